@@ -1,0 +1,92 @@
+//! 避難所・安否アプリ: the client-side-rendered PWA for residents, shelter staff and HQ.
+
+mod api;
+mod i18n;
+mod pages;
+
+use i18n::Lang;
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    // index.html shows a loading line until the wasm runs; drop it now.
+    if let Some(el) = document().get_element_by_id("boot") {
+        el.remove();
+    }
+    leptos::mount::mount_to_body(App);
+    api::register_service_worker();
+}
+
+/// The chosen language, shared by every component through context.
+pub fn use_lang() -> RwSignal<Lang> {
+    expect_context()
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let lang = RwSignal::new(Lang::load());
+    provide_context(lang);
+    Effect::new(move || {
+        let l = lang.get();
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", l.code());
+        }
+        document().set_title(l.tr().app_title);
+    });
+
+    view! {
+        <Router>
+            <Header/>
+            <main id="main">
+                <Routes fallback=|| view! { <pages::NotFound/> }>
+                    <Route path=path!("/") view=pages::Home/>
+                    <Route path=path!("/shelter") view=pages::ShelterStaff/>
+                    <Route path=path!("/hq") view=pages::Hq/>
+                    <Route path=path!("/n/:id") view=pages::Notice/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>{move || lang.get().tr().emergency}</p>
+            </footer>
+        </Router>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().tr();
+    let switch = move |_| {
+        let next = lang.get_untracked().other();
+        next.save();
+        lang.set(next);
+    };
+    view! {
+        <header class="site-header">
+            <div class="bar">
+                <A href="/" attr:class="brand">{move || t().app_title}</A>
+                // lang= on the button so a screen reader pronounces the other language correctly.
+                <button
+                    type="button"
+                    class="lang-switch"
+                    lang=move || lang.get().other().code()
+                    aria-label=move || t().switch_aria
+                    on:click=switch
+                >
+                    {move || t().switch_label}
+                </button>
+            </div>
+            <nav aria-label=move || t().nav_label>
+                <ul>
+                    <li><A href="/" exact=true>{move || t().nav_resident}</A></li>
+                    <li><A href="/shelter">{move || t().nav_shelter}</A></li>
+                    <li><A href="/hq">{move || t().nav_hq}</A></li>
+                </ul>
+            </nav>
+        </header>
+    }
+}

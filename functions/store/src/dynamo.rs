@@ -1,0 +1,416 @@
+//! Production backend: one DynamoDB table (`pk`/`sk`, GSI `gsi1`, TTL on `ttl`).
+
+use crate::condition::ExprBuilder;
+use crate::item::{decode_cursor, encode_cursor, validate_item};
+use crate::{
+    attr, is_expired, now_seconds, validate_transaction, CancelReason, Condition, Index, Item, Key, Page, Query,
+    Result, SortKey, Store, StoreError, TransactOp, Update, Value, WriteOp,
+};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{self as t, AttributeValue};
+use aws_sdk_dynamodb::Client;
+use std::collections::HashMap;
+use std::time::Duration;
+
+pub const GSI1: &str = "gsi1";
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+/// Where to find the table. `endpoint` is set for DynamoDB Local.
+#[derive(Debug, Clone)]
+pub struct DynamoConfig {
+    pub table: String,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+}
+
+impl DynamoStore {
+    pub async fn connect(cfg: &DynamoConfig) -> Self {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(region) = &cfg.region {
+            loader = loader.region(aws_sdk_dynamodb::config::Region::new(region.clone()));
+        }
+        if let Some(ep) = &cfg.endpoint {
+            // DynamoDB Local accepts any credentials but the SDK insists on some.
+            loader = loader
+                .endpoint_url(ep)
+                .region(aws_sdk_dynamodb::config::Region::new(cfg.region.clone().unwrap_or("ap-northeast-1".into())))
+                .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                    "local", "local", None, None, "dynamodb-local",
+                ));
+        }
+        let sdk = loader.load().await;
+        Self { client: Client::new(&sdk), table: cfg.table.clone() }
+    }
+
+    pub fn from_client(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    /// Create the table as `infra/` deploys it (for local runs and tests).
+    pub async fn create_table(&self) -> Result<()> {
+        let s = |n: &str| {
+            t::AttributeDefinition::builder()
+                .attribute_name(n)
+                .attribute_type(t::ScalarAttributeType::S)
+                .build()
+                .expect("static definition")
+        };
+        let k = |n: &str, kt: t::KeyType| {
+            t::KeySchemaElement::builder().attribute_name(n).key_type(kt).build().expect("static key")
+        };
+        let gsi = t::GlobalSecondaryIndex::builder()
+            .index_name(GSI1)
+            .key_schema(k(attr::GSI1_PK, t::KeyType::Hash))
+            .key_schema(k(attr::GSI1_SK, t::KeyType::Range))
+            .projection(t::Projection::builder().projection_type(t::ProjectionType::All).build())
+            .build()
+            .expect("static gsi");
+        let res = self
+            .client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(t::BillingMode::PayPerRequest)
+            .attribute_definitions(s(attr::PK))
+            .attribute_definitions(s(attr::SK))
+            .attribute_definitions(s(attr::GSI1_PK))
+            .attribute_definitions(s(attr::GSI1_SK))
+            .key_schema(k(attr::PK, t::KeyType::Hash))
+            .key_schema(k(attr::SK, t::KeyType::Range))
+            .global_secondary_indexes(gsi)
+            .send()
+            .await;
+        match res {
+            Ok(_) => {}
+            Err(e) if e.code() == Some("ResourceInUseException") => return Ok(()),
+            Err(e) => return Err(map_err(e)),
+        }
+        let ttl = t::TimeToLiveSpecification::builder().attribute_name(attr::TTL).enabled(true).build().ok();
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .set_time_to_live_specification(ttl)
+            .send()
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+}
+
+fn map_err<E: ProvideErrorMetadata + std::fmt::Debug>(e: SdkError<E>) -> StoreError {
+    match e.code() {
+        Some("ConditionalCheckFailedException") => StoreError::ConditionFailed,
+        Some("ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded") => {
+            StoreError::Throttled
+        }
+        Some("ValidationException") => StoreError::Validation(e.message().unwrap_or("invalid request").to_owned()),
+        _ => StoreError::Unavailable(match e.message() {
+            Some(m) => format!("{}: {m}", e.code().unwrap_or("DynamoDB error")),
+            None => format!("{e:?}").chars().take(300).collect(),
+        }),
+    }
+}
+
+pub(crate) fn to_av(v: &Value) -> AttributeValue {
+    match v {
+        Value::S(s) => AttributeValue::S(s.clone()),
+        Value::N(n) => AttributeValue::N(n.clone()),
+        Value::Bool(b) => AttributeValue::Bool(*b),
+        Value::Null(_) => AttributeValue::Null(true),
+        Value::L(l) => AttributeValue::L(l.iter().map(to_av).collect()),
+        Value::M(m) => AttributeValue::M(m.iter().map(|(k, v)| (k.clone(), to_av(v))).collect()),
+    }
+}
+
+pub(crate) fn from_av(v: &AttributeValue) -> Result<Value> {
+    Ok(match v {
+        AttributeValue::S(s) => Value::S(s.clone()),
+        AttributeValue::N(n) => Value::N(n.clone()),
+        AttributeValue::Bool(b) => Value::Bool(*b),
+        AttributeValue::Null(_) => Value::Null(true),
+        AttributeValue::L(l) => Value::L(l.iter().map(from_av).collect::<Result<_>>()?),
+        AttributeValue::M(m) => Value::M(m.iter().map(|(k, v)| Ok((k.clone(), from_av(v)?))).collect::<Result<_>>()?),
+        other => return Err(StoreError::Unavailable(format!("unsupported attribute type {other:?}"))),
+    })
+}
+
+fn to_map(item: &Item) -> HashMap<String, AttributeValue> {
+    item.iter().map(|(k, v)| (k.clone(), to_av(v))).collect()
+}
+
+fn from_map(m: &HashMap<String, AttributeValue>) -> Result<Item> {
+    m.iter().map(|(k, v)| Ok((k.clone(), from_av(v)?))).collect()
+}
+
+fn key_map(key: &Key) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        (attr::PK.to_owned(), AttributeValue::S(key.pk.clone())),
+        (attr::SK.to_owned(), AttributeValue::S(key.sk.clone())),
+    ])
+}
+
+type Names = Option<HashMap<String, String>>;
+type Values = Option<HashMap<String, AttributeValue>>;
+
+impl ExprBuilder {
+    fn into_parts(self) -> (Names, Values) {
+        let names = (!self.names.is_empty()).then_some(self.names);
+        let values = (!self.values.is_empty()).then(|| self.values.iter().map(|(k, v)| (k.clone(), to_av(v))).collect());
+        (names, values)
+    }
+}
+
+fn condition_parts(c: &Option<Condition>) -> (Option<String>, Names, Values) {
+    let mut b = ExprBuilder::default();
+    let expr = c.as_ref().map(|c| b.condition(c));
+    let (n, v) = b.into_parts();
+    (expr, n, v)
+}
+
+fn update_parts(u: &Update, c: &Option<Condition>) -> Result<(String, Option<String>, Names, Values)> {
+    u.validate()?;
+    let mut b = ExprBuilder::default();
+    let update = b.update(u);
+    let cond = c.as_ref().map(|c| b.condition(c));
+    let (n, v) = b.into_parts();
+    Ok((update, cond, n, v))
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    fn backend(&self) -> &'static str {
+        "dynamodb"
+    }
+
+    async fn get(&self, key: &Key) -> Result<Option<Item>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(map_err)?;
+        let item = out.item().map(from_map).transpose()?;
+        Ok(item.filter(|i| !is_expired(i, now_seconds())))
+    }
+
+    async fn put(&self, item: Item, condition: Option<Condition>) -> Result<()> {
+        validate_item(&item)?;
+        let (expr, names, values) = condition_parts(&condition);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_map(&item)))
+            .set_condition_expression(expr)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .send()
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn update(&self, key: &Key, update: Update, condition: Option<Condition>) -> Result<Item> {
+        let (expr, cond, names, values) = update_parts(&update, &condition)?;
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(key)))
+            .update_expression(expr)
+            .set_condition_expression(cond)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values(t::ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(map_err)?;
+        from_map(out.attributes().unwrap_or(&HashMap::new()))
+    }
+
+    async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<()> {
+        let (expr, names, values) = condition_parts(&condition);
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(key)))
+            .set_condition_expression(expr)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .send()
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn query(&self, q: Query) -> Result<Page> {
+        let (pk_name, sk_name) = match q.index {
+            Index::Table => (attr::PK, attr::SK),
+            Index::Gsi1 => (attr::GSI1_PK, attr::GSI1_SK),
+        };
+        let mut b = ExprBuilder::default();
+        let pk = b.name(pk_name);
+        let mut key_expr = format!("{pk} = {}", b.value(Value::s(&q.pk)));
+        // DynamoDB rejects unused placeholders, so the sort key is named only when used.
+        let sk = if q.sk == SortKey::All { String::new() } else { b.name(sk_name) };
+        match &q.sk {
+            SortKey::All => {}
+            SortKey::BeginsWith(p) => key_expr += &format!(" AND begins_with({sk}, {})", b.value(Value::s(p))),
+            SortKey::Between(x, y) => {
+                key_expr += &format!(" AND {sk} BETWEEN {} AND {}", b.value(Value::s(x)), b.value(Value::s(y)))
+            }
+            SortKey::Ge(x) => key_expr += &format!(" AND {sk} >= {}", b.value(Value::s(x))),
+            SortKey::Le(y) => key_expr += &format!(" AND {sk} <= {}", b.value(Value::s(y))),
+        }
+        let ttl = b.name(attr::TTL);
+        let filter = format!("(attribute_not_exists({ttl}) OR {ttl} > {})", b.value(Value::n(now_seconds())));
+        let start = q.start.as_deref().map(decode_cursor).transpose()?.map(|c| to_map(&c));
+        let (names, values) = b.into_parts();
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name((q.index == Index::Gsi1).then(|| GSI1.to_owned()))
+            .key_condition_expression(key_expr)
+            .filter_expression(filter)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_limit(q.limit.map(|l| l.clamp(1, i32::MAX as u32) as i32))
+            .set_exclusive_start_key(start)
+            .scan_index_forward(q.forward)
+            .consistent_read(q.index == Index::Table)
+            .send()
+            .await
+            .map_err(map_err)?;
+        let items = out.items().iter().map(from_map).collect::<Result<Vec<_>>>()?;
+        let next = out.last_evaluated_key().map(from_map).transpose()?.map(|k| encode_cursor(&k));
+        Ok(Page { items, next })
+    }
+
+    async fn batch_write(&self, ops: Vec<WriteOp>) -> Result<()> {
+        for op in &ops {
+            if let WriteOp::Put(item) = op {
+                validate_item(item)?;
+            }
+        }
+        for chunk in ops.chunks(25) {
+            let mut pending: Vec<t::WriteRequest> = chunk
+                .iter()
+                .map(|op| match op {
+                    WriteOp::Put(item) => t::WriteRequest::builder()
+                        .put_request(t::PutRequest::builder().set_item(Some(to_map(item))).build().expect("item set"))
+                        .build(),
+                    WriteOp::Delete(key) => t::WriteRequest::builder()
+                        .delete_request(t::DeleteRequest::builder().set_key(Some(key_map(key))).build().expect("key set"))
+                        .build(),
+                })
+                .collect();
+            let mut attempt = 0u32;
+            while !pending.is_empty() {
+                if attempt > 0 {
+                    // Unprocessed items mean throttling: back off before resending only those.
+                    tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
+                }
+                if attempt == 8 {
+                    return Err(StoreError::Throttled);
+                }
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(map_err)?;
+                pending = out.unprocessed_items().and_then(|m| m.get(&self.table)).cloned().unwrap_or_default();
+                attempt += 1;
+            }
+        }
+        Ok(())
+    }
+
+    async fn transact_write(&self, ops: Vec<TransactOp>) -> Result<()> {
+        validate_transaction(&ops)?;
+        let mut items = Vec::with_capacity(ops.len());
+        for op in &ops {
+            let built = match op {
+                TransactOp::Put { item, condition } => {
+                    validate_item(item)?;
+                    let (expr, names, values) = condition_parts(condition);
+                    let put = t::Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(to_map(item)))
+                        .set_condition_expression(expr)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .build();
+                    t::TransactWriteItem::builder().put(put.map_err(|e| StoreError::Validation(e.to_string()))?)
+                }
+                TransactOp::Update { key, update, condition } => {
+                    let (expr, cond, names, values) = update_parts(update, condition)?;
+                    let upd = t::Update::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key_map(key)))
+                        .update_expression(expr)
+                        .set_condition_expression(cond)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .build();
+                    t::TransactWriteItem::builder().update(upd.map_err(|e| StoreError::Validation(e.to_string()))?)
+                }
+                TransactOp::Delete { key, condition } => {
+                    let (expr, names, values) = condition_parts(condition);
+                    let del = t::Delete::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key_map(key)))
+                        .set_condition_expression(expr)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .build();
+                    t::TransactWriteItem::builder().delete(del.map_err(|e| StoreError::Validation(e.to_string()))?)
+                }
+                TransactOp::Check { key, condition } => {
+                    let (expr, names, values) = condition_parts(&Some(condition.clone()));
+                    let chk = t::ConditionCheck::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key_map(key)))
+                        .set_condition_expression(expr)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .build();
+                    t::TransactWriteItem::builder()
+                        .condition_check(chk.map_err(|e| StoreError::Validation(e.to_string()))?)
+                }
+            };
+            items.push(built.build());
+        }
+        let res = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
+        let Err(e) = res else { return Ok(()) };
+        if let SdkError::ServiceError(se) = &e {
+            if let TransactWriteItemsError::TransactionCanceledException(tc) = se.err() {
+                let reasons: Vec<CancelReason> = tc
+                    .cancellation_reasons()
+                    .iter()
+                    .map(|r| match r.code() {
+                        None | Some("None") => CancelReason::None,
+                        Some("ConditionalCheckFailed") => CancelReason::ConditionFailed,
+                        Some("TransactionConflict") => CancelReason::Conflict,
+                        Some(other) => CancelReason::Other(other.to_owned()),
+                    })
+                    .collect();
+                let throttled = reasons
+                    .iter()
+                    .any(|r| matches!(r, CancelReason::Other(c) if c.contains("Throughput") || c.contains("Throttl")));
+                return Err(if throttled { StoreError::Throttled } else { StoreError::TransactionCanceled { reasons } });
+            }
+        }
+        Err(map_err(e))
+    }
+}

@@ -1,0 +1,317 @@
+//! Embedded, durable backend for the local stack: one SQLite file in WAL mode.
+//! Items are kept as DynamoDB JSON; key and index attributes are columns so
+//! queries use the same orderings as DynamoDB (byte order of UTF-8).
+
+use crate::item::{decode_cursor, encode_cursor, validate_item};
+use crate::{
+    attr, is_expired, now_seconds, validate_transaction, CancelReason, Condition, Index, Item, ItemExt, Key, Page,
+    Query, Result, SortKey, Store, StoreError, TransactOp, Update, WriteOp,
+};
+use async_trait::async_trait;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn db_err(e: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable(format!("embedded store: {e}"))
+}
+
+impl SqliteStore {
+    /// Open (or create) the store in `dir/bosai.db`.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(format!("cannot create {dir:?}: {e}")))?;
+        Self::init(Connection::open(dir.join("bosai.db")).map_err(db_err)?)
+    }
+
+    pub fn in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory().map_err(db_err)?)
+    }
+
+    fn init(conn: Connection) -> Result<Self> {
+        // WAL + NORMAL: a commit survives a killed process; only a power cut
+        // can lose the last few commits, which is fine for a local stack.
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL;
+             PRAGMA synchronous=NORMAL;
+             PRAGMA busy_timeout=5000;
+             CREATE TABLE IF NOT EXISTS items (
+               pk TEXT NOT NULL, sk TEXT NOT NULL,
+               gsi1pk TEXT, gsi1sk TEXT, ttl INTEGER,
+               body TEXT NOT NULL,
+               PRIMARY KEY (pk, sk)) WITHOUT ROWID;
+             CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk)
+               WHERE gsi1pk IS NOT NULL AND gsi1sk IS NOT NULL;",
+        )
+        .map_err(db_err)?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            // A panic elsewhere must not make the store unusable: the
+            // connection itself is still consistent (SQLite rolled back).
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("embedded store task failed: {e}")))?
+    }
+}
+
+fn read(tx: &Connection, key: &Key) -> Result<Option<Item>> {
+    let body: Option<String> = tx
+        .query_row("SELECT body FROM items WHERE pk = ?1 AND sk = ?2", params![key.pk, key.sk], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    body.map(|b| parse_body(&b)).transpose()
+}
+
+fn parse_body(b: &str) -> Result<Item> {
+    serde_json::from_str(b).map_err(|e| StoreError::Unavailable(format!("embedded store: unreadable item: {e}")))
+}
+
+fn write(tx: &Connection, item: &Item) -> Result<()> {
+    let key = validate_item(item)?;
+    let body = serde_json::to_string(item).map_err(|e| StoreError::Validation(e.to_string()))?;
+    tx.execute(
+        "INSERT OR REPLACE INTO items (pk, sk, gsi1pk, gsi1sk, ttl, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![key.pk, key.sk, item.str(attr::GSI1_PK), item.str(attr::GSI1_SK), item.i64(attr::TTL), body],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn remove(tx: &Connection, key: &Key) -> Result<()> {
+    tx.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", params![key.pk, key.sk]).map_err(db_err)?;
+    Ok(())
+}
+
+fn check(current: Option<&Item>, cond: &Option<Condition>) -> Result<()> {
+    match cond {
+        Some(c) if !c.holds(current) => Err(StoreError::ConditionFailed),
+        _ => Ok(()),
+    }
+}
+
+fn updated(key: &Key, current: Option<Item>, update: &Update) -> Result<Item> {
+    update.validate()?;
+    let mut item = current.unwrap_or_else(|| crate::item::item(key));
+    update.apply(&mut item)?;
+    Ok(item)
+}
+
+fn begin(conn: &mut Connection) -> Result<Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_err)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "embedded"
+    }
+
+    async fn get(&self, key: &Key) -> Result<Option<Item>> {
+        let key = key.clone();
+        self.run(move |c| Ok(read(c, &key)?.filter(|i| !is_expired(i, now_seconds())))).await
+    }
+
+    async fn put(&self, item: Item, condition: Option<Condition>) -> Result<()> {
+        self.run(move |c| {
+            let key = validate_item(&item)?;
+            let tx = begin(c)?;
+            if condition.is_some() {
+                check(read(&tx, &key)?.as_ref(), &condition)?;
+            }
+            write(&tx, &item)?;
+            tx.commit().map_err(db_err)
+        })
+        .await
+    }
+
+    async fn update(&self, key: &Key, update: Update, condition: Option<Condition>) -> Result<Item> {
+        let key = key.clone();
+        self.run(move |c| {
+            let tx = begin(c)?;
+            let current = read(&tx, &key)?;
+            check(current.as_ref(), &condition)?;
+            let item = updated(&key, current, &update)?;
+            write(&tx, &item)?;
+            tx.commit().map_err(db_err)?;
+            Ok(item)
+        })
+        .await
+    }
+
+    async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<()> {
+        let key = key.clone();
+        self.run(move |c| {
+            let tx = begin(c)?;
+            check(read(&tx, &key)?.as_ref(), &condition)?;
+            remove(&tx, &key)?;
+            tx.commit().map_err(db_err)
+        })
+        .await
+    }
+
+    async fn query(&self, q: Query) -> Result<Page> {
+        self.run(move |c| query(c, &q)).await
+    }
+
+    async fn batch_write(&self, ops: Vec<WriteOp>) -> Result<()> {
+        self.run(move |c| {
+            let tx = begin(c)?;
+            for op in &ops {
+                match op {
+                    WriteOp::Put(item) => write(&tx, item)?,
+                    WriteOp::Delete(key) => remove(&tx, key)?,
+                }
+            }
+            tx.commit().map_err(db_err)
+        })
+        .await
+    }
+
+    async fn transact_write(&self, ops: Vec<TransactOp>) -> Result<()> {
+        validate_transaction(&ops)?;
+        self.run(move |c| {
+            let tx = begin(c)?;
+            let mut reasons = Vec::with_capacity(ops.len());
+            let mut writes: Vec<std::result::Result<Item, Key>> = Vec::with_capacity(ops.len());
+            for op in &ops {
+                let key = op.key()?;
+                let current = read(&tx, &key)?;
+                let cond = match op {
+                    TransactOp::Put { condition, .. }
+                    | TransactOp::Update { condition, .. }
+                    | TransactOp::Delete { condition, .. } => condition.clone(),
+                    TransactOp::Check { condition, .. } => Some(condition.clone()),
+                };
+                let ok = cond.as_ref().is_none_or(|c| c.holds(current.as_ref()));
+                reasons.push(if ok { CancelReason::None } else { CancelReason::ConditionFailed });
+                match op {
+                    TransactOp::Put { item, .. } => {
+                        validate_item(item)?;
+                        writes.push(Ok(item.clone()));
+                    }
+                    TransactOp::Update { update, .. } => writes.push(Ok(updated(&key, current, update)?)),
+                    TransactOp::Delete { .. } => writes.push(Err(key)),
+                    TransactOp::Check { .. } => {}
+                }
+            }
+            if reasons.iter().any(|r| *r != CancelReason::None) {
+                return Err(StoreError::TransactionCanceled { reasons });
+            }
+            for w in &writes {
+                match w {
+                    Ok(item) => write(&tx, item)?,
+                    Err(key) => remove(&tx, key)?,
+                }
+            }
+            tx.commit().map_err(db_err)
+        })
+        .await
+    }
+}
+
+/// Smallest string greater than every string starting with `prefix`, or None.
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(c) = chars.pop() {
+        if let Some(n) = (c as u32 + 1..=char::MAX as u32).find_map(char::from_u32) {
+            chars.push(n);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+fn query(c: &Connection, q: &Query) -> Result<Page> {
+    let (pk_col, sk_col, order) = match q.index {
+        Index::Table => ("pk", "sk", vec!["sk"]),
+        Index::Gsi1 => ("gsi1pk", "gsi1sk", vec!["gsi1sk", "pk", "sk"]),
+    };
+    let mut sql = format!("SELECT body FROM items WHERE {pk_col} = ? AND {sk_col} IS NOT NULL");
+    let mut args: Vec<String> = vec![q.pk.clone()];
+    let mut bound = |sql: &mut String, op: &str, v: &str| {
+        sql.push_str(&format!(" AND {sk_col} {op} ?"));
+        args.push(v.to_owned());
+    };
+    match &q.sk {
+        SortKey::All => {}
+        SortKey::BeginsWith(p) => {
+            bound(&mut sql, ">=", p);
+            if let Some(end) = prefix_end(p) {
+                bound(&mut sql, "<", &end);
+            }
+        }
+        SortKey::Between(a, b) => {
+            bound(&mut sql, ">=", a);
+            bound(&mut sql, "<=", b);
+        }
+        SortKey::Ge(a) => bound(&mut sql, ">=", a),
+        SortKey::Le(b) => bound(&mut sql, "<=", b),
+    }
+    if let Some(cursor) = &q.start {
+        let last = decode_cursor(cursor)?;
+        let cols = order.join(", ");
+        let op = if q.forward { ">" } else { "<" };
+        sql.push_str(&format!(" AND ({cols}) {op} ({})", vec!["?"; order.len()].join(", ")));
+        for col in &order {
+            let v = last.str(col).ok_or_else(|| StoreError::Validation("the page cursor is not valid".into()))?;
+            args.push(v.to_owned());
+        }
+    }
+    let now = now_seconds();
+    sql.push_str(&format!(" AND (ttl IS NULL OR ttl > {now})"));
+    let dir = if q.forward { "ASC" } else { "DESC" };
+    let order_by: Vec<String> = order.iter().map(|c| format!("{c} {dir}")).collect();
+    sql.push_str(&format!(" ORDER BY {}", order_by.join(", ")));
+    let limit = q.limit.map(|l| l.max(1) as usize);
+    if let Some(l) = limit {
+        sql.push_str(&format!(" LIMIT {}", l + 1));
+    }
+    let mut stmt = c.prepare_cached(&sql).map_err(db_err)?;
+    let bodies: Vec<String> = stmt
+        .query_map(params_from_iter(args.iter()), |r| r.get(0))
+        .map_err(db_err)?
+        .collect::<std::result::Result<_, _>>()
+        .map_err(db_err)?;
+    let mut items = bodies.iter().map(|b| parse_body(b)).collect::<Result<Vec<_>>>()?;
+    let mut next = None;
+    if let Some(l) = limit {
+        if items.len() > l {
+            items.truncate(l);
+            let last = items.last().expect("limit is at least 1");
+            let mut key = Item::new();
+            for col in order.iter().chain([&pk_col, &sk_col]) {
+                if let Some(v) = last.get(*col) {
+                    key.insert(col.to_string(), v.clone());
+                }
+            }
+            next = Some(encode_cursor(&key));
+        }
+    }
+    Ok(Page { items, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+    #[test]
+    fn prefix_end_is_next_string() {
+        assert_eq!(prefix_end("AB").as_deref(), Some("AC"));
+        assert_eq!(prefix_end("").as_deref(), None);
+        assert_eq!(prefix_end("a\u{10FFFF}").as_deref(), Some("b"));
+        // Skips the surrogate gap.
+        assert_eq!(prefix_end("\u{D7FF}").as_deref(), Some("\u{E000}"));
+    }
+}

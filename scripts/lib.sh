@@ -1,0 +1,25 @@
+# Shared helpers for the project's scripts (sourced).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export BOSAI_CACHE="${BOSAI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bosai}"
+# Builds live outside the clone so a fresh CI clone on the same machine reuses them.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$BOSAI_CACHE/target}"
+mkdir -p "$BOSAI_CACHE"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# A free TCP port on 127.0.0.1 (the OS picks it).
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Wait until something listens on 127.0.0.1:$1 (max $2 seconds).
+wait_port() {
+  local port=$1 secs=${2:-30} i
+  for ((i = 0; i < secs * 10; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}

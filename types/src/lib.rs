@@ -1,0 +1,26 @@
+//! Types shared by the PWA (compiled to wasm) and the functions: DTOs, newtypes
+//! and the validation rules both sides apply, so the app shows the same message
+//! the server would before anything is sent.
+
+pub mod geo;
+pub mod ids;
+pub mod problem;
+pub mod shelter;
+pub mod time;
+
+pub use geo::GeoPoint;
+pub use ids::{IdError, MunicipalityCode, ShelterId};
+pub use problem::Problem;
+pub use shelter::{Congestion, Facility, Shelter, ShelterStatus};
+pub use time::Timestamp;
+
+/// `GET /api/health` response.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// "ok" when the store answered.
+    pub status: String,
+    /// Which store backend serves this API ("embedded" or "dynamodb").
+    pub store: String,
+    pub version: String,
+}

@@ -1,0 +1,110 @@
+use crate::{GeoPoint, MunicipalityCode, ShelterId, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Facilities shown in the shelter list (設備).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Facility {
+    BarrierFree,
+    Pets,
+    Charging,
+    Water,
+    Toilets,
+    InfantRoom,
+}
+
+impl Facility {
+    pub const ALL: [Facility; 6] =
+        [Self::BarrierFree, Self::Pets, Self::Charging, Self::Water, Self::Toilets, Self::InfantRoom];
+    pub fn label(self, ja: bool) -> &'static str {
+        match (self, ja) {
+            (Self::BarrierFree, true) => "バリアフリー",
+            (Self::BarrierFree, false) => "Barrier-free",
+            (Self::Pets, true) => "ペット可",
+            (Self::Pets, false) => "Pets allowed",
+            (Self::Charging, true) => "充電できる",
+            (Self::Charging, false) => "Phone charging",
+            (Self::Water, true) => "給水",
+            (Self::Water, false) => "Drinking water",
+            (Self::Toilets, true) => "トイレ",
+            (Self::Toilets, false) => "Toilets",
+            (Self::InfantRoom, true) => "授乳室",
+            (Self::InfantRoom, false) => "Nursing room",
+        }
+    }
+}
+
+/// Opening state set by shelter staff (開設状況).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ShelterStatus {
+    Open,
+    Closed,
+    Full,
+}
+
+/// Congestion shown to residents (混雑度), derived from occupancy and capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Congestion {
+    Closed,
+    Low,
+    Moderate,
+    High,
+    Full,
+}
+
+impl Congestion {
+    /// Staff can declare a shelter full before the head count reaches capacity
+    /// (a flooded wing, no more blankets), so their status wins over arithmetic.
+    pub fn of(status: ShelterStatus, occupancy: u32, capacity: u32) -> Self {
+        match status {
+            ShelterStatus::Closed => Self::Closed,
+            ShelterStatus::Full => Self::Full,
+            ShelterStatus::Open if capacity == 0 || occupancy >= capacity => Self::Full,
+            ShelterStatus::Open => match occupancy as u64 * 100 / capacity as u64 {
+                0..=49 => Self::Low,
+                50..=79 => Self::Moderate,
+                _ => Self::High,
+            },
+        }
+    }
+}
+
+/// A designated shelter (指定避難所) as residents and staff see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Shelter {
+    pub id: ShelterId,
+    pub municipality: MunicipalityCode,
+    pub name_ja: String,
+    pub name_en: String,
+    pub address_ja: String,
+    pub location: GeoPoint,
+    pub capacity: u32,
+    pub occupancy: u32,
+    pub status: ShelterStatus,
+    pub congestion: Congestion,
+    pub facilities: Vec<Facility>,
+    pub updated_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn congestion_levels() {
+        use ShelterStatus::*;
+        assert_eq!(Congestion::of(Open, 0, 100), Congestion::Low);
+        assert_eq!(Congestion::of(Open, 49, 100), Congestion::Low);
+        assert_eq!(Congestion::of(Open, 50, 100), Congestion::Moderate);
+        assert_eq!(Congestion::of(Open, 80, 100), Congestion::High);
+        assert_eq!(Congestion::of(Open, 100, 100), Congestion::Full);
+        assert_eq!(Congestion::of(Open, 3, 0), Congestion::Full);
+        assert_eq!(Congestion::of(Full, 10, 100), Congestion::Full);
+        assert_eq!(Congestion::of(Closed, 0, 100), Congestion::Closed);
+    }
+}
