@@ -1,1 +1,14 @@
+//! Domain rules (plain functions in [`domain`]) and the HTTP edge ([`http`]):
+//! one axum router served by Lambda (`functions/api`) and locally (`functions/local`).
 
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod keys;
+pub mod seed;
+pub mod telemetry;
+
+pub use config::Config;
+pub use error::ApiError;
+pub use http::{router, AppState};

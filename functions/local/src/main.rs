@@ -1,1 +1,54 @@
-fn main(){}
+//! `make run`: the whole stack on 127.0.0.1 with the embedded store and demo data.
+//! Env: BOSAI_PORT/PORT (default 8080, 0 = any free port), BOSAI_DATA_DIR,
+//! BOSAI_DIST (built app, default `dist`), BOSAI_STORE=dynamodb for DynamoDB.
+
+use bosai_core::{seed, AppState, Config};
+use bosai_types::Timestamp;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn now() -> Timestamp {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Timestamp(d.as_millis() as i64)
+}
+
+async fn shutdown() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+    tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term.recv() => {} }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    bosai_core::telemetry::init(false);
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bosai-local: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    let store = config.open_store().await?;
+    seed::seed(store.as_ref(), now()).await?;
+    let dist = PathBuf::from(std::env::var("BOSAI_DIST").unwrap_or_else(|_| "dist".into()));
+    if !dist.join("index.html").exists() {
+        eprintln!("warning: {} has no index.html; build the app with scripts/build-app.sh", dist.display());
+    }
+    let port: u16 = std::env::var("BOSAI_PORT").or_else(|_| std::env::var("PORT")).unwrap_or_else(|_| "8080".into()).parse()?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port} ({e}); set PORT to another port"))?;
+    let base = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+    println!("Bōsai local stack ({} store)", store.backend());
+    println!("  Resident app      {base}/");
+    println!("  Shelter staff     {base}/shelter");
+    println!("  Disaster HQ       {base}/hq");
+    println!("  API               {base}/api/health  ·  {base}/api/openapi.json");
+    println!("BOSAI_READY {base}");
+    let app = bosai_local::app(AppState::new(store, config), &dist);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    Ok(())
+}

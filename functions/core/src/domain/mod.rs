@@ -1,0 +1,3 @@
+//! Business rules as plain functions over the store interface, unit-tested without HTTP.
+
+pub mod shelters;

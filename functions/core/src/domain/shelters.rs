@@ -1,0 +1,143 @@
+//! Shelters (指定避難所): storage mapping and the public list.
+
+use crate::{keys, ApiError};
+use bosai_store::{attr, Item, ItemExt, Query, Store, Value};
+use bosai_types::{Congestion, Facility, GeoPoint, MunicipalityCode, Shelter, ShelterId, ShelterStatus, Timestamp};
+
+fn status_str(s: ShelterStatus) -> &'static str {
+    match s {
+        ShelterStatus::Open => "open",
+        ShelterStatus::Closed => "closed",
+        ShelterStatus::Full => "full",
+    }
+}
+
+fn enum_from_str<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+pub fn to_item(s: &Shelter) -> Item {
+    let facilities = s
+        .facilities
+        .iter()
+        .map(|f| Value::s(serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))
+        .collect();
+    bosai_store::item::item(&keys::shelter(&s.id))
+        .with(attr::GSI1_PK, Value::s(keys::shelters_of(&s.municipality)))
+        .with(attr::GSI1_SK, Value::s(format!("SHELTER#{}", s.id)))
+        .with("id", Value::s(s.id.as_str()))
+        .with("municipality", Value::s(s.municipality.as_str()))
+        .with("name_ja", Value::s(&s.name_ja))
+        .with("name_en", Value::s(&s.name_en))
+        .with("address_ja", Value::s(&s.address_ja))
+        .with("lat", Value::N(s.location.lat().to_string()))
+        .with("lon", Value::N(s.location.lon().to_string()))
+        .with("capacity", Value::n(s.capacity.into()))
+        .with("occupancy", Value::n(s.occupancy.into()))
+        .with("status", Value::s(status_str(s.status)))
+        .with("facilities", Value::L(facilities))
+        .with("updated_at", Value::n(s.updated_at.millis()))
+}
+
+/// None when the stored item is not a readable shelter (logged by the caller).
+pub fn from_item(i: &Item) -> Option<Shelter> {
+    let status: ShelterStatus = enum_from_str(i.str("status")?)?;
+    let capacity = u32::try_from(i.i64("capacity")?).ok()?;
+    let occupancy = u32::try_from(i.i64("occupancy")?.max(0)).ok()?;
+    let facilities = match i.get("facilities") {
+        Some(Value::L(l)) => l.iter().filter_map(|v| v.as_str().and_then(enum_from_str::<Facility>)).collect(),
+        _ => Vec::new(),
+    };
+    Some(Shelter {
+        id: ShelterId::parse(i.str("id")?).ok()?,
+        municipality: MunicipalityCode::parse(i.str("municipality")?).ok()?,
+        name_ja: i.str("name_ja")?.to_owned(),
+        name_en: i.str("name_en").unwrap_or_default().to_owned(),
+        address_ja: i.str("address_ja").unwrap_or_default().to_owned(),
+        location: GeoPoint::new(i.get("lat")?.as_f64()?, i.get("lon")?.as_f64()?).ok()?,
+        capacity,
+        occupancy,
+        status,
+        congestion: Congestion::of(status, occupancy, capacity),
+        facilities,
+        updated_at: Timestamp(i.i64("updated_at").unwrap_or(0)),
+    })
+}
+
+/// All shelters of a municipality, ordered by id.
+pub async fn list(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<Shelter>, ApiError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.query(Query::gsi1(keys::shelters_of(m)).begins_with("SHELTER#").after(cursor)).await?;
+        for item in &page.items {
+            match from_item(item) {
+                Some(s) => out.push(s),
+                None => tracing::warn!(pk = item.str("pk").unwrap_or(""), "skipping unreadable shelter item"),
+            }
+        }
+        cursor = page.next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+pub async fn get(store: &dyn Store, id: &ShelterId) -> Result<Shelter, ApiError> {
+    let item = store.get(&keys::shelter(id)).await?.ok_or(ApiError::NotFound("The shelter", "避難所"))?;
+    from_item(&item).ok_or(ApiError::Unavailable(format!("unreadable shelter item {id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn sample() -> Shelter {
+        Shelter {
+            id: ShelterId::parse("aoba-01").unwrap(),
+            municipality: MunicipalityCode::parse("041009").unwrap(),
+            name_ja: "片平丁小学校".into(),
+            name_en: "Katahiracho Elementary School".into(),
+            address_ja: "仙台市青葉区片平1丁目".into(),
+            location: GeoPoint::new(38.256, 140.87).unwrap(),
+            capacity: 400,
+            occupancy: 210,
+            status: ShelterStatus::Open,
+            congestion: Congestion::Moderate,
+            facilities: vec![Facility::Water, Facility::InfantRoom],
+            updated_at: Timestamp(1_700_000_000_000),
+        }
+    }
+
+    #[test]
+    fn item_roundtrip() {
+        let s = sample();
+        assert_eq!(from_item(&to_item(&s)), Some(s));
+    }
+
+    #[test]
+    fn unreadable_items_are_skipped_not_fatal() {
+        let mut i = to_item(&sample());
+        i.insert("status".into(), Value::s("exploded"));
+        assert_eq!(from_item(&i), None);
+    }
+
+    #[tokio::test]
+    async fn list_orders_by_id_and_filters_municipality() {
+        let store = bosai_store::sqlite::SqliteStore::in_memory().unwrap();
+        let mut b = sample();
+        b.id = ShelterId::parse("b").unwrap();
+        let mut a = sample();
+        a.id = ShelterId::parse("a").unwrap();
+        let mut other = sample();
+        other.id = ShelterId::parse("c").unwrap();
+        other.municipality = MunicipalityCode::parse("131016").unwrap();
+        for s in [&b, &a, &other] {
+            store.put(to_item(s), None).await.unwrap();
+        }
+        let got = list(&store, &sample().municipality).await.unwrap();
+        assert_eq!(got.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), vec!["a", "b"]);
+        assert!(matches!(get(&store, &ShelterId::parse("zzz").unwrap()).await, Err(ApiError::NotFound(..))));
+    }
+}

@@ -1,0 +1,114 @@
+//! The one place where failures become HTTP responses.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bosai_store::StoreError;
+use bosai_types::Problem;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is understood but its content is wrong; `code` is stable for clients.
+    #[error("{code}: {message}")]
+    Invalid { code: &'static str, message: String, message_ja: String },
+    /// What was not found, in English and Japanese.
+    #[error("not found: {0}")]
+    NotFound(&'static str, &'static str),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("the request body must be JSON")]
+    UnsupportedMediaType,
+    #[error("conflict: {0}")]
+    Conflict(&'static str, &'static str),
+    #[error("busy, retry later")]
+    Busy,
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl ApiError {
+    pub fn invalid(code: &'static str, message: impl Into<String>, message_ja: impl Into<String>) -> Self {
+        ApiError::Invalid { code, message: message.into(), message_ja: message_ja.into() }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String, String) {
+        match self {
+            ApiError::Invalid { code, message, message_ja } => {
+                (StatusCode::BAD_REQUEST, code, message.clone(), message_ja.clone())
+            }
+            ApiError::NotFound(what, what_ja) => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("{what} was not found. Check the address or the id."),
+                format!("{what_ja}が見つかりません。アドレスやIDを確認してください。"),
+            ),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "This method is not allowed on this route; see /api/openapi.json.".into(),
+                "この操作はこのアドレスでは使えません。".into(),
+            ),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("The request is larger than {} KB. Send less data at once.", crate::http::BODY_LIMIT / 1024),
+                format!("送信データが大きすぎます（上限 {} KB）。分けて送ってください。", crate::http::BODY_LIMIT / 1024),
+            ),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as JSON with 'Content-Type: application/json'.".into(),
+                "本文は JSON（Content-Type: application/json）で送ってください。".into(),
+            ),
+            ApiError::Conflict(what, what_ja) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("{what} was changed by someone else. Reload and try again."),
+                format!("{what_ja}は他の操作で変更されました。再読み込みしてからやり直してください。"),
+            ),
+            ApiError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "The service is busy. Your data is safe; try again in a few seconds.".into(),
+                "混み合っています。データは失われていません。数秒後にもう一度お試しください。".into(),
+            ),
+            ApiError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The service is temporarily unavailable. Try again shortly.".into(),
+                "一時的に利用できません。しばらくしてからお試しください。".into(),
+            ),
+        }
+    }
+
+    pub fn problem(&self) -> (StatusCode, Problem) {
+        let (status, code, message, message_ja) = self.parts();
+        (status, Problem { code: code.into(), message, message_ja })
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Throttled => ApiError::Busy,
+            StoreError::ConditionFailed | StoreError::TransactionCanceled { .. } => ApiError::Conflict("The record", "このデータ"),
+            // A validation error from the store is a bug in our code, not the caller's.
+            StoreError::Validation(m) | StoreError::Unavailable(m) => ApiError::Unavailable(m),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Unavailable(detail) = &self {
+            tracing::error!(error = %detail, "store unavailable");
+        }
+        let (status, problem) = self.problem();
+        let mut res = (status, axum::Json(problem)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("3"));
+        }
+        res
+    }
+}

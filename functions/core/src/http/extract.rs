@@ -1,0 +1,86 @@
+use crate::ApiError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+/// `Json<T>` whose rejections are our JSON problems instead of axum's plain text.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => Err(rejection(rej)),
+        }
+    }
+}
+
+fn rejection(rej: JsonRejection) -> ApiError {
+    match rej {
+        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+        JsonRejection::JsonDataError(e) => ApiError::invalid(
+            "invalid_field",
+            // serde names the field and the expected type, which is what the caller must fix.
+            format!("A field has the wrong type or value: {}", e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")),
+            "入力内容に誤りがあります。項目の形式を確認してください。",
+        ),
+        JsonRejection::JsonSyntaxError(_) => ApiError::invalid(
+            "malformed_json",
+            "The body is not valid JSON.",
+            "送信データの形式（JSON）が正しくありません。",
+        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => ApiError::invalid("unreadable_body", "The request body could not be read.", "送信データを読み取れませんでした。"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::post;
+    use axum::Router;
+    use tower::ServiceExt;
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Body1 {
+        count: u32,
+    }
+
+    async fn send(body: &'static [u8], content_type: Option<&str>) -> (StatusCode, serde_json::Value) {
+        async fn h(ApiJson(_): ApiJson<Body1>) -> &'static str {
+            "ok"
+        }
+        let app = Router::new()
+            .route("/x", post(h))
+            .layer(axum::extract::DefaultBodyLimit::max(crate::http::BODY_LIMIT));
+        let mut req = axum::http::Request::post("/x");
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let res = app.oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    }
+
+    #[tokio::test]
+    async fn rejections_are_problems() {
+        let j = Some("application/json");
+        assert_eq!(send(b"{\"count\": 3}", j).await.0, StatusCode::OK);
+        let (s, b) = send(b"{\"count\": ", j).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_json")));
+        let (s, b) = send(b"{\"count\": \"three\"}", j).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_field")));
+        assert!(b["message"].as_str().unwrap().contains("count"), "{b}");
+        let (s, b) = send(b"{\"count\": 3}", None).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")));
+        let big: &'static [u8] = Box::leak(vec![b' '; crate::http::BODY_LIMIT + 10].into_boxed_slice());
+        let (s, b) = send(big, j).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
+    }
+}

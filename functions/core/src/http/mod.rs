@@ -1,0 +1,73 @@
+//! HTTP edge: parse the request, call a domain function, render the result.
+
+mod extract;
+mod health;
+pub mod openapi;
+mod shelters;
+
+pub use extract::ApiJson;
+
+use crate::{ApiError, Config};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::HeaderName;
+use axum::routing::get;
+use axum::Router;
+use bosai_store::Store;
+use std::sync::Arc;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+/// Largest accepted request body. Offline sync batches are the biggest bodies.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        Self { store, config: Arc::new(config) }
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("This API route", "このAPI")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// The API router, identical on Lambda and in the local stack.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health::health))
+        .route("/openapi.json", get(openapi::serve))
+        .route("/shelters", get(shelters::list))
+        .route("/shelters/{id}", get(shelters::get))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    let request_id = HeaderName::from_static("x-request-id");
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    // Route template only: paths and queries can carry personal data.
+                    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("request", method = %req.method(), route = route.as_deref().unwrap_or("-"), request_id = id)
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id));
+    Router::new()
+        .nest("/api", api)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(layers)
+        .with_state(state)
+}

@@ -1,0 +1,72 @@
+//! The local stack: the API router plus the built PWA, on 127.0.0.1.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use bosai_core::AppState;
+use std::path::{Path, PathBuf};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// Content-hashed files (`app-3f9c0a1b.wasm`) never change, so browsers keep them;
+/// everything else (index.html, sw.js, manifest) is revalidated on each load.
+fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    stem.rsplit_once('-').is_some_and(|(_, h)| h.len() >= 8 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+async fn cache_headers(req: Request, next: Next) -> Response {
+    let hashed = is_hashed_asset(req.uri().path());
+    let mut res = next.run(req).await;
+    if res.status().is_success() && !res.headers().contains_key(header::CACHE_CONTROL) {
+        let v = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(v));
+    }
+    res
+}
+
+/// Deep links (`/hq`, `/n/abc`) get the app; a missing file (`/x.js`) is a real 404.
+async fn spa_fallback(index: PathBuf, req: Request) -> Response {
+    let last = req.uri().path().rsplit('/').next().unwrap_or("");
+    if last.contains('.') {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    if !index.exists() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "The app is not built yet: run `make run` (or scripts/build-app.sh).\nアプリがまだビルドされていません。",
+        )
+            .into_response();
+    }
+    let file = ServeFile::new(&index).precompressed_br().precompressed_gzip();
+    match file.oneshot(req).await {
+        Ok(res) => res.into_response(),
+        Err(e) => match e {},
+    }
+}
+
+pub fn app(state: AppState, dist: &Path) -> Router {
+    let index = dist.join("index.html");
+    let fallback = tower::service_fn(move |req: Request| {
+        let index = index.clone();
+        async move { Ok::<_, std::convert::Infallible>(spa_fallback(index, req).await) }
+    });
+    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(fallback);
+    bosai_core::router(state).fallback_service(files).layer(middleware::from_fn(cache_headers))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashed_assets() {
+        assert!(super::is_hashed_asset("/bosai_app-3f9c0a1b.wasm"));
+        assert!(super::is_hashed_asset("/assets/app-0123456789abcdef.js"));
+        assert!(!super::is_hashed_asset("/sw.js"));
+        assert!(!super::is_hashed_asset("/index.html"));
+        assert!(!super::is_hashed_asset("/manifest.webmanifest"));
+    }
+}

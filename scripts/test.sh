@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make test`: every suite — unit, storage contract (embedded + DynamoDB Local),
+# API (both stores) and browser tests against the local stack in Chromium.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+"$ROOT/scripts/setup.sh"
+log "building the app (wasm) and the functions"
+"$ROOT/scripts/build-app.sh"
+cargo build --workspace --bins --quiet
+
+log "Rust tests (DynamoDB Local for the DynamoDB backend)"
+"$ROOT/scripts/with-dynamodb-local.sh" env BOSAI_REQUIRE_DYNAMODB=1 cargo test --workspace --quiet
+
+log "browser tests (headless Chromium)"
+export BOSAI_LOCAL_BIN="$CARGO_TARGET_DIR/debug/bosai-local" BOSAI_DIST="$ROOT/dist"
+(cd "$ROOT/tests/browser" && node --test --test-concurrency=1)
