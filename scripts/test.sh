@@ -7,10 +7,10 @@ cd "$ROOT"
 "$ROOT/scripts/setup.sh"
 log "building the app (wasm) and the functions"
 "$ROOT/scripts/build-app.sh"
-cargo build --workspace --bins --quiet
+cargo build --bins --quiet
 
 log "Rust tests (DynamoDB Local for the DynamoDB backend)"
-"$ROOT/scripts/with-dynamodb-local.sh" env BOSAI_REQUIRE_DYNAMODB=1 cargo test --workspace --quiet
+"$ROOT/scripts/with-dynamodb-local.sh" env BOSAI_REQUIRE_DYNAMODB=1 cargo test --quiet
 
 log "browser tests (headless Chromium)"
 export BOSAI_LOCAL_BIN="$CARGO_TARGET_DIR/debug/bosai-local" BOSAI_DIST="$ROOT/dist"

@@ -2,8 +2,11 @@
 //! and the validation rules both sides apply, so the app shows the same message
 //! the server would before anything is sent.
 
+pub mod auth;
 pub mod geo;
 pub mod ids;
+#[cfg(feature = "jws")]
+pub mod jws;
 pub mod problem;
 pub mod shelter;
 pub mod time;
@@ -11,7 +14,7 @@ pub mod time;
 pub use geo::GeoPoint;
 pub use ids::{IdError, MunicipalityCode, ShelterId};
 pub use problem::Problem;
-pub use shelter::{Congestion, Facility, Shelter, ShelterStatus};
+pub use shelter::{Congestion, Facility, Shelter, ShelterStatus, ShelterStatusUpdate};
 pub use time::Timestamp;
 
 /// `GET /api/health` response.

@@ -108,3 +108,25 @@ mod tests {
         assert_eq!(Congestion::of(Closed, 0, 100), Congestion::Closed);
     }
 }
+
+/// Staff change a shelter's state and capacity (開設・満員・閉鎖).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ShelterStatusUpdate {
+    pub status: ShelterStatus,
+    #[serde(default)]
+    pub capacity: Option<u32>,
+}
+
+/// Larger than any real shelter; anything above is a typing mistake.
+pub const MAX_CAPACITY: u32 = 100_000;
+
+impl ShelterStatusUpdate {
+    pub fn validate(&self) -> Result<(), &'static str> {
+        match self.capacity {
+            Some(c) if c == 0 || c > MAX_CAPACITY => Err("capacity must be between 1 and 100000"),
+            _ => Ok(()),
+        }
+    }
+}

@@ -13,6 +13,21 @@ pub struct Config {
     pub municipality: MunicipalityCode,
 }
 
+/// Where the identity material lives (files: PEM keys, CA certificates, CRLs).
+#[derive(Debug, Clone, Default)]
+pub struct AuthConfig {
+    pub issuer: String,
+    /// PKCS#8 PEM files of ES256 keys; the first signs, the rest only verify (rotation).
+    pub token_keys: Vec<PathBuf>,
+    pub jpki_anchors: Vec<PathBuf>,
+    pub jpki_crls: Vec<PathBuf>,
+    pub pseudonym_secret: PathBuf,
+    pub redirect_uris: Vec<String>,
+    pub companion_url: String,
+    /// External OIDC issuer of staff/HQ tokens and its JWKS file.
+    pub staff_issuer: Option<(String, PathBuf)>,
+}
+
 #[derive(Debug, Clone)]
 pub enum StoreConfig {
     Embedded { dir: PathBuf },
@@ -23,6 +38,8 @@ pub enum StoreConfig {
 pub enum ConfigError {
     #[error("{0} is not valid: {1}")]
     Invalid(&'static str, String),
+    #[error("cannot read {0}: {1}")]
+    File(PathBuf, std::io::Error),
     #[error("cannot open the store: {0}")]
     Store(#[from] bosai_store::StoreError),
 }
@@ -64,5 +81,88 @@ impl Config {
                 Arc::new(store)
             }
         })
+    }
+}
+
+fn list(name: &str) -> Vec<String> {
+    var(name).map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, ConfigError> {
+    std::fs::read(path).map_err(|e| ConfigError::File(path.clone(), e))
+}
+
+impl AuthConfig {
+    /// The local stack's settings: files made by `bosai_companion::dev`, redirects to `base_url`.
+    pub fn local(base_url: &str, token_key: PathBuf, ca_cert: PathBuf, crl: PathBuf, secret: PathBuf) -> Self {
+        Self {
+            issuer: var("BOSAI_ISSUER").unwrap_or_else(|| "bosai-local".into()),
+            token_keys: vec![token_key],
+            jpki_anchors: vec![ca_cert],
+            jpki_crls: vec![crl],
+            pseudonym_secret: secret,
+            redirect_uris: vec![format!("{base_url}/auth/callback")],
+            companion_url: format!("{base_url}/dev/companion"),
+            staff_issuer: None,
+        }
+    }
+
+    /// BOSAI_ISSUER, BOSAI_TOKEN_KEYS, BOSAI_JPKI_ANCHORS, BOSAI_JPKI_CRLS,
+    /// BOSAI_PSEUDONYM_SECRET_FILE, BOSAI_REDIRECT_URIS, BOSAI_COMPANION_URL,
+    /// BOSAI_STAFF_ISSUER with BOSAI_STAFF_JWKS_FILE.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let need = |name: &'static str| list(name).into_iter().map(PathBuf::from).collect::<Vec<_>>();
+        let cfg = Self {
+            issuer: var("BOSAI_ISSUER").ok_or(ConfigError::Invalid("BOSAI_ISSUER", "missing".into()))?,
+            token_keys: need("BOSAI_TOKEN_KEYS"),
+            jpki_anchors: need("BOSAI_JPKI_ANCHORS"),
+            jpki_crls: need("BOSAI_JPKI_CRLS"),
+            pseudonym_secret: var("BOSAI_PSEUDONYM_SECRET_FILE")
+                .ok_or(ConfigError::Invalid("BOSAI_PSEUDONYM_SECRET_FILE", "missing".into()))?
+                .into(),
+            redirect_uris: list("BOSAI_REDIRECT_URIS"),
+            companion_url: var("BOSAI_COMPANION_URL").unwrap_or_else(|| "bosai-companion://jpki".into()),
+            staff_issuer: var("BOSAI_STAFF_ISSUER").zip(var("BOSAI_STAFF_JWKS_FILE").map(PathBuf::from)),
+        };
+        Ok(cfg)
+    }
+
+    pub fn load(&self) -> Result<std::sync::Arc<crate::auth::AuthSettings>, ConfigError> {
+        use bosai_types::jws::{Jwks, KeySet, Signer};
+        let bad = |what: &'static str| move |e: String| ConfigError::Invalid(what, e);
+        let mut signers = Vec::new();
+        for path in &self.token_keys {
+            let pem = String::from_utf8_lossy(&read(path)?).into_owned();
+            signers.push(Signer::from_pkcs8_pem(&pem).map_err(|e| bad("BOSAI_TOKEN_KEYS")(e.to_string()))?);
+        }
+        if signers.is_empty() {
+            return Err(ConfigError::Invalid("BOSAI_TOKEN_KEYS", "at least one signing key is needed".into()));
+        }
+        let signer = signers.remove(0);
+        let staff = match &self.staff_issuer {
+            None => vec![],
+            Some((iss, path)) => {
+                let jwks: Jwks = serde_json::from_slice(&read(path)?).map_err(|e| bad("BOSAI_STAFF_JWKS_FILE")(e.to_string()))?;
+                let keys = KeySet::from_jwks(&jwks).map_err(|e| bad("BOSAI_STAFF_JWKS_FILE")(e.to_string()))?;
+                vec![crate::auth::TrustedIssuer { issuer: iss.clone(), keys }]
+            }
+        };
+        let tokens = crate::auth::TokenKeys::new(&self.issuer, signer, signers, staff);
+        let mut anchors = Vec::new();
+        for path in &self.jpki_anchors {
+            anchors.extend(crate::domain::jpki::pem_blocks(&String::from_utf8_lossy(&read(path)?), "CERTIFICATE"));
+        }
+        let mut crls = Vec::new();
+        for path in &self.jpki_crls {
+            let bytes = read(path)?;
+            let pem = crate::domain::jpki::pem_blocks(&String::from_utf8_lossy(&bytes), "X509 CRL");
+            if pem.is_empty() { crls.push(bytes) } else { crls.extend(pem) }
+        }
+        let jpki = crate::domain::jpki::JpkiVerifier::new(&anchors, &crls).map_err(|e| bad("BOSAI_JPKI_ANCHORS")(e.to_string()))?;
+        let secret = read(&self.pseudonym_secret)?;
+        if secret.len() < 32 {
+            return Err(ConfigError::Invalid("BOSAI_PSEUDONYM_SECRET_FILE", "needs at least 32 bytes".into()));
+        }
+        Ok(crate::auth::AuthSettings::new(tokens, jpki, &secret, self.redirect_uris.clone(), self.companion_url.clone()))
     }
 }

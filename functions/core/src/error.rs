@@ -15,6 +15,12 @@ pub enum ApiError {
     NotFound(&'static str, &'static str),
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// No valid token: sign in again.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// A valid token whose role or scope does not cover this request.
+    #[error("forbidden")]
+    Forbidden,
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("the request body must be JSON")]
@@ -42,6 +48,18 @@ impl ApiError {
                 "not_found",
                 format!("{what} was not found. Check the address or the id."),
                 format!("{what_ja}が見つかりません。アドレスやIDを確認してください。"),
+            ),
+            ApiError::Unauthorized(why) => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                format!("Sign in again: {why}."),
+                "もう一度サインインしてください。".into(),
+            ),
+            ApiError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Your account may not do this. Ask your supervisor if you need access.".into(),
+                "このアカウントではこの操作はできません。必要な場合は責任者に確認してください。".into(),
             ),
             ApiError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -106,6 +124,9 @@ impl IntoResponse for ApiError {
         }
         let (status, problem) = self.problem();
         let mut res = (status, axum::Json(problem)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+        }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("3"));
         }

@@ -20,3 +20,28 @@ pub fn municipality(m: &MunicipalityCode) -> Key {
 pub fn staff_account(id: &str) -> Key {
     Key::new(format!("STAFF#{id}"), "ACCOUNT")
 }
+
+pub fn challenge(nonce: &str) -> Key {
+    Key::new(format!("CHALLENGE#{nonce}"), "CHALLENGE")
+}
+
+pub fn auth_code(code_hash: &str) -> Key {
+    Key::new(format!("AUTHCODE#{code_hash}"), "CODE")
+}
+
+/// Card certificate pseudonym → resident subject (renewed cards link here).
+pub fn cert_subject(cert_pseudonym: &str) -> Key {
+    Key::new(format!("CERT#{cert_pseudonym}"), "SUBJECT")
+}
+
+pub fn profile(sub: &str) -> Key {
+    Key::new(format!("RES#{sub}"), "PROFILE")
+}
+
+pub fn refresh_token(token_hash: &str) -> Key {
+    Key::new(format!("REFRESH#{token_hash}"), "TOKEN")
+}
+
+pub fn refresh_family(family: &str) -> Key {
+    Key::new(format!("RFAMILY#{family}"), "FAMILY")
+}

@@ -1,6 +1,8 @@
 //! Domain rules (plain functions in [`domain`]) and the HTTP edge ([`http`]):
 //! one axum router served by Lambda (`functions/api`) and locally (`functions/local`).
 
+pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;

@@ -1,5 +1,7 @@
 //! The local stack: the API router plus the built PWA, on 127.0.0.1.
 
+pub mod companion_page;
+
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -49,14 +51,28 @@ async fn spa_fallback(index: PathBuf, req: Request) -> Response {
     }
 }
 
-pub fn app(state: AppState, dist: &Path) -> Router {
+/// Local identity settings from the dev material (see `bosai_companion::dev`).
+pub fn dev_auth_config(id: &bosai_companion::dev::DevIdentity, base_url: &str) -> bosai_core::config::AuthConfig {
+    bosai_core::config::AuthConfig::local(
+        base_url,
+        id.token_key.clone(),
+        id.ca_cert.clone(),
+        id.crl.clone(),
+        id.pseudonym_secret.clone(),
+    )
+}
+
+pub fn app(state: AppState, dist: &Path, identity: std::sync::Arc<bosai_companion::dev::DevIdentity>) -> Router {
+    let companion = Router::new()
+        .route("/dev/companion", axum::routing::get(companion_page::start).post(companion_page::sign))
+        .with_state(companion_page::CompanionState { app: state.clone(), identity });
     let index = dist.join("index.html");
     let fallback = tower::service_fn(move |req: Request| {
         let index = index.clone();
         async move { Ok::<_, std::convert::Infallible>(spa_fallback(index, req).await) }
     });
     let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(fallback);
-    bosai_core::router(state).fallback_service(files).layer(middleware::from_fn(cache_headers))
+    bosai_core::router(state).merge(companion).fallback_service(files).layer(middleware::from_fn(cache_headers))
 }
 
 #[cfg(test)]

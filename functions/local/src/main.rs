@@ -33,6 +33,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     let store = config.open_store().await?;
     seed::seed(store.as_ref(), now()).await?;
+    let data_dir = PathBuf::from(std::env::var("BOSAI_DATA_DIR").unwrap_or_else(|_| ".bosai/data".into()));
+    let identity = std::sync::Arc::new(bosai_companion::dev::ensure_dev_identity(&data_dir.join("identity"))?);
     let dist = PathBuf::from(std::env::var("BOSAI_DIST").unwrap_or_else(|_| "dist".into()));
     if !dist.join("index.html").exists() {
         eprintln!("warning: {} has no index.html; build the app with scripts/build-app.sh", dist.display());
@@ -42,13 +44,18 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port} ({e}); set PORT to another port"))?;
     let base = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+    let auth = bosai_local::dev_auth_config(&identity, &base).load()?;
     println!("Bōsai local stack ({} store)", store.backend());
     println!("  Resident app      {base}/");
     println!("  Shelter staff     {base}/shelter");
     println!("  Disaster HQ       {base}/hq");
     println!("  API               {base}/api/health  ·  {base}/api/openapi.json");
+    println!("  Sign in           open the resident app, tap サインイン, pick a simulated card");
+    println!("                    or: companion login --server {base} --card {}", identity.cards[0].1.display());
+    println!("  Staff token       companion staff-token --role shelter_staff --shelter {} --key {}", seed::DEMO_STAFF_SHELTER, identity.token_key.display());
+    println!("  HQ token          companion staff-token --role hq --key {}", identity.token_key.display());
     println!("BOSAI_READY {base}");
-    let app = bosai_local::app(AppState::new(store, config), &dist);
+    let app = bosai_local::app(AppState::new(store, config, auth), &dist, identity);
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }

@@ -1,16 +1,20 @@
 //! HTTP edge: parse the request, call a domain function, render the result.
 
+mod auth;
 mod extract;
 mod health;
 pub mod openapi;
+pub mod principal;
+pub mod routes;
 mod shelters;
 
 pub use extract::ApiJson;
 
+use crate::auth::AuthSettings;
 use crate::{ApiError, Config};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::HeaderName;
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use axum::Router;
 use bosai_store::Store;
 use std::sync::Arc;
@@ -25,11 +29,12 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
+    pub auth: Arc<AuthSettings>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
-        Self { store, config: Arc::new(config) }
+    pub fn new(store: Arc<dyn Store>, config: Config, auth: Arc<AuthSettings>) -> Self {
+        Self { store, config: Arc::new(config), auth }
     }
 }
 
@@ -48,6 +53,13 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::serve))
         .route("/shelters", get(shelters::list))
         .route("/shelters/{id}", get(shelters::get))
+        .route("/shelters/{id}/status", put(shelters::set_status))
+        .route("/auth/challenge", post(auth::challenge))
+        .route("/auth/jpki", post(auth::jpki))
+        .route("/auth/token", post(auth::token))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        .route("/admin/card-renewals", post(auth::card_renewal))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let request_id = HeaderName::from_static("x-request-id");
@@ -67,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id));
     Router::new()
         .nest("/api", api)
+        .route("/.well-known/jwks.json", get(auth::jwks))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(layers)
         .with_state(state)

@@ -19,3 +19,19 @@ pub async fn get(State(st): State<AppState>, Path(id): Path<String>) -> Result<J
     let id = ShelterId::parse(&id).map_err(|e| ApiError::invalid("invalid_shelter_id", e.to_string(), "避難所IDの形式が正しくありません。"))?;
     Ok(Json(shelters::get(st.store.as_ref(), &id).await?))
 }
+
+/// Open, close or mark full; optionally change capacity. Staff of this shelter, HQ, admin.
+#[utoipa::path(put, path = "/api/shelters/{id}/status", tag = "shelters", request_body = bosai_types::ShelterStatusUpdate,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "shelter id")),
+    responses((status = 200, body = Shelter), (status = 400, body = bosai_types::Problem), (status = 403, body = bosai_types::Problem)))]
+pub async fn set_status(
+    State(st): State<AppState>,
+    super::principal::ShelterManager(who): super::principal::ShelterManager,
+    Path(id): Path<String>,
+    super::ApiJson(req): super::ApiJson<bosai_types::ShelterStatusUpdate>,
+) -> Result<Json<Shelter>, ApiError> {
+    let id = ShelterId::parse(&id).map_err(|e| ApiError::invalid("invalid_shelter_id", e.to_string(), "避難所IDの形式が正しくありません。"))?;
+    let now = bosai_types::Timestamp(crate::clock::now_millis());
+    Ok(Json(shelters::set_status(st.store.as_ref(), &who, &id, &req, now).await?))
+}

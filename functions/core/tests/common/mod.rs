@@ -1,11 +1,15 @@
-//! `spawn_app`: the real router on a free 127.0.0.1 port over a chosen store.
+//! `spawn_app`: the real router on a free 127.0.0.1 port over a chosen store,
+//! with real identity material (test CA, cards, ES256 key) in a temp dir.
 #![allow(dead_code)]
 
-use bosai_core::config::StoreConfig;
+use bosai_companion::dev::{ensure_dev_identity, DevIdentity};
+use bosai_core::config::{AuthConfig, StoreConfig};
 use bosai_core::{seed, AppState, Config};
 use bosai_store::dynamo::{DynamoConfig, DynamoStore};
 use bosai_store::sqlite::SqliteStore;
 use bosai_store::Store;
+use bosai_types::auth::{Claims, Role, TokenResponse};
+use bosai_types::jws::Signer;
 use bosai_types::{MunicipalityCode, Timestamp};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -14,11 +18,40 @@ pub struct TestApp {
     pub base: String,
     pub store: Arc<dyn Store>,
     pub http: reqwest::Client,
+    pub identity: DevIdentity,
+    pub signer: Signer,
+    _dir: tempfile::TempDir,
 }
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// A staff/HQ/admin token as the staff IdP (here: the local key) would issue it.
+    pub fn staff_token(&self, role: Role, shelters: &[&str], municipality: Option<&str>) -> String {
+        let now = bosai_core::clock::now_seconds();
+        let claims = Claims {
+            iss: "bosai-local".into(),
+            aud: "bosai-api".into(),
+            sub: format!("staff:{}", role.as_str()),
+            iat: now,
+            nbf: now,
+            exp: now + 600,
+            role,
+            shelters: shelters.iter().map(|s| s.to_string()).collect(),
+            municipality: municipality.map(str::to_owned),
+        };
+        self.signer.sign("at+jwt", &claims)
+    }
+
+    /// The full companion flow with a demo card.
+    pub async fn login(&self, card: &str, share_basic_four: bool) -> TokenResponse {
+        bosai_companion::client::login(&self.base, &self.identity.card(card).unwrap(), share_basic_four).await.unwrap()
+    }
+
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http.post(self.url(path)).json(&body).send().await.unwrap()
     }
 }
 
@@ -41,17 +74,49 @@ pub async fn dynamodb_store() -> Option<Arc<dyn Store>> {
     Some(Arc::new(store))
 }
 
+/// Cards that must be refused: revoked (in the CRL), expired, and one from a rogue CA.
+fn extra_cards(dir: &std::path::Path, identity: &mut DevIdentity) {
+    use bosai_companion::{pki, TestCa};
+    use time::{Duration, OffsetDateTime};
+    let ca_dir = dir.join("jpki");
+    let ca = TestCa::load(&ca_dir).unwrap();
+    let holder = bosai_companion::dev::demo_holders().remove(0).1;
+    let revoked = ca.issue_card(&holder).unwrap();
+    pki::revoke(&ca_dir, &ca, &revoked.auth_serial).unwrap();
+    let t = OffsetDateTime::now_utc();
+    let expired = ca.issue_card_valid(&holder, t - Duration::days(400), t - Duration::days(1)).unwrap();
+    let rogue = TestCa::generate("rogue CA").unwrap().issue_card(&holder).unwrap();
+    for (label, card) in [("revoked", revoked), ("expired", expired), ("rogue", rogue)] {
+        let path = dir.join("cards").join(label);
+        card.save(&path).unwrap();
+        identity.cards.push((label.into(), path));
+    }
+}
+
 pub async fn spawn_app(store: Arc<dyn Store>) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut identity = ensure_dev_identity(dir.path()).unwrap();
+    extra_cards(dir.path(), &mut identity);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let auth = AuthConfig::local(
+        &base,
+        identity.token_key.clone(),
+        identity.ca_cert.clone(),
+        identity.crl.clone(),
+        identity.pseudonym_secret.clone(),
+    )
+    .load()
+    .unwrap();
+    let signer = Signer::from_pkcs8_pem(&std::fs::read_to_string(&identity.token_key).unwrap()).unwrap();
     let config = Config {
         store: StoreConfig::Embedded { dir: "unused".into() },
         municipality: MunicipalityCode::parse(seed::DEMO_MUNICIPALITY).unwrap(),
     };
     seed::seed(store.as_ref(), Timestamp(1_790_000_000_000)).await.unwrap();
-    let router = bosai_core::router(AppState::new(store.clone(), config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = bosai_core::router(AppState::new(store.clone(), config, auth));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    TestApp { base, store, http: reqwest::Client::new() }
+    TestApp { base, store, http: reqwest::Client::new(), identity, signer, _dir: dir }
 }
 
 /// Runs each listed async test fn (taking a `TestApp`) on both store backends.

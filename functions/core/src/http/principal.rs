@@ -1,0 +1,56 @@
+//! Bearer-token extractors. Each route names the roles it admits by the
+//! extractor it takes; `routes::ROUTES` lists the same and a test walks the matrix.
+
+use super::AppState;
+use crate::auth::Principal;
+use crate::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use bosai_types::auth::Role;
+
+
+/// Any valid token.
+pub struct Authenticated(pub Principal);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or(ApiError::Unauthorized("no token".into()))?;
+        let value = header.to_str().map_err(|_| ApiError::Unauthorized("unreadable Authorization header".into()))?;
+        let token = value
+            .strip_prefix("Bearer ")
+            .ok_or(ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
+        let p = st.auth.tokens.verify(token.trim(), crate::clock::now_seconds()).map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+        Ok(Authenticated(p))
+    }
+}
+
+async fn with_roles(parts: &mut Parts, st: &AppState, roles: &[Role]) -> Result<Principal, ApiError> {
+    let Authenticated(p) = Authenticated::from_request_parts(parts, st).await?;
+    if roles.contains(&p.role) {
+        Ok(p)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+macro_rules! role_guard {
+    ($name:ident, $doc:literal, [$($role:ident),+]) => {
+        #[doc = $doc]
+        pub struct $name(pub Principal);
+        impl $name {
+            pub const ROLES: &'static [Role] = &[$(Role::$role),+];
+        }
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = ApiError;
+            async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+                with_roles(parts, st, Self::ROLES).await.map($name)
+            }
+        }
+    };
+}
+
+role_guard!(ResidentOnly, "A signed-in resident.", [Resident]);
+role_guard!(ShelterManager, "Staff, HQ or admin; the shelter scope is checked by the domain.", [ShelterStaff, Hq, Admin]);
+role_guard!(AdminOnly, "Platform administrators.", [Admin]);

@@ -1,0 +1,36 @@
+//! Every route with the roles it admits: the authorisation matrix test walks
+//! this table against the real router, and the OpenAPI test checks each is documented.
+
+use bosai_types::auth::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Roles(&'static [Role]),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    /// As in the OpenAPI document.
+    pub path: &'static str,
+    pub access: Access,
+}
+
+use super::principal::{AdminOnly, ResidentOnly, ShelterManager};
+use Access::*;
+
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec { method: "GET", path: "/api/health", access: Public },
+    RouteSpec { method: "GET", path: "/api/openapi.json", access: Public },
+    RouteSpec { method: "GET", path: "/api/shelters", access: Public },
+    RouteSpec { method: "GET", path: "/api/shelters/{id}", access: Public },
+    RouteSpec { method: "PUT", path: "/api/shelters/{id}/status", access: Roles(ShelterManager::ROLES) },
+    RouteSpec { method: "POST", path: "/api/auth/challenge", access: Public },
+    RouteSpec { method: "POST", path: "/api/auth/jpki", access: Public },
+    RouteSpec { method: "POST", path: "/api/auth/token", access: Public },
+    RouteSpec { method: "POST", path: "/api/auth/logout", access: Public },
+    RouteSpec { method: "GET", path: "/.well-known/jwks.json", access: Public },
+    RouteSpec { method: "GET", path: "/api/me", access: Roles(ResidentOnly::ROLES) },
+    RouteSpec { method: "POST", path: "/api/admin/card-renewals", access: Roles(AdminOnly::ROLES) },
+];

@@ -1,0 +1,238 @@
+//! Sign-in with the card through the companion flow, tokens and their misuse.
+
+mod common;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use bosai_companion::client::pkce;
+use common::TestApp;
+use serde_json::{json, Value};
+
+on_both_stores!(
+    sign_in_and_read_me,
+    pseudonym_is_stable_per_card,
+    refresh_rotation_detects_reuse,
+    logout_revokes,
+    codes_are_single_use_and_pkce_bound,
+    nonces_are_single_use_and_signed_exactly,
+    bad_cards_are_refused,
+    bad_challenge_requests,
+    forged_tokens_are_refused,
+    jwks_publishes_the_signing_key,
+);
+
+async fn me(app: &TestApp, token: &str) -> reqwest::Response {
+    app.http.get(app.url("/api/me")).bearer_auth(token).send().await.unwrap()
+}
+
+async fn sign_in_and_read_me(app: TestApp) {
+    let t = app.login("taro", true).await;
+    assert_eq!(t.token_type, "Bearer");
+    assert!(t.expires_in <= 900);
+    let body: Value = me(&app, &t.access_token).await.json().await.unwrap();
+    assert_eq!(body["role"], "resident");
+    assert_eq!(body["basic_four"]["name"], "防災 太郎");
+    assert_eq!(body["basic_four"]["date_of_birth"], "1980-04-01");
+    // No personal data in the token itself.
+    let payload = String::from_utf8(B64.decode(t.access_token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    assert!(!payload.contains("防災") && !payload.contains("1980") && !payload.contains("仙台"), "{payload}");
+    // Without consent the basic four are not stored.
+    let h = app.login("hanako", false).await;
+    let body: Value = me(&app, &h.access_token).await.json().await.unwrap();
+    assert!(body["basic_four"].is_null());
+}
+
+fn sub(token: &str) -> String {
+    let payload: Value = serde_json::from_slice(&B64.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    payload["sub"].as_str().unwrap().to_owned()
+}
+
+async fn pseudonym_is_stable_per_card(app: TestApp) {
+    let a = sub(&app.login("taro", false).await.access_token);
+    let b = sub(&app.login("taro", false).await.access_token);
+    let c = sub(&app.login("hanako", false).await.access_token);
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    let serial: String = app.identity.card("taro").unwrap().auth_serial.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(!a.contains(&serial[..8]), "the pseudonym does not reveal the serial");
+}
+
+async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
+    app.post_json("/api/auth/token", json!({"grant_type": "refresh_token", "refresh_token": token})).await
+}
+
+async fn refresh_rotation_detects_reuse(app: TestApp) {
+    let first = app.login("taro", false).await;
+    let res = refresh(&app, &first.refresh_token).await;
+    assert_eq!(res.status(), 200);
+    let second: Value = res.json().await.unwrap();
+    let second_rt = second["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(second_rt, first.refresh_token, "rotated");
+    assert_eq!(me(&app, second["access_token"].as_str().unwrap()).await.status(), 200);
+    // The old token comes back (stolen copy): refused, and the whole family is signed out.
+    let reuse = refresh(&app, &first.refresh_token).await;
+    assert_eq!(reuse.status(), 400);
+    assert_eq!(reuse.json::<Value>().await.unwrap()["code"], "invalid_grant");
+    assert_eq!(refresh(&app, &second_rt).await.status(), 400);
+    // Another sign-in is unaffected.
+    let other = app.login("taro", false).await;
+    assert_eq!(refresh(&app, &other.refresh_token).await.status(), 200);
+    assert_eq!(refresh(&app, "not-a-token").await.status(), 400);
+}
+
+async fn logout_revokes(app: TestApp) {
+    let t = app.login("hanako", false).await;
+    let res = app.post_json("/api/auth/logout", json!({"refresh_token": t.refresh_token})).await;
+    assert_eq!(res.status(), 204);
+    assert_eq!(refresh(&app, &t.refresh_token).await.status(), 400);
+    // Idempotent, and says nothing about unknown tokens.
+    assert_eq!(app.post_json("/api/auth/logout", json!({"refresh_token": "unknown"})).await.status(), 204);
+}
+
+async fn challenge(app: &TestApp, code_challenge: &str) -> Value {
+    let res = app
+        .post_json(
+            "/api/auth/challenge",
+            json!({"code_challenge": code_challenge, "code_challenge_method": "S256", "redirect_uri": app.url("/auth/callback")}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn submit(app: &TestApp, card: &str, nonce: &str) -> reqwest::Response {
+    let body = app.identity.card(card).unwrap().submission(nonce, false).unwrap();
+    app.http.post(app.url("/api/auth/jpki")).json(&body).send().await.unwrap()
+}
+
+async fn codes_are_single_use_and_pkce_bound(app: TestApp) {
+    let (verifier, cc) = pkce();
+    let ch = challenge(&app, &cc).await;
+    assert!(ch["companion_url"].as_str().unwrap().contains(ch["nonce"].as_str().unwrap()));
+    let res: Value = submit(&app, "taro", ch["nonce"].as_str().unwrap()).await.json().await.unwrap();
+    let code = res["code"].as_str().unwrap().to_owned();
+    assert!(res["redirect_to"].as_str().unwrap().ends_with(&format!("/auth/callback?code={code}")));
+    let (wrong, _) = pkce();
+    let bad = app.post_json("/api/auth/token", json!({"grant_type": "authorization_code", "code": code, "code_verifier": wrong})).await;
+    assert_eq!(bad.status(), 400);
+    // A failed exchange burns the code, so the right verifier is too late now.
+    let late = app.post_json("/api/auth/token", json!({"grant_type": "authorization_code", "code": code, "code_verifier": verifier})).await;
+    assert_eq!(late.status(), 400);
+
+    let (verifier, cc) = pkce();
+    let ch = challenge(&app, &cc).await;
+    let res: Value = submit(&app, "taro", ch["nonce"].as_str().unwrap()).await.json().await.unwrap();
+    let body = json!({"grant_type": "authorization_code", "code": res["code"], "code_verifier": verifier});
+    assert_eq!(app.post_json("/api/auth/token", body.clone()).await.status(), 200);
+    let replay = app.post_json("/api/auth/token", body).await;
+    assert_eq!(replay.status(), 400);
+    assert_eq!(replay.json::<Value>().await.unwrap()["code"], "invalid_grant");
+    let short = app.post_json("/api/auth/token", json!({"grant_type": "authorization_code", "code": "x", "code_verifier": "short"})).await;
+    assert_eq!(short.status(), 400);
+    let unknown_grant = app.post_json("/api/auth/token", json!({"grant_type": "password", "username": "a"})).await;
+    assert_eq!(unknown_grant.status(), 400);
+}
+
+async fn nonces_are_single_use_and_signed_exactly(app: TestApp) {
+    let (_, cc) = pkce();
+    let nonce = challenge(&app, &cc).await["nonce"].as_str().unwrap().to_owned();
+    assert_eq!(submit(&app, "taro", &nonce).await.status(), 200);
+    let again = submit(&app, "taro", &nonce).await;
+    assert_eq!(again.status(), 400);
+    assert_eq!(again.json::<Value>().await.unwrap()["code"], "challenge_used");
+    // A signature over another nonce.
+    let nonce2 = challenge(&app, &cc).await["nonce"].as_str().unwrap().to_owned();
+    let mut body = app.identity.card("taro").unwrap().submission("some-other-nonce", false).unwrap();
+    body.nonce = nonce2;
+    let res = app.http.post(app.url("/api/auth/jpki")).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "signature_invalid");
+    let unknown = submit(&app, "taro", "never-issued").await;
+    assert_eq!(unknown.status(), 400);
+    assert_eq!(unknown.json::<Value>().await.unwrap()["code"], "unknown_challenge");
+}
+
+async fn bad_cards_are_refused(app: TestApp) {
+    let (_, cc) = pkce();
+    for (card, code) in [("revoked", "certificate_revoked"), ("expired", "certificate_expired"), ("rogue", "certificate_untrusted")] {
+        let nonce = challenge(&app, &cc).await["nonce"].as_str().unwrap().to_owned();
+        let res = submit(&app, card, &nonce).await;
+        assert_eq!(res.status(), 400, "{card}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["code"], code, "{card}");
+        assert!(!body["message_ja"].as_str().unwrap().is_empty());
+    }
+    let nonce = challenge(&app, &cc).await["nonce"].as_str().unwrap().to_owned();
+    let garbage = app
+        .post_json("/api/auth/jpki", json!({"nonce": nonce, "auth_certificate": "!!!", "auth_signature": "AAAA"}))
+        .await;
+    assert_eq!(garbage.status(), 400);
+    assert_eq!(garbage.json::<Value>().await.unwrap()["code"], "invalid_encoding");
+    let not_a_cert = app
+        .post_json("/api/auth/jpki", json!({"nonce": nonce, "auth_certificate": "AAAAAAAA", "auth_signature": "AAAA"}))
+        .await;
+    assert_eq!(not_a_cert.status(), 400);
+    assert_eq!(not_a_cert.json::<Value>().await.unwrap()["code"], "certificate_unreadable");
+}
+
+async fn bad_challenge_requests(app: TestApp) {
+    let (_, cc) = pkce();
+    let cb = app.url("/auth/callback");
+    for (body, code) in [
+        (json!({"code_challenge": cc, "code_challenge_method": "plain", "redirect_uri": cb}), "invalid_code_challenge"),
+        (json!({"code_challenge": "short", "code_challenge_method": "S256", "redirect_uri": cb}), "invalid_code_challenge"),
+        (json!({"code_challenge": cc, "code_challenge_method": "S256", "redirect_uri": "https://evil.example/cb"}), "invalid_redirect_uri"),
+        (json!({"code_challenge": cc}), "invalid_field"),
+    ] {
+        let res = app.post_json("/api/auth/challenge", body).await;
+        assert_eq!(res.status(), 400);
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], code);
+    }
+    let res = app.http.post(app.url("/api/auth/challenge")).body("{").header("content-type", "application/json").send().await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "malformed_json");
+}
+
+fn forge(header: Value, payload: Value, sig: &[u8]) -> String {
+    format!("{}.{}.{}", B64.encode(header.to_string()), B64.encode(payload.to_string()), B64.encode(sig))
+}
+
+async fn forged_tokens_are_refused(app: TestApp) {
+    let good = app.login("taro", false).await.access_token;
+    let parts: Vec<&str> = good.split('.').collect();
+    let header: Value = serde_json::from_slice(&B64.decode(parts[0]).unwrap()).unwrap();
+    let mut payload: Value = serde_json::from_slice(&B64.decode(parts[1]).unwrap()).unwrap();
+    let kid = header["kid"].clone();
+    let now = bosai_core::clock::now_seconds();
+    let mut cases = vec![
+        ("none", forge(json!({"alg": "none", "typ": "at+jwt", "kid": kid}), payload.clone(), b"")),
+        ("hs256", forge(json!({"alg": "HS256", "typ": "at+jwt", "kid": kid}), payload.clone(), &[7; 32])),
+        ("unknown kid", forge(json!({"alg": "ES256", "typ": "at+jwt", "kid": "nope"}), payload.clone(), &[7; 64])),
+        ("garbage", "a.b.c".to_owned()),
+        ("oversized", "a".repeat(5000)),
+    ];
+    payload["role"] = json!("admin");
+    cases.push(("tampered", format!("{}.{}.{}", parts[0], B64.encode(payload.to_string()), parts[2])));
+    let sign = |p: Value| app.signer.sign("at+jwt", &p);
+    let base = |exp: i64, nbf: i64, aud: &str| json!({"iss": "bosai-local", "aud": aud, "sub": "x", "iat": now, "nbf": nbf, "exp": exp, "role": "resident"});
+    cases.push(("expired", sign(base(now - 120, now - 900, "bosai-api"))));
+    cases.push(("not yet valid", sign(base(now + 900, now + 600, "bosai-api"))));
+    cases.push(("wrong audience", sign(base(now + 900, now, "another-api"))));
+    cases.push(("wrong typ", app.signer.sign("JWT", &base(now + 900, now, "bosai-api"))));
+    for (what, token) in cases {
+        let res = me(&app, &token).await;
+        assert_eq!(res.status(), 401, "{what}");
+        assert!(res.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer"), "{what}");
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], "unauthorized", "{what}");
+    }
+    let no_scheme = app.http.get(app.url("/api/me")).header("authorization", good.clone()).send().await.unwrap();
+    assert_eq!(no_scheme.status(), 401);
+    assert_eq!(me(&app, &good).await.status(), 200, "the genuine token still works");
+}
+
+async fn jwks_publishes_the_signing_key(app: TestApp) {
+    let jwks: Value = app.http.get(app.url("/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
+    let keys = jwks["keys"].as_array().unwrap();
+    assert_eq!(keys[0]["kty"], "EC");
+    assert_eq!(keys[0]["crv"], "P-256");
+    assert_eq!(keys[0]["kid"], app.signer.kid());
+    assert!(keys[0].get("d").is_none(), "no private part");
+}
