@@ -15,7 +15,7 @@ _bosai_toolchain() {
     set -euo pipefail
     local root
     root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-    log() { echo "wasm-toolchain: $*" >&2; }
+    _tc_log() { echo "wasm-toolchain: $*" >&2; }
 
     export PATH="$HOME/.cargo/bin:$PATH"
     WASM_CARGO=cargo
@@ -24,9 +24,9 @@ _bosai_toolchain() {
     if [[ "${BOSAI_WASM_FALLBACK:-0}" != 1 ]] && command -v rustup >/dev/null \
         && { rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
              || rustup target add wasm32-unknown-unknown >&2; }; then
-        log "using rustup target wasm32-unknown-unknown"
+        _tc_log "using rustup target wasm32-unknown-unknown"
     else
-        log "using the Debian rustc-web + build-std route"
+        _tc_log "using the Debian rustc-web + build-std route"
         if ! [[ -x /usr/bin/rustc && -x /usr/bin/cargo ]] || ! command -v wasm-ld-22 >/dev/null \
             || ! compgen -G '/usr/src/rustc-*/library' >/dev/null; then
             local sudo=""
@@ -48,17 +48,17 @@ _bosai_toolchain() {
     # The CLI must match the wasm-bindgen crate exactly (the schema is versioned).
     local want have
     want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$root/Cargo.lock")"
-    [[ -n "$want" ]] || { log "no wasm-bindgen in Cargo.lock"; return 1; }
+    [[ -n "$want" ]] || { _tc_log "no wasm-bindgen in Cargo.lock"; return 1; }
     have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
     if [[ "$have" != "$want" ]]; then
-        log "installing wasm-bindgen-cli $want (had: ${have:-none}); takes ~2 min"
+        _tc_log "installing wasm-bindgen-cli $want (had: ${have:-none}); takes ~2 min"
         local installer=cargo
         command -v cargo >/dev/null || installer=/usr/bin/cargo
         # A throwaway target dir: the CLI's release build does not belong next to the app's.
         local install=(env -u RUSTC_BOOTSTRAP -u CARGO_TARGET_DIR -u CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER
             "$installer" install wasm-bindgen-cli --version "=$want")
         # --locked fails when a crate in its lock file was yanked since (seen: webpki-roots 1.0.11).
-        "${install[@]}" --locked >&2 || { log "retrying without --locked"; "${install[@]}" >&2; }
+        "${install[@]}" --locked >&2 || { _tc_log "retrying without --locked"; "${install[@]}" >&2; }
         hash -r
     fi
     export WASM_BINDGEN_VERSION="$want"

@@ -23,7 +23,8 @@ logf="$BOSAI_CACHE/dynamodb-local.$port.log"
 java -Djava.library.path="$DIR/DynamoDBLocal_lib" -jar "$DIR/DynamoDBLocal.jar" \
   -inMemory -port "$port" -disableTelemetry >"$logf" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$logf"' EXIT
+# Keep the command's exit status: `wait` on the killed server would report 143.
+trap 'rc=$?; kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -f "$logf"; exit $rc' EXIT
 wait_port "$port" 60 || { cat "$logf" >&2; die "DynamoDB Local did not start"; }
 export BOSAI_DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
 export BOSAI_DYNAMODB_PID=$pid
