@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: every suite — unit, storage contract (embedded + DynamoDB Local),
-# API (both stores) and browser tests against the local stack in Chromium.
+# `make test`: every suite — bench and fuzz smoke runs, unit, storage contract
+# (embedded + DynamoDB Local), API (both stores), and browser tests against the
+# local stack in Chromium (last, so its summary closes the run).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -8,6 +9,15 @@ cd "$ROOT"
 log "building the app (wasm) and the functions"
 "$ROOT/scripts/build-app.sh"
 cargo build --bins --quiet
+
+log "bench smoke run (the full table: make bench)"
+"$ROOT/scripts/bench.sh" --smoke >/dev/null
+
+log "fuzzing (short, bounded)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-15}" "$ROOT/scripts/fuzz.sh"
+
+log "wasm-side token verification (p256, as on staff devices)"
+cargo test -p bosai-types --features jws --quiet
 
 log "Rust tests (DynamoDB Local for the DynamoDB backend)"
 "$ROOT/scripts/with-dynamodb-local.sh" env BOSAI_REQUIRE_DYNAMODB=1 cargo test --quiet

@@ -7,7 +7,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
-use p256::ecdsa::signature::{Signer as _, Verifier as _};
+use p256::ecdsa::signature::Signer as _;
+#[cfg(not(feature = "jws-aws-lc"))]
+use p256::ecdsa::signature::Verifier as _;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -132,6 +134,19 @@ pub struct KeySet {
     keys: Vec<(String, VerifyingKey)>,
 }
 
+/// ECDSA P-256 / SHA-256 over `msg` with a fixed-size (r||s) signature.
+#[cfg(feature = "jws-aws-lc")]
+fn verify_es256(key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
+    use aws_lc_rs::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
+    let point = key.to_encoded_point(false);
+    UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point.as_bytes()).verify(msg, sig).is_ok()
+}
+
+#[cfg(not(feature = "jws-aws-lc"))]
+fn verify_es256(key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
+    Signature::from_slice(sig).is_ok_and(|s| key.verify(msg, &s).is_ok())
+}
+
 impl KeySet {
     pub fn from_jwks(jwks: &Jwks) -> Result<Self, JwsError> {
         let mut keys = Vec::new();
@@ -188,9 +203,9 @@ impl KeySet {
         let kid = header.kid.ok_or(JwsError::UnknownKey)?;
         let key = self.keys.iter().find(|(k, _)| *k == kid).map(|(_, k)| k).ok_or(JwsError::UnknownKey)?;
         let sig = B64.decode(s).map_err(|_| JwsError::Malformed)?;
-        let sig = Signature::from_slice(&sig).map_err(|_| JwsError::BadSignature)?;
-        let input_len = h.len() + 1 + p.len();
-        key.verify(&token.as_bytes()[..input_len], &sig).map_err(|_| JwsError::BadSignature)?;
+        if sig.len() != 64 || !verify_es256(key, &token.as_bytes()[..h.len() + 1 + p.len()], &sig) {
+            return Err(JwsError::BadSignature);
+        }
         let payload = B64.decode(p).map_err(|_| JwsError::Malformed)?;
         serde_json::from_slice(&payload).map_err(|_| JwsError::Malformed)
     }

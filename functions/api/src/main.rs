@@ -4,8 +4,6 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     bosai_core::telemetry::init(true);
-    let config = bosai_core::Config::from_env()?;
-    let auth = bosai_core::config::AuthConfig::from_env()?.load()?;
-    let store = config.open_store().await?;
-    lambda_http::run(bosai_core::router(bosai_core::AppState::new(store, config, auth))).await
+    let state = bosai_core::AppState::from_env().await?;
+    lambda_http::run(bosai_core::router(state)).await
 }

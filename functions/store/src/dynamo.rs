@@ -49,6 +49,26 @@ impl DynamoStore {
         Self { client: Client::new(&sdk), table: cfg.table.clone() }
     }
 
+    /// For test suites: a fresh table on the DynamoDB Local named by
+    /// `BOSAI_DYNAMODB_ENDPOINT`, or None to skip. With `BOSAI_REQUIRE_DYNAMODB`
+    /// set (as `make test` does) a missing endpoint is a failure, not a skip.
+    pub async fn fresh_test_table(prefix: &str) -> Option<Self> {
+        static TABLES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let Ok(endpoint) = std::env::var("BOSAI_DYNAMODB_ENDPOINT") else {
+            assert!(
+                std::env::var("BOSAI_REQUIRE_DYNAMODB").is_err(),
+                "BOSAI_REQUIRE_DYNAMODB is set but BOSAI_DYNAMODB_ENDPOINT is not: start DynamoDB Local"
+            );
+            eprintln!("skipping: BOSAI_DYNAMODB_ENDPOINT not set");
+            return None;
+        };
+        let n = TABLES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let table = format!("{prefix}-{}-{n}", std::process::id());
+        let store = Self::connect(&DynamoConfig { table, endpoint: Some(endpoint), region: None }).await;
+        store.create_table().await.expect("create the test table");
+        Some(store)
+    }
+
     pub fn from_client(client: Client, table: impl Into<String>) -> Self {
         Self { client, table: table.into() }
     }

@@ -3,12 +3,11 @@
 //! `BOSAI_DYNAMODB_ENDPOINT`). `make test` sets `BOSAI_REQUIRE_DYNAMODB=1`
 //! so a missing DynamoDB Local fails instead of skipping.
 
-use bosai_store::dynamo::{DynamoConfig, DynamoStore};
+use bosai_store::dynamo::DynamoStore;
 use bosai_store::item::item;
 use bosai_store::sqlite::SqliteStore;
 use bosai_store::*;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 type S = Arc<dyn Store>;
@@ -17,21 +16,8 @@ async fn embedded() -> S {
     Arc::new(SqliteStore::in_memory().unwrap())
 }
 
-static TABLES: AtomicUsize = AtomicUsize::new(0);
-
 async fn dynamodb() -> Option<S> {
-    let Ok(endpoint) = std::env::var("BOSAI_DYNAMODB_ENDPOINT") else {
-        assert!(
-            std::env::var("BOSAI_REQUIRE_DYNAMODB").is_err(),
-            "BOSAI_REQUIRE_DYNAMODB is set but BOSAI_DYNAMODB_ENDPOINT is not: start DynamoDB Local"
-        );
-        eprintln!("skipping: BOSAI_DYNAMODB_ENDPOINT not set");
-        return None;
-    };
-    let table = format!("contract-{}-{}", std::process::id(), TABLES.fetch_add(1, Ordering::SeqCst));
-    let store = DynamoStore::connect(&DynamoConfig { table, endpoint: Some(endpoint), region: None }).await;
-    store.create_table().await.unwrap();
-    Some(Arc::new(store))
+    DynamoStore::fresh_test_table("contract").await.map(|s| Arc::new(s) as S)
 }
 
 macro_rules! contract {

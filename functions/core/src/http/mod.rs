@@ -36,6 +36,14 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config, auth: Arc<AuthSettings>) -> Self {
         Self { store, config: Arc::new(config), auth }
     }
+
+    /// Everything from the environment, as the Lambda functions start.
+    pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
+        let config = Config::from_env()?;
+        let auth = crate::config::AuthConfig::from_env()?.load()?;
+        let store = config.open_store().await?;
+        Ok(Self::new(store, config, auth))
+    }
 }
 
 async fn not_found() -> ApiError {

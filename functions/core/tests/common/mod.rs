@@ -5,13 +5,12 @@
 use bosai_companion::dev::{ensure_dev_identity, DevIdentity};
 use bosai_core::config::{AuthConfig, StoreConfig};
 use bosai_core::{seed, AppState, Config};
-use bosai_store::dynamo::{DynamoConfig, DynamoStore};
+use bosai_store::dynamo::DynamoStore;
 use bosai_store::sqlite::SqliteStore;
 use bosai_store::Store;
 use bosai_types::auth::{Claims, Role, TokenResponse};
 use bosai_types::jws::Signer;
 use bosai_types::{MunicipalityCode, Timestamp};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 pub struct TestApp {
@@ -59,19 +58,9 @@ pub async fn embedded_store() -> Arc<dyn Store> {
     Arc::new(SqliteStore::in_memory().unwrap())
 }
 
-static TABLES: AtomicUsize = AtomicUsize::new(0);
-
 /// A fresh table on DynamoDB Local, or None (skip) when it is not running.
 pub async fn dynamodb_store() -> Option<Arc<dyn Store>> {
-    let Ok(endpoint) = std::env::var("BOSAI_DYNAMODB_ENDPOINT") else {
-        assert!(std::env::var("BOSAI_REQUIRE_DYNAMODB").is_err(), "DynamoDB Local required but not running");
-        eprintln!("skipping: BOSAI_DYNAMODB_ENDPOINT not set");
-        return None;
-    };
-    let table = format!("api-{}-{}", std::process::id(), TABLES.fetch_add(1, Ordering::SeqCst));
-    let store = DynamoStore::connect(&DynamoConfig { table, endpoint: Some(endpoint), region: None }).await;
-    store.create_table().await.unwrap();
-    Some(Arc::new(store))
+    DynamoStore::fresh_test_table("api").await.map(|s| Arc::new(s) as Arc<dyn Store>)
 }
 
 /// Cards that must be refused: revoked (in the CRL), expired, and one from a rogue CA.

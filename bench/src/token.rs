@@ -1,0 +1,34 @@
+//! Access-token verification per second on one core: the check every API call pays.
+
+use crate::Row;
+use bosai_types::auth::{Claims, Role};
+use bosai_types::jws::{KeySet, Signer};
+use std::time::{Duration, Instant};
+
+pub fn verify_per_second(smoke: bool) -> Row {
+    let signer = Signer::new(p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).expect("valid scalar"));
+    let keys = KeySet::from(&signer);
+    let claims = Claims {
+        iss: "bench".into(),
+        aud: "bosai-api".into(),
+        sub: "r_benchmark".into(),
+        iat: 0,
+        nbf: 0,
+        exp: i64::MAX / 2,
+        role: Role::ShelterStaff,
+        shelters: vec!["aoba-katahira-es".into()],
+        municipality: None,
+    };
+    let token = signer.sign("at+jwt", &claims);
+    let budget = if smoke { Duration::from_millis(200) } else { Duration::from_secs(3) };
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < budget {
+        for _ in 0..64 {
+            let c: Claims = keys.verify(&token, "at+jwt").expect("valid token");
+            std::hint::black_box(c);
+        }
+        n += 64;
+    }
+    Row::new("token_verify_per_s_core", Some(n as f64 / start.elapsed().as_secs_f64()), "verifications/s")
+}

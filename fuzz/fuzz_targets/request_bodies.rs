@@ -1,0 +1,23 @@
+//! The main request bodies: decoding and validation never panic.
+#![no_main]
+use bosai_types::auth::{valid_code_challenge, valid_code_verifier, ChallengeRequest, JpkiSubmission, TokenRequest};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(c) = serde_json::from_slice::<ChallengeRequest>(data) {
+        let _ = valid_code_challenge(&c.code_challenge);
+    }
+    let _ = serde_json::from_slice::<JpkiSubmission>(data);
+    if let Ok(TokenRequest::AuthorizationCode { code_verifier, .. }) = serde_json::from_slice::<TokenRequest>(data) {
+        let _ = valid_code_verifier(&code_verifier);
+    }
+    if let Ok(u) = serde_json::from_slice::<bosai_types::ShelterStatusUpdate>(data) {
+        let _ = u.validate();
+    }
+    let _ = serde_json::from_slice::<bosai_types::Shelter>(data);
+    let _ = serde_json::from_slice::<bosai_types::GeoPoint>(data);
+    if let Ok(s) = std::str::from_utf8(data) {
+        let _ = bosai_types::MunicipalityCode::parse(s);
+        let _ = bosai_types::ShelterId::parse(s);
+    }
+});

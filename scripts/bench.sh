@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# `make bench`: release build, one run, one Markdown table; also target/bench/results.json.
+#   scripts/bench.sh --smoke   short version (CI)
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+"$ROOT/scripts/setup.sh"
+"$ROOT/scripts/build-app.sh" >&2
+cargo build --release -p bosai-bench --quiet
+BOSAI_ROOT="$ROOT" "$CARGO_TARGET_DIR/release/bosai-bench" "$@"
