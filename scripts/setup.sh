@@ -26,7 +26,7 @@ command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first
 
 "$ROOT/scripts/wasm-toolchain.sh"
 
-# Browser test dependencies (playwright-core only; it drives Debian's chromium).
+# Browser test dependencies: playwright-core (drives Debian's chromium) and axe-core.
 if [ -f "$ROOT/tests/browser/package-lock.json" ]; then
   stamp="$ROOT/tests/browser/node_modules/.bosai-lock"
   if ! cmp -s "$ROOT/tests/browser/package-lock.json" "$stamp" 2>/dev/null; then

@@ -3,7 +3,7 @@
 
 use crate::i18n::Lang;
 use bosai_types::{Health, Problem, Shelter, Timestamp};
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -17,6 +17,10 @@ pub enum ApiError {
     Http(u16),
     /// A 2xx whose body did not match the expected type.
     Decode,
+    /// No session, or the callback has no code or no PKCE verifier in this browser.
+    NoSignIn,
+    /// Web Crypto or storage missing (very old browser, insecure origin).
+    Unsupported,
 }
 
 impl ApiError {
@@ -29,6 +33,21 @@ impl ApiError {
         }
     }
 
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Problem { status, .. } | ApiError::Http(status) => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The `Problem` code, e.g. "invalid_grant".
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Problem { problem, .. } => Some(&problem.code),
+            _ => None,
+        }
+    }
+
     pub fn message(&self, lang: Lang) -> String {
         let t = lang.tr();
         match self {
@@ -37,11 +56,19 @@ impl ApiError {
             ApiError::Problem { problem, .. } => problem.message.clone(),
             ApiError::Http(_) => t.err_server.into(),
             ApiError::Decode => t.err_decode.into(),
+            ApiError::NoSignIn => t.err_no_signin.into(),
+            ApiError::Unsupported => t.err_unsupported.into(),
         }
     }
 }
 
-async fn send<T: DeserializeOwned>(method: &str, path: &str, body: Option<String>) -> Result<T, ApiError> {
+/// Sends a request (with a bearer token if given) and returns the raw body of a 2xx response.
+pub async fn send(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    bearer: Option<&str>,
+) -> Result<String, ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
@@ -50,36 +77,47 @@ async fn send<T: DeserializeOwned>(method: &str, path: &str, body: Option<String
         let _ = headers.set("Content-Type", "application/json");
         init.set_body(&JsValue::from_str(&b));
     }
+    if let Some(token) = bearer {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
     init.set_headers(&headers);
 
     let window = web_sys::window().ok_or(ApiError::Network)?;
-    let resp = JsFuture::from(window.fetch_with_str_and_init(path, &init)).await.map_err(|_| ApiError::Network)?;
+    let resp = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| ApiError::Network)?;
     let resp: web_sys::Response = resp.dyn_into().map_err(|_| ApiError::Network)?;
-    let status = resp.status();
     // A body cut off mid-transfer is a network problem, not bad JSON.
     let text = match resp.text() {
-        Ok(p) => JsFuture::from(p).await.map_err(|_| ApiError::Network)?.as_string().unwrap_or_default(),
+        Ok(p) => JsFuture::from(p)
+            .await
+            .map_err(|_| ApiError::Network)?
+            .as_string()
+            .unwrap_or_default(),
         Err(_) => return Err(ApiError::Network),
     };
     if resp.ok() {
-        serde_json::from_str(&text).map_err(|_| ApiError::Decode)
-    } else {
-        match serde_json::from_str::<Problem>(&text) {
-            Ok(problem) => Err(ApiError::Problem { status, problem }),
-            Err(_) => Err(ApiError::Http(status)),
-        }
+        return Ok(text);
+    }
+    let status = resp.status();
+    match serde_json::from_str::<Problem>(&text) {
+        Ok(problem) => Err(ApiError::Problem { status, problem }),
+        Err(_) => Err(ApiError::Http(status)),
     }
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    send("GET", path, None).await
+pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|_| ApiError::Decode)
 }
 
-/// For the write endpoints later issues add (never cached by the service worker).
-#[allow(dead_code)]
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    decode(&send("GET", path, None, None).await?)
+}
+
+/// Writes are never cached by the service worker.
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
     let json = serde_json::to_string(body).map_err(|_| ApiError::Decode)?;
-    send("POST", path, Some(json)).await
+    decode(&send("POST", path, Some(json), None).await?)
 }
 
 #[allow(dead_code)]
@@ -87,32 +125,43 @@ pub async fn health() -> Result<Health, ApiError> {
     get("/api/health").await
 }
 
-pub async fn shelters() -> Result<Vec<Shelter>, ApiError> {
-    get("/api/shelters").await
-}
-
 // ---- offline copies -------------------------------------------------------
 
-/// A response kept in localStorage so the last good data shows offline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The last good response of a GET, kept in localStorage so it shows offline.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Saved<T> {
     pub saved_at: Timestamp,
     pub data: T,
 }
 
-// Bump the suffix when the stored shape changes; old entries are then ignored.
-const SHELTERS_KEY: &str = "bosai.shelters.v1";
-
-pub fn saved_shelters() -> Option<Saved<Vec<Shelter>>> {
-    serde_json::from_str(&storage_get(SHELTERS_KEY)?).ok()
+/// GET `path`; on success keep the body (as received: no re-serialising) under `key`.
+pub async fn get_saved<T: DeserializeOwned>(path: &str, key: &str) -> Result<Saved<T>, ApiError> {
+    let text = send("GET", path, None, None).await?;
+    let data = decode(&text)?;
+    let saved_at = now();
+    storage_set(key, &text);
+    storage_set(&format!("{key}.at"), &saved_at.millis().to_string());
+    Ok(Saved { saved_at, data })
 }
 
-pub fn save_shelters(data: Vec<Shelter>) -> Saved<Vec<Shelter>> {
-    let saved = Saved { saved_at: now(), data };
-    if let Ok(json) = serde_json::to_string(&saved) {
-        storage_set(SHELTERS_KEY, &json);
-    }
-    saved
+/// The copy kept by `get_saved`, if it is there and still parses as `T`.
+pub fn load_saved<T: DeserializeOwned>(key: &str) -> Option<Saved<T>> {
+    let saved_at = Timestamp(storage_get(&format!("{key}.at"))?.parse().ok()?);
+    Some(Saved {
+        saved_at,
+        data: decode(&storage_get(key)?).ok()?,
+    })
+}
+
+// Bump the suffix when the shape changes; old entries then stop parsing or are ignored.
+const SHELTERS_KEY: &str = "bosai.shelters.v1";
+
+pub async fn shelters() -> Result<Saved<Vec<Shelter>>, ApiError> {
+    get_saved("/api/shelters", SHELTERS_KEY).await
+}
+
+pub fn saved_shelters() -> Option<Saved<Vec<Shelter>>> {
+    load_saved(SHELTERS_KEY)
 }
 
 // ---- browser helpers ------------------------------------------------------
@@ -129,6 +178,12 @@ pub fn storage_get(key: &str) -> Option<String> {
 pub fn storage_set(key: &str, value: &str) {
     if let Some(s) = storage() {
         let _ = s.set_item(key, value);
+    }
+}
+
+pub fn storage_remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
     }
 }
 

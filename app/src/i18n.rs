@@ -47,11 +47,18 @@ impl Lang {
     /// Local date and time via the browser's Intl (no tz data in the wasm).
     pub fn format_time(self, ts: Timestamp) -> String {
         let opts = js_sys::Object::new();
-        for (k, v) in [("month", "numeric"), ("day", "numeric"), ("hour", "2-digit"), ("minute", "2-digit")] {
+        for (k, v) in [
+            ("month", "numeric"),
+            ("day", "numeric"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+        ] {
             let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
         }
         let locale = if self.is_ja() { "ja-JP" } else { "en-GB" };
-        js_sys::Date::new(&(ts.millis() as f64).into()).to_locale_string(locale, &opts).into()
+        js_sys::Date::new(&(ts.millis() as f64).into())
+            .to_locale_string(locale, &opts)
+            .into()
     }
 }
 
@@ -91,6 +98,17 @@ pub struct Tr {
     pub err_network: &'static str,
     pub err_server: &'static str,
     pub err_decode: &'static str,
+    pub err_no_signin: &'static str,
+    pub err_unsupported: &'static str,
+    pub signin_button: &'static str,
+    pub signin_explain: &'static str,
+    pub signin_opening: &'static str,
+    pub signed_in: &'static str,
+    pub signed_in_anon: &'static str,
+    pub sign_out: &'static str,
+    pub callback_title: &'static str,
+    pub callback_pending: &'static str,
+    pub try_again: &'static str,
     pub emergency: &'static str,
 }
 
@@ -157,6 +175,18 @@ pub static JA: Tr = Tr {
     err_network: "通信できませんでした。電波の良い場所で再度お試しください。",
     err_server: "サーバーでエラーが発生しました。しばらくしてから再度お試しください。",
     err_decode: "受信したデータを読み取れませんでした。",
+    err_no_signin: "サインインの手続きが見つかりません。もう一度サインインしてください。",
+    err_unsupported: "このブラウザではサインインできません。最新のブラウザでお試しください。",
+    signin_button: "マイナンバーカードでサインイン",
+    signin_explain:
+        "サインインには、連携アプリとマイナンバーカード、カードの4桁の暗証番号が必要です。",
+    signin_opening: "連携アプリを開いています…",
+    signed_in: "サインイン中",
+    signed_in_anon: "マイナンバーカードで本人確認済み",
+    sign_out: "サインアウト",
+    callback_title: "サインイン",
+    callback_pending: "サインインしています…",
+    try_again: "もう一度試す",
     emergency: "命に危険がある場合は 119（消防・救急）/ 110（警察）へ",
 };
 
@@ -182,7 +212,7 @@ pub static EN: Tr = Tr {
     no_facilities: "No information",
     address: "Address",
     map: "Open map",
-    people: |n, cap| format!("{n} people / capacity {cap}"),
+    people: |n, cap| format!("{n} / {cap} people"),
     shelter_title: "Shelter staff",
     shelter_lead: "Report whether your shelter is open and how many people it holds (coming soon).",
     hq_title: "Disaster HQ",
@@ -196,5 +226,16 @@ pub static EN: Tr = Tr {
     err_network: "Could not connect. Please try again where the signal is better.",
     err_server: "The server had a problem. Please try again shortly.",
     err_decode: "Could not read the data received.",
+    err_no_signin: "No sign-in in progress was found. Please sign in again.",
+    err_unsupported: "This browser cannot sign in. Please try an up-to-date browser.",
+    signin_button: "Sign in with My Number Card",
+    signin_explain: "You need the companion app, your My Number Card and the card's 4-digit PIN.",
+    signin_opening: "Opening the companion app…",
+    signed_in: "Signed in",
+    signed_in_anon: "Verified with My Number Card",
+    sign_out: "Sign out",
+    callback_title: "Sign in",
+    callback_pending: "Signing you in…",
+    try_again: "Try again",
     emergency: "If life is in danger, call 119 (fire/ambulance) or 110 (police)",
 };

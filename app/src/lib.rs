@@ -3,12 +3,15 @@
 mod api;
 mod i18n;
 mod pages;
+mod session;
 
 use i18n::Lang;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -40,6 +43,7 @@ fn App() -> impl IntoView {
 
     view! {
         <Router>
+            <FocusOnNavigate/>
             <Header/>
             <main id="main">
                 <Routes fallback=|| view! { <pages::NotFound/> }>
@@ -47,6 +51,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/shelter") view=pages::ShelterStaff/>
                     <Route path=path!("/hq") view=pages::Hq/>
                     <Route path=path!("/n/:id") view=pages::Notice/>
+                    <Route path=path!("/auth/callback") view=pages::AuthCallback/>
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -54,6 +59,26 @@ fn App() -> impl IntoView {
             </footer>
         </Router>
     }
+}
+
+/// After an in-app navigation, focus the new page's heading so screen readers
+/// start there (not on the first load: the reader is at the top already).
+#[component]
+fn FocusOnNavigate() -> impl IntoView {
+    let path = use_location().pathname;
+    Effect::new(move |prev: Option<String>| {
+        let now = path.get();
+        if prev.is_some_and(|p| p != now) {
+            // After the new route has rendered.
+            request_animation_frame(|| {
+                if let Some(h1) = document().query_selector("main h1").ok().flatten() {
+                    let _ = h1.set_attribute("tabindex", "-1");
+                    let _ = h1.unchecked_into::<web_sys::HtmlElement>().focus();
+                }
+            });
+        }
+        now
+    });
 }
 
 #[component]

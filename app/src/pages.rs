@@ -1,11 +1,14 @@
 use crate::api::{self, ApiError};
 use crate::i18n::{Lang, Tr};
+use crate::session;
 use crate::use_lang;
 use bosai_types::{Congestion, Shelter};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
+use wasm_bindgen::JsCast;
 
 /// Resident home: the shelter list, live when online, the saved copy otherwise.
 #[component]
@@ -20,8 +23,8 @@ pub fn Home() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             match api::shelters().await {
-                Ok(list) => {
-                    saved.set(Some(api::save_shelters(list)));
+                Ok(fresh) => {
+                    saved.set(Some(fresh));
                     error.set(None);
                 }
                 Err(e) => error.set(Some(e)),
@@ -47,7 +50,9 @@ pub fn Home() -> impl IntoView {
         saved.with(|s| match s {
             None if busy.get() => view! { <p class="muted">{l.tr().loading}</p> }.into_any(),
             None => ().into_any(),
-            Some(s) if s.data.is_empty() => view! { <p class="muted">{l.tr().empty}</p> }.into_any(),
+            Some(s) if s.data.is_empty() => {
+                view! { <p class="muted">{l.tr().empty}</p> }.into_any()
+            }
             Some(s) => view! {
                 <ul class="shelters">
                     {s.data.iter().map(|sh| shelter_card(sh, l)).collect_view()}
@@ -60,6 +65,7 @@ pub fn Home() -> impl IntoView {
     view! {
         <h1>{move || t().home_title}</h1>
         <p class="lead">{move || t().home_lead}</p>
+        <Account/>
         {banner}
         <section aria-labelledby="shelters-h">
             <div class="section-head">
@@ -79,6 +85,145 @@ pub fn Home() -> impl IntoView {
     }
 }
 
+/// Sign-in entry when signed out; who is signed in, and sign-out, when signed in.
+#[component]
+fn Account() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().tr();
+    let signed_in = RwSignal::new(session::load().is_some());
+    // None until /api/me answers; then the name, if the resident shared it.
+    let name = RwSignal::new(None::<Option<String>>);
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+
+    if signed_in.get_untracked() {
+        spawn_local(async move {
+            match session::me().await {
+                Ok(me) => name.set(Some(me.basic_four.map(|b| b.name))),
+                // Offline: stay signed in with the neutral label.
+                Err(e) if e.is_offline() => name.set(Some(None)),
+                Err(e) => error.set(Some(e)),
+            }
+            // A refresh that failed with invalid_grant has signed us out.
+            signed_in.set(session::load().is_some());
+        });
+    }
+
+    let sign_in = move |_| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            if let Err(e) = session::start().await {
+                error.set(Some(e));
+            }
+            // Reset even on success: a deep link to the native app leaves this page open.
+            busy.set(false);
+        });
+    };
+    let sign_out = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            session::sign_out().await;
+            name.set(None);
+            error.set(None);
+            signed_in.set(false);
+            busy.set(false);
+            // The sign-out button is gone: keep keyboard focus in the same place.
+            request_animation_frame(|| focus_id("signin"));
+        });
+    };
+
+    let body = move || {
+        if signed_in.get() {
+            let who = name.get().map(|n| match n {
+                Some(n) => view! { <span class="who" lang="ja">{n}</span> }.into_any(),
+                None => view! { <span class="who">{t().signed_in_anon}</span> }.into_any(),
+            });
+            view! {
+                <p class="account-state"><span class="label">{t().signed_in}</span>{who}</p>
+                <button type="button" class="btn btn-secondary" on:click=sign_out disabled=move || busy.get()>
+                    {t().sign_out}
+                </button>
+            }
+            .into_any()
+        } else {
+            view! {
+                <p class="account-explain">{t().signin_explain}</p>
+                <button type="button" id="signin" class="btn btn-wide" on:click=sign_in disabled=move || busy.get()>
+                    {move || if busy.get() { t().signin_opening } else { t().signin_button }}
+                </button>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="account">
+            {body}
+            {move || error.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+        </div>
+    }
+}
+
+fn focus_id(id: &str) {
+    if let Some(el) = document().get_element_by_id(id) {
+        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+}
+
+/// The companion returns here with `?code=`: exchange it, then go home signed in.
+#[component]
+pub fn AuthCallback() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().tr();
+    let code = use_query_map().read_untracked().get("code");
+    let error = RwSignal::new(None::<ApiError>);
+    let navigate = use_navigate();
+
+    let exchange = move || {
+        let (code, navigate) = (code.clone(), navigate.clone());
+        error.set(None);
+        spawn_local(async move {
+            match session::finish(code).await {
+                // replace: Back must not return to a spent code.
+                Ok(()) => navigate(
+                    "/",
+                    NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                ),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    exchange();
+    // A code is single-use: after any answer from the server, start over; after a
+    // network failure the request may never have arrived, so exchange again.
+    let retry = move |_| match error.get_untracked() {
+        Some(ApiError::Network) => exchange(),
+        _ => spawn_local(async move {
+            if let Err(e) = session::start().await {
+                error.set(Some(e));
+            }
+        }),
+    };
+
+    view! {
+        <h1>{move || t().callback_title}</h1>
+        {move || match error.get() {
+            None => view! { <p role="status">{t().callback_pending}</p> }.into_any(),
+            Some(e) => view! {
+                <p class="banner" role="alert">{e.message(lang.get())}</p>
+                <div class="actions">
+                    <button type="button" class="btn" on:click=retry.clone()>{t().try_again}</button>
+                    <A href="/" attr:class="btn btn-secondary">{t().back_home}</A>
+                </div>
+            }
+            .into_any(),
+        }}
+    }
+}
+
 fn congestion_class(c: Congestion) -> &'static str {
     match c {
         Congestion::Low => "badge c-low",
@@ -91,11 +236,23 @@ fn congestion_class(c: Congestion) -> &'static str {
 
 fn shelter_card(s: &Shelter, lang: Lang) -> impl IntoView {
     let (t, ja) = (lang.tr(), lang.is_ja());
-    let name = if ja || s.name_en.is_empty() { s.name_ja.clone() } else { s.name_en.clone() };
+    let name = if ja || s.name_en.is_empty() {
+        s.name_ja.clone()
+    } else {
+        s.name_en.clone()
+    };
+    // JS formats the floats: Rust's f64 Display would add ~15 KB to the wasm.
+    let num = |x: f64| {
+        String::from(
+            js_sys::Number::from(x)
+                .to_string_with_radix(10)
+                .unwrap_or_default(),
+        )
+    };
     let map = format!(
         "https://www.google.com/maps/search/?api=1&query={},{}",
-        s.location.lat(),
-        s.location.lon()
+        num(s.location.lat()),
+        num(s.location.lon())
     );
     let facilities = if s.facilities.is_empty() {
         view! { <p class="muted">{t.no_facilities}</p> }.into_any()
@@ -117,7 +274,6 @@ fn shelter_card(s: &Shelter, lang: Lang) -> impl IntoView {
                     <dt>{t.congestion}</dt>
                     <dd>
                         <span class=congestion_class(s.congestion)>{lang.congestion(s.congestion)}</span>
-                        " "
                         <span class="count">{(t.people)(s.occupancy, s.capacity)}</span>
                     </dd>
                 </div>

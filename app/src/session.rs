@@ -1,0 +1,195 @@
+//! Sign-in with the My Number Card (code flow + PKCE) and the resulting session.
+//! Plain data in localStorage: the companion may return in a new tab, and a
+//! reload must keep the resident signed in. The UI re-reads `load()` after any
+//! call, since a failed refresh signs out.
+
+use crate::api::{self, ApiError};
+use bosai_types::auth::{
+    ChallengeRequest, ChallengeResponse, LogoutRequest, Me, TokenRequest, TokenResponse,
+};
+use serde::de::DeserializeOwned;
+use wasm_bindgen_futures::JsFuture;
+
+// Three plain keys: serde for a stored struct would cost ~3 KB of wasm.
+const ACCESS_KEY: &str = "bosai.session.access";
+const REFRESH_KEY: &str = "bosai.session.refresh";
+const EXPIRES_KEY: &str = "bosai.session.expires_at";
+const VERIFIER_KEY: &str = "bosai.pkce_verifier";
+/// Refresh this long before expiry so no request leaves with a dying token.
+const REFRESH_EARLY_MS: i64 = 60_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Milliseconds, by this device's clock at receipt (so server clock skew does not matter).
+    pub expires_at: i64,
+}
+
+pub fn load() -> Option<Session> {
+    Some(Session {
+        access_token: api::storage_get(ACCESS_KEY)?,
+        refresh_token: api::storage_get(REFRESH_KEY)?,
+        expires_at: api::storage_get(EXPIRES_KEY)?.parse().ok()?,
+    })
+}
+
+fn store(t: TokenResponse) -> Session {
+    let s = Session {
+        access_token: t.access_token,
+        refresh_token: t.refresh_token,
+        expires_at: api::now().millis() + t.expires_in * 1000,
+    };
+    // The refresh token first: the old one is spent, so it is the one not to lose.
+    api::storage_set(REFRESH_KEY, &s.refresh_token);
+    api::storage_set(ACCESS_KEY, &s.access_token);
+    api::storage_set(EXPIRES_KEY, &s.expires_at.to_string());
+    s
+}
+
+fn clear() {
+    for k in [REFRESH_KEY, ACCESS_KEY, EXPIRES_KEY] {
+        api::storage_remove(k);
+    }
+}
+
+// ---- PKCE -----------------------------------------------------------------
+
+fn base64url(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        // k input bytes give k+1 characters; no padding.
+        for i in 0..=c.len() {
+            out.push(A[(n >> (18 - 6 * i)) as usize & 63] as char);
+        }
+    }
+    out
+}
+
+fn crypto() -> Result<web_sys::Crypto, ApiError> {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .ok_or(ApiError::Unsupported)
+}
+
+/// BASE64URL(SHA-256(verifier)) via SubtleCrypto (measured smaller than the sha2 crate).
+async fn s256(verifier: &str) -> Result<String, ApiError> {
+    let promise = crypto()?
+        .subtle()
+        .digest_with_str_and_u8_array("SHA-256", verifier.as_bytes())
+        .map_err(|_| ApiError::Unsupported)?;
+    let digest = JsFuture::from(promise)
+        .await
+        .map_err(|_| ApiError::Unsupported)?;
+    Ok(base64url(&js_sys::Uint8Array::new(&digest).to_vec()))
+}
+
+/// Start sign-in: keep a fresh verifier, register its challenge, open the companion.
+pub async fn start() -> Result<(), ApiError> {
+    let mut bytes = [0u8; 32];
+    crypto()?
+        .get_random_values_with_u8_array(&mut bytes)
+        .map_err(|_| ApiError::Unsupported)?;
+    let verifier = base64url(&bytes);
+    let location = web_sys::window().ok_or(ApiError::Unsupported)?.location();
+    let origin = location.origin().map_err(|_| ApiError::Unsupported)?;
+    let req = ChallengeRequest {
+        code_challenge: s256(&verifier).await?,
+        code_challenge_method: "S256".into(),
+        redirect_uri: format!("{origin}/auth/callback"),
+    };
+    let res: ChallengeResponse = api::post("/api/auth/challenge", &req).await?;
+    // No await between these two: a double tap cannot pair one verifier with the other's nonce.
+    api::storage_set(VERIFIER_KEY, &verifier);
+    location
+        .assign(&res.companion_url)
+        .map_err(|_| ApiError::Unsupported)
+}
+
+/// `/auth/callback`: trade the one-time code and our verifier for a session.
+pub async fn finish(code: Option<String>) -> Result<(), ApiError> {
+    let (Some(code), Some(code_verifier)) = (code, api::storage_get(VERIFIER_KEY)) else {
+        return Err(ApiError::NoSignIn);
+    };
+    let tokens: TokenResponse = api::post(
+        "/api/auth/token",
+        &TokenRequest::AuthorizationCode {
+            code,
+            code_verifier,
+        },
+    )
+    .await?;
+    store(tokens);
+    api::storage_remove(VERIFIER_KEY);
+    Ok(())
+}
+
+/// Revokes the refresh-token family on the server; forgets the session here in any case.
+pub async fn sign_out() {
+    if let Some(s) = load() {
+        clear();
+        if let Ok(json) = serde_json::to_string(&LogoutRequest {
+            refresh_token: s.refresh_token,
+        }) {
+            let _ = api::send("POST", "/api/auth/logout", Some(json), None).await;
+        }
+    }
+}
+
+// ---- authenticated calls --------------------------------------------------
+
+// Refresh tokens rotate and a reused one revokes the whole family: one refresh at a time.
+static REFRESH_LOCK: futures::lock::Mutex<()> = futures::lock::Mutex::new(());
+
+async fn refresh(stale: &Session) -> Result<Session, ApiError> {
+    let _guard = REFRESH_LOCK.lock().await;
+    // Someone (another call, another tab) may have refreshed or signed out while we waited.
+    match load() {
+        None => return Err(ApiError::NoSignIn),
+        Some(s) if s.refresh_token != stale.refresh_token => return Ok(s),
+        Some(_) => {}
+    }
+    let req = TokenRequest::RefreshToken {
+        refresh_token: stale.refresh_token.clone(),
+    };
+    match api::post::<_, TokenResponse>("/api/auth/token", &req).await {
+        Ok(t) => Ok(store(t)),
+        Err(e) => {
+            if e.code() == Some("invalid_grant") {
+                clear();
+            }
+            Err(e)
+        }
+    }
+}
+
+/// A request with the bearer token: refreshed first when (nearly) expired, and once more on a 401.
+pub async fn authed_send(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<String, ApiError> {
+    let mut s = load().ok_or(ApiError::NoSignIn)?;
+    if s.expires_at - api::now().millis() < REFRESH_EARLY_MS {
+        s = refresh(&s).await?;
+    }
+    match api::send(method, path, body.clone(), Some(&s.access_token)).await {
+        Err(e) if e.status() == Some(401) => {
+            s = refresh(&s).await?;
+            api::send(method, path, body, Some(&s.access_token)).await
+        }
+        r => r,
+    }
+}
+
+pub async fn authed_get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    api::decode(&authed_send("GET", path, None).await?)
+}
+
+pub async fn me() -> Result<Me, ApiError> {
+    authed_get("/api/me").await
+}

@@ -1,0 +1,87 @@
+// Smoke test: the PWA served by bosai-local, in Japanese and English, and offline.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, screenshot } from './lib/browser.mjs';
+import { startStack } from './lib/stack.mjs';
+
+let stack;
+let browser;
+let shelters;
+
+before(async () => {
+  stack = await startStack();
+  const res = await fetch(`${stack.url}/api/shelters`);
+  assert.equal(res.status, 200);
+  shelters = await res.json();
+  assert.ok(shelters.length > 0, 'the local stack seeds demo shelters');
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+test('resident home, language switch, deep links, then offline', async (t) => {
+  const { page } = browser;
+  const h1 = page.locator('h1');
+
+  await t.test('Japanese by default with shelters from the API', async () => {
+    await page.goto(`${stack.url}/`);
+    await h1.filter({ hasText: '避難所' }).waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+    await page.getByText(shelters[0].name_ja).first().waitFor();
+    await page.getByText(/最終更新/).waitFor();
+    // Congestion is written out, not only coloured.
+    assert.ok(await page.locator('.badge').count() >= shelters.length);
+    await screenshot(page, 'resident-ja-360');
+  });
+
+  await t.test('English switch, remembered across reloads', async () => {
+    await page.getByRole('button', { name: 'English' }).click();
+    await h1.filter({ hasText: 'Shelter' }).waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    await page.getByText(shelters[0].name_en || shelters[0].name_ja).first().waitFor();
+    await page.reload();
+    await h1.filter({ hasText: 'Shelter' }).waitFor();
+    await screenshot(page, 'resident-en-360');
+    await page.getByRole('button', { name: '日本語' }).click();
+    await h1.filter({ hasText: '避難所' }).waitFor();
+  });
+
+  await t.test('deep links and the not-found page', async () => {
+    await page.goto(`${stack.url}/hq`);
+    await h1.filter({ hasText: '災害対策本部' }).waitFor();
+    await page.goto(`${stack.url}/shelter`);
+    await h1.filter({ hasText: '避難所スタッフ' }).waitFor();
+    await page.goto(`${stack.url}/n/demo-1`);
+    await h1.filter({ hasText: 'お知らせ' }).waitFor();
+    await page.getByText('demo-1').waitFor();
+    await page.goto(`${stack.url}/no/such/page`);
+    await h1.filter({ hasText: 'ページが見つかりません' }).waitFor();
+  });
+
+  await t.test('service worker controls the page', async () => {
+    await page.goto(`${stack.url}/`);
+    await page.waitForFunction(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      return reg.active?.state === 'activated' && navigator.serviceWorker.controller !== null;
+    }, null, { timeout: 15_000 });
+    await page.getByText(shelters[0].name_ja).first().waitFor();
+  });
+
+  await t.test('offline: the shell and the saved list still show', async () => {
+    await stack.stop();
+    await page.reload();
+    await h1.filter({ hasText: '避難所' }).waitFor();
+    await page.getByText(shelters[0].name_ja).first().waitFor();
+    await page.getByRole('alert').filter({ hasText: '通信できません' }).waitFor();
+    await page.getByText(/最終更新/).waitFor();
+    await screenshot(page, 'resident-offline-360');
+    // A deep link the browser never loaded before still gets the shell.
+    await page.goto(`${stack.url}/hq`);
+    await h1.filter({ hasText: '災害対策本部' }).waitFor();
+  });
+
+  assert.deepEqual(browser.errors.map(String), [], 'no uncaught page errors');
+});
