@@ -50,10 +50,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("  Shelter staff     {base}/shelter");
     println!("  Disaster HQ       {base}/hq");
     println!("  API               {base}/api/health  ·  {base}/api/openapi.json");
+    let companion = std::env::var("BOSAI_COMPANION_BIN").unwrap_or_else(|_| "companion".into());
     println!("  Sign in           open the resident app, tap サインイン, pick a simulated card");
-    println!("                    or: companion login --server {base} --card {}", identity.cards[0].1.display());
-    println!("  Staff token       companion staff-token --role shelter_staff --shelter {} --key {}", seed::DEMO_STAFF_SHELTER, identity.token_key.display());
-    println!("  HQ token          companion staff-token --role hq --key {}", identity.token_key.display());
+    println!("                    or: {companion} login --server {base} --card {}", identity.cards[0].1.display());
+    println!("  Staff token       {companion} staff-token --role shelter_staff --shelter {} --key {}", seed::DEMO_STAFF_SHELTER, identity.token_key.display());
+    println!("  HQ token          {companion} staff-token --role hq --key {}", identity.token_key.display());
     println!("BOSAI_READY {base}");
     let app = bosai_local::app(AppState::new(store, config, auth), &dist, identity);
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
