@@ -10,6 +10,9 @@ log "building the app (wasm) and the functions"
 "$ROOT/scripts/build-app.sh"
 cargo build --bins --quiet
 
+log "clippy (warnings are errors)"
+cargo clippy --all-targets --quiet -- -D warnings
+
 log "bench smoke run (the full table: make bench)"
 "$ROOT/scripts/bench.sh" --smoke >/dev/null
 

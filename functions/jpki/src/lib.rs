@@ -223,7 +223,7 @@ mod tests {
         let other_ca = TestCa::generate("rogue CA").unwrap();
         let card = ca.issue_card(&holder()).unwrap();
         let revoked = ca.issue_card(&holder()).unwrap();
-        let crl = ca.crl(&[revoked.auth_serial.clone()]).unwrap();
+        let crl = ca.crl(std::slice::from_ref(&revoked.auth_serial)).unwrap();
         let v = JpkiVerifier::new(&[der(&ca.cert_pem)], &[crl]).unwrap();
         let nonce = b"nonce-123";
         let sig = card.sign_with_auth_key(nonce).unwrap();

@@ -298,7 +298,7 @@ async fn new_refresh(
     }
     match store.transact_write(ops).await {
         Ok(()) => Ok(token),
-        Err(StoreError::TransactionCanceled { reasons }) if reasons.iter().any(|r| *r == CancelReason::ConditionFailed) => {
+        Err(StoreError::TransactionCanceled { reasons }) if reasons.contains(&CancelReason::ConditionFailed) => {
             // The old token was used concurrently, or the family was revoked.
             revoke_family(store, family).await?;
             Err(invalid_grant())
@@ -352,7 +352,7 @@ pub async fn me(store: &dyn Store, sub: &str, role: Role) -> Result<Me, ApiError
 
 fn parse_hex(field: &str, s: &str) -> Result<Vec<u8>, ApiError> {
     let s = s.trim().trim_start_matches("0x");
-    let ok = !s.is_empty() && s.len() % 2 == 0 && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let ok = !s.is_empty() && s.len().is_multiple_of(2) && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
     if !ok {
         return Err(ApiError::invalid("invalid_serial", format!("{field} must be a hexadecimal certificate serial"), "証明書のシリアル番号（16進）が正しくありません。"));
     }

@@ -89,6 +89,29 @@ pub async fn get(store: &dyn Store, id: &ShelterId) -> Result<Shelter, ApiError>
     from_item(&item).ok_or(ApiError::Unavailable(format!("unreadable shelter item {id}")))
 }
 
+/// Staff open, close or mark full their shelter; HQ any shelter of its municipality.
+pub async fn set_status(
+    store: &dyn Store,
+    who: &crate::auth::Principal,
+    id: &ShelterId,
+    req: &bosai_types::ShelterStatusUpdate,
+    now: Timestamp,
+) -> Result<Shelter, ApiError> {
+    req.validate().map_err(|m| ApiError::invalid("invalid_capacity", m, "収容人数は1〜100000で入力してください。"))?;
+    let current = get(store, id).await?;
+    if !who.may_manage_shelter(id, &current.municipality) {
+        return Err(ApiError::Forbidden);
+    }
+    let mut update = bosai_store::Update::new()
+        .set("status", Value::s(status_str(req.status)))
+        .set("updated_at", Value::n(now.millis()));
+    if let Some(c) = req.capacity {
+        update = update.set("capacity", Value::n(c.into()));
+    }
+    let item = store.update(&keys::shelter(id), update, Some(bosai_store::Condition::present())).await?;
+    from_item(&item).ok_or(ApiError::Unavailable(format!("unreadable shelter item {id}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,27 +163,4 @@ mod tests {
         assert_eq!(got.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), vec!["a", "b"]);
         assert!(matches!(get(&store, &ShelterId::parse("zzz").unwrap()).await, Err(ApiError::NotFound(..))));
     }
-}
-
-/// Staff open, close or mark full their shelter; HQ any shelter of its municipality.
-pub async fn set_status(
-    store: &dyn Store,
-    who: &crate::auth::Principal,
-    id: &ShelterId,
-    req: &bosai_types::ShelterStatusUpdate,
-    now: Timestamp,
-) -> Result<Shelter, ApiError> {
-    req.validate().map_err(|m| ApiError::invalid("invalid_capacity", m, "収容人数は1〜100000で入力してください。"))?;
-    let current = get(store, id).await?;
-    if !who.may_manage_shelter(id, &current.municipality) {
-        return Err(ApiError::Forbidden);
-    }
-    let mut update = bosai_store::Update::new()
-        .set("status", Value::s(status_str(req.status)))
-        .set("updated_at", Value::n(now.millis()));
-    if let Some(c) = req.capacity {
-        update = update.set("capacity", Value::n(c.into()));
-    }
-    let item = store.update(&keys::shelter(id), update, Some(bosai_store::Condition::present())).await?;
-    from_item(&item).ok_or(ApiError::Unavailable(format!("unreadable shelter item {id}")))
 }
