@@ -63,3 +63,14 @@ test('a card revoked by the CA is refused after the server reloads its CRL', asy
   const ok = await run(companion, ['login', '--server', stack.url, '--card', join(cards(), 'hanako')]);
   assert.equal((await me(ok.stdout.trim())).status, 200, 'other cards still work');
 });
+
+test('the app is served with a strict content security policy', async () => {
+  for (const path of ['/', '/hq', '/sw.js']) {
+    const res = await fetch(`${stack.url}${path}`);
+    assert.equal(res.status, 200, path);
+    const csp = res.headers.get('content-security-policy') || '';
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/, path);
+    assert.match(csp, /frame-ancestors 'none'/, path);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+  }
+});

@@ -30,6 +30,21 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// The app needs nothing from other origins and no inline script; wasm needs
+/// 'wasm-unsafe-eval'. CloudFront sends the same policy in production (infra).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+style-src 'self'; img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+async fn app_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    res
+}
+
 /// Deep links (`/hq`, `/n/abc`) get the app; a missing file (`/x.js`) is a real 404.
 async fn spa_fallback(index: PathBuf, req: Request) -> Response {
     let last = req.uri().path().rsplit('/').next().unwrap_or("");
@@ -72,6 +87,7 @@ pub fn app(state: AppState, dist: &Path, identity: std::sync::Arc<bosai_companio
         async move { Ok::<_, std::convert::Infallible>(spa_fallback(index, req).await) }
     });
     let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(fallback);
+    let files = tower::ServiceBuilder::new().layer(middleware::from_fn(app_headers)).service(files);
     bosai_core::router(state).merge(companion).fallback_service(files).layer(middleware::from_fn(cache_headers))
 }
 
