@@ -7,11 +7,6 @@ use bosai_types::Timestamp;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-fn now() -> Timestamp {
-    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    Timestamp(d.as_millis() as i64)
-}
-
 async fn shutdown() {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
     tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term.recv() => {} }
@@ -32,7 +27,7 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     let store = config.open_store().await?;
-    seed::seed(store.as_ref(), now()).await?;
+    seed::seed(store.as_ref(), Timestamp(bosai_core::clock::now_millis())).await?;
     let data_dir = PathBuf::from(std::env::var("BOSAI_DATA_DIR").unwrap_or_else(|_| ".bosai/data".into()));
     let identity = std::sync::Arc::new(bosai_companion::dev::ensure_dev_identity(&data_dir.join("identity"))?);
     let dist = PathBuf::from(std::env::var("BOSAI_DIST").unwrap_or_else(|_| "dist".into()));

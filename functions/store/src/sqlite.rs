@@ -292,7 +292,8 @@ fn query(c: &Connection, q: &Query) -> Result<Page> {
             items.truncate(l);
             let last = items.last().expect("limit is at least 1");
             let mut key = Item::new();
-            for col in order.iter().chain([&pk_col, &sk_col]) {
+            // The sort columns plus the partition column: the same shape as DynamoDB's LastEvaluatedKey.
+            for col in order.iter().chain([&pk_col]) {
                 if let Some(v) = last.get(*col) {
                     key.insert(col.to_string(), v.clone());
                 }

@@ -5,6 +5,10 @@ use axum::extract::{Path, State};
 use axum::Json;
 use bosai_types::{Shelter, ShelterId};
 
+fn shelter_id(raw: &str) -> Result<ShelterId, ApiError> {
+    ShelterId::parse(raw).map_err(|e| ApiError::invalid("invalid_shelter_id", e.to_string(), "避難所IDの形式が正しくありません。"))
+}
+
 /// Public list of the municipality's shelters with congestion.
 #[utoipa::path(get, path = "/api/shelters", tag = "shelters",
     responses((status = 200, body = Vec<Shelter>)))]
@@ -16,7 +20,7 @@ pub async fn list(State(st): State<AppState>) -> Result<Json<Vec<Shelter>>, ApiE
     params(("id" = String, Path, description = "shelter id, e.g. aoba-katahira-es")),
     responses((status = 200, body = Shelter), (status = 400, body = bosai_types::Problem), (status = 404, body = bosai_types::Problem)))]
 pub async fn get(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Shelter>, ApiError> {
-    let id = ShelterId::parse(&id).map_err(|e| ApiError::invalid("invalid_shelter_id", e.to_string(), "避難所IDの形式が正しくありません。"))?;
+    let id = shelter_id(&id)?;
     Ok(Json(shelters::get(st.store.as_ref(), &id).await?))
 }
 
@@ -31,7 +35,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     super::ApiJson(req): super::ApiJson<bosai_types::ShelterStatusUpdate>,
 ) -> Result<Json<Shelter>, ApiError> {
-    let id = ShelterId::parse(&id).map_err(|e| ApiError::invalid("invalid_shelter_id", e.to_string(), "避難所IDの形式が正しくありません。"))?;
+    let id = shelter_id(&id)?;
     let now = bosai_types::Timestamp(crate::clock::now_millis());
     Ok(Json(shelters::set_status(st.store.as_ref(), &who, &id, &req, now).await?))
 }
