@@ -9,6 +9,7 @@ pub mod ids;
 pub mod jws;
 pub mod problem;
 pub mod shelter;
+pub mod surveys;
 pub mod time;
 
 pub use geo::GeoPoint;

@@ -45,3 +45,21 @@ pub fn refresh_token(token_hash: &str) -> Key {
 pub fn refresh_family(family: &str) -> Key {
     Key::new(format!("RFAMILY#{family}"), "FAMILY")
 }
+
+// Needs surveys (see README data model).
+pub fn survey(m: &MunicipalityCode, survey_id: &str) -> Key {
+    Key::new(format!("MUNI#{m}"), format!("SURVEY#{survey_id}"))
+}
+
+pub fn survey_answer(survey_id: &str, period: &str, sub: &str) -> Key {
+    Key::new(format!("SURVEY#{survey_id}"), format!("ANSWER#{period}#{sub}"))
+}
+
+/// GSI1 partition of one resident's answers.
+pub fn answers_of(sub: &str) -> String {
+    format!("RES#{sub}#ANSWERS")
+}
+
+pub fn survey_total(survey_id: &str, period: &str, question: &str) -> Key {
+    Key::new(format!("SURVEY#{survey_id}"), format!("TOTAL#{period}#{question}"))
+}

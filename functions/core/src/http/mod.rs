@@ -7,6 +7,7 @@ pub mod openapi;
 pub mod principal;
 pub mod routes;
 mod shelters;
+pub mod surveys;
 
 pub use extract::ApiJson;
 
@@ -68,6 +69,8 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .route("/admin/card-renewals", post(auth::card_renewal))
+        // Feature modules own their routes, their RouteSpecs and their OpenAPI paths.
+        .merge(surveys::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let request_id = HeaderName::from_static("x-request-id");

@@ -1,5 +1,5 @@
 //! Bearer-token extractors. Each route names the roles it admits by the
-//! extractor it takes; `routes::ROUTES` lists the same and a test walks the matrix.
+//! extractor it takes; `routes::all()` lists the same and a test walks the matrix.
 
 use super::AppState;
 use crate::auth::Principal;

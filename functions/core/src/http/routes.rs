@@ -1,5 +1,6 @@
 //! Every route with the roles it admits: the authorisation matrix test walks
-//! this table against the real router, and the OpenAPI test checks each is documented.
+//! [`all`] against the real router, and the OpenAPI test checks each is documented.
+//! Feature modules list their own routes next to their handlers.
 
 use bosai_types::auth::Role;
 
@@ -20,7 +21,7 @@ pub struct RouteSpec {
 use super::principal::{AdminOnly, ResidentOnly, ShelterManager};
 use Access::*;
 
-pub const ROUTES: &[RouteSpec] = &[
+const CORE: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/api/health", access: Public },
     RouteSpec { method: "GET", path: "/api/openapi.json", access: Public },
     RouteSpec { method: "GET", path: "/api/shelters", access: Public },
@@ -34,3 +35,7 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/api/me", access: Roles(ResidentOnly::ROLES) },
     RouteSpec { method: "POST", path: "/api/admin/card-renewals", access: Roles(AdminOnly::ROLES) },
 ];
+
+pub fn all() -> Vec<RouteSpec> {
+    [CORE, super::surveys::ROUTES].concat()
+}
