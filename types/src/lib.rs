@@ -3,11 +3,15 @@
 //! the server would before anything is sent.
 
 pub mod auth;
+pub mod checkin;
 pub mod geo;
+pub mod household;
 pub mod ids;
 #[cfg(feature = "jws")]
 pub mod jws;
+pub mod needs;
 pub mod problem;
+pub mod safety;
 pub mod shelter;
 pub mod surveys;
 pub mod time;

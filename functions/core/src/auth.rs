@@ -25,6 +25,15 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// HQ reads its own municipality's data; admins any.
+    pub fn may_read_municipality(&self, m: &MunicipalityCode) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Hq => self.municipality.as_ref() == Some(m),
+            _ => false,
+        }
+    }
+
     /// Staff act for their own shelters; HQ for its municipality's; admins for all.
     pub fn may_manage_shelter(&self, shelter: &ShelterId, shelter_municipality: &MunicipalityCode) -> bool {
         match self.role {

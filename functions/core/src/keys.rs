@@ -63,3 +63,43 @@ pub fn answers_of(sub: &str) -> String {
 pub fn survey_total(survey_id: &str, period: &str, question: &str) -> Key {
     Key::new(format!("SURVEY#{survey_id}"), format!("TOTAL#{period}#{question}"))
 }
+
+// The resident's own partition: profile, members, needs, safety (see README data model).
+pub fn resident_partition(sub: &str) -> String {
+    format!("RES#{sub}")
+}
+
+pub fn member(sub: &str, member: &str) -> Key {
+    Key::new(resident_partition(sub), format!("MEMBER#{member}"))
+}
+
+pub fn needs(sub: &str, member: &str) -> Key {
+    Key::new(resident_partition(sub), format!("NEEDS#{member}"))
+}
+
+pub fn safety_current(sub: &str, member: &str) -> Key {
+    Key::new(resident_partition(sub), format!("SAFETY#{member}"))
+}
+
+/// History entries sort by time within a member.
+pub fn safety_log(sub: &str, member: &str, at_ms: i64, report_id: &str) -> Key {
+    Key::new(resident_partition(sub), format!("SAFETYLOG#{member}#{at_ms:013}#{report_id}"))
+}
+
+pub fn safety_log_prefix(member: &str) -> String {
+    format!("SAFETYLOG#{member}#")
+}
+
+/// Makes a resent report (same app-chosen id) a no-op.
+pub fn safety_report_id(sub: &str, report_id: &str) -> Key {
+    Key::new(resident_partition(sub), format!("SAFETYID#{report_id}"))
+}
+
+/// "Needs help" reports HQ lists, newest last.
+pub fn help_partition(m: &MunicipalityCode) -> String {
+    format!("HELP#{m}")
+}
+
+pub fn audit(m: &MunicipalityCode, date: &str, at_ms: i64, id: &str) -> Key {
+    Key::new(format!("AUDIT#{m}#{date}"), format!("{at_ms:013}#{id}"))
+}

@@ -6,6 +6,7 @@ mod health;
 pub mod openapi;
 pub mod principal;
 pub mod routes;
+pub mod resident;
 mod shelters;
 pub mod surveys;
 
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(auth::me))
         .route("/admin/card-renewals", post(auth::card_renewal))
         // Feature modules own their routes, their RouteSpecs and their OpenAPI paths.
+        .merge(resident::router())
         .merge(surveys::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

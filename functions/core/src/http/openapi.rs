@@ -31,6 +31,7 @@ pub fn document() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
     DOC.get_or_init(|| {
         let mut doc = ApiDoc::openapi();
+        doc.merge(super::resident::Doc::openapi());
         doc.merge(super::surveys::Doc::openapi());
         doc.to_json().expect("the OpenAPI document serialises")
     })

@@ -54,3 +54,4 @@ macro_rules! role_guard {
 role_guard!(ResidentOnly, "A signed-in resident.", [Resident]);
 role_guard!(ShelterManager, "Staff, HQ or admin; the shelter scope is checked by the domain.", [ShelterStaff, Hq, Admin]);
 role_guard!(AdminOnly, "Platform administrators.", [Admin]);
+role_guard!(HqOrAdmin, "Disaster HQ (its own municipality, checked by the handler) or admin.", [Hq, Admin]);

@@ -1,0 +1,294 @@
+//! Household members and their needs (世帯・事前登録). Everything lives in the
+//! resident's own partition, so another resident's ids are simply not found.
+
+use crate::{keys, ApiError};
+use bosai_store::{item::item, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Value, WriteOp};
+use bosai_types::household::{
+    BirthDate, HouseholdError, HouseholdView, Member, MemberId, MemberInput, MemberView, Relationship, Sex, MAX_MEMBERS,
+};
+use bosai_types::needs::{Needs, NeedsInput};
+use bosai_types::Timestamp;
+use std::collections::BTreeMap;
+
+fn enum_str<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn enum_from<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+pub fn household_error(e: HouseholdError) -> ApiError {
+    let code = match e {
+        HouseholdError::BadMemberId => "invalid_member_id",
+        HouseholdError::BadName => "invalid_name",
+        HouseholdError::BadBirthDate => "invalid_birth_date",
+        HouseholdError::TooManyMembers => "too_many_members",
+        HouseholdError::SelfMember => "self_member",
+    };
+    ApiError::invalid(code, format!("{}.", e), e.message_ja())
+}
+
+pub fn member_not_found() -> ApiError {
+    ApiError::NotFound("The household member", "世帯のメンバー")
+}
+
+fn member_item(sub: &str, m: &Member) -> Item {
+    let mut it = item(&keys::member(sub, m.id.as_str()))
+        .with("id", Value::s(m.id.as_str()))
+        .with("display_name", Value::s(&m.display_name))
+        .with("sex", Value::s(enum_str(&m.sex)))
+        .with("relationship", Value::s(enum_str(&m.relationship)))
+        .with("updated_at", Value::n(m.updated_at.millis()));
+    if let Some(b) = m.birth {
+        it = it.with("birth", Value::s(b.to_string()));
+    }
+    it
+}
+
+fn member_from(i: &Item) -> Option<Member> {
+    Some(Member {
+        id: MemberId::parse(i.str("id")?).ok()?,
+        display_name: i.str("display_name")?.to_owned(),
+        birth: i.str("birth").and_then(|b| BirthDate::parse(b).ok()),
+        sex: enum_from(i.str("sex")?)?,
+        relationship: enum_from(i.str("relationship")?)?,
+        updated_at: Timestamp(i.i64("updated_at").unwrap_or(0)),
+    })
+}
+
+fn list_of<T: serde::Serialize>(v: &[T]) -> Value {
+    Value::L(v.iter().map(|x| Value::s(enum_str(x))).collect())
+}
+
+fn list_from<T: serde::de::DeserializeOwned>(i: &Item, name: &str) -> Vec<T> {
+    match i.get(name) {
+        Some(Value::L(l)) => l.iter().filter_map(|v| v.as_str().and_then(enum_from)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn needs_item(sub: &str, member: &MemberId, n: &NeedsInput, at: Timestamp) -> Item {
+    let mut it = item(&keys::needs(sub, member.as_str()))
+        .with("allergens", list_of(&n.allergens))
+        .with("other_allergies", Value::s(&n.other_allergies))
+        .with("dietary", list_of(&n.dietary))
+        .with("medical", list_of(&n.medical))
+        .with("medical_note", Value::s(&n.medical_note))
+        .with("care", list_of(&n.care))
+        .with("updated_at", Value::n(at.millis()));
+    if let Some(l) = n.nursing_care_level {
+        it = it.with("nursing_care_level", Value::s(enum_str(&l)));
+    }
+    it
+}
+
+fn needs_from(i: &Item) -> Needs {
+    Needs {
+        needs: NeedsInput {
+            allergens: list_from(i, "allergens"),
+            other_allergies: i.str("other_allergies").unwrap_or_default().to_owned(),
+            dietary: list_from(i, "dietary"),
+            medical: list_from(i, "medical"),
+            medical_note: i.str("medical_note").unwrap_or_default().to_owned(),
+            care: list_from(i, "care"),
+            nursing_care_level: i.str("nursing_care_level").and_then(enum_from),
+        },
+        updated_at: Timestamp(i.i64("updated_at").unwrap_or(0)),
+    }
+}
+
+/// Every item of the resident's partition, by sort key.
+pub(crate) async fn partition(store: &dyn Store, sub: &str) -> Result<BTreeMap<String, Item>, ApiError> {
+    let mut out = BTreeMap::new();
+    let mut cursor = None;
+    loop {
+        let page = store.query(Query::partition(keys::resident_partition(sub)).after(cursor)).await?;
+        for it in page.items {
+            if let Some(sk) = it.str("sk").map(str::to_owned) {
+                out.insert(sk, it);
+            }
+        }
+        cursor = page.next;
+        if cursor.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// The resident themself, from what the card told us when nothing was entered yet.
+fn self_from_profile(profile: Option<&Item>) -> Member {
+    let b4 = profile.and_then(|p| match p.get("basic_four") {
+        Some(Value::M(m)) => Some(m.clone()),
+        _ => None,
+    });
+    let field = |k: &str| b4.as_ref().and_then(|m| m.get(k)).and_then(Value::as_str).map(str::to_owned);
+    Member {
+        id: MemberId::myself(),
+        display_name: field("name").unwrap_or_else(|| "本人".into()),
+        birth: field("date_of_birth").and_then(|d| BirthDate::parse(&d).ok()),
+        sex: match field("sex").as_deref() {
+            Some("1") => Sex::Male,
+            Some("2") => Sex::Female,
+            Some(_) => Sex::Other,
+            None => Sex::NoAnswer,
+        },
+        relationship: Relationship::Myself,
+        updated_at: Timestamp(0),
+    }
+}
+
+pub async fn view(store: &dyn Store, sub: &str) -> Result<HouseholdView, ApiError> {
+    let items = partition(store, sub).await?;
+    let mut members: Vec<Member> =
+        items.iter().filter(|(sk, _)| sk.starts_with("MEMBER#")).filter_map(|(_, i)| member_from(i)).collect();
+    if !members.iter().any(|m| m.id.is_self()) {
+        members.insert(0, self_from_profile(items.get("PROFILE")));
+    }
+    // The resident first, then in the order they were added.
+    members.sort_by_key(|m| (!m.id.is_self(), m.updated_at));
+    let members = members
+        .into_iter()
+        .map(|m| MemberView {
+            needs: items.get(&format!("NEEDS#{}", m.id)).map(needs_from),
+            safety: items.get(&format!("SAFETY#{}", m.id)).and_then(crate::domain::safety::report_from),
+            member: m,
+        })
+        .collect();
+    Ok(HouseholdView { members })
+}
+
+pub async fn put_member(
+    store: &dyn Store,
+    sub: &str,
+    id: &MemberId,
+    input: MemberInput,
+    now: Timestamp,
+) -> Result<Member, ApiError> {
+    input.validate(id, &now.jst_date()).map_err(household_error)?;
+    let existing = partition(store, sub).await?;
+    let count = existing.keys().filter(|sk| sk.starts_with("MEMBER#")).count();
+    let is_new = !existing.contains_key(&format!("MEMBER#{id}"));
+    if is_new && count >= MAX_MEMBERS {
+        return Err(household_error(HouseholdError::TooManyMembers));
+    }
+    let member = Member {
+        id: id.clone(),
+        display_name: input.display_name.trim().to_owned(),
+        birth: Some(input.birth),
+        sex: input.sex,
+        relationship: input.relationship,
+        updated_at: now,
+    };
+    store.put(member_item(sub, &member), None).await?;
+    Ok(member)
+}
+
+pub async fn remove_member(store: &dyn Store, sub: &str, id: &MemberId) -> Result<(), ApiError> {
+    if id.is_self() {
+        return Err(household_error(HouseholdError::SelfMember));
+    }
+    let items = partition(store, sub).await?;
+    if !items.contains_key(&format!("MEMBER#{id}")) {
+        // Removing twice (an offline retry) is not an error.
+        return Ok(());
+    }
+    let mine = |sk: &str| {
+        sk == format!("MEMBER#{id}") || sk == format!("NEEDS#{id}") || sk == format!("SAFETY#{id}")
+            || sk.starts_with(&keys::safety_log_prefix(id.as_str()))
+    };
+    let mut ops: Vec<WriteOp> =
+        items.keys().filter(|sk| mine(sk)).map(|sk| WriteOp::Delete(bosai_store::Key::new(keys::resident_partition(sub), sk))).collect();
+    if let Some(help) = items.get(&format!("SAFETY#{id}")).and_then(crate::domain::safety::help_key) {
+        ops.push(WriteOp::Delete(help));
+    }
+    store.batch_write(ops).await?;
+    Ok(())
+}
+
+pub async fn put_needs(
+    store: &dyn Store,
+    sub: &str,
+    id: &MemberId,
+    input: NeedsInput,
+    now: Timestamp,
+) -> Result<Needs, ApiError> {
+    input.validate().map_err(|e| ApiError::invalid("invalid_needs", format!("{e}."), e.message_ja()))?;
+    let item = needs_item(sub, id, &input, now);
+    // The resident themself may register needs before ever editing their member record.
+    let write = if id.is_self() {
+        store.put(item, None).await
+    } else {
+        let check = TransactOp::Check { key: keys::member(sub, id.as_str()), condition: Condition::present() };
+        store.transact_write(vec![check, TransactOp::Put { item, condition: None }]).await
+    };
+    match write {
+        Ok(()) => Ok(Needs { needs: input, updated_at: now }),
+        Err(StoreError::TransactionCanceled { .. }) => Err(member_not_found()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// True when the member exists (the resident themself always does).
+pub async fn member_exists(store: &dyn Store, sub: &str, id: &MemberId) -> Result<bool, ApiError> {
+    Ok(id.is_self() || store.get(&keys::member(sub, id.as_str())).await?.is_some())
+}
+
+/// The member's display name and birth year, for HQ lists.
+pub async fn member_summary(store: &dyn Store, sub: &str, id: &MemberId) -> Result<(String, Option<u16>), ApiError> {
+    let stored = store.get(&keys::member(sub, id.as_str())).await?.and_then(|i| member_from(&i));
+    let m = match stored {
+        Some(m) => m,
+        None if id.is_self() => self_from_profile(store.get(&keys::profile(sub)).await?.as_ref()),
+        None => return Err(member_not_found()),
+    };
+    Ok((m.display_name, m.birth.map(|b| b.year())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bosai_store::sqlite::SqliteStore;
+    use bosai_types::needs::AllergenCode;
+
+    fn child() -> MemberInput {
+        MemberInput { display_name: "はな".into(), birth: BirthDate::parse("2018").unwrap(), sex: Sex::Female, relationship: Relationship::Child }
+    }
+
+    #[tokio::test]
+    async fn members_and_needs_roundtrip_and_cleanup() {
+        let s = SqliteStore::in_memory().unwrap();
+        let now = Timestamp(1_795_300_000_000);
+        let id = MemberId::parse("m-1").unwrap();
+        put_member(&s, "r_a", &id, child(), now).await.unwrap();
+        put_member(&s, "r_a", &id, child(), now).await.unwrap(); // a retry
+        let needs = NeedsInput { allergens: vec![AllergenCode::Egg], ..Default::default() };
+        put_needs(&s, "r_a", &id, needs.clone(), now).await.unwrap();
+        let v = view(&s, "r_a").await.unwrap();
+        assert_eq!(v.members.len(), 2, "self + child");
+        assert!(v.members[0].member.id.is_self());
+        assert_eq!(v.members[1].needs.as_ref().unwrap().needs, needs);
+        // Another resident sees nothing of it and cannot write to it.
+        assert_eq!(view(&s, "r_b").await.unwrap().members.len(), 1);
+        assert!(matches!(put_needs(&s, "r_b", &id, NeedsInput::default(), now).await, Err(ApiError::NotFound(..))));
+        remove_member(&s, "r_a", &id).await.unwrap();
+        remove_member(&s, "r_a", &id).await.unwrap();
+        let left = partition(&s, "r_a").await.unwrap();
+        assert!(left.keys().all(|k| !k.contains("m-1")), "{left:?}");
+    }
+
+    #[tokio::test]
+    async fn limits_and_self() {
+        let s = SqliteStore::in_memory().unwrap();
+        let now = Timestamp(1_795_300_000_000);
+        for i in 0..MAX_MEMBERS {
+            put_member(&s, "r", &MemberId::parse(&format!("m{i}")).unwrap(), child(), now).await.unwrap();
+        }
+        let over = put_member(&s, "r", &MemberId::parse("m-over").unwrap(), child(), now).await;
+        assert!(matches!(over, Err(ApiError::Invalid { code: "too_many_members", .. })));
+        let future = MemberInput { birth: BirthDate::parse("2030").unwrap(), ..child() };
+        let r = put_member(&s, "r", &MemberId::parse("m0").unwrap(), future, now).await;
+        assert!(matches!(r, Err(ApiError::Invalid { code: "invalid_birth_date", .. })));
+        assert!(matches!(remove_member(&s, "r", &MemberId::myself()).await, Err(ApiError::Invalid { code: "self_member", .. })));
+    }
+}

@@ -1,0 +1,176 @@
+//! Resident flows: household, needs, safety, check-in QR, my data; and the HQ
+//! list of "needs help" reports.
+
+use super::principal::{HqOrAdmin, ResidentOnly};
+use super::routes::{Access, RouteSpec};
+use super::{ApiJson, AppState};
+use crate::clock::{now_millis, now_seconds};
+use crate::domain::{credential, household, mydata, safety};
+use crate::ApiError;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use bosai_types::checkin::{CheckInCredential, CredentialRequest};
+use bosai_types::household::{DeleteConfirmation, HelpRequest, HouseholdView, Member, MemberId, MemberInput, MyData};
+use bosai_types::needs::{Needs, NeedsInput};
+use bosai_types::safety::{SafetyReport, SafetyReportInput};
+use bosai_types::{Problem, Timestamp};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/household", get(view))
+        .route("/household/members/{member_id}", put(put_member).delete(remove_member))
+        .route("/household/members/{member_id}/needs", put(put_needs))
+        .route("/safety", post(report))
+        .route("/safety/history", get(history))
+        .route("/me/checkin-credential", post(checkin_credential))
+        .route("/me/export", get(export))
+        .route("/me", delete(delete_me))
+        .route("/hq/help-requests", get(help_requests))
+}
+
+const RESIDENT: Access = Access::Roles(ResidentOnly::ROLES);
+
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec { method: "GET", path: "/api/household", access: RESIDENT },
+    RouteSpec { method: "PUT", path: "/api/household/members/{member_id}", access: RESIDENT },
+    RouteSpec { method: "DELETE", path: "/api/household/members/{member_id}", access: RESIDENT },
+    RouteSpec { method: "PUT", path: "/api/household/members/{member_id}/needs", access: RESIDENT },
+    RouteSpec { method: "POST", path: "/api/safety", access: RESIDENT },
+    RouteSpec { method: "GET", path: "/api/safety/history", access: RESIDENT },
+    RouteSpec { method: "POST", path: "/api/me/checkin-credential", access: RESIDENT },
+    RouteSpec { method: "GET", path: "/api/me/export", access: RESIDENT },
+    RouteSpec { method: "DELETE", path: "/api/me", access: RESIDENT },
+    RouteSpec { method: "GET", path: "/api/hq/help-requests", access: Access::Roles(HqOrAdmin::ROLES) },
+];
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(view, put_member, remove_member, put_needs, report, history, checkin_credential, export, delete_me, help_requests))]
+pub struct Doc;
+
+fn member_id(raw: &str) -> Result<MemberId, ApiError> {
+    MemberId::parse(raw).map_err(household::household_error)
+}
+
+fn now() -> Timestamp {
+    Timestamp(now_millis())
+}
+
+/// The household with each member's needs and latest safety report.
+#[utoipa::path(get, path = "/api/household", tag = "resident", security(("bearer" = [])),
+    responses((status = 200, body = HouseholdView), (status = 401, body = Problem)))]
+async fn view(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<HouseholdView>, ApiError> {
+    Ok(Json(household::view(st.store.as_ref(), &p.sub).await?))
+}
+
+/// Add or edit a member; the app picks the id, so a retry never adds twice.
+#[utoipa::path(put, path = "/api/household/members/{member_id}", tag = "resident", security(("bearer" = [])),
+    params(("member_id" = String, Path)), request_body = MemberInput,
+    responses((status = 200, body = Member), (status = 400, body = Problem)))]
+async fn put_member(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<MemberInput>,
+) -> Result<Json<Member>, ApiError> {
+    Ok(Json(household::put_member(st.store.as_ref(), &p.sub, &member_id(&id)?, input, now()).await?))
+}
+
+/// Remove a member with their needs and safety reports (idempotent).
+#[utoipa::path(delete, path = "/api/household/members/{member_id}", tag = "resident", security(("bearer" = [])),
+    params(("member_id" = String, Path)), responses((status = 204, description = "removed"), (status = 400, body = Problem)))]
+async fn remove_member(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    household::remove_member(st.store.as_ref(), &p.sub, &member_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Replace a member's allergy, dietary, medical and care needs.
+#[utoipa::path(put, path = "/api/household/members/{member_id}/needs", tag = "resident", security(("bearer" = [])),
+    params(("member_id" = String, Path)), request_body = NeedsInput,
+    responses((status = 200, body = Needs), (status = 400, body = Problem), (status = 404, body = Problem)))]
+async fn put_needs(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<NeedsInput>,
+) -> Result<Json<Needs>, ApiError> {
+    Ok(Json(household::put_needs(st.store.as_ref(), &p.sub, &member_id(&id)?, input, now()).await?))
+}
+
+/// Report a member's safety status; a resend with the same report id is stored once.
+#[utoipa::path(post, path = "/api/safety", tag = "resident", security(("bearer" = [])), request_body = SafetyReportInput,
+    responses((status = 200, body = SafetyReport), (status = 400, body = Problem), (status = 409, body = Problem)))]
+async fn report(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    ApiJson(input): ApiJson<SafetyReportInput>,
+) -> Result<Json<SafetyReport>, ApiError> {
+    Ok(Json(safety::report(st.store.as_ref(), &st.config.municipality, &p.sub, input, now()).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+struct HistoryQuery {
+    member_id: String,
+}
+
+/// A member's safety reports, newest first.
+#[utoipa::path(get, path = "/api/safety/history", tag = "resident", security(("bearer" = [])), params(HistoryQuery),
+    responses((status = 200, body = Vec<SafetyReport>), (status = 404, body = Problem)))]
+async fn history(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    q: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<SafetyReport>>, ApiError> {
+    let Query(q) = q.map_err(|_| ApiError::invalid("invalid_query", "Add ?member_id=… to the address.", "member_id を指定してください。"))?;
+    Ok(Json(safety::history(st.store.as_ref(), &p.sub, &member_id(&q.member_id)?).await?))
+}
+
+/// A signed check-in credential for the resident's QR code (valid three days, verifiable offline).
+#[utoipa::path(post, path = "/api/me/checkin-credential", tag = "resident", security(("bearer" = [])), request_body = CredentialRequest,
+    responses((status = 200, body = CheckInCredential), (status = 400, body = Problem), (status = 404, body = Problem)))]
+async fn checkin_credential(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<CredentialRequest>,
+) -> Result<Json<CheckInCredential>, ApiError> {
+    let c = credential::issue(st.store.as_ref(), &st.auth, &st.config.municipality, &p.sub, &req.members, now_seconds()).await?;
+    Ok(Json(c))
+}
+
+/// Everything stored about the resident and their household, as a JSON download.
+#[utoipa::path(get, path = "/api/me/export", tag = "resident", security(("bearer" = [])), responses((status = 200, body = MyData)))]
+async fn export(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let data = mydata::export(st.store.as_ref(), &p.sub, now()).await?;
+    Ok((
+        [(header::CONTENT_DISPOSITION, "attachment; filename=\"bosai-my-data.json\""), (header::CACHE_CONTROL, "no-store")],
+        Json(data),
+    ))
+}
+
+/// Delete the resident's profile, household, needs, safety reports and survey answers (audited).
+#[utoipa::path(delete, path = "/api/me", tag = "resident", security(("bearer" = [])), request_body = DeleteConfirmation,
+    responses((status = 204, description = "deleted"), (status = 400, body = Problem)))]
+async fn delete_me(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    ApiJson(c): ApiJson<DeleteConfirmation>,
+) -> Result<StatusCode, ApiError> {
+    mydata::delete(st.store.as_ref(), &st.config.municipality, &p.sub, &c, now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Open "needs help" reports of the municipality, newest first.
+#[utoipa::path(get, path = "/api/hq/help-requests", tag = "hq", security(("bearer" = [])),
+    responses((status = 200, body = Vec<HelpRequest>), (status = 403, body = Problem)))]
+async fn help_requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<HelpRequest>>, ApiError> {
+    if !p.may_read_municipality(&st.config.municipality) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(safety::help_requests(st.store.as_ref(), &st.config.municipality).await?))
+}

@@ -1,0 +1,196 @@
+//! Resident flows over HTTP on both stores: household, needs, safety, check-in
+//! credential, my data — and each kind of bad input leaves nothing written.
+
+mod common;
+use bosai_types::auth::Role;
+use bosai_types::checkin::verify_credential;
+use bosai_types::jws::{Jwks, KeySet};
+use common::TestApp;
+use serde_json::{json, Value};
+
+on_both_stores!(household_and_needs, bad_input_writes_nothing, residents_are_isolated, safety_and_hq_help_list, checkin_credential_verifies_offline, export_and_delete);
+
+struct Resident<'a> {
+    app: &'a TestApp,
+    token: String,
+}
+
+impl Resident<'_> {
+    async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self.app.http.request(method.parse().unwrap(), self.app.url(path)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+    async fn household(&self) -> Value {
+        let (s, v) = self.send("GET", "/api/household", None).await;
+        assert_eq!(s, 200);
+        v
+    }
+}
+
+async fn resident<'a>(app: &'a TestApp, card: &str) -> Resident<'a> {
+    Resident { app, token: app.login(card, true).await.access_token }
+}
+
+fn child() -> Value {
+    json!({"display_name": "防災 はな", "birth": "2018", "sex": "female", "relationship": "child"})
+}
+
+async fn household_and_needs(app: TestApp) {
+    let r = resident(&app, "taro").await;
+    let h = r.household().await;
+    let me = &h["members"][0]["member"];
+    assert_eq!((me["id"].as_str(), me["display_name"].as_str(), me["birth"].as_str()), (Some("self"), Some("防災 太郎"), Some("1980-04-01")));
+    let (s, m) = r.send("PUT", "/api/household/members/m-hana", Some(child())).await;
+    assert_eq!(s, 200, "{m}");
+    let (s, _) = r.send("PUT", "/api/household/members/m-hana", Some(child())).await;
+    assert_eq!(s, 200, "a retry is harmless");
+    let grandma = json!({"display_name": "防災 ウメ", "birth": "1940-02-29", "sex": "female", "relationship": "grandparent"});
+    assert_eq!(r.send("PUT", "/api/household/members/m-ume", Some(grandma)).await.0, 200);
+    let needs = json!({"allergens": ["egg", "milk"], "other_allergies": "ラテックス", "care": ["wheelchair"], "nursing_care_level": "care2"});
+    let (s, n) = r.send("PUT", "/api/household/members/m-hana/needs", Some(needs)).await;
+    assert_eq!(s, 200, "{n}");
+    assert!(n["updated_at"].as_i64().unwrap() > 0);
+    let h = r.household().await;
+    let members = h["members"].as_array().unwrap();
+    assert_eq!(members.len(), 3);
+    let hana = members.iter().find(|m| m["member"]["id"] == "m-hana").unwrap();
+    assert_eq!(hana["needs"]["allergens"], json!(["egg", "milk"]));
+    assert_eq!(hana["needs"]["nursing_care_level"], "care2");
+    assert_eq!(r.send("DELETE", "/api/household/members/m-ume", None).await.0, 204);
+    assert_eq!(r.send("DELETE", "/api/household/members/m-ume", None).await.0, 204, "idempotent");
+    assert_eq!(r.household().await["members"].as_array().unwrap().len(), 2);
+}
+
+async fn bad_input_writes_nothing(app: TestApp) {
+    let r = resident(&app, "taro").await;
+    assert_eq!(r.send("PUT", "/api/household/members/m-hana", Some(child())).await.0, 200);
+    let before = r.household().await;
+    let long = "あ".repeat(41);
+    let cases = [
+        ("PUT", "/api/household/members/m-x", json!({"display_name": long, "birth": "2018", "sex": "male", "relationship": "child"}), 400, "invalid_name"),
+        ("PUT", "/api/household/members/m-x", json!({"display_name": "x", "birth": "2023-02-29", "sex": "male", "relationship": "child"}), 400, "invalid_field"),
+        ("PUT", "/api/household/members/m-x", json!({"display_name": "x", "birth": "2099", "sex": "male", "relationship": "child"}), 400, "invalid_birth_date"),
+        ("PUT", "/api/household/members/bad%20id", child(), 400, "invalid_member_id"),
+        ("PUT", "/api/household/members/m-x", json!({"display_name": "x", "birth": "2018", "sex": "male", "relationship": "self"}), 400, "self_member"),
+        ("PUT", "/api/household/members/m-hana/needs", json!({"allergens": ["uranium"]}), 400, "invalid_field"),
+        ("PUT", "/api/household/members/m-hana/needs", json!({"other_allergies": "x".repeat(201)}), 400, "invalid_needs"),
+        ("PUT", "/api/household/members/m-hana/needs", json!({"allergens": ["egg", "egg"]}), 400, "invalid_needs"),
+        ("PUT", "/api/household/members/m-nobody/needs", json!({"allergens": ["egg"]}), 404, "not_found"),
+        ("DELETE", "/api/household/members/self", json!(null), 400, "self_member"),
+        ("POST", "/api/safety", json!({"report_id": "r-00000001", "member_id": "m-nobody", "status": {"status": "safe_at_home"}}), 404, "not_found"),
+        ("POST", "/api/safety", json!({"report_id": "r-00000002", "member_id": "self", "status": {"status": "elsewhere", "place": ""}}), 400, "invalid_safety_report"),
+        ("POST", "/api/safety", json!({"report_id": "r-00000003", "member_id": "self", "status": {"status": "at_shelter", "shelter_id": "no-such"}}), 400, "unknown_shelter"),
+    ];
+    for (method, path, body, status, code) in cases {
+        let body = if body.is_null() { None } else { Some(body) };
+        let (s, v) = r.send(method, path, body).await;
+        assert_eq!((s, v["code"].as_str()), (status, Some(code)), "{method} {path}: {v}");
+        assert!(!v["message_ja"].as_str().unwrap_or("").is_empty());
+    }
+    assert_eq!(r.household().await, before, "nothing partially written");
+    let (s, v) = r.send("GET", "/api/safety/history?member_id=self", None).await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (200, Some(0)));
+}
+
+async fn residents_are_isolated(app: TestApp) {
+    let taro = resident(&app, "taro").await;
+    let hanako = resident(&app, "hanako").await;
+    assert_eq!(taro.send("PUT", "/api/household/members/m-hana", Some(child())).await.0, 200);
+    // Hanako uses Taro's member id: it is simply not hers.
+    assert_eq!(hanako.send("PUT", "/api/household/members/m-hana/needs", Some(json!({"allergens": ["egg"]}))).await.0, 404);
+    assert_eq!(hanako.send("GET", "/api/safety/history?member_id=m-hana", None).await.0, 404);
+    assert_eq!(hanako.household().await["members"].as_array().unwrap().len(), 1);
+    let t = taro.household().await;
+    assert!(t["members"][1]["needs"].is_null(), "Taro's member untouched");
+    // Staff and HQ tokens are not residents.
+    let staff = app.staff_token(Role::ShelterStaff, &["aoba-katahira-es"], None);
+    let res = app.http.get(app.url("/api/household")).bearer_auth(staff).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+async fn safety_and_hq_help_list(app: TestApp) {
+    let r = resident(&app, "taro").await;
+    assert_eq!(r.send("PUT", "/api/household/members/m-ume", Some(json!({"display_name": "防災 ウメ", "birth": "1938", "sex": "female", "relationship": "grandparent"}))).await.0, 200);
+    let help = json!({"report_id": "rep-help-0001", "member_id": "m-ume", "status": {"status": "needs_help", "what": "歩けない・薬が必要", "location": "自宅（片平一丁目）2階"}});
+    let (s, first) = r.send("POST", "/api/safety", Some(help.clone())).await;
+    assert_eq!(s, 200, "{first}");
+    let (s, again) = r.send("POST", "/api/safety", Some(help)).await;
+    assert_eq!((s, &again), (200, &first), "a resend returns the stored report");
+    let hq = app.staff_token(Role::Hq, &[], Some("041009"));
+    let list: Value = app.http.get(app.url("/api/hq/help-requests")).bearer_auth(&hq).send().await.unwrap().json().await.unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0]["member_name"].as_str(), list[0]["birth_year"].as_u64()), (Some("防災 ウメ"), Some(1938)));
+    assert!(list[0]["location"].as_str().unwrap().contains("2階"));
+    let other_hq = app.staff_token(Role::Hq, &[], Some("131016"));
+    assert_eq!(app.http.get(app.url("/api/hq/help-requests")).bearer_auth(other_hq).send().await.unwrap().status(), 403);
+    // Reached a shelter: off the list; history keeps both, newest first.
+    let safe = json!({"report_id": "rep-safe-0002", "member_id": "m-ume", "status": {"status": "at_shelter", "shelter_id": "aoba-katahira-es"}});
+    assert_eq!(r.send("POST", "/api/safety", Some(safe)).await.0, 200);
+    let list: Value = app.http.get(app.url("/api/hq/help-requests")).bearer_auth(&hq).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 0);
+    let (_, h) = r.send("GET", "/api/safety/history?member_id=m-ume", None).await;
+    let ids: Vec<&str> = h.as_array().unwrap().iter().map(|x| x["report_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec!["rep-safe-0002", "rep-help-0001"]);
+    let view = r.household().await;
+    assert_eq!(view["members"][1]["safety"]["status"]["status"], "at_shelter");
+    // Same id, different content: a conflict, not an overwrite.
+    let reuse = json!({"report_id": "rep-safe-0002", "member_id": "m-ume", "status": {"status": "safe_at_home"}});
+    assert_eq!(r.send("POST", "/api/safety", Some(reuse)).await.0, 409);
+}
+
+async fn checkin_credential_verifies_offline(app: TestApp) {
+    let r = resident(&app, "taro").await;
+    assert_eq!(r.send("PUT", "/api/household/members/m-hana", Some(child())).await.0, 200);
+    let (s, c) = r.send("POST", "/api/me/checkin-credential", Some(json!({"members": ["self", "m-hana"]}))).await;
+    assert_eq!(s, 200, "{c}");
+    let credential = c["credential"].as_str().unwrap();
+    assert!(credential.len() < 500, "small enough for a reliable QR: {}", credential.len());
+    // What a staff device does offline: verify with the cached JWKS.
+    let jwks: Jwks = app.http.get(app.url("/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
+    let keys = KeySet::from_jwks(&jwks).unwrap();
+    let claims = verify_credential(&keys, credential, "041009", bosai_core::clock::now_seconds()).unwrap();
+    assert_eq!(claims.m, vec!["m-hana", "self"]);
+    assert!(!credential.contains("防災"), "no names in the QR");
+    assert_eq!(r.send("POST", "/api/me/checkin-credential", Some(json!({"members": ["m-nobody"]}))).await.0, 404);
+    assert_eq!(r.send("POST", "/api/me/checkin-credential", Some(json!({"members": []}))).await.0, 400);
+    // The credential is not an access token.
+    let res = app.http.get(app.url("/api/household")).bearer_auth(credential).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+async fn export_and_delete(app: TestApp) {
+    let r = resident(&app, "taro").await;
+    let other = resident(&app, "hanako").await;
+    assert_eq!(other.send("PUT", "/api/household/members/m-k", Some(child())).await.0, 200);
+    assert_eq!(r.send("PUT", "/api/household/members/m-hana", Some(child())).await.0, 200);
+    assert_eq!(r.send("PUT", "/api/household/members/m-hana/needs", Some(json!({"allergens": ["wheat"]}))).await.0, 200);
+    let help = json!({"report_id": "rep-del-00001", "member_id": "self", "status": {"status": "needs_help", "what": "水", "location": "自宅"}});
+    assert_eq!(r.send("POST", "/api/safety", Some(help)).await.0, 200);
+    let (s, data) = r.send("GET", "/api/me/export", None).await;
+    assert_eq!(s, 200);
+    assert_eq!(data["me"]["basic_four"]["name"], "防災 太郎");
+    assert_eq!(data["members"].as_array().unwrap().len(), 2);
+    assert_eq!(data["safety_history"].as_array().unwrap().len(), 1);
+    let (s, v) = r.send("DELETE", "/api/me", Some(json!({"confirm": "yes"}))).await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("confirmation_required")));
+    assert_eq!(r.send("GET", "/api/me/export", None).await.1["members"].as_array().unwrap().len(), 2, "nothing deleted");
+    assert_eq!(r.send("DELETE", "/api/me", Some(json!({"confirm": "delete"}))).await.0, 204);
+    let (_, after) = r.send("GET", "/api/me/export", None).await;
+    assert!(after["me"]["basic_four"].is_null());
+    assert_eq!(after["members"].as_array().unwrap().len(), 1, "only the implicit self remains");
+    assert!(after["members"][0]["needs"].is_null() && after["safety_history"].as_array().unwrap().is_empty());
+    let hq = app.staff_token(Role::Hq, &[], Some("041009"));
+    let list: Value = app.http.get(app.url("/api/hq/help-requests")).bearer_auth(hq).send().await.unwrap().json().await.unwrap();
+    assert!(list.as_array().unwrap().is_empty(), "the help entry went too");
+    assert_eq!(other.household().await["members"].as_array().unwrap().len(), 2, "others untouched");
+    let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
+    let today = bosai_types::Timestamp(bosai_core::clock::now_millis()).jst_date();
+    let audit = bosai_core::domain::mydata::audit_day(app.store.as_ref(), &m, &today).await.unwrap();
+    assert!(audit.iter().any(|a| a.get("action").and_then(|v| v.as_str()) == Some("resident_data_deleted")));
+}

@@ -1,0 +1,307 @@
+//! Household (世帯): the signed-in resident and accompanying members, who may
+//! have no phone or card (children, elderly).
+
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_MEMBERS: usize = 20;
+pub const MAX_NAME_CHARS: usize = 40;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HouseholdError {
+    #[error("member id must be 1-40 characters of A-Z, a-z, 0-9, '-' and '_'")]
+    BadMemberId,
+    #[error("the name must be 1-40 characters")]
+    BadName,
+    #[error("the birth date must be a real date (YYYY or YYYY-MM-DD) between 1900 and today")]
+    BadBirthDate,
+    #[error("a household has at most 20 members")]
+    TooManyMembers,
+    #[error("the resident themself cannot be removed or given another relationship")]
+    SelfMember,
+}
+
+impl HouseholdError {
+    pub fn message_ja(&self) -> &'static str {
+        match self {
+            Self::BadMemberId => "メンバーIDの形式が正しくありません。",
+            Self::BadName => "名前は1〜40文字で入力してください。",
+            Self::BadBirthDate => "生年月日（または生まれた年）を正しく入力してください。",
+            Self::TooManyMembers => "世帯に登録できるのは20人までです。",
+            Self::SelfMember => "本人は削除したり続柄を変えたりできません。",
+        }
+    }
+}
+
+/// Chosen by the app when a member is added, so an offline retry never adds twice.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "String", into = "String")]
+pub struct MemberId(String);
+
+impl MemberId {
+    /// The resident themself.
+    pub const SELF: &'static str = "self";
+    pub fn parse(s: &str) -> Result<Self, HouseholdError> {
+        let ok = !s.is_empty()
+            && s.len() <= 40
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(HouseholdError::BadMemberId)
+        }
+    }
+    pub fn myself() -> Self {
+        Self(Self::SELF.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn is_self(&self) -> bool {
+        self.0 == Self::SELF
+    }
+}
+
+impl TryFrom<String> for MemberId {
+    type Error = HouseholdError;
+    fn try_from(s: String) -> Result<Self, HouseholdError> {
+        Self::parse(&s)
+    }
+}
+impl From<MemberId> for String {
+    fn from(v: MemberId) -> String {
+        v.0
+    }
+}
+impl std::fmt::Display for MemberId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Male,
+    Female,
+    Other,
+    /// 回答しない
+    NoAnswer,
+}
+
+/// 続柄
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Relationship {
+    #[serde(rename = "self")]
+    Myself,
+    Spouse,
+    Child,
+    Parent,
+    Grandparent,
+    Grandchild,
+    Sibling,
+    OtherRelative,
+    Other,
+}
+
+/// A birth year alone (common for elderly relatives) or a full date, as `YYYY` or `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BirthDate {
+    year: u16,
+    month_day: Option<(u8, u8)>,
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl BirthDate {
+    pub fn parse(s: &str) -> Result<Self, HouseholdError> {
+        let bad = HouseholdError::BadBirthDate;
+        let num = |p: &str, len: usize| -> Result<u16, HouseholdError> {
+            if p.len() == len && p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse().map_err(|_| bad.clone())
+            } else {
+                Err(bad.clone())
+            }
+        };
+        let parts: Vec<&str> = s.split('-').collect();
+        let d = match parts.as_slice() {
+            [y] => Self { year: num(y, 4)?, month_day: None },
+            [y, m, d] => {
+                let (year, month, day) = (num(y, 4)?, num(m, 2)? as u8, num(d, 2)? as u8);
+                if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+                    return Err(bad);
+                }
+                Self { year, month_day: Some((month, day)) }
+            }
+            _ => return Err(bad),
+        };
+        if d.year < 1900 {
+            return Err(HouseholdError::BadBirthDate);
+        }
+        Ok(d)
+    }
+    pub fn year(&self) -> u16 {
+        self.year
+    }
+    /// Not after `today` (`YYYY-MM-DD` in JST, as [`crate::Timestamp::jst_date`] gives).
+    pub fn not_after(&self, today: &str) -> bool {
+        self.to_string().as_str() <= today
+    }
+}
+
+impl std::fmt::Display for BirthDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.month_day {
+            None => write!(f, "{:04}", self.year),
+            Some((m, d)) => write!(f, "{:04}-{m:02}-{d:02}", self.year),
+        }
+    }
+}
+
+impl TryFrom<String> for BirthDate {
+    type Error = HouseholdError;
+    fn try_from(s: String) -> Result<Self, HouseholdError> {
+        Self::parse(&s)
+    }
+}
+impl From<BirthDate> for String {
+    fn from(v: BirthDate) -> String {
+        v.to_string()
+    }
+}
+
+/// What the app sends to add or edit a member (`PUT /api/household/members/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MemberInput {
+    pub display_name: String,
+    /// `YYYY` or `YYYY-MM-DD`
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1980-04-01"))]
+    pub birth: BirthDate,
+    pub sex: Sex,
+    pub relationship: Relationship,
+}
+
+impl MemberInput {
+    /// Checks that need no stored state; `today` is the JST date.
+    pub fn validate(&self, id: &MemberId, today: &str) -> Result<(), HouseholdError> {
+        let n = self.display_name.trim().chars().count();
+        if n == 0 || n > MAX_NAME_CHARS || self.display_name.chars().any(char::is_control) {
+            return Err(HouseholdError::BadName);
+        }
+        if !self.birth.not_after(today) {
+            return Err(HouseholdError::BadBirthDate);
+        }
+        if id.is_self() != (self.relationship == Relationship::Myself) {
+            return Err(HouseholdError::SelfMember);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Member {
+    pub id: MemberId,
+    pub display_name: String,
+    /// `YYYY` or `YYYY-MM-DD`; None only for the resident themself before they enter it
+    /// (taken from the card when they shared the basic four items).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "1980-04-01"))]
+    pub birth: Option<BirthDate>,
+    pub sex: Sex,
+    pub relationship: Relationship,
+    pub updated_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn birth_dates() {
+        assert_eq!(BirthDate::parse("1980").unwrap().to_string(), "1980");
+        assert_eq!(BirthDate::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
+        for bad in ["2023-02-29", "1980-13-01", "1980-00-10", "1980-1-1", "80", "1899", "abcd", "1980-04-31", ""] {
+            assert!(BirthDate::parse(bad).is_err(), "{bad}");
+        }
+        let d = BirthDate::parse("2026-11-23").unwrap();
+        assert!(d.not_after("2026-11-23") && !d.not_after("2026-11-22"));
+        assert!(BirthDate::parse("2027").unwrap().not_after("2026-11-22") == false);
+    }
+
+    #[test]
+    fn member_rules() {
+        let input = |name: &str, rel| MemberInput {
+            display_name: name.into(),
+            birth: BirthDate::parse("2015").unwrap(),
+            sex: Sex::NoAnswer,
+            relationship: rel,
+        };
+        let child = MemberId::parse("m-1").unwrap();
+        assert!(input("はな", Relationship::Child).validate(&child, "2026-11-22").is_ok());
+        assert_eq!(input("  ", Relationship::Child).validate(&child, "2026-11-22"), Err(HouseholdError::BadName));
+        assert_eq!(input(&"あ".repeat(41), Relationship::Child).validate(&child, "2026-11-22"), Err(HouseholdError::BadName));
+        assert_eq!(input("x", Relationship::Myself).validate(&child, "2026-11-22"), Err(HouseholdError::SelfMember));
+        assert_eq!(input("x", Relationship::Child).validate(&MemberId::myself(), "2026-11-22"), Err(HouseholdError::SelfMember));
+        assert!(MemberId::parse("a/b").is_err());
+    }
+}
+
+/// `GET /api/household`: everything the resident screens need, in one call for a bad network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HouseholdView {
+    pub members: Vec<MemberView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberView {
+    pub member: Member,
+    pub needs: Option<crate::needs::Needs>,
+    /// The latest safety report.
+    pub safety: Option<crate::safety::SafetyReport>,
+}
+
+/// `DELETE /api/me` must say so explicitly: `{"confirm": "delete"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeleteConfirmation {
+    pub confirm: String,
+}
+
+/// `GET /api/me/export`: everything stored about the resident and their household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyData {
+    pub me: crate::auth::Me,
+    pub members: Vec<MemberView>,
+    pub safety_history: Vec<crate::safety::SafetyReport>,
+    pub exported_at: Timestamp,
+}
+
+/// `GET /api/hq/help-requests`: open "needs help" reports for HQ (no card data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HelpRequest {
+    pub report_id: String,
+    pub member_name: String,
+    pub birth_year: Option<u16>,
+    pub what: String,
+    pub location: String,
+    pub reported_at: Timestamp,
+}

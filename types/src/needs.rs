@@ -1,0 +1,248 @@
+//! Allergy, dietary, medical and care needs (事前登録). Sensitive personal
+//! information (要配慮個人情報): only the owner and staff of the shelter a member
+//! is checked in at may read it.
+
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_NOTE_CHARS: usize = 200;
+
+/// The 28 allergens of Japanese food labelling rules: 8 mandatory (特定原材料)
+/// and 20 recommended (特定原材料に準ずるもの), as revised in 2024/2025
+/// (walnut mandatory; macadamia nut added and matsutake removed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AllergenCode {
+    Shrimp,
+    Crab,
+    Walnut,
+    Wheat,
+    Buckwheat,
+    Egg,
+    Milk,
+    Peanut,
+    Almond,
+    Abalone,
+    Squid,
+    SalmonRoe,
+    Orange,
+    Cashew,
+    Kiwi,
+    Beef,
+    Sesame,
+    Salmon,
+    Mackerel,
+    Soybean,
+    Chicken,
+    Banana,
+    Pork,
+    Macadamia,
+    Peach,
+    Yam,
+    Apple,
+    Gelatin,
+}
+
+/// One catalog row: code, Japanese name, English name, mandatory labelling.
+pub struct AllergenInfo {
+    pub code: AllergenCode,
+    pub ja: &'static str,
+    pub en: &'static str,
+    pub mandatory: bool,
+}
+
+macro_rules! catalog {
+    ($($code:ident $ja:literal $en:literal $m:literal),* $(,)?) => {
+        pub const ALLERGENS: &[AllergenInfo] = &[$(AllergenInfo { code: AllergenCode::$code, ja: $ja, en: $en, mandatory: $m }),*];
+    };
+}
+
+catalog!(
+    Shrimp "えび" "Shrimp" true, Crab "かに" "Crab" true, Walnut "くるみ" "Walnut" true, Wheat "小麦" "Wheat" true,
+    Buckwheat "そば" "Buckwheat" true, Egg "卵" "Egg" true, Milk "乳" "Milk" true, Peanut "落花生" "Peanut" true,
+    Almond "アーモンド" "Almond" false, Abalone "あわび" "Abalone" false, Squid "いか" "Squid" false,
+    SalmonRoe "いくら" "Salmon roe" false, Orange "オレンジ" "Orange" false, Cashew "カシューナッツ" "Cashew nut" false,
+    Kiwi "キウイフルーツ" "Kiwi fruit" false, Beef "牛肉" "Beef" false, Sesame "ごま" "Sesame" false,
+    Salmon "さけ" "Salmon" false, Mackerel "さば" "Mackerel" false, Soybean "大豆" "Soybean" false,
+    Chicken "鶏肉" "Chicken" false, Banana "バナナ" "Banana" false, Pork "豚肉" "Pork" false,
+    Macadamia "マカダミアナッツ" "Macadamia nut" false, Peach "もも" "Peach" false, Yam "やまいも" "Yam" false,
+    Apple "りんご" "Apple" false, Gelatin "ゼラチン" "Gelatin" false,
+);
+
+impl AllergenCode {
+    pub fn info(self) -> &'static AllergenInfo {
+        ALLERGENS.iter().find(|a| a.code == self).expect("every code is in the catalog")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DietaryNeed {
+    Halal,
+    Vegetarian,
+    Vegan,
+    /// やわらかい食事
+    SoftFood,
+    /// 刻み・ペースト食
+    PureedFood,
+    /// 粉ミルク
+    InfantFormulaPowder,
+    /// 液体ミルク
+    InfantFormulaLiquid,
+    /// 離乳食
+    BabyFood,
+    LowSalt,
+    /// 糖尿病食
+    Diabetic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MedicalNeed {
+    /// 人工透析
+    Dialysis,
+    /// 在宅酸素
+    HomeOxygen,
+    /// 人工呼吸器
+    Ventilator,
+    Insulin,
+    /// 常用薬
+    RegularMedication,
+    /// ストーマ
+    Stoma,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CareNeed {
+    Wheelchair,
+    VisualImpairment,
+    HearingImpairment,
+    Pregnancy,
+    Infant,
+    Dementia,
+    IntellectualDisability,
+}
+
+/// 要支援・要介護度
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NursingCareLevel {
+    Support1,
+    Support2,
+    Care1,
+    Care2,
+    Care3,
+    Care4,
+    Care5,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NeedsError {
+    #[error("notes must be at most 200 characters")]
+    NoteTooLong,
+    #[error("a value appears twice in one list")]
+    Duplicate,
+}
+
+impl NeedsError {
+    pub fn message_ja(&self) -> &'static str {
+        match self {
+            Self::NoteTooLong => "自由記入は200文字以内で入力してください。",
+            Self::Duplicate => "同じ項目が重複しています。",
+        }
+    }
+}
+
+/// `PUT /api/household/members/{id}/needs`: the whole registration, replacing the previous one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NeedsInput {
+    #[serde(default)]
+    pub allergens: Vec<AllergenCode>,
+    /// Allergies outside the 28 (free text).
+    #[serde(default)]
+    pub other_allergies: String,
+    #[serde(default)]
+    pub dietary: Vec<DietaryNeed>,
+    #[serde(default)]
+    pub medical: Vec<MedicalNeed>,
+    #[serde(default)]
+    pub medical_note: String,
+    #[serde(default)]
+    pub care: Vec<CareNeed>,
+    #[serde(default)]
+    pub nursing_care_level: Option<NursingCareLevel>,
+}
+
+fn unique<T: Ord + Clone>(v: &[T]) -> bool {
+    let mut s = v.to_vec();
+    s.sort();
+    s.windows(2).all(|w| w[0] != w[1])
+}
+
+impl NeedsInput {
+    pub fn validate(&self) -> Result<(), NeedsError> {
+        for note in [&self.other_allergies, &self.medical_note] {
+            if note.chars().count() > MAX_NOTE_CHARS {
+                return Err(NeedsError::NoteTooLong);
+            }
+        }
+        if !(unique(&self.allergens) && unique(&self.dietary) && unique(&self.medical) && unique(&self.care)) {
+            return Err(NeedsError::Duplicate);
+        }
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Needs {
+    #[serde(flatten)]
+    pub needs: NeedsInput,
+    pub updated_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_has_28_with_8_mandatory() {
+        assert_eq!(ALLERGENS.len(), 28);
+        assert_eq!(ALLERGENS.iter().filter(|a| a.mandatory).count(), 8);
+        let mut codes: Vec<_> = ALLERGENS.iter().map(|a| a.code).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), 28);
+        assert_eq!(AllergenCode::Walnut.info().ja, "くるみ");
+        assert!(AllergenCode::Walnut.info().mandatory);
+    }
+
+    #[test]
+    fn unknown_allergen_is_a_parse_error() {
+        let e = serde_json::from_str::<NeedsInput>(r#"{"allergens":["uranium"]}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown variant"), "{e}");
+        assert!(serde_json::from_str::<NeedsInput>(r#"{"allergens":["egg","milk"]}"#).is_ok());
+    }
+
+    #[test]
+    fn needs_rules() {
+        let mut n = NeedsInput { allergens: vec![AllergenCode::Egg, AllergenCode::Egg], ..Default::default() };
+        assert_eq!(n.validate(), Err(NeedsError::Duplicate));
+        n.allergens = vec![AllergenCode::Egg];
+        n.other_allergies = "x".repeat(201);
+        assert_eq!(n.validate(), Err(NeedsError::NoteTooLong));
+        n.other_allergies = "ラテックス".into();
+        assert!(n.validate().is_ok());
+    }
+}
