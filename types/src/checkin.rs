@@ -101,3 +101,107 @@ mod tests {
         assert!(matches!(verify_credential(&keys, &at, "041009", 2000), Err(CredentialError::Signature(_))));
     }
 }
+
+/// JWS `typ` of the shelter poster code a resident scans to check in.
+pub const POSTER_TYPE: &str = "shelter+jwt";
+
+/// Claims of a shelter poster QR (printed, so no expiry; revoked by rotating keys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PosterClaims {
+    pub iss: String,
+    pub sh: String,
+    pub mu: String,
+    pub iat: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    CheckIn,
+    CheckOut,
+}
+
+/// One scan recorded by a staff device (maybe offline, sent later in a batch).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScanRecord {
+    /// Unique per scan, chosen by the device: a resend of the same scan is stored once.
+    pub event_id: String,
+    pub kind: EventKind,
+    /// When the scan happened (device clock); the current location follows event time.
+    pub at: Timestamp,
+    /// The resident's check-in credential (or a desk-registration credential).
+    pub credential: String,
+    /// A subset of the credential's members; all of them when absent.
+    #[serde(default)]
+    pub members: Option<Vec<MemberId>>,
+}
+
+pub const MAX_BATCH_RECORDS: usize = 200;
+
+/// `POST /api/shelters/{id}/scans`: records are parsed one by one, so one
+/// malformed record is reported back without losing the good ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScanBatch {
+    pub device_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<ScanRecord>))]
+    pub records: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RecordOutcome {
+    /// New: stored now.
+    Stored,
+    /// Seen before: acknowledged, nothing stored twice.
+    Duplicate,
+    /// Will never be stored; `code` and `message` say why. The device drops it.
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordResult {
+    pub index: usize,
+    pub event_id: Option<String>,
+    pub outcome: RecordOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScanBatchResult {
+    pub results: Vec<RecordResult>,
+}
+
+/// `POST /api/me/checkins`: the resident scanned a shelter's poster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PosterCheckIn {
+    pub poster: String,
+    pub event_id: String,
+    pub members: Vec<MemberId>,
+}
+
+/// The check-in event id rules: 8–64 of `[A-Za-z0-9_-]`.
+pub fn valid_event_id(s: &str) -> bool {
+    (8..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A person's current place (returned after a check-in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Location {
+    pub member_id: MemberId,
+    /// None after check-out.
+    pub shelter_id: Option<crate::ShelterId>,
+    pub since: Timestamp,
+}

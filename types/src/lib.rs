@@ -11,6 +11,7 @@ pub mod ids;
 pub mod jws;
 pub mod needs;
 pub mod problem;
+pub mod roster;
 pub mod safety;
 pub mod shelter;
 pub mod surveys;

@@ -103,3 +103,31 @@ pub fn help_partition(m: &MunicipalityCode) -> String {
 pub fn audit(m: &MunicipalityCode, date: &str, at_ms: i64, id: &str) -> Key {
     Key::new(format!("AUDIT#{m}#{date}"), format!("{at_ms:013}#{id}"))
 }
+
+// Check-in (see README data model). A person is a household member of a card
+// holder (`R#{sub}#{member}`) or someone registered at a desk (`D#{id}`).
+pub fn person_of_resident(sub: &str, member: &str) -> String {
+    format!("R#{sub}#{member}")
+}
+
+pub fn person_of_desk(id: &str) -> String {
+    format!("D#{id}")
+}
+
+pub fn location(person: &str) -> Key {
+    Key::new(format!("PERSON#{person}"), "LOCATION")
+}
+
+pub fn person_event(person: &str, at_ms: i64, event_id: &str) -> Key {
+    Key::new(format!("PERSON#{person}"), format!("EVENT#{at_ms:013}#{event_id}"))
+}
+
+/// A scan's id: makes a resent batch record a no-op.
+pub fn event_id(event_id: &str) -> Key {
+    Key::new(format!("EVENTID#{event_id}"), "EVENT")
+}
+
+/// GSI1 partition of the people present at a shelter (the roster).
+pub fn present_at(shelter: &ShelterId) -> String {
+    format!("SHELTER#{shelter}#PRESENT")
+}

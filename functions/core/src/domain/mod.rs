@@ -1,9 +1,11 @@
 //! Business rules as plain functions over the store interface, unit-tested without HTTP.
 
 pub mod auth;
+pub mod checkin;
 pub mod credential;
 pub mod household;
 pub mod mydata;
+pub mod roster;
 pub mod safety;
 /// Card certificate checks live in their own I/O-free crate (also fuzzed).
 pub use bosai_jpki as jpki;

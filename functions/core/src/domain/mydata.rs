@@ -40,6 +40,8 @@ pub async fn delete(
     ops.extend(answers.items.iter().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete));
     let removed = ops.len();
     store.batch_write(ops).await?;
+    // A tombstone, not personal data: QR codes issued before now are refused at scan time.
+    store.put(item(&keys::profile(sub)).with("credentials_revoked_before", Value::n(now.millis())), None).await?;
     let id = uuid::Uuid::new_v4().to_string();
     let audit = item(&keys::audit(municipality, &now.jst_date(), now.millis(), &id))
         .with("action", Value::s("resident_data_deleted"))

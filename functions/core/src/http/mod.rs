@@ -7,6 +7,7 @@ pub mod openapi;
 pub mod principal;
 pub mod routes;
 pub mod resident;
+pub mod shelter_ops;
 mod shelters;
 pub mod surveys;
 
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/card-renewals", post(auth::card_renewal))
         // Feature modules own their routes, their RouteSpecs and their OpenAPI paths.
         .merge(resident::router())
+        .merge(shelter_ops::router())
         .merge(surveys::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

@@ -32,6 +32,7 @@ pub fn document() -> &'static str {
     DOC.get_or_init(|| {
         let mut doc = ApiDoc::openapi();
         doc.merge(super::resident::Doc::openapi());
+        doc.merge(super::shelter_ops::Doc::openapi());
         doc.merge(super::surveys::Doc::openapi());
         doc.to_json().expect("the OpenAPI document serialises")
     })

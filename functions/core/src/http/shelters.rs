@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use bosai_types::{Shelter, ShelterId};
 
-fn shelter_id(raw: &str) -> Result<ShelterId, ApiError> {
+pub(super) fn shelter_id(raw: &str) -> Result<ShelterId, ApiError> {
     ShelterId::parse(raw).map_err(|e| ApiError::invalid("invalid_shelter_id", e.to_string(), "避難所IDの形式が正しくありません。"))
 }
 

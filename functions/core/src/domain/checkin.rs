@@ -1,0 +1,261 @@
+//! Check-in and check-out events (入退所). Every event is kept; a person's
+//! current location follows event time, so a scan recorded offline at A and
+//! synced after a later online scan at B leaves them at B. Shelter occupancy
+//! moves in the same transaction as the location.
+
+use crate::auth::AuthSettings;
+use crate::domain::{household, shelters};
+use crate::{keys, ApiError};
+use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Store, StoreError, TransactOp, Update, Value};
+use bosai_types::checkin::{
+    valid_event_id, CheckInClaims, EventKind, Location, PosterCheckIn, PosterClaims, RecordOutcome, RecordResult,
+    ScanRecord, CHECKIN_TYPE, POSTER_TYPE,
+};
+use bosai_types::household::MemberId;
+use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
+use std::collections::BTreeMap;
+
+/// How far a device clock may run ahead, and how old an offline scan may be.
+const MAX_FUTURE_MS: i64 = 10 * 60 * 1000;
+const MAX_AGE_MS: i64 = 30 * 24 * 3600 * 1000;
+const RETRIES: usize = 8;
+
+/// Who is being checked in, with what the roster shows about them.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub key: String,
+    pub member_id: MemberId,
+    /// Roster attributes copied onto the location while present (removed at check-out).
+    pub roster: Item,
+}
+
+/// Why a scan cannot be stored, ever.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn reject(code: &'static str, message: impl Into<String>) -> Rejection {
+    Rejection { code, message: message.into() }
+}
+
+/// Roster attributes for a card holder's household member (name, birth year, sex, needs).
+pub async fn resident_person(store: &dyn Store, sub: &str, member: &MemberId) -> Result<Option<Person>, ApiError> {
+    let view = household::view(store, sub).await?;
+    let Some(mv) = view.members.into_iter().find(|m| &m.member.id == member) else { return Ok(None) };
+    let mut roster = Item::new()
+        .with("name", Value::s(&mv.member.display_name))
+        .with("sex", Value::s(serde_json::to_value(mv.member.sex).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))
+        .with("source", Value::s("card"));
+    if let Some(b) = mv.member.birth {
+        roster = roster.with("birth_year", Value::n(b.year().into()));
+    }
+    if let Some(n) = mv.needs {
+        let json = serde_json::to_string(&n.needs).expect("needs serialise");
+        roster = roster.with("needs", Value::s(json));
+    }
+    Ok(Some(Person { key: keys::person_of_resident(sub, member.as_str()), member_id: member.clone(), roster }))
+}
+
+/// Store one scan for several people. `Ok(Duplicate)` when the event id was seen before.
+pub async fn record_event(
+    store: &dyn Store,
+    people: &[Person],
+    kind: EventKind,
+    shelter: &ShelterId,
+    at: Timestamp,
+    event_id: &str,
+    recorded_by: &str,
+) -> Result<RecordOutcome, ApiError> {
+    let id_key = keys::event_id(event_id);
+    if store.get(&id_key).await?.is_some() {
+        return Ok(RecordOutcome::Duplicate);
+    }
+    for _ in 0..RETRIES {
+        let mut ops = vec![TransactOp::Put {
+            item: item(&id_key)
+                .with("kind", Value::s(kind_str(kind)))
+                .with("shelter", Value::s(shelter.as_str()))
+                .with("at", Value::n(at.millis()))
+                .with("by", Value::s(recorded_by)),
+            condition: Some(Condition::absent()),
+        }];
+        let mut occupancy: BTreeMap<String, i64> = BTreeMap::new();
+        for p in people {
+            ops.push(TransactOp::Put {
+                item: item(&keys::person_event(&p.key, at.millis(), event_id))
+                    .with("kind", Value::s(kind_str(kind)))
+                    .with("shelter", Value::s(shelter.as_str()))
+                    .with("by", Value::s(recorded_by)),
+                condition: None,
+            });
+            let loc_key = keys::location(&p.key);
+            let current = store.get(&loc_key).await?;
+            let newer = match &current {
+                None => true,
+                Some(c) => (at.millis(), event_id) > (c.i64("at").unwrap_or(0), c.str("event_id").unwrap_or("")),
+            };
+            if !newer {
+                continue; // An older scan arriving late: kept in the history only.
+            }
+            if let Some(old) = current.as_ref().and_then(|c| c.str("shelter")) {
+                *occupancy.entry(old.to_owned()).or_default() -= 1;
+            }
+            let mut loc = item(&loc_key)
+                .with("member_id", Value::s(p.member_id.as_str()))
+                .with("at", Value::n(at.millis()))
+                .with("event_id", Value::s(event_id));
+            if kind == EventKind::CheckIn {
+                *occupancy.entry(shelter.as_str().to_owned()).or_default() += 1;
+                loc = loc
+                    .with("shelter", Value::s(shelter.as_str()))
+                    .with(bosai_store::attr::GSI1_PK, Value::s(keys::present_at(shelter)))
+                    .with(bosai_store::attr::GSI1_SK, Value::s(&p.key));
+                loc.extend(p.roster.clone());
+            }
+            // Optimistic: only if nobody moved this person since we read.
+            let unchanged = match current.as_ref().and_then(|c| c.get("at").cloned()) {
+                None => Condition::absent(),
+                Some(prev) => Condition::Eq("at".into(), prev),
+            };
+            ops.push(TransactOp::Put { item: loc, condition: Some(unchanged) });
+        }
+        for (sh, delta) in occupancy.into_iter().filter(|(_, d)| *d != 0) {
+            let sid = ShelterId::parse(&sh).map_err(|_| ApiError::Unavailable(format!("bad shelter id {sh} in a location")))?;
+            ops.push(TransactOp::Update {
+                key: keys::shelter(&sid),
+                update: Update::new().add("occupancy", delta).set("updated_at", Value::n(at.millis().max(0))),
+                condition: Some(Condition::present()),
+            });
+        }
+        match store.transact_write(ops).await {
+            Ok(()) => return Ok(RecordOutcome::Stored),
+            Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
+                return Ok(RecordOutcome::Duplicate)
+            }
+            // Someone moved one of these people meanwhile: read again and retry.
+            Err(StoreError::TransactionCanceled { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Busy)
+}
+
+fn kind_str(k: EventKind) -> &'static str {
+    match k {
+        EventKind::CheckIn => "check_in",
+        EventKind::CheckOut => "check_out",
+    }
+}
+
+/// A staff device's scan, checked as the device checked it, then stored.
+pub async fn apply_scan(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    municipality: &MunicipalityCode,
+    shelter: &ShelterId,
+    record: &ScanRecord,
+    recorded_by: &str,
+    now: Timestamp,
+) -> Result<Result<RecordOutcome, Rejection>, ApiError> {
+    if !valid_event_id(&record.event_id) {
+        return Ok(Err(reject("invalid_event_id", "event_id must be 8-64 characters of A-Z, a-z, 0-9, '-' and '_'")));
+    }
+    let at = record.at.millis();
+    if at > now.millis() + MAX_FUTURE_MS || at < now.millis() - MAX_AGE_MS {
+        return Ok(Err(reject("invalid_time", "the scan time is in the future or more than 30 days old; check the device clock")));
+    }
+    let claims: CheckInClaims = match settings.tokens.verify_own(&record.credential, CHECKIN_TYPE) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(reject("credential_invalid", format!("the QR code is not a valid check-in credential ({e})")))),
+    };
+    if claims.mu != municipality.as_str() {
+        return Ok(Err(reject("credential_other_municipality", "the QR code was issued by another municipality")));
+    }
+    // Valid when scanned is what counts: the device may sync days later.
+    if at / 1000 > claims.exp + 300 || at / 1000 + 300 < claims.iat {
+        return Ok(Err(reject("credential_expired", "the QR code had expired when it was scanned; ask the resident to refresh it")));
+    }
+    if let Some(revoked_before) = store.get(&keys::profile(&claims.sub)).await?.and_then(|p| p.i64("credentials_revoked_before")) {
+        if claims.iat * 1000 < revoked_before {
+            return Ok(Err(reject("credential_revoked", "the QR code was revoked; the person's data was deleted or replaced")));
+        }
+    }
+    let wanted: Vec<MemberId> = match &record.members {
+        None => claims.m.iter().filter_map(|m| MemberId::parse(m).ok()).collect(),
+        Some(ms) if ms.iter().all(|m| claims.m.iter().any(|c| c == m.as_str())) && !ms.is_empty() => ms.clone(),
+        Some(_) => return Ok(Err(reject("member_not_in_credential", "only members named in the QR code can be checked in"))),
+    };
+    let mut people = Vec::new();
+    for m in &wanted {
+        match resident_person(store, &claims.sub, m).await? {
+            Some(p) => people.push(p),
+            None => return Ok(Err(reject("unknown_member", "a member in the QR code no longer exists; ask for a fresh code"))),
+        }
+    }
+    Ok(Ok(record_event(store, &people, record.kind, shelter, record.at, &record.event_id, recorded_by).await?))
+}
+
+/// Turns a batch entry into its reported result.
+pub fn result(index: usize, event_id: Option<String>, r: Result<RecordOutcome, Rejection>) -> RecordResult {
+    match r {
+        Ok(outcome) => RecordResult { index, event_id, outcome, code: None, message: None },
+        Err(rej) => RecordResult {
+            index,
+            event_id,
+            outcome: RecordOutcome::Rejected,
+            code: Some(rej.code.into()),
+            message: Some(rej.message),
+        },
+    }
+}
+
+/// The printed poster: a signed shelter code the resident's phone opens as `/c/{code}`.
+pub fn poster(settings: &AuthSettings, municipality: &MunicipalityCode, shelter: &ShelterId, now_seconds: i64) -> String {
+    let claims = PosterClaims { iss: settings.tokens.issuer.clone(), sh: shelter.to_string(), mu: municipality.to_string(), iat: now_seconds };
+    settings.tokens.signer().sign(POSTER_TYPE, &claims)
+}
+
+/// The resident scanned a shelter's poster and chose who is with them.
+pub async fn poster_check_in(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    municipality: &MunicipalityCode,
+    sub: &str,
+    req: &PosterCheckIn,
+    now: Timestamp,
+) -> Result<Vec<Location>, ApiError> {
+    let bad_poster = || ApiError::invalid("invalid_poster", "This is not a valid shelter poster code.", "避難所のQRコードを確認できませんでした。");
+    let claims: PosterClaims = settings.tokens.verify_own(&req.poster, POSTER_TYPE).map_err(|_| bad_poster())?;
+    if claims.mu != municipality.as_str() {
+        return Err(bad_poster());
+    }
+    if !valid_event_id(&req.event_id) || req.members.is_empty() || req.members.len() > 20 {
+        return Err(ApiError::invalid("invalid_check_in", "Send an event_id (8-64 characters) and 1-20 members.", "チェックインする人を選んでください。"));
+    }
+    let shelter_id = ShelterId::parse(&claims.sh).map_err(|_| bad_poster())?;
+    let shelter = shelters::get(store, &shelter_id).await?;
+    if shelter.status == bosai_types::ShelterStatus::Closed {
+        return Err(ApiError::invalid("shelter_closed", "This shelter is closed. See the shelter list for open ones.", "この避難所は閉鎖中です。開いている避難所を確認してください。"));
+    }
+    let mut people = Vec::new();
+    for m in &req.members {
+        people.push(resident_person(store, sub, m).await?.ok_or_else(household::member_not_found)?);
+    }
+    record_event(store, &people, EventKind::CheckIn, &shelter_id, now, &req.event_id, sub).await?;
+    let mut out = Vec::new();
+    for p in &people {
+        out.push(current_location(store, &p.key, &p.member_id).await?);
+    }
+    Ok(out)
+}
+
+pub async fn current_location(store: &dyn Store, person: &str, member: &MemberId) -> Result<Location, ApiError> {
+    let loc = store.get(&keys::location(person)).await?;
+    Ok(Location {
+        member_id: member.clone(),
+        shelter_id: loc.as_ref().and_then(|l| l.str("shelter")).and_then(|s| ShelterId::parse(s).ok()),
+        since: Timestamp(loc.as_ref().and_then(|l| l.i64("at")).unwrap_or(0)),
+    })
+}

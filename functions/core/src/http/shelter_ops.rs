@@ -1,0 +1,165 @@
+//! Shelter operations: batches of scans from staff devices (also offline ones),
+//! the poster code, the roster and its CSV export; and the resident's poster check-in.
+
+use super::principal::{ResidentOnly, ShelterManager};
+use super::routes::{Access, RouteSpec};
+use super::{ApiJson, AppState};
+use crate::auth::Principal;
+use crate::clock::{now_millis, now_seconds};
+use crate::domain::{checkin, roster, shelters};
+use crate::ApiError;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use bosai_types::checkin::{Location, PosterCheckIn, ScanBatch, ScanBatchResult, ScanRecord, MAX_BATCH_RECORDS};
+use bosai_types::roster::{RosterEntry, RosterFilter};
+use bosai_types::{Problem, ShelterId, Timestamp};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/shelters/{id}/scans", post(scans))
+        .route("/shelters/{id}/poster", get(poster))
+        .route("/shelters/{id}/roster", get(roster_json))
+        .route("/shelters/{id}/roster.csv", get(roster_csv))
+        .route("/me/checkins", post(poster_check_in))
+}
+
+const MANAGERS: Access = Access::Roles(ShelterManager::ROLES);
+
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec { method: "POST", path: "/api/shelters/{id}/scans", access: MANAGERS },
+    RouteSpec { method: "GET", path: "/api/shelters/{id}/poster", access: MANAGERS },
+    RouteSpec { method: "GET", path: "/api/shelters/{id}/roster", access: MANAGERS },
+    RouteSpec { method: "GET", path: "/api/shelters/{id}/roster.csv", access: MANAGERS },
+    RouteSpec { method: "POST", path: "/api/me/checkins", access: Access::Roles(ResidentOnly::ROLES) },
+];
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(scans, poster, roster_json, roster_csv, poster_check_in))]
+pub struct Doc;
+
+/// The shelter, if this principal may act for it.
+async fn managed(st: &AppState, who: &Principal, raw_id: &str) -> Result<ShelterId, ApiError> {
+    let id = super::shelters::shelter_id(raw_id)?;
+    let shelter = shelters::get(st.store.as_ref(), &id).await?;
+    if !who.may_manage_shelter(&id, &shelter.municipality) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(id)
+}
+
+/// Scans recorded by a staff device, sent when it is online. Each record is
+/// answered on its own: stored, duplicate (seen before) or rejected with a reason.
+#[utoipa::path(post, path = "/api/shelters/{id}/scans", tag = "shelter", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ScanBatch,
+    responses((status = 200, body = ScanBatchResult), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn scans(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(batch): ApiJson<ScanBatch>,
+) -> Result<Json<ScanBatchResult>, ApiError> {
+    let shelter = managed(&st, &who, &id).await?;
+    let device_ok = (1..=64).contains(&batch.device_id.len()) && batch.device_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !device_ok {
+        return Err(ApiError::invalid("invalid_device_id", "device_id must be 1-64 characters of A-Z, a-z, 0-9, '-' and '_'.", "端末IDの形式が正しくありません。"));
+    }
+    if batch.records.len() > MAX_BATCH_RECORDS {
+        return Err(ApiError::invalid("batch_too_large", format!("Send at most {MAX_BATCH_RECORDS} records per batch."), "一度に送れるのは200件までです。"));
+    }
+    let recorded_by = format!("{}@{}", who.sub, batch.device_id);
+    let mut results = Vec::with_capacity(batch.records.len());
+    for (index, raw) in batch.records.into_iter().enumerate() {
+        let event_id = raw.get("event_id").and_then(|v| v.as_str()).map(str::to_owned);
+        let outcome = match serde_json::from_value::<ScanRecord>(raw) {
+            Err(e) => Err(checkin::Rejection { code: "malformed_record", message: format!("the record is not a valid scan: {e}") }),
+            Ok(record) => {
+                let now = Timestamp(now_millis());
+                checkin::apply_scan(st.store.as_ref(), &st.auth, &st.config.municipality, &shelter, &record, &recorded_by, now).await?
+            }
+        };
+        results.push(checkin::result(index, event_id, outcome));
+    }
+    Ok(Json(ScanBatchResult { results }))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Poster {
+    /// Signed shelter code to print as a QR code.
+    code: String,
+    /// Path the resident's phone opens (prefix with the app's origin).
+    path: String,
+}
+
+/// The shelter's poster code (print it at the entrance).
+#[utoipa::path(get, path = "/api/shelters/{id}/poster", tag = "shelter", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Poster), (status = 403, body = Problem)))]
+async fn poster(ShelterManager(who): ShelterManager, State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let id = managed(&st, &who, &id).await?;
+    let code = checkin::poster(&st.auth, &st.config.municipality, &id, now_seconds());
+    Ok(Json(Poster { path: format!("/c/{code}"), code }))
+}
+
+fn filter(q: Result<Query<RosterFilter>, axum::extract::rejection::QueryRejection>) -> Result<RosterFilter, ApiError> {
+    q.map(|Query(f)| f).map_err(|e| {
+        ApiError::invalid("invalid_filter", format!("The roster filter is not valid: {}", e.body_text()), "絞り込みの条件が正しくありません。")
+    })
+}
+
+async fn audited_roster(st: &AppState, who: &Principal, id: &str, f: &RosterFilter, action: &str) -> Result<(ShelterId, Vec<RosterEntry>), ApiError> {
+    let shelter = managed(st, who, id).await?;
+    let now = Timestamp(now_millis());
+    let entries = roster::list(st.store.as_ref(), &shelter, f, now).await?;
+    roster::audit(st.store.as_ref(), &st.config.municipality, action, &who.sub, &shelter, f, entries.len(), now).await?;
+    Ok((shelter, entries))
+}
+
+/// People present at the shelter, filtered (audited).
+#[utoipa::path(get, path = "/api/shelters/{id}/roster", tag = "shelter", security(("bearer" = [])),
+    params(("id" = String, Path), RosterFilter), responses((status = 200, body = Vec<RosterEntry>), (status = 403, body = Problem)))]
+async fn roster_json(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    q: Result<Query<RosterFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let f = filter(q)?;
+    let (_, entries) = audited_roster(&st, &who, &id, &f, "roster_view").await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(entries)))
+}
+
+/// The same roster as CSV (UTF-8 with BOM for Excel), audited as an export.
+#[utoipa::path(get, path = "/api/shelters/{id}/roster.csv", tag = "shelter", security(("bearer" = [])),
+    params(("id" = String, Path), RosterFilter), responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)))]
+async fn roster_csv(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    q: Result<Query<RosterFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let f = filter(q)?;
+    let (shelter, entries) = audited_roster(&st, &who, &id, &f, "roster_export").await?;
+    let disposition = format!("attachment; filename=\"roster-{shelter}.csv\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        roster::csv(&entries),
+    ))
+}
+
+/// The resident scanned a shelter's poster: check them and the chosen members in.
+#[utoipa::path(post, path = "/api/me/checkins", tag = "resident", security(("bearer" = [])), request_body = PosterCheckIn,
+    responses((status = 200, body = Vec<Location>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+async fn poster_check_in(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<PosterCheckIn>,
+) -> Result<Json<Vec<Location>>, ApiError> {
+    let now = Timestamp(now_millis());
+    Ok(Json(checkin::poster_check_in(st.store.as_ref(), &st.auth, &st.config.municipality, &p.sub, &req, now).await?))
+}

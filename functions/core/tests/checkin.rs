@@ -1,0 +1,254 @@
+//! Shelter check-in over HTTP on both stores: the offline batch protocol
+//! (idempotent, by event time, bad records reported one by one), roster and
+//! CSV, poster check-in, and concurrency.
+
+mod common;
+use bosai_types::auth::Role;
+use bosai_types::checkin::{CheckInClaims, CHECKIN_TYPE};
+use common::TestApp;
+use serde_json::{json, Value};
+
+on_both_stores!(
+    batch_is_idempotent_and_fills_roster,
+    location_follows_event_time,
+    bad_records_are_reported_good_ones_kept,
+    staff_scope_and_batch_limits,
+    concurrent_scans_of_one_person,
+    roster_filters_csv_and_audit,
+    poster_check_in,
+    deleted_resident_credentials_are_revoked,
+);
+
+const A: &str = "aoba-katahira-es";
+const B: &str = "wakabayashi-itsutsubashi-jhs";
+
+fn now_ms() -> i64 {
+    bosai_core::clock::now_millis()
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = app.http.request(method.parse().unwrap(), app.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+/// Taro with his daughter (egg allergy), and a credential naming both.
+async fn family(app: &TestApp, card: &str) -> (String, String) {
+    let t = app.login(card, true).await.access_token;
+    let child = json!({"display_name": "はな", "birth": "2018", "sex": "female", "relationship": "child"});
+    assert_eq!(call(app, "PUT", "/api/household/members/m-hana", &t, Some(child)).await.0, 200);
+    let needs = json!({"allergens": ["egg"], "care": []});
+    assert_eq!(call(app, "PUT", "/api/household/members/m-hana/needs", &t, Some(needs)).await.0, 200);
+    let (s, c) = call(app, "POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self", "m-hana"]}))).await;
+    assert_eq!(s, 200);
+    (t, c["credential"].as_str().unwrap().to_owned())
+}
+
+fn staff(app: &TestApp, shelter: &str) -> String {
+    app.staff_token(Role::ShelterStaff, &[shelter], None)
+}
+
+fn scan(event_id: &str, kind: &str, at: i64, credential: &str) -> Value {
+    json!({"event_id": event_id, "kind": kind, "at": at, "credential": credential})
+}
+
+async fn batch(app: &TestApp, shelter: &str, token: &str, records: Vec<Value>) -> (u16, Value) {
+    call(app, "POST", &format!("/api/shelters/{shelter}/scans"), token, Some(json!({"device_id": "tablet-1", "records": records}))).await
+}
+
+async fn occupancy(app: &TestApp, shelter: &str) -> i64 {
+    let s: Value = app.http.get(app.url(&format!("/api/shelters/{shelter}"))).send().await.unwrap().json().await.unwrap();
+    s["occupancy"].as_i64().unwrap()
+}
+
+fn outcomes(v: &Value) -> Vec<String> {
+    v["results"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn roster(app: &TestApp, shelter: &str, token: &str, query: &str) -> Vec<Value> {
+    let (s, v) = call(app, "GET", &format!("/api/shelters/{shelter}/roster{query}"), token, None).await;
+    assert_eq!(s, 200, "{v}");
+    v.as_array().unwrap().clone()
+}
+
+async fn batch_is_idempotent_and_fills_roster(app: TestApp) {
+    let (_, cred) = family(&app, "taro").await;
+    let st = staff(&app, A);
+    let before = occupancy(&app, A).await;
+    let records = vec![scan("ev-000000001", "check_in", now_ms(), &cred)];
+    let (s, r) = batch(&app, A, &st, records.clone()).await;
+    assert_eq!((s, outcomes(&r)), (200, vec!["stored".to_owned()]));
+    // The device lost the answer and sends the same batch again.
+    let (_, r) = batch(&app, A, &st, records).await;
+    assert_eq!(outcomes(&r), vec!["duplicate"]);
+    assert_eq!(occupancy(&app, A).await, before + 2, "two people, counted once");
+    let list = roster(&app, A, &st, "").await;
+    assert_eq!(list.len(), 2);
+    let hana = list.iter().find(|e| e["name"] == "はな").unwrap();
+    assert_eq!((hana["allergens"].clone(), hana["age_band"].as_str()), (json!(["egg"]), Some("child")));
+    // Check-out removes them from the roster and the count.
+    let (_, r) = batch(&app, A, &st, vec![scan("ev-000000002", "check_out", now_ms() + 1, &cred)]).await;
+    assert_eq!(outcomes(&r), vec!["stored"]);
+    assert!(roster(&app, A, &st, "").await.is_empty());
+    assert_eq!(occupancy(&app, A).await, before);
+}
+
+async fn location_follows_event_time(app: TestApp) {
+    let (t, cred) = family(&app, "taro").await;
+    let (a0, b0) = (occupancy(&app, A).await, occupancy(&app, B).await);
+    let t0 = now_ms() - 60_000;
+    // Online at B now; the offline tablet at A recorded an earlier scan and syncs later.
+    let (_, r) = batch(&app, B, &staff(&app, B), vec![scan("ev-b-0000001", "check_in", t0 + 30_000, &cred)]).await;
+    assert_eq!(outcomes(&r), vec!["stored"]);
+    let (_, r) = batch(&app, A, &staff(&app, A), vec![scan("ev-a-0000001", "check_in", t0, &cred)]).await;
+    assert_eq!(outcomes(&r), vec!["stored"], "kept in the history");
+    assert_eq!((occupancy(&app, A).await, occupancy(&app, B).await), (a0, b0 + 2));
+    assert_eq!(roster(&app, B, &staff(&app, B), "").await.len(), 2);
+    assert!(roster(&app, A, &staff(&app, A), "").await.is_empty());
+    // The resident's own view agrees: exporting shows nothing wrong; a later scan at A moves them.
+    let (_, r) = batch(&app, A, &staff(&app, A), vec![scan("ev-a-0000002", "check_in", t0 + 45_000, &cred)]).await;
+    assert_eq!(outcomes(&r), vec!["stored"]);
+    assert_eq!((occupancy(&app, A).await, occupancy(&app, B).await), (a0 + 2, b0));
+    let _ = t;
+}
+
+async fn bad_records_are_reported_good_ones_kept(app: TestApp) {
+    let (_, cred) = family(&app, "taro").await;
+    let st = staff(&app, A);
+    let now = bosai_core::clock::now_seconds();
+    let mut tampered = cred.clone();
+    tampered.replace_range(tampered.len() - 4.., "AAAA");
+    let claims = |mu: &str, iat: i64, exp: i64| CheckInClaims { iss: "bosai-local".into(), sub: "r_x".into(), m: vec!["self".into()], mu: mu.into(), iat, exp };
+    let other_muni = app.signer.sign(CHECKIN_TYPE, &claims("131016", now, now + 3600));
+    let expired = app.signer.sign(CHECKIN_TYPE, &claims("041009", now - 7200, now - 3600));
+    let as_access_token = app.login("hanako", false).await.access_token;
+    let records = vec![
+        scan("ev-good-00001", "check_in", now_ms(), &cred),
+        json!({"event_id": "ev-bad-000001", "kind": "check_in"}),
+        scan("ev-bad-000002", "check_in", now_ms(), &tampered),
+        scan("ev-bad-000003", "check_in", now_ms(), &other_muni),
+        scan("ev-bad-000004", "check_in", now_ms(), &expired),
+        scan("ev-bad-000005", "check_in", now_ms() + 3_600_000, &cred),
+        scan("bad", "check_in", now_ms(), &cred),
+        json!({"event_id": "ev-bad-000006", "kind": "check_in", "at": now_ms(), "credential": cred, "members": ["m-stranger"]}),
+        scan("ev-bad-000007", "check_in", now_ms(), &as_access_token),
+        json!("not even an object"),
+    ];
+    let (s, r) = batch(&app, A, &st, records).await;
+    assert_eq!(s, 200);
+    let codes: Vec<Option<&str>> = r["results"].as_array().unwrap().iter().map(|x| x["code"].as_str()).collect();
+    assert_eq!(
+        codes,
+        vec![
+            None,
+            Some("malformed_record"),
+            Some("credential_invalid"),
+            Some("credential_other_municipality"),
+            Some("credential_expired"),
+            Some("invalid_time"),
+            Some("invalid_event_id"),
+            Some("member_not_in_credential"),
+            Some("credential_invalid"),
+            Some("malformed_record"),
+        ]
+    );
+    assert_eq!(outcomes(&r)[0], "stored");
+    assert!(r["results"][2]["message"].as_str().unwrap().contains("QR"));
+    assert_eq!(roster(&app, A, &st, "").await.len(), 2, "only the good record");
+}
+
+async fn staff_scope_and_batch_limits(app: TestApp) {
+    let (t, cred) = family(&app, "taro").await;
+    let before = occupancy(&app, B).await;
+    let (s, v) = batch(&app, B, &staff(&app, A), vec![scan("ev-scope-0001", "check_in", now_ms(), &cred)]).await;
+    assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")));
+    assert_eq!(occupancy(&app, B).await, before, "nothing stored");
+    assert_eq!(batch(&app, A, &t, vec![]).await.0, 403, "residents cannot post scans");
+    let (s, v) = call(&app, "POST", &format!("/api/shelters/{A}/scans"), &staff(&app, A), Some(json!({"device_id": "bad id!", "records": []}))).await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("invalid_device_id")));
+    let many: Vec<Value> = (0..201).map(|i| scan(&format!("ev-many-{i:05}"), "check_in", now_ms(), &cred)).collect();
+    let (s, v) = batch(&app, A, &staff(&app, A), many).await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("batch_too_large")));
+    // HQ of the municipality may post for any of its shelters.
+    let hq = app.staff_token(Role::Hq, &[], Some("041009"));
+    assert_eq!(outcomes(&batch(&app, B, &hq, vec![scan("ev-hq-000001", "check_in", now_ms(), &cred)]).await.1), vec!["stored"]);
+}
+
+async fn concurrent_scans_of_one_person(app: TestApp) {
+    let (_, cred) = family(&app, "taro").await;
+    let (a0, b0) = (occupancy(&app, A).await, occupancy(&app, B).await);
+    let at = now_ms();
+    // Two devices at two shelters scan the same family at the same moment.
+    let (sa, sb) = (staff(&app, A), staff(&app, B));
+    let recs_a = vec![scan("ev-race-a0001", "check_in", at, &cred)];
+    let recs_b = vec![scan("ev-race-b0001", "check_in", at, &cred)];
+    let (ra, rb) = tokio::join!(batch(&app, A, &sa, recs_a), batch(&app, B, &sb, recs_b));
+    assert_eq!((outcomes(&ra.1), outcomes(&rb.1)), (vec!["stored".to_owned()], vec!["stored".to_owned()]), "two events");
+    let (a1, b1) = (occupancy(&app, A).await - a0, occupancy(&app, B).await - b0);
+    assert_eq!(a1 + b1, 2, "one current location each: {a1} + {b1}");
+    let on_rosters = roster(&app, A, &sa, "").await.len() + roster(&app, B, &sb, "").await.len();
+    assert_eq!(on_rosters, 2);
+}
+
+async fn roster_filters_csv_and_audit(app: TestApp) {
+    let (_, cred) = family(&app, "taro").await;
+    let st = staff(&app, A);
+    batch(&app, A, &st, vec![scan("ev-roster-001", "check_in", now_ms(), &cred)]).await;
+    assert_eq!(roster(&app, A, &st, "?allergen=egg").await.len(), 1);
+    assert_eq!(roster(&app, A, &st, "?age_band=child").await.len(), 1);
+    assert_eq!(roster(&app, A, &st, "?q=%E3%81%AF%E3%81%AA").await.len(), 1, "name search");
+    assert_eq!(roster(&app, A, &st, "?allergen=milk").await.len(), 0);
+    let (s, v) = call(&app, "GET", &format!("/api/shelters/{A}/roster?allergen=uranium"), &st, None).await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("invalid_filter")));
+    let res = app.http.get(app.url(&format!("/api/shelters/{A}/roster.csv?allergen=egg"))).bearer_auth(&st).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let body = res.bytes().await.unwrap();
+    assert!(body.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 BOM for Excel");
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    assert!(text.contains("はな") && text.contains("卵"));
+    // Other shelters' staff and residents cannot read it.
+    assert_eq!(call(&app, "GET", &format!("/api/shelters/{A}/roster"), &staff(&app, B), None).await.0, 403);
+    let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
+    let today = bosai_types::Timestamp(now_ms()).jst_date();
+    let audit = bosai_core::domain::mydata::audit_day(app.store.as_ref(), &m, &today).await.unwrap();
+    let actions: Vec<&str> = audit.iter().filter_map(|a| a.get("action").and_then(|v| v.as_str())).collect();
+    assert!(actions.iter().filter(|a| **a == "roster_view").count() >= 4);
+    assert!(actions.contains(&"roster_export"));
+    let export = audit.iter().find(|a| a.get("action").and_then(|v| v.as_str()) == Some("roster_export")).unwrap();
+    assert!(export.get("filter").and_then(|v| v.as_str()).unwrap().contains("egg"), "the filter is recorded");
+}
+
+async fn poster_check_in(app: TestApp) {
+    let (t, _) = family(&app, "taro").await;
+    let (s, p) = call(&app, "GET", &format!("/api/shelters/{A}/poster"), &staff(&app, A), None).await;
+    assert_eq!(s, 200);
+    let code = p["code"].as_str().unwrap();
+    assert!(p["path"].as_str().unwrap().starts_with("/c/"));
+    let before = occupancy(&app, A).await;
+    let body = json!({"poster": code, "event_id": "ev-poster-0001", "members": ["self", "m-hana"]});
+    let (s, locs) = call(&app, "POST", "/api/me/checkins", &t, Some(body.clone())).await;
+    assert_eq!(s, 200, "{locs}");
+    assert!(locs.as_array().unwrap().iter().all(|l| l["shelter_id"] == A));
+    assert_eq!(call(&app, "POST", "/api/me/checkins", &t, Some(body)).await.0, 200, "a retry is a no-op");
+    assert_eq!(occupancy(&app, A).await, before + 2);
+    let forged = json!({"poster": format!("{code}x"), "event_id": "ev-poster-0002", "members": ["self"]});
+    assert_eq!(call(&app, "POST", "/api/me/checkins", &t, Some(forged)).await.1["code"], "invalid_poster");
+    let closed = call(&app, "GET", "/api/shelters/izumi-civic-center/poster", &app.staff_token(Role::Admin, &[], None), None).await.1;
+    let body = json!({"poster": closed["code"], "event_id": "ev-poster-0003", "members": ["self"]});
+    assert_eq!(call(&app, "POST", "/api/me/checkins", &t, Some(body)).await.1["code"], "shelter_closed");
+    let stranger = json!({"poster": code, "event_id": "ev-poster-0004", "members": ["m-nobody"]});
+    assert_eq!(call(&app, "POST", "/api/me/checkins", &t, Some(stranger)).await.0, 404);
+}
+
+async fn deleted_resident_credentials_are_revoked(app: TestApp) {
+    let (t, cred) = family(&app, "taro").await;
+    assert_eq!(call(&app, "DELETE", "/api/me", &t, Some(json!({"confirm": "delete"}))).await.0, 204);
+    // Make sure the revocation time is strictly after the credential's issue second.
+    let (_, r) = batch(&app, A, &staff(&app, A), vec![scan("ev-revoked-01", "check_in", now_ms(), &cred)]).await;
+    assert_eq!(r["results"][0]["code"], "credential_revoked");
+}

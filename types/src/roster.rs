@@ -1,0 +1,114 @@
+//! The evacuee roster (避難者名簿) of a shelter, for its own staff only.
+
+use crate::needs::{AllergenCode, CareNeed, DietaryNeed, MedicalNeed, NeedsInput};
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// 年齢区分: under 15 / 15–64 / 65 and over, as in Japanese population statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AgeBand {
+    Child,
+    Adult,
+    Elderly,
+    Unknown,
+}
+
+impl AgeBand {
+    pub fn of(birth_year: Option<u16>, this_year: u16) -> Self {
+        match birth_year.map(|y| this_year.saturating_sub(y)) {
+            None => Self::Unknown,
+            Some(a) if a < 15 => Self::Child,
+            Some(a) if a < 65 => Self::Adult,
+            Some(_) => Self::Elderly,
+        }
+    }
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Child => "年少（0〜14歳）",
+            Self::Adult => "15〜64歳",
+            Self::Elderly => "65歳以上",
+            Self::Unknown => "不明",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RosterEntry {
+    pub name: String,
+    pub birth_year: Option<u16>,
+    pub age_band: AgeBand,
+    pub sex: String,
+    pub allergens: Vec<AllergenCode>,
+    pub other_allergies: String,
+    pub dietary: Vec<DietaryNeed>,
+    pub medical: Vec<MedicalNeed>,
+    pub care: Vec<CareNeed>,
+    pub checked_in_at: Timestamp,
+    /// "card" (signed in with My Number Card) or "desk" (registered by staff, unverified).
+    pub source: String,
+}
+
+/// Query string of the roster and its CSV export.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct RosterFilter {
+    pub allergen: Option<AllergenCode>,
+    pub care: Option<CareNeed>,
+    pub age_band: Option<AgeBand>,
+    /// Part of the name.
+    pub q: Option<String>,
+}
+
+impl RosterFilter {
+    pub fn matches(&self, e: &RosterEntry) -> bool {
+        self.allergen.is_none_or(|a| e.allergens.contains(&a))
+            && self.care.is_none_or(|c| e.care.contains(&c))
+            && self.age_band.is_none_or(|b| e.age_band == b)
+            && self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).is_none_or(|q| e.name.contains(q))
+    }
+}
+
+impl RosterEntry {
+    pub fn needs(&self) -> NeedsInput {
+        NeedsInput {
+            allergens: self.allergens.clone(),
+            other_allergies: self.other_allergies.clone(),
+            dietary: self.dietary.clone(),
+            medical: self.medical.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn age_bands_and_filters() {
+        assert_eq!(AgeBand::of(Some(2015), 2026), AgeBand::Child);
+        assert_eq!(AgeBand::of(Some(2011), 2026), AgeBand::Adult);
+        assert_eq!(AgeBand::of(Some(1961), 2026), AgeBand::Elderly);
+        assert_eq!(AgeBand::of(None, 2026), AgeBand::Unknown);
+        let e = RosterEntry {
+            name: "防災 はな".into(),
+            birth_year: Some(2018),
+            age_band: AgeBand::Child,
+            sex: "female".into(),
+            allergens: vec![AllergenCode::Egg],
+            other_allergies: String::new(),
+            dietary: vec![],
+            medical: vec![],
+            care: vec![],
+            checked_in_at: Timestamp(0),
+            source: "card".into(),
+        };
+        assert!(RosterFilter { allergen: Some(AllergenCode::Egg), q: Some("はな".into()), ..Default::default() }.matches(&e));
+        assert!(!RosterFilter { allergen: Some(AllergenCode::Milk), ..Default::default() }.matches(&e));
+        assert!(!RosterFilter { age_band: Some(AgeBand::Elderly), ..Default::default() }.matches(&e));
+        assert!(RosterFilter { q: Some(" ".into()), ..Default::default() }.matches(&e));
+    }
+}
