@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod checkin;
+pub mod desk;
 pub mod geo;
 pub mod household;
 pub mod ids;

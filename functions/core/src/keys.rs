@@ -131,3 +131,12 @@ pub fn event_id(event_id: &str) -> Key {
 pub fn present_at(shelter: &ShelterId) -> String {
     format!("SHELTER#{shelter}#PRESENT")
 }
+
+/// A desk registration and the people in it.
+pub fn desk(registration: &str) -> Key {
+    Key::new(format!("DESK#{registration}"), "META")
+}
+
+pub fn desk_person(registration: &str, person: &str) -> Key {
+    Key::new(format!("DESK#{registration}"), format!("PERSON#{person}"))
+}

@@ -252,3 +252,53 @@ async fn deleted_resident_credentials_are_revoked(app: TestApp) {
     let (_, r) = batch(&app, A, &staff(&app, A), vec![scan("ev-revoked-01", "check_in", now_ms(), &cred)]).await;
     assert_eq!(r["results"][0]["code"], "credential_revoked");
 }
+
+mod desk {
+    use super::*;
+
+    on_both_stores!(desk_registration_and_claim);
+
+    async fn desk_registration_and_claim(app: TestApp) {
+        let st = staff(&app, A);
+        let before = occupancy(&app, A).await;
+        let reg = json!({
+            "registration_id": "desk-reg-0001",
+            "check_in": true,
+            "people": [
+                {"name": "山田 トメ", "birth_year": 1938, "sex": "female", "needs": {"care": ["wheelchair"], "medical": ["insulin"]}},
+                {"name": "山田 ゲン", "sex": "male"}
+            ]
+        });
+        let (s, r) = call(&app, "POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(reg.clone())).await;
+        assert_eq!(s, 200, "{r}");
+        let cred = r["credential"].as_str().unwrap().to_owned();
+        let (s, _) = call(&app, "POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(reg.clone())).await;
+        assert_eq!(s, 200, "a resend is harmless");
+        assert_eq!(occupancy(&app, A).await, before + 2, "checked in once");
+        let list = roster(&app, A, &st, "?care=wheelchair").await;
+        assert_eq!((list.len(), list[0]["source"].as_str(), list[0]["age_band"].as_str()), (1, Some("desk"), Some("elderly")));
+        // The same id from another shelter is a conflict; bad input is refused.
+        assert_eq!(call(&app, "POST", &format!("/api/shelters/{B}/desk-registrations"), &staff(&app, B), Some(reg)).await.0, 409);
+        let bad = json!({"registration_id": "desk-reg-0002", "people": [{"name": "", "sex": "male"}]});
+        assert_eq!(call(&app, "POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(bad)).await.1["code"], "invalid_registration");
+        // The printed QR works at another shelter's scanner like any credential.
+        let (_, r) = batch(&app, B, &staff(&app, B), vec![scan("ev-desk-00001", "check_in", now_ms(), &cred)]).await;
+        assert_eq!(outcomes(&r), vec!["stored"]);
+        // Later the grandmother's son signs in with his card and claims the record.
+        let t = app.login("taro", false).await.access_token;
+        let (s, h) = call(&app, "POST", "/api/me/claim", &t, Some(json!({"credential": cred}))).await;
+        assert_eq!(s, 200, "{h}");
+        let names: Vec<&str> = h["members"].as_array().unwrap().iter().map(|m| m["member"]["display_name"].as_str().unwrap()).collect();
+        assert!(names.contains(&"山田 トメ") && names.contains(&"山田 ゲン"));
+        let tome = h["members"].as_array().unwrap().iter().find(|m| m["member"]["display_name"] == "山田 トメ").unwrap();
+        assert_eq!(tome["needs"]["care"], json!(["wheelchair"]));
+        assert_eq!(tome["member"]["birth"], "1938");
+        let (s, v) = call(&app, "POST", "/api/me/claim", &app.login("hanako", false).await.access_token, Some(json!({"credential": cred}))).await;
+        assert_eq!((s, v["code"].as_str()), (400, Some("already_claimed")));
+        // The desk QR now stops: the claimer's own QR takes over.
+        let (_, r) = batch(&app, B, &staff(&app, B), vec![scan("ev-desk-00002", "check_in", now_ms(), &cred)]).await;
+        assert_eq!(r["results"][0]["code"], "credential_revoked");
+        let resident_cred = call(&app, "POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await.1;
+        assert_eq!(call(&app, "POST", "/api/me/claim", &t, Some(json!({"credential": resident_cred["credential"]}))).await.1["code"], "invalid_desk_credential");
+    }
+}

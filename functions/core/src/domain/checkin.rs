@@ -177,10 +177,18 @@ pub async fn apply_scan(
     if at / 1000 > claims.exp + 300 || at / 1000 + 300 < claims.iat {
         return Ok(Err(reject("credential_expired", "the QR code had expired when it was scanned; ask the resident to refresh it")));
     }
-    if let Some(revoked_before) = store.get(&keys::profile(&claims.sub)).await?.and_then(|p| p.i64("credentials_revoked_before")) {
-        if claims.iat * 1000 < revoked_before {
-            return Ok(Err(reject("credential_revoked", "the QR code was revoked; the person's data was deleted or replaced")));
-        }
+    let desk = claims.sub.strip_prefix(crate::domain::desk::DESK_SUBJECT_PREFIX);
+    let revoked = match desk {
+        // A claimed desk record is now served by the claimer's own card.
+        Some(reg) => crate::domain::desk::is_claimed(store, reg).await?.unwrap_or(true),
+        None => store
+            .get(&keys::profile(&claims.sub))
+            .await?
+            .and_then(|p| p.i64("credentials_revoked_before"))
+            .is_some_and(|before| claims.iat * 1000 < before),
+    };
+    if revoked {
+        return Ok(Err(reject("credential_revoked", "the QR code was revoked; the person's data was deleted or taken over")));
     }
     let wanted: Vec<MemberId> = match &record.members {
         None => claims.m.iter().filter_map(|m| MemberId::parse(m).ok()).collect(),
@@ -188,8 +196,16 @@ pub async fn apply_scan(
         Some(_) => return Ok(Err(reject("member_not_in_credential", "only members named in the QR code can be checked in"))),
     };
     let mut people = Vec::new();
+    let desk_people = match desk {
+        Some(reg) => crate::domain::desk::desk_people(store, reg).await?,
+        None => Vec::new(),
+    };
     for m in &wanted {
-        match resident_person(store, &claims.sub, m).await? {
+        let found = match desk {
+            Some(_) => desk_people.iter().find(|p| &p.member_id == m).cloned(),
+            None => resident_person(store, &claims.sub, m).await?,
+        };
+        match found {
             Some(p) => people.push(p),
             None => return Ok(Err(reject("unknown_member", "a member in the QR code no longer exists; ask for a fresh code"))),
         }

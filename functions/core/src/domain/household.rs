@@ -33,7 +33,7 @@ pub fn member_not_found() -> ApiError {
     ApiError::NotFound("The household member", "世帯のメンバー")
 }
 
-fn member_item(sub: &str, m: &Member) -> Item {
+pub(crate) fn member_item(sub: &str, m: &Member) -> Item {
     let mut it = item(&keys::member(sub, m.id.as_str()))
         .with("id", Value::s(m.id.as_str()))
         .with("display_name", Value::s(&m.display_name))
@@ -68,7 +68,7 @@ fn list_from<T: serde::de::DeserializeOwned>(i: &Item, name: &str) -> Vec<T> {
     }
 }
 
-fn needs_item(sub: &str, member: &MemberId, n: &NeedsInput, at: Timestamp) -> Item {
+pub(crate) fn needs_item(sub: &str, member: &MemberId, n: &NeedsInput, at: Timestamp) -> Item {
     let mut it = item(&keys::needs(sub, member.as_str()))
         .with("allergens", list_of(&n.allergens))
         .with("other_allergies", Value::s(&n.other_allergies))

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod checkin;
 pub mod credential;
+pub mod desk;
 pub mod household;
 pub mod mydata;
 pub mod roster;

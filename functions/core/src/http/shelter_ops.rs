@@ -6,7 +6,7 @@ use super::routes::{Access, RouteSpec};
 use super::{ApiJson, AppState};
 use crate::auth::Principal;
 use crate::clock::{now_millis, now_seconds};
-use crate::domain::{checkin, roster, shelters};
+use crate::domain::{checkin, desk, roster, shelters};
 use crate::ApiError;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -14,6 +14,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use bosai_types::checkin::{Location, PosterCheckIn, ScanBatch, ScanBatchResult, ScanRecord, MAX_BATCH_RECORDS};
+use bosai_types::desk::{DeskClaim, DeskRegistered, DeskRegistration};
+use bosai_types::household::HouseholdView;
 use bosai_types::roster::{RosterEntry, RosterFilter};
 use bosai_types::{Problem, ShelterId, Timestamp};
 
@@ -23,7 +25,9 @@ pub fn router() -> Router<AppState> {
         .route("/shelters/{id}/poster", get(poster))
         .route("/shelters/{id}/roster", get(roster_json))
         .route("/shelters/{id}/roster.csv", get(roster_csv))
+        .route("/shelters/{id}/desk-registrations", post(desk_register))
         .route("/me/checkins", post(poster_check_in))
+        .route("/me/claim", post(desk_claim))
 }
 
 const MANAGERS: Access = Access::Roles(ShelterManager::ROLES);
@@ -33,11 +37,13 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/api/shelters/{id}/poster", access: MANAGERS },
     RouteSpec { method: "GET", path: "/api/shelters/{id}/roster", access: MANAGERS },
     RouteSpec { method: "GET", path: "/api/shelters/{id}/roster.csv", access: MANAGERS },
+    RouteSpec { method: "POST", path: "/api/shelters/{id}/desk-registrations", access: MANAGERS },
     RouteSpec { method: "POST", path: "/api/me/checkins", access: Access::Roles(ResidentOnly::ROLES) },
+    RouteSpec { method: "POST", path: "/api/me/claim", access: Access::Roles(ResidentOnly::ROLES) },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(scans, poster, roster_json, roster_csv, poster_check_in))]
+#[openapi(paths(scans, poster, roster_json, roster_csv, desk_register, poster_check_in, desk_claim))]
 pub struct Doc;
 
 /// The shelter, if this principal may act for it.
@@ -162,4 +168,31 @@ async fn poster_check_in(
 ) -> Result<Json<Vec<Location>>, ApiError> {
     let now = Timestamp(now_millis());
     Ok(Json(checkin::poster_check_in(st.store.as_ref(), &st.auth, &st.config.municipality, &p.sub, &req, now).await?))
+}
+
+/// Register people who have no card or phone (unverified), optionally checking them in; returns the QR to print.
+#[utoipa::path(post, path = "/api/shelters/{id}/desk-registrations", tag = "shelter", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = DeskRegistration,
+    responses((status = 200, body = DeskRegistered), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn desk_register(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(reg): ApiJson<DeskRegistration>,
+) -> Result<Json<DeskRegistered>, ApiError> {
+    let shelter = managed(&st, &who, &id).await?;
+    let now = Timestamp(now_millis());
+    Ok(Json(desk::register(st.store.as_ref(), &st.auth, &st.config.municipality, &shelter, &who.sub, &reg, now).await?))
+}
+
+/// A card holder claims the desk record they were given: its people join their household.
+#[utoipa::path(post, path = "/api/me/claim", tag = "resident", security(("bearer" = [])), request_body = DeskClaim,
+    responses((status = 200, body = HouseholdView), (status = 400, body = Problem)))]
+async fn desk_claim(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<DeskClaim>,
+) -> Result<Json<HouseholdView>, ApiError> {
+    let now = Timestamp(now_millis());
+    Ok(Json(desk::claim(st.store.as_ref(), &st.auth, &st.config.municipality, &p.sub, &req, now).await?))
 }

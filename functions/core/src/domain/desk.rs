@@ -1,0 +1,172 @@
+//! Desk registration for people without a card or phone, and claiming such a
+//! record later with a card.
+
+use crate::auth::AuthSettings;
+use crate::domain::checkin::{self, Person};
+use crate::domain::household;
+use crate::{keys, ApiError};
+use bosai_store::{item::item, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Update, Value, WriteOp};
+use bosai_types::checkin::{CheckInClaims, EventKind, CHECKIN_TYPE};
+use bosai_types::desk::{DeskClaim, DeskPerson, DeskRegistered, DeskRegistration};
+use bosai_types::household::{BirthDate, HouseholdView, Member, MemberId, Relationship, MAX_MEMBERS};
+use bosai_types::needs::NeedsInput;
+use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
+
+/// A printed QR has to last through the whole stay.
+pub const DESK_CREDENTIAL_TTL_SECONDS: i64 = 30 * 24 * 3600;
+pub const DESK_SUBJECT_PREFIX: &str = "desk:";
+
+fn person_id(i: usize) -> String {
+    format!("p{}", i + 1)
+}
+
+fn sex_str(p: &DeskPerson) -> String {
+    serde_json::to_value(p.sex).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+pub async fn register(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    municipality: &MunicipalityCode,
+    shelter: &ShelterId,
+    staff: &str,
+    reg: &DeskRegistration,
+    now: Timestamp,
+) -> Result<DeskRegistered, ApiError> {
+    let this_year: u16 = now.jst_date()[..4].parse().unwrap_or(2026);
+    reg.validate(this_year).map_err(|e| ApiError::invalid("invalid_registration", format!("{e}."), e.message_ja()))?;
+    let meta_key = keys::desk(&reg.registration_id);
+    let existing = store.get(&meta_key).await?;
+    match &existing {
+        Some(m) if m.str("shelter") != Some(shelter.as_str()) => {
+            return Err(ApiError::Conflict("This registration id", "この登録ID"));
+        }
+        Some(_) => {} // A resend: answer again with the stored record.
+        None => {
+            let mut ops = vec![TransactOp::Put {
+                item: item(&meta_key)
+                    .with("shelter", Value::s(shelter.as_str()))
+                    .with("created_by", Value::s(staff))
+                    .with("created_at", Value::n(now.millis()))
+                    .with("people", Value::n(reg.people.len() as i64)),
+                condition: Some(Condition::absent()),
+            }];
+            for (i, p) in reg.people.iter().enumerate() {
+                let mut it = item(&keys::desk_person(&reg.registration_id, &person_id(i)))
+                    .with("name", Value::s(p.name.trim()))
+                    .with("sex", Value::s(sex_str(p)))
+                    .with("needs", Value::s(serde_json::to_string(&p.needs).expect("needs serialise")));
+                if let Some(y) = p.birth_year {
+                    it = it.with("birth_year", Value::n(y.into()));
+                }
+                ops.push(TransactOp::Put { item: it, condition: None });
+            }
+            match store.transact_write(ops).await {
+                Ok(()) | Err(StoreError::TransactionCanceled { .. }) => {} // cancelled = a concurrent resend stored it
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    let people = desk_people(store, &reg.registration_id).await?;
+    if reg.check_in {
+        checkin::record_event(store, &people, EventKind::CheckIn, shelter, now, &reg.registration_id, staff).await?;
+    }
+    let iat = now.seconds();
+    let claims = CheckInClaims {
+        iss: settings.tokens.issuer.clone(),
+        sub: format!("{DESK_SUBJECT_PREFIX}{}", reg.registration_id),
+        m: people.iter().map(|p| p.member_id.as_str().to_owned()).collect(),
+        mu: municipality.to_string(),
+        iat,
+        exp: iat + DESK_CREDENTIAL_TTL_SECONDS,
+    };
+    Ok(DeskRegistered {
+        registration_id: reg.registration_id.clone(),
+        credential: settings.tokens.signer().sign(CHECKIN_TYPE, &claims),
+        expires_at: Timestamp(claims.exp * 1000),
+    })
+}
+
+/// The people of a desk registration, as check-in sees them.
+pub async fn desk_people(store: &dyn Store, registration: &str) -> Result<Vec<Person>, ApiError> {
+    let page = store.query(Query::partition(keys::desk(registration).pk).begins_with("PERSON#")).await?;
+    Ok(page
+        .items
+        .iter()
+        .filter_map(|i| {
+            let pid = i.str("sk")?.strip_prefix("PERSON#")?;
+            let mut roster = Item::new()
+                .with("name", i.get("name")?.clone())
+                .with("sex", i.get("sex").cloned().unwrap_or(Value::s("no_answer")))
+                .with("source", Value::s("desk"));
+            for k in ["birth_year", "needs"] {
+                if let Some(v) = i.get(k) {
+                    roster.insert(k.into(), v.clone());
+                }
+            }
+            Some(Person { key: keys::person_of_desk(&format!("{registration}#{pid}")), member_id: MemberId::parse(pid).ok()?, roster })
+        })
+        .collect())
+}
+
+/// Whether a desk QR still stands for the desk record (it stops when claimed).
+pub async fn is_claimed(store: &dyn Store, registration: &str) -> Result<Option<bool>, ApiError> {
+    Ok(store.get(&keys::desk(registration)).await?.map(|m| m.get("claimed_by").is_some()))
+}
+
+/// A card holder takes over a desk record: its people become household members.
+pub async fn claim(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    municipality: &MunicipalityCode,
+    sub: &str,
+    req: &DeskClaim,
+    now: Timestamp,
+) -> Result<HouseholdView, ApiError> {
+    let bad = || ApiError::invalid("invalid_desk_credential", "This is not a desk registration QR code of this municipality.", "窓口で受け取ったQRコードを確認できませんでした。");
+    let claims: CheckInClaims = settings.tokens.verify_own(&req.credential, CHECKIN_TYPE).map_err(|_| bad())?;
+    let registration = claims.sub.strip_prefix(DESK_SUBJECT_PREFIX).ok_or_else(bad)?.to_owned();
+    if claims.mu != municipality.as_str() {
+        return Err(bad());
+    }
+    let people = store.query(Query::partition(keys::desk(&registration).pk).begins_with("PERSON#")).await?.items;
+    let current = household::view(store, sub).await?.members.len();
+    if current + people.len() > MAX_MEMBERS {
+        return Err(household::household_error(bosai_types::household::HouseholdError::TooManyMembers));
+    }
+    let taken = store
+        .update(
+            &keys::desk(&registration),
+            Update::new().set("claimed_by", Value::s(sub)).set("claimed_at", Value::n(now.millis())),
+            Some(Condition::And(vec![Condition::present(), Condition::NotExists("claimed_by".into())])),
+        )
+        .await;
+    match taken {
+        Ok(_) => {}
+        Err(StoreError::ConditionFailed) => {
+            return Err(ApiError::invalid("already_claimed", "This desk record was already claimed or does not exist.", "この窓口登録はすでに引き継がれているか、存在しません。"))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let mut writes = Vec::new();
+    let short: String = registration.chars().filter(|c| c.is_ascii_alphanumeric()).take(20).collect();
+    for p in &people {
+        let (Some(pid), Some(name)) = (p.str("sk").and_then(|s| s.strip_prefix("PERSON#")), p.str("name")) else { continue };
+        let id = MemberId::parse(&format!("d-{short}-{pid}")).map_err(household::household_error)?;
+        let member = Member {
+            id: id.clone(),
+            display_name: name.to_owned(),
+            birth: p.i64("birth_year").and_then(|y| BirthDate::parse(&format!("{y:04}")).ok()),
+            sex: p.str("sex").and_then(|s| serde_json::from_value(serde_json::Value::String(s.into())).ok()).unwrap_or(bosai_types::household::Sex::NoAnswer),
+            relationship: Relationship::Other,
+            updated_at: now,
+        };
+        writes.push(WriteOp::Put(household::member_item(sub, &member)));
+        let needs: NeedsInput = p.str("needs").and_then(|n| serde_json::from_str(n).ok()).unwrap_or_default();
+        if !needs.is_empty() {
+            writes.push(WriteOp::Put(household::needs_item(sub, &id, &needs, now)));
+        }
+    }
+    store.batch_write(writes).await?;
+    household::view(store, sub).await
+}
