@@ -116,15 +116,6 @@ pub struct BirthDate {
     month_day: Option<(u8, u8)>,
 }
 
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 impl BirthDate {
     pub fn parse(s: &str) -> Result<Self, HouseholdError> {
         let bad = HouseholdError::BadBirthDate;
@@ -138,12 +129,9 @@ impl BirthDate {
         let parts: Vec<&str> = s.split('-').collect();
         let d = match parts.as_slice() {
             [y] => Self { year: num(y, 4)?, month_day: None },
-            [y, m, d] => {
-                let (year, month, day) = (num(y, 4)?, num(m, 2)? as u8, num(d, 2)? as u8);
-                if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-                    return Err(bad);
-                }
-                Self { year, month_day: Some((month, day)) }
+            [_, _, _] => {
+                let d = crate::time::JstDate::parse(s).ok_or(bad)?;
+                Self { year: d.year as u16, month_day: Some((d.month, d.day)) }
             }
             _ => return Err(bad),
         };
@@ -239,7 +227,7 @@ mod tests {
         }
         let d = BirthDate::parse("2026-11-23").unwrap();
         assert!(d.not_after("2026-11-23") && !d.not_after("2026-11-22"));
-        assert!(BirthDate::parse("2027").unwrap().not_after("2026-11-22") == false);
+        assert!(!BirthDate::parse("2027").unwrap().not_after("2026-11-22"));
     }
 
     #[test]

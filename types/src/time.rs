@@ -16,20 +16,62 @@ impl Timestamp {
 }
 
 impl Timestamp {
-    /// The calendar date in Japan (UTC+9, no daylight saving), `YYYY-MM-DD`.
+    /// The calendar date in Japan, `YYYY-MM-DD`.
     pub fn jst_date(self) -> String {
-        let days = (self.0 + 9 * 3_600_000).div_euclid(86_400_000);
-        // Civil-from-days (Howard Hinnant's algorithm), valid for the proleptic Gregorian calendar.
+        JstDate::of(self).to_string()
+    }
+}
+
+/// A calendar date in Japan (UTC+9, no daylight saving).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct JstDate {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+pub const MS_PER_DAY: i64 = 86_400_000;
+const JST_OFFSET_MS: i64 = 9 * 3_600_000;
+
+impl JstDate {
+    pub fn of(t: Timestamp) -> Self {
+        let days = (t.millis() + JST_OFFSET_MS).div_euclid(MS_PER_DAY);
+        // Days since 1970-01-01 → civil date (proleptic Gregorian), counting eras of 400 years from March 0000.
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
         let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        format!("{y:04}-{m:02}-{d:02}")
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Self { year, month, day }
+    }
+
+    /// `YYYY-MM-DD` of a real date (leap years included).
+    pub fn parse(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| s.get(r).filter(|p| p.bytes().all(|c| c.is_ascii_digit()))?.parse::<u32>().ok();
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days_in_month).contains(&day).then_some(Self { year: year as i32, month: month as u8, day: day as u8 })
+    }
+}
+
+impl std::fmt::Display for JstDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }
 

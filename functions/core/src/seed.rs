@@ -2,15 +2,18 @@
 //! one HQ and one shelter-staff account. Seeding never overwrites: a restart
 //! keeps whatever the demo users changed.
 
-use crate::domain::shelters;
+use crate::domain::{shelters, surveys};
 use crate::keys;
 use bosai_store::{item::item, Condition, ItemExt, Store, StoreError, Value};
+use bosai_types::surveys::{ChoiceOption, Localized, NewSurvey, OptionId, Question, QuestionId, QuestionKind, Recurrence, SurveyId, SurveyScope};
 use bosai_types::{Congestion, Facility, GeoPoint, MunicipalityCode, Shelter, ShelterId, ShelterStatus, Timestamp};
 
 pub const DEMO_MUNICIPALITY: &str = "041009";
 pub const DEMO_HQ_ACCOUNT: &str = "hq-demo";
 pub const DEMO_STAFF_ACCOUNT: &str = "staff-demo";
 pub const DEMO_STAFF_SHELTER: &str = "aoba-katahira-es";
+pub const DEMO_NEEDS_SURVEY: &str = "demo-needs";
+pub const DEMO_HEALTH_SURVEY: &str = "demo-health-check";
 
 type Row = (&'static str, &'static str, &'static str, &'static str, f64, f64, u32, u32, &'static [Facility]);
 
@@ -51,6 +54,91 @@ pub fn demo_shelters(now: Timestamp) -> Vec<Shelter> {
         .collect()
 }
 
+/// The default needs survey (ニーズ調査) and a daily health check (健康状態の確認), for everyone,
+/// open since 2024-01-01 JST so they are open whatever clock the demo runs on.
+pub fn demo_surveys() -> Vec<NewSurvey> {
+    let l = Localized::new;
+    let choice = |id: &str, ja: &str, en: &str| ChoiceOption { id: OptionId::parse(id).expect("valid demo option"), label: l(ja, en) };
+    let q = |id: &str, ja: &str, en: &str, required: bool, kind: QuestionKind| Question {
+        id: QuestionId::parse(id).expect("valid demo question"),
+        text: l(ja, en),
+        required,
+        kind,
+    };
+    let opens_at = Some(Timestamp(1_704_034_800_000));
+    let needs = NewSurvey {
+        id: SurveyId::parse(DEMO_NEEDS_SURVEY).expect("valid demo id"),
+        title: l("必要な物資の調査", "What do you need?"),
+        questions: vec![
+            q("needs", "今、必要なものを選んでください（複数可）", "What do you need now? (choose all that apply)", true, QuestionKind::MultipleChoice {
+                options: vec![
+                    choice("water", "飲料水", "Drinking water"),
+                    choice("food", "食料", "Food"),
+                    choice("blankets", "毛布", "Blankets"),
+                    choice("toilet_paper", "トイレットペーパー", "Toilet paper"),
+                    choice("diapers_infant", "おむつ（乳幼児用）", "Diapers (infant)"),
+                    choice("diapers_adult", "おむつ（大人用）", "Diapers (adult)"),
+                    choice("infant_formula", "粉ミルク・液体ミルク", "Infant formula"),
+                    choice("medicine", "医薬品", "Medicine"),
+                    choice("phone_charging", "携帯電話の充電", "Phone charging"),
+                ],
+                allow_other: true,
+            }),
+            q("diaper_size", "おむつが必要な場合、サイズを選んでください", "If you need diapers, which size?", false, QuestionKind::SingleChoice {
+                options: vec![
+                    choice("infant_newborn", "乳幼児用 新生児", "Infant, newborn"),
+                    choice("infant_s", "乳幼児用 S", "Infant, S"),
+                    choice("infant_m", "乳幼児用 M", "Infant, M"),
+                    choice("infant_l", "乳幼児用 L", "Infant, L"),
+                    choice("infant_xl", "乳幼児用 ビッグ", "Infant, XL"),
+                    choice("adult_s", "大人用 S", "Adult, S"),
+                    choice("adult_m", "大人用 M", "Adult, M"),
+                    choice("adult_l", "大人用 L", "Adult, L"),
+                    choice("adult_xl", "大人用 LL", "Adult, XL"),
+                ],
+            }),
+            q("diaper_count", "1日に必要なおむつの枚数", "Diapers needed per day", false, QuestionKind::Number { min: 0, max: 99, unit: Some(l("枚", "pcs")) }),
+            q("medicine_detail", "必要な医薬品（薬の名前など）", "Which medicine do you need? (name, dose)", false, QuestionKind::FreeText),
+            q("people", "この回答で必要としている人数", "How many people is this for?", false, QuestionKind::Number { min: 1, max: 30, unit: Some(l("人", "people")) }),
+        ],
+        scope: SurveyScope::All,
+        recurrence: Recurrence::Once,
+        opens_at,
+        closes_at: None,
+    };
+    let health = NewSurvey {
+        id: SurveyId::parse(DEMO_HEALTH_SURVEY).expect("valid demo id"),
+        title: l("毎日の健康チェック", "Daily health check"),
+        questions: vec![
+            q("condition", "今日の体調はいかがですか", "How are you feeling today?", true, QuestionKind::SingleChoice {
+                options: vec![
+                    choice("good", "元気です", "Well"),
+                    choice("unwell", "体調がすぐれない", "Not well"),
+                    choice("need_help", "すぐに助けが必要", "I need help now"),
+                ],
+            }),
+            q("symptoms", "当てはまる症状（複数可）", "Symptoms (choose all that apply)", false, QuestionKind::MultipleChoice {
+                options: vec![
+                    choice("fever", "発熱", "Fever"),
+                    choice("cough", "せき", "Cough"),
+                    choice("sore_throat", "のどの痛み", "Sore throat"),
+                    choice("diarrhea", "下痢", "Diarrhoea"),
+                    choice("vomiting", "吐き気・おう吐", "Nausea or vomiting"),
+                    choice("headache", "頭痛", "Headache"),
+                    choice("sleepless", "眠れない", "Cannot sleep"),
+                ],
+                allow_other: true,
+            }),
+            q("notes", "職員に伝えたいこと", "Anything staff should know?", false, QuestionKind::FreeText),
+        ],
+        scope: SurveyScope::All,
+        recurrence: Recurrence::Daily,
+        opens_at,
+        closes_at: None,
+    };
+    vec![needs, health]
+}
+
 async fn put_once(store: &dyn Store, it: bosai_store::Item) -> Result<(), StoreError> {
     match store.put(it, Some(Condition::absent())).await {
         Ok(()) | Err(StoreError::ConditionFailed) => Ok(()),
@@ -72,6 +160,9 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
     for (id, role, scope) in accounts {
         put_once(store, item(&keys::staff_account(id)).with("role", Value::s(role)).with("scope", scope)).await?;
     }
+    for s in demo_surveys() {
+        put_once(store, surveys::survey_item(&m, &s, now)).await?;
+    }
     Ok(())
 }
 
@@ -90,5 +181,31 @@ mod tests {
         let list = shelters::list(&store, &MunicipalityCode::parse(DEMO_MUNICIPALITY).unwrap()).await.unwrap();
         assert!(list.len() >= 5);
         assert_eq!(list.iter().find(|s| s.id == id).unwrap().occupancy, 7);
+    }
+
+    #[tokio::test]
+    async fn demo_surveys_are_valid_and_seeded_once() {
+        let m = MunicipalityCode::parse(DEMO_MUNICIPALITY).unwrap();
+        for s in demo_surveys() {
+            assert_eq!(s.validate(Timestamp(1_795_359_600_000)), Ok(()), "{}", s.id);
+        }
+        let store = SqliteStore::in_memory().unwrap();
+        seed(&store, Timestamp(1)).await.unwrap();
+        let id = SurveyId::parse(DEMO_HEALTH_SURVEY).unwrap();
+        let hq = crate::auth::Principal { sub: "hq".into(), role: bosai_types::auth::Role::Hq, shelters: vec![], municipality: Some(m.clone()) };
+        surveys::close(&store, &hq, &m, &id, Timestamp(5)).await.unwrap();
+        seed(&store, Timestamp(2)).await.unwrap();
+        let all = surveys::list(&store, &m).await.unwrap();
+        assert_eq!(all.len(), 2);
+        let health = all.iter().find(|s| s.id == id).unwrap();
+        assert_eq!((health.closed_at, health.created_at), (Some(Timestamp(5)), Timestamp(1)), "a reseed keeps HQ's changes");
+        let needs = all.iter().find(|s| s.id.as_str() == DEMO_NEEDS_SURVEY).unwrap();
+        let needs_options = match &needs.questions[0].kind {
+            QuestionKind::MultipleChoice { options, allow_other: true } => options.iter().map(|o| o.id.to_string()).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        for item in ["water", "food", "blankets", "toilet_paper", "diapers_infant", "diapers_adult", "infant_formula", "medicine", "phone_charging"] {
+            assert!(needs_options.iter().any(|o| o == item), "{item}");
+        }
     }
 }

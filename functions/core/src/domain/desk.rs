@@ -111,7 +111,7 @@ pub async fn desk_people(store: &dyn Store, registration: &str) -> Result<Vec<Pe
 
 /// Whether a desk QR still stands for the desk record (it stops when claimed).
 pub async fn is_claimed(store: &dyn Store, registration: &str) -> Result<Option<bool>, ApiError> {
-    Ok(store.get(&keys::desk(registration)).await?.map(|m| m.get("claimed_by").is_some()))
+    Ok(store.get(&keys::desk(registration)).await?.map(|m| m.contains_key("claimed_by")))
 }
 
 /// A card holder takes over a desk record: its people become household members.

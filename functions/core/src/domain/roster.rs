@@ -41,16 +41,17 @@ pub async fn list(store: &dyn Store, shelter: &ShelterId, filter: &RosterFilter,
     Ok(out)
 }
 
-pub async fn audit(
-    store: &dyn Store,
-    municipality: &MunicipalityCode,
-    action: &str,
-    actor: &str,
-    shelter: &ShelterId,
-    filter: &RosterFilter,
-    rows: usize,
-    now: Timestamp,
-) -> Result<(), ApiError> {
+/// One roster view or export, as the audit log records it.
+pub struct RosterAccess<'a> {
+    pub action: &'a str,
+    pub actor: &'a str,
+    pub shelter: &'a ShelterId,
+    pub filter: &'a RosterFilter,
+    pub rows: usize,
+}
+
+pub async fn audit(store: &dyn Store, municipality: &MunicipalityCode, a: RosterAccess<'_>, now: Timestamp) -> Result<(), ApiError> {
+    let RosterAccess { action, actor, shelter, filter, rows } = a;
     let id = uuid::Uuid::new_v4().to_string();
     let it = item(&keys::audit(municipality, &now.jst_date(), now.millis(), &id))
         .with("action", Value::s(action))

@@ -118,7 +118,8 @@ async fn audited_roster(st: &AppState, who: &Principal, id: &str, f: &RosterFilt
     let shelter = managed(st, who, id).await?;
     let now = Timestamp(now_millis());
     let entries = roster::list(st.store.as_ref(), &shelter, f, now).await?;
-    roster::audit(st.store.as_ref(), &st.config.municipality, action, &who.sub, &shelter, f, entries.len(), now).await?;
+    let access = roster::RosterAccess { action, actor: &who.sub, shelter: &shelter, filter: f, rows: entries.len() };
+    roster::audit(st.store.as_ref(), &st.config.municipality, access, now).await?;
     Ok((shelter, entries))
 }
 

@@ -1,15 +1,136 @@
 //! Needs surveys (ニーズ調査): HQ defines them, residents answer once per period.
 
-use super::routes::RouteSpec;
-use super::AppState;
-use axum::Router;
+use super::principal::{HqOrAdmin, ResidentOnly};
+use super::routes::{Access, RouteSpec};
+use super::{ApiJson, AppState};
+use crate::domain::surveys::{self, ResidentContext};
+use crate::ApiError;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use bosai_types::surveys::{MyAnswer, NewSurvey, OpenSurvey, Period, Survey, SurveyAnswer, SurveyId, SurveyTotals};
+use bosai_types::{Problem, Timestamp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/hq/surveys", post(create).get(list_hq))
+        .route("/hq/surveys/{survey_id}/close", post(close))
+        .route("/hq/surveys/{survey_id}/totals", get(totals))
+        .route("/surveys", get(open_for_me))
+        .route("/surveys/{survey_id}/answer", put(answer))
 }
 
-pub const ROUTES: &[RouteSpec] = &[];
+const HQ: Access = Access::Roles(HqOrAdmin::ROLES);
+const RESIDENT: Access = Access::Roles(ResidentOnly::ROLES);
+
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec { method: "POST", path: "/api/hq/surveys", access: HQ },
+    RouteSpec { method: "GET", path: "/api/hq/surveys", access: HQ },
+    RouteSpec { method: "POST", path: "/api/hq/surveys/{survey_id}/close", access: HQ },
+    RouteSpec { method: "GET", path: "/api/hq/surveys/{survey_id}/totals", access: HQ },
+    RouteSpec { method: "GET", path: "/api/surveys", access: RESIDENT },
+    RouteSpec { method: "PUT", path: "/api/surveys/{survey_id}/answer", access: RESIDENT },
+];
 
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(create, list_hq, close, totals, open_for_me, answer))]
 pub struct Doc;
+
+fn now() -> Timestamp {
+    Timestamp(crate::clock::now_millis())
+}
+
+fn survey_id(raw: &str) -> Result<SurveyId, ApiError> {
+    SurveyId::parse(raw).map_err(|e| ApiError::invalid("invalid_survey_id", e.to_string(), "調査IDの形式が正しくありません。"))
+}
+
+/// Where the resident is: the shelter they themself are checked in at (from check-in).
+/// The registered area arrives with the area registration of the push-notification work;
+/// until then `Areas` surveys match no one.
+async fn resident_context(st: &AppState, sub: &str) -> Result<ResidentContext, ApiError> {
+    let me = bosai_types::household::MemberId::myself();
+    let here = crate::domain::checkin::current_location(st.store.as_ref(), &crate::keys::person_of_resident(sub, me.as_str()), &me).await?;
+    Ok(ResidentContext { area: None, checked_in_at: here.shelter_id })
+}
+
+/// Create a survey for the caller's municipality. The id is chosen by the client: sending the
+/// same body again returns the stored survey with 200; the same id with another body is a 400.
+#[utoipa::path(post, path = "/api/hq/surveys", tag = "surveys", request_body = NewSurvey, security(("bearer" = [])),
+    responses((status = 201, body = Survey, description = "created"), (status = 200, body = Survey, description = "already created with this body"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(req): ApiJson<NewSurvey>) -> Result<(StatusCode, Json<Survey>), ApiError> {
+    let (survey, created) = surveys::create(st.store.as_ref(), &p, &st.config.municipality, &req, now()).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(survey)))
+}
+
+/// Every survey of the municipality, open or not (`Survey::state` tells which).
+#[utoipa::path(get, path = "/api/hq/surveys", tag = "surveys", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Survey>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn list_hq(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<Survey>>, ApiError> {
+    Ok(Json(surveys::list_for_hq(st.store.as_ref(), &p, &st.config.municipality).await?))
+}
+
+/// Close a survey now; answers are refused from then on. Closing again changes nothing.
+#[utoipa::path(post, path = "/api/hq/surveys/{survey_id}/close", tag = "surveys", security(("bearer" = [])),
+    params(("survey_id" = String, Path)),
+    responses((status = 200, body = Survey), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn close(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Survey>, ApiError> {
+    let id = survey_id(&id)?;
+    Ok(Json(surveys::close(st.store.as_ref(), &p, &st.config.municipality, &id, now()).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+struct TotalsQuery {
+    /// "once", or a date YYYY-MM-DD for a daily survey; the current period when left out.
+    period: Option<String>,
+}
+
+/// Per-question counts for one period.
+#[utoipa::path(get, path = "/api/hq/surveys/{survey_id}/totals", tag = "surveys", security(("bearer" = [])),
+    params(("survey_id" = String, Path), TotalsQuery),
+    responses((status = 200, body = SurveyTotals), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn totals(
+    HqOrAdmin(p): HqOrAdmin,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    q: Result<Query<TotalsQuery>, QueryRejection>,
+) -> Result<Json<SurveyTotals>, ApiError> {
+    let id = survey_id(&id)?;
+    let bad_period = || {
+        ApiError::invalid(
+            "invalid_period",
+            "Give ?period=once or ?period=YYYY-MM-DD (a Japanese calendar date), or leave it out for the current period.",
+            "period には once または日付（YYYY-MM-DD）を指定するか、省略してください。",
+        )
+    };
+    let Query(q) = q.map_err(|_| bad_period())?;
+    let period = q.period.as_deref().map(|s| Period::parse(s).ok_or_else(bad_period)).transpose()?;
+    Ok(Json(surveys::totals(st.store.as_ref(), &p, &st.config.municipality, &id, period, now()).await?))
+}
+
+/// The surveys open for the signed-in resident now, each with their answer for the current period.
+#[utoipa::path(get, path = "/api/surveys", tag = "surveys", security(("bearer" = [])),
+    responses((status = 200, body = Vec<OpenSurvey>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn open_for_me(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<Vec<OpenSurvey>>, ApiError> {
+    let who = resident_context(&st, &p.sub).await?;
+    Ok(Json(surveys::open_for(st.store.as_ref(), &st.config.municipality, &p.sub, &who, now()).await?))
+}
+
+/// Answer, or amend the answer, for the current period. Idempotent: the answer is keyed by
+/// survey, period and the signed-in resident, so a resend stores it once and a change replaces it.
+#[utoipa::path(put, path = "/api/surveys/{survey_id}/answer", tag = "surveys", request_body = SurveyAnswer, security(("bearer" = [])),
+    params(("survey_id" = String, Path)),
+    responses((status = 200, body = MyAnswer), (status = 400, body = Problem, description = "invalid answer, survey closed, not open yet or not for this resident"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn answer(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<SurveyAnswer>,
+) -> Result<Json<MyAnswer>, ApiError> {
+    let id = survey_id(&id)?;
+    let who = resident_context(&st, &p.sub).await?;
+    Ok(Json(surveys::answer(st.store.as_ref(), &st.config.municipality, &p.sub, &who, &id, &req, now()).await?))
+}
