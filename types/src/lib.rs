@@ -15,6 +15,7 @@ pub mod problem;
 pub mod roster;
 pub mod safety;
 pub mod shelter;
+pub mod supplies;
 pub mod surveys;
 pub mod time;
 

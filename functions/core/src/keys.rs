@@ -140,3 +140,16 @@ pub fn desk(registration: &str) -> Key {
 pub fn desk_person(registration: &str, person: &str) -> Key {
     Key::new(format!("DESK#{registration}"), format!("PERSON#{person}"))
 }
+
+pub fn supply(shelter: &ShelterId, item_code: &str) -> Key {
+    Key::new(format!("SHELTER#{shelter}"), format!("SUPPLY#{item_code}"))
+}
+
+pub fn delivery(shelter: &ShelterId, delivery_id: &str) -> Key {
+    Key::new(format!("SHELTER#{shelter}"), format!("DELIVERY#{delivery_id}"))
+}
+
+/// GSI1 partition of open supply requests of a municipality (HQ's list).
+pub fn supply_requests_of(m: &MunicipalityCode) -> String {
+    format!("MUNI#{m}#SUPPLYREQ")
+}

@@ -11,4 +11,5 @@ pub mod safety;
 /// Card certificate checks live in their own I/O-free crate (also fuzzed).
 pub use bosai_jpki as jpki;
 pub mod shelters;
+pub mod supplies;
 pub mod surveys;

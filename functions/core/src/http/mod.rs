@@ -9,6 +9,7 @@ pub mod routes;
 pub mod resident;
 pub mod shelter_ops;
 mod shelters;
+pub mod supplies;
 pub mod surveys;
 
 pub use extract::ApiJson;
@@ -74,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         // Feature modules own their routes, their RouteSpecs and their OpenAPI paths.
         .merge(resident::router())
         .merge(shelter_ops::router())
+        .merge(supplies::router())
         .merge(surveys::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

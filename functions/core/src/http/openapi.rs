@@ -33,6 +33,7 @@ pub fn document() -> &'static str {
         let mut doc = ApiDoc::openapi();
         doc.merge(super::resident::Doc::openapi());
         doc.merge(super::shelter_ops::Doc::openapi());
+        doc.merge(super::supplies::Doc::openapi());
         doc.merge(super::surveys::Doc::openapi());
         doc.to_json().expect("the OpenAPI document serialises")
     })

@@ -1,0 +1,141 @@
+//! Supplies at a shelter: staff count stock and request what is missing; HQ
+//! lists open requests; deliveries raise stock and settle requests once each.
+
+use crate::auth::Principal;
+use crate::domain::shelters;
+use crate::{keys, ApiError};
+use bosai_store::{attr, item::item, CancelReason, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Value};
+use bosai_types::supplies::{Delivery, StockUpdate, SupplyItem, SupplyLine, SupplyStatus, MAX_QUANTITY};
+use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
+
+const RETRIES: usize = 8;
+
+async fn authorise(store: &dyn Store, who: &Principal, shelter: &ShelterId) -> Result<MunicipalityCode, ApiError> {
+    let s = shelters::get(store, shelter).await?;
+    if who.may_manage_shelter(shelter, &s.municipality) {
+        Ok(s.municipality)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+fn too_much() -> ApiError {
+    ApiError::invalid("invalid_quantity", "Quantities are whole numbers up to 1,000,000.", "数量は0〜1,000,000で入力してください。")
+}
+
+fn line_item(m: &MunicipalityCode, shelter: &ShelterId, item: SupplyItem, on_hand: u32, requested: u32, now: Timestamp) -> Item {
+    let code = item.code();
+    let mut it = bosai_store::item::item(&keys::supply(shelter, &code))
+        .with("shelter", Value::s(shelter.as_str()))
+        .with("code", Value::s(&code))
+        .with("on_hand", Value::n(on_hand.into()))
+        .with("requested", Value::n(requested.into()))
+        .with("updated_at", Value::n(now.millis()));
+    // Only open requests are in HQ's index (sparse GSI).
+    if requested > 0 {
+        it = it
+            .with(attr::GSI1_PK, Value::s(keys::supply_requests_of(m)))
+            .with(attr::GSI1_SK, Value::s(format!("{shelter}#{code}")));
+    }
+    it
+}
+
+fn line_from(i: &Item) -> Option<SupplyLine> {
+    let requested = u32::try_from(i.i64("requested")?).ok()?;
+    Some(SupplyLine {
+        shelter_id: ShelterId::parse(i.str("shelter")?).ok()?,
+        item: SupplyItem::parse_code(i.str("code")?)?,
+        code: i.str("code")?.to_owned(),
+        on_hand: u32::try_from(i.i64("on_hand")?).ok()?,
+        requested,
+        status: if requested > 0 { SupplyStatus::Requested } else { SupplyStatus::Ok },
+        updated_at: Timestamp(i.i64("updated_at").unwrap_or(0)),
+    })
+}
+
+pub async fn set_stock(
+    store: &dyn Store,
+    who: &Principal,
+    shelter: &ShelterId,
+    item: SupplyItem,
+    u: StockUpdate,
+    now: Timestamp,
+) -> Result<SupplyLine, ApiError> {
+    if u.on_hand > MAX_QUANTITY || u.requested > MAX_QUANTITY {
+        return Err(too_much());
+    }
+    let m = authorise(store, who, shelter).await?;
+    let it = line_item(&m, shelter, item, u.on_hand, u.requested, now);
+    store.put(it.clone(), None).await?;
+    line_from(&it).ok_or(ApiError::Unavailable("unreadable supply line".into()))
+}
+
+pub async fn deliver(
+    store: &dyn Store,
+    who: &Principal,
+    shelter: &ShelterId,
+    item: SupplyItem,
+    d: &Delivery,
+    now: Timestamp,
+) -> Result<SupplyLine, ApiError> {
+    if !bosai_types::checkin::valid_event_id(&d.delivery_id) {
+        return Err(ApiError::invalid("invalid_delivery_id", "delivery_id must be 8-64 characters of A-Z, a-z, 0-9, '-' and '_'.", "納品IDの形式が正しくありません。"));
+    }
+    if d.quantity == 0 || d.quantity > MAX_QUANTITY {
+        return Err(too_much());
+    }
+    let m = authorise(store, who, shelter).await?;
+    let key = keys::supply(shelter, &item.code());
+    for _ in 0..RETRIES {
+        let current = store.get(&key).await?;
+        let (on_hand, requested) = current.as_ref().and_then(line_from).map_or((0, 0), |l| (l.on_hand, l.requested));
+        let next = line_item(&m, shelter, item, (on_hand + d.quantity).min(MAX_QUANTITY), requested.saturating_sub(d.quantity), now);
+        let unchanged = match current.as_ref().and_then(|c| c.get("updated_at").cloned()) {
+            None => Condition::absent(),
+            Some(v) => Condition::Eq("updated_at".into(), v),
+        };
+        let record = item_delivery(shelter, d, &item, now);
+        let ops = vec![
+            TransactOp::Put { item: record, condition: Some(Condition::absent()) },
+            TransactOp::Put { item: next.clone(), condition: Some(unchanged) },
+        ];
+        match store.transact_write(ops).await {
+            Ok(()) => return line_from(&next).ok_or(ApiError::Unavailable("unreadable supply line".into())),
+            // Delivered before: report the current state, count nothing twice.
+            Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
+                let now_line = store.get(&key).await?.as_ref().and_then(line_from);
+                return now_line.ok_or(ApiError::Unavailable("unreadable supply line".into()));
+            }
+            Err(StoreError::TransactionCanceled { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Busy)
+}
+
+fn item_delivery(shelter: &ShelterId, d: &Delivery, i: &SupplyItem, now: Timestamp) -> Item {
+    item(&keys::delivery(shelter, &d.delivery_id))
+        .with("code", Value::s(i.code()))
+        .with("quantity", Value::n(d.quantity.into()))
+        .with("at", Value::n(now.millis()))
+}
+
+pub async fn list(store: &dyn Store, who: &Principal, shelter: &ShelterId) -> Result<Vec<SupplyLine>, ApiError> {
+    authorise(store, who, shelter).await?;
+    let q = Query::partition(keys::shelter(shelter).pk).begins_with("SUPPLY#");
+    Ok(store.query(q).await?.items.iter().filter_map(line_from).collect())
+}
+
+/// Open requests of every shelter in the municipality, for HQ.
+pub async fn requests(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<SupplyLine>, ApiError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.query(Query::gsi1(keys::supply_requests_of(m)).after(cursor)).await?;
+        out.extend(page.items.iter().filter_map(line_from));
+        cursor = page.next;
+        if cursor.is_none() {
+            return Ok(out);
+        }
+    }
+}

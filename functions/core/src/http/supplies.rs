@@ -1,0 +1,91 @@
+//! Supplies: stock and requests per shelter, deliveries, and HQ's list of open requests.
+
+use super::principal::{HqOrAdmin, ShelterManager};
+use super::routes::{Access, RouteSpec};
+use super::{ApiJson, AppState};
+use crate::domain::supplies;
+use crate::ApiError;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use bosai_types::supplies::{Delivery, StockUpdate, SupplyItem, SupplyLine};
+use bosai_types::{Problem, Timestamp};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/shelters/{id}/supplies", get(list))
+        .route("/shelters/{id}/supplies/{item}", axum::routing::put(set_stock))
+        .route("/shelters/{id}/supplies/{item}/deliveries", post(deliver))
+        .route("/hq/supply-requests", get(requests))
+}
+
+const MANAGERS: Access = Access::Roles(ShelterManager::ROLES);
+
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec { method: "GET", path: "/api/shelters/{id}/supplies", access: MANAGERS },
+    RouteSpec { method: "PUT", path: "/api/shelters/{id}/supplies/{item}", access: MANAGERS },
+    RouteSpec { method: "POST", path: "/api/shelters/{id}/supplies/{item}/deliveries", access: MANAGERS },
+    RouteSpec { method: "GET", path: "/api/hq/supply-requests", access: Access::Roles(HqOrAdmin::ROLES) },
+];
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, set_stock, deliver, requests))]
+pub struct Doc;
+
+fn ids(shelter: &str, item: &str) -> Result<(bosai_types::ShelterId, SupplyItem), ApiError> {
+    let shelter = super::shelters::shelter_id(shelter)?;
+    let item = SupplyItem::parse_code(item).ok_or_else(|| {
+        ApiError::invalid("unknown_item", "This is not an item of the supply catalog (e.g. drinking_water, infant_diaper-m, allergy_free_meal-egg).", "物資の品目が正しくありません。")
+    })?;
+    Ok((shelter, item))
+}
+
+fn now() -> Timestamp {
+    Timestamp(crate::clock::now_millis())
+}
+
+/// Stock and requests of the shelter.
+#[utoipa::path(get, path = "/api/shelters/{id}/supplies", tag = "supplies", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<SupplyLine>), (status = 403, body = Problem)))]
+async fn list(ShelterManager(who): ShelterManager, State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Vec<SupplyLine>>, ApiError> {
+    let shelter = super::shelters::shelter_id(&id)?;
+    Ok(Json(supplies::list(st.store.as_ref(), &who, &shelter).await?))
+}
+
+/// Counted stock and the quantity requested from HQ (0 closes the request).
+#[utoipa::path(put, path = "/api/shelters/{id}/supplies/{item}", tag = "supplies", security(("bearer" = [])),
+    params(("id" = String, Path), ("item" = String, Path, description = "catalog code, e.g. infant_diaper-m")), request_body = StockUpdate,
+    responses((status = 200, body = SupplyLine), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn set_stock(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    Path((id, item)): Path<(String, String)>,
+    ApiJson(u): ApiJson<StockUpdate>,
+) -> Result<Json<SupplyLine>, ApiError> {
+    let (shelter, item) = ids(&id, &item)?;
+    Ok(Json(supplies::set_stock(st.store.as_ref(), &who, &shelter, item, u, now()).await?))
+}
+
+/// A delivery arrived: stock goes up and the request down, once per delivery id.
+#[utoipa::path(post, path = "/api/shelters/{id}/supplies/{item}/deliveries", tag = "supplies", security(("bearer" = [])),
+    params(("id" = String, Path), ("item" = String, Path)), request_body = Delivery,
+    responses((status = 200, body = SupplyLine), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn deliver(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    Path((id, item)): Path<(String, String)>,
+    ApiJson(d): ApiJson<Delivery>,
+) -> Result<Json<SupplyLine>, ApiError> {
+    let (shelter, item) = ids(&id, &item)?;
+    Ok(Json(supplies::deliver(st.store.as_ref(), &who, &shelter, item, &d, now()).await?))
+}
+
+/// Open supply requests of every shelter in the municipality.
+#[utoipa::path(get, path = "/api/hq/supply-requests", tag = "supplies", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SupplyLine>), (status = 403, body = Problem)))]
+async fn requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<SupplyLine>>, ApiError> {
+    if !p.may_read_municipality(&st.config.municipality) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(supplies::requests(st.store.as_ref(), &st.config.municipality).await?))
+}

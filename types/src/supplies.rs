@@ -1,0 +1,134 @@
+//! Supplies (物資) at a shelter: stock on hand, what is requested, deliveries.
+
+use crate::needs::AllergenCode;
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Catalog items. Allergy-free meals and diapers carry what they are free of or their size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "item", rename_all = "snake_case")]
+pub enum SupplyItem {
+    DrinkingWater,
+    Food,
+    /// アレルギー対応食, free of this allergen.
+    AllergyFreeMeal { free_of: AllergenCode },
+    Blanket,
+    InfantDiaper { size: DiaperSize },
+    AdultDiaper { size: DiaperSize },
+    InfantFormula,
+    Medicine,
+    ToiletPaper,
+    PortableToilet,
+    SanitaryProducts,
+    PhoneCharger,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DiaperSize {
+    Newborn,
+    S,
+    M,
+    L,
+    Xl,
+}
+
+impl SupplyItem {
+    /// A stable key-safe code, e.g. `allergy_free_meal-egg`, `infant_diaper-m`.
+    pub fn code(&self) -> String {
+        match self {
+            Self::AllergyFreeMeal { free_of } => format!("allergy_free_meal-{}", name(free_of)),
+            Self::InfantDiaper { size } => format!("infant_diaper-{}", name(size)),
+            Self::AdultDiaper { size } => format!("adult_diaper-{}", name(size)),
+            other => name(other),
+        }
+    }
+
+    pub fn parse_code(code: &str) -> Option<Self> {
+        let (head, tail) = code.split_once('-').map_or((code, None), |(h, t)| (h, Some(t)));
+        let mut v = serde_json::json!({ "item": head });
+        match (head, tail) {
+            ("allergy_free_meal", Some(t)) => v["free_of"] = t.into(),
+            ("infant_diaper" | "adult_diaper", Some(t)) => v["size"] = t.into(),
+            (_, None) => {}
+            _ => return None,
+        }
+        serde_json::from_value(v).ok().filter(|i: &SupplyItem| i.code() == code)
+    }
+}
+
+/// The snake_case name serde gives a unit variant, or the `item` tag of an item.
+fn name<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Object(o)) => o.get("item").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Larger than any real stock; anything above is a typing mistake.
+pub const MAX_QUANTITY: u32 = 1_000_000;
+
+/// `PUT /api/shelters/{id}/supplies/{item}`: counted stock and the quantity requested from HQ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StockUpdate {
+    pub on_hand: u32,
+    pub requested: u32,
+}
+
+/// `POST /api/shelters/{id}/supplies/{item}/deliveries`: the id makes a resend count once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    pub delivery_id: String,
+    pub quantity: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SupplyStatus {
+    /// Nothing outstanding.
+    Ok,
+    /// Requested from HQ, not (fully) delivered yet.
+    Requested,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupplyLine {
+    pub shelter_id: crate::ShelterId,
+    pub item: SupplyItem,
+    pub code: String,
+    pub on_hand: u32,
+    pub requested: u32,
+    pub status: SupplyStatus,
+    pub updated_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn codes_roundtrip() {
+        let items = [
+            SupplyItem::DrinkingWater,
+            SupplyItem::AllergyFreeMeal { free_of: AllergenCode::Egg },
+            SupplyItem::InfantDiaper { size: DiaperSize::M },
+            SupplyItem::AdultDiaper { size: DiaperSize::Xl },
+            SupplyItem::PhoneCharger,
+        ];
+        for i in items {
+            assert_eq!(SupplyItem::parse_code(&i.code()), Some(i), "{}", i.code());
+        }
+        assert_eq!(SupplyItem::AllergyFreeMeal { free_of: AllergenCode::SalmonRoe }.code(), "allergy_free_meal-salmon_roe");
+        for bad in ["", "gold", "infant_diaper", "infant_diaper-xxl", "drinking_water-m", "allergy_free_meal-uranium"] {
+            assert_eq!(SupplyItem::parse_code(bad), None, "{bad}");
+        }
+    }
+}
