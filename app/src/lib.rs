@@ -2,10 +2,14 @@
 
 mod api;
 mod i18n;
+mod outbox;
 mod pages;
+mod resident;
+mod resident_pages;
 mod session;
 
-use i18n::Lang;
+use i18n::{tx, Lang};
+use resident_pages::OutboxStatus;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
@@ -33,6 +37,7 @@ pub fn use_lang() -> RwSignal<Lang> {
 fn App() -> impl IntoView {
     let lang = RwSignal::new(Lang::load());
     provide_context(lang);
+    resident::init();
     Effect::new(move || {
         let l = lang.get();
         if let Some(html) = document().document_element() {
@@ -46,12 +51,18 @@ fn App() -> impl IntoView {
             <FocusOnNavigate/>
             <Header/>
             <main id="main">
+                <OutboxStatus/>
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::Home/>
                     <Route path=path!("/shelter") view=pages::ShelterStaff/>
                     <Route path=path!("/hq") view=pages::Hq/>
                     <Route path=path!("/n/:id") view=pages::Notice/>
                     <Route path=path!("/auth/callback") view=pages::AuthCallback/>
+                    <Route path=path!("/household") view=resident_pages::Household/>
+                    <Route path=path!("/members/:id") view=resident_pages::MemberPage/>
+                    <Route path=path!("/safety/:id") view=resident_pages::SafetyPage/>
+                    <Route path=path!("/checkin") view=resident_pages::CheckIn/>
+                    <Route path=path!("/mydata") view=resident_pages::MyData/>
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -93,7 +104,7 @@ fn Header() -> impl IntoView {
     view! {
         <header class="site-header">
             <div class="bar">
-                <A href="/" attr:class="brand">{move || t().app_title}</A>
+                <A href="/" attr:class="brand">{tx(lang, |t| t.app_title)}</A>
                 // lang= on the button so a screen reader pronounces the other language correctly.
                 <button
                     type="button"
@@ -102,14 +113,14 @@ fn Header() -> impl IntoView {
                     aria-label=move || t().switch_aria
                     on:click=switch
                 >
-                    {move || t().switch_label}
+                    {tx(lang, |t| t.switch_label)}
                 </button>
             </div>
             <nav aria-label=move || t().nav_label>
                 <ul>
-                    <li><A href="/" exact=true>{move || t().nav_resident}</A></li>
-                    <li><A href="/shelter">{move || t().nav_shelter}</A></li>
-                    <li><A href="/hq">{move || t().nav_hq}</A></li>
+                    <li><A href="/" exact=true>{tx(lang, |t| t.nav_resident)}</A></li>
+                    <li><A href="/shelter">{tx(lang, |t| t.nav_shelter)}</A></li>
+                    <li><A href="/hq">{tx(lang, |t| t.nav_hq)}</A></li>
                 </ul>
             </nav>
         </header>

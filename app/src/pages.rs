@@ -1,14 +1,29 @@
 use crate::api::{self, ApiError};
-use crate::i18n::{Lang, Tr};
+use crate::i18n::{tx, Lang, Tr};
+use crate::resident_pages::ResidentNav;
 use crate::session;
 use crate::use_lang;
-use bosai_types::{Congestion, Shelter};
+use bosai_types::{Congestion, GeoPoint, Shelter};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The device's position, if the resident allows it.
+async fn locate() -> Option<GeoPoint> {
+    let geo = web_sys::window()?.navigator().geolocation().ok()?;
+    let p = js_sys::Promise::new(&mut |ok, err| {
+        let _ = geo.get_current_position_with_error_callback(&ok, Some(&err));
+    });
+    let pos = JsFuture::from(p).await.ok()?;
+    // Read through Reflect: web-sys has GeolocationPosition only behind its unstable-API flag.
+    let coords = js_sys::Reflect::get(&pos, &"coords".into()).ok()?;
+    let get = |k: &str| js_sys::Reflect::get(&coords, &k.into()).ok()?.as_f64();
+    GeoPoint::new(get("latitude")?, get("longitude")?).ok()
+}
 
 /// Resident home: the shelter list, live when online, the saved copy otherwise.
 #[component]
@@ -18,6 +33,20 @@ pub fn Home() -> impl IntoView {
     let saved = RwSignal::new(api::saved_shelters());
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
+    // Sorting by distance: only after the resident asks (the browser then asks for permission).
+    let here = RwSignal::new(None::<GeoPoint>);
+    let locating = RwSignal::new(false);
+    let geo_failed = RwSignal::new(false);
+    let sort_near = move |_| {
+        locating.set(true);
+        geo_failed.set(false);
+        spawn_local(async move {
+            let p = locate().await;
+            geo_failed.set(p.is_none());
+            here.set(p);
+            locating.set(false);
+        });
+    };
 
     let refresh = move || {
         busy.set(true);
@@ -53,26 +82,44 @@ pub fn Home() -> impl IntoView {
             Some(s) if s.data.is_empty() => {
                 view! { <p class="muted">{l.tr().empty}</p> }.into_any()
             }
-            Some(s) => view! {
-                <ul class="shelters">
-                    {s.data.iter().map(|sh| shelter_card(sh, l)).collect_view()}
-                </ul>
+            Some(s) => {
+                let mut rows: Vec<(&Shelter, Option<f64>)> = s
+                    .data
+                    .iter()
+                    .map(|sh| (sh, here.get().map(|p| p.distance_m(&sh.location))))
+                    .collect();
+                if here.get().is_some() {
+                    rows.sort_by(|a, b| a.1.unwrap_or(0.0).total_cmp(&b.1.unwrap_or(0.0)));
+                }
+                view! {
+                    <ul class="shelters">
+                        {rows.into_iter().map(|(sh, d)| shelter_card(sh, d, l)).collect_view()}
+                    </ul>
+                }
+                .into_any()
             }
-            .into_any(),
         })
     };
 
     view! {
-        <h1>{move || t().home_title}</h1>
-        <p class="lead">{move || t().home_lead}</p>
+        <h1>{tx(lang, |t| t.home_title)}</h1>
+        <p class="lead">{tx(lang, |t| t.home_lead)}</p>
         <Account/>
         {banner}
         <section aria-labelledby="shelters-h">
             <div class="section-head">
-                <h2 id="shelters-h">{move || t().shelters_heading}</h2>
+                <h2 id="shelters-h">{tx(lang, |t| t.shelters_heading)}</h2>
                 <button type="button" class="btn" on:click=move |_| refresh() disabled=move || busy.get()>
                     {move || if busy.get() { t().loading } else { t().reload }}
                 </button>
+            </div>
+            <div class="sort">
+                <button type="button" class="btn btn-secondary" on:click=sort_near
+                    aria-pressed=move || if here.get().is_some() { "true" } else { "false" }
+                    disabled=move || locating.get()>
+                    {move || if locating.get() { t().locating } else { t().sort_near }}
+                </button>
+                {move || geo_failed.get().then(|| view! { <p class="banner" role="alert">{t().geo_failed}</p> })}
             </div>
             <p class="updated" aria-live="polite">
                 {move || saved.with(|s| s.as_ref().map(|s| {
@@ -106,6 +153,8 @@ fn Account() -> impl IntoView {
             }
             // A refresh that failed with invalid_grant has signed us out.
             signed_in.set(session::load().is_some());
+            // Just signed in (or back): fetch the household and send anything queued.
+            crate::resident::sync();
         });
     }
 
@@ -124,6 +173,7 @@ fn Account() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             session::sign_out().await;
+            crate::resident::forget_local().await;
             name.set(None);
             error.set(None);
             signed_in.set(false);
@@ -141,6 +191,7 @@ fn Account() -> impl IntoView {
             });
             view! {
                 <p class="account-state"><span class="label">{t().signed_in}</span>{who}</p>
+                <ResidentNav/>
                 <button type="button" class="btn btn-secondary" on:click=sign_out disabled=move || busy.get()>
                     {t().sign_out}
                 </button>
@@ -209,7 +260,7 @@ pub fn AuthCallback() -> impl IntoView {
     };
 
     view! {
-        <h1>{move || t().callback_title}</h1>
+        <h1>{tx(lang, |t| t.callback_title)}</h1>
         {move || match error.get() {
             None => view! { <p role="status">{t().callback_pending}</p> }.into_any(),
             Some(e) => view! {
@@ -234,7 +285,7 @@ fn congestion_class(c: Congestion) -> &'static str {
     }
 }
 
-fn shelter_card(s: &Shelter, lang: Lang) -> impl IntoView {
+fn shelter_card(s: &Shelter, distance_m: Option<f64>, lang: Lang) -> impl IntoView {
     let (t, ja) = (lang.tr(), lang.is_ja());
     let name = if ja || s.name_en.is_empty() {
         s.name_ja.clone()
@@ -254,6 +305,15 @@ fn shelter_card(s: &Shelter, lang: Lang) -> impl IntoView {
         num(s.location.lat()),
         num(s.location.lon())
     );
+    let distance = distance_m.map(|d| {
+        let km = js_sys::Number::from(d / 1000.0).to_fixed(1).map(String::from).unwrap_or_default();
+        view! {
+            <div>
+                <dt>{t.distance_label}</dt>
+                <dd class="distance">{(t.km)(&km)}</dd>
+            </div>
+        }
+    });
     let facilities = if s.facilities.is_empty() {
         view! { <p class="muted">{t.no_facilities}</p> }.into_any()
     } else {
@@ -281,6 +341,7 @@ fn shelter_card(s: &Shelter, lang: Lang) -> impl IntoView {
                     <dt>{t.status}</dt>
                     <dd>{lang.status(s.status)}</dd>
                 </div>
+                {distance}
             </dl>
             <h4 class="sub">{t.facilities}</h4>
             {facilities}

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { signIn as signInAs } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
 // Must match app/src/session.rs.
@@ -33,18 +34,7 @@ async function refreshWith(token) {
   return { status: res.status, body: await res.json() };
 }
 
-/** From the signed-out home through the simulated card page back to the app, signed in. */
-async function signIn(page) {
-  await page.getByRole('button', { name: 'マイナンバーカードでサインイン' }).click();
-  await page.waitForURL(/\/dev\/companion\?/);
-  await page.getByRole('heading', { name: '模擬マイナンバーカード' }).waitFor();
-  await page.getByLabel('防災 太郎（デモ）').check();
-  await page.getByLabel(/氏名・住所・生年月日・性別を提供する/).check();
-  await page.getByRole('button', { name: /この模擬カードで署名する/ }).click();
-  // Back through /auth/callback?code=… to the home page, which replaces the callback entry.
-  await page.waitForURL(`${stack.url}/`);
-  await page.locator('.account .who').filter({ hasText: '防災 太郎' }).waitFor();
-}
+const signIn = (page) => signInAs(page, stack.url);
 
 test('sign in with the simulated card, reload, English, sign out', async (t) => {
   const b = await launchBrowser();

@@ -1,0 +1,248 @@
+//! The signed-in resident's own data: the last `GET /api/household` (kept in
+//! localStorage so the screens work offline), the outbox's pending writes
+//! applied on top of it, and the sync loop (on start, on `online`, on a timer).
+
+use crate::api::{self, ApiError, Saved};
+use crate::i18n::Lang;
+use crate::outbox::{self, Op, Queued};
+use crate::session;
+use bosai_types::household::{HouseholdError, HouseholdView, Member, MemberId, MemberView};
+use bosai_types::needs::{Needs, NeedsError};
+use bosai_types::safety::{SafetyError, SafetyReport};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::Cell;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+/// Every key of the resident's data starts with this, so sign-out can forget all of it.
+pub const PREFIX: &str = "bosai.res.";
+const HOUSEHOLD_KEY: &str = "bosai.res.household.v1";
+
+#[derive(Clone, Copy)]
+pub struct Resident {
+    /// The server's copy as last received (cached).
+    pub saved: RwSignal<Option<Saved<HouseholdView>>>,
+    /// Queued writes, oldest first.
+    pub pending: RwSignal<Vec<Queued>>,
+    /// Writes the server rejected (4xx), with its message.
+    pub rejected: RwSignal<Vec<(Op, ApiError)>>,
+    /// The last failed household fetch.
+    pub error: RwSignal<Option<ApiError>>,
+    /// The saved copy with the pending writes applied: what the screens show.
+    pub shown: Memo<Option<HouseholdView>>,
+    /// Bumped after every sync that reached the server.
+    pub synced: RwSignal<u32>,
+}
+
+thread_local! {
+    static STATE: Cell<Option<Resident>> = const { Cell::new(None) };
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+}
+
+pub fn state() -> Resident {
+    STATE.get().expect("resident::init runs in App")
+}
+
+/// Once, from `App`: load the cached copy, listen for `online`, start a sync.
+pub fn init() {
+    let saved = RwSignal::new(if session::load().is_some() {
+        api::load_saved(HOUSEHOLD_KEY)
+    } else {
+        None
+    });
+    let pending = RwSignal::new(Vec::<Queued>::new());
+    let shown = Memo::new(move |_| {
+        let mut view = saved.get()?.data;
+        pending.with(|p| p.iter().for_each(|q| apply(&mut view, q)));
+        // The resident first, then the others in the server's order.
+        view.members.sort_by_key(|m| !m.member.id.is_self());
+        Some(view)
+    });
+    STATE.set(Some(Resident {
+        saved,
+        pending,
+        rejected: RwSignal::new(Vec::new()),
+        error: RwSignal::new(None),
+        shown,
+        synced: RwSignal::new(0),
+    }));
+    if let Some(w) = web_sys::window() {
+        let on_online = Closure::<dyn Fn()>::new(|| {
+            outbox::reset_backoff();
+            sync();
+        });
+        let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        on_online.forget();
+    }
+    sync();
+}
+
+/// What a pending write changes, so the screens show it before the server has it.
+fn apply(view: &mut HouseholdView, q: &Queued) {
+    let find = |view: &mut HouseholdView, id: &MemberId| {
+        view.members.iter_mut().position(|m| &m.member.id == id)
+    };
+    match &q.op {
+        Op::PutMember { id, input } => {
+            let member = Member {
+                id: id.clone(),
+                display_name: input.display_name.clone(),
+                birth: Some(input.birth),
+                sex: input.sex,
+                relationship: input.relationship,
+                updated_at: q.at,
+            };
+            match find(view, id) {
+                Some(i) => view.members[i].member = member,
+                None => view.members.push(MemberView { member, needs: None, safety: None }),
+            }
+        }
+        Op::DeleteMember { id } => view.members.retain(|m| &m.member.id != id),
+        Op::PutNeeds { id, input } => {
+            if let Some(i) = find(view, id) {
+                view.members[i].needs = Some(Needs { needs: input.clone(), updated_at: q.at });
+            }
+        }
+        Op::Safety { input } => {
+            if let Some(i) = find(view, &input.member_id) {
+                view.members[i].safety = Some(SafetyReport {
+                    report_id: input.report_id.clone(),
+                    member_id: input.member_id.clone(),
+                    status: input.status.clone(),
+                    reported_at: q.at,
+                });
+            }
+        }
+    }
+}
+
+/// Queue a write (durably), show it at once, and try to send it.
+pub async fn submit(op: Op) -> Result<(), ApiError> {
+    outbox::push(op).await.map_err(|_| ApiError::Unsupported)?;
+    reload_pending().await;
+    sync();
+    Ok(())
+}
+
+async fn reload_pending() {
+    if let Ok(items) = outbox::list().await {
+        state().pending.set(items);
+    }
+}
+
+pub fn pending_for(id: &MemberId) -> usize {
+    state().pending.with(|p| p.iter().filter(|q| q.op.member_id() == id).count())
+}
+
+/// Send what is queued, then fetch the household. Calls made while one runs are folded into one more round.
+pub fn sync() {
+    if RUNNING.get() {
+        AGAIN.set(true);
+        return;
+    }
+    RUNNING.set(true);
+    spawn_local(async {
+        loop {
+            AGAIN.set(false);
+            sync_once().await;
+            if !AGAIN.get() {
+                break;
+            }
+        }
+        RUNNING.set(false);
+    });
+}
+
+async fn sync_once() {
+    let s = state();
+    reload_pending().await;
+    if session::load().is_none() {
+        return;
+    }
+    let flushed = outbox::flush().await;
+    if !flushed.rejected.is_empty() {
+        s.rejected.update(|r| r.extend(flushed.rejected.into_iter().map(|(q, e)| (q.op, e))));
+    }
+    reload_pending().await;
+    match flushed.blocked {
+        // Offline or the server is struggling: keep the copy we have, try again later.
+        Some(e) => {
+            if !matches!(e, ApiError::NoSignIn | ApiError::Unsupported) {
+                outbox::retry_later(sync);
+            }
+            s.error.set(Some(e));
+        }
+        None => {
+            outbox::reset_backoff();
+            match session::authed_send("GET", "/api/household", None).await {
+                Ok(text) => {
+                    if let Ok(data) = api::decode::<HouseholdView>(&text) {
+                        let saved_at = api::now();
+                        api::storage_set(HOUSEHOLD_KEY, &text);
+                        api::storage_set(&format!("{HOUSEHOLD_KEY}.at"), &saved_at.millis().to_string());
+                        s.saved.set(Some(Saved { saved_at, data }));
+                        s.error.set(None);
+                        s.synced.update(|n| *n += 1);
+                    }
+                }
+                Err(e) => s.error.set(Some(e)),
+            }
+        }
+    }
+}
+
+/// Forget everything of this resident on this device (sign-out, account deleted).
+pub async fn forget_local() {
+    let _ = outbox::clear().await;
+    if let Some(st) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let n = st.length().unwrap_or(0);
+        let keys: Vec<String> = (0..n).filter_map(|i| st.key(i).ok().flatten()).collect();
+        for k in keys.iter().filter(|k| k.starts_with(PREFIX)) {
+            let _ = st.remove_item(k);
+        }
+    }
+    if let Some(s) = STATE.get() {
+        s.saved.set(None);
+        s.pending.set(Vec::new());
+        s.rejected.set(Vec::new());
+        s.error.set(None);
+    }
+}
+
+/// A validation error from the shared crate: the same words the server would use.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Invalid {
+    Household(HouseholdError),
+    Needs(NeedsError),
+    Safety(SafetyError),
+    /// "At a shelter" with no shelter to pick (the list never loaded).
+    NoShelter,
+}
+
+impl Invalid {
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang.is_ja()) {
+            (Invalid::Household(e), true) => e.message_ja().into(),
+            (Invalid::Needs(e), true) => e.message_ja().into(),
+            (Invalid::Safety(e), true) => e.message_ja().into(),
+            (Invalid::Household(e), false) => e.to_string(),
+            (Invalid::Needs(e), false) => e.to_string(),
+            (Invalid::Safety(e), false) => e.to_string(),
+            (Invalid::NoShelter, _) => lang.pick("避難所を選んでください。", "Please choose a shelter.").into(),
+        }
+    }
+}
+
+/// `prefix` + random base36 (ids the app chooses so a resend is the same write).
+pub fn random_id(prefix: &str, len: usize) -> String {
+    const A: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut bytes = vec![0u8; len];
+    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = c.get_random_values_with_u8_array(&mut bytes);
+    }
+    let mut s = String::from(prefix);
+    s.extend(bytes.iter().map(|b| A[*b as usize % 36] as char));
+    s
+}
