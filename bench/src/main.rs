@@ -3,6 +3,9 @@
 //! measurement so CI proves the bench still runs.
 
 mod app_size;
+mod checkin;
+mod stack;
+mod sync;
 mod token;
 
 use serde::Serialize;
@@ -43,21 +46,12 @@ fn main() {
     let smoke = std::env::args().any(|a| a == "--smoke");
     let root = PathBuf::from(std::env::var("BOSAI_ROOT").unwrap_or_else(|_| ".".into()));
     let dist = PathBuf::from(std::env::var("BOSAI_DIST").unwrap_or_else(|_| root.join("dist").display().to_string()));
-    let mut rows = Vec::new();
-    // Issues still to come (shelter check-in, offline sync, HQ, push, init timing) report null.
-    for (name, unit) in [
-        ("checkin_api_rps", "req/s"),
-        ("checkin_api_p99_ms", "ms"),
-        ("checkin_vs_store_ratio", "ratio"),
-        ("checkin_dynamodb_local_rps", "req/s"),
-    ] {
-        rows.push(Row::missing(name, unit));
-    }
+    let bin = PathBuf::from(std::env::var("BOSAI_LOCAL_BIN").expect("BOSAI_LOCAL_BIN: the release bosai-local"));
+    let mut rows = checkin::rows(&bin, &dist, smoke);
     rows.push(token::verify_per_second(smoke));
+    rows.extend(sync::rows(&bin, &dist, smoke));
+    // Features still to come (HQ dashboard, push, init timing) report null.
     for (name, unit) in [
-        ("offline_sync_10k_s", "s"),
-        ("offline_sync_lost", "records"),
-        ("offline_sync_duplicated", "records"),
         ("hq_summary_p50_ms", "ms"),
         ("hq_summary_p99_ms", "ms"),
         ("hq_summary_store_reads", "reads"),

@@ -1,0 +1,166 @@
+//! The check-in API under load: one scan per request from 64 connections, on
+//! the local stack (embedded store) and on DynamoDB Local; the floor is a bare
+//! store write of the same item on the same machine.
+
+use crate::stack::Stack;
+use crate::Row;
+use bosai_store::{item::item, ItemExt, Key, Store, Value};
+use bosai_types::auth::{Claims, Role};
+use bosai_types::checkin::{CheckInClaims, CHECKIN_TYPE};
+use bosai_types::jws::Signer;
+use serde_json::json;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub const CONNECTIONS: usize = 64;
+const SHELTER: &str = "aoba-katahira-es";
+
+fn now_s() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+pub struct Load {
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub errors: usize,
+}
+
+/// Runs the load against a started stack for `secs`; every request is a new person's scan.
+pub fn load(stack: &Stack, data: &Path, secs: f64, tag: &str) -> Load {
+    let key = std::fs::read_to_string(data.join("identity/keys/token-1.pem")).expect("dev token key");
+    let signer = Signer::from_pkcs8_pem(&key).expect("key");
+    let now = now_s();
+    let staff = signer.sign("at+jwt", &Claims {
+        iss: "bosai-local".into(), aud: "bosai-api".into(), sub: "staff:load".into(), iat: now, nbf: now, exp: now + 3600,
+        role: Role::ShelterStaff, shelters: vec![SHELTER.into()], municipality: None,
+    });
+    // Credentials are signed up front so the client measures the server, not itself.
+    let expected = (secs * 6000.0) as usize + 1000;
+    let creds: Arc<Vec<String>> = Arc::new(
+        (0..expected)
+            .map(|i| {
+                let c = CheckInClaims { iss: "bosai-local".into(), sub: format!("r_{tag}_{i}"), m: vec!["self".into()], mu: "041009".into(), iat: now - 60, exp: now + 3600 };
+                signer.sign(CHECKIN_TYPE, &c)
+            })
+            .collect(),
+    );
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let next = Arc::new(AtomicUsize::new(0));
+    let errors = Arc::new(AtomicUsize::new(0));
+    let http = reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).build().expect("client");
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let start = Instant::now();
+    let lat: Vec<Vec<f64>> = rt.block_on(async {
+        let tasks: Vec<_> = (0..CONNECTIONS)
+            .map(|_| {
+                let (http, url, staff, creds, next, errors) = (http.clone(), stack.url.clone(), staff.clone(), creds.clone(), next.clone(), errors.clone());
+                let tag = tag.to_owned();
+                tokio::spawn(async move {
+                    let mut lat = Vec::new();
+                    while Instant::now() < deadline {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(cred) = creds.get(i) else { break };
+                        let body = json!({"device_id": "load", "records": [{"event_id": format!("ev-{tag}-{i:08}"), "kind": "check_in", "at": now * 1000, "credential": cred}]});
+                        let t = Instant::now();
+                        let ok = http.post(format!("{url}/api/shelters/{SHELTER}/scans")).bearer_auth(&staff).json(&body).send().await
+                            .map(|r| r.status().is_success()).unwrap_or(false);
+                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                        if !ok {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    lat
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for t in tasks {
+            all.push(t.await.expect("worker"));
+        }
+        all
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut all: Vec<f64> = lat.into_iter().flatten().collect();
+    all.sort_by(f64::total_cmp);
+    let pct = |p: f64| all.get(((all.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(f64::NAN);
+    Load { rps: all.len() as f64 / elapsed, p50_ms: pct(0.5), p99_ms: pct(0.99), errors: errors.load(Ordering::Relaxed) }
+}
+
+/// The floor: the same location item written straight into the embedded store, 64 writers.
+pub fn store_writes_per_second(secs: f64) -> f64 {
+    let dir = std::env::temp_dir().join(format!("bosai-bench-store-{}", std::process::id()));
+    let store = Arc::new(bosai_store::sqlite::SqliteStore::open(&dir).expect("store"));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let n = Arc::new(AtomicUsize::new(0));
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let start = Instant::now();
+    rt.block_on(async {
+        let tasks: Vec<_> = (0..CONNECTIONS)
+            .map(|w| {
+                let (store, n) = (store.clone(), n.clone());
+                tokio::spawn(async move {
+                    while Instant::now() < deadline {
+                        let i = n.fetch_add(1, Ordering::Relaxed);
+                        let it = item(&Key::new(format!("PERSON#R#r_floor_{w}_{i}#self"), "LOCATION"))
+                            .with("shelter", Value::s(SHELTER))
+                            .with("at", Value::n(i as i64))
+                            .with("name", Value::s("本人"));
+                        store.put(it, None).await.expect("store write");
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("writer");
+        }
+    });
+    let rate = n.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&dir);
+    rate
+}
+
+pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
+    let secs = if smoke { 0.5 } else { 10.0 };
+    let data = std::env::temp_dir().join(format!("bosai-bench-load-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let stack = Stack::start(bin, &data, dist, &[]);
+    let l = load(&stack, &data, secs, "load");
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&data);
+    let floor = store_writes_per_second(secs.min(3.0));
+    eprintln!("check-in load (embedded): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; store floor {floor:.0} writes/s", l.rps, l.p50_ms, l.p99_ms, l.errors);
+    let ok = l.errors == 0;
+    let mut rows = vec![
+        Row::new("checkin_api_rps", ok.then_some(l.rps), "req/s"),
+        Row::new("checkin_api_p50_ms", ok.then_some(l.p50_ms), "ms"),
+        Row::new("checkin_api_p99_ms", ok.then_some(l.p99_ms), "ms"),
+        Row::new("checkin_vs_store_ratio", ok.then_some(l.rps), "ratio").against(Some(floor)),
+    ];
+    // The ratio row's value is the API rate over the store floor.
+    if let Some(r) = rows.last_mut() {
+        r.value = r.ratio;
+        r.ratio = None;
+    }
+    rows.push(dynamodb_rps(bin, dist, secs));
+    rows
+}
+
+/// Same load with the stack on DynamoDB Local (reported only: it is not a model of DynamoDB).
+fn dynamodb_rps(bin: &Path, dist: &Path, secs: f64) -> Row {
+    let Ok(endpoint) = std::env::var("BOSAI_DYNAMODB_ENDPOINT") else {
+        return Row::missing("checkin_dynamodb_local_rps", "req/s");
+    };
+    let data = std::env::temp_dir().join(format!("bosai-bench-ddb-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let table = format!("bench-{}", std::process::id());
+    let env = [("BOSAI_STORE", "dynamodb"), ("BOSAI_DYNAMODB_ENDPOINT", endpoint.as_str()), ("BOSAI_TABLE", table.as_str())];
+    let stack = Stack::start(bin, &data, dist, &env);
+    let l = load(&stack, &data, secs, "ddb");
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&data);
+    eprintln!("check-in load (DynamoDB Local): {:.0} req/s, p99 {:.1} ms, {} errors", l.rps, l.p99_ms, l.errors);
+    Row::new("checkin_dynamodb_local_rps", (l.errors == 0).then_some(l.rps), "req/s")
+}

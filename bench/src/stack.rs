@@ -1,0 +1,45 @@
+//! Starts the release `bosai-local` on a free 127.0.0.1 port for a measurement.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+pub struct Stack {
+    pub url: String,
+    child: Child,
+}
+
+impl Stack {
+    pub fn start(bin: &Path, data: &Path, dist: &Path, env: &[(&str, &str)]) -> Stack {
+        let mut child = Command::new(bin)
+            .envs(env.iter().copied())
+            .env("BOSAI_PORT", "0")
+            .env("BOSAI_DATA_DIR", data)
+            .env("BOSAI_DIST", dist)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let out = child.stdout.take().expect("piped stdout");
+        let url = BufReader::new(out)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| l.strip_prefix("BOSAI_READY ").map(str::to_owned))
+            .expect("bosai-local printed BOSAI_READY");
+        Stack { url, child }
+    }
+
+    /// The power cord: no graceful shutdown, whatever is in flight is cut.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
