@@ -41,8 +41,10 @@ async function navigate(request) {
   const timeout = new Promise((resolve) => setTimeout(resolve, NAV_TIMEOUT_MS));
   try {
     const res = await Promise.race([network, timeout.then(() => cache.match(SHELL))]);
-    // A 5xx from a proxy in front of a dead origin is as good as offline.
-    if (res && res.status < 500) return res;
+    // A 5xx from a proxy in front of a dead origin is as good as offline. A 404 is a
+    // deep link the static host did not know (e.g. a poster link /c/<code> whose code
+    // has dots): every page is the app's, which shows its own "not found".
+    if (res && res.status < 500 && res.status !== 404) return res;
     return (await cache.match(SHELL)) || res || (await network);
   } catch (_) {
     return (await cache.match(SHELL)) || Response.error();

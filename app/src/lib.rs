@@ -7,6 +7,8 @@ mod pages;
 mod resident;
 mod resident_pages;
 mod session;
+mod shelter_pages;
+mod staff;
 
 use i18n::{tx, Lang};
 use resident_pages::OutboxStatus;
@@ -54,7 +56,7 @@ fn App() -> impl IntoView {
                 <OutboxStatus/>
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::Home/>
-                    <Route path=path!("/shelter") view=pages::ShelterStaff/>
+                    <Route path=path!("/shelter") view=shelter_pages::ShelterStaff/>
                     <Route path=path!("/hq") view=pages::Hq/>
                     <Route path=path!("/n/:id") view=pages::Notice/>
                     <Route path=path!("/auth/callback") view=pages::AuthCallback/>
@@ -62,6 +64,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/members/:id") view=resident_pages::MemberPage/>
                     <Route path=path!("/safety/:id") view=resident_pages::SafetyPage/>
                     <Route path=path!("/checkin") view=resident_pages::CheckIn/>
+                    <Route path=path!("/c/:code") view=resident_pages::PosterCheckIn/>
                     <Route path=path!("/mydata") view=resident_pages::MyData/>
                 </Routes>
             </main>

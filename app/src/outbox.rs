@@ -64,20 +64,24 @@ pub struct Queued {
 
 const DB_NAME: &str = "bosai";
 const STORE: &str = "outbox";
+/// The shelter staff device's scan queue (keyed by `event_id`): see `staff.rs`.
+pub const SCANS: &str = "scans";
+/// 2 added `scans`; the upgrade creates whichever store is missing.
+const DB_VERSION: u32 = 2;
 
 thread_local! {
     static DB: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
 }
 
 /// Any IndexedDB failure (missing, quota, blocked): the caller reports it as unsupported.
-type Idb<T> = Result<T, ()>;
+pub type Idb<T> = Result<T, ()>;
 
-fn ok<T, E>(r: Result<T, E>) -> Idb<T> {
+pub fn ok<T, E>(r: Result<T, E>) -> Idb<T> {
     r.map_err(|_| ())
 }
 
 /// Resolves on the request's `success` (handlers set now, before any event can fire).
-fn wait(r: &IdbRequest) -> JsFuture {
+pub fn wait(r: &IdbRequest) -> JsFuture {
     JsFuture::from(js_sys::Promise::new(&mut |res, rej| {
         r.set_onsuccess(Some(&res));
         r.set_onerror(Some(&rej));
@@ -85,7 +89,7 @@ fn wait(r: &IdbRequest) -> JsFuture {
 }
 
 /// Resolves when the transaction has committed: only then is a write durable.
-fn committed(tx: &IdbTransaction) -> JsFuture {
+pub fn committed(tx: &IdbTransaction) -> JsFuture {
     JsFuture::from(js_sys::Promise::new(&mut |res, rej| {
         tx.set_oncomplete(Some(&res));
         tx.set_onerror(Some(&rej));
@@ -98,7 +102,7 @@ async fn db() -> Idb<IdbDatabase> {
         return Ok(db);
     }
     let factory = ok(web_sys::window().ok_or(())?.indexed_db())?.ok_or(())?;
-    let req = ok(factory.open_with_u32(DB_NAME, 1))?;
+    let req = ok(factory.open_with_u32(DB_NAME, DB_VERSION))?;
     let upgrade = Closure::once_into_js(move |e: web_sys::Event| {
         let db = e
             .target()
@@ -106,22 +110,43 @@ async fn db() -> Idb<IdbDatabase> {
             .and_then(|r| r.result().ok())
             .and_then(|v| v.dyn_into::<IdbDatabase>().ok());
         if let Some(db) = db {
-            let p = web_sys::IdbObjectStoreParameters::new();
-            p.set_auto_increment(true);
-            p.set_key_path(&JsValue::from_str("key"));
-            let _ = db.create_object_store_with_optional_parameters(STORE, &p);
+            let names = db.object_store_names();
+            if !names.contains(STORE) {
+                let p = web_sys::IdbObjectStoreParameters::new();
+                p.set_auto_increment(true);
+                p.set_key_path(&JsValue::from_str("key"));
+                let _ = db.create_object_store_with_optional_parameters(STORE, &p);
+            }
+            if !names.contains(SCANS) {
+                let p = web_sys::IdbObjectStoreParameters::new();
+                p.set_key_path(&JsValue::from_str("event_id"));
+                let _ = db.create_object_store_with_optional_parameters(SCANS, &p);
+            }
         }
     });
     req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
     ok(wait(&req).await)?;
     let db: IdbDatabase = ok(ok(req.result())?.dyn_into())?;
+    // A newer version of the app in another tab wants to upgrade: let it (we reopen on next use).
+    let on_change = Closure::<dyn Fn()>::new(|| {
+        if let Some(db) = DB.with(|d| d.borrow_mut().take()) {
+            db.close();
+        }
+    });
+    db.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+    on_change.forget();
     DB.with(|d| *d.borrow_mut() = Some(db.clone()));
     Ok(db)
 }
 
 async fn store(mode: IdbTransactionMode) -> Idb<(IdbTransaction, web_sys::IdbObjectStore)> {
-    let tx = ok(db().await?.transaction_with_str_and_mode(STORE, mode))?;
-    let store = ok(tx.object_store(STORE))?;
+    store_named(STORE, mode).await
+}
+
+/// A transaction on one object store of the app's database.
+pub async fn store_named(name: &str, mode: IdbTransactionMode) -> Idb<(IdbTransaction, web_sys::IdbObjectStore)> {
+    let tx = ok(db().await?.transaction_with_str_and_mode(name, mode))?;
+    let store = ok(tx.object_store(name))?;
     Ok((tx, store))
 }
 

@@ -361,11 +361,6 @@ fn Placeholder(title: fn(&Tr) -> &'static str, lead: fn(&Tr) -> &'static str) ->
 }
 
 #[component]
-pub fn ShelterStaff() -> impl IntoView {
-    view! { <Placeholder title=|t| t.shelter_title lead=|t| t.shelter_lead/> }
-}
-
-#[component]
 pub fn Hq() -> impl IntoView {
     view! { <Placeholder title=|t| t.hq_title lead=|t| t.hq_lead/> }
 }

@@ -915,7 +915,7 @@ struct CachedCredential {
     names: Vec<String>,
 }
 
-fn qr_data_url(text: &str) -> Option<String> {
+pub fn qr_data_url(text: &str) -> Option<String> {
     let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
     let svg = code
         .render::<qrcode::render::svg::Color>()
@@ -1167,6 +1167,104 @@ pub fn MyData() -> impl IntoView {
                 </section>
             }
             .into_any()
+        }}
+    }
+    .into_any()
+}
+
+// ---- poster check-in (/c/:code) ----------------------------------------------
+
+/// The resident scanned a shelter's poster: choose who is here, check them in.
+#[component]
+pub fn PosterCheckIn() -> impl IntoView {
+    let lang = use_lang();
+    if session::load().is_none() {
+        return view! {
+            <h1>{move || lang.get().pick("避難所にチェックイン", "Check in at this shelter")}</h1>
+            <p class="banner" role="alert">{move || lang.get().tr().need_signin}</p>
+            <p><A href="/" attr:class="btn">{move || lang.get().tr().back_home}</A></p>
+        }
+        .into_any();
+    }
+    let code = use_params_map().read_untracked().get("code").unwrap_or_default();
+    let s = resident::state();
+    resident::sync();
+    let chosen = RwSignal::new(None::<Vec<MemberId>>);
+    let failed = RwSignal::new(None::<ApiError>);
+    let none_chosen = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let done = RwSignal::new(None::<usize>);
+    // One event id per visit: a retry after a lost answer checks in once.
+    let event_id = StoredValue::new({
+        let mut b = [0u8; 12];
+        if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+            let _ = c.get_random_values_with_u8_array(&mut b);
+        }
+        format!("pc-{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
+    });
+    let members = move || s.shown.with(|v| v.as_ref().map(|v| v.members.clone()).unwrap_or_default());
+    let is_chosen = move |id: &MemberId| chosen.with(|c| c.as_ref().is_none_or(|c| c.contains(id)));
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let list: Vec<MemberId> = members().into_iter().map(|m| m.member.id).filter(|id| is_chosen(id)).collect();
+        none_chosen.set(list.is_empty());
+        if list.is_empty() {
+            return;
+        }
+        let n = list.len();
+        let body = serde_json::to_string(&bosai_types::checkin::PosterCheckIn {
+            poster: code.clone(),
+            event_id: event_id.get_value(),
+            members: list,
+        });
+        busy.set(true);
+        spawn_local(async move {
+            match session::authed_send("POST", "/api/me/checkins", body.ok()).await {
+                Ok(_) => {
+                    failed.set(None);
+                    done.set(Some(n));
+                }
+                Err(e) => failed.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let t = move || lang.get().tr();
+    view! {
+        <h1>{move || lang.get().pick("避難所にチェックイン", "Check in at this shelter")}</h1>
+        <ResidentNav/>
+        {move || match done.get() {
+            Some(n) => {
+                let l = lang.get();
+                view! { <p class="done-big poster-done" role="status">{if l.is_ja() { format!("{n}人のチェックインが完了しました。") } else { format!("{n} people checked in.") }}</p> }.into_any()
+            }
+            None => view! {
+                <form class="form panel" on:submit=on_submit.clone() novalidate>
+                    <fieldset>
+                        <legend>{move || t().checkin_who}</legend>
+                        <div class="checks">
+                            {move || members().into_iter().map(|m| {
+                                let id = StoredValue::new(m.member.id.clone());
+                                check_box_owned(m.member.display_name.clone(), move || is_chosen(&id.get_value()), move |on| {
+                                    let all: Vec<MemberId> = members().into_iter().map(|m| m.member.id).collect();
+                                    chosen.update(|c| {
+                                        let mut list = c.take().unwrap_or_else(|| all.clone());
+                                        let me = id.get_value();
+                                        list.retain(|x| *x != me);
+                                        if on {
+                                            list.push(me);
+                                        }
+                                        *c = Some(all.into_iter().filter(|x| list.contains(x)).collect());
+                                    });
+                                })
+                            }).collect_view()}
+                        </div>
+                    </fieldset>
+                    {move || none_chosen.get().then(|| view! { <p class="field-error" role="alert">{t().choose_one}</p> })}
+                    {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+                    <button type="submit" class="btn btn-wide" disabled=move || busy.get()>{move || lang.get().pick("チェックインする", "Check in")}</button>
+                </form>
+            }.into_any(),
         }}
     }
     .into_any()

@@ -65,7 +65,7 @@ test('a card revoked by the CA is refused after the server reloads its CRL', asy
 });
 
 test('the app is served with a strict content security policy', async () => {
-  for (const path of ['/', '/hq', '/sw.js']) {
+  for (const path of ['/', '/hq', '/sw.js', '/c/eyJhbGciOiJFUzI1NiJ9.eyJzaCI6ImEifQ.c2ln']) {
     const res = await fetch(`${stack.url}${path}`);
     assert.equal(res.status, 200, path);
     const csp = res.headers.get('content-security-policy') || '';
@@ -73,4 +73,11 @@ test('the app is served with a strict content security policy', async () => {
     assert.match(csp, /frame-ancestors 'none'/, path);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
   }
+});
+
+test('missing build files are real 404s, deep links are the app', async () => {
+  assert.equal((await fetch(`${stack.url}/bosai-app-0000000000000000.wasm`)).status, 404);
+  const poster = await fetch(`${stack.url}/c/aaa.bbb.ccc`);
+  assert.equal(poster.status, 200);
+  assert.match(await poster.text(), /<html/);
 });

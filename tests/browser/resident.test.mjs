@@ -304,7 +304,7 @@ test('offline: edits queue durably, survive a reload, and are sent exactly once'
   await t.test('a queued write the server rejects (4xx) is dropped and reported', async () => {
     // Put an item the server can never accept straight into the queue (a member that does not exist).
     await page.evaluate(() => new Promise((resolve, reject) => {
-      const open = indexedDB.open('bosai', 1);
+      const open = indexedDB.open('bosai');
       open.onsuccess = () => {
         const tx = open.result.transaction('outbox', 'readwrite');
         tx.objectStore('outbox').add({
@@ -320,7 +320,7 @@ test('offline: edits queue durably, survive a reload, and are sent exactly once'
     await page.getByRole('alert').filter({ hasText: '送信できませんでした' }).waitFor();
     await drained(page);
     const left = await page.evaluate(() => new Promise((resolve) => {
-      const open = indexedDB.open('bosai', 1);
+      const open = indexedDB.open('bosai');
       open.onsuccess = () => {
         const req = open.result.transaction('outbox').objectStore('outbox').count();
         req.onsuccess = () => resolve(req.result);

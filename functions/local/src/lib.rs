@@ -45,10 +45,18 @@ async fn app_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Deep links (`/hq`, `/n/abc`) get the app; a missing file (`/x.js`) is a real 404.
+/// Extensions of files the build produces: a missing one is a real 404.
+const ASSET_EXTENSIONS: &[&str] = &["js", "wasm", "css", "png", "svg", "ico", "json", "webmanifest", "map", "txt", "br", "gz"];
+
+fn looks_like_asset(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.').is_some_and(|(_, ext)| ASSET_EXTENSIONS.contains(&ext))
+}
+
+/// Deep links (`/hq`, `/n/abc`, `/c/<signed.poster.code>`) get the app; a missing
+/// file (`/x.js`) is a real 404.
 async fn spa_fallback(index: PathBuf, req: Request) -> Response {
-    let last = req.uri().path().rsplit('/').next().unwrap_or("");
-    if last.contains('.') {
+    if looks_like_asset(req.uri().path()) {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
     if !index.exists() {
@@ -93,6 +101,14 @@ pub fn app(state: AppState, dist: &Path, identity: std::sync::Arc<bosai_companio
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn deep_links_with_dots_are_not_assets() {
+        assert!(super::looks_like_asset("/bosai-app-0123456789abcdef.wasm"));
+        assert!(super::looks_like_asset("/icons/missing.png"));
+        assert!(!super::looks_like_asset("/c/eyJhbGciOiJFUzI1NiJ9.eyJzaCI6ImEifQ.c2lnbmF0dXJl"));
+        assert!(!super::looks_like_asset("/hq"));
+    }
+
     #[test]
     fn hashed_assets() {
         assert!(super::is_hashed_asset("/bosai_app-3f9c0a1b.wasm"));

@@ -1,0 +1,521 @@
+//! Shelter staff device: the pasted staff token, the cached JWKS for offline
+//! verification of residents' check-in credentials, and the durable scan queue
+//! (IndexedDB, keyed by `event_id`) sent in batches whenever the network allows.
+//!
+//! Safety of the queue: a record leaves IndexedDB only after the server has
+//! answered for it (stored, duplicate or rejected). A reload, a closed tab or a
+//! crash mid-sync therefore resends, and the server stores each event id once.
+
+use crate::api::{self, ApiError};
+use crate::outbox::{committed, ok, store_named, wait, Idb, SCANS};
+use bosai_types::checkin::{verify_credential, CheckInClaims, CredentialError, EventKind, RecordOutcome, ScanBatch, ScanBatchResult, ScanRecord};
+use bosai_types::household::MemberId;
+use bosai_types::jws::{Jwks, KeySet};
+use bosai_types::Timestamp;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::IdbTransactionMode;
+
+// Separate from the resident session (bosai.session.*): one device may be both.
+const TOKEN_KEY: &str = "bosai.staff.token";
+const SHELTER_KEY: &str = "bosai.staff.shelter";
+const DEVICE_KEY: &str = "bosai.staff.device_id";
+const JWKS_KEY: &str = "bosai.staff.jwks.v1";
+const REJECTED_KEY: &str = "bosai.staff.rejected.v1";
+/// The municipality whose credentials this deployment accepts.
+pub const MUNICIPALITY: &str = "041009";
+/// Records per request (the server takes up to 200).
+const BATCH: usize = 100;
+
+/// What the staff token says, decoded for display only (the server checks it).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct StaffClaims {
+    #[serde(default)]
+    pub sub: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub shelters: Vec<String>,
+    #[serde(default)]
+    pub exp: i64,
+}
+
+fn b64url_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        } as u32;
+        acc = acc << 6 | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+pub fn decode_token(token: &str) -> Option<StaffClaims> {
+    let payload = token.trim().split('.').nth(1)?;
+    serde_json::from_slice(&b64url_decode(payload)?).ok()
+}
+
+pub fn token() -> Option<String> {
+    api::storage_get(TOKEN_KEY)
+}
+
+pub fn save_token(token: &str) {
+    api::storage_set(TOKEN_KEY, token.trim());
+}
+
+pub fn sign_out() {
+    api::storage_remove(TOKEN_KEY);
+    api::storage_remove(SHELTER_KEY);
+}
+
+pub fn shelter() -> Option<String> {
+    let claims = decode_token(&token()?)?;
+    let chosen = api::storage_get(SHELTER_KEY).filter(|s| claims.shelters.contains(s));
+    chosen.or_else(|| claims.shelters.first().cloned())
+}
+
+pub fn choose_shelter(id: &str) {
+    api::storage_set(SHELTER_KEY, id);
+}
+
+fn random_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 16];
+    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = c.get_random_values_with_u8_array(&mut bytes);
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}{hex}")
+}
+
+/// A fresh id for one scan or one desk registration.
+pub fn new_event_id() -> String {
+    random_id("ev-")
+}
+
+pub fn new_registration_id() -> String {
+    random_id("desk-")
+}
+
+/// Generated once per browser profile and kept.
+pub fn device_id() -> String {
+    if let Some(id) = api::storage_get(DEVICE_KEY) {
+        return id;
+    }
+    let id = random_id("dev-");
+    api::storage_set(DEVICE_KEY, &id);
+    id
+}
+
+pub fn online() -> bool {
+    web_sys::window().is_some_and(|w| w.navigator().on_line())
+}
+
+/// A request with the staff token.
+pub async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
+    let t = token().ok_or(ApiError::NoSignIn)?;
+    api::send(method, path, body, Some(&t)).await
+}
+
+// ---- offline verification ---------------------------------------------------
+
+/// Fetch the public keys when online; keep them for offline use.
+pub async fn refresh_jwks() -> Result<(), ApiError> {
+    let text = api::send("GET", "/.well-known/jwks.json", None, None).await?;
+    api::decode::<Jwks>(&text)?;
+    api::storage_set(JWKS_KEY, &text);
+    if let Some(s) = STATE.get() {
+        s.keys.set(true);
+    }
+    Ok(())
+}
+
+pub fn has_jwks() -> bool {
+    api::storage_get(JWKS_KEY).is_some()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// No keys cached yet (never online since sign-in).
+    NoKeys,
+    Invalid(CredentialError),
+}
+
+pub fn verify(credential: &str) -> Result<CheckInClaims, Refusal> {
+    let jwks: Jwks = api::storage_get(JWKS_KEY).and_then(|t| serde_json::from_str(&t).ok()).ok_or(Refusal::NoKeys)?;
+    let keys = KeySet::from_jwks(&jwks).map_err(|_| Refusal::NoKeys)?;
+    verify_credential(&keys, credential.trim(), MUNICIPALITY, api::now().millis() / 1000).map_err(Refusal::Invalid)
+}
+
+// ---- the queue ---------------------------------------------------------------
+
+/// One confirmed scan waiting to be sent. Its own struct (not `ScanRecord`,
+/// which denies unknown fields) so the shelter it belongs to travels with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedScan {
+    pub event_id: String,
+    pub shelter: String,
+    pub kind: EventKind,
+    pub at: Timestamp,
+    pub credential: String,
+    #[serde(default)]
+    pub members: Option<Vec<MemberId>>,
+    /// How many people (for the screen).
+    #[serde(default)]
+    pub count: usize,
+}
+
+impl QueuedScan {
+    fn record(&self) -> ScanRecord {
+        ScanRecord {
+            event_id: self.event_id.clone(),
+            kind: self.kind,
+            at: self.at,
+            credential: self.credential.clone(),
+            members: self.members.clone(),
+        }
+    }
+}
+
+/// Stores (or replaces, same event id) records; resolves once on disk.
+pub async fn put_all(items: &[QueuedScan]) -> Idb<()> {
+    let (tx, s) = store_named(SCANS, IdbTransactionMode::Readwrite).await?;
+    for q in items {
+        let value = ok(js_sys::JSON::parse(&ok(serde_json::to_string(q))?))?;
+        ok(s.put(&value))?;
+    }
+    ok(committed(&tx).await).map(|_| ())
+}
+
+/// The queue, oldest scan first.
+pub async fn list() -> Idb<Vec<QueuedScan>> {
+    let (_tx, s) = store_named(SCANS, IdbTransactionMode::Readonly).await?;
+    let req = ok(s.get_all())?;
+    ok(wait(&req).await)?;
+    let all: js_sys::Array = ok(ok(req.result())?.dyn_into())?;
+    let mut v: Vec<QueuedScan> = all
+        .iter()
+        .filter_map(|v| serde_json::from_str(&String::from(js_sys::JSON::stringify(&v).ok()?)).ok())
+        .collect();
+    v.sort_by(|a, b| a.at.millis().cmp(&b.at.millis()).then_with(|| a.event_id.cmp(&b.event_id)));
+    Ok(v)
+}
+
+async fn remove_all(ids: &[String]) -> Idb<()> {
+    let (tx, s) = store_named(SCANS, IdbTransactionMode::Readwrite).await?;
+    for id in ids {
+        ok(s.delete(&JsValue::from_str(id)))?;
+    }
+    ok(committed(&tx).await).map(|_| ())
+}
+
+/// A scan the server will never store, kept on screen (and across reloads) until dismissed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejected {
+    pub event_id: String,
+    pub kind: EventKind,
+    pub at: Timestamp,
+    pub count: usize,
+    pub code: String,
+    pub message: String,
+}
+
+fn load_rejected() -> Vec<Rejected> {
+    api::storage_get(REJECTED_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+}
+
+fn save_rejected(v: &[Rejected]) {
+    if let Ok(t) = serde_json::to_string(v) {
+        api::storage_set(REJECTED_KEY, &t);
+    }
+}
+
+/// The JSON file a device exports when it never gets its network back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueFile {
+    pub format: String,
+    pub device_id: String,
+    pub exported_at: Timestamp,
+    pub records: Vec<QueuedScan>,
+}
+
+pub const QUEUE_FORMAT: &str = "bosai-scan-queue-v1";
+
+/// Reactive state shared by the staff screens.
+#[derive(Clone, Copy)]
+pub struct Staff {
+    pub pending: RwSignal<Vec<QueuedScan>>,
+    pub rejected: RwSignal<Vec<Rejected>>,
+    /// Why the last send stopped (offline, token expired, server down).
+    pub blocked: RwSignal<Option<ApiError>>,
+    pub syncing: RwSignal<bool>,
+    pub online: RwSignal<bool>,
+    /// Verification keys are cached (scanning works offline).
+    pub keys: RwSignal<bool>,
+}
+
+thread_local! {
+    static STATE: Cell<Option<Staff>> = const { Cell::new(None) };
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+    static BACKOFF_MS: Cell<i32> = const { Cell::new(FIRST_RETRY_MS) };
+    static TIMER: Cell<Option<i32>> = const { Cell::new(None) };
+}
+
+const FIRST_RETRY_MS: i32 = 2_000;
+const MAX_RETRY_MS: i32 = 60_000;
+
+/// The staff state, created on first use (only the staff pages pay for it).
+pub fn state() -> Staff {
+    if let Some(s) = STATE.get() {
+        return s;
+    }
+    let s = Staff {
+        pending: RwSignal::new(Vec::new()),
+        rejected: RwSignal::new(load_rejected()),
+        blocked: RwSignal::new(None),
+        syncing: RwSignal::new(false),
+        online: RwSignal::new(online()),
+        keys: RwSignal::new(has_jwks()),
+    };
+    STATE.set(Some(s));
+    if let Some(w) = web_sys::window() {
+        let on_online = Closure::<dyn Fn()>::new(move || {
+            s.online.set(true);
+            reset_backoff();
+            spawn_local(async {
+                let _ = refresh_jwks().await;
+            });
+            sync();
+        });
+        let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        on_online.forget();
+        let on_offline = Closure::<dyn Fn()>::new(move || s.online.set(false));
+        let _ = w.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
+        on_offline.forget();
+    }
+    spawn_local(async move {
+        if online() {
+            let _ = refresh_jwks().await;
+        }
+    });
+    reload_pending();
+    sync();
+    s
+}
+
+pub fn reload_pending() {
+    spawn_local(async {
+        if let Ok(v) = list().await {
+            state().pending.set(v);
+        }
+    });
+}
+
+/// Queue one confirmed scan (durably), then try to send.
+pub async fn enqueue(q: QueuedScan) -> Idb<()> {
+    put_all(std::slice::from_ref(&q)).await?;
+    let s = state();
+    s.pending.update(|p| p.push(q));
+    sync();
+    Ok(())
+}
+
+/// Merge an exported queue: records already here (same event id) are kept once.
+pub async fn import(file: QueueFile) -> Idb<usize> {
+    let have: Vec<String> = list().await?.into_iter().map(|q| q.event_id).collect();
+    let new: Vec<QueuedScan> = file
+        .records
+        .into_iter()
+        .filter(|r| bosai_types::checkin::valid_event_id(&r.event_id) && !have.contains(&r.event_id))
+        .collect();
+    put_all(&new).await?;
+    reload_pending();
+    sync();
+    Ok(new.len())
+}
+
+pub fn dismiss_rejected() {
+    save_rejected(&[]);
+    state().rejected.set(Vec::new());
+}
+
+/// Starts a send unless one is running (then that one goes round again).
+pub fn sync() {
+    if RUNNING.get() {
+        AGAIN.set(true);
+        return;
+    }
+    RUNNING.set(true);
+    spawn_local(async {
+        let s = state();
+        s.syncing.set(true);
+        loop {
+            AGAIN.set(false);
+            let r = flush().await;
+            if let Ok(v) = list().await {
+                s.pending.set(v);
+            }
+            match r {
+                Ok(()) => {
+                    s.blocked.set(None);
+                    reset_backoff();
+                }
+                Err(e) => {
+                    s.blocked.set(Some(e));
+                    retry_later();
+                }
+            }
+            if !AGAIN.get() {
+                break;
+            }
+        }
+        s.syncing.set(false);
+        RUNNING.set(false);
+    });
+}
+
+/// Sends everything queued, one shelter and ≤ 100 records at a time.
+async fn flush() -> Result<(), ApiError> {
+    if token().is_none() {
+        return Ok(());
+    }
+    loop {
+        let all = list().await.map_err(|_| ApiError::Unsupported)?;
+        let Some(first) = all.first() else { return Ok(()) };
+        let shelter = first.shelter.clone();
+        let batch: Vec<QueuedScan> = all.into_iter().filter(|q| q.shelter == shelter).take(BATCH).collect();
+        let body = ScanBatch {
+            device_id: device_id(),
+            records: batch.iter().filter_map(|q| serde_json::to_value(q.record()).ok()).collect(),
+        };
+        let json = serde_json::to_string(&body).map_err(|_| ApiError::Decode)?;
+        // Any error keeps every record: network, 5xx and 401 (sign in again) clear up by
+        // themselves; a 403 (another staff member's shelter) waits for the right token.
+        let res: ScanBatchResult = api::decode(&send("POST", &format!("/api/shelters/{shelter}/scans"), Some(json)).await?)?;
+        let mut done = Vec::new();
+        let mut rejected = state().rejected.get_untracked();
+        for r in &res.results {
+            let Some(q) = batch.get(r.index) else { continue };
+            if r.event_id.as_deref().is_some_and(|id| id != q.event_id) {
+                continue;
+            }
+            if r.outcome == RecordOutcome::Rejected {
+                rejected.retain(|x| x.event_id != q.event_id);
+                rejected.push(Rejected {
+                    event_id: q.event_id.clone(),
+                    kind: q.kind,
+                    at: q.at,
+                    count: q.count,
+                    code: r.code.clone().unwrap_or_default(),
+                    message: r.message.clone().unwrap_or_default(),
+                });
+            }
+            done.push(q.event_id.clone());
+        }
+        // The rejections are on record before the records leave the queue.
+        save_rejected(&rejected);
+        state().rejected.set(rejected);
+        if done.is_empty() {
+            return Err(ApiError::Decode);
+        }
+        remove_all(&done).await.map_err(|_| ApiError::Unsupported)?;
+    }
+}
+
+fn retry_later() {
+    if TIMER.get().is_some() {
+        return;
+    }
+    let delay = BACKOFF_MS.get();
+    BACKOFF_MS.set((delay * 2).min(MAX_RETRY_MS));
+    let cb = Closure::once_into_js(move || {
+        TIMER.set(None);
+        sync();
+    });
+    if let Some(w) = web_sys::window() {
+        if let Ok(id) = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay) {
+            TIMER.set(Some(id));
+        }
+    }
+}
+
+fn reset_backoff() {
+    BACKOFF_MS.set(FIRST_RETRY_MS);
+    if let (Some(id), Some(w)) = (TIMER.take(), web_sys::window()) {
+        w.clear_timeout_with_handle(id);
+    }
+}
+
+// ---- downloads ---------------------------------------------------------------
+
+/// GET with the staff token and save the body as a file (bytes untouched: the CSV's BOM stays).
+pub async fn download_authed(path: &str, name: &str) -> Result<(), ApiError> {
+    let t = token().ok_or(ApiError::NoSignIn)?;
+    let init = web_sys::RequestInit::new();
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
+    let _ = headers.set("Authorization", &format!("Bearer {t}"));
+    init.set_headers(&headers);
+    let w = web_sys::window().ok_or(ApiError::Network)?;
+    let resp: web_sys::Response = JsFuture::from(w.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| ApiError::Network)?
+        .dyn_into()
+        .map_err(|_| ApiError::Network)?;
+    if !resp.ok() {
+        return Err(ApiError::Http(resp.status()));
+    }
+    let blob: web_sys::Blob = JsFuture::from(resp.blob().map_err(|_| ApiError::Network)?)
+        .await
+        .map_err(|_| ApiError::Network)?
+        .unchecked_into();
+    save_blob(&blob, name);
+    Ok(())
+}
+
+pub fn save_blob(blob: &web_sys::Blob, name: &str) -> Option<()> {
+    let url = web_sys::Url::create_object_url_with_blob(blob).ok()?;
+    let a: web_sys::HtmlAnchorElement = document().create_element("a").ok()?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    set_timeout(move || { let _ = web_sys::Url::revoke_object_url(&url); }, std::time::Duration::from_secs(30));
+    Some(())
+}
+
+pub fn save_text(text: &str, name: &str, mime: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
+    save_blob(&blob, name)
+}
+
+pub async fn export_queue() -> Idb<()> {
+    let file = QueueFile {
+        format: QUEUE_FORMAT.into(),
+        device_id: device_id(),
+        exported_at: api::now(),
+        records: list().await?,
+    };
+    let text = ok(serde_json::to_string_pretty(&file))?;
+    let name = format!("scan-queue-{}-{}.json", device_id(), api::now().millis());
+    save_text(&text, &name, "application/json").ok_or(())
+}

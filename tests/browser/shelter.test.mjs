@@ -1,0 +1,336 @@
+// The shelter staff view (/shelter) against the real local stack: staff sign-in with a
+// pasted token, check-in by keyboard-wedge scan (credentials made through the API),
+// roster with filters and CSV, the offline queue (reload, drain, exactly once),
+// forged/revoked/expired credentials, export/import, desk registration, status,
+// the poster and the resident's poster check-in (/c/:code).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createPrivateKey, sign as cryptoSign, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { signIn } from './lib/signin.mjs';
+import { localBin, startStack } from './lib/stack.mjs';
+
+const run = promisify(execFile);
+const companion = process.env.BOSAI_COMPANION_BIN || join(dirname(localBin()), 'companion');
+const SHELTER = 'aoba-katahira-es';
+let stack;
+
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.stop(); });
+
+const keyPath = () => join(stack.dataDir, 'identity', 'keys', 'token-1.pem');
+const cards = () => join(stack.dataDir, 'identity', 'cards');
+
+async function staffToken() {
+  const { stdout } = await run(companion, ['staff-token', '--role', 'shelter_staff', '--shelter', SHELTER, '--key', keyPath()]);
+  return stdout.trim();
+}
+
+async function residentToken(card) {
+  const { stdout } = await run(companion, ['login', '--server', stack.url, '--card', join(cards(), card), '--share-basic-four']);
+  return stdout.trim();
+}
+
+/** A fresh test card (own resident) from the stack's test CA. */
+async function newCard(name) {
+  const out = join(cards(), `t-${randomUUID().slice(0, 8)}`);
+  await run(companion, ['card', 'new', '--ca', join(stack.dataDir, 'identity', 'jpki'), '--name', name,
+    '--address', '宮城県仙台市青葉区', '--dob', '1985-05-05', '--sex', '3', '--out', out]);
+  return out.split('/').pop();
+}
+
+async function api(token, method, path, body) {
+  const res = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Signs in with `card`, adds `members` ({id, name, birth, allergens?, care?}) and returns a check-in credential for all. */
+async function household(card, members) {
+  const token = await residentToken(card);
+  for (const m of members) {
+    await api(token, 'PUT', `/api/household/members/${m.id}`, { display_name: m.name, birth: m.birth, sex: 'no_answer', relationship: m.rel ?? 'child' });
+    if (m.allergens || m.care) {
+      await api(token, 'PUT', `/api/household/members/${m.id}/needs`, { allergens: m.allergens ?? [], care: m.care ?? [] });
+    }
+  }
+  const ids = ['self', ...members.map((m) => m.id)];
+  const { credential } = await api(token, 'POST', '/api/me/checkin-credential', { members: ids });
+  return { token, credential, ids };
+}
+
+/** A check-in credential signed with the server's own key, but expired long ago (made here, as a device offline for days would hold). */
+async function expiredCredential(real) {
+  const [h, p] = real.split('.');
+  const header = JSON.parse(Buffer.from(h, 'base64url'));
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { ...JSON.parse(Buffer.from(p, 'base64url')), iat: now - 5 * 86400, exp: now - 2 * 86400 };
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const input = `${b64(header)}.${b64(claims)}`;
+  const sig = cryptoSign('sha256', Buffer.from(input), { key: createPrivateKey(readFileSync(keyPath())), dsaEncoding: 'ieee-p1363' });
+  return `${input}.${sig.toString('base64url')}`;
+}
+
+const pending = (page) => page.locator('.scan-pending');
+const waitPending = (page, n, timeout = 30_000) => pending(page).filter({ hasText: `送信待ち ${n}件` }).waitFor({ timeout });
+
+/** Keyboard-wedge scan: the scanner types the code and presses Enter; the staff member presses Enter to confirm. */
+async function scan(page, credential) {
+  const input = page.locator('#scan-input');
+  await input.focus();
+  await page.keyboard.insertText(credential);
+  await page.keyboard.press('Enter');
+}
+
+async function confirm(page) {
+  const btn = page.locator('#scan-confirm');
+  await btn.waitFor();
+  // Focus is on the confirm button: Enter confirms (one staff action).
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'scan-confirm');
+  await page.keyboard.press('Enter');
+  await page.locator('.scan-msg').filter({ hasText: /を記録しました/ }).waitFor();
+}
+
+async function rosterNames(page, filters = {}) {
+  const form = page.locator('.roster-filter');
+  await form.getByLabel('アレルギー').selectOption(filters.allergen ?? '');
+  await form.getByLabel('配慮が必要なこと').selectOption(filters.care ?? '');
+  await form.getByLabel('年齢区分').selectOption(filters.age ?? '');
+  await form.getByLabel('氏名で検索').fill(filters.q ?? '');
+  const resp = page.waitForResponse((r) => r.url().includes(`/api/shelters/${SHELTER}/roster`) && !r.url().includes('.csv'));
+  await form.getByRole('button', { name: '名簿を表示' }).click();
+  await resp;
+  await page.waitForTimeout(100);
+  return page.locator('tr.roster-row .r-name').allTextContents();
+}
+
+test('shelter staff view', async (t) => {
+  const b = await launchBrowser({ viewport: { width: 1024, height: 800 }, locale: 'ja-JP' });
+  t.after(() => b.close());
+  const { page, context } = b;
+  const token = await staffToken();
+
+  await t.test('staff sign-in with a pasted token shows the shelter from the token', async () => {
+    await page.goto(`${stack.url}/shelter`);
+    await page.getByRole('heading', { name: '避難所スタッフ サインイン' }).waitFor();
+    await assertAccessible(page, '/shelter sign-in');
+    await page.getByLabel('スタッフトークン').fill('not-a-token');
+    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.getByRole('alert').filter({ hasText: 'トークンを読み取れません' }).waitFor();
+    await page.getByLabel('スタッフトークン').fill(token);
+    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.locator('.staff-shelter').filter({ hasText: '片平丁小学校' }).waitFor();
+    await waitPending(page, 0);
+    assert.equal(await page.evaluate(() => localStorage.getItem('bosai.staff.token')), token);
+    assert.equal(await page.evaluate(() => localStorage.getItem('bosai.session.access')), null, 'separate from the resident session');
+    // Keys cached for offline verification.
+    await page.waitForFunction(() => !!localStorage.getItem('bosai.staff.jwks.v1'));
+    await assertAccessible(page, '/shelter');
+  });
+
+  const family = await household('taro', [
+    { id: 'spouse-1', name: '防災 花江', birth: '1982', rel: 'spouse' },
+    { id: 'kid-1', name: '防災 はな', birth: '2018', allergens: ['egg', 'milk'] },
+    { id: 'gran-1', name: '防災 ウメ', birth: '1940', rel: 'grandparent', care: ['wheelchair'] },
+  ]);
+
+  await t.test('a family of four checks in with one confirmation', async () => {
+    const t0 = Date.now();
+    await scan(page, family.credential);
+    await page.locator('.scan-count').filter({ hasText: '4人' }).waitFor();
+    await confirm(page);
+    const ms = Date.now() - t0;
+    console.log(`# staff interaction for a family of four: 2 key presses (scanner Enter + confirm Enter), ${ms} ms incl. rendering`);
+    assert.ok(ms < 3000, `took ${ms} ms`);
+    await waitPending(page, 0);
+    await screenshot(page, 'shelter-scan-1024', { fullPage: false });
+  });
+
+  await t.test('the roster lists them with allergy flags; filters and CSV work', async () => {
+    const all = await rosterNames(page);
+    for (const n of ['防災 太郎', '防災 花江', '防災 はな', '防災 ウメ']) assert.equal(all.filter((x) => x === n).length, 1, n);
+    const hana = page.locator('tr.roster-row').filter({ hasText: '防災 はな' });
+    assert.match(await hana.locator('.r-allergy').textContent(), /卵・乳/);
+    assert.deepEqual(await rosterNames(page, { allergen: 'egg' }), ['防災 はな']);
+    assert.deepEqual(await rosterNames(page, { care: 'wheelchair' }), ['防災 ウメ']);
+    assert.deepEqual(await rosterNames(page, { age: 'elderly' }), ['防災 ウメ']);
+    assert.deepEqual(await rosterNames(page, { age: 'child' }), ['防災 はな']);
+    assert.deepEqual(await rosterNames(page, { q: '花江' }), ['防災 花江']);
+    await assertAccessible(page, '/shelter roster');
+    await rosterNames(page);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'CSVをダウンロード' }).click(),
+    ]);
+    const bytes = readFileSync(await download.path());
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
+    assert.match(bytes.toString('utf8'), /防災 はな/);
+  });
+
+  await t.test('a forged or altered credential is refused on the device before queuing', async () => {
+    const [h, p, s] = family.credential.split('.');
+    const claims = JSON.parse(Buffer.from(p, 'base64url'));
+    claims.m.push('intruder');
+    const altered = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
+    await scan(page, altered);
+    await page.locator('.scan-msg').filter({ hasText: '署名を確認できません' }).waitFor();
+    await scan(page, 'hello');
+    await page.locator('.scan-msg').filter({ hasText: '署名を確認できません' }).waitFor();
+    assert.equal(await page.locator('#scan-confirm').count(), 0);
+    await waitPending(page, 0);
+  });
+
+  const hanako = await household('hanako', [{ id: 'kid-2', name: '防災 こうた', birth: '2016' }]);
+  const thirdCard = await newCard('避難 三郎');
+  const third = await household(thirdCard, []);
+  const leaver = await household(await newCard('削除 予定'), []);
+
+  await t.test('offline: two households queue, survive a reload, and drain exactly once', async () => {
+    await context.setOffline(true);
+    await page.locator('.sync-state').filter({ hasText: 'オフライン' }).waitFor();
+    await scan(page, hanako.credential);
+    await confirm(page);
+    await scan(page, third.credential);
+    await confirm(page);
+    await waitPending(page, 2);
+    // Scanning the same code again is caught on the device.
+    await scan(page, third.credential);
+    await page.locator('.scan-msg').filter({ hasText: '読み取り済み' }).waitFor();
+    await screenshot(page, 'shelter-offline-1024', { fullPage: false });
+    await page.reload();
+    await waitPending(page, 2);
+    await context.setOffline(false);
+    await waitPending(page, 0);
+    const names = await rosterNames(page);
+    for (const n of ['防災 花子', '防災 こうた', '避難 三郎', '防災 太郎']) assert.equal(names.filter((x) => x === n).length, 1, `${n} once in ${names}`);
+  });
+
+  await t.test('export and import the queue; revoked and expired scans come back with their reason', async () => {
+    await context.setOffline(true);
+    await page.locator('.sync-state').filter({ hasText: 'オフライン' }).waitFor();
+    await scan(page, leaver.credential);
+    await confirm(page);
+    await waitPending(page, 1);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: '送信待ちを書き出す' }).click(),
+    ]);
+    const file = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.equal(file.format, 'bosai-scan-queue-v1');
+    assert.equal(file.records.length, 1);
+    // Importing the same file again adds nothing (merge by event id).
+    const dir = mkdtempSync(join(tmpdir(), 'bosai-queue-'));
+    const same = join(dir, 'same.json');
+    writeFileSync(same, JSON.stringify(file));
+    await page.locator('#queue-import').setInputFiles(same);
+    await page.locator('.queue-note').filter({ hasText: '0件を取り込みました' }).waitFor();
+    // Another device's file: one scan made while its credential was valid, now expired.
+    const other = {
+      ...file,
+      device_id: 'dev-other',
+      records: [...file.records, {
+        // Scanned a day ago; the credential had expired two days ago.
+        event_id: `ev-${randomUUID()}`, shelter: SHELTER, kind: 'check_in', at: Date.now() - 86400_000,
+        credential: await expiredCredential(family.credential), members: null, count: 4,
+      }],
+    };
+    const otherPath = join(dir, 'other.json');
+    writeFileSync(otherPath, JSON.stringify(other));
+    await page.locator('#queue-import').setInputFiles(otherPath);
+    await page.locator('.queue-note').filter({ hasText: '1件を取り込みました' }).waitFor();
+    await waitPending(page, 2);
+    // The resident deletes their data before the device gets online: their credential is revoked.
+    await api(leaver.token, 'DELETE', '/api/me', { confirm: 'delete' });
+    await context.setOffline(false);
+    await waitPending(page, 0);
+    const problems = page.locator('.problems');
+    await problems.getByRole('heading', { name: '問題のあったスキャン' }).waitFor();
+    await problems.locator('li[data-code="credential_revoked"]').waitFor();
+    await problems.locator('li[data-code="credential_expired"]').filter({ hasText: '有効期限切れ' }).waitFor();
+    await assertAccessible(page, '/shelter problems');
+    // They stay listed after a reload until dismissed.
+    await page.reload();
+    await page.locator('.problems li').nth(1).waitFor();
+    await page.getByRole('button', { name: '確認した（一覧を消す）' }).click();
+    assert.equal(await page.locator('.problems').count(), 0);
+  });
+
+  await t.test('desk registration shows a big QR to print; the roster marks it unverified', async () => {
+    const desk = page.locator('section[aria-labelledby="desk-h"]');
+    await desk.getByLabel('氏名').fill('山田 トメ');
+    await desk.getByLabel('生まれた年（西暦・わかれば）').fill('1938');
+    await desk.getByLabel('性別').selectOption('female');
+    await desk.getByText('食物アレルギー（28品目）').click();
+    await desk.getByLabel('そば').check();
+    await desk.getByRole('button', { name: '登録してチェックイン' }).click();
+    const img = desk.locator('img.desk-qr');
+    await img.waitFor();
+    const box = await img.boundingBox();
+    assert.ok(box.width >= 200, `QR is big: ${box.width}px`);
+    assert.ok((await img.getAttribute('data-credential')).split('.').length === 3);
+    await desk.getByRole('button', { name: '印刷する' }).waitFor();
+    await screenshot(page, 'shelter-desk-qr-1024', { fullPage: false });
+    await assertAccessible(page, '/shelter desk');
+    await rosterNames(page, { q: 'トメ' });
+    const row = page.locator('tr.roster-row').filter({ hasText: '山田 トメ' });
+    await row.filter({ hasText: '窓口登録（未確認）' }).waitFor();
+    assert.match(await row.locator('.r-allergy').textContent(), /そば/);
+    // Offline, the form says it needs the network.
+    await context.setOffline(true);
+    await desk.getByRole('alert').filter({ hasText: '窓口登録には通信が必要です' }).waitFor();
+    assert.ok(await desk.getByRole('button', { name: '登録してチェックイン' }).isDisabled());
+    await context.setOffline(false);
+  });
+
+  await t.test('poster QR; a resident checks in by it at /c/:code', async () => {
+    const posterSec = page.locator('section[aria-labelledby="poster-h"]');
+    await posterSec.getByRole('button', { name: '掲示用QRコードを表示' }).click();
+    const img = posterSec.locator('img.poster-qr');
+    await img.waitFor();
+    const url = await img.getAttribute('data-url');
+    assert.ok(url.startsWith(`${stack.url}/c/`), url);
+    const r = await launchBrowser({ locale: 'ja-JP' });
+    try {
+      await r.page.goto(`${stack.url}/`);
+      await signIn(r.page, stack.url);
+      // The local static server answers 404 for a last path segment with a dot (the poster
+      // code is a JWS): reported as a server bug. The app's service worker serves the shell
+      // for such a navigation, so an installed app (every signed-in resident) opens it.
+      await r.page.waitForFunction(() => !!navigator.serviceWorker.controller);
+      await r.page.goto(url);
+      await r.page.getByRole('heading', { name: '避難所にチェックイン' }).waitFor();
+      await r.page.getByLabel('防災 太郎').waitFor();
+      await assertAccessible(r.page, '/c/:code');
+      await r.page.getByRole('button', { name: 'チェックインする' }).click();
+      await r.page.locator('.poster-done').filter({ hasText: 'チェックインが完了しました' }).waitFor();
+    } finally {
+      await r.close();
+    }
+  });
+
+  await t.test('status change shows on the public shelter list', async () => {
+    const st = page.locator('section[aria-labelledby="status-h"]');
+    await st.getByLabel('状況').selectOption('full');
+    await st.getByLabel('定員（人）').fill('450');
+    await st.getByRole('button', { name: '更新する' }).click();
+    await st.locator('.status-done').filter({ hasText: '受入終了' }).waitFor();
+    const list = await (await fetch(`${stack.url}/api/shelters`)).json();
+    const me = list.find((s) => s.id === SHELTER);
+    assert.equal(me.status, 'full');
+    assert.equal(me.capacity, 450);
+    await page.goto(`${stack.url}/`);
+    const card = page.locator('li.card').filter({ hasText: '片平丁小学校' });
+    await card.filter({ hasText: '受入終了' }).waitFor();
+  });
+  assert.deepEqual(b.errors, []);
+});
