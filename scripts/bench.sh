@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh"
 "$ROOT/scripts/build-app.sh" >&2
-cargo build --release -p bosai-bench -p bosai-local --quiet
+cargo build --release -p bosai-bench -p bosai-local -p bosai-api -p hello-lambda --quiet
 # DynamoDB Local is started too, for the row measured against it.
 BOSAI_ROOT="$ROOT" BOSAI_LOCAL_BIN="$CARGO_TARGET_DIR/release/bosai-local" \
   "$ROOT/scripts/with-dynamodb-local.sh" "$CARGO_TARGET_DIR/release/bosai-bench" "$@"

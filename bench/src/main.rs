@@ -4,6 +4,7 @@
 
 mod app_size;
 mod checkin;
+mod init;
 mod stack;
 mod sync;
 mod token;
@@ -61,8 +62,7 @@ fn main() {
     }
     rows.extend(app_size::rows(&dist));
     rows.push(Row::missing("landing_page_bytes", "bytes"));
-    rows.push(Row::missing("api_init_ms", "ms"));
-    rows.push(Row::missing("api_init_ratio", "ratio"));
+    rows.extend(init::rows(bin.parent().expect("release dir"), smoke));
 
     println!("| name | value | unit | floor | ratio |");
     println!("| --- | ---: | --- | ---: | ---: |");
