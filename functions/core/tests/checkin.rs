@@ -26,23 +26,14 @@ fn now_ms() -> i64 {
     bosai_core::clock::now_millis()
 }
 
-async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = app.http.request(method.parse().unwrap(), app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
-}
-
 /// Taro with his daughter (egg allergy), and a credential naming both.
 async fn family(app: &TestApp, card: &str) -> (String, String) {
     let t = app.login(card, true).await.access_token;
     let child = json!({"display_name": "はな", "birth": "2018", "sex": "female", "relationship": "child"});
-    assert_eq!(call(app, "PUT", "/api/household/members/m-hana", &t, Some(child)).await.0, 200);
+    assert_eq!(app.call("PUT", "/api/household/members/m-hana", &t, Some(child)).await.0, 200);
     let needs = json!({"allergens": ["egg"], "care": []});
-    assert_eq!(call(app, "PUT", "/api/household/members/m-hana/needs", &t, Some(needs)).await.0, 200);
-    let (s, c) = call(app, "POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self", "m-hana"]}))).await;
+    assert_eq!(app.call("PUT", "/api/household/members/m-hana/needs", &t, Some(needs)).await.0, 200);
+    let (s, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self", "m-hana"]}))).await;
     assert_eq!(s, 200);
     (t, c["credential"].as_str().unwrap().to_owned())
 }
@@ -56,7 +47,7 @@ fn scan(event_id: &str, kind: &str, at: i64, credential: &str) -> Value {
 }
 
 async fn batch(app: &TestApp, shelter: &str, token: &str, records: Vec<Value>) -> (u16, Value) {
-    call(app, "POST", &format!("/api/shelters/{shelter}/scans"), token, Some(json!({"device_id": "tablet-1", "records": records}))).await
+    app.call("POST", &format!("/api/shelters/{shelter}/scans"), token, Some(json!({"device_id": "tablet-1", "records": records}))).await
 }
 
 async fn occupancy(app: &TestApp, shelter: &str) -> i64 {
@@ -69,7 +60,7 @@ fn outcomes(v: &Value) -> Vec<String> {
 }
 
 async fn roster(app: &TestApp, shelter: &str, token: &str, query: &str) -> Vec<Value> {
-    let (s, v) = call(app, "GET", &format!("/api/shelters/{shelter}/roster{query}"), token, None).await;
+    let (s, v) = app.call("GET", &format!("/api/shelters/{shelter}/roster{query}"), token, None).await;
     assert_eq!(s, 200, "{v}");
     v.as_array().unwrap().clone()
 }
@@ -167,7 +158,7 @@ async fn staff_scope_and_batch_limits(app: TestApp) {
     assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")));
     assert_eq!(occupancy(&app, B).await, before, "nothing stored");
     assert_eq!(batch(&app, A, &t, vec![]).await.0, 403, "residents cannot post scans");
-    let (s, v) = call(&app, "POST", &format!("/api/shelters/{A}/scans"), &staff(&app, A), Some(json!({"device_id": "bad id!", "records": []}))).await;
+    let (s, v) = app.call("POST", &format!("/api/shelters/{A}/scans"), &staff(&app, A), Some(json!({"device_id": "bad id!", "records": []}))).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("invalid_device_id")));
     let many: Vec<Value> = (0..201).map(|i| scan(&format!("ev-many-{i:05}"), "check_in", now_ms(), &cred)).collect();
     let (s, v) = batch(&app, A, &staff(&app, A), many).await;
@@ -201,7 +192,7 @@ async fn roster_filters_csv_and_audit(app: TestApp) {
     assert_eq!(roster(&app, A, &st, "?age_band=child").await.len(), 1);
     assert_eq!(roster(&app, A, &st, "?q=%E3%81%AF%E3%81%AA").await.len(), 1, "name search");
     assert_eq!(roster(&app, A, &st, "?allergen=milk").await.len(), 0);
-    let (s, v) = call(&app, "GET", &format!("/api/shelters/{A}/roster?allergen=uranium"), &st, None).await;
+    let (s, v) = app.call("GET", &format!("/api/shelters/{A}/roster?allergen=uranium"), &st, None).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("invalid_filter")));
     let res = app.http.get(app.url(&format!("/api/shelters/{A}/roster.csv?allergen=egg"))).bearer_auth(&st).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -212,7 +203,7 @@ async fn roster_filters_csv_and_audit(app: TestApp) {
     assert_eq!(text.lines().count(), 2);
     assert!(text.contains("はな") && text.contains("卵"));
     // Other shelters' staff and residents cannot read it.
-    assert_eq!(call(&app, "GET", &format!("/api/shelters/{A}/roster"), &staff(&app, B), None).await.0, 403);
+    assert_eq!(app.call("GET", &format!("/api/shelters/{A}/roster"), &staff(&app, B), None).await.0, 403);
     let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
     let today = bosai_types::Timestamp(now_ms()).jst_date();
     let audit = bosai_core::domain::mydata::audit_day(app.store.as_ref(), &m, &today).await.unwrap();
@@ -225,29 +216,29 @@ async fn roster_filters_csv_and_audit(app: TestApp) {
 
 async fn poster_check_in(app: TestApp) {
     let (t, _) = family(&app, "taro").await;
-    let (s, p) = call(&app, "GET", &format!("/api/shelters/{A}/poster"), &staff(&app, A), None).await;
+    let (s, p) = app.call("GET", &format!("/api/shelters/{A}/poster"), &staff(&app, A), None).await;
     assert_eq!(s, 200);
     let code = p["code"].as_str().unwrap();
     assert!(p["path"].as_str().unwrap().starts_with("/c/"));
     let before = occupancy(&app, A).await;
     let body = json!({"poster": code, "event_id": "ev-poster-0001", "members": ["self", "m-hana"]});
-    let (s, locs) = call(&app, "POST", "/api/me/checkins", &t, Some(body.clone())).await;
+    let (s, locs) = app.call("POST", "/api/me/checkins", &t, Some(body.clone())).await;
     assert_eq!(s, 200, "{locs}");
     assert!(locs.as_array().unwrap().iter().all(|l| l["shelter_id"] == A));
-    assert_eq!(call(&app, "POST", "/api/me/checkins", &t, Some(body)).await.0, 200, "a retry is a no-op");
+    assert_eq!(app.call("POST", "/api/me/checkins", &t, Some(body)).await.0, 200, "a retry is a no-op");
     assert_eq!(occupancy(&app, A).await, before + 2);
     let forged = json!({"poster": format!("{code}x"), "event_id": "ev-poster-0002", "members": ["self"]});
-    assert_eq!(call(&app, "POST", "/api/me/checkins", &t, Some(forged)).await.1["code"], "invalid_poster");
-    let closed = call(&app, "GET", "/api/shelters/izumi-civic-center/poster", &app.staff_token(Role::Admin, &[], None), None).await.1;
+    assert_eq!(app.call("POST", "/api/me/checkins", &t, Some(forged)).await.1["code"], "invalid_poster");
+    let closed = app.call("GET", "/api/shelters/izumi-civic-center/poster", &app.staff_token(Role::Admin, &[], None), None).await.1;
     let body = json!({"poster": closed["code"], "event_id": "ev-poster-0003", "members": ["self"]});
-    assert_eq!(call(&app, "POST", "/api/me/checkins", &t, Some(body)).await.1["code"], "shelter_closed");
+    assert_eq!(app.call("POST", "/api/me/checkins", &t, Some(body)).await.1["code"], "shelter_closed");
     let stranger = json!({"poster": code, "event_id": "ev-poster-0004", "members": ["m-nobody"]});
-    assert_eq!(call(&app, "POST", "/api/me/checkins", &t, Some(stranger)).await.0, 404);
+    assert_eq!(app.call("POST", "/api/me/checkins", &t, Some(stranger)).await.0, 404);
 }
 
 async fn deleted_resident_credentials_are_revoked(app: TestApp) {
     let (t, cred) = family(&app, "taro").await;
-    assert_eq!(call(&app, "DELETE", "/api/me", &t, Some(json!({"confirm": "delete"}))).await.0, 204);
+    assert_eq!(app.call("DELETE", "/api/me", &t, Some(json!({"confirm": "delete"}))).await.0, 204);
     // Make sure the revocation time is strictly after the credential's issue second.
     let (_, r) = batch(&app, A, &staff(&app, A), vec![scan("ev-revoked-01", "check_in", now_ms(), &cred)]).await;
     assert_eq!(r["results"][0]["code"], "credential_revoked");
@@ -269,36 +260,36 @@ mod desk {
                 {"name": "山田 ゲン", "sex": "male"}
             ]
         });
-        let (s, r) = call(&app, "POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(reg.clone())).await;
+        let (s, r) = app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(reg.clone())).await;
         assert_eq!(s, 200, "{r}");
         let cred = r["credential"].as_str().unwrap().to_owned();
-        let (s, _) = call(&app, "POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(reg.clone())).await;
+        let (s, _) = app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(reg.clone())).await;
         assert_eq!(s, 200, "a resend is harmless");
         assert_eq!(occupancy(&app, A).await, before + 2, "checked in once");
         let list = roster(&app, A, &st, "?care=wheelchair").await;
         assert_eq!((list.len(), list[0]["source"].as_str(), list[0]["age_band"].as_str()), (1, Some("desk"), Some("elderly")));
         // The same id from another shelter is a conflict; bad input is refused.
-        assert_eq!(call(&app, "POST", &format!("/api/shelters/{B}/desk-registrations"), &staff(&app, B), Some(reg)).await.0, 409);
+        assert_eq!(app.call("POST", &format!("/api/shelters/{B}/desk-registrations"), &staff(&app, B), Some(reg)).await.0, 409);
         let bad = json!({"registration_id": "desk-reg-0002", "people": [{"name": "", "sex": "male"}]});
-        assert_eq!(call(&app, "POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(bad)).await.1["code"], "invalid_registration");
+        assert_eq!(app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(bad)).await.1["code"], "invalid_registration");
         // The printed QR works at another shelter's scanner like any credential.
         let (_, r) = batch(&app, B, &staff(&app, B), vec![scan("ev-desk-00001", "check_in", now_ms(), &cred)]).await;
         assert_eq!(outcomes(&r), vec!["stored"]);
         // Later the grandmother's son signs in with his card and claims the record.
         let t = app.login("taro", false).await.access_token;
-        let (s, h) = call(&app, "POST", "/api/me/claim", &t, Some(json!({"credential": cred}))).await;
+        let (s, h) = app.call("POST", "/api/me/claim", &t, Some(json!({"credential": cred}))).await;
         assert_eq!(s, 200, "{h}");
         let names: Vec<&str> = h["members"].as_array().unwrap().iter().map(|m| m["member"]["display_name"].as_str().unwrap()).collect();
         assert!(names.contains(&"山田 トメ") && names.contains(&"山田 ゲン"));
         let tome = h["members"].as_array().unwrap().iter().find(|m| m["member"]["display_name"] == "山田 トメ").unwrap();
         assert_eq!(tome["needs"]["care"], json!(["wheelchair"]));
         assert_eq!(tome["member"]["birth"], "1938");
-        let (s, v) = call(&app, "POST", "/api/me/claim", &app.login("hanako", false).await.access_token, Some(json!({"credential": cred}))).await;
+        let (s, v) = app.call("POST", "/api/me/claim", &app.login("hanako", false).await.access_token, Some(json!({"credential": cred}))).await;
         assert_eq!((s, v["code"].as_str()), (400, Some("already_claimed")));
         // The desk QR now stops: the claimer's own QR takes over.
         let (_, r) = batch(&app, B, &staff(&app, B), vec![scan("ev-desk-00002", "check_in", now_ms(), &cred)]).await;
         assert_eq!(r["results"][0]["code"], "credential_revoked");
-        let resident_cred = call(&app, "POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await.1;
-        assert_eq!(call(&app, "POST", "/api/me/claim", &t, Some(json!({"credential": resident_cred["credential"]}))).await.1["code"], "invalid_desk_credential");
+        let resident_cred = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await.1;
+        assert_eq!(app.call("POST", "/api/me/claim", &t, Some(json!({"credential": resident_cred["credential"]}))).await.1["code"], "invalid_desk_credential");
     }
 }

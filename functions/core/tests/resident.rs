@@ -17,13 +17,7 @@ struct Resident<'a> {
 
 impl Resident<'_> {
     async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self.app.http.request(method.parse().unwrap(), self.app.url(path)).bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        self.app.call(method, path, &self.token, body).await
     }
     async fn household(&self) -> Value {
         let (s, v) = self.send("GET", "/api/household", None).await;

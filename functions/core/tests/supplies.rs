@@ -3,44 +3,35 @@
 mod common;
 use bosai_types::auth::Role;
 use common::TestApp;
-use serde_json::{json, Value};
+use serde_json::json;
 
 on_both_stores!(stock_requests_and_deliveries, bad_supply_input);
 
 const A: &str = "aoba-katahira-es";
 const B: &str = "taihaku-nagamachi-es";
 
-async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = app.http.request(method.parse().unwrap(), app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
-}
-
 async fn stock_requests_and_deliveries(app: TestApp) {
     let st = app.staff_token(Role::ShelterStaff, &[A], None);
     let hq = app.staff_token(Role::Hq, &[], Some("041009"));
-    let (s, l) = call(&app, "PUT", &format!("/api/shelters/{A}/supplies/infant_diaper-m"), &st, Some(json!({"on_hand": 10, "requested": 200}))).await;
+    let (s, l) = app.call("PUT", &format!("/api/shelters/{A}/supplies/infant_diaper-m"), &st, Some(json!({"on_hand": 10, "requested": 200}))).await;
     assert_eq!((s, l["status"].as_str()), (200, Some("requested")), "{l}");
-    call(&app, "PUT", &format!("/api/shelters/{A}/supplies/allergy_free_meal-egg"), &st, Some(json!({"on_hand": 0, "requested": 50}))).await;
-    call(&app, "PUT", &format!("/api/shelters/{A}/supplies/drinking_water"), &st, Some(json!({"on_hand": 500, "requested": 0}))).await;
-    let (_, reqs) = call(&app, "GET", "/api/hq/supply-requests", &hq, None).await;
+    app.call("PUT", &format!("/api/shelters/{A}/supplies/allergy_free_meal-egg"), &st, Some(json!({"on_hand": 0, "requested": 50}))).await;
+    app.call("PUT", &format!("/api/shelters/{A}/supplies/drinking_water"), &st, Some(json!({"on_hand": 500, "requested": 0}))).await;
+    let (_, reqs) = app.call("GET", "/api/hq/supply-requests", &hq, None).await;
     let codes: Vec<&str> = reqs.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
     assert_eq!(codes, vec!["allergy_free_meal-egg", "infant_diaper-m"], "only open requests");
     // A truck brings 150 diapers; the device resends the same delivery.
     let d = json!({"delivery_id": "truck-7-diapers", "quantity": 150});
     let path = format!("/api/shelters/{A}/supplies/infant_diaper-m/deliveries");
-    let (_, l) = call(&app, "POST", &path, &st, Some(d.clone())).await;
+    let (_, l) = app.call("POST", &path, &st, Some(d.clone())).await;
     assert_eq!((l["on_hand"].as_u64(), l["requested"].as_u64()), (Some(160), Some(50)));
-    let (_, l) = call(&app, "POST", &path, &st, Some(d)).await;
+    let (_, l) = app.call("POST", &path, &st, Some(d)).await;
     assert_eq!((l["on_hand"].as_u64(), l["requested"].as_u64()), (Some(160), Some(50)), "counted once");
-    let (_, l) = call(&app, "POST", &path, &st, Some(json!({"delivery_id": "truck-8-diapers", "quantity": 80}))).await;
+    let (_, l) = app.call("POST", &path, &st, Some(json!({"delivery_id": "truck-8-diapers", "quantity": 80}))).await;
     assert_eq!((l["on_hand"].as_u64(), l["requested"].as_u64(), l["status"].as_str()), (Some(240), Some(0), Some("ok")));
-    let (_, reqs) = call(&app, "GET", "/api/hq/supply-requests", &hq, None).await;
+    let (_, reqs) = app.call("GET", "/api/hq/supply-requests", &hq, None).await;
     assert_eq!(reqs.as_array().unwrap().len(), 1, "the diaper request is settled");
-    let (_, lines) = call(&app, "GET", &format!("/api/shelters/{A}/supplies"), &st, None).await;
+    let (_, lines) = app.call("GET", &format!("/api/shelters/{A}/supplies"), &st, None).await;
     assert_eq!(lines.as_array().unwrap().len(), 3);
 }
 
@@ -55,11 +46,11 @@ async fn bad_supply_input(app: TestApp) {
         ("PUT", format!("/api/shelters/{B}/supplies/drinking_water"), json!({"on_hand": 1, "requested": 0}), 403, "forbidden"),
     ];
     for (m, path, body, status, code) in cases {
-        let (s, v) = call(&app, m, &path, &st, Some(body)).await;
+        let (s, v) = app.call(m, &path, &st, Some(body)).await;
         assert_eq!((s, v["code"].as_str()), (status, Some(code)), "{m} {path}");
     }
-    let (_, lines) = call(&app, "GET", &format!("/api/shelters/{A}/supplies"), &st, None).await;
+    let (_, lines) = app.call("GET", &format!("/api/shelters/{A}/supplies"), &st, None).await;
     assert!(lines.as_array().unwrap().is_empty(), "nothing written");
     let resident = app.login("taro", false).await.access_token;
-    assert_eq!(call(&app, "GET", "/api/hq/supply-requests", &resident, None).await.0, 403);
+    assert_eq!(app.call("GET", "/api/hq/supply-requests", &resident, None).await.0, 403);
 }

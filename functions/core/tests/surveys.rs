@@ -22,13 +22,7 @@ struct Caller<'a> {
 
 impl Caller<'_> {
     async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self.app.http.request(method.parse().unwrap(), self.app.url(path)).bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        self.app.call(method, path, &self.token, body).await
     }
     async fn answer(&self, survey: &str, answers: Value) -> (u16, Value) {
         self.send("PUT", &format!("/api/surveys/{survey}/answer"), Some(json!({ "answers": answers }))).await

@@ -49,6 +49,17 @@ impl TestApp {
         bosai_companion::client::login(&self.base, &self.identity.card(card).unwrap(), share_basic_four).await.unwrap()
     }
 
+    /// One authenticated JSON call: status and body (Null when the body is not JSON).
+    pub async fn call(&self, method: &str, path: &str, token: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+        let mut req = self.http.request(method.parse().unwrap(), self.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
         self.http.post(self.url(path)).json(&body).send().await.unwrap()
     }
