@@ -11,7 +11,7 @@ use bosai_types::checkin::{
     valid_event_id, CheckInClaims, EventKind, Location, PosterCheckIn, PosterClaims, RecordOutcome, RecordResult,
     ScanRecord, CHECKIN_TYPE, POSTER_TYPE,
 };
-use bosai_types::household::MemberId;
+use bosai_types::household::{HouseholdView, MemberId};
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use std::collections::BTreeMap;
 
@@ -43,7 +43,11 @@ fn reject(code: &'static str, message: impl Into<String>) -> Rejection {
 /// Roster attributes for a card holder's household member (name, birth year, sex, needs).
 pub async fn resident_person(store: &dyn Store, sub: &str, member: &MemberId) -> Result<Option<Person>, ApiError> {
     let view = household::view(store, sub).await?;
-    let Some(mv) = view.members.into_iter().find(|m| &m.member.id == member) else { return Ok(None) };
+    Ok(person_of(&view, sub, member))
+}
+
+fn person_of(view: &HouseholdView, sub: &str, member: &MemberId) -> Option<Person> {
+    let mv = view.members.iter().find(|m| &m.member.id == member)?;
     let mut roster = Item::new()
         .with("name", Value::s(&mv.member.display_name))
         .with("sex", Value::s(serde_json::to_value(mv.member.sex).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))
@@ -51,11 +55,11 @@ pub async fn resident_person(store: &dyn Store, sub: &str, member: &MemberId) ->
     if let Some(b) = mv.member.birth {
         roster = roster.with("birth_year", Value::n(b.year().into()));
     }
-    if let Some(n) = mv.needs {
+    if let Some(n) = &mv.needs {
         let json = serde_json::to_string(&n.needs).expect("needs serialise");
         roster = roster.with("needs", Value::s(json));
     }
-    Ok(Some(Person { key: keys::person_of_resident(sub, member.as_str()), member_id: member.clone(), roster }))
+    Some(Person { key: keys::person_of_resident(sub, member.as_str()), member_id: member.clone(), roster })
 }
 
 /// Store one scan for several people. `Ok(Duplicate)` when the event id was seen before.
@@ -68,10 +72,8 @@ pub async fn record_event(
     event_id: &str,
     recorded_by: &str,
 ) -> Result<RecordOutcome, ApiError> {
+    // No pre-read of the event id: the transaction's first condition catches a resend.
     let id_key = keys::event_id(event_id);
-    if store.get(&id_key).await?.is_some() {
-        return Ok(RecordOutcome::Duplicate);
-    }
     for _ in 0..RETRIES {
         let mut ops = vec![TransactOp::Put {
             item: item(&id_key)
@@ -178,12 +180,17 @@ pub async fn apply_scan(
         return Ok(Err(reject("credential_expired", "the QR code had expired when it was scanned; ask the resident to refresh it")));
     }
     let desk = claims.sub.strip_prefix(crate::domain::desk::DESK_SUBJECT_PREFIX);
-    let revoked = match desk {
+    // One read of the resident's partition serves the revocation check and every member.
+    let resident = match desk {
+        Some(_) => None,
+        None => Some(household::partition(store, &claims.sub).await?),
+    };
+    let revoked = match (desk, &resident) {
         // A claimed desk record is now served by the claimer's own card.
-        Some(reg) => crate::domain::desk::is_claimed(store, reg).await?.unwrap_or(true),
-        None => store
-            .get(&keys::profile(&claims.sub))
-            .await?
+        (Some(reg), _) => crate::domain::desk::is_claimed(store, reg).await?.unwrap_or(true),
+        (None, items) => items
+            .as_ref()
+            .and_then(|i| i.get("PROFILE"))
             .and_then(|p| p.i64("credentials_revoked_before"))
             .is_some_and(|before| claims.iat * 1000 < before),
     };
@@ -200,10 +207,11 @@ pub async fn apply_scan(
         Some(reg) => crate::domain::desk::desk_people(store, reg).await?,
         None => Vec::new(),
     };
+    let household = resident.as_ref().map(household::view_of);
     for m in &wanted {
-        let found = match desk {
-            Some(_) => desk_people.iter().find(|p| &p.member_id == m).cloned(),
-            None => resident_person(store, &claims.sub, m).await?,
+        let found = match &household {
+            None => desk_people.iter().find(|p| &p.member_id == m).cloned(),
+            Some(view) => person_of(view, &claims.sub, m),
         };
         match found {
             Some(p) => people.push(p),

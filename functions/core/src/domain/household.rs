@@ -139,7 +139,11 @@ fn self_from_profile(profile: Option<&Item>) -> Member {
 }
 
 pub async fn view(store: &dyn Store, sub: &str) -> Result<HouseholdView, ApiError> {
-    let items = partition(store, sub).await?;
+    Ok(view_of(&partition(store, sub).await?))
+}
+
+/// The household as read from the resident's partition (one query).
+pub(crate) fn view_of(items: &BTreeMap<String, Item>) -> HouseholdView {
     let mut members: Vec<Member> =
         items.iter().filter(|(sk, _)| sk.starts_with("MEMBER#")).filter_map(|(_, i)| member_from(i)).collect();
     if !members.iter().any(|m| m.id.is_self()) {
@@ -155,7 +159,7 @@ pub async fn view(store: &dyn Store, sub: &str) -> Result<HouseholdView, ApiErro
             member: m,
         })
         .collect();
-    Ok(HouseholdView { members })
+    HouseholdView { members }
 }
 
 pub async fn put_member(
