@@ -28,5 +28,7 @@ trap 'rc=$?; kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -f "$logf"
 wait_port "$port" 60 || { cat "$logf" >&2; die "DynamoDB Local did not start"; }
 export BOSAI_DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
 export BOSAI_DYNAMODB_PID=$pid
+# Fault tests start their own, persistent instance from the same jar.
+export BOSAI_DYNAMODB_LOCAL_DIR="$DIR"
 log "DynamoDB Local on $BOSAI_DYNAMODB_ENDPOINT"
 "$@"
