@@ -27,18 +27,19 @@ impl Drop for Java {
 }
 
 fn start(jar_dir: &str, db: &std::path::Path, port: u16) -> Java {
-    let child = Command::new("java")
+    let java = Java(Command::new("java")
         .arg(format!("-Djava.library.path={jar_dir}/DynamoDBLocal_lib"))
         .args(["-jar", &format!("{jar_dir}/DynamoDBLocal.jar"), "-sharedDb", "-dbPath"])
         .arg(db)
         .args(["-port", &port.to_string(), "-disableTelemetry"])
+        .current_dir(db)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("java");
+        .expect("java"));
     for _ in 0..300 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Java(child);
+            return java;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
