@@ -9,6 +9,7 @@ mod resident_pages;
 mod session;
 mod shelter_pages;
 mod staff;
+mod survey_pages;
 
 use i18n::{tx, Lang};
 use resident_pages::OutboxStatus;
@@ -66,6 +67,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("/checkin") view=resident_pages::CheckIn/>
                     <Route path=path!("/c/:code") view=resident_pages::PosterCheckIn/>
                     <Route path=path!("/mydata") view=resident_pages::MyData/>
+                    <Route path=path!("/surveys") view=survey_pages::Surveys/>
+                    <Route path=path!("/surveys/:id") view=survey_pages::SurveyPage/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -12,6 +12,7 @@ use crate::session;
 use bosai_types::household::{MemberId, MemberInput};
 use bosai_types::needs::NeedsInput;
 use bosai_types::safety::SafetyReportInput;
+use bosai_types::surveys::{SurveyAnswer, SurveyId};
 use bosai_types::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -29,13 +30,17 @@ pub enum Op {
     DeleteMember { id: MemberId },
     PutNeeds { id: MemberId, input: NeedsInput },
     Safety { input: SafetyReportInput },
+    /// The resident's answer to a needs survey for the current period (a PUT: resending replaces it).
+    SurveyAnswer { survey_id: SurveyId, answer: SurveyAnswer },
 }
 
 impl Op {
-    pub fn member_id(&self) -> &MemberId {
+    /// The household member a write concerns (survey answers belong to the resident's account).
+    pub fn member_id(&self) -> Option<&MemberId> {
         match self {
-            Op::PutMember { id, .. } | Op::DeleteMember { id } | Op::PutNeeds { id, .. } => id,
-            Op::Safety { input } => &input.member_id,
+            Op::PutMember { id, .. } | Op::DeleteMember { id } | Op::PutNeeds { id, .. } => Some(id),
+            Op::Safety { input } => Some(&input.member_id),
+            Op::SurveyAnswer { .. } => None,
         }
     }
 
@@ -46,6 +51,7 @@ impl Op {
             Op::DeleteMember { id } => ("DELETE", format!("/api/household/members/{id}"), None),
             Op::PutNeeds { id, input } => ("PUT", format!("/api/household/members/{id}/needs"), json(input).ok()),
             Op::Safety { input } => ("POST", "/api/safety".into(), json(input).ok()),
+            Op::SurveyAnswer { survey_id, answer } => ("PUT", format!("/api/surveys/{survey_id}/answer"), json(answer).ok()),
         }
     }
 }

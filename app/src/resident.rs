@@ -9,6 +9,7 @@ use crate::session;
 use bosai_types::household::{HouseholdError, HouseholdView, Member, MemberId, MemberView};
 use bosai_types::needs::{Needs, NeedsError};
 use bosai_types::safety::{SafetyError, SafetyReport};
+use bosai_types::surveys::OpenSurvey;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::Cell;
@@ -18,6 +19,8 @@ use wasm_bindgen::JsCast;
 /// Every key of the resident's data starts with this, so sign-out can forget all of it.
 pub const PREFIX: &str = "bosai.res.";
 const HOUSEHOLD_KEY: &str = "bosai.res.household.v1";
+/// The last `GET /api/surveys` body, for the survey pages offline.
+const SURVEYS_KEY: &str = "bosai.res.surveys.v1";
 
 #[derive(Clone, Copy)]
 pub struct Resident {
@@ -25,6 +28,8 @@ pub struct Resident {
     pub saved: RwSignal<Option<Saved<HouseholdView>>>,
     /// Queued writes, oldest first.
     pub pending: RwSignal<Vec<Queued>>,
+    /// Whether `pending` has been read from IndexedDB since start (forms prefill after it).
+    pub pending_loaded: RwSignal<bool>,
     /// Writes the server rejected (4xx), with its message.
     pub rejected: RwSignal<Vec<(Op, ApiError)>>,
     /// The last failed household fetch.
@@ -33,12 +38,20 @@ pub struct Resident {
     pub shown: Memo<Option<HouseholdView>>,
     /// Bumped after every sync that reached the server.
     pub synced: RwSignal<u32>,
+    /// The open surveys as last received (cached); fetched while a survey page is shown.
+    pub surveys: RwSignal<Option<Saved<Vec<OpenSurvey>>>>,
 }
 
 thread_local! {
     static STATE: Cell<Option<Resident>> = const { Cell::new(None) };
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
+    static WANT_SURVEYS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Once a survey page has been shown, each sync also refreshes the open surveys.
+pub fn want_surveys() {
+    WANT_SURVEYS.set(true);
 }
 
 pub fn state() -> Resident {
@@ -52,6 +65,7 @@ pub fn init() {
     } else {
         None
     });
+    let surveys = RwSignal::new(if session::load().is_some() { api::load_saved(SURVEYS_KEY) } else { None });
     let pending = RwSignal::new(Vec::<Queued>::new());
     let shown = Memo::new(move |_| {
         let mut view = saved.get()?.data;
@@ -63,10 +77,12 @@ pub fn init() {
     STATE.set(Some(Resident {
         saved,
         pending,
+        pending_loaded: RwSignal::new(false),
         rejected: RwSignal::new(Vec::new()),
         error: RwSignal::new(None),
         shown,
         synced: RwSignal::new(0),
+        surveys,
     }));
     if let Some(w) = web_sys::window() {
         let on_online = Closure::<dyn Fn()>::new(|| {
@@ -105,6 +121,8 @@ fn apply(view: &mut HouseholdView, q: &Queued) {
                 view.members[i].needs = Some(Needs { needs: input.clone(), updated_at: q.at });
             }
         }
+        // Shown on the survey pages (see `survey_pages`), not in the household.
+        Op::SurveyAnswer { .. } => {}
         Op::Safety { input } => {
             if let Some(i) = find(view, &input.member_id) {
                 view.members[i].safety = Some(SafetyReport {
@@ -127,13 +145,17 @@ pub async fn submit(op: Op) -> Result<(), ApiError> {
 }
 
 async fn reload_pending() {
+    let s = state();
     if let Ok(items) = outbox::list().await {
-        state().pending.set(items);
+        s.pending.set(items);
+    }
+    if !s.pending_loaded.get_untracked() {
+        s.pending_loaded.set(true);
     }
 }
 
 pub fn pending_for(id: &MemberId) -> usize {
-    state().pending.with(|p| p.iter().filter(|q| q.op.member_id() == id).count())
+    state().pending.with(|p| p.iter().filter(|q| q.op.member_id() == Some(id)).count())
 }
 
 /// Send what is queued, then fetch the household. Calls made while one runs are folded into one more round.
@@ -189,6 +211,19 @@ async fn sync_once() {
                 }
                 Err(e) => s.error.set(Some(e)),
             }
+            if WANT_SURVEYS.get() {
+                match session::authed_send("GET", "/api/surveys", None).await {
+                    Ok(text) => {
+                        if let Ok(data) = api::decode::<Vec<OpenSurvey>>(&text) {
+                            let saved_at = api::now();
+                            api::storage_set(SURVEYS_KEY, &text);
+                            api::storage_set(&format!("{SURVEYS_KEY}.at"), &saved_at.millis().to_string());
+                            s.surveys.set(Some(Saved { saved_at, data }));
+                        }
+                    }
+                    Err(e) => s.error.set(Some(e)),
+                }
+            }
         }
     }
 }
@@ -205,6 +240,7 @@ pub async fn forget_local() {
     }
     if let Some(s) = STATE.get() {
         s.saved.set(None);
+        s.surveys.set(None);
         s.pending.set(Vec::new());
         s.rejected.set(Vec::new());
         s.error.set(None);

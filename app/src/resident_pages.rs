@@ -105,6 +105,7 @@ pub fn ResidentNav() -> impl IntoView {
             <ul>
                 <li><A href="/household">{tx(lang, |t| t.nav_household)}</A></li>
                 <li><A href="/checkin">{tx(lang, |t| t.nav_checkin)}</A></li>
+                <li><A href="/surveys">{tx(lang, |t| t.nav_surveys)}</A></li>
                 <li><A href="/mydata">{tx(lang, |t| t.nav_mydata)}</A></li>
             </ul>
         </nav>
@@ -149,7 +150,7 @@ pub fn OutboxStatus() -> impl IntoView {
     }
 }
 
-fn signed_out(lang: RwSignal<Lang>, title: fn(&crate::i18n::Tr) -> &'static str) -> AnyView {
+pub(crate) fn signed_out(lang: RwSignal<Lang>, title: fn(&crate::i18n::Tr) -> &'static str) -> AnyView {
     view! {
         <h1>{move || title(lang.get().tr())}</h1>
         <p class="banner" role="alert">{move || lang.get().tr().need_signin}</p>
@@ -158,16 +159,17 @@ fn signed_out(lang: RwSignal<Lang>, title: fn(&crate::i18n::Tr) -> &'static str)
     .into_any()
 }
 
-/// Offline / error banner and the time of the saved copy.
+/// Offline / error banner and the time of the saved copy (of the household, or of the surveys).
 #[component]
-fn FetchState() -> impl IntoView {
+pub(crate) fn FetchState(#[prop(optional)] surveys: bool) -> impl IntoView {
     let lang = use_lang();
     let s = resident::state();
     view! {
         {move || {
             let e = s.error.get()?;
             let l = lang.get();
-            let text = if e.is_offline() && s.saved.with(Option::is_some) {
+            let cached = if surveys { s.surveys.with(Option::is_some) } else { s.saved.with(Option::is_some) };
+            let text = if e.is_offline() && cached {
                 l.tr().offline_cached.to_string()
             } else {
                 e.message(l)
@@ -175,10 +177,11 @@ fn FetchState() -> impl IntoView {
             Some(view! { <p class="banner" role="alert">{text}</p> })
         }}
         <p class="updated">
-            {move || s.saved.with(|v| v.as_ref().map(|v| {
+            {move || {
+                let at = if surveys { s.surveys.with(|v| v.as_ref().map(|v| v.saved_at)) } else { s.saved.with(|v| v.as_ref().map(|v| v.saved_at)) };
                 let l = lang.get();
-                format!("{}: {}", l.tr().last_updated, l.format_time(v.saved_at))
-            }))}
+                at.map(|at| format!("{}: {}", l.tr().last_updated, l.format_time(at)))
+            }}
         </p>
     }
 }
