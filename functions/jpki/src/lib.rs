@@ -182,7 +182,9 @@ pub fn basic_four(cert_der: &[u8]) -> Result<BasicFour, JpkiError> {
     };
     let dob = get(OID_DATE_OF_BIRTH).ok_or(JpkiError::MissingBasicFour)?;
     // JPKI writes YYYYMMDD, sometimes behind a one-digit calendar flag.
-    let digits = &dob[dob.len().saturating_sub(8)..];
+    // `get`, not indexing: a multi-byte value must be refused, not split mid-character
+    // (found by the `certificate` fuzz target).
+    let digits = dob.get(dob.len().saturating_sub(8)..).unwrap_or_default();
     if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(JpkiError::MissingBasicFour);
     }
@@ -267,6 +269,15 @@ mod tests {
         let v = JpkiVerifier::new(&[der(&ca.cert_pem)], &[other.crl(&[]).unwrap()]).unwrap();
         let sig = card.sign_with_auth_key(b"n").unwrap();
         assert_eq!(v.verify(&card.auth_cert_der, &[], b"n", &sig, now()), Err(JpkiError::Revoked));
+    }
+
+    #[test]
+    fn multibyte_birth_date_is_refused_not_a_panic() {
+        let ca = TestCa::generate("test CA").unwrap();
+        for dob in ["１９８５１２２４", "昭和60年12月24日", "x１９８５１２２"] {
+            let card = ca.issue_card(&CardHolder { date_of_birth: dob.into(), ..holder() }).unwrap();
+            assert_eq!(basic_four(&card.sign_cert_der), Err(JpkiError::MissingBasicFour), "{dob}");
+        }
     }
 
     #[test]
