@@ -425,11 +425,15 @@ fn MemberForm(initial: Option<Member>) -> impl IntoView {
 
 // ---- one member: details, needs, removal ----------------------------------
 
-#[component]
-pub fn MemberPage() -> impl IntoView {
+/// The frame of pages about one member (`/members/:id`, `/safety/:id`): signed-out,
+/// loading and unknown-member states; `body` renders the member once it is known.
+fn member_frame(
+    title: fn(&crate::i18n::Tr) -> &'static str,
+    body: impl Fn(RwSignal<Lang>, String, MemberView) -> AnyView + Send + Sync + 'static,
+) -> AnyView {
     let lang = use_lang();
     if session::load().is_none() {
-        return signed_out(lang, |t| t.household_title);
+        return signed_out(lang, title);
     }
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
@@ -440,19 +444,26 @@ pub fn MemberPage() -> impl IntoView {
         let id = id.get();
         s.shown.with(|v| v.as_ref().is_some_and(|v| v.members.iter().any(|m| m.member.id.as_str() == id)))
     });
-
     (move || {
         let id = id.get();
         if !loaded.get() {
             return view! { <p class="muted">{tx(lang, |t| t.loading)}</p> }.into_any();
         }
-        let Some(mv) = exists.get().then(|| untrack(|| find(&id))).flatten() else {
-            return view! {
+        match exists.get().then(|| untrack(|| find(&id))).flatten() {
+            Some(mv) => body(lang, id, mv),
+            None => view! {
                 <h1>{tx(lang, |t| t.member_missing)}</h1>
                 <p><A href="/household" attr:class="btn">{tx(lang, |t| t.nav_household)}</A></p>
             }
-            .into_any();
-        };
+            .into_any(),
+        }
+    })
+    .into_any()
+}
+
+#[component]
+pub fn MemberPage() -> impl IntoView {
+    member_frame(|t| t.household_title, |lang, id, mv| {
         let mid = mv.member.id.clone();
         let mid2 = mid.clone();
         let is_self = mid.is_self();
@@ -484,7 +495,6 @@ pub fn MemberPage() -> impl IntoView {
         }
         .into_any()
     })
-    .into_any()
 }
 
 fn find_tracked(id: &str) -> Option<MemberView> {
@@ -671,31 +681,7 @@ fn RemoveMember(id: MemberId) -> impl IntoView {
 
 #[component]
 pub fn SafetyPage() -> impl IntoView {
-    let lang = use_lang();
-    if session::load().is_none() {
-        return signed_out(lang, |t| t.safety_title);
-    }
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let s = resident::state();
-    resident::sync();
-    let loaded = Memo::new(move |_| s.shown.with(Option::is_some));
-    let exists = Memo::new(move |_| {
-        let id = id.get();
-        s.shown.with(|v| v.as_ref().is_some_and(|v| v.members.iter().any(|m| m.member.id.as_str() == id)))
-    });
-    (move || {
-        let id = id.get();
-        if !loaded.get() {
-            return view! { <p class="muted">{tx(lang, |t| t.loading)}</p> }.into_any();
-        }
-        let Some(mv) = exists.get().then(|| untrack(|| find(&id))).flatten() else {
-            return view! {
-                <h1>{tx(lang, |t| t.member_missing)}</h1>
-                <p><A href="/household" attr:class="btn">{tx(lang, |t| t.nav_household)}</A></p>
-            }
-            .into_any();
-        };
+    member_frame(|t| t.safety_title, |lang, _id, mv| {
         let name = mv.member.display_name.clone();
         let mid = mv.member.id.clone();
         view! {
@@ -707,7 +693,6 @@ pub fn SafetyPage() -> impl IntoView {
         }
         .into_any()
     })
-    .into_any()
 }
 
 #[component]

@@ -110,8 +110,15 @@ async function rosterNames(page, filters = {}) {
   const resp = page.waitForResponse((r) => r.url().includes(`/api/shelters/${SHELTER}/roster`) && !r.url().includes('.csv'));
   await form.getByRole('button', { name: '名簿を表示' }).click();
   await resp;
-  await page.waitForTimeout(100);
-  return page.locator('tr.roster-row .r-name').allTextContents();
+  // The table renders after the response: read until two reads agree (a fixed sleep was flaky under load).
+  let last = null;
+  for (let i = 0; i < 50; i++) {
+    await page.waitForTimeout(100);
+    const now = await page.locator('tr.roster-row .r-name').allTextContents();
+    if (last !== null && JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  return last;
 }
 
 test('shelter staff view', async (t) => {
