@@ -95,8 +95,8 @@ async function scan(page, credential) {
 async function confirm(page) {
   const btn = page.locator('#scan-confirm');
   await btn.waitFor();
-  // Focus is on the confirm button: Enter confirms (one staff action).
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'scan-confirm');
+  // Focus moves to the confirm button (just after it renders): Enter confirms (one staff action).
+  await page.waitForFunction(() => document.activeElement?.id === 'scan-confirm', null, { timeout: 5000 });
   await page.keyboard.press('Enter');
   await page.locator('.scan-msg').filter({ hasText: /を記録しました/ }).waitFor();
 }
