@@ -82,7 +82,7 @@ test('answering surveys in Japanese: validation, answer, amend', async (t) => {
     await page.getByRole('alert').filter({ hasText: msg }).waitFor();
     await group.locator('.field-error').filter({ hasText: msg }).waitFor();
     // Focus moved to the question concerned.
-    assert.equal(await page.evaluate(() => document.activeElement?.closest('fieldset')?.id), 'q-needs');
+    await page.waitForFunction(() => document.activeElement?.closest('fieldset')?.id === 'q-needs', null, { timeout: 5000 });
     await assertAccessible(page, '/surveys/demo-needs (error)');
     await page.getByLabel('1日に必要なおむつの枚数').fill('200');
     await page.getByLabel('飲料水', { exact: true }).check();
