@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing and are safe to rerun.
-.PHONY: run test bench setup build clean-data
+.PHONY: run test bench load fuzz-api setup build clean-data
 
 run:
 	@scripts/run.sh
@@ -9,6 +9,16 @@ test:
 
 bench:
 	@scripts/bench.sh
+
+# Check-in API at 2x the target rate (open loop) for 60 s; fails on errors or growing memory.
+load:
+	@scripts/load.sh
+
+# schemathesis against the local stack from the OpenAPI document (no 5xx, responses as documented).
+fuzz-api:
+	@scripts/setup.sh
+	@cargo build -p bosai-local -p bosai-companion --quiet
+	@scripts/schemathesis.sh
 
 setup:
 	@scripts/setup.sh

@@ -1,17 +1,42 @@
-// App-shell service worker. build-app.sh fills in VERSION and PRECACHE.
+// App-shell service worker. build-app.sh fills in VERSION, PRECACHE and STAFF_PRECACHE.
 const VERSION = '__BOSAI_VERSION__';
+// The resident app: every phone gets it.
 const PRECACHE = __BOSAI_PRECACHE__;
+// The staff/HQ bundle: only on devices that opened a staff page, so a resident on one
+// bar of signal never downloads it.
+const STAFF_PRECACHE = __BOSAI_STAFF_PRECACHE__;
 const CACHE = 'bosai-shell-' + VERSION;
-const SHELL = '/index.html';
+const STAFF_SHELL = '/staff.html';
+
+/** Which app a page belongs to (the local server and the host make the same choice). */
+function shellFor(pathname) {
+  return /^\/(shelter|hq)(\/|$)/.test(pathname) ? STAFF_SHELL : '/index.html';
+}
+
+const fresh = (urls) => urls.map((u) => new Request(u, { cache: 'reload' }));
+
+/** A device showing a staff page, or that kept the staff bundle before an update. */
+async function isStaffDevice() {
+  const windows = await self.clients.matchAll({ includeUncontrolled: true, type: 'window' });
+  if (windows.some((w) => shellFor(new URL(w.url).pathname) === STAFF_SHELL)) return true;
+  for (const key of await caches.keys()) {
+    if (key.startsWith('bosai-shell-') && key !== CACHE && (await (await caches.open(key)).match(STAFF_SHELL))) return true;
+  }
+  return false;
+}
+
 // On a congested network a navigation can hang for a minute; show the shell sooner.
 const NAV_TIMEOUT_MS = 4000;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    caches.open(CACHE)
+    (async () => {
+      const c = await caches.open(CACHE);
       // 'reload' bypasses the HTTP cache so the shell matches this version.
-      .then((c) => c.addAll(PRECACHE.map((u) => new Request(u, { cache: 'reload' }))))
-      .then(() => self.skipWaiting()),
+      await c.addAll(fresh(PRECACHE));
+      if (await isStaffDevice()) await c.addAll(fresh(STAFF_PRECACHE));
+      await self.skipWaiting();
+    })(),
   );
 });
 
@@ -36,6 +61,7 @@ function offlineProblem() {
 
 async function navigate(request) {
   const cache = await caches.open(CACHE);
+  const SHELL = shellFor(new URL(request.url).pathname);
   const network = fetch(request);
   network.catch(() => {}); // may lose the race and reject later
   const timeout = new Promise((resolve) => setTimeout(resolve, NAV_TIMEOUT_MS));
@@ -63,6 +89,10 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(fetch(req).catch(offlineProblem));
   } else if (req.mode === 'navigate') {
     event.respondWith(navigate(req));
+    if (shellFor(url.pathname) === STAFF_SHELL) {
+      // First visit to a staff page: keep its bundle for offline use from now on.
+      event.waitUntil(caches.open(CACHE).then(async (c) => (await c.match(STAFF_SHELL)) || c.addAll(STAFF_PRECACHE)).catch(() => {}));
+    }
   } else {
     event.respondWith(caches.match(req, { cacheName: CACHE }).then((hit) => hit || fetch(req)));
   }

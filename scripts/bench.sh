@@ -4,7 +4,9 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh"
-"$ROOT/scripts/build-app.sh" >&2
+# With the hello-world Leptos app: the floor of the app-size rows.
+BOSAI_BUILD_HELLO=1 "$ROOT/scripts/build-app.sh" >&2
+export BOSAI_HELLO_DIR="$CARGO_TARGET_DIR/bosai-app-web/hello"
 cargo build --release -p bosai-bench -p bosai-local -p bosai-api -p hello-lambda --quiet
 # DynamoDB Local is started too, for the row measured against it.
 BOSAI_ROOT="$ROOT" BOSAI_LOCAL_BIN="$CARGO_TARGET_DIR/release/bosai-local" \

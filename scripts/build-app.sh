@@ -8,6 +8,11 @@
 # slightly larger (measured), and Debian's binaryen 108 produces a broken module.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
+# One build at a time: the staging dir under the (shared) target dir and dist.new are
+# not safe to write from two runs at once.
+mkdir -p "$CARGO_TARGET_DIR"
+exec 9>"$CARGO_TARGET_DIR/bosai-build-app.lock"
+flock 9
 command -v brotli >/dev/null || die "brotli not found: apt-get install brotli (scripts/setup.sh does)"
 
 # shellcheck source=wasm-toolchain.sh
@@ -16,55 +21,76 @@ source "$ROOT/scripts/wasm-toolchain.sh"
 # strip=true (inherited from release) also drops the target_features section, and then
 # wasm-bindgen cannot use reference types: the output grows. It removes names itself.
 export CARGO_PROFILE_WASM_RELEASE_STRIP=false
-"$WASM_CARGO" build -p bosai-app --target wasm32-unknown-unknown --profile wasm-release \
+# Two bundles from one code base: residents' phones never download the staff/HQ views
+# (nor the QR decoder they need). BOSAI_BUILD_HELLO=1 (the bench) adds the hello-world
+# Leptos app, the floor its size is compared with.
+crates=(-p bosai-app-resident -p bosai-app-staff)
+[[ "${BOSAI_BUILD_HELLO:-}" == 1 ]] && crates+=(-p hello-leptos)
+"$WASM_CARGO" build "${crates[@]}" --target wasm32-unknown-unknown --profile wasm-release \
     ${WASM_CARGO_FLAGS[@]+"${WASM_CARGO_FLAGS[@]}"}
-WASM_IN="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/bosai_app.wasm"
+WASM_OUT="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release"
 
 hash16() { sha256sum "$@" | cut -c1-16; }
 
-# wasm-bindgen only when the compiled wasm or the tool changed.
+# wasm-bindgen into $STAGE/<name>/, only when the compiled wasm or the tool changed.
 STAGE="$CARGO_TARGET_DIR/bosai-app-web"
-key="$(hash16 "$WASM_IN") $WASM_BINDGEN_VERSION"
-if [[ "$(cat "$STAGE/key" 2>/dev/null)" != "$key" ]]; then
-    rm -rf "$STAGE" && mkdir -p "$STAGE"
-    wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-        --out-dir "$STAGE" --out-name bosai_app "$WASM_IN"
-    echo "$key" > "$STAGE/key"
-fi
+bindgen() { # <crate file name> <out name>
+    local in="$WASM_OUT/$1.wasm" dir="$STAGE/$2"
+    local key; key="$(hash16 "$in") $WASM_BINDGEN_VERSION"
+    if [[ "$(cat "$dir/key" 2>/dev/null)" != "$key" ]]; then
+        rm -rf "$dir" && mkdir -p "$dir"
+        wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+            --out-dir "$dir" --out-name "$2" "$in"
+        echo "$key" > "$dir/key"
+    fi
+}
 
 # Assemble next to dist/ and swap at the end, so a failed build leaves the old dist intact.
 NEW="$ROOT/dist.new"
 trap 'rm -rf "$NEW" "$ROOT/dist.old"' EXIT
 rm -rf "$NEW" && mkdir -p "$NEW/icons"
+css="app-$(hash16 public/app.css).css"
+cp public/app.css "$NEW/$css"
 
-wasm="bosai-app-$(hash16 "$STAGE/bosai_app_bg.wasm").wasm"
-cp "$STAGE/bosai_app_bg.wasm" "$NEW/$wasm"
-# The glue names its wasm relative to itself; point it at the hashed file and start the
-# app from the module, so index.html needs no inline script (CSP-friendly).
-sed "s/bosai_app_bg\.wasm/$wasm/g" "$STAGE/bosai_app.js" > "$NEW/glue.js"
-grep -q "$wasm" "$NEW/glue.js" || die "wasm file name not found in the wasm-bindgen glue"
-cat >> "$NEW/glue.js" <<'EOF'
+# One bundle: hashed wasm + glue js in $NEW, and its page from the shared template.
+# Sets BUNDLE_JS and BUNDLE_WASM.
+bundle() { # <name> <page>
+    local name="$1" page="$2" dir="$STAGE/$1"
+    BUNDLE_WASM="$name-$(hash16 "$dir/${name}_bg.wasm").wasm"
+    cp "$dir/${name}_bg.wasm" "$NEW/$BUNDLE_WASM"
+    # The glue names its wasm relative to itself; point it at the hashed file and start the
+    # app from the module, so the page needs no inline script (CSP-friendly).
+    sed "s/${name}_bg\.wasm/$BUNDLE_WASM/g" "$dir/$name.js" > "$NEW/glue.js"
+    grep -q "$BUNDLE_WASM" "$NEW/glue.js" || die "wasm file name not found in the $name glue"
+    cat >> "$NEW/glue.js" <<'JS'
 __wbg_init().catch((e) => {
     const b = document.getElementById('boot');
     if (b) b.textContent = '読み込みに失敗しました。再読み込みしてください。 / Failed to load. Please reload.';
     throw e;
 });
-EOF
-js="bosai-app-$(hash16 "$NEW/glue.js").js"
-mv "$NEW/glue.js" "$NEW/$js"
-css="app-$(hash16 public/app.css).css"
-cp public/app.css "$NEW/$css"
+JS
+    BUNDLE_JS="$name-$(hash16 "$NEW/glue.js").js"
+    mv "$NEW/glue.js" "$NEW/$BUNDLE_JS"
+    sed -e "s|{{CSS}}|$css|g" -e "s|{{JS}}|$BUNDLE_JS|g" -e "s|{{WASM}}|$BUNDLE_WASM|g" public/index.html > "$NEW/$page"
+}
 
-sed -e "s|{{CSS}}|$css|g" -e "s|{{JS}}|$js|g" -e "s|{{WASM}}|$wasm|g" public/index.html > "$NEW/index.html"
+bindgen bosai_app_resident resident
+bindgen bosai_app_staff staff
+bundle resident index.html
+js="$BUNDLE_JS" wasm="$BUNDLE_WASM"
+bundle staff staff.html
+staff_js="$BUNDLE_JS" staff_wasm="$BUNDLE_WASM"
 cp public/manifest.webmanifest "$NEW/"
 cp public/icons/icon.svg public/icons/icon-192.png public/icons/icon-512.png "$NEW/icons/"
 
 precache=(/index.html "/$js" "/$wasm" "/$css" /manifest.webmanifest
           /icons/icon.svg /icons/icon-192.png /icons/icon-512.png)
+staff_precache=(/staff.html "/$staff_js" "/$staff_wasm")
 # One version for the whole shell: any change to a precached file or to sw.js renews the cache.
-version="$(cd "$NEW" && cat index.html manifest.webmanifest icons/* "$ROOT/public/sw.js" | hash16 -)"
-list="$(printf '"%s",' "${precache[@]}")"
-sed -e "s|__BOSAI_VERSION__|$version|" -e "s|__BOSAI_PRECACHE__|[${list%,}]|" public/sw.js > "$NEW/sw.js"
+version="$(cd "$NEW" && cat index.html staff.html manifest.webmanifest icons/* "$ROOT/public/sw.js" | hash16 -)"
+list() { local l; l="$(printf '"%s",' "$@")"; echo "[${l%,}]"; }
+sed -e "s|__BOSAI_VERSION__|$version|" -e "s|__BOSAI_PRECACHE__|$(list "${precache[@]}")|" \
+    -e "s|__BOSAI_STAFF_PRECACHE__|$(list "${staff_precache[@]}")|" public/sw.js > "$NEW/sw.js"
 
 # Precompress; reuse siblings from the previous dist when the file is byte-identical.
 compress_count=0
@@ -89,14 +115,22 @@ mv "$NEW" "$ROOT/dist"
 size() { stat -c %s "$1"; }
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1024 }'; }
 D="$ROOT/dist"
-first_raw=0 first_br=0
-for f in index.html "$js" "$wasm" "$css"; do
-    first_raw=$((first_raw + $(size "$D/$f")))
-    first_br=$((first_br + $(size "$D/$f.br")))
-done
 log "dist/ ready ($compress_count files compressed)"
-printf '  wasm   %-34s raw %10s  gzip %10s  brotli %10s\n' "$wasm" "$(kb "$(size "$D/$wasm")")" \
-    "$(kb "$(size "$D/$wasm.gz")")" "$(kb "$(size "$D/$wasm.br")")"
-printf '  js     %-34s raw %10s  gzip %10s  brotli %10s\n' "$js" "$(kb "$(size "$D/$js")")" \
-    "$(kb "$(size "$D/$js.gz")")" "$(kb "$(size "$D/$js.br")")"
-printf '  first load (index.html + js + wasm + css): raw %s, brotli %s\n' "$(kb $first_raw)" "$(kb $first_br)"
+report() { # <label> <page> <js> <wasm>
+    local raw=0 br=0 f
+    for f in "$2" "$3" "$4" "$css"; do
+        raw=$((raw + $(size "$D/$f")))
+        br=$((br + $(size "$D/$f.br")))
+    done
+    printf '  %-8s wasm %-30s raw %10s  brotli %10s;  first load (page + js + wasm + css): raw %s, brotli %s\n' \
+        "$1" "$4" "$(kb "$(size "$D/$4")")" "$(kb "$(size "$D/$4.br")")" "$(kb $raw)" "$(kb $br)"
+}
+report resident index.html "$js" "$wasm"
+report staff staff.html "$staff_js" "$staff_wasm"
+
+if [[ "${BOSAI_BUILD_HELLO:-}" == 1 ]]; then
+    # The bench's floor: bindgen + brotli, kept beside the target (not served).
+    bindgen hello_leptos hello
+    brotli -q 11 -f -k "$STAGE/hello/hello_bg.wasm"
+    brotli -q 11 -f -k "$STAGE/hello/hello.js"
+fi

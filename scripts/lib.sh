@@ -5,6 +5,8 @@ export BOSAI_CACHE="${BOSAI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bosai}"
 # Builds live outside the clone so a fresh CI clone on the same machine reuses them.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$BOSAI_CACHE/target}"
 mkdir -p "$BOSAI_CACHE"
+# Tools the scripts install for themselves (cargo-deny, see setup.sh).
+export PATH="$BOSAI_CACHE/tools/bin:$PATH"
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, idempotently: Debian packages,
 # the wasm toolchain (scripts/wasm-toolchain.sh), npm packages for the browser
-# tests. DynamoDB Local is fetched on first use by with-dynamodb-local.sh.
+# tests, schemathesis (pinned, in a venv) for the API fuzzing. DynamoDB Local is
+# fetched on first use by with-dynamodb-local.sh.
 source "$(dirname "$0")/lib.sh"
 
-APT_PACKAGES=(chromium chromium-driver brotli openjdk-17-jre-headless nodejs npm curl ca-certificates)
+APT_PACKAGES=(chromium chromium-driver brotli openjdk-17-jre-headless nodejs npm curl ca-certificates python3-venv)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -26,6 +27,16 @@ command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first
 
 "$ROOT/scripts/wasm-toolchain.sh"
 
+# cargo-deny (licenses, bans and sources of the dependency tree: deny.toml), pinned, under
+# the cache dir (lib.sh puts $BOSAI_CACHE/tools/bin on PATH). Built once, ~3 minutes.
+CARGO_DENY_VERSION=0.20.2
+if [ "$(cargo-deny --version 2>/dev/null)" != "cargo-deny $CARGO_DENY_VERSION" ]; then
+  log "installing cargo-deny $CARGO_DENY_VERSION (takes a few minutes, once)"
+  deny_install=(env -u CARGO_TARGET_DIR cargo install --quiet cargo-deny --version "=$CARGO_DENY_VERSION" --root "$BOSAI_CACHE/tools")
+  # --locked fails when a crate in its lock file was yanked since: retry without.
+  "${deny_install[@]}" --locked || { log "retrying without --locked"; "${deny_install[@]}"; }
+fi
+
 # Browser test dependencies: playwright-core (drives Debian's chromium) and axe-core.
 if [ -f "$ROOT/tests/browser/package-lock.json" ]; then
   stamp="$ROOT/tests/browser/node_modules/.bosai-lock"
@@ -34,4 +45,15 @@ if [ -f "$ROOT/tests/browser/package-lock.json" ]; then
     (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --silent)
     cp "$ROOT/tests/browser/package-lock.json" "$stamp"
   fi
+fi
+
+# API fuzzing (scripts/schemathesis.sh): schemathesis from PyPI, pinned, in a venv under the
+# cache dir, on Debian's python3 (not whatever python3 comes first on PATH).
+SCHEMATHESIS_VERSION=4.32.5
+st_venv="$BOSAI_CACHE/schemathesis"
+if [ "$("$st_venv/bin/st" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
+  log "installing schemathesis $SCHEMATHESIS_VERSION (venv: $st_venv)"
+  rm -rf "$st_venv"
+  /usr/bin/python3 -m venv "$st_venv"
+  "$st_venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi

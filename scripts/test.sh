@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: every suite — bench and fuzz smoke runs, unit, storage contract
-# (embedded + DynamoDB Local), API (both stores), and browser tests against the
-# local stack in Chromium (last, so its summary closes the run).
+# (embedded + DynamoDB Local), API (both stores), API fuzzing (schemathesis), the
+# 60 s load test, and browser tests against the local stack in Chromium (last, so
+# its summary closes the run).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -12,6 +13,15 @@ cargo build --bins --quiet
 
 log "clippy (warnings are errors)"
 cargo clippy --all-targets --quiet -- -D warnings
+
+log "the app: clippy on wasm (when rustup has the target), unit tests (native)"
+if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    cargo clippy -p bosai-app -p bosai-app-resident -p bosai-app-staff --target wasm32-unknown-unknown --quiet -- -D warnings
+fi
+cargo test -p bosai-app --lib --quiet
+
+log "cargo deny: licenses, bans, sources (deny.toml; advisories need the network)"
+cargo deny --offline --log-level error check --hide-inclusion-graph licenses bans sources
 
 log "bench smoke run (the full table: make bench)"
 "$ROOT/scripts/bench.sh" --smoke >/dev/null
@@ -24,6 +34,12 @@ cargo test -p bosai-types --features jws --quiet
 
 log "Rust tests (DynamoDB Local for the DynamoDB backend)"
 "$ROOT/scripts/with-dynamodb-local.sh" env BOSAI_REQUIRE_DYNAMODB=1 cargo test --quiet
+
+log "API fuzzing from the OpenAPI document (schemathesis; ~2.5 min)"
+"$ROOT/scripts/schemathesis.sh"
+
+log "load: check-in API at 2x the target rate for 60 s (make load)"
+"$ROOT/scripts/load.sh"
 
 log "browser tests (headless Chromium)"
 export BOSAI_LOCAL_BIN="$CARGO_TARGET_DIR/debug/bosai-local" BOSAI_DIST="$ROOT/dist"

@@ -69,8 +69,13 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     echo "wasm-toolchain: ok (cargo: $WASM_CARGO ${WASM_CARGO_FLAGS[*]:-}; wasm-bindgen $WASM_BINDGEN_VERSION)"
 else
     # Sourced: a failure exits the caller (it is a build script); otherwise restore its options.
-    _bosai_opts="$(set +o)"
+    # Read from $- in this shell: `$(set +o)` would report errexit as off (a command
+    # substitution does not inherit it) and restoring that silently disabled it.
+    _bosai_restore=()
+    if [[ $- == *e* ]]; then _bosai_restore+=(-e); else _bosai_restore+=(+e); fi
+    if [[ $- == *u* ]]; then _bosai_restore+=(-u); else _bosai_restore+=(+u); fi
+    if [[ -o pipefail ]]; then _bosai_restore+=(-o pipefail); else _bosai_restore+=(+o pipefail); fi
     _bosai_toolchain
-    eval "$_bosai_opts"
-    unset _bosai_opts
+    set "${_bosai_restore[@]}"
+    unset _bosai_restore
 fi

@@ -4,11 +4,13 @@ mod api;
 mod i18n;
 mod outbox;
 mod pages;
+mod qr_decode;
 mod resident;
 mod resident_pages;
 mod session;
 mod shelter_pages;
 mod staff;
+mod supplies_pages;
 mod survey_pages;
 
 use i18n::{tx, Lang};
@@ -17,18 +19,41 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 
-#[wasm_bindgen(start)]
-pub fn start() {
+/// The two bundles, each with its own entry crate (app/resident, app/staff).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bundle {
+    /// index.html: every page but the staff and HQ views.
+    Resident,
+    /// staff.html: `/shelter` and `/hq`.
+    Staff,
+}
+
+/// The residents' bundle (index.html). Two entry functions, not one taking a `Bundle`:
+/// each links in only the routes it mounts.
+pub fn start_resident() {
+    boot();
+    leptos::mount::mount_to_body(|| {
+        resident::init();
+        view! { <Shell bundle=Bundle::Resident><OutboxStatus/><ResidentRoutes/></Shell> }
+    });
+    api::register_service_worker();
+}
+
+/// The staff and HQ bundle (staff.html).
+pub fn start_staff() {
+    boot();
+    leptos::mount::mount_to_body(|| view! { <Shell bundle=Bundle::Staff><StaffRoutes/></Shell> });
+    api::register_service_worker();
+}
+
+fn boot() {
     console_error_panic_hook::set_once();
-    // index.html shows a loading line until the wasm runs; drop it now.
+    // The page shows a loading line until the wasm runs; drop it now.
     if let Some(el) = document().get_element_by_id("boot") {
         el.remove();
     }
-    leptos::mount::mount_to_body(App);
-    api::register_service_worker();
 }
 
 /// The chosen language, shared by every component through context.
@@ -36,11 +61,11 @@ pub fn use_lang() -> RwSignal<Lang> {
     expect_context()
 }
 
+/// Header, main and footer around a bundle's routes.
 #[component]
-fn App() -> impl IntoView {
+fn Shell(bundle: Bundle, children: Children) -> impl IntoView {
     let lang = RwSignal::new(Lang::load());
     provide_context(lang);
-    resident::init();
     Effect::new(move || {
         let l = lang.get();
         if let Some(html) = document().document_element() {
@@ -52,29 +77,41 @@ fn App() -> impl IntoView {
     view! {
         <Router>
             <FocusOnNavigate/>
-            <Header/>
-            <main id="main">
-                <OutboxStatus/>
-                <Routes fallback=|| view! { <pages::NotFound/> }>
-                    <Route path=path!("/") view=pages::Home/>
-                    <Route path=path!("/shelter") view=shelter_pages::ShelterStaff/>
-                    <Route path=path!("/hq") view=pages::Hq/>
-                    <Route path=path!("/n/:id") view=pages::Notice/>
-                    <Route path=path!("/auth/callback") view=pages::AuthCallback/>
-                    <Route path=path!("/household") view=resident_pages::Household/>
-                    <Route path=path!("/members/:id") view=resident_pages::MemberPage/>
-                    <Route path=path!("/safety/:id") view=resident_pages::SafetyPage/>
-                    <Route path=path!("/checkin") view=resident_pages::CheckIn/>
-                    <Route path=path!("/c/:code") view=resident_pages::PosterCheckIn/>
-                    <Route path=path!("/mydata") view=resident_pages::MyData/>
-                    <Route path=path!("/surveys") view=survey_pages::Surveys/>
-                    <Route path=path!("/surveys/:id") view=survey_pages::SurveyPage/>
-                </Routes>
-            </main>
+            <Header bundle/>
+            <main id="main">{children()}</main>
             <footer class="site-footer">
                 <p>{move || lang.get().tr().emergency}</p>
             </footer>
         </Router>
+    }
+}
+
+#[component]
+fn ResidentRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <pages::NotFound/> }>
+            <Route path=path!("/") view=pages::Home/>
+            <Route path=path!("/n/:id") view=pages::Notice/>
+            <Route path=path!("/auth/callback") view=pages::AuthCallback/>
+            <Route path=path!("/household") view=resident_pages::Household/>
+            <Route path=path!("/members/:id") view=resident_pages::MemberPage/>
+            <Route path=path!("/safety/:id") view=resident_pages::SafetyPage/>
+            <Route path=path!("/checkin") view=resident_pages::CheckIn/>
+            <Route path=path!("/c/:code") view=resident_pages::PosterCheckIn/>
+            <Route path=path!("/mydata") view=resident_pages::MyData/>
+            <Route path=path!("/surveys") view=survey_pages::Surveys/>
+            <Route path=path!("/surveys/:id") view=survey_pages::SurveyPage/>
+        </Routes>
+    }
+}
+
+#[component]
+fn StaffRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <pages::NotFound/> }>
+            <Route path=path!("/shelter") view=shelter_pages::ShelterStaff/>
+            <Route path=path!("/hq") view=pages::Hq/>
+        </Routes>
     }
 }
 
@@ -99,7 +136,7 @@ fn FocusOnNavigate() -> impl IntoView {
 }
 
 #[component]
-fn Header() -> impl IntoView {
+fn Header(bundle: Bundle) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().tr();
     let switch = move |_| {
@@ -110,7 +147,7 @@ fn Header() -> impl IntoView {
     view! {
         <header class="site-header">
             <div class="bar">
-                <A href="/" attr:class="brand">{tx(lang, |t| t.app_title)}</A>
+                <NavLink bundle target=Bundle::Resident href="/" label=tx(lang, |t| t.app_title) class="brand"/>
                 // lang= on the button so a screen reader pronounces the other language correctly.
                 <button
                     type="button"
@@ -124,11 +161,28 @@ fn Header() -> impl IntoView {
             </div>
             <nav aria-label=move || t().nav_label>
                 <ul>
-                    <li><A href="/" exact=true>{tx(lang, |t| t.nav_resident)}</A></li>
-                    <li><A href="/shelter">{tx(lang, |t| t.nav_shelter)}</A></li>
-                    <li><A href="/hq">{tx(lang, |t| t.nav_hq)}</A></li>
+                    <li><NavLink bundle target=Bundle::Resident href="/" label=tx(lang, |t| t.nav_resident)/></li>
+                    <li><NavLink bundle target=Bundle::Staff href="/shelter" label=tx(lang, |t| t.nav_shelter)/></li>
+                    <li><NavLink bundle target=Bundle::Staff href="/hq" label=tx(lang, |t| t.nav_hq)/></li>
                 </ul>
             </nav>
         </header>
+    }
+}
+
+/// A link in the header: routed inside this bundle, a full page load into the other one
+/// (`rel="external"` tells the router to let the browser navigate).
+#[component]
+fn NavLink<L: IntoView + 'static>(
+    bundle: Bundle,
+    target: Bundle,
+    href: &'static str,
+    label: L,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
+    if bundle == target {
+        view! { <A href=href exact=true attr:class=class>{label}</A> }.into_any()
+    } else {
+        view! { <a href=href rel="external" class=class>{label}</a> }.into_any()
     }
 }

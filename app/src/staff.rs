@@ -8,9 +8,10 @@
 
 use crate::api::{self, ApiError};
 use crate::outbox::{committed, ok, store_named, wait, Idb, SCANS};
-use bosai_types::checkin::{verify_credential, CheckInClaims, CredentialError, EventKind, RecordOutcome, ScanBatch, ScanBatchResult, ScanRecord};
-use bosai_types::household::MemberId;
+use bosai_types::checkin::{verify_credential, CheckInClaims, CredentialError, ScanBatchResult};
 use bosai_types::jws::{Jwks, KeySet};
+use bosai_types::scan_queue::{self, Reply, BATCH_RECORDS};
+pub use bosai_types::scan_queue::{QueuedScan, Rejected};
 use bosai_types::Timestamp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -29,8 +30,6 @@ const JWKS_KEY: &str = "bosai.staff.jwks.v1";
 const REJECTED_KEY: &str = "bosai.staff.rejected.v1";
 /// The municipality whose credentials this deployment accepts.
 pub const MUNICIPALITY: &str = "041009";
-/// Records per request (the server takes up to 200).
-const BATCH: usize = 100;
 
 /// What the staff token says, decoded for display only (the server checks it).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -166,33 +165,8 @@ pub fn verify(credential: &str) -> Result<CheckInClaims, Refusal> {
 
 // ---- the queue ---------------------------------------------------------------
 
-/// One confirmed scan waiting to be sent. Its own struct (not `ScanRecord`,
-/// which denies unknown fields) so the shelter it belongs to travels with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueuedScan {
-    pub event_id: String,
-    pub shelter: String,
-    pub kind: EventKind,
-    pub at: Timestamp,
-    pub credential: String,
-    #[serde(default)]
-    pub members: Option<Vec<MemberId>>,
-    /// How many people (for the screen).
-    #[serde(default)]
-    pub count: usize,
-}
-
-impl QueuedScan {
-    fn record(&self) -> ScanRecord {
-        ScanRecord {
-            event_id: self.event_id.clone(),
-            kind: self.kind,
-            at: self.at,
-            credential: self.credential.clone(),
-            members: self.members.clone(),
-        }
-    }
-}
+// The queue's rules (what goes in the next batch, what an answer settles) are
+// plain functions in `bosai_types::scan_queue`, property-tested against the server.
 
 /// Stores (or replaces, same event id) records; resolves once on disk.
 pub async fn put_all(items: &[QueuedScan]) -> Idb<()> {
@@ -214,7 +188,7 @@ pub async fn list() -> Idb<Vec<QueuedScan>> {
         .iter()
         .filter_map(|v| serde_json::from_str(&String::from(js_sys::JSON::stringify(&v).ok()?)).ok())
         .collect();
-    v.sort_by(|a, b| a.at.millis().cmp(&b.at.millis()).then_with(|| a.event_id.cmp(&b.event_id)));
+    scan_queue::sort_oldest_first(&mut v);
     Ok(v)
 }
 
@@ -224,17 +198,6 @@ async fn remove_all(ids: &[String]) -> Idb<()> {
         ok(s.delete(&JsValue::from_str(id)))?;
     }
     ok(committed(&tx).await).map(|_| ())
-}
-
-/// A scan the server will never store, kept on screen (and across reloads) until dismissed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rejected {
-    pub event_id: String,
-    pub kind: EventKind,
-    pub at: Timestamp,
-    pub count: usize,
-    pub code: String,
-    pub message: String,
 }
 
 fn load_rejected() -> Vec<Rejected> {
@@ -340,12 +303,7 @@ pub async fn enqueue(q: QueuedScan) -> Idb<()> {
 
 /// Merge an exported queue: records already here (same event id) are kept once.
 pub async fn import(file: QueueFile) -> Idb<usize> {
-    let have: Vec<String> = list().await?.into_iter().map(|q| q.event_id).collect();
-    let new: Vec<QueuedScan> = file
-        .records
-        .into_iter()
-        .filter(|r| bosai_types::checkin::valid_event_id(&r.event_id) && !have.contains(&r.event_id))
-        .collect();
+    let new = scan_queue::importable(&list().await?, file.records);
     put_all(&new).await?;
     reload_pending();
     sync();
@@ -399,44 +357,23 @@ async fn flush() -> Result<(), ApiError> {
     }
     loop {
         let all = list().await.map_err(|_| ApiError::Unsupported)?;
-        let Some(first) = all.first() else { return Ok(()) };
-        let shelter = first.shelter.clone();
-        let batch: Vec<QueuedScan> = all.into_iter().filter(|q| q.shelter == shelter).take(BATCH).collect();
-        let body = ScanBatch {
-            device_id: device_id(),
-            records: batch.iter().filter_map(|q| serde_json::to_value(q.record()).ok()).collect(),
-        };
-        let json = serde_json::to_string(&body).map_err(|_| ApiError::Decode)?;
-        // Any error keeps every record: network, 5xx and 401 (sign in again) clear up by
-        // themselves; a 403 (another staff member's shelter) waits for the right token.
-        let res: ScanBatchResult = api::decode(&send("POST", &format!("/api/shelters/{shelter}/scans"), Some(json)).await?)?;
-        let mut done = Vec::new();
-        let mut rejected = state().rejected.get_untracked();
-        for r in &res.results {
-            let Some(q) = batch.get(r.index) else { continue };
-            if r.event_id.as_deref().is_some_and(|id| id != q.event_id) {
-                continue;
-            }
-            if r.outcome == RecordOutcome::Rejected {
-                rejected.retain(|x| x.event_id != q.event_id);
-                rejected.push(Rejected {
-                    event_id: q.event_id.clone(),
-                    kind: q.kind,
-                    at: q.at,
-                    count: q.count,
-                    code: r.code.clone().unwrap_or_default(),
-                    message: r.message.clone().unwrap_or_default(),
-                });
-            }
-            done.push(q.event_id.clone());
-        }
-        // The rejections are on record before the records leave the queue.
-        save_rejected(&rejected);
-        state().rejected.set(rejected);
-        if done.is_empty() {
+        let Some(batch) = scan_queue::next_batch(&all, BATCH_RECORDS) else { return Ok(()) };
+        let json = serde_json::to_string(&batch.body(&device_id())).map_err(|_| ApiError::Decode)?;
+        // Any error keeps every record (Reply::Failed settles nothing): network, 5xx and 401
+        // (sign in again) clear up by themselves; a 403 (another staff member's shelter)
+        // waits for the right token.
+        let res: ScanBatchResult =
+            api::decode(&send("POST", &format!("/api/shelters/{}/scans", batch.shelter), Some(json)).await?)?;
+        let settled = scan_queue::settle(&batch.records, Reply::Answered(&res));
+        if settled.stalled() {
             return Err(ApiError::Decode);
         }
-        remove_all(&done).await.map_err(|_| ApiError::Unsupported)?;
+        // The rejections are on record before the records leave the queue.
+        let mut rejected = state().rejected.get_untracked();
+        scan_queue::merge_rejected(&mut rejected, &settled.rejected);
+        save_rejected(&rejected);
+        state().rejected.set(rejected);
+        remove_all(&settled.remove).await.map_err(|_| ApiError::Unsupported)?;
     }
 }
 

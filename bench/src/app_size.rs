@@ -1,42 +1,63 @@
-//! First-load bytes of the resident app: what a phone downloads before the app works.
+//! First-load bytes of the PWA: what a phone downloads before the app works, for the
+//! residents' bundle (every phone) and the staff bundle (shelter devices), against a
+//! hello-world Leptos app built with the same profile (`BOSAI_HELLO_DIR`, built by bench.sh).
 
 use crate::Row;
 use std::path::Path;
 
-/// The files index.html pulls in (hashed js, wasm, css) plus index.html itself.
-fn first_load(dist: &Path) -> Option<Vec<String>> {
-    let index = std::fs::read_to_string(dist.join("index.html")).ok()?;
-    let mut files = vec!["index.html".to_owned()];
-    for entry in std::fs::read_dir(dist).ok()? {
-        let name = entry.ok()?.file_name().to_string_lossy().into_owned();
-        let asset = [".js", ".wasm", ".css"].iter().any(|e| name.ends_with(e));
-        // The wasm is named by the js glue, not by index.html.
-        if asset && (index.contains(&name) || name.ends_with(".wasm")) {
-            files.push(name);
+/// The page plus the hashed js and css it names and the wasm its js names.
+fn first_load(dist: &Path, page: &str) -> Option<Vec<String>> {
+    let html = std::fs::read_to_string(dist.join(page)).ok()?;
+    let mut files = vec![page.to_owned()];
+    let mut js_text = String::new();
+    let names: Vec<String> =
+        std::fs::read_dir(dist).ok()?.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect();
+    for name in names.iter().filter(|n| (n.ends_with(".js") || n.ends_with(".css")) && n.as_str() != "sw.js") {
+        if html.contains(name.as_str()) {
+            if name.ends_with(".js") {
+                js_text.push_str(&std::fs::read_to_string(dist.join(name)).ok()?);
+            }
+            files.push(name.clone());
         }
     }
-    Some(files)
+    files.extend(names.iter().filter(|n| n.ends_with(".wasm") && js_text.contains(n.as_str())).cloned());
+    files.iter().any(|f| f.ends_with(".wasm")).then_some(files)
 }
 
 fn size(path: &Path) -> Option<f64> {
     std::fs::metadata(path).ok().map(|m| m.len() as f64)
 }
 
+fn total(dir: &Path, files: &[String], suffix: &str) -> Option<f64> {
+    files.iter().map(|f| size(&dir.join(format!("{f}{suffix}")))).sum()
+}
+
+/// The hello-world app's wasm and glue, brotli (it has no page or css of its own).
+fn hello_brotli() -> Option<f64> {
+    let dir = std::path::PathBuf::from(std::env::var("BOSAI_HELLO_DIR").ok()?);
+    Some(size(&dir.join("hello_bg.wasm.br"))? + size(&dir.join("hello.js.br"))?)
+}
+
 pub fn rows(dist: &Path) -> Vec<Row> {
-    let Some(files) = first_load(dist) else {
-        return vec![Row::missing("app_first_load_brotli_bytes", "bytes"), Row::missing("app_vs_hello_ratio", "ratio")];
-    };
-    let total = |suffix: &str| -> Option<f64> {
-        files.iter().map(|f| size(&dist.join(format!("{f}{suffix}")))).sum::<Option<f64>>()
-    };
-    let wasm = files.iter().find(|f| f.ends_with(".wasm")).cloned().unwrap_or_default();
-    vec![
-        Row::new("app_first_load_raw_bytes", total(""), "bytes"),
-        Row::new("app_first_load_gzip_bytes", total(".gz"), "bytes"),
-        Row::new("app_first_load_brotli_bytes", total(".br"), "bytes"),
-        Row::new("app_wasm_raw_bytes", size(&dist.join(&wasm)), "bytes"),
-        Row::new("app_wasm_brotli_bytes", size(&dist.join(format!("{wasm}.br"))), "bytes"),
-        // Needs a hello-world Leptos build with the same profile (bench issue).
-        Row::missing("app_vs_hello_ratio", "ratio"),
-    ]
+    let hello = hello_brotli();
+    let mut rows = Vec::new();
+    match first_load(dist, "index.html") {
+        Some(files) => {
+            let wasm = files.iter().find(|f| f.ends_with(".wasm")).cloned().unwrap_or_default();
+            let brotli = total(dist, &files, ".br");
+            rows.extend([
+                Row::new("app_first_load_raw_bytes", total(dist, &files, ""), "bytes"),
+                Row::new("app_first_load_gzip_bytes", total(dist, &files, ".gz"), "bytes"),
+                Row::new("app_first_load_brotli_bytes", brotli, "bytes"),
+                Row::new("app_wasm_raw_bytes", size(&dist.join(&wasm)), "bytes"),
+                Row::new("app_wasm_brotli_bytes", size(&dist.join(format!("{wasm}.br"))), "bytes"),
+                // Against the wasm + glue of a hello-world Leptos app: what our code adds.
+                Row::new("app_vs_hello_ratio", brotli, "bytes").against(hello),
+            ]);
+        }
+        None => rows.extend([Row::missing("app_first_load_brotli_bytes", "bytes"), Row::missing("app_vs_hello_ratio", "ratio")]),
+    }
+    let staff = first_load(dist, "staff.html");
+    rows.push(Row::new("staff_first_load_brotli_bytes", staff.and_then(|f| total(dist, &f, ".br")), "bytes"));
+    rows
 }

@@ -1,10 +1,12 @@
 //! Benchmarks measured in one run on this machine. Rows whose feature does not
 //! exist yet are reported as null, never faked. `--smoke` shortens every
-//! measurement so CI proves the bench still runs.
+//! measurement so CI proves the bench still runs. `load` runs the open-loop load
+//! test instead (`make load`, see `load.rs`).
 
 mod app_size;
 mod checkin;
 mod init;
+mod load;
 mod stack;
 mod sync;
 mod token;
@@ -48,6 +50,20 @@ fn main() {
     let root = PathBuf::from(std::env::var("BOSAI_ROOT").unwrap_or_else(|_| ".".into()));
     let dist = PathBuf::from(std::env::var("BOSAI_DIST").unwrap_or_else(|_| root.join("dist").display().to_string()));
     let bin = PathBuf::from(std::env::var("BOSAI_LOCAL_BIN").expect("BOSAI_LOCAL_BIN: the release bosai-local"));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("load") {
+        let opts = load::Opts::from_args(&args[1..]).unwrap_or_else(|e| {
+            eprintln!("bosai-bench: {e}");
+            std::process::exit(2)
+        });
+        let report = load::run(&bin, &dist, &opts);
+        load::print(&report);
+        let out = root.join("target/bench");
+        std::fs::create_dir_all(&out).expect("create target/bench");
+        std::fs::write(out.join("load.json"), serde_json::to_string_pretty(&report).expect("report serialises")).expect("write load.json");
+        eprintln!("wrote {}", out.join("load.json").display());
+        std::process::exit(if report.passed { 0 } else { 1 });
+    }
     let mut rows = checkin::rows(&bin, &dist, smoke);
     rows.push(token::verify_per_second(smoke));
     rows.extend(sync::rows(&bin, &dist, smoke));

@@ -30,6 +30,11 @@ impl Stack {
         Stack { url, child }
     }
 
+    /// The server's process id (to read its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The power cord: no graceful shutdown, whatever is in flight is cut.
     pub fn kill(mut self) {
         let _ = self.child.kill();

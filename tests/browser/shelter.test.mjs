@@ -4,102 +4,24 @@
 // forged/revoked/expired credentials, export/import, desk registration, status,
 // the poster and the resident's poster check-in (/c/:code).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { createPrivateKey, sign as cryptoSign, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { SHELTER, confirm, residents, scan, tampered, waitPending } from './lib/shelter.mjs';
 import { signIn } from './lib/signin.mjs';
-import { localBin, startStack } from './lib/stack.mjs';
+import { startStack } from './lib/stack.mjs';
 
-const run = promisify(execFile);
-const companion = process.env.BOSAI_COMPANION_BIN || join(dirname(localBin()), 'companion');
-const SHELTER = 'aoba-katahira-es';
 let stack;
+let staffToken, household, newCard, api, expiredCredential;
 
-before(async () => { stack = await startStack(); });
+before(async () => {
+  stack = await startStack();
+  ({ staffToken, household, newCard, api, expiredCredential } = residents(stack));
+});
 after(async () => { await stack?.stop(); });
-
-const keyPath = () => join(stack.dataDir, 'identity', 'keys', 'token-1.pem');
-const cards = () => join(stack.dataDir, 'identity', 'cards');
-
-async function staffToken() {
-  const { stdout } = await run(companion, ['staff-token', '--role', 'shelter_staff', '--shelter', SHELTER, '--key', keyPath()]);
-  return stdout.trim();
-}
-
-async function residentToken(card) {
-  const { stdout } = await run(companion, ['login', '--server', stack.url, '--card', join(cards(), card), '--share-basic-four']);
-  return stdout.trim();
-}
-
-/** A fresh test card (own resident) from the stack's test CA. */
-async function newCard(name) {
-  const out = join(cards(), `t-${randomUUID().slice(0, 8)}`);
-  await run(companion, ['card', 'new', '--ca', join(stack.dataDir, 'identity', 'jpki'), '--name', name,
-    '--address', '宮城県仙台市青葉区', '--dob', '1985-05-05', '--sex', '3', '--out', out]);
-  return out.split('/').pop();
-}
-
-async function api(token, method, path, body) {
-  const res = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-/** Signs in with `card`, adds `members` ({id, name, birth, allergens?, care?}) and returns a check-in credential for all. */
-async function household(card, members) {
-  const token = await residentToken(card);
-  for (const m of members) {
-    await api(token, 'PUT', `/api/household/members/${m.id}`, { display_name: m.name, birth: m.birth, sex: 'no_answer', relationship: m.rel ?? 'child' });
-    if (m.allergens || m.care) {
-      await api(token, 'PUT', `/api/household/members/${m.id}/needs`, { allergens: m.allergens ?? [], care: m.care ?? [] });
-    }
-  }
-  const ids = ['self', ...members.map((m) => m.id)];
-  const { credential } = await api(token, 'POST', '/api/me/checkin-credential', { members: ids });
-  return { token, credential, ids };
-}
-
-/** A check-in credential signed with the server's own key, but expired long ago (made here, as a device offline for days would hold). */
-async function expiredCredential(real) {
-  const [h, p] = real.split('.');
-  const header = JSON.parse(Buffer.from(h, 'base64url'));
-  const now = Math.floor(Date.now() / 1000);
-  const claims = { ...JSON.parse(Buffer.from(p, 'base64url')), iat: now - 5 * 86400, exp: now - 2 * 86400 };
-  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const input = `${b64(header)}.${b64(claims)}`;
-  const sig = cryptoSign('sha256', Buffer.from(input), { key: createPrivateKey(readFileSync(keyPath())), dsaEncoding: 'ieee-p1363' });
-  return `${input}.${sig.toString('base64url')}`;
-}
-
-const pending = (page) => page.locator('.scan-pending');
-const waitPending = (page, n, timeout = 30_000) => pending(page).filter({ hasText: `送信待ち ${n}件` }).waitFor({ timeout });
-
-/** Keyboard-wedge scan: the scanner types the code and presses Enter; the staff member presses Enter to confirm. */
-async function scan(page, credential) {
-  const input = page.locator('#scan-input');
-  await input.focus();
-  await page.keyboard.insertText(credential);
-  await page.keyboard.press('Enter');
-}
-
-async function confirm(page) {
-  const btn = page.locator('#scan-confirm');
-  await btn.waitFor();
-  // Focus moves to the confirm button (just after it renders): Enter confirms (one staff action).
-  await page.waitForFunction(() => document.activeElement?.id === 'scan-confirm', null, { timeout: 5000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.scan-msg').filter({ hasText: /を記録しました/ }).waitFor();
-}
 
 async function rosterNames(page, filters = {}) {
   const form = page.locator('.roster-filter');
@@ -185,11 +107,7 @@ test('shelter staff view', async (t) => {
   });
 
   await t.test('a forged or altered credential is refused on the device before queuing', async () => {
-    const [h, p, s] = family.credential.split('.');
-    const claims = JSON.parse(Buffer.from(p, 'base64url'));
-    claims.m.push('intruder');
-    const altered = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
-    await scan(page, altered);
+    await scan(page, tampered(family.credential));
     await page.locator('.scan-msg').filter({ hasText: '署名を確認できません' }).waitFor();
     await scan(page, 'hello');
     await page.locator('.scan-msg').filter({ hasText: '署名を確認できません' }).waitFor();

@@ -199,7 +199,13 @@ test('accessibility (axe-core) and focus on navigation', async (t) => {
     await page.getByRole('button', { name: '日本語' }).click();
   });
 
-  await t.test('a nav link moves focus to the new heading', async () => {
+  await t.test('a nav link into the staff bundle loads it; inside it, focus moves to the new heading', async () => {
+    // Resident → staff is a page load into the other bundle (staff.html), not a routed change.
+    await page.getByRole('link', { name: '避難所スタッフ' }).click();
+    await page.waitForURL(`${stack.url}/shelter`);
+    await page.locator('main h1').first().waitFor();
+    assert.equal(await page.evaluate(() => [...document.scripts].some((s) => /\/staff-[0-9a-f]{16}\.js$/.test(s.src))), true);
+    // Staff → HQ is routed inside the staff bundle: focus follows to the new page's heading.
     await page.getByRole('link', { name: '災害対策本部' }).click();
     await page.waitForFunction(() => document.activeElement?.tagName === 'H1'
       && document.activeElement.textContent.includes('災害対策本部'));

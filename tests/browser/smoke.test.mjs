@@ -22,6 +22,31 @@ after(async () => {
   await stack?.stop();
 });
 
+test('a resident never downloads the staff bundle', async () => {
+  const b = await launchBrowser();
+  try {
+    // Everything the resident's browser fetches (page and service worker alike).
+    const fetched = [];
+    b.context.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    await b.page.goto(`${stack.url}/`);
+    await b.page.waitForFunction(async () => (await navigator.serviceWorker.ready).active?.state === 'activated', null, { timeout: 15_000 });
+    await b.page.goto(`${stack.url}/household`);
+    await b.page.locator('main h1').first().waitFor();
+    const cached = await b.page.evaluate(async () => {
+      const names = [];
+      for (const key of await caches.keys()) {
+        for (const req of await (await caches.open(key)).keys()) names.push(new URL(req.url).pathname);
+      }
+      return names;
+    });
+    assert.ok(cached.some((p) => /^\/resident-[0-9a-f]{16}\.wasm$/.test(p)), `resident wasm precached: ${cached}`);
+    assert.deepEqual(cached.filter((p) => /staff/.test(p)), [], 'no staff file in the cache');
+    assert.deepEqual(fetched.filter((p) => /staff/.test(p)), [], 'no staff file fetched');
+  } finally {
+    await b.close();
+  }
+});
+
 test('resident home, language switch, deep links, then offline', async (t) => {
   const { page } = browser;
   const h1 = page.locator('h1');

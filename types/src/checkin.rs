@@ -100,6 +100,27 @@ mod tests {
         let at = s.sign("at+jwt", &claims("041009", vec!["self"]));
         assert!(matches!(verify_credential(&keys, &at, "041009", 2000), Err(CredentialError::Signature(_))));
     }
+
+    /// Found by the credential fuzz target (fuzz/seeds/credential/regression-exp-overflow):
+    /// `exp` near `i64::MAX` in a signed credential overflowed the time checks (a panic
+    /// in debug builds, a wrapped comparison in release).
+    #[test]
+    fn extreme_times_in_a_signed_credential_do_not_overflow() {
+        let s = Signer::new(p256::ecdsa::SigningKey::from_slice(&[3; 32]).unwrap());
+        let keys = KeySet::from(&s);
+        for (iat, exp) in [(1000, i64::MAX), (1000, i64::MAX - 1), (i64::MIN, i64::MAX), (i64::MAX, i64::MAX)] {
+            let c = CheckInClaims { iss: "x".into(), sub: "r_1".into(), m: vec!["self".into()], mu: "041009".into(), iat, exp };
+            let cred = s.sign(CHECKIN_TYPE, &c);
+            let device = verify_credential(&keys, &cred, "041009", 2000);
+            let record = ScanRecord { event_id: "ev-00000001".into(), kind: EventKind::CheckIn, at: crate::Timestamp(2_000_000), credential: cred, members: None };
+            let server = check_scan(&keys, &record, "041009", 2_000_000);
+            assert_eq!(device.is_ok(), iat <= 2300, "{iat} {exp}");
+            assert_eq!(server.is_ok(), iat <= 2300, "{iat} {exp}");
+        }
+        let far = ScanRecord { event_id: "ev-00000001".into(), kind: EventKind::CheckIn, at: crate::Timestamp(i64::MIN), credential: String::new(), members: None };
+        assert_eq!(check_scan(&keys, &far, "041009", i64::MIN).unwrap_err().code, "credential_invalid");
+        assert_eq!(check_scan(&keys, &far, "041009", i64::MAX).unwrap_err().code, "invalid_time");
+    }
 }
 
 /// JWS `typ` of the shelter poster code a resident scans to check in.
@@ -194,6 +215,84 @@ pub struct PosterCheckIn {
 /// The check-in event id rules: 8–64 of `[A-Za-z0-9_-]`.
 pub fn valid_event_id(s: &str) -> bool {
     (8..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A batch's `device_id`: 1–64 of `[A-Za-z0-9_-]`.
+pub fn valid_device_id(s: &str) -> bool {
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// How far a device clock may run ahead of the server's.
+pub const MAX_SCAN_FUTURE_MS: i64 = 10 * 60 * 1000;
+/// How old an offline scan may be when it reaches the server.
+pub const MAX_SCAN_AGE_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Why a scan can never be stored: the `code` and `message` of its batch answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanRejection {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ScanRejection {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+/// One batch entry as the server reads it: the event id it names (echoed in
+/// the answer even when the rest is malformed) and the record, or why it is none.
+pub fn parse_record(raw: serde_json::Value) -> (Option<String>, Result<ScanRecord, ScanRejection>) {
+    let event_id = raw.get("event_id").and_then(|v| v.as_str()).map(str::to_owned);
+    let record = serde_json::from_value::<ScanRecord>(raw)
+        .map_err(|e| ScanRejection::new("malformed_record", format!("the record is not a valid scan: {e}")));
+    (event_id, record)
+}
+
+/// The checks of one scan that need no store, in the server's order: event id,
+/// scan time against the server clock (`now_ms`), the credential's signature and
+/// type, municipality, and validity when scanned (a device may sync days later).
+#[cfg(feature = "jws")]
+pub fn check_scan(
+    keys: &crate::jws::KeySet,
+    record: &ScanRecord,
+    municipality: &str,
+    now_ms: i64,
+) -> Result<CheckInClaims, ScanRejection> {
+    if !valid_event_id(&record.event_id) {
+        return Err(ScanRejection::new("invalid_event_id", "event_id must be 8-64 characters of A-Z, a-z, 0-9, '-' and '_'"));
+    }
+    let at = record.at.millis();
+    // Saturating throughout: `at` comes from the device and `iat`/`exp` from a token.
+    if at > now_ms.saturating_add(MAX_SCAN_FUTURE_MS) || at < now_ms.saturating_sub(MAX_SCAN_AGE_MS) {
+        return Err(ScanRejection::new("invalid_time", "the scan time is in the future or more than 30 days old; check the device clock"));
+    }
+    let claims: CheckInClaims = keys.verify(&record.credential, CHECKIN_TYPE).map_err(|e| {
+        ScanRejection::new("credential_invalid", format!("the QR code is not a valid check-in credential ({e})"))
+    })?;
+    if claims.mu != municipality {
+        return Err(ScanRejection::new("credential_other_municipality", "the QR code was issued by another municipality"));
+    }
+    if at / 1000 > claims.exp.saturating_add(300) || (at / 1000).saturating_add(300) < claims.iat {
+        return Err(ScanRejection::new("credential_expired", "the QR code had expired when it was scanned; ask the resident to refresh it"));
+    }
+    Ok(claims)
+}
+
+/// Who a scan checks in: the members the record names (a non-empty subset of
+/// the credential's), or all of the credential's when it names none.
+pub fn scanned_members(record: &ScanRecord, claims: &CheckInClaims) -> Result<Vec<MemberId>, ScanRejection> {
+    match &record.members {
+        None => {
+            let all: Vec<MemberId> = claims.m.iter().filter_map(|m| MemberId::parse(m).ok()).collect();
+            if all.is_empty() {
+                return Err(ScanRejection::new("credential_invalid", "the QR code names no members"));
+            }
+            Ok(all)
+        }
+        Some(ms) if !ms.is_empty() && ms.iter().all(|m| claims.m.iter().any(|c| c == m.as_str())) => Ok(ms.clone()),
+        Some(_) => Err(ScanRejection::new("member_not_in_credential", "only members named in the QR code can be checked in")),
+    }
 }
 
 /// A person's current place (returned after a check-in).

@@ -229,10 +229,11 @@ pub enum TimeError {
 
 /// `exp`/`nbf` with a small leeway for clock skew between devices (seconds).
 pub fn check_time(now: i64, nbf: i64, exp: i64, leeway: i64) -> Result<(), TimeError> {
-    if now >= exp + leeway {
+    // Saturating: `exp`/`nbf` come from the token (found by the credential fuzz target).
+    if now >= exp.saturating_add(leeway) {
         return Err(TimeError::Expired);
     }
-    if now + leeway < nbf {
+    if now.saturating_add(leeway) < nbf {
         return Err(TimeError::NotYetValid);
     }
     Ok(())
@@ -312,5 +313,9 @@ mod tests {
         assert_eq!(check_time(230, 50, 200, 30), Err(TimeError::Expired));
         assert_eq!(check_time(19, 50, 200, 30), Err(TimeError::NotYetValid));
         assert_eq!(check_time(20, 50, 200, 30), Ok(()));
+        // Extreme claims from a signed token never overflow (fuzz/seeds/credential/regression-exp-overflow).
+        assert_eq!(check_time(100, i64::MIN, i64::MAX, 300), Ok(()));
+        assert_eq!(check_time(i64::MAX, 50, 200, 300), Err(TimeError::Expired));
+        assert_eq!(check_time(i64::MIN, i64::MAX, i64::MAX, 300), Err(TimeError::NotYetValid));
     }
 }

@@ -13,6 +13,7 @@ pub mod jws;
 pub mod needs;
 pub mod problem;
 pub mod roster;
+pub mod scan_queue;
 pub mod safety;
 pub mod shelter;
 pub mod supplies;

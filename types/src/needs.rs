@@ -205,12 +205,40 @@ impl NeedsInput {
     }
 }
 
+/// The stored registration: every field of [`NeedsInput`] and when it was saved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Needs {
     #[serde(flatten)]
     pub needs: NeedsInput,
     pub updated_at: Timestamp,
+}
+
+// Not derived: utoipa documents a flattened field as `allOf: [NeedsInput, {updated_at}]`, and
+// NeedsInput refuses unknown fields (`additionalProperties: false`), so no object could match —
+// every stored needs body failed its own schema (found by schemathesis). One flat object instead.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Needs {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{Object, Schema};
+        use utoipa::openapi::RefOr;
+        let mut object = match <NeedsInput as utoipa::PartialSchema>::schema() {
+            RefOr::T(Schema::Object(o)) => o,
+            _ => Object::new(),
+        };
+        object.additional_properties = None;
+        object.description = Some("A member's needs as stored, with the time they were saved.".into());
+        object.properties.insert("updated_at".into(), utoipa::openapi::Ref::from_schema_name("Timestamp").into());
+        object.required.push("updated_at".into());
+        object.into()
+    }
+}
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Needs {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <NeedsInput as utoipa::ToSchema>::schemas(schemas);
+        schemas.push(("Timestamp".into(), <Timestamp as utoipa::PartialSchema>::schema()));
+        <Timestamp as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 #[cfg(test)]

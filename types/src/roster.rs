@@ -53,7 +53,7 @@ pub struct RosterEntry {
 
 /// Query string of the roster and its CSV export.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct RosterFilter {
     pub allergen: Option<AllergenCode>,

@@ -6,7 +6,8 @@ use crate::domain::jpki::JpkiVerifier;
 use bosai_types::auth::{Claims, Role};
 use bosai_types::jws::{check_time, JwsError, Jwks, KeySet, Signer, TimeError};
 use bosai_types::{MunicipalityCode, ShelterId};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub const AUDIENCE: &str = "bosai-api";
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
@@ -74,6 +75,32 @@ pub struct TokenKeys {
     own: KeySet,
     jwks: Jwks,
     staff: Vec<TrustedIssuer>,
+    verified: Arc<SignatureCache>,
+}
+
+/// Access tokens whose signature already checked out, with the issuer that signed them.
+/// A staff device sends the same token with every scan batch, and the ECDSA verify was
+/// the costliest step of a check-in request. Only the signature is remembered: time,
+/// audience, issuer and scope are checked on every request. Keys change only by building
+/// new `TokenKeys`, which starts an empty cache.
+#[derive(Debug, Default)]
+struct SignatureCache(Mutex<HashMap<String, (Claims, String)>>);
+
+impl SignatureCache {
+    /// Enough for every staff device of a municipality; cleared rather than evicted one by one.
+    const MAX: usize = 4096;
+
+    fn get(&self, token: &str) -> Option<(Claims, String)> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(token).cloned()
+    }
+
+    fn put(&self, token: &str, claims: &Claims, issuer: &str) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if m.len() >= Self::MAX {
+            m.clear();
+        }
+        m.insert(token.to_owned(), (claims.clone(), issuer.to_owned()));
+    }
 }
 
 impl TokenKeys {
@@ -82,7 +109,7 @@ impl TokenKeys {
         let mut jwks = Jwks { keys: vec![signer.jwk().clone()] };
         jwks.keys.extend(previous.iter().map(|s| s.jwk().clone()));
         let own = KeySet::from_jwks(&jwks).expect("our own keys are valid");
-        Self { issuer: issuer.into(), signer, own, jwks, staff }
+        Self { issuer: issuer.into(), signer, own, jwks, staff, verified: Arc::default() }
     }
 
     pub fn jwks(&self) -> &Jwks {
@@ -108,6 +135,11 @@ impl TokenKeys {
         self.signer.sign(ACCESS_TOKEN_TYPE, &claims)
     }
 
+    /// Our own verification keys (check-in credentials, posters).
+    pub fn own_keys(&self) -> &KeySet {
+        &self.own
+    }
+
     /// A JWS of another type signed by one of our own keys (check-in credentials, posters).
     pub fn verify_own<T: serde::de::DeserializeOwned>(&self, token: &str, typ: &str) -> Result<T, JwsError> {
         self.own.verify(token, typ)
@@ -115,25 +147,38 @@ impl TokenKeys {
 
     /// Signature by a key of the issuer the token names, then audience, time and scope.
     pub fn verify(&self, token: &str, now: i64) -> Result<Principal, TokenError> {
-        let (claims, expected_iss): (Claims, &str) = match self.own.verify::<Claims>(token, ACCESS_TOKEN_TYPE) {
-            Ok(c) => (c, &self.issuer),
+        let (claims, expected_iss) = match self.verified.get(token) {
+            Some(hit) => hit,
+            None => {
+                let (claims, iss) = self.verify_signature(token)?;
+                self.verified.put(token, &claims, &iss);
+                (claims, iss)
+            }
+        };
+        let expected_iss = expected_iss.as_str();
+        self.check_claims(claims, expected_iss, now)
+    }
+
+    /// The claims of a token signed by us or by a trusted staff issuer, and that issuer.
+    fn verify_signature(&self, token: &str) -> Result<(Claims, String), TokenError> {
+        match self.own.verify::<Claims>(token, ACCESS_TOKEN_TYPE) {
+            Ok(c) => Ok((c, self.issuer.clone())),
             Err(JwsError::UnknownKey) => {
                 // A staff IdP's key can only vouch for that IdP's own issuer.
-                let mut found = Err(TokenError::Jws(JwsError::UnknownKey));
                 for t in &self.staff {
                     match t.keys.verify::<Claims>(token, ACCESS_TOKEN_TYPE) {
-                        Ok(c) => {
-                            found = Ok((c, t.issuer.as_str()));
-                            break;
-                        }
+                        Ok(c) => return Ok((c, t.issuer.clone())),
                         Err(JwsError::UnknownKey) => continue,
                         Err(e) => return Err(e.into()),
                     }
                 }
-                found?
+                Err(TokenError::Jws(JwsError::UnknownKey))
             }
-            Err(e) => return Err(e.into()),
-        };
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn check_claims(&self, claims: Claims, expected_iss: &str, now: i64) -> Result<Principal, TokenError> {
         if claims.iss != expected_iss || claims.aud != AUDIENCE {
             return Err(TokenError::WrongAudienceOrIssuer);
         }
@@ -248,5 +293,32 @@ mod tests {
         let mut c = claims("us", Role::Hq, now);
         c.municipality = Some("999999".into());
         assert_eq!(keys.verify(&signer(1).sign(ACCESS_TOKEN_TYPE, &c), now), Err(TokenError::BadScope));
+    }
+
+    #[test]
+    fn a_remembered_signature_still_gets_every_other_check() {
+        let keys = TokenKeys::new("us", signer(1), vec![], vec![]);
+        let now = 1_000_000;
+        let t = keys.issue("staff:1", Role::ShelterStaff, vec!["aoba-01".into()], None, now);
+        assert!(keys.verify(&t, now).is_ok());
+        assert!(keys.verify(&t, now).is_ok(), "second use comes from the cache");
+        assert_eq!(keys.verify(&t, now - 3600), Err(TokenError::Time(TimeError::NotYetValid)));
+        assert_eq!(keys.verify(&t, now + 3600), Err(TokenError::Time(TimeError::Expired)));
+        // A token differing in one signature character is not the remembered one
+        // (not the last character: its low bits are padding).
+        let mut forged = t.clone().into_bytes();
+        let i = forged.len() - 10;
+        forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
+        let forged = String::from_utf8(forged).unwrap();
+        assert!(keys.verify(&forged, now).is_err());
+        // A remembered signature does not skip the scope check.
+        let mut c = claims("us", Role::ShelterStaff, now);
+        c.shelters = vec![];
+        let bad = signer(1).sign(ACCESS_TOKEN_TYPE, &c);
+        assert_eq!(keys.verify(&bad, now), Err(TokenError::BadScope));
+        assert_eq!(keys.verify(&bad, now), Err(TokenError::BadScope));
+        // Other keys, other cache: a token of a retired key no longer verifies.
+        let rotated = TokenKeys::new("us", signer(3), vec![], vec![]);
+        assert!(rotated.verify(&t, now).is_err());
     }
 }

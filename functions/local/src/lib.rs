@@ -53,12 +53,24 @@ fn looks_like_asset(path: &str) -> bool {
     last.rsplit_once('.').is_some_and(|(_, ext)| ASSET_EXTENSIONS.contains(&ext))
 }
 
-/// Deep links (`/hq`, `/n/abc`, `/c/<signed.poster.code>`) get the app; a missing
+/// The staff and HQ views are their own bundle, so a resident's phone never downloads
+/// them; every other page is the resident app. sw.js makes the same choice offline.
+pub fn shell_for(path: &str) -> &'static str {
+    let staff = ["/shelter", "/hq"].iter().any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')));
+    if staff {
+        "staff.html"
+    } else {
+        "index.html"
+    }
+}
+
+/// Deep links (`/hq`, `/n/abc`, `/c/<signed.poster.code>`) get their app; a missing
 /// file (`/x.js`) is a real 404.
-async fn spa_fallback(index: PathBuf, req: Request) -> Response {
+async fn spa_fallback(dist: PathBuf, req: Request) -> Response {
     if looks_like_asset(req.uri().path()) {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
+    let index = dist.join(shell_for(req.uri().path()));
     if !index.exists() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -89,10 +101,10 @@ pub fn app(state: AppState, dist: &Path, identity: std::sync::Arc<bosai_companio
     let companion = Router::new()
         .route("/dev/companion", axum::routing::get(companion_page::start).post(companion_page::sign))
         .with_state(companion_page::CompanionState { app: state.clone(), identity });
-    let index = dist.join("index.html");
+    let root = dist.to_path_buf();
     let fallback = tower::service_fn(move |req: Request| {
-        let index = index.clone();
-        async move { Ok::<_, std::convert::Infallible>(spa_fallback(index, req).await) }
+        let root = root.clone();
+        async move { Ok::<_, std::convert::Infallible>(spa_fallback(root, req).await) }
     });
     let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(fallback);
     let files = tower::ServiceBuilder::new().layer(middleware::from_fn(app_headers)).service(files);
@@ -116,5 +128,16 @@ mod tests {
         assert!(!super::is_hashed_asset("/sw.js"));
         assert!(!super::is_hashed_asset("/index.html"));
         assert!(!super::is_hashed_asset("/manifest.webmanifest"));
+    }
+
+    #[test]
+    fn staff_paths_get_the_staff_shell() {
+        use super::shell_for;
+        for p in ["/shelter", "/shelter/", "/shelter/roster", "/hq", "/hq/shelters/x"] {
+            assert_eq!(shell_for(p), "staff.html", "{p}");
+        }
+        for p in ["/", "/shelters", "/hqx", "/household", "/c/a.b.c", "/n/1"] {
+            assert_eq!(shell_for(p), "index.html", "{p}");
+        }
     }
 }

@@ -14,13 +14,17 @@ const ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** A persistent context (service workers need one) in a fresh profile. Returns { context, page, close() }. */
-export async function launchBrowser({ viewport = { width: 360, height: 740 }, locale = 'en-US' } = {}) {
+/**
+ * A persistent context (service workers need one) in a fresh profile. Returns { context, page, close() }.
+ * `args`: extra Chromium flags (e.g. a fake camera); `permissions`: granted to every origin (e.g. ['camera']).
+ */
+export async function launchBrowser({ viewport = { width: 360, height: 740 }, locale = 'en-US', args = [], permissions } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'bosai-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...args],
+    ...(permissions ? { permissions } : {}),
     viewport,
     locale,
     deviceScaleFactor: 2,

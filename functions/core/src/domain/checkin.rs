@@ -8,16 +8,13 @@ use crate::domain::{household, shelters};
 use crate::{keys, ApiError};
 use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Store, StoreError, TransactOp, Update, Value};
 use bosai_types::checkin::{
-    valid_event_id, CheckInClaims, EventKind, Location, PosterCheckIn, PosterClaims, RecordOutcome, RecordResult,
-    ScanRecord, CHECKIN_TYPE, POSTER_TYPE,
+    check_scan, scanned_members, valid_event_id, EventKind, Location, PosterCheckIn, PosterClaims, RecordOutcome,
+    RecordResult, ScanRecord, ScanRejection, POSTER_TYPE,
 };
 use bosai_types::household::{HouseholdView, MemberId};
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use std::collections::BTreeMap;
 
-/// How far a device clock may run ahead, and how old an offline scan may be.
-const MAX_FUTURE_MS: i64 = 10 * 60 * 1000;
-const MAX_AGE_MS: i64 = 30 * 24 * 3600 * 1000;
 const RETRIES: usize = 8;
 
 /// Who is being checked in, with what the roster shows about them.
@@ -29,15 +26,11 @@ pub struct Person {
     pub roster: Item,
 }
 
-/// Why a scan cannot be stored, ever.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rejection {
-    pub code: &'static str,
-    pub message: String,
-}
+/// Why a scan cannot be stored, ever (the checks themselves are shared: `bosai_types::checkin`).
+pub type Rejection = ScanRejection;
 
 fn reject(code: &'static str, message: impl Into<String>) -> Rejection {
-    Rejection { code, message: message.into() }
+    ScanRejection::new(code, message)
 }
 
 /// Roster attributes for a card holder's household member (name, birth year, sex, needs).
@@ -161,24 +154,10 @@ pub async fn apply_scan(
     recorded_by: &str,
     now: Timestamp,
 ) -> Result<Result<RecordOutcome, Rejection>, ApiError> {
-    if !valid_event_id(&record.event_id) {
-        return Ok(Err(reject("invalid_event_id", "event_id must be 8-64 characters of A-Z, a-z, 0-9, '-' and '_'")));
-    }
-    let at = record.at.millis();
-    if at > now.millis() + MAX_FUTURE_MS || at < now.millis() - MAX_AGE_MS {
-        return Ok(Err(reject("invalid_time", "the scan time is in the future or more than 30 days old; check the device clock")));
-    }
-    let claims: CheckInClaims = match settings.tokens.verify_own(&record.credential, CHECKIN_TYPE) {
+    let claims = match check_scan(settings.tokens.own_keys(), record, municipality.as_str(), now.millis()) {
         Ok(c) => c,
-        Err(e) => return Ok(Err(reject("credential_invalid", format!("the QR code is not a valid check-in credential ({e})")))),
+        Err(r) => return Ok(Err(r)),
     };
-    if claims.mu != municipality.as_str() {
-        return Ok(Err(reject("credential_other_municipality", "the QR code was issued by another municipality")));
-    }
-    // Valid when scanned is what counts: the device may sync days later.
-    if at / 1000 > claims.exp + 300 || at / 1000 + 300 < claims.iat {
-        return Ok(Err(reject("credential_expired", "the QR code had expired when it was scanned; ask the resident to refresh it")));
-    }
     let desk = claims.sub.strip_prefix(crate::domain::desk::DESK_SUBJECT_PREFIX);
     // One read of the resident's partition serves the revocation check and every member.
     let resident = match desk {
@@ -197,10 +176,9 @@ pub async fn apply_scan(
     if revoked {
         return Ok(Err(reject("credential_revoked", "the QR code was revoked; the person's data was deleted or taken over")));
     }
-    let wanted: Vec<MemberId> = match &record.members {
-        None => claims.m.iter().filter_map(|m| MemberId::parse(m).ok()).collect(),
-        Some(ms) if ms.iter().all(|m| claims.m.iter().any(|c| c == m.as_str())) && !ms.is_empty() => ms.clone(),
-        Some(_) => return Ok(Err(reject("member_not_in_credential", "only members named in the QR code can be checked in"))),
+    let wanted = match scanned_members(record, &claims) {
+        Ok(w) => w,
+        Err(r) => return Ok(Err(r)),
     };
     let mut people = Vec::new();
     let desk_people = match desk {

@@ -1,7 +1,9 @@
 use crate::ApiError;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 /// `Json<T>` whose rejections are our JSON problems instead of axum's plain text.
@@ -14,6 +16,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rej) => Err(rejection(rej)),
+        }
+    }
+}
+
+/// `Path<T>` whose rejections are our JSON problems instead of axum's plain text: a segment
+/// that is not UTF-8 once percent-decoded (`/api/shelters/%FF`) is a 400 `invalid_path`.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(rej) if rej.status() == StatusCode::BAD_REQUEST => Err(ApiError::invalid(
+                "invalid_path",
+                "A part of the address is not valid text (percent-encoded UTF-8).",
+                "アドレスの形式が正しくありません。",
+            )
+            .into_response()),
+            // A route and handler that disagree on parameters is our bug, not the caller's: axum's 500 stays.
+            Err(rej) => Err(rej.into_response()),
         }
     }
 }
@@ -66,6 +90,24 @@ mod tests {
         let status = res.status();
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
         (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    }
+
+    #[tokio::test]
+    async fn bad_path_segments_are_problems() {
+        async fn h(ApiPath(id): ApiPath<String>) -> String {
+            id
+        }
+        let app = Router::new().route("/x/{id}", axum::routing::get(h));
+        for (uri, status) in [("/x/ok", StatusCode::OK), ("/x/%E3%81%82", StatusCode::OK), ("/x/%FF", StatusCode::BAD_REQUEST)] {
+            let res = app.clone().oneshot(axum::http::Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            assert_eq!(res.status(), status, "{uri}");
+            if status == StatusCode::BAD_REQUEST {
+                assert_eq!(res.headers()["content-type"], "application/json");
+                let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+                let b: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                assert_eq!(b["code"], "invalid_path");
+            }
+        }
     }
 
     #[tokio::test]

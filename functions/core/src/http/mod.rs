@@ -12,7 +12,7 @@ mod shelters;
 pub mod supplies;
 pub mod surveys;
 
-pub use extract::ApiJson;
+pub use extract::{ApiJson, ApiPath};
 
 use crate::auth::AuthSettings;
 use crate::{ApiError, Config};

@@ -1,7 +1,9 @@
 use axum::http::header;
 use axum::response::IntoResponse;
 use std::sync::OnceLock;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -27,6 +29,86 @@ impl Modify for Bearer {
     }
 }
 
+/// What every route shares is documented in one place: the errors (they come from one place,
+/// `ApiError` and the extractors; each operation gets the ones it can answer unless its own
+/// annotation already describes that status — found missing by `scripts/schemathesis.sh`,
+/// status-code conformance) and the formats of the path parameters.
+struct CommonDocs;
+
+/// Operations that never read the store (no 503).
+const STATIC_PATHS: &[&str] = &["/api/openapi.json", "/.well-known/jwks.json"];
+
+fn problem(description: &str) -> RefOr<Response> {
+    let content = Content::new(Some(Ref::from_schema_name("Problem")));
+    ResponseBuilder::new().description(description).content("application/json", content).build().into()
+}
+
+fn add_common_errors(path: &str, op: &mut Operation) {
+    let params = op.parameters.as_deref().unwrap_or_default();
+    let in_path: Vec<&str> = params.iter().filter(|p| p.parameter_in == ParameterIn::Path).map(|p| p.name.as_str()).collect();
+    let has_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+    let mut add = |status: &str, description: &str| {
+        op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description));
+    };
+    if op.request_body.is_some() || !in_path.is_empty() || has_query {
+        add("400", "invalid request: malformed JSON, a field of the wrong type or value, or an invalid id or filter");
+    }
+    if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        add("401", "no valid bearer token (sign in again); comes with `WWW-Authenticate: Bearer`");
+        add("403", "the token's role or scope does not cover this request");
+    }
+    // A shelter or survey named in the path that does not exist.
+    if in_path.iter().any(|p| matches!(*p, "id" | "survey_id")) {
+        add("404", "no such shelter or survey");
+    }
+    if op.request_body.is_some() {
+        add("413", "the body is larger than 256 KB");
+        add("415", "the body is not sent as `Content-Type: application/json`");
+    }
+    if !STATIC_PATHS.contains(&path) {
+        add("503", "the store is busy or unavailable; retry after `Retry-After` seconds");
+    }
+}
+
+/// Path parameters mean the same on every route, so their format (as the handlers check it)
+/// and an example (demo data) are given here once. The examples let a fuzzer's valid requests
+/// reach the domain instead of stopping at 400/404.
+fn path_format(name: &str) -> Option<(&'static str, &'static str)> {
+    Some(match name {
+        // ShelterId::parse
+        "id" => ("^[a-z0-9-]{1,64}$", crate::seed::DEMO_STAFF_SHELTER),
+        // MemberId::parse
+        "member_id" => ("^[A-Za-z0-9_-]{1,40}$", "self"),
+        // SurveyId::parse
+        "survey_id" => ("^[a-z0-9-]{1,64}$", crate::seed::DEMO_NEEDS_SURVEY),
+        // SupplyItem::parse_code: an item, and its allergen or size
+        "item" => ("^[a-z_]{1,32}(-[a-z_]{1,32})?$", "infant_diaper-m"),
+        _ => return None,
+    })
+}
+
+fn add_path_formats(op: &mut Operation) {
+    for p in op.parameters.iter_mut().flatten().filter(|p| p.parameter_in == ParameterIn::Path) {
+        let Some((pattern, example)) = path_format(&p.name) else { continue };
+        if let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() {
+            o.pattern.get_or_insert_with(|| pattern.to_owned());
+            o.examples = vec![example.into()];
+        }
+    }
+}
+
+impl Modify for CommonDocs {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for op in ops.into_iter().flatten() {
+                add_common_errors(path, op);
+                add_path_formats(op);
+            }
+        }
+    }
+}
+
 pub fn document() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
     DOC.get_or_init(|| {
@@ -35,6 +117,7 @@ pub fn document() -> &'static str {
         doc.merge(super::shelter_ops::Doc::openapi());
         doc.merge(super::supplies::Doc::openapi());
         doc.merge(super::surveys::Doc::openapi());
+        CommonDocs.modify(&mut doc);
         doc.to_json().expect("the OpenAPI document serialises")
     })
 }
@@ -42,4 +125,106 @@ pub fn document() -> &'static str {
 #[utoipa::path(get, path = "/api/openapi.json", tag = "ops", responses((status = 200, description = "this document")))]
 pub async fn serve() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::routes::{self, Access};
+    use serde_json::Value;
+
+    fn doc() -> Value {
+        serde_json::from_str(super::document()).expect("the document is JSON")
+    }
+
+    #[test]
+    fn shared_errors_are_documented_on_every_route() {
+        let doc = doc();
+        for r in routes::all() {
+            let op = &doc["paths"][r.path][r.method.to_ascii_lowercase()];
+            let documented = |status: &str| op["responses"].get(status).is_some();
+            if matches!(r.access, Access::Roles(_)) {
+                assert!(op["security"].is_array(), "{} {} has no security", r.method, r.path);
+                assert!(documented("401") && documented("403"), "{} {}: 401/403 not documented", r.method, r.path);
+            }
+            if op.get("requestBody").is_some() {
+                for s in ["400", "413", "415"] {
+                    assert!(documented(s), "{} {}: {s} not documented", r.method, r.path);
+                }
+            }
+            if !super::STATIC_PATHS.contains(&r.path) {
+                assert!(documented("503"), "{} {}: 503 not documented", r.method, r.path);
+            }
+        }
+    }
+
+    /// `allOf` with a member that refuses unknown fields can never match: the other
+    /// members' fields are unknown to it (how `Needs` used to be documented).
+    #[test]
+    fn no_all_of_with_a_closed_member() {
+        let doc = doc();
+        let schemas = &doc["components"]["schemas"];
+        let resolve = |v: &Value| -> Value {
+            match v["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+                Some(name) => schemas[name].clone(),
+                None => v.clone(),
+            }
+        };
+        fn walk(v: &Value, at: &str, check: &dyn Fn(&Value, &str)) {
+            match v {
+                Value::Object(o) => {
+                    check(v, at);
+                    o.iter().for_each(|(k, v)| walk(v, &format!("{at}/{k}"), check));
+                }
+                Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(v, &format!("{at}/{i}"), check)),
+                _ => {}
+            }
+        }
+        walk(&doc, "", &|v, at| {
+            for member in v["allOf"].as_array().into_iter().flatten() {
+                assert_ne!(resolve(member)["additionalProperties"], Value::Bool(false), "unsatisfiable allOf at {at}");
+            }
+        });
+    }
+
+    /// Query-string structs used to be documented as path parameters (utoipa's default).
+    #[test]
+    fn path_parameters_are_in_the_path() {
+        let doc = doc();
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            for (method, op) in ops.as_object().unwrap() {
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    let name = p["name"].as_str().unwrap();
+                    if p["in"] == "path" {
+                        assert!(path.contains(&format!("{{{name}}}")), "{method} {path}: `{name}` is not in the path");
+                    }
+                }
+            }
+        }
+        let roster = &doc["paths"]["/api/shelters/{id}/roster"]["get"]["parameters"];
+        assert!(roster.as_array().unwrap().iter().any(|p| p["name"] == "age_band" && p["in"] == "query"), "{roster}");
+    }
+
+    #[test]
+    fn path_examples_are_valid_ids() {
+        let ex = |name| super::path_format(name).unwrap().1;
+        assert!(bosai_types::ShelterId::parse(ex("id")).is_ok());
+        assert!(bosai_types::household::MemberId::parse(ex("member_id")).is_ok());
+        assert!(bosai_types::surveys::SurveyId::parse(ex("survey_id")).is_ok());
+        assert!(bosai_types::supplies::SupplyItem::parse_code(ex("item")).is_some());
+        let doc = doc();
+        let id = &doc["paths"]["/api/shelters/{id}"]["get"]["parameters"][0]["schema"];
+        assert_eq!((id["pattern"].as_str(), id["examples"][0].as_str()), (Some("^[a-z0-9-]{1,64}$"), Some("aoba-katahira-es")));
+    }
+
+    #[test]
+    fn stored_needs_match_their_schema() {
+        let doc = doc();
+        let schema = &doc["components"]["schemas"]["Needs"];
+        let needs = bosai_types::needs::Needs { needs: Default::default(), updated_at: bosai_types::Timestamp(1) };
+        let Value::Object(body) = serde_json::to_value(needs).unwrap() else { panic!("an object") };
+        for key in body.keys() {
+            assert!(schema["properties"].get(key).is_some(), "{key} is not in the Needs schema: {schema}");
+        }
+        assert!(schema["required"].as_array().unwrap().contains(&Value::from("updated_at")));
+    }
 }

@@ -3,11 +3,11 @@
 
 use super::principal::{HqOrAdmin, ResidentOnly};
 use super::routes::{Access, RouteSpec};
-use super::{ApiJson, AppState};
+use super::{ApiJson, ApiPath, AppState};
 use crate::clock::{now_millis, now_seconds};
 use crate::domain::{credential, household, mydata, safety};
 use crate::ApiError;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
@@ -72,7 +72,7 @@ async fn view(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Resu
 async fn put_member(
     ResidentOnly(p): ResidentOnly,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<MemberInput>,
 ) -> Result<Json<Member>, ApiError> {
     Ok(Json(household::put_member(st.store.as_ref(), &p.sub, &member_id(&id)?, input, now()).await?))
@@ -84,7 +84,7 @@ async fn put_member(
 async fn remove_member(
     ResidentOnly(p): ResidentOnly,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     household::remove_member(st.store.as_ref(), &p.sub, &member_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -97,7 +97,7 @@ async fn remove_member(
 async fn put_needs(
     ResidentOnly(p): ResidentOnly,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<NeedsInput>,
 ) -> Result<Json<Needs>, ApiError> {
     Ok(Json(household::put_needs(st.store.as_ref(), &p.sub, &member_id(&id)?, input, now()).await?))
@@ -115,6 +115,7 @@ async fn report(
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct HistoryQuery {
     member_id: String,
 }

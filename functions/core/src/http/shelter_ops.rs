@@ -3,17 +3,17 @@
 
 use super::principal::{ResidentOnly, ShelterManager};
 use super::routes::{Access, RouteSpec};
-use super::{ApiJson, AppState};
+use super::{ApiJson, ApiPath, AppState};
 use crate::auth::Principal;
 use crate::clock::{now_millis, now_seconds};
 use crate::domain::{checkin, desk, roster, shelters};
 use crate::ApiError;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use bosai_types::checkin::{Location, PosterCheckIn, ScanBatch, ScanBatchResult, ScanRecord, MAX_BATCH_RECORDS};
+use bosai_types::checkin::{parse_record, valid_device_id, Location, PosterCheckIn, ScanBatch, ScanBatchResult, MAX_BATCH_RECORDS};
 use bosai_types::desk::{DeskClaim, DeskRegistered, DeskRegistration};
 use bosai_types::household::HouseholdView;
 use bosai_types::roster::{RosterEntry, RosterFilter};
@@ -64,12 +64,11 @@ async fn managed(st: &AppState, who: &Principal, raw_id: &str) -> Result<Shelter
 async fn scans(
     ShelterManager(who): ShelterManager,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(batch): ApiJson<ScanBatch>,
 ) -> Result<Json<ScanBatchResult>, ApiError> {
     let shelter = managed(&st, &who, &id).await?;
-    let device_ok = (1..=64).contains(&batch.device_id.len()) && batch.device_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !device_ok {
+    if !valid_device_id(&batch.device_id) {
         return Err(ApiError::invalid("invalid_device_id", "device_id must be 1-64 characters of A-Z, a-z, 0-9, '-' and '_'.", "端末IDの形式が正しくありません。"));
     }
     if batch.records.len() > MAX_BATCH_RECORDS {
@@ -78,9 +77,9 @@ async fn scans(
     let recorded_by = format!("{}@{}", who.sub, batch.device_id);
     let mut results = Vec::with_capacity(batch.records.len());
     for (index, raw) in batch.records.into_iter().enumerate() {
-        let event_id = raw.get("event_id").and_then(|v| v.as_str()).map(str::to_owned);
-        let outcome = match serde_json::from_value::<ScanRecord>(raw) {
-            Err(e) => Err(checkin::Rejection { code: "malformed_record", message: format!("the record is not a valid scan: {e}") }),
+        let (event_id, record) = parse_record(raw);
+        let outcome = match record {
+            Err(rejection) => Err(rejection),
             Ok(record) => {
                 let now = Timestamp(now_millis());
                 checkin::apply_scan(st.store.as_ref(), &st.auth, &st.config.municipality, &shelter, &record, &recorded_by, now).await?
@@ -102,7 +101,7 @@ struct Poster {
 /// The shelter's poster code (print it at the entrance).
 #[utoipa::path(get, path = "/api/shelters/{id}/poster", tag = "shelter", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Poster), (status = 403, body = Problem)))]
-async fn poster(ShelterManager(who): ShelterManager, State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+async fn poster(ShelterManager(who): ShelterManager, State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<impl IntoResponse, ApiError> {
     let id = managed(&st, &who, &id).await?;
     let code = checkin::poster(&st.auth, &st.config.municipality, &id, now_seconds());
     Ok(Json(Poster { path: format!("/c/{code}"), code }))
@@ -129,7 +128,7 @@ async fn audited_roster(st: &AppState, who: &Principal, id: &str, f: &RosterFilt
 async fn roster_json(
     ShelterManager(who): ShelterManager,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     q: Result<Query<RosterFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let f = filter(q)?;
@@ -143,7 +142,7 @@ async fn roster_json(
 async fn roster_csv(
     ShelterManager(who): ShelterManager,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     q: Result<Query<RosterFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let f = filter(q)?;
@@ -178,7 +177,7 @@ async fn poster_check_in(
 async fn desk_register(
     ShelterManager(who): ShelterManager,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(reg): ApiJson<DeskRegistration>,
 ) -> Result<Json<DeskRegistered>, ApiError> {
     let shelter = managed(&st, &who, &id).await?;

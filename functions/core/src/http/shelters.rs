@@ -1,7 +1,7 @@
-use super::AppState;
+use super::{ApiPath, AppState};
 use crate::domain::shelters;
 use crate::ApiError;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use bosai_types::{Shelter, ShelterId};
 
@@ -19,7 +19,7 @@ pub async fn list(State(st): State<AppState>) -> Result<Json<Vec<Shelter>>, ApiE
 #[utoipa::path(get, path = "/api/shelters/{id}", tag = "shelters",
     params(("id" = String, Path, description = "shelter id, e.g. aoba-katahira-es")),
     responses((status = 200, body = Shelter), (status = 400, body = bosai_types::Problem), (status = 404, body = bosai_types::Problem)))]
-pub async fn get(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Shelter>, ApiError> {
+pub async fn get(State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Shelter>, ApiError> {
     let id = shelter_id(&id)?;
     Ok(Json(shelters::get(st.store.as_ref(), &id).await?))
 }
@@ -32,7 +32,7 @@ pub async fn get(State(st): State<AppState>, Path(id): Path<String>) -> Result<J
 pub async fn set_status(
     State(st): State<AppState>,
     super::principal::ShelterManager(who): super::principal::ShelterManager,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     super::ApiJson(req): super::ApiJson<bosai_types::ShelterStatusUpdate>,
 ) -> Result<Json<Shelter>, ApiError> {
     let id = shelter_id(&id)?;

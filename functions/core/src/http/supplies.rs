@@ -2,10 +2,10 @@
 
 use super::principal::{HqOrAdmin, ShelterManager};
 use super::routes::{Access, RouteSpec};
-use super::{ApiJson, AppState};
+use super::{ApiJson, ApiPath, AppState};
 use crate::domain::supplies;
 use crate::ApiError;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use bosai_types::supplies::{Delivery, StockUpdate, SupplyItem, SupplyLine};
@@ -47,7 +47,7 @@ fn now() -> Timestamp {
 /// Stock and requests of the shelter.
 #[utoipa::path(get, path = "/api/shelters/{id}/supplies", tag = "supplies", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Vec<SupplyLine>), (status = 403, body = Problem)))]
-async fn list(ShelterManager(who): ShelterManager, State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Vec<SupplyLine>>, ApiError> {
+async fn list(ShelterManager(who): ShelterManager, State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Vec<SupplyLine>>, ApiError> {
     let shelter = super::shelters::shelter_id(&id)?;
     Ok(Json(supplies::list(st.store.as_ref(), &who, &shelter).await?))
 }
@@ -59,7 +59,7 @@ async fn list(ShelterManager(who): ShelterManager, State(st): State<AppState>, P
 async fn set_stock(
     ShelterManager(who): ShelterManager,
     State(st): State<AppState>,
-    Path((id, item)): Path<(String, String)>,
+    ApiPath((id, item)): ApiPath<(String, String)>,
     ApiJson(u): ApiJson<StockUpdate>,
 ) -> Result<Json<SupplyLine>, ApiError> {
     let (shelter, item) = ids(&id, &item)?;
@@ -73,7 +73,7 @@ async fn set_stock(
 async fn deliver(
     ShelterManager(who): ShelterManager,
     State(st): State<AppState>,
-    Path((id, item)): Path<(String, String)>,
+    ApiPath((id, item)): ApiPath<(String, String)>,
     ApiJson(d): ApiJson<Delivery>,
 ) -> Result<Json<SupplyLine>, ApiError> {
     let (shelter, item) = ids(&id, &item)?;

@@ -2,11 +2,11 @@
 
 use super::principal::{HqOrAdmin, ResidentOnly};
 use super::routes::{Access, RouteSpec};
-use super::{ApiJson, AppState};
+use super::{ApiJson, ApiPath, AppState};
 use crate::domain::surveys::{self, ResidentContext};
 use crate::ApiError;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -76,12 +76,13 @@ async fn list_hq(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<
 #[utoipa::path(post, path = "/api/hq/surveys/{survey_id}/close", tag = "surveys", security(("bearer" = [])),
     params(("survey_id" = String, Path)),
     responses((status = 200, body = Survey), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn close(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Survey>, ApiError> {
+async fn close(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Survey>, ApiError> {
     let id = survey_id(&id)?;
     Ok(Json(surveys::close(st.store.as_ref(), &p, &st.config.municipality, &id, now()).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TotalsQuery {
     /// "once", or a date YYYY-MM-DD for a daily survey; the current period when left out.
     period: Option<String>,
@@ -94,7 +95,7 @@ struct TotalsQuery {
 async fn totals(
     HqOrAdmin(p): HqOrAdmin,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     q: Result<Query<TotalsQuery>, QueryRejection>,
 ) -> Result<Json<SurveyTotals>, ApiError> {
     let id = survey_id(&id)?;
@@ -127,7 +128,7 @@ async fn open_for_me(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) 
 async fn answer(
     ResidentOnly(p): ResidentOnly,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<SurveyAnswer>,
 ) -> Result<Json<MyAnswer>, ApiError> {
     let id = survey_id(&id)?;
