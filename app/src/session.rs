@@ -142,11 +142,13 @@ pub async fn sign_out() {
 
 // ---- authenticated calls --------------------------------------------------
 
-// Refresh tokens rotate and a reused one revokes the whole family: one refresh at a time.
+// Refresh tokens rotate and a reused one revokes the whole family: one refresh at a time,
+// in this tab (the mutex) and across the tabs of this browser (a Web Lock).
 static REFRESH_LOCK: futures::lock::Mutex<()> = futures::lock::Mutex::new(());
 
 async fn refresh(stale: &Session) -> Result<Session, ApiError> {
     let _guard = REFRESH_LOCK.lock().await;
+    let _tabs = TabLock::acquire("bosai.session.refresh").await;
     // Someone (another call, another tab) may have refreshed or signed out while we waited.
     match load() {
         None => return Err(ApiError::NoSignIn),
@@ -163,6 +165,54 @@ async fn refresh(stale: &Session) -> Result<Session, ApiError> {
                 clear();
             }
             Err(e)
+        }
+    }
+}
+
+/// A lock shared by every tab of this origin (`navigator.locks`), held until dropped.
+/// Without Web Locks (old browsers) it holds nothing: the in-tab mutex still applies.
+struct TabLock {
+    release: Option<js_sys::Function>,
+}
+
+impl TabLock {
+    async fn acquire(name: &str) -> TabLock {
+        use js_sys::{Function, Promise, Reflect};
+        use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+        let Some(locks) = web_sys::window()
+            .and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok())
+            .filter(|l| !l.is_undefined())
+        else {
+            return TabLock { release: None };
+        };
+        let Some(request) = Reflect::get(&locks, &"request".into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) else {
+            return TabLock { release: None };
+        };
+        // The lock is held while the promise our callback returns is pending; it settles
+        // when `release` is called (on drop).
+        let mut release = None;
+        let held = Promise::new(&mut |resolve, _| release = Some(resolve));
+        let mut granted_resolve = None;
+        let granted = Promise::new(&mut |resolve, _| granted_resolve = Some(resolve));
+        let (Some(release), Some(granted_resolve)) = (release, granted_resolve) else {
+            return TabLock { release: None };
+        };
+        let callback = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+            let _ = granted_resolve.call0(&JsValue::NULL);
+            held.into()
+        });
+        if request.call2(&locks, &name.into(), &callback).is_err() {
+            return TabLock { release: None };
+        }
+        let _ = JsFuture::from(granted).await;
+        TabLock { release: Some(release) }
+    }
+}
+
+impl Drop for TabLock {
+    fn drop(&mut self) {
+        if let Some(r) = self.release.take() {
+            let _ = r.call0(&wasm_bindgen::JsValue::NULL);
         }
     }
 }

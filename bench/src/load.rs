@@ -17,7 +17,6 @@
 //! by more than the bound.
 
 use crate::stack::Stack;
-use bosai_types::auth::{Claims, Role};
 use bosai_types::checkin::{CheckInClaims, ScanBatchResult, CHECKIN_TYPE};
 use bosai_types::jws::Signer;
 use serde::Serialize;
@@ -32,7 +31,7 @@ const SHELTER: &str = "aoba-katahira-es";
 /// The target of the bench issue; the load runs at twice this by default.
 pub const TARGET_RPS: f64 = 3000.0;
 /// Distinct residents by default; each is scanned again every `persons / rate` seconds, in and out in turn.
-const PERSONS: usize = 12_000;
+pub const PERSONS: usize = 12_000;
 /// RSS growth allowed between the 20–40 s window and the last 20 s (allocator noise, caches
 /// still filling); a leak of even 100 bytes per request at 2,000 req/s grows 4 MB per 20 s.
 const RSS_BOUND_KIB: u64 = 8 * 1024;
@@ -151,13 +150,8 @@ pub fn run(bin: &Path, dist: &Path, o: &Opts) -> Report {
     let _ = std::fs::remove_dir_all(&data);
     let stack = Stack::start(bin, &data, dist, &[]);
     let pid = stack.pid();
-    let key = std::fs::read_to_string(data.join("identity/keys/token-1.pem")).expect("dev token key");
-    let signer = Signer::from_pkcs8_pem(&key).expect("key");
     let now = now_s();
-    let staff = signer.sign("at+jwt", &Claims {
-        iss: "bosai-local".into(), aud: "bosai-api".into(), sub: "staff:load".into(), iat: now, nbf: now, exp: now + 3600,
-        role: Role::ShelterStaff, shelters: vec![SHELTER.into()], municipality: None,
-    });
+    let (signer, staff) = crate::stack::dev_signer_and_staff_token(&data, SHELTER, now);
     let persons = o.persons.min((o.rate * o.secs) as usize + 1);
     let t = Instant::now();
     let creds = Arc::new(credentials(&signer, persons));

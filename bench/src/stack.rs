@@ -48,3 +48,16 @@ impl Drop for Stack {
         let _ = self.child.wait();
     }
 }
+
+/// The started stack's own signing key (its dev identity) and a shelter-staff token for
+/// `shelter` signed with it: the bench signs credentials the way the server does.
+pub fn dev_signer_and_staff_token(data: &Path, shelter: &str, now: i64) -> (bosai_types::jws::Signer, String) {
+    use bosai_types::auth::{Claims, Role};
+    let key = std::fs::read_to_string(data.join("identity/keys/token-1.pem")).expect("dev token key");
+    let signer = bosai_types::jws::Signer::from_pkcs8_pem(&key).expect("key");
+    let staff = signer.sign("at+jwt", &Claims {
+        iss: "bosai-local".into(), aud: "bosai-api".into(), sub: "staff:load".into(), iat: now, nbf: now, exp: now + 3600,
+        role: Role::ShelterStaff, shelters: vec![shelter.into()], municipality: None,
+    });
+    (signer, staff)
+}

@@ -1,0 +1,60 @@
+// The resident's session across tabs: refresh tokens rotate and a reused one revokes the
+// whole family, so two tabs must never refresh with the same token (app/src/session.rs
+// takes a Web Lock around the refresh).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser } from './lib/browser.mjs';
+import { accessToken, signIn } from './lib/signin.mjs';
+import { startStack } from './lib/stack.mjs';
+
+let stack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
+
+const signedInHousehold = (page) => page.locator('li.member[data-member="self"]').waitFor({ timeout: 15_000 });
+
+test('two tabs refreshing at the same moment both stay signed in', async () => {
+  const b = await launchBrowser();
+  try {
+    const first = b.page;
+    await first.goto(`${stack.url}/`);
+    await signIn(first, stack.url);
+    const second = await b.context.newPage();
+    const sent = [];
+    b.context.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/auth/token') {
+        const body = JSON.parse(r.postData() ?? '{}');
+        if (body.refresh_token) sent.push(body.refresh_token);
+      }
+    });
+    // A slow network: the first refresh takes 1.5 s to answer, so the other tab's
+    // refresh starts while it is in flight (as on one bar of signal).
+    let held = false;
+    await b.context.route('**/api/auth/token', async (route) => {
+      if (!held) {
+        held = true;
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+      await route.continue();
+    });
+    // Both tabs find the access token expired and open a page that needs it at once.
+    await first.evaluate(() => localStorage.setItem('bosai.session.expires_at', '0'));
+    await Promise.all([first.goto(`${stack.url}/household`), second.goto(`${stack.url}/household`)]);
+    await Promise.all([signedInHousehold(first), signedInHousehold(second)]);
+    assert.ok(sent.length >= 1, 'the expired token was refreshed');
+    assert.equal(new Set(sent).size, sent.length, `no refresh token sent twice: ${sent.length} sent`);
+
+    // The family was not revoked: a later refresh still works and the API accepts the token.
+    await second.evaluate(() => localStorage.setItem('bosai.session.expires_at', '0'));
+    await second.reload();
+    await signedInHousehold(second);
+    const res = await fetch(`${stack.url}/api/me`, { headers: { Authorization: `Bearer ${await accessToken(second)}` } });
+    assert.equal(res.status, 200);
+  } finally {
+    await b.close();
+  }
+});
