@@ -365,10 +365,21 @@ fn question_view(q: &Question, e: RwSignal<Entry>, error: RwSignal<Option<Answer
                     choice(if single { "radio" } else { "checkbox" }, base.clone(), o.id.clone(), o.label.get(ja).to_string())
                 })
                 .collect_view();
+            // A chosen radio cannot be unchecked: an optional one gets a way back to no answer.
+            let none = (single && !q.required).then(|| {
+                view! {
+                    <label class="check">
+                        <input type="radio" name=base.clone() value=""
+                            prop:checked=move || e.with(|e| e.one.is_none())
+                            on:change=move |_| e.update(|e| e.one = None)/>
+                        <span>{tr.choice_none}</span>
+                    </label>
+                }
+            });
             view! {
                 <fieldset class="question" id=base.clone() aria-describedby=described>
                     <legend>{title}" "{req}</legend>
-                    <div class=if single { "checks radios" } else { "checks" }>{inputs}</div>
+                    <div class=if single { "checks radios" } else { "checks" }>{inputs}{none}</div>
                     {other}
                     {err_view}
                 </fieldset>

@@ -136,12 +136,17 @@ test('answering surveys in Japanese: validation, answer, amend', async (t) => {
     assert.equal(await page.getByLabel('1日に必要なおむつの枚数').inputValue(), '6');
     await page.getByLabel('食料', { exact: true }).check();
     await page.getByLabel('1日に必要なおむつの枚数').fill('8');
+    // An optional single choice can be taken back.
+    const size = page.getByRole('group', { name: /おむつが必要な場合/ });
+    await size.getByLabel('選ばない', { exact: true }).check();
+    assert.ok(!(await page.getByLabel('乳幼児用 M', { exact: true }).isChecked()));
     await page.getByRole('button', { name: '回答を送信する' }).click();
     await page.getByRole('status').filter({ hasText: '保存しました。' }).waitFor();
     await drained(page);
     const s = await openSurveys(page);
     assert.deepEqual(s['demo-needs'].my_answer.answers.needs.options, ['diapers_infant', 'food', 'water']);
     assert.deepEqual(s['demo-needs'].my_answer.answers.diaper_count, { type: 'number', value: 8 });
+    assert.equal(s['demo-needs'].my_answer.answers.diaper_size, undefined, 'the size answer was taken back');
   });
 
   assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
