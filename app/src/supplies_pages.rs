@@ -297,18 +297,39 @@ async fn write<B: serde::Serialize>(method: &str, path: &str, body: &B) -> Resul
 
 // ---- panel ---------------------------------------------------------------------------
 
+/// The delivery being sent, kept on the device until the server has it: a resend after a
+/// reload (the answer was lost, then the tab closed) keeps its id and is counted once.
+const PENDING_DELIVERY_KEY: &str = "bosai.supplies.pending_delivery";
+
+fn load_pending_delivery(shelter: &str) -> Option<(SupplyItem, u32, String)> {
+    let saved = api::storage_get(PENDING_DELIVERY_KEY)?;
+    let mut p = saved.splitn(4, '\n');
+    let (sh, item, q, id) = (p.next()?, p.next()?, p.next()?, p.next()?);
+    if sh != shelter {
+        return None;
+    }
+    Some((SupplyItem::parse_code(item)?, q.parse().ok()?, id.to_owned()))
+}
+
+fn save_pending_delivery(shelter: &str, d: Option<&(SupplyItem, u32, String)>) {
+    match d {
+        Some((item, q, id)) => api::storage_set(PENDING_DELIVERY_KEY, &format!("{shelter}\n{}\n{q}\n{id}", item.code())),
+        None => api::storage_remove(PENDING_DELIVERY_KEY),
+    }
+}
+
 #[component]
 pub fn Supplies(shelter: String) -> impl IntoView {
     let lang = use_lang();
     let s = staff::state();
     let ctx = Ctx {
-        shelter: StoredValue::new(shelter),
         lines: RwSignal::new(Vec::new()),
         loaded: RwSignal::new(None),
         load_error: RwSignal::new(None),
         open: RwSignal::new(None),
         online: s.online,
-        delivery: StoredValue::new(None),
+        delivery: StoredValue::new(load_pending_delivery(&shelter)),
+        shelter: StoredValue::new(shelter),
     };
     if let Some(saved) = api::load_saved::<Vec<Line>>(&Ctx::key(&ctx.shelter.get_value())) {
         ctx.lines.set(saved.data);
@@ -559,7 +580,9 @@ fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
             Some((i, n, id)) if i == item && n == q => id,
             _ => {
                 let id = staff::new_event_id().replacen("ev-", "dlv-", 1);
-                ctx.delivery.set_value(Some((item, q, id.clone())));
+                let pending = (item, q, id.clone());
+                save_pending_delivery(&ctx.shelter.get_value(), Some(&pending));
+                ctx.delivery.set_value(Some(pending));
                 id
             }
         };
@@ -570,6 +593,7 @@ fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
             match write("POST", &path, &Delivery { delivery_id: id, quantity: q }).await {
                 Ok(line) => {
                     ctx.delivery.set_value(None);
+                    save_pending_delivery(&ctx.shelter.get_value(), None);
                     let text = if l.is_ja() {
                         format!("納品 {q}{unit} を記録しました：在庫 {}・要請 {}", line.on_hand, line.requested)
                     } else {

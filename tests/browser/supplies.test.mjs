@@ -154,8 +154,13 @@ test('supplies panel (360 px)', async (t) => {
     assert.equal(lost, 1);
     await context.unroute(route);
     assert.deepEqual((await stored(staff))['infant_diaper-m'], { on_hand: 70, requested: 140, status: 'requested' });
-    // The staff member presses again: same delivery id, counted once.
     assert.equal(await received.inputValue(), '60', 'the typed quantity stays after a failure');
+    // The tab is reloaded before the retry; the staff member types the delivery again and
+    // sends it: same delivery id (kept on the device), counted once.
+    await page.reload();
+    await panel.getByRole('button', { name: '乳児用おむつ M' }).click();
+    await editor.getByRole('heading', { name: '乳児用おむつ M' }).waitFor();
+    await received.fill('60');
     await record.click();
     await editor.locator('.supply-msg').filter({ hasText: '納品 60枚 を記録しました：在庫 70・要請 140' }).waitFor();
     const sent = writes.filter((w) => w.url.endsWith('/infant_diaper-m/deliveries'));
