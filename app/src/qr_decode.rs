@@ -7,7 +7,7 @@
 //! most `max_side`) onto a white background, read back as RGBA, turned into luminance
 //! and handed to rqrr; the first code that decodes wins.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -55,6 +55,20 @@ pub fn decode_luma(w: usize, h: usize, luma: &[u8]) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Decodes that ended in a trap. A trap skips the epilogues of the frames it was in, so
+/// each leaves their space taken on wasm's shadow stack; after a few the built-in decoder
+/// stops and the page asks for a reload (the scan queue is in IndexedDB and survives it).
+const MAX_TRAPS: u32 = 8;
+
+thread_local! {
+    static TRAPS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Too many decodes trapped: reload the page before decoding again.
+pub fn worn_out() -> bool {
+    TRAPS.with(|t| t.get()) >= MAX_TRAPS
+}
+
 /// Runs `f` as the listener of an event dispatched on a private `EventTarget`.
 ///
 /// rqrr still has reachable asserts on odd pictures (e.g. a degenerate perspective,
@@ -63,6 +77,9 @@ pub fn decode_luma(w: usize, h: usize, luma: &[u8]) -> Option<String> {
 /// thrown by a listener instead of passing it on. So a panic in `f` ends this one decode
 /// (logged as an uncaught error) and the app, its camera loop and its queue go on.
 fn guarded<T: 'static>(f: impl FnOnce() -> T + 'static) -> Option<T> {
+    if worn_out() {
+        return None;
+    }
     let out = Rc::new(RefCell::new(None));
     let slot = out.clone();
     let mut f = Some(f);
@@ -77,6 +94,9 @@ fn guarded<T: 'static>(f: impl FnOnce() -> T + 'static) -> Option<T> {
     let _ = target.dispatch_event(&web_sys::Event::new("decode").ok()?);
     drop(listener);
     let v = out.borrow_mut().take();
+    if v.is_none() {
+        TRAPS.with(|t| t.set(t.get() + 1));
+    }
     v
 }
 
@@ -152,6 +172,8 @@ pub enum PhotoError {
     NotAnImage,
     /// A picture, but no readable QR code in it.
     NoCode,
+    /// The decoder trapped too often (see `worn_out`): reload the page.
+    Reload,
 }
 
 /// Decodes a chosen photo or image file: at 1024 px, then at 2048 px if that found nothing.
@@ -168,7 +190,11 @@ pub async fn decode_file(file: &web_sys::File) -> Result<String, PhotoError> {
         }
     }
     bitmap.close();
-    found.ok_or(PhotoError::NoCode)
+    match found {
+        Some(code) => Ok(code),
+        None if worn_out() => Err(PhotoError::Reload),
+        None => Err(PhotoError::NoCode),
+    }
 }
 
 #[cfg(test)]

@@ -484,13 +484,21 @@ fn has_camera() -> bool {
         .is_some_and(|md| Reflect::get(&md, &"getUserMedia".into()).is_ok_and(|f| f.is_function()))
 }
 
-/// Why the camera could not start.
+/// After the built-in decoder trapped too often (`qr_decode::worn_out`).
+const RELOAD_TO_SCAN: (&str, &str) = (
+    "読み取りを続けるには、ページを再読み込みしてください。送信待ちのスキャンは消えません。",
+    "To keep scanning, reload the page. Scans waiting to be sent are kept.",
+);
+
+/// Why the camera could not start (or stopped).
 #[derive(Clone, Copy, Debug)]
 enum CameraError {
     Refused,
     NoCamera,
     Busy,
     Other,
+    /// The built-in decoder trapped too often (`qr_decode::worn_out`).
+    Reload,
 }
 
 fn camera_error(e: &wasm_bindgen::JsValue) -> CameraError {
@@ -514,6 +522,7 @@ fn camera_error_text(e: CameraError, l: Lang) -> &'static str {
         CameraError::Busy => l.pick(
             "カメラを使えません：他のアプリが使用中の可能性があります。そのアプリを閉じてもう一度試すか、「写真から読み取る」かスキャナーを使ってください。",
             "Cannot use the camera: another app may be using it. Close that app and try again, or use “Read from a photo” or the scanner."),
+        CameraError::Reload => l.pick(RELOAD_TO_SCAN.0, RELOAD_TO_SCAN.1),
         CameraError::Other => l.pick(
             "カメラを使えません。「写真から読み取る」かスキャナーを使ってください。",
             "Cannot use the camera. Use “Read from a photo” or the scanner."),
@@ -586,6 +595,11 @@ async fn camera_loop(video: NodeRef<leptos::html::Video>, running: RwSignal<bool
                 }
             } else {
                 found = qr_decode::decode(&qr_decode::Picture::Video(&el), qr_decode::CAMERA_MAX_SIDE);
+                if qr_decode::worn_out() {
+                    stop();
+                    el.set_src_object(None);
+                    return Err(CameraError::Reload);
+                }
             }
             // A detector that cannot read frames: the built-in decoder from now on.
             if detector_failed {
@@ -627,6 +641,7 @@ fn Photo(on_code: Callback<String>, msg: RwSignal<Option<(bool, String)>>) -> im
                         qr_decode::PhotoError::NoCode => l.pick(
                             "写真からQRコードを読み取れませんでした。QRコード全体が大きく、はっきり写るように撮り直してください。",
                             "No QR code could be read from the photo. Take it again with the whole QR code large and sharp."),
+                        qr_decode::PhotoError::Reload => l.pick(RELOAD_TO_SCAN.0, RELOAD_TO_SCAN.1),
                         qr_decode::PhotoError::NotAnImage => l.pick(
                             "画像を開けませんでした。写真（JPEG・PNGなど）を選んでください。",
                             "Could not open the image. Choose a photo (JPEG, PNG, …)."),
