@@ -35,10 +35,12 @@ impl SqliteStore {
     fn init(conn: Connection) -> Result<Self> {
         // WAL + NORMAL: a commit survives a killed process; only a power cut
         // can lose the last few commits, which is fine for a local stack.
+        // busy_timeout first: the statements after it wait for another process's lock
+        // instead of failing at once.
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL;
+            "PRAGMA busy_timeout=5000;
+             PRAGMA journal_mode=WAL;
              PRAGMA synchronous=NORMAL;
-             PRAGMA busy_timeout=5000;
              CREATE TABLE IF NOT EXISTS items (
                pk TEXT NOT NULL, sk TEXT NOT NULL,
                gsi1pk TEXT, gsi1sk TEXT, ttl INTEGER,
