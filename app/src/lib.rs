@@ -7,6 +7,7 @@ mod pages;
 mod qr_decode;
 mod resident;
 mod resident_pages;
+mod retry;
 mod session;
 mod shelter_pages;
 mod staff;

@@ -15,7 +15,7 @@ use bosai_types::safety::SafetyReportInput;
 use bosai_types::surveys::{SurveyAnswer, SurveyId};
 use bosai_types::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -242,36 +242,16 @@ pub async fn flush() -> Flushed {
 
 // ---- retry timer ----------------------------------------------------------
 
-const FIRST_RETRY_MS: i32 = 2_000;
-const MAX_RETRY_MS: i32 = 60_000;
-
 thread_local! {
-    static BACKOFF_MS: Cell<i32> = const { Cell::new(FIRST_RETRY_MS) };
-    static TIMER: Cell<Option<i32>> = const { Cell::new(None) };
+    static RETRY: crate::retry::Backoff = const { crate::retry::Backoff::new() };
 }
 
 /// Calls `f` after the current backoff (doubling up to a minute); one timer at a time.
 pub fn retry_later(f: fn()) {
-    if TIMER.get().is_some() {
-        return;
-    }
-    let delay = BACKOFF_MS.get();
-    BACKOFF_MS.set((delay * 2).min(MAX_RETRY_MS));
-    let cb = Closure::once_into_js(move || {
-        TIMER.set(None);
-        f();
-    });
-    if let Some(w) = web_sys::window() {
-        if let Ok(id) = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay) {
-            TIMER.set(Some(id));
-        }
-    }
+    crate::retry::later(&RETRY, f);
 }
 
 /// After a successful send, or when the connection is back: retry promptly next time.
 pub fn reset_backoff() {
-    BACKOFF_MS.set(FIRST_RETRY_MS);
-    if let (Some(id), Some(w)) = (TIMER.take(), web_sys::window()) {
-        w.clear_timeout_with_handle(id);
-    }
+    crate::retry::reset(&RETRY);
 }

@@ -238,12 +238,8 @@ thread_local! {
     static STATE: Cell<Option<Staff>> = const { Cell::new(None) };
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
-    static BACKOFF_MS: Cell<i32> = const { Cell::new(FIRST_RETRY_MS) };
-    static TIMER: Cell<Option<i32>> = const { Cell::new(None) };
+    static RETRY: crate::retry::Backoff = const { crate::retry::Backoff::new() };
 }
-
-const FIRST_RETRY_MS: i32 = 2_000;
-const MAX_RETRY_MS: i32 = 60_000;
 
 /// The staff state, created on first use (only the staff pages pay for it).
 pub fn state() -> Staff {
@@ -378,27 +374,11 @@ async fn flush() -> Result<(), ApiError> {
 }
 
 fn retry_later() {
-    if TIMER.get().is_some() {
-        return;
-    }
-    let delay = BACKOFF_MS.get();
-    BACKOFF_MS.set((delay * 2).min(MAX_RETRY_MS));
-    let cb = Closure::once_into_js(move || {
-        TIMER.set(None);
-        sync();
-    });
-    if let Some(w) = web_sys::window() {
-        if let Ok(id) = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay) {
-            TIMER.set(Some(id));
-        }
-    }
+    crate::retry::later(&RETRY, sync);
 }
 
 fn reset_backoff() {
-    BACKOFF_MS.set(FIRST_RETRY_MS);
-    if let (Some(id), Some(w)) = (TIMER.take(), web_sys::window()) {
-        w.clear_timeout_with_handle(id);
-    }
+    crate::retry::reset(&RETRY);
 }
 
 // ---- downloads ---------------------------------------------------------------
