@@ -52,15 +52,6 @@ const MEDICAL: [MedicalNeed; 6] = [
     MedicalNeed::RegularMedication,
     MedicalNeed::Stoma,
 ];
-const CARE: [CareNeed; 7] = [
-    CareNeed::Wheelchair,
-    CareNeed::VisualImpairment,
-    CareNeed::HearingImpairment,
-    CareNeed::Pregnancy,
-    CareNeed::Infant,
-    CareNeed::Dementia,
-    CareNeed::IntellectualDisability,
-];
 const NURSING: [NursingCareLevel; 7] = [
     NursingCareLevel::Support1,
     NursingCareLevel::Support2,
@@ -554,7 +545,7 @@ fn NeedsForm(id: MemberId, initial: NeedsInput) -> impl IntoView {
             })
         })
         .collect_view();
-    let care = CARE
+    let care = CareNeed::ALL
         .iter()
         .map(|x| {
             let x = *x;

@@ -25,15 +25,6 @@ use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-const CARE: [CareNeed; 7] = [
-    CareNeed::Wheelchair,
-    CareNeed::VisualImpairment,
-    CareNeed::HearingImpairment,
-    CareNeed::Pregnancy,
-    CareNeed::Infant,
-    CareNeed::Dementia,
-    CareNeed::IntellectualDisability,
-];
 
 /// The wire name of an enum value ("wheelchair").
 fn code<T: Serialize>(v: &T) -> String {
@@ -1029,7 +1020,7 @@ fn Roster(shelter: String) -> impl IntoView {
             <p class="hint">{move || t().pick("名簿の表示と書き出しは記録されます。", "Viewing and exporting the roster is logged.")}</p>
             <form class="form roster-filter" on:submit=submit>
                 {select("f-allergen", |l| l.pick("アレルギー", "Allergy"), allergen, ALLERGENS.iter().map(|a| (code(&a.code), (if l0.is_ja() { a.ja } else { a.en }).to_string())).collect())}
-                {select("f-care", |l| l.pick("配慮が必要なこと", "Care need"), care, CARE.iter().map(|c| (code(c), l0.care(*c).to_string())).collect())}
+                {select("f-care", |l| l.pick("配慮が必要なこと", "Care need"), care, CareNeed::ALL.iter().map(|c| (code(c), l0.care(*c).to_string())).collect())}
                 {select("f-age", |l| l.pick("年齢区分", "Age band"), band, [AgeBand::Child, AgeBand::Adult, AgeBand::Elderly].iter().map(|b| (code(b), age_band(*b, l0).to_string())).collect())}
                 <div class="field">
                     <label for="f-q">{move || t().pick("氏名で検索", "Search by name")}</label>

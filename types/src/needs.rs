@@ -128,6 +128,19 @@ pub enum CareNeed {
     IntellectualDisability,
 }
 
+impl CareNeed {
+    /// Every care need, in the order forms and roster filters list them.
+    pub const ALL: [CareNeed; 7] = [
+        CareNeed::Wheelchair,
+        CareNeed::VisualImpairment,
+        CareNeed::HearingImpairment,
+        CareNeed::Pregnancy,
+        CareNeed::Infant,
+        CareNeed::Dementia,
+        CareNeed::IntellectualDisability,
+    ];
+}
+
 /// 要支援・要介護度
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -244,6 +257,23 @@ impl utoipa::ToSchema for Needs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_care_need_is_listed_once() {
+        // A new variant fails to compile here until it is placed in ALL.
+        let index = |c: CareNeed| match c {
+            CareNeed::Wheelchair => 0,
+            CareNeed::VisualImpairment => 1,
+            CareNeed::HearingImpairment => 2,
+            CareNeed::Pregnancy => 3,
+            CareNeed::Infant => 4,
+            CareNeed::Dementia => 5,
+            CareNeed::IntellectualDisability => 6,
+        };
+        for (i, c) in CareNeed::ALL.iter().enumerate() {
+            assert_eq!(index(*c), i);
+        }
+    }
 
     #[test]
     fn catalog_has_28_with_8_mandatory() {
