@@ -109,10 +109,11 @@ pub async fn record_event(
                     .with(bosai_store::attr::GSI1_SK, Value::s(&p.key));
                 loc.extend(p.roster.clone());
             }
-            // Optimistic: only if nobody moved this person since we read.
-            let unchanged = match current.as_ref().and_then(|c| c.get("at").cloned()) {
+            // Optimistic: only if nobody moved this person since we read. (time, event id) names
+            // the location's version: the time alone repeats when scans share a millisecond.
+            let unchanged = match current.as_ref().and_then(|c| Some((c.get("at")?.clone(), c.get("event_id")?.clone()))) {
                 None => Condition::absent(),
-                Some(prev) => Condition::Eq("at".into(), prev),
+                Some((at, id)) => Condition::And(vec![Condition::Eq("at".into(), at), Condition::Eq("event_id".into(), id)]),
             };
             ops.push(TransactOp::Put { item: loc, condition: Some(unchanged) });
         }

@@ -23,9 +23,28 @@ fn too_much() -> ApiError {
     ApiError::invalid("invalid_quantity", "Quantities are whole numbers up to 1,000,000.", "数量は0〜1,000,000で入力してください。")
 }
 
-fn line_item(m: &MunicipalityCode, shelter: &ShelterId, item: SupplyItem, on_hand: u32, requested: u32, now: Timestamp) -> Item {
+/// A stock line as last written, and the condition that it is still so when we write.
+/// `version` counts writes: `updated_at` cannot serve, two tablets can write in the same millisecond.
+struct Current {
+    line: Option<SupplyLine>,
+    version: i64,
+    unchanged: Condition,
+}
+
+async fn current(store: &dyn Store, key: &bosai_store::Key) -> Result<Current, ApiError> {
+    let it = store.get(key).await?;
+    let unchanged = match it.as_ref().map(|c| c.get("version").cloned()) {
+        None => Condition::absent(),
+        Some(Some(v)) => Condition::Eq("version".into(), v),
+        Some(None) => Condition::And(vec![Condition::present(), Condition::NotExists("version".into())]),
+    };
+    Ok(Current { line: it.as_ref().and_then(line_from), version: it.as_ref().and_then(|c| c.i64("version")).unwrap_or(0), unchanged })
+}
+
+fn line_item(m: &MunicipalityCode, shelter: &ShelterId, item: SupplyItem, on_hand: u32, requested: u32, version: i64, now: Timestamp) -> Item {
     let code = item.code();
     let mut it = bosai_store::item::item(&keys::supply(shelter, &code))
+        .with("version", Value::n(version))
         .with("shelter", Value::s(shelter.as_str()))
         .with("code", Value::s(&code))
         .with("on_hand", Value::n(on_hand.into()))
@@ -65,9 +84,18 @@ pub async fn set_stock(
         return Err(too_much());
     }
     let m = authorise(store, who, shelter).await?;
-    let it = line_item(&m, shelter, item, u.on_hand, u.requested, now);
-    store.put(it.clone(), None).await?;
-    line_from(&it).ok_or(ApiError::Unavailable("unreadable supply line".into()))
+    let key = keys::supply(shelter, &item.code());
+    for _ in 0..RETRIES {
+        let c = current(store, &key).await?;
+        let it = line_item(&m, shelter, item, u.on_hand, u.requested, c.version + 1, now);
+        match store.put(it.clone(), Some(c.unchanged)).await {
+            Ok(()) => return line_from(&it).ok_or(ApiError::Unavailable("unreadable supply line".into())),
+            // A delivery landed meanwhile; the count is still what staff counted, but the version moved.
+            Err(StoreError::ConditionFailed) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Busy)
 }
 
 pub async fn deliver(
@@ -87,17 +115,13 @@ pub async fn deliver(
     let m = authorise(store, who, shelter).await?;
     let key = keys::supply(shelter, &item.code());
     for _ in 0..RETRIES {
-        let current = store.get(&key).await?;
-        let (on_hand, requested) = current.as_ref().and_then(line_from).map_or((0, 0), |l| (l.on_hand, l.requested));
-        let next = line_item(&m, shelter, item, (on_hand + d.quantity).min(MAX_QUANTITY), requested.saturating_sub(d.quantity), now);
-        let unchanged = match current.as_ref().and_then(|c| c.get("updated_at").cloned()) {
-            None => Condition::absent(),
-            Some(v) => Condition::Eq("updated_at".into(), v),
-        };
+        let c = current(store, &key).await?;
+        let (on_hand, requested) = c.line.as_ref().map_or((0, 0), |l| (l.on_hand, l.requested));
+        let next = line_item(&m, shelter, item, (on_hand + d.quantity).min(MAX_QUANTITY), requested.saturating_sub(d.quantity), c.version + 1, now);
         let record = item_delivery(shelter, d, &item, now);
         let ops = vec![
             TransactOp::Put { item: record, condition: Some(Condition::absent()) },
-            TransactOp::Put { item: next.clone(), condition: Some(unchanged) },
+            TransactOp::Put { item: next.clone(), condition: Some(c.unchanged) },
         ];
         match store.transact_write(ops).await {
             Ok(()) => return line_from(&next).ok_or(ApiError::Unavailable("unreadable supply line".into())),
