@@ -30,6 +30,27 @@ pub struct DynamoConfig {
     pub region: Option<String>,
 }
 
+/// A request waits at most ~8 s for DynamoDB, inside the API function's 10 s limit, so a
+/// store that hangs (or a lost connection) becomes a 503 with `Retry-After` that the app
+/// retries, not a gateway timeout. The SDK defaults have no attempt or operation limit.
+fn timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+    use std::time::Duration;
+    aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(1))
+        .operation_attempt_timeout(Duration::from_millis(2500))
+        .operation_timeout(Duration::from_secs(8))
+        .build()
+}
+
+/// Three attempts with a short first backoff: a waiting tablet or resident is better
+/// served by a quick 503 (their device retries) than by a long server-side wait.
+fn retries() -> aws_sdk_dynamodb::config::retry::RetryConfig {
+    aws_sdk_dynamodb::config::retry::RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(std::time::Duration::from_millis(100))
+        .with_max_backoff(std::time::Duration::from_secs(1))
+}
+
 impl DynamoStore {
     pub async fn connect(cfg: &DynamoConfig) -> Self {
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
@@ -45,7 +66,7 @@ impl DynamoStore {
                     "local", "local", None, None, "dynamodb-local",
                 ));
         }
-        let sdk = loader.load().await;
+        let sdk = loader.timeout_config(timeouts()).retry_config(retries()).load().await;
         Self { client: Client::new(&sdk), table: cfg.table.clone() }
     }
 
@@ -411,7 +432,10 @@ impl Store for DynamoStore {
             };
             items.push(built.build());
         }
-        let res = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
+        // The SDK resends a transaction whose attempt timed out; the token makes DynamoDB apply
+        // it once even if the first attempt landed (ADDs to counters would count twice).
+        let token = uuid::Uuid::new_v4().to_string();
+        let res = self.client.transact_write_items().set_transact_items(Some(items)).client_request_token(token).send().await;
         let Err(e) = res else { return Ok(()) };
         if let SdkError::ServiceError(se) = &e {
             if let TransactWriteItemsError::TransactionCanceledException(tc) = se.err() {

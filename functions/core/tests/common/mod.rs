@@ -2,6 +2,8 @@
 //! with real identity material (test CA, cards, ES256 key) in a temp dir.
 #![allow(dead_code)]
 
+pub mod dynamodb_local;
+
 use bosai_companion::dev::{ensure_dev_identity, DevIdentity};
 use bosai_core::config::{AuthConfig, StoreConfig};
 use bosai_core::{seed, AppState, Config};
