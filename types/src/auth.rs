@@ -51,11 +51,17 @@ pub struct Claims {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChallengeRequest {
     /// BASE64URL(SHA-256(code_verifier)), 43 characters.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{43}$"))]
     pub code_challenge: String,
-    /// Only "S256".
+    #[cfg_attr(feature = "openapi", schema(schema_with = s256))]
     pub code_challenge_method: String,
     /// Where the companion returns the resident with `?code=`; must be one of the allowed URLs.
     pub redirect_uri: String,
+}
+
+#[cfg(feature = "openapi")]
+fn s256() -> utoipa::openapi::schema::Object {
+    crate::schema::constant("S256", "Only \"S256\".")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,8 +83,9 @@ pub struct JpkiSubmission {
     pub auth_certificate: String,
     /// SHA256withRSA signature over the nonce's UTF-8 bytes by the card's user-authentication key, base64.
     pub auth_signature: String,
-    /// CA certificates between the card certificate and the trust anchor, DER base64.
+    /// CA certificates between the card certificate and the trust anchor, DER base64 (at most 4).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 4))]
     pub intermediates: Vec<String>,
     /// 署名用電子証明書 (optional, with the resident's consent): carries the basic four items.
     #[serde(default)]
@@ -101,7 +108,12 @@ pub struct JpkiResult {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "grant_type", rename_all = "snake_case")]
 pub enum TokenRequest {
-    AuthorizationCode { code: String, code_verifier: String },
+    AuthorizationCode {
+        code: String,
+        /// The PKCE code verifier (RFC 7636): 43-128 unreserved characters.
+        #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9._~-]{43,128}$"))]
+        code_verifier: String,
+    },
     RefreshToken { refresh_token: String },
 }
 

@@ -29,7 +29,37 @@ pub struct CheckInClaims {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CredentialRequest {
+    /// 1 to 20 members (a household checks in together).
+    #[serde(deserialize_with = "credential_members")]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub members: Vec<MemberId>,
+}
+
+/// Members one check-in credential names.
+pub const MAX_CREDENTIAL_MEMBERS: usize = 20;
+
+/// The list as sent is bounded, not only once repeats are dropped: 21 copies of `self` used to
+/// pass (the schema's `maxItems` said otherwise; found by schemathesis's negative data).
+fn credential_members<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<MemberId>, D::Error> {
+    let members = Vec::<MemberId>::deserialize(d)?;
+    if members.len() > MAX_CREDENTIAL_MEMBERS {
+        return Err(serde::de::Error::invalid_length(members.len(), &"at most 20 members"));
+    }
+    Ok(members)
+}
+
+#[cfg(test)]
+mod request_tests {
+    use super::*;
+
+    #[test]
+    fn a_credential_names_at_most_20_members_as_sent() {
+        let parse = |n: usize| serde_json::from_value::<CredentialRequest>(serde_json::json!({ "members": vec!["self"; n] }));
+        assert_eq!(parse(20).unwrap().members.len(), 20);
+        let e = parse(21).unwrap_err().to_string();
+        assert!(e.contains("invalid length 21, expected at most 20 members"), "{e}");
+        assert!(serde_json::from_str::<CredentialRequest>(r#"{"members": ["a/b"]}"#).is_err());
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +179,7 @@ pub enum EventKind {
 #[serde(deny_unknown_fields)]
 pub struct ScanRecord {
     /// Unique per scan, chosen by the device: a resend of the same scan is stored once.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{8,64}$"))]
     pub event_id: String,
     pub kind: EventKind,
     /// When the scan happened (device clock); the current location follows event time.
@@ -167,9 +198,26 @@ pub const MAX_BATCH_RECORDS: usize = 200;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScanBatch {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub device_id: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<ScanRecord>))]
+    /// Each a [`ScanRecord`]; anything else is answered as a rejected record, not refused
+    /// with the batch, so the schema admits any value.
+    #[cfg_attr(feature = "openapi", schema(schema_with = scan_records))]
     pub records: Vec<serde_json::Value>,
+}
+
+#[cfg(feature = "openapi")]
+fn scan_records() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, SchemaType};
+    let record = AnyOfBuilder::new()
+        .item(utoipa::openapi::Ref::from_schema_name("ScanRecord"))
+        .item(ObjectBuilder::new().schema_type(SchemaType::AnyValue))
+        .description(Some("a ScanRecord; any other value is answered with outcome `rejected` (code `malformed_record`)"));
+    ArrayBuilder::new()
+        .items(record)
+        .max_items(Some(MAX_BATCH_RECORDS))
+        .description(Some("at most 200 records, each answered on its own"))
+        .build()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,7 +256,9 @@ pub struct ScanBatchResult {
 #[serde(deny_unknown_fields)]
 pub struct PosterCheckIn {
     pub poster: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{8,64}$"))]
     pub event_id: String,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub members: Vec<MemberId>,
 }
 

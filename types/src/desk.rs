@@ -12,8 +12,12 @@ pub const MAX_DESK_PEOPLE: usize = 20;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeskPerson {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::household::name_schema))]
     pub name: String,
-    #[serde(default)]
+    /// From 1900, not after the current year in Japan (a bound that moves with the clock, so
+    /// the schema gives the type's instead).
+    #[serde(default, deserialize_with = "crate::whole::option")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1900, maximum = 65535))]
     pub birth_year: Option<u16>,
     pub sex: Sex,
     #[serde(default)]
@@ -26,7 +30,9 @@ pub struct DeskPerson {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeskRegistration {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{8,64}$"))]
     pub registration_id: String,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub people: Vec<DeskPerson>,
     /// Also check them in at this shelter now (event id = registration id).
     #[serde(default)]

@@ -35,7 +35,7 @@ impl HouseholdError {
 
 /// Chosen by the app when a member is added, so an offline retry never adds twice.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(pattern = "^[A-Za-z0-9_-]{1,40}$", example = "self"))]
 #[serde(try_from = "String", into = "String")]
 pub struct MemberId(String);
 
@@ -175,12 +175,20 @@ impl From<BirthDate> for String {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MemberInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = name_schema))]
     pub display_name: String,
-    /// `YYYY` or `YYYY-MM-DD`
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1980-04-01"))]
+    /// `YYYY` or `YYYY-MM-DD`, from 1900 and not after today in Japan (which the pattern
+    /// cannot say, nor which days February has).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(19[0-9]{2}|[2-9][0-9]{3})(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?$", example = "1980-04-01"))]
     pub birth: BirthDate,
     pub sex: Sex,
     pub relationship: Relationship,
+}
+
+/// A member's name as [`MemberInput::validate`] and the desk registration accept it.
+#[cfg(feature = "openapi")]
+pub(crate) fn name_schema() -> utoipa::openapi::schema::Object {
+    crate::schema::trimmed(MAX_NAME_CHARS, true, "1-40 characters once trimmed, no control characters")
 }
 
 impl MemberInput {
@@ -269,7 +277,13 @@ pub struct MemberView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeleteConfirmation {
+    #[cfg_attr(feature = "openapi", schema(schema_with = delete_confirmation))]
     pub confirm: String,
+}
+
+#[cfg(feature = "openapi")]
+fn delete_confirmation() -> utoipa::openapi::schema::Object {
+    crate::schema::constant("delete", "the word `delete`, as confirmation")
 }
 
 /// `GET /api/me/export`: everything stored about the resident and their household.

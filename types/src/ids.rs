@@ -10,7 +10,7 @@ pub enum IdError {
 
 /// Identifier of a designated shelter (指定避難所), e.g. `sendai-aoba-01`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(pattern = "^[a-z0-9-]{1,64}$", example = "aoba-katahira-es"))]
 #[serde(try_from = "String", into = "String")]
 pub struct ShelterId(String);
 
@@ -47,9 +47,10 @@ impl std::fmt::Display for ShelterId {
     }
 }
 
-/// 全国地方公共団体コード: five JIS X 0402 digits plus a check digit.
+/// 全国地方公共団体コード: five JIS X 0402 digits plus a check digit (which `parse` checks;
+/// the schema's pattern cannot).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(pattern = "^[0-9]{6}$", example = "041009"))]
 #[serde(try_from = "String", into = "String")]
 pub struct MunicipalityCode(String);
 

@@ -13,12 +13,15 @@ pub mod jws;
 pub mod needs;
 pub mod problem;
 pub mod roster;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod scan_queue;
 pub mod safety;
 pub mod shelter;
 pub mod supplies;
 pub mod surveys;
 pub mod time;
+pub mod whole;
 
 pub use geo::GeoPoint;
 pub use ids::{IdError, MunicipalityCode, ShelterId};

@@ -177,18 +177,25 @@ impl NeedsError {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NeedsInput {
+    // Lists are documented as sets (`uniqueItems`): `validate` refuses a value given twice.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeSet<AllergenCode>))]
     pub allergens: Vec<AllergenCode>,
     /// Allergies outside the 28 (free text).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub other_allergies: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeSet<DietaryNeed>))]
     pub dietary: Vec<DietaryNeed>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeSet<MedicalNeed>))]
     pub medical: Vec<MedicalNeed>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub medical_note: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeSet<CareNeed>))]
     pub care: Vec<CareNeed>,
     #[serde(default)]
     pub nursing_care_level: Option<NursingCareLevel>,

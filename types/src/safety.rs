@@ -15,9 +15,27 @@ pub enum SafetyStatus {
     SafeAtHome,
     AtShelter { shelter_id: ShelterId },
     /// Relatives, a car, the workplace…
-    Elsewhere { place: String },
+    Elsewhere {
+        #[cfg_attr(feature = "openapi", schema(schema_with = place_schema))]
+        place: String,
+    },
     /// 要救助・支援: what is needed and where.
-    NeedsHelp { what: String, location: String },
+    NeedsHelp {
+        #[cfg_attr(feature = "openapi", schema(schema_with = help_schema))]
+        what: String,
+        #[cfg_attr(feature = "openapi", schema(schema_with = help_schema))]
+        location: String,
+    },
+}
+
+#[cfg(feature = "openapi")]
+fn place_schema() -> utoipa::openapi::schema::Object {
+    crate::schema::trimmed(MAX_PLACE_CHARS, false, "1-100 characters once trimmed")
+}
+
+#[cfg(feature = "openapi")]
+fn help_schema() -> utoipa::openapi::schema::Object {
+    crate::schema::trimmed(MAX_HELP_CHARS, false, "1-200 characters once trimmed")
 }
 
 impl SafetyStatus {
@@ -56,6 +74,7 @@ impl SafetyError {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SafetyReportInput {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{8,64}$"))]
     pub report_id: String,
     pub member_id: MemberId,
     pub status: SafetyStatus,

@@ -115,7 +115,8 @@ mod tests {
 #[serde(deny_unknown_fields)]
 pub struct ShelterStatusUpdate {
     pub status: ShelterStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100000))]
     pub capacity: Option<u32>,
 }
 

@@ -35,7 +35,22 @@ pub enum DiaperSize {
     Xl,
 }
 
+impl DiaperSize {
+    pub const ALL: [DiaperSize; 5] = [DiaperSize::Newborn, DiaperSize::S, DiaperSize::M, DiaperSize::L, DiaperSize::Xl];
+}
+
 impl SupplyItem {
+    /// The whole catalog: the plain items, an allergy-free meal per allergen of
+    /// [`crate::needs::ALLERGENS`] and the diapers in every size (the API's `{item}` codes).
+    pub fn all() -> Vec<SupplyItem> {
+        use SupplyItem::*;
+        let mut all = vec![DrinkingWater, Food, Blanket, InfantFormula, Medicine, ToiletPaper, PortableToilet, SanitaryProducts, PhoneCharger];
+        all.extend(crate::needs::ALLERGENS.iter().map(|a| AllergyFreeMeal { free_of: a.code }));
+        all.extend(DiaperSize::ALL.map(|size| InfantDiaper { size }));
+        all.extend(DiaperSize::ALL.map(|size| AdultDiaper { size }));
+        all
+    }
+
     /// A stable key-safe code, e.g. `allergy_free_meal-egg`, `infant_diaper-m`.
     pub fn code(&self) -> String {
         match self {
@@ -76,7 +91,11 @@ pub const MAX_QUANTITY: u32 = 1_000_000;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StockUpdate {
+    #[serde(deserialize_with = "crate::whole::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(maximum = 1000000))]
     pub on_hand: u32,
+    #[serde(deserialize_with = "crate::whole::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(maximum = 1000000))]
     pub requested: u32,
 }
 
@@ -85,7 +104,10 @@ pub struct StockUpdate {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Delivery {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{8,64}$"))]
     pub delivery_id: String,
+    #[serde(deserialize_with = "crate::whole::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000000))]
     pub quantity: u32,
 }
 
@@ -130,5 +152,27 @@ mod tests {
         for bad in ["", "gold", "infant_diaper", "infant_diaper-xxl", "drinking_water-m", "allergy_free_meal-uranium"] {
             assert_eq!(SupplyItem::parse_code(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_catalog_lists_every_item_once() {
+        use SupplyItem::*;
+        // A new variant fails to compile here until it is counted (and listed in `all`).
+        let expected = |i: &SupplyItem| match i {
+            DrinkingWater | Food | Blanket | InfantFormula | Medicine | ToiletPaper | PortableToilet | SanitaryProducts
+            | PhoneCharger => 1,
+            AllergyFreeMeal { .. } => crate::needs::ALLERGENS.len(),
+            InfantDiaper { .. } | AdultDiaper { .. } => DiaperSize::ALL.len(),
+        };
+        let all = SupplyItem::all();
+        for i in &all {
+            let same_kind = all.iter().filter(|j| std::mem::discriminant(*j) == std::mem::discriminant(i)).count();
+            assert_eq!(same_kind, expected(i), "{}", i.code());
+            assert_eq!(SupplyItem::parse_code(&i.code()), Some(*i), "{}", i.code());
+        }
+        let mut codes: Vec<String> = all.iter().map(SupplyItem::code).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len());
     }
 }

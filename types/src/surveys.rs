@@ -33,10 +33,10 @@ pub struct BadId {
 // Ids end up inside table keys (`SURVEY#{id}`, `ANSWER#{period}#{sub}`), so '#' and
 // anything else outside a small alphabet are refused at the edge.
 macro_rules! slug_id {
-    ($(#[$doc:meta])* $name:ident, $what:literal, $max:literal, $extra:literal) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $max:literal, $extra:literal, $pattern:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(pattern = $pattern))]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
@@ -76,19 +76,19 @@ macro_rules! slug_id {
 
 slug_id!(
     /// Chosen by the HQ editor when it creates a survey (e.g. a UUID), so a retried create is recognised.
-    SurveyId, "survey id", 64, '-'
+    SurveyId, "survey id", 64, '-', "^[a-z0-9-]{1,64}$"
 );
 slug_id!(
     /// Question id within a survey, e.g. `needs`, `diaper_size`.
-    QuestionId, "question id", 32, '_'
+    QuestionId, "question id", 32, '_', "^[a-z0-9_]{1,32}$"
 );
 slug_id!(
     /// Option id within a choice question, e.g. `water`, `infant_m`.
-    OptionId, "option id", 32, '_'
+    OptionId, "option id", 32, '_', "^[a-z0-9_]{1,32}$"
 );
 slug_id!(
     /// A residential area (地区) of the municipality, as the resident registers it.
-    AreaCode, "area code", 32, '-'
+    AreaCode, "area code", 32, '-', "^[a-z0-9-]{1,32}$"
 );
 
 /// Text in Japanese and English. Japanese is required; empty English falls back to Japanese.
@@ -99,6 +99,39 @@ pub struct Localized {
     pub ja: String,
     #[serde(default)]
     pub en: String,
+}
+
+/// A [`Localized`] text as `check_text` accepts it with this limit: the Japanese not blank,
+/// each language at most `max` characters.
+#[cfg(feature = "openapi")]
+fn localized(max: usize, nullable: bool) -> utoipa::openapi::schema::Object {
+    use crate::schema::{not_blank_pattern, string};
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, SchemaType, Type};
+    let types = if nullable { SchemaType::from_iter([Type::Object, Type::Null]) } else { SchemaType::new(Type::Object) };
+    ObjectBuilder::new()
+        .schema_type(types)
+        .description(Some(format!("Japanese (required, not blank) and English (empty: the Japanese is shown), each at most {max} characters")))
+        .property("ja", string("Japanese").pattern(Some(not_blank_pattern())).max_length(Some(max)))
+        .required("ja")
+        .property("en", string("English").max_length(Some(max)))
+        .additional_properties(Some(AdditionalProperties::<utoipa::openapi::Schema>::FreeForm(false)))
+        .build()
+}
+#[cfg(feature = "openapi")]
+fn title_text() -> utoipa::openapi::schema::Object {
+    localized(MAX_TITLE_CHARS, false)
+}
+#[cfg(feature = "openapi")]
+fn question_text() -> utoipa::openapi::schema::Object {
+    localized(MAX_QUESTION_CHARS, false)
+}
+#[cfg(feature = "openapi")]
+fn label_text() -> utoipa::openapi::schema::Object {
+    localized(MAX_LABEL_CHARS, false)
+}
+#[cfg(feature = "openapi")]
+fn unit_text() -> utoipa::openapi::schema::Object {
+    localized(MAX_LABEL_CHARS, true)
 }
 
 impl Localized {
@@ -119,6 +152,7 @@ impl Localized {
 #[serde(deny_unknown_fields)]
 pub struct ChoiceOption {
     pub id: OptionId,
+    #[cfg_attr(feature = "openapi", schema(schema_with = label_text))]
     pub label: Localized,
 }
 
@@ -128,18 +162,30 @@ pub struct ChoiceOption {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum QuestionKind {
     /// Exactly one option.
-    SingleChoice { options: Vec<ChoiceOption> },
+    SingleChoice {
+        /// 1 to 30 options with different ids.
+        #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 30))]
+        options: Vec<ChoiceOption>,
+    },
     /// Any of the options; with `allow_other`, also a free "other" text (≤ 200 characters).
     MultipleChoice {
+        /// 1 to 30 options with different ids.
+        #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 30))]
         options: Vec<ChoiceOption>,
         #[serde(default)]
         allow_other: bool,
     },
     /// A whole number from `min` to `max` inclusive, e.g. a count of diapers 0–99.
     Number {
+        /// At most `max`.
+        #[serde(deserialize_with = "crate::whole::deserialize")]
+        #[cfg_attr(feature = "openapi", schema(minimum = -2147483648, maximum = 2147483647))]
         min: i32,
+        #[serde(deserialize_with = "crate::whole::deserialize")]
+        #[cfg_attr(feature = "openapi", schema(minimum = -2147483648, maximum = 2147483647))]
         max: i32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(schema_with = unit_text))]
         unit: Option<Localized>,
     },
     /// Free text, at most 500 characters.
@@ -151,6 +197,7 @@ pub enum QuestionKind {
 #[serde(deny_unknown_fields)]
 pub struct Question {
     pub id: QuestionId,
+    #[cfg_attr(feature = "openapi", schema(schema_with = question_text))]
     pub text: Localized,
     #[serde(default)]
     pub required: bool,
@@ -165,9 +212,15 @@ pub enum SurveyScope {
     /// Every resident of the municipality.
     All,
     /// Residents registered in one of these areas.
-    Areas { areas: Vec<AreaCode> },
+    Areas {
+        #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200))]
+        areas: Vec<AreaCode>,
+    },
     /// Evacuees checked in at one of these shelters.
-    Shelters { shelters: Vec<ShelterId> },
+    Shelters {
+        #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200))]
+        shelters: Vec<ShelterId>,
+    },
 }
 
 /// How often a resident answers: once, or once per Japanese calendar day (e.g. a daily health check).
@@ -195,7 +248,8 @@ impl utoipa::PartialSchema for Period {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("\"once\", or the Japanese calendar date YYYY-MM-DD of a daily survey"))
+            .description(Some("\"once\", or the Japanese calendar date YYYY-MM-DD of a daily survey (a real date: the pattern lets February 30 through, `Period::parse` does not)"))
+            .pattern(Some("^(once|[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))$"))
             .examples(["2026-11-23"])
             .into()
     }
@@ -251,7 +305,10 @@ impl From<Period> for String {
 #[serde(deny_unknown_fields)]
 pub struct NewSurvey {
     pub id: SurveyId,
+    #[cfg_attr(feature = "openapi", schema(schema_with = title_text))]
     pub title: Localized,
+    /// 1 to 40 questions with different ids.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 40))]
     pub questions: Vec<Question>,
     pub scope: SurveyScope,
     pub recurrence: Recurrence,
@@ -336,14 +393,30 @@ pub enum AnswerValue {
         #[serde(default)]
         options: Vec<OptionId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(schema_with = other_text))]
         other: Option<String>,
     },
     Number {
+        #[serde(deserialize_with = "crate::whole::deserialize")]
+        #[cfg_attr(feature = "openapi", schema(minimum = -2147483648, maximum = 2147483647))]
         value: i32,
     },
     FreeText {
+        #[cfg_attr(feature = "openapi", schema(schema_with = free_text))]
         text: String,
     },
+}
+
+#[cfg(feature = "openapi")]
+fn other_text() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    let mut o = crate::schema::optional_trimmed(MAX_OTHER_TEXT, "the \"other\" text: at most 200 characters once trimmed; blank = none");
+    o.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+    o
+}
+#[cfg(feature = "openapi")]
+fn free_text() -> utoipa::openapi::schema::Object {
+    crate::schema::optional_trimmed(MAX_FREE_TEXT, "at most 500 characters once trimmed; blank = not answered")
 }
 
 /// `PUT /api/surveys/{survey_id}/answer`: the resident's answers for the current period, by question id.

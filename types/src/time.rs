@@ -1,10 +1,17 @@
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the Unix epoch (UTC). The app formats it in the user's locale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
+
+/// A whole number, also when spelled `1795300000000.0` (see [`crate::whole`]).
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::whole::deserialize(d).map(Timestamp)
+    }
+}
 
 impl Timestamp {
     pub fn millis(self) -> i64 {
@@ -78,6 +85,16 @@ impl std::fmt::Display for JstDate {
 #[cfg(test)]
 mod tests {
     use super::Timestamp;
+
+    #[test]
+    fn timestamps_are_whole_numbers() {
+        assert_eq!(serde_json::from_str::<Timestamp>("1795300000000").unwrap(), Timestamp(1_795_300_000_000));
+        assert_eq!(serde_json::from_str::<Timestamp>("1795300000000.0").unwrap(), Timestamp(1_795_300_000_000));
+        assert_eq!(serde_json::from_str::<Timestamp>("-5").unwrap(), Timestamp(-5));
+        assert!(serde_json::from_str::<Timestamp>("1.5").is_err());
+        assert_eq!(serde_json::to_string(&Timestamp(7)).unwrap(), "7");
+    }
+
     #[test]
     fn jst_dates() {
         assert_eq!(Timestamp(0).jst_date(), "1970-01-01");

@@ -125,8 +125,15 @@ pub async fn deliver(
         ];
         match store.transact_write(ops).await {
             Ok(()) => return line_from(&next).ok_or(ApiError::Unavailable("unreadable supply line".into())),
-            // Delivered before: report the current state, count nothing twice.
+            // Delivered before: report the current state, count nothing twice. The id names one
+            // delivery of the shelter; sent again with another item or quantity it is a
+            // client's mistake (found by schemathesis: another item's line was missing, a 503).
             Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
+                let before = store.get(&keys::delivery(shelter, &d.delivery_id)).await?;
+                let same = before.as_ref().is_some_and(|b| b.str("code") == Some(item.code().as_str()) && b.i64("quantity") == Some(d.quantity.into()));
+                if !same {
+                    return Err(ApiError::Conflict("This delivery id", "この納品ID"));
+                }
                 let now_line = store.get(&key).await?.as_ref().and_then(line_from);
                 return now_line.ok_or(ApiError::Unavailable("unreadable supply line".into()));
             }
@@ -161,5 +168,33 @@ pub async fn requests(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<Sup
         if cursor.is_none() {
             return Ok(out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bosai_store::sqlite::SqliteStore;
+    use bosai_types::auth::Role;
+    use bosai_types::supplies::DiaperSize;
+
+    #[tokio::test]
+    async fn a_delivery_id_sent_again_with_other_content_is_a_conflict() {
+        let s = SqliteStore::in_memory().unwrap();
+        let now = Timestamp(1_795_300_000_000);
+        let sample = crate::seed::demo_shelters(now).remove(0);
+        s.put(crate::domain::shelters::to_item(&sample), None).await.unwrap();
+        let staff = Principal { sub: "st".into(), role: Role::ShelterStaff, shelters: vec![sample.id.clone()], municipality: None };
+        let d = Delivery { delivery_id: "truck-0001".into(), quantity: 5 };
+        let diapers = SupplyItem::InfantDiaper { size: DiaperSize::M };
+        let first = deliver(&s, &staff, &sample.id, diapers, &d, now).await.unwrap();
+        assert_eq!(deliver(&s, &staff, &sample.id, diapers, &d, now).await.unwrap(), first, "a resend counts once");
+        // The same id for an item that has no line yet used to read that missing line: a 503.
+        let other_item = deliver(&s, &staff, &sample.id, SupplyItem::AdultDiaper { size: DiaperSize::Xl }, &d, now).await;
+        assert!(matches!(other_item, Err(ApiError::Conflict(..))), "{other_item:?}");
+        let other_quantity = deliver(&s, &staff, &sample.id, diapers, &Delivery { quantity: 6, ..d.clone() }, now).await;
+        assert!(matches!(other_quantity, Err(ApiError::Conflict(..))), "{other_quantity:?}");
+        let lines = list(&s, &staff, &sample.id).await.unwrap();
+        assert_eq!(lines.iter().map(|l| (l.code.as_str(), l.on_hand)).collect::<Vec<_>>(), vec![("infant_diaper-m", 5)]);
     }
 }

@@ -60,9 +60,21 @@ pub async fn me(State(st): State<AppState>, ResidentOnly(p): ResidentOnly) -> Re
 #[serde(deny_unknown_fields)]
 pub struct CardRenewal {
     /// Serial (hex) of the resident's previous user-authentication certificate.
+    #[schema(schema_with = serial)]
     pub old_serial: String,
     /// Serial (hex) of the renewed certificate.
+    #[schema(schema_with = serial)]
     pub new_serial: String,
+}
+
+/// A certificate serial as `parse_hex` reads it: 1-32 bytes in hex (an even number of
+/// digits), optionally after `0x`, with surrounding whitespace trimmed.
+fn serial() -> utoipa::openapi::schema::Object {
+    use bosai_types::schema::{string, WHITESPACE};
+    string("certificate serial in hex: 1-32 bytes, optionally prefixed with 0x")
+        .pattern(Some(format!("^[{WHITESPACE}]*(?:0x)*(?:[0-9A-Fa-f]{{2}}){{1,32}}[{WHITESPACE}]*$")))
+        .examples(["0a1b2c3d"])
+        .build()
 }
 
 /// Link a renewed card to the same resident (from J-LIS's old/new serial link).

@@ -3,8 +3,9 @@ use axum::response::IntoResponse;
 use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::schema::AdditionalProperties;
 use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder, Schema};
-use utoipa::{Modify, OpenApi};
+use utoipa::{Modify, OpenApi, PartialSchema};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,7 +16,9 @@ use utoipa::{Modify, OpenApi};
         super::auth::challenge, super::auth::jpki, super::auth::token, super::auth::logout, super::auth::jwks,
         super::auth::me, super::auth::card_renewal,
     ),
-    components(schemas(bosai_types::Problem)),
+    // ScanRecord: a batch's records admit any value (each is answered on its own), so nothing
+    // else brings the record's own schema into the document.
+    components(schemas(bosai_types::Problem, bosai_types::checkin::ScanRecord)),
     modifiers(&Bearer),
 )]
 pub struct ApiDoc;
@@ -70,19 +73,24 @@ fn add_common_errors(path: &str, op: &mut Operation) {
     }
 }
 
-/// Path parameters mean the same on every route, so their format (as the handlers check it)
-/// and an example (demo data) are given here once. The examples let a fuzzer's valid requests
-/// reach the domain instead of stopping at 400/404.
-fn path_format(name: &str) -> Option<(&'static str, &'static str)> {
+/// The pattern a string newtype's schema carries (the same rule as its `parse`).
+fn pattern_of<T: PartialSchema>() -> String {
+    match T::schema() {
+        RefOr::T(Schema::Object(o)) => o.pattern.expect("a string newtype with a pattern"),
+        _ => unreachable!("string newtypes have object schemas"),
+    }
+}
+
+/// Path parameters mean the same on every route, so their format (the pattern of the type the
+/// handler parses them into) and an example (demo data) are given here once. The examples let
+/// a fuzzer's valid requests reach the domain instead of stopping at 400/404.
+fn path_format(name: &str) -> Option<(String, &'static str)> {
     Some(match name {
-        // ShelterId::parse
-        "id" => ("^[a-z0-9-]{1,64}$", crate::seed::DEMO_STAFF_SHELTER),
-        // MemberId::parse
-        "member_id" => ("^[A-Za-z0-9_-]{1,40}$", "self"),
-        // SurveyId::parse
-        "survey_id" => ("^[a-z0-9-]{1,64}$", crate::seed::DEMO_NEEDS_SURVEY),
-        // SupplyItem::parse_code: an item, and its allergen or size
-        "item" => ("^[a-z_]{1,32}(-[a-z_]{1,32})?$", "infant_diaper-m"),
+        "id" => (pattern_of::<bosai_types::ShelterId>(), crate::seed::DEMO_STAFF_SHELTER),
+        "member_id" => (pattern_of::<bosai_types::household::MemberId>(), "self"),
+        "survey_id" => (pattern_of::<bosai_types::surveys::SurveyId>(), crate::seed::DEMO_NEEDS_SURVEY),
+        // SupplyItem::parse_code: an item, and its allergen or size; the exact codes are the enum.
+        "item" => ("^[a-z_]{1,32}(-[a-z_]{1,32})?$".to_owned(), "infant_diaper-m"),
         _ => return None,
     })
 }
@@ -91,8 +99,38 @@ fn add_path_formats(op: &mut Operation) {
     for p in op.parameters.iter_mut().flatten().filter(|p| p.parameter_in == ParameterIn::Path) {
         let Some((pattern, example)) = path_format(&p.name) else { continue };
         if let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() {
-            o.pattern.get_or_insert_with(|| pattern.to_owned());
-            o.examples = vec![example.into()];
+            // An operation's own pattern wins (removing a member: any id but `self`), and the
+            // shared example may not fit it.
+            if o.pattern.is_none() {
+                o.pattern = Some(pattern);
+                o.examples = vec![example.into()];
+            }
+            if p.name == "item" {
+                let codes = bosai_types::supplies::SupplyItem::all().iter().map(|i| i.code().into()).collect();
+                o.enum_values = Some(codes);
+            }
+        }
+    }
+}
+
+/// Tagged enums declared `#[serde(deny_unknown_fields)]`: serde refuses unknown fields in their
+/// struct variants (not in unit variants, whose extra fields it skips). utoipa does not carry
+/// the attribute to the variants, so they are closed here; a test checks the list against serde.
+const CLOSED_VARIANTS: &[&str] = &["SafetyStatus", "QuestionKind", "AnswerValue", "SurveyScope"];
+
+fn close_struct_variants(doc: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = doc.components.as_mut() else { return };
+    for name in CLOSED_VARIANTS {
+        let Some(RefOr::T(Schema::OneOf(one))) = components.schemas.get_mut(*name) else {
+            panic!("{name} is not a tagged enum in the document");
+        };
+        for variant in one.items.iter_mut() {
+            // A struct variant has its fields besides the tag.
+            if let RefOr::T(Schema::Object(o)) = variant {
+                if o.properties.len() > 1 {
+                    o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
         }
     }
 }
@@ -118,6 +156,7 @@ pub fn document() -> &'static str {
         doc.merge(super::supplies::Doc::openapi());
         doc.merge(super::surveys::Doc::openapi());
         CommonDocs.modify(&mut doc);
+        close_struct_variants(&mut doc);
         doc.to_json().expect("the OpenAPI document serialises")
     })
 }
@@ -214,6 +253,83 @@ mod tests {
         let doc = doc();
         let id = &doc["paths"]["/api/shelters/{id}"]["get"]["parameters"][0]["schema"];
         assert_eq!((id["pattern"].as_str(), id["examples"][0].as_str()), (Some("^[a-z0-9-]{1,64}$"), Some("aoba-katahira-es")));
+    }
+
+    /// What the handlers refuse is in the document (schemathesis's negative and positive data
+    /// checks rely on it, and generated clients check it before sending); a few rules pinned
+    /// here against the constants the parsing uses, so they cannot silently disappear.
+    #[test]
+    fn request_constraints_are_documented() {
+        use bosai_types::{checkin, desk, household, needs, schema, shelter, supplies, surveys};
+        let doc = doc();
+        let schemas = &doc["components"]["schemas"];
+        // A shelter id in the path carries ShelterId::parse's rule, from the type's own schema.
+        for (path, method) in [("/api/shelters/{id}", "get"), ("/api/shelters/{id}/status", "put"), ("/api/shelters/{id}/scans", "post")] {
+            let id = &doc["paths"][path][method]["parameters"][0];
+            assert_eq!((id["name"].as_str(), id["schema"]["pattern"].as_str()), (Some("id"), Some("^[a-z0-9-]{1,64}$")), "{method} {path}");
+        }
+        assert_eq!(schemas["ShelterId"]["pattern"], "^[a-z0-9-]{1,64}$");
+        assert_eq!(schemas["MemberId"]["pattern"], "^[A-Za-z0-9_-]{1,40}$");
+        // A member's name: 1-40 characters once trimmed, no control characters; the same at the desk.
+        let name = schema::trimmed_pattern(household::MAX_NAME_CHARS, true);
+        assert!(name.contains("{0,38}"), "{name}");
+        assert_eq!(schemas["MemberInput"]["properties"]["display_name"]["pattern"], name.as_str());
+        assert_eq!(schemas["DeskPerson"]["properties"]["name"]["pattern"], name.as_str());
+        assert!(schemas["MemberInput"]["required"].as_array().unwrap().contains(&Value::from("display_name")));
+        // Removing a member: any id but `self`.
+        let remove = &doc["paths"]["/api/household/members/{member_id}"]["delete"]["parameters"][0]["schema"];
+        assert!(remove["pattern"].as_str().unwrap().contains("sel[A-Za-eg-z0-9_-]"), "{remove}");
+        let number = |v: &Value| v.as_u64().unwrap_or_else(|| panic!("not a number: {v}")) as usize;
+        let needs = &schemas["NeedsInput"]["properties"];
+        assert_eq!(number(&needs["other_allergies"]["maxLength"]), needs::MAX_NOTE_CHARS);
+        assert_eq!(number(&needs["medical_note"]["maxLength"]), needs::MAX_NOTE_CHARS);
+        assert_eq!(needs["allergens"]["uniqueItems"], true);
+        let stock = &schemas["StockUpdate"]["properties"];
+        assert_eq!(number(&stock["on_hand"]["maximum"]), supplies::MAX_QUANTITY as usize);
+        assert_eq!(number(&schemas["Delivery"]["properties"]["quantity"]["maximum"]), supplies::MAX_QUANTITY as usize);
+        assert_eq!(number(&schemas["ShelterStatusUpdate"]["properties"]["capacity"]["maximum"]), shelter::MAX_CAPACITY as usize);
+        assert_eq!(number(&schemas["ScanBatch"]["properties"]["records"]["maxItems"]), checkin::MAX_BATCH_RECORDS);
+        assert_eq!(number(&schemas["CredentialRequest"]["properties"]["members"]["maxItems"]), checkin::MAX_CREDENTIAL_MEMBERS);
+        assert_eq!(number(&schemas["DeskRegistration"]["properties"]["people"]["maxItems"]), desk::MAX_DESK_PEOPLE);
+        assert_eq!(number(&schemas["NewSurvey"]["properties"]["questions"]["maxItems"]), surveys::MAX_QUESTIONS);
+        assert_eq!(number(&schemas["NewSurvey"]["properties"]["title"]["properties"]["ja"]["maxLength"]), surveys::MAX_TITLE_CHARS);
+        assert_eq!(number(&schemas["Question"]["properties"]["text"]["properties"]["ja"]["maxLength"]), surveys::MAX_QUESTION_CHARS);
+        assert_eq!(schemas["DeleteConfirmation"]["properties"]["confirm"]["enum"], serde_json::json!(["delete"]));
+        assert_eq!(schemas["ChallengeRequest"]["properties"]["code_challenge"]["pattern"], "^[A-Za-z0-9_-]{43}$");
+        // Supply items: exactly the catalog's codes.
+        let item = &doc["paths"]["/api/shelters/{id}/supplies/{item}"]["put"]["parameters"][1]["schema"]["enum"];
+        let codes: Vec<String> = supplies::SupplyItem::all().iter().map(supplies::SupplyItem::code).collect();
+        assert_eq!(item, &serde_json::json!(codes));
+    }
+
+    /// `CLOSED_VARIANTS` against serde: an unknown field in a struct variant of each is refused,
+    /// and the document says so for struct variants only.
+    #[test]
+    fn closed_variants_refuse_unknown_fields() {
+        use bosai_types::{safety::SafetyStatus, surveys::{AnswerValue, QuestionKind, SurveyScope}};
+        use serde_json::{from_value, json};
+        fn refuses<T: serde::de::DeserializeOwned>(mut v: Value) -> bool {
+            assert!(from_value::<T>(v.clone()).is_ok(), "{v}");
+            v["unknown"] = json!(1);
+            from_value::<T>(v).is_err()
+        }
+        let checked = [
+            ("SafetyStatus", refuses::<SafetyStatus>(json!({"status": "elsewhere", "place": "car"}))),
+            ("QuestionKind", refuses::<QuestionKind>(json!({"type": "number", "min": 0, "max": 9}))),
+            ("AnswerValue", refuses::<AnswerValue>(json!({"type": "number", "value": 3}))),
+            ("SurveyScope", refuses::<SurveyScope>(json!({"type": "areas", "areas": ["aoba-1"]}))),
+        ];
+        assert_eq!(checked.map(|(name, _)| name), super::CLOSED_VARIANTS);
+        assert!(checked.iter().all(|(_, refused)| *refused), "{checked:?}");
+        // Unit variants take extra fields (serde skips them), so they stay open.
+        assert!(from_value::<SafetyStatus>(json!({"status": "safe_at_home", "unknown": 1})).is_ok());
+        let doc = doc();
+        for name in super::CLOSED_VARIANTS {
+            for v in doc["components"]["schemas"][name]["oneOf"].as_array().unwrap() {
+                let fields = v["properties"].as_object().unwrap().len();
+                assert_eq!(v.get("additionalProperties") == Some(&Value::Bool(false)), fields > 1, "{name}: {v}");
+            }
+        }
     }
 
     #[test]

@@ -80,7 +80,9 @@ async fn put_member(
 
 /// Remove a member with their needs and safety reports (idempotent).
 #[utoipa::path(delete, path = "/api/household/members/{member_id}", tag = "resident", security(("bearer" = [])),
-    params(("member_id" = String, Path)), responses((status = 204, description = "removed"), (status = 400, body = Problem)))]
+    // Any member id but `self`: the resident themself cannot be removed (400 `self_member`).
+    params(("member_id" = String, Path, pattern = "^(?:[A-Za-z0-9_-]{1,3}|[A-Za-z0-9_-]{5,40}|[A-Za-rt-z0-9_-][A-Za-z0-9_-]{3}|s[A-Za-df-z0-9_-][A-Za-z0-9_-]{2}|se[A-Za-km-z0-9_-][A-Za-z0-9_-]|sel[A-Za-eg-z0-9_-])$")),
+    responses((status = 204, description = "removed"), (status = 400, body = Problem)))]
 async fn remove_member(
     ResidentOnly(p): ResidentOnly,
     State(st): State<AppState>,
@@ -105,7 +107,8 @@ async fn put_needs(
 
 /// Report a member's safety status; a resend with the same report id is stored once.
 #[utoipa::path(post, path = "/api/safety", tag = "resident", security(("bearer" = [])), request_body = SafetyReportInput,
-    responses((status = 200, body = SafetyReport), (status = 400, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = SafetyReport), (status = 400, body = Problem), (status = 404, body = Problem, description = "no such household member"),
+        (status = 409, body = Problem)))]
 async fn report(
     ResidentOnly(p): ResidentOnly,
     State(st): State<AppState>,
@@ -117,6 +120,7 @@ async fn report(
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct HistoryQuery {
+    #[param(value_type = MemberId)]
     member_id: String,
 }
 

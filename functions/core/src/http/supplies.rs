@@ -69,7 +69,8 @@ async fn set_stock(
 /// A delivery arrived: stock goes up and the request down, once per delivery id.
 #[utoipa::path(post, path = "/api/shelters/{id}/supplies/{item}/deliveries", tag = "supplies", security(("bearer" = [])),
     params(("id" = String, Path), ("item" = String, Path)), request_body = Delivery,
-    responses((status = 200, body = SupplyLine), (status = 400, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = SupplyLine), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "this delivery id was used for another item or quantity")))]
 async fn deliver(
     ShelterManager(who): ShelterManager,
     State(st): State<AppState>,

@@ -85,6 +85,7 @@ async fn close(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiPath(id):
 #[into_params(parameter_in = Query)]
 struct TotalsQuery {
     /// "once", or a date YYYY-MM-DD for a daily survey; the current period when left out.
+    #[param(value_type = Option<Period>)]
     period: Option<String>,
 }
 
