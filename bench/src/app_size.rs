@@ -44,15 +44,15 @@ pub fn rows(dist: &Path) -> Vec<Row> {
     match first_load(dist, "index.html") {
         Some(files) => {
             let wasm = files.iter().find(|f| f.ends_with(".wasm")).cloned().unwrap_or_default();
-            let brotli = total(dist, &files, ".br");
+            // Over the wasm + glue of a hello-world Leptos app (the floor, brotli bytes).
+            let brotli = Row::new("app_first_load_brotli_bytes", total(dist, &files, ".br"), "bytes").against(hello);
             rows.extend([
                 Row::new("app_first_load_raw_bytes", total(dist, &files, ""), "bytes"),
                 Row::new("app_first_load_gzip_bytes", total(dist, &files, ".gz"), "bytes"),
-                Row::new("app_first_load_brotli_bytes", brotli, "bytes"),
+                brotli.clone(),
                 Row::new("app_wasm_raw_bytes", size(&dist.join(&wasm)), "bytes"),
                 Row::new("app_wasm_brotli_bytes", size(&dist.join(format!("{wasm}.br"))), "bytes"),
-                // Over the wasm + glue of a hello-world Leptos app (the floor, brotli bytes).
-                Row { name: "app_vs_hello_ratio", value: brotli.zip(hello).map(|(a, h)| a / h), unit: "ratio", floor: hello, ratio: None },
+                Row::ratio_of("app_vs_hello_ratio", &brotli),
             ]);
         }
         None => rows.extend([Row::missing("app_first_load_brotli_bytes", "bytes"), Row::missing("app_vs_hello_ratio", "ratio")]),

@@ -35,6 +35,11 @@ impl Row {
         self.ratio = self.value.zip(floor).filter(|(_, f)| *f != 0.0).map(|(v, f)| v / f);
         self
     }
+    /// The named ratio row of a figure measured `against` a floor: its value is the ratio,
+    /// so results can be compared by name across versions.
+    pub fn ratio_of(name: &'static str, figure: &Row) -> Self {
+        Self { name, value: figure.ratio, unit: "ratio", floor: figure.floor, ratio: figure.ratio }
+    }
 }
 
 fn fmt(v: Option<f64>) -> String {
