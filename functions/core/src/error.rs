@@ -2,7 +2,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use bosai_store::StoreError;
+use bosai_store::{CancelReason, StoreError};
 use bosai_types::Problem;
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +110,10 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Throttled => ApiError::Busy,
+            // DynamoDB cancels a transaction that raced another on the same items
+            // (`TransactionConflict`): nothing is wrong with the request, it can be sent again
+            // (503 is what the apps retry; a 409 would be shown as refused and dropped).
+            StoreError::TransactionCanceled { reasons } if !reasons.contains(&CancelReason::ConditionFailed) => ApiError::Busy,
             StoreError::ConditionFailed | StoreError::TransactionCanceled { .. } => ApiError::Conflict("The record", "このデータ"),
             // A validation error from the store is a bug in our code, not the caller's.
             StoreError::Validation(m) | StoreError::Unavailable(m) => ApiError::Unavailable(m),
@@ -131,5 +135,26 @@ impl IntoResponse for ApiError {
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("3"));
         }
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(e: StoreError) -> StatusCode {
+        ApiError::from(e).problem().0
+    }
+
+    #[test]
+    fn store_errors_map_to_what_a_client_should_do() {
+        use CancelReason::*;
+        // A condition that failed is the request's fault (already done, or changed meanwhile).
+        assert_eq!(status(StoreError::ConditionFailed), StatusCode::CONFLICT);
+        assert_eq!(status(StoreError::TransactionCanceled { reasons: vec![None, ConditionFailed] }), StatusCode::CONFLICT);
+        // A race with another transaction is not: the same request may simply be sent again.
+        assert_eq!(status(StoreError::TransactionCanceled { reasons: vec![None, Conflict] }), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(status(StoreError::Throttled), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(status(StoreError::Unavailable("down".into())), StatusCode::SERVICE_UNAVAILABLE);
     }
 }

@@ -173,11 +173,11 @@ fn answers_feel(a: &SurveyAnswer) -> &str {
     }
 }
 
-/// As the app sends it: a 409 (two devices amending at once, retries used up) is sent again.
+/// As the app's outbox sends it: a 503 (still racing after the server's retries) is sent again.
 async fn send_answer(store: &dyn Store, m: &MunicipalityCode, sub: &str, id: &SurveyId, a: &SurveyAnswer, now: Timestamp) -> MyAnswer {
     for _ in 0..8 {
         match surveys::answer(store, m, sub, &ResidentContext::default(), id, a, now).await {
-            Err(ApiError::Conflict(..)) => continue,
+            Err(ApiError::Busy) => continue,
             r => return r.expect("a valid answer to an open survey is stored"),
         }
     }

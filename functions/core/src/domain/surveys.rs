@@ -7,7 +7,7 @@
 
 use crate::auth::Principal;
 use crate::{keys, ApiError};
-use bosai_store::{attr, item::item, CancelReason, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Update, Value};
+use bosai_store::{attr, item::item, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Update, Value};
 use bosai_types::auth::Role;
 use bosai_types::surveys::{
     validate_answer, AnswerError, AnswerValue, AreaCode, MyAnswer, NewSurvey, OpenSurvey, OptionCount, Period, QuestionId,
@@ -329,12 +329,14 @@ pub async fn answer(
         }
         match store.transact_write(ops).await {
             Ok(()) => return Ok(new),
-            // Closed meanwhile, or amended concurrently: the next round reads the new state.
-            Err(StoreError::TransactionCanceled { reasons }) if reasons.contains(&CancelReason::ConditionFailed) => continue,
+            // Closed meanwhile, amended concurrently, or (DynamoDB) raced another resident's
+            // answer on the same totals: the next round reads the new state.
+            Err(StoreError::TransactionCanceled { .. }) => continue,
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::Conflict("Your answer", "回答"))
+    // Still racing: a 503 the app retries (its answer is kept), not a refusal.
+    Err(ApiError::Busy)
 }
 
 /// The surveys open for this resident now, with their answer for the current period.
