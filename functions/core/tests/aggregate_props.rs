@@ -40,6 +40,16 @@ async fn store(dynamodb: bool) -> Option<Arc<dyn Store>> {
     Some(s)
 }
 
+/// Runs a race on the embedded store, then on DynamoDB Local when it is running.
+fn on_both_stores<F: std::future::Future<Output = ()>>(race: impl Fn(Arc<dyn Store>) -> F) {
+    runtime().block_on(async {
+        race(store(false).await.unwrap()).await;
+        if let Some(s) = store(true).await {
+            race(s).await;
+        }
+    });
+}
+
 // ---------------------------------------------------------------------------
 // Survey totals
 
@@ -338,13 +348,7 @@ async fn simultaneous_deliveries(store: Arc<dyn Store>) {
 
 #[test]
 fn simultaneous_deliveries_all_count() {
-    let rt = runtime();
-    rt.block_on(async {
-        simultaneous_deliveries(store(false).await.unwrap()).await;
-        if let Some(s) = store(true).await {
-            simultaneous_deliveries(s).await;
-        }
-    });
+    on_both_stores(simultaneous_deliveries);
 }
 
 /// Scans of one person at three shelters in the same millisecond, recorded at once (three
@@ -387,11 +391,5 @@ async fn same_millisecond_scans(store: Arc<dyn Store>) {
 
 #[test]
 fn same_millisecond_scans_move_one_person() {
-    let rt = runtime();
-    rt.block_on(async {
-        same_millisecond_scans(store(false).await.unwrap()).await;
-        if let Some(s) = store(true).await {
-            same_millisecond_scans(s).await;
-        }
-    });
+    on_both_stores(same_millisecond_scans);
 }
