@@ -156,6 +156,9 @@ pub struct Me {
     pub role: Role,
     pub basic_four: Option<BasicFour>,
     pub verified_at: Option<crate::Timestamp>,
+    /// The registered area (residents only).
+    #[serde(default)]
+    pub area: Option<crate::surveys::AreaCode>,
 }
 
 /// PKCE (RFC 7636) code verifier rules: 43–128 unreserved characters.

@@ -307,3 +307,15 @@ pub struct HelpRequest {
     pub location: String,
     pub reported_at: Timestamp,
 }
+
+/// `PUT /api/me/area`: the area of the municipality the resident lives in (住所の地区).
+/// Notices and surveys for that area reach them; HQ counts safety reports by it. `null` clears it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AreaRegistration {
+    // Required even when null: a body without it is a mistake, not a request to clear.
+    #[serde(deserialize_with = "Option::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub area: Option<crate::surveys::AreaCode>,
+}

@@ -7,10 +7,12 @@ pub mod checkin;
 pub mod desk;
 pub mod geo;
 pub mod household;
+pub mod hq;
 pub mod ids;
 #[cfg(feature = "jws")]
 pub mod jws;
 pub mod needs;
+pub mod notices;
 pub mod problem;
 pub mod roster;
 #[cfg(feature = "openapi")]

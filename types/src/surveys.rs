@@ -74,6 +74,8 @@ macro_rules! slug_id {
     };
 }
 
+pub(crate) use slug_id;
+
 slug_id!(
     /// Chosen by the HQ editor when it creates a survey (e.g. a UUID), so a retried create is recognised.
     SurveyId, "survey id", 64, '-', "^[a-z0-9-]{1,64}$"
@@ -104,7 +106,7 @@ pub struct Localized {
 /// A [`Localized`] text as `check_text` accepts it with this limit: the Japanese not blank,
 /// each language at most `max` characters.
 #[cfg(feature = "openapi")]
-fn localized(max: usize, nullable: bool) -> utoipa::openapi::schema::Object {
+pub(crate) fn localized(max: usize, nullable: bool) -> utoipa::openapi::schema::Object {
     use crate::schema::{not_blank_pattern, string};
     use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, SchemaType, Type};
     let types = if nullable { SchemaType::from_iter([Type::Object, Type::Null]) } else { SchemaType::new(Type::Object) };

@@ -166,3 +166,15 @@ impl AuthConfig {
         Ok(crate::auth::AuthSettings::new(tokens, jpki, &secret, self.redirect_uris.clone(), self.companion_url.clone()))
     }
 }
+
+/// Push from the environment: `BOSAI_VAPID_KEY_FILE` (PKCS#8 PEM of a P-256 key),
+/// `BOSAI_VAPID_SUBJECT` (`mailto:` or `https:` contact for push services),
+/// `BOSAI_PUSH_ALLOW_LOOPBACK=1` only for the local test push service. None without a key.
+pub fn push_from_env() -> Result<Option<crate::domain::notices::PushSettings>, ConfigError> {
+    let Some(file) = var("BOSAI_VAPID_KEY_FILE").map(PathBuf::from) else { return Ok(None) };
+    let pem = String::from_utf8(read(&file)?).map_err(|e| ConfigError::Invalid("BOSAI_VAPID_KEY_FILE", e.to_string()))?;
+    let subject = var("BOSAI_VAPID_SUBJECT").unwrap_or_else(|| "mailto:bosai-ops@example.jp".into());
+    let vapid = bosai_push::VapidKey::from_pkcs8_pem(&pem, subject).map_err(|e| ConfigError::Invalid("BOSAI_VAPID_KEY_FILE", e.to_string()))?;
+    let client = bosai_push::PushClient::new(vapid).map_err(|e| ConfigError::Invalid("push client", e.to_string()))?;
+    Ok(Some(crate::domain::notices::PushSettings { client, allow_loopback: var("BOSAI_PUSH_ALLOW_LOOPBACK").as_deref() == Some("1") }))
+}

@@ -95,6 +95,13 @@ pub fn safety_report_id(sub: &str, report_id: &str) -> Key {
     Key::new(resident_partition(sub), format!("SAFETYID#{report_id}"))
 }
 
+/// Safety counts of one registered area (`~`: none registered).
+pub fn safety_count(m: &MunicipalityCode, area: Option<&bosai_types::surveys::AreaCode>) -> Key {
+    Key::new(municipality(m).pk, format!("{SAFETY_COUNT_PREFIX}{}", area.map(|a| a.as_str()).unwrap_or("~")))
+}
+
+pub const SAFETY_COUNT_PREFIX: &str = "SAFETYCOUNT#";
+
 /// "Needs help" reports HQ lists, newest last.
 pub fn help_partition(m: &MunicipalityCode) -> String {
     format!("HELP#{m}")
@@ -152,4 +159,34 @@ pub fn delivery(shelter: &ShelterId, delivery_id: &str) -> Key {
 /// GSI1 partition of open supply requests of a municipality (HQ's list).
 pub fn supply_requests_of(m: &MunicipalityCode) -> String {
     format!("MUNI#{m}#SUPPLYREQ")
+}
+
+// Notices and push subscriptions (see README data model).
+pub fn notice(m: &MunicipalityCode, id: &str) -> Key {
+    Key::new(municipality(m).pk, format!("NOTICE#{id}"))
+}
+
+pub const NOTICE_PREFIX: &str = "NOTICE#";
+
+/// GSI1 partition of notices whose fan-out is not finished (sparse: removed when done).
+pub const FANOUT_PENDING: &str = "FANOUT#PENDING";
+
+/// A device's push subscription, by a hash of its endpoint.
+pub fn push_subscription(id: &str) -> Key {
+    Key::new(format!("PUSHSUB#{id}"), "SUB")
+}
+
+/// GSI1 partition of a municipality's subscriptions; the sort key starts with the area.
+pub fn push_index(m: &MunicipalityCode) -> String {
+    format!("MUNI#{m}#PUSH")
+}
+
+/// Area part of a subscription's GSI1 sort key (`~`: no area registered).
+pub fn push_area_prefix(area: Option<&bosai_types::surveys::AreaCode>) -> String {
+    format!("{}#", area.map(|a| a.as_str()).unwrap_or("~"))
+}
+
+/// The resident's pointer to a subscription of theirs (found again on area change or deletion).
+pub fn resident_push(sub: &str, id: &str) -> Key {
+    Key::new(resident_partition(sub), format!("PUSHSUB#{id}"))
 }

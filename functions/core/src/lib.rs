@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod keys;
+pub mod landing;
 pub mod seed;
 pub mod telemetry;
 

@@ -139,6 +139,33 @@ pub fn demo_surveys() -> Vec<NewSurvey> {
     vec![needs, health]
 }
 
+/// Who the demo's seeded occupancy stands for (people checked in on paper before the demo
+/// began): a spread of sexes, ages and needs, so HQ's summary adds up from the start.
+fn demo_headcount(people: u32) -> std::collections::BTreeMap<String, i64> {
+    let mut counters = std::collections::BTreeMap::new();
+    for i in 0..i64::from(people) {
+        let sex = match i % 17 {
+            0 => "no_answer",
+            k if k % 2 == 0 => "female",
+            _ => "male",
+        };
+        let mut allergens = Vec::new();
+        for (every, code) in [(13, "egg"), (17, "milk"), (29, "wheat"), (41, "shrimp"), (53, "buckwheat")] {
+            if i % every == 3 {
+                allergens.push(code);
+            }
+        }
+        let care: &[&str] = if i % 23 == 5 { &["wheelchair"] } else if i % 37 == 7 { &["infant"] } else { &[] };
+        let needs = serde_json::json!({ "allergens": allergens, "care": care });
+        let mut roster = item(&bosai_store::Key::new("demo", "demo")).with("sex", Value::s(sex)).with("needs", Value::s(needs.to_string()));
+        if i % 19 != 11 {
+            roster = roster.with("birth_year", Value::n(1935 + (i * 37) % 90));
+        }
+        crate::domain::headcount::count(&mut counters, &roster, 1);
+    }
+    counters
+}
+
 async fn put_once(store: &dyn Store, it: bosai_store::Item) -> Result<(), StoreError> {
     match store.put(it, Some(Condition::absent())).await {
         Ok(()) | Err(StoreError::ConditionFailed) => Ok(()),
@@ -151,7 +178,9 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
     put_once(store, item(&keys::municipality(&m)).with("name_ja", Value::s("仙台市")).with("name_en", Value::s("Sendai City")))
         .await?;
     for s in demo_shelters(now) {
-        put_once(store, shelters::to_item(&s)).await?;
+        let counters = demo_headcount(s.occupancy);
+        let shelter = counters.into_iter().fold(shelters::to_item(&s), |i, (k, v)| i.with(&k, Value::n(v)));
+        put_once(store, shelter).await?;
     }
     let accounts = [
         (DEMO_HQ_ACCOUNT, "hq", Value::L(vec![Value::s(DEMO_MUNICIPALITY)])),
@@ -181,6 +210,20 @@ mod tests {
         let list = shelters::list(&store, &MunicipalityCode::parse(DEMO_MUNICIPALITY).unwrap()).await.unwrap();
         assert!(list.len() >= 5);
         assert_eq!(list.iter().find(|s| s.id == id).unwrap().occupancy, 7);
+    }
+
+    #[tokio::test]
+    async fn demo_occupancy_has_people_behind_it() {
+        let store = SqliteStore::in_memory().unwrap();
+        seed(&store, Timestamp(1_795_359_600_000)).await.unwrap();
+        let m = MunicipalityCode::parse(DEMO_MUNICIPALITY).unwrap();
+        let sum = crate::domain::hq::summary(&store, &m, Timestamp(1_795_359_600_000)).await.unwrap();
+        for s in &sum.shelters {
+            assert_eq!(s.headcount.people, s.occupancy, "{}", s.shelter_id);
+            assert_eq!(s.headcount.by_age.values().sum::<u32>(), s.occupancy, "{}", s.shelter_id);
+        }
+        assert!(sum.totals.allergens.len() >= 3 && sum.totals.care.len() == 2, "{:?}", sum.totals);
+        assert_eq!(sum.occupancy, sum.shelters.iter().map(|s| u64::from(s.occupancy)).sum::<u64>());
     }
 
     #[tokio::test]

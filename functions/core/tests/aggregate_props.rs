@@ -393,3 +393,206 @@ async fn same_millisecond_scans(store: Arc<dyn Store>) {
 fn same_millisecond_scans_move_one_person() {
     on_both_stores(same_millisecond_scans);
 }
+
+// ---------------------------------------------------------------------------
+// HQ summary: headcount and safety counters
+
+const HQ_SHELTERS: [&str; 3] = ["aoba-katahira-es", "wakabayashi-itsutsubashi-jhs", "taihaku-nagamachi-es"];
+
+/// A person's roster attributes: sex, birth year, needs (as the household stores them).
+fn roster(profile: usize) -> bosai_store::Item {
+    use bosai_store::{Item, ItemExt, Value};
+    let (sex, born, needs) = match profile % 4 {
+        0 => ("female", Some(1940), r#"{"allergens":["egg","milk"],"care":["wheelchair"]}"#),
+        1 => ("male", Some(1985), r#"{"dietary":["halal"]}"#),
+        2 => ("no_answer", None, "{}"),
+        _ => ("female", Some(2024), r#"{"allergens":["wheat"],"dietary":["infant_formula_powder"],"care":["infant"]}"#),
+    };
+    let mut i = Item::new().with("name", Value::s("x")).with("sex", Value::s(sex)).with("needs", Value::s(needs));
+    if let Some(y) = born {
+        i = i.with("birth_year", Value::n(y));
+    }
+    i
+}
+
+/// One scan: person (with a fixed profile), in (Some shelter) or out, minute, sent how many times.
+#[derive(Debug, Clone)]
+struct Scan {
+    person: usize,
+    at: Option<usize>,
+    minute: i64,
+    copies: usize,
+}
+
+fn scan_rounds() -> impl Strategy<Value = Vec<Vec<Scan>>> {
+    let scan = (0..6usize, prop::option::weighted(0.75, 0..3usize), 0..30i64, 1..3usize)
+        .prop_map(|(person, at, minute, copies)| Scan { person, at, minute, copies });
+    prop::collection::vec(prop::collection::vec(scan, 1..5), 1..8)
+}
+
+async fn headcount_case(store: Arc<dyn Store>, rounds: Vec<Vec<Scan>>) {
+    use bosai_core::domain::{checkin, headcount, hq};
+    use bosai_core::keys;
+    use bosai_store::ItemExt;
+    use bosai_types::checkin::EventKind;
+    use bosai_types::household::MemberId;
+    let m = municipality();
+    let base = hq::summary(store.as_ref(), &m, Timestamp(T0)).await.unwrap();
+    let person = |p: usize| checkin::Person {
+        key: keys::person_of_resident(&format!("r_hc{p}"), "self"),
+        member_id: MemberId::myself(),
+        roster: roster(p),
+    };
+    let mut n = 0;
+    for round in rounds {
+        let mut calls = Vec::new();
+        for s in round {
+            n += 1;
+            let event = format!("hc-event-{n:04}");
+            for _ in 0..s.copies {
+                let (store, p, event) = (store.clone(), person(s.person), event.clone());
+                let (kind, shelter) = match s.at {
+                    Some(k) => (EventKind::CheckIn, HQ_SHELTERS[k]),
+                    None => (EventKind::CheckOut, HQ_SHELTERS[s.person % 3]),
+                };
+                let at = Timestamp(T0 + s.minute * 60_000);
+                calls.push(tokio::spawn(async move {
+                    checkin::record_event(store.as_ref(), &[p], kind, &ShelterId::parse(shelter).unwrap(), at, &event, "t").await
+                }));
+            }
+        }
+        for c in calls {
+            c.await.unwrap().expect("every scan is stored or a duplicate");
+        }
+    }
+    // Recount: each person's current location, counted with their profile.
+    let mut want: BTreeMap<&str, BTreeMap<String, i64>> = BTreeMap::new();
+    for p in 0..6 {
+        let loc = store.get(&keys::location(&person(p).key)).await.unwrap();
+        if let Some(s) = loc.as_ref().and_then(|l| l.str("shelter")) {
+            let s = HQ_SHELTERS.iter().find(|h| **h == s).unwrap();
+            headcount::count(want.entry(s).or_default(), &roster(p), 1);
+        }
+    }
+    let now = hq::summary(store.as_ref(), &m, Timestamp(T0)).await.unwrap();
+    for s in HQ_SHELTERS {
+        let got = |sum: &bosai_types::hq::HqSummary| sum.shelters.iter().find(|x| x.shelter_id.as_str() == s).unwrap().clone();
+        let (before, after) = (got(&base), got(&now));
+        let counted = want.get(s).cloned().unwrap_or_default();
+        let expected = headcount::headcount_of(&counted.iter().map(|(k, v)| (k.clone(), bosai_store::Value::n(*v))).collect(), 2026);
+        let mut grown = before.headcount.clone();
+        grown.add(&expected);
+        assert_eq!(after.headcount, grown, "{s}: headcount is the recount");
+        assert_eq!(i64::from(after.occupancy) - i64::from(before.occupancy), i64::from(expected.people), "{s}: occupancy");
+    }
+}
+
+/// Safety reports of residents in two areas and none, resent and raced, and members removed:
+/// the counts by area equal a recount of the current reports.
+#[derive(Debug, Clone)]
+struct Report {
+    resident: usize,
+    member: usize,
+    status: usize,
+    copies: usize,
+}
+
+fn report_rounds() -> impl Strategy<Value = (Vec<Vec<Report>>, Vec<usize>)> {
+    let r = (0..3usize, 0..2usize, 0..4usize, 1..3usize).prop_map(|(resident, member, status, copies)| Report { resident, member, status, copies });
+    (prop::collection::vec(prop::collection::vec(r, 1..5), 1..6), prop::collection::vec(0..3usize, 0..2))
+}
+
+async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: Vec<usize>) {
+    use bosai_core::domain::{household, safety};
+    use bosai_types::household::{AreaRegistration, MemberId, MemberInput, Relationship, Sex};
+    use bosai_types::safety::{SafetyReportInput, SafetyStatus};
+    use bosai_types::surveys::AreaCode;
+    let m = municipality();
+    let areas = [Some("aoba-1"), Some("izumi-2"), None];
+    let sub = |r: usize| format!("r_sf{r}");
+    for (r, area) in areas.iter().enumerate() {
+        household::set_area(store.as_ref(), &sub(r), &AreaRegistration { area: area.map(|a| AreaCode::parse(a).unwrap()) }).await.unwrap();
+        let input = MemberInput { display_name: "子".into(), birth: bosai_types::household::BirthDate::parse("2015").unwrap(), sex: Sex::Female, relationship: Relationship::Child };
+        household::put_member(store.as_ref(), &sub(r), &MemberId::parse("m-child").unwrap(), input, Timestamp(T0)).await.unwrap();
+    }
+    let member = |k: usize| if k == 0 { MemberId::myself() } else { MemberId::parse("m-child").unwrap() };
+    let status = |k: usize| match k {
+        0 => SafetyStatus::SafeAtHome,
+        1 => SafetyStatus::AtShelter { shelter_id: ShelterId::parse(HQ_SHELTERS[0]).unwrap() },
+        2 => SafetyStatus::Elsewhere { place: "実家".into() },
+        _ => SafetyStatus::NeedsHelp { what: "水".into(), location: "自宅".into() },
+    };
+    let mut n = 0;
+    for round in rounds {
+        let mut calls = Vec::new();
+        for rep in round {
+            n += 1;
+            let input = SafetyReportInput { report_id: format!("rep-sf-{n:04}"), member_id: member(rep.member), status: status(rep.status) };
+            for _ in 0..rep.copies {
+                let (store, m, s, input) = (store.clone(), m.clone(), sub(rep.resident), input.clone());
+                calls.push(tokio::spawn(async move { safety::report(store.as_ref(), &m, &s, input, Timestamp(T0 + n)).await }));
+            }
+        }
+        for c in calls {
+            c.await.unwrap().expect("each report is stored once");
+        }
+    }
+    for r in removed {
+        household::remove_member(store.as_ref(), &sub(r), &MemberId::parse("m-child").unwrap()).await.unwrap();
+    }
+    // Recount from the current reports.
+    let mut want: BTreeMap<Option<String>, [u32; 4]> = BTreeMap::new();
+    for (r, area) in areas.iter().enumerate() {
+        let view = household::view(store.as_ref(), &sub(r)).await.unwrap();
+        for mv in &view.members {
+            if let Some(rep) = &mv.safety {
+                let k = match rep.status { SafetyStatus::SafeAtHome => 0, SafetyStatus::AtShelter { .. } => 1, SafetyStatus::Elsewhere { .. } => 2, SafetyStatus::NeedsHelp { .. } => 3 };
+                want.entry(area.map(str::to_owned)).or_default()[k] += 1;
+            }
+        }
+    }
+    let got: BTreeMap<Option<String>, [u32; 4]> = safety::counts_by_area(store.as_ref(), &m)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.area.map(|a| a.as_str().to_owned()), [a.counts.safe_at_home, a.counts.at_shelter, a.counts.elsewhere, a.counts.needs_help]))
+        .filter(|(_, c)| c.iter().any(|n| *n > 0))
+        .collect();
+    assert_eq!(got, want);
+    let help = safety::help_requests(store.as_ref(), &m).await.unwrap().len() as u32;
+    assert_eq!(help, want.values().map(|c| c[3]).sum::<u32>(), "the help list agrees with the counts");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    #[test]
+    fn hq_headcount_is_a_recount_embedded(rounds in scan_rounds()) {
+        runtime().block_on(async { headcount_case(store(false).await.unwrap(), rounds).await });
+    }
+
+    #[test]
+    fn hq_safety_counts_are_a_recount_embedded((rounds, removed) in report_rounds()) {
+        runtime().block_on(async { safety_case(store(false).await.unwrap(), rounds, removed).await });
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
+    #[test]
+    fn hq_headcount_is_a_recount_dynamodb_local(rounds in scan_rounds()) {
+        runtime().block_on(async {
+            if let Some(s) = store(true).await {
+                headcount_case(s, rounds).await;
+            }
+        });
+    }
+
+    #[test]
+    fn hq_safety_counts_are_a_recount_dynamodb_local((rounds, removed) in report_rounds()) {
+        runtime().block_on(async {
+            if let Some(s) = store(true).await {
+                safety_case(s, rounds, removed).await;
+            }
+        });
+    }
+}

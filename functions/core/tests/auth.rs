@@ -34,7 +34,8 @@ async fn sign_in_and_read_me(app: TestApp) {
     assert_eq!(body["basic_four"]["date_of_birth"], "1980-04-01");
     // No personal data in the token itself.
     let payload = String::from_utf8(B64.decode(t.access_token.split('.').nth(1).unwrap()).unwrap()).unwrap();
-    assert!(!payload.contains("防災") && !payload.contains("1980") && !payload.contains("仙台"), "{payload}");
+    // (The birth date as a date: "1980" alone turns up inside an `iat` now and then.)
+    assert!(!payload.contains("防災") && !payload.contains("1980-04") && !payload.contains("仙台"), "{payload}");
     // Without consent the basic four are not stored.
     let h = app.login("hanako", false).await;
     let body: Value = me(&app, &h.access_token).await.json().await.unwrap();

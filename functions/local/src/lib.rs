@@ -1,6 +1,8 @@
 //! The local stack: the API router plus the built PWA, on 127.0.0.1.
 
 pub mod companion_page;
+mod push;
+pub use push::{local_push, spawn_fanout_worker};
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -141,3 +143,4 @@ mod tests {
         }
     }
 }
+

@@ -51,7 +51,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("  Staff token       {companion} staff-token --role shelter_staff --shelter {} --key {}", seed::DEMO_STAFF_SHELTER, identity.token_key.display());
     println!("  HQ token          {companion} staff-token --role hq --key {}", identity.token_key.display());
     println!("BOSAI_READY {base}");
-    let app = bosai_local::app(AppState::new(store, config, auth), &dist, identity);
+    let push = bosai_local::local_push(&data_dir.join("identity/keys/vapid.pem"))?;
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    bosai_local::spawn_fanout_worker(store.clone(), push.clone(), wake.clone());
+    let app = bosai_local::app(AppState::new(store, config, auth).with_push(push, Some(wake)), &dist, identity);
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }

@@ -293,6 +293,7 @@ impl Store for DynamoStore {
     }
 
     async fn query(&self, q: Query) -> Result<Page> {
+        q.validate()?;
         let (pk_name, sk_name) = match q.index {
             Index::Table => (attr::PK, attr::SK),
             Index::Gsi1 => (attr::GSI1_PK, attr::GSI1_SK),

@@ -63,6 +63,21 @@ pub struct Query {
 }
 
 impl Query {
+    /// What DynamoDB refuses before running a query, checked the same way by both backends.
+    pub(crate) fn validate(&self) -> Result<()> {
+        let empty = |s: &str| s.is_empty();
+        let bad = empty(&self.pk)
+            || match &self.sk {
+                SortKey::All => false,
+                SortKey::BeginsWith(p) | SortKey::Ge(p) | SortKey::Le(p) => empty(p),
+                SortKey::Between(a, b) => empty(a) || empty(b),
+            };
+        if bad {
+            return Err(StoreError::Validation("a query key value cannot be an empty string".into()));
+        }
+        Ok(())
+    }
+
     pub fn partition(pk: impl Into<String>) -> Self {
         Self { index: Index::Table, pk: pk.into(), sk: SortKey::All, limit: None, start: None, forward: true }
     }

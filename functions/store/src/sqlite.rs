@@ -175,6 +175,7 @@ impl Store for SqliteStore {
     }
 
     async fn query(&self, q: Query) -> Result<Page> {
+        q.validate()?;
         self.run(move |c| query(c, &q)).await
     }
 

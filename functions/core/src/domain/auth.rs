@@ -347,6 +347,7 @@ pub async fn me(store: &dyn Store, sub: &str, role: Role) -> Result<Me, ApiError
         role,
         basic_four: profile.as_ref().and_then(|p| p.get("basic_four")).and_then(basic_four_of),
         verified_at: profile.as_ref().and_then(|p| p.i64("verified_at")).map(Timestamp),
+        area: profile.as_ref().and_then(|p| p.str("area")).and_then(|a| bosai_types::surveys::AreaCode::parse(a).ok()),
     })
 }
 

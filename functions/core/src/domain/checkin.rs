@@ -4,7 +4,7 @@
 //! moves in the same transaction as the location.
 
 use crate::auth::AuthSettings;
-use crate::domain::{household, shelters};
+use crate::domain::{headcount, household, shelters};
 use crate::{keys, ApiError};
 use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Store, StoreError, TransactOp, Update, Value};
 use bosai_types::checkin::{
@@ -76,7 +76,8 @@ pub async fn record_event(
                 .with("by", Value::s(recorded_by)),
             condition: Some(Condition::absent()),
         }];
-        let mut occupancy: BTreeMap<String, i64> = BTreeMap::new();
+        // Per shelter: occupancy and the headcount counters HQ reads.
+        let mut counters: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
         for p in people {
             ops.push(TransactOp::Put {
                 item: item(&keys::person_event(&p.key, at.millis(), event_id))
@@ -94,15 +95,21 @@ pub async fn record_event(
             if !newer {
                 continue; // An older scan arriving late: kept in the history only.
             }
-            if let Some(old) = current.as_ref().and_then(|c| c.str("shelter")) {
-                *occupancy.entry(old.to_owned()).or_default() -= 1;
+            if let Some(c) = current.as_ref() {
+                if let Some(old) = c.str("shelter") {
+                    let at_old = counters.entry(old.to_owned()).or_default();
+                    *at_old.entry("occupancy".into()).or_default() -= 1;
+                    headcount::count(at_old, c, -1);
+                }
             }
             let mut loc = item(&loc_key)
                 .with("member_id", Value::s(p.member_id.as_str()))
                 .with("at", Value::n(at.millis()))
                 .with("event_id", Value::s(event_id));
             if kind == EventKind::CheckIn {
-                *occupancy.entry(shelter.as_str().to_owned()).or_default() += 1;
+                let here = counters.entry(shelter.as_str().to_owned()).or_default();
+                *here.entry("occupancy".into()).or_default() += 1;
+                headcount::count(here, &p.roster, 1);
                 loc = loc
                     .with("shelter", Value::s(shelter.as_str()))
                     .with(bosai_store::attr::GSI1_PK, Value::s(keys::present_at(shelter)))
@@ -117,11 +124,16 @@ pub async fn record_event(
             };
             ops.push(TransactOp::Put { item: loc, condition: Some(unchanged) });
         }
-        for (sh, delta) in occupancy.into_iter().filter(|(_, d)| *d != 0) {
+        for (sh, deltas) in counters {
+            let deltas: Vec<_> = deltas.into_iter().filter(|(_, d)| *d != 0).collect();
+            if deltas.is_empty() {
+                continue; // Moved within the same shelter: nothing to count.
+            }
             let sid = ShelterId::parse(&sh).map_err(|_| ApiError::Unavailable(format!("bad shelter id {sh} in a location")))?;
+            let update = deltas.into_iter().fold(Update::new(), |u, (name, d)| u.add(&name, d));
             ops.push(TransactOp::Update {
                 key: keys::shelter(&sid),
-                update: Update::new().add("occupancy", delta).set("updated_at", Value::n(at.millis().max(0))),
+                update: update.set("updated_at", Value::n(at.millis().max(0))),
                 condition: Some(Condition::present()),
             });
         }

@@ -197,6 +197,10 @@ pub async fn remove_member(store: &dyn Store, sub: &str, id: &MemberId) -> Resul
         // Removing twice (an offline retry) is not an error.
         return Ok(());
     }
+    // First off the HQ counters (with the current report, atomically), then the rest.
+    if let Some(current) = items.get(&format!("SAFETY#{id}")) {
+        crate::domain::safety::forget(store, current).await?;
+    }
     let mine = |sk: &str| {
         sk == format!("MEMBER#{id}") || sk == format!("NEEDS#{id}") || sk == format!("SAFETY#{id}")
             || sk.starts_with(&keys::safety_log_prefix(id.as_str()))
@@ -234,6 +238,17 @@ pub async fn put_needs(
 }
 
 /// True when the member exists (the resident themself always does).
+/// Registers (or clears) the resident's area. Safety reports already made stay counted
+/// under the area they were made in; the next report counts under the new one.
+pub async fn set_area(store: &dyn Store, sub: &str, reg: &bosai_types::household::AreaRegistration) -> Result<(), ApiError> {
+    let update = match &reg.area {
+        Some(a) => bosai_store::Update::new().set("area", Value::s(a.as_str())),
+        None => bosai_store::Update::new().remove("area"),
+    };
+    store.update(&keys::profile(sub), update, None).await?;
+    crate::domain::notices::move_subscriptions(store, sub, reg.area.as_ref()).await
+}
+
 pub async fn member_exists(store: &dyn Store, sub: &str, id: &MemberId) -> Result<bool, ApiError> {
     Ok(id.is_self() || store.get(&keys::member(sub, id.as_str())).await?.is_some())
 }

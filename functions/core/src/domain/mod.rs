@@ -4,8 +4,12 @@ pub mod auth;
 pub mod checkin;
 pub mod credential;
 pub mod desk;
+pub mod fanout;
+pub mod headcount;
+pub mod hq;
 pub mod household;
 pub mod mydata;
+pub mod notices;
 pub mod roster;
 pub mod safety;
 /// Card certificate checks live in their own I/O-free crate (also fuzzed).

@@ -33,8 +33,12 @@ pub async fn delete(
         ));
     }
     let items = household::partition(store, sub).await?;
+    for current in items.iter().filter(|(sk, _)| sk.starts_with("SAFETY#")).map(|(_, i)| i) {
+        safety::forget(store, current).await?;
+    }
     let mut ops: Vec<WriteOp> = items.values().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete).collect();
     ops.extend(items.values().filter_map(safety::help_key).map(WriteOp::Delete));
+    ops.extend(crate::domain::notices::forget_subscriptions(&items));
     // Survey answers the resident gave (their totals are anonymous and stay).
     let answers = store.query(Query::gsi1(keys::answers_of(sub))).await?;
     ops.extend(answers.items.iter().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete));

@@ -3,7 +3,9 @@
 
 use crate::domain::{household, shelters};
 use crate::{keys, ApiError};
-use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Key, Query, Store, StoreError, TransactOp, Value};
+use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Key, Query, Store, StoreError, TransactOp, Update, Value};
+use bosai_types::hq::{AreaSafety, SafetyCounts};
+use bosai_types::surveys::AreaCode;
 use bosai_types::household::{HelpRequest, MemberId};
 use bosai_types::safety::{SafetyReport, SafetyReportInput, SafetyStatus};
 use bosai_types::{MunicipalityCode, Timestamp};
@@ -46,17 +48,12 @@ pub async fn report(
     let r = SafetyReport { report_id: input.report_id.clone(), member_id: input.member_id.clone(), status: input.status, reported_at: now };
     let member = r.member_id.as_str();
     let current_key = keys::safety_current(sub, member);
-    let previous_help = store.get(&current_key).await?.as_ref().and_then(help_key);
-    let mut current = with_report(item(&current_key), &r);
-    let mut ops = vec![
-        TransactOp::Put { item: with_report(item(&id_key), &r), condition: Some(Condition::absent()) },
-        TransactOp::Put { item: with_report(item(&keys::safety_log(sub, member, now.millis(), &r.report_id)), &r), condition: None },
-    ];
-    let mut new_help = None;
+    let area = registered_area(store, sub).await?;
+    let count_key = keys::safety_count(municipality, area.as_ref());
+    let mut help = None;
     if let SafetyStatus::NeedsHelp { what, location } = &r.status {
         let (name, birth_year) = household::member_summary(store, sub, &r.member_id).await?;
         let key = Key::new(keys::help_partition(municipality), format!("{:013}#{sub}#{member}", now.millis()));
-        current = current.with("help_pk", Value::s(&key.pk)).with("help_sk", Value::s(&key.sk));
         let mut entry = item(&key)
             .with("report_id", Value::s(&r.report_id))
             .with("member_name", Value::s(name))
@@ -66,22 +63,126 @@ pub async fn report(
         if let Some(y) = birth_year {
             entry = entry.with("birth_year", Value::n(y.into()));
         }
-        ops.push(TransactOp::Put { item: entry, condition: None });
-        new_help = Some(key);
+        help = Some((key, entry));
     }
-    if let Some(old) = previous_help.filter(|old| Some(old) != new_help.as_ref()) {
-        ops.push(TransactOp::Delete { key: old, condition: None });
-    }
-    ops.push(TransactOp::Put { item: current, condition: None });
-    match store.transact_write(ops).await {
-        Ok(()) => Ok(r),
-        // The same report arrived twice at once: the other copy won.
-        Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
-            let done = store.get(&id_key).await?.as_ref().and_then(report_from).ok_or(ApiError::Conflict("The report", "報告"))?;
-            replay(done, &SafetyReportInput { report_id: r.report_id, member_id: r.member_id, status: r.status })
+    for _ in 0..RETRIES {
+        let previous = store.get(&current_key).await?;
+        let mut current = with_report(item(&current_key), &r).with("count_pk", Value::s(&count_key.pk)).with("count_sk", Value::s(&count_key.sk));
+        let mut ops = vec![
+            TransactOp::Put { item: with_report(item(&id_key), &r), condition: Some(Condition::absent()) },
+            TransactOp::Put { item: with_report(item(&keys::safety_log(sub, member, now.millis(), &r.report_id)), &r), condition: None },
+        ];
+        if let Some((key, entry)) = &help {
+            current = current.with("help_pk", Value::s(&key.pk)).with("help_sk", Value::s(&key.sk));
+            ops.push(TransactOp::Put { item: entry.clone(), condition: None });
         }
+        if let Some(old) = previous.as_ref().and_then(help_key).filter(|old| Some(old) != help.as_ref().map(|(k, _)| k)) {
+            ops.push(TransactOp::Delete { key: old, condition: None });
+        }
+        // The area counters move from the previous report (as it was counted) to this one.
+        let mut moves: Vec<(Key, &'static str, i64)> = vec![(count_key.clone(), status_counter(&r.status), 1)];
+        if let Some((key, status)) = previous.as_ref().and_then(counted_as) {
+            moves.push((key, status, -1));
+        }
+        ops.extend(counter_updates(moves));
+        // Only over the report we read: two reports for one member at once must not both move the counters.
+        let unchanged = match previous.as_ref().and_then(|p| p.get("report")) {
+            Some(v) => Condition::Eq("report".into(), v.clone()),
+            None => Condition::absent(),
+        };
+        ops.push(TransactOp::Put { item: current, condition: Some(unchanged) });
+        match store.transact_write(ops).await {
+            Ok(()) => return Ok(r),
+            // The same report arrived twice at once: the other copy won.
+            Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
+                let done = store.get(&id_key).await?.as_ref().and_then(report_from).ok_or(ApiError::Conflict("The report", "報告"))?;
+                return replay(done, &SafetyReportInput { report_id: r.report_id, member_id: r.member_id, status: r.status });
+            }
+            // Another report for this member landed meanwhile: read it and go again.
+            Err(StoreError::TransactionCanceled { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Busy)
+}
+
+const RETRIES: usize = 8;
+
+/// The counter attribute a status adds to.
+pub fn status_counter(s: &SafetyStatus) -> &'static str {
+    match s {
+        SafetyStatus::SafeAtHome => "safe_at_home",
+        SafetyStatus::AtShelter { .. } => "at_shelter",
+        SafetyStatus::Elsewhere { .. } => "elsewhere",
+        SafetyStatus::NeedsHelp { .. } => "needs_help",
+    }
+}
+
+/// Where and as what a stored current report was counted.
+fn counted_as(current: &Item) -> Option<(Key, &'static str)> {
+    let key = Key::new(current.str("count_pk")?, current.str("count_sk")?);
+    Some((key, status_counter(&report_from(current)?.status)))
+}
+
+/// One update per counter item; a move within one item nets out.
+fn counter_updates(moves: Vec<(Key, &'static str, i64)>) -> Vec<TransactOp> {
+    let mut by_item: std::collections::BTreeMap<Key, std::collections::BTreeMap<&str, i64>> = Default::default();
+    for (key, status, d) in moves {
+        *by_item.entry(key).or_default().entry(status).or_default() += d;
+    }
+    by_item
+        .into_iter()
+        .filter_map(|(key, deltas)| {
+            let update = deltas.into_iter().filter(|(_, d)| *d != 0).fold(None::<Update>, |u, (n, d)| Some(u.unwrap_or_default().add(n, d)))?;
+            Some(TransactOp::Update { key, update, condition: None })
+        })
+        .collect()
+}
+
+/// Deletes a member's current report and takes it off the area counters, in one
+/// transaction (a member removed, or all data deleted). Already gone: a no-op.
+pub async fn forget(store: &dyn Store, current: &Item) -> Result<(), ApiError> {
+    let Ok(key) = Key::of(current) else { return Ok(()) };
+    let mut ops = match counted_as(current) {
+        Some((count, status)) => counter_updates(vec![(count, status, -1)]),
+        None => Vec::new(),
+    };
+    if let Some(help) = help_key(current) {
+        ops.push(TransactOp::Delete { key: help, condition: None });
+    }
+    let same = current.get("report").cloned().map(|v| Condition::Eq("report".into(), v)).unwrap_or_else(Condition::present);
+    ops.push(TransactOp::Delete { key, condition: Some(same) });
+    match store.transact_write(ops).await {
+        Ok(()) | Err(StoreError::TransactionCanceled { .. }) => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The area the resident registered (住所の地区), if any.
+pub async fn registered_area(store: &dyn Store, sub: &str) -> Result<Option<AreaCode>, ApiError> {
+    Ok(store.get(&keys::profile(sub)).await?.as_ref().and_then(|p| p.str("area")).and_then(|a| AreaCode::parse(a).ok()))
+}
+
+/// Safety counts by area for HQ: one query of the municipality's counter items.
+pub async fn counts_by_area(store: &dyn Store, municipality: &MunicipalityCode) -> Result<Vec<AreaSafety>, ApiError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.query(Query::partition(keys::municipality(municipality).pk).begins_with(keys::SAFETY_COUNT_PREFIX).after(cursor)).await?;
+        for i in &page.items {
+            let n = |name| i.i64(name).unwrap_or(0).max(0) as u32;
+            let area = i.str("sk").and_then(|sk| sk.strip_prefix(keys::SAFETY_COUNT_PREFIX)).and_then(|a| AreaCode::parse(a).ok());
+            let counts = SafetyCounts { safe_at_home: n("safe_at_home"), at_shelter: n("at_shelter"), elsewhere: n("elsewhere"), needs_help: n("needs_help") };
+            out.push(AreaSafety { area, counts });
+        }
+        cursor = page.next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    // Unregistered last; its key sorts first.
+    out.sort_by_key(|a| (a.area.is_none(), a.area.clone()));
+    Ok(out)
 }
 
 /// A resend returns what was stored; reusing an id for different content is a client bug.

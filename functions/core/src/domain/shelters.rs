@@ -66,13 +66,18 @@ pub fn from_item(i: &Item) -> Option<Shelter> {
 
 /// All shelters of a municipality, ordered by id.
 pub async fn list(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<Shelter>, ApiError> {
+    Ok(list_items(store, m).await?.into_iter().map(|(_, s)| s).collect())
+}
+
+/// The same, with each stored item (HQ reads the headcount counters on it).
+pub async fn list_items(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<(Item, Shelter)>, ApiError> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
         let page = store.query(Query::gsi1(keys::shelters_of(m)).begins_with("SHELTER#").after(cursor)).await?;
-        for item in &page.items {
-            match from_item(item) {
-                Some(s) => out.push(s),
+        for item in page.items {
+            match from_item(&item) {
+                Some(s) => out.push((item, s)),
                 None => tracing::warn!(pk = item.str("pk").unwrap_or(""), "skipping unreadable shelter item"),
             }
         }

@@ -3,6 +3,8 @@
 mod auth;
 mod extract;
 mod health;
+pub mod hq;
+pub mod notices;
 pub mod openapi;
 pub mod principal;
 pub mod routes;
@@ -34,11 +36,21 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub auth: Arc<AuthSettings>,
+    /// None: push is not configured (subscriptions answer 503).
+    pub push: Option<Arc<crate::domain::notices::PushSettings>>,
+    /// Wakes the local fan-out worker when a notice is saved (on AWS a schedule runs it).
+    pub fanout_wake: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config, auth: Arc<AuthSettings>) -> Self {
-        Self { store, config: Arc::new(config), auth }
+        Self { store, config: Arc::new(config), auth, push: None, fanout_wake: None }
+    }
+
+    pub fn with_push(mut self, push: crate::domain::notices::PushSettings, wake: Option<Arc<tokio::sync::Notify>>) -> Self {
+        self.push = Some(Arc::new(push));
+        self.fanout_wake = wake;
+        self
     }
 
     /// Everything from the environment, as the Lambda functions start.
@@ -46,7 +58,11 @@ impl AppState {
         let config = Config::from_env()?;
         let auth = crate::config::AuthConfig::from_env()?.load()?;
         let store = config.open_store().await?;
-        Ok(Self::new(store, config, auth))
+        let state = Self::new(store, config, auth);
+        Ok(match crate::config::push_from_env()? {
+            Some(push) => state.with_push(push, None),
+            None => state,
+        })
     }
 }
 
@@ -77,6 +93,8 @@ pub fn router(state: AppState) -> Router {
         .merge(shelter_ops::router())
         .merge(supplies::router())
         .merge(surveys::router())
+        .merge(hq::router())
+        .merge(notices::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let request_id = HeaderName::from_static("x-request-id");
@@ -97,6 +115,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .route("/.well-known/jwks.json", get(auth::jwks))
+        .route("/n/{id}", get(notices::landing_page))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(layers)
         .with_state(state)

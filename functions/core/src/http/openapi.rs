@@ -155,6 +155,8 @@ pub fn document() -> &'static str {
         doc.merge(super::shelter_ops::Doc::openapi());
         doc.merge(super::supplies::Doc::openapi());
         doc.merge(super::surveys::Doc::openapi());
+        doc.merge(super::hq::Doc::openapi());
+        doc.merge(super::notices::Doc::openapi());
         CommonDocs.modify(&mut doc);
         close_struct_variants(&mut doc);
         doc.to_json().expect("the OpenAPI document serialises")

@@ -13,7 +13,7 @@ use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use bosai_types::checkin::{CheckInCredential, CredentialRequest};
-use bosai_types::household::{DeleteConfirmation, HelpRequest, HouseholdView, Member, MemberId, MemberInput, MyData};
+use bosai_types::household::{AreaRegistration, DeleteConfirmation, HelpRequest, HouseholdView, Member, MemberId, MemberInput, MyData};
 use bosai_types::needs::{Needs, NeedsInput};
 use bosai_types::safety::{SafetyReport, SafetyReportInput};
 use bosai_types::{Problem, Timestamp};
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/checkin-credential", post(checkin_credential))
         .route("/me/export", get(export))
         .route("/me", delete(delete_me))
+        .route("/me/area", put(set_area))
         .route("/hq/help-requests", get(help_requests))
 }
 
@@ -43,11 +44,12 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "POST", path: "/api/me/checkin-credential", access: RESIDENT },
     RouteSpec { method: "GET", path: "/api/me/export", access: RESIDENT },
     RouteSpec { method: "DELETE", path: "/api/me", access: RESIDENT },
+    RouteSpec { method: "PUT", path: "/api/me/area", access: RESIDENT },
     RouteSpec { method: "GET", path: "/api/hq/help-requests", access: Access::Roles(HqOrAdmin::ROLES) },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(view, put_member, remove_member, put_needs, report, history, checkin_credential, export, delete_me, help_requests))]
+#[openapi(paths(view, put_member, remove_member, put_needs, report, history, checkin_credential, export, delete_me, set_area, help_requests))]
 pub struct Doc;
 
 fn member_id(raw: &str) -> Result<MemberId, ApiError> {
@@ -167,6 +169,15 @@ async fn delete_me(
     ApiJson(c): ApiJson<DeleteConfirmation>,
 ) -> Result<StatusCode, ApiError> {
     mydata::delete(st.store.as_ref(), &st.config.municipality, &p.sub, &c, now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Register (or clear with `null`) the area the resident lives in: notices and surveys for
+/// the area reach them, and HQ counts their safety reports under it. Sending it again is a no-op.
+#[utoipa::path(put, path = "/api/me/area", tag = "resident", security(("bearer" = [])), request_body = AreaRegistration,
+    responses((status = 204, description = "saved"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn set_area(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(reg): ApiJson<AreaRegistration>) -> Result<StatusCode, ApiError> {
+    household::set_area(st.store.as_ref(), &p.sub, &reg).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

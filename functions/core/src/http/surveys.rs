@@ -46,13 +46,12 @@ fn survey_id(raw: &str) -> Result<SurveyId, ApiError> {
     SurveyId::parse(raw).map_err(|e| ApiError::invalid("invalid_survey_id", e.to_string(), "調査IDの形式が正しくありません。"))
 }
 
-/// Where the resident is: the shelter they themself are checked in at (from check-in).
-/// The registered area arrives with the area registration of the push-notification work;
-/// until then `Areas` surveys match no one.
+/// Where the resident is: their registered area and the shelter they themself are checked in at.
 async fn resident_context(st: &AppState, sub: &str) -> Result<ResidentContext, ApiError> {
     let me = bosai_types::household::MemberId::myself();
     let here = crate::domain::checkin::current_location(st.store.as_ref(), &crate::keys::person_of_resident(sub, me.as_str()), &me).await?;
-    Ok(ResidentContext { area: None, checked_in_at: here.shelter_id })
+    let area = crate::domain::safety::registered_area(st.store.as_ref(), sub).await?;
+    Ok(ResidentContext { area, checked_in_at: here.shelter_id })
 }
 
 /// Create a survey for the caller's municipality. The id is chosen by the client: sending the

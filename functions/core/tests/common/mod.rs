@@ -21,6 +21,9 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub identity: DevIdentity,
     pub signer: Signer,
+    /// The server's push settings (a fresh VAPID key; loopback endpoints allowed for the
+    /// test push service). Tests run the fan-out themselves with it.
+    pub push: bosai_core::domain::notices::PushSettings,
     _dir: tempfile::TempDir,
 }
 
@@ -116,9 +119,11 @@ pub async fn spawn_app(store: Arc<dyn Store>) -> TestApp {
         municipality: MunicipalityCode::parse(seed::DEMO_MUNICIPALITY).unwrap(),
     };
     seed::seed(store.as_ref(), Timestamp(1_790_000_000_000)).await.unwrap();
-    let router = bosai_core::router(AppState::new(store.clone(), config, auth));
+    let vapid = bosai_push::VapidKey::generate("mailto:test@example.jp").unwrap();
+    let push = bosai_core::domain::notices::PushSettings { client: bosai_push::PushClient::new(vapid).unwrap(), allow_loopback: true };
+    let router = bosai_core::router(AppState::new(store.clone(), config, auth).with_push(push.clone(), None));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    TestApp { base, store, http: reqwest::Client::new(), identity, signer, _dir: dir }
+    TestApp { base, store, http: reqwest::Client::new(), identity, signer, push, _dir: dir }
 }
 
 /// Runs each listed async test fn (taking a `TestApp`) on both store backends.

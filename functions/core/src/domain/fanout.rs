@@ -1,0 +1,229 @@
+//! Sending a notice to every subscription in its target, one page at a time.
+//!
+//! Each page's outcomes are committed together with the cursor, in one conditional
+//! update of the notice: a page is counted exactly once, so in the end
+//! delivered + gone + failed is the number of subscriptions tried. When the store
+//! fails mid-page (the worker crashed, DynamoDB was unreachable), the page is sent
+//! again from the last committed cursor: a device may get that notice twice, and the
+//! push message's topic and the notification's tag (the notice id) fold the copies
+//! into one notification.
+
+use crate::domain::notices::{self, notice_from, PushSettings};
+use crate::{keys, ApiError};
+use bosai_push::{Delivery, PushClient, SendOptions, Subscription, Urgency};
+use bosai_store::{attr, Condition, Item, ItemExt, Key, Query, Store, StoreError, Update, Value, WriteOp};
+use bosai_types::notices::{Notice, NoticeLevel, NoticeTarget, PushPayload};
+use bosai_types::MunicipalityCode;
+use futures::StreamExt;
+use std::time::Duration;
+
+/// Subscriptions per committed page.
+pub const PAGE: u32 = 500;
+/// Messages in flight at once.
+pub const IN_FLIGHT: usize = 64;
+/// Attempts per message within a page, for answers that say "try again".
+const ATTEMPTS: u32 = 4;
+const MAX_WAIT: Duration = Duration::from_secs(5);
+
+/// What one page did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PageOutcome {
+    pub delivered: u64,
+    pub gone: u64,
+    pub failed: u64,
+}
+
+/// Where a notice's fan-out stands, as stored on the notice item.
+#[derive(Debug, Clone)]
+struct Progress {
+    key: Key,
+    municipality: MunicipalityCode,
+    notice: Notice,
+    area_index: usize,
+    cursor: Option<String>,
+    version: i64,
+}
+
+impl Progress {
+    fn of(i: &Item) -> Option<Progress> {
+        let pk = i.str("pk")?;
+        let municipality = MunicipalityCode::parse(pk.strip_prefix("MUNI#")?).ok()?;
+        Some(Progress {
+            key: Key::of(i).ok()?,
+            municipality,
+            notice: notice_from(i)?,
+            area_index: i.i64("area_index").unwrap_or(0).max(0) as usize,
+            cursor: i.str("cursor").map(str::to_owned),
+            version: i.i64("version").unwrap_or(0),
+        })
+    }
+
+    /// The GSI1 sort-key prefixes to walk, in order: one per target area, or all.
+    fn prefixes(&self) -> Vec<String> {
+        match &self.notice.target {
+            NoticeTarget::All => vec![String::new()],
+            NoticeTarget::Areas { areas } => {
+                let mut a: Vec<_> = areas.iter().map(|a| keys::push_area_prefix(Some(a))).collect();
+                a.sort();
+                a
+            }
+        }
+    }
+}
+
+pub fn send_options(n: &Notice) -> SendOptions {
+    let urgency = match n.level {
+        NoticeLevel::Emergency => Urgency::High,
+        NoticeLevel::Warning => Urgency::Normal,
+        NoticeLevel::Info => Urgency::Low,
+    };
+    // The topic folds resends of one notice into one message at the push service.
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, n.id.as_str().as_bytes());
+    let topic = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &digest.as_ref()[..24]);
+    SendOptions { ttl_secs: 24 * 3600, urgency, topic: Some(topic) }
+}
+
+/// One message, retried while the push service says "later" (up to [`ATTEMPTS`]).
+async fn deliver(client: &PushClient, sub: &Subscription, payload: &[u8], opts: &SendOptions) -> Delivery {
+    let mut wait = Duration::from_millis(250);
+    for attempt in 1..=ATTEMPTS {
+        match client.send(sub, payload, opts).await {
+            Ok(Delivery::Retry { after }) if attempt < ATTEMPTS => {
+                tokio::time::sleep(after.unwrap_or(wait).min(MAX_WAIT)).await;
+                wait *= 2;
+            }
+            Ok(d) => return d,
+            Err(e) => {
+                tracing::warn!(error = %e, "push message not sent");
+                return Delivery::Rejected { status: 0 };
+            }
+        }
+    }
+    Delivery::Retry { after: None }
+}
+
+fn subscription_of(i: &Item, allow_loopback: bool) -> Option<Subscription> {
+    let endpoint = i.str("endpoint")?;
+    if !notices::endpoint_allowed(endpoint, allow_loopback) {
+        return None;
+    }
+    Subscription::from_base64url(endpoint, i.str("p256dh")?, i.str("auth")?).ok()
+}
+
+async fn send_one(push: &PushSettings, i: &Item, payload: &[u8], opts: &SendOptions) -> Option<(Key, Option<String>, Delivery)> {
+    let key = Key::of(i).ok()?;
+    let owner = i.str("owner").map(str::to_owned);
+    let d = match subscription_of(i, push.allow_loopback) {
+        Some(s) => deliver(&push.client, &s, payload, opts).await,
+        None => Delivery::Gone, // Unusable as stored: as good as gone.
+    };
+    Some((key, owner, d))
+}
+
+/// Sends one page of a notice and commits it. `Ok(true)`: the notice is done.
+async fn step(store: &dyn Store, push: &PushSettings, p: &Progress) -> Result<bool, ApiError> {
+    let prefixes = p.prefixes();
+    let Some(prefix) = prefixes.get(p.area_index) else {
+        return commit(store, p, PageOutcome::default(), None, prefixes.len(), true).await.map(|_| true);
+    };
+    let mut q = Query::gsi1(keys::push_index(&p.municipality)).limit(PAGE).after(p.cursor.clone());
+    if !prefix.is_empty() {
+        q = q.begins_with(prefix.clone());
+    }
+    let page = store.query(q).await?;
+    let payload = serde_json::to_vec(&PushPayload::of(&p.notice)).expect("payload serialises");
+    let opts = send_options(&p.notice);
+    let sends: Vec<_> = page.items.iter().map(|i| send_one(push, i, &payload, &opts)).collect();
+    let results: Vec<(Key, Option<String>, Delivery)> =
+        futures::stream::iter(sends).buffer_unordered(IN_FLIGHT).filter_map(|r| async move { r }).collect().await;
+    let mut outcome = PageOutcome::default();
+    let mut gone = Vec::new();
+    for (key, owner, d) in results {
+        match d {
+            Delivery::Delivered => outcome.delivered += 1,
+            Delivery::Gone => {
+                outcome.gone += 1;
+                gone.push((key, owner));
+            }
+            Delivery::Retry { .. } | Delivery::Rejected { .. } => outcome.failed += 1,
+        }
+    }
+    let (next_index, next_cursor) = match page.next {
+        Some(c) => (p.area_index, Some(c)),
+        None => (p.area_index + 1, None),
+    };
+    let done = next_index >= prefixes.len();
+    if !commit(store, p, outcome, next_cursor, next_index, done).await? {
+        return Ok(false); // Another worker committed this page first: read again.
+    }
+    // Only after the commit: a page sent again must still find (and count) these.
+    let mut deletes = Vec::new();
+    for (key, owner) in gone {
+        if let (Some(owner), Some(id)) = (owner, key.pk.strip_prefix("PUSHSUB#")) {
+            deletes.push(WriteOp::Delete(keys::resident_push(&owner, id)));
+        }
+        deletes.push(WriteOp::Delete(key));
+    }
+    if !deletes.is_empty() {
+        store.batch_write(deletes).await?;
+    }
+    Ok(done)
+}
+
+/// Adds a page's outcome and moves the cursor, if nobody else did. `Ok(false)`: somebody did.
+async fn commit(store: &dyn Store, p: &Progress, o: PageOutcome, cursor: Option<String>, area_index: usize, done: bool) -> Result<bool, ApiError> {
+    let mut u = Update::new()
+        .add("delivered", o.delivered as i64)
+        .add("gone", o.gone as i64)
+        .add("failed", o.failed as i64)
+        .add("version", 1)
+        .set("area_index", Value::n(area_index as i64))
+        .set("state", Value::s(if done { "done" } else { "sending" }));
+    u = match cursor {
+        Some(c) => u.set("cursor", Value::s(c)),
+        None => u.remove("cursor"),
+    };
+    if done {
+        u = u.remove(attr::GSI1_PK).remove(attr::GSI1_SK);
+    }
+    match store.update(&p.key, u, Some(Condition::Eq("version".into(), Value::n(p.version)))).await {
+        Ok(_) => Ok(true),
+        Err(StoreError::ConditionFailed) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Sends a notice to the end, page by page. Resumes where the last commit left off.
+pub async fn run(store: &dyn Store, push: &PushSettings, key: &Key) -> Result<(), ApiError> {
+    loop {
+        let Some(item) = store.get(key).await? else { return Ok(()) };
+        let Some(p) = Progress::of(&item) else {
+            return Err(ApiError::Unavailable(format!("unreadable notice {}", key.sk)));
+        };
+        if item.str("state") == Some("done") {
+            return Ok(());
+        }
+        if step(store, push, &p).await? {
+            let n = store.get(key).await?.as_ref().and_then(notice_from);
+            if let Some(d) = n.and_then(|n| n.delivery) {
+                tracing::info!(notice = %p.notice.id, delivered = d.delivered, gone = d.gone, failed = d.failed, "notice sent");
+            }
+            return Ok(());
+        }
+    }
+}
+
+/// Every notice still to send, oldest first.
+pub async fn pending(store: &dyn Store) -> Result<Vec<Key>, ApiError> {
+    let page = store.query(Query::gsi1(keys::FANOUT_PENDING).limit(100)).await?;
+    Ok(page.items.iter().filter_map(|i| Key::of(i).ok()).collect())
+}
+
+/// Sends every pending notice. Errors are logged and left for the next round.
+pub async fn run_pending(store: &dyn Store, push: &PushSettings) -> Result<usize, ApiError> {
+    let keys = pending(store).await?;
+    for k in &keys {
+        run(store, push, k).await?;
+    }
+    Ok(keys.len())
+}

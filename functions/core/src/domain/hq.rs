@@ -1,0 +1,86 @@
+//! HQ's dashboard summary (本部集計). Built from counters kept as things happen,
+//! so one load reads the shelter list, the safety counters and the open supply
+//! requests: a handful of queries, whatever the number of residents.
+
+use crate::domain::{headcount, safety, shelters, supplies};
+use crate::ApiError;
+use bosai_store::Store;
+use bosai_types::hq::{Headcount, HqSummary, ShelterSummary, SupplyTotal};
+use bosai_types::supplies::SupplyLine;
+use bosai_types::{MunicipalityCode, Timestamp};
+use std::collections::BTreeMap;
+
+pub async fn summary(store: &dyn Store, m: &MunicipalityCode, now: Timestamp) -> Result<HqSummary, ApiError> {
+    let this_year: i32 = now.jst_date()[..4].parse().unwrap_or(2000);
+    let mut out = HqSummary {
+        generated_at: now,
+        capacity: 0,
+        occupancy: 0,
+        totals: Headcount::default(),
+        shelters: Vec::new(),
+        safety: safety::counts_by_area(store, m).await?,
+        supplies: supply_totals(&supplies::requests(store, m).await?),
+    };
+    for (item, s) in shelters::list_items(store, m).await? {
+        let headcount = headcount::headcount_of(&item, this_year);
+        out.capacity += u64::from(s.capacity);
+        out.occupancy += u64::from(s.occupancy);
+        out.totals.add(&headcount);
+        out.shelters.push(ShelterSummary {
+            shelter_id: s.id,
+            name_ja: s.name_ja,
+            name_en: s.name_en,
+            status: s.status,
+            capacity: s.capacity,
+            occupancy: s.occupancy,
+            congestion: s.congestion,
+            headcount,
+        });
+    }
+    Ok(out)
+}
+
+/// Open requests summed per item, most requested first.
+pub fn supply_totals(lines: &[SupplyLine]) -> Vec<SupplyTotal> {
+    let mut by_item: BTreeMap<String, SupplyTotal> = BTreeMap::new();
+    for l in lines.iter().filter(|l| l.requested > 0) {
+        let t = by_item.entry(l.code.clone()).or_insert_with(|| SupplyTotal { item: l.item, code: l.code.clone(), requested: 0, on_hand: 0, shelters: 0 });
+        t.requested += l.requested;
+        t.on_hand += l.on_hand;
+        t.shelters += 1;
+    }
+    let mut out: Vec<_> = by_item.into_values().collect();
+    out.sort_by(|a, b| b.requested.cmp(&a.requested).then_with(|| a.code.cmp(&b.code)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bosai_types::supplies::{SupplyItem, SupplyStatus};
+    use bosai_types::ShelterId;
+
+    fn line(shelter: &str, item: SupplyItem, on_hand: u32, requested: u32) -> SupplyLine {
+        SupplyLine {
+            shelter_id: ShelterId::parse(shelter).unwrap(),
+            item,
+            code: item.code(),
+            on_hand,
+            requested,
+            status: SupplyStatus::Requested,
+            updated_at: Timestamp(0),
+        }
+    }
+
+    #[test]
+    fn supply_totals_sum_open_requests_per_item() {
+        let water = SupplyItem::DrinkingWater;
+        let blanket = SupplyItem::Blanket;
+        let lines = [line("a", water, 10, 100), line("b", water, 5, 50), line("a", blanket, 0, 200), line("c", blanket, 30, 0)];
+        let t = supply_totals(&lines);
+        assert_eq!(t.iter().map(|t| (t.code.as_str(), t.requested, t.on_hand, t.shelters)).collect::<Vec<_>>(), vec![
+            (blanket.code().as_str(), 200, 0, 1),
+            (water.code().as_str(), 150, 15, 2)
+        ]);
+    }
+}

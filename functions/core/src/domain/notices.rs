@@ -1,0 +1,293 @@
+//! Notices (お知らせ) and the push subscriptions they go to. HQ saves a notice;
+//! the fan-out (`fanout.rs`) sends it to every subscription in its target areas.
+
+use crate::auth::Principal;
+use crate::domain::safety;
+use crate::{keys, ApiError};
+use bosai_store::{attr, item::item, Condition, Item, ItemExt, Query, Store, StoreError, Update, Value, WriteOp};
+use bosai_types::notices::{
+    DeliveryProgress, DeliveryState, NewNotice, Notice, NoticeId, NoticeLevel, NoticeTarget, PushPayload, PushSubscriptionInput,
+    MAX_ENDPOINT_CHARS,
+};
+use bosai_types::surveys::{AreaCode, Localized};
+use bosai_types::{MunicipalityCode, Timestamp};
+
+/// Push services browsers use. Anything else is refused: the fan-out POSTs to these
+/// URLs from inside our network, so a resident must not be able to point it elsewhere.
+const PUSH_SERVICE_HOSTS: &[&str] = &["fcm.googleapis.com", "updates.push.services.mozilla.com", "web.push.apple.com"];
+const PUSH_SERVICE_SUFFIXES: &[&str] = &[".push.apple.com", ".notify.windows.com", ".push.services.mozilla.com"];
+
+/// How the server reaches push services.
+#[derive(Debug, Clone)]
+pub struct PushSettings {
+    /// Signs with the deployment's VAPID key; its public half is the app's `applicationServerKey`.
+    pub client: bosai_push::PushClient,
+    /// Accept `http://127.0.0.1:…` endpoints (the local test push service; never on AWS).
+    pub allow_loopback: bool,
+}
+
+fn invalid_subscription(detail: &str) -> ApiError {
+    ApiError::invalid(
+        "invalid_subscription",
+        format!("This push subscription cannot be used ({detail}). Turn notifications off and on again in the app."),
+        "通知の登録に失敗しました。アプリで通知をいったんオフにして、もう一度オンにしてください。",
+    )
+}
+
+/// The endpoint's host is a known push service (or loopback, when allowed).
+pub fn endpoint_allowed(endpoint: &str, allow_loopback: bool) -> bool {
+    let Ok(url) = url::Url::parse(endpoint) else { return false };
+    let host = url.host_str().unwrap_or("");
+    let loopback = matches!(host, "127.0.0.1" | "localhost" | "[::1]");
+    if url.scheme() == "http" {
+        return allow_loopback && loopback;
+    }
+    url.scheme() == "https"
+        && url.username().is_empty()
+        && url.password().is_none()
+        && (PUSH_SERVICE_HOSTS.contains(&host) || PUSH_SERVICE_SUFFIXES.iter().any(|s| host.ends_with(s)) || (allow_loopback && loopback))
+}
+
+/// Subscriptions are keyed by a hash of the endpoint: the same device registering twice is one.
+pub fn subscription_id(endpoint: &str) -> String {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, endpoint.as_bytes());
+    d.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn subscription_sort_key(area: Option<&AreaCode>, id: &str) -> String {
+    format!("{}{id}", keys::push_area_prefix(area))
+}
+
+/// Registers (or refreshes) this device for the resident's notices.
+pub async fn subscribe(
+    store: &dyn Store,
+    push: &PushSettings,
+    m: &MunicipalityCode,
+    sub: &str,
+    input: &PushSubscriptionInput,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    if input.endpoint.len() > MAX_ENDPOINT_CHARS || !endpoint_allowed(&input.endpoint, push.allow_loopback) {
+        return Err(invalid_subscription("the endpoint is not a known push service"));
+    }
+    bosai_push::SubscriptionKeys::from_base64url(&input.keys.p256dh, &input.keys.auth).map_err(|_| invalid_subscription("bad keys"))?;
+    let id = subscription_id(&input.endpoint);
+    let area = safety::registered_area(store, sub).await?;
+    let key = keys::push_subscription(&id);
+    // A device that changed hands: the previous owner's pointer goes.
+    if let Some(old) = store.get(&key).await?.and_then(|i| i.str("owner").map(str::to_owned)).filter(|o| o != sub) {
+        store.delete(&keys::resident_push(&old, &id), None).await?;
+    }
+    let subscription = item(&key)
+        .with(attr::GSI1_PK, Value::s(keys::push_index(m)))
+        .with(attr::GSI1_SK, Value::s(subscription_sort_key(area.as_ref(), &id)))
+        .with("endpoint", Value::s(&input.endpoint))
+        .with("p256dh", Value::s(&input.keys.p256dh))
+        .with("auth", Value::s(&input.keys.auth))
+        .with("owner", Value::s(sub))
+        .with("updated_at", Value::n(now.millis()));
+    store
+        .batch_write(vec![WriteOp::Put(subscription), WriteOp::Put(item(&keys::resident_push(sub, &id)).with("subscription", Value::s(&id)))])
+        .await?;
+    Ok(())
+}
+
+/// Stops notices to this device. Unknown, or another resident's: nothing happens.
+pub async fn unsubscribe(store: &dyn Store, sub: &str, endpoint: &str) -> Result<(), ApiError> {
+    let id = subscription_id(endpoint);
+    let owned = Condition::Eq("owner".into(), Value::s(sub));
+    match store.delete(&keys::push_subscription(&id), Some(owned)).await {
+        Ok(()) | Err(StoreError::ConditionFailed) => {}
+        Err(e) => return Err(e.into()),
+    }
+    store.delete(&keys::resident_push(sub, &id), None).await?;
+    Ok(())
+}
+
+/// The resident's subscriptions follow their registered area.
+pub async fn move_subscriptions(store: &dyn Store, sub: &str, area: Option<&AreaCode>) -> Result<(), ApiError> {
+    let pointers = store.query(Query::partition(keys::resident_partition(sub)).begins_with("PUSHSUB#")).await?;
+    for id in pointers.items.iter().filter_map(|p| p.str("subscription")) {
+        let update = Update::new().set(attr::GSI1_SK, Value::s(subscription_sort_key(area, id)));
+        match store.update(&keys::push_subscription(id), update, Some(Condition::Eq("owner".into(), Value::s(sub)))).await {
+            Ok(_) | Err(StoreError::ConditionFailed) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the subscriptions a resident's pointers name (all data deleted).
+pub fn forget_subscriptions(partition: &std::collections::BTreeMap<String, Item>) -> Vec<WriteOp> {
+    partition.values().filter_map(|p| p.str("subscription")).map(|id| WriteOp::Delete(keys::push_subscription(id))).collect()
+}
+
+// ---------------------------------------------------------------------------
+// Notices
+
+fn level_str(l: NoticeLevel) -> &'static str {
+    match l {
+        NoticeLevel::Info => "info",
+        NoticeLevel::Warning => "warning",
+        NoticeLevel::Emergency => "emergency",
+    }
+}
+
+fn notice_item(m: &MunicipalityCode, n: &Notice) -> Item {
+    let definition = serde_json::json!({ "title": n.title, "body": n.body, "level": n.level, "target": n.target });
+    item(&keys::notice(m, n.id.as_str()))
+        .with("definition", Value::s(definition.to_string()))
+        .with("level", Value::s(level_str(n.level)))
+        .with("created_at", Value::n(n.created_at.millis()))
+        .with("state", Value::s("queued"))
+        .with("delivered", Value::n(0))
+        .with("gone", Value::n(0))
+        .with("failed", Value::n(0))
+        .with("version", Value::n(0))
+        .with(attr::GSI1_PK, Value::s(keys::FANOUT_PENDING))
+        .with(attr::GSI1_SK, Value::s(format!("{:013}#{m}#{}", n.created_at.millis(), n.id)))
+}
+
+#[derive(serde::Deserialize)]
+struct Definition {
+    title: Localized,
+    body: Localized,
+    level: NoticeLevel,
+    target: NoticeTarget,
+}
+
+/// A stored notice, with its delivery counts.
+pub fn notice_from(i: &Item) -> Option<Notice> {
+    let id = NoticeId::parse(i.str("sk")?.strip_prefix(keys::NOTICE_PREFIX)?).ok()?;
+    let d: Definition = serde_json::from_str(i.str("definition")?).ok()?;
+    let n = |k| i.i64(k).unwrap_or(0).max(0) as u64;
+    let state = match i.str("state")? {
+        "queued" => DeliveryState::Queued,
+        "sending" => DeliveryState::Sending,
+        _ => DeliveryState::Done,
+    };
+    Some(Notice {
+        id,
+        title: d.title,
+        body: d.body,
+        level: d.level,
+        target: d.target,
+        created_at: Timestamp(i.i64("created_at")?),
+        delivery: Some(DeliveryProgress { state, delivered: n("delivered"), gone: n("gone"), failed: n("failed") }),
+    })
+}
+
+/// Saves a notice for sending. `Ok((notice, false))`: the same notice was already saved (a resend).
+pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, new: &NewNotice, now: Timestamp) -> Result<(Notice, bool), ApiError> {
+    if !who.may_read_municipality(m) {
+        return Err(ApiError::Forbidden);
+    }
+    new.validate().map_err(|e| ApiError::invalid(e.code, e.en, e.ja))?;
+    let notice = Notice {
+        id: new.id.clone(),
+        title: new.title.clone(),
+        body: new.body.clone(),
+        level: new.level,
+        target: new.target.clone(),
+        created_at: now,
+        delivery: None,
+    };
+    let payload = serde_json::to_vec(&PushPayload::of(&notice)).expect("payload serialises");
+    if payload.len() > bosai_push::MAX_PLAINTEXT_LEN {
+        return Err(ApiError::invalid(
+            "notice_too_long",
+            format!("The notice is {} bytes as a push message; the limit is {}. Shorten the text.", payload.len(), bosai_push::MAX_PLAINTEXT_LEN),
+            "お知らせが長すぎます。本文を短くしてください。",
+        ));
+    }
+    match store.put(notice_item(m, &notice), Some(Condition::absent())).await {
+        Ok(()) => {
+            tracing::info!(notice = %notice.id, "notice saved for sending");
+            Ok((get(store, m, &notice.id).await?, true))
+        }
+        Err(StoreError::ConditionFailed) => {
+            let stored = get(store, m, &notice.id).await?;
+            let same = stored.title == new.title && stored.body == new.body && stored.level == new.level && stored.target == new.target;
+            if same {
+                Ok((stored, false))
+            } else {
+                Err(ApiError::invalid("notice_id_taken", "Another notice has this id. Create the notice with a new id.", "このIDのお知らせは既にあります。"))
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn get(store: &dyn Store, m: &MunicipalityCode, id: &NoticeId) -> Result<Notice, ApiError> {
+    let i = store.get(&keys::notice(m, id.as_str())).await?.ok_or(ApiError::NotFound("The notice", "お知らせ"))?;
+    notice_from(&i).ok_or_else(|| ApiError::Unavailable(format!("unreadable notice {id}")))
+}
+
+/// The public view: what the landing page shows (no delivery counts).
+pub async fn public(store: &dyn Store, m: &MunicipalityCode, id: &NoticeId) -> Result<Notice, ApiError> {
+    Ok(Notice { delivery: None, ..get(store, m, id).await? })
+}
+
+/// Newest first; `area` given: only notices for everyone or for that area (a resident's list).
+pub async fn list(store: &dyn Store, m: &MunicipalityCode, area: Option<Option<&AreaCode>>, limit: usize) -> Result<Vec<Notice>, ApiError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.query(Query::partition(keys::municipality(m).pk).begins_with(keys::NOTICE_PREFIX).after(cursor)).await?;
+        out.extend(page.items.iter().filter_map(notice_from));
+        cursor = page.next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    if let Some(area) = area {
+        out.retain(|n| match &n.target {
+            NoticeTarget::All => true,
+            NoticeTarget::Areas { areas } => area.is_some_and(|a| areas.contains(a)),
+        });
+        for n in &mut out {
+            n.delivery = None;
+        }
+    }
+    out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.id.cmp(&b.id)));
+    out.truncate(limit);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_push_services_are_reached() {
+        for ok in [
+            "https://fcm.googleapis.com/fcm/send/abc:def",
+            "https://updates.push.services.mozilla.com/wpush/v2/gAAA",
+            "https://web.push.apple.com/QGx",
+            "https://wns2-db5p.notify.windows.com/w/?token=x",
+        ] {
+            assert!(endpoint_allowed(ok, false), "{ok}");
+        }
+        for bad in [
+            "http://fcm.googleapis.com/fcm/send/x",
+            "https://169.254.169.254/latest/meta-data",
+            "https://evil.example/fcm.googleapis.com",
+            "https://fcm.googleapis.com.evil.example/x",
+            "https://user:pw@fcm.googleapis.com/x",
+            "http://127.0.0.1:9/push/1",
+            "not a url",
+        ] {
+            assert!(!endpoint_allowed(bad, false), "{bad}");
+        }
+        assert!(endpoint_allowed("http://127.0.0.1:4567/push/1", true), "the local test push service, when allowed");
+        assert!(!endpoint_allowed("http://10.0.0.1/push/1", true));
+    }
+
+    #[test]
+    fn subscription_ids_are_stable_and_short() {
+        let a = subscription_id("https://fcm.googleapis.com/fcm/send/a");
+        assert_eq!(a, subscription_id("https://fcm.googleapis.com/fcm/send/a"));
+        assert_ne!(a, subscription_id("https://fcm.googleapis.com/fcm/send/b"));
+        assert_eq!(a.len(), 32);
+    }
+}

@@ -1,0 +1,34 @@
+//! HQ's dashboard summary.
+
+use super::principal::HqOrAdmin;
+use super::routes::{Access, RouteSpec};
+use super::AppState;
+use crate::domain::hq;
+use crate::ApiError;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use bosai_types::hq::HqSummary;
+use bosai_types::{Problem, Timestamp};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/hq/summary", get(summary))
+}
+
+pub const ROUTES: &[RouteSpec] = &[RouteSpec { method: "GET", path: "/api/hq/summary", access: Access::Roles(HqOrAdmin::ROLES) }];
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(summary))]
+pub struct Doc;
+
+/// Evacuees per shelter against capacity, their sex, age bands, allergies and other needs,
+/// safety reports by area, and open supply requests against stock. Counts only.
+#[utoipa::path(get, path = "/api/hq/summary", tag = "hq", security(("bearer" = [])),
+    responses((status = 200, body = HqSummary), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<HqSummary>, ApiError> {
+    if !p.may_read_municipality(&st.config.municipality) {
+        return Err(ApiError::Forbidden);
+    }
+    let now = Timestamp(crate::clock::now_millis());
+    Ok(Json(hq::summary(st.store.as_ref(), &st.config.municipality, now).await?))
+}

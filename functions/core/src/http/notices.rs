@@ -1,0 +1,132 @@
+//! Notices: HQ saves them, the fan-out pushes them; residents register devices and
+//! read the list; anyone opens a notice's landing page.
+
+use super::principal::{HqOrAdmin, ResidentOnly};
+use super::routes::{Access, RouteSpec};
+use super::{ApiJson, ApiPath, AppState};
+use crate::domain::{notices, safety};
+use crate::ApiError;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use bosai_types::notices::{NewNotice, Notice, NoticeId, PushSubscriptionInput, PushUnsubscribe, VapidPublicKey};
+use bosai_types::{Problem, Timestamp};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/push/vapid-public-key", get(vapid_public_key))
+        .route("/push/subscriptions", post(subscribe).delete(unsubscribe))
+        .route("/hq/notices", post(create).get(hq_list))
+        .route("/notices", get(my_list))
+        .route("/notices/{id}", get(public))
+}
+
+const RESIDENT: Access = Access::Roles(ResidentOnly::ROLES);
+const HQ: Access = Access::Roles(HqOrAdmin::ROLES);
+
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec { method: "GET", path: "/api/push/vapid-public-key", access: Access::Public },
+    RouteSpec { method: "POST", path: "/api/push/subscriptions", access: RESIDENT },
+    RouteSpec { method: "DELETE", path: "/api/push/subscriptions", access: RESIDENT },
+    RouteSpec { method: "POST", path: "/api/hq/notices", access: HQ },
+    RouteSpec { method: "GET", path: "/api/hq/notices", access: HQ },
+    RouteSpec { method: "GET", path: "/api/notices", access: RESIDENT },
+    RouteSpec { method: "GET", path: "/api/notices/{id}", access: Access::Public },
+];
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(vapid_public_key, subscribe, unsubscribe, create, hq_list, my_list, public))]
+pub struct Doc;
+
+const LIST_LIMIT: usize = 50;
+
+fn now() -> Timestamp {
+    Timestamp(crate::clock::now_millis())
+}
+
+fn push(st: &AppState) -> Result<&notices::PushSettings, ApiError> {
+    st.push.as_deref().ok_or_else(|| ApiError::Unavailable("push is not configured (BOSAI_VAPID_KEY_FILE)".into()))
+}
+
+pub fn notice_id(raw: &str) -> Result<NoticeId, ApiError> {
+    NoticeId::parse(raw).map_err(|e| ApiError::invalid("invalid_notice_id", e.to_string(), "お知らせIDの形式が正しくありません。"))
+}
+
+/// The key browsers need for `pushManager.subscribe` (`applicationServerKey`).
+#[utoipa::path(get, path = "/api/push/vapid-public-key", tag = "notices",
+    responses((status = 200, body = VapidPublicKey), (status = 503, body = Problem)))]
+async fn vapid_public_key(State(st): State<AppState>) -> Result<Json<VapidPublicKey>, ApiError> {
+    Ok(Json(VapidPublicKey { key: push(&st)?.client.vapid().public_key_base64url().to_owned() }))
+}
+
+/// Register this device for notices to the resident's area (`PushSubscription.toJSON()`).
+/// Sending it again refreshes it.
+#[utoipa::path(post, path = "/api/push/subscriptions", tag = "notices", security(("bearer" = [])), request_body = PushSubscriptionInput,
+    responses((status = 204, description = "registered"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn subscribe(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(input): ApiJson<PushSubscriptionInput>) -> Result<StatusCode, ApiError> {
+    notices::subscribe(st.store.as_ref(), push(&st)?, &st.config.municipality, &p.sub, &input, now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stop notices to this device. Unknown endpoints are ignored.
+#[utoipa::path(delete, path = "/api/push/subscriptions", tag = "notices", security(("bearer" = [])), request_body = PushUnsubscribe,
+    responses((status = 204, description = "removed"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn unsubscribe(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(input): ApiJson<PushUnsubscribe>) -> Result<StatusCode, ApiError> {
+    notices::unsubscribe(st.store.as_ref(), &p.sub, &input.endpoint).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Save a notice; it is pushed to the target within seconds. The id is chosen by the client:
+/// the same body again returns the stored notice with 200; the same id with another body is a 400.
+#[utoipa::path(post, path = "/api/hq/notices", tag = "notices", security(("bearer" = [])), request_body = NewNotice,
+    responses((status = 201, body = Notice, description = "saved for sending"), (status = 200, body = Notice, description = "already saved with this body"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(new): ApiJson<NewNotice>) -> Result<(StatusCode, Json<Notice>), ApiError> {
+    let (notice, created) = notices::create(st.store.as_ref(), &p, &st.config.municipality, &new, now()).await?;
+    if let Some(wake) = &st.fanout_wake {
+        wake.notify_one();
+    }
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(notice)))
+}
+
+/// The municipality's notices, newest first, with how their delivery went.
+#[utoipa::path(get, path = "/api/hq/notices", tag = "notices", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Notice>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn hq_list(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<Notice>>, ApiError> {
+    if !p.may_read_municipality(&st.config.municipality) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(notices::list(st.store.as_ref(), &st.config.municipality, None, LIST_LIMIT).await?))
+}
+
+/// Notices for everyone and for the resident's registered area, newest first.
+#[utoipa::path(get, path = "/api/notices", tag = "notices", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Notice>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn my_list(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<Vec<Notice>>, ApiError> {
+    let area = safety::registered_area(st.store.as_ref(), &p.sub).await?;
+    Ok(Json(notices::list(st.store.as_ref(), &st.config.municipality, Some(area.as_ref()), LIST_LIMIT).await?))
+}
+
+/// One notice, as its landing page shows it.
+#[utoipa::path(get, path = "/api/notices/{id}", tag = "notices", params(("id" = String, Path)),
+    responses((status = 200, body = Notice), (status = 400, body = Problem), (status = 404, body = Problem)))]
+async fn public(State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Notice>, ApiError> {
+    Ok(Json(notices::public(st.store.as_ref(), &st.config.municipality, &notice_id(&id)?).await?))
+}
+
+/// `/n/{id}`: the page a notification opens. One small HTML response, no script, so it
+/// loads on a congested network; cacheable for a minute at the edge.
+pub async fn landing_page(State(st): State<AppState>, axum::extract::Path(id): axum::extract::Path<String>) -> axum::response::Response {
+    let found = match NoticeId::parse(&id) {
+        Ok(id) => notices::public(st.store.as_ref(), &st.config.municipality, &id).await,
+        Err(_) => Err(ApiError::NotFound("The notice", "お知らせ")),
+    };
+    let cache = [(header::CACHE_CONTROL, "public, max-age=60")];
+    match found {
+        Ok(n) => (cache, Html(crate::landing::render(&n))).into_response(),
+        Err(ApiError::NotFound(..)) => (StatusCode::NOT_FOUND, cache, Html(crate::landing::not_found())).into_response(),
+        Err(e) => e.into_response(),
+    }
+}

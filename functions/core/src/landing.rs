@@ -1,0 +1,99 @@
+//! The landing page a notice's notification opens (`/n/{id}`): plain HTML with
+//! inline CSS, no script and no other request, so it appears on one bar of signal.
+
+use bosai_types::notices::{Notice, NoticeLevel};
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn paragraphs(s: &str) -> String {
+    escape(s).replace('\n', "<br>")
+}
+
+const STYLE: &str = "body{font:17px/1.6 system-ui,sans-serif;margin:0;color:#111;background:#fff}\
+main{max-width:40em;margin:auto;padding:1em}\
+.l{display:inline-block;padding:.1em .6em;border-radius:.3em;font-weight:700;color:#fff;background:#1d4ed8}\
+.warning{background:#b45309}.emergency{background:#b91c1c}\
+h1{font-size:1.4em;margin:.4em 0}h2{font-size:1.1em;margin:1.2em 0 .2em;color:#333}\
+a{display:block;margin:1em 0;padding:.8em;text-align:center;border:2px solid #1d4ed8;border-radius:.4em;color:#1d4ed8;font-weight:700;text-decoration:none}\
+time{color:#555}";
+
+fn page(title: &str, main: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{title}</title>\
+<style>{STYLE}</style></head><body><main>{main}</main></body></html>"
+    )
+}
+
+pub fn render(n: &Notice) -> String {
+    let (class, ja, en) = match n.level {
+        NoticeLevel::Emergency => ("emergency", "緊急", "Emergency"),
+        NoticeLevel::Warning => ("warning", "注意", "Warning"),
+        NoticeLevel::Info => ("info", "お知らせ", "Notice"),
+    };
+    let when = jst_minute(n.created_at.millis());
+    let mut main = format!(
+        "<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p><h1>{}</h1><p>{}</p>",
+        escape(&n.title.ja),
+        paragraphs(&n.body.ja)
+    );
+    if !n.title.en.trim().is_empty() || !n.body.en.trim().is_empty() {
+        main.push_str(&format!("<section lang=\"en\"><h2>{}</h2><p>{}</p></section>", escape(&n.title.en), paragraphs(&n.body.en)));
+    }
+    main.push_str("<a href=\"/\">防災アプリを開く / Open the app</a><a href=\"/#/shelters\">避難所を探す / Find a shelter</a>");
+    page(&escape(&n.title.ja), &main)
+}
+
+pub fn not_found() -> String {
+    page(
+        "お知らせが見つかりません",
+        "<h1>お知らせが見つかりません</h1><p>This notice was not found. It may have been withdrawn.</p><a href=\"/\">防災アプリを開く / Open the app</a>",
+    )
+}
+
+/// `2026-11-23 14:05 JST`
+fn jst_minute(ms: i64) -> String {
+    let t = bosai_types::Timestamp(ms);
+    let secs_of_day = (ms / 1000 + 9 * 3600).rem_euclid(86_400);
+    format!("{} {:02}:{:02} JST", t.jst_date(), secs_of_day / 3600, secs_of_day % 3600 / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bosai_types::notices::{NoticeId, NoticeTarget};
+    use bosai_types::surveys::Localized;
+
+    #[test]
+    fn text_is_escaped_and_both_languages_shown() {
+        let n = Notice {
+            id: NoticeId::parse("n-1").unwrap(),
+            title: Localized::new("給水 <script>", "Water & food"),
+            body: Localized::new("14時から\n体育館で", ""),
+            level: NoticeLevel::Emergency,
+            target: NoticeTarget::All,
+            created_at: bosai_types::Timestamp(1_795_359_600_000 + 14 * 3_600_000 + 5 * 60_000),
+            delivery: None,
+        };
+        let html = render(&n);
+        assert!(html.contains("給水 &lt;script&gt;") && !html.contains("<script>"), "{html}");
+        assert!(html.contains("14時から<br>体育館で"));
+        assert!(html.contains("Water &amp; food"));
+        assert!(html.contains("緊急 / Emergency") && html.contains("2026-11-23 14:05 JST"));
+        assert!(!html.contains("<script") && !html.contains("src="), "no script, no other request");
+    }
+}

@@ -1,0 +1,94 @@
+//! HQ's summary over HTTP on both stores: a family registers its area, is scanned in
+//! by shelter staff and reports its safety; HQ sees counts (never names), and the
+//! counts move back when they leave or delete their data.
+
+mod common;
+use bosai_types::auth::Role;
+use common::TestApp;
+use serde_json::{json, Value};
+
+on_both_stores!(summary_follows_residents, area_registration);
+
+const A: &str = "aoba-katahira-es";
+
+fn shelter<'a>(summary: &'a Value, id: &str) -> &'a Value {
+    summary["shelters"].as_array().unwrap().iter().find(|s| s["shelter_id"] == id).unwrap()
+}
+
+fn area<'a>(summary: &'a Value, code: Option<&str>) -> Option<&'a Value> {
+    summary["safety"].as_array().unwrap().iter().find(|a| a["area"].as_str() == code).map(|a| &a["counts"])
+}
+
+async fn summary_follows_residents(app: TestApp) {
+    let hq = app.staff_token(Role::Hq, &[], Some("041009"));
+    let before = app.call("GET", "/api/hq/summary", &hq, None).await.1;
+    let t = app.login("taro", true).await.access_token;
+    assert_eq!(app.call("PUT", "/api/me/area", &t, Some(json!({"area": "aoba-1"}))).await.0, 204);
+    let child = json!({"display_name": "はな", "birth": "2018", "sex": "female", "relationship": "child"});
+    assert_eq!(app.call("PUT", "/api/household/members/m-hana", &t, Some(child)).await.0, 200);
+    let needs = json!({"allergens": ["egg", "buckwheat"], "care": []});
+    assert_eq!(app.call("PUT", "/api/household/members/m-hana/needs", &t, Some(needs)).await.0, 200);
+    let cred = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self", "m-hana"]}))).await.1;
+    let staff = app.staff_token(Role::ShelterStaff, &[A], None);
+    let now = bosai_core::clock::now_millis();
+    let scan = |id: &str, kind: &str, at: i64| json!({"device_id": "tablet-1", "records": [{"event_id": id, "kind": kind, "at": at, "credential": cred["credential"]}]});
+    assert_eq!(app.call("POST", &format!("/api/shelters/{A}/scans"), &staff, Some(scan("hq-ev-0001", "check_in", now - 1000))).await.0, 200);
+    for (id, status) in [("rep-hq-0001", json!({"status": "at_shelter", "shelter_id": A})), ("rep-hq-0002", json!({"status": "needs_help", "what": "薬", "location": "体育館"}))] {
+        let member = if id.ends_with('1') { "self" } else { "m-hana" };
+        let (s, v) = app.call("POST", "/api/safety", &t, Some(json!({"report_id": id, "member_id": member, "status": status}))).await;
+        assert_eq!(s, 200, "{v}");
+    }
+
+    let (s, after) = app.call("GET", "/api/hq/summary", &hq, None).await;
+    assert_eq!(s, 200, "{after}");
+    let (b, a) = (shelter(&before, A), shelter(&after, A));
+    assert_eq!(a["occupancy"].as_i64().unwrap() - b["occupancy"].as_i64().unwrap(), 2);
+    let n = |v: &Value, path: &[&str]| path.iter().fold(v, |v, k| &v[*k]).as_i64().unwrap_or(0);
+    assert_eq!(n(a, &["headcount", "people"]) - n(b, &["headcount", "people"]), 2);
+    assert_eq!(n(a, &["headcount", "by_sex", "female"]) - n(b, &["headcount", "by_sex", "female"]), 1, "はな");
+    assert_eq!(n(a, &["headcount", "by_age", "child"]) - n(b, &["headcount", "by_age", "child"]), 1, "born 2018");
+    assert_eq!(n(a, &["headcount", "by_age", "adult"]) - n(b, &["headcount", "by_age", "adult"]), 1, "born 1980");
+    assert_eq!(n(a, &["headcount", "allergens", "buckwheat"]) - n(b, &["headcount", "allergens", "buckwheat"]), 1);
+    assert_eq!(n(&after, &["totals", "allergens", "egg"]) - n(&before, &["totals", "allergens", "egg"]), 1);
+    assert_eq!(area(&after, Some("aoba-1")).unwrap(), &json!({"safe_at_home": 0, "at_shelter": 1, "elsewhere": 0, "needs_help": 1}));
+    let text = after.to_string();
+    assert!(!text.contains("はな") && !text.contains("太郎") && !text.contains("薬"), "counts only: {text}");
+
+    // Checked out: the shelter's counts go back; deleting her takes her report off.
+    assert_eq!(app.call("POST", &format!("/api/shelters/{A}/scans"), &staff, Some(scan("hq-ev-0002", "check_out", now))).await.0, 200);
+    assert_eq!(app.call("DELETE", "/api/household/members/m-hana", &t, None).await.0, 204);
+    let later = app.call("GET", "/api/hq/summary", &hq, None).await.1;
+    assert_eq!(shelter(&later, A)["headcount"], b["headcount"]);
+    assert_eq!(area(&later, Some("aoba-1")).unwrap(), &json!({"safe_at_home": 0, "at_shelter": 1, "elsewhere": 0, "needs_help": 0}));
+
+    // Who may read it.
+    let other = app.staff_token(Role::Hq, &[], Some("131016"));
+    assert_eq!(app.call("GET", "/api/hq/summary", &other, None).await.0, 403, "another municipality's HQ");
+    assert_eq!(app.call("GET", "/api/hq/summary", &staff, None).await.0, 403, "shelter staff");
+    assert_eq!(app.call("GET", "/api/hq/summary", &t, None).await.0, 403, "residents");
+}
+
+async fn area_registration(app: TestApp) {
+    let t = app.login("hanako", false).await.access_token;
+    assert!(app.call("GET", "/api/me", &t, None).await.1["area"].is_null());
+    for bad in [json!({"area": "Aoba 1"}), json!({"area": ""}), json!({}), json!({"area": "aoba-1", "x": 1})] {
+        let (s, v) = app.call("PUT", "/api/me/area", &t, Some(bad.clone())).await;
+        assert_eq!(s, 400, "{bad} → {v}");
+        assert!(v["message"].as_str().is_some_and(|d| !d.is_empty()) && v["message_ja"].is_string(), "{v}");
+    }
+    assert!(app.call("GET", "/api/me", &t, None).await.1["area"].is_null(), "nothing stored");
+    assert_eq!(app.call("PUT", "/api/me/area", &t, Some(json!({"area": "izumi-2"}))).await.0, 204);
+    assert_eq!(app.call("PUT", "/api/me/area", &t, Some(json!({"area": "izumi-2"}))).await.0, 204, "a resend");
+    assert_eq!(app.call("GET", "/api/me", &t, None).await.1["area"], "izumi-2");
+    // An area survey now reaches her.
+    let hq = app.staff_token(Role::Hq, &[], Some("041009"));
+    let survey = json!({"id": "izumi-water", "title": {"ja": "給水", "en": "Water"}, "scope": {"type": "areas", "areas": ["izumi-2"]},
+        "questions": [{"id": "need", "text": {"ja": "水は必要ですか", "en": "Need water?"}, "required": true, "kind": {"type": "single_choice", "options": [{"id": "yes", "label": {"ja": "はい", "en": "Yes"}}]}}],
+        "recurrence": "once"});
+    let (s, v) = app.call("POST", "/api/hq/surveys", &hq, Some(survey)).await;
+    assert!(s == 201, "{v}");
+    let mine = app.call("GET", "/api/surveys", &t, None).await.1;
+    assert!(mine.as_array().unwrap().iter().any(|s| s["survey"]["id"] == "izumi-water"), "{mine}");
+    assert_eq!(app.call("PUT", "/api/me/area", &t, Some(json!({"area": null}))).await.0, 204);
+    assert!(app.call("GET", "/api/me", &t, None).await.1["area"].is_null(), "cleared");
+}

@@ -1,0 +1,254 @@
+//! Notices (お知らせ) HQ sends by push to residents of chosen areas, and what the
+//! resident's device registers to receive them. Notices are public information
+//! (water points, road closures): the landing page opens without signing in.
+
+use crate::surveys::{slug_id, AreaCode, BadId, Localized};
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_NOTICE_TITLE_CHARS: usize = 60;
+pub const MAX_NOTICE_BODY_CHARS: usize = 400;
+pub const MAX_NOTICE_AREAS: usize = 200;
+/// Longest push endpoint URL accepted (FCM's are about 200 characters).
+pub const MAX_ENDPOINT_CHARS: usize = 1024;
+
+slug_id!(
+    /// Chosen by HQ's editor (e.g. a UUID) so a resent create is recognised.
+    NoticeId, "notice id", 64, '-', "^[a-z0-9-]{1,64}$"
+);
+
+/// How the device announces it (緊急 / 注意 / 情報).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeLevel {
+    Info,
+    Warning,
+    Emergency,
+}
+
+/// Who receives it: everyone subscribed in the municipality, or residents registered in some areas.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum NoticeTarget {
+    All,
+    Areas {
+        #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200, value_type = std::collections::BTreeSet<AreaCode>))]
+        areas: Vec<AreaCode>,
+    },
+}
+
+#[cfg(feature = "openapi")]
+fn title_text() -> utoipa::openapi::schema::Object {
+    crate::surveys::localized(MAX_NOTICE_TITLE_CHARS, false)
+}
+#[cfg(feature = "openapi")]
+fn body_text() -> utoipa::openapi::schema::Object {
+    crate::surveys::localized(MAX_NOTICE_BODY_CHARS, false)
+}
+
+/// `POST /api/hq/notices`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewNotice {
+    pub id: NoticeId,
+    #[cfg_attr(feature = "openapi", schema(schema_with = title_text))]
+    pub title: Localized,
+    #[cfg_attr(feature = "openapi", schema(schema_with = body_text))]
+    pub body: Localized,
+    pub level: NoticeLevel,
+    pub target: NoticeTarget,
+}
+
+/// Why a notice cannot be sent, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{en}")]
+pub struct NoticeError {
+    pub code: &'static str,
+    pub en: String,
+    pub ja: String,
+}
+
+fn err(code: &'static str, en: impl Into<String>, ja: impl Into<String>) -> NoticeError {
+    NoticeError { code, en: en.into(), ja: ja.into() }
+}
+
+fn text_ok(t: &Localized, max: usize) -> bool {
+    let clean = |s: &str| !s.chars().any(|c| c.is_control() && c != '\n');
+    !t.ja.trim().is_empty() && t.ja.chars().count() <= max && t.en.chars().count() <= max && clean(&t.ja) && clean(&t.en)
+}
+
+impl NewNotice {
+    /// The same rules in the HQ editor and on the server.
+    pub fn validate(&self) -> Result<(), NoticeError> {
+        if !text_ok(&self.title, MAX_NOTICE_TITLE_CHARS) {
+            return Err(err(
+                "invalid_title",
+                format!("Enter a title in Japanese, at most {MAX_NOTICE_TITLE_CHARS} characters per language, on one line."),
+                format!("件名（日本語）を{MAX_NOTICE_TITLE_CHARS}文字以内で入力してください。"),
+            ));
+        }
+        if self.title.ja.contains('\n') || self.title.en.contains('\n') {
+            return Err(err("invalid_title", "Keep the title on one line.", "件名は1行で入力してください。"));
+        }
+        if !text_ok(&self.body, MAX_NOTICE_BODY_CHARS) {
+            return Err(err(
+                "invalid_body",
+                format!("Enter the message in Japanese, at most {MAX_NOTICE_BODY_CHARS} characters per language."),
+                format!("本文（日本語）を{MAX_NOTICE_BODY_CHARS}文字以内で入力してください。"),
+            ));
+        }
+        if let NoticeTarget::Areas { areas } = &self.target {
+            let mut sorted = areas.clone();
+            sorted.sort();
+            sorted.dedup();
+            if areas.is_empty() || areas.len() > MAX_NOTICE_AREAS || sorted.len() != areas.len() {
+                return Err(err(
+                    "invalid_target",
+                    format!("Choose 1 to {MAX_NOTICE_AREAS} different areas, or send to everyone."),
+                    "送信先の地区を選んでください。",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where the fan-out stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Saved; sending starts within seconds.
+    Queued,
+    Sending,
+    /// Every subscription was tried; `failed` ones will not be tried again.
+    Done,
+}
+
+/// Counts of the fan-out: every targeted subscription ends in exactly one of delivered,
+/// gone (the device unsubscribed; its subscription was deleted) or failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryProgress {
+    pub state: DeliveryState,
+    pub delivered: u64,
+    pub gone: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notice {
+    pub id: NoticeId,
+    pub title: Localized,
+    pub body: Localized,
+    pub level: NoticeLevel,
+    pub target: NoticeTarget,
+    pub created_at: Timestamp,
+    /// For HQ; absent on the public view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryProgress>,
+}
+
+impl Notice {
+    /// Where the push opens it: a small server-rendered page.
+    pub fn landing_path(&self) -> String {
+        format!("/n/{}", self.id)
+    }
+}
+
+/// The JSON the service worker receives (encrypted, RFC 8291) and shows as a notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushPayload {
+    pub id: NoticeId,
+    pub level: NoticeLevel,
+    pub title: Localized,
+    pub body: Localized,
+    /// The landing page, relative to the app's origin.
+    pub url: String,
+}
+
+impl PushPayload {
+    pub fn of(n: &Notice) -> Self {
+        Self { id: n.id.clone(), level: n.level, title: n.title.clone(), body: n.body.clone(), url: n.landing_path() }
+    }
+}
+
+/// The keys of `PushSubscription.toJSON()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushKeys {
+    /// The browser's P-256 public key, base64url (65 bytes).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{86,88}={0,2}$"))]
+    pub p256dh: String,
+    /// 16-byte authentication secret, base64url.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{22,24}={0,2}$"))]
+    pub auth: String,
+}
+
+/// `POST /api/push/subscriptions`: `PushSubscription.toJSON()` as the browser gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushSubscriptionInput {
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024, pattern = "^https://"))]
+    pub endpoint: String,
+    #[serde(rename = "expirationTime", default)]
+    pub expiration_time: Option<f64>,
+    pub keys: PushKeys,
+}
+
+/// `DELETE /api/push/subscriptions`: the endpoint to stop sending to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushUnsubscribe {
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
+    pub endpoint: String,
+}
+
+/// `GET /api/push/vapid-public-key`: the `applicationServerKey` for `pushManager.subscribe`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VapidPublicKey {
+    pub key: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notice() -> NewNotice {
+        NewNotice {
+            id: NoticeId::parse("water-0001").unwrap(),
+            title: Localized::new("給水のお知らせ", "Water distribution"),
+            body: Localized::new("本日14時から片平丁小学校で給水を行います。\n容器をお持ちください。", "Water at Katahiracho ES from 14:00. Bring containers."),
+            level: NoticeLevel::Info,
+            target: NoticeTarget::Areas { areas: vec![AreaCode::parse("aoba-1").unwrap()] },
+        }
+    }
+
+    #[test]
+    fn rules() {
+        assert_eq!(notice().validate(), Ok(()));
+        let code = |f: &dyn Fn(&mut NewNotice)| {
+            let mut n = notice();
+            f(&mut n);
+            n.validate().err().map(|e| e.code)
+        };
+        assert_eq!(code(&|n| n.title.ja = "  ".into()), Some("invalid_title"));
+        assert_eq!(code(&|n| n.title.ja = "あ".repeat(61)), Some("invalid_title"));
+        assert_eq!(code(&|n| n.title.ja = "a\nb".into()), Some("invalid_title"));
+        assert_eq!(code(&|n| n.title.en = "x".repeat(60)), None);
+        assert_eq!(code(&|n| n.body.ja = "あ".repeat(401)), Some("invalid_body"));
+        assert_eq!(code(&|n| n.body.en = "tab\there".into()), Some("invalid_body"));
+        assert_eq!(code(&|n| n.target = NoticeTarget::Areas { areas: vec![] }), Some("invalid_target"));
+        let a = AreaCode::parse("aoba-1").unwrap();
+        assert_eq!(code(&|n| n.target = NoticeTarget::Areas { areas: vec![a.clone(), a.clone()] }), Some("invalid_target"));
+        assert_eq!(code(&|n| n.target = NoticeTarget::All), None);
+    }
+}
