@@ -78,9 +78,11 @@ async fn fill(data: &Path, shelters_n: usize, residents: usize, now: Timestamp) 
     }
     let all: Vec<ShelterId> = shelters::list(&store, &m).await.unwrap().into_iter().map(|s| s.id).collect();
     let areas: Vec<AreaCode> = (0..40).map(|k| AreaCode::parse(&format!("area-{k:02}")).unwrap()).collect();
+    let listed: Vec<_> = areas.iter().map(|a| serde_json::json!({"code": a, "name_ja": a.as_str(), "name_en": a.as_str()})).collect();
+    store.update(&bosai_core::keys::municipality(&m), Update::new().set("areas", Value::s(serde_json::Value::Array(listed).to_string())), None).await.unwrap();
     for i in 0..residents {
         let sub = format!("r_hq{i:06}");
-        household::set_area(&store, &sub, &AreaRegistration { area: (i % 10 != 9).then(|| areas[i % areas.len()].clone()) }).await.unwrap();
+        household::set_area(&store, &m, &sub, &AreaRegistration { area: (i % 10 != 9).then(|| areas[i % areas.len()].clone()) }).await.unwrap();
         let at = &all[i % all.len()];
         let status = match i % 10 {
             0..=5 => SafetyStatus::AtShelter { shelter_id: at.clone() },

@@ -319,3 +319,12 @@ pub struct AreaRegistration {
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub area: Option<crate::surveys::AreaCode>,
 }
+
+/// An area (地区) of the municipality residents register in and notices target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Area {
+    pub code: crate::surveys::AreaCode,
+    pub name_ja: String,
+    pub name_en: String,
+}

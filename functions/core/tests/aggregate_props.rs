@@ -511,7 +511,7 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
     let areas = [Some("aoba-1"), Some("izumi-2"), None];
     let sub = |r: usize| format!("r_sf{r}");
     for (r, area) in areas.iter().enumerate() {
-        household::set_area(store.as_ref(), &sub(r), &AreaRegistration { area: area.map(|a| AreaCode::parse(a).unwrap()) }).await.unwrap();
+        household::set_area(store.as_ref(), &m, &sub(r), &AreaRegistration { area: area.map(|a| AreaCode::parse(a).unwrap()) }).await.unwrap();
         let input = MemberInput { display_name: "子".into(), birth: bosai_types::household::BirthDate::parse("2015").unwrap(), sex: Sex::Female, relationship: Relationship::Child };
         household::put_member(store.as_ref(), &sub(r), &MemberId::parse("m-child").unwrap(), input, Timestamp(T0)).await.unwrap();
     }

@@ -76,7 +76,11 @@ async fn area_registration(app: TestApp) {
         assert_eq!(s, 400, "{bad} → {v}");
         assert!(v["message"].as_str().is_some_and(|d| !d.is_empty()) && v["message_ja"].is_string(), "{v}");
     }
+    let (s, v) = app.call("PUT", "/api/me/area", &t, Some(json!({"area": "kita-9"}))).await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("unknown_area")), "not an area of this municipality");
     assert!(app.call("GET", "/api/me", &t, None).await.1["area"].is_null(), "nothing stored");
+    let areas: Value = app.http.get(app.url("/api/areas")).send().await.unwrap().json().await.unwrap();
+    assert!(areas.as_array().unwrap().iter().any(|a| a["code"] == "izumi-2" && a["name_ja"] == "泉区 南光台"), "{areas}");
     assert_eq!(app.call("PUT", "/api/me/area", &t, Some(json!({"area": "izumi-2"}))).await.0, 204);
     assert_eq!(app.call("PUT", "/api/me/area", &t, Some(json!({"area": "izumi-2"}))).await.0, 204, "a resend");
     assert_eq!(app.call("GET", "/api/me", &t, None).await.1["area"], "izumi-2");

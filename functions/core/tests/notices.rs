@@ -80,7 +80,7 @@ async fn notices_reach_their_area_once(app: TestApp) {
 
     // Hanako moves to aoba-1: her device follows.
     assert_eq!(app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": "aoba-1"}))).await.0, 204);
-    assert_eq!(app.call("POST", "/api/hq/notices", &hq, Some(notice("aoba-4", json!({"type": "areas", "areas": ["aoba-1", "kita-9"]})))).await.0, 201);
+    assert_eq!(app.call("POST", "/api/hq/notices", &hq, Some(notice("aoba-4", json!({"type": "areas", "areas": ["aoba-1", "taihaku-1"]})))).await.0, 201);
     send_all(&app).await;
     assert_eq!((push.received_count(0), push.received_count(2)), (4, 3));
     let stats = push.stats();
@@ -139,6 +139,8 @@ async fn subscription_rules(app: TestApp) {
     let (s, e) = app.call("POST", "/api/hq/notices", &hq, Some(long)).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("invalid_body")));
     assert!(e["message_ja"].as_str().unwrap().contains("400文字"));
+    let (s, e) = app.call("POST", "/api/hq/notices", &hq, Some(notice("rules-5", json!({"type": "areas", "areas": ["kita-9"]})))).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("unknown_area")));
     let staff = app.staff_token(Role::ShelterStaff, &["aoba-katahira-es"], None);
     assert_eq!(app.call("POST", "/api/hq/notices", &staff, Some(notice("rules-4", json!({"type": "all"})))).await.0, 403);
     assert_eq!(app.call("POST", "/api/push/subscriptions", &staff, Some(device(&push, 2))).await.0, 403);

@@ -240,7 +240,15 @@ pub async fn put_needs(
 /// True when the member exists (the resident themself always does).
 /// Registers (or clears) the resident's area. Safety reports already made stay counted
 /// under the area they were made in; the next report counts under the new one.
-pub async fn set_area(store: &dyn Store, sub: &str, reg: &bosai_types::household::AreaRegistration) -> Result<(), ApiError> {
+pub async fn set_area(
+    store: &dyn Store,
+    m: &bosai_types::MunicipalityCode,
+    sub: &str,
+    reg: &bosai_types::household::AreaRegistration,
+) -> Result<(), ApiError> {
+    if let Some(a) = &reg.area {
+        crate::domain::areas::check(store, m, std::slice::from_ref(a)).await?;
+    }
     let update = match &reg.area {
         Some(a) => bosai_store::Update::new().set("area", Value::s(a.as_str())),
         None => bosai_store::Update::new().remove("area"),

@@ -183,6 +183,9 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, ne
         return Err(ApiError::Forbidden);
     }
     new.validate().map_err(|e| ApiError::invalid(e.code, e.en, e.ja))?;
+    if let NoticeTarget::Areas { areas } = &new.target {
+        crate::domain::areas::check(store, m, areas).await?;
+    }
     let notice = Notice {
         id: new.id.clone(),
         title: new.title.clone(),

@@ -384,7 +384,11 @@ async fn query_all(store: &dyn Store, pk: String, prefix: String) -> Result<Vec<
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
-        let page = store.query(Query::partition(pk.clone()).begins_with(prefix.clone()).after(cursor)).await?;
+        let mut q = Query::partition(pk.clone()).after(cursor);
+        if !prefix.is_empty() {
+            q = q.begins_with(prefix.clone()); // DynamoDB refuses an empty prefix.
+        }
+        let page = store.query(q).await?;
         out.extend(page.items);
         cursor = page.next;
         if cursor.is_none() {

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/export", get(export))
         .route("/me", delete(delete_me))
         .route("/me/area", put(set_area))
+        .route("/areas", get(areas))
         .route("/hq/help-requests", get(help_requests))
 }
 
@@ -45,11 +46,12 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/api/me/export", access: RESIDENT },
     RouteSpec { method: "DELETE", path: "/api/me", access: RESIDENT },
     RouteSpec { method: "PUT", path: "/api/me/area", access: RESIDENT },
+    RouteSpec { method: "GET", path: "/api/areas", access: Access::Public },
     RouteSpec { method: "GET", path: "/api/hq/help-requests", access: Access::Roles(HqOrAdmin::ROLES) },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(view, put_member, remove_member, put_needs, report, history, checkin_credential, export, delete_me, set_area, help_requests))]
+#[openapi(paths(view, put_member, remove_member, put_needs, report, history, checkin_credential, export, delete_me, set_area, areas, help_requests))]
 pub struct Doc;
 
 fn member_id(raw: &str) -> Result<MemberId, ApiError> {
@@ -172,12 +174,18 @@ async fn delete_me(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The municipality's areas, to choose where one lives (and for HQ, whom a notice is for).
+#[utoipa::path(get, path = "/api/areas", tag = "resident", responses((status = 200, body = Vec<bosai_types::household::Area>)))]
+async fn areas(State(st): State<AppState>) -> Result<Json<Vec<bosai_types::household::Area>>, ApiError> {
+    Ok(Json(crate::domain::areas::list(st.store.as_ref(), &st.config.municipality).await?))
+}
+
 /// Register (or clear with `null`) the area the resident lives in: notices and surveys for
 /// the area reach them, and HQ counts their safety reports under it. Sending it again is a no-op.
 #[utoipa::path(put, path = "/api/me/area", tag = "resident", security(("bearer" = [])), request_body = AreaRegistration,
     responses((status = 204, description = "saved"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn set_area(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(reg): ApiJson<AreaRegistration>) -> Result<StatusCode, ApiError> {
-    household::set_area(st.store.as_ref(), &p.sub, &reg).await?;
+    household::set_area(st.store.as_ref(), &st.config.municipality, &p.sub, &reg).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
