@@ -144,6 +144,15 @@ pub async fn get_saved<T: DeserializeOwned>(path: &str, key: &str) -> Result<Sav
     Ok(Saved { saved_at, data })
 }
 
+/// Decode a response body already fetched (with a token, say) and keep it as `get_saved` does.
+pub fn keep_saved<T: DeserializeOwned>(key: &str, text: &str) -> Result<Saved<T>, ApiError> {
+    let data = decode(text)?;
+    let saved_at = now();
+    storage_set(key, text);
+    storage_set(&format!("{key}.at"), &saved_at.millis().to_string());
+    Ok(Saved { saved_at, data })
+}
+
 /// The copy kept by `get_saved`, if it is there and still parses as `T`.
 pub fn load_saved<T: DeserializeOwned>(key: &str) -> Option<Saved<T>> {
     let saved_at = Timestamp(storage_get(&format!("{key}.at"))?.parse().ok()?);
@@ -165,6 +174,40 @@ pub fn saved_shelters() -> Option<Saved<Vec<Shelter>>> {
 }
 
 // ---- browser helpers ------------------------------------------------------
+
+/// base64url (or standard base64), padded or not: token payloads, VAPID keys.
+pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        } as u32;
+        acc = acc << 6 | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Resolves after `ms` milliseconds (a JS timer).
+pub async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |done, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&done, ms);
+        }
+    });
+    let _ = JsFuture::from(p).await;
+}
 
 fn storage() -> Option<web_sys::Storage> {
     // Private browsing or a full disk: the app still works, it just forgets.

@@ -1,9 +1,12 @@
 //! 避難所・安否アプリ: the client-side-rendered PWA for residents, shelter staff and HQ.
 
 mod api;
+mod hq_pages;
 mod i18n;
+mod notice_pages;
 mod outbox;
 mod pages;
+mod push;
 mod qr_decode;
 mod resident;
 mod resident_pages;
@@ -92,7 +95,6 @@ fn ResidentRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <pages::NotFound/> }>
             <Route path=path!("/") view=pages::Home/>
-            <Route path=path!("/n/:id") view=pages::Notice/>
             <Route path=path!("/auth/callback") view=pages::AuthCallback/>
             <Route path=path!("/household") view=resident_pages::Household/>
             <Route path=path!("/members/:id") view=resident_pages::MemberPage/>
@@ -102,6 +104,7 @@ fn ResidentRoutes() -> impl IntoView {
             <Route path=path!("/mydata") view=resident_pages::MyData/>
             <Route path=path!("/surveys") view=survey_pages::Surveys/>
             <Route path=path!("/surveys/:id") view=survey_pages::SurveyPage/>
+            <Route path=path!("/notices") view=notice_pages::Notices/>
         </Routes>
     }
 }
@@ -111,7 +114,7 @@ fn StaffRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <pages::NotFound/> }>
             <Route path=path!("/shelter") view=shelter_pages::ShelterStaff/>
-            <Route path=path!("/hq") view=pages::Hq/>
+            <Route path=path!("/hq") view=hq_pages::Hq/>
         </Routes>
     }
 }

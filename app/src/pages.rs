@@ -7,7 +7,7 @@ use bosai_types::{Congestion, GeoPoint, Shelter};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -275,7 +275,7 @@ pub fn AuthCallback() -> impl IntoView {
     }
 }
 
-fn congestion_class(c: Congestion) -> &'static str {
+pub(crate) fn congestion_class(c: Congestion) -> &'static str {
     match c {
         Congestion::Low => "badge c-low",
         Congestion::Moderate => "badge c-moderate",
@@ -350,30 +350,13 @@ fn shelter_card(s: &Shelter, distance_m: Option<f64>, lang: Lang) -> impl IntoVi
     }
 }
 
-/// Heading and one paragraph; the audience pages start like this until their issues land.
+/// Heading and one paragraph.
 #[component]
 fn Placeholder(title: fn(&Tr) -> &'static str, lead: fn(&Tr) -> &'static str) -> impl IntoView {
     let lang = use_lang();
     view! {
         <h1>{move || title(lang.get().tr())}</h1>
         <p class="lead">{move || lead(lang.get().tr())}</p>
-    }
-}
-
-#[component]
-pub fn Hq() -> impl IntoView {
-    view! { <Placeholder title=|t| t.hq_title lead=|t| t.hq_lead/> }
-}
-
-#[component]
-pub fn Notice() -> impl IntoView {
-    let lang = use_lang();
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    view! {
-        <Placeholder title=|t| t.notice_title lead=|t| t.notice_lead/>
-        <p>{move || lang.get().tr().notice_id}": " <code>{id}</code></p>
-        <p><A href="/" attr:class="btn">{move || lang.get().tr().back_home}</A></p>
     }
 }
 

@@ -230,6 +230,7 @@ async fn sync_once() {
 
 /// Forget everything of this resident on this device (sign-out, account deleted).
 pub async fn forget_local() {
+    crate::push::forget().await;
     let _ = outbox::clear().await;
     if let Some(st) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let n = st.length().unwrap_or(0);

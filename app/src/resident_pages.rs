@@ -97,6 +97,7 @@ pub fn ResidentNav() -> impl IntoView {
                 <li><A href="/household">{tx(lang, |t| t.nav_household)}</A></li>
                 <li><A href="/checkin">{tx(lang, |t| t.nav_checkin)}</A></li>
                 <li><A href="/surveys">{tx(lang, |t| t.nav_surveys)}</A></li>
+                <li><A href="/notices">{tx(lang, |t| t.nav_notices)}</A></li>
                 <li><A href="/mydata">{tx(lang, |t| t.nav_mydata)}</A></li>
             </ul>
         </nav>
@@ -284,6 +285,10 @@ pub fn Household() -> impl IntoView {
         <section aria-labelledby="add-h" class="panel">
             <h2 id="add-h">{tx(lang, |t| t.add_member_heading)}</h2>
             <MemberForm initial=None/>
+        </section>
+        <section aria-labelledby="area-h" class="panel">
+            <h2 id="area-h">{tx(lang, |t| t.area_label)}</h2>
+            <crate::notice_pages::AreaPicker/>
         </section>
     }
     .into_any()

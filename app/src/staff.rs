@@ -44,32 +44,9 @@ pub struct StaffClaims {
     pub exp: i64,
 }
 
-fn b64url_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            b'=' => break,
-            _ => return None,
-        } as u32;
-        acc = acc << 6 | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
 pub fn decode_token(token: &str) -> Option<StaffClaims> {
     let payload = token.trim().split('.').nth(1)?;
-    serde_json::from_slice(&b64url_decode(payload)?).ok()
+    serde_json::from_slice(&api::b64url_decode(payload)?).ok()
 }
 
 pub fn token() -> Option<String> {

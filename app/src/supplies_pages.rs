@@ -95,6 +95,15 @@ fn name(item: SupplyItem, l: Lang) -> String {
     }
 }
 
+/// The full name of the catalog item with this code (HQ's totals name items by code).
+pub(crate) fn name_of_code(code_: &str, l: Lang) -> Option<String> {
+    groups()
+        .into_iter()
+        .flat_map(|g| g.items.into_iter().chain(g.more))
+        .find(|i| code(*i) == code_)
+        .map(|i| name(i, l))
+}
+
 /// The counting unit the form asks for (the API counts, it has no units).
 fn unit(item: SupplyItem, l: Lang) -> &'static str {
     use SupplyItem::*;

@@ -8,7 +8,6 @@ use crate::stack::Stack;
 use crate::Row;
 use bosai_core::domain::{checkin, household, hq, safety, shelters};
 use bosai_store::{sqlite::SqliteStore, Item, ItemExt, Key, Page, Query, Store, TransactOp, Update, Value, WriteOp};
-use bosai_types::auth::{Claims, Role};
 use bosai_types::checkin::EventKind;
 use bosai_types::household::{AreaRegistration, MemberId};
 use bosai_types::safety::{SafetyReportInput, SafetyStatus};
@@ -108,15 +107,6 @@ fn seeded_people(s: &bosai_types::hq::HqSummary) -> usize {
     bosai_core::seed::demo_shelters(s.generated_at).iter().map(|d| d.occupancy as usize).sum()
 }
 
-fn hq_token(data: &Path, now: i64) -> String {
-    let key = std::fs::read_to_string(data.join("identity/keys/token-1.pem")).expect("dev token key");
-    let signer = bosai_types::jws::Signer::from_pkcs8_pem(&key).expect("key");
-    signer.sign("at+jwt", &Claims {
-        iss: "bosai-local".into(), aud: "bosai-api".into(), sub: "hq:bench".into(), iat: now, nbf: now, exp: now + 3600,
-        role: Role::Hq, shelters: vec![], municipality: Some(bosai_core::seed::DEMO_MUNICIPALITY.into()),
-    })
-}
-
 pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
     let (shelters_n, residents, loads) = if smoke { (30, 1_000, 20) } else { (500, 100_000, 200) };
     let dir = tempfile_dir("hq");
@@ -126,7 +116,7 @@ pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
     let reads = rt.block_on(fill(&dir, shelters_n, residents, now));
     eprintln!("hq summary: filled {residents} residents / {shelters_n} shelters in {:.1} s; {reads} store reads per load", t.elapsed().as_secs_f64());
     let stack = Stack::start(bin, &dir, dist, &[]);
-    let token = hq_token(&dir, now.seconds());
+    let token = crate::stack::hq_token(&dir, now.seconds());
     let url = format!("{}/api/hq/summary", stack.url);
     let (mut ms, bytes) = rt.block_on(async {
         let http = reqwest::Client::new();

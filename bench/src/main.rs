@@ -8,6 +8,7 @@ mod checkin;
 mod hq;
 mod init;
 mod load;
+mod push;
 mod stack;
 mod sync;
 mod token;
@@ -87,12 +88,10 @@ fn main() {
         rows.extend(hq::rows(&bin, &dist, smoke));
     }
     if run("push") {
-        // Still to come: reported null, not faked.
-        rows.push(Row::missing("push_fanout_per_s", "deliveries/s"));
+        rows.extend(push::rows(&bin, &dist, smoke));
     }
     if run("size") {
         rows.extend(app_size::rows(&dist));
-        rows.push(Row::missing("landing_page_bytes", "bytes"));
     }
     if run("init") {
         rows.extend(init::rows(bin.parent().expect("release dir"), smoke));

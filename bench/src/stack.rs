@@ -61,3 +61,14 @@ pub fn dev_signer_and_staff_token(data: &Path, shelter: &str, now: i64) -> (bosa
     });
     (signer, staff)
 }
+
+/// An HQ token for the demo municipality, signed with the started stack's own key.
+pub fn hq_token(data: &Path, now: i64) -> String {
+    use bosai_types::auth::{Claims, Role};
+    let key = std::fs::read_to_string(data.join("identity/keys/token-1.pem")).expect("dev token key");
+    let signer = bosai_types::jws::Signer::from_pkcs8_pem(&key).expect("key");
+    signer.sign("at+jwt", &Claims {
+        iss: "bosai-local".into(), aud: "bosai-api".into(), sub: "hq:bench".into(), iat: now, nbf: now, exp: now + 3600,
+        role: Role::Hq, shelters: vec![], municipality: Some("041009".into()),
+    })
+}

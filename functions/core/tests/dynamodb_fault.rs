@@ -239,3 +239,115 @@ async fn tablets_sync_through_a_stop_and_a_freeze() {
     let after = store.get(&keys::shelter(&shelter)).await.unwrap().unwrap().i64("occupancy").unwrap_or(0);
     assert_eq!(after - before, here, "occupancy equals a recount");
 }
+
+// ---- a notice fan-out through an outage ------------------------------------------
+
+const DEVICES: usize = 600;
+const FANOUT_PAGE: u32 = 100;
+
+/// DynamoDB Local goes down while a notice is being pushed to 600 devices (pages of 100)
+/// and comes back 2 s later on the same files; the worker keeps retrying as the local
+/// stack's does. Afterwards every device has the notice, each subscription is counted
+/// exactly once (delivered + gone + failed = devices), and the only resends are of the
+/// page whose commit the outage cut (the same notice id: one notification on the device).
+#[tokio::test]
+async fn dynamodb_stopped_mid_fanout_accounts_for_every_delivery() {
+    fanout_outage("TERM").await;
+}
+
+/// With SIGKILL, DynamoDB Local may lose a write it acknowledged (see above): a page
+/// whose commit it lost is sent and counted again. Every device still gets the notice
+/// and the counts never fall short.
+#[tokio::test]
+async fn dynamodb_killed_mid_fanout_reaches_every_device() {
+    fanout_outage("KILL").await;
+}
+
+async fn fanout_outage(signal: &str) {
+    use bosai_core::auth::Principal;
+    use bosai_core::domain::{fanout, notices};
+    use bosai_types::notices::{NewNotice, NoticeId, NoticeLevel, NoticeTarget, PushKeys, PushSubscriptionInput};
+    use bosai_types::surveys::Localized;
+    let Some(mut dynamodb) = OwnDynamoDbLocal::start() else { return };
+    let store: Arc<dyn Store> =
+        Arc::new(DynamoStore::connect(&DynamoConfig { table: "fanout".into(), endpoint: Some(dynamodb.endpoint()), region: None }).await);
+    let dynamo = DynamoStore::connect(&DynamoConfig { table: "fanout".into(), endpoint: Some(dynamodb.endpoint()), region: None }).await;
+    dynamo.create_table().await.unwrap();
+    seed::seed(store.as_ref(), Timestamp(0)).await.unwrap();
+    let m = bosai_types::MunicipalityCode::parse(seed::DEMO_MUNICIPALITY).unwrap();
+    let vapid = bosai_push::VapidKey::generate("mailto:fault@example.jp").unwrap();
+    let service = bosai_push::TestPushService::start(DEVICES, Some(vapid.public_key())).await.unwrap();
+    let push = Arc::new(notices::PushSettings { client: bosai_push::PushClient::new(vapid).unwrap(), allow_loopback: true });
+    let subscribe = |i: usize| {
+        let (store, push, m, s) = (store.clone(), push.clone(), m.clone(), service.subscription(i));
+        async move {
+            let input = PushSubscriptionInput {
+                endpoint: s.endpoint.clone(),
+                expiration_time: None,
+                keys: PushKeys { p256dh: s.keys.p256dh_base64url(), auth: s.keys.auth_base64url() },
+            };
+            notices::subscribe(store.as_ref(), &push, &m, &format!("r_fan{i:04}"), &input, Timestamp(1)).await.unwrap();
+        }
+    };
+    for chunk in (0..DEVICES).collect::<Vec<_>>().chunks(20) {
+        futures::future::join_all(chunk.iter().map(|i| subscribe(*i))).await;
+    }
+    let hq = Principal { sub: "hq".into(), role: Role::Hq, shelters: vec![], municipality: Some(m.clone()) };
+    let new = NewNotice {
+        id: NoticeId::parse("outage-1").unwrap(),
+        title: Localized::new("断水のお知らせ", "Water outage"),
+        body: Localized::new("青葉区の一部で断水しています。", "No running water in parts of Aoba."),
+        level: NoticeLevel::Emergency,
+        target: NoticeTarget::All,
+    };
+    notices::create(store.as_ref(), &hq, &m, &new, Timestamp(2)).await.unwrap();
+    let key = keys::notice(&m, "outage-1");
+
+    // The worker: on any error, wait a moment and carry on from the last commit.
+    let errors = Arc::new(AtomicUsize::new(0));
+    let worker = {
+        let (store, push, key, errors) = (store.clone(), push.clone(), key.clone(), errors.clone());
+        tokio::spawn(async move {
+            loop {
+                match fanout::run_paged(store.as_ref(), &push, &key, FANOUT_PAGE).await {
+                    Ok(()) => return,
+                    Err(_) => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                }
+            }
+        })
+    };
+    // Down in the middle of the third page.
+    while service.stats().accepted < 2 * FANOUT_PAGE as u64 + 50 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    dynamodb.stop(signal);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    dynamodb.restart();
+    tokio::time::timeout(Duration::from_secs(120), worker).await.expect("the fan-out finishes after the outage").unwrap();
+
+    let n = notices::get(store.as_ref(), &m, &NoticeId::parse("outage-1").unwrap()).await.unwrap();
+    let d = n.delivery.unwrap();
+    let stats = service.stats();
+    let resent = stats.accepted - DEVICES as u64;
+    eprintln!(
+        "fan-out through a {signal}: {} worker errors; delivered {} gone {} failed {}; {} messages for {} devices ({resent} resent)",
+        errors.load(Ordering::Relaxed), d.delivered, d.gone, d.failed, stats.accepted, stats.distinct_reached
+    );
+    assert!(errors.load(Ordering::Relaxed) > 0, "the outage was felt");
+    assert_eq!(stats.distinct_reached, DEVICES as u64, "every device has the notice");
+    assert_eq!((stats.vapid_failures, stats.decrypt_failures), (0, 0));
+    assert_eq!(service.payload_counts().len(), 1, "every message, resent or not, is the same notice");
+    assert_eq!((d.gone, d.failed), (0, 0));
+    if signal == "TERM" {
+        assert_eq!(d.delivered, DEVICES as u64, "each subscription counted exactly once");
+        assert!(resent <= u64::from(FANOUT_PAGE), "only the page in flight is resent ({resent})");
+    } else {
+        assert!(d.delivered >= DEVICES as u64 && (d.delivered - DEVICES as u64) % u64::from(FANOUT_PAGE) == 0, "{d:?}");
+    }
+    for i in 0..DEVICES {
+        assert!(service.received_count(i) >= 1, "device {i}");
+    }
+}

@@ -121,12 +121,12 @@ async fn send_one(push: &PushSettings, i: &Item, payload: &[u8], opts: &SendOpti
 }
 
 /// Sends one page of a notice and commits it. `Ok(true)`: the notice is done.
-async fn step(store: &dyn Store, push: &PushSettings, p: &Progress) -> Result<bool, ApiError> {
+async fn step(store: &dyn Store, push: &PushSettings, p: &Progress, page_size: u32) -> Result<bool, ApiError> {
     let prefixes = p.prefixes();
     let Some(prefix) = prefixes.get(p.area_index) else {
         return commit(store, p, PageOutcome::default(), None, prefixes.len(), true).await.map(|_| true);
     };
-    let mut q = Query::gsi1(keys::push_index(&p.municipality)).limit(PAGE).after(p.cursor.clone());
+    let mut q = Query::gsi1(keys::push_index(&p.municipality)).limit(page_size).after(p.cursor.clone());
     if !prefix.is_empty() {
         q = q.begins_with(prefix.clone());
     }
@@ -195,6 +195,11 @@ async fn commit(store: &dyn Store, p: &Progress, o: PageOutcome, cursor: Option<
 
 /// Sends a notice to the end, page by page. Resumes where the last commit left off.
 pub async fn run(store: &dyn Store, push: &PushSettings, key: &Key) -> Result<(), ApiError> {
+    run_paged(store, push, key, PAGE).await
+}
+
+/// [`run`] with another page size (smaller pages: fewer resends after a crash, more writes).
+pub async fn run_paged(store: &dyn Store, push: &PushSettings, key: &Key, page_size: u32) -> Result<(), ApiError> {
     loop {
         let Some(item) = store.get(key).await? else { return Ok(()) };
         let Some(p) = Progress::of(&item) else {
@@ -203,7 +208,7 @@ pub async fn run(store: &dyn Store, push: &PushSettings, key: &Key) -> Result<()
         if item.str("state") == Some("done") {
             return Ok(());
         }
-        if step(store, push, &p).await? {
+        if step(store, push, &p, page_size).await? {
             let n = store.get(key).await?.as_ref().and_then(notice_from);
             if let Some(d) = n.and_then(|n| n.delivery) {
                 tracing::info!(notice = %p.notice.id, delivered = d.delivered, gone = d.gone, failed = d.failed, "notice sent");
