@@ -6,6 +6,9 @@ const PRECACHE = __BOSAI_PRECACHE__;
 // bar of signal never downloads it.
 const STAFF_PRECACHE = __BOSAI_STAFF_PRECACHE__;
 const CACHE = 'bosai-shell-' + VERSION;
+// Notice landing pages (/n/{id}) once opened, for offline. Not versioned: kept across updates.
+const NOTICES = 'bosai-notices';
+const NOTICES_KEPT = 50;
 const STAFF_SHELL = '/staff.html';
 
 /** Which app a page belongs to (the local server and the host make the same choice). */
@@ -77,6 +80,47 @@ async function navigate(request) {
   }
 }
 
+/** A small page for a notice never opened on this device while offline. */
+function offlineNotice() {
+  const body = '<!doctype html><html lang="ja"><head><meta charset="utf-8">'
+    + '<meta name="viewport" content="width=device-width,initial-scale=1"><title>オフライン / Offline</title></head>'
+    + '<body style="font:17px/1.6 system-ui,sans-serif;margin:0"><main style="max-width:40em;margin:auto;padding:1em">'
+    + '<h1>通信できません</h1><p>このお知らせは、通信できる場所でもう一度開いてください。</p>'
+    + '<p lang="en">No connection. Please open this notice again where you have a signal.</p>'
+    + '<p><a href="/">防災アプリを開く / Open the app</a></p></main></body></html>';
+  return new Response(body, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+}
+
+/**
+ * /n/{id}: the server's page first (it may have changed), kept for later; offline, or when the
+ * network hangs past NAV_TIMEOUT_MS, the copy from the last visit.
+ */
+async function noticePage(request) {
+  const cache = await caches.open(NOTICES);
+  const cached = cache.match(request);
+  const network = fetch(request).then(async (res) => {
+    if (res.ok) {
+      await cache.put(request, res.clone());
+      // Keep the newest few: cache keys come back in insertion order.
+      const keys = await cache.keys();
+      await Promise.all(keys.slice(0, Math.max(0, keys.length - NOTICES_KEPT)).map((k) => cache.delete(k)));
+    } else if (res.status === 404) {
+      await cache.delete(request); // withdrawn
+    }
+    return res;
+  });
+  network.catch(() => {});
+  const slow = new Promise((resolve) => setTimeout(resolve, NAV_TIMEOUT_MS)).then(() => cached);
+  try {
+    const res = (await Promise.race([network, slow])) || (await network);
+    // A 404 is the server's own "not found" page: shown as it is.
+    if (res.status < 500) return res;
+    return (await cached) || res;
+  } catch (_) {
+    return (await cached) || offlineNotice();
+  }
+}
+
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   // Writes always go to the network; the app reports failures itself.
@@ -84,7 +128,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
 
-  if (url.pathname.startsWith('/api/')) {
+  if (req.mode === 'navigate' && url.pathname.startsWith('/n/')) {
+    event.respondWith(noticePage(req));
+  } else if (url.pathname.startsWith('/api/')) {
     // Never cached here (the app keeps its own copy); just fail in a readable way.
     event.respondWith(fetch(req).catch(offlineProblem));
   } else if (req.mode === 'navigate') {
@@ -96,4 +142,60 @@ self.addEventListener('fetch', (event) => {
   } else {
     event.respondWith(caches.match(req, { cacheName: CACHE }).then((hit) => hit || fetch(req)));
   }
+});
+
+// ---- notices by push (Web Push; the server sends bosai_types::notices::PushPayload) ----
+
+/** The payload as JSON, or null when it is missing or not a notice. Never throws. */
+function readPayload(event) {
+  try {
+    const p = event.data ? event.data.json() : null;
+    const ok = p && typeof p === 'object' && typeof p.id === 'string' && p.id
+      && p.title && typeof p.title.ja === 'string' && p.title.ja
+      && p.body && typeof p.body.ja === 'string';
+    return ok ? p : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+/** Same-origin path of the landing page (a payload cannot send the click elsewhere). */
+function landingUrl(p) {
+  try {
+    const u = new URL(typeof p.url === 'string' && p.url ? p.url : '/n/' + encodeURIComponent(p.id), self.location.origin);
+    if (u.origin === self.location.origin) return u.href;
+  } catch (_) { /* fall through */ }
+  return new URL('/n/' + encodeURIComponent(p.id), self.location.origin).href;
+}
+
+self.addEventListener('push', (event) => {
+  const p = readPayload(event);
+  // A push with nothing to show shows nothing (and must not throw).
+  if (!p) return;
+  const en = [p.title.en, p.body && p.body.en].filter((s) => typeof s === 'string' && s.trim()).join('\n');
+  const body = p.body.ja + (en ? '\n' + en : '');
+  event.waitUntil(
+    self.registration.showNotification(p.title.ja, {
+      body,
+      // The same notice delivered twice replaces its notification instead of adding one.
+      tag: p.id,
+      lang: 'ja',
+      icon: '/icons/icon-192.png',
+      badge: '/icons/icon-192.png',
+      data: { url: landingUrl(p) },
+      requireInteraction: p.level === 'emergency',
+    }).catch(() => {}),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || new URL('/', self.location.origin).href;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const open = windows.find((w) => w.url === url);
+    if (open && 'focus' in open) return open.focus();
+    if (self.clients.openWindow) return self.clients.openWindow(url);
+    return undefined;
+  })());
 });

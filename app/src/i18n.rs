@@ -13,6 +13,13 @@ pub fn tx(lang: RwSignal<Lang>, f: fn(&Tr) -> &'static str) -> impl IntoView {
     move || f(lang.get().tr())
 }
 
+/// Reactive text for a fixed `pick(ja, en)` pair (the staff and HQ screens, whose strings stay
+/// out of `Tr` and so out of the residents' bundle). One closure type for every call site,
+/// as with `tx`; usable as a child and as an attribute value.
+pub fn tp(lang: RwSignal<Lang>, ja: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || lang.get().pick(ja, en)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     Ja,

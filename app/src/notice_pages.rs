@@ -9,7 +9,10 @@ use crate::resident_pages::{signed_out, ResidentNav};
 use crate::session;
 use crate::use_lang;
 use bosai_types::household::{Area, AreaRegistration};
-use bosai_types::notices::{Notice, NoticeLevel};
+use bosai_types::notices::{NoticeId, NoticeLevel};
+use bosai_types::surveys::Localized;
+use bosai_types::Timestamp;
+use serde::Deserialize;
 use bosai_types::surveys::AreaCode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -221,7 +224,17 @@ pub fn PushToggle() -> impl IntoView {
 
 // ---- the list -------------------------------------------------------------------------
 
-fn notice_item(n: &Notice, l: Lang) -> impl IntoView {
+/// A notice of `GET /api/notices` as the list shows it (`bosai_types::notices::Notice` without
+/// its target: reading that tagged enum would add ~10 KB to the residents' wasm).
+#[derive(Debug, Clone, Deserialize)]
+struct NoticeRow {
+    id: NoticeId,
+    level: NoticeLevel,
+    title: Localized,
+    created_at: Timestamp,
+}
+
+fn notice_item(n: &NoticeRow, l: Lang) -> impl IntoView {
     view! {
         <li class="card notice" data-notice=n.id.to_string()>
             <p class="meta">
@@ -229,7 +242,7 @@ fn notice_item(n: &Notice, l: Lang) -> impl IntoView {
                 <span class="when">{l.format_time(n.created_at)}</span>
             </p>
             // The landing page is served by the server, outside the app: a full page load.
-            <h3><a href=n.landing_path() rel="external">{n.title.get(l.is_ja()).to_string()}</a></h3>
+            <h3><a href=format!("/n/{}", n.id) rel="external">{n.title.get(l.is_ja()).to_string()}</a></h3>
         </li>
     }
 }
@@ -241,14 +254,14 @@ pub fn Notices() -> impl IntoView {
     if session::load().is_none() {
         return signed_out(lang, |t| t.notices_title);
     }
-    let saved = RwSignal::new(api::load_saved::<Vec<Notice>>(NOTICES_KEY));
+    let saved = RwSignal::new(api::load_saved::<Vec<NoticeRow>>(NOTICES_KEY));
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let load = move || {
         busy.set(true);
         spawn_local(async move {
             let got = match session::authed_send("GET", "/api/notices", None).await {
-                Ok(text) => api::keep_saved::<Vec<Notice>>(NOTICES_KEY, &text),
+                Ok(text) => api::keep_saved::<Vec<NoticeRow>>(NOTICES_KEY, &text),
                 Err(e) => Err(e),
             };
             match got {
@@ -270,7 +283,7 @@ pub fn Notices() -> impl IntoView {
     };
     let list = move || {
         let l = lang.get();
-        saved.with(|s: &Option<Saved<Vec<Notice>>>| match s {
+        saved.with(|s: &Option<Saved<Vec<NoticeRow>>>| match s {
             None => view! { <p class="muted">{if busy.get() { l.tr().loading } else { "" }}</p> }.into_any(),
             Some(s) if s.data.is_empty() => view! { <p>{l.tr().notices_none}</p> }.into_any(),
             Some(s) => view! { <ul class="notices">{s.data.iter().map(|n| notice_item(n, l)).collect_view()}</ul> }.into_any(),

@@ -14,6 +14,18 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(u) = serde_json::from_slice::<bosai_types::ShelterStatusUpdate>(data) {
         let _ = u.validate();
     }
+    if let Ok(n) = serde_json::from_slice::<bosai_types::notices::NewNotice>(data) {
+        let _ = n.validate();
+        let _ = serde_json::to_vec(&bosai_types::notices::PushPayload {
+            id: n.id,
+            level: n.level,
+            title: n.title,
+            body: n.body,
+            url: String::new(),
+        });
+    }
+    let _ = serde_json::from_slice::<bosai_types::notices::PushSubscriptionInput>(data);
+    let _ = serde_json::from_slice::<bosai_types::household::AreaRegistration>(data);
     let _ = serde_json::from_slice::<bosai_types::Shelter>(data);
     let _ = serde_json::from_slice::<bosai_types::GeoPoint>(data);
     if let Ok(s) = std::str::from_utf8(data) {

@@ -120,6 +120,8 @@ async fn subscription_rules(app: TestApp) {
     for i in [0, 1] {
         assert_eq!(app.call("POST", "/api/push/subscriptions", &taro, Some(device(&push, i))).await.0, 204);
     }
+    let too_long = json!({"endpoint": format!("https://fcm.googleapis.com/{}", "x".repeat(1024))});
+    assert_eq!(app.call("DELETE", "/api/push/subscriptions", &taro, Some(too_long)).await.0, 400);
     // Hanako cannot switch off Taro's device; Taro can.
     let stop = |i: usize| json!({"endpoint": push.subscription(i).endpoint});
     assert_eq!(app.call("DELETE", "/api/push/subscriptions", &hanako, Some(stop(0))).await.0, 204);

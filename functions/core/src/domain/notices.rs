@@ -67,7 +67,7 @@ pub async fn subscribe(
     input: &PushSubscriptionInput,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    if input.endpoint.len() > MAX_ENDPOINT_CHARS || !endpoint_allowed(&input.endpoint, push.allow_loopback) {
+    if input.endpoint.chars().count() > MAX_ENDPOINT_CHARS || !endpoint_allowed(&input.endpoint, push.allow_loopback) {
         return Err(invalid_subscription("the endpoint is not a known push service"));
     }
     bosai_push::SubscriptionKeys::from_base64url(&input.keys.p256dh, &input.keys.auth).map_err(|_| invalid_subscription("bad keys"))?;
@@ -94,6 +94,9 @@ pub async fn subscribe(
 
 /// Stops notices to this device. Unknown, or another resident's: nothing happens.
 pub async fn unsubscribe(store: &dyn Store, sub: &str, endpoint: &str) -> Result<(), ApiError> {
+    if endpoint.chars().count() > MAX_ENDPOINT_CHARS {
+        return Err(invalid_subscription("the endpoint is longer than any push service's"));
+    }
     let id = subscription_id(endpoint);
     let owned = Condition::Eq("owner".into(), Value::s(sub));
     match store.delete(&keys::push_subscription(&id), Some(owned)).await {
