@@ -28,6 +28,12 @@ export function residents(stack) {
     return stdout.trim();
   }
 
+  /** A disaster HQ token for the demo municipality. */
+  async function hqToken() {
+    const { stdout } = await run(companion, ['staff-token', '--role', 'hq', '--key', keyPath()]);
+    return stdout.trim();
+  }
+
   async function residentToken(card) {
     const { stdout } = await run(companion, ['login', '--server', stack.url, '--card', join(cards(), card), '--share-basic-four']);
     return stdout.trim();
@@ -83,7 +89,7 @@ export function residents(stack) {
     return (await api(token, 'GET', `/api/shelters/${shelter}/roster`)).map((e) => e.name);
   }
 
-  return { staffToken, residentToken, newCard, api, household, expiredCredential, rosterApi };
+  return { staffToken, hqToken, residentToken, newCard, api, household, expiredCredential, rosterApi };
 }
 
 /** The same credential with one more member added to its claims: the signature no longer matches. */
