@@ -9,7 +9,6 @@
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes128Gcm, Nonce, Tag};
 use hkdf::Hkdf;
-use p256::elliptic_curve::rand_core::{OsRng, RngCore};
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use p256::{PublicKey, SecretKey};
 use sha2::Sha256;
@@ -69,11 +68,26 @@ impl SubscriptionKeys {
 }
 
 /// Encrypts `plaintext` for one subscription, with a fresh ephemeral key and salt and no padding.
+/// The key agreement runs on aws-lc-rs (several times faster than the pure-Rust curve, which
+/// matters at 100 000 messages a notice); [`encrypt_with`] is the same construction on `p256`.
 pub fn encrypt(keys: &SubscriptionKeys, plaintext: &[u8]) -> Result<Vec<u8>, PushError> {
-    let as_secret = SecretKey::random(&mut OsRng);
+    use aws_lc_rs::agreement::{agree_ephemeral, EphemeralPrivateKey, UnparsedPublicKey, ECDH_P256};
+    if plaintext.len() > MAX_PLAINTEXT_LEN {
+        return Err(PushError::PayloadTooLarge { len: plaintext.len(), max: MAX_PLAINTEXT_LEN });
+    }
+    let crypto_failed = |_: aws_lc_rs::error::Unspecified| PushError::InvalidKey("the system's key agreement failed");
+    let rng = aws_lc_rs::rand::SystemRandom::new();
     let mut salt = [0u8; SALT_LEN];
-    OsRng.fill_bytes(&mut salt);
-    encrypt_with(keys, plaintext, &as_secret, salt, 0)
+    aws_lc_rs::rand::SecureRandom::fill(&rng, &mut salt).map_err(crypto_failed)?;
+    let ephemeral = EphemeralPrivateKey::generate(&ECDH_P256, &rng).map_err(crypto_failed)?;
+    let as_public = ephemeral.compute_public_key().map_err(crypto_failed)?;
+    let ua_public = keys.p256dh.to_encoded_point(false);
+    let peer = UnparsedPublicKey::new(&ECDH_P256, ua_public.as_bytes());
+    let ecdh = agree_ephemeral(ephemeral, peer, crypto_failed(aws_lc_rs::error::Unspecified), |shared| Ok(shared.to_vec()))?;
+    let mut record = Vec::with_capacity(plaintext.len() + 1);
+    record.extend_from_slice(plaintext);
+    record.push(LAST_RECORD);
+    Ok(seal_with(keys, &record, &ecdh, as_public.as_ref(), salt))
 }
 
 /// [`encrypt`] with a given ephemeral key, salt and `pad` zero octets of padding (which hides
@@ -102,21 +116,20 @@ pub fn encrypt_with(
 /// Header plus one encrypted record; `record` already holds the delimiter and padding.
 fn seal(keys: &SubscriptionKeys, record: &[u8], as_secret: &SecretKey, salt: [u8; 16]) -> Vec<u8> {
     let as_public = as_secret.public_key().to_encoded_point(false);
-    let ua_public = keys.p256dh.to_encoded_point(false);
     let ecdh = p256::ecdh::diffie_hellman(as_secret.to_nonzero_scalar(), keys.p256dh.as_affine());
-    let secrets = derive(
-        ecdh.raw_secret_bytes(),
-        &keys.auth,
-        ua_public.as_bytes(),
-        as_public.as_bytes(),
-        &salt,
-    );
+    seal_with(keys, record, ecdh.raw_secret_bytes(), as_public.as_bytes(), salt)
+}
+
+/// [`seal`] from an agreed secret and the sender's uncompressed public key.
+fn seal_with(keys: &SubscriptionKeys, record: &[u8], ecdh: &[u8], as_public: &[u8], salt: [u8; 16]) -> Vec<u8> {
+    let ua_public = keys.p256dh.to_encoded_point(false);
+    let secrets = derive(ecdh, &keys.auth, ua_public.as_bytes(), as_public, &salt);
 
     let mut body = Vec::with_capacity(HEADER_LEN + record.len() + TAG_LEN);
     body.extend_from_slice(&salt);
     body.extend_from_slice(&RECORD_SIZE.to_be_bytes());
     body.push(POINT_LEN as u8);
-    body.extend_from_slice(as_public.as_bytes());
+    body.extend_from_slice(as_public);
     body.extend_from_slice(record);
     // One record, sequence number 0: the nonce is NONCE itself (RFC 8188, section 2.3).
     let tag = Aes128Gcm::new(&secrets.cek.into())
@@ -240,6 +253,7 @@ fn derive(
 
 #[cfg(test)]
 mod tests {
+    use p256::elliptic_curve::rand_core::{OsRng, RngCore};
     use super::*;
 
     fn d(text: &str) -> Vec<u8> {
