@@ -21,6 +21,9 @@ fi
 cargo test -p bosai-app --lib --quiet
 
 log "cargo deny: licenses, bans, sources (deny.toml; advisories need the network)"
+# deny reads every package in Cargo.lock, also ones no build here needs (other platforms,
+# optional features): fetch them all first (crates.io is reachable; a no-op when cached).
+cargo fetch --quiet
 cargo deny --offline --log-level error check --hide-inclusion-graph licenses bans sources
 
 log "bench smoke run (the full table: make bench)"
