@@ -10,6 +10,8 @@ cd "$ROOT"
 log "building the app (wasm) and the functions"
 "$ROOT/scripts/build-app.sh"
 cargo build --bins --quiet
+# The browser tests' stand-in for a real push service (FCM); feature-gated, so not among --bins.
+cargo build -p bosai-push --features test-receiver --bin test-push-service --quiet
 
 log "clippy (warnings are errors)"
 cargo clippy --all-targets --quiet -- -D warnings

@@ -243,3 +243,20 @@ pub fn register_service_worker() {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::b64url_decode;
+
+    #[test]
+    fn base64url_both_alphabets_padded_or_not() {
+        assert_eq!(b64url_decode("aGk").as_deref(), Some(&b"hi"[..]));
+        assert_eq!(b64url_decode("aGk=").as_deref(), Some(&b"hi"[..]));
+        assert_eq!(b64url_decode("-_8").as_deref(), Some(&[0xfb, 0xff][..]));
+        assert_eq!(b64url_decode("+/8").as_deref(), Some(&[0xfb, 0xff][..]));
+        assert_eq!(b64url_decode("a b"), None);
+        // A VAPID public key (applicationServerKey): an uncompressed P-256 point.
+        let key = b64url_decode("BH7IX3yLv2jj5vR5f85I3dL7O6k8LrmAU0Ik-IdO89R9hRlIYKkmQrMuY--lgIB_ROy8wiSqEvrKIyJug4OeWwc").unwrap();
+        assert_eq!((key.len(), key[0]), (65, 4));
+    }
+}

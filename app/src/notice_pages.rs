@@ -109,16 +109,18 @@ pub fn AreaPicker(#[prop(optional)] on_saved: Option<Callback<()>>) -> impl Into
         })
     };
     view! {
-        <div class="field area-field">
-            <label for="my-area">{tx(lang, |t| t.area_label)}</label>
-            <select id="my-area" aria-describedby="my-area-hint" on:change=change
-                disabled=move || busy.get() || (!loaded.get() && mine.with(Option::is_none))>
-                <option value="" prop:selected=move || mine.with(|m| m.as_deref().is_none_or(str::is_empty))>
-                    {tx(lang, |t| t.area_none)}
-                </option>
-                {options}
-            </select>
-            <span id="my-area-hint" class="hint">{tx(lang, |t| t.area_hint)}</span>
+        <div class="form area-field">
+            <div class="field">
+                <label for="my-area">{tx(lang, |t| t.area_label)}</label>
+                <select id="my-area" aria-describedby="my-area-hint" on:change=change
+                    disabled=move || busy.get() || (!loaded.get() && mine.with(Option::is_none))>
+                    <option value="" prop:selected=move || mine.with(|m| m.as_deref().is_none_or(str::is_empty))>
+                        {tx(lang, |t| t.area_none)}
+                    </option>
+                    {options}
+                </select>
+                <span id="my-area-hint" class="hint">{tx(lang, |t| t.area_hint)}</span>
+            </div>
             <p class="done" role="status">
                 {move || done.get().map(|set| { let t = lang.get().tr(); if set { t.area_saved } else { t.area_cleared } })}
             </p>
@@ -207,7 +209,7 @@ pub fn PushToggle() -> impl IntoView {
         Some(view! { <p class="banner push-problem" role="alert">{text}</p> })
     };
     view! {
-        <div class="field push-field">
+        <div class="form push-field">
             <label class="check switch">
                 <input id="push-toggle" type="checkbox" role="switch" aria-describedby="push-hint"
                     prop:checked=move || on.get() == Some(true)

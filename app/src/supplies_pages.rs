@@ -720,4 +720,11 @@ mod tests {
             assert_eq!(code(i), i.code(), "the app's codes are the API's");
         }
     }
+
+    #[test]
+    fn hq_names_items_by_code() {
+        assert_eq!(name_of_code("infant_diaper-m", Lang::Ja).as_deref(), Some("乳児用おむつ M"));
+        assert_eq!(name_of_code("allergy_free_meal-egg", Lang::En).as_deref(), Some("Allergy-free meals (Egg-free)"));
+        assert_eq!(name_of_code("no-such-item", Lang::Ja), None);
+    }
 }

@@ -63,6 +63,23 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     await assertAccessible(page, '/household');
   });
 
+  await t.test('your area (お住まいの地区): chosen on the household page, kept after a reload', async () => {
+    const select = page.getByRole('combobox', { name: 'お住まいの地区' });
+    await page.locator('#my-area option[value="miyagino-1"]').waitFor({ state: 'attached' });
+    await page.locator('#my-area:not([disabled])').waitFor();
+    await select.selectOption('miyagino-1');
+    await page.getByRole('status').filter({ hasText: 'お住まいの地区を保存しました。' }).waitFor();
+    assert.equal((await api(page, '/api/me')).body.area, 'miyagino-1');
+    // Forget the device's copy: after the reload the choice comes from the server.
+    await page.evaluate(() => localStorage.removeItem('bosai.res.area.v1'));
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('#my-area')?.value === 'miyagino-1');
+    await page.locator('#my-area:not([disabled])').waitFor();
+    await select.selectOption('');
+    await page.getByRole('status').filter({ hasText: 'お住まいの地区の登録を取り消しました。' }).waitFor();
+    assert.equal((await api(page, '/api/me')).body.area, null);
+  });
+
   await t.test('invalid input shows the shared-crate message and sends nothing', async () => {
     const form = page.locator('section[aria-labelledby="add-h"]');
     const before = writes.length;

@@ -183,7 +183,7 @@ test('accessibility (axe-core) and focus on navigation', async (t) => {
   const { page } = b;
   const h1 = page.locator('h1');
 
-  for (const [path, heading] of [['/shelter', '避難所スタッフ'], ['/hq', '災害対策本部'], ['/n/test', 'お知らせ']]) {
+  for (const [path, heading] of [['/shelter', '避難所スタッフ'], ['/hq', '災害対策本部'], ['/n/test', 'お知らせが見つかりません']]) {
     await t.test(path, async () => {
       await page.goto(`${stack.url}${path}`);
       await h1.filter({ hasText: heading }).waitFor();

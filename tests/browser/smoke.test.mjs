@@ -29,7 +29,9 @@ test('a resident never downloads the staff bundle', async () => {
     const fetched = [];
     b.context.on('request', (r) => fetched.push(new URL(r.url()).pathname));
     await b.page.goto(`${stack.url}/`);
-    await b.page.waitForFunction(async () => (await navigator.serviceWorker.ready).active?.state === 'activated', null, { timeout: 15_000 });
+    // (A predicate returning a Promise is truthy at once: waitForFunction would not wait.)
+    await b.page.evaluate(() => navigator.serviceWorker.ready);
+    await b.page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', null, { timeout: 15_000 });
     await b.page.goto(`${stack.url}/household`);
     await b.page.locator('main h1').first().waitFor();
     const cached = await b.page.evaluate(async () => {
@@ -79,19 +81,18 @@ test('resident home, language switch, deep links, then offline', async (t) => {
     await h1.filter({ hasText: '災害対策本部' }).waitFor();
     await page.goto(`${stack.url}/shelter`);
     await h1.filter({ hasText: '避難所スタッフ' }).waitFor();
-    await page.goto(`${stack.url}/n/demo-1`);
-    await h1.filter({ hasText: 'お知らせ' }).waitFor();
-    await page.getByText('demo-1').waitFor();
+    // A notice's landing page is the server's own small page (no app); an unknown one says so.
+    const notice = await page.goto(`${stack.url}/n/demo-1`);
+    assert.equal(notice.status(), 404);
+    await h1.filter({ hasText: 'お知らせが見つかりません' }).waitFor();
     await page.goto(`${stack.url}/no/such/page`);
     await h1.filter({ hasText: 'ページが見つかりません' }).waitFor();
   });
 
   await t.test('service worker controls the page', async () => {
     await page.goto(`${stack.url}/`);
-    await page.waitForFunction(async () => {
-      const reg = await navigator.serviceWorker.ready;
-      return reg.active?.state === 'activated' && navigator.serviceWorker.controller !== null;
-    }, null, { timeout: 15_000 });
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', null, { timeout: 15_000 });
     await page.getByText(shelters[0].name_ja).first().waitFor();
   });
 

@@ -34,7 +34,7 @@ time{color:#555}";
 fn page(title: &str, main: &str) -> String {
     format!(
         "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{title}</title>\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>{title}</title>\
 <style>{STYLE}</style></head><body><main>{main}</main></body></html>"
     )
 }
@@ -54,7 +54,7 @@ pub fn render(n: &Notice) -> String {
     if !n.title.en.trim().is_empty() || !n.body.en.trim().is_empty() {
         main.push_str(&format!("<section lang=\"en\"><h2>{}</h2><p>{}</p></section>", escape(&n.title.en), paragraphs(&n.body.en)));
     }
-    main.push_str("<a href=\"/\">防災アプリを開く / Open the app</a><a href=\"/#/shelters\">避難所を探す / Find a shelter</a>");
+    main.push_str("<a href=\"/\">防災アプリで避難所を探す / Find a shelter in the app</a>");
     page(&escape(&n.title.ja), &main)
 }
 

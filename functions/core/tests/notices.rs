@@ -94,6 +94,8 @@ async fn notices_reach_their_area_once(app: TestApp) {
     let page = app.http.get(app.url("/n/water-aoba-1")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
     let html = page.text().await.unwrap();
     assert!(html.contains("給水のお知らせ") && html.contains("容器をお持ちください。") && html.contains("lang=\"ja\""), "{html}");
     let missing = app.http.get(app.url("/n/no-such-notice")).send().await.unwrap();

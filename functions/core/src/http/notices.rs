@@ -123,10 +123,15 @@ pub async fn landing_page(State(st): State<AppState>, axum::extract::Path(id): a
         Ok(id) => notices::public(st.store.as_ref(), &st.config.municipality, &id).await,
         Err(_) => Err(ApiError::NotFound("The notice", "お知らせ")),
     };
-    let cache = [(header::CACHE_CONTROL, "public, max-age=60")];
+    // Inline CSS only: nothing else may load or run, and no one may frame it.
+    let headers = [
+        (header::CACHE_CONTROL, "public, max-age=60"),
+        (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ];
     match found {
-        Ok(n) => (cache, Html(crate::landing::render(&n))).into_response(),
-        Err(ApiError::NotFound(..)) => (StatusCode::NOT_FOUND, cache, Html(crate::landing::not_found())).into_response(),
+        Ok(n) => (headers, Html(crate::landing::render(&n))).into_response(),
+        Err(ApiError::NotFound(..)) => (StatusCode::NOT_FOUND, headers, Html(crate::landing::not_found())).into_response(),
         Err(e) => e.into_response(),
     }
 }

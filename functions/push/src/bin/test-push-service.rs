@@ -21,7 +21,6 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use bosai_push::{TestPushHandle, TestPushService};
@@ -55,14 +54,17 @@ fn parse_args() -> Result<Args, String> {
 
 type Shared = Arc<TestPushHandle>;
 
-fn device(push: &TestPushHandle, i: &str) -> Result<usize, Response> {
+/// 404 for an index that is not one of the devices.
+type NotFound = (StatusCode, String);
+
+fn device(push: &TestPushHandle, i: &str) -> Result<usize, NotFound> {
     i.parse::<usize>()
         .ok()
         .filter(|&i| i < push.len())
-        .ok_or_else(|| (StatusCode::NOT_FOUND, format!("no device {i}; there are {}", push.len())).into_response())
+        .ok_or_else(|| (StatusCode::NOT_FOUND, format!("no device {i}; there are {}", push.len())))
 }
 
-async fn subscription(State(push): State<Shared>, Path(i): Path<String>) -> Result<Json<Value>, Response> {
+async fn subscription(State(push): State<Shared>, Path(i): Path<String>) -> Result<Json<Value>, NotFound> {
     let sub = push.subscription(device(&push, &i)?);
     Ok(Json(json!({
         "endpoint": sub.endpoint,
@@ -71,7 +73,7 @@ async fn subscription(State(push): State<Shared>, Path(i): Path<String>) -> Resu
     })))
 }
 
-async fn received(State(push): State<Shared>, Path(i): Path<String>) -> Result<Json<Value>, Response> {
+async fn received(State(push): State<Shared>, Path(i): Path<String>) -> Result<Json<Value>, NotFound> {
     let i = device(&push, &i)?;
     let text = push.last_payload(i).map(|b| String::from_utf8_lossy(&b).into_owned());
     let last = text.as_deref().and_then(|t| serde_json::from_str::<Value>(t).ok());

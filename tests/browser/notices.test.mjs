@@ -1,0 +1,489 @@
+// The disaster HQ screen (/hq) and notices (お知らせ) end to end, against the real local stack:
+// the HQ summary against GET /api/hq/summary, the notice form's shared validation (keyboard
+// only), a resident choosing their area and turning notifications on, HQ sending a notice to
+// that area, the local stack pushing it (RFC 8291, VAPID) to the test push service — a stand-in
+// for FCM, `lib/push.mjs` — and the service worker showing it; the landing page /n/{id}.
+//
+// Headless Chromium has no push service, so the page's PushManager.subscribe is replaced (init
+// script) by one handing out the test push service's device 0; the decrypted payload that
+// device received is then given to the service worker with CDP's ServiceWorker.deliverPushMessage.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { startTestPush, until } from './lib/push.mjs';
+import { residents } from './lib/shelter.mjs';
+import { accessToken, signIn } from './lib/signin.mjs';
+import { startStack } from './lib/stack.mjs';
+
+let stack;
+let push;
+let r;
+before(async () => {
+  [stack, push] = await Promise.all([startStack(), startTestPush({ devices: 2 })]);
+  r = residents(stack);
+});
+after(async () => {
+  await Promise.all([stack?.stop(), push?.stop()]);
+});
+
+/** Pastes the HQ token on /hq and waits for the summary. */
+async function hqSignIn(page, token) {
+  await page.goto(`${stack.url}/hq`);
+  await page.locator('h1').filter({ hasText: '災害対策本部 サインイン' }).waitFor();
+  await page.getByLabel('本部トークン').fill(token);
+  await page.getByRole('button', { name: 'サインイン' }).click();
+  await page.locator('#hq-total-people').waitFor();
+}
+
+const noHorizontalScroll = (page) =>
+  page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }));
+
+test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sideways scroll at 360 px', async (t) => {
+  const b = await launchBrowser();
+  t.after(() => b.close());
+  const { page } = b;
+  const hq = await r.hqToken();
+
+  await t.test('a shelter staff token is not an HQ token', async () => {
+    await page.goto(`${stack.url}/hq`);
+    await page.getByLabel('本部トークン').fill(await r.staffToken());
+    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.getByRole('alert').filter({ hasText: 'このトークンは本部用ではありません' }).waitFor();
+  });
+
+  // Something in every table: a resident of 青葉区 上杉・北山 who needs help, and a supply request.
+  const resident = await r.residentToken('hanako');
+  await r.api(resident, 'PUT', '/api/me/area', { area: 'aoba-2' });
+  await r.api(resident, 'POST', '/api/safety', {
+    report_id: 'r-hq-summary-1', member_id: 'self',
+    status: { status: 'needs_help', what: '足をけがして歩けません', location: '上杉1丁目 公園の北側' },
+  });
+  await r.api(await r.staffToken(), 'PUT', '/api/shelters/aoba-katahira-es/supplies/infant_diaper-m', { on_hand: 10, requested: 200 });
+
+  await hqSignIn(page, hq);
+  const summary = await r.api(hq, 'GET', '/api/hq/summary');
+
+  await t.test('municipality totals and every shelter row match the API', async () => {
+    const total = page.locator('#hq-total-people');
+    await total.filter({ hasText: `${summary.occupancy}人` }).waitFor();
+    await total.filter({ hasText: `定員 ${summary.capacity}人` }).waitFor();
+    assert.ok(summary.occupancy > 0, 'the demo data has people in shelters');
+    for (const s of summary.shelters) {
+      const row = page.locator(`tr[data-shelter="${s.shelter_id}"]`);
+      assert.equal((await row.locator('th').textContent()).trim(), s.name_ja);
+      assert.equal((await row.locator('.occupancy').textContent()).trim(), `${s.occupancy} / ${s.capacity}`);
+    }
+    const katahira = summary.shelters.find((s) => s.shelter_id === 'aoba-katahira-es');
+    // Its details: women and men, and the under-6 band.
+    const details = page.locator('tr[data-details="aoba-katahira-es"] details');
+    await details.locator('summary').click();
+    await details.getByText(`女性 ${katahira.headcount.by_sex.female}人・男性 ${katahira.headcount.by_sex.male}人`).waitFor();
+    await details.getByText(`0〜5歳 ${katahira.headcount.by_age.under6}`).waitFor();
+    // Allergy totals for food orders, by the allergen labels residents pick from.
+    const egg = page.locator('#hq-allergens tr').filter({ has: page.getByRole('rowheader', { name: '卵', exact: true }) });
+    assert.equal((await egg.locator('td').textContent()).trim(), String(summary.totals.allergens.egg));
+    const wheelchair = page.locator('#hq-needs tr').filter({ has: page.getByRole('rowheader', { name: '車いす', exact: true }) });
+    assert.equal((await wheelchair.locator('td').textContent()).trim(), String(summary.totals.care.wheelchair));
+    await page.locator('#hq-generated').filter({ hasText: '集計時刻' }).waitFor();
+  });
+
+  await t.test('safety by area (area names), supply requests against stock, open help requests', async () => {
+    const area = summary.safety.find((a) => a.area === 'aoba-2');
+    assert.equal(area.counts.needs_help, 1);
+    const row = page.locator('#hq-safety tr').filter({ has: page.getByRole('rowheader', { name: '青葉区 上杉・北山' }) });
+    assert.deepEqual((await row.locator('td').allTextContents()).map((x) => x.trim()),
+      [area.counts.safe_at_home, area.counts.at_shelter, area.counts.elsewhere, area.counts.needs_help].map(String));
+    const diapers = page.locator('#hq-supplies tr[data-item="infant_diaper-m"]');
+    assert.equal((await diapers.locator('th').textContent()).trim(), '乳児用おむつ M');
+    const line = summary.supplies.find((s) => s.code === 'infant_diaper-m');
+    assert.deepEqual((await diapers.locator('td').allTextContents()).map((x) => x.trim()), [line.requested, line.on_hand, line.shelters].map(String));
+    const help = page.locator('li.help-request').filter({ hasText: '足をけがして歩けません' });
+    await help.getByText('上杉1丁目 公園の北側').waitFor();
+    await page.locator('.hq-totals a[href="#help-h"]').filter({ hasText: '1件' }).waitFor();
+  });
+
+  await t.test('tables have captions and scoped headers', async () => {
+    const tables = await page.locator('main table').evaluateAll((ts) => ts.map((tb) => ({
+      caption: tb.caption?.textContent.trim() ?? '',
+      unscoped: [...tb.querySelectorAll('th')].filter((th) => !['col', 'row'].includes(th.getAttribute('scope'))).length,
+    })));
+    assert.ok(tables.length >= 4, `tables: ${tables.length}`);
+    for (const tb of tables) {
+      assert.ok(tb.caption.length > 0, 'a caption');
+      assert.equal(tb.unscoped, 0, `every th has a scope (${tb.caption})`);
+    }
+  });
+
+  await t.test('no horizontal scroll at 360 px, in Japanese and English, details open', async () => {
+    let w = await noHorizontalScroll(page);
+    assert.ok(w.scroll <= w.width, `scrollWidth ${w.scroll} > ${w.width}`);
+    await assertAccessible(page, '/hq');
+    await screenshot(page, 'hq-ja-360');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.locator('caption').filter({ hasText: 'Each shelter' }).waitFor();
+    await page.locator('#hq-total-people').filter({ hasText: `of ${summary.capacity} places` }).waitFor();
+    for (const d of await page.locator('details').all()) await d.locator('summary').click();
+    w = await noHorizontalScroll(page);
+    assert.ok(w.scroll <= w.width, `English: scrollWidth ${w.scroll} > ${w.width}`);
+    await assertAccessible(page, '/hq (English)');
+    await screenshot(page, 'hq-en-360');
+    await page.getByRole('button', { name: '日本語' }).click();
+    await page.locator('caption').filter({ hasText: '避難所ごとの状況' }).waitFor();
+  });
+
+  assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
+});
+
+test('the notice form refuses an empty Japanese title (keyboard only), nothing is sent', async (t) => {
+  const b = await launchBrowser();
+  t.after(() => b.close());
+  const { page } = b;
+  const posts = [];
+  page.on('request', (q) => { if (q.method() === 'POST' && q.url().includes('/api/hq/notices')) posts.push(q.url()); });
+  await hqSignIn(page, await r.hqToken());
+
+  // Tab from the top of the page to the English title field.
+  await page.locator('body').focus();
+  await until(async () => {
+    await page.keyboard.press('Tab');
+    return page.evaluate(() => document.activeElement?.id === 'n-title-en');
+  }, { what: 'keyboard focus on the English title', timeoutMs: 20_000 });
+  await page.keyboard.type('Water');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('本文だけがあります。');
+  // Enter in a text field submits the form (to the confirmation step, were it valid).
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Enter');
+  const msg = '件名（日本語）を60文字以内で入力してください。';
+  await page.getByRole('alert').filter({ hasText: msg }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === 'n-title-ja', null, { timeout: 5000 });
+  assert.equal(await page.locator('#n-title-ja').getAttribute('aria-invalid'), 'true');
+  assert.match(await page.locator('#n-title-ja').getAttribute('aria-describedby'), /notice-error/);
+  assert.equal(await page.locator('.notice-confirm').count(), 0, 'no confirmation step');
+
+  // 61 characters: the counter says so, and the same message refuses it.
+  await page.keyboard.type('あ'.repeat(61));
+  await page.locator('#n-title-ja-count').filter({ hasText: '61 / 60文字（1文字多すぎます）' }).waitFor();
+  await page.keyboard.press('Enter');
+  await page.getByRole('alert').filter({ hasText: msg }).waitFor();
+  await assertAccessible(page, '/hq (notice form error)');
+  await screenshot(page, 'hq-notice-invalid-ja-360', { fullPage: false });
+  assert.deepEqual(posts, [], 'nothing was sent');
+  assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
+});
+
+/**
+ * Headless Chromium has no push service: PushManager hands out the test push service's device
+ * (`sub`, as `toJSON()` gives it); getSubscription() returns it until unsubscribe().
+ */
+function fakePushManager(sub) {
+  if (!self.PushManager) return;
+  const KEY = 'test.fake-push-subscribed';
+  const make = () => ({
+    endpoint: sub.endpoint,
+    expirationTime: null,
+    options: { userVisibleOnly: true },
+    getKey: () => null,
+    toJSON: () => sub,
+    unsubscribe: () => { localStorage.removeItem(KEY); return Promise.resolve(true); },
+  });
+  PushManager.prototype.subscribe = function subscribe(options) {
+    const key = options?.applicationServerKey;
+    localStorage.setItem('test.fake-push-options', JSON.stringify({
+      userVisibleOnly: options?.userVisibleOnly,
+      key: key ? btoa(String.fromCharCode(...new Uint8Array(key))) : null,
+    }));
+    localStorage.setItem(KEY, '1');
+    return Promise.resolve(make());
+  };
+  PushManager.prototype.getSubscription = function getSubscription() {
+    return Promise.resolve(localStorage.getItem(KEY) ? make() : null);
+  };
+}
+
+/** The service worker's registration id (CDP), for ServiceWorker.deliverPushMessage. */
+async function swRegistration(context, page) {
+  const cdp = await context.newCDPSession(page);
+  const regs = [];
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => regs.push(...e.registrations));
+  await cdp.send('ServiceWorker.enable');
+  const scope = `${stack.url}/`;
+  const reg = await until(() => regs.find((g) => g.scopeURL === scope && !g.isDeleted), { what: 'the service worker registration' });
+  return {
+    deliver: (data) => cdp.send('ServiceWorker.deliverPushMessage', { origin: stack.url, registrationId: reg.registrationId, data }),
+  };
+}
+
+const notifications = (page, tag) => page.evaluate(async (tag) => {
+  const reg = await navigator.serviceWorker.ready;
+  return (await reg.getNotifications(tag ? { tag } : {})).map((n) => ({ title: n.title, body: n.body, tag: n.tag, lang: n.lang, data: n.data, requireInteraction: n.requireInteraction }));
+}, tag);
+
+/** HQ: fill the form, confirm, send; returns the notice id the page chose (from its request). */
+async function sendNotice(page, { title, titleEn = '', body, bodyEn = '', level = '注意', areas = [] }) {
+  await page.getByLabel('件名（日本語・必須）').fill(title);
+  await page.getByLabel('件名（英語）').fill(titleEn);
+  await page.getByLabel('本文（日本語・必須）').fill(body);
+  await page.getByLabel('本文（英語）').fill(bodyEn);
+  await page.getByRole('radio', { name: new RegExp(`^${level}`) }).check();
+  if (areas.length) {
+    await page.getByRole('radio', { name: '地区を選ぶ' }).check();
+    for (const a of areas) await page.getByRole('checkbox', { name: a, exact: true }).check();
+  } else {
+    await page.getByRole('radio', { name: '全員（市内全域）' }).check();
+  }
+  await page.getByRole('button', { name: '内容を確認する' }).click();
+  const confirm = page.locator('.notice-confirm');
+  await confirm.getByRole('heading', { name: 'この内容で送信しますか？' }).waitFor();
+  await confirm.locator('.confirm-title').filter({ hasText: title }).waitFor();
+  for (const a of areas) await confirm.locator('.confirm-target').filter({ hasText: a }).waitFor();
+  const [req] = await Promise.all([
+    page.waitForRequest((q) => q.method() === 'POST' && q.url().endsWith('/api/hq/notices')),
+    confirm.getByRole('button', { name: '送信する' }).click(),
+  ]);
+  await page.getByRole('status').filter({ hasText: `「${title}」を送信しました。` }).waitFor();
+  return JSON.parse(req.postData()).id;
+}
+
+test('end to end: area, notifications on, HQ sends to the area, the device shows it once, the landing page', async (t) => {
+  const resident = await launchBrowser({ permissions: ['notifications'] });
+  const hqB = await launchBrowser({ viewport: { width: 1024, height: 800 } });
+  t.after(async () => { await resident.close(); await hqB.close(); });
+  const { page, context } = resident;
+  const device0 = await push.subscription(0);
+  await context.addInitScript(fakePushManager, device0);
+  const subscribed = [];
+  page.on('response', (res) => {
+    if (res.url().endsWith('/api/push/subscriptions')) subscribed.push(`${res.request().method()} ${res.status()}`);
+  });
+
+  await page.goto(`${stack.url}/`);
+  await signIn(page, stack.url);
+  const me = async () => (await fetch(`${stack.url}/api/me`, { headers: { Authorization: `Bearer ${await accessToken(page)}` } })).json();
+
+  await t.test('the resident picks their area on the notices page; it stays after a reload', async () => {
+    await page.getByRole('link', { name: 'お知らせ' }).first().click();
+    await page.locator('h1').filter({ hasText: 'お知らせ' }).waitFor();
+    const select = page.getByRole('combobox', { name: 'お住まいの地区' });
+    await page.locator('#my-area option[value="aoba-1"]').waitFor({ state: 'attached' });
+    await select.selectOption('aoba-1');
+    await page.getByRole('status').filter({ hasText: 'お住まいの地区を保存しました。' }).waitFor();
+    assert.equal((await me()).area, 'aoba-1');
+    await page.reload();
+    await page.locator('#my-area option[value="aoba-1"]').waitFor({ state: 'attached' });
+    await page.waitForFunction(() => document.querySelector('#my-area')?.value === 'aoba-1');
+    await page.locator('#my-area:not([disabled])').waitFor();
+    await assertAccessible(page, '/notices');
+  });
+
+  await t.test('notifications on: permission, subscribe with the server key, the server has it', async () => {
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const toggle = page.getByRole('switch', { name: 'お知らせを通知で受け取る' });
+    await page.locator('#push-toggle:not([disabled])').waitFor();
+    assert.equal(await toggle.isChecked(), false);
+    await toggle.check();
+    await page.getByRole('status').filter({ hasText: '通知をオンにしました。' }).waitFor();
+    assert.deepEqual(subscribed, ['POST 204']);
+    const used = await page.evaluate(() => JSON.parse(localStorage.getItem('test.fake-push-options')));
+    const { key } = await (await fetch(`${stack.url}/api/push/vapid-public-key`)).json();
+    assert.equal(used.userVisibleOnly, true);
+    assert.equal(Buffer.from(used.key, 'base64').toString('base64url'), key, 'subscribed with the VAPID public key');
+    // Still on after a reload (the browser keeps the subscription).
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('#push-toggle')?.checked === true);
+  });
+
+  const hqPage = hqB.page;
+  await hqSignIn(hqPage, await r.hqToken());
+  const title = '給水のお知らせ（テスト）';
+  const body = '本日14時から片平丁小学校で給水を行います。\n容器をお持ちください。';
+  let id;
+
+  await t.test('HQ sends a warning to 青葉区 片平・一番町; the list shows it delivered to 1 device', async () => {
+    id = await sendNotice(hqPage, { title, titleEn: 'Water distribution', body, bodyEn: 'Water at Katahiracho ES from 14:00.', level: '注意', areas: ['青葉区 片平・一番町'] });
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a UUID v4 per draft');
+    const item = hqPage.locator(`.sent-notice[data-notice="${id}"]`);
+    await item.locator('.target').filter({ hasText: '青葉区 片平・一番町' }).waitFor();
+    await hqPage.locator(`.sent-notice[data-notice="${id}"][data-state="done"]`).waitFor({ timeout: 30_000 });
+    await item.locator('.delivery').filter({ hasText: '届いた端末 1件・通知を解除 0件・失敗 0件' }).waitFor();
+    await assertAccessible(hqPage, '/hq (sent)');
+  });
+
+  let payload;
+  await t.test('device 0 of the test push service received (and decrypted) that notice', async () => {
+    const got = await until(async () => { const g = await push.received(0); return g.count >= 1 && g; }, { what: 'a push at device 0' });
+    assert.equal(got.count, 1);
+    assert.equal(got.last.id, id);
+    assert.deepEqual(got.last.title, { ja: title, en: 'Water distribution' });
+    assert.equal(got.last.level, 'warning');
+    assert.equal(got.last.url, `/n/${id}`);
+    payload = got.last_text;
+  });
+
+  await t.test('the service worker shows it; the same push twice is still one notification; bad pushes show nothing', async () => {
+    const sw = await swRegistration(context, page);
+    await sw.deliver(payload);
+    const [n] = await until(async () => { const ns = await notifications(page, id); return ns.length === 1 && ns; }, { what: 'the notification' });
+    assert.equal(n.title, title);
+    assert.equal(n.body, `${body}\nWater distribution\nWater at Katahiracho ES from 14:00.`);
+    assert.equal(n.lang, 'ja');
+    assert.equal(n.data.url, `${stack.url}/n/${id}`);
+    assert.equal(n.requireInteraction, false, 'only emergencies stay on screen');
+    // Again, then nothing, then garbage, then a probe: once the probe shows, the others were handled.
+    await sw.deliver(payload);
+    await sw.deliver('');
+    await sw.deliver('not json');
+    await sw.deliver(JSON.stringify({ id: 'probe', level: 'emergency', title: { ja: '確認用' }, body: { ja: '確認' }, url: '/n/probe' }));
+    await until(async () => (await notifications(page, 'probe')).length === 1, { what: 'the probe notification' });
+    assert.equal((await notifications(page, id)).length, 1, 'a duplicate replaces, it does not add');
+    assert.deepEqual((await notifications(page)).map((x) => x.tag).sort(), [id, 'probe'].sort());
+    assert.equal((await notifications(page, 'probe'))[0].requireInteraction, true, 'an emergency stays on screen');
+  });
+
+  await t.test('the resident\'s notices list links to the landing page', async () => {
+    await page.getByRole('button', { name: '最新の情報に更新' }).click();
+    const link = page.locator(`li.notice[data-notice="${id}"] a`);
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), `/n/${id}`);
+    assert.equal(await link.getAttribute('rel'), 'external');
+    await page.locator(`li.notice[data-notice="${id}"] .badge`).filter({ hasText: '注意' }).waitFor();
+    await screenshot(page, 'notices-ja-360');
+  });
+
+  await t.test('the landing page: title and body, one small response, no script, no other request', async () => {
+    const requests = [];
+    const onRequest = (q) => requests.push(q.url());
+    page.on('request', onRequest);
+    const res = await page.goto(`${stack.url}/n/${id}`);
+    page.off('request', onRequest);
+    assert.equal(res.status(), 200);
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    await page.getByText('容器をお持ちください。').waitFor();
+    await page.getByText('Water at Katahiracho ES from 14:00.').waitFor();
+    // The same page as the network serves it (the service worker kept a copy on the way).
+    const html = await (await fetch(`${stack.url}/n/${id}`)).text();
+    assert.ok(Buffer.byteLength(html) < 4096, `${Buffer.byteLength(html)} bytes`);
+    assert.doesNotMatch(html, /<script|src=/i);
+    assert.deepEqual(requests, [`${stack.url}/n/${id}`], 'the page itself only');
+    assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').length), 0);
+    assert.equal(await page.evaluate(() => document.scripts.length), 0);
+    await assertAccessible(page, `/n/${id}`);
+    await screenshot(page, 'notice-landing-360');
+  });
+
+  await t.test('opened once, the landing page still shows offline', async () => {
+    assert.ok(await page.evaluate(async (path) => !!(await (await caches.open('bosai-notices')).match(path)), `/n/${id}`), 'kept by the service worker');
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    await context.setOffline(false);
+  });
+
+  await t.test('a notice to another area does not reach device 0', async () => {
+    const other = await sendNotice(hqPage, { title: '泉区の給水', body: '泉中央で給水を行います。', level: 'お知らせ', areas: ['泉区 泉中央'] });
+    await hqPage.locator(`.sent-notice[data-notice="${other}"][data-state="done"]`).waitFor({ timeout: 30_000 });
+    await hqPage.locator(`.sent-notice[data-notice="${other}"] .delivery`).filter({ hasText: '届いた端末 0件' }).waitFor();
+    const got = await push.received(0);
+    assert.equal(got.count, 1, 'still only the first notice');
+    assert.equal(got.last.id, id);
+    // Nor is it in the resident's list.
+    await page.goto(`${stack.url}/notices`);
+    await page.locator(`li.notice[data-notice="${id}"]`).waitFor();
+    assert.equal(await page.locator(`li.notice[data-notice="${other}"]`).count(), 0);
+  });
+
+  await t.test('notifications off: unsubscribed in the browser and on the server', async () => {
+    const toggle = page.getByRole('switch', { name: 'お知らせを通知で受け取る' });
+    await page.waitForFunction(() => document.querySelector('#push-toggle')?.checked === true);
+    await toggle.uncheck();
+    await page.getByRole('status').filter({ hasText: '通知をオフにしました。' }).waitFor();
+    assert.deepEqual(subscribed, ['POST 204', 'DELETE 204']);
+    assert.equal(await page.evaluate(() => localStorage.getItem('test.fake-push-subscribed')), null);
+    // A notice for everyone now reaches nobody.
+    const all = await sendNotice(hqPage, { title: '全域のお知らせ', body: '市内全域へのお知らせです。', level: 'お知らせ' });
+    await hqPage.locator(`.sent-notice[data-notice="${all}"][data-state="done"]`).waitFor({ timeout: 30_000 });
+    await hqPage.locator(`.sent-notice[data-notice="${all}"] .delivery`).filter({ hasText: '届いた端末 0件' }).waitFor();
+    assert.equal((await push.received(0)).count, 1);
+  });
+
+  assert.deepEqual(resident.errors.map(String), [], 'no uncaught page errors (resident)');
+  assert.deepEqual(hqB.errors.map(String), [], 'no uncaught page errors (HQ)');
+});
+
+test('a browser without push support is told so, and the rest of the page works', async (t) => {
+  const b = await launchBrowser();
+  t.after(() => b.close());
+  const { page, context } = b;
+  await context.addInitScript(() => { delete window.PushManager; });
+  await page.goto(`${stack.url}/`);
+  await signIn(page, stack.url);
+  await page.goto(`${stack.url}/notices`);
+  await page.getByRole('alert').filter({ hasText: 'このブラウザでは通知を受け取れません。' }).waitFor();
+  assert.equal(await page.locator('#push-toggle').isDisabled(), true);
+  await page.getByRole('combobox', { name: 'お住まいの地区' }).waitFor();
+  await assertAccessible(page, '/notices (no push)');
+  assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
+});
+
+test('permission denied: the switch stays off with what to do', async (t) => {
+  const b = await launchBrowser();
+  t.after(() => b.close());
+  const { page, context } = b;
+  // As if the resident answered "Block" to the browser's question.
+  await context.addInitScript(() => {
+    Notification.requestPermission = () => Promise.resolve('denied');
+  });
+  await page.goto(`${stack.url}/`);
+  await signIn(page, stack.url);
+  await page.goto(`${stack.url}/notices`);
+  await page.locator('#push-toggle:not([disabled])').waitFor();
+  await page.getByRole('switch', { name: 'お知らせを通知で受け取る' }).click();
+  await page.getByRole('alert').filter({ hasText: '通知が許可されていません。' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('#push-toggle')?.checked === false);
+  assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
+});
+
+test('a send whose answer is lost is sent again with the same id: one notice, not two', async (t) => {
+  const b = await launchBrowser();
+  t.after(() => b.close());
+  const { page } = b;
+  const hq = await r.hqToken();
+  await hqSignIn(page, hq);
+  const posts = [];
+  // The first request reaches the server, but its answer never comes back.
+  await page.route('**/api/hq/notices', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    posts.push(JSON.parse(route.request().postData()).id);
+    if (posts.length === 1) {
+      await route.fetch();
+      return route.abort('connectionreset');
+    }
+    return route.continue();
+  });
+  const title = '南光台の断水について';
+  await page.getByLabel('件名（日本語・必須）').fill(title);
+  await page.getByLabel('本文（日本語・必須）').fill('南光台の一部で断水しています。');
+  await page.getByRole('radio', { name: '地区を選ぶ' }).check();
+  await page.getByRole('checkbox', { name: '泉区 南光台', exact: true }).check();
+  await page.getByRole('button', { name: '内容を確認する' }).click();
+  const send = page.locator('.notice-confirm').getByRole('button', { name: '送信する' });
+  await send.click();
+  await page.getByRole('alert').filter({ hasText: '送信できたか確認できませんでした。' }).waitFor();
+  await send.click();
+  await page.getByRole('status').filter({ hasText: `「${title}」を送信しました。` }).waitFor();
+  assert.equal(posts.length, 2);
+  assert.equal(posts[0], posts[1], 'the resend carries the same id');
+  const sent = (await r.api(hq, 'GET', '/api/hq/notices')).filter((n) => n.title.ja === title);
+  assert.deepEqual(sent.map((n) => n.id), [posts[0]], 'stored once');
+  await page.locator(`.sent-notice[data-notice="${posts[0]}"]`).waitFor();
+  assert.equal(await page.locator('.sent-notice').filter({ hasText: title }).count(), 1);
+  // The next draft gets a new id.
+  await page.getByLabel('件名（日本語・必須）').fill('次のお知らせ');
+  await page.getByLabel('本文（日本語・必須）').fill('本文');
+  await page.getByRole('button', { name: '内容を確認する' }).click();
+  await send.click();
+  await page.getByRole('status').filter({ hasText: '「次のお知らせ」を送信しました。' }).waitFor();
+  assert.equal(posts.length, 3);
+  assert.notEqual(posts[2], posts[0]);
+  assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
+});
