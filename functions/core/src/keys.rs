@@ -13,6 +13,14 @@ pub fn shelters_of(m: &MunicipalityCode) -> String {
     format!("MUNI#{m}#SHELTERS")
 }
 
+/// A shelter's headcount counters (HQ summary), beside its META item.
+pub fn headcount(id: &ShelterId) -> Key {
+    Key::new(format!("SHELTER#{id}"), "HEADCOUNT")
+}
+
+/// GSI1 partition listing every shelter's headcount item (sort key `SHELTER#{id}`).
+pub const HEADCOUNTS: &str = "HEADCOUNTS";
+
 pub fn municipality(m: &MunicipalityCode) -> Key {
     Key::new(format!("MUNI#{m}"), "META")
 }

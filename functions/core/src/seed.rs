@@ -141,7 +141,7 @@ pub fn demo_surveys() -> Vec<NewSurvey> {
 
 /// Who the demo's seeded occupancy stands for (people checked in on paper before the demo
 /// began): a spread of sexes, ages and needs, so HQ's summary adds up from the start.
-fn demo_headcount(people: u32) -> std::collections::BTreeMap<String, i64> {
+fn demo_headcount(people: u32, this_year: i32) -> std::collections::BTreeMap<String, i64> {
     let mut counters = std::collections::BTreeMap::new();
     for i in 0..i64::from(people) {
         let sex = match i % 17 {
@@ -161,7 +161,7 @@ fn demo_headcount(people: u32) -> std::collections::BTreeMap<String, i64> {
         if i % 19 != 11 {
             roster = roster.with("birth_year", Value::n(1935 + (i * 37) % 90));
         }
-        crate::domain::headcount::count(&mut counters, &roster, 1);
+        crate::domain::headcount::count(&mut counters, &crate::domain::headcount::counters_of(&roster, this_year), 1);
     }
     counters
 }
@@ -191,10 +191,13 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
     let areas: Vec<_> = DEMO_AREAS.iter().map(|(code, ja, en)| serde_json::json!({"code": code, "name_ja": ja, "name_en": en})).collect();
     let areas = bosai_store::Update::new().set_if_absent("areas", Value::s(serde_json::Value::Array(areas).to_string()));
     store.update(&keys::municipality(&m), areas, None).await?;
+    let year = crate::domain::headcount::jst_year(now);
     for s in demo_shelters(now) {
-        let counters = demo_headcount(s.occupancy);
-        let shelter = counters.into_iter().fold(shelters::to_item(&s), |i, (k, v)| i.with(&k, Value::n(v)));
-        put_once(store, shelter).await?;
+        let counters = demo_headcount(s.occupancy, year)
+            .into_iter()
+            .fold(shelters::counters_item(&s.id, s.occupancy), |i, (k, v)| i.with(&k, Value::n(v)));
+        put_once(store, shelters::to_item(&s)).await?;
+        put_once(store, counters).await?;
     }
     let accounts = [
         (DEMO_HQ_ACCOUNT, "hq", Value::L(vec![Value::s(DEMO_MUNICIPALITY)])),
@@ -219,7 +222,7 @@ mod tests {
         let store = SqliteStore::in_memory().unwrap();
         seed(&store, Timestamp(1)).await.unwrap();
         let id = ShelterId::parse(DEMO_STAFF_SHELTER).unwrap();
-        store.update(&keys::shelter(&id), bosai_store::Update::new().set("occupancy", Value::n(7)), None).await.unwrap();
+        store.update(&keys::headcount(&id), bosai_store::Update::new().set("occupancy", Value::n(7)), None).await.unwrap();
         seed(&store, Timestamp(2)).await.unwrap();
         let list = shelters::list(&store, &MunicipalityCode::parse(DEMO_MUNICIPALITY).unwrap()).await.unwrap();
         assert!(list.len() >= 5);

@@ -42,7 +42,7 @@ fn person(i: usize) -> Person {
 }
 
 async fn occupancy(store: &dyn Store, s: &str) -> i64 {
-    store.get(&keys::shelter(&ShelterId::parse(s).unwrap())).await.unwrap().unwrap().i64("occupancy").unwrap()
+    store.get(&keys::headcount(&ShelterId::parse(s).unwrap())).await.unwrap().and_then(|i| i.i64("occupancy")).unwrap_or(0)
 }
 
 proptest! {

@@ -208,8 +208,8 @@ fn harness(dynamodb: bool) -> Option<&'static Harness> {
 static CASE: AtomicUsize = AtomicUsize::new(0);
 
 async fn occupancy(store: &dyn Store, shelter: &str) -> i64 {
-    let key = keys::shelter(&bosai_types::ShelterId::parse(shelter).unwrap());
-    store.get(&key).await.unwrap().unwrap().i64("occupancy").unwrap_or(0)
+    let key = keys::headcount(&bosai_types::ShelterId::parse(shelter).unwrap());
+    store.get(&key).await.unwrap().and_then(|i| i.i64("occupancy")).unwrap_or(0)
 }
 
 /// Sends a batch as the device would; `None` when no answer reaches it.

@@ -16,6 +16,7 @@ use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use std::collections::BTreeMap;
 
 const RETRIES: usize = 8;
+const OCCUPANCY: &str = "occupancy";
 
 /// Who is being checked in, with what the roster shows about them.
 #[derive(Debug, Clone)]
@@ -98,8 +99,8 @@ pub async fn record_event(
             if let Some(c) = current.as_ref() {
                 if let Some(old) = c.str("shelter") {
                     let at_old = counters.entry(old.to_owned()).or_default();
-                    *at_old.entry("occupancy".into()).or_default() -= 1;
-                    headcount::count(at_old, c, -1);
+                    *at_old.entry(OCCUPANCY.into()).or_default() -= 1;
+                    headcount::count(at_old, &headcount::counted_on(c), -1);
                 }
             }
             let mut loc = item(&loc_key)
@@ -107,9 +108,11 @@ pub async fn record_event(
                 .with("at", Value::n(at.millis()))
                 .with("event_id", Value::s(event_id));
             if kind == EventKind::CheckIn {
+                let names = headcount::counters_of(&p.roster, headcount::jst_year(at));
                 let here = counters.entry(shelter.as_str().to_owned()).or_default();
-                *here.entry("occupancy".into()).or_default() += 1;
-                headcount::count(here, &p.roster, 1);
+                *here.entry(OCCUPANCY.into()).or_default() += 1;
+                headcount::count(here, &names, 1);
+                loc = loc.with(headcount::COUNTED, headcount::counted_value(&names));
                 loc = loc
                     .with("shelter", Value::s(shelter.as_str()))
                     .with(bosai_store::attr::GSI1_PK, Value::s(keys::present_at(shelter)))
@@ -124,18 +127,21 @@ pub async fn record_event(
             };
             ops.push(TransactOp::Put { item: loc, condition: Some(unchanged) });
         }
-        for (sh, deltas) in counters {
-            let deltas: Vec<_> = deltas.into_iter().filter(|(_, d)| *d != 0).collect();
+        // One counters item per shelter (occupancy and headcount); the shelter's existence was
+        // checked by the caller (`managed`, the poster), so no condition here.
+        for (sh, mut deltas) in counters {
+            deltas.retain(|_, d| *d != 0);
             if deltas.is_empty() {
-                continue; // Moved within the same shelter: nothing to count.
+                continue; // Moved within the same shelter as the same person: nothing to count.
             }
             let sid = ShelterId::parse(&sh).map_err(|_| ApiError::Unavailable(format!("bad shelter id {sh} in a location")))?;
-            let update = deltas.into_iter().fold(Update::new(), |u, (name, d)| u.add(&name, d));
-            ops.push(TransactOp::Update {
-                key: keys::shelter(&sid),
-                update: update.set("updated_at", Value::n(at.millis().max(0))),
-                condition: Some(Condition::present()),
-            });
+            let update = deltas
+                .into_iter()
+                .fold(Update::new(), |u, (name, d)| u.add(&name, d))
+                .set("updated_at", Value::n(at.millis().max(0)))
+                .set_if_absent(bosai_store::attr::GSI1_PK, Value::s(keys::HEADCOUNTS))
+                .set_if_absent(bosai_store::attr::GSI1_SK, Value::s(format!("SHELTER#{sid}")));
+            ops.push(TransactOp::Update { key: keys::headcount(&sid), update, condition: None });
         }
         match store.transact_write(ops).await {
             Ok(()) => return Ok(RecordOutcome::Stored),

@@ -1,8 +1,12 @@
 //! Per-shelter counters behind HQ's summary. Each person moving in or out adds
-//! ±1 to the counters of what their roster entry says (sex, birth year, needs),
-//! in the same transaction as the move, so HQ reads 500 shelter items instead
-//! of 100 000 people. Leaving uses the attributes stored on the location at
-//! check-in, so a needs edit while present cannot make the counters drift.
+//! ±1 to the counters of what their roster entry says (sex, age band, needs), in
+//! the same transaction as the move, so HQ reads one small item per shelter
+//! instead of 100 000 people. The names counted at check-in are kept on the
+//! location and taken back at check-out, so neither a needs edit while present
+//! nor a birthday (the band is fixed at check-in) can make the counters drift.
+//! The counters live on their own item (`keys::headcount`), not on the shelter:
+//! every scan rewrites that item, and a shelter item of 150 attributes halved
+//! the check-in rate of the embedded store (measured: 5 528 → 3 552 req/s).
 
 use bosai_store::{Item, ItemExt, Value};
 use bosai_types::hq::{AgeBand, Headcount};
@@ -19,14 +23,13 @@ fn parse<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }
 
-/// The counters one person contributes to, from their roster attributes.
-pub fn counters_of(roster: &Item) -> Vec<String> {
+/// The counters one person contributes to, from their roster attributes, with the age
+/// band as of `this_year`.
+pub fn counters_of(roster: &Item, this_year: i32) -> Vec<String> {
     let sex = roster.str("sex").filter(|s| matches!(*s, "female" | "male" | "other")).unwrap_or("no_answer");
     let mut out = vec![format!("{PREFIX}sex_{sex}")];
-    out.push(match roster.i64("birth_year") {
-        Some(y) => format!("{PREFIX}born_{y}"),
-        None => format!("{PREFIX}born_unknown"),
-    });
+    let born = roster.i64("birth_year").and_then(|y| u16::try_from(y).ok());
+    out.push(format!("{PREFIX}age_{}", snake(&AgeBand::of(born, this_year))));
     let needs: NeedsInput = roster.str("needs").and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
     out.extend(needs.allergens.iter().map(|a| format!("{PREFIX}allergen_{}", snake(a))));
     out.extend(needs.dietary.iter().map(|d| format!("{PREFIX}diet_{}", snake(d))));
@@ -35,19 +38,45 @@ pub fn counters_of(roster: &Item) -> Vec<String> {
     out
 }
 
-/// Adds `sign` (±1) for each of the person's counters into `into`.
-pub fn count(into: &mut BTreeMap<String, i64>, roster: &Item, sign: i64) {
-    for c in counters_of(roster) {
-        *into.entry(c).or_default() += sign;
+/// Adds `sign` (±1) for each counter name into `into`.
+pub fn count(into: &mut BTreeMap<String, i64>, names: &[String], sign: i64) {
+    for c in names {
+        *into.entry(c.clone()).or_default() += sign;
     }
 }
 
-/// The headcount a shelter item's counters describe, with ages as of `this_year`.
-pub fn headcount_of(shelter: &Item, this_year: i32) -> Headcount {
+/// The names a location was counted under at check-in (see [`counters_of`]).
+pub fn counted_on(location: &Item) -> Vec<String> {
+    match location.get(COUNTED) {
+        Some(Value::L(l)) => l.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The location attribute holding [`counted_on`]'s list.
+pub const COUNTED: &str = "counted";
+
+pub fn counted_value(names: &[String]) -> Value {
+    Value::L(names.iter().map(Value::s).collect())
+}
+
+/// The year in Japan at `t`, for age bands.
+pub fn jst_year(t: bosai_types::Timestamp) -> i32 {
+    t.jst_date()[..4].parse().unwrap_or(2000)
+}
+
+/// Nobody: every age band at zero.
+pub fn empty() -> Headcount {
     let mut h = Headcount::default();
     for band in AgeBand::ALL {
         h.by_age.insert(band, 0);
     }
+    h
+}
+
+/// The headcount a counter item describes.
+pub fn headcount_of(shelter: &Item) -> Headcount {
+    let mut h = empty();
     for (name, value) in shelter.iter() {
         let Some(rest) = name.strip_prefix(PREFIX) else { continue };
         let n = match value {
@@ -68,7 +97,11 @@ pub fn headcount_of(shelter: &Item, this_year: i32) -> Headcount {
                     _ => h.by_sex.no_answer += n,
                 }
             }
-            "born" => *h.by_age.entry(AgeBand::of(what.parse().ok(), this_year)).or_default() += n,
+            "age" => {
+                if let Some(band) = parse::<AgeBand>(what) {
+                    *h.by_age.entry(band).or_default() += n;
+                }
+            }
             "allergen" => add(&mut h.allergens, what, n),
             "diet" => add(&mut h.dietary, what, n),
             "medical" => add(&mut h.medical, what, n),
@@ -104,11 +137,11 @@ mod tests {
         let a = person("female", Some(1940), r#"{"allergens":["egg","milk"],"care":["wheelchair"]}"#);
         let b = person("male", None, "{}");
         let mut counters = BTreeMap::new();
-        count(&mut counters, &a, 1);
-        count(&mut counters, &b, 1);
-        count(&mut counters, &b, -1);
+        count(&mut counters, &counters_of(&a, 2026), 1);
+        count(&mut counters, &counters_of(&b, 2026), 1);
+        count(&mut counters, &counters_of(&b, 2026), -1);
         let shelter = counters.iter().fold(Item::new(), |i, (k, v)| i.with(k, Value::n(*v)));
-        let h = headcount_of(&shelter, 2026);
+        let h = headcount_of(&shelter);
         assert_eq!(h.people, 1);
         assert_eq!(h.by_sex.female, 1);
         assert_eq!(h.by_sex.male, 0);
@@ -121,16 +154,30 @@ mod tests {
     #[test]
     fn odd_roster_values_count_as_unknown() {
         let odd = person("", None, "not json");
-        assert_eq!(counters_of(&odd), vec!["hc_sex_no_answer".to_owned(), "hc_born_unknown".to_owned()]);
+        assert_eq!(counters_of(&odd, 2026), vec!["hc_sex_no_answer".to_owned(), "hc_age_unknown".to_owned()]);
         // Attributes that are not counters, and negative or unknown counters, are ignored.
         let shelter = Item::new()
             .with("occupancy", Value::n(3))
             .with("hc_sex_male", Value::n(-1))
             .with("hc_allergen_dragonfruit", Value::n(2))
-            .with("hc_born_unknown", Value::n(2));
-        let h = headcount_of(&shelter, 2026);
+            .with("hc_age_unknown", Value::n(2));
+        let h = headcount_of(&shelter);
         assert_eq!(h.people, 0);
         assert!(h.allergens.is_empty());
         assert_eq!(h.by_age[&AgeBand::Unknown], 2);
+    }
+}
+
+#[cfg(test)]
+mod band_tests {
+    use super::*;
+
+    #[test]
+    fn the_band_is_fixed_at_check_in() {
+        let p = Item::new().with("sex", Value::s("male")).with("birth_year", Value::n(1961));
+        assert!(counters_of(&p, 2025).contains(&"hc_age_adult".to_owned()));
+        assert!(counters_of(&p, 2026).contains(&"hc_age_senior".to_owned()));
+        let loc = Item::new().with(COUNTED, counted_value(&counters_of(&p, 2025)));
+        assert_eq!(counted_on(&loc), counters_of(&p, 2025), "check-out takes back what check-in added");
     }
 }

@@ -1,6 +1,6 @@
 //! HQ's dashboard summary (本部集計). Built from counters kept as things happen,
-//! so one load reads the shelter list, the safety counters and the open supply
-//! requests: a handful of queries, whatever the number of residents.
+//! so one load reads the shelter list, their counters, the safety counters and the
+//! open supply requests: four queries, whatever the number of residents.
 
 use crate::domain::{headcount, safety, shelters, supplies};
 use crate::ApiError;
@@ -11,7 +11,6 @@ use bosai_types::{MunicipalityCode, Timestamp};
 use std::collections::BTreeMap;
 
 pub async fn summary(store: &dyn Store, m: &MunicipalityCode, now: Timestamp) -> Result<HqSummary, ApiError> {
-    let this_year: i32 = now.jst_date()[..4].parse().unwrap_or(2000);
     let mut out = HqSummary {
         generated_at: now,
         capacity: 0,
@@ -21,8 +20,8 @@ pub async fn summary(store: &dyn Store, m: &MunicipalityCode, now: Timestamp) ->
         safety: safety::counts_by_area(store, m).await?,
         supplies: supply_totals(&supplies::requests(store, m).await?),
     };
-    for (item, s) in shelters::list_items(store, m).await? {
-        let headcount = headcount::headcount_of(&item, this_year);
+    for (s, counters) in shelters::list_with_counters(store, m).await? {
+        let headcount = counters.as_ref().map(headcount::headcount_of).unwrap_or_else(headcount::empty);
         out.capacity += u64::from(s.capacity);
         out.occupancy += u64::from(s.occupancy);
         out.totals.add(&headcount);

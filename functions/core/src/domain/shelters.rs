@@ -1,4 +1,6 @@
-//! Shelters (指定避難所): storage mapping and the public list.
+//! Shelters (指定避難所): storage mapping and the public list. A shelter is two items: its
+//! description (`META`: rarely written) and its counters (`keys::headcount`: occupancy and
+//! HQ's headcount, moved by every scan), so a scan rewrites only the small one.
 
 use crate::{keys, ApiError};
 use bosai_store::{attr, Item, ItemExt, Query, Store, Value};
@@ -33,17 +35,25 @@ pub fn to_item(s: &Shelter) -> Item {
         .with("lat", Value::N(s.location.lat().to_string()))
         .with("lon", Value::N(s.location.lon().to_string()))
         .with("capacity", Value::n(s.capacity.into()))
-        .with("occupancy", Value::n(s.occupancy.into()))
         .with("status", Value::s(status_str(s.status)))
         .with("facilities", Value::L(facilities))
         .with("updated_at", Value::n(s.updated_at.millis()))
 }
 
-/// None when the stored item is not a readable shelter (logged by the caller).
-pub fn from_item(i: &Item) -> Option<Shelter> {
+/// The counters item of a new shelter (`occupancy` people already there).
+pub fn counters_item(id: &ShelterId, occupancy: u32) -> Item {
+    bosai_store::item::item(&keys::headcount(id))
+        .with(attr::GSI1_PK, Value::s(keys::HEADCOUNTS))
+        .with(attr::GSI1_SK, Value::s(format!("SHELTER#{id}")))
+        .with("occupancy", Value::n(occupancy.into()))
+}
+
+/// None when the stored item is not a readable shelter (logged by the caller). No counters
+/// item yet: nobody has been checked in.
+pub fn from_item(i: &Item, counters: Option<&Item>) -> Option<Shelter> {
     let status: ShelterStatus = enum_from_str(i.str("status")?)?;
     let capacity = u32::try_from(i.i64("capacity")?).ok()?;
-    let occupancy = u32::try_from(i.i64("occupancy")?.max(0)).ok()?;
+    let occupancy = u32::try_from(counters.and_then(|c| c.i64("occupancy")).unwrap_or(0).max(0)).unwrap_or(u32::MAX);
     let facilities = match i.get("facilities") {
         Some(Value::L(l)) => l.iter().filter_map(|v| v.as_str().and_then(enum_from_str::<Facility>)).collect(),
         _ => Vec::new(),
@@ -66,32 +76,49 @@ pub fn from_item(i: &Item) -> Option<Shelter> {
 
 /// All shelters of a municipality, ordered by id.
 pub async fn list(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<Shelter>, ApiError> {
-    Ok(list_items(store, m).await?.into_iter().map(|(_, s)| s).collect())
+    Ok(list_with_counters(store, m).await?.into_iter().map(|(s, _)| s).collect())
 }
 
-/// The same, with each stored item (HQ reads the headcount counters on it).
-pub async fn list_items(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<(Item, Shelter)>, ApiError> {
+/// The same, each with its counters item (HQ reads the headcount on it): two queries.
+pub async fn list_with_counters(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<(Shelter, Option<Item>)>, ApiError> {
+    let mut counters = all_counters(store).await?;
     let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store.query(Query::gsi1(keys::shelters_of(m)).begins_with("SHELTER#").after(cursor)).await?;
-        for item in page.items {
-            match from_item(&item) {
-                Some(s) => out.push((item, s)),
-                None => tracing::warn!(pk = item.str("pk").unwrap_or(""), "skipping unreadable shelter item"),
-            }
-        }
-        cursor = page.next;
-        if cursor.is_none() {
-            break;
+    for item in query_all(store, Query::gsi1(keys::shelters_of(m)).begins_with("SHELTER#")).await? {
+        let c = item.str("id").and_then(|id| counters.remove(id));
+        match from_item(&item, c.as_ref()) {
+            Some(s) => out.push((s, c)),
+            None => tracing::warn!(pk = item.str("pk").unwrap_or(""), "skipping unreadable shelter item"),
         }
     }
     Ok(out)
 }
 
+/// Every shelter's counters item, by shelter id.
+async fn all_counters(store: &dyn Store) -> Result<std::collections::BTreeMap<String, Item>, ApiError> {
+    let items = query_all(store, Query::gsi1(keys::HEADCOUNTS)).await?;
+    Ok(items
+        .into_iter()
+        .filter_map(|i| Some((i.str(attr::GSI1_SK)?.strip_prefix("SHELTER#")?.to_owned(), i)))
+        .collect())
+}
+
+async fn query_all(store: &dyn Store, q: Query) -> Result<Vec<Item>, ApiError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.query(q.clone().after(cursor)).await?;
+        out.extend(page.items);
+        cursor = page.next;
+        if cursor.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
 pub async fn get(store: &dyn Store, id: &ShelterId) -> Result<Shelter, ApiError> {
     let item = store.get(&keys::shelter(id)).await?.ok_or(ApiError::NotFound("The shelter", "避難所"))?;
-    from_item(&item).ok_or(ApiError::Unavailable(format!("unreadable shelter item {id}")))
+    let counters = store.get(&keys::headcount(id)).await?;
+    from_item(&item, counters.as_ref()).ok_or(ApiError::Unavailable(format!("unreadable shelter item {id}")))
 }
 
 /// Staff open, close or mark full their shelter; HQ any shelter of its municipality.
@@ -113,8 +140,8 @@ pub async fn set_status(
     if let Some(c) = req.capacity {
         update = update.set("capacity", Value::n(c.into()));
     }
-    let item = store.update(&keys::shelter(id), update, Some(bosai_store::Condition::present())).await?;
-    from_item(&item).ok_or(ApiError::Unavailable(format!("unreadable shelter item {id}")))
+    store.update(&keys::shelter(id), update, Some(bosai_store::Condition::present())).await?;
+    get(store, id).await
 }
 
 #[cfg(test)]
@@ -141,14 +168,16 @@ mod tests {
     #[test]
     fn item_roundtrip() {
         let s = sample();
-        assert_eq!(from_item(&to_item(&s)), Some(s));
+        assert_eq!(from_item(&to_item(&s), Some(&counters_item(&s.id, s.occupancy))), Some(s.clone()));
+        let empty = from_item(&to_item(&s), None).unwrap();
+        assert_eq!((empty.occupancy, empty.congestion), (0, Congestion::Low), "no counters yet: nobody there");
     }
 
     #[test]
     fn unreadable_items_are_skipped_not_fatal() {
         let mut i = to_item(&sample());
         i.insert("status".into(), Value::s("exploded"));
-        assert_eq!(from_item(&i), None);
+        assert_eq!(from_item(&i, None), None);
     }
 
     #[tokio::test]
@@ -164,8 +193,9 @@ mod tests {
         for s in [&b, &a, &other] {
             store.put(to_item(s), None).await.unwrap();
         }
+        store.put(counters_item(&a.id, 7), None).await.unwrap();
         let got = list(&store, &sample().municipality).await.unwrap();
-        assert_eq!(got.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), vec!["a", "b"]);
+        assert_eq!(got.iter().map(|s| (s.id.as_str(), s.occupancy)).collect::<Vec<_>>(), vec![("a", 7), ("b", 0)]);
         assert!(matches!(get(&store, &ShelterId::parse("zzz").unwrap()).await, Err(ApiError::NotFound(..))));
     }
 }
