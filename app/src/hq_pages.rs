@@ -280,12 +280,12 @@ fn allergen_rows(h: &Headcount, l: Lang) -> Vec<(&'static str, u32)> {
         .collect()
 }
 
-/// A two-column table: what, and how many people.
-fn count_table(id: &'static str, caption: &'static str, what: &'static str, rows: Vec<(&'static str, u32)>, l: Lang) -> AnyView {
-    if rows.is_empty() {
+/// A captioned table; with no rows, the caption as a heading and a line saying so instead.
+fn table_or_none(id: &'static str, caption: &'static str, none: &'static str, empty: bool, head: impl IntoView + 'static, rows: impl IntoView + 'static) -> AnyView {
+    if empty {
         return view! {
             <h3 class="sub" id=id>{caption}</h3>
-            <p class="muted">{l.pick("該当する人はいません。", "Nobody.")}</p>
+            <p class="muted">{none}</p>
         }
         .into_any();
     }
@@ -293,14 +293,20 @@ fn count_table(id: &'static str, caption: &'static str, what: &'static str, rows
         <div class="table-wrap">
             <table class="hq-table" id=id>
                 <caption>{caption}</caption>
-                <thead><tr><th scope="col">{what}</th><th scope="col" class="num">{l.pick("人数", "People")}</th></tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|(k, n)| view! { <tr><th scope="row">{k}</th><td class="num">{n}</td></tr> }).collect_view()}
-                </tbody>
+                <thead>{head}</thead>
+                <tbody>{rows}</tbody>
             </table>
         </div>
     }
     .into_any()
+}
+
+/// A two-column table: what, and how many people.
+fn count_table(id: &'static str, caption: &'static str, what: &'static str, rows: Vec<(&'static str, u32)>, l: Lang) -> AnyView {
+    let empty = rows.is_empty();
+    let head = view! { <tr><th scope="col">{what}</th><th scope="col" class="num">{l.pick("人数", "People")}</th></tr> };
+    let body = rows.into_iter().map(|(k, n)| view! { <tr><th scope="row">{k}</th><td class="num">{n}</td></tr> }).collect_view();
+    table_or_none(id, caption, l.pick("該当する人はいません。", "Nobody."), empty, head, body)
 }
 
 fn breakdown(s: &ShelterSummary, l: Lang) -> impl IntoView {
@@ -351,85 +357,61 @@ fn shelters_table(s: &Summary, l: Lang) -> impl IntoView {
 
 fn safety_table(s: &Summary, areas: &[Area], l: Lang) -> AnyView {
     let caption = l.pick("地区別の安否（各人の最新の報告）", "Safety by area (each person's latest report)");
-    if s.safety.is_empty() {
-        return view! {
-            <h3 class="sub">{caption}</h3>
-            <p class="muted">{l.pick("まだ安否の報告はありません。", "No safety reports yet.")}</p>
-        }
-        .into_any();
-    }
-    view! {
-        <div class="table-wrap">
-            <table class="hq-table" id="hq-safety">
-                <caption>{caption}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{l.pick("地区", "Area")}</th>
-                        <th scope="col" class="num">{l.pick("自宅で無事", "Safe at home")}</th>
-                        <th scope="col" class="num">{l.pick("避難所", "At a shelter")}</th>
-                        <th scope="col" class="num">{l.pick("別の場所", "Elsewhere")}</th>
-                        <th scope="col" class="num">{l.pick("助けが必要", "Need help")}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {s.safety.iter().map(|a| {
-                        let name = match &a.area {
-                            Some(code) => area_name(areas, code.as_str(), l),
-                            None => l.pick("地区の登録なし", "No area registered").to_string(),
-                        };
-                        let c = &a.counts;
-                        view! {
-                            <tr>
-                                <th scope="row">{name}</th>
-                                <td class="num">{c.safe_at_home}</td>
-                                <td class="num">{c.at_shelter}</td>
-                                <td class="num">{c.elsewhere}</td>
-                                <td class="num">{c.needs_help}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    let head = view! {
+        <tr>
+            <th scope="col">{l.pick("地区", "Area")}</th>
+            <th scope="col" class="num">{l.pick("自宅で無事", "Safe at home")}</th>
+            <th scope="col" class="num">{l.pick("避難所", "At a shelter")}</th>
+            <th scope="col" class="num">{l.pick("別の場所", "Elsewhere")}</th>
+            <th scope="col" class="num">{l.pick("助けが必要", "Need help")}</th>
+        </tr>
+    };
+    let rows = s
+        .safety
+        .iter()
+        .map(|a| {
+            let name = match &a.area {
+                Some(code) => area_name(areas, code.as_str(), l),
+                None => l.pick("地区の登録なし", "No area registered").to_string(),
+            };
+            let c = &a.counts;
+            view! {
+                <tr>
+                    <th scope="row">{name}</th>
+                    <td class="num">{c.safe_at_home}</td>
+                    <td class="num">{c.at_shelter}</td>
+                    <td class="num">{c.elsewhere}</td>
+                    <td class="num">{c.needs_help}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    table_or_none("hq-safety", caption, l.pick("まだ安否の報告はありません。", "No safety reports yet."), s.safety.is_empty(), head, rows)
 }
 
 fn supplies_table(s: &Summary, l: Lang) -> AnyView {
     let caption = l.pick("物資の要請と在庫（全避難所）", "Supplies requested and in stock (all shelters)");
-    if s.supplies.is_empty() {
-        return view! {
-            <h3 class="sub">{caption}</h3>
-            <p class="muted">{l.pick("要請中の物資はありません。", "No open supply requests.")}</p>
-        }
-        .into_any();
-    }
-    view! {
-        <div class="table-wrap">
-            <table class="hq-table" id="hq-supplies">
-                <caption>{caption}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{l.pick("品目", "Item")}</th>
-                        <th scope="col" class="num">{l.pick("要請", "Requested")}</th>
-                        <th scope="col" class="num">{l.pick("在庫", "In stock")}</th>
-                        <th scope="col" class="num">{l.pick("要請した避難所", "Shelters asking")}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {s.supplies.iter().map(|r| view! {
-                        <tr data-item=r.code.clone()>
-                            <th scope="row">{crate::supplies_pages::name_of_code(&r.code, l).unwrap_or_else(|| r.code.clone())}</th>
-                            <td class="num">{r.requested}</td>
-                            <td class="num">{r.on_hand}</td>
-                            <td class="num">{r.shelters}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    let head = view! {
+        <tr>
+            <th scope="col">{l.pick("品目", "Item")}</th>
+            <th scope="col" class="num">{l.pick("要請", "Requested")}</th>
+            <th scope="col" class="num">{l.pick("在庫", "In stock")}</th>
+            <th scope="col" class="num">{l.pick("要請した避難所", "Shelters asking")}</th>
+        </tr>
+    };
+    let rows = s
+        .supplies
+        .iter()
+        .map(|r| view! {
+            <tr data-item=r.code.clone()>
+                <th scope="row">{crate::supplies_pages::name_of_code(&r.code, l).unwrap_or_else(|| r.code.clone())}</th>
+                <td class="num">{r.requested}</td>
+                <td class="num">{r.on_hand}</td>
+                <td class="num">{r.shelters}</td>
+            </tr>
+        })
+        .collect_view();
+    table_or_none("hq-supplies", caption, l.pick("要請中の物資はありません。", "No open supply requests."), s.supplies.is_empty(), head, rows)
 }
 
 fn totals(s: &Summary, help: Option<usize>, l: Lang) -> impl IntoView {

@@ -277,12 +277,7 @@ pub fn Notices() -> impl IntoView {
         });
     };
     load();
-    let banner = move || {
-        let e = error.get()?;
-        let l = lang.get();
-        let text = if e.is_offline() && saved.with(Option::is_some) { l.tr().offline_cached.to_string() } else { e.message(l) };
-        Some(view! { <p class="banner" role="alert">{text}</p> })
-    };
+    let banner = move || Some(crate::pages::error_banner(lang.get(), &error.get()?, saved.with(Option::is_some)));
     let list = move || {
         let l = lang.get();
         saved.with(|s: &Option<Saved<Vec<NoticeRow>>>| match s {

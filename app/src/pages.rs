@@ -63,16 +63,7 @@ pub fn Home() -> impl IntoView {
     };
     refresh();
 
-    let banner = move || {
-        let e = error.get()?;
-        let l = lang.get();
-        let text = if e.is_offline() && saved.with(Option::is_some) {
-            l.tr().offline_cached.to_string()
-        } else {
-            e.message(l)
-        };
-        Some(view! { <p class="banner" role="alert">{text}</p> })
-    };
+    let banner = move || Some(error_banner(lang.get(), &error.get()?, saved.with(Option::is_some)));
 
     let list = move || {
         let l = lang.get();
@@ -367,4 +358,11 @@ pub fn NotFound() -> impl IntoView {
         <Placeholder title=|t| t.not_found_title lead=|t| t.not_found_lead/>
         <p><A href="/" attr:class="btn">{move || lang.get().tr().back_home}</A></p>
     }
+}
+
+/// The banner over something kept on the device: offline with a saved copy says that the
+/// saved copy is shown; any other error is shown as it is.
+pub(crate) fn error_banner(l: Lang, e: &crate::api::ApiError, have_saved: bool) -> impl IntoView {
+    let text = if e.is_offline() && have_saved { l.tr().offline_cached.to_string() } else { e.message(l) };
+    view! { <p class="banner" role="alert">{text}</p> }
 }

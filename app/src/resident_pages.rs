@@ -158,15 +158,8 @@ pub(crate) fn FetchState(#[prop(optional)] surveys: bool) -> impl IntoView {
     let s = resident::state();
     view! {
         {move || {
-            let e = s.error.get()?;
-            let l = lang.get();
             let cached = if surveys { s.surveys.with(Option::is_some) } else { s.saved.with(Option::is_some) };
-            let text = if e.is_offline() && cached {
-                l.tr().offline_cached.to_string()
-            } else {
-                e.message(l)
-            };
-            Some(view! { <p class="banner" role="alert">{text}</p> })
+            Some(crate::pages::error_banner(lang.get(), &s.error.get()?, cached))
         }}
         <p class="updated">
             {move || {
