@@ -260,21 +260,10 @@ pub fn Notices() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let load = move || {
-        busy.set(true);
-        spawn_local(async move {
-            let got = match session::authed_send("GET", "/api/notices", None).await {
-                Ok(text) => api::keep_saved::<Vec<NoticeRow>>(NOTICES_KEY, &text),
-                Err(e) => Err(e),
-            };
-            match got {
-                Ok(s) => {
-                    saved.set(Some(s));
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        crate::pages::reload_into(saved, error, busy, async {
+            let text = session::authed_send("GET", "/api/notices", None).await?;
+            api::keep_saved::<Vec<NoticeRow>>(NOTICES_KEY, &text)
+        })
     };
     load();
     let banner = move || Some(crate::pages::error_banner(lang.get(), &error.get()?, saved.with(Option::is_some)));

@@ -48,19 +48,7 @@ pub fn Home() -> impl IntoView {
         });
     };
 
-    let refresh = move || {
-        busy.set(true);
-        spawn_local(async move {
-            match api::shelters().await {
-                Ok(fresh) => {
-                    saved.set(Some(fresh));
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
-    };
+    let refresh = move || reload_into(saved, error, busy, api::shelters());
     refresh();
 
     let banner = move || Some(error_banner(lang.get(), &error.get()?, saved.with(Option::is_some)));
@@ -365,4 +353,25 @@ pub fn NotFound() -> impl IntoView {
 pub(crate) fn error_banner(l: Lang, e: &crate::api::ApiError, have_saved: bool) -> impl IntoView {
     let text = if e.is_offline() && have_saved { l.tr().offline_cached.to_string() } else { e.message(l) };
     view! { <p class="banner" role="alert">{text}</p> }
+}
+
+/// Reads into a list kept on the device: the fresh copy replaces it, an error keeps it
+/// (shown under [`error_banner`]); `busy` while the read is out.
+pub(crate) fn reload_into<T: Send + Sync + 'static>(
+    saved: RwSignal<Option<T>>,
+    error: RwSignal<Option<ApiError>>,
+    busy: RwSignal<bool>,
+    read: impl std::future::Future<Output = Result<T, ApiError>> + 'static,
+) {
+    busy.set(true);
+    spawn_local(async move {
+        match read.await {
+            Ok(fresh) => {
+                saved.set(Some(fresh));
+                error.set(None);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+        busy.set(false);
+    });
 }
