@@ -292,12 +292,7 @@ pub fn Notices() -> impl IntoView {
                 </button>
             </div>
             {banner}
-            <p class="updated" aria-live="polite">
-                {move || saved.with(|s| s.as_ref().map(|s| {
-                    let l = lang.get();
-                    format!("{}: {}", l.tr().last_updated, l.format_time(s.saved_at))
-                }))}
-            </p>
+            {crate::pages::updated_line(lang, saved)}
             {list}
         </section>
     }

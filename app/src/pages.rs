@@ -100,12 +100,7 @@ pub fn Home() -> impl IntoView {
                 </button>
                 {move || geo_failed.get().then(|| view! { <p class="banner" role="alert">{t().geo_failed}</p> })}
             </div>
-            <p class="updated" aria-live="polite">
-                {move || saved.with(|s| s.as_ref().map(|s| {
-                    let l = lang.get();
-                    format!("{}: {}", l.tr().last_updated, l.format_time(s.saved_at))
-                }))}
-            </p>
+            {updated_line(lang, saved)}
             {list}
         </section>
     }
@@ -374,4 +369,16 @@ pub(crate) fn reload_into<T: Send + Sync + 'static>(
         }
         busy.set(false);
     });
+}
+
+/// When the copy kept on the device was read ("最終更新"), announced politely as it changes.
+pub(crate) fn updated_line<T: Send + Sync + 'static>(lang: RwSignal<Lang>, saved: RwSignal<Option<api::Saved<T>>>) -> impl IntoView {
+    view! {
+        <p class="updated" aria-live="polite">
+            {move || saved.with(|s| s.as_ref().map(|s| {
+                let l = lang.get();
+                format!("{}: {}", l.tr().last_updated, l.format_time(s.saved_at))
+            }))}
+        </p>
+    }
 }
