@@ -269,10 +269,9 @@ async fn fanout_outage(signal: &str) {
     use bosai_types::notices::{NewNotice, NoticeId, NoticeLevel, NoticeTarget, PushKeys, PushSubscriptionInput};
     use bosai_types::surveys::Localized;
     let Some(mut dynamodb) = OwnDynamoDbLocal::start() else { return };
-    let store: Arc<dyn Store> =
-        Arc::new(DynamoStore::connect(&DynamoConfig { table: "fanout".into(), endpoint: Some(dynamodb.endpoint()), region: None }).await);
     let dynamo = DynamoStore::connect(&DynamoConfig { table: "fanout".into(), endpoint: Some(dynamodb.endpoint()), region: None }).await;
     dynamo.create_table().await.unwrap();
+    let store: Arc<dyn Store> = Arc::new(dynamo);
     seed::seed(store.as_ref(), Timestamp(0)).await.unwrap();
     let m = bosai_types::MunicipalityCode::parse(seed::DEMO_MUNICIPALITY).unwrap();
     let vapid = bosai_push::VapidKey::generate("mailto:fault@example.jp").unwrap();

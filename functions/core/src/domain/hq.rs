@@ -5,7 +5,7 @@
 use crate::domain::{headcount, safety, shelters, supplies};
 use crate::ApiError;
 use bosai_store::Store;
-use bosai_types::hq::{Headcount, HqSummary, ShelterSummary, SupplyTotal};
+use bosai_types::hq::{HqSummary, ShelterSummary, SupplyTotal};
 use bosai_types::supplies::SupplyLine;
 use bosai_types::{MunicipalityCode, Timestamp};
 use std::collections::BTreeMap;
@@ -15,7 +15,8 @@ pub async fn summary(store: &dyn Store, m: &MunicipalityCode, now: Timestamp) ->
         generated_at: now,
         capacity: 0,
         occupancy: 0,
-        totals: Headcount::default(),
+        // Every age band listed, as on each shelter, also when there is no shelter.
+        totals: headcount::empty(),
         shelters: Vec::new(),
         safety: safety::counts_by_area(store, m).await?,
         supplies: supply_totals(&supplies::requests(store, m).await?),
@@ -69,6 +70,14 @@ mod tests {
             status: SupplyStatus::Requested,
             updated_at: Timestamp(0),
         }
+    }
+
+    #[tokio::test]
+    async fn an_empty_municipality_lists_every_age_band_at_zero() {
+        let s = bosai_store::sqlite::SqliteStore::in_memory().unwrap();
+        let sum = summary(&s, &bosai_types::MunicipalityCode::parse("041009").unwrap(), Timestamp(0)).await.unwrap();
+        assert_eq!(sum.totals.by_age.len(), bosai_types::hq::AgeBand::ALL.len());
+        assert!(sum.totals.by_age.values().all(|n| *n == 0) && sum.shelters.is_empty());
     }
 
     #[test]
