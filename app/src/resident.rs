@@ -109,6 +109,7 @@ fn apply(view: &mut HouseholdView, q: &Queued) {
                 sex: input.sex,
                 relationship: input.relationship,
                 updated_at: q.at,
+                name_unconfirmed: false,
             };
             match find(view, id) {
                 Some(i) => view.members[i].member = member,

@@ -161,7 +161,8 @@ async fn refresh(stale: &Session) -> Result<Session, ApiError> {
     match api::post::<_, TokenResponse>("/api/auth/token", &req).await {
         Ok(t) => Ok(store(t)),
         Err(e) => {
-            if e.code() == Some("invalid_grant") {
+            // Revoked, reused, or past the session's 30 days / the card's expiry: sign in again.
+            if matches!(e.code(), Some("invalid_grant" | "session_expired")) {
                 clear();
             }
             Err(e)

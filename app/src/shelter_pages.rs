@@ -997,7 +997,9 @@ fn Roster(shelter: String) -> impl IntoView {
                         let desk = e.source == "desk";
                         view! {
                             <tr class="roster-row" data-source=e.source.clone()>
-                                <td class="r-name">{e.name.clone()}</td>
+                                <td class="r-name">{e.name.clone()}{e.name_unconfirmed.then(|| view! {
+                                    <span class="flag name-unconfirmed">{l.pick("（外字あり・券面で確認）", " (special characters: check the card)")}</span>
+                                })}</td>
                                 <td>{age_band(e.age_band, l)}</td>
                                 <td>{sex}</td>
                                 <td class="r-allergy">{(!allergies.is_empty()).then(|| view! { <span class="flag">{allergies.join("・")}</span> })}</td>

@@ -78,8 +78,10 @@ pub fn rows(release_dir: &Path, smoke: bool) -> Vec<Row> {
         ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
         ("BOSAI_ISSUER", "https://bosai.example.jp".to_owned()),
         ("BOSAI_TOKEN_KEYS", s(&id.token_key)),
-        ("BOSAI_JPKI_ANCHORS", s(&id.ca_cert)),
-        ("BOSAI_JPKI_CRLS", s(&id.crl)),
+        // The bench's local CA stands in for J-LIS (test trust: no production CRLs here).
+        ("BOSAI_JPKI_TRUST", "test".to_owned()),
+        ("BOSAI_JPKI_TEST_CAS", id.ca_certs.iter().map(|p| s(p)).collect::<Vec<_>>().join(",")),
+        ("BOSAI_JPKI_CRLS", id.crls.iter().map(|p| s(p)).collect::<Vec<_>>().join(",")),
         ("BOSAI_PSEUDONYM_SECRET_FILE", s(&id.pseudonym_secret)),
         ("BOSAI_REDIRECT_URIS", "https://bosai.example.jp/auth/callback".to_owned()),
     ]

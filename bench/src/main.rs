@@ -7,6 +7,7 @@ mod app_size;
 mod checkin;
 mod hq;
 mod init;
+mod jpki;
 mod load;
 mod push;
 mod stack;
@@ -71,7 +72,7 @@ fn main() {
         eprintln!("wrote {}", out.join("load.json").display());
         std::process::exit(if report.passed { 0 } else { 1 });
     }
-    // `--only SECTION` (checkin, token, sync, hq, push, size, init) runs one part while working on it.
+    // `--only SECTION` (checkin, token (with jpki), sync, hq, push, size, init) runs one part while working on it.
     let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
     let run = |section: &str| only.as_deref().is_none_or(|o| o == section);
     let mut rows = Vec::new();
@@ -80,6 +81,7 @@ fn main() {
     }
     if run("token") {
         rows.push(token::verify_per_second(smoke));
+        rows.extend(jpki::rows(smoke));
     }
     if run("sync") {
         rows.extend(sync::rows(&bin, &dist, smoke));

@@ -141,11 +141,46 @@ pub struct LogoutRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BasicFour {
     pub name: String,
+    /// Positions (0-based, in characters) in `name` where J-LIS put a substitute character
+    /// (代替文字) for one outside the card's character set (外字): the name as read is not
+    /// certain there, and staff must confirm it by sight.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub name_substituted: Vec<u16>,
     pub address: String,
+    /// Substitute-character positions in `address`, as for the name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub address_substituted: Vec<u16>,
     /// YYYY-MM-DD
     pub date_of_birth: String,
-    /// As on the card: 1 male, 2 female, 3 other (住民基本台帳の区分).
+    /// As on the card (住民基本台帳の区分): 1 male, 2 female, 3 unknown (不明).
     pub sex: String,
+}
+
+/// Sex as the card records it. `3` is 不明 (not known to the register), not "other".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardSex {
+    Male,
+    Female,
+    Unknown,
+}
+
+impl BasicFour {
+    /// Whether every character of the name is the real one (no 代替文字).
+    pub fn name_is_certain(&self) -> bool {
+        self.name_substituted.is_empty() && !self.name.contains('〓')
+    }
+
+    pub fn address_is_certain(&self) -> bool {
+        self.address_substituted.is_empty() && !self.address.contains('〓')
+    }
+
+    pub fn card_sex(&self) -> CardSex {
+        match self.sex.as_str() {
+            "1" => CardSex::Male,
+            "2" => CardSex::Female,
+            _ => CardSex::Unknown,
+        }
+    }
 }
 
 /// `GET /api/me`: what the platform knows about the signed-in resident.

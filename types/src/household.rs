@@ -220,6 +220,10 @@ pub struct Member {
     pub sex: Sex,
     pub relationship: Relationship,
     pub updated_at: Timestamp,
+    /// The name came from the card with substitute characters (代替文字 for 外字): staff
+    /// confirm it by sight. Cleared once the resident saves their own name.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub name_unconfirmed: bool,
 }
 
 #[cfg(test)]

@@ -107,6 +107,9 @@ impl Signer {
         let jwk = jwk_of(key.verifying_key());
         Self { key, jwk }
     }
+    pub fn to_pkcs8_der(&self) -> Vec<u8> {
+        self.key.to_pkcs8_der().map(|d| d.as_bytes().to_vec()).unwrap_or_default()
+    }
     pub fn to_pkcs8_pem(&self) -> String {
         self.key.to_pkcs8_pem(p256::pkcs8::LineEnding::LF).map(|p| p.to_string()).unwrap_or_default()
     }

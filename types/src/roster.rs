@@ -49,6 +49,9 @@ pub struct RosterEntry {
     pub checked_in_at: Timestamp,
     /// "card" (signed in with My Number Card) or "desk" (registered by staff, unverified).
     pub source: String,
+    /// The name as read from the card has substitute characters (外字): confirm it by sight.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub name_unconfirmed: bool,
 }
 
 /// Query string of the roster and its CSV export.
@@ -105,6 +108,7 @@ mod tests {
             care: vec![],
             checked_in_at: Timestamp(0),
             source: "card".into(),
+            name_unconfirmed: false,
         };
         assert!(RosterFilter { allergen: Some(AllergenCode::Egg), q: Some("はな".into()), ..Default::default() }.matches(&e));
         assert!(!RosterFilter { allergen: Some(AllergenCode::Milk), ..Default::default() }.matches(&e));

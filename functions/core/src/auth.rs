@@ -1,10 +1,13 @@
 //! Token settings shared by every function: our ES256 keys (current signer plus
 //! verify-only keys during rotation), trusted staff issuers, and the checks
-//! every access token must pass.
+//! every access token must pass. Access tokens are issued and their signatures
+//! verified with `jsonwebtoken` (aws-lc-rs backend); check-in credentials and posters,
+//! which staff devices also verify offline in wasm, keep the shared `bosai_types::jws`.
 
 use crate::domain::jpki::JpkiVerifier;
 use bosai_types::auth::{Claims, Role};
-use bosai_types::jws::{check_time, JwsError, Jwks, KeySet, Signer, TimeError};
+use bosai_types::jws::{check_time, JwsError, Jwks, KeySet, Signer, TimeError, MAX_TOKEN_BYTES};
+use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use bosai_types::{MunicipalityCode, ShelterId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,7 +15,9 @@ use std::sync::{Arc, Mutex};
 pub const AUDIENCE: &str = "bosai-api";
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
 pub const ACCESS_TTL_SECONDS: i64 = 15 * 60;
-pub const REFRESH_TTL_SECONDS: i64 = 30 * 24 * 3600;
+/// A card sign-in lasts at most this long, counted from the sign-in (not the last
+/// refresh), and never beyond the card certificate's notAfter.
+pub const SESSION_LIFETIME_SECONDS: i64 = 30 * 24 * 3600;
 /// Clock skew tolerated on `exp`/`nbf`.
 pub const LEEWAY_SECONDS: i64 = 30;
 
@@ -60,19 +65,54 @@ pub enum TokenError {
     BadScope,
 }
 
+/// Verification keys of one issuer, by `kid`.
+#[derive(Clone)]
+struct IssuerKeys {
+    issuer: String,
+    keys: Vec<(String, DecodingKey)>,
+}
+
+impl std::fmt::Debug for IssuerKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IssuerKeys({}, {} keys)", self.issuer, self.keys.len())
+    }
+}
+
+impl IssuerKeys {
+    fn from_jwks(issuer: &str, jwks: &Jwks) -> Result<Self, JwsError> {
+        KeySet::from_jwks(jwks)?; // only ES256 keys on P-256, checked once here
+        let keys = jwks
+            .keys
+            .iter()
+            .map(|k| DecodingKey::from_ec_components(&k.x, &k.y).map(|d| (k.kid.clone(), d)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| JwsError::BadKey(e.to_string()))?;
+        Ok(Self { issuer: issuer.into(), keys })
+    }
+
+    fn key(&self, kid: &str) -> Option<&DecodingKey> {
+        self.keys.iter().find(|(k, _)| k == kid).map(|(_, d)| d)
+    }
+}
+
 /// A trusted issuer of staff/HQ tokens (an external OIDC provider in production).
 #[derive(Debug, Clone)]
-pub struct TrustedIssuer {
-    pub issuer: String,
-    pub keys: KeySet,
+pub struct TrustedIssuer(IssuerKeys);
+
+impl TrustedIssuer {
+    pub fn new(issuer: &str, jwks: &Jwks) -> Result<Self, JwsError> {
+        IssuerKeys::from_jwks(issuer, jwks).map(Self)
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct TokenKeys {
     pub issuer: String,
     signer: Signer,
+    encoding: Arc<EncodingKey>,
     /// Our own keys: the signer plus keys still live from before a rotation.
     own: KeySet,
+    own_jwt: IssuerKeys,
     jwks: Jwks,
     staff: Vec<TrustedIssuer>,
     verified: Arc<SignatureCache>,
@@ -106,10 +146,15 @@ impl SignatureCache {
 impl TokenKeys {
     /// `signer` signs new tokens; `previous` keys only verify (rotation window).
     pub fn new(issuer: impl Into<String>, signer: Signer, previous: Vec<Signer>, staff: Vec<TrustedIssuer>) -> Self {
+        // Exactly one crypto backend must be compiled in, or jsonwebtoken panics at first use.
+        assert!(jsonwebtoken::crypto::CryptoProvider::try_get_default().is_some(), "jsonwebtoken has no crypto backend");
+        let issuer = issuer.into();
         let mut jwks = Jwks { keys: vec![signer.jwk().clone()] };
         jwks.keys.extend(previous.iter().map(|s| s.jwk().clone()));
         let own = KeySet::from_jwks(&jwks).expect("our own keys are valid");
-        Self { issuer: issuer.into(), signer, own, jwks, staff, verified: Arc::default() }
+        let own_jwt = IssuerKeys::from_jwks(&issuer, &jwks).expect("our own keys are valid");
+        let encoding = Arc::new(EncodingKey::from_ec_der(&signer.to_pkcs8_der()));
+        Self { issuer, signer, encoding, own, own_jwt, jwks, staff, verified: Arc::default() }
     }
 
     pub fn jwks(&self) -> &Jwks {
@@ -132,7 +177,10 @@ impl TokenKeys {
             shelters,
             municipality,
         };
-        self.signer.sign(ACCESS_TOKEN_TYPE, &claims)
+        let mut header = Header::new(Algorithm::ES256);
+        header.typ = Some(ACCESS_TOKEN_TYPE.into());
+        header.kid = Some(self.signer.kid().into());
+        jsonwebtoken::encode(&header, &claims, &self.encoding).expect("signing with our own key")
     }
 
     /// Our own verification keys (check-in credentials, posters).
@@ -143,6 +191,12 @@ impl TokenKeys {
     /// A JWS of another type signed by one of our own keys (check-in credentials, posters).
     pub fn verify_own<T: serde::de::DeserializeOwned>(&self, token: &str, typ: &str) -> Result<T, JwsError> {
         self.own.verify(token, typ)
+    }
+
+    /// What a token seen for the first time costs: signature (jsonwebtoken), then the claims.
+    pub fn verify_uncached(&self, token: &str, now: i64) -> Result<Principal, TokenError> {
+        let (claims, iss) = self.verify_signature(token)?;
+        self.check_claims(claims, &iss, now)
     }
 
     /// Signature by a key of the issuer the token names, then audience, time and scope.
@@ -160,22 +214,43 @@ impl TokenKeys {
     }
 
     /// The claims of a token signed by us or by a trusted staff issuer, and that issuer.
+    /// Form, algorithm, type, `crit` and key id are refused before any key is touched.
     fn verify_signature(&self, token: &str) -> Result<(Claims, String), TokenError> {
-        match self.own.verify::<Claims>(token, ACCESS_TOKEN_TYPE) {
-            Ok(c) => Ok((c, self.issuer.clone())),
-            Err(JwsError::UnknownKey) => {
-                // A staff IdP's key can only vouch for that IdP's own issuer.
-                for t in &self.staff {
-                    match t.keys.verify::<Claims>(token, ACCESS_TOKEN_TYPE) {
-                        Ok(c) => return Ok((c, t.issuer.clone())),
-                        Err(JwsError::UnknownKey) => continue,
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-                Err(TokenError::Jws(JwsError::UnknownKey))
-            }
-            Err(e) => Err(e.into()),
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(JwsError::TooLarge.into());
         }
+        let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
+            // `alg: none` and other unknown algorithms do not even parse as a header.
+            ErrorKind::Json(_) if token.split('.').count() == 3 => JwsError::UnsupportedAlgorithm,
+            _ => JwsError::Malformed,
+        })?;
+        if header.alg != Algorithm::ES256 {
+            return Err(JwsError::UnsupportedAlgorithm.into());
+        }
+        // Extensions we do not understand must make us refuse (RFC 7515 §4.1.11).
+        if header.crit.is_some() {
+            return Err(JwsError::Malformed.into());
+        }
+        if header.typ.as_deref() != Some(ACCESS_TOKEN_TYPE) {
+            return Err(JwsError::WrongType.into());
+        }
+        let kid = header.kid.ok_or(JwsError::UnknownKey)?;
+        // A staff IdP's key can only vouch for that IdP's own issuer.
+        let (key, issuer) = std::iter::once(&self.own_jwt)
+            .chain(self.staff.iter().map(|t| &t.0))
+            .find_map(|ik| ik.key(&kid).map(|k| (k, &ik.issuer)))
+            .ok_or(JwsError::UnknownKey)?;
+        // Signature only here: issuer, audience, time and scope are `check_claims`' (also on cache hits).
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        let data = jsonwebtoken::decode::<Claims>(token, key, &validation).map_err(|e| match e.kind() {
+            ErrorKind::InvalidSignature => JwsError::BadSignature,
+            ErrorKind::InvalidAlgorithm => JwsError::UnsupportedAlgorithm,
+            _ => JwsError::Malformed,
+        })?;
+        Ok((data.claims, issuer.clone()))
     }
 
     fn check_claims(&self, claims: Claims, expected_iss: &str, now: i64) -> Result<Principal, TokenError> {
@@ -204,6 +279,8 @@ impl TokenKeys {
 pub struct AuthSettings {
     pub tokens: TokenKeys,
     pub jpki: JpkiVerifier,
+    /// Where the CRLs are re-read from, on a schedule.
+    pub crl_source: crate::jpki_trust::CrlSource,
     /// HMAC key deriving residents' pseudonymous ids from card serials.
     pub pseudonym_key: aws_lc_rs::hmac::Key,
     /// Exact redirect URIs a challenge may name (the PWA's `/auth/callback`).
@@ -223,6 +300,7 @@ impl AuthSettings {
     pub fn new(
         tokens: TokenKeys,
         jpki: JpkiVerifier,
+        crl_source: crate::jpki_trust::CrlSource,
         pseudonym_secret: &[u8],
         redirect_uris: Vec<String>,
         companion_url: String,
@@ -230,6 +308,7 @@ impl AuthSettings {
         Arc::new(Self {
             tokens,
             jpki,
+            crl_source,
             pseudonym_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, pseudonym_secret),
             redirect_uris,
             companion_url,
@@ -267,7 +346,7 @@ mod tests {
             "us",
             signer(1),
             vec![signer(2)],
-            vec![TrustedIssuer { issuer: "idp".into(), keys: KeySet::from(&idp) }],
+            vec![TrustedIssuer::new("idp", &Jwks { keys: vec![idp.jwk().clone()] }).unwrap()],
         );
         let now = 1_000_000;
         let t = keys.issue("r1", Role::Resident, vec![], None, now);

@@ -13,14 +13,28 @@ pub struct Config {
     pub municipality: MunicipalityCode,
 }
 
+/// Which JPKI roots a deployment trusts (`BOSAI_JPKI_TRUST`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum JpkiTrust {
+    /// J-LIS's six production roots only; every current root needs a current CRL to start.
+    #[default]
+    Production,
+    /// Also J-LIS's test hierarchy and the local test CAs: the local stack and tests only.
+    Test,
+}
+
 /// Where the identity material lives (files: PEM keys, CA certificates, CRLs).
 #[derive(Debug, Clone, Default)]
 pub struct AuthConfig {
     pub issuer: String,
     /// PKCS#8 PEM files of ES256 keys; the first signs, the rest only verify (rotation).
     pub token_keys: Vec<PathBuf>,
-    pub jpki_anchors: Vec<PathBuf>,
+    pub jpki_trust: JpkiTrust,
+    /// PEM files of locally generated CAs (`tests/companion`); refused unless `jpki_trust` is Test.
+    pub jpki_test_cas: Vec<PathBuf>,
+    /// CRL files (DER or PEM) or directories of them, re-read every `crl_reload_seconds`.
     pub jpki_crls: Vec<PathBuf>,
+    pub crl_reload_seconds: i64,
     pub pseudonym_secret: PathBuf,
     pub redirect_uris: Vec<String>,
     pub companion_url: String,
@@ -43,6 +57,9 @@ pub enum ConfigError {
     #[error("cannot open the store: {0}")]
     Store(#[from] bosai_store::StoreError),
 }
+
+/// CRLs are re-read hourly by default (J-LIS publishes more often than it expires them).
+pub const DEFAULT_CRL_RELOAD_SECONDS: i64 = 3600;
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -88,18 +105,21 @@ fn list(name: &str) -> Vec<String> {
     var(name).map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
 }
 
-fn read(path: &PathBuf) -> Result<Vec<u8>, ConfigError> {
+pub(crate) fn read(path: &PathBuf) -> Result<Vec<u8>, ConfigError> {
     std::fs::read(path).map_err(|e| ConfigError::File(path.clone(), e))
 }
 
 impl AuthConfig {
     /// The local stack's settings: files made by `bosai_companion::dev`, redirects to `base_url`.
-    pub fn local(base_url: &str, token_key: PathBuf, ca_cert: PathBuf, crl: PathBuf, secret: PathBuf) -> Self {
+    /// Trusts the local test CAs and J-LIS's test hierarchy, never in production.
+    pub fn local(base_url: &str, token_key: PathBuf, test_cas: Vec<PathBuf>, crls: Vec<PathBuf>, secret: PathBuf) -> Self {
         Self {
             issuer: var("BOSAI_ISSUER").unwrap_or_else(|| "bosai-local".into()),
             token_keys: vec![token_key],
-            jpki_anchors: vec![ca_cert],
-            jpki_crls: vec![crl],
+            jpki_trust: JpkiTrust::Test,
+            jpki_test_cas: test_cas,
+            jpki_crls: crls,
+            crl_reload_seconds: DEFAULT_CRL_RELOAD_SECONDS,
             pseudonym_secret: secret,
             redirect_uris: vec![format!("{base_url}/auth/callback")],
             companion_url: format!("{base_url}/dev/companion"),
@@ -107,7 +127,8 @@ impl AuthConfig {
         }
     }
 
-    /// BOSAI_ISSUER, BOSAI_TOKEN_KEYS, BOSAI_JPKI_ANCHORS, BOSAI_JPKI_CRLS,
+    /// BOSAI_ISSUER, BOSAI_TOKEN_KEYS, BOSAI_JPKI_TRUST (production | test),
+    /// BOSAI_JPKI_TEST_CAS, BOSAI_JPKI_CRLS, BOSAI_JPKI_CRL_RELOAD_SECONDS,
     /// BOSAI_PSEUDONYM_SECRET_FILE, BOSAI_REDIRECT_URIS, BOSAI_COMPANION_URL,
     /// BOSAI_STAFF_ISSUER with BOSAI_STAFF_JWKS_FILE.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -115,8 +136,17 @@ impl AuthConfig {
         let cfg = Self {
             issuer: var("BOSAI_ISSUER").ok_or(ConfigError::Invalid("BOSAI_ISSUER", "missing".into()))?,
             token_keys: need("BOSAI_TOKEN_KEYS"),
-            jpki_anchors: need("BOSAI_JPKI_ANCHORS"),
+            jpki_trust: match var("BOSAI_JPKI_TRUST").as_deref() {
+                None | Some("production") => JpkiTrust::Production,
+                Some("test") => JpkiTrust::Test,
+                Some(other) => return Err(ConfigError::Invalid("BOSAI_JPKI_TRUST", format!("'{other}' (use production or test)"))),
+            },
+            jpki_test_cas: need("BOSAI_JPKI_TEST_CAS"),
             jpki_crls: need("BOSAI_JPKI_CRLS"),
+            crl_reload_seconds: match var("BOSAI_JPKI_CRL_RELOAD_SECONDS") {
+                None => DEFAULT_CRL_RELOAD_SECONDS,
+                Some(v) => v.parse().ok().filter(|s| *s > 0).ok_or(ConfigError::Invalid("BOSAI_JPKI_CRL_RELOAD_SECONDS", v))?,
+            },
             pseudonym_secret: var("BOSAI_PSEUDONYM_SECRET_FILE")
                 .ok_or(ConfigError::Invalid("BOSAI_PSEUDONYM_SECRET_FILE", "missing".into()))?
                 .into(),
@@ -128,7 +158,7 @@ impl AuthConfig {
     }
 
     pub fn load(&self) -> Result<std::sync::Arc<crate::auth::AuthSettings>, ConfigError> {
-        use bosai_types::jws::{Jwks, KeySet, Signer};
+        use bosai_types::jws::{Jwks, Signer};
         let bad = |what: &'static str| move |e: String| ConfigError::Invalid(what, e);
         let mut signers = Vec::new();
         for path in &self.token_keys {
@@ -143,27 +173,17 @@ impl AuthConfig {
             None => vec![],
             Some((iss, path)) => {
                 let jwks: Jwks = serde_json::from_slice(&read(path)?).map_err(|e| bad("BOSAI_STAFF_JWKS_FILE")(e.to_string()))?;
-                let keys = KeySet::from_jwks(&jwks).map_err(|e| bad("BOSAI_STAFF_JWKS_FILE")(e.to_string()))?;
-                vec![crate::auth::TrustedIssuer { issuer: iss.clone(), keys }]
+                vec![crate::auth::TrustedIssuer::new(iss, &jwks).map_err(|e| bad("BOSAI_STAFF_JWKS_FILE")(e.to_string()))?]
             }
         };
         let tokens = crate::auth::TokenKeys::new(&self.issuer, signer, signers, staff);
-        let mut anchors = Vec::new();
-        for path in &self.jpki_anchors {
-            anchors.extend(crate::domain::jpki::pem_blocks(&String::from_utf8_lossy(&read(path)?), "CERTIFICATE"));
-        }
-        let mut crls = Vec::new();
-        for path in &self.jpki_crls {
-            let bytes = read(path)?;
-            let pem = crate::domain::jpki::pem_blocks(&String::from_utf8_lossy(&bytes), "X509 CRL");
-            if pem.is_empty() { crls.push(bytes) } else { crls.extend(pem) }
-        }
-        let jpki = crate::domain::jpki::JpkiVerifier::new(&anchors, &crls).map_err(|e| bad("BOSAI_JPKI_ANCHORS")(e.to_string()))?;
+        let jpki = crate::jpki_trust::verifier(self, crate::clock::now_seconds())?;
         let secret = read(&self.pseudonym_secret)?;
         if secret.len() < 32 {
             return Err(ConfigError::Invalid("BOSAI_PSEUDONYM_SECRET_FILE", "needs at least 32 bytes".into()));
         }
-        Ok(crate::auth::AuthSettings::new(tokens, jpki, &secret, self.redirect_uris.clone(), self.companion_url.clone()))
+        let crl_source = crate::jpki_trust::CrlSource::new(self.jpki_crls.clone(), self.crl_reload_seconds);
+        Ok(crate::auth::AuthSettings::new(tokens, jpki, crl_source, &secret, self.redirect_uris.clone(), self.companion_url.clone()))
     }
 }
 

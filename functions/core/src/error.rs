@@ -31,6 +31,9 @@ pub enum ApiError {
     Busy,
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// No current CRL covers the card: sign-in fails closed until one is loaded.
+    #[error("revocation status unavailable")]
+    RevocationUnavailable,
 }
 
 impl ApiError {
@@ -90,6 +93,12 @@ impl ApiError {
                 "busy",
                 "The service is busy. Your data is safe; try again in a few seconds.".into(),
                 "混み合っています。データは失われていません。数秒後にもう一度お試しください。".into(),
+            ),
+            ApiError::RevocationUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "revocation_unavailable",
+                "The card's revocation status is unavailable right now, so sign-in is paused. Try again later.".into(),
+                "カードの失効確認が今はできないため、サインインを一時停止しています。しばらくしてからお試しください。".into(),
             ),
             ApiError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -54,6 +54,12 @@ pub fn refresh_family(family: &str) -> Key {
     Key::new(format!("RFAMILY#{family}"), "FAMILY")
 }
 
+/// GSI1 partition of a resident's sessions: refresh-token families and tokens
+/// (sort keys `FAMILY#{id}`, `TOKEN#{hash}`), so deleting the resident ends them all.
+pub fn sessions_of(sub: &str) -> String {
+    format!("RES#{sub}#SESSIONS")
+}
+
 // Needs surveys (see README data model).
 pub fn survey(m: &MunicipalityCode, survey_id: &str) -> Key {
     Key::new(format!("MUNI#{m}"), format!("SURVEY#{survey_id}"))

@@ -7,6 +7,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod jpki_trust;
 pub mod keys;
 pub mod landing;
 pub mod seed;

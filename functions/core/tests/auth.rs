@@ -18,6 +18,11 @@ on_both_stores!(
     bad_challenge_requests,
     forged_tokens_are_refused,
     jwks_publishes_the_signing_key,
+    bad_card_input_is_a_clear_4xx,
+    revocation_fails_closed_and_reloads,
+    sessions_are_bound_to_sign_in_and_card,
+    deleting_my_data_ends_every_session,
+    renewed_card_signs_in_as_the_same_resident,
 );
 
 async fn me(app: &TestApp, token: &str) -> reqwest::Response {
@@ -236,4 +241,146 @@ async fn jwks_publishes_the_signing_key(app: TestApp) {
     assert_eq!(keys[0]["crv"], "P-256");
     assert_eq!(keys[0]["kid"], app.signer.kid());
     assert!(keys[0].get("d").is_none(), "no private part");
+}
+
+async fn post_jpki(app: &TestApp, body: &Value) -> (u16, Value) {
+    let res = app.http.post(app.url("/api/auth/jpki")).json(body).send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+async fn fresh_nonce(app: &TestApp) -> String {
+    challenge(app, &pkce().1).await["nonce"].as_str().unwrap().to_owned()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+async fn bad_card_input_is_a_clear_4xx(app: TestApp) {
+    let card = app.identity.card("taro").unwrap();
+    // Each case on a fresh nonce, signed over that nonce (a nonce is consumed by any attempt).
+    let good = || async { serde_json::to_value(card.submission(&fresh_nonce(&app).await, true).unwrap()).unwrap() };
+    let real = |f: &str| std::fs::read(format!("{}/../jpki/tests/fixtures/real-card/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let cert = card.auth_cert_der.clone();
+    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, u16, &str)> = vec![
+        // The signing certificate (and its key's signature) in the user-authentication slot.
+        ("wrong purpose", Box::new(|b: &mut Value| {
+            b["auth_certificate"] = b["signing_certificate"].clone();
+            b["auth_signature"] = b["signing_signature"].clone();
+        }), 400, "certificate_wrong_purpose"),
+        ("truncated certificate", Box::new(move |b: &mut Value| b["auth_certificate"] = json!(b64(&cert[..cert.len() / 2]))), 400, "certificate_unreadable"),
+        ("signature of the wrong length", Box::new(|b: &mut Value| b["auth_signature"] = json!(b64(&[1; 255]))), 400, "signature_invalid"),
+        // A real JPKI test card: its chain checks out, but no one here holds its key.
+        ("real test card without its key", Box::new(move |b: &mut Value| b["auth_certificate"] = json!(b64(&real("jpki-auth-cert.der")))), 400, "signature_invalid"),
+        ("certificate over 8 KB", Box::new(|b: &mut Value| b["auth_certificate"] = json!(b64(&[0x30; 9000]))), 400, "invalid_encoding"),
+        // Any body over 256 KB stops at the door (the verifier itself refuses 10 MB: unit test).
+        ("2 MB certificate", Box::new(|b: &mut Value| b["auth_certificate"] = json!(b64(&vec![0x30; 2 * 1024 * 1024]))), 413, "payload_too_large"),
+        ("signing certificate without its signature", Box::new(|b: &mut Value| b["signing_signature"] = Value::Null), 400, "invalid_request"),
+    ];
+    for (what, change, status, code) in cases {
+        let mut body = good().await;
+        change(&mut body);
+        let (got, problem) = post_jpki(&app, &body).await;
+        assert_eq!((got, problem["code"].as_str().unwrap_or_default()), (status, code), "{what}: {problem}");
+        assert!(!problem["message"].as_str().unwrap_or_default().is_empty(), "{what}");
+    }
+    // Nothing was written by any of those: no resident exists for the card until it signs in.
+    let settings = app.auth_settings();
+    let anchor = settings.jpki.trust().anchors().iter().find(|a| a.id.starts_with("local-auth-")).unwrap();
+    let key = bosai_core::keys::cert_subject(&bosai_core::domain::auth::cert_pseudonym(&settings, &anchor.key_id, &card.auth_serial));
+    assert!(app.store.get(&key).await.unwrap().is_none());
+    assert_eq!(post_jpki(&app, &good().await).await.0, 200);
+    assert!(app.store.get(&key).await.unwrap().is_some());
+}
+
+async fn revocation_fails_closed_and_reloads(app: TestApp) {
+    use bosai_companion::{pki, Purpose, TestCa};
+    use time::{Duration, OffsetDateTime};
+    let dir = &app.identity.ca_dir;
+    let ca = TestCa::load(dir).unwrap();
+    let card = app.identity.card("hanako").unwrap();
+    let sign_in = || async { post_jpki(&app, &serde_json::to_value(card.submission(&fresh_nonce(&app).await, false).unwrap()).unwrap()).await };
+    let reload = || tokio::time::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(sign_in().await.0, 200);
+    // The CRL goes past its nextUpdate: sign-in pauses (503), it does not silently accept.
+    let stale = ca.auth.crl_at(&[], OffsetDateTime::now_utc() - Duration::days(8), Duration::days(7)).unwrap();
+    std::fs::write(pki::crl_path(dir, Purpose::UserAuthentication), stale).unwrap();
+    reload().await;
+    let (status, problem) = sign_in().await;
+    assert_eq!((status, problem["code"].as_str().unwrap()), (503, "revocation_unavailable"), "{problem}");
+    // A garbage file or another CA's CRL on reload keeps the previous (stale) set: still 503.
+    std::fs::write(pki::crl_path(dir, Purpose::UserAuthentication), b"garbage").unwrap();
+    reload().await;
+    assert_eq!(sign_in().await.0, 503);
+    let other = TestCa::generate("JPKI-TEST").unwrap();
+    std::fs::write(pki::crl_path(dir, Purpose::UserAuthentication), other.auth.crl(&[]).unwrap()).unwrap();
+    reload().await;
+    assert_eq!(sign_in().await.0, 503);
+    // A current CRL arrives: accepted again without a restart; then the card is revoked.
+    pki::write_crls(dir, &ca).unwrap();
+    reload().await;
+    assert_eq!(sign_in().await.0, 200);
+    pki::revoke(dir, &ca, &card).unwrap();
+    reload().await;
+    let (status, problem) = sign_in().await;
+    assert_eq!((status, problem["code"].as_str().unwrap()), (400, "certificate_revoked"));
+}
+
+async fn sessions_are_bound_to_sign_in_and_card(app: TestApp) {
+    use bosai_core::domain::sessions;
+    let settings = app.auth_settings();
+    let store = app.store.as_ref();
+    let t0 = bosai_core::clock::now_seconds();
+    let day = 86_400;
+    // Refreshing every day does not extend the session past 30 days from the sign-in.
+    let mut t = sessions::start(store, &settings, "r_session_test", t0 + 365 * day, t0).await.unwrap();
+    for d in 1..30 {
+        t = sessions::rotate(store, &settings, &t.refresh_token, t0 + d * day).await.unwrap();
+    }
+    let over = sessions::rotate(store, &settings, &t.refresh_token, t0 + 30 * day).await.unwrap_err();
+    assert_eq!(over.problem().1.code, "session_expired");
+    // A card certificate that expires in 10 days ends the session then.
+    let t = sessions::start(store, &settings, "r_session_test", t0 + 10 * day, t0).await.unwrap();
+    let t = sessions::rotate(store, &settings, &t.refresh_token, t0 + 9 * day).await.unwrap();
+    let over = sessions::rotate(store, &settings, &t.refresh_token, t0 + 10 * day + 1).await.unwrap_err();
+    assert_eq!(over.problem().1.code, "session_expired");
+    // An already expired card certificate gets no session at all.
+    assert!(sessions::start(store, &settings, "r_session_test", t0 - 1, t0).await.is_err());
+}
+
+async fn deleting_my_data_ends_every_session(app: TestApp) {
+    let phone = app.login("taro", false).await;
+    let tablet = app.login("taro", false).await;
+    let res = app.http.delete(app.url("/api/me")).bearer_auth(&phone.access_token).json(&json!({"confirm": "delete"})).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    for t in [&phone, &tablet] {
+        let res = refresh(&app, &t.refresh_token).await;
+        assert_eq!(res.status(), 400);
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], "invalid_grant");
+    }
+    // The card can sign in again afresh.
+    assert_eq!(refresh(&app, &app.login("taro", false).await.refresh_token).await.status(), 200);
+}
+
+async fn renewed_card_signs_in_as_the_same_resident(app: TestApp) {
+    use bosai_companion::TestCa;
+    let old = sub(&app.login("taro", false).await.access_token);
+    let ca = TestCa::load(&app.identity.ca_dir).unwrap();
+    let renewed = ca.issue_card(&bosai_companion::dev::demo_holders().remove(0).1).unwrap();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let admin = app.staff_token(bosai_types::auth::Role::Admin, &[], None);
+    let app = &app;
+    let link = |old_serial: String, new_serial: String, old_ca: Option<&str>| {
+        let admin = admin.clone();
+        let body = json!({"old_serial": old_serial, "new_serial": new_serial, "old_ca": old_ca});
+        async move { app.call("POST", "/api/admin/card-renewals", &admin, Some(body)).await }
+    };
+    let taro = app.identity.card("taro").unwrap();
+    // An unknown CA name, and a serial nobody signed in with, are refused clearly.
+    let (status, body) = link(hex(&taro.auth_serial), hex(&renewed.auth_serial), Some("auth-g9")).await;
+    assert_eq!((status, body["code"].as_str().unwrap()), (400, "unknown_ca"));
+    assert_eq!(link("0badcafe".into(), hex(&renewed.auth_serial), None).await.0, 404);
+    assert_eq!(link(hex(&taro.auth_serial), hex(&renewed.auth_serial), None).await.0, 204);
+    let tokens = bosai_companion::client::login(&app.base, &renewed, false).await.unwrap();
+    assert_eq!(sub(&tokens.access_token), old, "the renewed card is the same resident");
 }

@@ -89,14 +89,19 @@ async fn spa_fallback(dist: PathBuf, req: Request) -> Response {
 }
 
 /// Local identity settings from the dev material (see `bosai_companion::dev`).
+/// `BOSAI_JPKI_CRL_RELOAD_SECONDS` (default hourly) re-reads the test CA's CRLs.
 pub fn dev_auth_config(id: &bosai_companion::dev::DevIdentity, base_url: &str) -> bosai_core::config::AuthConfig {
-    bosai_core::config::AuthConfig::local(
+    let mut cfg = bosai_core::config::AuthConfig::local(
         base_url,
         id.token_key.clone(),
-        id.ca_cert.clone(),
-        id.crl.clone(),
+        id.ca_certs.clone(),
+        id.crls.clone(),
         id.pseudonym_secret.clone(),
-    )
+    );
+    if let Some(secs) = std::env::var("BOSAI_JPKI_CRL_RELOAD_SECONDS").ok().and_then(|v| v.parse().ok()).filter(|s: &i64| *s > 0) {
+        cfg.crl_reload_seconds = secs;
+    }
+    cfg
 }
 
 pub fn app(state: AppState, dist: &Path, identity: std::sync::Arc<bosai_companion::dev::DevIdentity>) -> Router {

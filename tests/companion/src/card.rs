@@ -5,11 +5,13 @@ use base64::Engine;
 use bosai_types::auth::JpkiSubmission;
 use std::path::Path;
 
-/// A test "My Number Card": two RSA-2048 keys and their certificates.
+/// A test "My Number Card": two RSA-2048 keys and their certificates, issued by the
+/// user-authentication and the digital-signature CA of a [`crate::TestCa`].
 #[derive(Clone)]
 pub struct Card {
-    /// Serial number of the user-authentication certificate (for CRLs in tests).
+    /// Serial numbers of the two certificates (for CRLs in tests).
     pub auth_serial: Vec<u8>,
+    pub sign_serial: Vec<u8>,
     pub auth_cert_der: Vec<u8>,
     pub auth_key_der: Vec<u8>,
     pub sign_cert_der: Vec<u8>,
@@ -24,7 +26,7 @@ fn rsa_sign(key_der: &[u8], msg: &[u8]) -> Result<Vec<u8>, CompanionError> {
     Ok(sig)
 }
 
-const FILES: [&str; 5] = ["auth.serial", "auth.crt", "auth.key", "sign.crt", "sign.key"];
+const FILES: [&str; 6] = ["auth.serial", "auth.crt", "auth.key", "sign.crt", "sign.key", "sign.serial"];
 
 impl Card {
     /// What the card computes with the user-authentication PIN (4 digits) entered.
@@ -56,7 +58,8 @@ impl Card {
 
     pub fn save(&self, dir: &Path) -> Result<(), CompanionError> {
         std::fs::create_dir_all(dir)?;
-        let parts = [&self.auth_serial, &self.auth_cert_der, &self.auth_key_der, &self.sign_cert_der, &self.sign_key_der];
+        let parts =
+            [&self.auth_serial, &self.auth_cert_der, &self.auth_key_der, &self.sign_cert_der, &self.sign_key_der, &self.sign_serial];
         for (name, bytes) in FILES.iter().zip(parts) {
             std::fs::write(dir.join(name), bytes)?;
         }
@@ -71,6 +74,7 @@ impl Card {
             auth_key_der: r(FILES[2])?,
             sign_cert_der: r(FILES[3])?,
             sign_key_der: r(FILES[4])?,
+            sign_serial: r(FILES[5])?,
         })
     }
 }

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 pub struct DevIdentity {
     pub token_key: PathBuf,
-    pub ca_cert: PathBuf,
-    pub crl: PathBuf,
+    /// The test CA pair's certificates (PEM, both purposes) and its two CRLs.
+    pub ca_dir: PathBuf,
+    pub ca_certs: Vec<PathBuf>,
+    pub crls: Vec<PathBuf>,
     pub pseudonym_secret: PathBuf,
     /// (label, card directory)
     pub cards: Vec<(String, PathBuf)>,
@@ -24,6 +26,7 @@ pub fn demo_holders() -> Vec<(&'static str, CardHolder)> {
                 address: "宮城県仙台市青葉区片平一丁目1-1".into(),
                 date_of_birth: "1980-04-01".into(),
                 sex: "1".into(),
+                ..CardHolder::default()
             },
         ),
         (
@@ -33,6 +36,7 @@ pub fn demo_holders() -> Vec<(&'static str, CardHolder)> {
                 address: "宮城県仙台市若林区清水小路6-1".into(),
                 date_of_birth: "1983-09-01".into(),
                 sex: "2".into(),
+                ..CardHolder::default()
             },
         ),
     ]
@@ -61,17 +65,27 @@ pub fn ensure_dev_identity(dir: &Path) -> Result<DevIdentity, CompanionError> {
     if !pseudonym_secret.exists() {
         std::fs::write(&pseudonym_secret, random(32))?;
     }
+    // The J-LIS-profile CA pair (a single test CA left by earlier versions is ignored).
     let ca_dir = dir.join("jpki");
     let ca: TestCa = crate::pki::ensure_ca(&ca_dir)?;
     let mut cards = Vec::new();
     for (label, holder) in demo_holders() {
+        // Cards of the earlier single test CA have no `sign.serial`: issue them anew.
         let path = dir.join("cards").join(label);
-        if !path.join("auth.crt").exists() {
+        if !path.join("sign.serial").exists() {
             ca.issue_card(&holder)?.save(&path)?;
         }
         cards.push((label.to_owned(), path));
     }
-    Ok(DevIdentity { token_key, ca_cert: ca_dir.join("ca.pem"), crl: ca_dir.join("crl.der"), pseudonym_secret, cards })
+    use crate::pki::{crl_path, Purpose};
+    Ok(DevIdentity {
+        token_key,
+        ca_certs: vec![ca_dir.join("auth-ca.pem"), ca_dir.join("sign-ca.pem")],
+        crls: vec![crl_path(&ca_dir, Purpose::UserAuthentication), crl_path(&ca_dir, Purpose::DigitalSignature)],
+        ca_dir,
+        pseudonym_secret,
+        cards,
+    })
 }
 
 impl DevIdentity {

@@ -1,8 +1,9 @@
 //! Stands in for the native companion app and for the card itself, which we
-//! cannot reach from here: a test CA issues "My Number Cards" (an RSA-2048
-//! user-authentication certificate and a signing certificate carrying the
-//! basic four items in subjectAltName, as JPKI does), and the client runs
-//! the same challenge → sign → code → token flow as the app.
+//! cannot reach from here: a pair of test CAs shaped like J-LIS's issues "My Number
+//! Cards" to the J-LIS certificate profile (an RSA-2048 user-authentication
+//! certificate and a signing certificate carrying the basic four items in
+//! subjectAltName), and the client runs the same challenge → sign → code → token
+//! flow as the app.
 
 pub mod card;
 pub mod client;
@@ -10,7 +11,9 @@ pub mod dev;
 pub mod pki;
 
 pub use card::Card;
-pub use pki::{CardHolder, TestCa};
+pub use pki::{CardHolder, Purpose, TestCa};
+/// For tests that shape certificates by hand (`TestCa::issue_auth_with`).
+pub use rcgen;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CompanionError {

@@ -64,7 +64,7 @@ enum CaCmd {
         #[arg(long)]
         dir: PathBuf,
     },
-    /// Add a card to the CA's CRL (DIR/crl.der).
+    /// Add a card to its CAs' CRLs (DIR/auth-crl.der, DIR/sign-crl.der).
     Revoke {
         #[arg(long)]
         dir: PathBuf,
@@ -85,7 +85,7 @@ enum CardCmd {
         /// YYYY-MM-DD
         #[arg(long)]
         dob: String,
-        /// 1 male, 2 female, 3 other
+        /// 1 male, 2 female, 3 unknown (不明)
         #[arg(long, value_parser = ["1", "2", "3"])]
         sex: String,
         #[arg(long)]
@@ -101,16 +101,17 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.cmd {
         Cmd::Ca { cmd: CaCmd::Init { dir } } => {
             bosai_companion::pki::ensure_ca(&dir)?;
-            println!("{}", dir.join("ca.pem").display());
+            println!("{}", dir.join("auth-ca.pem").display());
+            println!("{}", dir.join("sign-ca.pem").display());
         }
         Cmd::Ca { cmd: CaCmd::Revoke { dir, card } } => {
             let card = Card::load(&card)?;
-            bosai_companion::pki::revoke(&dir, &TestCa::load(&dir)?, &card.auth_serial)?;
-            println!("revoked; CRL written to {}", dir.join("crl.der").display());
+            bosai_companion::pki::revoke(&dir, &TestCa::load(&dir)?, &card)?;
+            println!("revoked; CRLs written to {}", dir.display());
         }
         Cmd::Card { cmd: CardCmd::New { ca, name, address, dob, sex, out } } => {
             let ca = TestCa::load(&ca)?;
-            ca.issue_card(&CardHolder { name, address, date_of_birth: dob, sex })?.save(&out)?;
+            ca.issue_card(&CardHolder { name, address, date_of_birth: dob, sex, ..CardHolder::default() })?.save(&out)?;
             println!("{}", out.display());
         }
         Cmd::Login { server, card, share_basic_four } => {

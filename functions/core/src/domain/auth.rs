@@ -1,12 +1,13 @@
-//! Sign-in flows: challenge → card verification → one-time code → tokens,
-//! refresh-token rotation with reuse detection, sign-out, card renewal links.
+//! Sign-in with the card: challenge → card verification (both certificates, each in
+//! its own trust slot) → one-time code → a session (`sessions`); card renewal links.
 
-use crate::auth::{AuthSettings, REFRESH_TTL_SECONDS};
-use crate::domain::jpki::{self, JpkiError};
+use crate::auth::AuthSettings;
+use crate::domain::jpki::{self, JpkiError, Purpose, VerifiedCert};
+use crate::domain::sessions::{self, hash, invalid_grant, random_token};
 use crate::{keys, ApiError};
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
 use base64::Engine;
-use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Store, StoreError, TransactOp, Update, Value};
+use bosai_store::{item::item, Condition, ItemExt, Store, StoreError, Update, Value};
 use bosai_types::auth::{
     valid_code_challenge, valid_code_verifier, BasicFour, ChallengeRequest, ChallengeResponse, JpkiResult,
     JpkiSubmission, Me, Role, TokenRequest, TokenResponse,
@@ -16,29 +17,23 @@ use std::collections::BTreeMap;
 
 pub const CHALLENGE_TTL_SECONDS: i64 = 5 * 60;
 pub const CODE_TTL_SECONDS: i64 = 2 * 60;
-const MAX_CERT_BYTES: usize = 8 * 1024;
 const MAX_INTERMEDIATES: usize = 4;
-
-fn random_token() -> String {
-    let mut b = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut b).expect("system randomness");
-    B64URL.encode(b)
-}
-
-/// Secrets are stored only as hashes, so a leaked table cannot be replayed.
-fn hash(secret: &str) -> String {
-    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes());
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
 
 fn s256(verifier: &str) -> String {
     B64URL.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()).as_ref())
 }
 
-/// Stable pseudonymous id for a card certificate: HMAC of its serial with a server secret.
-pub fn cert_pseudonym(settings: &AuthSettings, serial: &[u8]) -> String {
-    let hex: String = serial.iter().map(|b| format!("{b:02x}")).collect();
-    let tag = aws_lc_rs::hmac::sign(&settings.pseudonym_key, format!("jpki-auth-cert:{hex}").as_bytes());
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Stable pseudonymous id of a card certificate: HMAC of the issuing root's key id and
+/// the serial with a server secret. The serial alone is not unique: J-LIS numbers each
+/// CA generation's certificates on their own, and generations share one name.
+pub fn cert_pseudonym(settings: &AuthSettings, ca_key_id: &[u8; 32], serial: &[u8]) -> String {
+    let serial = &serial[serial.iter().position(|b| *b != 0).unwrap_or(serial.len())..];
+    let input = format!("jpki-auth-cert:{}:{}", hex(ca_key_id), hex(serial));
+    let tag = aws_lc_rs::hmac::sign(&settings.pseudonym_key, input.as_bytes());
     format!("r_{}", &B64URL.encode(tag.as_ref())[..26])
 }
 
@@ -53,14 +48,6 @@ fn percent_encode(s: &str) -> String {
 
 fn bad(code: &'static str, en: &str, ja: &str) -> ApiError {
     ApiError::invalid(code, en, ja)
-}
-
-fn invalid_grant() -> ApiError {
-    bad(
-        "invalid_grant",
-        "This sign-in code or refresh token is not valid any more. Sign in with your card again.",
-        "サインインの有効期限が切れたか、無効です。もう一度カードでサインインしてください。",
-    )
 }
 
 pub async fn start_challenge(
@@ -100,18 +87,26 @@ fn decode_cert(field: &str, b64: &str) -> Result<Vec<u8>, ApiError> {
     let der = B64.decode(b64.trim()).map_err(|_| {
         ApiError::invalid("invalid_encoding", format!("{field} must be base64"), "証明書データの形式が正しくありません。")
     })?;
-    if der.is_empty() || der.len() > MAX_CERT_BYTES {
+    if der.is_empty() || der.len() > jpki::MAX_CERT_BYTES {
         return Err(ApiError::invalid("invalid_encoding", format!("{field} has an impossible size"), "証明書データの大きさが正しくありません。"));
     }
     Ok(der)
 }
 
 fn card_rejected(e: JpkiError) -> ApiError {
-    let (code, ja) = match e {
+    let (code, ja) = match &e {
+        JpkiError::RevocationUnavailable => return ApiError::RevocationUnavailable,
         JpkiError::Expired => ("certificate_expired", "カードの電子証明書の有効期限が切れています。市区町村の窓口で更新してください。"),
         JpkiError::NotYetValid => ("certificate_not_yet_valid", "カードの電子証明書がまだ有効になっていません。"),
         JpkiError::Revoked => ("certificate_revoked", "カードの電子証明書は失効しています。市区町村の窓口にご相談ください。"),
-        JpkiError::Untrusted => ("certificate_untrusted", "このカードの証明書は確認できませんでした。"),
+        JpkiError::TestCard => ("certificate_test_card", "テスト用のカードは使えません。"),
+        JpkiError::WrongPurpose => (
+            "certificate_wrong_purpose",
+            "利用者証明用と署名用の電子証明書が入れ替わっています。アプリを更新してもう一度お試しください。",
+        ),
+        JpkiError::Untrusted | JpkiError::NotJpkiProfile | JpkiError::UnsupportedExtension(_) | JpkiError::WeakKey => {
+            ("certificate_untrusted", "このカードの証明書は確認できませんでした。")
+        }
         JpkiError::WrongKeyUsage => ("certificate_untrusted", "このカードの証明書は利用できません。"),
         JpkiError::BadSignature => ("signature_invalid", "カードの署名を確認できませんでした。もう一度お試しください。"),
         JpkiError::MissingBasicFour => ("basic_four_missing", "署名用電子証明書から基本4情報を読み取れませんでした。"),
@@ -131,8 +126,11 @@ pub async fn submit_jpki(
     if sub.intermediates.len() > MAX_INTERMEDIATES {
         return Err(bad("invalid_encoding", "Too many intermediate certificates.", "中間証明書が多すぎます。"));
     }
-    let intermediates =
-        sub.intermediates.iter().map(|c| decode_cert("intermediates", c)).collect::<Result<Vec<_>, _>>()?;
+    // J-LIS's roots issue card certificates directly: intermediates are decoded (so bad
+    // input is refused) but trust comes only from the configured roots.
+    for c in &sub.intermediates {
+        decode_cert("intermediates", c)?;
+    }
     let signing = match (&sub.signing_certificate, &sub.signing_signature) {
         (None, None) => None,
         (Some(c), Some(s)) => Some((decode_cert("signing_certificate", c)?, decode_cert("signing_signature", s)?)),
@@ -160,18 +158,21 @@ pub async fn submit_jpki(
         Err(e) => return Err(e.into()),
     }
     let nonce = sub.nonce.as_bytes();
-    let verified = settings.jpki.verify(&auth_cert, &intermediates, nonce, &auth_sig, now).map_err(card_rejected)?;
+    settings.crl_source.refresh(&settings.jpki, now);
+    let verified: VerifiedCert =
+        settings.jpki.verify(Purpose::UserAuthentication, &auth_cert, nonce, &auth_sig, now).map_err(card_rejected)?;
     let basic_four = match signing {
         None => None,
         Some((cert, sig)) => {
-            settings.jpki.verify(&cert, &intermediates, nonce, &sig, now).map_err(card_rejected)?;
+            settings.jpki.verify(Purpose::DigitalSignature, &cert, nonce, &sig, now).map_err(card_rejected)?;
             Some(jpki::basic_four(&cert).map_err(card_rejected)?)
         }
     };
-    let subject = resolve_subject(store, &cert_pseudonym(settings, &verified.serial)).await?;
+    let subject = resolve_subject(store, &cert_pseudonym(settings, &verified.ca_key_id, &verified.serial)).await?;
     let mut profile = Update::new()
         .set("verified_at", Value::n(now * 1000))
         .set("cert_not_after", Value::n(verified.not_after))
+        .set("card_ca", Value::s(&verified.anchor_id))
         .set_if_absent("created_at", Value::n(now * 1000));
     if let Some(b4) = &basic_four {
         profile = profile.set("basic_four", basic_four_value(b4));
@@ -181,6 +182,7 @@ pub async fn submit_jpki(
     let code_item = item(&keys::auth_code(&hash(&code)))
         .with("sub", Value::s(&subject))
         .with("code_challenge", challenge.get("code_challenge").cloned().unwrap_or(Value::s("")))
+        .with("cert_not_after", Value::n(verified.not_after))
         .with("ttl", Value::n(now + CODE_TTL_SECONDS));
     store.put(code_item, Some(Condition::absent())).await?;
     let redirect = challenge.str("redirect_uri").unwrap_or_default();
@@ -206,19 +208,37 @@ async fn resolve_subject(store: &dyn Store, cert_ps: &str) -> Result<String, Api
     }
 }
 
+/// Substitute-character positions as stored: "0,3" (empty when every character is certain).
+fn positions(p: &[u16]) -> Value {
+    Value::s(p.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","))
+}
+
+fn positions_of(v: Option<&Value>) -> Vec<u16> {
+    v.and_then(Value::as_str).map(|s| s.split(',').filter_map(|i| i.parse().ok()).collect()).unwrap_or_default()
+}
+
 fn basic_four_value(b: &BasicFour) -> Value {
     Value::M(BTreeMap::from([
         ("name".into(), Value::s(&b.name)),
+        ("name_substituted".into(), positions(&b.name_substituted)),
         ("address".into(), Value::s(&b.address)),
+        ("address_substituted".into(), positions(&b.address_substituted)),
         ("date_of_birth".into(), Value::s(&b.date_of_birth)),
         ("sex".into(), Value::s(&b.sex)),
     ]))
 }
 
-fn basic_four_of(v: &Value) -> Option<BasicFour> {
+pub(crate) fn basic_four_of(v: &Value) -> Option<BasicFour> {
     let Value::M(m) = v else { return None };
     let g = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_owned);
-    Some(BasicFour { name: g("name")?, address: g("address")?, date_of_birth: g("date_of_birth")?, sex: g("sex")? })
+    Some(BasicFour {
+        name: g("name")?,
+        name_substituted: positions_of(m.get("name_substituted")),
+        address: g("address")?,
+        address_substituted: positions_of(m.get("address_substituted")),
+        date_of_birth: g("date_of_birth")?,
+        sex: g("sex")?,
+    })
 }
 
 pub async fn exchange(
@@ -243,101 +263,12 @@ pub async fn exchange(
             if found.str("code_challenge") != Some(s256(&code_verifier).as_str()) {
                 return Err(invalid_grant());
             }
-            let sub = found.str("sub").ok_or_else(invalid_grant)?.to_owned();
-            let family = random_token();
-            let refresh = new_refresh(store, &sub, &family, now, None).await?;
-            Ok(tokens(settings, &sub, refresh, now))
+            let sub = found.str("sub").ok_or_else(invalid_grant)?;
+            let cert_not_after = found.i64("cert_not_after").ok_or_else(invalid_grant)?;
+            sessions::start(store, settings, sub, cert_not_after, now).await
         }
-        TokenRequest::RefreshToken { refresh_token } => rotate(store, settings, &refresh_token, now).await,
+        TokenRequest::RefreshToken { refresh_token } => sessions::rotate(store, settings, &refresh_token, now).await,
     }
-}
-
-fn tokens(settings: &AuthSettings, sub: &str, refresh_token: String, now: i64) -> TokenResponse {
-    TokenResponse {
-        access_token: settings.tokens.issue(sub, Role::Resident, vec![], None, now),
-        token_type: "Bearer".into(),
-        expires_in: crate::auth::ACCESS_TTL_SECONDS,
-        refresh_token,
-        role: Role::Resident,
-    }
-}
-
-/// Stores a new refresh token; with `rotating_from`, atomically retires the old one.
-async fn new_refresh(
-    store: &dyn Store,
-    sub: &str,
-    family: &str,
-    now: i64,
-    rotating_from: Option<&str>,
-) -> Result<String, ApiError> {
-    let token = random_token();
-    let expires = now + REFRESH_TTL_SECONDS;
-    let put = TransactOp::Put {
-        item: item(&keys::refresh_token(&hash(&token)))
-            .with("sub", Value::s(sub))
-            .with("family", Value::s(family))
-            .with("state", Value::s("active"))
-            .with("ttl", Value::n(expires)),
-        condition: Some(Condition::absent()),
-    };
-    let family_op = TransactOp::Update {
-        key: keys::refresh_family(family),
-        update: Update::new().set("sub", Value::s(sub)).set("ttl", Value::n(expires)).set_if_absent("revoked", Value::Bool(false)),
-        condition: Some(Condition::Ne("revoked".into(), Value::Bool(true))),
-    };
-    let mut ops = vec![put, family_op];
-    if let Some(old) = rotating_from {
-        ops.insert(
-            0,
-            TransactOp::Update {
-                key: keys::refresh_token(old),
-                update: Update::new().set("state", Value::s("used")),
-                condition: Some(Condition::eq("state", Value::s("active"))),
-            },
-        );
-    }
-    match store.transact_write(ops).await {
-        Ok(()) => Ok(token),
-        Err(StoreError::TransactionCanceled { reasons }) if reasons.contains(&CancelReason::ConditionFailed) => {
-            // The old token was used concurrently, or the family was revoked.
-            revoke_family(store, family).await?;
-            Err(invalid_grant())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn revoke_family(store: &dyn Store, family: &str) -> Result<(), ApiError> {
-    store.update(&keys::refresh_family(family), Update::new().set("revoked", Value::Bool(true)), None).await?;
-    Ok(())
-}
-
-async fn rotate(store: &dyn Store, settings: &AuthSettings, presented: &str, now: i64) -> Result<TokenResponse, ApiError> {
-    let h = hash(presented);
-    let old: Item = store.get(&keys::refresh_token(&h)).await?.ok_or_else(invalid_grant)?;
-    let (Some(sub), Some(family)) = (old.str("sub"), old.str("family")) else { return Err(invalid_grant()) };
-    let fam = store.get(&keys::refresh_family(family)).await?;
-    if fam.as_ref().and_then(|f| f.bool("revoked")).unwrap_or(true) {
-        return Err(invalid_grant());
-    }
-    if old.str("state") != Some("active") {
-        // A used token came back: someone holds a copy. Sign the whole family out.
-        tracing::warn!("refresh token reuse detected; family revoked");
-        revoke_family(store, family).await?;
-        return Err(invalid_grant());
-    }
-    let refresh = new_refresh(store, sub, family, now, Some(&h)).await?;
-    Ok(tokens(settings, sub, refresh, now))
-}
-
-/// Sign-out: revokes every refresh token descended from this sign-in. Idempotent.
-pub async fn logout(store: &dyn Store, refresh_token: &str) -> Result<(), ApiError> {
-    if let Some(old) = store.get(&keys::refresh_token(&hash(refresh_token))).await? {
-        if let Some(family) = old.str("family") {
-            revoke_family(store, family).await?;
-        }
-    }
-    Ok(())
 }
 
 pub async fn me(store: &dyn Store, sub: &str, role: Role) -> Result<Me, ApiError> {
@@ -361,20 +292,50 @@ fn parse_hex(field: &str, s: &str) -> Result<Vec<u8>, ApiError> {
 }
 
 /// Card renewal: J-LIS's old→new serial link (新旧シリアル番号紐付け) makes the new card
-/// sign in as the same resident. Imported by an administrator.
+/// sign in as the same resident. Imported by an administrator. The old certificate is
+/// found among the user-authentication roots it may have come from (`old_ca` settles it
+/// when two generations know the serial); the new one was issued by `new_ca`, by default
+/// the newest current root, which is the CA that issues renewed cards.
 pub async fn link_renewed_card(
     store: &dyn Store,
     settings: &AuthSettings,
-    old_serial: &str,
-    new_serial: &str,
+    renewal: &CardRenewalRequest<'_>,
+    now: i64,
 ) -> Result<(), ApiError> {
-    let old_ps = cert_pseudonym(settings, &parse_hex("old_serial", old_serial)?);
-    let new_ps = cert_pseudonym(settings, &parse_hex("new_serial", new_serial)?);
-    let sub = store
-        .get(&keys::cert_subject(&old_ps))
-        .await?
-        .and_then(|i| i.str("sub").map(str::to_owned))
-        .ok_or(ApiError::NotFound("The old card", "以前のカード"))?;
+    let old_serial = parse_hex("old_serial", renewal.old_serial)?;
+    let new_serial = parse_hex("new_serial", renewal.new_serial)?;
+    let anchor = |id: &str| {
+        settings.jpki.trust().get(id).filter(|a| a.purpose == Purpose::UserAuthentication).ok_or_else(|| {
+            ApiError::invalid("unknown_ca", format!("'{id}' is not a trusted user-authentication CA."), "指定された認証局は利用者証明用の認証局として登録されていません。")
+        })
+    };
+    let old_candidates: Vec<_> = match renewal.old_ca {
+        Some(id) => vec![anchor(id)?],
+        None => settings.jpki.trust().anchors().iter().filter(|a| a.purpose == Purpose::UserAuthentication).collect(),
+    };
+    let mut found = Vec::new();
+    for a in old_candidates {
+        let ps = cert_pseudonym(settings, &a.key_id, &old_serial);
+        if let Some(sub) = store.get(&keys::cert_subject(&ps)).await?.and_then(|i| i.str("sub").map(str::to_owned)) {
+            found.push((ps, sub));
+        }
+    }
+    let (old_ps, sub) = match found.len() {
+        0 => return Err(ApiError::NotFound("The old card", "以前のカード")),
+        1 => found.remove(0),
+        _ => {
+            return Err(ApiError::invalid(
+                "ambiguous_serial",
+                "Two CA generations know this old serial: name the old card's CA in old_ca.",
+                "このシリアル番号は複数の認証局の世代にあります。old_ca で以前のカードの認証局を指定してください。",
+            ))
+        }
+    };
+    let new_anchor = match renewal.new_ca {
+        Some(id) => anchor(id)?,
+        None => settings.jpki.trust().newest(Purpose::UserAuthentication, now).ok_or_else(|| anchor("(none current)").unwrap_err())?,
+    };
+    let new_ps = cert_pseudonym(settings, &new_anchor.key_id, &new_serial);
     let link = item(&keys::cert_subject(&new_ps)).with("sub", Value::s(&sub)).with("linked_from", Value::s(&old_ps));
     let cond = Condition::Or(vec![Condition::absent(), Condition::eq("sub", Value::s(&sub))]);
     match store.put(link, Some(cond)).await {
@@ -382,4 +343,12 @@ pub async fn link_renewed_card(
         Err(StoreError::ConditionFailed) => Err(ApiError::Conflict("The new card", "新しいカード")),
         Err(e) => Err(e.into()),
     }
+}
+
+/// What an administrator imports from J-LIS's renewal link.
+pub struct CardRenewalRequest<'a> {
+    pub old_serial: &'a str,
+    pub new_serial: &'a str,
+    pub old_ca: Option<&'a str>,
+    pub new_ca: Option<&'a str>,
 }

@@ -46,6 +46,9 @@ fn person_of(view: &HouseholdView, sub: &str, member: &MemberId) -> Option<Perso
         .with("name", Value::s(&mv.member.display_name))
         .with("sex", Value::s(serde_json::to_value(mv.member.sex).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))
         .with("source", Value::s("card"));
+    if mv.member.name_unconfirmed {
+        roster = roster.with("name_unconfirmed", Value::Bool(true));
+    }
     if let Some(b) = mv.member.birth {
         roster = roster.with("birth_year", Value::n(b.year().into()));
     }

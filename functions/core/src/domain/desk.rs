@@ -160,6 +160,7 @@ pub async fn claim(
             sex: p.str("sex").and_then(|s| serde_json::from_value(serde_json::Value::String(s.into())).ok()).unwrap_or(bosai_types::household::Sex::NoAnswer),
             relationship: Relationship::Other,
             updated_at: now,
+            name_unconfirmed: false,
         };
         writes.push(WriteOp::Put(household::member_item(sub, &member)));
         let needs: NeedsInput = p.str("needs").and_then(|n| serde_json::from_str(n).ok()).unwrap_or_default();

@@ -54,6 +54,7 @@ fn member_from(i: &Item) -> Option<Member> {
         sex: enum_from(i.str("sex")?)?,
         relationship: enum_from(i.str("relationship")?)?,
         updated_at: Timestamp(i.i64("updated_at").unwrap_or(0)),
+        name_unconfirmed: false,
     })
 }
 
@@ -123,18 +124,20 @@ fn self_from_profile(profile: Option<&Item>) -> Member {
         _ => None,
     });
     let field = |k: &str| b4.as_ref().and_then(|m| m.get(k)).and_then(Value::as_str).map(str::to_owned);
+    let card = profile.and_then(|p| p.get("basic_four")).and_then(crate::domain::auth::basic_four_of);
     Member {
         id: MemberId::myself(),
         display_name: field("name").unwrap_or_else(|| "本人".into()),
         birth: field("date_of_birth").and_then(|d| BirthDate::parse(&d).ok()),
+        // The card's 3 is 不明 (the register does not record it), not "other".
         sex: match field("sex").as_deref() {
             Some("1") => Sex::Male,
             Some("2") => Sex::Female,
-            Some(_) => Sex::Other,
-            None => Sex::NoAnswer,
+            _ => Sex::NoAnswer,
         },
         relationship: Relationship::Myself,
         updated_at: Timestamp(0),
+        name_unconfirmed: card.is_some_and(|b| !b.name_is_certain()),
     }
 }
 
@@ -183,6 +186,7 @@ pub async fn put_member(
         sex: input.sex,
         relationship: input.relationship,
         updated_at: now,
+        name_unconfirmed: false,
     };
     store.put(member_item(sub, &member), None).await?;
     Ok(member)

@@ -13,6 +13,7 @@ pub mod mydata;
 pub mod notices;
 pub mod roster;
 pub mod safety;
+pub mod sessions;
 /// Card certificate checks live in their own I/O-free crate (also fuzzed).
 pub use bosai_jpki as jpki;
 pub mod shelters;

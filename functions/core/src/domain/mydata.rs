@@ -42,8 +42,10 @@ pub async fn delete(
     // Survey answers the resident gave (their totals are anonymous and stay).
     let answers = store.query(Query::gsi1(keys::answers_of(sub))).await?;
     ops.extend(answers.items.iter().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete));
-    let removed = ops.len();
+    let mut removed = ops.len();
     store.batch_write(ops).await?;
+    // Every sign-in of theirs ends: no refresh token works afterwards.
+    removed += crate::domain::sessions::end_all(store, sub).await?;
     // A tombstone, not personal data: QR codes issued before now are refused at scan time.
     store.put(item(&keys::profile(sub)).with("credentials_revoked_before", Value::n(now.millis())), None).await?;
     let id = uuid::Uuid::new_v4().to_string();

@@ -22,6 +22,7 @@ fn entry(i: &Item, this_year: u16) -> Option<RosterEntry> {
         care: needs.care,
         checked_in_at: Timestamp(i.i64("at")?),
         source: i.str("source").unwrap_or("card").to_owned(),
+        name_unconfirmed: i.bool("name_unconfirmed").unwrap_or(false),
     })
 }
 
@@ -123,6 +124,7 @@ mod tests {
             medical: vec![],
             care: vec![],
             checked_in_at: Timestamp(5),
+            name_unconfirmed: false,
             source: "desk".into(),
         };
         let out = csv(&[e]);

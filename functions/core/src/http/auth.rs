@@ -39,7 +39,7 @@ pub async fn token(State(st): State<AppState>, ApiJson(req): ApiJson<TokenReques
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = LogoutRequest,
     responses((status = 204, description = "signed out")))]
 pub async fn logout(State(st): State<AppState>, ApiJson(req): ApiJson<LogoutRequest>) -> Result<StatusCode, ApiError> {
-    auth::logout(st.store.as_ref(), &req.refresh_token).await?;
+    crate::domain::sessions::logout(st.store.as_ref(), &req.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -65,6 +65,14 @@ pub struct CardRenewal {
     /// Serial (hex) of the renewed certificate.
     #[schema(schema_with = serial)]
     pub new_serial: String,
+    /// The old certificate's CA (`auth-g2`, …), needed only when two generations know the serial.
+    #[serde(default)]
+    #[schema(max_length = 64)]
+    pub old_ca: Option<String>,
+    /// The new certificate's CA; by default the newest current user-authentication root.
+    #[serde(default)]
+    #[schema(max_length = 64)]
+    pub new_ca: Option<String>,
 }
 
 /// A certificate serial as `parse_hex` reads it: 1-32 bytes in hex (an even number of
@@ -85,6 +93,12 @@ pub async fn card_renewal(
     AdminOnly(_): AdminOnly,
     ApiJson(req): ApiJson<CardRenewal>,
 ) -> Result<StatusCode, ApiError> {
-    auth::link_renewed_card(st.store.as_ref(), &st.auth, &req.old_serial, &req.new_serial).await?;
+    let renewal = auth::CardRenewalRequest {
+        old_serial: &req.old_serial,
+        new_serial: &req.new_serial,
+        old_ca: req.old_ca.as_deref(),
+        new_ca: req.new_ca.as_deref(),
+    };
+    auth::link_renewed_card(st.store.as_ref(), &st.auth, &renewal, crate::clock::now_seconds()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -49,6 +49,11 @@ impl TestApp {
         self.signer.sign("at+jwt", &claims)
     }
 
+    /// Settings equal to the server's (same keys and secret), for calling domain functions.
+    pub fn auth_settings(&self) -> Arc<bosai_core::auth::AuthSettings> {
+        auth_config(&self.base, &self.identity).load().unwrap()
+    }
+
     /// The full companion flow with a demo card.
     pub async fn login(&self, card: &str, share_basic_four: bool) -> TokenResponse {
         bosai_companion::client::login(&self.base, &self.identity.card(card).unwrap(), share_basic_four).await.unwrap()
@@ -83,19 +88,33 @@ pub async fn dynamodb_store() -> Option<Arc<dyn Store>> {
 fn extra_cards(dir: &std::path::Path, identity: &mut DevIdentity) {
     use bosai_companion::{pki, TestCa};
     use time::{Duration, OffsetDateTime};
-    let ca_dir = dir.join("jpki");
+    let ca_dir = identity.ca_dir.clone();
     let ca = TestCa::load(&ca_dir).unwrap();
     let holder = bosai_companion::dev::demo_holders().remove(0).1;
     let revoked = ca.issue_card(&holder).unwrap();
-    pki::revoke(&ca_dir, &ca, &revoked.auth_serial).unwrap();
+    pki::revoke(&ca_dir, &ca, &revoked).unwrap();
     let t = OffsetDateTime::now_utc();
     let expired = ca.issue_card_valid(&holder, t - Duration::days(400), t - Duration::days(1)).unwrap();
-    let rogue = TestCa::generate("rogue CA").unwrap().issue_card(&holder).unwrap();
+    // Same names as the real test CAs, other keys.
+    let rogue = TestCa::generate("JPKI-TEST").unwrap().issue_card(&holder).unwrap();
     for (label, card) in [("revoked", revoked), ("expired", expired), ("rogue", rogue)] {
         let path = dir.join("cards").join(label);
         card.save(&path).unwrap();
         identity.cards.push((label.into(), path));
     }
+}
+
+/// The local trust configuration, with CRLs re-read every second (tests swap them).
+fn auth_config(base: &str, identity: &DevIdentity) -> AuthConfig {
+    let mut cfg = AuthConfig::local(
+        base,
+        identity.token_key.clone(),
+        identity.ca_certs.clone(),
+        identity.crls.clone(),
+        identity.pseudonym_secret.clone(),
+    );
+    cfg.crl_reload_seconds = 1;
+    cfg
 }
 
 pub async fn spawn_app(store: Arc<dyn Store>) -> TestApp {
@@ -104,15 +123,7 @@ pub async fn spawn_app(store: Arc<dyn Store>) -> TestApp {
     extra_cards(dir.path(), &mut identity);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let auth = AuthConfig::local(
-        &base,
-        identity.token_key.clone(),
-        identity.ca_cert.clone(),
-        identity.crl.clone(),
-        identity.pseudonym_secret.clone(),
-    )
-    .load()
-    .unwrap();
+    let auth = auth_config(&base, &identity).load().unwrap();
     let signer = Signer::from_pkcs8_pem(&std::fs::read_to_string(&identity.token_key).unwrap()).unwrap();
     let config = Config {
         store: StoreConfig::Embedded { dir: "unused".into() },

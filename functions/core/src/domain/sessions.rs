@@ -1,0 +1,180 @@
+//! Card sessions: a sign-in starts a refresh-token family that lives at most
+//! `SESSION_LIFETIME_SECONDS` from the sign-in and never past the card certificate's
+//! notAfter; refresh tokens rotate with reuse detection. Families and tokens are indexed
+//! by resident (GSI1 `RES#{sub}#SESSIONS`) so "delete my data" ends every one of them.
+
+use crate::auth::{AuthSettings, SESSION_LIFETIME_SECONDS};
+use crate::{keys, ApiError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use base64::Engine;
+use bosai_store::{attr, item::item, CancelReason, Condition, ItemExt, Key, Query, Store, StoreError, TransactOp, Update, Value, WriteOp};
+use bosai_types::auth::{Role, TokenResponse};
+
+pub(crate) fn random_token() -> String {
+    let mut b = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut b).expect("system randomness");
+    B64URL.encode(b)
+}
+
+/// Secrets are stored only as hashes, so a leaked table cannot be replayed.
+pub(crate) fn hash(secret: &str) -> String {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes());
+    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(crate) fn invalid_grant() -> ApiError {
+    ApiError::invalid(
+        "invalid_grant",
+        "This sign-in code or refresh token is not valid any more. Sign in with your card again.",
+        "サインインの有効期限が切れたか、無効です。もう一度カードでサインインしてください。",
+    )
+}
+
+fn session_over() -> ApiError {
+    ApiError::invalid(
+        "session_expired",
+        "Your sign-in has reached its time limit (30 days, or the card certificate's expiry). Sign in with your card again.",
+        "サインインの有効期間（30日、またはカードの電子証明書の期限）が過ぎました。もう一度カードでサインインしてください。",
+    )
+}
+
+/// When a session started at `signed_in_at` with a card valid until `cert_not_after` ends.
+pub fn session_end(signed_in_at: i64, cert_not_after: i64) -> i64 {
+    (signed_in_at + SESSION_LIFETIME_SECONDS).min(cert_not_after)
+}
+
+fn tokens(settings: &AuthSettings, sub: &str, refresh_token: String, now: i64) -> TokenResponse {
+    TokenResponse {
+        access_token: settings.tokens.issue(sub, Role::Resident, vec![], None, now),
+        token_type: "Bearer".into(),
+        expires_in: crate::auth::ACCESS_TTL_SECONDS,
+        refresh_token,
+        role: Role::Resident,
+    }
+}
+
+/// A new session after a card sign-in (the one-time code was exchanged).
+pub async fn start(store: &dyn Store, settings: &AuthSettings, sub: &str, cert_not_after: i64, now: i64) -> Result<TokenResponse, ApiError> {
+    let ends = session_end(now, cert_not_after);
+    if ends <= now {
+        return Err(session_over());
+    }
+    let family = random_token();
+    let refresh = new_refresh(store, sub, &family, Some((now, ends)), None).await?;
+    Ok(tokens(settings, sub, refresh, now))
+}
+
+/// Stores a new refresh token; `started` creates the family (sign-in time, end);
+/// `rotating_from` atomically retires the old token.
+async fn new_refresh(
+    store: &dyn Store,
+    sub: &str,
+    family: &str,
+    started: Option<(i64, i64)>,
+    rotating_from: Option<(&str, i64)>,
+) -> Result<String, ApiError> {
+    let token = random_token();
+    let h = hash(&token);
+    let ends = started.map(|s| s.1).or(rotating_from.map(|r| r.1)).unwrap_or_default();
+    let put = TransactOp::Put {
+        item: item(&keys::refresh_token(&h))
+            .with("sub", Value::s(sub))
+            .with("family", Value::s(family))
+            .with("state", Value::s("active"))
+            .with("ttl", Value::n(ends))
+            .with(attr::GSI1_PK, Value::s(keys::sessions_of(sub)))
+            .with(attr::GSI1_SK, Value::s(format!("TOKEN#{h}"))),
+        condition: Some(Condition::absent()),
+    };
+    let family_op = match started {
+        Some((signed_in_at, ends)) => TransactOp::Put {
+            item: item(&keys::refresh_family(family))
+                .with("sub", Value::s(sub))
+                .with("signed_in_at", Value::n(signed_in_at))
+                .with("ends_at", Value::n(ends))
+                .with("revoked", Value::Bool(false))
+                .with("ttl", Value::n(ends))
+                .with(attr::GSI1_PK, Value::s(keys::sessions_of(sub)))
+                .with(attr::GSI1_SK, Value::s(format!("FAMILY#{family}"))),
+            condition: Some(Condition::absent()),
+        },
+        None => TransactOp::Check { key: keys::refresh_family(family), condition: Condition::eq("revoked", Value::Bool(false)) },
+    };
+    let mut ops = vec![put, family_op];
+    if let Some((old, _)) = rotating_from {
+        ops.insert(
+            0,
+            TransactOp::Update {
+                key: keys::refresh_token(old),
+                update: Update::new().set("state", Value::s("used")),
+                condition: Some(Condition::eq("state", Value::s("active"))),
+            },
+        );
+    }
+    match store.transact_write(ops).await {
+        Ok(()) => Ok(token),
+        Err(StoreError::TransactionCanceled { reasons }) if reasons.contains(&CancelReason::ConditionFailed) => {
+            // The old token was used concurrently, or the family was revoked.
+            revoke_family(store, family).await?;
+            Err(invalid_grant())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn revoke_family(store: &dyn Store, family: &str) -> Result<(), ApiError> {
+    let cond = Condition::present();
+    match store.update(&keys::refresh_family(family), Update::new().set("revoked", Value::Bool(true)), Some(cond)).await {
+        Ok(_) | Err(StoreError::ConditionFailed) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn rotate(store: &dyn Store, settings: &AuthSettings, presented: &str, now: i64) -> Result<TokenResponse, ApiError> {
+    let h = hash(presented);
+    let old = store.get(&keys::refresh_token(&h)).await?.ok_or_else(invalid_grant)?;
+    let (Some(sub), Some(family)) = (old.str("sub"), old.str("family")) else { return Err(invalid_grant()) };
+    let Some(fam) = store.get(&keys::refresh_family(family)).await? else { return Err(invalid_grant()) };
+    if fam.bool("revoked").unwrap_or(true) {
+        return Err(invalid_grant());
+    }
+    if old.str("state") != Some("active") {
+        // A used token came back: someone holds a copy. Sign the whole family out.
+        tracing::warn!("refresh token reuse detected; family revoked");
+        revoke_family(store, family).await?;
+        return Err(invalid_grant());
+    }
+    let ends = fam.i64("ends_at").unwrap_or(0);
+    if now >= ends {
+        return Err(session_over());
+    }
+    let refresh = new_refresh(store, sub, family, None, Some((&h, ends))).await?;
+    Ok(tokens(settings, sub, refresh, now))
+}
+
+/// Sign-out: revokes every refresh token descended from this sign-in. Idempotent.
+pub async fn logout(store: &dyn Store, refresh_token: &str) -> Result<(), ApiError> {
+    if let Some(old) = store.get(&keys::refresh_token(&hash(refresh_token))).await? {
+        if let Some(family) = old.str("family") {
+            revoke_family(store, family).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Every session item of a resident, deleted (their data is being deleted): no refresh
+/// token of theirs works afterwards. Returns how many items went.
+pub async fn end_all(store: &dyn Store, sub: &str) -> Result<usize, ApiError> {
+    let mut removed = 0;
+    let mut cursor = None;
+    loop {
+        let page = store.query(Query::gsi1(keys::sessions_of(sub)).after(cursor)).await?;
+        let ops: Vec<WriteOp> = page.items.iter().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete).collect();
+        removed += ops.len();
+        store.batch_write(ops).await?;
+        cursor = page.next;
+        if cursor.is_none() {
+            return Ok(removed);
+        }
+    }
+}
