@@ -262,7 +262,8 @@ async fn bad_card_input_is_a_clear_4xx(app: TestApp) {
     let good = || async { serde_json::to_value(card.submission(&fresh_nonce(&app).await, true).unwrap()).unwrap() };
     let real = |f: &str| std::fs::read(format!("{}/../jpki/tests/fixtures/real-card/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let cert = card.auth_cert_der.clone();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, u16, &str)> = vec![
+    type Change = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Change, u16, &str)> = vec![
         // The signing certificate (and its key's signature) in the user-authentication slot.
         ("wrong purpose", Box::new(|b: &mut Value| {
             b["auth_certificate"] = b["signing_certificate"].clone();

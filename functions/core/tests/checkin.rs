@@ -17,6 +17,7 @@ on_both_stores!(
     roster_filters_csv_and_audit,
     poster_check_in,
     deleted_resident_credentials_are_revoked,
+    card_name_with_substitutes_is_flagged_for_staff,
 );
 
 const A: &str = "aoba-katahira-es";
@@ -292,4 +293,42 @@ mod desk {
         let resident_cred = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await.1;
         assert_eq!(app.call("POST", "/api/me/claim", &t, Some(json!({"credential": resident_cred["credential"]}))).await.1["code"], "invalid_desk_credential");
     }
+}
+
+/// A name J-LIS wrote with a substitute character (髙 → flagged) reaches the roster marked
+/// for confirmation by sight; once the resident saves their own name the mark goes.
+async fn card_name_with_substitutes_is_flagged_for_staff(app: TestApp) {
+    let ca = bosai_companion::TestCa::load(&app.identity.ca_dir).unwrap();
+    let holder = bosai_companion::CardHolder {
+        name: "髙橋 一郎".into(),
+        address: "宮城県仙台市青葉区".into(),
+        date_of_birth: "1955-03-04".into(),
+        sex: "3".into(),
+        name_substituted: vec![0],
+        ..Default::default()
+    };
+    let card = ca.issue_card(&holder).unwrap();
+    let app = &app;
+    let t = bosai_companion::client::login(&app.base, &card, true).await.unwrap().access_token;
+    let (_, me) = app.call("GET", "/api/me", &t, None).await;
+    assert_eq!(me["basic_four"]["name_substituted"], json!([0]));
+    let (_, household) = app.call("GET", "/api/household", &t, None).await;
+    let me_member = &household["members"][0]["member"];
+    assert_eq!((me_member["name_unconfirmed"].as_bool(), me_member["sex"].as_str()), (Some(true), Some("no_answer")), "sex 3 is 不明");
+    let checkin = |t: String| async move {
+        let (_, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await;
+        let id = format!("ev-{}", uuid::Uuid::new_v4().simple());
+        batch(app, A, &staff(app, A), vec![scan(&id, "check_in", now_ms(), c["credential"].as_str().unwrap())]).await
+    };
+    assert_eq!(checkin(t.clone()).await.0, 200);
+    let rows = roster(app, A, &staff(app, A), "").await;
+    let row = rows.iter().find(|e| e["name"] == "髙橋 一郎").cloned().unwrap();
+    assert_eq!(row["name_unconfirmed"], true);
+    // The resident confirms their name: no mark at the next check-in.
+    let me_input = json!({"display_name": "髙橋 一郎", "birth": "1955-03-04", "sex": "no_answer", "relationship": "self"});
+    assert_eq!(app.call("PUT", "/api/household/members/self", &t, Some(me_input)).await.0, 200);
+    assert_eq!(checkin(t).await.0, 200);
+    let rows = roster(app, A, &staff(app, A), "").await;
+    let row = rows.iter().find(|e| e["name"] == "髙橋 一郎").cloned().unwrap();
+    assert!(row.get("name_unconfirmed").is_none(), "{row}");
 }

@@ -17,8 +17,11 @@ pub const OID_DATE_OF_BIRTH: &str = "1.2.392.200149.8.5.5.4";
 pub const OID_ADDRESS: &str = "1.2.392.200149.8.5.5.5";
 pub const OID_ADDRESS_SUBSTITUTES: &str = "1.2.392.200149.8.5.5.6";
 
-/// Era digits J-LIS writes before the date of birth (西暦 YYYYMMDD follows).
-const ERAS: [(char, (u16, u8, u8), (u16, u8, u8)); 5] = [
+/// A calendar day as (year, month, day), compared in that order.
+type Ymd = (u16, u8, u8);
+
+/// Era digits J-LIS writes before the date of birth (西暦 YYYYMMDD follows), with each era's first and last day.
+const ERAS: [(char, Ymd, Ymd); 5] = [
     ('1', (1868, 1, 25), (1912, 7, 29)),  // 明治
     ('2', (1912, 7, 30), (1926, 12, 24)), // 大正
     ('3', (1926, 12, 25), (1989, 1, 7)),  // 昭和

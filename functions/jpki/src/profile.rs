@@ -52,11 +52,7 @@ pub(crate) fn check(cert: &x509_cert::Certificate, purpose: Purpose) -> Result<P
                 policies = cp.0.iter().any(|p| p.policy_identifier.to_string().starts_with(JPKI_POLICY_ARC));
             }
             OID_KEY_USAGE => key_usage = Some(decode::<KeyUsage>(value)?),
-            OID_BASIC_CONSTRAINTS => {
-                if decode::<BasicConstraints>(value)?.ca {
-                    return Err(JpkiError::WrongKeyUsage);
-                }
-            }
+            OID_BASIC_CONSTRAINTS if decode::<BasicConstraints>(value)?.ca => return Err(JpkiError::WrongKeyUsage),
             "2.5.29.37" => {
                 let eku: ExtendedKeyUsage = decode(value)?;
                 let client_auth = eku.0.iter().any(|o| o.to_string() == OID_CLIENT_AUTH);

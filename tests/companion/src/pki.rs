@@ -194,7 +194,7 @@ impl Ca {
         let key = KeyPair::generate_for(&PKCS_RSA_SHA256)?;
         let mut p = CertificateParams::default();
         p.distinguished_name = subject;
-        p.is_ca = IsCa::ExplicitNoCa;
+        p.is_ca = IsCa::NoCa; // J-LIS card certificates carry no basicConstraints
         p.key_usages = match self.purpose {
             Purpose::UserAuthentication => vec![KeyUsagePurpose::DigitalSignature],
             Purpose::DigitalSignature => vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment],
