@@ -16,7 +16,7 @@ load:
 
 # schemathesis against the local stack from the OpenAPI document (no 5xx, responses as documented).
 fuzz-api:
-	@scripts/setup.sh
+	@scripts/setup.sh --test
 	@cargo build -p bosai-local -p bosai-companion --quiet
 	@scripts/schemathesis.sh
 

@@ -3,7 +3,7 @@
 #   scripts/bench.sh --smoke   short version (CI)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-"$ROOT/scripts/setup.sh"
+"$ROOT/scripts/setup.sh" --test
 # With the hello-world Leptos app: the floor of the app-size rows.
 BOSAI_BUILD_HELLO=1 "$ROOT/scripts/build-app.sh" >&2
 export BOSAI_HELLO_DIR="$CARGO_TARGET_DIR/bosai-app-web/hello"

@@ -33,7 +33,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ST="$BOSAI_CACHE/schemathesis/bin/st"
-[ -x "$ST" ] || die "schemathesis is not installed: run scripts/setup.sh"
+[ -x "$ST" ] || die "schemathesis is not installed: run scripts/setup.sh --test"
 BIN="${BOSAI_LOCAL_BIN:-$CARGO_TARGET_DIR/debug/bosai-local}"
 COMPANION="${COMPANION_BIN:-$(dirname "$BIN")/companion}"
 [ -x "$BIN" ] || die "$BIN missing: cargo build -p bosai-local"

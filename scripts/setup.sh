@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Installs everything the project needs, idempotently: Debian packages,
-# the wasm toolchain (scripts/wasm-toolchain.sh), npm packages for the browser
-# tests, schemathesis (pinned, in a venv) for the API fuzzing. DynamoDB Local is
-# fetched on first use by with-dynamodb-local.sh.
+# Installs what the project needs, idempotently.
+#   scripts/setup.sh          what `make run` needs: brotli, the wasm toolchain (scripts/wasm-toolchain.sh).
+#   scripts/setup.sh --test   also the test tools (`make test`, `make bench`): Chromium and its driver,
+#                             Java and Node, cargo-deny, the browser tests' npm packages, schemathesis.
+# DynamoDB Local is fetched on first use by with-dynamodb-local.sh.
 source "$(dirname "$0")/lib.sh"
 
-APT_PACKAGES=(chromium chromium-driver brotli openjdk-17-jre-headless nodejs npm curl ca-certificates python3-venv)
+TEST=0
+[ "${1:-}" = "--test" ] && TEST=1
+
+APT_PACKAGES=(brotli curl ca-certificates)
+[ "$TEST" = 1 ] && APT_PACKAGES+=(chromium chromium-driver openjdk-17-jre-headless nodejs npm python3-venv)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -26,6 +31,8 @@ fi
 command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first"
 
 "$ROOT/scripts/wasm-toolchain.sh"
+
+[ "$TEST" = 1 ] || exit 0
 
 # cargo-deny (licenses, bans and sources of the dependency tree: deny.toml), pinned, under
 # the cache dir (lib.sh puts $BOSAI_CACHE/tools/bin on PATH). Built once, ~3 minutes.

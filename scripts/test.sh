@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-"$ROOT/scripts/setup.sh"
+"$ROOT/scripts/setup.sh" --test
 log "building the app (wasm) and the functions"
 "$ROOT/scripts/build-app.sh"
 cargo build --bins --quiet

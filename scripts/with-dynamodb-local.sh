@@ -16,7 +16,7 @@ if [ ! -f "$DIR/DynamoDBLocal.jar" ]; then
   mkdir -p "$(dirname "$DIR")" && rm -rf "$DIR.tmp" && cp -r "$(dirname "$jar")" "$DIR.tmp" && mv "$DIR.tmp" "$DIR"
   rm -rf "$tmp"
 fi
-command -v java >/dev/null || die "java not found: run scripts/setup.sh"
+command -v java >/dev/null || die "java not found: run scripts/setup.sh --test"
 
 port=$(free_port)
 logf="$BOSAI_CACHE/dynamodb-local.$port.log"
