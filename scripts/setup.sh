@@ -10,7 +10,8 @@ TEST=0
 [ "${1:-}" = "--test" ] && TEST=1
 
 APT_PACKAGES=(brotli curl ca-certificates)
-[ "$TEST" = 1 ] && APT_PACKAGES+=(chromium chromium-driver openjdk-17-jre-headless nodejs npm python3-venv)
+# fonts-noto-cjk: Japanese in the browser tests' screenshots (without it every kanji is a box).
+[ "$TEST" = 1 ] && APT_PACKAGES+=(chromium chromium-driver fonts-noto-cjk openjdk-17-jre-headless nodejs npm python3-venv)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

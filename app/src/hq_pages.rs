@@ -824,7 +824,15 @@ fn delivery_text(n: &Notice, l: Lang) -> (String, &'static str) {
         DeliveryState::Sending => (l.pick("送信中", "Sending"), "sending"),
         DeliveryState::Done => (l.pick("完了", "Done"), "done"),
     };
-    let text = if l.is_ja() {
+    // Done with nobody to send to is not a delivery: say so instead of "0 delivered".
+    let nobody = d.state == DeliveryState::Done && d.delivered + d.gone + d.failed == 0;
+    let text = if nobody {
+        l.pick(
+            "配信対象の端末がありません（この対象で通知をオンにした端末はありません）",
+            "No devices to send to (no device in this target has notifications on)",
+        )
+        .to_owned()
+    } else if l.is_ja() {
         format!("配信: {state}（届いた端末 {}件・通知を解除 {}件・失敗 {}件）", d.delivered, d.gone, d.failed)
     } else {
         format!("Delivery: {state} ({} delivered, {} unsubscribed, {} failed)", d.delivered, d.gone, d.failed)

@@ -84,7 +84,13 @@ fn Shell(bundle: Bundle, children: Children) -> impl IntoView {
             <Header bundle/>
             <main id="main">{children()}</main>
             <footer class="site-footer">
-                <p>{move || lang.get().tr().emergency}</p>
+                // One tap dials: tel: links, each with what it is for.
+                <p>
+                    {move || lang.get().tr().emergency}" "
+                    <a class="tel" href="tel:119">"119"</a>{move || lang.get().pick("（消防・救急）", " (fire/ambulance)")}
+                    {move || lang.get().pick(" / ", " or ")}
+                    <a class="tel" href="tel:110">"110"</a>{move || lang.get().pick("（警察）", " (police)")}
+                </p>
             </footer>
         </Router>
     }

@@ -304,13 +304,16 @@ fn shelter_card(s: &Shelter, distance_m: Option<f64>, lang: Lang) -> impl IntoVi
             // The address exists only in Japanese; mark it so screen readers read it right.
             <p class="addr" lang="ja"><span class="sr-only">{t.address}": "</span>{s.address_ja.clone()}</p>
             <dl class="facts">
-                <div>
-                    <dt>{t.congestion}</dt>
-                    <dd>
-                        <span class=congestion_class(s.congestion)>{lang.congestion(s.congestion)}</span>
-                        <span class="count">{(t.people)(s.occupancy, s.capacity)}</span>
-                    </dd>
-                </div>
+                // A shelter that has not opened says 「未開設」 once (status), not also 「閉鎖中」.
+                {(s.congestion != Congestion::Closed).then(|| view! {
+                    <div>
+                        <dt>{t.congestion}</dt>
+                        <dd>
+                            <span class=congestion_class(s.congestion)>{lang.congestion(s.congestion)}</span>
+                            <span class="count">{(t.people)(s.occupancy, s.capacity)}</span>
+                        </dd>
+                    </div>
+                })}
                 <div>
                     <dt>{t.status}</dt>
                     <dd>{lang.status(s.status)}</dd>

@@ -175,6 +175,22 @@ fn pending_badge(lang: Lang, n: usize) -> Option<impl IntoView> {
     (n > 0).then(|| view! { <p class="pending">{lang.tr().pending_badge}</p> })
 }
 
+/// The status line after a submit: while the write waits on this phone it says so, and only
+/// once the server has it the real confirmation (offline is not "received"). The outbox sends
+/// oldest first, so while anything is queued the write just made is too.
+fn submitted_status(lang: RwSignal<Lang>, done: RwSignal<bool>, sent: fn(&crate::i18n::Tr) -> &'static str) -> impl IntoView {
+    move || {
+        done.get().then(|| {
+            let l = lang.get();
+            if resident::state().pending.with(|p| !p.is_empty()) {
+                l.pick("この端末に保存しました。通信できたら自動で送信します。", "Saved on this phone. It will be sent when there is a connection.")
+            } else {
+                sent(l.tr())
+            }
+        })
+    }
+}
+
 fn needs_summary(m: &MemberView, l: Lang) -> String {
     let Some(n) = m.needs.as_ref().filter(|n| !n.needs.is_empty()) else {
         return l.tr().not_registered.into();
@@ -404,7 +420,7 @@ fn MemberForm(initial: Option<Member>) -> impl IntoView {
             {rel_field}
             {move || invalid.get().map(|e| view! { <p class="field-error" role="alert">{e.message(lang.get())}</p> })}
             {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
-            <p class="done" role="status">{move || done.get().then(|| t().saved_notice)}</p>
+            <p class="done" role="status">{submitted_status(lang, done, |t| t.saved_notice)}</p>
             <button type="submit" class="btn btn-wide">
                 {move || if is_new { t().add_button } else { t().save_button }}
             </button>
@@ -504,7 +520,6 @@ fn check_box(label: impl Fn() -> &'static str + Send + Sync + 'static, checked: 
 #[component]
 fn NeedsForm(id: MemberId, initial: NeedsInput) -> impl IntoView {
     let lang = use_lang();
-    let t = move || lang.get().tr();
     let n = RwSignal::new(initial);
     let invalid = RwSignal::new(None::<Invalid>);
     let failed = RwSignal::new(None::<ApiError>);
@@ -619,7 +634,7 @@ fn NeedsForm(id: MemberId, initial: NeedsInput) -> impl IntoView {
             </p>
             {move || invalid.get().map(|e| view! { <p class="field-error" role="alert">{e.message(lang.get())}</p> })}
             {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
-            <p class="done" role="status">{move || done.get().then(|| t().saved_notice)}</p>
+            <p class="done" role="status">{submitted_status(lang, done, |t| t.saved_notice)}</p>
             <button type="submit" class="btn btn-wide">{tx(lang, |t| t.save_button)}</button>
         </form>
     }
@@ -687,7 +702,6 @@ pub fn SafetyPage() -> impl IntoView {
 #[component]
 fn SafetyForm(id: MemberId) -> impl IntoView {
     let lang = use_lang();
-    let t = move || lang.get().tr();
     let id = StoredValue::new(id);
     let kind = RwSignal::new("safe_at_home");
     let shelters = RwSignal::new(api::saved_shelters().map(|s| s.data).unwrap_or_default());
@@ -754,7 +768,7 @@ fn SafetyForm(id: MemberId) -> impl IntoView {
         view! {
             <p class="field">
                 <label for=fid>{move || label(lang.get().tr())}</label>
-                <input id=fid type="text" prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/>
+                <input id=fid type="text" prop:value=move || sig.get() on:input=move |ev| { sig.set(event_target_value(&ev)); done.set(false) }/>
             </p>
         }
     };
@@ -778,6 +792,19 @@ fn SafetyForm(id: MemberId) -> impl IntoView {
         "needs_help" => view! {
             {text_field("help-what", |t| t.what_label, what)}
             {text_field("help-where", |t| t.where_label, location)}
+            // What happens next, before the tap: who sees it, what may follow, how to take it back.
+            <div class="help-next" id="help-next">
+                <h3 class="sub">{move || lang.get().pick("このあと", "What happens next")}</h3>
+                <ul>
+                    <li>{move || lang.get().pick("市の災害対策本部の担当者が見ます。", "The city's disaster HQ staff see it.")}</li>
+                    <li>{move || lang.get().pick("担当者から電話や訪問で連絡することがあります。", "They may call or visit you.")}</li>
+                    <li>{move || lang.get().pick(
+                        "助けが要らなくなったら、いまの状況（自宅で無事など）を報告し直すと取り消せます。",
+                        "If you no longer need help, report your current situation (for example, safe at home) and the request is withdrawn.",
+                    )}</li>
+                    <li>{move || lang.get().pick("命に危険があるときは 119 / 110 に電話してください。", "If life is in danger, call 119 or 110.")}</li>
+                </ul>
+            </div>
         }
         .into_any(),
         _ => ().into_any(),
@@ -793,7 +820,7 @@ fn SafetyForm(id: MemberId) -> impl IntoView {
                         view! {
                             <label class="check">
                                 <input type="radio" name="status" value=k prop:checked=move || kind.get() == k
-                                    on:change=move |_| kind.set(k)/>
+                                    on:change=move |_| { kind.set(k); done.set(false) }/>
                                 <span>{move || lang.get().safety_kind(k)}</span>
                             </label>
                         }
@@ -803,7 +830,7 @@ fn SafetyForm(id: MemberId) -> impl IntoView {
             {details}
             {move || invalid.get().map(|e| view! { <p class="field-error" role="alert">{e.message(lang.get())}</p> })}
             {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
-            <p class="done" role="status">{move || done.get().then(|| t().reported_notice)}</p>
+            <p class="done" role="status">{submitted_status(lang, done, |t| t.reported_notice)}</p>
             <button type="submit" class="btn btn-wide">{tx(lang, |t| t.send_report)}</button>
         </form>
     }

@@ -360,6 +360,11 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
     await page.getByText('容器をお持ちください。').waitFor();
     await page.getByText('Water at Katahiracho ES from 14:00.').waitFor();
+    // Who sent it, 119/110 one tap away, and what the app link needs (issue 13).
+    await page.getByText('発信：仙台市').waitFor();
+    assert.equal(await page.locator('a[href="tel:119"]').count(), 1);
+    assert.equal(await page.locator('a[href="tel:110"]').count(), 1);
+    await page.getByText('アプリは JavaScript を使います').waitFor();
     // The same page as the network serves it (the service worker kept a copy on the way).
     const html = await (await fetch(`${stack.url}/n/${id}`)).text();
     assert.ok(Buffer.byteLength(html) < 4096, `${Buffer.byteLength(html)} bytes`);
@@ -382,7 +387,9 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
   await t.test('a notice to another area does not reach device 0', async () => {
     const other = await sendNotice(hqPage, { title: '泉区の給水', body: '泉中央で給水を行います。', level: 'お知らせ', areas: ['泉区 泉中央'] });
     await hqPage.locator(`.sent-notice[data-notice="${other}"][data-state="done"]`).waitFor({ timeout: 30_000 });
-    await hqPage.locator(`.sent-notice[data-notice="${other}"] .delivery`).filter({ hasText: '届いた端末 0件' }).waitFor();
+    // Nobody there has notifications on: said as such, not as "done, 0 delivered" (issue 13).
+    await hqPage.locator(`.sent-notice[data-notice="${other}"] .delivery`).filter({ hasText: '配信対象の端末がありません' }).waitFor();
+    assert.equal(await hqPage.locator(`.sent-notice[data-notice="${other}"] .delivery`).filter({ hasText: '届いた端末 0件' }).count(), 0);
     const got = await push.received(0);
     assert.equal(got.count, 1, 'still only the first notice');
     assert.equal(got.last.id, id);
@@ -402,7 +409,7 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     // A notice for everyone now reaches nobody.
     const all = await sendNotice(hqPage, { title: '全域のお知らせ', body: '市内全域へのお知らせです。', level: 'お知らせ' });
     await hqPage.locator(`.sent-notice[data-notice="${all}"][data-state="done"]`).waitFor({ timeout: 30_000 });
-    await hqPage.locator(`.sent-notice[data-notice="${all}"] .delivery`).filter({ hasText: '届いた端末 0件' }).waitFor();
+    await hqPage.locator(`.sent-notice[data-notice="${all}"] .delivery`).filter({ hasText: '配信対象の端末がありません' }).waitFor();
     assert.equal((await push.received(0)).count, 1);
   });
 

@@ -98,7 +98,8 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
   await t.test('add a child (birth year only) and a grandparent', async () => {
     const form = page.locator('section[aria-labelledby="add-h"]');
     await form.getByLabel('生年月日（または生まれた年）').fill('2015');
-    await form.getByLabel('続柄').selectOption({ label: '子' });
+    // The relationship is asked from the resident's side (issue 13).
+    await form.getByLabel('続柄（あなたから見て）').selectOption({ label: '子' });
     await form.getByRole('button', { name: '追加する' }).click();
     await memberCard(page, '防災 はな').waitFor();
     await form.getByRole('status').filter({ hasText: '保存しました。' }).waitFor();
@@ -107,7 +108,7 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     await form.getByLabel('名前').fill('防災 ウメ');
     await form.getByLabel('生年月日（または生まれた年）').fill('1940-03-15');
     await form.getByLabel('性別').selectOption({ label: '女性' });
-    await form.getByLabel('続柄').selectOption({ label: '祖父母' });
+    await form.getByLabel('続柄（あなたから見て）').selectOption({ label: '祖父母' });
     await form.getByRole('button', { name: '追加する' }).click();
     await memberCard(page, '防災 ウメ').waitFor();
     await drained(page);
@@ -165,6 +166,11 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     await memberCard(page, '防災 ウメ').getByRole('link', { name: /安否を報告/ }).click();
     await page.locator('h1').filter({ hasText: '安否を報告: 防災 ウメ' }).waitFor();
     await page.getByLabel('助けが必要').check();
+    // Before sending: who sees it, that a call or visit may follow, how to withdraw it (issue 13).
+    const next = page.locator('#help-next');
+    await next.getByText('災害対策本部の担当者が見ます').waitFor();
+    await next.getByText('電話や訪問で連絡することがあります').waitFor();
+    await next.getByText('報告し直すと取り消せます').waitFor();
     // Missing "where": the shared-crate message, nothing sent.
     const before = writes.length;
     await page.getByLabel('必要な支援').fill('足をけがして歩けない');
@@ -276,6 +282,14 @@ test('offline: edits queue durably, survive a reload, and are sent exactly once'
     await page.getByLabel('いる場所', { exact: true }).fill('勤務先（仙台駅東口）');
     await page.getByRole('button', { name: '報告する' }).click();
     await pendingBar(page).filter({ hasText: '送信待ち 2件' }).waitFor();
+    // Offline is not "received": it says the report waits on the phone (issue 13).
+    const status = page.locator('form .done[role="status"]');
+    await status.filter({ hasText: 'この端末に保存しました' }).waitFor();
+    assert.equal(await page.getByText('報告を受け付けました。').count(), 0);
+    // Starting a new report clears the last line.
+    await page.getByLabel('いる場所', { exact: true }).fill('勤');
+    assert.equal((await status.textContent()).trim(), '');
+    await page.getByLabel('いる場所', { exact: true }).fill('');
     const item = page.locator('.history li').filter({ hasText: '別の場所にいる: 勤務先（仙台駅東口）' });
     await item.locator('.pending').filter({ hasText: '送信待ち' }).waitFor();
     reportId = await item.getAttribute('data-report');
@@ -398,7 +412,7 @@ test('English: add a child, needs, safety, QR, shelters by distance, delete my d
     await form.getByRole('button', { name: 'Add' }).click();
     await form.getByRole('alert').filter({ hasText: 'the birth date must be a real date' }).waitFor();
     await form.getByLabel('Date of birth (or year)').fill('2018');
-    await form.getByLabel('Relationship').selectOption({ label: 'Child' });
+    await form.getByLabel('Relationship (to you)').selectOption({ label: 'Child' });
     await form.getByRole('button', { name: 'Add' }).click();
     await memberCard(page, 'Bosai Ken').waitFor();
     await drained(page);

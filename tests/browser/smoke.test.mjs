@@ -49,6 +49,31 @@ test('a resident never downloads the staff bundle', async () => {
   }
 });
 
+test('without JavaScript: an explanation and one-tap emergency numbers, no endless loading line', async () => {
+  // Blink's own setting, as a browser with JavaScript switched off has it: the parser then
+  // builds <noscript> content (CDP's script-execution switch would leave it as text).
+  const b = await launchBrowser({ args: ['--blink-settings=scriptEnabled=false'] });
+  try {
+    await b.page.goto(`${stack.url}/`);
+    // Read with plain DOM calls: Playwright's own locator scripts do not run in such a page.
+    const seen = await b.page.evaluate(() => ({
+      text: document.body.innerText,
+      boot: getComputedStyle(document.getElementById('boot')).display,
+      tel119: document.querySelectorAll('a[href="tel:119"]').length,
+      tel110: document.querySelectorAll('a[href="tel:110"]').length,
+    }));
+    assert.match(seen.text, /JavaScriptを有効にしてください/);
+    assert.match(seen.text, /Please enable JavaScript/);
+    assert.doesNotMatch(seen.text, /読み込み中/, 'no 読み込み中… forever');
+    assert.equal(seen.boot, 'none');
+    assert.equal(seen.tel119, 2);
+    assert.equal(seen.tel110, 2);
+    await screenshot(b.page, 'resident-nojs-360');
+  } finally {
+    await b.close();
+  }
+});
+
 test('resident home, language switch, deep links, then offline', async (t) => {
   const { page } = browser;
   const h1 = page.locator('h1');
@@ -59,8 +84,17 @@ test('resident home, language switch, deep links, then offline', async (t) => {
     assert.equal(await page.getAttribute('html', 'lang'), 'ja');
     await page.getByText(shelters[0].name_ja).first().waitFor();
     await page.getByText(/最終更新/).waitFor();
+    // A shelter that has not opened says so once (未開設), not also 閉鎖中 (issue 13).
+    const closed = shelters.find((s) => s.status === 'closed');
+    assert.ok(closed, 'the demo data has a shelter not yet open');
+    const card = page.locator('li.card').filter({ hasText: closed.name_ja });
+    await card.getByText('未開設').waitFor();
+    assert.equal(await card.getByText('閉鎖中').count(), 0);
+    // The emergency numbers dial with one tap.
+    assert.equal(await page.locator('footer a[href="tel:119"]').count(), 1);
+    assert.equal(await page.locator('footer a[href="tel:110"]').count(), 1);
     // Congestion is written out, not only coloured.
-    assert.ok(await page.locator('.badge').count() >= shelters.length);
+    assert.ok(await page.locator('.badge').count() >= shelters.filter((s) => s.status !== 'closed').length);
     await screenshot(page, 'resident-ja-360');
   });
 

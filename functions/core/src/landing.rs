@@ -29,7 +29,9 @@ main{max-width:40em;margin:auto;padding:1em}\
 .warning{background:#b45309}.emergency{background:#b91c1c}\
 h1{font-size:1.4em;margin:.4em 0}h2{font-size:1.1em;margin:1.2em 0 .2em;color:#333}\
 a{display:block;margin:1em 0;padding:.8em;text-align:center;border:2px solid #1d4ed8;border-radius:.4em;color:#1d4ed8;font-weight:700;text-decoration:none}\
-time{color:#555}";
+time{color:#555}.by{color:#333;margin:.2em 0}\
+.tel{display:flex;gap:.5em}.tel a{flex:1;margin:.4em 0;border-color:#b91c1c;color:#b91c1c}\
+.note{font-size:.9em;color:#444;text-align:center;margin-top:-.6em}";
 
 fn page(title: &str, main: &str) -> String {
     format!(
@@ -39,31 +41,50 @@ fn page(title: &str, main: &str) -> String {
     )
 }
 
-pub fn render(n: &Notice) -> String {
+/// Who issued a notice: the municipality's name in Japanese and English.
+pub struct Issuer<'a> {
+    pub ja: &'a str,
+    pub en: &'a str,
+}
+
+/// 119 and 110 as links a phone dials with one tap.
+const EMERGENCY: &str = "<h2>命に危険があるときは / If life is in danger</h2><p class=\"tel\">\
+<a href=\"tel:119\">119 消防・救急<br><span lang=\"en\">Fire, ambulance</span></a>\
+<a href=\"tel:110\">110 警察<br><span lang=\"en\">Police</span></a></p>";
+
+pub fn render(n: &Notice, issuer: Option<Issuer<'_>>) -> String {
     let (class, ja, en) = match n.level {
         NoticeLevel::Emergency => ("emergency", "緊急", "Emergency"),
         NoticeLevel::Warning => ("warning", "注意", "Warning"),
         NoticeLevel::Info => ("info", "お知らせ", "Notice"),
     };
     let when = jst_minute(n.created_at.millis());
+    let by = issuer
+        .map(|i| format!("<p class=\"by\">発信：{} <span lang=\"en\">/ Issued by {}</span></p>", escape(i.ja), escape(i.en)))
+        .unwrap_or_default();
     let mut main = format!(
-        "<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p><h1>{}</h1><p>{}</p>",
+        "<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p>{by}<h1>{}</h1><p>{}</p>",
         escape(&n.title.ja),
         paragraphs(&n.body.ja)
     );
     if !n.title.en.trim().is_empty() || !n.body.en.trim().is_empty() {
         main.push_str(&format!("<section lang=\"en\"><h2>{}</h2><p>{}</p></section>", escape(&n.title.en), paragraphs(&n.body.en)));
     }
-    main.push_str("<a href=\"/\">防災アプリで避難所を探す / Find a shelter in the app</a>");
+    main.push_str(EMERGENCY);
+    main.push_str(APP_LINK);
     page(&escape(&n.title.ja), &main)
 }
 
 pub fn not_found() -> String {
     page(
         "お知らせが見つかりません",
-        "<h1>お知らせが見つかりません</h1><p>This notice was not found. It may have been withdrawn.</p><a href=\"/\">防災アプリを開く / Open the app</a>",
+        &format!("<h1>お知らせが見つかりません</h1><p>This notice was not found. It may have been withdrawn.</p>{EMERGENCY}{APP_LINK}"),
     )
 }
+
+/// The app needs JavaScript; this page does not, so it says so before the tap.
+const APP_LINK: &str = "<a href=\"/\">防災アプリで避難所を探す / Find a shelter in the app</a>\
+<p class=\"note\">アプリは JavaScript を使います / The app needs JavaScript</p>";
 
 /// `2026-11-23 14:05 JST`
 fn jst_minute(ms: i64) -> String {
@@ -89,11 +110,15 @@ mod tests {
             created_at: bosai_types::Timestamp(1_795_359_600_000 + 14 * 3_600_000 + 5 * 60_000),
             delivery: None,
         };
-        let html = render(&n);
+        let html = render(&n, Some(Issuer { ja: "仙台市", en: "Sendai <City>" }));
         assert!(html.contains("給水 &lt;script&gt;") && !html.contains("<script>"), "{html}");
         assert!(html.contains("14時から<br>体育館で"));
         assert!(html.contains("Water &amp; food"));
         assert!(html.contains("緊急 / Emergency") && html.contains("2026-11-23 14:05 JST"));
         assert!(!html.contains("<script") && !html.contains("src="), "no script, no other request");
+        assert!(html.contains("発信：仙台市") && html.contains("Sendai &lt;City&gt;"), "the issuer, escaped");
+        assert!(html.contains("href=\"tel:119\"") && html.contains("href=\"tel:110\""), "one tap to call");
+        assert!(html.contains("JavaScript"), "the app link says what it needs");
+        assert!(!render(&n, None).contains("発信"));
     }
 }

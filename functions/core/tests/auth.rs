@@ -377,9 +377,11 @@ async fn renewed_card_signs_in_as_the_same_resident(app: TestApp) {
         async move { app.call("POST", "/api/admin/card-renewals", &admin, Some(body)).await }
     };
     let taro = app.identity.card("taro").unwrap();
-    // An unknown CA name, and a serial nobody signed in with, are refused clearly.
+    // A malformed CA name, an unknown one, and a serial nobody signed in with, are refused clearly.
+    let (status, body) = link(hex(&taro.auth_serial), hex(&renewed.auth_serial), Some("")).await;
+    assert_eq!((status, body["code"].as_str().unwrap()), (400, "invalid_ca"));
     let (status, body) = link(hex(&taro.auth_serial), hex(&renewed.auth_serial), Some("auth-g9")).await;
-    assert_eq!((status, body["code"].as_str().unwrap()), (400, "unknown_ca"));
+    assert_eq!((status, body["code"].as_str().unwrap()), (404, "not_found"));
     assert_eq!(link("0badcafe".into(), hex(&renewed.auth_serial), None).await.0, 404);
     assert_eq!(link(hex(&taro.auth_serial), hex(&renewed.auth_serial), None).await.0, 204);
     let tokens = bosai_companion::client::login(&app.base, &renewed, false).await.unwrap();

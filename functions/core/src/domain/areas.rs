@@ -24,3 +24,11 @@ pub async fn check(store: &dyn Store, m: &MunicipalityCode, codes: &[AreaCode]) 
         )),
     }
 }
+
+/// A municipality's name in Japanese and English (English falls back to Japanese), if registered.
+pub async fn municipality_name(store: &dyn Store, m: &MunicipalityCode) -> Result<Option<(String, String)>, ApiError> {
+    let Some(item) = store.get(&keys::municipality(m)).await? else { return Ok(None) };
+    let Some(ja) = item.str("name_ja").map(str::to_owned) else { return Ok(None) };
+    let en = item.str("name_en").map(str::to_owned).unwrap_or_else(|| ja.clone());
+    Ok(Some((ja, en)))
+}

@@ -305,9 +305,19 @@ pub async fn link_renewed_card(
     let old_serial = parse_hex("old_serial", renewal.old_serial)?;
     let new_serial = parse_hex("new_serial", renewal.new_serial)?;
     let anchor = |id: &str| {
-        settings.jpki.trust().get(id).filter(|a| a.purpose == Purpose::UserAuthentication).ok_or_else(|| {
-            ApiError::invalid("unknown_ca", format!("'{id}' is not a trusted user-authentication CA."), "指定された認証局は利用者証明用の認証局として登録されていません。")
-        })
+        let well_formed = !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !id.starts_with('-');
+        if !well_formed {
+            return Err(ApiError::invalid("invalid_ca", "A CA is named like auth-g3 (lower-case letters, digits, hyphens).", "認証局は auth-g3 のような名前で指定してください。"));
+        }
+        settings
+            .jpki
+            .trust()
+            .get(id)
+            .filter(|a| a.purpose == Purpose::UserAuthentication)
+            .ok_or(ApiError::NotFound("The user-authentication CA", "利用者証明用の認証局"))
     };
     let old_candidates: Vec<_> = match renewal.old_ca {
         Some(id) => vec![anchor(id)?],
@@ -333,7 +343,11 @@ pub async fn link_renewed_card(
     };
     let new_anchor = match renewal.new_ca {
         Some(id) => anchor(id)?,
-        None => settings.jpki.trust().newest(Purpose::UserAuthentication, now).ok_or_else(|| anchor("(none current)").unwrap_err())?,
+        None => settings
+            .jpki
+            .trust()
+            .newest(Purpose::UserAuthentication, now)
+            .ok_or(ApiError::NotFound("A current user-authentication CA", "有効な利用者証明用の認証局"))?,
     };
     let new_ps = cert_pseudonym(settings, &new_anchor.key_id, &new_serial);
     let link = item(&keys::cert_subject(&new_ps)).with("sub", Value::s(&sub)).with("linked_from", Value::s(&old_ps));

@@ -67,11 +67,11 @@ pub struct CardRenewal {
     pub new_serial: String,
     /// The old certificate's CA (`auth-g2`, …), needed only when two generations know the serial.
     #[serde(default)]
-    #[schema(max_length = 64)]
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,63}$")]
     pub old_ca: Option<String>,
     /// The new certificate's CA; by default the newest current user-authentication root.
     #[serde(default)]
-    #[schema(max_length = 64)]
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,63}$")]
     pub new_ca: Option<String>,
 }
 

@@ -130,7 +130,12 @@ pub async fn landing_page(State(st): State<AppState>, axum::extract::Path(id): a
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     ];
     match found {
-        Ok(n) => (headers, Html(crate::landing::render(&n))).into_response(),
+        Ok(n) => {
+            // Without the name (store hiccup) the notice itself still shows.
+            let name = crate::domain::areas::municipality_name(st.store.as_ref(), &st.config.municipality).await.ok().flatten();
+            let issuer = name.as_ref().map(|(ja, en)| crate::landing::Issuer { ja, en });
+            (headers, Html(crate::landing::render(&n, issuer))).into_response()
+        }
         Err(ApiError::NotFound(..)) => (StatusCode::NOT_FOUND, headers, Html(crate::landing::not_found())).into_response(),
         Err(e) => e.into_response(),
     }
