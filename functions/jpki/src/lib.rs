@@ -14,7 +14,7 @@ pub mod trust;
 
 pub use basic_four::basic_four;
 pub use crl::{Crl, CrlError, CrlSet};
-pub use trust::{Anchor, Hierarchy, Purpose, TrustStore};
+pub use trust::{hex, Anchor, Hierarchy, Purpose, TrustStore};
 
 use myna_card::Certificate;
 use std::sync::{Arc, RwLock};

@@ -73,7 +73,8 @@ fn purpose_tag(p: Purpose) -> &'static str {
     }
 }
 
-fn hex(b: &[u8]) -> String {
+/// Lower-case hex of bytes (anchor ids, serials).
+pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 

@@ -2,7 +2,7 @@
 //! its own trust slot) → one-time code → a session (`sessions`); card renewal links.
 
 use crate::auth::AuthSettings;
-use crate::domain::jpki::{self, JpkiError, Purpose, VerifiedCert};
+use crate::domain::jpki::{self, hex, JpkiError, Purpose, VerifiedCert};
 use crate::domain::sessions::{self, hash, invalid_grant, random_token};
 use crate::{keys, ApiError};
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
@@ -21,10 +21,6 @@ const MAX_INTERMEDIATES: usize = 4;
 
 fn s256(verifier: &str) -> String {
     B64URL.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()).as_ref())
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// Stable pseudonymous id of a card certificate: HMAC of the issuing root's key id and
