@@ -69,6 +69,18 @@ pub async fn send(
     body: Option<String>,
     bearer: Option<&str>,
 ) -> Result<String, ApiError> {
+    send_with(method, path, body, bearer, None).await
+}
+
+/// [`send`] for a write made at `made_at` on this device: the server orders writes by when
+/// they were made, and corrects for this device's clock by the `Bosai-Sent-At` stamped now.
+pub async fn send_with(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    bearer: Option<&str>,
+    made_at: Option<Timestamp>,
+) -> Result<String, ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
@@ -79,6 +91,10 @@ pub async fn send(
     }
     if let Some(token) = bearer {
         let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    if let Some(at) = made_at {
+        let _ = headers.set(bosai_types::made::MADE_AT_HEADER, &at.millis().to_string());
+        let _ = headers.set(bosai_types::made::SENT_AT_HEADER, &now().millis().to_string());
     }
     init.set_headers(&headers);
 
@@ -259,4 +275,12 @@ mod tests {
         let key = b64url_decode("BH7IX3yLv2jj5vR5f85I3dL7O6k8LrmAU0Ik-IdO89R9hRlIYKkmQrMuY--lgIB_ROy8wiSqEvrKIyJug4OeWwc").unwrap();
         assert_eq!((key.len(), key[0]), (65, 4));
     }
+}
+
+/// A shelter's name from the list saved on this device (its id until the list has loaded).
+pub fn shelter_name(id: &str, l: Lang) -> String {
+    saved_shelters()
+        .and_then(|s| s.data.into_iter().find(|s| s.id.as_str() == id))
+        .map(|s| if l.is_ja() || s.name_en.is_empty() { s.name_ja } else { s.name_en })
+        .unwrap_or_else(|| id.to_owned())
 }

@@ -1,6 +1,7 @@
 //! 避難所・安否アプリ: the client-side-rendered PWA for residents, shelter staff and HQ.
 
 mod api;
+mod birth;
 mod hq_pages;
 mod i18n;
 mod notice_pages;
@@ -11,6 +12,7 @@ mod qr_decode;
 mod resident;
 mod resident_pages;
 mod retry;
+mod scan_people;
 mod session;
 mod shelter_pages;
 mod staff;
@@ -104,6 +106,7 @@ fn ResidentRoutes() -> impl IntoView {
             <Route path=path!("/auth/callback") view=pages::AuthCallback/>
             <Route path=path!("/household") view=resident_pages::Household/>
             <Route path=path!("/members/:id") view=resident_pages::MemberPage/>
+            <Route path=path!("/safety") view=resident_pages::HouseholdSafety/>
             <Route path=path!("/safety/:id") view=resident_pages::SafetyPage/>
             <Route path=path!("/checkin") view=resident_pages::CheckIn/>
             <Route path=path!("/c/:code") view=resident_pages::PosterCheckIn/>

@@ -156,12 +156,15 @@ pub async fn store_named(name: &str, mode: IdbTransactionMode) -> Idb<(IdbTransa
     Ok((tx, store))
 }
 
-/// Appends a write; resolves once it is on disk.
-pub async fn push(op: Op) -> Idb<()> {
-    let q = Queued { op, at: api::now(), key: 0.0 };
-    let value = ok(js_sys::JSON::parse(&ok(serde_json::to_string(&q))?))?;
+/// Appends writes made together (a family's safety report), all or none, made now;
+/// resolves once they are on disk.
+pub async fn push_all(ops: Vec<Op>) -> Idb<()> {
+    let at = api::now();
     let (tx, s) = store(IdbTransactionMode::Readwrite).await?;
-    ok(s.add(&value))?;
+    for op in ops {
+        let q = Queued { op, at, key: 0.0 };
+        ok(s.add(&ok(js_sys::JSON::parse(&ok(serde_json::to_string(&q))?))?))?;
+    }
     ok(committed(&tx).await).map(|_| ())
 }
 
@@ -219,7 +222,7 @@ pub async fn flush() -> Flushed {
     };
     for q in items {
         let (method, path, body) = q.op.request();
-        let result = match session::authed_send(method, &path, body).await {
+        let result = match session::authed_send_made(method, &path, body, Some(q.at)).await {
             // A member already removed (say, the first DELETE's answer was lost) is removed.
             Err(e) if matches!(q.op, Op::DeleteMember { .. }) && e.status() == Some(404) => Ok(()),
             r => r.map(|_| ()),

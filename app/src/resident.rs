@@ -113,7 +113,7 @@ fn apply(view: &mut HouseholdView, q: &Queued) {
             };
             match find(view, id) {
                 Some(i) => view.members[i].member = member,
-                None => view.members.push(MemberView { member, needs: None, safety: None }),
+                None => view.members.push(MemberView { member, needs: None, safety: None, checked_in: None }),
             }
         }
         Op::DeleteMember { id } => view.members.retain(|m| &m.member.id != id),
@@ -131,6 +131,8 @@ fn apply(view: &mut HouseholdView, q: &Queued) {
                     member_id: input.member_id.clone(),
                     status: input.status.clone(),
                     reported_at: q.at,
+                    received_at: None,
+                    clock_skew_ms: None,
                 });
             }
         }
@@ -139,7 +141,12 @@ fn apply(view: &mut HouseholdView, q: &Queued) {
 
 /// Queue a write (durably), show it at once, and try to send it.
 pub async fn submit(op: Op) -> Result<(), ApiError> {
-    outbox::push(op).await.map_err(|_| ApiError::Unsupported)?;
+    submit_all(vec![op]).await
+}
+
+/// [`submit`] for writes made together: queued all or none.
+pub async fn submit_all(ops: Vec<Op>) -> Result<(), ApiError> {
+    outbox::push_all(ops).await.map_err(|_| ApiError::Unsupported)?;
     reload_pending().await;
     sync();
     Ok(())
@@ -257,6 +264,10 @@ pub enum Invalid {
     Safety(SafetyError),
     /// "At a shelter" with no shelter to pick (the list never loaded).
     NoShelter,
+    /// A report for the family with every member unticked.
+    NoMemberChosen,
+    /// A birth year or age the form cannot read.
+    Birth(bosai_types::wareki::BirthInputError),
 }
 
 impl Invalid {
@@ -269,6 +280,8 @@ impl Invalid {
             (Invalid::Needs(e), false) => e.to_string(),
             (Invalid::Safety(e), false) => e.to_string(),
             (Invalid::NoShelter, _) => lang.pick("避難所を選んでください。", "Please choose a shelter.").into(),
+            (Invalid::Birth(e), _) => crate::birth::message(*e, lang),
+            (Invalid::NoMemberChosen, _) => lang.pick("報告する人を選んでください。", "Choose who the report is for.").into(),
         }
     }
 }

@@ -214,17 +214,15 @@ fn needs_summary(m: &MemberView, l: Lang) -> String {
     parts.join(sep)
 }
 
+fn shelter_name(id: &ShelterId, l: Lang) -> String {
+    api::shelter_name(id.as_str(), l)
+}
+
 fn status_text(st: &SafetyStatus, l: Lang) -> String {
     let kind = l.safety_kind(st.kind());
     match st {
         SafetyStatus::SafeAtHome => kind.into(),
-        SafetyStatus::AtShelter { shelter_id } => {
-            let name = api::saved_shelters()
-                .and_then(|s| s.data.into_iter().find(|x| &x.id == shelter_id))
-                .map(|x| if l.is_ja() || x.name_en.is_empty() { x.name_ja } else { x.name_en })
-                .unwrap_or_else(|| shelter_id.as_str().to_string());
-            format!("{kind}: {name}")
-        }
+        SafetyStatus::AtShelter { shelter_id } => format!("{kind}: {}", shelter_name(shelter_id, l)),
         SafetyStatus::Elsewhere { place } => format!("{kind}: {place}"),
         SafetyStatus::NeedsHelp { what, location } => format!("{kind}: {what} / {location}"),
     }
@@ -249,6 +247,14 @@ fn member_card(m: &MemberView, l: Lang) -> impl IntoView {
             <dl class="facts">
                 <div><dt>{t.safety_heading}</dt><dd class="safety">{safety}</dd></div>
                 <div><dt>{t.needs_heading}</dt><dd class="needs">{needs_summary(m, l)}</dd></div>
+                {m.checked_in.as_ref().and_then(|c| Some((c.shelter_id.clone()?, c.since))).map(|(sid, since)| view! {
+                    <div><dt>{l.pick("受付", "Checked in")}</dt><dd class="checked-in">
+                        {match l.is_ja() {
+                            true => format!("{}に受付済み（{}）", shelter_name(&sid, l), l.format_time(since)),
+                            false => format!("at {} ({})", shelter_name(&sid, l), l.format_time(since)),
+                        }}
+                    </dd></div>
+                })}
             </dl>
             <div class="actions">
                 <A href=format!("/members/{id}") attr:class="btn btn-secondary">
@@ -287,6 +293,9 @@ pub fn Household() -> impl IntoView {
         <ResidentNav/>
         <p class="lead">{tx(lang, |t| t.household_lead)}</p>
         <FetchState/>
+        <p><A href="/safety" attr:class="btn btn-wide" attr:id="family-safety">
+            {move || lang.get().pick("家族の安否をまとめて報告", "Report the whole family's safety")}
+        </A></p>
         <section aria-labelledby="members-h">
             <h2 id="members-h">{tx(lang, |t| t.members_heading)}</h2>
             {list}
@@ -326,7 +335,8 @@ fn MemberForm(initial: Option<Member>) -> impl IntoView {
     let done = RwSignal::new(false);
 
     let build = move || -> Result<MemberInput, Invalid> {
-        let parsed = BirthDate::parse(birth.get_untracked().trim());
+        // 昭和15年, S15 and 85歳 as well as 1940 or 1940-04-01.
+        let parsed = crate::birth::read(&birth.get_untracked()).map_err(Invalid::Birth).and_then(|s| BirthDate::parse(&s).map_err(Invalid::Household));
         // Name first (top of the form), with a stand-in birth year while checking it.
         let input = MemberInput {
             display_name: name.get_untracked().trim().to_string(),
@@ -336,7 +346,7 @@ fn MemberForm(initial: Option<Member>) -> impl IntoView {
         };
         let today = api::now().jst_date();
         input.validate(&id.get_untracked(), &today).map_err(Invalid::Household)?;
-        let input = MemberInput { birth: parsed.map_err(Invalid::Household)?, ..input };
+        let input = MemberInput { birth: parsed?, ..input };
         input.validate(&id.get_untracked(), &today).map_err(Invalid::Household)?;
         Ok(input)
     };
@@ -405,6 +415,7 @@ fn MemberForm(initial: Option<Member>) -> impl IntoView {
                 <input id=format!("{p}-birth") type="text" autocomplete="off" aria-describedby=format!("{p}-birth-hint")
                     prop:value=move || birth.get() on:input=move |ev| birth.set(event_target_value(&ev))/>
                 <span id=format!("{p}-birth-hint") class="hint">{tx(lang, |t| t.birth_hint)}</span>
+                <span class="hint birth-reading" aria-live="polite">{move || crate::birth::reading(&birth.get(), lang.get())}</span>
             </p>
             <p class="field">
                 <label for=format!("{p}-sex")>{tx(lang, |t| t.sex_label)}</label>
@@ -692,17 +703,47 @@ pub fn SafetyPage() -> impl IntoView {
             <h1>{tx(lang, |t| t.safety_title)}": "{name.clone()}</h1>
             <ResidentNav/>
             <FetchState/>
-            <SafetyForm id=mid.clone()/>
+            <SafetyForm only=Some(mid.clone())/>
             <History id=mid/>
         }
         .into_any()
     })
 }
 
+/// `/safety`: one report for the whole household (or the members chosen), stored per person.
 #[component]
-fn SafetyForm(id: MemberId) -> impl IntoView {
+pub fn HouseholdSafety() -> impl IntoView {
     let lang = use_lang();
-    let id = StoredValue::new(id);
+    if session::load().is_none() {
+        return signed_out(lang, |t| t.safety_title);
+    }
+    let s = resident::state();
+    resident::sync();
+    // Memoised: every refresh of the household must not rebuild the form (and lose its state).
+    let loaded = Memo::new(move |_| s.shown.with(Option::is_some));
+    view! {
+        <h1>{move || lang.get().pick("家族の安否を報告", "Report your family's safety")}</h1>
+        <ResidentNav/>
+        <FetchState/>
+        {move || match loaded.get() {
+            true => view! { <SafetyForm only=None/> }.into_any(),
+            false => view! { <p class="muted">{tx(lang, |t| t.loading)}</p> }.into_any(),
+        }}
+    }
+    .into_any()
+}
+
+/// The members a report is for: everyone by default (`only` None), or one member.
+#[component]
+fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
+    let lang = use_lang();
+    let members: Vec<(MemberId, String)> = resident::state()
+        .shown
+        .with_untracked(|v| v.iter().flat_map(|v| &v.members).map(|m| (m.member.id.clone(), m.member.display_name.clone())).collect());
+    let chosen = RwSignal::new(match &only {
+        Some(id) => vec![id.clone()],
+        None => members.iter().map(|(id, _)| id.clone()).collect(),
+    });
     let kind = RwSignal::new("safe_at_home");
     let shelters = RwSignal::new(api::saved_shelters().map(|s| s.data).unwrap_or_default());
     if shelters.with_untracked(Vec::is_empty) {
@@ -720,7 +761,7 @@ fn SafetyForm(id: MemberId) -> impl IntoView {
     let failed = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(false);
 
-    let build = move || -> Result<SafetyReportInput, Invalid> {
+    let build = move || -> Result<Vec<SafetyReportInput>, Invalid> {
         let status = match kind.get_untracked() {
             "at_shelter" => {
                 let chosen = shelter.get_untracked();
@@ -735,15 +776,23 @@ fn SafetyForm(id: MemberId) -> impl IntoView {
             },
             _ => SafetyStatus::SafeAtHome,
         };
-        let input = SafetyReportInput { report_id: resident::random_id("r-", 20), member_id: id.get_value(), status };
-        input.validate().map_err(Invalid::Safety)?;
-        Ok(input)
+        let who = chosen.get_untracked();
+        if who.is_empty() {
+            return Err(Invalid::NoMemberChosen);
+        }
+        who.into_iter()
+            .map(|member_id| {
+                let input = SafetyReportInput { report_id: resident::random_id("r-", 20), member_id, status: status.clone() };
+                input.validate().map_err(Invalid::Safety)?;
+                Ok(input)
+            })
+            .collect::<Result<Vec<_>, _>>()
     };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         done.set(false);
         failed.set(None);
-        let input = match build() {
+        let inputs = match build() {
             Ok(i) => i,
             Err(e) => {
                 invalid.set(Some(e));
@@ -752,7 +801,8 @@ fn SafetyForm(id: MemberId) -> impl IntoView {
         };
         invalid.set(None);
         spawn_local(async move {
-            match resident::submit(Op::Safety { input }).await {
+            // One report per person, all made now; the outbox keeps them until each is sent.
+            match resident::submit_all(inputs.into_iter().map(|input| Op::Safety { input }).collect()).await {
                 Ok(()) => {
                     done.set(true);
                     for s in [place, what, location] {
@@ -810,8 +860,27 @@ fn SafetyForm(id: MemberId) -> impl IntoView {
         _ => ().into_any(),
     };
 
+    // Whom the report is for; shown when there is more than one person to choose.
+    let who = (members.len() > 1).then(|| view! {
+        <fieldset class="who">
+            <legend>{move || lang.get().pick("だれの報告ですか", "Who is this report for?")}</legend>
+            <div class="checks">
+                {members.into_iter().map(|(id, name)| {
+                    let (a, b) = (id.clone(), id.clone());
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" name="who" value=id.to_string() prop:checked=move || chosen.with(|c| c.contains(&a))
+                                on:change=move |ev| { let on = event_target_checked(&ev); chosen.update(|c| { c.retain(|x| x != &b); if on { c.push(b.clone()) } }); done.set(false) }/>
+                            <span>{name}</span>
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </fieldset>
+    });
     view! {
         <form class="form panel" on:submit=submit novalidate>
+            {who}
             <fieldset>
                 <legend>{tx(lang, |t| t.status_legend)}</legend>
                 <div class="checks radios">
@@ -872,6 +941,8 @@ fn History(id: MemberId) -> impl IntoView {
                                 member_id: input.member_id.clone(),
                                 status: input.status.clone(),
                                 reported_at: q.at,
+                                received_at: None,
+                                clock_skew_ms: None,
                             },
                             true,
                         ))
@@ -891,6 +962,10 @@ fn History(id: MemberId) -> impl IntoView {
                     <li data-report=r.report_id.clone()>
                         <span class="when">{l.format_time(r.reported_at)}</span>
                         <span class="what">{status_text(&r.status, l)}</span>
+                        // Sent later than made (it waited offline): say when it reached the city.
+                        {r.received_at.filter(|got| got.millis() - r.reported_at.millis() > bosai_types::made::SKEW_NOTED_MS).map(|got| view! {
+                            <span class="received">{l.pick("送信 ", "sent ")}{l.format_time(got)}</span>
+                        })}
                         {is_pending.then(|| view! { <span class="pending">{l.tr().pending_badge}</span> })}
                     </li>
                 }).collect_view()}

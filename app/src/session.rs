@@ -4,6 +4,7 @@
 //! call, since a failed refresh signs out.
 
 use crate::api::{self, ApiError};
+use bosai_types::Timestamp;
 use bosai_types::auth::{
     ChallengeRequest, ChallengeResponse, LogoutRequest, Me, TokenRequest, TokenResponse,
 };
@@ -224,14 +225,24 @@ pub async fn authed_send(
     path: &str,
     body: Option<String>,
 ) -> Result<String, ApiError> {
+    authed_send_made(method, path, body, None).await
+}
+
+/// [`authed_send`] for a queued write, with the time it was made ([`api::send_with`]).
+pub async fn authed_send_made(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    made_at: Option<Timestamp>,
+) -> Result<String, ApiError> {
     let mut s = load().ok_or(ApiError::NoSignIn)?;
     if s.expires_at - api::now().millis() < REFRESH_EARLY_MS {
         s = refresh(&s).await?;
     }
-    match api::send(method, path, body.clone(), Some(&s.access_token)).await {
+    match api::send_with(method, path, body.clone(), Some(&s.access_token), made_at).await {
         Err(e) if e.status() == Some(401) => {
             s = refresh(&s).await?;
-            api::send(method, path, body, Some(&s.access_token)).await
+            api::send_with(method, path, body, Some(&s.access_token), made_at).await
         }
         r => r,
     }

@@ -8,6 +8,7 @@ use crate::api::{self, ApiError};
 use crate::i18n::Lang;
 use crate::qr_decode;
 use crate::resident_pages::qr_data_url;
+use crate::scan_people::{self, Preview};
 use crate::staff::{self, QueuedScan, Refusal};
 use crate::use_lang;
 use bosai_types::checkin::{CheckInClaims, CredentialError, EventKind};
@@ -57,12 +58,7 @@ fn focus(id: &str) {
     });
 }
 
-fn shelter_name(id: &str, l: Lang) -> String {
-    api::saved_shelters()
-        .and_then(|s| s.data.into_iter().find(|s| s.id.as_str() == id))
-        .map(|s| if l.is_ja() || s.name_en.is_empty() { s.name_ja } else { s.name_en })
-        .unwrap_or_else(|| id.to_owned())
-}
+use api::shelter_name;
 
 fn err_banner(e: ApiError, l: Lang) -> impl IntoView {
     let text = match e.status() {
@@ -254,16 +250,6 @@ fn refusal_text(r: &Refusal, l: Lang) -> &'static str {
     }
 }
 
-fn member_label(id: &str, i: usize, l: Lang) -> String {
-    if id == "self" {
-        l.pick("本人", "Card holder").to_string()
-    } else if l.is_ja() {
-        format!("家族 {i}")
-    } else {
-        format!("Family member {i}")
-    }
-}
-
 #[component]
 fn Scan(shelter: String) -> impl IntoView {
     let lang = use_lang();
@@ -272,6 +258,7 @@ fn Scan(shelter: String) -> impl IntoView {
     let mode = RwSignal::new(EventKind::CheckIn);
     let raw = RwSignal::new(String::new());
     let candidate = RwSignal::new(None::<(String, CheckInClaims)>);
+    let preview = RwSignal::new(Preview::Offline);
     let chosen = RwSignal::new(Vec::<String>::new());
     // (ok?, message)
     let msg = RwSignal::new(None::<(bool, String)>);
@@ -297,11 +284,19 @@ fn Scan(shelter: String) -> impl IntoView {
                 r = staff::verify(&text);
             }
             match r {
-                Ok(c) => {
+                Ok(mut c) => {
                     msg.set(None);
+                    // The card holder first, as on the resident's screen.
+                    c.m.sort_by_key(|m| m != MemberId::SELF);
                     chosen.set(c.m.clone());
-                    candidate.set(Some((text, c)));
+                    preview.set(if staff::online() { Preview::Loading } else { Preview::Offline });
+                    candidate.set(Some((text.clone(), c)));
                     focus("scan-confirm");
+                    // Names and where each is checked in, when online; the count stands otherwise.
+                    let found = scan_people::fetch(&shelter.get_value(), &text).await;
+                    if candidate.with_untracked(|c| c.as_ref().is_some_and(|(t, _)| *t == text)) {
+                        preview.set(found);
+                    }
                 }
                 Err(e) => {
                     msg.set(Some((false, refusal_text(&e, l).into())));
@@ -364,24 +359,44 @@ fn Scan(shelter: String) -> impl IntoView {
         let l = lang.get();
         let (_, c) = candidate.get()?;
         let n = chosen.with(Vec::len);
+        let p = preview.get();
+        let here = shelter.get_value();
+        let checking_in = mode.get() == EventKind::CheckIn;
+        if let Preview::Refused(e) = &p {
+            return Some(view! {
+                <div class="panel scan-confirm">
+                    <p class="field-error scan-refused" role="alert">{e.message(l)}</p>
+                    <button type="button" class="btn btn-secondary" on:click=cancel>{l.pick("閉じる", "Close")}</button>
+                </div>
+            }.into_any());
+        }
+        let found = match &p { Preview::Found(f) => Some(f.clone()), _ => None };
         let verb = match mode.get() {
             EventKind::CheckIn => l.pick("チェックインを確定", "Confirm check-in"),
             EventKind::CheckOut => l.pick("チェックアウトを確定", "Confirm check-out"),
         };
         Some(view! {
             <form class="panel scan-confirm" on:submit=confirm aria-labelledby="confirm-h">
-                <h3 id="confirm-h" class="scan-count">{if l.is_ja() { format!("{}人（QRコードの人数 {}人）", n, c.m.len()) } else { format!("{} people (QR code names {})", n, c.m.len()) }}</h3>
+                <h3 id="confirm-h" class="scan-count">{scan_people::heading(&c.m, &p, l)}</h3>
+                {(n != c.m.len()).then(|| view! { <p class="hint">{if l.is_ja() { format!("選択中 {n}人") } else { format!("{n} selected") }}</p> })}
+                {matches!(p, Preview::Loading).then(|| view! { <p class="muted" role="status">{l.pick("名前を確認しています…", "Looking up names…")}</p> })}
+                {matches!(p, Preview::Offline).then(|| view! { <p class="hint">{l.pick("オフラインのため名前は表示できません。QRコードの署名は確認済みです。", "Offline: names cannot be shown. The QR code's signature is verified.")}</p> })}
                 <fieldset>
-                    <legend>{l.pick("対象者（会員ID）", "People (member ids)")}</legend>
+                    <legend>{l.pick("対象者", "People")}</legend>
                     <ul class="scan-members checks">
                         {c.m.iter().enumerate().map(|(i, m)| {
                             let id = m.clone();
                             let id2 = m.clone();
+                            let person = found.as_ref().and_then(|f| f.people.iter().find(|x| x.member_id.as_str() == m.as_str()).cloned());
+                            let label = match person {
+                                Some(pp) => scan_people::person_line(&pp, &here, checking_in, l).into_any(),
+                                None => scan_people::offline_label(&c.m, i, l).into_any(),
+                            };
                             view! {
                                 <li><label class="check">
                                     <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id))
                                         on:change=move |ev| { let on = event_target_checked(&ev); let id = id2.clone(); chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } }); }/>
-                                    <span>{member_label(m, i, l)}" "<code>{m.clone()}</code></span>
+                                    <span>{label}</span>
                                 </label></li>
                             }
                         }).collect_view()}
@@ -390,7 +405,7 @@ fn Scan(shelter: String) -> impl IntoView {
                 <button id="scan-confirm" type="submit" class="btn btn-wide btn-big">{verb}</button>
                 <button type="button" class="btn btn-secondary" on:click=cancel>{l.pick("取り消す", "Cancel")}</button>
             </form>
-        })
+        }.into_any())
     };
 
     view! {
@@ -750,9 +765,7 @@ impl Row {
     }
 }
 
-fn this_year() -> u16 {
-    js_sys::Date::new_0().get_full_year() as u16
-}
+use crate::birth::this_year;
 
 #[component]
 fn Desk(shelter: String) -> impl IntoView {
@@ -779,15 +792,12 @@ fn Desk(shelter: String) -> impl IntoView {
         let mut people = Vec::new();
         for r in rows.get_untracked() {
             let birth = r.birth.get_untracked();
-            let birth_year = match birth.trim() {
-                "" => None,
-                b => match b.parse::<u16>() {
-                    Ok(y) => Some(y),
-                    Err(_) => {
-                        error.set(Some(l.pick("生まれた年は西暦4桁で入力してください。", "Enter the birth year as four digits.").into()));
-                        return;
-                    }
-                },
+            let birth_year = match crate::birth::read_year(&birth) {
+                Ok(y) => y,
+                Err(e) => {
+                    error.set(Some(crate::birth::message(e, l)));
+                    return;
+                }
             };
             people.push(DeskPerson {
                 name: r.name.get_untracked().trim().to_owned(),
@@ -839,8 +849,10 @@ fn Desk(shelter: String) -> impl IntoView {
                     <input id=id("name") type="text" autocomplete="off" prop:value=move || r.name.get() on:input=move |ev| r.name.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
-                    <label for=id("birth")>{l.pick("生まれた年（西暦・わかれば）", "Birth year (if known)")}</label>
-                    <input id=id("birth") type="text" inputmode="numeric" autocomplete="off" prop:value=move || r.birth.get() on:input=move |ev| r.birth.set(event_target_value(&ev))/>
+                    <label for=id("birth")>{l.pick("生まれた年か年齢（わかれば）", "Birth year or age (if known)")}</label>
+                    <input id=id("birth") type="text" autocomplete="off" aria-describedby=id("birth-hint") prop:value=move || r.birth.get() on:input=move |ev| r.birth.set(event_target_value(&ev))/>
+                    <span id=id("birth-hint") class="hint">{l.pick("例: 1940、昭和15年、S15、85歳", "e.g. 1940, Shōwa 15 (S15), 85 (age)")}</span>
+                    <span class="hint birth-reading" aria-live="polite">{move || crate::birth::reading(&r.birth.get(), lang.get())}</span>
                 </div>
                 <div class="field">
                     <label for=id("sex")>{l.pick("性別", "Sex")}</label>
@@ -977,7 +989,7 @@ fn Roster(shelter: String) -> impl IntoView {
             <table class="roster">
                 <thead><tr>
                     <th scope="col">{l.pick("氏名", "Name")}</th>
-                    <th scope="col">{l.pick("年齢区分", "Age band")}</th>
+                    <th scope="col">{l.pick("年齢", "Age")}</th>
                     <th scope="col">{l.pick("性別", "Sex")}</th>
                     <th scope="col">{l.pick("アレルギー", "Allergies")}</th>
                     <th scope="col">{l.pick("配慮・医療", "Care and medical")}</th>
@@ -993,6 +1005,12 @@ fn Roster(shelter: String) -> impl IntoView {
                         let mut needs: Vec<&str> = e.care.iter().map(|c| l.care(*c)).collect();
                         needs.extend(e.medical.iter().map(|m| l.medical(*m)));
                         needs.extend(e.dietary.iter().map(|d| l.dietary(*d)));
+                        // 要介護度 and the resident's own medical note: entered for the staff who look after them.
+                        if let Some(level) = e.nursing_care_level {
+                            needs.push(l.nursing(level));
+                        }
+                        let note = (!e.medical_note.trim().is_empty()).then(|| e.medical_note.clone());
+                        let age = e.birth_year.map(|y| this_year().saturating_sub(y));
                         let sex = from_code::<Sex>(&e.sex).map(|s| l.sex(s)).unwrap_or("");
                         let desk = e.source == "desk";
                         view! {
@@ -1000,10 +1018,12 @@ fn Roster(shelter: String) -> impl IntoView {
                                 <td class="r-name">{e.name.clone()}{e.name_unconfirmed.then(|| view! {
                                     <span class="flag name-unconfirmed">{l.pick("（外字あり・券面で確認）", " (special characters: check the card)")}</span>
                                 })}</td>
-                                <td>{age_band(e.age_band, l)}</td>
+                                <td class="r-age">{age.map(|a| if l.is_ja() { format!("{a}歳") } else { format!("{a}") })}" "<span class="muted">{age_band(e.age_band, l)}</span></td>
                                 <td>{sex}</td>
                                 <td class="r-allergy">{(!allergies.is_empty()).then(|| view! { <span class="flag">{allergies.join("・")}</span> })}</td>
-                                <td>{needs.join("・")}</td>
+                                <td class="r-care">{needs.join("・")}{note.map(|n| view! {
+                                    <p class="r-note"><span class="r-note-label">{l.pick("医療メモ: ", "Medical note: ")}</span>{n}</p>
+                                })}</td>
                                 <td>{l.format_time(e.checked_in_at)}</td>
                                 <td>{if desk { l.pick("窓口登録（未確認）", "Desk (unverified)") } else { l.pick("カード確認済み", "Card verified") }}</td>
                             </tr>

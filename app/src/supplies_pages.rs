@@ -25,8 +25,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-const SIZES: [DiaperSize; 5] = [DiaperSize::Newborn, DiaperSize::S, DiaperSize::M, DiaperSize::L, DiaperSize::Xl];
-
 // ---- catalog ---------------------------------------------------------------------
 
 struct Group {
@@ -45,21 +43,11 @@ fn groups() -> Vec<Group> {
     vec![
         g("water", "水・食料", "Water and food", vec![DrinkingWater, Food]),
         Group { more: meals(false), ..g("allergy", "アレルギー対応食", "Allergy-free meals", meals(true)) },
-        g("baby", "乳幼児用品", "For babies", [InfantFormula].into_iter().chain(SIZES.map(|size| InfantDiaper { size })).collect()),
-        g("care", "介護・衛生用品", "Care and hygiene", SIZES.map(|size| AdultDiaper { size }).into_iter().chain([SanitaryProducts]).collect()),
+        g("baby", "乳幼児用品", "For babies", [InfantFormula].into_iter().chain(DiaperSize::INFANT.map(|size| InfantDiaper { size })).collect()),
+        g("care", "介護・衛生用品", "Care and hygiene", DiaperSize::ADULT.map(|size| AdultDiaper { size }).into_iter().chain([SanitaryProducts]).collect()),
         g("toilet", "トイレ", "Toilets", vec![ToiletPaper, PortableToilet]),
         g("other", "毛布・医薬品・その他", "Blankets, medicine and other", vec![Blanket, Medicine, PhoneCharger]),
     ]
-}
-
-fn size(s: DiaperSize, l: Lang) -> &'static str {
-    match s {
-        DiaperSize::Newborn => l.pick("新生児", "newborn"),
-        DiaperSize::S => "S",
-        DiaperSize::M => "M",
-        DiaperSize::L => "L",
-        DiaperSize::Xl => "XL",
-    }
 }
 
 /// The name in its group's table.
@@ -81,8 +69,8 @@ fn name(item: SupplyItem, l: Lang) -> String {
             let a = free_of.info();
             if l.is_ja() { format!("アレルギー対応食（{}不使用）", a.ja) } else { format!("Allergy-free meals ({}-free)", a.en) }
         }
-        InfantDiaper { size: s } => format!("{} {}", l.pick("乳児用おむつ", "Baby diapers,"), size(s, l)),
-        AdultDiaper { size: s } => format!("{} {}", l.pick("大人用おむつ", "Adult diapers,"), size(s, l)),
+        InfantDiaper { size: s } => format!("{} {}", l.pick("乳児用おむつ", "Baby diapers,"), s.label(false, l.is_ja())),
+        AdultDiaper { size: s } => format!("{} {}", l.pick("大人用おむつ", "Adult diapers,"), s.label(true, l.is_ja())),
         DrinkingWater => l.pick("飲料水", "Drinking water").into(),
         Food => l.pick("食料", "Food").into(),
         Blanket => l.pick("毛布", "Blankets").into(),
@@ -124,13 +112,7 @@ fn unit(item: SupplyItem, l: Lang) -> &'static str {
 /// below keeps the two equal).
 fn code(item: SupplyItem) -> String {
     use SupplyItem::*;
-    let size = |s: DiaperSize| match s {
-        DiaperSize::Newborn => "newborn",
-        DiaperSize::S => "s",
-        DiaperSize::M => "m",
-        DiaperSize::L => "l",
-        DiaperSize::Xl => "xl",
-    };
+    let size = DiaperSize::code;
     let fixed = match item {
         AllergyFreeMeal { free_of } => return format!("allergy_free_meal-{}", serde_json::to_string(&free_of).unwrap_or_default().trim_matches('"')),
         InfantDiaper { size: s } => return format!("infant_diaper-{}", size(s)),

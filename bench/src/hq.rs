@@ -90,7 +90,7 @@ async fn fill(data: &Path, shelters_n: usize, residents: usize, now: Timestamp) 
             _ => SafetyStatus::NeedsHelp { what: "水".into(), location: "自宅".into() },
         };
         let input = SafetyReportInput { report_id: format!("rep-{i:06}"), member_id: MemberId::myself(), status: status.clone() };
-        safety::report(&store, &m, &sub, input, Timestamp(now.millis() - 3_600_000)).await.unwrap();
+        safety::report(&store, &m, &sub, input, bosai_types::made::Made::now(Timestamp(now.millis() - 3_600_000))).await.unwrap();
         if matches!(status, SafetyStatus::AtShelter { .. }) {
             let p = checkin::Person { key: bosai_core::keys::person_of_resident(&sub, "self"), member_id: MemberId::myself(), roster: roster(i) };
             checkin::record_event(&store, &[p], EventKind::CheckIn, at, Timestamp(now.millis() - 1_800_000), &format!("ev-hq-{i:06}"), "bench").await.unwrap();

@@ -84,11 +84,11 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     const form = page.locator('section[aria-labelledby="add-h"]');
     const before = writes.length;
     await form.getByLabel('名前').fill('あ'.repeat(41));
-    await form.getByLabel('生年月日（または生まれた年）').fill('2015');
+    await form.getByLabel('生年月日（生まれた年か年齢でも可）').fill('2015');
     await form.getByRole('button', { name: '追加する' }).click();
     await form.getByRole('alert').filter({ hasText: '名前は1〜40文字で入力してください。' }).waitFor();
     await form.getByLabel('名前').fill('防災 はな');
-    await form.getByLabel('生年月日（または生まれた年）').fill('2023-02-29');
+    await form.getByLabel('生年月日（生まれた年か年齢でも可）').fill('2023-02-29');
     await form.getByRole('button', { name: '追加する' }).click();
     await form.getByRole('alert').filter({ hasText: '生年月日（または生まれた年）を正しく入力してください。' }).waitFor();
     await screenshot(page, 'resident-invalid-ja-360x740', { fullPage: false });
@@ -97,7 +97,7 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
 
   await t.test('add a child (birth year only) and a grandparent', async () => {
     const form = page.locator('section[aria-labelledby="add-h"]');
-    await form.getByLabel('生年月日（または生まれた年）').fill('2015');
+    await form.getByLabel('生年月日（生まれた年か年齢でも可）').fill('2015');
     // The relationship is asked from the resident's side (issue 13).
     await form.getByLabel('続柄（あなたから見て）').selectOption({ label: '子' });
     await form.getByRole('button', { name: '追加する' }).click();
@@ -106,7 +106,7 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     // The form is empty again for the next person.
     assert.equal(await form.getByLabel('名前').inputValue(), '');
     await form.getByLabel('名前').fill('防災 ウメ');
-    await form.getByLabel('生年月日（または生まれた年）').fill('1940-03-15');
+    await form.getByLabel('生年月日（生まれた年か年齢でも可）').fill('1940-03-15');
     await form.getByLabel('性別').selectOption({ label: '女性' });
     await form.getByLabel('続柄（あなたから見て）').selectOption({ label: '祖父母' });
     await form.getByRole('button', { name: '追加する' }).click();
@@ -408,10 +408,10 @@ test('English: add a child, needs, safety, QR, shelters by distance, delete my d
     await page.locator('h1').filter({ hasText: 'Family & safety' }).waitFor();
     const form = page.locator('section[aria-labelledby="add-h"]');
     await form.getByLabel('Name').fill('Bosai Ken');
-    await form.getByLabel('Date of birth (or year)').fill('2027');
+    await form.getByLabel('Date of birth (or year, or age)').fill('2027');
     await form.getByRole('button', { name: 'Add' }).click();
-    await form.getByRole('alert').filter({ hasText: 'the birth date must be a real date' }).waitFor();
-    await form.getByLabel('Date of birth (or year)').fill('2018');
+    await form.getByRole('alert').filter({ hasText: 'the year is in the future or before 1900' }).waitFor();
+    await form.getByLabel('Date of birth (or year, or age)').fill('2018');
     await form.getByLabel('Relationship (to you)').selectOption({ label: 'Child' });
     await form.getByRole('button', { name: 'Add' }).click();
     await memberCard(page, 'Bosai Ken').waitFor();

@@ -193,7 +193,7 @@ test('shelter staff view', async (t) => {
   await t.test('desk registration shows a big QR to print; the roster marks it unverified', async () => {
     const desk = page.locator('section[aria-labelledby="desk-h"]');
     await desk.getByLabel('氏名').fill('山田 トメ');
-    await desk.getByLabel('生まれた年（西暦・わかれば）').fill('1938');
+    await desk.getByLabel('生まれた年か年齢（わかれば）').fill('1938');
     await desk.getByLabel('性別').selectOption('female');
     await desk.getByText('食物アレルギー（28品目）').click();
     await desk.getByLabel('そば').check();

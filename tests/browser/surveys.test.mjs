@@ -93,8 +93,8 @@ test('answering surveys in Japanese: validation, answer, amend', async (t) => {
   });
 
   await t.test('answer the needs survey: water, infant diapers size M, 6 a day', async () => {
-    await page.getByLabel('おむつ（乳幼児用）', { exact: true }).check();
-    await page.getByLabel('乳幼児用 M', { exact: true }).check();
+    await page.getByLabel('おむつ（乳児用）', { exact: true }).check();
+    await page.getByLabel('乳児用 M', { exact: true }).check();
     await page.getByLabel('1日に必要なおむつの枚数').fill('6');
     await page.getByRole('button', { name: '回答を送信する' }).click();
     await page.getByRole('status').filter({ hasText: '保存しました。' }).waitFor();
@@ -130,16 +130,16 @@ test('answering surveys in Japanese: validation, answer, amend', async (t) => {
     await card(page, 'demo-needs').getByRole('link', { name: /回答を変更する/ }).click();
     await page.locator('.answer-state').filter({ hasText: '回答済み' }).waitFor();
     assert.ok(await page.getByLabel('飲料水', { exact: true }).isChecked());
-    assert.ok(await page.getByLabel('おむつ（乳幼児用）', { exact: true }).isChecked());
+    assert.ok(await page.getByLabel('おむつ（乳児用）', { exact: true }).isChecked());
     assert.ok(!(await page.getByLabel('食料', { exact: true }).isChecked()));
-    assert.ok(await page.getByLabel('乳幼児用 M', { exact: true }).isChecked());
+    assert.ok(await page.getByLabel('乳児用 M', { exact: true }).isChecked());
     assert.equal(await page.getByLabel('1日に必要なおむつの枚数').inputValue(), '6');
     await page.getByLabel('食料', { exact: true }).check();
     await page.getByLabel('1日に必要なおむつの枚数').fill('8');
     // An optional single choice can be taken back.
     const size = page.getByRole('group', { name: /おむつが必要な場合/ });
     await size.getByLabel('選ばない', { exact: true }).check();
-    assert.ok(!(await page.getByLabel('乳幼児用 M', { exact: true }).isChecked()));
+    assert.ok(!(await page.getByLabel('乳児用 M', { exact: true }).isChecked()));
     await page.getByRole('button', { name: '回答を送信する' }).click();
     await page.getByRole('status').filter({ hasText: '保存しました。' }).waitFor();
     await drained(page);

@@ -274,6 +274,9 @@ pub struct MemberView {
     pub needs: Option<crate::needs::Needs>,
     /// The latest safety report.
     pub safety: Option<crate::safety::SafetyReport>,
+    /// The shelter the member is checked in at (受付済み), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_in: Option<crate::checkin::Location>,
 }
 
 /// `DELETE /api/me` must say so explicitly: `{"confirm": "delete"}`.
@@ -309,7 +312,10 @@ pub struct HelpRequest {
     pub birth_year: Option<u16>,
     pub what: String,
     pub location: String,
+    /// When it was made on the phone; `received_at` when it reached the server.
     pub reported_at: Timestamp,
+    #[serde(default)]
+    pub received_at: Option<Timestamp>,
 }
 
 /// `PUT /api/me/area`: the area of the municipality the resident lives in (住所の地区).

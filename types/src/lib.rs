@@ -9,6 +9,7 @@ pub mod geo;
 pub mod household;
 pub mod hq;
 pub mod ids;
+pub mod made;
 #[cfg(feature = "jws")]
 pub mod jws;
 pub mod needs;
@@ -17,12 +18,14 @@ pub mod problem;
 pub mod roster;
 #[cfg(feature = "openapi")]
 pub mod schema;
+pub mod scan_preview;
 pub mod scan_queue;
 pub mod safety;
 pub mod shelter;
 pub mod supplies;
 pub mod surveys;
 pub mod time;
+pub mod wareki;
 pub mod whole;
 
 pub use geo::GeoPoint;

@@ -1,6 +1,6 @@
 //! The evacuee roster (避難者名簿) of a shelter, for its own staff only.
 
-use crate::needs::{AllergenCode, CareNeed, DietaryNeed, MedicalNeed, NeedsInput};
+use crate::needs::{AllergenCode, CareNeed, DietaryNeed, MedicalNeed, NeedsInput, NursingCareLevel};
 use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +46,12 @@ pub struct RosterEntry {
     pub dietary: Vec<DietaryNeed>,
     pub medical: Vec<MedicalNeed>,
     pub care: Vec<CareNeed>,
+    /// The resident's own words about medical needs (for staff: medicines, devices, doctor).
+    #[serde(default)]
+    pub medical_note: String,
+    /// 要介護度 / 要支援, when registered.
+    #[serde(default)]
+    pub nursing_care_level: Option<NursingCareLevel>,
     pub checked_in_at: Timestamp,
     /// "card" (signed in with My Number Card) or "desk" (registered by staff, unverified).
     pub source: String,
@@ -82,7 +88,9 @@ impl RosterEntry {
             other_allergies: self.other_allergies.clone(),
             dietary: self.dietary.clone(),
             medical: self.medical.clone(),
-            ..Default::default()
+            medical_note: self.medical_note.clone(),
+            care: self.care.clone(),
+            nursing_care_level: self.nursing_care_level,
         }
     }
 }
@@ -106,6 +114,8 @@ mod tests {
             dietary: vec![],
             medical: vec![],
             care: vec![],
+            medical_note: String::new(),
+            nursing_care_level: None,
             checked_in_at: Timestamp(0),
             source: "card".into(),
             name_unconfirmed: false,

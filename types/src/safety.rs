@@ -110,7 +110,14 @@ pub struct SafetyReport {
     pub report_id: String,
     pub member_id: MemberId,
     pub status: SafetyStatus,
+    /// When the person reported it on their phone (see [`crate::made`]); reports are ordered by it.
     pub reported_at: Timestamp,
+    /// When the server received it: later than `reported_at` when it waited offline.
+    #[serde(default)]
+    pub received_at: Option<Timestamp>,
+    /// How far the phone's clock was off, when it was off by more than two minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_skew_ms: Option<i64>,
 }
 
 #[cfg(test)]

@@ -36,7 +36,44 @@ pub enum DiaperSize {
 }
 
 impl DiaperSize {
-    pub const ALL: [DiaperSize; 5] = [DiaperSize::Newborn, DiaperSize::S, DiaperSize::M, DiaperSize::L, DiaperSize::Xl];
+    /// Baby diapers: 新生児 to ビッグ.
+    pub const INFANT: [DiaperSize; 5] = [DiaperSize::Newborn, DiaperSize::S, DiaperSize::M, DiaperSize::L, DiaperSize::Xl];
+    /// Adult diapers come in S to LL; there is no newborn size.
+    pub const ADULT: [DiaperSize; 4] = [DiaperSize::S, DiaperSize::M, DiaperSize::L, DiaperSize::Xl];
+
+    /// The sizes a kind of diaper comes in.
+    pub fn sizes(adult: bool) -> &'static [DiaperSize] {
+        if adult {
+            &Self::ADULT
+        } else {
+            &Self::INFANT
+        }
+    }
+
+    /// The size as printed on the packs (the supplies list and the needs survey both use it).
+    pub fn label(self, adult: bool, ja: bool) -> &'static str {
+        match (self, adult, ja) {
+            (Self::Newborn, _, true) => "新生児",
+            (Self::Newborn, _, false) => "newborn",
+            (Self::S, ..) => "S",
+            (Self::M, ..) => "M",
+            (Self::L, ..) => "L",
+            (Self::Xl, false, true) => "ビッグ",
+            (Self::Xl, true, true) => "LL",
+            (Self::Xl, _, false) => "XL",
+        }
+    }
+
+    /// `newborn`, `s` … `xl`: the code in item codes and survey option ids.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Newborn => "newborn",
+            Self::S => "s",
+            Self::M => "m",
+            Self::L => "l",
+            Self::Xl => "xl",
+        }
+    }
 }
 
 impl SupplyItem {
@@ -46,8 +83,8 @@ impl SupplyItem {
         use SupplyItem::*;
         let mut all = vec![DrinkingWater, Food, Blanket, InfantFormula, Medicine, ToiletPaper, PortableToilet, SanitaryProducts, PhoneCharger];
         all.extend(crate::needs::ALLERGENS.iter().map(|a| AllergyFreeMeal { free_of: a.code }));
-        all.extend(DiaperSize::ALL.map(|size| InfantDiaper { size }));
-        all.extend(DiaperSize::ALL.map(|size| AdultDiaper { size }));
+        all.extend(DiaperSize::INFANT.map(|size| InfantDiaper { size }));
+        all.extend(DiaperSize::ADULT.map(|size| AdultDiaper { size }));
         all
     }
 
@@ -70,7 +107,11 @@ impl SupplyItem {
             (_, None) => {}
             _ => return None,
         }
-        serde_json::from_value(v).ok().filter(|i: &SupplyItem| i.code() == code)
+        // Only sizes that exist: no newborn adult diapers.
+        serde_json::from_value(v).ok().filter(|i: &SupplyItem| i.code() == code).filter(|i| match i {
+            Self::AdultDiaper { size } => DiaperSize::ADULT.contains(size),
+            _ => true,
+        })
     }
 }
 
@@ -149,7 +190,7 @@ mod tests {
             assert_eq!(SupplyItem::parse_code(&i.code()), Some(i), "{}", i.code());
         }
         assert_eq!(SupplyItem::AllergyFreeMeal { free_of: AllergenCode::SalmonRoe }.code(), "allergy_free_meal-salmon_roe");
-        for bad in ["", "gold", "infant_diaper", "infant_diaper-xxl", "drinking_water-m", "allergy_free_meal-uranium"] {
+        for bad in ["", "gold", "infant_diaper", "infant_diaper-xxl", "adult_diaper-newborn", "drinking_water-m", "allergy_free_meal-uranium"] {
             assert_eq!(SupplyItem::parse_code(bad), None, "{bad}");
         }
     }
@@ -162,7 +203,8 @@ mod tests {
             DrinkingWater | Food | Blanket | InfantFormula | Medicine | ToiletPaper | PortableToilet | SanitaryProducts
             | PhoneCharger => 1,
             AllergyFreeMeal { .. } => crate::needs::ALLERGENS.len(),
-            InfantDiaper { .. } | AdultDiaper { .. } => DiaperSize::ALL.len(),
+            InfantDiaper { .. } => DiaperSize::INFANT.len(),
+            AdultDiaper { .. } => DiaperSize::ADULT.len(),
         };
         let all = SupplyItem::all();
         for i in &all {

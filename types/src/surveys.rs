@@ -438,8 +438,12 @@ pub struct MyAnswer {
     pub period: Period,
     pub answers: BTreeMap<QuestionId, AnswerValue>,
     pub answered_at: Timestamp,
-    /// Last amendment (equal to `answered_at` until amended).
+    /// Last amendment (equal to `answered_at` until amended). Both are when the resident
+    /// made them on the phone ([`crate::made`]).
     pub updated_at: Timestamp,
+    /// When the server received the last amendment.
+    #[serde(default)]
+    pub received_at: Option<Timestamp>,
 }
 
 /// `GET /api/surveys` item: a survey open for the resident now, with their answer for the current period.

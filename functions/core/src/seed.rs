@@ -5,6 +5,7 @@
 use crate::domain::{shelters, surveys};
 use crate::keys;
 use bosai_store::{item::item, Condition, ItemExt, Store, StoreError, Value};
+use bosai_types::supplies::DiaperSize;
 use bosai_types::surveys::{ChoiceOption, Localized, NewSurvey, OptionId, Question, QuestionId, QuestionKind, Recurrence, SurveyId, SurveyScope};
 use bosai_types::{Congestion, Facility, GeoPoint, MunicipalityCode, Shelter, ShelterId, ShelterStatus, Timestamp};
 
@@ -76,7 +77,7 @@ pub fn demo_surveys() -> Vec<NewSurvey> {
                     choice("food", "食料", "Food"),
                     choice("blankets", "毛布", "Blankets"),
                     choice("toilet_paper", "トイレットペーパー", "Toilet paper"),
-                    choice("diapers_infant", "おむつ（乳幼児用）", "Diapers (infant)"),
+                    choice("diapers_infant", "おむつ（乳児用）", "Diapers (infant)"),
                     choice("diapers_adult", "おむつ（大人用）", "Diapers (adult)"),
                     choice("infant_formula", "粉ミルク・液体ミルク", "Infant formula"),
                     choice("medicine", "医薬品", "Medicine"),
@@ -85,17 +86,16 @@ pub fn demo_surveys() -> Vec<NewSurvey> {
                 allow_other: true,
             }),
             q("diaper_size", "おむつが必要な場合、サイズを選んでください", "If you need diapers, which size?", false, QuestionKind::SingleChoice {
-                options: vec![
-                    choice("infant_newborn", "乳幼児用 新生児", "Infant, newborn"),
-                    choice("infant_s", "乳幼児用 S", "Infant, S"),
-                    choice("infant_m", "乳幼児用 M", "Infant, M"),
-                    choice("infant_l", "乳幼児用 L", "Infant, L"),
-                    choice("infant_xl", "乳幼児用 ビッグ", "Infant, XL"),
-                    choice("adult_s", "大人用 S", "Adult, S"),
-                    choice("adult_m", "大人用 M", "Adult, M"),
-                    choice("adult_l", "大人用 L", "Adult, L"),
-                    choice("adult_xl", "大人用 LL", "Adult, XL"),
-                ],
+                // The sizes and their names of the supplies catalog, so answers map to stock.
+                options: [false, true]
+                    .into_iter()
+                    .flat_map(|adult| DiaperSize::sizes(adult).iter().map(move |s| (adult, *s)))
+                    .map(|(adult, s)| {
+                        let (kind_ja, kind_en) = if adult { ("大人用", "Adult") } else { ("乳児用", "Infant") };
+                        let id = format!("{}_{}", if adult { "adult" } else { "infant" }, s.code());
+                        choice(&id, &format!("{kind_ja} {}", s.label(adult, true)), &format!("{kind_en}, {}", s.label(adult, false)))
+                    })
+                    .collect(),
             }),
             q("diaper_count", "1日に必要なおむつの枚数", "Diapers needed per day", false, QuestionKind::Number { min: 0, max: 99, unit: Some(l("枚", "pcs")) }),
             q("medicine_detail", "必要な医薬品（薬の名前など）", "Which medicine do you need? (name, dose)", false, QuestionKind::FreeText),

@@ -15,6 +15,7 @@ use bosai_types::surveys::{
     AnswerValue, ChoiceOption, Localized, NewSurvey, OptionId, Period, Question, QuestionId, QuestionKind, Recurrence, SurveyAnswer,
     SurveyId, MyAnswer, SurveyScope, SurveyTotals,
 };
+use bosai_types::made::Made;
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -118,8 +119,9 @@ async fn survey_case(store: Arc<dyn Store>, rounds: Vec<Vec<Submit>>) {
     let def = survey("s-prop");
     surveys::create(store.as_ref(), &who(), &m, &def, Timestamp(T0)).await.unwrap();
     let id = def.id.clone();
-    // The model: each resident's answer per period is whichever submission won last.
-    let mut model: BTreeMap<(Period, usize), SurveyAnswer> = BTreeMap::new();
+    // The model: each resident's answer per period is the one made last (by the time it was
+    // made on the phone); of those made at the same time, whichever was stored last.
+    let mut model: BTreeMap<(Period, usize), (Timestamp, SurveyAnswer)> = BTreeMap::new();
     for round in rounds {
         let sends = round.iter().map(|s| {
             let store = store.clone();
@@ -136,19 +138,32 @@ async fn survey_case(store: Arc<dyn Store>, rounds: Vec<Vec<Submit>>) {
             })
         });
         let sends: Vec<_> = sends.collect();
-        let mut winners: BTreeMap<(Period, usize), (Timestamp, Vec<SurveyAnswer>)> = BTreeMap::new();
+        // Per resident and period: the latest made time of this round, and what was sent at it.
+        let mut latest: BTreeMap<(Period, usize), (Timestamp, Vec<SurveyAnswer>)> = BTreeMap::new();
         for (s, send) in round.iter().zip(sends) {
+            let made = Timestamp(T0 + s.hour * HOUR);
             for stored in send.await.unwrap() {
-                assert_eq!(stored.answers, answers(s.answer).answers, "the answer stored is the one sent");
-                let now = Timestamp(T0 + s.hour * HOUR);
-                winners.entry((stored.period, s.resident)).or_insert((now, vec![])).1.push(answers(s.answer));
+                // The answer returned is the one sent, or one made later that stays.
+                assert!(stored.answers == answers(s.answer).answers || stored.updated_at > made, "an answer made earlier was returned: {stored:?}");
+                let entry = latest.entry((stored.period, s.resident)).or_insert((made, vec![]));
+                if made > entry.0 {
+                    *entry = (made, vec![]);
+                }
+                if made == entry.0 {
+                    entry.1.push(answers(s.answer));
+                }
             }
         }
-        // Whoever committed last in a race: the stored answer is one of the round's sends.
-        for ((period, r), (at, candidates)) in winners {
-            let stored = stored_answer(store.as_ref(), &id, at, r).await;
-            assert!(candidates.contains(&stored), "resident {r} {period}: stored {stored:?} was not sent in this round");
-            model.insert((period, r), stored);
+        for ((period, r), (made, candidates)) in latest {
+            let stored = stored_answer(store.as_ref(), &id, made, r).await;
+            match model.get(&(period, r)) {
+                // An answer made later than anything this round sent stays.
+                Some((before, kept)) if *before > made => assert_eq!(&stored, kept, "resident {r} {period}: a later-made answer was replaced"),
+                _ => {
+                    assert!(candidates.contains(&stored), "resident {r} {period}: stored {stored:?} is not the latest made of this round");
+                    model.insert((period, r), (made, stored));
+                }
+            }
         }
     }
     let survey = surveys::get(store.as_ref(), &m, &id).await.unwrap();
@@ -158,6 +173,7 @@ async fn survey_case(store: Arc<dyn Store>, rounds: Vec<Vec<Submit>>) {
         let recounted = surveys::recount(store.as_ref(), &survey, period).await.unwrap();
         assert_eq!(counted, recounted, "{period}: counters differ from the stored answers");
         // And the stored answers are the model's: nothing lost, nothing counted twice.
+        let model: BTreeMap<(Period, usize), SurveyAnswer> = model.iter().map(|(k, (_, a))| (*k, a.clone())).collect();
         let expected = model.iter().filter(|((p, _), _)| *p == period).count() as i64;
         assert_eq!(counted.respondents, expected, "{period}: respondents");
         let feel_bad = model.iter().filter(|((p, _), a)| *p == period && answers_feel(a) == "bad").count() as i64;
@@ -186,7 +202,7 @@ fn answers_feel(a: &SurveyAnswer) -> &str {
 /// As the app's outbox sends it: a 503 (still racing after the server's retries) is sent again.
 async fn send_answer(store: &dyn Store, m: &MunicipalityCode, sub: &str, id: &SurveyId, a: &SurveyAnswer, now: Timestamp) -> MyAnswer {
     for _ in 0..8 {
-        match surveys::answer(store, m, sub, &ResidentContext::default(), id, a, now).await {
+        match surveys::answer(store, m, sub, &ResidentContext::default(), id, a, Made::now(now)).await {
             Err(ApiError::Busy) => continue,
             r => return r.expect("a valid answer to an open survey is stored"),
         }
@@ -513,7 +529,7 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
     for (r, area) in areas.iter().enumerate() {
         household::set_area(store.as_ref(), &m, &sub(r), &AreaRegistration { area: area.map(|a| AreaCode::parse(a).unwrap()) }).await.unwrap();
         let input = MemberInput { display_name: "子".into(), birth: bosai_types::household::BirthDate::parse("2015").unwrap(), sex: Sex::Female, relationship: Relationship::Child };
-        household::put_member(store.as_ref(), &sub(r), &MemberId::parse("m-child").unwrap(), input, Timestamp(T0)).await.unwrap();
+        household::put_member(store.as_ref(), &sub(r), &MemberId::parse("m-child").unwrap(), input, Made::now(Timestamp(T0))).await.unwrap();
     }
     let member = |k: usize| if k == 0 { MemberId::myself() } else { MemberId::parse("m-child").unwrap() };
     let status = |k: usize| match k {
@@ -530,7 +546,7 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
             let input = SafetyReportInput { report_id: format!("rep-sf-{n:04}"), member_id: member(rep.member), status: status(rep.status) };
             for _ in 0..rep.copies {
                 let (store, m, s, input) = (store.clone(), m.clone(), sub(rep.resident), input.clone());
-                calls.push(tokio::spawn(async move { safety::report(store.as_ref(), &m, &s, input, Timestamp(T0 + n)).await }));
+                calls.push(tokio::spawn(async move { safety::report(store.as_ref(), &m, &s, input, Made::now(Timestamp(T0 + n))).await }));
             }
         }
         for c in calls {

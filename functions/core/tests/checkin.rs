@@ -18,6 +18,7 @@ on_both_stores!(
     poster_check_in,
     deleted_resident_credentials_are_revoked,
     card_name_with_substitutes_is_flagged_for_staff,
+    scan_preview_names_people_and_where_they_are,
 );
 
 const A: &str = "aoba-katahira-es";
@@ -331,4 +332,46 @@ async fn card_name_with_substitutes_is_flagged_for_staff(app: TestApp) {
     let rows = roster(app, A, &staff(app, A), "").await;
     let row = rows.iter().find(|e| e["name"] == "髙橋 一郎").cloned().unwrap();
     assert!(row.get("name_unconfirmed").is_none(), "{row}");
+}
+
+async fn scan_preview_names_people_and_where_they_are(app: TestApp) {
+    let (_, cred) = family(&app, "taro").await;
+    let (st_a, st_b) = (staff(&app, A), staff(&app, B));
+    let preview = |shelter: &'static str, token: String, credential: String| {
+        let app = &app;
+        async move { app.call("POST", &format!("/api/shelters/{shelter}/scan-preview"), &token, Some(json!({"credential": credential}))).await }
+    };
+    let (s, p) = preview(A, st_a.clone(), cred.clone()).await;
+    assert_eq!(s, 200, "{p}");
+    let people = p["people"].as_array().unwrap();
+    assert_eq!(people.len(), 2);
+    assert_eq!(people[1]["name"], "はな");
+    let this_year: i64 = bosai_types::Timestamp(now_ms()).jst_date()[..4].parse().unwrap();
+    assert_eq!(people[1]["age"].as_i64(), Some(this_year - 2018));
+    assert!(people.iter().all(|x| x["checked_in"].is_null()), "nobody is checked in yet: {p}");
+    // Checked in at A at 21:05: a second scan at A says so, a scan at B says where they come from.
+    let at = now_ms() - 60_000;
+    assert_eq!(outcomes(&batch(&app, A, &st_a, vec![scan("ev-prev-0001", "check_in", at, &cred)]).await.1), ["stored"]);
+    let (_, p) = preview(A, st_a.clone(), cred.clone()).await;
+    assert_eq!((p["people"][0]["checked_in"]["shelter_id"].as_str(), p["people"][0]["checked_in"]["since"].as_i64()), (Some(A), Some(at)));
+    let (_, p) = preview(B, st_b.clone(), cred.clone()).await;
+    assert_eq!(p["people"][1]["checked_in"]["shelter_id"], A);
+    // Only the shelter's own staff; not a resident; bad and foreign codes are a clear 400.
+    assert_eq!(preview(A, st_b.clone(), cred.clone()).await.0, 403);
+    let (t, _) = family(&app, "hanako").await;
+    assert_eq!(preview(A, t, cred.clone()).await.0, 403);
+    let (s, e) = preview(A, st_a.clone(), "not-a-code".into()).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("credential_invalid")), "{e}");
+    let foreign = app.auth_settings().tokens.signer().sign(
+        CHECKIN_TYPE,
+        &CheckInClaims { iss: "x".into(), sub: "r_x".into(), m: vec!["self".into()], mu: "131016".into(), iat: now_ms() / 1000, exp: now_ms() / 1000 + 600 },
+    );
+    let (s, e) = preview(A, st_a.clone(), foreign).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("credential_other_municipality")), "{e}");
+    // Every preview that showed names is in the audit log, with who looked.
+    let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
+    let today = bosai_types::Timestamp(now_ms()).jst_date();
+    let audit = bosai_core::domain::mydata::audit_day(app.store.as_ref(), &m, &today).await.unwrap();
+    let previews = audit.iter().filter(|a| a.get("action").and_then(|v| v.as_str()) == Some("scan_preview")).count();
+    assert_eq!(previews, 3);
 }

@@ -8,7 +8,7 @@ use bosai_types::jws::{Jwks, KeySet};
 use common::TestApp;
 use serde_json::{json, Value};
 
-on_both_stores!(household_and_needs, bad_input_writes_nothing, residents_are_isolated, safety_and_hq_help_list, checkin_credential_verifies_offline, export_and_delete);
+on_both_stores!(household_and_needs, bad_input_writes_nothing, residents_are_isolated, safety_and_hq_help_list, checkin_credential_verifies_offline, export_and_delete, queued_writes_keep_the_time_they_were_made, household_shows_where_each_member_is_checked_in);
 
 struct Resident<'a> {
     app: &'a TestApp,
@@ -187,4 +187,73 @@ async fn export_and_delete(app: TestApp) {
     let today = bosai_types::Timestamp(bosai_core::clock::now_millis()).jst_date();
     let audit = bosai_core::domain::mydata::audit_day(app.store.as_ref(), &m, &today).await.unwrap();
     assert!(audit.iter().any(|a| a.get("action").and_then(|v| v.as_str()) == Some("resident_data_deleted")));
+}
+
+/// The device's times for a write made `waited_ms` ago, by a clock `skew_ms` off.
+fn device_times(waited_ms: i64, skew_ms: i64) -> [(&'static str, String); 2] {
+    let device_now = bosai_core::clock::now_millis() + skew_ms;
+    [("Bosai-Made-At", (device_now - waited_ms).to_string()), ("Bosai-Sent-At", device_now.to_string())]
+}
+
+async fn queued_writes_keep_the_time_they_were_made(app: TestApp) {
+    let t = app.login("taro", false).await.access_token;
+    const HOUR: i64 = 3_600_000;
+    // Made 9 hours ago on a phone whose clock is 2 hours slow; sent now.
+    let help = json!({"report_id": "rep-night-0001", "member_id": "self", "status": {"status": "needs_help", "what": "水がない", "location": "自宅"}});
+    let before = bosai_core::clock::now_millis();
+    let (s, r) = app.call_with("POST", "/api/safety", &t, Some(help), &device_times(9 * HOUR, -2 * HOUR)).await;
+    assert_eq!(s, 200, "{r}");
+    let (made, received) = (r["reported_at"].as_i64().unwrap(), r["received_at"].as_i64().unwrap());
+    assert!(received >= before && (received - 9 * HOUR - made).abs() < 5_000, "made 9 h before it was received: {r}");
+    assert!((r["clock_skew_ms"].as_i64().unwrap() + 2 * HOUR).abs() < 5_000, "the slow clock is noted: {r}");
+    // One made later (8 h ago) becomes current; one made earlier (10 h ago) but arriving last only goes into history.
+    let safe = json!({"report_id": "rep-night-0002", "member_id": "self", "status": {"status": "safe_at_home"}});
+    assert_eq!(app.call_with("POST", "/api/safety", &t, Some(safe), &device_times(8 * HOUR, 0)).await.0, 200);
+    let older = json!({"report_id": "rep-night-0003", "member_id": "self", "status": {"status": "elsewhere", "place": "車の中"}});
+    assert_eq!(app.call_with("POST", "/api/safety", &t, Some(older), &device_times(10 * HOUR, 0)).await.0, 200);
+    let (_, view) = app.call("GET", "/api/household", &t, None).await;
+    assert_eq!(view["members"][0]["safety"]["report_id"], "rep-night-0002", "the latest made is current");
+    let (_, h) = app.call("GET", "/api/safety/history?member_id=self", &t, None).await;
+    let ids: Vec<&str> = h.as_array().unwrap().iter().map(|x| x["report_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["rep-night-0002", "rep-night-0001", "rep-night-0003"], "history in the order made");
+    let hq = app.staff_token(Role::Hq, &[], Some("041009"));
+    let (_, list) = app.call("GET", "/api/hq/help-requests", &hq, None).await;
+    assert!(list.as_array().unwrap().is_empty(), "the help request was superseded by a later-made report");
+    // Never in the future; never older than a week.
+    let future = json!({"report_id": "rep-night-0004", "member_id": "self", "status": {"status": "safe_at_home"}});
+    let (_, r) = app.call_with("POST", "/api/safety", &t, Some(future), &device_times(-HOUR, 0)).await;
+    assert!(r["reported_at"].as_i64().unwrap() <= bosai_core::clock::now_millis());
+    let ancient = json!({"report_id": "rep-night-0005", "member_id": "self", "status": {"status": "safe_at_home"}});
+    let (_, r) = app.call_with("POST", "/api/safety", &t, Some(ancient), &device_times(30 * 24 * HOUR, 0)).await;
+    assert!(r["reported_at"].as_i64().unwrap() >= r["received_at"].as_i64().unwrap() - bosai_types::made::MAX_QUEUED_MS);
+    // Needs edited offline: the stored edit is the later-made one, whatever the arrival order.
+    let egg = json!({"allergens": ["egg"]});
+    let milk = json!({"allergens": ["milk"]});
+    assert_eq!(app.call_with("PUT", "/api/household/members/self/needs", &t, Some(egg), &device_times(HOUR, 0)).await.0, 200);
+    let (s, n) = app.call_with("PUT", "/api/household/members/self/needs", &t, Some(milk), &device_times(2 * HOUR, 0)).await;
+    assert_eq!((s, n["allergens"].clone()), (200, json!(["egg"])), "the earlier-made edit does not overwrite");
+    // Malformed device times: a clear 400, nothing stored.
+    for headers in [vec![("Bosai-Made-At", "21:05".to_owned()), ("Bosai-Sent-At", "1".to_owned())], vec![("Bosai-Made-At", "1".to_owned())]] {
+        let body = json!({"report_id": "rep-night-0009", "member_id": "self", "status": {"status": "safe_at_home"}});
+        let (s, e) = app.call_with("POST", "/api/safety", &t, Some(body), &headers).await;
+        assert_eq!((s, e["code"].as_str()), (400, Some("invalid_made_at")), "{e}");
+    }
+    let (_, h) = app.call("GET", "/api/safety/history?member_id=self", &t, None).await;
+    assert!(h.as_array().unwrap().iter().all(|x| x["report_id"] != "rep-night-0009"));
+}
+
+async fn household_shows_where_each_member_is_checked_in(app: TestApp) {
+    let t = app.login("taro", false).await.access_token;
+    let child = json!({"display_name": "はな", "birth": "2018", "sex": "female", "relationship": "child"});
+    assert_eq!(app.call("PUT", "/api/household/members/m-hana", &t, Some(child)).await.0, 200);
+    let (_, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["m-hana"]}))).await;
+    let staff = app.staff_token(Role::ShelterStaff, &["aoba-katahira-es"], None);
+    let now = bosai_core::clock::now_millis();
+    let scan = json!({"event_id": "ev-hh-000001", "kind": "check_in", "at": now, "credential": c["credential"]});
+    let (s, r) = app.call("POST", "/api/shelters/aoba-katahira-es/scans", &staff, Some(json!({"device_id": "tab", "records": [scan]}))).await;
+    assert_eq!((s, r["results"][0]["outcome"].as_str()), (200, Some("stored")), "{r}");
+    let (_, view) = app.call("GET", "/api/household", &t, None).await;
+    assert!(view["members"][0].get("checked_in").is_none(), "Taro himself is not checked in: {view}");
+    assert_eq!(view["members"][1]["checked_in"]["shelter_id"], "aoba-katahira-es");
+    assert_eq!(view["members"][1]["checked_in"]["since"].as_i64(), Some(now));
 }

@@ -8,7 +8,7 @@ use crate::domain::{headcount, household, shelters};
 use crate::{keys, ApiError};
 use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Store, StoreError, TransactOp, Update, Value};
 use bosai_types::checkin::{
-    check_scan, scanned_members, valid_event_id, EventKind, Location, PosterCheckIn, PosterClaims, RecordOutcome,
+    check_scan, scanned_members, CheckInClaims, valid_event_id, EventKind, Location, PosterCheckIn, PosterClaims, RecordOutcome,
     RecordResult, ScanRecord, ScanRejection, POSTER_TYPE,
 };
 use bosai_types::household::{HouseholdView, MemberId};
@@ -36,7 +36,7 @@ fn reject(code: &'static str, message: impl Into<String>) -> Rejection {
 
 /// Roster attributes for a card holder's household member (name, birth year, sex, needs).
 pub async fn resident_person(store: &dyn Store, sub: &str, member: &MemberId) -> Result<Option<Person>, ApiError> {
-    let view = household::view(store, sub).await?;
+    let view = household::view_of(&household::partition(store, sub).await?);
     Ok(person_of(&view, sub, member))
 }
 
@@ -180,6 +180,19 @@ pub async fn apply_scan(
         Ok(c) => c,
         Err(r) => return Ok(Err(r)),
     };
+    let wanted = match scanned_members(record, &claims) {
+        Ok(w) => w,
+        Err(r) => return Ok(Err(r)),
+    };
+    let people = match people_named(store, &claims, &wanted).await? {
+        Ok(p) => p,
+        Err(r) => return Ok(Err(r)),
+    };
+    Ok(Ok(record_event(store, &people, record.kind, shelter, record.at, &record.event_id, recorded_by).await?))
+}
+
+/// The people a verified QR code names (`wanted` of them), unless it was revoked since.
+pub async fn people_named(store: &dyn Store, claims: &CheckInClaims, wanted: &[MemberId]) -> Result<Result<Vec<Person>, Rejection>, ApiError> {
     let desk = claims.sub.strip_prefix(crate::domain::desk::DESK_SUBJECT_PREFIX);
     // One read of the resident's partition serves the revocation check and every member.
     let resident = match desk {
@@ -198,17 +211,13 @@ pub async fn apply_scan(
     if revoked {
         return Ok(Err(reject("credential_revoked", "the QR code was revoked; the person's data was deleted or taken over")));
     }
-    let wanted = match scanned_members(record, &claims) {
-        Ok(w) => w,
-        Err(r) => return Ok(Err(r)),
-    };
-    let mut people = Vec::new();
     let desk_people = match desk {
         Some(reg) => crate::domain::desk::desk_people(store, reg).await?,
         None => Vec::new(),
     };
     let household = resident.as_ref().map(household::view_of);
-    for m in &wanted {
+    let mut people = Vec::new();
+    for m in wanted {
         let found = match &household {
             None => desk_people.iter().find(|p| &p.member_id == m).cloned(),
             Some(view) => person_of(view, &claims.sub, m),
@@ -218,7 +227,7 @@ pub async fn apply_scan(
             None => return Ok(Err(reject("unknown_member", "a member in the QR code no longer exists; ask for a fresh code"))),
         }
     }
-    Ok(Ok(record_event(store, &people, record.kind, shelter, record.at, &record.event_id, recorded_by).await?))
+    Ok(Ok(people))
 }
 
 /// Turns a batch entry into its reported result.
@@ -270,16 +279,8 @@ pub async fn poster_check_in(
     record_event(store, &people, EventKind::CheckIn, &shelter_id, now, &req.event_id, sub).await?;
     let mut out = Vec::new();
     for p in &people {
-        out.push(current_location(store, &p.key, &p.member_id).await?);
+        out.push(super::location::current_location(store, &p.key, &p.member_id).await?);
     }
     Ok(out)
 }
 
-pub async fn current_location(store: &dyn Store, person: &str, member: &MemberId) -> Result<Location, ApiError> {
-    let loc = store.get(&keys::location(person)).await?;
-    Ok(Location {
-        member_id: member.clone(),
-        shelter_id: loc.as_ref().and_then(|l| l.str("shelter")).and_then(|s| ShelterId::parse(s).ok()),
-        since: Timestamp(loc.as_ref().and_then(|l| l.i64("at")).unwrap_or(0)),
-    })
-}

@@ -2,11 +2,12 @@
 //! resident's own partition, so another resident's ids are simply not found.
 
 use crate::{keys, ApiError};
-use bosai_store::{item::item, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Value, WriteOp};
+use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Value, WriteOp};
 use bosai_types::household::{
     BirthDate, HouseholdError, HouseholdView, Member, MemberId, MemberInput, MemberView, Relationship, Sex, MAX_MEMBERS,
 };
 use bosai_types::needs::{Needs, NeedsInput};
+use bosai_types::made::Made;
 use bosai_types::Timestamp;
 use std::collections::BTreeMap;
 
@@ -141,8 +142,15 @@ fn self_from_profile(profile: Option<&Item>) -> Member {
     }
 }
 
+/// The household with each member's needs, latest safety report and the shelter they are checked in at.
 pub async fn view(store: &dyn Store, sub: &str) -> Result<HouseholdView, ApiError> {
-    Ok(view_of(&partition(store, sub).await?))
+    let mut v = view_of(&partition(store, sub).await?);
+    for m in &mut v.members {
+        let id = &m.member.id;
+        let here = crate::domain::location::current_location(store, &keys::person_of_resident(sub, id.as_str()), id).await?;
+        m.checked_in = here.shelter_id.is_some().then_some(here);
+    }
+    Ok(v)
 }
 
 /// The household as read from the resident's partition (one query).
@@ -159,6 +167,7 @@ pub(crate) fn view_of(items: &BTreeMap<String, Item>) -> HouseholdView {
         .map(|m| MemberView {
             needs: items.get(&format!("NEEDS#{}", m.id)).map(needs_from),
             safety: items.get(&format!("SAFETY#{}", m.id)).and_then(crate::domain::safety::report_from),
+            checked_in: None,
             member: m,
         })
         .collect();
@@ -170,9 +179,9 @@ pub async fn put_member(
     sub: &str,
     id: &MemberId,
     input: MemberInput,
-    now: Timestamp,
+    made: Made,
 ) -> Result<Member, ApiError> {
-    input.validate(id, &now.jst_date()).map_err(household_error)?;
+    input.validate(id, &made.received_at.jst_date()).map_err(household_error)?;
     let existing = partition(store, sub).await?;
     let count = existing.keys().filter(|sk| sk.starts_with("MEMBER#")).count();
     let is_new = !existing.contains_key(&format!("MEMBER#{id}"));
@@ -185,11 +194,21 @@ pub async fn put_member(
         birth: Some(input.birth),
         sex: input.sex,
         relationship: input.relationship,
-        updated_at: now,
+        updated_at: made.at,
         name_unconfirmed: false,
     };
-    store.put(member_item(sub, &member), None).await?;
-    Ok(member)
+    let it = member_item(sub, &member).with("received_at", Value::n(made.received_at.millis()));
+    match store.put(it, Some(not_newer(made))).await {
+        Ok(()) => Ok(member),
+        // An edit made before the stored one, sent late: the stored one stays.
+        Err(StoreError::ConditionFailed) => store.get(&keys::member(sub, id.as_str())).await?.as_ref().and_then(member_from).ok_or_else(member_not_found),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The stored item is absent or was made no later than this write (writes are ordered by made time).
+fn not_newer(made: Made) -> Condition {
+    Condition::Or(vec![Condition::absent(), Condition::Le("updated_at".into(), Value::n(made.at.millis()))])
 }
 
 pub async fn remove_member(store: &dyn Store, sub: &str, id: &MemberId) -> Result<(), ApiError> {
@@ -223,20 +242,26 @@ pub async fn put_needs(
     sub: &str,
     id: &MemberId,
     input: NeedsInput,
-    now: Timestamp,
+    made: Made,
 ) -> Result<Needs, ApiError> {
     input.validate().map_err(|e| ApiError::invalid("invalid_needs", format!("{e}."), e.message_ja()))?;
-    let item = needs_item(sub, id, &input, now);
+    let item = needs_item(sub, id, &input, made.at).with("received_at", Value::n(made.received_at.millis()));
     // The resident themself may register needs before ever editing their member record.
-    let write = if id.is_self() {
-        store.put(item, None).await
-    } else {
-        let check = TransactOp::Check { key: keys::member(sub, id.as_str()), condition: Condition::present() };
-        store.transact_write(vec![check, TransactOp::Put { item, condition: None }]).await
-    };
-    match write {
-        Ok(()) => Ok(Needs { needs: input, updated_at: now }),
-        Err(StoreError::TransactionCanceled { .. }) => Err(member_not_found()),
+    let check = (!id.is_self()).then(|| TransactOp::Check { key: keys::member(sub, id.as_str()), condition: Condition::present() });
+    let ops = check.into_iter().chain([TransactOp::Put { item, condition: Some(not_newer(made)) }]).collect();
+    match store.transact_write(ops).await {
+        Ok(()) => Ok(Needs { needs: input, updated_at: made.at }),
+        Err(StoreError::TransactionCanceled { reasons }) => {
+            let failed = |i: usize| reasons.get(i) == Some(&CancelReason::ConditionFailed);
+            if !id.is_self() && failed(0) {
+                Err(member_not_found())
+            } else if failed(reasons.len().saturating_sub(1)) {
+                // An edit made before the stored one, sent late: the stored one stays.
+                store.get(&keys::needs(sub, id.as_str())).await?.as_ref().map(needs_from).ok_or_else(member_not_found)
+            } else {
+                Err(ApiError::Busy)
+            }
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -291,17 +316,26 @@ mod tests {
         let s = SqliteStore::in_memory().unwrap();
         let now = Timestamp(1_795_300_000_000);
         let id = MemberId::parse("m-1").unwrap();
-        put_member(&s, "r_a", &id, child(), now).await.unwrap();
-        put_member(&s, "r_a", &id, child(), now).await.unwrap(); // a retry
+        put_member(&s, "r_a", &id, child(), Made::now(now)).await.unwrap();
+        put_member(&s, "r_a", &id, child(), Made::now(now)).await.unwrap(); // a retry
         let needs = NeedsInput { allergens: vec![AllergenCode::Egg], ..Default::default() };
-        put_needs(&s, "r_a", &id, needs.clone(), now).await.unwrap();
+        put_needs(&s, "r_a", &id, needs.clone(), Made::now(now)).await.unwrap();
         let v = view(&s, "r_a").await.unwrap();
         assert_eq!(v.members.len(), 2, "self + child");
         assert!(v.members[0].member.id.is_self());
         assert_eq!(v.members[1].needs.as_ref().unwrap().needs, needs);
         // Another resident sees nothing of it and cannot write to it.
         assert_eq!(view(&s, "r_b").await.unwrap().members.len(), 1);
-        assert!(matches!(put_needs(&s, "r_b", &id, NeedsInput::default(), now).await, Err(ApiError::NotFound(..))));
+        assert!(matches!(put_needs(&s, "r_b", &id, NeedsInput::default(), Made::now(now)).await, Err(ApiError::NotFound(..))));
+        // An edit made before the stored one but sent later does not overwrite it.
+        let late = Made::stamp(Some(bosai_types::made::DeviceTimes { made_at: 0, sent_at: 60_000 }), now, None);
+        let older = NeedsInput { allergens: vec![AllergenCode::Milk], ..Default::default() };
+        assert_eq!(put_needs(&s, "r_a", &id, older, late).await.unwrap().needs, needs, "the stored, later edit is returned");
+        let renamed = MemberInput { display_name: "はなこ".into(), ..child() };
+        assert_eq!(put_member(&s, "r_a", &id, renamed.clone(), late).await.unwrap().display_name, "はな");
+        let later = Made::now(Timestamp(now.millis() + 1));
+        assert_eq!(put_member(&s, "r_a", &id, renamed, later).await.unwrap().display_name, "はなこ");
+        assert_eq!(view(&s, "r_a").await.unwrap().members[1].member.display_name, "はなこ");
         remove_member(&s, "r_a", &id).await.unwrap();
         remove_member(&s, "r_a", &id).await.unwrap();
         let left = partition(&s, "r_a").await.unwrap();
@@ -313,12 +347,12 @@ mod tests {
         let s = SqliteStore::in_memory().unwrap();
         let now = Timestamp(1_795_300_000_000);
         for i in 0..MAX_MEMBERS {
-            put_member(&s, "r", &MemberId::parse(&format!("m{i}")).unwrap(), child(), now).await.unwrap();
+            put_member(&s, "r", &MemberId::parse(&format!("m{i}")).unwrap(), child(), Made::now(now)).await.unwrap();
         }
-        let over = put_member(&s, "r", &MemberId::parse("m-over").unwrap(), child(), now).await;
+        let over = put_member(&s, "r", &MemberId::parse("m-over").unwrap(), child(), Made::now(now)).await;
         assert!(matches!(over, Err(ApiError::Invalid { code: "too_many_members", .. })));
         let future = MemberInput { birth: BirthDate::parse("2030").unwrap(), ..child() };
-        let r = put_member(&s, "r", &MemberId::parse("m0").unwrap(), future, now).await;
+        let r = put_member(&s, "r", &MemberId::parse("m0").unwrap(), future, Made::now(now)).await;
         assert!(matches!(r, Err(ApiError::Invalid { code: "invalid_birth_date", .. })));
         assert!(matches!(remove_member(&s, "r", &MemberId::myself()).await, Err(ApiError::Invalid { code: "self_member", .. })));
     }

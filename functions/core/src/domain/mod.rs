@@ -8,11 +8,13 @@ pub mod desk;
 pub mod fanout;
 pub mod headcount;
 pub mod hq;
+pub mod location;
 pub mod household;
 pub mod mydata;
 pub mod notices;
 pub mod roster;
 pub mod safety;
+pub mod scan_preview;
 pub mod sessions;
 /// Card certificate checks live in their own I/O-free crate (also fuzzed).
 pub use bosai_jpki as jpki;

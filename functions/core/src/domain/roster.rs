@@ -20,6 +20,8 @@ fn entry(i: &Item, this_year: u16) -> Option<RosterEntry> {
         dietary: needs.dietary,
         medical: needs.medical,
         care: needs.care,
+        medical_note: needs.medical_note,
+        nursing_care_level: needs.nursing_care_level,
         checked_in_at: Timestamp(i.i64("at")?),
         source: i.str("source").unwrap_or("card").to_owned(),
         name_unconfirmed: i.bool("name_unconfirmed").unwrap_or(false),
@@ -85,7 +87,7 @@ fn code<T: serde::Serialize>(x: T) -> String {
 
 /// UTF-8 with a byte-order mark, so Excel on Windows opens the Japanese correctly.
 pub fn csv(entries: &[RosterEntry]) -> String {
-    let mut out = String::from("\u{FEFF}氏名,生年,年齢区分,性別,アレルギー,その他のアレルギー,食事,医療,配慮,チェックイン,登録\r\n");
+    let mut out = String::from("\u{FEFF}氏名,生年,年齢区分,性別,アレルギー,その他のアレルギー,食事,医療,医療メモ,配慮,要介護度,チェックイン,登録\r\n");
     for e in entries {
         let row = [
             cell(&e.name),
@@ -96,7 +98,9 @@ pub fn csv(entries: &[RosterEntry]) -> String {
             cell(&e.other_allergies),
             names(&e.dietary, code),
             names(&e.medical, code),
+            cell(&e.medical_note),
             names(&e.care, code),
+            e.nursing_care_level.map(code).unwrap_or_default(),
             e.checked_in_at.millis().to_string(),
             if e.source == "desk" { "窓口登録（未確認）".into() } else { "マイナンバーカード".into() },
         ];
@@ -123,6 +127,8 @@ mod tests {
             dietary: vec![],
             medical: vec![],
             care: vec![],
+            medical_note: "=薬は朝夕".into(),
+            nursing_care_level: Some(bosai_types::needs::NursingCareLevel::Care3),
             checked_in_at: Timestamp(5),
             name_unconfirmed: false,
             source: "desk".into(),
@@ -132,5 +138,6 @@ mod tests {
         let line = out.lines().nth(1).unwrap();
         assert!(line.starts_with("\"'=HYPERLINK(\"\"x\"\"), 太郎\""), "{line}");
         assert!(line.contains("卵・乳") && line.contains("窓口登録"));
+        assert!(line.contains(",'=薬は朝夕,") && line.contains(",care3,"), "medical note (escaped) and 要介護度: {line}");
     }
 }

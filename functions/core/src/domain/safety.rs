@@ -8,6 +8,7 @@ use bosai_types::hq::{AreaSafety, SafetyCounts};
 use bosai_types::surveys::AreaCode;
 use bosai_types::household::{HelpRequest, MemberId};
 use bosai_types::safety::{SafetyReport, SafetyReportInput, SafetyStatus};
+use bosai_types::made::Made;
 use bosai_types::{MunicipalityCode, Timestamp};
 
 pub const HELP_LIST_LIMIT: u32 = 500;
@@ -30,7 +31,7 @@ pub async fn report(
     municipality: &MunicipalityCode,
     sub: &str,
     input: SafetyReportInput,
-    now: Timestamp,
+    made: Made,
 ) -> Result<SafetyReport, ApiError> {
     input.validate().map_err(|e| ApiError::invalid("invalid_safety_report", format!("{e}."), e.message_ja()))?;
     let id_key = keys::safety_report_id(sub, &input.report_id);
@@ -45,7 +46,15 @@ pub async fn report(
             return Err(ApiError::invalid("unknown_shelter", "There is no shelter with this id.", "その避難所は見つかりません。"));
         }
     }
-    let r = SafetyReport { report_id: input.report_id.clone(), member_id: input.member_id.clone(), status: input.status, reported_at: now };
+    let r = SafetyReport {
+        report_id: input.report_id.clone(),
+        member_id: input.member_id.clone(),
+        status: input.status,
+        reported_at: made.at,
+        received_at: Some(made.received_at),
+        clock_skew_ms: made.clock_skew_ms,
+    };
+    let at = made.at;
     let member = r.member_id.as_str();
     let current_key = keys::safety_current(sub, member);
     let area = registered_area(store, sub).await?;
@@ -53,13 +62,14 @@ pub async fn report(
     let mut help = None;
     if let SafetyStatus::NeedsHelp { what, location } = &r.status {
         let (name, birth_year) = household::member_summary(store, sub, &r.member_id).await?;
-        let key = Key::new(keys::help_partition(municipality), format!("{:013}#{sub}#{member}", now.millis()));
+        let key = Key::new(keys::help_partition(municipality), format!("{:013}#{sub}#{member}", at.millis()));
         let mut entry = item(&key)
             .with("report_id", Value::s(&r.report_id))
             .with("member_name", Value::s(name))
             .with("what", Value::s(what))
             .with("location", Value::s(location))
-            .with("reported_at", Value::n(now.millis()));
+            .with("reported_at", Value::n(at.millis()))
+            .with("received_at", Value::n(made.received_at.millis()));
         if let Some(y) = birth_year {
             entry = entry.with("birth_year", Value::n(y.into()));
         }
@@ -67,10 +77,28 @@ pub async fn report(
     }
     for _ in 0..RETRIES {
         let previous = store.get(&current_key).await?;
+        let log = TransactOp::Put { item: with_report(item(&keys::safety_log(sub, member, at.millis(), &r.report_id)), &r), condition: None };
+        // Made before the current report (it waited offline longer): history only.
+        if previous.as_ref().and_then(report_from).is_some_and(|p| p.reported_at > at) {
+            let unchanged = previous.as_ref().and_then(|p| p.get("report")).map(|v| Condition::Eq("report".into(), v.clone()));
+            let ops = vec![
+                TransactOp::Put { item: with_report(item(&id_key), &r), condition: Some(Condition::absent()) },
+                log,
+                TransactOp::Check { key: current_key.clone(), condition: unchanged.unwrap_or_else(Condition::present) },
+            ];
+            match store.transact_write(ops).await {
+                Ok(()) => return Ok(r),
+                Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
+                    return replay_stored(store, &id_key, r).await;
+                }
+                Err(StoreError::TransactionCanceled { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
         let mut current = with_report(item(&current_key), &r).with("count_pk", Value::s(&count_key.pk)).with("count_sk", Value::s(&count_key.sk));
         let mut ops = vec![
             TransactOp::Put { item: with_report(item(&id_key), &r), condition: Some(Condition::absent()) },
-            TransactOp::Put { item: with_report(item(&keys::safety_log(sub, member, now.millis(), &r.report_id)), &r), condition: None },
+            log,
         ];
         if let Some((key, entry)) = &help {
             current = current.with("help_pk", Value::s(&key.pk)).with("help_sk", Value::s(&key.sk));
@@ -95,8 +123,7 @@ pub async fn report(
             Ok(()) => return Ok(r),
             // The same report arrived twice at once: the other copy won.
             Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
-                let done = store.get(&id_key).await?.as_ref().and_then(report_from).ok_or(ApiError::Conflict("The report", "報告"))?;
-                return replay(done, &SafetyReportInput { report_id: r.report_id, member_id: r.member_id, status: r.status });
+                return replay_stored(store, &id_key, r).await;
             }
             // Another report for this member landed meanwhile: read it and go again.
             Err(StoreError::TransactionCanceled { .. }) => continue,
@@ -107,6 +134,11 @@ pub async fn report(
 }
 
 const RETRIES: usize = 8;
+
+async fn replay_stored(store: &dyn Store, id_key: &Key, r: SafetyReport) -> Result<SafetyReport, ApiError> {
+    let done = store.get(id_key).await?.as_ref().and_then(report_from).ok_or(ApiError::Conflict("The report", "報告"))?;
+    replay(done, &SafetyReportInput { report_id: r.report_id, member_id: r.member_id, status: r.status })
+}
 
 /// The counter attribute a status adds to.
 pub fn status_counter(s: &SafetyStatus) -> &'static str {
@@ -225,6 +257,7 @@ pub async fn help_requests(store: &dyn Store, municipality: &MunicipalityCode) -
                 what: i.str("what")?.to_owned(),
                 location: i.str("location")?.to_owned(),
                 reported_at: Timestamp(i.i64("reported_at")?),
+                received_at: i.i64("received_at").map(Timestamp),
             })
         })
         .collect())
@@ -234,6 +267,7 @@ pub async fn help_requests(store: &dyn Store, municipality: &MunicipalityCode) -
 mod tests {
     use super::*;
     use bosai_store::sqlite::SqliteStore;
+    use bosai_types::made::DeviceTimes;
 
     fn input(id: &str, status: SafetyStatus) -> SafetyReportInput {
         SafetyReportInput { report_id: id.into(), member_id: MemberId::myself(), status }
@@ -244,21 +278,44 @@ mod tests {
         let s = SqliteStore::in_memory().unwrap();
         let m = MunicipalityCode::parse("041009").unwrap();
         let help = SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅 2階".into() };
-        report(&s, &m, "r_a", input("rep-00001", help.clone()), Timestamp(1_000)).await.unwrap();
+        report(&s, &m, "r_a", input("rep-00001", help.clone()), Made::now(Timestamp(1_000))).await.unwrap();
         // A resend is stored once.
-        report(&s, &m, "r_a", input("rep-00001", help.clone()), Timestamp(2_000)).await.unwrap();
+        report(&s, &m, "r_a", input("rep-00001", help.clone()), Made::now(Timestamp(2_000))).await.unwrap();
         let list = help_requests(&s, &m).await.unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].member_name, "本人");
         assert_eq!(history(&s, "r_a", &MemberId::myself()).await.unwrap().len(), 1);
         // Reusing the id for something else is refused.
-        let other = report(&s, &m, "r_a", input("rep-00001", SafetyStatus::SafeAtHome), Timestamp(3_000)).await;
+        let other = report(&s, &m, "r_a", input("rep-00001", SafetyStatus::SafeAtHome), Made::now(Timestamp(3_000))).await;
         assert!(matches!(other, Err(ApiError::Conflict(..))));
         // Safe now: off the HQ list, history keeps both, newest first.
-        report(&s, &m, "r_a", input("rep-00002", SafetyStatus::SafeAtHome), Timestamp(4_000)).await.unwrap();
+        report(&s, &m, "r_a", input("rep-00002", SafetyStatus::SafeAtHome), Made::now(Timestamp(4_000))).await.unwrap();
         assert!(help_requests(&s, &m).await.unwrap().is_empty());
         let h = history(&s, "r_a", &MemberId::myself()).await.unwrap();
         assert_eq!(h.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>(), vec!["rep-00002", "rep-00001"]);
+    }
+
+    #[tokio::test]
+    async fn a_report_made_earlier_but_received_later_goes_into_history_only() {
+        let s = SqliteStore::in_memory().unwrap();
+        let m = MunicipalityCode::parse("041009").unwrap();
+        let help = SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅".into() };
+        // Safe at home, made at 21:10 and sent at once; a "needs help" made at 21:05 arrives at 21:20.
+        report(&s, &m, "r_a", input("rep-late-2", SafetyStatus::SafeAtHome), Made::now(Timestamp(2_100_000))).await.unwrap();
+        let late = Made::stamp(Some(DeviceTimes { made_at: 2_050_000, sent_at: 2_200_000 }), Timestamp(2_200_000), None);
+        let r = report(&s, &m, "r_a", input("rep-late-1", help), late).await.unwrap();
+        assert_eq!((r.reported_at, r.received_at), (Timestamp(2_050_000), Some(Timestamp(2_200_000))));
+        let current = crate::domain::household::view(&s, "r_a").await.unwrap().members[0].safety.clone().unwrap();
+        assert_eq!(current.report_id, "rep-late-2", "the later-made report stays current");
+        assert!(help_requests(&s, &m).await.unwrap().is_empty(), "an outdated help request is not listed");
+        let h = history(&s, "r_a", &MemberId::myself()).await.unwrap();
+        assert_eq!(h.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>(), vec!["rep-late-2", "rep-late-1"], "ordered by made time");
+        let counts = counts_by_area(&s, &m).await.unwrap();
+        assert_eq!((counts[0].counts.safe_at_home, counts[0].counts.needs_help), (1, 0));
+        // Its resend is still stored once.
+        let again = report(&s, &m, "r_a", input("rep-late-1", SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅".into() }), late).await.unwrap();
+        assert_eq!(again, r);
+        assert_eq!(history(&s, "r_a", &MemberId::myself()).await.unwrap().len(), 2);
     }
 
     #[tokio::test]
@@ -267,9 +324,9 @@ mod tests {
         let m = MunicipalityCode::parse("041009").unwrap();
         let mut i = input("rep-00003", SafetyStatus::SafeAtHome);
         i.member_id = MemberId::parse("m-nobody").unwrap();
-        assert!(matches!(report(&s, &m, "r_a", i, Timestamp(1)).await, Err(ApiError::NotFound(..))));
+        assert!(matches!(report(&s, &m, "r_a", i, Made::now(Timestamp(1))).await, Err(ApiError::NotFound(..))));
         let at = SafetyStatus::AtShelter { shelter_id: bosai_types::ShelterId::parse("nowhere").unwrap() };
-        let r = report(&s, &m, "r_a", input("rep-00004", at), Timestamp(1)).await;
+        let r = report(&s, &m, "r_a", input("rep-00004", at), Made::now(Timestamp(1))).await;
         assert!(matches!(r, Err(ApiError::Invalid { code: "unknown_shelter", .. })));
         assert!(history(&s, "r_a", &MemberId::myself()).await.unwrap().is_empty(), "nothing written");
     }

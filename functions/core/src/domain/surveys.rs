@@ -13,6 +13,7 @@ use bosai_types::surveys::{
     validate_answer, AnswerError, AnswerValue, AreaCode, MyAnswer, NewSurvey, OpenSurvey, OptionCount, Period, QuestionId,
     QuestionKind, QuestionTotals, Survey, SurveyAnswer, SurveyId, SurveyScope, SurveyState, SurveyTotals,
 };
+use bosai_types::made::Made;
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use std::collections::BTreeMap;
 
@@ -188,6 +189,7 @@ fn answer_from_item(i: &Item) -> Option<StoredAnswer> {
             answers: serde_json::from_str(i.str("answers")?).ok()?,
             answered_at: Timestamp(i.i64("answered_at")?),
             updated_at: Timestamp(i.i64("updated_at")?),
+            received_at: i.i64("received_at").map(Timestamp),
         },
         version: i.i64("version")?,
     })
@@ -195,7 +197,7 @@ fn answer_from_item(i: &Item) -> Option<StoredAnswer> {
 
 fn answer_item(sub: &str, a: &MyAnswer, version: i64) -> Item {
     let (survey, period) = (a.survey_id.as_str(), a.period.to_string());
-    item(&keys::survey_answer(survey, &period, sub))
+    let it = item(&keys::survey_answer(survey, &period, sub))
         .with(attr::GSI1_PK, Value::s(keys::answers_of(sub)))
         .with(attr::GSI1_SK, Value::s(format!("{survey}#{period}")))
         .with("survey_id", Value::s(survey))
@@ -203,7 +205,11 @@ fn answer_item(sub: &str, a: &MyAnswer, version: i64) -> Item {
         .with("answers", Value::s(serde_json::to_string(&a.answers).expect("answers serialise")))
         .with("answered_at", Value::n(a.answered_at.millis()))
         .with("updated_at", Value::n(a.updated_at.millis()))
-        .with("version", Value::n(version))
+        .with("version", Value::n(version));
+    match a.received_at {
+        Some(r) => it.with("received_at", Value::n(r.millis())),
+        None => it,
+    }
 }
 
 async fn my_answer(store: &dyn Store, survey: &SurveyId, period: Period, sub: &str) -> Result<Option<StoredAnswer>, ApiError> {
@@ -284,8 +290,10 @@ pub async fn answer(
     who: &ResidentContext,
     id: &SurveyId,
     req: &SurveyAnswer,
-    now: Timestamp,
+    made: Made,
 ) -> Result<MyAnswer, ApiError> {
+    // The period and the opening hours are those of when the resident answered (it may have waited offline).
+    let now = made.at;
     // A concurrent amendment by the same resident (two devices) makes the conditional put
     // fail; reading again and recomputing the counters keeps the totals exact.
     for _ in 0..4 {
@@ -298,7 +306,10 @@ pub async fn answer(
         let period = survey.period(now);
         let old = my_answer(store, id, period, sub).await?;
         if let Some(old) = &old {
-            if old.answer.answers == normalised.answers {
+            // A resend, or an amendment made before the stored one (sent late): keep the stored.
+            // The same answer made later is stored again, so it in turn outranks earlier ones.
+            let resend = old.answer.answers == normalised.answers && old.answer.updated_at >= now;
+            if resend || old.answer.updated_at > now {
                 return Ok(old.answer.clone());
             }
         }
@@ -307,6 +318,7 @@ pub async fn answer(
             period,
             answered_at: old.as_ref().map_or(now, |o| o.answer.answered_at),
             updated_at: now,
+            received_at: Some(made.received_at),
             answers: normalised.answers,
         };
         let old_tally = old.as_ref().map(|o| tally(&o.answer.answers));
@@ -565,16 +577,21 @@ mod tests {
         let at = |h: i64| Timestamp(T0 + h * 3_600_000);
         let a1 = answer_of(json!({"feel": {"type": "single_choice", "option": "good"}, "needs": {"type": "multiple_choice", "options": ["water", "food"], "other": "batteries"}, "diapers": {"type": "number", "value": 10}}));
         let a2 = answer_of(json!({"feel": {"type": "single_choice", "option": "bad"}, "needs": {"type": "multiple_choice", "options": ["water"]}, "note": {"type": "free_text", "text": "腰が痛い"}}));
-        let first = answer(&f.store, &f.m, "r_a", &who, &id, &a1, at(1)).await.unwrap();
-        // The same answer again stores nothing new.
-        let again = answer(&f.store, &f.m, "r_a", &who, &id, &a1, at(2)).await.unwrap();
+        let first = answer(&f.store, &f.m, "r_a", &who, &id, &a1, Made::now(at(1))).await.unwrap();
+        // A resend (same answer, same made time) stores nothing new; the same answer made later
+        // only moves its time (so an answer made in between and sent late cannot replace it).
+        let again = answer(&f.store, &f.m, "r_a", &who, &id, &a1, Made::now(at(1))).await.unwrap();
         assert_eq!(again, first);
-        answer(&f.store, &f.m, "r_b", &who, &id, &a1, at(3)).await.unwrap();
+        let later = answer(&f.store, &f.m, "r_a", &who, &id, &a1, Made::now(at(2))).await.unwrap();
+        assert_eq!((later.answers, later.answered_at, later.updated_at), (first.answers.clone(), at(1), at(2)));
+        let made_between = answer(&f.store, &f.m, "r_a", &who, &id, &a2, Made::stamp(None, at(1), None)).await.unwrap();
+        assert_eq!(made_between.answers, first.answers, "made before the stored answer: the stored stays");
+        answer(&f.store, &f.m, "r_b", &who, &id, &a1, Made::now(at(3))).await.unwrap();
         // r_a amends: the old counts are taken back.
-        let amended = answer(&f.store, &f.m, "r_a", &who, &id, &a2, at(4)).await.unwrap();
+        let amended = answer(&f.store, &f.m, "r_a", &who, &id, &a2, Made::now(at(4))).await.unwrap();
         assert_eq!((amended.answered_at, amended.updated_at), (at(1), at(4)));
         // Next day is a new period.
-        answer(&f.store, &f.m, "r_a", &who, &id, &a1, at(25)).await.unwrap();
+        answer(&f.store, &f.m, "r_a", &who, &id, &a1, Made::now(at(25))).await.unwrap();
 
         let today = Period::parse("2026-11-23").unwrap();
         let survey = get(&f.store, &f.m, &id).await.unwrap();
@@ -612,30 +629,30 @@ mod tests {
             Err(ApiError::Invalid { code, .. }) => code,
             other => panic!("expected a 400, got {other:?}"),
         };
-        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &scoped.id, &ok, now).await), "survey_out_of_scope");
-        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &later.id, &ok, now).await), "survey_not_open");
-        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &all.id, &answer_of(json!({})), now).await), "answer_required");
+        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &scoped.id, &ok, Made::now(now)).await), "survey_out_of_scope");
+        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &later.id, &ok, Made::now(now)).await), "survey_not_open");
+        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &all.id, &answer_of(json!({})), Made::now(now)).await), "answer_required");
         // Past the closing time.
-        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &all.id, &ok, Timestamp(T0 + 10 * DAY)).await), "survey_closed");
+        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &all.id, &ok, Made::now(Timestamp(T0 + 10 * DAY))).await), "survey_closed");
         let missing = SurveyId::parse("nope").unwrap();
-        assert!(matches!(answer(&f.store, &f.m, "r_a", &who, &missing, &ok, now).await, Err(ApiError::NotFound(..))));
+        assert!(matches!(answer(&f.store, &f.m, "r_a", &who, &missing, &ok, Made::now(now)).await, Err(ApiError::NotFound(..))));
         for s in [&all, &scoped, &later] {
             assert_eq!(item_count(&f.store, &format!("SURVEY#{}", s.id)).await, 0, "{}", s.id);
         }
         // In scope once checked in there.
         let there = ResidentContext { area: None, checked_in_at: Some(shelter("aoba-katahira-es")) };
-        answer(&f.store, &f.m, "r_a", &there, &scoped.id, &ok, now).await.unwrap();
+        answer(&f.store, &f.m, "r_a", &there, &scoped.id, &ok, Made::now(now)).await.unwrap();
         assert_eq!(open_for(&f.store, &f.m, "r_b", &who, now).await.unwrap().len(), 1, "only the All survey; the later one is not open");
         assert_eq!(open_for(&f.store, &f.m, "r_b", &there, now).await.unwrap().len(), 2);
         // Closed by HQ: amendments are refused and the stored answer and totals stay.
-        answer(&f.store, &f.m, "r_a", &who, &all.id, &ok, now).await.unwrap();
+        answer(&f.store, &f.m, "r_a", &who, &all.id, &ok, Made::now(now)).await.unwrap();
         let before = query_all(&f.store, format!("SURVEY#{}", all.id), String::new()).await.unwrap();
         let closed = close(&f.store, &f.hq, &f.m, &all.id, Timestamp(now.0 + 1)).await.unwrap();
         assert_eq!(closed.state(Timestamp(now.0 + 1)), SurveyState::Closed);
         let closed_again = close(&f.store, &f.hq, &f.m, &all.id, Timestamp(now.0 + 99)).await.unwrap();
         assert_eq!(closed_again.closed_at, closed.closed_at, "closing again keeps the first time");
         let amend = answer_of(json!({"feel": {"type": "single_choice", "option": "bad"}}));
-        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &all.id, &amend, Timestamp(now.0 + 2)).await), "survey_closed");
+        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &all.id, &amend, Made::now(Timestamp(now.0 + 2))).await), "survey_closed");
         assert_eq!(query_all(&f.store, format!("SURVEY#{}", all.id), String::new()).await.unwrap(), before);
         assert!(open_for(&f.store, &f.m, "r_a", &who, Timestamp(now.0 + 2)).await.unwrap().is_empty());
         assert!(matches!(close(&f.store, &f.hq, &f.m, &missing, now).await, Err(ApiError::NotFound(..))));
@@ -683,7 +700,7 @@ mod tests {
                     close(&self.inner, &principal(Role::Hq, Some("041009")), &m, &id, Timestamp(T0)).await.unwrap();
                 }
                 Some(Race::SameResidentAnswers(a)) => {
-                    answer(&self.inner, &m, "r_a", &ResidentContext::default(), &id, &a, Timestamp(T0 + 2)).await.unwrap();
+                    answer(&self.inner, &m, "r_a", &ResidentContext::default(), &id, &a, Made::now(Timestamp(T0 + 2))).await.unwrap();
                 }
                 None => {}
             }
@@ -702,7 +719,7 @@ mod tests {
         let (store, id) = racing(Race::HqCloses).await;
         let m = MunicipalityCode::parse("041009").unwrap();
         let good = answer_of(json!({"feel": {"type": "single_choice", "option": "good"}}));
-        let e = answer(&store, &m, "r_a", &ResidentContext::default(), &id, &good, Timestamp(T0 + 1)).await.unwrap_err();
+        let e = answer(&store, &m, "r_a", &ResidentContext::default(), &id, &good, Made::now(Timestamp(T0 + 1))).await.unwrap_err();
         assert!(matches!(e, ApiError::Invalid { code: "survey_closed", .. }), "{e:?}");
         assert_eq!(item_count(&store.inner, "SURVEY#s-1").await, 0, "nothing partially written");
     }
@@ -714,7 +731,7 @@ mod tests {
         let m = MunicipalityCode::parse("041009").unwrap();
         let good = answer_of(json!({"feel": {"type": "single_choice", "option": "good"}}));
         // The other device's answer lands first; ours is recomputed against it and wins.
-        let mine = answer(&store, &m, "r_a", &ResidentContext::default(), &id, &good, Timestamp(T0 + 3)).await.unwrap();
+        let mine = answer(&store, &m, "r_a", &ResidentContext::default(), &id, &good, Made::now(Timestamp(T0 + 3))).await.unwrap();
         assert_eq!(mine.answered_at, Timestamp(T0 + 2));
         let hq = principal(Role::Hq, Some("041009"));
         let t = totals(&store, &hq, &m, &id, None, Timestamp(T0 + 4)).await.unwrap();

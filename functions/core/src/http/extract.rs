@@ -4,6 +4,9 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use crate::clock::now_millis;
+use bosai_types::made::{Made, MADE_AT_HEADER, SENT_AT_HEADER};
+use bosai_types::Timestamp;
 use serde::de::DeserializeOwned;
 
 /// `Json<T>` whose rejections are our JSON problems instead of axum's plain text.
@@ -40,6 +43,35 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             Err(rej) => Err(rej.into_response()),
         }
     }
+}
+
+/// When a queued write was made on the device ([`bosai_types::made`]): stamped on arrival.
+/// Without the headers it was made now; malformed ones are a 400 `invalid_made_at`.
+pub struct MadeAt(pub Made);
+
+impl<S: Send + Sync> FromRequestParts<S> for MadeAt {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let header = |name| parts.headers.get(name).map(|v| v.to_str().unwrap_or("?"));
+        let device = Made::parse_headers(header(MADE_AT_HEADER), header(SENT_AT_HEADER))
+            .map_err(|e| ApiError::invalid("invalid_made_at", format!("{e}."), e.message_ja()))?;
+        // Issue 15's incidents will pass their start as the floor.
+        Ok(MadeAt(Made::stamp(device, Timestamp(now_millis()), None)))
+    }
+}
+
+/// The two headers, documented once for every route that takes them.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct DeviceTimesHeaders {
+    /// When the write was made, by the device's clock (ms since 1970). Send with `Bosai-Sent-At`.
+    #[param(rename = "Bosai-Made-At", minimum = 0)]
+    made_at: Option<i64>,
+    /// When the device sent it, by the same clock: their difference is how long it waited.
+    #[param(rename = "Bosai-Sent-At", minimum = 0)]
+    sent_at: Option<i64>,
 }
 
 fn rejection(rej: JsonRejection) -> ApiError {

@@ -14,7 +14,7 @@ mod shelters;
 pub mod supplies;
 pub mod surveys;
 
-pub use extract::{ApiJson, ApiPath};
+pub use extract::{ApiJson, ApiPath, DeviceTimesHeaders, MadeAt};
 
 use crate::auth::AuthSettings;
 use crate::{ApiError, Config};

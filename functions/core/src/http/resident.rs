@@ -3,7 +3,7 @@
 
 use super::principal::{HqOrAdmin, ResidentOnly};
 use super::routes::{Access, RouteSpec};
-use super::{ApiJson, ApiPath, AppState};
+use super::{ApiJson, ApiPath, AppState, DeviceTimesHeaders, MadeAt};
 use crate::clock::{now_millis, now_seconds};
 use crate::domain::{credential, household, mydata, safety};
 use crate::ApiError;
@@ -71,15 +71,16 @@ async fn view(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Resu
 
 /// Add or edit a member; the app picks the id, so a retry never adds twice.
 #[utoipa::path(put, path = "/api/household/members/{member_id}", tag = "resident", security(("bearer" = [])),
-    params(("member_id" = String, Path)), request_body = MemberInput,
+    params(("member_id" = String, Path), DeviceTimesHeaders), request_body = MemberInput,
     responses((status = 200, body = Member), (status = 400, body = Problem)))]
 async fn put_member(
     ResidentOnly(p): ResidentOnly,
     State(st): State<AppState>,
+    MadeAt(made): MadeAt,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<MemberInput>,
 ) -> Result<Json<Member>, ApiError> {
-    Ok(Json(household::put_member(st.store.as_ref(), &p.sub, &member_id(&id)?, input, now()).await?))
+    Ok(Json(household::put_member(st.store.as_ref(), &p.sub, &member_id(&id)?, input, made).await?))
 }
 
 /// Remove a member with their needs and safety reports (idempotent).
@@ -98,27 +99,29 @@ async fn remove_member(
 
 /// Replace a member's allergy, dietary, medical and care needs.
 #[utoipa::path(put, path = "/api/household/members/{member_id}/needs", tag = "resident", security(("bearer" = [])),
-    params(("member_id" = String, Path)), request_body = NeedsInput,
+    params(("member_id" = String, Path), DeviceTimesHeaders), request_body = NeedsInput,
     responses((status = 200, body = Needs), (status = 400, body = Problem), (status = 404, body = Problem)))]
 async fn put_needs(
     ResidentOnly(p): ResidentOnly,
     State(st): State<AppState>,
+    MadeAt(made): MadeAt,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<NeedsInput>,
 ) -> Result<Json<Needs>, ApiError> {
-    Ok(Json(household::put_needs(st.store.as_ref(), &p.sub, &member_id(&id)?, input, now()).await?))
+    Ok(Json(household::put_needs(st.store.as_ref(), &p.sub, &member_id(&id)?, input, made).await?))
 }
 
 /// Report a member's safety status; a resend with the same report id is stored once.
-#[utoipa::path(post, path = "/api/safety", tag = "resident", security(("bearer" = [])), request_body = SafetyReportInput,
+#[utoipa::path(post, path = "/api/safety", tag = "resident", security(("bearer" = [])), request_body = SafetyReportInput, params(DeviceTimesHeaders),
     responses((status = 200, body = SafetyReport), (status = 400, body = Problem), (status = 404, body = Problem, description = "no such household member"),
         (status = 409, body = Problem)))]
 async fn report(
     ResidentOnly(p): ResidentOnly,
     State(st): State<AppState>,
+    MadeAt(made): MadeAt,
     ApiJson(input): ApiJson<SafetyReportInput>,
 ) -> Result<Json<SafetyReport>, ApiError> {
-    Ok(Json(safety::report(st.store.as_ref(), &st.config.municipality, &p.sub, input, now()).await?))
+    Ok(Json(safety::report(st.store.as_ref(), &st.config.municipality, &p.sub, input, made).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

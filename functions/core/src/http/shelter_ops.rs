@@ -6,7 +6,7 @@ use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState};
 use crate::auth::Principal;
 use crate::clock::{now_millis, now_seconds};
-use crate::domain::{checkin, desk, roster, shelters};
+use crate::domain::{checkin, desk, roster, scan_preview, shelters};
 use crate::ApiError;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -17,11 +17,13 @@ use bosai_types::checkin::{parse_record, valid_device_id, Location, PosterCheckI
 use bosai_types::desk::{DeskClaim, DeskRegistered, DeskRegistration};
 use bosai_types::household::HouseholdView;
 use bosai_types::roster::{RosterEntry, RosterFilter};
+use bosai_types::scan_preview::{ScanPreview, ScanPreviewRequest};
 use bosai_types::{Problem, ShelterId, Timestamp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/shelters/{id}/scans", post(scans))
+        .route("/shelters/{id}/scan-preview", post(scan_preview))
         .route("/shelters/{id}/poster", get(poster))
         .route("/shelters/{id}/roster", get(roster_json))
         .route("/shelters/{id}/roster.csv", get(roster_csv))
@@ -34,6 +36,7 @@ const MANAGERS: Access = Access::Roles(ShelterManager::ROLES);
 
 pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "POST", path: "/api/shelters/{id}/scans", access: MANAGERS },
+    RouteSpec { method: "POST", path: "/api/shelters/{id}/scan-preview", access: MANAGERS },
     RouteSpec { method: "GET", path: "/api/shelters/{id}/poster", access: MANAGERS },
     RouteSpec { method: "GET", path: "/api/shelters/{id}/roster", access: MANAGERS },
     RouteSpec { method: "GET", path: "/api/shelters/{id}/roster.csv", access: MANAGERS },
@@ -43,7 +46,7 @@ pub const ROUTES: &[RouteSpec] = &[
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(scans, poster, roster_json, roster_csv, desk_register, poster_check_in, desk_claim))]
+#[openapi(paths(scans, scan_preview, poster, roster_json, roster_csv, desk_register, poster_check_in, desk_claim))]
 pub struct Doc;
 
 /// The shelter, if this principal may act for it.
@@ -120,6 +123,24 @@ async fn audited_roster(st: &AppState, who: &Principal, id: &str, f: &RosterFilt
     let access = roster::RosterAccess { action, actor: &who.sub, shelter: &shelter, filter: f, rows: entries.len() };
     roster::audit(st.store.as_ref(), &st.config.municipality, access, now).await?;
     Ok((shelter, entries))
+}
+
+/// Who a scanned QR code names (names, ages, where each is checked in now), for staff to
+/// see before confirming. Checks the code as a scan would; audited like a roster view.
+#[utoipa::path(post, path = "/api/shelters/{id}/scan-preview", tag = "shelter", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ScanPreviewRequest,
+    responses((status = 200, body = ScanPreview), (status = 400, body = Problem, description = "expired, revoked, another municipality's or not a check-in QR code"),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn scan_preview(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ScanPreviewRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let shelter = managed(&st, &who, &id).await?;
+    let now = Timestamp(now_millis());
+    let preview = scan_preview::preview(st.store.as_ref(), &st.auth, &st.config.municipality, &shelter, &who.sub, &req.credential, now).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(preview)))
 }
 
 /// People present at the shelter, filtered (audited).

@@ -2,7 +2,7 @@
 
 use super::principal::{HqOrAdmin, ResidentOnly};
 use super::routes::{Access, RouteSpec};
-use super::{ApiJson, ApiPath, AppState};
+use super::{ApiJson, ApiPath, AppState, DeviceTimesHeaders, MadeAt};
 use crate::domain::surveys::{self, ResidentContext};
 use crate::ApiError;
 use axum::extract::rejection::QueryRejection;
@@ -49,7 +49,7 @@ fn survey_id(raw: &str) -> Result<SurveyId, ApiError> {
 /// Where the resident is: their registered area and the shelter they themself are checked in at.
 async fn resident_context(st: &AppState, sub: &str) -> Result<ResidentContext, ApiError> {
     let me = bosai_types::household::MemberId::myself();
-    let here = crate::domain::checkin::current_location(st.store.as_ref(), &crate::keys::person_of_resident(sub, me.as_str()), &me).await?;
+    let here = crate::domain::location::current_location(st.store.as_ref(), &crate::keys::person_of_resident(sub, me.as_str()), &me).await?;
     let area = crate::domain::safety::registered_area(st.store.as_ref(), sub).await?;
     Ok(ResidentContext { area, checked_in_at: here.shelter_id })
 }
@@ -122,16 +122,17 @@ async fn open_for_me(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) 
 /// Answer, or amend the answer, for the current period. Idempotent: the answer is keyed by
 /// survey, period and the signed-in resident, so a resend stores it once and a change replaces it.
 #[utoipa::path(put, path = "/api/surveys/{survey_id}/answer", tag = "surveys", request_body = SurveyAnswer, security(("bearer" = [])),
-    params(("survey_id" = String, Path)),
+    params(("survey_id" = String, Path), DeviceTimesHeaders),
     responses((status = 200, body = MyAnswer), (status = 400, body = Problem, description = "invalid answer, survey closed, not open yet or not for this resident"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn answer(
     ResidentOnly(p): ResidentOnly,
     State(st): State<AppState>,
+    MadeAt(made): MadeAt,
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<SurveyAnswer>,
 ) -> Result<Json<MyAnswer>, ApiError> {
     let id = survey_id(&id)?;
     let who = resident_context(&st, &p.sub).await?;
-    Ok(Json(surveys::answer(st.store.as_ref(), &st.config.municipality, &p.sub, &who, &id, &req, now()).await?))
+    Ok(Json(surveys::answer(st.store.as_ref(), &st.config.municipality, &p.sub, &who, &id, &req, made).await?))
 }

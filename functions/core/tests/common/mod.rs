@@ -61,7 +61,15 @@ impl TestApp {
 
     /// One authenticated JSON call: status and body (Null when the body is not JSON).
     pub async fn call(&self, method: &str, path: &str, token: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+        self.call_with(method, path, token, body, &[]).await
+    }
+
+    /// [`Self::call`] with extra headers (a queued write's device times, say).
+    pub async fn call_with(&self, method: &str, path: &str, token: &str, body: Option<serde_json::Value>, headers: &[(&str, String)]) -> (u16, serde_json::Value) {
         let mut req = self.http.request(method.parse().unwrap(), self.url(path)).bearer_auth(token);
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
         if let Some(b) = body {
             req = req.json(&b);
         }

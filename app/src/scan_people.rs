@@ -1,0 +1,83 @@
+//! Who a scanned QR code names, shown before staff confirm: names, ages and where each
+//! person is checked in, looked up online; offline only a count such as 「本人＋家族2人」.
+//! Internal member ids never reach the screen.
+
+use crate::api::{self, ApiError};
+use crate::i18n::Lang;
+use crate::staff;
+use bosai_types::scan_preview::{headcount_en, headcount_ja, PreviewPerson, ScanPreview, ScanPreviewRequest};
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Preview {
+    Loading,
+    Found(ScanPreview),
+    /// Offline, or the lookup failed for the network: the device's own check stands.
+    Offline,
+    /// The server refuses the code (revoked, a member removed…): it would be rejected when sent.
+    Refused(ApiError),
+}
+
+/// Looks the scanned code up when the device is online.
+pub async fn fetch(shelter: &str, credential: &str) -> Preview {
+    if !staff::online() {
+        return Preview::Offline;
+    }
+    let body = serde_json::to_string(&ScanPreviewRequest { credential: credential.to_owned() }).ok();
+    match staff::send("POST", &format!("/api/shelters/{shelter}/scan-preview"), body).await.and_then(|t| api::decode::<ScanPreview>(&t)) {
+        Ok(p) => Preview::Found(p),
+        Err(e) if e.status() == Some(400) => Preview::Refused(e),
+        Err(_) => Preview::Offline,
+    }
+}
+
+/// The heading of the confirmation: a count offline, names online.
+pub fn heading(members: &[String], preview: &Preview, l: Lang) -> String {
+    match preview {
+        Preview::Found(p) if l.is_ja() => format!("{}人", p.people.len()),
+        Preview::Found(p) => format!("{} people", p.people.len()),
+        _ if l.is_ja() => headcount_ja(members),
+        _ => headcount_en(members),
+    }
+}
+
+/// 本人, 家族1, 家族2…: labels for the checkboxes when names are not known (offline).
+pub fn offline_label(members: &[String], index: usize, l: Lang) -> String {
+    if members[index] == bosai_types::household::MemberId::SELF {
+        return l.pick("本人", "Card holder").into();
+    }
+    let n = members[..index].iter().filter(|m| *m != bosai_types::household::MemberId::SELF).count() + 1;
+    if l.is_ja() {
+        format!("家族{n}")
+    } else {
+        format!("Family member {n}")
+    }
+}
+
+/// A person's line online: name, age, and where they are checked in now.
+pub fn person_line(p: &PreviewPerson, here: &str, checking_in: bool, l: Lang) -> impl IntoView {
+    let age = p.age.map(|a| if l.is_ja() { format!("（{a}歳）") } else { format!(" ({a})") });
+    let place = p.checked_in.as_ref().and_then(|c| Some((c.shelter_id.clone()?, c.since))).map(|(at, since)| {
+        let time = l.format_time(since);
+        if at.as_str() == here {
+            let text = if checking_in {
+                if l.is_ja() { format!("すでに受付済み（{time}）") } else { format!("Already checked in here ({time})") }
+            } else if l.is_ja() {
+                format!("ここに受付済み（{time}）")
+            } else {
+                format!("Checked in here ({time})")
+            };
+            view! { <span class="flag already">{text}</span> }.into_any()
+        } else {
+            let name = api::shelter_name(at.as_str(), l);
+            let text = if l.is_ja() { format!("{name}から（{time}に受付）") } else { format!("From {name} (checked in {time})") };
+            view! { <span class="flag from-elsewhere">{text}</span> }.into_any()
+        }
+    });
+    view! {
+        <span class="p-name">{p.name.clone()}</span>
+        <span class="p-age">{age}</span>
+        {p.name_unconfirmed.then(|| view! { <span class="flag name-unconfirmed">{l.pick("（外字あり・券面で確認）", " (special characters: check the card)")}</span> })}
+        {place}
+    }
+}
