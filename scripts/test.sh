@@ -48,4 +48,8 @@ log "load: check-in API at 2x the target rate for 60 s (make load)"
 
 log "browser tests (headless Chromium)"
 export BOSAI_LOCAL_BIN="$CARGO_TARGET_DIR/debug/bosai-local" BOSAI_DIST="$ROOT/dist"
-(cd "$ROOT/tests/browser" && node --test --test-concurrency=1)
+status=0
+(cd "$ROOT/tests/browser" && node --test --test-concurrency=1) || status=$?
+# layout.test.mjs saves every page at 360, 390, 820, 1024 and 1366 px (and at 200 % text on phones).
+log "screenshots of every page at every width: $ROOT/target/screenshots/"
+exit "$status"

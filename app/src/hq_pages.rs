@@ -289,8 +289,10 @@ fn table_or_none(id: &'static str, caption: &'static str, none: &'static str, em
         }
         .into_any();
     }
+    // Scrolls sideways on a phone: reachable by keyboard, named for screen readers.
+    let region = caption.clone();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=region>
             <table class="hq-table" id=id>
                 <caption>{caption}</caption>
                 <thead>{head}</thead>
@@ -328,7 +330,7 @@ fn breakdown(s: &ShelterSummary, l: Lang) -> impl IntoView {
 
 fn shelters_table(s: &Summary, l: Lang) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=l.pick("避難所ごとの状況", "Each shelter")>
             <table class="hq-table hq-shelters" id="hq-shelters">
                 <caption>{l.pick("避難所ごとの状況", "Each shelter")}</caption>
                 <thead>

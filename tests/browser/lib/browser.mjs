@@ -17,8 +17,13 @@ const ARGS = [
 /**
  * A persistent context (service workers need one) in a fresh profile. Returns { context, page, close() }.
  * `args`: extra Chromium flags (e.g. a fake camera); `permissions`: granted to every origin (e.g. ['camera']).
+ * `deviceScaleFactor`, `isMobile`, `hasTouch`: a phone by default; `contextOptions`: any other
+ * playwright context option (e.g. `{ javaScriptEnabled: false }`).
  */
-export async function launchBrowser({ viewport = { width: 360, height: 740 }, locale = 'en-US', args = [], permissions } = {}) {
+export async function launchBrowser({
+  viewport = { width: 360, height: 740 }, locale = 'en-US', args = [], permissions,
+  deviceScaleFactor = 2, isMobile = true, hasTouch = true, contextOptions = {},
+} = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'bosai-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -27,9 +32,10 @@ export async function launchBrowser({ viewport = { width: 360, height: 740 }, lo
     ...(permissions ? { permissions } : {}),
     viewport,
     locale,
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
+    deviceScaleFactor,
+    isMobile,
+    hasTouch,
+    ...contextOptions,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors = [];
