@@ -290,9 +290,8 @@ fn table_or_none(id: &'static str, caption: &'static str, none: &'static str, em
         .into_any();
     }
     // Scrolls sideways on a phone: reachable by keyboard, named for screen readers.
-    let region = caption.clone();
     view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-label=region>
+        <div class="table-wrap" tabindex="0" role="region" aria-label=caption>
             <table class="hq-table" id=id>
                 <caption>{caption}</caption>
                 <thead>{head}</thead>

@@ -23,7 +23,7 @@ fn paragraphs(s: &str) -> String {
     escape(s).replace('\n', "<br>")
 }
 
-const STYLE: &str = "body{font:17px/1.6 system-ui,sans-serif;margin:0;color:#111;background:#fff;overflow-wrap:anywhere}\
+const STYLE: &str = "body{font:106.25%/1.6 system-ui,sans-serif;margin:0;color:#111;background:#fff;overflow-wrap:anywhere}\
 main{max-width:40em;margin:auto;padding:1em}\
 .l{display:inline-block;padding:.1em .6em;border-radius:.3em;font-weight:700;color:#fff;background:#1d4ed8}\
 .warning{background:#b45309}.emergency{background:#b91c1c}\

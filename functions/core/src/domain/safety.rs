@@ -77,53 +77,41 @@ pub async fn report(
     }
     for _ in 0..RETRIES {
         let previous = store.get(&current_key).await?;
-        let log = TransactOp::Put { item: with_report(item(&keys::safety_log(sub, member, at.millis(), &r.report_id)), &r), condition: None };
-        // Made before the current report (it waited offline longer): history only.
-        if previous.as_ref().and_then(report_from).is_some_and(|p| p.reported_at > at) {
-            let unchanged = previous.as_ref().and_then(|p| p.get("report")).map(|v| Condition::Eq("report".into(), v.clone()));
-            let ops = vec![
-                TransactOp::Put { item: with_report(item(&id_key), &r), condition: Some(Condition::absent()) },
-                log,
-                TransactOp::Check { key: current_key.clone(), condition: unchanged.unwrap_or_else(Condition::present) },
-            ];
-            match store.transact_write(ops).await {
-                Ok(()) => return Ok(r),
-                Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
-                    return replay_stored(store, &id_key, r).await;
-                }
-                Err(StoreError::TransactionCanceled { .. }) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        let mut current = with_report(item(&current_key), &r).with("count_pk", Value::s(&count_key.pk)).with("count_sk", Value::s(&count_key.sk));
         let mut ops = vec![
             TransactOp::Put { item: with_report(item(&id_key), &r), condition: Some(Condition::absent()) },
-            log,
+            TransactOp::Put { item: with_report(item(&keys::safety_log(sub, member, at.millis(), &r.report_id)), &r), condition: None },
         ];
-        if let Some((key, entry)) = &help {
-            current = current.with("help_pk", Value::s(&key.pk)).with("help_sk", Value::s(&key.sk));
-            ops.push(TransactOp::Put { item: entry.clone(), condition: None });
-        }
-        if let Some(old) = previous.as_ref().and_then(help_key).filter(|old| Some(old) != help.as_ref().map(|(k, _)| k)) {
-            ops.push(TransactOp::Delete { key: old, condition: None });
-        }
-        // The area counters move from the previous report (as it was counted) to this one.
-        let mut moves: Vec<(Key, &'static str, i64)> = vec![(count_key.clone(), status_counter(&r.status), 1)];
-        if let Some((key, status)) = previous.as_ref().and_then(counted_as) {
-            moves.push((key, status, -1));
-        }
-        ops.extend(counter_updates(moves));
         // Only over the report we read: two reports for one member at once must not both move the counters.
         let unchanged = match previous.as_ref().and_then(|p| p.get("report")) {
             Some(v) => Condition::Eq("report".into(), v.clone()),
             None => Condition::absent(),
         };
-        ops.push(TransactOp::Put { item: current, condition: Some(unchanged) });
+        if previous.as_ref().and_then(report_from).is_some_and(|p| p.reported_at > at) {
+            // Made before the current report (it waited offline longer): history only.
+            ops.push(TransactOp::Check { key: current_key.clone(), condition: unchanged });
+        } else {
+            let mut current = with_report(item(&current_key), &r).with("count_pk", Value::s(&count_key.pk)).with("count_sk", Value::s(&count_key.sk));
+            if let Some((key, entry)) = &help {
+                current = current.with("help_pk", Value::s(&key.pk)).with("help_sk", Value::s(&key.sk));
+                ops.push(TransactOp::Put { item: entry.clone(), condition: None });
+            }
+            if let Some(old) = previous.as_ref().and_then(help_key).filter(|old| Some(old) != help.as_ref().map(|(k, _)| k)) {
+                ops.push(TransactOp::Delete { key: old, condition: None });
+            }
+            // The area counters move from the previous report (as it was counted) to this one.
+            let mut moves: Vec<(Key, &'static str, i64)> = vec![(count_key.clone(), status_counter(&r.status), 1)];
+            if let Some((key, status)) = previous.as_ref().and_then(counted_as) {
+                moves.push((key, status, -1));
+            }
+            ops.extend(counter_updates(moves));
+            ops.push(TransactOp::Put { item: current, condition: Some(unchanged) });
+        }
         match store.transact_write(ops).await {
             Ok(()) => return Ok(r),
             // The same report arrived twice at once: the other copy won.
             Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
-                return replay_stored(store, &id_key, r).await;
+                let done = store.get(&id_key).await?.as_ref().and_then(report_from).ok_or(ApiError::Conflict("The report", "報告"))?;
+                return replay(done, &SafetyReportInput { report_id: r.report_id, member_id: r.member_id, status: r.status });
             }
             // Another report for this member landed meanwhile: read it and go again.
             Err(StoreError::TransactionCanceled { .. }) => continue,
@@ -134,11 +122,6 @@ pub async fn report(
 }
 
 const RETRIES: usize = 8;
-
-async fn replay_stored(store: &dyn Store, id_key: &Key, r: SafetyReport) -> Result<SafetyReport, ApiError> {
-    let done = store.get(id_key).await?.as_ref().and_then(report_from).ok_or(ApiError::Conflict("The report", "報告"))?;
-    replay(done, &SafetyReportInput { report_id: r.report_id, member_id: r.member_id, status: r.status })
-}
 
 /// The counter attribute a status adds to.
 pub fn status_counter(s: &SafetyStatus) -> &'static str {
