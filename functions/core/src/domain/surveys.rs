@@ -307,8 +307,9 @@ pub async fn answer(
         let old = my_answer(store, id, period, sub).await?;
         if let Some(old) = &old {
             // A resend, or an amendment made before the stored one (sent late): keep the stored.
-            // The same answer made later is stored again, so it in turn outranks earlier ones.
-            let resend = old.answer.answers == normalised.answers && old.answer.updated_at >= now;
+            // The same answer made clearly later (beyond the clock correction's jitter) is stored
+            // again, so it in turn outranks answers made before it.
+            let resend = old.answer.answers == normalised.answers && now.millis() - old.answer.updated_at.millis() <= bosai_types::made::SKEW_NOTED_MS;
             if resend || old.answer.updated_at > now {
                 return Ok(old.answer.clone());
             }
