@@ -77,7 +77,7 @@ token_for() {
   case "$1" in
     public) ;;
     resident) "$COMPANION" login --server "$url" --card "$data/store/identity/cards/taro" --share-basic-four ;;
-    shelter_staff) "$COMPANION" staff-token --role shelter_staff --shelter aoba-katahira-es --key "$key" ;;
+    shelter_staff) "$COMPANION" staff-token --role shelter_staff --shelter 041009-aoba-katahira-es --key "$key" ;;
     hq | admin) "$COMPANION" staff-token --role "$1" --id "st-$1" --key "$key" ;;
     *) die "unknown role $1" ;;
   esac

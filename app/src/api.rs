@@ -260,6 +260,14 @@ pub fn register_service_worker() {
     }
 }
 
+/// A shelter's name from the list saved on this device (its id until the list has loaded).
+pub fn shelter_name(id: &str, l: Lang) -> String {
+    saved_shelters()
+        .and_then(|s| s.data.into_iter().find(|s| s.id.as_str() == id))
+        .map(|s| if l.is_ja() || s.name_en.is_empty() { s.name_ja } else { s.name_en })
+        .unwrap_or_else(|| id.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::b64url_decode;
@@ -275,12 +283,4 @@ mod tests {
         let key = b64url_decode("BH7IX3yLv2jj5vR5f85I3dL7O6k8LrmAU0Ik-IdO89R9hRlIYKkmQrMuY--lgIB_ROy8wiSqEvrKIyJug4OeWwc").unwrap();
         assert_eq!((key.len(), key[0]), (65, 4));
     }
-}
-
-/// A shelter's name from the list saved on this device (its id until the list has loaded).
-pub fn shelter_name(id: &str, l: Lang) -> String {
-    saved_shelters()
-        .and_then(|s| s.data.into_iter().find(|s| s.id.as_str() == id))
-        .map(|s| if l.is_ja() || s.name_en.is_empty() { s.name_ja } else { s.name_en })
-        .unwrap_or_else(|| id.to_owned())
 }

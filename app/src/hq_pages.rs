@@ -11,7 +11,7 @@ use crate::notice_pages::{area_name, level_class};
 use crate::pages::congestion_class;
 use crate::staff;
 use crate::use_lang;
-use bosai_types::hq::{AgeBand, AreaSafety, Headcount, ShelterSummary};
+use bosai_types::hq::{AgeBand, AreaSafety, Headcount, MunicipalityCount, ShelterSummary};
 use bosai_types::household::{Area, HelpRequest};
 use bosai_types::needs::ALLERGENS;
 use bosai_types::notices::{
@@ -150,6 +150,15 @@ struct Summary {
     shelters: Vec<ShelterSummary>,
     safety: Vec<AreaSafety>,
     supplies: Vec<SupplyRow>,
+    #[serde(default)]
+    hosted: Vec<MunicipalityCount>,
+    #[serde(default)]
+    away: Vec<MunicipalityCount>,
+}
+
+/// Wide-area evacuation (広域避難): 「仙台市 2人、…」.
+fn municipality_line(list: &[MunicipalityCount], l: Lang) -> String {
+    list.iter().map(|c| format!("{} {}", c.name_ja, people(c.people, l))).collect::<Vec<_>>().join(l.pick("、", ", "))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -199,6 +208,8 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         api::storage_remove(TOKEN_KEY);
         signed_in.set(false);
     };
+    // Municipality administrators also load their shelters here.
+    let admin = token().and_then(|t| staff::decode_token(&t).filter(|c| c.role == "admin").map(|c| (t, c.municipality)));
 
     view! {
         <h1>{tp(lang, "災害対策本部", "Disaster HQ")}</h1>
@@ -212,6 +223,7 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
                 <li><a href="#compose-h">{tp(lang, "お知らせを送る", "Send a notice")}</a></li>
                 <li><a href="#sent-h">{tp(lang, "送信済み", "Sent notices")}</a></li>
                 <li><a href="#help-h">{tp(lang, "救助要請", "Help requests")}</a></li>
+                {admin.is_some().then(|| view! { <li><a href="#import-h">{tp(lang, "避難所データの取り込み", "Import shelters")}</a></li> })}
             </ul>
         </nav>
         {move || error.get().map(|e| banner(&e, lang.get()))}
@@ -219,6 +231,7 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         <Composer areas sent/>
         <SentList areas sent/>
         <HelpList help/>
+        {admin.map(|(token, municipality)| view! { <crate::admin_pages::ShelterImport token municipality/> })}
     }
 }
 
@@ -436,6 +449,12 @@ fn totals(s: &Summary, help: Option<usize>, l: Lang) -> impl IntoView {
             <div><dt>{l.pick("男女", "Sex")}</dt><dd>{sex_line(h, l)}</dd></div>
             <div><dt>{l.pick("乳幼児（0〜5歳）", "Young children (0–5)")}</dt><dd>{people(age(h, AgeBand::Under6), l)}</dd></div>
             <div><dt>{l.pick("高齢者（65歳以上）", "Older people (65+)")}</dt><dd>{people(elderly, l)}</dd></div>
+            {(!s.hosted.is_empty()).then(|| view! {
+                <div><dt>{l.pick("他の市町村から受け入れ", "Hosted from other municipalities")}</dt><dd id="hq-hosted">{municipality_line(&s.hosted, l)}</dd></div>
+            })}
+            {(!s.away.is_empty()).then(|| view! {
+                <div><dt>{l.pick("この市町村の住民で他の市町村に避難", "Our residents sheltering elsewhere")}</dt><dd id="hq-away">{municipality_line(&s.away, l)}</dd></div>
+            })}
             {help.map(|n| view! {
                 <div><dt>{l.pick("未対応の救助要請", "Open help requests")}</dt><dd><a href="#help-h">{if l.is_ja() { format!("{n}件") } else { n.to_string() }}</a></dd></div>
             })}

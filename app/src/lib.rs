@@ -1,5 +1,6 @@
 //! 避難所・安否アプリ: the client-side-rendered PWA for residents, shelter staff and HQ.
 
+mod admin_pages;
 mod api;
 mod birth;
 mod hq_pages;

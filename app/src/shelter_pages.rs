@@ -147,6 +147,7 @@ fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
         role: String::new(),
         shelters: vec![],
         exp: 0,
+        municipality: None,
     });
     let shelter = RwSignal::new(staff::shelter().unwrap_or_default());
     // Names for display (and cached for offline).

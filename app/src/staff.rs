@@ -42,6 +42,9 @@ pub struct StaffClaims {
     pub shelters: Vec<String>,
     #[serde(default)]
     pub exp: i64,
+    /// Admins of one municipality; none for HQ of the whole deployment or platform admins.
+    #[serde(default)]
+    pub municipality: Option<String>,
 }
 
 pub fn decode_token(token: &str) -> Option<StaffClaims> {
@@ -137,7 +140,7 @@ pub enum Refusal {
 pub fn verify(credential: &str) -> Result<CheckInClaims, Refusal> {
     let jwks: Jwks = api::storage_get(JWKS_KEY).and_then(|t| serde_json::from_str(&t).ok()).ok_or(Refusal::NoKeys)?;
     let keys = KeySet::from_jwks(&jwks).map_err(|_| Refusal::NoKeys)?;
-    verify_credential(&keys, credential.trim(), MUNICIPALITY, api::now().millis() / 1000).map_err(Refusal::Invalid)
+    verify_credential(&keys, credential.trim(), api::now().millis() / 1000).map_err(Refusal::Invalid)
 }
 
 // ---- the queue ---------------------------------------------------------------

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const CONNECTIONS: usize = 64;
-const SHELTER: &str = "aoba-katahira-es";
+const SHELTER: &str = "041009-aoba-katahira-es";
 
 fn now_s() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)

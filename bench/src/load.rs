@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
-const SHELTER: &str = "aoba-katahira-es";
+const SHELTER: &str = "041009-aoba-katahira-es";
 /// The target of the bench issue; the load runs at twice this by default.
 pub const TARGET_RPS: f64 = 3000.0;
 /// Distinct residents by default; each is scanned again every `persons / rate` seconds, in and out in turn.

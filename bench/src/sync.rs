@@ -130,7 +130,7 @@ pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
     let key = std::fs::read_to_string(data.join("identity/keys/token-1.pem")).expect("dev token key");
     let setup = Setup { signer: Signer::from_pkcs8_pem(&key).expect("key"), now_ms: now_ms() };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let (a, b) = ("aoba-katahira-es", "wakabayashi-itsutsubashi-jhs");
+    let (a, b) = ("041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs");
     let (ta, tb) = (setup.token(a), setup.token(b));
 
     // 1. Clean sync, timed.

@@ -44,5 +44,5 @@ pub fn signed_credentials() -> [CheckInClaims; 4] {
 }
 
 pub fn signed_poster() -> PosterClaims {
-    PosterClaims { iss: "bosai-local".into(), sh: "aoba-katahira-es".into(), mu: MUNICIPALITY.into(), iat: NOW - 86400 }
+    PosterClaims { iss: "bosai-local".into(), sh: "041009-aoba-katahira-es".into(), mu: MUNICIPALITY.into(), iat: NOW - 86400 }
 }

@@ -39,15 +39,15 @@ test('companion login signs a resident in with a demo card', async () => {
 });
 
 test('staff tokens are scoped to their shelter', async () => {
-  const { stdout } = await run(companion, ['staff-token', '--role', 'shelter_staff', '--shelter', 'aoba-katahira-es', '--key', key()]);
+  const { stdout } = await run(companion, ['staff-token', '--role', 'shelter_staff', '--shelter', '041009-aoba-katahira-es', '--key', key()]);
   const token = stdout.trim();
   const put = (id) => fetch(`${stack.url}/api/shelters/${id}/status`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ status: 'open', capacity: 410 }),
   });
-  assert.equal((await put('aoba-katahira-es')).status, 200);
-  assert.equal((await put('taihaku-nagamachi-es')).status, 403);
+  assert.equal((await put('041009-aoba-katahira-es')).status, 200);
+  assert.equal((await put('041009-taihaku-nagamachi-es')).status, 403);
   assert.equal((await me(token)).status, 403, 'staff are not residents');
 });
 

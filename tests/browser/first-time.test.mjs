@@ -10,7 +10,7 @@ import { SHELTER, confirm, residents, scan, staffSignIn, waitPending } from './l
 import { accessToken, signIn } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
-const OTHER = 'wakabayashi-itsutsubashi-jhs';
+const OTHER = '041009-wakabayashi-itsutsubashi-jhs';
 let stack, r;
 before(async () => {
   stack = await startStack();

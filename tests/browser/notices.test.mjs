@@ -58,7 +58,7 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
     report_id: 'r-hq-summary-1', member_id: 'self',
     status: { status: 'needs_help', what: '足をけがして歩けません', location: '上杉1丁目 公園の北側' },
   });
-  await r.api(await r.staffToken(), 'PUT', '/api/shelters/aoba-katahira-es/supplies/infant_diaper-m', { on_hand: 10, requested: 200 });
+  await r.api(await r.staffToken(), 'PUT', '/api/shelters/041009-aoba-katahira-es/supplies/infant_diaper-m', { on_hand: 10, requested: 200 });
 
   await hqSignIn(page, hq);
   const summary = await r.api(hq, 'GET', '/api/hq/summary');
@@ -73,9 +73,9 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
       assert.equal((await row.locator('th').textContent()).trim(), s.name_ja);
       assert.equal((await row.locator('.occupancy').textContent()).trim(), `${s.occupancy} / ${s.capacity}`);
     }
-    const katahira = summary.shelters.find((s) => s.shelter_id === 'aoba-katahira-es');
+    const katahira = summary.shelters.find((s) => s.shelter_id === '041009-aoba-katahira-es');
     // Its details: women and men, and the under-6 band.
-    const details = page.locator('tr[data-details="aoba-katahira-es"] details');
+    const details = page.locator('tr[data-details="041009-aoba-katahira-es"] details');
     await details.locator('summary').click();
     await details.getByText(`女性 ${katahira.headcount.by_sex.female}人・男性 ${katahira.headcount.by_sex.male}人`).waitFor();
     await details.getByText(`0〜5歳 ${katahira.headcount.by_age.under6}`).waitFor();

@@ -13,7 +13,7 @@ import { localBin, startStack } from './lib/stack.mjs';
 
 const run = promisify(execFile);
 const companion = process.env.BOSAI_COMPANION_BIN || join(dirname(localBin()), 'companion');
-const SHELTER = 'aoba-katahira-es';
+const SHELTER = '041009-aoba-katahira-es';
 let stack;
 
 before(async () => { stack = await startStack(); });

@@ -71,6 +71,10 @@ pub struct Headcount {
     pub dietary: BTreeMap<DietaryNeed, u32>,
     pub medical: BTreeMap<MedicalNeed, u32>,
     pub care: BTreeMap<CareNeed, u32>,
+    /// By home municipality (住所地, 全国地方公共団体コード): evacuees from other towns show here
+    /// (広域避難). People counted before this existed are in no entry.
+    #[serde(default)]
+    pub by_home: BTreeMap<String, u32>,
 }
 
 impl Headcount {
@@ -90,6 +94,9 @@ impl Headcount {
         merge(&mut self.dietary, &other.dietary);
         merge(&mut self.medical, &other.medical);
         merge(&mut self.care, &other.care);
+        for (k, v) in &other.by_home {
+            *self.by_home.entry(k.clone()).or_default() += v;
+        }
     }
 }
 
@@ -152,6 +159,23 @@ pub struct HqSummary {
     pub safety: Vec<AreaSafety>,
     /// Items with open requests, most requested first.
     pub supplies: Vec<SupplyTotal>,
+    /// Evacuees from other municipalities in this municipality's shelters, by home municipality.
+    #[serde(default)]
+    pub hosted: Vec<MunicipalityCount>,
+    /// This municipality's residents in other municipalities' shelters, by host municipality.
+    #[serde(default)]
+    pub away: Vec<MunicipalityCount>,
+}
+
+/// People counted per municipality (wide-area evacuation, 広域避難).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MunicipalityCount {
+    /// 全国地方公共団体コード.
+    pub municipality: String,
+    /// As registered (the code when no name is).
+    pub name_ja: String,
+    pub people: u32,
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ pub enum IdError {
 
 /// Identifier of a designated shelter (指定避難所), e.g. `sendai-aoba-01`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(pattern = "^[a-z0-9-]{1,64}$", example = "aoba-katahira-es"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(pattern = "^[a-z0-9-]{1,64}$", example = "041009-aoba-katahira-es"))]
 #[serde(try_from = "String", into = "String")]
 pub struct ShelterId(String);
 

@@ -22,6 +22,7 @@ pub mod scan_preview;
 pub mod scan_queue;
 pub mod safety;
 pub mod shelter;
+pub mod shelter_import;
 pub mod supplies;
 pub mod surveys;
 pub mod time;

@@ -137,7 +137,7 @@ mod tests {
         let mut r = report(SafetyStatus::SafeAtHome);
         r.report_id = "short".into();
         assert_eq!(r.validate(), Err(SafetyError::BadReportId));
-        let json = r#"{"report_id":"r-12345678","member_id":"self","status":{"status":"at_shelter","shelter_id":"aoba-katahira-es"}}"#;
+        let json = r#"{"report_id":"r-12345678","member_id":"self","status":{"status":"at_shelter","shelter_id":"041009-aoba-katahira-es"}}"#;
         assert!(serde_json::from_str::<SafetyReportInput>(json).is_ok());
         let bad = r#"{"report_id":"r-12345678","member_id":"self","status":{"status":"on_the_moon"}}"#;
         assert!(serde_json::from_str::<SafetyReportInput>(bad).is_err());

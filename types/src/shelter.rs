@@ -89,6 +89,12 @@ pub struct Shelter {
     pub status: ShelterStatus,
     pub congestion: Congestion,
     pub facilities: Vec<Facility>,
+    /// 指定避難所, 指定緊急避難場所 or both (from the imported open data).
+    #[serde(default)]
+    pub kind: crate::shelter_import::ShelterKind,
+    /// The hazards it is designated for (empty: not stated).
+    #[serde(default)]
+    pub hazards: Vec<crate::shelter_import::Hazard>,
     pub updated_at: Timestamp,
 }
 

@@ -40,6 +40,11 @@ impl Principal {
         }
     }
 
+    /// Admins of this municipality, or of the whole deployment (no municipality in the token).
+    pub fn may_administer(&self, m: &MunicipalityCode) -> bool {
+        self.role == Role::Admin && self.municipality.as_ref().is_none_or(|own| own == m)
+    }
+
     /// Staff act for their own shelters; HQ for its municipality's; admins for all.
     pub fn may_manage_shelter(&self, shelter: &ShelterId, shelter_municipality: &MunicipalityCode) -> bool {
         match self.role {

@@ -21,8 +21,9 @@ pub enum ApiError {
     /// A valid token whose role or scope does not cover this request.
     #[error("forbidden")]
     Forbidden,
+    /// Larger than the route accepts (`limit` bytes).
     #[error("the request body is too large")]
-    PayloadTooLarge,
+    PayloadTooLarge { limit: usize },
     #[error("the request body must be JSON")]
     UnsupportedMediaType,
     #[error("conflict: {0}")]
@@ -70,11 +71,11 @@ impl ApiError {
                 "This method is not allowed on this route; see /api/openapi.json.".into(),
                 "この操作はこのアドレスでは使えません。".into(),
             ),
-            ApiError::PayloadTooLarge => (
+            ApiError::PayloadTooLarge { limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                format!("The request is larger than {} KB. Send less data at once.", crate::http::BODY_LIMIT / 1024),
-                format!("送信データが大きすぎます（上限 {} KB）。分けて送ってください。", crate::http::BODY_LIMIT / 1024),
+                format!("The request is larger than {} KB. Send less data at once.", limit / 1024),
+                format!("送信データが大きすぎます（上限 {} KB）。分けて送ってください。", limit / 1024),
             ),
             ApiError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,

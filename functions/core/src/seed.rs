@@ -2,53 +2,68 @@
 //! one HQ and one shelter-staff account. Seeding never overwrites: a restart
 //! keeps whatever the demo users changed.
 
-use crate::domain::{shelters, surveys};
+use crate::domain::{shelter_import, shelters, surveys};
 use crate::keys;
 use bosai_store::{item::item, Condition, ItemExt, Store, StoreError, Value};
 use bosai_types::supplies::DiaperSize;
 use bosai_types::surveys::{ChoiceOption, Localized, NewSurvey, OptionId, Question, QuestionId, QuestionKind, Recurrence, SurveyId, SurveyScope};
-use bosai_types::{Congestion, Facility, GeoPoint, MunicipalityCode, Shelter, ShelterId, ShelterStatus, Timestamp};
+use bosai_types::{Congestion, Facility, MunicipalityCode, Shelter, ShelterStatus, Timestamp};
 
 pub const DEMO_MUNICIPALITY: &str = "041009";
 pub const DEMO_HQ_ACCOUNT: &str = "hq-demo";
 pub const DEMO_STAFF_ACCOUNT: &str = "staff-demo";
-pub const DEMO_STAFF_SHELTER: &str = "aoba-katahira-es";
+pub const DEMO_STAFF_SHELTER: &str = "041009-aoba-katahira-es";
 pub const DEMO_NEEDS_SURVEY: &str = "demo-needs";
 pub const DEMO_HEALTH_SURVEY: &str = "demo-health-check";
 
-type Row = (&'static str, &'static str, &'static str, &'static str, f64, f64, u32, u32, &'static [Facility]);
+/// The demo shelters as Sendai would publish them (自治体標準オープンデータセット 指定緊急避難場所一覧,
+/// UTF-8 with BOM), loaded by the same importer a municipality uses.
+pub const DEMO_SHELTERS_CSV: &[u8] = include_bytes!("../seed/041009-shelters.csv");
 
-const SHELTERS: &[Row] = {
+/// What the demo adds after the import, as staff would: facilities, people already there, and
+/// every shelter open but the last (to show every state).
+const DEMO_STATE: &[(&str, u32, bool, &[Facility])] = {
     use Facility::*;
     &[
-        ("aoba-katahira-es", "片平丁小学校", "Katahiracho Elementary School", "仙台市青葉区片平一丁目", 38.2553, 140.8697, 400, 180, &[BarrierFree, Water, Toilets, InfantRoom]),
-        ("aoba-higashinibancho-es", "東二番丁小学校", "Higashi-Nibancho Elementary School", "仙台市青葉区一番町一丁目", 38.2582, 140.8745, 350, 290, &[Water, Toilets, Charging]),
-        ("wakabayashi-itsutsubashi-jhs", "五橋中学校", "Itsutsubashi Junior High School", "仙台市若林区清水小路", 38.2533, 140.8798, 500, 120, &[BarrierFree, Pets, Water, Toilets, Charging]),
-        ("miyagino-civic-center", "宮城野区中央市民センター", "Miyagino Central Civic Center", "仙台市宮城野区五輪二丁目", 38.2597, 140.8963, 200, 200, &[BarrierFree, Toilets, InfantRoom, Charging]),
-        ("taihaku-nagamachi-es", "長町小学校", "Nagamachi Elementary School", "仙台市太白区長町五丁目", 38.2268, 140.8853, 450, 40, &[Water, Toilets, Pets]),
-        ("izumi-civic-center", "泉区中央市民センター", "Izumi Central Civic Center", "仙台市泉区泉中央二丁目", 38.3223, 140.8810, 250, 0, &[BarrierFree, Toilets]),
+        ("041009-aoba-katahira-es", 180, true, &[BarrierFree, Water, Toilets, InfantRoom]),
+        ("041009-aoba-higashinibancho-es", 290, true, &[Water, Toilets, Charging]),
+        ("041009-wakabayashi-itsutsubashi-jhs", 120, true, &[BarrierFree, Pets, Water, Toilets, Charging]),
+        ("041009-miyagino-civic-center", 200, true, &[BarrierFree, Toilets, InfantRoom, Charging]),
+        ("041009-taihaku-nagamachi-es", 40, true, &[Water, Toilets, Pets]),
+        ("041009-izumi-civic-center", 0, false, &[BarrierFree, Toilets]),
     ]
 };
 
+fn demo_municipality() -> MunicipalityCode {
+    MunicipalityCode::parse(DEMO_MUNICIPALITY).expect("valid demo code")
+}
+
+/// The demo shelters as the seed leaves them (read from the demo CSV by the importer's reader).
 pub fn demo_shelters(now: Timestamp) -> Vec<Shelter> {
-    let m = MunicipalityCode::parse(DEMO_MUNICIPALITY).expect("valid demo code");
-    SHELTERS
-        .iter()
-        .map(|&(id, ja, en, addr, lat, lon, cap, occ, fac)| {
-            // The last one is not opened yet, to show every state in the demo.
-            let status = if id == "izumi-civic-center" { ShelterStatus::Closed } else { ShelterStatus::Open };
+    let m = demo_municipality();
+    let parsed = shelter_import::read::parse(DEMO_SHELTERS_CSV, &m).expect("the demo CSV is readable");
+    assert!(parsed.errors.is_empty(), "the demo CSV is valid: {:?}", parsed.errors);
+    parsed
+        .rows
+        .into_iter()
+        .map(|row| {
+            let &(_, occupancy, open, facilities) = DEMO_STATE.iter().find(|d| d.0 == row.id.as_str()).expect("demo state for every row");
+            let status = if open { ShelterStatus::Open } else { ShelterStatus::Closed };
+            let capacity = row.capacity.unwrap_or(0);
             Shelter {
-                id: ShelterId::parse(id).expect("valid demo id"),
+                id: row.id,
                 municipality: m.clone(),
-                name_ja: ja.into(),
-                name_en: en.into(),
-                address_ja: addr.into(),
-                location: GeoPoint::new(lat, lon).expect("valid demo point"),
-                capacity: cap,
-                occupancy: occ,
+                name_ja: row.name_ja,
+                name_en: row.name_en.unwrap_or_default(),
+                address_ja: row.address_ja,
+                location: row.location,
+                capacity,
+                occupancy,
                 status,
-                congestion: Congestion::of(status, occ, cap),
-                facilities: fac.to_vec(),
+                congestion: Congestion::of(status, occupancy, capacity),
+                facilities: facilities.to_vec(),
+                kind: row.kind,
+                hazards: row.hazards,
                 updated_at: now,
             }
         })
@@ -192,12 +207,19 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
     let areas = bosai_store::Update::new().set_if_absent("areas", Value::s(serde_json::Value::Array(areas).to_string()));
     store.update(&keys::municipality(&m), areas, None).await?;
     let year = crate::domain::headcount::jst_year(now);
-    for s in demo_shelters(now) {
-        let counters = demo_headcount(s.occupancy, year)
-            .into_iter()
-            .fold(shelters::counters_item(&s.id, s.occupancy), |i, (k, v)| i.with(&k, Value::n(v)));
-        put_once(store, shelters::to_item(&s)).await?;
-        put_once(store, counters).await?;
+    // Imported once: a restart keeps what demo users changed.
+    if shelters::stored_of(store, &m).await.map_err(|e| StoreError::Unavailable(e.to_string()))?.is_empty() {
+        shelter_import::import(store, &m, DEMO_SHELTERS_CSV, true, now).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        for s in demo_shelters(now) {
+            let counters = demo_headcount(s.occupancy, year)
+                .into_iter()
+                .fold(shelters::counters_item(&s.id, s.occupancy), |i, (k, v)| i.with(&k, Value::n(v)));
+            store.put(counters, None).await?;
+            let mut described = shelters::to_item(&s);
+            let (status, facilities) = (described.remove("status"), described.remove("facilities"));
+            let u = bosai_store::Update::new().set("status", status.expect("status")).set("facilities", facilities.expect("facilities"));
+            store.update(&keys::shelter(&s.id), u, Some(Condition::present())).await?;
+        }
     }
     let accounts = [
         (DEMO_HQ_ACCOUNT, "hq", Value::L(vec![Value::s(DEMO_MUNICIPALITY)])),
@@ -221,7 +243,7 @@ mod tests {
     async fn seeding_is_idempotent_and_keeps_changes() {
         let store = SqliteStore::in_memory().unwrap();
         seed(&store, Timestamp(1)).await.unwrap();
-        let id = ShelterId::parse(DEMO_STAFF_SHELTER).unwrap();
+        let id = bosai_types::ShelterId::parse(DEMO_STAFF_SHELTER).unwrap();
         store.update(&keys::headcount(&id), bosai_store::Update::new().set("occupancy", Value::n(7)), None).await.unwrap();
         seed(&store, Timestamp(2)).await.unwrap();
         let list = shelters::list(&store, &MunicipalityCode::parse(DEMO_MUNICIPALITY).unwrap()).await.unwrap();

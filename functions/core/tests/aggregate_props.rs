@@ -375,7 +375,7 @@ async fn same_millisecond_scans(store: Arc<dyn Store>) {
     use bosai_store::{Item, ItemExt, Value};
     use bosai_types::checkin::EventKind;
     use bosai_types::household::MemberId;
-    const SHELTERS: [&str; 3] = ["aoba-katahira-es", "wakabayashi-itsutsubashi-jhs", "taihaku-nagamachi-es"];
+    const SHELTERS: [&str; 3] = ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
     let occupancy = |store: Arc<dyn Store>, s: &'static str| async move {
         store.get(&keys::headcount(&ShelterId::parse(s).unwrap())).await.unwrap().and_then(|i| i.i64("occupancy")).unwrap_or(0)
     };
@@ -413,7 +413,7 @@ fn same_millisecond_scans_move_one_person() {
 // ---------------------------------------------------------------------------
 // HQ summary: headcount and safety counters
 
-const HQ_SHELTERS: [&str; 3] = ["aoba-katahira-es", "wakabayashi-itsutsubashi-jhs", "taihaku-nagamachi-es"];
+const HQ_SHELTERS: [&str; 3] = ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
 
 /// A person's roster attributes: sex, birth year, needs (as the household stores them).
 fn roster(profile: usize) -> bosai_store::Item {

@@ -30,14 +30,14 @@ async fn shelters_are_listed(app: TestApp) {
         assert!(s["capacity"].as_u64().unwrap() > 0);
         assert!(s["location"]["lat"].is_number());
     }
-    let full = list.iter().find(|s| s["id"] == "miyagino-civic-center").unwrap();
+    let full = list.iter().find(|s| s["id"] == "041009-miyagino-civic-center").unwrap();
     assert_eq!(full["congestion"], "full", "occupancy == capacity");
-    let closed = list.iter().find(|s| s["id"] == "izumi-civic-center").unwrap();
+    let closed = list.iter().find(|s| s["id"] == "041009-izumi-civic-center").unwrap();
     assert_eq!(closed["congestion"], "closed");
 }
 
 async fn shelter_by_id(app: TestApp) {
-    let res = app.http.get(app.url("/api/shelters/aoba-katahira-es")).send().await.unwrap();
+    let res = app.http.get(app.url("/api/shelters/041009-aoba-katahira-es")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(json(res).await["name_ja"], "片平丁小学校");
     let res = app.http.get(app.url("/api/shelters/no-such-shelter")).send().await.unwrap();

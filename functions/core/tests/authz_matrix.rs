@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 on_both_stores!(every_route_admits_exactly_its_roles, every_route_is_documented, shelter_scope_is_enforced);
 
-const SHELTER: &str = "aoba-katahira-es";
-const OTHER_SHELTER: &str = "taihaku-nagamachi-es";
+const SHELTER: &str = "041009-aoba-katahira-es";
+const OTHER_SHELTER: &str = "041009-taihaku-nagamachi-es";
 
 async fn token_for(app: &TestApp, role: Role) -> String {
     match role {

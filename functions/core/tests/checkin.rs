@@ -19,10 +19,11 @@ on_both_stores!(
     deleted_resident_credentials_are_revoked,
     card_name_with_substitutes_is_flagged_for_staff,
     scan_preview_names_people_and_where_they_are,
+    a_resident_of_the_next_town_is_received,
 );
 
-const A: &str = "aoba-katahira-es";
-const B: &str = "wakabayashi-itsutsubashi-jhs";
+const A: &str = "041009-aoba-katahira-es";
+const B: &str = "041009-wakabayashi-itsutsubashi-jhs";
 
 fn now_ms() -> i64 {
     bosai_core::clock::now_millis()
@@ -231,7 +232,7 @@ async fn poster_check_in(app: TestApp) {
     assert_eq!(occupancy(&app, A).await, before + 2);
     let forged = json!({"poster": format!("{code}x"), "event_id": "ev-poster-0002", "members": ["self"]});
     assert_eq!(app.call("POST", "/api/me/checkins", &t, Some(forged)).await.1["code"], "invalid_poster");
-    let closed = app.call("GET", "/api/shelters/izumi-civic-center/poster", &app.staff_token(Role::Admin, &[], None), None).await.1;
+    let closed = app.call("GET", "/api/shelters/041009-izumi-civic-center/poster", &app.staff_token(Role::Admin, &[], None), None).await.1;
     let body = json!({"poster": closed["code"], "event_id": "ev-poster-0003", "members": ["self"]});
     assert_eq!(app.call("POST", "/api/me/checkins", &t, Some(body)).await.1["code"], "shelter_closed");
     let stranger = json!({"poster": code, "event_id": "ev-poster-0004", "members": ["m-nobody"]});
@@ -374,4 +375,57 @@ async fn scan_preview_names_people_and_where_they_are(app: TestApp) {
     let audit = bosai_core::domain::mydata::audit_day(app.store.as_ref(), &m, &today).await.unwrap();
     let previews = audit.iter().filter(|a| a.get("action").and_then(|v| v.as_str()) == Some("scan_preview")).count();
     assert_eq!(previews, 3);
+}
+
+/// 広域避難: a Sendai family flees to Utsunomiya (onboarded by importing its published shelter
+/// list). Utsunomiya's staff scan their QR code and see them on the roster with the allergy;
+/// Utsunomiya's HQ counts them as hosted from Sendai, Sendai's HQ sees them away in Utsunomiya.
+async fn a_resident_of_the_next_town_is_received(app: TestApp) {
+    const HOST: &str = "092011-1";
+    let csv = std::fs::read(format!("{}/../../tests/fixtures/opendata/utsunomiya-ods-sites.sjis.csv", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let admin = app.staff_token(Role::Admin, &[], Some("092011"));
+    let url = app.url("/api/admin/municipalities/092011/shelter-import?apply=true");
+    let res = app.http.post(url).bearer_auth(&admin).header("content-type", "text/csv").body(csv).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let host_hq = app.staff_token(Role::Hq, &[], Some("092011"));
+    let open = json!({"status": "open", "capacity": 300});
+    assert_eq!(app.call("PUT", &format!("/api/shelters/{HOST}/status"), &host_hq, Some(open)).await.0, 200, "the host HQ opens its shelter");
+
+    let (_, cred) = family(&app, "taro").await;
+    let st = staff(&app, HOST);
+    let (s, r) = batch(&app, HOST, &st, vec![scan("ev-wide-0001", "check_in", now_ms(), &cred)]).await;
+    assert_eq!((s, outcomes(&r)), (200, vec!["stored".to_owned()]), "{r}");
+    let list = roster(&app, HOST, &st, "").await;
+    assert_eq!(list.len(), 2);
+    assert_eq!(list.iter().find(|e| e["name"] == "はな").unwrap()["allergens"], json!(["egg"]));
+
+    let summary = |token: String| {
+        let app = &app;
+        async move {
+            let (s, v) = app.call("GET", "/api/hq/summary", &token, None).await;
+            assert_eq!(s, 200, "{v}");
+            v
+        }
+    };
+    let host = summary(host_hq.clone()).await;
+    assert_eq!(host["occupancy"], 2);
+    assert_eq!(host["hosted"], json!([{"municipality": "041009", "name_ja": "仙台市", "people": 2}]));
+    assert_eq!(host["away"], json!([]));
+    let home_hq = app.staff_token(Role::Hq, &[], Some("041009"));
+    let home = summary(home_hq.clone()).await;
+    assert_eq!(home["away"], json!([{"municipality": "092011", "name_ja": "092011", "people": 2}]));
+    assert!(home["shelters"].as_array().unwrap().iter().all(|s| s["shelter_id"] != HOST), "the host's shelter is not Sendai's");
+
+    // A poster at the host shelter is signed for Utsunomiya, and a Sendai resident may use it.
+    let (t2, _) = family(&app, "hanako").await;
+    let poster = app.call("GET", &format!("/api/shelters/{HOST}/poster"), &st, None).await.1;
+    let body = json!({"poster": poster["code"], "event_id": "ev-wide-poster-1", "members": ["self"]});
+    assert_eq!(app.call("POST", "/api/me/checkins", &t2, Some(body)).await.0, 200);
+    assert_eq!(summary(host_hq.clone()).await["hosted"][0]["people"], 3);
+
+    // Checking out takes them off both counts.
+    let (_, r) = batch(&app, HOST, &st, vec![scan("ev-wide-0002", "check_out", now_ms() + 1, &cred)]).await;
+    assert_eq!(outcomes(&r), vec!["stored"]);
+    assert_eq!(summary(home_hq).await["away"][0]["people"], 1, "hanako is still there");
+    assert_eq!(summary(host_hq).await["hosted"][0]["people"], 1);
 }

@@ -12,7 +12,7 @@ use bosai_types::{ShelterId, Timestamp};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
-const SHELTERS: [&str; 3] = ["aoba-katahira-es", "wakabayashi-itsutsubashi-jhs", "taihaku-nagamachi-es"];
+const SHELTERS: [&str; 3] = ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
 
 #[derive(Debug, Clone)]
 struct Ev {

@@ -44,7 +44,7 @@ async fn outage(sigkill: bool) {
     let store = DynamoStore::connect(&DynamoConfig { table: "fault".into(), endpoint: Some(dynamodb.endpoint()), region: None }).await;
     store.create_table().await.unwrap();
     seed::seed(&store, Timestamp(0)).await.unwrap();
-    let shelter = ShelterId::parse("aoba-katahira-es").unwrap();
+    let shelter = ShelterId::parse("041009-aoba-katahira-es").unwrap();
     let before = store.get(&keys::headcount(&shelter)).await.unwrap().and_then(|i| i.i64("occupancy")).unwrap_or(0);
 
     const N: usize = 120;
@@ -100,7 +100,7 @@ async fn outage(sigkill: bool) {
 
 // ---- through the API, as the staff app syncs ------------------------------------
 
-const SHELTER: &str = "aoba-katahira-es";
+const SHELTER: &str = "041009-aoba-katahira-es";
 const SCANS_PER_TABLET: usize = 60;
 
 #[derive(Default)]

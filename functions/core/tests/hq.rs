@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 on_both_stores!(summary_follows_residents, area_registration);
 
-const A: &str = "aoba-katahira-es";
+const A: &str = "041009-aoba-katahira-es";
 
 fn shelter<'a>(summary: &'a Value, id: &str) -> &'a Value {
     summary["shelters"].as_array().unwrap().iter().find(|s| s["shelter_id"] == id).unwrap()
@@ -63,7 +63,7 @@ async fn summary_follows_residents(app: TestApp) {
 
     // Who may read it.
     let other = app.staff_token(Role::Hq, &[], Some("131016"));
-    assert_eq!(app.call("GET", "/api/hq/summary", &other, None).await.0, 403, "another municipality's HQ");
+    assert_eq!(app.call("GET", "/api/hq/summary", &other, None).await.0, 403, "the HQ of a municipality this deployment does not serve");
     assert_eq!(app.call("GET", "/api/hq/summary", &staff, None).await.0, 403, "shelter staff");
     assert_eq!(app.call("GET", "/api/hq/summary", &t, None).await.0, 403, "residents");
 }

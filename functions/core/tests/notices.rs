@@ -145,7 +145,7 @@ async fn subscription_rules(app: TestApp) {
     assert!(e["message_ja"].as_str().unwrap().contains("400文字"));
     let (s, e) = app.call("POST", "/api/hq/notices", &hq, Some(notice("rules-5", json!({"type": "areas", "areas": ["kita-9"]})))).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("unknown_area")));
-    let staff = app.staff_token(Role::ShelterStaff, &["aoba-katahira-es"], None);
+    let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
     assert_eq!(app.call("POST", "/api/hq/notices", &staff, Some(notice("rules-4", json!({"type": "all"})))).await.0, 403);
     assert_eq!(app.call("POST", "/api/push/subscriptions", &staff, Some(device(&push, 2))).await.0, 403);
 }

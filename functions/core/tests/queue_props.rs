@@ -37,7 +37,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-const SHELTERS: [&str; 3] = ["aoba-katahira-es", "wakabayashi-itsutsubashi-jhs", "taihaku-nagamachi-es"];
+const SHELTERS: [&str; 3] = ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
 /// Small batches, so a drain takes several requests (the app sends 100).
 const BATCH_MAX: usize = 3;
 

@@ -102,7 +102,7 @@ async fn residents_are_isolated(app: TestApp) {
     let t = taro.household().await;
     assert!(t["members"][1]["needs"].is_null(), "Taro's member untouched");
     // Staff and HQ tokens are not residents.
-    let staff = app.staff_token(Role::ShelterStaff, &["aoba-katahira-es"], None);
+    let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
     let res = app.http.get(app.url("/api/household")).bearer_auth(staff).send().await.unwrap();
     assert_eq!(res.status(), 403);
 }
@@ -124,7 +124,7 @@ async fn safety_and_hq_help_list(app: TestApp) {
     let other_hq = app.staff_token(Role::Hq, &[], Some("131016"));
     assert_eq!(app.http.get(app.url("/api/hq/help-requests")).bearer_auth(other_hq).send().await.unwrap().status(), 403);
     // Reached a shelter: off the list; history keeps both, newest first.
-    let safe = json!({"report_id": "rep-safe-0002", "member_id": "m-ume", "status": {"status": "at_shelter", "shelter_id": "aoba-katahira-es"}});
+    let safe = json!({"report_id": "rep-safe-0002", "member_id": "m-ume", "status": {"status": "at_shelter", "shelter_id": "041009-aoba-katahira-es"}});
     assert_eq!(r.send("POST", "/api/safety", Some(safe)).await.0, 200);
     let list: Value = app.http.get(app.url("/api/hq/help-requests")).bearer_auth(&hq).send().await.unwrap().json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 0);
@@ -148,7 +148,7 @@ async fn checkin_credential_verifies_offline(app: TestApp) {
     // What a staff device does offline: verify with the cached JWKS.
     let jwks: Jwks = app.http.get(app.url("/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
     let keys = KeySet::from_jwks(&jwks).unwrap();
-    let claims = verify_credential(&keys, credential, "041009", bosai_core::clock::now_seconds()).unwrap();
+    let claims = verify_credential(&keys, credential, bosai_core::clock::now_seconds()).unwrap();
     assert_eq!(claims.m, vec!["m-hana", "self"]);
     assert!(!credential.contains("防災"), "no names in the QR");
     assert_eq!(r.send("POST", "/api/me/checkin-credential", Some(json!({"members": ["m-nobody"]}))).await.0, 404);
@@ -247,13 +247,13 @@ async fn household_shows_where_each_member_is_checked_in(app: TestApp) {
     let child = json!({"display_name": "はな", "birth": "2018", "sex": "female", "relationship": "child"});
     assert_eq!(app.call("PUT", "/api/household/members/m-hana", &t, Some(child)).await.0, 200);
     let (_, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["m-hana"]}))).await;
-    let staff = app.staff_token(Role::ShelterStaff, &["aoba-katahira-es"], None);
+    let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
     let now = bosai_core::clock::now_millis();
     let scan = json!({"event_id": "ev-hh-000001", "kind": "check_in", "at": now, "credential": c["credential"]});
-    let (s, r) = app.call("POST", "/api/shelters/aoba-katahira-es/scans", &staff, Some(json!({"device_id": "tab", "records": [scan]}))).await;
+    let (s, r) = app.call("POST", "/api/shelters/041009-aoba-katahira-es/scans", &staff, Some(json!({"device_id": "tab", "records": [scan]}))).await;
     assert_eq!((s, r["results"][0]["outcome"].as_str()), (200, Some("stored")), "{r}");
     let (_, view) = app.call("GET", "/api/household", &t, None).await;
     assert!(view["members"][0].get("checked_in").is_none(), "Taro himself is not checked in: {view}");
-    assert_eq!(view["members"][1]["checked_in"]["shelter_id"], "aoba-katahira-es");
+    assert_eq!(view["members"][1]["checked_in"]["shelter_id"], "041009-aoba-katahira-es");
     assert_eq!(view["members"][1]["checked_in"]["since"].as_i64(), Some(now));
 }

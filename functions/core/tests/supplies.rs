@@ -7,8 +7,8 @@ use serde_json::json;
 
 on_both_stores!(stock_requests_and_deliveries, bad_supply_input);
 
-const A: &str = "aoba-katahira-es";
-const B: &str = "taihaku-nagamachi-es";
+const A: &str = "041009-aoba-katahira-es";
+const B: &str = "041009-taihaku-nagamachi-es";
 
 async fn stock_requests_and_deliveries(app: TestApp) {
     let st = app.staff_token(Role::ShelterStaff, &[A], None);

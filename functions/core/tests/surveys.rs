@@ -181,7 +181,7 @@ async fn hq_creates_and_closes(app: TestApp) {
     let other_hq = Caller { app: &app, token: app.staff_token(Role::Hq, &[], Some("131016")) };
     assert_eq!(other_hq.send("POST", "/api/hq/surveys", Some(new_survey("heating-3"))).await.0, 403);
     assert_eq!(other_hq.send("POST", "/api/hq/surveys/heating-1/close", None).await.0, 403);
-    let staff = Caller { app: &app, token: app.staff_token(Role::ShelterStaff, &["aoba-katahira-es"], None) };
+    let staff = Caller { app: &app, token: app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None) };
     assert_eq!(staff.send("POST", "/api/hq/surveys", Some(new_survey("heating-3"))).await.0, 403);
     let admin = Caller { app: &app, token: app.staff_token(Role::Admin, &[], None) };
     assert_eq!(admin.send("POST", "/api/hq/surveys", Some(new_survey("heating-4"))).await.0, 201);
@@ -218,7 +218,7 @@ async fn refused_answers_write_nothing(app: TestApp) {
     let hq = hq(&app);
     // Out of scope: for evacuees at one shelter (this resident is not checked in anywhere).
     let mut at_shelter = new_survey("at-shelter");
-    at_shelter["scope"] = json!({"type": "shelters", "shelters": ["aoba-katahira-es"]});
+    at_shelter["scope"] = json!({"type": "shelters", "shelters": ["041009-aoba-katahira-es"]});
     assert_eq!(hq.send("POST", "/api/hq/surveys", Some(at_shelter)).await.0, 201);
     // Not open yet.
     let mut later = new_survey("later");
@@ -271,8 +271,8 @@ async fn refused_answers_write_nothing(app: TestApp) {
     let res = app.http.put(app.url(&format!("/api/surveys/{NEEDS}/answer"))).body("not json").send().await.unwrap();
     assert_eq!(res.status(), 401);
     // Once checked in at that shelter (poster scan), the shelter survey is for them.
-    let staff = app.staff_token(Role::ShelterStaff, &["aoba-katahira-es"], None);
-    let poster: Value = app.http.get(app.url("/api/shelters/aoba-katahira-es/poster")).bearer_auth(staff).send().await.unwrap().json().await.unwrap();
+    let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
+    let poster: Value = app.http.get(app.url("/api/shelters/041009-aoba-katahira-es/poster")).bearer_auth(staff).send().await.unwrap().json().await.unwrap();
     let check_in = json!({"poster": poster["code"], "event_id": "ev-survey-0001", "members": ["self"]});
     assert_eq!(taro.send("POST", "/api/me/checkins", Some(check_in)).await.0, 200);
     assert!(taro.open_surveys().await.iter().any(|s| s["survey"]["id"] == "at-shelter"));

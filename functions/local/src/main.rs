@@ -50,6 +50,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("                    or: {companion} login --server {base} --card {}", identity.cards[0].1.display());
     println!("  Staff token       {companion} staff-token --role shelter_staff --shelter {} --key {}", seed::DEMO_STAFF_SHELTER, identity.token_key.display());
     println!("  HQ token          {companion} staff-token --role hq --key {}", identity.token_key.display());
+    println!("  Admin token       {companion} staff-token --role admin --key {}  (/hq: import shelters)", identity.token_key.display());
     println!("BOSAI_READY {base}");
     let push = bosai_local::local_push(&data_dir.join("identity/keys/vapid.pem"))?;
     let wake = std::sync::Arc::new(tokio::sync::Notify::new());

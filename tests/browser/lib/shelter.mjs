@@ -16,7 +16,7 @@ const { PNG } = require('pngjs');
 
 const run = promisify(execFile);
 const companion = process.env.BOSAI_COMPANION_BIN || join(dirname(localBin()), 'companion');
-export const SHELTER = 'aoba-katahira-es';
+export const SHELTER = '041009-aoba-katahira-es';
 
 /** Stack-bound helpers (the stack's own keys, cards and URL). */
 export function residents(stack) {
@@ -31,6 +31,12 @@ export function residents(stack) {
   /** A disaster HQ token for the demo municipality. */
   async function hqToken() {
     const { stdout } = await run(companion, ['staff-token', '--role', 'hq', '--key', keyPath()]);
+    return stdout.trim();
+  }
+
+  /** A municipality administrator's token (the demo municipality unless `municipality`). */
+  async function adminToken(municipality = '041009') {
+    const { stdout } = await run(companion, ['staff-token', '--role', 'admin', '--municipality', municipality, '--key', keyPath()]);
     return stdout.trim();
   }
 
@@ -89,7 +95,7 @@ export function residents(stack) {
     return (await api(token, 'GET', `/api/shelters/${shelter}/roster`)).map((e) => e.name);
   }
 
-  return { staffToken, hqToken, residentToken, newCard, api, household, expiredCredential, rosterApi };
+  return { staffToken, hqToken, adminToken, residentToken, newCard, api, household, expiredCredential, rosterApi };
 }
 
 /** The same credential with one more member added to its claims: the signature no longer matches. */

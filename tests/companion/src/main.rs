@@ -43,7 +43,7 @@ enum Cmd {
         /// Shelter id(s) for shelter_staff.
         #[arg(long)]
         shelter: Vec<String>,
-        /// Municipality code for hq.
+        /// Municipality code for hq and admin (an admin administers this municipality).
         #[arg(long, default_value = "041009")]
         municipality: String,
         #[arg(long, default_value = "staff-demo")]
@@ -131,7 +131,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 exp: now + ttl,
                 role,
                 shelters: if role == Role::ShelterStaff { shelter } else { vec![] },
-                municipality: (role == Role::Hq).then_some(municipality),
+                municipality: matches!(role, Role::Hq | Role::Admin).then_some(municipality),
             };
             println!("{}", signer.sign("at+jwt", &claims));
         }

@@ -2,7 +2,7 @@
 //! HQ's safety counts go by them.
 
 use crate::{keys, ApiError};
-use bosai_store::{ItemExt, Store};
+use bosai_store::{ItemExt, Store, Update, Value};
 use bosai_types::household::Area;
 use bosai_types::surveys::AreaCode;
 use bosai_types::MunicipalityCode;
@@ -31,4 +31,24 @@ pub async fn municipality_name(store: &dyn Store, m: &MunicipalityCode) -> Resul
     let Some(ja) = item.str("name_ja").map(str::to_owned) else { return Ok(None) };
     let en = item.str("name_en").map(str::to_owned).unwrap_or_else(|| ja.clone());
     Ok(Some((ja, en)))
+}
+
+/// Whether this deployment serves municipality `code`: its own, or one onboarded since
+/// (registered by importing its shelters). A resident of any of them is received at any shelter.
+pub async fn serves(store: &dyn Store, own: &MunicipalityCode, code: &str) -> Result<bool, ApiError> {
+    if code == own.as_str() {
+        return Ok(true);
+    }
+    let Ok(m) = MunicipalityCode::parse(code) else { return Ok(false) };
+    Ok(store.get(&keys::municipality(&m)).await?.is_some())
+}
+
+/// Records that the deployment serves `m` (the name only if none is stored yet).
+pub async fn register(store: &dyn Store, m: &MunicipalityCode, name_ja: Option<&str>) -> Result<(), ApiError> {
+    let mut u = Update::new().set_if_absent("code", Value::s(m.as_str()));
+    if let Some(n) = name_ja.filter(|n| !n.is_empty()) {
+        u = u.set_if_absent("name_ja", Value::s(n));
+    }
+    store.update(&keys::municipality(m), u, None).await?;
+    Ok(())
 }

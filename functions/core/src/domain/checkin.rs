@@ -40,6 +40,10 @@ pub async fn resident_person(store: &dyn Store, sub: &str, member: &MemberId) ->
     Ok(person_of(&view, sub, member))
 }
 
+/// The person's home municipality (住所地) on the roster: the host shelter counts its evacuees by
+/// it, and the home municipality's HQ sees where its residents are (広域避難).
+pub const HOME: &str = "home";
+
 fn person_of(view: &HouseholdView, sub: &str, member: &MemberId) -> Option<Person> {
     let mv = view.members.iter().find(|m| &m.member.id == member)?;
     let mut roster = Item::new()
@@ -176,10 +180,13 @@ pub async fn apply_scan(
     recorded_by: &str,
     now: Timestamp,
 ) -> Result<Result<RecordOutcome, Rejection>, ApiError> {
-    let claims = match check_scan(settings.tokens.own_keys(), record, municipality.as_str(), now.millis()) {
+    let claims = match check_scan(settings.tokens.own_keys(), record, now.millis()) {
         Ok(c) => c,
         Err(r) => return Ok(Err(r)),
     };
+    if !crate::domain::areas::serves(store, municipality, &claims.mu).await? {
+        return Ok(Err(reject("credential_other_municipality", "the QR code was issued for a municipality this deployment does not serve")));
+    }
     let wanted = match scanned_members(record, &claims) {
         Ok(w) => w,
         Err(r) => return Ok(Err(r)),
@@ -222,6 +229,10 @@ pub async fn people_named(store: &dyn Store, claims: &CheckInClaims, wanted: &[M
             None => desk_people.iter().find(|p| &p.member_id == m).cloned(),
             Some(view) => person_of(view, &claims.sub, m),
         };
+        let found = found.map(|mut p| {
+            p.roster.insert(HOME.into(), Value::s(&claims.mu));
+            p
+        });
         match found {
             Some(p) => people.push(p),
             None => return Ok(Err(reject("unknown_member", "a member in the QR code no longer exists; ask for a fresh code"))),
@@ -261,20 +272,22 @@ pub async fn poster_check_in(
 ) -> Result<Vec<Location>, ApiError> {
     let bad_poster = || ApiError::invalid("invalid_poster", "This is not a valid shelter poster code.", "避難所のQRコードを確認できませんでした。");
     let claims: PosterClaims = settings.tokens.verify_own(&req.poster, POSTER_TYPE).map_err(|_| bad_poster())?;
-    if claims.mu != municipality.as_str() {
-        return Err(bad_poster());
-    }
     if !valid_event_id(&req.event_id) || req.members.is_empty() || req.members.len() > 20 {
         return Err(ApiError::invalid("invalid_check_in", "Send an event_id (8-64 characters) and 1-20 members.", "チェックインする人を選んでください。"));
     }
     let shelter_id = ShelterId::parse(&claims.sh).map_err(|_| bad_poster())?;
     let shelter = shelters::get(store, &shelter_id).await?;
+    if claims.mu != shelter.municipality.as_str() {
+        return Err(bad_poster());
+    }
     if shelter.status == bosai_types::ShelterStatus::Closed {
         return Err(ApiError::invalid("shelter_closed", "This shelter is closed. See the shelter list for open ones.", "この避難所は閉鎖中です。開いている避難所を確認してください。"));
     }
     let mut people = Vec::new();
     for m in &req.members {
-        people.push(resident_person(store, sub, m).await?.ok_or_else(household::member_not_found)?);
+        let mut p = resident_person(store, sub, m).await?.ok_or_else(household::member_not_found)?;
+        p.roster.insert(HOME.into(), Value::s(municipality.as_str()));
+        people.push(p);
     }
     record_event(store, &people, EventKind::CheckIn, &shelter_id, now, &req.event_id, sub).await?;
     let mut out = Vec::new();

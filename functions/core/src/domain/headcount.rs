@@ -35,7 +35,15 @@ pub fn counters_of(roster: &Item, this_year: i32) -> Vec<String> {
     out.extend(needs.dietary.iter().map(|d| format!("{PREFIX}diet_{}", snake(d))));
     out.extend(needs.medical.iter().map(|m| format!("{PREFIX}medical_{}", snake(m))));
     out.extend(needs.care.iter().map(|c| format!("{PREFIX}care_{}", snake(c))));
+    if let Some(home) = roster.str(crate::domain::checkin::HOME).filter(|h| h.len() == 6 && h.bytes().all(|b| b.is_ascii_digit())) {
+        out.push(home_counter(home));
+    }
     out
+}
+
+/// The counter of people from municipality `home` (on a shelter's counters item).
+pub fn home_counter(home: &str) -> String {
+    format!("{PREFIX}home_{home}")
 }
 
 /// Adds `sign` (±1) for each counter name into `into`.
@@ -106,6 +114,7 @@ pub fn headcount_of(shelter: &Item) -> Headcount {
             "diet" => add(&mut h.dietary, what, n),
             "medical" => add(&mut h.medical, what, n),
             "care" => add(&mut h.care, what, n),
+            "home" => *h.by_home.entry(what.to_owned()).or_default() += n,
             _ => {}
         }
     }

@@ -2,10 +2,10 @@
 //! so one load reads the shelter list, their counters, the safety counters and the
 //! open supply requests: four queries, whatever the number of residents.
 
-use crate::domain::{headcount, safety, shelters, supplies};
+use crate::domain::{areas, headcount, safety, shelters, supplies};
 use crate::ApiError;
 use bosai_store::Store;
-use bosai_types::hq::{HqSummary, ShelterSummary, SupplyTotal};
+use bosai_types::hq::{HqSummary, MunicipalityCount, ShelterSummary, SupplyTotal};
 use bosai_types::supplies::SupplyLine;
 use bosai_types::{MunicipalityCode, Timestamp};
 use std::collections::BTreeMap;
@@ -20,8 +20,13 @@ pub async fn summary(store: &dyn Store, m: &MunicipalityCode, now: Timestamp) ->
         shelters: Vec::new(),
         safety: safety::counts_by_area(store, m).await?,
         supplies: supply_totals(&supplies::requests(store, m).await?),
+        hosted: Vec::new(),
+        away: Vec::new(),
     };
-    for (s, counters) in shelters::list_with_counters(store, m).await? {
+    let mut all = shelters::all_counters(store).await?;
+    let own = shelters::stored_with(store, m, &mut all).await?;
+    // A retired shelter is counted while people are still there.
+    for (s, counters) in own.into_iter().filter(|s| !s.retired || s.shelter.occupancy > 0).map(|s| (s.shelter, s.counters)) {
         let headcount = counters.as_ref().map(headcount::headcount_of).unwrap_or_else(headcount::empty);
         out.capacity += u64::from(s.capacity);
         out.occupancy += u64::from(s.occupancy);
@@ -36,6 +41,38 @@ pub async fn summary(store: &dyn Store, m: &MunicipalityCode, now: Timestamp) ->
             congestion: s.congestion,
             headcount,
         });
+    }
+    let hosted: Vec<(String, u32)> = out.totals.by_home.iter().filter(|(home, n)| *home != m.as_str() && **n > 0).map(|(h, n)| (h.clone(), *n)).collect();
+    out.hosted = named(store, hosted).await?;
+    out.away = named(store, away_by_host(store, m, &all).await?).await?;
+    Ok(out)
+}
+
+/// Residents of `m` checked in at other municipalities' shelters (`elsewhere`: those shelters'
+/// counters), by host municipality: one read per shelter that hosts any of them.
+async fn away_by_host(store: &dyn Store, m: &MunicipalityCode, elsewhere: &BTreeMap<String, bosai_store::Item>) -> Result<Vec<(String, u32)>, ApiError> {
+    let counter = headcount::home_counter(m.as_str());
+    let mut by_host: BTreeMap<String, u32> = BTreeMap::new();
+    for (id, item) in elsewhere {
+        let n = item.get(&counter).and_then(|v| v.as_f64()).unwrap_or(0.0).max(0.0) as u32;
+        if n == 0 {
+            continue;
+        }
+        let Ok(id) = bosai_types::ShelterId::parse(id) else { continue };
+        let host = shelters::get(store, &id).await?.municipality;
+        *by_host.entry(host.to_string()).or_default() += n;
+    }
+    Ok(by_host.into_iter().collect())
+}
+
+async fn named(store: &dyn Store, counts: Vec<(String, u32)>) -> Result<Vec<MunicipalityCount>, ApiError> {
+    let mut out = Vec::new();
+    for (code, people) in counts {
+        let name = match MunicipalityCode::parse(&code) {
+            Ok(c) => areas::municipality_name(store, &c).await?.map(|(ja, _)| ja),
+            Err(_) => None,
+        };
+        out.push(MunicipalityCount { name_ja: name.unwrap_or_else(|| code.clone()), municipality: code, people });
     }
     Ok(out)
 }

@@ -18,6 +18,7 @@ pub mod scan_preview;
 pub mod sessions;
 /// Card certificate checks live in their own I/O-free crate (also fuzzed).
 pub use bosai_jpki as jpki;
+pub mod shelter_import;
 pub mod shelters;
 pub mod supplies;
 pub mod surveys;

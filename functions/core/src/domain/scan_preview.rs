@@ -30,7 +30,10 @@ pub async fn preview(
     credential: &str,
     now: Timestamp,
 ) -> Result<ScanPreview, ApiError> {
-    let claims = verify_credential(settings.tokens.own_keys(), credential.trim(), municipality.as_str(), now.seconds()).map_err(|e| refused(&e))?;
+    let claims = verify_credential(settings.tokens.own_keys(), credential.trim(), now.seconds()).map_err(|e| refused(&e))?;
+    if !crate::domain::areas::serves(store, municipality, &claims.mu).await? {
+        return Err(refused(&CredentialError::OtherMunicipality));
+    }
     let wanted: Vec<MemberId> = claims.m.iter().filter_map(|m| MemberId::parse(m).ok()).collect();
     let people = checkin::people_named(store, &claims, &wanted)
         .await?

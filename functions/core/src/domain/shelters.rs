@@ -4,6 +4,8 @@
 
 use crate::{keys, ApiError};
 use bosai_store::{attr, Item, ItemExt, Query, Store, Value};
+use bosai_types::shelter_import::{Hazard, ShelterKind};
+use std::collections::BTreeMap;
 use bosai_types::{Congestion, Facility, GeoPoint, MunicipalityCode, Shelter, ShelterId, ShelterStatus, Timestamp};
 
 fn status_str(s: ShelterStatus) -> &'static str {
@@ -24,7 +26,7 @@ pub fn to_item(s: &Shelter) -> Item {
         .iter()
         .map(|f| Value::s(serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))
         .collect();
-    bosai_store::item::item(&keys::shelter(&s.id))
+    let item = bosai_store::item::item(&keys::shelter(&s.id))
         .with(attr::GSI1_PK, Value::s(keys::shelters_of(&s.municipality)))
         .with(attr::GSI1_SK, Value::s(format!("SHELTER#{}", s.id)))
         .with("id", Value::s(s.id.as_str()))
@@ -37,7 +39,14 @@ pub fn to_item(s: &Shelter) -> Item {
         .with("capacity", Value::n(s.capacity.into()))
         .with("status", Value::s(status_str(s.status)))
         .with("facilities", Value::L(facilities))
-        .with("updated_at", Value::n(s.updated_at.millis()))
+        .with("updated_at", Value::n(s.updated_at.millis()));
+    designation_attrs(s.kind, &s.hazards).into_iter().fold(item, |i, (k, v)| i.with(k, v))
+}
+
+/// What the place is designated as and for which hazards (from the imported open data).
+pub fn designation_attrs(kind: ShelterKind, hazards: &[Hazard]) -> [(&'static str, Value); 2] {
+    let hazards = hazards.iter().filter_map(|h| serde_json::to_value(h).ok()?.as_str().map(Value::s)).collect();
+    [("kind", Value::s(serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())), ("hazards", Value::L(hazards))]
 }
 
 /// The counters item of a new shelter (`occupancy` people already there).
@@ -70,31 +79,60 @@ pub fn from_item(i: &Item, counters: Option<&Item>) -> Option<Shelter> {
         status,
         congestion: Congestion::of(status, occupancy, capacity),
         facilities,
+        kind: i.str("kind").and_then(enum_from_str).unwrap_or_default(),
+        hazards: match i.get("hazards") {
+            Some(Value::L(l)) => l.iter().filter_map(|v| v.as_str().and_then(enum_from_str::<Hazard>)).collect(),
+            _ => Vec::new(),
+        },
         updated_at: Timestamp(i.i64("updated_at").unwrap_or(0)),
     })
 }
 
-/// All shelters of a municipality, ordered by id.
-pub async fn list(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<Shelter>, ApiError> {
-    Ok(list_with_counters(store, m).await?.into_iter().map(|(s, _)| s).collect())
+/// A stored shelter with what only the import and HQ need to know.
+pub struct StoredShelter {
+    pub shelter: Shelter,
+    /// Removed from the municipality's published list: closed and hidden from residents.
+    pub retired: bool,
+    pub counters: Option<Item>,
 }
 
-/// The same, each with its counters item (HQ reads the headcount on it): two queries.
+/// The shelters residents see (retired ones are not), ordered by id.
+pub async fn list(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<Shelter>, ApiError> {
+    Ok(stored_of(store, m).await?.into_iter().filter(|s| !s.retired).map(|s| s.shelter).collect())
+}
+
+/// The shelters HQ counts, each with its counters item (HQ reads the headcount on it): a
+/// retired shelter while people are still checked in there.
 pub async fn list_with_counters(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<(Shelter, Option<Item>)>, ApiError> {
-    let mut counters = all_counters(store).await?;
+    Ok(stored_of(store, m)
+        .await?
+        .into_iter()
+        .filter(|s| !s.retired || s.shelter.occupancy > 0)
+        .map(|s| (s.shelter, s.counters))
+        .collect())
+}
+
+/// Every stored shelter of a municipality, retired ones included: two queries.
+pub async fn stored_of(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<StoredShelter>, ApiError> {
+    stored_with(store, m, &mut all_counters(store).await?).await
+}
+
+/// [`stored_of`] taking each shelter's counters out of `counters` (what is left belongs to
+/// other municipalities' shelters).
+pub async fn stored_with(store: &dyn Store, m: &MunicipalityCode, counters: &mut BTreeMap<String, Item>) -> Result<Vec<StoredShelter>, ApiError> {
     let mut out = Vec::new();
     for item in query_all(store, Query::gsi1(keys::shelters_of(m)).begins_with("SHELTER#")).await? {
         let c = item.str("id").and_then(|id| counters.remove(id));
         match from_item(&item, c.as_ref()) {
-            Some(s) => out.push((s, c)),
+            Some(shelter) => out.push(StoredShelter { shelter, retired: item.contains_key("retired_at"), counters: c }),
             None => tracing::warn!(pk = item.str("pk").unwrap_or(""), "skipping unreadable shelter item"),
         }
     }
     Ok(out)
 }
 
-/// Every shelter's counters item, by shelter id.
-async fn all_counters(store: &dyn Store) -> Result<std::collections::BTreeMap<String, Item>, ApiError> {
+/// Every shelter's counters item in the deployment, by shelter id.
+pub async fn all_counters(store: &dyn Store) -> Result<BTreeMap<String, Item>, ApiError> {
     let items = query_all(store, Query::gsi1(keys::HEADCOUNTS)).await?;
     Ok(items
         .into_iter()
@@ -161,6 +199,8 @@ mod tests {
             status: ShelterStatus::Open,
             congestion: Congestion::Moderate,
             facilities: vec![Facility::Water, Facility::InfantRoom],
+            kind: ShelterKind::Both,
+            hazards: vec![Hazard::Flood, Hazard::Earthquake],
             updated_at: Timestamp(1_700_000_000_000),
         }
     }

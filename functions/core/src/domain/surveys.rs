@@ -468,10 +468,10 @@ mod tests {
     fn scope_matching() {
         let nobody = ResidentContext::default();
         let in_aoba = ResidentContext { area: Some(area("aoba-1")), checked_in_at: None };
-        let at_school = ResidentContext { area: None, checked_in_at: Some(shelter("aoba-katahira-es")) };
-        let both = ResidentContext { area: Some(area("izumi-2")), checked_in_at: Some(shelter("izumi-civic-center")) };
+        let at_school = ResidentContext { area: None, checked_in_at: Some(shelter("041009-aoba-katahira-es")) };
+        let both = ResidentContext { area: Some(area("izumi-2")), checked_in_at: Some(shelter("041009-izumi-civic-center")) };
         let areas = SurveyScope::Areas { areas: vec![area("aoba-1"), area("aoba-2")] };
-        let shelters = SurveyScope::Shelters { shelters: vec![shelter("aoba-katahira-es")] };
+        let shelters = SurveyScope::Shelters { shelters: vec![shelter("041009-aoba-katahira-es")] };
         for who in [&nobody, &in_aoba, &at_school, &both] {
             assert!(in_scope(&SurveyScope::All, who));
         }
@@ -483,7 +483,7 @@ mod tests {
         assert!(!in_scope(&shelters, &in_aoba), "an area does not imply a shelter");
         assert!(in_scope(&shelters, &at_school));
         assert!(!in_scope(&shelters, &both), "checked in elsewhere");
-        let izumi = SurveyScope::Shelters { shelters: vec![shelter("aoba-katahira-es"), shelter("izumi-civic-center")] };
+        let izumi = SurveyScope::Shelters { shelters: vec![shelter("041009-aoba-katahira-es"), shelter("041009-izumi-civic-center")] };
         assert!(in_scope(&izumi, &both));
         assert!(in_scope(&SurveyScope::Areas { areas: vec![area("izumi-2")] }, &both));
     }
@@ -620,7 +620,7 @@ mod tests {
     #[tokio::test]
     async fn refused_answers_write_nothing() {
         let all = new_survey("all", Recurrence::Once, SurveyScope::All);
-        let scoped = new_survey("at-school", Recurrence::Once, SurveyScope::Shelters { shelters: vec![shelter("aoba-katahira-es")] });
+        let scoped = new_survey("at-school", Recurrence::Once, SurveyScope::Shelters { shelters: vec![shelter("041009-aoba-katahira-es")] });
         let later = NewSurvey { opens_at: Some(Timestamp(T0 + DAY)), ..new_survey("later", Recurrence::Once, SurveyScope::All) };
         let f = fixture(&[all.clone(), scoped.clone(), later.clone()]).await;
         let who = ResidentContext::default();
@@ -641,7 +641,7 @@ mod tests {
             assert_eq!(item_count(&f.store, &format!("SURVEY#{}", s.id)).await, 0, "{}", s.id);
         }
         // In scope once checked in there.
-        let there = ResidentContext { area: None, checked_in_at: Some(shelter("aoba-katahira-es")) };
+        let there = ResidentContext { area: None, checked_in_at: Some(shelter("041009-aoba-katahira-es")) };
         answer(&f.store, &f.m, "r_a", &there, &scoped.id, &ok, Made::now(now)).await.unwrap();
         assert_eq!(open_for(&f.store, &f.m, "r_b", &who, now).await.unwrap().len(), 1, "only the All survey; the later one is not open");
         assert_eq!(open_for(&f.store, &f.m, "r_b", &there, now).await.unwrap().len(), 2);

@@ -74,6 +74,42 @@ pub struct DeviceTimesHeaders {
     sent_at: Option<i64>,
 }
 
+/// A whole uploaded file (CSV) of at most `crate::http::admin::IMPORT_LIMIT` bytes; larger is a 413 problem.
+pub struct FileBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for FileBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => Ok(FileBody(b)),
+            Err(rej) if rej.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::PayloadTooLarge { limit: crate::http::admin::IMPORT_LIMIT }),
+            Err(_) => Err(ApiError::invalid("unreadable_body", "The request body could not be read.", "送信データを読み取れませんでした。")),
+        }
+    }
+}
+
+/// `?apply=true|false` (default false: preview only).
+pub struct ApplyFlag(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApplyFlag {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let mut apply = false;
+        for pair in parts.uri.query().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            apply = match pair {
+                "apply=true" => true,
+                "apply=false" => false,
+                _ => {
+                    return Err(ApiError::invalid("invalid_query", "The only query parameter is apply=true or apply=false.", "指定できるのは apply=true か apply=false だけです。"))
+                }
+            };
+        }
+        Ok(ApplyFlag(apply))
+    }
+}
+
 fn rejection(rej: JsonRejection) -> ApiError {
     match rej {
         JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
@@ -88,7 +124,7 @@ fn rejection(rej: JsonRejection) -> ApiError {
             "The body is not valid JSON.",
             "送信データの形式（JSON）が正しくありません。",
         ),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge { limit: crate::http::BODY_LIMIT },
         _ => ApiError::invalid("unreadable_body", "The request body could not be read.", "送信データを読み取れませんでした。"),
     }
 }

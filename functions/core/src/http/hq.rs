@@ -26,9 +26,13 @@ pub struct Doc;
 #[utoipa::path(get, path = "/api/hq/summary", tag = "hq", security(("bearer" = [])),
     responses((status = 200, body = HqSummary), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<HqSummary>, ApiError> {
-    if !p.may_read_municipality(&st.config.municipality) {
+    // HQ sees its own municipality (one deployment serves several); an admin without one, the
+    // deployment's.
+    let m = p.municipality.clone().unwrap_or_else(|| st.config.municipality.clone());
+    let served = crate::domain::areas::serves(st.store.as_ref(), &st.config.municipality, m.as_str()).await?;
+    if !p.may_read_municipality(&m) || !served {
         return Err(ApiError::Forbidden);
     }
     let now = Timestamp(crate::clock::now_millis());
-    Ok(Json(hq::summary(st.store.as_ref(), &st.config.municipality, now).await?))
+    Ok(Json(hq::summary(st.store.as_ref(), &m, now).await?))
 }

@@ -1,5 +1,6 @@
 //! HTTP edge: parse the request, call a domain function, render the result.
 
+pub mod admin;
 mod auth;
 mod extract;
 mod health;
@@ -14,7 +15,7 @@ mod shelters;
 pub mod supplies;
 pub mod surveys;
 
-pub use extract::{ApiJson, ApiPath, DeviceTimesHeaders, MadeAt};
+pub use extract::{ApiJson, ApiPath, ApplyFlag, DeviceTimesHeaders, FileBody, MadeAt};
 
 use crate::auth::AuthSettings;
 use crate::{ApiError, Config};
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(surveys::router())
         .merge(hq::router())
         .merge(notices::router())
+        .merge(admin::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let request_id = HeaderName::from_static("x-request-id");

@@ -87,6 +87,8 @@ fn pattern_of<T: PartialSchema>() -> String {
 fn path_format(name: &str) -> Option<(String, &'static str)> {
     Some(match name {
         "id" => (pattern_of::<bosai_types::ShelterId>(), crate::seed::DEMO_STAFF_SHELTER),
+        // A 全国地方公共団体コード; its check digit is checked by the handler (400 `invalid_municipality`).
+        "code" => ("^[0-9]{6}$".to_owned(), crate::seed::DEMO_MUNICIPALITY),
         "member_id" => (pattern_of::<bosai_types::household::MemberId>(), "self"),
         "survey_id" => (pattern_of::<bosai_types::surveys::SurveyId>(), crate::seed::DEMO_NEEDS_SURVEY),
         // SupplyItem::parse_code: an item, and its allergen or size; the exact codes are the enum.
@@ -157,6 +159,7 @@ pub fn document() -> &'static str {
         doc.merge(super::surveys::Doc::openapi());
         doc.merge(super::hq::Doc::openapi());
         doc.merge(super::notices::Doc::openapi());
+        doc.merge(super::admin::Doc::openapi());
         CommonDocs.modify(&mut doc);
         close_struct_variants(&mut doc);
         doc.to_json().expect("the OpenAPI document serialises")
@@ -254,7 +257,7 @@ mod tests {
         assert!(bosai_types::supplies::SupplyItem::parse_code(ex("item")).is_some());
         let doc = doc();
         let id = &doc["paths"]["/api/shelters/{id}"]["get"]["parameters"][0]["schema"];
-        assert_eq!((id["pattern"].as_str(), id["examples"][0].as_str()), (Some("^[a-z0-9-]{1,64}$"), Some("aoba-katahira-es")));
+        assert_eq!((id["pattern"].as_str(), id["examples"][0].as_str()), (Some("^[a-z0-9-]{1,64}$"), Some("041009-aoba-katahira-es")));
     }
 
     /// What the handlers refuse is in the document (schemathesis's negative and positive data

@@ -106,7 +106,9 @@ struct Poster {
     params(("id" = String, Path)), responses((status = 200, body = Poster), (status = 403, body = Problem)))]
 async fn poster(ShelterManager(who): ShelterManager, State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<impl IntoResponse, ApiError> {
     let id = managed(&st, &who, &id).await?;
-    let code = checkin::poster(&st.auth, &st.config.municipality, &id, now_seconds());
+    // Signed for the shelter's own municipality: a deployment serves several.
+    let municipality = shelters::get(st.store.as_ref(), &id).await?.municipality;
+    let code = checkin::poster(&st.auth, &municipality, &id, now_seconds());
     Ok(Json(Poster { path: format!("/c/{code}"), code }))
 }
 

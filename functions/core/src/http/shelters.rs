@@ -17,7 +17,7 @@ pub async fn list(State(st): State<AppState>) -> Result<Json<Vec<Shelter>>, ApiE
 }
 
 #[utoipa::path(get, path = "/api/shelters/{id}", tag = "shelters",
-    params(("id" = String, Path, description = "shelter id, e.g. aoba-katahira-es")),
+    params(("id" = String, Path, description = "shelter id, e.g. 041009-aoba-katahira-es")),
     responses((status = 200, body = Shelter), (status = 400, body = bosai_types::Problem), (status = 404, body = bosai_types::Problem)))]
 pub async fn get(State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Shelter>, ApiError> {
     let id = shelter_id(&id)?;

@@ -1,0 +1,227 @@
+//! The municipality administrator's part of `/hq` (自治体管理者): loading the municipality's
+//! shelters from the CSV it already publishes. Choose the file, see what it would change and
+//! every problem with its line and column, then apply. Nothing is written before "取り込む",
+//! and nothing at all while any row is wrong (the server checks again).
+
+use crate::api::{self, ApiError};
+use crate::i18n::{tp, Lang};
+use crate::use_lang;
+use bosai_types::shelter_import::{
+    ChangeKind, RowProblem, ShelterChange, ShelterImportReport, TextEncoding,
+};
+use bosai_types::Problem;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Posts the file as it is (the server reads UTF-8 and Shift_JIS). 200 and 422 both carry a report.
+async fn upload(
+    code: &str,
+    file: &web_sys::File,
+    apply: bool,
+    token: &str,
+) -> Result<ShelterImportReport, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
+    let _ = headers.set("Content-Type", "text/csv");
+    let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from(file.clone()));
+    let path = format!("/api/admin/municipalities/{code}/shelter-import?apply={apply}");
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&path, &init))
+        .await
+        .map_err(|_| ApiError::Network)?
+        .dyn_into()
+        .map_err(|_| ApiError::Network)?;
+    let text = JsFuture::from(resp.text().map_err(|_| ApiError::Network)?)
+        .await
+        .map_err(|_| ApiError::Network)?
+        .as_string()
+        .unwrap_or_default();
+    match resp.status() {
+        200 | 422 => api::decode(&text),
+        status => Err(serde_json::from_str::<Problem>(&text)
+            .map(|problem| ApiError::Problem { status, problem })
+            .unwrap_or(ApiError::Http(status))),
+    }
+}
+
+fn change_label(c: ChangeKind, l: Lang) -> &'static str {
+    match c {
+        ChangeKind::New => l.pick("新規", "New"),
+        ChangeKind::Updated => l.pick("更新", "Updated"),
+        ChangeKind::Unchanged => l.pick("変更なし", "Unchanged"),
+        ChangeKind::Retired => l.pick("一覧から外す", "Retired"),
+        ChangeKind::Restored => l.pick("再掲載", "Restored"),
+    }
+}
+
+fn encoding_label(e: TextEncoding) -> &'static str {
+    match e {
+        TextEncoding::Utf8 => "UTF-8",
+        TextEncoding::Utf8Bom => "UTF-8 (BOM)",
+        TextEncoding::ShiftJis => "Shift_JIS",
+    }
+}
+
+fn problems_table(
+    id: &'static str,
+    caption: &'static str,
+    rows: Vec<RowProblem>,
+    l: Lang,
+) -> impl IntoView {
+    let rows = rows
+        .into_iter()
+        .map(|p| {
+            let line = if p.line == 0 { "—".to_owned() } else { p.line.to_string() };
+            let reason = if l.is_ja() { p.reason_ja } else { p.reason };
+            view! { <tr><td>{line}</td><td>{p.column.unwrap_or_default()}</td><td>{reason}</td></tr> }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=caption>
+            <table class="hq-table" id=id>
+                <caption>{caption}</caption>
+                <thead><tr><th scope="col">{l.pick("行", "Line")}</th><th scope="col">{l.pick("列", "Column")}</th><th scope="col">{l.pick("内容", "Problem")}</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+fn changes_list(changes: &[ShelterChange], l: Lang) -> impl IntoView {
+    let items = changes
+        .iter()
+        .filter(|c| c.change != ChangeKind::Unchanged)
+        .map(|c| {
+            let people = (c.occupancy > 0).then(|| format!(" ・{}{}", c.occupancy, l.pick("人が受付中", " people checked in")));
+            view! { <li><strong>{change_label(c.change, l)}</strong>" " {c.name_ja.clone()} <span class="muted">{format!(" ({})", c.id)}</span>{people}</li> }
+        })
+        .collect_view();
+    view! { <ul class="import-changes">{items}</ul> }
+}
+
+fn report_view(r: ShelterImportReport, l: Lang) -> impl IntoView {
+    let counts = [
+        ChangeKind::New,
+        ChangeKind::Updated,
+        ChangeKind::Unchanged,
+        ChangeKind::Retired,
+        ChangeKind::Restored,
+    ]
+    .into_iter()
+    .map(|k| format!("{} {}", change_label(k, l), r.count(k)))
+    .collect::<Vec<_>>()
+    .join(" / ");
+    let head = format!(
+        "{} ・ {} ・ {}{}",
+        r.format.label_ja(),
+        encoding_label(r.encoding),
+        r.rows,
+        l.pick("行", " rows")
+    );
+    let ok = r.errors.is_empty();
+    let outcome = match (r.applied, ok) {
+        (true, _) => l.pick("取り込みました。", "Imported."),
+        (false, true) => l.pick("問題はありません。内容を確かめて「取り込む」を押してください。", "No problems. Check the changes, then press Import."),
+        (false, false) => l.pick("直す必要のある行があります。ファイルを直してから、もう一度選んでください。何も取り込んでいません。", "Some rows must be fixed. Fix the file and choose it again. Nothing was imported."),
+    };
+    view! {
+        <div class="panel" id="import-report">
+            <p role="status" class=if ok { "ok" } else { "banner" }>{outcome}</p>
+            <p class="muted">{head}</p>
+            <p>{counts}</p>
+            {(!r.errors.is_empty()).then(|| problems_table("import-errors", l.pick("直す必要のある行", "Rows to fix"), r.errors.clone(), l))}
+            {(!r.warnings.is_empty()).then(|| problems_table("import-warnings", l.pick("確認してほしい点", "Worth a look"), r.warnings.clone(), l))}
+            {changes_list(&r.changes, l)}
+        </div>
+    }
+}
+
+#[component]
+pub fn ShelterImport(token: String, municipality: Option<String>) -> impl IntoView {
+    let lang = use_lang();
+    let code = RwSignal::new(
+        municipality
+            .clone()
+            .unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()),
+    );
+    let file = RwSignal::new_local(None::<web_sys::File>);
+    let report = RwSignal::new(None::<ShelterImportReport>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let token = StoredValue::new(token);
+
+    let run = move |apply: bool| {
+        let Some(f) = file.get_untracked() else {
+            error.set(Some(
+                lang.get_untracked()
+                    .pick("CSVファイルを選んでください。", "Choose a CSV file.")
+                    .to_owned(),
+            ));
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let l = lang.get_untracked();
+            match upload(code.get_untracked().trim(), &f, apply, &token.get_value()).await {
+                Ok(r) => report.set(Some(r)),
+                Err(e) => {
+                    report.set(None);
+                    error.set(Some(e.message(l)));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        file.set(input.files().and_then(|fs| fs.get(0)));
+        report.set(None);
+        error.set(None);
+    };
+    let can_apply = move || {
+        report.with(|r| {
+            r.as_ref()
+                .is_some_and(|r| !r.applied && r.errors.is_empty())
+        }) && !busy.get()
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="import-h">
+            <h2 id="import-h">{tp(lang, "避難所データの取り込み", "Import shelters")}</h2>
+            <p>{tp(lang,
+                "市町村が公開している避難所の一覧（自治体標準オープンデータセット、国土地理院のデータ）のCSVを、そのまま選んでください。UTF-8 と Shift_JIS のどちらでも読めます。",
+                "Choose the CSV your municipality publishes (自治体標準オープンデータセット or GSI shelter data) as it is. UTF-8 and Shift_JIS both work.")}</p>
+            <p class="muted">{tp(lang,
+                "同じIDの避難所は内容だけ更新し、開設状況と受付中の人数はそのままです。ファイルにない避難所は削除せず、一覧から外します。",
+                "Shelters with the same ID get their description updated; status and people checked in stay. Shelters missing from the file are retired, not deleted.")}</p>
+            <div class="form">
+                <div class="field">
+                    <label for="import-code">{tp(lang, "全国地方公共団体コード（6桁）", "Local government code (6 digits)")}</label>
+                    <input id="import-code" inputmode="numeric" autocomplete="off" maxlength="6" prop:value=move || code.get()
+                        readonly=municipality.is_some() on:input=move |ev| code.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="import-file">{tp(lang, "CSVファイル", "CSV file")}</label>
+                    <input id="import-file" type="file" accept=".csv,text/csv" on:change=on_file/>
+                </div>
+            </div>
+            <div class="actions">
+                <button type="button" class="btn btn-secondary" id="import-preview" disabled=move || busy.get() on:click=move |_| run(false)>
+                    {tp(lang, "内容を確認する（まだ取り込みません）", "Check (nothing is imported yet)")}
+                </button>
+                <button type="button" class="btn" id="import-apply" disabled=move || !can_apply() on:click=move |_| run(true)>
+                    {tp(lang, "取り込む", "Import")}
+                </button>
+            </div>
+            {move || busy.get().then(|| view! { <p role="status">{tp(lang, "確認しています…", "Checking…")}</p> })}
+            {move || error.get().map(|e| view! { <p class="banner" role="alert">{e}</p> })}
+            {move || report.get().map(|r| report_view(r, lang.get()))}
+        </section>
+    }
+}

@@ -1,0 +1,79 @@
+//! Municipality administration (自治体管理者): loading shelters from published open data.
+
+use super::principal::AdminOnly;
+use super::routes::{Access, RouteSpec};
+use super::{ApiPath, AppState, ApplyFlag, FileBody};
+use crate::domain::shelter_import;
+use crate::ApiError;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use bosai_types::shelter_import::ShelterImportReport;
+use bosai_types::{MunicipalityCode, Problem, Timestamp};
+
+/// Largest CSV accepted: a prefecture's whole GSI file is about 1 MB, and API Gateway's own
+/// limit is 10 MB.
+pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/admin/municipalities/{code}/shelter-import",
+        post(import_shelters).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+    )
+}
+
+pub const ROUTES: &[RouteSpec] = &[RouteSpec {
+    method: "POST",
+    path: "/api/admin/municipalities/{code}/shelter-import",
+    access: Access::Roles(AdminOnly::ROLES),
+}];
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(import_shelters), components(schemas(ShelterImportReport)))]
+pub struct Doc;
+
+fn municipality(raw: &str) -> Result<MunicipalityCode, ApiError> {
+    MunicipalityCode::parse(raw).map_err(|_| {
+        ApiError::invalid(
+            "invalid_municipality",
+            format!("{raw:?} is not a 6-digit local government code (全国地方公共団体コード)."),
+            "全国地方公共団体コード（6桁）が正しくありません。",
+        )
+    })
+}
+
+/// Imports a municipality's shelters from the CSV it publishes (自治体標準オープンデータセット
+/// 指定避難所一覧 / 指定緊急避難場所一覧, or GSI's 指定避難所 / 指定緊急避難場所 data), UTF-8 or
+/// Shift_JIS, with or without BOM. Without `apply=true` it only previews. Any invalid row: 422
+/// with every problem listed (line, column, reason) and nothing written. Re-importing updates by
+/// ID and keeps status, occupancy and history; a shelter missing from the file is retired.
+#[utoipa::path(post, path = "/api/admin/municipalities/{code}/shelter-import", tag = "admin",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "全国地方公共団体コード of the municipality, e.g. 041009"),
+           ("apply" = Option<bool>, Query, description = "true: write the import; false (default): preview only")),
+    request_body(content = String, content_type = "text/csv", description = "the CSV file as published"),
+    responses((status = 200, body = ShelterImportReport, description = "preview, or applied"),
+              (status = 413, body = Problem, description = "larger than 8 MB"),
+              (status = 422, body = ShelterImportReport, description = "some rows are invalid: nothing was written")))]
+async fn import_shelters(
+    AdminOnly(p): AdminOnly,
+    State(st): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApplyFlag(apply): ApplyFlag,
+    FileBody(body): FileBody,
+) -> Result<Response, ApiError> {
+    let m = municipality(&code)?;
+    if !p.may_administer(&m) {
+        return Err(ApiError::Forbidden);
+    }
+    let now = Timestamp(crate::clock::now_millis());
+    let report = shelter_import::import(st.store.as_ref(), &m, &body, apply, now).await?;
+    let status = if apply && !report.errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report)).into_response())
+}
