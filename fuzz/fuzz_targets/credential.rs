@@ -49,7 +49,8 @@ fuzz_target!(|data: &[u8]| {
         if !self_signed {
             assert!(signed_credentials().contains(c), "accepted a credential nobody signed: {c:?}");
         }
-        assert_eq!(c.mu, MUNICIPALITY);
+        // Any municipality of the deployment is accepted offline (広域避難); the server checks
+        // that it is served, with the store.
         assert!(!c.m.is_empty() && c.m.iter().all(|m| MemberId::parse(m).is_ok()), "{c:?}");
         assert!(check_time(NOW, c.iat, c.exp, 300).is_ok(), "{c:?}");
     }
@@ -68,7 +69,6 @@ fuzz_target!(|data: &[u8]| {
         if !self_signed {
             assert!(signed_credentials().contains(c), "server accepted a credential nobody signed: {c:?}");
         }
-        assert_eq!(c.mu, MUNICIPALITY);
         assert!(!members.is_empty() && members.iter().all(|m| c.m.iter().any(|x| x == m.as_str())), "{c:?}");
     }
     if let Ok(c) = &device {

@@ -44,5 +44,6 @@ pub fn signed_credentials() -> [CheckInClaims; 4] {
 }
 
 pub fn signed_poster() -> PosterClaims {
-    PosterClaims { iss: "bosai-local".into(), sh: "041009-aoba-katahira-es".into(), mu: MUNICIPALITY.into(), iat: NOW - 86400 }
+    // The id the committed seed `seeds/credential/signed-poster` was signed with (any valid id).
+    PosterClaims { iss: "bosai-local".into(), sh: "aoba-katahira-es".into(), mu: MUNICIPALITY.into(), iat: NOW - 86400 }
 }

@@ -12,7 +12,7 @@ use bosai_types::checkin::{
     check_scan, parse_record, scanned_members, valid_device_id, valid_event_id, ScanBatch, MAX_BATCH_RECORDS,
     MAX_SCAN_AGE_MS, MAX_SCAN_FUTURE_MS,
 };
-use known::{keys, signed_credentials, MUNICIPALITY, NOW};
+use known::{keys, signed_credentials, NOW};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -31,7 +31,8 @@ fuzz_target!(|data: &[u8]| {
         let at = record.at.millis();
         assert!(at <= now_ms + MAX_SCAN_FUTURE_MS && at >= now_ms - MAX_SCAN_AGE_MS, "{at}");
         assert!(signed_credentials().contains(&claims), "accepted a credential nobody signed: {claims:?}");
-        assert_eq!(claims.mu, MUNICIPALITY);
+        // Any municipality passes here (広域避難); whether the deployment serves it is the
+        // server's store check after this one.
         assert!(at / 1000 <= claims.exp + 300 && at / 1000 + 300 >= claims.iat, "expired when scanned: {claims:?} at {at}");
         if let Ok(members) = scanned_members(&record, &claims) {
             assert!(!members.is_empty());
