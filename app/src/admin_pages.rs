@@ -203,7 +203,7 @@ pub fn ShelterImport(token: String, municipality: Option<String>) -> impl IntoVi
             <div class="form">
                 <div class="field">
                     <label for="import-code">{tp(lang, "全国地方公共団体コード（6桁）", "Local government code (6 digits)")}</label>
-                    <input id="import-code" inputmode="numeric" autocomplete="off" maxlength="6" prop:value=move || code.get()
+                    <input id="import-code" type="text" inputmode="numeric" autocomplete="off" maxlength="6" prop:value=move || code.get()
                         readonly=municipality.is_some() on:input=move |ev| code.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">

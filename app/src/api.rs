@@ -246,6 +246,28 @@ pub fn storage_remove(key: &str) {
     }
 }
 
+/// sessionStorage: this tab only, gone when it closes. Staff tokens live here, so the next
+/// person at a shared tablet finds nothing.
+fn tab_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+pub fn tab_get(key: &str) -> Option<String> {
+    tab_storage()?.get_item(key).ok().flatten()
+}
+
+pub fn tab_set(key: &str, value: &str) {
+    if let Some(s) = tab_storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn tab_remove(key: &str) {
+    if let Some(s) = tab_storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
 pub fn now() -> Timestamp {
     Timestamp(js_sys::Date::now() as i64)
 }

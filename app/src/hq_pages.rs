@@ -32,8 +32,14 @@ const TOKEN_KEY: &str = "bosai.hq.token";
 /// How often the sent list is re-read while a notice is still being sent.
 const POLL_MS: i32 = 3_000;
 
+/// In this tab only, like the staff token (shared devices).
 fn token() -> Option<String> {
-    api::storage_get(TOKEN_KEY)
+    api::storage_remove(TOKEN_KEY); // from versions that kept it in localStorage
+    api::tab_get(TOKEN_KEY)
+}
+
+pub fn save_token(token: &str) {
+    api::tab_set(TOKEN_KEY, token.trim());
 }
 
 /// A usable HQ token: readable, for HQ (or admin), not expired. The server checks it for real.
@@ -115,15 +121,18 @@ fn HqSignIn(signed_in: RwSignal<bool>) -> impl IntoView {
                 focus("hq-token");
             }
             Ok(()) => {
-                api::storage_set(TOKEN_KEY, value.trim());
+                save_token(&value);
                 signed_in.set(true);
             }
         }
     };
     view! {
         <h1>{tp(lang, "災害対策本部 サインイン", "Disaster HQ sign-in")}</h1>
-        <p class="lead">{tp(lang, "自治体の職員認証で発行された本部用トークンを貼り付けてください。この端末に保存されます。", "Paste the HQ token issued by your municipality's staff sign-in. It is kept on this device.")}</p>
-        <form class="form panel" on:submit=submit novalidate>
+        <crate::staff_signin::OrganisationSignIn/>
+        <details class="panel">
+        <summary>{tp(lang, "トークンでサインイン（予備）", "Sign in with a token (fallback)")}</summary>
+        <p class="lead">{tp(lang, "職員認証で発行された本部用トークンを貼り付けてください。このタブを閉じるまで使えます。", "Paste an HQ token issued by your municipality's staff sign-in. It works until this tab is closed.")}</p>
+        <form class="form" on:submit=submit novalidate>
             <div class="field">
                 <label for="hq-token">{tp(lang, "本部トークン", "HQ token")}</label>
                 <textarea id="hq-token" rows="4" autocomplete="off" spellcheck="false"
@@ -131,8 +140,9 @@ fn HqSignIn(signed_in: RwSignal<bool>) -> impl IntoView {
                     prop:value=move || raw.get() on:input=move |ev| raw.set(event_target_value(&ev))></textarea>
             </div>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-            <button type="submit" class="btn btn-wide">{tp(lang, "サインイン", "Sign in")}</button>
+            <button type="submit" class="btn btn-wide">{tp(lang, "トークンでサインイン", "Sign in with the token")}</button>
         </form>
+        </details>
     }
 }
 
@@ -205,7 +215,7 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
     };
     refresh();
     let sign_out = move |_| {
-        api::storage_remove(TOKEN_KEY);
+        api::tab_remove(TOKEN_KEY);
         signed_in.set(false);
     };
     // Municipality administrators also load their shelters here.
@@ -223,7 +233,10 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
                 <li><a href="#compose-h">{tp(lang, "お知らせを送る", "Send a notice")}</a></li>
                 <li><a href="#sent-h">{tp(lang, "送信済み", "Sent notices")}</a></li>
                 <li><a href="#help-h">{tp(lang, "救助要請", "Help requests")}</a></li>
-                {admin.is_some().then(|| view! { <li><a href="#import-h">{tp(lang, "避難所データの取り込み", "Import shelters")}</a></li> })}
+                {admin.is_some().then(|| view! {
+                    <li><a href="#import-h">{tp(lang, "避難所データの取り込み", "Import shelters")}</a></li>
+                    <li><a href="#staff-h">{tp(lang, "職員アカウント", "Staff accounts")}</a></li>
+                })}
             </ul>
         </nav>
         {move || error.get().map(|e| banner(&e, lang.get()))}
@@ -231,7 +244,10 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         <Composer areas sent/>
         <SentList areas sent/>
         <HelpList help/>
-        {admin.map(|(token, municipality)| view! { <crate::admin_pages::ShelterImport token municipality/> })}
+        {admin.map(|(token, municipality)| view! {
+            <crate::admin_pages::ShelterImport token=token.clone() municipality=municipality.clone()/>
+            <crate::admin_staff::StaffRecords token municipality/>
+        })}
     }
 }
 

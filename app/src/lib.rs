@@ -1,6 +1,7 @@
 //! 避難所・安否アプリ: the client-side-rendered PWA for residents, shelter staff and HQ.
 
 mod admin_pages;
+mod admin_staff;
 mod api;
 mod birth;
 mod hq_pages;
@@ -17,6 +18,7 @@ mod scan_people;
 mod session;
 mod shelter_pages;
 mod staff;
+mod staff_signin;
 mod supplies_pages;
 mod survey_pages;
 
@@ -124,6 +126,7 @@ fn StaffRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <pages::NotFound/> }>
             <Route path=path!("/shelter") view=shelter_pages::ShelterStaff/>
+            <Route path=path!("/shelter/callback") view=staff_signin::StaffCallback/>
             <Route path=path!("/hq") view=hq_pages::Hq/>
         </Routes>
     }

@@ -56,7 +56,7 @@ fn clear() {
 
 // ---- PKCE -----------------------------------------------------------------
 
-fn base64url(bytes: &[u8]) -> String {
+pub(crate) fn base64url(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for c in bytes.chunks(3) {
@@ -71,14 +71,14 @@ fn base64url(bytes: &[u8]) -> String {
     out
 }
 
-fn crypto() -> Result<web_sys::Crypto, ApiError> {
+pub(crate) fn crypto() -> Result<web_sys::Crypto, ApiError> {
     web_sys::window()
         .and_then(|w| w.crypto().ok())
         .ok_or(ApiError::Unsupported)
 }
 
 /// BASE64URL(SHA-256(verifier)) via SubtleCrypto (measured smaller than the sha2 crate).
-async fn s256(verifier: &str) -> Result<String, ApiError> {
+pub(crate) async fn s256(verifier: &str) -> Result<String, ApiError> {
     let promise = crypto()?
         .subtle()
         .digest_with_str_and_u8_array("SHA-256", verifier.as_bytes())

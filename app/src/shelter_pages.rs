@@ -120,18 +120,22 @@ fn StaffSignIn(signed_in: RwSignal<bool>, lang: RwSignal<Lang>) -> impl IntoView
     };
     view! {
         <h1>{move || t().pick("避難所スタッフ サインイン", "Shelter staff sign-in")}</h1>
+        <crate::staff_signin::OrganisationSignIn/>
+        <details class="panel">
+        <summary>{move || t().pick("トークンでサインイン（予備）", "Sign in with a token (fallback)")}</summary>
         <p class="lead">{move || t().pick(
-            "自治体の職員認証で発行されたスタッフトークンを貼り付けてください。この端末に保存されます（住民のサインインとは別です）。",
-            "Paste the staff token issued by your municipality's staff sign-in. It is kept on this device (separately from a resident sign-in).")}</p>
-        <form class="form panel" on:submit=submit novalidate>
+            "職員認証で発行されたスタッフトークンを貼り付けてください。このタブを閉じるまで使えます（住民のサインインとは別です）。",
+            "Paste a staff token issued by your municipality's staff sign-in. It works until this tab is closed (separately from a resident sign-in).")}</p>
+        <form class="form" on:submit=submit novalidate>
             <div class="field">
                 <label for="staff-token">{move || t().pick("スタッフトークン", "Staff token")}</label>
                 <textarea id="staff-token" rows="4" autocomplete="off" spellcheck="false"
                     prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))></textarea>
             </div>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-            <button type="submit" class="btn btn-wide">{move || t().pick("サインイン", "Sign in")}</button>
+            <button type="submit" class="btn btn-wide">{move || t().pick("トークンでサインイン", "Sign in with the token")}</button>
         </form>
+        </details>
     }
 }
 

@@ -52,16 +52,20 @@ pub fn decode_token(token: &str) -> Option<StaffClaims> {
     serde_json::from_slice(&api::b64url_decode(payload)?).ok()
 }
 
+/// The staff token lives in this tab only (sessionStorage): a shared tablet's next user
+/// finds nothing once the tab is closed or "sign out" is pressed. The scan queue (IndexedDB)
+/// is not the token's: it stays and is sent under the next sign-in for the shelter.
 pub fn token() -> Option<String> {
-    api::storage_get(TOKEN_KEY)
+    api::storage_remove(TOKEN_KEY); // from versions that kept it in localStorage
+    api::tab_get(TOKEN_KEY)
 }
 
 pub fn save_token(token: &str) {
-    api::storage_set(TOKEN_KEY, token.trim());
+    api::tab_set(TOKEN_KEY, token.trim());
 }
 
 pub fn sign_out() {
-    api::storage_remove(TOKEN_KEY);
+    api::tab_remove(TOKEN_KEY);
     api::storage_remove(SHELTER_KEY);
 }
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
-import { residents } from './lib/shelter.mjs';
+import { openTokenForm, residents } from './lib/shelter.mjs';
 import { REPO, startStack } from './lib/stack.mjs';
 
 let stack;
@@ -31,8 +31,9 @@ async function freshPage(t, options) {
 
 async function adminSignIn(page, token) {
   await page.goto(`${stack.url}/hq`);
+  await openTokenForm(page);
   await page.getByLabel('本部トークン').fill(token);
-  await page.getByRole('button', { name: 'サインイン' }).click();
+  await page.getByRole('button', { name: 'トークンでサインイン' }).click();
   await page.locator('#import-h').waitFor();
 }
 
@@ -42,8 +43,9 @@ const publicNames = async () => (await (await fetch(`${stack.url}/api/shelters`)
 test('HQ without the admin role sees no import section', async (t) => {
   const { page } = await freshPage(t);
   await page.goto(`${stack.url}/hq`);
+  await openTokenForm(page);
   await page.getByLabel('本部トークン').fill(await r.hqToken());
-  await page.getByRole('button', { name: 'サインイン' }).click();
+  await page.getByRole('button', { name: 'トークンでサインイン' }).click();
   await page.locator('#hq-total-people').waitFor();
   assert.equal(await page.locator('#import-h').count(), 0);
 });

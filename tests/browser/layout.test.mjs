@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser } from './lib/browser.mjs';
 import { SCREENSHOTS, layoutProblems, pdfPageCount, settle, setTextScale, shot } from './lib/layout.mjs';
-import { SHELTER, confirm, residents, scan, waitPending } from './lib/shelter.mjs';
+import { SHELTER, confirm, openTokenForm, residents, scan, waitPending } from './lib/shelter.mjs';
 import { signIn } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
@@ -203,7 +203,7 @@ test('layout: every page at 360, 390, 820, 1024 and 1366 px, and at 200 % text o
   // ---- shelter staff ----
   await t.test('/shelter (sign-in)', async (st) => {
     await page.goto(url('/shelter'));
-    await page.getByLabel('スタッフトークン').waitFor();
+    await page.getByRole('button', { name: '職員アカウントでサインイン' }).waitFor();
     await ready(page);
     await checkPage(st, 'shelter-signin');
   });
@@ -211,8 +211,9 @@ test('layout: every page at 360, 390, 820, 1024 and 1366 px, and at 200 % text o
   const desk = page.locator('section[aria-labelledby="desk-h"]');
   const posterSec = page.locator('section[aria-labelledby="poster-h"]');
   await t.test('/shelter: scan, roster, supplies, desk slip and poster views', async (st) => {
+    await openTokenForm(page);
     await page.getByLabel('スタッフトークン').fill(staff);
-    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.getByRole('button', { name: 'トークンでサインイン' }).click();
     await waitPending(page, 0);
     // Two households checked in; a third scanned, its confirmation open (the scan view).
     await scan(page, taro.credential);
@@ -291,14 +292,15 @@ test('layout: every page at 360, 390, 820, 1024 and 1366 px, and at 200 % text o
   // ---- HQ ----
   await t.test('/hq (sign-in)', async (st) => {
     await page.goto(url('/hq'));
-    await page.getByLabel('本部トークン').waitFor();
+    await page.getByRole('button', { name: '職員アカウントでサインイン' }).waitFor();
     await ready(page);
     await checkPage(st, 'hq-signin');
   });
 
   await t.test('/hq: summary with every detail open, notice form with areas, sent notices, help requests', async (st) => {
+    await openTokenForm(page);
     await page.getByLabel('本部トークン').fill(hq);
-    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.getByRole('button', { name: 'トークンでサインイン' }).click();
     await page.locator('#hq-total-people').waitFor();
     await page.locator(`.sent-notice[data-notice="${noticeId}"]`).waitFor();
     await page.locator('li.help-request').first().waitFor();

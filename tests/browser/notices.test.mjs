@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
 import { startTestPush, until } from './lib/push.mjs';
-import { residents } from './lib/shelter.mjs';
+import { openTokenForm, residents } from './lib/shelter.mjs';
 import { accessToken, signIn } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
@@ -30,8 +30,9 @@ after(async () => {
 async function hqSignIn(page, token) {
   await page.goto(`${stack.url}/hq`);
   await page.locator('h1').filter({ hasText: '災害対策本部 サインイン' }).waitFor();
+  await openTokenForm(page);
   await page.getByLabel('本部トークン').fill(token);
-  await page.getByRole('button', { name: 'サインイン' }).click();
+  await page.getByRole('button', { name: 'トークンでサインイン' }).click();
   await page.locator('#hq-total-people').waitFor();
 }
 
@@ -46,8 +47,9 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
 
   await t.test('a shelter staff token is not an HQ token', async () => {
     await page.goto(`${stack.url}/hq`);
+    await openTokenForm(page);
     await page.getByLabel('本部トークン').fill(await r.staffToken());
-    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.getByRole('button', { name: 'トークンでサインイン' }).click();
     await page.getByRole('alert').filter({ hasText: 'このトークンは本部用ではありません' }).waitFor();
   });
 

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { ARTIFACTS, assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
 import { localBin, startStack } from './lib/stack.mjs';
+import { openTokenForm } from './lib/shelter.mjs';
 
 const run = promisify(execFile);
 const companion = process.env.BOSAI_COMPANION_BIN || join(dirname(localBin()), 'companion');
@@ -78,8 +79,9 @@ test('supplies panel (360 px)', async (t) => {
 
   await t.test('staff sign in; the catalog is grouped, Japanese first, thumb-sized, no sideways scroll', async () => {
     await page.goto(`${stack.url}/shelter`);
+    await openTokenForm(page);
     await page.getByLabel('スタッフトークン').fill(staff);
-    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.getByRole('button', { name: 'トークンでサインイン' }).click();
     await panel.getByRole('heading', { name: '物資（在庫・要請）' }).waitFor();
     await page.getByRole('navigation', { name: 'スタッフメニュー' }).getByRole('link', { name: '物資' }).waitFor();
     for (const h of ['水・食料', 'アレルギー対応食', '乳幼児用品', '介護・衛生用品', 'トイレ', '毛布・医薬品・その他']) {

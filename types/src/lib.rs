@@ -23,6 +23,7 @@ pub mod scan_queue;
 pub mod safety;
 pub mod shelter;
 pub mod shelter_import;
+pub mod staff;
 pub mod supplies;
 pub mod surveys;
 pub mod time;

@@ -171,13 +171,18 @@ impl TokenKeys {
     }
 
     pub fn issue(&self, sub: &str, role: Role, shelters: Vec<String>, municipality: Option<String>, now: i64) -> String {
+        self.issue_for(sub, role, shelters, municipality, now, ACCESS_TTL_SECONDS)
+    }
+
+    /// A token valid for `ttl` seconds (staff sign-ins, which have no refresh token).
+    pub fn issue_for(&self, sub: &str, role: Role, shelters: Vec<String>, municipality: Option<String>, now: i64, ttl: i64) -> String {
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: AUDIENCE.into(),
             sub: sub.into(),
             iat: now,
             nbf: now,
-            exp: now + ACCESS_TTL_SECONDS,
+            exp: now + ttl,
             role,
             shelters,
             municipality,
@@ -293,6 +298,8 @@ pub struct AuthSettings {
     /// Deep link opening the companion app (`bosai-companion://jpki` in production,
     /// the simulated card page in the local stack).
     pub companion_url: String,
+    /// Staff and HQ sign in through the organisation's OpenID Provider, when configured.
+    pub oidc: Option<crate::oidc::OidcClient>,
 }
 
 impl std::fmt::Debug for AuthSettings {
@@ -309,6 +316,7 @@ impl AuthSettings {
         pseudonym_secret: &[u8],
         redirect_uris: Vec<String>,
         companion_url: String,
+        oidc: Option<crate::oidc::OidcClient>,
     ) -> Arc<Self> {
         Arc::new(Self {
             tokens,
@@ -317,6 +325,7 @@ impl AuthSettings {
             pseudonym_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, pseudonym_secret),
             redirect_uris,
             companion_url,
+            oidc,
         })
     }
 }

@@ -40,6 +40,8 @@ pub struct AuthConfig {
     pub companion_url: String,
     /// External OIDC issuer of staff/HQ tokens and its JWKS file.
     pub staff_issuer: Option<(String, PathBuf)>,
+    /// Staff sign-in through an OpenID Provider (authorization code + PKCE).
+    pub oidc: Option<crate::oidc::OidcConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +107,21 @@ fn list(name: &str) -> Vec<String> {
     var(name).map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
 }
 
+fn oidc_from_env() -> Result<Option<crate::oidc::OidcConfig>, ConfigError> {
+    let Some(issuer) = var("BOSAI_OIDC_ISSUER") else { return Ok(None) };
+    let client_id = var("BOSAI_OIDC_CLIENT_ID").ok_or(ConfigError::Invalid("BOSAI_OIDC_CLIENT_ID", "missing".into()))?;
+    let redirect_uris = list("BOSAI_OIDC_REDIRECT_URIS");
+    if redirect_uris.is_empty() {
+        return Err(ConfigError::Invalid("BOSAI_OIDC_REDIRECT_URIS", "name the staff app's /shelter/callback URL".into()));
+    }
+    let client_secret = match var("BOSAI_OIDC_CLIENT_SECRET_FILE").map(PathBuf::from) {
+        None => None,
+        Some(p) => Some(String::from_utf8_lossy(&read(&p)?).trim().to_owned()),
+    };
+    let idp = var("BOSAI_OIDC_IDP").unwrap_or_else(|| "oidc".into());
+    Ok(Some(crate::oidc::OidcConfig { idp, issuer, client_id, client_secret, redirect_uris }))
+}
+
 pub(crate) fn read(path: &PathBuf) -> Result<Vec<u8>, ConfigError> {
     std::fs::read(path).map_err(|e| ConfigError::File(path.clone(), e))
 }
@@ -124,13 +141,16 @@ impl AuthConfig {
             redirect_uris: vec![format!("{base_url}/auth/callback")],
             companion_url: format!("{base_url}/dev/companion"),
             staff_issuer: None,
+            oidc: None,
         }
     }
 
     /// BOSAI_ISSUER, BOSAI_TOKEN_KEYS, BOSAI_JPKI_TRUST (production | test),
     /// BOSAI_JPKI_TEST_CAS, BOSAI_JPKI_CRLS, BOSAI_JPKI_CRL_RELOAD_SECONDS,
     /// BOSAI_PSEUDONYM_SECRET_FILE, BOSAI_REDIRECT_URIS, BOSAI_COMPANION_URL,
-    /// BOSAI_STAFF_ISSUER with BOSAI_STAFF_JWKS_FILE.
+    /// BOSAI_STAFF_ISSUER with BOSAI_STAFF_JWKS_FILE; staff sign-in: BOSAI_OIDC_ISSUER,
+    /// BOSAI_OIDC_CLIENT_ID, BOSAI_OIDC_REDIRECT_URIS, BOSAI_OIDC_IDP (default `oidc`),
+    /// BOSAI_OIDC_CLIENT_SECRET_FILE (confidential clients only).
     pub fn from_env() -> Result<Self, ConfigError> {
         let need = |name: &'static str| list(name).into_iter().map(PathBuf::from).collect::<Vec<_>>();
         let cfg = Self {
@@ -153,6 +173,7 @@ impl AuthConfig {
             redirect_uris: list("BOSAI_REDIRECT_URIS"),
             companion_url: var("BOSAI_COMPANION_URL").unwrap_or_else(|| "bosai-companion://jpki".into()),
             staff_issuer: var("BOSAI_STAFF_ISSUER").zip(var("BOSAI_STAFF_JWKS_FILE").map(PathBuf::from)),
+            oidc: oidc_from_env()?,
         };
         Ok(cfg)
     }
@@ -183,7 +204,8 @@ impl AuthConfig {
             return Err(ConfigError::Invalid("BOSAI_PSEUDONYM_SECRET_FILE", "needs at least 32 bytes".into()));
         }
         let crl_source = crate::jpki_trust::CrlSource::new(self.jpki_crls.clone(), self.crl_reload_seconds);
-        Ok(crate::auth::AuthSettings::new(tokens, jpki, crl_source, &secret, self.redirect_uris.clone(), self.companion_url.clone()))
+        let oidc = self.oidc.clone().map(crate::oidc::OidcClient::new).transpose().map_err(bad("BOSAI_OIDC_ISSUER"))?;
+        Ok(crate::auth::AuthSettings::new(tokens, jpki, crl_source, &secret, self.redirect_uris.clone(), self.companion_url.clone(), oidc))
     }
 }
 

@@ -35,6 +35,12 @@ pub enum ApiError {
     /// No current CRL covers the card: sign-in fails closed until one is loaded.
     #[error("revocation status unavailable")]
     RevocationUnavailable,
+    /// The identity provider vouched for someone with no staff record here.
+    #[error("no staff record for this account")]
+    NoStaffAccount { subject: String },
+    /// The staff sign-in failed at the identity provider or its ID token did not check out.
+    #[error("staff sign-in failed: {0}")]
+    StaffSignIn(#[from] crate::oidc::OidcError),
 }
 
 impl ApiError {
@@ -101,6 +107,13 @@ impl ApiError {
                 "The card's revocation status is unavailable right now, so sign-in is paused. Try again later.".into(),
                 "カードの失効確認が今はできないため、サインインを一時停止しています。しばらくしてからお試しください。".into(),
             ),
+            ApiError::NoStaffAccount { subject } => (
+                StatusCode::FORBIDDEN,
+                "no_staff_account",
+                format!("You signed in, but this account has no staff role here. Ask your municipality's administrator to add account '{subject}'."),
+                format!("サインインはできましたが、このアカウントには職員の権限がありません。自治体の管理者に、アカウント「{subject}」の登録を依頼してください。"),
+            ),
+            ApiError::StaffSignIn(e) => oidc_parts(e),
             ApiError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -114,6 +127,28 @@ impl ApiError {
         let (status, code, message, message_ja) = self.parts();
         (status, Problem { code: code.into(), message, message_ja })
     }
+}
+
+/// Each failed staff sign-in names its cause; only an unreachable provider is worth retrying.
+fn oidc_parts(e: &crate::oidc::OidcError) -> (StatusCode, &'static str, String, String) {
+    use crate::oidc::OidcError as E;
+    let again = "もう一度サインインしてください。";
+    let (status, code, ja) = match e {
+        E::NotConfigured => (StatusCode::NOT_FOUND, "staff_sign_in_not_configured", "この環境では職員アカウントでのサインインが設定されていません。".to_string()),
+        E::Unreachable(_) | E::BadDiscovery(_) => {
+            (StatusCode::BAD_GATEWAY, "identity_provider_unavailable", "職員認証のサーバーにつながりません。しばらくしてからお試しください。".to_string())
+        }
+        E::RedirectNotAllowed => (StatusCode::BAD_REQUEST, "redirect_not_allowed", "このアドレスからはサインインできません。".to_string()),
+        E::CodeRejected(_) => (StatusCode::BAD_REQUEST, "code_rejected", format!("サインインの手続きが無効か期限切れです。{again}")),
+        E::WrongIssuer => (StatusCode::BAD_REQUEST, "wrong_issuer", format!("別の認証サーバーからの応答です。{again}")),
+        E::WrongAudience => (StatusCode::BAD_REQUEST, "wrong_audience", format!("このアプリ向けではない応答です。{again}")),
+        E::NonceMismatch => (StatusCode::BAD_REQUEST, "nonce_mismatch", format!("このサインインの応答ではありません。{again}")),
+        E::Expired => (StatusCode::BAD_REQUEST, "id_token_expired", format!("サインインの応答が期限切れです。端末の時計を確認して、{again}")),
+        E::UnknownKey | E::BadSignature | E::UnsupportedAlgorithm | E::Malformed(_) => {
+            (StatusCode::BAD_REQUEST, "id_token_invalid", format!("認証サーバーの署名を確認できませんでした。{again}"))
+        }
+    };
+    (status, code, format!("{e}. Sign in again, or ask your administrator if it keeps happening."), ja)
 }
 
 impl From<StoreError> for ApiError {

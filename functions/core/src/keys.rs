@@ -25,8 +25,14 @@ pub fn municipality(m: &MunicipalityCode) -> Key {
     Key::new(format!("MUNI#{m}"), "META")
 }
 
-pub fn staff_account(id: &str) -> Key {
-    Key::new(format!("STAFF#{id}"), "ACCOUNT")
+/// A staff record: what the account `subject` of identity provider `idp` may do here.
+pub fn staff_account(idp: &str, subject: &str) -> Key {
+    Key::new(format!("STAFF#{idp}#{subject}"), "ACCOUNT")
+}
+
+/// GSI1 partition listing a municipality's staff records (sort key `STAFF#{idp}#{subject}`).
+pub fn staff_of(m: &MunicipalityCode) -> String {
+    format!("MUNI#{m}#STAFF")
 }
 
 pub fn challenge(nonce: &str) -> Key {

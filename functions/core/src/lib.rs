@@ -10,6 +10,7 @@ pub mod http;
 pub mod jpki_trust;
 pub mod keys;
 pub mod landing;
+pub mod oidc;
 pub mod seed;
 pub mod telemetry;
 

@@ -10,8 +10,8 @@ use bosai_types::surveys::{ChoiceOption, Localized, NewSurvey, OptionId, Questio
 use bosai_types::{Congestion, Facility, MunicipalityCode, Shelter, ShelterStatus, Timestamp};
 
 pub const DEMO_MUNICIPALITY: &str = "041009";
-pub const DEMO_HQ_ACCOUNT: &str = "hq-demo";
-pub const DEMO_STAFF_ACCOUNT: &str = "staff-demo";
+/// The local OpenID Provider (`tools/oidc-provider`) staff records are keyed by.
+pub const DEMO_IDP: &str = "local";
 pub const DEMO_STAFF_SHELTER: &str = "041009-aoba-katahira-es";
 pub const DEMO_NEEDS_SURVEY: &str = "demo-needs";
 pub const DEMO_HEALTH_SURVEY: &str = "demo-health-check";
@@ -199,6 +199,23 @@ pub const DEMO_AREAS: &[(&str, &str, &str)] = &[
     ("izumi-2", "泉区 南光台", "Izumi: Nankodai"),
 ];
 
+/// Staff records of the local provider's demo accounts (`tools/oidc-provider/accounts.json`).
+pub fn demo_staff() -> Vec<bosai_types::staff::StaffAccount> {
+    use bosai_types::staff::{StaffAccount, StaffRole};
+    let account = |subject: &str, name: &str, role, shelters: &[&str]| StaffAccount {
+        subject: subject.into(),
+        name: name.into(),
+        role,
+        municipality: DEMO_MUNICIPALITY.into(),
+        shelters: shelters.iter().map(|s| s.to_string()).collect(),
+    };
+    vec![
+        account("demo-staff-katahira", "避難所スタッフ（片平）", StaffRole::ShelterStaff, &[DEMO_STAFF_SHELTER]),
+        account("demo-hq-sendai", "災害対策本部（仙台市）", StaffRole::Hq, &[]),
+        account("demo-admin-sendai", "管理者（仙台市）", StaffRole::Admin, &[]),
+    ]
+}
+
 pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
     let m = MunicipalityCode::parse(DEMO_MUNICIPALITY).expect("valid demo code");
     put_once(store, item(&keys::municipality(&m)).with("name_ja", Value::s("仙台市")).with("name_en", Value::s("Sendai City")))
@@ -221,12 +238,8 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
             store.update(&keys::shelter(&s.id), u, Some(Condition::present())).await?;
         }
     }
-    let accounts = [
-        (DEMO_HQ_ACCOUNT, "hq", Value::L(vec![Value::s(DEMO_MUNICIPALITY)])),
-        (DEMO_STAFF_ACCOUNT, "shelter_staff", Value::L(vec![Value::s(DEMO_STAFF_SHELTER)])),
-    ];
-    for (id, role, scope) in accounts {
-        put_once(store, item(&keys::staff_account(id)).with("role", Value::s(role)).with("scope", scope)).await?;
+    for account in demo_staff() {
+        put_once(store, crate::domain::staff_accounts::record(DEMO_IDP, &m, &account, "seed", now)).await?;
     }
     for s in demo_surveys() {
         put_once(store, surveys::survey_item(&m, &s, now)).await?;

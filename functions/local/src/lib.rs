@@ -1,6 +1,7 @@
 //! The local stack: the API router plus the built PWA, on 127.0.0.1.
 
 pub mod companion_page;
+pub mod oidc_provider;
 mod push;
 pub use push::{local_push, spawn_fanout_worker};
 

@@ -1,6 +1,7 @@
 //! `make run`: the whole stack on 127.0.0.1 with the embedded store and demo data.
 //! Env: BOSAI_PORT/PORT (default 8080, 0 = any free port), BOSAI_DATA_DIR,
-//! BOSAI_DIST (built app, default `dist`), BOSAI_STORE=dynamodb for DynamoDB.
+//! BOSAI_DIST (built app, default `dist`), BOSAI_STORE=dynamodb for DynamoDB,
+//! BOSAI_OIDC_PROVIDER (staff sign-in provider script, `off` for none).
 
 use bosai_core::{seed, AppState, Config};
 use bosai_types::Timestamp;
@@ -39,7 +40,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port} ({e}); set PORT to another port"))?;
     let base = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
-    let auth = bosai_local::dev_auth_config(&identity, &base).load()?;
+    let mut auth_config = bosai_local::dev_auth_config(&identity, &base);
+    let callback = format!("{base}/shelter/callback");
+    let provider = match bosai_local::oidc_provider::script() {
+        Some(script) => Some(bosai_local::oidc_provider::LocalProvider::start(&script, &callback, &data_dir.join("identity/oidc-keys.json")).await?),
+        None => None,
+    };
+    auth_config.oidc = provider.as_ref().map(|p| p.config(&callback));
+    let auth = auth_config.load()?;
     println!("Bōsai local stack ({} store)", store.backend());
     println!("  Resident app      {base}/");
     println!("  Shelter staff     {base}/shelter");
@@ -48,9 +56,19 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let companion = std::env::var("BOSAI_COMPANION_BIN").unwrap_or_else(|_| "companion".into());
     println!("  Sign in           open the resident app, tap サインイン, pick a simulated card");
     println!("                    or: {companion} login --server {base} --card {}", identity.cards[0].1.display());
-    println!("  Staff token       {companion} staff-token --role shelter_staff --shelter {} --key {}", seed::DEMO_STAFF_SHELTER, identity.token_key.display());
-    println!("  HQ token          {companion} staff-token --role hq --key {}", identity.token_key.display());
-    println!("  Admin token       {companion} staff-token --role admin --key {}  (/hq: import shelters)", identity.token_key.display());
+    match &provider {
+        Some(p) => {
+            println!("  Staff sign-in     {base}/shelter  user staff / password bosai-staff  (片平小学校)");
+            println!("  HQ sign-in        {base}/hq       user hq / password bosai-hq");
+            println!("  Admin sign-in     {base}/hq       user admin / password bosai-admin  (import shelters, staff records)");
+            println!("  Staff IdP         {}  (tools/oidc-provider)", p.issuer);
+        }
+        None => {
+            println!("  Staff token       {companion} staff-token --role shelter_staff --shelter {} --key {}", seed::DEMO_STAFF_SHELTER, identity.token_key.display());
+            println!("  HQ token          {companion} staff-token --role hq --key {}", identity.token_key.display());
+            println!("  Admin token       {companion} staff-token --role admin --key {}  (/hq: import shelters)", identity.token_key.display());
+        }
+    }
     println!("BOSAI_READY {base}");
     let push = bosai_local::local_push(&data_dir.join("identity/keys/vapid.pem"))?;
     let wake = std::sync::Arc::new(tokio::sync::Notify::new());

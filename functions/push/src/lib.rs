@@ -17,7 +17,7 @@ pub mod vapid;
 pub use ece::{decrypt, encrypt, encrypt_with, SubscriptionKeys, MAX_BODY_LEN, MAX_PLAINTEXT_LEN};
 #[cfg(feature = "test-receiver")]
 pub use receiver::{Fault, RequestMeta, TestPushHandle, TestPushService, TestPushStats};
-pub use send::{Delivery, PushClient, SendOptions, Subscription, Urgency};
+pub use send::{tls_config, Delivery, PushClient, SendOptions, Subscription, Urgency};
 pub use vapid::{verify_vapid, VapidKey};
 
 /// Everything that can go wrong on our side of a push; a push service's answer is a

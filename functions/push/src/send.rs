@@ -164,7 +164,7 @@ impl PushClient {
 
 /// rustls with aws-lc-rs (as everywhere in the workspace, chosen here rather than through a
 /// process-wide default) and the system's root certificates.
-fn tls_config() -> Result<rustls::ClientConfig, PushError> {
+pub fn tls_config() -> Result<rustls::ClientConfig, PushError> {
     let mut roots = rustls::RootCertStore::empty();
     // Unreadable or odd system certificates are skipped; with none at all, https pushes fail
     // their handshake (and come back as `Retry`), while loopback http still works.

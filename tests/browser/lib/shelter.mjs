@@ -180,11 +180,18 @@ export async function confirm(page) {
   await page.locator('.scan-msg').filter({ hasText: /を記録しました/ }).waitFor();
 }
 
+/** Opens the "sign in with a token" fallback under the staff-account button (idempotent). */
+export async function openTokenForm(page) {
+  const details = page.locator('details', { has: page.locator('summary', { hasText: 'トークンでサインイン' }) });
+  if (!(await details.evaluate((el) => el.open))) await details.locator('summary').click();
+}
+
 /** Pastes the staff token on /shelter and waits until the verification keys are cached. */
 export async function staffSignIn(page, baseUrl, token) {
   await page.goto(`${baseUrl}/shelter`);
+  await openTokenForm(page);
   await page.getByLabel('スタッフトークン').fill(token);
-  await page.getByRole('button', { name: 'サインイン' }).click();
+  await page.getByRole('button', { name: 'トークンでサインイン' }).click();
   await waitPending(page, 0);
   await page.waitForFunction(() => !!localStorage.getItem('bosai.staff.jwks.v1'));
 }

@@ -16,6 +16,7 @@ pub mod roster;
 pub mod safety;
 pub mod scan_preview;
 pub mod sessions;
+pub mod staff_accounts;
 /// Card certificate checks live in their own I/O-free crate (also fuzzed).
 pub use bosai_jpki as jpki;
 pub mod shelter_import;

@@ -140,7 +140,7 @@ pub async fn all_counters(store: &dyn Store) -> Result<BTreeMap<String, Item>, A
         .collect())
 }
 
-async fn query_all(store: &dyn Store, q: Query) -> Result<Vec<Item>, ApiError> {
+pub(crate) async fn query_all(store: &dyn Store, q: Query) -> Result<Vec<Item>, ApiError> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {

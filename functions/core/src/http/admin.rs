@@ -1,16 +1,18 @@
-//! Municipality administration (自治体管理者): loading shelters from published open data.
+//! Municipality administration (自治体管理者): loading shelters from published open data, and
+//! the staff records that give identity-provider accounts their role here.
 
 use super::principal::AdminOnly;
 use super::routes::{Access, RouteSpec};
-use super::{ApiPath, AppState, ApplyFlag, FileBody};
-use crate::domain::shelter_import;
+use super::{ApiJson, ApiPath, AppState, ApplyFlag, FileBody};
+use crate::domain::{shelter_import, staff_accounts};
 use crate::ApiError;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use bosai_types::shelter_import::ShelterImportReport;
+use bosai_types::staff::{StaffAccount, StaffAccountInput, StaffRole};
 use bosai_types::{MunicipalityCode, Problem, Timestamp};
 
 /// Largest CSV accepted: a prefecture's whole GSI file is about 1 MB, and API Gateway's own
@@ -18,20 +20,23 @@ use bosai_types::{MunicipalityCode, Problem, Timestamp};
 pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/admin/municipalities/{code}/shelter-import",
-        post(import_shelters).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
-    )
+    Router::new()
+        .route("/admin/municipalities/{code}/shelter-import", post(import_shelters).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
+        .route("/admin/municipalities/{code}/staff", get(list_staff))
+        .route("/admin/municipalities/{code}/staff/{subject}", put(save_staff).delete(remove_staff))
 }
 
-pub const ROUTES: &[RouteSpec] = &[RouteSpec {
-    method: "POST",
-    path: "/api/admin/municipalities/{code}/shelter-import",
-    access: Access::Roles(AdminOnly::ROLES),
-}];
+const ADMIN: Access = Access::Roles(AdminOnly::ROLES);
+
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec { method: "POST", path: "/api/admin/municipalities/{code}/shelter-import", access: ADMIN },
+    RouteSpec { method: "GET", path: "/api/admin/municipalities/{code}/staff", access: ADMIN },
+    RouteSpec { method: "PUT", path: "/api/admin/municipalities/{code}/staff/{subject}", access: ADMIN },
+    RouteSpec { method: "DELETE", path: "/api/admin/municipalities/{code}/staff/{subject}", access: ADMIN },
+];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(import_shelters), components(schemas(ShelterImportReport)))]
+#[openapi(paths(import_shelters, list_staff, save_staff, remove_staff), components(schemas(ShelterImportReport, StaffAccount, StaffAccountInput, StaffRole)))]
 pub struct Doc;
 
 fn municipality(raw: &str) -> Result<MunicipalityCode, ApiError> {
@@ -76,4 +81,44 @@ async fn import_shelters(
         StatusCode::OK
     };
     Ok((status, Json(report)).into_response())
+}
+
+/// The identity provider staff records are keyed by (404 when staff sign-in is not set up).
+fn idp(st: &AppState) -> Result<&str, ApiError> {
+    Ok(st.auth.oidc.as_ref().ok_or(crate::oidc::OidcError::NotConfigured)?.idp())
+}
+
+/// The municipality's staff records: who may sign in as shelter staff, HQ or admin.
+#[utoipa::path(get, path = "/api/admin/municipalities/{code}/staff", tag = "admin", security(("bearer" = [])),
+    params(("code" = String, Path, description = "全国地方公共団体コード")),
+    responses((status = 200, body = [StaffAccount]), (status = 403, body = Problem)))]
+async fn list_staff(AdminOnly(p): AdminOnly, State(st): State<AppState>, ApiPath(code): ApiPath<String>) -> Result<Json<Vec<StaffAccount>>, ApiError> {
+    Ok(Json(staff_accounts::list(st.store.as_ref(), &p, &municipality(&code)?).await?))
+}
+
+/// Gives the provider's account `subject` a role here (and, for shelter staff, their shelters).
+/// Saving again replaces the record; the change applies from the person's next sign-in.
+#[utoipa::path(put, path = "/api/admin/municipalities/{code}/staff/{subject}", tag = "admin", security(("bearer" = [])),
+    params(("code" = String, Path, description = "全国地方公共団体コード"), ("subject" = String, Path, description = "the identity provider's `sub` for the person")),
+    request_body = StaffAccountInput,
+    responses((status = 200, body = StaffAccount), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn save_staff(
+    AdminOnly(p): AdminOnly,
+    State(st): State<AppState>,
+    ApiPath((code, subject)): ApiPath<(String, String)>,
+    ApiJson(input): ApiJson<StaffAccountInput>,
+) -> Result<Json<StaffAccount>, ApiError> {
+    let m = municipality(&code)?;
+    let now = Timestamp(crate::clock::now_millis());
+    Ok(Json(staff_accounts::save(st.store.as_ref(), &p, idp(&st)?, &m, &subject, &input, now).await?))
+}
+
+/// Removes a staff record: the account cannot sign in here any more.
+#[utoipa::path(delete, path = "/api/admin/municipalities/{code}/staff/{subject}", tag = "admin", security(("bearer" = [])),
+    params(("code" = String, Path, description = "全国地方公共団体コード"), ("subject" = String, Path, description = "the identity provider's `sub`")),
+    responses((status = 204, description = "removed"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn remove_staff(AdminOnly(p): AdminOnly, State(st): State<AppState>, ApiPath((code, subject)): ApiPath<(String, String)>) -> Result<StatusCode, ApiError> {
+    let m = municipality(&code)?;
+    staff_accounts::remove(st.store.as_ref(), &p, idp(&st)?, &m, &subject, Timestamp(crate::clock::now_millis())).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -11,6 +11,7 @@ pub mod principal;
 pub mod routes;
 pub mod resident;
 pub mod shelter_ops;
+mod staff_auth;
 mod shelters;
 pub mod supplies;
 pub mod surveys;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(hq::router())
         .merge(notices::router())
         .merge(admin::router())
+        .merge(staff_auth::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let request_id = HeaderName::from_static("x-request-id");

@@ -160,6 +160,7 @@ pub fn document() -> &'static str {
         doc.merge(super::hq::Doc::openapi());
         doc.merge(super::notices::Doc::openapi());
         doc.merge(super::admin::Doc::openapi());
+        doc.merge(super::staff_auth::Doc::openapi());
         CommonDocs.modify(&mut doc);
         close_struct_variants(&mut doc);
         doc.to_json().expect("the OpenAPI document serialises")

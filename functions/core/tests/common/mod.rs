@@ -126,12 +126,19 @@ fn auth_config(base: &str, identity: &DevIdentity) -> AuthConfig {
 }
 
 pub async fn spawn_app(store: Arc<dyn Store>) -> TestApp {
+    spawn_app_with(store, |_| {}).await
+}
+
+/// `spawn_app` with changed identity settings (e.g. a staff OpenID Provider).
+pub async fn spawn_app_with(store: Arc<dyn Store>, tweak: impl FnOnce(&mut AuthConfig)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut identity = ensure_dev_identity(dir.path()).unwrap();
     extra_cards(dir.path(), &mut identity);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let auth = auth_config(&base, &identity).load().unwrap();
+    let mut cfg = auth_config(&base, &identity);
+    tweak(&mut cfg);
+    let auth = cfg.load().unwrap();
     let signer = Signer::from_pkcs8_pem(&std::fs::read_to_string(&identity.token_key).unwrap()).unwrap();
     let config = Config {
         store: StoreConfig::Embedded { dir: "unused".into() },
