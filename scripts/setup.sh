@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs what the project needs, idempotently.
-#   scripts/setup.sh          what `make run` needs: brotli, the wasm toolchain (scripts/wasm-toolchain.sh).
+#   scripts/setup.sh          what `make run` needs: brotli, the wasm toolchain (scripts/wasm-toolchain.sh),
+#                             Node and the local OpenID provider's npm packages (tools/oidc-provider).
 #   scripts/setup.sh --test   also the test tools (`make test`, `make bench`): Chromium and its driver,
-#                             Java and Node, cargo-deny, the browser tests' npm packages, schemathesis.
+#                             Java, cargo-deny, the browser tests' npm packages, schemathesis.
 # DynamoDB Local is fetched on first use by with-dynamodb-local.sh.
 source "$(dirname "$0")/lib.sh"
 
 TEST=0
 [ "${1:-}" = "--test" ] && TEST=1
 
-APT_PACKAGES=(brotli curl ca-certificates)
+# nodejs, npm: the local OpenID provider (tools/oidc-provider) that staff sign in through.
+APT_PACKAGES=(brotli curl ca-certificates nodejs npm)
 # fonts-noto-cjk: Japanese in the browser tests' screenshots (without it every kanji is a box).
-[ "$TEST" = 1 ] && APT_PACKAGES+=(chromium chromium-driver fonts-noto-cjk openjdk-17-jre-headless nodejs npm python3-venv)
+[ "$TEST" = 1 ] && APT_PACKAGES+=(chromium chromium-driver fonts-noto-cjk openjdk-17-jre-headless python3-venv)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -32,6 +34,16 @@ fi
 command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first"
 
 "$ROOT/scripts/wasm-toolchain.sh"
+
+# The local OpenID provider's packages (oidc-provider), for `make run` and `make test` alike.
+if [ -f "$ROOT/tools/oidc-provider/package-lock.json" ]; then
+  stamp="$ROOT/tools/oidc-provider/node_modules/.bosai-lock"
+  if ! cmp -s "$ROOT/tools/oidc-provider/package-lock.json" "$stamp" 2>/dev/null; then
+    log "npm ci (tools/oidc-provider)"
+    (cd "$ROOT/tools/oidc-provider" && npm ci --no-audit --no-fund --silent)
+    cp "$ROOT/tools/oidc-provider/package-lock.json" "$stamp"
+  fi
+fi
 
 [ "$TEST" = 1 ] || exit 0
 

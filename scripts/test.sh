@@ -46,6 +46,9 @@ log "API fuzzing from the OpenAPI document (schemathesis; ~2.5 min)"
 log "load: check-in API at 2x the target rate for 60 s (make load)"
 "$ROOT/scripts/load.sh"
 
+log "local OpenID provider: code + PKCE flow with RS256 and ES256 (tools/oidc-provider)"
+node "$ROOT/tools/oidc-provider/flow-check.mjs"
+
 log "browser tests (headless Chromium)"
 export BOSAI_LOCAL_BIN="$CARGO_TARGET_DIR/debug/bosai-local" BOSAI_DIST="$ROOT/dist"
 status=0

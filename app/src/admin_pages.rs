@@ -7,7 +7,7 @@ use crate::api::{self, ApiError};
 use crate::i18n::{tp, Lang};
 use crate::use_lang;
 use bosai_types::shelter_import::{
-    ChangeKind, RowProblem, ShelterChange, ShelterImportReport, TextEncoding,
+    AreaImportReport, ChangeKind, RowProblem, ShelterChange, ShelterImportReport, TextEncoding,
 };
 use bosai_types::Problem;
 use leptos::prelude::*;
@@ -15,13 +15,15 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// Posts the file as it is (the server reads UTF-8 and Shift_JIS). 200 and 422 both carry a report.
-async fn upload(
+/// Posts the file as it is (the server reads UTF-8 and Shift_JIS) to `…/{code}/{what}`. 200 and
+/// 422 both carry a report.
+async fn upload<T: serde::de::DeserializeOwned>(
+    what: &str,
     code: &str,
     file: &web_sys::File,
     apply: bool,
     token: &str,
-) -> Result<ShelterImportReport, ApiError> {
+) -> Result<T, ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
@@ -29,7 +31,7 @@ async fn upload(
     let _ = headers.set("Authorization", &format!("Bearer {token}"));
     init.set_headers(&headers);
     init.set_body(&JsValue::from(file.clone()));
-    let path = format!("/api/admin/municipalities/{code}/shelter-import?apply={apply}");
+    let path = format!("/api/admin/municipalities/{code}/{what}?apply={apply}");
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let resp: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&path, &init))
         .await
@@ -168,7 +170,7 @@ pub fn ShelterImport(token: String, municipality: Option<String>) -> impl IntoVi
         error.set(None);
         spawn_local(async move {
             let l = lang.get_untracked();
-            match upload(code.get_untracked().trim(), &f, apply, &token.get_value()).await {
+            match upload("shelter-import", code.get_untracked().trim(), &f, apply, &token.get_value()).await {
                 Ok(r) => report.set(Some(r)),
                 Err(e) => {
                     report.set(None);
@@ -222,6 +224,95 @@ pub fn ShelterImport(token: String, municipality: Option<String>) -> impl IntoVi
             {move || busy.get().then(|| view! { <p role="status">{tp(lang, "確認しています…", "Checking…")}</p> })}
             {move || error.get().map(|e| view! { <p class="banner" role="alert">{e}</p> })}
             {move || report.get().map(|r| report_view(r, lang.get()))}
+        </section>
+    }
+}
+
+fn area_report_view(r: AreaImportReport, l: Lang) -> impl IntoView {
+    let ok = r.errors.is_empty();
+    let outcome = match (r.applied, ok) {
+        (true, _) => l.pick("取り込みました。住民が選ぶ地区の一覧が新しくなりました。", "Imported. Residents now choose from the new list."),
+        (false, true) => l.pick("問題はありません。内容を確かめて「地区を取り込む」を押してください。", "No problems. Check the changes, then press Import areas."),
+        (false, false) => l.pick("直す必要のある行があります。何も取り込んでいません。", "Some rows must be fixed. Nothing was imported."),
+    };
+    let counts = if l.is_ja() {
+        format!(
+            "{} ・ {}行 ・ 取り込み後 {}地区（新規 {}、名前の変更 {}、一覧から外す {}）・ 他の市町村の行 {}、廃止済み {} は読み飛ばし",
+            encoding_label(r.encoding), r.rows, r.areas, r.added.len(), r.renamed.len(), r.removed.len(), r.skipped_other_municipality, r.skipped_abolished
+        )
+    } else {
+        format!(
+            "{} · {} rows · {} areas after the import ({} new, {} renamed, {} removed) · skipped: {} of other municipalities, {} abolished",
+            encoding_label(r.encoding), r.rows, r.areas, r.added.len(), r.renamed.len(), r.removed.len(), r.skipped_other_municipality, r.skipped_abolished
+        )
+    };
+    view! {
+        <div class="panel" id="area-import-report">
+            <p role="status" class=if ok { "ok" } else { "banner" }>{outcome}</p>
+            <p>{counts}</p>
+            {(!r.errors.is_empty()).then(|| problems_table("area-import-errors", l.pick("直す必要のある行", "Rows to fix"), r.errors.clone(), l))}
+        </div>
+    }
+}
+
+/// The areas (地区・町丁目) residents register in: the アドレス・ベース・レジストリ 町字マスター or a
+/// code-and-name list, previewed, then applied.
+#[component]
+pub fn AreaImport(token: String, municipality: Option<String>) -> impl IntoView {
+    let lang = use_lang();
+    let code = StoredValue::new(municipality.unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()));
+    let file = RwSignal::new_local(None::<web_sys::File>);
+    let report = RwSignal::new(None::<AreaImportReport>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let token = StoredValue::new(token);
+    let run = move |apply: bool| {
+        let Some(f) = file.get_untracked() else {
+            error.set(Some(lang.get_untracked().pick("CSVファイルを選んでください。", "Choose a CSV file.").to_owned()));
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match upload("area-import", &code.get_value(), &f, apply, &token.get_value()).await {
+                Ok(r) => report.set(Some(r)),
+                Err(e) => {
+                    report.set(None);
+                    error.set(Some(e.message(lang.get_untracked())));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        file.set(input.files().and_then(|fs| fs.get(0)));
+        report.set(None);
+        error.set(None);
+    };
+    let can_apply = move || report.with(|r| r.as_ref().is_some_and(|r| !r.applied && r.errors.is_empty())) && !busy.get();
+    view! {
+        <section class="panel" aria-labelledby="area-import-h">
+            <h2 id="area-import-h">{tp(lang, "地区の取り込み", "Import areas")}</h2>
+            <p>{tp(lang,
+                "住民が登録する地区（町丁目）の一覧です。アドレス・ベース・レジストリの町字マスター（県全体のファイルでも可）か、「地区コード,地区名」のCSVを選んでください。",
+                "The areas residents register in. Choose the Address Base Registry town list (a prefecture's file works) or a CSV of 地区コード,地区名.")}</p>
+            <div class="form">
+                <div class="field">
+                    <label for="area-import-file">{tp(lang, "地区のCSVファイル", "Area CSV file")}</label>
+                    <input id="area-import-file" type="file" accept=".csv,text/csv" on:change=on_file/>
+                </div>
+            </div>
+            <div class="actions">
+                <button type="button" class="btn btn-secondary" id="area-import-preview" disabled=move || busy.get() on:click=move |_| run(false)>
+                    {tp(lang, "内容を確認する（まだ取り込みません）", "Check (nothing is imported yet)")}
+                </button>
+                <button type="button" class="btn" id="area-import-apply" disabled=move || !can_apply() on:click=move |_| run(true)>
+                    {tp(lang, "地区を取り込む", "Import areas")}
+                </button>
+            </div>
+            {move || error.get().map(|e| view! { <p class="banner" role="alert">{e}</p> })}
+            {move || report.get().map(|r| area_report_view(r, lang.get()))}
         </section>
     }
 }

@@ -213,7 +213,7 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
                         <th scope="col">{tp(lang, "アカウントID", "Account id")}</th>
                         <th scope="col">{tp(lang, "役割", "Role")}</th>
                         <th scope="col">{tp(lang, "担当避難所", "Shelters")}</th>
-                        <th scope="col"><span class="sr-only">{tp(lang, "操作", "Actions")}</span></th>
+                        <th scope="col">{tp(lang, "操作", "Actions")}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>

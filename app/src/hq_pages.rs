@@ -235,6 +235,7 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
                 <li><a href="#help-h">{tp(lang, "救助要請", "Help requests")}</a></li>
                 {admin.is_some().then(|| view! {
                     <li><a href="#import-h">{tp(lang, "避難所データの取り込み", "Import shelters")}</a></li>
+                    <li><a href="#area-import-h">{tp(lang, "地区の取り込み", "Import areas")}</a></li>
                     <li><a href="#staff-h">{tp(lang, "職員アカウント", "Staff accounts")}</a></li>
                 })}
             </ul>
@@ -246,6 +247,7 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         <HelpList help/>
         {admin.map(|(token, municipality)| view! {
             <crate::admin_pages::ShelterImport token=token.clone() municipality=municipality.clone()/>
+            <crate::admin_pages::AreaImport token=token.clone() municipality=municipality.clone()/>
             <crate::admin_staff::StaffRecords token municipality/>
         })}
     }

@@ -104,3 +104,27 @@ test('preview, then 取り込む: the renamed shelter shows in the residents lis
   await page.goto(stack.url);
   await page.getByText('長町小学校（第二体育館）').first().waitFor();
 });
+
+test('areas: the Address Base Registry town list, previewed then applied, is what residents choose from', async (t) => {
+  const { page } = await freshPage(t, { viewport: { width: 360, height: 800 } });
+  await adminSignIn(page, await r.adminToken());
+  const areaNames = async () => (await (await fetch(`${stack.url}/api/areas`)).json()).map((a) => a.name_ja);
+  const before = await areaNames();
+  const abr = readFileSync(join(REPO, 'tests/fixtures/opendata/abr-town-miyagi-excerpt.csv'));
+  await page.locator('#area-import-file').setInputFiles(file('mt_town_miyagi.csv', abr));
+  await page.locator('#area-import-preview').click();
+  const report = page.locator('#area-import-report');
+  await report.waitFor();
+  const text = await report.innerText();
+  assert.match(text, /取り込み後 4地区/);
+  assert.match(text, /他の市町村の行 1、廃止済み 1/);
+  assert.deepEqual(await areaNames(), before, 'the preview wrote nothing');
+  await assertAccessible(page, 'admin area import preview');
+  await page.locator('#area-import-apply').click();
+  await report.getByRole('status').filter({ hasText: '取り込みました。' }).waitFor();
+  assert.deepEqual(await areaNames(), ['片平一丁目', '片平二丁目', '榴岡一丁目', '泉中央']);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no sideways scroll at 360 px (${width})`);
+  await report.scrollIntoViewIfNeeded();
+  await screenshot(page, 'admin-area-import-360', { fullPage: false });
+});

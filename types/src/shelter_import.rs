@@ -176,3 +176,27 @@ impl ShelterImportReport {
         self.changes.iter().filter(|c| c.change == kind).count()
     }
 }
+
+/// What an area import (地区・町丁目の取込み) would change, or changed when `applied`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AreaImportReport {
+    pub encoding: TextEncoding,
+    /// Data rows read (header excluded).
+    pub rows: u32,
+    /// Areas the municipality has after the import.
+    pub areas: u32,
+    /// New area codes.
+    pub added: Vec<String>,
+    /// Codes whose name changed.
+    pub renamed: Vec<String>,
+    /// Codes no longer in the file: removed from the list residents choose from (a resident
+    /// registered there keeps the code until they choose again).
+    pub removed: Vec<String>,
+    /// Rows of other municipalities in a prefecture-wide file, skipped.
+    pub skipped_other_municipality: u32,
+    /// Rows with a 廃止日 (abolished areas), skipped.
+    pub skipped_abolished: u32,
+    pub errors: Vec<RowProblem>,
+    pub applied: bool,
+}

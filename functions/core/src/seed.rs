@@ -188,16 +188,8 @@ async fn put_once(store: &dyn Store, it: bosai_store::Item) -> Result<(), StoreE
     }
 }
 
-/// The demo municipality's areas (地区), as residents pick theirs.
-pub const DEMO_AREAS: &[(&str, &str, &str)] = &[
-    ("aoba-1", "青葉区 片平・一番町", "Aoba: Katahira, Ichibancho"),
-    ("aoba-2", "青葉区 上杉・北山", "Aoba: Kamisugi, Kitayama"),
-    ("miyagino-1", "宮城野区 五輪・榴岡", "Miyagino: Gorin, Tsutsujigaoka"),
-    ("wakabayashi-1", "若林区 五橋・荒町", "Wakabayashi: Itsutsubashi, Aramachi"),
-    ("taihaku-1", "太白区 長町", "Taihaku: Nagamachi"),
-    ("izumi-1", "泉区 泉中央", "Izumi: Izumi-Chuo"),
-    ("izumi-2", "泉区 南光台", "Izumi: Nankodai"),
-];
+/// The demo municipality's areas (地区), imported by the same importer an admin uses.
+pub const DEMO_AREAS_CSV: &[u8] = include_bytes!("../seed/041009-areas.csv");
 
 /// Staff records of the local provider's demo accounts (`tools/oidc-provider/accounts.json`).
 pub fn demo_staff() -> Vec<bosai_types::staff::StaffAccount> {
@@ -220,9 +212,10 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
     let m = MunicipalityCode::parse(DEMO_MUNICIPALITY).expect("valid demo code");
     put_once(store, item(&keys::municipality(&m)).with("name_ja", Value::s("仙台市")).with("name_en", Value::s("Sendai City")))
         .await?;
-    let areas: Vec<_> = DEMO_AREAS.iter().map(|(code, ja, en)| serde_json::json!({"code": code, "name_ja": ja, "name_en": en})).collect();
-    let areas = bosai_store::Update::new().set_if_absent("areas", Value::s(serde_json::Value::Array(areas).to_string()));
-    store.update(&keys::municipality(&m), areas, None).await?;
+    // Imported once: a restart keeps what an admin imported since.
+    if crate::domain::areas::list(store, &m).await.map_err(|e| StoreError::Unavailable(e.to_string()))?.is_empty() {
+        crate::domain::area_import::import(store, &m, DEMO_AREAS_CSV, true).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    }
     let year = crate::domain::headcount::jst_year(now);
     // Imported once: a restart keeps what demo users changed.
     if shelters::stored_of(store, &m).await.map_err(|e| StoreError::Unavailable(e.to_string()))?.is_empty() {

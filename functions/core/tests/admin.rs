@@ -11,7 +11,8 @@ use common::TestApp;
 on_both_stores!(
     reimporting_the_demo_list_keeps_people_and_status,
     another_towns_file_and_scopes,
-    bad_files_are_clear_4xx
+    bad_files_are_clear_4xx,
+    areas_are_imported_and_residents_choose_from_them
 );
 
 const IMPORT: &str = "/api/admin/municipalities/{code}/shelter-import";
@@ -284,4 +285,35 @@ async fn bad_files_are_clear_4xx(app: TestApp) {
     .await
     .unwrap()
     .is_empty());
+}
+
+/// The area list residents choose from comes from the admin's CSV: preview, apply, scope.
+async fn areas_are_imported_and_residents_choose_from_them(app: TestApp) {
+    let admin = app.staff_token(Role::Admin, &[], Some("041009"));
+    let abr = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/opendata/abr-town-miyagi-excerpt.csv")).unwrap();
+    let post = |token: String, code: &'static str, query: &'static str, body: Vec<u8>| {
+        let url = app.url(&format!("/api/admin/municipalities/{code}/area-import{query}"));
+        let http = app.http.clone();
+        async move {
+            let res = http.post(url).bearer_auth(token).header("content-type", "text/csv").body(body).send().await.unwrap();
+            (res.status().as_u16(), res.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let areas = || async { app.http.get(app.url("/api/areas")).send().await.unwrap().json::<Vec<serde_json::Value>>().await.unwrap() };
+    let before = areas().await;
+    let (status, preview) = post(admin.clone(), "041009", "", abr.clone()).await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!((preview["areas"].as_u64(), preview["applied"].as_bool()), (Some(4), Some(false)));
+    assert_eq!(areas().await, before, "a preview changes nothing");
+    let (status, _) = post(app.staff_token(Role::Admin, &[], Some("042021")), "041009", "?apply=true", abr.clone()).await;
+    assert_eq!(status, 403, "another town's admin");
+    let (status, _) = post(app.staff_token(Role::Hq, &[], Some("041009")), "041009", "?apply=true", abr.clone()).await;
+    assert_eq!(status, 403, "HQ is not an admin");
+    let (status, bad) = post(admin.clone(), "041009", "?apply=true", "地区コード,地区名\n!!,x\n".as_bytes().to_vec()).await;
+    assert_eq!((status, bad["errors"][0]["line"].as_u64()), (422, Some(2)), "{bad}");
+    assert_eq!(areas().await, before, "nothing half-imported");
+    let (status, applied) = post(admin, "041009", "?apply=true", abr).await;
+    assert_eq!((status, applied["applied"].as_bool()), (200, Some(true)), "{applied}");
+    let names: Vec<String> = areas().await.iter().map(|a| a["name_ja"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(names, ["片平一丁目", "片平二丁目", "榴岡一丁目", "泉中央"]);
 }

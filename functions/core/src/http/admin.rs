@@ -4,14 +4,14 @@
 use super::principal::AdminOnly;
 use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState, ApplyFlag, FileBody};
-use crate::domain::{shelter_import, staff_accounts};
+use crate::domain::{area_import, shelter_import, staff_accounts};
 use crate::ApiError;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use bosai_types::shelter_import::ShelterImportReport;
+use bosai_types::shelter_import::{AreaImportReport, ShelterImportReport};
 use bosai_types::staff::{StaffAccount, StaffAccountInput, StaffRole};
 use bosai_types::{MunicipalityCode, Problem, Timestamp};
 
@@ -22,6 +22,7 @@ pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/municipalities/{code}/shelter-import", post(import_shelters).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
+        .route("/admin/municipalities/{code}/area-import", post(import_areas).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .route("/admin/municipalities/{code}/staff", get(list_staff))
         .route("/admin/municipalities/{code}/staff/{subject}", put(save_staff).delete(remove_staff))
 }
@@ -30,13 +31,14 @@ const ADMIN: Access = Access::Roles(AdminOnly::ROLES);
 
 pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "POST", path: "/api/admin/municipalities/{code}/shelter-import", access: ADMIN },
+    RouteSpec { method: "POST", path: "/api/admin/municipalities/{code}/area-import", access: ADMIN },
     RouteSpec { method: "GET", path: "/api/admin/municipalities/{code}/staff", access: ADMIN },
     RouteSpec { method: "PUT", path: "/api/admin/municipalities/{code}/staff/{subject}", access: ADMIN },
     RouteSpec { method: "DELETE", path: "/api/admin/municipalities/{code}/staff/{subject}", access: ADMIN },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(import_shelters, list_staff, save_staff, remove_staff), components(schemas(ShelterImportReport, StaffAccount, StaffAccountInput, StaffRole)))]
+#[openapi(paths(import_shelters, import_areas, list_staff, save_staff, remove_staff), components(schemas(ShelterImportReport, AreaImportReport, StaffAccount, StaffAccountInput, StaffRole)))]
 pub struct Doc;
 
 fn municipality(raw: &str) -> Result<MunicipalityCode, ApiError> {
@@ -121,4 +123,32 @@ async fn remove_staff(AdminOnly(p): AdminOnly, State(st): State<AppState>, ApiPa
     let m = municipality(&code)?;
     staff_accounts::remove(st.store.as_ref(), &p, idp(&st)?, &m, &subject, Timestamp(crate::clock::now_millis())).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Replaces the municipality's areas (地区・町丁目) from a CSV: the アドレス・ベース・レジストリ
+/// 町字マスター (a prefecture's file is filtered to the municipality; a designated city's wards
+/// count as the city), or `地区コード,地区名[,地区名_英字]`. Without `apply=true` it previews.
+/// Any invalid row: 422 with every problem, nothing written.
+#[utoipa::path(post, path = "/api/admin/municipalities/{code}/area-import", tag = "admin",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "全国地方公共団体コード of the municipality, e.g. 041009"),
+           ("apply" = Option<bool>, Query, description = "true: write the import; false (default): preview only")),
+    request_body(content = String, content_type = "text/csv", description = "the CSV file as published"),
+    responses((status = 200, body = AreaImportReport, description = "preview, or applied"),
+              (status = 413, body = Problem, description = "larger than 8 MB"),
+              (status = 422, body = AreaImportReport, description = "some rows are invalid: nothing was written")))]
+async fn import_areas(
+    AdminOnly(p): AdminOnly,
+    State(st): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApplyFlag(apply): ApplyFlag,
+    FileBody(body): FileBody,
+) -> Result<Response, ApiError> {
+    let m = municipality(&code)?;
+    if !p.may_administer(&m) {
+        return Err(ApiError::Forbidden);
+    }
+    let report = area_import::import(st.store.as_ref(), &m, &body, apply).await?;
+    let status = if apply && !report.errors.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, Json(report)).into_response())
 }

@@ -83,7 +83,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, TextEncoding), FileError> {
 /// Characters a Japanese header never has but mis-decoded Japanese is full of: Latin-1
 /// letters (Shift_JIS read as Latin-1), half-width katakana next to rare kanji (UTF-8 read as
 /// Shift_JIS), and the replacement character.
-fn looks_garbled(header: &str) -> bool {
+pub(crate) fn looks_garbled(header: &str) -> bool {
     header
         .chars()
         .any(|c| matches!(c, '\u{80}'..='\u{FF}' | '\u{FF61}'..='\u{FF9F}' | '\u{FFFD}'))
@@ -286,11 +286,11 @@ pub fn parse(bytes: &[u8], m: &MunicipalityCode) -> Result<Parsed, FileError> {
     })
 }
 
-fn csv_line(e: &csv::Error) -> u64 {
+pub(crate) fn csv_line(e: &csv::Error) -> u64 {
     e.position().map(|p| p.line() + 1).unwrap_or(1)
 }
 
-fn problem(line: u32, column: Option<&str>, reason: String, reason_ja: String) -> RowProblem {
+pub(crate) fn problem(line: u32, column: Option<&str>, reason: String, reason_ja: String) -> RowProblem {
     RowProblem {
         line,
         column: column.map(str::to_owned),
@@ -300,7 +300,7 @@ fn problem(line: u32, column: Option<&str>, reason: String, reason_ja: String) -
 }
 
 /// Full-width digits and signs as typed in Japanese spreadsheets, to ASCII.
-fn ascii_number(s: &str) -> String {
+pub(crate) fn ascii_number(s: &str) -> String {
     s.trim()
         .chars()
         .map(|c| match c {
