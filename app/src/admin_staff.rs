@@ -16,6 +16,7 @@ fn role_label(r: StaffRole, l: Lang) -> &'static str {
         StaffRole::ShelterStaff => l.pick("避難所スタッフ", "Shelter staff"),
         StaffRole::Hq => l.pick("災害対策本部", "Disaster HQ"),
         StaffRole::Admin => l.pick("管理者", "Administrator"),
+        StaffRole::PrefectureHq => l.pick("県災害対策本部", "Prefecture HQ"),
     }
 }
 

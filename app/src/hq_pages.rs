@@ -42,11 +42,15 @@ pub fn save_token(token: &str) {
     api::tab_set(TOKEN_KEY, token.trim());
 }
 
+pub(crate) fn sign_out() {
+    api::tab_remove(TOKEN_KEY);
+}
+
 /// A usable HQ token: readable, for HQ (or admin), not expired. The server checks it for real.
 fn check_token(raw: &str, l: Lang) -> Result<(), &'static str> {
     match staff::decode_token(raw) {
         None => Err(l.pick("トークンを読み取れません。全体を貼り付けてください。", "This is not a token. Paste all of it.")),
-        Some(c) if c.role != "hq" && c.role != "admin" => {
+        Some(c) if !matches!(c.role.as_str(), "hq" | "admin" | "prefecture_hq") => {
             Err(l.pick("このトークンは本部用ではありません（避難所スタッフ用などです）。", "This is not an HQ token (it is for shelter staff, for example)."))
         }
         Some(c) if c.exp * 1000 < api::now().millis() => Err(l.pick("このトークンは期限切れです。", "This token has expired.")),
@@ -59,7 +63,7 @@ async fn hq_send(method: &str, path: &str, body: Option<String>) -> Result<Strin
     api::send(method, path, body, Some(&t)).await
 }
 
-async fn hq_get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+pub(crate) async fn hq_get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     api::decode(&hq_send("GET", path, None).await?)
 }
 
@@ -76,7 +80,7 @@ fn error_text(e: &ApiError, l: Lang) -> String {
     }
 }
 
-fn banner(e: &ApiError, l: Lang) -> impl IntoView {
+pub(crate) fn banner(e: &ApiError, l: Lang) -> impl IntoView {
     view! { <p class="banner" role="alert">{error_text(e, l)}</p> }
 }
 
@@ -99,7 +103,10 @@ pub fn Hq() -> impl IntoView {
     let lang = use_lang();
     let signed_in = RwSignal::new(token().is_some_and(|t| check_token(&t, lang.get_untracked()).is_ok()));
     move || {
-        if signed_in.get() {
+        let prefecture = token().and_then(|t| staff::decode_token(&t)).is_some_and(|c| c.role == "prefecture_hq");
+        if signed_in.get() && prefecture {
+            view! { <crate::hq_prefecture::PrefectureHome signed_in/> }.into_any()
+        } else if signed_in.get() {
             view! { <HqHome signed_in/> }.into_any()
         } else {
             view! { <HqSignIn signed_in/> }.into_any()
@@ -215,7 +222,7 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
     };
     refresh();
     let sign_out = move |_| {
-        api::tab_remove(TOKEN_KEY);
+        sign_out();
         signed_in.set(false);
     };
     // Municipality administrators also load their shelters here.

@@ -5,6 +5,7 @@ mod admin_staff;
 mod api;
 mod birth;
 mod hq_pages;
+mod hq_prefecture;
 mod i18n;
 mod notice_pages;
 mod outbox;

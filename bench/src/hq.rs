@@ -18,9 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Counts the store calls that read (a query page is one read, as on DynamoDB).
-struct Counting {
-    inner: SqliteStore,
-    reads: AtomicU64,
+pub(crate) struct Counting {
+    pub(crate) inner: SqliteStore,
+    pub(crate) reads: AtomicU64,
 }
 
 #[async_trait::async_trait]
@@ -139,7 +139,7 @@ pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
     vec![Row::new("hq_summary_p50_ms", Some(pct(0.5)), "ms"), Row::new("hq_summary_p99_ms", Some(pct(0.99)), "ms"), Row::new("hq_summary_store_reads", Some(reads as f64), "reads")]
 }
 
-fn tempfile_dir(tag: &str) -> std::path::PathBuf {
+pub(crate) fn tempfile_dir(tag: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("bosai-bench-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("bench temp dir");

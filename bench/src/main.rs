@@ -9,6 +9,7 @@ mod hq;
 mod init;
 mod jpki;
 mod load;
+mod prefecture;
 mod push;
 mod stack;
 mod sync;
@@ -88,6 +89,7 @@ fn main() {
     }
     if run("hq") {
         rows.extend(hq::rows(&bin, &dist, smoke));
+        rows.extend(prefecture::rows(&bin, &dist, smoke));
     }
     if run("push") {
         rows.extend(push::rows(&bin, &dist, smoke));

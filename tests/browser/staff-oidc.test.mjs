@@ -148,6 +148,21 @@ test('HQ and admins sign in with their accounts; forged callbacks and accounts w
     await page.getByRole('button', { name: '本部のサインアウト' }).click();
   });
 
+  await t.test('prefecture HQ: every municipality in numbers, no person', async () => {
+    await signInWithAccount(page, 'pref', 'bosai-pref');
+    await page.waitForURL(`${stack.url}/hq`);
+    const row = page.locator('#pref-municipalities tbody tr', { hasText: '仙台市' });
+    await row.waitFor();
+    const api = await r.api(await r.hqToken(), 'GET', '/api/hq/summary');
+    const cells = await row.locator('td').allInnerTexts();
+    assert.equal(cells[1], `${api.occupancy} / ${api.capacity}`, 'the same numbers as Sendai HQ\'s summary');
+    assert.equal(await page.locator('#help-h, #compose-h, #import-h').count(), 0, 'no per-person or municipal views');
+    await assertAccessible(page, '/hq prefecture');
+    await screenshot(page, 'prefecture-hq', { fullPage: false });
+    await page.getByRole('button', { name: '本部のサインアウト' }).click();
+    await page.getByRole('button', { name: '職員アカウントでサインイン' }).waitFor();
+  });
+
   await t.test('a callback this tab did not start is refused', async () => {
     await page.goto(`${stack.url}/shelter/callback?code=forged&state=forged`);
     await page.getByRole('alert').filter({ hasText: 'state が一致しません' }).waitFor();

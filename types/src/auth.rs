@@ -15,16 +15,20 @@ pub enum Role {
     /// 災害対策本部, scoped to a municipality
     Hq,
     Admin,
+    /// 県災害対策本部, scoped to a prefecture (its code in `municipality`): counts over every
+    /// municipality, never a person.
+    PrefectureHq,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Resident, Role::ShelterStaff, Role::Hq, Role::Admin];
+    pub const ALL: [Role; 5] = [Role::Resident, Role::ShelterStaff, Role::Hq, Role::Admin, Role::PrefectureHq];
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Resident => "resident",
             Role::ShelterStaff => "shelter_staff",
             Role::Hq => "hq",
             Role::Admin => "admin",
+            Role::PrefectureHq => "prefecture_hq",
         }
     }
 }

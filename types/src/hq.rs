@@ -217,3 +217,35 @@ mod tests {
         assert_eq!(a.allergens.get(&AllergenCode::Milk), Some(&1));
     }
 }
+
+/// `GET /api/hq/prefecture`: the prefecture HQ's (県災害対策本部) view. Counts only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PrefectureSummary {
+    pub generated_at: Timestamp,
+    /// The prefecture's own code (宮城県 040002).
+    pub prefecture: String,
+    pub capacity: u64,
+    pub occupancy: u64,
+    /// Everyone present in any shelter of the prefecture: sex, age bands, needs.
+    pub totals: Headcount,
+    /// Every municipality with shelters, by code.
+    pub municipalities: Vec<MunicipalityTotals>,
+}
+
+/// One municipality's line of the prefecture summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MunicipalityTotals {
+    pub municipality: String,
+    pub name_ja: String,
+    /// Shelters listed (retired ones only while people are still there).
+    pub shelters: u32,
+    pub open: u32,
+    pub capacity: u64,
+    pub occupancy: u64,
+    /// People from other municipalities in its shelters.
+    pub hosted: u32,
+    /// Its residents in other municipalities' shelters (of any prefecture this deployment serves).
+    pub away: u32,
+}

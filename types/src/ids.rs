@@ -71,6 +71,16 @@ impl MunicipalityCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A prefecture's own code (宮城県 040002): the municipality digits are zero.
+    pub fn is_prefecture(&self) -> bool {
+        &self.0[2..5] == "000"
+    }
+
+    /// Whether this code lies in the prefecture `pref` (the first two digits).
+    pub fn in_prefecture(&self, pref: &MunicipalityCode) -> bool {
+        self.0[..2] == pref.0[..2]
+    }
 }
 
 impl TryFrom<String> for MunicipalityCode {

@@ -64,6 +64,8 @@ pub enum StaffRole {
     Hq,
     /// 管理者: imports and staff records of the municipality.
     Admin,
+    /// 県災害対策本部: counts over the prefecture (the record's municipality is the prefecture's code).
+    PrefectureHq,
 }
 
 impl From<StaffRole> for Role {
@@ -72,6 +74,7 @@ impl From<StaffRole> for Role {
             StaffRole::ShelterStaff => Role::ShelterStaff,
             StaffRole::Hq => Role::Hq,
             StaffRole::Admin => Role::Admin,
+            StaffRole::PrefectureHq => Role::PrefectureHq,
         }
     }
 }

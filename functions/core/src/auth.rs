@@ -36,7 +36,18 @@ impl Principal {
         match self.role {
             Role::Admin => true,
             Role::Hq => self.municipality.as_ref() == Some(m),
-            _ => false,
+            // The prefecture reads counts through its own summary, not a municipality's views.
+            Role::PrefectureHq | Role::ShelterStaff | Role::Resident => false,
+        }
+    }
+
+    /// The prefecture whose counts this caller may read: a prefecture HQ's own; a
+    /// deployment-wide admin's, that of `deployment` (the deployment's municipality).
+    pub fn prefecture(&self, deployment: &MunicipalityCode) -> Option<MunicipalityCode> {
+        match (self.role, &self.municipality) {
+            (Role::PrefectureHq, Some(p)) => Some(p.clone()),
+            (Role::Admin, None) => (0..10).find_map(|d| MunicipalityCode::parse(&format!("{}000{d}", &deployment.as_str()[..2])).ok()),
+            _ => None,
         }
     }
 
@@ -51,7 +62,7 @@ impl Principal {
             Role::Admin => true,
             Role::Hq => self.municipality.as_ref() == Some(shelter_municipality),
             Role::ShelterStaff => self.shelters.contains(shelter),
-            Role::Resident => false,
+            Role::Resident | Role::PrefectureHq => false,
         }
     }
 }
@@ -279,6 +290,7 @@ impl TokenKeys {
         match claims.role {
             Role::ShelterStaff if shelters.is_empty() => return Err(TokenError::BadScope),
             Role::Hq if municipality.is_none() => return Err(TokenError::BadScope),
+            Role::PrefectureHq if !municipality.as_ref().is_some_and(MunicipalityCode::is_prefecture) => return Err(TokenError::BadScope),
             _ => {}
         }
         Ok(Principal { sub: claims.sub, role: claims.role, shelters, municipality })
@@ -413,5 +425,16 @@ mod tests {
         // Other keys, other cache: a token of a retired key no longer verifies.
         let rotated = TokenKeys::new("us", signer(3), vec![], vec![]);
         assert!(rotated.verify(&t, now).is_err());
+    }
+
+    #[test]
+    fn the_prefecture_a_caller_may_read() {
+        let sendai = MunicipalityCode::parse("041009").unwrap();
+        let p = |role, m: Option<&str>| Principal { sub: "x".into(), role, shelters: vec![], municipality: m.map(|m| MunicipalityCode::parse(m).unwrap()) };
+        assert_eq!(p(Role::PrefectureHq, Some("090000")).prefecture(&sendai).unwrap().as_str(), "090000");
+        assert_eq!(p(Role::Admin, None).prefecture(&sendai).unwrap().as_str(), "040002", "the deployment's prefecture");
+        assert_eq!(p(Role::Admin, Some("041009")).prefecture(&sendai), None, "a municipality's admin");
+        assert_eq!(p(Role::Hq, Some("041009")).prefecture(&sendai), None);
+        assert!(!p(Role::PrefectureHq, Some("040002")).may_read_municipality(&sendai), "counts only, through its own summary");
     }
 }

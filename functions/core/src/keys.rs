@@ -21,6 +21,9 @@ pub fn headcount(id: &ShelterId) -> Key {
 /// GSI1 partition listing every shelter's headcount item (sort key `SHELTER#{id}`).
 pub const HEADCOUNTS: &str = "HEADCOUNTS";
 
+/// GSI1 partition listing every municipality the deployment serves (sort key `MUNI#{code}`).
+pub const MUNICIPALITIES: &str = "MUNICIPALITIES";
+
 pub fn municipality(m: &MunicipalityCode) -> Key {
     Key::new(format!("MUNI#{m}"), "META")
 }

@@ -10,6 +10,8 @@ use bosai_types::surveys::{ChoiceOption, Localized, NewSurvey, OptionId, Questio
 use bosai_types::{Congestion, Facility, MunicipalityCode, Shelter, ShelterStatus, Timestamp};
 
 pub const DEMO_MUNICIPALITY: &str = "041009";
+/// 宮城県, the demo municipality's prefecture.
+pub const DEMO_PREFECTURE: &str = "040002";
 /// The local OpenID Provider (`tools/oidc-provider`) staff records are keyed by.
 pub const DEMO_IDP: &str = "local";
 pub const DEMO_STAFF_SHELTER: &str = "041009-aoba-katahira-es";
@@ -205,6 +207,7 @@ pub fn demo_staff() -> Vec<bosai_types::staff::StaffAccount> {
         account("demo-staff-katahira", "避難所スタッフ（片平）", StaffRole::ShelterStaff, &[DEMO_STAFF_SHELTER]),
         account("demo-hq-sendai", "災害対策本部（仙台市）", StaffRole::Hq, &[]),
         account("demo-admin-sendai", "管理者（仙台市）", StaffRole::Admin, &[]),
+        StaffAccount { municipality: DEMO_PREFECTURE.into(), ..account("demo-pref-miyagi", "県災害対策本部（宮城県）", StaffRole::PrefectureHq, &[]) },
     ]
 }
 
@@ -212,6 +215,7 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
     let m = MunicipalityCode::parse(DEMO_MUNICIPALITY).expect("valid demo code");
     put_once(store, item(&keys::municipality(&m)).with("name_ja", Value::s("仙台市")).with("name_en", Value::s("Sendai City")))
         .await?;
+    crate::domain::areas::register(store, &m, Some("仙台市")).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
     // Imported once: a restart keeps what an admin imported since.
     if crate::domain::areas::list(store, &m).await.map_err(|e| StoreError::Unavailable(e.to_string()))?.is_empty() {
         crate::domain::area_import::import(store, &m, DEMO_AREAS_CSV, true).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
@@ -232,7 +236,8 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
         }
     }
     for account in demo_staff() {
-        put_once(store, crate::domain::staff_accounts::record(DEMO_IDP, &m, &account, "seed", now)).await?;
+        let home = MunicipalityCode::parse(&account.municipality).expect("valid demo code");
+        put_once(store, crate::domain::staff_accounts::record(DEMO_IDP, &home, &account, "seed", now)).await?;
     }
     for s in demo_surveys() {
         put_once(store, surveys::survey_item(&m, &s, now)).await?;

@@ -18,6 +18,7 @@ async fn token_for(app: &TestApp, role: Role) -> String {
         Role::ShelterStaff => app.staff_token(role, &[SHELTER], None),
         Role::Hq => app.staff_token(role, &[], Some("041009")),
         Role::Admin => app.staff_token(role, &[], None),
+        Role::PrefectureHq => app.staff_token(role, &[], Some("040002")),
     }
 }
 

@@ -416,6 +416,26 @@ async fn a_resident_of_the_next_town_is_received(app: TestApp) {
     assert_eq!(home["away"], json!([{"municipality": "092011", "name_ja": "092011", "people": 2}]));
     assert!(home["shelters"].as_array().unwrap().iter().all(|s| s["shelter_id"] != HOST), "the host's shelter is not Sendai's");
 
+    // Each prefecture's HQ sees its municipalities in counts: Miyagi (040002) its residents away,
+    // Tochigi (090000) the evacuees Utsunomiya hosts; neither reads a person.
+    let pref = |code: &str| app.staff_token(Role::PrefectureHq, &[], Some(code));
+    let (s, miyagi) = app.call("GET", "/api/hq/prefecture", &pref("040002"), None).await;
+    assert_eq!(s, 200, "{miyagi}");
+    let lines = miyagi["municipalities"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "only Miyagi's municipalities: {miyagi}");
+    assert_eq!((&lines[0]["municipality"], &lines[0]["away"], &lines[0]["hosted"]), (&json!("041009"), &json!(2), &json!(0)));
+    assert_eq!(miyagi["occupancy"], home["occupancy"]);
+    assert_eq!(lines[0]["open"], json!(home["shelters"].as_array().unwrap().iter().filter(|s| s["status"] == "open").count()));
+    let (_, tochigi) = app.call("GET", "/api/hq/prefecture", &pref("090000"), None).await;
+    assert_eq!(tochigi["municipalities"], json!([{"municipality": "092011", "name_ja": "092011", "shelters": 1, "open": 1,
+        "capacity": 300, "occupancy": 2, "hosted": 2, "away": 0}]), "{tochigi}");
+    assert_eq!(tochigi["totals"]["by_home"]["041009"], 2);
+    for path in [format!("/api/shelters/{HOST}/roster"), "/api/hq/summary".into(), "/api/hq/help-requests".into()] {
+        assert_eq!(app.call("GET", &path, &pref("090000"), None).await.0, 403, "{path}: no per-person view for the prefecture");
+    }
+    assert_eq!(app.call("GET", "/api/hq/prefecture", &pref("092011"), None).await.0, 401, "a municipality's code is no prefecture");
+    assert_eq!(app.call("GET", "/api/hq/prefecture", &home_hq, None).await.0, 403, "a municipality's HQ");
+
     // A poster at the host shelter is signed for Utsunomiya, and a Sendai resident may use it.
     let (t2, _) = family(&app, "hanako").await;
     let poster = app.call("GET", &format!("/api/shelters/{HOST}/poster"), &st, None).await.1;

@@ -68,6 +68,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             println!("  Staff sign-in     {base}/shelter  user staff / password bosai-staff  (片平小学校)");
             println!("  HQ sign-in        {base}/hq       user hq / password bosai-hq");
             println!("  Admin sign-in     {base}/hq       user admin / password bosai-admin  (import shelters, staff records)");
+            println!("  Prefecture HQ     {base}/hq       user pref / password bosai-pref  (宮城県: every municipality, counts only)");
             println!("  Staff IdP         {}  (tools/oidc-provider)", p.issuer);
         }
         None => {

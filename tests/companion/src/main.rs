@@ -43,7 +43,8 @@ enum Cmd {
         /// Shelter id(s) for shelter_staff.
         #[arg(long)]
         shelter: Vec<String>,
-        /// Municipality code for hq and admin (an admin administers this municipality).
+        /// Municipality code for hq and admin (an admin administers this municipality); the
+        /// prefecture's code (040002) for prefecture_hq.
         #[arg(long, default_value = "041009")]
         municipality: String,
         #[arg(long, default_value = "staff-demo")]
@@ -131,7 +132,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 exp: now + ttl,
                 role,
                 shelters: if role == Role::ShelterStaff { shelter } else { vec![] },
-                municipality: matches!(role, Role::Hq | Role::Admin).then_some(municipality),
+                municipality: matches!(role, Role::Hq | Role::Admin | Role::PrefectureHq).then_some(municipality),
             };
             println!("{}", signer.sign("at+jwt", &claims));
         }

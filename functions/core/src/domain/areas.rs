@@ -2,7 +2,7 @@
 //! HQ's safety counts go by them.
 
 use crate::{keys, ApiError};
-use bosai_store::{ItemExt, Store, Update, Value};
+use bosai_store::{attr, ItemExt, Query, Store, Update, Value};
 use bosai_types::household::Area;
 use bosai_types::surveys::AreaCode;
 use bosai_types::MunicipalityCode;
@@ -43,9 +43,18 @@ pub async fn serves(store: &dyn Store, own: &MunicipalityCode, code: &str) -> Re
     Ok(store.get(&keys::municipality(&m)).await?.is_some())
 }
 
+/// Every municipality the deployment serves (registered by [`register`]), by code.
+pub async fn served(store: &dyn Store) -> Result<Vec<MunicipalityCode>, ApiError> {
+    let items = crate::domain::shelters::query_all(store, Query::gsi1(keys::MUNICIPALITIES).begins_with("MUNI#")).await?;
+    Ok(items.iter().filter_map(|i| i.str("code")).filter_map(|c| MunicipalityCode::parse(c).ok()).collect())
+}
+
 /// Records that the deployment serves `m` (the name only if none is stored yet).
 pub async fn register(store: &dyn Store, m: &MunicipalityCode, name_ja: Option<&str>) -> Result<(), ApiError> {
-    let mut u = Update::new().set_if_absent("code", Value::s(m.as_str()));
+    let mut u = Update::new()
+        .set_if_absent("code", Value::s(m.as_str()))
+        .set(attr::GSI1_PK, Value::s(keys::MUNICIPALITIES))
+        .set(attr::GSI1_SK, Value::s(format!("MUNI#{m}")));
     if let Some(n) = name_ja.filter(|n| !n.is_empty()) {
         u = u.set_if_absent("name_ja", Value::s(n));
     }

@@ -5,7 +5,7 @@
 use crate::domain::{areas, headcount, safety, shelters, supplies};
 use crate::ApiError;
 use bosai_store::Store;
-use bosai_types::hq::{HqSummary, MunicipalityCount, ShelterSummary, SupplyTotal};
+use bosai_types::hq::{HqSummary, MunicipalityCount, MunicipalityTotals, PrefectureSummary, ShelterSummary, SupplyTotal};
 use bosai_types::supplies::SupplyLine;
 use bosai_types::{MunicipalityCode, Timestamp};
 use std::collections::BTreeMap;
@@ -73,6 +73,51 @@ async fn named(store: &dyn Store, counts: Vec<(String, u32)>) -> Result<Vec<Muni
             Err(_) => None,
         };
         out.push(MunicipalityCount { name_ja: name.unwrap_or_else(|| code.clone()), municipality: code, people });
+    }
+    Ok(out)
+}
+
+/// The prefecture HQ's summary (`pref`: the prefecture's own code): per municipality and in
+/// total, from the same counters. One query for every shelter's counters and one for the
+/// served municipalities, then per municipality one query for its shelters and one read for
+/// its name: the reads grow with the municipalities and shelters, never with the residents.
+pub async fn prefecture_summary(store: &dyn Store, pref: &MunicipalityCode, now: Timestamp) -> Result<PrefectureSummary, ApiError> {
+    let mut all = shelters::all_counters(store).await?;
+    let codes: Vec<MunicipalityCode> = areas::served(store).await?.into_iter().filter(|c| c.in_prefecture(pref)).collect();
+    let mut out = PrefectureSummary { generated_at: now, prefecture: pref.to_string(), capacity: 0, occupancy: 0, totals: headcount::empty(), municipalities: Vec::new() };
+    let mut away: BTreeMap<String, u32> = BTreeMap::new();
+    for m in &codes {
+        let mut line = MunicipalityTotals {
+            municipality: m.to_string(),
+            name_ja: areas::municipality_name(store, m).await?.map(|(ja, _)| ja).unwrap_or_else(|| m.to_string()),
+            shelters: 0,
+            open: 0,
+            capacity: 0,
+            occupancy: 0,
+            hosted: 0,
+            away: 0,
+        };
+        for s in shelters::stored_with(store, m, &mut all).await?.into_iter().filter(|s| !s.retired || s.shelter.occupancy > 0) {
+            let headcount = s.counters.as_ref().map(headcount::headcount_of).unwrap_or_else(headcount::empty);
+            line.shelters += 1;
+            line.open += u32::from(s.shelter.status == bosai_types::ShelterStatus::Open);
+            line.capacity += u64::from(s.shelter.capacity);
+            line.occupancy += u64::from(s.shelter.occupancy);
+            for (home, n) in headcount.by_home.iter().filter(|(home, _)| home.as_str() != m.as_str()) {
+                line.hosted += n;
+                *away.entry(home.clone()).or_default() += n;
+            }
+            out.totals.add(&headcount);
+        }
+        out.capacity += line.capacity;
+        out.occupancy += line.occupancy;
+        out.municipalities.push(line);
+    }
+    // What is left are other prefectures' shelters: the prefecture's residents there are away too.
+    for line in &mut out.municipalities {
+        let counter = headcount::home_counter(&line.municipality);
+        let elsewhere: u32 = all.values().map(|i| i.get(&counter).and_then(|v| v.as_f64()).unwrap_or(0.0).max(0.0) as u32).sum();
+        line.away = away.get(&line.municipality).copied().unwrap_or(0) + elsewhere;
     }
     Ok(out)
 }

@@ -48,7 +48,7 @@ fn check(input: &StaffAccountInput) -> Result<String, ApiError> {
             "Shelter staff need at least one assigned shelter.",
             "避難所スタッフには担当の避難所を1つ以上指定してください。",
         )),
-        (StaffRole::Hq | StaffRole::Admin, false) => Err(ApiError::invalid(
+        (StaffRole::Hq | StaffRole::Admin | StaffRole::PrefectureHq, false) => Err(ApiError::invalid(
             "shelters_only_for_staff",
             "Only shelter staff are assigned shelters; HQ and admins act for the whole municipality.",
             "担当避難所を指定できるのは避難所スタッフだけです。",
@@ -74,6 +74,14 @@ pub async fn save(
     }
     check_subject(subject)?;
     let name = check(input)?;
+    // A prefecture HQ's record lives under the prefecture's code, and only there.
+    if (input.role == StaffRole::PrefectureHq) != m.is_prefecture() {
+        return Err(ApiError::invalid(
+            "prefecture_role_mismatch",
+            "The prefecture HQ role goes with a prefecture's code (e.g. 040002), and a prefecture's code only with that role.",
+            "県災害対策本部の役割は県のコード（例: 040002）でのみ登録できます。",
+        ));
+    }
     let mut assigned = Vec::new();
     for raw in &input.shelters {
         let id = ShelterId::parse(raw).map_err(|_| {

@@ -40,7 +40,7 @@ pub fn may_run_surveys(who: &Principal, m: &MunicipalityCode) -> bool {
     match who.role {
         Role::Admin => true,
         Role::Hq => who.municipality.as_ref() == Some(m),
-        Role::ShelterStaff | Role::Resident => false,
+        Role::ShelterStaff | Role::Resident | Role::PrefectureHq => false,
     }
 }
 

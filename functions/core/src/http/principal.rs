@@ -54,4 +54,5 @@ macro_rules! role_guard {
 role_guard!(ResidentOnly, "A signed-in resident.", [Resident]);
 role_guard!(ShelterManager, "Staff, HQ or admin; the shelter scope is checked by the domain.", [ShelterStaff, Hq, Admin]);
 role_guard!(AdminOnly, "Platform administrators.", [Admin]);
+role_guard!(PrefectureHqOrAdmin, "The prefecture's HQ (its own prefecture) or a deployment-wide admin.", [PrefectureHq, Admin]);
 role_guard!(HqOrAdmin, "Disaster HQ (its own municipality, checked by the handler) or admin.", [Hq, Admin]);
