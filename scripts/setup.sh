@@ -35,15 +35,18 @@ command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first
 
 "$ROOT/scripts/wasm-toolchain.sh"
 
+# `npm ci` in DIR (relative to the repo) when its lock file changed since the last install.
+npm_ci_once() {
+  local dir="$ROOT/$1" stamp="$ROOT/$1/node_modules/.bosai-lock"
+  [ -f "$dir/package-lock.json" ] || return 0
+  cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null && return 0
+  log "npm ci ($1)"
+  (cd "$dir" && npm ci --no-audit --no-fund --silent)
+  cp "$dir/package-lock.json" "$stamp"
+}
+
 # The local OpenID provider's packages (oidc-provider), for `make run` and `make test` alike.
-if [ -f "$ROOT/tools/oidc-provider/package-lock.json" ]; then
-  stamp="$ROOT/tools/oidc-provider/node_modules/.bosai-lock"
-  if ! cmp -s "$ROOT/tools/oidc-provider/package-lock.json" "$stamp" 2>/dev/null; then
-    log "npm ci (tools/oidc-provider)"
-    (cd "$ROOT/tools/oidc-provider" && npm ci --no-audit --no-fund --silent)
-    cp "$ROOT/tools/oidc-provider/package-lock.json" "$stamp"
-  fi
-fi
+npm_ci_once tools/oidc-provider
 
 [ "$TEST" = 1 ] || exit 0
 
@@ -58,14 +61,7 @@ if [ "$(cargo-deny --version 2>/dev/null)" != "cargo-deny $CARGO_DENY_VERSION" ]
 fi
 
 # Browser test dependencies: playwright-core (drives Debian's chromium) and axe-core.
-if [ -f "$ROOT/tests/browser/package-lock.json" ]; then
-  stamp="$ROOT/tests/browser/node_modules/.bosai-lock"
-  if ! cmp -s "$ROOT/tests/browser/package-lock.json" "$stamp" 2>/dev/null; then
-    log "npm ci (tests/browser)"
-    (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --silent)
-    cp "$ROOT/tests/browser/package-lock.json" "$stamp"
-  fi
-fi
+npm_ci_once tests/browser
 
 # API fuzzing (scripts/schemathesis.sh): schemathesis from PyPI, pinned, in a venv under the
 # cache dir, on Debian's python3 (not whatever python3 comes first on PATH).

@@ -51,6 +51,57 @@ async fn upload<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// One import section's state: the chosen file, the last report, an error, busy. Shared by
+/// the shelter and area imports (choose, preview, apply).
+struct CsvUpload<T: Send + Sync + 'static> {
+    file: RwSignal<Option<web_sys::File>, LocalStorage>,
+    report: RwSignal<Option<T>>,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+}
+
+impl<T: Send + Sync + 'static> Clone for CsvUpload<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for CsvUpload<T> {}
+
+impl<T: serde::de::DeserializeOwned + Send + Sync + 'static> CsvUpload<T> {
+    fn new() -> Self {
+        Self { file: RwSignal::new_local(None), report: RwSignal::new(None), error: RwSignal::new(None), busy: RwSignal::new(false) }
+    }
+
+    /// A new file forgets the last report.
+    fn choose(self, ev: &leptos::ev::Event) {
+        let input: web_sys::HtmlInputElement = event_target(ev);
+        self.file.set(input.files().and_then(|fs| fs.get(0)));
+        self.report.set(None);
+        self.error.set(None);
+    }
+
+    /// Previews (or applies) the chosen file at `…/{code}/{what}`.
+    fn send(self, what: &'static str, code: String, token: String, apply: bool, lang: RwSignal<Lang>) {
+        let Some(f) = self.file.get_untracked() else {
+            self.error.set(Some(lang.get_untracked().pick("CSVファイルを選んでください。", "Choose a CSV file.").to_owned()));
+            return;
+        };
+        self.busy.set(true);
+        self.error.set(None);
+        spawn_local(async move {
+            match upload(what, code.trim(), &f, apply, &token).await {
+                Ok(r) => self.report.set(Some(r)),
+                Err(e) => {
+                    self.report.set(None);
+                    self.error.set(Some(e.message(lang.get_untracked())));
+                }
+            }
+            self.busy.set(false);
+        });
+    }
+}
+
 fn change_label(c: ChangeKind, l: Lang) -> &'static str {
     match c {
         ChangeKind::New => l.pick("新規", "New"),
@@ -151,41 +202,11 @@ pub fn ShelterImport(token: String, municipality: Option<String>) -> impl IntoVi
             .clone()
             .unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()),
     );
-    let file = RwSignal::new_local(None::<web_sys::File>);
-    let report = RwSignal::new(None::<ShelterImportReport>);
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let up = CsvUpload::<ShelterImportReport>::new();
+    let (report, error, busy) = (up.report, up.error, up.busy);
     let token = StoredValue::new(token);
-
-    let run = move |apply: bool| {
-        let Some(f) = file.get_untracked() else {
-            error.set(Some(
-                lang.get_untracked()
-                    .pick("CSVファイルを選んでください。", "Choose a CSV file.")
-                    .to_owned(),
-            ));
-            return;
-        };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let l = lang.get_untracked();
-            match upload("shelter-import", code.get_untracked().trim(), &f, apply, &token.get_value()).await {
-                Ok(r) => report.set(Some(r)),
-                Err(e) => {
-                    report.set(None);
-                    error.set(Some(e.message(l)));
-                }
-            }
-            busy.set(false);
-        });
-    };
-    let on_file = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        file.set(input.files().and_then(|fs| fs.get(0)));
-        report.set(None);
-        error.set(None);
-    };
+    let run = move |apply: bool| up.send("shelter-import", code.get_untracked(), token.get_value(), apply, lang);
+    let on_file = move |ev: leptos::ev::Event| up.choose(&ev);
     let can_apply = move || {
         report.with(|r| {
             r.as_ref()
@@ -261,35 +282,11 @@ fn area_report_view(r: AreaImportReport, l: Lang) -> impl IntoView {
 pub fn AreaImport(token: String, municipality: Option<String>) -> impl IntoView {
     let lang = use_lang();
     let code = StoredValue::new(municipality.unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()));
-    let file = RwSignal::new_local(None::<web_sys::File>);
-    let report = RwSignal::new(None::<AreaImportReport>);
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let up = CsvUpload::<AreaImportReport>::new();
+    let (report, error, busy) = (up.report, up.error, up.busy);
     let token = StoredValue::new(token);
-    let run = move |apply: bool| {
-        let Some(f) = file.get_untracked() else {
-            error.set(Some(lang.get_untracked().pick("CSVファイルを選んでください。", "Choose a CSV file.").to_owned()));
-            return;
-        };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match upload("area-import", &code.get_value(), &f, apply, &token.get_value()).await {
-                Ok(r) => report.set(Some(r)),
-                Err(e) => {
-                    report.set(None);
-                    error.set(Some(e.message(lang.get_untracked())));
-                }
-            }
-            busy.set(false);
-        });
-    };
-    let on_file = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        file.set(input.files().and_then(|fs| fs.get(0)));
-        report.set(None);
-        error.set(None);
-    };
+    let run = move |apply: bool| up.send("area-import", code.get_value(), token.get_value(), apply, lang);
+    let on_file = move |ev: leptos::ev::Event| up.choose(&ev);
     let can_apply = move || report.with(|r| r.as_ref().is_some_and(|r| !r.applied && r.errors.is_empty())) && !busy.get();
     view! {
         <section class="panel" aria-labelledby="area-import-h">

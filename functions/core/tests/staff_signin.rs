@@ -348,53 +348,25 @@ async fn run(store: Arc<dyn bosai_store::Store>) {
     // Scope of the admin: another town's admin cannot touch 041009's records; a town's admin
     // cannot assign another town's shelter; HQ and admins get no shelters.
     let other_admin = app.staff_token(Role::Admin, &[], Some("042021"));
-    let (status, _) = admin_put(
-        &app,
-        &other_admin,
-        "041009",
-        "idp-sub-2",
-        json!({"name": "応援 職員", "role": "hq"}),
-    )
-    .await;
-    assert_eq!(status, 403);
-    let (status, body) = admin_put(
-        &app,
-        &other_admin,
-        "042021",
-        "idp-sub-2",
-        json!({"name": "応援 職員", "role": "shelter_staff", "shelters": [SHELTER]}),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("shelter_of_other_municipality")),
-        "{body}"
-    );
-    let (status, body) = admin_put(
-        &app,
-        &admin,
-        "041009",
-        "idp-sub-2",
-        json!({"name": "本部", "role": "hq", "shelters": [SHELTER]}),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("shelters_only_for_staff")),
-        "{body}"
-    );
-    let (status, body) = admin_put(
-        &app,
-        &admin,
-        "041009",
-        "idp-sub-2",
-        json!({"name": "本部", "role": "resident"}),
-    )
-    .await;
-    assert_eq!(
-        status, 400,
-        "residents are never made by a staff record: {body}"
-    );
+    let refused = [
+        // Another town's admin touching 041009's records.
+        (&other_admin, "041009", json!({"name": "応援 職員", "role": "hq"}), 403, None),
+        // A town's admin assigning another town's shelter (mutual aid needs that town's admin).
+        (&other_admin, "042021", json!({"name": "応援 職員", "role": "shelter_staff", "shelters": [SHELTER]}), 400, Some("shelter_of_other_municipality")),
+        // HQ and admins act for the whole municipality: no shelters.
+        (&admin, "041009", json!({"name": "本部", "role": "hq", "shelters": [SHELTER]}), 400, Some("shelters_only_for_staff")),
+        // Residents are never made by a staff record.
+        (&admin, "041009", json!({"name": "本部", "role": "resident"}), 400, Some("invalid_field")),
+        // The prefecture's role goes with the prefecture's code.
+        (&admin, "041009", json!({"name": "県", "role": "prefecture_hq"}), 400, Some("prefecture_role_mismatch")),
+    ];
+    for (token, code, body, status, problem) in refused {
+        let (got, answer) = admin_put(&app, token, code, "idp-sub-2", body.clone()).await;
+        assert_eq!(got, status, "{body}: {answer}");
+        if let Some(p) = problem {
+            assert_eq!(answer["code"].as_str(), Some(p), "{body}: {answer}");
+        }
+    }
 
     // Removing the record ends sign-in (the audit keeps who did it).
     let del = app

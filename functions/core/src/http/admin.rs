@@ -71,18 +71,25 @@ async fn import_shelters(
     ApplyFlag(apply): ApplyFlag,
     FileBody(body): FileBody,
 ) -> Result<Response, ApiError> {
-    let m = municipality(&code)?;
-    if !p.may_administer(&m) {
-        return Err(ApiError::Forbidden);
-    }
-    let now = Timestamp(crate::clock::now_millis());
-    let report = shelter_import::import(st.store.as_ref(), &m, &body, apply, now).await?;
-    let status = if apply && !report.errors.is_empty() {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let m = administered(&p, &code)?;
+    let report = shelter_import::import(st.store.as_ref(), &m, &body, apply, Timestamp(crate::clock::now_millis())).await?;
+    Ok(import_answer(apply && !report.errors.is_empty(), report))
+}
+
+/// The path's municipality, if the caller administers it.
+fn administered(p: &crate::auth::Principal, code: &str) -> Result<MunicipalityCode, ApiError> {
+    let m = municipality(code)?;
+    if p.may_administer(&m) {
+        Ok(m)
     } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(report)).into_response())
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// 200 for a preview or an import; 422 when an apply met invalid rows (nothing was written).
+fn import_answer(refused: bool, report: impl serde::Serialize) -> Response {
+    let status = if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    (status, Json(report)).into_response()
 }
 
 /// The identity provider staff records are keyed by (404 when staff sign-in is not set up).
@@ -144,11 +151,7 @@ async fn import_areas(
     ApplyFlag(apply): ApplyFlag,
     FileBody(body): FileBody,
 ) -> Result<Response, ApiError> {
-    let m = municipality(&code)?;
-    if !p.may_administer(&m) {
-        return Err(ApiError::Forbidden);
-    }
+    let m = administered(&p, &code)?;
     let report = area_import::import(st.store.as_ref(), &m, &body, apply).await?;
-    let status = if apply && !report.errors.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok((status, Json(report)).into_response())
+    Ok(import_answer(apply && !report.errors.is_empty(), report))
 }
