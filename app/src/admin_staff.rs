@@ -66,8 +66,10 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
         });
     };
     load();
+    // The administered municipality's shelters (one deployment serves several).
+    let list_path = format!("/api/shelters?municipality={}", code.get_value());
     spawn_local(async move {
-        if let Ok(list) = api::get::<Vec<Shelter>>("/api/shelters").await {
+        if let Ok(list) = api::get::<Vec<Shelter>>(&list_path).await {
             shelters.set(list);
         }
     });

@@ -181,8 +181,26 @@ pub fn load_saved<T: DeserializeOwned>(key: &str) -> Option<Saved<T>> {
 // Bump the suffix when the shape changes; old entries then stop parsing or are ignored.
 const SHELTERS_KEY: &str = "bosai.shelters.v1";
 
+/// Whose shelters the list shows ("" or absent: the deployment's own municipality).
+pub const SHELTERS_OF_KEY: &str = "bosai.shelters.of.v1";
+
 pub async fn shelters() -> Result<Saved<Vec<Shelter>>, ApiError> {
-    get_saved("/api/shelters", SHELTERS_KEY).await
+    let path = match storage_get(SHELTERS_OF_KEY).filter(|m| !m.is_empty()) {
+        Some(m) => format!("/api/shelters?municipality={m}"),
+        None => "/api/shelters".to_owned(),
+    };
+    get_saved(&path, SHELTERS_KEY).await
+}
+
+/// The municipalities of the served prefectures (public; kept for offline).
+const MUNICIPALITIES_KEY: &str = "bosai.municipalities.v1";
+
+pub async fn municipalities() -> Result<Saved<Vec<bosai_types::household::MunicipalityChoice>>, ApiError> {
+    get_saved("/api/municipalities", MUNICIPALITIES_KEY).await
+}
+
+pub fn saved_municipalities() -> Vec<bosai_types::household::MunicipalityChoice> {
+    load_saved(MUNICIPALITIES_KEY).map(|s: Saved<_>| s.data).unwrap_or_default()
 }
 
 pub fn saved_shelters() -> Option<Saved<Vec<Shelter>>> {

@@ -197,8 +197,11 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
     // Bumped after a notice is sent: the sent list reloads.
     let sent = RwSignal::new(0u32);
 
+    // The areas of the HQ's own municipality (the token says which; one deployment serves several).
+    let own = token().and_then(|t| staff::decode_token(&t)).and_then(|c| c.municipality);
     spawn_local(async move {
-        if let Ok(a) = api::get::<Vec<Area>>("/api/areas").await {
+        let path = own.map(|m| format!("/api/areas?municipality={m}")).unwrap_or_else(|| "/api/areas".into());
+        if let Ok(a) = api::get::<Vec<Area>>(&path).await {
             areas.set(a);
         }
     });
@@ -243,6 +246,8 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
                 {admin.is_some().then(|| view! {
                     <li><a href="#import-h">{tp(lang, "避難所データの取り込み", "Import shelters")}</a></li>
                     <li><a href="#area-import-h">{tp(lang, "地区の取り込み", "Import areas")}</a></li>
+                    <li><a href="#municipality-list-h">{tp(lang, "市区町村一覧の取り込み", "Import the municipality list")}</a></li>
+                    <li><a href="#facilities-h">{tp(lang, "設備と定員", "Facilities and capacity")}</a></li>
                     <li><a href="#staff-h">{tp(lang, "職員アカウント", "Staff accounts")}</a></li>
                 })}
             </ul>
@@ -255,6 +260,8 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         {admin.map(|(token, municipality)| view! {
             <crate::admin_pages::ShelterImport token=token.clone() municipality=municipality.clone()/>
             <crate::admin_pages::AreaImport token=token.clone() municipality=municipality.clone()/>
+            <crate::admin_pages::MunicipalityListImport token=token.clone() municipality=municipality.clone()/>
+            <crate::admin_facilities::ShelterFacilities token=token.clone() municipality=municipality.clone()/>
             <crate::admin_staff::StaffRecords token municipality/>
         })}
     }

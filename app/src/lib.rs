@@ -1,9 +1,11 @@
 //! 避難所・安否アプリ: the client-side-rendered PWA for residents, shelter staff and HQ.
 
+mod admin_facilities;
 mod admin_pages;
 mod admin_staff;
 mod api;
 mod birth;
+mod home_picker;
 mod hq_pages;
 mod hq_prefecture;
 mod i18n;

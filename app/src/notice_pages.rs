@@ -54,17 +54,22 @@ pub fn AreaPicker(#[prop(optional)] on_saved: Option<Callback<()>>) -> impl Into
     let done = RwSignal::new(None::<bool>);
     let failed = RwSignal::new(None::<ApiError>);
     spawn_local(async move {
-        if let Ok(s) = api::get_saved::<Vec<Area>>("/api/areas", AREAS_KEY).await {
-            areas.set(s.data);
-        }
+        // The areas are the resident's home municipality's (the deployment's own when none).
+        let mut path = "/api/areas".to_owned();
         match session::me().await {
             Ok(me) => {
                 let code = me.area.map(|a| a.to_string()).unwrap_or_default();
                 api::storage_set(MY_AREA_KEY, &code);
                 mine.set(Some(code));
+                if let Some(h) = me.home {
+                    path = format!("/api/areas?municipality={}", h.municipality);
+                }
             }
             Err(e) if e.is_offline() => {}
             Err(e) => failed.set(Some(e)),
+        }
+        if let Ok(s) = api::get_saved::<Vec<Area>>(&path, AREAS_KEY).await {
+            areas.set(s.data);
         }
         loaded.set(true);
     });
@@ -231,6 +236,8 @@ pub fn PushToggle() -> impl IntoView {
 #[derive(Debug, Clone, Deserialize)]
 struct NoticeRow {
     id: NoticeId,
+    /// Whose HQ sent it: the landing page is `/n/{municipality}/{id}`.
+    municipality: String,
     level: NoticeLevel,
     title: Localized,
     created_at: Timestamp,
@@ -244,7 +251,7 @@ fn notice_item(n: &NoticeRow, l: Lang) -> impl IntoView {
                 <span class="when">{l.format_time(n.created_at)}</span>
             </p>
             // The landing page is served by the server, outside the app: a full page load.
-            <h3><a href=format!("/n/{}", n.id) rel="external">{n.title.get(l.is_ja()).to_string()}</a></h3>
+            <h3><a href=format!("/n/{}/{}", n.municipality, n.id) rel="external">{n.title.get(l.is_ja()).to_string()}</a></h3>
         </li>
     }
 }

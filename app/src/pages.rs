@@ -50,6 +50,38 @@ pub fn Home() -> impl IntoView {
 
     let refresh = move || reload_into(saved, error, busy, api::shelters());
     refresh();
+    // Several served municipalities: whose shelters to list (the next town's, when fleeing there).
+    let towns = RwSignal::new(served(api::saved_municipalities()));
+    spawn_local(async move {
+        if let Ok(s) = api::municipalities().await {
+            towns.set(served(s.data));
+        }
+    });
+    let of = RwSignal::new(api::storage_get(api::SHELTERS_OF_KEY).filter(|m| !m.is_empty()).unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()));
+    let choose_town = move |ev| {
+        let code = event_target_value(&ev);
+        api::storage_set(api::SHELTERS_OF_KEY, &code);
+        of.set(code);
+        refresh();
+    };
+    let town_picker = move || {
+        (towns.with(Vec::len) > 1).then(|| {
+            let options = towns
+                .get()
+                .into_iter()
+                .map(|(code, name)| {
+                    let c = code.clone();
+                    view! { <option value=code prop:selected=move || of.with(|o| *o == c)>{name}</option> }
+                })
+                .collect_view();
+            view! {
+                <div class="field">
+                    <label for="shelters-of">{move || lang.get().pick("市区町村", "Municipality")}</label>
+                    <select id="shelters-of" on:change=choose_town>{options}</select>
+                </div>
+            }
+        })
+    };
 
     let banner = move || Some(error_banner(lang.get(), &error.get()?, saved.with(Option::is_some)));
 
@@ -100,10 +132,16 @@ pub fn Home() -> impl IntoView {
                 </button>
                 {move || geo_failed.get().then(|| view! { <p class="banner" role="alert">{t().geo_failed}</p> })}
             </div>
+            {town_picker}
             {updated_line(lang, saved)}
             {list}
         </section>
     }
+}
+
+/// The served municipalities, by code and name.
+fn served(list: Vec<bosai_types::household::MunicipalityChoice>) -> Vec<(String, String)> {
+    list.into_iter().filter(|m| m.served).map(|m| (m.municipality.to_string(), m.name_ja)).collect()
 }
 
 /// Sign-in entry when signed out; who is signed in, and sign-out, when signed in.

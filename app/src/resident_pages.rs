@@ -304,6 +304,10 @@ pub fn Household() -> impl IntoView {
             <h2 id="add-h">{tx(lang, |t| t.add_member_heading)}</h2>
             <MemberForm initial=None/>
         </section>
+        <section aria-labelledby="home-h" class="panel">
+            <h2 id="home-h">{move || lang.get().pick("お住まい", "Where you live")}</h2>
+            <crate::home_picker::HomePicker/>
+        </section>
         <section aria-labelledby="area-h" class="panel">
             <h2 id="area-h">{tx(lang, |t| t.area_label)}</h2>
             <crate::notice_pages::AreaPicker/>

@@ -318,7 +318,7 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     assert.equal(got.last.id, id);
     assert.deepEqual(got.last.title, { ja: title, en: 'Water distribution' });
     assert.equal(got.last.level, 'warning');
-    assert.equal(got.last.url, `/n/${id}`);
+    assert.equal(got.last.url, `/n/041009/${id}`);
     payload = got.last_text;
   });
 
@@ -329,7 +329,7 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     assert.equal(n.title, title);
     assert.equal(n.body, `${body}\nWater distribution\nWater at Katahiracho ES from 14:00.`);
     assert.equal(n.lang, 'ja');
-    assert.equal(n.data.url, `${stack.url}/n/${id}`);
+    assert.equal(n.data.url, `${stack.url}/n/041009/${id}`);
     assert.equal(n.requireInteraction, false, 'only emergencies stay on screen');
     // Again, then nothing, then garbage, then a probe: once the probe shows, the others were handled.
     await sw.deliver(payload);
@@ -346,7 +346,7 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     await page.getByRole('button', { name: '最新の情報に更新' }).click();
     const link = page.locator(`li.notice[data-notice="${id}"] a`);
     await link.waitFor();
-    assert.equal(await link.getAttribute('href'), `/n/${id}`);
+    assert.equal(await link.getAttribute('href'), `/n/041009/${id}`);
     assert.equal(await link.getAttribute('rel'), 'external');
     await page.locator(`li.notice[data-notice="${id}"] .badge`).filter({ hasText: '注意' }).waitFor();
     await screenshot(page, 'notices-ja-360');
@@ -356,7 +356,7 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     const requests = [];
     const onRequest = (q) => requests.push(q.url());
     page.on('request', onRequest);
-    const res = await page.goto(`${stack.url}/n/${id}`);
+    const res = await page.goto(`${stack.url}/n/041009/${id}`);
     page.off('request', onRequest);
     assert.equal(res.status(), 200);
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
@@ -368,18 +368,18 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     assert.equal(await page.locator('a[href="tel:110"]').count(), 1);
     await page.getByText('アプリは JavaScript を使います').waitFor();
     // The same page as the network serves it (the service worker kept a copy on the way).
-    const html = await (await fetch(`${stack.url}/n/${id}`)).text();
+    const html = await (await fetch(`${stack.url}/n/041009/${id}`)).text();
     assert.ok(Buffer.byteLength(html) < 4096, `${Buffer.byteLength(html)} bytes`);
     assert.doesNotMatch(html, /<script|src=/i);
-    assert.deepEqual(requests, [`${stack.url}/n/${id}`], 'the page itself only');
+    assert.deepEqual(requests, [`${stack.url}/n/041009/${id}`], 'the page itself only');
     assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').length), 0);
     assert.equal(await page.evaluate(() => document.scripts.length), 0);
-    await assertAccessible(page, `/n/${id}`);
+    await assertAccessible(page, `/n/041009/${id}`);
     await screenshot(page, 'notice-landing-360');
   });
 
   await t.test('opened once, the landing page still shows offline', async () => {
-    assert.ok(await page.evaluate(async (path) => !!(await (await caches.open('bosai-notices')).match(path)), `/n/${id}`), 'kept by the service worker');
+    assert.ok(await page.evaluate(async (path) => !!(await (await caches.open('bosai-notices')).match(path)), `/n/041009/${id}`), 'kept by the service worker');
     await context.setOffline(true);
     await page.reload();
     await page.getByRole('heading', { level: 1, name: title }).waitFor();

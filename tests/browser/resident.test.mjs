@@ -80,6 +80,25 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     assert.equal((await api(page, '/api/me')).body.area, null);
   });
 
+  await t.test('your municipality (お住まいの市区町村): read from the card, corrected here', async () => {
+    const select = page.getByRole('combobox', { name: 'お住まいの市区町村' });
+    await page.waitForFunction(() => document.querySelector('#my-home')?.value === '041009');
+    await page.locator('#my-home-hint').filter({ hasText: 'マイナンバーカードの住所から設定しました' }).waitFor();
+    assert.equal(await page.locator('#my-home option').count(), 36, "宮城県's 35 municipalities and 「選んでいない」");
+    await page.locator('#my-home:not([disabled])').waitFor();
+    await select.selectOption({ label: '石巻市' });
+    await page.getByRole('status').filter({ hasText: 'お住まいの市区町村を保存しました。' }).waitFor();
+    assert.deepEqual((await api(page, '/api/me')).body.home, { municipality: '042021', name_ja: '石巻市', source: 'chosen' });
+    await page.locator('#my-home-hint').filter({ hasText: 'あなたが選んだ市区町村です。' }).waitFor();
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('#my-home')?.value === '042021');
+    // Back to Sendai for the QR code below.
+    await page.locator('#my-home:not([disabled])').waitFor();
+    await select.selectOption('041009');
+    await page.getByRole('status').filter({ hasText: 'お住まいの市区町村を保存しました。' }).waitFor();
+    assert.equal((await api(page, '/api/me')).body.home.municipality, '041009');
+  });
+
   await t.test('invalid input shows the shared-crate message and sends nothing', async () => {
     const form = page.locator('section[aria-labelledby="add-h"]');
     const before = writes.length;

@@ -198,6 +198,9 @@ pub struct Me {
     /// The registered area (residents only).
     #[serde(default)]
     pub area: Option<crate::surveys::AreaCode>,
+    /// The home municipality (residents only): from the card's address or the resident's choice.
+    #[serde(default)]
+    pub home: Option<crate::household::Home>,
 }
 
 /// PKCE (RFC 7636) code verifier rules: 43–128 unreserved characters.

@@ -338,3 +338,45 @@ pub struct Area {
     pub name_ja: String,
     pub name_en: String,
 }
+
+/// Where the resident's home municipality (住所地) came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HomeSource {
+    /// Read from the address on the card's signing certificate (基本4情報).
+    Card,
+    /// Chosen (or corrected) by the resident; a later card read does not override it.
+    Chosen,
+}
+
+/// The resident's home municipality: the shelter they reach counts them under it, and its HQ
+/// sees where its residents are (広域避難).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Home {
+    pub municipality: crate::MunicipalityCode,
+    pub name_ja: String,
+    pub source: HomeSource,
+}
+
+/// `PUT /api/me/home`: the resident's choice or correction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HomeChoice {
+    /// 全国地方公共団体コード, one of `GET /api/municipalities`.
+    pub municipality: crate::MunicipalityCode,
+}
+
+/// A municipality a resident can name as home: every one of the served prefectures' lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MunicipalityChoice {
+    pub municipality: crate::MunicipalityCode,
+    pub name_ja: String,
+    /// Reading as listed (may be half-width katakana), for sorting and search.
+    pub kana: String,
+    /// Whether this deployment runs shelters there.
+    pub served: bool,
+}

@@ -77,6 +77,13 @@ impl MunicipalityCode {
         &self.0[2..5] == "000"
     }
 
+    /// The code of the prefecture this one lies in (仙台市 041009 → 宮城県 040002).
+    pub fn prefecture(&self) -> MunicipalityCode {
+        let five = format!("{}000", &self.0[..2]);
+        let sum: u32 = five.bytes().map(|b| u32::from(b - b'0')).zip([6, 5, 4, 3, 2]).map(|(a, w)| a * w).sum();
+        Self(format!("{five}{}", (11 - sum % 11) % 10))
+    }
+
     /// Whether this code lies in the prefecture `pref` (the first two digits).
     pub fn in_prefecture(&self, pref: &MunicipalityCode) -> bool {
         self.0[..2] == pref.0[..2]
@@ -112,6 +119,14 @@ mod tests {
         }
         for bad in ["131017", "13101", "1310166", "13101a", ""] {
             assert_eq!(MunicipalityCode::parse(bad), Err(IdError::BadMunicipalityCode), "{bad}");
+        }
+    }
+
+    #[test]
+    fn prefecture_of_a_municipality() {
+        // Published: 宮城県 040002, 東京都 130001, 北海道 010006.
+        for (m, pref) in [("041009", "040002"), ("042021", "040002"), ("131016", "130001"), ("011002", "010006"), ("040002", "040002")] {
+            assert_eq!(MunicipalityCode::parse(m).unwrap().prefecture().as_str(), pref);
         }
     }
 

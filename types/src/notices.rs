@@ -143,6 +143,8 @@ pub struct DeliveryProgress {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notice {
     pub id: NoticeId,
+    /// The municipality whose HQ sent it (its residents receive it wherever they are).
+    pub municipality: crate::MunicipalityCode,
     pub title: Localized,
     pub body: Localized,
     pub level: NoticeLevel,
@@ -154,9 +156,10 @@ pub struct Notice {
 }
 
 impl Notice {
-    /// Where the push opens it: a small server-rendered page.
+    /// Where the push opens it: a small server-rendered page (`/n/{id}` still opens the
+    /// deployment's own municipality's, as notifications sent before this named it).
     pub fn landing_path(&self) -> String {
-        format!("/n/{}", self.id)
+        format!("/n/{}/{}", self.municipality, self.id)
     }
 }
 

@@ -126,6 +126,20 @@ pub struct ShelterStatusUpdate {
     pub capacity: Option<u32>,
 }
 
+/// The administrator corrects what a shelter has and holds (設備・収容人数), what the published
+/// list does not say. Sending it again changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ShelterFacilitiesUpdate {
+    /// Every facility the shelter has now (an empty list: none).
+    pub facilities: Vec<Facility>,
+    /// Left out: unchanged.
+    #[serde(default, deserialize_with = "crate::whole::option")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100000))]
+    pub capacity: Option<u32>,
+}
+
 /// Larger than any real shelter; anything above is a typing mistake.
 pub const MAX_CAPACITY: u32 = 100_000;
 

@@ -200,3 +200,23 @@ pub struct AreaImportReport {
     pub errors: Vec<RowProblem>,
     pub applied: bool,
 }
+
+/// What a municipality-list import (全国地方公共団体コードの取込み) would change, or changed
+/// when `applied`. Only the importer's prefecture is kept from a whole-country file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MunicipalityListReport {
+    pub encoding: TextEncoding,
+    /// Data rows read (header excluded).
+    pub rows: u32,
+    /// Municipalities (and the prefecture's own row) of the prefecture in the file.
+    pub municipalities: u32,
+    /// Codes not listed before.
+    pub added: Vec<String>,
+    /// Codes whose name changed.
+    pub renamed: Vec<String>,
+    /// Rows of other prefectures, abolished codes and designated-city wards, skipped.
+    pub skipped_other: u32,
+    pub errors: Vec<RowProblem>,
+    pub applied: bool,
+}

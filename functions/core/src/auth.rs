@@ -34,7 +34,7 @@ impl Principal {
     /// HQ reads its own municipality's data; admins any.
     pub fn may_read_municipality(&self, m: &MunicipalityCode) -> bool {
         match self.role {
-            Role::Admin => true,
+            Role::Admin => self.may_administer(m),
             Role::Hq => self.municipality.as_ref() == Some(m),
             // The prefecture reads counts through its own summary, not a municipality's views.
             Role::PrefectureHq | Role::ShelterStaff | Role::Resident => false,
@@ -46,7 +46,7 @@ impl Principal {
     pub fn prefecture(&self, deployment: &MunicipalityCode) -> Option<MunicipalityCode> {
         match (self.role, &self.municipality) {
             (Role::PrefectureHq, Some(p)) => Some(p.clone()),
-            (Role::Admin, None) => (0..10).find_map(|d| MunicipalityCode::parse(&format!("{}000{d}", &deployment.as_str()[..2])).ok()),
+            (Role::Admin, None) => Some(deployment.prefecture()),
             _ => None,
         }
     }
@@ -56,10 +56,11 @@ impl Principal {
         self.role == Role::Admin && self.municipality.as_ref().is_none_or(|own| own == m)
     }
 
-    /// Staff act for their own shelters; HQ for its municipality's; admins for all.
+    /// Staff act for their own shelters; HQ for its municipality's; an admin for those of the
+    /// municipality it administers (a deployment-wide admin for all).
     pub fn may_manage_shelter(&self, shelter: &ShelterId, shelter_municipality: &MunicipalityCode) -> bool {
         match self.role {
-            Role::Admin => true,
+            Role::Admin => self.may_administer(shelter_municipality),
             Role::Hq => self.municipality.as_ref() == Some(shelter_municipality),
             Role::ShelterStaff => self.shelters.contains(shelter),
             Role::Resident | Role::PrefectureHq => false,

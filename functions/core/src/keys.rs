@@ -28,6 +28,21 @@ pub fn municipality(m: &MunicipalityCode) -> Key {
     Key::new(format!("MUNI#{m}"), "META")
 }
 
+/// The municipality whose partition `pk` is (`MUNI#{code}`), read back from a stored item.
+pub fn municipality_of_partition(pk: &str) -> Option<MunicipalityCode> {
+    MunicipalityCode::parse(pk.strip_prefix("MUNI#")?).ok()
+}
+
+/// The municipality list (全国地方公共団体コード) of one prefecture: one partition, read in
+/// one query (sort key `MUNI#{code}`).
+pub fn municipality_list(pref: &MunicipalityCode) -> String {
+    format!("MUNILIST#{}", pref.prefecture())
+}
+
+pub fn listed_municipality(m: &MunicipalityCode) -> Key {
+    Key::new(municipality_list(m), format!("MUNI#{m}"))
+}
+
 /// A staff record: what the account `subject` of identity provider `idp` may do here.
 pub fn staff_account(idp: &str, subject: &str) -> Key {
     Key::new(format!("STAFF#{idp}#{subject}"), "ACCOUNT")

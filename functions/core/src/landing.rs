@@ -103,6 +103,7 @@ mod tests {
     fn text_is_escaped_and_both_languages_shown() {
         let n = Notice {
             id: NoticeId::parse("n-1").unwrap(),
+            municipality: bosai_types::MunicipalityCode::parse("041009").unwrap(),
             title: Localized::new("給水 <script>", "Water & food"),
             body: Localized::new("14時から\n体育館で", ""),
             level: NoticeLevel::Emergency,

@@ -193,6 +193,10 @@ async fn put_once(store: &dyn Store, it: bosai_store::Item) -> Result<(), StoreE
 /// The demo municipality's areas (地区), imported by the same importer an admin uses.
 pub const DEMO_AREAS_CSV: &[u8] = include_bytes!("../seed/041009-areas.csv");
 
+/// 宮城県's municipality list (総務省 全国地方公共団体コード, saved as CSV), imported by the
+/// importer an admin uses: names for codes, and the card's address read as a home.
+pub const DEMO_MUNICIPALITY_LIST_CSV: &[u8] = include_bytes!("../seed/040002-municipalities.csv");
+
 /// Staff records of the local provider's demo accounts (`tools/oidc-provider/accounts.json`).
 pub fn demo_staff() -> Vec<bosai_types::staff::StaffAccount> {
     use bosai_types::staff::{StaffAccount, StaffRole};
@@ -219,6 +223,9 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
     // Imported once: a restart keeps what an admin imported since.
     if crate::domain::areas::list(store, &m).await.map_err(|e| StoreError::Unavailable(e.to_string()))?.is_empty() {
         crate::domain::area_import::import(store, &m, DEMO_AREAS_CSV, true).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    }
+    if crate::domain::municipality_list::listed(store, &m).await.map_err(|e| StoreError::Unavailable(e.to_string()))?.is_empty() {
+        crate::domain::municipality_list::import(store, &m, DEMO_MUNICIPALITY_LIST_CSV, true).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
     }
     let year = crate::domain::headcount::jst_year(now);
     // Imported once: a restart keeps what demo users changed.

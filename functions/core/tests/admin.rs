@@ -12,7 +12,8 @@ on_both_stores!(
     reimporting_the_demo_list_keeps_people_and_status,
     another_towns_file_and_scopes,
     bad_files_are_clear_4xx,
-    areas_are_imported_and_residents_choose_from_them
+    areas_are_imported_and_residents_choose_from_them,
+    facilities_and_capacity_are_kept_by_the_municipality
 );
 
 const IMPORT: &str = "/api/admin/municipalities/{code}/shelter-import";
@@ -316,4 +317,45 @@ async fn areas_are_imported_and_residents_choose_from_them(app: TestApp) {
     assert_eq!((status, applied["applied"].as_bool()), (200, Some(true)), "{applied}");
     let names: Vec<String> = areas().await.iter().map(|a| a["name_ja"].as_str().unwrap().to_owned()).collect();
     assert_eq!(names, ["片平一丁目", "片平二丁目", "榴岡一丁目", "泉中央"]);
+}
+
+/// 設備・収容人数: what the published list does not say, kept by the municipality's admin (or
+/// the shelter's staff and HQ). Re-importing the list keeps it; another town's admin cannot.
+async fn facilities_and_capacity_are_kept_by_the_municipality(app: TestApp) {
+    const ID: &str = "041009-aoba-katahira-es";
+    let path = format!("/api/shelters/{ID}/facilities");
+    let admin = app.staff_token(Role::Admin, &[], Some("041009"));
+    let body = serde_json::json!({"facilities": ["pets", "barrier_free", "pets"], "capacity": 350});
+    let (s, shelter) = app.call("PUT", &path, &admin, Some(body.clone())).await;
+    assert_eq!(s, 200, "{shelter}");
+    assert_eq!((&shelter["facilities"], &shelter["capacity"]), (&serde_json::json!(["barrier_free", "pets"]), &serde_json::json!(350)));
+    let without_time = |mut v: serde_json::Value| {
+        v.as_object_mut().unwrap().remove("updated_at");
+        v
+    };
+    let again = app.call("PUT", &path, &admin, Some(body)).await.1;
+    assert_eq!(without_time(again), without_time(shelter), "sending it again changes nothing");
+    let public: Shelter = app.http.get(app.url(&format!("/api/shelters/{ID}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(public.capacity, 350);
+
+    // Capacity left out is kept; bad input is a clear 400 and changes nothing.
+    let (_, kept) = app.call("PUT", &path, &admin, Some(serde_json::json!({"facilities": ["water"]}))).await;
+    assert_eq!((&kept["facilities"], &kept["capacity"]), (&serde_json::json!(["water"]), &serde_json::json!(350)));
+    for (bad, code) in [
+        (serde_json::json!({"facilities": ["jacuzzi"]}), "invalid_field"),
+        (serde_json::json!({"facilities": [], "capacity": 0}), "invalid_capacity"),
+        (serde_json::json!({"capacity": 10}), "invalid_field"),
+    ] {
+        let (s, e) = app.call("PUT", &path, &admin, Some(bad.clone())).await;
+        assert_eq!((s, e["code"].as_str()), (400, Some(code)), "{bad}: {e}");
+    }
+    let other = app.staff_token(Role::Admin, &[], Some("131016"));
+    assert_eq!(app.call("PUT", &path, &other, Some(serde_json::json!({"facilities": []}))).await.0, 403);
+    assert_eq!(app.call("PUT", "/api/shelters/041009-no-such/facilities", &admin, Some(serde_json::json!({"facilities": []}))).await.0, 404);
+
+    // Re-importing the published list keeps what the admin set.
+    let (s, _) = upload(&app, &admin, "041009", "?apply=true", DEMO_SHELTERS_CSV.to_vec()).await;
+    assert_eq!(s, 200);
+    let after: Shelter = app.http.get(app.url(&format!("/api/shelters/{ID}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(after.facilities, vec![bosai_types::Facility::Water]);
 }

@@ -7,7 +7,7 @@ use bosai_types::auth::Role;
 use common::TestApp;
 use serde_json::{json, Value};
 
-on_both_stores!(every_route_admits_exactly_its_roles, every_route_is_documented, shelter_scope_is_enforced);
+on_both_stores!(every_route_admits_exactly_its_roles, every_route_is_documented, shelter_scope_is_enforced, another_municipality_is_refused_or_sees_only_its_own);
 
 const SHELTER: &str = "041009-aoba-katahira-es";
 const OTHER_SHELTER: &str = "041009-taihaku-nagamachi-es";
@@ -22,17 +22,30 @@ async fn token_for(app: &TestApp, role: Role) -> String {
     }
 }
 
+/// A body the route accepts, so what answers is the authorisation, not the validation.
 fn sample_body(path: &str) -> Value {
+    let both = |s: &str| json!({"ja": s, "en": s});
     match path {
         "/api/shelters/{id}/status" => json!({"status": "open"}),
+        "/api/shelters/{id}/facilities" => json!({"facilities": ["water"]}),
         "/api/admin/card-renewals" => json!({"old_serial": "01", "new_serial": "02"}),
+        "/api/shelters/{id}/scans" => json!({"device_id": "tablet-1", "records": []}),
+        "/api/shelters/{id}/scan-preview" => json!({"credential": "x.y.z"}),
+        "/api/shelters/{id}/desk-registrations" => json!({"registration_id": "desk-authz-01", "check_in": false, "people": [{"name": "山田 ゲン", "sex": "male"}]}),
+        "/api/shelters/{id}/supplies/{item}" => json!({"on_hand": 1, "requested": 0}),
+        "/api/shelters/{id}/supplies/{item}/deliveries" => json!({"delivery_id": "truck-000001", "quantity": 1}),
+        "/api/hq/surveys" => json!({"id": "authz-1", "title": both("調査"), "scope": {"type": "all"}, "recurrence": "once",
+            "questions": [{"id": "q1", "text": both("質問"), "kind": {"type": "number", "min": 0, "max": 10}}]}),
+        "/api/hq/notices" => json!({"id": "authz-1", "title": both("お知らせ"), "body": both("本文"), "level": "info", "target": {"type": "all"}}),
+        "/api/admin/municipalities/{code}/staff/{subject}" => json!({"name": "応援 職員", "role": "shelter_staff", "shelters": []}),
         _ => json!({}),
     }
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> u16 {
-    // `{id}` is a shelter; other path parameters get a well-formed sample value.
-    let mut concrete = path.replace("{id}", SHELTER);
+    // `{id}` is a shelter and `{code}` the municipality (Sendai's); other path parameters get
+    // a well-formed sample value.
+    let mut concrete = path.replace("{id}", SHELTER).replace("{code}", "041009").replace("{item}", "drinking_water");
     while let (Some(a), Some(b)) = (concrete.find('{'), concrete.find('}')) {
         concrete.replace_range(a..=b, "sample-1");
     }
@@ -126,4 +139,46 @@ async fn shelter_scope_is_enforced(app: TestApp) {
     assert_eq!(shelter_status(&app, SHELTER).await, before);
     let missing = set_status(&app, "no-such-shelter", &hq, json!({"status": "open"})).await;
     assert_eq!(missing.status(), 404);
+}
+
+/// The same role of another municipality: Tokyo's Chiyoda (131016) and its prefecture, staff
+/// of a shelter there.
+fn foreign_token(app: &TestApp, role: Role) -> Option<String> {
+    match role {
+        Role::Resident => None, // a resident's scope is their own household, not a municipality
+        Role::ShelterStaff => Some(app.staff_token(role, &["131016-1"], None)),
+        Role::Hq | Role::Admin => Some(app.staff_token(role, &[], Some("131016"))),
+        Role::PrefectureHq => Some(app.staff_token(role, &[], Some("130001"))),
+    }
+}
+
+/// Routes that answer about the caller's own prefecture whatever it is: for another one's
+/// token they succeed with its data, never Miyagi's. (The municipality's HQ views refuse a
+/// municipality the deployment does not serve.)
+const OWN_SCOPE: &[(Role, &str)] = &[(Role::PrefectureHq, "GET /api/hq/prefecture")];
+
+/// Every route × role × another municipality: a token of the same role for another town is
+/// refused wherever the route names Sendai's data (403, or 404 where not even existence may
+/// show), and where the route answers about the caller's own municipality the answer holds
+/// nothing of Sendai's.
+async fn another_municipality_is_refused_or_sees_only_its_own(app: TestApp) {
+    let (mut checked, mut wrong) = (0, Vec::new());
+    for route in routes::all() {
+        let Access::Roles(roles) = route.access else { continue };
+        for role in roles {
+            let Some(token) = foreign_token(&app, *role) else { continue };
+            let name = format!("{} {}", route.method, route.path);
+            let status = call(&app, route.method, route.path, Some(&token)).await;
+            let own = OWN_SCOPE.contains(&(*role, name.as_str()));
+            if (own && (status >= 500 || [401, 403].contains(&status))) || (!own && ![403, 404].contains(&status)) {
+                wrong.push(format!("{role:?} of another town: {name} got {status}"));
+            }
+            checked += 1;
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(checked > 40, "{checked}");
+    // What the own-scope routes answered holds nothing of Sendai's.
+    let (_, tokyo) = app.call("GET", "/api/hq/prefecture", &foreign_token(&app, Role::PrefectureHq).unwrap(), None).await;
+    assert_eq!((tokyo["prefecture"].as_str(), tokyo["municipalities"].as_array().map(Vec::len)), (Some("130001"), Some(0)), "{tokyo}");
 }

@@ -20,6 +20,7 @@ on_both_stores!(
     card_name_with_substitutes_is_flagged_for_staff,
     scan_preview_names_people_and_where_they_are,
     a_resident_of_the_next_town_is_received,
+    the_home_municipality_comes_from_the_card_and_can_be_corrected,
 );
 
 const A: &str = "041009-aoba-katahira-es";
@@ -448,4 +449,54 @@ async fn a_resident_of_the_next_town_is_received(app: TestApp) {
     assert_eq!(outcomes(&r), vec!["stored"]);
     assert_eq!(summary(home_hq).await["away"][0]["people"], 1, "hanako is still there");
     assert_eq!(summary(host_hq).await["hosted"][0]["people"], 1);
+}
+
+/// 住所地: a resident of 大河原町 (listed by the 総務省 table the seed imports, not served here)
+/// shares the card's address; the home is read from it, the QR carries it, and Sendai's
+/// shelter counts her as hosted from 大河原町. Her correction stays over later card reads.
+async fn the_home_municipality_comes_from_the_card_and_can_be_corrected(app: TestApp) {
+    let ca = bosai_companion::TestCa::load(&app.identity.ca_dir).unwrap();
+    let holder = bosai_companion::CardHolder { address: "宮城県柴田郡大河原町新南１９番地".into(), ..bosai_companion::dev::demo_holders().remove(1).1 };
+    let card = ca.issue_card(&holder).unwrap();
+    let t = bosai_companion::client::login(&app.base, &card, true).await.unwrap().access_token;
+    let (_, me) = app.call("GET", "/api/me", &t, None).await;
+    assert_eq!(me["home"], json!({"municipality": "043214", "name_ja": "大河原町", "source": "card"}), "{me}");
+    let (_, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await;
+    let st = staff(&app, A);
+    let (_, r) = batch(&app, A, &st, vec![scan("ev-home-00001", "check_in", now_ms(), c["credential"].as_str().unwrap())]).await;
+    assert_eq!(outcomes(&r), vec!["stored"], "a listed municipality's resident is received: {r}");
+    let hq = app.staff_token(Role::Hq, &[], Some("041009"));
+    let (_, summary) = app.call("GET", "/api/hq/summary", &hq, None).await;
+    assert_eq!(summary["hosted"], json!([{"municipality": "043214", "name_ja": "大河原町", "people": 1}]), "{summary}");
+
+    // The list to choose from: the prefecture's municipalities, those served marked.
+    let list: Value = app.http.get(app.url("/api/municipalities")).send().await.unwrap().json().await.unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 35, "宮城県's 35 municipalities");
+    assert_eq!(list.iter().find(|c| c["municipality"] == "041009").unwrap()["served"], true);
+    assert_eq!(list.iter().find(|c| c["municipality"] == "043214").unwrap()["served"], false);
+
+    // Bad choices are a clear 400 and change nothing.
+    for (body, code) in [(json!({"municipality": "131016"}), "unknown_municipality"), (json!({"municipality": "040002"}), "unknown_municipality"), (json!({"municipality": "041008"}), "invalid_field")] {
+        let (s, e) = app.call("PUT", "/api/me/home", &t, Some(body.clone())).await;
+        assert_eq!((s, e["code"].as_str()), (400, Some(code)), "{body}: {e}");
+    }
+    assert_eq!(app.call("GET", "/api/me", &t, None).await.1["home"]["municipality"], "043214");
+    assert_eq!(app.call("PUT", "/api/me/home", &st, Some(json!({"municipality": "042021"}))).await.0, 403, "staff have no home here");
+
+    // She has moved to 石巻市 and the card still says 大河原町: her choice stays.
+    let (s, home) = app.call("PUT", "/api/me/home", &t, Some(json!({"municipality": "042021"}))).await;
+    assert_eq!((s, home), (200, json!({"municipality": "042021", "name_ja": "石巻市", "source": "chosen"})));
+    assert_eq!(app.call("PUT", "/api/me/home", &t, Some(json!({"municipality": "042021"}))).await.0, 200, "sending it again is a no-op");
+    let t = bosai_companion::client::login(&app.base, &card, true).await.unwrap().access_token;
+    assert_eq!(app.call("GET", "/api/me", &t, None).await.1["home"]["municipality"], "042021");
+    let (_, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await;
+    let (_, r) = batch(&app, B, &staff(&app, B), vec![scan("ev-home-00002", "check_in", now_ms() + 1, c["credential"].as_str().unwrap())]).await;
+    assert_eq!(outcomes(&r), vec!["stored"]);
+    let (_, summary) = app.call("GET", "/api/hq/summary", &hq, None).await;
+    assert_eq!(summary["hosted"], json!([{"municipality": "042021", "name_ja": "石巻市", "people": 1}]), "moved, counted once under the new home: {summary}");
+
+    // Without the signing certificate nothing is read: the app asks.
+    let (t2, _) = (app.login("hanako", false).await.access_token, ());
+    assert_eq!(app.call("GET", "/api/me", &t2, None).await.1["home"], Value::Null);
 }

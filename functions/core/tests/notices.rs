@@ -10,7 +10,7 @@ use bosai_types::notices::PushPayload;
 use common::TestApp;
 use serde_json::{json, Value};
 
-on_both_stores!(notices_reach_their_area_once, subscription_rules);
+on_both_stores!(notices_reach_their_area_once, subscription_rules, each_municipality_reaches_its_own_residents);
 
 /// `PushSubscription.toJSON()` of the test service's device `i`.
 fn device(push: &TestPushHandle, i: usize) -> Value {
@@ -56,7 +56,7 @@ async fn notices_reach_their_area_once(app: TestApp) {
     for i in [0, 1] {
         assert_eq!(push.received_count(i), 1, "device {i}");
         let p = payload(&push, i).unwrap();
-        assert_eq!((p.id.as_str(), p.url.as_str(), p.title.ja.as_str()), ("water-aoba-1", "/n/water-aoba-1", "給水のお知らせ"));
+        assert_eq!((p.id.as_str(), p.url.as_str(), p.title.ja.as_str()), ("water-aoba-1", "/n/041009/water-aoba-1", "給水のお知らせ"));
     }
     assert_eq!(push.received_count(2), 0, "another area");
     let list = app.call("GET", "/api/hq/notices", &hq, None).await.1;
@@ -148,4 +148,86 @@ async fn subscription_rules(app: TestApp) {
     let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
     assert_eq!(app.call("POST", "/api/hq/notices", &staff, Some(notice("rules-4", json!({"type": "all"})))).await.0, 403);
     assert_eq!(app.call("POST", "/api/push/subscriptions", &staff, Some(device(&push, 2))).await.0, 403);
+}
+
+/// One deployment, two municipalities: Utsunomiya (onboarded by importing its shelters and
+/// areas) reaches its residents with notices, surveys and help requests, Sendai its own, and
+/// neither sees the other's. A resident's municipality is their home (住所地).
+async fn each_municipality_reaches_its_own_residents(app: TestApp) {
+    let push = TestPushService::start(2, Some(app.push.client.vapid().public_key())).await.unwrap();
+    let admin = app.staff_token(Role::Admin, &[], Some("092011"));
+    let upload = |path: &'static str, body: Vec<u8>| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let res = app.http.post(app.url(path)).bearer_auth(admin).header("content-type", "text/csv").body(body).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+        }
+    };
+    let shelters = std::fs::read(format!("{}/../../tests/fixtures/opendata/utsunomiya-ods-sites.utf8.csv", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    upload("/api/admin/municipalities/092011/shelter-import?apply=true", shelters).await;
+    upload("/api/admin/municipalities/092011/area-import?apply=true", "地区コード,地区名\nkiyohara,清原地区\n".into()).await;
+
+    // Hanako lives in Utsunomiya: her areas are Utsunomiya's, her phone is on its list.
+    let hanako = app.login("hanako", false).await.access_token;
+    let taro = app.login("taro", true).await.access_token;
+    assert_eq!(app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": "aoba-1"}))).await.0, 204, "Sendai's, while she named no home");
+    let (s, home) = app.call("PUT", "/api/me/home", &hanako, Some(json!({"municipality": "092011"}))).await;
+    assert_eq!((s, &home["source"]), (200, &json!("chosen")), "{home}");
+    assert_eq!(app.call("GET", "/api/me", &hanako, None).await.1["area"], Value::Null, "a new home clears the old town's area");
+    let areas: Value = app.http.get(app.url("/api/areas?municipality=092011")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(areas, json!([{"code": "kiyohara", "name_ja": "清原地区", "name_en": ""}]));
+    assert_eq!(app.http.get(app.url("/api/areas?municipality=092012")).send().await.unwrap().status(), 400);
+    let listed: Value = app.http.get(app.url("/api/shelters?municipality=092011")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect::<Vec<_>>(), ["092011-1"], "the next town's shelters, listed");
+    let (s, e) = app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": "aoba-1"}))).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("unknown_area")), "Sendai's area is not Utsunomiya's");
+    assert_eq!(app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": "kiyohara"}))).await.0, 204);
+    assert_eq!(app.call("POST", "/api/push/subscriptions", &hanako, Some(device(&push, 0))).await.0, 204);
+    assert_eq!(app.call("POST", "/api/push/subscriptions", &taro, Some(device(&push, 1))).await.0, 204);
+
+    // Each HQ sends to its own; an area of the other town is refused.
+    let utsunomiya = app.staff_token(Role::Hq, &[], Some("092011"));
+    let sendai = app.staff_token(Role::Hq, &[], Some("041009"));
+    let (s, e) = app.call("POST", "/api/hq/notices", &utsunomiya, Some(notice("u-water-1", json!({"type": "areas", "areas": ["aoba-1"]})))).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("unknown_area")));
+    let (s, n) = app.call("POST", "/api/hq/notices", &utsunomiya, Some(notice("u-water-1", json!({"type": "areas", "areas": ["kiyohara"]})))).await;
+    assert_eq!((s, &n["municipality"]), (201, &json!("092011")), "{n}");
+    assert_eq!(app.call("POST", "/api/hq/notices", &sendai, Some(notice("s-all-1", json!({"type": "all"})))).await.0, 201);
+    send_all(&app).await;
+    assert_eq!(payload(&push, 0).map(|p| (p.id.to_string(), p.url)), Some(("u-water-1".into(), "/n/092011/u-water-1".into())));
+    assert_eq!(push.received_count(0), 1, "hanako's phone: Utsunomiya's notice only");
+    assert_eq!(payload(&push, 1).map(|p| p.id.to_string()), Some("s-all-1".into()));
+    assert_eq!(push.received_count(1), 1, "taro's phone: Sendai's notice only");
+    let ids = |v: Value| v.as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(ids(app.call("GET", "/api/notices", &hanako, None).await.1), ["u-water-1"]);
+    assert_eq!(ids(app.call("GET", "/api/notices", &taro, None).await.1), ["s-all-1"]);
+    assert_eq!(ids(app.call("GET", "/api/hq/notices", &utsunomiya, None).await.1), ["u-water-1"]);
+    assert_eq!(ids(app.call("GET", "/api/hq/notices", &sendai, None).await.1), ["s-all-1"]);
+    let page = app.http.get(app.url("/n/092011/u-water-1")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("給水のお知らせ"));
+    for path in ["/n/u-water-1", "/n/041009/u-water-1", "/n/092012/u-water-1"] {
+        assert_eq!(app.http.get(app.url(path)).send().await.unwrap().status(), 404, "{path}");
+    }
+
+    // A call for help reaches her town's HQ, not Sendai's.
+    let help = json!({"report_id": "r-help-0001", "member_id": "self", "status": {"status": "needs_help", "what": "足を怪我しました", "location": "自宅"}});
+    assert_eq!(app.call("POST", "/api/safety", &hanako, Some(help)).await.0, 200);
+    let (_, list) = app.call("GET", "/api/hq/help-requests", &utsunomiya, None).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(app.call("GET", "/api/hq/help-requests", &sendai, None).await.1, json!([]));
+    let admin_of_sendai = app.staff_token(Role::Admin, &[], Some("041009"));
+    assert_eq!(app.call("GET", "/api/hq/help-requests", &admin_of_sendai, None).await.1, json!([]), "an admin acts for its own town");
+    assert_eq!(app.call("GET", "/api/hq/notices", &app.staff_token(Role::Hq, &[], Some("042021")), None).await.0, 403, "a town this deployment does not serve");
+
+    // A survey of Utsunomiya is hers to answer, not Taro's.
+    let survey = json!({"id": "u-survey-1", "title": {"ja": "避難所の暖房", "en": "Heating"}, "scope": {"type": "all"}, "recurrence": "once",
+        "questions": [{"id": "warm", "text": {"ja": "寒くないですか"}, "kind": {"type": "number", "min": 0, "max": 10}}]});
+    assert_eq!(app.call("POST", "/api/hq/surveys", &utsunomiya, Some(survey)).await.0, 201);
+    let open = |t: String| {
+        let app = &app;
+        async move { app.call("GET", "/api/surveys", &t, None).await.1.as_array().unwrap().iter().map(|s| s["survey"]["id"].as_str().unwrap_or_default().to_owned()).collect::<Vec<_>>() }
+    };
+    assert!(open(hanako.clone()).await.contains(&"u-survey-1".to_owned()));
+    assert!(!open(taro.clone()).await.contains(&"u-survey-1".to_owned()));
 }

@@ -85,7 +85,7 @@ pub async fn sign(State(st): State<CompanionState>, Form(f): Form<Sign>) -> Resp
         let card = st.identity.card(&f.card).map_err(|e| e.to_string())?;
         let submission = card.submission(&f.nonce, f.share_basic_four.is_some()).map_err(|e| e.to_string())?;
         let now = bosai_core::clock::now_seconds();
-        bosai_core::domain::auth::submit_jpki(st.app.store.as_ref(), &st.app.auth, submission, now)
+        bosai_core::domain::auth::submit_jpki(st.app.store.as_ref(), &st.app.auth, &st.app.config.municipality, submission, now)
             .await
             .map_err(|e| e.problem().1.message_ja)
     }

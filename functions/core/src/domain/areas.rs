@@ -25,10 +25,14 @@ pub async fn check(store: &dyn Store, m: &MunicipalityCode, codes: &[AreaCode]) 
     }
 }
 
-/// A municipality's name in Japanese and English (English falls back to Japanese), if registered.
+/// A municipality's name in Japanese and English (English falls back to Japanese): a served
+/// municipality's own, else the municipality list's.
 pub async fn municipality_name(store: &dyn Store, m: &MunicipalityCode) -> Result<Option<(String, String)>, ApiError> {
-    let Some(item) = store.get(&keys::municipality(m)).await? else { return Ok(None) };
-    let Some(ja) = item.str("name_ja").map(str::to_owned) else { return Ok(None) };
+    let item = store.get(&keys::municipality(m)).await?;
+    let Some(ja) = item.as_ref().and_then(|i| i.str("name_ja")).map(str::to_owned) else {
+        return Ok(crate::domain::municipality_list::listed_name(store, m).await?.map(|n| (n.clone(), n)));
+    };
+    let item = item.expect("named");
     let en = item.str("name_en").map(str::to_owned).unwrap_or_else(|| ja.clone());
     Ok(Some((ja, en)))
 }
@@ -45,8 +49,16 @@ pub async fn serves(store: &dyn Store, own: &MunicipalityCode, code: &str) -> Re
 
 /// Every municipality the deployment serves (registered by [`register`]), by code.
 pub async fn served(store: &dyn Store) -> Result<Vec<MunicipalityCode>, ApiError> {
+    Ok(served_named(store).await?.into_iter().map(|(c, _)| c).collect())
+}
+
+/// [`served`] with each one's stored name, from the same query (the index carries the item).
+pub async fn served_named(store: &dyn Store) -> Result<Vec<(MunicipalityCode, Option<String>)>, ApiError> {
     let items = crate::domain::shelters::query_all(store, Query::gsi1(keys::MUNICIPALITIES).begins_with("MUNI#")).await?;
-    Ok(items.iter().filter_map(|i| i.str("code")).filter_map(|c| MunicipalityCode::parse(c).ok()).collect())
+    Ok(items
+        .iter()
+        .filter_map(|i| Some((MunicipalityCode::parse(i.str("code")?).ok()?, i.str("name_ja").map(str::to_owned))))
+        .collect())
 }
 
 /// Records that the deployment serves `m` (the name only if none is stored yet).
@@ -55,7 +67,11 @@ pub async fn register(store: &dyn Store, m: &MunicipalityCode, name_ja: Option<&
         .set_if_absent("code", Value::s(m.as_str()))
         .set(attr::GSI1_PK, Value::s(keys::MUNICIPALITIES))
         .set(attr::GSI1_SK, Value::s(format!("MUNI#{m}")));
-    if let Some(n) = name_ja.filter(|n| !n.is_empty()) {
+    let listed = match name_ja.filter(|n| !n.is_empty()) {
+        Some(n) => Some(n.to_owned()),
+        None => crate::domain::municipality_list::listed_name(store, m).await?,
+    };
+    if let Some(n) = listed {
         u = u.set_if_absent("name_ja", Value::s(n));
     }
     store.update(&keys::municipality(m), u, None).await?;

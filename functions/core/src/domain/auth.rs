@@ -111,9 +111,11 @@ fn card_rejected(e: JpkiError) -> ApiError {
     ApiError::invalid(code, format!("The card was not accepted: {e}."), ja)
 }
 
+/// `own`: the deployment's municipality, whose prefecture's list reads the card's address.
 pub async fn submit_jpki(
     store: &dyn Store,
     settings: &AuthSettings,
+    own: &bosai_types::MunicipalityCode,
     sub: JpkiSubmission,
     now: i64,
 ) -> Result<JpkiResult, ApiError> {
@@ -174,6 +176,9 @@ pub async fn submit_jpki(
         profile = profile.set("basic_four", basic_four_value(b4));
     }
     store.update(&keys::profile(&subject), profile, None).await?;
+    if let Some(b4) = &basic_four {
+        crate::domain::home::record_from_card(store, own, &subject, &b4.address).await?;
+    }
     let code = random_token();
     let code_item = item(&keys::auth_code(&hash(&code)))
         .with("sub", Value::s(&subject))
@@ -275,6 +280,7 @@ pub async fn me(store: &dyn Store, sub: &str, role: Role) -> Result<Me, ApiError
         basic_four: profile.as_ref().and_then(|p| p.get("basic_four")).and_then(basic_four_of),
         verified_at: profile.as_ref().and_then(|p| p.i64("verified_at")).map(Timestamp),
         area: profile.as_ref().and_then(|p| p.str("area")).and_then(|a| bosai_types::surveys::AreaCode::parse(a).ok()),
+        home: crate::domain::home::of(store, sub).await?,
     })
 }
 

@@ -184,7 +184,7 @@ pub async fn apply_scan(
         Ok(c) => c,
         Err(r) => return Ok(Err(r)),
     };
-    if !crate::domain::areas::serves(store, municipality, &claims.mu).await? {
+    if !crate::domain::home::received(store, municipality, &claims.mu).await? {
         return Ok(Err(reject("credential_other_municipality", "the QR code was issued for a municipality this deployment does not serve")));
     }
     let wanted = match scanned_members(record, &claims) {
@@ -283,10 +283,11 @@ pub async fn poster_check_in(
     if shelter.status == bosai_types::ShelterStatus::Closed {
         return Err(ApiError::invalid("shelter_closed", "This shelter is closed. See the shelter list for open ones.", "この避難所は閉鎖中です。開いている避難所を確認してください。"));
     }
+    let home = crate::domain::home::municipality_of(store, municipality, sub).await?;
     let mut people = Vec::new();
     for m in &req.members {
         let mut p = resident_person(store, sub, m).await?.ok_or_else(household::member_not_found)?;
-        p.roster.insert(HOME.into(), Value::s(municipality.as_str()));
+        p.roster.insert(HOME.into(), Value::s(home.as_str()));
         people.push(p);
     }
     record_event(store, &people, EventKind::CheckIn, &shelter_id, now, &req.event_id, sub).await?;

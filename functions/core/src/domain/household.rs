@@ -283,7 +283,7 @@ pub async fn set_area(
         None => bosai_store::Update::new().remove("area"),
     };
     store.update(&keys::profile(sub), update, None).await?;
-    crate::domain::notices::move_subscriptions(store, sub, reg.area.as_ref()).await
+    crate::domain::notices::move_subscriptions(store, sub, m, reg.area.as_ref()).await
 }
 
 pub async fn member_exists(store: &dyn Store, sub: &str, id: &MemberId) -> Result<bool, ApiError> {

@@ -79,17 +79,21 @@ async fn named(store: &dyn Store, counts: Vec<(String, u32)>) -> Result<Vec<Muni
 
 /// The prefecture HQ's summary (`pref`: the prefecture's own code): per municipality and in
 /// total, from the same counters. One query for every shelter's counters and one for the
-/// served municipalities, then per municipality one query for its shelters and one read for
-/// its name: the reads grow with the municipalities and shelters, never with the residents.
+/// served municipalities (which carries their names), then per municipality one query for its
+/// shelters: the reads grow with the municipalities and shelters, never with the residents.
 pub async fn prefecture_summary(store: &dyn Store, pref: &MunicipalityCode, now: Timestamp) -> Result<PrefectureSummary, ApiError> {
     let mut all = shelters::all_counters(store).await?;
-    let codes: Vec<MunicipalityCode> = areas::served(store).await?.into_iter().filter(|c| c.in_prefecture(pref)).collect();
+    let served: Vec<(MunicipalityCode, Option<String>)> = areas::served_named(store).await?.into_iter().filter(|(c, _)| c.in_prefecture(pref)).collect();
     let mut out = PrefectureSummary { generated_at: now, prefecture: pref.to_string(), capacity: 0, occupancy: 0, totals: headcount::empty(), municipalities: Vec::new() };
     let mut away: BTreeMap<String, u32> = BTreeMap::new();
-    for m in &codes {
+    for (m, name) in &served {
+        let name_ja = match name {
+            Some(n) => n.clone(),
+            None => areas::municipality_name(store, m).await?.map(|(ja, _)| ja).unwrap_or_else(|| m.to_string()),
+        };
         let mut line = MunicipalityTotals {
             municipality: m.to_string(),
-            name_ja: areas::municipality_name(store, m).await?.map(|(ja, _)| ja).unwrap_or_else(|| m.to_string()),
+            name_ja,
             shelters: 0,
             open: 0,
             capacity: 0,

@@ -107,11 +107,11 @@ pub async fn unsubscribe(store: &dyn Store, sub: &str, endpoint: &str) -> Result
     Ok(())
 }
 
-/// The resident's subscriptions follow their registered area.
-pub async fn move_subscriptions(store: &dyn Store, sub: &str, area: Option<&AreaCode>) -> Result<(), ApiError> {
+/// The resident's subscriptions follow their municipality and registered area.
+pub async fn move_subscriptions(store: &dyn Store, sub: &str, m: &MunicipalityCode, area: Option<&AreaCode>) -> Result<(), ApiError> {
     let pointers = store.query(Query::partition(keys::resident_partition(sub)).begins_with("PUSHSUB#")).await?;
     for id in pointers.items.iter().filter_map(|p| p.str("subscription")) {
-        let update = Update::new().set(attr::GSI1_SK, Value::s(subscription_sort_key(area, id)));
+        let update = Update::new().set(attr::GSI1_PK, Value::s(keys::push_index(m))).set(attr::GSI1_SK, Value::s(subscription_sort_key(area, id)));
         match store.update(&keys::push_subscription(id), update, Some(Condition::Eq("owner".into(), Value::s(sub)))).await {
             Ok(_) | Err(StoreError::ConditionFailed) => {}
             Err(e) => return Err(e.into()),
@@ -162,6 +162,7 @@ struct Definition {
 /// A stored notice, with its delivery counts.
 pub fn notice_from(i: &Item) -> Option<Notice> {
     let id = NoticeId::parse(i.str("sk")?.strip_prefix(keys::NOTICE_PREFIX)?).ok()?;
+    let municipality = keys::municipality_of_partition(i.str("pk")?)?;
     let d: Definition = serde_json::from_str(i.str("definition")?).ok()?;
     let n = |k| i.i64(k).unwrap_or(0).max(0) as u64;
     let state = match i.str("state")? {
@@ -171,6 +172,7 @@ pub fn notice_from(i: &Item) -> Option<Notice> {
     };
     Some(Notice {
         id,
+        municipality,
         title: d.title,
         body: d.body,
         level: d.level,
@@ -191,6 +193,7 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, ne
     }
     let notice = Notice {
         id: new.id.clone(),
+        municipality: m.clone(),
         title: new.title.clone(),
         body: new.body.clone(),
         level: new.level,

@@ -31,7 +31,7 @@ pub async fn preview(
     now: Timestamp,
 ) -> Result<ScanPreview, ApiError> {
     let claims = verify_credential(settings.tokens.own_keys(), credential.trim(), now.seconds()).map_err(|e| refused(&e))?;
-    if !crate::domain::areas::serves(store, municipality, &claims.mu).await? {
+    if !crate::domain::home::received(store, municipality, &claims.mu).await? {
         return Err(refused(&CredentialError::OtherMunicipality));
     }
     let wanted: Vec<MemberId> = claims.m.iter().filter_map(|m| MemberId::parse(m).ok()).collect();

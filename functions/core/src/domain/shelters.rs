@@ -20,12 +20,12 @@ fn enum_from_str<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }
 
+fn facility_value(f: &Facility) -> Value {
+    Value::s(serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+}
+
 pub fn to_item(s: &Shelter) -> Item {
-    let facilities = s
-        .facilities
-        .iter()
-        .map(|f| Value::s(serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))
-        .collect();
+    let facilities = s.facilities.iter().map(facility_value).collect();
     let item = bosai_store::item::item(&keys::shelter(&s.id))
         .with(attr::GSI1_PK, Value::s(keys::shelters_of(&s.municipality)))
         .with(attr::GSI1_SK, Value::s(format!("SHELTER#{}", s.id)))
@@ -175,6 +175,32 @@ pub async fn set_status(
     let mut update = bosai_store::Update::new()
         .set("status", Value::s(status_str(req.status)))
         .set("updated_at", Value::n(now.millis()));
+    if let Some(c) = req.capacity {
+        update = update.set("capacity", Value::n(c.into()));
+    }
+    store.update(&keys::shelter(id), update, Some(bosai_store::Condition::present())).await?;
+    get(store, id).await
+}
+
+/// Facilities and capacity (設備・収容人数), kept by staff of the shelter, its HQ or its admin.
+pub async fn set_facilities(
+    store: &dyn Store,
+    who: &crate::auth::Principal,
+    id: &ShelterId,
+    req: &bosai_types::shelter::ShelterFacilitiesUpdate,
+    now: Timestamp,
+) -> Result<Shelter, ApiError> {
+    let capacity = bosai_types::ShelterStatusUpdate { status: ShelterStatus::Open, capacity: req.capacity };
+    capacity.validate().map_err(|m| ApiError::invalid("invalid_capacity", m, "収容人数は1〜100000で入力してください。"))?;
+    let current = get(store, id).await?;
+    if !who.may_manage_shelter(id, &current.municipality) {
+        return Err(ApiError::Forbidden);
+    }
+    let mut facilities = req.facilities.clone();
+    facilities.sort();
+    facilities.dedup();
+    let listed = facilities.iter().map(facility_value).collect();
+    let mut update = bosai_store::Update::new().set("facilities", Value::L(listed)).set("updated_at", Value::n(now.millis()));
     if let Some(c) = req.capacity {
         update = update.set("capacity", Value::n(c.into()));
     }

@@ -8,7 +8,6 @@
 use crate::auth::Principal;
 use crate::{keys, ApiError};
 use bosai_store::{attr, item::item, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Update, Value};
-use bosai_types::auth::Role;
 use bosai_types::surveys::{
     validate_answer, AnswerError, AnswerValue, AreaCode, MyAnswer, NewSurvey, OpenSurvey, OptionCount, Period, QuestionId,
     QuestionKind, QuestionTotals, Survey, SurveyAnswer, SurveyId, SurveyScope, SurveyState, SurveyTotals,
@@ -35,13 +34,9 @@ pub fn in_scope(scope: &SurveyScope, who: &ResidentContext) -> bool {
     }
 }
 
-/// HQ runs the surveys of its own municipality; admins any.
+/// HQ runs the surveys of its own municipality; an admin those of the one it administers.
 pub fn may_run_surveys(who: &Principal, m: &MunicipalityCode) -> bool {
-    match who.role {
-        Role::Admin => true,
-        Role::Hq => who.municipality.as_ref() == Some(m),
-        Role::ShelterStaff | Role::Resident | Role::PrefectureHq => false,
-    }
+    who.may_read_municipality(m)
 }
 
 fn answer_error(e: AnswerError) -> ApiError {
@@ -488,6 +483,8 @@ mod tests {
         assert!(in_scope(&SurveyScope::Areas { areas: vec![area("izumi-2")] }, &both));
     }
 
+    use bosai_types::auth::Role;
+
     fn principal(role: Role, m: Option<&str>) -> Principal {
         Principal { sub: "x".into(), role, shelters: vec![], municipality: m.map(|m| MunicipalityCode::parse(m).unwrap()) }
     }
@@ -499,6 +496,8 @@ mod tests {
         assert!(!may_run_surveys(&principal(Role::Hq, Some("131016")), &sendai));
         assert!(!may_run_surveys(&principal(Role::Hq, None), &sendai));
         assert!(may_run_surveys(&principal(Role::Admin, None), &sendai));
+        assert!(may_run_surveys(&principal(Role::Admin, Some("041009")), &sendai));
+        assert!(!may_run_surveys(&principal(Role::Admin, Some("131016")), &sendai), "another municipality's admin");
         assert!(!may_run_surveys(&principal(Role::ShelterStaff, Some("041009")), &sendai));
         assert!(!may_run_surveys(&principal(Role::Resident, None), &sendai));
     }

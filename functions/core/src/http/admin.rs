@@ -4,14 +4,14 @@
 use super::principal::AdminOnly;
 use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState, ApplyFlag, FileBody};
-use crate::domain::{area_import, shelter_import, staff_accounts};
+use crate::domain::{area_import, municipality_list, shelter_import, staff_accounts};
 use crate::ApiError;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use bosai_types::shelter_import::{AreaImportReport, ShelterImportReport};
+use bosai_types::shelter_import::{AreaImportReport, MunicipalityListReport, ShelterImportReport};
 use bosai_types::staff::{StaffAccount, StaffAccountInput, StaffRole};
 use bosai_types::{MunicipalityCode, Problem, Timestamp};
 
@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/municipalities/{code}/shelter-import", post(import_shelters).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .route("/admin/municipalities/{code}/area-import", post(import_areas).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
+        .route("/admin/municipalities/{code}/municipality-list", post(import_municipality_list).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .route("/admin/municipalities/{code}/staff", get(list_staff))
         .route("/admin/municipalities/{code}/staff/{subject}", put(save_staff).delete(remove_staff))
 }
@@ -32,13 +33,14 @@ const ADMIN: Access = Access::Roles(AdminOnly::ROLES);
 pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "POST", path: "/api/admin/municipalities/{code}/shelter-import", access: ADMIN },
     RouteSpec { method: "POST", path: "/api/admin/municipalities/{code}/area-import", access: ADMIN },
+    RouteSpec { method: "POST", path: "/api/admin/municipalities/{code}/municipality-list", access: ADMIN },
     RouteSpec { method: "GET", path: "/api/admin/municipalities/{code}/staff", access: ADMIN },
     RouteSpec { method: "PUT", path: "/api/admin/municipalities/{code}/staff/{subject}", access: ADMIN },
     RouteSpec { method: "DELETE", path: "/api/admin/municipalities/{code}/staff/{subject}", access: ADMIN },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(import_shelters, import_areas, list_staff, save_staff, remove_staff), components(schemas(ShelterImportReport, AreaImportReport, StaffAccount, StaffAccountInput, StaffRole)))]
+#[openapi(paths(import_shelters, import_areas, import_municipality_list, list_staff, save_staff, remove_staff), components(schemas(ShelterImportReport, AreaImportReport, MunicipalityListReport, StaffAccount, StaffAccountInput, StaffRole)))]
 pub struct Doc;
 
 fn municipality(raw: &str) -> Result<MunicipalityCode, ApiError> {
@@ -153,5 +155,31 @@ async fn import_areas(
 ) -> Result<Response, ApiError> {
     let m = administered(&p, &code)?;
     let report = area_import::import(st.store.as_ref(), &m, &body, apply).await?;
+    Ok(import_answer(apply && !report.errors.is_empty(), report))
+}
+
+/// Loads the municipality list (全国地方公共団体コード) of `code`'s prefecture: the table
+/// 総務省 publishes, saved as CSV (団体コード, 都道府県名（漢字）, 市区町村名（漢字）, …), or the
+/// アドレス・ベース・レジストリ 地方公共団体マスター. A whole-country file is fine: other
+/// prefectures' rows are skipped. Names codes on every screen and reads a card's address as a
+/// home municipality; it does not make the deployment serve a municipality (importing its
+/// shelters does). Without `apply=true` it previews; any invalid row: 422, nothing written.
+#[utoipa::path(post, path = "/api/admin/municipalities/{code}/municipality-list", tag = "admin",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "全国地方公共団体コード of the admin's municipality, e.g. 041009"),
+           ("apply" = Option<bool>, Query, description = "true: write the import; false (default): preview only")),
+    request_body(content = String, content_type = "text/csv", description = "the CSV file as published"),
+    responses((status = 200, body = MunicipalityListReport, description = "preview, or applied"),
+              (status = 413, body = Problem, description = "larger than 8 MB"),
+              (status = 422, body = MunicipalityListReport, description = "some rows are invalid: nothing was written")))]
+async fn import_municipality_list(
+    AdminOnly(p): AdminOnly,
+    State(st): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApplyFlag(apply): ApplyFlag,
+    FileBody(body): FileBody,
+) -> Result<Response, ApiError> {
+    let m = administered(&p, &code)?;
+    let report = municipality_list::import(st.store.as_ref(), &m, &body, apply).await?;
     Ok(import_answer(apply && !report.errors.is_empty(), report))
 }

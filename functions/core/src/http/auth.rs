@@ -24,7 +24,7 @@ pub async fn challenge(
 #[utoipa::path(post, path = "/api/auth/jpki", tag = "auth", request_body = JpkiSubmission,
     responses((status = 200, body = JpkiResult), (status = 400, body = Problem)))]
 pub async fn jpki(State(st): State<AppState>, ApiJson(req): ApiJson<JpkiSubmission>) -> Result<Json<JpkiResult>, ApiError> {
-    Ok(Json(auth::submit_jpki(st.store.as_ref(), &st.auth, req, crate::clock::now_seconds()).await?))
+    Ok(Json(auth::submit_jpki(st.store.as_ref(), &st.auth, &st.config.municipality, req, crate::clock::now_seconds()).await?))
 }
 
 /// Exchange a code (+ PKCE verifier) or a refresh token for tokens.

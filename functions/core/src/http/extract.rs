@@ -110,6 +110,28 @@ impl<S: Send + Sync> FromRequestParts<S> for ApplyFlag {
     }
 }
 
+/// `?municipality={code}` on a public list (areas, shelters): one the deployment serves, or the
+/// deployment's own when left out. Not a code with its check digit: 400.
+pub struct MunicipalityParam(pub Option<bosai_types::MunicipalityCode>);
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MunicipalityQuery {
+    /// 全国地方公共団体コード of a served municipality; the deployment's own when left out.
+    #[param(value_type = Option<String>, pattern = "^[0-9]{6}$")]
+    pub municipality: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for MunicipalityParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &S) -> Result<Self, ApiError> {
+        let bad = || ApiError::invalid("invalid_municipality", "Give ?municipality= a 6-digit local government code, or leave it out.", "市区町村コード（6桁）が正しくありません。");
+        let axum::extract::Query(q) = axum::extract::Query::<MunicipalityQuery>::from_request_parts(parts, st).await.map_err(|_| bad())?;
+        q.municipality.map(|raw| bosai_types::MunicipalityCode::parse(&raw).map_err(|_| bad())).transpose().map(MunicipalityParam)
+    }
+}
+
 fn rejection(rej: JsonRejection) -> ApiError {
     match rej {
         JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,

@@ -29,13 +29,8 @@ pub struct Doc;
 #[utoipa::path(get, path = "/api/hq/summary", tag = "hq", security(("bearer" = [])),
     responses((status = 200, body = HqSummary), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<HqSummary>, ApiError> {
-    // HQ sees its own municipality (one deployment serves several); an admin without one, the
-    // deployment's.
-    let m = p.municipality.clone().unwrap_or_else(|| st.config.municipality.clone());
-    let served = crate::domain::areas::serves(st.store.as_ref(), &st.config.municipality, m.as_str()).await?;
-    if !p.may_read_municipality(&m) || !served {
-        return Err(ApiError::Forbidden);
-    }
+    // HQ sees its own municipality (one deployment serves several).
+    let m = super::principal::hq_municipality(&p, &st).await?;
     let now = Timestamp(crate::clock::now_millis());
     Ok(Json(hq::summary(st.store.as_ref(), &m, now).await?))
 }

@@ -16,7 +16,7 @@ mod shelters;
 pub mod supplies;
 pub mod surveys;
 
-pub use extract::{ApiJson, ApiPath, ApplyFlag, DeviceTimesHeaders, FileBody, MadeAt};
+pub use extract::{ApiJson, ApiPath, ApplyFlag, DeviceTimesHeaders, FileBody, MadeAt, MunicipalityParam};
 
 use crate::auth::AuthSettings;
 use crate::{ApiError, Config};
@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/shelters", get(shelters::list))
         .route("/shelters/{id}", get(shelters::get))
         .route("/shelters/{id}/status", put(shelters::set_status))
+        .route("/shelters/{id}/facilities", put(shelters::set_facilities))
         .route("/auth/challenge", post(auth::challenge))
         .route("/auth/jpki", post(auth::jpki))
         .route("/auth/token", post(auth::token))
@@ -119,7 +120,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .route("/.well-known/jwks.json", get(auth::jwks))
-        .route("/n/{id}", get(notices::landing_page))
+        .route("/n/{id}", get(notices::own_landing_page))
+        .route("/n/{code}/{id}", get(notices::landing_page))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(layers)
         .with_state(state)

@@ -1,7 +1,7 @@
 //! Notices: HQ saves them, the fan-out pushes them; residents register devices and
 //! read the list; anyone opens a notice's landing page.
 
-use super::principal::{HqOrAdmin, ResidentOnly};
+use super::principal::{hq_municipality, resident_municipality, HqOrAdmin, ResidentOnly};
 use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState};
 use crate::domain::{notices, safety};
@@ -66,7 +66,8 @@ async fn vapid_public_key(State(st): State<AppState>) -> Result<Json<VapidPublic
 #[utoipa::path(post, path = "/api/push/subscriptions", tag = "notices", security(("bearer" = [])), request_body = PushSubscriptionInput,
     responses((status = 204, description = "registered"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn subscribe(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(input): ApiJson<PushSubscriptionInput>) -> Result<StatusCode, ApiError> {
-    notices::subscribe(st.store.as_ref(), push(&st)?, &st.config.municipality, &p.sub, &input, now()).await?;
+    let m = resident_municipality(&p, &st).await?;
+    notices::subscribe(st.store.as_ref(), push(&st)?, &m, &p.sub, &input, now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -84,7 +85,8 @@ async fn unsubscribe(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, 
     responses((status = 201, body = Notice, description = "saved for sending"), (status = 200, body = Notice, description = "already saved with this body"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(new): ApiJson<NewNotice>) -> Result<(StatusCode, Json<Notice>), ApiError> {
-    let (notice, created) = notices::create(st.store.as_ref(), &p, &st.config.municipality, &new, now()).await?;
+    let m = hq_municipality(&p, &st).await?;
+    let (notice, created) = notices::create(st.store.as_ref(), &p, &m, &new, now()).await?;
     if let Some(wake) = &st.fanout_wake {
         wake.notify_one();
     }
@@ -95,18 +97,17 @@ async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(new
 #[utoipa::path(get, path = "/api/hq/notices", tag = "notices", security(("bearer" = [])),
     responses((status = 200, body = Vec<Notice>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn hq_list(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<Notice>>, ApiError> {
-    if !p.may_read_municipality(&st.config.municipality) {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(Json(notices::list(st.store.as_ref(), &st.config.municipality, None, LIST_LIMIT).await?))
+    let m = hq_municipality(&p, &st).await?;
+    Ok(Json(notices::list(st.store.as_ref(), &m, None, LIST_LIMIT).await?))
 }
 
 /// Notices for everyone and for the resident's registered area, newest first.
 #[utoipa::path(get, path = "/api/notices", tag = "notices", security(("bearer" = [])),
     responses((status = 200, body = Vec<Notice>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn my_list(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<Vec<Notice>>, ApiError> {
+    let m = resident_municipality(&p, &st).await?;
     let area = safety::registered_area(st.store.as_ref(), &p.sub).await?;
-    Ok(Json(notices::list(st.store.as_ref(), &st.config.municipality, Some(area.as_ref()), LIST_LIMIT).await?))
+    Ok(Json(notices::list(st.store.as_ref(), &m, Some(area.as_ref()), LIST_LIMIT).await?))
 }
 
 /// One notice, as its landing page shows it.
@@ -116,27 +117,46 @@ async fn public(State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Res
     Ok(Json(notices::public(st.store.as_ref(), &st.config.municipality, &notice_id(&id)?).await?))
 }
 
-/// `/n/{id}`: the page a notification opens. One small HTML response, no script, so it
-/// loads on a congested network; cacheable for a minute at the edge.
-pub async fn landing_page(State(st): State<AppState>, axum::extract::Path(id): axum::extract::Path<String>) -> axum::response::Response {
-    let found = match NoticeId::parse(&id) {
-        Ok(id) => notices::public(st.store.as_ref(), &st.config.municipality, &id).await,
+/// `/n/{code}/{id}`: the page a notification opens. One small HTML response, no script, so
+/// it loads on a congested network; cacheable for a minute at the edge.
+pub async fn landing_page(State(st): State<AppState>, axum::extract::Path((code, id)): axum::extract::Path<(String, String)>) -> axum::response::Response {
+    match bosai_types::MunicipalityCode::parse(&code) {
+        Ok(m) => landing(&st, &m, &id).await,
+        Err(_) => landing_not_found(),
+    }
+}
+
+/// `/n/{id}`: a notice of the deployment's own municipality (the address notifications had
+/// before one deployment served several).
+pub async fn own_landing_page(State(st): State<AppState>, axum::extract::Path(id): axum::extract::Path<String>) -> axum::response::Response {
+    let m = st.config.municipality.clone();
+    landing(&st, &m, &id).await
+}
+
+// Inline CSS only: nothing else may load or run, and no one may frame it.
+const LANDING_HEADERS: [(header::HeaderName, &str); 3] = [
+    (header::CACHE_CONTROL, "public, max-age=60"),
+    (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+];
+
+fn landing_not_found() -> axum::response::Response {
+    (StatusCode::NOT_FOUND, LANDING_HEADERS, Html(crate::landing::not_found())).into_response()
+}
+
+async fn landing(st: &AppState, m: &bosai_types::MunicipalityCode, id: &str) -> axum::response::Response {
+    let found = match NoticeId::parse(id) {
+        Ok(id) => notices::public(st.store.as_ref(), m, &id).await,
         Err(_) => Err(ApiError::NotFound("The notice", "お知らせ")),
     };
-    // Inline CSS only: nothing else may load or run, and no one may frame it.
-    let headers = [
-        (header::CACHE_CONTROL, "public, max-age=60"),
-        (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    ];
     match found {
         Ok(n) => {
             // Without the name (store hiccup) the notice itself still shows.
-            let name = crate::domain::areas::municipality_name(st.store.as_ref(), &st.config.municipality).await.ok().flatten();
+            let name = crate::domain::areas::municipality_name(st.store.as_ref(), m).await.ok().flatten();
             let issuer = name.as_ref().map(|(ja, en)| crate::landing::Issuer { ja, en });
-            (headers, Html(crate::landing::render(&n, issuer))).into_response()
+            (LANDING_HEADERS, Html(crate::landing::render(&n, issuer))).into_response()
         }
-        Err(ApiError::NotFound(..)) => (StatusCode::NOT_FOUND, headers, Html(crate::landing::not_found())).into_response(),
+        Err(ApiError::NotFound(..)) => landing_not_found(),
         Err(e) => e.into_response(),
     }
 }

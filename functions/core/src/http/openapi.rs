@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi, PartialSchema};
     info(title = "Bōsai mini-app platform API", description = "Residents, shelter staff and disaster HQ. Errors are `Problem` bodies."),
     paths(
         super::health::health, serve,
-        super::shelters::list, super::shelters::get, super::shelters::set_status,
+        super::shelters::list, super::shelters::get, super::shelters::set_status, super::shelters::set_facilities,
         super::auth::challenge, super::auth::jpki, super::auth::token, super::auth::logout, super::auth::jwks,
         super::auth::me, super::auth::card_renewal,
     ),

@@ -7,6 +7,7 @@ use crate::ApiError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use bosai_types::auth::Role;
+use bosai_types::MunicipalityCode;
 
 
 /// Any valid token.
@@ -56,3 +57,21 @@ role_guard!(ShelterManager, "Staff, HQ or admin; the shelter scope is checked by
 role_guard!(AdminOnly, "Platform administrators.", [Admin]);
 role_guard!(PrefectureHqOrAdmin, "The prefecture's HQ (its own prefecture) or a deployment-wide admin.", [PrefectureHq, Admin]);
 role_guard!(HqOrAdmin, "Disaster HQ (its own municipality, checked by the handler) or admin.", [Hq, Admin]);
+
+/// The municipality an HQ or admin acts for: its token's, or for a deployment-wide admin (no
+/// municipality) the deployment's own. One the deployment does not serve, or the caller may not
+/// read, is refused.
+pub async fn hq_municipality(p: &Principal, st: &AppState) -> Result<MunicipalityCode, ApiError> {
+    let m = p.municipality.clone().unwrap_or_else(|| st.config.municipality.clone());
+    let served = crate::domain::areas::serves(st.store.as_ref(), &st.config.municipality, m.as_str()).await?;
+    if !p.may_read_municipality(&m) || !served {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(m)
+}
+
+/// The municipality a resident belongs to: their home (住所地), or the deployment's own when
+/// they have named none. Its notices, surveys, areas and HQ are theirs.
+pub async fn resident_municipality(p: &Principal, st: &AppState) -> Result<MunicipalityCode, ApiError> {
+    crate::domain::home::municipality_of(st.store.as_ref(), &st.config.municipality, &p.sub).await
+}

@@ -1,9 +1,9 @@
 //! Resident flows: household, needs, safety, check-in QR, my data; and the HQ
 //! list of "needs help" reports.
 
-use super::principal::{HqOrAdmin, ResidentOnly};
+use super::principal::{hq_municipality, resident_municipality, HqOrAdmin, ResidentOnly};
 use super::routes::{Access, RouteSpec};
-use super::{ApiJson, ApiPath, AppState, DeviceTimesHeaders, MadeAt};
+use super::{ApiJson, ApiPath, AppState, DeviceTimesHeaders, MadeAt, MunicipalityParam};
 use crate::clock::{now_millis, now_seconds};
 use crate::domain::{credential, household, mydata, safety};
 use crate::ApiError;
@@ -13,7 +13,7 @@ use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use bosai_types::checkin::{CheckInCredential, CredentialRequest};
-use bosai_types::household::{AreaRegistration, DeleteConfirmation, HelpRequest, HouseholdView, Member, MemberId, MemberInput, MyData};
+use bosai_types::household::{AreaRegistration, DeleteConfirmation, HelpRequest, Home, HomeChoice, HouseholdView, Member, MemberId, MemberInput, MunicipalityChoice, MyData};
 use bosai_types::needs::{Needs, NeedsInput};
 use bosai_types::safety::{SafetyReport, SafetyReportInput};
 use bosai_types::{Problem, Timestamp};
@@ -29,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/me/export", get(export))
         .route("/me", delete(delete_me))
         .route("/me/area", put(set_area))
+        .route("/me/home", put(set_home))
+        .route("/municipalities", get(municipalities))
         .route("/areas", get(areas))
         .route("/hq/help-requests", get(help_requests))
 }
@@ -46,12 +48,14 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/api/me/export", access: RESIDENT },
     RouteSpec { method: "DELETE", path: "/api/me", access: RESIDENT },
     RouteSpec { method: "PUT", path: "/api/me/area", access: RESIDENT },
+    RouteSpec { method: "PUT", path: "/api/me/home", access: RESIDENT },
+    RouteSpec { method: "GET", path: "/api/municipalities", access: Access::Public },
     RouteSpec { method: "GET", path: "/api/areas", access: Access::Public },
     RouteSpec { method: "GET", path: "/api/hq/help-requests", access: Access::Roles(HqOrAdmin::ROLES) },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(view, put_member, remove_member, put_needs, report, history, checkin_credential, export, delete_me, set_area, areas, help_requests))]
+#[openapi(paths(view, put_member, remove_member, put_needs, report, history, checkin_credential, export, delete_me, set_area, set_home, municipalities, areas, help_requests))]
 pub struct Doc;
 
 fn member_id(raw: &str) -> Result<MemberId, ApiError> {
@@ -121,7 +125,8 @@ async fn report(
     MadeAt(made): MadeAt,
     ApiJson(input): ApiJson<SafetyReportInput>,
 ) -> Result<Json<SafetyReport>, ApiError> {
-    Ok(Json(safety::report(st.store.as_ref(), &st.config.municipality, &p.sub, input, made).await?))
+    let m = resident_municipality(&p, &st).await?;
+    Ok(Json(safety::report(st.store.as_ref(), &m, &p.sub, input, made).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -151,7 +156,8 @@ async fn checkin_credential(
     State(st): State<AppState>,
     ApiJson(req): ApiJson<CredentialRequest>,
 ) -> Result<Json<CheckInCredential>, ApiError> {
-    let c = credential::issue(st.store.as_ref(), &st.auth, &st.config.municipality, &p.sub, &req.members, now_seconds()).await?;
+    let home = crate::domain::home::municipality_of(st.store.as_ref(), &st.config.municipality, &p.sub).await?;
+    let c = credential::issue(st.store.as_ref(), &st.auth, &home, &p.sub, &req.members, now_seconds()).await?;
     Ok(Json(c))
 }
 
@@ -173,14 +179,18 @@ async fn delete_me(
     State(st): State<AppState>,
     ApiJson(c): ApiJson<DeleteConfirmation>,
 ) -> Result<StatusCode, ApiError> {
-    mydata::delete(st.store.as_ref(), &st.config.municipality, &p.sub, &c, now()).await?;
+    let m = resident_municipality(&p, &st).await?;
+    mydata::delete(st.store.as_ref(), &m, &p.sub, &c, now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The municipality's areas, to choose where one lives (and for HQ, whom a notice is for).
-#[utoipa::path(get, path = "/api/areas", tag = "resident", responses((status = 200, body = Vec<bosai_types::household::Area>)))]
-async fn areas(State(st): State<AppState>) -> Result<Json<Vec<bosai_types::household::Area>>, ApiError> {
-    Ok(Json(crate::domain::areas::list(st.store.as_ref(), &st.config.municipality).await?))
+/// A municipality's areas, to choose where one lives (and for HQ, whom a notice is for). An
+/// unknown or unserved municipality has none.
+#[utoipa::path(get, path = "/api/areas", tag = "resident", params(super::extract::MunicipalityQuery),
+    responses((status = 200, body = Vec<bosai_types::household::Area>), (status = 400, body = Problem)))]
+async fn areas(State(st): State<AppState>, MunicipalityParam(m): MunicipalityParam) -> Result<Json<Vec<bosai_types::household::Area>>, ApiError> {
+    let m = m.unwrap_or_else(|| st.config.municipality.clone());
+    Ok(Json(crate::domain::areas::list(st.store.as_ref(), &m).await?))
 }
 
 /// Register (or clear with `null`) the area the resident lives in: notices and surveys for
@@ -188,16 +198,30 @@ async fn areas(State(st): State<AppState>) -> Result<Json<Vec<bosai_types::house
 #[utoipa::path(put, path = "/api/me/area", tag = "resident", security(("bearer" = [])), request_body = AreaRegistration,
     responses((status = 204, description = "saved"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn set_area(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(reg): ApiJson<AreaRegistration>) -> Result<StatusCode, ApiError> {
-    household::set_area(st.store.as_ref(), &st.config.municipality, &p.sub, &reg).await?;
+    let m = resident_municipality(&p, &st).await?;
+    household::set_area(st.store.as_ref(), &m, &p.sub, &reg).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Name (or correct) the resident's home municipality (住所地); the card's address set it if
+/// they shared the signing certificate. A check-in QR made afterwards carries it.
+#[utoipa::path(put, path = "/api/me/home", tag = "resident", security(("bearer" = [])), request_body = HomeChoice,
+    responses((status = 200, body = Home), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn set_home(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(c): ApiJson<HomeChoice>) -> Result<Json<Home>, ApiError> {
+    Ok(Json(crate::domain::home::choose(st.store.as_ref(), &st.config.municipality, &p.sub, &c.municipality).await?))
+}
+
+/// The municipalities a resident can name as home: the lists of the prefectures served here.
+#[utoipa::path(get, path = "/api/municipalities", tag = "resident", responses((status = 200, body = Vec<MunicipalityChoice>)))]
+async fn municipalities(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let list = crate::domain::home::choices(st.store.as_ref(), &st.config.municipality).await?;
+    Ok(([(header::CACHE_CONTROL, "public, max-age=300")], Json(list)))
 }
 
 /// Open "needs help" reports of the municipality, newest first.
 #[utoipa::path(get, path = "/api/hq/help-requests", tag = "hq", security(("bearer" = [])),
     responses((status = 200, body = Vec<HelpRequest>), (status = 403, body = Problem)))]
 async fn help_requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<HelpRequest>>, ApiError> {
-    if !p.may_read_municipality(&st.config.municipality) {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(Json(safety::help_requests(st.store.as_ref(), &st.config.municipality).await?))
+    let m = hq_municipality(&p, &st).await?;
+    Ok(Json(safety::help_requests(st.store.as_ref(), &m).await?))
 }

@@ -27,6 +27,7 @@ const CORE: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/api/shelters", access: Public },
     RouteSpec { method: "GET", path: "/api/shelters/{id}", access: Public },
     RouteSpec { method: "PUT", path: "/api/shelters/{id}/status", access: Roles(ShelterManager::ROLES) },
+    RouteSpec { method: "PUT", path: "/api/shelters/{id}/facilities", access: Roles(ShelterManager::ROLES) },
     RouteSpec { method: "POST", path: "/api/auth/challenge", access: Public },
     RouteSpec { method: "POST", path: "/api/auth/jpki", access: Public },
     RouteSpec { method: "POST", path: "/api/auth/token", access: Public },

@@ -9,11 +9,12 @@ pub(super) fn shelter_id(raw: &str) -> Result<ShelterId, ApiError> {
     ShelterId::parse(raw).map_err(|e| ApiError::invalid("invalid_shelter_id", e.to_string(), "避難所IDの形式が正しくありません。"))
 }
 
-/// Public list of the municipality's shelters with congestion.
-#[utoipa::path(get, path = "/api/shelters", tag = "shelters",
-    responses((status = 200, body = Vec<Shelter>)))]
-pub async fn list(State(st): State<AppState>) -> Result<Json<Vec<Shelter>>, ApiError> {
-    Ok(Json(shelters::list(st.store.as_ref(), &st.config.municipality).await?))
+/// Public list of a municipality's shelters with congestion (the deployment's own by default).
+#[utoipa::path(get, path = "/api/shelters", tag = "shelters", params(super::extract::MunicipalityQuery),
+    responses((status = 200, body = Vec<Shelter>), (status = 400, body = bosai_types::Problem)))]
+pub async fn list(State(st): State<AppState>, super::MunicipalityParam(m): super::MunicipalityParam) -> Result<Json<Vec<Shelter>>, ApiError> {
+    let m = m.unwrap_or_else(|| st.config.municipality.clone());
+    Ok(Json(shelters::list(st.store.as_ref(), &m).await?))
 }
 
 #[utoipa::path(get, path = "/api/shelters/{id}", tag = "shelters",
@@ -38,4 +39,21 @@ pub async fn set_status(
     let id = shelter_id(&id)?;
     let now = bosai_types::Timestamp(crate::clock::now_millis());
     Ok(Json(shelters::set_status(st.store.as_ref(), &who, &id, &req, now).await?))
+}
+
+/// Set what a shelter has (設備) and, optionally, how many it holds: what the published list does
+/// not say. Staff of this shelter, its HQ, its municipality's admin. Sending it again changes nothing.
+#[utoipa::path(put, path = "/api/shelters/{id}/facilities", tag = "shelters", request_body = bosai_types::shelter::ShelterFacilitiesUpdate,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "shelter id")),
+    responses((status = 200, body = Shelter), (status = 400, body = bosai_types::Problem), (status = 403, body = bosai_types::Problem), (status = 404, body = bosai_types::Problem)))]
+pub async fn set_facilities(
+    State(st): State<AppState>,
+    super::principal::ShelterManager(who): super::principal::ShelterManager,
+    ApiPath(id): ApiPath<String>,
+    super::ApiJson(req): super::ApiJson<bosai_types::shelter::ShelterFacilitiesUpdate>,
+) -> Result<Json<Shelter>, ApiError> {
+    let id = shelter_id(&id)?;
+    let now = bosai_types::Timestamp(crate::clock::now_millis());
+    Ok(Json(shelters::set_facilities(st.store.as_ref(), &who, &id, &req, now).await?))
 }

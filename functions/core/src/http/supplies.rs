@@ -85,8 +85,6 @@ async fn deliver(
 #[utoipa::path(get, path = "/api/hq/supply-requests", tag = "supplies", security(("bearer" = [])),
     responses((status = 200, body = Vec<SupplyLine>), (status = 403, body = Problem)))]
 async fn requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<SupplyLine>>, ApiError> {
-    if !p.may_read_municipality(&st.config.municipality) {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(Json(supplies::requests(st.store.as_ref(), &st.config.municipality).await?))
+    let m = super::principal::hq_municipality(&p, &st).await?;
+    Ok(Json(supplies::requests(st.store.as_ref(), &m).await?))
 }

@@ -1,6 +1,6 @@
 //! Needs surveys (ニーズ調査): HQ defines them, residents answer once per period.
 
-use super::principal::{HqOrAdmin, ResidentOnly};
+use super::principal::{hq_municipality, resident_municipality, HqOrAdmin, ResidentOnly};
 use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState, DeviceTimesHeaders, MadeAt};
 use crate::domain::surveys::{self, ResidentContext};
@@ -60,7 +60,8 @@ async fn resident_context(st: &AppState, sub: &str) -> Result<ResidentContext, A
     responses((status = 201, body = Survey, description = "created"), (status = 200, body = Survey, description = "already created with this body"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(req): ApiJson<NewSurvey>) -> Result<(StatusCode, Json<Survey>), ApiError> {
-    let (survey, created) = surveys::create(st.store.as_ref(), &p, &st.config.municipality, &req, now()).await?;
+    let m = hq_municipality(&p, &st).await?;
+    let (survey, created) = surveys::create(st.store.as_ref(), &p, &m, &req, now()).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(survey)))
 }
 
@@ -68,7 +69,8 @@ async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(req
 #[utoipa::path(get, path = "/api/hq/surveys", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = Vec<Survey>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn list_hq(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<Survey>>, ApiError> {
-    Ok(Json(surveys::list_for_hq(st.store.as_ref(), &p, &st.config.municipality).await?))
+    let m = hq_municipality(&p, &st).await?;
+    Ok(Json(surveys::list_for_hq(st.store.as_ref(), &p, &m).await?))
 }
 
 /// Close a survey now; answers are refused from then on. Closing again changes nothing.
@@ -77,7 +79,8 @@ async fn list_hq(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<
     responses((status = 200, body = Survey), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn close(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Survey>, ApiError> {
     let id = survey_id(&id)?;
-    Ok(Json(surveys::close(st.store.as_ref(), &p, &st.config.municipality, &id, now()).await?))
+    let m = hq_municipality(&p, &st).await?;
+    Ok(Json(surveys::close(st.store.as_ref(), &p, &m, &id, now()).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -108,7 +111,8 @@ async fn totals(
     };
     let Query(q) = q.map_err(|_| bad_period())?;
     let period = q.period.as_deref().map(|s| Period::parse(s).ok_or_else(bad_period)).transpose()?;
-    Ok(Json(surveys::totals(st.store.as_ref(), &p, &st.config.municipality, &id, period, now()).await?))
+    let m = hq_municipality(&p, &st).await?;
+    Ok(Json(surveys::totals(st.store.as_ref(), &p, &m, &id, period, now()).await?))
 }
 
 /// The surveys open for the signed-in resident now, each with their answer for the current period.
@@ -116,7 +120,8 @@ async fn totals(
     responses((status = 200, body = Vec<OpenSurvey>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn open_for_me(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<Vec<OpenSurvey>>, ApiError> {
     let who = resident_context(&st, &p.sub).await?;
-    Ok(Json(surveys::open_for(st.store.as_ref(), &st.config.municipality, &p.sub, &who, now()).await?))
+    let m = resident_municipality(&p, &st).await?;
+    Ok(Json(surveys::open_for(st.store.as_ref(), &m, &p.sub, &who, now()).await?))
 }
 
 /// Answer, or amend the answer, for the current period. Idempotent: the answer is keyed by
@@ -134,5 +139,6 @@ async fn answer(
 ) -> Result<Json<MyAnswer>, ApiError> {
     let id = survey_id(&id)?;
     let who = resident_context(&st, &p.sub).await?;
-    Ok(Json(surveys::answer(st.store.as_ref(), &st.config.municipality, &p.sub, &who, &id, &req, made).await?))
+    let m = resident_municipality(&p, &st).await?;
+    Ok(Json(surveys::answer(st.store.as_ref(), &m, &p.sub, &who, &id, &req, made).await?))
 }

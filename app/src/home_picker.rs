@@ -1,0 +1,110 @@
+//! 「お住まいの市区町村」 (住所地): read from the card's address when the resident shared it,
+//! otherwise chosen here, and correctable. A shelter in another town counts them under it.
+
+use crate::api::{self, ApiError};
+use crate::session;
+use crate::use_lang;
+use bosai_types::MunicipalityCode;
+use bosai_types::household::{Home, HomeChoice, HomeSource};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn HomePicker() -> impl IntoView {
+    let lang = use_lang();
+    let choices = RwSignal::new(api::saved_municipalities());
+    let home = RwSignal::new(None::<Home>);
+    let loaded = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+    let failed = RwSignal::new(None::<ApiError>);
+    spawn_local(async move {
+        if let Ok(s) = api::municipalities().await {
+            choices.set(s.data);
+        }
+        match session::me().await {
+            Ok(me) => home.set(me.home),
+            Err(e) if e.is_offline() => {}
+            Err(e) => failed.set(Some(e)),
+        }
+        loaded.set(true);
+    });
+
+    let change = move |ev| {
+        let Ok(municipality) = MunicipalityCode::parse(&event_target_value(&ev)) else {
+            return;
+        };
+        let body = serde_json::to_string(&HomeChoice { municipality }).ok();
+        saved.set(false);
+        failed.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            // Shown as saved only once the server has it; on failure the select goes back.
+            match session::authed_send("PUT", "/api/me/home", body)
+                .await
+                .and_then(|t| api::decode::<Home>(&t))
+            {
+                Ok(h) => {
+                    home.set(Some(h));
+                    saved.set(true);
+                }
+                Err(e) => {
+                    home.update(|_| {});
+                    failed.set(Some(e));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    let current = move || {
+        home.with(|h| {
+            h.as_ref()
+                .map(|h| h.municipality.to_string())
+                .unwrap_or_default()
+        })
+    };
+    let options = move || {
+        choices.with(|list| {
+            list.iter()
+                .map(|c| {
+                    let code = c.municipality.to_string();
+                    let c2 = code.clone();
+                    view! { <option value=code prop:selected=move || current() == c2>{c.name_ja.clone()}</option> }
+                })
+                .collect_view()
+        })
+    };
+    let hint = move || {
+        let l = lang.get();
+        match home.with(|h| h.as_ref().map(|h| h.source)) {
+            Some(HomeSource::Card) => l.pick(
+                "マイナンバーカードの住所から設定しました。引っ越したなど、違うときは選び直してください。",
+                "Set from the address on your My Number Card. If it is wrong (you moved, say), choose again.",
+            ),
+            Some(HomeSource::Chosen) => l.pick("あなたが選んだ市区町村です。", "The municipality you chose."),
+            None => l.pick(
+                "選んでください。ほかの町の避難所に行ったとき、どこから来た人か数えるのに使います。",
+                "Please choose. When you go to a shelter in another town, it counts where you came from.",
+            ),
+        }
+    };
+    view! {
+        <div class="form home-field">
+            <div class="field">
+                <label for="my-home">{move || lang.get().pick("お住まいの市区町村", "Your municipality")}</label>
+                <select id="my-home" aria-describedby="my-home-hint" on:change=change
+                    disabled=move || busy.get() || (!loaded.get() && choices.with(Vec::is_empty))>
+                    <option value="" disabled=true prop:selected=move || current().is_empty()>
+                        {move || lang.get().pick("選んでいない", "Not chosen")}
+                    </option>
+                    {options}
+                </select>
+                <span id="my-home-hint" class="hint">{hint}</span>
+            </div>
+            <p class="done" role="status">
+                {move || saved.get().then(|| lang.get().pick("お住まいの市区町村を保存しました。", "Your municipality is saved."))}
+            </p>
+            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+        </div>
+    }
+}
