@@ -5,6 +5,7 @@ mod admin_pages;
 mod admin_staff;
 mod api;
 mod birth;
+mod consent;
 mod home_picker;
 mod hq_pages;
 mod hq_prefecture;

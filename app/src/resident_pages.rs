@@ -3,6 +3,7 @@
 //! Every write goes through the outbox, so the screens behave the same offline.
 
 use crate::api::{self, ApiError};
+use crate::consent::{NeedsConsent, WithdrawConsent};
 use crate::i18n::{tx, Lang};
 use crate::outbox::Op;
 use crate::resident::{self, Invalid};
@@ -509,7 +510,10 @@ pub fn MemberPage() -> impl IntoView {
                         }
                     }}
                 </p>
-                <NeedsForm id=mid.clone() initial=mv.needs.map(|n| n.needs).unwrap_or_default()/>
+                {
+                    let (mid, initial) = (mid.clone(), mv.needs.map(|n| n.needs).unwrap_or_default());
+                    view! { <NeedsConsent><NeedsForm id=mid.clone() initial=initial.clone()/></NeedsConsent> }
+                }
             </section>
             {(!is_self).then(|| view! { <RemoveMember id=mid/> })}
         }
@@ -1219,6 +1223,7 @@ pub fn MyData() -> impl IntoView {
                     <button type="button" class="btn btn-wide" on:click=export>{tx(lang, |t| t.export_button)}</button>
                     <p class="done" role="status">{move || exported.get().then(|| t().export_done)}</p>
                 </section>
+                <WithdrawConsent/>
                 <section class="panel danger-zone" aria-labelledby="delete-h">
                     <h2 id="delete-h">{tx(lang, |t| t.delete_heading)}</h2>
                     <p>{tx(lang, |t| t.delete_explain)}</p>

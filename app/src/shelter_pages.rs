@@ -959,6 +959,23 @@ fn Roster(shelter: String) -> impl IntoView {
         ev.prevent_default();
         load();
     };
+    // Someone who left without scanning out (退所の手動記録): confirmed, sent, audited, then
+    // the roster is read again. Offline it fails with the usual banner; nothing is assumed.
+    let check_out = move |entry: String, name: String| {
+        let l = lang.get_untracked();
+        let ask = if l.is_ja() { format!("{name} さんを退所にしますか？") } else { format!("Check out {name}?") };
+        if !web_sys::window().and_then(|w| w.confirm_with_message(&ask).ok()).unwrap_or(false) {
+            return;
+        }
+        spawn_local(async move {
+            let path = format!("/api/shelters/{}/roster/{entry}/check-out", shelter.get_value());
+            let body = serde_json::json!({ "event_id": staff::new_event_id() }).to_string();
+            match staff::send("POST", &path, Some(body)).await {
+                Ok(_) => load(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
     let csv = move |_| {
         spawn_local(async move {
             let id = shelter.get_value();
@@ -1030,7 +1047,15 @@ fn Roster(shelter: String) -> impl IntoView {
                                     <p class="r-note"><span class="r-note-label">{l.pick("医療メモ: ", "Medical note: ")}</span>{n}</p>
                                 })}</td>
                                 <td>{l.format_time(e.checked_in_at)}</td>
-                                <td>{if desk { l.pick("窓口登録（未確認）", "Desk (unverified)") } else { l.pick("カード確認済み", "Card verified") }}</td>
+                                <td class="r-verified">{if desk { l.pick("窓口登録（未確認）", "Desk (unverified)") } else { l.pick("カード確認済み", "Card verified") }}{
+                                    // Someone who left without scanning out: recorded here, after a confirmation.
+                                    let (entry, name) = (e.entry_id.clone(), e.name.clone());
+                                    let label = if l.is_ja() { format!("{name} さんを退所にする") } else { format!("Check out {name}") };
+                                    view! {
+                                        <button type="button" class="btn btn-secondary btn-inline check-out" aria-label=label
+                                            on:click=move |_| check_out(entry.clone(), name.clone())>{l.pick("退所にする", "Check out")}</button>
+                                    }
+                                }</td>
                             </tr>
                         }
                     }).collect_view()}

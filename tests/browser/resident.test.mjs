@@ -147,10 +147,18 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
   await t.test('allergens (egg, milk) for the child; mandatory allergens first', async () => {
     await memberCard(page, '防災 はな').getByRole('link', { name: /登録内容・配慮事項/ }).click();
     await page.locator('h1').filter({ hasText: '防災 はな' }).waitFor();
+    // 要配慮個人情報: what they are used for, and consent, before the first entry.
+    const consent = page.getByRole('group', { name: 'アレルギー・医療・介護の情報について' });
+    await consent.getByText('災害対策本部が見るのは、名前のない人数だけです', { exact: false }).waitFor();
+    assert.equal(await page.getByRole('group', { name: 'アレルギー（特定原材料 8品目）' }).count(), 0, 'no form before consent');
+    await assertAccessible(page, '/members/{id} (consent)');
+    await consent.getByRole('button', { name: '同意して入力する' }).click();
     const first = page.getByRole('group', { name: 'アレルギー（特定原材料 8品目）' });
+    await first.waitFor();
     assert.deepEqual(await first.locator('label.check').allInnerTexts(),
       ['えび', 'かに', 'くるみ', '小麦', 'そば', '卵', '乳', '落花生']);
     assert.equal(await page.getByRole('group', { name: /準ずるもの 20品目/ }).locator('input').count(), 20);
+    assert.equal((await api(page, '/api/me')).body.consent.version, '2026-12');
     await page.locator('.needs-updated').filter({ hasText: '未登録' }).waitFor();
     await page.getByLabel('卵', { exact: true }).check();
     await page.getByLabel('乳', { exact: true }).check();
@@ -466,6 +474,19 @@ test('English: add a child, needs, safety, QR, shelters by distance, delete my d
     assert.equal(claims.m.length, await page.locator('.qr-names li').count());
     await page.locator('.qr-names li').filter({ hasText: 'Bosai Ken' }).waitFor();
     await assertAccessible(page, '/checkin (English)');
+  });
+
+  await t.test('withdrawing consent deletes every needs entry', async () => {
+    await page.getByRole('link', { name: 'My data' }).click();
+    await page.getByRole('button', { name: 'Withdraw and delete' }).click();
+    await page.getByRole('status').filter({ hasText: 'Withdrawn; the needs were deleted.' }).waitFor();
+    const { body } = await api(page, '/api/household');
+    assert.ok(body.members.every((m) => !m.needs), JSON.stringify(body.members.map((m) => m.needs)));
+    assert.equal((await api(page, '/api/me')).body.consent, null);
+    // The needs form asks again.
+    await page.getByRole('link', { name: 'Family & safety' }).click();
+    await memberCard(page, 'Bosai Ken').getByRole('link', { name: /Details & needs/ }).click();
+    await page.getByRole('button', { name: 'Agree and enter' }).waitFor();
   });
 
   await t.test('delete my data: confirmation first, then signed out', async () => {

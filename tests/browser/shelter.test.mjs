@@ -221,6 +221,27 @@ test('shelter staff view', async (t) => {
     await context.setOffline(false);
   });
 
+  await t.test('a resident who deletes their data leaves the roster; staff check out someone by hand', async () => {
+    const occupancy = async () => (await (await fetch(`${stack.url}/api/shelters`)).json()).find((s) => s.id === SHELTER).occupancy;
+    let names = await rosterNames(page);
+    assert.ok(names.includes('防災 花子') && names.includes('防災 こうた'), names.join(','));
+    const before = await occupancy();
+    // Hanako deletes everything from her phone while she and her son are checked in here.
+    await api(hanako.token, 'DELETE', '/api/me', { confirm: 'delete' });
+    names = await rosterNames(page);
+    assert.ok(!names.includes('防災 花子') && !names.includes('防災 こうた'), `gone from the roster: ${names}`);
+    assert.equal(await occupancy(), before - 2, 'and from the count');
+    // Saburo left without scanning out: staff record it from his row, after a confirmation.
+    const row = page.locator('tr.roster-row').filter({ hasText: '避難 三郎' });
+    page.once('dialog', (d) => { assert.match(d.message(), /避難 三郎 さんを退所にしますか/); d.accept(); });
+    const sent = page.waitForResponse((r) => r.url().includes('/check-out') && r.request().method() === 'POST');
+    await row.getByRole('button', { name: '避難 三郎 さんを退所にする' }).click();
+    assert.equal((await sent).status(), 200);
+    await row.waitFor({ state: 'detached' });
+    assert.equal(await occupancy(), before - 3);
+    await screenshot(page, 'shelter-roster-checked-out-1024', { fullPage: false });
+  });
+
   await t.test('poster QR; a resident checks in by it at /c/:code', async () => {
     const posterSec = page.locator('section[aria-labelledby="poster-h"]');
     await posterSec.getByRole('button', { name: '掲示用QRコードを表示' }).click();

@@ -201,6 +201,9 @@ pub struct Me {
     /// The home municipality (residents only): from the card's address or the resident's choice.
     #[serde(default)]
     pub home: Option<crate::household::Home>,
+    /// Consent to collecting allergies, medical and care needs (residents only).
+    #[serde(default)]
+    pub consent: Option<crate::consent::Consent>,
 }
 
 /// PKCE (RFC 7636) code verifier rules: 43–128 unreserved characters.

@@ -300,7 +300,25 @@ pub struct MyData {
     pub me: crate::auth::Me,
     pub members: Vec<MemberView>,
     pub safety_history: Vec<crate::safety::SafetyReport>,
+    /// Every check-in and check-out of the household, newest first.
+    #[serde(default)]
+    pub check_ins: Vec<CheckInRecord>,
+    /// The resident's survey answers, every period.
+    #[serde(default)]
+    pub survey_answers: Vec<crate::surveys::MyAnswer>,
     pub exported_at: Timestamp,
+}
+
+/// One check-in or check-out of a member, as "export my data" lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckInRecord {
+    pub member_id: MemberId,
+    pub kind: crate::checkin::EventKind,
+    pub shelter_id: crate::ShelterId,
+    /// The shelter's name when exported (empty if it no longer exists).
+    pub shelter_name: String,
+    pub at: Timestamp,
 }
 
 /// `GET /api/hq/help-requests`: open "needs help" reports for HQ (no card data).

@@ -2,8 +2,10 @@
 //! and the validation rules both sides apply, so the app shows the same message
 //! the server would before anything is sent.
 
+pub mod audit;
 pub mod auth;
 pub mod checkin;
+pub mod consent;
 pub mod desk;
 pub mod geo;
 pub mod household;

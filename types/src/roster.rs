@@ -37,6 +37,10 @@ impl AgeBand {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RosterEntry {
+    /// Names this stay on the roster for actions on it (check-out by hand); opaque, not the
+    /// person's id.
+    #[serde(default)]
+    pub entry_id: String,
     pub name: String,
     pub birth_year: Option<u16>,
     pub age_band: AgeBand,
@@ -105,6 +109,7 @@ mod tests {
         assert_eq!(AgeBand::of(Some(1961), 2026), AgeBand::Elderly);
         assert_eq!(AgeBand::of(None, 2026), AgeBand::Unknown);
         let e = RosterEntry {
+            entry_id: String::new(),
             name: "防災 はな".into(),
             birth_year: Some(2018),
             age_band: AgeBand::Child,
@@ -125,4 +130,13 @@ mod tests {
         assert!(!RosterFilter { age_band: Some(AgeBand::Elderly), ..Default::default() }.matches(&e));
         assert!(RosterFilter { q: Some(" ".into()), ..Default::default() }.matches(&e));
     }
+}
+
+/// `POST /api/shelters/{id}/roster/{entry_id}/check-out`: staff check out someone who left
+/// without scanning (audited). The app-chosen `event_id` makes a resend a no-op.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ManualCheckOut {
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 64, pattern = "^[A-Za-z0-9_-]{8,64}$"))]
+    pub event_id: String,
 }

@@ -66,6 +66,12 @@ pub fn cert_subject(cert_pseudonym: &str) -> Key {
     Key::new(format!("CERT#{cert_pseudonym}"), "SUBJECT")
 }
 
+/// GSI1 partition of a resident's card links (sort key `CERT#{pseudonym}`), found again when
+/// the resident deletes their data.
+pub fn cards_of(sub: &str) -> String {
+    format!("RES#{sub}#CARDS")
+}
+
 pub fn profile(sub: &str) -> Key {
     Key::new(format!("RES#{sub}"), "PROFILE")
 }
@@ -180,6 +186,11 @@ pub fn present_at(shelter: &ShelterId) -> String {
 /// A desk registration and the people in it.
 pub fn desk(registration: &str) -> Key {
     Key::new(format!("DESK#{registration}"), "META")
+}
+
+/// GSI1 partition of the desk registrations a resident claimed (sort key `DESK#{id}`).
+pub fn desks_of(sub: &str) -> String {
+    format!("RES#{sub}#DESKS")
 }
 
 pub fn desk_person(registration: &str, person: &str) -> Key {

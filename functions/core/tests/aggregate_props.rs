@@ -431,18 +431,20 @@ fn roster(profile: usize) -> bosai_store::Item {
     i
 }
 
-/// One scan: person (with a fixed profile), in (Some shelter) or out, minute, sent how many times.
+/// One scan: person (with a fixed profile), in (Some shelter) or out, minute, sent how many times;
+/// or (`erase`) the person's data deleted, racing the other scans of the round.
 #[derive(Debug, Clone)]
 struct Scan {
     person: usize,
     at: Option<usize>,
     minute: i64,
     copies: usize,
+    erase: bool,
 }
 
 fn scan_rounds() -> impl Strategy<Value = Vec<Vec<Scan>>> {
-    let scan = (0..6usize, prop::option::weighted(0.75, 0..3usize), 0..30i64, 1..3usize)
-        .prop_map(|(person, at, minute, copies)| Scan { person, at, minute, copies });
+    let scan = (0..6usize, prop::option::weighted(0.75, 0..3usize), 0..30i64, 1..3usize, prop::bool::weighted(0.15))
+        .prop_map(|(person, at, minute, copies, erase)| Scan { person, at, minute, copies, erase });
     prop::collection::vec(prop::collection::vec(scan, 1..5), 1..8)
 }
 
@@ -450,7 +452,7 @@ async fn headcount_case(store: Arc<dyn Store>, rounds: Vec<Vec<Scan>>) {
     use bosai_core::domain::{checkin, headcount, hq};
     use bosai_core::keys;
     use bosai_store::ItemExt;
-    use bosai_types::checkin::EventKind;
+    use bosai_types::checkin::{EventKind, RecordOutcome};
     use bosai_types::household::MemberId;
     let m = municipality();
     let base = hq::summary(store.as_ref(), &m, Timestamp(T0)).await.unwrap();
@@ -465,6 +467,14 @@ async fn headcount_case(store: Arc<dyn Store>, rounds: Vec<Vec<Scan>>) {
         for s in round {
             n += 1;
             let event = format!("hc-event-{n:04}");
+            if s.erase {
+                let (store, p) = (store.clone(), person(s.person));
+                let at = Timestamp(T0 + s.minute * 60_000);
+                calls.push(tokio::spawn(async move {
+                    bosai_core::domain::erasure::erase_person(store.as_ref(), &p.key, at).await.map(|_| RecordOutcome::Stored)
+                }));
+                continue;
+            }
             for _ in 0..s.copies {
                 let (store, p, event) = (store.clone(), person(s.person), event.clone());
                 let (kind, shelter) = match s.at {
@@ -478,10 +488,11 @@ async fn headcount_case(store: Arc<dyn Store>, rounds: Vec<Vec<Scan>>) {
             }
         }
         for c in calls {
-            c.await.unwrap().expect("every scan is stored or a duplicate");
+            c.await.unwrap().expect("every scan is stored or a duplicate, every erasure done");
         }
     }
-    // Recount: each person's current location, counted with their profile.
+    // Recount: each person's current location, counted with their profile (an erased person
+    // scanned again afterwards is simply present again).
     let mut want: BTreeMap<&str, BTreeMap<String, i64>> = BTreeMap::new();
     for p in 0..6 {
         let loc = store.get(&keys::location(&person(p).key)).await.unwrap();
@@ -554,7 +565,7 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
         }
     }
     for r in removed {
-        household::remove_member(store.as_ref(), &sub(r), &MemberId::parse("m-child").unwrap()).await.unwrap();
+        household::remove_member(store.as_ref(), &sub(r), &MemberId::parse("m-child").unwrap(), Timestamp(T0 + 10_000)).await.unwrap();
     }
     // Recount from the current reports.
     let mut want: BTreeMap<Option<String>, [u32; 4]> = BTreeMap::new();

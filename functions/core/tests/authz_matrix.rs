@@ -31,6 +31,8 @@ fn sample_body(path: &str) -> Value {
         "/api/admin/card-renewals" => json!({"old_serial": "01", "new_serial": "02"}),
         "/api/shelters/{id}/scans" => json!({"device_id": "tablet-1", "records": []}),
         "/api/shelters/{id}/scan-preview" => json!({"credential": "x.y.z"}),
+        "/api/shelters/{id}/roster/{entry}/check-out" => json!({"event_id": "ev-authz-0001"}),
+        "/api/me/consent" => json!({"version": bosai_types::consent::SENSITIVE_DATA_CONSENT_VERSION}),
         "/api/shelters/{id}/desk-registrations" => json!({"registration_id": "desk-authz-01", "check_in": false, "people": [{"name": "山田 ゲン", "sex": "male"}]}),
         "/api/shelters/{id}/supplies/{item}" => json!({"on_hand": 1, "requested": 0}),
         "/api/shelters/{id}/supplies/{item}/deliveries" => json!({"delivery_id": "truck-000001", "quantity": 1}),

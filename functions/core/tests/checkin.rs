@@ -33,6 +33,7 @@ fn now_ms() -> i64 {
 /// Taro with his daughter (egg allergy), and a credential naming both.
 async fn family(app: &TestApp, card: &str) -> (String, String) {
     let t = app.login(card, true).await.access_token;
+    app.consent(&t).await;
     let child = json!({"display_name": "はな", "birth": "2018", "sex": "female", "relationship": "child"});
     assert_eq!(app.call("PUT", "/api/household/members/m-hana", &t, Some(child)).await.0, 200);
     let needs = json!({"allergens": ["egg"], "care": []});
@@ -210,7 +211,7 @@ async fn roster_filters_csv_and_audit(app: TestApp) {
     assert_eq!(app.call("GET", &format!("/api/shelters/{A}/roster"), &staff(&app, B), None).await.0, 403);
     let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
     let today = bosai_types::Timestamp(now_ms()).jst_date();
-    let audit = bosai_core::domain::mydata::audit_day(app.store.as_ref(), &m, &today).await.unwrap();
+    let audit = bosai_core::domain::audit::day(app.store.as_ref(), &m, &today).await.unwrap();
     let actions: Vec<&str> = audit.iter().filter_map(|a| a.get("action").and_then(|v| v.as_str())).collect();
     assert!(actions.iter().filter(|a| **a == "roster_view").count() >= 4);
     assert!(actions.contains(&"roster_export"));
@@ -373,7 +374,7 @@ async fn scan_preview_names_people_and_where_they_are(app: TestApp) {
     // Every preview that showed names is in the audit log, with who looked.
     let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
     let today = bosai_types::Timestamp(now_ms()).jst_date();
-    let audit = bosai_core::domain::mydata::audit_day(app.store.as_ref(), &m, &today).await.unwrap();
+    let audit = bosai_core::domain::audit::day(app.store.as_ref(), &m, &today).await.unwrap();
     let previews = audit.iter().filter(|a| a.get("action").and_then(|v| v.as_str()) == Some("scan_preview")).count();
     assert_eq!(previews, 3);
 }

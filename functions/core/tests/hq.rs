@@ -7,7 +7,7 @@ use bosai_types::auth::Role;
 use common::TestApp;
 use serde_json::{json, Value};
 
-on_both_stores!(summary_follows_residents, area_registration);
+on_both_stores!(summary_follows_residents, area_registration, audit_log_is_read_by_day_who_what_and_shelter);
 
 const A: &str = "041009-aoba-katahira-es";
 
@@ -24,6 +24,7 @@ async fn summary_follows_residents(app: TestApp) {
     let before = app.call("GET", "/api/hq/summary", &hq, None).await.1;
     let t = app.login("taro", true).await.access_token;
     assert_eq!(app.call("PUT", "/api/me/area", &t, Some(json!({"area": "aoba-1"}))).await.0, 204);
+    app.consent(&t).await;
     let child = json!({"display_name": "はな", "birth": "2018", "sex": "female", "relationship": "child"});
     assert_eq!(app.call("PUT", "/api/household/members/m-hana", &t, Some(child)).await.0, 200);
     let needs = json!({"allergens": ["egg", "buckwheat"], "care": []});
@@ -95,4 +96,42 @@ async fn area_registration(app: TestApp) {
     assert!(mine.as_array().unwrap().iter().any(|s| s["survey"]["id"] == "izumi-water"), "{mine}");
     assert_eq!(app.call("PUT", "/api/me/area", &t, Some(json!({"area": null}))).await.0, 204);
     assert!(app.call("GET", "/api/me", &t, None).await.1["area"].is_null(), "cleared");
+}
+
+/// The audit log screen's API: one day, filtered by who, what and shelter, as JSON or CSV; each
+/// read is itself audited; only HQ and administrators of the municipality read it.
+async fn audit_log_is_read_by_day_who_what_and_shelter(app: TestApp) {
+    let staff = app.staff_token(Role::ShelterStaff, &[A], None);
+    assert_eq!(app.call("GET", &format!("/api/shelters/{A}/roster?allergen=egg"), &staff, None).await.0, 200);
+    assert_eq!(app.call("GET", &format!("/api/shelters/{A}/roster"), &staff, None).await.0, 200);
+    let hq = app.staff_token(Role::Hq, &[], Some("041009"));
+    let (s, v) = app.call("GET", "/api/hq/audit?action=roster_view", &hq, None).await;
+    assert_eq!(s, 200, "{v}");
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|e| e["shelter"] == A && e["action"] == "roster_view" && e["details"]["rows"].is_string()));
+    assert!(rows[0]["at"].as_i64() >= rows[1]["at"].as_i64(), "newest first");
+    assert!(rows.iter().any(|e| e["details"]["filter"].as_str().unwrap().contains("egg")));
+    let actor = rows[0]["actor"].as_str().unwrap().to_owned();
+    let (_, by_actor) = app.call("GET", &format!("/api/hq/audit?actor={actor}&shelter={A}"), &hq, None).await;
+    assert_eq!(by_actor.as_array().unwrap().len(), 2);
+    let (_, other_shelter) = app.call("GET", "/api/hq/audit?shelter=041009-wakabayashi-itsutsubashi-jhs&action=roster_view", &hq, None).await;
+    assert!(other_shelter.as_array().unwrap().is_empty());
+    // Reading the log is in the log.
+    let (_, reads) = app.call("GET", "/api/hq/audit?action=audit_view", &hq, None).await;
+    assert_eq!(reads.as_array().unwrap().len(), 3, "three reads before this one: {reads}");
+    let res = app.http.get(app.url("/api/hq/audit.csv?action=roster_view")).bearer_auth(&hq).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(text.starts_with('\u{FEFF}') && text.lines().count() == 3, "{text}");
+    let (_, exports) = app.call("GET", "/api/hq/audit?action=audit_export", &hq, None).await;
+    assert_eq!(exports.as_array().unwrap().len(), 1);
+    // Yesterday is empty; a malformed day is a clear 400; staff and residents may not read it.
+    let (s, v) = app.call("GET", "/api/hq/audit?date=2020-01-01", &hq, None).await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (200, Some(0)));
+    let (s, v) = app.call("GET", "/api/hq/audit?date=yesterday", &hq, None).await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("invalid_filter")));
+    assert_eq!(app.call("GET", "/api/hq/audit", &staff, None).await.0, 403);
+    let resident = app.login("taro", false).await.access_token;
+    assert_eq!(app.call("GET", "/api/hq/audit", &resident, None).await.0, 403);
 }

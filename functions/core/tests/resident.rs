@@ -8,7 +8,7 @@ use bosai_types::jws::{Jwks, KeySet};
 use common::TestApp;
 use serde_json::{json, Value};
 
-on_both_stores!(household_and_needs, bad_input_writes_nothing, residents_are_isolated, safety_and_hq_help_list, checkin_credential_verifies_offline, export_and_delete, queued_writes_keep_the_time_they_were_made, household_shows_where_each_member_is_checked_in);
+on_both_stores!(household_and_needs, bad_input_writes_nothing, residents_are_isolated, safety_and_hq_help_list, checkin_credential_verifies_offline, export_and_delete, queued_writes_keep_the_time_they_were_made, household_shows_where_each_member_is_checked_in, needs_are_kept_only_with_consent, safety_history_is_capped);
 
 struct Resident<'a> {
     app: &'a TestApp,
@@ -26,8 +26,11 @@ impl Resident<'_> {
     }
 }
 
+/// A signed-in resident who agreed to the collection of needs.
 async fn resident<'a>(app: &'a TestApp, card: &str) -> Resident<'a> {
-    Resident { app, token: app.login(card, true).await.access_token }
+    let token = app.login(card, true).await.access_token;
+    app.consent(&token).await;
+    Resident { app, token }
 }
 
 fn child() -> Value {
@@ -185,7 +188,7 @@ async fn export_and_delete(app: TestApp) {
     assert_eq!(other.household().await["members"].as_array().unwrap().len(), 2, "others untouched");
     let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
     let today = bosai_types::Timestamp(bosai_core::clock::now_millis()).jst_date();
-    let audit = bosai_core::domain::mydata::audit_day(app.store.as_ref(), &m, &today).await.unwrap();
+    let audit = bosai_core::domain::audit::day(app.store.as_ref(), &m, &today).await.unwrap();
     assert!(audit.iter().any(|a| a.get("action").and_then(|v| v.as_str()) == Some("resident_data_deleted")));
 }
 
@@ -197,6 +200,7 @@ fn device_times(waited_ms: i64, skew_ms: i64) -> [(&'static str, String); 2] {
 
 async fn queued_writes_keep_the_time_they_were_made(app: TestApp) {
     let t = app.login("taro", false).await.access_token;
+    app.consent(&t).await;
     const HOUR: i64 = 3_600_000;
     // Made 9 hours ago on a phone whose clock is 2 hours slow; sent now.
     let help = json!({"report_id": "rep-night-0001", "member_id": "self", "status": {"status": "needs_help", "what": "水がない", "location": "自宅"}});
@@ -256,4 +260,66 @@ async fn household_shows_where_each_member_is_checked_in(app: TestApp) {
     assert!(view["members"][0].get("checked_in").is_none(), "Taro himself is not checked in: {view}");
     assert_eq!(view["members"][1]["checked_in"]["shelter_id"], "041009-aoba-katahira-es");
     assert_eq!(view["members"][1]["checked_in"]["since"].as_i64(), Some(now));
+}
+
+/// 要配慮個人情報: needs are refused until the resident agrees to the current text; the consent
+/// (version, time) is shown and exported; withdrawing deletes every member's needs, also the
+/// copy on the roster of the shelter they are checked in to.
+async fn needs_are_kept_only_with_consent(app: TestApp) {
+    let t = app.login("hanako", false).await.access_token;
+    assert_eq!(app.call("PUT", "/api/household/members/m-hana", &t, Some(child())).await.0, 200);
+    let egg = json!({"allergens": ["egg"], "medical_note": "エピペンあり"});
+    let (s, e) = app.call("PUT", "/api/household/members/m-hana/needs", &t, Some(egg.clone())).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("consent_required")), "{e}");
+    assert!(app.call("GET", "/api/household", &t, None).await.1["members"][1].get("needs").is_none_or(Value::is_null), "nothing stored");
+    // Clearing needs never needs consent.
+    assert_eq!(app.call("PUT", "/api/household/members/m-hana/needs", &t, Some(json!({}))).await.0, 200);
+    let (s, e) = app.call("PUT", "/api/me/consent", &t, Some(json!({"version": "2020-01"}))).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("consent_outdated")));
+    app.consent(&t).await;
+    let first = app.call("GET", "/api/me", &t, None).await.1["consent"].clone();
+    assert_eq!(first["version"], bosai_types::consent::SENSITIVE_DATA_CONSENT_VERSION);
+    app.consent(&t).await;
+    assert_eq!(app.call("GET", "/api/me", &t, None).await.1["consent"], first, "agreeing again keeps the first time");
+    assert_eq!(app.call("PUT", "/api/household/members/m-hana/needs", &t, Some(egg)).await.0, 200);
+    assert_eq!(app.call("GET", "/api/me/export", &t, None).await.1["me"]["consent"], first, "exported");
+    // Checked in: the roster shows the allergy, until consent is withdrawn.
+    let (_, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["m-hana"]}))).await;
+    let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
+    let scan = json!({"event_id": "ev-consent-01", "kind": "check_in", "at": bosai_core::clock::now_millis(), "credential": c["credential"]});
+    app.call("POST", "/api/shelters/041009-aoba-katahira-es/scans", &staff, Some(json!({"device_id": "tab", "records": [scan]}))).await;
+    let roster = || async { app.call("GET", "/api/shelters/041009-aoba-katahira-es/roster", &staff, None).await.1 };
+    assert_eq!(roster().await[0]["allergens"], json!(["egg"]));
+    assert_eq!(app.call("DELETE", "/api/me/consent", &t, None).await.0, 204);
+    assert_eq!(app.call("DELETE", "/api/me/consent", &t, None).await.0, 204, "idempotent");
+    let h = app.call("GET", "/api/household", &t, None).await.1;
+    assert!(h["members"][1].get("needs").is_none_or(Value::is_null), "needs deleted: {h}");
+    let r = roster().await;
+    assert_eq!((r[0]["allergens"].clone(), r[0]["medical_note"].as_str()), (json!([]), Some("")), "gone from the roster: {r}");
+    assert!(app.call("GET", "/api/me", &t, None).await.1["consent"].is_null());
+    assert_eq!(app.call("PUT", "/api/household/members/m-hana/needs", &t, Some(json!({"allergens": ["milk"]}))).await.1["code"], "consent_required");
+}
+
+/// A member's safety history keeps the newest reports only (with their replay records).
+async fn safety_history_is_capped(app: TestApp) {
+    let t = app.login("taro", false).await.access_token;
+    let cap = bosai_core::domain::safety::MAX_HISTORY as usize;
+    for i in 0..cap + 3 {
+        let body = json!({"report_id": format!("rep-cap-{i:05}"), "member_id": "self", "status": {"status": "safe_at_home"}});
+        // Made one second apart, oldest first.
+        let (s, v) = app.call_with("POST", "/api/safety", &t, Some(body), &device_times(1_000 * (cap + 3 - i) as i64, 0)).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let (_, h) = app.call("GET", "/api/safety/history?member_id=self", &t, None).await;
+    let ids: Vec<&str> = h.as_array().unwrap().iter().map(|r| r["report_id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), cap);
+    assert_eq!((ids[0], ids[cap - 1]), (format!("rep-cap-{:05}", cap + 2).as_str(), "rep-cap-00003"), "the newest kept");
+    let items = app.store.query(bosai_store::Query::partition(format!("RES#{}", sub_of(&t))).begins_with("SAFETYID#")).await.unwrap().items;
+    assert_eq!(items.len(), cap, "replay records of dropped reports went too");
+}
+
+fn sub_of(token: &str) -> String {
+    use base64::Engine;
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap();
+    serde_json::from_slice::<Value>(&payload).unwrap()["sub"].as_str().unwrap().to_owned()
 }

@@ -337,6 +337,22 @@ impl Store for DynamoStore {
         Ok(Page { items, next })
     }
 
+    async fn scan(&self, start: Option<String>) -> Result<Page> {
+        let start = start.as_deref().map(decode_cursor).transpose()?.map(|c| to_map(&c));
+        let out = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .set_exclusive_start_key(start)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(map_err)?;
+        let items = out.items().iter().map(from_map).collect::<Result<Vec<_>>>()?;
+        let next = out.last_evaluated_key().map(from_map).transpose()?.map(|k| encode_cursor(&k));
+        Ok(Page { items, next })
+    }
+
     async fn batch_write(&self, ops: Vec<WriteOp>) -> Result<()> {
         for op in &ops {
             if let WriteOp::Put(item) = op {

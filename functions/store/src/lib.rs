@@ -156,6 +156,12 @@ pub trait Store: Send + Sync + 'static {
     async fn batch_write(&self, ops: Vec<WriteOp>) -> Result<()>;
     /// Up to 100 operations on distinct items, all or nothing.
     async fn transact_write(&self, ops: Vec<TransactOp>) -> Result<()>;
+    /// One page of every item the table holds, expired ones included (DynamoDB keeps those
+    /// until its TTL sweep): for audits of what is stored, never on a request path. Wrappers
+    /// that do not need it refuse.
+    async fn scan(&self, _start: Option<String>) -> Result<Page> {
+        Err(StoreError::Validation("this store does not scan".into()))
+    }
 }
 
 /// Checks shared by both backends so they reject the same transactions.

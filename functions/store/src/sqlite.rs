@@ -179,6 +179,10 @@ impl Store for SqliteStore {
         self.run(move |c| query(c, &q)).await
     }
 
+    async fn scan(&self, start: Option<String>) -> Result<Page> {
+        self.run(move |c| scan(c, start.as_deref())).await
+    }
+
     async fn batch_write(&self, ops: Vec<WriteOp>) -> Result<()> {
         self.run(move |c| {
             let tx = begin(c)?;
@@ -313,6 +317,36 @@ fn query(c: &Connection, q: &Query) -> Result<Page> {
             }
             next = Some(encode_cursor(&key));
         }
+    }
+    Ok(Page { items, next })
+}
+
+const SCAN_PAGE: usize = 1000;
+
+fn scan(c: &Connection, start: Option<&str>) -> Result<Page> {
+    let last = start.map(decode_cursor).transpose()?;
+    let after = match &last {
+        Some(k) => Some(Key::of(k)?),
+        None => None,
+    };
+    let sql = format!(
+        "SELECT body FROM items {} ORDER BY pk, sk LIMIT {}",
+        if after.is_some() { "WHERE (pk, sk) > (?1, ?2)" } else { "" },
+        SCAN_PAGE + 1
+    );
+    let mut stmt = c.prepare_cached(&sql).map_err(db_err)?;
+    let args: Vec<String> = after.iter().flat_map(|k| [k.pk.clone(), k.sk.clone()]).collect();
+    let bodies: Vec<String> = stmt
+        .query_map(params_from_iter(args.iter()), |r| r.get(0))
+        .map_err(db_err)?
+        .collect::<std::result::Result<_, _>>()
+        .map_err(db_err)?;
+    let mut items = bodies.iter().map(|b| parse_body(b)).collect::<Result<Vec<_>>>()?;
+    let mut next = None;
+    if items.len() > SCAN_PAGE {
+        items.truncate(SCAN_PAGE);
+        let k = Key::of(items.last().expect("a full page"))?;
+        next = Some(encode_cursor(&Item::new().with(attr::PK, crate::Value::s(k.pk)).with(attr::SK, crate::Value::s(k.sk))));
     }
     Ok(Page { items, next })
 }

@@ -17,6 +17,8 @@ const { PNG } = require('pngjs');
 const run = promisify(execFile);
 const companion = process.env.BOSAI_COMPANION_BIN || join(dirname(localBin()), 'companion');
 export const SHELTER = '041009-aoba-katahira-es';
+/** The consent text's version the app shows (bosai_types::consent::SENSITIVE_DATA_CONSENT_VERSION). */
+export const CONSENT_VERSION = '2026-12';
 
 /** Stack-bound helpers (the stack's own keys, cards and URL). */
 export function residents(stack) {
@@ -67,6 +69,8 @@ export function residents(stack) {
   /** Signs in with `card`, adds `members` ({id, name, birth, allergens?, care?}) and returns a check-in credential for all. */
   async function household(card, members) {
     const token = await residentToken(card);
+    // Needs (要配慮個人情報) are stored only with the resident's consent, as the app asks first.
+    await api(token, 'PUT', '/api/me/consent', { version: CONSENT_VERSION });
     for (const m of members) {
       await api(token, 'PUT', `/api/household/members/${m.id}`, { display_name: m.name, birth: m.birth, sex: 'no_answer', relationship: m.rel ?? 'child' });
       if (m.allergens || m.care) {

@@ -171,7 +171,10 @@ pub async fn submit_jpki(
         .set("verified_at", Value::n(now * 1000))
         .set("cert_not_after", Value::n(verified.not_after))
         .set("card_ca", Value::s(&verified.anchor_id))
-        .set_if_absent("created_at", Value::n(now * 1000));
+        .set_if_absent("created_at", Value::n(now * 1000))
+        // Signing in again after deleting everything: the tombstone becomes a profile again
+        // (its revocation mark stays, so QR codes from before the deletion remain refused).
+        .remove(bosai_store::attr::TTL);
     if let Some(b4) = &basic_four {
         profile = profile.set("basic_four", basic_four_value(b4));
     }
@@ -197,7 +200,11 @@ async fn resolve_subject(store: &dyn Store, cert_ps: &str) -> Result<String, Api
     if let Some(found) = store.get(&key).await?.and_then(|i| i.str("sub").map(str::to_owned)) {
         return Ok(found);
     }
-    match store.put(item(&key).with("sub", Value::s(cert_ps)), Some(Condition::absent())).await {
+    let link = item(&key)
+        .with("sub", Value::s(cert_ps))
+        .with(bosai_store::attr::GSI1_PK, Value::s(keys::cards_of(cert_ps)))
+        .with(bosai_store::attr::GSI1_SK, Value::s(&key.pk));
+    match store.put(link, Some(Condition::absent())).await {
         Ok(()) => Ok(cert_ps.to_owned()),
         // Two first sign-ins at once: both read the winner's record.
         Err(StoreError::ConditionFailed) => Ok(store
@@ -281,6 +288,7 @@ pub async fn me(store: &dyn Store, sub: &str, role: Role) -> Result<Me, ApiError
         verified_at: profile.as_ref().and_then(|p| p.i64("verified_at")).map(Timestamp),
         area: profile.as_ref().and_then(|p| p.str("area")).and_then(|a| bosai_types::surveys::AreaCode::parse(a).ok()),
         home: crate::domain::home::of(store, sub).await?,
+        consent: crate::domain::consent::of(profile.as_ref()),
     })
 }
 
@@ -352,7 +360,12 @@ pub async fn link_renewed_card(
             .ok_or(ApiError::NotFound("A current user-authentication CA", "有効な利用者証明用の認証局"))?,
     };
     let new_ps = cert_pseudonym(settings, &new_anchor.key_id, &new_serial);
-    let link = item(&keys::cert_subject(&new_ps)).with("sub", Value::s(&sub)).with("linked_from", Value::s(&old_ps));
+    let new_key = keys::cert_subject(&new_ps);
+    let link = item(&new_key)
+        .with("sub", Value::s(&sub))
+        .with("linked_from", Value::s(&old_ps))
+        .with(bosai_store::attr::GSI1_PK, Value::s(keys::cards_of(&sub)))
+        .with(bosai_store::attr::GSI1_SK, Value::s(&new_key.pk));
     let cond = Condition::Or(vec![Condition::absent(), Condition::eq("sub", Value::s(&sub))]);
     match store.put(link, Some(cond)).await {
         Ok(()) => Ok(()),

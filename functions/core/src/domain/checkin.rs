@@ -30,6 +30,10 @@ pub struct Person {
 /// Why a scan cannot be stored, ever (the checks themselves are shared: `bosai_types::checkin`).
 pub type Rejection = ScanRejection;
 
+fn revoked_rejection() -> Rejection {
+    reject("credential_revoked", "the QR code was revoked; the person's data was deleted or taken over")
+}
+
 fn reject(code: &'static str, message: impl Into<String>) -> Rejection {
     ScanRejection::new(code, message)
 }
@@ -73,6 +77,43 @@ pub async fn record_event(
     event_id: &str,
     recorded_by: &str,
 ) -> Result<RecordOutcome, ApiError> {
+    let unguarded = record_guarded(store, people, kind, shelter, at, event_id, recorded_by, None).await?;
+    Ok(unguarded.unwrap_or(RecordOutcome::Rejected))
+}
+
+/// A condition the scan's credential must still meet when the scan is stored: a resident
+/// deleting their data while a staff device sends their scan either wins (the scan is refused)
+/// or loses (deletion then checks them out); the person is never left on a roster.
+pub struct Guard {
+    pub key: bosai_store::Key,
+    pub condition: Condition,
+}
+
+/// The guard of a resident's QR issued at `iat` (seconds): not revoked since.
+pub fn not_revoked_since(sub: &str, iat: i64) -> Guard {
+    Guard {
+        key: keys::profile(sub),
+        condition: Condition::Or(vec![
+            Condition::NotExists(REVOKED_BEFORE.into()),
+            Condition::Le(REVOKED_BEFORE.into(), Value::n(iat.saturating_mul(1000))),
+        ]),
+    }
+}
+
+/// On the profile (or its tombstone): QR codes issued before this time (ms) are refused.
+pub const REVOKED_BEFORE: &str = "credentials_revoked_before";
+
+#[allow(clippy::too_many_arguments)] // the scan's parts, named where they are read
+pub async fn record_guarded(
+    store: &dyn Store,
+    people: &[Person],
+    kind: EventKind,
+    shelter: &ShelterId,
+    at: Timestamp,
+    event_id: &str,
+    recorded_by: &str,
+    guard: Option<&Guard>,
+) -> Result<Result<RecordOutcome, Rejection>, ApiError> {
     // No pre-read of the event id: the transaction's first condition catches a resend.
     let id_key = keys::event_id(event_id);
     for _ in 0..RETRIES {
@@ -84,6 +125,9 @@ pub async fn record_event(
                 .with("by", Value::s(recorded_by)),
             condition: Some(Condition::absent()),
         }];
+        if let Some(g) = guard {
+            ops.push(TransactOp::Check { key: g.key.clone(), condition: g.condition.clone() });
+        }
         // Per shelter: occupancy and the headcount counters HQ reads.
         let mut counters: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
         for p in people {
@@ -103,11 +147,10 @@ pub async fn record_event(
             if !newer {
                 continue; // An older scan arriving late: kept in the history only.
             }
-            if let Some(c) = current.as_ref() {
-                if let Some(old) = c.str("shelter") {
-                    let at_old = counters.entry(old.to_owned()).or_default();
-                    *at_old.entry(OCCUPANCY.into()).or_default() -= 1;
-                    headcount::count(at_old, &headcount::counted_on(c), -1);
+            if let Some((old, deltas)) = current.as_ref().and_then(leaving) {
+                let at_old = counters.entry(old).or_default();
+                for (name, d) in deltas {
+                    *at_old.entry(name).or_default() += d;
                 }
             }
             let mut loc = item(&loc_key)
@@ -126,34 +169,22 @@ pub async fn record_event(
                     .with(bosai_store::attr::GSI1_SK, Value::s(&p.key));
                 loc.extend(p.roster.clone());
             }
-            // Optimistic: only if nobody moved this person since we read. (time, event id) names
-            // the location's version: the time alone repeats when scans share a millisecond.
-            let unchanged = match current.as_ref().and_then(|c| Some((c.get("at")?.clone(), c.get("event_id")?.clone()))) {
-                None => Condition::absent(),
-                Some((at, id)) => Condition::And(vec![Condition::Eq("at".into(), at), Condition::Eq("event_id".into(), id)]),
-            };
-            ops.push(TransactOp::Put { item: loc, condition: Some(unchanged) });
+            // Optimistic: only if nobody moved this person since we read.
+            ops.push(TransactOp::Put { item: loc, condition: Some(unchanged(current.as_ref())) });
         }
         // One counters item per shelter (occupancy and headcount); the shelter's existence was
         // checked by the caller (`managed`, the poster), so no condition here.
-        for (sh, mut deltas) in counters {
-            deltas.retain(|_, d| *d != 0);
-            if deltas.is_empty() {
-                continue; // Moved within the same shelter as the same person: nothing to count.
-            }
-            let sid = ShelterId::parse(&sh).map_err(|_| ApiError::Unavailable(format!("bad shelter id {sh} in a location")))?;
-            let update = deltas
-                .into_iter()
-                .fold(Update::new(), |u, (name, d)| u.add(&name, d))
-                .set("updated_at", Value::n(at.millis().max(0)))
-                .set_if_absent(bosai_store::attr::GSI1_PK, Value::s(keys::HEADCOUNTS))
-                .set_if_absent(bosai_store::attr::GSI1_SK, Value::s(format!("SHELTER#{sid}")));
-            ops.push(TransactOp::Update { key: keys::headcount(&sid), update, condition: None });
+        for (sh, deltas) in counters {
+            // None: moved within the same shelter as the same person, nothing to count.
+            ops.extend(counters_update(&sh, deltas, at)?);
         }
         match store.transact_write(ops).await {
-            Ok(()) => return Ok(RecordOutcome::Stored),
+            Ok(()) => return Ok(Ok(RecordOutcome::Stored)),
             Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
-                return Ok(RecordOutcome::Duplicate)
+                return Ok(Ok(RecordOutcome::Duplicate))
+            }
+            Err(StoreError::TransactionCanceled { reasons }) if guard.is_some() && reasons.get(1) == Some(&CancelReason::ConditionFailed) => {
+                return Ok(Err(revoked_rejection()));
             }
             // Someone moved one of these people meanwhile: read again and retry.
             Err(StoreError::TransactionCanceled { .. }) => continue,
@@ -161,6 +192,41 @@ pub async fn record_event(
         }
     }
     Err(ApiError::Busy)
+}
+
+/// The update of one shelter's counters item (occupancy and headcount) by `deltas`; `None`
+/// when nothing changes.
+pub(crate) fn counters_update(shelter: &str, mut deltas: BTreeMap<String, i64>, at: Timestamp) -> Result<Option<TransactOp>, ApiError> {
+    deltas.retain(|_, d| *d != 0);
+    if deltas.is_empty() {
+        return Ok(None);
+    }
+    let sid = ShelterId::parse(shelter).map_err(|_| ApiError::Unavailable(format!("bad shelter id {shelter} in a location")))?;
+    let update = deltas
+        .into_iter()
+        .fold(Update::new(), |u, (name, d)| u.add(&name, d))
+        .set("updated_at", Value::n(at.millis().max(0)))
+        .set_if_absent(bosai_store::attr::GSI1_PK, Value::s(keys::HEADCOUNTS))
+        .set_if_absent(bosai_store::attr::GSI1_SK, Value::s(format!("SHELTER#{sid}")));
+    Ok(Some(TransactOp::Update { key: keys::headcount(&sid), update, condition: None }))
+}
+
+/// What leaving takes off the counters of the shelter a location is at: occupancy and the
+/// names it was counted under. `None` when the location is not at a shelter.
+pub(crate) fn leaving(location: &Item) -> Option<(String, BTreeMap<String, i64>)> {
+    let shelter = location.str("shelter")?;
+    let mut deltas = BTreeMap::from([(OCCUPANCY.to_owned(), -1)]);
+    headcount::count(&mut deltas, &headcount::counted_on(location), -1);
+    Some((shelter.to_owned(), deltas))
+}
+
+/// The location's version, (time, event id): a write conditioned on it fails if anyone moved
+/// the person since it was read. The time alone repeats when scans share a millisecond.
+pub(crate) fn unchanged(location: Option<&Item>) -> Condition {
+    match location.and_then(|c| Some((c.get("at")?.clone(), c.get("event_id")?.clone()))) {
+        None => Condition::absent(),
+        Some((at, id)) => Condition::And(vec![Condition::Eq("at".into(), at), Condition::Eq("event_id".into(), id)]),
+    }
 }
 
 fn kind_str(k: EventKind) -> &'static str {
@@ -195,7 +261,9 @@ pub async fn apply_scan(
         Ok(p) => p,
         Err(r) => return Ok(Err(r)),
     };
-    Ok(Ok(record_event(store, &people, record.kind, shelter, record.at, &record.event_id, recorded_by).await?))
+    let desk = claims.sub.starts_with(crate::domain::desk::DESK_SUBJECT_PREFIX);
+    let guard = (!desk).then(|| not_revoked_since(&claims.sub, claims.iat));
+    record_guarded(store, &people, record.kind, shelter, record.at, &record.event_id, recorded_by, guard.as_ref()).await
 }
 
 /// The people a verified QR code names (`wanted` of them), unless it was revoked since.
@@ -212,11 +280,11 @@ pub async fn people_named(store: &dyn Store, claims: &CheckInClaims, wanted: &[M
         (None, items) => items
             .as_ref()
             .and_then(|i| i.get("PROFILE"))
-            .and_then(|p| p.i64("credentials_revoked_before"))
+            .and_then(|p| p.i64(REVOKED_BEFORE))
             .is_some_and(|before| claims.iat * 1000 < before),
     };
     if revoked {
-        return Ok(Err(reject("credential_revoked", "the QR code was revoked; the person's data was deleted or taken over")));
+        return Ok(Err(revoked_rejection()));
     }
     let desk_people = match desk {
         Some(reg) => crate::domain::desk::desk_people(store, reg).await?,

@@ -87,6 +87,11 @@ pub async fn register(
     })
 }
 
+/// The check-in person key of each person of a desk registration.
+pub async fn person_keys(store: &dyn Store, registration: &str) -> Result<Vec<String>, ApiError> {
+    Ok(desk_people(store, registration).await?.into_iter().map(|p| p.key).collect())
+}
+
 /// The people of a desk registration, as check-in sees them.
 pub async fn desk_people(store: &dyn Store, registration: &str) -> Result<Vec<Person>, ApiError> {
     let page = store.query(Query::partition(keys::desk(registration).pk).begins_with("PERSON#")).await?;
@@ -137,7 +142,12 @@ pub async fn claim(
     let taken = store
         .update(
             &keys::desk(&registration),
-            Update::new().set("claimed_by", Value::s(sub)).set("claimed_at", Value::n(now.millis())),
+            Update::new()
+                .set("claimed_by", Value::s(sub))
+                .set("claimed_at", Value::n(now.millis()))
+                // Found again when the resident deletes their data: the record names their people.
+                .set(bosai_store::attr::GSI1_PK, Value::s(keys::desks_of(sub)))
+                .set(bosai_store::attr::GSI1_SK, Value::s(&keys::desk(&registration).pk)),
             Some(Condition::And(vec![Condition::present(), Condition::NotExists("claimed_by".into())])),
         )
         .await;

@@ -211,7 +211,10 @@ fn not_newer(made: Made) -> Condition {
     Condition::Or(vec![Condition::absent(), Condition::Le("updated_at".into(), Value::n(made.at.millis()))])
 }
 
-pub async fn remove_member(store: &dyn Store, sub: &str, id: &MemberId) -> Result<(), ApiError> {
+/// Removes a member and everything that names them: first off any shelter roster and its
+/// counters, then their check-in history, current safety report (off the area counters),
+/// history and needs.
+pub async fn remove_member(store: &dyn Store, sub: &str, id: &MemberId, now: Timestamp) -> Result<(), ApiError> {
     if id.is_self() {
         return Err(household_error(HouseholdError::SelfMember));
     }
@@ -220,16 +223,22 @@ pub async fn remove_member(store: &dyn Store, sub: &str, id: &MemberId) -> Resul
         // Removing twice (an offline retry) is not an error.
         return Ok(());
     }
+    crate::domain::erasure::erase_person(store, &keys::person_of_resident(sub, id.as_str()), now).await?;
     // First off the HQ counters (with the current report, atomically), then the rest.
     if let Some(current) = items.get(&format!("SAFETY#{id}")) {
         crate::domain::safety::forget(store, current).await?;
     }
-    let mine = |sk: &str| {
+    // Their own items, and the replay records of their reports (which hold the report).
+    let mine = |sk: &str, i: &Item| {
         sk == format!("MEMBER#{id}") || sk == format!("NEEDS#{id}") || sk == format!("SAFETY#{id}")
             || sk.starts_with(&keys::safety_log_prefix(id.as_str()))
+            || (sk.starts_with("SAFETYID#") && crate::domain::safety::report_from(i).is_some_and(|r| &r.member_id == id))
     };
-    let mut ops: Vec<WriteOp> =
-        items.keys().filter(|sk| mine(sk)).map(|sk| WriteOp::Delete(bosai_store::Key::new(keys::resident_partition(sub), sk))).collect();
+    let mut ops: Vec<WriteOp> = items
+        .iter()
+        .filter(|(sk, i)| mine(sk, i))
+        .map(|(sk, _)| WriteOp::Delete(bosai_store::Key::new(keys::resident_partition(sub), sk)))
+        .collect();
     if let Some(help) = items.get(&format!("SAFETY#{id}")).and_then(crate::domain::safety::help_key) {
         ops.push(WriteOp::Delete(help));
     }
@@ -247,14 +256,19 @@ pub async fn put_needs(
     input.validate().map_err(|e| ApiError::invalid("invalid_needs", format!("{e}."), e.message_ja()))?;
     let item = needs_item(sub, id, &input, made.at).with("received_at", Value::n(made.received_at.millis()));
     // The resident themself may register needs before ever editing their member record.
-    let check = (!id.is_self()).then(|| TransactOp::Check { key: keys::member(sub, id.as_str()), condition: Condition::present() });
-    let ops = check.into_iter().chain([TransactOp::Put { item, condition: Some(not_newer(made)) }]).collect();
+    let member = (!id.is_self()).then(|| TransactOp::Check { key: keys::member(sub, id.as_str()), condition: Condition::present() });
+    // Clearing needs never needs consent; entering them does (要配慮個人情報).
+    let consent = (!input.is_empty()).then(|| crate::domain::consent::required(sub));
+    let (has_member, has_consent) = (member.is_some(), consent.is_some());
+    let ops = member.into_iter().chain(consent).chain([TransactOp::Put { item, condition: Some(not_newer(made)) }]).collect();
     match store.transact_write(ops).await {
         Ok(()) => Ok(Needs { needs: input, updated_at: made.at }),
         Err(StoreError::TransactionCanceled { reasons }) => {
             let failed = |i: usize| reasons.get(i) == Some(&CancelReason::ConditionFailed);
-            if !id.is_self() && failed(0) {
+            if has_member && failed(0) {
                 Err(member_not_found())
+            } else if has_consent && failed(usize::from(has_member)) {
+                Err(crate::domain::consent::missing())
             } else if failed(reasons.len().saturating_sub(1)) {
                 // An edit made before the stored one, sent late: the stored one stays.
                 store.get(&keys::needs(sub, id.as_str())).await?.as_ref().map(needs_from).ok_or_else(member_not_found)
@@ -319,6 +333,10 @@ mod tests {
         put_member(&s, "r_a", &id, child(), Made::now(now)).await.unwrap();
         put_member(&s, "r_a", &id, child(), Made::now(now)).await.unwrap(); // a retry
         let needs = NeedsInput { allergens: vec![AllergenCode::Egg], ..Default::default() };
+        let refused = put_needs(&s, "r_a", &id, needs.clone(), Made::now(now)).await;
+        assert!(matches!(refused, Err(ApiError::Invalid { code: "consent_required", .. })), "{refused:?}");
+        let agreed = bosai_types::consent::ConsentInput { version: bosai_types::consent::SENSITIVE_DATA_CONSENT_VERSION.into() };
+        crate::domain::consent::give(&s, "r_a", &agreed, now).await.unwrap();
         put_needs(&s, "r_a", &id, needs.clone(), Made::now(now)).await.unwrap();
         let v = view(&s, "r_a").await.unwrap();
         assert_eq!(v.members.len(), 2, "self + child");
@@ -336,8 +354,8 @@ mod tests {
         let later = Made::now(Timestamp(now.millis() + 1));
         assert_eq!(put_member(&s, "r_a", &id, renamed, later).await.unwrap().display_name, "はなこ");
         assert_eq!(view(&s, "r_a").await.unwrap().members[1].member.display_name, "はなこ");
-        remove_member(&s, "r_a", &id).await.unwrap();
-        remove_member(&s, "r_a", &id).await.unwrap();
+        remove_member(&s, "r_a", &id, Timestamp(5)).await.unwrap();
+        remove_member(&s, "r_a", &id, Timestamp(5)).await.unwrap();
         let left = partition(&s, "r_a").await.unwrap();
         assert!(left.keys().all(|k| !k.contains("m-1")), "{left:?}");
     }
@@ -354,6 +372,6 @@ mod tests {
         let future = MemberInput { birth: BirthDate::parse("2030").unwrap(), ..child() };
         let r = put_member(&s, "r", &MemberId::parse("m0").unwrap(), future, Made::now(now)).await;
         assert!(matches!(r, Err(ApiError::Invalid { code: "invalid_birth_date", .. })));
-        assert!(matches!(remove_member(&s, "r", &MemberId::myself()).await, Err(ApiError::Invalid { code: "self_member", .. })));
+        assert!(matches!(remove_member(&s, "r", &MemberId::myself(), Timestamp(5)).await, Err(ApiError::Invalid { code: "self_member", .. })));
     }
 }

@@ -2,10 +2,13 @@
 
 pub mod area_import;
 pub mod areas;
+pub mod audit;
 pub mod auth;
 pub mod checkin;
+pub mod consent;
 pub mod credential;
 pub mod desk;
+pub mod erasure;
 pub mod fanout;
 pub mod headcount;
 pub mod home;

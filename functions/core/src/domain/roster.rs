@@ -2,15 +2,25 @@
 //! Every view and export is audited (who, when, which filter).
 
 use crate::{keys, ApiError};
-use bosai_store::{item::item, Item, ItemExt, Query, Store, Value};
+use bosai_store::{Item, ItemExt, Query, Store, Value};
 use bosai_types::needs::NeedsInput;
-use bosai_types::roster::{AgeBand, RosterEntry, RosterFilter};
+use crate::domain::checkin::{self, Person};
+use bosai_types::checkin::{EventKind, RecordOutcome};
+use bosai_types::household::MemberId;
+use bosai_types::roster::{AgeBand, ManualCheckOut, RosterEntry, RosterFilter};
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
+
+/// The roster's opaque name for a person's stay: staff act on it without learning the
+/// resident's id.
+pub fn entry_id(person: &str) -> String {
+    crate::domain::sessions::hash(&format!("roster-entry:{person}"))[..24].to_owned()
+}
 
 fn entry(i: &Item, this_year: u16) -> Option<RosterEntry> {
     let needs: NeedsInput = i.str("needs").and_then(|n| serde_json::from_str(n).ok()).unwrap_or_default();
     let birth_year = i.i64("birth_year").and_then(|y| u16::try_from(y).ok());
     Some(RosterEntry {
+        entry_id: entry_id(i.str(bosai_store::attr::GSI1_SK)?),
         name: i.str("name")?.to_owned(),
         birth_year,
         age_band: AgeBand::of(birth_year, this_year),
@@ -28,20 +38,60 @@ fn entry(i: &Item, this_year: u16) -> Option<RosterEntry> {
     })
 }
 
-pub async fn list(store: &dyn Store, shelter: &ShelterId, filter: &RosterFilter, now: Timestamp) -> Result<Vec<RosterEntry>, ApiError> {
-    let this_year: u16 = now.jst_date()[..4].parse().unwrap_or(2026);
+/// Every location item on the shelter's roster.
+async fn present(store: &dyn Store, shelter: &ShelterId) -> Result<Vec<Item>, ApiError> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
         let page = store.query(Query::gsi1(keys::present_at(shelter)).after(cursor)).await?;
-        out.extend(page.items.iter().filter_map(|i| entry(i, this_year)).filter(|e| filter.matches(e)));
+        out.extend(page.items);
         cursor = page.next;
         if cursor.is_none() {
-            break;
+            return Ok(out);
         }
     }
+}
+
+pub async fn list(store: &dyn Store, shelter: &ShelterId, filter: &RosterFilter, now: Timestamp) -> Result<Vec<RosterEntry>, ApiError> {
+    let this_year: u16 = now.jst_date()[..4].parse().unwrap_or(2026);
+    let mut out: Vec<RosterEntry> = present(store, shelter).await?.iter().filter_map(|i| entry(i, this_year)).filter(|e| filter.matches(e)).collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
+}
+
+/// Staff check out someone who left without scanning (退所の手動記録): a check-out event like a
+/// scan's, recorded by the staff member. A resend (same `event_id`) after it went through is
+/// answered as done; someone no longer on this roster is 404.
+pub async fn check_out_by_hand(
+    store: &dyn Store,
+    municipality: &MunicipalityCode,
+    shelter: &ShelterId,
+    entry: &str,
+    req: &ManualCheckOut,
+    staff: &str,
+    now: Timestamp,
+) -> Result<RecordOutcome, ApiError> {
+    if !bosai_types::checkin::valid_event_id(&req.event_id) {
+        return Err(ApiError::invalid("invalid_event_id", "Send an event_id of 8-64 letters, digits, - or _.", "記録IDが正しくありません。もう一度操作してください。"));
+    }
+    let found = present(store, shelter).await?.into_iter().find(|i| i.str(bosai_store::attr::GSI1_SK).is_some_and(|p| entry_id(p) == entry));
+    let Some(loc) = found else {
+        if store.get(&keys::event_id(&req.event_id)).await?.is_some() {
+            return Ok(RecordOutcome::Duplicate);
+        }
+        return Err(ApiError::NotFound("This person on the shelter's roster", "名簿のこの方"));
+    };
+    let person = Person {
+        key: loc.str(bosai_store::attr::GSI1_SK).unwrap_or_default().to_owned(),
+        member_id: loc.str("member_id").and_then(|m| MemberId::parse(m).ok()).ok_or_else(|| ApiError::Unavailable("a location without a member id".into()))?,
+        roster: Item::new(),
+    };
+    // After the stay it ends, even when a device's clock put the check-in ahead of ours.
+    let at = Timestamp(now.millis().max(loc.i64("at").unwrap_or(0) + 1));
+    let outcome = checkin::record_event(store, &[person], EventKind::CheckOut, shelter, at, &req.event_id, staff).await?;
+    let details = [("shelter", Value::s(shelter.as_str())), ("entry", Value::s(entry)), ("event_id", Value::s(&req.event_id))];
+    crate::domain::audit::record(store, municipality, now, "manual_check_out", staff, details).await?;
+    Ok(outcome)
 }
 
 /// One roster view or export, as the audit log records it.
@@ -55,20 +105,16 @@ pub struct RosterAccess<'a> {
 
 pub async fn audit(store: &dyn Store, municipality: &MunicipalityCode, a: RosterAccess<'_>, now: Timestamp) -> Result<(), ApiError> {
     let RosterAccess { action, actor, shelter, filter, rows } = a;
-    let id = uuid::Uuid::new_v4().to_string();
-    let it = item(&keys::audit(municipality, &now.jst_date(), now.millis(), &id))
-        .with("action", Value::s(action))
-        .with("actor", Value::s(actor))
-        .with("shelter", Value::s(shelter.as_str()))
-        .with("filter", Value::s(serde_json::to_string(filter).unwrap_or_default()))
-        .with("rows", Value::n(rows as i64))
-        .with("at", Value::n(now.millis()));
-    store.put(it, None).await?;
-    Ok(())
+    let details = [
+        ("shelter", Value::s(shelter.as_str())),
+        ("filter", Value::s(serde_json::to_string(filter).unwrap_or_default())),
+        ("rows", Value::n(rows as i64)),
+    ];
+    crate::domain::audit::record(store, municipality, now, action, actor, details).await
 }
 
 /// A spreadsheet cannot be tricked into running a formula from a name someone typed.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -118,6 +164,7 @@ mod tests {
     #[test]
     fn csv_has_bom_and_escapes() {
         let e = RosterEntry {
+            entry_id: "e".into(),
             name: "=HYPERLINK(\"x\"), 太郎".into(),
             birth_year: Some(1980),
             age_band: AgeBand::Adult,

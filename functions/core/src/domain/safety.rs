@@ -3,7 +3,7 @@
 
 use crate::domain::{household, shelters};
 use crate::{keys, ApiError};
-use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Key, Query, Store, StoreError, TransactOp, Update, Value};
+use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Key, Query, Store, StoreError, TransactOp, Update, Value, WriteOp};
 use bosai_types::hq::{AreaSafety, SafetyCounts};
 use bosai_types::surveys::AreaCode;
 use bosai_types::household::{HelpRequest, MemberId};
@@ -107,7 +107,10 @@ pub async fn report(
             ops.push(TransactOp::Put { item: current, condition: Some(unchanged) });
         }
         match store.transact_write(ops).await {
-            Ok(()) => return Ok(r),
+            Ok(()) => {
+                trim_history(store, sub, &r.member_id).await?;
+                return Ok(r);
+            }
             // The same report arrived twice at once: the other copy won.
             Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
                 let done = store.get(&id_key).await?.as_ref().and_then(report_from).ok_or(ApiError::Conflict("The report", "報告"))?;
@@ -122,6 +125,30 @@ pub async fn report(
 }
 
 const RETRIES: usize = 8;
+
+/// Reports kept per member (newest first); older ones go with their replay records. A report
+/// resent after its record went is stored again, as new: harmless, and only after 50 newer ones.
+pub const MAX_HISTORY: u32 = 50;
+
+async fn trim_history(store: &dyn Store, sub: &str, member: &MemberId) -> Result<(), ApiError> {
+    let q = || Query::partition(keys::resident_partition(sub)).begins_with(keys::safety_log_prefix(member.as_str())).backward();
+    let mut cursor = store.query(q().limit(MAX_HISTORY)).await?.next;
+    while let Some(c) = cursor {
+        let page = store.query(q().after(Some(c))).await?;
+        let mut ops = Vec::new();
+        for old in &page.items {
+            if let Ok(key) = Key::of(old) {
+                ops.push(WriteOp::Delete(key));
+            }
+            if let Some(r) = report_from(old) {
+                ops.push(WriteOp::Delete(keys::safety_report_id(sub, &r.report_id)));
+            }
+        }
+        store.batch_write(ops).await?;
+        cursor = page.next;
+    }
+    Ok(())
+}
 
 /// The counter attribute a status adds to.
 pub fn status_counter(s: &SafetyStatus) -> &'static str {

@@ -54,6 +54,8 @@ pub async fn preview(
     // The card holder first, then the family in the code's order.
     out.sort_by_key(|p| !p.member_id.is_self());
     let access = roster::RosterAccess { action: "scan_preview", actor: staff, shelter, filter: &RosterFilter::default(), rows: out.len() };
-    roster::audit(store, municipality, access, now).await?;
+    // In the log of the shelter's municipality, whose HQ reads it.
+    let shelter_municipality = crate::domain::shelters::get(store, shelter).await?.municipality;
+    roster::audit(store, &shelter_municipality, access, now).await?;
     Ok(ScanPreview { people: out })
 }

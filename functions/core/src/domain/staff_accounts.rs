@@ -217,14 +217,7 @@ async fn audit(
     actor: &str,
     subject: &str,
 ) -> Result<(), ApiError> {
-    let id = uuid::Uuid::new_v4().to_string();
-    let entry = item(&keys::audit(m, &now.jst_date(), now.millis(), &id))
-        .with("action", Value::s(action))
-        .with("actor", Value::s(actor))
-        .with("staff_account", Value::s(subject))
-        .with("at", Value::n(now.millis()));
-    store.put(entry, None).await?;
-    Ok(())
+    crate::domain::audit::record(store, m, now, action, actor, [("staff_account", Value::s(subject))]).await
 }
 
 /// The staff app's callback: the provider's code becomes our own short-lived token carrying

@@ -176,6 +176,20 @@ struct StoredAnswer {
     version: i64,
 }
 
+/// The resident's answers, every survey and period (for "export my data").
+pub async fn answers_of(store: &dyn Store, sub: &str) -> Result<Vec<MyAnswer>, ApiError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.query(Query::gsi1(keys::answers_of(sub)).after(cursor)).await?;
+        out.extend(page.items.iter().filter_map(answer_from_item).map(|a| a.answer));
+        cursor = page.next;
+        if cursor.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
 fn answer_from_item(i: &Item) -> Option<StoredAnswer> {
     Some(StoredAnswer {
         answer: MyAnswer {

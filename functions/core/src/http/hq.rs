@@ -1,27 +1,36 @@
-//! HQ's dashboard summary.
+//! HQ's dashboard summary and the audit log.
 
 use super::principal::{HqOrAdmin, PrefectureHqOrAdmin};
 use super::routes::{Access, RouteSpec};
 use super::AppState;
-use crate::domain::hq;
+use crate::domain::{audit, hq};
 use crate::ApiError;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
+use bosai_types::audit::{AuditEntry, AuditFilter};
 use bosai_types::hq::{HqSummary, PrefectureSummary};
 use bosai_types::{Problem, Timestamp};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/hq/summary", get(summary)).route("/hq/prefecture", get(prefecture))
+    Router::new()
+        .route("/hq/summary", get(summary))
+        .route("/hq/prefecture", get(prefecture))
+        .route("/hq/audit", get(audit_json))
+        .route("/hq/audit.csv", get(audit_csv))
 }
 
 pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/api/hq/summary", access: Access::Roles(HqOrAdmin::ROLES) },
     RouteSpec { method: "GET", path: "/api/hq/prefecture", access: Access::Roles(PrefectureHqOrAdmin::ROLES) },
+    RouteSpec { method: "GET", path: "/api/hq/audit", access: Access::Roles(HqOrAdmin::ROLES) },
+    RouteSpec { method: "GET", path: "/api/hq/audit.csv", access: Access::Roles(HqOrAdmin::ROLES) },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(summary, prefecture), components(schemas(PrefectureSummary)))]
+#[openapi(paths(summary, prefecture, audit_json, audit_csv), components(schemas(PrefectureSummary, AuditEntry)))]
 pub struct Doc;
 
 /// Evacuees per shelter against capacity, their sex, age bands, allergies and other needs,
@@ -44,4 +53,40 @@ async fn prefecture(PrefectureHqOrAdmin(p): PrefectureHqOrAdmin, State(st): Stat
     let pref = p.prefecture(&st.config.municipality).ok_or(ApiError::Forbidden)?;
     let now = Timestamp(crate::clock::now_millis());
     Ok(Json(hq::prefecture_summary(st.store.as_ref(), &pref, now).await?))
+}
+
+type FilterQuery = Result<Query<AuditFilter>, axum::extract::rejection::QueryRejection>;
+
+/// One day of the municipality's audit log, filtered; reading it is itself audited.
+async fn audited_log(st: &AppState, p: &crate::auth::Principal, q: FilterQuery, action: &str) -> Result<Vec<AuditEntry>, ApiError> {
+    let Query(f) = q.map_err(|e| ApiError::invalid("invalid_filter", format!("The audit filter is not valid: {}", e.body_text()), "絞り込みの条件が正しくありません。"))?;
+    let m = super::principal::hq_municipality(p, st).await?;
+    let now = Timestamp(crate::clock::now_millis());
+    let entries = audit::list(st.store.as_ref(), &m, &f, now).await?;
+    let details = [("filter", bosai_store::Value::s(serde_json::to_string(&f).unwrap_or_default())), ("rows", bosai_store::Value::n(entries.len() as i64))];
+    audit::record(st.store.as_ref(), &m, now, action, &p.sub, details).await?;
+    Ok(entries)
+}
+
+/// Who read or changed personal data, when (監査ログ): one day, newest first, by who, what and
+/// which shelter. Audited as `audit_view`.
+#[utoipa::path(get, path = "/api/hq/audit", tag = "hq", security(("bearer" = [])), params(AuditFilter),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn audit_json(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: FilterQuery) -> Result<impl IntoResponse, ApiError> {
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(audited_log(&st, &p, q, "audit_view").await?)))
+}
+
+/// The same as CSV (UTF-8 with BOM), audited as `audit_export`.
+#[utoipa::path(get, path = "/api/hq/audit.csv", tag = "hq", security(("bearer" = [])), params(AuditFilter),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn audit_csv(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: FilterQuery) -> Result<impl IntoResponse, ApiError> {
+    let entries = audited_log(&st, &p, q, "audit_export").await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        audit::csv(&entries),
+    ))
 }

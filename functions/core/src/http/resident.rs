@@ -5,7 +5,7 @@ use super::principal::{hq_municipality, resident_municipality, HqOrAdmin, Reside
 use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState, DeviceTimesHeaders, MadeAt, MunicipalityParam};
 use crate::clock::{now_millis, now_seconds};
-use crate::domain::{credential, household, mydata, safety};
+use crate::domain::{consent, credential, household, mydata, safety};
 use crate::ApiError;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -13,6 +13,7 @@ use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use bosai_types::checkin::{CheckInCredential, CredentialRequest};
+use bosai_types::consent::{Consent, ConsentInput};
 use bosai_types::household::{AreaRegistration, DeleteConfirmation, HelpRequest, Home, HomeChoice, HouseholdView, Member, MemberId, MemberInput, MunicipalityChoice, MyData};
 use bosai_types::needs::{Needs, NeedsInput};
 use bosai_types::safety::{SafetyReport, SafetyReportInput};
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/household", get(view))
         .route("/household/members/{member_id}", put(put_member).delete(remove_member))
         .route("/household/members/{member_id}/needs", put(put_needs))
+        .route("/me/consent", put(give_consent).delete(withdraw_consent))
         .route("/safety", post(report))
         .route("/safety/history", get(history))
         .route("/me/checkin-credential", post(checkin_credential))
@@ -47,6 +49,8 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "POST", path: "/api/me/checkin-credential", access: RESIDENT },
     RouteSpec { method: "GET", path: "/api/me/export", access: RESIDENT },
     RouteSpec { method: "DELETE", path: "/api/me", access: RESIDENT },
+    RouteSpec { method: "PUT", path: "/api/me/consent", access: RESIDENT },
+    RouteSpec { method: "DELETE", path: "/api/me/consent", access: RESIDENT },
     RouteSpec { method: "PUT", path: "/api/me/area", access: RESIDENT },
     RouteSpec { method: "PUT", path: "/api/me/home", access: RESIDENT },
     RouteSpec { method: "GET", path: "/api/municipalities", access: Access::Public },
@@ -55,7 +59,7 @@ pub const ROUTES: &[RouteSpec] = &[
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(view, put_member, remove_member, put_needs, report, history, checkin_credential, export, delete_me, set_area, set_home, municipalities, areas, help_requests))]
+#[openapi(paths(view, put_member, remove_member, put_needs, give_consent, withdraw_consent, report, history, checkin_credential, export, delete_me, set_area, set_home, municipalities, areas, help_requests))]
 pub struct Doc;
 
 fn member_id(raw: &str) -> Result<MemberId, ApiError> {
@@ -97,7 +101,7 @@ async fn remove_member(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    household::remove_member(st.store.as_ref(), &p.sub, &member_id(&id)?).await?;
+    household::remove_member(st.store.as_ref(), &p.sub, &member_id(&id)?, now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -113,6 +117,21 @@ async fn put_needs(
     ApiJson(input): ApiJson<NeedsInput>,
 ) -> Result<Json<Needs>, ApiError> {
     Ok(Json(household::put_needs(st.store.as_ref(), &p.sub, &member_id(&id)?, input, made).await?))
+}
+
+/// Agree to the collection of allergies, medical and care needs (the text of `version`, shown by
+/// the app). Needs are refused without it (400 `consent_required`). Agreeing again is a no-op.
+#[utoipa::path(put, path = "/api/me/consent", tag = "resident", security(("bearer" = [])), request_body = ConsentInput,
+    responses((status = 200, body = Consent), (status = 400, body = Problem, description = "not the current text (`consent_outdated`)")))]
+async fn give_consent(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(input): ApiJson<ConsentInput>) -> Result<Json<Consent>, ApiError> {
+    Ok(Json(consent::give(st.store.as_ref(), &p.sub, &input, now()).await?))
+}
+
+/// Withdraw that consent: every member's needs are deleted, also from shelter rosters.
+#[utoipa::path(delete, path = "/api/me/consent", tag = "resident", security(("bearer" = [])), responses((status = 204, description = "withdrawn, needs deleted")))]
+async fn withdraw_consent(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<StatusCode, ApiError> {
+    consent::withdraw(st.store.as_ref(), &p.sub).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Report a member's safety status; a resend with the same report id is stored once.
@@ -223,5 +242,9 @@ async fn municipalities(State(st): State<AppState>) -> Result<impl IntoResponse,
     responses((status = 200, body = Vec<HelpRequest>), (status = 403, body = Problem)))]
 async fn help_requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<HelpRequest>>, ApiError> {
     let m = hq_municipality(&p, &st).await?;
-    Ok(Json(safety::help_requests(st.store.as_ref(), &m).await?))
+    let list = safety::help_requests(st.store.as_ref(), &m).await?;
+    // Names and where people are: a read of personal data, audited.
+    let details = [("rows", bosai_store::Value::n(list.len() as i64))];
+    crate::domain::audit::record(st.store.as_ref(), &m, now(), "help_requests_view", &p.sub, details).await?;
+    Ok(Json(list))
 }

@@ -13,10 +13,10 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use bosai_types::checkin::{parse_record, valid_device_id, Location, PosterCheckIn, ScanBatch, ScanBatchResult, MAX_BATCH_RECORDS};
+use bosai_types::checkin::{parse_record, valid_device_id, Location, PosterCheckIn, RecordOutcome, ScanBatch, ScanBatchResult, MAX_BATCH_RECORDS};
 use bosai_types::desk::{DeskClaim, DeskRegistered, DeskRegistration};
 use bosai_types::household::HouseholdView;
-use bosai_types::roster::{RosterEntry, RosterFilter};
+use bosai_types::roster::{ManualCheckOut, RosterEntry, RosterFilter};
 use bosai_types::scan_preview::{ScanPreview, ScanPreviewRequest};
 use bosai_types::{Problem, ShelterId, Timestamp};
 
@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/shelters/{id}/poster", get(poster))
         .route("/shelters/{id}/roster", get(roster_json))
         .route("/shelters/{id}/roster.csv", get(roster_csv))
+        .route("/shelters/{id}/roster/{entry}/check-out", post(manual_check_out))
         .route("/shelters/{id}/desk-registrations", post(desk_register))
         .route("/me/checkins", post(poster_check_in))
         .route("/me/claim", post(desk_claim))
@@ -40,13 +41,14 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/api/shelters/{id}/poster", access: MANAGERS },
     RouteSpec { method: "GET", path: "/api/shelters/{id}/roster", access: MANAGERS },
     RouteSpec { method: "GET", path: "/api/shelters/{id}/roster.csv", access: MANAGERS },
+    RouteSpec { method: "POST", path: "/api/shelters/{id}/roster/{entry}/check-out", access: MANAGERS },
     RouteSpec { method: "POST", path: "/api/shelters/{id}/desk-registrations", access: MANAGERS },
     RouteSpec { method: "POST", path: "/api/me/checkins", access: Access::Roles(ResidentOnly::ROLES) },
     RouteSpec { method: "POST", path: "/api/me/claim", access: Access::Roles(ResidentOnly::ROLES) },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(scans, scan_preview, poster, roster_json, roster_csv, desk_register, poster_check_in, desk_claim))]
+#[openapi(paths(scans, scan_preview, poster, roster_json, roster_csv, manual_check_out, desk_register, poster_check_in, desk_claim))]
 pub struct Doc;
 
 /// The shelter, if this principal may act for it.
@@ -123,7 +125,9 @@ async fn audited_roster(st: &AppState, who: &Principal, id: &str, f: &RosterFilt
     let now = Timestamp(now_millis());
     let entries = roster::list(st.store.as_ref(), &shelter, f, now).await?;
     let access = roster::RosterAccess { action, actor: &who.sub, shelter: &shelter, filter: f, rows: entries.len() };
-    roster::audit(st.store.as_ref(), &st.config.municipality, access, now).await?;
+    // In the log of the shelter's municipality, whose HQ reads it.
+    let municipality = shelters::get(st.store.as_ref(), &shelter).await?.municipality;
+    roster::audit(st.store.as_ref(), &municipality, access, now).await?;
     Ok((shelter, entries))
 }
 
@@ -179,6 +183,23 @@ async fn roster_csv(
         ],
         roster::csv(&entries),
     ))
+}
+
+/// Check out someone who left without scanning (audited); a resend is a no-op.
+#[utoipa::path(post, path = "/api/shelters/{id}/roster/{entry}/check-out", tag = "shelter", security(("bearer" = [])),
+    params(("id" = String, Path), ("entry" = String, Path, description = "`entry_id` of the roster row")), request_body = ManualCheckOut,
+    responses((status = 200, body = RecordOutcome), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "not on this shelter's roster")))]
+async fn manual_check_out(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    ApiPath((id, entry)): ApiPath<(String, String)>,
+    ApiJson(req): ApiJson<ManualCheckOut>,
+) -> Result<Json<RecordOutcome>, ApiError> {
+    let shelter = managed(&st, &who, &id).await?;
+    let municipality = shelters::get(st.store.as_ref(), &shelter).await?.municipality;
+    let now = Timestamp(now_millis());
+    Ok(Json(roster::check_out_by_hand(st.store.as_ref(), &municipality, &shelter, &entry, &req, &who.sub, now).await?))
 }
 
 /// The resident scanned a shelter's poster: check them and the chosen members in.

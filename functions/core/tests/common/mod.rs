@@ -59,6 +59,13 @@ impl TestApp {
         bosai_companion::client::login(&self.base, &self.identity.card(card).unwrap(), share_basic_four).await.unwrap()
     }
 
+    /// The resident agrees to the collection of needs (要配慮個人情報), as the app asks first.
+    pub async fn consent(&self, token: &str) {
+        let body = serde_json::json!({"version": bosai_types::consent::SENSITIVE_DATA_CONSENT_VERSION});
+        let (s, v) = self.call("PUT", "/api/me/consent", token, Some(body)).await;
+        assert_eq!(s, 200, "consent: {v}");
+    }
+
     /// One authenticated JSON call: status and body (Null when the body is not JSON).
     pub async fn call(&self, method: &str, path: &str, token: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
         self.call_with(method, path, token, body, &[]).await

@@ -1,0 +1,110 @@
+//! Consent to collecting sensitive personal data (要配慮個人情報). Needs are stored only while
+//! the resident's consent to the current text stands — checked in the same transaction as the
+//! write, so a withdrawal racing an edit cannot leave needs behind. Withdrawing deletes every
+//! member's needs and their copies on shelter rosters; the anonymous counters stay.
+
+use crate::{keys, ApiError};
+use bosai_store::{
+    Condition, Item, ItemExt, Key, Store, StoreError, TransactOp, Update, Value, WriteOp,
+};
+use bosai_types::consent::{Consent, ConsentInput, SENSITIVE_DATA_CONSENT_VERSION};
+use bosai_types::Timestamp;
+
+const VERSION: &str = "consent_sensitive_version";
+const GIVEN_AT: &str = "consent_sensitive_at";
+
+/// The consent recorded on a profile item.
+pub fn of(profile: Option<&Item>) -> Option<Consent> {
+    let p = profile?;
+    Some(Consent {
+        version: p.str(VERSION)?.to_owned(),
+        given_at: Timestamp(p.i64(GIVEN_AT)?),
+    })
+}
+
+pub async fn give(
+    store: &dyn Store,
+    sub: &str,
+    input: &ConsentInput,
+    now: Timestamp,
+) -> Result<Consent, ApiError> {
+    if input.version != SENSITIVE_DATA_CONSENT_VERSION {
+        return Err(ApiError::invalid(
+            "consent_outdated",
+            format!("The consent text is now version {SENSITIVE_DATA_CONSENT_VERSION}: show it and ask again."),
+            "同意の内容が新しくなりました。もう一度内容を確認してください。",
+        ));
+    }
+    // Agreeing again to the same text keeps the first time it was agreed to.
+    let update = Update::new()
+        .set(VERSION, Value::s(&input.version))
+        .set(GIVEN_AT, Value::n(now.millis()));
+    let same = Condition::Or(vec![
+        Condition::NotExists(VERSION.into()),
+        Condition::Ne(VERSION.into(), Value::s(&input.version)),
+    ]);
+    match store.update(&keys::profile(sub), update, Some(same)).await {
+        Ok(p) => of(Some(&p)).ok_or_else(|| ApiError::Unavailable("consent not stored".into())),
+        Err(StoreError::ConditionFailed) => of(store.get(&keys::profile(sub)).await?.as_ref())
+            .ok_or_else(|| ApiError::Unavailable("consent vanished".into())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The check a needs write carries: the resident's consent to the current text stands.
+pub fn required(sub: &str) -> TransactOp {
+    TransactOp::Check {
+        key: keys::profile(sub),
+        condition: Condition::eq(VERSION, Value::s(SENSITIVE_DATA_CONSENT_VERSION)),
+    }
+}
+
+pub fn missing() -> ApiError {
+    ApiError::invalid(
+        "consent_required",
+        "Allergies, medical and care needs are stored only with the resident's consent: PUT /api/me/consent first.",
+        "アレルギー・医療・介護の情報を登録するには、先に同意が必要です。",
+    )
+}
+
+/// Withdraws consent: first the mark (new needs are refused from here on), then every member's
+/// needs and the copies on the rosters of shelters they are checked in to. Idempotent.
+pub async fn withdraw(store: &dyn Store, sub: &str) -> Result<usize, ApiError> {
+    store
+        .update(
+            &keys::profile(sub),
+            Update::new().remove(VERSION).remove(GIVEN_AT),
+            Some(Condition::present()),
+        )
+        .await
+        .or_else(ignore_absent)?;
+    let items = crate::domain::household::partition(store, sub).await?;
+    let needs: Vec<Key> = items
+        .iter()
+        .filter(|(sk, _)| sk.starts_with("NEEDS#"))
+        .filter_map(|(_, i)| Key::of(i).ok())
+        .collect();
+    let removed = needs.len();
+    store
+        .batch_write(needs.into_iter().map(WriteOp::Delete).collect())
+        .await?;
+    for m in crate::domain::household::view_of(&items).members {
+        let loc = keys::location(&keys::person_of_resident(sub, m.member.id.as_str()));
+        store
+            .update(
+                &loc,
+                Update::new().remove("needs"),
+                Some(Condition::Exists("needs".into())),
+            )
+            .await
+            .or_else(ignore_absent)?;
+    }
+    Ok(removed)
+}
+
+fn ignore_absent<T: Default>(e: StoreError) -> Result<T, StoreError> {
+    match e {
+        StoreError::ConditionFailed => Ok(T::default()),
+        e => Err(e),
+    }
+}

@@ -1,0 +1,139 @@
+//! Complete deletion (完全削除). A person first leaves wherever they are checked in — the
+//! shelter's occupancy and headcount move in the same transaction as their location goes —
+//! and then every item that names them is deleted. "Delete my data" erases the whole
+//! household and everything keyed by the resident; "remove member" erases one person.
+//!
+//! Order matters: the revocation mark is written before anything else, so a staff device's
+//! scan that is still in flight is refused (its transaction checks the mark, see
+//! [`checkin::not_revoked_since`]) instead of putting the person back on a roster after they
+//! were taken off it.
+
+use crate::domain::checkin;
+use crate::{keys, ApiError};
+use bosai_store::{Key, Query, Store, StoreError, TransactOp, WriteOp};
+use bosai_types::Timestamp;
+
+const RETRIES: usize = 8;
+
+/// What erasing one person removed.
+#[derive(Debug, Default)]
+pub struct Erased {
+    /// Items deleted (location, check-in history).
+    pub items: usize,
+    /// Whether they were checked in somewhere and were taken off its roster and counters.
+    pub checked_out: bool,
+    /// The scans in their history (a household's scans share an id; the caller decides
+    /// whether the scan record itself goes, see [`forget_scans`]).
+    pub event_ids: Vec<String>,
+}
+
+/// Takes the person (`keys::person_of_*`) off any roster and counter, then deletes their
+/// location and check-in history. Idempotent: erasing twice erases nothing the second time.
+pub async fn erase_person(
+    store: &dyn Store,
+    person: &str,
+    at: Timestamp,
+) -> Result<Erased, ApiError> {
+    let mut out = Erased::default();
+    let loc_key = keys::location(person);
+    let mut done = false;
+    for _ in 0..RETRIES {
+        let Some(current) = store.get(&loc_key).await? else {
+            done = true;
+            break;
+        };
+        let mut ops = Vec::new();
+        let leaving = checkin::leaving(&current);
+        if let Some((shelter, deltas)) = leaving.clone() {
+            ops.extend(checkin::counters_update(&shelter, deltas, at)?);
+        }
+        ops.push(TransactOp::Delete {
+            key: loc_key.clone(),
+            condition: Some(checkin::unchanged(Some(&current))),
+        });
+        match store.transact_write(ops).await {
+            Ok(()) => {
+                out.items += 1;
+                out.checked_out = leaving.is_some();
+                done = true;
+                break;
+            }
+            // A scan moved them meanwhile: read again.
+            Err(StoreError::TransactionCanceled { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !done {
+        return Err(ApiError::Busy);
+    }
+    let mut cursor = None;
+    loop {
+        let page = store
+            .query(Query::partition(loc_key.pk.clone()).after(cursor))
+            .await?;
+        let mut ops = Vec::new();
+        for i in &page.items {
+            let Ok(key) = Key::of(i) else { continue };
+            // EVENT#{at_ms:013}#{event id}
+            if let Some(id) = key
+                .sk
+                .strip_prefix("EVENT#")
+                .and_then(|r| r.split_once('#'))
+                .map(|(_, id)| id)
+            {
+                out.event_ids.push(id.to_owned());
+            }
+            ops.push(WriteOp::Delete(key));
+        }
+        out.items += ops.len();
+        store.batch_write(ops).await?;
+        cursor = page.next;
+        if cursor.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// Deletes the scan records (`keys::event_id`) of scans that named only erased people: they
+/// carry who recorded the scan, which for a poster check-in is the resident. Returns how many.
+pub async fn forget_scans(store: &dyn Store, event_ids: &[String]) -> Result<usize, ApiError> {
+    let mut ids: Vec<&String> = event_ids.iter().collect();
+    ids.sort();
+    ids.dedup();
+    store
+        .batch_write(
+            ids.iter()
+                .map(|id| WriteOp::Delete(keys::event_id(id)))
+                .collect(),
+        )
+        .await?;
+    Ok(ids.len())
+}
+
+/// Every item on GSI1 partition `gsi1pk`, deleted (a resident's answers, sessions, card links,
+/// desk records they claimed). Returns how many.
+pub async fn delete_indexed(
+    store: &dyn Store,
+    gsi1pk: &str,
+) -> Result<Vec<bosai_store::Item>, ApiError> {
+    let mut gone = Vec::new();
+    let mut cursor = None;
+    loop {
+        // Deleting while paging would move DynamoDB's cursor under us: collect, then delete.
+        let page = store.query(Query::gsi1(gsi1pk).after(cursor)).await?;
+        gone.extend(page.items);
+        cursor = page.next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    store
+        .batch_write(
+            gone.iter()
+                .filter_map(|i| Key::of(i).ok())
+                .map(WriteOp::Delete)
+                .collect(),
+        )
+        .await?;
+    Ok(gone)
+}
