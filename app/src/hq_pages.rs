@@ -33,7 +33,7 @@ const TOKEN_KEY: &str = "bosai.hq.token";
 const POLL_MS: i32 = 3_000;
 
 /// In this tab only, like the staff token (shared devices).
-fn token() -> Option<String> {
+pub(crate) fn token() -> Option<String> {
     api::storage_remove(TOKEN_KEY); // from versions that kept it in localStorage
     api::tab_get(TOKEN_KEY)
 }
@@ -243,6 +243,7 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
                 <li><a href="#compose-h">{tp(lang, "お知らせを送る", "Send a notice")}</a></li>
                 <li><a href="#sent-h">{tp(lang, "送信済み", "Sent notices")}</a></li>
                 <li><a href="#help-h">{tp(lang, "救助要請", "Help requests")}</a></li>
+                <li><a href="#audit-h">{tp(lang, "監査ログ", "Audit log")}</a></li>
                 {admin.is_some().then(|| view! {
                     <li><a href="#import-h">{tp(lang, "避難所データの取り込み", "Import shelters")}</a></li>
                     <li><a href="#area-import-h">{tp(lang, "地区の取り込み", "Import areas")}</a></li>
@@ -257,6 +258,7 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         <Composer areas sent/>
         <SentList areas sent/>
         <HelpList help/>
+        <crate::hq_audit::AuditLog/>
         {admin.map(|(token, municipality)| view! {
             <crate::admin_pages::ShelterImport token=token.clone() municipality=municipality.clone()/>
             <crate::admin_pages::AreaImport token=token.clone() municipality=municipality.clone()/>

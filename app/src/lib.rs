@@ -7,6 +7,7 @@ mod api;
 mod birth;
 mod consent;
 mod home_picker;
+mod hq_audit;
 mod hq_pages;
 mod hq_prefecture;
 mod i18n;

@@ -369,7 +369,11 @@ fn reset_backoff() {
 
 /// GET with the staff token and save the body as a file (bytes untouched: the CSV's BOM stays).
 pub async fn download_authed(path: &str, name: &str) -> Result<(), ApiError> {
-    let t = token().ok_or(ApiError::NoSignIn)?;
+    download_with(&token().ok_or(ApiError::NoSignIn)?, path, name).await
+}
+
+/// [`download_authed`] with another token (HQ's).
+pub async fn download_with(t: &str, path: &str, name: &str) -> Result<(), ApiError> {
     let init = web_sys::RequestInit::new();
     let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
     let _ = headers.set("Authorization", &format!("Bearer {t}"));

@@ -15,11 +15,11 @@ import { signIn } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
 let stack;
-let staffToken, household, newCard, api, expiredCredential;
+let staffToken, hqToken, household, newCard, api, expiredCredential;
 
 before(async () => {
   stack = await startStack();
-  ({ staffToken, household, newCard, api, expiredCredential } = residents(stack));
+  ({ staffToken, hqToken, household, newCard, api, expiredCredential } = residents(stack));
 });
 after(async () => { await stack?.stop(); });
 
@@ -240,6 +240,36 @@ test('shelter staff view', async (t) => {
     await row.waitFor({ state: 'detached' });
     assert.equal(await occupancy(), before - 3);
     await screenshot(page, 'shelter-roster-checked-out-1024', { fullPage: false });
+  });
+
+  await t.test('HQ reads the audit log: the check-out by hand, filtered, as CSV', async () => {
+    const hq = await context.newPage();
+    try {
+      await hq.goto(`${stack.url}/hq`);
+      await openTokenForm(hq);
+      await hq.getByLabel('本部トークン').fill(await hqToken());
+      await hq.getByRole('button', { name: 'トークンでサインイン' }).click();
+      const log = hq.locator('section[aria-labelledby="audit-h"]');
+      await log.getByLabel('操作').selectOption('manual_check_out');
+      await log.getByRole('button', { name: '記録を表示' }).click();
+      const row = log.locator('tr.audit-row');
+      await row.first().waitFor();
+      assert.equal(await row.count(), 1);
+      const text = await row.first().textContent();
+      assert.ok(text.includes('手動の退所') && (text.includes('片平丁小学校') || text.includes(SHELTER)), text);
+      await assertAccessible(hq, '/hq audit log');
+      const [download] = await Promise.all([hq.waitForEvent('download'), log.getByRole('button', { name: 'CSVをダウンロード' }).click()]);
+      const csv = readFileSync(await download.path(), 'utf8');
+      assert.ok(csv.startsWith('\uFEFF日時,操作,実施者,避難所,詳細'), csv.slice(0, 40));
+      assert.equal(csv.trim().split('\r\n').length, 2, csv);
+      // Reading the log is in the log.
+      await log.getByLabel('操作').selectOption('audit_export');
+      await log.getByRole('button', { name: '記録を表示' }).click();
+      await log.locator('tr.audit-row[data-action="audit_export"]').waitFor();
+      await screenshot(hq, 'hq-audit-log-1024', { fullPage: false });
+    } finally {
+      await hq.close();
+    }
   });
 
   await t.test('poster QR; a resident checks in by it at /c/:code', async () => {
