@@ -976,6 +976,26 @@ fn Roster(shelter: String) -> impl IntoView {
             }
         });
     };
+    // A person registered at the desk asks for their record to be deleted (they have no phone to
+    // do it themselves): confirmed, then deleted on the server (audited), then the roster again.
+    let delete_desk = move |entry: String, name: String| {
+        let l = lang.get_untracked();
+        let ask = if l.is_ja() {
+            format!("{name} さんの窓口登録を削除しますか？名簿から外れ、元に戻せません。")
+        } else {
+            format!("Delete the desk record of {name}? They leave the roster; this cannot be undone.")
+        };
+        if !web_sys::window().and_then(|w| w.confirm_with_message(&ask).ok()).unwrap_or(false) {
+            return;
+        }
+        spawn_local(async move {
+            let path = format!("/api/shelters/{}/roster/{entry}", shelter.get_value());
+            match staff::send("DELETE", &path, None).await {
+                Ok(_) => load(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
     let csv = move |_| {
         spawn_local(async move {
             let id = shelter.get_value();
@@ -1051,9 +1071,18 @@ fn Roster(shelter: String) -> impl IntoView {
                                     // Someone who left without scanning out: recorded here, after a confirmation.
                                     let (entry, name) = (e.entry_id.clone(), e.name.clone());
                                     let label = if l.is_ja() { format!("{name} さんを退所にする") } else { format!("Check out {name}") };
+                                    let remove = desk.then(|| {
+                                        let (entry, name) = (entry.clone(), name.clone());
+                                        let label = if l.is_ja() { format!("{name} さんの窓口登録を削除する") } else { format!("Delete the desk record of {name}") };
+                                        view! {
+                                            <button type="button" class="btn btn-secondary btn-inline check-out delete-desk" aria-label=label
+                                                on:click=move |_| delete_desk(entry.clone(), name.clone())>{l.pick("登録を削除", "Delete record")}</button>
+                                        }
+                                    });
                                     view! {
                                         <button type="button" class="btn btn-secondary btn-inline check-out" aria-label=label
                                             on:click=move |_| check_out(entry.clone(), name.clone())>{l.pick("退所にする", "Check out")}</button>
+                                        {remove}
                                     }
                                 }</td>
                             </tr>

@@ -240,6 +240,13 @@ test('shelter staff view', async (t) => {
     await row.waitFor({ state: 'detached' });
     assert.equal(await occupancy(), before - 3);
     await screenshot(page, 'shelter-roster-checked-out-1024', { fullPage: false });
+    // Tome, registered at the desk without a card or phone, asks for her record to be deleted.
+    const tome = page.locator('tr.roster-row').filter({ hasText: '山田 トメ' });
+    assert.equal(await page.locator('tr.roster-row').filter({ hasText: '防災 太郎' }).getByRole('button', { name: /窓口登録を削除/ }).count(), 0, 'card holders delete their own');
+    page.once('dialog', (d) => { assert.match(d.message(), /山田 トメ さんの窓口登録を削除しますか/); d.accept(); });
+    await tome.getByRole('button', { name: '山田 トメ さんの窓口登録を削除する' }).click();
+    await tome.waitFor({ state: 'detached' });
+    assert.equal(await occupancy(), before - 4);
   });
 
   await t.test('HQ reads the audit log: the check-out by hand, filtered, as CSV', async () => {

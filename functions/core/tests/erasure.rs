@@ -18,6 +18,7 @@ on_both_stores!(
     removing_a_checked_in_member_takes_them_off_the_roster,
     staff_check_out_someone_by_hand,
     a_scan_in_flight_during_deletion_is_refused,
+    staff_delete_a_desk_record_on_request,
 );
 
 const A: &str = "041009-aoba-katahira-es";
@@ -253,4 +254,37 @@ async fn a_scan_in_flight_during_deletion_is_refused(app: TestApp) {
     assert_eq!(stored.map_err(|r| r.code), Err("credential_revoked"));
     assert!(roster(&app, A).await.is_empty());
     assert_eq!(occupancy(&app, A).await, before);
+}
+
+/// Someone registered at the desk (no card, no phone) asks staff to delete their record: they
+/// leave the roster and its counters, and nothing names them afterwards; the registration goes
+/// with its last person. A card holder's row cannot be deleted by staff.
+async fn staff_delete_a_desk_record_on_request(app: TestApp) {
+    let st = staff(&app, A);
+    let before = occupancy(&app, A).await;
+    let reg = json!({"registration_id": "desk-del-0001", "check_in": true, "people": [
+        {"name": DESK_NAME, "birth_year": 1940, "sex": "female", "needs": {"care": ["wheelchair"]}},
+        {"name": "鵜飼 ゲンジ", "sex": "male"}]});
+    assert_eq!(app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(reg)).await.0, 200);
+    let (_, cred) = family(&app, "taro").await;
+    scan(&app, A, "ev-desk-del-01", "check_in", &cred).await;
+    assert_eq!(occupancy(&app, A).await, before + 4);
+    let rows = roster(&app, A).await;
+    let entry = |name: &str| rows.iter().find(|e| e["name"] == name).unwrap()["entry_id"].as_str().unwrap().to_owned();
+    let path = |e: &str| format!("/api/shelters/{A}/roster/{e}");
+    // Another shelter's staff may not; a card holder's row is theirs to delete.
+    assert_eq!(app.call("DELETE", &path(&entry(DESK_NAME)), &staff(&app, B), None).await.0, 403);
+    let (s, v) = app.call("DELETE", &path(&entry(CHILD)), &st, None).await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("not_a_desk_record")));
+    assert_eq!(app.call("DELETE", &path(&entry(DESK_NAME)), &st, None).await.0, 204);
+    assert_eq!(app.call("DELETE", &path(&entry(DESK_NAME)), &st, None).await.0, 404, "gone");
+    assert_eq!(occupancy(&app, A).await, before + 3);
+    assert!(naming(&app, &[DESK_NAME]).await.is_empty(), "nothing names her");
+    assert!(!naming(&app, &["鵜飼 ゲンジ"]).await.is_empty(), "the other person of the registration stays");
+    assert_eq!(app.call("DELETE", &path(&entry("鵜飼 ゲンジ")), &st, None).await.0, 204);
+    assert!(naming(&app, &["desk-del-0001"]).await.is_empty(), "the registration and its scan record went with its last person");
+    assert_eq!(occupancy(&app, A).await, before + 2);
+    let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
+    let audit = bosai_core::domain::audit::day(app.store.as_ref(), &m, &bosai_types::Timestamp(now_ms()).jst_date()).await.unwrap();
+    assert_eq!(audit.iter().filter(|a| a.get("action").and_then(V::as_str) == Some("desk_record_deleted")).count(), 2);
 }

@@ -87,6 +87,24 @@ pub async fn register(
     })
 }
 
+/// Erases one desk person (`D#{registration}#{p}`): off any roster and counter, their check-in
+/// history, their entry; the registration (and its scan record) goes with its last person.
+/// Returns how many items went.
+pub async fn erase_person(store: &dyn Store, person: &str, now: Timestamp) -> Result<usize, ApiError> {
+    let Some((registration, pid)) = person.strip_prefix("D#").and_then(|r| r.rsplit_once('#')) else {
+        return Err(ApiError::Unavailable(format!("not a desk person: {person}")));
+    };
+    let erased = crate::domain::erasure::erase_person(store, person, now).await?;
+    store.delete(&keys::desk_person(registration, pid), None).await?;
+    let mut removed = erased.items + 1;
+    let left = store.query(Query::partition(keys::desk(registration).pk).begins_with("PERSON#")).await?.items;
+    if left.is_empty() {
+        store.delete(&keys::desk(registration), None).await?;
+        removed += 1 + crate::domain::erasure::forget_scans(store, &erased.event_ids).await?;
+    }
+    Ok(removed)
+}
+
 /// The check-in person key of each person of a desk registration.
 pub async fn person_keys(store: &dyn Store, registration: &str) -> Result<Vec<String>, ApiError> {
     Ok(desk_people(store, registration).await?.into_iter().map(|p| p.key).collect())

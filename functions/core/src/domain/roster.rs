@@ -59,6 +59,32 @@ pub async fn list(store: &dyn Store, shelter: &ShelterId, filter: &RosterFilter,
     Ok(out)
 }
 
+/// The location item of the roster entry `entry`, if that person is on the shelter's roster.
+pub async fn find(store: &dyn Store, shelter: &ShelterId, entry: &str) -> Result<Option<Item>, ApiError> {
+    Ok(present(store, shelter).await?.into_iter().find(|i| i.str(bosai_store::attr::GSI1_SK).is_some_and(|p| entry_id(p) == entry)))
+}
+
+/// A person registered at the desk (no card, no phone) asks for their record to be deleted:
+/// staff of the shelter they are on the roster of erase them (off the roster and its counters,
+/// their check-in history and desk entry; the registration goes with its last person). A card
+/// holder deletes their own data from their phone instead (400 `not_a_desk_record`). Audited.
+pub async fn delete_desk_person(store: &dyn Store, municipality: &MunicipalityCode, shelter: &ShelterId, entry: &str, staff: &str, now: Timestamp) -> Result<(), ApiError> {
+    let Some(loc) = find(store, shelter, entry).await? else {
+        return Err(ApiError::NotFound("This person on the shelter's roster", "名簿のこの方"));
+    };
+    let person = loc.str(bosai_store::attr::GSI1_SK).unwrap_or_default().to_owned();
+    if !person.starts_with("D#") {
+        return Err(ApiError::invalid(
+            "not_a_desk_record",
+            "This person signed in with their card: they delete their data themselves (My data), with help if needed.",
+            "この方はマイナンバーカードで登録しています。ご本人のスマートフォンの「わたしのデータ」から削除してください。",
+        ));
+    }
+    let removed = crate::domain::desk::erase_person(store, &person, now).await?;
+    let details = [("shelter", Value::s(shelter.as_str())), ("entry", Value::s(entry)), ("items_removed", Value::n(removed as i64))];
+    crate::domain::audit::record(store, municipality, now, "desk_record_deleted", staff, details).await
+}
+
 /// Staff check out someone who left without scanning (退所の手動記録): a check-out event like a
 /// scan's, recorded by the staff member. A resend (same `event_id`) after it went through is
 /// answered as done; someone no longer on this roster is 404.
@@ -74,8 +100,7 @@ pub async fn check_out_by_hand(
     if !bosai_types::checkin::valid_event_id(&req.event_id) {
         return Err(ApiError::invalid("invalid_event_id", "Send an event_id of 8-64 letters, digits, - or _.", "記録IDが正しくありません。もう一度操作してください。"));
     }
-    let found = present(store, shelter).await?.into_iter().find(|i| i.str(bosai_store::attr::GSI1_SK).is_some_and(|p| entry_id(p) == entry));
-    let Some(loc) = found else {
+    let Some(loc) = find(store, shelter, entry).await? else {
         if store.get(&keys::event_id(&req.event_id)).await?.is_some() {
             return Ok(RecordOutcome::Duplicate);
         }

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/shelters/{id}/roster", get(roster_json))
         .route("/shelters/{id}/roster.csv", get(roster_csv))
         .route("/shelters/{id}/roster/{entry}/check-out", post(manual_check_out))
+        .route("/shelters/{id}/roster/{entry}", axum::routing::delete(delete_desk_person))
         .route("/shelters/{id}/desk-registrations", post(desk_register))
         .route("/me/checkins", post(poster_check_in))
         .route("/me/claim", post(desk_claim))
@@ -42,13 +43,14 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/api/shelters/{id}/roster", access: MANAGERS },
     RouteSpec { method: "GET", path: "/api/shelters/{id}/roster.csv", access: MANAGERS },
     RouteSpec { method: "POST", path: "/api/shelters/{id}/roster/{entry}/check-out", access: MANAGERS },
+    RouteSpec { method: "DELETE", path: "/api/shelters/{id}/roster/{entry}", access: MANAGERS },
     RouteSpec { method: "POST", path: "/api/shelters/{id}/desk-registrations", access: MANAGERS },
     RouteSpec { method: "POST", path: "/api/me/checkins", access: Access::Roles(ResidentOnly::ROLES) },
     RouteSpec { method: "POST", path: "/api/me/claim", access: Access::Roles(ResidentOnly::ROLES) },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(scans, scan_preview, poster, roster_json, roster_csv, manual_check_out, desk_register, poster_check_in, desk_claim))]
+#[openapi(paths(scans, scan_preview, poster, roster_json, roster_csv, manual_check_out, delete_desk_person, desk_register, poster_check_in, desk_claim))]
 pub struct Doc;
 
 /// The shelter, if this principal may act for it.
@@ -200,6 +202,23 @@ async fn manual_check_out(
     let municipality = shelters::get(st.store.as_ref(), &shelter).await?.municipality;
     let now = Timestamp(now_millis());
     Ok(Json(roster::check_out_by_hand(st.store.as_ref(), &municipality, &shelter, &entry, &req, &who.sub, now).await?))
+}
+
+/// Delete the record of someone registered at the desk (no card, no phone) who asks for it:
+/// off the roster and counters, history and desk entry (audited). Card holders delete their own.
+#[utoipa::path(delete, path = "/api/shelters/{id}/roster/{entry}", tag = "shelter", security(("bearer" = [])),
+    params(("id" = String, Path), ("entry" = String, Path, description = "`entry_id` of the roster row")),
+    responses((status = 204, description = "deleted"), (status = 400, body = Problem, description = "a card holder (`not_a_desk_record`)"),
+        (status = 403, body = Problem), (status = 404, body = Problem, description = "not on this shelter's roster")))]
+async fn delete_desk_person(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    ApiPath((id, entry)): ApiPath<(String, String)>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let shelter = managed(&st, &who, &id).await?;
+    let municipality = shelters::get(st.store.as_ref(), &shelter).await?.municipality;
+    roster::delete_desk_person(st.store.as_ref(), &municipality, &shelter, &entry, &who.sub, Timestamp(now_millis())).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// The resident scanned a shelter's poster: check them and the chosen members in.
