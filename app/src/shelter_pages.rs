@@ -959,42 +959,34 @@ fn Roster(shelter: String) -> impl IntoView {
         ev.prevent_default();
         load();
     };
-    // Someone who left without scanning out (退所の手動記録): confirmed, sent, audited, then
-    // the roster is read again. Offline it fails with the usual banner; nothing is assumed.
-    let check_out = move |entry: String, name: String| {
-        let l = lang.get_untracked();
-        let ask = if l.is_ja() { format!("{name} さんを退所にしますか？") } else { format!("Check out {name}?") };
+    // An action on one person of the roster, after a confirmation; then the roster is read
+    // again. Offline it fails with the usual banner: nothing is assumed done.
+    let act = move |ask: String, method: &'static str, path: String, body: Option<String>| {
         if !web_sys::window().and_then(|w| w.confirm_with_message(&ask).ok()).unwrap_or(false) {
             return;
         }
         spawn_local(async move {
-            let path = format!("/api/shelters/{}/roster/{entry}/check-out", shelter.get_value());
-            let body = serde_json::json!({ "event_id": staff::new_event_id() }).to_string();
-            match staff::send("POST", &path, Some(body)).await {
+            match staff::send(method, &path, body).await {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(e)),
             }
         });
     };
+    // Someone who left without scanning out (退所の手動記録), audited by the server.
+    let check_out = move |entry: String, name: String| {
+        let ask = if lang.get_untracked().is_ja() { format!("{name} さんを退所にしますか？") } else { format!("Check out {name}?") };
+        let body = serde_json::json!({ "event_id": staff::new_event_id() }).to_string();
+        act(ask, "POST", format!("/api/shelters/{}/roster/{entry}/check-out", shelter.get_value()), Some(body));
+    };
     // A person registered at the desk asks for their record to be deleted (they have no phone to
-    // do it themselves): confirmed, then deleted on the server (audited), then the roster again.
+    // do it themselves); audited by the server.
     let delete_desk = move |entry: String, name: String| {
-        let l = lang.get_untracked();
-        let ask = if l.is_ja() {
+        let ask = if lang.get_untracked().is_ja() {
             format!("{name} さんの窓口登録を削除しますか？名簿から外れ、元に戻せません。")
         } else {
             format!("Delete the desk record of {name}? They leave the roster; this cannot be undone.")
         };
-        if !web_sys::window().and_then(|w| w.confirm_with_message(&ask).ok()).unwrap_or(false) {
-            return;
-        }
-        spawn_local(async move {
-            let path = format!("/api/shelters/{}/roster/{entry}", shelter.get_value());
-            match staff::send("DELETE", &path, None).await {
-                Ok(_) => load(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        act(ask, "DELETE", format!("/api/shelters/{}/roster/{entry}", shelter.get_value()), None);
     };
     let csv = move |_| {
         spawn_local(async move {

@@ -54,7 +54,7 @@ pub async fn served(store: &dyn Store) -> Result<Vec<MunicipalityCode>, ApiError
 
 /// [`served`] with each one's stored name, from the same query (the index carries the item).
 pub async fn served_named(store: &dyn Store) -> Result<Vec<(MunicipalityCode, Option<String>)>, ApiError> {
-    let items = crate::domain::shelters::query_all(store, Query::gsi1(keys::MUNICIPALITIES).begins_with("MUNI#")).await?;
+    let items = crate::domain::query_all(store, Query::gsi1(keys::MUNICIPALITIES).begins_with("MUNI#")).await?;
     Ok(items
         .iter()
         .filter_map(|i| Some((MunicipalityCode::parse(i.str("code")?).ok()?, i.str("name_ja").map(str::to_owned))))

@@ -35,18 +35,8 @@ pub async fn day(
     date: &str,
 ) -> Result<Vec<Item>, ApiError> {
     let pk = keys::audit(m, date, 0, "").pk;
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store
-            .query(Query::partition(pk.clone()).after(cursor))
-            .await?;
-        out.extend(page.items.into_iter().filter(|i| i.str("action").is_some()));
-        cursor = page.next;
-        if cursor.is_none() {
-            return Ok(out);
-        }
-    }
+    let items = crate::domain::query_all(store, Query::partition(pk)).await?;
+    Ok(items.into_iter().filter(|i| i.str("action").is_some()).collect())
 }
 
 fn entry(i: &Item) -> Option<AuditEntry> {

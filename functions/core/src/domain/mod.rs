@@ -29,3 +29,18 @@ pub mod shelter_import;
 pub mod shelters;
 pub mod supplies;
 pub mod surveys;
+
+/// Every page of a query, collected: for lists the domain bounds (a household, a roster, a day's
+/// audit log, a municipality's shelters).
+pub(crate) async fn query_all(store: &dyn bosai_store::Store, q: bosai_store::Query) -> Result<Vec<bosai_store::Item>, crate::ApiError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.query(q.clone().after(cursor)).await?;
+        out.extend(page.items);
+        cursor = page.next;
+        if cursor.is_none() {
+            return Ok(out);
+        }
+    }
+}

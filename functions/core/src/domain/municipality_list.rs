@@ -239,7 +239,7 @@ pub async fn import(
 /// The listed municipalities of prefecture `pref` (one query).
 pub async fn listed(store: &dyn Store, pref: &MunicipalityCode) -> Result<Vec<Listed>, ApiError> {
     let items =
-        crate::domain::shelters::query_all(store, Query::partition(keys::municipality_list(pref)))
+        crate::domain::query_all(store, Query::partition(keys::municipality_list(pref)))
             .await?;
     Ok(items
         .iter()

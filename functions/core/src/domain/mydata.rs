@@ -48,16 +48,7 @@ pub async fn export(store: &dyn Store, sub: &str, now: Timestamp) -> Result<MyDa
 
 /// A person's check-in history items, every page.
 async fn events(store: &dyn Store, person: &str) -> Result<Vec<bosai_store::Item>, ApiError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store.query(Query::partition(keys::location(person).pk).begins_with("EVENT#").after(cursor)).await?;
-        out.extend(page.items);
-        cursor = page.next;
-        if cursor.is_none() {
-            return Ok(out);
-        }
-    }
+    crate::domain::query_all(store, Query::partition(keys::location(person).pk).begins_with("EVENT#")).await
 }
 
 fn event_of(i: &bosai_store::Item) -> Option<(EventKind, ShelterId, Timestamp)> {

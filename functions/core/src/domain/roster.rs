@@ -40,16 +40,7 @@ fn entry(i: &Item, this_year: u16) -> Option<RosterEntry> {
 
 /// Every location item on the shelter's roster.
 async fn present(store: &dyn Store, shelter: &ShelterId) -> Result<Vec<Item>, ApiError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store.query(Query::gsi1(keys::present_at(shelter)).after(cursor)).await?;
-        out.extend(page.items);
-        cursor = page.next;
-        if cursor.is_none() {
-            return Ok(out);
-        }
-    }
+    crate::domain::query_all(store, Query::gsi1(keys::present_at(shelter))).await
 }
 
 pub async fn list(store: &dyn Store, shelter: &ShelterId, filter: &RosterFilter, now: Timestamp) -> Result<Vec<RosterEntry>, ApiError> {

@@ -121,7 +121,7 @@ pub async fn stored_of(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<St
 /// other municipalities' shelters).
 pub async fn stored_with(store: &dyn Store, m: &MunicipalityCode, counters: &mut BTreeMap<String, Item>) -> Result<Vec<StoredShelter>, ApiError> {
     let mut out = Vec::new();
-    for item in query_all(store, Query::gsi1(keys::shelters_of(m)).begins_with("SHELTER#")).await? {
+    for item in super::query_all(store, Query::gsi1(keys::shelters_of(m)).begins_with("SHELTER#")).await? {
         let c = item.str("id").and_then(|id| counters.remove(id));
         match from_item(&item, c.as_ref()) {
             Some(shelter) => out.push(StoredShelter { shelter, retired: item.contains_key("retired_at"), counters: c }),
@@ -133,25 +133,13 @@ pub async fn stored_with(store: &dyn Store, m: &MunicipalityCode, counters: &mut
 
 /// Every shelter's counters item in the deployment, by shelter id.
 pub async fn all_counters(store: &dyn Store) -> Result<BTreeMap<String, Item>, ApiError> {
-    let items = query_all(store, Query::gsi1(keys::HEADCOUNTS)).await?;
+    let items = super::query_all(store, Query::gsi1(keys::HEADCOUNTS)).await?;
     Ok(items
         .into_iter()
         .filter_map(|i| Some((i.str(attr::GSI1_SK)?.strip_prefix("SHELTER#")?.to_owned(), i)))
         .collect())
 }
 
-pub(crate) async fn query_all(store: &dyn Store, q: Query) -> Result<Vec<Item>, ApiError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store.query(q.clone().after(cursor)).await?;
-        out.extend(page.items);
-        cursor = page.next;
-        if cursor.is_none() {
-            return Ok(out);
-        }
-    }
-}
 
 pub async fn get(store: &dyn Store, id: &ShelterId) -> Result<Shelter, ApiError> {
     let item = store.get(&keys::shelter(id)).await?.ok_or(ApiError::NotFound("The shelter", "避難所"))?;

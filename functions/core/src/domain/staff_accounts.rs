@@ -178,7 +178,7 @@ pub async fn list(
         return Err(ApiError::Forbidden);
     }
     let items =
-        shelters::query_all(store, Query::gsi1(keys::staff_of(m)).begins_with("STAFF#")).await?;
+        crate::domain::query_all(store, Query::gsi1(keys::staff_of(m)).begins_with("STAFF#")).await?;
     Ok(items
         .iter()
         .filter_map(|i| i.str("account"))

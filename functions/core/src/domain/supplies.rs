@@ -159,16 +159,7 @@ pub async fn list(store: &dyn Store, who: &Principal, shelter: &ShelterId) -> Re
 
 /// Open requests of every shelter in the municipality, for HQ.
 pub async fn requests(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<SupplyLine>, ApiError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store.query(Query::gsi1(keys::supply_requests_of(m)).after(cursor)).await?;
-        out.extend(page.items.iter().filter_map(line_from));
-        cursor = page.next;
-        if cursor.is_none() {
-            return Ok(out);
-        }
-    }
+    Ok(crate::domain::query_all(store, Query::gsi1(keys::supply_requests_of(m))).await?.iter().filter_map(line_from).collect())
 }
 
 #[cfg(test)]

@@ -178,16 +178,8 @@ struct StoredAnswer {
 
 /// The resident's answers, every survey and period (for "export my data").
 pub async fn answers_of(store: &dyn Store, sub: &str) -> Result<Vec<MyAnswer>, ApiError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store.query(Query::gsi1(keys::answers_of(sub)).after(cursor)).await?;
-        out.extend(page.items.iter().filter_map(answer_from_item).map(|a| a.answer));
-        cursor = page.next;
-        if cursor.is_none() {
-            return Ok(out);
-        }
-    }
+    let items = crate::domain::query_all(store, Query::gsi1(keys::answers_of(sub))).await?;
+    Ok(items.iter().filter_map(answer_from_item).map(|a| a.answer).collect())
 }
 
 fn answer_from_item(i: &Item) -> Option<StoredAnswer> {
@@ -403,20 +395,9 @@ fn compose(survey: &Survey, period: Period, c: &Counters) -> SurveyTotals {
 }
 
 async fn query_all(store: &dyn Store, pk: String, prefix: String) -> Result<Vec<Item>, ApiError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let mut q = Query::partition(pk.clone()).after(cursor);
-        if !prefix.is_empty() {
-            q = q.begins_with(prefix.clone()); // DynamoDB refuses an empty prefix.
-        }
-        let page = store.query(q).await?;
-        out.extend(page.items);
-        cursor = page.next;
-        if cursor.is_none() {
-            return Ok(out);
-        }
-    }
+    // DynamoDB refuses an empty prefix.
+    let q = if prefix.is_empty() { Query::partition(pk) } else { Query::partition(pk).begins_with(prefix) };
+    crate::domain::query_all(store, q).await
 }
 
 fn resolve_period(survey: &Survey, period: Option<Period>, now: Timestamp) -> Result<Period, ApiError> {
