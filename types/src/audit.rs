@@ -51,9 +51,13 @@ impl AuditFilter {
             && want(&self.shelter, e.shelter.as_deref())
     }
 
-    /// A well-formed day, if one was given.
+    /// A well-formed day, if one was given (and every field within its documented length).
     pub fn day(&self) -> Result<Option<&str>, &'static str> {
-        match self.date.as_deref().filter(|d| !d.is_empty()) {
+        let long = |f: &Option<String>, max: usize| f.as_deref().is_some_and(|s| s.chars().count() > max);
+        if long(&self.actor, 200) || long(&self.action, 64) || long(&self.shelter, 80) {
+            return Err("actor is at most 200 characters, action 64, shelter 80");
+        }
+        match self.date.as_deref() {
             None => Ok(None),
             Some(d)
                 if d.len() == 10
