@@ -58,7 +58,7 @@ fn check_token(raw: &str, l: Lang) -> Result<(), &'static str> {
     }
 }
 
-async fn hq_send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
+pub(crate) async fn hq_send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
     let t = token().ok_or(ApiError::NoSignIn)?;
     api::send(method, path, body, Some(&t)).await
 }
@@ -171,6 +171,9 @@ struct Summary {
     hosted: Vec<MunicipalityCount>,
     #[serde(default)]
     away: Vec<MunicipalityCount>,
+    /// The drill whose counts these are (訓練), if any.
+    #[serde(default)]
+    drill: Option<bosai_types::incident::Incident>,
 }
 
 /// Wide-area evacuation (広域避難): 「仙台市 2人、…」.
@@ -240,6 +243,7 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         <nav class="staff-nav" aria-label=tp(lang, "本部メニュー", "HQ menu")>
             <ul>
                 <li><a href="#summary-h">{tp(lang, "避難状況", "Shelters")}</a></li>
+                <li><a href="#incidents-h">{tp(lang, "災害と訓練", "Disasters and drills")}</a></li>
                 <li><a href="#compose-h">{tp(lang, "お知らせを送る", "Send a notice")}</a></li>
                 <li><a href="#sent-h">{tp(lang, "送信済み", "Sent notices")}</a></li>
                 <li><a href="#help-h">{tp(lang, "救助要請", "Help requests")}</a></li>
@@ -255,6 +259,7 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         </nav>
         {move || error.get().map(|e| banner(&e, lang.get()))}
         <SummaryView summary areas help busy refresh=Callback::new(move |()| refresh())/>
+        <crate::incidents::IncidentsPanel on_change=Callback::new(move |()| refresh())/>
         <Composer areas sent/>
         <SentList areas sent/>
         <HelpList help/>
@@ -512,6 +517,7 @@ fn SummaryView(
             Some(s) => {
                 let ages = AgeBand::ALL.iter().map(|b| (age_label(*b, l), age(&s.totals, *b))).collect();
                 view! {
+                    {s.drill.clone().map(|drill| view! { <crate::incidents::DrillNotice drill reader=crate::incidents::Reader::Staff/> })}
                     {totals(s, help.with(|h| h.as_ref().map(Vec::len)), l)}
                     {shelters_table(s, l)}
                     {count_table("hq-allergens", l.pick("アレルギーのある人（食事の手配用・全避難所）", "People with allergies (for food orders, all shelters)"),

@@ -11,6 +11,7 @@ mod hq_audit;
 mod hq_pages;
 mod hq_prefecture;
 mod i18n;
+mod incidents;
 mod notice_pages;
 mod outbox;
 mod pages;

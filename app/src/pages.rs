@@ -115,6 +115,7 @@ pub fn Home() -> impl IntoView {
     view! {
         <h1>{tx(lang, |t| t.home_title)}</h1>
         <p class="lead">{tx(lang, |t| t.home_lead)}</p>
+        <crate::incidents::DrillBanner municipality=of reader=crate::incidents::Reader::Resident/>
         <Account/>
         {banner}
         <section aria-labelledby="shelters-h">

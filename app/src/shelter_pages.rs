@@ -214,6 +214,7 @@ fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
 
     view! {
         <h1>{move || t().pick("避難所スタッフ", "Shelter staff")}</h1>
+        <crate::incidents::DrillBanner municipality=Signal::derive(move || crate::incidents::municipality_of_shelter(&shelter.get())) reader=crate::incidents::Reader::Staff/>
         <div class="panel staff-bar">
             {chooser}
             <p class="scan-pending" role="status" aria-live="polite"><strong>{pending}</strong></p>

@@ -97,7 +97,7 @@ async fn fill(data: &Path, shelters_n: usize, residents: usize, now: Timestamp) 
         }
     }
     store.reads.store(0, Ordering::Relaxed);
-    let s = hq::summary(&store, &m, now).await.unwrap();
+    let s = hq::summary(&store, &m, &bosai_core::keys::Space::Real, now).await.unwrap();
     assert_eq!(s.totals.people as usize, residents * 6 / 10 + seeded_people(&s), "the summary counts everyone checked in");
     store.reads.load(Ordering::Relaxed)
 }

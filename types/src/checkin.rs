@@ -343,4 +343,7 @@ pub struct Location {
     /// None after check-out.
     pub shelter_id: Option<crate::ShelterId>,
     pub since: Timestamp,
+    /// Checked in during a drill (訓練): not a real stay.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drill: bool,
 }

@@ -165,6 +165,9 @@ pub struct HqSummary {
     /// This municipality's residents in other municipalities' shelters, by host municipality.
     #[serde(default)]
     pub away: Vec<MunicipalityCount>,
+    /// These are a drill's counts (訓練), not the real ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<crate::incident::Incident>,
 }
 
 /// People counted per municipality (wide-area evacuation, 広域避難).

@@ -11,6 +11,7 @@ pub mod geo;
 pub mod household;
 pub mod hq;
 pub mod ids;
+pub mod incident;
 pub mod made;
 #[cfg(feature = "jws")]
 pub mod jws;

@@ -11,6 +11,8 @@ pub struct Config {
     pub store: StoreConfig,
     /// The municipality this deployment serves (全国地方公共団体コード).
     pub municipality: MunicipalityCode,
+    /// Days a closed real incident's personal data is kept (`BOSAI_RETENTION_DAYS`, default 90).
+    pub retention_days: u32,
 }
 
 /// Which JPKI roots a deployment trusts (`BOSAI_JPKI_TRUST`).
@@ -85,7 +87,11 @@ impl Config {
             }
             Some(other) => return Err(ConfigError::Invalid("BOSAI_STORE", format!("'{other}' (use embedded or dynamodb)"))),
         };
-        Ok(Self { store, municipality })
+        let retention_days = match var("BOSAI_RETENTION_DAYS") {
+            None => crate::domain::incidents::DEFAULT_RETENTION_DAYS,
+            Some(v) => v.parse().ok().filter(|d| (1..=3650).contains(d)).ok_or(ConfigError::Invalid("BOSAI_RETENTION_DAYS", format!("'{v}' (1-3650 days)")))?,
+        };
+        Ok(Self { store, municipality, retention_days })
     }
 
     pub async fn open_store(&self) -> Result<Arc<dyn Store>, ConfigError> {

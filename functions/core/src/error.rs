@@ -28,6 +28,10 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("conflict: {0}")]
     Conflict(&'static str, &'static str),
+    /// The request is well formed but the record's state does not allow it (e.g. closing a
+    /// closed incident); `code` is stable for clients.
+    #[error("{code}: {message}")]
+    StateConflict { code: &'static str, message: String, message_ja: String },
     #[error("busy, retry later")]
     Busy,
     #[error("store unavailable: {0}")]
@@ -52,6 +56,9 @@ impl ApiError {
         match self {
             ApiError::Invalid { code, message, message_ja } => {
                 (StatusCode::BAD_REQUEST, code, message.clone(), message_ja.clone())
+            }
+            ApiError::StateConflict { code, message, message_ja } => {
+                (StatusCode::CONFLICT, code, message.clone(), message_ja.clone())
             }
             ApiError::NotFound(what, what_ja) => (
                 StatusCode::NOT_FOUND,

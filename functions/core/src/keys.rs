@@ -15,11 +15,21 @@ pub fn shelters_of(m: &MunicipalityCode) -> String {
 
 /// A shelter's headcount counters (HQ summary), beside its META item.
 pub fn headcount(id: &ShelterId) -> Key {
-    Key::new(format!("SHELTER#{id}"), "HEADCOUNT")
+    headcount_in(id, &Space::Real)
+}
+
+/// A drill's counters are the shelter's own for that drill: kept after it ends (anonymous
+/// totals for the after-drill review).
+pub fn headcount_in(id: &ShelterId, space: &Space) -> Key {
+    Key::new(format!("SHELTER#{id}"), format!("HEADCOUNT{}", space.suffix()))
 }
 
 /// GSI1 partition listing every shelter's headcount item (sort key `SHELTER#{id}`).
 pub const HEADCOUNTS: &str = "HEADCOUNTS";
+
+pub fn headcounts(space: &Space) -> String {
+    format!("{HEADCOUNTS}{}", space.suffix())
+}
 
 /// GSI1 partition listing every municipality the deployment serves (sort key `MUNI#{code}`).
 pub const MUNICIPALITIES: &str = "MUNICIPALITIES";
@@ -165,13 +175,62 @@ pub fn person_of_desk(id: &str) -> String {
     format!("D#{id}")
 }
 
-pub fn location(person: &str) -> Key {
-    Key::new(format!("PERSON#{person}"), "LOCATION")
+/// Which copy of the check-in data a key belongs to: the real one, or a drill's (訓練), kept
+/// in keys of its own so a drill is never counted, listed or exported as the real thing, and
+/// ending it deletes exactly its data.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Space {
+    Real,
+    /// The drill incident's id.
+    Drill(String),
 }
 
-pub fn person_event(person: &str, at_ms: i64, event_id: &str) -> Key {
-    Key::new(format!("PERSON#{person}"), format!("EVENT#{at_ms:013}#{event_id}"))
+impl Space {
+    fn suffix(&self) -> String {
+        match self {
+            Space::Real => String::new(),
+            Space::Drill(id) => format!("#DRILL#{id}"),
+        }
+    }
+
+    pub fn drill(&self) -> Option<&str> {
+        match self {
+            Space::Real => None,
+            Space::Drill(id) => Some(id),
+        }
+    }
 }
+
+/// A person's check-in partition (location and history) in `space`.
+pub fn person_partition(person: &str, space: &Space) -> String {
+    format!("PERSON#{person}{}", space.suffix())
+}
+
+pub fn location(person: &str) -> Key {
+    location_in(person, &Space::Real)
+}
+
+pub fn location_in(person: &str, space: &Space) -> Key {
+    Key::new(person_partition(person, space), "LOCATION")
+}
+
+pub fn person_event(person: &str, space: &Space, at_ms: i64, event_id: &str) -> Key {
+    Key::new(person_partition(person, space), format!("EVENT#{at_ms:013}#{event_id}"))
+}
+
+/// GSI1 partition of a drill's locations of people who left (those present are on
+/// [`present_at`]): with it, ending the drill finds every person it holds.
+pub fn drill_left(incident: &str) -> String {
+    format!("INCIDENT#{incident}#LEFT")
+}
+
+pub fn incident(id: &str) -> Key {
+    Key::new(format!("INCIDENT#{id}"), "META")
+}
+
+/// GSI1 partition listing every incident and drill (sort key `{started_at:013}#{id}`): a few a
+/// year, read whole.
+pub const INCIDENTS: &str = "INCIDENTS";
 
 /// A scan's id: makes a resent batch record a no-op.
 pub fn event_id(event_id: &str) -> Key {
@@ -179,8 +238,8 @@ pub fn event_id(event_id: &str) -> Key {
 }
 
 /// GSI1 partition of the people present at a shelter (the roster).
-pub fn present_at(shelter: &ShelterId) -> String {
-    format!("SHELTER#{shelter}#PRESENT")
+pub fn present_at(shelter: &ShelterId, space: &Space) -> String {
+    format!("SHELTER#{shelter}#PRESENT{}", space.suffix())
 }
 
 /// A desk registration and the people in it.

@@ -274,7 +274,7 @@ mod tests {
         let store = SqliteStore::in_memory().unwrap();
         seed(&store, Timestamp(1_795_359_600_000)).await.unwrap();
         let m = MunicipalityCode::parse(DEMO_MUNICIPALITY).unwrap();
-        let sum = crate::domain::hq::summary(&store, &m, Timestamp(1_795_359_600_000)).await.unwrap();
+        let sum = crate::domain::hq::summary(&store, &m, &crate::keys::Space::Real, Timestamp(1_795_359_600_000)).await.unwrap();
         for s in &sum.shelters {
             assert_eq!(s.headcount.people, s.occupancy, "{}", s.shelter_id);
             assert_eq!(s.headcount.by_age.values().sum::<u32>(), s.occupancy, "{}", s.shelter_id);

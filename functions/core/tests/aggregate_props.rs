@@ -455,7 +455,7 @@ async fn headcount_case(store: Arc<dyn Store>, rounds: Vec<Vec<Scan>>) {
     use bosai_types::checkin::{EventKind, RecordOutcome};
     use bosai_types::household::MemberId;
     let m = municipality();
-    let base = hq::summary(store.as_ref(), &m, Timestamp(T0)).await.unwrap();
+    let base = hq::summary(store.as_ref(), &m, &bosai_core::keys::Space::Real, Timestamp(T0)).await.unwrap();
     let person = |p: usize| checkin::Person {
         key: keys::person_of_resident(&format!("r_hc{p}"), "self"),
         member_id: MemberId::myself(),
@@ -501,7 +501,7 @@ async fn headcount_case(store: Arc<dyn Store>, rounds: Vec<Vec<Scan>>) {
             headcount::count(want.entry(s).or_default(), &headcount::counters_of(&roster(p), 2026), 1);
         }
     }
-    let now = hq::summary(store.as_ref(), &m, Timestamp(T0)).await.unwrap();
+    let now = hq::summary(store.as_ref(), &m, &bosai_core::keys::Space::Real, Timestamp(T0)).await.unwrap();
     for s in HQ_SHELTERS {
         let got = |sum: &bosai_types::hq::HqSummary| sum.shelters.iter().find(|x| x.shelter_id.as_str() == s).unwrap().clone();
         let (before, after) = (got(&base), got(&now));

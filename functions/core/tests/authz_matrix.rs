@@ -38,6 +38,7 @@ fn sample_body(path: &str) -> Value {
         "/api/shelters/{id}/supplies/{item}/deliveries" => json!({"delivery_id": "truck-000001", "quantity": 1}),
         "/api/hq/surveys" => json!({"id": "authz-1", "title": both("調査"), "scope": {"type": "all"}, "recurrence": "once",
             "questions": [{"id": "q1", "text": both("質問"), "kind": {"type": "number", "min": 0, "max": 10}}]}),
+        "/api/hq/incidents" => json!({"incident_id": "authz-drill-1", "name": "訓練", "kind": "drill"}),
         "/api/hq/notices" => json!({"id": "authz-1", "title": both("お知らせ"), "body": both("本文"), "level": "info", "target": {"type": "all"}}),
         "/api/admin/municipalities/{code}/staff/{subject}" => json!({"name": "応援 職員", "role": "shelter_staff", "shelters": []}),
         _ => json!({}),
@@ -157,7 +158,13 @@ fn foreign_token(app: &TestApp, role: Role) -> Option<String> {
 /// Routes that answer about the caller's own prefecture whatever it is: for another one's
 /// token they succeed with its data, never Miyagi's. (The municipality's HQ views refuse a
 /// municipality the deployment does not serve.)
-const OWN_SCOPE: &[(Role, &str)] = &[(Role::PrefectureHq, "GET /api/hq/prefecture")];
+const OWN_SCOPE: &[(Role, &str)] = &[
+    (Role::PrefectureHq, "GET /api/hq/prefecture"),
+    // The incidents the caller commands: none of Sendai's for another town (checked below).
+    (Role::Hq, "GET /api/hq/incidents"),
+    (Role::PrefectureHq, "GET /api/hq/incidents"),
+    (Role::Admin, "GET /api/hq/incidents"),
+];
 
 /// Every route × role × another municipality: a token of the same role for another town is
 /// refused wherever the route names Sendai's data (403, or 404 where not even existence may
@@ -183,4 +190,10 @@ async fn another_municipality_is_refused_or_sees_only_its_own(app: TestApp) {
     // What the own-scope routes answered holds nothing of Sendai's.
     let (_, tokyo) = app.call("GET", "/api/hq/prefecture", &foreign_token(&app, Role::PrefectureHq).unwrap(), None).await;
     assert_eq!((tokyo["prefecture"].as_str(), tokyo["municipalities"].as_array().map(Vec::len)), (Some("130001"), Some(0)), "{tokyo}");
+    let sendai = token_for(&app, Role::Hq).await;
+    assert_eq!(app.call("POST", "/api/hq/incidents", &sendai, Some(sample_body("/api/hq/incidents"))).await.0, 200);
+    for role in [Role::Hq, Role::PrefectureHq, Role::Admin] {
+        let (_, list) = app.call("GET", "/api/hq/incidents", &foreign_token(&app, role).unwrap(), None).await;
+        assert_eq!(list, json!([]), "{role:?} of another town sees Sendai's incidents");
+    }
 }

@@ -4,8 +4,10 @@
 //! moves in the same transaction as the location.
 
 use crate::auth::AuthSettings;
-use crate::domain::{headcount, household, shelters};
-use crate::{keys, ApiError};
+use crate::domain::{headcount, household, incidents, shelters};
+use bosai_types::incident::Incident;
+use crate::keys::{self, Space};
+use crate::ApiError;
 use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Store, StoreError, TransactOp, Update, Value};
 use bosai_types::checkin::{
     check_scan, scanned_members, CheckInClaims, valid_event_id, EventKind, Location, PosterCheckIn, PosterClaims, RecordOutcome,
@@ -68,6 +70,8 @@ fn person_of(view: &HouseholdView, sub: &str, member: &MemberId) -> Option<Perso
 }
 
 /// Store one scan for several people. `Ok(Duplicate)` when the event id was seen before.
+/// Real data only, no guard: tests and benches. Requests go through [`record_guarded`] with
+/// the space the incidents choose.
 pub async fn record_event(
     store: &dyn Store,
     people: &[Person],
@@ -77,8 +81,16 @@ pub async fn record_event(
     event_id: &str,
     recorded_by: &str,
 ) -> Result<RecordOutcome, ApiError> {
-    let unguarded = record_guarded(store, people, kind, shelter, at, event_id, recorded_by, None).await?;
+    let place = Place { shelter, space: &Space::Real };
+    let unguarded = record_guarded(store, people, kind, place, at, event_id, recorded_by, &[]).await?;
     Ok(unguarded.unwrap_or(RecordOutcome::Rejected))
+}
+
+/// Where a scan is stored: the shelter, in the real data or a drill's.
+#[derive(Clone, Copy)]
+pub struct Place<'a> {
+    pub shelter: &'a ShelterId,
+    pub space: &'a Space,
 }
 
 /// A condition the scan's credential must still meet when the scan is stored: a resident
@@ -87,6 +99,8 @@ pub async fn record_event(
 pub struct Guard {
     pub key: bosai_store::Key,
     pub condition: Condition,
+    /// The scan's answer when the condition fails.
+    pub rejection: Rejection,
 }
 
 /// The guard of a resident's QR issued at `iat` (seconds): not revoked since.
@@ -97,6 +111,7 @@ pub fn not_revoked_since(sub: &str, iat: i64) -> Guard {
             Condition::NotExists(REVOKED_BEFORE.into()),
             Condition::Le(REVOKED_BEFORE.into(), Value::n(iat.saturating_mul(1000))),
         ]),
+        rejection: revoked_rejection(),
     }
 }
 
@@ -108,12 +123,13 @@ pub async fn record_guarded(
     store: &dyn Store,
     people: &[Person],
     kind: EventKind,
-    shelter: &ShelterId,
+    place: Place<'_>,
     at: Timestamp,
     event_id: &str,
     recorded_by: &str,
-    guard: Option<&Guard>,
+    guards: &[Guard],
 ) -> Result<Result<RecordOutcome, Rejection>, ApiError> {
+    let Place { shelter, space } = place;
     // No pre-read of the event id: the transaction's first condition catches a resend.
     let id_key = keys::event_id(event_id);
     for _ in 0..RETRIES {
@@ -125,20 +141,20 @@ pub async fn record_guarded(
                 .with("by", Value::s(recorded_by)),
             condition: Some(Condition::absent()),
         }];
-        if let Some(g) = guard {
+        for g in guards {
             ops.push(TransactOp::Check { key: g.key.clone(), condition: g.condition.clone() });
         }
         // Per shelter: occupancy and the headcount counters HQ reads.
         let mut counters: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
         for p in people {
             ops.push(TransactOp::Put {
-                item: item(&keys::person_event(&p.key, at.millis(), event_id))
+                item: item(&keys::person_event(&p.key, space, at.millis(), event_id))
                     .with("kind", Value::s(kind_str(kind)))
                     .with("shelter", Value::s(shelter.as_str()))
                     .with("by", Value::s(recorded_by)),
                 condition: None,
             });
-            let loc_key = keys::location(&p.key);
+            let loc_key = keys::location_in(&p.key, space);
             let current = store.get(&loc_key).await?;
             let newer = match &current {
                 None => true,
@@ -165,9 +181,12 @@ pub async fn record_guarded(
                 loc = loc.with(headcount::COUNTED, headcount::counted_value(&names));
                 loc = loc
                     .with("shelter", Value::s(shelter.as_str()))
-                    .with(bosai_store::attr::GSI1_PK, Value::s(keys::present_at(shelter)))
+                    .with(bosai_store::attr::GSI1_PK, Value::s(keys::present_at(shelter, space)))
                     .with(bosai_store::attr::GSI1_SK, Value::s(&p.key));
                 loc.extend(p.roster.clone());
+            } else if let Some(drill) = space.drill() {
+                // Ending the drill finds those who left here.
+                loc = loc.with(bosai_store::attr::GSI1_PK, Value::s(keys::drill_left(drill))).with(bosai_store::attr::GSI1_SK, Value::s(&p.key));
             }
             // Optimistic: only if nobody moved this person since we read.
             ops.push(TransactOp::Put { item: loc, condition: Some(unchanged(current.as_ref())) });
@@ -176,15 +195,18 @@ pub async fn record_guarded(
         // checked by the caller (`managed`, the poster), so no condition here.
         for (sh, deltas) in counters {
             // None: moved within the same shelter as the same person, nothing to count.
-            ops.extend(counters_update(&sh, deltas, at)?);
+            ops.extend(counters_update(&sh, space, deltas, at)?);
         }
         match store.transact_write(ops).await {
             Ok(()) => return Ok(Ok(RecordOutcome::Stored)),
             Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
                 return Ok(Ok(RecordOutcome::Duplicate))
             }
-            Err(StoreError::TransactionCanceled { reasons }) if guard.is_some() && reasons.get(1) == Some(&CancelReason::ConditionFailed) => {
-                return Ok(Err(revoked_rejection()));
+            Err(StoreError::TransactionCanceled { reasons })
+                if guards.iter().enumerate().any(|(i, _)| reasons.get(1 + i) == Some(&CancelReason::ConditionFailed)) =>
+            {
+                let failed = guards.iter().enumerate().find(|(i, _)| reasons.get(1 + i) == Some(&CancelReason::ConditionFailed));
+                return Ok(Err(failed.map(|(_, g)| g.rejection.clone()).unwrap_or_else(revoked_rejection)));
             }
             // Someone moved one of these people meanwhile: read again and retry.
             Err(StoreError::TransactionCanceled { .. }) => continue,
@@ -196,7 +218,7 @@ pub async fn record_guarded(
 
 /// The update of one shelter's counters item (occupancy and headcount) by `deltas`; `None`
 /// when nothing changes.
-pub(crate) fn counters_update(shelter: &str, mut deltas: BTreeMap<String, i64>, at: Timestamp) -> Result<Option<TransactOp>, ApiError> {
+pub(crate) fn counters_update(shelter: &str, space: &Space, mut deltas: BTreeMap<String, i64>, at: Timestamp) -> Result<Option<TransactOp>, ApiError> {
     deltas.retain(|_, d| *d != 0);
     if deltas.is_empty() {
         return Ok(None);
@@ -206,9 +228,9 @@ pub(crate) fn counters_update(shelter: &str, mut deltas: BTreeMap<String, i64>, 
         .into_iter()
         .fold(Update::new(), |u, (name, d)| u.add(&name, d))
         .set("updated_at", Value::n(at.millis().max(0)))
-        .set_if_absent(bosai_store::attr::GSI1_PK, Value::s(keys::HEADCOUNTS))
+        .set_if_absent(bosai_store::attr::GSI1_PK, Value::s(keys::headcounts(space)))
         .set_if_absent(bosai_store::attr::GSI1_SK, Value::s(format!("SHELTER#{sid}")));
-    Ok(Some(TransactOp::Update { key: keys::headcount(&sid), update, condition: None }))
+    Ok(Some(TransactOp::Update { key: keys::headcount_in(&sid, space), update, condition: None }))
 }
 
 /// What leaving takes off the counters of the shelter a location is at: occupancy and the
@@ -236,12 +258,20 @@ fn kind_str(k: EventKind) -> &'static str {
     }
 }
 
+/// The shelter scans are recorded at: its municipality and the incidents that decide whether
+/// a scan is real or a drill's (read once per batch).
+pub struct Host<'a> {
+    pub shelter: &'a ShelterId,
+    pub municipality: &'a MunicipalityCode,
+    pub incidents: &'a [Incident],
+}
+
 /// A staff device's scan, checked as the device checked it, then stored.
 pub async fn apply_scan(
     store: &dyn Store,
     settings: &AuthSettings,
     municipality: &MunicipalityCode,
-    shelter: &ShelterId,
+    host: &Host<'_>,
     record: &ScanRecord,
     recorded_by: &str,
     now: Timestamp,
@@ -261,9 +291,14 @@ pub async fn apply_scan(
         Ok(p) => p,
         Err(r) => return Ok(Err(r)),
     };
+    let (space, drill) = match incidents::space_at(host.incidents, host.municipality, record.at) {
+        Ok(s) => s,
+        Err(r) => return Ok(Err(r)),
+    };
     let desk = claims.sub.starts_with(crate::domain::desk::DESK_SUBJECT_PREFIX);
-    let guard = (!desk).then(|| not_revoked_since(&claims.sub, claims.iat));
-    record_guarded(store, &people, record.kind, shelter, record.at, &record.event_id, recorded_by, guard.as_ref()).await
+    let guards: Vec<Guard> = (!desk).then(|| not_revoked_since(&claims.sub, claims.iat)).into_iter().chain(drill).collect();
+    let place = Place { shelter: host.shelter, space: &space };
+    record_guarded(store, &people, record.kind, place, record.at, &record.event_id, recorded_by, &guards).await
 }
 
 /// The people a verified QR code names (`wanted` of them), unless it was revoked since.
@@ -358,11 +393,25 @@ pub async fn poster_check_in(
         p.roster.insert(HOME.into(), Value::s(home.as_str()));
         people.push(p);
     }
-    record_event(store, &people, EventKind::CheckIn, &shelter_id, now, &req.event_id, sub).await?;
+    let (space, guards) = place_now(store, &shelter.municipality, now).await?;
+    let place = Place { shelter: &shelter_id, space: &space };
+    record_guarded(store, &people, EventKind::CheckIn, place, now, &req.event_id, sub, &guards).await?.map_err(drill_ended)?;
     let mut out = Vec::new();
     for p in &people {
-        out.push(super::location::current_location(store, &p.key, &p.member_id).await?);
+        out.push(super::location::current_location(store, &p.key, &space, &p.member_id).await?);
     }
     Ok(out)
 }
 
+
+/// A scan the incidents refuse (a drill that ended meanwhile), as the resident's answer.
+pub fn drill_ended(r: Rejection) -> ApiError {
+    ApiError::invalid(r.code, r.message, "訓練は終了しました。訓練の記録は削除されています。")
+}
+
+/// Where a check-in or check-out made now at a shelter of municipality `m` goes (real or the
+/// open drill's), with the guard a drill's scans carry.
+pub async fn place_now(store: &dyn Store, m: &MunicipalityCode, now: Timestamp) -> Result<(Space, Vec<Guard>), ApiError> {
+    let (space, guard) = incidents::space_at(&incidents::all(store).await?, m, now).map_err(drill_ended)?;
+    Ok((space, guard.into_iter().collect()))
+}

@@ -15,6 +15,13 @@ use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 /// A printed QR has to last through the whole stay.
 pub const DESK_CREDENTIAL_TTL_SECONDS: i64 = 30 * 24 * 3600;
 pub const DESK_SUBJECT_PREFIX: &str = "desk:";
+/// On a registration made during a drill: the drill's id.
+pub const DRILL: &str = "drill";
+
+/// Whether registration `registration` was made during drill `incident`.
+pub async fn made_in_drill(store: &dyn Store, registration: &str, incident: &str) -> Result<bool, ApiError> {
+    Ok(store.get(&keys::desk(registration)).await?.as_ref().and_then(|m| m.str(DRILL)) == Some(incident))
+}
 
 fn person_id(i: usize) -> String {
     format!("p{}", i + 1)
@@ -69,7 +76,14 @@ pub async fn register(
     }
     let people = desk_people(store, &reg.registration_id).await?;
     if reg.check_in {
-        checkin::record_event(store, &people, EventKind::CheckIn, shelter, now, &reg.registration_id, staff).await?;
+        let host = crate::domain::shelters::get(store, shelter).await?.municipality;
+        let (space, guards) = checkin::place_now(store, &host, now).await?;
+        if let Some(drill) = space.drill() {
+            // Ending the drill deletes this registration with the drill's check-ins.
+            store.update(&meta_key, Update::new().set(DRILL, Value::s(drill)), None).await?;
+        }
+        let place = checkin::Place { shelter, space: &space };
+        checkin::record_guarded(store, &people, EventKind::CheckIn, place, now, &reg.registration_id, staff, &guards).await?.map_err(checkin::drill_ended)?;
     }
     let iat = now.seconds();
     let claims = CheckInClaims {

@@ -9,7 +9,8 @@
 //! were taken off it.
 
 use crate::domain::checkin;
-use crate::{keys, ApiError};
+use crate::keys::{self, Space};
+use crate::ApiError;
 use bosai_store::{Key, Query, Store, StoreError, TransactOp, WriteOp};
 use bosai_types::Timestamp;
 
@@ -35,7 +36,21 @@ pub async fn erase_person(
     at: Timestamp,
 ) -> Result<Erased, ApiError> {
     let mut out = Erased::default();
-    let loc_key = keys::location(person);
+    // The real data, and any drill's the person may be in.
+    let mut spaces = vec![Space::Real];
+    spaces.extend(crate::domain::incidents::drill_spaces(store).await?);
+    for space in &spaces {
+        let e = erase_in(store, person, space, at).await?;
+        out.items += e.items;
+        out.checked_out |= e.checked_out;
+        out.event_ids.extend(e.event_ids);
+    }
+    Ok(out)
+}
+
+async fn erase_in(store: &dyn Store, person: &str, space: &Space, at: Timestamp) -> Result<Erased, ApiError> {
+    let mut out = Erased::default();
+    let loc_key = keys::location_in(person, space);
     let mut done = false;
     for _ in 0..RETRIES {
         let Some(current) = store.get(&loc_key).await? else {
@@ -45,7 +60,7 @@ pub async fn erase_person(
         let mut ops = Vec::new();
         let leaving = checkin::leaving(&current);
         if let Some((shelter, deltas)) = leaving.clone() {
-            ops.extend(checkin::counters_update(&shelter, deltas, at)?);
+            ops.extend(checkin::counters_update(&shelter, space, deltas, at)?);
         }
         ops.push(TransactOp::Delete {
             key: loc_key.clone(),

@@ -147,7 +147,7 @@ pub async fn view(store: &dyn Store, sub: &str) -> Result<HouseholdView, ApiErro
     let mut v = view_of(&partition(store, sub).await?);
     for m in &mut v.members {
         let id = &m.member.id;
-        let here = crate::domain::location::current_location(store, &keys::person_of_resident(sub, id.as_str()), id).await?;
+        let here = crate::domain::location::current_anywhere(store, &keys::person_of_resident(sub, id.as_str()), id).await?;
         m.checked_in = here.shelter_id.is_some().then_some(here);
     }
     Ok(v)

@@ -3,6 +3,7 @@
 //! open supply requests: four queries, whatever the number of residents.
 
 use crate::domain::{areas, headcount, safety, shelters, supplies};
+use crate::keys::Space;
 use crate::ApiError;
 use bosai_store::Store;
 use bosai_types::hq::{HqSummary, MunicipalityCount, MunicipalityTotals, PrefectureSummary, ShelterSummary, SupplyTotal};
@@ -10,7 +11,10 @@ use bosai_types::supplies::SupplyLine;
 use bosai_types::{MunicipalityCode, Timestamp};
 use std::collections::BTreeMap;
 
-pub async fn summary(store: &dyn Store, m: &MunicipalityCode, now: Timestamp) -> Result<HqSummary, ApiError> {
+/// The summary of the real data, or of a drill's (`space`): a drill's counts only, no safety
+/// reports or supply requests (those are never a drill's).
+pub async fn summary(store: &dyn Store, m: &MunicipalityCode, space: &Space, now: Timestamp) -> Result<HqSummary, ApiError> {
+    let real = *space == Space::Real;
     let mut out = HqSummary {
         generated_at: now,
         capacity: 0,
@@ -18,12 +22,13 @@ pub async fn summary(store: &dyn Store, m: &MunicipalityCode, now: Timestamp) ->
         // Every age band listed, as on each shelter, also when there is no shelter.
         totals: headcount::empty(),
         shelters: Vec::new(),
-        safety: safety::counts_by_area(store, m).await?,
-        supplies: supply_totals(&supplies::requests(store, m).await?),
+        safety: if real { safety::counts_by_area(store, m).await? } else { Vec::new() },
+        supplies: if real { supply_totals(&supplies::requests(store, m).await?) } else { Vec::new() },
         hosted: Vec::new(),
         away: Vec::new(),
+        drill: None,
     };
-    let mut all = shelters::all_counters(store).await?;
+    let mut all = shelters::all_counters(store, space).await?;
     let own = shelters::stored_with(store, m, &mut all).await?;
     // A retired shelter is counted while people are still there.
     for (s, counters) in own.into_iter().filter(|s| !s.retired || s.shelter.occupancy > 0).map(|s| (s.shelter, s.counters)) {
@@ -82,7 +87,7 @@ async fn named(store: &dyn Store, counts: Vec<(String, u32)>) -> Result<Vec<Muni
 /// served municipalities (which carries their names), then per municipality one query for its
 /// shelters: the reads grow with the municipalities and shelters, never with the residents.
 pub async fn prefecture_summary(store: &dyn Store, pref: &MunicipalityCode, now: Timestamp) -> Result<PrefectureSummary, ApiError> {
-    let mut all = shelters::all_counters(store).await?;
+    let mut all = shelters::all_counters(store, &Space::Real).await?;
     let served: Vec<(MunicipalityCode, Option<String>)> = areas::served_named(store).await?.into_iter().filter(|(c, _)| c.in_prefecture(pref)).collect();
     let mut out = PrefectureSummary { generated_at: now, prefecture: pref.to_string(), capacity: 0, occupancy: 0, totals: headcount::empty(), municipalities: Vec::new() };
     let mut away: BTreeMap<String, u32> = BTreeMap::new();
@@ -161,7 +166,7 @@ mod tests {
     #[tokio::test]
     async fn an_empty_municipality_lists_every_age_band_at_zero() {
         let s = bosai_store::sqlite::SqliteStore::in_memory().unwrap();
-        let sum = summary(&s, &bosai_types::MunicipalityCode::parse("041009").unwrap(), Timestamp(0)).await.unwrap();
+        let sum = summary(&s, &bosai_types::MunicipalityCode::parse("041009").unwrap(), &Space::Real, Timestamp(0)).await.unwrap();
         assert_eq!(sum.totals.by_age.len(), bosai_types::hq::AgeBand::ALL.len());
         assert!(sum.totals.by_age.values().all(|n| *n == 0) && sum.shelters.is_empty());
     }

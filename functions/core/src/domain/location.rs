@@ -7,11 +7,29 @@ use bosai_types::checkin::Location;
 use bosai_types::household::MemberId;
 use bosai_types::{ShelterId, Timestamp};
 
-pub async fn current_location(store: &dyn Store, person: &str, member: &MemberId) -> Result<Location, ApiError> {
-    let loc = store.get(&keys::location(person)).await?;
+pub async fn current_location(store: &dyn Store, person: &str, space: &keys::Space, member: &MemberId) -> Result<Location, ApiError> {
+    let loc = store.get(&keys::location_in(person, space)).await?;
     Ok(Location {
         member_id: member.clone(),
         shelter_id: loc.as_ref().and_then(|l| l.str("shelter")).and_then(|s| ShelterId::parse(s).ok()),
         since: Timestamp(loc.as_ref().and_then(|l| l.i64("at")).unwrap_or(0)),
+        drill: space.drill().is_some(),
     })
+}
+
+/// Where the person is checked in now: in the real data, else in an open drill's (a resident
+/// sees where they checked in during a drill; [`Location::drill`] says so).
+pub async fn current_anywhere(store: &dyn Store, person: &str, member: &MemberId) -> Result<Location, ApiError> {
+    let real = current_location(store, person, &keys::Space::Real, member).await?;
+    if real.shelter_id.is_some() {
+        return Ok(real);
+    }
+    for space in crate::domain::incidents::drill_spaces(store).await? {
+        let mut here = current_location(store, person, &space, member).await?;
+        if here.shelter_id.is_some() {
+            here.drill = true;
+            return Ok(here);
+        }
+    }
+    Ok(real)
 }

@@ -13,6 +13,7 @@ pub mod fanout;
 pub mod headcount;
 pub mod home;
 pub mod hq;
+pub mod incidents;
 pub mod location;
 pub mod household;
 pub mod municipality_list;

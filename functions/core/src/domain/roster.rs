@@ -1,7 +1,8 @@
 //! The roster of people present at a shelter, its filters and CSV export.
 //! Every view and export is audited (who, when, which filter).
 
-use crate::{keys, ApiError};
+use crate::keys::{self, Space};
+use crate::ApiError;
 use bosai_store::{Item, ItemExt, Query, Store, Value};
 use bosai_types::needs::NeedsInput;
 use crate::domain::checkin::{self, Person};
@@ -39,20 +40,21 @@ fn entry(i: &Item, this_year: u16) -> Option<RosterEntry> {
 }
 
 /// Every location item on the shelter's roster.
-async fn present(store: &dyn Store, shelter: &ShelterId) -> Result<Vec<Item>, ApiError> {
-    crate::domain::query_all(store, Query::gsi1(keys::present_at(shelter))).await
+async fn present(store: &dyn Store, shelter: &ShelterId, space: &Space) -> Result<Vec<Item>, ApiError> {
+    crate::domain::query_all(store, Query::gsi1(keys::present_at(shelter, space))).await
 }
 
-pub async fn list(store: &dyn Store, shelter: &ShelterId, filter: &RosterFilter, now: Timestamp) -> Result<Vec<RosterEntry>, ApiError> {
+/// The roster of `space`: the real one, or during a drill the drill's (never both).
+pub async fn list(store: &dyn Store, shelter: &ShelterId, space: &Space, filter: &RosterFilter, now: Timestamp) -> Result<Vec<RosterEntry>, ApiError> {
     let this_year: u16 = now.jst_date()[..4].parse().unwrap_or(2026);
-    let mut out: Vec<RosterEntry> = present(store, shelter).await?.iter().filter_map(|i| entry(i, this_year)).filter(|e| filter.matches(e)).collect();
+    let mut out: Vec<RosterEntry> = present(store, shelter, space).await?.iter().filter_map(|i| entry(i, this_year)).filter(|e| filter.matches(e)).collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
 
 /// The location item of the roster entry `entry`, if that person is on the shelter's roster.
-pub async fn find(store: &dyn Store, shelter: &ShelterId, entry: &str) -> Result<Option<Item>, ApiError> {
-    Ok(present(store, shelter).await?.into_iter().find(|i| i.str(bosai_store::attr::GSI1_SK).is_some_and(|p| entry_id(p) == entry)))
+pub async fn find(store: &dyn Store, shelter: &ShelterId, space: &Space, entry: &str) -> Result<Option<Item>, ApiError> {
+    Ok(present(store, shelter, space).await?.into_iter().find(|i| i.str(bosai_store::attr::GSI1_SK).is_some_and(|p| entry_id(p) == entry)))
 }
 
 /// A person registered at the desk (no card, no phone) asks for their record to be deleted:
@@ -60,7 +62,8 @@ pub async fn find(store: &dyn Store, shelter: &ShelterId, entry: &str) -> Result
 /// their check-in history and desk entry; the registration goes with its last person). A card
 /// holder deletes their own data from their phone instead (400 `not_a_desk_record`). Audited.
 pub async fn delete_desk_person(store: &dyn Store, municipality: &MunicipalityCode, shelter: &ShelterId, entry: &str, staff: &str, now: Timestamp) -> Result<(), ApiError> {
-    let Some(loc) = find(store, shelter, entry).await? else {
+    let (space, _) = checkin::place_now(store, municipality, now).await?;
+    let Some(loc) = find(store, shelter, &space, entry).await? else {
         return Err(ApiError::NotFound("This person on the shelter's roster", "名簿のこの方"));
     };
     let person = loc.str(bosai_store::attr::GSI1_SK).unwrap_or_default().to_owned();
@@ -91,7 +94,8 @@ pub async fn check_out_by_hand(
     if !bosai_types::checkin::valid_event_id(&req.event_id) {
         return Err(ApiError::invalid("invalid_event_id", "Send an event_id of 8-64 letters, digits, - or _.", "記録IDが正しくありません。もう一度操作してください。"));
     }
-    let Some(loc) = find(store, shelter, entry).await? else {
+    let (space, guards) = checkin::place_now(store, municipality, now).await?;
+    let Some(loc) = find(store, shelter, &space, entry).await? else {
         if store.get(&keys::event_id(&req.event_id)).await?.is_some() {
             return Ok(RecordOutcome::Duplicate);
         }
@@ -104,7 +108,8 @@ pub async fn check_out_by_hand(
     };
     // After the stay it ends, even when a device's clock put the check-in ahead of ours.
     let at = Timestamp(now.millis().max(loc.i64("at").unwrap_or(0) + 1));
-    let outcome = checkin::record_event(store, &[person], EventKind::CheckOut, shelter, at, &req.event_id, staff).await?;
+    let place = checkin::Place { shelter, space: &space };
+    let outcome = checkin::record_guarded(store, &[person], EventKind::CheckOut, place, at, &req.event_id, staff, &guards).await?.map_err(checkin::drill_ended)?;
     let details = [("shelter", Value::s(shelter.as_str())), ("entry", Value::s(entry)), ("event_id", Value::s(&req.event_id))];
     crate::domain::audit::record(store, municipality, now, "manual_check_out", staff, details).await?;
     Ok(outcome)

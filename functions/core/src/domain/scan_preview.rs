@@ -42,7 +42,7 @@ pub async fn preview(
     let mut out = Vec::with_capacity(people.len());
     for p in &people {
         let birth_year = p.roster.i64("birth_year").and_then(|y| u16::try_from(y).ok());
-        let here = location::current_location(store, &p.key, &p.member_id).await?;
+        let here = location::current_anywhere(store, &p.key, &p.member_id).await?;
         out.push(PreviewPerson {
             member_id: p.member_id.clone(),
             name: p.roster.str("name").unwrap_or_default().to_owned(),

@@ -2,7 +2,8 @@
 //! description (`META`: rarely written) and its counters (`keys::headcount`: occupancy and
 //! HQ's headcount, moved by every scan), so a scan rewrites only the small one.
 
-use crate::{keys, ApiError};
+use crate::keys::{self, Space};
+use crate::ApiError;
 use bosai_store::{attr, Item, ItemExt, Query, Store, Value};
 use bosai_types::shelter_import::{Hazard, ShelterKind};
 use std::collections::BTreeMap;
@@ -114,7 +115,7 @@ pub async fn list_with_counters(store: &dyn Store, m: &MunicipalityCode) -> Resu
 
 /// Every stored shelter of a municipality, retired ones included: two queries.
 pub async fn stored_of(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<StoredShelter>, ApiError> {
-    stored_with(store, m, &mut all_counters(store).await?).await
+    stored_with(store, m, &mut all_counters(store, &Space::Real).await?).await
 }
 
 /// [`stored_of`] taking each shelter's counters out of `counters` (what is left belongs to
@@ -131,9 +132,9 @@ pub async fn stored_with(store: &dyn Store, m: &MunicipalityCode, counters: &mut
     Ok(out)
 }
 
-/// Every shelter's counters item in the deployment, by shelter id.
-pub async fn all_counters(store: &dyn Store) -> Result<BTreeMap<String, Item>, ApiError> {
-    let items = super::query_all(store, Query::gsi1(keys::HEADCOUNTS)).await?;
+/// Every shelter's counters item in the deployment (the real ones or a drill's), by shelter id.
+pub async fn all_counters(store: &dyn Store, space: &Space) -> Result<BTreeMap<String, Item>, ApiError> {
+    let items = super::query_all(store, Query::gsi1(keys::headcounts(space))).await?;
     Ok(items
         .into_iter()
         .filter_map(|i| Some((i.str(attr::GSI1_SK)?.strip_prefix("SHELTER#")?.to_owned(), i)))

@@ -3,7 +3,9 @@
 use super::principal::{HqOrAdmin, PrefectureHqOrAdmin};
 use super::routes::{Access, RouteSpec};
 use super::AppState;
-use crate::domain::{audit, hq};
+use crate::domain::{audit, hq, incidents};
+use crate::keys::Space;
+use bosai_types::incident::IncidentKind;
 use crate::ApiError;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -35,13 +37,38 @@ pub struct Doc;
 
 /// Evacuees per shelter against capacity, their sex, age bands, allergies and other needs,
 /// safety reports by area, and open supply requests against stock. Counts only.
-#[utoipa::path(get, path = "/api/hq/summary", tag = "hq", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/hq/summary", tag = "hq", security(("bearer" = [])), params(SummaryQuery),
     responses((status = 200, body = HqSummary), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<HqSummary>, ApiError> {
+async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: Result<Query<SummaryQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<HqSummary>, ApiError> {
     // HQ sees its own municipality (one deployment serves several).
     let m = super::principal::hq_municipality(&p, &st).await?;
     let now = Timestamp(crate::clock::now_millis());
-    Ok(Json(hq::summary(st.store.as_ref(), &m, now).await?))
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let store = st.store.as_ref();
+    let drill = match q.incident.as_deref() {
+        // The current incident: a drill when one runs and no real incident is open.
+        None | Some("") => incidents::space_now(store, &m, now).await?.1,
+        Some("real") => None,
+        Some(id) => {
+            let inc = incidents::get(store, id).await?;
+            if !inc.municipalities.contains(&m) {
+                return Err(ApiError::NotFound("The incident", "災害・訓練"));
+            }
+            (inc.kind == IncidentKind::Drill).then_some(inc)
+        }
+    };
+    let space = drill.as_ref().map_or(Space::Real, |d| Space::Drill(d.id.clone()));
+    let mut out = hq::summary(store, &m, &space, now).await?;
+    out.drill = drill;
+    Ok(Json(out))
+}
+
+/// `?incident=`: an incident or drill id, or `real`; the current one when left out.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SummaryQuery {
+    #[param(max_length = 64)]
+    incident: Option<String>,
 }
 
 /// The prefecture at a glance (県災害対策本部): per municipality, shelters open, people against

@@ -5,6 +5,7 @@ mod auth;
 mod extract;
 mod health;
 pub mod hq;
+pub mod incidents;
 pub mod notices;
 pub mod openapi;
 pub mod principal;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(supplies::router())
         .merge(surveys::router())
         .merge(hq::router())
+        .merge(incidents::router())
         .merge(notices::router())
         .merge(admin::router())
         .merge(staff_auth::router())

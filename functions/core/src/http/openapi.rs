@@ -158,6 +158,7 @@ pub fn document() -> &'static str {
         doc.merge(super::supplies::Doc::openapi());
         doc.merge(super::surveys::Doc::openapi());
         doc.merge(super::hq::Doc::openapi());
+        doc.merge(super::incidents::Doc::openapi());
         doc.merge(super::notices::Doc::openapi());
         doc.merge(super::admin::Doc::openapi());
         doc.merge(super::staff_auth::Doc::openapi());

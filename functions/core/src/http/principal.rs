@@ -56,6 +56,7 @@ role_guard!(ResidentOnly, "A signed-in resident.", [Resident]);
 role_guard!(ShelterManager, "Staff, HQ or admin; the shelter scope is checked by the domain.", [ShelterStaff, Hq, Admin]);
 role_guard!(AdminOnly, "Platform administrators.", [Admin]);
 role_guard!(PrefectureHqOrAdmin, "The prefecture's HQ (its own prefecture) or a deployment-wide admin.", [PrefectureHq, Admin]);
+role_guard!(IncidentCommand, "HQ of a municipality or prefecture, or an admin: opens and closes incidents it commands.", [Hq, PrefectureHq, Admin]);
 role_guard!(HqOrAdmin, "Disaster HQ (its own municipality, checked by the handler) or admin.", [Hq, Admin]);
 
 /// The municipality an HQ or admin acts for: its token's, or for a deployment-wide admin (no

@@ -18,7 +18,7 @@ use bosai_types::desk::{DeskClaim, DeskRegistered, DeskRegistration};
 use bosai_types::household::HouseholdView;
 use bosai_types::roster::{ManualCheckOut, RosterEntry, RosterFilter};
 use bosai_types::scan_preview::{ScanPreview, ScanPreviewRequest};
-use bosai_types::{Problem, ShelterId, Timestamp};
+use bosai_types::{MunicipalityCode, Problem, ShelterId, Timestamp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -55,12 +55,17 @@ pub struct Doc;
 
 /// The shelter, if this principal may act for it.
 async fn managed(st: &AppState, who: &Principal, raw_id: &str) -> Result<ShelterId, ApiError> {
+    Ok(managed_in(st, who, raw_id).await?.0)
+}
+
+/// [`managed`] with the shelter's municipality.
+async fn managed_in(st: &AppState, who: &Principal, raw_id: &str) -> Result<(ShelterId, MunicipalityCode), ApiError> {
     let id = super::shelters::shelter_id(raw_id)?;
     let shelter = shelters::get(st.store.as_ref(), &id).await?;
     if !who.may_manage_shelter(&id, &shelter.municipality) {
         return Err(ApiError::Forbidden);
     }
-    Ok(id)
+    Ok((id, shelter.municipality))
 }
 
 /// Scans recorded by a staff device, sent when it is online. Each record is
@@ -74,7 +79,10 @@ async fn scans(
     ApiPath(id): ApiPath<String>,
     ApiJson(batch): ApiJson<ScanBatch>,
 ) -> Result<Json<ScanBatchResult>, ApiError> {
-    let shelter = managed(&st, &who, &id).await?;
+    let (shelter, host) = managed_in(&st, &who, &id).await?;
+    // Read once per batch: whether each scan is real or a drill's goes by its own time.
+    let incidents = crate::domain::incidents::all(st.store.as_ref()).await?;
+    let host = checkin::Host { shelter: &shelter, municipality: &host, incidents: &incidents };
     if !valid_device_id(&batch.device_id) {
         return Err(ApiError::invalid("invalid_device_id", "device_id must be 1-64 characters of A-Z, a-z, 0-9, '-' and '_'.", "端末IDの形式が正しくありません。"));
     }
@@ -89,7 +97,7 @@ async fn scans(
             Err(rejection) => Err(rejection),
             Ok(record) => {
                 let now = Timestamp(now_millis());
-                checkin::apply_scan(st.store.as_ref(), &st.auth, &st.config.municipality, &shelter, &record, &recorded_by, now).await?
+                checkin::apply_scan(st.store.as_ref(), &st.auth, &st.config.municipality, &host, &record, &recorded_by, now).await?
             }
         };
         results.push(checkin::result(index, event_id, outcome));
@@ -123,12 +131,13 @@ fn filter(q: Result<Query<RosterFilter>, axum::extract::rejection::QueryRejectio
 }
 
 async fn audited_roster(st: &AppState, who: &Principal, id: &str, f: &RosterFilter, action: &str) -> Result<(ShelterId, Vec<RosterEntry>), ApiError> {
-    let shelter = managed(st, who, id).await?;
+    let (shelter, municipality) = managed_in(st, who, id).await?;
     let now = Timestamp(now_millis());
-    let entries = roster::list(st.store.as_ref(), &shelter, f, now).await?;
+    // During a drill, the drill's roster (the app shows the 訓練 banner).
+    let (space, _) = crate::domain::incidents::space_now(st.store.as_ref(), &municipality, now).await?;
+    let entries = roster::list(st.store.as_ref(), &shelter, &space, f, now).await?;
     let access = roster::RosterAccess { action, actor: &who.sub, shelter: &shelter, filter: f, rows: entries.len() };
     // In the log of the shelter's municipality, whose HQ reads it.
-    let municipality = shelters::get(st.store.as_ref(), &shelter).await?.municipality;
     roster::audit(st.store.as_ref(), &municipality, access, now).await?;
     Ok((shelter, entries))
 }
@@ -198,8 +207,7 @@ async fn manual_check_out(
     ApiPath((id, entry)): ApiPath<(String, String)>,
     ApiJson(req): ApiJson<ManualCheckOut>,
 ) -> Result<Json<RecordOutcome>, ApiError> {
-    let shelter = managed(&st, &who, &id).await?;
-    let municipality = shelters::get(st.store.as_ref(), &shelter).await?.municipality;
+    let (shelter, municipality) = managed_in(&st, &who, &id).await?;
     let now = Timestamp(now_millis());
     Ok(Json(roster::check_out_by_hand(st.store.as_ref(), &municipality, &shelter, &entry, &req, &who.sub, now).await?))
 }
@@ -215,8 +223,7 @@ async fn delete_desk_person(
     State(st): State<AppState>,
     ApiPath((id, entry)): ApiPath<(String, String)>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    let shelter = managed(&st, &who, &id).await?;
-    let municipality = shelters::get(st.store.as_ref(), &shelter).await?.municipality;
+    let (shelter, municipality) = managed_in(&st, &who, &id).await?;
     roster::delete_desk_person(st.store.as_ref(), &municipality, &shelter, &entry, &who.sub, Timestamp(now_millis())).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -49,7 +49,7 @@ fn survey_id(raw: &str) -> Result<SurveyId, ApiError> {
 /// Where the resident is: their registered area and the shelter they themself are checked in at.
 async fn resident_context(st: &AppState, sub: &str) -> Result<ResidentContext, ApiError> {
     let me = bosai_types::household::MemberId::myself();
-    let here = crate::domain::location::current_location(st.store.as_ref(), &crate::keys::person_of_resident(sub, me.as_str()), &me).await?;
+    let here = crate::domain::location::current_location(st.store.as_ref(), &crate::keys::person_of_resident(sub, me.as_str()), &crate::keys::Space::Real, &me).await?;
     let area = crate::domain::safety::registered_area(st.store.as_ref(), sub).await?;
     Ok(ResidentContext { area, checked_in_at: here.shelter_id })
 }

@@ -1,0 +1,394 @@
+//! Incidents and drills on both stores: a drill's check-ins have their own rosters and counts and
+//! never touch the real ones; closing it deletes its personal data and keeps its counts; a
+//! real incident opened during a drill takes precedence; bad requests get clear answers.
+
+mod common;
+use bosai_store::Value as V;
+use bosai_types::auth::Role;
+use common::TestApp;
+use serde_json::{json, Value};
+
+on_both_stores!(
+    a_drill_keeps_its_own_roster_and_counts_and_ending_it_deletes_them,
+    a_real_incident_opened_during_a_drill_takes_precedence,
+    deleting_my_data_during_a_drill_takes_me_off_the_drill_roster,
+    opening_and_closing_refuse_what_they_cannot_do,
+);
+
+const A: &str = "041009-aoba-katahira-es";
+const B: &str = "041009-wakabayashi-itsutsubashi-jhs";
+/// A name no seed record carries: found only where the test put it.
+const DRILL_CHILD: &str = "くぬぎ";
+
+fn now_ms() -> i64 {
+    bosai_core::clock::now_millis()
+}
+
+fn hq(app: &TestApp) -> String {
+    app.staff_token(Role::Hq, &[], Some("041009"))
+}
+
+async fn scan_at(app: &TestApp, shelter: &str, event_id: &str, at: i64, credential: &str) -> Value {
+    let rec = json!({"event_id": event_id, "kind": "check_in", "at": at, "credential": credential});
+    let staff = app.staff_token(Role::ShelterStaff, &[shelter], None);
+    let (s, v) = app
+        .call(
+            "POST",
+            &format!("/api/shelters/{shelter}/scans"),
+            &staff,
+            Some(json!({"device_id": "tablet-1", "records": [rec]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v["results"][0].clone()
+}
+
+async fn roster(app: &TestApp, shelter: &str) -> Vec<Value> {
+    let staff = app.staff_token(Role::ShelterStaff, &[shelter], None);
+    let (s, v) = app
+        .call(
+            "GET",
+            &format!("/api/shelters/{shelter}/roster"),
+            &staff,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v.as_array().unwrap().clone()
+}
+
+/// The public (real) occupancy.
+async fn occupancy(app: &TestApp, shelter: &str) -> i64 {
+    let s: Value = app
+        .http
+        .get(app.url(&format!("/api/shelters/{shelter}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    s["occupancy"].as_i64().unwrap()
+}
+
+async fn summary(app: &TestApp, query: &str) -> Value {
+    let (s, v) = app
+        .call("GET", &format!("/api/hq/summary{query}"), &hq(app), None)
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v
+}
+
+fn occupancy_in(summary: &Value, shelter: &str) -> i64 {
+    summary["shelters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["shelter_id"] == shelter)
+        .map(|s| s["occupancy"].as_i64().unwrap())
+        .unwrap_or(0)
+}
+
+/// A resident with a child; their check-in QR names both.
+async fn family(app: &TestApp, card: &str) -> (String, String) {
+    let t = app.login(card, true).await.access_token;
+    app.consent(&t).await;
+    let child = json!({"display_name": DRILL_CHILD, "birth": "2017", "sex": "male", "relationship": "child"});
+    assert_eq!(
+        app.call("PUT", "/api/household/members/m-child", &t, Some(child))
+            .await
+            .0,
+        200
+    );
+    let (s, c) = app
+        .call(
+            "POST",
+            "/api/me/checkin-credential",
+            &t,
+            Some(json!({"members": ["self", "m-child"]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    (t, c["credential"].as_str().unwrap().to_owned())
+}
+
+async fn open(app: &TestApp, id: &str, kind: &str) -> Value {
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/hq/incidents",
+            &hq(app),
+            Some(json!({"incident_id": id, "name": format!("{kind} {id}"), "kind": kind})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v
+}
+
+async fn close(app: &TestApp, id: &str) -> (u16, Value) {
+    app.call(
+        "POST",
+        &format!("/api/hq/incidents/{id}/close"),
+        &hq(app),
+        None,
+    )
+    .await
+}
+
+/// Every stored item whose keys or attributes contain `needle`.
+async fn naming(app: &TestApp, needle: &str) -> Vec<String> {
+    let (mut out, mut cursor) = (Vec::new(), None);
+    loop {
+        let page = app.store.scan(cursor).await.unwrap();
+        for i in page.items {
+            let text = i
+                .values()
+                .map(|v| match v {
+                    V::S(s) => s.clone(),
+                    other => format!("{other:?}"),
+                })
+                .collect::<Vec<_>>()
+                .join("|");
+            if text.contains(needle) {
+                out.push(format!(
+                    "{} / {}",
+                    i.get("pk").and_then(V::as_str).unwrap_or(""),
+                    i.get("sk").and_then(V::as_str).unwrap_or("")
+                ));
+            }
+        }
+        cursor = page.next;
+        if cursor.is_none() {
+            return out;
+        }
+    }
+}
+
+async fn a_drill_keeps_its_own_roster_and_counts_and_ending_it_deletes_them(app: TestApp) {
+    // Someone really at A before the drill.
+    let (_, real_cred) = family(&app, "taro").await;
+    assert_eq!(
+        scan_at(&app, A, "ev-real-00001", now_ms(), &real_cred).await["outcome"],
+        "stored"
+    );
+    let (real_a, real_b) = (occupancy(&app, A).await, occupancy(&app, B).await);
+
+    let drill = open(&app, "drill-2026-12", "drill").await;
+    assert_eq!(drill["kind"], "drill");
+    let public: Value = app
+        .http
+        .get(app.url("/api/incidents"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        public
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == "drill-2026-12" && i["kind"] == "drill"),
+        "{public}"
+    );
+
+    // A drill participant checks in at B: the drill's roster and counts, never the real ones.
+    let (drill_t, drill_cred) = family(&app, "hanako").await;
+    assert_eq!(
+        scan_at(&app, B, "ev-drill-0001", now_ms(), &drill_cred).await["outcome"],
+        "stored"
+    );
+    let at_b = roster(&app, B).await;
+    assert_eq!(at_b.len(), 2, "{at_b:?}");
+    assert!(
+        roster(&app, A).await.is_empty(),
+        "the drill's roster of A holds no real evacuee"
+    );
+    assert_eq!(
+        (occupancy(&app, A).await, occupancy(&app, B).await),
+        (real_a, real_b),
+        "public counts stay real"
+    );
+    let (_, household) = app.call("GET", "/api/household", &drill_t, None).await;
+    assert_eq!(
+        household["members"][0]["checked_in"]["drill"], true,
+        "{household}"
+    );
+
+    let current = summary(&app, "").await;
+    assert_eq!(current["drill"]["id"], "drill-2026-12");
+    assert_eq!(occupancy_in(&current, B), 2);
+    assert_eq!(occupancy_in(&current, A), 0);
+    let real = summary(&app, "?incident=real").await;
+    assert!(real.get("drill").is_none());
+    assert_eq!(
+        (occupancy_in(&real, A), occupancy_in(&real, B)),
+        (real_a, real_b)
+    );
+
+    // A tablet that recorded a scan during the drill syncs only after it ended.
+    let offline_at = now_ms();
+    let (s, closed) = close(&app, "drill-2026-12").await;
+    assert_eq!(s, 200, "{closed}");
+    assert!(closed["closed_at"].is_i64());
+    assert!(
+        closed["purged_items"].as_u64().unwrap() >= 4,
+        "two locations and two events: {closed}"
+    );
+    assert!(
+        closed.get("personal_data_until").is_none(),
+        "a drill's data went at once"
+    );
+    let (s, again) = close(&app, "drill-2026-12").await;
+    assert_eq!(
+        (s, again["code"].as_str()),
+        (409, Some("incident_already_closed")),
+        "{again}"
+    );
+
+    let late = scan_at(&app, B, "ev-drill-0002", offline_at, &drill_cred).await;
+    assert_eq!(
+        (late["outcome"].as_str(), late["code"].as_str()),
+        (Some("rejected"), Some("drill_ended")),
+        "{late}"
+    );
+    // Nothing of the drill names the participant; the real evacuee at A is untouched.
+    let drill_items: Vec<String> = naming(&app, "#DRILL#")
+        .await
+        .into_iter()
+        .filter(|k| k.starts_with("PERSON#"))
+        .collect();
+    assert!(drill_items.is_empty(), "{drill_items:?}");
+    assert!(naming(&app, "ev-drill-0001").await.is_empty());
+    assert!(roster(&app, B).await.is_empty());
+    assert_eq!(roster(&app, A).await.len(), 2, "back to the real roster");
+    assert_eq!(
+        (occupancy(&app, A).await, occupancy(&app, B).await),
+        (real_a, real_b)
+    );
+    // The drill's anonymous counts stay for the review.
+    let review = summary(&app, "?incident=drill-2026-12").await;
+    assert_eq!(review["drill"]["id"], "drill-2026-12");
+    assert_eq!(occupancy_in(&review, B), 2);
+    let (s, log) = app
+        .call(
+            "GET",
+            "/api/hq/audit?action=incident_closed",
+            &hq(&app),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+}
+
+async fn a_real_incident_opened_during_a_drill_takes_precedence(app: TestApp) {
+    open(&app, "drill-precede", "drill").await;
+    let before = occupancy(&app, A).await;
+    let real = open(&app, "typhoon-10", "real").await;
+    assert_eq!(real["kind"], "real");
+    let (_, cred) = family(&app, "taro").await;
+    assert_eq!(
+        scan_at(&app, A, "ev-prec-00001", now_ms(), &cred).await["outcome"],
+        "stored"
+    );
+    assert_eq!(occupancy(&app, A).await, before + 2, "counted as real");
+    assert!(summary(&app, "").await.get("drill").is_none());
+    assert_eq!(roster(&app, A).await.len(), 2);
+    // Closing the real incident sets when its personal data expires; the drill is current again.
+    let (s, closed) = close(&app, "typhoon-10").await;
+    assert_eq!(s, 200, "{closed}");
+    let until = closed["personal_data_until"].as_i64().unwrap();
+    let days = (until - closed["closed_at"].as_i64().unwrap()) / 86_400_000;
+    assert_eq!(days, 90);
+    assert_eq!(summary(&app, "").await["drill"]["id"], "drill-precede");
+}
+
+async fn deleting_my_data_during_a_drill_takes_me_off_the_drill_roster(app: TestApp) {
+    open(&app, "drill-erase", "drill").await;
+    let (t, cred) = family(&app, "taro").await;
+    assert_eq!(
+        scan_at(&app, A, "ev-erase-0001", now_ms(), &cred).await["outcome"],
+        "stored"
+    );
+    assert_eq!(occupancy_in(&summary(&app, "").await, A), 2);
+    assert_eq!(
+        app.call("DELETE", "/api/me", &t, Some(json!({"confirm": "delete"})))
+            .await
+            .0,
+        204
+    );
+    assert!(roster(&app, A).await.is_empty());
+    assert_eq!(
+        occupancy_in(&summary(&app, "").await, A),
+        0,
+        "the drill's counters moved with the erasure"
+    );
+    assert!(naming(&app, DRILL_CHILD).await.is_empty());
+}
+
+async fn opening_and_closing_refuse_what_they_cannot_do(app: TestApp) {
+    let t = hq(&app);
+    let post = |body: Value| {
+        let (app, t) = (&app, t.clone());
+        async move { app.call("POST", "/api/hq/incidents", &t, Some(body)).await }
+    };
+    let (s, v) = post(
+        json!({"incident_id": "flood-0001", "name": "大雨", "kind": "real", "areas": ["nowhere"]}),
+    )
+    .await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("unknown_area")), "{v}");
+    let (s, v) = post(json!({"incident_id": "flood-0001", "name": "大雨", "kind": "real", "municipalities": ["011002"]})).await;
+    assert_eq!(s, 403, "another prefecture's municipality: {v}");
+    let (s, v) = post(json!({"incident_id": "flood-0001", "name": "", "kind": "real"})).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (400, Some("invalid_incident")),
+        "{v}"
+    );
+    let (s, v) =
+        post(json!({"incident_id": "flood-0001", "name": "大雨", "kind": "exercise"})).await;
+    assert_eq!(s, 400, "{v}");
+    let ok =
+        json!({"incident_id": "flood-0001", "name": "大雨", "kind": "real", "areas": ["aoba-1"]});
+    let (s, first) = post(ok.clone()).await;
+    assert_eq!(s, 200, "{first}");
+    let (s, resent) = post(ok).await;
+    assert_eq!((s, &resent), (200, &first), "a resend opens nothing new");
+    let (s, v) =
+        post(json!({"incident_id": "flood-0001", "name": "別の災害", "kind": "drill"})).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (409, Some("incident_id_taken")),
+        "{v}"
+    );
+    // Staff and residents cannot open; another municipality's HQ cannot close.
+    let staff = app.staff_token(Role::ShelterStaff, &[A], None);
+    assert_eq!(
+        app.call(
+            "POST",
+            "/api/hq/incidents",
+            &staff,
+            Some(json!({"incident_id": "x-000001", "name": "x", "kind": "drill"}))
+        )
+        .await
+        .0,
+        403
+    );
+    let other = app.staff_token(Role::Hq, &[], Some("042021"));
+    assert_eq!(
+        app.call("POST", "/api/hq/incidents/flood-0001/close", &other, None)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(close(&app, "no-such-incident").await.0, 404);
+    let (s, list) = app.call("GET", "/api/hq/incidents", &t, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let (s, log) = app
+        .call("GET", "/api/hq/audit?action=incident_opened", &t, None)
+        .await;
+    assert_eq!((s, log.as_array().unwrap().len()), (200, 1), "{log}");
+}

@@ -1,0 +1,83 @@
+// A drill (訓練) end to end in the browser against the real local stack: HQ starts it on its
+// page, the resident home page, the staff screen and HQ's summary each show the 訓練 banner, a
+// family scanned at the desk during it is on the drill's roster but never in the public count,
+// and HQ ending it deletes that roster (the banner goes).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { SHELTER, confirm, openTokenForm, residents, scan, staffSignIn } from './lib/shelter.mjs';
+import { startStack } from './lib/stack.mjs';
+
+let stack;
+let staffToken, hqToken, household, rosterApi;
+
+before(async () => {
+  stack = await startStack();
+  ({ staffToken, hqToken, household, rosterApi } = residents(stack));
+});
+after(async () => { await stack?.stop(); });
+
+const occupancy = async () => (await (await fetch(`${stack.url}/api/shelters`)).json()).find((s) => s.id === SHELTER).occupancy;
+
+test('a drill is marked everywhere its data shows and ends by deleting it', async (t) => {
+  const b = await launchBrowser({ viewport: { width: 1024, height: 900 }, locale: 'ja-JP' });
+  t.after(() => b.close());
+  const { page: hq, context } = b;
+  const staff = await staffToken();
+  const before = await occupancy();
+
+  await t.test('HQ starts a drill; its summary says the counts are the drill’s', async () => {
+    await hq.goto(`${stack.url}/hq`);
+    await openTokenForm(hq);
+    await hq.getByLabel('本部トークン').fill(await hqToken());
+    await hq.getByRole('button', { name: 'トークンでサインイン' }).click();
+    const panel = hq.locator('section[aria-labelledby="incidents-h"]');
+    await panel.getByText('まだありません。').waitFor();
+    await panel.getByLabel('名前').fill('総合防災訓練');
+    await panel.getByLabel('訓練', { exact: true }).check();
+    await panel.getByRole('button', { name: '開始する' }).click();
+    await panel.locator('li.incident').filter({ hasText: '総合防災訓練' }).filter({ hasText: '実施中' }).waitFor();
+    await hq.locator('.hq-summary .drill-banner').filter({ hasText: '訓練中（総合防災訓練）' }).waitFor();
+    await assertAccessible(hq, '/hq during a drill');
+  });
+
+  await t.test('the resident home page says it is a drill, at 360 px', async () => {
+    const r = await launchBrowser({ viewport: { width: 360, height: 740 }, locale: 'ja-JP' });
+    try {
+      await r.page.goto(`${stack.url}/`);
+      await r.page.locator('.drill-banner').filter({ hasText: '訓練中です（総合防災訓練）。実際の災害ではありません。' }).waitFor();
+      await assertAccessible(r.page, '/ during a drill');
+      await screenshot(r.page, 'resident-drill-banner-360', { fullPage: false });
+    } finally {
+      await r.close();
+    }
+  });
+
+  await t.test('staff see the banner; a family checked in is on the drill roster, not in the public count', async () => {
+    const page = await context.newPage();
+    try {
+      await staffSignIn(page, stack.url, staff);
+      await page.locator('.drill-banner').filter({ hasText: '訓練中（総合防災訓練）' }).waitFor();
+      const family = await household('taro', [{ id: 'kid-1', name: '防災 はな', birth: '2018' }]);
+      await scan(page, family.credential);
+      await confirm(page);
+      await page.locator('.scan-pending').filter({ hasText: '送信待ち 0件' }).waitFor({ timeout: 30_000 });
+      assert.deepEqual((await rosterApi(staff)).sort(), ['防災 はな', '防災 太郎']);
+      assert.equal(await occupancy(), before, 'the public count stays real');
+      await screenshot(page, 'shelter-drill-banner-1024', { fullPage: false });
+    } finally {
+      await page.close();
+    }
+  });
+
+  await t.test('HQ ends the drill: its roster is deleted and the banner goes', async () => {
+    const panel = hq.locator('section[aria-labelledby="incidents-h"]');
+    hq.once('dialog', (d) => { assert.match(d.message(), /訓練「総合防災訓練」を終了しますか/); d.accept(); });
+    await panel.getByRole('button', { name: '「総合防災訓練」を終了する' }).click();
+    await panel.locator('li.incident').filter({ hasText: '終了' }).waitFor();
+    await hq.locator('.hq-summary .drill-banner').waitFor({ state: 'detached' });
+    assert.deepEqual(await rosterApi(staff), []);
+    assert.equal(await occupancy(), before);
+    await screenshot(hq, 'hq-drill-ended-1024', { fullPage: false });
+  });
+});
