@@ -33,9 +33,17 @@ pub struct Incident {
     /// A closed real incident's personal data (rosters, check-ins) is deleted after this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personal_data_until: Option<Timestamp>,
-    /// A closed drill: how many personal items its closing deleted (counts only).
+    /// How many personal items were deleted: a drill's at its closing, a real incident's by the
+    /// purge after `personal_data_until` (counts only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purged_items: Option<u64>,
+    /// The purge report: items deleted by kind (`check_in_events`, `scan_records`, `locations`,
+    /// `desk_people`), no names.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub purge_report: std::collections::BTreeMap<String, u64>,
+    /// When the purge finished deleting its personal data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purged_at: Option<Timestamp>,
 }
 
 impl Incident {
@@ -123,6 +131,8 @@ mod tests {
             closed_at: closed.map(Timestamp),
             personal_data_until: None,
             purged_items: None,
+            purge_report: Default::default(),
+            purged_at: None,
         }
     }
 

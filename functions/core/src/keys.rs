@@ -224,6 +224,23 @@ pub fn drill_left(incident: &str) -> String {
     format!("INCIDENT#{incident}#LEFT")
 }
 
+/// GSI1 partition of the real personal data (check-in history, scan records, locations of
+/// people who left, desk registrations) made during incident `id`, or outside any incident
+/// (sort key `{at_ms:013}#…`): what the purge deletes once its retention is over.
+pub fn personal_of(incident: Option<&str>) -> String {
+    match incident {
+        Some(id) => format!("INCIDENT#{id}#PERSONAL"),
+        None => PERSONAL_OUTSIDE_INCIDENTS.into(),
+    }
+}
+
+pub const PERSONAL_OUTSIDE_INCIDENTS: &str = "PERSONAL#NOINCIDENT";
+
+/// Counts of what the purge deleted of data made outside any incident (by kind).
+pub fn purge_report_outside_incidents() -> Key {
+    Key::new("PURGE", "OUTSIDE_INCIDENTS")
+}
+
 pub fn incident(id: &str) -> Key {
     Key::new(format!("INCIDENT#{id}"), "META")
 }

@@ -250,7 +250,7 @@ async fn a_scan_in_flight_during_deletion_is_refused(app: TestApp) {
     let shelter = bosai_types::ShelterId::parse(A).unwrap();
     let guard = checkin::not_revoked_since(&me, claims.iat);
     let at = bosai_types::Timestamp(now_ms());
-    let place = checkin::Place { shelter: &shelter, space: &bosai_core::keys::Space::Real };
+    let place = checkin::Place { shelter: &shelter, space: &bosai_core::keys::Space::Real, incident: None };
     let stored = checkin::record_guarded(app.store.as_ref(), &people, EventKind::CheckIn, place, at, "ev-flight-0001", "tablet", &[guard]).await.unwrap();
     assert_eq!(stored.map_err(|r| r.code), Err("credential_revoked"));
     assert!(roster(&app, A).await.is_empty());

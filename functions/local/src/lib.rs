@@ -3,7 +3,7 @@
 pub mod companion_page;
 pub mod oidc_provider;
 mod push;
-pub use push::{local_push, spawn_fanout_worker};
+pub use push::{local_push, spawn_fanout_worker, spawn_purge_worker};
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};

@@ -38,3 +38,20 @@ pub fn spawn_fanout_worker(
         }
     });
 }
+
+/// The purge, in-process (on AWS the purge Lambda runs hourly): at start and then every
+/// `BOSAI_PURGE_INTERVAL_SECONDS` (default an hour).
+pub fn spawn_purge_worker(store: std::sync::Arc<dyn bosai_store::Store>, retention_days: u32) {
+    let every = std::env::var("BOSAI_PURGE_INTERVAL_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3600u64).max(1);
+    tokio::spawn(async move {
+        loop {
+            let now = bosai_types::Timestamp(bosai_core::clock::now_millis());
+            match bosai_core::domain::purge::run(store.as_ref(), retention_days, now, 200_000).await {
+                Ok(run) if run.total() > 0 => tracing::info!(deleted = run.total(), complete = run.complete, "purge run done"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purge run interrupted; the next one resumes"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(every)).await;
+        }
+    });
+}

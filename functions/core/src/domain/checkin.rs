@@ -81,7 +81,7 @@ pub async fn record_event(
     event_id: &str,
     recorded_by: &str,
 ) -> Result<RecordOutcome, ApiError> {
-    let place = Place { shelter, space: &Space::Real };
+    let place = Place { shelter, space: &Space::Real, incident: None };
     let unguarded = record_guarded(store, people, kind, place, at, event_id, recorded_by, &[]).await?;
     Ok(unguarded.unwrap_or(RecordOutcome::Rejected))
 }
@@ -91,11 +91,20 @@ pub async fn record_event(
 pub struct Place<'a> {
     pub shelter: &'a ShelterId,
     pub space: &'a Space,
+    /// The real incident the scan belongs to: its personal data expires with it.
+    pub incident: Option<&'a str>,
+}
+
+impl<'a> Place<'a> {
+    pub fn of(shelter: &'a ShelterId, scope: &'a incidents::Scope) -> Self {
+        Place { shelter, space: &scope.space, incident: scope.incident.as_deref() }
+    }
 }
 
 /// A condition the scan's credential must still meet when the scan is stored: a resident
 /// deleting their data while a staff device sends their scan either wins (the scan is refused)
 /// or loses (deletion then checks them out); the person is never left on a roster.
+#[derive(Debug, Clone)]
 pub struct Guard {
     pub key: bosai_store::Key,
     pub condition: Condition,
@@ -129,31 +138,34 @@ pub async fn record_guarded(
     recorded_by: &str,
     guards: &[Guard],
 ) -> Result<Result<RecordOutcome, Rejection>, ApiError> {
-    let Place { shelter, space } = place;
+    let Place { shelter, space, incident } = place;
+    // Real personal data is listed under its incident (or the time it was made) for the purge.
+    let personal = (*space == Space::Real).then(|| keys::personal_of(incident));
+    let listed = |it: Item, what: &str| match &personal {
+        Some(pk) => it.with(bosai_store::attr::GSI1_PK, Value::s(pk)).with(bosai_store::attr::GSI1_SK, Value::s(format!("{:013}#{what}", at.millis().max(0)))),
+        None => it,
+    };
     // No pre-read of the event id: the transaction's first condition catches a resend.
     let id_key = keys::event_id(event_id);
     for _ in 0..RETRIES {
-        let mut ops = vec![TransactOp::Put {
-            item: item(&id_key)
-                .with("kind", Value::s(kind_str(kind)))
-                .with("shelter", Value::s(shelter.as_str()))
-                .with("at", Value::n(at.millis()))
-                .with("by", Value::s(recorded_by)),
-            condition: Some(Condition::absent()),
-        }];
+        let scan = item(&id_key)
+            .with("kind", Value::s(kind_str(kind)))
+            .with("shelter", Value::s(shelter.as_str()))
+            .with("at", Value::n(at.millis()))
+            .with("by", Value::s(recorded_by));
+        let mut ops = vec![TransactOp::Put { item: listed(scan, &id_key.pk), condition: Some(Condition::absent()) }];
         for g in guards {
             ops.push(TransactOp::Check { key: g.key.clone(), condition: g.condition.clone() });
         }
         // Per shelter: occupancy and the headcount counters HQ reads.
         let mut counters: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
         for p in people {
-            ops.push(TransactOp::Put {
-                item: item(&keys::person_event(&p.key, space, at.millis(), event_id))
-                    .with("kind", Value::s(kind_str(kind)))
-                    .with("shelter", Value::s(shelter.as_str()))
-                    .with("by", Value::s(recorded_by)),
-                condition: None,
-            });
+            let event_key = keys::person_event(&p.key, space, at.millis(), event_id);
+            let event = item(&event_key)
+                .with("kind", Value::s(kind_str(kind)))
+                .with("shelter", Value::s(shelter.as_str()))
+                .with("by", Value::s(recorded_by));
+            ops.push(TransactOp::Put { item: listed(event, &format!("{}#{}", event_key.pk, event_key.sk)), condition: None });
             let loc_key = keys::location_in(&p.key, space);
             let current = store.get(&loc_key).await?;
             let newer = match &current {
@@ -187,6 +199,9 @@ pub async fn record_guarded(
             } else if let Some(drill) = space.drill() {
                 // Ending the drill finds those who left here.
                 loc = loc.with(bosai_store::attr::GSI1_PK, Value::s(keys::drill_left(drill))).with(bosai_store::attr::GSI1_SK, Value::s(&p.key));
+            } else {
+                // Kept to order late scans; it goes with the incident's personal data.
+                loc = listed(loc, &loc_key.pk);
             }
             // Optimistic: only if nobody moved this person since we read.
             ops.push(TransactOp::Put { item: loc, condition: Some(unchanged(current.as_ref())) });
@@ -291,13 +306,13 @@ pub async fn apply_scan(
         Ok(p) => p,
         Err(r) => return Ok(Err(r)),
     };
-    let (space, drill) = match incidents::space_at(host.incidents, host.municipality, record.at) {
+    let scope = match incidents::scope_at(host.incidents, host.municipality, record.at) {
         Ok(s) => s,
         Err(r) => return Ok(Err(r)),
     };
     let desk = claims.sub.starts_with(crate::domain::desk::DESK_SUBJECT_PREFIX);
-    let guards: Vec<Guard> = (!desk).then(|| not_revoked_since(&claims.sub, claims.iat)).into_iter().chain(drill).collect();
-    let place = Place { shelter: host.shelter, space: &space };
+    let guards: Vec<Guard> = (!desk).then(|| not_revoked_since(&claims.sub, claims.iat)).into_iter().chain(scope.guards.iter().map(Guard::clone)).collect();
+    let place = Place::of(host.shelter, &scope);
     record_guarded(store, &people, record.kind, place, record.at, &record.event_id, recorded_by, &guards).await
 }
 
@@ -393,12 +408,11 @@ pub async fn poster_check_in(
         p.roster.insert(HOME.into(), Value::s(home.as_str()));
         people.push(p);
     }
-    let (space, guards) = place_now(store, &shelter.municipality, now).await?;
-    let place = Place { shelter: &shelter_id, space: &space };
-    record_guarded(store, &people, EventKind::CheckIn, place, now, &req.event_id, sub, &guards).await?.map_err(drill_ended)?;
+    let scope = scope_now(store, &shelter.municipality, now).await?;
+    record_guarded(store, &people, EventKind::CheckIn, Place::of(&shelter_id, &scope), now, &req.event_id, sub, &scope.guards).await?.map_err(drill_ended)?;
     let mut out = Vec::new();
     for p in &people {
-        out.push(super::location::current_location(store, &p.key, &space, &p.member_id).await?);
+        out.push(super::location::current_location(store, &p.key, &scope.space, &p.member_id).await?);
     }
     Ok(out)
 }
@@ -409,9 +423,7 @@ pub fn drill_ended(r: Rejection) -> ApiError {
     ApiError::invalid(r.code, r.message, "訓練は終了しました。訓練の記録は削除されています。")
 }
 
-/// Where a check-in or check-out made now at a shelter of municipality `m` goes (real or the
-/// open drill's), with the guard a drill's scans carry.
-pub async fn place_now(store: &dyn Store, m: &MunicipalityCode, now: Timestamp) -> Result<(Space, Vec<Guard>), ApiError> {
-    let (space, guard) = incidents::space_at(&incidents::all(store).await?, m, now).map_err(drill_ended)?;
-    Ok((space, guard.into_iter().collect()))
+/// The scope of a check-in or check-out made now at a shelter of municipality `m`.
+pub async fn scope_now(store: &dyn Store, m: &MunicipalityCode, now: Timestamp) -> Result<incidents::Scope, ApiError> {
+    incidents::scope_at(&incidents::all(store).await?, m, now).map_err(drill_ended)
 }

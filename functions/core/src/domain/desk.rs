@@ -75,15 +75,25 @@ pub async fn register(
         }
     }
     let people = desk_people(store, &reg.registration_id).await?;
-    if reg.check_in {
-        let host = crate::domain::shelters::get(store, shelter).await?.municipality;
-        let (space, guards) = checkin::place_now(store, &host, now).await?;
-        if let Some(drill) = space.drill() {
-            // Ending the drill deletes this registration with the drill's check-ins.
+    let host = crate::domain::shelters::get(store, shelter).await?.municipality;
+    let scope = checkin::scope_now(store, &host, now).await?;
+    match scope.space.drill() {
+        // Ending the drill deletes this registration with the drill's check-ins.
+        Some(drill) if reg.check_in => {
             store.update(&meta_key, Update::new().set(DRILL, Value::s(drill)), None).await?;
         }
-        let place = checkin::Place { shelter, space: &space };
-        checkin::record_guarded(store, &people, EventKind::CheckIn, place, now, &reg.registration_id, staff, &guards).await?.map_err(checkin::drill_ended)?;
+        _ => {
+            // Listed for the purge of the incident it was made in (once: a resend or a claim
+            // keeps what is there).
+            let listed = Update::new()
+                .set(bosai_store::attr::GSI1_PK, Value::s(keys::personal_of(scope.incident.as_deref())))
+                .set(bosai_store::attr::GSI1_SK, Value::s(format!("{:013}#DESK#{}", now.millis(), reg.registration_id)));
+            store.update(&meta_key, listed, Some(Condition::NotExists(bosai_store::attr::GSI1_PK.into()))).await.or_else(ignore_claimed)?;
+        }
+    }
+    if reg.check_in {
+        let place = checkin::Place::of(shelter, &scope);
+        checkin::record_guarded(store, &people, EventKind::CheckIn, place, now, &reg.registration_id, staff, &scope.guards).await?.map_err(checkin::drill_ended)?;
     }
     let iat = now.seconds();
     let claims = CheckInClaims {
@@ -212,4 +222,12 @@ pub async fn claim(
     }
     store.batch_write(writes).await?;
     household::view(store, sub).await
+}
+
+/// A registration claimed meanwhile keeps the claimer's index.
+fn ignore_claimed(e: StoreError) -> Result<bosai_store::Item, StoreError> {
+    match e {
+        StoreError::ConditionFailed => Ok(bosai_store::Item::new()),
+        e => Err(e),
+    }
 }

@@ -150,6 +150,8 @@ pub async fn open(
         closed_at: None,
         personal_data_until: None,
         purged_items: None,
+        purge_report: Default::default(),
+        purged_at: None,
     };
     match store.put(to_item(&inc), Some(Condition::absent())).await {
         Ok(()) => {}
@@ -237,9 +239,7 @@ pub async fn close(
         }
     }
     if inc.kind == IncidentKind::Drill {
-        let purged = delete_drill_data(store, &inc, now).await?;
-        inc.purged_items = Some(inc.purged_items.unwrap_or(0) + purged);
-        store.put(to_item(&inc), None).await?;
+        finish_drill(store, &mut inc, now).await?;
     }
     for m in &inc.municipalities {
         let mut details = vec![
@@ -253,6 +253,26 @@ pub async fn close(
         crate::domain::audit::record(store, m, now, "incident_closed", &who.sub, details).await?;
     }
     Ok(inc)
+}
+
+/// Deletes a closed drill's personal data and clears its `purge_pending` mark (closing, or the
+/// purge job finishing a closing that was cut off).
+pub(crate) async fn finish_drill(store: &dyn Store, inc: &mut Incident, now: Timestamp) -> Result<(), ApiError> {
+    let purged = delete_drill_data(store, inc, now).await?;
+    inc.purged_items = Some(inc.purged_items.unwrap_or(0) + purged);
+    inc.purged_at = Some(now);
+    save(store, inc).await
+}
+
+/// Stores `inc` as it is now (no `purge_pending`).
+pub(crate) async fn save(store: &dyn Store, inc: &Incident) -> Result<(), ApiError> {
+    Ok(store.put(to_item(inc), None).await?)
+}
+
+/// Closed drills whose deletion was cut off.
+pub(crate) async fn pending_drills(store: &dyn Store) -> Result<Vec<Incident>, ApiError> {
+    let items = super::query_all(store, Query::gsi1(keys::INCIDENTS)).await?;
+    Ok(items.iter().filter(|i| i.bool(PURGE_PENDING).unwrap_or(false)).filter_map(from_item).collect())
 }
 
 /// Every person a drill holds (on its rosters or left), with their location and history, and
@@ -321,33 +341,33 @@ async fn delete_drill_data(
     Ok(removed)
 }
 
-/// The space (real or a drill's) a check-in in municipality `m` at `at` goes to, and the guard
-/// its transaction must check: a drill must still be open when the scan is stored. A scan made
-/// during a drill that has since ended is refused (`drill_ended`): its data was deleted.
-pub fn space_at(
-    incidents: &[Incident],
-    m: &MunicipalityCode,
-    at: Timestamp,
-) -> Result<(Space, Option<Guard>), Rejection> {
+/// What a check-in at a shelter of some municipality at some time belongs to.
+#[derive(Debug)]
+pub struct Scope {
+    /// Real data, or the drill's.
+    pub space: Space,
+    /// A drill's scans check in their transaction that it is still open.
+    pub guards: Vec<Guard>,
+    /// The real incident open then (its retention applies), if any.
+    pub incident: Option<String>,
+}
+
+/// The scope (real or a drill's) of a check-in in municipality `m` at `at`. A scan made during
+/// a drill that has since ended is refused (`drill_ended`): its data was deleted.
+pub fn scope_at(incidents: &[Incident], m: &MunicipalityCode, at: Timestamp) -> Result<Scope, Rejection> {
     match current(incidents, m, at) {
         Some(i) if i.kind == IncidentKind::Drill => {
             if i.closed_at.is_some() {
-                return Err(Rejection::new(
-                    "drill_ended",
-                    "this scan was made during a drill that has ended; drill records are deleted",
-                ));
+                return Err(Rejection::new("drill_ended", "this scan was made during a drill that has ended; drill records are deleted"));
             }
             let guard = Guard {
                 key: keys::incident(&i.id),
                 condition: Condition::NotExists(CLOSED_AT.into()),
-                rejection: Rejection::new(
-                    "drill_ended",
-                    "the drill ended while this scan was sent; drill records are deleted",
-                ),
+                rejection: Rejection::new("drill_ended", "the drill ended while this scan was sent; drill records are deleted"),
             };
-            Ok((Space::Drill(i.id.clone()), Some(guard)))
+            Ok(Scope { space: Space::Drill(i.id.clone()), guards: vec![guard], incident: None })
         }
-        _ => Ok((Space::Real, None)),
+        real => Ok(Scope { space: Space::Real, guards: Vec::new(), incident: real.map(|i| i.id.clone()) }),
     }
 }
 

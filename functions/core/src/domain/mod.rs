@@ -19,6 +19,7 @@ pub mod household;
 pub mod municipality_list;
 pub mod mydata;
 pub mod notices;
+pub mod purge;
 pub mod roster;
 pub mod safety;
 pub mod scan_preview;

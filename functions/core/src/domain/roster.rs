@@ -62,7 +62,7 @@ pub async fn find(store: &dyn Store, shelter: &ShelterId, space: &Space, entry: 
 /// their check-in history and desk entry; the registration goes with its last person). A card
 /// holder deletes their own data from their phone instead (400 `not_a_desk_record`). Audited.
 pub async fn delete_desk_person(store: &dyn Store, municipality: &MunicipalityCode, shelter: &ShelterId, entry: &str, staff: &str, now: Timestamp) -> Result<(), ApiError> {
-    let (space, _) = checkin::place_now(store, municipality, now).await?;
+    let space = checkin::scope_now(store, municipality, now).await?.space;
     let Some(loc) = find(store, shelter, &space, entry).await? else {
         return Err(ApiError::NotFound("This person on the shelter's roster", "名簿のこの方"));
     };
@@ -94,8 +94,8 @@ pub async fn check_out_by_hand(
     if !bosai_types::checkin::valid_event_id(&req.event_id) {
         return Err(ApiError::invalid("invalid_event_id", "Send an event_id of 8-64 letters, digits, - or _.", "記録IDが正しくありません。もう一度操作してください。"));
     }
-    let (space, guards) = checkin::place_now(store, municipality, now).await?;
-    let Some(loc) = find(store, shelter, &space, entry).await? else {
+    let scope = checkin::scope_now(store, municipality, now).await?;
+    let Some(loc) = find(store, shelter, &scope.space, entry).await? else {
         if store.get(&keys::event_id(&req.event_id)).await?.is_some() {
             return Ok(RecordOutcome::Duplicate);
         }
@@ -108,8 +108,8 @@ pub async fn check_out_by_hand(
     };
     // After the stay it ends, even when a device's clock put the check-in ahead of ours.
     let at = Timestamp(now.millis().max(loc.i64("at").unwrap_or(0) + 1));
-    let place = checkin::Place { shelter, space: &space };
-    let outcome = checkin::record_guarded(store, &[person], EventKind::CheckOut, place, at, &req.event_id, staff, &guards).await?.map_err(checkin::drill_ended)?;
+    let place = checkin::Place::of(shelter, &scope);
+    let outcome = checkin::record_guarded(store, &[person], EventKind::CheckOut, place, at, &req.event_id, staff, &scope.guards).await?.map_err(checkin::drill_ended)?;
     let details = [("shelter", Value::s(shelter.as_str())), ("entry", Value::s(entry)), ("event_id", Value::s(&req.event_id))];
     crate::domain::audit::record(store, municipality, now, "manual_check_out", staff, details).await?;
     Ok(outcome)
