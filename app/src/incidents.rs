@@ -82,7 +82,7 @@ fn kind_label(k: IncidentKind, l: Lang) -> &'static str {
 }
 
 fn when(t: bosai_types::Timestamp, l: Lang) -> String {
-    format!("{} {}", t.jst_date(), l.format_time(t))
+    l.format_time(t)
 }
 
 /// HQ's incidents: those open and past, open a new one (a drill or a disaster), close one.
@@ -175,7 +175,14 @@ pub fn IncidentsPanel(on_change: Callback<()>) -> impl IntoView {
                             (Some(c), true) => format!("{}〜{} 終了", when(i.started_at, l), when(c, l)),
                             (Some(c), false) => format!("{} – {}, closed", when(i.started_at, l), when(c, l)),
                         };
-                        let kept = i.personal_data_until.map(|t| if l.is_ja() { format!("個人の記録は{}まで保存", when(t, l)) } else { format!("personal records kept until {}", when(t, l)) });
+                        // Once deleted, how many (a count, no names); until then, how long they are kept.
+                        let kept = match (i.purged_at, i.purged_items, i.personal_data_until) {
+                            (Some(_), Some(n), _) if l.is_ja() => Some(format!("個人の記録 {n}件を削除済み")),
+                            (Some(_), Some(n), _) => Some(format!("{n} personal records deleted")),
+                            (None, _, Some(t)) if l.is_ja() => Some(format!("個人の記録は{}まで保存", when(t, l))),
+                            (None, _, Some(t)) => Some(format!("personal records kept until {}", when(t, l))),
+                            _ => None,
+                        };
                         let open = i.is_open();
                         let drill = i.kind == IncidentKind::Drill;
                         let label = if l.is_ja() { format!("「{}」を終了する", i.name) } else { format!("Close '{}'", i.name) };

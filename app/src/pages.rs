@@ -349,7 +349,7 @@ fn shelter_card(s: &Shelter, distance_m: Option<f64>, lang: Lang) -> impl IntoVi
                         <dt>{t.congestion}</dt>
                         <dd>
                             <span class=congestion_class(s.congestion)>{lang.congestion(s.congestion)}</span>
-                            <span class="count">{(t.people)(s.occupancy, s.capacity)}</span>
+                            <span class="count">{if s.few { (t.people_few)(s.capacity) } else { (t.people)(s.occupancy, s.capacity) }}</span>
                         </dd>
                     </div>
                 })}

@@ -10,6 +10,7 @@ mod init;
 mod jpki;
 mod load;
 mod prefecture;
+mod purge;
 mod push;
 mod stack;
 mod sync;
@@ -73,7 +74,7 @@ fn main() {
         eprintln!("wrote {}", out.join("load.json").display());
         std::process::exit(if report.passed { 0 } else { 1 });
     }
-    // `--only SECTION` (checkin, token (with jpki), sync, hq, push, size, init) runs one part while working on it.
+    // `--only SECTION` (checkin, token (with jpki), sync, hq, purge, push, size, init) runs one part while working on it.
     let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
     let run = |section: &str| only.as_deref().is_none_or(|o| o == section);
     let mut rows = Vec::new();
@@ -90,6 +91,9 @@ fn main() {
     if run("hq") {
         rows.extend(hq::rows(&bin, &dist, smoke));
         rows.extend(prefecture::rows(&bin, &dist, smoke));
+    }
+    if run("purge") {
+        rows.extend(purge::rows(smoke));
     }
     if run("push") {
         rows.extend(push::rows(&bin, &dist, smoke));

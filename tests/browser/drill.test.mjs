@@ -9,11 +9,11 @@ import { SHELTER, confirm, openTokenForm, residents, scan, staffSignIn } from '.
 import { startStack } from './lib/stack.mjs';
 
 let stack;
-let staffToken, hqToken, household, rosterApi;
+let staffToken, hqToken, household, rosterApi, api;
 
 before(async () => {
   stack = await startStack();
-  ({ staffToken, hqToken, household, rosterApi } = residents(stack));
+  ({ staffToken, hqToken, household, rosterApi, api } = residents(stack));
 });
 after(async () => { await stack?.stop(); });
 
@@ -53,6 +53,24 @@ test('a drill is marked everywhere its data shows and ends by deleting it', asyn
     }
   });
 
+  await t.test('a notice sent during the drill says so on its landing page', async () => {
+    const notice = { id: 'drill-notice-1', title: { ja: '避難指示（訓練）', en: '' }, body: { ja: '片平丁小学校へ避難してください。', en: '' }, level: 'emergency', target: { type: 'all' } };
+    const sent = await api(await hqToken(), 'POST', '/api/hq/notices', notice);
+    assert.equal(sent.drill, '総合防災訓練');
+    const r = await launchBrowser({ viewport: { width: 360, height: 740 }, locale: 'ja-JP' });
+    try {
+      await r.page.goto(`${stack.url}/n/041009/drill-notice-1`);
+      const banner = r.page.locator('.drill').filter({ hasText: '訓練です（総合防災訓練）。実際の災害ではありません。' });
+      await banner.waitFor();
+      // Read first: before the level and the title.
+      assert.ok(await banner.evaluate((el) => el.compareDocumentPosition(document.querySelector('h1')) & Node.DOCUMENT_POSITION_FOLLOWING));
+      await assertAccessible(r.page, '/n/ drill notice');
+      await screenshot(r.page, 'landing-drill-notice-360', { fullPage: false });
+    } finally {
+      await r.close();
+    }
+  });
+
   await t.test('staff see the banner; a family checked in is on the drill roster, not in the public count', async () => {
     const page = await context.newPage();
     try {
@@ -64,6 +82,7 @@ test('a drill is marked everywhere its data shows and ends by deleting it', asyn
       await page.locator('.scan-pending').filter({ hasText: '送信待ち 0件' }).waitFor({ timeout: 30_000 });
       assert.deepEqual((await rosterApi(staff)).sort(), ['防災 はな', '防災 太郎']);
       assert.equal(await occupancy(), before, 'the public count stays real');
+      await page.evaluate(() => window.scrollTo(0, 0));
       await screenshot(page, 'shelter-drill-banner-1024', { fullPage: false });
     } finally {
       await page.close();

@@ -153,6 +153,9 @@ pub struct Notice {
     /// For HQ; absent on the public view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<DeliveryProgress>,
+    /// Sent during a drill (訓練): the drill's name. The push and the landing page say so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<String>,
 }
 
 impl Notice {
@@ -176,7 +179,15 @@ pub struct PushPayload {
 
 impl PushPayload {
     pub fn of(n: &Notice) -> Self {
-        Self { id: n.id.clone(), level: n.level, title: n.title.clone(), body: n.body.clone(), url: n.landing_path() }
+        let mut title = n.title.clone();
+        if n.drill.is_some() {
+            // A drill's notice is never taken for the real thing, also on a lock screen.
+            title.ja = format!("【訓練】{}", title.ja);
+            if !title.en.trim().is_empty() {
+                title.en = format!("[DRILL] {}", title.en);
+            }
+        }
+        Self { id: n.id.clone(), level: n.level, title, body: n.body.clone(), url: n.landing_path() }
     }
 }
 

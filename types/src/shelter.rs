@@ -96,6 +96,24 @@ pub struct Shelter {
     #[serde(default)]
     pub hazards: Vec<crate::shelter_import::Hazard>,
     pub updated_at: Timestamp,
+    /// 1 or 2 people (publicly 「少数」): the public views withhold the count (`occupancy` 0) so
+    /// no one is singled out; the shelter's staff and HQ see the number.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub few: bool,
+}
+
+impl Shelter {
+    /// Counts below this are shown as 「少数」 outside the shelter's staff and HQ.
+    pub const FEW_BELOW: u32 = 3;
+
+    /// As the public sees it.
+    pub fn public(mut self) -> Self {
+        if (1..Self::FEW_BELOW).contains(&self.occupancy) {
+            self.occupancy = 0;
+            self.few = true;
+        }
+        self
+    }
 }
 
 #[cfg(test)]
@@ -112,6 +130,32 @@ mod tests {
         assert_eq!(Congestion::of(Open, 3, 0), Congestion::Full);
         assert_eq!(Congestion::of(Full, 10, 100), Congestion::Full);
         assert_eq!(Congestion::of(Closed, 0, 100), Congestion::Closed);
+    }
+
+    #[test]
+    fn the_public_never_sees_one_or_two_people_counted() {
+        let s = |occupancy| Shelter {
+            id: ShelterId::parse("041009-x").unwrap(),
+            municipality: MunicipalityCode::parse("041009").unwrap(),
+            name_ja: String::new(),
+            name_en: String::new(),
+            address_ja: String::new(),
+            location: GeoPoint::new(38.0, 140.0).unwrap(),
+            capacity: 100,
+            occupancy,
+            status: ShelterStatus::Open,
+            congestion: Congestion::Low,
+            facilities: vec![],
+            kind: Default::default(),
+            hazards: vec![],
+            updated_at: Timestamp(0),
+            few: false,
+        };
+        assert_eq!((s(0).public().occupancy, s(0).public().few), (0, false));
+        for n in [1, 2] {
+            assert_eq!((s(n).public().occupancy, s(n).public().few), (0, true), "{n}");
+        }
+        assert_eq!((s(3).public().occupancy, s(3).public().few), (3, false));
     }
 }
 

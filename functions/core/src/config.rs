@@ -13,6 +13,9 @@ pub struct Config {
     pub municipality: MunicipalityCode,
     /// Days a closed real incident's personal data is kept (`BOSAI_RETENTION_DAYS`, default 90).
     pub retention_days: u32,
+    /// Seconds the public shelter list is served from a snapshot (`BOSAI_PUBLIC_CACHE_SECONDS`,
+    /// default 10; 0: none).
+    pub public_cache_seconds: u64,
 }
 
 /// Which JPKI roots a deployment trusts (`BOSAI_JPKI_TRUST`).
@@ -91,7 +94,11 @@ impl Config {
             None => crate::domain::incidents::DEFAULT_RETENTION_DAYS,
             Some(v) => v.parse().ok().filter(|d| (1..=3650).contains(d)).ok_or(ConfigError::Invalid("BOSAI_RETENTION_DAYS", format!("'{v}' (1-3650 days)")))?,
         };
-        Ok(Self { store, municipality, retention_days })
+        let public_cache_seconds = match var("BOSAI_PUBLIC_CACHE_SECONDS") {
+            None => 10,
+            Some(v) => v.parse().ok().filter(|s| *s <= 300).ok_or(ConfigError::Invalid("BOSAI_PUBLIC_CACHE_SECONDS", format!("'{v}' (0-300 seconds)")))?,
+        };
+        Ok(Self { store, municipality, retention_days, public_cache_seconds })
     }
 
     pub async fn open_store(&self) -> Result<Arc<dyn Store>, ConfigError> {

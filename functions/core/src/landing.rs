@@ -31,7 +31,8 @@ h1{font-size:1.4em;margin:.4em 0}h2{font-size:1.1em;margin:1.2em 0 .2em;color:#3
 a{display:block;margin:1em 0;padding:.8em;text-align:center;border:2px solid #1d4ed8;border-radius:.4em;color:#1d4ed8;font-weight:700;text-decoration:none}\
 time{color:#555}.by{color:#333;margin:.2em 0}\
 .tel{display:flex;gap:.5em}.tel a{flex:1;margin:.4em 0;border-color:#b91c1c;color:#b91c1c}\
-.note{font-size:.9em;color:#444;text-align:center;margin-top:-.6em}";
+.note{font-size:.9em;color:#444;text-align:center;margin-top:-.6em}\
+.drill{padding:.6em .8em;border:3px dashed #5b2a86;border-radius:.4em;background:#f3ecfa;color:#2e1247;font-weight:700}";
 
 fn page(title: &str, main: &str) -> String {
     format!(
@@ -62,8 +63,13 @@ pub fn render(n: &Notice, issuer: Option<Issuer<'_>>) -> String {
     let by = issuer
         .map(|i| format!("<p class=\"by\">発信：{} <span lang=\"en\">/ Issued by {}</span></p>", escape(i.ja), escape(i.en)))
         .unwrap_or_default();
+    let drill = n
+        .drill
+        .as_deref()
+        .map(|d| format!("<p class=\"drill\" role=\"note\">訓練です（{}）。実際の災害ではありません。<span lang=\"en\"> / This is a drill, not a real disaster.</span></p>", escape(d)))
+        .unwrap_or_default();
     let mut main = format!(
-        "<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p>{by}<h1>{}</h1><p>{}</p>",
+        "{drill}<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p>{by}<h1>{}</h1><p>{}</p>",
         escape(&n.title.ja),
         paragraphs(&n.body.ja)
     );
@@ -110,6 +116,7 @@ mod tests {
             target: NoticeTarget::All,
             created_at: bosai_types::Timestamp(1_795_359_600_000 + 14 * 3_600_000 + 5 * 60_000),
             delivery: None,
+            drill: None,
         };
         let html = render(&n, Some(Issuer { ja: "仙台市", en: "Sendai <City>" }));
         assert!(html.contains("給水 &lt;script&gt;") && !html.contains("<script>"), "{html}");
@@ -121,5 +128,27 @@ mod tests {
         assert!(html.contains("href=\"tel:119\"") && html.contains("href=\"tel:110\""), "one tap to call");
         assert!(html.contains("JavaScript"), "the app link says what it needs");
         assert!(!render(&n, None).contains("発信"));
+    }
+
+    #[test]
+    fn a_drill_notice_says_so_first() {
+        let n = Notice {
+            id: NoticeId::parse("n-2").unwrap(),
+            municipality: bosai_types::MunicipalityCode::parse("041009").unwrap(),
+            title: Localized::new("避難指示", "Evacuate"),
+            body: Localized::new("体育館へ", ""),
+            level: NoticeLevel::Emergency,
+            target: NoticeTarget::All,
+            created_at: bosai_types::Timestamp(1_795_359_600_000),
+            delivery: None,
+            drill: Some("総合防災訓練 <b>".into()),
+        };
+        let html = render(&n, None);
+        let banner = html.find("訓練です（総合防災訓練 &lt;b&gt;）。実際の災害ではありません。").expect("the drill banner");
+        assert!(banner < html.find("<h1>").unwrap(), "before the title");
+        let push = bosai_types::notices::PushPayload::of(&n);
+        assert_eq!((push.title.ja.as_str(), push.title.en.as_str()), ("【訓練】避難指示", "[DRILL] Evacuate"));
+        let real = bosai_types::notices::PushPayload::of(&Notice { drill: None, ..n });
+        assert_eq!(real.title.ja, "避難指示");
     }
 }

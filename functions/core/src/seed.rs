@@ -67,6 +67,7 @@ pub fn demo_shelters(now: Timestamp) -> Vec<Shelter> {
                 kind: row.kind,
                 hazards: row.hazards,
                 updated_at: now,
+                few: false,
             }
         })
         .collect()

@@ -216,6 +216,13 @@ async fn a_drill_keeps_its_own_roster_and_counts_and_ending_it_deletes_them(app:
         "{household}"
     );
 
+    // A notice sent during the drill says so on its landing page and in the push title.
+    let notice = json!({"id": "drill-notice-1", "title": {"ja": "避難指示", "en": ""}, "body": {"ja": "体育館へ", "en": ""}, "level": "emergency", "target": {"type": "all"}});
+    let (s, sent) = app.call("POST", "/api/hq/notices", &hq(&app), Some(notice)).await;
+    assert_eq!((s, sent["drill"].as_str()), (201, Some("drill drill-2026-12")), "{sent}");
+    let landing = app.http.get(app.url("/n/041009/drill-notice-1")).send().await.unwrap().text().await.unwrap();
+    assert!(landing.contains("訓練です（drill drill-2026-12）。実際の災害ではありません。"), "{landing}");
+
     let current = summary(&app, "").await;
     assert_eq!(current["drill"]["id"], "drill-2026-12");
     assert_eq!(occupancy_in(&current, B), 2);

@@ -32,16 +32,37 @@ fn staff(app: &TestApp) -> String {
 
 async fn scan(app: &TestApp, event_id: &str, kind: &str, credential: &str) {
     let rec = json!({"event_id": event_id, "kind": kind, "at": now_ms(), "credential": credential});
-    let (s, v) = app.call("POST", &format!("/api/shelters/{A}/scans"), &staff(app), Some(json!({"device_id": "tablet-1", "records": [rec]}))).await;
-    assert_eq!((s, v["results"][0]["outcome"].as_str()), (200, Some("stored")), "{v}");
+    let (s, v) = app
+        .call(
+            "POST",
+            &format!("/api/shelters/{A}/scans"),
+            &staff(app),
+            Some(json!({"device_id": "tablet-1", "records": [rec]})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["results"][0]["outcome"].as_str()),
+        (200, Some("stored")),
+        "{v}"
+    );
 }
 
 async fn credential(app: &TestApp, card: &str) -> (String, String) {
     let t = app.login(card, true).await.access_token;
-    let (s, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await;
+    let (s, c) = app
+        .call(
+            "POST",
+            "/api/me/checkin-credential",
+            &t,
+            Some(json!({"members": ["self"]})),
+        )
+        .await;
     assert_eq!(s, 200, "{c}");
     let (_, me) = app.call("GET", "/api/me", &t, None).await;
-    (me["sub"].as_str().unwrap_or_default().to_owned(), c["credential"].as_str().unwrap().to_owned())
+    (
+        me["sub"].as_str().unwrap_or_default().to_owned(),
+        c["credential"].as_str().unwrap().to_owned(),
+    )
 }
 
 /// Keys of stored items whose keys or attributes contain `needle`.
@@ -50,9 +71,20 @@ async fn naming(app: &TestApp, needle: &str) -> Vec<String> {
     loop {
         let page = app.store.scan(cursor).await.unwrap();
         for i in page.items {
-            let text = i.values().map(|v| match v { V::S(s) => s.clone(), other => format!("{other:?}") }).collect::<Vec<_>>().join("|");
+            let text = i
+                .values()
+                .map(|v| match v {
+                    V::S(s) => s.clone(),
+                    other => format!("{other:?}"),
+                })
+                .collect::<Vec<_>>()
+                .join("|");
             if text.contains(needle) {
-                out.push(format!("{} / {}", i.get("pk").and_then(V::as_str).unwrap_or(""), i.get("sk").and_then(V::as_str).unwrap_or("")));
+                out.push(format!(
+                    "{} / {}",
+                    i.get("pk").and_then(V::as_str).unwrap_or(""),
+                    i.get("sk").and_then(V::as_str).unwrap_or("")
+                ));
             }
         }
         cursor = page.next;
@@ -63,8 +95,19 @@ async fn naming(app: &TestApp, needle: &str) -> Vec<String> {
 }
 
 async fn roster_names(app: &TestApp) -> Vec<String> {
-    let (_, v) = app.call("GET", &format!("/api/shelters/{A}/roster"), &staff(app), None).await;
-    v.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap().to_owned()).collect()
+    let (_, v) = app
+        .call(
+            "GET",
+            &format!("/api/shelters/{A}/roster"),
+            &staff(app),
+            None,
+        )
+        .await;
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: TestApp) {
@@ -74,7 +117,14 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     scan(&app, "ev-none-00001", "check_in", &hanako_cred).await;
     scan(&app, "ev-none-00002", "check_out", &hanako_cred).await;
 
-    let (s, v) = app.call("POST", "/api/hq/incidents", &hq(&app), Some(json!({"incident_id": "quake-2026", "name": "地震", "kind": "real"}))).await;
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/hq/incidents",
+            &hq(&app),
+            Some(json!({"incident_id": "quake-2026", "name": "地震", "kind": "real"})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     // During it: Taro comes and goes, Hanako comes back and stays, Kiyo is registered at the
     // desk and leaves.
@@ -83,19 +133,71 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     scan(&app, "ev-quake-0002", "check_out", &taro_cred).await;
     scan(&app, "ev-quake-0003", "check_in", &hanako_cred).await;
     let reg = json!({"registration_id": "desk-quake-01", "check_in": true, "people": [{"name": DESK_NAME, "birth_year": 1938, "sex": "female"}]});
-    assert_eq!(app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &staff(&app), Some(reg)).await.0, 200);
-    let (_, rows) = app.call("GET", &format!("/api/shelters/{A}/roster"), &staff(&app), None).await;
-    let kiyo = rows.as_array().unwrap().iter().find(|e| e["name"] == DESK_NAME).unwrap()["entry_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.call(
+            "POST",
+            &format!("/api/shelters/{A}/desk-registrations"),
+            &staff(&app),
+            Some(reg)
+        )
+        .await
+        .0,
+        200
+    );
+    let (_, rows) = app
+        .call(
+            "GET",
+            &format!("/api/shelters/{A}/roster"),
+            &staff(&app),
+            None,
+        )
+        .await;
+    let kiyo = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == DESK_NAME)
+        .unwrap()["entry_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let out = json!({"event_id": "ev-quake-0004"});
-    assert_eq!(app.call("POST", &format!("/api/shelters/{A}/roster/{kiyo}/check-out"), &staff(&app), Some(out)).await.0, 200);
-    let occupancy_before: Value = app.http.get(app.url(&format!("/api/shelters/{A}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        app.call(
+            "POST",
+            &format!("/api/shelters/{A}/roster/{kiyo}/check-out"),
+            &staff(&app),
+            Some(out)
+        )
+        .await
+        .0,
+        200
+    );
+    let occupancy_before: Value = app
+        .http
+        .get(app.url(&format!("/api/shelters/{A}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
 
-    let (s, closed) = app.call("POST", "/api/hq/incidents/quake-2026/close", &hq(&app), None).await;
+    let (s, closed) = app
+        .call(
+            "POST",
+            "/api/hq/incidents/quake-2026/close",
+            &hq(&app),
+            None,
+        )
+        .await;
     assert_eq!(s, 200, "{closed}");
     let until = closed["personal_data_until"].as_i64().unwrap();
 
     // Before the retention is over nothing goes.
-    let early = purge::run(store, 90, Timestamp(now_ms()), 1_000).await.unwrap();
+    let early = purge::run(store, 90, Timestamp(now_ms()), 1_000)
+        .await
+        .unwrap();
     assert_eq!((early.total(), early.complete), (0, true), "{early:?}");
     assert!(!naming(&app, &format!("R#{taro}#")).await.is_empty());
 
@@ -104,7 +206,10 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     let first = purge::run(store, 90, later, 3).await.unwrap();
     assert!(!first.complete && first.total() > 0, "{first:?}");
     let (_, list) = app.call("GET", "/api/hq/incidents", &hq(&app), None).await;
-    assert!(list[0].get("purged_at").is_none(), "not finished yet: {list}");
+    assert!(
+        list[0].get("purged_at").is_none(),
+        "not finished yet: {list}"
+    );
     let rest = purge::run(store, 90, later, 10_000).await.unwrap();
     assert!(rest.complete, "{rest:?}");
     assert_eq!(rest.finished_incidents, vec!["quake-2026".to_owned()]);
@@ -116,28 +221,81 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     let left = naming(&app, &format!("PERSON#R#{taro}#")).await;
     assert!(left.is_empty(), "{left:?}");
     let hers = naming(&app, &format!("PERSON#R#{hanako}#")).await;
-    assert!(hers.len() == 1 && hers[0].ends_with("/ LOCATION"), "{hers:?}");
+    assert!(
+        hers.len() == 1 && hers[0].ends_with("/ LOCATION"),
+        "{hers:?}"
+    );
     assert!(naming(&app, DESK_NAME).await.is_empty());
-    for id in ["ev-none-00001", "ev-quake-0001", "ev-quake-0004", "desk-quake-01"] {
+    for id in [
+        "ev-none-00001",
+        "ev-quake-0001",
+        "ev-quake-0004",
+        "desk-quake-01",
+    ] {
         // The audit log keeps its own entries (ids, no names) for its own retention.
-        let left: Vec<String> = naming(&app, id).await.into_iter().filter(|k| !k.starts_with("AUDIT#")).collect();
+        let left: Vec<String> = naming(&app, id)
+            .await
+            .into_iter()
+            .filter(|k| !k.starts_with("AUDIT#"))
+            .collect();
         assert!(left.is_empty(), "{id}: {left:?}");
     }
     // Stays: Hanako, still here; the households; the counters.
     assert!(roster_names(&app).await.contains(&"防災 花子".to_owned()));
-    let (s, household) = app.call("GET", "/api/household", &app.login("taro", true).await.access_token, None).await;
-    assert_eq!((s, household["members"].as_array().map(Vec::len)), (200, Some(1)));
-    let occupancy_after: Value = app.http.get(app.url(&format!("/api/shelters/{A}"))).send().await.unwrap().json().await.unwrap();
+    let (s, household) = app
+        .call(
+            "GET",
+            "/api/household",
+            &app.login("taro", true).await.access_token,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, household["members"].as_array().map(Vec::len)),
+        (200, Some(1))
+    );
+    let occupancy_after: Value = app
+        .http
+        .get(app.url(&format!("/api/shelters/{A}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(occupancy_after["occupancy"], occupancy_before["occupancy"]);
 
     // HQ reads the report: counts by kind, no names.
     let (_, list) = app.call("GET", "/api/hq/incidents", &hq(&app), None).await;
     let report = &list[0]["purge_report"];
     assert!(list[0]["purged_at"].is_i64(), "{list}");
-    assert_eq!(report["locations"], 1, "Taro's location (Kiyo's went with her record): {report}");
+    assert_eq!(
+        report["locations"], 1,
+        "Taro's location (Kiyo's went with her record): {report}"
+    );
     assert_eq!(report["desk_people"], 1, "{report}");
-    assert!(report["check_in_events"].as_u64().unwrap() >= 4 && report["scan_records"].as_u64().unwrap() >= 4, "{report}");
-    assert_eq!(list[0]["purged_items"].as_u64().unwrap(), report.as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum::<u64>());
-    let outside = store.get(&bosai_core::keys::purge_report_outside_incidents()).await.unwrap().unwrap();
-    assert_eq!(outside.get("scan_records").and_then(V::as_i64), Some(2), "{outside:?}");
+    assert!(
+        report["check_in_events"].as_u64().unwrap() >= 4
+            && report["scan_records"].as_u64().unwrap() >= 4,
+        "{report}"
+    );
+    assert_eq!(
+        list[0]["purged_items"].as_u64().unwrap(),
+        report
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum::<u64>()
+    );
+    let outside = store
+        .get(&bosai_core::keys::purge_report_outside_incidents())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        outside.get("scan_records").and_then(V::as_i64),
+        Some(2),
+        "{outside:?}"
+    );
 }

@@ -34,7 +34,8 @@ export async function startStack({ dist = process.env.BOSAI_DIST || join(REPO, '
 
   const child = spawn(bin, [], {
     cwd: REPO,
-    env: { ...process.env, BOSAI_PORT: '0', BOSAI_DATA_DIR: dataDir, BOSAI_DIST: dist, ...env },
+    // The tests read the public shelter list right after changing it: no snapshot (unit-tested in Rust).
+    env: { ...process.env, BOSAI_PORT: '0', BOSAI_DATA_DIR: dataDir, BOSAI_DIST: dist, BOSAI_PUBLIC_CACHE_SECONDS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

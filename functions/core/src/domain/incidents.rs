@@ -264,8 +264,8 @@ pub(crate) async fn finish_drill(store: &dyn Store, inc: &mut Incident, now: Tim
     save(store, inc).await
 }
 
-/// Stores `inc` as it is now (no `purge_pending`).
-pub(crate) async fn save(store: &dyn Store, inc: &Incident) -> Result<(), ApiError> {
+/// Stores `inc` as it is now (no `purge_pending`); the purge and the bench write through it.
+pub async fn save(store: &dyn Store, inc: &Incident) -> Result<(), ApiError> {
     Ok(store.put(to_item(inc), None).await?)
 }
 

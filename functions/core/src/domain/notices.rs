@@ -137,7 +137,7 @@ fn level_str(l: NoticeLevel) -> &'static str {
 }
 
 fn notice_item(m: &MunicipalityCode, n: &Notice) -> Item {
-    let definition = serde_json::json!({ "title": n.title, "body": n.body, "level": n.level, "target": n.target });
+    let definition = serde_json::json!({ "title": n.title, "body": n.body, "level": n.level, "target": n.target, "drill": n.drill });
     item(&keys::notice(m, n.id.as_str()))
         .with("definition", Value::s(definition.to_string()))
         .with("level", Value::s(level_str(n.level)))
@@ -157,6 +157,8 @@ struct Definition {
     body: Localized,
     level: NoticeLevel,
     target: NoticeTarget,
+    #[serde(default)]
+    drill: Option<String>,
 }
 
 /// A stored notice, with its delivery counts.
@@ -179,6 +181,7 @@ pub fn notice_from(i: &Item) -> Option<Notice> {
         target: d.target,
         created_at: Timestamp(i.i64("created_at")?),
         delivery: Some(DeliveryProgress { state, delivered: n("delivered"), gone: n("gone"), failed: n("failed") }),
+        drill: d.drill,
     })
 }
 
@@ -200,6 +203,8 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, ne
         target: new.target.clone(),
         created_at: now,
         delivery: None,
+        // During a drill, a notice is the drill's.
+        drill: crate::domain::incidents::space_now(store, m, now).await?.1.map(|d| d.name),
     };
     let payload = serde_json::to_vec(&PushPayload::of(&notice)).expect("payload serialises");
     if payload.len() > bosai_push::MAX_PLAINTEXT_LEN {

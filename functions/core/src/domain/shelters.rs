@@ -86,6 +86,7 @@ pub fn from_item(i: &Item, counters: Option<&Item>) -> Option<Shelter> {
             _ => Vec::new(),
         },
         updated_at: Timestamp(i.i64("updated_at").unwrap_or(0)),
+        few: false,
     })
 }
 
@@ -197,6 +198,35 @@ pub async fn set_facilities(
     get(store, id).await
 }
 
+/// The public shelter list of each municipality, kept for a few seconds
+/// (`BOSAI_PUBLIC_CACHE_SECONDS`, default 10): a crowd refreshing the list during a disaster
+/// reads a snapshot, not every shelter and counter item per request. Counts in it are the
+/// public ones (「少数」 below [`Shelter::FEW_BELOW`]). Per instance: a Lambda instance or the
+/// local stack each keeps its own.
+pub struct PublicSnapshots {
+    ttl_ms: i64,
+    by_municipality: std::sync::Mutex<BTreeMap<String, Snapshot>>,
+}
+
+/// When it was taken (ms) and the list.
+type Snapshot = (i64, std::sync::Arc<Vec<Shelter>>);
+
+impl PublicSnapshots {
+    pub fn new(ttl_seconds: u64) -> Self {
+        Self { ttl_ms: i64::try_from(ttl_seconds).unwrap_or(60).saturating_mul(1000), by_municipality: Default::default() }
+    }
+
+    pub async fn list(&self, store: &dyn Store, m: &MunicipalityCode, now: Timestamp) -> Result<std::sync::Arc<Vec<Shelter>>, ApiError> {
+        let cached = self.by_municipality.lock().expect("snapshot lock").get(m.as_str()).cloned();
+        if let Some((_, list)) = cached.filter(|(at, _)| now.millis() - at < self.ttl_ms && now.millis() >= *at) {
+            return Ok(list);
+        }
+        let fresh = std::sync::Arc::new(list(store, m).await?.into_iter().map(Shelter::public).collect::<Vec<_>>());
+        self.by_municipality.lock().expect("snapshot lock").insert(m.to_string(), (now.millis(), fresh.clone()));
+        Ok(fresh)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +247,7 @@ mod tests {
             kind: ShelterKind::Both,
             hazards: vec![Hazard::Flood, Hazard::Earthquake],
             updated_at: Timestamp(1_700_000_000_000),
+            few: false,
         }
     }
 
@@ -252,5 +283,25 @@ mod tests {
         let got = list(&store, &sample().municipality).await.unwrap();
         assert_eq!(got.iter().map(|s| (s.id.as_str(), s.occupancy)).collect::<Vec<_>>(), vec![("a", 7), ("b", 0)]);
         assert!(matches!(get(&store, &ShelterId::parse("zzz").unwrap()).await, Err(ApiError::NotFound(..))));
+    }
+
+    #[tokio::test]
+    async fn the_public_list_is_a_snapshot_for_a_few_seconds() {
+        let store = bosai_store::sqlite::SqliteStore::in_memory().unwrap();
+        crate::seed::seed(&store, Timestamp(1)).await.unwrap();
+        let m = MunicipalityCode::parse(crate::seed::DEMO_MUNICIPALITY).unwrap();
+        let id = ShelterId::parse("041009-aoba-katahira-es").unwrap();
+        let snapshots = PublicSnapshots::new(10);
+        let occupancy = |l: &[Shelter]| l.iter().find(|s| s.id == id).map(|s| (s.occupancy, s.few)).unwrap();
+        let first = snapshots.list(&store, &m, Timestamp(100_000)).await.unwrap();
+        assert_eq!(occupancy(&first), (180, false));
+        store.update(&keys::headcount(&id), bosai_store::Update::new().set("occupancy", Value::n(2)), None).await.unwrap();
+        // Within ten seconds: the snapshot, without reading the store.
+        assert_eq!(occupancy(&snapshots.list(&store, &m, Timestamp(109_999)).await.unwrap()), (180, false));
+        // Then a fresh one, where two people are 「少数」.
+        assert_eq!(occupancy(&snapshots.list(&store, &m, Timestamp(110_000)).await.unwrap()), (0, true));
+        // No snapshot at all with 0 seconds (the tests' setting).
+        let none = PublicSnapshots::new(0);
+        assert_eq!(occupancy(&none.list(&store, &m, Timestamp(110_000)).await.unwrap()), (0, true));
     }
 }

@@ -43,11 +43,14 @@ pub struct AppState {
     pub push: Option<Arc<crate::domain::notices::PushSettings>>,
     /// Wakes the local fan-out worker when a notice is saved (on AWS a schedule runs it).
     pub fanout_wake: Option<Arc<tokio::sync::Notify>>,
+    /// The public shelter list's snapshots.
+    pub public: Arc<crate::domain::shelters::PublicSnapshots>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config, auth: Arc<AuthSettings>) -> Self {
-        Self { store, config: Arc::new(config), auth, push: None, fanout_wake: None }
+        let public = Arc::new(crate::domain::shelters::PublicSnapshots::new(config.public_cache_seconds));
+        Self { store, config: Arc::new(config), auth, push: None, fanout_wake: None, public }
     }
 
     pub fn with_push(mut self, push: crate::domain::notices::PushSettings, wake: Option<Arc<tokio::sync::Notify>>) -> Self {

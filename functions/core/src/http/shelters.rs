@@ -14,7 +14,8 @@ pub(super) fn shelter_id(raw: &str) -> Result<ShelterId, ApiError> {
     responses((status = 200, body = Vec<Shelter>), (status = 400, body = bosai_types::Problem)))]
 pub async fn list(State(st): State<AppState>, super::MunicipalityParam(m): super::MunicipalityParam) -> Result<Json<Vec<Shelter>>, ApiError> {
     let m = m.unwrap_or_else(|| st.config.municipality.clone());
-    Ok(Json(shelters::list(st.store.as_ref(), &m).await?))
+    let now = bosai_types::Timestamp(crate::clock::now_millis());
+    Ok(Json(st.public.list(st.store.as_ref(), &m, now).await?.as_ref().clone()))
 }
 
 #[utoipa::path(get, path = "/api/shelters/{id}", tag = "shelters",
@@ -22,7 +23,7 @@ pub async fn list(State(st): State<AppState>, super::MunicipalityParam(m): super
     responses((status = 200, body = Shelter), (status = 400, body = bosai_types::Problem), (status = 404, body = bosai_types::Problem)))]
 pub async fn get(State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Shelter>, ApiError> {
     let id = shelter_id(&id)?;
-    Ok(Json(shelters::get(st.store.as_ref(), &id).await?))
+    Ok(Json(shelters::get(st.store.as_ref(), &id).await?.public()))
 }
 
 /// Open, close or mark full; optionally change capacity. Staff of this shelter, HQ, admin.

@@ -189,6 +189,7 @@ async fn create(
         kind: row.kind,
         hazards: row.hazards.clone(),
         updated_at: now,
+        few: false,
     };
     let item = shelters::to_item(&shelter).with("source_id", Value::s(&row.source_id));
     match store.put(item, Some(Condition::absent())).await {
