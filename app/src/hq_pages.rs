@@ -199,6 +199,9 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
     let busy = RwSignal::new(false);
     // Bumped after a notice is sent: the sent list reloads.
     let sent = RwSignal::new(0u32);
+    // Whose counts the summary shows: the current incident's (None), the real ones ("real") or
+    // a drill's (its id, also after it ended, for the review).
+    let viewing = RwSignal::new(None::<String>);
 
     // The areas of the HQ's own municipality (the token says which; one deployment serves several).
     let own = token().and_then(|t| staff::decode_token(&t)).and_then(|c| c.municipality);
@@ -211,7 +214,11 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
     let refresh = move || {
         busy.set(true);
         spawn_local(async move {
-            let s = hq_get::<Summary>("/api/hq/summary").await;
+            let path = match viewing.get_untracked() {
+                Some(id) => format!("/api/hq/summary?incident={}", String::from(js_sys::encode_uri_component(&id))),
+                None => "/api/hq/summary".into(),
+            };
+            let s = hq_get::<Summary>(&path).await;
             let h = hq_get::<Vec<HelpRequest>>("/api/hq/help-requests").await;
             let mut err = None;
             match s {
@@ -258,8 +265,18 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
             </ul>
         </nav>
         {move || error.get().map(|e| banner(&e, lang.get()))}
+        {move || viewing.get().map(|_| view! {
+            <p><button type="button" class="btn btn-secondary" on:click=move |_| { viewing.set(None); refresh(); }>
+                {tp(lang, "現在の集計に戻る", "Back to the current summary")}
+            </button></p>
+        })}
         <SummaryView summary areas help busy refresh=Callback::new(move |()| refresh())/>
-        <crate::incidents::IncidentsPanel on_change=Callback::new(move |()| refresh())/>
+        <crate::incidents::IncidentsPanel on_change=Callback::new(move |()| refresh())
+            on_view=Callback::new(move |id: Option<String>| {
+                viewing.set(id);
+                refresh();
+                crate::incidents::scroll_to("summary-h");
+            })/>
         <Composer areas sent/>
         <SentList areas sent/>
         <HelpList help/>

@@ -87,7 +87,7 @@ fn when(t: bosai_types::Timestamp, l: Lang) -> String {
 
 /// HQ's incidents: those open and past, open a new one (a drill or a disaster), close one.
 #[component]
-pub fn IncidentsPanel(on_change: Callback<()>) -> impl IntoView {
+pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>) -> impl IntoView {
     let lang = use_lang();
     let list = RwSignal::new(None::<Vec<Incident>>);
     let error = RwSignal::new(None::<ApiError>);
@@ -191,6 +191,15 @@ pub fn IncidentsPanel(on_change: Callback<()>) -> impl IntoView {
                                 <span class=if drill { "drill-tag" } else { "real-tag" }>{kind_label(i.kind, l)}</span>" "
                                 <strong>{i.name.clone()}</strong>" "<span class="muted">{state}</span>
                                 {kept.map(|k| view! { " "<span class="muted">{k}</span> })}
+                                // A drill's counts stay after it ended: HQ reviews them here.
+                                {drill.then(|| {
+                                    let id = i.id.clone();
+                                    let label = if l.is_ja() { format!("「{}」の集計を見る", i.name) } else { format!("Counts of '{}'", i.name) };
+                                    view! {
+                                        <button type="button" class="btn btn-secondary" aria-label=label
+                                            on:click=move |_| on_view.run(Some(id.clone()))>{l.pick("集計を見る", "Counts")}</button>
+                                    }
+                                })}
                                 {open.then(|| view! {
                                     <button type="button" class="btn btn-secondary" aria-label=label disabled=move || busy.get()
                                         on:click=move |_| close(i.clone())>{l.pick("終了する", "Close")}</button>
@@ -212,6 +221,9 @@ pub fn IncidentsPanel(on_change: Callback<()>) -> impl IntoView {
             {move || error.get().map(|e| crate::hq_pages::banner(&e, lang.get()))}
             {move || local.get().map(|m| view! { <p class="banner" role="alert">{m}</p> })}
             {rows}
+            <p><button type="button" class="btn btn-secondary" on:click=move |_| on_view.run(Some("real".into()))>
+                {tp(lang, "実際の災害の集計を見る（訓練を除く）", "Real counts (drills left out)")}
+            </button></p>
             <form class="form" on:submit=submit>
                 <div class="field">
                     <label for="incident-name">{tp(lang, "名前", "Name")}</label>
@@ -228,5 +240,12 @@ pub fn IncidentsPanel(on_change: Callback<()>) -> impl IntoView {
                 <button type="submit" class="btn" disabled=move || busy.get()>{tp(lang, "開始する", "Start")}</button>
             </form>
         </section>
+    }
+}
+
+/// Moves to the heading `id` (after choosing whose counts the summary shows).
+pub fn scroll_to(id: &str) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        el.scroll_into_view();
     }
 }

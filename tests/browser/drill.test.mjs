@@ -39,6 +39,11 @@ test('a drill is marked everywhere its data shows and ends by deleting it', asyn
     await panel.locator('li.incident').filter({ hasText: '総合防災訓練' }).filter({ hasText: '実施中' }).waitFor();
     await hq.locator('.hq-summary .drill-banner').filter({ hasText: '訓練中（総合防災訓練）' }).waitFor();
     await assertAccessible(hq, '/hq during a drill');
+    // The real counts stay one tap away while the drill runs.
+    await panel.getByRole('button', { name: '実際の災害の集計を見る（訓練を除く）' }).click();
+    await hq.locator('.hq-summary .drill-banner').waitFor({ state: 'detached' });
+    await hq.getByRole('button', { name: '現在の集計に戻る' }).click();
+    await hq.locator('.hq-summary .drill-banner').waitFor();
   });
 
   await t.test('the resident home page says it is a drill, at 360 px', async () => {
@@ -97,6 +102,13 @@ test('a drill is marked everywhere its data shows and ends by deleting it', asyn
     await hq.locator('.hq-summary .drill-banner').waitFor({ state: 'detached' });
     assert.deepEqual(await rosterApi(staff), []);
     assert.equal(await occupancy(), before);
+    // The drill's counts stay for the review: HQ opens them from the list, then goes back.
+    await panel.getByRole('button', { name: '「総合防災訓練」の集計を見る' }).click();
+    await hq.locator('.hq-summary .drill-banner').filter({ hasText: '総合防災訓練' }).waitFor();
+    const row = hq.locator('.hq-summary tr').filter({ hasText: '片平丁小学校' }).first();
+    assert.match(await row.textContent(), /2/, 'the two people of the drill');
+    await hq.getByRole('button', { name: '現在の集計に戻る' }).click();
+    await hq.locator('.hq-summary .drill-banner').waitFor({ state: 'detached' });
     await screenshot(hq, 'hq-drill-ended-1024', { fullPage: false });
   });
 });

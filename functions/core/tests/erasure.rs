@@ -141,6 +141,8 @@ async fn deleting_everything_while_checked_in_leaves_nothing_that_names_them(app
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     let link = json!({"old_serial": hex(&app.identity.card("taro").unwrap().auth_serial), "new_serial": hex(&renewed.auth_serial)});
     assert_eq!(app.call("POST", "/api/admin/card-renewals", &app.staff_token(Role::Admin, &[], None), Some(link)).await.0, 204);
+    let (_, renewals) = app.call("GET", "/api/hq/audit?action=card_renewal", &app.staff_token(Role::Hq, &[], Some("041009")), None).await;
+    assert_eq!(renewals.as_array().map(Vec::len), Some(1), "the renewal is in the log: {renewals}");
     assert_eq!(occupancy(&app, A).await, before.0 + 2, "the resident and the desk person at A");
     assert_eq!(occupancy(&app, B).await, before.1 + 1, "the child at B");
 

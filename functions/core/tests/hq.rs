@@ -134,4 +134,12 @@ async fn audit_log_is_read_by_day_who_what_and_shelter(app: TestApp) {
     assert_eq!(app.call("GET", "/api/hq/audit", &staff, None).await.0, 403);
     let resident = app.login("taro", false).await.access_token;
     assert_eq!(app.call("GET", "/api/hq/audit", &resident, None).await.0, 403);
+    // A desk registration and a card renewal are in the log too (ids and counts, no names).
+    let reg = json!({"registration_id": "desk-audit-01", "check_in": false, "people": [{"name": "監査 テスト", "sex": "female"}]});
+    assert_eq!(app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &staff, Some(reg.clone())).await.0, 200);
+    assert_eq!(app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &staff, Some(reg)).await.0, 200, "a resend");
+    let (_, desk) = app.call("GET", "/api/hq/audit?action=desk_registered", &hq, None).await;
+    assert_eq!(desk.as_array().unwrap().len(), 1, "once, not per resend: {desk}");
+    assert_eq!((desk[0]["shelter"].as_str(), desk[0]["details"]["people"].as_str()), (Some(A), Some("1")));
+    assert!(!desk.to_string().contains("監査 テスト"), "no names in the log");
 }

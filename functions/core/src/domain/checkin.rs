@@ -18,6 +18,9 @@ use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use std::collections::BTreeMap;
 
 const RETRIES: usize = 8;
+/// A drill's personal items expire this long after they were written (closing the drill
+/// deletes them at once; this is the safety net for one never closed).
+pub const DRILL_DATA_TTL_SECONDS: i64 = 14 * 24 * 3600;
 const OCCUPANCY: &str = "occupancy";
 
 /// Who is being checked in, with what the roster shows about them.
@@ -143,7 +146,8 @@ pub async fn record_guarded(
     let personal = (*space == Space::Real).then(|| keys::personal_of(incident));
     let listed = |it: Item, what: &str| match &personal {
         Some(pk) => it.with(bosai_store::attr::GSI1_PK, Value::s(pk)).with(bosai_store::attr::GSI1_SK, Value::s(format!("{:013}#{what}", at.millis().max(0)))),
-        None => it,
+        // A drill's items also expire by themselves (TTL), should the drill never be closed.
+        None => it.with(bosai_store::attr::TTL, Value::n(at.seconds().max(0) + DRILL_DATA_TTL_SECONDS)),
     };
     // No pre-read of the event id: the transaction's first condition catches a resend.
     let id_key = keys::event_id(event_id);
@@ -196,9 +200,12 @@ pub async fn record_guarded(
                     .with(bosai_store::attr::GSI1_PK, Value::s(keys::present_at(shelter, space)))
                     .with(bosai_store::attr::GSI1_SK, Value::s(&p.key));
                 loc.extend(p.roster.clone());
+                if space.drill().is_some() {
+                    loc = listed(loc, "");
+                }
             } else if let Some(drill) = space.drill() {
                 // Ending the drill finds those who left here.
-                loc = loc.with(bosai_store::attr::GSI1_PK, Value::s(keys::drill_left(drill))).with(bosai_store::attr::GSI1_SK, Value::s(&p.key));
+                loc = listed(loc, "").with(bosai_store::attr::GSI1_PK, Value::s(keys::drill_left(drill))).with(bosai_store::attr::GSI1_SK, Value::s(&p.key));
             } else {
                 // Kept to order late scans; it goes with the incident's personal data.
                 loc = listed(loc, &loc_key.pk);

@@ -76,6 +76,15 @@ pub async fn register(
     }
     let people = desk_people(store, &reg.registration_id).await?;
     let host = crate::domain::shelters::get(store, shelter).await?.municipality;
+    if existing.is_none() {
+        // Personal data entered by staff: in the log of the shelter's municipality (ids and counts).
+        let details = [
+            ("shelter", Value::s(shelter.as_str())),
+            ("registration", Value::s(&reg.registration_id)),
+            ("people", Value::n(people.len() as i64)),
+        ];
+        crate::domain::audit::record(store, &host, now, "desk_registered", staff, details).await?;
+    }
     let scope = checkin::scope_now(store, &host, now).await?;
     match scope.space.drill() {
         // Ending the drill deletes this registration with the drill's check-ins.

@@ -90,7 +90,7 @@ fn serial() -> utoipa::openapi::schema::Object {
     responses((status = 204, description = "linked"), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn card_renewal(
     State(st): State<AppState>,
-    AdminOnly(_): AdminOnly,
+    AdminOnly(admin): AdminOnly,
     ApiJson(req): ApiJson<CardRenewal>,
 ) -> Result<StatusCode, ApiError> {
     let renewal = auth::CardRenewalRequest {
@@ -100,5 +100,9 @@ pub async fn card_renewal(
         new_ca: req.new_ca.as_deref(),
     };
     auth::link_renewed_card(st.store.as_ref(), &st.auth, &renewal, crate::clock::now_seconds()).await?;
+    // Who linked a resident's new card (no serial numbers in the log), in the admin's municipality's log.
+    let m = admin.municipality.clone().unwrap_or_else(|| st.config.municipality.clone());
+    let now = bosai_types::Timestamp(crate::clock::now_millis());
+    crate::domain::audit::record(st.store.as_ref(), &m, now, "card_renewal", &admin.sub, []).await?;
     Ok(StatusCode::NO_CONTENT)
 }
