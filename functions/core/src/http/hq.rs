@@ -38,12 +38,16 @@ pub struct Doc;
 /// Evacuees per shelter against capacity, their sex, age bands, allergies and other needs,
 /// safety reports by area, and open supply requests against stock. Counts only.
 #[utoipa::path(get, path = "/api/hq/summary", tag = "hq", security(("bearer" = [])), params(SummaryQuery),
-    responses((status = 200, body = HqSummary), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = HqSummary), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "no such incident of this municipality")))]
 async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: Result<Query<SummaryQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<HqSummary>, ApiError> {
     // HQ sees its own municipality (one deployment serves several).
     let m = super::principal::hq_municipality(&p, &st).await?;
     let now = Timestamp(crate::clock::now_millis());
     let q = q.map(|Query(q)| q).unwrap_or_default();
+    if q.incident.as_deref().is_some_and(|i| i.chars().count() > 64) {
+        return Err(ApiError::invalid("invalid_filter", "incident is an incident id (at most 64 characters) or `real`.", "災害・訓練の指定が正しくありません。"));
+    }
     let store = st.store.as_ref();
     let drill = match q.incident.as_deref() {
         // The current incident: a drill when one runs and no real incident is open.
