@@ -3,7 +3,6 @@
 //! real incident opened during a drill takes precedence; bad requests get clear answers.
 
 mod common;
-use bosai_store::Value as V;
 use bosai_types::auth::Role;
 use common::TestApp;
 use serde_json::{json, Value};
@@ -135,35 +134,6 @@ async fn close(app: &TestApp, id: &str) -> (u16, Value) {
     .await
 }
 
-/// Every stored item whose keys or attributes contain `needle`.
-async fn naming(app: &TestApp, needle: &str) -> Vec<String> {
-    let (mut out, mut cursor) = (Vec::new(), None);
-    loop {
-        let page = app.store.scan(cursor).await.unwrap();
-        for i in page.items {
-            let text = i
-                .values()
-                .map(|v| match v {
-                    V::S(s) => s.clone(),
-                    other => format!("{other:?}"),
-                })
-                .collect::<Vec<_>>()
-                .join("|");
-            if text.contains(needle) {
-                out.push(format!(
-                    "{} / {}",
-                    i.get("pk").and_then(V::as_str).unwrap_or(""),
-                    i.get("sk").and_then(V::as_str).unwrap_or("")
-                ));
-            }
-        }
-        cursor = page.next;
-        if cursor.is_none() {
-            return out;
-        }
-    }
-}
-
 async fn a_drill_keeps_its_own_roster_and_counts_and_ending_it_deletes_them(app: TestApp) {
     // Someone really at A before the drill.
     let (_, real_cred) = family(&app, "taro").await;
@@ -261,13 +231,13 @@ async fn a_drill_keeps_its_own_roster_and_counts_and_ending_it_deletes_them(app:
         "{late}"
     );
     // Nothing of the drill names the participant; the real evacuee at A is untouched.
-    let drill_items: Vec<String> = naming(&app, "#DRILL#")
+    let drill_items: Vec<String> = common::naming(app.store.as_ref(), "#DRILL#")
         .await
         .into_iter()
         .filter(|k| k.starts_with("PERSON#"))
         .collect();
     assert!(drill_items.is_empty(), "{drill_items:?}");
-    assert!(naming(&app, "ev-drill-0001").await.is_empty());
+    assert!(common::naming(app.store.as_ref(), "ev-drill-0001").await.is_empty());
     assert!(roster(&app, B).await.is_empty());
     assert_eq!(roster(&app, A).await.len(), 2, "back to the real roster");
     assert_eq!(
@@ -332,7 +302,7 @@ async fn deleting_my_data_during_a_drill_takes_me_off_the_drill_roster(app: Test
         0,
         "the drill's counters moved with the erasure"
     );
-    assert!(naming(&app, DRILL_CHILD).await.is_empty());
+    assert!(common::naming(app.store.as_ref(), DRILL_CHILD).await.is_empty());
 }
 
 async fn opening_and_closing_refuse_what_they_cannot_do(app: TestApp) {

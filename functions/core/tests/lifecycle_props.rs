@@ -134,31 +134,6 @@ async fn counters(store: &dyn Store, space: &Space) -> BTreeMap<String, BTreeMap
     out
 }
 
-/// Every stored item's text that contains `needle` (keys and attributes).
-async fn naming(store: &dyn Store, needle: &str) -> Vec<String> {
-    let (mut out, mut cursor) = (Vec::new(), None);
-    loop {
-        let page = store.scan(cursor).await.unwrap();
-        for i in page.items {
-            let text = i
-                .values()
-                .map(|v| match v {
-                    Value::S(s) => s.clone(),
-                    other => format!("{other:?}"),
-                })
-                .collect::<Vec<_>>()
-                .join("|");
-            if text.contains(needle) {
-                out.push(text);
-            }
-        }
-        cursor = page.next;
-        if cursor.is_none() {
-            return out;
-        }
-    }
-}
-
 async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
     let m = municipality();
     let t0 = now();
@@ -291,7 +266,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
         incidents::close(store.as_ref(), &admin(), DRILL, 90, Timestamp(now()))
             .await
             .ok();
-        let left = naming(store.as_ref(), "#DRILL#")
+        let left = common::naming(store.as_ref(), "#DRILL#")
             .await
             .into_iter()
             .filter(|t| t.contains("PERSON#"))
@@ -309,7 +284,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
         .await
         .unwrap();
     assert!(
-        naming(store.as_ref(), "r_life0#").await.is_empty(),
+        common::naming(store.as_ref(), "r_life0#").await.is_empty(),
         "nothing names an erased person"
     );
     assert!(

@@ -65,35 +65,6 @@ async fn credential(app: &TestApp, card: &str) -> (String, String) {
     )
 }
 
-/// Keys of stored items whose keys or attributes contain `needle`.
-async fn naming(app: &TestApp, needle: &str) -> Vec<String> {
-    let (mut out, mut cursor) = (Vec::new(), None);
-    loop {
-        let page = app.store.scan(cursor).await.unwrap();
-        for i in page.items {
-            let text = i
-                .values()
-                .map(|v| match v {
-                    V::S(s) => s.clone(),
-                    other => format!("{other:?}"),
-                })
-                .collect::<Vec<_>>()
-                .join("|");
-            if text.contains(needle) {
-                out.push(format!(
-                    "{} / {}",
-                    i.get("pk").and_then(V::as_str).unwrap_or(""),
-                    i.get("sk").and_then(V::as_str).unwrap_or("")
-                ));
-            }
-        }
-        cursor = page.next;
-        if cursor.is_none() {
-            return out;
-        }
-    }
-}
-
 async fn roster_names(app: &TestApp) -> Vec<String> {
     let (_, v) = app
         .call(
@@ -199,7 +170,7 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
         .await
         .unwrap();
     assert_eq!((early.total(), early.complete), (0, true), "{early:?}");
-    assert!(!naming(&app, &format!("R#{taro}#")).await.is_empty());
+    assert!(!common::naming(app.store.as_ref(), &format!("R#{taro}#")).await.is_empty());
 
     // After it: a run with a small budget stops half-way; the next finishes.
     let later = Timestamp(until.max(now_ms() + 90 * DAY) + DAY);
@@ -218,14 +189,14 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
 
     // Gone: the check-in history, scan records and locations of those who left, Kiyo's record,
     // and Hanako's stay outside any incident; her location now stays while she is here.
-    let left = naming(&app, &format!("PERSON#R#{taro}#")).await;
+    let left = common::naming(app.store.as_ref(), &format!("PERSON#R#{taro}#")).await;
     assert!(left.is_empty(), "{left:?}");
-    let hers = naming(&app, &format!("PERSON#R#{hanako}#")).await;
+    let hers = common::naming(app.store.as_ref(), &format!("PERSON#R#{hanako}#")).await;
     assert!(
         hers.len() == 1 && hers[0].ends_with("/ LOCATION"),
         "{hers:?}"
     );
-    assert!(naming(&app, DESK_NAME).await.is_empty());
+    assert!(common::naming(app.store.as_ref(), DESK_NAME).await.is_empty());
     for id in [
         "ev-none-00001",
         "ev-quake-0001",
@@ -233,7 +204,7 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
         "desk-quake-01",
     ] {
         // The audit log keeps its own entries (ids, no names) for its own retention.
-        let left: Vec<String> = naming(&app, id)
+        let left: Vec<String> = common::naming(app.store.as_ref(), id)
             .await
             .into_iter()
             .filter(|k| !k.starts_with("AUDIT#"))

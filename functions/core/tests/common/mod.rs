@@ -169,3 +169,24 @@ macro_rules! on_both_stores {
         mod dynamodb_local { $( #[tokio::test] async fn $name() { if let Some(s) = $crate::common::dynamodb_store().await { super::$name($crate::common::spawn_app(s).await).await } } )* }
     };
 }
+
+/// The keys (`pk / sk`) of every stored item, expired ones included, whose keys or attributes
+/// contain `needle`: what a deletion must leave nothing of.
+pub async fn naming(store: &dyn Store, needle: &str) -> Vec<String> {
+    use bosai_store::Value;
+    let (mut out, mut cursor) = (Vec::new(), None);
+    loop {
+        let page = store.scan(cursor).await.unwrap();
+        for i in page.items {
+            let text = i.values().map(|v| match v { Value::S(s) => s.clone(), other => format!("{other:?}") }).collect::<Vec<_>>().join("|");
+            if text.contains(needle) {
+                let key = |k: &str| i.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+                out.push(format!("{} / {}", key("pk"), key("sk")));
+            }
+        }
+        cursor = page.next;
+        if cursor.is_none() {
+            return out;
+        }
+    }
+}
