@@ -16,6 +16,8 @@ pub struct Config {
     /// Seconds the public shelter list is served from a snapshot (`BOSAI_PUBLIC_CACHE_SECONDS`,
     /// default 10; 0: none).
     pub public_cache_seconds: u64,
+    /// `BOSAI_INACTIVE_DAYS` (default 730) and `BOSAI_INACTIVE_WARNING_DAYS` (default 30).
+    pub inactive: crate::domain::activity::InactivePolicy,
 }
 
 /// Which JPKI roots a deployment trusts (`BOSAI_JPKI_TRUST`).
@@ -98,7 +100,15 @@ impl Config {
             None => 10,
             Some(v) => v.parse().ok().filter(|s| *s <= 300).ok_or(ConfigError::Invalid("BOSAI_PUBLIC_CACHE_SECONDS", format!("'{v}' (0-300 seconds)")))?,
         };
-        Ok(Self { store, municipality, retention_days, public_cache_seconds })
+        let days = |name: &'static str, default: u32| match var(name) {
+            None => Ok(default),
+            Some(v) => v.parse().ok().filter(|d| (1..=36500).contains(d)).ok_or(ConfigError::Invalid(name, format!("'{v}' (1-36500 days)"))),
+        };
+        let inactive = crate::domain::activity::InactivePolicy {
+            inactive_days: days("BOSAI_INACTIVE_DAYS", 730)?,
+            warning_days: days("BOSAI_INACTIVE_WARNING_DAYS", 30)?,
+        };
+        Ok(Self { store, municipality, retention_days, public_cache_seconds, inactive })
     }
 
     pub async fn open_store(&self) -> Result<Arc<dyn Store>, ConfigError> {

@@ -86,6 +86,12 @@ pub fn profile(sub: &str) -> Key {
     Key::new(format!("RES#{sub}"), "PROFILE")
 }
 
+/// GSI1 partition of the profiles of residents whose last sign-in was in `month` (`yyyy-mm`,
+/// JST; sort key `RES#{sub}`): the inactive sweep reads the months past its limit.
+pub fn active_in(month: &str) -> String {
+    format!("ACTIVE#{month}")
+}
+
 pub fn refresh_token(token_hash: &str) -> Key {
     Key::new(format!("REFRESH#{token_hash}"), "TOKEN")
 }

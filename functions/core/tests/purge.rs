@@ -12,7 +12,7 @@ use bosai_types::Timestamp;
 use common::TestApp;
 use serde_json::{json, Value};
 
-on_both_stores!(a_closed_incidents_personal_data_is_purged_after_its_retention);
+on_both_stores!(a_closed_incidents_personal_data_is_purged_after_its_retention, inactive_residents_are_warned_then_deleted);
 
 const A: &str = "041009-aoba-katahira-es";
 const DAY: i64 = 86_400_000;
@@ -269,4 +269,51 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
         Some(2),
         "{outside:?}"
     );
+}
+
+/// Taro stops using the app: two years on his phone gets a warning, once; a month later his data
+/// is deleted. Hanako signs in again after her warning and keeps hers.
+async fn inactive_residents_are_warned_then_deleted(app: TestApp) {
+    use bosai_core::domain::activity::{self, InactivePolicy};
+    use bosai_push::TestPushService;
+    let store = app.store.as_ref();
+    let push = TestPushService::start(2, Some(app.push.client.vapid().public_key())).await.unwrap();
+    let taro = app.login("taro", true).await.access_token;
+    let hanako = app.login("hanako", true).await.access_token;
+    for (token, i) in [(&taro, 0), (&hanako, 1)] {
+        let s = push.subscription(i);
+        let device = json!({"endpoint": s.endpoint, "expirationTime": null, "keys": {"p256dh": s.keys.p256dh_base64url(), "auth": s.keys.auth_base64url()}});
+        assert_eq!(app.call("POST", "/api/push/subscriptions", token, Some(device)).await.0, 204);
+    }
+    let child = json!({"display_name": "長期 不在", "birth": "2016", "sex": "male", "relationship": "child"});
+    assert_eq!(app.call("PUT", "/api/household/members/m-child", &taro, Some(child)).await.0, 200);
+    let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
+    let policy = InactivePolicy::default();
+    let sweep = |at: i64| {
+        let push = &app.push;
+        let m = m.clone();
+        async move { activity::sweep(store, Some(push), &m, policy, Timestamp(at)).await.unwrap() }
+    };
+    // A year on: nothing.
+    assert_eq!(sweep(now_ms() + 365 * DAY).await, activity::InactiveRun::default());
+    // Past two years (and the month they signed in): both warned on their devices, once.
+    let later = now_ms() + 762 * DAY;
+    let run = sweep(later).await;
+    assert_eq!((run.warned, run.pushed, run.deleted), (2, 2, 0), "{run:?}");
+    let warning: bosai_types::notices::PushPayload = serde_json::from_slice(&push.last_payload(0).unwrap()).unwrap();
+    assert!(warning.title.ja.contains("削除") && warning.body.ja.contains("サインイン"), "{warning:?}");
+    assert_eq!(sweep(later + DAY).await.warned, 0, "warned once");
+    assert_eq!(push.received_count(0), 1);
+    // Hanako opens the app again two days later (what a token refresh records): active again.
+    let (_, me) = app.call("GET", "/api/me", &hanako, None).await;
+    activity::seen(store, me["sub"].as_str().unwrap(), Timestamp(later + 2 * DAY)).await.unwrap();
+    // A month after the warning: Taro's data is deleted; Hanako's stays.
+    let run = sweep(later + 31 * DAY).await;
+    assert_eq!(run.deleted, 1, "{run:?}");
+    assert!(common::naming(store, "長期 不在").await.is_empty(), "Taro's household is gone");
+    let (s, hers) = app.call("GET", "/api/household", &app.login("hanako", true).await.access_token, None).await;
+    assert_eq!((s, hers["members"].as_array().map(Vec::len)), (200, Some(1)));
+    let day = Timestamp(later + 31 * DAY).jst_date();
+    let (_, log) = app.call("GET", &format!("/api/hq/audit?action=resident_data_deleted&date={day}"), &hq(&app), None).await;
+    assert_eq!(log.as_array().map(Vec::len), Some(1), "the deletion is in the log: {log}");
 }

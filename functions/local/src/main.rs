@@ -81,7 +81,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let push = bosai_local::local_push(&data_dir.join("identity/keys/vapid.pem"))?;
     let wake = std::sync::Arc::new(tokio::sync::Notify::new());
     bosai_local::spawn_fanout_worker(store.clone(), push.clone(), wake.clone());
-    bosai_local::spawn_purge_worker(store.clone(), config.retention_days);
+    bosai_local::spawn_purge_worker(store.clone(), &config, push.clone());
     let app = bosai_local::app(AppState::new(store, config, auth).with_push(push, Some(wake)), &dist, identity);
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())

@@ -41,7 +41,8 @@ pub fn spawn_fanout_worker(
 
 /// The purge, in-process (on AWS the purge Lambda runs hourly): at start and then every
 /// `BOSAI_PURGE_INTERVAL_SECONDS` (default an hour).
-pub fn spawn_purge_worker(store: std::sync::Arc<dyn bosai_store::Store>, retention_days: u32) {
+pub fn spawn_purge_worker(store: std::sync::Arc<dyn bosai_store::Store>, config: &bosai_core::Config, push: bosai_core::domain::notices::PushSettings) {
+    let (retention_days, deployment, inactive) = (config.retention_days, config.municipality.clone(), config.inactive);
     let every = std::env::var("BOSAI_PURGE_INTERVAL_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3600u64).max(1);
     tokio::spawn(async move {
         loop {
@@ -50,6 +51,11 @@ pub fn spawn_purge_worker(store: std::sync::Arc<dyn bosai_store::Store>, retenti
                 Ok(run) if run.total() > 0 => tracing::info!(deleted = run.total(), complete = run.complete, "purge run done"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "purge run interrupted; the next one resumes"),
+            }
+            match bosai_core::domain::activity::sweep(store.as_ref(), Some(&push), &deployment, inactive, now).await {
+                Ok(run) if run.warned + run.deleted > 0 => tracing::info!(warned = run.warned, deleted = run.deleted, "inactive residents swept"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "inactive sweep interrupted; the next one resumes"),
             }
             tokio::time::sleep(std::time::Duration::from_secs(every)).await;
         }

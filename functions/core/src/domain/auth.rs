@@ -167,7 +167,7 @@ pub async fn submit_jpki(
         }
     };
     let subject = resolve_subject(store, &cert_pseudonym(settings, &verified.ca_key_id, &verified.serial)).await?;
-    let mut profile = Update::new()
+    let mut profile = crate::domain::activity::seen_update(&subject, bosai_types::Timestamp(now * 1000))
         .set("verified_at", Value::n(now * 1000))
         .set("cert_not_after", Value::n(verified.not_after))
         .set("card_ca", Value::s(&verified.anchor_id))

@@ -232,3 +232,19 @@ pub async fn run_pending(store: &dyn Store, push: &PushSettings) -> Result<usize
     }
     Ok(keys.len())
 }
+
+/// Sends `payload` to every device of resident `sub` (their own warning, not a notice to an
+/// area). Returns to how many devices it was delivered.
+pub async fn send_to_resident(store: &dyn Store, push: &PushSettings, sub: &str, payload: &PushPayload) -> Result<u32, ApiError> {
+    let bytes = serde_json::to_vec(payload).expect("payload serialises");
+    let opts = SendOptions { ttl_secs: 7 * 24 * 3600, urgency: Urgency::Normal, topic: None };
+    let pointers = store.query(Query::partition(keys::resident_partition(sub)).begins_with("PUSHSUB#")).await?;
+    let mut delivered = 0;
+    for id in pointers.items.iter().filter_map(|p| p.str("subscription")) {
+        let Some(subscription) = store.get(&keys::push_subscription(id)).await? else { continue };
+        if let Some((_, _, Delivery::Delivered)) = send_one(push, &subscription, &bytes, &opts).await {
+            delivered += 1;
+        }
+    }
+    Ok(delivered)
+}

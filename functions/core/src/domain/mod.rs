@@ -1,5 +1,6 @@
 //! Business rules as plain functions over the store interface, unit-tested without HTTP.
 
+pub mod activity;
 pub mod area_import;
 pub mod areas;
 pub mod audit;

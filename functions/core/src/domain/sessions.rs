@@ -149,6 +149,8 @@ pub async fn rotate(store: &dyn Store, settings: &AuthSettings, presented: &str,
         return Err(session_over());
     }
     let refresh = new_refresh(store, sub, family, None, Some((&h, ends))).await?;
+    // Using the app is being active: it keeps the resident's data from the inactive sweep.
+    crate::domain::activity::seen(store, sub, bosai_types::Timestamp(now * 1000)).await?;
     Ok(tokens(settings, sub, refresh, now))
 }
 

@@ -152,6 +152,7 @@ pub async fn spawn_app_with(store: Arc<dyn Store>, tweak: impl FnOnce(&mut AuthC
         municipality: MunicipalityCode::parse(seed::DEMO_MUNICIPALITY).unwrap(),
         retention_days: 90,
         public_cache_seconds: 0,
+        inactive: Default::default(),
     };
     seed::seed(store.as_ref(), Timestamp(1_790_000_000_000)).await.unwrap();
     let vapid = bosai_push::VapidKey::generate("mailto:test@example.jp").unwrap();
