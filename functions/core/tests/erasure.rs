@@ -54,8 +54,7 @@ async fn roster(app: &TestApp, shelter: &str) -> Vec<Value> {
 }
 
 async fn occupancy(app: &TestApp, shelter: &str) -> i64 {
-    let s: Value = app.http.get(app.url(&format!("/api/shelters/{shelter}"))).send().await.unwrap().json().await.unwrap();
-    s["occupancy"].as_i64().unwrap()
+    app.public_occupancy(shelter).await
 }
 
 /// A resident with a child (allergy), a check-in QR naming both. Returns (token, credential).

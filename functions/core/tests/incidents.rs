@@ -58,16 +58,7 @@ async fn roster(app: &TestApp, shelter: &str) -> Vec<Value> {
 
 /// The public (real) occupancy.
 async fn occupancy(app: &TestApp, shelter: &str) -> i64 {
-    let s: Value = app
-        .http
-        .get(app.url(&format!("/api/shelters/{shelter}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    s["occupancy"].as_i64().unwrap()
+    app.public_occupancy(shelter).await
 }
 
 async fn summary(app: &TestApp, query: &str) -> Value {

@@ -10,7 +10,7 @@ use bosai_store::Value as V;
 use bosai_types::auth::Role;
 use bosai_types::Timestamp;
 use common::TestApp;
-use serde_json::{json, Value};
+use serde_json::json;
 
 on_both_stores!(a_closed_incidents_personal_data_is_purged_after_its_retention, inactive_residents_are_warned_then_deleted);
 
@@ -144,15 +144,7 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
         .0,
         200
     );
-    let occupancy_before: Value = app
-        .http
-        .get(app.url(&format!("/api/shelters/{A}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let occupancy_before = app.public_occupancy(A).await;
 
     let (s, closed) = app
         .call(
@@ -225,16 +217,8 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
         (s, household["members"].as_array().map(Vec::len)),
         (200, Some(1))
     );
-    let occupancy_after: Value = app
-        .http
-        .get(app.url(&format!("/api/shelters/{A}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(occupancy_after["occupancy"], occupancy_before["occupancy"]);
+    let occupancy_after = app.public_occupancy(A).await;
+    assert_eq!(occupancy_after, occupancy_before);
 
     // HQ reads the report: counts by kind, no names.
     let (_, list) = app.call("GET", "/api/hq/incidents", &hq(&app), None).await;

@@ -28,6 +28,12 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// A shelter's occupancy as the public sees it (`GET /api/shelters/{id}`).
+    pub async fn public_occupancy(&self, shelter: &str) -> i64 {
+        let s: serde_json::Value = self.http.get(self.url(&format!("/api/shelters/{shelter}"))).send().await.unwrap().json().await.unwrap();
+        s["occupancy"].as_i64().unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
