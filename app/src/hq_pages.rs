@@ -924,7 +924,7 @@ fn sent_item(n: &Notice, areas: &[Area], l: Lang) -> impl IntoView {
             <p class="meta">
                 <span class=level_class(n.level)>{l.notice_level(n.level)}</span>" "
                 <span class="when">{l.format_time(n.created_at)}</span>
-                {n.drill.is_some().then(|| view! { " "<span class="drill-tag">{l.pick("訓練", "Drill")}</span> })}
+                {n.drill.is_some().then(|| crate::incidents::drill_tag(l))}
             </p>
             <h3><a href=n.landing_path() rel="external">{n.title.get(l.is_ja()).to_string()}</a></h3>
             <p class="target">{l.pick("送信先: ", "To: ")}{target_text(&n.target, areas, l)}</p>

@@ -20,6 +20,11 @@ pub fn drill_of(open: &[Incident], m: &str) -> Option<Incident> {
         .cloned()
 }
 
+/// The 「訓練」 tag beside something made in a drill (a notice, a safety report).
+pub fn drill_tag(l: Lang) -> impl IntoView {
+    view! { " "<span class="drill-tag">{l.pick("訓練", "Drill")}</span> }
+}
+
 /// The municipality of shelter `id`, from the cached shelter list (its id starts with the
 /// code otherwise).
 pub fn municipality_of_shelter(id: &str) -> String {

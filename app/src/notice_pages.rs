@@ -252,7 +252,7 @@ fn notice_item(n: &NoticeRow, l: Lang) -> impl IntoView {
             <p class="meta">
                 <span class=level_class(n.level)>{l.notice_level(n.level)}</span>" "
                 <span class="when">{l.format_time(n.created_at)}</span>
-                {n.drill.is_some().then(|| view! { " "<span class="drill-tag">{l.pick("訓練", "Drill")}</span> })}
+                {n.drill.is_some().then(|| crate::incidents::drill_tag(l))}
             </p>
             // The landing page is served by the server, outside the app: a full page load.
             <h3><a href=format!("/n/{}/{}", n.municipality, n.id) rel="external">{n.title.get(l.is_ja()).to_string()}</a></h3>

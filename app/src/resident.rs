@@ -133,6 +133,7 @@ fn apply(view: &mut HouseholdView, q: &Queued) {
                     reported_at: q.at,
                     received_at: None,
                     clock_skew_ms: None,
+                    drill: None,
                 });
             }
         }

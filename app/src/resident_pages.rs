@@ -238,6 +238,8 @@ fn member_card(m: &MemberView, l: Lang) -> impl IntoView {
         Some(r) => format!("{}（{}）", status_text(&r.status, l), l.format_time(r.reported_at)),
         None => t.not_registered.into(),
     };
+    // Reported during a drill: shown, marked, until the drill ends (then it is deleted).
+    let drill = m.safety.as_ref().is_some_and(|r| r.drill.is_some());
     view! {
         <li class="card member" data-member=id.clone()>
             <h3>{name}</h3>
@@ -246,7 +248,7 @@ fn member_card(m: &MemberView, l: Lang) -> impl IntoView {
             </p>
             {pending_badge(l, resident::pending_for(&m.member.id))}
             <dl class="facts">
-                <div><dt>{t.safety_heading}</dt><dd class="safety">{safety}</dd></div>
+                <div><dt>{t.safety_heading}</dt><dd class="safety">{safety}{drill.then(|| crate::incidents::drill_tag(l))}</dd></div>
                 <div><dt>{t.needs_heading}</dt><dd class="needs">{needs_summary(m, l)}</dd></div>
                 {m.checked_in.as_ref().and_then(|c| Some((c.shelter_id.clone()?, c.since))).map(|(sid, since)| view! {
                     <div><dt>{l.pick("受付", "Checked in")}</dt><dd class="checked-in">
@@ -951,6 +953,7 @@ fn History(id: MemberId) -> impl IntoView {
                                 reported_at: q.at,
                                 received_at: None,
                                 clock_skew_ms: None,
+                                drill: None,
                             },
                             true,
                         ))
@@ -969,7 +972,7 @@ fn History(id: MemberId) -> impl IntoView {
                 {pending.into_iter().map(|(r, is_pending)| view! {
                     <li data-report=r.report_id.clone()>
                         <span class="when">{l.format_time(r.reported_at)}</span>
-                        <span class="what">{status_text(&r.status, l)}</span>
+                        <span class="what">{status_text(&r.status, l)}{r.drill.is_some().then(|| crate::incidents::drill_tag(l))}</span>
                         // Sent later than made (it waited offline): say when it reached the city.
                         {r.received_at.filter(|got| got.millis() - r.reported_at.millis() > bosai_types::made::SKEW_NOTED_MS).map(|got| view! {
                             <span class="received">{l.pick("送信 ", "sent ")}{l.format_time(got)}</span>

@@ -88,7 +88,7 @@ fn survey_card(os: &OpenSurvey, l: Lang) -> impl IntoView {
     let title = sv.title.get(l.is_ja()).to_string();
     view! {
         <li class="card survey" data-survey=sv.id.to_string() data-answered=answered.to_string()>
-            <h2>{title.clone()}</h2>
+            <h2>{title.clone()}{sv.drill.is_some().then(|| crate::incidents::drill_tag(l))}</h2>
             <p class="meta">
                 <span class="answer-state">{if answered { t.survey_answered } else { t.survey_unanswered }}</span>
                 {(sv.recurrence == Recurrence::Daily).then(|| view! { " · "{t.survey_daily} })}
@@ -137,8 +137,9 @@ pub fn SurveyPage() -> impl IntoView {
             .into_any();
         };
         let title = os.survey.title.clone();
+        let drill = os.survey.drill.is_some();
         view! {
-            <h1>{move || title.get(lang.get().is_ja()).to_string()}</h1>
+            <h1>{move || title.get(lang.get().is_ja()).to_string()}{move || drill.then(|| crate::incidents::drill_tag(lang.get()))}</h1>
             <ResidentNav/>
             <FetchState surveys=true/>
             <SurveyForm os/>

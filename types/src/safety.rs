@@ -118,6 +118,9 @@ pub struct SafetyReport {
     /// How far the phone's clock was off, when it was off by more than two minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_skew_ms: Option<i64>,
+    /// Made during a drill (訓練): the drill's name. Not a real report; deleted with the drill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<String>,
 }
 
 #[cfg(test)]

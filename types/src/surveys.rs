@@ -339,6 +339,14 @@ pub struct Survey {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// The incident (災害・訓練) open for the municipality when HQ created it: its answers are
+    /// deleted with the incident's personal data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
+    /// Created during a drill (訓練): the drill's name. Closed, and its answers deleted, when the
+    /// drill ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -935,6 +943,8 @@ mod tests {
             closes_at: Some(Timestamp(200)),
             closed_at: None,
             created_at: Timestamp(50),
+            incident: None,
+            drill: None,
         };
         assert_eq!(s.state(Timestamp(99)), SurveyState::Scheduled);
         assert_eq!(s.state(Timestamp(100)), SurveyState::Open);

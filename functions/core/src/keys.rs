@@ -111,8 +111,13 @@ pub fn survey(m: &MunicipalityCode, survey_id: &str) -> Key {
     Key::new(format!("MUNI#{m}"), format!("SURVEY#{survey_id}"))
 }
 
+/// One survey's answers and totals.
+pub fn survey_partition(survey_id: &str) -> String {
+    format!("SURVEY#{survey_id}")
+}
+
 pub fn survey_answer(survey_id: &str, period: &str, sub: &str) -> Key {
-    Key::new(format!("SURVEY#{survey_id}"), format!("ANSWER#{period}#{sub}"))
+    Key::new(survey_partition(survey_id), format!("ANSWER#{period}#{sub}"))
 }
 
 /// GSI1 partition of one resident's answers.
@@ -121,7 +126,7 @@ pub fn answers_of(sub: &str) -> String {
 }
 
 pub fn survey_total(survey_id: &str, period: &str, question: &str) -> Key {
-    Key::new(format!("SURVEY#{survey_id}"), format!("TOTAL#{period}#{question}"))
+    Key::new(survey_partition(survey_id), format!("TOTAL#{period}#{question}"))
 }
 
 // The resident's own partition: profile, members, needs, safety (see README data model).
@@ -137,13 +142,19 @@ pub fn needs(sub: &str, member: &str) -> Key {
     Key::new(resident_partition(sub), format!("NEEDS#{member}"))
 }
 
-pub fn safety_current(sub: &str, member: &str) -> Key {
-    Key::new(resident_partition(sub), format!("SAFETY#{member}"))
+/// Where a resident's safety reports live: their own partition, or one per drill beside it
+/// (`RES#{sub}#DRILL#{id}`, deleted whole when the drill ends).
+pub fn safety_partition(sub: &str, space: &Space) -> String {
+    format!("{}{}", resident_partition(sub), space.suffix())
+}
+
+pub fn safety_current(sub: &str, member: &str, space: &Space) -> Key {
+    Key::new(safety_partition(sub, space), format!("SAFETY#{member}"))
 }
 
 /// History entries sort by time within a member.
-pub fn safety_log(sub: &str, member: &str, at_ms: i64, report_id: &str) -> Key {
-    Key::new(resident_partition(sub), format!("SAFETYLOG#{member}#{at_ms:013}#{report_id}"))
+pub fn safety_log(sub: &str, member: &str, at_ms: i64, report_id: &str, space: &Space) -> Key {
+    Key::new(safety_partition(sub, space), format!("SAFETYLOG#{member}#{at_ms:013}#{report_id}"))
 }
 
 pub fn safety_log_prefix(member: &str) -> String {
@@ -151,20 +162,32 @@ pub fn safety_log_prefix(member: &str) -> String {
 }
 
 /// Makes a resent report (same app-chosen id) a no-op.
-pub fn safety_report_id(sub: &str, report_id: &str) -> Key {
-    Key::new(resident_partition(sub), format!("SAFETYID#{report_id}"))
+pub fn safety_report_id(sub: &str, report_id: &str, space: &Space) -> Key {
+    Key::new(safety_partition(sub, space), format!("SAFETYID#{report_id}"))
 }
 
-/// Safety counts of one registered area (`~`: none registered).
-pub fn safety_count(m: &MunicipalityCode, area: Option<&bosai_types::surveys::AreaCode>) -> Key {
-    Key::new(municipality(m).pk, format!("{SAFETY_COUNT_PREFIX}{}", area.map(|a| a.as_str()).unwrap_or("~")))
+/// Safety counts of one registered area (`~`: none registered), real or a drill's.
+pub fn safety_count(m: &MunicipalityCode, area: Option<&bosai_types::surveys::AreaCode>, space: &Space) -> Key {
+    Key::new(municipality(m).pk, format!("{}{}", safety_count_prefix(space), area.map(|a| a.as_str()).unwrap_or("~")))
 }
 
-pub const SAFETY_COUNT_PREFIX: &str = "SAFETYCOUNT#";
+/// A drill's counters sort apart from the real ones (`DRILL#{id}#SAFETYCOUNT#…`).
+pub fn safety_count_prefix(space: &Space) -> String {
+    match space {
+        Space::Real => "SAFETYCOUNT#".into(),
+        Space::Drill(id) => format!("DRILL#{id}#SAFETYCOUNT#"),
+    }
+}
 
-/// "Needs help" reports HQ lists, newest last.
-pub fn help_partition(m: &MunicipalityCode) -> String {
-    format!("HELP#{m}")
+/// "Needs help" reports HQ lists, newest last; a drill's in their own partition.
+pub fn help_partition(m: &MunicipalityCode, space: &Space) -> String {
+    format!("HELP#{m}{}", space.suffix())
+}
+
+/// GSI1 partition of the replay records of a drill's safety reports: with it, ending the drill
+/// finds every resident's drill partition.
+pub fn drill_reported(incident: &str) -> String {
+    format!("INCIDENT#{incident}#SAFETY")
 }
 
 pub fn audit(m: &MunicipalityCode, date: &str, at_ms: i64, id: &str) -> Key {
@@ -231,7 +254,7 @@ pub fn drill_left(incident: &str) -> String {
 }
 
 /// GSI1 partition of the real personal data (check-in history, scan records, locations of
-/// people who left, desk registrations) made during incident `id`, or outside any incident
+/// people who left, desk registrations, safety history and help-list entries) made during incident `id`, or outside any incident
 /// (sort key `{at_ms:013}#…`): what the purge deletes once its retention is over.
 pub fn personal_of(incident: Option<&str>) -> String {
     match incident {

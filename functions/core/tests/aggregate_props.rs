@@ -578,7 +578,7 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
             }
         }
     }
-    let got: BTreeMap<Option<String>, [u32; 4]> = safety::counts_by_area(store.as_ref(), &m)
+    let got: BTreeMap<Option<String>, [u32; 4]> = safety::counts_by_area(store.as_ref(), &m, &bosai_core::keys::Space::Real)
         .await
         .unwrap()
         .into_iter()
@@ -586,7 +586,7 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
         .filter(|(_, c)| c.iter().any(|n| *n > 0))
         .collect();
     assert_eq!(got, want);
-    let help = safety::help_requests(store.as_ref(), &m).await.unwrap().len() as u32;
+    let help = safety::help_requests(store.as_ref(), &m, &bosai_core::keys::Space::Real).await.unwrap().len() as u32;
     assert_eq!(help, want.values().map(|c| c[3]).sum::<u32>(), "the help list agrees with the counts");
 }
 

@@ -1,6 +1,7 @@
 //! Incidents and drills on both stores: a drill's check-ins have their own rosters and counts and
 //! never touch the real ones; closing it deletes its personal data and keeps its counts; a
-//! real incident opened during a drill takes precedence; bad requests get clear answers.
+//! real incident opened during a drill takes precedence; safety reports, help requests and
+//! surveys made in a drill stay in it and go with it; bad requests get clear answers.
 
 mod common;
 use bosai_types::auth::Role;
@@ -12,6 +13,7 @@ on_both_stores!(
     a_real_incident_opened_during_a_drill_takes_precedence,
     deleting_my_data_during_a_drill_takes_me_off_the_drill_roster,
     opening_and_closing_refuse_what_they_cannot_do,
+    safety_reports_and_surveys_of_a_drill_stay_in_the_drill,
 );
 
 const A: &str = "041009-aoba-katahira-es";
@@ -359,4 +361,97 @@ async fn opening_and_closing_refuse_what_they_cannot_do(app: TestApp) {
         .call("GET", "/api/hq/audit?action=incident_opened", &t, None)
         .await;
     assert_eq!((s, log.as_array().unwrap().len()), (200, 1), "{log}");
+}
+
+async fn report(app: &TestApp, t: &str, id: &str, member: &str, status: Value, made_at: Option<i64>) -> (u16, Value) {
+    let body = json!({"report_id": id, "member_id": member, "status": status});
+    let headers: Vec<(&str, String)> = match made_at {
+        Some(at) => vec![("bosai-made-at", at.to_string()), ("bosai-sent-at", now_ms().to_string())],
+        None => Vec::new(),
+    };
+    app.call_with("POST", "/api/safety", t, Some(body), &headers).await
+}
+
+/// `[safe_at_home, at_shelter, elsewhere, needs_help]` summed over the areas of a summary.
+fn safety_in(summary: &Value) -> [i64; 4] {
+    let mut out = [0; 4];
+    for a in summary["safety"].as_array().unwrap() {
+        for (i, k) in ["safe_at_home", "at_shelter", "elsewhere", "needs_help"].iter().enumerate() {
+            out[i] += a["counts"][k].as_i64().unwrap();
+        }
+    }
+    out
+}
+
+async fn help_list(app: &TestApp, query: &str) -> Vec<Value> {
+    let (s, v) = app.call("GET", &format!("/api/hq/help-requests{query}"), &hq(app), None).await;
+    assert_eq!(s, 200, "{v}");
+    v.as_array().unwrap().clone()
+}
+
+async fn safety_reports_and_surveys_of_a_drill_stay_in_the_drill(app: TestApp) {
+    /// Help text only the drill's report carries.
+    const DRILL_HELP: &str = "訓練の要救助くぬぎ坂";
+    let (t, _) = family(&app, "taro").await;
+    // Really safe at home before the drill.
+    assert_eq!(report(&app, &t, "rep-real-0001", "self", json!({"status": "safe_at_home"}), None).await.0, 200);
+    let real_before = safety_in(&summary(&app, "?incident=real").await);
+    let drill = open(&app, "drill-safety", "drill").await;
+    let help = json!({"status": "needs_help", "what": DRILL_HELP, "location": "自宅 2階"});
+    let (s, r) = report(&app, &t, "rep-drill-001", "m-child", help.clone(), None).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["drill"], drill["name"], "marked as the drill's");
+    let (s, r) = report(&app, &t, "rep-drill-002", "self", json!({"status": "at_shelter", "shelter_id": A}), None).await;
+    assert_eq!((s, &r["drill"]), (200, &drill["name"]));
+    // A resend is stored once.
+    assert_eq!(report(&app, &t, "rep-drill-001", "m-child", help.clone(), None).await.0, 200);
+    // HQ asks something during the drill: a drill survey, answered with text only it holds.
+    let survey = json!({"id": "drill-survey-1", "title": {"ja": "訓練アンケート", "en": "Drill survey"}, "scope": {"type": "all"}, "recurrence": "once",
+        "questions": [{"id": "note", "text": {"ja": "気づいたこと", "en": "Notes"}, "required": true, "kind": {"type": "free_text"}}]});
+    let (s, v) = app.call("POST", "/api/hq/surveys", &hq(&app), Some(survey)).await;
+    assert_eq!((s, &v["drill"], v["incident"].as_str()), (201, &drill["name"], Some("drill-safety")), "{v}");
+    let (_, open_surveys) = app.call("GET", "/api/surveys", &t, None).await;
+    assert!(open_surveys.as_array().unwrap().iter().any(|s| s["survey"]["drill"] == drill["name"]), "{open_surveys}");
+    let answer = json!({"answers": {"note": {"type": "free_text", "text": DRILL_HELP}}});
+    let (s, v) = app.call("PUT", "/api/surveys/drill-survey-1/answer", &t, Some(answer)).await;
+    assert_eq!(s, 200, "{v}");
+
+    // The resident sees their drill reports, marked; the real ones are untouched.
+    let (_, household) = app.call("GET", "/api/household", &t, None).await;
+    let members = household["members"].as_array().unwrap();
+    assert!(members.iter().all(|m| m["safety"]["drill"] == drill["name"]), "{household}");
+    let (_, history) = app.call("GET", "/api/safety/history?member_id=self", &t, None).await;
+    assert_eq!(history.as_array().unwrap().iter().map(|r| r["report_id"].as_str().unwrap()).collect::<Vec<_>>(), ["rep-drill-002", "rep-real-0001"]);
+
+    // HQ: the drill's counts and help list by default, the real ones apart.
+    let during = summary(&app, "").await;
+    assert_eq!(during["drill"]["id"], "drill-safety");
+    assert_eq!(safety_in(&during), [0, 1, 0, 1]);
+    assert_eq!(safety_in(&summary(&app, "?incident=real").await), real_before, "the real counts did not move");
+    let drill_help = help_list(&app, "").await;
+    assert_eq!((drill_help.len(), drill_help[0]["what"].as_str()), (1, Some(DRILL_HELP)));
+    assert!(help_list(&app, "?incident=real").await.is_empty(), "no drill request on the real list");
+
+    // Ending the drill deletes its reports and help list; the anonymous counts stay for the review.
+    assert_eq!(close(&app, "drill-safety").await.0, 200);
+    let left = common::naming(app.store.as_ref(), DRILL_HELP).await;
+    assert!(left.is_empty(), "{left:?}");
+    assert!(common::naming(app.store.as_ref(), "rep-drill-00").await.is_empty());
+    assert_eq!(safety_in(&summary(&app, "?incident=drill-safety").await), [0, 1, 0, 1]);
+    let (_, surveys) = app.call("GET", "/api/hq/surveys", &hq(&app), None).await;
+    let ended = surveys.as_array().unwrap().iter().find(|s| s["id"] == "drill-survey-1").unwrap();
+    assert!(ended["closed_at"].is_i64(), "the drill's survey closed with it: {ended}");
+    let (s, totals) = app.call("GET", "/api/hq/surveys/drill-survey-1/totals", &hq(&app), None).await;
+    assert_eq!((s, totals["respondents"].as_i64()), (200, Some(1)), "its totals stay for the review: {totals}");
+    let (_, household) = app.call("GET", "/api/household", &t, None).await;
+    let me = &household["members"][0];
+    assert_eq!((me["safety"]["report_id"].as_str(), me["safety"].get("drill")), (Some("rep-real-0001"), None), "{household}");
+    assert!(household["members"][1]["safety"].is_null(), "{household}");
+    assert!(help_list(&app, "").await.is_empty());
+
+    // A report made during the drill that arrives after it ended is refused, not stored as real.
+    let during_drill = drill["started_at"].as_i64().unwrap() + 1;
+    let (s, v) = report(&app, &t, "rep-drill-late", "self", json!({"status": "safe_at_home"}), Some(during_drill)).await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("drill_ended")), "{v}");
+    assert_eq!(safety_in(&summary(&app, "").await), real_before);
 }

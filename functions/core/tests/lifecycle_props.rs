@@ -1,11 +1,12 @@
 //! Property test of the data's life on both stores: random rounds of real and drill check-ins
-//! and check-outs (resent, raced), erasures, the drill ending and purge runs, all racing each
-//! other within a round. Afterwards the real counters equal a recount of the real locations
-//! only (a drill never counts), a running drill's counters equal a recount of its own, an ended
-//! drill leaves no personal item, and an erased person is named by no item at all.
+//! and check-outs (resent, raced), safety reports (in the drill while it runs, resent), their
+//! erasure, erasures, the drill ending and purge runs, all racing each other within a round.
+//! Afterwards the real counters (shelters and safety) equal a recount of the real data only (a
+//! drill never counts), a running drill's counters equal a recount of its own, an ended drill
+//! leaves no personal item, and an erased person is named by no item at all.
 
 use bosai_core::auth::Principal;
-use bosai_core::domain::{checkin, erasure, headcount, hq, incidents, purge};
+use bosai_core::domain::{checkin, erasure, headcount, hq, incidents, purge, safety};
 use bosai_core::keys::{self, Space};
 use bosai_core::seed;
 use bosai_store::sqlite::SqliteStore;
@@ -14,6 +15,8 @@ use bosai_types::auth::Role;
 use bosai_types::checkin::EventKind;
 use bosai_types::household::MemberId;
 use bosai_types::incident::{IncidentKind, OpenIncident};
+use bosai_types::made::Made;
+use bosai_types::safety::{SafetyReportInput, SafetyStatus};
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -81,6 +84,17 @@ enum Op {
     Erase {
         person: usize,
     },
+    /// A safety report made at `minute` (`status`: safe at home, elsewhere, needs help).
+    Report {
+        person: usize,
+        status: usize,
+        minute: i64,
+        copies: usize,
+    },
+    /// The person's safety reports erased (as "delete my data" does).
+    ForgetReports {
+        person: usize,
+    },
     EndDrill,
     Purge,
 }
@@ -90,6 +104,9 @@ fn rounds() -> impl Strategy<Value = Vec<Vec<Op>>> {
         8 => (0..PEOPLE, prop::option::weighted(0.7, 0..3usize), 0..30i64, 1..3usize, any::<bool>())
             .prop_map(|(person, at, minute, copies, drill)| Op::Scan { person, at, minute, copies, drill }),
         1 => (0..PEOPLE).prop_map(|person| Op::Erase { person }),
+        4 => (0..PEOPLE, 0..3usize, 0..30i64, 1..3usize)
+            .prop_map(|(person, status, minute, copies)| Op::Report { person, status, minute, copies }),
+        1 => (0..PEOPLE).prop_map(|person| Op::ForgetReports { person }),
         1 => Just(Op::EndDrill),
         1 => Just(Op::Purge),
     ];
@@ -134,6 +151,34 @@ async fn counters(store: &dyn Store, space: &Space) -> BTreeMap<String, BTreeMap
     out
 }
 
+fn resident(p: usize) -> String {
+    format!("r_life{p}")
+}
+
+/// Safety counts (`[safe_at_home, at_shelter, elsewhere, needs_help]`) as HQ reads them.
+async fn safety_counters(store: &dyn Store, space: &Space) -> [i64; 4] {
+    let mut out = [0; 4];
+    for a in safety::counts_by_area(store, &municipality(), space).await.unwrap() {
+        let c = a.counts;
+        for (o, n) in out.iter_mut().zip([c.safe_at_home, c.at_shelter, c.elsewhere, c.needs_help]) {
+            *o += i64::from(n);
+        }
+    }
+    out
+}
+
+/// The same, recounted from the people's current reports.
+async fn safety_recount(store: &dyn Store, space: &Space) -> [i64; 4] {
+    let mut out = [0; 4];
+    for p in 0..PEOPLE {
+        let current = store.get(&keys::safety_current(&resident(p), "self", space)).await.unwrap();
+        if let Some(r) = current.as_ref().and_then(safety::report_from) {
+            out[["safe_at_home", "at_shelter", "elsewhere", "needs_help"].iter().position(|k| *k == r.status.kind()).unwrap()] += 1;
+        }
+    }
+    out
+}
+
 async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
     let m = municipality();
     let t0 = now();
@@ -149,6 +194,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
         .await
         .unwrap();
     let base_real = counters(store.as_ref(), &Space::Real).await;
+    let base_safety = safety_counters(store.as_ref(), &Space::Real).await;
     let drill = Space::Drill(DRILL.into());
     let mut n = 0;
     for round in rounds {
@@ -210,6 +256,28 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
                         .await
                         .map(|_| ())
                 })),
+                Op::Report { person: p, status, minute, copies } => {
+                    let status = match status {
+                        0 => SafetyStatus::SafeAtHome,
+                        1 => SafetyStatus::Elsewhere { place: format!("place-{p}") },
+                        _ => SafetyStatus::NeedsHelp { what: format!("help-{p}"), location: "home".into() },
+                    };
+                    let input = SafetyReportInput { report_id: format!("lrep-{n:04}"), member_id: MemberId::myself(), status };
+                    for _ in 0..copies {
+                        let (store, input) = (store.clone(), input.clone());
+                        calls.push(tokio::spawn(async move {
+                            let made = Made::now(Timestamp(t0 + minute * 1_000));
+                            match safety::report(store.as_ref(), &municipality(), &resident(p), input, made).await {
+                                // Made during the drill, sent after it ended: refused.
+                                Ok(_) | Err(bosai_core::ApiError::Invalid { code: "drill_ended", .. }) => Ok(()),
+                                Err(e) => Err(e),
+                            }
+                        }));
+                    }
+                }
+                Op::ForgetReports { person: p } => calls.push(tokio::spawn(async move {
+                    safety::erase(store.as_ref(), &resident(p), None).await.map(|_| ())
+                })),
                 Op::EndDrill => calls.push(tokio::spawn(async move {
                     match incidents::close(store.as_ref(), &admin(), DRILL, 90, Timestamp(now()))
                         .await
@@ -256,6 +324,9 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
         want_real,
         "real counters are a recount of real data only"
     );
+    let recounted = safety_recount(store.as_ref(), &Space::Real).await;
+    let want_safety: Vec<i64> = base_safety.iter().zip(recounted).map(|(b, r)| b + r).collect();
+    assert_eq!(safety_counters(store.as_ref(), &Space::Real).await.to_vec(), want_safety, "real safety counts are a recount of real reports only");
     let ended = incidents::get(store.as_ref(), DRILL)
         .await
         .unwrap()
@@ -269,7 +340,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
         let left = common::naming(store.as_ref(), "#DRILL#")
             .await
             .into_iter()
-            .filter(|t| t.contains("PERSON#"))
+            .filter(|t| t.contains("PERSON#") || t.starts_with("RES#") || t.starts_with("HELP#"))
             .count();
         assert_eq!(left, 0, "an ended drill leaves no personal item");
     } else {
@@ -278,13 +349,19 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
             recount(store.as_ref(), &drill).await,
             "a drill's counters are a recount of its own data"
         );
+        assert_eq!(
+            safety_counters(store.as_ref(), &drill).await,
+            safety_recount(store.as_ref(), &drill).await,
+            "a drill's safety counts are a recount of its own reports"
+        );
     }
     // Erased now: nothing names the person, in real or drill data.
     erasure::erase_person(store.as_ref(), &person(0).key, Timestamp(now()))
         .await
         .unwrap();
+    safety::erase(store.as_ref(), &resident(0), None).await.unwrap();
     assert!(
-        common::naming(store.as_ref(), "r_life0#").await.is_empty(),
+        common::naming(store.as_ref(), "r_life0").await.is_empty(),
         "nothing names an erased person"
     );
     assert!(

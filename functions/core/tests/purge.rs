@@ -17,6 +17,9 @@ on_both_stores!(a_closed_incidents_personal_data_is_purged_after_its_retention, 
 const A: &str = "041009-aoba-katahira-es";
 const DAY: i64 = 86_400_000;
 const DESK_NAME: &str = "楢崎 キヨ";
+/// Text only the incident's help reports carry, and the place of a report outside any incident.
+const QUAKE_HELP: &str = "がれきの下 さくら通り";
+const OUTSIDE_PLACE: &str = "いとこの家 もみじ台";
 
 fn now_ms() -> i64 {
     bosai_core::clock::now_millis()
@@ -87,6 +90,9 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     let (hanako, hanako_cred) = credential(&app, "hanako").await;
     scan(&app, "ev-none-00001", "check_in", &hanako_cred).await;
     scan(&app, "ev-none-00002", "check_out", &hanako_cred).await;
+    let elsewhere = json!({"report_id": "rep-none-0001", "member_id": "self", "status": {"status": "elsewhere", "place": OUTSIDE_PLACE}});
+    let hanako_token = app.login("hanako", true).await.access_token;
+    assert_eq!(app.call("POST", "/api/safety", &hanako_token, Some(elsewhere)).await.0, 200);
 
     let (s, v) = app
         .call(
@@ -103,6 +109,23 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     scan(&app, "ev-quake-0001", "check_in", &taro_cred).await;
     scan(&app, "ev-quake-0002", "check_out", &taro_cred).await;
     scan(&app, "ev-quake-0003", "check_in", &hanako_cred).await;
+    // Taro asked for help, then reported safe: both in his history, his help entry gone with the
+    // second; a neighbour still waits for help.
+    for (id, status) in [
+        ("rep-quake-001", json!({"status": "needs_help", "what": QUAKE_HELP, "location": "自宅"})),
+        ("rep-quake-002", json!({"status": "safe_at_home"})),
+    ] {
+        let r = json!({"report_id": id, "member_id": "self", "status": status});
+        assert_eq!(app.call("POST", "/api/safety", &app.login("taro", true).await.access_token, Some(r)).await.0, 200);
+    }
+    // HQ's survey during the incident; Taro answers it in words only it holds.
+    let survey = json!({"id": "quake-needs", "title": {"ja": "必要な物", "en": "Needs"}, "scope": {"type": "all"}, "recurrence": "once",
+        "questions": [{"id": "note", "text": {"ja": "困っていること", "en": "Problems"}, "required": true, "kind": {"type": "free_text"}}]});
+    assert_eq!(app.call("POST", "/api/hq/surveys", &hq(&app), Some(survey)).await.0, 201);
+    let answer = json!({"answers": {"note": {"type": "free_text", "text": QUAKE_HELP}}});
+    assert_eq!(app.call("PUT", "/api/surveys/quake-needs/answer", &app.login("taro", true).await.access_token, Some(answer)).await.0, 200);
+    let help = json!({"report_id": "rep-quake-003", "member_id": "self", "status": {"status": "needs_help", "what": QUAKE_HELP, "location": "避難所の外"}});
+    assert_eq!(app.call("POST", "/api/safety", &hanako_token, Some(help)).await.0, 200);
     let reg = json!({"registration_id": "desk-quake-01", "check_in": true, "people": [{"name": DESK_NAME, "birth_year": 1938, "sex": "female"}]});
     assert_eq!(
         app.call(
@@ -189,6 +212,14 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
         "{hers:?}"
     );
     assert!(common::naming(app.store.as_ref(), DESK_NAME).await.is_empty());
+    // Safety: every report of the incident (current and history) and the help list; the one made
+    // outside any incident after its own retention.
+    for gone in [QUAKE_HELP, OUTSIDE_PLACE, "rep-quake-00", "rep-none-0001"] {
+        let left = common::naming(app.store.as_ref(), gone).await;
+        assert!(left.is_empty(), "{gone}: {left:?}");
+    }
+    let (_, help) = app.call("GET", "/api/hq/help-requests?incident=real", &hq(&app), None).await;
+    assert_eq!(help, json!([]));
     for id in [
         "ev-none-00001",
         "ev-quake-0001",
@@ -229,6 +260,8 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
         "Taro's location (Kiyo's went with her record): {report}"
     );
     assert_eq!(report["desk_people"], 1, "{report}");
+    assert_eq!(report["survey_answers"], 1, "{report}");
+    assert_eq!((report["safety_reports"].as_u64(), report["safety_history"].as_u64(), report["help_requests"].as_u64()), (Some(2), Some(3), Some(1)), "{report}");
     assert!(
         report["check_in_events"].as_u64().unwrap() >= 4
             && report["scan_records"].as_u64().unwrap() >= 4,

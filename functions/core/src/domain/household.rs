@@ -150,6 +150,7 @@ pub async fn view(store: &dyn Store, sub: &str) -> Result<HouseholdView, ApiErro
         let here = crate::domain::location::current_anywhere(store, &keys::person_of_resident(sub, id.as_str()), id).await?;
         m.checked_in = here.shelter_id.is_some().then_some(here);
     }
+    crate::domain::safety::with_drill_reports(store, sub, &mut v).await?;
     Ok(v)
 }
 
@@ -224,24 +225,9 @@ pub async fn remove_member(store: &dyn Store, sub: &str, id: &MemberId, now: Tim
         return Ok(());
     }
     crate::domain::erasure::erase_person(store, &keys::person_of_resident(sub, id.as_str()), now).await?;
-    // First off the HQ counters (with the current report, atomically), then the rest.
-    if let Some(current) = items.get(&format!("SAFETY#{id}")) {
-        crate::domain::safety::forget(store, current).await?;
-    }
-    // Their own items, and the replay records of their reports (which hold the report).
-    let mine = |sk: &str, i: &Item| {
-        sk == format!("MEMBER#{id}") || sk == format!("NEEDS#{id}") || sk == format!("SAFETY#{id}")
-            || sk.starts_with(&keys::safety_log_prefix(id.as_str()))
-            || (sk.starts_with("SAFETYID#") && crate::domain::safety::report_from(i).is_some_and(|r| &r.member_id == id))
-    };
-    let mut ops: Vec<WriteOp> = items
-        .iter()
-        .filter(|(sk, i)| mine(sk, i))
-        .map(|(sk, _)| WriteOp::Delete(bosai_store::Key::new(keys::resident_partition(sub), sk)))
-        .collect();
-    if let Some(help) = items.get(&format!("SAFETY#{id}")).and_then(crate::domain::safety::help_key) {
-        ops.push(WriteOp::Delete(help));
-    }
+    // Reports (real and of drills) first off the HQ counters, atomically, then the rest.
+    crate::domain::safety::erase(store, sub, Some(id)).await?;
+    let ops: Vec<WriteOp> = [keys::member(sub, id.as_str()), keys::needs(sub, id.as_str())].into_iter().map(WriteOp::Delete).collect();
     store.batch_write(ops).await?;
     Ok(())
 }

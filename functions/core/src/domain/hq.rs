@@ -11,8 +11,8 @@ use bosai_types::supplies::SupplyLine;
 use bosai_types::{MunicipalityCode, Timestamp};
 use std::collections::BTreeMap;
 
-/// The summary of the real data, or of a drill's (`space`): a drill's counts only, no safety
-/// reports or supply requests (those are never a drill's).
+/// The summary of the real data, or of a drill's (`space`): its check-ins and safety reports;
+/// supply requests are real only (stock is real).
 pub async fn summary(store: &dyn Store, m: &MunicipalityCode, space: &Space, now: Timestamp) -> Result<HqSummary, ApiError> {
     let real = *space == Space::Real;
     let mut out = HqSummary {
@@ -22,7 +22,7 @@ pub async fn summary(store: &dyn Store, m: &MunicipalityCode, space: &Space, now
         // Every age band listed, as on each shelter, also when there is no shelter.
         totals: headcount::empty(),
         shelters: Vec::new(),
-        safety: if real { safety::counts_by_area(store, m).await? } else { Vec::new() },
+        safety: safety::counts_by_area(store, m, space).await?,
         supplies: if real { supply_totals(&supplies::requests(store, m).await?) } else { Vec::new() },
         hosted: Vec::new(),
         away: Vec::new(),

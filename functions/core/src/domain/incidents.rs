@@ -303,7 +303,13 @@ async fn delete_drill_data(
         }
     }
     people.extend(super::query_all(store, Query::gsi1(keys::drill_left(&inc.id))).await?);
-    let mut removed = 0u64;
+    let mut removed = delete_drill_reports(store, inc).await?;
+    // Its surveys close; their answers go, their totals stay for the review.
+    for m in &inc.municipalities {
+        for survey in crate::domain::surveys::of_incident(store, m, Some(&inc.id), now).await? {
+            removed += crate::domain::surveys::end_with_incident(store, &survey, now, u64::MAX).await?;
+        }
+    }
     for loc in people {
         let Some(person) = loc.str(attr::GSI1_SK) else {
             continue;
@@ -337,6 +343,29 @@ async fn delete_drill_data(
                 removed += crate::domain::desk::erase_person(store, person, now).await? as u64;
             }
         }
+    }
+    Ok(removed)
+}
+
+/// A drill's safety reports: each resident's drill partition (found through the replay records
+/// listed under [`keys::drill_reported`]) and the drill's help lists. The counters stay.
+async fn delete_drill_reports(store: &dyn Store, inc: &Incident) -> Result<u64, ApiError> {
+    let space = Space::Drill(inc.id.clone());
+    let mut partitions: Vec<String> = super::query_all(store, Query::gsi1(keys::drill_reported(&inc.id)))
+        .await?
+        .iter()
+        .filter_map(|i| i.str(attr::PK).map(str::to_owned))
+        .collect();
+    partitions.sort();
+    partitions.dedup();
+    partitions.extend(inc.municipalities.iter().map(|m| keys::help_partition(m, &space)));
+    let mut removed = 0u64;
+    for pk in partitions {
+        let items = super::query_all(store, Query::partition(pk)).await?;
+        removed += items.len() as u64;
+        store
+            .batch_write(items.iter().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete).collect())
+            .await?;
     }
     Ok(removed)
 }

@@ -101,14 +101,16 @@ pub async fn delete(
         removed += 1 + people.len();
         store.batch_write(people.iter().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete).collect()).await?;
     }
-    for current in items.iter().filter(|(sk, _)| sk.starts_with("SAFETY#")).map(|(_, i)| i) {
-        safety::forget(store, current).await?;
-    }
+    // Safety reports, real and of drills: off the area counters first, then their items.
+    removed += safety::erase(store, sub, None).await?;
     // The profile is replaced by its tombstone below, never absent: the revocation mark holds
     // throughout.
-    let mut ops: Vec<WriteOp> =
-        items.iter().filter(|(sk, _)| *sk != "PROFILE").filter_map(|(_, i)| Key::of(i).ok()).map(WriteOp::Delete).collect();
-    ops.extend(items.values().filter_map(safety::help_key).map(WriteOp::Delete));
+    let mut ops: Vec<WriteOp> = items
+        .iter()
+        .filter(|(sk, _)| *sk != "PROFILE" && !sk.starts_with("SAFETY"))
+        .filter_map(|(_, i)| Key::of(i).ok())
+        .map(WriteOp::Delete)
+        .collect();
     ops.extend(crate::domain::notices::forget_subscriptions(&items));
     removed += ops.len();
     store.batch_write(ops).await?;

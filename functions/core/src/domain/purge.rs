@@ -1,6 +1,7 @@
 //! The purge (保存期間を過ぎた個人データの消去). Real check-in data is listed, as it is written,
 //! under the incident it was made in (`keys::personal_of`): check-in history, scan records,
-//! locations of people who left, desk registrations. Once a closed incident's
+//! locations of people who left, desk registrations, safety reports (current and history) and
+//! help-list entries; answers to the surveys HQ created during it. Once a closed incident's
 //! `personal_data_until` has passed, the purge deletes that list; data made outside any incident
 //! goes `retention_days` after it was made. Closed drills whose deletion was cut off are
 //! finished. Anonymous counters, the incidents themselves and the audit log stay.
@@ -9,7 +10,7 @@
 //! the list), up to a budget, so a run that is killed or runs out of budget is continued by the
 //! next. Runs on a schedule (the purge Lambda) and in-process in the local stack.
 
-use crate::domain::{desk, incidents};
+use crate::domain::{areas, desk, incidents, safety, surveys};
 use crate::keys;
 use crate::ApiError;
 use bosai_store::{
@@ -64,7 +65,15 @@ pub async fn run(
             continue;
         }
         let mut counts = BTreeMap::new();
-        let done = purge_listed(
+        // Answers to the surveys HQ created during it (their totals stay).
+        for m in &inc.municipalities {
+            for survey in surveys::of_incident(store, m, Some(&inc.id), now).await? {
+                let n = surveys::end_with_incident(store, &survey, now, left).await?;
+                left = left.saturating_sub(n);
+                *counts.entry("survey_answers".into()).or_default() += n;
+            }
+        }
+        let done = left > 0 && purge_listed(
             store,
             &keys::personal_of(Some(&inc.id)),
             None,
@@ -91,7 +100,17 @@ pub async fn run(
     // Made outside any incident: kept `retention_days` from when it was made.
     let cutoff = Timestamp(now.millis() - i64::from(retention_days) * DAY_MS);
     let mut counts = BTreeMap::new();
-    out.complete = purge_listed(
+    // Surveys outside any incident: answers go `retention_days` after the survey ended.
+    for (m, _) in areas::served_named(store).await? {
+        for survey in surveys::of_incident(store, &m, None, cutoff).await? {
+            let n = surveys::delete_answers(store, &survey.id, left).await?;
+            left = left.saturating_sub(n);
+            if n > 0 {
+                *counts.entry("survey_answers".into()).or_default() += n;
+            }
+        }
+    }
+    out.complete = left > 0 && purge_listed(
         store,
         keys::PERSONAL_OUTSIDE_INCIDENTS,
         Some(cutoff),
@@ -147,6 +166,21 @@ async fn purge_listed(
                     }
                     continue;
                 }
+                // Safety: the current report leaves its area counter as it goes (unless the
+                // resident reported again since); history with its replay record.
+                (Some("RES"), sk) if sk.starts_with("SAFETY#") => {
+                    safety::forget(store, item).await?;
+                    *counts.entry("safety_reports".into()).or_default() += 1;
+                    continue;
+                }
+                (Some("RES"), sk) if sk.starts_with("SAFETYLOG#") => {
+                    if let Some(r) = safety::report_from(item) {
+                        let sub = key.pk.strip_prefix("RES#").unwrap_or_default();
+                        deletes.push(WriteOp::Delete(keys::safety_report_id(sub, &r.report_id, &keys::Space::Real)));
+                    }
+                    "safety_history"
+                }
+                (Some("HELP"), _) => "help_requests",
                 (Some("DESK"), "META") => {
                     let n = delete_desk_registration(store, &key, now).await?;
                     *counts.entry("desk_people".into()).or_default() += n;

@@ -1,9 +1,15 @@
 //! Safety status (安否): the current report per member, the full history, and
 //! an index of "needs help" reports that HQ lists at once.
+//!
+//! A report belongs to the incident open for the resident's municipality when it was made.
+//! During a drill it goes to the drill's own keys ([`Space::Drill`]): its own current report,
+//! history, counters and help list, deleted when the drill ends. A real report's history and
+//! help entry are listed under its incident (`keys::personal_of`) and expire with it.
 
-use crate::domain::{household, shelters};
+use crate::domain::{checkin, household, incidents, shelters};
+use crate::keys::Space;
 use crate::{keys, ApiError};
-use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Key, Query, Store, StoreError, TransactOp, Update, Value, WriteOp};
+use bosai_store::{attr, item::item, CancelReason, Condition, Item, ItemExt, Key, Query, Store, StoreError, TransactOp, Update, Value, WriteOp};
 use bosai_types::hq::{AreaSafety, SafetyCounts};
 use bosai_types::surveys::AreaCode;
 use bosai_types::household::{HelpRequest, MemberId};
@@ -34,7 +40,11 @@ pub async fn report(
     made: Made,
 ) -> Result<SafetyReport, ApiError> {
     input.validate().map_err(|e| ApiError::invalid("invalid_safety_report", format!("{e}."), e.message_ja()))?;
-    let id_key = keys::safety_report_id(sub, &input.report_id);
+    let all = incidents::all(store).await?;
+    let scope = incidents::scope_at(&all, municipality, made.at).map_err(checkin::drill_ended)?;
+    let space = &scope.space;
+    let drill = space.drill().and_then(|id| all.iter().find(|i| i.id == id)).map(|i| i.name.clone());
+    let id_key = keys::safety_report_id(sub, &input.report_id, space);
     if let Some(done) = store.get(&id_key).await?.as_ref().and_then(report_from) {
         return replay(done, &input);
     }
@@ -53,16 +63,31 @@ pub async fn report(
         reported_at: made.at,
         received_at: Some(made.received_at),
         clock_skew_ms: made.clock_skew_ms,
+        drill,
     };
     let at = made.at;
     let member = r.member_id.as_str();
-    let current_key = keys::safety_current(sub, member);
+    let current_key = keys::safety_current(sub, member, space);
     let area = registered_area(store, sub).await?;
-    let count_key = keys::safety_count(municipality, area.as_ref());
+    let count_key = keys::safety_count(municipality, area.as_ref(), space);
+    // Real personal items are listed under their incident for the purge; a drill's go with its partition.
+    let listed = |it: Item, what: &str| match space {
+        Space::Real => it
+            .with(attr::GSI1_PK, Value::s(keys::personal_of(scope.incident.as_deref())))
+            .with(attr::GSI1_SK, Value::s(format!("{:013}#{what}#{sub}#{member}#{}", at.millis(), r.report_id))),
+        Space::Drill(_) => it,
+    };
+    let mut replay_record = with_report(item(&id_key), &r);
+    if let Space::Drill(id) = space {
+        replay_record = replay_record.with(attr::GSI1_PK, Value::s(keys::drill_reported(id))).with(attr::GSI1_SK, Value::s(sub));
+    }
+    let log = listed(with_report(item(&keys::safety_log(sub, member, at.millis(), &r.report_id, space)), &r), "SAFETYLOG");
+    let guards: Vec<TransactOp> =
+        scope.guards.iter().map(|g| TransactOp::Check { key: g.key.clone(), condition: g.condition.clone() }).collect();
     let mut help = None;
     if let SafetyStatus::NeedsHelp { what, location } = &r.status {
         let (name, birth_year) = household::member_summary(store, sub, &r.member_id).await?;
-        let key = Key::new(keys::help_partition(municipality), format!("{:013}#{sub}#{member}", at.millis()));
+        let key = Key::new(keys::help_partition(municipality, space), format!("{:013}#{sub}#{member}", at.millis()));
         let mut entry = item(&key)
             .with("report_id", Value::s(&r.report_id))
             .with("member_name", Value::s(name))
@@ -73,13 +98,13 @@ pub async fn report(
         if let Some(y) = birth_year {
             entry = entry.with("birth_year", Value::n(y.into()));
         }
-        help = Some((key, entry));
+        help = Some((key, listed(entry, "HELP")));
     }
     for _ in 0..RETRIES {
         let previous = store.get(&current_key).await?;
         let mut ops = vec![
-            TransactOp::Put { item: with_report(item(&id_key), &r), condition: Some(Condition::absent()) },
-            TransactOp::Put { item: with_report(item(&keys::safety_log(sub, member, at.millis(), &r.report_id)), &r), condition: None },
+            TransactOp::Put { item: replay_record.clone(), condition: Some(Condition::absent()) },
+            TransactOp::Put { item: log.clone(), condition: None },
         ];
         // Only over the report we read: two reports for one member at once must not both move the counters.
         let unchanged = match previous.as_ref().and_then(|p| p.get("report")) {
@@ -90,7 +115,8 @@ pub async fn report(
             // Made before the current report (it waited offline longer): history only.
             ops.push(TransactOp::Check { key: current_key.clone(), condition: unchanged });
         } else {
-            let mut current = with_report(item(&current_key), &r).with("count_pk", Value::s(&count_key.pk)).with("count_sk", Value::s(&count_key.sk));
+            let current = with_report(item(&current_key), &r).with("count_pk", Value::s(&count_key.pk)).with("count_sk", Value::s(&count_key.sk));
+            let mut current = listed(current, "SAFETY");
             if let Some((key, entry)) = &help {
                 current = current.with("help_pk", Value::s(&key.pk)).with("help_sk", Value::s(&key.sk));
                 ops.push(TransactOp::Put { item: entry.clone(), condition: None });
@@ -106,15 +132,24 @@ pub async fn report(
             ops.extend(counter_updates(moves));
             ops.push(TransactOp::Put { item: current, condition: Some(unchanged) });
         }
+        // A drill's report checks, in its transaction, that the drill is still open.
+        let first_guard = ops.len();
+        ops.extend(guards.iter().cloned());
         match store.transact_write(ops).await {
             Ok(()) => {
-                trim_history(store, sub, &r.member_id).await?;
+                trim_history(store, sub, &r.member_id, space).await?;
                 return Ok(r);
+            }
+            Err(StoreError::TransactionCanceled { reasons })
+                if scope.guards.iter().enumerate().any(|(i, _)| reasons.get(first_guard + i) == Some(&CancelReason::ConditionFailed)) =>
+            {
+                let i = (0..scope.guards.len()).find(|i| reasons.get(first_guard + i) == Some(&CancelReason::ConditionFailed)).unwrap_or(0);
+                return Err(checkin::drill_ended(scope.guards[i].rejection.clone()));
             }
             // The same report arrived twice at once: the other copy won.
             Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
                 let done = store.get(&id_key).await?.as_ref().and_then(report_from).ok_or(ApiError::Conflict("The report", "報告"))?;
-                return replay(done, &SafetyReportInput { report_id: r.report_id, member_id: r.member_id, status: r.status });
+                return replay(done, &SafetyReportInput { report_id: r.report_id.clone(), member_id: r.member_id.clone(), status: r.status.clone() });
             }
             // Another report for this member landed meanwhile: read it and go again.
             Err(StoreError::TransactionCanceled { .. }) => continue,
@@ -130,8 +165,8 @@ const RETRIES: usize = 8;
 /// resent after its record went is stored again, as new: harmless, and only after 50 newer ones.
 pub const MAX_HISTORY: u32 = 50;
 
-async fn trim_history(store: &dyn Store, sub: &str, member: &MemberId) -> Result<(), ApiError> {
-    let q = || Query::partition(keys::resident_partition(sub)).begins_with(keys::safety_log_prefix(member.as_str())).backward();
+async fn trim_history(store: &dyn Store, sub: &str, member: &MemberId, space: &Space) -> Result<(), ApiError> {
+    let q = || Query::partition(keys::safety_partition(sub, space)).begins_with(keys::safety_log_prefix(member.as_str())).backward();
     let mut cursor = store.query(q().limit(MAX_HISTORY)).await?.next;
     while let Some(c) = cursor {
         let page = store.query(q().after(Some(c))).await?;
@@ -141,7 +176,7 @@ async fn trim_history(store: &dyn Store, sub: &str, member: &MemberId) -> Result
                 ops.push(WriteOp::Delete(key));
             }
             if let Some(r) = report_from(old) {
-                ops.push(WriteOp::Delete(keys::safety_report_id(sub, &r.report_id)));
+                ops.push(WriteOp::Delete(keys::safety_report_id(sub, &r.report_id, space)));
             }
         }
         store.batch_write(ops).await?;
@@ -205,15 +240,16 @@ pub async fn registered_area(store: &dyn Store, sub: &str) -> Result<Option<Area
     Ok(store.get(&keys::profile(sub)).await?.as_ref().and_then(|p| p.str("area")).and_then(|a| AreaCode::parse(a).ok()))
 }
 
-/// Safety counts by area for HQ: one query of the municipality's counter items.
-pub async fn counts_by_area(store: &dyn Store, municipality: &MunicipalityCode) -> Result<Vec<AreaSafety>, ApiError> {
+/// Safety counts by area for HQ (real, or a drill's): one query of the municipality's counter items.
+pub async fn counts_by_area(store: &dyn Store, municipality: &MunicipalityCode, space: &Space) -> Result<Vec<AreaSafety>, ApiError> {
     let mut out = Vec::new();
     let mut cursor = None;
+    let prefix = keys::safety_count_prefix(space);
     loop {
-        let page = store.query(Query::partition(keys::municipality(municipality).pk).begins_with(keys::SAFETY_COUNT_PREFIX).after(cursor)).await?;
+        let page = store.query(Query::partition(keys::municipality(municipality).pk).begins_with(&prefix).after(cursor)).await?;
         for i in &page.items {
             let n = |name| i.i64(name).unwrap_or(0).max(0) as u32;
-            let area = i.str("sk").and_then(|sk| sk.strip_prefix(keys::SAFETY_COUNT_PREFIX)).and_then(|a| AreaCode::parse(a).ok());
+            let area = i.str("sk").and_then(|sk| sk.strip_prefix(prefix.as_str())).and_then(|a| AreaCode::parse(a).ok());
             let counts = SafetyCounts { safe_at_home: n("safe_at_home"), at_shelter: n("at_shelter"), elsewhere: n("elsewhere"), needs_help: n("needs_help") };
             out.push(AreaSafety { area, counts });
         }
@@ -236,26 +272,71 @@ fn replay(done: SafetyReport, input: &SafetyReportInput) -> Result<SafetyReport,
     }
 }
 
+/// A member's reports, newest first: the real ones and those of drills whose data still exists
+/// (each marked with the drill's name).
 pub async fn history(store: &dyn Store, sub: &str, member: &MemberId) -> Result<Vec<SafetyReport>, ApiError> {
     if !household::member_exists(store, sub, member).await? {
         return Err(household::member_not_found());
     }
     let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let q = Query::partition(keys::resident_partition(sub)).begins_with(keys::safety_log_prefix(member.as_str())).backward().after(cursor);
-        let page = store.query(q).await?;
-        out.extend(page.items.iter().filter_map(report_from));
-        cursor = page.next;
-        if cursor.is_none() {
-            return Ok(out);
-        }
+    for space in spaces(store).await? {
+        let q = Query::partition(keys::safety_partition(sub, &space)).begins_with(keys::safety_log_prefix(member.as_str()));
+        out.extend(super::query_all(store, q).await?.iter().filter_map(report_from));
     }
+    out.sort_by(|a, b| b.reported_at.cmp(&a.reported_at).then_with(|| b.report_id.cmp(&a.report_id)));
+    Ok(out)
 }
 
-/// Open "needs help" reports of the municipality, newest first.
-pub async fn help_requests(store: &dyn Store, municipality: &MunicipalityCode) -> Result<Vec<HelpRequest>, ApiError> {
-    let page = store.query(Query::partition(keys::help_partition(municipality)).backward().limit(HELP_LIST_LIMIT)).await?;
+/// Real data and every drill whose data may still exist.
+async fn spaces(store: &dyn Store) -> Result<Vec<Space>, ApiError> {
+    let mut out = vec![Space::Real];
+    out.extend(incidents::drill_spaces(store).await?);
+    Ok(out)
+}
+
+/// A drill's current report replaces the real one on the household view while it is newer:
+/// the resident sees what they reported in the drill, marked as a drill.
+pub async fn with_drill_reports(store: &dyn Store, sub: &str, view: &mut bosai_types::household::HouseholdView) -> Result<(), ApiError> {
+    for space in incidents::drill_spaces(store).await? {
+        let q = Query::partition(keys::safety_partition(sub, &space)).begins_with("SAFETY#");
+        for r in super::query_all(store, q).await?.iter().filter_map(report_from) {
+            if let Some(m) = view.members.iter_mut().find(|m| m.member.id == r.member_id) {
+                if m.safety.as_ref().is_none_or(|real| real.reported_at <= r.reported_at) {
+                    m.safety = Some(r);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every safety item of `member` (`None`: of the whole household), real and of drills: current
+/// reports leave their counters first (one transaction each), then the reports, history,
+/// replay records and help-list entries go. Returns how many items went.
+pub async fn erase(store: &dyn Store, sub: &str, member: Option<&MemberId>) -> Result<usize, ApiError> {
+    let mut removed = 0;
+    for space in spaces(store).await? {
+        let items = super::query_all(store, Query::partition(keys::safety_partition(sub, &space)).begins_with("SAFETY")).await?;
+        let theirs = |i: &&Item| {
+            let Some(m) = member else { return true };
+            let sk = i.str(attr::SK).unwrap_or_default();
+            sk == format!("SAFETY#{m}") || sk.starts_with(&keys::safety_log_prefix(m.as_str())) || (sk.starts_with("SAFETYID#") && report_from(i).is_some_and(|r| &r.member_id == m))
+        };
+        let items: Vec<&Item> = items.iter().filter(theirs).collect();
+        for current in items.iter().filter(|i| i.str(attr::SK).is_some_and(|sk| sk.starts_with("SAFETY#"))) {
+            forget(store, current).await?;
+        }
+        let mut ops: Vec<WriteOp> = items.iter().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete).collect();
+        ops.extend(items.iter().filter_map(|i| help_key(i)).map(WriteOp::Delete));
+        removed += ops.len();
+        store.batch_write(ops).await?;
+    }
+    Ok(removed)
+}
+
+/// Open "needs help" reports of the municipality (real, or a drill's), newest first.
+pub async fn help_requests(store: &dyn Store, municipality: &MunicipalityCode, space: &Space) -> Result<Vec<HelpRequest>, ApiError> {
+    let page = store.query(Query::partition(keys::help_partition(municipality, space)).backward().limit(HELP_LIST_LIMIT)).await?;
     Ok(page
         .items
         .iter()
@@ -291,7 +372,7 @@ mod tests {
         report(&s, &m, "r_a", input("rep-00001", help.clone()), Made::now(Timestamp(1_000))).await.unwrap();
         // A resend is stored once.
         report(&s, &m, "r_a", input("rep-00001", help.clone()), Made::now(Timestamp(2_000))).await.unwrap();
-        let list = help_requests(&s, &m).await.unwrap();
+        let list = help_requests(&s, &m, &Space::Real).await.unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].member_name, "本人");
         assert_eq!(history(&s, "r_a", &MemberId::myself()).await.unwrap().len(), 1);
@@ -300,7 +381,7 @@ mod tests {
         assert!(matches!(other, Err(ApiError::Conflict(..))));
         // Safe now: off the HQ list, history keeps both, newest first.
         report(&s, &m, "r_a", input("rep-00002", SafetyStatus::SafeAtHome), Made::now(Timestamp(4_000))).await.unwrap();
-        assert!(help_requests(&s, &m).await.unwrap().is_empty());
+        assert!(help_requests(&s, &m, &Space::Real).await.unwrap().is_empty());
         let h = history(&s, "r_a", &MemberId::myself()).await.unwrap();
         assert_eq!(h.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>(), vec!["rep-00002", "rep-00001"]);
     }
@@ -317,10 +398,10 @@ mod tests {
         assert_eq!((r.reported_at, r.received_at), (Timestamp(2_050_000), Some(Timestamp(2_200_000))));
         let current = crate::domain::household::view(&s, "r_a").await.unwrap().members[0].safety.clone().unwrap();
         assert_eq!(current.report_id, "rep-late-2", "the later-made report stays current");
-        assert!(help_requests(&s, &m).await.unwrap().is_empty(), "an outdated help request is not listed");
+        assert!(help_requests(&s, &m, &Space::Real).await.unwrap().is_empty(), "an outdated help request is not listed");
         let h = history(&s, "r_a", &MemberId::myself()).await.unwrap();
         assert_eq!(h.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>(), vec!["rep-late-2", "rep-late-1"], "ordered by made time");
-        let counts = counts_by_area(&s, &m).await.unwrap();
+        let counts = counts_by_area(&s, &m, &Space::Real).await.unwrap();
         assert_eq!((counts[0].counts.safe_at_home, counts[0].counts.needs_help), (1, 0));
         // Its resend is still stored once.
         let again = report(&s, &m, "r_a", input("rep-late-1", SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅".into() }), late).await.unwrap();

@@ -89,6 +89,8 @@ pub fn from_item(i: &Item) -> Option<Survey> {
         closes_at: def.closes_at,
         closed_at: i.i64("closed_at").map(Timestamp),
         created_at,
+        incident: i.str("incident").map(str::to_owned),
+        drill: i.str("drill").map(str::to_owned),
     })
 }
 
@@ -147,7 +149,15 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, re
         return replay(existing);
     }
     req.validate(now).map_err(|e| ApiError::invalid(e.code, e.en, e.ja))?;
-    let item = survey_item(m, req, now);
+    let mut item = survey_item(m, req, now);
+    // It belongs to the incident open now: a drill's survey is the drill's, its answers go with it.
+    let all = crate::domain::incidents::all(store).await?;
+    if let Some(inc) = bosai_types::incident::current(&all, m, now) {
+        item = item.with("incident", Value::s(&inc.id));
+        if inc.kind == bosai_types::incident::IncidentKind::Drill {
+            item = item.with("drill", Value::s(&inc.name));
+        }
+    }
     match store.put(item.clone(), Some(Condition::absent())).await {
         Ok(()) => Ok((from_item(&item).ok_or_else(|| unreadable("survey"))?, true)),
         Err(StoreError::ConditionFailed) => replay(store.get(&key).await?.ok_or_else(not_found)?),
@@ -166,6 +176,46 @@ pub async fn close(store: &dyn Store, who: &Principal, m: &MunicipalityCode, id:
         Err(StoreError::ConditionFailed) => Err(not_found()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Deletes every answer to `survey` (all periods; the anonymous totals stay), at most about
+/// `budget` items: the purge at the end of its incident's retention, a drill when it ends.
+/// Returns how many went; fewer than `budget` means none is left.
+pub async fn delete_answers(store: &dyn Store, survey: &SurveyId, budget: u64) -> Result<u64, ApiError> {
+    let mut removed = 0u64;
+    while removed < budget {
+        let limit = u32::try_from((budget - removed).min(100)).unwrap_or(100);
+        let page = store.query(Query::partition(keys::survey_partition(survey.as_str())).begins_with("ANSWER#").limit(limit)).await?;
+        if page.items.is_empty() {
+            break;
+        }
+        removed += page.items.len() as u64;
+        store.batch_write(page.items.iter().filter_map(|i| bosai_store::Key::of(i).ok()).map(bosai_store::WriteOp::Delete).collect()).await?;
+    }
+    Ok(removed)
+}
+
+/// The surveys of municipality `m` created during incident `id`, and those created outside any
+/// incident that ended before `ended_before` (their answers' retention is over).
+pub async fn of_incident(store: &dyn Store, m: &MunicipalityCode, id: Option<&str>, ended_before: Timestamp) -> Result<Vec<Survey>, ApiError> {
+    Ok(list(store, m)
+        .await?
+        .into_iter()
+        .filter(|s| match id {
+            Some(id) => s.incident.as_deref() == Some(id),
+            None => s.incident.is_none() && [s.closed_at, s.closes_at].into_iter().flatten().min().is_some_and(|end| end < ended_before),
+        })
+        .collect())
+}
+
+/// Closes a survey (if still open) because its incident ended, and deletes its answers within
+/// `budget`. Returns how many answers went.
+pub async fn end_with_incident(store: &dyn Store, survey: &Survey, now: Timestamp, budget: u64) -> Result<u64, ApiError> {
+    if survey.closed_at.is_none() {
+        let update = Update::new().set_if_absent("closed_at", Value::n(now.millis()));
+        store.update(&keys::survey(&survey.municipality, survey.id.as_str()), update, Some(Condition::present())).await?;
+    }
+    delete_answers(store, &survey.id, budget).await
 }
 
 // ---------------------------------------------------------------------------
@@ -421,7 +471,7 @@ pub async fn totals(store: &dyn Store, who: &Principal, m: &MunicipalityCode, id
     let period = resolve_period(&survey, period, now)?;
     let prefix = format!("TOTAL#{period}#");
     let mut c = Counters::new();
-    for it in query_all(store, format!("SURVEY#{id}"), prefix.clone()).await? {
+    for it in query_all(store, keys::survey_partition(id.as_str()), prefix.clone()).await? {
         let Some(question) = it.str(attr::SK).and_then(|sk| sk.strip_prefix(&prefix)) else { continue };
         // Besides the string keys, a totals item holds only the counters.
         let counters = it.iter().filter_map(|(name, v)| Some((name.clone(), v.as_i64()?)));
@@ -433,7 +483,7 @@ pub async fn totals(store: &dyn Store, who: &Principal, m: &MunicipalityCode, id
 /// The same totals recounted from the stored answers (checks and repairs the counters).
 pub async fn recount(store: &dyn Store, survey: &Survey, period: Period) -> Result<SurveyTotals, ApiError> {
     let mut c = Counters::new();
-    for it in query_all(store, format!("SURVEY#{}", survey.id), format!("ANSWER#{period}#")).await? {
+    for it in query_all(store, keys::survey_partition(survey.id.as_str()), format!("ANSWER#{period}#")).await? {
         let a = answer_from_item(&it).ok_or_else(|| unreadable("survey answer"))?;
         add_counters(&mut c, &tally(&a.answer.answers));
     }

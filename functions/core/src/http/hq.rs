@@ -37,32 +37,16 @@ pub struct Doc;
 
 /// Evacuees per shelter against capacity, their sex, age bands, allergies and other needs,
 /// safety reports by area, and open supply requests against stock. Counts only.
-#[utoipa::path(get, path = "/api/hq/summary", tag = "hq", security(("bearer" = [])), params(SummaryQuery),
+#[utoipa::path(get, path = "/api/hq/summary", tag = "hq", security(("bearer" = [])), params(IncidentQuery),
     responses((status = 200, body = HqSummary), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "no such incident of this municipality")))]
-async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: Result<Query<SummaryQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<HqSummary>, ApiError> {
+async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: IncidentParam) -> Result<Json<HqSummary>, ApiError> {
     // HQ sees its own municipality (one deployment serves several).
     let m = super::principal::hq_municipality(&p, &st).await?;
     let now = Timestamp(crate::clock::now_millis());
-    let q = q.map(|Query(q)| q).unwrap_or_default();
-    if q.incident.as_deref().is_some_and(|i| i.chars().count() > 64) {
-        return Err(ApiError::invalid("invalid_filter", "incident is an incident id (at most 64 characters) or `real`.", "災害・訓練の指定が正しくありません。"));
-    }
-    let store = st.store.as_ref();
-    let drill = match q.incident.as_deref() {
-        // The current incident: a drill when one runs and no real incident is open.
-        None | Some("") => incidents::space_now(store, &m, now).await?.1,
-        Some("real") => None,
-        Some(id) => {
-            let inc = incidents::get(store, id).await?;
-            if !inc.municipalities.contains(&m) {
-                return Err(ApiError::NotFound("The incident", "災害・訓練"));
-            }
-            (inc.kind == IncidentKind::Drill).then_some(inc)
-        }
-    };
+    let drill = viewed_drill(st.store.as_ref(), &m, q, now).await?;
     let space = drill.as_ref().map_or(Space::Real, |d| Space::Drill(d.id.clone()));
-    let mut out = hq::summary(store, &m, &space, now).await?;
+    let mut out = hq::summary(st.store.as_ref(), &m, &space, now).await?;
     out.drill = drill;
     Ok(Json(out))
 }
@@ -70,9 +54,31 @@ async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: Result<
 /// `?incident=`: an incident or drill id, or `real`; the current one when left out.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-struct SummaryQuery {
+pub(super) struct IncidentQuery {
     #[param(max_length = 64)]
     incident: Option<String>,
+}
+
+pub(super) type IncidentParam = Result<Query<IncidentQuery>, axum::extract::rejection::QueryRejection>;
+
+/// The drill an HQ view of municipality `m` shows (`None`: the real data): the current incident
+/// by default (a drill when one runs and no real incident is open), `real`, or one by id.
+pub(super) async fn viewed_drill(store: &dyn bosai_store::Store, m: &bosai_types::MunicipalityCode, q: IncidentParam, now: Timestamp) -> Result<Option<bosai_types::incident::Incident>, ApiError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    if q.incident.as_deref().is_some_and(|i| i.chars().count() > 64) {
+        return Err(ApiError::invalid("invalid_filter", "incident is an incident id (at most 64 characters) or `real`.", "災害・訓練の指定が正しくありません。"));
+    }
+    Ok(match q.incident.as_deref() {
+        None | Some("") => incidents::space_now(store, m, now).await?.1,
+        Some("real") => None,
+        Some(id) => {
+            let inc = incidents::get(store, id).await?;
+            if !inc.municipalities.contains(m) {
+                return Err(ApiError::NotFound("The incident", "災害・訓練"));
+            }
+            (inc.kind == IncidentKind::Drill).then_some(inc)
+        }
+    })
 }
 
 /// The prefecture at a glance (県災害対策本部): per municipality, shelters open, people against

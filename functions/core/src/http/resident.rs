@@ -237,12 +237,16 @@ async fn municipalities(State(st): State<AppState>) -> Result<impl IntoResponse,
     Ok(([(header::CACHE_CONTROL, "public, max-age=300")], Json(list)))
 }
 
-/// Open "needs help" reports of the municipality, newest first.
-#[utoipa::path(get, path = "/api/hq/help-requests", tag = "hq", security(("bearer" = [])),
-    responses((status = 200, body = Vec<HelpRequest>), (status = 403, body = Problem)))]
-async fn help_requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<HelpRequest>>, ApiError> {
+/// Open "needs help" reports of the municipality, newest first: of the current incident's
+/// (a drill's while one runs), or `?incident=real` / a drill's id.
+#[utoipa::path(get, path = "/api/hq/help-requests", tag = "hq", security(("bearer" = [])), params(super::hq::IncidentQuery),
+    responses((status = 200, body = Vec<HelpRequest>), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "no such incident of this municipality")))]
+async fn help_requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<HelpRequest>>, ApiError> {
     let m = hq_municipality(&p, &st).await?;
-    let list = safety::help_requests(st.store.as_ref(), &m).await?;
+    let drill = super::hq::viewed_drill(st.store.as_ref(), &m, q, now()).await?;
+    let space = drill.map_or(crate::keys::Space::Real, |d| crate::keys::Space::Drill(d.id));
+    let list = safety::help_requests(st.store.as_ref(), &m, &space).await?;
     // Names and where people are: a read of personal data, audited.
     let details = [("rows", bosai_store::Value::n(list.len() as i64))];
     crate::domain::audit::record(st.store.as_ref(), &m, now(), "help_requests_view", &p.sub, details).await?;
