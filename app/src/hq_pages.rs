@@ -214,12 +214,13 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
     let refresh = move || {
         busy.set(true);
         spawn_local(async move {
-            let path = match viewing.get_untracked() {
-                Some(id) => format!("/api/hq/summary?incident={}", String::from(js_sys::encode_uri_component(&id))),
-                None => "/api/hq/summary".into(),
+            // The help list follows the summary: the same incident's.
+            let query = match viewing.get_untracked() {
+                Some(id) => format!("?incident={}", String::from(js_sys::encode_uri_component(&id))),
+                None => String::new(),
             };
-            let s = hq_get::<Summary>(&path).await;
-            let h = hq_get::<Vec<HelpRequest>>("/api/hq/help-requests").await;
+            let s = hq_get::<Summary>(&format!("/api/hq/summary{query}")).await;
+            let h = hq_get::<Vec<HelpRequest>>(&format!("/api/hq/help-requests{query}")).await;
             let mut err = None;
             match s {
                 Ok(s) => summary.set(Some(s)),

@@ -250,12 +250,13 @@ fn member_card(m: &MemberView, l: Lang) -> impl IntoView {
             <dl class="facts">
                 <div><dt>{t.safety_heading}</dt><dd class="safety">{safety}{drill.then(|| crate::incidents::drill_tag(l))}</dd></div>
                 <div><dt>{t.needs_heading}</dt><dd class="needs">{needs_summary(m, l)}</dd></div>
-                {m.checked_in.as_ref().and_then(|c| Some((c.shelter_id.clone()?, c.since))).map(|(sid, since)| view! {
+                {m.checked_in.as_ref().and_then(|c| Some((c.shelter_id.clone()?, c.since, c.drill))).map(|(sid, since, drill)| view! {
                     <div><dt>{l.pick("受付", "Checked in")}</dt><dd class="checked-in">
                         {match l.is_ja() {
                             true => format!("{}に受付済み（{}）", shelter_name(&sid, l), l.format_time(since)),
                             false => format!("at {} ({})", shelter_name(&sid, l), l.format_time(since)),
                         }}
+                        {drill.then(|| crate::incidents::drill_tag(l))}
                     </dd></div>
                 })}
             </dl>

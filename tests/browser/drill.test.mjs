@@ -1,11 +1,13 @@
 // A drill (訓練) end to end in the browser against the real local stack: HQ starts it on its
 // page, the resident home page, the staff screen and HQ's summary each show the 訓練 banner, a
 // family scanned at the desk during it is on the drill's roster but never in the public count,
-// and HQ ending it deletes that roster (the banner goes).
+// a resident's safety report during it is marked as the drill's, and HQ ending it deletes that
+// roster and that report (the banner goes).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
 import { SHELTER, confirm, openTokenForm, residents, scan, staffSignIn } from './lib/shelter.mjs';
+import { signIn } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
 let stack;
@@ -94,6 +96,27 @@ test('a drill is marked everywhere its data shows and ends by deleting it', asyn
     }
   });
 
+  // Signed in at 360 px, kept open across the drill's end.
+  const r = await launchBrowser({ viewport: { width: 360, height: 740 }, locale: 'ja-JP' });
+  t.after(() => r.close());
+  await t.test('a safety report and check-in made during the drill are shown as the drill’s', async () => {
+    await r.page.goto(`${stack.url}/`);
+    await signIn(r.page, stack.url);
+    await r.page.getByRole('link', { name: '家族・安否' }).first().click();
+    const me = r.page.locator('li.member[data-member="self"]');
+    await me.getByRole('link', { name: /安否を報告/ }).click();
+    await r.page.getByLabel('無事（自宅にいる）').check();
+    await r.page.getByRole('button', { name: '報告する' }).click();
+    await r.page.getByRole('status').filter({ hasText: '報告を受け付けました。' }).waitFor();
+    await r.page.locator('.history li').filter({ hasText: '無事（自宅にいる）' }).locator('.drill-tag').filter({ hasText: '訓練' }).waitFor();
+    await r.page.getByRole('link', { name: '家族・安否' }).click();
+    await me.locator('.safety .drill-tag').filter({ hasText: '訓練' }).waitFor();
+    // Checked in at the desk during the drill (above): marked too.
+    await me.locator('.checked-in .drill-tag').waitFor();
+    await assertAccessible(r.page, '/household with a drill report');
+    await screenshot(r.page, 'resident-drill-safety-360', { fullPage: false });
+  });
+
   await t.test('HQ ends the drill: its roster is deleted and the banner goes', async () => {
     const panel = hq.locator('section[aria-labelledby="incidents-h"]');
     hq.once('dialog', (d) => { assert.match(d.message(), /訓練「総合防災訓練」を終了しますか/); d.accept(); });
@@ -110,5 +133,12 @@ test('a drill is marked everywhere its data shows and ends by deleting it', asyn
     await hq.getByRole('button', { name: '現在の集計に戻る' }).click();
     await hq.locator('.hq-summary .drill-banner').waitFor({ state: 'detached' });
     await screenshot(hq, 'hq-drill-ended-1024', { fullPage: false });
+  });
+
+  await t.test('after the drill the resident’s drill report is gone', async () => {
+    await r.page.reload();
+    const me = r.page.locator('li.member[data-member="self"]');
+    await me.locator('.safety').filter({ hasText: '未登録' }).waitFor();
+    assert.equal(await me.locator('.drill-tag').count(), 0);
   });
 });

@@ -218,11 +218,14 @@ pub enum SurveyScope {
         #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200))]
         areas: Vec<AreaCode>,
     },
-    /// Evacuees checked in at one of these shelters.
+    /// Evacuees checked in at one of these shelters (wherever they live).
     Shelters {
         #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200))]
         shelters: Vec<ShelterId>,
     },
+    /// Everyone checked in at any of the municipality's shelters, wherever they live (広域避難:
+    /// evacuees from other municipalities too).
+    Evacuees,
 }
 
 /// How often a resident answers: once, or once per Japanese calendar day (e.g. a daily health check).
@@ -746,7 +749,7 @@ impl NewSurvey {
             }
         }
         let scope_len = match &self.scope {
-            SurveyScope::All => None,
+            SurveyScope::All | SurveyScope::Evacuees => None,
             SurveyScope::Areas { areas } => Some(areas.len()),
             SurveyScope::Shelters { shelters } => Some(shelters.len()),
         };

@@ -302,17 +302,25 @@ pub fn desk_person(registration: &str, person: &str) -> Key {
     Key::new(format!("DESK#{registration}"), format!("PERSON#{person}"))
 }
 
-pub fn supply(shelter: &ShelterId, item_code: &str) -> Key {
-    Key::new(format!("SHELTER#{shelter}"), format!("SUPPLY#{item_code}"))
+/// A shelter's stock and request of one item; a drill's lines sort apart (`DRILL#{id}#SUPPLY#…`).
+pub fn supply(shelter: &ShelterId, item_code: &str, space: &Space) -> Key {
+    Key::new(format!("SHELTER#{shelter}"), format!("{}{item_code}", supply_prefix(space)))
+}
+
+pub fn supply_prefix(space: &Space) -> String {
+    match space {
+        Space::Real => "SUPPLY#".into(),
+        Space::Drill(id) => format!("DRILL#{id}#SUPPLY#"),
+    }
 }
 
 pub fn delivery(shelter: &ShelterId, delivery_id: &str) -> Key {
     Key::new(format!("SHELTER#{shelter}"), format!("DELIVERY#{delivery_id}"))
 }
 
-/// GSI1 partition of open supply requests of a municipality (HQ's list).
-pub fn supply_requests_of(m: &MunicipalityCode) -> String {
-    format!("MUNI#{m}#SUPPLYREQ")
+/// GSI1 partition of open supply requests of a municipality (HQ's list), real or a drill's.
+pub fn supply_requests_of(m: &MunicipalityCode, space: &Space) -> String {
+    format!("MUNI#{m}#SUPPLYREQ{}", space.suffix())
 }
 
 // Notices and push subscriptions (see README data model).

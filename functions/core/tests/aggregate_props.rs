@@ -283,12 +283,12 @@ async fn supplies_case(store: Arc<dyn Store>, deliveries: Vec<(usize, u32)>, rou
             call.await.unwrap().expect("a delivery (or its resend) is accepted");
         }
     }
-    let lines = supplies::list(store.as_ref(), &staff(), &shelter).await.unwrap();
+    let lines = supplies::list(store.as_ref(), &staff(), &shelter, Timestamp(bosai_core::clock::now_millis())).await.unwrap();
     let got: BTreeMap<usize, (u32, u32)> =
         lines.iter().map(|l| (ITEMS.iter().position(|i| *i == l.item).unwrap(), (l.on_hand, l.requested))).collect();
     assert_eq!(got, model, "stock and requests per item");
     // HQ's open-request index holds exactly the lines with something requested.
-    let mut open: Vec<(String, u32)> = supplies::requests(store.as_ref(), &municipality())
+    let mut open: Vec<(String, u32)> = supplies::requests(store.as_ref(), &municipality(), &bosai_core::keys::Space::Real)
         .await
         .unwrap()
         .into_iter()
@@ -357,7 +357,7 @@ async fn simultaneous_deliveries(store: Arc<dyn Store>) {
     for call in calls {
         call.await.unwrap().expect("each delivery is accepted");
     }
-    let lines = supplies::list(store.as_ref(), &staff(), &shelter).await.unwrap();
+    let lines = supplies::list(store.as_ref(), &staff(), &shelter, Timestamp(bosai_core::clock::now_millis())).await.unwrap();
     let water = lines.iter().find(|l| l.item == ITEMS[0]).unwrap();
     assert_eq!((water.on_hand, water.requested), (35, 70));
 }

@@ -381,7 +381,8 @@ async fn scan_preview_names_people_and_where_they_are(app: TestApp) {
 
 /// 広域避難: a Sendai family flees to Utsunomiya (onboarded by importing its published shelter
 /// list). Utsunomiya's staff scan their QR code and see them on the roster with the allergy;
-/// Utsunomiya's HQ counts them as hosted from Sendai, Sendai's HQ sees them away in Utsunomiya.
+/// Utsunomiya's HQ counts them as hosted from Sendai, Sendai's HQ sees them away in Utsunomiya;
+/// Utsunomiya's survey of everyone in its shelters reaches them.
 async fn a_resident_of_the_next_town_is_received(app: TestApp) {
     const HOST: &str = "092011-1";
     let csv = std::fs::read(format!("{}/../../tests/fixtures/opendata/utsunomiya-ods-sites.sjis.csv", env!("CARGO_MANIFEST_DIR"))).unwrap();
@@ -401,6 +402,31 @@ async fn a_resident_of_the_next_town_is_received(app: TestApp) {
     assert_eq!(list.len(), 2);
     assert_eq!(list.iter().find(|e| e["name"] == "はな").unwrap()["allergens"], json!(["egg"]));
 
+    // The host asks everyone in its shelters (evacuees), and separately its own residents: Taro,
+    // hosted there, gets the first and answers it; not the second, nor his home's evacuee survey.
+    let survey = |id: &str, scope: Value| json!({"id": id, "title": {"ja": "避難所の調査", "en": "Shelter survey"}, "scope": scope, "recurrence": "once",
+        "questions": [{"id": "ok", "text": {"ja": "体調は", "en": "How are you"}, "required": true, "kind": {"type": "single_choice", "options": [{"id": "good", "label": {"ja": "良い", "en": "Good"}}]}}]});
+    let home_hq = app.staff_token(Role::Hq, &[], Some("041009"));
+    for (token, id, scope) in [
+        (&host_hq, "host-evacuees", json!({"type": "evacuees"})),
+        (&host_hq, "host-residents", json!({"type": "all"})),
+        (&home_hq, "home-evacuees", json!({"type": "evacuees"})),
+    ] {
+        let (s, v) = app.call("POST", "/api/hq/surveys", token, Some(survey(id, scope))).await;
+        assert_eq!(s, 201, "{v}");
+    }
+    let taro = app.login("taro", true).await.access_token;
+    let (_, mine) = app.call("GET", "/api/surveys", &taro, None).await;
+    let ids: Vec<&str> = mine.as_array().unwrap().iter().map(|s| s["survey"]["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"host-evacuees") && !ids.contains(&"host-residents") && !ids.contains(&"home-evacuees"), "{ids:?}");
+    let answer = json!({"answers": {"ok": {"type": "single_choice", "option": "good"}}});
+    let (s, v) = app.call("PUT", "/api/surveys/host-evacuees/answer", &taro, Some(answer.clone())).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app.call("PUT", "/api/surveys/host-residents/answer", &taro, Some(answer)).await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("survey_out_of_scope")), "{v}");
+    let (_, totals) = app.call("GET", "/api/hq/surveys/host-evacuees/totals", &host_hq, None).await;
+    assert_eq!(totals["respondents"], 1, "counted by the host: {totals}");
+
     let summary = |token: String| {
         let app = &app;
         async move {
@@ -413,7 +439,6 @@ async fn a_resident_of_the_next_town_is_received(app: TestApp) {
     assert_eq!(host["occupancy"], 2);
     assert_eq!(host["hosted"], json!([{"municipality": "041009", "name_ja": "仙台市", "people": 2}]));
     assert_eq!(host["away"], json!([]));
-    let home_hq = app.staff_token(Role::Hq, &[], Some("041009"));
     let home = summary(home_hq.clone()).await;
     assert_eq!(home["away"], json!([{"municipality": "092011", "name_ja": "092011", "people": 2}]));
     assert!(home["shelters"].as_array().unwrap().iter().all(|s| s["shelter_id"] != HOST), "the host's shelter is not Sendai's");

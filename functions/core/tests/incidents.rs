@@ -1,7 +1,8 @@
 //! Incidents and drills on both stores: a drill's check-ins have their own rosters and counts and
 //! never touch the real ones; closing it deletes its personal data and keeps its counts; a
-//! real incident opened during a drill takes precedence; safety reports, help requests and
-//! surveys made in a drill stay in it and go with it; bad requests get clear answers.
+//! real incident opened during a drill takes precedence; safety reports, help requests, surveys
+//! and supply requests made in a drill stay in it (the personal ones go with it); bad requests
+//! get clear answers.
 
 mod common;
 use bosai_types::auth::Role;
@@ -13,7 +14,7 @@ on_both_stores!(
     a_real_incident_opened_during_a_drill_takes_precedence,
     deleting_my_data_during_a_drill_takes_me_off_the_drill_roster,
     opening_and_closing_refuse_what_they_cannot_do,
-    safety_reports_and_surveys_of_a_drill_stay_in_the_drill,
+    what_a_drill_makes_stays_in_the_drill,
 );
 
 const A: &str = "041009-aoba-katahira-es";
@@ -389,14 +390,23 @@ async fn help_list(app: &TestApp, query: &str) -> Vec<Value> {
     v.as_array().unwrap().clone()
 }
 
-async fn safety_reports_and_surveys_of_a_drill_stay_in_the_drill(app: TestApp) {
+async fn what_a_drill_makes_stays_in_the_drill(app: TestApp) {
     /// Help text only the drill's report carries.
     const DRILL_HELP: &str = "訓練の要救助くぬぎ坂";
     let (t, _) = family(&app, "taro").await;
     // Really safe at home before the drill.
     assert_eq!(report(&app, &t, "rep-real-0001", "self", json!({"status": "safe_at_home"}), None).await.0, 200);
     let real_before = safety_in(&summary(&app, "?incident=real").await);
+    let staff = app.staff_token(Role::ShelterStaff, &[A], None);
+    let supply = |on_hand: i64, requested: i64| json!({"on_hand": on_hand, "requested": requested});
+    let water = format!("/api/shelters/{A}/supplies/infant_diaper-m");
+    assert_eq!(app.call("PUT", &water, &staff, Some(supply(3, 40))).await.0, 200);
     let drill = open(&app, "drill-safety", "drill").await;
+    // Staff practise a supply request: the drill's line, not the real one.
+    let (s, line) = app.call("PUT", &water, &staff, Some(supply(0, 500))).await;
+    assert_eq!((s, line["requested"].as_i64()), (200, Some(500)), "{line}");
+    let (_, lines) = app.call("GET", &format!("/api/shelters/{A}/supplies"), &staff, None).await;
+    assert_eq!(lines.as_array().unwrap().iter().map(|l| l["requested"].as_i64().unwrap()).collect::<Vec<_>>(), [500], "{lines}");
     let help = json!({"status": "needs_help", "what": DRILL_HELP, "location": "自宅 2階"});
     let (s, r) = report(&app, &t, "rep-drill-001", "m-child", help.clone(), None).await;
     assert_eq!(s, 200, "{r}");
@@ -428,6 +438,10 @@ async fn safety_reports_and_surveys_of_a_drill_stay_in_the_drill(app: TestApp) {
     assert_eq!(during["drill"]["id"], "drill-safety");
     assert_eq!(safety_in(&during), [0, 1, 0, 1]);
     assert_eq!(safety_in(&summary(&app, "?incident=real").await), real_before, "the real counts did not move");
+    let requested = |v: &Value| v["supplies"].as_array().unwrap().iter().map(|t| t["requested"].as_i64().unwrap()).collect::<Vec<_>>();
+    assert_eq!((requested(&during), requested(&summary(&app, "?incident=real").await)), (vec![500], vec![40]));
+    let (_, real_requests) = app.call("GET", "/api/hq/supply-requests?incident=real", &hq(&app), None).await;
+    assert_eq!(real_requests.as_array().unwrap().len(), 1, "{real_requests}");
     let drill_help = help_list(&app, "").await;
     assert_eq!((drill_help.len(), drill_help[0]["what"].as_str()), (1, Some(DRILL_HELP)));
     assert!(help_list(&app, "?incident=real").await.is_empty(), "no drill request on the real list");
@@ -448,6 +462,9 @@ async fn safety_reports_and_surveys_of_a_drill_stay_in_the_drill(app: TestApp) {
     assert_eq!((me["safety"]["report_id"].as_str(), me["safety"].get("drill")), (Some("rep-real-0001"), None), "{household}");
     assert!(household["members"][1]["safety"].is_null(), "{household}");
     assert!(help_list(&app, "").await.is_empty());
+    // The staff see the real stock again.
+    let (_, lines) = app.call("GET", &format!("/api/shelters/{A}/supplies"), &staff, None).await;
+    assert_eq!(lines.as_array().unwrap().iter().map(|l| (l["on_hand"].as_i64().unwrap(), l["requested"].as_i64().unwrap())).collect::<Vec<_>>(), [(3, 40)]);
 
     // A report made during the drill that arrives after it ended is refused, not stored as real.
     let during_drill = drill["started_at"].as_i64().unwrap() + 1;

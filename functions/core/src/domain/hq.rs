@@ -11,10 +11,9 @@ use bosai_types::supplies::SupplyLine;
 use bosai_types::{MunicipalityCode, Timestamp};
 use std::collections::BTreeMap;
 
-/// The summary of the real data, or of a drill's (`space`): its check-ins and safety reports;
-/// supply requests are real only (stock is real).
+/// The summary of the real data, or of a drill's (`space`): its check-ins, safety reports and
+/// supply requests.
 pub async fn summary(store: &dyn Store, m: &MunicipalityCode, space: &Space, now: Timestamp) -> Result<HqSummary, ApiError> {
-    let real = *space == Space::Real;
     let mut out = HqSummary {
         generated_at: now,
         capacity: 0,
@@ -23,7 +22,7 @@ pub async fn summary(store: &dyn Store, m: &MunicipalityCode, space: &Space, now
         totals: headcount::empty(),
         shelters: Vec::new(),
         safety: safety::counts_by_area(store, m, space).await?,
-        supplies: if real { supply_totals(&supplies::requests(store, m).await?) } else { Vec::new() },
+        supplies: supply_totals(&supplies::requests(store, m, space).await?),
         hosted: Vec::new(),
         away: Vec::new(),
         drill: None,

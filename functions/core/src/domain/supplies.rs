@@ -1,8 +1,11 @@
 //! Supplies at a shelter: staff count stock and request what is missing; HQ
 //! lists open requests; deliveries raise stock and settle requests once each.
+//! While a drill is the shelter's municipality's current incident, staff practise on the
+//! drill's own lines ([`Space::Drill`]): never in HQ's real requests.
 
 use crate::auth::Principal;
 use crate::domain::shelters;
+use crate::keys::Space;
 use crate::{keys, ApiError};
 use bosai_store::{attr, item::item, CancelReason, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Value};
 use bosai_types::supplies::{Delivery, StockUpdate, SupplyItem, SupplyLine, SupplyStatus, MAX_QUANTITY};
@@ -10,13 +13,14 @@ use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 
 const RETRIES: usize = 8;
 
-async fn authorise(store: &dyn Store, who: &Principal, shelter: &ShelterId) -> Result<MunicipalityCode, ApiError> {
+/// The shelter's municipality and the space its lines are in now (real, or the current drill's).
+async fn authorise(store: &dyn Store, who: &Principal, shelter: &ShelterId, now: Timestamp) -> Result<(MunicipalityCode, Space), ApiError> {
     let s = shelters::get(store, shelter).await?;
-    if who.may_manage_shelter(shelter, &s.municipality) {
-        Ok(s.municipality)
-    } else {
-        Err(ApiError::Forbidden)
+    if !who.may_manage_shelter(shelter, &s.municipality) {
+        return Err(ApiError::Forbidden);
     }
+    let space = crate::domain::incidents::space_now(store, &s.municipality, now).await?.0;
+    Ok((s.municipality, space))
 }
 
 fn too_much() -> ApiError {
@@ -41,9 +45,17 @@ async fn current(store: &dyn Store, key: &bosai_store::Key) -> Result<Current, A
     Ok(Current { line: it.as_ref().and_then(line_from), version: it.as_ref().and_then(|c| c.i64("version")).unwrap_or(0), unchanged })
 }
 
-fn line_item(m: &MunicipalityCode, shelter: &ShelterId, item: SupplyItem, on_hand: u32, requested: u32, version: i64, now: Timestamp) -> Item {
+struct Line<'a> {
+    m: &'a MunicipalityCode,
+    shelter: &'a ShelterId,
+    space: &'a Space,
+    item: SupplyItem,
+}
+
+fn line_item(l: &Line, on_hand: u32, requested: u32, version: i64, now: Timestamp) -> Item {
+    let Line { m, shelter, space, item } = *l;
     let code = item.code();
-    let mut it = bosai_store::item::item(&keys::supply(shelter, &code))
+    let mut it = bosai_store::item::item(&keys::supply(shelter, &code, space))
         .with("version", Value::n(version))
         .with("shelter", Value::s(shelter.as_str()))
         .with("code", Value::s(&code))
@@ -53,7 +65,7 @@ fn line_item(m: &MunicipalityCode, shelter: &ShelterId, item: SupplyItem, on_han
     // Only open requests are in HQ's index (sparse GSI).
     if requested > 0 {
         it = it
-            .with(attr::GSI1_PK, Value::s(keys::supply_requests_of(m)))
+            .with(attr::GSI1_PK, Value::s(keys::supply_requests_of(m, space)))
             .with(attr::GSI1_SK, Value::s(format!("{shelter}#{code}")));
     }
     it
@@ -83,11 +95,12 @@ pub async fn set_stock(
     if u.on_hand > MAX_QUANTITY || u.requested > MAX_QUANTITY {
         return Err(too_much());
     }
-    let m = authorise(store, who, shelter).await?;
-    let key = keys::supply(shelter, &item.code());
+    let (m, space) = authorise(store, who, shelter, now).await?;
+    let line = Line { m: &m, shelter, space: &space, item };
+    let key = keys::supply(shelter, &item.code(), &space);
     for _ in 0..RETRIES {
         let c = current(store, &key).await?;
-        let it = line_item(&m, shelter, item, u.on_hand, u.requested, c.version + 1, now);
+        let it = line_item(&line, u.on_hand, u.requested, c.version + 1, now);
         match store.put(it.clone(), Some(c.unchanged)).await {
             Ok(()) => return line_from(&it).ok_or(ApiError::Unavailable("unreadable supply line".into())),
             // A delivery landed meanwhile; the count is still what staff counted, but the version moved.
@@ -112,12 +125,13 @@ pub async fn deliver(
     if d.quantity == 0 || d.quantity > MAX_QUANTITY {
         return Err(too_much());
     }
-    let m = authorise(store, who, shelter).await?;
-    let key = keys::supply(shelter, &item.code());
+    let (m, space) = authorise(store, who, shelter, now).await?;
+    let line = Line { m: &m, shelter, space: &space, item };
+    let key = keys::supply(shelter, &item.code(), &space);
     for _ in 0..RETRIES {
         let c = current(store, &key).await?;
         let (on_hand, requested) = c.line.as_ref().map_or((0, 0), |l| (l.on_hand, l.requested));
-        let next = line_item(&m, shelter, item, (on_hand + d.quantity).min(MAX_QUANTITY), requested.saturating_sub(d.quantity), c.version + 1, now);
+        let next = line_item(&line, (on_hand + d.quantity).min(MAX_QUANTITY), requested.saturating_sub(d.quantity), c.version + 1, now);
         let record = item_delivery(shelter, d, &item, now);
         let ops = vec![
             TransactOp::Put { item: record, condition: Some(Condition::absent()) },
@@ -151,15 +165,16 @@ fn item_delivery(shelter: &ShelterId, d: &Delivery, i: &SupplyItem, now: Timesta
         .with("at", Value::n(now.millis()))
 }
 
-pub async fn list(store: &dyn Store, who: &Principal, shelter: &ShelterId) -> Result<Vec<SupplyLine>, ApiError> {
-    authorise(store, who, shelter).await?;
-    let q = Query::partition(keys::shelter(shelter).pk).begins_with("SUPPLY#");
-    Ok(store.query(q).await?.items.iter().filter_map(line_from).collect())
+/// The shelter's lines now: the real ones, or the current drill's.
+pub async fn list(store: &dyn Store, who: &Principal, shelter: &ShelterId, now: Timestamp) -> Result<Vec<SupplyLine>, ApiError> {
+    let (_, space) = authorise(store, who, shelter, now).await?;
+    let q = Query::partition(keys::shelter(shelter).pk).begins_with(keys::supply_prefix(&space));
+    Ok(crate::domain::query_all(store, q).await?.iter().filter_map(line_from).collect())
 }
 
-/// Open requests of every shelter in the municipality, for HQ.
-pub async fn requests(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<SupplyLine>, ApiError> {
-    Ok(crate::domain::query_all(store, Query::gsi1(keys::supply_requests_of(m))).await?.iter().filter_map(line_from).collect())
+/// Open requests of every shelter in the municipality (real, or a drill's), for HQ.
+pub async fn requests(store: &dyn Store, m: &MunicipalityCode, space: &Space) -> Result<Vec<SupplyLine>, ApiError> {
+    Ok(crate::domain::query_all(store, Query::gsi1(keys::supply_requests_of(m, space))).await?.iter().filter_map(line_from).collect())
 }
 
 #[cfg(test)]
@@ -185,7 +200,7 @@ mod tests {
         assert!(matches!(other_item, Err(ApiError::Conflict(..))), "{other_item:?}");
         let other_quantity = deliver(&s, &staff, &sample.id, diapers, &Delivery { quantity: 6, ..d.clone() }, now).await;
         assert!(matches!(other_quantity, Err(ApiError::Conflict(..))), "{other_quantity:?}");
-        let lines = list(&s, &staff, &sample.id).await.unwrap();
+        let lines = list(&s, &staff, &sample.id, now).await.unwrap();
         assert_eq!(lines.iter().map(|l| (l.code.as_str(), l.on_hand)).collect::<Vec<_>>(), vec![("infant_diaper-m", 5)]);
     }
 }

@@ -23,14 +23,37 @@ pub struct ResidentContext {
     pub area: Option<AreaCode>,
     /// The shelter the resident is checked in at now.
     pub checked_in_at: Option<ShelterId>,
+    /// That shelter's municipality when it is not the resident's home (they are hosted there).
+    pub host: Option<MunicipalityCode>,
 }
 
-/// Whether a survey addresses this resident. Unknown area or check-in matches only `All`.
+/// Whether a survey of the resident's home municipality addresses them. Unknown area or
+/// check-in matches only `All`.
 pub fn in_scope(scope: &SurveyScope, who: &ResidentContext) -> bool {
     match scope {
         SurveyScope::All => true,
         SurveyScope::Areas { areas } => who.area.as_ref().is_some_and(|a| areas.contains(a)),
+        SurveyScope::Shelters { .. } => in_host_scope(scope, who),
+        SurveyScope::Evacuees => who.checked_in_at.is_some() && who.host.is_none(),
+    }
+}
+
+/// Whether a survey of the municipality hosting the resident (`who.host`) addresses them: only
+/// as an evacuee in its shelters, never as one of its residents.
+pub fn in_host_scope(scope: &SurveyScope, who: &ResidentContext) -> bool {
+    match scope {
+        SurveyScope::All | SurveyScope::Areas { .. } => false,
         SurveyScope::Shelters { shelters } => who.checked_in_at.as_ref().is_some_and(|s| shelters.contains(s)),
+        SurveyScope::Evacuees => who.checked_in_at.is_some(),
+    }
+}
+
+/// Whether `survey` addresses a resident whose home is `home`.
+fn addresses(survey: &Survey, home: &MunicipalityCode, who: &ResidentContext) -> bool {
+    if &survey.municipality == home {
+        in_scope(&survey.scope, who)
+    } else {
+        who.host.as_ref() == Some(&survey.municipality) && in_host_scope(&survey.scope, who)
     }
 }
 
@@ -336,7 +359,7 @@ fn add_counters(into: &mut Counters, from: &Counters) {
 /// Sending the same answer again writes nothing.
 pub async fn answer(
     store: &dyn Store,
-    m: &MunicipalityCode,
+    home: &MunicipalityCode,
     sub: &str,
     who: &ResidentContext,
     id: &SurveyId,
@@ -345,11 +368,16 @@ pub async fn answer(
 ) -> Result<MyAnswer, ApiError> {
     // The period and the opening hours are those of when the resident answered (it may have waited offline).
     let now = made.at;
+    // A survey of their home, or of the municipality hosting them.
+    let m = match &who.host {
+        Some(host) if store.get(&keys::survey(home, id.as_str())).await?.is_none() => host,
+        _ => home,
+    };
     // A concurrent amendment by the same resident (two devices) makes the conditional put
     // fail; reading again and recomputing the counters keeps the totals exact.
     for _ in 0..4 {
         let survey = get(store, m, id).await?;
-        if !in_scope(&survey.scope, who) {
+        if !addresses(&survey, home, who) {
             return Err(out_of_scope());
         }
         survey.accepts_answers(now).map_err(answer_error)?;
@@ -403,11 +431,16 @@ pub async fn answer(
     Err(ApiError::Busy)
 }
 
-/// The surveys open for this resident now, with their answer for the current period.
-pub async fn open_for(store: &dyn Store, m: &MunicipalityCode, sub: &str, who: &ResidentContext, now: Timestamp) -> Result<Vec<OpenSurvey>, ApiError> {
+/// The surveys open for this resident now, with their answer for the current period: their home
+/// municipality's, and those the municipality hosting them asks its evacuees.
+pub async fn open_for(store: &dyn Store, home: &MunicipalityCode, sub: &str, who: &ResidentContext, now: Timestamp) -> Result<Vec<OpenSurvey>, ApiError> {
     let mut out = Vec::new();
-    for survey in list(store, m).await? {
-        if survey.state(now) != SurveyState::Open || !in_scope(&survey.scope, who) {
+    let mut all = list(store, home).await?;
+    if let Some(host) = &who.host {
+        all.extend(list(store, host).await?);
+    }
+    for survey in all {
+        if survey.state(now) != SurveyState::Open || !addresses(&survey, home, who) {
             continue;
         }
         let period = survey.period(now);
@@ -507,9 +540,9 @@ mod tests {
     #[test]
     fn scope_matching() {
         let nobody = ResidentContext::default();
-        let in_aoba = ResidentContext { area: Some(area("aoba-1")), checked_in_at: None };
-        let at_school = ResidentContext { area: None, checked_in_at: Some(shelter("041009-aoba-katahira-es")) };
-        let both = ResidentContext { area: Some(area("izumi-2")), checked_in_at: Some(shelter("041009-izumi-civic-center")) };
+        let in_aoba = ResidentContext { area: Some(area("aoba-1")), checked_in_at: None, host: None };
+        let at_school = ResidentContext { area: None, checked_in_at: Some(shelter("041009-aoba-katahira-es")), host: None };
+        let both = ResidentContext { area: Some(area("izumi-2")), checked_in_at: Some(shelter("041009-izumi-civic-center")), host: None };
         let areas = SurveyScope::Areas { areas: vec![area("aoba-1"), area("aoba-2")] };
         let shelters = SurveyScope::Shelters { shelters: vec![shelter("041009-aoba-katahira-es")] };
         for who in [&nobody, &in_aoba, &at_school, &both] {
@@ -526,6 +559,13 @@ mod tests {
         let izumi = SurveyScope::Shelters { shelters: vec![shelter("041009-aoba-katahira-es"), shelter("041009-izumi-civic-center")] };
         assert!(in_scope(&izumi, &both));
         assert!(in_scope(&SurveyScope::Areas { areas: vec![area("izumi-2")] }, &both));
+        // Evacuees: those checked in at one of the municipality's own shelters.
+        assert!(in_scope(&SurveyScope::Evacuees, &at_school) && !in_scope(&SurveyScope::Evacuees, &in_aoba));
+        // Hosted by another municipality: its surveys reach them only as an evacuee there.
+        let hosted = ResidentContext { host: Some(MunicipalityCode::parse("042021").unwrap()), ..at_school.clone() };
+        assert!(!in_scope(&SurveyScope::Evacuees, &hosted), "not an evacuee in their home's shelters");
+        assert!(in_host_scope(&SurveyScope::Evacuees, &hosted) && in_host_scope(&shelters, &hosted));
+        assert!(!in_host_scope(&SurveyScope::All, &hosted) && !in_host_scope(&areas, &hosted), "not one of the host's residents");
     }
 
     use bosai_types::auth::Role;
@@ -685,7 +725,7 @@ mod tests {
             assert_eq!(item_count(&f.store, &format!("SURVEY#{}", s.id)).await, 0, "{}", s.id);
         }
         // In scope once checked in there.
-        let there = ResidentContext { area: None, checked_in_at: Some(shelter("041009-aoba-katahira-es")) };
+        let there = ResidentContext { area: None, checked_in_at: Some(shelter("041009-aoba-katahira-es")), host: None };
         answer(&f.store, &f.m, "r_a", &there, &scoped.id, &ok, Made::now(now)).await.unwrap();
         assert_eq!(open_for(&f.store, &f.m, "r_b", &who, now).await.unwrap().len(), 1, "only the All survey; the later one is not open");
         assert_eq!(open_for(&f.store, &f.m, "r_b", &there, now).await.unwrap().len(), 2);

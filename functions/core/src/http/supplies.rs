@@ -49,7 +49,7 @@ fn now() -> Timestamp {
     params(("id" = String, Path)), responses((status = 200, body = Vec<SupplyLine>), (status = 403, body = Problem)))]
 async fn list(ShelterManager(who): ShelterManager, State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Vec<SupplyLine>>, ApiError> {
     let shelter = super::shelters::shelter_id(&id)?;
-    Ok(Json(supplies::list(st.store.as_ref(), &who, &shelter).await?))
+    Ok(Json(supplies::list(st.store.as_ref(), &who, &shelter, now()).await?))
 }
 
 /// Counted stock and the quantity requested from HQ (0 closes the request).
@@ -81,10 +81,14 @@ async fn deliver(
     Ok(Json(supplies::deliver(st.store.as_ref(), &who, &shelter, item, &d, now()).await?))
 }
 
-/// Open supply requests of every shelter in the municipality.
-#[utoipa::path(get, path = "/api/hq/supply-requests", tag = "supplies", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SupplyLine>), (status = 403, body = Problem)))]
-async fn requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<SupplyLine>>, ApiError> {
+/// Open supply requests of every shelter in the municipality: the current incident's (a
+/// drill's while one runs), or `?incident=real` / a drill's id.
+#[utoipa::path(get, path = "/api/hq/supply-requests", tag = "supplies", security(("bearer" = [])), params(super::hq::IncidentQuery),
+    responses((status = 200, body = Vec<SupplyLine>), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "no such incident of this municipality")))]
+async fn requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<SupplyLine>>, ApiError> {
     let m = super::principal::hq_municipality(&p, &st).await?;
-    Ok(Json(supplies::requests(st.store.as_ref(), &m).await?))
+    let drill = super::hq::viewed_drill(st.store.as_ref(), &m, q, now()).await?;
+    let space = drill.map_or(crate::keys::Space::Real, |d| crate::keys::Space::Drill(d.id));
+    Ok(Json(supplies::requests(st.store.as_ref(), &m, &space).await?))
 }

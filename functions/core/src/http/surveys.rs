@@ -46,12 +46,17 @@ fn survey_id(raw: &str) -> Result<SurveyId, ApiError> {
     SurveyId::parse(raw).map_err(|e| ApiError::invalid("invalid_survey_id", e.to_string(), "調査IDの形式が正しくありません。"))
 }
 
-/// Where the resident is: their registered area and the shelter they themself are checked in at.
-async fn resident_context(st: &AppState, sub: &str) -> Result<ResidentContext, ApiError> {
+/// Where the resident is: their registered area, the shelter they themself are checked in at
+/// and, when it is another municipality's, that municipality (hosting them).
+async fn resident_context(st: &AppState, sub: &str, home: &bosai_types::MunicipalityCode) -> Result<ResidentContext, ApiError> {
     let me = bosai_types::household::MemberId::myself();
     let here = crate::domain::location::current_location(st.store.as_ref(), &crate::keys::person_of_resident(sub, me.as_str()), &crate::keys::Space::Real, &me).await?;
     let area = crate::domain::safety::registered_area(st.store.as_ref(), sub).await?;
-    Ok(ResidentContext { area, checked_in_at: here.shelter_id })
+    let host = match &here.shelter_id {
+        Some(s) => Some(crate::domain::shelters::get(st.store.as_ref(), s).await?.municipality).filter(|m| m != home),
+        None => None,
+    };
+    Ok(ResidentContext { area, checked_in_at: here.shelter_id, host })
 }
 
 /// Create a survey for the caller's municipality. The id is chosen by the client: sending the
@@ -119,8 +124,8 @@ async fn totals(
 #[utoipa::path(get, path = "/api/surveys", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = Vec<OpenSurvey>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn open_for_me(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<Vec<OpenSurvey>>, ApiError> {
-    let who = resident_context(&st, &p.sub).await?;
     let m = resident_municipality(&p, &st).await?;
+    let who = resident_context(&st, &p.sub, &m).await?;
     Ok(Json(surveys::open_for(st.store.as_ref(), &m, &p.sub, &who, now()).await?))
 }
 
@@ -138,7 +143,7 @@ async fn answer(
     ApiJson(req): ApiJson<SurveyAnswer>,
 ) -> Result<Json<MyAnswer>, ApiError> {
     let id = survey_id(&id)?;
-    let who = resident_context(&st, &p.sub).await?;
     let m = resident_municipality(&p, &st).await?;
+    let who = resident_context(&st, &p.sub, &m).await?;
     Ok(Json(surveys::answer(st.store.as_ref(), &m, &p.sub, &who, &id, &req, made).await?))
 }
