@@ -592,9 +592,18 @@ fn level_label(v: NoticeLevel, l: Lang) -> &'static str {
     }
 }
 
+/// Whom the notice form sends to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    All,
+    Evacuees,
+    Areas,
+}
+
 fn target_text(target: &NoticeTarget, areas: &[Area], l: Lang) -> String {
     match target {
         NoticeTarget::All => l.pick("全員（市内全域）", "Everyone (the whole city)").to_string(),
+        NoticeTarget::Evacuees => l.pick("避難所にいる人全員（他の市町村の人も）", "Everyone in our shelters (also from other towns)").to_string(),
         NoticeTarget::Areas { areas: codes } => {
             codes.iter().map(|c| area_name(areas, c.as_str(), l)).collect::<Vec<_>>().join(l.pick("、", ", "))
         }
@@ -661,7 +670,7 @@ fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
     let body_ja = RwSignal::new(String::new());
     let body_en = RwSignal::new(String::new());
     let level = RwSignal::new(NoticeLevel::Info);
-    let to_all = RwSignal::new(true);
+    let reach = RwSignal::new(Reach::All);
     let chosen = RwSignal::new(Vec::<AreaCode>::new());
     let invalid = RwSignal::new(None::<NoticeError>);
     // Shown for confirmation: exactly what will be sent.
@@ -672,13 +681,15 @@ fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
 
     let error_on = move |code: &'static str| Signal::derive(move || invalid.with(|e| e.as_ref().is_some_and(|e| e.code == code)));
     let build = move || -> Result<NewNotice, NoticeError> {
-        let target = if to_all.get_untracked() {
-            NoticeTarget::All
-        } else {
-            // In the order the areas are listed.
-            let picked = chosen.get_untracked();
-            let areas = areas.with_untracked(|a| a.iter().map(|a| a.code.clone()).filter(|c| picked.contains(c)).collect());
-            NoticeTarget::Areas { areas }
+        let target = match reach.get_untracked() {
+            Reach::All => NoticeTarget::All,
+            Reach::Evacuees => NoticeTarget::Evacuees,
+            Reach::Areas => {
+                // In the order the areas are listed.
+                let picked = chosen.get_untracked();
+                let areas = areas.with_untracked(|a| a.iter().map(|a| a.code.clone()).filter(|c| picked.contains(c)).collect());
+                NoticeTarget::Areas { areas }
+            }
         };
         let n = NewNotice {
             id: id.get_untracked(),
@@ -724,7 +735,7 @@ fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
                         s.set(String::new());
                     }
                     level.set(NoticeLevel::Info);
-                    to_all.set(true);
+                    reach.set(Reach::All);
                     chosen.set(Vec::new());
                     id.set(new_notice_id());
                     sent.update(|n| *n += 1);
@@ -874,15 +885,19 @@ fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
                     <legend>{tp(lang, "送信先", "Send to")}</legend>
                     <div class="checks radios">
                         <label class="check">
-                            <input type="radio" name="n-target" prop:checked=move || to_all.get() on:change=move |_| to_all.set(true)/>
+                            <input type="radio" name="n-target" prop:checked=move || reach.get() == Reach::All on:change=move |_| reach.set(Reach::All)/>
                             <span>{tp(lang, "全員（市内全域）", "Everyone (the whole city)")}</span>
                         </label>
                         <label class="check">
-                            <input type="radio" name="n-target" id="n-target-areas" prop:checked=move || !to_all.get() on:change=move |_| to_all.set(false)/>
+                            <input type="radio" name="n-target" prop:checked=move || reach.get() == Reach::Evacuees on:change=move |_| reach.set(Reach::Evacuees)/>
+                            <span>{tp(lang, "避難所にいる人全員（他の市町村の人も）", "Everyone in our shelters (also from other towns)")}</span>
+                        </label>
+                        <label class="check">
+                            <input type="radio" name="n-target" id="n-target-areas" prop:checked=move || reach.get() == Reach::Areas on:change=move |_| reach.set(Reach::Areas)/>
                             <span>{tp(lang, "地区を選ぶ", "Choose areas")}</span>
                         </label>
                     </div>
-                    <div class="checks" hidden=move || to_all.get() role="group" aria-label=tp(lang, "送信する地区", "Areas to send to")>
+                    <div class="checks" hidden=move || reach.get() != Reach::Areas role="group" aria-label=tp(lang, "送信する地区", "Areas to send to")>
                         {area_boxes}
                     </div>
                     {field_error("invalid_target")}

@@ -27,7 +27,8 @@ pub enum NoticeLevel {
     Emergency,
 }
 
-/// Who receives it: everyone subscribed in the municipality, or residents registered in some areas.
+/// Who receives it: everyone subscribed in the municipality, residents registered in some
+/// areas, or everyone checked in at the municipality's shelters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -37,6 +38,9 @@ pub enum NoticeTarget {
         #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200, value_type = std::collections::BTreeSet<AreaCode>))]
         areas: Vec<AreaCode>,
     },
+    /// Everyone checked in at one of the municipality's shelters, wherever they live (広域避難:
+    /// evacuees from other municipalities too), on their own devices.
+    Evacuees,
 }
 
 #[cfg(feature = "openapi")]

@@ -230,4 +230,24 @@ async fn each_municipality_reaches_its_own_residents(app: TestApp) {
     };
     assert!(open(hanako.clone()).await.contains(&"u-survey-1".to_owned()));
     assert!(!open(taro.clone()).await.contains(&"u-survey-1".to_owned()));
+
+    // 広域避難: Taro flees to Utsunomiya's shelter. Its notice to everyone in its shelters reaches
+    // his phone and his list; Hanako, at home in Utsunomiya, gets neither.
+    const HOST: &str = "092011-1";
+    let open_shelter = json!({"status": "open", "capacity": 300});
+    assert_eq!(app.call("PUT", &format!("/api/shelters/{HOST}/status"), &utsunomiya, Some(open_shelter)).await.0, 200);
+    let (_, cred) = app.call("POST", "/api/me/checkin-credential", &taro, Some(json!({"members": ["self"]}))).await;
+    let scan = json!({"event_id": "ev-notice-0001", "kind": "check_in", "at": bosai_core::clock::now_millis(), "credential": cred["credential"]});
+    let staff = app.staff_token(Role::ShelterStaff, &[HOST], None);
+    let (s, r) = app.call("POST", &format!("/api/shelters/{HOST}/scans"), &staff, Some(json!({"device_id": "tablet-u", "records": [scan]}))).await;
+    assert_eq!((s, &r["results"][0]["outcome"]), (200, &json!("stored")), "{r}");
+    let (s, n) = app.call("POST", "/api/hq/notices", &utsunomiya, Some(notice("u-evacuees-1", json!({"type": "evacuees"})))).await;
+    assert_eq!(s, 201, "{n}");
+    send_all(&app).await;
+    assert_eq!(payload(&push, 1).map(|p| (p.id.to_string(), p.url)), Some(("u-evacuees-1".into(), "/n/092011/u-evacuees-1".into())));
+    assert_eq!((push.received_count(0), push.received_count(1)), (1, 2), "hanako's phone: nothing new; taro's: the host's notice");
+    let (_, sent) = app.call("GET", "/api/hq/notices", &utsunomiya, None).await;
+    assert_eq!(sent[0]["delivery"], json!({"state": "done", "delivered": 1, "gone": 0, "failed": 0}), "{sent}");
+    assert_eq!(ids(app.call("GET", "/api/notices", &taro, None).await.1), ["u-evacuees-1", "s-all-1"]);
+    assert_eq!(ids(app.call("GET", "/api/notices", &hanako, None).await.1), ["u-water-1"]);
 }

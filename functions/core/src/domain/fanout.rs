@@ -1,4 +1,6 @@
-//! Sending a notice to every subscription in its target, one page at a time.
+//! Sending a notice to every subscription in its target, one page at a time: the
+//! municipality's subscriptions (all, or by area), or, for a notice to evacuees, the devices
+//! of the households on each of its shelters' rosters.
 //!
 //! Each page's outcomes are committed together with the cursor, in one conditional
 //! update of the notice: a page is counted exactly once, so in the end
@@ -13,7 +15,7 @@ use crate::{keys, ApiError};
 use bosai_push::{Delivery, PushClient, SendOptions, Subscription, Urgency};
 use bosai_store::{attr, Condition, Item, ItemExt, Key, Query, Store, StoreError, Update, Value, WriteOp};
 use bosai_types::notices::{Notice, NoticeLevel, NoticeTarget, PushPayload};
-use bosai_types::MunicipalityCode;
+use bosai_types::{MunicipalityCode, ShelterId};
 use futures::StreamExt;
 use std::time::Duration;
 
@@ -42,6 +44,16 @@ struct Progress {
     area_index: usize,
     cursor: Option<String>,
     version: i64,
+    /// Made during a drill: its evacuees are those on the drill's rosters.
+    space: keys::Space,
+}
+
+/// Where a notice's subscriptions are found, walked one after the other.
+enum Source {
+    /// The municipality's subscriptions with this GSI1 sort-key prefix (one area, or all).
+    Area(String),
+    /// The devices of the households with someone checked in at this shelter.
+    Shelter(ShelterId),
 }
 
 impl Progress {
@@ -55,18 +67,62 @@ impl Progress {
             area_index: i.i64("area_index").unwrap_or(0).max(0) as usize,
             cursor: i.str("cursor").map(str::to_owned),
             version: i.i64("version").unwrap_or(0),
+            space: i.str(notices::DRILL_ID).map_or(keys::Space::Real, |d| keys::Space::Drill(d.to_owned())),
         })
     }
 
-    /// The GSI1 sort-key prefixes to walk, in order: one per target area, or all.
-    fn prefixes(&self) -> Vec<String> {
-        match &self.notice.target {
-            NoticeTarget::All => vec![String::new()],
+    /// What to walk, in order: one GSI1 prefix per target area, all of them, or each shelter of
+    /// the municipality (in id order, so a resumed walk finds the same list).
+    async fn sources(&self, store: &dyn Store) -> Result<Vec<Source>, ApiError> {
+        Ok(match &self.notice.target {
+            NoticeTarget::All => vec![Source::Area(String::new())],
             NoticeTarget::Areas { areas } => {
                 let mut a: Vec<_> = areas.iter().map(|a| keys::push_area_prefix(Some(a))).collect();
                 a.sort();
-                a
+                a.into_iter().map(Source::Area).collect()
             }
+            NoticeTarget::Evacuees => {
+                let mut ids: Vec<ShelterId> = crate::domain::query_all(store, Query::gsi1(keys::shelters_of(&self.municipality)).begins_with("SHELTER#"))
+                    .await?
+                    .iter()
+                    .filter_map(|s| ShelterId::parse(s.str("id")?).ok())
+                    .collect();
+                ids.sort();
+                ids.into_iter().map(Source::Shelter).collect()
+            }
+        })
+    }
+}
+
+/// One page of subscription items from `source`, and the cursor of the next.
+async fn page_of(store: &dyn Store, p: &Progress, source: &Source, page_size: u32) -> Result<(Vec<Item>, Option<String>), ApiError> {
+    match source {
+        Source::Area(prefix) => {
+            let mut q = Query::gsi1(keys::push_index(&p.municipality)).limit(page_size).after(p.cursor.clone());
+            if !prefix.is_empty() {
+                q = q.begins_with(prefix.clone());
+            }
+            let page = store.query(q).await?;
+            Ok((page.items, page.next))
+        }
+        Source::Shelter(shelter) => {
+            // Residents on the roster (desk registrations have no device); a household once.
+            let page = store.query(Query::gsi1(keys::present_at(shelter, &p.space)).limit(page_size).after(p.cursor.clone())).await?;
+            let mut households: Vec<&str> = page
+                .items
+                .iter()
+                .filter_map(|l| l.str(attr::GSI1_SK)?.strip_prefix("R#")?.rsplit_once('#').map(|(sub, _)| sub))
+                .collect();
+            households.sort_unstable();
+            households.dedup();
+            let mut items = Vec::new();
+            for sub in households {
+                let pointers = store.query(Query::partition(keys::resident_partition(sub)).begins_with("PUSHSUB#")).await?;
+                for id in pointers.items.iter().filter_map(|i| i.str("subscription")) {
+                    items.extend(store.get(&keys::push_subscription(id)).await?);
+                }
+            }
+            Ok((items, page.next))
         }
     }
 }
@@ -122,18 +178,14 @@ async fn send_one(push: &PushSettings, i: &Item, payload: &[u8], opts: &SendOpti
 
 /// Sends one page of a notice and commits it. `Ok(true)`: the notice is done.
 async fn step(store: &dyn Store, push: &PushSettings, p: &Progress, page_size: u32) -> Result<bool, ApiError> {
-    let prefixes = p.prefixes();
-    let Some(prefix) = prefixes.get(p.area_index) else {
-        return commit(store, p, PageOutcome::default(), None, prefixes.len(), true).await.map(|_| true);
+    let sources = p.sources(store).await?;
+    let Some(source) = sources.get(p.area_index) else {
+        return commit(store, p, PageOutcome::default(), None, sources.len(), true).await.map(|_| true);
     };
-    let mut q = Query::gsi1(keys::push_index(&p.municipality)).limit(page_size).after(p.cursor.clone());
-    if !prefix.is_empty() {
-        q = q.begins_with(prefix.clone());
-    }
-    let page = store.query(q).await?;
+    let (items, next) = page_of(store, p, source, page_size).await?;
     let payload = serde_json::to_vec(&PushPayload::of(&p.notice)).expect("payload serialises");
     let opts = send_options(&p.notice);
-    let sends: Vec<_> = page.items.iter().map(|i| send_one(push, i, &payload, &opts)).collect();
+    let sends: Vec<_> = items.iter().map(|i| send_one(push, i, &payload, &opts)).collect();
     let results: Vec<(Key, Option<String>, Delivery)> =
         futures::stream::iter(sends).buffer_unordered(IN_FLIGHT).filter_map(|r| async move { r }).collect().await;
     let mut outcome = PageOutcome::default();
@@ -148,11 +200,11 @@ async fn step(store: &dyn Store, push: &PushSettings, p: &Progress, page_size: u
             Delivery::Retry { .. } | Delivery::Rejected { .. } => outcome.failed += 1,
         }
     }
-    let (next_index, next_cursor) = match page.next {
+    let (next_index, next_cursor) = match next {
         Some(c) => (p.area_index, Some(c)),
         None => (p.area_index + 1, None),
     };
-    let done = next_index >= prefixes.len();
+    let done = next_index >= sources.len();
     if !commit(store, p, outcome, next_cursor, next_index, done).await? {
         return Ok(false); // Another worker committed this page first: read again.
     }

@@ -151,6 +151,9 @@ fn notice_item(m: &MunicipalityCode, n: &Notice) -> Item {
         .with(attr::GSI1_SK, Value::s(format!("{:013}#{m}#{}", n.created_at.millis(), n.id)))
 }
 
+/// On a notice made during a drill: the drill's id.
+pub(crate) const DRILL_ID: &str = "drill_id";
+
 #[derive(serde::Deserialize)]
 struct Definition {
     title: Localized,
@@ -214,7 +217,12 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, ne
             "お知らせが長すぎます。本文を短くしてください。",
         ));
     }
-    match store.put(notice_item(m, &notice), Some(Condition::absent())).await {
+    let mut stored = notice_item(m, &notice);
+    if let Some(id) = crate::domain::incidents::space_now(store, m, now).await?.0.drill() {
+        // A drill's notice to evacuees goes to those on the drill's rosters.
+        stored = stored.with(DRILL_ID, Value::s(id));
+    }
+    match store.put(stored, Some(Condition::absent())).await {
         Ok(()) => {
             tracing::info!(notice = %notice.id, "notice saved for sending");
             Ok((get(store, m, &notice.id).await?, true))
@@ -258,6 +266,7 @@ pub async fn list(store: &dyn Store, m: &MunicipalityCode, area: Option<Option<&
         out.retain(|n| match &n.target {
             NoticeTarget::All => true,
             NoticeTarget::Areas { areas } => area.is_some_and(|a| areas.contains(a)),
+            NoticeTarget::Evacuees => false,
         });
         for n in &mut out {
             n.delivery = None;
@@ -265,6 +274,32 @@ pub async fn list(store: &dyn Store, m: &MunicipalityCode, area: Option<Option<&
     }
     out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.id.cmp(&b.id)));
     out.truncate(limit);
+    Ok(out)
+}
+
+/// A resident's notices, newest first: their home's for everyone and for their area, and those
+/// to the evacuees of every municipality whose shelters a member of the household is at now
+/// (their home's too).
+pub async fn for_resident(store: &dyn Store, home: &MunicipalityCode, sub: &str, area: Option<&AreaCode>, limit: usize) -> Result<Vec<Notice>, ApiError> {
+    let mut out = list(store, home, Some(area), usize::MAX).await?;
+    for m in sheltered_in(store, sub).await? {
+        let to_evacuees = list(store, &m, None, usize::MAX).await?.into_iter().filter(|n| n.target == NoticeTarget::Evacuees);
+        out.extend(to_evacuees.map(|n| Notice { delivery: None, ..n }));
+    }
+    out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.id.cmp(&b.id)));
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// The municipalities whose shelters a member of the household is checked in at now.
+async fn sheltered_in(store: &dyn Store, sub: &str) -> Result<std::collections::BTreeSet<MunicipalityCode>, ApiError> {
+    let mut out = std::collections::BTreeSet::new();
+    for m in crate::domain::household::view_of(&crate::domain::household::partition(store, sub).await?).members {
+        let person = keys::person_of_resident(sub, m.member.id.as_str());
+        if let Some(shelter) = crate::domain::location::current_anywhere(store, &person, &m.member.id).await?.shelter_id {
+            out.insert(crate::domain::shelters::get(store, &shelter).await?.municipality);
+        }
+    }
     Ok(out)
 }
 

@@ -101,13 +101,14 @@ async fn hq_list(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<
     Ok(Json(notices::list(st.store.as_ref(), &m, None, LIST_LIMIT).await?))
 }
 
-/// Notices for everyone and for the resident's registered area, newest first.
+/// Notices for everyone and for the resident's registered area, and to the evacuees of the
+/// shelters their household is at (also another municipality's), newest first.
 #[utoipa::path(get, path = "/api/notices", tag = "notices", security(("bearer" = [])),
     responses((status = 200, body = Vec<Notice>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn my_list(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<Vec<Notice>>, ApiError> {
     let m = resident_municipality(&p, &st).await?;
     let area = safety::registered_area(st.store.as_ref(), &p.sub).await?;
-    Ok(Json(notices::list(st.store.as_ref(), &m, Some(area.as_ref()), LIST_LIMIT).await?))
+    Ok(Json(notices::for_resident(st.store.as_ref(), &m, &p.sub, area.as_ref(), LIST_LIMIT).await?))
 }
 
 /// One notice, as its landing page shows it.
