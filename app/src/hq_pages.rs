@@ -510,7 +510,11 @@ fn totals(s: &Summary, help: Option<usize>, l: Lang) -> impl IntoView {
                 <div><dt>{l.pick("他の市町村から受け入れ", "Hosted from other municipalities")}</dt><dd id="hq-hosted">{municipality_line(&s.hosted, l)}</dd></div>
             })}
             {(!s.away.is_empty()).then(|| view! {
-                <div><dt>{l.pick("この市町村の住民で他の市町村に避難", "Our residents sheltering elsewhere")}</dt><dd id="hq-away">{municipality_line(&s.away, l)}</dd></div>
+                <div><dt>{l.pick("この市町村の住民で他の市町村に避難", "Our residents sheltering elsewhere")}</dt><dd id="hq-away">
+                    {municipality_line(&s.away, l)}
+                    // Names only on request, and never a drill's (the list is of real stays).
+                    {s.drill.is_none().then(|| view! { <crate::hq_away::AwayList/> })}
+                </dd></div>
             })}
             {help.map(|n| view! {
                 <div><dt>{l.pick("未対応の救助要請", "Open help requests")}</dt><dd><a href="#help-h">{if l.is_ja() { format!("{n}件") } else { n.to_string() }}</a></dd></div>

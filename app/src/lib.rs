@@ -8,6 +8,7 @@ mod birth;
 mod consent;
 mod home_picker;
 mod hq_audit;
+mod hq_away;
 mod hq_pages;
 mod hq_prefecture;
 mod i18n;

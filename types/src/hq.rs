@@ -181,6 +181,22 @@ pub struct MunicipalityCount {
     pub people: u32,
 }
 
+/// One of the municipality's residents checked in at another municipality's shelter (広域避難),
+/// for its HQ: who and where, no needs (those are for the host shelter's staff).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AwayPerson {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_year: Option<u16>,
+    pub shelter_id: crate::ShelterId,
+    pub shelter_name_ja: String,
+    /// The host municipality's code and name.
+    pub host: String,
+    pub host_name_ja: String,
+    pub checked_in_at: crate::Timestamp,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -442,6 +442,16 @@ async fn a_resident_of_the_next_town_is_received(app: TestApp) {
     let home = summary(home_hq.clone()).await;
     assert_eq!(home["away"], json!([{"municipality": "092011", "name_ja": "092011", "people": 2}]));
     assert!(home["shelters"].as_array().unwrap().iter().all(|s| s["shelter_id"] != HOST), "the host's shelter is not Sendai's");
+    // Sendai's HQ may ask who they are: names, where and since when (no needs), audited.
+    let (s, away) = app.call("GET", "/api/hq/away", &home_hq, None).await;
+    assert_eq!(s, 200, "{away}");
+    let names: Vec<(&str, &str)> = away.as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap(), p["shelter_id"].as_str().unwrap())).collect();
+    assert_eq!(names.len(), 2, "{away}");
+    assert!(names.iter().all(|(_, at)| *at == HOST) && names.iter().any(|(n, _)| *n == "はな"), "{away}");
+    assert!(away[0].get("allergens").is_none() && away[0]["host"] == "092011", "{away}");
+    assert_eq!(app.call("GET", "/api/hq/away", &host_hq, None).await.1, json!([]), "none of Utsunomiya's residents is away");
+    let (_, log) = app.call("GET", "/api/hq/audit?action=away_view", &home_hq, None).await;
+    assert_eq!(log.as_array().map(Vec::len), Some(1), "{log}");
 
     // Each prefecture's HQ sees its municipalities in counts: Miyagi (040002) its residents away,
     // Tochigi (090000) the evacuees Utsunomiya hosts; neither reads a person.
@@ -457,7 +467,7 @@ async fn a_resident_of_the_next_town_is_received(app: TestApp) {
     assert_eq!(tochigi["municipalities"], json!([{"municipality": "092011", "name_ja": "092011", "shelters": 1, "open": 1,
         "capacity": 300, "occupancy": 2, "hosted": 2, "away": 0}]), "{tochigi}");
     assert_eq!(tochigi["totals"]["by_home"]["041009"], 2);
-    for path in [format!("/api/shelters/{HOST}/roster"), "/api/hq/summary".into(), "/api/hq/help-requests".into()] {
+    for path in [format!("/api/shelters/{HOST}/roster"), "/api/hq/summary".into(), "/api/hq/help-requests".into(), "/api/hq/away".into()] {
         assert_eq!(app.call("GET", &path, &pref("090000"), None).await.0, 403, "{path}: no per-person view for the prefecture");
     }
     assert_eq!(app.call("GET", "/api/hq/prefecture", &pref("092011"), None).await.0, 401, "a municipality's code is no prefecture");

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod area_import;
 pub mod areas;
 pub mod audit;
+pub mod away;
 pub mod auth;
 pub mod checkin;
 pub mod consent;

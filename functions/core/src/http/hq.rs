@@ -13,13 +13,14 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use bosai_types::audit::{AuditEntry, AuditFilter};
-use bosai_types::hq::{HqSummary, PrefectureSummary};
+use bosai_types::hq::{AwayPerson, HqSummary, PrefectureSummary};
 use bosai_types::{Problem, Timestamp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/hq/summary", get(summary))
         .route("/hq/prefecture", get(prefecture))
+        .route("/hq/away", get(away))
         .route("/hq/audit", get(audit_json))
         .route("/hq/audit.csv", get(audit_csv))
 }
@@ -27,12 +28,13 @@ pub fn router() -> Router<AppState> {
 pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/api/hq/summary", access: Access::Roles(HqOrAdmin::ROLES) },
     RouteSpec { method: "GET", path: "/api/hq/prefecture", access: Access::Roles(PrefectureHqOrAdmin::ROLES) },
+    RouteSpec { method: "GET", path: "/api/hq/away", access: Access::Roles(HqOrAdmin::ROLES) },
     RouteSpec { method: "GET", path: "/api/hq/audit", access: Access::Roles(HqOrAdmin::ROLES) },
     RouteSpec { method: "GET", path: "/api/hq/audit.csv", access: Access::Roles(HqOrAdmin::ROLES) },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(summary, prefecture, audit_json, audit_csv), components(schemas(PrefectureSummary, AuditEntry)))]
+#[openapi(paths(summary, prefecture, away, audit_json, audit_csv), components(schemas(PrefectureSummary, AuditEntry, AwayPerson)))]
 pub struct Doc;
 
 /// Evacuees per shelter against capacity, their sex, age bands, allergies and other needs,
@@ -90,6 +92,18 @@ async fn prefecture(PrefectureHqOrAdmin(p): PrefectureHqOrAdmin, State(st): Stat
     let pref = p.prefecture(&st.config.municipality).ok_or(ApiError::Forbidden)?;
     let now = Timestamp(crate::clock::now_millis());
     Ok(Json(hq::prefecture_summary(st.store.as_ref(), &pref, now).await?))
+}
+
+/// The municipality's residents checked in at other municipalities' shelters, person by
+/// person: name, birth year, shelter, host and since when (no needs). Audited (`away_view`).
+#[utoipa::path(get, path = "/api/hq/away", tag = "hq", security(("bearer" = [])),
+    responses((status = 200, body = Vec<AwayPerson>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn away(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<AwayPerson>>, ApiError> {
+    let m = super::principal::hq_municipality(&p, &st).await?;
+    let list = crate::domain::away::people(st.store.as_ref(), &m).await?;
+    let details = [("rows", bosai_store::Value::n(list.len() as i64))];
+    audit::record(st.store.as_ref(), &m, Timestamp(crate::clock::now_millis()), "away_view", &p.sub, details).await?;
+    Ok(Json(list))
 }
 
 type FilterQuery = Result<Query<AuditFilter>, axum::extract::rejection::QueryRejection>;
