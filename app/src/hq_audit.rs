@@ -23,6 +23,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("incident_opened", "災害・訓練の開始", "Incident or drill started"),
     ("incident_closed", "災害・訓練の終了", "Incident or drill closed"),
     ("help_requests_view", "救助要請の表示", "Help requests viewed"),
+    ("past_roster_view", "過去の災害の名簿の表示", "Past incident roster viewed"),
     ("away_view", "他の市町村に避難中の住民の一覧", "Residents sheltering elsewhere listed"),
     ("resident_data_deleted", "住民によるデータ削除", "Resident deleted their data"),
     ("staff_signed_in", "職員のサインイン", "Staff signed in"),

@@ -15,6 +15,7 @@ mod i18n;
 mod incidents;
 mod notice_pages;
 mod outbox;
+mod past_roster;
 mod pages;
 mod push;
 mod qr_decode;

@@ -237,6 +237,7 @@ fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
             <QueueTools/>
             <Desk shelter=id.clone()/>
             <Roster shelter=id.clone()/>
+            <crate::past_roster::PastRosters shelter=id.clone()/>
             <crate::supplies_pages::Supplies shelter=id.clone()/>
             <Status shelter=id.clone()/>
             <PosterQr shelter=id/>

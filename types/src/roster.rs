@@ -140,3 +140,38 @@ pub struct ManualCheckOut {
     #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 64, pattern = "^[A-Za-z0-9_-]{8,64}$"))]
     pub event_id: String,
 }
+
+/// Someone who stayed at a shelter during a past (or current) real incident: the roster of that
+/// incident, kept until its personal data is purged (罹災証明, inquiries). No needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PastStay {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_year: Option<u16>,
+    pub sex: String,
+    /// The home municipality's code, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home: Option<String>,
+    /// The first check-in recorded here during the incident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrived_at: Option<Timestamp>,
+    /// The last check-out, when it came after the last check-in (else still here at the end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_at: Option<Timestamp>,
+}
+
+/// One real incident's roster at a shelter (`GET /api/shelters/{id}/roster/past`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PastRoster {
+    pub incident_id: String,
+    pub incident_name: String,
+    pub started_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<Timestamp>,
+    /// When its personal data (this list) will be deleted, once the incident is closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_data_until: Option<Timestamp>,
+    pub stays: Vec<PastStay>,
+}

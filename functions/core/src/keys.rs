@@ -270,6 +270,16 @@ pub fn purge_report_outside_incidents() -> Key {
     Key::new("PURGE", "OUTSIDE_INCIDENTS")
 }
 
+/// Who stayed at `shelter` during real incident `incident` (one item per person), kept after
+/// they left until the incident's personal data is purged.
+pub fn stays_at(incident: &str, shelter: &ShelterId) -> String {
+    format!("INCIDENT#{incident}#STAYS#{shelter}")
+}
+
+pub fn stay(incident: &str, shelter: &ShelterId, person: &str) -> Key {
+    Key::new(stays_at(incident, shelter), person)
+}
+
 pub fn incident(id: &str) -> Key {
     Key::new(format!("INCIDENT#{id}"), "META")
 }

@@ -259,7 +259,7 @@ async fn a_real_incident_opened_during_a_drill_takes_precedence(app: TestApp) {
     let before = occupancy(&app, A).await;
     let real = open(&app, "typhoon-10", "real").await;
     assert_eq!(real["kind"], "real");
-    let (_, cred) = family(&app, "taro").await;
+    let (t, cred) = family(&app, "taro").await;
     assert_eq!(
         scan_at(&app, A, "ev-prec-00001", now_ms(), &cred).await["outcome"],
         "stored"
@@ -274,6 +274,16 @@ async fn a_real_incident_opened_during_a_drill_takes_precedence(app: TestApp) {
     let days = (until - closed["closed_at"].as_i64().unwrap()) / 86_400_000;
     assert_eq!(days, 90);
     assert_eq!(summary(&app, "").await["drill"]["id"], "drill-precede");
+    // The typhoon's roster at A names the family until the resident deletes their data.
+    let staff = app.staff_token(Role::ShelterStaff, &[A], None);
+    let typhoon = format!("/api/shelters/{A}/roster/past?incident=typhoon-10");
+    let past = || app.call("GET", &typhoon, &staff, None);
+    assert_eq!(past().await.1[0]["stays"].as_array().map(Vec::len), Some(2));
+    let (s, e) = app.call("GET", &format!("/api/shelters/{A}/roster/past?incident=drill-precede"), &staff, None).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("drill_roster_deleted")));
+    assert_eq!(app.call("DELETE", "/api/me", &t, Some(json!({"confirm": "delete"}))).await.0, 204);
+    assert_eq!(past().await.1[0]["stays"], json!([]));
+    assert!(common::naming(app.store.as_ref(), DRILL_CHILD).await.is_empty());
 }
 
 async fn deleting_my_data_during_a_drill_takes_me_off_the_drill_roster(app: TestApp) {

@@ -169,6 +169,21 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     );
     let occupancy_before = app.public_occupancy(A).await;
 
+    // The incident's roster at A keeps who came, also those who left (audited).
+    let past = |query: &'static str| {
+        let app = &app;
+        async move { app.call("GET", &format!("/api/shelters/{A}/roster/past{query}"), &staff(app), None).await }
+    };
+    let (s, rosters) = past("").await;
+    assert_eq!(s, 200, "{rosters}");
+    assert_eq!(rosters.as_array().map(Vec::len), Some(1), "only the incident, not the stay outside it: {rosters}");
+    assert_eq!(rosters[0]["incident_id"], "quake-2026");
+    let stays = rosters[0]["stays"].as_array().unwrap();
+    let who = |name: &str| stays.iter().find(|s| s["name"] == name).cloned().unwrap_or_else(|| panic!("{name} in {rosters}"));
+    assert!(who("防災 太郎")["left_at"].is_i64() && who("防災 太郎")["arrived_at"].is_i64(), "{rosters}");
+    assert!(who("防災 花子")["left_at"].is_null(), "still here: {rosters}");
+    assert!(who(DESK_NAME)["left_at"].is_i64() && who(DESK_NAME).get("allergens").is_none(), "{rosters}");
+
     let (s, closed) = app
         .call(
             "POST",
@@ -179,6 +194,8 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
         .await;
     assert_eq!(s, 200, "{closed}");
     let until = closed["personal_data_until"].as_i64().unwrap();
+    let (_, rosters) = past("?incident=quake-2026").await;
+    assert_eq!((rosters[0]["stays"].as_array().map(Vec::len), rosters[0]["personal_data_until"].as_i64()), (Some(3), Some(until)), "readable after closing");
 
     // Before the retention is over nothing goes.
     let early = purge::run(store, 90, Timestamp(now_ms()), 1_000)
@@ -218,6 +235,9 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
         let left = common::naming(app.store.as_ref(), gone).await;
         assert!(left.is_empty(), "{gone}: {left:?}");
     }
+    let (s, e) = past("?incident=quake-2026").await;
+    assert_eq!((s, e["code"].as_str()), (409, Some("incident_purged")), "{e}");
+    assert_eq!(past("").await.1, json!([]));
     let (_, help) = app.call("GET", "/api/hq/help-requests?incident=real", &hq(&app), None).await;
     assert_eq!(help, json!([]));
     for id in [
@@ -261,6 +281,7 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     );
     assert_eq!(report["desk_people"], 1, "{report}");
     assert_eq!(report["survey_answers"], 1, "{report}");
+    assert_eq!(report["stays"], 3, "{report}");
     assert_eq!((report["safety_reports"].as_u64(), report["safety_history"].as_u64(), report["help_requests"].as_u64()), (Some(2), Some(3), Some(1)), "{report}");
     assert!(
         report["check_in_events"].as_u64().unwrap() >= 4

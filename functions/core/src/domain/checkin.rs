@@ -172,6 +172,10 @@ pub async fn record_guarded(
             ops.push(TransactOp::Put { item: listed(event, &format!("{}#{}", event_key.pk, event_key.sk)), condition: None });
             let loc_key = keys::location_in(&p.key, space);
             let current = store.get(&loc_key).await?;
+            // During a real incident: who stayed here, kept for the incident's roster.
+            if let Some(inc) = incident {
+                ops.push(super::stays::record(inc, shelter, p, current.as_ref(), kind, at));
+            }
             let newer = match &current {
                 None => true,
                 Some(c) => (at.millis(), event_id) > (c.i64("at").unwrap_or(0), c.str("event_id").unwrap_or("")),

@@ -85,7 +85,10 @@ async fn erase_in(store: &dyn Store, person: &str, space: &Space, at: Timestamp)
     // The history only: a location there now was written by a scan after the one taken off above
     // (it holds counters: deleting it here would make them drift; a deletion's revocation mark
     // refuses such scans of residents).
-    for i in crate::domain::query_all(store, Query::partition(loc_key.pk.clone()).begins_with("EVENT#")).await? {
+    let events = crate::domain::query_all(store, Query::partition(loc_key.pk.clone()).begins_with("EVENT#")).await?;
+    // Their stays on past incidents' rosters.
+    ops.extend(crate::domain::stays::of_events(person, &events).into_iter().map(WriteOp::Delete));
+    for i in events {
         let Ok(key) = Key::of(&i) else { continue };
         // EVENT#{at_ms:013}#{event id}
         if let Some((_, id)) = key.sk.strip_prefix("EVENT#").and_then(|r| r.split_once('#')) {

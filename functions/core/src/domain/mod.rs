@@ -31,6 +31,7 @@ pub mod staff_accounts;
 pub use bosai_jpki as jpki;
 pub mod shelter_import;
 pub mod shelters;
+pub mod stays;
 pub mod supplies;
 pub mod surveys;
 

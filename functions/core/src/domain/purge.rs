@@ -1,7 +1,7 @@
 //! The purge (保存期間を過ぎた個人データの消去). Real check-in data is listed, as it is written,
 //! under the incident it was made in (`keys::personal_of`): check-in history, scan records,
 //! locations of people who left, desk registrations, safety reports (current and history) and
-//! help-list entries; answers to the surveys HQ created during it. Once a closed incident's
+//! help-list entries, stays on the incident's roster; answers to the surveys HQ created during it. Once a closed incident's
 //! `personal_data_until` has passed, the purge deletes that list; data made outside any incident
 //! goes `retention_days` after it was made. Closed drills whose deletion was cut off are
 //! finished. Anonymous counters, the incidents themselves and the audit log stay.
@@ -181,6 +181,7 @@ async fn purge_listed(
                     "safety_history"
                 }
                 (Some("HELP"), _) => "help_requests",
+                (Some("INCIDENT"), _) if key.pk.contains("#STAYS#") => "stays",
                 (Some("DESK"), "META") => {
                     let n = delete_desk_registration(store, &key, now).await?;
                     *counts.entry("desk_people".into()).or_default() += n;

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/shelters/{id}/poster", get(poster))
         .route("/shelters/{id}/roster", get(roster_json))
         .route("/shelters/{id}/roster.csv", get(roster_csv))
+        .route("/shelters/{id}/roster/past", get(past_rosters))
         .route("/shelters/{id}/roster/{entry}/check-out", post(manual_check_out))
         .route("/shelters/{id}/roster/{entry}", axum::routing::delete(delete_desk_person))
         .route("/shelters/{id}/desk-registrations", post(desk_register))
@@ -42,6 +43,7 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec { method: "GET", path: "/api/shelters/{id}/poster", access: MANAGERS },
     RouteSpec { method: "GET", path: "/api/shelters/{id}/roster", access: MANAGERS },
     RouteSpec { method: "GET", path: "/api/shelters/{id}/roster.csv", access: MANAGERS },
+    RouteSpec { method: "GET", path: "/api/shelters/{id}/roster/past", access: MANAGERS },
     RouteSpec { method: "POST", path: "/api/shelters/{id}/roster/{entry}/check-out", access: MANAGERS },
     RouteSpec { method: "DELETE", path: "/api/shelters/{id}/roster/{entry}", access: MANAGERS },
     RouteSpec { method: "POST", path: "/api/shelters/{id}/desk-registrations", access: MANAGERS },
@@ -50,7 +52,7 @@ pub const ROUTES: &[RouteSpec] = &[
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(scans, scan_preview, poster, roster_json, roster_csv, manual_check_out, delete_desk_person, desk_register, poster_check_in, desk_claim))]
+#[openapi(paths(scans, scan_preview, poster, roster_json, roster_csv, past_rosters, manual_check_out, delete_desk_person, desk_register, poster_check_in, desk_claim))]
 pub struct Doc;
 
 /// The shelter, if this principal may act for it.
@@ -172,6 +174,37 @@ async fn roster_json(
     let f = filter(q)?;
     let (_, entries) = audited_roster(&st, &who, &id, &f, "roster_view").await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(entries)))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PastQuery {
+    /// One incident's id; every real incident whose records are still kept when left out.
+    #[param(max_length = 64)]
+    incident: Option<String>,
+}
+
+/// Who stayed at the shelter during real incidents, past or current, whose personal data is
+/// still kept (name, birth year, sex, home, arrival and departure; no needs). Audited.
+#[utoipa::path(get, path = "/api/shelters/{id}/roster/past", tag = "shelter", security(("bearer" = [])), params(("id" = String, Path), PastQuery),
+    responses((status = 200, body = Vec<bosai_types::roster::PastRoster>), (status = 400, body = Problem, description = "a drill's (deleted when it ended)"),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "the incident's personal data was purged")))]
+async fn past_rosters(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    q: Result<Query<PastQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    if q.incident.as_deref().is_some_and(|i| i.is_empty() || i.chars().count() > 64) {
+        return Err(ApiError::invalid("invalid_filter", "incident is an incident id (1-64 characters).", "災害の指定が正しくありません。"));
+    }
+    let (shelter, municipality) = managed_in(&st, &who, &id).await?;
+    let rosters = crate::domain::stays::past_rosters(st.store.as_ref(), &municipality, &shelter, q.incident.as_deref()).await?;
+    let rows: usize = rosters.iter().map(|r| r.stays.len()).sum();
+    let details = [("shelter", bosai_store::Value::s(shelter.as_str())), ("rows", bosai_store::Value::n(rows as i64))];
+    crate::domain::audit::record(st.store.as_ref(), &municipality, Timestamp(now_millis()), "past_roster_view", &who.sub, details).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(rosters)))
 }
 
 /// The same roster as CSV (UTF-8 with BOM for Excel), audited as an export.

@@ -1,0 +1,95 @@
+//! 過去の災害の名簿 on the shelter staff view: who stayed at this shelter during each real
+//! incident whose records are still kept (also those who left), for 罹災証明 and inquiries.
+//! Read only when staff ask (each read is in the audit log); names, birth years and times, no
+//! needs.
+
+use crate::api::{self, ApiError};
+use crate::i18n::Lang;
+use crate::staff;
+use crate::use_lang;
+use bosai_types::roster::PastRoster;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn PastRosters(shelter: String) -> impl IntoView {
+    let lang = use_lang();
+    let rosters = RwSignal::new(None::<Vec<PastRoster>>);
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let shelter = StoredValue::new(shelter);
+    let load = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let path = format!("/api/shelters/{}/roster/past", shelter.get_value());
+            match staff::send("GET", &path, None).await.and_then(|t| api::decode::<Vec<PastRoster>>(&t)) {
+                Ok(r) => {
+                    rosters.set(Some(r));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let shown = move || {
+        let l = lang.get();
+        rosters.get().map(|list| {
+            if list.is_empty() {
+                return view! { <p class="muted">{l.pick("記録が残っている災害はありません。", "No incident with records kept.")}</p> }.into_any();
+            }
+            list.into_iter().map(|r| one(r, l)).collect_view().into_any()
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="past-roster-h">
+            <h2 id="past-roster-h">{move || lang.get().pick("過去の災害の名簿", "Rosters of past incidents")}</h2>
+            <p class="hint">{move || lang.get().pick(
+                "災害のあいだにこの避難所にいた人（退所した人も）。保存期間が過ぎると削除されます。表示は記録されます。",
+                "Who was at this shelter during each disaster (also those who left). Deleted when the retention period ends. Viewing is logged.")}</p>
+            <button type="button" class="btn btn-secondary" disabled=move || busy.get() on:click=load>
+                {move || lang.get().pick("過去の名簿を表示", "Show past rosters")}
+            </button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.message(lang.get())}</p> })}
+            {shown}
+        </section>
+    }
+}
+
+fn one(r: PastRoster, l: Lang) -> impl IntoView {
+    let period = match r.closed_at {
+        Some(c) => format!("{} – {}", l.format_time(r.started_at), l.format_time(c)),
+        None => format!("{} –", l.format_time(r.started_at)),
+    };
+    let until = r.personal_data_until.map(|u| match l.is_ja() {
+        true => format!("{}に削除されます", l.format_time(u)),
+        false => format!("deleted on {}", l.format_time(u)),
+    });
+    let people = r.stays.len();
+    view! {
+        <div class="past-roster" data-incident=r.incident_id.clone()>
+            <h3>{r.incident_name.clone()}</h3>
+            <p class="meta">{period}{until.map(|u| format!(" · {u}"))}{match l.is_ja() { true => format!(" · {people}人"), false => format!(" · {people} people") }}</p>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=format!("{} {}", r.incident_name, l.pick("の名簿", "roster"))>
+                <table class="roster">
+                    <thead><tr>
+                        <th scope="col">{l.pick("氏名", "Name")}</th>
+                        <th scope="col">{l.pick("生まれ", "Born")}</th>
+                        <th scope="col">{l.pick("受付", "Arrived")}</th>
+                        <th scope="col">{l.pick("退所", "Left")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {r.stays.into_iter().map(|s| view! {
+                            <tr>
+                                <td>{s.name}</td>
+                                <td>{s.birth_year.map(|y| y.to_string()).unwrap_or_default()}</td>
+                                <td>{s.arrived_at.map(|t| l.format_time(t)).unwrap_or_default()}</td>
+                                <td>{s.left_at.map(|t| l.format_time(t)).unwrap_or_else(|| l.pick("（最後まで滞在）", "(stayed)").to_string())}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
