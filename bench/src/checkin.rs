@@ -123,6 +123,13 @@ pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
     let l = load(&stack, &data, secs, "load");
     drop(stack);
     let _ = std::fs::remove_dir_all(&data);
+    // The same during a real incident, as in a disaster: each scan also records the stay.
+    let stack = Stack::start(bin, &data, dist, &[]);
+    open_incident(&stack, &data);
+    let during = load(&stack, &data, secs, "inc");
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&data);
+    eprintln!("check-in load during a real incident (embedded): {:.0} req/s, p99 {:.2} ms, {} errors", during.rps, during.p99_ms, during.errors);
     let floor = store_writes_per_second(secs.min(3.0));
     eprintln!("check-in load (embedded): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; store floor {floor:.0} writes/s", l.rps, l.p50_ms, l.p99_ms, l.errors);
     // Latency at the target rate: open loop (each request due at i / 3 000 s, timed from
@@ -149,9 +156,21 @@ pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
         Row::new("checkin_api_target_achieved_rps", at_target.then_some(target.achieved_rps), "req/s"),
         Row::new("checkin_api_closed_loop_p99_ms", ok.then_some(l.p99_ms), "ms"),
         Row::ratio_of("checkin_vs_store_ratio", &rps),
+        Row::new("checkin_api_rps_in_incident", (during.errors == 0).then_some(during.rps), "req/s").against(Some(floor)),
     ];
     rows.push(dynamodb_rps(bin, dist, secs));
     rows
+}
+
+/// Opens a real incident for the demo municipality on the started stack.
+fn open_incident(stack: &Stack, data: &Path) {
+    let hq = crate::stack::hq_token(data, now_s());
+    let body = json!({"incident_id": "bench-incident", "name": "bench", "kind": "real"});
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let status = rt.block_on(async {
+        reqwest::Client::new().post(format!("{}/api/hq/incidents", stack.url)).bearer_auth(hq).json(&body).send().await.map(|r| r.status())
+    });
+    assert!(status.as_ref().is_ok_and(|s| s.is_success()), "opening the bench incident: {status:?}");
 }
 
 /// Same load with the stack on DynamoDB Local (reported only: it is not a model of DynamoDB).
