@@ -17,11 +17,21 @@ const KEPT: [&str; 4] = ["name", "birth_year", "sex", HOME];
 
 /// The write that records a scan of `person` at `shelter` during `incident`. `present` is their
 /// location as read before the scan (a check-out copies the names from it).
-pub fn record(incident: &str, shelter: &ShelterId, person: &Person, present: Option<&Item>, kind: EventKind, at: Timestamp) -> TransactOp {
+pub fn record(
+    incident: &str,
+    shelter: &ShelterId,
+    person: &Person,
+    present: Option<&Item>,
+    kind: EventKind,
+    at: Timestamp,
+) -> TransactOp {
     let at_ms = at.millis().max(0);
     let mut u = Update::new()
         .set_if_absent(attr::GSI1_PK, Value::s(keys::personal_of(Some(incident))))
-        .set_if_absent(attr::GSI1_SK, Value::s(format!("{at_ms:013}#STAY#{shelter}#{}", person.key)));
+        .set_if_absent(
+            attr::GSI1_SK,
+            Value::s(format!("{at_ms:013}#STAY#{shelter}#{}", person.key)),
+        );
     let names = match kind {
         EventKind::CheckIn => Some(&person.roster),
         EventKind::CheckOut => present.filter(|p| p.str("shelter") == Some(shelter.as_str())),
@@ -32,10 +42,16 @@ pub fn record(incident: &str, shelter: &ShelterId, person: &Person, present: Opt
         }
     }
     u = match kind {
-        EventKind::CheckIn => u.set_if_absent("arrived_at", Value::n(at_ms)).set("last_in", Value::n(at_ms)),
+        EventKind::CheckIn => u
+            .set_if_absent("arrived_at", Value::n(at_ms))
+            .set("last_in", Value::n(at_ms)),
         EventKind::CheckOut => u.set("left_at", Value::n(at_ms)),
     };
-    TransactOp::Update { key: keys::stay(incident, shelter, &person.key), update: u, condition: None }
+    TransactOp::Update {
+        key: keys::stay(incident, shelter, &person.key),
+        update: u,
+        condition: None,
+    }
 }
 
 fn stay_from(i: &Item) -> Option<PastStay> {
@@ -54,7 +70,12 @@ fn stay_from(i: &Item) -> Option<PastStay> {
 /// Who stayed at `shelter` (of municipality `m`) during real incident `id`, by name. A drill's
 /// records are deleted when it ends (400 `drill_roster_deleted`); an incident whose personal
 /// data was purged has none left (409 `incident_purged`); one of another municipality is 404.
-async fn past_roster(store: &dyn Store, m: &MunicipalityCode, shelter: &ShelterId, inc: &Incident) -> Result<Vec<PastStay>, ApiError> {
+async fn past_roster(
+    store: &dyn Store,
+    m: &MunicipalityCode,
+    shelter: &ShelterId,
+    inc: &Incident,
+) -> Result<Vec<PastStay>, ApiError> {
     if !inc.municipalities.contains(m) {
         return Err(ApiError::NotFound("The incident", "災害"));
     }
@@ -68,11 +89,14 @@ async fn past_roster(store: &dyn Store, m: &MunicipalityCode, shelter: &ShelterI
     if inc.purged_at.is_some() {
         return Err(ApiError::StateConflict {
             code: "incident_purged",
-            message: "This incident's personal data was deleted at the end of its retention period.".into(),
+            message:
+                "This incident's personal data was deleted at the end of its retention period."
+                    .into(),
             message_ja: "この災害の個人の記録は保存期間が終わり削除されました。".into(),
         });
     }
-    let items = crate::domain::query_all(store, Query::partition(keys::stays_at(&inc.id, shelter))).await?;
+    let items =
+        crate::domain::query_all(store, Query::partition(keys::stays_at(&inc.id, shelter))).await?;
     let mut out: Vec<PastStay> = items.iter().filter_map(stay_from).collect();
     out.sort_by(|a, b| (a.arrived_at, &a.name).cmp(&(b.arrived_at, &b.name)));
     Ok(out)
@@ -80,10 +104,19 @@ async fn past_roster(store: &dyn Store, m: &MunicipalityCode, shelter: &ShelterI
 
 /// The rosters of every real incident of municipality `m` whose personal data is still kept
 /// and that had anyone at `shelter`, newest first; or of incident `only`.
-pub async fn past_rosters(store: &dyn Store, m: &MunicipalityCode, shelter: &ShelterId, only: Option<&str>) -> Result<Vec<PastRoster>, ApiError> {
+pub async fn past_rosters(
+    store: &dyn Store,
+    m: &MunicipalityCode,
+    shelter: &ShelterId,
+    only: Option<&str>,
+) -> Result<Vec<PastRoster>, ApiError> {
     let chosen: Vec<Incident> = match only {
         Some(id) => vec![incidents::get(store, id).await?],
-        None => incidents::of_municipality(store, m).await?.into_iter().filter(|i| i.kind == IncidentKind::Real && i.purged_at.is_none()).collect(),
+        None => incidents::of_municipality(store, m)
+            .await?
+            .into_iter()
+            .filter(|i| i.kind == IncidentKind::Real && i.purged_at.is_none())
+            .collect(),
     };
     let mut out = Vec::new();
     for inc in chosen {
@@ -109,7 +142,10 @@ pub fn of_events(person: &str, events: &[Item]) -> Vec<bosai_store::Key> {
     let mut out: Vec<bosai_store::Key> = events
         .iter()
         .filter_map(|e| {
-            let incident = e.str(attr::GSI1_PK)?.strip_prefix("INCIDENT#")?.strip_suffix("#PERSONAL")?;
+            let incident = e
+                .str(attr::GSI1_PK)?
+                .strip_prefix("INCIDENT#")?
+                .strip_suffix("#PERSONAL")?;
             let shelter = ShelterId::parse(e.str("shelter")?).ok()?;
             Some(keys::stay(incident, &shelter, person))
         })
