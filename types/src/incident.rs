@@ -57,6 +57,17 @@ impl Incident {
             && self.started_at <= at
             && self.closed_at.is_none_or(|c| at < c)
     }
+
+    /// Reaches a resident registered in `area` (`None`: no area registered). An incident for
+    /// some areas reaches those areas; one without a registered area is reached by a real
+    /// incident (they may well be there) but not by a drill (their real reports stay real).
+    pub fn reaches(&self, area: Option<&AreaCode>) -> bool {
+        match area {
+            _ if self.areas.is_empty() => true,
+            Some(a) => self.areas.contains(a),
+            None => self.kind == IncidentKind::Real,
+        }
+    }
 }
 
 /// Which incident what happens in municipality `m` at `at` belongs to: an open real incident
@@ -67,6 +78,25 @@ pub fn current<'a>(
     at: Timestamp,
 ) -> Option<&'a Incident> {
     let covering = || incidents.iter().filter(|i| i.covers(m, at));
+    covering()
+        .filter(|i| i.kind == IncidentKind::Real)
+        .max_by_key(|i| i.started_at)
+        .or_else(|| covering().max_by_key(|i| i.started_at))
+}
+
+/// [`current`] for a resident of `m` registered in `area` (their safety reports): an incident
+/// limited to some areas belongs only to those it [reaches](Incident::reaches).
+pub fn current_at_home<'a>(
+    incidents: &'a [Incident],
+    m: &MunicipalityCode,
+    area: Option<&AreaCode>,
+    at: Timestamp,
+) -> Option<&'a Incident> {
+    let covering = || {
+        incidents
+            .iter()
+            .filter(|i| i.covers(m, at) && i.reaches(area))
+    };
     covering()
         .filter(|i| i.kind == IncidentKind::Real)
         .max_by_key(|i| i.started_at)
@@ -134,6 +164,34 @@ mod tests {
             purge_report: Default::default(),
             purged_at: None,
         }
+    }
+
+    #[test]
+    fn an_incident_for_some_areas_reaches_only_their_residents() {
+        let m = MunicipalityCode::parse("041009").unwrap();
+        let aoba = AreaCode::parse("aoba-1").unwrap();
+        let izumi = AreaCode::parse("izumi-2").unwrap();
+        let mut drill = inc("drill", IncidentKind::Drill, 100, None);
+        drill.areas = vec![aoba.clone()];
+        let mut flood = inc("flood", IncidentKind::Real, 100, None);
+        flood.areas = vec![izumi.clone()];
+        let all = [drill, flood];
+        let at = |area: Option<&AreaCode>| {
+            current_at_home(&all, &m, area, Timestamp(150)).map(|i| i.id.as_str())
+        };
+        assert_eq!(at(Some(&aoba)), Some("drill"));
+        assert_eq!(at(Some(&izumi)), Some("flood"));
+        assert_eq!(
+            at(None),
+            Some("flood"),
+            "no area: a real incident may reach them, a drill does not"
+        );
+        assert_eq!(at(Some(&AreaCode::parse("taihaku-3").unwrap())), None);
+        // Shelters carry no area: the whole municipality, the real one first.
+        assert_eq!(
+            current(&all, &m, Timestamp(150)).map(|i| i.id.as_str()),
+            Some("flood")
+        );
     }
 
     #[test]

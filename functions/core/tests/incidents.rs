@@ -15,6 +15,7 @@ on_both_stores!(
     deleting_my_data_during_a_drill_takes_me_off_the_drill_roster,
     opening_and_closing_refuse_what_they_cannot_do,
     what_a_drill_makes_stays_in_the_drill,
+    a_drill_for_some_areas_takes_only_their_residents_reports,
 );
 
 const A: &str = "041009-aoba-katahira-es";
@@ -481,4 +482,27 @@ async fn what_a_drill_makes_stays_in_the_drill(app: TestApp) {
     let (s, v) = report(&app, &t, "rep-drill-late", "self", json!({"status": "safe_at_home"}), Some(during_drill)).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("drill_ended")), "{v}");
     assert_eq!(safety_in(&summary(&app, "").await), real_before);
+}
+
+/// A drill for one area: a resident registered there reports into the drill; one of another
+/// area, or with no area registered, reports for real.
+async fn a_drill_for_some_areas_takes_only_their_residents_reports(app: TestApp) {
+    let base = safety_in(&summary(&app, "?incident=real").await)[0];
+    let body = json!({"incident_id": "drill-aoba", "name": "青葉区訓練", "kind": "drill", "areas": ["aoba-1"]});
+    let (s, v) = app.call("POST", "/api/hq/incidents", &hq(&app), Some(body)).await;
+    assert_eq!(s, 200, "{v}");
+    let taro = app.login("taro", true).await.access_token;
+    let hanako = app.login("hanako", true).await.access_token;
+    assert_eq!(app.call("PUT", "/api/me/area", &taro, Some(json!({"area": "aoba-1"}))).await.0, 204);
+    assert_eq!(app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": "izumi-2"}))).await.0, 204);
+    let safe = json!({"status": "safe_at_home"});
+    let (_, in_drill) = report(&app, &taro, "rep-area-0001", "self", safe.clone(), None).await;
+    assert_eq!(in_drill["drill"], "青葉区訓練", "{in_drill}");
+    let (_, real) = report(&app, &hanako, "rep-area-0002", "self", safe.clone(), None).await;
+    assert!(real.get("drill").is_none(), "another area's resident reports for real: {real}");
+    assert_eq!(app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": null}))).await.0, 204);
+    let (_, real) = report(&app, &hanako, "rep-area-0003", "self", safe, None).await;
+    assert!(real.get("drill").is_none(), "no area registered: not the drill's: {real}");
+    assert_eq!(safety_in(&summary(&app, "?incident=real").await)[0], base + 1, "one real report counted (the latest of hers)");
+    assert_eq!(safety_in(&summary(&app, "?incident=drill-aoba").await)[0], 1);
 }

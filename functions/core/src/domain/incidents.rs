@@ -384,7 +384,12 @@ pub struct Scope {
 /// The scope (real or a drill's) of a check-in in municipality `m` at `at`. A scan made during
 /// a drill that has since ended is refused (`drill_ended`): its data was deleted.
 pub fn scope_at(incidents: &[Incident], m: &MunicipalityCode, at: Timestamp) -> Result<Scope, Rejection> {
-    match current(incidents, m, at) {
+    scope_of(current(incidents, m, at))
+}
+
+/// The scope of what belongs to incident `current` (none: real data outside any incident).
+pub fn scope_of(current: Option<&Incident>) -> Result<Scope, Rejection> {
+    match current {
         Some(i) if i.kind == IncidentKind::Drill => {
             if i.closed_at.is_some() {
                 return Err(Rejection::new("drill_ended", "this scan was made during a drill that has ended; drill records are deleted"));

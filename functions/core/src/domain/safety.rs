@@ -40,8 +40,11 @@ pub async fn report(
     made: Made,
 ) -> Result<SafetyReport, ApiError> {
     input.validate().map_err(|e| ApiError::invalid("invalid_safety_report", format!("{e}."), e.message_ja()))?;
+    // The incident open for the resident's municipality and registered area when they reported.
+    let area = registered_area(store, sub).await?;
     let all = incidents::all(store).await?;
-    let scope = incidents::scope_at(&all, municipality, made.at).map_err(checkin::drill_ended)?;
+    let current = bosai_types::incident::current_at_home(&all, municipality, area.as_ref(), made.at);
+    let scope = incidents::scope_of(current).map_err(checkin::drill_ended)?;
     let space = &scope.space;
     let drill = space.drill().and_then(|id| all.iter().find(|i| i.id == id)).map(|i| i.name.clone());
     let id_key = keys::safety_report_id(sub, &input.report_id, space);
@@ -68,7 +71,6 @@ pub async fn report(
     let at = made.at;
     let member = r.member_id.as_str();
     let current_key = keys::safety_current(sub, member, space);
-    let area = registered_area(store, sub).await?;
     let count_key = keys::safety_count(municipality, area.as_ref(), space);
     // Real personal items are listed under their incident for the purge; a drill's go with its partition.
     let listed = |it: Item, what: &str| match space {
