@@ -194,6 +194,8 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, ne
         return Err(ApiError::Forbidden);
     }
     new.validate().map_err(|e| ApiError::invalid(e.code, e.en, e.ja))?;
+    // During a drill, a notice is the drill's.
+    let (space, drill) = crate::domain::incidents::space_now(store, m, now).await?;
     if let NoticeTarget::Areas { areas } = &new.target {
         crate::domain::areas::check(store, m, areas).await?;
     }
@@ -206,8 +208,7 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, ne
         target: new.target.clone(),
         created_at: now,
         delivery: None,
-        // During a drill, a notice is the drill's.
-        drill: crate::domain::incidents::space_now(store, m, now).await?.1.map(|d| d.name),
+        drill: drill.map(|d| d.name),
     };
     let payload = serde_json::to_vec(&PushPayload::of(&notice)).expect("payload serialises");
     if payload.len() > bosai_push::MAX_PLAINTEXT_LEN {
@@ -218,7 +219,7 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, ne
         ));
     }
     let mut stored = notice_item(m, &notice);
-    if let Some(id) = crate::domain::incidents::space_now(store, m, now).await?.0.drill() {
+    if let Some(id) = space.drill() {
         // A drill's notice to evacuees goes to those on the drill's rosters.
         stored = stored.with(DRILL_ID, Value::s(id));
     }

@@ -46,8 +46,7 @@ async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: Inciden
     // HQ sees its own municipality (one deployment serves several).
     let m = super::principal::hq_municipality(&p, &st).await?;
     let now = Timestamp(crate::clock::now_millis());
-    let drill = viewed_drill(st.store.as_ref(), &m, q, now).await?;
-    let space = drill.as_ref().map_or(Space::Real, |d| Space::Drill(d.id.clone()));
+    let (space, drill) = viewed(st.store.as_ref(), &m, q, now).await?;
     let mut out = hq::summary(st.store.as_ref(), &m, &space, now).await?;
     out.drill = drill;
     Ok(Json(out))
@@ -63,14 +62,15 @@ pub(super) struct IncidentQuery {
 
 pub(super) type IncidentParam = Result<Query<IncidentQuery>, axum::extract::rejection::QueryRejection>;
 
-/// The drill an HQ view of municipality `m` shows (`None`: the real data): the current incident
-/// by default (a drill when one runs and no real incident is open), `real`, or one by id.
-pub(super) async fn viewed_drill(store: &dyn bosai_store::Store, m: &bosai_types::MunicipalityCode, q: IncidentParam, now: Timestamp) -> Result<Option<bosai_types::incident::Incident>, ApiError> {
+/// What an HQ view of municipality `m` shows: the real data, or a drill's (with the drill). The
+/// current incident by default (a drill when one runs and no real incident is open), `real`, or
+/// one by id.
+pub(super) async fn viewed(store: &dyn bosai_store::Store, m: &bosai_types::MunicipalityCode, q: IncidentParam, now: Timestamp) -> Result<(Space, Option<bosai_types::incident::Incident>), ApiError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     if q.incident.as_deref().is_some_and(|i| i.chars().count() > 64) {
         return Err(ApiError::invalid("invalid_filter", "incident is an incident id (at most 64 characters) or `real`.", "災害・訓練の指定が正しくありません。"));
     }
-    Ok(match q.incident.as_deref() {
+    let drill = match q.incident.as_deref() {
         None | Some("") => incidents::space_now(store, m, now).await?.1,
         Some("real") => None,
         Some(id) => {
@@ -80,7 +80,8 @@ pub(super) async fn viewed_drill(store: &dyn bosai_store::Store, m: &bosai_types
             }
             (inc.kind == IncidentKind::Drill).then_some(inc)
         }
-    })
+    };
+    Ok((drill.as_ref().map_or(Space::Real, |d| Space::Drill(d.id.clone())), drill))
 }
 
 /// The prefecture at a glance (県災害対策本部): per municipality, shelters open, people against

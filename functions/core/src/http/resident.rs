@@ -244,8 +244,7 @@ async fn municipalities(State(st): State<AppState>) -> Result<impl IntoResponse,
         (status = 404, body = Problem, description = "no such incident of this municipality")))]
 async fn help_requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<HelpRequest>>, ApiError> {
     let m = hq_municipality(&p, &st).await?;
-    let drill = super::hq::viewed_drill(st.store.as_ref(), &m, q, now()).await?;
-    let space = drill.map_or(crate::keys::Space::Real, |d| crate::keys::Space::Drill(d.id));
+    let (space, _) = super::hq::viewed(st.store.as_ref(), &m, q, now()).await?;
     let list = safety::help_requests(st.store.as_ref(), &m, &space).await?;
     // Names and where people are: a read of personal data, audited.
     let details = [("rows", bosai_store::Value::n(list.len() as i64))];

@@ -88,7 +88,6 @@ async fn deliver(
         (status = 404, body = Problem, description = "no such incident of this municipality")))]
 async fn requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<SupplyLine>>, ApiError> {
     let m = super::principal::hq_municipality(&p, &st).await?;
-    let drill = super::hq::viewed_drill(st.store.as_ref(), &m, q, now()).await?;
-    let space = drill.map_or(crate::keys::Space::Real, |d| crate::keys::Space::Drill(d.id));
+    let (space, _) = super::hq::viewed(st.store.as_ref(), &m, q, now()).await?;
     Ok(Json(supplies::requests(st.store.as_ref(), &m, &space).await?))
 }
