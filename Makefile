@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing and are safe to rerun.
-.PHONY: run test bench load fuzz-api setup build clean-data
+.PHONY: run test bench load fuzz-api setup build clean-data deploy deploy-check
 
 run:
 	@scripts/run.sh
@@ -29,3 +29,11 @@ build: setup
 # Forget the local stack's data (the demo data is seeded again on the next run).
 clean-data:
 	rm -rf .bosai/data
+
+# Deploy to AWS (docs/deploy.md): VAPID secret, sam build + deploy, dist/ to S3, CloudFront invalidation.
+deploy:
+	@scripts/deploy.sh
+
+# Offline: infra checks (cfn-lint, sam validate, checkov, tests/infra) + arm64 Lambda binaries (ELF, glibc).
+deploy-check:
+	@scripts/deploy.sh --check

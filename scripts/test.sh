@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: every suite — bench and fuzz smoke runs, unit, storage contract
-# (embedded + DynamoDB Local), API (both stores), API fuzzing (schemathesis), the
+# (embedded + DynamoDB Local), API (both stores), the AWS template and the Lambda
+# binaries in a Runtime API emulator, API fuzzing (schemathesis), the
 # 60 s load test, and browser tests against the local stack in Chromium (last, so
 # its summary closes the run).
 source "$(dirname "$0")/lib.sh"
@@ -37,8 +38,14 @@ FUZZ_SECONDS="${FUZZ_SECONDS:-15}" "$ROOT/scripts/fuzz.sh"
 log "wasm-side token verification (p256, as on staff devices)"
 cargo test -p bosai-types --features jws --quiet
 
-log "Rust tests (DynamoDB Local for the DynamoDB backend)"
-"$ROOT/scripts/with-dynamodb-local.sh" env BOSAI_REQUIRE_DYNAMODB=1 cargo test --quiet
+log "Rust tests (DynamoDB Local for the DynamoDB backend; moto's KMS and Secrets Manager for the AWS keys)"
+"$ROOT/scripts/with-dynamodb-local.sh" "$ROOT/scripts/with-moto.sh" env BOSAI_REQUIRE_DYNAMODB=1 BOSAI_REQUIRE_MOTO=1 cargo test --quiet
+
+log "infrastructure: cfn-lint, sam validate --lint, checkov, the template test against the code (infra/)"
+"$ROOT/scripts/infra-check.sh"
+
+log "the Lambda binaries through cargo lambda's Runtime API emulator (DynamoDB Local, moto's KMS)"
+"$ROOT/scripts/lambda-emulator-test.sh"
 
 log "API fuzzing from the OpenAPI document (schemathesis; ~2.5 min)"
 "$ROOT/scripts/schemathesis.sh"

@@ -67,7 +67,9 @@ pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
-fn jwk_of(key: &VerifyingKey) -> Jwk {
+/// The JWK of a P-256 public key; its `kid` is derived from the key, so every function
+/// computes the same id for a key it only knows the public half of (a KMS key).
+pub fn jwk_of(key: &VerifyingKey) -> Jwk {
     let point = key.to_encoded_point(false);
     let kid = B64.encode(sha2::Sha256::digest(point.as_bytes()))[..16].to_owned();
     Jwk {
@@ -122,13 +124,23 @@ impl Signer {
 
     /// Compact serialisation `header.payload.signature` with the given `typ`.
     pub fn sign<T: Serialize>(&self, typ: &str, claims: &T) -> String {
-        let header = Header { alg: "ES256".into(), typ: Some(typ.into()), kid: Some(self.jwk.kid.clone()), crit: None };
-        let h = B64.encode(serde_json::to_vec(&header).expect("header serialises"));
-        let p = B64.encode(serde_json::to_vec(claims).expect("claims serialise"));
-        let input = format!("{h}.{p}");
+        let input = signing_input(&self.jwk.kid, typ, claims);
         let sig: Signature = self.key.sign(input.as_bytes());
-        format!("{input}.{}", B64.encode(sig.to_bytes()))
+        with_signature(input, &sig)
     }
+}
+
+/// `base64url(header).base64url(claims)`: what an ES256 signer signs (here or in KMS).
+pub fn signing_input<T: Serialize>(kid: &str, typ: &str, claims: &T) -> String {
+    let header = Header { alg: "ES256".into(), typ: Some(typ.into()), kid: Some(kid.into()), crit: None };
+    let h = B64.encode(serde_json::to_vec(&header).expect("header serialises"));
+    let p = B64.encode(serde_json::to_vec(claims).expect("claims serialise"));
+    format!("{h}.{p}")
+}
+
+/// The compact JWS: the signing input and the fixed-size `r‖s` signature (RFC 7518 §3.4).
+pub fn with_signature(input: String, sig: &Signature) -> String {
+    format!("{input}.{}", B64.encode(sig.to_bytes()))
 }
 
 /// Public keys accepted for verification: during rotation the old and the new key are both live.

@@ -4,6 +4,6 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     bosai_core::telemetry::init(true);
-    let state = bosai_core::AppState::from_env().await?;
+    let state = bosai_core::AppState::from_env(bosai_core::deployment::Function::Api).await?;
     lambda_http::run(bosai_core::router(state)).await
 }

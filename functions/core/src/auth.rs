@@ -1,13 +1,15 @@
 //! Token settings shared by every function: our ES256 keys (current signer plus
 //! verify-only keys during rotation), trusted staff issuers, and the checks
-//! every access token must pass. Access tokens are issued and their signatures
-//! verified with `jsonwebtoken` (aws-lc-rs backend); check-in credentials and posters,
-//! which staff devices also verify offline in wasm, keep the shared `bosai_types::jws`.
+//! every access token must pass. Everything we issue is signed by a [`TokenSigner`]
+//! (a key file locally, KMS on AWS); access tokens' signatures are verified with
+//! `jsonwebtoken` (aws-lc-rs backend); check-in credentials and posters, which staff
+//! devices also verify offline in wasm, with the shared `bosai_types::jws`.
 
 use crate::domain::jpki::JpkiVerifier;
 use bosai_types::auth::{Claims, Role};
-use bosai_types::jws::{check_time, JwsError, Jwks, KeySet, Signer, TimeError, MAX_TOKEN_BYTES};
-use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use crate::signing::{SignError, TokenSigner};
+use bosai_types::jws::{check_time, Jwk, JwsError, Jwks, KeySet, Signer, TimeError, MAX_TOKEN_BYTES};
+use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, Validation};
 use bosai_types::{MunicipalityCode, ShelterId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -125,8 +127,8 @@ impl TrustedIssuer {
 #[derive(Debug, Clone)]
 pub struct TokenKeys {
     pub issuer: String,
-    signer: Signer,
-    encoding: Arc<EncodingKey>,
+    /// None: this function only verifies (the api function on AWS).
+    signer: Option<TokenSigner>,
     /// Our own keys: the signer plus keys still live from before a rotation.
     own: KeySet,
     own_jwt: IssuerKeys,
@@ -163,31 +165,39 @@ impl SignatureCache {
 impl TokenKeys {
     /// `signer` signs new tokens; `previous` keys only verify (rotation window).
     pub fn new(issuer: impl Into<String>, signer: Signer, previous: Vec<Signer>, staff: Vec<TrustedIssuer>) -> Self {
+        let previous = previous.iter().map(|s| s.jwk().clone()).collect();
+        Self::with_signer(issuer, Some(TokenSigner::Local(signer)), previous, staff).expect("our own keys are valid")
+    }
+
+    /// `signer` (if this function signs) plus `verify_only` public keys, the signer's first.
+    pub fn with_signer(issuer: impl Into<String>, signer: Option<TokenSigner>, verify_only: Vec<Jwk>, staff: Vec<TrustedIssuer>) -> Result<Self, JwsError> {
         // Exactly one crypto backend must be compiled in, or jsonwebtoken panics at first use.
         assert!(jsonwebtoken::crypto::CryptoProvider::try_get_default().is_some(), "jsonwebtoken has no crypto backend");
         let issuer = issuer.into();
-        let mut jwks = Jwks { keys: vec![signer.jwk().clone()] };
-        jwks.keys.extend(previous.iter().map(|s| s.jwk().clone()));
-        let own = KeySet::from_jwks(&jwks).expect("our own keys are valid");
-        let own_jwt = IssuerKeys::from_jwks(&issuer, &jwks).expect("our own keys are valid");
-        let encoding = Arc::new(EncodingKey::from_ec_der(&signer.to_pkcs8_der()));
-        Self { issuer, signer, encoding, own, own_jwt, jwks, staff, verified: Arc::default() }
+        let jwks = Jwks { keys: signer.iter().map(|s| s.jwk().clone()).chain(verify_only).collect() };
+        if jwks.keys.is_empty() {
+            return Err(JwsError::BadKey("no token key".into()));
+        }
+        let own = KeySet::from_jwks(&jwks)?;
+        let own_jwt = IssuerKeys::from_jwks(&issuer, &jwks)?;
+        Ok(Self { issuer, signer, own, own_jwt, jwks, staff, verified: Arc::default() })
     }
 
     pub fn jwks(&self) -> &Jwks {
         &self.jwks
     }
 
-    pub fn signer(&self) -> &Signer {
-        &self.signer
+    /// A JWS of type `typ` signed by our current key (access tokens, credentials, posters).
+    pub async fn sign<T: serde::Serialize>(&self, typ: &str, claims: &T) -> Result<String, SignError> {
+        self.signer.as_ref().ok_or(SignError::NotHere)?.sign(typ, claims).await
     }
 
-    pub fn issue(&self, sub: &str, role: Role, shelters: Vec<String>, municipality: Option<String>, now: i64) -> String {
-        self.issue_for(sub, role, shelters, municipality, now, ACCESS_TTL_SECONDS)
+    pub async fn issue(&self, sub: &str, role: Role, shelters: Vec<String>, municipality: Option<String>, now: i64) -> Result<String, SignError> {
+        self.issue_for(sub, role, shelters, municipality, now, ACCESS_TTL_SECONDS).await
     }
 
     /// A token valid for `ttl` seconds (staff sign-ins, which have no refresh token).
-    pub fn issue_for(&self, sub: &str, role: Role, shelters: Vec<String>, municipality: Option<String>, now: i64, ttl: i64) -> String {
+    pub async fn issue_for(&self, sub: &str, role: Role, shelters: Vec<String>, municipality: Option<String>, now: i64, ttl: i64) -> Result<String, SignError> {
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: AUDIENCE.into(),
@@ -199,10 +209,7 @@ impl TokenKeys {
             shelters,
             municipality,
         };
-        let mut header = Header::new(Algorithm::ES256);
-        header.typ = Some(ACCESS_TOKEN_TYPE.into());
-        header.kid = Some(self.signer.kid().into());
-        jsonwebtoken::encode(&header, &claims, &self.encoding).expect("signing with our own key")
+        self.sign(ACCESS_TOKEN_TYPE, &claims).await
     }
 
     /// Our own verification keys (check-in credentials, posters).
@@ -298,14 +305,38 @@ impl TokenKeys {
     }
 }
 
-/// Everything the sign-in flow needs besides the store.
-pub struct AuthSettings {
-    pub tokens: TokenKeys,
+/// What card sign-in needs: the JPKI trust with its CRLs and the pseudonym key. Only the
+/// token function (and the local stack) holds it; on AWS the api function cannot read
+/// the pseudonym secret.
+pub struct CardSignIn {
     pub jpki: JpkiVerifier,
     /// Where the CRLs are re-read from, on a schedule.
     pub crl_source: crate::jpki_trust::CrlSource,
     /// HMAC key deriving residents' pseudonymous ids from card serials.
     pub pseudonym_key: aws_lc_rs::hmac::Key,
+}
+
+impl CardSignIn {
+    pub fn new(jpki: JpkiVerifier, crl_source: crate::jpki_trust::CrlSource, pseudonym_secret: &[u8]) -> Self {
+        Self { jpki, crl_source, pseudonym_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, pseudonym_secret) }
+    }
+}
+
+/// Why a function does not serve card sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardSignInClosed {
+    /// It never does (the api function on AWS).
+    NotHere,
+    /// The JPKI trust did not load at start (no current CRL for a root, say): card sign-in
+    /// fails closed until a deployment brings current CRLs; the function serves the rest.
+    TrustNotLoaded(String),
+}
+
+/// Everything the sign-in flow needs besides the store.
+pub struct AuthSettings {
+    pub tokens: TokenKeys,
+    /// Err in a function that does not serve card sign-in, or whose JPKI trust did not load.
+    card: Result<CardSignIn, CardSignInClosed>,
     /// Exact redirect URIs a challenge may name (the PWA's `/auth/callback`).
     pub redirect_uris: Vec<String>,
     /// Deep link opening the companion app (`bosai-companion://jpki` in production,
@@ -317,29 +348,29 @@ pub struct AuthSettings {
 
 impl std::fmt::Debug for AuthSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthSettings").field("issuer", &self.tokens.issuer).field("jpki", &self.jpki).finish()
+        f.debug_struct("AuthSettings").field("issuer", &self.tokens.issuer).field("jpki", &self.card.as_ref().map(|c| &c.jpki)).finish()
     }
 }
 
 impl AuthSettings {
-    pub fn new(
-        tokens: TokenKeys,
-        jpki: JpkiVerifier,
-        crl_source: crate::jpki_trust::CrlSource,
-        pseudonym_secret: &[u8],
-        redirect_uris: Vec<String>,
-        companion_url: String,
-        oidc: Option<crate::oidc::OidcClient>,
-    ) -> Arc<Self> {
-        Arc::new(Self {
-            tokens,
-            jpki,
-            crl_source,
-            pseudonym_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, pseudonym_secret),
-            redirect_uris,
-            companion_url,
-            oidc,
-        })
+    pub fn new(tokens: TokenKeys, card: Result<CardSignIn, CardSignInClosed>, redirect_uris: Vec<String>, companion_url: String, oidc: Option<crate::oidc::OidcClient>) -> Arc<Self> {
+        Arc::new(Self { tokens, card, redirect_uris, companion_url, oidc })
+    }
+
+    /// Card sign-in's trust and keys, or 503 where this function does not serve it or its
+    /// CRLs did not load (revocation fails closed; staff sign-in and the rest go on).
+    pub fn card(&self) -> Result<&CardSignIn, crate::ApiError> {
+        match &self.card {
+            Ok(card) => Ok(card),
+            Err(CardSignInClosed::NotHere) => {
+                tracing::error!("a card sign-in route reached a function without card sign-in");
+                Err(crate::ApiError::Unavailable("card sign-in is served by the token function".into()))
+            }
+            Err(CardSignInClosed::TrustNotLoaded(reason)) => {
+                tracing::error!(reason = %reason, "card sign-in refused: the JPKI trust (CRLs) did not load");
+                Err(crate::ApiError::RevocationUnavailable)
+            }
+        }
     }
 }
 
@@ -366,8 +397,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn issuer_audience_and_scope_are_enforced() {
+    #[tokio::test]
+    async fn issuer_audience_and_scope_are_enforced() {
         let idp = signer(9);
         let keys = TokenKeys::new(
             "us",
@@ -376,7 +407,7 @@ mod tests {
             vec![TrustedIssuer::new("idp", &Jwks { keys: vec![idp.jwk().clone()] }).unwrap()],
         );
         let now = 1_000_000;
-        let t = keys.issue("r1", Role::Resident, vec![], None, now);
+        let t = keys.issue("r1", Role::Resident, vec![], None, now).await.unwrap();
         assert_eq!(keys.verify(&t, now).unwrap().role, Role::Resident);
         // Rotated-out key still verifies.
         let old = signer(2).sign(ACCESS_TOKEN_TYPE, &claims("us", Role::Hq, now));
@@ -401,11 +432,11 @@ mod tests {
         assert_eq!(keys.verify(&signer(1).sign(ACCESS_TOKEN_TYPE, &c), now), Err(TokenError::BadScope));
     }
 
-    #[test]
-    fn a_remembered_signature_still_gets_every_other_check() {
+    #[tokio::test]
+    async fn a_remembered_signature_still_gets_every_other_check() {
         let keys = TokenKeys::new("us", signer(1), vec![], vec![]);
         let now = 1_000_000;
-        let t = keys.issue("staff:1", Role::ShelterStaff, vec!["aoba-01".into()], None, now);
+        let t = keys.issue("staff:1", Role::ShelterStaff, vec!["aoba-01".into()], None, now).await.unwrap();
         assert!(keys.verify(&t, now).is_ok());
         assert!(keys.verify(&t, now).is_ok(), "second use comes from the cache");
         assert_eq!(keys.verify(&t, now - 3600), Err(TokenError::Time(TimeError::NotYetValid)));

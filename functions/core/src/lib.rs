@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod deployment;
 pub mod domain;
 pub mod error;
 pub mod http;
@@ -11,7 +12,9 @@ pub mod jpki_trust;
 pub mod keys;
 pub mod landing;
 pub mod oidc;
+pub mod secrets;
 pub mod seed;
+pub mod signing;
 pub mod telemetry;
 
 pub use config::Config;

@@ -287,8 +287,9 @@ async fn bad_card_input_is_a_clear_4xx(app: TestApp) {
     }
     // Nothing was written by any of those: no resident exists for the card until it signs in.
     let settings = app.auth_settings();
-    let anchor = settings.jpki.trust().anchors().iter().find(|a| a.id.starts_with("local-auth-")).unwrap();
-    let key = bosai_core::keys::cert_subject(&bosai_core::domain::auth::cert_pseudonym(&settings, &anchor.key_id, &card.auth_serial));
+    let card_sign_in = settings.card().unwrap();
+    let anchor = card_sign_in.jpki.trust().anchors().iter().find(|a| a.id.starts_with("local-auth-")).unwrap();
+    let key = bosai_core::keys::cert_subject(&bosai_core::domain::auth::cert_pseudonym(card_sign_in, &anchor.key_id, &card.auth_serial));
     assert!(app.store.get(&key).await.unwrap().is_none());
     assert_eq!(post_jpki(&app, &good().await).await.0, 200);
     assert!(app.store.get(&key).await.unwrap().is_some());

@@ -217,6 +217,10 @@ async fn roster_filters_csv_and_audit(app: TestApp) {
     assert!(actions.contains(&"roster_export"));
     let export = audit.iter().find(|a| a.get("action").and_then(|v| v.as_str()) == Some("roster_export")).unwrap();
     assert!(export.get("filter").and_then(|v| v.as_str()).unwrap().contains("egg"), "the filter is recorded");
+    // The audit log keeps its own retention: each entry expires five years on (DynamoDB TTL).
+    let ttl = export.get("ttl").and_then(|v| v.as_i64()).expect("an audit entry carries its expiry");
+    let five_years = bosai_core::domain::audit::AUDIT_RETENTION_DAYS * 86_400;
+    assert!((ttl - (now_ms() / 1000 + five_years)).abs() < 600, "{ttl}");
 }
 
 async fn poster_check_in(app: TestApp) {
@@ -365,10 +369,15 @@ async fn scan_preview_names_people_and_where_they_are(app: TestApp) {
     assert_eq!(preview(A, t, cred.clone()).await.0, 403);
     let (s, e) = preview(A, st_a.clone(), "not-a-code".into()).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("credential_invalid")), "{e}");
-    let foreign = app.auth_settings().tokens.signer().sign(
-        CHECKIN_TYPE,
-        &CheckInClaims { iss: "x".into(), sub: "r_x".into(), m: vec!["self".into()], mu: "131016".into(), iat: now_ms() / 1000, exp: now_ms() / 1000 + 600 },
-    );
+    let foreign = app
+        .auth_settings()
+        .tokens
+        .sign(
+            CHECKIN_TYPE,
+            &CheckInClaims { iss: "x".into(), sub: "r_x".into(), m: vec!["self".into()], mu: "131016".into(), iat: now_ms() / 1000, exp: now_ms() / 1000 + 600 },
+        )
+        .await
+        .unwrap();
     let (s, e) = preview(A, st_a.clone(), foreign).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("credential_other_municipality")), "{e}");
     // Every preview that showed names is in the audit log, with who looked.

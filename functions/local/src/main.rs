@@ -2,6 +2,7 @@
 //! Env: BOSAI_PORT/PORT (default 8080, 0 = any free port), BOSAI_DATA_DIR,
 //! BOSAI_DIST (built app, default `dist`), BOSAI_STORE=dynamodb for DynamoDB,
 //! BOSAI_OIDC_PROVIDER (staff sign-in provider script, `off` for none).
+//! `bosai-local manifest` prints what the AWS template must match (`bosai_core::deployment`).
 
 use bosai_core::{seed, AppState, Config};
 use bosai_types::Timestamp;
@@ -26,6 +27,21 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    // `bosai-local manifest`: what infra/template.yaml must match (tests/infra checks it).
+    if std::env::args().nth(1).as_deref() == Some("manifest") {
+        let mut manifest = bosai_core::deployment::manifest(bosai_store::dynamo::cloudformation_table());
+        // The app's pages are tested in the browser under this policy; CloudFront must send the same.
+        manifest["content_security_policy"] = bosai_local::CONTENT_SECURITY_POLICY.into();
+        println!("{}", serde_json::to_string_pretty(&manifest)?);
+        return Ok(());
+    }
+    // `bosai-local first-admin CODE SUBJECT NAME`: the first admin's staff record, written by an
+    // operator into the deployment's store (BOSAI_STORE=dynamodb BOSAI_TABLE=… with AWS
+    // credentials); every later record is made by an admin in /hq. The provider label is
+    // BOSAI_OIDC_IDP (default `oidc`), as in the functions.
+    if std::env::args().nth(1).as_deref() == Some("first-admin") {
+        return first_admin(std::env::args().skip(2).collect()).await;
+    }
     let config = Config::from_env()?;
     let store = config.open_store().await?;
     seed::seed(store.as_ref(), Timestamp(bosai_core::clock::now_millis())).await?;
@@ -84,5 +100,21 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     bosai_local::spawn_purge_worker(store.clone(), &config, push.clone());
     let app = bosai_local::app(AppState::new(store, config, auth).with_push(push, Some(wake)), &dist, identity);
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    Ok(())
+}
+
+async fn first_admin(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    let [code, subject, name] = args.as_slice() else {
+        return Err("usage: bosai-local first-admin <municipality code> <the admin's sub at the staff provider> <name>".into());
+    };
+    let config = Config::from_env()?;
+    let store = config.open_store().await?;
+    let m = bosai_types::MunicipalityCode::parse(code)?;
+    let operator = bosai_core::auth::Principal { sub: "operator".into(), role: bosai_types::auth::Role::Admin, shelters: vec![], municipality: None };
+    let idp = std::env::var("BOSAI_OIDC_IDP").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| "oidc".into());
+    let input = bosai_types::staff::StaffAccountInput { name: name.clone(), role: bosai_types::staff::StaffRole::Admin, shelters: vec![] };
+    let now = Timestamp(bosai_core::clock::now_millis());
+    let account = bosai_core::domain::staff_accounts::save(store.as_ref(), &operator, &idp, &m, subject, &input, now).await.map_err(|e| e.to_string())?;
+    println!("admin record saved: {} ({}) administers {} at provider '{idp}'", account.name, account.subject, account.municipality);
     Ok(())
 }

@@ -13,7 +13,7 @@ async fn main() -> Result<(), Error> {
     let config = bosai_core::Config::from_env()?;
     let store = config.open_store().await?;
     // Without a VAPID key the inactive residents are still swept; their warning is not pushed.
-    let push = bosai_core::config::push_from_env()?;
+    let push = bosai_core::config::push_from_env().await?;
     let (store, config, push) = (&store, &config, &push);
     lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| async move {
         let now = bosai_types::Timestamp(bosai_core::clock::now_millis());

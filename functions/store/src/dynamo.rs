@@ -16,6 +16,52 @@ use std::time::Duration;
 
 pub const GSI1: &str = "gsi1";
 
+/// The table's shape, defined once: [`DynamoStore::create_table`] builds it and
+/// [`cloudformation_table`] describes it for `infra/template.yaml`.
+pub struct TableShape {
+    /// Partition and sort key (strings).
+    pub key: (&'static str, &'static str),
+    /// Global secondary indexes: name, partition and sort key (strings, all attributes projected).
+    pub indexes: &'static [(&'static str, &'static str, &'static str)],
+    /// Items carrying this attribute (epoch seconds) expire.
+    pub ttl: &'static str,
+    /// The stream the fan-out function reads new notices from.
+    pub stream_view: &'static str,
+}
+
+pub const TABLE: TableShape = TableShape {
+    key: (attr::PK, attr::SK),
+    indexes: &[(GSI1, attr::GSI1_PK, attr::GSI1_SK)],
+    ttl: attr::TTL,
+    stream_view: "NEW_IMAGE",
+};
+
+impl TableShape {
+    /// Every key attribute, table and indexes, once each.
+    pub fn attributes(&self) -> Vec<&'static str> {
+        let mut names = vec![self.key.0, self.key.1];
+        for (_, hash, range) in self.indexes {
+            names.extend([*hash, *range]);
+        }
+        names.dedup();
+        names
+    }
+}
+
+/// The table as CloudFormation's `AWS::DynamoDB::Table` properties (the part the code decides).
+pub fn cloudformation_table() -> serde_json::Value {
+    use serde_json::json;
+    let schema = |h: &str, r: &str| json!([{ "AttributeName": h, "KeyType": "HASH" }, { "AttributeName": r, "KeyType": "RANGE" }]);
+    json!({
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": TABLE.attributes().iter().map(|n| json!({ "AttributeName": n, "AttributeType": "S" })).collect::<Vec<_>>(),
+        "KeySchema": schema(TABLE.key.0, TABLE.key.1),
+        "GlobalSecondaryIndexes": TABLE.indexes.iter().map(|(name, h, r)| json!({ "IndexName": name, "KeySchema": schema(h, r), "Projection": { "ProjectionType": "ALL" } })).collect::<Vec<_>>(),
+        "TimeToLiveSpecification": { "AttributeName": TABLE.ttl, "Enabled": true },
+        "StreamSpecification": { "StreamViewType": TABLE.stream_view },
+    })
+}
+
 #[derive(Clone)]
 pub struct DynamoStore {
     client: Client,
@@ -94,7 +140,8 @@ impl DynamoStore {
         Self { client, table: table.into() }
     }
 
-    /// Create the table as `infra/` deploys it (for local runs and tests).
+    /// Create the table as `infra/` deploys it (for local runs and tests): from [`TABLE`],
+    /// as [`cloudformation_table`] describes it to the template test.
     pub async fn create_table(&self) -> Result<()> {
         let s = |n: &str| {
             t::AttributeDefinition::builder()
@@ -106,33 +153,41 @@ impl DynamoStore {
         let k = |n: &str, kt: t::KeyType| {
             t::KeySchemaElement::builder().attribute_name(n).key_type(kt).build().expect("static key")
         };
-        let gsi = t::GlobalSecondaryIndex::builder()
-            .index_name(GSI1)
-            .key_schema(k(attr::GSI1_PK, t::KeyType::Hash))
-            .key_schema(k(attr::GSI1_SK, t::KeyType::Range))
-            .projection(t::Projection::builder().projection_type(t::ProjectionType::All).build())
-            .build()
-            .expect("static gsi");
-        let res = self
+        let (pk, sk) = TABLE.key;
+        let mut req = self
             .client
             .create_table()
             .table_name(&self.table)
             .billing_mode(t::BillingMode::PayPerRequest)
-            .attribute_definitions(s(attr::PK))
-            .attribute_definitions(s(attr::SK))
-            .attribute_definitions(s(attr::GSI1_PK))
-            .attribute_definitions(s(attr::GSI1_SK))
-            .key_schema(k(attr::PK, t::KeyType::Hash))
-            .key_schema(k(attr::SK, t::KeyType::Range))
-            .global_secondary_indexes(gsi)
-            .send()
-            .await;
+            .key_schema(k(pk, t::KeyType::Hash))
+            .key_schema(k(sk, t::KeyType::Range))
+            .stream_specification(
+                t::StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(t::StreamViewType::from(TABLE.stream_view))
+                    .build()
+                    .expect("static stream"),
+            );
+        for name in TABLE.attributes() {
+            req = req.attribute_definitions(s(name));
+        }
+        for (index, hash, range) in TABLE.indexes {
+            let gsi = t::GlobalSecondaryIndex::builder()
+                .index_name(*index)
+                .key_schema(k(hash, t::KeyType::Hash))
+                .key_schema(k(range, t::KeyType::Range))
+                .projection(t::Projection::builder().projection_type(t::ProjectionType::All).build())
+                .build()
+                .expect("static gsi");
+            req = req.global_secondary_indexes(gsi);
+        }
+        let res = req.send().await;
         match res {
             Ok(_) => {}
             Err(e) if e.code() == Some("ResourceInUseException") => return Ok(()),
             Err(e) => return Err(map_err(e)),
         }
-        let ttl = t::TimeToLiveSpecification::builder().attribute_name(attr::TTL).enabled(true).build().ok();
+        let ttl = t::TimeToLiveSpecification::builder().attribute_name(TABLE.ttl).enabled(true).build().ok();
         self.client
             .update_time_to_live()
             .table_name(&self.table)
@@ -473,5 +528,36 @@ impl Store for DynamoStore {
             }
         }
         Err(map_err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// What DynamoDB (Local) built from `create_table`, in CloudFormation's words: it must be
+    /// what `cloudformation_table` tells the template (and so the template test) it is.
+    #[tokio::test]
+    async fn the_table_built_is_the_table_the_template_declares() {
+        let Some(store) = DynamoStore::fresh_test_table("shape").await else { return };
+        let d = store.client.describe_table().table_name(&store.table).send().await.unwrap();
+        let t = d.table().unwrap();
+        let schema = |k: &[t::KeySchemaElement]| k.iter().map(|e| json!({ "AttributeName": e.attribute_name(), "KeyType": e.key_type().as_str() })).collect::<Vec<_>>();
+        let mut attributes: Vec<_> = t.attribute_definitions().iter().map(|a| json!({ "AttributeName": a.attribute_name(), "AttributeType": a.attribute_type().as_str() })).collect();
+        attributes.sort_by_key(|a| a["AttributeName"].as_str().unwrap().to_owned());
+        let ttl = store.client.describe_time_to_live().table_name(&store.table).send().await.unwrap();
+        let ttl = ttl.time_to_live_description().unwrap();
+        let built = json!({
+            "BillingMode": t.billing_mode_summary().and_then(|b| b.billing_mode()).map(|b| b.as_str()),
+            "AttributeDefinitions": attributes,
+            "KeySchema": schema(t.key_schema()),
+            "GlobalSecondaryIndexes": t.global_secondary_indexes().iter().map(|g| json!({ "IndexName": g.index_name(), "KeySchema": schema(g.key_schema()), "Projection": { "ProjectionType": g.projection().and_then(|p| p.projection_type()).map(|p| p.as_str()) } })).collect::<Vec<_>>(),
+            "TimeToLiveSpecification": { "AttributeName": ttl.attribute_name(), "Enabled": ttl.time_to_live_status().map(|s| s.as_str()) == Some("ENABLED") },
+            "StreamSpecification": { "StreamViewType": t.stream_specification().and_then(|s| s.stream_view_type()).map(|v| v.as_str()) },
+        });
+        let mut declared = cloudformation_table();
+        declared["AttributeDefinitions"].as_array_mut().unwrap().sort_by_key(|a| a["AttributeName"].as_str().unwrap().to_owned());
+        assert_eq!(built, declared);
     }
 }

@@ -1,12 +1,19 @@
 //! The audit log (監査ログ): who did what with personal data, and when. Append-only: an entry
 //! is only ever created, with a condition that refuses to overwrite one, and no code path
-//! updates or deletes it; retention is its own (the purge of incident data leaves it).
+//! updates or deletes it; retention is its own (the purge of incident data leaves it): each
+//! entry expires [`AUDIT_RETENTION_DAYS`] after it was written, by DynamoDB TTL.
 
 use crate::domain::roster::cell;
 use crate::{keys, ApiError};
 use bosai_store::{attr, item::item, Condition, Item, ItemExt, Query, Store, Value};
 use bosai_types::audit::{AuditEntry, AuditFilter};
 use bosai_types::{MunicipalityCode, Timestamp};
+
+/// How long an audit entry is kept: five years, well past any incident's personal data (the
+/// log must outlive what it records reads of) and within what municipalities' rules on records
+/// of access to personal information usually ask. Expiry is DynamoDB's TTL (and the embedded
+/// store's); a deployment that must keep longer exports the log (`/api/hq/audit`) first.
+pub const AUDIT_RETENTION_DAYS: i64 = 5 * 365 + 1;
 
 /// Appends one entry under municipality `m`'s day: `action` by `actor`, with `details` (ids and
 /// counts, never names or needs).
@@ -22,7 +29,8 @@ pub async fn record<'a>(
     let mut entry = item(&keys::audit(m, &now.jst_date(), now.millis(), &id))
         .with("action", Value::s(action))
         .with("actor", Value::s(actor))
-        .with("at", Value::n(now.millis()));
+        .with("at", Value::n(now.millis()))
+        .with(attr::TTL, Value::n(now.seconds() + AUDIT_RETENTION_DAYS * 86_400));
     entry.extend(details.into_iter().map(|(k, v)| (k.to_owned(), v)));
     store.put(entry, Some(Condition::absent())).await?;
     Ok(())

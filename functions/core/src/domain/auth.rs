@@ -1,7 +1,7 @@
 //! Sign-in with the card: challenge → card verification (both certificates, each in
 //! its own trust slot) → one-time code → a session (`sessions`); card renewal links.
 
-use crate::auth::AuthSettings;
+use crate::auth::{AuthSettings, CardSignIn};
 use crate::domain::jpki::{self, hex, JpkiError, Purpose, VerifiedCert};
 use crate::domain::sessions::{self, hash, invalid_grant, random_token};
 use crate::{keys, ApiError};
@@ -26,10 +26,10 @@ fn s256(verifier: &str) -> String {
 /// Stable pseudonymous id of a card certificate: HMAC of the issuing root's key id and
 /// the serial with a server secret. The serial alone is not unique: J-LIS numbers each
 /// CA generation's certificates on their own, and generations share one name.
-pub fn cert_pseudonym(settings: &AuthSettings, ca_key_id: &[u8; 32], serial: &[u8]) -> String {
+pub fn cert_pseudonym(card: &CardSignIn, ca_key_id: &[u8; 32], serial: &[u8]) -> String {
     let serial = &serial[serial.iter().position(|b| *b != 0).unwrap_or(serial.len())..];
     let input = format!("jpki-auth-cert:{}:{}", hex(ca_key_id), hex(serial));
-    let tag = aws_lc_rs::hmac::sign(&settings.pseudonym_key, input.as_bytes());
+    let tag = aws_lc_rs::hmac::sign(&card.pseudonym_key, input.as_bytes());
     format!("r_{}", &B64URL.encode(tag.as_ref())[..26])
 }
 
@@ -156,17 +156,18 @@ pub async fn submit_jpki(
         Err(e) => return Err(e.into()),
     }
     let nonce = sub.nonce.as_bytes();
-    settings.crl_source.refresh(&settings.jpki, now);
+    let card = settings.card()?;
+    card.crl_source.refresh(&card.jpki, now);
     let verified: VerifiedCert =
-        settings.jpki.verify(Purpose::UserAuthentication, &auth_cert, nonce, &auth_sig, now).map_err(card_rejected)?;
+        card.jpki.verify(Purpose::UserAuthentication, &auth_cert, nonce, &auth_sig, now).map_err(card_rejected)?;
     let basic_four = match signing {
         None => None,
         Some((cert, sig)) => {
-            settings.jpki.verify(Purpose::DigitalSignature, &cert, nonce, &sig, now).map_err(card_rejected)?;
+            card.jpki.verify(Purpose::DigitalSignature, &cert, nonce, &sig, now).map_err(card_rejected)?;
             Some(jpki::basic_four(&cert).map_err(card_rejected)?)
         }
     };
-    let subject = resolve_subject(store, &cert_pseudonym(settings, &verified.ca_key_id, &verified.serial)).await?;
+    let subject = resolve_subject(store, &cert_pseudonym(card, &verified.ca_key_id, &verified.serial)).await?;
     let mut profile = crate::domain::activity::seen_update(&subject, bosai_types::Timestamp(now * 1000))
         .set("verified_at", Value::n(now * 1000))
         .set("cert_not_after", Value::n(verified.not_after))
@@ -314,6 +315,7 @@ pub async fn link_renewed_card(
 ) -> Result<(), ApiError> {
     let old_serial = parse_hex("old_serial", renewal.old_serial)?;
     let new_serial = parse_hex("new_serial", renewal.new_serial)?;
+    let card = settings.card()?;
     let anchor = |id: &str| {
         let well_formed = !id.is_empty()
             && id.len() <= 64
@@ -322,8 +324,7 @@ pub async fn link_renewed_card(
         if !well_formed {
             return Err(ApiError::invalid("invalid_ca", "A CA is named like auth-g3 (lower-case letters, digits, hyphens).", "認証局は auth-g3 のような名前で指定してください。"));
         }
-        settings
-            .jpki
+        card.jpki
             .trust()
             .get(id)
             .filter(|a| a.purpose == Purpose::UserAuthentication)
@@ -331,11 +332,11 @@ pub async fn link_renewed_card(
     };
     let old_candidates: Vec<_> = match renewal.old_ca {
         Some(id) => vec![anchor(id)?],
-        None => settings.jpki.trust().anchors().iter().filter(|a| a.purpose == Purpose::UserAuthentication).collect(),
+        None => card.jpki.trust().anchors().iter().filter(|a| a.purpose == Purpose::UserAuthentication).collect(),
     };
     let mut found = Vec::new();
     for a in old_candidates {
-        let ps = cert_pseudonym(settings, &a.key_id, &old_serial);
+        let ps = cert_pseudonym(card, &a.key_id, &old_serial);
         if let Some(sub) = store.get(&keys::cert_subject(&ps)).await?.and_then(|i| i.str("sub").map(str::to_owned)) {
             found.push((ps, sub));
         }
@@ -353,13 +354,13 @@ pub async fn link_renewed_card(
     };
     let new_anchor = match renewal.new_ca {
         Some(id) => anchor(id)?,
-        None => settings
+        None => card
             .jpki
             .trust()
             .newest(Purpose::UserAuthentication, now)
             .ok_or(ApiError::NotFound("A current user-authentication CA", "有効な利用者証明用の認証局"))?,
     };
-    let new_ps = cert_pseudonym(settings, &new_anchor.key_id, &new_serial);
+    let new_ps = cert_pseudonym(card, &new_anchor.key_id, &new_serial);
     let new_key = keys::cert_subject(&new_ps);
     let link = item(&new_key)
         .with("sub", Value::s(&sub))

@@ -385,9 +385,9 @@ pub fn result(index: usize, event_id: Option<String>, r: Result<RecordOutcome, R
 }
 
 /// The printed poster: a signed shelter code the resident's phone opens as `/c/{code}`.
-pub fn poster(settings: &AuthSettings, municipality: &MunicipalityCode, shelter: &ShelterId, now_seconds: i64) -> String {
+pub async fn poster(settings: &AuthSettings, municipality: &MunicipalityCode, shelter: &ShelterId, now_seconds: i64) -> Result<String, crate::signing::SignError> {
     let claims = PosterClaims { iss: settings.tokens.issuer.clone(), sh: shelter.to_string(), mu: municipality.to_string(), iat: now_seconds };
-    settings.tokens.signer().sign(POSTER_TYPE, &claims)
+    settings.tokens.sign(POSTER_TYPE, &claims).await
 }
 
 /// The resident scanned a shelter's poster and chose who is with them.

@@ -39,7 +39,7 @@ pub async fn issue(
         exp: now_seconds + CHECKIN_TTL_SECONDS,
     };
     Ok(CheckInCredential {
-        credential: settings.tokens.signer().sign(CHECKIN_TYPE, &claims),
+        credential: settings.tokens.sign(CHECKIN_TYPE, &claims).await?,
         expires_at: Timestamp(claims.exp * 1000),
     })
 }

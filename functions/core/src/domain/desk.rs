@@ -115,7 +115,7 @@ pub async fn register(
     };
     Ok(DeskRegistered {
         registration_id: reg.registration_id.clone(),
-        credential: settings.tokens.signer().sign(CHECKIN_TYPE, &claims),
+        credential: settings.tokens.sign(CHECKIN_TYPE, &claims).await?,
         expires_at: Timestamp(claims.exp * 1000),
     })
 }

@@ -43,14 +43,14 @@ pub fn session_end(signed_in_at: i64, cert_not_after: i64) -> i64 {
     (signed_in_at + SESSION_LIFETIME_SECONDS).min(cert_not_after)
 }
 
-fn tokens(settings: &AuthSettings, sub: &str, refresh_token: String, now: i64) -> TokenResponse {
-    TokenResponse {
-        access_token: settings.tokens.issue(sub, Role::Resident, vec![], None, now),
+async fn tokens(settings: &AuthSettings, sub: &str, refresh_token: String, now: i64) -> Result<TokenResponse, ApiError> {
+    Ok(TokenResponse {
+        access_token: settings.tokens.issue(sub, Role::Resident, vec![], None, now).await?,
         token_type: "Bearer".into(),
         expires_in: crate::auth::ACCESS_TTL_SECONDS,
         refresh_token,
         role: Role::Resident,
-    }
+    })
 }
 
 /// A new session after a card sign-in (the one-time code was exchanged).
@@ -61,7 +61,7 @@ pub async fn start(store: &dyn Store, settings: &AuthSettings, sub: &str, cert_n
     }
     let family = random_token();
     let refresh = new_refresh(store, sub, &family, Some((now, ends)), None).await?;
-    Ok(tokens(settings, sub, refresh, now))
+    tokens(settings, sub, refresh, now).await
 }
 
 /// Stores a new refresh token; `started` creates the family (sign-in time, end);
@@ -151,7 +151,7 @@ pub async fn rotate(store: &dyn Store, settings: &AuthSettings, presented: &str,
     let refresh = new_refresh(store, sub, family, None, Some((&h, ends))).await?;
     // Using the app is being active: it keeps the resident's data from the inactive sweep.
     crate::domain::activity::seen(store, sub, bosai_types::Timestamp(now * 1000)).await?;
-    Ok(tokens(settings, sub, refresh, now))
+    tokens(settings, sub, refresh, now).await
 }
 
 /// Sign-out: revokes every refresh token descended from this sign-in. Idempotent.

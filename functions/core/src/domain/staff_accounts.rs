@@ -250,7 +250,8 @@ pub async fn sign_in(
         Some(account.municipality.clone()),
         now.millis() / 1000,
         STAFF_TTL_SECONDS,
-    );
+    )
+    .await?;
     audit(store, &m, now, "staff_signed_in", &sub, &identity.subject).await?;
     Ok(StaffSession {
         access_token,

@@ -59,13 +59,18 @@ impl AppState {
         self
     }
 
-    /// Everything from the environment, as the Lambda functions start.
-    pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
+    /// Everything `function` needs from the environment, as the Lambda functions start.
+    pub async fn from_env(function: crate::deployment::Function) -> Result<Self, crate::config::ConfigError> {
         let config = Config::from_env()?;
-        let auth = crate::config::AuthConfig::from_env()?.load()?;
+        let auth = crate::config::AuthConfig::from_env()?.load_for(function).await?;
         let store = config.open_store().await?;
         let state = Self::new(store, config, auth);
-        Ok(match crate::config::push_from_env()? {
+        // The token function sends no push and never reads the VAPID key.
+        let push = match function {
+            crate::deployment::Function::Token => None,
+            _ => crate::config::push_from_env().await?,
+        };
+        Ok(match push {
             Some(push) => state.with_push(push, None),
             None => state,
         })

@@ -122,7 +122,7 @@ async fn poster(ShelterManager(who): ShelterManager, State(st): State<AppState>,
     let id = managed(&st, &who, &id).await?;
     // Signed for the shelter's own municipality: a deployment serves several.
     let municipality = shelters::get(st.store.as_ref(), &id).await?.municipality;
-    let code = checkin::poster(&st.auth, &municipality, &id, now_seconds());
+    let code = checkin::poster(&st.auth, &municipality, &id, now_seconds()).await?;
     Ok(Json(Poster { path: format!("/c/{code}"), code }))
 }
 

@@ -126,7 +126,7 @@ fn extra_cards(dir: &std::path::Path, identity: &mut DevIdentity) {
 }
 
 /// The local trust configuration, with CRLs re-read every second (tests swap them).
-fn auth_config(base: &str, identity: &DevIdentity) -> AuthConfig {
+pub fn auth_config(base: &str, identity: &DevIdentity) -> AuthConfig {
     let mut cfg = AuthConfig::local(
         base,
         identity.token_key.clone(),
@@ -136,6 +136,17 @@ fn auth_config(base: &str, identity: &DevIdentity) -> AuthConfig {
     );
     cfg.crl_reload_seconds = 1;
     cfg
+}
+
+/// The tests' deployment settings: the demo municipality, 90 days' retention, no snapshot cache.
+pub fn test_config() -> Config {
+    Config {
+        store: StoreConfig::Embedded { dir: "unused".into() },
+        municipality: MunicipalityCode::parse(seed::DEMO_MUNICIPALITY).unwrap(),
+        retention_days: 90,
+        public_cache_seconds: 0,
+        inactive: Default::default(),
+    }
 }
 
 pub async fn spawn_app(store: Arc<dyn Store>) -> TestApp {
@@ -153,13 +164,7 @@ pub async fn spawn_app_with(store: Arc<dyn Store>, tweak: impl FnOnce(&mut AuthC
     tweak(&mut cfg);
     let auth = cfg.load().unwrap();
     let signer = Signer::from_pkcs8_pem(&std::fs::read_to_string(&identity.token_key).unwrap()).unwrap();
-    let config = Config {
-        store: StoreConfig::Embedded { dir: "unused".into() },
-        municipality: MunicipalityCode::parse(seed::DEMO_MUNICIPALITY).unwrap(),
-        retention_days: 90,
-        public_cache_seconds: 0,
-        inactive: Default::default(),
-    };
+    let config = test_config();
     seed::seed(store.as_ref(), Timestamp(1_790_000_000_000)).await.unwrap();
     let vapid = bosai_push::VapidKey::generate("mailto:test@example.jp").unwrap();
     let push = bosai_core::domain::notices::PushSettings { client: bosai_push::PushClient::new(vapid).unwrap(), allow_loopback: true };
