@@ -279,7 +279,7 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
                 crate::incidents::scroll_to("summary-h");
             })/>
         <Composer areas sent/>
-        <SentList areas sent/>
+        <SentList areas sent viewing/>
         <HelpList help/>
         <crate::hq_audit::AuditLog/>
         {admin.map(|(token, municipality)| view! {
@@ -954,7 +954,8 @@ fn sent_item(n: &Notice, areas: &[Area], l: Lang) -> impl IntoView {
 }
 
 #[component]
-fn SentList(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
+/// `viewing`: the incident HQ looks at (the summary's); its notices only, all when None.
+fn SentList(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>, viewing: RwSignal<Option<String>>) -> impl IntoView {
     let lang = use_lang();
     let list = RwSignal::new(None::<Vec<Notice>>);
     let error = RwSignal::new(None::<ApiError>);
@@ -970,7 +971,11 @@ fn SentList(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
         spawn_local(async move {
             loop {
                 again.set_value(false);
-                let got = hq_get::<Vec<Notice>>("/api/hq/notices").await;
+                let path = match viewing.try_get_untracked().flatten() {
+                    Some(id) => format!("/api/hq/notices?incident={}", String::from(js_sys::encode_uri_component(&id))),
+                    None => "/api/hq/notices".to_owned(),
+                };
+                let got = hq_get::<Vec<Notice>>(&path).await;
                 let busy = match got {
                     Ok(v) => {
                         let busy = v.iter().any(|n| n.delivery.as_ref().is_some_and(|d| d.state != DeliveryState::Done));
@@ -1003,12 +1008,16 @@ fn SentList(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
     };
     Effect::new(move |_| {
         sent.track();
+        viewing.track();
         load();
     });
     let body = move || {
         let l = lang.get();
         list.with(|v| match v {
             None => view! { <p class="muted">{l.tr().loading}</p> }.into_any(),
+            Some(v) if v.is_empty() && viewing.get_untracked().is_some() => {
+                view! { <p class="muted">{l.pick("この災害・訓練の間に送ったお知らせはありません。", "No notices were sent during this one.")}</p> }.into_any()
+            }
             Some(v) if v.is_empty() => view! { <p class="muted">{l.pick("送信済みのお知らせはありません。", "No notices sent yet.")}</p> }.into_any(),
             Some(v) => areas.with(|a| view! { <ul class="notices sent-list">{v.iter().map(|n| sent_item(n, a, l)).collect_view()}</ul> }).into_any(),
         })
@@ -1017,6 +1026,7 @@ fn SentList(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
         <section class="panel" aria-labelledby="sent-h">
             <div class="section-head">
                 <h2 id="sent-h">{tp(lang, "送信済みのお知らせ", "Sent notices")}</h2>
+                {move || viewing.get().is_some().then(|| view! { <p class="muted">{tp(lang, "集計で見ている災害・訓練の分だけ", "Only those of the incident the summary shows")}</p> })}
                 <button type="button" class="btn btn-secondary btn-inline" on:click=move |_| load()>{tx(lang, |t| t.reload)}</button>
             </div>
             {move || error.get().map(|e| banner(&e, lang.get()))}

@@ -130,7 +130,14 @@ test('a drill is marked everywhere its data shows and ends by deleting it', asyn
     await hq.locator('.hq-summary .drill-banner').filter({ hasText: '総合防災訓練' }).waitFor();
     const row = hq.locator('.hq-summary tr').filter({ hasText: '片平丁小学校' }).first();
     assert.match(await row.textContent(), /2/, 'the two people of the drill');
+    // The sent list follows: the drill's notices only, and it says so.
+    const sentList = hq.locator('section[aria-labelledby="sent-h"]');
+    await sentList.getByText('集計で見ている災害・訓練の分だけ').waitFor();
+    await sentList.locator('.sent-list li').filter({ hasText: '避難指示（訓練）' }).waitFor();
+    const notices = await api(await hqToken(), 'GET', '/api/hq/notices?incident=real');
+    assert.ok(!notices.some((n) => n.id === 'drill-notice-1'), 'not among the real ones');
     await hq.getByRole('button', { name: '現在の集計に戻る' }).click();
+    await sentList.getByText('集計で見ている災害・訓練の分だけ').waitFor({ state: 'detached' });
     await hq.locator('.hq-summary .drill-banner').waitFor({ state: 'detached' });
     await screenshot(hq, 'hq-drill-ended-1024', { fullPage: false });
   });

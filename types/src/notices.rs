@@ -160,6 +160,10 @@ pub struct Notice {
     /// Sent during a drill (訓練): the drill's name. The push and the landing page say so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drill: Option<String>,
+    /// For HQ (absent on the public and residents' views): the incident (災害・訓練) open for
+    /// the municipality when it was saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
 }
 
 impl Notice {

@@ -117,6 +117,7 @@ mod tests {
             created_at: bosai_types::Timestamp(1_795_359_600_000 + 14 * 3_600_000 + 5 * 60_000),
             delivery: None,
             drill: None,
+            incident: None,
         };
         let html = render(&n, Some(Issuer { ja: "仙台市", en: "Sendai <City>" }));
         assert!(html.contains("給水 &lt;script&gt;") && !html.contains("<script>"), "{html}");
@@ -142,6 +143,7 @@ mod tests {
             created_at: bosai_types::Timestamp(1_795_359_600_000),
             delivery: None,
             drill: Some("総合防災訓練 <b>".into()),
+            incident: Some("drill-1".into()),
         };
         let html = render(&n, None);
         let banner = html.find("訓練です（総合防災訓練 &lt;b&gt;）。実際の災害ではありません。").expect("the drill banner");

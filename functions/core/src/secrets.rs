@@ -14,7 +14,9 @@ pub enum SecretSource {
 impl SecretSource {
     /// `file_var` names a file, `id_var` a Secrets Manager secret; the file wins (local runs).
     pub fn from_env(file_var: &str, id_var: &str) -> Option<Self> {
-        crate::config::var(file_var).map(|p| Self::File(p.into())).or_else(|| crate::config::var(id_var).map(Self::SecretsManager))
+        crate::config::var(file_var)
+            .map(|p| Self::File(p.into()))
+            .or_else(|| crate::config::var(id_var).map(Self::SecretsManager))
     }
 
     pub async fn read(&self, what: &'static str) -> Result<Vec<u8>, ConfigError> {
@@ -27,11 +29,22 @@ impl SecretSource {
                     .secret_id(id)
                     .send()
                     .await
-                    .map_err(|e| ConfigError::Invalid(what, format!("cannot read secret {id}: {}", crate::signing::sdk_message(&e))))?;
+                    .map_err(|e| {
+                        ConfigError::Invalid(
+                            what,
+                            format!(
+                                "cannot read secret {id}: {}",
+                                crate::signing::sdk_message(&e)
+                            ),
+                        )
+                    })?;
                 match (out.secret_string(), out.secret_binary()) {
                     (Some(s), _) => Ok(s.as_bytes().to_vec()),
                     (None, Some(b)) => Ok(b.as_ref().to_vec()),
-                    (None, None) => Err(ConfigError::Invalid(what, format!("secret {id} has no value"))),
+                    (None, None) => Err(ConfigError::Invalid(
+                        what,
+                        format!("secret {id} has no value"),
+                    )),
                 }
             }
         }
@@ -41,6 +54,9 @@ impl SecretSource {
 /// The AWS SDK's configuration (region, credentials, endpoint overrides such as
 /// `AWS_ENDPOINT_URL_KMS` in tests), loaded once per process.
 pub async fn aws() -> &'static aws_config::SdkConfig {
-    static CONFIG: tokio::sync::OnceCell<aws_config::SdkConfig> = tokio::sync::OnceCell::const_new();
-    CONFIG.get_or_init(|| aws_config::load_defaults(aws_config::BehaviorVersion::latest())).await
+    static CONFIG: tokio::sync::OnceCell<aws_config::SdkConfig> =
+        tokio::sync::OnceCell::const_new();
+    CONFIG
+        .get_or_init(|| aws_config::load_defaults(aws_config::BehaviorVersion::latest()))
+        .await
 }

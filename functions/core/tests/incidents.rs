@@ -16,6 +16,7 @@ on_both_stores!(
     opening_and_closing_refuse_what_they_cannot_do,
     what_a_drill_makes_stays_in_the_drill,
     a_drill_for_some_areas_takes_only_their_residents_reports,
+    hq_lists_notices_and_surveys_by_incident,
 );
 
 const A: &str = "041009-aoba-katahira-es";
@@ -506,3 +507,57 @@ async fn a_drill_for_some_areas_takes_only_their_residents_reports(app: TestApp)
     assert_eq!(safety_in(&summary(&app, "?incident=real").await)[0], base + 1, "one real report counted (the latest of hers)");
     assert_eq!(safety_in(&summary(&app, "?incident=drill-aoba").await)[0], 1);
 }
+
+/// HQ's notice and survey lists carry each item's incident and filter by it (`?incident=`).
+async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
+    let hq = hq(&app);
+    let notice = |id: &str| json!({"id": id, "title": {"ja": "給水"}, "body": {"ja": "14時から給水します。"}, "level": "info", "target": {"type": "all"}});
+    let survey = |id: &str| json!({"id": id, "title": {"ja": "毛布は足りていますか"}, "questions": [{"id": "enough", "text": {"ja": "足りていますか"}, "required": true,
+        "kind": {"type": "single_choice", "options": [{"id": "yes", "label": {"ja": "はい"}}, {"id": "no", "label": {"ja": "いいえ"}}]}}],
+        "scope": {"type": "all"}, "recurrence": "once"});
+    let save = |path: &'static str, body: Value| {
+        let (app, hq) = (&app, hq.clone());
+        async move {
+            let (s, v) = app.call("POST", path, &hq, Some(body)).await;
+            assert!(s == 200 || s == 201, "{path}: {v}");
+            v
+        }
+    };
+    let before = save("/api/hq/notices", notice("before-any")).await;
+    assert!(before.get("incident").is_none(), "{before}");
+    open(&app, "list-drill", "drill").await;
+    let drilled = save("/api/hq/notices", notice("in-the-drill")).await;
+    assert_eq!((drilled["incident"].as_str(), drilled["drill"].as_str()), (Some("list-drill"), Some("drill list-drill")), "{drilled}");
+    save("/api/hq/surveys", survey("drill-blankets")).await;
+    assert_eq!(close(&app, "list-drill").await.0, 200);
+    open(&app, "list-real", "real").await;
+    save("/api/hq/notices", notice("in-the-real-one")).await;
+    save("/api/hq/surveys", survey("real-blankets")).await;
+
+    let ids = |path: String| {
+        let (app, hq) = (&app, hq.clone());
+        async move {
+            let (s, v) = app.call("GET", &path, &hq, None).await;
+            assert_eq!(s, 200, "{path}: {v}");
+            let mut ids: Vec<String> = v.as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(ids("/api/hq/notices".into()).await, ["before-any", "in-the-drill", "in-the-real-one"]);
+    assert_eq!(ids("/api/hq/notices?incident=list-drill".into()).await, ["in-the-drill"], "the drill's, also after it ended");
+    assert_eq!(ids("/api/hq/notices?incident=list-real".into()).await, ["in-the-real-one"]);
+    assert_eq!(ids("/api/hq/notices?incident=real".into()).await, ["before-any", "in-the-real-one"], "no drill's");
+    assert_eq!(ids("/api/hq/notices?incident=none".into()).await, ["before-any"]);
+    assert_eq!(ids("/api/hq/surveys?incident=list-drill".into()).await, ["drill-blankets"]);
+    assert_eq!(ids("/api/hq/surveys?incident=list-real".into()).await, ["real-blankets"]);
+    // The demo data's surveys were made outside any incident.
+    let real = ids("/api/hq/surveys?incident=real".into()).await;
+    assert!(real.contains(&"real-blankets".to_owned()) && !real.contains(&"drill-blankets".to_owned()), "{real:?}");
+    let outside = ids("/api/hq/surveys?incident=none".into()).await;
+    assert!(!outside.is_empty() && !outside.iter().any(|s| s.ends_with("blankets")), "{outside:?}");
+    assert_eq!(ids("/api/hq/surveys".into()).await.len(), outside.len() + 2);
+    let (s, e) = app.call("GET", &format!("/api/hq/notices?incident={}", "x".repeat(65)), &hq, None).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("invalid_filter")), "{e}");
+}
+

@@ -18,6 +18,42 @@ use bosai_types::{MunicipalityCode, Timestamp};
 
 /// Personal data of a closed real incident is kept this long by default (days).
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+
+/// Which notices or surveys an HQ list shows, by the incident open when they were made
+/// (`?incident=` on the list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListFilter {
+    /// Everything, drills marked (the default).
+    All,
+    /// Everything but drills': `real`.
+    Real,
+    /// Made while no incident was open: `none`.
+    Outside,
+    /// One incident's or drill's, by id (also after it closed).
+    Incident(String),
+}
+
+impl ListFilter {
+    pub fn parse(q: Option<&str>) -> Result<Self, ApiError> {
+        Ok(match q {
+            None | Some("") => Self::All,
+            Some("real") => Self::Real,
+            Some("none") => Self::Outside,
+            Some(id) if id.chars().count() <= 64 => Self::Incident(id.to_owned()),
+            Some(_) => return Err(ApiError::invalid("invalid_filter", "incident is an incident id (at most 64 characters), `real` or `none`.", "災害・訓練の指定が正しくありません。")),
+        })
+    }
+
+    /// Whether an item made during `incident` (a drill's when `drill`) is listed.
+    pub fn keeps(&self, incident: Option<&str>, drill: bool) -> bool {
+        match self {
+            Self::All => true,
+            Self::Real => !drill,
+            Self::Outside => incident.is_none(),
+            Self::Incident(id) => incident == Some(id.as_str()),
+        }
+    }
+}
 const DAY_MS: i64 = 24 * 3600 * 1000;
 /// On the incident item while it is closed but its drill data is not yet all deleted.
 const PURGE_PENDING: &str = "purge_pending";

@@ -137,7 +137,7 @@ fn level_str(l: NoticeLevel) -> &'static str {
 }
 
 fn notice_item(m: &MunicipalityCode, n: &Notice) -> Item {
-    let definition = serde_json::json!({ "title": n.title, "body": n.body, "level": n.level, "target": n.target, "drill": n.drill });
+    let definition = serde_json::json!({ "title": n.title, "body": n.body, "level": n.level, "target": n.target, "drill": n.drill, "incident": n.incident });
     item(&keys::notice(m, n.id.as_str()))
         .with("definition", Value::s(definition.to_string()))
         .with("level", Value::s(level_str(n.level)))
@@ -162,6 +162,8 @@ struct Definition {
     target: NoticeTarget,
     #[serde(default)]
     drill: Option<String>,
+    #[serde(default)]
+    incident: Option<String>,
 }
 
 /// A stored notice, with its delivery counts.
@@ -185,6 +187,7 @@ pub fn notice_from(i: &Item) -> Option<Notice> {
         created_at: Timestamp(i.i64("created_at")?),
         delivery: Some(DeliveryProgress { state, delivered: n("delivered"), gone: n("gone"), failed: n("failed") }),
         drill: d.drill,
+        incident: d.incident,
     })
 }
 
@@ -194,8 +197,11 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, ne
         return Err(ApiError::Forbidden);
     }
     new.validate().map_err(|e| ApiError::invalid(e.code, e.en, e.ja))?;
-    // During a drill, a notice is the drill's.
-    let (space, drill) = crate::domain::incidents::space_now(store, m, now).await?;
+    // It belongs to the incident open now; during a drill, it is the drill's.
+    let all = crate::domain::incidents::all(store).await?;
+    let open = bosai_types::incident::current(&all, m, now);
+    let drill = open.filter(|i| i.kind == bosai_types::incident::IncidentKind::Drill);
+    let space = drill.map_or(crate::keys::Space::Real, |d| crate::keys::Space::Drill(d.id.clone()));
     if let NoticeTarget::Areas { areas } = &new.target {
         crate::domain::areas::check(store, m, areas).await?;
     }
@@ -208,7 +214,8 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, ne
         target: new.target.clone(),
         created_at: now,
         delivery: None,
-        drill: drill.map(|d| d.name),
+        drill: drill.map(|d| d.name.clone()),
+        incident: open.map(|i| i.id.clone()),
     };
     let payload = serde_json::to_vec(&PushPayload::of(&notice)).expect("payload serialises");
     if payload.len() > bosai_push::MAX_PLAINTEXT_LEN {
@@ -248,7 +255,15 @@ pub async fn get(store: &dyn Store, m: &MunicipalityCode, id: &NoticeId) -> Resu
 
 /// The public view: what the landing page shows (no delivery counts).
 pub async fn public(store: &dyn Store, m: &MunicipalityCode, id: &NoticeId) -> Result<Notice, ApiError> {
-    Ok(Notice { delivery: None, ..get(store, m, id).await? })
+    Ok(Notice { delivery: None, incident: None, ..get(store, m, id).await? })
+}
+
+/// HQ's list: newest first, those `filter` keeps (one incident's, say).
+pub async fn of_incident(store: &dyn Store, m: &MunicipalityCode, filter: &crate::domain::incidents::ListFilter, limit: usize) -> Result<Vec<Notice>, ApiError> {
+    let mut all = list(store, m, None, usize::MAX).await?;
+    all.retain(|n| filter.keeps(n.incident.as_deref(), n.drill.is_some()));
+    all.truncate(limit);
+    Ok(all)
 }
 
 /// Newest first; `area` given: only notices for everyone or for that area (a resident's list).
@@ -271,6 +286,7 @@ pub async fn list(store: &dyn Store, m: &MunicipalityCode, area: Option<Option<&
         });
         for n in &mut out {
             n.delivery = None;
+            n.incident = None;
         }
     }
     out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.id.cmp(&b.id)));
@@ -285,7 +301,7 @@ pub async fn for_resident(store: &dyn Store, home: &MunicipalityCode, sub: &str,
     let mut out = list(store, home, Some(area), usize::MAX).await?;
     for m in sheltered_in(store, sub).await? {
         let to_evacuees = list(store, &m, None, usize::MAX).await?.into_iter().filter(|n| n.target == NoticeTarget::Evacuees);
-        out.extend(to_evacuees.map(|n| Notice { delivery: None, ..n }));
+        out.extend(to_evacuees.map(|n| Notice { delivery: None, incident: None, ..n }));
     }
     out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.id.cmp(&b.id)));
     out.truncate(limit);

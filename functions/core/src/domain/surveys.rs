@@ -142,11 +142,13 @@ pub async fn list(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<Survey>
 }
 
 /// HQ: every survey of its municipality (the client derives the state with `Survey::state`).
-pub async fn list_for_hq(store: &dyn Store, who: &Principal, m: &MunicipalityCode) -> Result<Vec<Survey>, ApiError> {
+pub async fn list_for_hq(store: &dyn Store, who: &Principal, m: &MunicipalityCode, filter: &crate::domain::incidents::ListFilter) -> Result<Vec<Survey>, ApiError> {
     if !may_run_surveys(who, m) {
         return Err(ApiError::Forbidden);
     }
-    list(store, m).await
+    let mut all = list(store, m).await?;
+    all.retain(|s| filter.keeps(s.incident.as_deref(), s.drill.is_some()));
+    Ok(all)
 }
 
 fn id_taken() -> ApiError {

@@ -52,7 +52,8 @@ async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: Inciden
     Ok(Json(out))
 }
 
-/// `?incident=`: an incident or drill id, or `real`; the current one when left out.
+/// `?incident=`: an incident or drill id, or `real` (lists also `none`). Left out: the current
+/// incident for counts and help requests, everything for the notice and survey lists.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(super) struct IncidentQuery {
@@ -61,6 +62,12 @@ pub(super) struct IncidentQuery {
 }
 
 pub(super) type IncidentParam = Result<Query<IncidentQuery>, axum::extract::rejection::QueryRejection>;
+
+/// An HQ list's `?incident=` (`real`, `none`, an incident id; everything when left out).
+pub(super) fn list_filter(q: IncidentParam) -> Result<incidents::ListFilter, ApiError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    incidents::ListFilter::parse(q.incident.as_deref())
+}
 
 /// What an HQ view of municipality `m` shows: the real data, or a drill's (with the drill). The
 /// current incident by default (a drill when one runs and no real incident is open), `real`, or

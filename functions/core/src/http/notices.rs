@@ -93,12 +93,14 @@ async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(new
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(notice)))
 }
 
-/// The municipality's notices, newest first, with how their delivery went.
-#[utoipa::path(get, path = "/api/hq/notices", tag = "notices", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Notice>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn hq_list(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<Notice>>, ApiError> {
+/// The municipality's notices, newest first, with how their delivery went: all of them, or
+/// one incident's (`?incident=` an id), the real ones (`real`) or those outside incidents (`none`).
+#[utoipa::path(get, path = "/api/hq/notices", tag = "notices", security(("bearer" = [])), params(super::hq::IncidentQuery),
+    responses((status = 200, body = Vec<Notice>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn hq_list(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<Notice>>, ApiError> {
     let m = hq_municipality(&p, &st).await?;
-    Ok(Json(notices::list(st.store.as_ref(), &m, None, LIST_LIMIT).await?))
+    let filter = super::hq::list_filter(q)?;
+    Ok(Json(notices::of_incident(st.store.as_ref(), &m, &filter, LIST_LIMIT).await?))
 }
 
 /// Notices for everyone and for the resident's registered area, and to the evacuees of the

@@ -70,12 +70,14 @@ async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(req
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(survey)))
 }
 
-/// Every survey of the municipality, open or not (`Survey::state` tells which).
-#[utoipa::path(get, path = "/api/hq/surveys", tag = "surveys", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Survey>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn list_hq(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<Survey>>, ApiError> {
+/// Every survey of the municipality, open or not (`Survey::state` tells which), or one
+/// incident's (`?incident=` an id), the real ones (`real`), those outside incidents (`none`).
+#[utoipa::path(get, path = "/api/hq/surveys", tag = "surveys", security(("bearer" = [])), params(super::hq::IncidentQuery),
+    responses((status = 200, body = Vec<Survey>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn list_hq(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<Survey>>, ApiError> {
     let m = hq_municipality(&p, &st).await?;
-    Ok(Json(surveys::list_for_hq(st.store.as_ref(), &p, &m).await?))
+    let filter = super::hq::list_filter(q)?;
+    Ok(Json(surveys::list_for_hq(st.store.as_ref(), &p, &m, &filter).await?))
 }
 
 /// Close a survey now; answers are refused from then on. Closing again changes nothing.
