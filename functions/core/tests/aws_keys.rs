@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::aws::{new_secret, new_token_key};
+
 use aws_sdk_kms::types::{KeySpec, KeyUsageType, MessageType, SigningAlgorithmSpec};
 use bosai_core::config::AuthConfig;
 use bosai_core::deployment::Function;
@@ -29,31 +31,6 @@ fn moto() -> bool {
 
 async fn kms() -> aws_sdk_kms::Client {
     aws_sdk_kms::Client::new(bosai_core::secrets::aws().await)
-}
-
-async fn new_token_key(kms: &aws_sdk_kms::Client) -> String {
-    let key = kms
-        .create_key()
-        .key_spec(KeySpec::EccNistP256)
-        .key_usage(KeyUsageType::SignVerify)
-        .send()
-        .await
-        .unwrap();
-    key.key_metadata().unwrap().arn().unwrap().to_owned()
-}
-
-async fn new_secret(name: &str, value: &str) -> String {
-    let sm = aws_sdk_secretsmanager::Client::new(bosai_core::secrets::aws().await);
-    let name = format!("{name}-{}", uuid::Uuid::new_v4());
-    sm.create_secret()
-        .name(name)
-        .secret_string(value)
-        .send()
-        .await
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_owned()
 }
 
 /// The router of one function on a free port, over the shared store: its base URL.
@@ -98,7 +75,7 @@ async fn the_token_function_signs_in_kms_and_the_api_function_only_verifies() {
         return;
     }
     let kms = kms().await;
-    let (current, previous) = (new_token_key(&kms).await, new_token_key(&kms).await);
+    let (current, previous) = (new_token_key().await, new_token_key().await);
     let dir = tempfile::tempdir().unwrap();
     let identity = bosai_companion::dev::ensure_dev_identity(dir.path()).unwrap();
     let store = common::embedded_store().await;
@@ -308,7 +285,7 @@ async fn a_function_does_not_start_on_a_wrong_key_or_secret() {
         .to_string()
         .contains("BOSAI_TOKEN_KMS_KEYS"));
     // A pseudonym secret that is too short, or missing.
-    let key = new_token_key(&kms).await;
+    let key = new_token_key().await;
     let short = new_secret("short", "too-short").await;
     let cfg = AuthConfig {
         token_keys: vec![],

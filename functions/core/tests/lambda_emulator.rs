@@ -11,7 +11,6 @@
 
 mod common;
 
-use aws_sdk_kms::types::{KeySpec, KeyUsageType};
 use bosai_store::dynamo::{DynamoConfig, DynamoStore};
 use bosai_types::auth::{Claims, Role};
 use bosai_types::jws::{Jwks, Signer};
@@ -52,20 +51,6 @@ fn ready() -> Option<(String, String)> {
             None
         }
     }
-}
-
-async fn secret(name: &str, value: &str) -> String {
-    let sm = aws_sdk_secretsmanager::Client::new(bosai_core::secrets::aws().await);
-    let name = format!("{name}-{}", uuid::Uuid::new_v4());
-    sm.create_secret()
-        .name(name)
-        .secret_string(value)
-        .send()
-        .await
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_owned()
 }
 
 fn free_port() -> u16 {
@@ -136,23 +121,15 @@ async fn the_lambda_binaries_serve_sign_in_household_scan_and_fanout() {
     )
     .await
     .unwrap();
-    let kms = aws_sdk_kms::Client::new(bosai_core::secrets::aws().await);
-    let key = kms
-        .create_key()
-        .key_spec(KeySpec::EccNistP256)
-        .key_usage(KeyUsageType::SignVerify)
-        .send()
-        .await
-        .unwrap();
-    let key_arn = key.key_metadata().unwrap().arn().unwrap().to_owned();
-    let pseudonym = secret("pseudonym", &"p".repeat(64)).await;
+    let key_arn = common::aws::new_token_key().await;
+    let pseudonym = common::aws::new_secret("pseudonym", &"p".repeat(64)).await;
     let vapid_key = [
         uuid::Uuid::new_v4().into_bytes(),
         uuid::Uuid::new_v4().into_bytes(),
     ]
     .concat();
     let vapid_key = Signer::new(p256::ecdsa::SigningKey::from_slice(&vapid_key).unwrap());
-    let vapid = secret("vapid", &vapid_key.to_pkcs8_pem()).await;
+    let vapid = common::aws::new_secret("vapid", &vapid_key.to_pkcs8_pem()).await;
     // Staff tokens come from the organisation's IdP on AWS; here a test issuer and its JWKS.
     let staff_key =
         Signer::from_pkcs8_pem(&std::fs::read_to_string(&identity.token_key).unwrap()).unwrap();
@@ -347,25 +324,14 @@ async fn the_lambda_binaries_serve_sign_in_household_scan_and_fanout() {
     assert_eq!(s, 201, "{saved}");
     let event: Value =
         serde_json::from_str(include_str!("fixtures/lambda/notice-stream-event.json")).unwrap();
-    let out: Value = http
-        .post(format!("{base}/2015-03-31/functions/fanout/invocations"))
-        .json(&event)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The emulator's Invoke API, as the stream's event source mapping invokes the function.
+    let invoke_fanout = || async {
+        let res = http.post(format!("{base}/2015-03-31/functions/fanout/invocations")).json(&event).send().await.unwrap();
+        res.json::<Value>().await.unwrap()
+    };
+    let out = invoke_fanout().await;
     assert_eq!(out["notices"], 1, "{out}: {}", log());
     // Sent: a second round has nothing left to send.
-    let again: Value = http
-        .post(format!("{base}/2015-03-31/functions/fanout/invocations"))
-        .json(&event)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again = invoke_fanout().await;
     assert_eq!(again["notices"], 0, "{again}");
 }

@@ -2,6 +2,7 @@
 //! with real identity material (test CA, cards, ES256 key) in a temp dir.
 #![allow(dead_code)]
 
+pub mod aws;
 pub mod dynamodb_local;
 
 use bosai_companion::dev::{ensure_dev_identity, DevIdentity};
