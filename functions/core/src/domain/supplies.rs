@@ -13,6 +13,14 @@ use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 
 const RETRIES: usize = 8;
 
+/// Lost a race for a supply line (another tablet wrote it first): wait a little before reading
+/// it again, longer each time and out of step with the others, so ten tablets booking at the
+/// same moment do not keep colliding until one runs out of tries.
+async fn back_off(attempt: usize) {
+    let jitter = (uuid::Uuid::new_v4().as_u128() % (4u128 << attempt.min(6))) as u64;
+    tokio::time::sleep(std::time::Duration::from_millis(1 + jitter)).await;
+}
+
 /// The shelter's municipality and the space its lines are in now (real, or the current drill's).
 async fn authorise(store: &dyn Store, who: &Principal, shelter: &ShelterId, now: Timestamp) -> Result<(MunicipalityCode, Space), ApiError> {
     let s = shelters::get(store, shelter).await?;
@@ -98,13 +106,13 @@ pub async fn set_stock(
     let (m, space) = authorise(store, who, shelter, now).await?;
     let line = Line { m: &m, shelter, space: &space, item };
     let key = keys::supply(shelter, &item.code(), &space);
-    for _ in 0..RETRIES {
+    for attempt in 0..RETRIES {
         let c = current(store, &key).await?;
         let it = line_item(&line, u.on_hand, u.requested, c.version + 1, now);
         match store.put(it.clone(), Some(c.unchanged)).await {
             Ok(()) => return line_from(&it).ok_or(ApiError::Unavailable("unreadable supply line".into())),
             // A delivery landed meanwhile; the count is still what staff counted, but the version moved.
-            Err(StoreError::ConditionFailed) => continue,
+            Err(StoreError::ConditionFailed) => back_off(attempt).await,
             Err(e) => return Err(e.into()),
         }
     }
@@ -128,7 +136,7 @@ pub async fn deliver(
     let (m, space) = authorise(store, who, shelter, now).await?;
     let line = Line { m: &m, shelter, space: &space, item };
     let key = keys::supply(shelter, &item.code(), &space);
-    for _ in 0..RETRIES {
+    for attempt in 0..RETRIES {
         let c = current(store, &key).await?;
         let (on_hand, requested) = c.line.as_ref().map_or((0, 0), |l| (l.on_hand, l.requested));
         let next = line_item(&line, (on_hand + d.quantity).min(MAX_QUANTITY), requested.saturating_sub(d.quantity), c.version + 1, now);
@@ -151,7 +159,7 @@ pub async fn deliver(
                 let now_line = store.get(&key).await?.as_ref().and_then(line_from);
                 return now_line.ok_or(ApiError::Unavailable("unreadable supply line".into()));
             }
-            Err(StoreError::TransactionCanceled { .. }) => continue,
+            Err(StoreError::TransactionCanceled { .. }) => back_off(attempt).await,
             Err(e) => return Err(e.into()),
         }
     }
