@@ -283,6 +283,11 @@ async fn a_real_incident_opened_during_a_drill_takes_precedence(app: TestApp) {
     assert_eq!(past().await.1[0]["stays"].as_array().map(Vec::len), Some(2));
     let (s, e) = app.call("GET", &format!("/api/shelters/{A}/roster/past?incident=drill-precede"), &staff, None).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("drill_roster_deleted")));
+    // `?incident=` empty is left out (every kept incident); too long is a clear 400.
+    let (s, all) = app.call("GET", &format!("/api/shelters/{A}/roster/past?incident="), &staff, None).await;
+    assert!(s == 200 && all.as_array().unwrap().iter().any(|r| r["incident_id"] == "typhoon-10"), "{all}");
+    let (s, e) = app.call("GET", &format!("/api/shelters/{A}/roster/past?incident={}", "x".repeat(65)), &staff, None).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("invalid_filter")));
     assert_eq!(app.call("DELETE", "/api/me", &t, Some(json!({"confirm": "delete"}))).await.0, 204);
     assert_eq!(past().await.1[0]["stays"], json!([]));
     assert!(common::naming(app.store.as_ref(), DRILL_CHILD).await.is_empty());
