@@ -513,7 +513,8 @@ async fn a_drill_for_some_areas_takes_only_their_residents_reports(app: TestApp)
     assert_eq!(safety_in(&summary(&app, "?incident=drill-aoba").await)[0], 1);
 }
 
-/// HQ's notice and survey lists carry each item's incident and filter by it (`?incident=`).
+/// HQ's notice and survey lists carry each item's incident and filter by it (`?incident=`); left
+/// out, the incident open now (everything while none is).
 async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
     let hq = hq(&app);
     let notice = |id: &str| json!({"id": id, "title": {"ja": "給水"}, "body": {"ja": "14時から給水します。"}, "level": "info", "target": {"type": "all"}});
@@ -528,17 +529,6 @@ async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
             v
         }
     };
-    let before = save("/api/hq/notices", notice("before-any")).await;
-    assert!(before.get("incident").is_none(), "{before}");
-    open(&app, "list-drill", "drill").await;
-    let drilled = save("/api/hq/notices", notice("in-the-drill")).await;
-    assert_eq!((drilled["incident"].as_str(), drilled["drill"].as_str()), (Some("list-drill"), Some("drill list-drill")), "{drilled}");
-    save("/api/hq/surveys", survey("drill-blankets")).await;
-    assert_eq!(close(&app, "list-drill").await.0, 200);
-    open(&app, "list-real", "real").await;
-    save("/api/hq/notices", notice("in-the-real-one")).await;
-    save("/api/hq/surveys", survey("real-blankets")).await;
-
     let ids = |path: String| {
         let (app, hq) = (&app, hq.clone());
         async move {
@@ -549,7 +539,22 @@ async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
             ids
         }
     };
-    assert_eq!(ids("/api/hq/notices".into()).await, ["before-any", "in-the-drill", "in-the-real-one"]);
+    let before = save("/api/hq/notices", notice("before-any")).await;
+    assert!(before.get("incident").is_none(), "{before}");
+    open(&app, "list-drill", "drill").await;
+    let drilled = save("/api/hq/notices", notice("in-the-drill")).await;
+    assert_eq!((drilled["incident"].as_str(), drilled["drill"].as_str()), (Some("list-drill"), Some("drill list-drill")), "{drilled}");
+    save("/api/hq/surveys", survey("drill-blankets")).await;
+    assert_eq!(ids("/api/hq/notices".into()).await, ["in-the-drill"], "while the drill runs, its own by default");
+    assert_eq!(ids("/api/hq/surveys".into()).await, ["drill-blankets"]);
+    assert_eq!(close(&app, "list-drill").await.0, 200);
+    assert_eq!(ids("/api/hq/notices".into()).await, ["before-any", "in-the-drill"], "none open: everything");
+    open(&app, "list-real", "real").await;
+    save("/api/hq/notices", notice("in-the-real-one")).await;
+    save("/api/hq/surveys", survey("real-blankets")).await;
+
+    assert_eq!(ids("/api/hq/notices".into()).await, ["in-the-real-one"], "the real incident's by default");
+    assert_eq!(ids("/api/hq/notices?incident=all".into()).await, ["before-any", "in-the-drill", "in-the-real-one"]);
     assert_eq!(ids("/api/hq/notices?incident=list-drill".into()).await, ["in-the-drill"], "the drill's, also after it ended");
     assert_eq!(ids("/api/hq/notices?incident=list-real".into()).await, ["in-the-real-one"]);
     assert_eq!(ids("/api/hq/notices?incident=real".into()).await, ["before-any", "in-the-real-one"], "no drill's");
@@ -561,7 +566,7 @@ async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
     assert!(real.contains(&"real-blankets".to_owned()) && !real.contains(&"drill-blankets".to_owned()), "{real:?}");
     let outside = ids("/api/hq/surveys?incident=none".into()).await;
     assert!(!outside.is_empty() && !outside.iter().any(|s| s.ends_with("blankets")), "{outside:?}");
-    assert_eq!(ids("/api/hq/surveys".into()).await.len(), outside.len() + 2);
+    assert_eq!(ids("/api/hq/surveys?incident=all".into()).await.len(), outside.len() + 2);
     let (s, e) = app.call("GET", &format!("/api/hq/notices?incident={}", "x".repeat(65)), &hq, None).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("invalid_filter")), "{e}");
 }

@@ -23,8 +23,10 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 /// (`?incident=` on the list).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListFilter {
-    /// Everything, drills marked (the default).
+    /// Everything, drills marked: `all`.
     All,
+    /// The incident open for the municipality now, everything when none is (the default).
+    Current,
     /// Everything but drills': `real`.
     Real,
     /// Made while no incident was open: `none`.
@@ -36,18 +38,28 @@ pub enum ListFilter {
 impl ListFilter {
     pub fn parse(q: Option<&str>) -> Result<Self, ApiError> {
         Ok(match q {
-            None | Some("") => Self::All,
+            None | Some("") => Self::Current,
+            Some("all") => Self::All,
             Some("real") => Self::Real,
             Some("none") => Self::Outside,
             Some(id) if id.chars().count() <= 64 => Self::Incident(id.to_owned()),
-            Some(_) => return Err(ApiError::invalid("invalid_filter", "incident is an incident id (at most 64 characters), `real` or `none`.", "災害・訓練の指定が正しくありません。")),
+            Some(_) => return Err(ApiError::invalid("invalid_filter", "incident is an incident id (at most 64 characters), `all`, `real` or `none`.", "災害・訓練の指定が正しくありません。")),
         })
+    }
+
+    /// `Current` made concrete for municipality `m` at `now`: the open incident's (a real one
+    /// before a drill), or everything when none is open.
+    pub fn resolve(self, incidents: &[Incident], m: &MunicipalityCode, now: Timestamp) -> Self {
+        match self {
+            Self::Current => current(incidents, m, now).map_or(Self::All, |i| Self::Incident(i.id.clone())),
+            other => other,
+        }
     }
 
     /// Whether an item made during `incident` (a drill's when `drill`) is listed.
     pub fn keeps(&self, incident: Option<&str>, drill: bool) -> bool {
         match self {
-            Self::All => true,
+            Self::All | Self::Current => true,
             Self::Real => !drill,
             Self::Outside => incident.is_none(),
             Self::Incident(id) => incident == Some(id.as_str()),

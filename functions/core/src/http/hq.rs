@@ -52,8 +52,8 @@ async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: Inciden
     Ok(Json(out))
 }
 
-/// `?incident=`: an incident or drill id, or `real` (lists also `none`). Left out: the current
-/// incident for counts and help requests, everything for the notice and survey lists.
+/// `?incident=`: an incident or drill id, or `real` (lists also `all` and `none`). Left out: the
+/// incident open now (everything on the notice and survey lists when none is).
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(super) struct IncidentQuery {
@@ -63,10 +63,16 @@ pub(super) struct IncidentQuery {
 
 pub(super) type IncidentParam = Result<Query<IncidentQuery>, axum::extract::rejection::QueryRejection>;
 
-/// An HQ list's `?incident=` (`real`, `none`, an incident id; everything when left out).
-pub(super) fn list_filter(q: IncidentParam) -> Result<incidents::ListFilter, ApiError> {
+/// An HQ list's `?incident=` (`all`, `real`, `none`, an incident id; the incident open now for
+/// `m` when left out, everything when none is).
+pub(super) async fn list_filter(store: &dyn bosai_store::Store, m: &bosai_types::MunicipalityCode, q: IncidentParam) -> Result<incidents::ListFilter, ApiError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    incidents::ListFilter::parse(q.incident.as_deref())
+    let filter = incidents::ListFilter::parse(q.incident.as_deref())?;
+    if filter != incidents::ListFilter::Current {
+        return Ok(filter);
+    }
+    let now = Timestamp(crate::clock::now_millis());
+    Ok(filter.resolve(&incidents::all(store).await?, m, now))
 }
 
 /// What an HQ view of municipality `m` shows: the real data, or a drill's (with the drill). The

@@ -99,7 +99,7 @@ async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(new
     responses((status = 200, body = Vec<Notice>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn hq_list(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<Notice>>, ApiError> {
     let m = hq_municipality(&p, &st).await?;
-    let filter = super::hq::list_filter(q)?;
+    let filter = super::hq::list_filter(st.store.as_ref(), &m, q).await?;
     Ok(Json(notices::of_incident(st.store.as_ref(), &m, &filter, LIST_LIMIT).await?))
 }
 

@@ -76,7 +76,7 @@ async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(req
     responses((status = 200, body = Vec<Survey>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn list_hq(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<Survey>>, ApiError> {
     let m = hq_municipality(&p, &st).await?;
-    let filter = super::hq::list_filter(q)?;
+    let filter = super::hq::list_filter(st.store.as_ref(), &m, q).await?;
     Ok(Json(surveys::list_for_hq(st.store.as_ref(), &p, &m, &filter).await?))
 }
 
