@@ -28,6 +28,29 @@ async function isStaffDevice() {
   return false;
 }
 
+/** The language catalogs (/i18n/…) an older version kept: the languages chosen on this device. */
+async function keptCatalogs() {
+  const urls = new Set();
+  for (const key of await caches.keys()) {
+    if (!key.startsWith('bosai-shell-') || key === CACHE) continue;
+    for (const req of await (await caches.open(key)).keys()) {
+      const u = new URL(req.url);
+      if (u.pathname.startsWith('/i18n/')) urls.add(u.pathname);
+    }
+  }
+  return [...urls];
+}
+
+/** A language catalog: this version's copy, else fetched and kept (only chosen ones are asked for). */
+async function catalog(request) {
+  const c = await caches.open(CACHE);
+  const hit = await c.match(request, { ignoreVary: true });
+  if (hit) return hit;
+  const res = await fetch(request);
+  if (res.ok) await c.put(request, res.clone());
+  return res;
+}
+
 // On a congested network a navigation can hang for a minute; show the shell sooner.
 const NAV_TIMEOUT_MS = 4000;
 
@@ -38,6 +61,8 @@ self.addEventListener('install', (event) => {
       // 'reload' bypasses the HTTP cache so the shell matches this version.
       await c.addAll(fresh(PRECACHE));
       if (await isStaffDevice()) await c.addAll(fresh(STAFF_PRECACHE));
+      // The chosen language stays offline across the update (a missing one is fetched later).
+      await c.addAll(fresh(await keptCatalogs())).catch(() => {});
       await self.skipWaiting();
     })(),
   );
@@ -130,6 +155,8 @@ self.addEventListener('fetch', (event) => {
 
   if (req.mode === 'navigate' && url.pathname.startsWith('/n/')) {
     event.respondWith(noticePage(req));
+  } else if (url.pathname.startsWith('/i18n/')) {
+    event.respondWith(catalog(req));
   } else if (url.pathname.startsWith('/api/')) {
     // Never cached here (the app keeps its own copy); just fail in a readable way.
     event.respondWith(fetch(req).catch(offlineProblem));

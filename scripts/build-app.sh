@@ -51,6 +51,23 @@ trap 'rm -rf "$NEW" "$ROOT/dist.old"' EXIT
 rm -rf "$NEW" && mkdir -p "$NEW/icons"
 css="app-$(hash16 public/app.css).css"
 cp public/app.css "$NEW/$css"
+# Language catalogs (app/i18n/resident, checked by app/build.rs), one per language; the app
+# fetches only the chosen one (Japanese is compiled in). Served as `key<TAB>text` lines, plural
+# forms as `key.category` (app/src/i18n/load.rs reads them with far less wasm than JSON).
+mkdir -p "$NEW/i18n/resident"
+python3 - "$NEW/i18n/resident" app/i18n/resident/*.json <<'PY'
+import json, os, sys
+for path in sys.argv[2:]:
+    lines = []
+    for key, value in json.load(open(path, encoding="utf-8")).items():
+        if key.startswith("_"):
+            continue  # the header (who made it, review state) stays in the source
+        forms = value.items() if isinstance(value, dict) else [(None, value)]
+        lines += [f"{key}.{c}\t{v}" if c else f"{key}\t{v}" for c, v in forms]
+    name = os.path.basename(path).removesuffix(".json") + ".txt"
+    with open(os.path.join(sys.argv[1], name), "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+PY
 
 # One bundle: hashed wasm + glue js in $NEW, and its page from the shared template.
 # Sets BUNDLE_JS and BUNDLE_WASM.
@@ -87,7 +104,7 @@ precache=(/index.html "/$js" "/$wasm" "/$css" /manifest.webmanifest
           /icons/icon.svg /icons/icon-192.png /icons/icon-512.png)
 staff_precache=(/staff.html "/$staff_js" "/$staff_wasm")
 # One version for the whole shell: any change to a precached file or to sw.js renews the cache.
-version="$(cd "$NEW" && cat index.html staff.html manifest.webmanifest icons/* "$ROOT/public/sw.js" | hash16 -)"
+version="$(cd "$NEW" && cat index.html staff.html manifest.webmanifest icons/* i18n/resident/* "$ROOT/public/sw.js" | hash16 -)"
 list() { local l; l="$(printf '"%s",' "$@")"; echo "[${l%,}]"; }
 sed -e "s|__BOSAI_VERSION__|$version|" -e "s|__BOSAI_PRECACHE__|$(list "${precache[@]}")|" \
     -e "s|__BOSAI_STAFF_PRECACHE__|$(list "${staff_precache[@]}")|" public/sw.js > "$NEW/sw.js"
@@ -105,7 +122,7 @@ while IFS= read -r -d '' f; do
         compress_count=$((compress_count + 1))
     fi
 done < <(find "$NEW" -type f \( -name '*.html' -o -name '*.js' -o -name '*.wasm' -o -name '*.css' \
-                               -o -name '*.webmanifest' -o -name '*.svg' \) -print0)
+                               -o -name '*.webmanifest' -o -name '*.svg' -o -name '*.txt' \) -print0)
 
 rm -rf "$ROOT/dist.old"
 if [[ -d "$ROOT/dist" ]]; then mv "$ROOT/dist" "$ROOT/dist.old"; fi

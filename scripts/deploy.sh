@@ -129,6 +129,7 @@ content_type() {
     *.svg) echo "image/svg+xml" ;;
     *.png) echo "image/png" ;;
     *.json) echo "application/json" ;;
+    *.txt) echo "text/plain; charset=utf-8" ;;
     *) echo "application/octet-stream" ;;
   esac
 }

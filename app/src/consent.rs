@@ -4,6 +4,7 @@
 //! deleting forgets it) so needs can still be edited offline once it was given.
 
 use crate::api::{self, ApiError};
+use crate::i18n::tx;
 use crate::{resident, session, use_lang};
 use bosai_types::consent::{ConsentInput, SENSITIVE_DATA_CONSENT_VERSION};
 use leptos::prelude::*;
@@ -61,22 +62,18 @@ pub fn NeedsConsent(children: ChildrenFn) -> impl IntoView {
         if agreed.get() {
             return children().into_any();
         }
-        let l = lang.get();
         view! {
             <div class="consent" role="group" aria-labelledby="consent-h">
-                <h3 id="consent-h">{l.pick("アレルギー・医療・介護の情報について", "About allergies, medical and care needs")}</h3>
-                <p>{l.pick(
-                    "これらは、特に大切に扱う個人情報（要配慮個人情報）です。入力すると、次のように使います。",
-                    "These are sensitive personal data. If you enter them, they are used like this:",
-                )}</p>
+                <h3 id="consent-h">{tx(lang, |t| t.consent_heading)}</h3>
+                <p>{tx(lang, |t| t.consent_lead)}</p>
                 <ul>
-                    <li>{l.pick("受付をした避難所のスタッフが、食事や介助の準備に使います。", "The staff of the shelter you check in to use them to prepare food and care.")}</li>
-                    <li>{l.pick("災害対策本部が見るのは、名前のない人数だけです（例：卵アレルギー 3人）。", "Disaster HQ sees only counts without names (e.g. egg allergy: 3 people).")}</li>
-                    <li>{l.pick("同意はいつでも「わたしのデータ」で取り消せます。取り消すと、入力した情報は削除されます。", "You can withdraw this any time under \u{201c}My data\u{201d}; what you entered is then deleted.")}</li>
+                    <li>{tx(lang, |t| t.consent_use_shelter)}</li>
+                    <li>{tx(lang, |t| t.consent_use_hq)}</li>
+                    <li>{tx(lang, |t| t.consent_withdraw_any_time)}</li>
                 </ul>
                 {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
                 <button type="button" class="btn btn-wide" on:click=agree disabled=move || busy.get()>
-                    {l.pick("同意して入力する", "Agree and enter")}
+                    {tx(lang, |t| t.consent_agree)}
                 </button>
             </div>
         }
@@ -110,16 +107,13 @@ pub fn WithdrawConsent() -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="withdraw-h">
-            <h2 id="withdraw-h">{move || lang.get().pick("配慮事項の同意", "Consent for needs")}</h2>
-            <p>{move || lang.get().pick(
-                "同意を取り消すと、家族全員のアレルギー・医療・介護の情報を削除します。避難所の名簿からも消えます。",
-                "Withdrawing deletes the allergies, medical and care needs of your whole household, also from shelter rosters.",
-            )}</p>
+            <h2 id="withdraw-h">{tx(lang, |t| t.consent_withdraw_heading)}</h2>
+            <p>{tx(lang, |t| t.consent_withdraw_explain)}</p>
             {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
             <button type="button" class="btn btn-secondary" on:click=withdraw disabled=move || busy.get()>
-                {move || lang.get().pick("同意を取り消して削除する", "Withdraw and delete")}
+                {tx(lang, |t| t.consent_withdraw_button)}
             </button>
-            <p class="done" role="status">{move || done.get().then(|| lang.get().pick("同意を取り消し、配慮事項を削除しました。", "Withdrawn; the needs were deleted."))}</p>
+            <p class="done" role="status">{move || done.get().then(|| lang.get().tr().consent_withdrawn)}</p>
         </section>
     }
 }

@@ -2,6 +2,7 @@
 //! otherwise chosen here, and correctable. A shelter in another town counts them under it.
 
 use crate::api::{self, ApiError};
+use crate::i18n::tx;
 use crate::session;
 use crate::use_lang;
 use bosai_types::MunicipalityCode;
@@ -77,32 +78,26 @@ pub fn HomePicker() -> impl IntoView {
     let hint = move || {
         let l = lang.get();
         match home.with(|h| h.as_ref().map(|h| h.source)) {
-            Some(HomeSource::Card) => l.pick(
-                "マイナンバーカードの住所から設定しました。引っ越したなど、違うときは選び直してください。",
-                "Set from the address on your My Number Card. If it is wrong (you moved, say), choose again.",
-            ),
-            Some(HomeSource::Chosen) => l.pick("あなたが選んだ市区町村です。", "The municipality you chose."),
-            None => l.pick(
-                "選んでください。ほかの町の避難所に行ったとき、どこから来た人か数えるのに使います。",
-                "Please choose. When you go to a shelter in another town, it counts where you came from.",
-            ),
+            Some(HomeSource::Card) => l.tr().home_from_card,
+            Some(HomeSource::Chosen) => l.tr().home_chosen,
+            None => l.tr().home_please_choose,
         }
     };
     view! {
         <div class="form home-field">
             <div class="field">
-                <label for="my-home">{move || lang.get().pick("お住まいの市区町村", "Your municipality")}</label>
+                <label for="my-home">{tx(lang, |t| t.home_label)}</label>
                 <select id="my-home" aria-describedby="my-home-hint" on:change=change
                     disabled=move || busy.get() || (!loaded.get() && choices.with(Vec::is_empty))>
                     <option value="" disabled=true prop:selected=move || current().is_empty()>
-                        {move || lang.get().pick("選んでいない", "Not chosen")}
+                        {tx(lang, |t| t.home_not_chosen)}
                     </option>
                     {options}
                 </select>
                 <span id="my-home-hint" class="hint">{hint}</span>
             </div>
             <p class="done" role="status">
-                {move || saved.get().then(|| lang.get().pick("お住まいの市区町村を保存しました。", "Your municipality is saved."))}
+                {move || saved.get().then(|| lang.get().tr().home_saved)}
             </p>
             {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
         </div>

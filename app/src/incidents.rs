@@ -22,7 +22,7 @@ pub fn drill_of(open: &[Incident], m: &str) -> Option<Incident> {
 
 /// The 「訓練」 tag beside something made in a drill (a notice, a safety report).
 pub fn drill_tag(l: Lang) -> impl IntoView {
-    view! { " "<span class="drill-tag">{l.pick("訓練", "Drill")}</span> }
+    view! { " "<span class="drill-tag">{l.tr().drill_tag}</span> }
 }
 
 /// The municipality of shelter `id`, from the cached shelter list (its id starts with the
@@ -44,8 +44,7 @@ pub enum Reader {
 
 fn banner_text(d: &Incident, reader: Reader, l: Lang) -> String {
     match (reader, l.is_ja()) {
-        (Reader::Resident, true) => format!("訓練中です（{}）。実際の災害ではありません。", d.name),
-        (Reader::Resident, false) => format!("This is a drill ({}), not a real disaster.", d.name),
+        (Reader::Resident, _) => crate::i18n::fill(l.tr().drill_banner, &[("name", &d.name)]),
         (Reader::Staff, true) => format!("訓練中（{}）：この画面の受付・名簿・人数は訓練のものです。実際の避難者数には入りません。訓練を終えると個人の記録は削除されます。", d.name),
         (Reader::Staff, false) => format!("Drill ({}): check-ins, rosters and counts on this screen are the drill's, not real. Its personal records are deleted when it ends.", d.name),
     }
@@ -57,7 +56,7 @@ pub fn DrillNotice(drill: Incident, reader: Reader) -> impl IntoView {
     let lang = use_lang();
     view! {
         <p class="drill-banner" role="status">
-            <span class="drill-tag" aria-hidden="true">{move || lang.get().pick("訓練", "DRILL")}</span>
+            <span class="drill-tag" aria-hidden="true">{move || lang.get().tr().drill_tag}</span>
             {move || banner_text(&drill, reader, lang.get())}
         </p>
     }

@@ -6,6 +6,7 @@ mod admin_staff;
 mod api;
 mod birth;
 mod consent;
+mod display;
 mod home_picker;
 mod hq_audit;
 mod hq_away;
@@ -50,26 +51,40 @@ pub enum Bundle {
 /// The residents' bundle (index.html). Two entry functions, not one taking a `Bundle`:
 /// each links in only the routes it mounts.
 pub fn start_resident() {
-    boot();
-    leptos::mount::mount_to_body(|| {
-        resident::init();
-        view! { <Shell bundle=Bundle::Resident><OutboxStatus/><ResidentRoutes/></Shell> }
+    boot(Bundle::Resident, || {
+        leptos::mount::mount_to_body(|| {
+            resident::init();
+            view! { <Shell bundle=Bundle::Resident><OutboxStatus/><ResidentRoutes/></Shell> }
+        })
     });
-    api::register_service_worker();
 }
 
 /// The staff and HQ bundle (staff.html).
 pub fn start_staff() {
-    boot();
-    leptos::mount::mount_to_body(|| view! { <Shell bundle=Bundle::Staff><StaffRoutes/></Shell> });
-    api::register_service_worker();
+    boot(Bundle::Staff, || leptos::mount::mount_to_body(|| view! { <Shell bundle=Bundle::Staff><StaffRoutes/></Shell> }));
 }
 
-fn boot() {
+/// Mounts once the chosen language's catalog is here (Japanese at once; another from the
+/// service worker's cache or the network), so the first paint is in the reader's language.
+fn boot(bundle: Bundle, mount: fn()) {
     console_error_panic_hook::set_once();
-    // The page shows a loading line until the wasm runs; drop it now.
-    if let Some(el) = document().get_element_by_id("boot") {
-        el.remove();
+    display::apply_saved();
+    let start = move || {
+        // The page shows a loading line until the wasm runs; drop it now.
+        if let Some(el) = document().get_element_by_id("boot") {
+            el.remove();
+        }
+        mount();
+        api::register_service_worker();
+    };
+    match Some(i18n::start_language(bundle, Lang::stored())).filter(|l| *l != Lang::Ja) {
+        None => start(),
+        // Unreachable (offline before it was ever cached): Japanese, the choice kept for later.
+        // (wasm-bindgen's spawner: Leptos' executor starts only with the mount.)
+        Some(l) => wasm_bindgen_futures::spawn_local(async move {
+            let _ = i18n::ensure(l).await;
+            start();
+        }),
     }
 }
 
@@ -81,12 +96,13 @@ pub fn use_lang() -> RwSignal<Lang> {
 /// Header, main and footer around a bundle's routes.
 #[component]
 fn Shell(bundle: Bundle, children: Children) -> impl IntoView {
-    let lang = RwSignal::new(Lang::load());
+    // The stored choice if its catalog came (see `boot`), else Japanese.
+    let lang = RwSignal::new(Some(i18n::start_language(bundle, Lang::stored())).filter(|l| i18n::is_loaded(*l)).unwrap_or(Lang::Ja));
     provide_context(lang);
     Effect::new(move || {
         let l = lang.get();
         if let Some(html) = document().document_element() {
-            let _ = html.set_attribute("lang", l.code());
+            let _ = html.set_attribute("lang", l.html_lang());
         }
         document().set_title(l.tr().app_title);
     });
@@ -99,10 +115,10 @@ fn Shell(bundle: Bundle, children: Children) -> impl IntoView {
             <footer class="site-footer">
                 // One tap dials: tel: links, each with what it is for.
                 <p>
-                    {move || lang.get().tr().emergency}" "
-                    <a class="tel" href="tel:119">"119"</a>{move || lang.get().pick("（消防・救急）", " (fire/ambulance)")}
-                    {move || lang.get().pick(" / ", " or ")}
-                    <a class="tel" href="tel:110">"110"</a>{move || lang.get().pick("（警察）", " (police)")}
+                    {tx(lang, |t| t.emergency)}" "
+                    <a class="tel" href="tel:119">"119"</a>{tx(lang, |t| t.tel_119_what)}
+                    {tx(lang, |t| t.tel_or)}
+                    <a class="tel" href="tel:110">"110"</a>{tx(lang, |t| t.tel_110_what)}
                 </p>
             </footer>
         </Router>
@@ -164,26 +180,13 @@ fn FocusOnNavigate() -> impl IntoView {
 fn Header(bundle: Bundle) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().tr();
-    let switch = move |_| {
-        let next = lang.get_untracked().other();
-        next.save();
-        lang.set(next);
-    };
     view! {
         <header class="site-header">
             <div class="bar">
                 <NavLink bundle target=Bundle::Resident href="/" label=tx(lang, |t| t.app_title) class="brand"/>
-                // lang= on the button so a screen reader pronounces the other language correctly.
-                <button
-                    type="button"
-                    class="lang-switch"
-                    lang=move || lang.get().other().code()
-                    aria-label=move || t().switch_aria
-                    on:click=switch
-                >
-                    {tx(lang, |t| t.switch_label)}
-                </button>
+                <div class="prefs"><display::DisplayPrefs/><i18n::LanguageChooser bundle/></div>
             </div>
+            {(bundle == Bundle::Resident).then(|| view! { <i18n::LanguageOffer/> })}
             <nav aria-label=move || t().nav_label>
                 <ul>
                     <li><NavLink bundle target=Bundle::Resident href="/" label=tx(lang, |t| t.nav_resident)/></li>

@@ -1,5 +1,5 @@
 use crate::api::{self, ApiError};
-use crate::i18n::{tx, Lang, Tr};
+use crate::i18n::{fill, tx, Lang, Tr};
 use crate::resident_pages::ResidentNav;
 use crate::session;
 use crate::use_lang;
@@ -76,7 +76,7 @@ pub fn Home() -> impl IntoView {
                 .collect_view();
             view! {
                 <div class="field">
-                    <label for="shelters-of">{move || lang.get().pick("市区町村", "Municipality")}</label>
+                    <label for="shelters-of">{tx(lang, |t| t.municipality_label)}</label>
                     <select id="shelters-of" on:change=choose_town>{options}</select>
                 </div>
             }
@@ -323,7 +323,7 @@ fn shelter_card(s: &Shelter, distance_m: Option<f64>, lang: Lang) -> impl IntoVi
         view! {
             <div>
                 <dt>{t.distance_label}</dt>
-                <dd class="distance">{(t.km)(&km)}</dd>
+                <dd class="distance">{fill(t.km, &[("km", &km)])}</dd>
             </div>
         }
     });
@@ -332,7 +332,7 @@ fn shelter_card(s: &Shelter, distance_m: Option<f64>, lang: Lang) -> impl IntoVi
     } else {
         view! {
             <ul class="chips">
-                {s.facilities.iter().map(|f| view! { <li>{f.label(ja)}</li> }).collect_view()}
+                {s.facilities.iter().map(|f| view! { <li>{lang.facility(*f)}</li> }).collect_view()}
             </ul>
         }
         .into_any()
@@ -349,7 +349,7 @@ fn shelter_card(s: &Shelter, distance_m: Option<f64>, lang: Lang) -> impl IntoVi
                         <dt>{t.congestion}</dt>
                         <dd>
                             <span class=congestion_class(s.congestion)>{lang.congestion(s.congestion)}</span>
-                            <span class="count">{if s.few { (t.people_few)(s.capacity) } else { (t.people)(s.occupancy, s.capacity) }}</span>
+                            <span class="count">{lang.people((!s.few).then_some(s.occupancy), s.capacity)}</span>
                         </dd>
                     </div>
                 })}

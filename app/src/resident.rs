@@ -280,9 +280,9 @@ impl Invalid {
             (Invalid::Household(e), false) => e.to_string(),
             (Invalid::Needs(e), false) => e.to_string(),
             (Invalid::Safety(e), false) => e.to_string(),
-            (Invalid::NoShelter, _) => lang.pick("避難所を選んでください。", "Please choose a shelter.").into(),
+            (Invalid::NoShelter, _) => lang.tr().invalid_no_shelter.into(),
             (Invalid::Birth(e), _) => crate::birth::message(*e, lang),
-            (Invalid::NoMemberChosen, _) => lang.pick("報告する人を選んでください。", "Choose who the report is for.").into(),
+            (Invalid::NoMemberChosen, _) => lang.tr().invalid_no_member.into(),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::api::{self, ApiError};
 use crate::consent::{NeedsConsent, WithdrawConsent};
-use crate::i18n::{tx, Lang};
+use crate::i18n::{fill, tx, Lang};
 use crate::outbox::Op;
 use crate::resident::{self, Invalid};
 use crate::session;
@@ -116,7 +116,7 @@ pub fn OutboxStatus() -> impl IntoView {
         (n > 0).then(|| {
             view! {
                 <p class="pending-bar">
-                    <strong class="pending-count">{(t.pending_n)(n)}</strong>" "{t.pending_explain}
+                    <strong class="pending-count">{lang.get().plural(t.pending_n, n as f64)}</strong>" "{t.pending_explain}
                 </p>
             }
         })
@@ -184,7 +184,7 @@ fn submitted_status(lang: RwSignal<Lang>, done: RwSignal<bool>, sent: fn(&crate:
         done.get().then(|| {
             let l = lang.get();
             if resident::state().pending.with(|p| !p.is_empty()) {
-                l.pick("この端末に保存しました。通信できたら自動で送信します。", "Saved on this phone. It will be sent when there is a connection.")
+                l.tr().outbox_saved_here
             } else {
                 sent(l.tr())
             }
@@ -197,11 +197,11 @@ fn needs_summary(m: &MemberView, l: Lang) -> String {
         return l.tr().not_registered.into();
     };
     let n = &n.needs;
-    let sep = l.pick("、", ", ");
+    let sep = l.tr().list_sep;
     let mut parts: Vec<String> = n
         .allergens
         .iter()
-        .map(|a| l.pick(a.info().ja, a.info().en).to_string())
+        .map(|a| l.allergen(*a).to_string())
         .collect();
     if !n.other_allergies.trim().is_empty() {
         parts.push(n.other_allergies.trim().to_string());
@@ -251,11 +251,8 @@ fn member_card(m: &MemberView, l: Lang) -> impl IntoView {
                 <div><dt>{t.safety_heading}</dt><dd class="safety">{safety}{drill.then(|| crate::incidents::drill_tag(l))}</dd></div>
                 <div><dt>{t.needs_heading}</dt><dd class="needs">{needs_summary(m, l)}</dd></div>
                 {m.checked_in.as_ref().and_then(|c| Some((c.shelter_id.clone()?, c.since, c.drill))).map(|(sid, since, drill)| view! {
-                    <div><dt>{l.pick("受付", "Checked in")}</dt><dd class="checked-in">
-                        {match l.is_ja() {
-                            true => format!("{}に受付済み（{}）", shelter_name(&sid, l), l.format_time(since)),
-                            false => format!("at {} ({})", shelter_name(&sid, l), l.format_time(since)),
-                        }}
+                    <div><dt>{l.tr().checked_in_label}</dt><dd class="checked-in">
+                        {fill(l.tr().checked_in_at, &[("shelter", &shelter_name(&sid, l)), ("time", &l.format_time(since))])}
                         {drill.then(|| crate::incidents::drill_tag(l))}
                     </dd></div>
                 })}
@@ -298,7 +295,7 @@ pub fn Household() -> impl IntoView {
         <p class="lead">{tx(lang, |t| t.household_lead)}</p>
         <FetchState/>
         <p><A href="/safety" attr:class="btn btn-wide" attr:id="family-safety">
-            {move || lang.get().pick("家族の安否をまとめて報告", "Report the whole family's safety")}
+            {tx(lang, |t| t.report_whole_family)}
         </A></p>
         <section aria-labelledby="members-h">
             <h2 id="members-h">{tx(lang, |t| t.members_heading)}</h2>
@@ -309,7 +306,7 @@ pub fn Household() -> impl IntoView {
             <MemberForm initial=None/>
         </section>
         <section aria-labelledby="home-h" class="panel">
-            <h2 id="home-h">{move || lang.get().pick("お住まい", "Where you live")}</h2>
+            <h2 id="home-h">{tx(lang, |t| t.home_heading)}</h2>
             <crate::home_picker::HomePicker/>
         </section>
         <section aria-labelledby="area-h" class="panel">
@@ -555,7 +552,7 @@ fn NeedsForm(id: MemberId, initial: NeedsInput) -> impl IntoView {
             .map(|a| {
                 let c = a.code;
                 check_box(
-                    move || lang.get().pick(a.ja, a.en),
+                    move || lang.get().allergen(c),
                     move || n.with(|n| n.allergens.contains(&c)),
                     move |on| n.update(|n| toggle(&mut n.allergens, c, on)),
                 )
@@ -733,7 +730,7 @@ pub fn HouseholdSafety() -> impl IntoView {
     // Memoised: every refresh of the household must not rebuild the form (and lose its state).
     let loaded = Memo::new(move |_| s.shown.with(Option::is_some));
     view! {
-        <h1>{move || lang.get().pick("家族の安否を報告", "Report your family's safety")}</h1>
+        <h1>{tx(lang, |t| t.family_safety_title)}</h1>
         <ResidentNav/>
         <FetchState/>
         {move || match loaded.get() {
@@ -855,15 +852,12 @@ fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             {text_field("help-where", |t| t.where_label, location)}
             // What happens next, before the tap: who sees it, what may follow, how to take it back.
             <div class="help-next" id="help-next">
-                <h3 class="sub">{move || lang.get().pick("このあと", "What happens next")}</h3>
+                <h3 class="sub">{tx(lang, |t| t.help_next_heading)}</h3>
                 <ul>
-                    <li>{move || lang.get().pick("市の災害対策本部の担当者が見ます。", "The city's disaster HQ staff see it.")}</li>
-                    <li>{move || lang.get().pick("担当者から電話や訪問で連絡することがあります。", "They may call or visit you.")}</li>
-                    <li>{move || lang.get().pick(
-                        "助けが要らなくなったら、いまの状況（自宅で無事など）を報告し直すと取り消せます。",
-                        "If you no longer need help, report your current situation (for example, safe at home) and the request is withdrawn.",
-                    )}</li>
-                    <li>{move || lang.get().pick("命に危険があるときは 119 / 110 に電話してください。", "If life is in danger, call 119 or 110.")}</li>
+                    <li>{tx(lang, |t| t.help_next_hq)}</li>
+                    <li>{tx(lang, |t| t.help_next_contact)}</li>
+                    <li>{tx(lang, |t| t.help_next_withdraw)}</li>
+                    <li>{tx(lang, |t| t.help_next_emergency)}</li>
                 </ul>
             </div>
         }
@@ -874,7 +868,7 @@ fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
     // Whom the report is for; shown when there is more than one person to choose.
     let who = (members.len() > 1).then(|| view! {
         <fieldset class="who">
-            <legend>{move || lang.get().pick("だれの報告ですか", "Who is this report for?")}</legend>
+            <legend>{tx(lang, |t| t.report_for_legend)}</legend>
             <div class="checks">
                 {members.into_iter().map(|(id, name)| {
                     let (a, b) = (id.clone(), id.clone());
@@ -976,7 +970,7 @@ fn History(id: MemberId) -> impl IntoView {
                         <span class="what">{status_text(&r.status, l)}{r.drill.is_some().then(|| crate::incidents::drill_tag(l))}</span>
                         // Sent later than made (it waited offline): say when it reached the city.
                         {r.received_at.filter(|got| got.millis() - r.reported_at.millis() > bosai_types::made::SKEW_NOTED_MS).map(|got| view! {
-                            <span class="received">{l.pick("送信 ", "sent ")}{l.format_time(got)}</span>
+                            <span class="received">{fill(l.tr().sent_at, &[("time", &l.format_time(got))])}</span>
                         })}
                         {is_pending.then(|| view! { <span class="pending">{l.tr().pending_badge}</span> })}
                     </li>
@@ -1272,7 +1266,7 @@ pub fn PosterCheckIn() -> impl IntoView {
     let lang = use_lang();
     if session::load().is_none() {
         return view! {
-            <h1>{move || lang.get().pick("避難所にチェックイン", "Check in at this shelter")}</h1>
+            <h1>{tx(lang, |t| t.poster_title)}</h1>
             <p class="banner" role="alert">{move || lang.get().tr().need_signin}</p>
             <p><A href="/" attr:class="btn">{move || lang.get().tr().back_home}</A></p>
         }
@@ -1323,12 +1317,12 @@ pub fn PosterCheckIn() -> impl IntoView {
     };
     let t = move || lang.get().tr();
     view! {
-        <h1>{move || lang.get().pick("避難所にチェックイン", "Check in at this shelter")}</h1>
+        <h1>{tx(lang, |t| t.poster_title)}</h1>
         <ResidentNav/>
         {move || match done.get() {
             Some(n) => {
                 let l = lang.get();
-                view! { <p class="done-big poster-done" role="status">{if l.is_ja() { format!("{n}人のチェックインが完了しました。") } else { format!("{n} people checked in.") }}</p> }.into_any()
+                view! { <p class="done-big poster-done" role="status">{l.plural(l.tr().poster_done, n as f64)}</p> }.into_any()
             }
             None => view! {
                 <form class="form panel" on:submit=on_submit.clone() novalidate>
@@ -1354,7 +1348,7 @@ pub fn PosterCheckIn() -> impl IntoView {
                     </fieldset>
                     {move || none_chosen.get().then(|| view! { <p class="field-error" role="alert">{t().choose_one}</p> })}
                     {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
-                    <button type="submit" class="btn btn-wide" disabled=move || busy.get()>{move || lang.get().pick("チェックインする", "Check in")}</button>
+                    <button type="submit" class="btn btn-wide" disabled=move || busy.get()>{tx(lang, |t| t.poster_submit)}</button>
                 </form>
             }.into_any(),
         }}

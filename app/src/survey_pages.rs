@@ -391,7 +391,7 @@ fn question_view(q: &Question, e: RwSignal<Entry>, error: RwSignal<Option<Answer
             let input_id = format!("{base}-input");
             let hint_id = format!("{base}-hint");
             let unit = unit.as_ref().map(|u| u.get(ja).to_string());
-            let hint = format!("{}{}", (tr.range)(*min, *max), unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default());
+            let hint = format!("{}{}", l.range(*min, *max), unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default());
             let described = {
                 let (h, hint_id, err_id) = (has_err.clone(), hint_id.clone(), err_id.clone());
                 move || if h() { format!("{hint_id} {err_id}") } else { hint_id.clone() }

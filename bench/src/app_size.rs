@@ -59,5 +59,28 @@ pub fn rows(dist: &Path) -> Vec<Row> {
     }
     let staff = first_load(dist, "staff.html");
     rows.push(Row::new("staff_first_load_brotli_bytes", staff.and_then(|f| total(dist, &f, ".br")), "bytes"));
+    rows.extend(catalog_rows(dist));
+    rows
+}
+
+/// A language other than Japanese costs its catalog once (fetched when chosen): brotli bytes of
+/// the largest and of each (`catalog_<code>_brotli_bytes`).
+fn catalog_rows(dist: &Path) -> Vec<Row> {
+    let dir = dist.join("i18n/resident");
+    let mut sizes: Vec<(String, f64)> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            let code = name.strip_suffix(".txt.br")?.to_owned();
+            Some((code, size(&dir.join(&name))?))
+        })
+        .collect();
+    sizes.sort_by(|a, b| a.0.cmp(&b.0));
+    let largest = sizes.iter().map(|(_, s)| *s).fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
+    let mut rows = vec![Row::new("catalog_largest_brotli_bytes", largest, "bytes")];
+    // Row names are static; a dozen leaked names for the run.
+    let name = |code: &str| -> &'static str { Box::leak(format!("catalog_{}_brotli_bytes", code.replace('-', "_")).into_boxed_str()) };
+    rows.extend(sizes.into_iter().map(|(code, s)| Row::new(name(&code), Some(s), "bytes")));
     rows
 }

@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchBrowser } from './lib/browser.mjs';
+import { launchBrowser, chooseLanguage } from './lib/browser.mjs';
 import { SCREENSHOTS, layoutProblems, pdfPageCount, settle, setTextScale, shot } from './lib/layout.mjs';
 import { SHELTER, confirm, openTokenForm, residents, scan, waitPending } from './lib/shelter.mjs';
 import { signIn } from './lib/signin.mjs';
@@ -323,7 +323,7 @@ test('layout: every page at 360, 390, 820, 1024 and 1366 px, and at 200 % text o
   // ---- English (longer words, spaces): a phone and a tablet, and large text on the phone ----
   const EN = { widths: [360, 820], phones: [360] };
   await t.test('English: /hq', async (st) => {
-    await page.getByRole('button', { name: 'English' }).click();
+    await chooseLanguage(page, 'en');
     await page.locator('caption').filter({ hasText: 'Each shelter' }).waitFor();
     await ready(page);
     await checkPage(st, 'en-hq', EN);
@@ -348,7 +348,7 @@ test('layout: every page at 360, 390, 820, 1024 and 1366 px, and at 200 % text o
       await checkPage(st, name, EN);
     });
   }
-  await page.getByRole('button', { name: '日本語' }).click();
+  await chooseLanguage(page, 'ja');
 
   for (const w of WAITING.filter((x) => !x.seen)) {
     t.diagnostic(`no longer seen, remove it from WAITING in layout.test.mjs (the check then guards it): ${w.fix}`);

@@ -9,7 +9,7 @@
 // device received is then given to the service worker with CDP's ServiceWorker.deliverPushMessage.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { assertAccessible, launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
 import { startTestPush, until } from './lib/push.mjs';
 import { openTokenForm, residents } from './lib/shelter.mjs';
 import { accessToken, signIn } from './lib/signin.mjs';
@@ -121,7 +121,7 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
     assert.ok(w.scroll <= w.width, `scrollWidth ${w.scroll} > ${w.width}`);
     await assertAccessible(page, '/hq');
     await screenshot(page, 'hq-ja-360');
-    await page.getByRole('button', { name: 'English' }).click();
+    await chooseLanguage(page, 'en');
     await page.locator('caption').filter({ hasText: 'Each shelter' }).waitFor();
     await page.locator('#hq-total-people').filter({ hasText: `of ${summary.capacity} places` }).waitFor();
     for (const d of await page.locator('details').all()) await d.locator('summary').click();
@@ -129,7 +129,7 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
     assert.ok(w.scroll <= w.width, `English: scrollWidth ${w.scroll} > ${w.width}`);
     await assertAccessible(page, '/hq (English)');
     await screenshot(page, 'hq-en-360');
-    await page.getByRole('button', { name: '日本語' }).click();
+    await chooseLanguage(page, 'ja');
     await page.locator('caption').filter({ hasText: '避難所ごとの状況' }).waitFor();
   });
 

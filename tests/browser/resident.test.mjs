@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { assertAccessible, launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
 import { accessToken, signIn } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
@@ -412,7 +412,7 @@ test('English: add a child, needs, safety, QR, shelters by distance, delete my d
   const { page, context } = b;
   await page.goto(`${stack.url}/`);
   await signIn(page, stack.url);
-  await page.getByRole('button', { name: 'English' }).click();
+  await chooseLanguage(page, 'en');
 
   await t.test('shelters sorted by distance when location is allowed', async () => {
     const shelters = await (await fetch(`${stack.url}/api/shelters`)).json();
@@ -508,7 +508,7 @@ test('English: add a child, needs, safety, QR, shelters by distance, delete my d
     assert.ok(res.status === 401 || (body && !body.members.some((m) => m.member.display_name === 'Bosai Ken')), `status ${res.status}`);
     await page.getByRole('link', { name: 'Back to home' }).click();
     await page.getByRole('button', { name: 'Sign in with My Number Card' }).waitFor();
-    await page.getByRole('button', { name: '日本語' }).click();
+    await chooseLanguage(page, 'ja');
   });
 
   assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');

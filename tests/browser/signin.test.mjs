@@ -2,7 +2,7 @@
 // token refresh and sign-out, the failed-callback page, and axe-core checks.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { assertAccessible, launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
 import { signIn as signInAs } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
@@ -67,7 +67,7 @@ test('sign in with the simulated card, reload, English, sign out', async (t) => 
   await t.test('reload keeps the session; English label', async () => {
     await page.reload();
     await page.locator('.account .who').filter({ hasText: '防災 太郎' }).waitFor();
-    await page.getByRole('button', { name: 'English' }).click();
+    await chooseLanguage(page, 'en');
     await page.locator('.account').getByText('Signed in').waitFor();
     await page.locator('.account .who').filter({ hasText: '防災 太郎' }).waitFor();
     await screenshot(page, 'signin-signed-in-en-360x740', { fullPage: false });
@@ -92,7 +92,7 @@ test('sign in with the simulated card, reload, English, sign out', async (t) => 
     await page.getByRole('button', { name: 'Sign in with My Number Card' }).waitFor();
     await page.locator('.card').first().waitFor();
     assert.deepEqual(authed, [], 'no authenticated request after sign-out');
-    await page.getByRole('button', { name: '日本語' }).click();
+    await chooseLanguage(page, 'ja');
   });
 
   assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
@@ -163,9 +163,9 @@ test('a failed exchange shows the error and ways on', async (t) => {
     await page.getByRole('alert').filter({ hasText: 'サインインの有効期限が切れたか、無効です' }).waitFor();
     await screenshot(page, 'signin-callback-error-ja-360x740', { fullPage: false });
     await assertAccessible(page, '/auth/callback (error)');
-    await page.getByRole('button', { name: 'English' }).click();
+    await chooseLanguage(page, 'en');
     await page.getByRole('alert').filter({ hasText: 'not valid any more' }).waitFor();
-    await page.getByRole('button', { name: '日本語' }).click();
+    await chooseLanguage(page, 'ja');
     // Retry starts a new sign-in (the code is spent).
     await page.getByRole('button', { name: 'もう一度試す' }).click();
     await page.waitForURL(/\/dev\/companion\?/);
@@ -193,10 +193,10 @@ test('accessibility (axe-core) and focus on navigation', async (t) => {
 
   await t.test('English home', async () => {
     await page.goto(`${stack.url}/`);
-    await page.getByRole('button', { name: 'English' }).click();
+    await chooseLanguage(page, 'en');
     await page.locator('.card').first().waitFor();
     await assertAccessible(page, '/ (English)');
-    await page.getByRole('button', { name: '日本語' }).click();
+    await chooseLanguage(page, 'ja');
   });
 
   await t.test('a nav link into the staff bundle loads it; inside it, focus moves to the new heading', async () => {

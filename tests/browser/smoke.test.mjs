@@ -1,7 +1,7 @@
 // Smoke test: the PWA served by bosai-local, in Japanese and English, and offline.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, screenshot } from './lib/browser.mjs';
+import { launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
 import { startStack } from './lib/stack.mjs';
 
 let stack;
@@ -99,14 +99,14 @@ test('resident home, language switch, deep links, then offline', async (t) => {
   });
 
   await t.test('English switch, remembered across reloads', async () => {
-    await page.getByRole('button', { name: 'English' }).click();
+    await chooseLanguage(page, 'en');
     await h1.filter({ hasText: 'Shelter' }).waitFor();
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     await page.getByText(shelters[0].name_en || shelters[0].name_ja).first().waitFor();
     await page.reload();
     await h1.filter({ hasText: 'Shelter' }).waitFor();
     await screenshot(page, 'resident-en-360');
-    await page.getByRole('button', { name: '日本語' }).click();
+    await chooseLanguage(page, 'ja');
     await h1.filter({ hasText: '避難所' }).waitFor();
   });
 

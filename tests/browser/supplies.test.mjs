@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { mkdirSync } from 'node:fs';
-import { ARTIFACTS, assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { ARTIFACTS, assertAccessible, launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
 import { localBin, startStack } from './lib/stack.mjs';
 import { openTokenForm } from './lib/shelter.mjs';
 
@@ -264,7 +264,7 @@ test('supplies panel (360 px)', async (t) => {
     await panel.getByRole('button', { name: '乳児用おむつ M' }).click();
     await editor.getByRole('heading', { name: '乳児用おむつ M' }).waitFor();
     await assertAccessible(page, '/shelter supplies (editor open)');
-    await page.getByRole('button', { name: 'English' }).click();
+    await chooseLanguage(page, 'en');
     await panel.getByRole('heading', { name: 'Supplies (stock and requests)' }).waitFor();
     await panel.getByRole('heading', { name: 'For babies', exact: true }).waitFor();
     assert.deepEqual(await cells('infant_diaper-m'), ['80', '130', 'Open request']);
@@ -278,7 +278,7 @@ test('supplies panel (360 px)', async (t) => {
     await editor.getByRole('alert').filter({ hasText: 'Quantity received: Negative numbers are not allowed' }).waitFor();
     await assertAccessible(page, '/shelter supplies (English)');
     await shoot(panel, 'supplies-en-360');
-    await page.getByRole('button', { name: '日本語' }).click();
+    await chooseLanguage(page, 'ja');
     await panel.getByRole('heading', { name: '物資（在庫・要請）' }).waitFor();
   });
   assert.deepEqual(b.errors, []);

@@ -3,7 +3,7 @@
 // anything is sent, amending (prefilled), offline answering through the outbox, English.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { assertAccessible, launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
 import { accessToken, signIn } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
@@ -220,7 +220,7 @@ test('English: the list and a question render in English', async (t) => {
   const { page } = b;
   await page.goto(`${stack.url}/`);
   await signIn(page, stack.url);
-  await page.getByRole('button', { name: 'English' }).click();
+  await chooseLanguage(page, 'en');
   await page.getByRole('link', { name: 'Surveys' }).first().click();
   await page.locator('h1').filter({ hasText: 'Surveys' }).waitFor();
   await card(page, 'demo-needs').getByRole('heading', { name: 'What do you need?' }).waitFor();

@@ -13,6 +13,8 @@ const ERAS: [(&str, char, u16, Option<u16>); 5] = [
 
 /// The oldest age the form takes; older is almost certainly a typo.
 pub const MAX_AGE: u16 = 120;
+/// 「85歳」: the age words residents write (Japanese 歳・才, Chinese 岁・歲, Korean 세).
+const AGE_SUFFIXES: [char; 5] = ['歳', '才', '岁', '歲', '세'];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BirthInputError {
@@ -80,7 +82,7 @@ pub fn normalize_birth(input: &str, this_year: u16) -> Result<String, BirthInput
             return Err(BirthInputError::NoSuchEraYear);
         }
         (year, rest)
-    } else if let Some(age) = s.strip_suffix('歳').or_else(|| s.strip_suffix("才")).and_then(number).or_else(|| number(&s).filter(|_| s.len() <= 3)) {
+    } else if let Some(age) = AGE_SUFFIXES.iter().find_map(|suffix| s.strip_suffix(*suffix)).and_then(number).or_else(|| number(&s).filter(|_| s.len() <= 3)) {
         if age > MAX_AGE {
             return Err(BirthInputError::OutOfRange);
         }
@@ -130,6 +132,10 @@ mod tests {
         assert_eq!(n("昭和15年 4月 1日"), Ok("1940-04-01".into()));
         assert_eq!(n("大正15"), Ok("1926".into()));
         assert_eq!(n("85歳"), Ok("1941".into()));
+        // As residents of other languages write an age: Chinese 岁/歲, Korean 세.
+        for age in ["85岁", "85歲", "85세", "85 세"] {
+            assert_eq!(n(age), Ok("1941".into()), "{age}");
+        }
         assert_eq!(n("８５"), Ok("1941".into()));
         assert_eq!(n("1940"), Ok("1940".into()));
         assert_eq!(n("１９４０"), Ok("1940".into()));

@@ -17,11 +17,12 @@ const ARGS = [
 /**
  * A persistent context (service workers need one) in a fresh profile. Returns { context, page, close() }.
  * `args`: extra Chromium flags (e.g. a fake camera); `permissions`: granted to every origin (e.g. ['camera']).
+ * `locale`: Japanese by default (another language makes the app offer it on a first visit).
  * `deviceScaleFactor`, `isMobile`, `hasTouch`: a phone by default; `contextOptions`: any other
  * playwright context option (e.g. `{ javaScriptEnabled: false }`).
  */
 export async function launchBrowser({
-  viewport = { width: 360, height: 740 }, locale = 'en-US', args = [], permissions,
+  viewport = { width: 360, height: 740 }, locale = 'ja-JP', args = [], permissions,
   deviceScaleFactor = 2, isMobile = true, hasTouch = true, contextOptions = {},
 } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'bosai-chromium-'));
@@ -72,4 +73,13 @@ export async function assertAccessible(page, label) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   assert.deepEqual(bad, [], `axe on ${label}`);
+}
+
+/**
+ * Picks a language from the header's list (each name in its own language) and waits until the
+ * app has it: the catalog fetched, the page re-rendered and the choice remembered.
+ */
+export async function chooseLanguage(page, code) {
+  await page.locator('#lang-select').selectOption(code);
+  await page.waitForFunction((c) => localStorage.getItem('bosai.lang') === c && document.querySelector('#lang-select')?.value === c, code);
 }

@@ -252,7 +252,7 @@ function measure({ full, tablet }) {
   //    middle of a word. (Table headings follow the table rules above: they may wrap between words.)
   if (full) {
     const SHORT = 8; // the longest label issue 13 names: 「配慮が必要なこと」
-    const LABELS = 'nav a, button, .btn, label, legend, summary, dt, .badge, .st, .chips li, h1, h2, h3, h4, .label, .lang-switch';
+    const LABELS = 'nav a, button, .btn, label, legend, summary, dt, .badge, .st, .chips li, h1, h2, h3, h4, .label, .lang-select';
     const seen = new Set();
     for (const el of document.querySelectorAll(LABELS)) {
       if (seen.has(el) || !shown(el) || srOnly(el)) continue;

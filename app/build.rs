@@ -1,0 +1,250 @@
+//! Turns the language catalogs (`i18n/`) into Rust: the `Lang` enum from `languages.json`, the
+//! `Tr` struct with one field per key of the Japanese reference catalog, Japanese compiled in,
+//! and a loader for the others (fetched at run time, only the chosen one).
+//!
+//! The build fails, naming file and key, when a catalog misses a key, has one the reference does
+//! not, changes a key's placeholders, drops a plural's `other`, leaves a value empty, has broken
+//! furigana markup (Japanese catalogs), or lacks its `_about` header (who made it and its review state).
+
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::path::Path;
+
+/// The catalog areas: one file per language in each.
+const AREAS: &[&str] = &["resident", "templates"];
+const PLURAL_CATEGORIES: &[&str] = &["zero", "one", "two", "few", "many", "other"];
+
+struct Language {
+    variant: String,
+    code: String,
+    html: String,
+    name: String,
+}
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let languages = read_languages(&dir.join("languages.json"));
+    let mut problems = Vec::new();
+    let mut out = String::new();
+    out.push_str(&lang_enum(&languages));
+    for area in AREAS {
+        let area_dir = dir.join(area);
+        println!("cargo:rerun-if-changed={}", area_dir.display());
+        let reference = read_catalog(&area_dir.join("ja.json"));
+        for l in &languages {
+            let path = area_dir.join(format!("{}.json", l.code));
+            println!("cargo:rerun-if-changed={}", path.display());
+            if !path.exists() {
+                problems.push(format!("{}: missing (every language in languages.json needs one)", path.display()));
+                continue;
+            }
+            for p in check(&reference, &read_catalog(&path), l.html == "ja") {
+                problems.push(format!("{}: {p}", path.display()));
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir(&area_dir) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().trim_end_matches(".json").to_owned();
+                if !languages.iter().any(|l| l.code == name) {
+                    problems.push(format!("{}: not a language in languages.json", e.path().display()));
+                }
+            }
+        }
+        if *area == "resident" {
+            out.push_str(&tr_struct(&reference));
+        }
+    }
+    if !problems.is_empty() {
+        panic!("language catalogs do not match the Japanese reference:\n  {}", problems.join("\n  "));
+    }
+    let out_path = Path::new(&std::env::var("OUT_DIR").unwrap()).join("catalog.rs");
+    std::fs::write(out_path, out).unwrap();
+}
+
+fn read_languages(path: &Path) -> Vec<Language> {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let field = |l: &Value, k: &str| l[k].as_str().unwrap_or_else(|| panic!("{}: every language needs `{k}`", path.display())).to_owned();
+    v.as_array()
+        .unwrap_or_else(|| panic!("{}: a list of languages", path.display()))
+        .iter()
+        .map(|l| Language { variant: field(l, "variant"), code: field(l, "code"), html: field(l, "html"), name: field(l, "name") })
+        .collect()
+}
+
+fn read_catalog(path: &Path) -> Map<String, Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    match serde_json::from_str(&text) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => panic!("{}: a catalog is a JSON object", path.display()),
+        Err(e) => panic!("{}: not valid JSON: {e}", path.display()),
+    }
+}
+
+/// `{name}` placeholders of a value (every plural form).
+fn placeholders(v: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut add = |s: &str| {
+        let mut rest = s;
+        while let Some(start) = rest.find('{') {
+            let after = &rest[start + 1..];
+            match after.find('}') {
+                Some(end) => {
+                    out.insert(after[..end].to_owned());
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.insert(format!("unclosed {{ in {s:?}"));
+                    break;
+                }
+            }
+        }
+    };
+    match v {
+        Value::String(s) => add(s),
+        Value::Object(forms) => forms.values().filter_map(Value::as_str).for_each(add),
+        _ => {}
+    }
+    out
+}
+
+/// `[漢字|かんじ]` furigana markup: well formed, or what is wrong with it.
+fn ruby_problem(s: &str) -> Option<String> {
+    let mut rest = s;
+    while let Some(start) = rest.find('[') {
+        let after = &rest[start + 1..];
+        let end = after.find(']')?;
+        let inner = &after[..end];
+        match inner.split_once('|') {
+            Some((base, reading)) if !base.is_empty() && !reading.is_empty() && !reading.contains('|') && !inner.contains('[') => {}
+            _ => return Some(format!("furigana markup is [漢字|かんじ], not [{inner}]")),
+        }
+        rest = &after[end + 1..];
+    }
+    rest.contains(']').then(|| "a `]` without its `[`".to_owned())
+}
+
+/// What is wrong with `catalog` against the reference; furigana markup only in Japanese ones.
+fn check(reference: &Map<String, Value>, catalog: &Map<String, Value>, japanese: bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    if catalog.get("_about").and_then(Value::as_str).is_none_or(|s| s.trim().is_empty()) {
+        problems.push("no `_about` header (who or what produced it, and whether a native speaker reviewed it)".into());
+    }
+    for (k, rv) in reference.iter().filter(|(k, _)| !k.starts_with('_')) {
+        let Some(v) = catalog.get(k) else {
+            problems.push(format!("missing key `{k}`"));
+            continue;
+        };
+        match (rv, v) {
+            (Value::String(_), Value::String(s)) if s.trim().is_empty() => problems.push(format!("`{k}` is empty")),
+            (Value::String(_), Value::String(_)) => {}
+            (Value::Object(_), Value::Object(forms)) => {
+                if !forms.get("other").is_some_and(Value::is_string) {
+                    problems.push(format!("`{k}` is a plural and needs `other`"));
+                }
+                for (cat, f) in forms {
+                    if !PLURAL_CATEGORIES.contains(&cat.as_str()) {
+                        problems.push(format!("`{k}`: `{cat}` is not a CLDR plural category"));
+                    }
+                    if f.as_str().is_none_or(|s| s.trim().is_empty()) {
+                        problems.push(format!("`{k}`.`{cat}` is empty"));
+                    }
+                }
+            }
+            (Value::Object(_), _) => problems.push(format!("`{k}` is a plural: an object of forms with `other`")),
+            _ => problems.push(format!("`{k}` is a string")),
+        }
+        let (want, got) = (placeholders(rv), placeholders(v));
+        if want != got {
+            problems.push(format!("`{k}` has placeholders {got:?}, the reference {want:?}"));
+        }
+        let texts: Vec<&str> = match v {
+            Value::String(s) => vec![s.as_str()],
+            Value::Object(forms) => forms.values().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        if texts.iter().any(|t| t.contains(['\t', '\n', '\r'])) {
+            problems.push(format!("`{k}` has a tab or line break (the served catalog is one line per text)"));
+        }
+        for t in texts.into_iter().filter(|_| japanese) {
+            if let Some(p) = ruby_problem(t) {
+                problems.push(format!("`{k}`: {p}"));
+            }
+        }
+    }
+    for k in catalog.keys().filter(|k| !k.starts_with('_') && !reference.contains_key(*k)) {
+        problems.push(format!("key `{k}` is not in the reference"));
+    }
+    problems
+}
+
+fn lang_enum(languages: &[Language]) -> String {
+    let mut s = String::from("/// A language of the app (generated from `i18n/languages.json`).\n");
+    s.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\npub enum Lang {\n");
+    for l in languages {
+        let _ = writeln!(s, "    /// {}", l.name);
+        let _ = writeln!(s, "    {},", l.variant);
+    }
+    s.push_str("}\n\nimpl Lang {\n    /// Every language, in the order the chooser lists them.\n    pub const ALL: &'static [Lang] = &[");
+    for l in languages {
+        let _ = write!(s, "Lang::{}, ", l.variant);
+    }
+    s.push_str("];\n");
+    for (f, doc, get) in [
+        ("code", "The catalog's file name (and the stored choice).", (|l: &Language| l.code.clone()) as fn(&Language) -> String),
+        ("html_lang", "BCP 47 tag for `lang=` and `Intl`.", |l| l.html.clone()),
+        ("name", "The language's name in itself.", |l| l.name.clone()),
+    ] {
+        let _ = writeln!(s, "    /// {doc}\n    pub fn {f}(self) -> &'static str {{\n        match self {{");
+        for l in languages {
+            let _ = writeln!(s, "            Lang::{} => {:?},", l.variant, get(l));
+        }
+        s.push_str("        }\n    }\n");
+    }
+    s.push_str("    pub fn from_code(code: &str) -> Option<Lang> {\n        Lang::ALL.iter().copied().find(|l| l.code() == code)\n    }\n}\n\n");
+    s
+}
+
+fn tr_struct(reference: &Map<String, Value>) -> String {
+    let keys: Vec<(&String, &Value)> = reference.iter().filter(|(k, _)| !k.starts_with('_')).collect();
+    let mut s = String::from("/// Every resident-area string (generated: one field per key of `i18n/resident/ja.json`).\n");
+    s.push_str("/// Plain text; `{name}` placeholders are filled by `fill`.\n#[derive(Debug)]\npub struct Tr {\n");
+    for (k, v) in &keys {
+        let ty = if v.is_object() { "Plural" } else { "&'static str" };
+        let _ = writeln!(s, "    pub {k}: {ty},");
+    }
+    s.push_str("}\n\n/// The Japanese reference, compiled in: the first paint and the fallback.\npub static JA: Tr = Tr {\n");
+    for (k, v) in &keys {
+        match v {
+            Value::Object(forms) => {
+                let _ = write!(s, "    {k}: Plural(&[");
+                for (cat, f) in forms {
+                    let _ = write!(s, "({cat:?}, {:?}), ", f.as_str().unwrap());
+                }
+                s.push_str("]),\n");
+            }
+            other => {
+                let _ = writeln!(s, "    {k}: {:?},", other.as_str().unwrap());
+            }
+        }
+    }
+    s.push_str("};\n\nimpl Tr {\n    /// A fetched catalog (`key<TAB>text` lines, plural forms as `key.category`; the build\n");
+    s.push_str("    /// checked it against the reference).\n");
+    // One loop per kind rather than a call per field: less wasm.
+    let texts: Vec<&String> = keys.iter().filter(|(_, v)| !v.is_object()).map(|(k, _)| *k).collect();
+    let plurals: Vec<&String> = keys.iter().filter(|(_, v)| v.is_object()).map(|(k, _)| *k).collect();
+    s.push_str("    pub fn from_lines(lines: &Lines, intern: &mut dyn FnMut(&str) -> &'static str) -> Result<Tr, &'static str> {\n");
+    let _ = writeln!(s, "        const TEXTS: [&str; {}] = {texts:?};", texts.len());
+    let _ = writeln!(s, "        const PLURALS: [&str; {}] = {plurals:?};", plurals.len());
+    s.push_str("        let mut t = [\"\"; TEXTS.len()];\n        for (slot, k) in t.iter_mut().zip(TEXTS) {\n            *slot = lines.text(k, intern)?;\n        }\n");
+    s.push_str("        let mut p = [Plural(&[]); PLURALS.len()];\n        for (slot, k) in p.iter_mut().zip(PLURALS) {\n            *slot = lines.plural(k, intern)?;\n        }\n");
+    s.push_str("        Ok(Tr {\n");
+    for (k, v) in &keys {
+        let (array, list) = if v.is_object() { ("p", &plurals) } else { ("t", &texts) };
+        let i = list.iter().position(|x| x == k).unwrap();
+        let _ = writeln!(s, "            {k}: {array}[{i}],");
+    }
+    s.push_str("        })\n    }\n}\n");
+    s
+}

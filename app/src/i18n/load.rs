@@ -1,0 +1,158 @@
+//! A catalog is fetched when its language is chosen, only that one (`/i18n/resident/<code>.txt`;
+//! the service worker keeps it for offline use). Japanese is compiled in.
+//!
+//! Served as `key<TAB>text` lines (plural forms as `key.category`), written by build-app.sh from
+//! the JSON sources: reading lines takes far less wasm than a JSON map would.
+
+use super::{ruby, Lang, Plural, Tr, JA};
+use crate::api::ApiError;
+use std::cell::RefCell;
+
+thread_local! {
+    static LOADED: RefCell<Vec<(Lang, &'static Tr)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `l`'s strings if they are here (always for Japanese).
+pub fn catalog(l: Lang) -> Option<&'static Tr> {
+    if l == Lang::Ja {
+        return Some(&JA);
+    }
+    LOADED.with(|c| c.borrow().iter().find(|(x, _)| *x == l).map(|(_, t)| *t))
+}
+
+pub fn is_loaded(l: Lang) -> bool {
+    catalog(l).is_some()
+}
+
+/// Fetches `l`'s catalog unless it is here already. A few KB; kept for the page's life.
+pub async fn ensure(l: Lang) -> Result<(), ApiError> {
+    if catalog(l).is_some() {
+        return Ok(());
+    }
+    let text = crate::api::send("GET", &format!("/i18n/resident/{}.txt", l.code()), None, None).await?;
+    let tr = parse(&text).map_err(|_| ApiError::Decode)?;
+    LOADED.with(|c| c.borrow_mut().push((l, Box::leak(Box::new(tr)))));
+    Ok(())
+}
+
+/// A served catalog as `Tr` (strings leaked: one catalog per language chosen, for the page's life).
+pub fn parse(text: &str) -> Result<Tr, String> {
+    Tr::from_lines(&Lines::new(text), &mut ruby::intern).map_err(|k| format!("missing `{k}`"))
+}
+
+/// A served catalog's lines. Looked up by a linear scan: a few hundred keys, once per language
+/// chosen, and no sort code in the wasm.
+pub struct Lines<'a>(Vec<(&'a str, &'a str)>);
+
+const PLURAL_CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Lines(text.lines().filter_map(|l| l.split_once('\t')).collect())
+    }
+    fn get(&self, key: &str) -> Option<&'a str> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+    pub fn text(&self, key: &'static str, intern: &mut dyn FnMut(&str) -> &'static str) -> Result<&'static str, &'static str> {
+        self.get(key).map(intern).ok_or(key)
+    }
+    pub fn plural(&self, key: &'static str, intern: &mut dyn FnMut(&str) -> &'static str) -> Result<Plural, &'static str> {
+        let forms: Vec<(&'static str, &'static str)> = PLURAL_CATEGORIES
+            .iter()
+            .filter_map(|c| Some((*c, intern(self.get(&format!("{key}.{c}"))?))))
+            .collect();
+        if !forms.iter().any(|(c, _)| *c == "other") {
+            return Err(key);
+        }
+        Ok(Plural(Box::leak(forms.into_boxed_slice())))
+    }
+}
+
+/// The language to offer on a first visit: the browser's first language the app has, unless
+/// it is Japanese or a choice was made on this device before.
+pub fn offer_from_browser() -> Option<Lang> {
+    if Lang::stored().is_some() {
+        return None;
+    }
+    let languages = web_sys::window()?.navigator().languages();
+    languages
+        .iter()
+        .filter_map(|v| v.as_string())
+        .find_map(|tag| from_browser_tag(&tag))
+        .filter(|l| !l.is_ja())
+}
+
+/// The app's language for a browser language tag (`vi-VN` → Vi, `zh-TW` → ZhHant, `fil` → Tl).
+pub fn from_browser_tag(tag: &str) -> Option<Lang> {
+    let tag = tag.to_ascii_lowercase();
+    let primary = tag.split(['-', '_']).next().unwrap_or_default();
+    Some(match primary {
+        "ja" => Lang::Ja,
+        "en" => Lang::En,
+        "zh" if tag.split(['-', '_']).any(|sub| matches!(sub, "tw" | "hk" | "mo" | "hant")) => Lang::ZhHant,
+        "zh" => Lang::ZhHans,
+        "ko" => Lang::Ko,
+        "vi" => Lang::Vi,
+        "tl" | "fil" => Lang::Tl,
+        "pt" => Lang::Pt,
+        "ne" => Lang::Ne,
+        "id" | "in" => Lang::Id,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browser_languages_map_to_catalogs() {
+        assert_eq!(from_browser_tag("vi-VN"), Some(Lang::Vi));
+        assert_eq!(from_browser_tag("zh-TW"), Some(Lang::ZhHant));
+        assert_eq!(from_browser_tag("zh-Hant-HK"), Some(Lang::ZhHant));
+        assert_eq!(from_browser_tag("zh-CN"), Some(Lang::ZhHans));
+        assert_eq!(from_browser_tag("zh"), Some(Lang::ZhHans));
+        assert_eq!(from_browser_tag("fil-PH"), Some(Lang::Tl));
+        assert_eq!(from_browser_tag("pt-BR"), Some(Lang::Pt));
+        assert_eq!(from_browser_tag("ne-NP"), Some(Lang::Ne));
+        assert_eq!(from_browser_tag("EN-us"), Some(Lang::En));
+        assert_eq!(from_browser_tag("my-MM"), None, "no Burmese catalog yet");
+    }
+
+    /// The served form, as scripts/build-app.sh writes it from a JSON source.
+    fn served(json: &str) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).unwrap();
+        let mut out = String::new();
+        for (k, v) in map.iter().filter(|(k, _)| !k.starts_with('_')) {
+            match v {
+                serde_json::Value::Object(forms) => forms.iter().for_each(|(c, f)| out.push_str(&format!("{k}.{c}\t{}\n", f.as_str().unwrap()))),
+                v => out.push_str(&format!("{k}\t{}\n", v.as_str().unwrap())),
+            }
+        }
+        out
+    }
+
+    /// The run-time loader reads every catalog the build checked, into the same fields.
+    #[test]
+    fn every_catalog_loads() {
+        for l in Lang::ALL {
+            let path = format!("{}/i18n/resident/{}.json", env!("CARGO_MANIFEST_DIR"), l.code());
+            let tr = parse(&served(&std::fs::read_to_string(&path).unwrap())).unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert!(!tr.app_title.is_empty() && !tr.allergen_egg.is_empty(), "{path}");
+            assert!(tr.pending_n.0.iter().any(|(c, _)| *c == "other"), "{path}");
+            assert!(!tr.app_title.contains('['), "{path}: furigana markup stripped from the plain text");
+            if !l.is_ja() {
+                assert_ne!(tr.allergen_egg, JA.allergen_egg, "{path}: an allergen left in Japanese");
+            }
+        }
+    }
+
+    #[test]
+    fn a_catalog_missing_a_key_is_refused() {
+        let ja = std::fs::read_to_string(format!("{}/i18n/resident/ja.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let mut map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&ja).unwrap();
+        map.remove("safety_title");
+        let err = parse(&served(&serde_json::to_string(&map).unwrap())).err().unwrap();
+        assert!(err.contains("safety_title"), "{err}");
+    }
+}
