@@ -1,4 +1,4 @@
-//! Key layout of the single table (see README "Data model"). Every key string
+//! Key layout of the single table (see docs/data-model.md). Every key string
 //! is built here so the access patterns stay in one file.
 
 use bosai_store::Key;
@@ -106,7 +106,7 @@ pub fn sessions_of(sub: &str) -> String {
     format!("RES#{sub}#SESSIONS")
 }
 
-// Needs surveys (see README data model).
+// Needs surveys (see docs/data-model.md).
 pub fn survey(m: &MunicipalityCode, survey_id: &str) -> Key {
     Key::new(format!("MUNI#{m}"), format!("SURVEY#{survey_id}"))
 }
@@ -129,7 +129,7 @@ pub fn survey_total(survey_id: &str, period: &str, question: &str) -> Key {
     Key::new(survey_partition(survey_id), format!("TOTAL#{period}#{question}"))
 }
 
-// The resident's own partition: profile, members, needs, safety (see README data model).
+// The resident's own partition: profile, members, needs, safety (see docs/data-model.md).
 pub fn resident_partition(sub: &str) -> String {
     format!("RES#{sub}")
 }
@@ -194,7 +194,7 @@ pub fn audit(m: &MunicipalityCode, date: &str, at_ms: i64, id: &str) -> Key {
     Key::new(format!("AUDIT#{m}#{date}"), format!("{at_ms:013}#{id}"))
 }
 
-// Check-in (see README data model). A person is a household member of a card
+// Check-in (see docs/data-model.md). A person is a household member of a card
 // holder (`R#{sub}#{member}`) or someone registered at a desk (`D#{id}`).
 pub fn person_of_resident(sub: &str, member: &str) -> String {
     format!("R#{sub}#{member}")
@@ -333,7 +333,7 @@ pub fn supply_requests_of(m: &MunicipalityCode, space: &Space) -> String {
     format!("MUNI#{m}#SUPPLYREQ{}", space.suffix())
 }
 
-// Notices and push subscriptions (see README data model).
+// Notices and push subscriptions (see docs/data-model.md).
 pub fn notice(m: &MunicipalityCode, id: &str) -> Key {
     Key::new(municipality(m).pk, format!("NOTICE#{id}"))
 }

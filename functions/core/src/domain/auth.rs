@@ -195,7 +195,7 @@ pub async fn submit_jpki(
     Ok(JpkiResult { redirect_to: format!("{redirect}{sep}code={code}"), code })
 }
 
-/// A renewed card maps to the same resident through a link record (see README).
+/// A renewed card maps to the same resident through a link record (see docs/identity.md).
 async fn resolve_subject(store: &dyn Store, cert_ps: &str) -> Result<String, ApiError> {
     let key = keys::cert_subject(cert_ps);
     if let Some(found) = store.get(&key).await?.and_then(|i| i.str("sub").map(str::to_owned)) {

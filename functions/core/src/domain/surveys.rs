@@ -1,6 +1,6 @@
 //! Needs surveys: HQ creates and closes them; residents in scope answer once per period.
 //!
-//! Storage (README "Data model"): the definition under `MUNI#{code}` / `SURVEY#{id}`, one answer
+//! Storage (docs/data-model.md): the definition under `MUNI#{code}` / `SURVEY#{id}`, one answer
 //! per resident and period under `SURVEY#{id}` / `ANSWER#{period}#{sub}`, and per-question ADD
 //! counters under `SURVEY#{id}` / `TOTAL#{period}#{question}`, written in the answer's transaction.
 //! Answers may hold health information: nothing here logs them.
