@@ -64,12 +64,20 @@ fn main() {
 }
 
 fn read_languages(path: &Path) -> Vec<Language> {
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let field = |l: &Value, k: &str| l[k].as_str().unwrap_or_else(|| panic!("{}: every language needs `{k}`", path.display())).to_owned();
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let field = |l: &Value, k: &str| {
+        l[k].as_str().unwrap_or_else(|| panic!("{}: every language needs `{k}`", path.display())).to_owned()
+    };
     v.as_array()
         .unwrap_or_else(|| panic!("{}: a list of languages", path.display()))
         .iter()
-        .map(|l| Language { variant: field(l, "variant"), code: field(l, "code"), html: field(l, "html"), name: field(l, "name") })
+        .map(|l| Language {
+            variant: field(l, "variant"),
+            code: field(l, "code"),
+            html: field(l, "html"),
+            name: field(l, "name"),
+        })
         .collect()
 }
 
@@ -117,7 +125,8 @@ fn ruby_problem(s: &str) -> Option<String> {
         let end = after.find(']')?;
         let inner = &after[..end];
         match inner.split_once('|') {
-            Some((base, reading)) if !base.is_empty() && !reading.is_empty() && !reading.contains('|') && !inner.contains('[') => {}
+            Some((base, reading))
+                if !base.is_empty() && !reading.is_empty() && !reading.contains('|') && !inner.contains('[') => {}
             _ => return Some(format!("furigana markup is [漢字|かんじ], not [{inner}]")),
         }
         rest = &after[end + 1..];
@@ -192,7 +201,11 @@ fn lang_enum(languages: &[Language]) -> String {
     }
     s.push_str("];\n");
     for (f, doc, get) in [
-        ("code", "The catalog's file name (and the stored choice).", (|l: &Language| l.code.clone()) as fn(&Language) -> String),
+        (
+            "code",
+            "The catalog's file name (and the stored choice).",
+            (|l: &Language| l.code.clone()) as fn(&Language) -> String,
+        ),
         ("html_lang", "BCP 47 tag for `lang=` and `Intl`.", |l| l.html.clone()),
         ("name", "The language's name in itself.", |l| l.name.clone()),
     ] {
@@ -208,13 +221,16 @@ fn lang_enum(languages: &[Language]) -> String {
 
 fn tr_struct(reference: &Map<String, Value>) -> String {
     let keys: Vec<(&String, &Value)> = reference.iter().filter(|(k, _)| !k.starts_with('_')).collect();
-    let mut s = String::from("/// Every resident-area string (generated: one field per key of `i18n/resident/ja.json`).\n");
+    let mut s =
+        String::from("/// Every resident-area string (generated: one field per key of `i18n/resident/ja.json`).\n");
     s.push_str("/// Plain text; `{name}` placeholders are filled by `fill`.\n#[derive(Debug)]\npub struct Tr {\n");
     for (k, v) in &keys {
         let ty = if v.is_object() { "Plural" } else { "&'static str" };
         let _ = writeln!(s, "    pub {k}: {ty},");
     }
-    s.push_str("}\n\n/// The Japanese reference, compiled in: the first paint and the fallback.\npub static JA: Tr = Tr {\n");
+    s.push_str(
+        "}\n\n/// The Japanese reference, compiled in: the first paint and the fallback.\npub static JA: Tr = Tr {\n",
+    );
     for (k, v) in &keys {
         match v {
             Value::Object(forms) => {
@@ -229,7 +245,9 @@ fn tr_struct(reference: &Map<String, Value>) -> String {
             }
         }
     }
-    s.push_str("};\n\nimpl Tr {\n    /// A fetched catalog (`key<TAB>text` lines, plural forms as `key.category`; the build\n");
+    s.push_str(
+        "};\n\nimpl Tr {\n    /// A fetched catalog (`key<TAB>text` lines, plural forms as `key.category`; the build\n",
+    );
     s.push_str("    /// checked it against the reference).\n");
     // One loop per kind rather than a call per field: less wasm.
     let texts: Vec<&String> = keys.iter().filter(|(_, v)| !v.is_object()).map(|(k, _)| *k).collect();

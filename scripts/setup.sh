@@ -11,7 +11,8 @@ TEST=0
 [ "${1:-}" = "--test" ] && TEST=1
 
 # nodejs, npm: the local OpenID provider (tools/oidc-provider) that staff sign in through.
-APT_PACKAGES=(brotli curl ca-certificates nodejs npm)
+# python3: build-app.sh writes the served language catalogs.
+APT_PACKAGES=(brotli curl ca-certificates nodejs npm python3)
 # fonts-noto-cjk: Japanese in the browser tests' screenshots (without it every kanji is a box).
 [ "$TEST" = 1 ] && APT_PACKAGES+=(chromium chromium-driver fonts-noto-cjk openjdk-17-jre-headless python3-venv)
 
@@ -32,6 +33,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first"
+# make test checks formatting and lints; a minimal rustup profile lacks both.
+if [ "$TEST" = 1 ] && command -v rustup >/dev/null; then
+  for c in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c" >&2
+  done
+fi
 
 "$ROOT/scripts/wasm-toolchain.sh"
 

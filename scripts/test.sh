@@ -8,6 +8,9 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 "$ROOT/scripts/setup.sh" --test
+log "formatting (cargo fmt --check, rustfmt.toml)"
+cargo fmt --all --check
+(cd fuzz && cargo fmt --check)
 log "building the app (wasm) and the functions"
 "$ROOT/scripts/build-app.sh"
 cargo build --bins --quiet

@@ -25,7 +25,8 @@ pub fn ShelterFacilities(token: String, municipality: Option<String>) -> impl In
     let capacity = RwSignal::new(String::new());
     let (busy, saved, error) = (RwSignal::new(false), RwSignal::new(false), RwSignal::new(None::<String>));
     let failed = move |e: ApiError| error.set(Some(e.message(lang.get_untracked())));
-    let list_path = municipality.map(|m| format!("/api/shelters?municipality={m}")).unwrap_or_else(|| "/api/shelters".into());
+    let list_path =
+        municipality.map(|m| format!("/api/shelters?municipality={m}")).unwrap_or_else(|| "/api/shelters".into());
     spawn_local(async move {
         match api::get::<Vec<Shelter>>(&list_path).await {
             Ok(list) => shelters.set(list),
@@ -49,16 +50,23 @@ pub fn ShelterFacilities(token: String, municipality: Option<String>) -> impl In
         ev.prevent_default();
         let Some(s) = chosen.get_untracked() else { return };
         let Ok(cap) = capacity.get_untracked().trim().parse::<u32>() else {
-            error.set(Some(lang.get_untracked().pick("定員は1〜100000の数字で入力してください。", "Enter a capacity from 1 to 100000.").into()));
+            error.set(Some(
+                lang.get_untracked()
+                    .pick("定員は1〜100000の数字で入力してください。", "Enter a capacity from 1 to 100000.")
+                    .into(),
+            ));
             return;
         };
-        let body = serde_json::to_string(&ShelterFacilitiesUpdate { facilities: ticked.get_untracked(), capacity: Some(cap) }).ok();
+        let body =
+            serde_json::to_string(&ShelterFacilitiesUpdate { facilities: ticked.get_untracked(), capacity: Some(cap) })
+                .ok();
         let path = format!("/api/shelters/{}/facilities", s.id);
         busy.set(true);
         saved.set(false);
         error.set(None);
         spawn_local(async move {
-            match api::send("PUT", &path, body, Some(&token.get_value())).await.and_then(|t| api::decode::<Shelter>(&t)) {
+            match api::send("PUT", &path, body, Some(&token.get_value())).await.and_then(|t| api::decode::<Shelter>(&t))
+            {
                 Ok(updated) => {
                     shelters.update(|l| l.iter_mut().filter(|x| x.id == updated.id).for_each(|x| *x = updated.clone()));
                     show(updated);
@@ -87,7 +95,15 @@ pub fn ShelterFacilities(token: String, municipality: Option<String>) -> impl In
             .map(|f| {
                 let id = facility_id(f);
                 let checked = move || ticked.with(|t| t.contains(&f));
-                let toggle = move |_| ticked.update(|t| if let Some(i) = t.iter().position(|x| *x == f) { t.remove(i); } else { t.push(f); });
+                let toggle = move |_| {
+                    ticked.update(|t| {
+                        if let Some(i) = t.iter().position(|x| *x == f) {
+                            t.remove(i);
+                        } else {
+                            t.push(f);
+                        }
+                    })
+                };
                 view! {
                     <label class="check">
                         <input type="checkbox" id=id prop:checked=checked on:change=toggle/>

@@ -70,7 +70,12 @@ impl<T: Send + Sync + 'static> Copy for CsvUpload<T> {}
 
 impl<T: serde::de::DeserializeOwned + Send + Sync + 'static> CsvUpload<T> {
     fn new() -> Self {
-        Self { file: RwSignal::new_local(None), report: RwSignal::new(None), error: RwSignal::new(None), busy: RwSignal::new(false) }
+        Self {
+            file: RwSignal::new_local(None),
+            report: RwSignal::new(None),
+            error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
     }
 
     /// A new file forgets the last report.
@@ -84,7 +89,8 @@ impl<T: serde::de::DeserializeOwned + Send + Sync + 'static> CsvUpload<T> {
     /// Previews (or applies) the chosen file at `…/{code}/{what}`.
     fn send(self, what: &'static str, code: String, token: String, apply: bool, lang: RwSignal<Lang>) {
         let Some(f) = self.file.get_untracked() else {
-            self.error.set(Some(lang.get_untracked().pick("CSVファイルを選んでください。", "Choose a CSV file.").to_owned()));
+            self.error
+                .set(Some(lang.get_untracked().pick("CSVファイルを選んでください。", "Choose a CSV file.").to_owned()));
             return;
         };
         self.busy.set(true);
@@ -120,12 +126,7 @@ fn encoding_label(e: TextEncoding) -> &'static str {
     }
 }
 
-fn problems_table(
-    id: String,
-    caption: &'static str,
-    rows: Vec<RowProblem>,
-    l: Lang,
-) -> impl IntoView {
+fn problems_table(id: String, caption: &'static str, rows: Vec<RowProblem>, l: Lang) -> impl IntoView {
     let rows = rows
         .into_iter()
         .map(|p| {
@@ -158,29 +159,25 @@ fn changes_list(changes: &[ShelterChange], l: Lang) -> impl IntoView {
 }
 
 fn report_view(r: ShelterImportReport, l: Lang) -> impl IntoView {
-    let counts = [
-        ChangeKind::New,
-        ChangeKind::Updated,
-        ChangeKind::Unchanged,
-        ChangeKind::Retired,
-        ChangeKind::Restored,
-    ]
-    .into_iter()
-    .map(|k| format!("{} {}", change_label(k, l), r.count(k)))
-    .collect::<Vec<_>>()
-    .join(" / ");
-    let head = format!(
-        "{} ・ {} ・ {}{}",
-        r.format.label_ja(),
-        encoding_label(r.encoding),
-        r.rows,
-        l.pick("行", " rows")
-    );
+    let counts =
+        [ChangeKind::New, ChangeKind::Updated, ChangeKind::Unchanged, ChangeKind::Retired, ChangeKind::Restored]
+            .into_iter()
+            .map(|k| format!("{} {}", change_label(k, l), r.count(k)))
+            .collect::<Vec<_>>()
+            .join(" / ");
+    let head =
+        format!("{} ・ {} ・ {}{}", r.format.label_ja(), encoding_label(r.encoding), r.rows, l.pick("行", " rows"));
     let ok = r.errors.is_empty();
     let outcome = match (r.applied, ok) {
         (true, _) => l.pick("取り込みました。", "Imported."),
-        (false, true) => l.pick("問題はありません。内容を確かめて「取り込む」を押してください。", "No problems. Check the changes, then press Import."),
-        (false, false) => l.pick("直す必要のある行があります。ファイルを直してから、もう一度選んでください。何も取り込んでいません。", "Some rows must be fixed. Fix the file and choose it again. Nothing was imported."),
+        (false, true) => l.pick(
+            "問題はありません。内容を確かめて「取り込む」を押してください。",
+            "No problems. Check the changes, then press Import.",
+        ),
+        (false, false) => l.pick(
+            "直す必要のある行があります。ファイルを直してから、もう一度選んでください。何も取り込んでいません。",
+            "Some rows must be fixed. Fix the file and choose it again. Nothing was imported.",
+        ),
     };
     view! {
         <div class="panel" id="import-report">
@@ -197,22 +194,14 @@ fn report_view(r: ShelterImportReport, l: Lang) -> impl IntoView {
 #[component]
 pub fn ShelterImport(token: String, municipality: Option<String>) -> impl IntoView {
     let lang = use_lang();
-    let code = RwSignal::new(
-        municipality
-            .clone()
-            .unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()),
-    );
+    let code = RwSignal::new(municipality.clone().unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()));
     let up = CsvUpload::<ShelterImportReport>::new();
     let (report, error, busy) = (up.report, up.error, up.busy);
     let token = StoredValue::new(token);
     let run = move |apply: bool| up.send("shelter-import", code.get_untracked(), token.get_value(), apply, lang);
     let on_file = move |ev: leptos::ev::Event| up.choose(&ev);
-    let can_apply = move || {
-        report.with(|r| {
-            r.as_ref()
-                .is_some_and(|r| !r.applied && r.errors.is_empty())
-        }) && !busy.get()
-    };
+    let can_apply =
+        move || report.with(|r| r.as_ref().is_some_and(|r| !r.applied && r.errors.is_empty())) && !busy.get();
 
     view! {
         <section class="panel" aria-labelledby="import-h">
@@ -250,7 +239,13 @@ pub fn ShelterImport(token: String, municipality: Option<String>) -> impl IntoVi
 }
 
 /// How a list import's report reads: the sentence for its outcome and its counts.
-fn list_report_view(id: &'static str, outcome: &'static str, counts: String, errors: Vec<RowProblem>, l: Lang) -> AnyView {
+fn list_report_view(
+    id: &'static str,
+    outcome: &'static str,
+    counts: String,
+    errors: Vec<RowProblem>,
+    l: Lang,
+) -> AnyView {
     let ok = errors.is_empty();
     view! {
         <div class="panel" id=format!("{id}-report")>
@@ -267,13 +262,22 @@ fn outcome(applied: bool, ok: bool, done: &'static str, button: (&'static str, &
         (true, _) => done,
         (false, true) if l.is_ja() => button.0,
         (false, true) => button.1,
-        (false, false) => l.pick("直す必要のある行があります。何も取り込んでいません。", "Some rows must be fixed. Nothing was imported."),
+        (false, false) => l.pick(
+            "直す必要のある行があります。何も取り込んでいません。",
+            "Some rows must be fixed. Nothing was imported.",
+        ),
     }
 }
 
 fn area_report_view(r: AreaImportReport, l: Lang) -> AnyView {
-    let done = l.pick("取り込みました。住民が選ぶ地区の一覧が新しくなりました。", "Imported. Residents now choose from the new list.");
-    let ready = ("問題はありません。内容を確かめて「地区を取り込む」を押してください。", "No problems. Check the changes, then press Import areas.");
+    let done = l.pick(
+        "取り込みました。住民が選ぶ地区の一覧が新しくなりました。",
+        "Imported. Residents now choose from the new list.",
+    );
+    let ready = (
+        "問題はありません。内容を確かめて「地区を取り込む」を押してください。",
+        "No problems. Check the changes, then press Import areas.",
+    );
     let counts = if l.is_ja() {
         format!(
             "{} ・ {}行 ・ 取り込み後 {}地区（新規 {}、名前の変更 {}、一覧から外す {}）・ 他の市町村の行 {}、廃止済み {} は読み飛ばし",
@@ -289,8 +293,14 @@ fn area_report_view(r: AreaImportReport, l: Lang) -> AnyView {
 }
 
 fn municipality_list_report_view(r: MunicipalityListReport, l: Lang) -> AnyView {
-    let done = l.pick("取り込みました。市区町村名と、カードの住所の読み取りに使います。", "Imported. Used for municipality names and to read card addresses.");
-    let ready = ("問題はありません。内容を確かめて「市区町村一覧を取り込む」を押してください。", "No problems. Check the changes, then press Import the list.");
+    let done = l.pick(
+        "取り込みました。市区町村名と、カードの住所の読み取りに使います。",
+        "Imported. Used for municipality names and to read card addresses.",
+    );
+    let ready = (
+        "問題はありません。内容を確かめて「市区町村一覧を取り込む」を押してください。",
+        "No problems. Check the changes, then press Import the list.",
+    );
     let counts = if l.is_ja() {
         format!(
             "{} ・ {}行 ・ この都道府県 {}件（新規 {}、名前の変更 {}）・ 他の都道府県、政令市の区、廃止済みの行 {} は読み飛ばし",

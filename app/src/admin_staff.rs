@@ -23,42 +23,30 @@ fn role_label(r: StaffRole, l: Lang) -> &'static str {
 fn path(code: &str, subject: Option<&str>) -> String {
     match subject {
         None => format!("/api/admin/municipalities/{code}/staff"),
-        Some(s) => format!(
-            "/api/admin/municipalities/{code}/staff/{}",
-            String::from(js_sys::encode_uri_component(s))
-        ),
+        Some(s) => format!("/api/admin/municipalities/{code}/staff/{}", String::from(js_sys::encode_uri_component(s))),
     }
 }
 
 #[component]
 pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoView {
     let lang = use_lang();
-    let code =
-        StoredValue::new(municipality.unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()));
+    let code = StoredValue::new(municipality.unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()));
     let token = StoredValue::new(token);
     let records = RwSignal::new(Vec::<StaffAccount>::new());
     let shelters = RwSignal::new(Vec::<Shelter>::new());
     let error = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let (subject, name, role) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(StaffRole::ShelterStaff),
-    );
+    let (subject, name, role) =
+        (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(StaffRole::ShelterStaff));
     let assigned = RwSignal::new(Vec::<String>::new());
     let removing = RwSignal::new(None::<String>);
 
     let load = move || {
         spawn_local(async move {
-            match api::send(
-                "GET",
-                &path(&code.get_value(), None),
-                None,
-                Some(&token.get_value()),
-            )
-            .await
-            .and_then(|t| api::decode(&t))
+            match api::send("GET", &path(&code.get_value(), None), None, Some(&token.get_value()))
+                .await
+                .and_then(|t| api::decode(&t))
             {
                 Ok(list) => records.set(list),
                 Err(e) => error.set(Some(e)),
@@ -75,11 +63,7 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
     });
     let shelter_name = move |id: &str| {
         shelters
-            .with(|s| {
-                s.iter()
-                    .find(|x| x.id.as_str() == id)
-                    .map(|x| x.name_ja.clone())
-            })
+            .with(|s| s.iter().find(|x| x.id.as_str() == id).map(|x| x.name_ja.clone()))
             .unwrap_or_else(|| id.to_owned())
     };
 
@@ -88,11 +72,7 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
         let input = StaffAccountInput {
             name: name.get_untracked(),
             role: role.get_untracked(),
-            shelters: if role.get_untracked() == StaffRole::ShelterStaff {
-                assigned.get_untracked()
-            } else {
-                vec![]
-            },
+            shelters: if role.get_untracked() == StaffRole::ShelterStaff { assigned.get_untracked() } else { vec![] },
         };
         let sub = subject.get_untracked().trim().to_owned();
         busy.set(true);
@@ -100,14 +80,7 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
         done.set(None);
         spawn_local(async move {
             let body = serde_json::to_string(&input).ok();
-            match api::send(
-                "PUT",
-                &path(&code.get_value(), Some(&sub)),
-                body,
-                Some(&token.get_value()),
-            )
-            .await
-            {
+            match api::send("PUT", &path(&code.get_value(), Some(&sub)), body, Some(&token.get_value())).await {
                 Ok(_) => {
                     done.set(Some(input.name));
                     subject.set(String::new());
@@ -122,14 +95,7 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
     };
     let remove = move |sub: String| {
         spawn_local(async move {
-            match api::send(
-                "DELETE",
-                &path(&code.get_value(), Some(&sub)),
-                None,
-                Some(&token.get_value()),
-            )
-            .await
-            {
+            match api::send("DELETE", &path(&code.get_value(), Some(&sub)), None, Some(&token.get_value())).await {
                 Ok(_) => {
                     removing.set(None);
                     load();

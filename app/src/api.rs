@@ -63,12 +63,7 @@ impl ApiError {
 }
 
 /// Sends a request (with a bearer token if given) and returns the raw body of a 2xx response.
-pub async fn send(
-    method: &str,
-    path: &str,
-    body: Option<String>,
-    bearer: Option<&str>,
-) -> Result<String, ApiError> {
+pub async fn send(method: &str, path: &str, body: Option<String>, bearer: Option<&str>) -> Result<String, ApiError> {
     send_with(method, path, body, bearer, None).await
 }
 
@@ -99,17 +94,11 @@ pub async fn send_with(
     init.set_headers(&headers);
 
     let window = web_sys::window().ok_or(ApiError::Network)?;
-    let resp = JsFuture::from(window.fetch_with_str_and_init(path, &init))
-        .await
-        .map_err(|_| ApiError::Network)?;
+    let resp = JsFuture::from(window.fetch_with_str_and_init(path, &init)).await.map_err(|_| ApiError::Network)?;
     let resp: web_sys::Response = resp.dyn_into().map_err(|_| ApiError::Network)?;
     // A body cut off mid-transfer is a network problem, not bad JSON.
     let text = match resp.text() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .map_err(|_| ApiError::Network)?
-            .as_string()
-            .unwrap_or_default(),
+        Ok(p) => JsFuture::from(p).await.map_err(|_| ApiError::Network)?.as_string().unwrap_or_default(),
         Err(_) => return Err(ApiError::Network),
     };
     if resp.ok() {
@@ -172,10 +161,7 @@ pub fn keep_saved<T: DeserializeOwned>(key: &str, text: &str) -> Result<Saved<T>
 /// The copy kept by `get_saved`, if it is there and still parses as `T`.
 pub fn load_saved<T: DeserializeOwned>(key: &str) -> Option<Saved<T>> {
     let saved_at = Timestamp(storage_get(&format!("{key}.at"))?.parse().ok()?);
-    Some(Saved {
-        saved_at,
-        data: decode(&storage_get(key)?).ok()?,
-    })
+    Some(Saved { saved_at, data: decode(&storage_get(key)?).ok()? })
 }
 
 // Bump the suffix when the shape changes; old entries then stop parsing or are ignored.
@@ -320,7 +306,9 @@ mod tests {
         assert_eq!(b64url_decode("+/8").as_deref(), Some(&[0xfb, 0xff][..]));
         assert_eq!(b64url_decode("a b"), None);
         // A VAPID public key (applicationServerKey): an uncompressed P-256 point.
-        let key = b64url_decode("BH7IX3yLv2jj5vR5f85I3dL7O6k8LrmAU0Ik-IdO89R9hRlIYKkmQrMuY--lgIB_ROy8wiSqEvrKIyJug4OeWwc").unwrap();
+        let key =
+            b64url_decode("BH7IX3yLv2jj5vR5f85I3dL7O6k8LrmAU0Ik-IdO89R9hRlIYKkmQrMuY--lgIB_ROy8wiSqEvrKIyJug4OeWwc")
+                .unwrap();
         assert_eq!((key.len(), key[0]), (65, 4));
     }
 }

@@ -44,10 +44,7 @@ pub fn NeedsConsent(children: ChildrenFn) -> impl IntoView {
         busy.set(true);
         failed.set(None);
         spawn_local(async move {
-            let body = serde_json::to_string(&ConsentInput {
-                version: SENSITIVE_DATA_CONSENT_VERSION.into(),
-            })
-            .ok();
+            let body = serde_json::to_string(&ConsentInput { version: SENSITIVE_DATA_CONSENT_VERSION.into() }).ok();
             match session::authed_send("PUT", "/api/me/consent", body).await {
                 Ok(_) => {
                     remember(true);

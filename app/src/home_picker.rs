@@ -5,8 +5,8 @@ use crate::api::{self, ApiError};
 use crate::i18n::tx;
 use crate::session;
 use crate::use_lang;
-use bosai_types::MunicipalityCode;
 use bosai_types::household::{Home, HomeChoice, HomeSource};
+use bosai_types::MunicipalityCode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -41,10 +41,7 @@ pub fn HomePicker() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             // Shown as saved only once the server has it; on failure the select goes back.
-            match session::authed_send("PUT", "/api/me/home", body)
-                .await
-                .and_then(|t| api::decode::<Home>(&t))
-            {
+            match session::authed_send("PUT", "/api/me/home", body).await.and_then(|t| api::decode::<Home>(&t)) {
                 Ok(h) => {
                     home.set(Some(h));
                     saved.set(true);
@@ -57,13 +54,7 @@ pub fn HomePicker() -> impl IntoView {
             busy.set(false);
         });
     };
-    let current = move || {
-        home.with(|h| {
-            h.as_ref()
-                .map(|h| h.municipality.to_string())
-                .unwrap_or_default()
-        })
-    };
+    let current = move || home.with(|h| h.as_ref().map(|h| h.municipality.to_string()).unwrap_or_default());
     let options = move || {
         choices.with(|list| {
             list.iter()

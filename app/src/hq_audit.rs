@@ -34,7 +34,11 @@ const ACTIONS: &[(&str, &str, &str)] = &[
 ];
 
 fn action_label(code: &str, l: Lang) -> String {
-    ACTIONS.iter().find(|(c, ..)| *c == code).map(|(_, ja, en)| l.pick(ja, en).to_owned()).unwrap_or_else(|| code.to_owned())
+    ACTIONS
+        .iter()
+        .find(|(c, ..)| *c == code)
+        .map(|(_, ja, en)| l.pick(ja, en).to_owned())
+        .unwrap_or_else(|| code.to_owned())
 }
 
 fn query(date: &str, action: &str, actor: &str, shelter: &str) -> String {
@@ -43,7 +47,11 @@ fn query(date: &str, action: &str, actor: &str, shelter: &str) -> String {
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
         .collect();
-    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
 }
 
 #[component]
@@ -56,7 +64,8 @@ pub fn AuditLog() -> impl IntoView {
     let rows = RwSignal::new(None::<Vec<AuditEntry>>);
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
-    let q = move || query(&date.get_untracked(), &action.get_untracked(), &actor.get_untracked(), &shelter.get_untracked());
+    let q =
+        move || query(&date.get_untracked(), &action.get_untracked(), &actor.get_untracked(), &shelter.get_untracked());
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();

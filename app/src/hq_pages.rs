@@ -11,8 +11,8 @@ use crate::notice_pages::{area_name, level_class};
 use crate::pages::congestion_class;
 use crate::staff;
 use crate::use_lang;
-use bosai_types::hq::{AgeBand, AreaSafety, Headcount, MunicipalityCount, ShelterSummary};
 use bosai_types::household::{Area, HelpRequest};
+use bosai_types::hq::{AgeBand, AreaSafety, Headcount, MunicipalityCount, ShelterSummary};
 use bosai_types::needs::ALLERGENS;
 use bosai_types::notices::{
     DeliveryState, NewNotice, Notice, NoticeError, NoticeId, NoticeLevel, NoticeTarget, MAX_NOTICE_BODY_CHARS,
@@ -49,11 +49,16 @@ pub(crate) fn sign_out() {
 /// A usable HQ token: readable, for HQ (or admin), not expired. The server checks it for real.
 fn check_token(raw: &str, l: Lang) -> Result<(), &'static str> {
     match staff::decode_token(raw) {
-        None => Err(l.pick("トークンを読み取れません。全体を貼り付けてください。", "This is not a token. Paste all of it.")),
-        Some(c) if !matches!(c.role.as_str(), "hq" | "admin" | "prefecture_hq") => {
-            Err(l.pick("このトークンは本部用ではありません（避難所スタッフ用などです）。", "This is not an HQ token (it is for shelter staff, for example)."))
+        None => {
+            Err(l.pick("トークンを読み取れません。全体を貼り付けてください。", "This is not a token. Paste all of it."))
         }
-        Some(c) if c.exp * 1000 < api::now().millis() => Err(l.pick("このトークンは期限切れです。", "This token has expired.")),
+        Some(c) if !matches!(c.role.as_str(), "hq" | "admin" | "prefecture_hq") => Err(l.pick(
+            "このトークンは本部用ではありません（避難所スタッフ用などです）。",
+            "This is not an HQ token (it is for shelter staff, for example).",
+        )),
+        Some(c) if c.exp * 1000 < api::now().millis() => {
+            Err(l.pick("このトークンは期限切れです。", "This token has expired."))
+        }
         Some(_) => Ok(()),
     }
 }
@@ -93,7 +98,11 @@ fn focus(id: &'static str) {
 }
 
 fn people(n: impl std::fmt::Display, l: Lang) -> String {
-    if l.is_ja() { format!("{n}人") } else { format!("{n}") }
+    if l.is_ja() {
+        format!("{n}人")
+    } else {
+        format!("{n}")
+    }
 }
 
 // ---- sign-in -------------------------------------------------------------------------
@@ -240,7 +249,8 @@ fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         signed_in.set(false);
     };
     // Municipality administrators also load their shelters here.
-    let admin = token().and_then(|t| staff::decode_token(&t).filter(|c| c.role == "admin").map(|c| (t, c.municipality)));
+    let admin =
+        token().and_then(|t| staff::decode_token(&t).filter(|c| c.role == "admin").map(|c| (t, c.municipality)));
 
     view! {
         <h1>{tp(lang, "災害対策本部", "Disaster HQ")}</h1>
@@ -312,7 +322,11 @@ fn allergen_label(code: bosai_types::needs::AllergenCode, l: Lang) -> &'static s
 }
 
 fn shelter_name(s: &ShelterSummary, l: Lang) -> String {
-    if l.is_ja() || s.name_en.is_empty() { s.name_ja.clone() } else { s.name_en.clone() }
+    if l.is_ja() || s.name_en.is_empty() {
+        s.name_ja.clone()
+    } else {
+        s.name_en.clone()
+    }
 }
 
 fn age(h: &Headcount, b: AgeBand) -> u32 {
@@ -322,7 +336,11 @@ fn age(h: &Headcount, b: AgeBand) -> u32 {
 /// "label n・label n" of the non-zero counts, or "なし".
 fn counts_line(items: Vec<(&'static str, u32)>, l: Lang) -> String {
     let parts: Vec<String> = items.into_iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{k} {n}")).collect();
-    if parts.is_empty() { l.pick("なし", "none").to_string() } else { parts.join(l.pick("・", ", ")) }
+    if parts.is_empty() {
+        l.pick("なし", "none").to_string()
+    } else {
+        parts.join(l.pick("・", ", "))
+    }
 }
 
 fn sex_line(h: &Headcount, l: Lang) -> String {
@@ -351,7 +369,14 @@ fn allergen_rows(h: &Headcount, l: Lang) -> Vec<(&'static str, u32)> {
 }
 
 /// A captioned table; with no rows, the caption as a heading and a line saying so instead.
-fn table_or_none(id: &'static str, caption: &'static str, none: &'static str, empty: bool, head: impl IntoView + 'static, rows: impl IntoView + 'static) -> AnyView {
+fn table_or_none(
+    id: &'static str,
+    caption: &'static str,
+    none: &'static str,
+    empty: bool,
+    head: impl IntoView + 'static,
+    rows: impl IntoView + 'static,
+) -> AnyView {
     if empty {
         return view! {
             <h3 class="sub" id=id>{caption}</h3>
@@ -373,10 +398,20 @@ fn table_or_none(id: &'static str, caption: &'static str, none: &'static str, em
 }
 
 /// A two-column table: what, and how many people.
-fn count_table(id: &'static str, caption: &'static str, what: &'static str, rows: Vec<(&'static str, u32)>, l: Lang) -> AnyView {
+fn count_table(
+    id: &'static str,
+    caption: &'static str,
+    what: &'static str,
+    rows: Vec<(&'static str, u32)>,
+    l: Lang,
+) -> AnyView {
     let empty = rows.is_empty();
-    let head = view! { <tr><th scope="col">{what}</th><th scope="col" class="num">{l.pick("人数", "People")}</th></tr> };
-    let body = rows.into_iter().map(|(k, n)| view! { <tr><th scope="row">{k}</th><td class="num">{n}</td></tr> }).collect_view();
+    let head =
+        view! { <tr><th scope="col">{what}</th><th scope="col" class="num">{l.pick("人数", "People")}</th></tr> };
+    let body = rows
+        .into_iter()
+        .map(|(k, n)| view! { <tr><th scope="row">{k}</th><td class="num">{n}</td></tr> })
+        .collect_view();
     table_or_none(id, caption, l.pick("該当する人はいません。", "Nobody."), empty, head, body)
 }
 
@@ -457,7 +492,14 @@ fn safety_table(s: &Summary, areas: &[Area], l: Lang) -> AnyView {
             }
         })
         .collect_view();
-    table_or_none("hq-safety", caption, l.pick("まだ安否の報告はありません。", "No safety reports yet."), s.safety.is_empty(), head, rows)
+    table_or_none(
+        "hq-safety",
+        caption,
+        l.pick("まだ安否の報告はありません。", "No safety reports yet."),
+        s.safety.is_empty(),
+        head,
+        rows,
+    )
 }
 
 fn supplies_table(s: &Summary, l: Lang) -> AnyView {
@@ -482,7 +524,14 @@ fn supplies_table(s: &Summary, l: Lang) -> AnyView {
             </tr>
         })
         .collect_view();
-    table_or_none("hq-supplies", caption, l.pick("要請中の物資はありません。", "No open supply requests."), s.supplies.is_empty(), head, rows)
+    table_or_none(
+        "hq-supplies",
+        caption,
+        l.pick("要請中の物資はありません。", "No open supply requests."),
+        s.supplies.is_empty(),
+        head,
+        rows,
+    )
 }
 
 fn totals(s: &Summary, help: Option<usize>, l: Lang) -> impl IntoView {
@@ -578,21 +627,26 @@ fn SummaryView(
 /// A fresh UUID v4 for one draft: a resend of that draft is recognised by the server.
 fn new_notice_id() -> NoticeId {
     let mut b = [0u8; 16];
-    let ok = web_sys::window().and_then(|w| w.crypto().ok()).is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok());
+    let ok = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok());
     if !ok {
         b.iter_mut().for_each(|x| *x = (js_sys::Math::random() * 256.0) as u8);
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    NoticeId::parse(&format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])).expect("a UUID is a valid notice id")
+    NoticeId::parse(&format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
+        .expect("a UUID is a valid notice id")
 }
 
 fn level_label(v: NoticeLevel, l: Lang) -> &'static str {
     match v {
         NoticeLevel::Info => l.pick("お知らせ（情報）", "Information"),
         NoticeLevel::Warning => l.pick("注意", "Warning"),
-        NoticeLevel::Emergency => l.pick("緊急（通知が消えずに残ります）", "Emergency (the notification stays until dismissed)"),
+        NoticeLevel::Emergency => {
+            l.pick("緊急（通知が消えずに残ります）", "Emergency (the notification stays until dismissed)")
+        }
     }
 }
 
@@ -607,7 +661,9 @@ enum Reach {
 fn target_text(target: &NoticeTarget, areas: &[Area], l: Lang) -> String {
     match target {
         NoticeTarget::All => l.pick("全員（市内全域）", "Everyone (the whole city)").to_string(),
-        NoticeTarget::Evacuees => l.pick("避難所にいる人全員（他の市町村の人も）", "Everyone in our shelters (also from other towns)").to_string(),
+        NoticeTarget::Evacuees => l
+            .pick("避難所にいる人全員（他の市町村の人も）", "Everyone in our shelters (also from other towns)")
+            .to_string(),
         NoticeTarget::Areas { areas: codes } => {
             codes.iter().map(|c| area_name(areas, c.as_str(), l)).collect::<Vec<_>>().join(l.pick("、", ", "))
         }
@@ -683,7 +739,8 @@ fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
     let sending = RwSignal::new(false);
     let done = RwSignal::new(None::<String>);
 
-    let error_on = move |code: &'static str| Signal::derive(move || invalid.with(|e| e.as_ref().is_some_and(|e| e.code == code)));
+    let error_on =
+        move |code: &'static str| Signal::derive(move || invalid.with(|e| e.as_ref().is_some_and(|e| e.code == code)));
     let build = move || -> Result<NewNotice, NoticeError> {
         let target = match reach.get_untracked() {
             Reach::All => NoticeTarget::All,
@@ -691,7 +748,8 @@ fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
             Reach::Areas => {
                 // In the order the areas are listed.
                 let picked = chosen.get_untracked();
-                let areas = areas.with_untracked(|a| a.iter().map(|a| a.code.clone()).filter(|c| picked.contains(c)).collect());
+                let areas =
+                    areas.with_untracked(|a| a.iter().map(|a| a.code.clone()).filter(|c| picked.contains(c)).collect());
                 NoticeTarget::Areas { areas }
             }
         };
@@ -846,10 +904,12 @@ fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
     };
     let field_error = move |code: &'static str| {
         move || {
-            invalid.with(|e| e.as_ref().filter(|e| e.code == code).map(|e| {
-                let text = if lang.get().is_ja() { e.ja.clone() } else { e.en.clone() };
-                view! { <p class="field-error" id="notice-error" role="alert">{text}</p> }
-            }))
+            invalid.with(|e| {
+                e.as_ref().filter(|e| e.code == code).map(|e| {
+                    let text = if lang.get().is_ja() { e.ja.clone() } else { e.en.clone() };
+                    view! { <p class="field-error" id="notice-error" role="alert">{text}</p> }
+                })
+            })
         }
     };
     let level_radio = move |v: NoticeLevel| {
@@ -978,7 +1038,8 @@ fn SentList(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>, viewing: RwSignal<O
                 let got = hq_get::<Vec<Notice>>(&path).await;
                 let busy = match got {
                     Ok(v) => {
-                        let busy = v.iter().any(|n| n.delivery.as_ref().is_some_and(|d| d.state != DeliveryState::Done));
+                        let busy =
+                            v.iter().any(|n| n.delivery.as_ref().is_some_and(|d| d.state != DeliveryState::Done));
                         // The page is gone: stop.
                         if list.try_set(Some(v)).is_some() {
                             return;
@@ -988,7 +1049,9 @@ fn SentList(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>, viewing: RwSignal<O
                     }
                     Err(e) => {
                         let busy = list.try_with_untracked(|l| {
-                            l.as_ref().is_some_and(|v| v.iter().any(|n| n.delivery.as_ref().is_some_and(|d| d.state != DeliveryState::Done)))
+                            l.as_ref().is_some_and(|v| {
+                                v.iter().any(|n| n.delivery.as_ref().is_some_and(|d| d.state != DeliveryState::Done))
+                            })
                         });
                         let Some(busy) = busy else { return };
                         error.set(Some(e));

@@ -15,9 +15,7 @@ use leptos::task::spawn_local;
 /// there takes precedence, as on the server).
 pub fn drill_of(open: &[Incident], m: &str) -> Option<Incident> {
     let m = MunicipalityCode::parse(m).ok()?;
-    current(open, &m, api::now())
-        .filter(|i| i.kind == IncidentKind::Drill)
-        .cloned()
+    current(open, &m, api::now()).filter(|i| i.kind == IncidentKind::Drill).cloned()
 }
 
 /// The 「訓練」 tag beside something made in a drill (a notice, a safety report).
@@ -72,10 +70,7 @@ pub fn DrillBanner(#[prop(into)] municipality: Signal<String>, reader: Reader) -
             open.set(v);
         }
     });
-    move || {
-        open.with(|o| drill_of(o, &municipality.get()))
-            .map(|drill| view! { <DrillNotice drill reader/> })
-    }
+    move || open.with(|o| drill_of(o, &municipality.get())).map(|drill| view! { <DrillNotice drill reader/> })
 }
 
 fn kind_label(k: IncidentKind, l: Lang) -> &'static str {
@@ -140,24 +135,26 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
             local.set(Some(l.pick("名前を1〜80文字で入力してください。", m)));
             return;
         }
-        send(
-            "POST",
-            "/api/hq/incidents".into(),
-            serde_json::to_string(&req).ok(),
-        );
+        send("POST", "/api/hq/incidents".into(), serde_json::to_string(&req).ok());
     };
     let close = move |i: Incident| {
         let l = lang.get_untracked();
         let question = match (i.kind, l.is_ja()) {
-            (IncidentKind::Drill, true) => format!("訓練「{}」を終了しますか？訓練の受付・名簿の個人の記録はすぐに削除されます（人数の集計は残ります）。", i.name),
-            (IncidentKind::Drill, false) => format!("End the drill '{}'? Its check-ins and rosters are deleted now (the counts stay).", i.name),
-            (IncidentKind::Real, true) => format!("災害「{}」を終了しますか？避難者の個人の記録は保存期間のあと削除されます。", i.name),
-            (IncidentKind::Real, false) => format!("Close '{}'? Evacuees' personal records are deleted after the retention period.", i.name),
+            (IncidentKind::Drill, true) => format!(
+                "訓練「{}」を終了しますか？訓練の受付・名簿の個人の記録はすぐに削除されます（人数の集計は残ります）。",
+                i.name
+            ),
+            (IncidentKind::Drill, false) => {
+                format!("End the drill '{}'? Its check-ins and rosters are deleted now (the counts stay).", i.name)
+            }
+            (IncidentKind::Real, true) => {
+                format!("災害「{}」を終了しますか？避難者の個人の記録は保存期間のあと削除されます。", i.name)
+            }
+            (IncidentKind::Real, false) => {
+                format!("Close '{}'? Evacuees' personal records are deleted after the retention period.", i.name)
+            }
         };
-        if web_sys::window()
-            .and_then(|w| w.confirm_with_message(&question).ok())
-            .unwrap_or(false)
-        {
+        if web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false) {
             send("POST", format!("/api/hq/incidents/{}/close", i.id), None);
         }
     };
@@ -165,9 +162,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
         let l = lang.get();
         let v = list.get()?;
         if v.is_empty() {
-            return Some(
-                view! { <p class="muted">{l.pick("まだありません。", "None yet.")}</p> }.into_any(),
-            );
+            return Some(view! { <p class="muted">{l.pick("まだありません。", "None yet.")}</p> }.into_any());
         }
         Some(
             view! {

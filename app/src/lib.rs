@@ -16,8 +16,8 @@ mod i18n;
 mod incidents;
 mod notice_pages;
 mod outbox;
-mod past_roster;
 mod pages;
+mod past_roster;
 mod push;
 mod qr_decode;
 mod resident;
@@ -32,11 +32,11 @@ mod supplies_pages;
 mod survey_pages;
 
 use i18n::{tx, Lang};
-use resident_pages::OutboxStatus;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
+use resident_pages::OutboxStatus;
 use wasm_bindgen::JsCast;
 
 /// The two bundles, each with its own entry crate (app/resident, app/staff).
@@ -61,7 +61,9 @@ pub fn start_resident() {
 
 /// The staff and HQ bundle (staff.html).
 pub fn start_staff() {
-    boot(Bundle::Staff, || leptos::mount::mount_to_body(|| view! { <Shell bundle=Bundle::Staff><StaffRoutes/></Shell> }));
+    boot(Bundle::Staff, || {
+        leptos::mount::mount_to_body(|| view! { <Shell bundle=Bundle::Staff><StaffRoutes/></Shell> })
+    });
 }
 
 /// Mounts once the chosen language's catalog is here (Japanese at once; another from the
@@ -97,7 +99,9 @@ pub fn use_lang() -> RwSignal<Lang> {
 #[component]
 fn Shell(bundle: Bundle, children: Children) -> impl IntoView {
     // The stored choice if its catalog came (see `boot`), else Japanese.
-    let lang = RwSignal::new(Some(i18n::start_language(bundle, Lang::stored())).filter(|l| i18n::is_loaded(*l)).unwrap_or(Lang::Ja));
+    let lang = RwSignal::new(
+        Some(i18n::start_language(bundle, Lang::stored())).filter(|l| i18n::is_loaded(*l)).unwrap_or(Lang::Ja),
+    );
     provide_context(lang);
     Effect::new(move || {
         let l = lang.get();

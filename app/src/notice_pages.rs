@@ -10,12 +10,12 @@ use crate::session;
 use crate::use_lang;
 use bosai_types::household::{Area, AreaRegistration};
 use bosai_types::notices::{NoticeId, NoticeLevel};
+use bosai_types::surveys::AreaCode;
 use bosai_types::surveys::Localized;
 use bosai_types::Timestamp;
-use serde::Deserialize;
-use bosai_types::surveys::AreaCode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::Deserialize;
 
 /// The municipality's areas (public; kept for offline).
 const AREAS_KEY: &str = "bosai.areas.v1";
@@ -283,7 +283,9 @@ pub fn Notices() -> impl IntoView {
         saved.with(|s: &Option<Saved<Vec<NoticeRow>>>| match s {
             None => view! { <p class="muted">{if busy.get() { l.tr().loading } else { "" }}</p> }.into_any(),
             Some(s) if s.data.is_empty() => view! { <p>{l.tr().notices_none}</p> }.into_any(),
-            Some(s) => view! { <ul class="notices">{s.data.iter().map(|n| notice_item(n, l)).collect_view()}</ul> }.into_any(),
+            Some(s) => {
+                view! { <ul class="notices">{s.data.iter().map(|n| notice_item(n, l)).collect_view()}</ul> }.into_any()
+            }
         })
     };
     view! {

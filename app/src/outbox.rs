@@ -26,12 +26,25 @@ use web_sys::{IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
-    PutMember { id: MemberId, input: MemberInput },
-    DeleteMember { id: MemberId },
-    PutNeeds { id: MemberId, input: NeedsInput },
-    Safety { input: SafetyReportInput },
+    PutMember {
+        id: MemberId,
+        input: MemberInput,
+    },
+    DeleteMember {
+        id: MemberId,
+    },
+    PutNeeds {
+        id: MemberId,
+        input: NeedsInput,
+    },
+    Safety {
+        input: SafetyReportInput,
+    },
     /// The resident's answer to a needs survey for the current period (a PUT: resending replaces it).
-    SurveyAnswer { survey_id: SurveyId, answer: SurveyAnswer },
+    SurveyAnswer {
+        survey_id: SurveyId,
+        answer: SurveyAnswer,
+    },
 }
 
 impl Op {
@@ -51,7 +64,9 @@ impl Op {
             Op::DeleteMember { id } => ("DELETE", format!("/api/household/members/{id}"), None),
             Op::PutNeeds { id, input } => ("PUT", format!("/api/household/members/{id}/needs"), json(input).ok()),
             Op::Safety { input } => ("POST", "/api/safety".into(), json(input).ok()),
-            Op::SurveyAnswer { survey_id, answer } => ("PUT", format!("/api/surveys/{survey_id}/answer"), json(answer).ok()),
+            Op::SurveyAnswer { survey_id, answer } => {
+                ("PUT", format!("/api/surveys/{survey_id}/answer"), json(answer).ok())
+            }
         }
     }
 }
@@ -174,10 +189,7 @@ pub async fn list() -> Idb<Vec<Queued>> {
     let req = ok(s.get_all())?;
     ok(wait(&req).await)?;
     let all: js_sys::Array = ok(ok(req.result())?.dyn_into())?;
-    Ok(all
-        .iter()
-        .filter_map(|v| serde_json::from_str(&String::from(js_sys::JSON::stringify(&v).ok()?)).ok())
-        .collect())
+    Ok(all.iter().filter_map(|v| serde_json::from_str(&String::from(js_sys::JSON::stringify(&v).ok()?)).ok()).collect())
 }
 
 async fn remove(key: f64) -> Idb<()> {

@@ -57,7 +57,11 @@ pub fn Home() -> impl IntoView {
             towns.set(served(s.data));
         }
     });
-    let of = RwSignal::new(api::storage_get(api::SHELTERS_OF_KEY).filter(|m| !m.is_empty()).unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()));
+    let of = RwSignal::new(
+        api::storage_get(api::SHELTERS_OF_KEY)
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()),
+    );
     let choose_town = move |ev| {
         let code = event_target_value(&ev);
         api::storage_set(api::SHELTERS_OF_KEY, &code);
@@ -90,15 +94,10 @@ pub fn Home() -> impl IntoView {
         saved.with(|s| match s {
             None if busy.get() => view! { <p class="muted">{l.tr().loading}</p> }.into_any(),
             None => ().into_any(),
-            Some(s) if s.data.is_empty() => {
-                view! { <p class="muted">{l.tr().empty}</p> }.into_any()
-            }
+            Some(s) if s.data.is_empty() => view! { <p class="muted">{l.tr().empty}</p> }.into_any(),
             Some(s) => {
-                let mut rows: Vec<(&Shelter, Option<f64>)> = s
-                    .data
-                    .iter()
-                    .map(|sh| (sh, here.get().map(|p| p.distance_m(&sh.location))))
-                    .collect();
+                let mut rows: Vec<(&Shelter, Option<f64>)> =
+                    s.data.iter().map(|sh| (sh, here.get().map(|p| p.distance_m(&sh.location)))).collect();
                 if here.get().is_some() {
                     rows.sort_by(|a, b| a.1.unwrap_or(0.0).total_cmp(&b.1.unwrap_or(0.0)));
                 }
@@ -249,13 +248,7 @@ pub fn AuthCallback() -> impl IntoView {
         spawn_local(async move {
             match session::finish(code).await {
                 // replace: Back must not return to a spent code.
-                Ok(()) => navigate(
-                    "/",
-                    NavigateOptions {
-                        replace: true,
-                        ..Default::default()
-                    },
-                ),
+                Ok(()) => navigate("/", NavigateOptions { replace: true, ..Default::default() }),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -300,24 +293,11 @@ pub(crate) fn congestion_class(c: Congestion) -> &'static str {
 
 fn shelter_card(s: &Shelter, distance_m: Option<f64>, lang: Lang) -> impl IntoView {
     let (t, ja) = (lang.tr(), lang.is_ja());
-    let name = if ja || s.name_en.is_empty() {
-        s.name_ja.clone()
-    } else {
-        s.name_en.clone()
-    };
+    let name = if ja || s.name_en.is_empty() { s.name_ja.clone() } else { s.name_en.clone() };
     // JS formats the floats: Rust's f64 Display would add ~15 KB to the wasm.
-    let num = |x: f64| {
-        String::from(
-            js_sys::Number::from(x)
-                .to_string_with_radix(10)
-                .unwrap_or_default(),
-        )
-    };
-    let map = format!(
-        "https://www.google.com/maps/search/?api=1&query={},{}",
-        num(s.location.lat()),
-        num(s.location.lon())
-    );
+    let num = |x: f64| String::from(js_sys::Number::from(x).to_string_with_radix(10).unwrap_or_default());
+    let map =
+        format!("https://www.google.com/maps/search/?api=1&query={},{}", num(s.location.lat()), num(s.location.lon()));
     let distance = distance_m.map(|d| {
         let km = js_sys::Number::from(d / 1000.0).to_fixed(1).map(String::from).unwrap_or_default();
         view! {
@@ -414,7 +394,10 @@ pub(crate) fn reload_into<T: Send + Sync + 'static>(
 }
 
 /// When the copy kept on the device was read ("最終更新"), announced politely as it changes.
-pub(crate) fn updated_line<T: Send + Sync + 'static>(lang: RwSignal<Lang>, saved: RwSignal<Option<api::Saved<T>>>) -> impl IntoView {
+pub(crate) fn updated_line<T: Send + Sync + 'static>(
+    lang: RwSignal<Lang>,
+    saved: RwSignal<Option<api::Saved<T>>>,
+) -> impl IntoView {
     view! {
         <p class="updated" aria-live="polite">
             {move || saved.with(|s| s.as_ref().map(|s| {

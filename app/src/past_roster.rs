@@ -22,10 +22,7 @@ pub fn PastRosters(shelter: String) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let path = format!("/api/shelters/{}/roster/past", shelter.get_value());
-            match staff::send("GET", &path, None)
-                .await
-                .and_then(|t| api::decode::<Vec<PastRoster>>(&t))
-            {
+            match staff::send("GET", &path, None).await.and_then(|t| api::decode::<Vec<PastRoster>>(&t)) {
                 Ok(r) => {
                     rosters.set(Some(r));
                     error.set(None);

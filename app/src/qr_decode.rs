@@ -49,10 +49,7 @@ pub fn decode_luma(w: usize, h: usize, luma: &[u8]) -> Option<String> {
         return None;
     }
     let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| luma[y * w + x]);
-    img.detect_grids()
-        .iter()
-        .find_map(|g| g.decode().ok().map(|(_, text)| text))
-        .filter(|t| !t.is_empty())
+    img.detect_grids().iter().find_map(|g| g.decode().ok().map(|(_, text)| text)).filter(|t| !t.is_empty())
 }
 
 /// Decodes that ended in a trap. A trap skips the epilogues of the frames it was in, so
@@ -125,11 +122,13 @@ fn canvas() -> Option<(HtmlCanvasElement, CanvasRenderingContext2d)> {
         if let Some(pair) = c.borrow().as_ref() {
             return Some(pair.clone());
         }
-        let canvas: HtmlCanvasElement = web_sys::window()?.document()?.create_element("canvas").ok()?.dyn_into().ok()?;
+        let canvas: HtmlCanvasElement =
+            web_sys::window()?.document()?.create_element("canvas").ok()?.dyn_into().ok()?;
         let opts = web_sys::ContextAttributes2d::new();
         opts.set_will_read_frequently(true);
         opts.set_alpha(false);
-        let ctx: CanvasRenderingContext2d = canvas.get_context_with_context_options("2d", &opts).ok()??.dyn_into().ok()?;
+        let ctx: CanvasRenderingContext2d =
+            canvas.get_context_with_context_options("2d", &opts).ok()??.dyn_into().ok()?;
         *c.borrow_mut() = Some((canvas.clone(), ctx.clone()));
         Some((canvas, ctx))
     })

@@ -60,11 +60,7 @@ pub fn state() -> Resident {
 
 /// Once, from `App`: load the cached copy, listen for `online`, start a sync.
 pub fn init() {
-    let saved = RwSignal::new(if session::load().is_some() {
-        api::load_saved(HOUSEHOLD_KEY)
-    } else {
-        None
-    });
+    let saved = RwSignal::new(if session::load().is_some() { api::load_saved(HOUSEHOLD_KEY) } else { None });
     let surveys = RwSignal::new(if session::load().is_some() { api::load_saved(SURVEYS_KEY) } else { None });
     let pending = RwSignal::new(Vec::<Queued>::new());
     let shown = Memo::new(move |_| {
@@ -97,9 +93,7 @@ pub fn init() {
 
 /// What a pending write changes, so the screens show it before the server has it.
 fn apply(view: &mut HouseholdView, q: &Queued) {
-    let find = |view: &mut HouseholdView, id: &MemberId| {
-        view.members.iter_mut().position(|m| &m.member.id == id)
-    };
+    let find = |view: &mut HouseholdView, id: &MemberId| view.members.iter_mut().position(|m| &m.member.id == id);
     match &q.op {
         Op::PutMember { id, input } => {
             let member = Member {

@@ -81,9 +81,7 @@ fn toggle<T: PartialEq + Copy>(v: &mut Vec<T>, x: T, on: bool) {
 }
 
 fn find(id: &str) -> Option<MemberView> {
-    resident::state().shown.with_untracked(|v| {
-        v.as_ref()?.members.iter().find(|m| m.member.id.as_str() == id).cloned()
-    })
+    resident::state().shown.with_untracked(|v| v.as_ref()?.members.iter().find(|m| m.member.id.as_str() == id).cloned())
 }
 
 // ---- shared pieces --------------------------------------------------------
@@ -179,7 +177,11 @@ fn pending_badge(lang: Lang, n: usize) -> Option<impl IntoView> {
 /// The status line after a submit: while the write waits on this phone it says so, and only
 /// once the server has it the real confirmation (offline is not "received"). The outbox sends
 /// oldest first, so while anything is queued the write just made is too.
-fn submitted_status(lang: RwSignal<Lang>, done: RwSignal<bool>, sent: fn(&crate::i18n::Tr) -> &'static str) -> impl IntoView {
+fn submitted_status(
+    lang: RwSignal<Lang>,
+    done: RwSignal<bool>,
+    sent: fn(&crate::i18n::Tr) -> &'static str,
+) -> impl IntoView {
     move || {
         done.get().then(|| {
             let l = lang.get();
@@ -198,11 +200,7 @@ fn needs_summary(m: &MemberView, l: Lang) -> String {
     };
     let n = &n.needs;
     let sep = l.tr().list_sep;
-    let mut parts: Vec<String> = n
-        .allergens
-        .iter()
-        .map(|a| l.allergen(*a).to_string())
-        .collect();
+    let mut parts: Vec<String> = n.allergens.iter().map(|a| l.allergen(*a).to_string()).collect();
     if !n.other_allergies.trim().is_empty() {
         parts.push(n.other_allergies.trim().to_string());
     }
@@ -341,7 +339,9 @@ fn MemberForm(initial: Option<Member>) -> impl IntoView {
 
     let build = move || -> Result<MemberInput, Invalid> {
         // 昭和15年, S15 and 85歳 as well as 1940 or 1940-04-01.
-        let parsed = crate::birth::read(&birth.get_untracked()).map_err(Invalid::Birth).and_then(|s| BirthDate::parse(&s).map_err(Invalid::Household));
+        let parsed = crate::birth::read(&birth.get_untracked())
+            .map_err(Invalid::Birth)
+            .and_then(|s| BirthDate::parse(&s).map_err(Invalid::Household));
         // Name first (top of the form), with a stand-in birth year while checking it.
         let input = MemberInput {
             display_name: name.get_untracked().trim().to_string(),
@@ -484,50 +484,55 @@ fn member_frame(
 
 #[component]
 pub fn MemberPage() -> impl IntoView {
-    member_frame(|t| t.household_title, |lang, id, mv| {
-        let mid = mv.member.id.clone();
-        let mid2 = mid.clone();
-        let is_self = mid.is_self();
-        let current = move || find_tracked(&id);
-        let current2 = current.clone();
-        view! {
-            <h1>{move || current().map(|m| m.member.display_name)}</h1>
-            <ResidentNav/>
-            <FetchState/>
-            {move || pending_badge(lang.get(), resident::pending_for(&mid2))}
-            <section aria-labelledby="basic-h" class="panel">
-                <h2 id="basic-h">{tx(lang, |t| t.basic_heading)}</h2>
-                <MemberForm initial=Some(mv.member.clone())/>
-            </section>
-            <section aria-labelledby="needs-h" class="panel">
-                <h2 id="needs-h">{tx(lang, |t| t.needs_heading)}</h2>
-                <p class="updated needs-updated">
-                    {move || {
-                        let l = lang.get();
-                        match current2().and_then(|m| m.needs) {
-                            Some(n) => format!("{}: {}", l.tr().last_updated, l.format_time(n.updated_at)),
-                            None => l.tr().not_registered.to_string(),
-                        }
-                    }}
-                </p>
-                {
-                    let (mid, initial) = (mid.clone(), mv.needs.map(|n| n.needs).unwrap_or_default());
-                    view! { <NeedsConsent><NeedsForm id=mid.clone() initial=initial.clone()/></NeedsConsent> }
-                }
-            </section>
-            {(!is_self).then(|| view! { <RemoveMember id=mid/> })}
-        }
-        .into_any()
-    })
+    member_frame(
+        |t| t.household_title,
+        |lang, id, mv| {
+            let mid = mv.member.id.clone();
+            let mid2 = mid.clone();
+            let is_self = mid.is_self();
+            let current = move || find_tracked(&id);
+            let current2 = current.clone();
+            view! {
+                <h1>{move || current().map(|m| m.member.display_name)}</h1>
+                <ResidentNav/>
+                <FetchState/>
+                {move || pending_badge(lang.get(), resident::pending_for(&mid2))}
+                <section aria-labelledby="basic-h" class="panel">
+                    <h2 id="basic-h">{tx(lang, |t| t.basic_heading)}</h2>
+                    <MemberForm initial=Some(mv.member.clone())/>
+                </section>
+                <section aria-labelledby="needs-h" class="panel">
+                    <h2 id="needs-h">{tx(lang, |t| t.needs_heading)}</h2>
+                    <p class="updated needs-updated">
+                        {move || {
+                            let l = lang.get();
+                            match current2().and_then(|m| m.needs) {
+                                Some(n) => format!("{}: {}", l.tr().last_updated, l.format_time(n.updated_at)),
+                                None => l.tr().not_registered.to_string(),
+                            }
+                        }}
+                    </p>
+                    {
+                        let (mid, initial) = (mid.clone(), mv.needs.map(|n| n.needs).unwrap_or_default());
+                        view! { <NeedsConsent><NeedsForm id=mid.clone() initial=initial.clone()/></NeedsConsent> }
+                    }
+                </section>
+                {(!is_self).then(|| view! { <RemoveMember id=mid/> })}
+            }
+            .into_any()
+        },
+    )
 }
 
 fn find_tracked(id: &str) -> Option<MemberView> {
-    resident::state()
-        .shown
-        .with(|v| v.as_ref()?.members.iter().find(|m| m.member.id.as_str() == id).cloned())
+    resident::state().shown.with(|v| v.as_ref()?.members.iter().find(|m| m.member.id.as_str() == id).cloned())
 }
 
-fn check_box(label: impl Fn() -> &'static str + Send + Sync + 'static, checked: impl Fn() -> bool + Send + Sync + 'static, set: impl Fn(bool) + 'static) -> impl IntoView {
+fn check_box(
+    label: impl Fn() -> &'static str + Send + Sync + 'static,
+    checked: impl Fn() -> bool + Send + Sync + 'static,
+    set: impl Fn(bool) + 'static,
+) -> impl IntoView {
     view! {
         <label class="check">
             <input type="checkbox" prop:checked=checked on:change=move |ev| set(event_target_checked(&ev))/>
@@ -563,27 +568,33 @@ fn NeedsForm(id: MemberId, initial: NeedsInput) -> impl IntoView {
         .iter()
         .map(|x| {
             let x = *x;
-            check_box(move || lang.get().dietary(x), move || n.with(|n| n.dietary.contains(&x)), move |on| {
-                n.update(|n| toggle(&mut n.dietary, x, on))
-            })
+            check_box(
+                move || lang.get().dietary(x),
+                move || n.with(|n| n.dietary.contains(&x)),
+                move |on| n.update(|n| toggle(&mut n.dietary, x, on)),
+            )
         })
         .collect_view();
     let medical = MEDICAL
         .iter()
         .map(|x| {
             let x = *x;
-            check_box(move || lang.get().medical(x), move || n.with(|n| n.medical.contains(&x)), move |on| {
-                n.update(|n| toggle(&mut n.medical, x, on))
-            })
+            check_box(
+                move || lang.get().medical(x),
+                move || n.with(|n| n.medical.contains(&x)),
+                move |on| n.update(|n| toggle(&mut n.medical, x, on)),
+            )
         })
         .collect_view();
     let care = CareNeed::ALL
         .iter()
         .map(|x| {
             let x = *x;
-            check_box(move || lang.get().care(x), move || n.with(|n| n.care.contains(&x)), move |on| {
-                n.update(|n| toggle(&mut n.care, x, on))
-            })
+            check_box(
+                move || lang.get().care(x),
+                move || n.with(|n| n.care.contains(&x)),
+                move |on| n.update(|n| toggle(&mut n.care, x, on)),
+            )
         })
         .collect_view();
 
@@ -704,18 +715,21 @@ fn RemoveMember(id: MemberId) -> impl IntoView {
 
 #[component]
 pub fn SafetyPage() -> impl IntoView {
-    member_frame(|t| t.safety_title, |lang, _id, mv| {
-        let name = mv.member.display_name.clone();
-        let mid = mv.member.id.clone();
-        view! {
-            <h1>{tx(lang, |t| t.safety_title)}": "{name.clone()}</h1>
-            <ResidentNav/>
-            <FetchState/>
-            <SafetyForm only=Some(mid.clone())/>
-            <History id=mid/>
-        }
-        .into_any()
-    })
+    member_frame(
+        |t| t.safety_title,
+        |lang, _id, mv| {
+            let name = mv.member.display_name.clone();
+            let mid = mv.member.id.clone();
+            view! {
+                <h1>{tx(lang, |t| t.safety_title)}": "{name.clone()}</h1>
+                <ResidentNav/>
+                <FetchState/>
+                <SafetyForm only=Some(mid.clone())/>
+                <History id=mid/>
+            }
+            .into_any()
+        },
+    )
 }
 
 /// `/safety`: one report for the whole household (or the members chosen), stored per person.
@@ -745,9 +759,9 @@ pub fn HouseholdSafety() -> impl IntoView {
 #[component]
 fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
     let lang = use_lang();
-    let members: Vec<(MemberId, String)> = resident::state()
-        .shown
-        .with_untracked(|v| v.iter().flat_map(|v| &v.members).map(|m| (m.member.id.clone(), m.member.display_name.clone())).collect());
+    let members: Vec<(MemberId, String)> = resident::state().shown.with_untracked(|v| {
+        v.iter().flat_map(|v| &v.members).map(|m| (m.member.id.clone(), m.member.display_name.clone())).collect()
+    });
     let chosen = RwSignal::new(match &only {
         Some(id) => vec![id.clone()],
         None => members.iter().map(|(id, _)| id.clone()).collect(),
@@ -790,7 +804,8 @@ fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
         }
         who.into_iter()
             .map(|member_id| {
-                let input = SafetyReportInput { report_id: resident::random_id("r-", 20), member_id, status: status.clone() };
+                let input =
+                    SafetyReportInput { report_id: resident::random_id("r-", 20), member_id, status: status.clone() };
                 input.validate().map_err(Invalid::Safety)?;
                 Ok(input)
             })
@@ -830,7 +845,8 @@ fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             </p>
         }
     };
-    let details = move || match kind.get() {
+    let details = move || {
+        match kind.get() {
         "at_shelter" => view! {
             <p class="field">
                 <label for="shelter">{tx(lang, |t| t.shelter_label)}</label>
@@ -863,6 +879,7 @@ fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
         }
         .into_any(),
         _ => ().into_any(),
+    }
     };
 
     // Whom the report is for; shown when there is more than one person to choose.
@@ -938,7 +955,8 @@ fn History(id: MemberId) -> impl IntoView {
             p.iter()
                 .filter_map(|q| match &q.op {
                     Op::Safety { input }
-                        if input.member_id == id.get_value() && !sent.iter().any(|r| r.report_id == input.report_id) =>
+                        if input.member_id == id.get_value()
+                            && !sent.iter().any(|r| r.report_id == input.report_id) =>
                     {
                         Some((
                             SafetyReport {
@@ -1002,11 +1020,7 @@ struct CachedCredential {
 
 pub fn qr_data_url(text: &str) -> Option<String> {
     let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(240, 240)
-        .quiet_zone(true)
-        .build();
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(240, 240).quiet_zone(true).build();
     Some(format!("data:image/svg+xml,{}", js_sys::encode_uri_component(&svg)))
 }
 
@@ -1035,7 +1049,8 @@ pub fn CheckIn() -> impl IntoView {
     let t = move || lang.get().tr();
     let s = resident::state();
     resident::sync();
-    let cached = RwSignal::new(api::storage_get(CHECKIN_KEY).and_then(|j| serde_json::from_str::<CachedCredential>(&j).ok()));
+    let cached =
+        RwSignal::new(api::storage_get(CHECKIN_KEY).and_then(|j| serde_json::from_str::<CachedCredential>(&j).ok()));
     let chosen = RwSignal::new(cached.with_untracked(|c| c.as_ref().map(|c| c.members.clone())));
     let failed = RwSignal::new(None::<ApiError>);
     let none_chosen = RwSignal::new(false);
@@ -1137,7 +1152,11 @@ pub fn CheckIn() -> impl IntoView {
     .into_any()
 }
 
-fn check_box_owned(label: String, checked: impl Fn() -> bool + Send + Sync + 'static, set: impl Fn(bool) + 'static) -> impl IntoView {
+fn check_box_owned(
+    label: String,
+    checked: impl Fn() -> bool + Send + Sync + 'static,
+    set: impl Fn(bool) + 'static,
+) -> impl IntoView {
     view! {
         <label class="check">
             <input type="checkbox" prop:checked=checked on:change=move |ev| set(event_target_checked(&ev))/>
@@ -1158,7 +1177,12 @@ fn download(name: &str, text: &str) -> Option<()> {
     a.set_href(&url);
     a.set_download(name);
     a.click();
-    set_timeout(move || { let _ = web_sys::Url::revoke_object_url(&url); }, std::time::Duration::from_secs(30));
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
     Some(())
 }
 

@@ -24,7 +24,10 @@ pub async fn fetch(shelter: &str, credential: &str) -> Preview {
         return Preview::Offline;
     }
     let body = serde_json::to_string(&ScanPreviewRequest { credential: credential.to_owned() }).ok();
-    match staff::send("POST", &format!("/api/shelters/{shelter}/scan-preview"), body).await.and_then(|t| api::decode::<ScanPreview>(&t)) {
+    match staff::send("POST", &format!("/api/shelters/{shelter}/scan-preview"), body)
+        .await
+        .and_then(|t| api::decode::<ScanPreview>(&t))
+    {
         Ok(p) => Preview::Found(p),
         Err(e) if e.status() == Some(400) => Preview::Refused(e),
         Err(_) => Preview::Offline,
@@ -61,7 +64,11 @@ pub fn person_line(p: &PreviewPerson, here: &str, checking_in: bool, l: Lang) ->
         let time = l.format_time(since);
         if at.as_str() == here {
             let text = if checking_in {
-                if l.is_ja() { format!("すでに受付済み（{time}）") } else { format!("Already checked in here ({time})") }
+                if l.is_ja() {
+                    format!("すでに受付済み（{time}）")
+                } else {
+                    format!("Already checked in here ({time})")
+                }
             } else if l.is_ja() {
                 format!("ここに受付済み（{time}）")
             } else {
@@ -70,7 +77,11 @@ pub fn person_line(p: &PreviewPerson, here: &str, checking_in: bool, l: Lang) ->
             view! { <span class="flag already">{text}</span> }.into_any()
         } else {
             let name = api::shelter_name(at.as_str(), l);
-            let text = if l.is_ja() { format!("{name}から（{time}に受付）") } else { format!("From {name} (checked in {time})") };
+            let text = if l.is_ja() {
+                format!("{name}から（{time}に受付）")
+            } else {
+                format!("From {name} (checked in {time})")
+            };
             view! { <span class="flag from-elsewhere">{text}</span> }.into_any()
         }
     });

@@ -4,10 +4,8 @@
 //! call, since a failed refresh signs out.
 
 use crate::api::{self, ApiError};
+use bosai_types::auth::{ChallengeRequest, ChallengeResponse, LogoutRequest, Me, TokenRequest, TokenResponse};
 use bosai_types::Timestamp;
-use bosai_types::auth::{
-    ChallengeRequest, ChallengeResponse, LogoutRequest, Me, TokenRequest, TokenResponse,
-};
 use serde::de::DeserializeOwned;
 use wasm_bindgen_futures::JsFuture;
 
@@ -60,9 +58,7 @@ pub(crate) fn base64url(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for c in bytes.chunks(3) {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
+        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
         // k input bytes give k+1 characters; no padding.
         for i in 0..=c.len() {
             out.push(A[(n >> (18 - 6 * i)) as usize & 63] as char);
@@ -72,9 +68,7 @@ pub(crate) fn base64url(bytes: &[u8]) -> String {
 }
 
 pub(crate) fn crypto() -> Result<web_sys::Crypto, ApiError> {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .ok_or(ApiError::Unsupported)
+    web_sys::window().and_then(|w| w.crypto().ok()).ok_or(ApiError::Unsupported)
 }
 
 /// BASE64URL(SHA-256(verifier)) via SubtleCrypto (measured smaller than the sha2 crate).
@@ -83,18 +77,14 @@ pub(crate) async fn s256(verifier: &str) -> Result<String, ApiError> {
         .subtle()
         .digest_with_str_and_u8_array("SHA-256", verifier.as_bytes())
         .map_err(|_| ApiError::Unsupported)?;
-    let digest = JsFuture::from(promise)
-        .await
-        .map_err(|_| ApiError::Unsupported)?;
+    let digest = JsFuture::from(promise).await.map_err(|_| ApiError::Unsupported)?;
     Ok(base64url(&js_sys::Uint8Array::new(&digest).to_vec()))
 }
 
 /// Start sign-in: keep a fresh verifier, register its challenge, open the companion.
 pub async fn start() -> Result<(), ApiError> {
     let mut bytes = [0u8; 32];
-    crypto()?
-        .get_random_values_with_u8_array(&mut bytes)
-        .map_err(|_| ApiError::Unsupported)?;
+    crypto()?.get_random_values_with_u8_array(&mut bytes).map_err(|_| ApiError::Unsupported)?;
     let verifier = base64url(&bytes);
     let location = web_sys::window().ok_or(ApiError::Unsupported)?.location();
     let origin = location.origin().map_err(|_| ApiError::Unsupported)?;
@@ -106,9 +96,7 @@ pub async fn start() -> Result<(), ApiError> {
     let res: ChallengeResponse = api::post("/api/auth/challenge", &req).await?;
     // No await between these two: a double tap cannot pair one verifier with the other's nonce.
     api::storage_set(VERIFIER_KEY, &verifier);
-    location
-        .assign(&res.companion_url)
-        .map_err(|_| ApiError::Unsupported)
+    location.assign(&res.companion_url).map_err(|_| ApiError::Unsupported)
 }
 
 /// `/auth/callback`: trade the one-time code and our verifier for a session.
@@ -116,14 +104,8 @@ pub async fn finish(code: Option<String>) -> Result<(), ApiError> {
     let (Some(code), Some(code_verifier)) = (code, api::storage_get(VERIFIER_KEY)) else {
         return Err(ApiError::NoSignIn);
     };
-    let tokens: TokenResponse = api::post(
-        "/api/auth/token",
-        &TokenRequest::AuthorizationCode {
-            code,
-            code_verifier,
-        },
-    )
-    .await?;
+    let tokens: TokenResponse =
+        api::post("/api/auth/token", &TokenRequest::AuthorizationCode { code, code_verifier }).await?;
     store(tokens);
     api::storage_remove(VERIFIER_KEY);
     Ok(())
@@ -133,9 +115,7 @@ pub async fn finish(code: Option<String>) -> Result<(), ApiError> {
 pub async fn sign_out() {
     if let Some(s) = load() {
         clear();
-        if let Ok(json) = serde_json::to_string(&LogoutRequest {
-            refresh_token: s.refresh_token,
-        }) {
+        if let Ok(json) = serde_json::to_string(&LogoutRequest { refresh_token: s.refresh_token }) {
             let _ = api::send("POST", "/api/auth/logout", Some(json), None).await;
         }
     }
@@ -156,9 +136,7 @@ async fn refresh(stale: &Session) -> Result<Session, ApiError> {
         Some(s) if s.refresh_token != stale.refresh_token => return Ok(s),
         Some(_) => {}
     }
-    let req = TokenRequest::RefreshToken {
-        refresh_token: stale.refresh_token.clone(),
-    };
+    let req = TokenRequest::RefreshToken { refresh_token: stale.refresh_token.clone() };
     match api::post::<_, TokenResponse>("/api/auth/token", &req).await {
         Ok(t) => Ok(store(t)),
         Err(e) => {
@@ -187,7 +165,8 @@ impl TabLock {
         else {
             return TabLock { release: None };
         };
-        let Some(request) = Reflect::get(&locks, &"request".into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) else {
+        let Some(request) = Reflect::get(&locks, &"request".into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
+        else {
             return TabLock { release: None };
         };
         // The lock is held while the promise our callback returns is pending; it settles
@@ -220,11 +199,7 @@ impl Drop for TabLock {
 }
 
 /// A request with the bearer token: refreshed first when (nearly) expired, and once more on a 401.
-pub async fn authed_send(
-    method: &str,
-    path: &str,
-    body: Option<String>,
-) -> Result<String, ApiError> {
+pub async fn authed_send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
     authed_send_made(method, path, body, None).await
 }
 

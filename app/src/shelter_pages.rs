@@ -26,7 +26,6 @@ use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-
 /// The wire name of an enum value ("wheelchair").
 fn code<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default().trim_matches('"').to_string()
@@ -62,7 +61,12 @@ use api::shelter_name;
 
 fn err_banner(e: ApiError, l: Lang) -> impl IntoView {
     let text = match e.status() {
-        Some(401) => l.pick("スタッフトークンの期限が切れています。サインインし直してください。", "The staff token has expired. Please sign in again.").to_string(),
+        Some(401) => l
+            .pick(
+                "スタッフトークンの期限が切れています。サインインし直してください。",
+                "The staff token has expired. Please sign in again.",
+            )
+            .to_string(),
         Some(403) => l.pick("この避難所の操作権限がありません。", "You may not act for this shelter.").to_string(),
         _ => e.message(l),
     };
@@ -109,9 +113,16 @@ fn StaffSignIn(signed_in: RwSignal<bool>, lang: RwSignal<Lang>) -> impl IntoView
         let l = lang.get_untracked();
         let raw = token.get_untracked();
         match staff::decode_token(&raw) {
-            None => error.set(Some(l.pick("トークンを読み取れません。全体を貼り付けてください。", "This is not a token. Paste all of it."))),
-            Some(c) if c.shelters.is_empty() => error.set(Some(l.pick("このトークンには担当の避難所がありません。", "This token names no shelter."))),
-            Some(c) if c.exp * 1000 < api::now().millis() => error.set(Some(l.pick("このトークンは期限切れです。", "This token has expired."))),
+            None => error.set(Some(l.pick(
+                "トークンを読み取れません。全体を貼り付けてください。",
+                "This is not a token. Paste all of it.",
+            ))),
+            Some(c) if c.shelters.is_empty() => {
+                error.set(Some(l.pick("このトークンには担当の避難所がありません。", "This token names no shelter.")))
+            }
+            Some(c) if c.exp * 1000 < api::now().millis() => {
+                error.set(Some(l.pick("このトークンは期限切れです。", "This token has expired.")))
+            }
             Some(_) => {
                 staff::save_token(&raw);
                 signed_in.set(true);
@@ -193,12 +204,20 @@ fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
     let pending = move || {
         let n = s.pending.with(Vec::len);
         let l = lang.get();
-        if l.is_ja() { format!("送信待ち {n}件") } else { format!("{n} waiting to send") }
+        if l.is_ja() {
+            format!("送信待ち {n}件")
+        } else {
+            format!("{n} waiting to send")
+        }
     };
     let status_line = move || {
         let l = lang.get();
         let text = if !s.online.get() {
-            l.pick("オフライン：スキャンは端末に保存され、通信が戻ると自動で送信します。", "Offline: scans are kept on this device and sent automatically when the network is back.").to_string()
+            l.pick(
+                "オフライン：スキャンは端末に保存され、通信が戻ると自動で送信します。",
+                "Offline: scans are kept on this device and sent automatically when the network is back.",
+            )
+            .to_string()
         } else if let Some(e) = s.blocked.get() {
             match e.status() {
                 Some(401) => l.pick("スタッフトークンの期限切れのため送信できません。サインインし直してください（スキャンは保存されています）。", "Cannot send: the staff token has expired. Sign in again (scans are kept).").to_string(),
@@ -280,14 +299,24 @@ fn Scan(shelter: String) -> impl IntoView {
         candidate.set(None);
         let kind = mode.get_untracked();
         if s.pending.with_untracked(|p| p.iter().any(|q| q.credential == text && q.kind == kind)) {
-            msg.set(Some((false, l.pick("このQRコードは読み取り済みです（送信待ち）。", "This QR code was already scanned (waiting to send).").into())));
+            msg.set(Some((
+                false,
+                l.pick(
+                    "このQRコードは読み取り済みです（送信待ち）。",
+                    "This QR code was already scanned (waiting to send).",
+                )
+                .into(),
+            )));
             focus("scan-input");
             return;
         }
         spawn_local(async move {
             let mut r = staff::verify(&text);
             // A new signing key (rotation) we have not seen yet: fetch the keys once more.
-            if matches!(r, Err(Refusal::NoKeys | Refusal::Invalid(CredentialError::Signature(JwsError::UnknownKey)))) && staff::online() && staff::refresh_jwks().await.is_ok() {
+            if matches!(r, Err(Refusal::NoKeys | Refusal::Invalid(CredentialError::Signature(JwsError::UnknownKey))))
+                && staff::online()
+                && staff::refresh_jwks().await.is_ok()
+            {
                 r = staff::verify(&text);
             }
             match r {
@@ -352,7 +381,14 @@ fn Scan(shelter: String) -> impl IntoView {
                     };
                     msg.set(Some((true, text)));
                 }
-                Err(()) => msg.set(Some((false, l.pick("この端末に保存できませんでした（ストレージ）。", "Could not save on this device (storage).").into()))),
+                Err(()) => msg.set(Some((
+                    false,
+                    l.pick(
+                        "この端末に保存できませんでした（ストレージ）。",
+                        "Could not save on this device (storage).",
+                    )
+                    .into(),
+                ))),
             }
             focus("scan-input");
         });
@@ -377,7 +413,10 @@ fn Scan(shelter: String) -> impl IntoView {
                 </div>
             }.into_any());
         }
-        let found = match &p { Preview::Found(f) => Some(f.clone()), _ => None };
+        let found = match &p {
+            Preview::Found(f) => Some(f.clone()),
+            _ => None,
+        };
         let verb = match mode.get() {
             EventKind::CheckIn => l.pick("チェックインを確定", "Confirm check-in"),
             EventKind::CheckOut => l.pick("チェックアウトを確定", "Confirm check-out"),
@@ -564,7 +603,10 @@ async fn sleep(ms: i32) {
     let _ = JsFuture::from(tick).await;
 }
 
-async fn camera_loop(video: NodeRef<leptos::html::Video>, running: RwSignal<bool>) -> Result<Option<String>, CameraError> {
+async fn camera_loop(
+    video: NodeRef<leptos::html::Video>,
+    running: RwSignal<bool>,
+) -> Result<Option<String>, CameraError> {
     use js_sys::{Array, Object, Promise, Reflect};
     use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
     // False once stopped, and once the component is gone (its signal disposed).
@@ -600,7 +642,9 @@ async fn camera_loop(video: NodeRef<leptos::html::Video>, running: RwSignal<bool
                 match detect.call1(d, &el) {
                     Ok(p) => match JsFuture::from(p.unchecked_into::<Promise>()).await {
                         Ok(codes) => {
-                            found = Array::from(&codes).iter().find_map(|c| Reflect::get(&c, &"rawValue".into()).ok()?.as_string());
+                            found = Array::from(&codes)
+                                .iter()
+                                .find_map(|c| Reflect::get(&c, &"rawValue".into()).ok()?.as_string());
                         }
                         Err(_) => detector_failed = true,
                     },
@@ -726,13 +770,16 @@ fn QueueTools() -> impl IntoView {
         spawn_local(async move {
             let l = lang.get_untracked();
             let text = JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
-            let parsed = serde_json::from_str::<staff::QueueFile>(&text).ok().filter(|f| f.format == staff::QUEUE_FORMAT);
+            let parsed =
+                serde_json::from_str::<staff::QueueFile>(&text).ok().filter(|f| f.format == staff::QUEUE_FORMAT);
             let msg = match parsed {
                 None => l.pick("送信待ちファイルではありません。", "This is not a scan queue file.").to_string(),
                 Some(f) => match staff::import(f).await {
                     Ok(n) if l.is_ja() => format!("{n}件を取り込みました（重複は除きました）。"),
                     Ok(n) => format!("Imported {n} records (duplicates skipped)."),
-                    Err(()) => l.pick("取り込めませんでした（ストレージ）。", "Could not import (storage).").to_string(),
+                    Err(()) => {
+                        l.pick("取り込めませんでした（ストレージ）。", "Could not import (storage).").to_string()
+                    }
                 },
             };
             note.set(Some(msg));
@@ -768,7 +815,13 @@ struct Row {
 
 impl Row {
     fn new(key: u32) -> Self {
-        Row { key, name: RwSignal::new(String::new()), birth: RwSignal::new(String::new()), sex: RwSignal::new(Sex::NoAnswer), allergens: RwSignal::new(vec![]) }
+        Row {
+            key,
+            name: RwSignal::new(String::new()),
+            birth: RwSignal::new(String::new()),
+            sex: RwSignal::new(Sex::NoAnswer),
+            allergens: RwSignal::new(vec![]),
+        }
     }
 }
 
@@ -824,7 +877,9 @@ fn Desk(shelter: String) -> impl IntoView {
         spawn_local(async move {
             let path = format!("/api/shelters/{}/desk-registrations", shelter.get_value());
             let r = match serde_json::to_string(&reg) {
-                Ok(body) => staff::send("POST", &path, Some(body)).await.and_then(|t| api::decode::<DeskRegistered>(&t)),
+                Ok(body) => {
+                    staff::send("POST", &path, Some(body)).await.and_then(|t| api::decode::<DeskRegistered>(&t))
+                }
                 Err(_) => Err(ApiError::Decode),
             };
             match r {
@@ -836,7 +891,12 @@ fn Desk(shelter: String) -> impl IntoView {
                     focus("desk-qr-h");
                 }
                 Err(e) => error.set(Some(match e.status() {
-                    Some(401) => l.pick("スタッフトークンの期限が切れています。サインインし直してください。", "The staff token has expired. Please sign in again.").to_string(),
+                    Some(401) => l
+                        .pick(
+                            "スタッフトークンの期限が切れています。サインインし直してください。",
+                            "The staff token has expired. Please sign in again.",
+                        )
+                        .to_string(),
                     _ => e.message(l),
                 })),
             }
@@ -936,12 +996,21 @@ fn Roster(shelter: String) -> impl IntoView {
 
     let query = move || {
         let mut parts = Vec::new();
-        for (k, v) in [("allergen", allergen.get_untracked()), ("care", care.get_untracked()), ("age_band", band.get_untracked()), ("q", q.get_untracked().trim().to_owned())] {
+        for (k, v) in [
+            ("allergen", allergen.get_untracked()),
+            ("care", care.get_untracked()),
+            ("age_band", band.get_untracked()),
+            ("q", q.get_untracked().trim().to_owned()),
+        ] {
             if !v.is_empty() {
                 parts.push(format!("{k}={}", String::from(js_sys::encode_uri_component(&v))));
             }
         }
-        if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
     };
     let load = move || {
         busy.set(true);
@@ -976,7 +1045,11 @@ fn Roster(shelter: String) -> impl IntoView {
     };
     // Someone who left without scanning out (退所の手動記録), audited by the server.
     let check_out = move |entry: String, name: String| {
-        let ask = if lang.get_untracked().is_ja() { format!("{name} さんを退所にしますか？") } else { format!("Check out {name}?") };
+        let ask = if lang.get_untracked().is_ja() {
+            format!("{name} さんを退所にしますか？")
+        } else {
+            format!("Check out {name}?")
+        };
         let body = serde_json::json!({ "event_id": staff::new_event_id() }).to_string();
         act(ask, "POST", format!("/api/shelters/{}/roster/{entry}/check-out", shelter.get_value()), Some(body));
     };
@@ -999,7 +1072,10 @@ fn Roster(shelter: String) -> impl IntoView {
             }
         });
     };
-    let select = move |id: &'static str, label: fn(Lang) -> &'static str, sig: RwSignal<String>, options: Vec<(String, String)>| {
+    let select = move |id: &'static str,
+                       label: fn(Lang) -> &'static str,
+                       sig: RwSignal<String>,
+                       options: Vec<(String, String)>| {
         view! {
             <div class="field">
                 <label for=id>{move || label(lang.get())}</label>
@@ -1128,11 +1204,14 @@ fn Status(shelter: String) -> impl IntoView {
         let cap = capacity.get_untracked();
         let upd = ShelterStatusUpdate { status: status.get_untracked(), capacity: cap.trim().parse().ok() };
         if !cap.trim().is_empty() && (upd.capacity.is_none() || upd.validate().is_err()) {
-            result.set(Some(Err(ApiError::Problem { status: 400, problem: bosai_types::Problem {
-                code: "invalid_capacity".into(),
-                message: "Capacity must be a number from 1 to 100000.".into(),
-                message_ja: "定員は1〜100000の数字で入力してください。".into(),
-            } })));
+            result.set(Some(Err(ApiError::Problem {
+                status: 400,
+                problem: bosai_types::Problem {
+                    code: "invalid_capacity".into(),
+                    message: "Capacity must be a number from 1 to 100000.".into(),
+                    message_ja: "定員は1〜100000の数字で入力してください。".into(),
+                },
+            })));
             return;
         }
         busy.set(true);
@@ -1193,7 +1272,13 @@ fn PosterQr(shelter: String) -> impl IntoView {
             let r = staff::send("GET", &format!("/api/shelters/{}/poster", shelter.get_value()), None)
                 .await
                 .and_then(|t| api::decode::<Poster>(&t))
-                .map(|p| format!("{}{}", web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default(), p.path));
+                .map(|p| {
+                    format!(
+                        "{}{}",
+                        web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default(),
+                        p.path
+                    )
+                });
             poster.set(Some(r));
         });
     };

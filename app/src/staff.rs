@@ -401,7 +401,12 @@ pub fn save_blob(blob: &web_sys::Blob, name: &str) -> Option<()> {
     a.set_href(&url);
     a.set_download(name);
     a.click();
-    set_timeout(move || { let _ = web_sys::Url::revoke_object_url(&url); }, std::time::Duration::from_secs(30));
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
     Some(())
 }
 

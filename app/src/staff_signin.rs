@@ -29,9 +29,7 @@ struct Pending {
 
 fn random(n: usize) -> Result<String, ApiError> {
     let mut bytes = vec![0u8; n];
-    crypto()?
-        .get_random_values_with_u8_array(&mut bytes)
-        .map_err(|_| ApiError::Unsupported)?;
+    crypto()?.get_random_values_with_u8_array(&mut bytes).map_err(|_| ApiError::Unsupported)?;
     Ok(base64url(&bytes))
 }
 
@@ -40,21 +38,13 @@ fn enc(s: &str) -> String {
 }
 
 fn origin() -> Result<String, ApiError> {
-    web_sys::window()
-        .ok_or(ApiError::Unsupported)?
-        .location()
-        .origin()
-        .map_err(|_| ApiError::Unsupported)
+    web_sys::window().ok_or(ApiError::Unsupported)?.location().origin().map_err(|_| ApiError::Unsupported)
 }
 
 /// Off to the identity provider.
 pub async fn begin() -> Result<(), ApiError> {
     let start: StaffSignInStart = api::get("/api/auth/staff/start").await?;
-    let pending = Pending {
-        state: random(16)?,
-        nonce: random(24)?,
-        verifier: random(32)?,
-    };
+    let pending = Pending { state: random(16)?, nonce: random(24)?, verifier: random(32)? };
     let challenge = s256(&pending.verifier).await?;
     let url = format!(
         // prompt=login: a shared tablet never signs the next person in on the last one's
@@ -68,15 +58,8 @@ pub async fn begin() -> Result<(), ApiError> {
         pending.nonce,
         challenge
     );
-    api::tab_set(
-        PENDING_KEY,
-        &serde_json::to_string(&pending).map_err(|_| ApiError::Decode)?,
-    );
-    web_sys::window()
-        .ok_or(ApiError::Unsupported)?
-        .location()
-        .assign(&url)
-        .map_err(|_| ApiError::Unsupported)
+    api::tab_set(PENDING_KEY, &serde_json::to_string(&pending).map_err(|_| ApiError::Decode)?);
+    web_sys::window().ok_or(ApiError::Unsupported)?.location().assign(&url).map_err(|_| ApiError::Unsupported)
 }
 
 /// Why a callback did not sign anyone in.
@@ -89,18 +72,11 @@ enum Failure {
     Api(ApiError),
 }
 
-async fn finish(
-    code: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
-) -> Result<StaffSession, Failure> {
-    let pending: Option<Pending> =
-        api::tab_get(PENDING_KEY).and_then(|p| serde_json::from_str(&p).ok());
+async fn finish(code: Option<String>, state: Option<String>, error: Option<String>) -> Result<StaffSession, Failure> {
+    let pending: Option<Pending> = api::tab_get(PENDING_KEY).and_then(|p| serde_json::from_str(&p).ok());
     // Single use, whatever happens next.
     api::tab_remove(PENDING_KEY);
-    let pending = pending
-        .filter(|p| state.as_deref() == Some(p.state.as_str()))
-        .ok_or(Failure::StateMismatch)?;
+    let pending = pending.filter(|p| state.as_deref() == Some(p.state.as_str())).ok_or(Failure::StateMismatch)?;
     if let Some(e) = error {
         return Err(Failure::Provider(e));
     }
@@ -110,9 +86,7 @@ async fn finish(
         redirect_uri: format!("{}{CALLBACK_PATH}", origin().map_err(Failure::Api)?),
         nonce: pending.nonce,
     };
-    api::post("/api/auth/staff/token", &req)
-        .await
-        .map_err(Failure::Api)
+    api::post("/api/auth/staff/token", &req).await.map_err(Failure::Api)
 }
 
 fn failure_text(f: &Failure, l: Lang) -> String {
@@ -149,13 +123,7 @@ pub fn StaffCallback() -> impl IntoView {
                     "/hq"
                 };
                 // replace: Back must not return to a spent code.
-                navigate(
-                    to,
-                    NavigateOptions {
-                        replace: true,
-                        ..Default::default()
-                    },
-                );
+                navigate(to, NavigateOptions { replace: true, ..Default::default() });
             }
             Err(f) => failure.set(Some(f)),
         }

@@ -38,13 +38,25 @@ struct Group {
 
 fn groups() -> Vec<Group> {
     use SupplyItem::*;
-    let meals = |mandatory: bool| ALLERGENS.iter().filter(|a| a.mandatory == mandatory).map(|a| AllergyFreeMeal { free_of: a.code }).collect();
+    let meals = |mandatory: bool| {
+        ALLERGENS.iter().filter(|a| a.mandatory == mandatory).map(|a| AllergyFreeMeal { free_of: a.code }).collect()
+    };
     let g = |id, ja, en, items: Vec<SupplyItem>| Group { id, ja, en, items, more: vec![] };
     vec![
         g("water", "水・食料", "Water and food", vec![DrinkingWater, Food]),
         Group { more: meals(false), ..g("allergy", "アレルギー対応食", "Allergy-free meals", meals(true)) },
-        g("baby", "乳幼児用品", "For babies", [InfantFormula].into_iter().chain(DiaperSize::INFANT.map(|size| InfantDiaper { size })).collect()),
-        g("care", "介護・衛生用品", "Care and hygiene", DiaperSize::ADULT.map(|size| AdultDiaper { size }).into_iter().chain([SanitaryProducts]).collect()),
+        g(
+            "baby",
+            "乳幼児用品",
+            "For babies",
+            [InfantFormula].into_iter().chain(DiaperSize::INFANT.map(|size| InfantDiaper { size })).collect(),
+        ),
+        g(
+            "care",
+            "介護・衛生用品",
+            "Care and hygiene",
+            DiaperSize::ADULT.map(|size| AdultDiaper { size }).into_iter().chain([SanitaryProducts]).collect(),
+        ),
         g("toilet", "トイレ", "Toilets", vec![ToiletPaper, PortableToilet]),
         g("other", "毛布・医薬品・その他", "Blankets, medicine and other", vec![Blanket, Medicine, PhoneCharger]),
     ]
@@ -55,7 +67,11 @@ fn short_name(item: SupplyItem, l: Lang) -> String {
     match item {
         SupplyItem::AllergyFreeMeal { free_of } => {
             let a = free_of.info();
-            if l.is_ja() { format!("{}不使用", a.ja) } else { format!("{}-free", a.en) }
+            if l.is_ja() {
+                format!("{}不使用", a.ja)
+            } else {
+                format!("{}-free", a.en)
+            }
         }
         _ => name(item, l),
     }
@@ -67,9 +83,15 @@ fn name(item: SupplyItem, l: Lang) -> String {
     match item {
         AllergyFreeMeal { free_of } => {
             let a = free_of.info();
-            if l.is_ja() { format!("アレルギー対応食（{}不使用）", a.ja) } else { format!("Allergy-free meals ({}-free)", a.en) }
+            if l.is_ja() {
+                format!("アレルギー対応食（{}不使用）", a.ja)
+            } else {
+                format!("Allergy-free meals ({}-free)", a.en)
+            }
         }
-        InfantDiaper { size: s } => format!("{} {}", l.pick("乳児用おむつ", "Baby diapers,"), s.label(false, l.is_ja())),
+        InfantDiaper { size: s } => {
+            format!("{} {}", l.pick("乳児用おむつ", "Baby diapers,"), s.label(false, l.is_ja()))
+        }
         AdultDiaper { size: s } => format!("{} {}", l.pick("大人用おむつ", "Adult diapers,"), s.label(true, l.is_ja())),
         DrinkingWater => l.pick("飲料水", "Drinking water").into(),
         Food => l.pick("食料", "Food").into(),
@@ -85,11 +107,7 @@ fn name(item: SupplyItem, l: Lang) -> String {
 
 /// The full name of the catalog item with this code (HQ's totals name items by code).
 pub(crate) fn name_of_code(code_: &str, l: Lang) -> Option<String> {
-    groups()
-        .into_iter()
-        .flat_map(|g| g.items.into_iter().chain(g.more))
-        .find(|i| code(*i) == code_)
-        .map(|i| name(i, l))
+    groups().into_iter().flat_map(|g| g.items.into_iter().chain(g.more)).find(|i| code(*i) == code_).map(|i| name(i, l))
 }
 
 /// The counting unit the form asks for (the API counts, it has no units).
@@ -114,7 +132,12 @@ fn code(item: SupplyItem) -> String {
     use SupplyItem::*;
     let size = DiaperSize::code;
     let fixed = match item {
-        AllergyFreeMeal { free_of } => return format!("allergy_free_meal-{}", serde_json::to_string(&free_of).unwrap_or_default().trim_matches('"')),
+        AllergyFreeMeal { free_of } => {
+            return format!(
+                "allergy_free_meal-{}",
+                serde_json::to_string(&free_of).unwrap_or_default().trim_matches('"')
+            )
+        }
         InfantDiaper { size: s } => return format!("infant_diaper-{}", size(s)),
         AdultDiaper { size: s } => return format!("adult_diaper-{}", size(s)),
         DrinkingWater => "drinking_water",
@@ -183,18 +206,35 @@ fn parse_qty(raw: &str) -> Result<u32, QtyError> {
 fn qty_message(e: QtyError, l: Lang) -> &'static str {
     match e {
         QtyError::Empty => l.pick("数を入力してください（ない場合は 0）。", "Enter a number (0 if there is none)."),
-        QtyError::Negative => l.pick("マイナスの数は入力できません。0以上の数を入力してください。", "Negative numbers are not allowed. Enter 0 or more."),
-        QtyError::NotNumber => l.pick("数字だけで入力してください（例：120）。", "Enter digits only (for example 120)."),
-        QtyError::TooLarge => l.pick("数が大きすぎます。1,000,000以下で入力してください。", "That is too many. Enter at most 1,000,000."),
+        QtyError::Negative => l.pick(
+            "マイナスの数は入力できません。0以上の数を入力してください。",
+            "Negative numbers are not allowed. Enter 0 or more.",
+        ),
+        QtyError::NotNumber => {
+            l.pick("数字だけで入力してください（例：120）。", "Enter digits only (for example 120).")
+        }
+        QtyError::TooLarge => {
+            l.pick("数が大きすぎます。1,000,000以下で入力してください。", "That is too many. Enter at most 1,000,000.")
+        }
         QtyError::Zero => l.pick("届いた数量は1以上で入力してください。", "Enter the quantity received (1 or more)."),
     }
 }
 
 fn error_text(e: &ApiError, l: Lang) -> String {
     match e.status() {
-        Some(401) => l.pick("スタッフトークンの期限が切れています。サインインし直してください。", "The staff token has expired. Please sign in again.").into(),
+        Some(401) => l
+            .pick(
+                "スタッフトークンの期限が切れています。サインインし直してください。",
+                "The staff token has expired. Please sign in again.",
+            )
+            .into(),
         Some(403) => l.pick("この避難所の操作権限がありません。", "You may not act for this shelter.").into(),
-        _ if e.is_offline() => l.pick("送信できませんでした（通信エラー）。通信が戻ってから、もう一度保存してください。", "Could not send (network error). Save again when the network is back.").into(),
+        _ if e.is_offline() => l
+            .pick(
+                "送信できませんでした（通信エラー）。通信が戻ってから、もう一度保存してください。",
+                "Could not send (network error). Save again when the network is back.",
+            )
+            .into(),
         _ => e.message(l),
     }
 }
@@ -235,7 +275,11 @@ impl Ctx {
     // The `try_` reads below run after an await: by then the panel may be gone
     // (another shelter chosen, signed out), and then there is nothing to keep.
     fn keep_copy(&self, at: Timestamp) {
-        let (Some(id), Some(Ok(text))) = (self.shelter.try_get_value(), self.lines.try_with_untracked(serde_json::to_string)) else { return };
+        let (Some(id), Some(Ok(text))) =
+            (self.shelter.try_get_value(), self.lines.try_with_untracked(serde_json::to_string))
+        else {
+            return;
+        };
         let key = Self::key(&id);
         api::storage_set(&key, &text);
         api::storage_set(&format!("{key}.at"), &at.millis().to_string());
@@ -304,7 +348,9 @@ fn load_pending_delivery(shelter: &str) -> Option<(SupplyItem, u32, String)> {
 
 fn save_pending_delivery(shelter: &str, d: Option<&(SupplyItem, u32, String)>) {
     match d {
-        Some((item, q, id)) => api::storage_set(PENDING_DELIVERY_KEY, &format!("{shelter}\n{}\n{q}\n{id}", item.code())),
+        Some((item, q, id)) => {
+            api::storage_set(PENDING_DELIVERY_KEY, &format!("{shelter}\n{}\n{q}\n{id}", item.code()))
+        }
         None => api::storage_remove(PENDING_DELIVERY_KEY),
     }
 }
@@ -347,11 +393,25 @@ pub fn Supplies(shelter: String) -> impl IntoView {
                 (false, _) => format!("Requested from HQ: {n} items"),
             };
             match when {
-                Some((at, true)) if err.is_none() => text += &if l.is_ja() { format!("（{} 現在）", l.format_time(at)) } else { format!(" (as of {})", l.format_time(at)) },
+                Some((at, true)) if err.is_none() => {
+                    text += &if l.is_ja() {
+                        format!("（{} 現在）", l.format_time(at))
+                    } else {
+                        format!(" (as of {})", l.format_time(at))
+                    }
+                }
                 // Not read just now: the copy kept on this device.
-                Some((at, _)) => text += &if l.is_ja() { format!("（この端末に保存した {} 時点の記録）", l.format_time(at)) } else { format!(" (the copy kept on this device, {})", l.format_time(at)) },
+                Some((at, _)) => {
+                    text += &if l.is_ja() {
+                        format!("（この端末に保存した {} 時点の記録）", l.format_time(at))
+                    } else {
+                        format!(" (the copy kept on this device, {})", l.format_time(at))
+                    }
+                }
                 None if err.is_none() => text = l.pick("読み込み中…", "Loading…").into(),
-                None => text = l.pick("物資の記録を読み込めませんでした。", "Could not load the supply records.").into(),
+                None => {
+                    text = l.pick("物資の記録を読み込めませんでした。", "Could not load the supply records.").into()
+                }
             }
             view! {
                 <p class="supply-summary">{text}</p>
@@ -536,7 +596,11 @@ fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
         spawn_local(async move {
             match write("PUT", &path, &StockUpdate { on_hand: oh, requested: rq }).await {
                 Ok(line) => {
-                    let text = if l.is_ja() { format!("保存しました：在庫 {}・要請 {}", line.on_hand, line.requested) } else { format!("Saved: {} on hand, {} requested", line.on_hand, line.requested) };
+                    let text = if l.is_ja() {
+                        format!("保存しました：在庫 {}・要請 {}", line.on_hand, line.requested)
+                    } else {
+                        format!("Saved: {} on hand, {} requested", line.on_hand, line.requested)
+                    };
                     on_hand.set(line.on_hand.to_string());
                     requested.set(line.requested.to_string());
                     ctx.upsert(line);
@@ -555,7 +619,9 @@ fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
         }
         // The second tap of a double tap that came after the answer (the field was
         // emptied on success): keep the confirmation on screen, send nothing.
-        if received.with_untracked(|r| r.trim().is_empty()) && msg.with_untracked(|m| matches!(m, Some((Form::Delivery, true, ..)))) {
+        if received.with_untracked(|r| r.trim().is_empty())
+            && msg.with_untracked(|m| matches!(m, Some((Form::Delivery, true, ..))))
+        {
             return;
         }
         let q = match parse_qty(&received.get_untracked()) {
@@ -588,7 +654,10 @@ fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
                     let text = if l.is_ja() {
                         format!("納品 {q}{unit} を記録しました：在庫 {}・要請 {}", line.on_hand, line.requested)
                     } else {
-                        format!("Delivery of {q} {unit} recorded: {} on hand, {} requested", line.on_hand, line.requested)
+                        format!(
+                            "Delivery of {q} {unit} recorded: {} on hand, {} requested",
+                            line.on_hand, line.requested
+                        )
                     };
                     received.set(String::new());
                     on_hand.set(line.on_hand.to_string());
@@ -599,7 +668,10 @@ fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
                 Err(e) => {
                     let mut text = error_text(&e, l);
                     if e.is_offline() {
-                        text += l.pick("同じ納品として送り直すので、二重には数えません。", " It is resent as the same delivery, so it is not counted twice.");
+                        text += l.pick(
+                            "同じ納品として送り直すので、二重には数えません。",
+                            " It is resent as the same delivery, so it is not counted twice.",
+                        );
                     }
                     msg.set(Some((Form::Delivery, false, text, None)));
                 }
@@ -616,30 +688,31 @@ fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
             })
         }
     };
-    let field = move |id: &'static str, label: String, value: RwSignal<String>, form: Form, hint: Option<&'static str>| {
-        let hint_id = format!("{id}-hint");
-        let msg_id = if form == Form::Stock { "sup-stock-msg" } else { "sup-delivery-msg" };
-        let invalid = move || msg.with(|m| m.as_ref().is_some_and(|m| m.3 == Some(id)));
-        let described = move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
+    let field =
+        move |id: &'static str, label: String, value: RwSignal<String>, form: Form, hint: Option<&'static str>| {
+            let hint_id = format!("{id}-hint");
+            let msg_id = if form == Form::Stock { "sup-stock-msg" } else { "sup-delivery-msg" };
+            let invalid = move || msg.with(|m| m.as_ref().is_some_and(|m| m.3 == Some(id)));
+            let described = move || {
+                let mut ids = Vec::new();
+                if hint.is_some() {
+                    ids.push(hint_id.clone());
+                }
+                if invalid() {
+                    ids.push(msg_id.to_owned());
+                }
+                (!ids.is_empty()).then(|| ids.join(" "))
+            };
+            view! {
+                <div class="field">
+                    <label for=id>{label}</label>
+                    <input id=id type="text" inputmode="numeric" autocomplete="off" enterkeyhint="done"
+                        aria-invalid=move || invalid().then_some("true") aria-describedby=described
+                        prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+                    {hint.map(|h| view! { <p id=format!("{id}-hint") class="hint">{h}</p> })}
+                </div>
             }
-            if invalid() {
-                ids.push(msg_id.to_owned());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
         };
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id type="text" inputmode="numeric" autocomplete="off" enterkeyhint="done"
-                    aria-invalid=move || invalid().then_some("true") aria-describedby=described
-                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-                {hint.map(|h| view! { <p id=format!("{id}-hint") class="hint">{h}</p> })}
-            </div>
-        }
-    };
     let with_unit = |label: &str| format!("{label}{}{unit}{}", l.pick("（", " ("), l.pick("）", ")"));
 
     view! {

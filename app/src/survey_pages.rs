@@ -37,9 +37,7 @@ fn current(os: &OpenSurvey) -> Option<&MyAnswer> {
 }
 
 fn find(id: &str) -> Option<OpenSurvey> {
-    resident::state()
-        .surveys
-        .with_untracked(|v| v.as_ref()?.data.iter().find(|o| o.survey.id.as_str() == id).cloned())
+    resident::state().surveys.with_untracked(|v| v.as_ref()?.data.iter().find(|o| o.survey.id.as_str() == id).cloned())
 }
 
 // ---- the list ---------------------------------------------------------------
@@ -262,23 +260,18 @@ fn SurveyForm(os: OpenSurvey) -> impl IntoView {
         if pending_answer(&id).is_some() {
             return Some(view! { <p class="pending">{l.tr().pending_badge}</p> }.into_any());
         }
-        let at = resident::state()
-            .surveys
-            .with(|v| v.as_ref()?.data.iter().find(|o| o.survey.id == id).and_then(|o| current(o).map(|a| a.updated_at)))?;
+        let at = resident::state().surveys.with(|v| {
+            v.as_ref()?.data.iter().find(|o| o.survey.id == id).and_then(|o| current(o).map(|a| a.updated_at))
+        })?;
         Some(
-            view! { <p class="updated answer-state">{l.tr().survey_answered}" ("{l.format_time(at)}")"</p> }
-                .into_any(),
+            view! { <p class="updated answer-state">{l.tr().survey_answered}" ("{l.format_time(at)}")"</p> }.into_any(),
         )
     };
     // Re-rendered per language; the answers live in `entries`, so nothing typed is lost.
     let questions = move || {
         let l = lang.get();
         survey.with_value(|sv| {
-            sv.questions
-                .iter()
-                .zip(entries.get_value())
-                .map(|(q, e)| question_view(q, e, error, l))
-                .collect_view()
+            sv.questions.iter().zip(entries.get_value()).map(|(q, e)| question_view(q, e, error, l)).collect_view()
         })
     };
 
@@ -363,7 +356,12 @@ fn question_view(q: &Question, e: RwSignal<Entry>, error: RwSignal<Option<Answer
             let inputs = options
                 .iter()
                 .map(|o| {
-                    choice(if single { "radio" } else { "checkbox" }, base.clone(), o.id.clone(), o.label.get(ja).to_string())
+                    choice(
+                        if single { "radio" } else { "checkbox" },
+                        base.clone(),
+                        o.id.clone(),
+                        o.label.get(ja).to_string(),
+                    )
                 })
                 .collect_view();
             // A chosen radio cannot be unchecked: an optional one gets a way back to no answer.
@@ -391,7 +389,8 @@ fn question_view(q: &Question, e: RwSignal<Entry>, error: RwSignal<Option<Answer
             let input_id = format!("{base}-input");
             let hint_id = format!("{base}-hint");
             let unit = unit.as_ref().map(|u| u.get(ja).to_string());
-            let hint = format!("{}{}", l.range(*min, *max), unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default());
+            let hint =
+                format!("{}{}", l.range(*min, *max), unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default());
             let described = {
                 let (h, hint_id, err_id) = (has_err.clone(), hint_id.clone(), err_id.clone());
                 move || if h() { format!("{hint_id} {err_id}") } else { hint_id.clone() }

@@ -10,8 +10,10 @@ fn first_load(dist: &Path, page: &str) -> Option<Vec<String>> {
     let html = std::fs::read_to_string(dist.join(page)).ok()?;
     let mut files = vec![page.to_owned()];
     let mut js_text = String::new();
-    let names: Vec<String> =
-        std::fs::read_dir(dist).ok()?.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect();
+    let names: Vec<String> = std::fs::read_dir(dist)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
     for name in names.iter().filter(|n| (n.ends_with(".js") || n.ends_with(".css")) && n.as_str() != "sw.js") {
         if html.contains(name.as_str()) {
             if name.ends_with(".js") {
@@ -55,7 +57,10 @@ pub fn rows(dist: &Path) -> Vec<Row> {
                 Row::ratio_of("app_vs_hello_ratio", &brotli),
             ]);
         }
-        None => rows.extend([Row::missing("app_first_load_brotli_bytes", "bytes"), Row::missing("app_vs_hello_ratio", "ratio")]),
+        None => rows.extend([
+            Row::missing("app_first_load_brotli_bytes", "bytes"),
+            Row::missing("app_vs_hello_ratio", "ratio"),
+        ]),
     }
     let staff = first_load(dist, "staff.html");
     rows.push(Row::new("staff_first_load_brotli_bytes", staff.and_then(|f| total(dist, &f, ".br")), "bytes"));
@@ -80,7 +85,9 @@ fn catalog_rows(dist: &Path) -> Vec<Row> {
     let largest = sizes.iter().map(|(_, s)| *s).fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
     let mut rows = vec![Row::new("catalog_largest_brotli_bytes", largest, "bytes")];
     // Row names are static; a dozen leaked names for the run.
-    let name = |code: &str| -> &'static str { Box::leak(format!("catalog_{}_brotli_bytes", code.replace('-', "_")).into_boxed_str()) };
+    let name = |code: &str| -> &'static str {
+        Box::leak(format!("catalog_{}_brotli_bytes", code.replace('-', "_")).into_boxed_str())
+    };
     rows.extend(sizes.into_iter().map(|(code, s)| Row::new(name(&code), Some(s), "bytes")));
     rows
 }

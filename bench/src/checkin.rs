@@ -35,7 +35,14 @@ pub fn load(stack: &Stack, data: &Path, secs: f64, tag: &str) -> Load {
     let creds: Arc<Vec<String>> = Arc::new(
         (0..expected)
             .map(|i| {
-                let c = CheckInClaims { iss: "bosai-local".into(), sub: format!("r_{tag}_{i}"), m: vec!["self".into()], mu: "041009".into(), iat: now - 60, exp: now + 3600 };
+                let c = CheckInClaims {
+                    iss: "bosai-local".into(),
+                    sub: format!("r_{tag}_{i}"),
+                    m: vec!["self".into()],
+                    mu: "041009".into(),
+                    iat: now - 60,
+                    exp: now + 3600,
+                };
                 signer.sign(CHECKIN_TYPE, &c)
             })
             .collect(),
@@ -79,7 +86,12 @@ pub fn load(stack: &Stack, data: &Path, secs: f64, tag: &str) -> Load {
     let mut all: Vec<f64> = lat.into_iter().flatten().collect();
     all.sort_by(f64::total_cmp);
     let pct = |p: f64| all.get(((all.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(f64::NAN);
-    Load { rps: all.len() as f64 / elapsed, p50_ms: pct(0.5), p99_ms: pct(0.99), errors: errors.load(Ordering::Relaxed) }
+    Load {
+        rps: all.len() as f64 / elapsed,
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+        errors: errors.load(Ordering::Relaxed),
+    }
 }
 
 /// The floor: the same location item written straight into the embedded store, 64 writers.
@@ -129,24 +141,35 @@ pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
     let during = load(&stack, &data, secs, "inc");
     drop(stack);
     let _ = std::fs::remove_dir_all(&data);
-    eprintln!("check-in load during a real incident (embedded): {:.0} req/s, p99 {:.2} ms, {} errors", during.rps, during.p99_ms, during.errors);
+    eprintln!(
+        "check-in load during a real incident (embedded): {:.0} req/s, p99 {:.2} ms, {} errors",
+        during.rps, during.p99_ms, during.errors
+    );
     let floor = store_writes_per_second(secs.min(3.0));
-    eprintln!("check-in load (embedded): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; store floor {floor:.0} writes/s", l.rps, l.p50_ms, l.p99_ms, l.errors);
+    eprintln!(
+        "check-in load (embedded): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; store floor {floor:.0} writes/s",
+        l.rps, l.p50_ms, l.p99_ms, l.errors
+    );
     // Latency at the target rate: open loop (each request due at i / 3 000 s, timed from
     // then), at most 64 in flight. Closed-loop latency at 64 connections is in-flight /
     // throughput by Little's law, so it measures saturation, not the service at 3 000/s.
-    let target = crate::load::run(bin, dist, &crate::load::Opts {
-        rate: crate::load::TARGET_RPS,
-        secs: if smoke { 1.0 } else { 10.0 },
-        max_in_flight: CONNECTIONS,
-        persons: if smoke { 3_000 } else { crate::load::PERSONS },
-    });
+    let target = crate::load::run(
+        bin,
+        dist,
+        &crate::load::Opts {
+            rate: crate::load::TARGET_RPS,
+            secs: if smoke { 1.0 } else { 10.0 },
+            max_in_flight: CONNECTIONS,
+            persons: if smoke { 3_000 } else { crate::load::PERSONS },
+        },
+    );
     eprintln!(
         "check-in at {:.0} req/s offered (open loop, ≤ {CONNECTIONS} in flight): {:.0} achieved, p50 {:.2} ms, p99 {:.2} ms, not sent {}, passed {}",
         target.offered_rps, target.achieved_rps, target.p50_ms, target.p99_ms, target.not_sent, target.passed
     );
     let ok = l.errors == 0;
-    let at_target = target.ok > 0 && target.other_status + target.transport_errors + target.scans_not_stored + target.busy_503 == 0;
+    let at_target =
+        target.ok > 0 && target.other_status + target.transport_errors + target.scans_not_stored + target.busy_503 == 0;
     // Against the floor: the same item written straight into the store.
     let rps = Row::new("checkin_api_rps", ok.then_some(l.rps), "req/s").against(Some(floor));
     let mut rows = vec![
@@ -156,7 +179,8 @@ pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
         Row::new("checkin_api_target_achieved_rps", at_target.then_some(target.achieved_rps), "req/s"),
         Row::new("checkin_api_closed_loop_p99_ms", ok.then_some(l.p99_ms), "ms"),
         Row::ratio_of("checkin_vs_store_ratio", &rps),
-        Row::new("checkin_api_rps_in_incident", (during.errors == 0).then_some(during.rps), "req/s").against(Some(floor)),
+        Row::new("checkin_api_rps_in_incident", (during.errors == 0).then_some(during.rps), "req/s")
+            .against(Some(floor)),
     ];
     rows.push(dynamodb_rps(bin, dist, secs));
     rows
@@ -168,7 +192,13 @@ fn open_incident(stack: &Stack, data: &Path) {
     let body = json!({"incident_id": "bench-incident", "name": "bench", "kind": "real"});
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let status = rt.block_on(async {
-        reqwest::Client::new().post(format!("{}/api/hq/incidents", stack.url)).bearer_auth(hq).json(&body).send().await.map(|r| r.status())
+        reqwest::Client::new()
+            .post(format!("{}/api/hq/incidents", stack.url))
+            .bearer_auth(hq)
+            .json(&body)
+            .send()
+            .await
+            .map(|r| r.status())
     });
     assert!(status.as_ref().is_ok_and(|s| s.is_success()), "opening the bench incident: {status:?}");
 }
@@ -181,7 +211,8 @@ fn dynamodb_rps(bin: &Path, dist: &Path, secs: f64) -> Row {
     let data = std::env::temp_dir().join(format!("bosai-bench-ddb-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let table = format!("bench-{}", std::process::id());
-    let env = [("BOSAI_STORE", "dynamodb"), ("BOSAI_DYNAMODB_ENDPOINT", endpoint.as_str()), ("BOSAI_TABLE", table.as_str())];
+    let env =
+        [("BOSAI_STORE", "dynamodb"), ("BOSAI_DYNAMODB_ENDPOINT", endpoint.as_str()), ("BOSAI_TABLE", table.as_str())];
     let stack = Stack::start(bin, &data, dist, &env);
     let l = load(&stack, &data, secs, "ddb");
     drop(stack);

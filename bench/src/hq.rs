@@ -61,7 +61,11 @@ fn roster(i: usize) -> Item {
         2 => r#"{"dietary":["infant_formula_powder"],"care":["infant"]}"#,
         _ => "{}",
     };
-    Item::new().with("name", Value::s("x")).with("sex", Value::s(sex)).with("birth_year", Value::n(1930 + (i as i64 * 7) % 96)).with("needs", Value::s(needs))
+    Item::new()
+        .with("name", Value::s("x"))
+        .with("sex", Value::s(sex))
+        .with("birth_year", Value::n(1930 + (i as i64 * 7) % 96))
+        .with("needs", Value::s(needs))
 }
 
 /// Fills the embedded store in `data`; returns the number of store reads one summary takes.
@@ -70,18 +74,35 @@ async fn fill(data: &Path, shelters_n: usize, residents: usize, now: Timestamp) 
     bosai_core::seed::seed(&store, now).await.expect("seed");
     let m = MunicipalityCode::parse(bosai_core::seed::DEMO_MUNICIPALITY).unwrap();
     let template = bosai_core::seed::demo_shelters(now).remove(0);
-    let ids: Vec<ShelterId> = (0..shelters_n.saturating_sub(6)).map(|k| ShelterId::parse(&format!("bench-shelter-{k:03}")).unwrap()).collect();
+    let ids: Vec<ShelterId> = (0..shelters_n.saturating_sub(6))
+        .map(|k| ShelterId::parse(&format!("bench-shelter-{k:03}")).unwrap())
+        .collect();
     for id in &ids {
         let s = bosai_types::Shelter { id: id.clone(), occupancy: 0, capacity: 300, ..template.clone() };
         store.put(shelters::to_item(&s), None).await.expect("shelter");
     }
     let all: Vec<ShelterId> = shelters::list(&store, &m).await.unwrap().into_iter().map(|s| s.id).collect();
     let areas: Vec<AreaCode> = (0..40).map(|k| AreaCode::parse(&format!("area-{k:02}")).unwrap()).collect();
-    let listed: Vec<_> = areas.iter().map(|a| serde_json::json!({"code": a, "name_ja": a.as_str(), "name_en": a.as_str()})).collect();
-    store.update(&bosai_core::keys::municipality(&m), Update::new().set("areas", Value::s(serde_json::Value::Array(listed).to_string())), None).await.unwrap();
+    let listed: Vec<_> =
+        areas.iter().map(|a| serde_json::json!({"code": a, "name_ja": a.as_str(), "name_en": a.as_str()})).collect();
+    store
+        .update(
+            &bosai_core::keys::municipality(&m),
+            Update::new().set("areas", Value::s(serde_json::Value::Array(listed).to_string())),
+            None,
+        )
+        .await
+        .unwrap();
     for i in 0..residents {
         let sub = format!("r_hq{i:06}");
-        household::set_area(&store, &m, &sub, &AreaRegistration { area: (i % 10 != 9).then(|| areas[i % areas.len()].clone()) }).await.unwrap();
+        household::set_area(
+            &store,
+            &m,
+            &sub,
+            &AreaRegistration { area: (i % 10 != 9).then(|| areas[i % areas.len()].clone()) },
+        )
+        .await
+        .unwrap();
         let at = &all[i % all.len()];
         let status = match i % 10 {
             0..=5 => SafetyStatus::AtShelter { shelter_id: at.clone() },
@@ -89,16 +110,40 @@ async fn fill(data: &Path, shelters_n: usize, residents: usize, now: Timestamp) 
             8 => SafetyStatus::Elsewhere { place: "親戚の家".into() },
             _ => SafetyStatus::NeedsHelp { what: "水".into(), location: "自宅".into() },
         };
-        let input = SafetyReportInput { report_id: format!("rep-{i:06}"), member_id: MemberId::myself(), status: status.clone() };
-        safety::report(&store, &m, &sub, input, bosai_types::made::Made::now(Timestamp(now.millis() - 3_600_000))).await.unwrap();
+        let input = SafetyReportInput {
+            report_id: format!("rep-{i:06}"),
+            member_id: MemberId::myself(),
+            status: status.clone(),
+        };
+        safety::report(&store, &m, &sub, input, bosai_types::made::Made::now(Timestamp(now.millis() - 3_600_000)))
+            .await
+            .unwrap();
         if matches!(status, SafetyStatus::AtShelter { .. }) {
-            let p = checkin::Person { key: bosai_core::keys::person_of_resident(&sub, "self"), member_id: MemberId::myself(), roster: roster(i) };
-            checkin::record_event(&store, &[p], EventKind::CheckIn, at, Timestamp(now.millis() - 1_800_000), &format!("ev-hq-{i:06}"), "bench").await.unwrap();
+            let p = checkin::Person {
+                key: bosai_core::keys::person_of_resident(&sub, "self"),
+                member_id: MemberId::myself(),
+                roster: roster(i),
+            };
+            checkin::record_event(
+                &store,
+                &[p],
+                EventKind::CheckIn,
+                at,
+                Timestamp(now.millis() - 1_800_000),
+                &format!("ev-hq-{i:06}"),
+                "bench",
+            )
+            .await
+            .unwrap();
         }
     }
     store.reads.store(0, Ordering::Relaxed);
     let s = hq::summary(&store, &m, &bosai_core::keys::Space::Real, now).await.unwrap();
-    assert_eq!(s.totals.people as usize, residents * 6 / 10 + seeded_people(&s), "the summary counts everyone checked in");
+    assert_eq!(
+        s.totals.people as usize,
+        residents * 6 / 10 + seeded_people(&s),
+        "the summary counts everyone checked in"
+    );
     store.reads.load(Ordering::Relaxed)
 }
 
@@ -114,7 +159,10 @@ pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let t = Instant::now();
     let reads = rt.block_on(fill(&dir, shelters_n, residents, now));
-    eprintln!("hq summary: filled {residents} residents / {shelters_n} shelters in {:.1} s; {reads} store reads per load", t.elapsed().as_secs_f64());
+    eprintln!(
+        "hq summary: filled {residents} residents / {shelters_n} shelters in {:.1} s; {reads} store reads per load",
+        t.elapsed().as_secs_f64()
+    );
     let stack = Stack::start(bin, &dir, dist, &[]);
     let token = crate::stack::hq_token(&dir, now.seconds());
     let url = format!("{}/api/hq/summary", stack.url);
@@ -136,7 +184,11 @@ pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
     ms.sort_by(f64::total_cmp);
     let pct = |p: f64| ms[((ms.len() as f64 * p).ceil() as usize).clamp(1, ms.len()) - 1];
     eprintln!("hq summary over HTTP: {loads} loads, p50 {:.2} ms, p99 {:.2} ms, {bytes} bytes", pct(0.5), pct(0.99));
-    vec![Row::new("hq_summary_p50_ms", Some(pct(0.5)), "ms"), Row::new("hq_summary_p99_ms", Some(pct(0.99)), "ms"), Row::new("hq_summary_store_reads", Some(reads as f64), "reads")]
+    vec![
+        Row::new("hq_summary_p50_ms", Some(pct(0.5)), "ms"),
+        Row::new("hq_summary_p99_ms", Some(pct(0.99)), "ms"),
+        Row::new("hq_summary_store_reads", Some(reads as f64), "reads"),
+    ]
 }
 
 pub(crate) fn tempfile_dir(tag: &str) -> std::path::PathBuf {

@@ -22,19 +22,32 @@ fn rate(budget: Duration, mut f: impl FnMut()) -> f64 {
 
 pub fn rows(smoke: bool) -> Vec<Row> {
     let ca = TestCa::generate("JPKI-TEST").expect("test CA");
-    let holder = CardHolder { name: "防災 太郎".into(), address: "宮城県仙台市".into(), date_of_birth: "1980-04-01".into(), sex: "1".into(), ..CardHolder::default() };
+    let holder = CardHolder {
+        name: "防災 太郎".into(),
+        address: "宮城県仙台市".into(),
+        date_of_birth: "1980-04-01".into(),
+        sex: "1".into(),
+        ..CardHolder::default()
+    };
     let card = ca.issue_card(&holder).expect("card");
     let der = |pem: &str| pem_blocks(pem, "CERTIFICATE").remove(0);
-    let trust = TrustStore::production().with_local_ca(&der(&ca.auth.cert_pem)).expect("CA").with_local_ca(&der(&ca.sign.cert_pem)).expect("CA");
+    let trust = TrustStore::production()
+        .with_local_ca(&der(&ca.auth.cert_pem))
+        .expect("CA")
+        .with_local_ca(&der(&ca.sign.cert_pem))
+        .expect("CA");
     // A CRL with 10 000 revoked serials, so the lookup is not of an empty list.
     let revoked: Vec<Vec<u8>> = (0u32..10_000).map(|i| (i + 1).to_be_bytes().to_vec()).collect();
     let crls = CrlSet::parse_all(&[ca.auth.crl(&revoked).expect("CRL")], &trust).expect("CRL parses");
     let verifier = JpkiVerifier::new(trust, crls);
     let nonce = b"bench-nonce-0123456789abcdefghijklmnopqrstu";
     let sig = card.sign_with_auth_key(nonce).expect("signature");
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     let budget = if smoke { Duration::from_millis(200) } else { Duration::from_secs(3) };
-    verifier.verify(Purpose::UserAuthentication, &card.auth_cert_der, nonce, &sig, now).expect("the bench card verifies");
+    verifier
+        .verify(Purpose::UserAuthentication, &card.auth_cert_der, nonce, &sig, now)
+        .expect("the bench card verifies");
     let value = rate(budget, || {
         let v = verifier.verify(Purpose::UserAuthentication, &card.auth_cert_der, nonce, &sig, now);
         std::hint::black_box(v.expect("verifies"));

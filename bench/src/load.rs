@@ -56,7 +56,11 @@ impl Opts {
                 "--secs" => o.secs = val("--secs")?,
                 "--max-in-flight" => o.max_in_flight = val("--max-in-flight")? as usize,
                 "--persons" => o.persons = val("--persons")? as usize,
-                other => return Err(format!("unknown argument {other} (load [--rate N] [--secs N] [--max-in-flight N] [--persons N])")),
+                other => {
+                    return Err(format!(
+                        "unknown argument {other} (load [--rate N] [--secs N] [--max-in-flight N] [--persons N])"
+                    ))
+                }
             }
         }
         if o.rate <= 0.0 || o.secs <= 0.0 || o.max_in_flight == 0 || o.persons == 0 {
@@ -115,7 +119,9 @@ fn now_ms() -> i64 {
 /// `VmRSS` (KiB) and `Threads` of a process, from /proc/<pid>/status.
 fn rss_and_threads(pid: u32) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| -> Option<u64> { status.lines().find(|l| l.starts_with(name))?.split_whitespace().nth(1)?.parse().ok() };
+    let field = |name: &str| -> Option<u64> {
+        status.lines().find(|l| l.starts_with(name))?.split_whitespace().nth(1)?.parse().ok()
+    };
     Some((field("VmRSS:")?, field("Threads:")?))
 }
 
@@ -130,7 +136,14 @@ fn credentials(signer: &Signer, n: usize) -> Vec<String> {
                 s.spawn(move || {
                     (t * chunk..((t + 1) * chunk).min(n))
                         .map(|i| {
-                            let c = CheckInClaims { iss: "bosai-local".into(), sub: format!("r_load_{i}"), m: vec!["self".into()], mu: "041009".into(), iat: now - 60, exp: now + 3600 };
+                            let c = CheckInClaims {
+                                iss: "bosai-local".into(),
+                                sub: format!("r_load_{i}"),
+                                m: vec!["self".into()],
+                                mu: "041009".into(),
+                                iat: now - 60,
+                                exp: now + 3600,
+                            };
                             signer.sign(CHECKIN_TYPE, &c)
                         })
                         .collect::<Vec<_>>()
@@ -155,7 +168,14 @@ pub fn run(bin: &Path, dist: &Path, o: &Opts) -> Report {
     let persons = o.persons.min((o.rate * o.secs) as usize + 1);
     let t = Instant::now();
     let creds = Arc::new(credentials(&signer, persons));
-    eprintln!("load: {persons} credentials signed in {:.1} s; offering {:.0} req/s for {:.0} s (at most {} in flight) to {}", t.elapsed().as_secs_f64(), o.rate, o.secs, o.max_in_flight, stack.url);
+    eprintln!(
+        "load: {persons} credentials signed in {:.1} s; offering {:.0} req/s for {:.0} s (at most {} in flight) to {}",
+        t.elapsed().as_secs_f64(),
+        o.rate,
+        o.secs,
+        o.max_in_flight,
+        stack.url
+    );
 
     // RSS sampler: every 2 s from the start of the load until it ends.
     let done = Arc::new(AtomicBool::new(false));
@@ -236,7 +256,8 @@ pub fn run(bin: &Path, dist: &Path, o: &Opts) -> Report {
     let mut lat = std::mem::take(&mut *latencies.lock().expect("latencies"));
     lat.sort_by(f32::total_cmp);
     lags.sort_by(f32::total_cmp);
-    let pct_of = |v: &[f32], p: f64| v.get(((v.len() as f64 - 1.0) * p).round() as usize).map(|v| *v as f64).unwrap_or(f64::NAN);
+    let pct_of =
+        |v: &[f32], p: f64| v.get(((v.len() as f64 - 1.0) * p).round() as usize).map(|v| *v as f64).unwrap_or(f64::NAN);
     let pct = |p: f64| pct_of(&lat, p);
     let c = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let end = o.secs;
@@ -268,7 +289,8 @@ pub fn run(bin: &Path, dist: &Path, o: &Opts) -> Report {
         memory_stable,
         passed: false,
     };
-    r.passed = r.memory_stable && r.ok == r.sent && r.busy_503 + r.other_status + r.transport_errors + r.scans_not_stored == 0;
+    r.passed =
+        r.memory_stable && r.ok == r.sent && r.busy_503 + r.other_status + r.transport_errors + r.scans_not_stored == 0;
     r
 }
 
@@ -279,7 +301,10 @@ pub fn print(r: &Report) {
     println!("| sent / not sent (all {} in flight busy) | {} / {} |", r.max_in_flight, r.sent, r.not_sent);
     println!("| client send lag p99 / max | {:.1} / {:.1} ms |", r.send_lag_p99_ms, r.send_lag_max_ms);
     println!("| achieved (200, scan stored) | {:.0} req/s ({} requests) |", r.achieved_rps, r.ok);
-    println!("| errors: 503 busy / other status / transport / scan not stored | {} / {} / {} / {} |", r.busy_503, r.other_status, r.transport_errors, r.scans_not_stored);
+    println!(
+        "| errors: 503 busy / other status / transport / scan not stored | {} / {} / {} / {} |",
+        r.busy_503, r.other_status, r.transport_errors, r.scans_not_stored
+    );
     println!("| latency from due time p50 / p99 / max | {:.1} / {:.1} / {:.1} ms |", r.p50_ms, r.p99_ms, r.max_ms);
     let rss: Vec<String> = r.rss_kib.iter().map(|(t, k)| format!("{t:.0}s:{:.1}", *k as f64 / 1024.0)).collect();
     println!("| server RSS (MiB), every 2 s | {} |", rss.join(" "));

@@ -70,7 +70,8 @@ fn main() {
         load::print(&report);
         let out = root.join("target/bench");
         std::fs::create_dir_all(&out).expect("create target/bench");
-        std::fs::write(out.join("load.json"), serde_json::to_string_pretty(&report).expect("report serialises")).expect("write load.json");
+        std::fs::write(out.join("load.json"), serde_json::to_string_pretty(&report).expect("report serialises"))
+            .expect("write load.json");
         eprintln!("wrote {}", out.join("load.json").display());
         std::process::exit(if report.passed { 0 } else { 1 });
     }

@@ -32,7 +32,13 @@ async fn fill(data: &Path, towns: usize, shelters_n: usize, residents: usize, no
     for (k, m) in (0..shelters_n).zip(codes.iter().cycle()) {
         areas::register(&store, m, Some(&format!("町{}", &m.as_str()[2..5]))).await.unwrap();
         let id = ShelterId::parse(&format!("{m}-b{k:04}")).unwrap();
-        let s = bosai_types::Shelter { id: id.clone(), municipality: m.clone(), occupancy: 0, capacity: 300, ..template.clone() };
+        let s = bosai_types::Shelter {
+            id: id.clone(),
+            municipality: m.clone(),
+            occupancy: 0,
+            capacity: 300,
+            ..template.clone()
+        };
         store.put(shelters::to_item(&s), None).await.expect("shelter");
         let neighbour = &codes[(k + 1) % codes.len()];
         let counters = [
@@ -45,7 +51,9 @@ async fn fill(data: &Path, towns: usize, shelters_n: usize, residents: usize, no
             (bosai_core::domain::headcount::home_counter(m.as_str()), per_shelter - per_shelter / 10),
             (bosai_core::domain::headcount::home_counter(neighbour.as_str()), per_shelter / 10),
         ];
-        let item = counters.into_iter().fold(shelters::counters_item(&id, per_shelter as u32), |i, (k, v)| i.with(&k, Value::n(v)));
+        let item = counters
+            .into_iter()
+            .fold(shelters::counters_item(&id, per_shelter as u32), |i, (k, v)| i.with(&k, Value::n(v)));
         store.put(item, None).await.expect("counters");
     }
     let pref = MunicipalityCode::parse(bosai_core::seed::DEMO_PREFECTURE).unwrap();
@@ -62,10 +70,20 @@ fn token(data: &Path, now: i64) -> String {
     use bosai_types::auth::{Claims, Role};
     let key = std::fs::read_to_string(data.join("identity/keys/token-1.pem")).expect("dev token key");
     let signer = bosai_types::jws::Signer::from_pkcs8_pem(&key).expect("key");
-    signer.sign("at+jwt", &Claims {
-        iss: "bosai-local".into(), aud: "bosai-api".into(), sub: "pref:bench".into(), iat: now, nbf: now, exp: now + 3600,
-        role: Role::PrefectureHq, shelters: vec![], municipality: Some(bosai_core::seed::DEMO_PREFECTURE.into()),
-    })
+    signer.sign(
+        "at+jwt",
+        &Claims {
+            iss: "bosai-local".into(),
+            aud: "bosai-api".into(),
+            sub: "pref:bench".into(),
+            iat: now,
+            nbf: now,
+            exp: now + 3600,
+            role: Role::PrefectureHq,
+            shelters: vec![],
+            municipality: Some(bosai_core::seed::DEMO_PREFECTURE.into()),
+        },
+    )
 }
 
 /// p99 of `loads` GETs of `url`.

@@ -53,11 +53,7 @@ fn stay(i: usize, incident: &str, at: i64) -> Vec<Item> {
 async fn fill(store: &SqliteStore, residents: usize, incident: &str, at: i64) -> usize {
     let mut n = 0;
     for chunk in (0..residents).collect::<Vec<_>>().chunks(1_000) {
-        let items: Vec<WriteOp> = chunk
-            .iter()
-            .flat_map(|i| stay(*i, incident, at))
-            .map(WriteOp::Put)
-            .collect();
+        let items: Vec<WriteOp> = chunk.iter().flat_map(|i| stay(*i, incident, at)).map(WriteOp::Put).collect();
         n += items.len();
         store.batch_write(items).await.expect("fill");
     }
@@ -98,33 +94,24 @@ async fn measure(residents: usize) -> (f64, f64) {
     let floor = floor_items as f64 / t.elapsed().as_secs_f64();
     // The purge of a closed incident holding the same stays.
     let items = fill(&store, residents, "bench-quake", at).await;
-    incidents::save(&store, &closed_incident("bench-quake", at))
-        .await
-        .expect("incident");
+    incidents::save(&store, &closed_incident("bench-quake", at)).await.expect("incident");
     let t = Instant::now();
-    let run = purge::run(&store, 90, Timestamp(at + 3 * DAY), u64::MAX)
-        .await
-        .expect("purge");
+    let run = purge::run(&store, 90, Timestamp(at + 3 * DAY), u64::MAX).await.expect("purge");
     let secs = t.elapsed().as_secs_f64();
     assert!(run.complete, "{run:?}");
-    assert_eq!(
-        run.total() as usize,
-        items,
-        "the purge deletes every listed item: {run:?}"
-    );
+    assert_eq!(run.total() as usize, items, "the purge deletes every listed item: {run:?}");
     let _ = std::fs::remove_dir_all(&dir);
     (items as f64 / secs, floor)
 }
 
 pub fn rows(smoke: bool) -> Vec<Row> {
     let residents = if smoke { 1_000 } else { 100_000 };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (per_s, floor) = rt.block_on(measure(residents));
-    eprintln!("purge: {residents} residents' stays ({} items) at {per_s:.0} items/s; delete-by-key floor {floor:.0}/s", residents * 5);
+    eprintln!(
+        "purge: {residents} residents' stays ({} items) at {per_s:.0} items/s; delete-by-key floor {floor:.0}/s",
+        residents * 5
+    );
     let row = Row::new("purge_per_s", Some(per_s), "items/s").against(Some(floor));
     vec![row.clone(), Row::ratio_of("purge_vs_delete_ratio", &row)]
 }

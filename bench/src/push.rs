@@ -67,7 +67,11 @@ async fn fanout_rate(devices: usize) -> f64 {
         "push fan-out: {} delivered, {} gone, {} failed in {secs:.1} s; the test service decrypted {} messages for {} devices ({} VAPID / {} decrypt failures)",
         done.delivered, done.gone, done.failed, stats.accepted, stats.distinct_reached, stats.vapid_failures, stats.decrypt_failures
     );
-    assert_eq!((done.delivered as usize, stats.distinct_reached as usize, stats.accepted as usize), (devices, devices, devices), "every device once");
+    assert_eq!(
+        (done.delivered as usize, stats.distinct_reached as usize, stats.accepted as usize),
+        (devices, devices, devices),
+        "every device once"
+    );
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
     devices as f64 / secs
@@ -95,7 +99,13 @@ fn landing(bin: &Path, dist: &Path, rt: &tokio::runtime::Runtime) -> (Option<f64
     let token = hq_token(&dir, now().seconds());
     let html = rt.block_on(async {
         let http = reqwest::Client::new();
-        let r = http.post(format!("{}/api/hq/notices", stack.url)).bearer_auth(&token).json(&notice("bench-landing")).send().await.ok()?;
+        let r = http
+            .post(format!("{}/api/hq/notices", stack.url))
+            .bearer_auth(&token)
+            .json(&notice("bench-landing"))
+            .send()
+            .await
+            .ok()?;
         if !r.status().is_success() {
             eprintln!("landing page: creating the notice answered {}", r.status());
             return None;

@@ -55,10 +55,20 @@ pub fn dev_signer_and_staff_token(data: &Path, shelter: &str, now: i64) -> (bosa
     use bosai_types::auth::{Claims, Role};
     let key = std::fs::read_to_string(data.join("identity/keys/token-1.pem")).expect("dev token key");
     let signer = bosai_types::jws::Signer::from_pkcs8_pem(&key).expect("key");
-    let staff = signer.sign("at+jwt", &Claims {
-        iss: "bosai-local".into(), aud: "bosai-api".into(), sub: "staff:load".into(), iat: now, nbf: now, exp: now + 3600,
-        role: Role::ShelterStaff, shelters: vec![shelter.into()], municipality: None,
-    });
+    let staff = signer.sign(
+        "at+jwt",
+        &Claims {
+            iss: "bosai-local".into(),
+            aud: "bosai-api".into(),
+            sub: "staff:load".into(),
+            iat: now,
+            nbf: now,
+            exp: now + 3600,
+            role: Role::ShelterStaff,
+            shelters: vec![shelter.into()],
+            municipality: None,
+        },
+    );
     (signer, staff)
 }
 
@@ -67,8 +77,18 @@ pub fn hq_token(data: &Path, now: i64) -> String {
     use bosai_types::auth::{Claims, Role};
     let key = std::fs::read_to_string(data.join("identity/keys/token-1.pem")).expect("dev token key");
     let signer = bosai_types::jws::Signer::from_pkcs8_pem(&key).expect("key");
-    signer.sign("at+jwt", &Claims {
-        iss: "bosai-local".into(), aud: "bosai-api".into(), sub: "hq:bench".into(), iat: now, nbf: now, exp: now + 3600,
-        role: Role::Hq, shelters: vec![], municipality: Some("041009".into()),
-    })
+    signer.sign(
+        "at+jwt",
+        &Claims {
+            iss: "bosai-local".into(),
+            aud: "bosai-api".into(),
+            sub: "hq:bench".into(),
+            iat: now,
+            nbf: now,
+            exp: now + 3600,
+            role: Role::Hq,
+            shelters: vec![],
+            municipality: Some("041009".into()),
+        },
+    )
 }

@@ -41,7 +41,14 @@ impl Setup {
     /// One queued scan of a (synthetic) resident's own QR code.
     fn record(&self, tag: &str, i: usize) -> Value {
         let now = self.now_ms / 1000;
-        let c = CheckInClaims { iss: "bosai-local".into(), sub: format!("r_{tag}_{i}"), m: vec!["self".into()], mu: "041009".into(), iat: now - 60, exp: now + 3600 };
+        let c = CheckInClaims {
+            iss: "bosai-local".into(),
+            sub: format!("r_{tag}_{i}"),
+            m: vec!["self".into()],
+            mu: "041009".into(),
+            iat: now - 60,
+            exp: now + 3600,
+        };
         json!({"event_id": format!("ev-{tag}-{i:06}"), "kind": "check_in", "at": self.now_ms - 1000 + (i as i64 % 1000), "credential": self.signer.sign(CHECKIN_TYPE, &c)})
     }
 }
@@ -55,7 +62,15 @@ pub struct Tally {
 
 /// Sends one device's batches; returns the tally, or stops at the first failed request
 /// (as a device does when the network drops) with the index of the first unacknowledged batch.
-async fn device(http: &reqwest::Client, url: &str, shelter: &str, token: &str, batches: &[Vec<Value>], dev: usize, stop: &AtomicBool) -> (Tally, usize) {
+async fn device(
+    http: &reqwest::Client,
+    url: &str,
+    shelter: &str,
+    token: &str,
+    batches: &[Vec<Value>],
+    dev: usize,
+    stop: &AtomicBool,
+) -> (Tally, usize) {
     let mut t = Tally::default();
     for (i, b) in batches.iter().enumerate() {
         if stop.load(Ordering::SeqCst) {
@@ -80,7 +95,13 @@ fn add(a: Tally, b: Tally) -> Tally {
     Tally { stored: a.stored + b.stored, duplicate: a.duplicate + b.duplicate, rejected: a.rejected + b.rejected }
 }
 
-async fn run_all(url: &str, shelter: &str, token: &str, per_device: &[Vec<Vec<Value>>], stop: Arc<AtomicBool>) -> (Tally, Vec<usize>) {
+async fn run_all(
+    url: &str,
+    shelter: &str,
+    token: &str,
+    per_device: &[Vec<Vec<Value>>],
+    stop: Arc<AtomicBool>,
+) -> (Tally, Vec<usize>) {
     let http = reqwest::Client::new();
     let tasks: Vec<_> = per_device
         .iter()
@@ -118,7 +139,14 @@ async fn roster_len(url: &str, shelter: &str, token: &str) -> usize {
 fn queue(setup: &Setup, tag: &str, total: usize) -> Vec<Vec<Vec<Value>>> {
     let per = total / DEVICES;
     (0..DEVICES)
-        .map(|d| (0..per).map(|k| setup.record(tag, d * per + k)).collect::<Vec<_>>().chunks(BATCH).map(<[Value]>::to_vec).collect())
+        .map(|d| {
+            (0..per)
+                .map(|k| setup.record(tag, d * per + k))
+                .collect::<Vec<_>>()
+                .chunks(BATCH)
+                .map(<[Value]>::to_vec)
+                .collect()
+        })
         .collect()
 }
 
@@ -149,7 +177,8 @@ pub fn rows(bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
     let (t3, roster_b, roster_a_after) = killed_run(&rt, bin, dist, &data, (b, &tb), (a, &ta), &q3, smoke);
 
     let lost = (total.saturating_sub(roster_a)) + (total.saturating_sub(roster_b));
-    let duplicated = roster_a.saturating_sub(total) + roster_b.saturating_sub(total) + roster_a_after.saturating_sub(total);
+    let duplicated =
+        roster_a.saturating_sub(total) + roster_b.saturating_sub(total) + roster_a_after.saturating_sub(total);
     eprintln!(
         "sync: clean {t1:?} in {secs:.1}s; resent {t2:?}; killed-and-resent {t3:?}; rosters A={roster_a} B={roster_b}"
     );

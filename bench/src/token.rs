@@ -11,7 +11,9 @@ pub fn verify_per_second(smoke: bool) -> Row {
     let keys = bosai_core::auth::TokenKeys::new("bench", signer, vec![], vec![]);
     // A staff token as the server issues it (valid for 15 minutes from t = 0; checked at t = 1).
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    let token = rt.block_on(keys.issue("staff:bench", Role::ShelterStaff, vec!["041009-aoba-katahira-es".into()], None, 0)).expect("a local key signs");
+    let token = rt
+        .block_on(keys.issue("staff:bench", Role::ShelterStaff, vec!["041009-aoba-katahira-es".into()], None, 0))
+        .expect("a local key signs");
     let budget = if smoke { Duration::from_millis(200) } else { Duration::from_secs(3) };
     let start = Instant::now();
     let mut n = 0u64;

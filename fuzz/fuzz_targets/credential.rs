@@ -63,8 +63,7 @@ fuzz_target!(|data: &[u8]| {
         credential: scanned.to_owned(),
         members: None,
     };
-    let server = check_scan(keys(), &record, NOW * 1000)
-        .and_then(|c| scanned_members(&record, &c).map(|m| (c, m)));
+    let server = check_scan(keys(), &record, NOW * 1000).and_then(|c| scanned_members(&record, &c).map(|m| (c, m)));
     if let Ok((c, members)) = &server {
         if !self_signed {
             assert!(signed_credentials().contains(c), "server accepted a credential nobody signed: {c:?}");

@@ -33,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(signed_credentials().contains(&claims), "accepted a credential nobody signed: {claims:?}");
         // Any municipality passes here (広域避難); whether the deployment serves it is the
         // server's store check after this one.
-        assert!(at / 1000 <= claims.exp + 300 && at / 1000 + 300 >= claims.iat, "expired when scanned: {claims:?} at {at}");
+        assert!(
+            at / 1000 <= claims.exp + 300 && at / 1000 + 300 >= claims.iat,
+            "expired when scanned: {claims:?} at {at}"
+        );
         if let Ok(members) = scanned_members(&record, &claims) {
             assert!(!members.is_empty());
             assert!(members.iter().all(|m| claims.m.iter().any(|c| c == m.as_str())));

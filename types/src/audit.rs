@@ -41,11 +41,8 @@ pub struct AuditFilter {
 
 impl AuditFilter {
     pub fn matches(&self, e: &AuditEntry) -> bool {
-        let want = |f: &Option<String>, v: Option<&str>| {
-            f.as_deref()
-                .filter(|s| !s.is_empty())
-                .is_none_or(|f| Some(f) == v)
-        };
+        let want =
+            |f: &Option<String>, v: Option<&str>| f.as_deref().filter(|s| !s.is_empty()).is_none_or(|f| Some(f) == v);
         want(&self.actor, Some(&e.actor))
             && want(&self.action, Some(&e.action))
             && want(&self.shelter, e.shelter.as_deref())
@@ -63,9 +60,7 @@ impl AuditFilter {
                 if d.len() == 10
                     && d.as_bytes()[4] == b'-'
                     && d.as_bytes()[7] == b'-'
-                    && d.bytes()
-                        .enumerate()
-                        .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit()) =>
+                    && d.bytes().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit()) =>
             {
                 Ok(Some(d))
             }
@@ -88,49 +83,16 @@ mod tests {
             details: BTreeMap::new(),
         };
         assert!(AuditFilter::default().matches(&e));
-        assert!(AuditFilter {
-            action: Some("roster_view".into()),
-            shelter: Some("s1".into()),
-            ..Default::default()
-        }
-        .matches(&e));
-        assert!(!AuditFilter {
-            actor: Some("staff-2".into()),
-            ..Default::default()
-        }
-        .matches(&e));
-        assert!(!AuditFilter {
-            shelter: Some("s2".into()),
-            ..Default::default()
-        }
-        .matches(&e));
+        assert!(AuditFilter { action: Some("roster_view".into()), shelter: Some("s1".into()), ..Default::default() }
+            .matches(&e));
+        assert!(!AuditFilter { actor: Some("staff-2".into()), ..Default::default() }.matches(&e));
+        assert!(!AuditFilter { shelter: Some("s2".into()), ..Default::default() }.matches(&e));
         assert!(
-            AuditFilter {
-                action: Some(String::new()),
-                ..Default::default()
-            }
-            .matches(&e),
+            AuditFilter { action: Some(String::new()), ..Default::default() }.matches(&e),
             "an empty field is no filter"
         );
-        assert_eq!(
-            AuditFilter {
-                date: Some("2026-12-03".into()),
-                ..Default::default()
-            }
-            .day(),
-            Ok(Some("2026-12-03"))
-        );
-        assert!(AuditFilter {
-            date: Some("2026-1-03".into()),
-            ..Default::default()
-        }
-        .day()
-        .is_err());
-        assert!(AuditFilter {
-            date: Some("2026/12/03".into()),
-            ..Default::default()
-        }
-        .day()
-        .is_err());
+        assert_eq!(AuditFilter { date: Some("2026-12-03".into()), ..Default::default() }.day(), Ok(Some("2026-12-03")));
+        assert!(AuditFilter { date: Some("2026-1-03".into()), ..Default::default() }.day().is_err());
+        assert!(AuditFilter { date: Some("2026/12/03".into()), ..Default::default() }.day().is_err());
     }
 }

@@ -118,7 +118,9 @@ pub enum TokenRequest {
         #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9._~-]{43,128}$"))]
         code_verifier: String,
     },
-    RefreshToken { refresh_token: String },
+    RefreshToken {
+        refresh_token: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -54,7 +54,8 @@ mod request_tests {
 
     #[test]
     fn a_credential_names_at_most_20_members_as_sent() {
-        let parse = |n: usize| serde_json::from_value::<CredentialRequest>(serde_json::json!({ "members": vec!["self"; n] }));
+        let parse =
+            |n: usize| serde_json::from_value::<CredentialRequest>(serde_json::json!({ "members": vec!["self"; n] }));
         assert_eq!(parse(20).unwrap().members.len(), 20);
         let e = parse(21).unwrap_err().to_string();
         assert!(e.contains("invalid length 21, expected at most 20 members"), "{e}");
@@ -89,7 +90,11 @@ pub enum CredentialError {
 /// of the deployment (the signature is the deployment's): a resident of the next town is
 /// received too (広域避難).
 #[cfg(feature = "jws")]
-pub fn verify_credential(keys: &crate::jws::KeySet, credential: &str, now_seconds: i64) -> Result<CheckInClaims, CredentialError> {
+pub fn verify_credential(
+    keys: &crate::jws::KeySet,
+    credential: &str,
+    now_seconds: i64,
+) -> Result<CheckInClaims, CredentialError> {
     let c: CheckInClaims = keys.verify(credential, CHECKIN_TYPE)?;
     crate::jws::check_time(now_seconds, c.iat, c.exp, 300)?;
     if c.m.is_empty() || c.m.iter().any(|m| MemberId::parse(m).is_err()) {
@@ -119,8 +124,15 @@ mod tests {
         assert!(good.len() < 400, "fits a small QR: {}", good.len());
         assert_eq!(verify_credential(&keys, &good, 2000).unwrap().m.len(), 2);
         let next_town = s.sign(CHECKIN_TYPE, &claims("092011", vec!["self"]));
-        assert_eq!(verify_credential(&keys, &next_town, 2000).unwrap().mu, "092011", "a resident of the next town is received");
-        assert!(matches!(verify_credential(&keys, &good, 1000 + CHECKIN_TTL_SECONDS + 301), Err(CredentialError::Time(_))));
+        assert_eq!(
+            verify_credential(&keys, &next_town, 2000).unwrap().mu,
+            "092011",
+            "a resident of the next town is received"
+        );
+        assert!(matches!(
+            verify_credential(&keys, &good, 1000 + CHECKIN_TTL_SECONDS + 301),
+            Err(CredentialError::Time(_))
+        ));
         let none = s.sign(CHECKIN_TYPE, &claims("041009", vec![]));
         assert_eq!(verify_credential(&keys, &none, 2000), Err(CredentialError::NoMembers));
         // An access token is not a credential, even from the same key.
@@ -136,15 +148,34 @@ mod tests {
         let s = Signer::new(p256::ecdsa::SigningKey::from_slice(&[3; 32]).unwrap());
         let keys = KeySet::from(&s);
         for (iat, exp) in [(1000, i64::MAX), (1000, i64::MAX - 1), (i64::MIN, i64::MAX), (i64::MAX, i64::MAX)] {
-            let c = CheckInClaims { iss: "x".into(), sub: "r_1".into(), m: vec!["self".into()], mu: "041009".into(), iat, exp };
+            let c = CheckInClaims {
+                iss: "x".into(),
+                sub: "r_1".into(),
+                m: vec!["self".into()],
+                mu: "041009".into(),
+                iat,
+                exp,
+            };
             let cred = s.sign(CHECKIN_TYPE, &c);
             let device = verify_credential(&keys, &cred, 2000);
-            let record = ScanRecord { event_id: "ev-00000001".into(), kind: EventKind::CheckIn, at: crate::Timestamp(2_000_000), credential: cred, members: None };
+            let record = ScanRecord {
+                event_id: "ev-00000001".into(),
+                kind: EventKind::CheckIn,
+                at: crate::Timestamp(2_000_000),
+                credential: cred,
+                members: None,
+            };
             let server = check_scan(&keys, &record, 2_000_000);
             assert_eq!(device.is_ok(), iat <= 2300, "{iat} {exp}");
             assert_eq!(server.is_ok(), iat <= 2300, "{iat} {exp}");
         }
-        let far = ScanRecord { event_id: "ev-00000001".into(), kind: EventKind::CheckIn, at: crate::Timestamp(i64::MIN), credential: String::new(), members: None };
+        let far = ScanRecord {
+            event_id: "ev-00000001".into(),
+            kind: EventKind::CheckIn,
+            at: crate::Timestamp(i64::MIN),
+            credential: String::new(),
+            members: None,
+        };
         assert_eq!(check_scan(&keys, &far, i64::MIN).unwrap_err().code, "credential_invalid");
         assert_eq!(check_scan(&keys, &far, i64::MAX).unwrap_err().code, "invalid_time");
     }
@@ -209,7 +240,9 @@ fn scan_records() -> utoipa::openapi::schema::Array {
     let record = AnyOfBuilder::new()
         .item(utoipa::openapi::Ref::from_schema_name("ScanRecord"))
         .item(ObjectBuilder::new().schema_type(SchemaType::AnyValue))
-        .description(Some("a ScanRecord; any other value is answered with outcome `rejected` (code `malformed_record`)"));
+        .description(Some(
+            "a ScanRecord; any other value is answered with outcome `rejected` (code `malformed_record`)",
+        ));
     ArrayBuilder::new()
         .items(record)
         .max_items(Some(MAX_BATCH_RECORDS))
@@ -303,18 +336,27 @@ pub fn parse_record(raw: serde_json::Value) -> (Option<String>, Result<ScanRecor
 #[cfg(feature = "jws")]
 pub fn check_scan(keys: &crate::jws::KeySet, record: &ScanRecord, now_ms: i64) -> Result<CheckInClaims, ScanRejection> {
     if !valid_event_id(&record.event_id) {
-        return Err(ScanRejection::new("invalid_event_id", "event_id must be 8-64 characters of A-Z, a-z, 0-9, '-' and '_'"));
+        return Err(ScanRejection::new(
+            "invalid_event_id",
+            "event_id must be 8-64 characters of A-Z, a-z, 0-9, '-' and '_'",
+        ));
     }
     let at = record.at.millis();
     // Saturating throughout: `at` comes from the device and `iat`/`exp` from a token.
     if at > now_ms.saturating_add(MAX_SCAN_FUTURE_MS) || at < now_ms.saturating_sub(MAX_SCAN_AGE_MS) {
-        return Err(ScanRejection::new("invalid_time", "the scan time is in the future or more than 30 days old; check the device clock"));
+        return Err(ScanRejection::new(
+            "invalid_time",
+            "the scan time is in the future or more than 30 days old; check the device clock",
+        ));
     }
     let claims: CheckInClaims = keys.verify(&record.credential, CHECKIN_TYPE).map_err(|e| {
         ScanRejection::new("credential_invalid", format!("the QR code is not a valid check-in credential ({e})"))
     })?;
     if at / 1000 > claims.exp.saturating_add(300) || (at / 1000).saturating_add(300) < claims.iat {
-        return Err(ScanRejection::new("credential_expired", "the QR code had expired when it was scanned; ask the resident to refresh it"));
+        return Err(ScanRejection::new(
+            "credential_expired",
+            "the QR code had expired when it was scanned; ask the resident to refresh it",
+        ));
     }
     Ok(claims)
 }
@@ -331,7 +373,9 @@ pub fn scanned_members(record: &ScanRecord, claims: &CheckInClaims) -> Result<Ve
             Ok(all)
         }
         Some(ms) if !ms.is_empty() && ms.iter().all(|m| claims.m.iter().any(|c| c == m.as_str())) => Ok(ms.clone()),
-        Some(_) => Err(ScanRejection::new("member_not_in_credential", "only members named in the QR code can be checked in")),
+        Some(_) => {
+            Err(ScanRejection::new("member_not_in_credential", "only members named in the QR code can be checked in"))
+        }
     }
 }
 

@@ -110,8 +110,14 @@ mod tests {
     use super::*;
     #[test]
     fn desk_rules() {
-        let p = DeskPerson { name: "山田 トメ".into(), birth_year: Some(1940), sex: Sex::Female, needs: NeedsInput::default() };
-        let mut r = DeskRegistration { registration_id: "desk-00000001".into(), people: vec![p.clone()], check_in: true };
+        let p = DeskPerson {
+            name: "山田 トメ".into(),
+            birth_year: Some(1940),
+            sex: Sex::Female,
+            needs: NeedsInput::default(),
+        };
+        let mut r =
+            DeskRegistration { registration_id: "desk-00000001".into(), people: vec![p.clone()], check_in: true };
         assert!(r.validate(2026).is_ok());
         r.people[0].birth_year = Some(2030);
         assert_eq!(r.validate(2026), Err(DeskError::Person(HouseholdError::BadBirthDate)));

@@ -43,9 +43,8 @@ impl MemberId {
     /// The resident themself.
     pub const SELF: &'static str = "self";
     pub fn parse(s: &str) -> Result<Self, HouseholdError> {
-        let ok = !s.is_empty()
-            && s.len() <= 40
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let ok =
+            !s.is_empty() && s.len() <= 40 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
             Ok(Self(s.to_owned()))
         } else {
@@ -253,9 +252,15 @@ mod tests {
         let child = MemberId::parse("m-1").unwrap();
         assert!(input("はな", Relationship::Child).validate(&child, "2026-11-22").is_ok());
         assert_eq!(input("  ", Relationship::Child).validate(&child, "2026-11-22"), Err(HouseholdError::BadName));
-        assert_eq!(input(&"あ".repeat(41), Relationship::Child).validate(&child, "2026-11-22"), Err(HouseholdError::BadName));
+        assert_eq!(
+            input(&"あ".repeat(41), Relationship::Child).validate(&child, "2026-11-22"),
+            Err(HouseholdError::BadName)
+        );
         assert_eq!(input("x", Relationship::Myself).validate(&child, "2026-11-22"), Err(HouseholdError::SelfMember));
-        assert_eq!(input("x", Relationship::Child).validate(&MemberId::myself(), "2026-11-22"), Err(HouseholdError::SelfMember));
+        assert_eq!(
+            input("x", Relationship::Child).validate(&MemberId::myself(), "2026-11-22"),
+            Err(HouseholdError::SelfMember)
+        );
         assert!(MemberId::parse("a/b").is_err());
     }
 }

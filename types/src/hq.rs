@@ -30,8 +30,15 @@ pub enum AgeBand {
 }
 
 impl AgeBand {
-    pub const ALL: [AgeBand; 7] =
-        [AgeBand::Under6, AgeBand::Child, AgeBand::Teen, AgeBand::Adult, AgeBand::Senior, AgeBand::Over75, AgeBand::Unknown];
+    pub const ALL: [AgeBand; 7] = [
+        AgeBand::Under6,
+        AgeBand::Child,
+        AgeBand::Teen,
+        AgeBand::Adult,
+        AgeBand::Senior,
+        AgeBand::Over75,
+        AgeBand::Unknown,
+    ];
 
     /// By birth year alone (often all that is known of an elderly relative): the age
     /// this person reaches in `this_year`.

@@ -10,7 +10,11 @@ pub enum IdError {
 
 /// Identifier of a designated shelter (指定避難所), e.g. `sendai-aoba-01`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(pattern = "^[a-z0-9-]{1,64}$", example = "041009-aoba-katahira-es"))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(pattern = "^[a-z0-9-]{1,64}$", example = "041009-aoba-katahira-es")
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct ShelterId(String);
 
@@ -125,7 +129,13 @@ mod tests {
     #[test]
     fn prefecture_of_a_municipality() {
         // Published: 宮城県 040002, 東京都 130001, 北海道 010006.
-        for (m, pref) in [("041009", "040002"), ("042021", "040002"), ("131016", "130001"), ("011002", "010006"), ("040002", "040002")] {
+        for (m, pref) in [
+            ("041009", "040002"),
+            ("042021", "040002"),
+            ("131016", "130001"),
+            ("011002", "010006"),
+            ("040002", "040002"),
+        ] {
             assert_eq!(MunicipalityCode::parse(m).unwrap().prefecture().as_str(), pref);
         }
     }

@@ -53,9 +53,7 @@ impl Incident {
 
     /// Open at `at` for municipality `m`.
     pub fn covers(&self, m: &MunicipalityCode, at: Timestamp) -> bool {
-        self.municipalities.contains(m)
-            && self.started_at <= at
-            && self.closed_at.is_none_or(|c| at < c)
+        self.municipalities.contains(m) && self.started_at <= at && self.closed_at.is_none_or(|c| at < c)
     }
 
     /// Reaches a resident registered in `area` (`None`: no area registered). An incident for
@@ -72,11 +70,7 @@ impl Incident {
 
 /// Which incident what happens in municipality `m` at `at` belongs to: an open real incident
 /// first (a real disaster during a drill takes precedence), else a drill, the latest started.
-pub fn current<'a>(
-    incidents: &'a [Incident],
-    m: &MunicipalityCode,
-    at: Timestamp,
-) -> Option<&'a Incident> {
+pub fn current<'a>(incidents: &'a [Incident], m: &MunicipalityCode, at: Timestamp) -> Option<&'a Incident> {
     let covering = || incidents.iter().filter(|i| i.covers(m, at));
     covering()
         .filter(|i| i.kind == IncidentKind::Real)
@@ -92,11 +86,7 @@ pub fn current_at_home<'a>(
     area: Option<&AreaCode>,
     at: Timestamp,
 ) -> Option<&'a Incident> {
-    let covering = || {
-        incidents
-            .iter()
-            .filter(|i| i.covers(m, at) && i.reaches(area))
-    };
+    let covering = || incidents.iter().filter(|i| i.covers(m, at) && i.reaches(area));
     covering()
         .filter(|i| i.kind == IncidentKind::Real)
         .max_by_key(|i| i.started_at)
@@ -176,41 +166,23 @@ mod tests {
         let mut flood = inc("flood", IncidentKind::Real, 100, None);
         flood.areas = vec![izumi.clone()];
         let all = [drill, flood];
-        let at = |area: Option<&AreaCode>| {
-            current_at_home(&all, &m, area, Timestamp(150)).map(|i| i.id.as_str())
-        };
+        let at = |area: Option<&AreaCode>| current_at_home(&all, &m, area, Timestamp(150)).map(|i| i.id.as_str());
         assert_eq!(at(Some(&aoba)), Some("drill"));
         assert_eq!(at(Some(&izumi)), Some("flood"));
-        assert_eq!(
-            at(None),
-            Some("flood"),
-            "no area: a real incident may reach them, a drill does not"
-        );
+        assert_eq!(at(None), Some("flood"), "no area: a real incident may reach them, a drill does not");
         assert_eq!(at(Some(&AreaCode::parse("taihaku-3").unwrap())), None);
         // Shelters carry no area: the whole municipality, the real one first.
-        assert_eq!(
-            current(&all, &m, Timestamp(150)).map(|i| i.id.as_str()),
-            Some("flood")
-        );
+        assert_eq!(current(&all, &m, Timestamp(150)).map(|i| i.id.as_str()), Some("flood"));
     }
 
     #[test]
     fn a_real_incident_takes_precedence_over_a_drill() {
         let m = MunicipalityCode::parse("041009").unwrap();
         let other = MunicipalityCode::parse("042021").unwrap();
-        let all = [
-            inc("drill", IncidentKind::Drill, 100, None),
-            inc("real", IncidentKind::Real, 50, Some(300)),
-        ];
-        assert_eq!(
-            current(&all, &m, Timestamp(120)).map(|i| i.id.as_str()),
-            Some("real")
-        );
+        let all = [inc("drill", IncidentKind::Drill, 100, None), inc("real", IncidentKind::Real, 50, Some(300))];
+        assert_eq!(current(&all, &m, Timestamp(120)).map(|i| i.id.as_str()), Some("real"));
         // After the real one closed, the drill still open.
-        assert_eq!(
-            current(&all, &m, Timestamp(300)).map(|i| i.id.as_str()),
-            Some("drill")
-        );
+        assert_eq!(current(&all, &m, Timestamp(300)).map(|i| i.id.as_str()), Some("drill"));
         // Before either started, and elsewhere: none.
         assert_eq!(current(&all, &m, Timestamp(10)), None);
         assert_eq!(current(&all, &other, Timestamp(120)), None);
@@ -228,35 +200,12 @@ mod tests {
             started_at: None,
         };
         assert_eq!(ok.validate(now), Ok(()));
-        assert!(OpenIncident {
-            incident_id: "short".into(),
-            ..ok.clone()
-        }
-        .validate(now)
-        .is_err());
-        assert!(OpenIncident {
-            name: " ".into(),
-            ..ok.clone()
-        }
-        .validate(now)
-        .is_err());
-        assert!(OpenIncident {
-            name: "あ".repeat(81),
-            ..ok.clone()
-        }
-        .validate(now)
-        .is_err());
-        assert!(OpenIncident {
-            started_at: Some(Timestamp(now.millis() - MAX_BACKDATE_MS - 1)),
-            ..ok.clone()
-        }
-        .validate(now)
-        .is_err());
-        assert!(OpenIncident {
-            started_at: Some(Timestamp(now.millis() + 3_600_000)),
-            ..ok
-        }
-        .validate(now)
-        .is_err());
+        assert!(OpenIncident { incident_id: "short".into(), ..ok.clone() }.validate(now).is_err());
+        assert!(OpenIncident { name: " ".into(), ..ok.clone() }.validate(now).is_err());
+        assert!(OpenIncident { name: "あ".repeat(81), ..ok.clone() }.validate(now).is_err());
+        assert!(OpenIncident { started_at: Some(Timestamp(now.millis() - MAX_BACKDATE_MS - 1)), ..ok.clone() }
+            .validate(now)
+            .is_err());
+        assert!(OpenIncident { started_at: Some(Timestamp(now.millis() + 3_600_000)), ..ok }.validate(now).is_err());
     }
 }

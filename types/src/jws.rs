@@ -177,7 +177,8 @@ impl KeySet {
             let mut sec1 = vec![4u8];
             sec1.extend_from_slice(&x);
             sec1.extend_from_slice(&y);
-            let vk = VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| JwsError::BadKey("not a point on P-256".into()))?;
+            let vk =
+                VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| JwsError::BadKey("not a point on P-256".into()))?;
             keys.push((k.kid.clone(), vk));
         }
         Ok(Self { keys })
@@ -204,8 +205,8 @@ impl KeySet {
         let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(JwsError::Malformed);
         };
-        let header: Header =
-            serde_json::from_slice(&B64.decode(h).map_err(|_| JwsError::Malformed)?).map_err(|_| JwsError::Malformed)?;
+        let header: Header = serde_json::from_slice(&B64.decode(h).map_err(|_| JwsError::Malformed)?)
+            .map_err(|_| JwsError::Malformed)?;
         if header.alg != "ES256" {
             return Err(JwsError::UnsupportedAlgorithm);
         }
@@ -284,12 +285,7 @@ mod tests {
     }
 
     fn forge(header: serde_json::Value, payload: serde_json::Value, sig: &[u8]) -> String {
-        format!(
-            "{}.{}.{}",
-            B64.encode(header.to_string()),
-            B64.encode(payload.to_string()),
-            B64.encode(sig)
-        )
+        format!("{}.{}.{}", B64.encode(header.to_string()), B64.encode(payload.to_string()), B64.encode(sig))
     }
 
     #[test]

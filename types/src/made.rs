@@ -114,7 +114,8 @@ mod tests {
         let m = Made::stamp(Some(DeviceTimes { made_at: NOW - 600 * MIN, sent_at: NOW }), Timestamp(NOW), Some(floor));
         assert_eq!(m.at, floor);
         // A floor in the future (clock trouble on our side) still never puts a write after now.
-        let m = Made::stamp(Some(DeviceTimes { made_at: NOW, sent_at: NOW }), Timestamp(NOW), Some(Timestamp(NOW + MIN)));
+        let m =
+            Made::stamp(Some(DeviceTimes { made_at: NOW, sent_at: NOW }), Timestamp(NOW), Some(Timestamp(NOW + MIN)));
         assert_eq!(m.at, Timestamp(NOW));
     }
 

@@ -81,7 +81,11 @@ fn err(code: &'static str, en: impl Into<String>, ja: impl Into<String>) -> Noti
 
 fn text_ok(t: &Localized, max: usize) -> bool {
     let clean = |s: &str| !s.chars().any(|c| c.is_control() && c != '\n');
-    !t.ja.trim().is_empty() && t.ja.chars().count() <= max && t.en.chars().count() <= max && clean(&t.ja) && clean(&t.en)
+    !t.ja.trim().is_empty()
+        && t.ja.chars().count() <= max
+        && t.en.chars().count() <= max
+        && clean(&t.ja)
+        && clean(&t.en)
 }
 
 impl NewNotice {
@@ -90,7 +94,9 @@ impl NewNotice {
         if !text_ok(&self.title, MAX_NOTICE_TITLE_CHARS) {
             return Err(err(
                 "invalid_title",
-                format!("Enter a title in Japanese, at most {MAX_NOTICE_TITLE_CHARS} characters per language, on one line."),
+                format!(
+                    "Enter a title in Japanese, at most {MAX_NOTICE_TITLE_CHARS} characters per language, on one line."
+                ),
                 format!("件名（日本語）を{MAX_NOTICE_TITLE_CHARS}文字以内で入力してください。"),
             ));
         }
@@ -248,7 +254,10 @@ mod tests {
         NewNotice {
             id: NoticeId::parse("water-0001").unwrap(),
             title: Localized::new("給水のお知らせ", "Water distribution"),
-            body: Localized::new("本日14時から片平丁小学校で給水を行います。\n容器をお持ちください。", "Water at Katahiracho ES from 14:00. Bring containers."),
+            body: Localized::new(
+                "本日14時から片平丁小学校で給水を行います。\n容器をお持ちください。",
+                "Water at Katahiracho ES from 14:00. Bring containers.",
+            ),
             level: NoticeLevel::Info,
             target: NoticeTarget::Areas { areas: vec![AreaCode::parse("aoba-1").unwrap()] },
         }
@@ -270,7 +279,10 @@ mod tests {
         assert_eq!(code(&|n| n.body.en = "tab\there".into()), Some("invalid_body"));
         assert_eq!(code(&|n| n.target = NoticeTarget::Areas { areas: vec![] }), Some("invalid_target"));
         let a = AreaCode::parse("aoba-1").unwrap();
-        assert_eq!(code(&|n| n.target = NoticeTarget::Areas { areas: vec![a.clone(), a.clone()] }), Some("invalid_target"));
+        assert_eq!(
+            code(&|n| n.target = NoticeTarget::Areas { areas: vec![a.clone(), a.clone()] }),
+            Some("invalid_target")
+        );
         assert_eq!(code(&|n| n.target = NoticeTarget::All), None);
     }
 }

@@ -125,7 +125,8 @@ mod tests {
             source: "card".into(),
             name_unconfirmed: false,
         };
-        assert!(RosterFilter { allergen: Some(AllergenCode::Egg), q: Some("はな".into()), ..Default::default() }.matches(&e));
+        assert!(RosterFilter { allergen: Some(AllergenCode::Egg), q: Some("はな".into()), ..Default::default() }
+            .matches(&e));
         assert!(!RosterFilter { allergen: Some(AllergenCode::Milk), ..Default::default() }.matches(&e));
         assert!(!RosterFilter { age_band: Some(AgeBand::Elderly), ..Default::default() }.matches(&e));
         assert!(RosterFilter { q: Some(" ".into()), ..Default::default() }.matches(&e));

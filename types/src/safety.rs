@@ -13,7 +13,9 @@ pub const MAX_HELP_CHARS: usize = 200;
 pub enum SafetyStatus {
     /// 在宅避難
     SafeAtHome,
-    AtShelter { shelter_id: ShelterId },
+    AtShelter {
+        shelter_id: ShelterId,
+    },
     /// Relatives, a car, the workplace…
     Elsewhere {
         #[cfg_attr(feature = "openapi", schema(schema_with = place_schema))]

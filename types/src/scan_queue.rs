@@ -208,7 +208,10 @@ mod tests {
         };
         let s = settle(&batch, Reply::Answered(&res));
         assert_eq!(s.remove, ["ev-a", "ev-b", "ev-d"]);
-        assert_eq!(s.rejected.iter().map(|r| (r.event_id.as_str(), r.code.as_str())).collect::<Vec<_>>(), [("ev-d", "credential_invalid")]);
+        assert_eq!(
+            s.rejected.iter().map(|r| (r.event_id.as_str(), r.code.as_str())).collect::<Vec<_>>(),
+            [("ev-d", "credential_invalid")]
+        );
         assert_eq!(settle(&batch, Reply::Failed), Settlement::default());
         assert!(settle(&batch, Reply::Failed).stalled());
         assert!(settle(&batch, Reply::Answered(&ScanBatchResult { results: vec![] })).stalled());
@@ -217,12 +220,23 @@ mod tests {
     #[test]
     fn rejections_are_listed_once_and_imports_add_only_new_records() {
         let mut list = Vec::new();
-        let r = |id: &str, code: &str| Rejected { event_id: id.into(), kind: EventKind::CheckIn, at: Timestamp(1), count: 1, code: code.into(), message: String::new() };
+        let r = |id: &str, code: &str| Rejected {
+            event_id: id.into(),
+            kind: EventKind::CheckIn,
+            at: Timestamp(1),
+            count: 1,
+            code: code.into(),
+            message: String::new(),
+        };
         merge_rejected(&mut list, &[r("ev-1", "a"), r("ev-2", "a")]);
         merge_rejected(&mut list, &[r("ev-1", "b")]);
-        assert_eq!(list.iter().map(|x| (x.event_id.as_str(), x.code.as_str())).collect::<Vec<_>>(), [("ev-2", "a"), ("ev-1", "b")]);
+        assert_eq!(
+            list.iter().map(|x| (x.event_id.as_str(), x.code.as_str())).collect::<Vec<_>>(),
+            [("ev-2", "a"), ("ev-1", "b")]
+        );
         let queued = vec![q("ev-00000001", "s", 1)];
-        let file = vec![q("ev-00000001", "s", 1), q("ev-00000002", "s", 2), q("ev-00000002", "s", 2), q("bad id", "s", 3)];
+        let file =
+            vec![q("ev-00000001", "s", 1), q("ev-00000002", "s", 2), q("ev-00000002", "s", 2), q("bad id", "s", 3)];
         assert_eq!(importable(&queued, file).iter().map(|r| r.event_id.as_str()).collect::<Vec<_>>(), ["ev-00000002"]);
     }
 }

@@ -12,10 +12,16 @@ pub enum SupplyItem {
     DrinkingWater,
     Food,
     /// アレルギー対応食, free of this allergen.
-    AllergyFreeMeal { free_of: AllergenCode },
+    AllergyFreeMeal {
+        free_of: AllergenCode,
+    },
     Blanket,
-    InfantDiaper { size: DiaperSize },
-    AdultDiaper { size: DiaperSize },
+    InfantDiaper {
+        size: DiaperSize,
+    },
+    AdultDiaper {
+        size: DiaperSize,
+    },
     InfantFormula,
     Medicine,
     ToiletPaper,
@@ -37,7 +43,8 @@ pub enum DiaperSize {
 
 impl DiaperSize {
     /// Baby diapers: 新生児 to ビッグ.
-    pub const INFANT: [DiaperSize; 5] = [DiaperSize::Newborn, DiaperSize::S, DiaperSize::M, DiaperSize::L, DiaperSize::Xl];
+    pub const INFANT: [DiaperSize; 5] =
+        [DiaperSize::Newborn, DiaperSize::S, DiaperSize::M, DiaperSize::L, DiaperSize::Xl];
     /// Adult diapers come in S to LL; there is no newborn size.
     pub const ADULT: [DiaperSize; 4] = [DiaperSize::S, DiaperSize::M, DiaperSize::L, DiaperSize::Xl];
 
@@ -81,7 +88,17 @@ impl SupplyItem {
     /// [`crate::needs::ALLERGENS`] and the diapers in every size (the API's `{item}` codes).
     pub fn all() -> Vec<SupplyItem> {
         use SupplyItem::*;
-        let mut all = vec![DrinkingWater, Food, Blanket, InfantFormula, Medicine, ToiletPaper, PortableToilet, SanitaryProducts, PhoneCharger];
+        let mut all = vec![
+            DrinkingWater,
+            Food,
+            Blanket,
+            InfantFormula,
+            Medicine,
+            ToiletPaper,
+            PortableToilet,
+            SanitaryProducts,
+            PhoneCharger,
+        ];
         all.extend(crate::needs::ALLERGENS.iter().map(|a| AllergyFreeMeal { free_of: a.code }));
         all.extend(DiaperSize::INFANT.map(|size| InfantDiaper { size }));
         all.extend(DiaperSize::ADULT.map(|size| AdultDiaper { size }));
@@ -189,8 +206,19 @@ mod tests {
         for i in items {
             assert_eq!(SupplyItem::parse_code(&i.code()), Some(i), "{}", i.code());
         }
-        assert_eq!(SupplyItem::AllergyFreeMeal { free_of: AllergenCode::SalmonRoe }.code(), "allergy_free_meal-salmon_roe");
-        for bad in ["", "gold", "infant_diaper", "infant_diaper-xxl", "adult_diaper-newborn", "drinking_water-m", "allergy_free_meal-uranium"] {
+        assert_eq!(
+            SupplyItem::AllergyFreeMeal { free_of: AllergenCode::SalmonRoe }.code(),
+            "allergy_free_meal-salmon_roe"
+        );
+        for bad in [
+            "",
+            "gold",
+            "infant_diaper",
+            "infant_diaper-xxl",
+            "adult_diaper-newborn",
+            "drinking_water-m",
+            "allergy_free_meal-uranium",
+        ] {
             assert_eq!(SupplyItem::parse_code(bad), None, "{bad}");
         }
     }
@@ -200,8 +228,8 @@ mod tests {
         use SupplyItem::*;
         // A new variant fails to compile here until it is counted (and listed in `all`).
         let expected = |i: &SupplyItem| match i {
-            DrinkingWater | Food | Blanket | InfantFormula | Medicine | ToiletPaper | PortableToilet | SanitaryProducts
-            | PhoneCharger => 1,
+            DrinkingWater | Food | Blanket | InfantFormula | Medicine | ToiletPaper | PortableToilet
+            | SanitaryProducts | PhoneCharger => 1,
             AllergyFreeMeal { .. } => crate::needs::ALLERGENS.len(),
             InfantDiaper { .. } => DiaperSize::INFANT.len(),
             AdultDiaper { .. } => DiaperSize::ADULT.len(),

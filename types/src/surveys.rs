@@ -109,10 +109,13 @@ pub struct Localized {
 pub(crate) fn localized(max: usize, nullable: bool) -> utoipa::openapi::schema::Object {
     use crate::schema::{not_blank_pattern, string};
     use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, SchemaType, Type};
-    let types = if nullable { SchemaType::from_iter([Type::Object, Type::Null]) } else { SchemaType::new(Type::Object) };
+    let types =
+        if nullable { SchemaType::from_iter([Type::Object, Type::Null]) } else { SchemaType::new(Type::Object) };
     ObjectBuilder::new()
         .schema_type(types)
-        .description(Some(format!("Japanese (required, not blank) and English (empty: the Japanese is shown), each at most {max} characters")))
+        .description(Some(format!(
+            "Japanese (required, not blank) and English (empty: the Japanese is shown), each at most {max} characters"
+        )))
         .property("ja", string("Japanese").pattern(Some(not_blank_pattern())).max_length(Some(max)))
         .required("ja")
         .property("en", string("English").max_length(Some(max)))
@@ -423,7 +426,10 @@ pub enum AnswerValue {
 #[cfg(feature = "openapi")]
 fn other_text() -> utoipa::openapi::schema::Object {
     use utoipa::openapi::schema::{SchemaType, Type};
-    let mut o = crate::schema::optional_trimmed(MAX_OTHER_TEXT, "the \"other\" text: at most 200 characters once trimmed; blank = none");
+    let mut o = crate::schema::optional_trimmed(
+        MAX_OTHER_TEXT,
+        "the \"other\" text: at most 200 characters once trimmed; blank = none",
+    );
     o.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
     o
 }
@@ -558,21 +564,43 @@ impl AnswerError {
             (Self::NotOpenYet, true) => "この調査はまだ始まっていません。開始後に回答してください。".into(),
             (Self::Closed, false) => "This survey is closed; answers can no longer be sent or changed.".into(),
             (Self::Closed, true) => "この調査は締め切られました。回答の送信・変更はできません。".into(),
-            (Self::UnknownQuestion(q), false) => format!("The survey has no question '{q}'. Reload the survey and answer again."),
-            (Self::UnknownQuestion(_), true) => "調査にない質問への回答が含まれています。調査を読み込み直して回答してください。".into(),
+            (Self::UnknownQuestion(q), false) => {
+                format!("The survey has no question '{q}'. Reload the survey and answer again.")
+            }
+            (Self::UnknownQuestion(_), true) => {
+                "調査にない質問への回答が含まれています。調査を読み込み直して回答してください。".into()
+            }
             (Self::MissingRequired(_, q), false) => format!("Answer the required question \"{}\".", t(q)),
             (Self::MissingRequired(_, q), true) => format!("必須の質問「{}」に回答してください。", t(q)),
-            (Self::WrongType(_, q), false) => format!("The answer to \"{}\" is of the wrong kind. Reload the survey and answer again.", t(q)),
-            (Self::WrongType(_, q), true) => format!("「{}」への回答の形式が違います。調査を読み込み直して回答してください。", t(q)),
+            (Self::WrongType(_, q), false) => {
+                format!("The answer to \"{}\" is of the wrong kind. Reload the survey and answer again.", t(q))
+            }
+            (Self::WrongType(_, q), true) => {
+                format!("「{}」への回答の形式が違います。調査を読み込み直して回答してください。", t(q))
+            }
             (Self::UnknownOption(_, q), false) => format!("Choose one of the listed options for \"{}\".", t(q)),
             (Self::UnknownOption(_, q), true) => format!("「{}」は表示された選択肢から選んでください。", t(q)),
-            (Self::OtherNotAllowed(_, q), false) => format!("\"{}\" has no \"other\" field; choose from the options.", t(q)),
-            (Self::OtherNotAllowed(_, q), true) => format!("「{}」には「その他」の記入欄はありません。選択肢から選んでください。", t(q)),
-            (Self::OtherTooLong(_, q), false) => format!("Keep \"other\" for \"{}\" to {MAX_OTHER_TEXT} characters.", t(q)),
-            (Self::OtherTooLong(_, q), true) => format!("「{}」の「その他」は{MAX_OTHER_TEXT}文字以内で入力してください。", t(q)),
-            (Self::OutOfRange { text, min, max, .. }, false) => format!("Enter a whole number from {min} to {max} for \"{}\".", t(text)),
-            (Self::OutOfRange { text, min, max, .. }, true) => format!("「{}」は{min}〜{max}の整数で入力してください。", t(text)),
-            (Self::TextTooLong(_, q), false) => format!("Keep the answer to \"{}\" to {MAX_FREE_TEXT} characters.", t(q)),
+            (Self::OtherNotAllowed(_, q), false) => {
+                format!("\"{}\" has no \"other\" field; choose from the options.", t(q))
+            }
+            (Self::OtherNotAllowed(_, q), true) => {
+                format!("「{}」には「その他」の記入欄はありません。選択肢から選んでください。", t(q))
+            }
+            (Self::OtherTooLong(_, q), false) => {
+                format!("Keep \"other\" for \"{}\" to {MAX_OTHER_TEXT} characters.", t(q))
+            }
+            (Self::OtherTooLong(_, q), true) => {
+                format!("「{}」の「その他」は{MAX_OTHER_TEXT}文字以内で入力してください。", t(q))
+            }
+            (Self::OutOfRange { text, min, max, .. }, false) => {
+                format!("Enter a whole number from {min} to {max} for \"{}\".", t(text))
+            }
+            (Self::OutOfRange { text, min, max, .. }, true) => {
+                format!("「{}」は{min}〜{max}の整数で入力してください。", t(text))
+            }
+            (Self::TextTooLong(_, q), false) => {
+                format!("Keep the answer to \"{}\" to {MAX_FREE_TEXT} characters.", t(q))
+            }
             (Self::TextTooLong(_, q), true) => format!("「{}」は{MAX_FREE_TEXT}文字以内で入力してください。", t(q)),
         }
     }
@@ -608,7 +636,10 @@ pub fn validate_answer(questions: &[Question], answer: &SurveyAnswer) -> Result<
                 }
                 Some(AnswerValue::SingleChoice { option: option.clone() })
             }
-            (QuestionKind::MultipleChoice { options, allow_other }, Some(AnswerValue::MultipleChoice { options: chosen, other })) => {
+            (
+                QuestionKind::MultipleChoice { options, allow_other },
+                Some(AnswerValue::MultipleChoice { options: chosen, other }),
+            ) => {
                 if chosen.iter().any(|o| !known(o, options)) {
                     return Err(AnswerError::UnknownOption(id, text));
                 }
@@ -621,7 +652,8 @@ pub fn validate_answer(questions: &[Question], answer: &SurveyAnswer) -> Result<
                 let mut chosen = chosen.clone();
                 chosen.sort();
                 chosen.dedup();
-                (!chosen.is_empty() || other.is_some()).then_some(AnswerValue::MultipleChoice { options: chosen, other })
+                (!chosen.is_empty() || other.is_some())
+                    .then_some(AnswerValue::MultipleChoice { options: chosen, other })
             }
             (QuestionKind::Number { min, max, .. }, Some(AnswerValue::Number { value })) => {
                 if !(*min..=*max).contains(value) {
@@ -664,13 +696,29 @@ impl std::fmt::Display for DefinitionError {
     }
 }
 
-fn def_err(code: &'static str, question: Option<&QuestionId>, en: impl Into<String>, ja: impl Into<String>) -> DefinitionError {
+fn def_err(
+    code: &'static str,
+    question: Option<&QuestionId>,
+    en: impl Into<String>,
+    ja: impl Into<String>,
+) -> DefinitionError {
     DefinitionError { code, question: question.cloned(), en: en.into(), ja: ja.into() }
 }
 
-fn check_text(t: &Localized, max: usize, what: &str, what_ja: &str, q: Option<&QuestionId>) -> Result<(), DefinitionError> {
+fn check_text(
+    t: &Localized,
+    max: usize,
+    what: &str,
+    what_ja: &str,
+    q: Option<&QuestionId>,
+) -> Result<(), DefinitionError> {
     if t.ja.trim().is_empty() {
-        return Err(def_err("missing_text", q, format!("Enter the Japanese {what}."), format!("{what_ja}（日本語）を入力してください。")));
+        return Err(def_err(
+            "missing_text",
+            q,
+            format!("Enter the Japanese {what}."),
+            format!("{what_ja}（日本語）を入力してください。"),
+        ));
     }
     if t.ja.chars().count() > max || t.en.chars().count() > max {
         return Err(def_err(
@@ -731,7 +779,9 @@ impl NewSurvey {
                 ));
             }
             match &q.kind {
-                QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options, .. } => check_options(q, options)?,
+                QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options, .. } => {
+                    check_options(q, options)?
+                }
                 QuestionKind::Number { min, max, unit } => {
                     if min > max {
                         return Err(def_err(
@@ -782,7 +832,12 @@ mod tests {
     use serde_json::json;
 
     fn q(id: &str, required: bool, kind: QuestionKind) -> Question {
-        Question { id: QuestionId::parse(id).unwrap(), text: Localized::new(&format!("質問{id}"), &format!("Q {id}")), required, kind }
+        Question {
+            id: QuestionId::parse(id).unwrap(),
+            text: Localized::new(&format!("質問{id}"), &format!("Q {id}")),
+            required,
+            kind,
+        }
     }
     fn opts(ids: &[&str]) -> Vec<ChoiceOption> {
         ids.iter().map(|i| ChoiceOption { id: OptionId::parse(i).unwrap(), label: Localized::new(i, i) }).collect()
@@ -836,7 +891,8 @@ mod tests {
             assert!(SurveyId::parse(bad).is_err(), "{bad}");
         }
         assert!(QuestionId::parse("a-b").is_err() && QuestionId::parse(&"x".repeat(33)).is_err());
-        let e = serde_json::from_value::<SurveyAnswer>(json!({"answers": {"BAD": {"type": "free_text", "text": "x"}}})).unwrap_err();
+        let e = serde_json::from_value::<SurveyAnswer>(json!({"answers": {"BAD": {"type": "free_text", "text": "x"}}}))
+            .unwrap_err();
         assert!(e.to_string().contains("question id"), "{e}");
     }
 
@@ -872,8 +928,14 @@ mod tests {
             (json!({"feel": {"type": "single_choice", "option": "meh"}}), "unknown_option"),
             (json!({"feel": {"type": "number", "value": 1}}), "answer_wrong_type"),
             (json!({"feel": feel, "ghost": {"type": "free_text", "text": "x"}}), "unknown_question"),
-            (json!({"feel": feel, "needs": {"type": "multiple_choice", "options": ["water", "gold"]}}), "unknown_option"),
-            (json!({"feel": feel, "strict": {"type": "multiple_choice", "options": ["a"], "other": "x"}}), "other_not_allowed"),
+            (
+                json!({"feel": feel, "needs": {"type": "multiple_choice", "options": ["water", "gold"]}}),
+                "unknown_option",
+            ),
+            (
+                json!({"feel": feel, "strict": {"type": "multiple_choice", "options": ["a"], "other": "x"}}),
+                "other_not_allowed",
+            ),
             (json!({"feel": feel, "needs": {"type": "multiple_choice", "other": "x".repeat(201)}}), "other_too_long"),
             (json!({"feel": feel, "count": {"type": "number", "value": 100}}), "number_out_of_range"),
             (json!({"feel": feel, "count": {"type": "number", "value": -1}}), "number_out_of_range"),
@@ -892,7 +954,10 @@ mod tests {
         assert_eq!(e.message(false), "Answer the required question \"Q feel\".");
         // Fields outside the schema (e.g. someone else's resident id) are refused when parsing.
         assert!(serde_json::from_value::<SurveyAnswer>(json!({"answers": {}, "resident": "r_x"})).is_err());
-        assert!(serde_json::from_value::<SurveyAnswer>(json!({"answers": {"feel": {"type": "single_choice", "option": "good", "x": 1}}})).is_err());
+        assert!(serde_json::from_value::<SurveyAnswer>(
+            json!({"answers": {"feel": {"type": "single_choice", "option": "good", "x": 1}}})
+        )
+        .is_err());
     }
 
     fn new_survey() -> NewSurvey {
@@ -920,16 +985,38 @@ mod tests {
         assert_eq!(code(&|s| s.title.en = "x".repeat(101)), Some("text_too_long"));
         assert_eq!(code(&|s| s.title.en.clear()), None, "English may fall back to Japanese");
         assert_eq!(code(&|s| s.questions.clear()), Some("invalid_questions"));
-        assert_eq!(code(&|s| s.questions = (0..41).map(|i| q(&format!("q{i}"), false, QuestionKind::FreeText)).collect()), Some("invalid_questions"));
+        assert_eq!(
+            code(&|s| s.questions = (0..41).map(|i| q(&format!("q{i}"), false, QuestionKind::FreeText)).collect()),
+            Some("invalid_questions")
+        );
         assert_eq!(code(&|s| s.questions.push(questions()[0].clone())), Some("duplicate_question"));
-        assert_eq!(code(&|s| s.questions[0].kind = QuestionKind::SingleChoice { options: vec![] }), Some("invalid_options"));
-        assert_eq!(code(&|s| s.questions[0].kind = QuestionKind::SingleChoice { options: opts(&["a", "a"]) }), Some("duplicate_option"));
-        assert_eq!(code(&|s| s.questions[3].kind = QuestionKind::Number { min: 5, max: 4, unit: None }), Some("invalid_range"));
+        assert_eq!(
+            code(&|s| s.questions[0].kind = QuestionKind::SingleChoice { options: vec![] }),
+            Some("invalid_options")
+        );
+        assert_eq!(
+            code(&|s| s.questions[0].kind = QuestionKind::SingleChoice { options: opts(&["a", "a"]) }),
+            Some("duplicate_option")
+        );
+        assert_eq!(
+            code(&|s| s.questions[3].kind = QuestionKind::Number { min: 5, max: 4, unit: None }),
+            Some("invalid_range")
+        );
         assert_eq!(code(&|s| s.scope = SurveyScope::Areas { areas: vec![] }), Some("invalid_scope"));
         assert_eq!(code(&|s| s.closes_at = Some(Timestamp(999_999))), Some("invalid_close_time"));
-        assert_eq!(code(&|s| { s.opens_at = Some(Timestamp(5_000_000)); s.closes_at = Some(Timestamp(4_000_000)) }), Some("invalid_close_time"));
+        assert_eq!(
+            code(&|s| {
+                s.opens_at = Some(Timestamp(5_000_000));
+                s.closes_at = Some(Timestamp(4_000_000))
+            }),
+            Some("invalid_close_time")
+        );
         assert_eq!(code(&|s| s.closes_at = Some(Timestamp(2_000_000))), None);
-        let e = { let mut s = new_survey(); s.questions[0].kind = QuestionKind::SingleChoice { options: vec![] }; s.validate(now).unwrap_err() };
+        let e = {
+            let mut s = new_survey();
+            s.questions[0].kind = QuestionKind::SingleChoice { options: vec![] };
+            s.validate(now).unwrap_err()
+        };
         assert_eq!(e.question.as_ref().map(QuestionId::as_str), Some("feel"));
     }
 

@@ -61,16 +61,19 @@ fn month_day(rest: &str) -> Result<Option<(u8, u8)>, BirthInputError> {
     let rest = rest.trim_end_matches('日');
     let (m, d) = rest.split_once('月').or_else(|| rest.split_once('-')).ok_or(BirthInputError::Unreadable)?;
     let (m, d) = (number(m).ok_or(BirthInputError::Unreadable)?, number(d).ok_or(BirthInputError::Unreadable)?);
-    Ok(Some((u8::try_from(m).map_err(|_| BirthInputError::Unreadable)?, u8::try_from(d).map_err(|_| BirthInputError::Unreadable)?)))
+    Ok(Some((
+        u8::try_from(m).map_err(|_| BirthInputError::Unreadable)?,
+        u8::try_from(d).map_err(|_| BirthInputError::Unreadable)?,
+    )))
 }
 
 /// Reads a birth year or date as typed and gives it as `YYYY` or `YYYY-MM-DD` (what
 /// [`crate::household::BirthDate`] takes). An age gives the year `this_year - age`.
 pub fn normalize_birth(input: &str, this_year: u16) -> Result<String, BirthInputError> {
     let s = fold(input);
-    let (year, rest) = if let Some((name, _, first, last)) =
-        ERAS.iter().find(|(name, initial, ..)| s.starts_with(name) || s.starts_with(*initial) || s.starts_with(initial.to_ascii_lowercase()))
-    {
+    let (year, rest) = if let Some((name, _, first, last)) = ERAS.iter().find(|(name, initial, ..)| {
+        s.starts_with(name) || s.starts_with(*initial) || s.starts_with(initial.to_ascii_lowercase())
+    }) {
         let body = s.strip_prefix(name).or_else(|| s.get(1..)).unwrap_or_default();
         let digits = body.chars().take_while(char::is_ascii_digit).collect::<String>();
         let (n, rest) = match body.strip_prefix('元') {
@@ -82,7 +85,12 @@ pub fn normalize_birth(input: &str, this_year: u16) -> Result<String, BirthInput
             return Err(BirthInputError::NoSuchEraYear);
         }
         (year, rest)
-    } else if let Some(age) = AGE_SUFFIXES.iter().find_map(|suffix| s.strip_suffix(*suffix)).and_then(number).or_else(|| number(&s).filter(|_| s.len() <= 3)) {
+    } else if let Some(age) = AGE_SUFFIXES
+        .iter()
+        .find_map(|suffix| s.strip_suffix(*suffix))
+        .and_then(number)
+        .or_else(|| number(&s).filter(|_| s.len() <= 3))
+    {
         if age > MAX_AGE {
             return Err(BirthInputError::OutOfRange);
         }

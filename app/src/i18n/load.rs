@@ -53,14 +53,20 @@ impl<'a> Lines<'a> {
     fn get(&self, key: &str) -> Option<&'a str> {
         self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
-    pub fn text(&self, key: &'static str, intern: &mut dyn FnMut(&str) -> &'static str) -> Result<&'static str, &'static str> {
+    pub fn text(
+        &self,
+        key: &'static str,
+        intern: &mut dyn FnMut(&str) -> &'static str,
+    ) -> Result<&'static str, &'static str> {
         self.get(key).map(intern).ok_or(key)
     }
-    pub fn plural(&self, key: &'static str, intern: &mut dyn FnMut(&str) -> &'static str) -> Result<Plural, &'static str> {
-        let forms: Vec<(&'static str, &'static str)> = PLURAL_CATEGORIES
-            .iter()
-            .filter_map(|c| Some((*c, intern(self.get(&format!("{key}.{c}"))?))))
-            .collect();
+    pub fn plural(
+        &self,
+        key: &'static str,
+        intern: &mut dyn FnMut(&str) -> &'static str,
+    ) -> Result<Plural, &'static str> {
+        let forms: Vec<(&'static str, &'static str)> =
+            PLURAL_CATEGORIES.iter().filter_map(|c| Some((*c, intern(self.get(&format!("{key}.{c}"))?)))).collect();
         if !forms.iter().any(|(c, _)| *c == "other") {
             return Err(key);
         }
@@ -75,11 +81,7 @@ pub fn offer_from_browser() -> Option<Lang> {
         return None;
     }
     let languages = web_sys::window()?.navigator().languages();
-    languages
-        .iter()
-        .filter_map(|v| v.as_string())
-        .find_map(|tag| from_browser_tag(&tag))
-        .filter(|l| !l.is_ja())
+    languages.iter().filter_map(|v| v.as_string()).find_map(|tag| from_browser_tag(&tag)).filter(|l| !l.is_ja())
 }
 
 /// The app's language for a browser language tag (`vi-VN` → Vi, `zh-TW` → ZhHant, `fil` → Tl).
@@ -125,7 +127,9 @@ mod tests {
         let mut out = String::new();
         for (k, v) in map.iter().filter(|(k, _)| !k.starts_with('_')) {
             match v {
-                serde_json::Value::Object(forms) => forms.iter().for_each(|(c, f)| out.push_str(&format!("{k}.{c}\t{}\n", f.as_str().unwrap()))),
+                serde_json::Value::Object(forms) => {
+                    forms.iter().for_each(|(c, f)| out.push_str(&format!("{k}.{c}\t{}\n", f.as_str().unwrap())))
+                }
                 v => out.push_str(&format!("{k}\t{}\n", v.as_str().unwrap())),
             }
         }

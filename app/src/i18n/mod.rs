@@ -20,7 +20,10 @@ mod tests {
     #[test]
     fn fill_replaces_named_placeholders() {
         assert_eq!(super::fill("{n}人 / 定員{cap}人", &[("n", "12"), ("cap", "1,000")]), "12人 / 定員1,000人");
-        assert_eq!(super::fill("{shelter}に受付済み（{time}）{x}", &[("shelter", "A"), ("time", "9:00")]), "Aに受付済み（9:00）{x}");
+        assert_eq!(
+            super::fill("{shelter}に受付済み（{time}）{x}", &[("shelter", "A"), ("time", "9:00")]),
+            "Aに受付済み（9:00）{x}"
+        );
         assert_eq!(super::fill("no braces {", &[]), "no braces {");
     }
 }
@@ -44,7 +47,11 @@ pub fn tx(lang: RwSignal<Lang>, f: fn(&Tr) -> &'static str) -> impl IntoView {
 /// Reactive text for a fixed `pick(ja, en)` pair (the staff and HQ screens, whose strings stay
 /// out of `Tr` and so out of the residents' bundle). One closure type for every call site,
 /// as with `tx`; usable as a child and as an attribute value.
-pub fn tp(lang: RwSignal<Lang>, ja: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+pub fn tp(
+    lang: RwSignal<Lang>,
+    ja: &'static str,
+    en: &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     move || lang.get().pick(ja, en)
 }
 
@@ -92,19 +99,12 @@ impl Lang {
     /// Local date and time via the browser's Intl (no tz data in the wasm).
     pub fn format_time(self, ts: Timestamp) -> String {
         let opts = js_sys::Object::new();
-        for (k, v) in [
-            ("month", "numeric"),
-            ("day", "numeric"),
-            ("hour", "2-digit"),
-            ("minute", "2-digit"),
-        ] {
+        for (k, v) in [("month", "numeric"), ("day", "numeric"), ("hour", "2-digit"), ("minute", "2-digit")] {
             let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
         }
         // British English: day before month and a 24-hour clock, as Japan writes times.
         let locale = if self == Lang::En { "en-GB" } else { self.html_lang() };
-        js_sys::Date::new(&(ts.millis() as f64).into())
-            .to_locale_string(locale, &opts)
-            .into()
+        js_sys::Date::new(&(ts.millis() as f64).into()).to_locale_string(locale, &opts).into()
     }
     /// A whole number in this language's digits and grouping (Intl).
     pub fn num(self, n: f64) -> String {
@@ -112,7 +112,8 @@ impl Lang {
     }
     /// The form of `p` for count `n` (Intl.PluralRules), `n` filled in.
     pub fn plural(self, p: Plural, n: f64) -> String {
-        let rules = js_sys::Intl::PluralRules::new(&js_sys::Array::of1(&self.html_lang().into()), &js_sys::Object::new());
+        let rules =
+            js_sys::Intl::PluralRules::new(&js_sys::Array::of1(&self.html_lang().into()), &js_sys::Object::new());
         let category = rules.select(n).as_string().unwrap_or_default();
         let form = p.0.iter().find(|(c, _)| *c == category).or_else(|| p.0.iter().find(|(c, _)| *c == "other"));
         fill(form.map_or("", |(_, f)| f), &[("n", &self.num(n))])

@@ -6,11 +6,11 @@
 //! devices also verify offline in wasm, with the shared `bosai_types::jws`.
 
 use crate::domain::jpki::JpkiVerifier;
-use bosai_types::auth::{Claims, Role};
 use crate::signing::{SignError, TokenSigner};
-use bosai_types::jws::{check_time, Jwk, JwsError, Jwks, KeySet, Signer, TimeError, MAX_TOKEN_BYTES};
-use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, Validation};
+use bosai_types::auth::{Claims, Role};
+use bosai_types::jws::{check_time, Jwk, Jwks, JwsError, KeySet, Signer, TimeError, MAX_TOKEN_BYTES};
 use bosai_types::{MunicipalityCode, ShelterId};
+use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, Validation};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -170,9 +170,17 @@ impl TokenKeys {
     }
 
     /// `signer` (if this function signs) plus `verify_only` public keys, the signer's first.
-    pub fn with_signer(issuer: impl Into<String>, signer: Option<TokenSigner>, verify_only: Vec<Jwk>, staff: Vec<TrustedIssuer>) -> Result<Self, JwsError> {
+    pub fn with_signer(
+        issuer: impl Into<String>,
+        signer: Option<TokenSigner>,
+        verify_only: Vec<Jwk>,
+        staff: Vec<TrustedIssuer>,
+    ) -> Result<Self, JwsError> {
         // Exactly one crypto backend must be compiled in, or jsonwebtoken panics at first use.
-        assert!(jsonwebtoken::crypto::CryptoProvider::try_get_default().is_some(), "jsonwebtoken has no crypto backend");
+        assert!(
+            jsonwebtoken::crypto::CryptoProvider::try_get_default().is_some(),
+            "jsonwebtoken has no crypto backend"
+        );
         let issuer = issuer.into();
         let jwks = Jwks { keys: signer.iter().map(|s| s.jwk().clone()).chain(verify_only).collect() };
         if jwks.keys.is_empty() {
@@ -192,12 +200,27 @@ impl TokenKeys {
         self.signer.as_ref().ok_or(SignError::NotHere)?.sign(typ, claims).await
     }
 
-    pub async fn issue(&self, sub: &str, role: Role, shelters: Vec<String>, municipality: Option<String>, now: i64) -> Result<String, SignError> {
+    pub async fn issue(
+        &self,
+        sub: &str,
+        role: Role,
+        shelters: Vec<String>,
+        municipality: Option<String>,
+        now: i64,
+    ) -> Result<String, SignError> {
         self.issue_for(sub, role, shelters, municipality, now, ACCESS_TTL_SECONDS).await
     }
 
     /// A token valid for `ttl` seconds (staff sign-ins, which have no refresh token).
-    pub async fn issue_for(&self, sub: &str, role: Role, shelters: Vec<String>, municipality: Option<String>, now: i64, ttl: i64) -> Result<String, SignError> {
+    pub async fn issue_for(
+        &self,
+        sub: &str,
+        role: Role,
+        shelters: Vec<String>,
+        municipality: Option<String>,
+        now: i64,
+        ttl: i64,
+    ) -> Result<String, SignError> {
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: AUDIENCE.into(),
@@ -291,14 +314,24 @@ impl TokenKeys {
             return Err(TokenError::WrongAudienceOrIssuer);
         }
         check_time(now, claims.nbf, claims.exp, LEEWAY_SECONDS)?;
-        let shelters =
-            claims.shelters.iter().map(|s| ShelterId::parse(s)).collect::<Result<Vec<_>, _>>().map_err(|_| TokenError::BadScope)?;
-        let municipality =
-            claims.municipality.as_deref().map(MunicipalityCode::parse).transpose().map_err(|_| TokenError::BadScope)?;
+        let shelters = claims
+            .shelters
+            .iter()
+            .map(|s| ShelterId::parse(s))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| TokenError::BadScope)?;
+        let municipality = claims
+            .municipality
+            .as_deref()
+            .map(MunicipalityCode::parse)
+            .transpose()
+            .map_err(|_| TokenError::BadScope)?;
         match claims.role {
             Role::ShelterStaff if shelters.is_empty() => return Err(TokenError::BadScope),
             Role::Hq if municipality.is_none() => return Err(TokenError::BadScope),
-            Role::PrefectureHq if !municipality.as_ref().is_some_and(MunicipalityCode::is_prefecture) => return Err(TokenError::BadScope),
+            Role::PrefectureHq if !municipality.as_ref().is_some_and(MunicipalityCode::is_prefecture) => {
+                return Err(TokenError::BadScope)
+            }
             _ => {}
         }
         Ok(Principal { sub: claims.sub, role: claims.role, shelters, municipality })
@@ -318,7 +351,11 @@ pub struct CardSignIn {
 
 impl CardSignIn {
     pub fn new(jpki: JpkiVerifier, crl_source: crate::jpki_trust::CrlSource, pseudonym_secret: &[u8]) -> Self {
-        Self { jpki, crl_source, pseudonym_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, pseudonym_secret) }
+        Self {
+            jpki,
+            crl_source,
+            pseudonym_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, pseudonym_secret),
+        }
     }
 }
 
@@ -348,12 +385,21 @@ pub struct AuthSettings {
 
 impl std::fmt::Debug for AuthSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthSettings").field("issuer", &self.tokens.issuer).field("jpki", &self.card.as_ref().map(|c| &c.jpki)).finish()
+        f.debug_struct("AuthSettings")
+            .field("issuer", &self.tokens.issuer)
+            .field("jpki", &self.card.as_ref().map(|c| &c.jpki))
+            .finish()
     }
 }
 
 impl AuthSettings {
-    pub fn new(tokens: TokenKeys, card: Result<CardSignIn, CardSignInClosed>, redirect_uris: Vec<String>, companion_url: String, oidc: Option<crate::oidc::OidcClient>) -> Arc<Self> {
+    pub fn new(
+        tokens: TokenKeys,
+        card: Result<CardSignIn, CardSignInClosed>,
+        redirect_uris: Vec<String>,
+        companion_url: String,
+        oidc: Option<crate::oidc::OidcClient>,
+    ) -> Arc<Self> {
         Arc::new(Self { tokens, card, redirect_uris, companion_url, oidc })
     }
 
@@ -423,7 +469,10 @@ mod tests {
         let mut c = claims("us", Role::Hq, now);
         c.aud = "other".into();
         assert_eq!(keys.verify(&signer(1).sign(ACCESS_TOKEN_TYPE, &c), now), Err(TokenError::WrongAudienceOrIssuer));
-        assert_eq!(keys.verify(&t, now + ACCESS_TTL_SECONDS + LEEWAY_SECONDS), Err(TokenError::Time(TimeError::Expired)));
+        assert_eq!(
+            keys.verify(&t, now + ACCESS_TTL_SECONDS + LEEWAY_SECONDS),
+            Err(TokenError::Time(TimeError::Expired))
+        );
         let mut c = claims("us", Role::ShelterStaff, now);
         c.shelters = vec![];
         assert_eq!(keys.verify(&signer(1).sign(ACCESS_TOKEN_TYPE, &c), now), Err(TokenError::BadScope));
@@ -462,11 +511,19 @@ mod tests {
     #[test]
     fn the_prefecture_a_caller_may_read() {
         let sendai = MunicipalityCode::parse("041009").unwrap();
-        let p = |role, m: Option<&str>| Principal { sub: "x".into(), role, shelters: vec![], municipality: m.map(|m| MunicipalityCode::parse(m).unwrap()) };
+        let p = |role, m: Option<&str>| Principal {
+            sub: "x".into(),
+            role,
+            shelters: vec![],
+            municipality: m.map(|m| MunicipalityCode::parse(m).unwrap()),
+        };
         assert_eq!(p(Role::PrefectureHq, Some("090000")).prefecture(&sendai).unwrap().as_str(), "090000");
         assert_eq!(p(Role::Admin, None).prefecture(&sendai).unwrap().as_str(), "040002", "the deployment's prefecture");
         assert_eq!(p(Role::Admin, Some("041009")).prefecture(&sendai), None, "a municipality's admin");
         assert_eq!(p(Role::Hq, Some("041009")).prefecture(&sendai), None);
-        assert!(!p(Role::PrefectureHq, Some("040002")).may_read_municipality(&sendai), "counts only, through its own summary");
+        assert!(
+            !p(Role::PrefectureHq, Some("040002")).may_read_municipality(&sendai),
+            "counts only, through its own summary"
+        );
     }
 }

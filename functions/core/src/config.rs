@@ -1,12 +1,12 @@
-use bosai_store::dynamo::{DynamoConfig, DynamoStore};
-use bosai_store::sqlite::SqliteStore;
-use bosai_store::Store;
-use bosai_types::MunicipalityCode;
 use crate::auth::{CardSignIn, CardSignInClosed};
 use crate::deployment::Function;
 use crate::secrets::SecretSource;
 use crate::signing::{KmsKey, SignError, TokenSigner};
+use bosai_store::dynamo::{DynamoConfig, DynamoStore};
+use bosai_store::sqlite::SqliteStore;
+use bosai_store::Store;
 use bosai_types::jws::{Jwk, Jwks, Signer};
+use bosai_types::MunicipalityCode;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -98,19 +98,33 @@ impl Config {
             None | Some("embedded") => {
                 StoreConfig::Embedded { dir: var("BOSAI_DATA_DIR").unwrap_or_else(|| ".bosai/data".into()).into() }
             }
-            Some(other) => return Err(ConfigError::Invalid("BOSAI_STORE", format!("'{other}' (use embedded or dynamodb)"))),
+            Some(other) => {
+                return Err(ConfigError::Invalid("BOSAI_STORE", format!("'{other}' (use embedded or dynamodb)")))
+            }
         };
         let retention_days = match var("BOSAI_RETENTION_DAYS") {
             None => crate::domain::incidents::DEFAULT_RETENTION_DAYS,
-            Some(v) => v.parse().ok().filter(|d| (1..=3650).contains(d)).ok_or(ConfigError::Invalid("BOSAI_RETENTION_DAYS", format!("'{v}' (1-3650 days)")))?,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|d| (1..=3650).contains(d))
+                .ok_or(ConfigError::Invalid("BOSAI_RETENTION_DAYS", format!("'{v}' (1-3650 days)")))?,
         };
         let public_cache_seconds = match var("BOSAI_PUBLIC_CACHE_SECONDS") {
             None => 10,
-            Some(v) => v.parse().ok().filter(|s| *s <= 300).ok_or(ConfigError::Invalid("BOSAI_PUBLIC_CACHE_SECONDS", format!("'{v}' (0-300 seconds)")))?,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|s| *s <= 300)
+                .ok_or(ConfigError::Invalid("BOSAI_PUBLIC_CACHE_SECONDS", format!("'{v}' (0-300 seconds)")))?,
         };
         let days = |name: &'static str, default: u32| match var(name) {
             None => Ok(default),
-            Some(v) => v.parse().ok().filter(|d| (1..=36500).contains(d)).ok_or(ConfigError::Invalid(name, format!("'{v}' (1-36500 days)"))),
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|d| (1..=36500).contains(d))
+                .ok_or(ConfigError::Invalid(name, format!("'{v}' (1-36500 days)"))),
         };
         let inactive = crate::domain::activity::InactivePolicy {
             inactive_days: days("BOSAI_INACTIVE_DAYS", 730)?,
@@ -140,10 +154,14 @@ fn list(name: &str) -> Vec<String> {
 
 fn oidc_from_env() -> Result<Option<crate::oidc::OidcConfig>, ConfigError> {
     let Some(issuer) = var("BOSAI_OIDC_ISSUER") else { return Ok(None) };
-    let client_id = var("BOSAI_OIDC_CLIENT_ID").ok_or(ConfigError::Invalid("BOSAI_OIDC_CLIENT_ID", "missing".into()))?;
+    let client_id =
+        var("BOSAI_OIDC_CLIENT_ID").ok_or(ConfigError::Invalid("BOSAI_OIDC_CLIENT_ID", "missing".into()))?;
     let redirect_uris = list("BOSAI_OIDC_REDIRECT_URIS");
     if redirect_uris.is_empty() {
-        return Err(ConfigError::Invalid("BOSAI_OIDC_REDIRECT_URIS", "name the staff app's /shelter/callback URL".into()));
+        return Err(ConfigError::Invalid(
+            "BOSAI_OIDC_REDIRECT_URIS",
+            "name the staff app's /shelter/callback URL".into(),
+        ));
     }
     let client_secret = match var("BOSAI_OIDC_CLIENT_SECRET_FILE").map(PathBuf::from) {
         None => None,
@@ -160,7 +178,13 @@ pub(crate) fn read(path: &PathBuf) -> Result<Vec<u8>, ConfigError> {
 impl AuthConfig {
     /// The local stack's settings: files made by `bosai_companion::dev`, redirects to `base_url`.
     /// Trusts the local test CAs and J-LIS's test hierarchy, never in production.
-    pub fn local(base_url: &str, token_key: PathBuf, test_cas: Vec<PathBuf>, crls: Vec<PathBuf>, secret: PathBuf) -> Self {
+    pub fn local(
+        base_url: &str,
+        token_key: PathBuf,
+        test_cas: Vec<PathBuf>,
+        crls: Vec<PathBuf>,
+        secret: PathBuf,
+    ) -> Self {
         Self {
             issuer: var("BOSAI_ISSUER").unwrap_or_else(|| "bosai-local".into()),
             token_keys: vec![token_key],
@@ -192,13 +216,17 @@ impl AuthConfig {
             jpki_trust: match var("BOSAI_JPKI_TRUST").as_deref() {
                 None | Some("production") => JpkiTrust::Production,
                 Some("test") => JpkiTrust::Test,
-                Some(other) => return Err(ConfigError::Invalid("BOSAI_JPKI_TRUST", format!("'{other}' (use production or test)"))),
+                Some(other) => {
+                    return Err(ConfigError::Invalid("BOSAI_JPKI_TRUST", format!("'{other}' (use production or test)")))
+                }
             },
             jpki_test_cas: need("BOSAI_JPKI_TEST_CAS"),
             jpki_crls: need("BOSAI_JPKI_CRLS"),
             crl_reload_seconds: match var("BOSAI_JPKI_CRL_RELOAD_SECONDS") {
                 None => DEFAULT_CRL_RELOAD_SECONDS,
-                Some(v) => v.parse().ok().filter(|s| *s > 0).ok_or(ConfigError::Invalid("BOSAI_JPKI_CRL_RELOAD_SECONDS", v))?,
+                Some(v) => {
+                    v.parse().ok().filter(|s| *s > 0).ok_or(ConfigError::Invalid("BOSAI_JPKI_CRL_RELOAD_SECONDS", v))?
+                }
             },
             pseudonym_secret: SecretSource::from_env("BOSAI_PSEUDONYM_SECRET_FILE", "BOSAI_PSEUDONYM_SECRET_ID"),
             redirect_uris: list("BOSAI_REDIRECT_URIS"),
@@ -243,7 +271,9 @@ impl AuthConfig {
             let kms = aws_sdk_kms::Client::new(crate::secrets::aws().await);
             let mut ids = self.token_kms_keys.iter();
             let signer = match function.signs() {
-                true => Some(TokenSigner::Kms(KmsKey::load(kms.clone(), ids.next().expect("not empty")).await.map_err(bad)?)),
+                true => Some(TokenSigner::Kms(
+                    KmsKey::load(kms.clone(), ids.next().expect("not empty")).await.map_err(bad)?,
+                )),
                 false => None,
             };
             let mut verify_only = Vec::new();
@@ -265,7 +295,12 @@ impl AuthConfig {
                     }
                 }
             }
-            (true, None) => return Err(ConfigError::Invalid("BOSAI_PSEUDONYM_SECRET_ID", "missing (or BOSAI_PSEUDONYM_SECRET_FILE)".into())),
+            (true, None) => {
+                return Err(ConfigError::Invalid(
+                    "BOSAI_PSEUDONYM_SECRET_ID",
+                    "missing (or BOSAI_PSEUDONYM_SECRET_FILE)".into(),
+                ))
+            }
         };
         self.assemble(signer, verify_only, card)
     }
@@ -284,24 +319,37 @@ impl AuthConfig {
         let mut signers = Vec::new();
         for path in &self.token_keys {
             let pem = String::from_utf8_lossy(&read(path)?).into_owned();
-            signers.push(Signer::from_pkcs8_pem(&pem).map_err(|e| ConfigError::Invalid("BOSAI_TOKEN_KEYS", e.to_string()))?);
+            signers.push(
+                Signer::from_pkcs8_pem(&pem).map_err(|e| ConfigError::Invalid("BOSAI_TOKEN_KEYS", e.to_string()))?,
+            );
         }
         if signers.is_empty() {
-            return Err(ConfigError::Invalid("BOSAI_TOKEN_KEYS", "at least one key is needed (or BOSAI_TOKEN_KMS_KEYS)".into()));
+            return Err(ConfigError::Invalid(
+                "BOSAI_TOKEN_KEYS",
+                "at least one key is needed (or BOSAI_TOKEN_KMS_KEYS)".into(),
+            ));
         }
         Ok(signers)
     }
 
-    fn assemble(&self, signer: Option<TokenSigner>, verify_only: Vec<Jwk>, card: Result<CardSignIn, CardSignInClosed>) -> Result<Arc<crate::auth::AuthSettings>, ConfigError> {
+    fn assemble(
+        &self,
+        signer: Option<TokenSigner>,
+        verify_only: Vec<Jwk>,
+        card: Result<CardSignIn, CardSignInClosed>,
+    ) -> Result<Arc<crate::auth::AuthSettings>, ConfigError> {
         let bad = |what: &'static str| move |e: String| ConfigError::Invalid(what, e);
         let staff = match &self.staff_issuer {
             None => vec![],
             Some((iss, path)) => {
-                let jwks: Jwks = serde_json::from_slice(&read(path)?).map_err(|e| bad("BOSAI_STAFF_JWKS_FILE")(e.to_string()))?;
-                vec![crate::auth::TrustedIssuer::new(iss, &jwks).map_err(|e| bad("BOSAI_STAFF_JWKS_FILE")(e.to_string()))?]
+                let jwks: Jwks =
+                    serde_json::from_slice(&read(path)?).map_err(|e| bad("BOSAI_STAFF_JWKS_FILE")(e.to_string()))?;
+                vec![crate::auth::TrustedIssuer::new(iss, &jwks)
+                    .map_err(|e| bad("BOSAI_STAFF_JWKS_FILE")(e.to_string()))?]
             }
         };
-        let tokens = crate::auth::TokenKeys::with_signer(&self.issuer, signer, verify_only, staff).map_err(|e| bad("BOSAI_TOKEN_KEYS")(e.to_string()))?;
+        let tokens = crate::auth::TokenKeys::with_signer(&self.issuer, signer, verify_only, staff)
+            .map_err(|e| bad("BOSAI_TOKEN_KEYS")(e.to_string()))?;
         let oidc = self.oidc.clone().map(crate::oidc::OidcClient::new).transpose().map_err(bad("BOSAI_OIDC_ISSUER"))?;
         Ok(crate::auth::AuthSettings::new(tokens, card, self.redirect_uris.clone(), self.companion_url.clone(), oidc))
     }
@@ -312,10 +360,17 @@ impl AuthConfig {
 /// `BOSAI_VAPID_SUBJECT` (`mailto:` or `https:` contact for push services),
 /// `BOSAI_PUSH_ALLOW_LOOPBACK=1` only for the local test push service. None without a key.
 pub async fn push_from_env() -> Result<Option<crate::domain::notices::PushSettings>, ConfigError> {
-    let Some(source) = SecretSource::from_env("BOSAI_VAPID_KEY_FILE", "BOSAI_VAPID_KEY_SECRET_ID") else { return Ok(None) };
-    let pem = String::from_utf8(source.read("BOSAI_VAPID_KEY_SECRET_ID").await?).map_err(|e| ConfigError::Invalid("BOSAI_VAPID_KEY_FILE", e.to_string()))?;
+    let Some(source) = SecretSource::from_env("BOSAI_VAPID_KEY_FILE", "BOSAI_VAPID_KEY_SECRET_ID") else {
+        return Ok(None);
+    };
+    let pem = String::from_utf8(source.read("BOSAI_VAPID_KEY_SECRET_ID").await?)
+        .map_err(|e| ConfigError::Invalid("BOSAI_VAPID_KEY_FILE", e.to_string()))?;
     let subject = var("BOSAI_VAPID_SUBJECT").unwrap_or_else(|| "mailto:bosai-ops@example.jp".into());
-    let vapid = bosai_push::VapidKey::from_pkcs8_pem(&pem, subject).map_err(|e| ConfigError::Invalid("BOSAI_VAPID_KEY_FILE", e.to_string()))?;
+    let vapid = bosai_push::VapidKey::from_pkcs8_pem(&pem, subject)
+        .map_err(|e| ConfigError::Invalid("BOSAI_VAPID_KEY_FILE", e.to_string()))?;
     let client = bosai_push::PushClient::new(vapid).map_err(|e| ConfigError::Invalid("push client", e.to_string()))?;
-    Ok(Some(crate::domain::notices::PushSettings { client, allow_loopback: var("BOSAI_PUSH_ALLOW_LOOPBACK").as_deref() == Some("1") }))
+    Ok(Some(crate::domain::notices::PushSettings {
+        client,
+        allow_loopback: var("BOSAI_PUSH_ALLOW_LOOPBACK").as_deref() == Some("1"),
+    }))
 }

@@ -23,12 +23,7 @@ pub enum Function {
 }
 
 impl Function {
-    pub const LAMBDAS: [Function; 4] = [
-        Function::Api,
-        Function::Token,
-        Function::Fanout,
-        Function::Purge,
-    ];
+    pub const LAMBDAS: [Function; 4] = [Function::Api, Function::Token, Function::Fanout, Function::Purge];
 
     /// The binary's name, as `[[bin]]` in its crate and `BuildProperties.Binary` in the template.
     pub fn binary(self) -> &'static str {
@@ -62,9 +57,8 @@ pub const TOKEN_ROUTES: &[(&str, &str)] = &[
 
 /// The function API Gateway sends a request to.
 pub fn served_by(method: &str, path: &str) -> Function {
-    let token = path.starts_with("/api/auth/")
-        || path.starts_with("/.well-known/")
-        || TOKEN_ROUTES.contains(&(method, path));
+    let token =
+        path.starts_with("/api/auth/") || path.starts_with("/.well-known/") || TOKEN_ROUTES.contains(&(method, path));
     if token {
         Function::Token
     } else {
@@ -187,10 +181,7 @@ mod tests {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
-                if path
-                    .file_name()
-                    .is_some_and(|n| n != "tests" && n != "target")
-                {
+                if path.file_name().is_some_and(|n| n != "tests" && n != "target") {
                     names_in_sources(&path, out);
                 }
                 continue;
@@ -202,10 +193,8 @@ mod tests {
             // Unit tests set variables of their own; only what the code reads counts.
             let code = text.split("#[cfg(test)]").next().unwrap_or_default();
             for part in code.split("\"BOSAI_").skip(1) {
-                let name: String = part
-                    .chars()
-                    .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
-                    .collect();
+                let name: String =
+                    part.chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
                 if part[name.len()..].starts_with('"') {
                     out.insert(format!("BOSAI_{name}"));
                 }
@@ -218,51 +207,30 @@ mod tests {
         let functions = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let mut found = std::collections::BTreeSet::new();
         names_in_sources(functions, &mut found);
-        let registered: std::collections::BTreeSet<String> =
-            ENV.iter().map(|v| v.name.to_owned()).collect();
+        let registered: std::collections::BTreeSet<String> = ENV.iter().map(|v| v.name.to_owned()).collect();
         let missing: Vec<_> = found.difference(&registered).collect();
         let stale: Vec<_> = registered.difference(&found).collect();
-        assert!(
-            missing.is_empty(),
-            "read by the code but not in deployment::ENV: {missing:?}"
-        );
-        assert!(
-            stale.is_empty(),
-            "in deployment::ENV but read nowhere: {stale:?}"
-        );
+        assert!(missing.is_empty(), "read by the code but not in deployment::ENV: {missing:?}");
+        assert!(stale.is_empty(), "in deployment::ENV but read nowhere: {stale:?}");
     }
 
     #[test]
     fn routes_that_sign_go_to_the_token_function() {
         let all = routes::all();
         for (method, path) in TOKEN_ROUTES {
-            assert!(
-                all.iter().any(|r| r.method == *method && r.path == *path),
-                "{method} {path} is not a route"
-            );
+            assert!(all.iter().any(|r| r.method == *method && r.path == *path), "{method} {path} is not a route");
         }
         assert_eq!(served_by("POST", "/api/auth/jpki"), Token);
         assert_eq!(served_by("GET", "/.well-known/jwks.json"), Token);
         assert_eq!(served_by("POST", "/api/me/checkin-credential"), Token);
-        assert_eq!(
-            served_by("GET", "/api/me/checkin-credential"),
-            Api,
-            "method matters"
-        );
+        assert_eq!(served_by("GET", "/api/me/checkin-credential"), Api, "method matters");
         assert_eq!(served_by("POST", "/api/shelters/{id}/scan"), Api);
     }
 
     #[test]
     fn the_api_function_reads_no_card_secret_and_signs_nothing() {
-        let api: Vec<_> = ENV
-            .iter()
-            .filter(|v| v.read_by.contains(&Api))
-            .map(|v| v.name)
-            .collect();
-        assert!(
-            !api.contains(&"BOSAI_PSEUDONYM_SECRET_ID") && !api.contains(&"BOSAI_JPKI_CRLS"),
-            "{api:?}"
-        );
+        let api: Vec<_> = ENV.iter().filter(|v| v.read_by.contains(&Api)).map(|v| v.name).collect();
+        assert!(!api.contains(&"BOSAI_PSEUDONYM_SECRET_ID") && !api.contains(&"BOSAI_JPKI_CRLS"), "{api:?}");
         assert!(!Api.signs() && Token.signs());
     }
 }

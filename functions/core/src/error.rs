@@ -141,16 +141,34 @@ fn oidc_parts(e: &crate::oidc::OidcError) -> (StatusCode, &'static str, String, 
     use crate::oidc::OidcError as E;
     let again = "もう一度サインインしてください。";
     let (status, code, ja) = match e {
-        E::NotConfigured => (StatusCode::NOT_FOUND, "staff_sign_in_not_configured", "この環境では職員アカウントでのサインインが設定されていません。".to_string()),
-        E::Unreachable(_) | E::BadDiscovery(_) => {
-            (StatusCode::BAD_GATEWAY, "identity_provider_unavailable", "職員認証のサーバーにつながりません。しばらくしてからお試しください。".to_string())
+        E::NotConfigured => (
+            StatusCode::NOT_FOUND,
+            "staff_sign_in_not_configured",
+            "この環境では職員アカウントでのサインインが設定されていません。".to_string(),
+        ),
+        E::Unreachable(_) | E::BadDiscovery(_) => (
+            StatusCode::BAD_GATEWAY,
+            "identity_provider_unavailable",
+            "職員認証のサーバーにつながりません。しばらくしてからお試しください。".to_string(),
+        ),
+        E::RedirectNotAllowed => {
+            (StatusCode::BAD_REQUEST, "redirect_not_allowed", "このアドレスからはサインインできません。".to_string())
         }
-        E::RedirectNotAllowed => (StatusCode::BAD_REQUEST, "redirect_not_allowed", "このアドレスからはサインインできません。".to_string()),
-        E::CodeRejected(_) => (StatusCode::BAD_REQUEST, "code_rejected", format!("サインインの手続きが無効か期限切れです。{again}")),
+        E::CodeRejected(_) => {
+            (StatusCode::BAD_REQUEST, "code_rejected", format!("サインインの手続きが無効か期限切れです。{again}"))
+        }
         E::WrongIssuer => (StatusCode::BAD_REQUEST, "wrong_issuer", format!("別の認証サーバーからの応答です。{again}")),
-        E::WrongAudience => (StatusCode::BAD_REQUEST, "wrong_audience", format!("このアプリ向けではない応答です。{again}")),
-        E::NonceMismatch => (StatusCode::BAD_REQUEST, "nonce_mismatch", format!("このサインインの応答ではありません。{again}")),
-        E::Expired => (StatusCode::BAD_REQUEST, "id_token_expired", format!("サインインの応答が期限切れです。端末の時計を確認して、{again}")),
+        E::WrongAudience => {
+            (StatusCode::BAD_REQUEST, "wrong_audience", format!("このアプリ向けではない応答です。{again}"))
+        }
+        E::NonceMismatch => {
+            (StatusCode::BAD_REQUEST, "nonce_mismatch", format!("このサインインの応答ではありません。{again}"))
+        }
+        E::Expired => (
+            StatusCode::BAD_REQUEST,
+            "id_token_expired",
+            format!("サインインの応答が期限切れです。端末の時計を確認して、{again}"),
+        ),
         E::UnknownKey | E::BadSignature | E::UnsupportedAlgorithm | E::Malformed(_) => {
             (StatusCode::BAD_REQUEST, "id_token_invalid", format!("認証サーバーの署名を確認できませんでした。{again}"))
         }
@@ -165,8 +183,12 @@ impl From<StoreError> for ApiError {
             // DynamoDB cancels a transaction that raced another on the same items
             // (`TransactionConflict`): nothing is wrong with the request, it can be sent again
             // (503 is what the apps retry; a 409 would be shown as refused and dropped).
-            StoreError::TransactionCanceled { reasons } if !reasons.contains(&CancelReason::ConditionFailed) => ApiError::Busy,
-            StoreError::ConditionFailed | StoreError::TransactionCanceled { .. } => ApiError::Conflict("The record", "このデータ"),
+            StoreError::TransactionCanceled { reasons } if !reasons.contains(&CancelReason::ConditionFailed) => {
+                ApiError::Busy
+            }
+            StoreError::ConditionFailed | StoreError::TransactionCanceled { .. } => {
+                ApiError::Conflict("The record", "このデータ")
+            }
             // A validation error from the store is a bug in our code, not the caller's.
             StoreError::Validation(m) | StoreError::Unavailable(m) => ApiError::Unavailable(m),
         }
@@ -181,7 +203,8 @@ impl IntoResponse for ApiError {
         let (status, problem) = self.problem();
         let mut res = (status, axum::Json(problem)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("3"));
@@ -203,9 +226,15 @@ mod tests {
         use CancelReason::*;
         // A condition that failed is the request's fault (already done, or changed meanwhile).
         assert_eq!(status(StoreError::ConditionFailed), StatusCode::CONFLICT);
-        assert_eq!(status(StoreError::TransactionCanceled { reasons: vec![None, ConditionFailed] }), StatusCode::CONFLICT);
+        assert_eq!(
+            status(StoreError::TransactionCanceled { reasons: vec![None, ConditionFailed] }),
+            StatusCode::CONFLICT
+        );
         // A race with another transaction is not: the same request may simply be sent again.
-        assert_eq!(status(StoreError::TransactionCanceled { reasons: vec![None, Conflict] }), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            status(StoreError::TransactionCanceled { reasons: vec![None, Conflict] }),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
         assert_eq!(status(StoreError::Throttled), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(status(StoreError::Unavailable("down".into())), StatusCode::SERVICE_UNAVAILABLE);
     }

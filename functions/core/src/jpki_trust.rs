@@ -46,20 +46,20 @@ pub fn load_crls(paths: &[PathBuf], trust: &TrustStore) -> Result<CrlSet, Config
 pub fn verifier(cfg: &AuthConfig, now: i64) -> Result<JpkiVerifier, ConfigError> {
     let mut trust = TrustStore::production();
     match cfg.jpki_trust {
-        JpkiTrust::Production if !cfg.jpki_test_cas.is_empty() => {
-            return Err(ConfigError::Invalid(
-                "BOSAI_JPKI_TEST_CAS",
-                "test CAs are named but BOSAI_JPKI_TRUST is production: a production deployment never trusts test cards \
+        JpkiTrust::Production if !cfg.jpki_test_cas.is_empty() => return Err(ConfigError::Invalid(
+            "BOSAI_JPKI_TEST_CAS",
+            "test CAs are named but BOSAI_JPKI_TRUST is production: a production deployment never trusts test cards \
                  (set BOSAI_JPKI_TRUST=test only for the local stack and tests)"
-                    .into(),
-            ))
-        }
+                .into(),
+        )),
         JpkiTrust::Production => {}
         JpkiTrust::Test => {
             trust = trust.with_jpki_test_roots();
             for path in &cfg.jpki_test_cas {
                 for der in pem_blocks(&String::from_utf8_lossy(&read(path)?), "CERTIFICATE") {
-                    trust = trust.with_local_ca(&der).map_err(|e| ConfigError::Invalid("BOSAI_JPKI_TEST_CAS", e.to_string()))?;
+                    trust = trust
+                        .with_local_ca(&der)
+                        .map_err(|e| ConfigError::Invalid("BOSAI_JPKI_TEST_CAS", e.to_string()))?;
                 }
             }
         }
@@ -99,7 +99,9 @@ impl CrlSource {
     /// Reload when due. Returns whether a new set was swapped in.
     pub fn refresh(&self, verifier: &JpkiVerifier, now: i64) -> bool {
         let due = self.next_check.load(Ordering::Relaxed);
-        if now < due || self.next_check.compare_exchange(due, now + self.interval, Ordering::AcqRel, Ordering::Relaxed).is_err() {
+        if now < due
+            || self.next_check.compare_exchange(due, now + self.interval, Ordering::AcqRel, Ordering::Relaxed).is_err()
+        {
             return false;
         }
         self.reload(verifier)

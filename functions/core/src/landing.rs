@@ -61,7 +61,9 @@ pub fn render(n: &Notice, issuer: Option<Issuer<'_>>) -> String {
     };
     let when = jst_minute(n.created_at.millis());
     let by = issuer
-        .map(|i| format!("<p class=\"by\">発信：{} <span lang=\"en\">/ Issued by {}</span></p>", escape(i.ja), escape(i.en)))
+        .map(|i| {
+            format!("<p class=\"by\">発信：{} <span lang=\"en\">/ Issued by {}</span></p>", escape(i.ja), escape(i.en))
+        })
         .unwrap_or_default();
     let drill = n
         .drill
@@ -74,7 +76,11 @@ pub fn render(n: &Notice, issuer: Option<Issuer<'_>>) -> String {
         paragraphs(&n.body.ja)
     );
     if !n.title.en.trim().is_empty() || !n.body.en.trim().is_empty() {
-        main.push_str(&format!("<section lang=\"en\"><h2>{}</h2><p>{}</p></section>", escape(&n.title.en), paragraphs(&n.body.en)));
+        main.push_str(&format!(
+            "<section lang=\"en\"><h2>{}</h2><p>{}</p></section>",
+            escape(&n.title.en),
+            paragraphs(&n.body.en)
+        ));
     }
     main.push_str(EMERGENCY);
     main.push_str(APP_LINK);
@@ -146,7 +152,8 @@ mod tests {
             incident: Some("drill-1".into()),
         };
         let html = render(&n, None);
-        let banner = html.find("訓練です（総合防災訓練 &lt;b&gt;）。実際の災害ではありません。").expect("the drill banner");
+        let banner =
+            html.find("訓練です（総合防災訓練 &lt;b&gt;）。実際の災害ではありません。").expect("the drill banner");
         assert!(banner < html.find("<h1>").unwrap(), "before the title");
         let push = bosai_types::notices::PushPayload::of(&n);
         assert_eq!((push.title.ja.as_str(), push.title.en.as_str()), ("【訓練】避難指示", "[DRILL] Evacuate"));

@@ -121,11 +121,7 @@ impl OidcClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| e.to_string())?;
-        Ok(Self {
-            config,
-            http,
-            cache: Mutex::default(),
-        })
+        Ok(Self { config, http, cache: Mutex::default() })
     }
 
     pub fn idp(&self) -> &str {
@@ -144,17 +140,8 @@ impl OidcClient {
     }
 
     /// Trade the code (with the PKCE verifier) for an ID token and check it.
-    pub async fn exchange(
-        &self,
-        req: &StaffTokenRequest,
-        now: i64,
-    ) -> Result<IdpIdentity, OidcError> {
-        if !self
-            .config
-            .redirect_uris
-            .iter()
-            .any(|u| u == &req.redirect_uri)
-        {
+    pub async fn exchange(&self, req: &StaffTokenRequest, now: i64) -> Result<IdpIdentity, OidcError> {
+        if !self.config.redirect_uris.iter().any(|u| u == &req.redirect_uri) {
             return Err(OidcError::RedirectNotAllowed);
         }
         let d = self.discovery(now).await?;
@@ -176,16 +163,10 @@ impl OidcClient {
             .await
             .map_err(|e| OidcError::Unreachable(e.to_string()))?;
         let status = res.status();
-        let body: serde_json::Value = res
-            .json()
-            .await
-            .map_err(|e| OidcError::Unreachable(e.to_string()))?;
+        let body: serde_json::Value = res.json().await.map_err(|e| OidcError::Unreachable(e.to_string()))?;
         if !status.is_success() {
             // RFC 6749 §5.2: `invalid_grant` for a used, expired or mismatched code or verifier.
-            let why = body
-                .get("error")
-                .and_then(|e| e.as_str())
-                .unwrap_or("error");
+            let why = body.get("error").and_then(|e| e.as_str()).unwrap_or("error");
             return Err(if status.is_client_error() {
                 OidcError::CodeRejected(why.into())
             } else {
@@ -200,14 +181,8 @@ impl OidcClient {
     }
 
     /// Signature by a published key, then issuer, audience, time and nonce.
-    pub async fn verify_id_token(
-        &self,
-        token: &str,
-        nonce: &str,
-        now: i64,
-    ) -> Result<IdpIdentity, OidcError> {
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|_| OidcError::UnsupportedAlgorithm)?;
+    pub async fn verify_id_token(&self, token: &str, nonce: &str, now: i64) -> Result<IdpIdentity, OidcError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| OidcError::UnsupportedAlgorithm)?;
         if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
             return Err(OidcError::UnsupportedAlgorithm);
         }
@@ -217,59 +192,39 @@ impl OidcClient {
         v.validate_exp = false; // checked below against `now`, like every other token here
         v.validate_aud = false;
         v.required_spec_claims.clear();
-        let data =
-            jsonwebtoken::decode::<serde_json::Value>(token, &key, &v).map_err(|e| {
-                match e.kind() {
-                    jsonwebtoken::errors::ErrorKind::InvalidSignature => OidcError::BadSignature,
-                    jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => {
-                        OidcError::UnsupportedAlgorithm
-                    }
-                    other => OidcError::Malformed(format!("{other:?}")),
-                }
-            })?;
+        let data = jsonwebtoken::decode::<serde_json::Value>(token, &key, &v).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => OidcError::BadSignature,
+            jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => OidcError::UnsupportedAlgorithm,
+            other => OidcError::Malformed(format!("{other:?}")),
+        })?;
         let raw = data.claims;
         if raw.get("iss").and_then(|i| i.as_str()) != Some(self.config.issuer.as_str()) {
             return Err(OidcError::WrongIssuer);
         }
         let aud_ok = match raw.get("aud") {
             Some(serde_json::Value::String(a)) => a == &self.config.client_id,
-            Some(serde_json::Value::Array(a)) => a
-                .iter()
-                .any(|x| x.as_str() == Some(self.config.client_id.as_str())),
+            Some(serde_json::Value::Array(a)) => a.iter().any(|x| x.as_str() == Some(self.config.client_id.as_str())),
             _ => false,
         };
         if !aud_ok {
             return Err(OidcError::WrongAudience);
         }
-        let claims: IdTokenClaims =
-            serde_json::from_value(raw).map_err(|e| OidcError::Malformed(e.to_string()))?;
-        if claims.exp + LEEWAY_SECONDS < now
-            || claims.iat.is_some_and(|iat| iat - LEEWAY_SECONDS > now)
-        {
+        let claims: IdTokenClaims = serde_json::from_value(raw).map_err(|e| OidcError::Malformed(e.to_string()))?;
+        if claims.exp + LEEWAY_SECONDS < now || claims.iat.is_some_and(|iat| iat - LEEWAY_SECONDS > now) {
             return Err(OidcError::Expired);
         }
         if claims.nonce.as_deref() != Some(nonce) {
             return Err(OidcError::NonceMismatch);
         }
-        Ok(IdpIdentity {
-            subject: claims.sub,
-            name: claims.name.filter(|n| !n.trim().is_empty()),
-        })
+        Ok(IdpIdentity { subject: claims.sub, name: claims.name.filter(|n| !n.trim().is_empty()) })
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, OidcError> {
-        let res = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| OidcError::Unreachable(e.to_string()))?;
+        let res = self.http.get(url).send().await.map_err(|e| OidcError::Unreachable(e.to_string()))?;
         if !res.status().is_success() {
             return Err(OidcError::Unreachable(format!("{url}: {}", res.status())));
         }
-        res.json()
-            .await
-            .map_err(|e| OidcError::BadDiscovery(format!("{url}: {e}")))
+        res.json().await.map_err(|e| OidcError::BadDiscovery(format!("{url}: {e}")))
     }
 
     async fn discovery(&self, now: i64) -> Result<Discovery, OidcError> {
@@ -278,17 +233,11 @@ impl OidcClient {
                 return Ok(d.clone());
             }
         }
-        let url = format!(
-            "{}/.well-known/openid-configuration",
-            self.config.issuer.trim_end_matches('/')
-        );
+        let url = format!("{}/.well-known/openid-configuration", self.config.issuer.trim_end_matches('/'));
         let d: Discovery = self.get_json(&url).await?;
         // OpenID Connect Discovery §4.3: the document must name the issuer we asked.
         if d.issuer != self.config.issuer {
-            return Err(OidcError::BadDiscovery(format!(
-                "it names the issuer '{}'",
-                d.issuer
-            )));
+            return Err(OidcError::BadDiscovery(format!("it names the issuer '{}'", d.issuer)));
         }
         self.cache.lock().expect("oidc cache").discovery = Some((d.clone(), now));
         Ok(d)
@@ -320,8 +269,7 @@ fn decoding_key(jwk: &jsonwebtoken::jwk::Jwk, alg: Algorithm) -> Result<Decoding
     // The key's type must fit the header's algorithm: an RSA key never verifies "ES256".
     let fits = matches!(
         (&jwk.algorithm, alg),
-        (AlgorithmParameters::RSA(_), Algorithm::RS256)
-            | (AlgorithmParameters::EllipticCurve(_), Algorithm::ES256)
+        (AlgorithmParameters::RSA(_), Algorithm::RS256) | (AlgorithmParameters::EllipticCurve(_), Algorithm::ES256)
     );
     if !fits {
         return Err(OidcError::UnsupportedAlgorithm);

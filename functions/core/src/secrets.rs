@@ -24,27 +24,13 @@ impl SecretSource {
             Self::File(path) => crate::config::read(path),
             Self::SecretsManager(id) => {
                 let client = aws_sdk_secretsmanager::Client::new(aws().await);
-                let out = client
-                    .get_secret_value()
-                    .secret_id(id)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        ConfigError::Invalid(
-                            what,
-                            format!(
-                                "cannot read secret {id}: {}",
-                                crate::signing::sdk_message(&e)
-                            ),
-                        )
-                    })?;
+                let out = client.get_secret_value().secret_id(id).send().await.map_err(|e| {
+                    ConfigError::Invalid(what, format!("cannot read secret {id}: {}", crate::signing::sdk_message(&e)))
+                })?;
                 match (out.secret_string(), out.secret_binary()) {
                     (Some(s), _) => Ok(s.as_bytes().to_vec()),
                     (None, Some(b)) => Ok(b.as_ref().to_vec()),
-                    (None, None) => Err(ConfigError::Invalid(
-                        what,
-                        format!("secret {id} has no value"),
-                    )),
+                    (None, None) => Err(ConfigError::Invalid(what, format!("secret {id} has no value"))),
                 }
             }
         }
@@ -54,9 +40,6 @@ impl SecretSource {
 /// The AWS SDK's configuration (region, credentials, endpoint overrides such as
 /// `AWS_ENDPOINT_URL_KMS` in tests), loaded once per process.
 pub async fn aws() -> &'static aws_config::SdkConfig {
-    static CONFIG: tokio::sync::OnceCell<aws_config::SdkConfig> =
-        tokio::sync::OnceCell::const_new();
-    CONFIG
-        .get_or_init(|| aws_config::load_defaults(aws_config::BehaviorVersion::latest()))
-        .await
+    static CONFIG: tokio::sync::OnceCell<aws_config::SdkConfig> = tokio::sync::OnceCell::const_new();
+    CONFIG.get_or_init(|| aws_config::load_defaults(aws_config::BehaviorVersion::latest())).await
 }

@@ -6,7 +6,9 @@ use crate::domain::{shelter_import, shelters, surveys};
 use crate::keys;
 use bosai_store::{item::item, Condition, ItemExt, Store, StoreError, Value};
 use bosai_types::supplies::DiaperSize;
-use bosai_types::surveys::{ChoiceOption, Localized, NewSurvey, OptionId, Question, QuestionId, QuestionKind, Recurrence, SurveyId, SurveyScope};
+use bosai_types::surveys::{
+    ChoiceOption, Localized, NewSurvey, OptionId, Question, QuestionId, QuestionKind, Recurrence, SurveyId, SurveyScope,
+};
 use bosai_types::{Congestion, Facility, MunicipalityCode, Shelter, ShelterStatus, Timestamp};
 
 pub const DEMO_MUNICIPALITY: &str = "041009";
@@ -49,7 +51,8 @@ pub fn demo_shelters(now: Timestamp) -> Vec<Shelter> {
         .rows
         .into_iter()
         .map(|row| {
-            let &(_, occupancy, open, facilities) = DEMO_STATE.iter().find(|d| d.0 == row.id.as_str()).expect("demo state for every row");
+            let &(_, occupancy, open, facilities) =
+                DEMO_STATE.iter().find(|d| d.0 == row.id.as_str()).expect("demo state for every row");
             let status = if open { ShelterStatus::Open } else { ShelterStatus::Closed };
             let capacity = row.capacity.unwrap_or(0);
             Shelter {
@@ -77,7 +80,10 @@ pub fn demo_shelters(now: Timestamp) -> Vec<Shelter> {
 /// open since 2024-01-01 JST so they are open whatever clock the demo runs on.
 pub fn demo_surveys() -> Vec<NewSurvey> {
     let l = Localized::new;
-    let choice = |id: &str, ja: &str, en: &str| ChoiceOption { id: OptionId::parse(id).expect("valid demo option"), label: l(ja, en) };
+    let choice = |id: &str, ja: &str, en: &str| ChoiceOption {
+        id: OptionId::parse(id).expect("valid demo option"),
+        label: l(ja, en),
+    };
     let q = |id: &str, ja: &str, en: &str, required: bool, kind: QuestionKind| Question {
         id: QuestionId::parse(id).expect("valid demo question"),
         text: l(ja, en),
@@ -89,35 +95,70 @@ pub fn demo_surveys() -> Vec<NewSurvey> {
         id: SurveyId::parse(DEMO_NEEDS_SURVEY).expect("valid demo id"),
         title: l("必要な物資の調査", "What do you need?"),
         questions: vec![
-            q("needs", "今、必要なものを選んでください（複数可）", "What do you need now? (choose all that apply)", true, QuestionKind::MultipleChoice {
-                options: vec![
-                    choice("water", "飲料水", "Drinking water"),
-                    choice("food", "食料", "Food"),
-                    choice("blankets", "毛布", "Blankets"),
-                    choice("toilet_paper", "トイレットペーパー", "Toilet paper"),
-                    choice("diapers_infant", "おむつ（乳児用）", "Diapers (infant)"),
-                    choice("diapers_adult", "おむつ（大人用）", "Diapers (adult)"),
-                    choice("infant_formula", "粉ミルク・液体ミルク", "Infant formula"),
-                    choice("medicine", "医薬品", "Medicine"),
-                    choice("phone_charging", "携帯電話の充電", "Phone charging"),
-                ],
-                allow_other: true,
-            }),
-            q("diaper_size", "おむつが必要な場合、サイズを選んでください", "If you need diapers, which size?", false, QuestionKind::SingleChoice {
-                // The sizes and their names of the supplies catalog, so answers map to stock.
-                options: [false, true]
-                    .into_iter()
-                    .flat_map(|adult| DiaperSize::sizes(adult).iter().map(move |s| (adult, *s)))
-                    .map(|(adult, s)| {
-                        let (kind_ja, kind_en) = if adult { ("大人用", "Adult") } else { ("乳児用", "Infant") };
-                        let id = format!("{}_{}", if adult { "adult" } else { "infant" }, s.code());
-                        choice(&id, &format!("{kind_ja} {}", s.label(adult, true)), &format!("{kind_en}, {}", s.label(adult, false)))
-                    })
-                    .collect(),
-            }),
-            q("diaper_count", "1日に必要なおむつの枚数", "Diapers needed per day", false, QuestionKind::Number { min: 0, max: 99, unit: Some(l("枚", "pcs")) }),
-            q("medicine_detail", "必要な医薬品（薬の名前など）", "Which medicine do you need? (name, dose)", false, QuestionKind::FreeText),
-            q("people", "この回答で必要としている人数", "How many people is this for?", false, QuestionKind::Number { min: 1, max: 30, unit: Some(l("人", "people")) }),
+            q(
+                "needs",
+                "今、必要なものを選んでください（複数可）",
+                "What do you need now? (choose all that apply)",
+                true,
+                QuestionKind::MultipleChoice {
+                    options: vec![
+                        choice("water", "飲料水", "Drinking water"),
+                        choice("food", "食料", "Food"),
+                        choice("blankets", "毛布", "Blankets"),
+                        choice("toilet_paper", "トイレットペーパー", "Toilet paper"),
+                        choice("diapers_infant", "おむつ（乳児用）", "Diapers (infant)"),
+                        choice("diapers_adult", "おむつ（大人用）", "Diapers (adult)"),
+                        choice("infant_formula", "粉ミルク・液体ミルク", "Infant formula"),
+                        choice("medicine", "医薬品", "Medicine"),
+                        choice("phone_charging", "携帯電話の充電", "Phone charging"),
+                    ],
+                    allow_other: true,
+                },
+            ),
+            q(
+                "diaper_size",
+                "おむつが必要な場合、サイズを選んでください",
+                "If you need diapers, which size?",
+                false,
+                QuestionKind::SingleChoice {
+                    // The sizes and their names of the supplies catalog, so answers map to stock.
+                    options: [false, true]
+                        .into_iter()
+                        .flat_map(|adult| DiaperSize::sizes(adult).iter().map(move |s| (adult, *s)))
+                        .map(|(adult, s)| {
+                            let (kind_ja, kind_en) =
+                                if adult { ("大人用", "Adult") } else { ("乳児用", "Infant") };
+                            let id = format!("{}_{}", if adult { "adult" } else { "infant" }, s.code());
+                            choice(
+                                &id,
+                                &format!("{kind_ja} {}", s.label(adult, true)),
+                                &format!("{kind_en}, {}", s.label(adult, false)),
+                            )
+                        })
+                        .collect(),
+                },
+            ),
+            q(
+                "diaper_count",
+                "1日に必要なおむつの枚数",
+                "Diapers needed per day",
+                false,
+                QuestionKind::Number { min: 0, max: 99, unit: Some(l("枚", "pcs")) },
+            ),
+            q(
+                "medicine_detail",
+                "必要な医薬品（薬の名前など）",
+                "Which medicine do you need? (name, dose)",
+                false,
+                QuestionKind::FreeText,
+            ),
+            q(
+                "people",
+                "この回答で必要としている人数",
+                "How many people is this for?",
+                false,
+                QuestionKind::Number { min: 1, max: 30, unit: Some(l("人", "people")) },
+            ),
         ],
         scope: SurveyScope::All,
         recurrence: Recurrence::Once,
@@ -128,25 +169,37 @@ pub fn demo_surveys() -> Vec<NewSurvey> {
         id: SurveyId::parse(DEMO_HEALTH_SURVEY).expect("valid demo id"),
         title: l("毎日の健康チェック", "Daily health check"),
         questions: vec![
-            q("condition", "今日の体調はいかがですか", "How are you feeling today?", true, QuestionKind::SingleChoice {
-                options: vec![
-                    choice("good", "元気です", "Well"),
-                    choice("unwell", "体調がすぐれない", "Not well"),
-                    choice("need_help", "すぐに助けが必要", "I need help now"),
-                ],
-            }),
-            q("symptoms", "当てはまる症状（複数可）", "Symptoms (choose all that apply)", false, QuestionKind::MultipleChoice {
-                options: vec![
-                    choice("fever", "発熱", "Fever"),
-                    choice("cough", "せき", "Cough"),
-                    choice("sore_throat", "のどの痛み", "Sore throat"),
-                    choice("diarrhea", "下痢", "Diarrhoea"),
-                    choice("vomiting", "吐き気・おう吐", "Nausea or vomiting"),
-                    choice("headache", "頭痛", "Headache"),
-                    choice("sleepless", "眠れない", "Cannot sleep"),
-                ],
-                allow_other: true,
-            }),
+            q(
+                "condition",
+                "今日の体調はいかがですか",
+                "How are you feeling today?",
+                true,
+                QuestionKind::SingleChoice {
+                    options: vec![
+                        choice("good", "元気です", "Well"),
+                        choice("unwell", "体調がすぐれない", "Not well"),
+                        choice("need_help", "すぐに助けが必要", "I need help now"),
+                    ],
+                },
+            ),
+            q(
+                "symptoms",
+                "当てはまる症状（複数可）",
+                "Symptoms (choose all that apply)",
+                false,
+                QuestionKind::MultipleChoice {
+                    options: vec![
+                        choice("fever", "発熱", "Fever"),
+                        choice("cough", "せき", "Cough"),
+                        choice("sore_throat", "のどの痛み", "Sore throat"),
+                        choice("diarrhea", "下痢", "Diarrhoea"),
+                        choice("vomiting", "吐き気・おう吐", "Nausea or vomiting"),
+                        choice("headache", "頭痛", "Headache"),
+                        choice("sleepless", "眠れない", "Cannot sleep"),
+                    ],
+                    allow_other: true,
+                },
+            ),
             q("notes", "職員に伝えたいこと", "Anything staff should know?", false, QuestionKind::FreeText),
         ],
         scope: SurveyScope::All,
@@ -173,9 +226,17 @@ fn demo_headcount(people: u32, this_year: i32) -> std::collections::BTreeMap<Str
                 allergens.push(code);
             }
         }
-        let care: &[&str] = if i % 23 == 5 { &["wheelchair"] } else if i % 37 == 7 { &["infant"] } else { &[] };
+        let care: &[&str] = if i % 23 == 5 {
+            &["wheelchair"]
+        } else if i % 37 == 7 {
+            &["infant"]
+        } else {
+            &[]
+        };
         let needs = serde_json::json!({ "allergens": allergens, "care": care });
-        let mut roster = item(&bosai_store::Key::new("demo", "demo")).with("sex", Value::s(sex)).with("needs", Value::s(needs.to_string()));
+        let mut roster = item(&bosai_store::Key::new("demo", "demo"))
+            .with("sex", Value::s(sex))
+            .with("needs", Value::s(needs.to_string()));
         if i % 19 != 11 {
             roster = roster.with("birth_year", Value::n(1935 + (i * 37) % 90));
         }
@@ -212,26 +273,44 @@ pub fn demo_staff() -> Vec<bosai_types::staff::StaffAccount> {
         account("demo-staff-katahira", "避難所スタッフ（片平）", StaffRole::ShelterStaff, &[DEMO_STAFF_SHELTER]),
         account("demo-hq-sendai", "災害対策本部（仙台市）", StaffRole::Hq, &[]),
         account("demo-admin-sendai", "管理者（仙台市）", StaffRole::Admin, &[]),
-        StaffAccount { municipality: DEMO_PREFECTURE.into(), ..account("demo-pref-miyagi", "県災害対策本部（宮城県）", StaffRole::PrefectureHq, &[]) },
+        StaffAccount {
+            municipality: DEMO_PREFECTURE.into(),
+            ..account("demo-pref-miyagi", "県災害対策本部（宮城県）", StaffRole::PrefectureHq, &[])
+        },
     ]
 }
 
 pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
     let m = MunicipalityCode::parse(DEMO_MUNICIPALITY).expect("valid demo code");
-    put_once(store, item(&keys::municipality(&m)).with("name_ja", Value::s("仙台市")).with("name_en", Value::s("Sendai City")))
-        .await?;
-    crate::domain::areas::register(store, &m, Some("仙台市")).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    put_once(
+        store,
+        item(&keys::municipality(&m)).with("name_ja", Value::s("仙台市")).with("name_en", Value::s("Sendai City")),
+    )
+    .await?;
+    crate::domain::areas::register(store, &m, Some("仙台市"))
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     // Imported once: a restart keeps what an admin imported since.
     if crate::domain::areas::list(store, &m).await.map_err(|e| StoreError::Unavailable(e.to_string()))?.is_empty() {
-        crate::domain::area_import::import(store, &m, DEMO_AREAS_CSV, true).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        crate::domain::area_import::import(store, &m, DEMO_AREAS_CSV, true)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     }
-    if crate::domain::municipality_list::listed(store, &m).await.map_err(|e| StoreError::Unavailable(e.to_string()))?.is_empty() {
-        crate::domain::municipality_list::import(store, &m, DEMO_MUNICIPALITY_LIST_CSV, true).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    if crate::domain::municipality_list::listed(store, &m)
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?
+        .is_empty()
+    {
+        crate::domain::municipality_list::import(store, &m, DEMO_MUNICIPALITY_LIST_CSV, true)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     }
     let year = crate::domain::headcount::jst_year(now);
     // Imported once: a restart keeps what demo users changed.
     if shelters::stored_of(store, &m).await.map_err(|e| StoreError::Unavailable(e.to_string()))?.is_empty() {
-        shelter_import::import(store, &m, DEMO_SHELTERS_CSV, true, now).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        shelter_import::import(store, &m, DEMO_SHELTERS_CSV, true, now)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         for s in demo_shelters(now) {
             let counters = demo_headcount(s.occupancy, year)
                 .into_iter()
@@ -239,7 +318,9 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
             store.put(counters, None).await?;
             let mut described = shelters::to_item(&s);
             let (status, facilities) = (described.remove("status"), described.remove("facilities"));
-            let u = bosai_store::Update::new().set("status", status.expect("status")).set("facilities", facilities.expect("facilities"));
+            let u = bosai_store::Update::new()
+                .set("status", status.expect("status"))
+                .set("facilities", facilities.expect("facilities"));
             store.update(&keys::shelter(&s.id), u, Some(Condition::present())).await?;
         }
     }
@@ -263,7 +344,10 @@ mod tests {
         let store = SqliteStore::in_memory().unwrap();
         seed(&store, Timestamp(1)).await.unwrap();
         let id = bosai_types::ShelterId::parse(DEMO_STAFF_SHELTER).unwrap();
-        store.update(&keys::headcount(&id), bosai_store::Update::new().set("occupancy", Value::n(7)), None).await.unwrap();
+        store
+            .update(&keys::headcount(&id), bosai_store::Update::new().set("occupancy", Value::n(7)), None)
+            .await
+            .unwrap();
         seed(&store, Timestamp(2)).await.unwrap();
         let list = shelters::list(&store, &MunicipalityCode::parse(DEMO_MUNICIPALITY).unwrap()).await.unwrap();
         assert!(list.len() >= 5);
@@ -275,7 +359,9 @@ mod tests {
         let store = SqliteStore::in_memory().unwrap();
         seed(&store, Timestamp(1_795_359_600_000)).await.unwrap();
         let m = MunicipalityCode::parse(DEMO_MUNICIPALITY).unwrap();
-        let sum = crate::domain::hq::summary(&store, &m, &crate::keys::Space::Real, Timestamp(1_795_359_600_000)).await.unwrap();
+        let sum = crate::domain::hq::summary(&store, &m, &crate::keys::Space::Real, Timestamp(1_795_359_600_000))
+            .await
+            .unwrap();
         for s in &sum.shelters {
             assert_eq!(s.headcount.people, s.occupancy, "{}", s.shelter_id);
             assert_eq!(s.headcount.by_age.values().sum::<u32>(), s.occupancy, "{}", s.shelter_id);
@@ -293,19 +379,40 @@ mod tests {
         let store = SqliteStore::in_memory().unwrap();
         seed(&store, Timestamp(1)).await.unwrap();
         let id = SurveyId::parse(DEMO_HEALTH_SURVEY).unwrap();
-        let hq = crate::auth::Principal { sub: "hq".into(), role: bosai_types::auth::Role::Hq, shelters: vec![], municipality: Some(m.clone()) };
+        let hq = crate::auth::Principal {
+            sub: "hq".into(),
+            role: bosai_types::auth::Role::Hq,
+            shelters: vec![],
+            municipality: Some(m.clone()),
+        };
         surveys::close(&store, &hq, &m, &id, Timestamp(5)).await.unwrap();
         seed(&store, Timestamp(2)).await.unwrap();
         let all = surveys::list(&store, &m).await.unwrap();
         assert_eq!(all.len(), 2);
         let health = all.iter().find(|s| s.id == id).unwrap();
-        assert_eq!((health.closed_at, health.created_at), (Some(Timestamp(5)), Timestamp(1)), "a reseed keeps HQ's changes");
+        assert_eq!(
+            (health.closed_at, health.created_at),
+            (Some(Timestamp(5)), Timestamp(1)),
+            "a reseed keeps HQ's changes"
+        );
         let needs = all.iter().find(|s| s.id.as_str() == DEMO_NEEDS_SURVEY).unwrap();
         let needs_options = match &needs.questions[0].kind {
-            QuestionKind::MultipleChoice { options, allow_other: true } => options.iter().map(|o| o.id.to_string()).collect::<Vec<_>>(),
+            QuestionKind::MultipleChoice { options, allow_other: true } => {
+                options.iter().map(|o| o.id.to_string()).collect::<Vec<_>>()
+            }
             other => panic!("{other:?}"),
         };
-        for item in ["water", "food", "blankets", "toilet_paper", "diapers_infant", "diapers_adult", "infant_formula", "medicine", "phone_charging"] {
+        for item in [
+            "water",
+            "food",
+            "blankets",
+            "toilet_paper",
+            "diapers_infant",
+            "diapers_adult",
+            "infant_formula",
+            "medicine",
+            "phone_charging",
+        ] {
             assert!(needs_options.iter().any(|o| o == item), "{item}");
         }
     }

@@ -43,32 +43,18 @@ impl std::fmt::Debug for KmsKey {
 
 /// The public half of a KMS key as a JWK (init: one `GetPublicKey` per key).
 pub async fn kms_public_jwk(client: &aws_sdk_kms::Client, key_id: &str) -> Result<Jwk, SignError> {
-    let out = client
-        .get_public_key()
-        .key_id(key_id)
-        .send()
-        .await
-        .map_err(|e| SignError::Kms(sdk_message(&e)))?;
+    let out = client.get_public_key().key_id(key_id).send().await.map_err(|e| SignError::Kms(sdk_message(&e)))?;
     let not_p256 = || SignError::Kms(format!("{key_id} is not an ECC_NIST_P256 signing key"));
-    if out
-        .key_spec()
-        .is_some_and(|s| *s != aws_sdk_kms::types::KeySpec::EccNistP256)
-    {
+    if out.key_spec().is_some_and(|s| *s != aws_sdk_kms::types::KeySpec::EccNistP256) {
         return Err(not_p256());
     }
-    let der = out
-        .public_key()
-        .ok_or_else(|| SignError::Kms(format!("{key_id}: no public key")))?;
-    let key =
-        p256::ecdsa::VerifyingKey::from_public_key_der(der.as_ref()).map_err(|_| not_p256())?;
+    let der = out.public_key().ok_or_else(|| SignError::Kms(format!("{key_id}: no public key")))?;
+    let key = p256::ecdsa::VerifyingKey::from_public_key_der(der.as_ref()).map_err(|_| not_p256())?;
     Ok(jwk_of(&key))
 }
 
 /// `Code: message` of an AWS SDK error (KMS, Secrets Manager), for logs and 503 bodies.
-pub(crate) fn sdk_message<
-    E: aws_sdk_kms::error::ProvideErrorMetadata + std::fmt::Debug,
-    R: std::fmt::Debug,
->(
+pub(crate) fn sdk_message<E: aws_sdk_kms::error::ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
     e: &aws_sdk_kms::error::SdkError<E, R>,
 ) -> String {
     use aws_sdk_kms::error::ProvideErrorMetadata as _;
@@ -82,11 +68,7 @@ pub(crate) fn sdk_message<
 impl KmsKey {
     pub async fn load(client: aws_sdk_kms::Client, key_id: &str) -> Result<Self, SignError> {
         let jwk = kms_public_jwk(&client, key_id).await?;
-        Ok(Self {
-            client,
-            key_id: key_id.to_owned(),
-            jwk,
-        })
+        Ok(Self { client, key_id: key_id.to_owned(), jwk })
     }
 
     /// ECDSA_SHA_256 over the raw signing input (always under KMS's 4 KB message limit: our
@@ -103,11 +85,8 @@ impl KmsKey {
             .send()
             .await
             .map_err(|e| SignError::Kms(sdk_message(&e)))?;
-        let der = out
-            .signature()
-            .ok_or_else(|| SignError::Kms("KMS returned no signature".into()))?;
-        let sig = Signature::from_der(der.as_ref())
-            .map_err(|e| SignError::Kms(format!("KMS signature: {e}")))?;
+        let der = out.signature().ok_or_else(|| SignError::Kms("KMS returned no signature".into()))?;
+        let sig = Signature::from_der(der.as_ref()).map_err(|e| SignError::Kms(format!("KMS signature: {e}")))?;
         // Low-S form, as every ES256 verifier accepts.
         Ok(sig.normalize_s().unwrap_or(sig))
     }

@@ -18,27 +18,10 @@ on_both_stores!(
 
 const IMPORT: &str = "/api/admin/municipalities/{code}/shelter-import";
 
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    code: &str,
-    query: &str,
-    body: Vec<u8>,
-) -> (u16, serde_json::Value) {
+async fn upload(app: &TestApp, token: &str, code: &str, query: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
     let url = app.url(&format!("{}{query}", IMPORT.replace("{code}", code)));
-    let res = app
-        .http
-        .post(url)
-        .bearer_auth(token)
-        .header("content-type", "text/csv")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (
-        res.status().as_u16(),
-        res.json().await.unwrap_or(serde_json::Value::Null),
-    )
+    let res = app.http.post(url).bearer_auth(token).header("content-type", "text/csv").body(body).send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(serde_json::Value::Null))
 }
 
 fn report(v: serde_json::Value) -> ShelterImportReport {
@@ -46,22 +29,11 @@ fn report(v: serde_json::Value) -> ShelterImportReport {
 }
 
 async fn public_list(app: &TestApp) -> Vec<Shelter> {
-    app.http
-        .get(app.url("/api/shelters"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    app.http.get(app.url("/api/shelters")).send().await.unwrap().json().await.unwrap()
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../../tests/fixtures/opendata/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    std::fs::read(format!("{}/../../tests/fixtures/opendata/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 async fn reimporting_the_demo_list_keeps_people_and_status(app: TestApp) {
@@ -81,35 +53,17 @@ async fn reimporting_the_demo_list_keeps_people_and_status(app: TestApp) {
     let preview = report(body);
     assert!(!preview.applied);
     assert_eq!(
-        (
-            preview.count(ChangeKind::Updated),
-            preview.count(ChangeKind::Retired),
-            preview.count(ChangeKind::Unchanged)
-        ),
+        (preview.count(ChangeKind::Updated), preview.count(ChangeKind::Retired), preview.count(ChangeKind::Unchanged)),
         (1, 1, 4)
     );
     assert_eq!(public_list(&app).await, before, "a preview writes nothing");
 
-    let (status, body) = upload(
-        &app,
-        &admin,
-        "041009",
-        "?apply=true",
-        edited.clone().into_bytes(),
-    )
-    .await;
+    let (status, body) = upload(&app, &admin, "041009", "?apply=true", edited.clone().into_bytes()).await;
     assert_eq!(status, 200, "{body}");
     assert!(report(body).applied);
     let after = public_list(&app).await;
-    assert_eq!(
-        after.len(),
-        5,
-        "the retired shelter is no longer offered to residents"
-    );
-    let katahira = after
-        .iter()
-        .find(|s| s.id.as_str() == "041009-aoba-katahira-es")
-        .unwrap();
+    assert_eq!(after.len(), 5, "the retired shelter is no longer offered to residents");
+    let katahira = after.iter().find(|s| s.id.as_str() == "041009-aoba-katahira-es").unwrap();
     let was = before.iter().find(|s| s.id == katahira.id).unwrap();
     assert_eq!(katahira.name_ja, "片平丁小学校（体育館）");
     assert_eq!(
@@ -121,196 +75,102 @@ async fn reimporting_the_demo_list_keeps_people_and_status(app: TestApp) {
     // The same apply again (a retry) changes nothing.
     let (_, body) = upload(&app, &admin, "041009", "?apply=true", edited.into_bytes()).await;
     let again = report(body);
-    assert_eq!(
-        (
-            again.count(ChangeKind::Unchanged),
-            again.count(ChangeKind::Retired)
-        ),
-        (5, 0)
-    );
+    assert_eq!((again.count(ChangeKind::Unchanged), again.count(ChangeKind::Retired)), (5, 0));
 }
 
 async fn another_towns_file_and_scopes(app: TestApp) {
     let utsunomiya = MunicipalityCode::parse("092011").unwrap();
     let sendai_admin = app.staff_token(Role::Admin, &[], Some("041009"));
-    let (status, _) = upload(
-        &app,
-        &sendai_admin,
-        "092011",
-        "?apply=true",
-        fixture("utsunomiya-ods-sites.sjis.csv"),
-    )
-    .await;
-    assert_eq!(
-        status, 403,
-        "an admin of Sendai may not load Utsunomiya's shelters"
-    );
+    let (status, _) =
+        upload(&app, &sendai_admin, "092011", "?apply=true", fixture("utsunomiya-ods-sites.sjis.csv")).await;
+    assert_eq!(status, 403, "an admin of Sendai may not load Utsunomiya's shelters");
     let hq = app.staff_token(Role::Hq, &[], Some("092011"));
     assert_eq!(
-        upload(
-            &app,
-            &hq,
-            "092011",
-            "",
-            fixture("utsunomiya-ods-sites.sjis.csv")
-        )
-        .await
-        .0,
+        upload(&app, &hq, "092011", "", fixture("utsunomiya-ods-sites.sjis.csv")).await.0,
         403,
         "HQ does not import"
     );
 
     let admin = app.staff_token(Role::Admin, &[], Some("092011"));
-    let (status, body) = upload(
-        &app,
-        &admin,
-        "092011",
-        "?apply=true",
-        fixture("utsunomiya-ods-sites.sjis.csv"),
-    )
-    .await;
+    let (status, body) = upload(&app, &admin, "092011", "?apply=true", fixture("utsunomiya-ods-sites.sjis.csv")).await;
     assert_eq!(status, 200, "{body}");
     let r = report(body);
-    assert_eq!(
-        (r.applied, r.rows, r.changes[0].id.as_str()),
-        (true, 1, "092011-1")
-    );
-    let stored = shelters::stored_of(app.store.as_ref(), &utsunomiya)
-        .await
-        .unwrap();
+    assert_eq!((r.applied, r.rows, r.changes[0].id.as_str()), (true, 1, "092011-1"));
+    let stored = shelters::stored_of(app.store.as_ref(), &utsunomiya).await.unwrap();
     assert_eq!(stored.len(), 1);
-    assert_eq!(
-        (stored[0].shelter.status, stored[0].shelter.name_ja.as_str()),
-        (ShelterStatus::Closed, "中央小学校")
-    );
-    assert_eq!(
-        public_list(&app).await.len(),
-        6,
-        "Sendai's list is untouched"
-    );
+    assert_eq!((stored[0].shelter.status, stored[0].shelter.name_ja.as_str()), (ShelterStatus::Closed, "中央小学校"));
+    assert_eq!(public_list(&app).await.len(), 6, "Sendai's list is untouched");
 
     // Sendai's file under Utsunomiya's code: every row is refused, nothing written.
-    let (status, body) = upload(
-        &app,
-        &admin,
-        "092011",
-        "?apply=true",
-        DEMO_SHELTERS_CSV.to_vec(),
-    )
-    .await;
+    let (status, body) = upload(&app, &admin, "092011", "?apply=true", DEMO_SHELTERS_CSV.to_vec()).await;
     assert_eq!(status, 422, "{body}");
     let refused = report(body);
     assert_eq!((refused.applied, refused.errors.len()), (false, 6));
-    assert_eq!(
-        refused.errors[0].column.as_deref(),
-        Some("全国地方公共団体コード")
-    );
-    assert_eq!(
-        shelters::stored_of(app.store.as_ref(), &utsunomiya)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(refused.errors[0].column.as_deref(), Some("全国地方公共団体コード"));
+    assert_eq!(shelters::stored_of(app.store.as_ref(), &utsunomiya).await.unwrap().len(), 1);
 }
 
 async fn bad_files_are_clear_4xx(app: TestApp) {
     let admin = app.staff_token(Role::Admin, &[], None);
-    let problem = |(status, body): (u16, serde_json::Value)| {
-        (status, body["code"].as_str().unwrap_or("").to_owned())
-    };
+    let problem = |(status, body): (u16, serde_json::Value)| (status, body["code"].as_str().unwrap_or("").to_owned());
     assert_eq!(
-        problem(
-            upload(
-                &app,
-                &admin,
-                "131016",
-                "",
-                fixture("chiyoda-gsi-sites.mojibake.csv")
-            )
-            .await
-        ),
+        problem(upload(&app, &admin, "131016", "", fixture("chiyoda-gsi-sites.mojibake.csv")).await),
         (400, "garbled_text".into())
     );
     assert_eq!(
-        problem(
-            upload(
-                &app,
-                &admin,
-                "131017",
-                "",
-                fixture("chiyoda-gsi-sites.sjis.csv")
-            )
-            .await
-        ),
+        problem(upload(&app, &admin, "131017", "", fixture("chiyoda-gsi-sites.sjis.csv")).await),
         (400, "invalid_municipality".into())
     );
     assert_eq!(
-        problem(
-            upload(
-                &app,
-                &admin,
-                "131016",
-                "?apply=yes",
-                fixture("chiyoda-gsi-sites.sjis.csv")
-            )
-            .await
-        ),
+        problem(upload(&app, &admin, "131016", "?apply=yes", fixture("chiyoda-gsi-sites.sjis.csv")).await),
         (400, "invalid_query".into())
     );
     assert_eq!(
         problem(upload(&app, &admin, "131016", "", b"a,b\r\n1,2\r\n".to_vec()).await),
         (400, "unknown_header".into())
     );
-    let (status, body) = upload(
-        &app,
-        &admin,
-        "131016",
-        "?apply=true",
-        vec![b'x'; 50 * 1024 * 1024],
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (413, Some("payload_too_large"))
-    );
-    assert!(
-        body["message"].as_str().unwrap().contains("8192 KB"),
-        "{body}"
-    );
+    let (status, body) = upload(&app, &admin, "131016", "?apply=true", vec![b'x'; 50 * 1024 * 1024]).await;
+    assert_eq!((status, body["code"].as_str()), (413, Some("payload_too_large")));
+    assert!(body["message"].as_str().unwrap().contains("8192 KB"), "{body}");
     // Nothing of Chiyoda's was stored along the way.
-    assert!(shelters::stored_of(
-        app.store.as_ref(),
-        &MunicipalityCode::parse("131016").unwrap()
-    )
-    .await
-    .unwrap()
-    .is_empty());
+    assert!(shelters::stored_of(app.store.as_ref(), &MunicipalityCode::parse("131016").unwrap())
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 /// The area list residents choose from comes from the admin's CSV: preview, apply, scope.
 async fn areas_are_imported_and_residents_choose_from_them(app: TestApp) {
     let admin = app.staff_token(Role::Admin, &[], Some("041009"));
-    let abr = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/opendata/abr-town-miyagi-excerpt.csv")).unwrap();
+    let abr = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/opendata/abr-town-miyagi-excerpt.csv"
+    ))
+    .unwrap();
     let post = |token: String, code: &'static str, query: &'static str, body: Vec<u8>| {
         let url = app.url(&format!("/api/admin/municipalities/{code}/area-import{query}"));
         let http = app.http.clone();
         async move {
-            let res = http.post(url).bearer_auth(token).header("content-type", "text/csv").body(body).send().await.unwrap();
+            let res =
+                http.post(url).bearer_auth(token).header("content-type", "text/csv").body(body).send().await.unwrap();
             (res.status().as_u16(), res.json::<serde_json::Value>().await.unwrap_or_default())
         }
     };
-    let areas = || async { app.http.get(app.url("/api/areas")).send().await.unwrap().json::<Vec<serde_json::Value>>().await.unwrap() };
+    let areas = || async {
+        app.http.get(app.url("/api/areas")).send().await.unwrap().json::<Vec<serde_json::Value>>().await.unwrap()
+    };
     let before = areas().await;
     let (status, preview) = post(admin.clone(), "041009", "", abr.clone()).await;
     assert_eq!(status, 200, "{preview}");
     assert_eq!((preview["areas"].as_u64(), preview["applied"].as_bool()), (Some(4), Some(false)));
     assert_eq!(areas().await, before, "a preview changes nothing");
-    let (status, _) = post(app.staff_token(Role::Admin, &[], Some("042021")), "041009", "?apply=true", abr.clone()).await;
+    let (status, _) =
+        post(app.staff_token(Role::Admin, &[], Some("042021")), "041009", "?apply=true", abr.clone()).await;
     assert_eq!(status, 403, "another town's admin");
     let (status, _) = post(app.staff_token(Role::Hq, &[], Some("041009")), "041009", "?apply=true", abr.clone()).await;
     assert_eq!(status, 403, "HQ is not an admin");
-    let (status, bad) = post(admin.clone(), "041009", "?apply=true", "地区コード,地区名\n!!,x\n".as_bytes().to_vec()).await;
+    let (status, bad) =
+        post(admin.clone(), "041009", "?apply=true", "地区コード,地区名\n!!,x\n".as_bytes().to_vec()).await;
     assert_eq!((status, bad["errors"][0]["line"].as_u64()), (422, Some(2)), "{bad}");
     assert_eq!(areas().await, before, "nothing half-imported");
     let (status, applied) = post(admin, "041009", "?apply=true", abr).await;
@@ -328,14 +188,18 @@ async fn facilities_and_capacity_are_kept_by_the_municipality(app: TestApp) {
     let body = serde_json::json!({"facilities": ["pets", "barrier_free", "pets"], "capacity": 350});
     let (s, shelter) = app.call("PUT", &path, &admin, Some(body.clone())).await;
     assert_eq!(s, 200, "{shelter}");
-    assert_eq!((&shelter["facilities"], &shelter["capacity"]), (&serde_json::json!(["barrier_free", "pets"]), &serde_json::json!(350)));
+    assert_eq!(
+        (&shelter["facilities"], &shelter["capacity"]),
+        (&serde_json::json!(["barrier_free", "pets"]), &serde_json::json!(350))
+    );
     let without_time = |mut v: serde_json::Value| {
         v.as_object_mut().unwrap().remove("updated_at");
         v
     };
     let again = app.call("PUT", &path, &admin, Some(body)).await.1;
     assert_eq!(without_time(again), without_time(shelter), "sending it again changes nothing");
-    let public: Shelter = app.http.get(app.url(&format!("/api/shelters/{ID}"))).send().await.unwrap().json().await.unwrap();
+    let public: Shelter =
+        app.http.get(app.url(&format!("/api/shelters/{ID}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(public.capacity, 350);
 
     // Capacity left out is kept; bad input is a clear 400 and changes nothing.
@@ -351,11 +215,17 @@ async fn facilities_and_capacity_are_kept_by_the_municipality(app: TestApp) {
     }
     let other = app.staff_token(Role::Admin, &[], Some("131016"));
     assert_eq!(app.call("PUT", &path, &other, Some(serde_json::json!({"facilities": []}))).await.0, 403);
-    assert_eq!(app.call("PUT", "/api/shelters/041009-no-such/facilities", &admin, Some(serde_json::json!({"facilities": []}))).await.0, 404);
+    assert_eq!(
+        app.call("PUT", "/api/shelters/041009-no-such/facilities", &admin, Some(serde_json::json!({"facilities": []})))
+            .await
+            .0,
+        404
+    );
 
     // Re-importing the published list keeps what the admin set.
     let (s, _) = upload(&app, &admin, "041009", "?apply=true", DEMO_SHELTERS_CSV.to_vec()).await;
     assert_eq!(s, 200);
-    let after: Shelter = app.http.get(app.url(&format!("/api/shelters/{ID}"))).send().await.unwrap().json().await.unwrap();
+    let after: Shelter =
+        app.http.get(app.url(&format!("/api/shelters/{ID}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(after.facilities, vec![bosai_types::Facility::Water]);
 }

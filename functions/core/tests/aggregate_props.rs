@@ -4,18 +4,18 @@
 //! cases, on DynamoDB Local, where concurrent writes really interleave.
 
 use bosai_core::auth::Principal;
-use bosai_core::domain::{supplies, surveys};
 use bosai_core::domain::surveys::ResidentContext;
+use bosai_core::domain::{supplies, surveys};
 use bosai_core::{seed, ApiError};
 use bosai_store::sqlite::SqliteStore;
 use bosai_store::Store;
 use bosai_types::auth::Role;
+use bosai_types::made::Made;
 use bosai_types::supplies::{Delivery, DiaperSize, StockUpdate, SupplyItem, MAX_QUANTITY};
 use bosai_types::surveys::{
-    AnswerValue, ChoiceOption, Localized, NewSurvey, OptionId, Period, Question, QuestionId, QuestionKind, Recurrence, SurveyAnswer,
-    SurveyId, MyAnswer, SurveyScope, SurveyTotals,
+    AnswerValue, ChoiceOption, Localized, MyAnswer, NewSurvey, OptionId, Period, Question, QuestionId, QuestionKind,
+    Recurrence, SurveyAnswer, SurveyId, SurveyScope, SurveyTotals,
 };
-use bosai_types::made::Made;
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -36,7 +36,8 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// A fresh store per case: in memory, or a new table on DynamoDB Local (None: not running).
 async fn store(dynamodb: bool) -> Option<Arc<dyn Store>> {
-    let s: Arc<dyn Store> = if dynamodb { common::dynamodb_store().await? } else { Arc::new(SqliteStore::in_memory().unwrap()) };
+    let s: Arc<dyn Store> =
+        if dynamodb { common::dynamodb_store().await? } else { Arc::new(SqliteStore::in_memory().unwrap()) };
     seed::seed(s.as_ref(), Timestamp(T0)).await.unwrap();
     Some(s)
 }
@@ -67,14 +68,23 @@ fn opt(id: &str) -> OptionId {
 }
 
 fn survey(id: &str) -> NewSurvey {
-    let q = |id: &str, required, kind| Question { id: QuestionId::parse(id).unwrap(), text: Localized::new(id, id), required, kind };
+    let q = |id: &str, required, kind| Question {
+        id: QuestionId::parse(id).unwrap(),
+        text: Localized::new(id, id),
+        required,
+        kind,
+    };
     let opts = |ids: &[&str]| ids.iter().map(|i| ChoiceOption { id: opt(i), label: Localized::new(i, i) }).collect();
     NewSurvey {
         id: SurveyId::parse(id).unwrap(),
         title: Localized::new("体調", "Health"),
         questions: vec![
             q("feel", true, QuestionKind::SingleChoice { options: opts(&["good", "bad"]) }),
-            q("needs", false, QuestionKind::MultipleChoice { options: opts(&["water", "food", "blankets"]), allow_other: true }),
+            q(
+                "needs",
+                false,
+                QuestionKind::MultipleChoice { options: opts(&["water", "food", "blankets"]), allow_other: true },
+            ),
             q("diapers", false, QuestionKind::Number { min: 0, max: 99, unit: None }),
             q("note", false, QuestionKind::FreeText),
         ],
@@ -91,14 +101,22 @@ fn answers(k: usize) -> SurveyAnswer {
     let q = |s: &str| QuestionId::parse(s).unwrap();
     let feel = |o: &str| (q("feel"), AnswerValue::SingleChoice { option: opt(o) });
     let needs = |o: &[&str], other: Option<&str>| {
-        (q("needs"), AnswerValue::MultipleChoice { options: o.iter().map(|x| opt(x)).collect(), other: other.map(str::to_owned) })
+        (
+            q("needs"),
+            AnswerValue::MultipleChoice {
+                options: o.iter().map(|x| opt(x)).collect(),
+                other: other.map(str::to_owned),
+            },
+        )
     };
     let diapers = |v| (q("diapers"), AnswerValue::Number { value: v });
     let answers = match k {
         0 => vec![feel("good")],
         1 => vec![feel("bad"), needs(&["food", "water"], None), diapers(4)],
         2 => vec![feel("bad"), needs(&["blankets"], Some("電池")), diapers(12)],
-        3 => vec![feel("good"), needs(&[], Some("眼鏡")), (q("note"), AnswerValue::FreeText { text: "腰が痛い".into() })],
+        3 => {
+            vec![feel("good"), needs(&[], Some("眼鏡")), (q("note"), AnswerValue::FreeText { text: "腰が痛い".into() })]
+        }
         _ => vec![feel("good"), needs(&["blankets", "food", "water"], None), diapers(0)],
     };
     SurveyAnswer { answers: answers.into_iter().collect() }
@@ -106,7 +124,8 @@ fn answers(k: usize) -> SurveyAnswer {
 
 /// Rounds of submissions; the submissions of one round are sent at the same time.
 fn survey_rounds() -> impl Strategy<Value = Vec<Vec<Submit>>> {
-    let submit = (0..4usize, 0..5usize, 0..48i64).prop_map(|(resident, answer, hour)| Submit { resident, answer, hour });
+    let submit =
+        (0..4usize, 0..5usize, 0..48i64).prop_map(|(resident, answer, hour)| Submit { resident, answer, hour });
     prop::collection::vec(prop::collection::vec(submit, 1..4), 1..10)
 }
 
@@ -144,7 +163,10 @@ async fn survey_case(store: Arc<dyn Store>, rounds: Vec<Vec<Submit>>) {
             let made = Timestamp(T0 + s.hour * HOUR);
             for stored in send.await.unwrap() {
                 // The answer returned is the one sent, or one made later that stays.
-                assert!(stored.answers == answers(s.answer).answers || stored.updated_at > made, "an answer made earlier was returned: {stored:?}");
+                assert!(
+                    stored.answers == answers(s.answer).answers || stored.updated_at > made,
+                    "an answer made earlier was returned: {stored:?}"
+                );
                 let entry = latest.entry((stored.period, s.resident)).or_insert((made, vec![]));
                 if made > entry.0 {
                     *entry = (made, vec![]);
@@ -158,9 +180,14 @@ async fn survey_case(store: Arc<dyn Store>, rounds: Vec<Vec<Submit>>) {
             let stored = stored_answer(store.as_ref(), &id, made, r).await;
             match model.get(&(period, r)) {
                 // An answer made later than anything this round sent stays.
-                Some((before, kept)) if *before > made => assert_eq!(&stored, kept, "resident {r} {period}: a later-made answer was replaced"),
+                Some((before, kept)) if *before > made => {
+                    assert_eq!(&stored, kept, "resident {r} {period}: a later-made answer was replaced")
+                }
                 _ => {
-                    assert!(candidates.contains(&stored), "resident {r} {period}: stored {stored:?} is not the latest made of this round");
+                    assert!(
+                        candidates.contains(&stored),
+                        "resident {r} {period}: stored {stored:?} is not the latest made of this round"
+                    );
                     model.insert((period, r), (made, stored));
                 }
             }
@@ -200,7 +227,14 @@ fn answers_feel(a: &SurveyAnswer) -> &str {
 }
 
 /// As the app's outbox sends it: a 503 (still racing after the server's retries) is sent again.
-async fn send_answer(store: &dyn Store, m: &MunicipalityCode, sub: &str, id: &SurveyId, a: &SurveyAnswer, now: Timestamp) -> MyAnswer {
+async fn send_answer(
+    store: &dyn Store,
+    m: &MunicipalityCode,
+    sub: &str,
+    id: &SurveyId,
+    a: &SurveyAnswer,
+    now: Timestamp,
+) -> MyAnswer {
     for _ in 0..8 {
         match surveys::answer(store, m, sub, &ResidentContext::default(), id, a, Made::now(now)).await {
             Err(ApiError::Busy) => continue,
@@ -212,7 +246,9 @@ async fn send_answer(store: &dyn Store, m: &MunicipalityCode, sub: &str, id: &Su
 
 /// The resident's answer for the period that is current at `at`, as their app reads it.
 async fn stored_answer(store: &dyn Store, id: &SurveyId, at: Timestamp, resident: usize) -> SurveyAnswer {
-    let open = surveys::open_for(store, &municipality(), &format!("r_agg_{resident}"), &ResidentContext::default(), at).await.unwrap();
+    let open = surveys::open_for(store, &municipality(), &format!("r_agg_{resident}"), &ResidentContext::default(), at)
+        .await
+        .unwrap();
     let mine = open.into_iter().find(|o| &o.survey.id == id).and_then(|o| o.my_answer).expect("an answer is stored");
     SurveyAnswer { answers: mine.answers }
 }
@@ -233,7 +269,8 @@ enum SupplyOp {
     Deliver { delivery: usize, copies: usize },
 }
 
-const ITEMS: [SupplyItem; 3] = [SupplyItem::DrinkingWater, SupplyItem::Blanket, SupplyItem::InfantDiaper { size: DiaperSize::M }];
+const ITEMS: [SupplyItem; 3] =
+    [SupplyItem::DrinkingWater, SupplyItem::Blanket, SupplyItem::InfantDiaper { size: DiaperSize::M }];
 
 fn supply_ops() -> impl Strategy<Value = (Vec<(usize, u32)>, Vec<Vec<SupplyOp>>)> {
     let deliveries = prop::collection::vec((0..3usize, prop_oneof![1..50u32, Just(MAX_QUANTITY)]), 1..6);
@@ -249,7 +286,12 @@ fn supply_ops() -> impl Strategy<Value = (Vec<(usize, u32)>, Vec<Vec<SupplyOp>>)
 
 fn staff() -> Principal {
     let s = ShelterId::parse(seed::DEMO_STAFF_SHELTER).unwrap();
-    Principal { sub: "staff-prop".into(), role: Role::ShelterStaff, shelters: vec![s], municipality: Some(municipality()) }
+    Principal {
+        sub: "staff-prop".into(),
+        role: Role::ShelterStaff,
+        shelters: vec![s],
+        municipality: Some(municipality()),
+    }
 }
 
 async fn supplies_case(store: Arc<dyn Store>, deliveries: Vec<(usize, u32)>, rounds: Vec<Vec<SupplyOp>>) {
@@ -272,7 +314,9 @@ async fn supplies_case(store: Arc<dyn Store>, deliveries: Vec<(usize, u32)>, rou
             for _ in 0..*copies {
                 let (store, shelter) = (store.clone(), shelter.clone());
                 let d = Delivery { delivery_id: format!("delivery-prop-{delivery:04}"), quantity };
-                calls.push(tokio::spawn(async move { supplies::deliver(store.as_ref(), &staff(), &shelter, ITEMS[item], &d, Timestamp(T0)).await }));
+                calls.push(tokio::spawn(async move {
+                    supplies::deliver(store.as_ref(), &staff(), &shelter, ITEMS[item], &d, Timestamp(T0)).await
+                }));
             }
             if delivered.insert(*delivery) {
                 let (on_hand, requested) = model.get(&item).copied().unwrap_or((0, 0));
@@ -283,20 +327,23 @@ async fn supplies_case(store: Arc<dyn Store>, deliveries: Vec<(usize, u32)>, rou
             call.await.unwrap().expect("a delivery (or its resend) is accepted");
         }
     }
-    let lines = supplies::list(store.as_ref(), &staff(), &shelter, Timestamp(bosai_core::clock::now_millis())).await.unwrap();
+    let lines =
+        supplies::list(store.as_ref(), &staff(), &shelter, Timestamp(bosai_core::clock::now_millis())).await.unwrap();
     let got: BTreeMap<usize, (u32, u32)> =
         lines.iter().map(|l| (ITEMS.iter().position(|i| *i == l.item).unwrap(), (l.on_hand, l.requested))).collect();
     assert_eq!(got, model, "stock and requests per item");
     // HQ's open-request index holds exactly the lines with something requested.
-    let mut open: Vec<(String, u32)> = supplies::requests(store.as_ref(), &municipality(), &bosai_core::keys::Space::Real)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|l| l.shelter_id == shelter)
-        .map(|l| (l.code, l.requested))
-        .collect();
+    let mut open: Vec<(String, u32)> =
+        supplies::requests(store.as_ref(), &municipality(), &bosai_core::keys::Space::Real)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.shelter_id == shelter)
+            .map(|l| (l.code, l.requested))
+            .collect();
     open.sort();
-    let mut want: Vec<(String, u32)> = model.iter().filter(|(_, (_, r))| *r > 0).map(|(i, (_, r))| (ITEMS[*i].code(), *r)).collect();
+    let mut want: Vec<(String, u32)> =
+        model.iter().filter(|(_, (_, r))| *r > 0).map(|(i, (_, r))| (ITEMS[*i].code(), *r)).collect();
     want.sort();
     assert_eq!(open, want, "HQ's open requests");
 }
@@ -346,18 +393,30 @@ proptest! {
 /// (a read-modify-write without its condition loses some of them on DynamoDB Local).
 async fn simultaneous_deliveries(store: Arc<dyn Store>) {
     let shelter = ShelterId::parse(seed::DEMO_STAFF_SHELTER).unwrap();
-    supplies::set_stock(store.as_ref(), &staff(), &shelter, ITEMS[0], StockUpdate { on_hand: 5, requested: 100 }, Timestamp(T0)).await.unwrap();
+    supplies::set_stock(
+        store.as_ref(),
+        &staff(),
+        &shelter,
+        ITEMS[0],
+        StockUpdate { on_hand: 5, requested: 100 },
+        Timestamp(T0),
+    )
+    .await
+    .unwrap();
     let calls: Vec<_> = (0..10)
         .map(|k| {
             let (store, shelter) = (store.clone(), shelter.clone());
             let d = Delivery { delivery_id: format!("delivery-race-{k:02}"), quantity: 3 };
-            tokio::spawn(async move { supplies::deliver(store.as_ref(), &staff(), &shelter, ITEMS[0], &d, Timestamp(T0)).await })
+            tokio::spawn(async move {
+                supplies::deliver(store.as_ref(), &staff(), &shelter, ITEMS[0], &d, Timestamp(T0)).await
+            })
         })
         .collect();
     for call in calls {
         call.await.unwrap().expect("each delivery is accepted");
     }
-    let lines = supplies::list(store.as_ref(), &staff(), &shelter, Timestamp(bosai_core::clock::now_millis())).await.unwrap();
+    let lines =
+        supplies::list(store.as_ref(), &staff(), &shelter, Timestamp(bosai_core::clock::now_millis())).await.unwrap();
     let water = lines.iter().find(|l| l.item == ITEMS[0]).unwrap();
     assert_eq!((water.on_hand, water.requested), (35, 70));
 }
@@ -375,15 +434,25 @@ async fn same_millisecond_scans(store: Arc<dyn Store>) {
     use bosai_store::{Item, ItemExt, Value};
     use bosai_types::checkin::EventKind;
     use bosai_types::household::MemberId;
-    const SHELTERS: [&str; 3] = ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
+    const SHELTERS: [&str; 3] =
+        ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
     let occupancy = |store: Arc<dyn Store>, s: &'static str| async move {
-        store.get(&keys::headcount(&ShelterId::parse(s).unwrap())).await.unwrap().and_then(|i| i.i64("occupancy")).unwrap_or(0)
+        store
+            .get(&keys::headcount(&ShelterId::parse(s).unwrap()))
+            .await
+            .unwrap()
+            .and_then(|i| i.i64("occupancy"))
+            .unwrap_or(0)
     };
     let mut base = BTreeMap::new();
     for s in SHELTERS {
         base.insert(s, occupancy(store.clone(), s).await);
     }
-    let person = Person { key: keys::person_of_resident("r_race", "self"), member_id: MemberId::myself(), roster: Item::new().with("name", Value::s("x")) };
+    let person = Person {
+        key: keys::person_of_resident("r_race", "self"),
+        member_id: MemberId::myself(),
+        roster: Item::new().with("name", Value::s("x")),
+    };
     let at = Timestamp(T0);
     let mut last = "";
     for round in 0..6 {
@@ -391,7 +460,18 @@ async fn same_millisecond_scans(store: Arc<dyn Store>) {
             .map(|k| {
                 let (store, person) = (store.clone(), person.clone());
                 let shelter = ShelterId::parse(SHELTERS[k]).unwrap();
-                tokio::spawn(async move { record_event(store.as_ref(), &[person], EventKind::CheckIn, &shelter, at, &format!("race-{round}-{k}"), "t").await })
+                tokio::spawn(async move {
+                    record_event(
+                        store.as_ref(),
+                        &[person],
+                        EventKind::CheckIn,
+                        &shelter,
+                        at,
+                        &format!("race-{round}-{k}"),
+                        "t",
+                    )
+                    .await
+                })
             })
             .collect();
         for c in calls {
@@ -413,7 +493,8 @@ fn same_millisecond_scans_move_one_person() {
 // ---------------------------------------------------------------------------
 // HQ summary: headcount and safety counters
 
-const HQ_SHELTERS: [&str; 3] = ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
+const HQ_SHELTERS: [&str; 3] =
+    ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
 
 /// A person's roster attributes: sex, birth year, needs (as the household stores them).
 fn roster(profile: usize) -> bosai_store::Item {
@@ -471,7 +552,9 @@ async fn headcount_case(store: Arc<dyn Store>, rounds: Vec<Vec<Scan>>) {
                 let (store, p) = (store.clone(), person(s.person));
                 let at = Timestamp(T0 + s.minute * 60_000);
                 calls.push(tokio::spawn(async move {
-                    bosai_core::domain::erasure::erase_person(store.as_ref(), &p.key, at).await.map(|_| RecordOutcome::Stored)
+                    bosai_core::domain::erasure::erase_person(store.as_ref(), &p.key, at)
+                        .await
+                        .map(|_| RecordOutcome::Stored)
                 }));
                 continue;
             }
@@ -483,7 +566,16 @@ async fn headcount_case(store: Arc<dyn Store>, rounds: Vec<Vec<Scan>>) {
                 };
                 let at = Timestamp(T0 + s.minute * 60_000);
                 calls.push(tokio::spawn(async move {
-                    checkin::record_event(store.as_ref(), &[p], kind, &ShelterId::parse(shelter).unwrap(), at, &event, "t").await
+                    checkin::record_event(
+                        store.as_ref(),
+                        &[p],
+                        kind,
+                        &ShelterId::parse(shelter).unwrap(),
+                        at,
+                        &event,
+                        "t",
+                    )
+                    .await
                 }));
             }
         }
@@ -503,14 +595,21 @@ async fn headcount_case(store: Arc<dyn Store>, rounds: Vec<Vec<Scan>>) {
     }
     let now = hq::summary(store.as_ref(), &m, &bosai_core::keys::Space::Real, Timestamp(T0)).await.unwrap();
     for s in HQ_SHELTERS {
-        let got = |sum: &bosai_types::hq::HqSummary| sum.shelters.iter().find(|x| x.shelter_id.as_str() == s).unwrap().clone();
+        let got = |sum: &bosai_types::hq::HqSummary| {
+            sum.shelters.iter().find(|x| x.shelter_id.as_str() == s).unwrap().clone()
+        };
         let (before, after) = (got(&base), got(&now));
         let counted = want.get(s).cloned().unwrap_or_default();
-        let expected = headcount::headcount_of(&counted.iter().map(|(k, v)| (k.clone(), bosai_store::Value::n(*v))).collect());
+        let expected =
+            headcount::headcount_of(&counted.iter().map(|(k, v)| (k.clone(), bosai_store::Value::n(*v))).collect());
         let mut grown = before.headcount.clone();
         grown.add(&expected);
         assert_eq!(after.headcount, grown, "{s}: headcount is the recount");
-        assert_eq!(i64::from(after.occupancy) - i64::from(before.occupancy), i64::from(expected.people), "{s}: occupancy");
+        assert_eq!(
+            i64::from(after.occupancy) - i64::from(before.occupancy),
+            i64::from(expected.people),
+            "{s}: occupancy"
+        );
     }
 }
 
@@ -525,7 +624,12 @@ struct Report {
 }
 
 fn report_rounds() -> impl Strategy<Value = (Vec<Vec<Report>>, Vec<usize>)> {
-    let r = (0..3usize, 0..2usize, 0..4usize, 1..3usize).prop_map(|(resident, member, status, copies)| Report { resident, member, status, copies });
+    let r = (0..3usize, 0..2usize, 0..4usize, 1..3usize).prop_map(|(resident, member, status, copies)| Report {
+        resident,
+        member,
+        status,
+        copies,
+    });
     (prop::collection::vec(prop::collection::vec(r, 1..5), 1..6), prop::collection::vec(0..3usize, 0..2))
 }
 
@@ -538,9 +642,29 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
     let areas = [Some("aoba-1"), Some("izumi-2"), None];
     let sub = |r: usize| format!("r_sf{r}");
     for (r, area) in areas.iter().enumerate() {
-        household::set_area(store.as_ref(), &m, &sub(r), &AreaRegistration { area: area.map(|a| AreaCode::parse(a).unwrap()) }).await.unwrap();
-        let input = MemberInput { display_name: "子".into(), birth: bosai_types::household::BirthDate::parse("2015").unwrap(), sex: Sex::Female, relationship: Relationship::Child };
-        household::put_member(store.as_ref(), &sub(r), &MemberId::parse("m-child").unwrap(), input, Made::now(Timestamp(T0))).await.unwrap();
+        household::set_area(
+            store.as_ref(),
+            &m,
+            &sub(r),
+            &AreaRegistration { area: area.map(|a| AreaCode::parse(a).unwrap()) },
+        )
+        .await
+        .unwrap();
+        let input = MemberInput {
+            display_name: "子".into(),
+            birth: bosai_types::household::BirthDate::parse("2015").unwrap(),
+            sex: Sex::Female,
+            relationship: Relationship::Child,
+        };
+        household::put_member(
+            store.as_ref(),
+            &sub(r),
+            &MemberId::parse("m-child").unwrap(),
+            input,
+            Made::now(Timestamp(T0)),
+        )
+        .await
+        .unwrap();
     }
     let member = |k: usize| if k == 0 { MemberId::myself() } else { MemberId::parse("m-child").unwrap() };
     let status = |k: usize| match k {
@@ -554,10 +678,16 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
         let mut calls = Vec::new();
         for rep in round {
             n += 1;
-            let input = SafetyReportInput { report_id: format!("rep-sf-{n:04}"), member_id: member(rep.member), status: status(rep.status) };
+            let input = SafetyReportInput {
+                report_id: format!("rep-sf-{n:04}"),
+                member_id: member(rep.member),
+                status: status(rep.status),
+            };
             for _ in 0..rep.copies {
                 let (store, m, s, input) = (store.clone(), m.clone(), sub(rep.resident), input.clone());
-                calls.push(tokio::spawn(async move { safety::report(store.as_ref(), &m, &s, input, Made::now(Timestamp(T0 + n))).await }));
+                calls.push(tokio::spawn(async move {
+                    safety::report(store.as_ref(), &m, &s, input, Made::now(Timestamp(T0 + n))).await
+                }));
             }
         }
         for c in calls {
@@ -565,7 +695,9 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
         }
     }
     for r in removed {
-        household::remove_member(store.as_ref(), &sub(r), &MemberId::parse("m-child").unwrap(), Timestamp(T0 + 10_000)).await.unwrap();
+        household::remove_member(store.as_ref(), &sub(r), &MemberId::parse("m-child").unwrap(), Timestamp(T0 + 10_000))
+            .await
+            .unwrap();
     }
     // Recount from the current reports.
     let mut want: BTreeMap<Option<String>, [u32; 4]> = BTreeMap::new();
@@ -573,18 +705,29 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
         let view = household::view(store.as_ref(), &sub(r)).await.unwrap();
         for mv in &view.members {
             if let Some(rep) = &mv.safety {
-                let k = match rep.status { SafetyStatus::SafeAtHome => 0, SafetyStatus::AtShelter { .. } => 1, SafetyStatus::Elsewhere { .. } => 2, SafetyStatus::NeedsHelp { .. } => 3 };
+                let k = match rep.status {
+                    SafetyStatus::SafeAtHome => 0,
+                    SafetyStatus::AtShelter { .. } => 1,
+                    SafetyStatus::Elsewhere { .. } => 2,
+                    SafetyStatus::NeedsHelp { .. } => 3,
+                };
                 want.entry(area.map(str::to_owned)).or_default()[k] += 1;
             }
         }
     }
-    let got: BTreeMap<Option<String>, [u32; 4]> = safety::counts_by_area(store.as_ref(), &m, &bosai_core::keys::Space::Real)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| (a.area.map(|a| a.as_str().to_owned()), [a.counts.safe_at_home, a.counts.at_shelter, a.counts.elsewhere, a.counts.needs_help]))
-        .filter(|(_, c)| c.iter().any(|n| *n > 0))
-        .collect();
+    let got: BTreeMap<Option<String>, [u32; 4]> =
+        safety::counts_by_area(store.as_ref(), &m, &bosai_core::keys::Space::Real)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| {
+                (
+                    a.area.map(|a| a.as_str().to_owned()),
+                    [a.counts.safe_at_home, a.counts.at_shelter, a.counts.elsewhere, a.counts.needs_help],
+                )
+            })
+            .filter(|(_, c)| c.iter().any(|n| *n > 0))
+            .collect();
     assert_eq!(got, want);
     let help = safety::help_requests(store.as_ref(), &m, &bosai_core::keys::Space::Real).await.unwrap().len() as u32;
     assert_eq!(help, want.values().map(|c| c[3]).sum::<u32>(), "the help list agrees with the counts");

@@ -4,7 +4,14 @@ mod common;
 use common::TestApp;
 use serde_json::Value as Json;
 
-on_both_stores!(health_names_backend, shelters_are_listed, shelter_by_id, bad_routes_get_json_errors, openapi_lists_every_route, request_ids);
+on_both_stores!(
+    health_names_backend,
+    shelters_are_listed,
+    shelter_by_id,
+    bad_routes_get_json_errors,
+    openapi_lists_every_route,
+    request_ids
+);
 
 async fn json(res: reqwest::Response) -> Json {
     assert_eq!(res.headers()["content-type"], "application/json", "errors and data are JSON");

@@ -118,10 +118,17 @@ async fn codes_are_single_use_and_pkce_bound(app: TestApp) {
     let code = res["code"].as_str().unwrap().to_owned();
     assert!(res["redirect_to"].as_str().unwrap().ends_with(&format!("/auth/callback?code={code}")));
     let (wrong, _) = pkce();
-    let bad = app.post_json("/api/auth/token", json!({"grant_type": "authorization_code", "code": code, "code_verifier": wrong})).await;
+    let bad = app
+        .post_json("/api/auth/token", json!({"grant_type": "authorization_code", "code": code, "code_verifier": wrong}))
+        .await;
     assert_eq!(bad.status(), 400);
     // A failed exchange burns the code, so the right verifier is too late now.
-    let late = app.post_json("/api/auth/token", json!({"grant_type": "authorization_code", "code": code, "code_verifier": verifier})).await;
+    let late = app
+        .post_json(
+            "/api/auth/token",
+            json!({"grant_type": "authorization_code", "code": code, "code_verifier": verifier}),
+        )
+        .await;
     assert_eq!(late.status(), 400);
 
     let (verifier, cc) = pkce();
@@ -132,7 +139,12 @@ async fn codes_are_single_use_and_pkce_bound(app: TestApp) {
     let replay = app.post_json("/api/auth/token", body).await;
     assert_eq!(replay.status(), 400);
     assert_eq!(replay.json::<Value>().await.unwrap()["code"], "invalid_grant");
-    let short = app.post_json("/api/auth/token", json!({"grant_type": "authorization_code", "code": "x", "code_verifier": "short"})).await;
+    let short = app
+        .post_json(
+            "/api/auth/token",
+            json!({"grant_type": "authorization_code", "code": "x", "code_verifier": "short"}),
+        )
+        .await;
     assert_eq!(short.status(), 400);
     let unknown_grant = app.post_json("/api/auth/token", json!({"grant_type": "password", "username": "a"})).await;
     assert_eq!(unknown_grant.status(), 400);
@@ -159,7 +171,9 @@ async fn nonces_are_single_use_and_signed_exactly(app: TestApp) {
 
 async fn bad_cards_are_refused(app: TestApp) {
     let (_, cc) = pkce();
-    for (card, code) in [("revoked", "certificate_revoked"), ("expired", "certificate_expired"), ("rogue", "certificate_untrusted")] {
+    for (card, code) in
+        [("revoked", "certificate_revoked"), ("expired", "certificate_expired"), ("rogue", "certificate_untrusted")]
+    {
         let nonce = challenge(&app, &cc).await["nonce"].as_str().unwrap().to_owned();
         let res = submit(&app, card, &nonce).await;
         assert_eq!(res.status(), 400, "{card}");
@@ -185,15 +199,28 @@ async fn bad_challenge_requests(app: TestApp) {
     let cb = app.url("/auth/callback");
     for (body, code) in [
         (json!({"code_challenge": cc, "code_challenge_method": "plain", "redirect_uri": cb}), "invalid_code_challenge"),
-        (json!({"code_challenge": "short", "code_challenge_method": "S256", "redirect_uri": cb}), "invalid_code_challenge"),
-        (json!({"code_challenge": cc, "code_challenge_method": "S256", "redirect_uri": "https://evil.example/cb"}), "invalid_redirect_uri"),
+        (
+            json!({"code_challenge": "short", "code_challenge_method": "S256", "redirect_uri": cb}),
+            "invalid_code_challenge",
+        ),
+        (
+            json!({"code_challenge": cc, "code_challenge_method": "S256", "redirect_uri": "https://evil.example/cb"}),
+            "invalid_redirect_uri",
+        ),
         (json!({"code_challenge": cc}), "invalid_field"),
     ] {
         let res = app.post_json("/api/auth/challenge", body).await;
         assert_eq!(res.status(), 400);
         assert_eq!(res.json::<Value>().await.unwrap()["code"], code);
     }
-    let res = app.http.post(app.url("/api/auth/challenge")).body("{").header("content-type", "application/json").send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/auth/challenge"))
+        .body("{")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "malformed_json");
 }
 
@@ -260,23 +287,60 @@ async fn bad_card_input_is_a_clear_4xx(app: TestApp) {
     let card = app.identity.card("taro").unwrap();
     // Each case on a fresh nonce, signed over that nonce (a nonce is consumed by any attempt).
     let good = || async { serde_json::to_value(card.submission(&fresh_nonce(&app).await, true).unwrap()).unwrap() };
-    let real = |f: &str| std::fs::read(format!("{}/../jpki/tests/fixtures/real-card/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let real = |f: &str| {
+        std::fs::read(format!("{}/../jpki/tests/fixtures/real-card/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    };
     let cert = card.auth_cert_der.clone();
     type Change = Box<dyn Fn(&mut Value)>;
     let cases: Vec<(&str, Change, u16, &str)> = vec![
         // The signing certificate (and its key's signature) in the user-authentication slot.
-        ("wrong purpose", Box::new(|b: &mut Value| {
-            b["auth_certificate"] = b["signing_certificate"].clone();
-            b["auth_signature"] = b["signing_signature"].clone();
-        }), 400, "certificate_wrong_purpose"),
-        ("truncated certificate", Box::new(move |b: &mut Value| b["auth_certificate"] = json!(b64(&cert[..cert.len() / 2]))), 400, "certificate_unreadable"),
-        ("signature of the wrong length", Box::new(|b: &mut Value| b["auth_signature"] = json!(b64(&[1; 255]))), 400, "signature_invalid"),
+        (
+            "wrong purpose",
+            Box::new(|b: &mut Value| {
+                b["auth_certificate"] = b["signing_certificate"].clone();
+                b["auth_signature"] = b["signing_signature"].clone();
+            }),
+            400,
+            "certificate_wrong_purpose",
+        ),
+        (
+            "truncated certificate",
+            Box::new(move |b: &mut Value| b["auth_certificate"] = json!(b64(&cert[..cert.len() / 2]))),
+            400,
+            "certificate_unreadable",
+        ),
+        (
+            "signature of the wrong length",
+            Box::new(|b: &mut Value| b["auth_signature"] = json!(b64(&[1; 255]))),
+            400,
+            "signature_invalid",
+        ),
         // A real JPKI test card: its chain checks out, but no one here holds its key.
-        ("real test card without its key", Box::new(move |b: &mut Value| b["auth_certificate"] = json!(b64(&real("jpki-auth-cert.der")))), 400, "signature_invalid"),
-        ("certificate over 8 KB", Box::new(|b: &mut Value| b["auth_certificate"] = json!(b64(&[0x30; 9000]))), 400, "invalid_encoding"),
+        (
+            "real test card without its key",
+            Box::new(move |b: &mut Value| b["auth_certificate"] = json!(b64(&real("jpki-auth-cert.der")))),
+            400,
+            "signature_invalid",
+        ),
+        (
+            "certificate over 8 KB",
+            Box::new(|b: &mut Value| b["auth_certificate"] = json!(b64(&[0x30; 9000]))),
+            400,
+            "invalid_encoding",
+        ),
         // Any body over 256 KB stops at the door (the verifier itself refuses 10 MB: unit test).
-        ("2 MB certificate", Box::new(|b: &mut Value| b["auth_certificate"] = json!(b64(&vec![0x30; 2 * 1024 * 1024]))), 413, "payload_too_large"),
-        ("signing certificate without its signature", Box::new(|b: &mut Value| b["signing_signature"] = Value::Null), 400, "invalid_request"),
+        (
+            "2 MB certificate",
+            Box::new(|b: &mut Value| b["auth_certificate"] = json!(b64(&vec![0x30; 2 * 1024 * 1024]))),
+            413,
+            "payload_too_large",
+        ),
+        (
+            "signing certificate without its signature",
+            Box::new(|b: &mut Value| b["signing_signature"] = Value::Null),
+            400,
+            "invalid_request",
+        ),
     ];
     for (what, change, status, code) in cases {
         let mut body = good().await;
@@ -289,7 +353,11 @@ async fn bad_card_input_is_a_clear_4xx(app: TestApp) {
     let settings = app.auth_settings();
     let card_sign_in = settings.card().unwrap();
     let anchor = card_sign_in.jpki.trust().anchors().iter().find(|a| a.id.starts_with("local-auth-")).unwrap();
-    let key = bosai_core::keys::cert_subject(&bosai_core::domain::auth::cert_pseudonym(card_sign_in, &anchor.key_id, &card.auth_serial));
+    let key = bosai_core::keys::cert_subject(&bosai_core::domain::auth::cert_pseudonym(
+        card_sign_in,
+        &anchor.key_id,
+        &card.auth_serial,
+    ));
     assert!(app.store.get(&key).await.unwrap().is_none());
     assert_eq!(post_jpki(&app, &good().await).await.0, 200);
     assert!(app.store.get(&key).await.unwrap().is_some());
@@ -301,7 +369,9 @@ async fn revocation_fails_closed_and_reloads(app: TestApp) {
     let dir = &app.identity.ca_dir;
     let ca = TestCa::load(dir).unwrap();
     let card = app.identity.card("hanako").unwrap();
-    let sign_in = || async { post_jpki(&app, &serde_json::to_value(card.submission(&fresh_nonce(&app).await, false).unwrap()).unwrap()).await };
+    let sign_in = || async {
+        post_jpki(&app, &serde_json::to_value(card.submission(&fresh_nonce(&app).await, false).unwrap()).unwrap()).await
+    };
     let reload = || tokio::time::sleep(std::time::Duration::from_millis(1100));
     assert_eq!(sign_in().await.0, 200);
     // The CRL goes past its nextUpdate: sign-in pauses (503), it does not silently accept.
@@ -353,7 +423,14 @@ async fn sessions_are_bound_to_sign_in_and_card(app: TestApp) {
 async fn deleting_my_data_ends_every_session(app: TestApp) {
     let phone = app.login("taro", false).await;
     let tablet = app.login("taro", false).await;
-    let res = app.http.delete(app.url("/api/me")).bearer_auth(&phone.access_token).json(&json!({"confirm": "delete"})).send().await.unwrap();
+    let res = app
+        .http
+        .delete(app.url("/api/me"))
+        .bearer_auth(&phone.access_token)
+        .json(&json!({"confirm": "delete"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
     for t in [&phone, &tablet] {
         let res = refresh(&app, &t.refresh_token).await;

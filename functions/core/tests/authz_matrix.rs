@@ -7,7 +7,12 @@ use bosai_types::auth::Role;
 use common::TestApp;
 use serde_json::{json, Value};
 
-on_both_stores!(every_route_admits_exactly_its_roles, every_route_is_documented, shelter_scope_is_enforced, another_municipality_is_refused_or_sees_only_its_own);
+on_both_stores!(
+    every_route_admits_exactly_its_roles,
+    every_route_is_documented,
+    shelter_scope_is_enforced,
+    another_municipality_is_refused_or_sees_only_its_own
+);
 
 const SHELTER: &str = "041009-aoba-katahira-es";
 const OTHER_SHELTER: &str = "041009-taihaku-nagamachi-es";
@@ -33,14 +38,22 @@ fn sample_body(path: &str) -> Value {
         "/api/shelters/{id}/scan-preview" => json!({"credential": "x.y.z"}),
         "/api/shelters/{id}/roster/{entry}/check-out" => json!({"event_id": "ev-authz-0001"}),
         "/api/me/consent" => json!({"version": bosai_types::consent::SENSITIVE_DATA_CONSENT_VERSION}),
-        "/api/shelters/{id}/desk-registrations" => json!({"registration_id": "desk-authz-01", "check_in": false, "people": [{"name": "山田 ゲン", "sex": "male"}]}),
+        "/api/shelters/{id}/desk-registrations" => {
+            json!({"registration_id": "desk-authz-01", "check_in": false, "people": [{"name": "山田 ゲン", "sex": "male"}]})
+        }
         "/api/shelters/{id}/supplies/{item}" => json!({"on_hand": 1, "requested": 0}),
         "/api/shelters/{id}/supplies/{item}/deliveries" => json!({"delivery_id": "truck-000001", "quantity": 1}),
-        "/api/hq/surveys" => json!({"id": "authz-1", "title": both("調査"), "scope": {"type": "all"}, "recurrence": "once",
-            "questions": [{"id": "q1", "text": both("質問"), "kind": {"type": "number", "min": 0, "max": 10}}]}),
+        "/api/hq/surveys" => {
+            json!({"id": "authz-1", "title": both("調査"), "scope": {"type": "all"}, "recurrence": "once",
+            "questions": [{"id": "q1", "text": both("質問"), "kind": {"type": "number", "min": 0, "max": 10}}]})
+        }
         "/api/hq/incidents" => json!({"incident_id": "authz-drill-1", "name": "訓練", "kind": "drill"}),
-        "/api/hq/notices" => json!({"id": "authz-1", "title": both("お知らせ"), "body": both("本文"), "level": "info", "target": {"type": "all"}}),
-        "/api/admin/municipalities/{code}/staff/{subject}" => json!({"name": "応援 職員", "role": "shelter_staff", "shelters": []}),
+        "/api/hq/notices" => {
+            json!({"id": "authz-1", "title": both("お知らせ"), "body": both("本文"), "level": "info", "target": {"type": "all"}})
+        }
+        "/api/admin/municipalities/{code}/staff/{subject}" => {
+            json!({"name": "応援 職員", "role": "shelter_staff", "shelters": []})
+        }
         _ => json!({}),
     }
 }
@@ -73,7 +86,9 @@ async fn every_route_admits_exactly_its_roles(app: TestApp) {
     for route in &all {
         let anonymous = call(&app, route.method, route.path, None).await;
         match route.access {
-            Access::Public => assert!(![401, 403].contains(&anonymous), "{} {} is public, got {anonymous}", route.method, route.path),
+            Access::Public => {
+                assert!(![401, 403].contains(&anonymous), "{} {} is public, got {anonymous}", route.method, route.path)
+            }
             Access::Roles(_) => assert_eq!(anonymous, 401, "{} {} without a token", route.method, route.path),
         }
         for (role, token) in &tokens {
@@ -110,7 +125,13 @@ async fn every_route_is_documented(app: TestApp) {
 }
 
 async fn set_status(app: &TestApp, shelter: &str, token: &str, body: Value) -> reqwest::Response {
-    app.http.put(app.url(&format!("/api/shelters/{shelter}/status"))).bearer_auth(token).json(&body).send().await.unwrap()
+    app.http
+        .put(app.url(&format!("/api/shelters/{shelter}/status")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn shelter_status(app: &TestApp, id: &str) -> Value {
@@ -122,7 +143,10 @@ async fn shelter_scope_is_enforced(app: TestApp) {
     let res = set_status(&app, SHELTER, &staff, json!({"status": "full", "capacity": 420})).await;
     assert_eq!(res.status(), 200);
     let s = shelter_status(&app, SHELTER).await;
-    assert_eq!((s["status"].as_str(), s["capacity"].as_u64(), s["congestion"].as_str()), (Some("full"), Some(420), Some("full")));
+    assert_eq!(
+        (s["status"].as_str(), s["capacity"].as_u64(), s["congestion"].as_str()),
+        (Some("full"), Some(420), Some("full"))
+    );
     // Staff of A cannot write B, and B is unchanged.
     let before = shelter_status(&app, OTHER_SHELTER).await;
     let res = set_status(&app, OTHER_SHELTER, &staff, json!({"status": "closed"})).await;
@@ -135,7 +159,9 @@ async fn shelter_scope_is_enforced(app: TestApp) {
     assert_eq!(set_status(&app, SHELTER, &other_hq, json!({"status": "open"})).await.status(), 403);
     // Bad input: clear 400s, nothing changed.
     let before = shelter_status(&app, SHELTER).await;
-    for body in [json!({"status": "open", "capacity": 0}), json!({"status": "exploded"}), json!({"status": "open", "extra": 1})] {
+    for body in
+        [json!({"status": "open", "capacity": 0}), json!({"status": "exploded"}), json!({"status": "open", "extra": 1})]
+    {
         let res = set_status(&app, SHELTER, &staff, body.clone()).await;
         assert_eq!(res.status(), 400, "{body}");
     }
@@ -188,8 +214,13 @@ async fn another_municipality_is_refused_or_sees_only_its_own(app: TestApp) {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert!(checked > 40, "{checked}");
     // What the own-scope routes answered holds nothing of Sendai's.
-    let (_, tokyo) = app.call("GET", "/api/hq/prefecture", &foreign_token(&app, Role::PrefectureHq).unwrap(), None).await;
-    assert_eq!((tokyo["prefecture"].as_str(), tokyo["municipalities"].as_array().map(Vec::len)), (Some("130001"), Some(0)), "{tokyo}");
+    let (_, tokyo) =
+        app.call("GET", "/api/hq/prefecture", &foreign_token(&app, Role::PrefectureHq).unwrap(), None).await;
+    assert_eq!(
+        (tokyo["prefecture"].as_str(), tokyo["municipalities"].as_array().map(Vec::len)),
+        (Some("130001"), Some(0)),
+        "{tokyo}"
+    );
     let sendai = token_for(&app, Role::Hq).await;
     assert_eq!(app.call("POST", "/api/hq/incidents", &sendai, Some(sample_body("/api/hq/incidents"))).await.0, 200);
     for role in [Role::Hq, Role::PrefectureHq, Role::Admin] {

@@ -52,11 +52,18 @@ fn scan(event_id: &str, kind: &str, at: i64, credential: &str) -> Value {
 }
 
 async fn batch(app: &TestApp, shelter: &str, token: &str, records: Vec<Value>) -> (u16, Value) {
-    app.call("POST", &format!("/api/shelters/{shelter}/scans"), token, Some(json!({"device_id": "tablet-1", "records": records}))).await
+    app.call(
+        "POST",
+        &format!("/api/shelters/{shelter}/scans"),
+        token,
+        Some(json!({"device_id": "tablet-1", "records": records})),
+    )
+    .await
 }
 
 async fn occupancy(app: &TestApp, shelter: &str) -> i64 {
-    let s: Value = app.http.get(app.url(&format!("/api/shelters/{shelter}"))).send().await.unwrap().json().await.unwrap();
+    let s: Value =
+        app.http.get(app.url(&format!("/api/shelters/{shelter}"))).send().await.unwrap().json().await.unwrap();
     s["occupancy"].as_i64().unwrap()
 }
 
@@ -117,7 +124,14 @@ async fn bad_records_are_reported_good_ones_kept(app: TestApp) {
     let now = bosai_core::clock::now_seconds();
     let mut tampered = cred.clone();
     tampered.replace_range(tampered.len() - 4.., "AAAA");
-    let claims = |mu: &str, iat: i64, exp: i64| CheckInClaims { iss: "bosai-local".into(), sub: "r_x".into(), m: vec!["self".into()], mu: mu.into(), iat, exp };
+    let claims = |mu: &str, iat: i64, exp: i64| CheckInClaims {
+        iss: "bosai-local".into(),
+        sub: "r_x".into(),
+        m: vec!["self".into()],
+        mu: mu.into(),
+        iat,
+        exp,
+    };
     let other_muni = app.signer.sign(CHECKIN_TYPE, &claims("131016", now, now + 3600));
     let expired = app.signer.sign(CHECKIN_TYPE, &claims("041009", now - 7200, now - 3600));
     let as_access_token = app.login("hanako", false).await.access_token;
@@ -163,14 +177,24 @@ async fn staff_scope_and_batch_limits(app: TestApp) {
     assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")));
     assert_eq!(occupancy(&app, B).await, before, "nothing stored");
     assert_eq!(batch(&app, A, &t, vec![]).await.0, 403, "residents cannot post scans");
-    let (s, v) = app.call("POST", &format!("/api/shelters/{A}/scans"), &staff(&app, A), Some(json!({"device_id": "bad id!", "records": []}))).await;
+    let (s, v) = app
+        .call(
+            "POST",
+            &format!("/api/shelters/{A}/scans"),
+            &staff(&app, A),
+            Some(json!({"device_id": "bad id!", "records": []})),
+        )
+        .await;
     assert_eq!((s, v["code"].as_str()), (400, Some("invalid_device_id")));
     let many: Vec<Value> = (0..201).map(|i| scan(&format!("ev-many-{i:05}"), "check_in", now_ms(), &cred)).collect();
     let (s, v) = batch(&app, A, &staff(&app, A), many).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("batch_too_large")));
     // HQ of the municipality may post for any of its shelters.
     let hq = app.staff_token(Role::Hq, &[], Some("041009"));
-    assert_eq!(outcomes(&batch(&app, B, &hq, vec![scan("ev-hq-000001", "check_in", now_ms(), &cred)]).await.1), vec!["stored"]);
+    assert_eq!(
+        outcomes(&batch(&app, B, &hq, vec![scan("ev-hq-000001", "check_in", now_ms(), &cred)]).await.1),
+        vec!["stored"]
+    );
 }
 
 async fn concurrent_scans_of_one_person(app: TestApp) {
@@ -182,7 +206,11 @@ async fn concurrent_scans_of_one_person(app: TestApp) {
     let recs_a = vec![scan("ev-race-a0001", "check_in", at, &cred)];
     let recs_b = vec![scan("ev-race-b0001", "check_in", at, &cred)];
     let (ra, rb) = tokio::join!(batch(&app, A, &sa, recs_a), batch(&app, B, &sb, recs_b));
-    assert_eq!((outcomes(&ra.1), outcomes(&rb.1)), (vec!["stored".to_owned()], vec!["stored".to_owned()]), "two events");
+    assert_eq!(
+        (outcomes(&ra.1), outcomes(&rb.1)),
+        (vec!["stored".to_owned()], vec!["stored".to_owned()]),
+        "two events"
+    );
     let (a1, b1) = (occupancy(&app, A).await - a0, occupancy(&app, B).await - b0);
     assert_eq!(a1 + b1, 2, "one current location each: {a1} + {b1}");
     let on_rosters = roster(&app, A, &sa, "").await.len() + roster(&app, B, &sb, "").await.len();
@@ -199,7 +227,13 @@ async fn roster_filters_csv_and_audit(app: TestApp) {
     assert_eq!(roster(&app, A, &st, "?allergen=milk").await.len(), 0);
     let (s, v) = app.call("GET", &format!("/api/shelters/{A}/roster?allergen=uranium"), &st, None).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("invalid_filter")));
-    let res = app.http.get(app.url(&format!("/api/shelters/{A}/roster.csv?allergen=egg"))).bearer_auth(&st).send().await.unwrap();
+    let res = app
+        .http
+        .get(app.url(&format!("/api/shelters/{A}/roster.csv?allergen=egg")))
+        .bearer_auth(&st)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let body = res.bytes().await.unwrap();
@@ -238,7 +272,10 @@ async fn poster_check_in(app: TestApp) {
     assert_eq!(occupancy(&app, A).await, before + 2);
     let forged = json!({"poster": format!("{code}x"), "event_id": "ev-poster-0002", "members": ["self"]});
     assert_eq!(app.call("POST", "/api/me/checkins", &t, Some(forged)).await.1["code"], "invalid_poster");
-    let closed = app.call("GET", "/api/shelters/041009-izumi-civic-center/poster", &app.staff_token(Role::Admin, &[], None), None).await.1;
+    let closed = app
+        .call("GET", "/api/shelters/041009-izumi-civic-center/poster", &app.staff_token(Role::Admin, &[], None), None)
+        .await
+        .1;
     let body = json!({"poster": closed["code"], "event_id": "ev-poster-0003", "members": ["self"]});
     assert_eq!(app.call("POST", "/api/me/checkins", &t, Some(body)).await.1["code"], "shelter_closed");
     let stranger = json!({"poster": code, "event_id": "ev-poster-0004", "members": ["m-nobody"]});
@@ -276,11 +313,20 @@ mod desk {
         assert_eq!(s, 200, "a resend is harmless");
         assert_eq!(occupancy(&app, A).await, before + 2, "checked in once");
         let list = roster(&app, A, &st, "?care=wheelchair").await;
-        assert_eq!((list.len(), list[0]["source"].as_str(), list[0]["age_band"].as_str()), (1, Some("desk"), Some("elderly")));
+        assert_eq!(
+            (list.len(), list[0]["source"].as_str(), list[0]["age_band"].as_str()),
+            (1, Some("desk"), Some("elderly"))
+        );
         // The same id from another shelter is a conflict; bad input is refused.
-        assert_eq!(app.call("POST", &format!("/api/shelters/{B}/desk-registrations"), &staff(&app, B), Some(reg)).await.0, 409);
+        assert_eq!(
+            app.call("POST", &format!("/api/shelters/{B}/desk-registrations"), &staff(&app, B), Some(reg)).await.0,
+            409
+        );
         let bad = json!({"registration_id": "desk-reg-0002", "people": [{"name": "", "sex": "male"}]});
-        assert_eq!(app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(bad)).await.1["code"], "invalid_registration");
+        assert_eq!(
+            app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &st, Some(bad)).await.1["code"],
+            "invalid_registration"
+        );
         // The printed QR works at another shelter's scanner like any credential.
         let (_, r) = batch(&app, B, &staff(&app, B), vec![scan("ev-desk-00001", "check_in", now_ms(), &cred)]).await;
         assert_eq!(outcomes(&r), vec!["stored"]);
@@ -288,18 +334,32 @@ mod desk {
         let t = app.login("taro", false).await.access_token;
         let (s, h) = app.call("POST", "/api/me/claim", &t, Some(json!({"credential": cred}))).await;
         assert_eq!(s, 200, "{h}");
-        let names: Vec<&str> = h["members"].as_array().unwrap().iter().map(|m| m["member"]["display_name"].as_str().unwrap()).collect();
+        let names: Vec<&str> =
+            h["members"].as_array().unwrap().iter().map(|m| m["member"]["display_name"].as_str().unwrap()).collect();
         assert!(names.contains(&"山田 トメ") && names.contains(&"山田 ゲン"));
-        let tome = h["members"].as_array().unwrap().iter().find(|m| m["member"]["display_name"] == "山田 トメ").unwrap();
+        let tome =
+            h["members"].as_array().unwrap().iter().find(|m| m["member"]["display_name"] == "山田 トメ").unwrap();
         assert_eq!(tome["needs"]["care"], json!(["wheelchair"]));
         assert_eq!(tome["member"]["birth"], "1938");
-        let (s, v) = app.call("POST", "/api/me/claim", &app.login("hanako", false).await.access_token, Some(json!({"credential": cred}))).await;
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/me/claim",
+                &app.login("hanako", false).await.access_token,
+                Some(json!({"credential": cred})),
+            )
+            .await;
         assert_eq!((s, v["code"].as_str()), (400, Some("already_claimed")));
         // The desk QR now stops: the claimer's own QR takes over.
         let (_, r) = batch(&app, B, &staff(&app, B), vec![scan("ev-desk-00002", "check_in", now_ms(), &cred)]).await;
         assert_eq!(r["results"][0]["code"], "credential_revoked");
-        let resident_cred = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await.1;
-        assert_eq!(app.call("POST", "/api/me/claim", &t, Some(json!({"credential": resident_cred["credential"]}))).await.1["code"], "invalid_desk_credential");
+        let resident_cred =
+            app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await.1;
+        assert_eq!(
+            app.call("POST", "/api/me/claim", &t, Some(json!({"credential": resident_cred["credential"]}))).await.1
+                ["code"],
+            "invalid_desk_credential"
+        );
     }
 }
 
@@ -322,7 +382,11 @@ async fn card_name_with_substitutes_is_flagged_for_staff(app: TestApp) {
     assert_eq!(me["basic_four"]["name_substituted"], json!([0]));
     let (_, household) = app.call("GET", "/api/household", &t, None).await;
     let me_member = &household["members"][0]["member"];
-    assert_eq!((me_member["name_unconfirmed"].as_bool(), me_member["sex"].as_str()), (Some(true), Some("no_answer")), "sex 3 is 不明");
+    assert_eq!(
+        (me_member["name_unconfirmed"].as_bool(), me_member["sex"].as_str()),
+        (Some(true), Some("no_answer")),
+        "sex 3 is 不明"
+    );
     let checkin = |t: String| async move {
         let (_, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await;
         let id = format!("ev-{}", uuid::Uuid::new_v4().simple());
@@ -333,7 +397,8 @@ async fn card_name_with_substitutes_is_flagged_for_staff(app: TestApp) {
     let row = rows.iter().find(|e| e["name"] == "髙橋 一郎").cloned().unwrap();
     assert_eq!(row["name_unconfirmed"], true);
     // The resident confirms their name: no mark at the next check-in.
-    let me_input = json!({"display_name": "髙橋 一郎", "birth": "1955-03-04", "sex": "no_answer", "relationship": "self"});
+    let me_input =
+        json!({"display_name": "髙橋 一郎", "birth": "1955-03-04", "sex": "no_answer", "relationship": "self"});
     assert_eq!(app.call("PUT", "/api/household/members/self", &t, Some(me_input)).await.0, 200);
     assert_eq!(checkin(t).await.0, 200);
     let rows = roster(app, A, &staff(app, A), "").await;
@@ -346,7 +411,15 @@ async fn scan_preview_names_people_and_where_they_are(app: TestApp) {
     let (st_a, st_b) = (staff(&app, A), staff(&app, B));
     let preview = |shelter: &'static str, token: String, credential: String| {
         let app = &app;
-        async move { app.call("POST", &format!("/api/shelters/{shelter}/scan-preview"), &token, Some(json!({"credential": credential}))).await }
+        async move {
+            app.call(
+                "POST",
+                &format!("/api/shelters/{shelter}/scan-preview"),
+                &token,
+                Some(json!({"credential": credential})),
+            )
+            .await
+        }
     };
     let (s, p) = preview(A, st_a.clone(), cred.clone()).await;
     assert_eq!(s, 200, "{p}");
@@ -360,7 +433,10 @@ async fn scan_preview_names_people_and_where_they_are(app: TestApp) {
     let at = now_ms() - 60_000;
     assert_eq!(outcomes(&batch(&app, A, &st_a, vec![scan("ev-prev-0001", "check_in", at, &cred)]).await.1), ["stored"]);
     let (_, p) = preview(A, st_a.clone(), cred.clone()).await;
-    assert_eq!((p["people"][0]["checked_in"]["shelter_id"].as_str(), p["people"][0]["checked_in"]["since"].as_i64()), (Some(A), Some(at)));
+    assert_eq!(
+        (p["people"][0]["checked_in"]["shelter_id"].as_str(), p["people"][0]["checked_in"]["since"].as_i64()),
+        (Some(A), Some(at))
+    );
     let (_, p) = preview(B, st_b.clone(), cred.clone()).await;
     assert_eq!(p["people"][1]["checked_in"]["shelter_id"], A);
     // Only the shelter's own staff; not a resident; bad and foreign codes are a clear 400.
@@ -374,7 +450,14 @@ async fn scan_preview_names_people_and_where_they_are(app: TestApp) {
         .tokens
         .sign(
             CHECKIN_TYPE,
-            &CheckInClaims { iss: "x".into(), sub: "r_x".into(), m: vec!["self".into()], mu: "131016".into(), iat: now_ms() / 1000, exp: now_ms() / 1000 + 600 },
+            &CheckInClaims {
+                iss: "x".into(),
+                sub: "r_x".into(),
+                m: vec!["self".into()],
+                mu: "131016".into(),
+                iat: now_ms() / 1000,
+                exp: now_ms() / 1000 + 600,
+            },
         )
         .await
         .unwrap();
@@ -394,14 +477,22 @@ async fn scan_preview_names_people_and_where_they_are(app: TestApp) {
 /// Utsunomiya's survey of everyone in its shelters reaches them.
 async fn a_resident_of_the_next_town_is_received(app: TestApp) {
     const HOST: &str = "092011-1";
-    let csv = std::fs::read(format!("{}/../../tests/fixtures/opendata/utsunomiya-ods-sites.sjis.csv", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let csv = std::fs::read(format!(
+        "{}/../../tests/fixtures/opendata/utsunomiya-ods-sites.sjis.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
     let admin = app.staff_token(Role::Admin, &[], Some("092011"));
     let url = app.url("/api/admin/municipalities/092011/shelter-import?apply=true");
     let res = app.http.post(url).bearer_auth(&admin).header("content-type", "text/csv").body(csv).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let host_hq = app.staff_token(Role::Hq, &[], Some("092011"));
     let open = json!({"status": "open", "capacity": 300});
-    assert_eq!(app.call("PUT", &format!("/api/shelters/{HOST}/status"), &host_hq, Some(open)).await.0, 200, "the host HQ opens its shelter");
+    assert_eq!(
+        app.call("PUT", &format!("/api/shelters/{HOST}/status"), &host_hq, Some(open)).await.0,
+        200,
+        "the host HQ opens its shelter"
+    );
 
     let (_, cred) = family(&app, "taro").await;
     let st = staff(&app, HOST);
@@ -413,8 +504,10 @@ async fn a_resident_of_the_next_town_is_received(app: TestApp) {
 
     // The host asks everyone in its shelters (evacuees), and separately its own residents: Taro,
     // hosted there, gets the first and answers it; not the second, nor his home's evacuee survey.
-    let survey = |id: &str, scope: Value| json!({"id": id, "title": {"ja": "避難所の調査", "en": "Shelter survey"}, "scope": scope, "recurrence": "once",
-        "questions": [{"id": "ok", "text": {"ja": "体調は", "en": "How are you"}, "required": true, "kind": {"type": "single_choice", "options": [{"id": "good", "label": {"ja": "良い", "en": "Good"}}]}}]});
+    let survey = |id: &str, scope: Value| {
+        json!({"id": id, "title": {"ja": "避難所の調査", "en": "Shelter survey"}, "scope": scope, "recurrence": "once",
+        "questions": [{"id": "ok", "text": {"ja": "体調は", "en": "How are you"}, "required": true, "kind": {"type": "single_choice", "options": [{"id": "good", "label": {"ja": "良い", "en": "Good"}}]}}]})
+    };
     let home_hq = app.staff_token(Role::Hq, &[], Some("041009"));
     for (token, id, scope) in [
         (&host_hq, "host-evacuees", json!({"type": "evacuees"})),
@@ -427,7 +520,10 @@ async fn a_resident_of_the_next_town_is_received(app: TestApp) {
     let taro = app.login("taro", true).await.access_token;
     let (_, mine) = app.call("GET", "/api/surveys", &taro, None).await;
     let ids: Vec<&str> = mine.as_array().unwrap().iter().map(|s| s["survey"]["id"].as_str().unwrap()).collect();
-    assert!(ids.contains(&"host-evacuees") && !ids.contains(&"host-residents") && !ids.contains(&"home-evacuees"), "{ids:?}");
+    assert!(
+        ids.contains(&"host-evacuees") && !ids.contains(&"host-residents") && !ids.contains(&"home-evacuees"),
+        "{ids:?}"
+    );
     let answer = json!({"answers": {"ok": {"type": "single_choice", "option": "good"}}});
     let (s, v) = app.call("PUT", "/api/surveys/host-evacuees/answer", &taro, Some(answer.clone())).await;
     assert_eq!(s, 200, "{v}");
@@ -450,15 +546,27 @@ async fn a_resident_of_the_next_town_is_received(app: TestApp) {
     assert_eq!(host["away"], json!([]));
     let home = summary(home_hq.clone()).await;
     assert_eq!(home["away"], json!([{"municipality": "092011", "name_ja": "092011", "people": 2}]));
-    assert!(home["shelters"].as_array().unwrap().iter().all(|s| s["shelter_id"] != HOST), "the host's shelter is not Sendai's");
+    assert!(
+        home["shelters"].as_array().unwrap().iter().all(|s| s["shelter_id"] != HOST),
+        "the host's shelter is not Sendai's"
+    );
     // Sendai's HQ may ask who they are: names, where and since when (no needs), audited.
     let (s, away) = app.call("GET", "/api/hq/away", &home_hq, None).await;
     assert_eq!(s, 200, "{away}");
-    let names: Vec<(&str, &str)> = away.as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap(), p["shelter_id"].as_str().unwrap())).collect();
+    let names: Vec<(&str, &str)> = away
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["shelter_id"].as_str().unwrap()))
+        .collect();
     assert_eq!(names.len(), 2, "{away}");
     assert!(names.iter().all(|(_, at)| *at == HOST) && names.iter().any(|(n, _)| *n == "はな"), "{away}");
     assert!(away[0].get("allergens").is_none() && away[0]["host"] == "092011", "{away}");
-    assert_eq!(app.call("GET", "/api/hq/away", &host_hq, None).await.1, json!([]), "none of Utsunomiya's residents is away");
+    assert_eq!(
+        app.call("GET", "/api/hq/away", &host_hq, None).await.1,
+        json!([]),
+        "none of Utsunomiya's residents is away"
+    );
     let (_, log) = app.call("GET", "/api/hq/audit?action=away_view", &home_hq, None).await;
     assert_eq!(log.as_array().map(Vec::len), Some(1), "{log}");
 
@@ -469,17 +577,40 @@ async fn a_resident_of_the_next_town_is_received(app: TestApp) {
     assert_eq!(s, 200, "{miyagi}");
     let lines = miyagi["municipalities"].as_array().unwrap();
     assert_eq!(lines.len(), 1, "only Miyagi's municipalities: {miyagi}");
-    assert_eq!((&lines[0]["municipality"], &lines[0]["away"], &lines[0]["hosted"]), (&json!("041009"), &json!(2), &json!(0)));
+    assert_eq!(
+        (&lines[0]["municipality"], &lines[0]["away"], &lines[0]["hosted"]),
+        (&json!("041009"), &json!(2), &json!(0))
+    );
     assert_eq!(miyagi["occupancy"], home["occupancy"]);
-    assert_eq!(lines[0]["open"], json!(home["shelters"].as_array().unwrap().iter().filter(|s| s["status"] == "open").count()));
+    assert_eq!(
+        lines[0]["open"],
+        json!(home["shelters"].as_array().unwrap().iter().filter(|s| s["status"] == "open").count())
+    );
     let (_, tochigi) = app.call("GET", "/api/hq/prefecture", &pref("090000"), None).await;
-    assert_eq!(tochigi["municipalities"], json!([{"municipality": "092011", "name_ja": "092011", "shelters": 1, "open": 1,
-        "capacity": 300, "occupancy": 2, "hosted": 2, "away": 0}]), "{tochigi}");
+    assert_eq!(
+        tochigi["municipalities"],
+        json!([{"municipality": "092011", "name_ja": "092011", "shelters": 1, "open": 1,
+        "capacity": 300, "occupancy": 2, "hosted": 2, "away": 0}]),
+        "{tochigi}"
+    );
     assert_eq!(tochigi["totals"]["by_home"]["041009"], 2);
-    for path in [format!("/api/shelters/{HOST}/roster"), "/api/hq/summary".into(), "/api/hq/help-requests".into(), "/api/hq/away".into()] {
-        assert_eq!(app.call("GET", &path, &pref("090000"), None).await.0, 403, "{path}: no per-person view for the prefecture");
+    for path in [
+        format!("/api/shelters/{HOST}/roster"),
+        "/api/hq/summary".into(),
+        "/api/hq/help-requests".into(),
+        "/api/hq/away".into(),
+    ] {
+        assert_eq!(
+            app.call("GET", &path, &pref("090000"), None).await.0,
+            403,
+            "{path}: no per-person view for the prefecture"
+        );
     }
-    assert_eq!(app.call("GET", "/api/hq/prefecture", &pref("092011"), None).await.0, 401, "a municipality's code is no prefecture");
+    assert_eq!(
+        app.call("GET", "/api/hq/prefecture", &pref("092011"), None).await.0,
+        401,
+        "a municipality's code is no prefecture"
+    );
     assert_eq!(app.call("GET", "/api/hq/prefecture", &home_hq, None).await.0, 403, "a municipality's HQ");
 
     // A poster at the host shelter is signed for Utsunomiya, and a Sendai resident may use it.
@@ -501,14 +632,18 @@ async fn a_resident_of_the_next_town_is_received(app: TestApp) {
 /// shelter counts her as hosted from 大河原町. Her correction stays over later card reads.
 async fn the_home_municipality_comes_from_the_card_and_can_be_corrected(app: TestApp) {
     let ca = bosai_companion::TestCa::load(&app.identity.ca_dir).unwrap();
-    let holder = bosai_companion::CardHolder { address: "宮城県柴田郡大河原町新南１９番地".into(), ..bosai_companion::dev::demo_holders().remove(1).1 };
+    let holder = bosai_companion::CardHolder {
+        address: "宮城県柴田郡大河原町新南１９番地".into(),
+        ..bosai_companion::dev::demo_holders().remove(1).1
+    };
     let card = ca.issue_card(&holder).unwrap();
     let t = bosai_companion::client::login(&app.base, &card, true).await.unwrap().access_token;
     let (_, me) = app.call("GET", "/api/me", &t, None).await;
     assert_eq!(me["home"], json!({"municipality": "043214", "name_ja": "大河原町", "source": "card"}), "{me}");
     let (_, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await;
     let st = staff(&app, A);
-    let (_, r) = batch(&app, A, &st, vec![scan("ev-home-00001", "check_in", now_ms(), c["credential"].as_str().unwrap())]).await;
+    let (_, r) =
+        batch(&app, A, &st, vec![scan("ev-home-00001", "check_in", now_ms(), c["credential"].as_str().unwrap())]).await;
     assert_eq!(outcomes(&r), vec!["stored"], "a listed municipality's resident is received: {r}");
     let hq = app.staff_token(Role::Hq, &[], Some("041009"));
     let (_, summary) = app.call("GET", "/api/hq/summary", &hq, None).await;
@@ -522,24 +657,46 @@ async fn the_home_municipality_comes_from_the_card_and_can_be_corrected(app: Tes
     assert_eq!(list.iter().find(|c| c["municipality"] == "043214").unwrap()["served"], false);
 
     // Bad choices are a clear 400 and change nothing.
-    for (body, code) in [(json!({"municipality": "131016"}), "unknown_municipality"), (json!({"municipality": "040002"}), "unknown_municipality"), (json!({"municipality": "041008"}), "invalid_field")] {
+    for (body, code) in [
+        (json!({"municipality": "131016"}), "unknown_municipality"),
+        (json!({"municipality": "040002"}), "unknown_municipality"),
+        (json!({"municipality": "041008"}), "invalid_field"),
+    ] {
         let (s, e) = app.call("PUT", "/api/me/home", &t, Some(body.clone())).await;
         assert_eq!((s, e["code"].as_str()), (400, Some(code)), "{body}: {e}");
     }
     assert_eq!(app.call("GET", "/api/me", &t, None).await.1["home"]["municipality"], "043214");
-    assert_eq!(app.call("PUT", "/api/me/home", &st, Some(json!({"municipality": "042021"}))).await.0, 403, "staff have no home here");
+    assert_eq!(
+        app.call("PUT", "/api/me/home", &st, Some(json!({"municipality": "042021"}))).await.0,
+        403,
+        "staff have no home here"
+    );
 
     // She has moved to 石巻市 and the card still says 大河原町: her choice stays.
     let (s, home) = app.call("PUT", "/api/me/home", &t, Some(json!({"municipality": "042021"}))).await;
     assert_eq!((s, home), (200, json!({"municipality": "042021", "name_ja": "石巻市", "source": "chosen"})));
-    assert_eq!(app.call("PUT", "/api/me/home", &t, Some(json!({"municipality": "042021"}))).await.0, 200, "sending it again is a no-op");
+    assert_eq!(
+        app.call("PUT", "/api/me/home", &t, Some(json!({"municipality": "042021"}))).await.0,
+        200,
+        "sending it again is a no-op"
+    );
     let t = bosai_companion::client::login(&app.base, &card, true).await.unwrap().access_token;
     assert_eq!(app.call("GET", "/api/me", &t, None).await.1["home"]["municipality"], "042021");
     let (_, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await;
-    let (_, r) = batch(&app, B, &staff(&app, B), vec![scan("ev-home-00002", "check_in", now_ms() + 1, c["credential"].as_str().unwrap())]).await;
+    let (_, r) = batch(
+        &app,
+        B,
+        &staff(&app, B),
+        vec![scan("ev-home-00002", "check_in", now_ms() + 1, c["credential"].as_str().unwrap())],
+    )
+    .await;
     assert_eq!(outcomes(&r), vec!["stored"]);
     let (_, summary) = app.call("GET", "/api/hq/summary", &hq, None).await;
-    assert_eq!(summary["hosted"], json!([{"municipality": "042021", "name_ja": "石巻市", "people": 1}]), "moved, counted once under the new home: {summary}");
+    assert_eq!(
+        summary["hosted"],
+        json!([{"municipality": "042021", "name_ja": "石巻市", "people": 1}]),
+        "moved, counted once under the new home: {summary}"
+    );
 
     // Without the signing certificate nothing is read: the app asks.
     let (t2, _) = (app.login("hanako", false).await.access_token, ());

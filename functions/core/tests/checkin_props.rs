@@ -12,7 +12,8 @@ use bosai_types::{ShelterId, Timestamp};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
-const SHELTERS: [&str; 3] = ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
+const SHELTERS: [&str; 3] =
+    ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
 
 #[derive(Debug, Clone)]
 struct Ev {
@@ -25,10 +26,16 @@ struct Ev {
 
 fn events() -> impl Strategy<Value = (Vec<Ev>, Vec<usize>)> {
     prop::collection::vec((0..4usize, 0..3usize, prop::bool::weighted(0.75), 0..20i64), 1..25).prop_flat_map(|raw| {
-        let evs: Vec<Ev> = raw.into_iter().enumerate().map(|(id, (person, shelter, check_in, at))| Ev { person, shelter, check_in, at, id }).collect();
+        let evs: Vec<Ev> = raw
+            .into_iter()
+            .enumerate()
+            .map(|(id, (person, shelter, check_in, at))| Ev { person, shelter, check_in, at, id })
+            .collect();
         let n = evs.len();
         // Delivery order: every event at least once, some resent, shuffled.
-        let order = prop::collection::vec(0..n, 0..n).prop_map(move |extra| (0..n).chain(extra).collect::<Vec<_>>()).prop_shuffle();
+        let order = prop::collection::vec(0..n, 0..n)
+            .prop_map(move |extra| (0..n).chain(extra).collect::<Vec<_>>())
+            .prop_shuffle();
         (Just(evs), order)
     })
 }
@@ -42,7 +49,12 @@ fn person(i: usize) -> Person {
 }
 
 async fn occupancy(store: &dyn Store, s: &str) -> i64 {
-    store.get(&keys::headcount(&ShelterId::parse(s).unwrap())).await.unwrap().and_then(|i| i.i64("occupancy")).unwrap_or(0)
+    store
+        .get(&keys::headcount(&ShelterId::parse(s).unwrap()))
+        .await
+        .unwrap()
+        .and_then(|i| i.i64("occupancy"))
+        .unwrap_or(0)
 }
 
 proptest! {

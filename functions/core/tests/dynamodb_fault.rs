@@ -9,8 +9,8 @@ use bosai_store::dynamo::{DynamoConfig, DynamoStore};
 use bosai_store::{Item, ItemExt, Query, Store, Value};
 use bosai_types::auth::Role;
 use bosai_types::checkin::{EventKind, RecordOutcome, ScanBatchResult};
-use bosai_types::scan_queue::{next_batch, settle, QueuedScan, Reply};
 use bosai_types::household::MemberId;
+use bosai_types::scan_queue::{next_batch, settle, QueuedScan, Reply};
 use bosai_types::{ShelterId, Timestamp};
 use common::dynamodb_local::OwnDynamoDbLocal;
 use common::TestApp;
@@ -22,7 +22,11 @@ use std::time::Duration;
 mod common;
 
 fn person(i: usize) -> Person {
-    Person { key: keys::person_of_resident(&format!("r_fault_{i}"), "self"), member_id: MemberId::myself(), roster: Item::new().with("name", Value::s("x")) }
+    Person {
+        key: keys::person_of_resident(&format!("r_fault_{i}"), "self"),
+        member_id: MemberId::myself(),
+        roster: Item::new().with("name", Value::s("x")),
+    }
 }
 
 #[tokio::test]
@@ -41,7 +45,12 @@ async fn dynamodb_killed_mid_sync_stays_consistent() {
 
 async fn outage(sigkill: bool) {
     let Some(mut dynamodb) = OwnDynamoDbLocal::start() else { return };
-    let store = DynamoStore::connect(&DynamoConfig { table: "fault".into(), endpoint: Some(dynamodb.endpoint()), region: None }).await;
+    let store = DynamoStore::connect(&DynamoConfig {
+        table: "fault".into(),
+        endpoint: Some(dynamodb.endpoint()),
+        region: None,
+    })
+    .await;
     store.create_table().await.unwrap();
     seed::seed(&store, Timestamp(0)).await.unwrap();
     let shelter = ShelterId::parse("041009-aoba-katahira-es").unwrap();
@@ -50,7 +59,16 @@ async fn outage(sigkill: bool) {
     const N: usize = 120;
     let (store_ref, shelter_ref) = (&store, &shelter);
     let scan = |i: usize| async move {
-        record_event(store_ref, &[person(i)], EventKind::CheckIn, shelter_ref, Timestamp(1_000 + i as i64), &format!("ev-fault-{i:05}"), "fault").await
+        record_event(
+            store_ref,
+            &[person(i)],
+            EventKind::CheckIn,
+            shelter_ref,
+            Timestamp(1_000 + i as i64),
+            &format!("ev-fault-{i:05}"),
+            "fault",
+        )
+        .await
     };
     let mut unacknowledged = Vec::new();
     for i in 0..N {
@@ -161,7 +179,12 @@ async fn wait_for(seen: &Seen, acked: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tablets_sync_through_a_stop_and_a_freeze() {
     let Some(mut dynamodb) = OwnDynamoDbLocal::start() else { return };
-    let store = DynamoStore::connect(&DynamoConfig { table: "outage".into(), endpoint: Some(dynamodb.endpoint()), region: None }).await;
+    let store = DynamoStore::connect(&DynamoConfig {
+        table: "outage".into(),
+        endpoint: Some(dynamodb.endpoint()),
+        region: None,
+    })
+    .await;
     store.create_table().await.unwrap();
     let app = Arc::new(common::spawn_app(Arc::new(store)).await);
     let store = app.store.clone();
@@ -175,7 +198,8 @@ async fn tablets_sync_through_a_stop_and_a_freeze() {
     let mut scans: Vec<(String, String, QueuedScan)> = Vec::new();
     for t in 0..3 {
         let reg = format!("desk-outage-{t}");
-        let body = json!({"registration_id": reg, "people": [{"name": "甲", "sex": "female"}, {"name": "乙", "sex": "male"}]});
+        let body =
+            json!({"registration_id": reg, "people": [{"name": "甲", "sex": "female"}, {"name": "乙", "sex": "male"}]});
         let (s, v) = app.call("POST", &format!("/api/shelters/{SHELTER}/desk-registrations"), &staff, Some(body)).await;
         assert_eq!(s, 200, "{v}");
         let credential = v["credential"].as_str().unwrap().to_owned();
@@ -233,7 +257,11 @@ async fn tablets_sync_through_a_stop_and_a_freeze() {
             let last = page.items.last().unwrap();
             here += i64::from(last.str("kind") == Some("check_in"));
             let loc = store.get(&keys::location(&person)).await.unwrap().unwrap();
-            assert_eq!(loc.str("shelter").is_some(), last.str("kind") == Some("check_in"), "{person}: location is the last event");
+            assert_eq!(
+                loc.str("shelter").is_some(),
+                last.str("kind") == Some("check_in"),
+                "{person}: location is the last event"
+            );
         }
     }
     let after = store.get(&keys::headcount(&shelter)).await.unwrap().and_then(|i| i.i64("occupancy")).unwrap_or(0);
@@ -269,14 +297,20 @@ async fn fanout_outage(signal: &str) {
     use bosai_types::notices::{NewNotice, NoticeId, NoticeLevel, NoticeTarget, PushKeys, PushSubscriptionInput};
     use bosai_types::surveys::Localized;
     let Some(mut dynamodb) = OwnDynamoDbLocal::start() else { return };
-    let dynamo = DynamoStore::connect(&DynamoConfig { table: "fanout".into(), endpoint: Some(dynamodb.endpoint()), region: None }).await;
+    let dynamo = DynamoStore::connect(&DynamoConfig {
+        table: "fanout".into(),
+        endpoint: Some(dynamodb.endpoint()),
+        region: None,
+    })
+    .await;
     dynamo.create_table().await.unwrap();
     let store: Arc<dyn Store> = Arc::new(dynamo);
     seed::seed(store.as_ref(), Timestamp(0)).await.unwrap();
     let m = bosai_types::MunicipalityCode::parse(seed::DEMO_MUNICIPALITY).unwrap();
     let vapid = bosai_push::VapidKey::generate("mailto:fault@example.jp").unwrap();
     let service = bosai_push::TestPushService::start(DEVICES, Some(vapid.public_key())).await.unwrap();
-    let push = Arc::new(notices::PushSettings { client: bosai_push::PushClient::new(vapid).unwrap(), allow_loopback: true });
+    let push =
+        Arc::new(notices::PushSettings { client: bosai_push::PushClient::new(vapid).unwrap(), allow_loopback: true });
     let subscribe = |i: usize| {
         let (store, push, m, s) = (store.clone(), push.clone(), m.clone(), service.subscription(i));
         async move {
@@ -325,7 +359,10 @@ async fn fanout_outage(signal: &str) {
     dynamodb.stop(signal);
     tokio::time::sleep(Duration::from_secs(2)).await;
     dynamodb.restart();
-    tokio::time::timeout(Duration::from_secs(120), worker).await.expect("the fan-out finishes after the outage").unwrap();
+    tokio::time::timeout(Duration::from_secs(120), worker)
+        .await
+        .expect("the fan-out finishes after the outage")
+        .unwrap();
 
     let n = notices::get(store.as_ref(), &m, &NoticeId::parse("outage-1").unwrap()).await.unwrap();
     let d = n.delivery.unwrap();
@@ -344,7 +381,10 @@ async fn fanout_outage(signal: &str) {
         assert_eq!(d.delivered, DEVICES as u64, "each subscription counted exactly once");
         assert!(resent <= u64::from(FANOUT_PAGE), "only the page in flight is resent ({resent})");
     } else {
-        assert!(d.delivered >= DEVICES as u64 && (d.delivered - DEVICES as u64).is_multiple_of(u64::from(FANOUT_PAGE)), "{d:?}");
+        assert!(
+            d.delivered >= DEVICES as u64 && (d.delivered - DEVICES as u64).is_multiple_of(u64::from(FANOUT_PAGE)),
+            "{d:?}"
+        );
     }
     for i in 0..DEVICES {
         assert!(service.received_count(i) >= 1, "device {i}");

@@ -42,7 +42,14 @@ fn staff(app: &TestApp, shelter: &str) -> String {
 
 async fn scan(app: &TestApp, shelter: &str, event_id: &str, kind: &str, credential: &str) -> Value {
     let rec = json!({"event_id": event_id, "kind": kind, "at": now_ms(), "credential": credential});
-    let (s, v) = app.call("POST", &format!("/api/shelters/{shelter}/scans"), &staff(app, shelter), Some(json!({"device_id": "tablet-1", "records": [rec]}))).await;
+    let (s, v) = app
+        .call(
+            "POST",
+            &format!("/api/shelters/{shelter}/scans"),
+            &staff(app, shelter),
+            Some(json!({"device_id": "tablet-1", "records": [rec]})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     v["results"][0].clone()
 }
@@ -65,7 +72,8 @@ async fn family(app: &TestApp, card: &str) -> (String, String) {
     assert_eq!(app.call("PUT", "/api/household/members/m-child", &t, Some(child)).await.0, 200);
     let needs = json!({"allergens": ["egg"], "care": []});
     assert_eq!(app.call("PUT", "/api/household/members/m-child/needs", &t, Some(needs)).await.0, 200);
-    let (s, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self", "m-child"]}))).await;
+    let (s, c) =
+        app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self", "m-child"]}))).await;
     assert_eq!(s, 200, "{c}");
     (t, c["credential"].as_str().unwrap().to_owned())
 }
@@ -125,22 +133,38 @@ async fn deleting_everything_while_checked_in_leaves_nothing_that_names_them(app
     let report = json!({"report_id": "rep-erase-0001", "member_id": "m-child", "status": {"status": "needs_help", "what": "足をけがした", "location": "自宅"}});
     let (s, v) = app.call("POST", "/api/safety", &t, Some(report)).await;
     assert_eq!(s, 200, "{v}");
-    let (s, v) = app.call("PUT", "/api/surveys/demo-needs/answer", &t, Some(json!({"answers": {"needs": {"type": "multiple_choice", "options": ["water"]}}}))).await;
+    let (s, v) = app
+        .call(
+            "PUT",
+            "/api/surveys/demo-needs/answer",
+            &t,
+            Some(json!({"answers": {"needs": {"type": "multiple_choice", "options": ["water"]}}})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     let push = TestPushService::start(1, Some(app.push.client.vapid().public_key())).await.unwrap();
     let s = push.subscription(0);
-    let device = json!({"endpoint": s.endpoint, "keys": {"p256dh": s.keys.p256dh_base64url(), "auth": s.keys.auth_base64url()}});
+    let device =
+        json!({"endpoint": s.endpoint, "keys": {"p256dh": s.keys.p256dh_base64url(), "auth": s.keys.auth_base64url()}});
     let (s, v) = app.call("POST", "/api/push/subscriptions", &t, Some(device)).await;
     assert_eq!(s, 204, "{v}");
     let reg = json!({"registration_id": "desk-erase-01", "check_in": true, "people": [{"name": DESK_NAME, "birth_year": 1940, "sex": "female", "needs": {"care": ["wheelchair"]}}]});
     let (s, r) = app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &staff(&app, A), Some(reg)).await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(app.call("POST", "/api/me/claim", &t, Some(json!({"credential": r["credential"]}))).await.0, 200);
-    let renewed = bosai_companion::TestCa::load(&app.identity.ca_dir).unwrap().issue_card(&bosai_companion::dev::demo_holders().remove(0).1).unwrap();
+    let renewed = bosai_companion::TestCa::load(&app.identity.ca_dir)
+        .unwrap()
+        .issue_card(&bosai_companion::dev::demo_holders().remove(0).1)
+        .unwrap();
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     let link = json!({"old_serial": hex(&app.identity.card("taro").unwrap().auth_serial), "new_serial": hex(&renewed.auth_serial)});
-    assert_eq!(app.call("POST", "/api/admin/card-renewals", &app.staff_token(Role::Admin, &[], None), Some(link)).await.0, 204);
-    let (_, renewals) = app.call("GET", "/api/hq/audit?action=card_renewal", &app.staff_token(Role::Hq, &[], Some("041009")), None).await;
+    assert_eq!(
+        app.call("POST", "/api/admin/card-renewals", &app.staff_token(Role::Admin, &[], None), Some(link)).await.0,
+        204
+    );
+    let (_, renewals) = app
+        .call("GET", "/api/hq/audit?action=card_renewal", &app.staff_token(Role::Hq, &[], Some("041009")), None)
+        .await;
     assert_eq!(renewals.as_array().map(Vec::len), Some(1), "the renewal is in the log: {renewals}");
     assert_eq!(occupancy(&app, A).await, before.0 + 2, "the resident and the desk person at A");
     assert_eq!(occupancy(&app, B).await, before.1 + 1, "the child at B");
@@ -152,7 +176,13 @@ async fn deleting_everything_while_checked_in_leaves_nothing_that_names_them(app
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["member_id"].as_str().unwrap().into(), c["kind"].as_str().unwrap().into(), c["shelter_id"].as_str().unwrap().into()))
+        .map(|c| {
+            (
+                c["member_id"].as_str().unwrap().into(),
+                c["kind"].as_str().unwrap().into(),
+                c["shelter_id"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     for want in [("self", "check_in", A), ("m-child", "check_in", A), ("m-child", "check_in", B)] {
         assert!(moves.contains(&(want.0.into(), want.1.into(), want.2.into())), "{want:?} in {moves:?}");
@@ -164,8 +194,29 @@ async fn deleting_everything_while_checked_in_leaves_nothing_that_names_them(app
     let needles = [me.as_str(), CHILD, DESK_NAME];
     let kinds: BTreeSet<String> = naming(&app, &needles).await.iter().map(|(k, _)| kind(k)).collect();
     // The test covers every kind of item that names a resident (a new kind must join here).
-    for expected in ["RES/PROFILE", "RES/MEMBER", "RES/NEEDS", "RES/SAFETY", "RES/SAFETYLOG", "RES/SAFETYID", "RES/PUSHSUB", "PERSON/LOCATION", "PERSON/EVENT", "EVENTID/EVENT", "CERT/SUBJECT", "REFRESH/TOKEN", "RFAMILY/FAMILY", "SURVEY/ANSWER", "HELP/", "DESK/META", "DESK/PERSON"] {
-        assert!(kinds.iter().any(|k| k.starts_with(expected)), "no {expected} item was written before deletion: {kinds:?}");
+    for expected in [
+        "RES/PROFILE",
+        "RES/MEMBER",
+        "RES/NEEDS",
+        "RES/SAFETY",
+        "RES/SAFETYLOG",
+        "RES/SAFETYID",
+        "RES/PUSHSUB",
+        "PERSON/LOCATION",
+        "PERSON/EVENT",
+        "EVENTID/EVENT",
+        "CERT/SUBJECT",
+        "REFRESH/TOKEN",
+        "RFAMILY/FAMILY",
+        "SURVEY/ANSWER",
+        "HELP/",
+        "DESK/META",
+        "DESK/PERSON",
+    ] {
+        assert!(
+            kinds.iter().any(|k| k.starts_with(expected)),
+            "no {expected} item was written before deletion: {kinds:?}"
+        );
     }
 
     assert_eq!(app.call("DELETE", "/api/me", &t, Some(json!({"confirm": "delete"}))).await.0, 204);
@@ -179,7 +230,11 @@ async fn deleting_everything_while_checked_in_leaves_nothing_that_names_them(app
     assert_eq!(names, vec![&format!("RES#{me} | PROFILE")], "items still naming the person");
     let tomb = &left[0].1;
     let attrs: BTreeSet<&str> = tomb.keys().map(String::as_str).collect();
-    assert_eq!(attrs, BTreeSet::from(["pk", "sk", "credentials_revoked_before", "ttl"]), "the tombstone holds nothing else");
+    assert_eq!(
+        attrs,
+        BTreeSet::from(["pk", "sk", "credentials_revoked_before", "ttl"]),
+        "the tombstone holds nothing else"
+    );
     assert!(tomb["ttl"].as_i64().unwrap() > now_ms() / 1000);
     // The old QR is refused, the renewed card and the first card both start afresh.
     assert_eq!(scan(&app, A, "ev-erase-0003", "check_in", &cred).await["code"], "credential_revoked");
@@ -198,7 +253,11 @@ async fn removing_a_checked_in_member_takes_them_off_the_roster(app: TestApp) {
     assert!(!names.iter().any(|n| n == CHILD), "the child left the roster: {names:?}");
     assert_eq!(occupancy(&app, A).await, before + 1, "and the counters");
     let left = naming(&app, &[CHILD, &format!("R#{}#m-child", sub(&t)), "rep-remove-001"]).await;
-    assert!(left.is_empty(), "items still naming the removed member: {:?}", left.iter().map(|(k, _)| k).collect::<Vec<_>>());
+    assert!(
+        left.is_empty(),
+        "items still naming the removed member: {:?}",
+        left.iter().map(|(k, _)| k).collect::<Vec<_>>()
+    );
     // Removing again (an offline retry) is fine; the parent is still checked in.
     assert_eq!(app.call("DELETE", "/api/household/members/m-child", &t, None).await.0, 204);
     assert_eq!(roster(&app, A).await.len(), names.len());
@@ -222,11 +281,16 @@ async fn staff_check_out_someone_by_hand(app: TestApp) {
     assert_eq!(occupancy(&app, A).await, before + 1);
     assert!(!roster(&app, A).await.iter().any(|e| e["name"] == CHILD));
     // A resend is answered as done; someone not on the roster is 404.
-    assert_eq!(app.call("POST", &path, &staff(&app, A), Some(json!({"event_id": "ev-hand-00002"}))).await, (200, json!("duplicate")));
+    assert_eq!(
+        app.call("POST", &path, &staff(&app, A), Some(json!({"event_id": "ev-hand-00002"}))).await,
+        (200, json!("duplicate"))
+    );
     assert_eq!(app.call("POST", &path, &staff(&app, A), Some(json!({"event_id": "ev-hand-00003"}))).await.0, 404);
     // Audited: who, which shelter.
     let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
-    let audit = bosai_core::domain::audit::day(app.store.as_ref(), &m, &bosai_types::Timestamp(now_ms()).jst_date()).await.unwrap();
+    let audit = bosai_core::domain::audit::day(app.store.as_ref(), &m, &bosai_types::Timestamp(now_ms()).jst_date())
+        .await
+        .unwrap();
     let hand = audit.iter().find(|a| a.get("action").and_then(V::as_str) == Some("manual_check_out")).expect("audited");
     assert_eq!(hand.get("shelter").and_then(V::as_str), Some(A));
     // Scanning them in again works as usual.
@@ -241,7 +305,8 @@ async fn a_scan_in_flight_during_deletion_is_refused(app: TestApp) {
     use bosai_core::domain::checkin;
     let (t, cred) = family(&app, "taro").await;
     let me = sub(&t);
-    let claims: bosai_types::checkin::CheckInClaims = app.auth_settings().tokens.verify_own(&cred, bosai_types::checkin::CHECKIN_TYPE).unwrap();
+    let claims: bosai_types::checkin::CheckInClaims =
+        app.auth_settings().tokens.verify_own(&cred, bosai_types::checkin::CHECKIN_TYPE).unwrap();
     let wanted = vec![bosai_types::household::MemberId::myself()];
     let people = checkin::people_named(app.store.as_ref(), &claims, &wanted).await.unwrap().unwrap();
     let before = occupancy(&app, A).await;
@@ -252,7 +317,18 @@ async fn a_scan_in_flight_during_deletion_is_refused(app: TestApp) {
     let guard = checkin::not_revoked_since(&me, claims.iat);
     let at = bosai_types::Timestamp(now_ms());
     let place = checkin::Place { shelter: &shelter, space: &bosai_core::keys::Space::Real, incident: None };
-    let stored = checkin::record_guarded(app.store.as_ref(), &people, EventKind::CheckIn, place, at, "ev-flight-0001", "tablet", &[guard]).await.unwrap();
+    let stored = checkin::record_guarded(
+        app.store.as_ref(),
+        &people,
+        EventKind::CheckIn,
+        place,
+        at,
+        "ev-flight-0001",
+        "tablet",
+        &[guard],
+    )
+    .await
+    .unwrap();
     assert_eq!(stored.map_err(|r| r.code), Err("credential_revoked"));
     assert!(roster(&app, A).await.is_empty());
     assert_eq!(occupancy(&app, A).await, before);
@@ -284,9 +360,14 @@ async fn staff_delete_a_desk_record_on_request(app: TestApp) {
     assert!(naming(&app, &[DESK_NAME]).await.is_empty(), "nothing names her");
     assert!(!naming(&app, &["鵜飼 ゲンジ"]).await.is_empty(), "the other person of the registration stays");
     assert_eq!(app.call("DELETE", &path(&entry("鵜飼 ゲンジ")), &st, None).await.0, 204);
-    assert!(naming(&app, &["desk-del-0001"]).await.is_empty(), "the registration and its scan record went with its last person");
+    assert!(
+        naming(&app, &["desk-del-0001"]).await.is_empty(),
+        "the registration and its scan record went with its last person"
+    );
     assert_eq!(occupancy(&app, A).await, before + 2);
     let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
-    let audit = bosai_core::domain::audit::day(app.store.as_ref(), &m, &bosai_types::Timestamp(now_ms()).jst_date()).await.unwrap();
+    let audit = bosai_core::domain::audit::day(app.store.as_ref(), &m, &bosai_types::Timestamp(now_ms()).jst_date())
+        .await
+        .unwrap();
     assert_eq!(audit.iter().filter(|a| a.get("action").and_then(V::as_str) == Some("desk_record_deleted")).count(), 2);
 }

@@ -33,10 +33,20 @@ async fn summary_follows_residents(app: TestApp) {
     let staff = app.staff_token(Role::ShelterStaff, &[A], None);
     let now = bosai_core::clock::now_millis();
     let scan = |id: &str, kind: &str, at: i64| json!({"device_id": "tablet-1", "records": [{"event_id": id, "kind": kind, "at": at, "credential": cred["credential"]}]});
-    assert_eq!(app.call("POST", &format!("/api/shelters/{A}/scans"), &staff, Some(scan("hq-ev-0001", "check_in", now - 1000))).await.0, 200);
-    for (id, status) in [("rep-hq-0001", json!({"status": "at_shelter", "shelter_id": A})), ("rep-hq-0002", json!({"status": "needs_help", "what": "薬", "location": "体育館"}))] {
+    assert_eq!(
+        app.call("POST", &format!("/api/shelters/{A}/scans"), &staff, Some(scan("hq-ev-0001", "check_in", now - 1000)))
+            .await
+            .0,
+        200
+    );
+    for (id, status) in [
+        ("rep-hq-0001", json!({"status": "at_shelter", "shelter_id": A})),
+        ("rep-hq-0002", json!({"status": "needs_help", "what": "薬", "location": "体育館"})),
+    ] {
         let member = if id.ends_with('1') { "self" } else { "m-hana" };
-        let (s, v) = app.call("POST", "/api/safety", &t, Some(json!({"report_id": id, "member_id": member, "status": status}))).await;
+        let (s, v) = app
+            .call("POST", "/api/safety", &t, Some(json!({"report_id": id, "member_id": member, "status": status})))
+            .await;
         assert_eq!(s, 200, "{v}");
     }
 
@@ -51,20 +61,35 @@ async fn summary_follows_residents(app: TestApp) {
     assert_eq!(n(a, &["headcount", "by_age", "adult"]) - n(b, &["headcount", "by_age", "adult"]), 1, "born 1980");
     assert_eq!(n(a, &["headcount", "allergens", "buckwheat"]) - n(b, &["headcount", "allergens", "buckwheat"]), 1);
     assert_eq!(n(&after, &["totals", "allergens", "egg"]) - n(&before, &["totals", "allergens", "egg"]), 1);
-    assert_eq!(area(&after, Some("aoba-1")).unwrap(), &json!({"safe_at_home": 0, "at_shelter": 1, "elsewhere": 0, "needs_help": 1}));
+    assert_eq!(
+        area(&after, Some("aoba-1")).unwrap(),
+        &json!({"safe_at_home": 0, "at_shelter": 1, "elsewhere": 0, "needs_help": 1})
+    );
     let text = after.to_string();
     assert!(!text.contains("はな") && !text.contains("太郎") && !text.contains("薬"), "counts only: {text}");
 
     // Checked out: the shelter's counts go back; deleting her takes her report off.
-    assert_eq!(app.call("POST", &format!("/api/shelters/{A}/scans"), &staff, Some(scan("hq-ev-0002", "check_out", now))).await.0, 200);
+    assert_eq!(
+        app.call("POST", &format!("/api/shelters/{A}/scans"), &staff, Some(scan("hq-ev-0002", "check_out", now)))
+            .await
+            .0,
+        200
+    );
     assert_eq!(app.call("DELETE", "/api/household/members/m-hana", &t, None).await.0, 204);
     let later = app.call("GET", "/api/hq/summary", &hq, None).await.1;
     assert_eq!(shelter(&later, A)["headcount"], b["headcount"]);
-    assert_eq!(area(&later, Some("aoba-1")).unwrap(), &json!({"safe_at_home": 0, "at_shelter": 1, "elsewhere": 0, "needs_help": 0}));
+    assert_eq!(
+        area(&later, Some("aoba-1")).unwrap(),
+        &json!({"safe_at_home": 0, "at_shelter": 1, "elsewhere": 0, "needs_help": 0})
+    );
 
     // Who may read it.
     let other = app.staff_token(Role::Hq, &[], Some("131016"));
-    assert_eq!(app.call("GET", "/api/hq/summary", &other, None).await.0, 403, "the HQ of a municipality this deployment does not serve");
+    assert_eq!(
+        app.call("GET", "/api/hq/summary", &other, None).await.0,
+        403,
+        "the HQ of a municipality this deployment does not serve"
+    );
     assert_eq!(app.call("GET", "/api/hq/summary", &staff, None).await.0, 403, "shelter staff");
     assert_eq!(app.call("GET", "/api/hq/summary", &t, None).await.0, 403, "residents");
 }
@@ -81,7 +106,10 @@ async fn area_registration(app: TestApp) {
     assert_eq!((s, v["code"].as_str()), (400, Some("unknown_area")), "not an area of this municipality");
     assert!(app.call("GET", "/api/me", &t, None).await.1["area"].is_null(), "nothing stored");
     let areas: Value = app.http.get(app.url("/api/areas")).send().await.unwrap().json().await.unwrap();
-    assert!(areas.as_array().unwrap().iter().any(|a| a["code"] == "izumi-2" && a["name_ja"] == "泉区 南光台"), "{areas}");
+    assert!(
+        areas.as_array().unwrap().iter().any(|a| a["code"] == "izumi-2" && a["name_ja"] == "泉区 南光台"),
+        "{areas}"
+    );
     assert_eq!(app.call("PUT", "/api/me/area", &t, Some(json!({"area": "izumi-2"}))).await.0, 204);
     assert_eq!(app.call("PUT", "/api/me/area", &t, Some(json!({"area": "izumi-2"}))).await.0, 204, "a resend");
     assert_eq!(app.call("GET", "/api/me", &t, None).await.1["area"], "izumi-2");
@@ -115,7 +143,9 @@ async fn audit_log_is_read_by_day_who_what_and_shelter(app: TestApp) {
     let actor = rows[0]["actor"].as_str().unwrap().to_owned();
     let (_, by_actor) = app.call("GET", &format!("/api/hq/audit?actor={actor}&shelter={A}"), &hq, None).await;
     assert_eq!(by_actor.as_array().unwrap().len(), 2);
-    let (_, other_shelter) = app.call("GET", "/api/hq/audit?shelter=041009-wakabayashi-itsutsubashi-jhs&action=roster_view", &hq, None).await;
+    let (_, other_shelter) = app
+        .call("GET", "/api/hq/audit?shelter=041009-wakabayashi-itsutsubashi-jhs&action=roster_view", &hq, None)
+        .await;
     assert!(other_shelter.as_array().unwrap().is_empty());
     // Reading the log is in the log.
     let (_, reads) = app.call("GET", "/api/hq/audit?action=audit_view", &hq, None).await;
@@ -136,8 +166,15 @@ async fn audit_log_is_read_by_day_who_what_and_shelter(app: TestApp) {
     assert_eq!(app.call("GET", "/api/hq/audit", &resident, None).await.0, 403);
     // A desk registration and a card renewal are in the log too (ids and counts, no names).
     let reg = json!({"registration_id": "desk-audit-01", "check_in": false, "people": [{"name": "監査 テスト", "sex": "female"}]});
-    assert_eq!(app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &staff, Some(reg.clone())).await.0, 200);
-    assert_eq!(app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &staff, Some(reg)).await.0, 200, "a resend");
+    assert_eq!(
+        app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &staff, Some(reg.clone())).await.0,
+        200
+    );
+    assert_eq!(
+        app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &staff, Some(reg)).await.0,
+        200,
+        "a resend"
+    );
     let (_, desk) = app.call("GET", "/api/hq/audit?action=desk_registered", &hq, None).await;
     assert_eq!(desk.as_array().unwrap().len(), 1, "once, not per resend: {desk}");
     assert_eq!((desk[0]["shelter"].as_str(), desk[0]["details"]["people"].as_str()), (Some(A), Some("1")));

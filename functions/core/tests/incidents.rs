@@ -49,14 +49,7 @@ async fn scan_at(app: &TestApp, shelter: &str, event_id: &str, at: i64, credenti
 
 async fn roster(app: &TestApp, shelter: &str) -> Vec<Value> {
     let staff = app.staff_token(Role::ShelterStaff, &[shelter], None);
-    let (s, v) = app
-        .call(
-            "GET",
-            &format!("/api/shelters/{shelter}/roster"),
-            &staff,
-            None,
-        )
-        .await;
+    let (s, v) = app.call("GET", &format!("/api/shelters/{shelter}/roster"), &staff, None).await;
     assert_eq!(s, 200, "{v}");
     v.as_array().unwrap().clone()
 }
@@ -67,9 +60,7 @@ async fn occupancy(app: &TestApp, shelter: &str) -> i64 {
 }
 
 async fn summary(app: &TestApp, query: &str) -> Value {
-    let (s, v) = app
-        .call("GET", &format!("/api/hq/summary{query}"), &hq(app), None)
-        .await;
+    let (s, v) = app.call("GET", &format!("/api/hq/summary{query}"), &hq(app), None).await;
     assert_eq!(s, 200, "{v}");
     v
 }
@@ -89,20 +80,9 @@ async fn family(app: &TestApp, card: &str) -> (String, String) {
     let t = app.login(card, true).await.access_token;
     app.consent(&t).await;
     let child = json!({"display_name": DRILL_CHILD, "birth": "2017", "sex": "male", "relationship": "child"});
-    assert_eq!(
-        app.call("PUT", "/api/household/members/m-child", &t, Some(child))
-            .await
-            .0,
-        200
-    );
-    let (s, c) = app
-        .call(
-            "POST",
-            "/api/me/checkin-credential",
-            &t,
-            Some(json!({"members": ["self", "m-child"]})),
-        )
-        .await;
+    assert_eq!(app.call("PUT", "/api/household/members/m-child", &t, Some(child)).await.0, 200);
+    let (s, c) =
+        app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self", "m-child"]}))).await;
     assert_eq!(s, 200, "{c}");
     (t, c["credential"].as_str().unwrap().to_owned())
 }
@@ -121,66 +101,29 @@ async fn open(app: &TestApp, id: &str, kind: &str) -> Value {
 }
 
 async fn close(app: &TestApp, id: &str) -> (u16, Value) {
-    app.call(
-        "POST",
-        &format!("/api/hq/incidents/{id}/close"),
-        &hq(app),
-        None,
-    )
-    .await
+    app.call("POST", &format!("/api/hq/incidents/{id}/close"), &hq(app), None).await
 }
 
 async fn a_drill_keeps_its_own_roster_and_counts_and_ending_it_deletes_them(app: TestApp) {
     // Someone really at A before the drill.
     let (_, real_cred) = family(&app, "taro").await;
-    assert_eq!(
-        scan_at(&app, A, "ev-real-00001", now_ms(), &real_cred).await["outcome"],
-        "stored"
-    );
+    assert_eq!(scan_at(&app, A, "ev-real-00001", now_ms(), &real_cred).await["outcome"], "stored");
     let (real_a, real_b) = (occupancy(&app, A).await, occupancy(&app, B).await);
 
     let drill = open(&app, "drill-2026-12", "drill").await;
     assert_eq!(drill["kind"], "drill");
-    let public: Value = app
-        .http
-        .get(app.url("/api/incidents"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(
-        public
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|i| i["id"] == "drill-2026-12" && i["kind"] == "drill"),
-        "{public}"
-    );
+    let public: Value = app.http.get(app.url("/api/incidents")).send().await.unwrap().json().await.unwrap();
+    assert!(public.as_array().unwrap().iter().any(|i| i["id"] == "drill-2026-12" && i["kind"] == "drill"), "{public}");
 
     // A drill participant checks in at B: the drill's roster and counts, never the real ones.
     let (drill_t, drill_cred) = family(&app, "hanako").await;
-    assert_eq!(
-        scan_at(&app, B, "ev-drill-0001", now_ms(), &drill_cred).await["outcome"],
-        "stored"
-    );
+    assert_eq!(scan_at(&app, B, "ev-drill-0001", now_ms(), &drill_cred).await["outcome"], "stored");
     let at_b = roster(&app, B).await;
     assert_eq!(at_b.len(), 2, "{at_b:?}");
-    assert!(
-        roster(&app, A).await.is_empty(),
-        "the drill's roster of A holds no real evacuee"
-    );
-    assert_eq!(
-        (occupancy(&app, A).await, occupancy(&app, B).await),
-        (real_a, real_b),
-        "public counts stay real"
-    );
+    assert!(roster(&app, A).await.is_empty(), "the drill's roster of A holds no real evacuee");
+    assert_eq!((occupancy(&app, A).await, occupancy(&app, B).await), (real_a, real_b), "public counts stay real");
     let (_, household) = app.call("GET", "/api/household", &drill_t, None).await;
-    assert_eq!(
-        household["members"][0]["checked_in"]["drill"], true,
-        "{household}"
-    );
+    assert_eq!(household["members"][0]["checked_in"]["drill"], true, "{household}");
 
     // A notice sent during the drill says so on its landing page and in the push title.
     let notice = json!({"id": "drill-notice-1", "title": {"ja": "避難指示", "en": ""}, "body": {"ja": "体育館へ", "en": ""}, "level": "emergency", "target": {"type": "all"}});
@@ -195,63 +138,33 @@ async fn a_drill_keeps_its_own_roster_and_counts_and_ending_it_deletes_them(app:
     assert_eq!(occupancy_in(&current, A), 0);
     let real = summary(&app, "?incident=real").await;
     assert!(real.get("drill").is_none());
-    assert_eq!(
-        (occupancy_in(&real, A), occupancy_in(&real, B)),
-        (real_a, real_b)
-    );
+    assert_eq!((occupancy_in(&real, A), occupancy_in(&real, B)), (real_a, real_b));
 
     // A tablet that recorded a scan during the drill syncs only after it ended.
     let offline_at = now_ms();
     let (s, closed) = close(&app, "drill-2026-12").await;
     assert_eq!(s, 200, "{closed}");
     assert!(closed["closed_at"].is_i64());
-    assert!(
-        closed["purged_items"].as_u64().unwrap() >= 4,
-        "two locations and two events: {closed}"
-    );
-    assert!(
-        closed.get("personal_data_until").is_none(),
-        "a drill's data went at once"
-    );
+    assert!(closed["purged_items"].as_u64().unwrap() >= 4, "two locations and two events: {closed}");
+    assert!(closed.get("personal_data_until").is_none(), "a drill's data went at once");
     let (s, again) = close(&app, "drill-2026-12").await;
-    assert_eq!(
-        (s, again["code"].as_str()),
-        (409, Some("incident_already_closed")),
-        "{again}"
-    );
+    assert_eq!((s, again["code"].as_str()), (409, Some("incident_already_closed")), "{again}");
 
     let late = scan_at(&app, B, "ev-drill-0002", offline_at, &drill_cred).await;
-    assert_eq!(
-        (late["outcome"].as_str(), late["code"].as_str()),
-        (Some("rejected"), Some("drill_ended")),
-        "{late}"
-    );
+    assert_eq!((late["outcome"].as_str(), late["code"].as_str()), (Some("rejected"), Some("drill_ended")), "{late}");
     // Nothing of the drill names the participant; the real evacuee at A is untouched.
-    let drill_items: Vec<String> = common::naming(app.store.as_ref(), "#DRILL#")
-        .await
-        .into_iter()
-        .filter(|k| k.starts_with("PERSON#"))
-        .collect();
+    let drill_items: Vec<String> =
+        common::naming(app.store.as_ref(), "#DRILL#").await.into_iter().filter(|k| k.starts_with("PERSON#")).collect();
     assert!(drill_items.is_empty(), "{drill_items:?}");
     assert!(common::naming(app.store.as_ref(), "ev-drill-0001").await.is_empty());
     assert!(roster(&app, B).await.is_empty());
     assert_eq!(roster(&app, A).await.len(), 2, "back to the real roster");
-    assert_eq!(
-        (occupancy(&app, A).await, occupancy(&app, B).await),
-        (real_a, real_b)
-    );
+    assert_eq!((occupancy(&app, A).await, occupancy(&app, B).await), (real_a, real_b));
     // The drill's anonymous counts stay for the review.
     let review = summary(&app, "?incident=drill-2026-12").await;
     assert_eq!(review["drill"]["id"], "drill-2026-12");
     assert_eq!(occupancy_in(&review, B), 2);
-    let (s, log) = app
-        .call(
-            "GET",
-            "/api/hq/audit?action=incident_closed",
-            &hq(&app),
-            None,
-        )
-        .await;
+    let (s, log) = app.call("GET", "/api/hq/audit?action=incident_closed", &hq(&app), None).await;
     assert_eq!(s, 200);
     assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
 }
@@ -262,10 +175,7 @@ async fn a_real_incident_opened_during_a_drill_takes_precedence(app: TestApp) {
     let real = open(&app, "typhoon-10", "real").await;
     assert_eq!(real["kind"], "real");
     let (t, cred) = family(&app, "taro").await;
-    assert_eq!(
-        scan_at(&app, A, "ev-prec-00001", now_ms(), &cred).await["outcome"],
-        "stored"
-    );
+    assert_eq!(scan_at(&app, A, "ev-prec-00001", now_ms(), &cred).await["outcome"], "stored");
     assert_eq!(occupancy(&app, A).await, before + 2, "counted as real");
     assert!(summary(&app, "").await.get("drill").is_none());
     assert_eq!(roster(&app, A).await.len(), 2);
@@ -286,7 +196,8 @@ async fn a_real_incident_opened_during_a_drill_takes_precedence(app: TestApp) {
     // `?incident=` empty is left out (every kept incident); too long is a clear 400.
     let (s, all) = app.call("GET", &format!("/api/shelters/{A}/roster/past?incident="), &staff, None).await;
     assert!(s == 200 && all.as_array().unwrap().iter().any(|r| r["incident_id"] == "typhoon-10"), "{all}");
-    let (s, e) = app.call("GET", &format!("/api/shelters/{A}/roster/past?incident={}", "x".repeat(65)), &staff, None).await;
+    let (s, e) =
+        app.call("GET", &format!("/api/shelters/{A}/roster/past?incident={}", "x".repeat(65)), &staff, None).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("invalid_filter")));
     assert_eq!(app.call("DELETE", "/api/me", &t, Some(json!({"confirm": "delete"}))).await.0, 204);
     assert_eq!(past().await.1[0]["stays"], json!([]));
@@ -296,23 +207,11 @@ async fn a_real_incident_opened_during_a_drill_takes_precedence(app: TestApp) {
 async fn deleting_my_data_during_a_drill_takes_me_off_the_drill_roster(app: TestApp) {
     open(&app, "drill-erase", "drill").await;
     let (t, cred) = family(&app, "taro").await;
-    assert_eq!(
-        scan_at(&app, A, "ev-erase-0001", now_ms(), &cred).await["outcome"],
-        "stored"
-    );
+    assert_eq!(scan_at(&app, A, "ev-erase-0001", now_ms(), &cred).await["outcome"], "stored");
     assert_eq!(occupancy_in(&summary(&app, "").await, A), 2);
-    assert_eq!(
-        app.call("DELETE", "/api/me", &t, Some(json!({"confirm": "delete"})))
-            .await
-            .0,
-        204
-    );
+    assert_eq!(app.call("DELETE", "/api/me", &t, Some(json!({"confirm": "delete"}))).await.0, 204);
     assert!(roster(&app, A).await.is_empty());
-    assert_eq!(
-        occupancy_in(&summary(&app, "").await, A),
-        0,
-        "the drill's counters moved with the erasure"
-    );
+    assert_eq!(occupancy_in(&summary(&app, "").await, A), 0, "the drill's counters moved with the erasure");
     assert!(common::naming(app.store.as_ref(), DRILL_CHILD).await.is_empty());
 }
 
@@ -322,35 +221,22 @@ async fn opening_and_closing_refuse_what_they_cannot_do(app: TestApp) {
         let (app, t) = (&app, t.clone());
         async move { app.call("POST", "/api/hq/incidents", &t, Some(body)).await }
     };
-    let (s, v) = post(
-        json!({"incident_id": "flood-0001", "name": "大雨", "kind": "real", "areas": ["nowhere"]}),
-    )
-    .await;
+    let (s, v) = post(json!({"incident_id": "flood-0001", "name": "大雨", "kind": "real", "areas": ["nowhere"]})).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("unknown_area")), "{v}");
-    let (s, v) = post(json!({"incident_id": "flood-0001", "name": "大雨", "kind": "real", "municipalities": ["011002"]})).await;
+    let (s, v) =
+        post(json!({"incident_id": "flood-0001", "name": "大雨", "kind": "real", "municipalities": ["011002"]})).await;
     assert_eq!(s, 403, "another prefecture's municipality: {v}");
     let (s, v) = post(json!({"incident_id": "flood-0001", "name": "", "kind": "real"})).await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (400, Some("invalid_incident")),
-        "{v}"
-    );
-    let (s, v) =
-        post(json!({"incident_id": "flood-0001", "name": "大雨", "kind": "exercise"})).await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("invalid_incident")), "{v}");
+    let (s, v) = post(json!({"incident_id": "flood-0001", "name": "大雨", "kind": "exercise"})).await;
     assert_eq!(s, 400, "{v}");
-    let ok =
-        json!({"incident_id": "flood-0001", "name": "大雨", "kind": "real", "areas": ["aoba-1"]});
+    let ok = json!({"incident_id": "flood-0001", "name": "大雨", "kind": "real", "areas": ["aoba-1"]});
     let (s, first) = post(ok.clone()).await;
     assert_eq!(s, 200, "{first}");
     let (s, resent) = post(ok).await;
     assert_eq!((s, &resent), (200, &first), "a resend opens nothing new");
-    let (s, v) =
-        post(json!({"incident_id": "flood-0001", "name": "別の災害", "kind": "drill"})).await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (409, Some("incident_id_taken")),
-        "{v}"
-    );
+    let (s, v) = post(json!({"incident_id": "flood-0001", "name": "別の災害", "kind": "drill"})).await;
+    assert_eq!((s, v["code"].as_str()), (409, Some("incident_id_taken")), "{v}");
     // Staff and residents cannot open; another municipality's HQ cannot close.
     let staff = app.staff_token(Role::ShelterStaff, &[A], None);
     assert_eq!(
@@ -365,19 +251,12 @@ async fn opening_and_closing_refuse_what_they_cannot_do(app: TestApp) {
         403
     );
     let other = app.staff_token(Role::Hq, &[], Some("042021"));
-    assert_eq!(
-        app.call("POST", "/api/hq/incidents/flood-0001/close", &other, None)
-            .await
-            .0,
-        403
-    );
+    assert_eq!(app.call("POST", "/api/hq/incidents/flood-0001/close", &other, None).await.0, 403);
     assert_eq!(close(&app, "no-such-incident").await.0, 404);
     let (s, list) = app.call("GET", "/api/hq/incidents", &t, None).await;
     assert_eq!(s, 200);
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
-    let (s, log) = app
-        .call("GET", "/api/hq/audit?action=incident_opened", &t, None)
-        .await;
+    let (s, log) = app.call("GET", "/api/hq/audit?action=incident_opened", &t, None).await;
     assert_eq!((s, log.as_array().unwrap().len()), (200, 1), "{log}");
 }
 
@@ -423,12 +302,17 @@ async fn what_a_drill_makes_stays_in_the_drill(app: TestApp) {
     let (s, line) = app.call("PUT", &water, &staff, Some(supply(0, 500))).await;
     assert_eq!((s, line["requested"].as_i64()), (200, Some(500)), "{line}");
     let (_, lines) = app.call("GET", &format!("/api/shelters/{A}/supplies"), &staff, None).await;
-    assert_eq!(lines.as_array().unwrap().iter().map(|l| l["requested"].as_i64().unwrap()).collect::<Vec<_>>(), [500], "{lines}");
+    assert_eq!(
+        lines.as_array().unwrap().iter().map(|l| l["requested"].as_i64().unwrap()).collect::<Vec<_>>(),
+        [500],
+        "{lines}"
+    );
     let help = json!({"status": "needs_help", "what": DRILL_HELP, "location": "自宅 2階"});
     let (s, r) = report(&app, &t, "rep-drill-001", "m-child", help.clone(), None).await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["drill"], drill["name"], "marked as the drill's");
-    let (s, r) = report(&app, &t, "rep-drill-002", "self", json!({"status": "at_shelter", "shelter_id": A}), None).await;
+    let (s, r) =
+        report(&app, &t, "rep-drill-002", "self", json!({"status": "at_shelter", "shelter_id": A}), None).await;
     assert_eq!((s, &r["drill"]), (200, &drill["name"]));
     // A resend is stored once.
     assert_eq!(report(&app, &t, "rep-drill-001", "m-child", help.clone(), None).await.0, 200);
@@ -448,14 +332,19 @@ async fn what_a_drill_makes_stays_in_the_drill(app: TestApp) {
     let members = household["members"].as_array().unwrap();
     assert!(members.iter().all(|m| m["safety"]["drill"] == drill["name"]), "{household}");
     let (_, history) = app.call("GET", "/api/safety/history?member_id=self", &t, None).await;
-    assert_eq!(history.as_array().unwrap().iter().map(|r| r["report_id"].as_str().unwrap()).collect::<Vec<_>>(), ["rep-drill-002", "rep-real-0001"]);
+    assert_eq!(
+        history.as_array().unwrap().iter().map(|r| r["report_id"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["rep-drill-002", "rep-real-0001"]
+    );
 
     // HQ: the drill's counts and help list by default, the real ones apart.
     let during = summary(&app, "").await;
     assert_eq!(during["drill"]["id"], "drill-safety");
     assert_eq!(safety_in(&during), [0, 1, 0, 1]);
     assert_eq!(safety_in(&summary(&app, "?incident=real").await), real_before, "the real counts did not move");
-    let requested = |v: &Value| v["supplies"].as_array().unwrap().iter().map(|t| t["requested"].as_i64().unwrap()).collect::<Vec<_>>();
+    let requested = |v: &Value| {
+        v["supplies"].as_array().unwrap().iter().map(|t| t["requested"].as_i64().unwrap()).collect::<Vec<_>>()
+    };
     assert_eq!((requested(&during), requested(&summary(&app, "?incident=real").await)), (vec![500], vec![40]));
     let (_, real_requests) = app.call("GET", "/api/hq/supply-requests?incident=real", &hq(&app), None).await;
     assert_eq!(real_requests.as_array().unwrap().len(), 1, "{real_requests}");
@@ -476,16 +365,29 @@ async fn what_a_drill_makes_stays_in_the_drill(app: TestApp) {
     assert_eq!((s, totals["respondents"].as_i64()), (200, Some(1)), "its totals stay for the review: {totals}");
     let (_, household) = app.call("GET", "/api/household", &t, None).await;
     let me = &household["members"][0];
-    assert_eq!((me["safety"]["report_id"].as_str(), me["safety"].get("drill")), (Some("rep-real-0001"), None), "{household}");
+    assert_eq!(
+        (me["safety"]["report_id"].as_str(), me["safety"].get("drill")),
+        (Some("rep-real-0001"), None),
+        "{household}"
+    );
     assert!(household["members"][1]["safety"].is_null(), "{household}");
     assert!(help_list(&app, "").await.is_empty());
     // The staff see the real stock again.
     let (_, lines) = app.call("GET", &format!("/api/shelters/{A}/supplies"), &staff, None).await;
-    assert_eq!(lines.as_array().unwrap().iter().map(|l| (l["on_hand"].as_i64().unwrap(), l["requested"].as_i64().unwrap())).collect::<Vec<_>>(), [(3, 40)]);
+    assert_eq!(
+        lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["on_hand"].as_i64().unwrap(), l["requested"].as_i64().unwrap()))
+            .collect::<Vec<_>>(),
+        [(3, 40)]
+    );
 
     // A report made during the drill that arrives after it ended is refused, not stored as real.
     let during_drill = drill["started_at"].as_i64().unwrap() + 1;
-    let (s, v) = report(&app, &t, "rep-drill-late", "self", json!({"status": "safe_at_home"}), Some(during_drill)).await;
+    let (s, v) =
+        report(&app, &t, "rep-drill-late", "self", json!({"status": "safe_at_home"}), Some(during_drill)).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("drill_ended")), "{v}");
     assert_eq!(safety_in(&summary(&app, "").await), real_before);
 }
@@ -509,7 +411,11 @@ async fn a_drill_for_some_areas_takes_only_their_residents_reports(app: TestApp)
     assert_eq!(app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": null}))).await.0, 204);
     let (_, real) = report(&app, &hanako, "rep-area-0003", "self", safe, None).await;
     assert!(real.get("drill").is_none(), "no area registered: not the drill's: {real}");
-    assert_eq!(safety_in(&summary(&app, "?incident=real").await)[0], base + 1, "one real report counted (the latest of hers)");
+    assert_eq!(
+        safety_in(&summary(&app, "?incident=real").await)[0],
+        base + 1,
+        "one real report counted (the latest of hers)"
+    );
     assert_eq!(safety_in(&summary(&app, "?incident=drill-aoba").await)[0], 1);
 }
 
@@ -518,9 +424,11 @@ async fn a_drill_for_some_areas_takes_only_their_residents_reports(app: TestApp)
 async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
     let hq = hq(&app);
     let notice = |id: &str| json!({"id": id, "title": {"ja": "給水"}, "body": {"ja": "14時から給水します。"}, "level": "info", "target": {"type": "all"}});
-    let survey = |id: &str| json!({"id": id, "title": {"ja": "毛布は足りていますか"}, "questions": [{"id": "enough", "text": {"ja": "足りていますか"}, "required": true,
+    let survey = |id: &str| {
+        json!({"id": id, "title": {"ja": "毛布は足りていますか"}, "questions": [{"id": "enough", "text": {"ja": "足りていますか"}, "required": true,
         "kind": {"type": "single_choice", "options": [{"id": "yes", "label": {"ja": "はい"}}, {"id": "no", "label": {"ja": "いいえ"}}]}}],
-        "scope": {"type": "all"}, "recurrence": "once"});
+        "scope": {"type": "all"}, "recurrence": "once"})
+    };
     let save = |path: &'static str, body: Value| {
         let (app, hq) = (&app, hq.clone());
         async move {
@@ -534,7 +442,8 @@ async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
         async move {
             let (s, v) = app.call("GET", &path, &hq, None).await;
             assert_eq!(s, 200, "{path}: {v}");
-            let mut ids: Vec<String> = v.as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect();
+            let mut ids: Vec<String> =
+                v.as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect();
             ids.sort();
             ids
         }
@@ -543,7 +452,11 @@ async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
     assert!(before.get("incident").is_none(), "{before}");
     open(&app, "list-drill", "drill").await;
     let drilled = save("/api/hq/notices", notice("in-the-drill")).await;
-    assert_eq!((drilled["incident"].as_str(), drilled["drill"].as_str()), (Some("list-drill"), Some("drill list-drill")), "{drilled}");
+    assert_eq!(
+        (drilled["incident"].as_str(), drilled["drill"].as_str()),
+        (Some("list-drill"), Some("drill list-drill")),
+        "{drilled}"
+    );
     save("/api/hq/surveys", survey("drill-blankets")).await;
     assert_eq!(ids("/api/hq/notices".into()).await, ["in-the-drill"], "while the drill runs, its own by default");
     assert_eq!(ids("/api/hq/surveys".into()).await, ["drill-blankets"]);
@@ -555,7 +468,11 @@ async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
 
     assert_eq!(ids("/api/hq/notices".into()).await, ["in-the-real-one"], "the real incident's by default");
     assert_eq!(ids("/api/hq/notices?incident=all".into()).await, ["before-any", "in-the-drill", "in-the-real-one"]);
-    assert_eq!(ids("/api/hq/notices?incident=list-drill".into()).await, ["in-the-drill"], "the drill's, also after it ended");
+    assert_eq!(
+        ids("/api/hq/notices?incident=list-drill".into()).await,
+        ["in-the-drill"],
+        "the drill's, also after it ended"
+    );
     assert_eq!(ids("/api/hq/notices?incident=list-real".into()).await, ["in-the-real-one"]);
     assert_eq!(ids("/api/hq/notices?incident=real".into()).await, ["before-any", "in-the-real-one"], "no drill's");
     assert_eq!(ids("/api/hq/notices?incident=none".into()).await, ["before-any"]);
@@ -570,4 +487,3 @@ async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
     let (s, e) = app.call("GET", &format!("/api/hq/notices?incident={}", "x".repeat(65)), &hq, None).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("invalid_filter")), "{e}");
 }
-

@@ -26,9 +26,7 @@ struct Emulator(Child);
 impl Drop for Emulator {
     fn drop(&mut self) {
         // The emulator's process group: cargo-lambda and the function processes it spawned.
-        let _ = Command::new("kill")
-            .args(["--", &format!("-{}", self.0.id())])
-            .status();
+        let _ = Command::new("kill").args(["--", &format!("-{}", self.0.id())]).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -54,31 +52,16 @@ fn ready() -> Option<(String, String)> {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn call(
-    http: &reqwest::Client,
-    method: &str,
-    url: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = http
-        .request(method.parse().unwrap(), url)
-        .bearer_auth(token);
+async fn call(http: &reqwest::Client, method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = http.request(method.parse().unwrap(), url).bearer_auth(token);
     if let Some(b) = body {
         req = req.json(&b);
     }
     let res = req.send().await.unwrap();
-    (
-        res.status().as_u16(),
-        res.json().await.unwrap_or(Value::Null),
-    )
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
 }
 
 fn staff_token(key: &Signer, role: Role, shelters: &[&str]) -> String {
@@ -108,53 +91,25 @@ async fn the_lambda_binaries_serve_sign_in_household_scan_and_fanout() {
     // What infra/template.yaml creates: the table (seeded with the demo shelters), the
     // token key, the pseudonym and VAPID secrets.
     let table = format!("bosai-emulator-{}", std::process::id());
-    let store = DynamoStore::connect(&DynamoConfig {
-        table: table.clone(),
-        endpoint: Some(dynamo.clone()),
-        region: None,
-    })
-    .await;
+    let store =
+        DynamoStore::connect(&DynamoConfig { table: table.clone(), endpoint: Some(dynamo.clone()), region: None })
+            .await;
     store.create_table().await.unwrap();
-    bosai_core::seed::seed(
-        &store,
-        bosai_types::Timestamp(bosai_core::clock::now_millis()),
-    )
-    .await
-    .unwrap();
+    bosai_core::seed::seed(&store, bosai_types::Timestamp(bosai_core::clock::now_millis())).await.unwrap();
     let key_arn = common::aws::new_token_key().await;
     let pseudonym = common::aws::new_secret("pseudonym", &"p".repeat(64)).await;
-    let vapid_key = [
-        uuid::Uuid::new_v4().into_bytes(),
-        uuid::Uuid::new_v4().into_bytes(),
-    ]
-    .concat();
+    let vapid_key = [uuid::Uuid::new_v4().into_bytes(), uuid::Uuid::new_v4().into_bytes()].concat();
     let vapid_key = Signer::new(p256::ecdsa::SigningKey::from_slice(&vapid_key).unwrap());
     let vapid = common::aws::new_secret("vapid", &vapid_key.to_pkcs8_pem()).await;
     // Staff tokens come from the organisation's IdP on AWS; here a test issuer and its JWKS.
-    let staff_key =
-        Signer::from_pkcs8_pem(&std::fs::read_to_string(&identity.token_key).unwrap()).unwrap();
+    let staff_key = Signer::from_pkcs8_pem(&std::fs::read_to_string(&identity.token_key).unwrap()).unwrap();
     let staff_jwks = dir.path().join("staff-jwks.json");
-    std::fs::write(
-        &staff_jwks,
-        serde_json::to_vec(&Jwks {
-            keys: vec![staff_key.jwk().clone()],
-        })
-        .unwrap(),
-    )
-    .unwrap();
+    std::fs::write(&staff_jwks, serde_json::to_vec(&Jwks { keys: vec![staff_key.jwk().clone()] }).unwrap()).unwrap();
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let (token_url, api_url) = (
-        format!("{base}/lambda-url/token"),
-        format!("{base}/lambda-url/api"),
-    );
-    let paths = |v: &[std::path::PathBuf]| {
-        v.iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let (token_url, api_url) = (format!("{base}/lambda-url/token"), format!("{base}/lambda-url/api"));
+    let paths = |v: &[std::path::PathBuf]| v.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(",");
     let env = [
         ("BOSAI_STORE", "dynamodb".to_owned()),
         ("BOSAI_TABLE", table.clone()),
@@ -174,13 +129,7 @@ async fn the_lambda_binaries_serve_sign_in_household_scan_and_fanout() {
         ("BOSAI_STAFF_JWKS_FILE", staff_jwks.display().to_string()),
     ];
     let env_file = dir.path().join("lambda.env");
-    std::fs::write(
-        &env_file,
-        env.iter()
-            .map(|(k, v)| format!("{k}={v}\n"))
-            .collect::<String>(),
-    )
-    .unwrap();
+    std::fs::write(&env_file, env.iter().map(|(k, v)| format!("{k}={v}\n")).collect::<String>()).unwrap();
     let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let log = std::fs::File::create(dir.path().join("watch.log")).unwrap();
     let child = {
@@ -207,10 +156,7 @@ async fn the_lambda_binaries_serve_sign_in_household_scan_and_fanout() {
     };
     let _emulator = Emulator(child);
     // The first call of each function builds and starts it: allow for a build.
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(600))
-        .build()
-        .unwrap();
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(600)).build().unwrap();
     let mut health = None;
     for _ in 0..600 {
         if let Ok(r) = http.get(format!("{api_url}/api/health")).send().await {
@@ -224,109 +170,51 @@ async fn the_lambda_binaries_serve_sign_in_household_scan_and_fanout() {
     assert_eq!(health["store"], "dynamodb", "{health}");
 
     // The token function publishes the KMS key and signs the card sign-in's tokens with it.
-    let jwks: Jwks = http
-        .get(format!("{token_url}/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Jwks = http.get(format!("{token_url}/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(jwks.keys.len(), 1);
     let tokens = bosai_companion::client::login(&token_url, &identity.card("taro").unwrap(), false)
         .await
         .unwrap_or_else(|e| panic!("{e}: {}", log()));
     let resident = tokens.access_token;
-    assert!(bosai_core::auth::TokenKeys::with_signer(
-        "bosai-emulator",
-        None,
-        jwks.keys.clone(),
-        vec![]
-    )
-    .unwrap()
-    .verify(&resident, bosai_core::clock::now_seconds())
-    .is_ok());
+    assert!(bosai_core::auth::TokenKeys::with_signer("bosai-emulator", None, jwks.keys.clone(), vec![])
+        .unwrap()
+        .verify(&resident, bosai_core::clock::now_seconds())
+        .is_ok());
 
     // The api function reads the household with that token (it holds the public key only).
-    let (s, household) = call(
-        &http,
-        "GET",
-        &format!("{api_url}/api/household"),
-        &resident,
-        None,
-    )
-    .await;
+    let (s, household) = call(&http, "GET", &format!("{api_url}/api/household"), &resident, None).await;
     assert_eq!(s, 200, "{household}");
-    assert_eq!(
-        household["members"][0]["member"]["id"], "self",
-        "{household}"
-    );
+    assert_eq!(household["members"][0]["member"]["id"], "self", "{household}");
     // The QR is signed by the token function; the api function refuses to sign it.
     let body = json!({"members": ["self"]});
     assert_eq!(
-        call(
-            &http,
-            "POST",
-            &format!("{api_url}/api/me/checkin-credential"),
-            &resident,
-            Some(body.clone())
-        )
-        .await
-        .0,
+        call(&http, "POST", &format!("{api_url}/api/me/checkin-credential"), &resident, Some(body.clone())).await.0,
         503
     );
-    let (s, cred) = call(
-        &http,
-        "POST",
-        &format!("{token_url}/api/me/checkin-credential"),
-        &resident,
-        Some(body),
-    )
-    .await;
+    let (s, cred) = call(&http, "POST", &format!("{token_url}/api/me/checkin-credential"), &resident, Some(body)).await;
     assert_eq!(s, 200, "{cred}");
 
     // Shelter staff scan it through the api function; the resident is on the roster.
     let shelter = bosai_core::seed::DEMO_STAFF_SHELTER;
     let staff = staff_token(&staff_key, Role::ShelterStaff, &[shelter]);
     let scan = json!({"device_id": "tablet-1", "records": [{"event_id": "emulator-scan-1", "kind": "check_in", "at": bosai_core::clock::now_millis(), "credential": cred["credential"]}]});
-    let (s, result) = call(
-        &http,
-        "POST",
-        &format!("{api_url}/api/shelters/{shelter}/scans"),
-        &staff,
-        Some(scan),
-    )
-    .await;
+    let (s, result) = call(&http, "POST", &format!("{api_url}/api/shelters/{shelter}/scans"), &staff, Some(scan)).await;
     assert_eq!(s, 200, "{result}");
     assert_eq!(result["results"][0]["outcome"], "stored", "{result}");
-    let (s, roster) = call(
-        &http,
-        "GET",
-        &format!("{api_url}/api/shelters/{shelter}/roster"),
-        &staff,
-        None,
-    )
-    .await;
+    let (s, roster) = call(&http, "GET", &format!("{api_url}/api/shelters/{shelter}/roster"), &staff, None).await;
     assert_eq!(s, 200, "{roster}");
     assert_eq!(roster.as_array().map(Vec::len), Some(1), "{roster}");
 
     // HQ saves a notice; the fan-out function takes the stream event of the new item.
     let hq = staff_token(&staff_key, Role::Hq, &[]);
     let notice = json!({"id": "emulator-water", "title": {"ja": "給水"}, "body": {"ja": "14時から給水します。"}, "level": "info", "target": {"type": "all"}});
-    let (s, saved) = call(
-        &http,
-        "POST",
-        &format!("{api_url}/api/hq/notices"),
-        &hq,
-        Some(notice),
-    )
-    .await;
+    let (s, saved) = call(&http, "POST", &format!("{api_url}/api/hq/notices"), &hq, Some(notice)).await;
     assert_eq!(s, 201, "{saved}");
-    let event: Value =
-        serde_json::from_str(include_str!("fixtures/lambda/notice-stream-event.json")).unwrap();
+    let event: Value = serde_json::from_str(include_str!("fixtures/lambda/notice-stream-event.json")).unwrap();
     // The emulator's Invoke API, as the stream's event source mapping invokes the function.
     let invoke_fanout = || async {
-        let res = http.post(format!("{base}/2015-03-31/functions/fanout/invocations")).json(&event).send().await.unwrap();
+        let res =
+            http.post(format!("{base}/2015-03-31/functions/fanout/invocations")).json(&event).send().await.unwrap();
         res.json::<Value>().await.unwrap()
     };
     let out = invoke_fanout().await;

@@ -24,11 +24,8 @@ use std::sync::Arc;
 
 mod common;
 
-const SHELTERS: [&str; 3] = [
-    "041009-aoba-katahira-es",
-    "041009-wakabayashi-itsutsubashi-jhs",
-    "041009-taihaku-nagamachi-es",
-];
+const SHELTERS: [&str; 3] =
+    ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
 const DRILL: &str = "prop-drill-0001";
 const PEOPLE: usize = 5;
 
@@ -41,21 +38,12 @@ fn municipality() -> MunicipalityCode {
 }
 
 fn admin() -> Principal {
-    Principal {
-        sub: "prop-admin".into(),
-        role: Role::Admin,
-        shelters: vec![],
-        municipality: None,
-    }
+    Principal { sub: "prop-admin".into(), role: Role::Admin, shelters: vec![], municipality: None }
 }
 
 fn roster(p: usize) -> Item {
     let sex = ["female", "male", "no_answer"][p % 3];
-    let needs = if p.is_multiple_of(2) {
-        r#"{"allergens":["egg"]}"#
-    } else {
-        "{}"
-    };
+    let needs = if p.is_multiple_of(2) { r#"{"allergens":["egg"]}"# } else { "{}" };
     Item::new()
         .with("name", Value::s(format!("name-{p}")))
         .with("sex", Value::s(sex))
@@ -117,10 +105,7 @@ fn rounds() -> impl Strategy<Value = Vec<Vec<Op>>> {
 async fn recount(store: &dyn Store, space: &Space) -> BTreeMap<String, BTreeMap<String, i64>> {
     let mut want: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     for p in 0..PEOPLE {
-        let loc = store
-            .get(&keys::location_in(&person(p).key, space))
-            .await
-            .unwrap();
+        let loc = store.get(&keys::location_in(&person(p).key, space)).await.unwrap();
         if let Some(s) = loc.as_ref().and_then(|l| l.str("shelter")) {
             let here = want.entry(s.to_owned()).or_default();
             *here.entry("occupancy".into()).or_default() += 1;
@@ -133,11 +118,8 @@ async fn recount(store: &dyn Store, space: &Space) -> BTreeMap<String, BTreeMap<
 async fn counters(store: &dyn Store, space: &Space) -> BTreeMap<String, BTreeMap<String, i64>> {
     let mut out = BTreeMap::new();
     for s in SHELTERS {
-        let item = store
-            .get(&keys::headcount_in(&ShelterId::parse(s).unwrap(), space))
-            .await
-            .unwrap()
-            .unwrap_or_default();
+        let item =
+            store.get(&keys::headcount_in(&ShelterId::parse(s).unwrap(), space)).await.unwrap().unwrap_or_default();
         let c: BTreeMap<String, i64> = item
             .iter()
             .filter(|(k, _)| *k == "occupancy" || k.starts_with("hc_"))
@@ -173,7 +155,10 @@ async fn safety_recount(store: &dyn Store, space: &Space) -> [i64; 4] {
     for p in 0..PEOPLE {
         let current = store.get(&keys::safety_current(&resident(p), "self", space)).await.unwrap();
         if let Some(r) = current.as_ref().and_then(safety::report_from) {
-            out[["safe_at_home", "at_shelter", "elsewhere", "needs_help"].iter().position(|k| *k == r.status.kind()).unwrap()] += 1;
+            out[["safe_at_home", "at_shelter", "elsewhere", "needs_help"]
+                .iter()
+                .position(|k| *k == r.status.kind())
+                .unwrap()] += 1;
         }
     }
     out
@@ -190,9 +175,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
         areas: vec![],
         started_at: Some(Timestamp(t0 - 60_000)),
     };
-    incidents::open(store.as_ref(), &admin(), Some(&m), &open, Timestamp(t0))
-        .await
-        .unwrap();
+    incidents::open(store.as_ref(), &admin(), Some(&m), &open, Timestamp(t0)).await.unwrap();
     let base_real = counters(store.as_ref(), &Space::Real).await;
     let base_safety = safety_counters(store.as_ref(), &Space::Real).await;
     let drill = Space::Drill(DRILL.into());
@@ -203,13 +186,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
             n += 1;
             let store = store.clone();
             match op {
-                Op::Scan {
-                    person: p,
-                    at,
-                    minute,
-                    copies,
-                    drill: in_drill,
-                } => {
+                Op::Scan { person: p, at, minute, copies, drill: in_drill } => {
                     for _ in 0..copies {
                         let (store, drill) = (store.clone(), drill.clone());
                         let event = format!("life-{n:04}");
@@ -231,30 +208,15 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
                                 (true, _) => return Ok(()),
                                 (false, _) => (Space::Real, Vec::new()),
                             };
-                            let place = checkin::Place {
-                                shelter: &shelter,
-                                space: &space,
-                                incident: None,
-                            };
-                            checkin::record_guarded(
-                                store.as_ref(),
-                                &[person(p)],
-                                kind,
-                                place,
-                                at,
-                                &event,
-                                "t",
-                                &guards,
-                            )
-                            .await
-                            .map(|_| ())
+                            let place = checkin::Place { shelter: &shelter, space: &space, incident: None };
+                            checkin::record_guarded(store.as_ref(), &[person(p)], kind, place, at, &event, "t", &guards)
+                                .await
+                                .map(|_| ())
                         }));
                     }
                 }
                 Op::Erase { person: p } => calls.push(tokio::spawn(async move {
-                    erasure::erase_person(store.as_ref(), &person(p).key, Timestamp(now()))
-                        .await
-                        .map(|_| ())
+                    erasure::erase_person(store.as_ref(), &person(p).key, Timestamp(now())).await.map(|_| ())
                 })),
                 Op::Report { person: p, status, minute, copies } => {
                     let status = match status {
@@ -262,7 +224,8 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
                         1 => SafetyStatus::Elsewhere { place: format!("place-{p}") },
                         _ => SafetyStatus::NeedsHelp { what: format!("help-{p}"), location: "home".into() },
                     };
-                    let input = SafetyReportInput { report_id: format!("lrep-{n:04}"), member_id: MemberId::myself(), status };
+                    let input =
+                        SafetyReportInput { report_id: format!("lrep-{n:04}"), member_id: MemberId::myself(), status };
                     for _ in 0..copies {
                         let (store, input) = (store.clone(), input.clone());
                         calls.push(tokio::spawn(async move {
@@ -279,9 +242,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
                     safety::erase(store.as_ref(), &resident(p), None).await.map(|_| ())
                 })),
                 Op::EndDrill => calls.push(tokio::spawn(async move {
-                    match incidents::close(store.as_ref(), &admin(), DRILL, 90, Timestamp(now()))
-                        .await
-                    {
+                    match incidents::close(store.as_ref(), &admin(), DRILL, 90, Timestamp(now())).await {
                         Ok(_)
                         | Err(bosai_core::ApiError::StateConflict { .. })
                         | Err(bosai_core::ApiError::Conflict(..)) => Ok(()),
@@ -290,21 +251,12 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
                 })),
                 // Far in the future: everything listed outside incidents is past its retention.
                 Op::Purge => calls.push(tokio::spawn(async move {
-                    purge::run(
-                        store.as_ref(),
-                        1,
-                        Timestamp(now() + 400 * 86_400_000),
-                        u64::MAX,
-                    )
-                    .await
-                    .map(|_| ())
+                    purge::run(store.as_ref(), 1, Timestamp(now() + 400 * 86_400_000), u64::MAX).await.map(|_| ())
                 })),
             }
         }
         for c in calls {
-            c.await
-                .unwrap()
-                .expect("every operation succeeds or is refused as the API refuses it");
+            c.await.unwrap().expect("every operation succeeds or is refused as the API refuses it");
         }
     }
     // Real counters: the seed's plus a recount of real locations; never a drill's.
@@ -315,9 +267,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
             *e.entry(k).or_default() += v;
         }
     }
-    want_real
-        .values_mut()
-        .for_each(|c| c.retain(|_, v| *v != 0));
+    want_real.values_mut().for_each(|c| c.retain(|_, v| *v != 0));
     want_real.retain(|_, c| !c.is_empty());
     assert_eq!(
         counters(store.as_ref(), &Space::Real).await,
@@ -326,17 +276,15 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
     );
     let recounted = safety_recount(store.as_ref(), &Space::Real).await;
     let want_safety: Vec<i64> = base_safety.iter().zip(recounted).map(|(b, r)| b + r).collect();
-    assert_eq!(safety_counters(store.as_ref(), &Space::Real).await.to_vec(), want_safety, "real safety counts are a recount of real reports only");
-    let ended = incidents::get(store.as_ref(), DRILL)
-        .await
-        .unwrap()
-        .closed_at
-        .is_some();
+    assert_eq!(
+        safety_counters(store.as_ref(), &Space::Real).await.to_vec(),
+        want_safety,
+        "real safety counts are a recount of real reports only"
+    );
+    let ended = incidents::get(store.as_ref(), DRILL).await.unwrap().closed_at.is_some();
     if ended {
         // A closing cut short by a racing scan is finished by the next close or purge.
-        incidents::close(store.as_ref(), &admin(), DRILL, 90, Timestamp(now()))
-            .await
-            .ok();
+        incidents::close(store.as_ref(), &admin(), DRILL, 90, Timestamp(now())).await.ok();
         let left = common::naming(store.as_ref(), "#DRILL#")
             .await
             .into_iter()
@@ -356,35 +304,19 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
         );
     }
     // Erased now: nothing names the person, in real or drill data.
-    erasure::erase_person(store.as_ref(), &person(0).key, Timestamp(now()))
-        .await
-        .unwrap();
+    erasure::erase_person(store.as_ref(), &person(0).key, Timestamp(now())).await.unwrap();
     safety::erase(store.as_ref(), &resident(0), None).await.unwrap();
-    assert!(
-        common::naming(store.as_ref(), "r_life0").await.is_empty(),
-        "nothing names an erased person"
-    );
-    assert!(
-        hq::summary(store.as_ref(), &m, &Space::Real, Timestamp(now()))
-            .await
-            .is_ok()
-    );
+    assert!(common::naming(store.as_ref(), "r_life0").await.is_empty(), "nothing names an erased person");
+    assert!(hq::summary(store.as_ref(), &m, &Space::Real, Timestamp(now())).await.is_ok());
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
 }
 
 async fn store(dynamodb: bool) -> Option<Arc<dyn Store>> {
-    let s: Arc<dyn Store> = if dynamodb {
-        common::dynamodb_store().await?
-    } else {
-        Arc::new(SqliteStore::in_memory().unwrap())
-    };
+    let s: Arc<dyn Store> =
+        if dynamodb { common::dynamodb_store().await? } else { Arc::new(SqliteStore::in_memory().unwrap()) };
     seed::seed(s.as_ref(), Timestamp(now())).await.unwrap();
     Some(s)
 }

@@ -43,10 +43,24 @@ async fn notices_reach_their_area_once(app: TestApp) {
         assert_eq!(s, 204, "{v}");
     }
     let hq = app.staff_token(Role::Hq, &[], Some("041009"));
-    let (s, created) = app.call("POST", "/api/hq/notices", &hq, Some(notice("water-aoba-1", json!({"type": "areas", "areas": ["aoba-1"]})))).await;
+    let (s, created) = app
+        .call(
+            "POST",
+            "/api/hq/notices",
+            &hq,
+            Some(notice("water-aoba-1", json!({"type": "areas", "areas": ["aoba-1"]}))),
+        )
+        .await;
     assert_eq!(s, 201, "{created}");
     assert_eq!(created["delivery"]["state"], "queued");
-    let (s, again) = app.call("POST", "/api/hq/notices", &hq, Some(notice("water-aoba-1", json!({"type": "areas", "areas": ["aoba-1"]})))).await;
+    let (s, again) = app
+        .call(
+            "POST",
+            "/api/hq/notices",
+            &hq,
+            Some(notice("water-aoba-1", json!({"type": "areas", "areas": ["aoba-1"]}))),
+        )
+        .await;
     assert_eq!((s, &again["id"]), (200, &json!("water-aoba-1")), "a resend is recognised");
     let (s, e) = app.call("POST", "/api/hq/notices", &hq, Some(notice("water-aoba-1", json!({"type": "all"})))).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("notice_id_taken")));
@@ -56,7 +70,10 @@ async fn notices_reach_their_area_once(app: TestApp) {
     for i in [0, 1] {
         assert_eq!(push.received_count(i), 1, "device {i}");
         let p = payload(&push, i).unwrap();
-        assert_eq!((p.id.as_str(), p.url.as_str(), p.title.ja.as_str()), ("water-aoba-1", "/n/041009/water-aoba-1", "給水のお知らせ"));
+        assert_eq!(
+            (p.id.as_str(), p.url.as_str(), p.title.ja.as_str()),
+            ("water-aoba-1", "/n/041009/water-aoba-1", "給水のお知らせ")
+        );
     }
     assert_eq!(push.received_count(2), 0, "another area");
     let list = app.call("GET", "/api/hq/notices", &hq, None).await.1;
@@ -76,11 +93,24 @@ async fn notices_reach_their_area_once(app: TestApp) {
     // The gone subscription was deleted: the next notice does not try it.
     assert_eq!(app.call("POST", "/api/hq/notices", &hq, Some(notice("all-3", json!({"type": "all"})))).await.0, 201);
     send_all(&app).await;
-    assert_eq!(app.call("GET", "/api/hq/notices", &hq, None).await.1[0]["delivery"], json!({"state": "done", "delivered": 2, "gone": 0, "failed": 0}));
+    assert_eq!(
+        app.call("GET", "/api/hq/notices", &hq, None).await.1[0]["delivery"],
+        json!({"state": "done", "delivered": 2, "gone": 0, "failed": 0})
+    );
 
     // Hanako moves to aoba-1: her device follows.
     assert_eq!(app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": "aoba-1"}))).await.0, 204);
-    assert_eq!(app.call("POST", "/api/hq/notices", &hq, Some(notice("aoba-4", json!({"type": "areas", "areas": ["aoba-1", "taihaku-1"]})))).await.0, 201);
+    assert_eq!(
+        app.call(
+            "POST",
+            "/api/hq/notices",
+            &hq,
+            Some(notice("aoba-4", json!({"type": "areas", "areas": ["aoba-1", "taihaku-1"]})))
+        )
+        .await
+        .0,
+        201
+    );
     send_all(&app).await;
     assert_eq!((push.received_count(0), push.received_count(2)), (4, 3));
     let stats = push.stats();
@@ -97,7 +127,10 @@ async fn notices_reach_their_area_once(app: TestApp) {
     let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
     assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
     let html = page.text().await.unwrap();
-    assert!(html.contains("給水のお知らせ") && html.contains("容器をお持ちください。") && html.contains("lang=\"ja\""), "{html}");
+    assert!(
+        html.contains("給水のお知らせ") && html.contains("容器をお持ちください。") && html.contains("lang=\"ja\""),
+        "{html}"
+    );
     let missing = app.http.get(app.url("/n/no-such-notice")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
     assert!(missing.text().await.unwrap().contains("お知らせが見つかりません"));
@@ -143,10 +176,15 @@ async fn subscription_rules(app: TestApp) {
     let (s, e) = app.call("POST", "/api/hq/notices", &hq, Some(long)).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("invalid_body")));
     assert!(e["message_ja"].as_str().unwrap().contains("400文字"));
-    let (s, e) = app.call("POST", "/api/hq/notices", &hq, Some(notice("rules-5", json!({"type": "areas", "areas": ["kita-9"]})))).await;
+    let (s, e) = app
+        .call("POST", "/api/hq/notices", &hq, Some(notice("rules-5", json!({"type": "areas", "areas": ["kita-9"]}))))
+        .await;
     assert_eq!((s, e["code"].as_str()), (400, Some("unknown_area")));
     let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
-    assert_eq!(app.call("POST", "/api/hq/notices", &staff, Some(notice("rules-4", json!({"type": "all"})))).await.0, 403);
+    assert_eq!(
+        app.call("POST", "/api/hq/notices", &staff, Some(notice("rules-4", json!({"type": "all"})))).await.0,
+        403
+    );
     assert_eq!(app.call("POST", "/api/push/subscriptions", &staff, Some(device(&push, 2))).await.0, 403);
 }
 
@@ -159,26 +197,53 @@ async fn each_municipality_reaches_its_own_residents(app: TestApp) {
     let upload = |path: &'static str, body: Vec<u8>| {
         let (app, admin) = (&app, admin.clone());
         async move {
-            let res = app.http.post(app.url(path)).bearer_auth(admin).header("content-type", "text/csv").body(body).send().await.unwrap();
+            let res = app
+                .http
+                .post(app.url(path))
+                .bearer_auth(admin)
+                .header("content-type", "text/csv")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(res.status(), 200, "{path}");
         }
     };
-    let shelters = std::fs::read(format!("{}/../../tests/fixtures/opendata/utsunomiya-ods-sites.utf8.csv", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let shelters = std::fs::read(format!(
+        "{}/../../tests/fixtures/opendata/utsunomiya-ods-sites.utf8.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
     upload("/api/admin/municipalities/092011/shelter-import?apply=true", shelters).await;
-    upload("/api/admin/municipalities/092011/area-import?apply=true", "地区コード,地区名\nkiyohara,清原地区\n".into()).await;
+    upload("/api/admin/municipalities/092011/area-import?apply=true", "地区コード,地区名\nkiyohara,清原地区\n".into())
+        .await;
 
     // Hanako lives in Utsunomiya: her areas are Utsunomiya's, her phone is on its list.
     let hanako = app.login("hanako", false).await.access_token;
     let taro = app.login("taro", true).await.access_token;
-    assert_eq!(app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": "aoba-1"}))).await.0, 204, "Sendai's, while she named no home");
+    assert_eq!(
+        app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": "aoba-1"}))).await.0,
+        204,
+        "Sendai's, while she named no home"
+    );
     let (s, home) = app.call("PUT", "/api/me/home", &hanako, Some(json!({"municipality": "092011"}))).await;
     assert_eq!((s, &home["source"]), (200, &json!("chosen")), "{home}");
-    assert_eq!(app.call("GET", "/api/me", &hanako, None).await.1["area"], Value::Null, "a new home clears the old town's area");
-    let areas: Value = app.http.get(app.url("/api/areas?municipality=092011")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        app.call("GET", "/api/me", &hanako, None).await.1["area"],
+        Value::Null,
+        "a new home clears the old town's area"
+    );
+    let areas: Value =
+        app.http.get(app.url("/api/areas?municipality=092011")).send().await.unwrap().json().await.unwrap();
     assert_eq!(areas, json!([{"code": "kiyohara", "name_ja": "清原地区", "name_en": ""}]));
     assert_eq!(app.http.get(app.url("/api/areas?municipality=092012")).send().await.unwrap().status(), 400);
-    let listed: Value = app.http.get(app.url("/api/shelters?municipality=092011")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(listed.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect::<Vec<_>>(), ["092011-1"], "the next town's shelters, listed");
+    let listed: Value =
+        app.http.get(app.url("/api/shelters?municipality=092011")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        listed.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["092011-1"],
+        "the next town's shelters, listed"
+    );
     let (s, e) = app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": "aoba-1"}))).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("unknown_area")), "Sendai's area is not Utsunomiya's");
     assert_eq!(app.call("PUT", "/api/me/area", &hanako, Some(json!({"area": "kiyohara"}))).await.0, 204);
@@ -188,13 +253,33 @@ async fn each_municipality_reaches_its_own_residents(app: TestApp) {
     // Each HQ sends to its own; an area of the other town is refused.
     let utsunomiya = app.staff_token(Role::Hq, &[], Some("092011"));
     let sendai = app.staff_token(Role::Hq, &[], Some("041009"));
-    let (s, e) = app.call("POST", "/api/hq/notices", &utsunomiya, Some(notice("u-water-1", json!({"type": "areas", "areas": ["aoba-1"]})))).await;
+    let (s, e) = app
+        .call(
+            "POST",
+            "/api/hq/notices",
+            &utsunomiya,
+            Some(notice("u-water-1", json!({"type": "areas", "areas": ["aoba-1"]}))),
+        )
+        .await;
     assert_eq!((s, e["code"].as_str()), (400, Some("unknown_area")));
-    let (s, n) = app.call("POST", "/api/hq/notices", &utsunomiya, Some(notice("u-water-1", json!({"type": "areas", "areas": ["kiyohara"]})))).await;
+    let (s, n) = app
+        .call(
+            "POST",
+            "/api/hq/notices",
+            &utsunomiya,
+            Some(notice("u-water-1", json!({"type": "areas", "areas": ["kiyohara"]}))),
+        )
+        .await;
     assert_eq!((s, &n["municipality"]), (201, &json!("092011")), "{n}");
-    assert_eq!(app.call("POST", "/api/hq/notices", &sendai, Some(notice("s-all-1", json!({"type": "all"})))).await.0, 201);
+    assert_eq!(
+        app.call("POST", "/api/hq/notices", &sendai, Some(notice("s-all-1", json!({"type": "all"})))).await.0,
+        201
+    );
     send_all(&app).await;
-    assert_eq!(payload(&push, 0).map(|p| (p.id.to_string(), p.url)), Some(("u-water-1".into(), "/n/092011/u-water-1".into())));
+    assert_eq!(
+        payload(&push, 0).map(|p| (p.id.to_string(), p.url)),
+        Some(("u-water-1".into(), "/n/092011/u-water-1".into()))
+    );
     assert_eq!(push.received_count(0), 1, "hanako's phone: Utsunomiya's notice only");
     assert_eq!(payload(&push, 1).map(|p| p.id.to_string()), Some("s-all-1".into()));
     assert_eq!(push.received_count(1), 1, "taro's phone: Sendai's notice only");
@@ -217,8 +302,16 @@ async fn each_municipality_reaches_its_own_residents(app: TestApp) {
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
     assert_eq!(app.call("GET", "/api/hq/help-requests", &sendai, None).await.1, json!([]));
     let admin_of_sendai = app.staff_token(Role::Admin, &[], Some("041009"));
-    assert_eq!(app.call("GET", "/api/hq/help-requests", &admin_of_sendai, None).await.1, json!([]), "an admin acts for its own town");
-    assert_eq!(app.call("GET", "/api/hq/notices", &app.staff_token(Role::Hq, &[], Some("042021")), None).await.0, 403, "a town this deployment does not serve");
+    assert_eq!(
+        app.call("GET", "/api/hq/help-requests", &admin_of_sendai, None).await.1,
+        json!([]),
+        "an admin acts for its own town"
+    );
+    assert_eq!(
+        app.call("GET", "/api/hq/notices", &app.staff_token(Role::Hq, &[], Some("042021")), None).await.0,
+        403,
+        "a town this deployment does not serve"
+    );
 
     // A survey of Utsunomiya is hers to answer, not Taro's.
     let survey = json!({"id": "u-survey-1", "title": {"ja": "避難所の暖房", "en": "Heating"}, "scope": {"type": "all"}, "recurrence": "once",
@@ -226,7 +319,16 @@ async fn each_municipality_reaches_its_own_residents(app: TestApp) {
     assert_eq!(app.call("POST", "/api/hq/surveys", &utsunomiya, Some(survey)).await.0, 201);
     let open = |t: String| {
         let app = &app;
-        async move { app.call("GET", "/api/surveys", &t, None).await.1.as_array().unwrap().iter().map(|s| s["survey"]["id"].as_str().unwrap_or_default().to_owned()).collect::<Vec<_>>() }
+        async move {
+            app.call("GET", "/api/surveys", &t, None)
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["survey"]["id"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        }
     };
     assert!(open(hanako.clone()).await.contains(&"u-survey-1".to_owned()));
     assert!(!open(taro.clone()).await.contains(&"u-survey-1".to_owned()));
@@ -239,13 +341,29 @@ async fn each_municipality_reaches_its_own_residents(app: TestApp) {
     let (_, cred) = app.call("POST", "/api/me/checkin-credential", &taro, Some(json!({"members": ["self"]}))).await;
     let scan = json!({"event_id": "ev-notice-0001", "kind": "check_in", "at": bosai_core::clock::now_millis(), "credential": cred["credential"]});
     let staff = app.staff_token(Role::ShelterStaff, &[HOST], None);
-    let (s, r) = app.call("POST", &format!("/api/shelters/{HOST}/scans"), &staff, Some(json!({"device_id": "tablet-u", "records": [scan]}))).await;
+    let (s, r) = app
+        .call(
+            "POST",
+            &format!("/api/shelters/{HOST}/scans"),
+            &staff,
+            Some(json!({"device_id": "tablet-u", "records": [scan]})),
+        )
+        .await;
     assert_eq!((s, &r["results"][0]["outcome"]), (200, &json!("stored")), "{r}");
-    let (s, n) = app.call("POST", "/api/hq/notices", &utsunomiya, Some(notice("u-evacuees-1", json!({"type": "evacuees"})))).await;
+    let (s, n) = app
+        .call("POST", "/api/hq/notices", &utsunomiya, Some(notice("u-evacuees-1", json!({"type": "evacuees"}))))
+        .await;
     assert_eq!(s, 201, "{n}");
     send_all(&app).await;
-    assert_eq!(payload(&push, 1).map(|p| (p.id.to_string(), p.url)), Some(("u-evacuees-1".into(), "/n/092011/u-evacuees-1".into())));
-    assert_eq!((push.received_count(0), push.received_count(1)), (1, 2), "hanako's phone: nothing new; taro's: the host's notice");
+    assert_eq!(
+        payload(&push, 1).map(|p| (p.id.to_string(), p.url)),
+        Some(("u-evacuees-1".into(), "/n/092011/u-evacuees-1".into()))
+    );
+    assert_eq!(
+        (push.received_count(0), push.received_count(1)),
+        (1, 2),
+        "hanako's phone: nothing new; taro's: the host's notice"
+    );
     let (_, sent) = app.call("GET", "/api/hq/notices", &utsunomiya, None).await;
     assert_eq!(sent[0]["delivery"], json!({"state": "done", "delivered": 1, "gone": 0, "failed": 0}), "{sent}");
     assert_eq!(ids(app.call("GET", "/api/notices", &taro, None).await.1), ["u-evacuees-1", "s-all-1"]);

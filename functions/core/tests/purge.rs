@@ -12,7 +12,10 @@ use bosai_types::Timestamp;
 use common::TestApp;
 use serde_json::json;
 
-on_both_stores!(a_closed_incidents_personal_data_is_purged_after_its_retention, inactive_residents_are_warned_then_deleted);
+on_both_stores!(
+    a_closed_incidents_personal_data_is_purged_after_its_retention,
+    inactive_residents_are_warned_then_deleted
+);
 
 const A: &str = "041009-aoba-katahira-es";
 const DAY: i64 = 86_400_000;
@@ -43,45 +46,20 @@ async fn scan(app: &TestApp, event_id: &str, kind: &str, credential: &str) {
             Some(json!({"device_id": "tablet-1", "records": [rec]})),
         )
         .await;
-    assert_eq!(
-        (s, v["results"][0]["outcome"].as_str()),
-        (200, Some("stored")),
-        "{v}"
-    );
+    assert_eq!((s, v["results"][0]["outcome"].as_str()), (200, Some("stored")), "{v}");
 }
 
 async fn credential(app: &TestApp, card: &str) -> (String, String) {
     let t = app.login(card, true).await.access_token;
-    let (s, c) = app
-        .call(
-            "POST",
-            "/api/me/checkin-credential",
-            &t,
-            Some(json!({"members": ["self"]})),
-        )
-        .await;
+    let (s, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["self"]}))).await;
     assert_eq!(s, 200, "{c}");
     let (_, me) = app.call("GET", "/api/me", &t, None).await;
-    (
-        me["sub"].as_str().unwrap_or_default().to_owned(),
-        c["credential"].as_str().unwrap().to_owned(),
-    )
+    (me["sub"].as_str().unwrap_or_default().to_owned(), c["credential"].as_str().unwrap().to_owned())
 }
 
 async fn roster_names(app: &TestApp) -> Vec<String> {
-    let (_, v) = app
-        .call(
-            "GET",
-            &format!("/api/shelters/{A}/roster"),
-            &staff(app),
-            None,
-        )
-        .await;
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap().to_owned())
-        .collect()
+    let (_, v) = app.call("GET", &format!("/api/shelters/{A}/roster"), &staff(app), None).await;
+    v.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap().to_owned()).collect()
 }
 
 async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: TestApp) {
@@ -123,48 +101,27 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
         "questions": [{"id": "note", "text": {"ja": "困っていること", "en": "Problems"}, "required": true, "kind": {"type": "free_text"}}]});
     assert_eq!(app.call("POST", "/api/hq/surveys", &hq(&app), Some(survey)).await.0, 201);
     let answer = json!({"answers": {"note": {"type": "free_text", "text": QUAKE_HELP}}});
-    assert_eq!(app.call("PUT", "/api/surveys/quake-needs/answer", &app.login("taro", true).await.access_token, Some(answer)).await.0, 200);
+    assert_eq!(
+        app.call("PUT", "/api/surveys/quake-needs/answer", &app.login("taro", true).await.access_token, Some(answer))
+            .await
+            .0,
+        200
+    );
     let help = json!({"report_id": "rep-quake-003", "member_id": "self", "status": {"status": "needs_help", "what": QUAKE_HELP, "location": "避難所の外"}});
     assert_eq!(app.call("POST", "/api/safety", &hanako_token, Some(help)).await.0, 200);
     let reg = json!({"registration_id": "desk-quake-01", "check_in": true, "people": [{"name": DESK_NAME, "birth_year": 1938, "sex": "female"}]});
     assert_eq!(
-        app.call(
-            "POST",
-            &format!("/api/shelters/{A}/desk-registrations"),
-            &staff(&app),
-            Some(reg)
-        )
-        .await
-        .0,
+        app.call("POST", &format!("/api/shelters/{A}/desk-registrations"), &staff(&app), Some(reg)).await.0,
         200
     );
-    let (_, rows) = app
-        .call(
-            "GET",
-            &format!("/api/shelters/{A}/roster"),
-            &staff(&app),
-            None,
-        )
-        .await;
-    let kiyo = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"] == DESK_NAME)
-        .unwrap()["entry_id"]
+    let (_, rows) = app.call("GET", &format!("/api/shelters/{A}/roster"), &staff(&app), None).await;
+    let kiyo = rows.as_array().unwrap().iter().find(|e| e["name"] == DESK_NAME).unwrap()["entry_id"]
         .as_str()
         .unwrap()
         .to_owned();
     let out = json!({"event_id": "ev-quake-0004"});
     assert_eq!(
-        app.call(
-            "POST",
-            &format!("/api/shelters/{A}/roster/{kiyo}/check-out"),
-            &staff(&app),
-            Some(out)
-        )
-        .await
-        .0,
+        app.call("POST", &format!("/api/shelters/{A}/roster/{kiyo}/check-out"), &staff(&app), Some(out)).await.0,
         200
     );
     let occupancy_before = app.public_occupancy(A).await;
@@ -179,28 +136,24 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     assert_eq!(rosters.as_array().map(Vec::len), Some(1), "only the incident, not the stay outside it: {rosters}");
     assert_eq!(rosters[0]["incident_id"], "quake-2026");
     let stays = rosters[0]["stays"].as_array().unwrap();
-    let who = |name: &str| stays.iter().find(|s| s["name"] == name).cloned().unwrap_or_else(|| panic!("{name} in {rosters}"));
+    let who =
+        |name: &str| stays.iter().find(|s| s["name"] == name).cloned().unwrap_or_else(|| panic!("{name} in {rosters}"));
     assert!(who("防災 太郎")["left_at"].is_i64() && who("防災 太郎")["arrived_at"].is_i64(), "{rosters}");
     assert!(who("防災 花子")["left_at"].is_null(), "still here: {rosters}");
     assert!(who(DESK_NAME)["left_at"].is_i64() && who(DESK_NAME).get("allergens").is_none(), "{rosters}");
 
-    let (s, closed) = app
-        .call(
-            "POST",
-            "/api/hq/incidents/quake-2026/close",
-            &hq(&app),
-            None,
-        )
-        .await;
+    let (s, closed) = app.call("POST", "/api/hq/incidents/quake-2026/close", &hq(&app), None).await;
     assert_eq!(s, 200, "{closed}");
     let until = closed["personal_data_until"].as_i64().unwrap();
     let (_, rosters) = past("?incident=quake-2026").await;
-    assert_eq!((rosters[0]["stays"].as_array().map(Vec::len), rosters[0]["personal_data_until"].as_i64()), (Some(3), Some(until)), "readable after closing");
+    assert_eq!(
+        (rosters[0]["stays"].as_array().map(Vec::len), rosters[0]["personal_data_until"].as_i64()),
+        (Some(3), Some(until)),
+        "readable after closing"
+    );
 
     // Before the retention is over nothing goes.
-    let early = purge::run(store, 90, Timestamp(now_ms()), 1_000)
-        .await
-        .unwrap();
+    let early = purge::run(store, 90, Timestamp(now_ms()), 1_000).await.unwrap();
     assert_eq!((early.total(), early.complete), (0, true), "{early:?}");
     assert!(!common::naming(app.store.as_ref(), &format!("R#{taro}#")).await.is_empty());
 
@@ -209,10 +162,7 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     let first = purge::run(store, 90, later, 3).await.unwrap();
     assert!(!first.complete && first.total() > 0, "{first:?}");
     let (_, list) = app.call("GET", "/api/hq/incidents", &hq(&app), None).await;
-    assert!(
-        list[0].get("purged_at").is_none(),
-        "not finished yet: {list}"
-    );
+    assert!(list[0].get("purged_at").is_none(), "not finished yet: {list}");
     let rest = purge::run(store, 90, later, 10_000).await.unwrap();
     assert!(rest.complete, "{rest:?}");
     assert_eq!(rest.finished_incidents, vec!["quake-2026".to_owned()]);
@@ -224,10 +174,7 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     let left = common::naming(app.store.as_ref(), &format!("PERSON#R#{taro}#")).await;
     assert!(left.is_empty(), "{left:?}");
     let hers = common::naming(app.store.as_ref(), &format!("PERSON#R#{hanako}#")).await;
-    assert!(
-        hers.len() == 1 && hers[0].ends_with("/ LOCATION"),
-        "{hers:?}"
-    );
+    assert!(hers.len() == 1 && hers[0].ends_with("/ LOCATION"), "{hers:?}");
     assert!(common::naming(app.store.as_ref(), DESK_NAME).await.is_empty());
     // Safety: every report of the incident (current and history) and the help list; the one made
     // outside any incident after its own retention.
@@ -240,34 +187,16 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     assert_eq!(past("").await.1, json!([]));
     let (_, help) = app.call("GET", "/api/hq/help-requests?incident=real", &hq(&app), None).await;
     assert_eq!(help, json!([]));
-    for id in [
-        "ev-none-00001",
-        "ev-quake-0001",
-        "ev-quake-0004",
-        "desk-quake-01",
-    ] {
+    for id in ["ev-none-00001", "ev-quake-0001", "ev-quake-0004", "desk-quake-01"] {
         // The audit log keeps its own entries (ids, no names) for its own retention.
-        let left: Vec<String> = common::naming(app.store.as_ref(), id)
-            .await
-            .into_iter()
-            .filter(|k| !k.starts_with("AUDIT#"))
-            .collect();
+        let left: Vec<String> =
+            common::naming(app.store.as_ref(), id).await.into_iter().filter(|k| !k.starts_with("AUDIT#")).collect();
         assert!(left.is_empty(), "{id}: {left:?}");
     }
     // Stays: Hanako, still here; the households; the counters.
     assert!(roster_names(&app).await.contains(&"防災 花子".to_owned()));
-    let (s, household) = app
-        .call(
-            "GET",
-            "/api/household",
-            &app.login("taro", true).await.access_token,
-            None,
-        )
-        .await;
-    assert_eq!(
-        (s, household["members"].as_array().map(Vec::len)),
-        (200, Some(1))
-    );
+    let (s, household) = app.call("GET", "/api/household", &app.login("taro", true).await.access_token, None).await;
+    assert_eq!((s, household["members"].as_array().map(Vec::len)), (200, Some(1)));
     let occupancy_after = app.public_occupancy(A).await;
     assert_eq!(occupancy_after, occupancy_before);
 
@@ -275,38 +204,25 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     let (_, list) = app.call("GET", "/api/hq/incidents", &hq(&app), None).await;
     let report = &list[0]["purge_report"];
     assert!(list[0]["purged_at"].is_i64(), "{list}");
-    assert_eq!(
-        report["locations"], 1,
-        "Taro's location (Kiyo's went with her record): {report}"
-    );
+    assert_eq!(report["locations"], 1, "Taro's location (Kiyo's went with her record): {report}");
     assert_eq!(report["desk_people"], 1, "{report}");
     assert_eq!(report["survey_answers"], 1, "{report}");
     assert_eq!(report["stays"], 3, "{report}");
-    assert_eq!((report["safety_reports"].as_u64(), report["safety_history"].as_u64(), report["help_requests"].as_u64()), (Some(2), Some(3), Some(1)), "{report}");
+    assert_eq!(
+        (report["safety_reports"].as_u64(), report["safety_history"].as_u64(), report["help_requests"].as_u64()),
+        (Some(2), Some(3), Some(1)),
+        "{report}"
+    );
     assert!(
-        report["check_in_events"].as_u64().unwrap() >= 4
-            && report["scan_records"].as_u64().unwrap() >= 4,
+        report["check_in_events"].as_u64().unwrap() >= 4 && report["scan_records"].as_u64().unwrap() >= 4,
         "{report}"
     );
     assert_eq!(
         list[0]["purged_items"].as_u64().unwrap(),
-        report
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_u64().unwrap())
-            .sum::<u64>()
+        report.as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum::<u64>()
     );
-    let outside = store
-        .get(&bosai_core::keys::purge_report_outside_incidents())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        outside.get("scan_records").and_then(V::as_i64),
-        Some(2),
-        "{outside:?}"
-    );
+    let outside = store.get(&bosai_core::keys::purge_report_outside_incidents()).await.unwrap().unwrap();
+    assert_eq!(outside.get("scan_records").and_then(V::as_i64), Some(2), "{outside:?}");
 }
 
 /// Taro stops using the app: two years on his phone gets a warning, once; a month later his data
@@ -352,6 +268,7 @@ async fn inactive_residents_are_warned_then_deleted(app: TestApp) {
     let (s, hers) = app.call("GET", "/api/household", &app.login("hanako", true).await.access_token, None).await;
     assert_eq!((s, hers["members"].as_array().map(Vec::len)), (200, Some(1)));
     let day = Timestamp(later + 31 * DAY).jst_date();
-    let (_, log) = app.call("GET", &format!("/api/hq/audit?action=resident_data_deleted&date={day}"), &hq(&app), None).await;
+    let (_, log) =
+        app.call("GET", &format!("/api/hq/audit?action=resident_data_deleted&date={day}"), &hq(&app), None).await;
     assert_eq!(log.as_array().map(Vec::len), Some(1), "the deletion is in the log: {log}");
 }

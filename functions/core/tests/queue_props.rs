@@ -20,9 +20,9 @@
 
 mod common;
 
+use async_trait::async_trait;
 use bosai_core::keys;
 use bosai_store::sqlite::SqliteStore;
-use async_trait::async_trait;
 use bosai_store::{Condition, Item, ItemExt, Key, Page, Query, Store, StoreError, TransactOp, Update, WriteOp};
 use bosai_types::auth::Role;
 use bosai_types::checkin::{CheckInClaims, EventKind, RecordOutcome, ScanBatchResult, CHECKIN_TYPE};
@@ -37,7 +37,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-const SHELTERS: [&str; 3] = ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
+const SHELTERS: [&str; 3] =
+    ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
 /// Small batches, so a drain takes several requests (the app sends 100).
 const BATCH_MAX: usize = 3;
 
@@ -118,18 +119,37 @@ enum Fate {
     ResponseLost,
     NotDelivered,
     /// The store lets `pass` transactions through, then fails one (committed or not).
-    ServerError { pass: u8, commit: bool },
+    ServerError {
+        pass: u8,
+        commit: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
 enum Op {
     /// `shelter`: which of the device's shelters; `members`: 0 all, 1 p1, 2 p2; `dt`: seconds after the start.
-    Scan { device: usize, shelter: usize, reg: usize, members: u8, check_in: bool, dt: u8, invalid: bool },
-    Send { device: usize, fate: Fate },
+    Scan {
+        device: usize,
+        shelter: usize,
+        reg: usize,
+        members: u8,
+        check_in: bool,
+        dt: u8,
+        invalid: bool,
+    },
+    Send {
+        device: usize,
+        fate: Fate,
+    },
     /// The answer reaches the device; `reload_before_remove`: the page goes away
     /// after the rejections were saved, before the records left the queue.
-    Deliver { device: usize, reload_before_remove: bool },
-    Reload { device: usize },
+    Deliver {
+        device: usize,
+        reload_before_remove: bool,
+    },
+    Reload {
+        device: usize,
+    },
 }
 
 fn fate() -> impl Strategy<Value = Fate> {
@@ -193,11 +213,8 @@ fn harness(dynamodb: bool) -> Option<&'static Harness> {
     cell.get_or_init(|| {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let built = rt.block_on(async {
-            let inner: Arc<dyn Store> = if dynamodb {
-                common::dynamodb_store().await?
-            } else {
-                Arc::new(SqliteStore::in_memory().unwrap())
-            };
+            let inner: Arc<dyn Store> =
+                if dynamodb { common::dynamodb_store().await? } else { Arc::new(SqliteStore::in_memory().unwrap()) };
             Some(harness_on(inner).await)
         });
         built.map(|(app, faults)| Harness { rt, app, faults })
@@ -261,8 +278,11 @@ async fn run_case(h: &Harness, devices: usize, ops: &[Op]) {
     let mut regs = Vec::new();
     for r in 0..2 {
         let id = format!("desk-q{case:05}-{r}");
-        let body = json!({"registration_id": id, "people": [{"name": "甲", "sex": "female"}, {"name": "乙", "sex": "male"}]});
-        let (s, v) = app.call("POST", &format!("/api/shelters/{}/desk-registrations", SHELTERS[0]), &desk_staff, Some(body)).await;
+        let body =
+            json!({"registration_id": id, "people": [{"name": "甲", "sex": "female"}, {"name": "乙", "sex": "male"}]});
+        let (s, v) = app
+            .call("POST", &format!("/api/shelters/{}/desk-registrations", SHELTERS[0]), &desk_staff, Some(body))
+            .await;
         assert_eq!(s, 200, "{v}");
         regs.push((id, v["credential"].as_str().unwrap().to_owned()));
     }
@@ -270,7 +290,14 @@ async fn run_case(h: &Harness, devices: usize, ops: &[Op]) {
     let foreign = Signer::new(p256::ecdsa::SigningKey::from_slice(&[9u8; 32]).unwrap());
     let forged = |reg: &str| {
         let now = start_ms / 1000;
-        let claims = CheckInClaims { iss: "bosai-local".into(), sub: format!("desk:{reg}"), m: vec!["p1".into(), "p2".into()], mu: "041009".into(), iat: now, exp: now + 3600 };
+        let claims = CheckInClaims {
+            iss: "bosai-local".into(),
+            sub: format!("desk:{reg}"),
+            m: vec!["p1".into(), "p2".into()],
+            mu: "041009".into(),
+            iat: now,
+            exp: now + 3600,
+        };
         foreign.sign(CHECKIN_TYPE, &claims)
     };
 
@@ -373,7 +400,11 @@ async fn run_case(h: &Harness, devices: usize, ops: &[Op]) {
     // Rejections: exactly the invalid scans, each once, on the device that scanned it.
     for (k, d) in devs.iter().enumerate() {
         let listed: Vec<&str> = d.rejected.iter().map(|r| r.event_id.as_str()).collect();
-        let want: Vec<&str> = scanned.iter().filter(|(id, (dk, _, _))| *dk == k && invalid.contains(*id)).map(|(id, _)| id.as_str()).collect();
+        let want: Vec<&str> = scanned
+            .iter()
+            .filter(|(id, (dk, _, _))| *dk == k && invalid.contains(*id))
+            .map(|(id, _)| id.as_str())
+            .collect();
         let mut sorted = listed.clone();
         sorted.sort();
         assert_eq!(sorted, want, "rejected list of {}", d.id);
@@ -406,7 +437,9 @@ async fn run_case(h: &Harness, devices: usize, ops: &[Op]) {
             let want: BTreeSet<&str> = scanned
                 .iter()
                 .filter(|(id, (_, reg, q))| {
-                    *reg == r && !invalid.contains(*id) && q.members.as_ref().is_none_or(|m| m.iter().any(|m| m.as_str() == p))
+                    *reg == r
+                        && !invalid.contains(*id)
+                        && q.members.as_ref().is_none_or(|m| m.iter().any(|m| m.as_str() == p))
                 })
                 .map(|(id, _)| id.as_str())
                 .collect();
@@ -416,7 +449,11 @@ async fn run_case(h: &Harness, devices: usize, ops: &[Op]) {
             let here = last.filter(|(_, kind, _)| kind == "check_in").map(|(_, _, s)| s.clone());
             let loc = store.get(&keys::location(&person)).await.unwrap();
             assert_eq!(loc.as_ref().and_then(|l| l.str("shelter").map(str::to_owned)), here, "{person}: location");
-            assert_eq!(loc.as_ref().and_then(|l| l.str("event_id").map(str::to_owned)), last.map(|(id, _, _)| id.clone()), "{person}");
+            assert_eq!(
+                loc.as_ref().and_then(|l| l.str("event_id").map(str::to_owned)),
+                last.map(|(id, _, _)| id.clone()),
+                "{person}"
+            );
             if let Some(s) = here {
                 *expected_here.get_mut(SHELTERS.iter().find(|x| **x == s).unwrap()).unwrap() += 1;
             }

@@ -8,7 +8,18 @@ use bosai_types::jws::{Jwks, KeySet};
 use common::TestApp;
 use serde_json::{json, Value};
 
-on_both_stores!(household_and_needs, bad_input_writes_nothing, residents_are_isolated, safety_and_hq_help_list, checkin_credential_verifies_offline, export_and_delete, queued_writes_keep_the_time_they_were_made, household_shows_where_each_member_is_checked_in, needs_are_kept_only_with_consent, safety_history_is_capped);
+on_both_stores!(
+    household_and_needs,
+    bad_input_writes_nothing,
+    residents_are_isolated,
+    safety_and_hq_help_list,
+    checkin_credential_verifies_offline,
+    export_and_delete,
+    queued_writes_keep_the_time_they_were_made,
+    household_shows_where_each_member_is_checked_in,
+    needs_are_kept_only_with_consent,
+    safety_history_is_capped
+);
 
 struct Resident<'a> {
     app: &'a TestApp,
@@ -41,12 +52,16 @@ async fn household_and_needs(app: TestApp) {
     let r = resident(&app, "taro").await;
     let h = r.household().await;
     let me = &h["members"][0]["member"];
-    assert_eq!((me["id"].as_str(), me["display_name"].as_str(), me["birth"].as_str()), (Some("self"), Some("防災 太郎"), Some("1980-04-01")));
+    assert_eq!(
+        (me["id"].as_str(), me["display_name"].as_str(), me["birth"].as_str()),
+        (Some("self"), Some("防災 太郎"), Some("1980-04-01"))
+    );
     let (s, m) = r.send("PUT", "/api/household/members/m-hana", Some(child())).await;
     assert_eq!(s, 200, "{m}");
     let (s, _) = r.send("PUT", "/api/household/members/m-hana", Some(child())).await;
     assert_eq!(s, 200, "a retry is harmless");
-    let grandma = json!({"display_name": "防災 ウメ", "birth": "1940-02-29", "sex": "female", "relationship": "grandparent"});
+    let grandma =
+        json!({"display_name": "防災 ウメ", "birth": "1940-02-29", "sex": "female", "relationship": "grandparent"});
     assert_eq!(r.send("PUT", "/api/household/members/m-ume", Some(grandma)).await.0, 200);
     let needs = json!({"allergens": ["egg", "milk"], "other_allergies": "ラテックス", "care": ["wheelchair"], "nursing_care_level": "care2"});
     let (s, n) = r.send("PUT", "/api/household/members/m-hana/needs", Some(needs)).await;
@@ -69,19 +84,67 @@ async fn bad_input_writes_nothing(app: TestApp) {
     let before = r.household().await;
     let long = "あ".repeat(41);
     let cases = [
-        ("PUT", "/api/household/members/m-x", json!({"display_name": long, "birth": "2018", "sex": "male", "relationship": "child"}), 400, "invalid_name"),
-        ("PUT", "/api/household/members/m-x", json!({"display_name": "x", "birth": "2023-02-29", "sex": "male", "relationship": "child"}), 400, "invalid_field"),
-        ("PUT", "/api/household/members/m-x", json!({"display_name": "x", "birth": "2099", "sex": "male", "relationship": "child"}), 400, "invalid_birth_date"),
+        (
+            "PUT",
+            "/api/household/members/m-x",
+            json!({"display_name": long, "birth": "2018", "sex": "male", "relationship": "child"}),
+            400,
+            "invalid_name",
+        ),
+        (
+            "PUT",
+            "/api/household/members/m-x",
+            json!({"display_name": "x", "birth": "2023-02-29", "sex": "male", "relationship": "child"}),
+            400,
+            "invalid_field",
+        ),
+        (
+            "PUT",
+            "/api/household/members/m-x",
+            json!({"display_name": "x", "birth": "2099", "sex": "male", "relationship": "child"}),
+            400,
+            "invalid_birth_date",
+        ),
         ("PUT", "/api/household/members/bad%20id", child(), 400, "invalid_member_id"),
-        ("PUT", "/api/household/members/m-x", json!({"display_name": "x", "birth": "2018", "sex": "male", "relationship": "self"}), 400, "self_member"),
+        (
+            "PUT",
+            "/api/household/members/m-x",
+            json!({"display_name": "x", "birth": "2018", "sex": "male", "relationship": "self"}),
+            400,
+            "self_member",
+        ),
         ("PUT", "/api/household/members/m-hana/needs", json!({"allergens": ["uranium"]}), 400, "invalid_field"),
-        ("PUT", "/api/household/members/m-hana/needs", json!({"other_allergies": "x".repeat(201)}), 400, "invalid_needs"),
+        (
+            "PUT",
+            "/api/household/members/m-hana/needs",
+            json!({"other_allergies": "x".repeat(201)}),
+            400,
+            "invalid_needs",
+        ),
         ("PUT", "/api/household/members/m-hana/needs", json!({"allergens": ["egg", "egg"]}), 400, "invalid_needs"),
         ("PUT", "/api/household/members/m-nobody/needs", json!({"allergens": ["egg"]}), 404, "not_found"),
         ("DELETE", "/api/household/members/self", json!(null), 400, "self_member"),
-        ("POST", "/api/safety", json!({"report_id": "r-00000001", "member_id": "m-nobody", "status": {"status": "safe_at_home"}}), 404, "not_found"),
-        ("POST", "/api/safety", json!({"report_id": "r-00000002", "member_id": "self", "status": {"status": "elsewhere", "place": ""}}), 400, "invalid_safety_report"),
-        ("POST", "/api/safety", json!({"report_id": "r-00000003", "member_id": "self", "status": {"status": "at_shelter", "shelter_id": "no-such"}}), 400, "unknown_shelter"),
+        (
+            "POST",
+            "/api/safety",
+            json!({"report_id": "r-00000001", "member_id": "m-nobody", "status": {"status": "safe_at_home"}}),
+            404,
+            "not_found",
+        ),
+        (
+            "POST",
+            "/api/safety",
+            json!({"report_id": "r-00000002", "member_id": "self", "status": {"status": "elsewhere", "place": ""}}),
+            400,
+            "invalid_safety_report",
+        ),
+        (
+            "POST",
+            "/api/safety",
+            json!({"report_id": "r-00000003", "member_id": "self", "status": {"status": "at_shelter", "shelter_id": "no-such"}}),
+            400,
+            "unknown_shelter",
+        ),
     ];
     for (method, path, body, status, code) in cases {
         let body = if body.is_null() { None } else { Some(body) };
@@ -99,7 +162,10 @@ async fn residents_are_isolated(app: TestApp) {
     let hanako = resident(&app, "hanako").await;
     assert_eq!(taro.send("PUT", "/api/household/members/m-hana", Some(child())).await.0, 200);
     // Hanako uses Taro's member id: it is simply not hers.
-    assert_eq!(hanako.send("PUT", "/api/household/members/m-hana/needs", Some(json!({"allergens": ["egg"]}))).await.0, 404);
+    assert_eq!(
+        hanako.send("PUT", "/api/household/members/m-hana/needs", Some(json!({"allergens": ["egg"]}))).await.0,
+        404
+    );
     assert_eq!(hanako.send("GET", "/api/safety/history?member_id=m-hana", None).await.0, 404);
     assert_eq!(hanako.household().await["members"].as_array().unwrap().len(), 1);
     let t = taro.household().await;
@@ -112,24 +178,38 @@ async fn residents_are_isolated(app: TestApp) {
 
 async fn safety_and_hq_help_list(app: TestApp) {
     let r = resident(&app, "taro").await;
-    assert_eq!(r.send("PUT", "/api/household/members/m-ume", Some(json!({"display_name": "防災 ウメ", "birth": "1938", "sex": "female", "relationship": "grandparent"}))).await.0, 200);
+    assert_eq!(
+        r.send(
+            "PUT",
+            "/api/household/members/m-ume",
+            Some(json!({"display_name": "防災 ウメ", "birth": "1938", "sex": "female", "relationship": "grandparent"}))
+        )
+        .await
+        .0,
+        200
+    );
     let help = json!({"report_id": "rep-help-0001", "member_id": "m-ume", "status": {"status": "needs_help", "what": "歩けない・薬が必要", "location": "自宅（片平一丁目）2階"}});
     let (s, first) = r.send("POST", "/api/safety", Some(help.clone())).await;
     assert_eq!(s, 200, "{first}");
     let (s, again) = r.send("POST", "/api/safety", Some(help)).await;
     assert_eq!((s, &again), (200, &first), "a resend returns the stored report");
     let hq = app.staff_token(Role::Hq, &[], Some("041009"));
-    let list: Value = app.http.get(app.url("/api/hq/help-requests")).bearer_auth(&hq).send().await.unwrap().json().await.unwrap();
+    let list: Value =
+        app.http.get(app.url("/api/hq/help-requests")).bearer_auth(&hq).send().await.unwrap().json().await.unwrap();
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!((list[0]["member_name"].as_str(), list[0]["birth_year"].as_u64()), (Some("防災 ウメ"), Some(1938)));
     assert!(list[0]["location"].as_str().unwrap().contains("2階"));
     let other_hq = app.staff_token(Role::Hq, &[], Some("131016"));
-    assert_eq!(app.http.get(app.url("/api/hq/help-requests")).bearer_auth(other_hq).send().await.unwrap().status(), 403);
+    assert_eq!(
+        app.http.get(app.url("/api/hq/help-requests")).bearer_auth(other_hq).send().await.unwrap().status(),
+        403
+    );
     // Reached a shelter: off the list; history keeps both, newest first.
     let safe = json!({"report_id": "rep-safe-0002", "member_id": "m-ume", "status": {"status": "at_shelter", "shelter_id": "041009-aoba-katahira-es"}});
     assert_eq!(r.send("POST", "/api/safety", Some(safe)).await.0, 200);
-    let list: Value = app.http.get(app.url("/api/hq/help-requests")).bearer_auth(&hq).send().await.unwrap().json().await.unwrap();
+    let list: Value =
+        app.http.get(app.url("/api/hq/help-requests")).bearer_auth(&hq).send().await.unwrap().json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 0);
     let (_, h) = r.send("GET", "/api/safety/history?member_id=m-ume", None).await;
     let ids: Vec<&str> = h.as_array().unwrap().iter().map(|x| x["report_id"].as_str().unwrap()).collect();
@@ -166,7 +246,10 @@ async fn export_and_delete(app: TestApp) {
     let other = resident(&app, "hanako").await;
     assert_eq!(other.send("PUT", "/api/household/members/m-k", Some(child())).await.0, 200);
     assert_eq!(r.send("PUT", "/api/household/members/m-hana", Some(child())).await.0, 200);
-    assert_eq!(r.send("PUT", "/api/household/members/m-hana/needs", Some(json!({"allergens": ["wheat"]}))).await.0, 200);
+    assert_eq!(
+        r.send("PUT", "/api/household/members/m-hana/needs", Some(json!({"allergens": ["wheat"]}))).await.0,
+        200
+    );
     let help = json!({"report_id": "rep-del-00001", "member_id": "self", "status": {"status": "needs_help", "what": "水", "location": "自宅"}});
     assert_eq!(r.send("POST", "/api/safety", Some(help)).await.0, 200);
     let (s, data) = r.send("GET", "/api/me/export", None).await;
@@ -176,14 +259,19 @@ async fn export_and_delete(app: TestApp) {
     assert_eq!(data["safety_history"].as_array().unwrap().len(), 1);
     let (s, v) = r.send("DELETE", "/api/me", Some(json!({"confirm": "yes"}))).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("confirmation_required")));
-    assert_eq!(r.send("GET", "/api/me/export", None).await.1["members"].as_array().unwrap().len(), 2, "nothing deleted");
+    assert_eq!(
+        r.send("GET", "/api/me/export", None).await.1["members"].as_array().unwrap().len(),
+        2,
+        "nothing deleted"
+    );
     assert_eq!(r.send("DELETE", "/api/me", Some(json!({"confirm": "delete"}))).await.0, 204);
     let (_, after) = r.send("GET", "/api/me/export", None).await;
     assert!(after["me"]["basic_four"].is_null());
     assert_eq!(after["members"].as_array().unwrap().len(), 1, "only the implicit self remains");
     assert!(after["members"][0]["needs"].is_null() && after["safety_history"].as_array().unwrap().is_empty());
     let hq = app.staff_token(Role::Hq, &[], Some("041009"));
-    let list: Value = app.http.get(app.url("/api/hq/help-requests")).bearer_auth(hq).send().await.unwrap().json().await.unwrap();
+    let list: Value =
+        app.http.get(app.url("/api/hq/help-requests")).bearer_auth(hq).send().await.unwrap().json().await.unwrap();
     assert!(list.as_array().unwrap().is_empty(), "the help entry went too");
     assert_eq!(other.household().await["members"].as_array().unwrap().len(), 2, "others untouched");
     let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
@@ -229,15 +317,24 @@ async fn queued_writes_keep_the_time_they_were_made(app: TestApp) {
     assert!(r["reported_at"].as_i64().unwrap() <= bosai_core::clock::now_millis());
     let ancient = json!({"report_id": "rep-night-0005", "member_id": "self", "status": {"status": "safe_at_home"}});
     let (_, r) = app.call_with("POST", "/api/safety", &t, Some(ancient), &device_times(30 * 24 * HOUR, 0)).await;
-    assert!(r["reported_at"].as_i64().unwrap() >= r["received_at"].as_i64().unwrap() - bosai_types::made::MAX_QUEUED_MS);
+    assert!(
+        r["reported_at"].as_i64().unwrap() >= r["received_at"].as_i64().unwrap() - bosai_types::made::MAX_QUEUED_MS
+    );
     // Needs edited offline: the stored edit is the later-made one, whatever the arrival order.
     let egg = json!({"allergens": ["egg"]});
     let milk = json!({"allergens": ["milk"]});
-    assert_eq!(app.call_with("PUT", "/api/household/members/self/needs", &t, Some(egg), &device_times(HOUR, 0)).await.0, 200);
-    let (s, n) = app.call_with("PUT", "/api/household/members/self/needs", &t, Some(milk), &device_times(2 * HOUR, 0)).await;
+    assert_eq!(
+        app.call_with("PUT", "/api/household/members/self/needs", &t, Some(egg), &device_times(HOUR, 0)).await.0,
+        200
+    );
+    let (s, n) =
+        app.call_with("PUT", "/api/household/members/self/needs", &t, Some(milk), &device_times(2 * HOUR, 0)).await;
     assert_eq!((s, n["allergens"].clone()), (200, json!(["egg"])), "the earlier-made edit does not overwrite");
     // Malformed device times: a clear 400, nothing stored.
-    for headers in [vec![("Bosai-Made-At", "21:05".to_owned()), ("Bosai-Sent-At", "1".to_owned())], vec![("Bosai-Made-At", "1".to_owned())]] {
+    for headers in [
+        vec![("Bosai-Made-At", "21:05".to_owned()), ("Bosai-Sent-At", "1".to_owned())],
+        vec![("Bosai-Made-At", "1".to_owned())],
+    ] {
         let body = json!({"report_id": "rep-night-0009", "member_id": "self", "status": {"status": "safe_at_home"}});
         let (s, e) = app.call_with("POST", "/api/safety", &t, Some(body), &headers).await;
         assert_eq!((s, e["code"].as_str()), (400, Some("invalid_made_at")), "{e}");
@@ -254,7 +351,14 @@ async fn household_shows_where_each_member_is_checked_in(app: TestApp) {
     let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
     let now = bosai_core::clock::now_millis();
     let scan = json!({"event_id": "ev-hh-000001", "kind": "check_in", "at": now, "credential": c["credential"]});
-    let (s, r) = app.call("POST", "/api/shelters/041009-aoba-katahira-es/scans", &staff, Some(json!({"device_id": "tab", "records": [scan]}))).await;
+    let (s, r) = app
+        .call(
+            "POST",
+            "/api/shelters/041009-aoba-katahira-es/scans",
+            &staff,
+            Some(json!({"device_id": "tab", "records": [scan]})),
+        )
+        .await;
     assert_eq!((s, r["results"][0]["outcome"].as_str()), (200, Some("stored")), "{r}");
     let (_, view) = app.call("GET", "/api/household", &t, None).await;
     assert!(view["members"][0].get("checked_in").is_none(), "Taro himself is not checked in: {view}");
@@ -271,7 +375,10 @@ async fn needs_are_kept_only_with_consent(app: TestApp) {
     let egg = json!({"allergens": ["egg"], "medical_note": "エピペンあり"});
     let (s, e) = app.call("PUT", "/api/household/members/m-hana/needs", &t, Some(egg.clone())).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("consent_required")), "{e}");
-    assert!(app.call("GET", "/api/household", &t, None).await.1["members"][1].get("needs").is_none_or(Value::is_null), "nothing stored");
+    assert!(
+        app.call("GET", "/api/household", &t, None).await.1["members"][1].get("needs").is_none_or(Value::is_null),
+        "nothing stored"
+    );
     // Clearing needs never needs consent.
     assert_eq!(app.call("PUT", "/api/household/members/m-hana/needs", &t, Some(json!({}))).await.0, 200);
     let (s, e) = app.call("PUT", "/api/me/consent", &t, Some(json!({"version": "2020-01"}))).await;
@@ -287,7 +394,13 @@ async fn needs_are_kept_only_with_consent(app: TestApp) {
     let (_, c) = app.call("POST", "/api/me/checkin-credential", &t, Some(json!({"members": ["m-hana"]}))).await;
     let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
     let scan = json!({"event_id": "ev-consent-01", "kind": "check_in", "at": bosai_core::clock::now_millis(), "credential": c["credential"]});
-    app.call("POST", "/api/shelters/041009-aoba-katahira-es/scans", &staff, Some(json!({"device_id": "tab", "records": [scan]}))).await;
+    app.call(
+        "POST",
+        "/api/shelters/041009-aoba-katahira-es/scans",
+        &staff,
+        Some(json!({"device_id": "tab", "records": [scan]})),
+    )
+    .await;
     let roster = || async { app.call("GET", "/api/shelters/041009-aoba-katahira-es/roster", &staff, None).await.1 };
     assert_eq!(roster().await[0]["allergens"], json!(["egg"]));
     assert_eq!(app.call("DELETE", "/api/me/consent", &t, None).await.0, 204);
@@ -295,9 +408,17 @@ async fn needs_are_kept_only_with_consent(app: TestApp) {
     let h = app.call("GET", "/api/household", &t, None).await.1;
     assert!(h["members"][1].get("needs").is_none_or(Value::is_null), "needs deleted: {h}");
     let r = roster().await;
-    assert_eq!((r[0]["allergens"].clone(), r[0]["medical_note"].as_str()), (json!([]), Some("")), "gone from the roster: {r}");
+    assert_eq!(
+        (r[0]["allergens"].clone(), r[0]["medical_note"].as_str()),
+        (json!([]), Some("")),
+        "gone from the roster: {r}"
+    );
     assert!(app.call("GET", "/api/me", &t, None).await.1["consent"].is_null());
-    assert_eq!(app.call("PUT", "/api/household/members/m-hana/needs", &t, Some(json!({"allergens": ["milk"]}))).await.1["code"], "consent_required");
+    assert_eq!(
+        app.call("PUT", "/api/household/members/m-hana/needs", &t, Some(json!({"allergens": ["milk"]}))).await.1
+            ["code"],
+        "consent_required"
+    );
 }
 
 /// A member's safety history keeps the newest reports only (with their replay records).
@@ -305,16 +426,27 @@ async fn safety_history_is_capped(app: TestApp) {
     let t = app.login("taro", false).await.access_token;
     let cap = bosai_core::domain::safety::MAX_HISTORY as usize;
     for i in 0..cap + 3 {
-        let body = json!({"report_id": format!("rep-cap-{i:05}"), "member_id": "self", "status": {"status": "safe_at_home"}});
+        let body =
+            json!({"report_id": format!("rep-cap-{i:05}"), "member_id": "self", "status": {"status": "safe_at_home"}});
         // Made one second apart, oldest first.
-        let (s, v) = app.call_with("POST", "/api/safety", &t, Some(body), &device_times(1_000 * (cap + 3 - i) as i64, 0)).await;
+        let (s, v) =
+            app.call_with("POST", "/api/safety", &t, Some(body), &device_times(1_000 * (cap + 3 - i) as i64, 0)).await;
         assert_eq!(s, 200, "{v}");
     }
     let (_, h) = app.call("GET", "/api/safety/history?member_id=self", &t, None).await;
     let ids: Vec<&str> = h.as_array().unwrap().iter().map(|r| r["report_id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), cap);
-    assert_eq!((ids[0], ids[cap - 1]), (format!("rep-cap-{:05}", cap + 2).as_str(), "rep-cap-00003"), "the newest kept");
-    let items = app.store.query(bosai_store::Query::partition(format!("RES#{}", sub_of(&t))).begins_with("SAFETYID#")).await.unwrap().items;
+    assert_eq!(
+        (ids[0], ids[cap - 1]),
+        (format!("rep-cap-{:05}", cap + 2).as_str(), "rep-cap-00003"),
+        "the newest kept"
+    );
+    let items = app
+        .store
+        .query(bosai_store::Query::partition(format!("RES#{}", sub_of(&t))).begins_with("SAFETYID#"))
+        .await
+        .unwrap()
+        .items;
     assert_eq!(items.len(), cap, "replay records of dropped reports went too");
 }
 

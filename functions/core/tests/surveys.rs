@@ -10,7 +10,12 @@ use bosai_types::{MunicipalityCode, Timestamp};
 use common::TestApp;
 use serde_json::{json, Value};
 
-on_both_stores!(residents_answer_amend_and_hq_counts, hq_creates_and_closes, refused_answers_write_nothing, totals_periods_and_scope_of_hq);
+on_both_stores!(
+    residents_answer_amend_and_hq_counts,
+    hq_creates_and_closes,
+    refused_answers_write_nothing,
+    totals_periods_and_scope_of_hq
+);
 
 const NEEDS: &str = "demo-needs";
 const HEALTH: &str = "demo-health-check";
@@ -98,7 +103,8 @@ async fn residents_answer_amend_and_hq_counts(app: TestApp) {
     // A resend (lost response, offline queue) stores it once.
     let (s, again) = taro.answer(NEEDS, first.clone()).await;
     assert_eq!((s, &again), (200, &stored));
-    let (s, _) = hanako.answer(NEEDS, json!({"needs": {"type": "multiple_choice", "options": ["water", "food"]}})).await;
+    let (s, _) =
+        hanako.answer(NEEDS, json!({"needs": {"type": "multiple_choice", "options": ["water", "food"]}})).await;
     assert_eq!(s, 200);
 
     let (s, totals) = hq(&app).totals(NEEDS, "").await;
@@ -118,8 +124,14 @@ async fn residents_answer_amend_and_hq_counts(app: TestApp) {
     let (_, totals) = hq(&app).totals(NEEDS, "?period=once").await;
     assert_eq!(totals["respondents"], 2);
     assert_eq!((option_count(&totals, "needs", "water"), option_count(&totals, "needs", "blankets")), (1, 1));
-    assert_eq!((option_count(&totals, "diaper_size", "infant_m"), question(&totals, "needs")["other"].as_i64()), (0, Some(0)));
-    assert_eq!((question(&totals, "diaper_count")["answered"].as_i64(), question(&totals, "diaper_count")["sum"].as_i64()), (Some(0), Some(0)));
+    assert_eq!(
+        (option_count(&totals, "diaper_size", "infant_m"), question(&totals, "needs")["other"].as_i64()),
+        (0, Some(0))
+    );
+    assert_eq!(
+        (question(&totals, "diaper_count")["answered"].as_i64(), question(&totals, "diaper_count")["sum"].as_i64()),
+        (Some(0), Some(0))
+    );
     assert_eq!(question(&totals, "medicine_detail")["answered"], 1);
     assert_totals_match_recount(&app, NEEDS, &totals).await;
 
@@ -227,11 +239,13 @@ async fn refused_answers_write_nothing(app: TestApp) {
     // Past its closing time (created an hour ago, closed ten minutes ago).
     let mut past: NewSurvey = serde_json::from_value(new_survey("past")).unwrap();
     past.closes_at = Some(Timestamp(now().millis() - 600_000));
-    let admin = bosai_core::auth::Principal { sub: "admin".into(), role: Role::Admin, shelters: vec![], municipality: None };
+    let admin =
+        bosai_core::auth::Principal { sub: "admin".into(), role: Role::Admin, shelters: vec![], municipality: None };
     domain::create(app.store.as_ref(), &admin, &sendai(), &past, Timestamp(now().millis() - 3_600_000)).await.unwrap();
 
     let taro = resident(&app, "taro").await;
-    let open: Vec<String> = taro.open_surveys().await.iter().map(|s| s["survey"]["id"].as_str().unwrap().to_owned()).collect();
+    let open: Vec<String> =
+        taro.open_surveys().await.iter().map(|s| s["survey"]["id"].as_str().unwrap().to_owned()).collect();
     for hidden in ["at-shelter", "later", "past"] {
         assert!(!open.contains(&hidden.to_owned()), "{hidden} is not listed");
     }
@@ -244,12 +258,42 @@ async fn refused_answers_write_nothing(app: TestApp) {
         ("Bad%20Id", ok.clone(), 400, "invalid_survey_id"),
         (NEEDS, json!({}), 400, "answer_required"),
         (NEEDS, json!({"needs": {"type": "multiple_choice", "options": ["gold"]}}), 400, "unknown_option"),
-        (NEEDS, json!({"needs": {"type": "multiple_choice", "options": ["water"]}, "diaper_count": {"type": "number", "value": 100}}), 400, "number_out_of_range"),
-        (NEEDS, json!({"needs": {"type": "multiple_choice", "options": ["water"]}, "diaper_count": {"type": "free_text", "text": "8"}}), 400, "answer_wrong_type"),
-        (NEEDS, json!({"needs": {"type": "multiple_choice", "options": ["water"]}, "favourite_colour": {"type": "free_text", "text": "blue"}}), 400, "unknown_question"),
-        (NEEDS, json!({"needs": {"type": "multiple_choice", "options": ["water"], "other": "x".repeat(201)}}), 400, "other_too_long"),
-        (NEEDS, json!({"needs": {"type": "multiple_choice", "options": ["water"]}, "medicine_detail": {"type": "free_text", "text": "x".repeat(501)}}), 400, "text_too_long"),
-        (HEALTH, json!({"condition": {"type": "single_choice", "option": "good"}, "notes": {"type": "free_text"}}), 400, "invalid_field"),
+        (
+            NEEDS,
+            json!({"needs": {"type": "multiple_choice", "options": ["water"]}, "diaper_count": {"type": "number", "value": 100}}),
+            400,
+            "number_out_of_range",
+        ),
+        (
+            NEEDS,
+            json!({"needs": {"type": "multiple_choice", "options": ["water"]}, "diaper_count": {"type": "free_text", "text": "8"}}),
+            400,
+            "answer_wrong_type",
+        ),
+        (
+            NEEDS,
+            json!({"needs": {"type": "multiple_choice", "options": ["water"]}, "favourite_colour": {"type": "free_text", "text": "blue"}}),
+            400,
+            "unknown_question",
+        ),
+        (
+            NEEDS,
+            json!({"needs": {"type": "multiple_choice", "options": ["water"], "other": "x".repeat(201)}}),
+            400,
+            "other_too_long",
+        ),
+        (
+            NEEDS,
+            json!({"needs": {"type": "multiple_choice", "options": ["water"]}, "medicine_detail": {"type": "free_text", "text": "x".repeat(501)}}),
+            400,
+            "text_too_long",
+        ),
+        (
+            HEALTH,
+            json!({"condition": {"type": "single_choice", "option": "good"}, "notes": {"type": "free_text"}}),
+            400,
+            "invalid_field",
+        ),
     ];
     for (survey, answers, status, code) in cases {
         let (s, e) = taro.answer(survey, answers.clone()).await;
@@ -257,7 +301,8 @@ async fn refused_answers_write_nothing(app: TestApp) {
         assert!(!e["message"].as_str().unwrap().is_empty() && !e["message_ja"].as_str().unwrap().is_empty());
     }
     // Another resident's id cannot be named: the answer is always the caller's own.
-    let body = json!({"answers": {"needs": {"type": "multiple_choice", "options": ["water"]}}, "resident": "r_someone_else"});
+    let body =
+        json!({"answers": {"needs": {"type": "multiple_choice", "options": ["water"]}}, "resident": "r_someone_else"});
     let (s, e) = taro.send("PUT", &format!("/api/surveys/{NEEDS}/answer"), Some(body)).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("invalid_field")));
     for survey in ["at-shelter", "later", "past", NEEDS, HEALTH] {
@@ -272,7 +317,16 @@ async fn refused_answers_write_nothing(app: TestApp) {
     assert_eq!(res.status(), 401);
     // Once checked in at that shelter (poster scan), the shelter survey is for them.
     let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
-    let poster: Value = app.http.get(app.url("/api/shelters/041009-aoba-katahira-es/poster")).bearer_auth(staff).send().await.unwrap().json().await.unwrap();
+    let poster: Value = app
+        .http
+        .get(app.url("/api/shelters/041009-aoba-katahira-es/poster"))
+        .bearer_auth(staff)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let check_in = json!({"poster": poster["code"], "event_id": "ev-survey-0001", "members": ["self"]});
     assert_eq!(taro.send("POST", "/api/me/checkins", Some(check_in)).await.0, 200);
     assert!(taro.open_surveys().await.iter().any(|s| s["survey"]["id"] == "at-shelter"));

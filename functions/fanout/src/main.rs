@@ -10,7 +10,9 @@ async fn main() -> Result<(), Error> {
     bosai_core::telemetry::init(true);
     let config = bosai_core::Config::from_env()?;
     let store = config.open_store().await?;
-    let push = bosai_core::config::push_from_env().await?.ok_or("no VAPID key: set BOSAI_VAPID_KEY_SECRET_ID (or BOSAI_VAPID_KEY_FILE)")?;
+    let push = bosai_core::config::push_from_env()
+        .await?
+        .ok_or("no VAPID key: set BOSAI_VAPID_KEY_SECRET_ID (or BOSAI_VAPID_KEY_FILE)")?;
     let (store, push) = (&store, &push);
     lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| async move {
         let sent = bosai_core::domain::fanout::run_pending(store.as_ref(), push).await.map_err(|e| e.to_string())?;

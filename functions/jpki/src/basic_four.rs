@@ -120,7 +120,8 @@ mod tests {
         // The era must agree with the date: 1989-01-07 is the last day of 昭和.
         assert_eq!(parse_date_of_birth("419890107"), None);
         assert_eq!(parse_date_of_birth("319890107").as_deref(), Some("1989-01-07"));
-        for bad in ["", "1980021", "320210229", "919800217", "19801317", "１９８５１２２４", "昭和60年12月24日"] {
+        for bad in ["", "1980021", "320210229", "919800217", "19801317", "１９８５１２２４", "昭和60年12月24日"]
+        {
             assert_eq!(parse_date_of_birth(bad), None, "{bad}");
         }
     }

@@ -78,23 +78,21 @@ impl Crl {
             match oid.as_str() {
                 // x509-cert 0.3 gives IssuingDistributionPoint the wrong OID: match it by hand.
                 OID_ISSUING_DP => {
-                    let idp = IssuingDistributionPoint::from_der(ext.extn_value.as_bytes()).map_err(|_| CrlError::Unparsable)?;
+                    let idp = IssuingDistributionPoint::from_der(ext.extn_value.as_bytes())
+                        .map_err(|_| CrlError::Unparsable)?;
                     if idp.indirect_crl || idp.only_some_reasons.is_some() || idp.only_contains_ca_certs {
                         return Err(CrlError::UnsupportedExtension(format!("{oid} (partial CRL)")));
                     }
-                    scope = idp.distribution_point.map(|dp| dp.to_der()).transpose().map_err(|_| CrlError::Unparsable)?;
+                    scope =
+                        idp.distribution_point.map(|dp| dp.to_der()).transpose().map_err(|_| CrlError::Unparsable)?;
                 }
                 OID_CRL_NUMBER | OID_AUTHORITY_KEY_ID => {}
                 _ if ext.critical => return Err(CrlError::UnsupportedExtension(oid)),
                 _ => {}
             }
         }
-        let revoked = tbs
-            .revoked_certificates
-            .iter()
-            .flatten()
-            .map(|r| normalise_serial(r.serial_number.as_bytes()))
-            .collect();
+        let revoked =
+            tbs.revoked_certificates.iter().flatten().map(|r| normalise_serial(r.serial_number.as_bytes())).collect();
         Ok(Self {
             anchor_id: anchor.id.clone(),
             anchor_key: anchor.key_id,
@@ -165,7 +163,9 @@ impl CrlSet {
             .anchors()
             .iter()
             .filter(|a| a.is_current(now))
-            .filter(|a| !self.crls.iter().any(|c| c.anchor_key == a.key_id && c.this_update <= now && now <= c.next_update))
+            .filter(|a| {
+                !self.crls.iter().any(|c| c.anchor_key == a.key_id && c.this_update <= now && now <= c.next_update)
+            })
             .map(|a| a.id.as_str())
             .collect()
     }

@@ -22,7 +22,11 @@ fn der(pem: &str) -> Vec<u8> {
 }
 
 fn trust_of(ca: &TestCa) -> TrustStore {
-    TrustStore::production().with_local_ca(&der(&ca.auth.cert_pem)).unwrap().with_local_ca(&der(&ca.sign.cert_pem)).unwrap()
+    TrustStore::production()
+        .with_local_ca(&der(&ca.auth.cert_pem))
+        .unwrap()
+        .with_local_ca(&der(&ca.sign.cert_pem))
+        .unwrap()
 }
 
 fn verifier(ca: &TestCa, revoked: &[Vec<u8>]) -> JpkiVerifier {
@@ -57,7 +61,10 @@ fn good_card_passes_and_bad_ones_fail() {
     assert_eq!(v.verify(AUTH, &card.auth_cert_der, b"nonce-999", &sig, now()), Err(JpkiError::BadSignature));
     assert_eq!(v.verify(AUTH, &card.auth_cert_der, nonce, &ssig, now()), Err(JpkiError::BadSignature));
     assert_eq!(v.verify(AUTH, &card.auth_cert_der, nonce, &sig[..255], now()), Err(JpkiError::BadSignature));
-    assert_eq!(v.verify(AUTH, &card.auth_cert_der, nonce, &[sig.clone(), vec![0]].concat(), now()), Err(JpkiError::BadSignature));
+    assert_eq!(
+        v.verify(AUTH, &card.auth_cert_der, nonce, &[sig.clone(), vec![0]].concat(), now()),
+        Err(JpkiError::BadSignature)
+    );
     // Revoked by the CRL.
     let rsig = revoked.sign_with_auth_key(nonce).unwrap();
     assert_eq!(v.verify(AUTH, &revoked.auth_cert_der, nonce, &rsig, now()), Err(JpkiError::Revoked));
@@ -121,7 +128,10 @@ fn revocation_fails_closed() {
     let uncovered = set.uncovered(&trust, now());
     assert!(uncovered.iter().any(|id| id.starts_with("local-sign-")), "{uncovered:?}");
     assert!(!uncovered.iter().any(|id| id.starts_with("local-auth-")), "{uncovered:?}");
-    assert!(uncovered.contains(&"auth-g3") && !uncovered.contains(&"auth-g1"), "expired generation 1 needs none: {uncovered:?}");
+    assert!(
+        uncovered.contains(&"auth-g3") && !uncovered.contains(&"auth-g1"),
+        "expired generation 1 needs none: {uncovered:?}"
+    );
 }
 
 #[test]
@@ -143,17 +153,29 @@ fn the_jlis_profile_is_enforced() {
         Err(JpkiError::UnsupportedExtension("1.2.3.4".into()))
     );
     // No J-LIS certificate policy.
-    assert_eq!(check(&|p| p.custom_extensions.retain(|e| e.oid_components().collect::<Vec<_>>() != [2, 5, 29, 32])), Err(JpkiError::NotJpkiProfile));
+    assert_eq!(
+        check(&|p| p.custom_extensions.retain(|e| e.oid_components().collect::<Vec<_>>() != [2, 5, 29, 32])),
+        Err(JpkiError::NotJpkiProfile)
+    );
     // A key that may sign certificates, or an authentication certificate for servers.
     assert_eq!(check(&|p| p.key_usages.push(KeyUsagePurpose::KeyCertSign)), Err(JpkiError::WrongKeyUsage));
     assert_eq!(check(&|p| p.key_usages = vec![KeyUsagePurpose::KeyEncipherment]), Err(JpkiError::WrongKeyUsage));
-    assert_eq!(check(&|p| p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth]), Err(JpkiError::WrongKeyUsage));
+    assert_eq!(
+        check(&|p| p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth]),
+        Err(JpkiError::WrongKeyUsage)
+    );
 }
 
 #[test]
 fn basic_four_with_substitutes_and_unknown_sex() {
     let ca = TestCa::generate("JPKI-TEST").unwrap();
-    let h = CardHolder { name: "髙橋 一".into(), sex: "3".into(), name_substituted: vec![0], date_of_birth: "1989-01-07".into(), ..holder() };
+    let h = CardHolder {
+        name: "髙橋 一".into(),
+        sex: "3".into(),
+        name_substituted: vec![0],
+        date_of_birth: "1989-01-07".into(),
+        ..holder()
+    };
     let b4 = basic_four(&ca.issue_card(&h).unwrap().sign_cert_der).unwrap();
     assert_eq!(b4.name, "髙橋 一");
     assert_eq!(b4.name_substituted, vec![0]);

@@ -163,6 +163,7 @@ impl TrustStore {
 
 /// Whether one of J-LIS's test roots signed `cert` (to tell a test card from a forgery).
 pub(crate) fn is_jpki_test_card(cert: &Certificate) -> bool {
-    roots::issuer_of(cert, roots::Accept::ProductionAndTest)
-        .is_ok_and(|root| roots::issuer_of(cert, roots::Accept::ProductionOnly).is_err() && root.issuer().contains("JPKI-TEST"))
+    roots::issuer_of(cert, roots::Accept::ProductionAndTest).is_ok_and(|root| {
+        roots::issuer_of(cert, roots::Accept::ProductionOnly).is_err() && root.issuer().contains("JPKI-TEST")
+    })
 }

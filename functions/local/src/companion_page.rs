@@ -47,8 +47,11 @@ button{{font-size:1.1rem;padding:.8rem 1.2rem;min-height:48px;width:100%;backgro
 }
 
 pub async fn start(State(st): State<CompanionState>, Query(q): Query<Start>) -> Response {
-    if !st.app.auth.redirect_uris.contains(&q.redirect_uri) || !q.nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        return (StatusCode::BAD_REQUEST, page("<p>この依頼は正しくありません。/ This request is not valid.</p>")).into_response();
+    if !st.app.auth.redirect_uris.contains(&q.redirect_uri)
+        || !q.nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return (StatusCode::BAD_REQUEST, page("<p>この依頼は正しくありません。/ This request is not valid.</p>"))
+            .into_response();
     }
     let cards: String = st
         .identity
@@ -62,7 +65,11 @@ pub async fn start(State(st): State<CompanionState>, Query(q): Query<Start>) -> 
                 other => other,
             };
             let checked = if i == 0 { " checked" } else { "" };
-            format!(r#"<label><input type="radio" name="card" value="{l}"{checked}> {n}</label>"#, l = escape(label), n = escape(name))
+            format!(
+                r#"<label><input type="radio" name="card" value="{l}"{checked}> {n}</label>"#,
+                l = escape(label),
+                n = escape(name)
+            )
         })
         .collect();
     page(&format!(
@@ -85,14 +92,23 @@ pub async fn sign(State(st): State<CompanionState>, Form(f): Form<Sign>) -> Resp
         let card = st.identity.card(&f.card).map_err(|e| e.to_string())?;
         let submission = card.submission(&f.nonce, f.share_basic_four.is_some()).map_err(|e| e.to_string())?;
         let now = bosai_core::clock::now_seconds();
-        bosai_core::domain::auth::submit_jpki(st.app.store.as_ref(), &st.app.auth, &st.app.config.municipality, submission, now)
-            .await
-            .map_err(|e| e.problem().1.message_ja)
+        bosai_core::domain::auth::submit_jpki(
+            st.app.store.as_ref(),
+            &st.app.auth,
+            &st.app.config.municipality,
+            submission,
+            now,
+        )
+        .await
+        .map_err(|e| e.problem().1.message_ja)
     }
     .await;
     match result {
         Ok(done) => (StatusCode::SEE_OTHER, [(header::LOCATION, done.redirect_to)]).into_response(),
-        Err(msg) => (StatusCode::BAD_REQUEST, page(&format!("<p role=\"alert\">{}</p><p><a href=\"/\">戻る / Back</a></p>", escape(&msg))))
+        Err(msg) => (
+            StatusCode::BAD_REQUEST,
+            page(&format!("<p role=\"alert\">{}</p><p><a href=\"/\">戻る / Back</a></p>", escape(&msg))),
+        )
             .into_response(),
     }
 }

@@ -49,7 +49,8 @@ async fn app_headers(req: Request, next: Next) -> Response {
 }
 
 /// Extensions of files the build produces: a missing one is a real 404.
-const ASSET_EXTENSIONS: &[&str] = &["js", "wasm", "css", "png", "svg", "ico", "json", "webmanifest", "map", "txt", "br", "gz"];
+const ASSET_EXTENSIONS: &[&str] =
+    &["js", "wasm", "css", "png", "svg", "ico", "json", "webmanifest", "map", "txt", "br", "gz"];
 
 fn looks_like_asset(path: &str) -> bool {
     let last = path.rsplit('/').next().unwrap_or("");
@@ -59,7 +60,9 @@ fn looks_like_asset(path: &str) -> bool {
 /// The staff and HQ views are their own bundle, so a resident's phone never downloads
 /// them; every other page is the resident app. sw.js makes the same choice offline.
 pub fn shell_for(path: &str) -> &'static str {
-    let staff = ["/shelter", "/hq"].iter().any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')));
+    let staff = ["/shelter", "/hq"]
+        .iter()
+        .any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')));
     if staff {
         "staff.html"
     } else {
@@ -99,7 +102,9 @@ pub fn dev_auth_config(id: &bosai_companion::dev::DevIdentity, base_url: &str) -
         id.crls.clone(),
         id.pseudonym_secret.clone(),
     );
-    if let Some(secs) = std::env::var("BOSAI_JPKI_CRL_RELOAD_SECONDS").ok().and_then(|v| v.parse().ok()).filter(|s: &i64| *s > 0) {
+    if let Some(secs) =
+        std::env::var("BOSAI_JPKI_CRL_RELOAD_SECONDS").ok().and_then(|v| v.parse().ok()).filter(|s: &i64| *s > 0)
+    {
         cfg.crl_reload_seconds = secs;
     }
     cfg
@@ -149,4 +154,3 @@ mod tests {
         }
     }
 }
-

@@ -51,7 +51,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     if !dist.join("index.html").exists() {
         eprintln!("warning: {} has no index.html; build the app with scripts/build-app.sh", dist.display());
     }
-    let port: u16 = std::env::var("BOSAI_PORT").or_else(|_| std::env::var("PORT")).unwrap_or_else(|_| "8080".into()).parse()?;
+    let port: u16 =
+        std::env::var("BOSAI_PORT").or_else(|_| std::env::var("PORT")).unwrap_or_else(|_| "8080".into()).parse()?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port} ({e}); set PORT to another port"))?;
@@ -60,7 +61,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let callback = format!("{base}/shelter/callback");
     let provider = match bosai_local::oidc_provider::script() {
         // Without it the stack still runs: staff paste tokens (printed below) instead.
-        Some(script) => match bosai_local::oidc_provider::LocalProvider::start(&script, &callback, &data_dir.join("identity/oidc-keys.json")).await {
+        Some(script) => match bosai_local::oidc_provider::LocalProvider::start(
+            &script,
+            &callback,
+            &data_dir.join("identity/oidc-keys.json"),
+        )
+        .await
+        {
             Ok(p) => Some(p),
             Err(e) => {
                 eprintln!("warning: staff sign-in provider not started: {e}");
@@ -88,9 +95,16 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             println!("  Staff IdP         {}  (tools/oidc-provider)", p.issuer);
         }
         None => {
-            println!("  Staff token       {companion} staff-token --role shelter_staff --shelter {} --key {}", seed::DEMO_STAFF_SHELTER, identity.token_key.display());
+            println!(
+                "  Staff token       {companion} staff-token --role shelter_staff --shelter {} --key {}",
+                seed::DEMO_STAFF_SHELTER,
+                identity.token_key.display()
+            );
             println!("  HQ token          {companion} staff-token --role hq --key {}", identity.token_key.display());
-            println!("  Admin token       {companion} staff-token --role admin --key {}  (/hq: import shelters)", identity.token_key.display());
+            println!(
+                "  Admin token       {companion} staff-token --role admin --key {}  (/hq: import shelters)",
+                identity.token_key.display()
+            );
         }
     }
     println!("BOSAI_READY {base}");
@@ -105,16 +119,32 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
 async fn first_admin(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
     let [code, subject, name] = args.as_slice() else {
-        return Err("usage: bosai-local first-admin <municipality code> <the admin's sub at the staff provider> <name>".into());
+        return Err(
+            "usage: bosai-local first-admin <municipality code> <the admin's sub at the staff provider> <name>".into(),
+        );
     };
     let config = Config::from_env()?;
     let store = config.open_store().await?;
     let m = bosai_types::MunicipalityCode::parse(code)?;
-    let operator = bosai_core::auth::Principal { sub: "operator".into(), role: bosai_types::auth::Role::Admin, shelters: vec![], municipality: None };
+    let operator = bosai_core::auth::Principal {
+        sub: "operator".into(),
+        role: bosai_types::auth::Role::Admin,
+        shelters: vec![],
+        municipality: None,
+    };
     let idp = std::env::var("BOSAI_OIDC_IDP").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| "oidc".into());
-    let input = bosai_types::staff::StaffAccountInput { name: name.clone(), role: bosai_types::staff::StaffRole::Admin, shelters: vec![] };
+    let input = bosai_types::staff::StaffAccountInput {
+        name: name.clone(),
+        role: bosai_types::staff::StaffRole::Admin,
+        shelters: vec![],
+    };
     let now = Timestamp(bosai_core::clock::now_millis());
-    let account = bosai_core::domain::staff_accounts::save(store.as_ref(), &operator, &idp, &m, subject, &input, now).await.map_err(|e| e.to_string())?;
-    println!("admin record saved: {} ({}) administers {} at provider '{idp}'", account.name, account.subject, account.municipality);
+    let account = bosai_core::domain::staff_accounts::save(store.as_ref(), &operator, &idp, &m, subject, &input, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "admin record saved: {} ({}) administers {} at provider '{idp}'",
+        account.name, account.subject, account.municipality
+    );
     Ok(())
 }

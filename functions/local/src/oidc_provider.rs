@@ -31,27 +31,17 @@ pub struct LocalProvider {
 
 impl LocalProvider {
     /// Starts `node <script>` and waits for its `OIDC_READY <issuer>` line.
-    pub async fn start(
-        script: &Path,
-        redirect_uri: &str,
-        keys_file: &Path,
-    ) -> Result<Self, String> {
+    pub async fn start(script: &Path, redirect_uri: &str, keys_file: &Path) -> Result<Self, String> {
         let mut child = Command::new("node")
             .arg(script)
-            .env(
-                "OIDC_PORT",
-                std::env::var("BOSAI_OIDC_PORT").unwrap_or_else(|_| "0".into()),
-            )
+            .env("OIDC_PORT", std::env::var("BOSAI_OIDC_PORT").unwrap_or_else(|_| "0".into()))
             .env("OIDC_REDIRECT_URIS", redirect_uri)
             .env("OIDC_KEYS_FILE", keys_file)
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| {
-                format!(
-                    "cannot start node {} ({e}); install Node.js or set BOSAI_OIDC_PROVIDER=off",
-                    script.display()
-                )
+                format!("cannot start node {} ({e}); install Node.js or set BOSAI_OIDC_PROVIDER=off", script.display())
             })?;
         let stdout = child.stdout.take().expect("piped");
         let mut lines = BufReader::new(stdout).lines();
@@ -64,14 +54,8 @@ impl LocalProvider {
             None
         };
         match tokio::time::timeout(Duration::from_secs(30), ready).await {
-            Ok(Some(issuer)) => Ok(Self {
-                issuer,
-                _child: child,
-            }),
-            Ok(None) => Err(format!(
-                "{} exited before it was ready (see its messages above)",
-                script.display()
-            )),
+            Ok(Some(issuer)) => Ok(Self { issuer, _child: child }),
+            Ok(None) => Err(format!("{} exited before it was ready (see its messages above)", script.display())),
             Err(_) => Err(format!("{} did not start within 30 s", script.display())),
         }
     }

@@ -2,7 +2,9 @@
 
 /// The local stack's VAPID key (made once, kept with the dev identity). Loopback push
 /// endpoints are allowed here so the local test push service can stand in for FCM.
-pub fn local_push(key_file: &std::path::Path) -> Result<bosai_core::domain::notices::PushSettings, Box<dyn std::error::Error>> {
+pub fn local_push(
+    key_file: &std::path::Path,
+) -> Result<bosai_core::domain::notices::PushSettings, Box<dyn std::error::Error>> {
     let subject = "mailto:bosai-local@example.jp";
     let vapid = match std::fs::read_to_string(key_file) {
         Ok(pem) => bosai_push::VapidKey::from_pkcs8_pem(&pem, subject)?,
@@ -41,19 +43,28 @@ pub fn spawn_fanout_worker(
 
 /// The purge, in-process (on AWS the purge Lambda runs hourly): at start and then every
 /// `BOSAI_PURGE_INTERVAL_SECONDS` (default an hour).
-pub fn spawn_purge_worker(store: std::sync::Arc<dyn bosai_store::Store>, config: &bosai_core::Config, push: bosai_core::domain::notices::PushSettings) {
+pub fn spawn_purge_worker(
+    store: std::sync::Arc<dyn bosai_store::Store>,
+    config: &bosai_core::Config,
+    push: bosai_core::domain::notices::PushSettings,
+) {
     let (retention_days, deployment, inactive) = (config.retention_days, config.municipality.clone(), config.inactive);
-    let every = std::env::var("BOSAI_PURGE_INTERVAL_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3600u64).max(1);
+    let every =
+        std::env::var("BOSAI_PURGE_INTERVAL_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3600u64).max(1);
     tokio::spawn(async move {
         loop {
             let now = bosai_types::Timestamp(bosai_core::clock::now_millis());
             match bosai_core::domain::purge::run(store.as_ref(), retention_days, now, 200_000).await {
-                Ok(run) if run.total() > 0 => tracing::info!(deleted = run.total(), complete = run.complete, "purge run done"),
+                Ok(run) if run.total() > 0 => {
+                    tracing::info!(deleted = run.total(), complete = run.complete, "purge run done")
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "purge run interrupted; the next one resumes"),
             }
             match bosai_core::domain::activity::sweep(store.as_ref(), Some(&push), &deployment, inactive, now).await {
-                Ok(run) if run.warned + run.deleted > 0 => tracing::info!(warned = run.warned, deleted = run.deleted, "inactive residents swept"),
+                Ok(run) if run.warned + run.deleted > 0 => {
+                    tracing::info!(warned = run.warned, deleted = run.deleted, "inactive residents swept")
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "inactive sweep interrupted; the next one resumes"),
             }

@@ -67,9 +67,7 @@ pub(crate) mod b64 {
 
     const ENGINE: GeneralPurpose = GeneralPurpose::new(
         &URL_SAFE,
-        GeneralPurposeConfig::new()
-            .with_encode_padding(false)
-            .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+        GeneralPurposeConfig::new().with_encode_padding(false).with_decode_padding_mode(DecodePaddingMode::Indifferent),
     );
 
     pub fn encode(bytes: impl AsRef<[u8]>) -> String {

@@ -80,10 +80,7 @@ impl TestPushService {
     /// Binds 127.0.0.1:0 and serves `n_subscriptions` subscriptions. With `expected_vapid`,
     /// only that application server key is accepted (as for a subscription made with it as
     /// `applicationServerKey`); with `None`, any correctly signed VAPID header is.
-    pub async fn start(
-        n_subscriptions: usize,
-        expected_vapid: Option<PublicKey>,
-    ) -> std::io::Result<TestPushHandle> {
+    pub async fn start(n_subscriptions: usize, expected_vapid: Option<PublicKey>) -> std::io::Result<TestPushHandle> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(Inner {
@@ -91,9 +88,7 @@ impl TestPushService {
             expected_vapid: Mutex::new(expected_vapid),
             verified: Mutex::new(HashMap::new()),
             counts: (0..n_subscriptions).map(|_| AtomicU32::new(0)).collect(),
-            gone: (0..n_subscriptions)
-                .map(|_| AtomicBool::new(false))
-                .collect(),
+            gone: (0..n_subscriptions).map(|_| AtomicBool::new(false)).collect(),
             recorded: Mutex::new(Recorded {
                 last: vec![None; n_subscriptions],
                 payloads: HashMap::new(),
@@ -101,14 +96,10 @@ impl TestPushService {
             }),
             paused: AtomicBool::new(false),
             fail_remaining: AtomicU64::new(0),
-            fault: Mutex::new(Fault::Unavailable {
-                retry_after_secs: None,
-            }),
+            fault: Mutex::new(Fault::Unavailable { retry_after_secs: None }),
             stats: Counters::default(),
         });
-        let app = Router::new()
-            .route("/push/{index}", post(push))
-            .with_state(state.clone());
+        let app = Router::new().route("/push/{index}", post(push)).with_state(state.clone());
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -150,14 +141,8 @@ impl TestPushHandle {
     /// Subscription `index`, as its browser would hand it to the application server.
     pub fn subscription(&self, index: usize) -> Subscription {
         assert!(index < self.len(), "subscription {index} of {}", self.len());
-        let keys = SubscriptionKeys {
-            p256dh: ua_secret(index).public_key(),
-            auth: auth_secret(index),
-        };
-        Subscription {
-            endpoint: format!("{}/push/{index}", self.state.origin),
-            keys,
-        }
+        let keys = SubscriptionKeys { p256dh: ua_secret(index).public_key(), auth: auth_secret(index) };
+        Subscription { endpoint: format!("{}/push/{index}", self.state.origin), keys }
     }
 
     /// Messages accepted for subscription `index`.
@@ -167,9 +152,7 @@ impl TestPushHandle {
 
     /// The plaintext of the last message accepted for subscription `index`.
     pub fn last_payload(&self, index: usize) -> Option<Vec<u8>> {
-        self.state.recorded().last[index]
-            .as_deref()
-            .map(<[u8]>::to_vec)
+        self.state.recorded().last[index].as_deref().map(<[u8]>::to_vec)
     }
 
     /// How often each distinct plaintext was accepted, over all subscriptions.
@@ -218,11 +201,7 @@ impl TestPushHandle {
 
     /// Changes the application server key that is accepted (`None`: any).
     pub fn set_expected_vapid(&self, key: Option<PublicKey>) {
-        *self
-            .state
-            .expected_vapid
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = key;
+        *self.state.expected_vapid.lock().unwrap_or_else(|e| e.into_inner()) = key;
     }
 }
 
@@ -286,18 +265,13 @@ fn ua_secret(index: usize) -> SecretKey {
 }
 
 fn auth_secret(index: usize) -> [u8; 16] {
-    let digest = Sha256::new()
-        .chain_update(SEED)
-        .chain_update(b"auth")
-        .chain_update((index as u64).to_be_bytes())
-        .finalize();
+    let digest =
+        Sha256::new().chain_update(SEED).chain_update(b"auth").chain_update((index as u64).to_be_bytes()).finalize();
     digest[..16].try_into().expect("16 of 32 bytes")
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -309,49 +283,26 @@ fn refuse(counter: &AtomicU64, status: StatusCode, why: &'static str) -> Respons
     (status, why).into_response()
 }
 
-async fn push(
-    State(st): State<Arc<Inner>>,
-    Path(index): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn push(State(st): State<Arc<Inner>>, Path(index): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     let c = &st.stats;
     if st.paused.load(Ordering::SeqCst) {
-        return refuse(
-            &c.injected_failures,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "paused",
-        );
+        return refuse(&c.injected_failures, StatusCode::SERVICE_UNAVAILABLE, "paused");
     }
-    if st
-        .fail_remaining
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |k| k.checked_sub(1))
-        .is_ok()
-    {
+    if st.fail_remaining.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |k| k.checked_sub(1)).is_ok() {
         bump(&c.injected_failures);
         let fault = *st.fault.lock().unwrap_or_else(|e| e.into_inner());
         let (status, retry_after) = match fault {
-            Fault::Unavailable { retry_after_secs } => {
-                (StatusCode::SERVICE_UNAVAILABLE, retry_after_secs)
-            }
-            Fault::TooManyRequests { retry_after_secs } => {
-                (StatusCode::TOO_MANY_REQUESTS, retry_after_secs)
-            }
+            Fault::Unavailable { retry_after_secs } => (StatusCode::SERVICE_UNAVAILABLE, retry_after_secs),
+            Fault::TooManyRequests { retry_after_secs } => (StatusCode::TOO_MANY_REQUESTS, retry_after_secs),
         };
         let mut response = (status, "injected failure").into_response();
         if let Some(secs) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         return response;
     }
     let Some(index) = index.parse::<usize>().ok().filter(|&i| i < st.counts.len()) else {
-        return refuse(
-            &c.bad_requests,
-            StatusCode::NOT_FOUND,
-            "no such subscription",
-        );
+        return refuse(&c.bad_requests, StatusCode::NOT_FOUND, "no such subscription");
     };
     if st.gone[index].load(Ordering::Relaxed) {
         return refuse(&c.gone, StatusCode::GONE, "unsubscribed");
@@ -362,7 +313,13 @@ async fn push(
         return refuse(&c.vapid_failures, StatusCode::UNAUTHORIZED, "no VAPID");
     };
     let now = unix_now();
-    let cached = st.verified.lock().unwrap_or_else(|e| e.into_inner()).get(authorization).filter(|(_, at)| now - at < 60).map(|(k, _)| *k);
+    let cached = st
+        .verified
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(authorization)
+        .filter(|(_, at)| now - at < 60)
+        .map(|(k, _)| *k);
     let key = match cached {
         Some(k) => k,
         None => {
@@ -375,64 +332,34 @@ async fn push(
     };
     let expected = *st.expected_vapid.lock().unwrap_or_else(|e| e.into_inner());
     if expected.is_some_and(|expected| expected != key) {
-        return refuse(
-            &c.vapid_failures,
-            StatusCode::FORBIDDEN,
-            "not this subscription's application server key",
-        );
+        return refuse(&c.vapid_failures, StatusCode::FORBIDDEN, "not this subscription's application server key");
     }
 
-    if !header_str(&headers, "content-encoding")
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("aes128gcm"))
-    {
-        return refuse(
-            &c.bad_requests,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content encoding must be aes128gcm",
-        );
+    if !header_str(&headers, "content-encoding").is_some_and(|v| v.trim().eq_ignore_ascii_case("aes128gcm")) {
+        return refuse(&c.bad_requests, StatusCode::UNSUPPORTED_MEDIA_TYPE, "content encoding must be aes128gcm");
     }
     // RFC 8030, section 5.2: TTL is required.
     let Some(ttl) = header_str(&headers, "ttl").and_then(|v| v.trim().parse::<u32>().ok()) else {
-        return refuse(
-            &c.bad_requests,
-            StatusCode::BAD_REQUEST,
-            "TTL header required",
-        );
+        return refuse(&c.bad_requests, StatusCode::BAD_REQUEST, "TTL header required");
     };
     let urgency = header_str(&headers, "urgency").map(str::to_owned);
-    if urgency
-        .as_deref()
-        .is_some_and(|u| !["very-low", "low", "normal", "high"].contains(&u))
-    {
+    if urgency.as_deref().is_some_and(|u| !["very-low", "low", "normal", "high"].contains(&u)) {
         return refuse(&c.bad_requests, StatusCode::BAD_REQUEST, "unknown urgency");
     }
     let topic = header_str(&headers, "topic").map(str::to_owned);
     if body.len() > ece::MAX_BODY_LEN {
-        return refuse(
-            &c.bad_requests,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "over 4096 bytes",
-        );
+        return refuse(&c.bad_requests, StatusCode::PAYLOAD_TOO_LARGE, "over 4096 bytes");
     }
 
     let Ok(plaintext) = ece::decrypt(&ua_secret(index), &auth_secret(index), &body) else {
-        return refuse(
-            &c.decrypt_failures,
-            StatusCode::BAD_REQUEST,
-            "does not decrypt",
-        );
+        return refuse(&c.decrypt_failures, StatusCode::BAD_REQUEST, "does not decrypt");
     };
 
     let id = {
         let mut rec = st.recorded();
         *rec.payloads.entry(plaintext.clone()).or_default() += 1;
         rec.last[index] = Some(plaintext.into_boxed_slice());
-        rec.last_meta = Some(RequestMeta {
-            index,
-            ttl,
-            urgency,
-            topic,
-        });
+        rec.last_meta = Some(RequestMeta { index, ttl, urgency, topic });
         c.accepted.fetch_add(1, Ordering::Relaxed)
     };
     if st.counts[index].fetch_add(1, Ordering::Relaxed) == 0 {
@@ -440,10 +367,7 @@ async fn push(
     }
     let mut response = StatusCode::CREATED.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::LOCATION,
-        HeaderValue::from_str(&format!("/message/{id}")).expect("ascii"),
-    );
+    headers.insert(header::LOCATION, HeaderValue::from_str(&format!("/message/{id}")).expect("ascii"));
     headers.insert("ttl", HeaderValue::from(ttl));
     response
 }
@@ -466,10 +390,7 @@ mod tests {
         let sub = service.subscription(99_999);
         assert!(sub.endpoint.ends_with("/push/99999"));
         let body = ece::encrypt(&sub.keys, b"hi").unwrap();
-        assert_eq!(
-            ece::decrypt(&ua_secret(99_999), &auth_secret(99_999), &body).unwrap(),
-            b"hi"
-        );
+        assert_eq!(ece::decrypt(&ua_secret(99_999), &auth_secret(99_999), &body).unwrap(), b"hi");
         assert_eq!(service.stats(), TestPushStats::default());
     }
 }

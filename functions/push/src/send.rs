@@ -67,11 +67,7 @@ pub struct SendOptions {
 
 impl Default for SendOptions {
     fn default() -> Self {
-        Self {
-            ttl_secs: 24 * 3600,
-            urgency: Urgency::Normal,
-            topic: None,
-        }
+        Self { ttl_secs: 24 * 3600, urgency: Urgency::Normal, topic: None }
     }
 }
 
@@ -109,10 +105,7 @@ impl PushClient {
             .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(90))
             .build()?;
-        Ok(Self {
-            http,
-            vapid: Arc::new(vapid),
-        })
+        Ok(Self { http, vapid: Arc::new(vapid) })
     }
 
     pub fn vapid(&self) -> &VapidKey {
@@ -121,12 +114,7 @@ impl PushClient {
 
     /// Encrypts `payload` for `sub` and posts it. `Err` means nothing was sent (bad endpoint,
     /// bad topic, payload over [`ece::MAX_PLAINTEXT_LEN`]); otherwise the push service's answer.
-    pub async fn send(
-        &self,
-        sub: &Subscription,
-        payload: &[u8],
-        opts: &SendOptions,
-    ) -> Result<Delivery, PushError> {
+    pub async fn send(&self, sub: &Subscription, payload: &[u8], opts: &SendOptions) -> Result<Delivery, PushError> {
         let url = check_endpoint(&sub.endpoint)?;
         if let Some(topic) = &opts.topic {
             check_topic(topic)?;
@@ -151,11 +139,7 @@ impl PushClient {
             Err(_) => return Ok(Delivery::Retry { after: None }),
         };
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
         // Read the (short) answer to the end so the connection goes back to the pool.
         let _ = response.bytes().await;
         Ok(classify(status, retry_after))
@@ -195,10 +179,7 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(
-        at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
 fn check_endpoint(endpoint: &str) -> Result<Url, PushError> {
@@ -230,9 +211,7 @@ fn check_topic(topic: &str) -> Result<(), PushError> {
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 #[cfg(test)]
@@ -258,10 +237,7 @@ mod tests {
     fn retry_after_forms() {
         assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
         assert_eq!(parse_retry_after(" 0 "), Some(Duration::ZERO));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(Duration::ZERO)
-        );
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
         let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(600));
         let parsed = parse_retry_after(&soon).unwrap();
         assert!(parsed > Duration::from_secs(590) && parsed <= Duration::from_secs(600));
@@ -291,10 +267,7 @@ mod tests {
             "not a url",
             "",
         ] {
-            assert!(
-                matches!(check_endpoint(bad), Err(PushError::InvalidEndpoint(_))),
-                "{bad}"
-            );
+            assert!(matches!(check_endpoint(bad), Err(PushError::InvalidEndpoint(_))), "{bad}");
         }
     }
 
@@ -309,12 +282,7 @@ mod tests {
 
     #[test]
     fn urgency_tokens() {
-        let all = [
-            Urgency::VeryLow,
-            Urgency::Low,
-            Urgency::Normal,
-            Urgency::High,
-        ];
+        let all = [Urgency::VeryLow, Urgency::Low, Urgency::Normal, Urgency::High];
         let tokens: Vec<_> = all.iter().map(|u| u.as_str()).collect();
         assert_eq!(tokens, ["very-low", "low", "normal", "high"]);
         assert_eq!(SendOptions::default().urgency, Urgency::Normal);

@@ -56,12 +56,7 @@ impl VapidKey {
             return Err(PushError::InvalidSubject);
         }
         let public_b64 = b64::encode(signing.verifying_key().to_encoded_point(false));
-        Ok(Self {
-            signing,
-            subject,
-            public_b64,
-            cache: Mutex::new(HashMap::new()),
-        })
+        Ok(Self { signing, subject, public_b64, cache: Mutex::new(HashMap::new()) })
     }
 
     /// A new random key (store it with [`VapidKey::to_pkcs8_pem`]: subscriptions are bound to it).
@@ -71,25 +66,21 @@ impl VapidKey {
 
     /// A key stored as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
     pub fn from_pkcs8_pem(pem: &str, subject: impl Into<String>) -> Result<Self, PushError> {
-        let signing = SigningKey::from_pkcs8_pem(pem)
-            .map_err(|e| PushError::InvalidVapidKey(e.to_string()))?;
+        let signing = SigningKey::from_pkcs8_pem(pem).map_err(|e| PushError::InvalidVapidKey(e.to_string()))?;
         Self::new(signing, subject)
     }
 
     /// A key stored as the raw 32-byte private scalar in base64url, as common Web Push
     /// tools print it.
     pub fn from_base64url_private(d: &str, subject: impl Into<String>) -> Result<Self, PushError> {
-        let bytes =
-            b64::decode(d).ok_or_else(|| PushError::InvalidVapidKey("not base64url".into()))?;
+        let bytes = b64::decode(d).ok_or_else(|| PushError::InvalidVapidKey("not base64url".into()))?;
         let signing = SigningKey::from_slice(&bytes)
             .map_err(|_| PushError::InvalidVapidKey("not a P-256 private scalar".into()))?;
         Self::new(signing, subject)
     }
 
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, PushError> {
-        self.signing
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| PushError::InvalidVapidKey(e.to_string()))
+        self.signing.to_pkcs8_pem(LineEnding::LF).map_err(|e| PushError::InvalidVapidKey(e.to_string()))
     }
 
     pub fn public_key(&self) -> PublicKey {
@@ -116,11 +107,7 @@ impl VapidKey {
             }
         }
         let exp = now_secs + TOKEN_LIFETIME_SECS;
-        let header = format!(
-            "vapid t={}, k={}",
-            self.token(&origin, exp),
-            self.public_b64
-        );
+        let header = format!("vapid t={}, k={}", self.token(&origin, exp), self.public_b64);
         if cache.len() >= MAX_CACHED_ORIGINS {
             cache.clear();
         }
@@ -157,16 +144,9 @@ struct Claims {
 /// The push service's side: checks a `vapid` `Authorization` header for a request to
 /// `expected_origin` (`scheme://host[:port]`) and returns the key that signed it; the caller
 /// compares that key with the subscription's `applicationServerKey`.
-pub fn verify_vapid(
-    header: &str,
-    expected_origin: &str,
-    now_secs: i64,
-) -> Result<PublicKey, PushError> {
+pub fn verify_vapid(header: &str, expected_origin: &str, now_secs: i64) -> Result<PublicKey, PushError> {
     let reject = PushError::VapidRejected;
-    let (scheme, params) = header
-        .trim()
-        .split_once(' ')
-        .ok_or(reject("no parameters"))?;
+    let (scheme, params) = header.trim().split_once(' ').ok_or(reject("no parameters"))?;
     if !scheme.eq_ignore_ascii_case("vapid") {
         return Err(reject("not the vapid scheme"));
     }
@@ -181,8 +161,7 @@ pub fn verify_vapid(
         }
     }
     let token = token.ok_or(reject("no t= parameter"))?;
-    let key =
-        b64::decode(key.ok_or(reject("no k= parameter"))?).ok_or(reject("k is not base64url"))?;
+    let key = b64::decode(key.ok_or(reject("no k= parameter"))?).ok_or(reject("k is not base64url"))?;
     if key.len() != 65 {
         return Err(reject("k must be an uncompressed P-256 point"));
     }
@@ -194,23 +173,18 @@ pub fn verify_vapid(
     else {
         return Err(reject("t is not a JWS compact serialization"));
     };
-    let signature = b64::decode(sig_b64)
-        .and_then(|s| Signature::from_slice(&s).ok())
-        .ok_or(reject("malformed signature"))?;
+    let signature =
+        b64::decode(sig_b64).and_then(|s| Signature::from_slice(&s).ok()).ok_or(reject("malformed signature"))?;
     let signing_input = &token[..header_b64.len() + 1 + claims_b64.len()];
-    VerifyingKey::from(&public)
-        .verify(signing_input.as_bytes(), &signature)
-        .map_err(|_| reject("bad signature"))?;
+    VerifyingKey::from(&public).verify(signing_input.as_bytes(), &signature).map_err(|_| reject("bad signature"))?;
 
-    let jwt_header: JwtHeader = b64::decode(header_b64)
-        .and_then(|h| serde_json::from_slice(&h).ok())
-        .ok_or(reject("malformed JWT header"))?;
+    let jwt_header: JwtHeader =
+        b64::decode(header_b64).and_then(|h| serde_json::from_slice(&h).ok()).ok_or(reject("malformed JWT header"))?;
     if jwt_header.alg != "ES256" {
         return Err(reject("alg must be ES256"));
     }
-    let claims: Claims = b64::decode(claims_b64)
-        .and_then(|c| serde_json::from_slice(&c).ok())
-        .ok_or(reject("malformed JWT claims"))?;
+    let claims: Claims =
+        b64::decode(claims_b64).and_then(|c| serde_json::from_slice(&c).ok()).ok_or(reject("malformed JWT claims"))?;
     if claims.aud != expected_origin {
         return Err(reject("audience is not this push service"));
     }
@@ -242,13 +216,7 @@ mod tests {
     }
 
     fn claims_of(header: &str) -> serde_json::Value {
-        let token = header
-            .split("t=")
-            .nth(1)
-            .unwrap()
-            .split(',')
-            .next()
-            .unwrap();
+        let token = header.split("t=").nth(1).unwrap().split(',').next().unwrap();
         let claims = token.split('.').nth(1).unwrap();
         serde_json::from_slice(&b64::decode(claims).unwrap()).unwrap()
     }
@@ -259,14 +227,8 @@ mod tests {
         let header = key.authorization(&endpoint(), NOW);
         assert!(header.starts_with("vapid t=ey"));
         assert!(header.ends_with(&format!(", k={}", key.public_key_base64url())));
-        assert_eq!(
-            verify_vapid(&header, ORIGIN, NOW).unwrap(),
-            key.public_key()
-        );
-        assert_eq!(
-            verify_vapid(&header, ORIGIN, NOW + TOKEN_LIFETIME_SECS - 1).unwrap(),
-            key.public_key()
-        );
+        assert_eq!(verify_vapid(&header, ORIGIN, NOW).unwrap(), key.public_key());
+        assert_eq!(verify_vapid(&header, ORIGIN, NOW + TOKEN_LIFETIME_SECS - 1).unwrap(), key.public_key());
         let claims = claims_of(&header);
         assert_eq!(claims["aud"], ORIGIN);
         assert_eq!(claims["exp"], NOW + 12 * 3600);
@@ -277,25 +239,15 @@ mod tests {
     fn audience_is_the_origin() {
         let key = key();
         let url = Url::parse("http://127.0.0.1:8123/push/7").unwrap();
-        assert_eq!(
-            claims_of(&key.authorization(&url, NOW))["aud"],
-            "http://127.0.0.1:8123"
-        );
+        assert_eq!(claims_of(&key.authorization(&url, NOW))["aud"], "http://127.0.0.1:8123");
         let default_port = Url::parse("https://Push.Example.net:443/x").unwrap();
-        assert_eq!(
-            claims_of(&key.authorization(&default_port, NOW))["aud"],
-            ORIGIN
-        );
+        assert_eq!(claims_of(&key.authorization(&default_port, NOW))["aud"], ORIGIN);
     }
 
     #[test]
     fn wrong_audience_is_rejected() {
         let header = key().authorization(&endpoint(), NOW);
-        for other in [
-            "https://push.example.com",
-            "http://push.example.net",
-            "https://push.example.net:8443",
-        ] {
+        for other in ["https://push.example.com", "http://push.example.net", "https://push.example.net:8443"] {
             assert!(matches!(
                 verify_vapid(&header, other, NOW),
                 Err(PushError::VapidRejected(m)) if m.contains("audience")
@@ -326,31 +278,20 @@ mod tests {
         let mut bytes = header.clone().into_bytes();
         bytes[comma - 2] = if bytes[comma - 2] == b'A' { b'B' } else { b'A' };
         let tampered = String::from_utf8(bytes).unwrap();
-        assert!(matches!(
-            verify_vapid(&tampered, ORIGIN, NOW),
-            Err(PushError::VapidRejected(_))
-        ));
+        assert!(matches!(verify_vapid(&tampered, ORIGIN, NOW), Err(PushError::VapidRejected(_))));
 
         // Claims swapped for others with a later expiry: the signature no longer matches.
         let token = header["vapid t=".len()..comma].to_string();
         let parts: Vec<&str> = token.split('.').collect();
-        let forged_claims = b64::encode(
-            serde_json::json!({ "aud": ORIGIN, "exp": NOW + 20 * 3600, "sub": "mailto:x@y" })
-                .to_string(),
-        );
+        let forged_claims =
+            b64::encode(serde_json::json!({ "aud": ORIGIN, "exp": NOW + 20 * 3600, "sub": "mailto:x@y" }).to_string());
         let forged = header.replace(parts[1], &forged_claims);
-        assert!(matches!(
-            verify_vapid(&forged, ORIGIN, NOW),
-            Err(PushError::VapidRejected("bad signature"))
-        ));
+        assert!(matches!(verify_vapid(&forged, ORIGIN, NOW), Err(PushError::VapidRejected("bad signature"))));
 
         // Somebody else's key in k=.
         let other = VapidKey::generate("https://example.org/contact").unwrap();
         let swapped = header.replace(key.public_key_base64url(), other.public_key_base64url());
-        assert!(matches!(
-            verify_vapid(&swapped, ORIGIN, NOW),
-            Err(PushError::VapidRejected("bad signature"))
-        ));
+        assert!(matches!(verify_vapid(&swapped, ORIGIN, NOW), Err(PushError::VapidRejected("bad signature"))));
     }
 
     #[test]
@@ -380,24 +321,15 @@ mod tests {
         let first = key.authorization(&endpoint(), NOW);
         let other_path = Url::parse("https://push.example.net/another/endpoint").unwrap();
         assert_eq!(key.authorization(&other_path, NOW + 3600), first);
-        assert_eq!(
-            key.authorization(&endpoint(), NOW + TOKEN_LIFETIME_SECS - MIN_REMAINING_SECS),
-            first
-        );
+        assert_eq!(key.authorization(&endpoint(), NOW + TOKEN_LIFETIME_SECS - MIN_REMAINING_SECS), first);
         // Under an hour left: a new token.
-        let renewed = key.authorization(
-            &endpoint(),
-            NOW + TOKEN_LIFETIME_SECS - MIN_REMAINING_SECS + 1,
-        );
+        let renewed = key.authorization(&endpoint(), NOW + TOKEN_LIFETIME_SECS - MIN_REMAINING_SECS + 1);
         assert_ne!(renewed, first);
         // Clock went backwards by more than the lifetime allows: a new token, not a stale one.
         assert_ne!(key.authorization(&endpoint(), NOW - 3600), first);
         // Another origin: another audience.
         let fcm = Url::parse("https://fcm.example.com/send/1").unwrap();
-        assert_eq!(
-            claims_of(&key.authorization(&fcm, NOW))["aud"],
-            "https://fcm.example.com"
-        );
+        assert_eq!(claims_of(&key.authorization(&fcm, NOW))["aud"], "https://fcm.example.com");
     }
 
     #[test]
@@ -411,22 +343,10 @@ mod tests {
         assert_eq!(again.public_key(), key.public_key());
         assert_eq!(b64::decode(key.public_key_base64url()).unwrap().len(), 65);
 
-        assert!(matches!(
-            VapidKey::generate("ops@example.org"),
-            Err(PushError::InvalidSubject)
-        ));
-        assert!(matches!(
-            VapidKey::generate("http://example.org"),
-            Err(PushError::InvalidSubject)
-        ));
-        assert!(matches!(
-            VapidKey::generate("mailto:"),
-            Err(PushError::InvalidSubject)
-        ));
-        assert!(matches!(
-            VapidKey::from_pkcs8_pem("nope", "mailto:a@b"),
-            Err(PushError::InvalidVapidKey(_))
-        ));
+        assert!(matches!(VapidKey::generate("ops@example.org"), Err(PushError::InvalidSubject)));
+        assert!(matches!(VapidKey::generate("http://example.org"), Err(PushError::InvalidSubject)));
+        assert!(matches!(VapidKey::generate("mailto:"), Err(PushError::InvalidSubject)));
+        assert!(matches!(VapidKey::from_pkcs8_pem("nope", "mailto:a@b"), Err(PushError::InvalidVapidKey(_))));
         assert!(matches!(
             VapidKey::from_base64url_private(&b64::encode([0u8; 32]), "mailto:a@b"),
             Err(PushError::InvalidVapidKey(_))

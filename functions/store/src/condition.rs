@@ -103,7 +103,10 @@ impl Update {
 
     pub(crate) fn validate(&self) -> Result<()> {
         let mut names = std::collections::BTreeSet::new();
-        let all = self.set.iter().map(|(n, _)| n)
+        let all = self
+            .set
+            .iter()
+            .map(|(n, _)| n)
             .chain(self.set_if_absent.iter().map(|(n, _)| n))
             .chain(self.add.iter().map(|(n, _)| n))
             .chain(self.remove.iter());
@@ -132,9 +135,9 @@ impl Update {
         for (n, by) in &self.add {
             let cur = match item.get(n) {
                 None => 0,
-                Some(v) => v.as_i64().ok_or_else(|| {
-                    StoreError::Validation(format!("ADD needs '{n}' to be an integer number"))
-                })?,
+                Some(v) => v
+                    .as_i64()
+                    .ok_or_else(|| StoreError::Validation(format!("ADD needs '{n}' to be an integer number")))?,
             };
             let next = cur.checked_add(*by).ok_or_else(|| StoreError::Validation(format!("'{n}' overflows")))?;
             item.insert(n.clone(), Value::n(next));

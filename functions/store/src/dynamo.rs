@@ -109,7 +109,11 @@ impl DynamoStore {
                 .endpoint_url(ep)
                 .region(aws_sdk_dynamodb::config::Region::new(cfg.region.clone().unwrap_or("ap-northeast-1".into())))
                 .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                    "local", "local", None, None, "dynamodb-local",
+                    "local",
+                    "local",
+                    None,
+                    None,
+                    "dynamodb-local",
                 ));
         }
         let sdk = loader.timeout_config(timeouts()).retry_config(retries()).load().await;
@@ -257,7 +261,8 @@ type Values = Option<HashMap<String, AttributeValue>>;
 impl ExprBuilder {
     fn into_parts(self) -> (Names, Values) {
         let names = (!self.names.is_empty()).then_some(self.names);
-        let values = (!self.values.is_empty()).then(|| self.values.iter().map(|(k, v)| (k.clone(), to_av(v))).collect());
+        let values =
+            (!self.values.is_empty()).then(|| self.values.iter().map(|(k, v)| (k.clone(), to_av(v))).collect());
         (names, values)
     }
 }
@@ -422,7 +427,9 @@ impl Store for DynamoStore {
                         .put_request(t::PutRequest::builder().set_item(Some(to_map(item))).build().expect("item set"))
                         .build(),
                     WriteOp::Delete(key) => t::WriteRequest::builder()
-                        .delete_request(t::DeleteRequest::builder().set_key(Some(key_map(key))).build().expect("key set"))
+                        .delete_request(
+                            t::DeleteRequest::builder().set_key(Some(key_map(key))).build().expect("key set"),
+                        )
                         .build(),
                 })
                 .collect();
@@ -435,13 +442,8 @@ impl Store for DynamoStore {
                 if attempt == 8 {
                     return Err(StoreError::Throttled);
                 }
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, pending)
-                    .send()
-                    .await
-                    .map_err(map_err)?;
+                let out =
+                    self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(map_err)?;
                 pending = out.unprocessed_items().and_then(|m| m.get(&self.table)).cloned().unwrap_or_default();
                 attempt += 1;
             }
@@ -507,7 +509,8 @@ impl Store for DynamoStore {
         // The SDK resends a transaction whose attempt timed out; the token makes DynamoDB apply
         // it once even if the first attempt landed (ADDs to counters would count twice).
         let token = uuid::Uuid::new_v4().to_string();
-        let res = self.client.transact_write_items().set_transact_items(Some(items)).client_request_token(token).send().await;
+        let res =
+            self.client.transact_write_items().set_transact_items(Some(items)).client_request_token(token).send().await;
         let Err(e) = res else { return Ok(()) };
         if let SdkError::ServiceError(se) = &e {
             if let TransactWriteItemsError::TransactionCanceledException(tc) = se.err() {
@@ -524,7 +527,11 @@ impl Store for DynamoStore {
                 let throttled = reasons
                     .iter()
                     .any(|r| matches!(r, CancelReason::Other(c) if c.contains("Throughput") || c.contains("Throttl")));
-                return Err(if throttled { StoreError::Throttled } else { StoreError::TransactionCanceled { reasons } });
+                return Err(if throttled {
+                    StoreError::Throttled
+                } else {
+                    StoreError::TransactionCanceled { reasons }
+                });
             }
         }
         Err(map_err(e))
@@ -543,8 +550,16 @@ mod tests {
         let Some(store) = DynamoStore::fresh_test_table("shape").await else { return };
         let d = store.client.describe_table().table_name(&store.table).send().await.unwrap();
         let t = d.table().unwrap();
-        let schema = |k: &[t::KeySchemaElement]| k.iter().map(|e| json!({ "AttributeName": e.attribute_name(), "KeyType": e.key_type().as_str() })).collect::<Vec<_>>();
-        let mut attributes: Vec<_> = t.attribute_definitions().iter().map(|a| json!({ "AttributeName": a.attribute_name(), "AttributeType": a.attribute_type().as_str() })).collect();
+        let schema = |k: &[t::KeySchemaElement]| {
+            k.iter()
+                .map(|e| json!({ "AttributeName": e.attribute_name(), "KeyType": e.key_type().as_str() }))
+                .collect::<Vec<_>>()
+        };
+        let mut attributes: Vec<_> = t
+            .attribute_definitions()
+            .iter()
+            .map(|a| json!({ "AttributeName": a.attribute_name(), "AttributeType": a.attribute_type().as_str() }))
+            .collect();
         attributes.sort_by_key(|a| a["AttributeName"].as_str().unwrap().to_owned());
         let ttl = store.client.describe_time_to_live().table_name(&store.table).send().await.unwrap();
         let ttl = ttl.time_to_live_description().unwrap();
@@ -557,7 +572,10 @@ mod tests {
             "StreamSpecification": { "StreamViewType": t.stream_specification().and_then(|s| s.stream_view_type()).map(|v| v.as_str()) },
         });
         let mut declared = cloudformation_table();
-        declared["AttributeDefinitions"].as_array_mut().unwrap().sort_by_key(|a| a["AttributeName"].as_str().unwrap().to_owned());
+        declared["AttributeDefinitions"]
+            .as_array_mut()
+            .unwrap()
+            .sort_by_key(|a| a["AttributeName"].as_str().unwrap().to_owned());
         assert_eq!(built, declared);
     }
 }

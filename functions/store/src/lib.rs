@@ -123,11 +123,24 @@ pub enum WriteOp {
 /// One part of an all-or-nothing transaction (TransactWriteItems).
 #[derive(Debug, Clone)]
 pub enum TransactOp {
-    Put { item: Item, condition: Option<Condition> },
-    Update { key: Key, update: Update, condition: Option<Condition> },
-    Delete { key: Key, condition: Option<Condition> },
+    Put {
+        item: Item,
+        condition: Option<Condition>,
+    },
+    Update {
+        key: Key,
+        update: Update,
+        condition: Option<Condition>,
+    },
+    Delete {
+        key: Key,
+        condition: Option<Condition>,
+    },
     /// Fails the transaction unless the condition holds; writes nothing.
-    Check { key: Key, condition: Condition },
+    Check {
+        key: Key,
+        condition: Condition,
+    },
 }
 
 impl TransactOp {
@@ -182,10 +195,7 @@ pub(crate) fn validate_transaction(ops: &[TransactOp]) -> Result<()> {
 }
 
 pub(crate) fn now_seconds() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// True when the item carries a `ttl` in the past.

@@ -26,9 +26,10 @@ impl SqliteStore {
     pub fn open(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(format!("cannot create {dir:?}: {e}")))?;
         Self::init(Connection::open(dir.join("bosai.db")).map_err(db_err)?).map_err(|e| match e {
-            StoreError::Unavailable(m) if m.contains("database is locked") => {
-                StoreError::Unavailable(format!("{} is in use by another process (one local stack per data directory)", dir.display()))
-            }
+            StoreError::Unavailable(m) if m.contains("database is locked") => StoreError::Unavailable(format!(
+                "{} is in use by another process (one local stack per data directory)",
+                dir.display()
+            )),
             e => e,
         })
     }
@@ -66,10 +67,7 @@ impl SqliteStore {
     /// microseconds (WAL, no fsync per commit), and the hand-off to a pool thread and back
     /// cost more than the work (measured: a third of the check-in API's CPU went to
     /// waking threads).
-    async fn run<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
         // A panic must not make the store unusable: the connection itself is still
         // consistent (SQLite rolled back), so a poisoned lock is taken over.
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
@@ -94,9 +92,13 @@ fn parse_body(b: &str) -> Result<Item> {
 fn write(tx: &Connection, item: &Item) -> Result<()> {
     let key = validate_item(item)?;
     let body = serde_json::to_string(item).map_err(|e| StoreError::Validation(e.to_string()))?;
-    tx.prepare_cached("INSERT OR REPLACE INTO items (pk, sk, gsi1pk, gsi1sk, ttl, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-        .and_then(|mut st| st.execute(params![key.pk, key.sk, item.str(attr::GSI1_PK), item.str(attr::GSI1_SK), item.i64(attr::TTL), body]))
-        .map_err(db_err)?;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO items (pk, sk, gsi1pk, gsi1sk, ttl, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut st| {
+        st.execute(params![key.pk, key.sk, item.str(attr::GSI1_PK), item.str(attr::GSI1_SK), item.i64(attr::TTL), body])
+    })
+    .map_err(db_err)?;
     Ok(())
 }
 
@@ -346,7 +348,9 @@ fn scan(c: &Connection, start: Option<&str>) -> Result<Page> {
     if items.len() > SCAN_PAGE {
         items.truncate(SCAN_PAGE);
         let k = Key::of(items.last().expect("a full page"))?;
-        next = Some(encode_cursor(&Item::new().with(attr::PK, crate::Value::s(k.pk)).with(attr::SK, crate::Value::s(k.sk))));
+        next = Some(encode_cursor(
+            &Item::new().with(attr::PK, crate::Value::s(k.pk)).with(attr::SK, crate::Value::s(k.sk)),
+        ));
     }
     Ok(Page { items, next })
 }

@@ -74,7 +74,11 @@ async fn conditional_put_keeps_first(s: S) {
 async fn update_set_add_remove(s: S) {
     let key = k("SHELTER#a", "META");
     let new = s
-        .update(&key, Update::new().set("name", Value::s("A")).add("occupancy", 3).set_if_absent("created", Value::n(10)), None)
+        .update(
+            &key,
+            Update::new().set("name", Value::s("A")).add("occupancy", 3).set_if_absent("created", Value::n(10)),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(new.str("pk"), Some("SHELTER#a"));
@@ -122,7 +126,8 @@ async fn query_sort_key_conditions(s: S) {
     assert_eq!(all.items.len(), 11);
     let ev = s.query(Query::partition("H#1").begins_with("EV#")).await.unwrap();
     assert_eq!(sks(&ev), (0..10).map(|i| format!("EV#{i:04}")).collect::<Vec<_>>());
-    let between = s.query(Query::partition("H#1").sort(SortKey::Between("EV#0002".into(), "EV#0004".into()))).await.unwrap();
+    let between =
+        s.query(Query::partition("H#1").sort(SortKey::Between("EV#0002".into(), "EV#0004".into()))).await.unwrap();
     assert_eq!(sks(&between), vec!["EV#0002", "EV#0003", "EV#0004"]);
     let ge = s.query(Query::partition("H#1").sort(SortKey::Ge("EV#0009".into()))).await.unwrap();
     assert_eq!(sks(&ge), vec!["EV#0009", "META"]);
@@ -208,7 +213,10 @@ async fn scan_reads_every_item_once(s: S) {
         pages += 1;
         for i in &page.items {
             if i.str("pk").is_some_and(|p| p.starts_with("SC#")) {
-                assert!(seen.insert((i.str("pk").unwrap().to_owned(), i.str("sk").unwrap().to_owned())), "an item came twice");
+                assert!(
+                    seen.insert((i.str("pk").unwrap().to_owned(), i.str("sk").unwrap().to_owned())),
+                    "an item came twice"
+                );
             }
         }
         cursor = page.next;
@@ -284,7 +292,10 @@ async fn invalid_items_rejected(s: S) {
     assert!(matches!(s.put(bad_gsi, None).await, Err(StoreError::Validation(_))));
     let huge = item(&k("A", "B")).with("blob", Value::s("x".repeat(401 * 1024)));
     assert!(matches!(s.put(huge, None).await, Err(StoreError::Validation(_))));
-    assert!(matches!(s.update(&k("A", "B"), Update::new().set("sk", Value::s("C")), None).await, Err(StoreError::Validation(_))));
+    assert!(matches!(
+        s.update(&k("A", "B"), Update::new().set("sk", Value::s("C")), None).await,
+        Err(StoreError::Validation(_))
+    ));
     assert_eq!(s.get(&k("A", "B")).await.unwrap(), None, "nothing written");
 }
 

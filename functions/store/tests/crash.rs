@@ -21,8 +21,15 @@ async fn crash_child_writer() {
     for i in 0.. {
         // One check-in: the event and the counter move together or not at all.
         let ops = vec![
-            TransactOp::Put { item: item(&Key::new("PERSON#p", format!("EVENT#{i:08}"))).with("i", Value::n(i)), condition: Some(Condition::absent()) },
-            TransactOp::Update { key: Key::new("SHELTER#s", "META"), update: Update::new().add("occupancy", 1), condition: None },
+            TransactOp::Put {
+                item: item(&Key::new("PERSON#p", format!("EVENT#{i:08}"))).with("i", Value::n(i)),
+                condition: Some(Condition::absent()),
+            },
+            TransactOp::Update {
+                key: Key::new("SHELTER#s", "META"),
+                update: Update::new().add("occupancy", 1),
+                condition: None,
+            },
         ];
         store.transact_write(ops).await.unwrap();
         // The store is this process's alone (exclusive lock): progress is reported, not read.
@@ -62,7 +69,8 @@ async fn killed_writer_leaves_a_consistent_store() {
 
         let store = SqliteStore::open(dir.path()).unwrap();
         let events = store.query(Query::partition("PERSON#p")).await.unwrap();
-        let counter = store.get(&Key::new("SHELTER#s", "META")).await.unwrap().and_then(|i| i.i64("occupancy")).unwrap_or(0);
+        let counter =
+            store.get(&Key::new("SHELTER#s", "META")).await.unwrap().and_then(|i| i.i64("occupancy")).unwrap_or(0);
         assert!(events.items.len() >= 50, "round {round}: what was committed before the kill is still there");
         assert_eq!(events.items.len() as i64, counter, "round {round}: events and counter agree");
         // Events are a gap-free prefix: the writer resumes where it stopped next round.
@@ -70,7 +78,8 @@ async fn killed_writer_leaves_a_consistent_store() {
             assert_eq!(e.str("sk"), Some(format!("EVENT#{n:08}").as_str()));
         }
         // Make the next round's child continue the sequence from scratch in a fresh partition.
-        let cleanup: Vec<_> = events.items.iter().filter_map(|i| Key::of(i).ok()).map(bosai_store::WriteOp::Delete).collect();
+        let cleanup: Vec<_> =
+            events.items.iter().filter_map(|i| Key::of(i).ok()).map(bosai_store::WriteOp::Delete).collect();
         store.batch_write(cleanup).await.unwrap();
         store.delete(&Key::new("SHELTER#s", "META"), None).await.unwrap();
     }

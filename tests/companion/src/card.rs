@@ -58,8 +58,14 @@ impl Card {
 
     pub fn save(&self, dir: &Path) -> Result<(), CompanionError> {
         std::fs::create_dir_all(dir)?;
-        let parts =
-            [&self.auth_serial, &self.auth_cert_der, &self.auth_key_der, &self.sign_cert_der, &self.sign_key_der, &self.sign_serial];
+        let parts = [
+            &self.auth_serial,
+            &self.auth_cert_der,
+            &self.auth_key_der,
+            &self.sign_cert_der,
+            &self.sign_key_der,
+            &self.sign_serial,
+        ];
         for (name, bytes) in FILES.iter().zip(parts) {
             std::fs::write(dir.join(name), bytes)?;
         }

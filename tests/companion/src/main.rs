@@ -112,7 +112,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Cmd::Card { cmd: CardCmd::New { ca, name, address, dob, sex, out } } => {
             let ca = TestCa::load(&ca)?;
-            ca.issue_card(&CardHolder { name, address, date_of_birth: dob, sex, ..CardHolder::default() })?.save(&out)?;
+            ca.issue_card(&CardHolder { name, address, date_of_birth: dob, sex, ..CardHolder::default() })?
+                .save(&out)?;
             println!("{}", out.display());
         }
         Cmd::Login { server, card, share_basic_four } => {

@@ -108,7 +108,8 @@ fn ca_name(org: &str, purpose: Purpose) -> DistinguishedName {
 }
 
 fn der_ext(oid: &[u64], critical: bool, value: impl Encode) -> Result<CustomExtension, CompanionError> {
-    let mut ext = CustomExtension::from_oid_content(oid, value.to_der().map_err(|e| CompanionError::Other(e.to_string()))?);
+    let mut ext =
+        CustomExtension::from_oid_content(oid, value.to_der().map_err(|e| CompanionError::Other(e.to_string()))?);
     ext.set_criticality(critical);
     Ok(ext)
 }
@@ -162,7 +163,12 @@ impl Ca {
     }
 
     /// A CRL issued at `this_update`, current for `valid` (past-dated CRLs for tests).
-    pub fn crl_at(&self, revoked: &[Vec<u8>], this_update: OffsetDateTime, valid: Duration) -> Result<Vec<u8>, CompanionError> {
+    pub fn crl_at(
+        &self,
+        revoked: &[Vec<u8>],
+        this_update: OffsetDateTime,
+        valid: Duration,
+    ) -> Result<Vec<u8>, CompanionError> {
         let params = CertificateRevocationListParams {
             this_update,
             next_update: this_update + valid,
@@ -208,12 +214,16 @@ impl Ca {
         p.serial_number = Some(serial.clone());
         p.subject_alt_names = san;
         p.key_identifier_method = KeyIdMethod::Sha256;
-        let cps = Any::encode_from(&Ia5StringRef::new("http://www.jpki.go.jp/cps.html").map_err(|e| CompanionError::Other(e.to_string()))?)
-            .map_err(|e| CompanionError::Other(e.to_string()))?;
+        let cps = Any::encode_from(
+            &Ia5StringRef::new("http://www.jpki.go.jp/cps.html").map_err(|e| CompanionError::Other(e.to_string()))?,
+        )
+        .map_err(|e| CompanionError::Other(e.to_string()))?;
         let policy = PolicyInformation {
             policy_identifier: self.purpose.policy().parse().map_err(|_| CompanionError::Other("policy oid".into()))?,
             policy_qualifiers: Some(vec![PolicyQualifierInfo {
-                policy_qualifier_id: "1.3.6.1.5.5.7.2.1".parse().map_err(|_| CompanionError::Other("cps oid".into()))?,
+                policy_qualifier_id: "1.3.6.1.5.5.7.2.1"
+                    .parse()
+                    .map_err(|_| CompanionError::Other("cps oid".into()))?,
                 qualifier: Some(cps),
             }]),
         };
@@ -224,12 +234,18 @@ impl Ca {
         ))?;
         p.custom_extensions = vec![
             der_ext(&[2, 5, 29, 32], true, CertificatePolicies(vec![policy]))?,
-            der_ext(&[2, 5, 29, 18], false, IssuerAltName(vec![GeneralName::DirectoryName(name("O=公的個人認証サービス,C=JP")?)]))?,
+            der_ext(
+                &[2, 5, 29, 18],
+                false,
+                IssuerAltName(vec![GeneralName::DirectoryName(name("O=公的個人認証サービス,C=JP")?)]),
+            )?,
             der_ext(
                 &[2, 5, 29, 31],
                 false,
                 CrlDistributionPoints(vec![DistributionPoint {
-                    distribution_point: Some(DistributionPointName::FullName(vec![GeneralName::DirectoryName(dp_name)])),
+                    distribution_point: Some(DistributionPointName::FullName(vec![GeneralName::DirectoryName(
+                        dp_name,
+                    )])),
                     reasons: None,
                     crl_issuer: None,
                 }]),
@@ -250,7 +266,10 @@ fn random_cn(len: usize) -> String {
 impl TestCa {
     /// A pair of CAs under organisation `org` (J-LIS's test hierarchy is `JPKI-TEST`).
     pub fn generate(org: &str) -> Result<Self, CompanionError> {
-        Ok(Self { auth: Ca::generate(org, Purpose::UserAuthentication)?, sign: Ca::generate(org, Purpose::DigitalSignature)? })
+        Ok(Self {
+            auth: Ca::generate(org, Purpose::UserAuthentication)?,
+            sign: Ca::generate(org, Purpose::DigitalSignature)?,
+        })
     }
 
     pub fn ca(&self, purpose: Purpose) -> &Ca {
@@ -291,12 +310,18 @@ impl TestCa {
     }
 
     /// A card valid from `not_before` to `not_after` (past windows make expired cards for tests).
-    pub fn issue_card_valid(&self, holder: &CardHolder, not_before: OffsetDateTime, not_after: OffsetDateTime) -> Result<Card, CompanionError> {
+    pub fn issue_card_valid(
+        &self,
+        holder: &CardHolder,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<Card, CompanionError> {
         // The user-authentication certificate carries no personal data, as in JPKI.
         let mut auth_subject = DistinguishedName::new();
         auth_subject.push(DnType::CountryName, "JP");
         auth_subject.push(DnType::CommonName, random_cn(23));
-        let (auth_key, auth_cert_der, auth_serial) = self.auth.issue(auth_subject, vec![], not_before, not_after, &|_| {})?;
+        let (auth_key, auth_cert_der, auth_serial) =
+            self.auth.issue(auth_subject, vec![], not_before, not_after, &|_| {})?;
         let other = |oid: [u64; 8], v: String| SanType::OtherName((oid.to_vec(), OtherNameValue::Utf8String(v)));
         let ymd = holder.date_of_birth.replace('-', "");
         let san = vec![
@@ -312,7 +337,8 @@ impl TestCa {
         sign_subject.push(DnType::LocalityName, "Miyagi-ken");
         sign_subject.push(DnType::CustomDnType(vec![2, 5, 4, 7]), "Sendai-shi");
         sign_subject.push(DnType::CommonName, random_cn(28));
-        let (sign_key, sign_cert_der, sign_serial) = self.sign.issue(sign_subject, san, not_before, not_after, &|_| {})?;
+        let (sign_key, sign_cert_der, sign_serial) =
+            self.sign.issue(sign_subject, san, not_before, not_after, &|_| {})?;
         Ok(Card {
             auth_serial,
             sign_serial,
@@ -325,12 +351,16 @@ impl TestCa {
 
     /// A user-authentication certificate changed by `tweak` before signing (for tests of
     /// what must be refused): certificate DER and PKCS#8 key DER.
-    pub fn issue_auth_with(&self, tweak: &dyn Fn(&mut CertificateParams)) -> Result<(Vec<u8>, Vec<u8>), CompanionError> {
+    pub fn issue_auth_with(
+        &self,
+        tweak: &dyn Fn(&mut CertificateParams),
+    ) -> Result<(Vec<u8>, Vec<u8>), CompanionError> {
         let now = OffsetDateTime::now_utc();
         let mut subject = DistinguishedName::new();
         subject.push(DnType::CountryName, "JP");
         subject.push(DnType::CommonName, random_cn(23));
-        let (key, der, _) = self.auth.issue(subject, vec![], now - Duration::days(1), now + Duration::days(365), tweak)?;
+        let (key, der, _) =
+            self.auth.issue(subject, vec![], now - Duration::days(1), now + Duration::days(365), tweak)?;
         Ok((der, key.serialize_der()))
     }
 
@@ -386,9 +416,12 @@ pub fn ensure_ca(dir: &Path) -> Result<TestCa, CompanionError> {
 
 /// Revoke a card: both its certificates go on their CA's list and the CRLs are rewritten.
 pub fn revoke(dir: &Path, ca: &TestCa, card: &Card) -> Result<(), CompanionError> {
-    for (purpose, serial) in [(Purpose::UserAuthentication, &card.auth_serial), (Purpose::DigitalSignature, &card.sign_serial)] {
+    for (purpose, serial) in
+        [(Purpose::UserAuthentication, &card.auth_serial), (Purpose::DigitalSignature, &card.sign_serial)]
+    {
         let list = revoked_list(dir, purpose);
-        let mut serials: Vec<String> = std::fs::read_to_string(&list).unwrap_or_default().lines().map(str::to_owned).collect();
+        let mut serials: Vec<String> =
+            std::fs::read_to_string(&list).unwrap_or_default().lines().map(str::to_owned).collect();
         if !serials.contains(&hex(serial)) {
             serials.push(hex(serial));
         }

@@ -32,10 +32,7 @@ pub struct InactivePolicy {
 
 impl Default for InactivePolicy {
     fn default() -> Self {
-        Self {
-            inactive_days: 730,
-            warning_days: 30,
-        }
+        Self { inactive_days: 730, warning_days: 30 }
     }
 }
 
@@ -55,14 +52,8 @@ pub fn seen_update(sub: &str, now: Timestamp) -> Update {
 /// conditional write that fails cheaply the rest of the month).
 pub async fn seen(store: &dyn Store, sub: &str, now: Timestamp) -> Result<(), ApiError> {
     let here = Value::s(keys::active_in(&month(now)));
-    let stale = Condition::And(vec![
-        Condition::Exists(attr::PK.into()),
-        Condition::Ne(attr::GSI1_PK.into(), here),
-    ]);
-    match store
-        .update(&keys::profile(sub), seen_update(sub, now), Some(stale))
-        .await
-    {
+    let stale = Condition::And(vec![Condition::Exists(attr::PK.into()), Condition::Ne(attr::GSI1_PK.into(), here)]);
+    match store.update(&keys::profile(sub), seen_update(sub, now), Some(stale)).await {
         Ok(_) | Err(StoreError::ConditionFailed) => Ok(()),
         Err(e) => Err(e.into()),
     }
@@ -90,19 +81,12 @@ pub async fn sweep(
     let cutoff = Timestamp(now.millis() - i64::from(policy.inactive_days) * DAY_MS);
     // Months wholly before the cutoff's month: everyone listed there last signed in before it.
     let last = month(cutoff);
-    let (mut y, mut m): (i32, i32) = (
-        last[..4].parse().unwrap_or(1970),
-        last[5..].parse().unwrap_or(1),
-    );
+    let (mut y, mut m): (i32, i32) = (last[..4].parse().unwrap_or(1970), last[5..].parse().unwrap_or(1));
     for _ in 0..MONTHS_BACK {
         (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
         let partition = keys::active_in(&format!("{y:04}-{m:02}"));
         for profile in super::query_all(store, Query::gsi1(&partition)).await? {
-            let Some(sub) = profile
-                .str(attr::GSI1_SK)
-                .and_then(|s| s.strip_prefix("RES#"))
-                .map(str::to_owned)
-            else {
+            let Some(sub) = profile.str(attr::GSI1_SK).and_then(|s| s.strip_prefix("RES#")).map(str::to_owned) else {
                 continue;
             };
             match profile.i64(WARNED_AT) {
@@ -124,26 +108,14 @@ pub async fn sweep(
                     out.warned += 1;
                     let until = Timestamp(now.millis() + i64::from(policy.warning_days) * DAY_MS);
                     if let Some(push) = push {
-                        if fanout::send_to_resident(store, push, &sub, &warning(&sub, until))
-                            .await?
-                            > 0
-                        {
+                        if fanout::send_to_resident(store, push, &sub, &warning(&sub, until)).await? > 0 {
                             out.pushed += 1;
                         }
                     }
                 }
                 Some(at) if at + i64::from(policy.warning_days) * DAY_MS <= now.millis() => {
                     let m = home::municipality_of(store, deployment, &sub).await?;
-                    mydata::delete(
-                        store,
-                        &m,
-                        &sub,
-                        &DeleteConfirmation {
-                            confirm: "delete".into(),
-                        },
-                        now,
-                    )
-                    .await?;
+                    mydata::delete(store, &m, &sub, &DeleteConfirmation { confirm: "delete".into() }, now).await?;
                     out.deleted += 1;
                 }
                 Some(_) => {}

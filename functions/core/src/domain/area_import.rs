@@ -4,7 +4,9 @@
 //! list of code and name (地区コード, 地区名[, 地区名_英字]). Preview first, then apply; any
 //! invalid row and nothing is written.
 
-use crate::domain::shelter_import::read::{ascii_number, csv_line, decode, looks_garbled, municipality_code, problem, FileError};
+use crate::domain::shelter_import::read::{
+    ascii_number, csv_line, decode, looks_garbled, municipality_code, problem, FileError,
+};
 use crate::{keys, ApiError};
 use bosai_store::{Store, Update, Value};
 use bosai_types::household::Area;
@@ -81,7 +83,8 @@ struct Parsed {
 fn parse(bytes: &[u8], m: &MunicipalityCode) -> Result<Parsed, ApiError> {
     let (text, encoding) = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    let header: Vec<String> = reader.headers().map_err(|e| FileError::Csv(csv_line(&e)))?.iter().map(|h| h.trim().to_owned()).collect();
+    let header: Vec<String> =
+        reader.headers().map_err(|e| FileError::Csv(csv_line(&e)))?.iter().map(|h| h.trim().to_owned()).collect();
     if looks_garbled(&header.join(",")) {
         return Err(FileError::Garbled.into());
     }
@@ -93,7 +96,9 @@ fn parse(bytes: &[u8], m: &MunicipalityCode) -> Result<Parsed, ApiError> {
         rows += 1;
         let line = record.position().map(|p| p.line() as u32).unwrap_or(rows + 1);
         let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::trim).unwrap_or("");
-        if c.municipality.is_some() && !municipality_code(cell(c.municipality), m).is_some_and(|row| belongs_to(&row, m)) {
+        if c.municipality.is_some()
+            && !municipality_code(cell(c.municipality), m).is_some_and(|row| belongs_to(&row, m))
+        {
             other += 1;
             continue;
         }
@@ -103,16 +108,31 @@ fn parse(bytes: &[u8], m: &MunicipalityCode) -> Result<Parsed, ApiError> {
         }
         let Some(code) = area_code(cell(Some(c.code))) else {
             let col = &header[c.code];
-            errors.push(problem(line, Some(col), format!("'{}' is not an area code (letters, digits and '-', up to 32)", cell(Some(c.code))), "地区コードは英数字と「-」で32文字までです。".into()));
+            errors.push(problem(
+                line,
+                Some(col),
+                format!("'{}' is not an area code (letters, digits and '-', up to 32)", cell(Some(c.code))),
+                "地区コードは英数字と「-」で32文字までです。".into(),
+            ));
             continue;
         };
         let name_ja = format!("{}{}", cell(Some(c.name)), cell(c.chome));
         if name_ja.is_empty() || name_ja.chars().count() > MAX_NAME_CHARS {
-            errors.push(problem(line, Some(&header[c.name]), format!("the name must be 1-{MAX_NAME_CHARS} characters"), format!("地区名は1〜{MAX_NAME_CHARS}文字で入力してください。")));
+            errors.push(problem(
+                line,
+                Some(&header[c.name]),
+                format!("the name must be 1-{MAX_NAME_CHARS} characters"),
+                format!("地区名は1〜{MAX_NAME_CHARS}文字で入力してください。"),
+            ));
             continue;
         }
         if let Some(first) = seen.insert(code.clone(), line) {
-            errors.push(problem(line, Some(&header[c.code]), format!("code {code} is already on line {first}"), format!("地区コード {code} は{first}行目と重複しています。")));
+            errors.push(problem(
+                line,
+                Some(&header[c.code]),
+                format!("code {code} is already on line {first}"),
+                format!("地区コード {code} は{first}行目と重複しています。"),
+            ));
             continue;
         }
         let en = cell(c.name_en);
@@ -124,22 +144,39 @@ fn parse(bytes: &[u8], m: &MunicipalityCode) -> Result<Parsed, ApiError> {
         areas.push(Area { code, name_ja, name_en });
     }
     if areas.is_empty() && errors.is_empty() {
-        errors.push(problem(0, None, format!("the file has no area of municipality {m}"), format!("このファイルには市町村 {m} の地区がありません。")));
+        errors.push(problem(
+            0,
+            None,
+            format!("the file has no area of municipality {m}"),
+            format!("このファイルには市町村 {m} の地区がありません。"),
+        ));
     }
     if areas.len() > MAX_AREAS {
-        errors.push(problem(0, None, format!("more than {MAX_AREAS} areas; merge 町丁目 into larger 地区"), format!("地区が{MAX_AREAS}を超えています。町丁目をまとめた地区にしてください。")));
+        errors.push(problem(
+            0,
+            None,
+            format!("more than {MAX_AREAS} areas; merge 町丁目 into larger 地区"),
+            format!("地区が{MAX_AREAS}を超えています。町丁目をまとめた地区にしてください。"),
+        ));
     }
     Ok(Parsed { encoding, rows, areas, other, abolished, errors })
 }
 
 /// Previews (or, with `apply` and no invalid row, writes) the municipality's new area list.
-pub async fn import(store: &dyn Store, m: &MunicipalityCode, bytes: &[u8], apply: bool) -> Result<AreaImportReport, ApiError> {
+pub async fn import(
+    store: &dyn Store,
+    m: &MunicipalityCode,
+    bytes: &[u8],
+    apply: bool,
+) -> Result<AreaImportReport, ApiError> {
     let p = parse(bytes, m)?;
     let current = crate::domain::areas::list(store, m).await?;
     let before: HashMap<&AreaCode, &Area> = current.iter().map(|a| (&a.code, a)).collect();
     let added = p.areas.iter().filter(|a| !before.contains_key(&a.code)).map(|a| a.code.to_string()).collect();
-    let renamed = p.areas.iter().filter(|a| before.get(&a.code).is_some_and(|b| *b != *a)).map(|a| a.code.to_string()).collect();
-    let removed = current.iter().filter(|b| !p.areas.iter().any(|a| a.code == b.code)).map(|b| b.code.to_string()).collect();
+    let renamed =
+        p.areas.iter().filter(|a| before.get(&a.code).is_some_and(|b| *b != *a)).map(|a| a.code.to_string()).collect();
+    let removed =
+        current.iter().filter(|b| !p.areas.iter().any(|a| a.code == b.code)).map(|b| b.code.to_string()).collect();
     let applied = apply && p.errors.is_empty();
     if applied {
         crate::domain::areas::register(store, m, None).await?;
@@ -176,7 +213,8 @@ mod tests {
     fn the_address_base_registry_town_list_of_a_designated_city_through_its_wards() {
         let p = parse(ABR, &sendai()).unwrap();
         assert!(p.errors.is_empty(), "{:?}", p.errors);
-        let got: Vec<(&str, &str, &str)> = p.areas.iter().map(|a| (a.code.as_str(), a.name_ja.as_str(), a.name_en.as_str())).collect();
+        let got: Vec<(&str, &str, &str)> =
+            p.areas.iter().map(|a| (a.code.as_str(), a.name_ja.as_str(), a.name_en.as_str())).collect();
         assert_eq!(
             got,
             [
@@ -211,7 +249,10 @@ mod tests {
         let found: Vec<(u32, Option<&str>)> = p.errors.iter().map(|e| (e.line, e.column.as_deref())).collect();
         assert_eq!(found, [(3, Some("地区コード")), (4, Some("地区コード")), (5, Some("地区名"))], "{:?}", p.errors);
         assert!(p.errors[1].reason_ja.contains("2行目"), "the duplicate names the first line: {:?}", p.errors[1]);
-        assert!(matches!(parse("名前,住所\nx,y\n".as_bytes(), &sendai()), Err(ApiError::Invalid { code: "unknown_header", .. })));
+        assert!(matches!(
+            parse("名前,住所\nx,y\n".as_bytes(), &sendai()),
+            Err(ApiError::Invalid { code: "unknown_header", .. })
+        ));
         let nothing = parse("地区コード,地区名\n".as_bytes(), &sendai()).unwrap();
         assert_eq!(nothing.errors.len(), 1, "an empty list would wipe the areas");
     }
@@ -223,7 +264,10 @@ mod tests {
         import(&store, &m, DEMO, true).await.unwrap();
         let edited = "地区コード,地区名,地区名_英字\naoba-1,青葉区 片平・一番町・国分町,\"Aoba: Katahira, Ichibancho, Kokubuncho\"\naoba-2,青葉区 上杉・北山,\"Aoba: Kamisugi, Kitayama\"\naoba-3,青葉区 川内,Aoba: Kawauchi\n";
         let preview = import(&store, &m, edited.as_bytes(), false).await.unwrap();
-        assert_eq!((preview.added.as_slice(), preview.renamed.as_slice()), (["aoba-3".to_string()].as_slice(), ["aoba-1".to_string()].as_slice()));
+        assert_eq!(
+            (preview.added.as_slice(), preview.renamed.as_slice()),
+            (["aoba-3".to_string()].as_slice(), ["aoba-1".to_string()].as_slice())
+        );
         assert_eq!(preview.removed.len(), 5);
         assert!(!preview.applied);
         assert_eq!(crate::domain::areas::list(&store, &m).await.unwrap().len(), 7, "a preview writes nothing");
@@ -231,7 +275,8 @@ mod tests {
         assert!(!bad.applied);
         assert_eq!(crate::domain::areas::list(&store, &m).await.unwrap().len(), 7, "an invalid file writes nothing");
         assert!(import(&store, &m, edited.as_bytes(), true).await.unwrap().applied);
-        let now: Vec<String> = crate::domain::areas::list(&store, &m).await.unwrap().into_iter().map(|a| a.code.to_string()).collect();
+        let now: Vec<String> =
+            crate::domain::areas::list(&store, &m).await.unwrap().into_iter().map(|a| a.code.to_string()).collect();
         assert_eq!(now, ["aoba-1", "aoba-2", "aoba-3"]);
     }
 }

@@ -37,11 +37,7 @@ pub async fn record<'a>(
 }
 
 /// The entries of one day (JST date `YYYY-MM-DD`) of municipality `m`, oldest first.
-pub async fn day(
-    store: &dyn Store,
-    m: &MunicipalityCode,
-    date: &str,
-) -> Result<Vec<Item>, ApiError> {
+pub async fn day(store: &dyn Store, m: &MunicipalityCode, date: &str) -> Result<Vec<Item>, ApiError> {
     let pk = keys::audit(m, date, 0, "").pk;
     let items = crate::domain::query_all(store, Query::partition(pk)).await?;
     Ok(items.into_iter().filter(|i| i.str("action").is_some()).collect())
@@ -85,12 +81,8 @@ pub async fn list(
         )
     })?;
     let today = now.jst_date();
-    let mut out: Vec<AuditEntry> = day(store, m, date.unwrap_or(&today))
-        .await?
-        .iter()
-        .filter_map(entry)
-        .filter(|e| filter.matches(e))
-        .collect();
+    let mut out: Vec<AuditEntry> =
+        day(store, m, date.unwrap_or(&today)).await?.iter().filter_map(entry).filter(|e| filter.matches(e)).collect();
     out.reverse();
     Ok(out)
 }

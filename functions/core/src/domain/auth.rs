@@ -60,7 +60,11 @@ pub async fn start_challenge(
         ));
     }
     if !settings.redirect_uris.contains(&req.redirect_uri) {
-        return Err(bad("invalid_redirect_uri", "redirect_uri is not an allowed address of this app.", "戻り先アドレスが許可されていません。"));
+        return Err(bad(
+            "invalid_redirect_uri",
+            "redirect_uri is not an allowed address of this app.",
+            "戻り先アドレスが許可されていません。",
+        ));
     }
     let nonce = random_token();
     let expires = now + CHALLENGE_TTL_SECONDS;
@@ -70,21 +74,25 @@ pub async fn start_challenge(
         .with("state", Value::s("issued"))
         .with("ttl", Value::n(expires));
     store.put(it, Some(Condition::absent())).await?;
-    let companion_url = format!(
-        "{}?nonce={}&redirect_uri={}",
-        settings.companion_url,
-        nonce,
-        percent_encode(&req.redirect_uri)
-    );
+    let companion_url =
+        format!("{}?nonce={}&redirect_uri={}", settings.companion_url, nonce, percent_encode(&req.redirect_uri));
     Ok(ChallengeResponse { nonce, expires_at: Timestamp(expires * 1000), companion_url })
 }
 
 fn decode_cert(field: &str, b64: &str) -> Result<Vec<u8>, ApiError> {
     let der = B64.decode(b64.trim()).map_err(|_| {
-        ApiError::invalid("invalid_encoding", format!("{field} must be base64"), "証明書データの形式が正しくありません。")
+        ApiError::invalid(
+            "invalid_encoding",
+            format!("{field} must be base64"),
+            "証明書データの形式が正しくありません。",
+        )
     })?;
     if der.is_empty() || der.len() > jpki::MAX_CERT_BYTES {
-        return Err(ApiError::invalid("invalid_encoding", format!("{field} has an impossible size"), "証明書データの大きさが正しくありません。"));
+        return Err(ApiError::invalid(
+            "invalid_encoding",
+            format!("{field} has an impossible size"),
+            "証明書データの大きさが正しくありません。",
+        ));
     }
     Ok(der)
 }
@@ -92,9 +100,13 @@ fn decode_cert(field: &str, b64: &str) -> Result<Vec<u8>, ApiError> {
 fn card_rejected(e: JpkiError) -> ApiError {
     let (code, ja) = match &e {
         JpkiError::RevocationUnavailable => return ApiError::RevocationUnavailable,
-        JpkiError::Expired => ("certificate_expired", "カードの電子証明書の有効期限が切れています。市区町村の窓口で更新してください。"),
+        JpkiError::Expired => {
+            ("certificate_expired", "カードの電子証明書の有効期限が切れています。市区町村の窓口で更新してください。")
+        }
         JpkiError::NotYetValid => ("certificate_not_yet_valid", "カードの電子証明書がまだ有効になっていません。"),
-        JpkiError::Revoked => ("certificate_revoked", "カードの電子証明書は失効しています。市区町村の窓口にご相談ください。"),
+        JpkiError::Revoked => {
+            ("certificate_revoked", "カードの電子証明書は失効しています。市区町村の窓口にご相談ください。")
+        }
         JpkiError::TestCard => ("certificate_test_card", "テスト用のカードは使えません。"),
         JpkiError::WrongPurpose => (
             "certificate_wrong_purpose",
@@ -104,9 +116,13 @@ fn card_rejected(e: JpkiError) -> ApiError {
             ("certificate_untrusted", "このカードの証明書は確認できませんでした。")
         }
         JpkiError::WrongKeyUsage => ("certificate_untrusted", "このカードの証明書は利用できません。"),
-        JpkiError::BadSignature => ("signature_invalid", "カードの署名を確認できませんでした。もう一度お試しください。"),
+        JpkiError::BadSignature => {
+            ("signature_invalid", "カードの署名を確認できませんでした。もう一度お試しください。")
+        }
         JpkiError::MissingBasicFour => ("basic_four_missing", "署名用電子証明書から基本4情報を読み取れませんでした。"),
-        JpkiError::Unreadable | JpkiError::Config(_) => ("certificate_unreadable", "カードの証明書を読み取れませんでした。"),
+        JpkiError::Unreadable | JpkiError::Config(_) => {
+            ("certificate_unreadable", "カードの証明書を読み取れませんでした。")
+        }
     };
     ApiError::invalid(code, format!("The card was not accepted: {e}."), ja)
 }
@@ -142,7 +158,11 @@ pub async fn submit_jpki(
     };
     let key = keys::challenge(&sub.nonce);
     let challenge = store.get(&key).await?.ok_or_else(|| {
-        bad("unknown_challenge", "This sign-in request has expired or is unknown. Start again.", "サインインの受付が期限切れです。最初からやり直してください。")
+        bad(
+            "unknown_challenge",
+            "This sign-in request has expired or is unknown. Start again.",
+            "サインインの受付が期限切れです。最初からやり直してください。",
+        )
     })?;
     // Consume first: a nonce is good for exactly one attempt, even a failed one.
     let used = store
@@ -151,7 +171,11 @@ pub async fn submit_jpki(
     match used {
         Ok(_) => {}
         Err(StoreError::ConditionFailed) => {
-            return Err(bad("challenge_used", "This sign-in request was already used. Start again.", "このサインイン受付は使用済みです。最初からやり直してください。"))
+            return Err(bad(
+                "challenge_used",
+                "This sign-in request was already used. Start again.",
+                "このサインイン受付は使用済みです。最初からやり直してください。",
+            ))
         }
         Err(e) => return Err(e.into()),
     }
@@ -259,7 +283,11 @@ pub async fn exchange(
     match req {
         TokenRequest::AuthorizationCode { code, code_verifier } => {
             if !valid_code_verifier(&code_verifier) {
-                return Err(bad("invalid_request", "code_verifier must be 43-128 PKCE characters.", "code_verifier の形式が正しくありません。"));
+                return Err(bad(
+                    "invalid_request",
+                    "code_verifier must be 43-128 PKCE characters.",
+                    "code_verifier の形式が正しくありません。",
+                ));
             }
             let key = keys::auth_code(&hash(&code));
             let found = store.get(&key).await?.ok_or_else(invalid_grant)?;
@@ -297,7 +325,11 @@ fn parse_hex(field: &str, s: &str) -> Result<Vec<u8>, ApiError> {
     let s = s.trim().trim_start_matches("0x");
     let ok = !s.is_empty() && s.len().is_multiple_of(2) && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
     if !ok {
-        return Err(ApiError::invalid("invalid_serial", format!("{field} must be a hexadecimal certificate serial"), "証明書のシリアル番号（16進）が正しくありません。"));
+        return Err(ApiError::invalid(
+            "invalid_serial",
+            format!("{field} must be a hexadecimal certificate serial"),
+            "証明書のシリアル番号（16進）が正しくありません。",
+        ));
     }
     Ok((0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("checked hex")).collect())
 }
@@ -322,7 +354,11 @@ pub async fn link_renewed_card(
             && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !id.starts_with('-');
         if !well_formed {
-            return Err(ApiError::invalid("invalid_ca", "A CA is named like auth-g3 (lower-case letters, digits, hyphens).", "認証局は auth-g3 のような名前で指定してください。"));
+            return Err(ApiError::invalid(
+                "invalid_ca",
+                "A CA is named like auth-g3 (lower-case letters, digits, hyphens).",
+                "認証局は auth-g3 のような名前で指定してください。",
+            ));
         }
         card.jpki
             .trust()

@@ -20,28 +20,16 @@ pub async fn people(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<AwayP
     let counter = headcount::home_counter(m.as_str());
     let mut out = Vec::new();
     for (id, counters) in elsewhere {
-        if counters
-            .get(&counter)
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0)
-            < 1.0
-        {
+        if counters.get(&counter).and_then(|v| v.as_f64()).unwrap_or(0.0) < 1.0 {
             continue;
         }
         let Ok(id) = ShelterId::parse(&id) else {
             continue;
         };
         let shelter = shelters::get(store, &id).await?;
-        let host_name = areas::municipality_name(store, &shelter.municipality)
-            .await?
-            .map(|(ja, _)| ja);
-        let roster =
-            crate::domain::query_all(store, Query::gsi1(keys::present_at(&id, &Space::Real)))
-                .await?;
-        for l in roster
-            .iter()
-            .filter(|l| l.str(checkin::HOME) == Some(m.as_str()))
-        {
+        let host_name = areas::municipality_name(store, &shelter.municipality).await?.map(|(ja, _)| ja);
+        let roster = crate::domain::query_all(store, Query::gsi1(keys::present_at(&id, &Space::Real))).await?;
+        for l in roster.iter().filter(|l| l.str(checkin::HOME) == Some(m.as_str())) {
             let (Some(name), Some(at)) = (l.str("name"), l.i64("at")) else {
                 continue;
             };
@@ -51,15 +39,11 @@ pub async fn people(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<AwayP
                 shelter_id: id.clone(),
                 shelter_name_ja: shelter.name_ja.clone(),
                 host: shelter.municipality.to_string(),
-                host_name_ja: host_name
-                    .clone()
-                    .unwrap_or_else(|| shelter.municipality.to_string()),
+                host_name_ja: host_name.clone().unwrap_or_else(|| shelter.municipality.to_string()),
                 checked_in_at: Timestamp(at),
             });
         }
     }
-    out.sort_by(|a, b| {
-        (&a.host, &a.shelter_name_ja, &a.name).cmp(&(&b.host, &b.shelter_name_ja, &b.name))
-    });
+    out.sort_by(|a, b| (&a.host, &a.shelter_name_ja, &a.name).cmp(&(&b.host, &b.shelter_name_ja, &b.name)));
     Ok(out)
 }

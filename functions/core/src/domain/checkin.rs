@@ -5,15 +5,15 @@
 
 use crate::auth::AuthSettings;
 use crate::domain::{headcount, household, incidents, shelters};
-use bosai_types::incident::Incident;
 use crate::keys::{self, Space};
 use crate::ApiError;
 use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Store, StoreError, TransactOp, Update, Value};
 use bosai_types::checkin::{
-    check_scan, scanned_members, CheckInClaims, valid_event_id, EventKind, Location, PosterCheckIn, PosterClaims, RecordOutcome,
-    RecordResult, ScanRecord, ScanRejection, POSTER_TYPE,
+    check_scan, scanned_members, valid_event_id, CheckInClaims, EventKind, Location, PosterCheckIn, PosterClaims,
+    RecordOutcome, RecordResult, ScanRecord, ScanRejection, POSTER_TYPE,
 };
 use bosai_types::household::{HouseholdView, MemberId};
+use bosai_types::incident::Incident;
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use std::collections::BTreeMap;
 
@@ -57,7 +57,15 @@ fn person_of(view: &HouseholdView, sub: &str, member: &MemberId) -> Option<Perso
     let mv = view.members.iter().find(|m| &m.member.id == member)?;
     let mut roster = Item::new()
         .with("name", Value::s(&mv.member.display_name))
-        .with("sex", Value::s(serde_json::to_value(mv.member.sex).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))
+        .with(
+            "sex",
+            Value::s(
+                serde_json::to_value(mv.member.sex)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            ),
+        )
         .with("source", Value::s("card"));
     if mv.member.name_unconfirmed {
         roster = roster.with("name_unconfirmed", Value::Bool(true));
@@ -145,7 +153,9 @@ pub async fn record_guarded(
     // Real personal data is listed under its incident (or the time it was made) for the purge.
     let personal = (*space == Space::Real).then(|| keys::personal_of(incident));
     let listed = |it: Item, what: &str| match &personal {
-        Some(pk) => it.with(bosai_store::attr::GSI1_PK, Value::s(pk)).with(bosai_store::attr::GSI1_SK, Value::s(format!("{:013}#{what}", at.millis().max(0)))),
+        Some(pk) => it
+            .with(bosai_store::attr::GSI1_PK, Value::s(pk))
+            .with(bosai_store::attr::GSI1_SK, Value::s(format!("{:013}#{what}", at.millis().max(0)))),
         // A drill's items also expire by themselves (TTL), should the drill never be closed.
         None => it.with(bosai_store::attr::TTL, Value::n(at.seconds().max(0) + DRILL_DATA_TTL_SECONDS)),
     };
@@ -169,7 +179,10 @@ pub async fn record_guarded(
                 .with("kind", Value::s(kind_str(kind)))
                 .with("shelter", Value::s(shelter.as_str()))
                 .with("by", Value::s(recorded_by));
-            ops.push(TransactOp::Put { item: listed(event, &format!("{}#{}", event_key.pk, event_key.sk)), condition: None });
+            ops.push(TransactOp::Put {
+                item: listed(event, &format!("{}#{}", event_key.pk, event_key.sk)),
+                condition: None,
+            });
             let loc_key = keys::location_in(&p.key, space);
             let current = store.get(&loc_key).await?;
             // During a real incident: who stayed here, kept for the incident's roster.
@@ -209,7 +222,9 @@ pub async fn record_guarded(
                 }
             } else if let Some(drill) = space.drill() {
                 // Ending the drill finds those who left here.
-                loc = listed(loc, "").with(bosai_store::attr::GSI1_PK, Value::s(keys::drill_left(drill))).with(bosai_store::attr::GSI1_SK, Value::s(&p.key));
+                loc = listed(loc, "")
+                    .with(bosai_store::attr::GSI1_PK, Value::s(keys::drill_left(drill)))
+                    .with(bosai_store::attr::GSI1_SK, Value::s(&p.key));
             } else {
                 // Kept to order late scans; it goes with the incident's personal data.
                 loc = listed(loc, &loc_key.pk);
@@ -225,13 +240,19 @@ pub async fn record_guarded(
         }
         match store.transact_write(ops).await {
             Ok(()) => return Ok(Ok(RecordOutcome::Stored)),
-            Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
+            Err(StoreError::TransactionCanceled { reasons })
+                if reasons.first() == Some(&CancelReason::ConditionFailed) =>
+            {
                 return Ok(Ok(RecordOutcome::Duplicate))
             }
             Err(StoreError::TransactionCanceled { reasons })
-                if guards.iter().enumerate().any(|(i, _)| reasons.get(1 + i) == Some(&CancelReason::ConditionFailed)) =>
+                if guards
+                    .iter()
+                    .enumerate()
+                    .any(|(i, _)| reasons.get(1 + i) == Some(&CancelReason::ConditionFailed)) =>
             {
-                let failed = guards.iter().enumerate().find(|(i, _)| reasons.get(1 + i) == Some(&CancelReason::ConditionFailed));
+                let failed =
+                    guards.iter().enumerate().find(|(i, _)| reasons.get(1 + i) == Some(&CancelReason::ConditionFailed));
                 return Ok(Err(failed.map(|(_, g)| g.rejection.clone()).unwrap_or_else(revoked_rejection)));
             }
             // Someone moved one of these people meanwhile: read again and retry.
@@ -244,12 +265,18 @@ pub async fn record_guarded(
 
 /// The update of one shelter's counters item (occupancy and headcount) by `deltas`; `None`
 /// when nothing changes.
-pub(crate) fn counters_update(shelter: &str, space: &Space, mut deltas: BTreeMap<String, i64>, at: Timestamp) -> Result<Option<TransactOp>, ApiError> {
+pub(crate) fn counters_update(
+    shelter: &str,
+    space: &Space,
+    mut deltas: BTreeMap<String, i64>,
+    at: Timestamp,
+) -> Result<Option<TransactOp>, ApiError> {
     deltas.retain(|_, d| *d != 0);
     if deltas.is_empty() {
         return Ok(None);
     }
-    let sid = ShelterId::parse(shelter).map_err(|_| ApiError::Unavailable(format!("bad shelter id {shelter} in a location")))?;
+    let sid = ShelterId::parse(shelter)
+        .map_err(|_| ApiError::Unavailable(format!("bad shelter id {shelter} in a location")))?;
     let update = deltas
         .into_iter()
         .fold(Update::new(), |u, (name, d)| u.add(&name, d))
@@ -307,7 +334,10 @@ pub async fn apply_scan(
         Err(r) => return Ok(Err(r)),
     };
     if !crate::domain::home::received(store, municipality, &claims.mu).await? {
-        return Ok(Err(reject("credential_other_municipality", "the QR code was issued for a municipality this deployment does not serve")));
+        return Ok(Err(reject(
+            "credential_other_municipality",
+            "the QR code was issued for a municipality this deployment does not serve",
+        )));
     }
     let wanted = match scanned_members(record, &claims) {
         Ok(w) => w,
@@ -322,13 +352,21 @@ pub async fn apply_scan(
         Err(r) => return Ok(Err(r)),
     };
     let desk = claims.sub.starts_with(crate::domain::desk::DESK_SUBJECT_PREFIX);
-    let guards: Vec<Guard> = (!desk).then(|| not_revoked_since(&claims.sub, claims.iat)).into_iter().chain(scope.guards.iter().map(Guard::clone)).collect();
+    let guards: Vec<Guard> = (!desk)
+        .then(|| not_revoked_since(&claims.sub, claims.iat))
+        .into_iter()
+        .chain(scope.guards.iter().map(Guard::clone))
+        .collect();
     let place = Place::of(host.shelter, &scope);
     record_guarded(store, &people, record.kind, place, record.at, &record.event_id, recorded_by, &guards).await
 }
 
 /// The people a verified QR code names (`wanted` of them), unless it was revoked since.
-pub async fn people_named(store: &dyn Store, claims: &CheckInClaims, wanted: &[MemberId]) -> Result<Result<Vec<Person>, Rejection>, ApiError> {
+pub async fn people_named(
+    store: &dyn Store,
+    claims: &CheckInClaims,
+    wanted: &[MemberId],
+) -> Result<Result<Vec<Person>, Rejection>, ApiError> {
     let desk = claims.sub.strip_prefix(crate::domain::desk::DESK_SUBJECT_PREFIX);
     // One read of the resident's partition serves the revocation check and every member.
     let resident = match desk {
@@ -364,7 +402,12 @@ pub async fn people_named(store: &dyn Store, claims: &CheckInClaims, wanted: &[M
         });
         match found {
             Some(p) => people.push(p),
-            None => return Ok(Err(reject("unknown_member", "a member in the QR code no longer exists; ask for a fresh code"))),
+            None => {
+                return Ok(Err(reject(
+                    "unknown_member",
+                    "a member in the QR code no longer exists; ask for a fresh code",
+                )))
+            }
         }
     }
     Ok(Ok(people))
@@ -385,8 +428,18 @@ pub fn result(index: usize, event_id: Option<String>, r: Result<RecordOutcome, R
 }
 
 /// The printed poster: a signed shelter code the resident's phone opens as `/c/{code}`.
-pub async fn poster(settings: &AuthSettings, municipality: &MunicipalityCode, shelter: &ShelterId, now_seconds: i64) -> Result<String, crate::signing::SignError> {
-    let claims = PosterClaims { iss: settings.tokens.issuer.clone(), sh: shelter.to_string(), mu: municipality.to_string(), iat: now_seconds };
+pub async fn poster(
+    settings: &AuthSettings,
+    municipality: &MunicipalityCode,
+    shelter: &ShelterId,
+    now_seconds: i64,
+) -> Result<String, crate::signing::SignError> {
+    let claims = PosterClaims {
+        iss: settings.tokens.issuer.clone(),
+        sh: shelter.to_string(),
+        mu: municipality.to_string(),
+        iat: now_seconds,
+    };
     settings.tokens.sign(POSTER_TYPE, &claims).await
 }
 
@@ -399,10 +452,20 @@ pub async fn poster_check_in(
     req: &PosterCheckIn,
     now: Timestamp,
 ) -> Result<Vec<Location>, ApiError> {
-    let bad_poster = || ApiError::invalid("invalid_poster", "This is not a valid shelter poster code.", "避難所のQRコードを確認できませんでした。");
+    let bad_poster = || {
+        ApiError::invalid(
+            "invalid_poster",
+            "This is not a valid shelter poster code.",
+            "避難所のQRコードを確認できませんでした。",
+        )
+    };
     let claims: PosterClaims = settings.tokens.verify_own(&req.poster, POSTER_TYPE).map_err(|_| bad_poster())?;
     if !valid_event_id(&req.event_id) || req.members.is_empty() || req.members.len() > 20 {
-        return Err(ApiError::invalid("invalid_check_in", "Send an event_id (8-64 characters) and 1-20 members.", "チェックインする人を選んでください。"));
+        return Err(ApiError::invalid(
+            "invalid_check_in",
+            "Send an event_id (8-64 characters) and 1-20 members.",
+            "チェックインする人を選んでください。",
+        ));
     }
     let shelter_id = ShelterId::parse(&claims.sh).map_err(|_| bad_poster())?;
     let shelter = shelters::get(store, &shelter_id).await?;
@@ -410,7 +473,11 @@ pub async fn poster_check_in(
         return Err(bad_poster());
     }
     if shelter.status == bosai_types::ShelterStatus::Closed {
-        return Err(ApiError::invalid("shelter_closed", "This shelter is closed. See the shelter list for open ones.", "この避難所は閉鎖中です。開いている避難所を確認してください。"));
+        return Err(ApiError::invalid(
+            "shelter_closed",
+            "This shelter is closed. See the shelter list for open ones.",
+            "この避難所は閉鎖中です。開いている避難所を確認してください。",
+        ));
     }
     let home = crate::domain::home::municipality_of(store, municipality, sub).await?;
     let mut people = Vec::new();
@@ -420,14 +487,24 @@ pub async fn poster_check_in(
         people.push(p);
     }
     let scope = scope_now(store, &shelter.municipality, now).await?;
-    record_guarded(store, &people, EventKind::CheckIn, Place::of(&shelter_id, &scope), now, &req.event_id, sub, &scope.guards).await?.map_err(drill_ended)?;
+    record_guarded(
+        store,
+        &people,
+        EventKind::CheckIn,
+        Place::of(&shelter_id, &scope),
+        now,
+        &req.event_id,
+        sub,
+        &scope.guards,
+    )
+    .await?
+    .map_err(drill_ended)?;
     let mut out = Vec::new();
     for p in &people {
         out.push(super::location::current_location(store, &p.key, &scope.space, &p.member_id).await?);
     }
     Ok(out)
 }
-
 
 /// A scan the incidents refuse (a drill that ended meanwhile), as the resident's answer.
 pub fn drill_ended(r: Rejection) -> ApiError {

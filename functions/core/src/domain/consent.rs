@@ -4,9 +4,7 @@
 //! member's needs and their copies on shelter rosters; the anonymous counters stay.
 
 use crate::{keys, ApiError};
-use bosai_store::{
-    Condition, Item, ItemExt, Key, Store, StoreError, TransactOp, Update, Value, WriteOp,
-};
+use bosai_store::{Condition, Item, ItemExt, Key, Store, StoreError, TransactOp, Update, Value, WriteOp};
 use bosai_types::consent::{Consent, ConsentInput, SENSITIVE_DATA_CONSENT_VERSION};
 use bosai_types::Timestamp;
 
@@ -16,18 +14,10 @@ const GIVEN_AT: &str = "consent_sensitive_at";
 /// The consent recorded on a profile item.
 pub fn of(profile: Option<&Item>) -> Option<Consent> {
     let p = profile?;
-    Some(Consent {
-        version: p.str(VERSION)?.to_owned(),
-        given_at: Timestamp(p.i64(GIVEN_AT)?),
-    })
+    Some(Consent { version: p.str(VERSION)?.to_owned(), given_at: Timestamp(p.i64(GIVEN_AT)?) })
 }
 
-pub async fn give(
-    store: &dyn Store,
-    sub: &str,
-    input: &ConsentInput,
-    now: Timestamp,
-) -> Result<Consent, ApiError> {
+pub async fn give(store: &dyn Store, sub: &str, input: &ConsentInput, now: Timestamp) -> Result<Consent, ApiError> {
     if input.version != SENSITIVE_DATA_CONSENT_VERSION {
         return Err(ApiError::invalid(
             "consent_outdated",
@@ -36,9 +26,7 @@ pub async fn give(
         ));
     }
     // Agreeing again to the same text keeps the first time it was agreed to.
-    let update = Update::new()
-        .set(VERSION, Value::s(&input.version))
-        .set(GIVEN_AT, Value::n(now.millis()));
+    let update = Update::new().set(VERSION, Value::s(&input.version)).set(GIVEN_AT, Value::n(now.millis()));
     let same = Condition::Or(vec![
         Condition::NotExists(VERSION.into()),
         Condition::Ne(VERSION.into(), Value::s(&input.version)),
@@ -71,31 +59,18 @@ pub fn missing() -> ApiError {
 /// needs and the copies on the rosters of shelters they are checked in to. Idempotent.
 pub async fn withdraw(store: &dyn Store, sub: &str) -> Result<usize, ApiError> {
     store
-        .update(
-            &keys::profile(sub),
-            Update::new().remove(VERSION).remove(GIVEN_AT),
-            Some(Condition::present()),
-        )
+        .update(&keys::profile(sub), Update::new().remove(VERSION).remove(GIVEN_AT), Some(Condition::present()))
         .await
         .or_else(ignore_absent)?;
     let items = crate::domain::household::partition(store, sub).await?;
-    let needs: Vec<Key> = items
-        .iter()
-        .filter(|(sk, _)| sk.starts_with("NEEDS#"))
-        .filter_map(|(_, i)| Key::of(i).ok())
-        .collect();
+    let needs: Vec<Key> =
+        items.iter().filter(|(sk, _)| sk.starts_with("NEEDS#")).filter_map(|(_, i)| Key::of(i).ok()).collect();
     let removed = needs.len();
-    store
-        .batch_write(needs.into_iter().map(WriteOp::Delete).collect())
-        .await?;
+    store.batch_write(needs.into_iter().map(WriteOp::Delete).collect()).await?;
     for m in crate::domain::household::view_of(&items).members {
         let loc = keys::location(&keys::person_of_resident(sub, m.member.id.as_str()));
         store
-            .update(
-                &loc,
-                Update::new().remove("needs"),
-                Some(Condition::Exists("needs".into())),
-            )
+            .update(&loc, Update::new().remove("needs"), Some(Condition::Exists("needs".into())))
             .await
             .or_else(ignore_absent)?;
     }

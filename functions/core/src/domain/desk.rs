@@ -96,13 +96,30 @@ pub async fn register(
             // keeps what is there).
             let listed = Update::new()
                 .set(bosai_store::attr::GSI1_PK, Value::s(keys::personal_of(scope.incident.as_deref())))
-                .set(bosai_store::attr::GSI1_SK, Value::s(format!("{:013}#DESK#{}", now.millis(), reg.registration_id)));
-            store.update(&meta_key, listed, Some(Condition::NotExists(bosai_store::attr::GSI1_PK.into()))).await.or_else(ignore_claimed)?;
+                .set(
+                    bosai_store::attr::GSI1_SK,
+                    Value::s(format!("{:013}#DESK#{}", now.millis(), reg.registration_id)),
+                );
+            store
+                .update(&meta_key, listed, Some(Condition::NotExists(bosai_store::attr::GSI1_PK.into())))
+                .await
+                .or_else(ignore_claimed)?;
         }
     }
     if reg.check_in {
         let place = checkin::Place::of(shelter, &scope);
-        checkin::record_guarded(store, &people, EventKind::CheckIn, place, now, &reg.registration_id, staff, &scope.guards).await?.map_err(checkin::drill_ended)?;
+        checkin::record_guarded(
+            store,
+            &people,
+            EventKind::CheckIn,
+            place,
+            now,
+            &reg.registration_id,
+            staff,
+            &scope.guards,
+        )
+        .await?
+        .map_err(checkin::drill_ended)?;
     }
     let iat = now.seconds();
     let claims = CheckInClaims {
@@ -160,7 +177,11 @@ pub async fn desk_people(store: &dyn Store, registration: &str) -> Result<Vec<Pe
                     roster.insert(k.into(), v.clone());
                 }
             }
-            Some(Person { key: keys::person_of_desk(&format!("{registration}#{pid}")), member_id: MemberId::parse(pid).ok()?, roster })
+            Some(Person {
+                key: keys::person_of_desk(&format!("{registration}#{pid}")),
+                member_id: MemberId::parse(pid).ok()?,
+                roster,
+            })
         })
         .collect())
 }
@@ -179,7 +200,13 @@ pub async fn claim(
     req: &DeskClaim,
     now: Timestamp,
 ) -> Result<HouseholdView, ApiError> {
-    let bad = || ApiError::invalid("invalid_desk_credential", "This is not a desk registration QR code of this municipality.", "窓口で受け取ったQRコードを確認できませんでした。");
+    let bad = || {
+        ApiError::invalid(
+            "invalid_desk_credential",
+            "This is not a desk registration QR code of this municipality.",
+            "窓口で受け取ったQRコードを確認できませんでした。",
+        )
+    };
     let claims: CheckInClaims = settings.tokens.verify_own(&req.credential, CHECKIN_TYPE).map_err(|_| bad())?;
     let registration = claims.sub.strip_prefix(DESK_SUBJECT_PREFIX).ok_or_else(bad)?.to_owned();
     if claims.mu != municipality.as_str() {
@@ -205,20 +232,29 @@ pub async fn claim(
     match taken {
         Ok(_) => {}
         Err(StoreError::ConditionFailed) => {
-            return Err(ApiError::invalid("already_claimed", "This desk record was already claimed or does not exist.", "この窓口登録はすでに引き継がれているか、存在しません。"))
+            return Err(ApiError::invalid(
+                "already_claimed",
+                "This desk record was already claimed or does not exist.",
+                "この窓口登録はすでに引き継がれているか、存在しません。",
+            ))
         }
         Err(e) => return Err(e.into()),
     }
     let mut writes = Vec::new();
     let short: String = registration.chars().filter(|c| c.is_ascii_alphanumeric()).take(20).collect();
     for p in &people {
-        let (Some(pid), Some(name)) = (p.str("sk").and_then(|s| s.strip_prefix("PERSON#")), p.str("name")) else { continue };
+        let (Some(pid), Some(name)) = (p.str("sk").and_then(|s| s.strip_prefix("PERSON#")), p.str("name")) else {
+            continue;
+        };
         let id = MemberId::parse(&format!("d-{short}-{pid}")).map_err(household::household_error)?;
         let member = Member {
             id: id.clone(),
             display_name: name.to_owned(),
             birth: p.i64("birth_year").and_then(|y| BirthDate::parse(&format!("{y:04}")).ok()),
-            sex: p.str("sex").and_then(|s| serde_json::from_value(serde_json::Value::String(s.into())).ok()).unwrap_or(bosai_types::household::Sex::NoAnswer),
+            sex: p
+                .str("sex")
+                .and_then(|s| serde_json::from_value(serde_json::Value::String(s.into())).ok())
+                .unwrap_or(bosai_types::household::Sex::NoAnswer),
             relationship: Relationship::Other,
             updated_at: now,
             name_unconfirmed: false,

@@ -30,11 +30,7 @@ pub struct Erased {
 
 /// Takes the person (`keys::person_of_*`) off any roster and counter, then deletes their
 /// location and check-in history. Idempotent: erasing twice erases nothing the second time.
-pub async fn erase_person(
-    store: &dyn Store,
-    person: &str,
-    at: Timestamp,
-) -> Result<Erased, ApiError> {
+pub async fn erase_person(store: &dyn Store, person: &str, at: Timestamp) -> Result<Erased, ApiError> {
     let mut out = Erased::default();
     // The real data, and any drill's the person may be in.
     let mut spaces = vec![Space::Real];
@@ -62,10 +58,7 @@ async fn erase_in(store: &dyn Store, person: &str, space: &Space, at: Timestamp)
         if let Some((shelter, deltas)) = leaving.clone() {
             ops.extend(checkin::counters_update(&shelter, space, deltas, at)?);
         }
-        ops.push(TransactOp::Delete {
-            key: loc_key.clone(),
-            condition: Some(checkin::unchanged(Some(&current))),
-        });
+        ops.push(TransactOp::Delete { key: loc_key.clone(), condition: Some(checkin::unchanged(Some(&current))) });
         match store.transact_write(ops).await {
             Ok(()) => {
                 out.items += 1;
@@ -107,31 +100,15 @@ pub async fn forget_scans(store: &dyn Store, event_ids: &[String]) -> Result<usi
     let mut ids: Vec<&String> = event_ids.iter().collect();
     ids.sort();
     ids.dedup();
-    store
-        .batch_write(
-            ids.iter()
-                .map(|id| WriteOp::Delete(keys::event_id(id)))
-                .collect(),
-        )
-        .await?;
+    store.batch_write(ids.iter().map(|id| WriteOp::Delete(keys::event_id(id))).collect()).await?;
     Ok(ids.len())
 }
 
 /// Every item on GSI1 partition `gsi1pk`, deleted (a resident's answers, sessions, card links,
 /// desk records they claimed). Returns how many.
-pub async fn delete_indexed(
-    store: &dyn Store,
-    gsi1pk: &str,
-) -> Result<Vec<bosai_store::Item>, ApiError> {
+pub async fn delete_indexed(store: &dyn Store, gsi1pk: &str) -> Result<Vec<bosai_store::Item>, ApiError> {
     // Deleting while paging would move DynamoDB's cursor under us: collect, then delete.
     let gone = crate::domain::query_all(store, Query::gsi1(gsi1pk)).await?;
-    store
-        .batch_write(
-            gone.iter()
-                .filter_map(|i| Key::of(i).ok())
-                .map(WriteOp::Delete)
-                .collect(),
-        )
-        .await?;
+    store.batch_write(gone.iter().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete).collect()).await?;
     Ok(gone)
 }

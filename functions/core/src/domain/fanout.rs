@@ -82,11 +82,14 @@ impl Progress {
                 a.into_iter().map(Source::Area).collect()
             }
             NoticeTarget::Evacuees => {
-                let mut ids: Vec<ShelterId> = crate::domain::query_all(store, Query::gsi1(keys::shelters_of(&self.municipality)).begins_with("SHELTER#"))
-                    .await?
-                    .iter()
-                    .filter_map(|s| ShelterId::parse(s.str("id")?).ok())
-                    .collect();
+                let mut ids: Vec<ShelterId> = crate::domain::query_all(
+                    store,
+                    Query::gsi1(keys::shelters_of(&self.municipality)).begins_with("SHELTER#"),
+                )
+                .await?
+                .iter()
+                .filter_map(|s| ShelterId::parse(s.str("id")?).ok())
+                .collect();
                 ids.sort();
                 ids.into_iter().map(Source::Shelter).collect()
             }
@@ -95,7 +98,12 @@ impl Progress {
 }
 
 /// One page of subscription items from `source`, and the cursor of the next.
-async fn page_of(store: &dyn Store, p: &Progress, source: &Source, page_size: u32) -> Result<(Vec<Item>, Option<String>), ApiError> {
+async fn page_of(
+    store: &dyn Store,
+    p: &Progress,
+    source: &Source,
+    page_size: u32,
+) -> Result<(Vec<Item>, Option<String>), ApiError> {
     match source {
         Source::Area(prefix) => {
             let mut q = Query::gsi1(keys::push_index(&p.municipality)).limit(page_size).after(p.cursor.clone());
@@ -107,7 +115,9 @@ async fn page_of(store: &dyn Store, p: &Progress, source: &Source, page_size: u3
         }
         Source::Shelter(shelter) => {
             // Residents on the roster (desk registrations have no device); a household once.
-            let page = store.query(Query::gsi1(keys::present_at(shelter, &p.space)).limit(page_size).after(p.cursor.clone())).await?;
+            let page = store
+                .query(Query::gsi1(keys::present_at(shelter, &p.space)).limit(page_size).after(p.cursor.clone()))
+                .await?;
             let mut households: Vec<&str> = page
                 .items
                 .iter()
@@ -117,7 +127,8 @@ async fn page_of(store: &dyn Store, p: &Progress, source: &Source, page_size: u3
             households.dedup();
             let mut items = Vec::new();
             for sub in households {
-                let pointers = store.query(Query::partition(keys::resident_partition(sub)).begins_with("PUSHSUB#")).await?;
+                let pointers =
+                    store.query(Query::partition(keys::resident_partition(sub)).begins_with("PUSHSUB#")).await?;
                 for id in pointers.items.iter().filter_map(|i| i.str("subscription")) {
                     items.extend(store.get(&keys::push_subscription(id)).await?);
                 }
@@ -166,7 +177,12 @@ fn subscription_of(i: &Item, allow_loopback: bool) -> Option<Subscription> {
     Subscription::from_base64url(endpoint, i.str("p256dh")?, i.str("auth")?).ok()
 }
 
-async fn send_one(push: &PushSettings, i: &Item, payload: &[u8], opts: &SendOptions) -> Option<(Key, Option<String>, Delivery)> {
+async fn send_one(
+    push: &PushSettings,
+    i: &Item,
+    payload: &[u8],
+    opts: &SendOptions,
+) -> Option<(Key, Option<String>, Delivery)> {
     let key = Key::of(i).ok()?;
     let owner = i.str("owner").map(str::to_owned);
     let d = match subscription_of(i, push.allow_loopback) {
@@ -223,7 +239,14 @@ async fn step(store: &dyn Store, push: &PushSettings, p: &Progress, page_size: u
 }
 
 /// Adds a page's outcome and moves the cursor, if nobody else did. `Ok(false)`: somebody did.
-async fn commit(store: &dyn Store, p: &Progress, o: PageOutcome, cursor: Option<String>, area_index: usize, done: bool) -> Result<bool, ApiError> {
+async fn commit(
+    store: &dyn Store,
+    p: &Progress,
+    o: PageOutcome,
+    cursor: Option<String>,
+    area_index: usize,
+    done: bool,
+) -> Result<bool, ApiError> {
     let mut u = Update::new()
         .add("delivered", o.delivered as i64)
         .add("gone", o.gone as i64)
@@ -287,7 +310,12 @@ pub async fn run_pending(store: &dyn Store, push: &PushSettings) -> Result<usize
 
 /// Sends `payload` to every device of resident `sub` (their own warning, not a notice to an
 /// area). Returns to how many devices it was delivered.
-pub async fn send_to_resident(store: &dyn Store, push: &PushSettings, sub: &str, payload: &PushPayload) -> Result<u32, ApiError> {
+pub async fn send_to_resident(
+    store: &dyn Store,
+    push: &PushSettings,
+    sub: &str,
+    payload: &PushPayload,
+) -> Result<u32, ApiError> {
     let bytes = serde_json::to_vec(payload).expect("payload serialises");
     let opts = SendOptions { ttl_secs: 7 * 24 * 3600, urgency: Urgency::Normal, topic: None };
     let pointers = store.query(Query::partition(keys::resident_partition(sub)).begins_with("PUSHSUB#")).await?;

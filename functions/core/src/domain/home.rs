@@ -3,25 +3,19 @@
 //! A check-in credential carries it, so the host shelter counts the person under it.
 
 use crate::domain::{areas, municipality_list};
-use crate::{ApiError, keys};
+use crate::{keys, ApiError};
 use bosai_store::{Condition, ItemExt, Store, StoreError, Update, Value};
-use bosai_types::MunicipalityCode;
 use bosai_types::household::{Home, HomeSource, MunicipalityChoice};
+use bosai_types::MunicipalityCode;
 use std::collections::BTreeSet;
 
 const CARD: &str = "card";
 const CHOSEN: &str = "chosen";
 
 /// The prefectures of the municipalities the deployment serves (usually one).
-async fn served_prefectures(
-    store: &dyn Store,
-    own: &MunicipalityCode,
-) -> Result<BTreeSet<MunicipalityCode>, ApiError> {
-    let mut prefs: BTreeSet<MunicipalityCode> = areas::served(store)
-        .await?
-        .iter()
-        .map(MunicipalityCode::prefecture)
-        .collect();
+async fn served_prefectures(store: &dyn Store, own: &MunicipalityCode) -> Result<BTreeSet<MunicipalityCode>, ApiError> {
+    let mut prefs: BTreeSet<MunicipalityCode> =
+        areas::served(store).await?.iter().map(MunicipalityCode::prefecture).collect();
     prefs.insert(own.prefecture());
     Ok(prefs)
 }
@@ -41,9 +35,7 @@ pub async fn record_from_card(
     let Some(code) = municipality_list::home_from_address(&listed, address) else {
         return Ok(());
     };
-    let u = Update::new()
-        .set("home", Value::s(code.as_str()))
-        .set("home_source", Value::s(CARD));
+    let u = Update::new().set("home", Value::s(code.as_str())).set("home_source", Value::s(CARD));
     let not_chosen = Condition::Or(vec![
         Condition::NotExists("home_source".into()),
         Condition::Ne("home_source".into(), Value::s(CHOSEN)),
@@ -56,22 +48,11 @@ pub async fn record_from_card(
 
 /// The municipalities a resident may name: every listed one of the served prefectures, and
 /// every served one (listed or not), by code.
-pub async fn choices(
-    store: &dyn Store,
-    own: &MunicipalityCode,
-) -> Result<Vec<MunicipalityChoice>, ApiError> {
-    let served: BTreeSet<MunicipalityCode> = areas::served(store)
-        .await?
-        .into_iter()
-        .chain([own.clone()])
-        .collect();
+pub async fn choices(store: &dyn Store, own: &MunicipalityCode) -> Result<Vec<MunicipalityChoice>, ApiError> {
+    let served: BTreeSet<MunicipalityCode> = areas::served(store).await?.into_iter().chain([own.clone()]).collect();
     let mut out = Vec::new();
     for pref in served_prefectures(store, own).await? {
-        for l in municipality_list::listed(store, &pref)
-            .await?
-            .into_iter()
-            .filter(|l| !l.code.is_prefecture())
-        {
+        for l in municipality_list::listed(store, &pref).await?.into_iter().filter(|l| !l.code.is_prefecture()) {
             out.push(MunicipalityChoice {
                 served: served.contains(&l.code),
                 name_ja: l.name_ja,
@@ -80,24 +61,11 @@ pub async fn choices(
             });
         }
     }
-    let unlisted: Vec<&MunicipalityCode> = served
-        .iter()
-        .filter(|m| {
-            !out.iter()
-                .any(|c: &MunicipalityChoice| &c.municipality == *m)
-        })
-        .collect();
+    let unlisted: Vec<&MunicipalityCode> =
+        served.iter().filter(|m| !out.iter().any(|c: &MunicipalityChoice| &c.municipality == *m)).collect();
     for m in unlisted {
-        let name_ja = areas::municipality_name(store, m)
-            .await?
-            .map(|(ja, _)| ja)
-            .unwrap_or_else(|| m.to_string());
-        out.push(MunicipalityChoice {
-            municipality: m.clone(),
-            name_ja,
-            kana: String::new(),
-            served: true,
-        });
+        let name_ja = areas::municipality_name(store, m).await?.map(|(ja, _)| ja).unwrap_or_else(|| m.to_string());
+        out.push(MunicipalityChoice { municipality: m.clone(), name_ja, kana: String::new(), served: true });
     }
     out.sort_by(|a, b| a.municipality.cmp(&b.municipality));
     Ok(out)
@@ -106,9 +74,7 @@ pub async fn choices(
 fn unknown(code: &MunicipalityCode) -> ApiError {
     ApiError::invalid(
         "unknown_municipality",
-        format!(
-            "{code} is not a municipality you can choose here. Choose one from GET /api/municipalities."
-        ),
+        format!("{code} is not a municipality you can choose here. Choose one from GET /api/municipalities."),
         "その市区町村は選べません。一覧から選んでください。",
     )
 }
@@ -125,9 +91,7 @@ pub async fn choose(
         return Err(unknown(code));
     }
     let before = municipality_of(store, own, sub).await?;
-    let mut u = Update::new()
-        .set("home", Value::s(code.as_str()))
-        .set("home_source", Value::s(CHOSEN));
+    let mut u = Update::new().set("home", Value::s(code.as_str())).set("home_source", Value::s(CHOSEN));
     if &before != code {
         // Areas are a municipality's: the old one's means nothing in the new one.
         u = u.remove("area");
@@ -144,26 +108,12 @@ pub async fn of(store: &dyn Store, sub: &str) -> Result<Option<Home>, ApiError> 
     let Some(profile) = store.get(&keys::profile(sub)).await? else {
         return Ok(None);
     };
-    let Some(code) = profile
-        .str("home")
-        .and_then(|c| MunicipalityCode::parse(c).ok())
-    else {
+    let Some(code) = profile.str("home").and_then(|c| MunicipalityCode::parse(c).ok()) else {
         return Ok(None);
     };
-    let source = if profile.str("home_source") == Some(CHOSEN) {
-        HomeSource::Chosen
-    } else {
-        HomeSource::Card
-    };
-    let name_ja = areas::municipality_name(store, &code)
-        .await?
-        .map(|(ja, _)| ja)
-        .unwrap_or_else(|| code.to_string());
-    Ok(Some(Home {
-        municipality: code,
-        name_ja,
-        source,
-    }))
+    let source = if profile.str("home_source") == Some(CHOSEN) { HomeSource::Chosen } else { HomeSource::Card };
+    let name_ja = areas::municipality_name(store, &code).await?.map(|(ja, _)| ja).unwrap_or_else(|| code.to_string());
+    Ok(Some(Home { municipality: code, name_ja, source }))
 }
 
 /// The resident's municipality: their home, or the deployment's own for a resident who has
@@ -183,11 +133,7 @@ pub async fn municipality_of(
 
 /// Whether a credential naming home `code` is received here: a served municipality's
 /// resident, or one of a listed municipality (a town whose shelters another one runs).
-pub async fn received(
-    store: &dyn Store,
-    own: &MunicipalityCode,
-    code: &str,
-) -> Result<bool, ApiError> {
+pub async fn received(store: &dyn Store, own: &MunicipalityCode, code: &str) -> Result<bool, ApiError> {
     if areas::serves(store, own, code).await? {
         return Ok(true);
     }

@@ -2,12 +2,14 @@
 //! resident's own partition, so another resident's ids are simply not found.
 
 use crate::{keys, ApiError};
-use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Value, WriteOp};
+use bosai_store::{
+    item::item, CancelReason, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Value, WriteOp,
+};
 use bosai_types::household::{
     BirthDate, HouseholdError, HouseholdView, Member, MemberId, MemberInput, MemberView, Relationship, Sex, MAX_MEMBERS,
 };
-use bosai_types::needs::{Needs, NeedsInput};
 use bosai_types::made::Made;
+use bosai_types::needs::{Needs, NeedsInput};
 use bosai_types::Timestamp;
 use std::collections::BTreeMap;
 
@@ -147,7 +149,8 @@ pub async fn view(store: &dyn Store, sub: &str) -> Result<HouseholdView, ApiErro
     let mut v = view_of(&partition(store, sub).await?);
     for m in &mut v.members {
         let id = &m.member.id;
-        let here = crate::domain::location::current_anywhere(store, &keys::person_of_resident(sub, id.as_str()), id).await?;
+        let here =
+            crate::domain::location::current_anywhere(store, &keys::person_of_resident(sub, id.as_str()), id).await?;
         m.checked_in = here.shelter_id.is_some().then_some(here);
     }
     crate::domain::safety::with_drill_reports(store, sub, &mut v).await?;
@@ -202,7 +205,12 @@ pub async fn put_member(
     match store.put(it, Some(not_newer(made))).await {
         Ok(()) => Ok(member),
         // An edit made before the stored one, sent late: the stored one stays.
-        Err(StoreError::ConditionFailed) => store.get(&keys::member(sub, id.as_str())).await?.as_ref().and_then(member_from).ok_or_else(member_not_found),
+        Err(StoreError::ConditionFailed) => store
+            .get(&keys::member(sub, id.as_str()))
+            .await?
+            .as_ref()
+            .and_then(member_from)
+            .ok_or_else(member_not_found),
         Err(e) => Err(e.into()),
     }
 }
@@ -227,7 +235,8 @@ pub async fn remove_member(store: &dyn Store, sub: &str, id: &MemberId, now: Tim
     crate::domain::erasure::erase_person(store, &keys::person_of_resident(sub, id.as_str()), now).await?;
     // Reports (real and of drills) first off the HQ counters, atomically, then the rest.
     crate::domain::safety::erase(store, sub, Some(id)).await?;
-    let ops: Vec<WriteOp> = [keys::member(sub, id.as_str()), keys::needs(sub, id.as_str())].into_iter().map(WriteOp::Delete).collect();
+    let ops: Vec<WriteOp> =
+        [keys::member(sub, id.as_str()), keys::needs(sub, id.as_str())].into_iter().map(WriteOp::Delete).collect();
     store.batch_write(ops).await?;
     Ok(())
 }
@@ -242,11 +251,13 @@ pub async fn put_needs(
     input.validate().map_err(|e| ApiError::invalid("invalid_needs", format!("{e}."), e.message_ja()))?;
     let item = needs_item(sub, id, &input, made.at).with("received_at", Value::n(made.received_at.millis()));
     // The resident themself may register needs before ever editing their member record.
-    let member = (!id.is_self()).then(|| TransactOp::Check { key: keys::member(sub, id.as_str()), condition: Condition::present() });
+    let member = (!id.is_self())
+        .then(|| TransactOp::Check { key: keys::member(sub, id.as_str()), condition: Condition::present() });
     // Clearing needs never needs consent; entering them does (要配慮個人情報).
     let consent = (!input.is_empty()).then(|| crate::domain::consent::required(sub));
     let (has_member, has_consent) = (member.is_some(), consent.is_some());
-    let ops = member.into_iter().chain(consent).chain([TransactOp::Put { item, condition: Some(not_newer(made)) }]).collect();
+    let ops =
+        member.into_iter().chain(consent).chain([TransactOp::Put { item, condition: Some(not_newer(made)) }]).collect();
     match store.transact_write(ops).await {
         Ok(()) => Ok(Needs { needs: input, updated_at: made.at }),
         Err(StoreError::TransactionCanceled { reasons }) => {
@@ -308,7 +319,12 @@ mod tests {
     use bosai_types::needs::AllergenCode;
 
     fn child() -> MemberInput {
-        MemberInput { display_name: "はな".into(), birth: BirthDate::parse("2018").unwrap(), sex: Sex::Female, relationship: Relationship::Child }
+        MemberInput {
+            display_name: "はな".into(),
+            birth: BirthDate::parse("2018").unwrap(),
+            sex: Sex::Female,
+            relationship: Relationship::Child,
+        }
     }
 
     #[tokio::test]
@@ -321,7 +337,8 @@ mod tests {
         let needs = NeedsInput { allergens: vec![AllergenCode::Egg], ..Default::default() };
         let refused = put_needs(&s, "r_a", &id, needs.clone(), Made::now(now)).await;
         assert!(matches!(refused, Err(ApiError::Invalid { code: "consent_required", .. })), "{refused:?}");
-        let agreed = bosai_types::consent::ConsentInput { version: bosai_types::consent::SENSITIVE_DATA_CONSENT_VERSION.into() };
+        let agreed =
+            bosai_types::consent::ConsentInput { version: bosai_types::consent::SENSITIVE_DATA_CONSENT_VERSION.into() };
         crate::domain::consent::give(&s, "r_a", &agreed, now).await.unwrap();
         put_needs(&s, "r_a", &id, needs.clone(), Made::now(now)).await.unwrap();
         let v = view(&s, "r_a").await.unwrap();
@@ -330,11 +347,18 @@ mod tests {
         assert_eq!(v.members[1].needs.as_ref().unwrap().needs, needs);
         // Another resident sees nothing of it and cannot write to it.
         assert_eq!(view(&s, "r_b").await.unwrap().members.len(), 1);
-        assert!(matches!(put_needs(&s, "r_b", &id, NeedsInput::default(), Made::now(now)).await, Err(ApiError::NotFound(..))));
+        assert!(matches!(
+            put_needs(&s, "r_b", &id, NeedsInput::default(), Made::now(now)).await,
+            Err(ApiError::NotFound(..))
+        ));
         // An edit made before the stored one but sent later does not overwrite it.
         let late = Made::stamp(Some(bosai_types::made::DeviceTimes { made_at: 0, sent_at: 60_000 }), now, None);
         let older = NeedsInput { allergens: vec![AllergenCode::Milk], ..Default::default() };
-        assert_eq!(put_needs(&s, "r_a", &id, older, late).await.unwrap().needs, needs, "the stored, later edit is returned");
+        assert_eq!(
+            put_needs(&s, "r_a", &id, older, late).await.unwrap().needs,
+            needs,
+            "the stored, later edit is returned"
+        );
         let renamed = MemberInput { display_name: "はなこ".into(), ..child() };
         assert_eq!(put_member(&s, "r_a", &id, renamed.clone(), late).await.unwrap().display_name, "はな");
         let later = Made::now(Timestamp(now.millis() + 1));
@@ -358,6 +382,9 @@ mod tests {
         let future = MemberInput { birth: BirthDate::parse("2030").unwrap(), ..child() };
         let r = put_member(&s, "r", &MemberId::parse("m0").unwrap(), future, Made::now(now)).await;
         assert!(matches!(r, Err(ApiError::Invalid { code: "invalid_birth_date", .. })));
-        assert!(matches!(remove_member(&s, "r", &MemberId::myself(), Timestamp(5)).await, Err(ApiError::Invalid { code: "self_member", .. })));
+        assert!(matches!(
+            remove_member(&s, "r", &MemberId::myself(), Timestamp(5)).await,
+            Err(ApiError::Invalid { code: "self_member", .. })
+        ));
     }
 }

@@ -9,9 +9,7 @@ use crate::auth::Principal;
 use crate::domain::checkin::{Guard, Rejection};
 use crate::keys::{self, Space};
 use crate::ApiError;
-use bosai_store::{
-    attr, item::item, Condition, Item, ItemExt, Key, Query, Store, StoreError, Value, WriteOp,
-};
+use bosai_store::{attr, item::item, Condition, Item, ItemExt, Key, Query, Store, StoreError, Value, WriteOp};
 use bosai_types::auth::Role;
 use bosai_types::incident::{current, Incident, IncidentKind, OpenIncident};
 use bosai_types::{MunicipalityCode, Timestamp};
@@ -43,7 +41,13 @@ impl ListFilter {
             Some("real") => Self::Real,
             Some("none") => Self::Outside,
             Some(id) if id.chars().count() <= 64 => Self::Incident(id.to_owned()),
-            Some(_) => return Err(ApiError::invalid("invalid_filter", "incident is an incident id (at most 64 characters), `all`, `real` or `none`.", "災害・訓練の指定が正しくありません。")),
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "invalid_filter",
+                    "incident is an incident id (at most 64 characters), `all`, `real` or `none`.",
+                    "災害・訓練の指定が正しくありません。",
+                ))
+            }
         })
     }
 
@@ -77,15 +81,9 @@ fn from_item(i: &Item) -> Option<Incident> {
 
 fn to_item(inc: &Incident) -> Item {
     let mut it = item(&keys::incident(&inc.id))
-        .with(
-            "incident",
-            Value::s(serde_json::to_string(inc).expect("incident serialises")),
-        )
+        .with("incident", Value::s(serde_json::to_string(inc).expect("incident serialises")))
         .with(attr::GSI1_PK, Value::s(keys::INCIDENTS))
-        .with(
-            attr::GSI1_SK,
-            Value::s(format!("{:013}#{}", inc.started_at.millis().max(0), inc.id)),
-        );
+        .with(attr::GSI1_SK, Value::s(format!("{:013}#{}", inc.started_at.millis().max(0), inc.id)));
     if let Some(c) = inc.closed_at {
         it = it.with(CLOSED_AT, Value::n(c.millis()));
     }
@@ -94,32 +92,19 @@ fn to_item(inc: &Incident) -> Item {
 
 /// Every incident and drill, oldest first (a few a year).
 pub async fn all(store: &dyn Store) -> Result<Vec<Incident>, ApiError> {
-    Ok(super::query_all(store, Query::gsi1(keys::INCIDENTS))
-        .await?
-        .iter()
-        .filter_map(from_item)
-        .collect())
+    Ok(super::query_all(store, Query::gsi1(keys::INCIDENTS)).await?.iter().filter_map(from_item).collect())
 }
 
 /// Those covering municipality `m`, newest first.
-pub async fn of_municipality(
-    store: &dyn Store,
-    m: &MunicipalityCode,
-) -> Result<Vec<Incident>, ApiError> {
-    let mut v: Vec<Incident> = all(store)
-        .await?
-        .into_iter()
-        .filter(|i| i.municipalities.contains(m))
-        .collect();
+pub async fn of_municipality(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<Incident>, ApiError> {
+    let mut v: Vec<Incident> = all(store).await?.into_iter().filter(|i| i.municipalities.contains(m)).collect();
     v.reverse();
     Ok(v)
 }
 
 pub async fn get(store: &dyn Store, id: &str) -> Result<Incident, ApiError> {
     let item = store.get(&keys::incident(id)).await?;
-    item.as_ref()
-        .and_then(from_item)
-        .ok_or(ApiError::NotFound("The incident", "災害・訓練"))
+    item.as_ref().and_then(from_item).ok_or(ApiError::NotFound("The incident", "災害・訓練"))
 }
 
 /// Municipalities HQ may open and close incidents for: its own; a prefecture's HQ those of its
@@ -181,11 +166,7 @@ pub async fn open(
     if !req.areas.is_empty() {
         match municipalities.as_slice() {
             [m] => crate::domain::areas::check(store, m, &req.areas).await?,
-            _ => {
-                return Err(invalid(
-                    "Areas can be named only for an incident of one municipality.",
-                ))
-            }
+            _ => return Err(invalid("Areas can be named only for an incident of one municipality.")),
         }
     }
     let inc = Incident {
@@ -205,10 +186,7 @@ pub async fn open(
         Ok(()) => {}
         Err(StoreError::ConditionFailed) => {
             let first = get(store, &inc.id).await?;
-            if first.name == inc.name
-                && first.kind == inc.kind
-                && first.municipalities == inc.municipalities
-            {
+            if first.name == inc.name && first.kind == inc.kind && first.municipalities == inc.municipalities {
                 return Ok(first);
             }
             return Err(ApiError::StateConflict {
@@ -220,10 +198,7 @@ pub async fn open(
         Err(e) => return Err(e.into()),
     }
     for m in &inc.municipalities {
-        let details = [
-            ("incident", Value::s(&inc.id)),
-            ("kind", Value::s(kind_str(inc.kind))),
-        ];
+        let details = [("incident", Value::s(&inc.id)), ("kind", Value::s(kind_str(inc.kind)))];
         crate::domain::audit::record(store, m, now, "incident_opened", &who.sub, details).await?;
     }
     Ok(inc)
@@ -250,11 +225,7 @@ pub async fn close(
     if !inc.municipalities.iter().all(|m| may_command(who, m)) {
         return Err(ApiError::Forbidden);
     }
-    let pending = store
-        .get(&keys::incident(id))
-        .await?
-        .and_then(|i| i.bool(PURGE_PENDING))
-        .unwrap_or(false);
+    let pending = store.get(&keys::incident(id)).await?.and_then(|i| i.bool(PURGE_PENDING)).unwrap_or(false);
     if inc.closed_at.is_some() && !pending {
         return Err(ApiError::StateConflict {
             code: "incident_already_closed",
@@ -266,23 +237,16 @@ pub async fn close(
         let closed_at = now.max(inc.started_at);
         inc.closed_at = Some(closed_at);
         if inc.kind == IncidentKind::Real {
-            inc.personal_data_until = Some(Timestamp(
-                closed_at.millis() + i64::from(retention_days) * DAY_MS,
-            ));
+            inc.personal_data_until = Some(Timestamp(closed_at.millis() + i64::from(retention_days) * DAY_MS));
         }
         let mut it = to_item(&inc);
         if inc.kind == IncidentKind::Drill {
             // From here every scan into the drill is refused (its guard), then its data goes.
             it = it.with(PURGE_PENDING, Value::Bool(true));
         }
-        match store
-            .put(it, Some(Condition::NotExists(CLOSED_AT.into())))
-            .await
-        {
+        match store.put(it, Some(Condition::NotExists(CLOSED_AT.into()))).await {
             Ok(()) => {}
-            Err(StoreError::ConditionFailed) => {
-                return Err(ApiError::Conflict("The incident", "この災害・訓練"))
-            }
+            Err(StoreError::ConditionFailed) => return Err(ApiError::Conflict("The incident", "この災害・訓練")),
             Err(e) => return Err(e.into()),
         }
     }
@@ -290,14 +254,8 @@ pub async fn close(
         finish_drill(store, &mut inc, now).await?;
     }
     for m in &inc.municipalities {
-        let mut details = vec![
-            ("incident", Value::s(&inc.id)),
-            ("kind", Value::s(kind_str(inc.kind))),
-        ];
-        details.extend(
-            inc.purged_items
-                .map(|n| ("items_removed", Value::n(n as i64))),
-        );
+        let mut details = vec![("incident", Value::s(&inc.id)), ("kind", Value::s(kind_str(inc.kind)))];
+        details.extend(inc.purged_items.map(|n| ("items_removed", Value::n(n as i64))));
         crate::domain::audit::record(store, m, now, "incident_closed", &who.sub, details).await?;
     }
     Ok(inc)
@@ -326,28 +284,15 @@ pub(crate) async fn pending_drills(store: &dyn Store) -> Result<Vec<Incident>, A
 /// Every person a drill holds (on its rosters or left), with their location and history, and
 /// the scan records of those scans. Idempotent: a second run finds nothing. Returns how many
 /// items went.
-async fn delete_drill_data(
-    store: &dyn Store,
-    inc: &Incident,
-    now: Timestamp,
-) -> Result<u64, ApiError> {
+async fn delete_drill_data(store: &dyn Store, inc: &Incident, now: Timestamp) -> Result<u64, ApiError> {
     let space = Space::Drill(inc.id.clone());
     let mut people = Vec::new();
     for m in &inc.municipalities {
-        for shelter in super::query_all(
-            store,
-            Query::gsi1(keys::shelters_of(m)).begins_with("SHELTER#"),
-        )
-        .await?
-        {
-            let Some(id) = shelter
-                .str("id")
-                .and_then(|s| bosai_types::ShelterId::parse(s).ok())
-            else {
+        for shelter in super::query_all(store, Query::gsi1(keys::shelters_of(m)).begins_with("SHELTER#")).await? {
+            let Some(id) = shelter.str("id").and_then(|s| bosai_types::ShelterId::parse(s).ok()) else {
                 continue;
             };
-            people
-                .extend(super::query_all(store, Query::gsi1(keys::present_at(&id, &space))).await?);
+            people.extend(super::query_all(store, Query::gsi1(keys::present_at(&id, &space))).await?);
         }
     }
     people.extend(super::query_all(store, Query::gsi1(keys::drill_left(&inc.id))).await?);
@@ -362,23 +307,13 @@ async fn delete_drill_data(
         let Some(person) = loc.str(attr::GSI1_SK) else {
             continue;
         };
-        let desk_registration = person
-            .strip_prefix("D#")
-            .and_then(|r| r.rsplit_once('#'))
-            .map(|(reg, _)| reg.to_owned());
-        let items = super::query_all(
-            store,
-            Query::partition(keys::person_partition(person, &space)),
-        )
-        .await?;
+        let desk_registration =
+            person.strip_prefix("D#").and_then(|r| r.rsplit_once('#')).map(|(reg, _)| reg.to_owned());
+        let items = super::query_all(store, Query::partition(keys::person_partition(person, &space))).await?;
         let mut ops = Vec::new();
         for i in &items {
             let Ok(key) = Key::of(i) else { continue };
-            if let Some((_, event)) = key
-                .sk
-                .strip_prefix("EVENT#")
-                .and_then(|r| r.split_once('#'))
-            {
+            if let Some((_, event)) = key.sk.strip_prefix("EVENT#").and_then(|r| r.split_once('#')) {
                 ops.push(WriteOp::Delete(keys::event_id(event)));
             }
             ops.push(WriteOp::Delete(key));
@@ -411,9 +346,7 @@ async fn delete_drill_reports(store: &dyn Store, inc: &Incident) -> Result<u64, 
     for pk in partitions {
         let items = super::query_all(store, Query::partition(pk)).await?;
         removed += items.len() as u64;
-        store
-            .batch_write(items.iter().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete).collect())
-            .await?;
+        store.batch_write(items.iter().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete).collect()).await?;
     }
     Ok(removed)
 }
@@ -440,12 +373,18 @@ pub fn scope_of(current: Option<&Incident>) -> Result<Scope, Rejection> {
     match current {
         Some(i) if i.kind == IncidentKind::Drill => {
             if i.closed_at.is_some() {
-                return Err(Rejection::new("drill_ended", "this scan was made during a drill that has ended; drill records are deleted"));
+                return Err(Rejection::new(
+                    "drill_ended",
+                    "this scan was made during a drill that has ended; drill records are deleted",
+                ));
             }
             let guard = Guard {
                 key: keys::incident(&i.id),
                 condition: Condition::NotExists(CLOSED_AT.into()),
-                rejection: Rejection::new("drill_ended", "the drill ended while this scan was sent; drill records are deleted"),
+                rejection: Rejection::new(
+                    "drill_ended",
+                    "the drill ended while this scan was sent; drill records are deleted",
+                ),
             };
             Ok(Scope { space: Space::Drill(i.id.clone()), guards: vec![guard], incident: None })
         }
@@ -481,9 +420,5 @@ pub async fn drill_spaces(store: &dyn Store) -> Result<Vec<Space>, ApiError> {
 
 /// Open incidents (public: names and kinds, no personal data), for the 訓練 banner.
 pub async fn open_now(store: &dyn Store, now: Timestamp) -> Result<Vec<Incident>, ApiError> {
-    Ok(all(store)
-        .await?
-        .into_iter()
-        .filter(|i| i.is_open() && i.started_at <= now)
-        .collect())
+    Ok(all(store).await?.into_iter().filter(|i| i.is_open() && i.started_at <= now).collect())
 }

@@ -7,7 +7,12 @@ use bosai_types::checkin::Location;
 use bosai_types::household::MemberId;
 use bosai_types::{ShelterId, Timestamp};
 
-pub async fn current_location(store: &dyn Store, person: &str, space: &keys::Space, member: &MemberId) -> Result<Location, ApiError> {
+pub async fn current_location(
+    store: &dyn Store,
+    person: &str,
+    space: &keys::Space,
+    member: &MemberId,
+) -> Result<Location, ApiError> {
     let loc = store.get(&keys::location_in(person, space)).await?;
     Ok(Location {
         member_id: member.clone(),

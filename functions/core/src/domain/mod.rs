@@ -4,8 +4,8 @@ pub mod activity;
 pub mod area_import;
 pub mod areas;
 pub mod audit;
-pub mod away;
 pub mod auth;
+pub mod away;
 pub mod checkin;
 pub mod consent;
 pub mod credential;
@@ -14,10 +14,10 @@ pub mod erasure;
 pub mod fanout;
 pub mod headcount;
 pub mod home;
+pub mod household;
 pub mod hq;
 pub mod incidents;
 pub mod location;
-pub mod household;
 pub mod municipality_list;
 pub mod mydata;
 pub mod notices;
@@ -37,7 +37,10 @@ pub mod surveys;
 
 /// Every page of a query, collected: for lists the domain bounds (a household, a roster, a day's
 /// audit log, a municipality's shelters).
-pub(crate) async fn query_all(store: &dyn bosai_store::Store, q: bosai_store::Query) -> Result<Vec<bosai_store::Item>, crate::ApiError> {
+pub(crate) async fn query_all(
+    store: &dyn bosai_store::Store,
+    q: bosai_store::Query,
+) -> Result<Vec<bosai_store::Item>, crate::ApiError> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {

@@ -6,13 +6,11 @@
 //! 地方公共団体マスター (全国地方公共団体コード, 都道府県名, 郡名, 市区町村名, 政令市区名, …,
 //! 廃止日). A whole-country file is fine: only the rows of the importer's prefecture are kept.
 
-use crate::domain::shelter_import::read::{
-    FileError, csv_line, decode, looks_garbled, municipality_code, problem,
-};
-use crate::{ApiError, keys};
-use bosai_store::{Condition, ItemExt, Query, Store, StoreError, Update, Value, item::item};
-use bosai_types::MunicipalityCode;
+use crate::domain::shelter_import::read::{csv_line, decode, looks_garbled, municipality_code, problem, FileError};
+use crate::{keys, ApiError};
+use bosai_store::{item::item, Condition, ItemExt, Query, Store, StoreError, Update, Value};
 use bosai_types::shelter_import::{MunicipalityListReport, RowProblem, TextEncoding};
+use bosai_types::MunicipalityCode;
 use std::collections::HashMap;
 
 const MAX_NAME_CHARS: usize = 40;
@@ -88,32 +86,19 @@ struct Parsed {
 
 fn parse(bytes: &[u8], pref: &MunicipalityCode) -> Result<Parsed, ApiError> {
     let (text, encoding) = decode(bytes)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| FileError::Csv(csv_line(&e)))?
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let header: Vec<String> =
+        reader.headers().map_err(|e| FileError::Csv(csv_line(&e)))?.iter().map(|h| h.trim().to_owned()).collect();
     if looks_garbled(&header.join(",")) {
         return Err(FileError::Garbled.into());
     }
     let c = columns(&header)?;
-    let (mut listed, mut errors, mut seen) = (
-        Vec::new(),
-        Vec::new(),
-        HashMap::<MunicipalityCode, u32>::new(),
-    );
+    let (mut listed, mut errors, mut seen) = (Vec::new(), Vec::new(), HashMap::<MunicipalityCode, u32>::new());
     let (mut rows, mut other) = (0u32, 0u32);
     for record in reader.records() {
         let record = record.map_err(|e| FileError::Csv(csv_line(&e)))?;
         rows += 1;
-        let line = record
-            .position()
-            .map(|p| p.line() as u32)
-            .unwrap_or(rows + 1);
+        let line = record.position().map(|p| p.line() as u32).unwrap_or(rows + 1);
         let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::trim).unwrap_or("");
         let Some(code) = municipality_code(cell(Some(c.code)), pref) else {
             errors.push(problem(
@@ -131,8 +116,7 @@ fn parse(bytes: &[u8], pref: &MunicipalityCode) -> Result<Parsed, ApiError> {
         }
         let name_ja = cell(Some(c.name)).to_owned();
         let prefecture_ja = cell(c.prefecture).to_owned();
-        if name_ja.chars().count() > MAX_NAME_CHARS || (name_ja.is_empty() && !code.is_prefecture())
-        {
+        if name_ja.chars().count() > MAX_NAME_CHARS || (name_ja.is_empty() && !code.is_prefecture()) {
             errors.push(problem(
                 line,
                 Some(&header[c.name]),
@@ -150,12 +134,7 @@ fn parse(bytes: &[u8], pref: &MunicipalityCode) -> Result<Parsed, ApiError> {
             ));
             continue;
         }
-        listed.push(Listed {
-            code,
-            prefecture_ja,
-            name_ja,
-            kana: cell(c.kana).to_owned(),
-        });
+        listed.push(Listed { code, prefecture_ja, name_ja, kana: cell(c.kana).to_owned() });
     }
     if listed.is_empty() && errors.is_empty() {
         errors.push(problem(
@@ -165,13 +144,7 @@ fn parse(bytes: &[u8], pref: &MunicipalityCode) -> Result<Parsed, ApiError> {
             format!("このファイルには都道府県 {pref} の市区町村がありません。"),
         ));
     }
-    Ok(Parsed {
-        encoding,
-        rows,
-        listed,
-        other,
-        errors,
-    })
+    Ok(Parsed { encoding, rows, listed, other, errors })
 }
 
 /// Previews (or, with `apply` and no invalid row, writes) the municipality list of `m`'s prefecture.
@@ -184,20 +157,12 @@ pub async fn import(
     let pref = m.prefecture();
     let p = parse(bytes, &pref)?;
     let before = listed(store, &pref).await?;
-    let added = p
-        .listed
-        .iter()
-        .filter(|l| !before.iter().any(|b| b.code == l.code))
-        .map(|l| l.code.to_string())
-        .collect();
+    let added =
+        p.listed.iter().filter(|l| !before.iter().any(|b| b.code == l.code)).map(|l| l.code.to_string()).collect();
     let renamed = p
         .listed
         .iter()
-        .filter(|l| {
-            before
-                .iter()
-                .any(|b| b.code == l.code && b.display_name() != l.display_name())
-        })
+        .filter(|l| before.iter().any(|b| b.code == l.code && b.display_name() != l.display_name()))
         .map(|l| l.code.to_string())
         .collect();
     let applied = apply && p.errors.is_empty();
@@ -211,14 +176,7 @@ pub async fn import(
             store.put(it, None).await?;
             // A served municipality shows its listed name from now on.
             let named = Update::new().set("name_ja", Value::s(l.display_name()));
-            match store
-                .update(
-                    &keys::municipality(&l.code),
-                    named,
-                    Some(Condition::present()),
-                )
-                .await
-            {
+            match store.update(&keys::municipality(&l.code), named, Some(Condition::present())).await {
                 Ok(_) | Err(StoreError::ConditionFailed) => {}
                 Err(e) => return Err(e.into()),
             }
@@ -238,9 +196,7 @@ pub async fn import(
 
 /// The listed municipalities of prefecture `pref` (one query).
 pub async fn listed(store: &dyn Store, pref: &MunicipalityCode) -> Result<Vec<Listed>, ApiError> {
-    let items =
-        crate::domain::query_all(store, Query::partition(keys::municipality_list(pref)))
-            .await?;
+    let items = crate::domain::query_all(store, Query::partition(keys::municipality_list(pref))).await?;
     Ok(items
         .iter()
         .filter_map(|i| {
@@ -255,28 +211,16 @@ pub async fn listed(store: &dyn Store, pref: &MunicipalityCode) -> Result<Vec<Li
 }
 
 /// One listed name, if the list has the code.
-pub async fn listed_name(
-    store: &dyn Store,
-    m: &MunicipalityCode,
-) -> Result<Option<String>, ApiError> {
-    Ok(store
-        .get(&keys::listed_municipality(m))
-        .await?
-        .and_then(|i| {
-            let name = i
-                .str("name_ja")
-                .filter(|n| !n.is_empty())
-                .or(i.str("prefecture_ja"))?;
-            Some(name.to_owned())
-        }))
+pub async fn listed_name(store: &dyn Store, m: &MunicipalityCode) -> Result<Option<String>, ApiError> {
+    Ok(store.get(&keys::listed_municipality(m)).await?.and_then(|i| {
+        let name = i.str("name_ja").filter(|n| !n.is_empty()).or(i.str("prefecture_ja"))?;
+        Some(name.to_owned())
+    }))
 }
 
 /// Spelling a card and a list may differ in: spaces, and ケ/ヶ/ｹ as in 七ヶ宿町.
 fn normalise(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| if matches!(c, 'ケ' | 'ｹ') { 'ヶ' } else { c })
-        .collect()
+    s.chars().filter(|c| !c.is_whitespace()).map(|c| if matches!(c, 'ケ' | 'ｹ') { 'ヶ' } else { c }).collect()
 }
 
 /// The municipality an address lies in: 「宮城県仙台市青葉区…」 is 仙台市 041009, and
@@ -291,12 +235,8 @@ pub fn home_from_address(listed: &[Listed], address: &str) -> Option<Municipalit
             let rest = address.strip_prefix(&normalise(&l.prefecture_ja))?;
             let name = normalise(&l.name_ja);
             // 郡 at the very start is a name (郡山市), not a county.
-            let county = rest
-                .char_indices()
-                .skip(1)
-                .take(6)
-                .find(|(_, c)| *c == '郡')
-                .map(|(i, c)| &rest[i + c.len_utf8()..]);
+            let county =
+                rest.char_indices().skip(1).take(6).find(|(_, c)| *c == '郡').map(|(i, c)| &rest[i + c.len_utf8()..]);
             (rest.starts_with(&name) || county.is_some_and(|r| r.starts_with(&name)))
                 .then(|| (name.chars().count(), l.code.clone()))
         })

@@ -5,8 +5,8 @@ use crate::domain::{auth, checkin, erasure, household, safety};
 use crate::{keys, ApiError};
 use bosai_store::{attr, item::item, ItemExt, Key, Query, Store, Update, Value, WriteOp};
 use bosai_types::auth::Role;
-use bosai_types::checkin::CHECKIN_TTL_SECONDS;
 use bosai_types::checkin::EventKind;
+use bosai_types::checkin::CHECKIN_TTL_SECONDS;
 use bosai_types::household::{CheckInRecord, DeleteConfirmation, MyData};
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use std::collections::BTreeMap;
@@ -32,7 +32,13 @@ pub async fn export(store: &dyn Store, sub: &str, now: Timestamp) -> Result<MyDa
                     n
                 }
             };
-            check_ins.push(CheckInRecord { member_id: m.member.id.clone(), kind, shelter_id: shelter, shelter_name, at });
+            check_ins.push(CheckInRecord {
+                member_id: m.member.id.clone(),
+                kind,
+                shelter_id: shelter,
+                shelter_name,
+                at,
+            });
         }
     }
     check_ins.sort_by_key(|c| std::cmp::Reverse(c.at));
@@ -126,7 +132,9 @@ pub async fn delete(
     // outlives every QR code issued before it, then expires.
     let until = now.seconds() + CHECKIN_TTL_SECONDS + 24 * 3600;
     removed += 1;
-    let tombstone = item(&keys::profile(sub)).with(checkin::REVOKED_BEFORE, Value::n(now.millis())).with(attr::TTL, Value::n(until));
+    let tombstone = item(&keys::profile(sub))
+        .with(checkin::REVOKED_BEFORE, Value::n(now.millis()))
+        .with(attr::TTL, Value::n(until));
     store.put(tombstone, None).await?;
     let details = [("items_removed", Value::n(removed as i64))];
     crate::domain::audit::record(store, municipality, now, "resident_data_deleted", sub, details).await?;

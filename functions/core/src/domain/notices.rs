@@ -6,8 +6,8 @@ use crate::domain::safety;
 use crate::{keys, ApiError};
 use bosai_store::{attr, item::item, Condition, Item, ItemExt, Query, Store, StoreError, Update, Value, WriteOp};
 use bosai_types::notices::{
-    DeliveryProgress, DeliveryState, NewNotice, Notice, NoticeId, NoticeLevel, NoticeTarget, PushPayload, PushSubscriptionInput,
-    MAX_ENDPOINT_CHARS,
+    DeliveryProgress, DeliveryState, NewNotice, Notice, NoticeId, NoticeLevel, NoticeTarget, PushPayload,
+    PushSubscriptionInput, MAX_ENDPOINT_CHARS,
 };
 use bosai_types::surveys::{AreaCode, Localized};
 use bosai_types::{MunicipalityCode, Timestamp};
@@ -45,7 +45,9 @@ pub fn endpoint_allowed(endpoint: &str, allow_loopback: bool) -> bool {
     url.scheme() == "https"
         && url.username().is_empty()
         && url.password().is_none()
-        && (PUSH_SERVICE_HOSTS.contains(&host) || PUSH_SERVICE_SUFFIXES.iter().any(|s| host.ends_with(s)) || (allow_loopback && loopback))
+        && (PUSH_SERVICE_HOSTS.contains(&host)
+            || PUSH_SERVICE_SUFFIXES.iter().any(|s| host.ends_with(s))
+            || (allow_loopback && loopback))
 }
 
 /// Subscriptions are keyed by a hash of the endpoint: the same device registering twice is one.
@@ -70,7 +72,8 @@ pub async fn subscribe(
     if input.endpoint.chars().count() > MAX_ENDPOINT_CHARS || !endpoint_allowed(&input.endpoint, push.allow_loopback) {
         return Err(invalid_subscription("the endpoint is not a known push service"));
     }
-    bosai_push::SubscriptionKeys::from_base64url(&input.keys.p256dh, &input.keys.auth).map_err(|_| invalid_subscription("bad keys"))?;
+    bosai_push::SubscriptionKeys::from_base64url(&input.keys.p256dh, &input.keys.auth)
+        .map_err(|_| invalid_subscription("bad keys"))?;
     let id = subscription_id(&input.endpoint);
     let area = safety::registered_area(store, sub).await?;
     let key = keys::push_subscription(&id);
@@ -87,7 +90,10 @@ pub async fn subscribe(
         .with("owner", Value::s(sub))
         .with("updated_at", Value::n(now.millis()));
     store
-        .batch_write(vec![WriteOp::Put(subscription), WriteOp::Put(item(&keys::resident_push(sub, &id)).with("subscription", Value::s(&id)))])
+        .batch_write(vec![
+            WriteOp::Put(subscription),
+            WriteOp::Put(item(&keys::resident_push(sub, &id)).with("subscription", Value::s(&id))),
+        ])
         .await?;
     Ok(())
 }
@@ -108,11 +114,21 @@ pub async fn unsubscribe(store: &dyn Store, sub: &str, endpoint: &str) -> Result
 }
 
 /// The resident's subscriptions follow their municipality and registered area.
-pub async fn move_subscriptions(store: &dyn Store, sub: &str, m: &MunicipalityCode, area: Option<&AreaCode>) -> Result<(), ApiError> {
+pub async fn move_subscriptions(
+    store: &dyn Store,
+    sub: &str,
+    m: &MunicipalityCode,
+    area: Option<&AreaCode>,
+) -> Result<(), ApiError> {
     let pointers = store.query(Query::partition(keys::resident_partition(sub)).begins_with("PUSHSUB#")).await?;
     for id in pointers.items.iter().filter_map(|p| p.str("subscription")) {
-        let update = Update::new().set(attr::GSI1_PK, Value::s(keys::push_index(m))).set(attr::GSI1_SK, Value::s(subscription_sort_key(area, id)));
-        match store.update(&keys::push_subscription(id), update, Some(Condition::Eq("owner".into(), Value::s(sub)))).await {
+        let update = Update::new()
+            .set(attr::GSI1_PK, Value::s(keys::push_index(m)))
+            .set(attr::GSI1_SK, Value::s(subscription_sort_key(area, id)));
+        match store
+            .update(&keys::push_subscription(id), update, Some(Condition::Eq("owner".into(), Value::s(sub))))
+            .await
+        {
             Ok(_) | Err(StoreError::ConditionFailed) => {}
             Err(e) => return Err(e.into()),
         }
@@ -122,7 +138,11 @@ pub async fn move_subscriptions(store: &dyn Store, sub: &str, m: &MunicipalityCo
 
 /// Deletes the subscriptions a resident's pointers name (all data deleted).
 pub fn forget_subscriptions(partition: &std::collections::BTreeMap<String, Item>) -> Vec<WriteOp> {
-    partition.values().filter_map(|p| p.str("subscription")).map(|id| WriteOp::Delete(keys::push_subscription(id))).collect()
+    partition
+        .values()
+        .filter_map(|p| p.str("subscription"))
+        .map(|id| WriteOp::Delete(keys::push_subscription(id)))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -192,7 +212,13 @@ pub fn notice_from(i: &Item) -> Option<Notice> {
 }
 
 /// Saves a notice for sending. `Ok((notice, false))`: the same notice was already saved (a resend).
-pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, new: &NewNotice, now: Timestamp) -> Result<(Notice, bool), ApiError> {
+pub async fn create(
+    store: &dyn Store,
+    who: &Principal,
+    m: &MunicipalityCode,
+    new: &NewNotice,
+    now: Timestamp,
+) -> Result<(Notice, bool), ApiError> {
     if !who.may_read_municipality(m) {
         return Err(ApiError::Forbidden);
     }
@@ -221,7 +247,11 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, ne
     if payload.len() > bosai_push::MAX_PLAINTEXT_LEN {
         return Err(ApiError::invalid(
             "notice_too_long",
-            format!("The notice is {} bytes as a push message; the limit is {}. Shorten the text.", payload.len(), bosai_push::MAX_PLAINTEXT_LEN),
+            format!(
+                "The notice is {} bytes as a push message; the limit is {}. Shorten the text.",
+                payload.len(),
+                bosai_push::MAX_PLAINTEXT_LEN
+            ),
             "お知らせが長すぎます。本文を短くしてください。",
         ));
     }
@@ -237,11 +267,18 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, ne
         }
         Err(StoreError::ConditionFailed) => {
             let stored = get(store, m, &notice.id).await?;
-            let same = stored.title == new.title && stored.body == new.body && stored.level == new.level && stored.target == new.target;
+            let same = stored.title == new.title
+                && stored.body == new.body
+                && stored.level == new.level
+                && stored.target == new.target;
             if same {
                 Ok((stored, false))
             } else {
-                Err(ApiError::invalid("notice_id_taken", "Another notice has this id. Create the notice with a new id.", "このIDのお知らせは既にあります。"))
+                Err(ApiError::invalid(
+                    "notice_id_taken",
+                    "Another notice has this id. Create the notice with a new id.",
+                    "このIDのお知らせは既にあります。",
+                ))
             }
         }
         Err(e) => Err(e.into()),
@@ -259,7 +296,12 @@ pub async fn public(store: &dyn Store, m: &MunicipalityCode, id: &NoticeId) -> R
 }
 
 /// HQ's list: newest first, those `filter` keeps (one incident's, say).
-pub async fn of_incident(store: &dyn Store, m: &MunicipalityCode, filter: &crate::domain::incidents::ListFilter, limit: usize) -> Result<Vec<Notice>, ApiError> {
+pub async fn of_incident(
+    store: &dyn Store,
+    m: &MunicipalityCode,
+    filter: &crate::domain::incidents::ListFilter,
+    limit: usize,
+) -> Result<Vec<Notice>, ApiError> {
     let mut all = list(store, m, None, usize::MAX).await?;
     all.retain(|n| filter.keeps(n.incident.as_deref(), n.drill.is_some()));
     all.truncate(limit);
@@ -267,11 +309,18 @@ pub async fn of_incident(store: &dyn Store, m: &MunicipalityCode, filter: &crate
 }
 
 /// Newest first; `area` given: only notices for everyone or for that area (a resident's list).
-pub async fn list(store: &dyn Store, m: &MunicipalityCode, area: Option<Option<&AreaCode>>, limit: usize) -> Result<Vec<Notice>, ApiError> {
+pub async fn list(
+    store: &dyn Store,
+    m: &MunicipalityCode,
+    area: Option<Option<&AreaCode>>,
+    limit: usize,
+) -> Result<Vec<Notice>, ApiError> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
-        let page = store.query(Query::partition(keys::municipality(m).pk).begins_with(keys::NOTICE_PREFIX).after(cursor)).await?;
+        let page = store
+            .query(Query::partition(keys::municipality(m).pk).begins_with(keys::NOTICE_PREFIX).after(cursor))
+            .await?;
         out.extend(page.items.iter().filter_map(notice_from));
         cursor = page.next;
         if cursor.is_none() {
@@ -297,10 +346,17 @@ pub async fn list(store: &dyn Store, m: &MunicipalityCode, area: Option<Option<&
 /// A resident's notices, newest first: their home's for everyone and for their area, and those
 /// to the evacuees of every municipality whose shelters a member of the household is at now
 /// (their home's too).
-pub async fn for_resident(store: &dyn Store, home: &MunicipalityCode, sub: &str, area: Option<&AreaCode>, limit: usize) -> Result<Vec<Notice>, ApiError> {
+pub async fn for_resident(
+    store: &dyn Store,
+    home: &MunicipalityCode,
+    sub: &str,
+    area: Option<&AreaCode>,
+    limit: usize,
+) -> Result<Vec<Notice>, ApiError> {
     let mut out = list(store, home, Some(area), usize::MAX).await?;
     for m in sheltered_in(store, sub).await? {
-        let to_evacuees = list(store, &m, None, usize::MAX).await?.into_iter().filter(|n| n.target == NoticeTarget::Evacuees);
+        let to_evacuees =
+            list(store, &m, None, usize::MAX).await?.into_iter().filter(|n| n.target == NoticeTarget::Evacuees);
         out.extend(to_evacuees.map(|n| Notice { delivery: None, incident: None, ..n }));
     }
     out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.id.cmp(&b.id)));
@@ -313,7 +369,8 @@ async fn sheltered_in(store: &dyn Store, sub: &str) -> Result<std::collections::
     let mut out = std::collections::BTreeSet::new();
     for m in crate::domain::household::view_of(&crate::domain::household::partition(store, sub).await?).members {
         let person = keys::person_of_resident(sub, m.member.id.as_str());
-        if let Some(shelter) = crate::domain::location::current_anywhere(store, &person, &m.member.id).await?.shelter_id {
+        if let Some(shelter) = crate::domain::location::current_anywhere(store, &person, &m.member.id).await?.shelter_id
+        {
             out.insert(crate::domain::shelters::get(store, &shelter).await?.municipality);
         }
     }

@@ -13,9 +13,7 @@
 use crate::domain::{areas, desk, incidents, safety, surveys};
 use crate::keys;
 use crate::ApiError;
-use bosai_store::{
-    attr, Condition, Item, ItemExt, Key, Query, SortKey, Store, StoreError, Update, Value, WriteOp,
-};
+use bosai_store::{attr, Condition, Item, ItemExt, Key, Query, SortKey, Store, StoreError, Update, Value, WriteOp};
 use bosai_types::incident::IncidentKind;
 use bosai_types::Timestamp;
 use std::collections::BTreeMap;
@@ -41,16 +39,8 @@ impl PurgeRun {
 }
 
 /// One purge run at `now`, deleting at most about `budget` items.
-pub async fn run(
-    store: &dyn Store,
-    retention_days: u32,
-    now: Timestamp,
-    budget: u64,
-) -> Result<PurgeRun, ApiError> {
-    let mut out = PurgeRun {
-        complete: true,
-        ..Default::default()
-    };
+pub async fn run(store: &dyn Store, retention_days: u32, now: Timestamp, budget: u64) -> Result<PurgeRun, ApiError> {
+    let mut out = PurgeRun { complete: true, ..Default::default() };
     let mut left = budget;
     for mut drill in incidents::pending_drills(store).await? {
         incidents::finish_drill(store, &mut drill, now).await?;
@@ -73,15 +63,8 @@ pub async fn run(
                 *counts.entry("survey_answers".into()).or_default() += n;
             }
         }
-        let done = left > 0 && purge_listed(
-            store,
-            &keys::personal_of(Some(&inc.id)),
-            None,
-            &mut left,
-            &mut counts,
-            now,
-        )
-        .await?;
+        let done = left > 0
+            && purge_listed(store, &keys::personal_of(Some(&inc.id)), None, &mut left, &mut counts, now).await?;
         for (kind, n) in &counts {
             *inc.purge_report.entry(kind.clone()).or_default() += n;
             *out.deleted.entry(kind.clone()).or_default() += n;
@@ -110,23 +93,14 @@ pub async fn run(
             }
         }
     }
-    out.complete = left > 0 && purge_listed(
-        store,
-        keys::PERSONAL_OUTSIDE_INCIDENTS,
-        Some(cutoff),
-        &mut left,
-        &mut counts,
-        now,
-    )
-    .await?;
+    out.complete = left > 0
+        && purge_listed(store, keys::PERSONAL_OUTSIDE_INCIDENTS, Some(cutoff), &mut left, &mut counts, now).await?;
     if !counts.is_empty() {
         let report = counts
             .iter()
             .fold(Update::new(), |u, (k, n)| u.add(k, *n as i64))
             .set("updated_at", Value::n(now.millis()));
-        store
-            .update(&keys::purge_report_outside_incidents(), report, None)
-            .await?;
+        store.update(&keys::purge_report_outside_incidents(), report, None).await?;
     }
     for (kind, n) in counts {
         *out.deleted.entry(kind).or_default() += n;
@@ -209,10 +183,7 @@ async fn delete_left_location(store: &dyn Store, loc: &Item) -> Result<bool, Api
     let unchanged = Condition::And(vec![
         Condition::NotExists("shelter".into()),
         Condition::Eq("at".into(), loc.get("at").cloned().unwrap_or(Value::n(0))),
-        Condition::Eq(
-            attr::GSI1_PK.into(),
-            loc.get(attr::GSI1_PK).cloned().unwrap_or(Value::s("")),
-        ),
+        Condition::Eq(attr::GSI1_PK.into(), loc.get(attr::GSI1_PK).cloned().unwrap_or(Value::s(""))),
     ]);
     match store.delete(&key, Some(unchanged)).await {
         Ok(()) => Ok(true),
@@ -223,29 +194,16 @@ async fn delete_left_location(store: &dyn Store, loc: &Item) -> Result<bool, Api
 
 /// A desk registration made during the incident: every person in it (off any roster, their
 /// history and entry), then the registration. Returns how many people.
-async fn delete_desk_registration(
-    store: &dyn Store,
-    meta: &Key,
-    now: Timestamp,
-) -> Result<u64, ApiError> {
+async fn delete_desk_registration(store: &dyn Store, meta: &Key, now: Timestamp) -> Result<u64, ApiError> {
     let registration = meta.pk.strip_prefix("DESK#").unwrap_or_default();
     let people = desk::person_keys(store, registration).await?;
     for p in &people {
-        if store
-            .get(&keys::location(p))
-            .await?
-            .is_some_and(|l| l.str("shelter").is_some())
-        {
+        if store.get(&keys::location(p)).await?.is_some_and(|l| l.str("shelter").is_some()) {
             // Still at a shelter: kept, listed again from now (outside incidents, its own retention).
             let relisted = Update::new()
                 .set(attr::GSI1_PK, Value::s(keys::PERSONAL_OUTSIDE_INCIDENTS))
-                .set(
-                    attr::GSI1_SK,
-                    Value::s(format!("{:013}#DESK#{registration}", now.millis())),
-                );
-            store
-                .update(meta, relisted, Some(Condition::present()))
-                .await?;
+                .set(attr::GSI1_SK, Value::s(format!("{:013}#DESK#{registration}", now.millis())));
+            store.update(meta, relisted, Some(Condition::present())).await?;
             return Ok(0);
         }
     }

@@ -1,13 +1,13 @@
 //! The roster of people present at a shelter, its filters and CSV export.
 //! Every view and export is audited (who, when, which filter).
 
+use crate::domain::checkin::{self, Person};
 use crate::keys::{self, Space};
 use crate::ApiError;
 use bosai_store::{Item, ItemExt, Query, Store, Value};
-use bosai_types::needs::NeedsInput;
-use crate::domain::checkin::{self, Person};
 use bosai_types::checkin::{EventKind, RecordOutcome};
 use bosai_types::household::MemberId;
+use bosai_types::needs::NeedsInput;
 use bosai_types::roster::{AgeBand, ManualCheckOut, RosterEntry, RosterFilter};
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 
@@ -45,23 +45,49 @@ async fn present(store: &dyn Store, shelter: &ShelterId, space: &Space) -> Resul
 }
 
 /// The roster of `space`: the real one, or during a drill the drill's (never both).
-pub async fn list(store: &dyn Store, shelter: &ShelterId, space: &Space, filter: &RosterFilter, now: Timestamp) -> Result<Vec<RosterEntry>, ApiError> {
+pub async fn list(
+    store: &dyn Store,
+    shelter: &ShelterId,
+    space: &Space,
+    filter: &RosterFilter,
+    now: Timestamp,
+) -> Result<Vec<RosterEntry>, ApiError> {
     let this_year: u16 = now.jst_date()[..4].parse().unwrap_or(2026);
-    let mut out: Vec<RosterEntry> = present(store, shelter, space).await?.iter().filter_map(|i| entry(i, this_year)).filter(|e| filter.matches(e)).collect();
+    let mut out: Vec<RosterEntry> = present(store, shelter, space)
+        .await?
+        .iter()
+        .filter_map(|i| entry(i, this_year))
+        .filter(|e| filter.matches(e))
+        .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
 
 /// The location item of the roster entry `entry`, if that person is on the shelter's roster.
-pub async fn find(store: &dyn Store, shelter: &ShelterId, space: &Space, entry: &str) -> Result<Option<Item>, ApiError> {
-    Ok(present(store, shelter, space).await?.into_iter().find(|i| i.str(bosai_store::attr::GSI1_SK).is_some_and(|p| entry_id(p) == entry)))
+pub async fn find(
+    store: &dyn Store,
+    shelter: &ShelterId,
+    space: &Space,
+    entry: &str,
+) -> Result<Option<Item>, ApiError> {
+    Ok(present(store, shelter, space)
+        .await?
+        .into_iter()
+        .find(|i| i.str(bosai_store::attr::GSI1_SK).is_some_and(|p| entry_id(p) == entry)))
 }
 
 /// A person registered at the desk (no card, no phone) asks for their record to be deleted:
 /// staff of the shelter they are on the roster of erase them (off the roster and its counters,
 /// their check-in history and desk entry; the registration goes with its last person). A card
 /// holder deletes their own data from their phone instead (400 `not_a_desk_record`). Audited.
-pub async fn delete_desk_person(store: &dyn Store, municipality: &MunicipalityCode, shelter: &ShelterId, entry: &str, staff: &str, now: Timestamp) -> Result<(), ApiError> {
+pub async fn delete_desk_person(
+    store: &dyn Store,
+    municipality: &MunicipalityCode,
+    shelter: &ShelterId,
+    entry: &str,
+    staff: &str,
+    now: Timestamp,
+) -> Result<(), ApiError> {
     let space = checkin::scope_now(store, municipality, now).await?.space;
     let Some(loc) = find(store, shelter, &space, entry).await? else {
         return Err(ApiError::NotFound("This person on the shelter's roster", "名簿のこの方"));
@@ -75,7 +101,11 @@ pub async fn delete_desk_person(store: &dyn Store, municipality: &MunicipalityCo
         ));
     }
     let removed = crate::domain::desk::erase_person(store, &person, now).await?;
-    let details = [("shelter", Value::s(shelter.as_str())), ("entry", Value::s(entry)), ("items_removed", Value::n(removed as i64))];
+    let details = [
+        ("shelter", Value::s(shelter.as_str())),
+        ("entry", Value::s(entry)),
+        ("items_removed", Value::n(removed as i64)),
+    ];
     crate::domain::audit::record(store, municipality, now, "desk_record_deleted", staff, details).await
 }
 
@@ -92,7 +122,11 @@ pub async fn check_out_by_hand(
     now: Timestamp,
 ) -> Result<RecordOutcome, ApiError> {
     if !bosai_types::checkin::valid_event_id(&req.event_id) {
-        return Err(ApiError::invalid("invalid_event_id", "Send an event_id of 8-64 letters, digits, - or _.", "記録IDが正しくありません。もう一度操作してください。"));
+        return Err(ApiError::invalid(
+            "invalid_event_id",
+            "Send an event_id of 8-64 letters, digits, - or _.",
+            "記録IDが正しくありません。もう一度操作してください。",
+        ));
     }
     let scope = checkin::scope_now(store, municipality, now).await?;
     let Some(loc) = find(store, shelter, &scope.space, entry).await? else {
@@ -103,14 +137,21 @@ pub async fn check_out_by_hand(
     };
     let person = Person {
         key: loc.str(bosai_store::attr::GSI1_SK).unwrap_or_default().to_owned(),
-        member_id: loc.str("member_id").and_then(|m| MemberId::parse(m).ok()).ok_or_else(|| ApiError::Unavailable("a location without a member id".into()))?,
+        member_id: loc
+            .str("member_id")
+            .and_then(|m| MemberId::parse(m).ok())
+            .ok_or_else(|| ApiError::Unavailable("a location without a member id".into()))?,
         roster: Item::new(),
     };
     // After the stay it ends, even when a device's clock put the check-in ahead of ours.
     let at = Timestamp(now.millis().max(loc.i64("at").unwrap_or(0) + 1));
     let place = checkin::Place::of(shelter, &scope);
-    let outcome = checkin::record_guarded(store, &[person], EventKind::CheckOut, place, at, &req.event_id, staff, &scope.guards).await?.map_err(checkin::drill_ended)?;
-    let details = [("shelter", Value::s(shelter.as_str())), ("entry", Value::s(entry)), ("event_id", Value::s(&req.event_id))];
+    let outcome =
+        checkin::record_guarded(store, &[person], EventKind::CheckOut, place, at, &req.event_id, staff, &scope.guards)
+            .await?
+            .map_err(checkin::drill_ended)?;
+    let details =
+        [("shelter", Value::s(shelter.as_str())), ("entry", Value::s(entry)), ("event_id", Value::s(&req.event_id))];
     crate::domain::audit::record(store, municipality, now, "manual_check_out", staff, details).await?;
     Ok(outcome)
 }
@@ -124,7 +165,12 @@ pub struct RosterAccess<'a> {
     pub rows: usize,
 }
 
-pub async fn audit(store: &dyn Store, municipality: &MunicipalityCode, a: RosterAccess<'_>, now: Timestamp) -> Result<(), ApiError> {
+pub async fn audit(
+    store: &dyn Store,
+    municipality: &MunicipalityCode,
+    a: RosterAccess<'_>,
+    now: Timestamp,
+) -> Result<(), ApiError> {
     let RosterAccess { action, actor, shelter, filter, rows } = a;
     let details = [
         ("shelter", Value::s(shelter.as_str())),
@@ -169,7 +215,11 @@ pub fn csv(entries: &[RosterEntry]) -> String {
             names(&e.care, code),
             e.nursing_care_level.map(code).unwrap_or_default(),
             e.checked_in_at.millis().to_string(),
-            if e.source == "desk" { "窓口登録（未確認）".into() } else { "マイナンバーカード".into() },
+            if e.source == "desk" {
+                "窓口登録（未確認）".into()
+            } else {
+                "マイナンバーカード".into()
+            },
         ];
         out.push_str(&row.join(","));
         out.push_str("\r\n");
@@ -206,6 +256,9 @@ mod tests {
         let line = out.lines().nth(1).unwrap();
         assert!(line.starts_with("\"'=HYPERLINK(\"\"x\"\"), 太郎\""), "{line}");
         assert!(line.contains("卵・乳") && line.contains("窓口登録"));
-        assert!(line.contains(",'=薬は朝夕,") && line.contains(",care3,"), "medical note (escaped) and 要介護度: {line}");
+        assert!(
+            line.contains(",'=薬は朝夕,") && line.contains(",care3,"),
+            "medical note (escaped) and 要介護度: {line}"
+        );
     }
 }

@@ -9,12 +9,15 @@
 use crate::domain::{checkin, household, incidents, shelters};
 use crate::keys::Space;
 use crate::{keys, ApiError};
-use bosai_store::{attr, item::item, CancelReason, Condition, Item, ItemExt, Key, Query, Store, StoreError, TransactOp, Update, Value, WriteOp};
-use bosai_types::hq::{AreaSafety, SafetyCounts};
-use bosai_types::surveys::AreaCode;
+use bosai_store::{
+    attr, item::item, CancelReason, Condition, Item, ItemExt, Key, Query, Store, StoreError, TransactOp, Update, Value,
+    WriteOp,
+};
 use bosai_types::household::{HelpRequest, MemberId};
-use bosai_types::safety::{SafetyReport, SafetyReportInput, SafetyStatus};
+use bosai_types::hq::{AreaSafety, SafetyCounts};
 use bosai_types::made::Made;
+use bosai_types::safety::{SafetyReport, SafetyReportInput, SafetyStatus};
+use bosai_types::surveys::AreaCode;
 use bosai_types::{MunicipalityCode, Timestamp};
 
 pub const HELP_LIST_LIMIT: u32 = 500;
@@ -56,7 +59,11 @@ pub async fn report(
     }
     if let SafetyStatus::AtShelter { shelter_id } = &input.status {
         if let Err(ApiError::NotFound(..)) = shelters::get(store, shelter_id).await {
-            return Err(ApiError::invalid("unknown_shelter", "There is no shelter with this id.", "その避難所は見つかりません。"));
+            return Err(ApiError::invalid(
+                "unknown_shelter",
+                "There is no shelter with this id.",
+                "その避難所は見つかりません。",
+            ));
         }
     }
     let r = SafetyReport {
@@ -81,9 +88,11 @@ pub async fn report(
     };
     let mut replay_record = with_report(item(&id_key), &r);
     if let Space::Drill(id) = space {
-        replay_record = replay_record.with(attr::GSI1_PK, Value::s(keys::drill_reported(id))).with(attr::GSI1_SK, Value::s(sub));
+        replay_record =
+            replay_record.with(attr::GSI1_PK, Value::s(keys::drill_reported(id))).with(attr::GSI1_SK, Value::s(sub));
     }
-    let log = listed(with_report(item(&keys::safety_log(sub, member, at.millis(), &r.report_id, space)), &r), "SAFETYLOG");
+    let log =
+        listed(with_report(item(&keys::safety_log(sub, member, at.millis(), &r.report_id, space)), &r), "SAFETYLOG");
     let guards: Vec<TransactOp> =
         scope.guards.iter().map(|g| TransactOp::Check { key: g.key.clone(), condition: g.condition.clone() }).collect();
     let mut help = None;
@@ -117,13 +126,17 @@ pub async fn report(
             // Made before the current report (it waited offline longer): history only.
             ops.push(TransactOp::Check { key: current_key.clone(), condition: unchanged });
         } else {
-            let current = with_report(item(&current_key), &r).with("count_pk", Value::s(&count_key.pk)).with("count_sk", Value::s(&count_key.sk));
+            let current = with_report(item(&current_key), &r)
+                .with("count_pk", Value::s(&count_key.pk))
+                .with("count_sk", Value::s(&count_key.sk));
             let mut current = listed(current, "SAFETY");
             if let Some((key, entry)) = &help {
                 current = current.with("help_pk", Value::s(&key.pk)).with("help_sk", Value::s(&key.sk));
                 ops.push(TransactOp::Put { item: entry.clone(), condition: None });
             }
-            if let Some(old) = previous.as_ref().and_then(help_key).filter(|old| Some(old) != help.as_ref().map(|(k, _)| k)) {
+            if let Some(old) =
+                previous.as_ref().and_then(help_key).filter(|old| Some(old) != help.as_ref().map(|(k, _)| k))
+            {
                 ops.push(TransactOp::Delete { key: old, condition: None });
             }
             // The area counters move from the previous report (as it was counted) to this one.
@@ -143,15 +156,35 @@ pub async fn report(
                 return Ok(r);
             }
             Err(StoreError::TransactionCanceled { reasons })
-                if scope.guards.iter().enumerate().any(|(i, _)| reasons.get(first_guard + i) == Some(&CancelReason::ConditionFailed)) =>
+                if scope
+                    .guards
+                    .iter()
+                    .enumerate()
+                    .any(|(i, _)| reasons.get(first_guard + i) == Some(&CancelReason::ConditionFailed)) =>
             {
-                let i = (0..scope.guards.len()).find(|i| reasons.get(first_guard + i) == Some(&CancelReason::ConditionFailed)).unwrap_or(0);
+                let i = (0..scope.guards.len())
+                    .find(|i| reasons.get(first_guard + i) == Some(&CancelReason::ConditionFailed))
+                    .unwrap_or(0);
                 return Err(checkin::drill_ended(scope.guards[i].rejection.clone()));
             }
             // The same report arrived twice at once: the other copy won.
-            Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
-                let done = store.get(&id_key).await?.as_ref().and_then(report_from).ok_or(ApiError::Conflict("The report", "報告"))?;
-                return replay(done, &SafetyReportInput { report_id: r.report_id.clone(), member_id: r.member_id.clone(), status: r.status.clone() });
+            Err(StoreError::TransactionCanceled { reasons })
+                if reasons.first() == Some(&CancelReason::ConditionFailed) =>
+            {
+                let done = store
+                    .get(&id_key)
+                    .await?
+                    .as_ref()
+                    .and_then(report_from)
+                    .ok_or(ApiError::Conflict("The report", "報告"))?;
+                return replay(
+                    done,
+                    &SafetyReportInput {
+                        report_id: r.report_id.clone(),
+                        member_id: r.member_id.clone(),
+                        status: r.status.clone(),
+                    },
+                );
             }
             // Another report for this member landed meanwhile: read it and go again.
             Err(StoreError::TransactionCanceled { .. }) => continue,
@@ -168,7 +201,11 @@ const RETRIES: usize = 8;
 pub const MAX_HISTORY: u32 = 50;
 
 async fn trim_history(store: &dyn Store, sub: &str, member: &MemberId, space: &Space) -> Result<(), ApiError> {
-    let q = || Query::partition(keys::safety_partition(sub, space)).begins_with(keys::safety_log_prefix(member.as_str())).backward();
+    let q = || {
+        Query::partition(keys::safety_partition(sub, space))
+            .begins_with(keys::safety_log_prefix(member.as_str()))
+            .backward()
+    };
     let mut cursor = store.query(q().limit(MAX_HISTORY)).await?.next;
     while let Some(c) = cursor {
         let page = store.query(q().after(Some(c))).await?;
@@ -212,7 +249,10 @@ fn counter_updates(moves: Vec<(Key, &'static str, i64)>) -> Vec<TransactOp> {
     by_item
         .into_iter()
         .filter_map(|(key, deltas)| {
-            let update = deltas.into_iter().filter(|(_, d)| *d != 0).fold(None::<Update>, |u, (n, d)| Some(u.unwrap_or_default().add(n, d)))?;
+            let update = deltas
+                .into_iter()
+                .filter(|(_, d)| *d != 0)
+                .fold(None::<Update>, |u, (n, d)| Some(u.unwrap_or_default().add(n, d)))?;
             Some(TransactOp::Update { key, update, condition: None })
         })
         .collect()
@@ -229,7 +269,8 @@ pub async fn forget(store: &dyn Store, current: &Item) -> Result<(), ApiError> {
     if let Some(help) = help_key(current) {
         ops.push(TransactOp::Delete { key: help, condition: None });
     }
-    let same = current.get("report").cloned().map(|v| Condition::Eq("report".into(), v)).unwrap_or_else(Condition::present);
+    let same =
+        current.get("report").cloned().map(|v| Condition::Eq("report".into(), v)).unwrap_or_else(Condition::present);
     ops.push(TransactOp::Delete { key, condition: Some(same) });
     match store.transact_write(ops).await {
         Ok(()) | Err(StoreError::TransactionCanceled { .. }) => Ok(()),
@@ -243,16 +284,28 @@ pub async fn registered_area(store: &dyn Store, sub: &str) -> Result<Option<Area
 }
 
 /// Safety counts by area for HQ (real, or a drill's): one query of the municipality's counter items.
-pub async fn counts_by_area(store: &dyn Store, municipality: &MunicipalityCode, space: &Space) -> Result<Vec<AreaSafety>, ApiError> {
+pub async fn counts_by_area(
+    store: &dyn Store,
+    municipality: &MunicipalityCode,
+    space: &Space,
+) -> Result<Vec<AreaSafety>, ApiError> {
     let mut out = Vec::new();
     let mut cursor = None;
     let prefix = keys::safety_count_prefix(space);
     loop {
-        let page = store.query(Query::partition(keys::municipality(municipality).pk).begins_with(&prefix).after(cursor)).await?;
+        let page = store
+            .query(Query::partition(keys::municipality(municipality).pk).begins_with(&prefix).after(cursor))
+            .await?;
         for i in &page.items {
             let n = |name| i.i64(name).unwrap_or(0).max(0) as u32;
-            let area = i.str("sk").and_then(|sk| sk.strip_prefix(prefix.as_str())).and_then(|a| AreaCode::parse(a).ok());
-            let counts = SafetyCounts { safe_at_home: n("safe_at_home"), at_shelter: n("at_shelter"), elsewhere: n("elsewhere"), needs_help: n("needs_help") };
+            let area =
+                i.str("sk").and_then(|sk| sk.strip_prefix(prefix.as_str())).and_then(|a| AreaCode::parse(a).ok());
+            let counts = SafetyCounts {
+                safe_at_home: n("safe_at_home"),
+                at_shelter: n("at_shelter"),
+                elsewhere: n("elsewhere"),
+                needs_help: n("needs_help"),
+            };
             out.push(AreaSafety { area, counts });
         }
         cursor = page.next;
@@ -282,7 +335,8 @@ pub async fn history(store: &dyn Store, sub: &str, member: &MemberId) -> Result<
     }
     let mut out = Vec::new();
     for space in spaces(store).await? {
-        let q = Query::partition(keys::safety_partition(sub, &space)).begins_with(keys::safety_log_prefix(member.as_str()));
+        let q =
+            Query::partition(keys::safety_partition(sub, &space)).begins_with(keys::safety_log_prefix(member.as_str()));
         out.extend(super::query_all(store, q).await?.iter().filter_map(report_from));
     }
     out.sort_by(|a, b| b.reported_at.cmp(&a.reported_at).then_with(|| b.report_id.cmp(&a.report_id)));
@@ -298,7 +352,11 @@ async fn spaces(store: &dyn Store) -> Result<Vec<Space>, ApiError> {
 
 /// A drill's current report replaces the real one on the household view while it is newer:
 /// the resident sees what they reported in the drill, marked as a drill.
-pub async fn with_drill_reports(store: &dyn Store, sub: &str, view: &mut bosai_types::household::HouseholdView) -> Result<(), ApiError> {
+pub async fn with_drill_reports(
+    store: &dyn Store,
+    sub: &str,
+    view: &mut bosai_types::household::HouseholdView,
+) -> Result<(), ApiError> {
     for space in incidents::drill_spaces(store).await? {
         let q = Query::partition(keys::safety_partition(sub, &space)).begins_with("SAFETY#");
         for r in super::query_all(store, q).await?.iter().filter_map(report_from) {
@@ -318,11 +376,15 @@ pub async fn with_drill_reports(store: &dyn Store, sub: &str, view: &mut bosai_t
 pub async fn erase(store: &dyn Store, sub: &str, member: Option<&MemberId>) -> Result<usize, ApiError> {
     let mut removed = 0;
     for space in spaces(store).await? {
-        let items = super::query_all(store, Query::partition(keys::safety_partition(sub, &space)).begins_with("SAFETY")).await?;
+        let items =
+            super::query_all(store, Query::partition(keys::safety_partition(sub, &space)).begins_with("SAFETY"))
+                .await?;
         let theirs = |i: &&Item| {
             let Some(m) = member else { return true };
             let sk = i.str(attr::SK).unwrap_or_default();
-            sk == format!("SAFETY#{m}") || sk.starts_with(&keys::safety_log_prefix(m.as_str())) || (sk.starts_with("SAFETYID#") && report_from(i).is_some_and(|r| &r.member_id == m))
+            sk == format!("SAFETY#{m}")
+                || sk.starts_with(&keys::safety_log_prefix(m.as_str()))
+                || (sk.starts_with("SAFETYID#") && report_from(i).is_some_and(|r| &r.member_id == m))
         };
         let items: Vec<&Item> = items.iter().filter(theirs).collect();
         for current in items.iter().filter(|i| i.str(attr::SK).is_some_and(|sk| sk.starts_with("SAFETY#"))) {
@@ -337,8 +399,14 @@ pub async fn erase(store: &dyn Store, sub: &str, member: Option<&MemberId>) -> R
 }
 
 /// Open "needs help" reports of the municipality (real, or a drill's), newest first.
-pub async fn help_requests(store: &dyn Store, municipality: &MunicipalityCode, space: &Space) -> Result<Vec<HelpRequest>, ApiError> {
-    let page = store.query(Query::partition(keys::help_partition(municipality, space)).backward().limit(HELP_LIST_LIMIT)).await?;
+pub async fn help_requests(
+    store: &dyn Store,
+    municipality: &MunicipalityCode,
+    space: &Space,
+) -> Result<Vec<HelpRequest>, ApiError> {
+    let page = store
+        .query(Query::partition(keys::help_partition(municipality, space)).backward().limit(HELP_LIST_LIMIT))
+        .await?;
     Ok(page
         .items
         .iter()
@@ -379,7 +447,8 @@ mod tests {
         assert_eq!(list[0].member_name, "本人");
         assert_eq!(history(&s, "r_a", &MemberId::myself()).await.unwrap().len(), 1);
         // Reusing the id for something else is refused.
-        let other = report(&s, &m, "r_a", input("rep-00001", SafetyStatus::SafeAtHome), Made::now(Timestamp(3_000))).await;
+        let other =
+            report(&s, &m, "r_a", input("rep-00001", SafetyStatus::SafeAtHome), Made::now(Timestamp(3_000))).await;
         assert!(matches!(other, Err(ApiError::Conflict(..))));
         // Safe now: off the HQ list, history keeps both, newest first.
         report(&s, &m, "r_a", input("rep-00002", SafetyStatus::SafeAtHome), Made::now(Timestamp(4_000))).await.unwrap();
@@ -394,19 +463,37 @@ mod tests {
         let m = MunicipalityCode::parse("041009").unwrap();
         let help = SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅".into() };
         // Safe at home, made at 21:10 and sent at once; a "needs help" made at 21:05 arrives at 21:20.
-        report(&s, &m, "r_a", input("rep-late-2", SafetyStatus::SafeAtHome), Made::now(Timestamp(2_100_000))).await.unwrap();
-        let late = Made::stamp(Some(DeviceTimes { made_at: 2_050_000, sent_at: 2_200_000 }), Timestamp(2_200_000), None);
+        report(&s, &m, "r_a", input("rep-late-2", SafetyStatus::SafeAtHome), Made::now(Timestamp(2_100_000)))
+            .await
+            .unwrap();
+        let late =
+            Made::stamp(Some(DeviceTimes { made_at: 2_050_000, sent_at: 2_200_000 }), Timestamp(2_200_000), None);
         let r = report(&s, &m, "r_a", input("rep-late-1", help), late).await.unwrap();
         assert_eq!((r.reported_at, r.received_at), (Timestamp(2_050_000), Some(Timestamp(2_200_000))));
         let current = crate::domain::household::view(&s, "r_a").await.unwrap().members[0].safety.clone().unwrap();
         assert_eq!(current.report_id, "rep-late-2", "the later-made report stays current");
-        assert!(help_requests(&s, &m, &Space::Real).await.unwrap().is_empty(), "an outdated help request is not listed");
+        assert!(
+            help_requests(&s, &m, &Space::Real).await.unwrap().is_empty(),
+            "an outdated help request is not listed"
+        );
         let h = history(&s, "r_a", &MemberId::myself()).await.unwrap();
-        assert_eq!(h.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>(), vec!["rep-late-2", "rep-late-1"], "ordered by made time");
+        assert_eq!(
+            h.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>(),
+            vec!["rep-late-2", "rep-late-1"],
+            "ordered by made time"
+        );
         let counts = counts_by_area(&s, &m, &Space::Real).await.unwrap();
         assert_eq!((counts[0].counts.safe_at_home, counts[0].counts.needs_help), (1, 0));
         // Its resend is still stored once.
-        let again = report(&s, &m, "r_a", input("rep-late-1", SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅".into() }), late).await.unwrap();
+        let again = report(
+            &s,
+            &m,
+            "r_a",
+            input("rep-late-1", SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅".into() }),
+            late,
+        )
+        .await
+        .unwrap();
         assert_eq!(again, r);
         assert_eq!(history(&s, "r_a", &MemberId::myself()).await.unwrap().len(), 2);
     }

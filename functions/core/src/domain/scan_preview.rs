@@ -14,9 +14,13 @@ use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 
 fn refused(e: &CredentialError) -> ApiError {
     let (code, ja) = match e {
-        CredentialError::Time(_) => ("credential_expired", "QRコードの有効期限が切れています。本人にQRコードを更新してもらってください。"),
+        CredentialError::Time(_) => {
+            ("credential_expired", "QRコードの有効期限が切れています。本人にQRコードを更新してもらってください。")
+        }
         CredentialError::OtherMunicipality => ("credential_other_municipality", "他の自治体のQRコードです。"),
-        CredentialError::NoMembers | CredentialError::Signature(_) => ("credential_invalid", "正しい受付用QRコードではありません。"),
+        CredentialError::NoMembers | CredentialError::Signature(_) => {
+            ("credential_invalid", "正しい受付用QRコードではありません。")
+        }
     };
     ApiError::invalid(code, format!("The QR code cannot be used: {e}."), ja)
 }
@@ -30,14 +34,19 @@ pub async fn preview(
     credential: &str,
     now: Timestamp,
 ) -> Result<ScanPreview, ApiError> {
-    let claims = verify_credential(settings.tokens.own_keys(), credential.trim(), now.seconds()).map_err(|e| refused(&e))?;
+    let claims =
+        verify_credential(settings.tokens.own_keys(), credential.trim(), now.seconds()).map_err(|e| refused(&e))?;
     if !crate::domain::home::received(store, municipality, &claims.mu).await? {
         return Err(refused(&CredentialError::OtherMunicipality));
     }
     let wanted: Vec<MemberId> = claims.m.iter().filter_map(|m| MemberId::parse(m).ok()).collect();
-    let people = checkin::people_named(store, &claims, &wanted)
-        .await?
-        .map_err(|r| ApiError::invalid(r.code, format!("The QR code cannot be used: {}.", r.message), "このQRコードは使えません。本人にQRコードを更新してもらってください。"))?;
+    let people = checkin::people_named(store, &claims, &wanted).await?.map_err(|r| {
+        ApiError::invalid(
+            r.code,
+            format!("The QR code cannot be used: {}.", r.message),
+            "このQRコードは使えません。本人にQRコードを更新してもらってください。",
+        )
+    })?;
     let this_year: u16 = now.jst_date()[..4].parse().unwrap_or(2026);
     let mut out = Vec::with_capacity(people.len());
     for p in &people {
@@ -53,7 +62,13 @@ pub async fn preview(
     }
     // The card holder first, then the family in the code's order.
     out.sort_by_key(|p| !p.member_id.is_self());
-    let access = roster::RosterAccess { action: "scan_preview", actor: staff, shelter, filter: &RosterFilter::default(), rows: out.len() };
+    let access = roster::RosterAccess {
+        action: "scan_preview",
+        actor: staff,
+        shelter,
+        filter: &RosterFilter::default(),
+        rows: out.len(),
+    };
     // In the log of the shelter's municipality, whose HQ reads it.
     let shelter_municipality = crate::domain::shelters::get(store, shelter).await?.municipality;
     roster::audit(store, &shelter_municipality, access, now).await?;

@@ -7,7 +7,10 @@ use crate::auth::{AuthSettings, SESSION_LIFETIME_SECONDS};
 use crate::{keys, ApiError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
-use bosai_store::{attr, item::item, CancelReason, Condition, ItemExt, Key, Query, Store, StoreError, TransactOp, Update, Value, WriteOp};
+use bosai_store::{
+    attr, item::item, CancelReason, Condition, ItemExt, Key, Query, Store, StoreError, TransactOp, Update, Value,
+    WriteOp,
+};
 use bosai_types::auth::{Role, TokenResponse};
 
 pub(crate) fn random_token() -> String {
@@ -43,7 +46,12 @@ pub fn session_end(signed_in_at: i64, cert_not_after: i64) -> i64 {
     (signed_in_at + SESSION_LIFETIME_SECONDS).min(cert_not_after)
 }
 
-async fn tokens(settings: &AuthSettings, sub: &str, refresh_token: String, now: i64) -> Result<TokenResponse, ApiError> {
+async fn tokens(
+    settings: &AuthSettings,
+    sub: &str,
+    refresh_token: String,
+    now: i64,
+) -> Result<TokenResponse, ApiError> {
     Ok(TokenResponse {
         access_token: settings.tokens.issue(sub, Role::Resident, vec![], None, now).await?,
         token_type: "Bearer".into(),
@@ -54,7 +62,13 @@ async fn tokens(settings: &AuthSettings, sub: &str, refresh_token: String, now: 
 }
 
 /// A new session after a card sign-in (the one-time code was exchanged).
-pub async fn start(store: &dyn Store, settings: &AuthSettings, sub: &str, cert_not_after: i64, now: i64) -> Result<TokenResponse, ApiError> {
+pub async fn start(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    sub: &str,
+    cert_not_after: i64,
+    now: i64,
+) -> Result<TokenResponse, ApiError> {
     let ends = session_end(now, cert_not_after);
     if ends <= now {
         return Err(session_over());
@@ -98,7 +112,10 @@ async fn new_refresh(
                 .with(attr::GSI1_SK, Value::s(format!("FAMILY#{family}"))),
             condition: Some(Condition::absent()),
         },
-        None => TransactOp::Check { key: keys::refresh_family(family), condition: Condition::eq("revoked", Value::Bool(false)) },
+        None => TransactOp::Check {
+            key: keys::refresh_family(family),
+            condition: Condition::eq("revoked", Value::Bool(false)),
+        },
     };
     let mut ops = vec![put, family_op];
     if let Some((old, _)) = rotating_from {
@@ -124,13 +141,19 @@ async fn new_refresh(
 
 async fn revoke_family(store: &dyn Store, family: &str) -> Result<(), ApiError> {
     let cond = Condition::present();
-    match store.update(&keys::refresh_family(family), Update::new().set("revoked", Value::Bool(true)), Some(cond)).await {
+    match store.update(&keys::refresh_family(family), Update::new().set("revoked", Value::Bool(true)), Some(cond)).await
+    {
         Ok(_) | Err(StoreError::ConditionFailed) => Ok(()),
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn rotate(store: &dyn Store, settings: &AuthSettings, presented: &str, now: i64) -> Result<TokenResponse, ApiError> {
+pub async fn rotate(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    presented: &str,
+    now: i64,
+) -> Result<TokenResponse, ApiError> {
     let h = hash(presented);
     let old = store.get(&keys::refresh_token(&h)).await?.ok_or_else(invalid_grant)?;
     let (Some(sub), Some(family)) = (old.str("sub"), old.str("family")) else { return Err(invalid_grant()) };

@@ -6,8 +6,8 @@ use crate::keys::{self, Space};
 use crate::ApiError;
 use bosai_store::{attr, Item, ItemExt, Query, Store, Value};
 use bosai_types::shelter_import::{Hazard, ShelterKind};
-use std::collections::BTreeMap;
 use bosai_types::{Congestion, Facility, GeoPoint, MunicipalityCode, Shelter, ShelterId, ShelterStatus, Timestamp};
+use std::collections::BTreeMap;
 
 fn status_str(s: ShelterStatus) -> &'static str {
     match s {
@@ -47,7 +47,13 @@ pub fn to_item(s: &Shelter) -> Item {
 /// What the place is designated as and for which hazards (from the imported open data).
 pub fn designation_attrs(kind: ShelterKind, hazards: &[Hazard]) -> [(&'static str, Value); 2] {
     let hazards = hazards.iter().filter_map(|h| serde_json::to_value(h).ok()?.as_str().map(Value::s)).collect();
-    [("kind", Value::s(serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())), ("hazards", Value::L(hazards))]
+    [
+        (
+            "kind",
+            Value::s(serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+        ),
+        ("hazards", Value::L(hazards)),
+    ]
 }
 
 /// The counters item of a new shelter (`occupancy` people already there).
@@ -105,7 +111,10 @@ pub async fn list(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<Shelter
 
 /// The shelters HQ counts, each with its counters item (HQ reads the headcount on it): a
 /// retired shelter while people are still checked in there.
-pub async fn list_with_counters(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<(Shelter, Option<Item>)>, ApiError> {
+pub async fn list_with_counters(
+    store: &dyn Store,
+    m: &MunicipalityCode,
+) -> Result<Vec<(Shelter, Option<Item>)>, ApiError> {
     Ok(stored_of(store, m)
         .await?
         .into_iter()
@@ -121,7 +130,11 @@ pub async fn stored_of(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<St
 
 /// [`stored_of`] taking each shelter's counters out of `counters` (what is left belongs to
 /// other municipalities' shelters).
-pub async fn stored_with(store: &dyn Store, m: &MunicipalityCode, counters: &mut BTreeMap<String, Item>) -> Result<Vec<StoredShelter>, ApiError> {
+pub async fn stored_with(
+    store: &dyn Store,
+    m: &MunicipalityCode,
+    counters: &mut BTreeMap<String, Item>,
+) -> Result<Vec<StoredShelter>, ApiError> {
     let mut out = Vec::new();
     for item in super::query_all(store, Query::gsi1(keys::shelters_of(m)).begins_with("SHELTER#")).await? {
         let c = item.str("id").and_then(|id| counters.remove(id));
@@ -141,7 +154,6 @@ pub async fn all_counters(store: &dyn Store, space: &Space) -> Result<BTreeMap<S
         .filter_map(|i| Some((i.str(attr::GSI1_SK)?.strip_prefix("SHELTER#")?.to_owned(), i)))
         .collect())
 }
-
 
 pub async fn get(store: &dyn Store, id: &ShelterId) -> Result<Shelter, ApiError> {
     let item = store.get(&keys::shelter(id)).await?.ok_or(ApiError::NotFound("The shelter", "避難所"))?;
@@ -181,7 +193,9 @@ pub async fn set_facilities(
     now: Timestamp,
 ) -> Result<Shelter, ApiError> {
     let capacity = bosai_types::ShelterStatusUpdate { status: ShelterStatus::Open, capacity: req.capacity };
-    capacity.validate().map_err(|m| ApiError::invalid("invalid_capacity", m, "収容人数は1〜100000で入力してください。"))?;
+    capacity
+        .validate()
+        .map_err(|m| ApiError::invalid("invalid_capacity", m, "収容人数は1〜100000で入力してください。"))?;
     let current = get(store, id).await?;
     if !who.may_manage_shelter(id, &current.municipality) {
         return Err(ApiError::Forbidden);
@@ -190,7 +204,8 @@ pub async fn set_facilities(
     facilities.sort();
     facilities.dedup();
     let listed = facilities.iter().map(facility_value).collect();
-    let mut update = bosai_store::Update::new().set("facilities", Value::L(listed)).set("updated_at", Value::n(now.millis()));
+    let mut update =
+        bosai_store::Update::new().set("facilities", Value::L(listed)).set("updated_at", Value::n(now.millis()));
     if let Some(c) = req.capacity {
         update = update.set("capacity", Value::n(c.into()));
     }
@@ -213,10 +228,18 @@ type Snapshot = (i64, std::sync::Arc<Vec<Shelter>>);
 
 impl PublicSnapshots {
     pub fn new(ttl_seconds: u64) -> Self {
-        Self { ttl_ms: i64::try_from(ttl_seconds).unwrap_or(60).saturating_mul(1000), by_municipality: Default::default() }
+        Self {
+            ttl_ms: i64::try_from(ttl_seconds).unwrap_or(60).saturating_mul(1000),
+            by_municipality: Default::default(),
+        }
     }
 
-    pub async fn list(&self, store: &dyn Store, m: &MunicipalityCode, now: Timestamp) -> Result<std::sync::Arc<Vec<Shelter>>, ApiError> {
+    pub async fn list(
+        &self,
+        store: &dyn Store,
+        m: &MunicipalityCode,
+        now: Timestamp,
+    ) -> Result<std::sync::Arc<Vec<Shelter>>, ApiError> {
         let cached = self.by_municipality.lock().expect("snapshot lock").get(m.as_str()).cloned();
         if let Some((_, list)) = cached.filter(|(at, _)| now.millis() - at < self.ttl_ms && now.millis() >= *at) {
             return Ok(list);
@@ -295,7 +318,10 @@ mod tests {
         let occupancy = |l: &[Shelter]| l.iter().find(|s| s.id == id).map(|s| (s.occupancy, s.few)).unwrap();
         let first = snapshots.list(&store, &m, Timestamp(100_000)).await.unwrap();
         assert_eq!(occupancy(&first), (180, false));
-        store.update(&keys::headcount(&id), bosai_store::Update::new().set("occupancy", Value::n(2)), None).await.unwrap();
+        store
+            .update(&keys::headcount(&id), bosai_store::Update::new().set("occupancy", Value::n(2)), None)
+            .await
+            .unwrap();
         // Within ten seconds: the snapshot, without reading the store.
         assert_eq!(occupancy(&snapshots.list(&store, &m, Timestamp(109_999)).await.unwrap()), (180, false));
         // Then a fresh one, where two people are 「少数」.

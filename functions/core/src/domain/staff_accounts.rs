@@ -8,9 +8,7 @@ use crate::domain::shelters;
 use crate::{keys, ApiError};
 use bosai_store::item::item;
 use bosai_store::{attr, ItemExt, Query, Store, Value};
-use bosai_types::staff::{
-    StaffAccount, StaffAccountInput, StaffRole, StaffSession, StaffTokenRequest,
-};
+use bosai_types::staff::{StaffAccount, StaffAccountInput, StaffRole, StaffSession, StaffTokenRequest};
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 
 /// How long a staff sign-in lasts: about a shift at the desk. There is no refresh token; a
@@ -106,14 +104,9 @@ pub async fn save(
             assigned.push(id.to_string());
         }
     }
-    if let Some(other) = find(store, idp, subject)
-        .await?
-        .filter(|a| a.municipality != m.as_str())
-    {
+    if let Some(other) = find(store, idp, subject).await?.filter(|a| a.municipality != m.as_str()) {
         // One record per account: moving someone to another town is that town's admin's call.
-        if !p.may_administer(
-            &MunicipalityCode::parse(&other.municipality).map_err(|_| ApiError::Forbidden)?,
-        ) {
+        if !p.may_administer(&MunicipalityCode::parse(&other.municipality).map_err(|_| ApiError::Forbidden)?) {
             return Err(ApiError::Conflict(
                 "This account (registered by another municipality)",
                 "このアカウント（他の市町村で登録済み）",
@@ -127,9 +120,7 @@ pub async fn save(
         municipality: m.to_string(),
         shelters: assigned,
     };
-    store
-        .put(record(idp, m, &account, &p.sub, now), None)
-        .await?;
+    store.put(record(idp, m, &account, &p.sub, now), None).await?;
     audit(store, m, now, "staff_account_saved", &p.sub, subject).await?;
     Ok(account)
 }
@@ -144,46 +135,24 @@ pub fn record(
 ) -> bosai_store::Item {
     item(&keys::staff_account(idp, &account.subject))
         .with(attr::GSI1_PK, Value::s(keys::staff_of(m)))
-        .with(
-            attr::GSI1_SK,
-            Value::s(format!("STAFF#{idp}#{}", account.subject)),
-        )
-        .with(
-            "account",
-            Value::s(serde_json::to_string(account).expect("serialisable")),
-        )
+        .with(attr::GSI1_SK, Value::s(format!("STAFF#{idp}#{}", account.subject)))
+        .with("account", Value::s(serde_json::to_string(account).expect("serialisable")))
         .with("updated_by", Value::s(updated_by))
         .with("updated_at", Value::n(now.millis()))
 }
 
-pub async fn find(
-    store: &dyn Store,
-    idp: &str,
-    subject: &str,
-) -> Result<Option<StaffAccount>, ApiError> {
+pub async fn find(store: &dyn Store, idp: &str, subject: &str) -> Result<Option<StaffAccount>, ApiError> {
     let item = store.get(&keys::staff_account(idp, subject)).await?;
-    Ok(item
-        .as_ref()
-        .and_then(|i| i.str("account"))
-        .and_then(|j| serde_json::from_str(j).ok()))
+    Ok(item.as_ref().and_then(|i| i.str("account")).and_then(|j| serde_json::from_str(j).ok()))
 }
 
 /// The municipality's staff records, by account id.
-pub async fn list(
-    store: &dyn Store,
-    p: &Principal,
-    m: &MunicipalityCode,
-) -> Result<Vec<StaffAccount>, ApiError> {
+pub async fn list(store: &dyn Store, p: &Principal, m: &MunicipalityCode) -> Result<Vec<StaffAccount>, ApiError> {
     if !p.may_administer(m) {
         return Err(ApiError::Forbidden);
     }
-    let items =
-        crate::domain::query_all(store, Query::gsi1(keys::staff_of(m)).begins_with("STAFF#")).await?;
-    Ok(items
-        .iter()
-        .filter_map(|i| i.str("account"))
-        .filter_map(|j| serde_json::from_str(j).ok())
-        .collect())
+    let items = crate::domain::query_all(store, Query::gsi1(keys::staff_of(m)).begins_with("STAFF#")).await?;
+    Ok(items.iter().filter_map(|i| i.str("account")).filter_map(|j| serde_json::from_str(j).ok()).collect())
 }
 
 /// Removes the record: that account signs in no more (tokens already issued run out).
@@ -203,9 +172,7 @@ pub async fn remove(
         Some(a) if a.municipality == m.as_str() => {}
         _ => return Err(ApiError::NotFound("The staff account", "職員アカウント")),
     }
-    store
-        .delete(&keys::staff_account(idp, subject), None)
-        .await?;
+    store.delete(&keys::staff_account(idp, subject), None).await?;
     audit(store, m, now, "staff_account_removed", &p.sub, subject).await
 }
 
@@ -228,30 +195,26 @@ pub async fn sign_in(
     req: &StaffTokenRequest,
     now: Timestamp,
 ) -> Result<StaffSession, ApiError> {
-    let oidc = auth
-        .oidc
-        .as_ref()
-        .ok_or(crate::oidc::OidcError::NotConfigured)?;
+    let oidc = auth.oidc.as_ref().ok_or(crate::oidc::OidcError::NotConfigured)?;
     let identity = oidc.exchange(req, now.millis() / 1000).await?;
-    let account =
-        find(store, oidc.idp(), &identity.subject)
-            .await?
-            .ok_or(ApiError::NoStaffAccount {
-                subject: identity.subject.clone(),
-            })?;
+    let account = find(store, oidc.idp(), &identity.subject)
+        .await?
+        .ok_or(ApiError::NoStaffAccount { subject: identity.subject.clone() })?;
     let m = MunicipalityCode::parse(&account.municipality)
         .map_err(|_| ApiError::Unavailable("unreadable staff record".into()))?;
     let sub = format!("staff:{}:{}", oidc.idp(), identity.subject);
     let role = account.role.into();
-    let access_token = auth.tokens.issue_for(
-        &sub,
-        role,
-        account.shelters.clone(),
-        Some(account.municipality.clone()),
-        now.millis() / 1000,
-        STAFF_TTL_SECONDS,
-    )
-    .await?;
+    let access_token = auth
+        .tokens
+        .issue_for(
+            &sub,
+            role,
+            account.shelters.clone(),
+            Some(account.municipality.clone()),
+            now.millis() / 1000,
+            STAFF_TTL_SECONDS,
+        )
+        .await?;
     audit(store, &m, now, "staff_signed_in", &sub, &identity.subject).await?;
     Ok(StaffSession {
         access_token,
@@ -270,9 +233,7 @@ mod tests {
 
     fn input(role: StaffRole, shelters: &[&str]) -> StaffAccountInput {
         StaffAccountInput {
-            name: "片平 花子".into(),
-            role,
-            shelters: shelters.iter().map(|s| s.to_string()).collect(),
+            name: "片平 花子".into(), role, shelters: shelters.iter().map(|s| s.to_string()).collect()
         }
     }
 
@@ -281,24 +242,15 @@ mod tests {
         assert!(check(&input(StaffRole::ShelterStaff, &["041009-a"])).is_ok());
         assert!(matches!(
             check(&input(StaffRole::ShelterStaff, &[])),
-            Err(ApiError::Invalid {
-                code: "shelters_required",
-                ..
-            })
+            Err(ApiError::Invalid { code: "shelters_required", .. })
         ));
         assert!(matches!(
             check(&input(StaffRole::Hq, &["041009-a"])),
-            Err(ApiError::Invalid {
-                code: "shelters_only_for_staff",
-                ..
-            })
+            Err(ApiError::Invalid { code: "shelters_only_for_staff", .. })
         ));
         assert!(check(&input(StaffRole::Admin, &[])).is_ok());
         assert!(matches!(
-            check(&StaffAccountInput {
-                name: "  ".into(),
-                ..input(StaffRole::Hq, &[])
-            }),
+            check(&StaffAccountInput { name: "  ".into(), ..input(StaffRole::Hq, &[]) }),
             Err(ApiError::Invalid { .. })
         ));
     }

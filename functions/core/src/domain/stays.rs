@@ -28,10 +28,7 @@ pub fn record(
     let at_ms = at.millis().max(0);
     let mut u = Update::new()
         .set_if_absent(attr::GSI1_PK, Value::s(keys::personal_of(Some(incident))))
-        .set_if_absent(
-            attr::GSI1_SK,
-            Value::s(format!("{at_ms:013}#STAY#{shelter}#{}", person.key)),
-        );
+        .set_if_absent(attr::GSI1_SK, Value::s(format!("{at_ms:013}#STAY#{shelter}#{}", person.key)));
     let names = match kind {
         EventKind::CheckIn => Some(&person.roster),
         EventKind::CheckOut => present.filter(|p| p.str("shelter") == Some(shelter.as_str())),
@@ -42,16 +39,10 @@ pub fn record(
         }
     }
     u = match kind {
-        EventKind::CheckIn => u
-            .set_if_absent("arrived_at", Value::n(at_ms))
-            .set("last_in", Value::n(at_ms)),
+        EventKind::CheckIn => u.set_if_absent("arrived_at", Value::n(at_ms)).set("last_in", Value::n(at_ms)),
         EventKind::CheckOut => u.set("left_at", Value::n(at_ms)),
     };
-    TransactOp::Update {
-        key: keys::stay(incident, shelter, &person.key),
-        update: u,
-        condition: None,
-    }
+    TransactOp::Update { key: keys::stay(incident, shelter, &person.key), update: u, condition: None }
 }
 
 fn stay_from(i: &Item) -> Option<PastStay> {
@@ -89,14 +80,11 @@ async fn past_roster(
     if inc.purged_at.is_some() {
         return Err(ApiError::StateConflict {
             code: "incident_purged",
-            message:
-                "This incident's personal data was deleted at the end of its retention period."
-                    .into(),
+            message: "This incident's personal data was deleted at the end of its retention period.".into(),
             message_ja: "この災害の個人の記録は保存期間が終わり削除されました。".into(),
         });
     }
-    let items =
-        crate::domain::query_all(store, Query::partition(keys::stays_at(&inc.id, shelter))).await?;
+    let items = crate::domain::query_all(store, Query::partition(keys::stays_at(&inc.id, shelter))).await?;
     let mut out: Vec<PastStay> = items.iter().filter_map(stay_from).collect();
     out.sort_by(|a, b| (a.arrived_at, &a.name).cmp(&(b.arrived_at, &b.name)));
     Ok(out)
@@ -142,10 +130,7 @@ pub fn of_events(person: &str, events: &[Item]) -> Vec<bosai_store::Key> {
     let mut out: Vec<bosai_store::Key> = events
         .iter()
         .filter_map(|e| {
-            let incident = e
-                .str(attr::GSI1_PK)?
-                .strip_prefix("INCIDENT#")?
-                .strip_suffix("#PERSONAL")?;
+            let incident = e.str(attr::GSI1_PK)?.strip_prefix("INCIDENT#")?.strip_suffix("#PERSONAL")?;
             let shelter = ShelterId::parse(e.str("shelter")?).ok()?;
             Some(keys::stay(incident, &shelter, person))
         })

@@ -7,7 +7,9 @@ use crate::auth::Principal;
 use crate::domain::shelters;
 use crate::keys::Space;
 use crate::{keys, ApiError};
-use bosai_store::{attr, item::item, CancelReason, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Value};
+use bosai_store::{
+    attr, item::item, CancelReason, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Value,
+};
 use bosai_types::supplies::{Delivery, StockUpdate, SupplyItem, SupplyLine, SupplyStatus, MAX_QUANTITY};
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 
@@ -22,7 +24,12 @@ async fn back_off(attempt: usize) {
 }
 
 /// The shelter's municipality and the space its lines are in now (real, or the current drill's).
-async fn authorise(store: &dyn Store, who: &Principal, shelter: &ShelterId, now: Timestamp) -> Result<(MunicipalityCode, Space), ApiError> {
+async fn authorise(
+    store: &dyn Store,
+    who: &Principal,
+    shelter: &ShelterId,
+    now: Timestamp,
+) -> Result<(MunicipalityCode, Space), ApiError> {
     let s = shelters::get(store, shelter).await?;
     if !who.may_manage_shelter(shelter, &s.municipality) {
         return Err(ApiError::Forbidden);
@@ -32,7 +39,11 @@ async fn authorise(store: &dyn Store, who: &Principal, shelter: &ShelterId, now:
 }
 
 fn too_much() -> ApiError {
-    ApiError::invalid("invalid_quantity", "Quantities are whole numbers up to 1,000,000.", "数量は0〜1,000,000で入力してください。")
+    ApiError::invalid(
+        "invalid_quantity",
+        "Quantities are whole numbers up to 1,000,000.",
+        "数量は0〜1,000,000で入力してください。",
+    )
 }
 
 /// A stock line as last written, and the condition that it is still so when we write.
@@ -50,7 +61,11 @@ async fn current(store: &dyn Store, key: &bosai_store::Key) -> Result<Current, A
         Some(Some(v)) => Condition::Eq("version".into(), v),
         Some(None) => Condition::And(vec![Condition::present(), Condition::NotExists("version".into())]),
     };
-    Ok(Current { line: it.as_ref().and_then(line_from), version: it.as_ref().and_then(|c| c.i64("version")).unwrap_or(0), unchanged })
+    Ok(Current {
+        line: it.as_ref().and_then(line_from),
+        version: it.as_ref().and_then(|c| c.i64("version")).unwrap_or(0),
+        unchanged,
+    })
 }
 
 struct Line<'a> {
@@ -128,7 +143,11 @@ pub async fn deliver(
     now: Timestamp,
 ) -> Result<SupplyLine, ApiError> {
     if !bosai_types::checkin::valid_event_id(&d.delivery_id) {
-        return Err(ApiError::invalid("invalid_delivery_id", "delivery_id must be 8-64 characters of A-Z, a-z, 0-9, '-' and '_'.", "納品IDの形式が正しくありません。"));
+        return Err(ApiError::invalid(
+            "invalid_delivery_id",
+            "delivery_id must be 8-64 characters of A-Z, a-z, 0-9, '-' and '_'.",
+            "納品IDの形式が正しくありません。",
+        ));
     }
     if d.quantity == 0 || d.quantity > MAX_QUANTITY {
         return Err(too_much());
@@ -139,7 +158,13 @@ pub async fn deliver(
     for attempt in 0..RETRIES {
         let c = current(store, &key).await?;
         let (on_hand, requested) = c.line.as_ref().map_or((0, 0), |l| (l.on_hand, l.requested));
-        let next = line_item(&line, (on_hand + d.quantity).min(MAX_QUANTITY), requested.saturating_sub(d.quantity), c.version + 1, now);
+        let next = line_item(
+            &line,
+            (on_hand + d.quantity).min(MAX_QUANTITY),
+            requested.saturating_sub(d.quantity),
+            c.version + 1,
+            now,
+        );
         let record = item_delivery(shelter, d, &item, now);
         let ops = vec![
             TransactOp::Put { item: record, condition: Some(Condition::absent()) },
@@ -150,9 +175,13 @@ pub async fn deliver(
             // Delivered before: report the current state, count nothing twice. The id names one
             // delivery of the shelter; sent again with another item or quantity it is a
             // client's mistake (found by schemathesis: another item's line was missing, a 503).
-            Err(StoreError::TransactionCanceled { reasons }) if reasons.first() == Some(&CancelReason::ConditionFailed) => {
+            Err(StoreError::TransactionCanceled { reasons })
+                if reasons.first() == Some(&CancelReason::ConditionFailed) =>
+            {
                 let before = store.get(&keys::delivery(shelter, &d.delivery_id)).await?;
-                let same = before.as_ref().is_some_and(|b| b.str("code") == Some(item.code().as_str()) && b.i64("quantity") == Some(d.quantity.into()));
+                let same = before.as_ref().is_some_and(|b| {
+                    b.str("code") == Some(item.code().as_str()) && b.i64("quantity") == Some(d.quantity.into())
+                });
                 if !same {
                     return Err(ApiError::Conflict("This delivery id", "この納品ID"));
                 }
@@ -174,7 +203,12 @@ fn item_delivery(shelter: &ShelterId, d: &Delivery, i: &SupplyItem, now: Timesta
 }
 
 /// The shelter's lines now: the real ones, or the current drill's.
-pub async fn list(store: &dyn Store, who: &Principal, shelter: &ShelterId, now: Timestamp) -> Result<Vec<SupplyLine>, ApiError> {
+pub async fn list(
+    store: &dyn Store,
+    who: &Principal,
+    shelter: &ShelterId,
+    now: Timestamp,
+) -> Result<Vec<SupplyLine>, ApiError> {
     let (_, space) = authorise(store, who, shelter, now).await?;
     let q = Query::partition(keys::shelter(shelter).pk).begins_with(keys::supply_prefix(&space));
     Ok(crate::domain::query_all(store, q).await?.iter().filter_map(line_from).collect())
@@ -182,7 +216,11 @@ pub async fn list(store: &dyn Store, who: &Principal, shelter: &ShelterId, now: 
 
 /// Open requests of every shelter in the municipality (real, or a drill's), for HQ.
 pub async fn requests(store: &dyn Store, m: &MunicipalityCode, space: &Space) -> Result<Vec<SupplyLine>, ApiError> {
-    Ok(crate::domain::query_all(store, Query::gsi1(keys::supply_requests_of(m, space))).await?.iter().filter_map(line_from).collect())
+    Ok(crate::domain::query_all(store, Query::gsi1(keys::supply_requests_of(m, space)))
+        .await?
+        .iter()
+        .filter_map(line_from)
+        .collect())
 }
 
 #[cfg(test)]
@@ -198,17 +236,27 @@ mod tests {
         let now = Timestamp(1_795_300_000_000);
         let sample = crate::seed::demo_shelters(now).remove(0);
         s.put(crate::domain::shelters::to_item(&sample), None).await.unwrap();
-        let staff = Principal { sub: "st".into(), role: Role::ShelterStaff, shelters: vec![sample.id.clone()], municipality: None };
+        let staff = Principal {
+            sub: "st".into(),
+            role: Role::ShelterStaff,
+            shelters: vec![sample.id.clone()],
+            municipality: None,
+        };
         let d = Delivery { delivery_id: "truck-0001".into(), quantity: 5 };
         let diapers = SupplyItem::InfantDiaper { size: DiaperSize::M };
         let first = deliver(&s, &staff, &sample.id, diapers, &d, now).await.unwrap();
         assert_eq!(deliver(&s, &staff, &sample.id, diapers, &d, now).await.unwrap(), first, "a resend counts once");
         // The same id for an item that has no line yet used to read that missing line: a 503.
-        let other_item = deliver(&s, &staff, &sample.id, SupplyItem::AdultDiaper { size: DiaperSize::Xl }, &d, now).await;
+        let other_item =
+            deliver(&s, &staff, &sample.id, SupplyItem::AdultDiaper { size: DiaperSize::Xl }, &d, now).await;
         assert!(matches!(other_item, Err(ApiError::Conflict(..))), "{other_item:?}");
-        let other_quantity = deliver(&s, &staff, &sample.id, diapers, &Delivery { quantity: 6, ..d.clone() }, now).await;
+        let other_quantity =
+            deliver(&s, &staff, &sample.id, diapers, &Delivery { quantity: 6, ..d.clone() }, now).await;
         assert!(matches!(other_quantity, Err(ApiError::Conflict(..))), "{other_quantity:?}");
         let lines = list(&s, &staff, &sample.id, now).await.unwrap();
-        assert_eq!(lines.iter().map(|l| (l.code.as_str(), l.on_hand)).collect::<Vec<_>>(), vec![("infant_diaper-m", 5)]);
+        assert_eq!(
+            lines.iter().map(|l| (l.code.as_str(), l.on_hand)).collect::<Vec<_>>(),
+            vec![("infant_diaper-m", 5)]
+        );
     }
 }

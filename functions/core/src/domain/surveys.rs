@@ -8,11 +8,11 @@
 use crate::auth::Principal;
 use crate::{keys, ApiError};
 use bosai_store::{attr, item::item, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Update, Value};
-use bosai_types::surveys::{
-    validate_answer, AnswerError, AnswerValue, AreaCode, MyAnswer, NewSurvey, OpenSurvey, OptionCount, Period, QuestionId,
-    QuestionKind, QuestionTotals, Survey, SurveyAnswer, SurveyId, SurveyScope, SurveyState, SurveyTotals,
-};
 use bosai_types::made::Made;
+use bosai_types::surveys::{
+    validate_answer, AnswerError, AnswerValue, AreaCode, MyAnswer, NewSurvey, OpenSurvey, OptionCount, Period,
+    QuestionId, QuestionKind, QuestionTotals, Survey, SurveyAnswer, SurveyId, SurveyScope, SurveyState, SurveyTotals,
+};
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use std::collections::BTreeMap;
 
@@ -142,7 +142,12 @@ pub async fn list(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<Survey>
 }
 
 /// HQ: every survey of its municipality (the client derives the state with `Survey::state`).
-pub async fn list_for_hq(store: &dyn Store, who: &Principal, m: &MunicipalityCode, filter: &crate::domain::incidents::ListFilter) -> Result<Vec<Survey>, ApiError> {
+pub async fn list_for_hq(
+    store: &dyn Store,
+    who: &Principal,
+    m: &MunicipalityCode,
+    filter: &crate::domain::incidents::ListFilter,
+) -> Result<Vec<Survey>, ApiError> {
     if !may_run_surveys(who, m) {
         return Err(ApiError::Forbidden);
     }
@@ -160,7 +165,13 @@ fn id_taken() -> ApiError {
 }
 
 /// Creates a survey. Idempotent: the same request again returns the stored survey and `false`.
-pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, req: &NewSurvey, now: Timestamp) -> Result<(Survey, bool), ApiError> {
+pub async fn create(
+    store: &dyn Store,
+    who: &Principal,
+    m: &MunicipalityCode,
+    req: &NewSurvey,
+    now: Timestamp,
+) -> Result<(Survey, bool), ApiError> {
     if !may_run_surveys(who, m) {
         return Err(ApiError::Forbidden);
     }
@@ -191,7 +202,13 @@ pub async fn create(store: &dyn Store, who: &Principal, m: &MunicipalityCode, re
 }
 
 /// Closes a survey now. Closing again keeps the first closing time.
-pub async fn close(store: &dyn Store, who: &Principal, m: &MunicipalityCode, id: &SurveyId, now: Timestamp) -> Result<Survey, ApiError> {
+pub async fn close(
+    store: &dyn Store,
+    who: &Principal,
+    m: &MunicipalityCode,
+    id: &SurveyId,
+    now: Timestamp,
+) -> Result<Survey, ApiError> {
     if !may_run_surveys(who, m) {
         return Err(ApiError::Forbidden);
     }
@@ -210,35 +227,60 @@ pub async fn delete_answers(store: &dyn Store, survey: &SurveyId, budget: u64) -
     let mut removed = 0u64;
     while removed < budget {
         let limit = u32::try_from((budget - removed).min(100)).unwrap_or(100);
-        let page = store.query(Query::partition(keys::survey_partition(survey.as_str())).begins_with("ANSWER#").limit(limit)).await?;
+        let page = store
+            .query(Query::partition(keys::survey_partition(survey.as_str())).begins_with("ANSWER#").limit(limit))
+            .await?;
         if page.items.is_empty() {
             break;
         }
         removed += page.items.len() as u64;
-        store.batch_write(page.items.iter().filter_map(|i| bosai_store::Key::of(i).ok()).map(bosai_store::WriteOp::Delete).collect()).await?;
+        store
+            .batch_write(
+                page.items
+                    .iter()
+                    .filter_map(|i| bosai_store::Key::of(i).ok())
+                    .map(bosai_store::WriteOp::Delete)
+                    .collect(),
+            )
+            .await?;
     }
     Ok(removed)
 }
 
 /// The surveys of municipality `m` created during incident `id`, and those created outside any
 /// incident that ended before `ended_before` (their answers' retention is over).
-pub async fn of_incident(store: &dyn Store, m: &MunicipalityCode, id: Option<&str>, ended_before: Timestamp) -> Result<Vec<Survey>, ApiError> {
+pub async fn of_incident(
+    store: &dyn Store,
+    m: &MunicipalityCode,
+    id: Option<&str>,
+    ended_before: Timestamp,
+) -> Result<Vec<Survey>, ApiError> {
     Ok(list(store, m)
         .await?
         .into_iter()
         .filter(|s| match id {
             Some(id) => s.incident.as_deref() == Some(id),
-            None => s.incident.is_none() && [s.closed_at, s.closes_at].into_iter().flatten().min().is_some_and(|end| end < ended_before),
+            None => {
+                s.incident.is_none()
+                    && [s.closed_at, s.closes_at].into_iter().flatten().min().is_some_and(|end| end < ended_before)
+            }
         })
         .collect())
 }
 
 /// Closes a survey (if still open) because its incident ended, and deletes its answers within
 /// `budget`. Returns how many answers went.
-pub async fn end_with_incident(store: &dyn Store, survey: &Survey, now: Timestamp, budget: u64) -> Result<u64, ApiError> {
+pub async fn end_with_incident(
+    store: &dyn Store,
+    survey: &Survey,
+    now: Timestamp,
+    budget: u64,
+) -> Result<u64, ApiError> {
     if survey.closed_at.is_none() {
         let update = Update::new().set_if_absent("closed_at", Value::n(now.millis()));
-        store.update(&keys::survey(&survey.municipality, survey.id.as_str()), update, Some(Condition::present())).await?;
+        store
+            .update(&keys::survey(&survey.municipality, survey.id.as_str()), update, Some(Condition::present()))
+            .await?;
     }
     delete_answers(store, &survey.id, budget).await
 }
@@ -288,7 +330,12 @@ fn answer_item(sub: &str, a: &MyAnswer, version: i64) -> Item {
     }
 }
 
-async fn my_answer(store: &dyn Store, survey: &SurveyId, period: Period, sub: &str) -> Result<Option<StoredAnswer>, ApiError> {
+async fn my_answer(
+    store: &dyn Store,
+    survey: &SurveyId,
+    period: Period,
+    sub: &str,
+) -> Result<Option<StoredAnswer>, ApiError> {
     match store.get(&keys::survey_answer(survey.as_str(), &period.to_string(), sub)).await? {
         None => Ok(None),
         Some(i) => answer_from_item(&i).map(Some).ok_or_else(|| unreadable("survey answer")),
@@ -390,7 +437,8 @@ pub async fn answer(
             // A resend, or an amendment made before the stored one (sent late): keep the stored.
             // The same answer made clearly later (beyond the clock correction's jitter) is stored
             // again, so it in turn outranks answers made before it.
-            let resend = old.answer.answers == normalised.answers && now.millis() - old.answer.updated_at.millis() <= bosai_types::made::SKEW_NOTED_MS;
+            let resend = old.answer.answers == normalised.answers
+                && now.millis() - old.answer.updated_at.millis() <= bosai_types::made::SKEW_NOTED_MS;
             if resend || old.answer.updated_at > now {
                 return Ok(old.answer.clone());
             }
@@ -414,12 +462,19 @@ pub async fn answer(
                 key: keys::survey(m, id.as_str()),
                 condition: Condition::And(vec![Condition::present(), Condition::NotExists("closed_at".into())]),
             },
-            TransactOp::Put { item: answer_item(sub, &new, old.as_ref().map_or(1, |o| o.version + 1)), condition: Some(put_condition) },
+            TransactOp::Put {
+                item: answer_item(sub, &new, old.as_ref().map_or(1, |o| o.version + 1)),
+                condition: Some(put_condition),
+            },
         ];
         let period_key = period.to_string();
         for (question, counters) in &changes {
             let update = counters.iter().fold(Update::new(), |u, (name, by)| u.add(name, *by));
-            ops.push(TransactOp::Update { key: keys::survey_total(id.as_str(), &period_key, question), update, condition: None });
+            ops.push(TransactOp::Update {
+                key: keys::survey_total(id.as_str(), &period_key, question),
+                update,
+                condition: None,
+            });
         }
         match store.transact_write(ops).await {
             Ok(()) => return Ok(new),
@@ -435,7 +490,13 @@ pub async fn answer(
 
 /// The surveys open for this resident now, with their answer for the current period: their home
 /// municipality's, and those the municipality hosting them asks its evacuees.
-pub async fn open_for(store: &dyn Store, home: &MunicipalityCode, sub: &str, who: &ResidentContext, now: Timestamp) -> Result<Vec<OpenSurvey>, ApiError> {
+pub async fn open_for(
+    store: &dyn Store,
+    home: &MunicipalityCode,
+    sub: &str,
+    who: &ResidentContext,
+    now: Timestamp,
+) -> Result<Vec<OpenSurvey>, ApiError> {
     let mut out = Vec::new();
     let mut all = list(store, home).await?;
     if let Some(host) = &who.host {
@@ -463,7 +524,10 @@ fn compose(survey: &Survey, period: Period, c: &Counters) -> SurveyTotals {
         .map(|q| {
             let id = q.id.as_str();
             let count_options = |options: &[bosai_types::surveys::ChoiceOption]| {
-                options.iter().map(|o| OptionCount { option: o.id.clone(), count: get(id, &option_counter(&o.id)) }).collect()
+                options
+                    .iter()
+                    .map(|o| OptionCount { option: o.id.clone(), count: get(id, &option_counter(&o.id)) })
+                    .collect()
             };
             let (options, other, sum) = match &q.kind {
                 QuestionKind::SingleChoice { options } => (count_options(options), None, None),
@@ -498,7 +562,14 @@ fn resolve_period(survey: &Survey, period: Option<Period>, now: Timestamp) -> Re
 }
 
 /// HQ: per-question counts for one period (the current one by default), from the counters.
-pub async fn totals(store: &dyn Store, who: &Principal, m: &MunicipalityCode, id: &SurveyId, period: Option<Period>, now: Timestamp) -> Result<SurveyTotals, ApiError> {
+pub async fn totals(
+    store: &dyn Store,
+    who: &Principal,
+    m: &MunicipalityCode,
+    id: &SurveyId,
+    period: Option<Period>,
+    now: Timestamp,
+) -> Result<SurveyTotals, ApiError> {
     if !may_run_surveys(who, m) {
         return Err(ApiError::Forbidden);
     }
@@ -543,8 +614,13 @@ mod tests {
     fn scope_matching() {
         let nobody = ResidentContext::default();
         let in_aoba = ResidentContext { area: Some(area("aoba-1")), checked_in_at: None, host: None };
-        let at_school = ResidentContext { area: None, checked_in_at: Some(shelter("041009-aoba-katahira-es")), host: None };
-        let both = ResidentContext { area: Some(area("izumi-2")), checked_in_at: Some(shelter("041009-izumi-civic-center")), host: None };
+        let at_school =
+            ResidentContext { area: None, checked_in_at: Some(shelter("041009-aoba-katahira-es")), host: None };
+        let both = ResidentContext {
+            area: Some(area("izumi-2")),
+            checked_in_at: Some(shelter("041009-izumi-civic-center")),
+            host: None,
+        };
         let areas = SurveyScope::Areas { areas: vec![area("aoba-1"), area("aoba-2")] };
         let shelters = SurveyScope::Shelters { shelters: vec![shelter("041009-aoba-katahira-es")] };
         for who in [&nobody, &in_aoba, &at_school, &both] {
@@ -558,7 +634,9 @@ mod tests {
         assert!(!in_scope(&shelters, &in_aoba), "an area does not imply a shelter");
         assert!(in_scope(&shelters, &at_school));
         assert!(!in_scope(&shelters, &both), "checked in elsewhere");
-        let izumi = SurveyScope::Shelters { shelters: vec![shelter("041009-aoba-katahira-es"), shelter("041009-izumi-civic-center")] };
+        let izumi = SurveyScope::Shelters {
+            shelters: vec![shelter("041009-aoba-katahira-es"), shelter("041009-izumi-civic-center")],
+        };
         assert!(in_scope(&izumi, &both));
         assert!(in_scope(&SurveyScope::Areas { areas: vec![area("izumi-2")] }, &both));
         // Evacuees: those checked in at one of the municipality's own shelters.
@@ -567,13 +645,21 @@ mod tests {
         let hosted = ResidentContext { host: Some(MunicipalityCode::parse("042021").unwrap()), ..at_school.clone() };
         assert!(!in_scope(&SurveyScope::Evacuees, &hosted), "not an evacuee in their home's shelters");
         assert!(in_host_scope(&SurveyScope::Evacuees, &hosted) && in_host_scope(&shelters, &hosted));
-        assert!(!in_host_scope(&SurveyScope::All, &hosted) && !in_host_scope(&areas, &hosted), "not one of the host's residents");
+        assert!(
+            !in_host_scope(&SurveyScope::All, &hosted) && !in_host_scope(&areas, &hosted),
+            "not one of the host's residents"
+        );
     }
 
     use bosai_types::auth::Role;
 
     fn principal(role: Role, m: Option<&str>) -> Principal {
-        Principal { sub: "x".into(), role, shelters: vec![], municipality: m.map(|m| MunicipalityCode::parse(m).unwrap()) }
+        Principal {
+            sub: "x".into(),
+            role,
+            shelters: vec![],
+            municipality: m.map(|m| MunicipalityCode::parse(m).unwrap()),
+        }
     }
 
     #[test]
@@ -594,13 +680,22 @@ mod tests {
     }
 
     fn new_survey(id: &str, recurrence: Recurrence, scope: SurveyScope) -> NewSurvey {
-        let q = |id: &str, required, kind| Question { id: QuestionId::parse(id).unwrap(), text: Localized::new(id, id), required, kind };
+        let q = |id: &str, required, kind| Question {
+            id: QuestionId::parse(id).unwrap(),
+            text: Localized::new(id, id),
+            required,
+            kind,
+        };
         NewSurvey {
             id: SurveyId::parse(id).unwrap(),
             title: Localized::new("調査", "Survey"),
             questions: vec![
                 q("feel", true, QuestionKind::SingleChoice { options: opts(&["good", "bad"]) }),
-                q("needs", false, QuestionKind::MultipleChoice { options: opts(&["water", "food", "blankets"]), allow_other: true }),
+                q(
+                    "needs",
+                    false,
+                    QuestionKind::MultipleChoice { options: opts(&["water", "food", "blankets"]), allow_other: true },
+                ),
                 q("diapers", false, QuestionKind::Number { min: 0, max: 99, unit: None }),
                 q("note", false, QuestionKind::FreeText),
             ],
@@ -625,7 +720,11 @@ mod tests {
     }
 
     async fn fixture(surveys: &[NewSurvey]) -> Fixture {
-        let f = Fixture { store: SqliteStore::in_memory().unwrap(), m: MunicipalityCode::parse("041009").unwrap(), hq: principal(Role::Hq, Some("041009")) };
+        let f = Fixture {
+            store: SqliteStore::in_memory().unwrap(),
+            m: MunicipalityCode::parse("041009").unwrap(),
+            hq: principal(Role::Hq, Some("041009")),
+        };
         for s in surveys {
             assert!(create(&f.store, &f.hq, &f.m, s, Timestamp(T0)).await.unwrap().1);
         }
@@ -649,9 +748,16 @@ mod tests {
         let e = create(&f.store, &f.hq, &f.m, &other, Timestamp(T0)).await.unwrap_err();
         assert!(matches!(e, ApiError::Invalid { code: "survey_id_taken", .. }), "{e:?}");
         let bad = NewSurvey { questions: vec![], ..new_survey("s-2", Recurrence::Once, SurveyScope::All) };
-        assert!(matches!(create(&f.store, &f.hq, &f.m, &bad, Timestamp(T0)).await, Err(ApiError::Invalid { code: "invalid_questions", .. })));
+        assert!(matches!(
+            create(&f.store, &f.hq, &f.m, &bad, Timestamp(T0)).await,
+            Err(ApiError::Invalid { code: "invalid_questions", .. })
+        ));
         let other_hq = principal(Role::Hq, Some("131016"));
-        assert!(matches!(create(&f.store, &other_hq, &f.m, &new_survey("s-3", Recurrence::Once, SurveyScope::All), Timestamp(T0)).await, Err(ApiError::Forbidden)));
+        assert!(matches!(
+            create(&f.store, &other_hq, &f.m, &new_survey("s-3", Recurrence::Once, SurveyScope::All), Timestamp(T0))
+                .await,
+            Err(ApiError::Forbidden)
+        ));
         assert_eq!(list(&f.store, &f.m).await.unwrap().len(), 1);
     }
 
@@ -662,8 +768,12 @@ mod tests {
         let id = s.id.clone();
         let who = ResidentContext::default();
         let at = |h: i64| Timestamp(T0 + h * 3_600_000);
-        let a1 = answer_of(json!({"feel": {"type": "single_choice", "option": "good"}, "needs": {"type": "multiple_choice", "options": ["water", "food"], "other": "batteries"}, "diapers": {"type": "number", "value": 10}}));
-        let a2 = answer_of(json!({"feel": {"type": "single_choice", "option": "bad"}, "needs": {"type": "multiple_choice", "options": ["water"]}, "note": {"type": "free_text", "text": "腰が痛い"}}));
+        let a1 = answer_of(
+            json!({"feel": {"type": "single_choice", "option": "good"}, "needs": {"type": "multiple_choice", "options": ["water", "food"], "other": "batteries"}, "diapers": {"type": "number", "value": 10}}),
+        );
+        let a2 = answer_of(
+            json!({"feel": {"type": "single_choice", "option": "bad"}, "needs": {"type": "multiple_choice", "options": ["water"]}, "note": {"type": "free_text", "text": "腰が痛い"}}),
+        );
         let first = answer(&f.store, &f.m, "r_a", &who, &id, &a1, Made::now(at(1))).await.unwrap();
         // A resend (same answer, same made time) stores nothing new; the same answer made later
         // only moves its time (so an answer made in between and sent late cannot replace it).
@@ -695,10 +805,16 @@ mod tests {
         // The default period is the current one; the next day has its own totals.
         let next = totals(&f.store, &f.hq, &f.m, &id, None, at(25)).await.unwrap();
         assert_eq!((next.period.to_string().as_str(), next.respondents), ("2026-11-24", 1));
-        assert!(matches!(totals(&f.store, &f.hq, &f.m, &id, Some(Period::Once), at(1)).await, Err(ApiError::Invalid { code: "invalid_period", .. })));
+        assert!(matches!(
+            totals(&f.store, &f.hq, &f.m, &id, Some(Period::Once), at(1)).await,
+            Err(ApiError::Invalid { code: "invalid_period", .. })
+        ));
         // Residents see their own answer for today only.
         let open = open_for(&f.store, &f.m, "r_a", &who, at(5)).await.unwrap();
-        assert_eq!(open[0].my_answer.as_ref().map(|a| &a.answers), Some(&validate_answer(&survey.questions, &a2).unwrap().answers));
+        assert_eq!(
+            open[0].my_answer.as_ref().map(|a| &a.answers),
+            Some(&validate_answer(&survey.questions, &a2).unwrap().answers)
+        );
         let open = open_for(&f.store, &f.m, "r_c", &who, at(5)).await.unwrap();
         assert_eq!((open.len(), open[0].my_answer.is_none()), (1, true));
     }
@@ -706,8 +822,15 @@ mod tests {
     #[tokio::test]
     async fn refused_answers_write_nothing() {
         let all = new_survey("all", Recurrence::Once, SurveyScope::All);
-        let scoped = new_survey("at-school", Recurrence::Once, SurveyScope::Shelters { shelters: vec![shelter("041009-aoba-katahira-es")] });
-        let later = NewSurvey { opens_at: Some(Timestamp(T0 + DAY)), ..new_survey("later", Recurrence::Once, SurveyScope::All) };
+        let scoped = new_survey(
+            "at-school",
+            Recurrence::Once,
+            SurveyScope::Shelters { shelters: vec![shelter("041009-aoba-katahira-es")] },
+        );
+        let later = NewSurvey {
+            opens_at: Some(Timestamp(T0 + DAY)),
+            ..new_survey("later", Recurrence::Once, SurveyScope::All)
+        };
         let f = fixture(&[all.clone(), scoped.clone(), later.clone()]).await;
         let who = ResidentContext::default();
         let ok = answer_of(json!({"feel": {"type": "single_choice", "option": "good"}}));
@@ -716,20 +839,36 @@ mod tests {
             Err(ApiError::Invalid { code, .. }) => code,
             other => panic!("expected a 400, got {other:?}"),
         };
-        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &scoped.id, &ok, Made::now(now)).await), "survey_out_of_scope");
+        assert_eq!(
+            code(answer(&f.store, &f.m, "r_a", &who, &scoped.id, &ok, Made::now(now)).await),
+            "survey_out_of_scope"
+        );
         assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &later.id, &ok, Made::now(now)).await), "survey_not_open");
-        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &all.id, &answer_of(json!({})), Made::now(now)).await), "answer_required");
+        assert_eq!(
+            code(answer(&f.store, &f.m, "r_a", &who, &all.id, &answer_of(json!({})), Made::now(now)).await),
+            "answer_required"
+        );
         // Past the closing time.
-        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &all.id, &ok, Made::now(Timestamp(T0 + 10 * DAY))).await), "survey_closed");
+        assert_eq!(
+            code(answer(&f.store, &f.m, "r_a", &who, &all.id, &ok, Made::now(Timestamp(T0 + 10 * DAY))).await),
+            "survey_closed"
+        );
         let missing = SurveyId::parse("nope").unwrap();
-        assert!(matches!(answer(&f.store, &f.m, "r_a", &who, &missing, &ok, Made::now(now)).await, Err(ApiError::NotFound(..))));
+        assert!(matches!(
+            answer(&f.store, &f.m, "r_a", &who, &missing, &ok, Made::now(now)).await,
+            Err(ApiError::NotFound(..))
+        ));
         for s in [&all, &scoped, &later] {
             assert_eq!(item_count(&f.store, &format!("SURVEY#{}", s.id)).await, 0, "{}", s.id);
         }
         // In scope once checked in there.
         let there = ResidentContext { area: None, checked_in_at: Some(shelter("041009-aoba-katahira-es")), host: None };
         answer(&f.store, &f.m, "r_a", &there, &scoped.id, &ok, Made::now(now)).await.unwrap();
-        assert_eq!(open_for(&f.store, &f.m, "r_b", &who, now).await.unwrap().len(), 1, "only the All survey; the later one is not open");
+        assert_eq!(
+            open_for(&f.store, &f.m, "r_b", &who, now).await.unwrap().len(),
+            1,
+            "only the All survey; the later one is not open"
+        );
         assert_eq!(open_for(&f.store, &f.m, "r_b", &there, now).await.unwrap().len(), 2);
         // Closed by HQ: amendments are refused and the stored answer and totals stay.
         answer(&f.store, &f.m, "r_a", &who, &all.id, &ok, Made::now(now)).await.unwrap();
@@ -739,7 +878,10 @@ mod tests {
         let closed_again = close(&f.store, &f.hq, &f.m, &all.id, Timestamp(now.0 + 99)).await.unwrap();
         assert_eq!(closed_again.closed_at, closed.closed_at, "closing again keeps the first time");
         let amend = answer_of(json!({"feel": {"type": "single_choice", "option": "bad"}}));
-        assert_eq!(code(answer(&f.store, &f.m, "r_a", &who, &all.id, &amend, Made::now(Timestamp(now.0 + 2))).await), "survey_closed");
+        assert_eq!(
+            code(answer(&f.store, &f.m, "r_a", &who, &all.id, &amend, Made::now(Timestamp(now.0 + 2))).await),
+            "survey_closed"
+        );
         assert_eq!(query_all(&f.store, format!("SURVEY#{}", all.id), String::new()).await.unwrap(), before);
         assert!(open_for(&f.store, &f.m, "r_a", &who, Timestamp(now.0 + 2)).await.unwrap().is_empty());
         assert!(matches!(close(&f.store, &f.hq, &f.m, &missing, now).await, Err(ApiError::NotFound(..))));
@@ -787,7 +929,9 @@ mod tests {
                     close(&self.inner, &principal(Role::Hq, Some("041009")), &m, &id, Timestamp(T0)).await.unwrap();
                 }
                 Some(Race::SameResidentAnswers(a)) => {
-                    answer(&self.inner, &m, "r_a", &ResidentContext::default(), &id, &a, Made::now(Timestamp(T0 + 2))).await.unwrap();
+                    answer(&self.inner, &m, "r_a", &ResidentContext::default(), &id, &a, Made::now(Timestamp(T0 + 2)))
+                        .await
+                        .unwrap();
                 }
                 None => {}
             }
@@ -806,33 +950,47 @@ mod tests {
         let (store, id) = racing(Race::HqCloses).await;
         let m = MunicipalityCode::parse("041009").unwrap();
         let good = answer_of(json!({"feel": {"type": "single_choice", "option": "good"}}));
-        let e = answer(&store, &m, "r_a", &ResidentContext::default(), &id, &good, Made::now(Timestamp(T0 + 1))).await.unwrap_err();
+        let e = answer(&store, &m, "r_a", &ResidentContext::default(), &id, &good, Made::now(Timestamp(T0 + 1)))
+            .await
+            .unwrap_err();
         assert!(matches!(e, ApiError::Invalid { code: "survey_closed", .. }), "{e:?}");
         assert_eq!(item_count(&store.inner, "SURVEY#s-1").await, 0, "nothing partially written");
     }
 
     #[tokio::test]
     async fn concurrent_amendments_keep_the_totals_exact() {
-        let bad = answer_of(json!({"feel": {"type": "single_choice", "option": "bad"}, "diapers": {"type": "number", "value": 3}}));
+        let bad = answer_of(
+            json!({"feel": {"type": "single_choice", "option": "bad"}, "diapers": {"type": "number", "value": 3}}),
+        );
         let (store, id) = racing(Race::SameResidentAnswers(bad)).await;
         let m = MunicipalityCode::parse("041009").unwrap();
         let good = answer_of(json!({"feel": {"type": "single_choice", "option": "good"}}));
         // The other device's answer lands first; ours is recomputed against it and wins.
-        let mine = answer(&store, &m, "r_a", &ResidentContext::default(), &id, &good, Made::now(Timestamp(T0 + 3))).await.unwrap();
+        let mine = answer(&store, &m, "r_a", &ResidentContext::default(), &id, &good, Made::now(Timestamp(T0 + 3)))
+            .await
+            .unwrap();
         assert_eq!(mine.answered_at, Timestamp(T0 + 2));
         let hq = principal(Role::Hq, Some("041009"));
         let t = totals(&store, &hq, &m, &id, None, Timestamp(T0 + 4)).await.unwrap();
         let survey = get(&store, &m, &id).await.unwrap();
         assert_eq!(t, recount(&store, &survey, Period::Once).await.unwrap());
-        assert_eq!((t.respondents, t.questions[0].options[0].count, t.questions[0].options[1].count, t.questions[2].sum), (1, 1, 0, Some(0)));
+        assert_eq!(
+            (t.respondents, t.questions[0].options[0].count, t.questions[0].options[1].count, t.questions[2].sum),
+            (1, 1, 0, Some(0))
+        );
     }
 
     #[test]
     fn deltas_cancel_out() {
-        let a: BTreeMap<QuestionId, AnswerValue> = serde_json::from_value(json!({"q": {"type": "number", "value": 5}})).unwrap();
-        let b: BTreeMap<QuestionId, AnswerValue> = serde_json::from_value(json!({"q": {"type": "number", "value": 7}})).unwrap();
+        let a: BTreeMap<QuestionId, AnswerValue> =
+            serde_json::from_value(json!({"q": {"type": "number", "value": 5}})).unwrap();
+        let b: BTreeMap<QuestionId, AnswerValue> =
+            serde_json::from_value(json!({"q": {"type": "number", "value": 7}})).unwrap();
         assert_eq!(delta(&tally(&a), Some(&tally(&a))), Counters::new());
-        assert_eq!(delta(&tally(&b), Some(&tally(&a))), Counters::from([("q".into(), BTreeMap::from([("sum".into(), 2)]))]));
+        assert_eq!(
+            delta(&tally(&b), Some(&tally(&a))),
+            Counters::from([("q".into(), BTreeMap::from([("sum".into(), 2)]))])
+        );
         let first = delta(&tally(&a), None);
         assert_eq!(first["*"]["respondents"], 1);
     }

@@ -21,9 +21,18 @@ pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/municipalities/{code}/shelter-import", post(import_shelters).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
-        .route("/admin/municipalities/{code}/area-import", post(import_areas).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
-        .route("/admin/municipalities/{code}/municipality-list", post(import_municipality_list).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
+        .route(
+            "/admin/municipalities/{code}/shelter-import",
+            post(import_shelters).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route(
+            "/admin/municipalities/{code}/area-import",
+            post(import_areas).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route(
+            "/admin/municipalities/{code}/municipality-list",
+            post(import_municipality_list).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
         .route("/admin/municipalities/{code}/staff", get(list_staff))
         .route("/admin/municipalities/{code}/staff/{subject}", put(save_staff).delete(remove_staff))
 }
@@ -40,7 +49,17 @@ pub const ROUTES: &[RouteSpec] = &[
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(import_shelters, import_areas, import_municipality_list, list_staff, save_staff, remove_staff), components(schemas(ShelterImportReport, AreaImportReport, MunicipalityListReport, StaffAccount, StaffAccountInput, StaffRole)))]
+#[openapi(
+    paths(import_shelters, import_areas, import_municipality_list, list_staff, save_staff, remove_staff),
+    components(schemas(
+        ShelterImportReport,
+        AreaImportReport,
+        MunicipalityListReport,
+        StaffAccount,
+        StaffAccountInput,
+        StaffRole
+    ))
+)]
 pub struct Doc;
 
 fn municipality(raw: &str) -> Result<MunicipalityCode, ApiError> {
@@ -74,7 +93,8 @@ async fn import_shelters(
     FileBody(body): FileBody,
 ) -> Result<Response, ApiError> {
     let m = administered(&p, &code)?;
-    let report = shelter_import::import(st.store.as_ref(), &m, &body, apply, Timestamp(crate::clock::now_millis())).await?;
+    let report =
+        shelter_import::import(st.store.as_ref(), &m, &body, apply, Timestamp(crate::clock::now_millis())).await?;
     Ok(import_answer(apply && !report.errors.is_empty(), report))
 }
 
@@ -103,7 +123,11 @@ fn idp(st: &AppState) -> Result<&str, ApiError> {
 #[utoipa::path(get, path = "/api/admin/municipalities/{code}/staff", tag = "admin", security(("bearer" = [])),
     params(("code" = String, Path, description = "全国地方公共団体コード")),
     responses((status = 200, body = [StaffAccount]), (status = 403, body = Problem)))]
-async fn list_staff(AdminOnly(p): AdminOnly, State(st): State<AppState>, ApiPath(code): ApiPath<String>) -> Result<Json<Vec<StaffAccount>>, ApiError> {
+async fn list_staff(
+    AdminOnly(p): AdminOnly,
+    State(st): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Json<Vec<StaffAccount>>, ApiError> {
     Ok(Json(staff_accounts::list(st.store.as_ref(), &p, &municipality(&code)?).await?))
 }
 
@@ -128,9 +152,14 @@ async fn save_staff(
 #[utoipa::path(delete, path = "/api/admin/municipalities/{code}/staff/{subject}", tag = "admin", security(("bearer" = [])),
     params(("code" = String, Path, description = "全国地方公共団体コード"), ("subject" = String, Path, description = "the identity provider's `sub`")),
     responses((status = 204, description = "removed"), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn remove_staff(AdminOnly(p): AdminOnly, State(st): State<AppState>, ApiPath((code, subject)): ApiPath<(String, String)>) -> Result<StatusCode, ApiError> {
+async fn remove_staff(
+    AdminOnly(p): AdminOnly,
+    State(st): State<AppState>,
+    ApiPath((code, subject)): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
     let m = municipality(&code)?;
-    staff_accounts::remove(st.store.as_ref(), &p, idp(&st)?, &m, &subject, Timestamp(crate::clock::now_millis())).await?;
+    staff_accounts::remove(st.store.as_ref(), &p, idp(&st)?, &m, &subject, Timestamp(crate::clock::now_millis()))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

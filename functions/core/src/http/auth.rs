@@ -6,9 +6,10 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use bosai_types::auth::{ChallengeRequest, ChallengeResponse, JpkiResult, JpkiSubmission, LogoutRequest, Me, TokenRequest, TokenResponse};
+use bosai_types::auth::{
+    ChallengeRequest, ChallengeResponse, JpkiResult, JpkiSubmission, LogoutRequest, Me, TokenRequest, TokenResponse,
+};
 use bosai_types::Problem;
-
 
 /// Start sign-in: a single-use nonce bound to the PWA's PKCE challenge.
 #[utoipa::path(post, path = "/api/auth/challenge", tag = "auth", request_body = ChallengeRequest,
@@ -23,14 +24,23 @@ pub async fn challenge(
 /// The companion posts the card's certificates and signatures; returns a one-time code.
 #[utoipa::path(post, path = "/api/auth/jpki", tag = "auth", request_body = JpkiSubmission,
     responses((status = 200, body = JpkiResult), (status = 400, body = Problem)))]
-pub async fn jpki(State(st): State<AppState>, ApiJson(req): ApiJson<JpkiSubmission>) -> Result<Json<JpkiResult>, ApiError> {
-    Ok(Json(auth::submit_jpki(st.store.as_ref(), &st.auth, &st.config.municipality, req, crate::clock::now_seconds()).await?))
+pub async fn jpki(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<JpkiSubmission>,
+) -> Result<Json<JpkiResult>, ApiError> {
+    Ok(Json(
+        auth::submit_jpki(st.store.as_ref(), &st.auth, &st.config.municipality, req, crate::clock::now_seconds())
+            .await?,
+    ))
 }
 
 /// Exchange a code (+ PKCE verifier) or a refresh token for tokens.
 #[utoipa::path(post, path = "/api/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 400, body = Problem)))]
-pub async fn token(State(st): State<AppState>, ApiJson(req): ApiJson<TokenRequest>) -> Result<impl IntoResponse, ApiError> {
+pub async fn token(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> Result<impl IntoResponse, ApiError> {
     let tokens = auth::exchange(st.store.as_ref(), &st.auth, req, crate::clock::now_seconds()).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(tokens)))
 }

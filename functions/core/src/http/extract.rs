@@ -1,10 +1,10 @@
+use crate::clock::now_millis;
 use crate::ApiError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::clock::now_millis;
 use bosai_types::made::{Made, MADE_AT_HEADER, SENT_AT_HEADER};
 use bosai_types::Timestamp;
 use serde::de::DeserializeOwned;
@@ -83,8 +83,14 @@ impl<S: Send + Sync> FromRequest<S> for FileBody {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match axum::body::Bytes::from_request(req, state).await {
             Ok(b) => Ok(FileBody(b)),
-            Err(rej) if rej.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::PayloadTooLarge { limit: crate::http::admin::IMPORT_LIMIT }),
-            Err(_) => Err(ApiError::invalid("unreadable_body", "The request body could not be read.", "送信データを読み取れませんでした。")),
+            Err(rej) if rej.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::PayloadTooLarge { limit: crate::http::admin::IMPORT_LIMIT })
+            }
+            Err(_) => Err(ApiError::invalid(
+                "unreadable_body",
+                "The request body could not be read.",
+                "送信データを読み取れませんでした。",
+            )),
         }
     }
 }
@@ -102,7 +108,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ApplyFlag {
                 "apply=true" => true,
                 "apply=false" => false,
                 _ => {
-                    return Err(ApiError::invalid("invalid_query", "The only query parameter is apply=true or apply=false.", "指定できるのは apply=true か apply=false だけです。"))
+                    return Err(ApiError::invalid(
+                        "invalid_query",
+                        "The only query parameter is apply=true or apply=false.",
+                        "指定できるのは apply=true か apply=false だけです。",
+                    ))
                 }
             };
         }
@@ -126,9 +136,19 @@ impl<S: Send + Sync> FromRequestParts<S> for MunicipalityParam {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, st: &S) -> Result<Self, ApiError> {
-        let bad = || ApiError::invalid("invalid_municipality", "Give ?municipality= a 6-digit local government code, or leave it out.", "市区町村コード（6桁）が正しくありません。");
-        let axum::extract::Query(q) = axum::extract::Query::<MunicipalityQuery>::from_request_parts(parts, st).await.map_err(|_| bad())?;
-        q.municipality.map(|raw| bosai_types::MunicipalityCode::parse(&raw).map_err(|_| bad())).transpose().map(MunicipalityParam)
+        let bad = || {
+            ApiError::invalid(
+                "invalid_municipality",
+                "Give ?municipality= a 6-digit local government code, or leave it out.",
+                "市区町村コード（6桁）が正しくありません。",
+            )
+        };
+        let axum::extract::Query(q) =
+            axum::extract::Query::<MunicipalityQuery>::from_request_parts(parts, st).await.map_err(|_| bad())?;
+        q.municipality
+            .map(|raw| bosai_types::MunicipalityCode::parse(&raw).map_err(|_| bad()))
+            .transpose()
+            .map(MunicipalityParam)
     }
 }
 
@@ -138,7 +158,10 @@ fn rejection(rej: JsonRejection) -> ApiError {
         JsonRejection::JsonDataError(e) => ApiError::invalid(
             "invalid_field",
             // serde names the field and the expected type, which is what the caller must fix.
-            format!("A field has the wrong type or value: {}", e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")),
+            format!(
+                "A field has the wrong type or value: {}",
+                e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")
+            ),
             "入力内容に誤りがあります。項目の形式を確認してください。",
         ),
         JsonRejection::JsonSyntaxError(_) => ApiError::invalid(
@@ -146,8 +169,14 @@ fn rejection(rej: JsonRejection) -> ApiError {
             "The body is not valid JSON.",
             "送信データの形式（JSON）が正しくありません。",
         ),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge { limit: crate::http::BODY_LIMIT },
-        _ => ApiError::invalid("unreadable_body", "The request body could not be read.", "送信データを読み取れませんでした。"),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge { limit: crate::http::BODY_LIMIT }
+        }
+        _ => ApiError::invalid(
+            "unreadable_body",
+            "The request body could not be read.",
+            "送信データを読み取れませんでした。",
+        ),
     }
 }
 
@@ -169,9 +198,8 @@ mod tests {
         async fn h(ApiJson(_): ApiJson<Body1>) -> &'static str {
             "ok"
         }
-        let app = Router::new()
-            .route("/x", post(h))
-            .layer(axum::extract::DefaultBodyLimit::max(crate::http::BODY_LIMIT));
+        let app =
+            Router::new().route("/x", post(h)).layer(axum::extract::DefaultBodyLimit::max(crate::http::BODY_LIMIT));
         let mut req = axum::http::Request::post("/x");
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
@@ -188,7 +216,9 @@ mod tests {
             id
         }
         let app = Router::new().route("/x/{id}", axum::routing::get(h));
-        for (uri, status) in [("/x/ok", StatusCode::OK), ("/x/%E3%81%82", StatusCode::OK), ("/x/%FF", StatusCode::BAD_REQUEST)] {
+        for (uri, status) in
+            [("/x/ok", StatusCode::OK), ("/x/%E3%81%82", StatusCode::OK), ("/x/%FF", StatusCode::BAD_REQUEST)]
+        {
             let res = app.clone().oneshot(axum::http::Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
             assert_eq!(res.status(), status, "{uri}");
             if status == StatusCode::BAD_REQUEST {

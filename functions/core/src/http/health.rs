@@ -9,5 +9,9 @@ use bosai_types::Health;
     responses((status = 200, body = Health), (status = 503, body = bosai_types::Problem)))]
 pub async fn health(State(st): State<AppState>) -> Result<Json<Health>, ApiError> {
     st.store.get(&keys::municipality(&st.config.municipality)).await?;
-    Ok(Json(Health { status: "ok".into(), store: st.store.backend().into(), version: env!("CARGO_PKG_VERSION").into() }))
+    Ok(Json(Health {
+        status: "ok".into(),
+        store: st.store.backend().into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
 }

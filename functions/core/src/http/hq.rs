@@ -5,7 +5,6 @@ use super::routes::{Access, RouteSpec};
 use super::AppState;
 use crate::domain::{audit, hq, incidents};
 use crate::keys::Space;
-use bosai_types::incident::IncidentKind;
 use crate::ApiError;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -14,6 +13,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use bosai_types::audit::{AuditEntry, AuditFilter};
 use bosai_types::hq::{AwayPerson, HqSummary, PrefectureSummary};
+use bosai_types::incident::IncidentKind;
 use bosai_types::{Problem, Timestamp};
 
 pub fn router() -> Router<AppState> {
@@ -34,7 +34,10 @@ pub const ROUTES: &[RouteSpec] = &[
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(summary, prefecture, away, audit_json, audit_csv), components(schemas(PrefectureSummary, AuditEntry, AwayPerson)))]
+#[openapi(
+    paths(summary, prefecture, away, audit_json, audit_csv),
+    components(schemas(PrefectureSummary, AuditEntry, AwayPerson))
+)]
 pub struct Doc;
 
 /// Evacuees per shelter against capacity, their sex, age bands, allergies and other needs,
@@ -42,7 +45,11 @@ pub struct Doc;
 #[utoipa::path(get, path = "/api/hq/summary", tag = "hq", security(("bearer" = [])), params(IncidentQuery),
     responses((status = 200, body = HqSummary), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "no such incident of this municipality")))]
-async fn summary(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: IncidentParam) -> Result<Json<HqSummary>, ApiError> {
+async fn summary(
+    HqOrAdmin(p): HqOrAdmin,
+    State(st): State<AppState>,
+    q: IncidentParam,
+) -> Result<Json<HqSummary>, ApiError> {
     // HQ sees its own municipality (one deployment serves several).
     let m = super::principal::hq_municipality(&p, &st).await?;
     let now = Timestamp(crate::clock::now_millis());
@@ -65,7 +72,11 @@ pub(super) type IncidentParam = Result<Query<IncidentQuery>, axum::extract::reje
 
 /// An HQ list's `?incident=` (`all`, `real`, `none`, an incident id; the incident open now for
 /// `m` when left out, everything when none is).
-pub(super) async fn list_filter(store: &dyn bosai_store::Store, m: &bosai_types::MunicipalityCode, q: IncidentParam) -> Result<incidents::ListFilter, ApiError> {
+pub(super) async fn list_filter(
+    store: &dyn bosai_store::Store,
+    m: &bosai_types::MunicipalityCode,
+    q: IncidentParam,
+) -> Result<incidents::ListFilter, ApiError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let filter = incidents::ListFilter::parse(q.incident.as_deref())?;
     if filter != incidents::ListFilter::Current {
@@ -78,10 +89,19 @@ pub(super) async fn list_filter(store: &dyn bosai_store::Store, m: &bosai_types:
 /// What an HQ view of municipality `m` shows: the real data, or a drill's (with the drill). The
 /// current incident by default (a drill when one runs and no real incident is open), `real`, or
 /// one by id.
-pub(super) async fn viewed(store: &dyn bosai_store::Store, m: &bosai_types::MunicipalityCode, q: IncidentParam, now: Timestamp) -> Result<(Space, Option<bosai_types::incident::Incident>), ApiError> {
+pub(super) async fn viewed(
+    store: &dyn bosai_store::Store,
+    m: &bosai_types::MunicipalityCode,
+    q: IncidentParam,
+    now: Timestamp,
+) -> Result<(Space, Option<bosai_types::incident::Incident>), ApiError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     if q.incident.as_deref().is_some_and(|i| i.chars().count() > 64) {
-        return Err(ApiError::invalid("invalid_filter", "incident is an incident id (at most 64 characters) or `real`.", "災害・訓練の指定が正しくありません。"));
+        return Err(ApiError::invalid(
+            "invalid_filter",
+            "incident is an incident id (at most 64 characters) or `real`.",
+            "災害・訓練の指定が正しくありません。",
+        ));
     }
     let drill = match q.incident.as_deref() {
         None | Some("") => incidents::space_now(store, m, now).await?.1,
@@ -102,7 +122,10 @@ pub(super) async fn viewed(store: &dyn bosai_store::Store, m: &bosai_types::Muni
 /// headcount by sex, age and needs. Counts only: the prefecture role reads no person.
 #[utoipa::path(get, path = "/api/hq/prefecture", tag = "hq", security(("bearer" = [])),
     responses((status = 200, body = PrefectureSummary), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn prefecture(PrefectureHqOrAdmin(p): PrefectureHqOrAdmin, State(st): State<AppState>) -> Result<Json<PrefectureSummary>, ApiError> {
+async fn prefecture(
+    PrefectureHqOrAdmin(p): PrefectureHqOrAdmin,
+    State(st): State<AppState>,
+) -> Result<Json<PrefectureSummary>, ApiError> {
     let pref = p.prefecture(&st.config.municipality).ok_or(ApiError::Forbidden)?;
     let now = Timestamp(crate::clock::now_millis());
     Ok(Json(hq::prefecture_summary(st.store.as_ref(), &pref, now).await?))
@@ -123,12 +146,26 @@ async fn away(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Jso
 type FilterQuery = Result<Query<AuditFilter>, axum::extract::rejection::QueryRejection>;
 
 /// One day of the municipality's audit log, filtered; reading it is itself audited.
-async fn audited_log(st: &AppState, p: &crate::auth::Principal, q: FilterQuery, action: &str) -> Result<Vec<AuditEntry>, ApiError> {
-    let Query(f) = q.map_err(|e| ApiError::invalid("invalid_filter", format!("The audit filter is not valid: {}", e.body_text()), "絞り込みの条件が正しくありません。"))?;
+async fn audited_log(
+    st: &AppState,
+    p: &crate::auth::Principal,
+    q: FilterQuery,
+    action: &str,
+) -> Result<Vec<AuditEntry>, ApiError> {
+    let Query(f) = q.map_err(|e| {
+        ApiError::invalid(
+            "invalid_filter",
+            format!("The audit filter is not valid: {}", e.body_text()),
+            "絞り込みの条件が正しくありません。",
+        )
+    })?;
     let m = super::principal::hq_municipality(p, st).await?;
     let now = Timestamp(crate::clock::now_millis());
     let entries = audit::list(st.store.as_ref(), &m, &f, now).await?;
-    let details = [("filter", bosai_store::Value::s(serde_json::to_string(&f).unwrap_or_default())), ("rows", bosai_store::Value::n(entries.len() as i64))];
+    let details = [
+        ("filter", bosai_store::Value::s(serde_json::to_string(&f).unwrap_or_default())),
+        ("rows", bosai_store::Value::n(entries.len() as i64)),
+    ];
     audit::record(st.store.as_ref(), &m, now, action, &p.sub, details).await?;
     Ok(entries)
 }
@@ -137,14 +174,22 @@ async fn audited_log(st: &AppState, p: &crate::auth::Principal, q: FilterQuery, 
 /// which shelter. Audited as `audit_view`.
 #[utoipa::path(get, path = "/api/hq/audit", tag = "hq", security(("bearer" = [])), params(AuditFilter),
     responses((status = 200, body = Vec<AuditEntry>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn audit_json(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: FilterQuery) -> Result<impl IntoResponse, ApiError> {
+async fn audit_json(
+    HqOrAdmin(p): HqOrAdmin,
+    State(st): State<AppState>,
+    q: FilterQuery,
+) -> Result<impl IntoResponse, ApiError> {
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(audited_log(&st, &p, q, "audit_view").await?)))
 }
 
 /// The same as CSV (UTF-8 with BOM), audited as `audit_export`.
 #[utoipa::path(get, path = "/api/hq/audit.csv", tag = "hq", security(("bearer" = [])), params(AuditFilter),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
-async fn audit_csv(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: FilterQuery) -> Result<impl IntoResponse, ApiError> {
+async fn audit_csv(
+    HqOrAdmin(p): HqOrAdmin,
+    State(st): State<AppState>,
+    q: FilterQuery,
+) -> Result<impl IntoResponse, ApiError> {
     let entries = audited_log(&st, &p, q, "audit_export").await?;
     Ok((
         [

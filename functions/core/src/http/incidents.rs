@@ -24,33 +24,14 @@ pub fn router() -> Router<AppState> {
 }
 
 pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec {
-        method: "GET",
-        path: "/api/incidents",
-        access: Access::Public,
-    },
-    RouteSpec {
-        method: "GET",
-        path: "/api/hq/incidents",
-        access: Access::Roles(IncidentCommand::ROLES),
-    },
-    RouteSpec {
-        method: "POST",
-        path: "/api/hq/incidents",
-        access: Access::Roles(IncidentCommand::ROLES),
-    },
-    RouteSpec {
-        method: "POST",
-        path: "/api/hq/incidents/{id}/close",
-        access: Access::Roles(IncidentCommand::ROLES),
-    },
+    RouteSpec { method: "GET", path: "/api/incidents", access: Access::Public },
+    RouteSpec { method: "GET", path: "/api/hq/incidents", access: Access::Roles(IncidentCommand::ROLES) },
+    RouteSpec { method: "POST", path: "/api/hq/incidents", access: Access::Roles(IncidentCommand::ROLES) },
+    RouteSpec { method: "POST", path: "/api/hq/incidents/{id}/close", access: Access::Roles(IncidentCommand::ROLES) },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(open_now, list, open, close),
-    components(schemas(Incident, OpenIncident))
-)]
+#[openapi(paths(open_now, list, open, close), components(schemas(Incident, OpenIncident)))]
 pub struct Doc;
 
 /// Incidents and drills open now, in every municipality (names and kinds only): the apps show
@@ -64,16 +45,9 @@ async fn open_now(State(st): State<AppState>) -> Result<impl IntoResponse, ApiEr
 /// The incidents and drills HQ may command, newest first, closed ones included.
 #[utoipa::path(get, path = "/api/hq/incidents", tag = "incidents", security(("bearer" = [])),
     responses((status = 200, body = Vec<Incident>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn list(
-    IncidentCommand(p): IncidentCommand,
-    State(st): State<AppState>,
-) -> Result<impl IntoResponse, ApiError> {
+async fn list(IncidentCommand(p): IncidentCommand, State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let mut all = incidents::all(st.store.as_ref()).await?;
-    all.retain(|i| {
-        i.municipalities
-            .iter()
-            .any(|m| incidents::may_command(&p, m))
-    });
+    all.retain(|i| i.municipalities.iter().any(|m| incidents::may_command(&p, m)));
     all.reverse();
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(all)))
 }
@@ -90,22 +64,10 @@ async fn open(
 ) -> Result<Json<Incident>, ApiError> {
     // A municipality's HQ or admin acts for its own; the prefecture and a deployment-wide admin name them.
     let own = match p.role {
-        Role::Hq | Role::Admin => p
-            .municipality
-            .clone()
-            .or_else(|| Some(st.config.municipality.clone())),
+        Role::Hq | Role::Admin => p.municipality.clone().or_else(|| Some(st.config.municipality.clone())),
         _ => None,
     };
-    Ok(Json(
-        incidents::open(
-            st.store.as_ref(),
-            &p,
-            own.as_ref(),
-            &req,
-            Timestamp(now_millis()),
-        )
-        .await?,
-    ))
+    Ok(Json(incidents::open(st.store.as_ref(), &p, own.as_ref(), &req, Timestamp(now_millis())).await?))
 }
 
 /// Close an incident. A drill's personal data (its rosters and check-ins) is deleted now and
@@ -122,14 +84,5 @@ async fn close(
     if !bosai_types::checkin::valid_event_id(&id) {
         return Err(ApiError::NotFound("The incident", "災害・訓練"));
     }
-    Ok(Json(
-        incidents::close(
-            st.store.as_ref(),
-            &p,
-            &id,
-            st.config.retention_days,
-            Timestamp(now_millis()),
-        )
-        .await?,
-    ))
+    Ok(Json(incidents::close(st.store.as_ref(), &p, &id, st.config.retention_days, Timestamp(now_millis())).await?))
 }

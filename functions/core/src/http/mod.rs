@@ -9,11 +9,11 @@ pub mod incidents;
 pub mod notices;
 pub mod openapi;
 pub mod principal;
-pub mod routes;
 pub mod resident;
+pub mod routes;
 pub mod shelter_ops;
-mod staff_auth;
 mod shelters;
+mod staff_auth;
 pub mod supplies;
 pub mod surveys;
 
@@ -53,7 +53,11 @@ impl AppState {
         Self { store, config: Arc::new(config), auth, push: None, fanout_wake: None, public }
     }
 
-    pub fn with_push(mut self, push: crate::domain::notices::PushSettings, wake: Option<Arc<tokio::sync::Notify>>) -> Self {
+    pub fn with_push(
+        mut self,
+        push: crate::domain::notices::PushSettings,
+        wake: Option<Arc<tokio::sync::Notify>>,
+    ) -> Self {
         self.push = Some(Arc::new(push));
         self.fanout_wake = wake;
         self

@@ -51,7 +51,8 @@ fn push(st: &AppState) -> Result<&notices::PushSettings, ApiError> {
 }
 
 pub fn notice_id(raw: &str) -> Result<NoticeId, ApiError> {
-    NoticeId::parse(raw).map_err(|e| ApiError::invalid("invalid_notice_id", e.to_string(), "お知らせIDの形式が正しくありません。"))
+    NoticeId::parse(raw)
+        .map_err(|e| ApiError::invalid("invalid_notice_id", e.to_string(), "お知らせIDの形式が正しくありません。"))
 }
 
 /// The key browsers need for `pushManager.subscribe` (`applicationServerKey`).
@@ -65,7 +66,11 @@ async fn vapid_public_key(State(st): State<AppState>) -> Result<Json<VapidPublic
 /// Sending it again refreshes it.
 #[utoipa::path(post, path = "/api/push/subscriptions", tag = "notices", security(("bearer" = [])), request_body = PushSubscriptionInput,
     responses((status = 204, description = "registered"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn subscribe(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(input): ApiJson<PushSubscriptionInput>) -> Result<StatusCode, ApiError> {
+async fn subscribe(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    ApiJson(input): ApiJson<PushSubscriptionInput>,
+) -> Result<StatusCode, ApiError> {
     let m = resident_municipality(&p, &st).await?;
     notices::subscribe(st.store.as_ref(), push(&st)?, &m, &p.sub, &input, now()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -74,7 +79,11 @@ async fn subscribe(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, Ap
 /// Stop notices to this device. Unknown endpoints are ignored.
 #[utoipa::path(delete, path = "/api/push/subscriptions", tag = "notices", security(("bearer" = [])), request_body = PushUnsubscribe,
     responses((status = 204, description = "removed"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn unsubscribe(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(input): ApiJson<PushUnsubscribe>) -> Result<StatusCode, ApiError> {
+async fn unsubscribe(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    ApiJson(input): ApiJson<PushUnsubscribe>,
+) -> Result<StatusCode, ApiError> {
     notices::unsubscribe(st.store.as_ref(), &p.sub, &input.endpoint).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -84,7 +93,11 @@ async fn unsubscribe(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, 
 #[utoipa::path(post, path = "/api/hq/notices", tag = "notices", security(("bearer" = [])), request_body = NewNotice,
     responses((status = 201, body = Notice, description = "saved for sending"), (status = 200, body = Notice, description = "already saved with this body"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(new): ApiJson<NewNotice>) -> Result<(StatusCode, Json<Notice>), ApiError> {
+async fn create(
+    HqOrAdmin(p): HqOrAdmin,
+    State(st): State<AppState>,
+    ApiJson(new): ApiJson<NewNotice>,
+) -> Result<(StatusCode, Json<Notice>), ApiError> {
     let m = hq_municipality(&p, &st).await?;
     let (notice, created) = notices::create(st.store.as_ref(), &p, &m, &new, now()).await?;
     if let Some(wake) = &st.fanout_wake {
@@ -97,7 +110,11 @@ async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(new
 /// one incident's (`?incident=` an id), the real ones (`real`) or those outside incidents (`none`).
 #[utoipa::path(get, path = "/api/hq/notices", tag = "notices", security(("bearer" = [])), params(super::hq::IncidentQuery),
     responses((status = 200, body = Vec<Notice>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn hq_list(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<Notice>>, ApiError> {
+async fn hq_list(
+    HqOrAdmin(p): HqOrAdmin,
+    State(st): State<AppState>,
+    q: super::hq::IncidentParam,
+) -> Result<Json<Vec<Notice>>, ApiError> {
     let m = hq_municipality(&p, &st).await?;
     let filter = super::hq::list_filter(st.store.as_ref(), &m, q).await?;
     Ok(Json(notices::of_incident(st.store.as_ref(), &m, &filter, LIST_LIMIT).await?))
@@ -122,7 +139,10 @@ async fn public(State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Res
 
 /// `/n/{code}/{id}`: the page a notification opens. One small HTML response, no script, so
 /// it loads on a congested network; cacheable for a minute at the edge.
-pub async fn landing_page(State(st): State<AppState>, axum::extract::Path((code, id)): axum::extract::Path<(String, String)>) -> axum::response::Response {
+pub async fn landing_page(
+    State(st): State<AppState>,
+    axum::extract::Path((code, id)): axum::extract::Path<(String, String)>,
+) -> axum::response::Response {
     match bosai_types::MunicipalityCode::parse(&code) {
         Ok(m) => landing(&st, &m, &id).await,
         Err(_) => landing_not_found(),
@@ -131,7 +151,10 @@ pub async fn landing_page(State(st): State<AppState>, axum::extract::Path((code,
 
 /// `/n/{id}`: a notice of the deployment's own municipality (the address notifications had
 /// before one deployment served several).
-pub async fn own_landing_page(State(st): State<AppState>, axum::extract::Path(id): axum::extract::Path<String>) -> axum::response::Response {
+pub async fn own_landing_page(
+    State(st): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> axum::response::Response {
     let m = st.config.municipality.clone();
     landing(&st, &m, &id).await
 }
@@ -139,7 +162,10 @@ pub async fn own_landing_page(State(st): State<AppState>, axum::extract::Path(id
 // Inline CSS only: nothing else may load or run, and no one may frame it.
 const LANDING_HEADERS: [(header::HeaderName, &str); 3] = [
     (header::CACHE_CONTROL, "public, max-age=60"),
-    (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+    ),
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
 ];
 

@@ -2,8 +2,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::schema::AdditionalProperties;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi, PartialSchema};
 
@@ -48,7 +48,8 @@ fn problem(description: &str) -> RefOr<Response> {
 
 fn add_common_errors(path: &str, op: &mut Operation) {
     let params = op.parameters.as_deref().unwrap_or_default();
-    let in_path: Vec<&str> = params.iter().filter(|p| p.parameter_in == ParameterIn::Path).map(|p| p.name.as_str()).collect();
+    let in_path: Vec<&str> =
+        params.iter().filter(|p| p.parameter_in == ParameterIn::Path).map(|p| p.name.as_str()).collect();
     let has_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
     let mut add = |status: &str, description: &str| {
         op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description));
@@ -259,7 +260,10 @@ mod tests {
         assert!(bosai_types::supplies::SupplyItem::parse_code(ex("item")).is_some());
         let doc = doc();
         let id = &doc["paths"]["/api/shelters/{id}"]["get"]["parameters"][0]["schema"];
-        assert_eq!((id["pattern"].as_str(), id["examples"][0].as_str()), (Some("^[a-z0-9-]{1,64}$"), Some("041009-aoba-katahira-es")));
+        assert_eq!(
+            (id["pattern"].as_str(), id["examples"][0].as_str()),
+            (Some("^[a-z0-9-]{1,64}$"), Some("041009-aoba-katahira-es"))
+        );
     }
 
     /// What the handlers refuse is in the document (schemathesis's negative and positive data
@@ -271,9 +275,15 @@ mod tests {
         let doc = doc();
         let schemas = &doc["components"]["schemas"];
         // A shelter id in the path carries ShelterId::parse's rule, from the type's own schema.
-        for (path, method) in [("/api/shelters/{id}", "get"), ("/api/shelters/{id}/status", "put"), ("/api/shelters/{id}/scans", "post")] {
+        for (path, method) in
+            [("/api/shelters/{id}", "get"), ("/api/shelters/{id}/status", "put"), ("/api/shelters/{id}/scans", "post")]
+        {
             let id = &doc["paths"][path][method]["parameters"][0];
-            assert_eq!((id["name"].as_str(), id["schema"]["pattern"].as_str()), (Some("id"), Some("^[a-z0-9-]{1,64}$")), "{method} {path}");
+            assert_eq!(
+                (id["name"].as_str(), id["schema"]["pattern"].as_str()),
+                (Some("id"), Some("^[a-z0-9-]{1,64}$")),
+                "{method} {path}"
+            );
         }
         assert_eq!(schemas["ShelterId"]["pattern"], "^[a-z0-9-]{1,64}$");
         assert_eq!(schemas["MemberId"]["pattern"], "^[A-Za-z0-9_-]{1,40}$");
@@ -294,13 +304,25 @@ mod tests {
         let stock = &schemas["StockUpdate"]["properties"];
         assert_eq!(number(&stock["on_hand"]["maximum"]), supplies::MAX_QUANTITY as usize);
         assert_eq!(number(&schemas["Delivery"]["properties"]["quantity"]["maximum"]), supplies::MAX_QUANTITY as usize);
-        assert_eq!(number(&schemas["ShelterStatusUpdate"]["properties"]["capacity"]["maximum"]), shelter::MAX_CAPACITY as usize);
+        assert_eq!(
+            number(&schemas["ShelterStatusUpdate"]["properties"]["capacity"]["maximum"]),
+            shelter::MAX_CAPACITY as usize
+        );
         assert_eq!(number(&schemas["ScanBatch"]["properties"]["records"]["maxItems"]), checkin::MAX_BATCH_RECORDS);
-        assert_eq!(number(&schemas["CredentialRequest"]["properties"]["members"]["maxItems"]), checkin::MAX_CREDENTIAL_MEMBERS);
+        assert_eq!(
+            number(&schemas["CredentialRequest"]["properties"]["members"]["maxItems"]),
+            checkin::MAX_CREDENTIAL_MEMBERS
+        );
         assert_eq!(number(&schemas["DeskRegistration"]["properties"]["people"]["maxItems"]), desk::MAX_DESK_PEOPLE);
         assert_eq!(number(&schemas["NewSurvey"]["properties"]["questions"]["maxItems"]), surveys::MAX_QUESTIONS);
-        assert_eq!(number(&schemas["NewSurvey"]["properties"]["title"]["properties"]["ja"]["maxLength"]), surveys::MAX_TITLE_CHARS);
-        assert_eq!(number(&schemas["Question"]["properties"]["text"]["properties"]["ja"]["maxLength"]), surveys::MAX_QUESTION_CHARS);
+        assert_eq!(
+            number(&schemas["NewSurvey"]["properties"]["title"]["properties"]["ja"]["maxLength"]),
+            surveys::MAX_TITLE_CHARS
+        );
+        assert_eq!(
+            number(&schemas["Question"]["properties"]["text"]["properties"]["ja"]["maxLength"]),
+            surveys::MAX_QUESTION_CHARS
+        );
         assert_eq!(schemas["DeleteConfirmation"]["properties"]["confirm"]["enum"], serde_json::json!(["delete"]));
         assert_eq!(schemas["ChallengeRequest"]["properties"]["code_challenge"]["pattern"], "^[A-Za-z0-9_-]{43}$");
         // Supply items: exactly the catalog's codes.
@@ -313,7 +335,10 @@ mod tests {
     /// and the document says so for struct variants only.
     #[test]
     fn closed_variants_refuse_unknown_fields() {
-        use bosai_types::{safety::SafetyStatus, surveys::{AnswerValue, QuestionKind, SurveyScope}};
+        use bosai_types::{
+            safety::SafetyStatus,
+            surveys::{AnswerValue, QuestionKind, SurveyScope},
+        };
         use serde_json::{from_value, json};
         fn refuses<T: serde::de::DeserializeOwned>(mut v: Value) -> bool {
             assert!(from_value::<T>(v.clone()).is_ok(), "{v}");

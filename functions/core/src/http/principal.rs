@@ -9,7 +9,6 @@ use axum::http::request::Parts;
 use bosai_types::auth::Role;
 use bosai_types::MunicipalityCode;
 
-
 /// Any valid token.
 pub struct Authenticated(pub Principal);
 
@@ -17,12 +16,17 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or(ApiError::Unauthorized("no token".into()))?;
+        let header =
+            parts.headers.get(axum::http::header::AUTHORIZATION).ok_or(ApiError::Unauthorized("no token".into()))?;
         let value = header.to_str().map_err(|_| ApiError::Unauthorized("unreadable Authorization header".into()))?;
         let token = value
             .strip_prefix("Bearer ")
             .ok_or(ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
-        let p = st.auth.tokens.verify(token.trim(), crate::clock::now_seconds()).map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+        let p = st
+            .auth
+            .tokens
+            .verify(token.trim(), crate::clock::now_seconds())
+            .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
         Ok(Authenticated(p))
     }
 }
@@ -53,10 +57,22 @@ macro_rules! role_guard {
 }
 
 role_guard!(ResidentOnly, "A signed-in resident.", [Resident]);
-role_guard!(ShelterManager, "Staff, HQ or admin; the shelter scope is checked by the domain.", [ShelterStaff, Hq, Admin]);
+role_guard!(
+    ShelterManager,
+    "Staff, HQ or admin; the shelter scope is checked by the domain.",
+    [ShelterStaff, Hq, Admin]
+);
 role_guard!(AdminOnly, "Platform administrators.", [Admin]);
-role_guard!(PrefectureHqOrAdmin, "The prefecture's HQ (its own prefecture) or a deployment-wide admin.", [PrefectureHq, Admin]);
-role_guard!(IncidentCommand, "HQ of a municipality or prefecture, or an admin: opens and closes incidents it commands.", [Hq, PrefectureHq, Admin]);
+role_guard!(
+    PrefectureHqOrAdmin,
+    "The prefecture's HQ (its own prefecture) or a deployment-wide admin.",
+    [PrefectureHq, Admin]
+);
+role_guard!(
+    IncidentCommand,
+    "HQ of a municipality or prefecture, or an admin: opens and closes incidents it commands.",
+    [Hq, PrefectureHq, Admin]
+);
 role_guard!(HqOrAdmin, "Disaster HQ (its own municipality, checked by the handler) or admin.", [Hq, Admin]);
 
 /// The municipality an HQ or admin acts for: its token's, or for a deployment-wide admin (no

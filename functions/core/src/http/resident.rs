@@ -14,7 +14,10 @@ use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use bosai_types::checkin::{CheckInCredential, CredentialRequest};
 use bosai_types::consent::{Consent, ConsentInput};
-use bosai_types::household::{AreaRegistration, DeleteConfirmation, HelpRequest, Home, HomeChoice, HouseholdView, Member, MemberId, MemberInput, MunicipalityChoice, MyData};
+use bosai_types::household::{
+    AreaRegistration, DeleteConfirmation, HelpRequest, Home, HomeChoice, HouseholdView, Member, MemberId, MemberInput,
+    MunicipalityChoice, MyData,
+};
 use bosai_types::needs::{Needs, NeedsInput};
 use bosai_types::safety::{SafetyReport, SafetyReportInput};
 use bosai_types::{Problem, Timestamp};
@@ -59,7 +62,24 @@ pub const ROUTES: &[RouteSpec] = &[
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(view, put_member, remove_member, put_needs, give_consent, withdraw_consent, report, history, checkin_credential, export, delete_me, set_area, set_home, municipalities, areas, help_requests))]
+#[openapi(paths(
+    view,
+    put_member,
+    remove_member,
+    put_needs,
+    give_consent,
+    withdraw_consent,
+    report,
+    history,
+    checkin_credential,
+    export,
+    delete_me,
+    set_area,
+    set_home,
+    municipalities,
+    areas,
+    help_requests
+))]
 pub struct Doc;
 
 fn member_id(raw: &str) -> Result<MemberId, ApiError> {
@@ -123,7 +143,11 @@ async fn put_needs(
 /// the app). Needs are refused without it (400 `consent_required`). Agreeing again is a no-op.
 #[utoipa::path(put, path = "/api/me/consent", tag = "resident", security(("bearer" = [])), request_body = ConsentInput,
     responses((status = 200, body = Consent), (status = 400, body = Problem, description = "not the current text (`consent_outdated`)")))]
-async fn give_consent(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(input): ApiJson<ConsentInput>) -> Result<Json<Consent>, ApiError> {
+async fn give_consent(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    ApiJson(input): ApiJson<ConsentInput>,
+) -> Result<Json<Consent>, ApiError> {
     Ok(Json(consent::give(st.store.as_ref(), &p.sub, &input, now()).await?))
 }
 
@@ -163,7 +187,9 @@ async fn history(
     State(st): State<AppState>,
     q: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<SafetyReport>>, ApiError> {
-    let Query(q) = q.map_err(|_| ApiError::invalid("invalid_query", "Add ?member_id=… to the address.", "member_id を指定してください。"))?;
+    let Query(q) = q.map_err(|_| {
+        ApiError::invalid("invalid_query", "Add ?member_id=… to the address.", "member_id を指定してください。")
+    })?;
     Ok(Json(safety::history(st.store.as_ref(), &p.sub, &member_id(&q.member_id)?).await?))
 }
 
@@ -185,7 +211,10 @@ async fn checkin_credential(
 async fn export(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let data = mydata::export(st.store.as_ref(), &p.sub, now()).await?;
     Ok((
-        [(header::CONTENT_DISPOSITION, "attachment; filename=\"bosai-my-data.json\""), (header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"bosai-my-data.json\""),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         Json(data),
     ))
 }
@@ -207,7 +236,10 @@ async fn delete_me(
 /// unknown or unserved municipality has none.
 #[utoipa::path(get, path = "/api/areas", tag = "resident", params(super::extract::MunicipalityQuery),
     responses((status = 200, body = Vec<bosai_types::household::Area>), (status = 400, body = Problem)))]
-async fn areas(State(st): State<AppState>, MunicipalityParam(m): MunicipalityParam) -> Result<Json<Vec<bosai_types::household::Area>>, ApiError> {
+async fn areas(
+    State(st): State<AppState>,
+    MunicipalityParam(m): MunicipalityParam,
+) -> Result<Json<Vec<bosai_types::household::Area>>, ApiError> {
     let m = m.unwrap_or_else(|| st.config.municipality.clone());
     Ok(Json(crate::domain::areas::list(st.store.as_ref(), &m).await?))
 }
@@ -216,7 +248,11 @@ async fn areas(State(st): State<AppState>, MunicipalityParam(m): MunicipalityPar
 /// the area reach them, and HQ counts their safety reports under it. Sending it again is a no-op.
 #[utoipa::path(put, path = "/api/me/area", tag = "resident", security(("bearer" = [])), request_body = AreaRegistration,
     responses((status = 204, description = "saved"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn set_area(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(reg): ApiJson<AreaRegistration>) -> Result<StatusCode, ApiError> {
+async fn set_area(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    ApiJson(reg): ApiJson<AreaRegistration>,
+) -> Result<StatusCode, ApiError> {
     let m = resident_municipality(&p, &st).await?;
     household::set_area(st.store.as_ref(), &m, &p.sub, &reg).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -226,7 +262,11 @@ async fn set_area(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, Api
 /// they shared the signing certificate. A check-in QR made afterwards carries it.
 #[utoipa::path(put, path = "/api/me/home", tag = "resident", security(("bearer" = [])), request_body = HomeChoice,
     responses((status = 200, body = Home), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn set_home(ResidentOnly(p): ResidentOnly, State(st): State<AppState>, ApiJson(c): ApiJson<HomeChoice>) -> Result<Json<Home>, ApiError> {
+async fn set_home(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+    ApiJson(c): ApiJson<HomeChoice>,
+) -> Result<Json<Home>, ApiError> {
     Ok(Json(crate::domain::home::choose(st.store.as_ref(), &st.config.municipality, &p.sub, &c.municipality).await?))
 }
 
@@ -242,7 +282,11 @@ async fn municipalities(State(st): State<AppState>) -> Result<impl IntoResponse,
 #[utoipa::path(get, path = "/api/hq/help-requests", tag = "hq", security(("bearer" = [])), params(super::hq::IncidentQuery),
     responses((status = 200, body = Vec<HelpRequest>), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "no such incident of this municipality")))]
-async fn help_requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<HelpRequest>>, ApiError> {
+async fn help_requests(
+    HqOrAdmin(p): HqOrAdmin,
+    State(st): State<AppState>,
+    q: super::hq::IncidentParam,
+) -> Result<Json<Vec<HelpRequest>>, ApiError> {
     let m = hq_municipality(&p, &st).await?;
     let (space, _) = super::hq::viewed(st.store.as_ref(), &m, q, now()).await?;
     let list = safety::help_requests(st.store.as_ref(), &m, &space).await?;

@@ -38,5 +38,17 @@ const CORE: &[RouteSpec] = &[
 ];
 
 pub fn all() -> Vec<RouteSpec> {
-    [CORE, super::resident::ROUTES, super::shelter_ops::ROUTES, super::supplies::ROUTES, super::surveys::ROUTES, super::hq::ROUTES, super::incidents::ROUTES, super::notices::ROUTES, super::admin::ROUTES, super::staff_auth::ROUTES].concat()
+    [
+        CORE,
+        super::resident::ROUTES,
+        super::shelter_ops::ROUTES,
+        super::supplies::ROUTES,
+        super::surveys::ROUTES,
+        super::hq::ROUTES,
+        super::incidents::ROUTES,
+        super::notices::ROUTES,
+        super::admin::ROUTES,
+        super::staff_auth::ROUTES,
+    ]
+    .concat()
 }

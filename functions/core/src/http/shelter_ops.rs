@@ -13,7 +13,10 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use bosai_types::checkin::{parse_record, valid_device_id, Location, PosterCheckIn, RecordOutcome, ScanBatch, ScanBatchResult, MAX_BATCH_RECORDS};
+use bosai_types::checkin::{
+    parse_record, valid_device_id, Location, PosterCheckIn, RecordOutcome, ScanBatch, ScanBatchResult,
+    MAX_BATCH_RECORDS,
+};
 use bosai_types::desk::{DeskClaim, DeskRegistered, DeskRegistration};
 use bosai_types::household::HouseholdView;
 use bosai_types::roster::{ManualCheckOut, RosterEntry, RosterFilter};
@@ -52,7 +55,19 @@ pub const ROUTES: &[RouteSpec] = &[
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(scans, scan_preview, poster, roster_json, roster_csv, past_rosters, manual_check_out, delete_desk_person, desk_register, poster_check_in, desk_claim))]
+#[openapi(paths(
+    scans,
+    scan_preview,
+    poster,
+    roster_json,
+    roster_csv,
+    past_rosters,
+    manual_check_out,
+    delete_desk_person,
+    desk_register,
+    poster_check_in,
+    desk_claim
+))]
 pub struct Doc;
 
 /// The shelter, if this principal may act for it.
@@ -86,10 +101,18 @@ async fn scans(
     let incidents = crate::domain::incidents::all(st.store.as_ref()).await?;
     let host = checkin::Host { shelter: &shelter, municipality: &host, incidents: &incidents };
     if !valid_device_id(&batch.device_id) {
-        return Err(ApiError::invalid("invalid_device_id", "device_id must be 1-64 characters of A-Z, a-z, 0-9, '-' and '_'.", "端末IDの形式が正しくありません。"));
+        return Err(ApiError::invalid(
+            "invalid_device_id",
+            "device_id must be 1-64 characters of A-Z, a-z, 0-9, '-' and '_'.",
+            "端末IDの形式が正しくありません。",
+        ));
     }
     if batch.records.len() > MAX_BATCH_RECORDS {
-        return Err(ApiError::invalid("batch_too_large", format!("Send at most {MAX_BATCH_RECORDS} records per batch."), "一度に送れるのは200件までです。"));
+        return Err(ApiError::invalid(
+            "batch_too_large",
+            format!("Send at most {MAX_BATCH_RECORDS} records per batch."),
+            "一度に送れるのは200件までです。",
+        ));
     }
     let recorded_by = format!("{}@{}", who.sub, batch.device_id);
     let mut results = Vec::with_capacity(batch.records.len());
@@ -99,7 +122,16 @@ async fn scans(
             Err(rejection) => Err(rejection),
             Ok(record) => {
                 let now = Timestamp(now_millis());
-                checkin::apply_scan(st.store.as_ref(), &st.auth, &st.config.municipality, &host, &record, &recorded_by, now).await?
+                checkin::apply_scan(
+                    st.store.as_ref(),
+                    &st.auth,
+                    &st.config.municipality,
+                    &host,
+                    &record,
+                    &recorded_by,
+                    now,
+                )
+                .await?
             }
         };
         results.push(checkin::result(index, event_id, outcome));
@@ -118,7 +150,11 @@ struct Poster {
 /// The shelter's poster code (print it at the entrance).
 #[utoipa::path(get, path = "/api/shelters/{id}/poster", tag = "shelter", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Poster), (status = 403, body = Problem)))]
-async fn poster(ShelterManager(who): ShelterManager, State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<impl IntoResponse, ApiError> {
+async fn poster(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<impl IntoResponse, ApiError> {
     let id = managed(&st, &who, &id).await?;
     // Signed for the shelter's own municipality: a deployment serves several.
     let municipality = shelters::get(st.store.as_ref(), &id).await?.municipality;
@@ -128,11 +164,21 @@ async fn poster(ShelterManager(who): ShelterManager, State(st): State<AppState>,
 
 fn filter(q: Result<Query<RosterFilter>, axum::extract::rejection::QueryRejection>) -> Result<RosterFilter, ApiError> {
     q.map(|Query(f)| f).map_err(|e| {
-        ApiError::invalid("invalid_filter", format!("The roster filter is not valid: {}", e.body_text()), "絞り込みの条件が正しくありません。")
+        ApiError::invalid(
+            "invalid_filter",
+            format!("The roster filter is not valid: {}", e.body_text()),
+            "絞り込みの条件が正しくありません。",
+        )
     })
 }
 
-async fn audited_roster(st: &AppState, who: &Principal, id: &str, f: &RosterFilter, action: &str) -> Result<(ShelterId, Vec<RosterEntry>), ApiError> {
+async fn audited_roster(
+    st: &AppState,
+    who: &Principal,
+    id: &str,
+    f: &RosterFilter,
+    action: &str,
+) -> Result<(ShelterId, Vec<RosterEntry>), ApiError> {
     let (shelter, municipality) = managed_in(st, who, id).await?;
     let now = Timestamp(now_millis());
     // During a drill, the drill's roster (the app shows the 訓練 banner).
@@ -158,7 +204,16 @@ async fn scan_preview(
 ) -> Result<impl IntoResponse, ApiError> {
     let shelter = managed(&st, &who, &id).await?;
     let now = Timestamp(now_millis());
-    let preview = scan_preview::preview(st.store.as_ref(), &st.auth, &st.config.municipality, &shelter, &who.sub, &req.credential, now).await?;
+    let preview = scan_preview::preview(
+        st.store.as_ref(),
+        &st.auth,
+        &st.config.municipality,
+        &shelter,
+        &who.sub,
+        &req.credential,
+        now,
+    )
+    .await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(preview)))
 }
 
@@ -198,13 +253,26 @@ async fn past_rosters(
     // Empty is left out, as on HQ's views (schemathesis sent `?incident=`).
     let q = PastQuery { incident: q.map(|Query(q)| q).unwrap_or_default().incident.filter(|i| !i.is_empty()) };
     if q.incident.as_deref().is_some_and(|i| i.chars().count() > 64) {
-        return Err(ApiError::invalid("invalid_filter", "incident is an incident id (at most 64 characters).", "災害の指定が正しくありません。"));
+        return Err(ApiError::invalid(
+            "invalid_filter",
+            "incident is an incident id (at most 64 characters).",
+            "災害の指定が正しくありません。",
+        ));
     }
     let (shelter, municipality) = managed_in(&st, &who, &id).await?;
-    let rosters = crate::domain::stays::past_rosters(st.store.as_ref(), &municipality, &shelter, q.incident.as_deref()).await?;
+    let rosters =
+        crate::domain::stays::past_rosters(st.store.as_ref(), &municipality, &shelter, q.incident.as_deref()).await?;
     let rows: usize = rosters.iter().map(|r| r.stays.len()).sum();
     let details = [("shelter", bosai_store::Value::s(shelter.as_str())), ("rows", bosai_store::Value::n(rows as i64))];
-    crate::domain::audit::record(st.store.as_ref(), &municipality, Timestamp(now_millis()), "past_roster_view", &who.sub, details).await?;
+    crate::domain::audit::record(
+        st.store.as_ref(),
+        &municipality,
+        Timestamp(now_millis()),
+        "past_roster_view",
+        &who.sub,
+        details,
+    )
+    .await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(rosters)))
 }
 
@@ -258,7 +326,8 @@ async fn delete_desk_person(
     ApiPath((id, entry)): ApiPath<(String, String)>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let (shelter, municipality) = managed_in(&st, &who, &id).await?;
-    roster::delete_desk_person(st.store.as_ref(), &municipality, &shelter, &entry, &who.sub, Timestamp(now_millis())).await?;
+    roster::delete_desk_person(st.store.as_ref(), &municipality, &shelter, &entry, &who.sub, Timestamp(now_millis()))
+        .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

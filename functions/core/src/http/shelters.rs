@@ -6,13 +6,17 @@ use axum::Json;
 use bosai_types::{Shelter, ShelterId};
 
 pub(super) fn shelter_id(raw: &str) -> Result<ShelterId, ApiError> {
-    ShelterId::parse(raw).map_err(|e| ApiError::invalid("invalid_shelter_id", e.to_string(), "避難所IDの形式が正しくありません。"))
+    ShelterId::parse(raw)
+        .map_err(|e| ApiError::invalid("invalid_shelter_id", e.to_string(), "避難所IDの形式が正しくありません。"))
 }
 
 /// Public list of a municipality's shelters with congestion (the deployment's own by default).
 #[utoipa::path(get, path = "/api/shelters", tag = "shelters", params(super::extract::MunicipalityQuery),
     responses((status = 200, body = Vec<Shelter>), (status = 400, body = bosai_types::Problem)))]
-pub async fn list(State(st): State<AppState>, super::MunicipalityParam(m): super::MunicipalityParam) -> Result<Json<Vec<Shelter>>, ApiError> {
+pub async fn list(
+    State(st): State<AppState>,
+    super::MunicipalityParam(m): super::MunicipalityParam,
+) -> Result<Json<Vec<Shelter>>, ApiError> {
     let m = m.unwrap_or_else(|| st.config.municipality.clone());
     let now = bosai_types::Timestamp(crate::clock::now_millis());
     Ok(Json(st.public.list(st.store.as_ref(), &m, now).await?.as_ref().clone()))

@@ -15,29 +15,16 @@ use bosai_types::staff::{StaffSession, StaffSignInStart, StaffTokenRequest};
 use bosai_types::{Problem, Timestamp};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/staff/start", get(start))
-        .route("/auth/staff/token", post(token))
+    Router::new().route("/auth/staff/start", get(start)).route("/auth/staff/token", post(token))
 }
 
 pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec {
-        method: "GET",
-        path: "/api/auth/staff/start",
-        access: Access::Public,
-    },
-    RouteSpec {
-        method: "POST",
-        path: "/api/auth/staff/token",
-        access: Access::Public,
-    },
+    RouteSpec { method: "GET", path: "/api/auth/staff/start", access: Access::Public },
+    RouteSpec { method: "POST", path: "/api/auth/staff/token", access: Access::Public },
 ];
 
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(start, token),
-    components(schemas(StaffSignInStart, StaffTokenRequest, StaffSession))
-)]
+#[openapi(paths(start, token), components(schemas(StaffSignInStart, StaffTokenRequest, StaffSession)))]
 pub struct Doc;
 
 /// Where the staff app sends someone to sign in: the provider's authorization endpoint and

@@ -35,7 +35,11 @@ pub struct Doc;
 fn ids(shelter: &str, item: &str) -> Result<(bosai_types::ShelterId, SupplyItem), ApiError> {
     let shelter = super::shelters::shelter_id(shelter)?;
     let item = SupplyItem::parse_code(item).ok_or_else(|| {
-        ApiError::invalid("unknown_item", "This is not an item of the supply catalog (e.g. drinking_water, infant_diaper-m, allergy_free_meal-egg).", "物資の品目が正しくありません。")
+        ApiError::invalid(
+            "unknown_item",
+            "This is not an item of the supply catalog (e.g. drinking_water, infant_diaper-m, allergy_free_meal-egg).",
+            "物資の品目が正しくありません。",
+        )
     })?;
     Ok((shelter, item))
 }
@@ -47,7 +51,11 @@ fn now() -> Timestamp {
 /// Stock and requests of the shelter.
 #[utoipa::path(get, path = "/api/shelters/{id}/supplies", tag = "supplies", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Vec<SupplyLine>), (status = 403, body = Problem)))]
-async fn list(ShelterManager(who): ShelterManager, State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Vec<SupplyLine>>, ApiError> {
+async fn list(
+    ShelterManager(who): ShelterManager,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<SupplyLine>>, ApiError> {
     let shelter = super::shelters::shelter_id(&id)?;
     Ok(Json(supplies::list(st.store.as_ref(), &who, &shelter, now()).await?))
 }
@@ -86,7 +94,11 @@ async fn deliver(
 #[utoipa::path(get, path = "/api/hq/supply-requests", tag = "supplies", security(("bearer" = [])), params(super::hq::IncidentQuery),
     responses((status = 200, body = Vec<SupplyLine>), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "no such incident of this municipality")))]
-async fn requests(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<SupplyLine>>, ApiError> {
+async fn requests(
+    HqOrAdmin(p): HqOrAdmin,
+    State(st): State<AppState>,
+    q: super::hq::IncidentParam,
+) -> Result<Json<Vec<SupplyLine>>, ApiError> {
     let m = super::principal::hq_municipality(&p, &st).await?;
     let (space, _) = super::hq::viewed(st.store.as_ref(), &m, q, now()).await?;
     Ok(Json(supplies::requests(st.store.as_ref(), &m, &space).await?))

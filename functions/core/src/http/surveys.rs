@@ -43,14 +43,25 @@ fn now() -> Timestamp {
 }
 
 fn survey_id(raw: &str) -> Result<SurveyId, ApiError> {
-    SurveyId::parse(raw).map_err(|e| ApiError::invalid("invalid_survey_id", e.to_string(), "調査IDの形式が正しくありません。"))
+    SurveyId::parse(raw)
+        .map_err(|e| ApiError::invalid("invalid_survey_id", e.to_string(), "調査IDの形式が正しくありません。"))
 }
 
 /// Where the resident is: their registered area, the shelter they themself are checked in at
 /// and, when it is another municipality's, that municipality (hosting them).
-async fn resident_context(st: &AppState, sub: &str, home: &bosai_types::MunicipalityCode) -> Result<ResidentContext, ApiError> {
+async fn resident_context(
+    st: &AppState,
+    sub: &str,
+    home: &bosai_types::MunicipalityCode,
+) -> Result<ResidentContext, ApiError> {
     let me = bosai_types::household::MemberId::myself();
-    let here = crate::domain::location::current_location(st.store.as_ref(), &crate::keys::person_of_resident(sub, me.as_str()), &crate::keys::Space::Real, &me).await?;
+    let here = crate::domain::location::current_location(
+        st.store.as_ref(),
+        &crate::keys::person_of_resident(sub, me.as_str()),
+        &crate::keys::Space::Real,
+        &me,
+    )
+    .await?;
     let area = crate::domain::safety::registered_area(st.store.as_ref(), sub).await?;
     let host = match &here.shelter_id {
         Some(s) => Some(crate::domain::shelters::get(st.store.as_ref(), s).await?.municipality).filter(|m| m != home),
@@ -64,7 +75,11 @@ async fn resident_context(st: &AppState, sub: &str, home: &bosai_types::Municipa
 #[utoipa::path(post, path = "/api/hq/surveys", tag = "surveys", request_body = NewSurvey, security(("bearer" = [])),
     responses((status = 201, body = Survey, description = "created"), (status = 200, body = Survey, description = "already created with this body"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(req): ApiJson<NewSurvey>) -> Result<(StatusCode, Json<Survey>), ApiError> {
+async fn create(
+    HqOrAdmin(p): HqOrAdmin,
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<NewSurvey>,
+) -> Result<(StatusCode, Json<Survey>), ApiError> {
     let m = hq_municipality(&p, &st).await?;
     let (survey, created) = surveys::create(st.store.as_ref(), &p, &m, &req, now()).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(survey)))
@@ -74,7 +89,11 @@ async fn create(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiJson(req
 /// incident's (`?incident=` an id), the real ones (`real`), those outside incidents (`none`).
 #[utoipa::path(get, path = "/api/hq/surveys", tag = "surveys", security(("bearer" = [])), params(super::hq::IncidentQuery),
     responses((status = 200, body = Vec<Survey>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn list_hq(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::hq::IncidentParam) -> Result<Json<Vec<Survey>>, ApiError> {
+async fn list_hq(
+    HqOrAdmin(p): HqOrAdmin,
+    State(st): State<AppState>,
+    q: super::hq::IncidentParam,
+) -> Result<Json<Vec<Survey>>, ApiError> {
     let m = hq_municipality(&p, &st).await?;
     let filter = super::hq::list_filter(st.store.as_ref(), &m, q).await?;
     Ok(Json(surveys::list_for_hq(st.store.as_ref(), &p, &m, &filter).await?))
@@ -84,7 +103,11 @@ async fn list_hq(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, q: super::
 #[utoipa::path(post, path = "/api/hq/surveys/{survey_id}/close", tag = "surveys", security(("bearer" = [])),
     params(("survey_id" = String, Path)),
     responses((status = 200, body = Survey), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn close(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Survey>, ApiError> {
+async fn close(
+    HqOrAdmin(p): HqOrAdmin,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Survey>, ApiError> {
     let id = survey_id(&id)?;
     let m = hq_municipality(&p, &st).await?;
     Ok(Json(surveys::close(st.store.as_ref(), &p, &m, &id, now()).await?))
@@ -125,7 +148,10 @@ async fn totals(
 /// The surveys open for the signed-in resident now, each with their answer for the current period.
 #[utoipa::path(get, path = "/api/surveys", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = Vec<OpenSurvey>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn open_for_me(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<Vec<OpenSurvey>>, ApiError> {
+async fn open_for_me(
+    ResidentOnly(p): ResidentOnly,
+    State(st): State<AppState>,
+) -> Result<Json<Vec<OpenSurvey>>, ApiError> {
     let m = resident_municipality(&p, &st).await?;
     let who = resident_context(&st, &p.sub, &m).await?;
     Ok(Json(surveys::open_for(st.store.as_ref(), &m, &p.sub, &who, now()).await?))

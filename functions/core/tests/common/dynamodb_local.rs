@@ -77,7 +77,8 @@ impl OwnDynamoDbLocal {
     }
 
     fn signal(&self, child: &Child, signal: &str) {
-        let ok = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap().success();
+        let ok =
+            Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap().success();
         assert!(ok, "kill -{signal}");
     }
 }

@@ -31,7 +31,8 @@ pub struct TestApp {
 impl TestApp {
     /// A shelter's occupancy as the public sees it (`GET /api/shelters/{id}`).
     pub async fn public_occupancy(&self, shelter: &str) -> i64 {
-        let s: serde_json::Value = self.http.get(self.url(&format!("/api/shelters/{shelter}"))).send().await.unwrap().json().await.unwrap();
+        let s: serde_json::Value =
+            self.http.get(self.url(&format!("/api/shelters/{shelter}"))).send().await.unwrap().json().await.unwrap();
         s["occupancy"].as_i64().unwrap()
     }
 
@@ -74,12 +75,25 @@ impl TestApp {
     }
 
     /// One authenticated JSON call: status and body (Null when the body is not JSON).
-    pub async fn call(&self, method: &str, path: &str, token: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
         self.call_with(method, path, token, body, &[]).await
     }
 
     /// [`Self::call`] with extra headers (a queued write's device times, say).
-    pub async fn call_with(&self, method: &str, path: &str, token: &str, body: Option<serde_json::Value>, headers: &[(&str, String)]) -> (u16, serde_json::Value) {
+    pub async fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+        headers: &[(&str, String)],
+    ) -> (u16, serde_json::Value) {
         let mut req = self.http.request(method.parse().unwrap(), self.url(path)).bearer_auth(token);
         for (name, value) in headers {
             req = req.header(*name, value);
@@ -168,7 +182,10 @@ pub async fn spawn_app_with(store: Arc<dyn Store>, tweak: impl FnOnce(&mut AuthC
     let config = test_config();
     seed::seed(store.as_ref(), Timestamp(1_790_000_000_000)).await.unwrap();
     let vapid = bosai_push::VapidKey::generate("mailto:test@example.jp").unwrap();
-    let push = bosai_core::domain::notices::PushSettings { client: bosai_push::PushClient::new(vapid).unwrap(), allow_loopback: true };
+    let push = bosai_core::domain::notices::PushSettings {
+        client: bosai_push::PushClient::new(vapid).unwrap(),
+        allow_loopback: true,
+    };
     let router = bosai_core::router(AppState::new(store.clone(), config, auth).with_push(push.clone(), None));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     TestApp { base, store, http: reqwest::Client::new(), identity, signer, push, _dir: dir }
@@ -191,7 +208,14 @@ pub async fn naming(store: &dyn Store, needle: &str) -> Vec<String> {
     loop {
         let page = store.scan(cursor).await.unwrap();
         for i in page.items {
-            let text = i.values().map(|v| match v { Value::S(s) => s.clone(), other => format!("{other:?}") }).collect::<Vec<_>>().join("|");
+            let text = i
+                .values()
+                .map(|v| match v {
+                    Value::S(s) => s.clone(),
+                    other => format!("{other:?}"),
+                })
+                .collect::<Vec<_>>()
+                .join("|");
             if text.contains(needle) {
                 let key = |k: &str| i.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
                 out.push(format!("{} / {}", key("pk"), key("sk")));

@@ -39,7 +39,8 @@ fn parse_args() -> Result<Args, String> {
         match a.as_str() {
             "--devices" => {
                 let n = it.next().ok_or("--devices needs a number")?;
-                args.devices = n.parse().ok().filter(|&n| n > 0).ok_or(format!("--devices: not a positive number: {n}"))?;
+                args.devices =
+                    n.parse().ok().filter(|&n| n > 0).ok_or(format!("--devices: not a positive number: {n}"))?;
             }
             "--exit-on-stdin-close" => args.exit_on_stdin_close = true,
             "-h" | "--help" => {

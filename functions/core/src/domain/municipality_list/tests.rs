@@ -2,10 +2,8 @@ use super::*;
 use bosai_store::sqlite::SqliteStore;
 use bosai_types::shelter_import::TextEncoding;
 
-const SOUMU: &[u8] =
-    include_bytes!("../../../../../tests/fixtures/opendata/soumu-dantai-code-miyagi.csv");
-const SOUMU_SJIS: &[u8] =
-    include_bytes!("../../../../../tests/fixtures/opendata/soumu-dantai-code-miyagi.sjis.csv");
+const SOUMU: &[u8] = include_bytes!("../../../../../tests/fixtures/opendata/soumu-dantai-code-miyagi.csv");
+const SOUMU_SJIS: &[u8] = include_bytes!("../../../../../tests/fixtures/opendata/soumu-dantai-code-miyagi.sjis.csv");
 
 fn code(s: &str) -> MunicipalityCode {
     MunicipalityCode::parse(s).unwrap()
@@ -13,10 +11,7 @@ fn code(s: &str) -> MunicipalityCode {
 
 #[test]
 fn the_soumu_table_in_either_encoding_keeps_the_prefecture_rows() {
-    for (bytes, enc) in [
-        (SOUMU, TextEncoding::Utf8),
-        (SOUMU_SJIS, TextEncoding::ShiftJis),
-    ] {
+    for (bytes, enc) in [(SOUMU, TextEncoding::Utf8), (SOUMU_SJIS, TextEncoding::ShiftJis)] {
         let p = parse(bytes, &code("040002")).unwrap();
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         assert_eq!(
@@ -24,17 +19,9 @@ fn the_soumu_table_in_either_encoding_keeps_the_prefecture_rows() {
             (enc, 38, 36, 2),
             "35 municipalities and 宮城県 itself; 福島県's rows skipped"
         );
-        let sendai = p
-            .listed
-            .iter()
-            .find(|l| l.code.as_str() == "041009")
-            .unwrap();
+        let sendai = p.listed.iter().find(|l| l.code.as_str() == "041009").unwrap();
         assert_eq!(
-            (
-                sendai.prefecture_ja.as_str(),
-                sendai.name_ja.as_str(),
-                sendai.kana.as_str()
-            ),
+            (sendai.prefecture_ja.as_str(), sendai.name_ja.as_str(), sendai.kana.as_str()),
             ("宮城県", "仙台市", "ｾﾝﾀﾞｲｼ")
         );
         assert_eq!(p.listed[0].display_name(), "宮城県");
@@ -52,44 +39,26 @@ fn the_address_base_registry_layout_leaves_wards_and_abolished_codes_out() {
     assert!(p.errors.is_empty(), "{:?}", p.errors);
     let got: Vec<&str> = p.listed.iter().map(|l| l.name_ja.as_str()).collect();
     assert_eq!(got, ["仙台市", "大河原町"]);
-    assert_eq!(
-        p.other, 2,
-        "青葉区 is 仙台市's ward; 泉市 was merged into 仙台市 in 1988"
-    );
+    assert_eq!(p.other, 2, "青葉区 is 仙台市's ward; 泉市 was merged into 仙台市 in 1988");
 }
 
 #[test]
 fn bad_rows_are_listed_and_a_foreign_header_is_refused() {
     let csv = "団体コード,都道府県名（漢字）,市区町村名（漢字）\n041009,宮城県,仙台市\n041008,宮城県,誤り\n041009,宮城県,仙台市\n042021,宮城県,\n";
     let p = parse(csv.as_bytes(), &code("040002")).unwrap();
-    let found: Vec<(u32, Option<&str>)> = p
-        .errors
-        .iter()
-        .map(|e| (e.line, e.column.as_deref()))
-        .collect();
+    let found: Vec<(u32, Option<&str>)> = p.errors.iter().map(|e| (e.line, e.column.as_deref())).collect();
     assert_eq!(
         found,
-        [
-            (3, Some("団体コード")),
-            (4, Some("団体コード")),
-            (5, Some("市区町村名（漢字）"))
-        ],
+        [(3, Some("団体コード")), (4, Some("団体コード")), (5, Some("市区町村名（漢字）"))],
         "{:?}",
         p.errors
     );
     assert!(p.errors[1].reason_ja.contains("2行目"), "{:?}", p.errors[1]);
     assert!(matches!(
         parse("名称,住所\nx,y\n".as_bytes(), &code("040002")),
-        Err(ApiError::Invalid {
-            code: "unknown_header",
-            ..
-        })
+        Err(ApiError::Invalid { code: "unknown_header", .. })
     ));
-    let none = parse(
-        "団体コード,市区町村名\n131016,千代田区\n".as_bytes(),
-        &code("040002"),
-    )
-    .unwrap();
+    let none = parse("団体コード,市区町村名\n131016,千代田区\n".as_bytes(), &code("040002")).unwrap();
     assert_eq!(
         (none.listed.len(), none.errors.len()),
         (0, 1),
@@ -125,55 +94,22 @@ async fn name_of(store: &SqliteStore, m: &MunicipalityCode) -> String {
 async fn apply_writes_the_list_and_names_served_municipalities() {
     let store = SqliteStore::in_memory().unwrap();
     let sendai = code("041009");
-    crate::domain::areas::register(&store, &sendai, None)
-        .await
-        .unwrap();
+    crate::domain::areas::register(&store, &sendai, None).await.unwrap();
     let preview = import(&store, &sendai, SOUMU, false).await.unwrap();
-    assert_eq!(
-        (preview.municipalities, preview.added.len(), preview.applied),
-        (36, 36, false)
-    );
-    assert!(
-        listed(&store, &sendai).await.unwrap().is_empty(),
-        "a preview writes nothing"
-    );
+    assert_eq!((preview.municipalities, preview.added.len(), preview.applied), (36, 36, false));
+    assert!(listed(&store, &sendai).await.unwrap().is_empty(), "a preview writes nothing");
     assert!(import(&store, &sendai, SOUMU, true).await.unwrap().applied);
     assert_eq!(listed(&store, &code("040002")).await.unwrap().len(), 36);
-    assert_eq!(
-        name_of(&store, &sendai).await,
-        "仙台市"
-    );
-    assert_eq!(
-        name_of(&store, &code("042021")).await,
-        "石巻市",
-        "listed, not served: the list names it"
-    );
+    assert_eq!(name_of(&store, &sendai).await, "仙台市");
+    assert_eq!(name_of(&store, &code("042021")).await, "石巻市", "listed, not served: the list names it");
     assert!(
-        !crate::domain::areas::serves(&store, &sendai, "042021")
-            .await
-            .unwrap(),
+        !crate::domain::areas::serves(&store, &sendai, "042021").await.unwrap(),
         "listing a municipality does not make the deployment serve it"
     );
     let renamed = "団体コード,都道府県名（漢字）,市区町村名（漢字）\n041009,宮城県,仙台市\n042030,宮城県,塩釜市\n";
-    let again = import(&store, &sendai, renamed.as_bytes(), true)
-        .await
-        .unwrap();
-    assert_eq!(
-        (again.added.len(), again.renamed.as_slice()),
-        (0, ["042030".to_string()].as_slice())
-    );
-    let bad = import(
-        &store,
-        &sendai,
-        "団体コード,市区町村名\n041009,\n".as_bytes(),
-        true,
-    )
-    .await
-    .unwrap();
+    let again = import(&store, &sendai, renamed.as_bytes(), true).await.unwrap();
+    assert_eq!((again.added.len(), again.renamed.as_slice()), (0, ["042030".to_string()].as_slice()));
+    let bad = import(&store, &sendai, "団体コード,市区町村名\n041009,\n".as_bytes(), true).await.unwrap();
     assert!(!bad.applied);
-    assert_eq!(
-        name_of(&store, &sendai).await,
-        "仙台市",
-        "an invalid file writes nothing"
-    );
+    assert_eq!(name_of(&store, &sendai).await, "仙台市", "an invalid file writes nothing");
 }

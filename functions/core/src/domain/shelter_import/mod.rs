@@ -18,11 +18,7 @@ use read::ImportedShelter;
 
 impl From<read::FileError> for ApiError {
     fn from(e: read::FileError) -> Self {
-        ApiError::invalid(
-            e.code(),
-            format!("The CSV cannot be imported: {e}."),
-            e.message_ja(),
-        )
+        ApiError::invalid(e.code(), format!("The CSV cannot be imported: {e}."), e.message_ja())
     }
 }
 
@@ -35,16 +31,10 @@ fn changed_fields(stored: &Shelter, row: &ImportedShelter) -> Vec<String> {
         }
     };
     check("name_ja", stored.name_ja != row.name_ja);
-    check(
-        "name_en",
-        row.name_en.as_ref().is_some_and(|n| *n != stored.name_en),
-    );
+    check("name_en", row.name_en.as_ref().is_some_and(|n| *n != stored.name_en));
     check("address_ja", stored.address_ja != row.address_ja);
     check("location", stored.location != row.location);
-    check(
-        "capacity",
-        row.capacity.is_some_and(|c| c != stored.capacity),
-    );
+    check("capacity", row.capacity.is_some_and(|c| c != stored.capacity));
     check("kind", stored.kind != row.kind);
     check("hazards", stored.hazards != row.hazards);
     f
@@ -52,12 +42,8 @@ fn changed_fields(stored: &Shelter, row: &ImportedShelter) -> Vec<String> {
 
 /// What importing `rows` does to the `stored` shelters of the municipality, and what deserves
 /// a warning. Pure: the preview and the apply use the same plan.
-pub fn plan(
-    rows: &[ImportedShelter],
-    stored: &[StoredShelter],
-) -> (Vec<ShelterChange>, Vec<RowProblem>) {
-    let by_id: std::collections::HashMap<_, _> =
-        stored.iter().map(|s| (&s.shelter.id, s)).collect();
+pub fn plan(rows: &[ImportedShelter], stored: &[StoredShelter]) -> (Vec<ShelterChange>, Vec<RowProblem>) {
+    let by_id: std::collections::HashMap<_, _> = stored.iter().map(|s| (&s.shelter.id, s)).collect();
     let mut changes = Vec::new();
     let mut warnings = Vec::new();
     for row in rows {
@@ -75,31 +61,19 @@ pub fn plan(
                 (kind, fields, s.shelter.occupancy)
             }
         };
-        let capacity_unknown =
-            row.capacity.is_none() && by_id.get(&row.id).is_none_or(|s| s.shelter.capacity == 0);
+        let capacity_unknown = row.capacity.is_none() && by_id.get(&row.id).is_none_or(|s| s.shelter.capacity == 0);
         if capacity_unknown {
             warnings.push(RowProblem {
                 line: row.line,
                 column: Some("想定収容人数".into()),
-                reason: "no capacity: enter it on the shelter's status screen before opening it"
-                    .into(),
-                reason_ja: "想定収容人数が空欄です。開設する前に収容人数を入力してください。"
-                    .into(),
+                reason: "no capacity: enter it on the shelter's status screen before opening it".into(),
+                reason_ja: "想定収容人数が空欄です。開設する前に収容人数を入力してください。".into(),
             });
         }
-        changes.push(ShelterChange {
-            id: row.id.clone(),
-            name_ja: row.name_ja.clone(),
-            change,
-            fields,
-            occupancy,
-        });
+        changes.push(ShelterChange { id: row.id.clone(), name_ja: row.name_ja.clone(), change, fields, occupancy });
     }
     let in_file: std::collections::HashSet<_> = rows.iter().map(|r| &r.id).collect();
-    for s in stored
-        .iter()
-        .filter(|s| !s.retired && !in_file.contains(&s.shelter.id))
-    {
+    for s in stored.iter().filter(|s| !s.retired && !in_file.contains(&s.shelter.id)) {
         if s.shelter.occupancy > 0 {
             warnings.push(RowProblem {
                 line: 0,
@@ -141,14 +115,11 @@ pub async fn import(
     if applied {
         // Importing a municipality's shelters onboards it: its residents are received anywhere.
         crate::domain::areas::register(store, m, parsed.municipality_name.as_deref()).await?;
-        let rows: std::collections::HashMap<_, _> =
-            parsed.rows.iter().map(|r| (&r.id, r)).collect();
+        let rows: std::collections::HashMap<_, _> = parsed.rows.iter().map(|r| (&r.id, r)).collect();
         for c in &changes {
             match (c.change, rows.get(&c.id)) {
                 (ChangeKind::New, Some(row)) => create(store, m, row, now).await?,
-                (ChangeKind::Updated | ChangeKind::Restored, Some(row)) => {
-                    describe(store, row, now).await?
-                }
+                (ChangeKind::Updated | ChangeKind::Restored, Some(row)) => describe(store, row, now).await?,
                 (ChangeKind::Retired, _) => retire(store, c, now).await?,
                 _ => {}
             }
@@ -197,13 +168,7 @@ async fn create(
         Err(StoreError::ConditionFailed) => describe(store, row, now).await?,
         other => other?,
     }
-    match store
-        .put(
-            shelters::counters_item(&row.id, 0),
-            Some(Condition::absent()),
-        )
-        .await
-    {
+    match store.put(shelters::counters_item(&row.id, 0), Some(Condition::absent())).await {
         Err(StoreError::ConditionFailed) => Ok(()),
         other => Ok(other?),
     }
@@ -211,11 +176,7 @@ async fn create(
 
 /// The published description only: status, capacity set by staff when the file has none,
 /// facilities and counters stay as they are.
-async fn describe(
-    store: &dyn Store,
-    row: &ImportedShelter,
-    now: Timestamp,
-) -> Result<(), ApiError> {
+async fn describe(store: &dyn Store, row: &ImportedShelter, now: Timestamp) -> Result<(), ApiError> {
     let mut u = Update::new()
         .set("name_ja", Value::s(&row.name_ja))
         .set("address_ja", Value::s(&row.address_ja))
@@ -233,9 +194,7 @@ async fn describe(
     if let Some(c) = row.capacity {
         u = u.set("capacity", Value::n(c.into()));
     }
-    store
-        .update(&keys::shelter(&row.id), u, Some(Condition::present()))
-        .await?;
+    store.update(&keys::shelter(&row.id), u, Some(Condition::present())).await?;
     Ok(())
 }
 
@@ -244,9 +203,7 @@ async fn retire(store: &dyn Store, c: &ShelterChange, now: Timestamp) -> Result<
         .set("retired_at", Value::n(now.millis()))
         .set("status", Value::s("closed"))
         .set("updated_at", Value::n(now.millis()));
-    store
-        .update(&keys::shelter(&c.id), u, Some(Condition::present()))
-        .await?;
+    store.update(&keys::shelter(&c.id), u, Some(Condition::present())).await?;
     Ok(())
 }
 

@@ -17,9 +17,7 @@ const MAX_ADDRESS_CHARS: usize = 200;
 pub enum FileError {
     #[error("the file is empty")]
     Empty,
-    #[error(
-        "the file is neither UTF-8 nor Shift_JIS text (is it an Excel workbook? Save it as CSV)"
-    )]
+    #[error("the file is neither UTF-8 nor Shift_JIS text (is it an Excel workbook? Save it as CSV)")]
     NotText,
     #[error("the header is garbled (文字化け): the file was converted with the wrong encoding. Export it again as UTF-8 or Shift_JIS")]
     Garbled,
@@ -49,9 +47,13 @@ impl FileError {
     pub fn message_ja(&self) -> String {
         match self {
             Self::Empty => "ファイルが空です。".into(),
-            Self::NotText => "UTF-8 でも Shift_JIS でもありません。Excel のブックなら CSV で保存し直してください。".into(),
+            Self::NotText => {
+                "UTF-8 でも Shift_JIS でもありません。Excel のブックなら CSV で保存し直してください。".into()
+            }
             Self::Garbled => "見出し行が文字化けしています。UTF-8 か Shift_JIS で出力し直してください。".into(),
-            Self::UnknownHeader(_) => "見出し行が自治体標準オープンデータセットや国土地理院の避難所データの形式ではありません。".into(),
+            Self::UnknownHeader(_) => {
+                "見出し行が自治体標準オープンデータセットや国土地理院の避難所データの形式ではありません。".into()
+            }
             Self::MissingColumn(c) => format!("見出しに「{c}」の列がありません。"),
             Self::TooManyRows => format!("{MAX_ROWS}行を超えています。市町村ごとに取り込んでください。"),
             Self::Csv(l) => format!("{l}行目付近が CSV として読めません（引用符の閉じ忘れなど）。"),
@@ -84,9 +86,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, TextEncoding), FileError> {
 /// letters (Shift_JIS read as Latin-1), half-width katakana next to rare kanji (UTF-8 read as
 /// Shift_JIS), and the replacement character.
 pub(crate) fn looks_garbled(header: &str) -> bool {
-    header
-        .chars()
-        .any(|c| matches!(c, '\u{80}'..='\u{FF}' | '\u{FF61}'..='\u{FF9F}' | '\u{FFFD}'))
+    header.chars().any(|c| matches!(c, '\u{80}'..='\u{FF}' | '\u{FF61}'..='\u{FF9F}' | '\u{FFFD}'))
 }
 
 /// Where each value is found in one layout.
@@ -99,26 +99,17 @@ pub struct Layout {
 
 impl Layout {
     fn of(header: &csv::StringRecord) -> Result<Self, FileError> {
-        let names: Vec<String> = header
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{FEFF}').to_owned())
-            .collect();
-        let columns: HashMap<String, usize> = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.clone(), i))
-            .collect();
+        let names: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{FEFF}').to_owned()).collect();
+        let columns: HashMap<String, usize> = names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
         let has = |n: &str| columns.contains_key(n);
         let format = if has("全国地方公共団体コード") && has("ID") {
-            if has("指定避難所との重複") || names.iter().any(|n| n.starts_with("災害種別_"))
-            {
+            if has("指定避難所との重複") || names.iter().any(|n| n.starts_with("災害種別_")) {
                 ImportFormat::OpenDataEvacuationSites
             } else {
                 ImportFormat::OpenDataShelters
             }
         } else if has("共通ID") && has("施設・場所名") {
-            if has("指定避難所との住所同一") || Hazard::ALL.iter().any(|h| has(h.column_ja()))
-            {
+            if has("指定避難所との住所同一") || Hazard::ALL.iter().any(|h| has(h.column_ja())) {
                 ImportFormat::GsiEvacuationSites
             } else {
                 ImportFormat::GsiShelters
@@ -129,11 +120,7 @@ impl Layout {
             let shown: String = names.join(",").chars().take(120).collect();
             return Err(FileError::UnknownHeader(shown));
         };
-        let layout = Self {
-            format,
-            columns,
-            names,
-        };
+        let layout = Self { format, columns, names };
         for c in [layout.id_column(), layout.name_column(), "緯度", "経度"] {
             if !layout.columns.contains_key(c) {
                 return Err(FileError::MissingColumn(c));
@@ -143,10 +130,7 @@ impl Layout {
     }
 
     fn open_data(&self) -> bool {
-        matches!(
-            self.format,
-            ImportFormat::OpenDataShelters | ImportFormat::OpenDataEvacuationSites
-        )
+        matches!(self.format, ImportFormat::OpenDataShelters | ImportFormat::OpenDataEvacuationSites)
     }
 
     fn id_column(&self) -> &'static str {
@@ -219,14 +203,8 @@ pub struct Parsed {
 /// Reads every row of the file for municipality `m`, collecting every problem (not just the first).
 pub fn parse(bytes: &[u8], m: &MunicipalityCode) -> Result<Parsed, FileError> {
     let (text, encoding) = decode(bytes)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| FileError::Csv(csv_line(&e)))?
-        .clone();
+    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| FileError::Csv(csv_line(&e)))?.clone();
     let layout = Layout::of(&header)?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -262,10 +240,7 @@ pub fn parse(bytes: &[u8], m: &MunicipalityCode) -> Result<Parsed, FileError> {
                 Some(first) => errors.push(problem(
                     line,
                     Some(layout.id_column()),
-                    format!(
-                        "ID {} is also on line {first}; each place needs its own ID",
-                        r.source_id
-                    ),
+                    format!("ID {} is also on line {first}; each place needs its own ID", r.source_id),
                     format!("ID「{}」は{first}行目と重複しています。", r.source_id),
                 )),
                 None => {
@@ -276,14 +251,7 @@ pub fn parse(bytes: &[u8], m: &MunicipalityCode) -> Result<Parsed, FileError> {
             Err(mut p) => errors.append(&mut p),
         }
     }
-    Ok(Parsed {
-        format: layout.format,
-        encoding,
-        rows,
-        errors,
-        total_rows: total as u32,
-        municipality_name,
-    })
+    Ok(Parsed { format: layout.format, encoding, rows, errors, total_rows: total as u32, municipality_name })
 }
 
 pub(crate) fn csv_line(e: &csv::Error) -> u64 {
@@ -291,12 +259,7 @@ pub(crate) fn csv_line(e: &csv::Error) -> u64 {
 }
 
 pub(crate) fn problem(line: u32, column: Option<&str>, reason: String, reason_ja: String) -> RowProblem {
-    RowProblem {
-        line,
-        column: column.map(str::to_owned),
-        reason,
-        reason_ja,
-    }
+    RowProblem { line, column: column.map(str::to_owned), reason, reason_ja }
 }
 
 /// Full-width digits and signs as typed in Japanese spreadsheets, to ASCII.
@@ -322,30 +285,17 @@ pub fn municipality_code(raw: &str, expected: &MunicipalityCode) -> Option<Munic
     if !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let with_check =
-        |five: &str| (0..10).find_map(|d| MunicipalityCode::parse(&format!("{five}{d}")).ok());
+    let with_check = |five: &str| (0..10).find_map(|d| MunicipalityCode::parse(&format!("{five}{d}")).ok());
     let candidates: Vec<MunicipalityCode> = match s.len() {
         6 => MunicipalityCode::parse(&s).ok().into_iter().collect(),
-        5 => [
-            MunicipalityCode::parse(&format!("0{s}")).ok(),
-            with_check(&s),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
+        5 => [MunicipalityCode::parse(&format!("0{s}")).ok(), with_check(&s)].into_iter().flatten().collect(),
         4 => with_check(&format!("0{s}")).into_iter().collect(),
         _ => Vec::new(),
     };
-    let prefecture_exists =
-        |c: &MunicipalityCode| matches!(c.as_str()[..2].parse::<u8>(), Ok(1..=47));
+    let prefecture_exists = |c: &MunicipalityCode| matches!(c.as_str()[..2].parse::<u8>(), Ok(1..=47));
     let mut valid = candidates.into_iter().filter(prefecture_exists);
     let first = valid.next()?;
-    Some(
-        std::iter::once(first.clone())
-            .chain(valid)
-            .find(|c| c == expected)
-            .unwrap_or(first),
-    )
+    Some(std::iter::once(first.clone()).chain(valid).find(|c| c == expected).unwrap_or(first))
 }
 
 /// Japan from Okinotorishima to Etorofu and from Yonaguni to Minamitorishima.
@@ -353,37 +303,15 @@ fn in_japan(lat: f64, lon: f64) -> bool {
     (20.0..=46.0).contains(&lat) && (122.0..=154.0).contains(&lon)
 }
 
-fn row(
-    l: &Layout,
-    r: &csv::StringRecord,
-    line: u32,
-    m: &MunicipalityCode,
-) -> Result<ImportedShelter, Vec<RowProblem>> {
+fn row(l: &Layout, r: &csv::StringRecord, line: u32, m: &MunicipalityCode) -> Result<ImportedShelter, Vec<RowProblem>> {
     let mut errs = Vec::new();
-    let cell = |name: &str| {
-        l.columns
-            .get(name)
-            .and_then(|&i| r.get(i))
-            .map(str::trim)
-            .unwrap_or("")
-    };
+    let cell = |name: &str| l.columns.get(name).and_then(|&i| r.get(i)).map(str::trim).unwrap_or("");
     let mut err = |col: &str, en: String, ja: String| errs.push(problem(line, Some(col), en, ja));
     if r.len() != l.names.len() {
         err(
-            l.names
-                .get(r.len().min(l.names.len().saturating_sub(1)))
-                .map(String::as_str)
-                .unwrap_or(""),
-            format!(
-                "the row has {} fields but the header has {}",
-                r.len(),
-                l.names.len()
-            ),
-            format!(
-                "列の数が見出し（{}列）と違います（{}列）。",
-                l.names.len(),
-                r.len()
-            ),
+            l.names.get(r.len().min(l.names.len().saturating_sub(1))).map(String::as_str).unwrap_or(""),
+            format!("the row has {} fields but the header has {}", r.len(), l.names.len()),
+            format!("列の数が見出し（{}列）と違います（{}列）。", l.names.len(), r.len()),
         );
     }
 
@@ -393,9 +321,7 @@ fn row(
         err(id_col, "the ID is blank".into(), "IDが空欄です。".into());
         None
     } else if source_id.chars().count() > MAX_ID_CHARS
-        || !source_id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        || !source_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         err(
             id_col,
@@ -404,11 +330,7 @@ fn row(
         );
         None
     } else {
-        ShelterId::parse(&format!(
-            "{m}-{}",
-            source_id.to_ascii_lowercase().replace('_', "-")
-        ))
-        .ok()
+        ShelterId::parse(&format!("{m}-{}", source_id.to_ascii_lowercase().replace('_', "-"))).ok()
     };
 
     // The municipality the row belongs to: stated (open data) or inside GSI's 共通ID.
@@ -439,17 +361,11 @@ fn row(
     let name_col = l.name_column();
     let name_ja = cell(name_col).to_owned();
     if name_ja.is_empty() {
-        err(
-            name_col,
-            "the name is blank".into(),
-            "名称が空欄です。".into(),
-        );
+        err(name_col, "the name is blank".into(), "名称が空欄です。".into());
     } else if name_ja.chars().count() > MAX_NAME_CHARS || name_ja.chars().any(char::is_control) {
         err(
             name_col,
-            format!(
-                "the name is longer than {MAX_NAME_CHARS} characters or has control characters"
-            ),
+            format!("the name is longer than {MAX_NAME_CHARS} characters or has control characters"),
             format!("名称は{MAX_NAME_CHARS}文字以内で、改行を含めないでください。"),
         );
     }
@@ -457,15 +373,9 @@ fn row(
 
     let address_ja = if l.open_data() {
         match cell("所在地_連結表記") {
-            "" => [
-                "所在地_都道府県",
-                "所在地_市区町村",
-                "所在地_町字",
-                "所在地_番地以下",
-                "建物名等(方書)",
-            ]
-            .map(cell)
-            .concat(),
+            "" => ["所在地_都道府県", "所在地_市区町村", "所在地_町字", "所在地_番地以下", "建物名等(方書)"]
+                .map(cell)
+                .concat(),
             joined => joined.to_owned(),
         }
     } else {
@@ -480,11 +390,7 @@ fn row(
     }
 
     let number = |col: &str| -> Result<f64, ()> {
-        ascii_number(cell(col))
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or(())
+        ascii_number(cell(col)).parse::<f64>().ok().filter(|v| v.is_finite()).ok_or(())
     };
     let location = match (number("緯度"), number("経度")) {
         (Ok(lat), Ok(lon)) if in_japan(lat, lon) => GeoPoint::new(lat, lon).ok(),
@@ -519,11 +425,7 @@ fn row(
         }
     };
 
-    let capacity = match ascii_number(cell("想定収容人数"))
-        .trim_end_matches('人')
-        .replace(',', "")
-        .as_str()
-    {
+    let capacity = match ascii_number(cell("想定収容人数")).trim_end_matches('人').replace(',', "").as_str() {
         "" => None,
         s => match s.parse::<u32>() {
             Ok(c) if c <= MAX_CAPACITY => Some(c),
@@ -552,10 +454,8 @@ fn row(
             }
         }
     };
-    let hazards: Vec<Hazard> = Hazard::ALL
-        .into_iter()
-        .filter(|&h| l.has(&l.hazard_column(h)) && flag(&l.hazard_column(h)))
-        .collect();
+    let hazards: Vec<Hazard> =
+        Hazard::ALL.into_iter().filter(|&h| l.has(&l.hazard_column(h)) && flag(&l.hazard_column(h))).collect();
     let both = l.both_column().iter().any(|c| l.has(c) && flag(c));
     let kind = match (l.format, both) {
         (_, true) => ShelterKind::Both,
@@ -566,18 +466,9 @@ fn row(
     };
 
     match (id, location) {
-        (Some(id), Some(location)) if errs.is_empty() => Ok(ImportedShelter {
-            line,
-            id,
-            source_id,
-            name_ja,
-            name_en,
-            address_ja,
-            location,
-            capacity,
-            kind,
-            hazards,
-        }),
+        (Some(id), Some(location)) if errs.is_empty() => {
+            Ok(ImportedShelter { line, id, source_id, name_ja, name_en, address_ja, location, capacity, kind, hazards })
+        }
         _ => Err(errs),
     }
 }
