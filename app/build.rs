@@ -263,6 +263,21 @@ fn tr_struct(reference: &Map<String, Value>) -> String {
         let i = list.iter().position(|x| x == k).unwrap();
         let _ = writeln!(s, "            {k}: {array}[{i}],");
     }
-    s.push_str("        })\n    }\n}\n");
+    s.push_str("        })\n    }\n");
+    // Lookups by the server's codes: `error_<reason>` and `problem_<code>` keys.
+    for (f, prefix, doc) in [
+        ("error", "error_", "A field's broken rule (`params.reason` of a problem, or the form's own check)."),
+        ("problem", "problem_", "A problem `code` the resident may meet."),
+    ] {
+        let _ = writeln!(
+            s,
+            "    /// {doc}\n    pub fn {f}(&self, code: &str) -> Option<&'static str> {{\n        Some(match code {{"
+        );
+        for (k, _) in keys.iter().filter(|(k, v)| k.starts_with(prefix) && v.is_string()) {
+            let _ = writeln!(s, "            {:?} => self.{k},", &k[prefix.len()..]);
+        }
+        s.push_str("            _ => return None,\n        })\n    }\n");
+    }
+    s.push_str("}\n");
     s
 }

@@ -41,9 +41,5 @@ pub fn reading(input: &str, l: Lang) -> String {
 }
 
 pub fn message(e: BirthInputError, l: Lang) -> String {
-    if l.is_ja() {
-        e.message_ja().into()
-    } else {
-        e.to_string()
-    }
+    l.tr().error(e.code()).unwrap_or(e.message_ja()).into()
 }

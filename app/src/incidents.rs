@@ -97,7 +97,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
     let local = RwSignal::new(None::<&'static str>);
     let load = move || {
         spawn_local(async move {
-            match crate::hq_pages::hq_get::<Vec<Incident>>("/api/hq/incidents").await {
+            match crate::hq::hq_get::<Vec<Incident>>("/api/hq/incidents").await {
                 Ok(v) => list.set(Some(v)),
                 Err(e) => error.set(Some(e)),
             }
@@ -107,7 +107,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
     let send = move |method: &'static str, path: String, body: Option<String>| {
         busy.set(true);
         spawn_local(async move {
-            match crate::hq_pages::hq_send(method, &path, body).await {
+            match crate::hq::hq_send(method, &path, body).await {
                 Ok(_) => {
                     error.set(None);
                     name.set(String::new());
@@ -217,7 +217,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
             <p class="hint">{tp(lang,
                 "訓練中の受付・名簿・人数は訓練だけのもので、実際の集計には入りません。訓練を終えると個人の記録はすぐに削除されます。",
                 "During a drill, check-ins, rosters and counts are the drill's only, never in the real figures. Ending it deletes its personal records at once.")}</p>
-            {move || error.get().map(|e| crate::hq_pages::banner(&e, lang.get()))}
+            {move || error.get().map(|e| crate::hq::banner(&e, lang.get()))}
             {move || local.get().map(|m| view! { <p class="banner" role="alert">{m}</p> })}
             {rows}
             <p><button type="button" class="btn btn-secondary" on:click=move |_| on_view.run(Some("real".into()))>

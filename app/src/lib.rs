@@ -5,38 +5,26 @@ mod admin_pages;
 mod admin_staff;
 mod api;
 mod birth;
-mod consent;
 mod display;
-mod home_picker;
-mod hq_audit;
-mod hq_away;
-mod hq_pages;
-mod hq_prefecture;
+mod hq;
 mod i18n;
 mod incidents;
-mod notice_pages;
 mod outbox;
 mod pages;
-mod past_roster;
 mod push;
 mod qr_decode;
 mod resident;
-mod resident_pages;
 mod retry;
-mod scan_people;
 mod session;
-mod shelter_pages;
+mod shelter;
 mod staff;
-mod staff_signin;
-mod supplies_pages;
-mod survey_pages;
 
 use i18n::{tx, Lang};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
-use resident_pages::OutboxStatus;
+use resident::OutboxStatus;
 use wasm_bindgen::JsCast;
 
 /// The two bundles, each with its own entry crate (app/resident, app/staff).
@@ -135,16 +123,16 @@ fn ResidentRoutes() -> impl IntoView {
         <Routes fallback=|| view! { <pages::NotFound/> }>
             <Route path=path!("/") view=pages::Home/>
             <Route path=path!("/auth/callback") view=pages::AuthCallback/>
-            <Route path=path!("/household") view=resident_pages::Household/>
-            <Route path=path!("/members/:id") view=resident_pages::MemberPage/>
-            <Route path=path!("/safety") view=resident_pages::HouseholdSafety/>
-            <Route path=path!("/safety/:id") view=resident_pages::SafetyPage/>
-            <Route path=path!("/checkin") view=resident_pages::CheckIn/>
-            <Route path=path!("/c/:code") view=resident_pages::PosterCheckIn/>
-            <Route path=path!("/mydata") view=resident_pages::MyData/>
-            <Route path=path!("/surveys") view=survey_pages::Surveys/>
-            <Route path=path!("/surveys/:id") view=survey_pages::SurveyPage/>
-            <Route path=path!("/notices") view=notice_pages::Notices/>
+            <Route path=path!("/household") view=resident::Household/>
+            <Route path=path!("/members/:id") view=resident::MemberPage/>
+            <Route path=path!("/safety") view=resident::HouseholdSafety/>
+            <Route path=path!("/safety/:id") view=resident::SafetyPage/>
+            <Route path=path!("/checkin") view=resident::CheckIn/>
+            <Route path=path!("/c/:code") view=resident::PosterCheckIn/>
+            <Route path=path!("/mydata") view=resident::MyData/>
+            <Route path=path!("/surveys") view=resident::Surveys/>
+            <Route path=path!("/surveys/:id") view=resident::SurveyPage/>
+            <Route path=path!("/notices") view=resident::Notices/>
         </Routes>
     }
 }
@@ -153,9 +141,9 @@ fn ResidentRoutes() -> impl IntoView {
 fn StaffRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <pages::NotFound/> }>
-            <Route path=path!("/shelter") view=shelter_pages::ShelterStaff/>
-            <Route path=path!("/shelter/callback") view=staff_signin::StaffCallback/>
-            <Route path=path!("/hq") view=hq_pages::Hq/>
+            <Route path=path!("/shelter") view=shelter::ShelterStaff/>
+            <Route path=path!("/shelter/callback") view=shelter::StaffCallback/>
+            <Route path=path!("/hq") view=hq::Hq/>
         </Routes>
     }
 }

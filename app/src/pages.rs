@@ -1,6 +1,6 @@
 use crate::api::{self, ApiError};
 use crate::i18n::{fill, tx, Lang, Tr};
-use crate::resident_pages::ResidentNav;
+use crate::resident::ResidentNav;
 use crate::session;
 use crate::use_lang;
 use bosai_types::{Congestion, GeoPoint, Shelter};

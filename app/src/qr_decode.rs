@@ -1,6 +1,6 @@
 //! The QR decoder compiled into the app (rqrr, pure Rust), for staff devices whose
 //! browser has no `BarcodeDetector` (Firefox, Safari, Chromium on Linux/Windows) and
-//! for "read from a photo". Used by the staff pages only (`shelter_pages.rs`), so it can
+//! for "read from a photo". Used by the staff pages only (`shelter/`), so it can
 //! move into the staff bundle with them.
 //!
 //! Pixels come from a canvas: the picture is drawn (scaled down so its long side is at

@@ -1,5 +1,5 @@
 // Languages (issue 17): every resident page in every catalog language shows that catalog's text
-// (no key left in Japanese) and passes axe; a first visit offers the browser's language; the
+// (no key left in Japanese), words a form's error in it, and passes axe; a first visit offers the browser's language; the
 // choice, the text size (up to 200%) and high contrast are remembered; 200% text at 360 px
 // scrolls no page sideways. Screenshots of the home and safety pages in やさしい日本語 and
 // Vietnamese go to target/screenshots/ for review by native speakers.
@@ -123,6 +123,11 @@ test('every resident page in every language: its catalog\'s text, axe clean', as
             await shot(page, `lang-${lang.code}-${path === '/' ? 'home' : 'safety'}-360`);
           }
         }
+        // A year of birth the form cannot accept is explained in the reader's language.
+        await visit(page, '/household');
+        await page.locator('#new-birth').fill('3000');
+        await page.locator('.birth-reading').filter({ hasText: c.error_birth_out_of_range }).waitFor();
+        await page.locator('#new-birth').fill('');
         // A member's page: the needs form's labels (allergens too) from the catalog.
         await visit(page, '/household');
         const member = page.locator('a[href^="/members/"]').first();

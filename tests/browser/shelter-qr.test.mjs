@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { assertAccessible, chooseLanguage, launchBrowser, screenshot } from './lib/browser.mjs';
 import {
   SHELTER, confirm, noQrPng, qrPng, qrY4m, residents, scanPhoto, staffSignIn, tampered, waitPending,
 } from './lib/shelter.mjs';
@@ -126,7 +126,7 @@ test('reading QR codes from photos', async (t) => {
   });
 
   await t.test('in English', async () => {
-    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await chooseLanguage(page, 'en');
     await page.getByLabel('Read from a photo').waitFor();
     await scanPhoto(page, noQrPng());
     await page.getByRole('alert').filter({ hasText: 'No QR code could be read from the photo' }).waitFor();

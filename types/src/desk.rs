@@ -52,6 +52,15 @@ pub enum DeskError {
 }
 
 impl DeskError {
+    /// Stable for clients: the problem's `reason` (a person's or needs' own reason inside).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadId => "bad_registration_id",
+            Self::BadCount => "bad_count",
+            Self::Person(e) => e.code(),
+            Self::Needs(e) => e.code(),
+        }
+    }
     pub fn message_ja(&self) -> &'static str {
         match self {
             Self::BadId => "登録IDの形式が正しくありません。",

@@ -22,6 +22,16 @@ pub enum HouseholdError {
 }
 
 impl HouseholdError {
+    /// Stable for clients: the problem's `reason`, and the app's catalog key `error_<code>`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadMemberId => "bad_member_id",
+            Self::BadName => "bad_name",
+            Self::BadBirthDate => "bad_birth_date",
+            Self::TooManyMembers => "too_many_members",
+            Self::SelfMember => "self_member",
+        }
+    }
     pub fn message_ja(&self) -> &'static str {
         match self {
             Self::BadMemberId => "メンバーIDの形式が正しくありません。",

@@ -164,6 +164,13 @@ pub enum NeedsError {
 }
 
 impl NeedsError {
+    /// Stable for clients: the problem's `reason`, and the app's catalog key `error_<code>`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NoteTooLong => "note_too_long",
+            Self::Duplicate => "duplicate",
+        }
+    }
     pub fn message_ja(&self) -> &'static str {
         match self {
             Self::NoteTooLong => "自由記入は200文字以内で入力してください。",

@@ -62,6 +62,14 @@ pub enum SafetyError {
 }
 
 impl SafetyError {
+    /// Stable for clients: the problem's `reason`, and the app's catalog key `error_<code>`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadPlace => "bad_place",
+            Self::BadHelp => "bad_help",
+            Self::BadReportId => "bad_report_id",
+        }
+    }
     pub fn message_ja(&self) -> &'static str {
         match self {
             Self::BadPlace => "いる場所を1〜100文字で入力してください。",

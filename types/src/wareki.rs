@@ -27,6 +27,14 @@ pub enum BirthInputError {
 }
 
 impl BirthInputError {
+    /// Stable for clients: the problem's `reason`, and the app's catalog key `error_<code>`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unreadable => "birth_unreadable",
+            Self::NoSuchEraYear => "birth_no_such_era_year",
+            Self::OutOfRange => "birth_out_of_range",
+        }
+    }
     pub fn message_ja(&self) -> &'static str {
         match self {
             Self::Unreadable => "生まれた年は 1940、昭和15年（S15）、または年齢（85歳）のように入力してください。",

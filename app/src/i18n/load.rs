@@ -151,6 +151,29 @@ mod tests {
         }
     }
 
+    /// Every rule the resident's forms and the server check has its words in every catalog.
+    #[test]
+    fn every_validation_error_is_worded_in_every_language() {
+        use bosai_types::household::HouseholdError as H;
+        use bosai_types::needs::NeedsError as N;
+        use bosai_types::safety::SafetyError as S;
+        use bosai_types::wareki::BirthInputError as B;
+        let codes = [H::BadMemberId.code(), H::BadName.code(), H::BadBirthDate.code(), H::TooManyMembers.code()]
+            .into_iter()
+            .chain([H::SelfMember.code(), N::NoteTooLong.code(), N::Duplicate.code()])
+            .chain([S::BadPlace.code(), S::BadHelp.code(), S::BadReportId.code()])
+            .chain([B::Unreadable.code(), B::NoSuchEraYear.code(), B::OutOfRange.code()]);
+        let codes: Vec<&str> = codes.collect();
+        for l in Lang::ALL {
+            let path = format!("{}/i18n/resident/{}.json", env!("CARGO_MANIFEST_DIR"), l.code());
+            let tr = parse(&served(&std::fs::read_to_string(&path).unwrap())).unwrap();
+            for c in &codes {
+                assert!(tr.error(c).is_some_and(|m| !m.is_empty()), "{path}: no words for `{c}`");
+            }
+            assert!(tr.problem("unauthorized").is_some() && tr.problem("no_such_code").is_none(), "{path}");
+        }
+    }
+
     #[test]
     fn a_catalog_missing_a_key_is_refused() {
         let ja = std::fs::read_to_string(format!("{}/i18n/resident/ja.json", env!("CARGO_MANIFEST_DIR"))).unwrap();

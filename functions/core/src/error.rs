@@ -10,6 +10,9 @@ pub enum ApiError {
     /// The request is understood but its content is wrong; `code` is stable for clients.
     #[error("{code}: {message}")]
     Invalid { code: &'static str, message: String, message_ja: String },
+    /// A field filled in wrongly: `reason` is the rule it broke (`params.reason` of the problem).
+    #[error("{code} ({reason}): {message}")]
+    InvalidInput { code: &'static str, reason: &'static str, message: String, message_ja: String },
     /// What was not found, in English and Japanese.
     #[error("not found: {0}")]
     NotFound(&'static str, &'static str),
@@ -52,9 +55,20 @@ impl ApiError {
         ApiError::Invalid { code, message: message.into(), message_ja: message_ja.into() }
     }
 
+    /// A field filled in wrongly: `code` names the input, `reason` the rule it broke (the domain
+    /// error's `code()`), sent as the problem's `params.reason`.
+    pub fn invalid_input(
+        code: &'static str,
+        reason: &'static str,
+        message: impl Into<String>,
+        message_ja: impl Into<String>,
+    ) -> Self {
+        ApiError::InvalidInput { code, reason, message: message.into(), message_ja: message_ja.into() }
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, String, String) {
         match self {
-            ApiError::Invalid { code, message, message_ja } => {
+            ApiError::Invalid { code, message, message_ja } | ApiError::InvalidInput { code, message, message_ja, .. } => {
                 (StatusCode::BAD_REQUEST, code, message.clone(), message_ja.clone())
             }
             ApiError::StateConflict { code, message, message_ja } => {
@@ -132,7 +146,11 @@ impl ApiError {
 
     pub fn problem(&self) -> (StatusCode, Problem) {
         let (status, code, message, message_ja) = self.parts();
-        (status, Problem { code: code.into(), message, message_ja })
+        let mut params = std::collections::BTreeMap::new();
+        if let ApiError::InvalidInput { reason, .. } = self {
+            params.insert("reason".to_owned(), (*reason).to_owned());
+        }
+        (status, Problem { code: code.into(), params, message, message_ja })
     }
 }
 

@@ -152,6 +152,29 @@ async fn bad_input_writes_nothing(app: TestApp) {
         assert_eq!((s, v["code"].as_str()), (status, Some(code)), "{method} {path}: {v}");
         assert!(!v["message_ja"].as_str().unwrap_or("").is_empty());
     }
+    // A field's broken rule is named (`params.reason`): the app words it in the reader's language.
+    let reasons = [
+        (
+            "/api/household/members/m-x",
+            json!({"display_name": "あ".repeat(41), "birth": "2018", "sex": "male", "relationship": "child"}),
+            "bad_name",
+        ),
+        (
+            "/api/household/members/m-x",
+            json!({"display_name": "x", "birth": "2099", "sex": "male", "relationship": "child"}),
+            "bad_birth_date",
+        ),
+        ("/api/household/members/m-hana/needs", json!({"other_allergies": "x".repeat(201)}), "note_too_long"),
+        ("/api/household/members/m-hana/needs", json!({"allergens": ["egg", "egg"]}), "duplicate"),
+    ];
+    for (path, body, reason) in reasons {
+        let (s, v) = r.send("PUT", path, Some(body)).await;
+        assert_eq!((s, v["params"]["reason"].as_str()), (400, Some(reason)), "{path}: {v}");
+    }
+    let place = json!({"report_id": "r-00000004", "member_id": "self", "status": {"status": "elsewhere", "place": ""}});
+    assert_eq!(r.send("POST", "/api/safety", Some(place)).await.1["params"]["reason"], "bad_place");
+    let (_, v) = r.send("DELETE", "/api/household/members/m-nobody/needs", None).await;
+    assert!(v.get("params").is_none(), "no params when there are none: {v}");
     assert_eq!(r.household().await, before, "nothing partially written");
     let (s, v) = r.send("GET", "/api/safety/history?member_id=self", None).await;
     assert_eq!((s, v.as_array().map(Vec::len)), (200, Some(0)));

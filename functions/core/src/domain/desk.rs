@@ -41,7 +41,8 @@ pub async fn register(
     now: Timestamp,
 ) -> Result<DeskRegistered, ApiError> {
     let this_year: u16 = now.jst_date()[..4].parse().unwrap_or(2026);
-    reg.validate(this_year).map_err(|e| ApiError::invalid("invalid_registration", format!("{e}."), e.message_ja()))?;
+    reg.validate(this_year)
+        .map_err(|e| ApiError::invalid_input("invalid_registration", e.code(), format!("{e}."), e.message_ja()))?;
     let meta_key = keys::desk(&reg.registration_id);
     let existing = store.get(&meta_key).await?;
     match &existing {

@@ -42,7 +42,9 @@ pub async fn report(
     input: SafetyReportInput,
     made: Made,
 ) -> Result<SafetyReport, ApiError> {
-    input.validate().map_err(|e| ApiError::invalid("invalid_safety_report", format!("{e}."), e.message_ja()))?;
+    input
+        .validate()
+        .map_err(|e| ApiError::invalid_input("invalid_safety_report", e.code(), format!("{e}."), e.message_ja()))?;
     // The incident open for the resident's municipality and registered area when they reported.
     let area = registered_area(store, sub).await?;
     let all = incidents::all(store).await?;

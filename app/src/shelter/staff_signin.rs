@@ -119,7 +119,7 @@ pub fn StaffCallback() -> impl IntoView {
                     crate::staff::save_token(&s.access_token);
                     "/shelter"
                 } else {
-                    crate::hq_pages::save_token(&s.access_token);
+                    crate::hq::save_token(&s.access_token);
                     "/hq"
                 };
                 // replace: Back must not return to a spent code.

@@ -6,7 +6,7 @@ use crate::api::{self, ApiError};
 use crate::i18n::{tx, Lang};
 use crate::outbox::Op;
 use crate::resident;
-use crate::resident_pages::{signed_out, FetchState, ResidentNav};
+use crate::resident::{signed_out, FetchState, ResidentNav};
 use crate::session;
 use crate::use_lang;
 use bosai_types::surveys::{

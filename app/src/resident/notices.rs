@@ -5,7 +5,7 @@
 use crate::api::{self, ApiError, Saved};
 use crate::i18n::{tx, Lang};
 use crate::push::{self, PushError};
-use crate::resident_pages::{signed_out, ResidentNav};
+use crate::resident::{signed_out, ResidentNav};
 use crate::session;
 use crate::use_lang;
 use bosai_types::household::{Area, AreaRegistration};

@@ -3,7 +3,7 @@
 //! themselves in the log (the server records them).
 
 use crate::api::{self, ApiError};
-use crate::hq_pages::{banner, hq_get, token};
+use crate::hq::{banner, hq_get, token};
 use crate::i18n::{tp, Lang};
 use crate::use_lang;
 use bosai_types::audit::AuditEntry;

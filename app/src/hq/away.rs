@@ -1,7 +1,7 @@
 //! 他の市町村に避難中の住民 on the HQ page: the municipality's residents checked in at other
 //! municipalities' shelters, by name, read only when HQ asks (each read is in the audit log).
 
-use crate::hq_pages::{banner, hq_get};
+use crate::hq::{banner, hq_get};
 use crate::use_lang;
 use bosai_types::hq::AwayPerson;
 use leptos::prelude::*;

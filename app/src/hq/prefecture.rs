@@ -3,7 +3,7 @@
 //! prefecture's totals. No person is shown: the prefecture role reads counts only.
 
 use crate::api::ApiError;
-use crate::hq_pages::{banner, hq_get};
+use crate::hq::{banner, hq_get};
 use crate::i18n::tp;
 use crate::use_lang;
 use bosai_types::hq::PrefectureSummary;
@@ -63,7 +63,7 @@ pub fn PrefectureHome(signed_in: RwSignal<bool>) -> impl IntoView {
             <p>{tp(lang, "県内の市町村ごとの避難状況です（人数のみ）。", "Each municipality of the prefecture, in numbers only.")}</p>
             <button type="button" class="btn btn-secondary" on:click=move |_| load()>{tp(lang, "更新", "Refresh")}</button>
             <button type="button" class="btn btn-secondary" on:click=move |_| {
-                crate::hq_pages::sign_out();
+                crate::hq::sign_out();
                 signed_in.set(false);
             }>{tp(lang, "本部のサインアウト", "HQ sign-out")}</button>
         </div>

@@ -267,16 +267,14 @@ pub enum Invalid {
 
 impl Invalid {
     pub fn message(&self, lang: Lang) -> String {
-        match (self, lang.is_ja()) {
-            (Invalid::Household(e), true) => e.message_ja().into(),
-            (Invalid::Needs(e), true) => e.message_ja().into(),
-            (Invalid::Safety(e), true) => e.message_ja().into(),
-            (Invalid::Household(e), false) => e.to_string(),
-            (Invalid::Needs(e), false) => e.to_string(),
-            (Invalid::Safety(e), false) => e.to_string(),
-            (Invalid::NoShelter, _) => lang.tr().invalid_no_shelter.into(),
-            (Invalid::Birth(e), _) => crate::birth::message(*e, lang),
-            (Invalid::NoMemberChosen, _) => lang.tr().invalid_no_member.into(),
+        match self {
+            // Every rule the form checks has its text in each catalog (`error_<code>`).
+            Invalid::Household(e) => lang.tr().error(e.code()).unwrap_or(e.message_ja()).into(),
+            Invalid::Needs(e) => lang.tr().error(e.code()).unwrap_or(e.message_ja()).into(),
+            Invalid::Safety(e) => lang.tr().error(e.code()).unwrap_or(e.message_ja()).into(),
+            Invalid::NoShelter => lang.tr().invalid_no_shelter.into(),
+            Invalid::Birth(e) => crate::birth::message(*e, lang),
+            Invalid::NoMemberChosen => lang.tr().invalid_no_member.into(),
         }
     }
 }

@@ -1,0 +1,89 @@
+//! What the HQ screen's parts share: the HQ token and its requests, error banners, focus, counts in words.
+
+use crate::api::{self, ApiError};
+use crate::i18n::Lang;
+use crate::staff;
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+
+/// Separate from the shelter staff token: one device may hold both.
+pub(crate) const TOKEN_KEY: &str = "bosai.hq.token";
+
+/// How often the sent list is re-read while a notice is still being sent.
+pub(crate) const POLL_MS: i32 = 3_000;
+
+/// In this tab only, like the staff token (shared devices).
+pub(crate) fn token() -> Option<String> {
+    api::storage_remove(TOKEN_KEY); // from versions that kept it in localStorage
+    api::tab_get(TOKEN_KEY)
+}
+
+pub fn save_token(token: &str) {
+    api::tab_set(TOKEN_KEY, token.trim());
+}
+
+pub(crate) fn sign_out() {
+    api::tab_remove(TOKEN_KEY);
+}
+
+/// A usable HQ token: readable, for HQ (or admin), not expired. The server checks it for real.
+pub(crate) fn check_token(raw: &str, l: Lang) -> Result<(), &'static str> {
+    match staff::decode_token(raw) {
+        None => {
+            Err(l.pick("トークンを読み取れません。全体を貼り付けてください。", "This is not a token. Paste all of it."))
+        }
+        Some(c) if !matches!(c.role.as_str(), "hq" | "admin" | "prefecture_hq") => Err(l.pick(
+            "このトークンは本部用ではありません（避難所スタッフ用などです）。",
+            "This is not an HQ token (it is for shelter staff, for example).",
+        )),
+        Some(c) if c.exp * 1000 < api::now().millis() => {
+            Err(l.pick("このトークンは期限切れです。", "This token has expired."))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+pub(crate) async fn hq_send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
+    let t = token().ok_or(ApiError::NoSignIn)?;
+    api::send(method, path, body, Some(&t)).await
+}
+
+pub(crate) async fn hq_get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    api::decode(&hq_send("GET", path, None).await?)
+}
+
+pub(crate) fn error_text(e: &ApiError, l: Lang) -> String {
+    match e.status() {
+        Some(401) => l
+            .pick(
+                "本部トークンの期限が切れています。サインアウトして、新しいトークンでサインインしてください。",
+                "The HQ token has expired. Sign out and sign in with a new token.",
+            )
+            .to_string(),
+        Some(403) => l.pick("この操作の権限がありません。", "You may not do this.").to_string(),
+        _ => e.message(l),
+    }
+}
+
+pub(crate) fn banner(e: &ApiError, l: Lang) -> impl IntoView {
+    view! { <p class="banner" role="alert">{error_text(e, l)}</p> }
+}
+
+pub(crate) fn focus(id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(el) = document().get_element_by_id(id) {
+            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
+}
+
+pub(crate) fn people(n: impl std::fmt::Display, l: Lang) -> String {
+    if l.is_ja() {
+        format!("{n}人")
+    } else {
+        format!("{n}")
+    }
+}
+
+// ---- sign-in -------------------------------------------------------------------------

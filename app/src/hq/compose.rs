@@ -1,0 +1,367 @@
+//! Writing a notice (お知らせ): text in Japanese and English, level, who it reaches, a confirmation step.
+
+use crate::api::ApiError;
+use crate::i18n::{tp, Lang};
+use crate::resident::{area_name, level_class};
+use crate::use_lang;
+use bosai_types::household::Area;
+use bosai_types::notices::{
+    NewNotice, NoticeError, NoticeId, NoticeLevel, NoticeTarget, MAX_NOTICE_BODY_CHARS, MAX_NOTICE_TITLE_CHARS,
+};
+use bosai_types::surveys::{AreaCode, Localized};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Separate from the shelter staff token: one device may hold both.
+use super::*;
+
+/// A fresh UUID v4 for one draft: a resend of that draft is recognised by the server.
+pub(crate) fn new_notice_id() -> NoticeId {
+    let mut b = [0u8; 16];
+    let ok = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok());
+    if !ok {
+        b.iter_mut().for_each(|x| *x = (js_sys::Math::random() * 256.0) as u8);
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    NoticeId::parse(&format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
+        .expect("a UUID is a valid notice id")
+}
+
+pub(crate) fn level_label(v: NoticeLevel, l: Lang) -> &'static str {
+    match v {
+        NoticeLevel::Info => l.pick("お知らせ（情報）", "Information"),
+        NoticeLevel::Warning => l.pick("注意", "Warning"),
+        NoticeLevel::Emergency => {
+            l.pick("緊急（通知が消えずに残ります）", "Emergency (the notification stays until dismissed)")
+        }
+    }
+}
+
+/// Whom the notice form sends to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    All,
+    Evacuees,
+    Areas,
+}
+
+pub(crate) fn target_text(target: &NoticeTarget, areas: &[Area], l: Lang) -> String {
+    match target {
+        NoticeTarget::All => l.pick("全員（市内全域）", "Everyone (the whole city)").to_string(),
+        NoticeTarget::Evacuees => l
+            .pick("避難所にいる人全員（他の市町村の人も）", "Everyone in our shelters (also from other towns)")
+            .to_string(),
+        NoticeTarget::Areas { areas: codes } => {
+            codes.iter().map(|c| area_name(areas, c.as_str(), l)).collect::<Vec<_>>().join(l.pick("、", ", "))
+        }
+    }
+}
+
+/// One text field with a live character count (characters, as the server counts them).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn text_field(
+    lang: RwSignal<Lang>,
+    id: &'static str,
+    label: fn(Lang) -> &'static str,
+    value: RwSignal<String>,
+    max: usize,
+    multiline: bool,
+    error_here: Signal<bool>,
+) -> impl IntoView {
+    let count_id = format!("{id}-count");
+    let described = {
+        let c = count_id.clone();
+        move || if error_here.get() { format!("{c} notice-error") } else { c.clone() }
+    };
+    let count = move || {
+        let n = value.with(|v| v.chars().count());
+        let l = lang.get();
+        let over = n.saturating_sub(max);
+        match (over, l.is_ja()) {
+            (0, true) => format!("{n} / {max}文字"),
+            (0, false) => format!("{n} / {max} characters"),
+            (o, true) => format!("{n} / {max}文字（{o}文字多すぎます）"),
+            (o, false) => format!("{n} / {max} characters ({o} too many)"),
+        }
+    };
+    let over = move || value.with(|v| v.chars().count() > max);
+    let input = if multiline {
+        view! {
+            <textarea id=id rows="5" aria-describedby=described.clone() aria-invalid=move || error_here.get().then_some("true")
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input id=id type="text" autocomplete="off" aria-describedby=described.clone() aria-invalid=move || error_here.get().then_some("true")
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field">
+            <label for=id>{move || label(lang.get())}</label>
+            {input}
+            <span id=count_id class="hint counter" class:over=over>{count}</span>
+        </div>
+    }
+}
+
+#[component]
+pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
+    let lang = use_lang();
+    // One id per draft, kept through retries; a new one only after a send went through.
+    let id = RwSignal::new(new_notice_id());
+    let title_ja = RwSignal::new(String::new());
+    let title_en = RwSignal::new(String::new());
+    let body_ja = RwSignal::new(String::new());
+    let body_en = RwSignal::new(String::new());
+    let level = RwSignal::new(NoticeLevel::Info);
+    let reach = RwSignal::new(Reach::All);
+    let chosen = RwSignal::new(Vec::<AreaCode>::new());
+    let invalid = RwSignal::new(None::<NoticeError>);
+    // Shown for confirmation: exactly what will be sent.
+    let confirming = RwSignal::new(None::<NewNotice>);
+    let failed = RwSignal::new(None::<(ApiError, bool)>);
+    let sending = RwSignal::new(false);
+    let done = RwSignal::new(None::<String>);
+
+    let error_on =
+        move |code: &'static str| Signal::derive(move || invalid.with(|e| e.as_ref().is_some_and(|e| e.code == code)));
+    let build = move || -> Result<NewNotice, NoticeError> {
+        let target = match reach.get_untracked() {
+            Reach::All => NoticeTarget::All,
+            Reach::Evacuees => NoticeTarget::Evacuees,
+            Reach::Areas => {
+                // In the order the areas are listed.
+                let picked = chosen.get_untracked();
+                let areas =
+                    areas.with_untracked(|a| a.iter().map(|a| a.code.clone()).filter(|c| picked.contains(c)).collect());
+                NoticeTarget::Areas { areas }
+            }
+        };
+        let n = NewNotice {
+            id: id.get_untracked(),
+            title: Localized::new(title_ja.get_untracked().trim(), title_en.get_untracked().trim()),
+            body: Localized::new(body_ja.get_untracked().trim(), body_en.get_untracked().trim()),
+            level: level.get_untracked(),
+            target,
+        };
+        n.validate()?;
+        Ok(n)
+    };
+    let review = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        done.set(None);
+        failed.set(None);
+        match build() {
+            Ok(n) => {
+                invalid.set(None);
+                confirming.set(Some(n));
+                focus("notice-confirm-h");
+            }
+            Err(e) => {
+                focus(match e.code {
+                    "invalid_body" => "n-body-ja",
+                    "invalid_target" => "n-target-areas",
+                    _ => "n-title-ja",
+                });
+                invalid.set(Some(e));
+            }
+        }
+    };
+    let send = move |_| {
+        let Some(n) = confirming.get_untracked() else { return };
+        let Ok(body) = serde_json::to_string(&n) else { return };
+        sending.set(true);
+        failed.set(None);
+        spawn_local(async move {
+            match hq_send("POST", "/api/hq/notices", Some(body)).await {
+                Ok(_) => {
+                    done.set(Some(n.title.ja.clone()));
+                    confirming.set(None);
+                    for s in [title_ja, title_en, body_ja, body_en] {
+                        s.set(String::new());
+                    }
+                    level.set(NoticeLevel::Info);
+                    reach.set(Reach::All);
+                    chosen.set(Vec::new());
+                    id.set(new_notice_id());
+                    sent.update(|n| *n += 1);
+                    focus("notice-done");
+                }
+                // This draft's id went out earlier with other words (sent, then edited after
+                // a lost answer): what is confirmed now goes out as a new notice.
+                Err(e) if e.code() == Some("notice_id_taken") => {
+                    let fresh = new_notice_id();
+                    id.set(fresh.clone());
+                    confirming.set(Some(NewNotice { id: fresh, ..n }));
+                    failed.set(Some((e, true)));
+                    sent.update(|n| *n += 1);
+                }
+                Err(e) => failed.set(Some((e, false))),
+            }
+            sending.set(false);
+        });
+    };
+    let back = move |_| {
+        confirming.set(None);
+        failed.set(None);
+        focus("n-title-ja");
+    };
+
+    let failure = move || {
+        let l = lang.get();
+        let (e, taken) = failed.get()?;
+        let text = if taken {
+            l.pick(
+                "この下書きは、修正前の内容で既に送信されていました（送信済みの一覧をご確認ください）。この内容を別のお知らせとして送るには、もう一度「送信する」を押してください。",
+                "This draft had already gone out with its earlier wording (see the sent notices). To send this wording as another notice, press Send again.",
+            )
+            .to_string()
+        } else if e.is_offline() || matches!(e, ApiError::Network) {
+            l.pick(
+                "送信できたか確認できませんでした。通信を確認して、もう一度「送信する」を押してください（同じお知らせが二重に送られることはありません）。",
+                "Could not confirm the notice was sent. Check the connection and press Send again (it will not be sent twice).",
+            )
+            .to_string()
+        } else {
+            error_text(&e, l)
+        };
+        Some(view! { <p class="banner" role="alert">{text}</p> })
+    };
+
+    let confirm_panel = move || {
+        let l = lang.get();
+        let n = confirming.get()?;
+        let target = areas.with(|a| target_text(&n.target, a, l));
+        let en = (!n.title.en.is_empty() || !n.body.en.is_empty()).then(|| {
+            view! {
+                <div><dt>{l.pick("件名（英語）", "Title (English)")}</dt><dd lang="en">{n.title.en.clone()}</dd></div>
+                <div><dt>{l.pick("本文（英語）", "Message (English)")}</dt><dd lang="en" class="pre">{n.body.en.clone()}</dd></div>
+            }
+        });
+        Some(view! {
+            <div class="panel notice-confirm" role="group" aria-labelledby="notice-confirm-h">
+                <h3 id="notice-confirm-h" tabindex="-1">{l.pick("この内容で送信しますか？", "Send this notice?")}</h3>
+                <dl class="facts">
+                    <div><dt>{l.pick("重要度", "Level")}</dt><dd><span class=level_class(n.level)>{l.notice_level(n.level)}</span></dd></div>
+                    <div><dt>{l.pick("送信先", "To")}</dt><dd class="confirm-target">{target}</dd></div>
+                    <div><dt>{l.pick("件名", "Title")}</dt><dd lang="ja" class="confirm-title">{n.title.ja.clone()}</dd></div>
+                    <div><dt>{l.pick("本文", "Message")}</dt><dd lang="ja" class="pre">{n.body.ja.clone()}</dd></div>
+                    {en}
+                </dl>
+                <p class="hint">{l.pick("送信すると取り消せません。対象の住民の端末に通知されます。", "Once sent it cannot be withdrawn. Residents' devices are notified.")}</p>
+                {failure}
+                <div class="actions">
+                    <button type="button" id="notice-send" class="btn btn-wide" on:click=send disabled=move || sending.get()>
+                        {move || if sending.get() { lang.get().pick("送信中…", "Sending…") } else { lang.get().pick("送信する", "Send") }}
+                    </button>
+                    <button type="button" class="btn btn-secondary" on:click=back disabled=move || sending.get()>
+                        {l.pick("修正する", "Edit")}
+                    </button>
+                </div>
+            </div>
+        })
+    };
+
+    let area_boxes = move || {
+        let l = lang.get();
+        areas.with(|list| {
+            list.iter()
+                .map(|a| {
+                    let code = a.code.clone();
+                    let (c1, c2) = (code.clone(), code.clone());
+                    let name = if l.is_ja() || a.name_en.is_empty() { a.name_ja.clone() } else { a.name_en.clone() };
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" name="n-area" value=code.to_string()
+                                prop:checked=move || chosen.with(|c| c.contains(&c1))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    let c = c2.clone();
+                                    chosen.update(|v| { v.retain(|x| *x != c); if on { v.push(c); } });
+                                }/>
+                            <span>{name}</span>
+                        </label>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let field_error = move |code: &'static str| {
+        move || {
+            invalid.with(|e| {
+                e.as_ref().filter(|e| e.code == code).map(|e| {
+                    let text = if lang.get().is_ja() { e.ja.clone() } else { e.en.clone() };
+                    view! { <p class="field-error" id="notice-error" role="alert">{text}</p> }
+                })
+            })
+        }
+    };
+    let level_radio = move |v: NoticeLevel| {
+        view! {
+            <label class="check">
+                <input type="radio" name="n-level" prop:checked=move || level.get() == v on:change=move |_| level.set(v)/>
+                <span>{move || level_label(v, lang.get())}</span>
+            </label>
+        }
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="compose-h">
+            <h2 id="compose-h">{tp(lang, "お知らせを送る", "Send a notice")}</h2>
+            <p class="hint">{tp(lang, "お知らせの通知をオンにした住民の端末に届きます。日本語は必須、英語は任意です（空欄なら日本語が表示されます）。", "Goes to residents who turned on notifications. Japanese is required, English optional (left empty, the Japanese is shown).")}</p>
+            <p class="done" id="notice-done" tabindex="-1" role="status">
+                {move || done.get().map(|title| {
+                    let l = lang.get();
+                    if l.is_ja() { format!("「{title}」を送信しました。配信の状況は「送信済みのお知らせ」で確認できます。") } else { format!("“{title}” was sent. See its delivery under Sent notices.") }
+                })}
+            </p>
+            {confirm_panel}
+            <form class="form notice-form" on:submit=review novalidate hidden=move || confirming.with(Option::is_some)>
+                {text_field(lang, "n-title-ja", |l| l.pick("件名（日本語・必須）", "Title in Japanese (required)"), title_ja, MAX_NOTICE_TITLE_CHARS, false, error_on("invalid_title"))}
+                {field_error("invalid_title")}
+                {text_field(lang, "n-title-en", |l| l.pick("件名（英語）", "Title in English"), title_en, MAX_NOTICE_TITLE_CHARS, false, Signal::derive(|| false))}
+                {text_field(lang, "n-body-ja", |l| l.pick("本文（日本語・必須）", "Message in Japanese (required)"), body_ja, MAX_NOTICE_BODY_CHARS, true, error_on("invalid_body"))}
+                {field_error("invalid_body")}
+                {text_field(lang, "n-body-en", |l| l.pick("本文（英語）", "Message in English"), body_en, MAX_NOTICE_BODY_CHARS, true, Signal::derive(|| false))}
+                <fieldset class="checks radios">
+                    <legend>{tp(lang, "重要度", "Level")}</legend>
+                    {level_radio(NoticeLevel::Info)}
+                    {level_radio(NoticeLevel::Warning)}
+                    {level_radio(NoticeLevel::Emergency)}
+                </fieldset>
+                <fieldset>
+                    <legend>{tp(lang, "送信先", "Send to")}</legend>
+                    <div class="checks radios">
+                        <label class="check">
+                            <input type="radio" name="n-target" prop:checked=move || reach.get() == Reach::All on:change=move |_| reach.set(Reach::All)/>
+                            <span>{tp(lang, "全員（市内全域）", "Everyone (the whole city)")}</span>
+                        </label>
+                        <label class="check">
+                            <input type="radio" name="n-target" prop:checked=move || reach.get() == Reach::Evacuees on:change=move |_| reach.set(Reach::Evacuees)/>
+                            <span>{tp(lang, "避難所にいる人全員（他の市町村の人も）", "Everyone in our shelters (also from other towns)")}</span>
+                        </label>
+                        <label class="check">
+                            <input type="radio" name="n-target" id="n-target-areas" prop:checked=move || reach.get() == Reach::Areas on:change=move |_| reach.set(Reach::Areas)/>
+                            <span>{tp(lang, "地区を選ぶ", "Choose areas")}</span>
+                        </label>
+                    </div>
+                    <div class="checks" hidden=move || reach.get() != Reach::Areas role="group" aria-label=tp(lang, "送信する地区", "Areas to send to")>
+                        {area_boxes}
+                    </div>
+                    {field_error("invalid_target")}
+                </fieldset>
+                <button type="submit" class="btn btn-wide">{tp(lang, "内容を確認する", "Review before sending")}</button>
+            </form>
+        </section>
+    }
+}
+
+// ---- sent notices ------------------------------------------------------------------------

@@ -1,0 +1,26 @@
+//! `/hq`: the disaster HQ (災害対策本部) screen in the staff bundle, one file per part. Sign-in
+//! through the organisation's IdP (or a pasted HQ token); the municipality's summary; sending
+//! notices (お知らせ) by push with a confirmation step and their delivery progress; open requests
+//! for help; and, beside them, the audit log, residents away in other towns and the prefecture's
+//! view. Staff/HQ strings are written as `pick(ja, en)` pairs (both required), so they stay out of
+//! the residents' bundle.
+
+mod audit;
+mod away;
+mod components;
+mod compose;
+mod help;
+mod prefecture;
+mod sent;
+mod signin;
+mod summary;
+
+pub(crate) use audit::*;
+pub(crate) use away::*;
+pub(crate) use components::*;
+pub(crate) use compose::*;
+pub(crate) use help::*;
+pub(crate) use prefecture::*;
+pub(crate) use sent::*;
+pub(crate) use signin::*;
+pub(crate) use summary::*;

@@ -1,0 +1,143 @@
+//! Sent notices and their delivery progress (one polling loop at a time).
+
+use crate::api::{self, ApiError};
+use crate::i18n::{tp, tx, Lang};
+use crate::resident::level_class;
+use crate::use_lang;
+use bosai_types::household::Area;
+use bosai_types::notices::{DeliveryState, Notice};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Separate from the shelter staff token: one device may hold both.
+use super::*;
+
+pub(crate) fn delivery_text(n: &Notice, l: Lang) -> (String, &'static str) {
+    let Some(d) = &n.delivery else { return (String::new(), "") };
+    let (state, key) = match d.state {
+        DeliveryState::Queued => (l.pick("送信待ち", "Queued"), "queued"),
+        DeliveryState::Sending => (l.pick("送信中", "Sending"), "sending"),
+        DeliveryState::Done => (l.pick("完了", "Done"), "done"),
+    };
+    // Done with nobody to send to is not a delivery: say so instead of "0 delivered".
+    let nobody = d.state == DeliveryState::Done && d.delivered + d.gone + d.failed == 0;
+    let text = if nobody {
+        l.pick(
+            "配信対象の端末がありません（この対象で通知をオンにした端末はありません）",
+            "No devices to send to (no device in this target has notifications on)",
+        )
+        .to_owned()
+    } else if l.is_ja() {
+        format!("配信: {state}（届いた端末 {}件・通知を解除 {}件・失敗 {}件）", d.delivered, d.gone, d.failed)
+    } else {
+        format!("Delivery: {state} ({} delivered, {} unsubscribed, {} failed)", d.delivered, d.gone, d.failed)
+    };
+    (text, key)
+}
+
+pub(crate) fn sent_item(n: &Notice, areas: &[Area], l: Lang) -> impl IntoView {
+    let (delivery, state) = delivery_text(n, l);
+    view! {
+        <li class="card sent-notice" data-notice=n.id.to_string() data-state=state>
+            <p class="meta">
+                <span class=level_class(n.level)>{l.notice_level(n.level)}</span>" "
+                <span class="when">{l.format_time(n.created_at)}</span>
+                {n.drill.is_some().then(|| crate::incidents::drill_tag(l))}
+            </p>
+            <h3><a href=n.landing_path() rel="external">{n.title.get(l.is_ja()).to_string()}</a></h3>
+            <p class="target">{l.pick("送信先: ", "To: ")}{target_text(&n.target, areas, l)}</p>
+            <p class="delivery">{delivery}</p>
+        </li>
+    }
+}
+
+#[component]
+/// `viewing`: the incident HQ looks at (the summary's); its notices only, all when None.
+pub(crate) fn SentList(
+    areas: RwSignal<Vec<Area>>,
+    sent: RwSignal<u32>,
+    viewing: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let list = RwSignal::new(None::<Vec<Notice>>);
+    let error = RwSignal::new(None::<ApiError>);
+    // One polling loop at a time; a request while it runs makes it read again at once.
+    let running = StoredValue::new(false);
+    let again = StoredValue::new(false);
+    let load = move || {
+        if running.get_value() {
+            again.set_value(true);
+            return;
+        }
+        running.set_value(true);
+        spawn_local(async move {
+            loop {
+                again.set_value(false);
+                let path = match viewing.try_get_untracked().flatten() {
+                    Some(id) => format!("/api/hq/notices?incident={}", String::from(js_sys::encode_uri_component(&id))),
+                    None => "/api/hq/notices".to_owned(),
+                };
+                let got = hq_get::<Vec<Notice>>(&path).await;
+                let busy = match got {
+                    Ok(v) => {
+                        let busy =
+                            v.iter().any(|n| n.delivery.as_ref().is_some_and(|d| d.state != DeliveryState::Done));
+                        // The page is gone: stop.
+                        if list.try_set(Some(v)).is_some() {
+                            return;
+                        }
+                        error.set(None);
+                        busy
+                    }
+                    Err(e) => {
+                        let busy = list.try_with_untracked(|l| {
+                            l.as_ref().is_some_and(|v| {
+                                v.iter().any(|n| n.delivery.as_ref().is_some_and(|d| d.state != DeliveryState::Done))
+                            })
+                        });
+                        let Some(busy) = busy else { return };
+                        error.set(Some(e));
+                        busy
+                    }
+                };
+                if again.try_get_value() == Some(true) {
+                    continue;
+                }
+                if !busy {
+                    break;
+                }
+                api::sleep(POLL_MS).await;
+            }
+            let _ = running.try_set_value(false);
+        });
+    };
+    Effect::new(move |_| {
+        sent.track();
+        viewing.track();
+        load();
+    });
+    let body = move || {
+        let l = lang.get();
+        list.with(|v| match v {
+            None => view! { <p class="muted">{l.tr().loading}</p> }.into_any(),
+            Some(v) if v.is_empty() && viewing.get_untracked().is_some() => {
+                view! { <p class="muted">{l.pick("この災害・訓練の間に送ったお知らせはありません。", "No notices were sent during this one.")}</p> }.into_any()
+            }
+            Some(v) if v.is_empty() => view! { <p class="muted">{l.pick("送信済みのお知らせはありません。", "No notices sent yet.")}</p> }.into_any(),
+            Some(v) => areas.with(|a| view! { <ul class="notices sent-list">{v.iter().map(|n| sent_item(n, a, l)).collect_view()}</ul> }).into_any(),
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="sent-h">
+            <div class="section-head">
+                <h2 id="sent-h">{tp(lang, "送信済みのお知らせ", "Sent notices")}</h2>
+                {move || viewing.get().is_some().then(|| view! { <p class="muted">{tp(lang, "集計で見ている災害・訓練の分だけ", "Only those of the incident the summary shows")}</p> })}
+                <button type="button" class="btn btn-secondary btn-inline" on:click=move |_| load()>{tx(lang, |t| t.reload)}</button>
+            </div>
+            {move || error.get().map(|e| banner(&e, lang.get()))}
+            {body}
+        </section>
+    }
+}
+
+// ---- help requests -------------------------------------------------------------------------

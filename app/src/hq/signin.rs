@@ -1,0 +1,176 @@
+//! `/hq`: sign-in (the organisation's IdP, or a pasted token) and the signed-in home that holds the parts.
+
+use crate::api::{self, ApiError};
+use crate::i18n::tp;
+use crate::staff;
+use crate::use_lang;
+use bosai_types::household::{Area, HelpRequest};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Separate from the shelter staff token: one device may hold both.
+use super::*;
+
+#[component]
+pub fn Hq() -> impl IntoView {
+    let lang = use_lang();
+    let signed_in = RwSignal::new(token().is_some_and(|t| check_token(&t, lang.get_untracked()).is_ok()));
+    move || {
+        let prefecture = token().and_then(|t| staff::decode_token(&t)).is_some_and(|c| c.role == "prefecture_hq");
+        if signed_in.get() && prefecture {
+            view! { <crate::hq::PrefectureHome signed_in/> }.into_any()
+        } else if signed_in.get() {
+            view! { <HqHome signed_in/> }.into_any()
+        } else {
+            view! { <HqSignIn signed_in/> }.into_any()
+        }
+    }
+}
+
+#[component]
+pub(crate) fn HqSignIn(signed_in: RwSignal<bool>) -> impl IntoView {
+    let lang = use_lang();
+    let raw = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<&'static str>);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let value = raw.get_untracked();
+        match check_token(&value, lang.get_untracked()) {
+            Err(e) => {
+                error.set(Some(e));
+                focus("hq-token");
+            }
+            Ok(()) => {
+                save_token(&value);
+                signed_in.set(true);
+            }
+        }
+    };
+    view! {
+        <h1>{tp(lang, "災害対策本部 サインイン", "Disaster HQ sign-in")}</h1>
+        <crate::shelter::OrganisationSignIn/>
+        <details class="panel">
+        <summary>{tp(lang, "トークンでサインイン（予備）", "Sign in with a token (fallback)")}</summary>
+        <p class="lead">{tp(lang, "職員認証で発行された本部用トークンを貼り付けてください。このタブを閉じるまで使えます。", "Paste an HQ token issued by your municipality's staff sign-in. It works until this tab is closed.")}</p>
+        <form class="form" on:submit=submit novalidate>
+            <div class="field">
+                <label for="hq-token">{tp(lang, "本部トークン", "HQ token")}</label>
+                <textarea id="hq-token" rows="4" autocomplete="off" spellcheck="false"
+                    aria-invalid=move || error.get().map(|_| "true")
+                    prop:value=move || raw.get() on:input=move |ev| raw.set(event_target_value(&ev))></textarea>
+            </div>
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <button type="submit" class="btn btn-wide">{tp(lang, "トークンでサインイン", "Sign in with the token")}</button>
+        </form>
+        </details>
+    }
+}
+
+// ---- home ----------------------------------------------------------------------------
+
+#[component]
+pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
+    let lang = use_lang();
+    let areas = RwSignal::new(Vec::<Area>::new());
+    let summary = RwSignal::new(None::<Summary>);
+    let help = RwSignal::new(None::<Vec<HelpRequest>>);
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    // Bumped after a notice is sent: the sent list reloads.
+    let sent = RwSignal::new(0u32);
+    // Whose counts the summary shows: the current incident's (None), the real ones ("real") or
+    // a drill's (its id, also after it ended, for the review).
+    let viewing = RwSignal::new(None::<String>);
+
+    // The areas of the HQ's own municipality (the token says which; one deployment serves several).
+    let own = token().and_then(|t| staff::decode_token(&t)).and_then(|c| c.municipality);
+    spawn_local(async move {
+        let path = own.map(|m| format!("/api/areas?municipality={m}")).unwrap_or_else(|| "/api/areas".into());
+        if let Ok(a) = api::get::<Vec<Area>>(&path).await {
+            areas.set(a);
+        }
+    });
+    let refresh = move || {
+        busy.set(true);
+        spawn_local(async move {
+            // The help list follows the summary: the same incident's.
+            let query = match viewing.get_untracked() {
+                Some(id) => format!("?incident={}", String::from(js_sys::encode_uri_component(&id))),
+                None => String::new(),
+            };
+            let s = hq_get::<Summary>(&format!("/api/hq/summary{query}")).await;
+            let h = hq_get::<Vec<HelpRequest>>(&format!("/api/hq/help-requests{query}")).await;
+            let mut err = None;
+            match s {
+                Ok(s) => summary.set(Some(s)),
+                Err(e) => err = Some(e),
+            }
+            match h {
+                Ok(h) => help.set(Some(h)),
+                Err(e) => err = err.or(Some(e)),
+            }
+            error.set(err);
+            busy.set(false);
+        });
+    };
+    refresh();
+    let sign_out = move |_| {
+        sign_out();
+        signed_in.set(false);
+    };
+    // Municipality administrators also load their shelters here.
+    let admin =
+        token().and_then(|t| staff::decode_token(&t).filter(|c| c.role == "admin").map(|c| (t, c.municipality)));
+
+    view! {
+        <h1>{tp(lang, "災害対策本部", "Disaster HQ")}</h1>
+        <div class="panel staff-bar">
+            <p>{tp(lang, "全避難所の状況の確認と、住民へのお知らせの配信ができます。", "See every shelter at a glance and send notices to residents.")}</p>
+            <button type="button" class="btn btn-secondary" on:click=sign_out>{tp(lang, "本部のサインアウト", "HQ sign-out")}</button>
+        </div>
+        <nav class="staff-nav" aria-label=tp(lang, "本部メニュー", "HQ menu")>
+            <ul>
+                <li><a href="#summary-h">{tp(lang, "避難状況", "Shelters")}</a></li>
+                <li><a href="#incidents-h">{tp(lang, "災害と訓練", "Disasters and drills")}</a></li>
+                <li><a href="#compose-h">{tp(lang, "お知らせを送る", "Send a notice")}</a></li>
+                <li><a href="#sent-h">{tp(lang, "送信済み", "Sent notices")}</a></li>
+                <li><a href="#help-h">{tp(lang, "救助要請", "Help requests")}</a></li>
+                <li><a href="#audit-h">{tp(lang, "監査ログ", "Audit log")}</a></li>
+                {admin.is_some().then(|| view! {
+                    <li><a href="#import-h">{tp(lang, "避難所データの取り込み", "Import shelters")}</a></li>
+                    <li><a href="#area-import-h">{tp(lang, "地区の取り込み", "Import areas")}</a></li>
+                    <li><a href="#municipality-list-h">{tp(lang, "市区町村一覧の取り込み", "Import the municipality list")}</a></li>
+                    <li><a href="#facilities-h">{tp(lang, "設備と定員", "Facilities and capacity")}</a></li>
+                    <li><a href="#staff-h">{tp(lang, "職員アカウント", "Staff accounts")}</a></li>
+                })}
+            </ul>
+        </nav>
+        {move || error.get().map(|e| banner(&e, lang.get()))}
+        {move || viewing.get().map(|_| view! {
+            <p><button type="button" class="btn btn-secondary" on:click=move |_| { viewing.set(None); refresh(); }>
+                {tp(lang, "現在の集計に戻る", "Back to the current summary")}
+            </button></p>
+        })}
+        <SummaryView summary areas help busy refresh=Callback::new(move |()| refresh())/>
+        <crate::incidents::IncidentsPanel on_change=Callback::new(move |()| refresh())
+            on_view=Callback::new(move |id: Option<String>| {
+                viewing.set(id);
+                refresh();
+                crate::incidents::scroll_to("summary-h");
+            })/>
+        <Composer areas sent/>
+        <SentList areas sent viewing/>
+        <HelpList help/>
+        <crate::hq::AuditLog/>
+        {admin.map(|(token, municipality)| view! {
+            <crate::admin_pages::ShelterImport token=token.clone() municipality=municipality.clone()/>
+            <crate::admin_pages::AreaImport token=token.clone() municipality=municipality.clone()/>
+            <crate::admin_pages::MunicipalityListImport token=token.clone() municipality=municipality.clone()/>
+            <crate::admin_facilities::ShelterFacilities token=token.clone() municipality=municipality.clone()/>
+            <crate::admin_staff::StaffRecords token municipality/>
+        })}
+    }
+}
+
+// ---- summary ---------------------------------------------------------------------------

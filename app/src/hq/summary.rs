@@ -1,0 +1,371 @@
+//! The municipality's summary (集計): people against capacity, who they are, allergies for food orders, care needs, safety by area, supply requests against stock.
+
+use crate::i18n::{tp, Lang};
+use crate::pages::congestion_class;
+use crate::resident::area_name;
+use crate::use_lang;
+use bosai_types::household::{Area, HelpRequest};
+use bosai_types::hq::{AgeBand, AreaSafety, Headcount, MunicipalityCount, ShelterSummary};
+use bosai_types::needs::ALLERGENS;
+use bosai_types::{ShelterStatus, Timestamp};
+use leptos::prelude::*;
+use serde::Deserialize;
+
+/// Separate from the shelter staff token: one device may hold both.
+use super::*;
+
+/// `GET /api/hq/summary` as this screen reads it: `bosai_types::hq::HqSummary` except the
+/// supply lines, read by item code (deserialising the tagged `SupplyItem` enum costs ~24 KB
+/// of wasm; the supplies panel does the same).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Summary {
+    pub(crate) generated_at: Timestamp,
+    pub(crate) capacity: u64,
+    pub(crate) occupancy: u64,
+    pub(crate) totals: Headcount,
+    pub(crate) shelters: Vec<ShelterSummary>,
+    pub(crate) safety: Vec<AreaSafety>,
+    pub(crate) supplies: Vec<SupplyRow>,
+    #[serde(default)]
+    pub(crate) hosted: Vec<MunicipalityCount>,
+    #[serde(default)]
+    pub(crate) away: Vec<MunicipalityCount>,
+    /// The drill whose counts these are (訓練), if any.
+    #[serde(default)]
+    pub(crate) drill: Option<bosai_types::incident::Incident>,
+}
+
+/// Wide-area evacuation (広域避難): 「仙台市 2人、…」.
+pub(crate) fn municipality_line(list: &[MunicipalityCount], l: Lang) -> String {
+    list.iter().map(|c| format!("{} {}", c.name_ja, people(c.people, l))).collect::<Vec<_>>().join(l.pick("、", ", "))
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct SupplyRow {
+    pub(crate) code: String,
+    pub(crate) requested: u32,
+    pub(crate) on_hand: u32,
+    pub(crate) shelters: u32,
+}
+
+pub(crate) fn age_label(b: AgeBand, l: Lang) -> &'static str {
+    match b {
+        AgeBand::Under6 => l.pick("0〜5歳", "0–5"),
+        AgeBand::Child => l.pick("6〜12歳", "6–12"),
+        AgeBand::Teen => l.pick("13〜17歳", "13–17"),
+        AgeBand::Adult => l.pick("18〜64歳", "18–64"),
+        AgeBand::Senior => l.pick("65〜74歳", "65–74"),
+        AgeBand::Over75 => l.pick("75歳以上", "75 and over"),
+        AgeBand::Unknown => l.pick("年齢不明", "Age unknown"),
+    }
+}
+
+pub(crate) fn allergen_label(code: bosai_types::needs::AllergenCode, l: Lang) -> &'static str {
+    let a = code.info();
+    l.pick(a.ja, a.en)
+}
+
+pub(crate) fn shelter_name(s: &ShelterSummary, l: Lang) -> String {
+    if l.is_ja() || s.name_en.is_empty() {
+        s.name_ja.clone()
+    } else {
+        s.name_en.clone()
+    }
+}
+
+pub(crate) fn age(h: &Headcount, b: AgeBand) -> u32 {
+    h.by_age.get(&b).copied().unwrap_or(0)
+}
+
+/// "label n・label n" of the non-zero counts, or "なし".
+pub(crate) fn counts_line(items: Vec<(&'static str, u32)>, l: Lang) -> String {
+    let parts: Vec<String> = items.into_iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{k} {n}")).collect();
+    if parts.is_empty() {
+        l.pick("なし", "none").to_string()
+    } else {
+        parts.join(l.pick("・", ", "))
+    }
+}
+
+pub(crate) fn sex_line(h: &Headcount, l: Lang) -> String {
+    let s = &h.by_sex;
+    if l.is_ja() {
+        format!("女性 {}人・男性 {}人（その他 {}人・回答なし {}人）", s.female, s.male, s.other, s.no_answer)
+    } else {
+        format!("women {}, men {} (other {}, no answer {})", s.female, s.male, s.other, s.no_answer)
+    }
+}
+
+/// Every need someone has: care, medical, diet (labels shared with the resident's form).
+pub(crate) fn needs_rows(h: &Headcount, l: Lang) -> Vec<(&'static str, u32)> {
+    let mut rows: Vec<(&'static str, u32)> = h.care.iter().map(|(k, n)| (l.care(*k), *n)).collect();
+    rows.extend(h.medical.iter().map(|(k, n)| (l.medical(*k), *n)));
+    rows.extend(h.dietary.iter().map(|(k, n)| (l.dietary(*k), *n)));
+    rows
+}
+
+/// Allergens in the catalogue's order (the 8 mandatory first), only those someone has.
+pub(crate) fn allergen_rows(h: &Headcount, l: Lang) -> Vec<(&'static str, u32)> {
+    ALLERGENS
+        .iter()
+        .filter_map(|a| h.allergens.get(&a.code).filter(|n| **n > 0).map(|n| (allergen_label(a.code, l), *n)))
+        .collect()
+}
+
+/// A captioned table; with no rows, the caption as a heading and a line saying so instead.
+pub(crate) fn table_or_none(
+    id: &'static str,
+    caption: &'static str,
+    none: &'static str,
+    empty: bool,
+    head: impl IntoView + 'static,
+    rows: impl IntoView + 'static,
+) -> AnyView {
+    if empty {
+        return view! {
+            <h3 class="sub" id=id>{caption}</h3>
+            <p class="muted">{none}</p>
+        }
+        .into_any();
+    }
+    // Scrolls sideways on a phone: reachable by keyboard, named for screen readers.
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=caption>
+            <table class="hq-table" id=id>
+                <caption>{caption}</caption>
+                <thead>{head}</thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// A two-column table: what, and how many people.
+pub(crate) fn count_table(
+    id: &'static str,
+    caption: &'static str,
+    what: &'static str,
+    rows: Vec<(&'static str, u32)>,
+    l: Lang,
+) -> AnyView {
+    let empty = rows.is_empty();
+    let head =
+        view! { <tr><th scope="col">{what}</th><th scope="col" class="num">{l.pick("人数", "People")}</th></tr> };
+    let body = rows
+        .into_iter()
+        .map(|(k, n)| view! { <tr><th scope="row">{k}</th><td class="num">{n}</td></tr> })
+        .collect_view();
+    table_or_none(id, caption, l.pick("該当する人はいません。", "Nobody."), empty, head, body)
+}
+
+pub(crate) fn breakdown(s: &ShelterSummary, l: Lang) -> impl IntoView {
+    let h = &s.headcount;
+    let ages = AgeBand::ALL.iter().map(|b| (age_label(*b, l), age(h, *b))).collect();
+    view! {
+        <details class="hq-details">
+            <summary>{l.pick("内訳を見る", "Details")}<span class="sr-only">": "{shelter_name(s, l)}</span></summary>
+            <dl class="facts">
+                <div><dt>{l.pick("開設状況", "Status")}</dt><dd>{l.status(s.status)}</dd></div>
+                <div><dt>{l.pick("男女", "Sex")}</dt><dd>{sex_line(h, l)}</dd></div>
+                <div><dt>{l.pick("年齢", "Age")}</dt><dd>{counts_line(ages, l)}</dd></div>
+                <div><dt>{l.pick("アレルギー", "Allergies")}</dt><dd>{counts_line(allergen_rows(h, l), l)}</dd></div>
+                <div><dt>{l.pick("配慮", "Needs")}</dt><dd>{counts_line(needs_rows(h, l), l)}</dd></div>
+            </dl>
+        </details>
+    }
+}
+
+pub(crate) fn shelters_table(s: &Summary, l: Lang) -> impl IntoView {
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=l.pick("避難所ごとの状況", "Each shelter")>
+            <table class="hq-table hq-shelters" id="hq-shelters">
+                <caption>{l.pick("避難所ごとの状況", "Each shelter")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{l.pick("避難所", "Shelter")}</th>
+                        <th scope="col" class="num">{l.pick("人数 / 定員", "People / capacity")}</th>
+                        <th scope="col">{l.pick("混雑", "Congestion")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {s.shelters.iter().map(|sh| view! {
+                        <tr data-shelter=sh.shelter_id.to_string()>
+                            <th scope="row">{shelter_name(sh, l)}</th>
+                            <td class="num occupancy">{format!("{} / {}", sh.occupancy, sh.capacity)}</td>
+                            <td><span class=congestion_class(sh.congestion)>{l.congestion(sh.congestion)}</span></td>
+                        </tr>
+                        <tr class="hq-more" data-details=sh.shelter_id.to_string()>
+                            <td colspan="3">{breakdown(sh, l)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+pub(crate) fn safety_table(s: &Summary, areas: &[Area], l: Lang) -> AnyView {
+    let caption = l.pick("地区別の安否（各人の最新の報告）", "Safety by area (each person's latest report)");
+    let head = view! {
+        <tr>
+            <th scope="col">{l.pick("地区", "Area")}</th>
+            <th scope="col" class="num">{l.pick("自宅で無事", "Safe at home")}</th>
+            <th scope="col" class="num">{l.pick("避難所", "At a shelter")}</th>
+            <th scope="col" class="num">{l.pick("別の場所", "Elsewhere")}</th>
+            <th scope="col" class="num">{l.pick("助けが必要", "Need help")}</th>
+        </tr>
+    };
+    let rows = s
+        .safety
+        .iter()
+        .map(|a| {
+            let name = match &a.area {
+                Some(code) => area_name(areas, code.as_str(), l),
+                None => l.pick("地区の登録なし", "No area registered").to_string(),
+            };
+            let c = &a.counts;
+            view! {
+                <tr>
+                    <th scope="row">{name}</th>
+                    <td class="num">{c.safe_at_home}</td>
+                    <td class="num">{c.at_shelter}</td>
+                    <td class="num">{c.elsewhere}</td>
+                    <td class="num">{c.needs_help}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    table_or_none(
+        "hq-safety",
+        caption,
+        l.pick("まだ安否の報告はありません。", "No safety reports yet."),
+        s.safety.is_empty(),
+        head,
+        rows,
+    )
+}
+
+pub(crate) fn supplies_table(s: &Summary, l: Lang) -> AnyView {
+    let caption = l.pick("物資の要請と在庫（全避難所）", "Supplies requested and in stock (all shelters)");
+    let head = view! {
+        <tr>
+            <th scope="col">{l.pick("品目", "Item")}</th>
+            <th scope="col" class="num">{l.pick("要請", "Requested")}</th>
+            <th scope="col" class="num">{l.pick("在庫", "In stock")}</th>
+            <th scope="col" class="num">{l.pick("要請した避難所", "Shelters asking")}</th>
+        </tr>
+    };
+    let rows = s
+        .supplies
+        .iter()
+        .map(|r| {
+            view! {
+                <tr data-item=r.code.clone()>
+                    <th scope="row">{crate::shelter::name_of_code(&r.code, l).unwrap_or_else(|| r.code.clone())}</th>
+                    <td class="num">{r.requested}</td>
+                    <td class="num">{r.on_hand}</td>
+                    <td class="num">{r.shelters}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    table_or_none(
+        "hq-supplies",
+        caption,
+        l.pick("要請中の物資はありません。", "No open supply requests."),
+        s.supplies.is_empty(),
+        head,
+        rows,
+    )
+}
+
+pub(crate) fn totals(s: &Summary, help: Option<usize>, l: Lang) -> impl IntoView {
+    let h = &s.totals;
+    let pct = (s.occupancy * 100).checked_div(s.capacity).unwrap_or(0);
+    let open = s.shelters.iter().filter(|x| x.status != ShelterStatus::Closed).count();
+    let elderly = age(h, AgeBand::Senior) + age(h, AgeBand::Over75);
+    view! {
+        <dl class="facts hq-totals">
+            <div>
+                <dt>{l.pick("避難している人（全避難所）", "People in shelters (all)")}</dt>
+                <dd id="hq-total-people">
+                    <strong class="big">{people(s.occupancy, l)}</strong>
+                    {if l.is_ja() { format!(" / 定員 {}人（{pct}%）", s.capacity) } else { format!(" of {} places ({pct}%)", s.capacity) }}
+                </dd>
+            </div>
+            <div>
+                <dt>{l.pick("開設中の避難所", "Shelters open")}</dt>
+                <dd>{if l.is_ja() { format!("{open}か所 / {}か所", s.shelters.len()) } else { format!("{open} of {}", s.shelters.len()) }}</dd>
+            </div>
+            <div><dt>{l.pick("男女", "Sex")}</dt><dd>{sex_line(h, l)}</dd></div>
+            <div><dt>{l.pick("乳幼児（0〜5歳）", "Young children (0–5)")}</dt><dd>{people(age(h, AgeBand::Under6), l)}</dd></div>
+            <div><dt>{l.pick("高齢者（65歳以上）", "Older people (65+)")}</dt><dd>{people(elderly, l)}</dd></div>
+            {(!s.hosted.is_empty()).then(|| view! {
+                <div><dt>{l.pick("他の市町村から受け入れ", "Hosted from other municipalities")}</dt><dd id="hq-hosted">{municipality_line(&s.hosted, l)}</dd></div>
+            })}
+            {(!s.away.is_empty()).then(|| view! {
+                <div><dt>{l.pick("この市町村の住民で他の市町村に避難", "Our residents sheltering elsewhere")}</dt><dd id="hq-away">
+                    {municipality_line(&s.away, l)}
+                    // Names only on request, and never a drill's (the list is of real stays).
+                    {s.drill.is_none().then(|| view! { <crate::hq::AwayList/> })}
+                </dd></div>
+            })}
+            {help.map(|n| view! {
+                <div><dt>{l.pick("未対応の救助要請", "Open help requests")}</dt><dd><a href="#help-h">{if l.is_ja() { format!("{n}件") } else { n.to_string() }}</a></dd></div>
+            })}
+        </dl>
+    }
+}
+
+#[component]
+pub(crate) fn SummaryView(
+    summary: RwSignal<Option<Summary>>,
+    areas: RwSignal<Vec<Area>>,
+    help: RwSignal<Option<Vec<HelpRequest>>>,
+    busy: RwSignal<bool>,
+    refresh: Callback<()>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let body = move || {
+        let l = lang.get();
+        summary.with(|s| match s {
+            None => view! { <p class="muted">{if busy.get() { l.tr().loading } else { "" }}</p> }.into_any(),
+            Some(s) => {
+                let ages = AgeBand::ALL.iter().map(|b| (age_label(*b, l), age(&s.totals, *b))).collect();
+                view! {
+                    {s.drill.clone().map(|drill| view! { <crate::incidents::DrillNotice drill reader=crate::incidents::Reader::Staff/> })}
+                    {totals(s, help.with(|h| h.as_ref().map(Vec::len)), l)}
+                    {shelters_table(s, l)}
+                    {count_table("hq-allergens", l.pick("アレルギーのある人（食事の手配用・全避難所）", "People with allergies (for food orders, all shelters)"),
+                        l.pick("アレルギー品目", "Allergen"), allergen_rows(&s.totals, l), l)}
+                    {count_table("hq-needs", l.pick("介助・医療・食事の配慮が必要な人（全避難所）", "People with care, medical or diet needs (all shelters)"),
+                        l.pick("配慮", "Need"), needs_rows(&s.totals, l), l)}
+                    {count_table("hq-ages", l.pick("年齢別の人数（全避難所）", "People by age (all shelters)"), l.pick("年齢", "Age"), ages, l)}
+                    {areas.with(|a| safety_table(s, a, l))}
+                    {supplies_table(s, l)}
+                }
+                .into_any()
+            }
+        })
+    };
+    view! {
+        <section class="panel hq-summary" aria-labelledby="summary-h">
+            <div class="section-head">
+                <h2 id="summary-h">{tp(lang, "避難状況の集計", "Shelter summary")}</h2>
+                <button type="button" class="btn" id="hq-refresh" on:click=move |_| refresh.run(()) disabled=move || busy.get()>
+                    {move || if busy.get() { lang.get().tr().loading } else { lang.get().tr().reload }}
+                </button>
+            </div>
+            <p class="updated" id="hq-generated" aria-live="polite">
+                {move || summary.with(|s| s.as_ref().map(|s| {
+                    let l = lang.get();
+                    format!("{}: {}", l.pick("集計時刻", "As of"), l.format_time(s.generated_at))
+                }))}
+            </p>
+            {body}
+        </section>
+    }
+}
+
+// ---- composing a notice ------------------------------------------------------------------

@@ -1,0 +1,252 @@
+//! The household screen (家族・安否): members, what each needs, adding a member.
+
+use super::*;
+use crate::api::{self, ApiError};
+use crate::i18n::{fill, tx, Lang};
+use crate::outbox::Op;
+use crate::resident::{self, Invalid};
+use crate::session;
+use crate::use_lang;
+use bosai_types::household::{BirthDate, Member, MemberId, MemberInput, MemberView, Relationship, Sex};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+pub(crate) fn needs_summary(m: &MemberView, l: Lang) -> String {
+    let Some(n) = m.needs.as_ref().filter(|n| !n.needs.is_empty()) else {
+        return l.tr().not_registered.into();
+    };
+    let n = &n.needs;
+    let sep = l.tr().list_sep;
+    let mut parts: Vec<String> = n.allergens.iter().map(|a| l.allergen(*a).to_string()).collect();
+    if !n.other_allergies.trim().is_empty() {
+        parts.push(n.other_allergies.trim().to_string());
+    }
+    parts.extend(n.dietary.iter().map(|d| l.dietary(*d).to_string()));
+    parts.extend(n.medical.iter().map(|d| l.medical(*d).to_string()));
+    parts.extend(n.care.iter().map(|d| l.care(*d).to_string()));
+    if let Some(c) = n.nursing_care_level {
+        parts.push(l.nursing(c).into());
+    }
+    parts.join(sep)
+}
+
+pub(crate) fn member_card(m: &MemberView, l: Lang) -> impl IntoView {
+    let t = l.tr();
+    let id = m.member.id.to_string();
+    let name = m.member.display_name.clone();
+    let (n1, n2) = (name.clone(), name.clone());
+    let safety = match &m.safety {
+        Some(r) => format!("{}（{}）", status_text(&r.status, l), l.format_time(r.reported_at)),
+        None => t.not_registered.into(),
+    };
+    // Reported during a drill: shown, marked, until the drill ends (then it is deleted).
+    let drill = m.safety.as_ref().is_some_and(|r| r.drill.is_some());
+    view! {
+        <li class="card member" data-member=id.clone()>
+            <h3>{name}</h3>
+            <p class="meta">
+                {l.relationship(m.member.relationship)}" · "{t.birth_short}" "{m.member.birth.map(|b| b.to_string()).unwrap_or_default()}
+            </p>
+            {pending_badge(l, resident::pending_for(&m.member.id))}
+            <dl class="facts">
+                <div><dt>{t.safety_heading}</dt><dd class="safety">{safety}{drill.then(|| crate::incidents::drill_tag(l))}</dd></div>
+                <div><dt>{t.needs_heading}</dt><dd class="needs">{needs_summary(m, l)}</dd></div>
+                {m.checked_in.as_ref().and_then(|c| Some((c.shelter_id.clone()?, c.since, c.drill))).map(|(sid, since, drill)| view! {
+                    <div><dt>{l.tr().checked_in_label}</dt><dd class="checked-in">
+                        {fill(l.tr().checked_in_at, &[("shelter", &shelter_name(&sid, l)), ("time", &l.format_time(since))])}
+                        {drill.then(|| crate::incidents::drill_tag(l))}
+                    </dd></div>
+                })}
+            </dl>
+            <div class="actions">
+                <A href=format!("/members/{id}") attr:class="btn btn-secondary">
+                    {t.edit_link}<span class="sr-only">" "{n1.clone()}</span>
+                </A>
+                <A href=format!("/safety/{id}") attr:class="btn btn-secondary">
+                    {t.report_link}<span class="sr-only">" "{n2.clone()}</span>
+                </A>
+            </div>
+        </li>
+    }
+}
+
+// ---- household ------------------------------------------------------------
+
+#[component]
+pub fn Household() -> impl IntoView {
+    let lang = use_lang();
+    if session::load().is_none() {
+        return signed_out(lang, |t| t.household_title);
+    }
+    let s = resident::state();
+    resident::sync();
+    let list = move || {
+        let l = lang.get();
+        s.shown.with(|v| match v {
+            None => view! { <p class="muted">{l.tr().loading}</p> }.into_any(),
+            Some(v) => view! {
+                <ul class="members">{v.members.iter().map(|m| member_card(m, l)).collect_view()}</ul>
+            }
+            .into_any(),
+        })
+    };
+    view! {
+        <h1>{tx(lang, |t| t.household_title)}</h1>
+        <ResidentNav/>
+        <p class="lead">{tx(lang, |t| t.household_lead)}</p>
+        <FetchState/>
+        <p><A href="/safety" attr:class="btn btn-wide" attr:id="family-safety">
+            {tx(lang, |t| t.report_whole_family)}
+        </A></p>
+        <section aria-labelledby="members-h">
+            <h2 id="members-h">{tx(lang, |t| t.members_heading)}</h2>
+            {list}
+        </section>
+        <section aria-labelledby="add-h" class="panel">
+            <h2 id="add-h">{tx(lang, |t| t.add_member_heading)}</h2>
+            <MemberForm initial=None/>
+        </section>
+        <section aria-labelledby="home-h" class="panel">
+            <h2 id="home-h">{tx(lang, |t| t.home_heading)}</h2>
+            <crate::resident::HomePicker/>
+        </section>
+        <section aria-labelledby="area-h" class="panel">
+            <h2 id="area-h">{tx(lang, |t| t.area_label)}</h2>
+            <crate::resident::AreaPicker/>
+        </section>
+    }
+    .into_any()
+}
+
+/// Add (initial None: a fresh app-chosen id per member) or edit one member.
+#[component]
+pub(crate) fn MemberForm(initial: Option<Member>) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().tr();
+    let is_new = initial.is_none();
+    let p = if is_new { "new" } else { "edit" };
+    let id = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|m| m.id.clone())
+            .unwrap_or_else(|| MemberId::parse(&resident::random_id("m-", 12)).expect("valid id")),
+    );
+    let is_self = id.get_untracked().is_self();
+    let name = RwSignal::new(initial.as_ref().map(|m| m.display_name.clone()).unwrap_or_default());
+    let birth = RwSignal::new(initial.as_ref().and_then(|m| m.birth).map(|b| b.to_string()).unwrap_or_default());
+    let sex = RwSignal::new(initial.as_ref().map_or(Sex::NoAnswer, |m| m.sex));
+    let rel = RwSignal::new(initial.as_ref().map_or(Relationship::Child, |m| m.relationship));
+    let invalid = RwSignal::new(None::<Invalid>);
+    let failed = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(false);
+
+    let build = move || -> Result<MemberInput, Invalid> {
+        // 昭和15年, S15 and 85歳 as well as 1940 or 1940-04-01.
+        let parsed = crate::birth::read(&birth.get_untracked())
+            .map_err(Invalid::Birth)
+            .and_then(|s| BirthDate::parse(&s).map_err(Invalid::Household));
+        // Name first (top of the form), with a stand-in birth year while checking it.
+        let input = MemberInput {
+            display_name: name.get_untracked().trim().to_string(),
+            birth: parsed.clone().unwrap_or_else(|_| BirthDate::parse("1900").expect("valid")),
+            sex: sex.get_untracked(),
+            relationship: rel.get_untracked(),
+        };
+        let today = api::now().jst_date();
+        input.validate(&id.get_untracked(), &today).map_err(Invalid::Household)?;
+        let input = MemberInput { birth: parsed?, ..input };
+        input.validate(&id.get_untracked(), &today).map_err(Invalid::Household)?;
+        Ok(input)
+    };
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        failed.set(None);
+        let input = match build() {
+            Ok(i) => i,
+            Err(e) => {
+                invalid.set(Some(e));
+                return;
+            }
+        };
+        invalid.set(None);
+        let member = id.get_untracked();
+        spawn_local(async move {
+            match resident::submit(Op::PutMember { id: member, input }).await {
+                Ok(()) => {
+                    done.set(true);
+                    if is_new {
+                        name.set(String::new());
+                        birth.set(String::new());
+                        id.set(MemberId::parse(&resident::random_id("m-", 12)).expect("valid id"));
+                    }
+                }
+                Err(e) => failed.set(Some(e)),
+            }
+        });
+    };
+
+    let rel_field = if is_self {
+        view! {
+            <p class="field">
+                <span class="label">{tx(lang, |t| t.relationship_label)}</span>
+                <span>{move || lang.get().relationship(Relationship::Myself)}</span>
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="field">
+                <label for=format!("{p}-rel")>{tx(lang, |t| t.relationship_label)}</label>
+                <select id=format!("{p}-rel") on:change=move |ev| {
+                    if let Some(v) = from_code(&event_target_value(&ev)) { rel.set(v) }
+                }>
+                    {RELATIONSHIPS.iter().map(|r| {
+                        let r = *r;
+                        view! { <option value=code(&r) selected=move || rel.get() == r>{move || lang.get().relationship(r)}</option> }
+                    }).collect_view()}
+                </select>
+            </p>
+        }
+        .into_any()
+    };
+
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <p class="field">
+                <label for=format!("{p}-name")>{tx(lang, |t| t.name_label)}</label>
+                <input id=format!("{p}-name") type="text" autocomplete="off"
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+            </p>
+            <p class="field">
+                <label for=format!("{p}-birth")>{tx(lang, |t| t.birth_label)}</label>
+                <input id=format!("{p}-birth") type="text" autocomplete="off" aria-describedby=format!("{p}-birth-hint")
+                    prop:value=move || birth.get() on:input=move |ev| birth.set(event_target_value(&ev))/>
+                <span id=format!("{p}-birth-hint") class="hint">{tx(lang, |t| t.birth_hint)}</span>
+                <span class="hint birth-reading" aria-live="polite">{move || crate::birth::reading(&birth.get(), lang.get())}</span>
+            </p>
+            <p class="field">
+                <label for=format!("{p}-sex")>{tx(lang, |t| t.sex_label)}</label>
+                <select id=format!("{p}-sex") on:change=move |ev| {
+                    if let Some(v) = from_code(&event_target_value(&ev)) { sex.set(v) }
+                }>
+                    {SEXES.iter().map(|x| {
+                        let x = *x;
+                        view! { <option value=code(&x) selected=move || sex.get() == x>{move || lang.get().sex(x)}</option> }
+                    }).collect_view()}
+                </select>
+            </p>
+            {rel_field}
+            {move || invalid.get().map(|e| view! { <p class="field-error" role="alert">{e.message(lang.get())}</p> })}
+            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            <p class="done" role="status">{submitted_status(lang, done, |t| t.saved_notice)}</p>
+            <button type="submit" class="btn btn-wide">
+                {move || if is_new { t().add_button } else { t().save_button }}
+            </button>
+        </form>
+    }
+}
+
+// ---- one member: details, needs, removal ----------------------------------

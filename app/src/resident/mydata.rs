@@ -1,0 +1,130 @@
+//! My data: export everything and delete it all.
+
+use super::*;
+use crate::api::ApiError;
+use crate::i18n::tx;
+use crate::resident::WithdrawConsent;
+use crate::resident::{self};
+use crate::session;
+use crate::use_lang;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use wasm_bindgen::{JsCast, JsValue};
+
+pub(crate) fn download(name: &str, text: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let a: web_sys::HtmlAnchorElement = document().create_element("a").ok()?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
+    Some(())
+}
+
+#[component]
+pub fn MyData() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().tr();
+    let deleted = RwSignal::new(false);
+    if session::load().is_none() {
+        return signed_out(lang, |t| t.mydata_title);
+    }
+    let exported = RwSignal::new(false);
+    let failed = RwSignal::new(None::<ApiError>);
+    let asking = RwSignal::new(false);
+    let understood = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+
+    let export = move |_| {
+        exported.set(false);
+        failed.set(None);
+        spawn_local(async move {
+            match session::authed_send("GET", "/api/me/export", None).await {
+                Ok(text) => exported.set(download("bosai-my-data.json", &text).is_some()),
+                Err(e) => failed.set(Some(e)),
+            }
+        });
+    };
+    let delete = move |_| {
+        busy.set(true);
+        failed.set(None);
+        spawn_local(async move {
+            match session::authed_send("DELETE", "/api/me", Some(r#"{"confirm":"delete"}"#.into())).await {
+                Ok(_) => {
+                    resident::forget_local().await;
+                    session::sign_out().await;
+                    deleted.set(true);
+                }
+                Err(e) => failed.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <h1>{tx(lang, |t| t.mydata_title)}</h1>
+        {move || (!deleted.get()).then(|| view! { <ResidentNav/> })}
+        <p class="lead">{tx(lang, |t| t.mydata_lead)}</p>
+        {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+        {move || if deleted.get() {
+            view! {
+                <p class="done-big" role="status">{t().deleted}</p>
+                <p><A href="/" attr:class="btn">{t().back_home}</A></p>
+            }
+            .into_any()
+        } else {
+            view! {
+                <section class="panel" aria-labelledby="export-h">
+                    <h2 id="export-h">{tx(lang, |t| t.export_heading)}</h2>
+                    <p>{tx(lang, |t| t.export_explain)}</p>
+                    <button type="button" class="btn btn-wide" on:click=export>{tx(lang, |t| t.export_button)}</button>
+                    <p class="done" role="status">{move || exported.get().then(|| t().export_done)}</p>
+                </section>
+                <WithdrawConsent/>
+                <section class="panel danger-zone" aria-labelledby="delete-h">
+                    <h2 id="delete-h">{tx(lang, |t| t.delete_heading)}</h2>
+                    <p>{tx(lang, |t| t.delete_explain)}</p>
+                    {move || if asking.get() {
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" prop:checked=move || understood.get()
+                                    on:change=move |ev| understood.set(event_target_checked(&ev))/>
+                                <span>{tx(lang, |t| t.delete_check)}</span>
+                            </label>
+                            <div class="actions">
+                                <button type="button" class="btn btn-danger" on:click=delete
+                                    disabled=move || !understood.get() || busy.get()>{tx(lang, |t| t.delete_final)}</button>
+                                <button type="button" class="btn btn-secondary" on:click=move |_| {
+                                    asking.set(false);
+                                    understood.set(false);
+                                }>{tx(lang, |t| t.cancel)}</button>
+                            </div>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="btn btn-secondary" on:click=move |_| asking.set(true)>
+                                {tx(lang, |t| t.delete_start)}
+                            </button>
+                        }
+                        .into_any()
+                    }}
+                </section>
+            }
+            .into_any()
+        }}
+    }
+    .into_any()
+}
+
+// ---- poster check-in (/c/:code) ----------------------------------------------

@@ -1,0 +1,309 @@
+//! Safety reports (安否): for the whole family or one member, and each member's history.
+
+use super::*;
+use crate::api::{self, ApiError};
+use crate::i18n::{fill, tx};
+use crate::outbox::Op;
+use crate::resident::{self, Invalid};
+use crate::session;
+use crate::use_lang;
+use bosai_types::household::MemberId;
+use bosai_types::safety::{SafetyReport, SafetyReportInput, SafetyStatus};
+use bosai_types::ShelterId;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn SafetyPage() -> impl IntoView {
+    member_frame(
+        |t| t.safety_title,
+        |lang, _id, mv| {
+            let name = mv.member.display_name.clone();
+            let mid = mv.member.id.clone();
+            view! {
+                <h1>{tx(lang, |t| t.safety_title)}": "{name.clone()}</h1>
+                <ResidentNav/>
+                <FetchState/>
+                <SafetyForm only=Some(mid.clone())/>
+                <History id=mid/>
+            }
+            .into_any()
+        },
+    )
+}
+
+/// `/safety`: one report for the whole household (or the members chosen), stored per person.
+#[component]
+pub fn HouseholdSafety() -> impl IntoView {
+    let lang = use_lang();
+    if session::load().is_none() {
+        return signed_out(lang, |t| t.safety_title);
+    }
+    let s = resident::state();
+    resident::sync();
+    // Memoised: every refresh of the household must not rebuild the form (and lose its state).
+    let loaded = Memo::new(move |_| s.shown.with(Option::is_some));
+    view! {
+        <h1>{tx(lang, |t| t.family_safety_title)}</h1>
+        <ResidentNav/>
+        <FetchState/>
+        {move || match loaded.get() {
+            true => view! { <SafetyForm only=None/> }.into_any(),
+            false => view! { <p class="muted">{tx(lang, |t| t.loading)}</p> }.into_any(),
+        }}
+    }
+    .into_any()
+}
+
+/// The members a report is for: everyone by default (`only` None), or one member.
+#[component]
+pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
+    let lang = use_lang();
+    let members: Vec<(MemberId, String)> = resident::state().shown.with_untracked(|v| {
+        v.iter().flat_map(|v| &v.members).map(|m| (m.member.id.clone(), m.member.display_name.clone())).collect()
+    });
+    let chosen = RwSignal::new(match &only {
+        Some(id) => vec![id.clone()],
+        None => members.iter().map(|(id, _)| id.clone()).collect(),
+    });
+    let kind = RwSignal::new("safe_at_home");
+    let shelters = RwSignal::new(api::saved_shelters().map(|s| s.data).unwrap_or_default());
+    if shelters.with_untracked(Vec::is_empty) {
+        spawn_local(async move {
+            if let Ok(s) = api::shelters().await {
+                shelters.set(s.data);
+            }
+        });
+    }
+    let shelter = RwSignal::new(String::new());
+    let place = RwSignal::new(String::new());
+    let what = RwSignal::new(String::new());
+    let location = RwSignal::new(String::new());
+    let invalid = RwSignal::new(None::<Invalid>);
+    let failed = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(false);
+
+    let build = move || -> Result<Vec<SafetyReportInput>, Invalid> {
+        let status = match kind.get_untracked() {
+            "at_shelter" => {
+                let chosen = shelter.get_untracked();
+                let first = shelters.with_untracked(|s| s.first().map(|s| s.id.as_str().to_string()));
+                let sid = if chosen.is_empty() { first.unwrap_or_default() } else { chosen };
+                SafetyStatus::AtShelter { shelter_id: ShelterId::parse(&sid).map_err(|_| Invalid::NoShelter)? }
+            }
+            "elsewhere" => SafetyStatus::Elsewhere { place: place.get_untracked().trim().into() },
+            "needs_help" => SafetyStatus::NeedsHelp {
+                what: what.get_untracked().trim().into(),
+                location: location.get_untracked().trim().into(),
+            },
+            _ => SafetyStatus::SafeAtHome,
+        };
+        let who = chosen.get_untracked();
+        if who.is_empty() {
+            return Err(Invalid::NoMemberChosen);
+        }
+        who.into_iter()
+            .map(|member_id| {
+                let input =
+                    SafetyReportInput { report_id: resident::random_id("r-", 20), member_id, status: status.clone() };
+                input.validate().map_err(Invalid::Safety)?;
+                Ok(input)
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        failed.set(None);
+        let inputs = match build() {
+            Ok(i) => i,
+            Err(e) => {
+                invalid.set(Some(e));
+                return;
+            }
+        };
+        invalid.set(None);
+        spawn_local(async move {
+            // One report per person, all made now; the outbox keeps them until each is sent.
+            match resident::submit_all(inputs.into_iter().map(|input| Op::Safety { input }).collect()).await {
+                Ok(()) => {
+                    done.set(true);
+                    for s in [place, what, location] {
+                        s.set(String::new());
+                    }
+                }
+                Err(e) => failed.set(Some(e)),
+            }
+        });
+    };
+
+    let text_field = move |fid: &'static str, label: fn(&crate::i18n::Tr) -> &'static str, sig: RwSignal<String>| {
+        view! {
+            <p class="field">
+                <label for=fid>{move || label(lang.get().tr())}</label>
+                <input id=fid type="text" prop:value=move || sig.get() on:input=move |ev| { sig.set(event_target_value(&ev)); done.set(false) }/>
+            </p>
+        }
+    };
+    let details = move || {
+        match kind.get() {
+        "at_shelter" => view! {
+            <p class="field">
+                <label for="shelter">{tx(lang, |t| t.shelter_label)}</label>
+                <select id="shelter" on:change=move |ev| shelter.set(event_target_value(&ev))>
+                    {move || shelters.with(|list| list.iter().map(|x| {
+                        let l = lang.get();
+                        let label = if l.is_ja() || x.name_en.is_empty() { x.name_ja.clone() } else { x.name_en.clone() };
+                        let v = x.id.as_str().to_string();
+                        let v2 = v.clone();
+                        view! { <option value=v selected=move || shelter.get() == v2>{label}</option> }
+                    }).collect_view())}
+                </select>
+            </p>
+        }
+        .into_any(),
+        "elsewhere" => text_field("place", |t| t.place_label, place).into_any(),
+        "needs_help" => view! {
+            {text_field("help-what", |t| t.what_label, what)}
+            {text_field("help-where", |t| t.where_label, location)}
+            // What happens next, before the tap: who sees it, what may follow, how to take it back.
+            <div class="help-next" id="help-next">
+                <h3 class="sub">{tx(lang, |t| t.help_next_heading)}</h3>
+                <ul>
+                    <li>{tx(lang, |t| t.help_next_hq)}</li>
+                    <li>{tx(lang, |t| t.help_next_contact)}</li>
+                    <li>{tx(lang, |t| t.help_next_withdraw)}</li>
+                    <li>{tx(lang, |t| t.help_next_emergency)}</li>
+                </ul>
+            </div>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+    };
+
+    // Whom the report is for; shown when there is more than one person to choose.
+    let who = (members.len() > 1).then(|| view! {
+        <fieldset class="who">
+            <legend>{tx(lang, |t| t.report_for_legend)}</legend>
+            <div class="checks">
+                {members.into_iter().map(|(id, name)| {
+                    let (a, b) = (id.clone(), id.clone());
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" name="who" value=id.to_string() prop:checked=move || chosen.with(|c| c.contains(&a))
+                                on:change=move |ev| { let on = event_target_checked(&ev); chosen.update(|c| { c.retain(|x| x != &b); if on { c.push(b.clone()) } }); done.set(false) }/>
+                            <span>{name}</span>
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </fieldset>
+    });
+    view! {
+        <form class="form panel" on:submit=submit novalidate>
+            {who}
+            <fieldset>
+                <legend>{tx(lang, |t| t.status_legend)}</legend>
+                <div class="checks radios">
+                    {KINDS.iter().map(|k| {
+                        let k = *k;
+                        view! {
+                            <label class="check">
+                                <input type="radio" name="status" value=k prop:checked=move || kind.get() == k
+                                    on:change=move |_| { kind.set(k); done.set(false) }/>
+                                <span>{move || lang.get().safety_kind(k)}</span>
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            {details}
+            {move || invalid.get().map(|e| view! { <p class="field-error" role="alert">{e.message(lang.get())}</p> })}
+            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            <p class="done" role="status">{submitted_status(lang, done, |t| t.reported_notice)}</p>
+            <button type="submit" class="btn btn-wide">{tx(lang, |t| t.send_report)}</button>
+        </form>
+    }
+}
+
+#[component]
+pub(crate) fn History(id: MemberId) -> impl IntoView {
+    let lang = use_lang();
+    let s = resident::state();
+    let key = format!("{}history.v1.{id}", resident::PREFIX);
+    let items = RwSignal::new(api::load_saved::<Vec<SafetyReport>>(&key).map(|s| s.data).unwrap_or_default());
+    let path = format!("/api/safety/history?member_id={id}");
+    Effect::new(move |_| {
+        s.synced.track();
+        let (key, path) = (key.clone(), path.clone());
+        spawn_local(async move {
+            if let Ok(text) = session::authed_send("GET", &path, None).await {
+                if let Ok(list) = api::decode::<Vec<SafetyReport>>(&text) {
+                    api::storage_set(&key, &text);
+                    api::storage_set(&format!("{key}.at"), &api::now().millis().to_string());
+                    items.set(list);
+                }
+            }
+        });
+    });
+    let id = StoredValue::new(id);
+    let rows = move || {
+        let l = lang.get();
+        let sent = items.get();
+        let mut pending: Vec<(SafetyReport, bool)> = s.pending.with(|p| {
+            p.iter()
+                .filter_map(|q| match &q.op {
+                    Op::Safety { input }
+                        if input.member_id == id.get_value()
+                            && !sent.iter().any(|r| r.report_id == input.report_id) =>
+                    {
+                        Some((
+                            SafetyReport {
+                                report_id: input.report_id.clone(),
+                                member_id: input.member_id.clone(),
+                                status: input.status.clone(),
+                                reported_at: q.at,
+                                received_at: None,
+                                clock_skew_ms: None,
+                                drill: None,
+                            },
+                            true,
+                        ))
+                    }
+                    _ => None,
+                })
+                .collect()
+        });
+        pending.reverse();
+        pending.extend(sent.into_iter().map(|r| (r, false)));
+        if pending.is_empty() {
+            return view! { <p class="muted">{l.tr().no_reports}</p> }.into_any();
+        }
+        view! {
+            <ol class="history">
+                {pending.into_iter().map(|(r, is_pending)| view! {
+                    <li data-report=r.report_id.clone()>
+                        <span class="when">{l.format_time(r.reported_at)}</span>
+                        <span class="what">{status_text(&r.status, l)}{r.drill.is_some().then(|| crate::incidents::drill_tag(l))}</span>
+                        // Sent later than made (it waited offline): say when it reached the city.
+                        {r.received_at.filter(|got| got.millis() - r.reported_at.millis() > bosai_types::made::SKEW_NOTED_MS).map(|got| view! {
+                            <span class="received">{fill(l.tr().sent_at, &[("time", &l.format_time(got))])}</span>
+                        })}
+                        {is_pending.then(|| view! { <span class="pending">{l.tr().pending_badge}</span> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        }
+        .into_any()
+    };
+    view! {
+        <section aria-labelledby="history-h">
+            <h2 id="history-h">{tx(lang, |t| t.history_heading)}</h2>
+            {rows}
+        </section>
+    }
+}
+
+// ---- check-in QR ----------------------------------------------------------

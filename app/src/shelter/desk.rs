@@ -1,0 +1,189 @@
+//! Desk registration (受付): people without a phone or card, each row one person.
+
+use super::*;
+use crate::api::{self, ApiError};
+use crate::birth::this_year;
+use crate::resident::qr_data_url;
+use crate::staff::{self};
+use crate::use_lang;
+use bosai_types::desk::{DeskPerson, DeskRegistered, DeskRegistration};
+use bosai_types::household::Sex;
+use bosai_types::needs::{AllergenCode, NeedsInput, ALLERGENS};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[derive(Clone, Copy)]
+pub(crate) struct Row {
+    pub(crate) key: u32,
+    pub(crate) name: RwSignal<String>,
+    pub(crate) birth: RwSignal<String>,
+    pub(crate) sex: RwSignal<Sex>,
+    pub(crate) allergens: RwSignal<Vec<AllergenCode>>,
+}
+
+impl Row {
+    fn new(key: u32) -> Self {
+        Row {
+            key,
+            name: RwSignal::new(String::new()),
+            birth: RwSignal::new(String::new()),
+            sex: RwSignal::new(Sex::NoAnswer),
+            allergens: RwSignal::new(vec![]),
+        }
+    }
+}
+
+#[component]
+pub(crate) fn Desk(shelter: String) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get();
+    let s = staff::state();
+    let next = StoredValue::new(1u32);
+    let rows = RwSignal::new(vec![Row::new(0)]);
+    // Kept across retries so a lost answer does not register twice.
+    let reg_id = StoredValue::new(staff::new_registration_id());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let done = RwSignal::new(None::<(DeskRegistered, Vec<String>)>);
+    let shelter = StoredValue::new(shelter);
+
+    let add = move |_| {
+        let k = next.get_value();
+        next.set_value(k + 1);
+        rows.update(|r| r.push(Row::new(k)));
+    };
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let l = lang.get_untracked();
+        let mut people = Vec::new();
+        for r in rows.get_untracked() {
+            let birth = r.birth.get_untracked();
+            let birth_year = match crate::birth::read_year(&birth) {
+                Ok(y) => y,
+                Err(e) => {
+                    error.set(Some(crate::birth::message(e, l)));
+                    return;
+                }
+            };
+            people.push(DeskPerson {
+                name: r.name.get_untracked().trim().to_owned(),
+                birth_year,
+                sex: r.sex.get_untracked(),
+                needs: NeedsInput { allergens: r.allergens.get_untracked(), ..Default::default() },
+            });
+        }
+        let reg = DeskRegistration { registration_id: reg_id.get_value(), people, check_in: true };
+        if let Err(e) = reg.validate(this_year()) {
+            error.set(Some(if l.is_ja() { e.message_ja().to_string() } else { e.to_string() }));
+            return;
+        }
+        let names: Vec<String> = reg.people.iter().map(|p| p.name.clone()).collect();
+        error.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let path = format!("/api/shelters/{}/desk-registrations", shelter.get_value());
+            let r = match serde_json::to_string(&reg) {
+                Ok(body) => {
+                    staff::send("POST", &path, Some(body)).await.and_then(|t| api::decode::<DeskRegistered>(&t))
+                }
+                Err(_) => Err(ApiError::Decode),
+            };
+            match r {
+                Ok(d) => {
+                    done.set(Some((d, names)));
+                    reg_id.set_value(staff::new_registration_id());
+                    rows.set(vec![Row::new(next.get_value())]);
+                    next.set_value(next.get_value() + 1);
+                    focus("desk-qr-h");
+                }
+                Err(e) => error.set(Some(match e.status() {
+                    Some(401) => l
+                        .pick(
+                            "スタッフトークンの期限が切れています。サインインし直してください。",
+                            "The staff token has expired. Please sign in again.",
+                        )
+                        .to_string(),
+                    _ => e.message(l),
+                })),
+            }
+            busy.set(false);
+        });
+    };
+
+    let row_view = move |r: Row| {
+        let l = lang.get_untracked();
+        let id = |f: &str| format!("desk-{}-{}", f, r.key);
+        let removable = rows.with_untracked(|v| v.len() > 1);
+        view! {
+            <fieldset class="desk-person">
+                <legend>{l.pick("避難者", "Person")}</legend>
+                <div class="field">
+                    <label for=id("name")>{l.pick("氏名", "Name")}</label>
+                    <input id=id("name") type="text" autocomplete="off" prop:value=move || r.name.get() on:input=move |ev| r.name.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for=id("birth")>{l.pick("生まれた年か年齢（わかれば）", "Birth year or age (if known)")}</label>
+                    <input id=id("birth") type="text" autocomplete="off" aria-describedby=id("birth-hint") prop:value=move || r.birth.get() on:input=move |ev| r.birth.set(event_target_value(&ev))/>
+                    <span id=id("birth-hint") class="hint">{l.pick("例: 1940、昭和15年、S15、85歳", "e.g. 1940, Shōwa 15 (S15), 85 (age)")}</span>
+                    <span class="hint birth-reading" aria-live="polite">{move || crate::birth::reading(&r.birth.get(), lang.get())}</span>
+                </div>
+                <div class="field">
+                    <label for=id("sex")>{l.pick("性別", "Sex")}</label>
+                    <select id=id("sex") on:change=move |ev| { if let Some(x) = from_code::<Sex>(&event_target_value(&ev)) { r.sex.set(x) } }>
+                        {[Sex::NoAnswer, Sex::Female, Sex::Male, Sex::Other].into_iter().map(|x| view! { <option value=code(&x) selected=x == r.sex.get_untracked()>{l.sex(x)}</option> }).collect_view()}
+                    </select>
+                </div>
+                <details>
+                    <summary>{l.pick("食物アレルギー（28品目）", "Food allergies (28 items)")}</summary>
+                    <div class="checks">
+                        {ALLERGENS.iter().map(|a| {
+                            let c = a.code;
+                            view! { <label class="check"><input type="checkbox"
+                                prop:checked=move || r.allergens.with(|v| v.contains(&c))
+                                on:change=move |ev| { let on = event_target_checked(&ev); r.allergens.update(|v| { v.retain(|x| *x != c); if on { v.push(c) } }) }/>
+                                <span>{if l.is_ja() { a.ja } else { a.en }}</span></label> }
+                        }).collect_view()}
+                    </div>
+                </details>
+                {removable.then(|| view! { <button type="button" class="btn btn-secondary" on:click=move |_| rows.update(|v| v.retain(|x| x.key != r.key))>{l.pick("この人を削除", "Remove this person")}</button> })}
+            </fieldset>
+        }
+    };
+
+    let result = move || {
+        let l = lang.get();
+        let (d, names) = done.get()?;
+        let url = qr_data_url(&d.credential)?;
+        Some(view! {
+            <div id="desk-print" class="print-area">
+                <figure class="qr">
+                    <h3 id="desk-qr-h" tabindex="-1">{l.pick("受付用QRコード（窓口登録）", "Check-in QR code (desk registration)")}</h3>
+                    <img class="qr-img desk-qr" src=url alt=l.pick("受付用QRコード", "Check-in QR code") data-credential=d.credential.clone()/>
+                    <figcaption>
+                        <ul class="qr-names">{names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                        <p class="qr-expiry">{l.pick("有効期限", "Valid until")}": "{l.format_time(d.expires_at)}</p>
+                        <p class="hint">{l.pick("このQRコードを受付で見せてください。チェックイン済みです。", "Show this QR code at reception. You are checked in.")}</p>
+                    </figcaption>
+                </figure>
+                <button type="button" class="btn no-print" on:click=move |_| print_only("desk-print")>{l.pick("印刷する", "Print")}</button>
+            </div>
+        })
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="desk-h">
+            <h2 id="desk-h">{move || t().pick("窓口登録（カード・スマホのない方）", "Desk registration (no card or phone)")}</h2>
+            {move || (!s.online.get()).then(|| view! { <p class="banner" role="alert">{t().pick("窓口登録には通信が必要です。通信が戻るまで紙の名簿に記入してください。", "Desk registration needs the network. Use the paper list until it is back.")}</p> })}
+            <form class="form" on:submit=submit novalidate>
+                <For each=move || rows.get() key=|r| r.key children=row_view/>
+                <button type="button" class="btn btn-secondary" on:click=add>{move || t().pick("家族を追加", "Add a family member")}</button>
+                {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                <button type="submit" class="btn btn-wide" disabled=move || busy.get() || !s.online.get()>{move || t().pick("登録してチェックイン", "Register and check in")}</button>
+            </form>
+            {result}
+        </section>
+    }
+}
+
+// ---- roster ------------------------------------------------------------------------------

@@ -1,0 +1,222 @@
+//! The evacuee roster (名簿): filters, CSV, staff check-out.
+
+use super::*;
+use crate::api::{self, ApiError};
+use crate::birth::this_year;
+use crate::i18n::Lang;
+use crate::staff::{self};
+use crate::use_lang;
+use bosai_types::household::Sex;
+use bosai_types::needs::{CareNeed, ALLERGENS};
+use bosai_types::roster::{AgeBand, RosterEntry};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub(crate) fn Roster(shelter: String) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get();
+    let allergen = RwSignal::new(String::new());
+    let care = RwSignal::new(String::new());
+    let band = RwSignal::new(String::new());
+    let q = RwSignal::new(String::new());
+    let rows = RwSignal::new(None::<Vec<RosterEntry>>);
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let shelter = StoredValue::new(shelter);
+
+    let query = move || {
+        let mut parts = Vec::new();
+        for (k, v) in [
+            ("allergen", allergen.get_untracked()),
+            ("care", care.get_untracked()),
+            ("age_band", band.get_untracked()),
+            ("q", q.get_untracked().trim().to_owned()),
+        ] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", String::from(js_sys::encode_uri_component(&v))));
+            }
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    };
+    let load = move || {
+        busy.set(true);
+        spawn_local(async move {
+            let path = format!("/api/shelters/{}/roster{}", shelter.get_value(), query());
+            match staff::send("GET", &path, None).await.and_then(|t| api::decode::<Vec<RosterEntry>>(&t)) {
+                Ok(v) => {
+                    rows.set(Some(v));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        load();
+    };
+    // An action on one person of the roster, after a confirmation; then the roster is read
+    // again. Offline it fails with the usual banner: nothing is assumed done.
+    let act = move |ask: String, method: &'static str, path: String, body: Option<String>| {
+        if !web_sys::window().and_then(|w| w.confirm_with_message(&ask).ok()).unwrap_or(false) {
+            return;
+        }
+        spawn_local(async move {
+            match staff::send(method, &path, body).await {
+                Ok(_) => load(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    // Someone who left without scanning out (退所の手動記録), audited by the server.
+    let check_out = move |entry: String, name: String| {
+        let ask = if lang.get_untracked().is_ja() {
+            format!("{name} さんを退所にしますか？")
+        } else {
+            format!("Check out {name}?")
+        };
+        let body = serde_json::json!({ "event_id": staff::new_event_id() }).to_string();
+        act(ask, "POST", format!("/api/shelters/{}/roster/{entry}/check-out", shelter.get_value()), Some(body));
+    };
+    // A person registered at the desk asks for their record to be deleted (they have no phone to
+    // do it themselves); audited by the server.
+    let delete_desk = move |entry: String, name: String| {
+        let ask = if lang.get_untracked().is_ja() {
+            format!("{name} さんの窓口登録を削除しますか？名簿から外れ、元に戻せません。")
+        } else {
+            format!("Delete the desk record of {name}? They leave the roster; this cannot be undone.")
+        };
+        act(ask, "DELETE", format!("/api/shelters/{}/roster/{entry}", shelter.get_value()), None);
+    };
+    let csv = move |_| {
+        spawn_local(async move {
+            let id = shelter.get_value();
+            let path = format!("/api/shelters/{id}/roster.csv{}", query());
+            if let Err(e) = staff::download_authed(&path, &format!("roster-{id}.csv")).await {
+                error.set(Some(e));
+            }
+        });
+    };
+    let select = move |id: &'static str,
+                       label: fn(Lang) -> &'static str,
+                       sig: RwSignal<String>,
+                       options: Vec<(String, String)>| {
+        view! {
+            <div class="field">
+                <label for=id>{move || label(lang.get())}</label>
+                <select id=id on:change=move |ev| sig.set(event_target_value(&ev))>
+                    <option value="">{move || lang.get().pick("すべて", "All")}</option>
+                    {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    let table = move || {
+        let l = lang.get();
+        if let Some(e) = error.get() {
+            return err_banner(e, l).into_any();
+        }
+        let Some(v) = rows.get() else { return ().into_any() };
+        if v.is_empty() {
+            return view! { <p class="muted">{l.pick("該当する避難者はいません。", "Nobody matches.")}</p> }.into_any();
+        }
+        view! {
+            <p class="roster-count" role="status">{if l.is_ja() { format!("{}人", v.len()) } else { format!("{} people", v.len()) }}</p>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=l.pick("避難者名簿", "Evacuee roster")>
+            <table class="roster">
+                <thead><tr>
+                    <th scope="col">{l.pick("氏名", "Name")}</th>
+                    <th scope="col">{l.pick("年齢", "Age")}</th>
+                    <th scope="col">{l.pick("性別", "Sex")}</th>
+                    <th scope="col">{l.pick("アレルギー", "Allergies")}</th>
+                    <th scope="col">{l.pick("配慮・医療", "Care and medical")}</th>
+                    <th scope="col">{l.pick("受付", "Checked in")}</th>
+                    <th scope="col">{l.pick("確認", "Verified")}</th>
+                </tr></thead>
+                <tbody>
+                    {v.into_iter().map(|e| {
+                        let mut allergies: Vec<String> = e.allergens.iter().map(|a| allergen_label(*a, l).to_string()).collect();
+                        if !e.other_allergies.is_empty() {
+                            allergies.push(e.other_allergies.clone());
+                        }
+                        let mut needs: Vec<&str> = e.care.iter().map(|c| l.care(*c)).collect();
+                        needs.extend(e.medical.iter().map(|m| l.medical(*m)));
+                        needs.extend(e.dietary.iter().map(|d| l.dietary(*d)));
+                        // 要介護度 and the resident's own medical note: entered for the staff who look after them.
+                        if let Some(level) = e.nursing_care_level {
+                            needs.push(l.nursing(level));
+                        }
+                        let note = (!e.medical_note.trim().is_empty()).then(|| e.medical_note.clone());
+                        let age = e.birth_year.map(|y| this_year().saturating_sub(y));
+                        let sex = from_code::<Sex>(&e.sex).map(|s| l.sex(s)).unwrap_or("");
+                        let desk = e.source == "desk";
+                        view! {
+                            <tr class="roster-row" data-source=e.source.clone()>
+                                <td class="r-name">{e.name.clone()}{e.name_unconfirmed.then(|| view! {
+                                    <span class="flag name-unconfirmed">{l.pick("（外字あり・券面で確認）", " (special characters: check the card)")}</span>
+                                })}</td>
+                                <td class="r-age">{age.map(|a| if l.is_ja() { format!("{a}歳") } else { format!("{a}") })}" "<span class="muted">{age_band(e.age_band, l)}</span></td>
+                                <td>{sex}</td>
+                                <td class="r-allergy">{(!allergies.is_empty()).then(|| view! { <span class="flag">{allergies.join("・")}</span> })}</td>
+                                <td class="r-care">{needs.join("・")}{note.map(|n| view! {
+                                    <p class="r-note"><span class="r-note-label">{l.pick("医療メモ: ", "Medical note: ")}</span>{n}</p>
+                                })}</td>
+                                <td>{l.format_time(e.checked_in_at)}</td>
+                                <td class="r-verified">{if desk { l.pick("窓口登録（未確認）", "Desk (unverified)") } else { l.pick("カード確認済み", "Card verified") }}{
+                                    // Someone who left without scanning out: recorded here, after a confirmation.
+                                    let (entry, name) = (e.entry_id.clone(), e.name.clone());
+                                    let label = if l.is_ja() { format!("{name} さんを退所にする") } else { format!("Check out {name}") };
+                                    let remove = desk.then(|| {
+                                        let (entry, name) = (entry.clone(), name.clone());
+                                        let label = if l.is_ja() { format!("{name} さんの窓口登録を削除する") } else { format!("Delete the desk record of {name}") };
+                                        view! {
+                                            <button type="button" class="btn btn-secondary btn-inline check-out delete-desk" aria-label=label
+                                                on:click=move |_| delete_desk(entry.clone(), name.clone())>{l.pick("登録を削除", "Delete record")}</button>
+                                        }
+                                    });
+                                    view! {
+                                        <button type="button" class="btn btn-secondary btn-inline check-out" aria-label=label
+                                            on:click=move |_| check_out(entry.clone(), name.clone())>{l.pick("退所にする", "Check out")}</button>
+                                        {remove}
+                                    }
+                                }</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            </div>
+        }
+        .into_any()
+    };
+    let l0 = lang.get_untracked();
+    view! {
+        <section class="panel" aria-labelledby="roster-h">
+            <h2 id="roster-h">{move || t().pick("避難者名簿", "Evacuee roster")}</h2>
+            <p class="hint">{move || t().pick("名簿の表示と書き出しは記録されます。", "Viewing and exporting the roster is logged.")}</p>
+            <form class="form roster-filter" on:submit=submit>
+                {select("f-allergen", |l| l.pick("アレルギー", "Allergy"), allergen, ALLERGENS.iter().map(|a| (code(&a.code), (if l0.is_ja() { a.ja } else { a.en }).to_string())).collect())}
+                {select("f-care", |l| l.pick("配慮が必要なこと", "Care need"), care, CareNeed::ALL.iter().map(|c| (code(c), l0.care(*c).to_string())).collect())}
+                {select("f-age", |l| l.pick("年齢区分", "Age band"), band, [AgeBand::Child, AgeBand::Adult, AgeBand::Elderly].iter().map(|b| (code(b), age_band(*b, l0).to_string())).collect())}
+                <div class="field">
+                    <label for="f-q">{move || t().pick("氏名で検索", "Search by name")}</label>
+                    <input id="f-q" type="text" autocomplete="off" prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev))/>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="btn" disabled=move || busy.get()>{move || t().pick("名簿を表示", "Show roster")}</button>
+                    <button type="button" class="btn btn-secondary" on:click=csv>{move || t().pick("CSVをダウンロード", "Download CSV")}</button>
+                </div>
+            </form>
+            {table}
+        </section>
+    }
+}
+
+// ---- status -------------------------------------------------------------------------------

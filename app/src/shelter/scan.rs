@@ -1,0 +1,322 @@
+//! Scanning at reception: the scan form, the queue of scans waiting to be sent, and the tools for a stuck queue.
+
+use super::*;
+use crate::api::{self};
+use crate::i18n::Lang;
+use crate::shelter::{self, Preview};
+use crate::staff::{self, QueuedScan, Refusal};
+use crate::use_lang;
+use bosai_types::checkin::{CheckInClaims, CredentialError, EventKind};
+use bosai_types::household::MemberId;
+use bosai_types::jws::JwsError;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen_futures::JsFuture;
+
+pub(crate) fn refusal_text(r: &Refusal, l: Lang) -> &'static str {
+    match r {
+        Refusal::NoKeys => l.pick("検証用の鍵がまだありません。一度オンラインでこの画面を開いてください。", "No verification keys yet. Open this screen once while online."),
+        Refusal::Invalid(CredentialError::Time(_)) => l.pick("QRコードの有効期限が切れています（または端末の時計がずれています）。本人にQRコードを更新してもらってください。", "The QR code has expired (or this device's clock is wrong). Ask the person to refresh it."),
+        Refusal::Invalid(CredentialError::OtherMunicipality) => l.pick("他の自治体のQRコードです。", "This QR code is from another municipality."),
+        Refusal::Invalid(CredentialError::NoMembers) => l.pick("QRコードに対象者が入っていません。", "The QR code names nobody."),
+        Refusal::Invalid(CredentialError::Signature(_)) => l.pick("正しい受付用QRコードではありません（署名を確認できません）。", "Not a valid check-in QR code (the signature does not verify)."),
+    }
+}
+
+#[component]
+pub(crate) fn Scan(shelter: String) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get();
+    let s = staff::state();
+    let mode = RwSignal::new(EventKind::CheckIn);
+    let raw = RwSignal::new(String::new());
+    let candidate = RwSignal::new(None::<(String, CheckInClaims)>);
+    let preview = RwSignal::new(Preview::Offline);
+    let chosen = RwSignal::new(Vec::<String>::new());
+    // (ok?, message)
+    let msg = RwSignal::new(None::<(bool, String)>);
+    let shelter = StoredValue::new(shelter);
+
+    let take = move |text: String| {
+        let l = lang.get_untracked();
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            return;
+        }
+        candidate.set(None);
+        let kind = mode.get_untracked();
+        if s.pending.with_untracked(|p| p.iter().any(|q| q.credential == text && q.kind == kind)) {
+            msg.set(Some((
+                false,
+                l.pick(
+                    "このQRコードは読み取り済みです（送信待ち）。",
+                    "This QR code was already scanned (waiting to send).",
+                )
+                .into(),
+            )));
+            focus("scan-input");
+            return;
+        }
+        spawn_local(async move {
+            let mut r = staff::verify(&text);
+            // A new signing key (rotation) we have not seen yet: fetch the keys once more.
+            if matches!(r, Err(Refusal::NoKeys | Refusal::Invalid(CredentialError::Signature(JwsError::UnknownKey))))
+                && staff::online()
+                && staff::refresh_jwks().await.is_ok()
+            {
+                r = staff::verify(&text);
+            }
+            match r {
+                Ok(mut c) => {
+                    msg.set(None);
+                    // The card holder first, as on the resident's screen.
+                    c.m.sort_by_key(|m| m != MemberId::SELF);
+                    chosen.set(c.m.clone());
+                    preview.set(if staff::online() { Preview::Loading } else { Preview::Offline });
+                    candidate.set(Some((text.clone(), c)));
+                    focus("scan-confirm");
+                    // Names and where each is checked in, when online; the count stands otherwise.
+                    let found = shelter::fetch(&shelter.get_value(), &text).await;
+                    if candidate.with_untracked(|c| c.as_ref().is_some_and(|(t, _)| *t == text)) {
+                        preview.set(found);
+                    }
+                }
+                Err(e) => {
+                    msg.set(Some((false, refusal_text(&e, l).into())));
+                    focus("scan-input");
+                }
+            }
+        });
+    };
+    let on_scan = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let v = raw.get_untracked();
+        raw.set(String::new());
+        take(v);
+    };
+    let confirm = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let l = lang.get_untracked();
+        let Some((credential, c)) = candidate.get_untracked() else { return };
+        let picked = chosen.get_untracked();
+        if picked.is_empty() {
+            msg.set(Some((false, l.pick("1人以上選んでください。", "Choose at least one person.").into())));
+            return;
+        }
+        let members = (picked.len() != c.m.len())
+            .then(|| picked.iter().filter_map(|m| MemberId::parse(m).ok()).collect::<Vec<_>>());
+        let kind = mode.get_untracked();
+        let q = QueuedScan {
+            event_id: staff::new_event_id(),
+            shelter: shelter.get_value(),
+            kind,
+            at: api::now(),
+            credential,
+            members,
+            count: picked.len(),
+        };
+        let n = q.count;
+        spawn_local(async move {
+            match staff::enqueue(q).await {
+                Ok(()) => {
+                    candidate.set(None);
+                    let text = match (kind, l.is_ja()) {
+                        (EventKind::CheckIn, true) => format!("{n}人のチェックインを記録しました。"),
+                        (EventKind::CheckIn, false) => format!("Checked in {n} people."),
+                        (EventKind::CheckOut, true) => format!("{n}人のチェックアウトを記録しました。"),
+                        (EventKind::CheckOut, false) => format!("Checked out {n} people."),
+                    };
+                    msg.set(Some((true, text)));
+                }
+                Err(()) => msg.set(Some((
+                    false,
+                    l.pick(
+                        "この端末に保存できませんでした（ストレージ）。",
+                        "Could not save on this device (storage).",
+                    )
+                    .into(),
+                ))),
+            }
+            focus("scan-input");
+        });
+    };
+    let cancel = move |_| {
+        candidate.set(None);
+        focus("scan-input");
+    };
+
+    let confirm_panel = move || {
+        let l = lang.get();
+        let (_, c) = candidate.get()?;
+        let n = chosen.with(Vec::len);
+        let p = preview.get();
+        let here = shelter.get_value();
+        let checking_in = mode.get() == EventKind::CheckIn;
+        if let Preview::Refused(e) = &p {
+            return Some(view! {
+                <div class="panel scan-confirm">
+                    <p class="field-error scan-refused" role="alert">{e.message(l)}</p>
+                    <button type="button" class="btn btn-secondary" on:click=cancel>{l.pick("閉じる", "Close")}</button>
+                </div>
+            }.into_any());
+        }
+        let found = match &p {
+            Preview::Found(f) => Some(f.clone()),
+            _ => None,
+        };
+        let verb = match mode.get() {
+            EventKind::CheckIn => l.pick("チェックインを確定", "Confirm check-in"),
+            EventKind::CheckOut => l.pick("チェックアウトを確定", "Confirm check-out"),
+        };
+        Some(view! {
+            <form class="panel scan-confirm" on:submit=confirm aria-labelledby="confirm-h">
+                <h3 id="confirm-h" class="scan-count">{shelter::heading(&c.m, &p, l)}</h3>
+                {(n != c.m.len()).then(|| view! { <p class="hint">{if l.is_ja() { format!("選択中 {n}人") } else { format!("{n} selected") }}</p> })}
+                {matches!(p, Preview::Loading).then(|| view! { <p class="muted" role="status">{l.pick("名前を確認しています…", "Looking up names…")}</p> })}
+                {matches!(p, Preview::Offline).then(|| view! { <p class="hint">{l.pick("オフラインのため名前は表示できません。QRコードの署名は確認済みです。", "Offline: names cannot be shown. The QR code's signature is verified.")}</p> })}
+                <fieldset>
+                    <legend>{l.pick("対象者", "People")}</legend>
+                    <ul class="scan-members checks">
+                        {c.m.iter().enumerate().map(|(i, m)| {
+                            let id = m.clone();
+                            let id2 = m.clone();
+                            let person = found.as_ref().and_then(|f| f.people.iter().find(|x| x.member_id.as_str() == m.as_str()).cloned());
+                            let label = match person {
+                                Some(pp) => shelter::person_line(&pp, &here, checking_in, l).into_any(),
+                                None => shelter::offline_label(&c.m, i, l).into_any(),
+                            };
+                            view! {
+                                <li><label class="check">
+                                    <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id))
+                                        on:change=move |ev| { let on = event_target_checked(&ev); let id = id2.clone(); chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } }); }/>
+                                    <span>{label}</span>
+                                </label></li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </fieldset>
+                <button id="scan-confirm" type="submit" class="btn btn-wide btn-big">{verb}</button>
+                <button type="button" class="btn btn-secondary" on:click=cancel>{l.pick("取り消す", "Cancel")}</button>
+            </form>
+        }.into_any())
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="scan-h">
+            <h2 id="scan-h">{move || t().pick("受付スキャン", "Scan at reception")}</h2>
+            <fieldset class="checks radios">
+                <legend>{move || t().pick("受付の種類", "Kind")}</legend>
+                <label class="check"><input type="radio" name="scan-kind" prop:checked=move || mode.get() == EventKind::CheckIn on:change=move |_| mode.set(EventKind::CheckIn)/>
+                    <span>{move || t().pick("チェックイン（他の避難所からの移動を含む）", "Check in (also a move from another shelter)")}</span></label>
+                <label class="check"><input type="radio" name="scan-kind" prop:checked=move || mode.get() == EventKind::CheckOut on:change=move |_| mode.set(EventKind::CheckOut)/>
+                    <span>{move || t().pick("チェックアウト（退所）", "Check out (leaving)")}</span></label>
+            </fieldset>
+            {move || (!s.keys.get()).then(|| view! { <p class="banner" role="alert">{refusal_text(&Refusal::NoKeys, lang.get())}</p> })}
+            <form class="form" on:submit=on_scan>
+                <div class="field">
+                    <label for="scan-input">{move || t().pick("QRコード（スキャナーで読み取るか貼り付けて Enter）", "QR code (scan with the scanner, or paste and press Enter)")}</label>
+                    <input id="scan-input" type="text" autocomplete="off" spellcheck="false" autofocus
+                        prop:value=move || raw.get() on:input=move |ev| raw.set(event_target_value(&ev))/>
+                </div>
+                <button type="submit" class="btn">{move || t().pick("読み取る", "Read")}</button>
+            </form>
+            <div class="scan-alt">
+                {has_camera().then(|| view! { <Camera on_code=Callback::new(move |c: String| take(c)) msg/> })}
+                <Photo on_code=Callback::new(move |c: String| take(c)) msg/>
+            </div>
+            <div aria-live="polite">
+                {move || msg.get().map(|(good, m)| view! { <p class=if good { "done scan-msg" } else { "field-error scan-msg" } role=if good { "status" } else { "alert" }>{m}</p> })}
+            </div>
+            {confirm_panel}
+        </section>
+    }
+}
+
+#[component]
+pub(crate) fn Problems() -> impl IntoView {
+    let lang = use_lang();
+    let s = staff::state();
+    move || {
+        let l = lang.get();
+        let r = s.rejected.get();
+        (!r.is_empty()).then(|| view! {
+            <section class="panel problems" aria-labelledby="problems-h">
+                <h2 id="problems-h">{l.pick("問題のあったスキャン", "Scans with problems")}</h2>
+                <p class="hint">{l.pick("サーバーが受け付けなかったスキャンです。本人に確認し、必要なら窓口登録してください。", "The server did not accept these scans. Check with the person; register them at the desk if needed.")}</p>
+                <ul class="problem-list">
+                    {r.iter().map(|x| {
+                        let reason = match x.code.as_str() {
+                            "credential_expired" => l.pick("QRコードの有効期限切れ", "QR code expired"),
+                            "credential_revoked" => l.pick("QRコードは無効化されています", "QR code revoked"),
+                            "credential_invalid" => l.pick("QRコードが正しくありません", "QR code not valid"),
+                            "unknown_member" => l.pick("登録のない家族が含まれています", "Unknown household member"),
+                            _ => l.pick("受け付けられませんでした", "Not accepted"),
+                        };
+                        view! {
+                            <li data-code=x.code.clone()>
+                                <strong>{reason}</strong>" "<code>{x.code.clone()}</code>
+                                <span class="when">{l.format_time(x.at)}" · "{if l.is_ja() { format!("{}人", x.count) } else { format!("{} people", x.count) }}</span>
+                                <span class="hint">{x.message.clone()}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <button type="button" class="btn btn-secondary" on:click=move |_| staff::dismiss_rejected()>{l.pick("確認した（一覧を消す）", "Done (clear the list)")}</button>
+            </section>
+        })
+    }
+}
+
+#[component]
+pub(crate) fn QueueTools() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get();
+    let note = RwSignal::new(None::<String>);
+    let export = move |_| {
+        spawn_local(async move {
+            if staff::export_queue().await.is_err() {
+                note.set(Some(lang.get_untracked().pick("書き出せませんでした。", "Could not export.").into()));
+            }
+        });
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        spawn_local(async move {
+            let l = lang.get_untracked();
+            let text = JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let parsed =
+                serde_json::from_str::<staff::QueueFile>(&text).ok().filter(|f| f.format == staff::QUEUE_FORMAT);
+            let msg = match parsed {
+                None => l.pick("送信待ちファイルではありません。", "This is not a scan queue file.").to_string(),
+                Some(f) => match staff::import(f).await {
+                    Ok(n) if l.is_ja() => format!("{n}件を取り込みました（重複は除きました）。"),
+                    Ok(n) => format!("Imported {n} records (duplicates skipped)."),
+                    Err(()) => {
+                        l.pick("取り込めませんでした（ストレージ）。", "Could not import (storage).").to_string()
+                    }
+                },
+            };
+            note.set(Some(msg));
+        });
+    };
+    view! {
+        <section class="panel" aria-labelledby="queue-h">
+            <h2 id="queue-h">{move || t().pick("送信待ちの管理", "Waiting scans")}</h2>
+            <p class="hint">{move || t().pick("通信が戻らない端末は、送信待ちをファイルに書き出し、別の端末で取り込んで送信できます。", "A device that never gets its network back can export its waiting scans to a file; import it on another device to send them.")}</p>
+            <div class="actions">
+                <button type="button" class="btn" on:click=move |_| staff::sync()>{move || t().pick("今すぐ送信", "Send now")}</button>
+                <button type="button" class="btn btn-secondary" on:click=export>{move || t().pick("送信待ちを書き出す", "Export waiting scans")}</button>
+                <label class="btn btn-secondary file-btn">
+                    <span>{move || t().pick("ファイルから取り込む", "Import from a file")}</span>
+                    <input id="queue-import" type="file" accept="application/json,.json" class="sr-only" on:change=import/>
+                </label>
+            </div>
+            {move || note.get().map(|n| view! { <p class="done queue-note" role="status">{n}</p> })}
+        </section>
+    }
+}
+
+// ---- desk registration ---------------------------------------------------------------

@@ -1,0 +1,187 @@
+//! `/shelter`: sign-in (the organisation's IdP, or a pasted token) and the signed-in home that holds the parts.
+
+use super::*;
+use crate::api::shelter_name;
+use crate::api::{self};
+use crate::i18n::Lang;
+use crate::staff::{self};
+use crate::use_lang;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn ShelterStaff() -> impl IntoView {
+    let lang = use_lang();
+    let signed_in = RwSignal::new(staff::token().and_then(|t| staff::decode_token(&t)).is_some());
+    move || {
+        if signed_in.get() {
+            view! { <StaffHome signed_in/> }.into_any()
+        } else {
+            view! { <StaffSignIn signed_in lang/> }.into_any()
+        }
+    }
+}
+
+#[component]
+pub(crate) fn StaffSignIn(signed_in: RwSignal<bool>, lang: RwSignal<Lang>) -> impl IntoView {
+    let t = move || lang.get();
+    let token = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<&'static str>);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let l = lang.get_untracked();
+        let raw = token.get_untracked();
+        match staff::decode_token(&raw) {
+            None => error.set(Some(l.pick(
+                "トークンを読み取れません。全体を貼り付けてください。",
+                "This is not a token. Paste all of it.",
+            ))),
+            Some(c) if c.shelters.is_empty() => {
+                error.set(Some(l.pick("このトークンには担当の避難所がありません。", "This token names no shelter.")))
+            }
+            Some(c) if c.exp * 1000 < api::now().millis() => {
+                error.set(Some(l.pick("このトークンは期限切れです。", "This token has expired.")))
+            }
+            Some(_) => {
+                staff::save_token(&raw);
+                signed_in.set(true);
+            }
+        }
+    };
+    view! {
+        <h1>{move || t().pick("避難所スタッフ サインイン", "Shelter staff sign-in")}</h1>
+        <crate::shelter::OrganisationSignIn/>
+        <details class="panel">
+        <summary>{move || t().pick("トークンでサインイン（予備）", "Sign in with a token (fallback)")}</summary>
+        <p class="lead">{move || t().pick(
+            "職員認証で発行されたスタッフトークンを貼り付けてください。このタブを閉じるまで使えます（住民のサインインとは別です）。",
+            "Paste a staff token issued by your municipality's staff sign-in. It works until this tab is closed (separately from a resident sign-in).")}</p>
+        <form class="form" on:submit=submit novalidate>
+            <div class="field">
+                <label for="staff-token">{move || t().pick("スタッフトークン", "Staff token")}</label>
+                <textarea id="staff-token" rows="4" autocomplete="off" spellcheck="false"
+                    prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))></textarea>
+            </div>
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <button type="submit" class="btn btn-wide">{move || t().pick("トークンでサインイン", "Sign in with the token")}</button>
+        </form>
+        </details>
+    }
+}
+
+// ---- home ------------------------------------------------------------------------
+
+#[component]
+pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get();
+    let s = staff::state();
+    let claims = staff::token().and_then(|t| staff::decode_token(&t)).unwrap_or(staff::StaffClaims {
+        sub: String::new(),
+        role: String::new(),
+        shelters: vec![],
+        exp: 0,
+        municipality: None,
+    });
+    let shelter = RwSignal::new(staff::shelter().unwrap_or_default());
+    // Names for display (and cached for offline).
+    let names_ready = RwSignal::new(0u32);
+    spawn_local(async move {
+        if api::shelters().await.is_ok() {
+            names_ready.update(|n| *n += 1);
+        }
+    });
+    let shelters = claims.shelters.clone();
+    let chooser = move || {
+        names_ready.track();
+        let l = lang.get();
+        if shelters.len() > 1 {
+            view! {
+                <div class="field">
+                    <label for="staff-shelter">{l.pick("担当の避難所", "Your shelter")}</label>
+                    <select id="staff-shelter" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        staff::choose_shelter(&v);
+                        shelter.set(v);
+                    }>
+                        {shelters.iter().map(|id| {
+                            let sel = *id == shelter.get_untracked();
+                            view! { <option value=id.clone() selected=sel>{shelter_name(id, l)}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! { <p class="staff-shelter"><span class="label">{l.pick("担当の避難所", "Your shelter")}</span>" "<strong>{shelter_name(&shelter.get(), l)}</strong></p> }.into_any()
+        }
+    };
+    let sign_out = move |_| {
+        staff::sign_out();
+        signed_in.set(false);
+    };
+    let pending = move || {
+        let n = s.pending.with(Vec::len);
+        let l = lang.get();
+        if l.is_ja() {
+            format!("送信待ち {n}件")
+        } else {
+            format!("{n} waiting to send")
+        }
+    };
+    let status_line = move || {
+        let l = lang.get();
+        let text = if !s.online.get() {
+            l.pick(
+                "オフライン：スキャンは端末に保存され、通信が戻ると自動で送信します。",
+                "Offline: scans are kept on this device and sent automatically when the network is back.",
+            )
+            .to_string()
+        } else if let Some(e) = s.blocked.get() {
+            match e.status() {
+                Some(401) => l.pick("スタッフトークンの期限切れのため送信できません。サインインし直してください（スキャンは保存されています）。", "Cannot send: the staff token has expired. Sign in again (scans are kept).").to_string(),
+                _ => format!("{}: {}", l.pick("送信できませんでした。自動で再試行します", "Could not send; retrying automatically"), e.message(l)),
+            }
+        } else if s.syncing.get() {
+            l.pick("送信中…", "Sending…").to_string()
+        } else {
+            String::new()
+        };
+        (!text.is_empty()).then(|| view! { <p class="hint sync-state">{text}</p> })
+    };
+
+    view! {
+        <h1>{move || t().pick("避難所スタッフ", "Shelter staff")}</h1>
+        <crate::incidents::DrillBanner municipality=Signal::derive(move || crate::incidents::municipality_of_shelter(&shelter.get())) reader=crate::incidents::Reader::Staff/>
+        <div class="panel staff-bar">
+            {chooser}
+            <p class="scan-pending" role="status" aria-live="polite"><strong>{pending}</strong></p>
+            {status_line}
+            <button type="button" class="btn btn-secondary" on:click=sign_out>{move || t().pick("スタッフのサインアウト", "Staff sign-out")}</button>
+        </div>
+        <nav class="staff-nav" aria-label=move || t().pick("スタッフメニュー", "Staff menu")>
+            <ul>
+                <li><a href="#scan-h">{move || t().pick("受付スキャン", "Scan")}</a></li>
+                <li><a href="#desk-h">{move || t().pick("窓口登録", "Desk registration")}</a></li>
+                <li><a href="#roster-h">{move || t().pick("名簿", "Roster")}</a></li>
+                <li><a href="#supplies-h">{move || t().pick("物資", "Supplies")}</a></li>
+                <li><a href="#status-h">{move || t().pick("開設状況", "Status")}</a></li>
+                <li><a href="#poster-h">{move || t().pick("掲示用QR", "Poster")}</a></li>
+            </ul>
+        </nav>
+        {move || { let id = shelter.get(); view! {
+            <Scan shelter=id.clone()/>
+            <Problems/>
+            <QueueTools/>
+            <Desk shelter=id.clone()/>
+            <Roster shelter=id.clone()/>
+            <crate::shelter::PastRosters shelter=id.clone()/>
+            <crate::shelter::Supplies shelter=id.clone()/>
+            <Status shelter=id.clone()/>
+            <PosterQr shelter=id/>
+        } }}
+    }
+}
+
+// ---- scanning ----------------------------------------------------------------------

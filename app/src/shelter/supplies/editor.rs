@@ -1,0 +1,327 @@
+//! One item's row and its forms: a stock-take or request, and a delivery (quantities checked before sending).
+
+use crate::i18n::Lang;
+use crate::staff;
+use bosai_types::supplies::{Delivery, StockUpdate, SupplyItem, SupplyStatus, MAX_QUANTITY};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+// ---- catalog ---------------------------------------------------------------------
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum QtyError {
+    Empty,
+    Negative,
+    NotNumber,
+    TooLarge,
+    Zero,
+}
+
+/// A count typed by hand: ASCII or full-width digits, thousands separators allowed.
+pub(crate) fn parse_qty(raw: &str) -> Result<u32, QtyError> {
+    let s: String = raw
+        .chars()
+        .filter_map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            '－' | '−' | 'ー' => Some('-'),
+            ',' | '，' | ' ' | '　' => None,
+            c => Some(c),
+        })
+        .collect();
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if s.is_empty() {
+        return Err(QtyError::Empty);
+    }
+    if let Some(rest) = s.strip_prefix('-') {
+        return Err(if digits(rest) { QtyError::Negative } else { QtyError::NotNumber });
+    }
+    if !digits(&s) {
+        return Err(QtyError::NotNumber);
+    }
+    match s.parse::<u64>() {
+        Ok(n) if n <= u64::from(MAX_QUANTITY) => Ok(n as u32),
+        _ => Err(QtyError::TooLarge),
+    }
+}
+
+pub(crate) fn qty_message(e: QtyError, l: Lang) -> &'static str {
+    match e {
+        QtyError::Empty => l.pick("数を入力してください（ない場合は 0）。", "Enter a number (0 if there is none)."),
+        QtyError::Negative => l.pick(
+            "マイナスの数は入力できません。0以上の数を入力してください。",
+            "Negative numbers are not allowed. Enter 0 or more.",
+        ),
+        QtyError::NotNumber => {
+            l.pick("数字だけで入力してください（例：120）。", "Enter digits only (for example 120).")
+        }
+        QtyError::TooLarge => {
+            l.pick("数が大きすぎます。1,000,000以下で入力してください。", "That is too many. Enter at most 1,000,000.")
+        }
+        QtyError::Zero => l.pick("届いた数量は1以上で入力してください。", "Enter the quantity received (1 or more)."),
+    }
+}
+
+/// A count, or a dash that a screen reader hears as words.
+pub(crate) fn number(v: Option<u32>, l: Lang) -> impl IntoView {
+    let spoken = v.is_none().then(|| l.pick("未記録", "not counted"));
+    let shown = v.map_or_else(|| "—".to_owned(), |n| n.to_string());
+    view! { <span aria-hidden=spoken.map(|_| "true")>{shown}</span>{spoken.map(|t| view! { <span class="sr-only">{t}</span> })} }
+}
+
+#[component]
+pub(crate) fn Row(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
+    let code = code(item);
+    let btn = format!("sup-btn-{code}");
+    let is_open = Memo::new(move |_| ctx.open.get() == Some(item));
+    let toggle = move |_| {
+        let opening = ctx.open.get_untracked() != Some(item);
+        ctx.open.set(opening.then_some(item));
+        if opening {
+            focus("supply-editor-h");
+        }
+    };
+    let key = code.clone();
+    // One closure for the three cells (each closure in a view is its own code in the wasm).
+    let cells = move || {
+        let line = ctx.line(&key);
+        let (class, status) = match line.as_ref().map(|x| x.status) {
+            Some(SupplyStatus::Requested) => ("st st-req", l.pick("要請中", "Open request")),
+            Some(SupplyStatus::Ok) => ("st st-ok", l.pick("要請なし", "No request")),
+            None => ("st st-none", l.pick("未記録", "Not counted")),
+        };
+        view! {
+            <td class="num s-on-hand">{number(line.as_ref().map(|x| x.on_hand), l)}</td>
+            <td class="num s-requested">{number(line.as_ref().map(|x| x.requested), l)}</td>
+            <td class="s-status"><span class=class>{status}</span></td>
+        }
+    };
+    view! {
+        <tr class="supply-row" data-item=code>
+            <th scope="row">
+                <button type="button" id=btn class="supply-item" aria-expanded=move || if is_open.get() { "true" } else { "false" } on:click=toggle>
+                    {short_name(item, l)}
+                </button>
+            </th>
+            {cells}
+        </tr>
+        {move || is_open.get().then(|| view! {
+            <tr class="supply-edit"><td colspan="4"><Editor ctx item l/></td></tr>
+        })}
+    }
+}
+
+/// Which form a message belongs to.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Form {
+    Stock,
+    Delivery,
+}
+
+#[component]
+pub(crate) fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
+    let code = code(item);
+    let current = ctx.lines.with_untracked(|v| v.iter().find(|x| x.code == code).cloned());
+    let on_hand = RwSignal::new(current.as_ref().map(|c| c.on_hand.to_string()).unwrap_or_default());
+    let requested = RwSignal::new(current.as_ref().map(|c| c.requested.to_string()).unwrap_or_default());
+    let received = RwSignal::new(String::new());
+    // (form, ok?, text, the field at fault)
+    let msg = RwSignal::new(None::<(Form, bool, String, Option<&'static str>)>);
+    let busy = RwSignal::new(false);
+    let disabled = move || busy.get();
+    let unit = unit(item, l);
+    let title = name(item, l);
+    let path = format!("/api/shelters/{}/supplies/{code}", ctx.shelter.get_value());
+    // Closing returns focus to the item's button.
+    let back = format!("sup-btn-{code}");
+    let path = StoredValue::new(path);
+
+    let bad = move |form: Form, field: &'static str, label: &str, e: QtyError| {
+        msg.set(Some((form, false, format!("{label}{}{}", l.pick("：", ": "), qty_message(e, l)), Some(field))));
+        focus(field);
+    };
+    let offline = move |form: Form| {
+        let off = !ctx.online.get_untracked() || !staff::online();
+        if off {
+            msg.set(Some((form, false, l.pick(
+                "オフラインのため保存できません。通信が戻ってから保存してください（入力した数はこのまま残ります）。",
+                "Offline: not saved. Save again when the network is back (what you typed stays here).").into(), None)));
+        }
+        off
+    };
+    // Replaces the last message in place (messages sit below the buttons: nothing moves under a finger).
+    let sending = move |form: Form| msg.set(Some((form, true, l.pick("送信中…", "Sending…").into(), None)));
+    let label_on_hand = l.pick("在庫数（いまある数）", "On hand (counted now)");
+    let label_requested = l.pick("本部への要請数", "Requested from HQ");
+    let label_received = l.pick("届いた数量", "Quantity received");
+
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let oh = match parse_qty(&on_hand.get_untracked()) {
+            Ok(n) => n,
+            Err(e) => return bad(Form::Stock, "sup-on-hand", label_on_hand, e),
+        };
+        let rq_raw = requested.get_untracked();
+        let rq = if rq_raw.trim().is_empty() { Ok(0) } else { parse_qty(&rq_raw) };
+        let rq = match rq {
+            Ok(n) => n,
+            Err(e) => return bad(Form::Stock, "sup-requested", label_requested, e),
+        };
+        if offline(Form::Stock) {
+            return;
+        }
+        sending(Form::Stock);
+        busy.set(true);
+        let path = path.get_value();
+        spawn_local(async move {
+            match write("PUT", &path, &StockUpdate { on_hand: oh, requested: rq }).await {
+                Ok(line) => {
+                    let text = if l.is_ja() {
+                        format!("保存しました：在庫 {}・要請 {}", line.on_hand, line.requested)
+                    } else {
+                        format!("Saved: {} on hand, {} requested", line.on_hand, line.requested)
+                    };
+                    on_hand.set(line.on_hand.to_string());
+                    requested.set(line.requested.to_string());
+                    ctx.upsert(line);
+                    msg.set(Some((Form::Stock, true, text, None)));
+                }
+                Err(e) => msg.set(Some((Form::Stock, false, error_text(&e, l), None))),
+            }
+            busy.set(false);
+        });
+    };
+
+    let deliver = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        // The second tap of a double tap that came after the answer (the field was
+        // emptied on success): keep the confirmation on screen, send nothing.
+        if received.with_untracked(|r| r.trim().is_empty())
+            && msg.with_untracked(|m| matches!(m, Some((Form::Delivery, true, ..))))
+        {
+            return;
+        }
+        let q = match parse_qty(&received.get_untracked()) {
+            Ok(0) => return bad(Form::Delivery, "sup-received", label_received, QtyError::Zero),
+            Ok(n) => n,
+            Err(e) => return bad(Form::Delivery, "sup-received", label_received, e),
+        };
+        if offline(Form::Delivery) {
+            return;
+        }
+        // The same delivery (item and quantity) sent again keeps its id: the server counts it once.
+        let id = match ctx.delivery.get_value() {
+            Some((i, n, id)) if i == item && n == q => id,
+            _ => {
+                let id = staff::new_event_id().replacen("ev-", "dlv-", 1);
+                let pending = (item, q, id.clone());
+                save_pending_delivery(&ctx.shelter.get_value(), Some(&pending));
+                ctx.delivery.set_value(Some(pending));
+                id
+            }
+        };
+        sending(Form::Delivery);
+        busy.set(true);
+        let path = format!("{}/deliveries", path.get_value());
+        spawn_local(async move {
+            match write("POST", &path, &Delivery { delivery_id: id, quantity: q }).await {
+                Ok(line) => {
+                    ctx.delivery.set_value(None);
+                    save_pending_delivery(&ctx.shelter.get_value(), None);
+                    let text = if l.is_ja() {
+                        format!("納品 {q}{unit} を記録しました：在庫 {}・要請 {}", line.on_hand, line.requested)
+                    } else {
+                        format!(
+                            "Delivery of {q} {unit} recorded: {} on hand, {} requested",
+                            line.on_hand, line.requested
+                        )
+                    };
+                    received.set(String::new());
+                    on_hand.set(line.on_hand.to_string());
+                    requested.set(line.requested.to_string());
+                    ctx.upsert(line);
+                    msg.set(Some((Form::Delivery, true, text, None)));
+                }
+                Err(e) => {
+                    let mut text = error_text(&e, l);
+                    if e.is_offline() {
+                        text += l.pick(
+                            "同じ納品として送り直すので、二重には数えません。",
+                            " It is resent as the same delivery, so it is not counted twice.",
+                        );
+                    }
+                    msg.set(Some((Form::Delivery, false, text, None)));
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    let message = move |form: Form| {
+        move || {
+            msg.get().filter(|m| m.0 == form).map(|(_, ok, text, _)| {
+                let id = if form == Form::Stock { "sup-stock-msg" } else { "sup-delivery-msg" };
+                view! { <p id=id class=if ok { "done supply-msg" } else { "field-error supply-msg" } role=if ok { "status" } else { "alert" }>{text}</p> }
+            })
+        }
+    };
+    let field =
+        move |id: &'static str, label: String, value: RwSignal<String>, form: Form, hint: Option<&'static str>| {
+            let hint_id = format!("{id}-hint");
+            let msg_id = if form == Form::Stock { "sup-stock-msg" } else { "sup-delivery-msg" };
+            let invalid = move || msg.with(|m| m.as_ref().is_some_and(|m| m.3 == Some(id)));
+            let described = move || {
+                let mut ids = Vec::new();
+                if hint.is_some() {
+                    ids.push(hint_id.clone());
+                }
+                if invalid() {
+                    ids.push(msg_id.to_owned());
+                }
+                (!ids.is_empty()).then(|| ids.join(" "))
+            };
+            view! {
+                <div class="field">
+                    <label for=id>{label}</label>
+                    <input id=id type="text" inputmode="numeric" autocomplete="off" enterkeyhint="done"
+                        aria-invalid=move || invalid().then_some("true") aria-describedby=described
+                        prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+                    {hint.map(|h| view! { <p id=format!("{id}-hint") class="hint">{h}</p> })}
+                </div>
+            }
+        };
+    let with_unit = |label: &str| format!("{label}{}{unit}{}", l.pick("（", " ("), l.pick("）", ")"));
+
+    view! {
+        <div class="supply-editor" role="group" aria-labelledby="supply-editor-h">
+            <h4 id="supply-editor-h" tabindex="-1">{title}</h4>
+            {current.map(|c| view! { <p class="hint">{l.pick("最終更新", "Last updated")}" "{l.format_time(c.updated_at)}</p> })}
+            <form class="form supply-stock" on:submit=save novalidate>
+                {field("sup-on-hand", with_unit(label_on_hand), on_hand, Form::Stock, None)}
+                {field("sup-requested", with_unit(label_requested), requested, Form::Stock, Some(l.pick(
+                    "まだ届いていない、本部にお願いする数。0にすると要請を取り下げます。納品を記録すると届いた分だけ減ります。",
+                    "What you still need from HQ. 0 withdraws the request; recording a delivery lowers it by the quantity received.")))}
+                <button type="submit" class="btn btn-wide" disabled=disabled>{l.pick("在庫数・要請数を保存", "Save stock and request")}</button>
+                <div aria-live="polite">{message(Form::Stock)}</div>
+            </form>
+            <form class="form supply-delivery" on:submit=deliver novalidate>
+                {field("sup-received", with_unit(label_received), received, Form::Delivery, Some(l.pick(
+                    "届いた数を在庫に加え、要請数から差し引きます。2回押しても二重には数えません。",
+                    "Adds the quantity to the stock and subtracts it from the request. Pressing twice does not count it twice.")))}
+                <button type="submit" class="btn btn-wide" disabled=disabled>{l.pick("納品を記録", "Record delivery")}</button>
+                <div aria-live="polite">{message(Form::Delivery)}</div>
+            </form>
+            <button type="button" class="btn btn-secondary" on:click=move |_| {
+                ctx.open.set(None);
+                focus(&back);
+            }>{l.pick("閉じる", "Close")}</button>
+        </div>
+    }
+}

@@ -1,0 +1,293 @@
+//! The panel: the list read from the server (kept for offline), its groups and tables, and the writes.
+
+use crate::api::{self, ApiError};
+use crate::i18n::Lang;
+use crate::staff;
+use crate::use_lang;
+use bosai_types::supplies::{SupplyItem, SupplyStatus};
+use bosai_types::Timestamp;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+// ---- catalog ---------------------------------------------------------------------
+use super::*;
+
+/// The part of a `SupplyLine` the panel shows, keyed by item code. Reading `SupplyLine`
+/// itself would deserialise the tagged `item` enum through serde's buffering code,
+/// ~30 KB of wasm for a field the code already names.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Line {
+    pub(crate) code: String,
+    pub(crate) on_hand: u32,
+    pub(crate) requested: u32,
+    pub(crate) status: SupplyStatus,
+    pub(crate) updated_at: Timestamp,
+}
+
+// ---- input -------------------------------------------------------------------------
+
+pub(crate) fn error_text(e: &ApiError, l: Lang) -> String {
+    match e.status() {
+        Some(401) => l
+            .pick(
+                "スタッフトークンの期限が切れています。サインインし直してください。",
+                "The staff token has expired. Please sign in again.",
+            )
+            .into(),
+        Some(403) => l.pick("この避難所の操作権限がありません。", "You may not act for this shelter.").into(),
+        _ if e.is_offline() => l
+            .pick(
+                "送信できませんでした（通信エラー）。通信が戻ってから、もう一度保存してください。",
+                "Could not send (network error). Save again when the network is back.",
+            )
+            .into(),
+        _ => e.message(l),
+    }
+}
+
+pub(crate) fn focus(id: &str) {
+    let id = id.to_owned();
+    request_animation_frame(move || {
+        if let Some(el) = document().get_element_by_id(&id) {
+            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
+}
+
+// ---- state ---------------------------------------------------------------------------
+
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx {
+    pub(crate) shelter: StoredValue<String>,
+    pub(crate) lines: RwSignal<Vec<Line>>,
+    /// When the list was read, and whether that was just now (false: the copy kept on the device).
+    pub(crate) loaded: RwSignal<Option<(Timestamp, bool)>>,
+    pub(crate) load_error: RwSignal<Option<ApiError>>,
+    pub(crate) open: RwSignal<Option<SupplyItem>>,
+    pub(crate) online: RwSignal<bool>,
+    /// The delivery being sent: item, quantity and its id, kept until the server has it.
+    pub(crate) delivery: StoredValue<Option<(SupplyItem, u32, String)>>,
+}
+
+impl Ctx {
+    pub(crate) fn key(shelter: &str) -> String {
+        format!("bosai.staff.supplies.v1.{shelter}")
+    }
+
+    pub(crate) fn line(&self, code: &str) -> Option<Line> {
+        self.lines.with(|v| v.iter().find(|x| x.code == code).cloned())
+    }
+
+    // The `try_` reads below run after an await: by then the panel may be gone
+    // (another shelter chosen, signed out), and then there is nothing to keep.
+    pub(crate) fn keep_copy(&self, at: Timestamp) {
+        let (Some(id), Some(Ok(text))) =
+            (self.shelter.try_get_value(), self.lines.try_with_untracked(serde_json::to_string))
+        else {
+            return;
+        };
+        let key = Self::key(&id);
+        api::storage_set(&key, &text);
+        api::storage_set(&format!("{key}.at"), &at.millis().to_string());
+    }
+
+    pub(crate) fn upsert(&self, line: Line) {
+        self.lines.update(|v| match v.iter_mut().find(|x| x.code == line.code) {
+            Some(x) => *x = line,
+            None => v.push(line),
+        });
+        self.keep_copy(api::now());
+    }
+
+    /// Reads the list. A network failure while the device says it is online (a flaky
+    /// line, or the moment the network returns) is retried a few times, 2, 4, … s apart.
+    pub(crate) fn load(self, attempt: u32) {
+        let Some(id) = self.shelter.try_get_value() else { return };
+        spawn_local(async move {
+            let path = format!("/api/shelters/{id}/supplies");
+            match staff::send("GET", &path, None).await.and_then(|t| api::decode::<Vec<Line>>(&t)) {
+                Ok(v) => {
+                    let now = api::now();
+                    self.lines.set(v);
+                    self.keep_copy(now);
+                    self.loaded.set(Some((now, true)));
+                    self.load_error.set(None);
+                }
+                Err(e) => {
+                    if e.is_offline() && attempt < 5 {
+                        set_timeout(
+                            move || {
+                                if self.online.try_get_untracked() == Some(true) {
+                                    self.load(attempt + 1);
+                                }
+                            },
+                            std::time::Duration::from_secs(2 << attempt),
+                        );
+                    }
+                    self.load_error.set(Some(e));
+                }
+            }
+        });
+    }
+}
+
+pub(crate) async fn write<B: serde::Serialize>(method: &str, path: &str, body: &B) -> Result<Line, ApiError> {
+    let b = serde_json::to_string(body).map_err(|_| ApiError::Decode)?;
+    staff::send(method, path, Some(b)).await.and_then(|t| api::decode::<Line>(&t))
+}
+
+// ---- panel ---------------------------------------------------------------------------
+
+/// The delivery being sent, kept on the device until the server has it: a resend after a
+/// reload (the answer was lost, then the tab closed) keeps its id and is counted once.
+pub(crate) const PENDING_DELIVERY_KEY: &str = "bosai.supplies.pending_delivery";
+
+pub(crate) fn load_pending_delivery(shelter: &str) -> Option<(SupplyItem, u32, String)> {
+    let saved = api::storage_get(PENDING_DELIVERY_KEY)?;
+    let mut p = saved.splitn(4, '\n');
+    let (sh, item, q, id) = (p.next()?, p.next()?, p.next()?, p.next()?);
+    if sh != shelter {
+        return None;
+    }
+    Some((SupplyItem::parse_code(item)?, q.parse().ok()?, id.to_owned()))
+}
+
+pub(crate) fn save_pending_delivery(shelter: &str, d: Option<&(SupplyItem, u32, String)>) {
+    match d {
+        Some((item, q, id)) => {
+            api::storage_set(PENDING_DELIVERY_KEY, &format!("{shelter}\n{}\n{q}\n{id}", item.code()))
+        }
+        None => api::storage_remove(PENDING_DELIVERY_KEY),
+    }
+}
+
+#[component]
+pub fn Supplies(shelter: String) -> impl IntoView {
+    let lang = use_lang();
+    let s = staff::state();
+    let ctx = Ctx {
+        lines: RwSignal::new(Vec::new()),
+        loaded: RwSignal::new(None),
+        load_error: RwSignal::new(None),
+        open: RwSignal::new(None),
+        online: s.online,
+        delivery: StoredValue::new(load_pending_delivery(&shelter)),
+        shelter: StoredValue::new(shelter),
+    };
+    if let Some(saved) = api::load_saved::<Vec<Line>>(&Ctx::key(&ctx.shelter.get_value())) {
+        ctx.lines.set(saved.data);
+        ctx.loaded.set(Some((saved.saved_at, false)));
+    }
+    // Read now, and again whenever the network comes back.
+    Effect::new(move |_| {
+        if ctx.online.get() {
+            ctx.load(0);
+        }
+    });
+
+    // Rebuilt when the language changes (the open form starts again from the saved numbers).
+    move || {
+        let l = lang.get();
+        let state = move || {
+            let l = lang.get();
+            let n = ctx.lines.with(|v| v.iter().filter(|x| x.status == SupplyStatus::Requested).count());
+            let when = ctx.loaded.get();
+            let err = ctx.load_error.get();
+            let mut text = match (l.is_ja(), n) {
+                (true, _) => format!("本部に要請中：{n}品目"),
+                (false, 1) => "Requested from HQ: 1 item".to_string(),
+                (false, _) => format!("Requested from HQ: {n} items"),
+            };
+            match when {
+                Some((at, true)) if err.is_none() => {
+                    text += &if l.is_ja() {
+                        format!("（{} 現在）", l.format_time(at))
+                    } else {
+                        format!(" (as of {})", l.format_time(at))
+                    }
+                }
+                // Not read just now: the copy kept on this device.
+                Some((at, _)) => {
+                    text += &if l.is_ja() {
+                        format!("（この端末に保存した {} 時点の記録）", l.format_time(at))
+                    } else {
+                        format!(" (the copy kept on this device, {})", l.format_time(at))
+                    }
+                }
+                None if err.is_none() => text = l.pick("読み込み中…", "Loading…").into(),
+                None => {
+                    text = l.pick("物資の記録を読み込めませんでした。", "Could not load the supply records.").into()
+                }
+            }
+            view! {
+                <p class="supply-summary">{text}</p>
+                {err.filter(|e| !e.is_offline()).map(|e| view! { <p class="banner" role="alert">{error_text(&e, l)}</p> })}
+            }
+        };
+        view! {
+            <section class="panel supplies" aria-labelledby="supplies-h">
+                <h2 id="supplies-h">{l.pick("物資（在庫・要請）", "Supplies (stock and requests)")}</h2>
+                <p class="hint">{l.pick(
+                    "品目ごとに、数えた在庫数と本部へ要請する数を記録します。品目名を押すと入力欄が開きます。",
+                    "For each item, record the stock you counted and what you request from HQ. Tap an item's name to open its form.")}</p>
+                {move || (!ctx.online.get()).then(|| view! {
+                    <p class="banner supply-offline" role="alert">{l.pick(
+                        "オフラインです。物資の記録はこの端末に保存できません。通信が戻ってから保存してください。",
+                        "Offline: supply records are not kept on this device. Save them when the network is back.")}</p>
+                })}
+                {state}
+                <button type="button" class="btn btn-secondary supply-reload" on:click=move |_| ctx.load(0)>{l.pick("最新の状態を読み込む", "Load the latest")}</button>
+                {groups().into_iter().map(|g| group_view(ctx, g, l)).collect_view()}
+            </section>
+        }
+    }
+}
+
+pub(crate) fn group_view(ctx: Ctx, g: Group, l: Lang) -> impl IntoView {
+    let h = format!("sg-{}", g.id);
+    let more = (!g.more.is_empty()).then(|| {
+        // Open when any of them has been recorded.
+        let codes: Vec<String> = g.more.iter().map(|i| code(*i)).collect();
+        let recorded = ctx.lines.with_untracked(|v| v.iter().any(|x| codes.contains(&x.code)));
+        let label = format!("{}-more", h);
+        view! {
+            <details class="supply-more" open=recorded>
+                <summary>{l.pick("そのほかの20品目（アーモンド、ごま、大豆など）", "The other 20 allergens (almond, sesame, soybean, …)")}</summary>
+                {table(ctx, &label, l.pick("アレルギー対応食（そのほかの20品目）", "Allergy-free meals (the other 20 allergens)"), g.more, l)}
+            </details>
+        }
+    });
+    view! {
+        <section class="supply-group" aria-labelledby=h.clone()>
+            <h3 id=h.clone()>{l.pick(g.ja, g.en)}</h3>
+            {(g.id == "allergy").then(|| view! { <p class="hint">{l.pick(
+                "アレルギーの原因となる原材料を使っていない食事を、除いている原材料ごとに数えます。",
+                "Meals made without an allergen, counted per allergen left out.")}</p> })}
+            {table(ctx, &h, "", g.items, l)}
+            {more}
+        </section>
+    }
+}
+
+/// One table per group: item (a button that opens its form), on hand, requested, status.
+pub(crate) fn table(
+    ctx: Ctx,
+    labelled_by: &str,
+    caption: &'static str,
+    items: Vec<SupplyItem>,
+    l: Lang,
+) -> impl IntoView {
+    view! {
+        <table class="supply-table" aria-labelledby=(caption.is_empty()).then(|| labelled_by.to_owned())>
+            {(!caption.is_empty()).then(|| view! { <caption class="sr-only">{caption}</caption> })}
+            <thead><tr>
+                <th scope="col">{l.pick("品目", "Item")}</th>
+                <th scope="col" class="num">{l.pick("在庫", "On hand")}</th>
+                <th scope="col" class="num">{l.pick("要請数", "Requested")}</th>
+                <th scope="col">{l.pick("状況", "Status")}</th>
+            </tr></thead>
+            <tbody>{items.into_iter().map(|item| view! { <Row ctx item l/> }).collect_view()}</tbody>
+        </table>
+    }
+}
