@@ -310,6 +310,31 @@ pub fn shelter_name(id: &str, l: Lang) -> String {
         .unwrap_or_else(|| id.to_owned())
 }
 
+/// Saves `blob` as a file named `name` (a download; the object URL is let go after 30 s).
+pub fn save_blob(blob: &web_sys::Blob, name: &str) -> Option<()> {
+    let url = web_sys::Url::create_object_url_with_blob(blob).ok()?;
+    let a: web_sys::HtmlAnchorElement = leptos::prelude::document().create_element("a").ok()?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
+    Some(())
+}
+
+/// Saves `text` as a file of type `mime`.
+pub fn save_text(text: &str, name: &str, mime: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
+    save_blob(&blob, name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::b64url_decode;

@@ -17,6 +17,7 @@ mod resident;
 mod retry;
 mod session;
 mod shelter;
+mod shelter_card;
 mod staff;
 
 use i18n::{tx, Lang};

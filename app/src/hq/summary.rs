@@ -1,8 +1,8 @@
 //! The municipality's summary (集計): people against capacity, who they are, allergies for food orders, care needs, safety by area, supply requests against stock.
 
 use crate::i18n::{tp, Lang};
-use crate::pages::congestion_class;
 use crate::resident::area_name;
+use crate::shelter_card::congestion_class;
 use crate::use_lang;
 use bosai_types::household::{Area, HelpRequest};
 use bosai_types::hq::{AgeBand, AreaSafety, Headcount, MunicipalityCount, ShelterSummary};

@@ -13,6 +13,7 @@ mod mydata;
 mod notices;
 mod safety;
 mod state;
+mod survey_form;
 mod surveys;
 
 pub(crate) use checkin::*;
@@ -25,4 +26,5 @@ pub(crate) use mydata::*;
 pub(crate) use notices::*;
 pub(crate) use safety::*;
 pub use state::*;
+pub(crate) use survey_form::*;
 pub(crate) use surveys::*;

@@ -10,26 +10,6 @@ use crate::use_lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use wasm_bindgen::{JsCast, JsValue};
-
-pub(crate) fn download(name: &str, text: &str) -> Option<()> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-    let a: web_sys::HtmlAnchorElement = document().create_element("a").ok()?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(30),
-    );
-    Some(())
-}
 
 #[component]
 pub fn MyData() -> impl IntoView {
@@ -50,7 +30,9 @@ pub fn MyData() -> impl IntoView {
         failed.set(None);
         spawn_local(async move {
             match session::authed_send("GET", "/api/me/export", None).await {
-                Ok(text) => exported.set(download("bosai-my-data.json", &text).is_some()),
+                Ok(text) => {
+                    exported.set(crate::api::save_text(&text, "bosai-my-data.json", "application/json").is_some())
+                }
                 Err(e) => failed.set(Some(e)),
             }
         });

@@ -8,9 +8,9 @@
 
 use crate::api::{self, ApiError};
 use crate::outbox::{committed, ok, store_named, wait, Idb, SCANS};
-use bosai_types::checkin::{verify_credential, CheckInClaims, CredentialError, ScanBatchResult};
+use bosai_types::checkin::{verify_credential, CheckInClaims, CredentialError};
 use bosai_types::jws::{Jwks, KeySet};
-use bosai_types::scan_queue::{self, Reply, BATCH_RECORDS};
+use bosai_types::scan_queue::{self};
 pub use bosai_types::scan_queue::{QueuedScan, Rejected};
 use bosai_types::Timestamp;
 use leptos::prelude::*;
@@ -19,7 +19,6 @@ use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::IdbTransactionMode;
 
 // Separate from the resident session (bosai.session.*): one device may be both.
@@ -295,137 +294,5 @@ pub fn dismiss_rejected() {
     state().rejected.set(Vec::new());
 }
 
-/// Starts a send unless one is running (then that one goes round again).
-pub fn sync() {
-    if RUNNING.get() {
-        AGAIN.set(true);
-        return;
-    }
-    RUNNING.set(true);
-    spawn_local(async {
-        let s = state();
-        s.syncing.set(true);
-        loop {
-            AGAIN.set(false);
-            let r = flush().await;
-            if let Ok(v) = list().await {
-                s.pending.set(v);
-            }
-            match r {
-                Ok(()) => {
-                    s.blocked.set(None);
-                    reset_backoff();
-                }
-                Err(e) => {
-                    s.blocked.set(Some(e));
-                    retry_later();
-                }
-            }
-            if !AGAIN.get() {
-                break;
-            }
-        }
-        s.syncing.set(false);
-        RUNNING.set(false);
-    });
-}
-
-/// Sends everything queued, one shelter and ≤ 100 records at a time.
-async fn flush() -> Result<(), ApiError> {
-    if token().is_none() {
-        return Ok(());
-    }
-    loop {
-        let all = list().await.map_err(|_| ApiError::Unsupported)?;
-        let Some(batch) = scan_queue::next_batch(&all, BATCH_RECORDS) else { return Ok(()) };
-        let json = serde_json::to_string(&batch.body(&device_id())).map_err(|_| ApiError::Decode)?;
-        // Any error keeps every record (Reply::Failed settles nothing): network, 5xx and 401
-        // (sign in again) clear up by themselves; a 403 (another staff member's shelter)
-        // waits for the right token.
-        let res: ScanBatchResult =
-            api::decode(&send("POST", &format!("/api/shelters/{}/scans", batch.shelter), Some(json)).await?)?;
-        let settled = scan_queue::settle(&batch.records, Reply::Answered(&res));
-        if settled.stalled() {
-            return Err(ApiError::Decode);
-        }
-        // The rejections are on record before the records leave the queue.
-        let mut rejected = state().rejected.get_untracked();
-        scan_queue::merge_rejected(&mut rejected, &settled.rejected);
-        save_rejected(&rejected);
-        state().rejected.set(rejected);
-        remove_all(&settled.remove).await.map_err(|_| ApiError::Unsupported)?;
-    }
-}
-
-fn retry_later() {
-    crate::retry::later(&RETRY, sync);
-}
-
-fn reset_backoff() {
-    crate::retry::reset(&RETRY);
-}
-
-// ---- downloads ---------------------------------------------------------------
-
-/// GET with the staff token and save the body as a file (bytes untouched: the CSV's BOM stays).
-pub async fn download_authed(path: &str, name: &str) -> Result<(), ApiError> {
-    download_with(&token().ok_or(ApiError::NoSignIn)?, path, name).await
-}
-
-/// [`download_authed`] with another token (HQ's).
-pub async fn download_with(t: &str, path: &str, name: &str) -> Result<(), ApiError> {
-    let init = web_sys::RequestInit::new();
-    let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
-    let _ = headers.set("Authorization", &format!("Bearer {t}"));
-    init.set_headers(&headers);
-    let w = web_sys::window().ok_or(ApiError::Network)?;
-    let resp: web_sys::Response = JsFuture::from(w.fetch_with_str_and_init(path, &init))
-        .await
-        .map_err(|_| ApiError::Network)?
-        .dyn_into()
-        .map_err(|_| ApiError::Network)?;
-    if !resp.ok() {
-        return Err(ApiError::Http(resp.status()));
-    }
-    let blob: web_sys::Blob = JsFuture::from(resp.blob().map_err(|_| ApiError::Network)?)
-        .await
-        .map_err(|_| ApiError::Network)?
-        .unchecked_into();
-    save_blob(&blob, name);
-    Ok(())
-}
-
-pub fn save_blob(blob: &web_sys::Blob, name: &str) -> Option<()> {
-    let url = web_sys::Url::create_object_url_with_blob(blob).ok()?;
-    let a: web_sys::HtmlAnchorElement = document().create_element("a").ok()?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(30),
-    );
-    Some(())
-}
-
-pub fn save_text(text: &str, name: &str, mime: &str) -> Option<()> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
-    save_blob(&blob, name)
-}
-
-pub async fn export_queue() -> Idb<()> {
-    let file = QueueFile {
-        format: QUEUE_FORMAT.into(),
-        device_id: device_id(),
-        exported_at: api::now(),
-        records: list().await?,
-    };
-    let text = ok(serde_json::to_string_pretty(&file))?;
-    let name = format!("scan-queue-{}-{}.json", device_id(), api::now().millis());
-    save_text(&text, &name, "application/json").ok_or(())
-}
+mod sync;
+pub use sync::*;

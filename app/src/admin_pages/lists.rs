@@ -1,0 +1,180 @@
+//! Importing the lists an administrator keeps current: the municipality's areas (town list) and the prefecture's municipalities.
+
+use super::*;
+use crate::i18n::{tp, Lang};
+use crate::use_lang;
+use bosai_types::shelter_import::{AreaImportReport, MunicipalityListReport, RowProblem};
+
+/// How a list import's report reads: the sentence for its outcome and its counts.
+pub(crate) fn list_report_view(
+    id: &'static str,
+    outcome: &'static str,
+    counts: String,
+    errors: Vec<RowProblem>,
+    l: Lang,
+) -> AnyView {
+    let ok = errors.is_empty();
+    view! {
+        <div class="panel" id=format!("{id}-report")>
+            <p role="status" class=if ok { "ok" } else { "banner" }>{outcome}</p>
+            <p>{counts}</p>
+            {(!ok).then(|| problems_table(format!("{id}-errors"), l.pick("直す必要のある行", "Rows to fix"), errors, l))}
+        </div>
+    }
+    .into_any()
+}
+
+pub(crate) fn outcome(
+    applied: bool,
+    ok: bool,
+    done: &'static str,
+    button: (&'static str, &'static str),
+    l: Lang,
+) -> &'static str {
+    match (applied, ok) {
+        (true, _) => done,
+        (false, true) if l.is_ja() => button.0,
+        (false, true) => button.1,
+        (false, false) => l.pick(
+            "直す必要のある行があります。何も取り込んでいません。",
+            "Some rows must be fixed. Nothing was imported.",
+        ),
+    }
+}
+
+pub(crate) fn area_report_view(r: AreaImportReport, l: Lang) -> AnyView {
+    let done = l.pick(
+        "取り込みました。住民が選ぶ地区の一覧が新しくなりました。",
+        "Imported. Residents now choose from the new list.",
+    );
+    let ready = (
+        "問題はありません。内容を確かめて「地区を取り込む」を押してください。",
+        "No problems. Check the changes, then press Import areas.",
+    );
+    let counts = if l.is_ja() {
+        format!(
+            "{} ・ {}行 ・ 取り込み後 {}地区（新規 {}、名前の変更 {}、一覧から外す {}）・ 他の市町村の行 {}、廃止済み {} は読み飛ばし",
+            encoding_label(r.encoding), r.rows, r.areas, r.added.len(), r.renamed.len(), r.removed.len(), r.skipped_other_municipality, r.skipped_abolished
+        )
+    } else {
+        format!(
+            "{} · {} rows · {} areas after the import ({} new, {} renamed, {} removed) · skipped: {} of other municipalities, {} abolished",
+            encoding_label(r.encoding), r.rows, r.areas, r.added.len(), r.renamed.len(), r.removed.len(), r.skipped_other_municipality, r.skipped_abolished
+        )
+    };
+    list_report_view("area-import", outcome(r.applied, r.errors.is_empty(), done, ready, l), counts, r.errors, l)
+}
+
+pub(crate) fn municipality_list_report_view(r: MunicipalityListReport, l: Lang) -> AnyView {
+    let done = l.pick(
+        "取り込みました。市区町村名と、カードの住所の読み取りに使います。",
+        "Imported. Used for municipality names and to read card addresses.",
+    );
+    let ready = (
+        "問題はありません。内容を確かめて「市区町村一覧を取り込む」を押してください。",
+        "No problems. Check the changes, then press Import the list.",
+    );
+    let counts = if l.is_ja() {
+        format!(
+            "{} ・ {}行 ・ この都道府県 {}件（新規 {}、名前の変更 {}）・ 他の都道府県、政令市の区、廃止済みの行 {} は読み飛ばし",
+            encoding_label(r.encoding), r.rows, r.municipalities, r.added.len(), r.renamed.len(), r.skipped_other
+        )
+    } else {
+        format!(
+            "{} · {} rows · {} of this prefecture ({} new, {} renamed) · skipped: {} of other prefectures, wards or abolished",
+            encoding_label(r.encoding), r.rows, r.municipalities, r.added.len(), r.renamed.len(), r.skipped_other
+        )
+    };
+    list_report_view("municipality-list", outcome(r.applied, r.errors.is_empty(), done, ready, l), counts, r.errors, l)
+}
+
+/// What one list import section says and where it posts.
+struct ListImport<T> {
+    /// Element id prefix and route: `…/{code}/{id}`.
+    id: &'static str,
+    heading: (&'static str, &'static str),
+    intro: (&'static str, &'static str),
+    file_label: (&'static str, &'static str),
+    apply_label: (&'static str, &'static str),
+    report: fn(T, Lang) -> AnyView,
+}
+
+/// Choose a file, preview, apply: a list whose rows replace (areas) or update (municipalities)
+/// what is stored.
+fn list_import<T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static>(
+    spec: ListImport<T>,
+    token: String,
+    municipality: Option<String>,
+    applied: fn(&T) -> bool,
+    ok: fn(&T) -> bool,
+) -> impl IntoView {
+    let lang = use_lang();
+    let code = StoredValue::new(municipality.unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()));
+    let up = CsvUpload::<T>::new();
+    let (report, error, busy) = (up.report, up.error, up.busy);
+    let token = StoredValue::new(token);
+    let id = spec.id;
+    let run = move |apply: bool| up.send(id, code.get_value(), token.get_value(), apply, lang);
+    let on_file = move |ev: leptos::ev::Event| up.choose(&ev);
+    let can_apply = move || report.with(|r| r.as_ref().is_some_and(|r| !applied(r) && ok(r))) && !busy.get();
+    let render = spec.report;
+    let (h, intro, file, apply) = (spec.heading, spec.intro, spec.file_label, spec.apply_label);
+    view! {
+        <section class="panel" aria-labelledby=format!("{id}-h")>
+            <h2 id=format!("{id}-h")>{tp(lang, h.0, h.1)}</h2>
+            <p>{tp(lang, intro.0, intro.1)}</p>
+            <div class="form">
+                <div class="field">
+                    <label for=format!("{id}-file")>{tp(lang, file.0, file.1)}</label>
+                    <input id=format!("{id}-file") type="file" accept=".csv,text/csv" on:change=on_file/>
+                </div>
+            </div>
+            <div class="actions">
+                <button type="button" class="btn btn-secondary" id=format!("{id}-preview") disabled=move || busy.get() on:click=move |_| run(false)>
+                    {tp(lang, "内容を確認する（まだ取り込みません）", "Check (nothing is imported yet)")}
+                </button>
+                <button type="button" class="btn" id=format!("{id}-apply") disabled=move || !can_apply() on:click=move |_| run(true)>
+                    {tp(lang, apply.0, apply.1)}
+                </button>
+            </div>
+            {move || error.get().map(|e| view! { <p class="banner" role="alert">{e}</p> })}
+            {move || report.get().map(|r| render(r, lang.get()))}
+        </section>
+    }
+}
+
+/// The areas (地区・町丁目) residents register in: the アドレス・ベース・レジストリ 町字マスター or a
+/// code-and-name list, previewed, then applied.
+#[component]
+pub fn AreaImport(token: String, municipality: Option<String>) -> impl IntoView {
+    let spec = ListImport {
+        id: "area-import",
+        heading: ("地区の取り込み", "Import areas"),
+        intro: (
+            "住民が登録する地区（町丁目）の一覧です。アドレス・ベース・レジストリの町字マスター（県全体のファイルでも可）か、「地区コード,地区名」のCSVを選んでください。",
+            "The areas residents register in. Choose the Address Base Registry town list (a prefecture's file works) or a CSV of 地区コード,地区名.",
+        ),
+        file_label: ("地区のCSVファイル", "Area CSV file"),
+        apply_label: ("地区を取り込む", "Import areas"),
+        report: area_report_view,
+    };
+    list_import(spec, token, municipality, |r: &AreaImportReport| r.applied, |r| r.errors.is_empty())
+}
+
+/// The prefecture's municipality list (全国地方公共団体コード): names for codes, and what a card's
+/// address is read against.
+#[component]
+pub fn MunicipalityListImport(token: String, municipality: Option<String>) -> impl IntoView {
+    let spec = ListImport {
+        id: "municipality-list",
+        heading: ("市区町村一覧の取り込み", "Import the municipality list"),
+        intro: (
+            "総務省の「全国地方公共団体コード」をCSVで保存したもの（全国分のままで可）か、アドレス・ベース・レジストリの地方公共団体マスターを選んでください。この都道府県の行だけを取り込みます。",
+            "Choose the 総務省 local government code table saved as CSV (the whole country is fine) or the Address Base Registry municipality list. Only this prefecture's rows are kept.",
+        ),
+        file_label: ("市区町村一覧のCSVファイル", "Municipality list CSV file"),
+        apply_label: ("市区町村一覧を取り込む", "Import the list"),
+        report: municipality_list_report_view,
+    };
+    list_import(spec, token, municipality, |r: &MunicipalityListReport| r.applied, |r| r.errors.is_empty())
+}
