@@ -55,6 +55,9 @@ fn main() {
         if *area == "resident" {
             out.push_str(&tr_struct(&reference));
         }
+        if *area == "templates" {
+            out.push_str(&templates(&reference, &read_catalog(&area_dir.join("en.json"))));
+        }
     }
     if !problems.is_empty() {
         panic!("language catalogs do not match the Japanese reference:\n  {}", problems.join("\n  "));
@@ -216,6 +219,27 @@ fn lang_enum(languages: &[Language]) -> String {
         s.push_str("        }\n    }\n");
     }
     s.push_str("    pub fn from_code(code: &str) -> Option<Lang> {\n        Lang::ALL.iter().copied().find(|l| l.code() == code)\n    }\n}\n\n");
+    s
+}
+
+/// The notice templates HQ's composer offers, in the notices' two languages (`<id>_title`,
+/// `<id>_body` keys).
+fn templates(ja: &Map<String, Value>, en: &Map<String, Value>) -> String {
+    let text = |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let mut s = String::from("/// Notice templates (generated from `i18n/templates`): Japanese and English.\n");
+    s.push_str("pub const NOTICE_TEMPLATES: &[NoticeTemplate] = &[\n");
+    for id in ja.keys().filter_map(|k| k.strip_suffix("_title")) {
+        let (title, body) = (format!("{id}_title"), format!("{id}_body"));
+        let _ = writeln!(
+            s,
+            "    NoticeTemplate {{ id: {id:?}, title_ja: {:?}, body_ja: {:?}, title_en: {:?}, body_en: {:?} }},",
+            text(ja, &title),
+            text(ja, &body),
+            text(en, &title),
+            text(en, &body)
+        );
+    }
+    s.push_str("];\n\n");
     s
 }
 

@@ -247,6 +247,31 @@ async function sendNotice(page, { title, titleEn = '', body, bodyEn = '', level 
   return JSON.parse(req.postData()).id;
 }
 
+test('a template fills the notice in Japanese and English; its blanks must be written over first', async (t) => {
+  const b = await launchBrowser();
+  t.after(() => b.close());
+  const { page } = b;
+  const posts = [];
+  page.on('request', (q) => { if (q.method() === 'POST' && q.url().includes('/api/hq/notices')) posts.push(q.url()); });
+  await hqSignIn(page, await r.hqToken());
+  await page.locator('#n-template').selectOption('water');
+  assert.match(await page.locator('#n-title-ja').inputValue(), /給水/);
+  assert.match(await page.locator('#n-body-en').inputValue(), /\[time\]/);
+  await page.getByRole('button', { name: '内容を確認する' }).click();
+  await page.getByRole('alert').filter({ hasText: 'テンプレートの「〇〇」' }).waitFor();
+  assert.equal(await page.locator('.notice-confirm').count(), 0, 'no confirmation while a blank is left');
+  for (const id of ['n-title-ja', 'n-body-ja', 'n-title-en', 'n-body-en']) {
+    const v = await page.locator(`#${id}`).inputValue();
+    await page.locator(`#${id}`).fill(v.replaceAll('〇〇', '片平小学校').replaceAll('〇時', '14時')
+      .replaceAll('[place]', 'Katahira ES').replaceAll('[time]', '14:00'));
+  }
+  await page.getByRole('button', { name: '内容を確認する' }).click();
+  await page.locator('.notice-confirm .confirm-title').filter({ hasText: '給水のお知らせ（片平小学校）' }).waitFor();
+  await assertAccessible(page, '/hq (notice from a template)');
+  assert.deepEqual(posts, [], 'nothing sent before 送信する');
+  assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
+});
+
 test('end to end: area, notifications on, HQ sends to the area, the device shows it once, the landing page', async (t) => {
   const resident = await launchBrowser({ permissions: ['notifications'] });
   const hqB = await launchBrowser({ viewport: { width: 1024, height: 800 } });

@@ -153,6 +153,9 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
             target,
         };
         n.validate()?;
+        if let Some(e) = unfilled(&n.title.ja, &n.body.ja, &n.title.en, &n.body.en) {
+            return Err(e);
+        }
         Ok(n)
     };
     let review = move |ev: SubmitEvent| {
@@ -304,6 +307,26 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
             })
         }
     };
+    // A template fills the four texts and the level; the areas chosen go in where it says {area}.
+    let use_template = move |ev: leptos::ev::Event| {
+        let Some(t) = template(&event_target_value(&ev)) else { return };
+        let picked = chosen.get_untracked();
+        let names = (reach.get_untracked() == Reach::Areas && !picked.is_empty()).then(|| {
+            areas.with_untracked(|list| {
+                let chosen: Vec<&Area> = list.iter().filter(|a| picked.contains(&a.code)).collect();
+                let ja = chosen.iter().map(|a| a.name_ja.as_str()).collect::<Vec<_>>().join("、");
+                let en =
+                    chosen.iter().map(|a| if a.name_en.is_empty() { a.name_ja.as_str() } else { a.name_en.as_str() });
+                (ja, en.collect::<Vec<_>>().join(", "))
+            })
+        });
+        let [tj, bj, te, be] = template_texts(t, names);
+        for (s, v) in [(title_ja, tj), (body_ja, bj), (title_en, te), (body_en, be)] {
+            s.set(v);
+        }
+        level.set(template_level(t.id));
+        invalid.set(None);
+    };
     let level_radio = move |v: NoticeLevel| {
         view! {
             <label class="check">
@@ -325,6 +348,14 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
             </p>
             {confirm_panel}
             <form class="form notice-form" on:submit=review novalidate hidden=move || confirming.with(Option::is_some)>
+                <div class="field">
+                    <label for="n-template">{tp(lang, "テンプレートから書く", "Start from a template")}</label>
+                    <select id="n-template" aria-describedby="n-template-hint" on:change=use_template>
+                        <option value="">{tp(lang, "使わない", "None")}</option>
+                        {crate::i18n::NOTICE_TEMPLATES.iter().map(|t| view! { <option value=t.id>{move || template_label(t.id, lang.get())}</option> }).collect_view()}
+                    </select>
+                    <span id="n-template-hint" class="hint">{tp(lang, "「〇〇」「〇時」を書き換えてから送ってください。地区を先に選ぶと、その名前が入ります。", "Write over the blanks before sending. Choose the areas first and their names go in.")}</span>
+                </div>
                 {text_field(lang, "n-title-ja", |l| l.pick("件名（日本語・必須）", "Title in Japanese (required)"), title_ja, MAX_NOTICE_TITLE_CHARS, false, error_on("invalid_title"))}
                 {field_error("invalid_title")}
                 {text_field(lang, "n-title-en", |l| l.pick("件名（英語）", "Title in English"), title_en, MAX_NOTICE_TITLE_CHARS, false, Signal::derive(|| false))}

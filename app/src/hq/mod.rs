@@ -14,6 +14,7 @@ mod prefecture;
 mod sent;
 mod signin;
 mod summary;
+mod templates;
 
 pub(crate) use audit::*;
 pub(crate) use away::*;
@@ -24,3 +25,4 @@ pub(crate) use prefecture::*;
 pub(crate) use sent::*;
 pub(crate) use signin::*;
 pub(crate) use summary::*;
+pub(crate) use templates::*;

@@ -48,7 +48,7 @@ pub fn LanguageChooser(bundle: Bundle) -> impl IntoView {
     };
     view! {
         <div class="lang-choice">
-            <label for="lang-select"><span aria-hidden="true">"🌐"</span><span class="sr-only">{move || lang.get().tr().language_label}</span></label>
+            <label for="lang-select"><span class="globe" aria-hidden="true"></span><span class="sr-only">{move || lang.get().tr().language_label}</span></label>
             <select id="lang-select" class="lang-select" on:change=choose prop:value=move || lang.get().code()>
                 {offered(bundle).iter().map(|l| view! { <option value=l.code() lang=l.html_lang()>{l.name()}</option> }).collect_view()}
             </select>

@@ -33,6 +33,17 @@ pub use load::{ensure, is_loaded, offer_from_browser, Lines};
 
 include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
 
+/// A notice HQ can start from (`i18n/templates`): `{area}`, `{place}` and `{time}` are left
+/// for HQ to fill in.
+#[derive(Debug, Clone, Copy)]
+pub struct NoticeTemplate {
+    pub id: &'static str,
+    pub title_ja: &'static str,
+    pub body_ja: &'static str,
+    pub title_en: &'static str,
+    pub body_en: &'static str,
+}
+
 /// A message with plural forms: (CLDR category, text), `other` always among them.
 #[derive(Debug, Clone, Copy)]
 pub struct Plural(pub &'static [(&'static str, &'static str)]);
