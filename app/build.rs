@@ -23,7 +23,8 @@ struct Language {
 }
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n");
+    // Read at run time, not `env!`: two checkouts sharing a target dir share this script's binary.
+    let dir = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it")).join("i18n");
     println!("cargo:rerun-if-changed={}", dir.display());
     let languages = read_languages(&dir.join("languages.json"));
     let mut problems = Vec::new();
