@@ -15,19 +15,6 @@ use bosai_types::shelter::Facility;
 use bosai_types::{Congestion, ShelterStatus, Timestamp};
 use leptos::prelude::{Get, IntoView, RwSignal};
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fill_replaces_named_placeholders() {
-        assert_eq!(super::fill("{n}人 / 定員{cap}人", &[("n", "12"), ("cap", "1,000")]), "12人 / 定員1,000人");
-        assert_eq!(
-            super::fill("{shelter}に受付済み（{time}）{x}", &[("shelter", "A"), ("time", "9:00")]),
-            "Aに受付済み（9:00）{x}"
-        );
-        assert_eq!(super::fill("no braces {", &[]), "no braces {");
-    }
-}
-
 pub use chooser::{start_language, LanguageChooser, LanguageOffer};
 pub use load::{ensure, is_loaded, offer_from_browser, Lines};
 
@@ -306,5 +293,18 @@ impl Lang {
             "elsewhere" => t.safety_kind_elsewhere,
             _ => t.safety_kind_need_help,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fill_replaces_named_placeholders() {
+        assert_eq!(super::fill("{n}人 / 定員{cap}人", &[("n", "12"), ("cap", "1,000")]), "12人 / 定員1,000人");
+        assert_eq!(
+            super::fill("{shelter}に受付済み（{time}）{x}", &[("shelter", "A"), ("time", "9:00")]),
+            "Aに受付済み（9:00）{x}"
+        );
+        assert_eq!(super::fill("no braces {", &[]), "no braces {");
     }
 }

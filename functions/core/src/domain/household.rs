@@ -380,13 +380,13 @@ mod tests {
             put_member(&s, "r", &MemberId::parse(&format!("m{i}")).unwrap(), child(), Made::now(now)).await.unwrap();
         }
         let over = put_member(&s, "r", &MemberId::parse("m-over").unwrap(), child(), Made::now(now)).await;
-        assert!(matches!(over, Err(ApiError::Invalid { code: "too_many_members", .. })));
+        assert!(matches!(over, Err(ApiError::InvalidInput { code: "too_many_members", .. })));
         let future = MemberInput { birth: BirthDate::parse("2030").unwrap(), ..child() };
         let r = put_member(&s, "r", &MemberId::parse("m0").unwrap(), future, Made::now(now)).await;
-        assert!(matches!(r, Err(ApiError::Invalid { code: "invalid_birth_date", .. })));
+        assert!(matches!(r, Err(ApiError::InvalidInput { code: "invalid_birth_date", .. })));
         assert!(matches!(
             remove_member(&s, "r", &MemberId::myself(), Timestamp(5)).await,
-            Err(ApiError::Invalid { code: "self_member", .. })
+            Err(ApiError::InvalidInput { code: "self_member", reason: "self_member", .. })
         ));
     }
 }
