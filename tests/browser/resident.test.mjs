@@ -437,7 +437,7 @@ test('English: add a child, needs, safety, QR, shelters by distance, delete my d
     await form.getByLabel('Name').fill('Bosai Ken');
     await form.getByLabel('Date of birth (or year, or age)').fill('2027');
     await form.getByRole('button', { name: 'Add' }).click();
-    await form.getByRole('alert').filter({ hasText: 'the year is in the future or before 1900' }).waitFor();
+    await form.getByRole('alert').filter({ hasText: 'The year of birth must be between 1900 and this year.' }).waitFor();
     await form.getByLabel('Date of birth (or year, or age)').fill('2018');
     await form.getByLabel('Relationship (to you)').selectOption({ label: 'Child' });
     await form.getByRole('button', { name: 'Add' }).click();
