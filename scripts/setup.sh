@@ -13,8 +13,9 @@ TEST=0
 # nodejs, npm: the local OpenID provider (tools/oidc-provider) that staff sign in through.
 # python3: build-app.sh writes the served language catalogs.
 APT_PACKAGES=(brotli curl ca-certificates nodejs npm python3)
-# fonts-noto-cjk: Japanese in the browser tests' screenshots (without it every kanji is a box).
-[ "$TEST" = 1 ] && APT_PACKAGES+=(chromium chromium-driver fonts-noto-cjk openjdk-17-jre-headless python3-venv)
+# fonts-noto-cjk: Japanese, Chinese and Korean in the browser tests' screenshots (without it every kanji is a
+# box); fonts-lohit-deva: Nepali (Devanagari), so its pages are laid out with real glyph widths.
+[ "$TEST" = 1 ] && APT_PACKAGES+=(chromium chromium-driver fonts-noto-cjk fonts-lohit-deva openjdk-17-jre-headless python3-venv)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
