@@ -137,7 +137,7 @@ pub fn CheckIn() -> impl IntoView {
                     {move || members().into_iter().map(|m| {
                         let id = StoredValue::new(m.member.id.clone());
                         let name = m.member.display_name.clone();
-                        check_box_owned(name, move || is_chosen(&id.get_value()), move |on| {
+                        check_box(name, move || is_chosen(&id.get_value()), move |on| {
                             let all: Vec<MemberId> = members().into_iter().map(|m| m.member.id).collect();
                             chosen.update(|c| {
                                 let mut list = c.take().unwrap_or_else(|| all.clone());
@@ -232,7 +232,7 @@ pub fn PosterCheckIn() -> impl IntoView {
                         <div class="checks">
                             {move || members().into_iter().map(|m| {
                                 let id = StoredValue::new(m.member.id.clone());
-                                check_box_owned(m.member.display_name.clone(), move || is_chosen(&id.get_value()), move |on| {
+                                check_box(m.member.display_name.clone(), move || is_chosen(&id.get_value()), move |on| {
                                     let all: Vec<MemberId> = members().into_iter().map(|m| m.member.id).collect();
                                     chosen.update(|c| {
                                         let mut list = c.take().unwrap_or_else(|| all.clone());

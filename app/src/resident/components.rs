@@ -207,21 +207,9 @@ pub(crate) fn find_tracked(id: &str) -> Option<MemberView> {
     resident::state().shown.with(|v| v.as_ref()?.members.iter().find(|m| m.member.id.as_str() == id).cloned())
 }
 
+/// A labelled check box; the label is reactive text or a fixed name.
 pub(crate) fn check_box(
-    label: impl Fn() -> &'static str + Send + Sync + 'static,
-    checked: impl Fn() -> bool + Send + Sync + 'static,
-    set: impl Fn(bool) + 'static,
-) -> impl IntoView {
-    view! {
-        <label class="check">
-            <input type="checkbox" prop:checked=checked on:change=move |ev| set(event_target_checked(&ev))/>
-            <span>{label}</span>
-        </label>
-    }
-}
-
-pub(crate) fn check_box_owned(
-    label: String,
+    label: impl IntoView + 'static,
     checked: impl Fn() -> bool + Send + Sync + 'static,
     set: impl Fn(bool) + 'static,
 ) -> impl IntoView {
