@@ -21,26 +21,40 @@ source "$ROOT/scripts/wasm-toolchain.sh"
 # strip=true (inherited from release) also drops the target_features section, and then
 # wasm-bindgen cannot use reference types: the output grows. It removes names itself.
 export CARGO_PROFILE_WASM_RELEASE_STRIP=false
+# wasm-split-cli needs the linker's relocations to move functions into chunks.
+export RUSTFLAGS="${RUSTFLAGS:-} -Clink-args=--emit-relocs"
 # Two bundles from one code base: residents' phones never download the staff/HQ views
-# (nor the QR decoder they need). BOSAI_BUILD_HELLO=1 (the bench) adds the hello-world
-# Leptos app, the floor its size is compared with.
-crates=(-p bosai-app-resident -p bosai-app-staff)
-[[ "${BOSAI_BUILD_HELLO:-}" == 1 ]] && crates+=(-p hello-leptos)
-"$WASM_CARGO" build "${crates[@]}" --target wasm32-unknown-unknown --profile wasm-release \
-    ${WASM_CARGO_FLAGS[@]+"${WASM_CARGO_FLAGS[@]}"}
+# (nor the QR decoder they need). One cargo run each: features unify within a run, and each
+# entry crate enables only its own bundle's routes (app/Cargo.toml). BOSAI_BUILD_HELLO=1 (the
+# bench) adds the hello-world Leptos app, the floor its size is compared with.
+crates=(bosai-app-resident bosai-app-staff)
+[[ "${BOSAI_BUILD_HELLO:-}" == 1 ]] && crates+=(hello-leptos)
+for crate in "${crates[@]}"; do
+    "$WASM_CARGO" build -p "$crate" --target wasm32-unknown-unknown --profile wasm-release \
+        ${WASM_CARGO_FLAGS[@]+"${WASM_CARGO_FLAGS[@]}"}
+done
 WASM_OUT="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release"
 
 hash16() { sha256sum "$@" | cut -c1-16; }
 
-# wasm-bindgen into $STAGE/<name>/, only when the compiled wasm or the tool changed.
+# Split and bind into $STAGE/<name>/out/, only when the compiled wasm or a tool changed:
+# wasm-split-cli cuts each `#[lazy_route]` page (and what only such pages share) into chunks
+# loaded on first use by its `__wasm_split.js`; wasm-bindgen then binds the main module.
 STAGE="$CARGO_TARGET_DIR/bosai-app-web"
 bindgen() { # <crate file name> <out name>
     local in="$WASM_OUT/$1.wasm" dir="$STAGE/$2"
-    local key; key="$(hash16 "$in") $WASM_BINDGEN_VERSION"
+    local key; key="$(hash16 "$in") $WASM_BINDGEN_VERSION $WASM_SPLIT_VERSION"
     if [[ "$(cat "$dir/key" 2>/dev/null)" != "$key" ]]; then
-        rm -rf "$dir" && mkdir -p "$dir"
-        wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-            --out-dir "$dir" --out-name "$2" "$in"
+        rm -rf "$dir" && mkdir -p "$dir/split" "$dir/out" "$dir/named"
+        wasm-split-cli --target web --out-name "$2" "$in" "$dir/split" >/dev/null
+        wasm-bindgen --target web --no-typescript --keep-lld-exports --remove-name-section \
+            --remove-producers-section --out-dir "$dir/out" --out-name "$2" "$dir/split/$2.wasm"
+        # The same with function names, for the bench's per-crate breakdown (not served).
+        wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir "$dir/named" --out-name "$2" \
+            "$dir/split/$2.wasm"
+        find "$dir/split" -maxdepth 1 -name '*.wasm' ! -name "$2.wasm" -exec cp {} "$dir/out/" \;
+        cp "$dir/split/__wasm_split.js" "$dir/out/"
+        find "$dir/out" -name '*.wasm' ! -name "$2_bg.wasm" -exec python3 "$ROOT/scripts/wasm-strip-custom.py" {} +
         echo "$key" > "$dir/key"
     fi
 }
@@ -69,40 +83,43 @@ for path in sys.argv[2:]:
         out.write("\n".join(lines) + "\n")
 PY
 
-# One bundle: hashed wasm + glue js in $NEW, and its page from the shared template.
-# Sets BUNDLE_JS and BUNDLE_WASM.
+# One bundle in a content-hashed folder of its own, $NEW/<name>-<hash16>/: the glue, the main
+# wasm, the split loader and the chunks keep their names, because they name each other by
+# relative URL (a hashed folder, not hashed names, avoids rewriting those references).
+# Sets BUNDLE_DIR, BUNDLE_JS, BUNDLE_WASM and BUNDLE_FILES (every file, for the precache).
 bundle() { # <name> <page>
-    local name="$1" page="$2" dir="$STAGE/$1"
-    BUNDLE_WASM="$name-$(hash16 "$dir/${name}_bg.wasm").wasm"
-    cp "$dir/${name}_bg.wasm" "$NEW/$BUNDLE_WASM"
-    # The glue names its wasm relative to itself; point it at the hashed file and start the
-    # app from the module, so the page needs no inline script (CSP-friendly).
-    sed "s/${name}_bg\.wasm/$BUNDLE_WASM/g" "$dir/$name.js" > "$NEW/glue.js"
-    grep -q "$BUNDLE_WASM" "$NEW/glue.js" || die "wasm file name not found in the $name glue"
-    cat >> "$NEW/glue.js" <<'JS'
+    local name="$1" page="$2" out="$STAGE/$1/out" f
+    # The glue starts the app from the module, so the page needs no inline script (CSP-friendly).
+    cat "$out/$name.js" - > "$STAGE/$name/glue.js" <<'JS'
 __wbg_init().catch((e) => {
     const b = document.getElementById('boot');
     if (b) b.textContent = '読み込みに失敗しました。再読み込みしてください。 / Failed to load. Please reload.';
     throw e;
 });
 JS
-    BUNDLE_JS="$name-$(hash16 "$NEW/glue.js").js"
-    mv "$NEW/glue.js" "$NEW/$BUNDLE_JS"
+    BUNDLE_DIR="$name-$( (cd "$out" && find . -type f ! -name "$name.js" | sort | xargs cat; cat ../glue.js) | hash16 -)"
+    mkdir -p "$NEW/$BUNDLE_DIR"
+    cp "$out"/* "$NEW/$BUNDLE_DIR/"
+    mv "$STAGE/$name/glue.js" "$NEW/$BUNDLE_DIR/$name.js"
+    BUNDLE_JS="$BUNDLE_DIR/$name.js" BUNDLE_WASM="$BUNDLE_DIR/${name}_bg.wasm"
+    BUNDLE_FILES=()
+    for f in "$NEW/$BUNDLE_DIR"/*; do BUNDLE_FILES+=("/$BUNDLE_DIR/$(basename "$f")"); done
     sed -e "s|{{CSS}}|$css|g" -e "s|{{JS}}|$BUNDLE_JS|g" -e "s|{{WASM}}|$BUNDLE_WASM|g" public/index.html > "$NEW/$page"
 }
 
 bindgen bosai_app_resident resident
 bindgen bosai_app_staff staff
 bundle resident index.html
-js="$BUNDLE_JS" wasm="$BUNDLE_WASM"
+js="$BUNDLE_JS" wasm="$BUNDLE_WASM" resident_files=("${BUNDLE_FILES[@]}")
 bundle staff staff.html
-staff_js="$BUNDLE_JS" staff_wasm="$BUNDLE_WASM"
+staff_js="$BUNDLE_JS" staff_wasm="$BUNDLE_WASM" staff_files=("${BUNDLE_FILES[@]}")
 cp public/manifest.webmanifest "$NEW/"
 cp public/icons/icon.svg public/icons/icon-192.png public/icons/icon-512.png "$NEW/icons/"
 
-precache=(/index.html "/$js" "/$wasm" "/$css" /manifest.webmanifest
+# Everything a resident needs offline after the first visit, the later pages' chunks included.
+precache=(/index.html "${resident_files[@]}" "/$css" /manifest.webmanifest
           /icons/icon.svg /icons/icon-192.png /icons/icon-512.png)
-staff_precache=(/staff.html "/$staff_js" "/$staff_wasm")
+staff_precache=(/staff.html "${staff_files[@]}")
 # One version for the whole shell: any change to a precached file or to sw.js renews the cache.
 version="$(cd "$NEW" && cat index.html staff.html manifest.webmanifest icons/* i18n/resident/* "$ROOT/public/sw.js" | hash16 -)"
 list() { local l; l="$(printf '"%s",' "$@")"; echo "[${l%,}]"; }
@@ -135,11 +152,13 @@ D="$ROOT/dist"
 log "dist/ ready ($compress_count files compressed)"
 report() { # <label> <page> <js> <wasm>
     local raw=0 br=0 f
-    for f in "$2" "$3" "$4" "$css"; do
+    local files=("$2" "$3" "$4" "$css")
+    [[ -f "$D/$(dirname "$3")/__wasm_split.js" ]] && files+=("$(dirname "$3")/__wasm_split.js")
+    for f in "${files[@]}"; do
         raw=$((raw + $(size "$D/$f")))
         br=$((br + $(size "$D/$f.br")))
     done
-    printf '  %-8s wasm %-30s raw %10s  brotli %10s;  first load (page + js + wasm + css): raw %s, brotli %s\n' \
+    printf '  %-8s wasm %-30s raw %10s  brotli %10s;  first load (page + js + wasm + css + split loader): raw %s, brotli %s\n' \
         "$1" "$4" "$(kb "$(size "$D/$4")")" "$(kb "$(size "$D/$4.br")")" "$(kb $raw)" "$(kb $br)"
 }
 report resident index.html "$js" "$wasm"
@@ -148,6 +167,6 @@ report staff staff.html "$staff_js" "$staff_wasm"
 if [[ "${BOSAI_BUILD_HELLO:-}" == 1 ]]; then
     # The bench's floor: bindgen + brotli, kept beside the target (not served).
     bindgen hello_leptos hello
-    brotli -q 11 -f -k "$STAGE/hello/hello_bg.wasm"
-    brotli -q 11 -f -k "$STAGE/hello/hello.js"
+    brotli -q 11 -f -k "$STAGE/hello/out/hello_bg.wasm"
+    brotli -q 11 -f -k "$STAGE/hello/out/hello.js"
 fi

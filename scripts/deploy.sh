@@ -140,7 +140,8 @@ hashed=() shell=()
 while IFS= read -r f; do
   f="${f#dist/}"
   case "$f" in *.br | *.gz) continue ;; esac
-  if [[ "$(basename "$f")" =~ -[0-9a-f]{16}\.[a-z]+$ ]]; then hashed+=("$f"); else shell+=("$f"); fi
+  # app-<16 hex>.css, and everything in a bundle folder resident-<16 hex>/ (build-app.sh).
+  if [[ "$f" =~ ^[a-z_]+-[0-9a-f]{16}(/|\.[a-z]+$) ]]; then hashed+=("$f"); else shell+=("$f"); fi
 done < <(find dist -type f | sort)
 [ ${#shell[@]} -gt 0 ] || die "dist/ is empty"
 for f in "${hashed[@]}"; do upload "$f" "public, max-age=31536000, immutable"; done

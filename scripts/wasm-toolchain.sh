@@ -62,11 +62,26 @@ _bosai_toolchain() {
         hash -r
     fi
     export WASM_BINDGEN_VERSION="$want"
+
+    # The splitter that cuts the app's `#[lazy_route]` pages into chunks (Leptos' wasm_split
+    # helpers): its format is versioned with the helpers crate, so the CLI follows Cargo.lock.
+    want="$(awk '/^name = "wasm_split_helpers"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$root/Cargo.lock")"
+    [[ -n "$want" ]] || { _tc_log "no wasm_split_helpers in Cargo.lock"; return 1; }
+    if ! command -v wasm-split-cli >/dev/null \
+        || ! cargo install --list 2>/dev/null | grep -qx "wasm_split_cli_support v$want:"; then
+        _tc_log "installing wasm_split_cli_support $want (wasm-split-cli); takes ~2 min"
+        local installer=cargo
+        command -v cargo >/dev/null || installer=/usr/bin/cargo
+        env -u RUSTC_BOOTSTRAP -u CARGO_TARGET_DIR -u CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER \
+            "$installer" install --locked wasm_split_cli_support --version "=$want" --features build-binary >&2
+        hash -r
+    fi
+    export WASM_SPLIT_VERSION="$want"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     _bosai_toolchain
-    echo "wasm-toolchain: ok (cargo: $WASM_CARGO ${WASM_CARGO_FLAGS[*]:-}; wasm-bindgen $WASM_BINDGEN_VERSION)"
+    echo "wasm-toolchain: ok (cargo: $WASM_CARGO ${WASM_CARGO_FLAGS[*]:-}; wasm-bindgen $WASM_BINDGEN_VERSION, wasm-split $WASM_SPLIT_VERSION)"
 else
     # Sourced: a failure exits the caller (it is a build script); otherwise restore its options.
     # Read from $- in this shell: `$(set +o)` would report errexit as off (a command

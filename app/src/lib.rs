@@ -1,5 +1,8 @@
 //! 避難所・安否アプリ: the client-side-rendered PWA for residents, shelter staff and HQ.
 
+// A bundle's build (one feature) leaves the other bundle's pages unused.
+#![cfg_attr(not(all(feature = "resident", feature = "staff")), allow(dead_code, unused_imports))]
+
 mod admin_facilities;
 mod admin_pages;
 mod admin_staff;
@@ -9,6 +12,7 @@ mod display;
 mod hq;
 mod i18n;
 mod incidents;
+mod later;
 mod outbox;
 mod pages;
 mod push;
@@ -24,7 +28,7 @@ use i18n::{tx, Lang};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 use resident::OutboxStatus;
 use wasm_bindgen::JsCast;
 
@@ -39,6 +43,7 @@ pub enum Bundle {
 
 /// The residents' bundle (index.html). Two entry functions, not one taking a `Bundle`:
 /// each links in only the routes it mounts.
+#[cfg(feature = "resident")]
 pub fn start_resident() {
     boot(Bundle::Resident, || {
         leptos::mount::mount_to_body(|| {
@@ -49,6 +54,7 @@ pub fn start_resident() {
 }
 
 /// The staff and HQ bundle (staff.html).
+#[cfg(feature = "staff")]
 pub fn start_staff() {
     boot(Bundle::Staff, || {
         leptos::mount::mount_to_body(|| view! { <Shell bundle=Bundle::Staff><StaffRoutes/></Shell> })
@@ -118,33 +124,35 @@ fn Shell(bundle: Bundle, children: Children) -> impl IntoView {
     }
 }
 
+#[cfg(feature = "resident")]
 #[component]
 fn ResidentRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <pages::NotFound/> }>
             <Route path=path!("/") view=pages::Home/>
             <Route path=path!("/auth/callback") view=pages::AuthCallback/>
-            <Route path=path!("/household") view=resident::Household/>
-            <Route path=path!("/members/:id") view=resident::MemberPage/>
+            <Route path=path!("/household") view={Lazy::<later::HouseholdRoute>::new()}/>
+            <Route path=path!("/members/:id") view={Lazy::<later::MemberRoute>::new()}/>
             <Route path=path!("/safety") view=resident::HouseholdSafety/>
             <Route path=path!("/safety/:id") view=resident::SafetyPage/>
             <Route path=path!("/checkin") view=resident::CheckIn/>
             <Route path=path!("/c/:code") view=resident::PosterCheckIn/>
-            <Route path=path!("/mydata") view=resident::MyData/>
-            <Route path=path!("/surveys") view=resident::Surveys/>
-            <Route path=path!("/surveys/:id") view=resident::SurveyPage/>
-            <Route path=path!("/notices") view=resident::Notices/>
+            <Route path=path!("/mydata") view={Lazy::<later::MyDataRoute>::new()}/>
+            <Route path=path!("/surveys") view={Lazy::<later::SurveysRoute>::new()}/>
+            <Route path=path!("/surveys/:id") view={Lazy::<later::SurveyRoute>::new()}/>
+            <Route path=path!("/notices") view={Lazy::<later::NoticesRoute>::new()}/>
         </Routes>
     }
 }
 
+#[cfg(feature = "staff")]
 #[component]
 fn StaffRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <pages::NotFound/> }>
             <Route path=path!("/shelter") view=shelter::ShelterStaff/>
             <Route path=path!("/shelter/callback") view=shelter::StaffCallback/>
-            <Route path=path!("/hq") view=hq::Hq/>
+            <Route path=path!("/hq") view={Lazy::<later::HqRoute>::new()}/>
         </Routes>
     }
 }

@@ -5,25 +5,53 @@
 use crate::Row;
 use std::path::Path;
 
-/// The page plus the hashed js and css it names and the wasm its js names.
+/// What a first visit downloads before the app runs: the page, the css, js and wasm it names
+/// (`/…` in `href`/`src`, the wasm by its preload link), and the modules that js imports
+/// (`./__wasm_split.js`, the loader of the later pages' chunks). Paths relative to `dist`.
 fn first_load(dist: &Path, page: &str) -> Option<Vec<String>> {
     let html = std::fs::read_to_string(dist.join(page)).ok()?;
     let mut files = vec![page.to_owned()];
-    let mut js_text = String::new();
-    let names: Vec<String> = std::fs::read_dir(dist)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .collect();
-    for name in names.iter().filter(|n| (n.ends_with(".js") || n.ends_with(".css")) && n.as_str() != "sw.js") {
-        if html.contains(name.as_str()) {
-            if name.ends_with(".js") {
-                js_text.push_str(&std::fs::read_to_string(dist.join(name)).ok()?);
-            }
-            files.push(name.clone());
+    for attr in html.split(['"', '\'']).filter(|v| v.starts_with('/')) {
+        let path = attr.trim_start_matches('/');
+        if [".js", ".css", ".wasm"].iter().any(|ext| path.ends_with(ext)) && dist.join(path).is_file() {
+            files.push(path.to_owned());
         }
     }
-    files.extend(names.iter().filter(|n| n.ends_with(".wasm") && js_text.contains(n.as_str())).cloned());
+    for js in files.clone().iter().filter(|f| f.ends_with(".js")) {
+        let dir = Path::new(js).parent().unwrap_or(Path::new(""));
+        let text = std::fs::read_to_string(dist.join(js)).ok()?;
+        for import in text.split('"').filter(|v| v.starts_with("./") && v.ends_with(".js")) {
+            let path = dir.join(import.trim_start_matches("./")).to_string_lossy().into_owned();
+            if !files.contains(&path) && dist.join(&path).is_file() {
+                files.push(path);
+            }
+        }
+    }
     files.iter().any(|f| f.ends_with(".wasm")).then_some(files)
+}
+
+/// The later pages (`#[lazy_route]`): each one's split module and the chunks it needs, fetched
+/// together (one round trip) the first time the page opens, as `__wasm_split.js` lists them.
+/// Returns (page, brotli bytes) per page.
+fn later_pages(dist: &Path, files: &[String]) -> Vec<(String, f64)> {
+    let Some(loader) = files.iter().find(|f| f.ends_with("__wasm_split.js")) else { return Vec::new() };
+    let dir = dist.join(Path::new(loader).parent().unwrap_or(Path::new("")));
+    let Ok(text) = std::fs::read_to_string(dist.join(loader)) else { return Vec::new() };
+    let br = |file: &str| size(&dir.join(format!("{file}.br")));
+    let mut pages = Vec::new();
+    // `export const __wasm_split_load___<page>_<hash> = …("./split___<page>_<hash>.wasm" …), [__chunk_7, …]));`
+    for export in text.split("export const __wasm_split_load___").skip(1) {
+        let module = export.split('"').find(|v| v.starts_with("./split___")).map(|v| &v[2..]);
+        let deps = export.rsplit_once('[').map_or("", |(_, d)| d.split(']').next().unwrap_or(""));
+        let chunks = deps.split(',').map(str::trim).filter_map(|d| d.strip_prefix("__"));
+        let bytes: Option<f64> = module.into_iter().map(br).chain(chunks.map(|c| br(&format!("{c}.wasm")))).sum();
+        let name = export.split("_route_view").next().unwrap_or(export).to_owned();
+        match bytes {
+            Some(bytes) => pages.push((name, bytes)),
+            None => eprintln!("size: later page {name}: a file is missing in {} ({module:?}, {deps})", dir.display()),
+        }
+    }
+    pages
 }
 
 fn size(path: &Path) -> Option<f64> {
@@ -62,6 +90,14 @@ pub fn rows(dist: &Path) -> Vec<Row> {
             Row::missing("app_vs_hello_ratio", "ratio"),
         ]),
     }
+    // The most a resident waits for when opening a later page for the first time (the issue's
+    // budget: one round trip of at most 60 KB brotli).
+    let later = first_load(dist, "index.html").map(|f| later_pages(dist, &f)).unwrap_or_default();
+    for (page, bytes) in &later {
+        eprintln!("size: later page {page}: {bytes} bytes brotli");
+    }
+    let largest = later.iter().map(|(_, b)| *b).fold(None, |m: Option<f64>, b| Some(m.map_or(b, |m| m.max(b))));
+    rows.push(Row::new("app_later_page_max_brotli_bytes", largest, "bytes"));
     let staff = first_load(dist, "staff.html");
     rows.push(Row::new("staff_first_load_brotli_bytes", staff.and_then(|f| total(dist, &f, ".br")), "bytes"));
     rows.extend(catalog_rows(dist));
@@ -90,4 +126,49 @@ fn catalog_rows(dist: &Path) -> Vec<Row> {
     };
     rows.extend(sizes.into_iter().map(|(code, s)| Row::new(name(&code), Some(s), "bytes")));
     rows
+}
+
+/// Where the resident bundle's main module spends its bytes, by crate (generic code counts for
+/// the crate that defines it: most of `tachys` is this app's views): `twiggy top` over the main
+/// module as served but with its names (`$BOSAI_APP_STAGE/resident/named/resident_bg.wasm`, from
+/// build-app.sh). Printed as a table of the top 20; nothing when twiggy is missing.
+pub fn print_crate_breakdown() {
+    let Some(stage) = std::env::var_os("BOSAI_APP_STAGE") else { return };
+    let wasm = Path::new(&stage).join("resident/named/resident_bg.wasm");
+    let out = std::process::Command::new("twiggy").args(["top", "-n", "1000000", "-f", "json"]).arg(&wasm).output();
+    let Ok(items) = out.map(|o| serde_json::from_slice::<Vec<serde_json::Value>>(&o.stdout).unwrap_or_default()) else {
+        eprintln!("size: twiggy not found; no per-crate breakdown");
+        return;
+    };
+    let mut by_crate = std::collections::BTreeMap::<String, u64>::new();
+    for item in &items {
+        let (Some(name), Some(bytes)) = (item["name"].as_str(), item["shallow_size"].as_u64()) else { continue };
+        if name.starts_with("custom section") || name.starts_with("\"function names\"") {
+            continue; // names and relocations: not downloaded
+        }
+        *by_crate.entry(crate_of(name)).or_default() += bytes;
+    }
+    let total: u64 = by_crate.values().sum();
+    let mut top: Vec<_> = by_crate.into_iter().collect();
+    top.sort_by_key(|(_, bytes)| std::cmp::Reverse(*bytes));
+    println!("\nResident main module by crate (raw bytes, before compression; total {total}):\n");
+    println!("| crate | bytes | share |\n| --- | ---: | ---: |");
+    for (name, bytes) in top.into_iter().take(20) {
+        println!("| {name} | {bytes} | {:.1} % |", 100.0 * bytes as f64 / total.max(1) as f64);
+    }
+}
+
+/// `<tachys::view::… as …>::build` → `tachys`; data segments and the like keep their own name.
+fn crate_of(item: &str) -> String {
+    let mut name = item.trim_start_matches(['<', '&', '(']);
+    for prefix in ["dyn ", "mut ", "impl ", "T as ", "F as "] {
+        name = name.strip_prefix(prefix).unwrap_or(name);
+    }
+    match name.split_once("::") {
+        Some((head, _)) if head.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '[' || c == ']') => {
+            head.split('[').next().unwrap_or(head).to_owned()
+        }
+        _ if item.starts_with("data segment") => "(data)".to_owned(),
+        _ => "(other)".to_owned(),
+    }
 }

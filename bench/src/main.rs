@@ -101,6 +101,7 @@ fn main() {
     }
     if run("size") {
         rows.extend(app_size::rows(&dist));
+        app_size::print_crate_breakdown();
     }
     if run("init") {
         rows.extend(init::rows(bin.parent().expect("release dir"), smoke));

@@ -204,7 +204,7 @@ test('accessibility (axe-core) and focus on navigation', async (t) => {
     await page.getByRole('link', { name: '避難所スタッフ' }).click();
     await page.waitForURL(`${stack.url}/shelter`);
     await page.locator('main h1').first().waitFor();
-    assert.equal(await page.evaluate(() => [...document.scripts].some((s) => /\/staff-[0-9a-f]{16}\.js$/.test(s.src))), true);
+    assert.equal(await page.evaluate(() => [...document.scripts].some((s) => /\/staff-[0-9a-f]{16}\/staff\.js$/.test(s.src))), true);
     // Staff → HQ is routed inside the staff bundle: focus follows to the new page's heading.
     await page.getByRole('link', { name: '災害対策本部' }).click();
     await page.waitForFunction(() => document.activeElement?.tagName === 'H1'

@@ -41,7 +41,9 @@ test('a resident never downloads the staff bundle', async () => {
       }
       return names;
     });
-    assert.ok(cached.some((p) => /^\/resident-[0-9a-f]{16}\.wasm$/.test(p)), `resident wasm precached: ${cached}`);
+    assert.ok(cached.some((p) => /^\/resident-[0-9a-f]{16}\/resident_bg\.wasm$/.test(p)), `resident wasm precached: ${cached}`);
+    // The later pages' chunks too, so they open offline without ever having been visited.
+    assert.ok(cached.some((p) => /^\/resident-[0-9a-f]{16}\/split___my_data_route_view_\d+\.wasm$/.test(p)), `chunks precached: ${cached}`);
     assert.deepEqual(cached.filter((p) => /staff/.test(p)), [], 'no staff file in the cache');
     assert.deepEqual(fetched.filter((p) => /staff/.test(p)), [], 'no staff file fetched');
   } finally {
@@ -138,6 +140,12 @@ test('resident home, language switch, deep links, then offline', async (t) => {
     await page.getByRole('alert').filter({ hasText: '通信できません' }).waitFor();
     await page.getByText(/最終更新/).waitFor();
     await screenshot(page, 'resident-offline-360');
+    // Pages loaded on demand (wasm chunks of their own), never opened online, open offline:
+    // the service worker precached their chunks.
+    for (const path of ['/household', '/mydata', '/notices', '/surveys']) {
+      await page.goto(`${stack.url}${path}`);
+      await page.locator('main h1').first().waitFor();
+    }
     // A deep link the browser never loaded before still gets the shell.
     await page.goto(`${stack.url}/hq`);
     await h1.filter({ hasText: '災害対策本部' }).waitFor();

@@ -15,12 +15,14 @@ use std::path::{Path, PathBuf};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// Content-hashed files (`app-3f9c0a1b.wasm`) never change, so browsers keep them;
-/// everything else (index.html, sw.js, manifest) is revalidated on each load.
+/// Content-hashed files (`app-3f9c0a1b.css`) and everything in a content-hashed bundle folder
+/// (`resident-0123456789abcdef/chunk_7.wasm`) never change, so browsers keep them; everything
+/// else (index.html, sw.js, manifest, catalogs) is revalidated on each load.
 fn is_hashed_asset(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or("");
-    let stem = name.split('.').next().unwrap_or("");
-    stem.rsplit_once('-').is_some_and(|(_, h)| h.len() >= 8 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    path.split('/').any(|segment| {
+        let stem = segment.split('.').next().unwrap_or("");
+        stem.rsplit_once('-').is_some_and(|(_, h)| h.len() >= 8 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    })
 }
 
 async fn cache_headers(req: Request, next: Next) -> Response {
@@ -138,6 +140,9 @@ mod tests {
     fn hashed_assets() {
         assert!(super::is_hashed_asset("/bosai_app-3f9c0a1b.wasm"));
         assert!(super::is_hashed_asset("/assets/app-0123456789abcdef.js"));
+        assert!(super::is_hashed_asset("/resident-0123456789abcdef/__wasm_split.js"));
+        assert!(super::is_hashed_asset("/resident-0123456789abcdef/split___household_route_view_1842.wasm"));
+        assert!(!super::is_hashed_asset("/i18n/resident/vi.txt"));
         assert!(!super::is_hashed_asset("/sw.js"));
         assert!(!super::is_hashed_asset("/index.html"));
         assert!(!super::is_hashed_asset("/manifest.webmanifest"));

@@ -1,0 +1,50 @@
+//! Pages opened later, each a wasm chunk of its own (`#[lazy_route]`, cut out by
+//! `wasm-split-cli` in scripts/build-app.sh) fetched on first use. A resident's first download
+//! holds only the home page, the sign-in callback, safety reports and the check-in QR; a shelter
+//! device's holds the shelter screens, and HQ's screens come when `/hq` is opened. The service
+//! worker precaches every chunk after the first visit, so these pages still open offline.
+
+use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
+
+/// Each page as a lazily loaded route. Only the route may name the page's component: a call
+/// from the first download's code would pull it (and its views) back into the main module.
+macro_rules! later {
+    ($($(#[$doc:meta])* $route:ident => $($page:ident)::+;)*) => {$(
+        $(#[$doc])*
+        pub(crate) struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$($page)::+/> }.into_any()
+            }
+        }
+    )*};
+}
+
+#[cfg(feature = "resident")]
+later! {
+    /// `/household`: members and who is at home.
+    HouseholdRoute => crate::resident::Household;
+    /// `/members/:id`: one member's details and needs.
+    MemberRoute => crate::resident::MemberPage;
+    /// `/mydata`: export and deletion.
+    MyDataRoute => crate::resident::MyData;
+    /// `/surveys`.
+    SurveysRoute => crate::resident::Surveys;
+    /// `/surveys/:id`.
+    SurveyRoute => crate::resident::SurveyPage;
+    /// `/notices`.
+    NoticesRoute => crate::resident::Notices;
+}
+
+#[cfg(feature = "staff")]
+later! {
+    /// `/hq`: the prefecture's and municipalities' headquarters.
+    HqRoute => crate::hq::Hq;
+}
