@@ -106,9 +106,11 @@ fn Shell(bundle: Bundle, children: Children) -> impl IntoView {
         document().set_title(l.tr().app_title);
     });
 
+    // True while the router loads a page (a lazily loaded page's chunk, say).
+    let (routing, set_routing) = signal(false);
     view! {
-        <Router>
-            <FocusOnNavigate/>
+        <Router set_is_routing=set_routing>
+            <FocusOnNavigate routing/>
             <Header bundle/>
             <main id="main">{children()}</main>
             <footer class="site-footer">
@@ -158,13 +160,20 @@ fn StaffRoutes() -> impl IntoView {
 }
 
 /// After an in-app navigation, focus the new page's heading so screen readers
-/// start there (not on the first load: the reader is at the top already).
+/// start there (not on the first load: the reader is at the top already). Waits while the
+/// router is still loading the page (a lazily loaded page's chunk), or the old heading would
+/// get the focus.
 #[component]
-fn FocusOnNavigate() -> impl IntoView {
+fn FocusOnNavigate(routing: ReadSignal<bool>) -> impl IntoView {
     let path = use_location().pathname;
-    Effect::new(move |prev: Option<String>| {
+    // The page whose heading was last shown (first load) or focused.
+    let shown = StoredValue::new(None::<String>);
+    Effect::new(move || {
+        if routing.get() {
+            return;
+        }
         let now = path.get();
-        if prev.is_some_and(|p| p != now) {
+        if shown.get_value().is_some_and(|p| p != now) {
             // After the new route has rendered.
             request_animation_frame(|| {
                 if let Some(h1) = document().query_selector("main h1").ok().flatten() {
@@ -173,7 +182,7 @@ fn FocusOnNavigate() -> impl IntoView {
                 }
             });
         }
-        now
+        shown.set_value(Some(now));
     });
 }
 

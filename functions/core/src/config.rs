@@ -90,11 +90,15 @@ impl Config {
         let municipality = MunicipalityCode::parse(&municipality)
             .map_err(|e| ConfigError::Invalid("BOSAI_MUNICIPALITY", e.to_string()))?;
         let store = match var("BOSAI_STORE").as_deref() {
-            Some("dynamodb") => StoreConfig::Dynamo(DynamoConfig {
-                table: var("BOSAI_TABLE").unwrap_or_else(|| "bosai".into()),
-                endpoint: var("BOSAI_DYNAMODB_ENDPOINT"),
-                region: var("AWS_REGION"),
-            }),
+            Some("dynamodb") => {
+                // Checked here so a typo stops the start, not the first request.
+                bosai_store::aws_http::AwsTrust::from_env().map_err(|e| ConfigError::Invalid("BOSAI_AWS_TRUST", e))?;
+                StoreConfig::Dynamo(DynamoConfig {
+                    table: var("BOSAI_TABLE").unwrap_or_else(|| "bosai".into()),
+                    endpoint: var("BOSAI_DYNAMODB_ENDPOINT"),
+                    region: var("AWS_REGION"),
+                })
+            }
             None | Some("embedded") => {
                 StoreConfig::Embedded { dir: var("BOSAI_DATA_DIR").unwrap_or_else(|| ".bosai/data".into()).into() }
             }

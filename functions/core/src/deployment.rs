@@ -100,6 +100,8 @@ pub const ENV: &[EnvVar] = &[
     EnvVar { name: "BOSAI_MUNICIPALITY", read_by: ALL, need: Required },
     EnvVar { name: "BOSAI_RETENTION_DAYS", read_by: ALL, need: Required },
     EnvVar { name: "BOSAI_PUBLIC_CACHE_SECONDS", read_by: ALL, need: Optional },
+    // amazon (default: only Amazon Trust Services roots for AWS endpoints) or platform.
+    EnvVar { name: "BOSAI_AWS_TRUST", read_by: ALL, need: Optional },
     EnvVar { name: "BOSAI_INACTIVE_DAYS", read_by: ALL, need: Optional },
     EnvVar { name: "BOSAI_INACTIVE_WARNING_DAYS", read_by: ALL, need: Optional },
     EnvVar { name: "BOSAI_DATA_DIR", read_by: ALL, need: LocalOnly },

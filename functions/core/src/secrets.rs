@@ -41,5 +41,11 @@ impl SecretSource {
 /// `AWS_ENDPOINT_URL_KMS` in tests), loaded once per process.
 pub async fn aws() -> &'static aws_config::SdkConfig {
     static CONFIG: tokio::sync::OnceCell<aws_config::SdkConfig> = tokio::sync::OnceCell::const_new();
-    CONFIG.get_or_init(|| aws_config::load_defaults(aws_config::BehaviorVersion::latest())).await
+    CONFIG
+        .get_or_init(|| {
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .http_client(bosai_store::aws_http::shared())
+                .load()
+        })
+        .await
 }

@@ -4,6 +4,7 @@
 //! for the one-command local run. `tests/contract.rs` runs the same suite
 //! against both.
 
+pub mod aws_http;
 pub mod condition;
 pub mod dynamo;
 pub mod error;

@@ -65,15 +65,23 @@ impl AppState {
 
     /// Everything `function` needs from the environment, as the Lambda functions start.
     pub async fn from_env(function: crate::deployment::Function) -> Result<Self, crate::config::ConfigError> {
+        let started = std::time::Instant::now();
+        let ms = |since: std::time::Instant| since.elapsed().as_secs_f64() * 1000.0;
         let config = Config::from_env()?;
         let auth = crate::config::AuthConfig::from_env()?.load_for(function).await?;
+        let auth_ms = ms(started);
+        let at = std::time::Instant::now();
         let store = config.open_store().await?;
+        let store_ms = ms(at);
         let state = Self::new(store, config, auth);
         // The token function sends no push and never reads the VAPID key.
+        let at = std::time::Instant::now();
         let push = match function {
             crate::deployment::Function::Token => None,
             _ => crate::config::push_from_env().await?,
         };
+        // The cold start's parts, once per instance (issue 18: what init does that it should not).
+        tracing::info!(auth_ms, store_ms, push_ms = ms(at), total_ms = ms(started), "init");
         Ok(match push {
             Some(push) => state.with_push(push, None),
             None => state,
