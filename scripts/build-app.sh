@@ -65,6 +65,19 @@ trap 'rm -rf "$NEW" "$ROOT/dist.old"' EXIT
 rm -rf "$NEW" && mkdir -p "$NEW/icons"
 css="app-$(hash16 public/app.css).css"
 cp public/app.css "$NEW/$css"
+# The loading page's script (shelters and emergency numbers before the wasm arrives), with the
+# Japanese catalog's labels for what it shows.
+python3 - app/i18n/resident/ja.json public/boot.js "$NEW/boot.js" <<'PY'
+import json, sys
+ja = json.load(open(sys.argv[1], encoding="utf-8"))
+keys = ["status", "congestion"] + [k for k in ja if k.startswith(("status_", "congestion_"))]
+labels = json.dumps({k: ja[k] for k in keys}, ensure_ascii=False)
+text = open(sys.argv[2], encoding="utf-8").read()
+assert "__BOSAI_BOOT_LABELS__" in text
+open(sys.argv[3], "w", encoding="utf-8").write(text.replace("__BOSAI_BOOT_LABELS__", labels))
+PY
+boot_js="boot-$(hash16 "$NEW/boot.js").js"
+mv "$NEW/boot.js" "$NEW/$boot_js"
 # Language catalogs (app/i18n/resident, checked by app/build.rs), one per language; the app
 # fetches only the chosen one (Japanese is compiled in). Served as `key<TAB>text` lines, plural
 # forms as `key.category` (app/src/i18n/load.rs reads them with far less wasm than JSON).
@@ -92,7 +105,7 @@ bundle() { # <name> <page>
     # The glue starts the app from the module, so the page needs no inline script (CSP-friendly).
     cat "$out/$name.js" - > "$STAGE/$name/glue.js" <<'JS'
 __wbg_init().catch((e) => {
-    const b = document.getElementById('boot');
+    const b = document.querySelector('#boot [role=status]');
     if (b) b.textContent = '読み込みに失敗しました。再読み込みしてください。 / Failed to load. Please reload.';
     throw e;
 });
@@ -104,7 +117,8 @@ JS
     BUNDLE_JS="$BUNDLE_DIR/$name.js" BUNDLE_WASM="$BUNDLE_DIR/${name}_bg.wasm"
     BUNDLE_FILES=()
     for f in "$NEW/$BUNDLE_DIR"/*; do BUNDLE_FILES+=("/$BUNDLE_DIR/$(basename "$f")"); done
-    sed -e "s|{{CSS}}|$css|g" -e "s|{{JS}}|$BUNDLE_JS|g" -e "s|{{WASM}}|$BUNDLE_WASM|g" public/index.html > "$NEW/$page"
+    sed -e "s|{{CSS}}|$css|g" -e "s|{{BOOT}}|$boot_js|g" -e "s|{{JS}}|$BUNDLE_JS|g" -e "s|{{WASM}}|$BUNDLE_WASM|g" \
+        public/index.html > "$NEW/$page"
 }
 
 bindgen bosai_app_resident resident
@@ -117,7 +131,7 @@ cp public/manifest.webmanifest "$NEW/"
 cp public/icons/icon.svg public/icons/icon-192.png public/icons/icon-512.png "$NEW/icons/"
 
 # Everything a resident needs offline after the first visit, the later pages' chunks included.
-precache=(/index.html "${resident_files[@]}" "/$css" /manifest.webmanifest
+precache=(/index.html "${resident_files[@]}" "/$css" "/$boot_js" /manifest.webmanifest
           /icons/icon.svg /icons/icon-192.png /icons/icon-512.png)
 staff_precache=(/staff.html "${staff_files[@]}")
 # One version for the whole shell: any change to a precached file or to sw.js renews the cache.

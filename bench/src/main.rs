@@ -4,6 +4,7 @@
 //! test instead (`make load`, see `load.rs`).
 
 mod app_size;
+mod first_usable;
 mod checkin;
 mod hq;
 mod init;
@@ -75,7 +76,7 @@ fn main() {
         eprintln!("wrote {}", out.join("load.json").display());
         std::process::exit(if report.passed { 0 } else { 1 });
     }
-    // `--only SECTION` (checkin, token (with jpki), sync, hq, purge, push, size, init) runs one part while working on it.
+    // `--only SECTION` (checkin, token (with jpki), sync, hq, purge, push, size, firstload, init) runs one part while working on it.
     let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
     let run = |section: &str| only.as_deref().is_none_or(|o| o == section);
     let mut rows = Vec::new();
@@ -102,6 +103,9 @@ fn main() {
     if run("size") {
         rows.extend(app_size::rows(&dist));
         app_size::print_crate_breakdown();
+    }
+    if run("firstload") {
+        rows.extend(first_usable::rows(&root, &bin, &dist, smoke));
     }
     if run("init") {
         rows.extend(init::rows(bin.parent().expect("release dir"), smoke));

@@ -1,0 +1,68 @@
+// A first visit over a congested cell (issue 18), through Chromium's network emulation
+// (lib/throttle.mjs: 400 kbit/s, 400 ms): the loading page shows the emergency numbers and the
+// shelters before the app arrives, then the app's own list; the first download holds no page
+// opened later and no staff code; a later page fetches its chunk when first opened. The times
+// are reported here and measured by `make bench` (section firstload), not asserted.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, screenshot } from './lib/browser.mjs';
+import { startStack } from './lib/stack.mjs';
+import { homeReadable, homeReady, loadThrottled } from './lib/throttle.mjs';
+
+let stack;
+let shelters;
+before(async () => {
+  stack = await startStack();
+  shelters = await (await fetch(`${stack.url}/api/shelters`)).json();
+});
+after(async () => { await stack?.stop(); });
+
+test('over a congested cell: numbers and shelters first, then the app; nothing loaded early', async (t) => {
+  const b = await launchBrowser();
+  try {
+    const { page } = b;
+    let seen;
+    const readable = await loadThrottled(page, `${stack.url}/`, async (p, timeout) => {
+      await homeReadable(p, timeout);
+      // Still the loading page (the app has not started): it already offers the numbers.
+      seen = await p.evaluate(() => ({
+        loading: !!document.getElementById('boot'),
+        tel: [...document.querySelectorAll('#boot a[href^="tel:"]')].map((a) => a.getAttribute('href')),
+        shelters: [...document.querySelectorAll('#boot-shelters li h3')].map((h) => h.textContent),
+      }));
+      await screenshot(p, 'firstload-loading-page-360', { fullPage: false });
+    });
+    assert.equal(seen.loading, true, 'the shelters showed before the app started');
+    assert.deepEqual(seen.tel, ['tel:119', 'tel:110']);
+    assert.deepEqual(seen.shelters, shelters.map((s) => s.name_ja));
+    const usable = await loadThrottled(page, `${stack.url}/`, homeReady);
+    // The app replaced the loading page and lists the same shelters.
+    assert.equal(await page.locator('#boot').count(), 0);
+    await page.getByText(shelters[0].name_ja).first().waitFor();
+    t.diagnostic(`shelters readable after ${readable.seconds.toFixed(1)} s, app usable after ${usable.seconds.toFixed(1)} s`);
+    const early = usable.fetched.filter((p) => /split___|chunk_\d+\.wasm|staff/.test(p));
+    assert.deepEqual(early, [], 'no later page and no staff code in the first download');
+    assert.ok(usable.fetched.some((p) => /^\/resident-[0-9a-f]{16}\/resident_bg\.wasm$/.test(p)), usable.fetched.join());
+  } finally {
+    await b.close();
+  }
+});
+
+test('a page opened later fetches its own module and chunks, once, and renders', async () => {
+  const b = await launchBrowser();
+  try {
+    const { page } = b;
+    await page.goto(`${stack.url}/`);
+    await page.locator('main li.card').first().waitFor();
+    const fetched = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    await page.goto(`${stack.url}/mydata`);
+    await page.locator('main h1').first().waitFor();
+    const own = fetched.filter((p) => /split___my_data_route_view_\d+\.wasm$/.test(p));
+    assert.equal(own.length, 1, fetched.join());
+    assert.equal(fetched.filter((p) => /split___household/.test(p)).length, 0, 'only the page opened');
+    assert.deepEqual(b.errors.map(String), []);
+  } finally {
+    await b.close();
+  }
+});
