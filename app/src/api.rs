@@ -180,6 +180,10 @@ pub fn load_saved<T: DeserializeOwned>(key: &str) -> Option<Saved<T>> {
     Some(Saved { saved_at, data: decode(&storage_get(key)?).ok()? })
 }
 
+/// The deployment's own municipality: whose shelters a first visit lists, whose credentials
+/// the staff devices accept.
+pub const MUNICIPALITY: &str = "041009";
+
 // Bump the suffix when the shape changes; old entries then stop parsing or are ignored.
 const SHELTERS_KEY: &str = "bosai.shelters.v1";
 

@@ -1,7 +1,8 @@
 //! Pages opened later, each a wasm chunk of its own (`#[lazy_route]`, cut out by
 //! `wasm-split-cli` in scripts/build-app.sh) fetched on first use. A resident's first download
 //! holds only the home page, the sign-in callback, safety reports and the check-in QR; a shelter
-//! device's holds the shelter screens, and HQ's screens come when `/hq` is opened. The service
+//! device's holds the scan screen (the rest of the shelter screen follows at once), and HQ's
+//! screens come when `/hq` is opened. The service
 //! worker precaches every chunk after the first visit, so these pages still open offline.
 
 use leptos::prelude::*;
@@ -47,4 +48,21 @@ later! {
 later! {
     /// `/hq`: the prefecture's and municipalities' headquarters.
     HqRoute => crate::hq::Hq;
+}
+
+/// The shelter screen below the scan (desk registration, roster, past rosters, supplies, status,
+/// poster): its own chunk, so a shelter device's first download is the scan.
+#[cfg(feature = "staff")]
+#[leptos::lazy]
+pub(crate) fn shelter_sections(shelter: String) -> AnyView {
+    use crate::shelter::{Desk, PastRosters, PosterQr, Roster, Status, Supplies};
+    view! {
+        <Desk shelter=shelter.clone()/>
+        <Roster shelter=shelter.clone()/>
+        <PastRosters shelter=shelter.clone()/>
+        <Supplies shelter=shelter.clone()/>
+        <Status shelter=shelter.clone()/>
+        <PosterQr shelter/>
+    }
+    .into_any()
 }

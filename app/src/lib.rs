@@ -3,12 +3,16 @@
 // A bundle's build (one feature) leaves the other bundle's pages unused.
 #![cfg_attr(not(all(feature = "resident", feature = "staff")), allow(dead_code, unused_imports))]
 
+#[cfg(feature = "staff")]
 mod admin_facilities;
+#[cfg(feature = "staff")]
 mod admin_pages;
+#[cfg(feature = "staff")]
 mod admin_staff;
 mod api;
 mod birth;
 mod display;
+#[cfg(feature = "staff")]
 mod hq;
 mod i18n;
 mod incidents;
@@ -16,12 +20,15 @@ mod later;
 mod outbox;
 mod pages;
 mod push;
+#[cfg(feature = "staff")]
 mod qr_decode;
 mod resident;
 mod retry;
 mod session;
+#[cfg(feature = "staff")]
 mod shelter;
 mod shelter_card;
+#[cfg(feature = "staff")]
 mod staff;
 
 use i18n::{tx, Lang};

@@ -61,7 +61,7 @@ pub fn Home() -> impl IntoView {
     let of = RwSignal::new(
         api::storage_get(api::SHELTERS_OF_KEY)
             .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| crate::staff::MUNICIPALITY.to_owned()),
+            .unwrap_or_else(|| api::MUNICIPALITY.to_owned()),
     );
     let choose_town = move |ev| {
         let code = event_target_value(&ev);

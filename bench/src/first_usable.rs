@@ -32,8 +32,5 @@ pub fn rows(root: &Path, bin: &Path, dist: &Path, smoke: bool) -> Vec<Row> {
     if measured.is_none() {
         eprintln!("firstload: the browser run failed (see above); rows missing");
     }
-    names
-        .iter()
-        .map(|(key, name)| Row::new(name, measured.as_ref().and_then(|m| m[*key].as_f64()), "s"))
-        .collect()
+    names.iter().map(|(key, name)| Row::new(name, measured.as_ref().and_then(|m| m[*key].as_f64()), "s")).collect()
 }

@@ -4,8 +4,8 @@
 //! test instead (`make load`, see `load.rs`).
 
 mod app_size;
-mod first_usable;
 mod checkin;
+mod first_usable;
 mod hq;
 mod init;
 mod jpki;

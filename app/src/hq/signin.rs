@@ -153,11 +153,11 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
             </button></p>
         })}
         <SummaryView summary areas help busy refresh=Callback::new(move |()| refresh())/>
-        <crate::incidents::IncidentsPanel on_change=Callback::new(move |()| refresh())
+        <super::IncidentsPanel on_change=Callback::new(move |()| refresh())
             on_view=Callback::new(move |id: Option<String>| {
                 viewing.set(id);
                 refresh();
-                crate::incidents::scroll_to("summary-h");
+                super::scroll_to("summary-h");
             })/>
         <Composer areas sent/>
         <SentList areas sent viewing/>

@@ -174,12 +174,10 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
             <Scan shelter=id.clone()/>
             <Problems/>
             <QueueTools/>
-            <Desk shelter=id.clone()/>
-            <Roster shelter=id.clone()/>
-            <crate::shelter::PastRosters shelter=id.clone()/>
-            <crate::shelter::Supplies shelter=id.clone()/>
-            <Status shelter=id.clone()/>
-            <PosterQr shelter=id/>
+            // The rest of the screen is a chunk of its own, fetched as soon as the scan shows.
+            <Suspense fallback=move || view! { <p class="muted">{move || t().pick("読み込み中…", "Loading…")}</p> }>
+                {Suspend::new(crate::later::shelter_sections(id))}
+            </Suspense>
         } }}
     }
 }

@@ -27,8 +27,7 @@ const SHELTER_KEY: &str = "bosai.staff.shelter";
 const DEVICE_KEY: &str = "bosai.staff.device_id";
 const JWKS_KEY: &str = "bosai.staff.jwks.v1";
 const REJECTED_KEY: &str = "bosai.staff.rejected.v1";
-/// The municipality whose credentials this deployment accepts.
-pub const MUNICIPALITY: &str = "041009";
+pub use crate::api::MUNICIPALITY;
 
 /// What the staff token says, decoded for display only (the server checks it).
 #[derive(Debug, Clone, PartialEq, Deserialize)]

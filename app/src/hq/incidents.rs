@@ -1,0 +1,185 @@
+//! HQ's incidents panel: those open and past, open a new one (a drill or a disaster), close one.
+
+use crate::api::{self, ApiError};
+use crate::i18n::{tp, Lang};
+use crate::use_lang;
+use bosai_types::incident::{Incident, IncidentKind, OpenIncident};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+fn kind_label(k: IncidentKind, l: Lang) -> &'static str {
+    match k {
+        IncidentKind::Real => l.pick("災害", "Disaster"),
+        IncidentKind::Drill => l.pick("訓練", "Drill"),
+    }
+}
+
+fn when(t: bosai_types::Timestamp, l: Lang) -> String {
+    l.format_time(t)
+}
+
+/// HQ's incidents: those open and past, open a new one (a drill or a disaster), close one.
+#[component]
+pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>) -> impl IntoView {
+    let lang = use_lang();
+    let list = RwSignal::new(None::<Vec<Incident>>);
+    let error = RwSignal::new(None::<ApiError>);
+    let name = RwSignal::new(String::new());
+    let kind = RwSignal::new(IncidentKind::Drill);
+    let busy = RwSignal::new(false);
+    // A mistake the app catches before sending.
+    let local = RwSignal::new(None::<&'static str>);
+    let load = move || {
+        spawn_local(async move {
+            match crate::hq::hq_get::<Vec<Incident>>("/api/hq/incidents").await {
+                Ok(v) => list.set(Some(v)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    load();
+    let send = move |method: &'static str, path: String, body: Option<String>| {
+        busy.set(true);
+        spawn_local(async move {
+            match crate::hq::hq_send(method, &path, body).await {
+                Ok(_) => {
+                    error.set(None);
+                    name.set(String::new());
+                    load();
+                    on_change.run(());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        local.set(None);
+        let req = OpenIncident {
+            incident_id: crate::resident::random_id("inc-", 20),
+            name: name.get_untracked().trim().to_owned(),
+            kind: kind.get_untracked(),
+            municipalities: vec![],
+            areas: vec![],
+            started_at: None,
+        };
+        if let Err(m) = req.validate(api::now()) {
+            let l = lang.get_untracked();
+            local.set(Some(l.pick("名前を1〜80文字で入力してください。", m)));
+            return;
+        }
+        send("POST", "/api/hq/incidents".into(), serde_json::to_string(&req).ok());
+    };
+    let close = move |i: Incident| {
+        let l = lang.get_untracked();
+        let question = match (i.kind, l.is_ja()) {
+            (IncidentKind::Drill, true) => format!(
+                "訓練「{}」を終了しますか？訓練の受付・名簿の個人の記録はすぐに削除されます（人数の集計は残ります）。",
+                i.name
+            ),
+            (IncidentKind::Drill, false) => {
+                format!("End the drill '{}'? Its check-ins and rosters are deleted now (the counts stay).", i.name)
+            }
+            (IncidentKind::Real, true) => {
+                format!("災害「{}」を終了しますか？避難者の個人の記録は保存期間のあと削除されます。", i.name)
+            }
+            (IncidentKind::Real, false) => {
+                format!("Close '{}'? Evacuees' personal records are deleted after the retention period.", i.name)
+            }
+        };
+        if web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false) {
+            send("POST", format!("/api/hq/incidents/{}/close", i.id), None);
+        }
+    };
+    let rows = move || {
+        let l = lang.get();
+        let v = list.get()?;
+        if v.is_empty() {
+            return Some(view! { <p class="muted">{l.pick("まだありません。", "None yet.")}</p> }.into_any());
+        }
+        Some(
+            view! {
+                <ul class="incidents">
+                    {v.into_iter().map(|i| {
+                        let state = match (i.closed_at, l.is_ja()) {
+                            (None, true) => format!("{}から実施中", when(i.started_at, l)),
+                            (None, false) => format!("open since {}", when(i.started_at, l)),
+                            (Some(c), true) => format!("{}〜{} 終了", when(i.started_at, l), when(c, l)),
+                            (Some(c), false) => format!("{} – {}, closed", when(i.started_at, l), when(c, l)),
+                        };
+                        // Once deleted, how many (a count, no names); until then, how long they are kept.
+                        let kept = match (i.purged_at, i.purged_items, i.personal_data_until) {
+                            (Some(_), Some(n), _) if l.is_ja() => Some(format!("個人の記録 {n}件を削除済み")),
+                            (Some(_), Some(n), _) => Some(format!("{n} personal records deleted")),
+                            (None, _, Some(t)) if l.is_ja() => Some(format!("個人の記録は{}まで保存", when(t, l))),
+                            (None, _, Some(t)) => Some(format!("personal records kept until {}", when(t, l))),
+                            _ => None,
+                        };
+                        let open = i.is_open();
+                        let drill = i.kind == IncidentKind::Drill;
+                        let label = if l.is_ja() { format!("「{}」を終了する", i.name) } else { format!("Close '{}'", i.name) };
+                        view! {
+                            <li class="incident">
+                                <span class=if drill { "drill-tag" } else { "real-tag" }>{kind_label(i.kind, l)}</span>" "
+                                <strong>{i.name.clone()}</strong>" "<span class="muted">{state}</span>
+                                {kept.map(|k| view! { " "<span class="muted">{k}</span> })}
+                                // A drill's counts stay after it ended: HQ reviews them here.
+                                {drill.then(|| {
+                                    let id = i.id.clone();
+                                    let label = if l.is_ja() { format!("「{}」の集計を見る", i.name) } else { format!("Counts of '{}'", i.name) };
+                                    view! {
+                                        <button type="button" class="btn btn-secondary" aria-label=label
+                                            on:click=move |_| on_view.run(Some(id.clone()))>{l.pick("集計を見る", "Counts")}</button>
+                                    }
+                                })}
+                                {open.then(|| view! {
+                                    <button type="button" class="btn btn-secondary" aria-label=label disabled=move || busy.get()
+                                        on:click=move |_| close(i.clone())>{l.pick("終了する", "Close")}</button>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any(),
+        )
+    };
+    view! {
+        <section class="panel" aria-labelledby="incidents-h">
+            <h2 id="incidents-h">{tp(lang, "災害と訓練", "Disasters and drills")}</h2>
+            <p class="hint">{tp(lang,
+                "訓練中の受付・名簿・人数は訓練だけのもので、実際の集計には入りません。訓練を終えると個人の記録はすぐに削除されます。",
+                "During a drill, check-ins, rosters and counts are the drill's only, never in the real figures. Ending it deletes its personal records at once.")}</p>
+            {move || error.get().map(|e| crate::hq::banner(&e, lang.get()))}
+            {move || local.get().map(|m| view! { <p class="banner" role="alert">{m}</p> })}
+            {rows}
+            <p><button type="button" class="btn btn-secondary" on:click=move |_| on_view.run(Some("real".into()))>
+                {tp(lang, "実際の災害の集計を見る（訓練を除く）", "Real counts (drills left out)")}
+            </button></p>
+            <form class="form" on:submit=submit>
+                <div class="field">
+                    <label for="incident-name">{tp(lang, "名前", "Name")}</label>
+                    <input id="incident-name" type="text" maxlength="80" required placeholder=move || lang.get().pick("例：総合防災訓練", "e.g. City-wide drill")
+                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                </div>
+                <fieldset class="field">
+                    <legend class="label">{tp(lang, "種類", "Kind")}</legend>
+                    <label><input type="radio" name="incident-kind" prop:checked=move || kind.get() == IncidentKind::Drill
+                        on:change=move |_| kind.set(IncidentKind::Drill)/>" "{tp(lang, "訓練", "Drill")}</label>
+                    <label><input type="radio" name="incident-kind" prop:checked=move || kind.get() == IncidentKind::Real
+                        on:change=move |_| kind.set(IncidentKind::Real)/>" "{tp(lang, "実際の災害", "Real disaster")}</label>
+                </fieldset>
+                <button type="submit" class="btn" disabled=move || busy.get()>{tp(lang, "開始する", "Start")}</button>
+            </form>
+        </section>
+    }
+}
+
+/// Moves to the heading `id` (after choosing whose counts the summary shows).
+pub fn scroll_to(id: &str) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        el.scroll_into_view();
+    }
+}
