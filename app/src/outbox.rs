@@ -12,7 +12,7 @@ use crate::session;
 use bosai_types::household::{MemberId, MemberInput};
 use bosai_types::needs::NeedsInput;
 use bosai_types::safety::SafetyReportInput;
-use bosai_types::surveys::{SurveyAnswer, SurveyId};
+use bosai_types::surveys::SurveyId;
 use bosai_types::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -43,7 +43,8 @@ pub enum Op {
     /// The resident's answer to a needs survey for the current period (a PUT: resending replaces it).
     SurveyAnswer {
         survey_id: SurveyId,
-        answer: SurveyAnswer,
+        /// A `SurveyAnswer`, kept as JSON: only the survey pages (a chunk loaded later) read it.
+        answer: RawJson,
     },
 }
 
@@ -65,9 +66,34 @@ impl Op {
             Op::PutNeeds { id, input } => ("PUT", format!("/api/household/members/{id}/needs"), json(input).ok()),
             Op::Safety { input } => ("POST", "/api/safety".into(), json(input).ok()),
             Op::SurveyAnswer { survey_id, answer } => {
-                ("PUT", format!("/api/surveys/{survey_id}/answer"), json(answer).ok())
+                ("PUT", format!("/api/surveys/{survey_id}/answer"), Some(answer.0.clone()))
             }
         }
+    }
+}
+
+/// A JSON value kept as its text (stored and sent as the value itself, not a string), so the
+/// first download decodes no type it does not show: the survey answer's decoder (~10 KB of wasm)
+/// stays in the survey pages' chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawJson(pub String);
+
+impl RawJson {
+    pub fn of<T: Serialize>(value: &T) -> Self {
+        Self(serde_json::to_string(value).unwrap_or_else(|_| "null".into()))
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        serde_json::value::RawValue::from_string(self.0.clone()).map_err(S::Error::custom)?.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self(Box::<serde_json::value::RawValue>::deserialize(d)?.get().to_owned()))
     }
 }
 
@@ -269,4 +295,26 @@ pub fn retry_later(f: fn()) {
 /// After a successful send, or when the connection is back: retry promptly next time.
 pub fn reset_backoff() {
     crate::retry::reset(&RETRY);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bosai_types::surveys::SurveyAnswer;
+
+    /// A survey answer queued by an earlier version (typed) reads back, is sent as the same JSON,
+    /// and is stored again in the same shape.
+    #[test]
+    fn survey_answers_keep_their_json() {
+        let stored = r#"{"op":{"survey_answer":{"survey_id":"s-1","answer":{"answers":{"q1":{"type":"number","value":3}}}}},"at":1764892800000}"#;
+        let q: Queued = serde_json::from_str(stored).expect("an earlier version's entry");
+        let Op::SurveyAnswer { answer, .. } = &q.op else { panic!("{:?}", q.op) };
+        assert_eq!(answer.0, r#"{"answers":{"q1":{"type":"number","value":3}}}"#);
+        let (method, path, body) = q.op.request();
+        assert_eq!((method, path.as_str()), ("PUT", "/api/surveys/s-1/answer"));
+        let sent: SurveyAnswer = serde_json::from_str(&body.expect("a body")).expect("a SurveyAnswer");
+        assert_eq!(RawJson::of(&sent), *answer);
+        let again: serde_json::Value = serde_json::to_value(&q).unwrap();
+        assert_eq!(again["op"]["survey_answer"]["answer"]["answers"]["q1"]["value"], 3);
+    }
 }

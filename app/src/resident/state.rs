@@ -20,7 +20,7 @@ use wasm_bindgen::JsCast;
 pub const PREFIX: &str = "bosai.res.";
 const HOUSEHOLD_KEY: &str = "bosai.res.household.v1";
 /// The last `GET /api/surveys` body, for the survey pages offline.
-const SURVEYS_KEY: &str = "bosai.res.surveys.v1";
+pub(crate) const SURVEYS_KEY: &str = "bosai.res.surveys.v1";
 
 #[derive(Clone, Copy)]
 pub struct Resident {
@@ -46,12 +46,16 @@ thread_local! {
     static STATE: Cell<Option<Resident>> = const { Cell::new(None) };
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
-    static WANT_SURVEYS: Cell<bool> = const { Cell::new(false) };
+    static SURVEYS_DECODER: Cell<Option<SurveysDecoder>> = const { Cell::new(None) };
 }
 
+/// Reads a `GET /api/surveys` body. Given by the survey pages: their decoder lives in their chunk,
+/// not in the first download.
+pub type SurveysDecoder = fn(&str) -> Option<Vec<OpenSurvey>>;
+
 /// Once a survey page has been shown, each sync also refreshes the open surveys.
-pub fn want_surveys() {
-    WANT_SURVEYS.set(true);
+pub fn want_surveys(decode: SurveysDecoder) {
+    SURVEYS_DECODER.set(Some(decode));
 }
 
 pub fn state() -> Resident {
@@ -61,7 +65,8 @@ pub fn state() -> Resident {
 /// Once, from `App`: load the cached copy, listen for `online`, start a sync.
 pub fn init() {
     let saved = RwSignal::new(if session::load().is_some() { api::load_saved(HOUSEHOLD_KEY) } else { None });
-    let surveys = RwSignal::new(if session::load().is_some() { api::load_saved(SURVEYS_KEY) } else { None });
+    // Loaded from the saved copy by the survey pages (surveys::want_surveys).
+    let surveys = RwSignal::new(None);
     let pending = RwSignal::new(Vec::<Queued>::new());
     let shown = Memo::new(move |_| {
         let mut view = saved.get()?.data;
@@ -214,10 +219,10 @@ async fn sync_once() {
                 }
                 Err(e) => s.error.set(Some(e)),
             }
-            if WANT_SURVEYS.get() {
+            if let Some(decode) = SURVEYS_DECODER.get() {
                 match session::authed_send("GET", "/api/surveys", None).await {
                     Ok(text) => {
-                        if let Ok(data) = api::decode::<Vec<OpenSurvey>>(&text) {
+                        if let Some(data) = decode(&text) {
                             let saved_at = api::now();
                             api::storage_set(SURVEYS_KEY, &text);
                             api::storage_set(&format!("{SURVEYS_KEY}.at"), &saved_at.millis().to_string());

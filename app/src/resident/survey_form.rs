@@ -3,7 +3,7 @@
 use super::*;
 use crate::api::{self, ApiError};
 use crate::i18n::{tx, Lang};
-use crate::outbox::Op;
+use crate::outbox::{Op, RawJson};
 use crate::resident;
 use crate::use_lang;
 use bosai_types::surveys::{
@@ -115,7 +115,7 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
         error.set(None);
         let survey_id = sid.get_value();
         spawn_local(async move {
-            match resident::submit(Op::SurveyAnswer { survey_id, answer }).await {
+            match resident::submit(Op::SurveyAnswer { survey_id, answer: RawJson::of(&answer) }).await {
                 Ok(()) => done.set(true),
                 Err(e) => failed.set(Some(e)),
             }

@@ -17,7 +17,7 @@ use leptos_router::hooks::use_params_map;
 pub(crate) fn pending_answer(id: &SurveyId) -> Option<SurveyAnswer> {
     resident::state().pending.with(|p| {
         p.iter().rev().find_map(|q| match &q.op {
-            Op::SurveyAnswer { survey_id, answer } if survey_id == id => Some(answer.clone()),
+            Op::SurveyAnswer { survey_id, answer } if survey_id == id => serde_json::from_str(&answer.0).ok(),
             _ => None,
         })
     })
@@ -26,6 +26,15 @@ pub(crate) fn pending_answer(id: &SurveyId) -> Option<SurveyAnswer> {
 /// The resident's answer for the period open now (a cached daily answer from yesterday is not).
 pub(crate) fn current(os: &OpenSurvey) -> Option<&MyAnswer> {
     os.my_answer.as_ref().filter(|a| a.period == os.survey.period(api::now()))
+}
+
+/// Each sync refreshes the open surveys from now on; the last copy shows meanwhile (offline too).
+fn want_surveys() {
+    let s = resident::state();
+    if s.surveys.with_untracked(Option::is_none) && crate::session::load().is_some() {
+        s.surveys.set(api::load_saved(resident::SURVEYS_KEY));
+    }
+    resident::want_surveys(|text| api::decode(text).ok());
 }
 
 pub(crate) fn find_survey(id: &str) -> Option<OpenSurvey> {
@@ -41,7 +50,7 @@ pub fn Surveys() -> impl IntoView {
         return signed_out(lang, |t| t.surveys_title);
     }
     let s = resident::state();
-    resident::want_surveys();
+    want_surveys();
     resident::sync();
     let list = move || {
         let l = lang.get();
@@ -103,7 +112,7 @@ pub fn SurveyPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let s = resident::state();
-    resident::want_surveys();
+    want_surveys();
     resident::sync();
     // The queue too: a queued answer is what the form starts from.
     let loaded = Memo::new(move |_| s.pending_loaded.get() && s.surveys.with(Option::is_some));
