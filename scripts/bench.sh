@@ -7,8 +7,10 @@ cd "$ROOT"
 # With the hello-world Leptos app: the floor of the app-size rows.
 BOSAI_BUILD_HELLO=1 "$ROOT/scripts/build-app.sh" >&2
 export BOSAI_HELLO_DIR="$CARGO_TARGET_DIR/bosai-app-web/hello/out" BOSAI_APP_STAGE="$CARGO_TARGET_DIR/bosai-app-web"
-# The per-crate size breakdown of `--only size`.
-command -v twiggy >/dev/null || env -u CARGO_TARGET_DIR cargo install --locked --quiet twiggy >&2
+# The per-crate size breakdown of the size section (not in the CI smoke run).
+if [[ " $* " != *" --smoke "* ]] && ! command -v twiggy >/dev/null; then
+  env -u CARGO_TARGET_DIR cargo install --locked --quiet twiggy >&2
+fi
 cargo build --release -p bosai-bench -p bosai-local -p bosai-api -p hello-lambda --quiet
 # DynamoDB Local is started too, for the row measured against it.
 BOSAI_ROOT="$ROOT" BOSAI_LOCAL_BIN="$CARGO_TARGET_DIR/release/bosai-local" \

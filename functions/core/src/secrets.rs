@@ -44,7 +44,7 @@ pub async fn aws() -> &'static aws_config::SdkConfig {
     CONFIG
         .get_or_init(|| {
             aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .http_client(bosai_store::aws_http::shared())
+                .http_client(bosai_store::aws_http::from_env())
                 .load()
         })
         .await

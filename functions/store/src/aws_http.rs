@@ -35,11 +35,11 @@ impl AwsTrust {
     }
 }
 
-/// The process's client (it pools connections), built on first use from `BOSAI_AWS_TRUST`
-/// (the functions' configuration refuses a bad value at startup, before this is reached).
-pub fn shared() -> SharedHttpClient {
-    static CLIENT: std::sync::OnceLock<SharedHttpClient> = std::sync::OnceLock::new();
-    CLIENT.get_or_init(|| client(AwsTrust::from_env().unwrap_or(AwsTrust::Amazon))).clone()
+/// A client for one SDK configuration, trusting what `BOSAI_AWS_TRUST` says (the functions'
+/// configuration refuses a bad value at startup, before this is reached). One per configuration,
+/// not one per process: a client's connection pool belongs to the runtime that first used it.
+pub fn from_env() -> SharedHttpClient {
+    client(AwsTrust::from_env().unwrap_or(AwsTrust::Amazon))
 }
 
 /// A client trusting `trust`'s roots.

@@ -100,7 +100,7 @@ fn retries() -> aws_sdk_dynamodb::config::retry::RetryConfig {
 impl DynamoStore {
     pub async fn connect(cfg: &DynamoConfig) -> Self {
         let mut loader =
-            aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(crate::aws_http::shared());
+            aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(crate::aws_http::from_env());
         if let Some(region) = &cfg.region {
             loader = loader.region(aws_sdk_dynamodb::config::Region::new(region.clone()));
         }

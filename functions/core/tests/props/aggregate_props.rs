@@ -21,8 +21,6 @@ use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-mod common;
-
 const T0: i64 = 1_795_359_600_000; // 2026-11-23 00:00 JST
 const HOUR: i64 = 3_600_000;
 
@@ -37,7 +35,7 @@ fn runtime() -> tokio::runtime::Runtime {
 /// A fresh store per case: in memory, or a new table on DynamoDB Local (None: not running).
 async fn store(dynamodb: bool) -> Option<Arc<dyn Store>> {
     let s: Arc<dyn Store> =
-        if dynamodb { common::dynamodb_store().await? } else { Arc::new(SqliteStore::in_memory().unwrap()) };
+        if dynamodb { crate::common::dynamodb_store().await? } else { Arc::new(SqliteStore::in_memory().unwrap()) };
     seed::seed(s.as_ref(), Timestamp(T0)).await.unwrap();
     Some(s)
 }

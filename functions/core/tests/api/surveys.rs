@@ -1,13 +1,12 @@
 //! Needs surveys over HTTP on both stores: HQ creates and closes, residents answer once per
 //! period and amend, totals equal a recount — and every refused answer leaves nothing written.
 
-mod common;
+use crate::common::TestApp;
 use bosai_core::domain::surveys as domain;
 use bosai_store::{Item, Query};
 use bosai_types::auth::Role;
 use bosai_types::surveys::{NewSurvey, Period, Recurrence, SurveyId, SurveyTotals};
 use bosai_types::{MunicipalityCode, Timestamp};
-use common::TestApp;
 use serde_json::{json, Value};
 
 on_both_stores!(

@@ -1,11 +1,10 @@
 //! Resident flows over HTTP on both stores: household, needs, safety, check-in
 //! credential, my data — and each kind of bad input leaves nothing written.
 
-mod common;
+use crate::common::TestApp;
 use bosai_types::auth::Role;
 use bosai_types::checkin::verify_credential;
 use bosai_types::jws::{Jwks, KeySet};
-use common::TestApp;
 use serde_json::{json, Value};
 
 on_both_stores!(

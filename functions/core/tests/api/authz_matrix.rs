@@ -1,10 +1,9 @@
 //! Walks every route in `routes::all()` with every role (and none) against the
 //! real router: allowed roles get past authorisation, others get 403, no token 401.
 
-mod common;
+use crate::common::TestApp;
 use bosai_core::http::routes::{self, Access};
 use bosai_types::auth::Role;
-use common::TestApp;
 use serde_json::{json, Value};
 
 on_both_stores!(

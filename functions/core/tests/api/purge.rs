@@ -4,12 +4,11 @@
 //! `retention_days` after it was made; what must stay (people still at a shelter, the
 //! household, counters) stays, and HQ reads a report of counts.
 
-mod common;
+use crate::common::TestApp;
 use bosai_core::domain::purge;
 use bosai_store::Value as V;
 use bosai_types::auth::Role;
 use bosai_types::Timestamp;
-use common::TestApp;
 use serde_json::json;
 
 on_both_stores!(
@@ -155,7 +154,7 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     // Before the retention is over nothing goes.
     let early = purge::run(store, 90, Timestamp(now_ms()), 1_000).await.unwrap();
     assert_eq!((early.total(), early.complete), (0, true), "{early:?}");
-    assert!(!common::naming(app.store.as_ref(), &format!("R#{taro}#")).await.is_empty());
+    assert!(!crate::common::naming(app.store.as_ref(), &format!("R#{taro}#")).await.is_empty());
 
     // After it: a run with a small budget stops half-way; the next finishes.
     let later = Timestamp(until.max(now_ms() + 90 * DAY) + DAY);
@@ -171,15 +170,15 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
 
     // Gone: the check-in history, scan records and locations of those who left, Kiyo's record,
     // and Hanako's stay outside any incident; her location now stays while she is here.
-    let left = common::naming(app.store.as_ref(), &format!("PERSON#R#{taro}#")).await;
+    let left = crate::common::naming(app.store.as_ref(), &format!("PERSON#R#{taro}#")).await;
     assert!(left.is_empty(), "{left:?}");
-    let hers = common::naming(app.store.as_ref(), &format!("PERSON#R#{hanako}#")).await;
+    let hers = crate::common::naming(app.store.as_ref(), &format!("PERSON#R#{hanako}#")).await;
     assert!(hers.len() == 1 && hers[0].ends_with("/ LOCATION"), "{hers:?}");
-    assert!(common::naming(app.store.as_ref(), DESK_NAME).await.is_empty());
+    assert!(crate::common::naming(app.store.as_ref(), DESK_NAME).await.is_empty());
     // Safety: every report of the incident (current and history) and the help list; the one made
     // outside any incident after its own retention.
     for gone in [QUAKE_HELP, OUTSIDE_PLACE, "rep-quake-00", "rep-none-0001"] {
-        let left = common::naming(app.store.as_ref(), gone).await;
+        let left = crate::common::naming(app.store.as_ref(), gone).await;
         assert!(left.is_empty(), "{gone}: {left:?}");
     }
     let (s, e) = past("?incident=quake-2026").await;
@@ -189,8 +188,11 @@ async fn a_closed_incidents_personal_data_is_purged_after_its_retention(app: Tes
     assert_eq!(help, json!([]));
     for id in ["ev-none-00001", "ev-quake-0001", "ev-quake-0004", "desk-quake-01"] {
         // The audit log keeps its own entries (ids, no names) for its own retention.
-        let left: Vec<String> =
-            common::naming(app.store.as_ref(), id).await.into_iter().filter(|k| !k.starts_with("AUDIT#")).collect();
+        let left: Vec<String> = crate::common::naming(app.store.as_ref(), id)
+            .await
+            .into_iter()
+            .filter(|k| !k.starts_with("AUDIT#"))
+            .collect();
         assert!(left.is_empty(), "{id}: {left:?}");
     }
     // Stays: Hanako, still here; the households; the counters.
@@ -264,7 +266,7 @@ async fn inactive_residents_are_warned_then_deleted(app: TestApp) {
     // A month after the warning: Taro's data is deleted; Hanako's stays.
     let run = sweep(later + 31 * DAY).await;
     assert_eq!(run.deleted, 1, "{run:?}");
-    assert!(common::naming(store, "長期 不在").await.is_empty(), "Taro's household is gone");
+    assert!(crate::common::naming(store, "長期 不在").await.is_empty(), "Taro's household is gone");
     let (s, hers) = app.call("GET", "/api/household", &app.login("hanako", true).await.access_token, None).await;
     assert_eq!((s, hers["members"].as_array().map(Vec::len)), (200, Some(1)));
     let day = Timestamp(later + 31 * DAY).jst_date();

@@ -1,12 +1,11 @@
 //! Loading a municipality's shelters from its published CSV through the API, on both stores.
 
-mod common;
+use crate::common::TestApp;
 use bosai_core::domain::shelters;
 use bosai_core::seed::DEMO_SHELTERS_CSV;
 use bosai_types::auth::Role;
 use bosai_types::shelter_import::{ChangeKind, ShelterImportReport};
 use bosai_types::{MunicipalityCode, Shelter, ShelterStatus};
-use common::TestApp;
 
 on_both_stores!(
     reimporting_the_demo_list_keeps_people_and_status,

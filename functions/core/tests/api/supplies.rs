@@ -1,8 +1,7 @@
 //! Supplies over HTTP on both stores: stock, requests HQ sees, deliveries counted once.
 
-mod common;
+use crate::common::TestApp;
 use bosai_types::auth::Role;
-use common::TestApp;
 use serde_json::json;
 
 on_both_stores!(stock_requests_and_deliveries, bad_supply_input);

@@ -2,10 +2,9 @@
 //! (idempotent, by event time, bad records reported one by one), roster and
 //! CSV, poster check-in, and concurrency.
 
-mod common;
+use crate::common::TestApp;
 use bosai_types::auth::Role;
 use bosai_types::checkin::{CheckInClaims, CHECKIN_TYPE};
-use common::TestApp;
 use serde_json::{json, Value};
 
 on_both_stores!(

@@ -1,7 +1,6 @@
-//! API behaviour over HTTP, on the embedded store and on DynamoDB Local.
+//! The basics over HTTP: health, the shelter list, JSON errors, the OpenAPI document, request ids.
 
-mod common;
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::Value as Json;
 
 on_both_stores!(

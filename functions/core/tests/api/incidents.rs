@@ -4,9 +4,8 @@
 //! and supply requests made in a drill stay in it (the personal ones go with it); bad requests
 //! get clear answers.
 
-mod common;
+use crate::common::TestApp;
 use bosai_types::auth::Role;
-use common::TestApp;
 use serde_json::{json, Value};
 
 on_both_stores!(
@@ -153,10 +152,13 @@ async fn a_drill_keeps_its_own_roster_and_counts_and_ending_it_deletes_them(app:
     let late = scan_at(&app, B, "ev-drill-0002", offline_at, &drill_cred).await;
     assert_eq!((late["outcome"].as_str(), late["code"].as_str()), (Some("rejected"), Some("drill_ended")), "{late}");
     // Nothing of the drill names the participant; the real evacuee at A is untouched.
-    let drill_items: Vec<String> =
-        common::naming(app.store.as_ref(), "#DRILL#").await.into_iter().filter(|k| k.starts_with("PERSON#")).collect();
+    let drill_items: Vec<String> = crate::common::naming(app.store.as_ref(), "#DRILL#")
+        .await
+        .into_iter()
+        .filter(|k| k.starts_with("PERSON#"))
+        .collect();
     assert!(drill_items.is_empty(), "{drill_items:?}");
-    assert!(common::naming(app.store.as_ref(), "ev-drill-0001").await.is_empty());
+    assert!(crate::common::naming(app.store.as_ref(), "ev-drill-0001").await.is_empty());
     assert!(roster(&app, B).await.is_empty());
     assert_eq!(roster(&app, A).await.len(), 2, "back to the real roster");
     assert_eq!((occupancy(&app, A).await, occupancy(&app, B).await), (real_a, real_b));
@@ -201,7 +203,7 @@ async fn a_real_incident_opened_during_a_drill_takes_precedence(app: TestApp) {
     assert_eq!((s, e["code"].as_str()), (400, Some("invalid_filter")));
     assert_eq!(app.call("DELETE", "/api/me", &t, Some(json!({"confirm": "delete"}))).await.0, 204);
     assert_eq!(past().await.1[0]["stays"], json!([]));
-    assert!(common::naming(app.store.as_ref(), DRILL_CHILD).await.is_empty());
+    assert!(crate::common::naming(app.store.as_ref(), DRILL_CHILD).await.is_empty());
 }
 
 async fn deleting_my_data_during_a_drill_takes_me_off_the_drill_roster(app: TestApp) {
@@ -212,7 +214,7 @@ async fn deleting_my_data_during_a_drill_takes_me_off_the_drill_roster(app: Test
     assert_eq!(app.call("DELETE", "/api/me", &t, Some(json!({"confirm": "delete"}))).await.0, 204);
     assert!(roster(&app, A).await.is_empty());
     assert_eq!(occupancy_in(&summary(&app, "").await, A), 0, "the drill's counters moved with the erasure");
-    assert!(common::naming(app.store.as_ref(), DRILL_CHILD).await.is_empty());
+    assert!(crate::common::naming(app.store.as_ref(), DRILL_CHILD).await.is_empty());
 }
 
 async fn opening_and_closing_refuse_what_they_cannot_do(app: TestApp) {
@@ -354,9 +356,9 @@ async fn what_a_drill_makes_stays_in_the_drill(app: TestApp) {
 
     // Ending the drill deletes its reports and help list; the anonymous counts stay for the review.
     assert_eq!(close(&app, "drill-safety").await.0, 200);
-    let left = common::naming(app.store.as_ref(), DRILL_HELP).await;
+    let left = crate::common::naming(app.store.as_ref(), DRILL_HELP).await;
     assert!(left.is_empty(), "{left:?}");
-    assert!(common::naming(app.store.as_ref(), "rep-drill-00").await.is_empty());
+    assert!(crate::common::naming(app.store.as_ref(), "rep-drill-00").await.is_empty());
     assert_eq!(safety_in(&summary(&app, "?incident=drill-safety").await), [0, 1, 0, 1]);
     let (_, surveys) = app.call("GET", "/api/hq/surveys", &hq(&app), None).await;
     let ended = surveys.as_array().unwrap().iter().find(|s| s["id"] == "drill-survey-1").unwrap();

@@ -2,9 +2,8 @@
 //! by shelter staff and reports its safety; HQ sees counts (never names), and the
 //! counts move back when they leave or delete their data.
 
-mod common;
+use crate::common::TestApp;
 use bosai_types::auth::Role;
-use common::TestApp;
 use serde_json::{json, Value};
 
 on_both_stores!(summary_follows_residents, area_registration, audit_log_is_read_by_day_who_what_and_shelter);

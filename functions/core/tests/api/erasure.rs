@@ -3,13 +3,12 @@
 //! table is scanned, every key and attribute); staff check out by hand someone who left
 //! without scanning; a scan in flight during deletion cannot put them back.
 
-mod common;
+use crate::common::TestApp;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
 use bosai_push::TestPushService;
 use bosai_store::{Item, Value as V};
 use bosai_types::auth::Role;
 use bosai_types::checkin::EventKind;
-use common::TestApp;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 

@@ -1,10 +1,9 @@
 //! Sign-in with the card through the companion flow, tokens and their misuse.
 
-mod common;
+use crate::common::TestApp;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use bosai_companion::client::pkce;
-use common::TestApp;
 use serde_json::{json, Value};
 
 on_both_stores!(

@@ -18,8 +18,7 @@
 //! list exactly once; each person's current location is what a recount of their
 //! stored events gives; and shelter occupancy moved by exactly the recount.
 
-mod common;
-
+use crate::common::TestApp;
 use async_trait::async_trait;
 use bosai_core::keys;
 use bosai_store::sqlite::SqliteStore;
@@ -30,7 +29,6 @@ use bosai_types::household::MemberId;
 use bosai_types::jws::Signer;
 use bosai_types::scan_queue::{merge_rejected, next_batch, settle, Batch, QueuedScan, Rejected, Reply};
 use bosai_types::Timestamp;
-use common::TestApp;
 use proptest::prelude::*;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -202,7 +200,7 @@ struct Harness {
 
 async fn harness_on(inner: Arc<dyn Store>) -> (TestApp, Arc<FaultyStore>) {
     let faults = Arc::new(FaultyStore { inner, armed: Mutex::new(None) });
-    (common::spawn_app(faults.clone()).await, faults)
+    (crate::common::spawn_app(faults.clone()).await, faults)
 }
 
 /// One server (and identity) for all cases of a backend: each case registers its own people.
@@ -213,8 +211,11 @@ fn harness(dynamodb: bool) -> Option<&'static Harness> {
     cell.get_or_init(|| {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let built = rt.block_on(async {
-            let inner: Arc<dyn Store> =
-                if dynamodb { common::dynamodb_store().await? } else { Arc::new(SqliteStore::in_memory().unwrap()) };
+            let inner: Arc<dyn Store> = if dynamodb {
+                crate::common::dynamodb_store().await?
+            } else {
+                Arc::new(SqliteStore::in_memory().unwrap())
+            };
             Some(harness_on(inner).await)
         });
         built.map(|(app, faults)| Harness { rt, app, faults })

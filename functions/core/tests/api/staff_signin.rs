@@ -6,7 +6,7 @@
 //! The real OpenID Provider (`tools/oidc-provider`, npm `oidc-provider`) signs staff in
 //! through a real browser in tests/browser/staff-oidc.test.mjs.
 
-mod common;
+use crate::common::TestApp;
 use axum::extract::{Form, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -14,7 +14,6 @@ use bosai_core::oidc::{OidcClient, OidcConfig, OidcError};
 use bosai_types::auth::Role;
 use bosai_types::jws::Signer;
 use bosai_types::staff::{StaffAccount, StaffSession};
-use common::TestApp;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
@@ -35,7 +34,7 @@ struct IdpKey {
 
 impl IdpKey {
     fn rsa(kid: &str) -> Self {
-        let pem = include_str!("fixtures/test-idp-rsa.pem");
+        let pem = include_str!("../fixtures/test-idp-rsa.pem");
         let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
         let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).unwrap();
         Self { alg: Algorithm::RS256, kid: kid.into(), key: EncodingKey::from_rsa_der(&der) }
@@ -152,7 +151,7 @@ async fn admin_put(app: &TestApp, token: &str, code: &str, subject: &str, body: 
 async fn run(store: Arc<dyn bosai_store::Store>) {
     let (es, rs) = (IdpKey::ec("ec-1", 7), IdpKey::rsa("rsa-1"));
     let idp = RunningIdp::start(&[&es, &rs]).await;
-    let app = common::spawn_app_with(store, |c| c.oidc = Some(idp.config())).await;
+    let app = crate::common::spawn_app_with(store, |c| c.oidc = Some(idp.config())).await;
     let admin = app.staff_token(Role::Admin, &[], Some("041009"));
     let nonce = "n-0S6_WzA2Mj-aaaaaaaaaaaa";
 
@@ -283,12 +282,12 @@ async fn run(store: Arc<dyn bosai_store::Store>) {
 
 #[tokio::test]
 async fn staff_sign_in_embedded_store() {
-    run(common::embedded_store().await).await
+    run(crate::common::embedded_store().await).await
 }
 
 #[tokio::test]
 async fn staff_sign_in_dynamodb_local() {
-    if let Some(store) = common::dynamodb_store().await {
+    if let Some(store) = crate::common::dynamodb_store().await {
         run(store).await
     }
 }

@@ -22,8 +22,6 @@ use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-mod common;
-
 const SHELTERS: [&str; 3] =
     ["041009-aoba-katahira-es", "041009-wakabayashi-itsutsubashi-jhs", "041009-taihaku-nagamachi-es"];
 const DRILL: &str = "prop-drill-0001";
@@ -285,7 +283,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
     if ended {
         // A closing cut short by a racing scan is finished by the next close or purge.
         incidents::close(store.as_ref(), &admin(), DRILL, 90, Timestamp(now())).await.ok();
-        let left = common::naming(store.as_ref(), "#DRILL#")
+        let left = crate::common::naming(store.as_ref(), "#DRILL#")
             .await
             .into_iter()
             .filter(|t| t.contains("PERSON#") || t.starts_with("RES#") || t.starts_with("HELP#"))
@@ -306,7 +304,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
     // Erased now: nothing names the person, in real or drill data.
     erasure::erase_person(store.as_ref(), &person(0).key, Timestamp(now())).await.unwrap();
     safety::erase(store.as_ref(), &resident(0), None).await.unwrap();
-    assert!(common::naming(store.as_ref(), "r_life0").await.is_empty(), "nothing names an erased person");
+    assert!(crate::common::naming(store.as_ref(), "r_life0").await.is_empty(), "nothing names an erased person");
     assert!(hq::summary(store.as_ref(), &m, &Space::Real, Timestamp(now())).await.is_ok());
 }
 
@@ -316,7 +314,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 async fn store(dynamodb: bool) -> Option<Arc<dyn Store>> {
     let s: Arc<dyn Store> =
-        if dynamodb { common::dynamodb_store().await? } else { Arc::new(SqliteStore::in_memory().unwrap()) };
+        if dynamodb { crate::common::dynamodb_store().await? } else { Arc::new(SqliteStore::in_memory().unwrap()) };
     seed::seed(s.as_ref(), Timestamp(now())).await.unwrap();
     Some(s)
 }

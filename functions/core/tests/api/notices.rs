@@ -2,12 +2,11 @@
 //! local test push service, which stands in for FCM / Mozilla autopush (unreachable here)
 //! and decrypts every message with the device keys it issued.
 
-mod common;
+use crate::common::TestApp;
 use bosai_core::domain::fanout;
 use bosai_push::{TestPushHandle, TestPushService};
 use bosai_types::auth::Role;
 use bosai_types::notices::PushPayload;
-use common::TestApp;
 use serde_json::{json, Value};
 
 on_both_stores!(notices_reach_their_area_once, subscription_rules, each_municipality_reaches_its_own_residents);
