@@ -188,3 +188,23 @@ test('HQ and admins sign in with their accounts; forged callbacks and accounts w
     }
   });
 });
+
+test('the local provider stops with the stack, even when the stack is killed', async () => {
+  const killed = await startStack();
+  // The provider is the stack's `node` child (found by its parent in /proc).
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const children = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === killed.pid
+        && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('provider.mjs');
+    } catch { return false; }
+  }).map(Number);
+  const [provider] = children();
+  assert.ok(provider, 'the stack started its provider');
+  await killed.kill();
+  const alive = () => { try { process.kill(provider, 0); return true; } catch { return false; } };
+  const deadline = Date.now() + 10_000;
+  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(alive(), false, `provider ${provider} outlived the killed stack`);
+});

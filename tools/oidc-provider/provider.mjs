@@ -3,6 +3,7 @@
 //
 //   OIDC_REDIRECT_URIS=http://127.0.0.1:8080/auth/callback node tools/oidc-provider/provider.mjs
 //
+// OIDC_STOP_ON_STDIN_END=1: stop when stdin closes (the parent's end of a pipe).
 // stdout carries exactly one line, `OIDC_READY <issuer>`, once the server listens; everything
 // else (errors, the library's notices) goes to stderr.
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -487,5 +488,12 @@ function stop() {
 }
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+// Started by the local stack with its stdin a pipe: when the stack dies, even by SIGKILL, the
+// pipe closes and the provider goes with it instead of living on as an orphan.
+if (process.env.OIDC_STOP_ON_STDIN_END === '1') {
+  process.stdin.on('end', stop);
+  process.stdin.on('error', stop);
+  process.stdin.resume();
+}
 
 process.stdout.write(`OIDC_READY ${ISSUER}\n`);

@@ -37,6 +37,10 @@ impl LocalProvider {
             .env("OIDC_PORT", std::env::var("BOSAI_OIDC_PORT").unwrap_or_else(|_| "0".into()))
             .env("OIDC_REDIRECT_URIS", redirect_uri)
             .env("OIDC_KEYS_FILE", keys_file)
+            // kill_on_drop covers a clean exit; the pipe on stdin covers the stack being killed:
+            // the provider stops when it closes.
+            .env("OIDC_STOP_ON_STDIN_END", "1")
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()

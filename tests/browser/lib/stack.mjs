@@ -64,7 +64,15 @@ export async function startStack({ dist = process.env.BOSAI_DIST || join(REPO, '
   return {
     url,
     dataDir,
+    pid: child.pid,
     get log() { return log; },
+    /** The power cord: SIGKILL, no graceful shutdown. */
+    async kill() {
+      stopped = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
