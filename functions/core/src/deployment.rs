@@ -166,7 +166,7 @@ pub fn manifest(table: Value) -> Value {
         .collect();
     let routes: Vec<Value> = routes::all()
         .iter()
-        .map(|r: &RouteSpec| json!({ "method": r.method, "path": r.path, "function": served_by(r.method, r.path).binary() }))
+        .map(|r: &RouteSpec| json!({ "method": r.method, "path": r.path, "function": served_by(&r.method, &r.path).binary() }))
         // Notice landing pages are pages, not API routes: the api function serves them.
         .chain(["/n/{id}", "/n/{code}/{id}"].map(|p| json!({ "method": "GET", "path": p, "function": "api" })))
         .collect();

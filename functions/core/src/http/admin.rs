@@ -2,65 +2,29 @@
 //! the staff records that give identity-provider accounts their role here.
 
 use super::principal::AdminOnly;
-use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState, ApplyFlag, FileBody};
 use crate::domain::{area_import, municipality_list, shelter_import, staff_accounts};
 use crate::ApiError;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use bosai_types::shelter_import::{AreaImportReport, MunicipalityListReport, ShelterImportReport};
-use bosai_types::staff::{StaffAccount, StaffAccountInput, StaffRole};
+use bosai_types::staff::{StaffAccount, StaffAccountInput};
 use bosai_types::{MunicipalityCode, Problem, Timestamp};
 
 /// Largest CSV accepted: a prefecture's whole GSI file is about 1 MB, and API Gateway's own
 /// limit is 10 MB.
 pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/admin/municipalities/{code}/shelter-import",
-            post(import_shelters).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
-        )
-        .route(
-            "/admin/municipalities/{code}/area-import",
-            post(import_areas).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
-        )
-        .route(
-            "/admin/municipalities/{code}/municipality-list",
-            post(import_municipality_list).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
-        )
-        .route("/admin/municipalities/{code}/staff", get(list_staff))
-        .route("/admin/municipalities/{code}/staff/{subject}", put(save_staff).delete(remove_staff))
-}
-
-const ADMIN: Access = Access::Roles(AdminOnly::ROLES);
-
-pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec { method: "POST", path: "/api/admin/municipalities/{code}/shelter-import", access: ADMIN },
-    RouteSpec { method: "POST", path: "/api/admin/municipalities/{code}/area-import", access: ADMIN },
-    RouteSpec { method: "POST", path: "/api/admin/municipalities/{code}/municipality-list", access: ADMIN },
-    RouteSpec { method: "GET", path: "/api/admin/municipalities/{code}/staff", access: ADMIN },
-    RouteSpec { method: "PUT", path: "/api/admin/municipalities/{code}/staff/{subject}", access: ADMIN },
-    RouteSpec { method: "DELETE", path: "/api/admin/municipalities/{code}/staff/{subject}", access: ADMIN },
-];
-
-#[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(import_shelters, import_areas, import_municipality_list, list_staff, save_staff, remove_staff),
-    components(schemas(
-        ShelterImportReport,
-        AreaImportReport,
-        MunicipalityListReport,
-        StaffAccount,
-        StaffAccountInput,
-        StaffRole
-    ))
-)]
-pub struct Doc;
+super::routes::operations!(
+    list_staff,
+    save_staff,
+    remove_staff,
+    import_shelters,
+    import_areas,
+    import_municipality_list
+);
 
 fn municipality(raw: &str) -> Result<MunicipalityCode, ApiError> {
     MunicipalityCode::parse(raw).map_err(|_| {
@@ -77,8 +41,8 @@ fn municipality(raw: &str) -> Result<MunicipalityCode, ApiError> {
 /// Shift_JIS, with or without BOM. Without `apply=true` it only previews. Any invalid row: 422
 /// with every problem listed (line, column, reason) and nothing written. Re-importing updates by
 /// ID and keeps status, occupancy and history; a shelter missing from the file is retired.
-#[utoipa::path(post, path = "/api/admin/municipalities/{code}/shelter-import", tag = "admin",
-    security(("bearer" = [])),
+#[utoipa::path(post, path = "/admin/municipalities/{code}/shelter-import", tag = "admin",
+    security(("bearer" = ["AdminOnly"])),
     params(("code" = String, Path, description = "全国地方公共団体コード of the municipality, e.g. 041009"),
            ("apply" = Option<bool>, Query, description = "true: write the import; false (default): preview only")),
     request_body(content = String, content_type = "text/csv", description = "the CSV file as published"),
@@ -120,7 +84,7 @@ fn idp(st: &AppState) -> Result<&str, ApiError> {
 }
 
 /// The municipality's staff records: who may sign in as shelter staff, HQ or admin.
-#[utoipa::path(get, path = "/api/admin/municipalities/{code}/staff", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, path = "/admin/municipalities/{code}/staff", tag = "admin", security(("bearer" = ["AdminOnly"])),
     params(("code" = String, Path, description = "全国地方公共団体コード")),
     responses((status = 200, body = [StaffAccount]), (status = 403, body = Problem)))]
 async fn list_staff(
@@ -133,7 +97,7 @@ async fn list_staff(
 
 /// Gives the provider's account `subject` a role here (and, for shelter staff, their shelters).
 /// Saving again replaces the record; the change applies from the person's next sign-in.
-#[utoipa::path(put, path = "/api/admin/municipalities/{code}/staff/{subject}", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(put, path = "/admin/municipalities/{code}/staff/{subject}", tag = "admin", security(("bearer" = ["AdminOnly"])),
     params(("code" = String, Path, description = "全国地方公共団体コード"), ("subject" = String, Path, description = "the identity provider's `sub` for the person")),
     request_body = StaffAccountInput,
     responses((status = 200, body = StaffAccount), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -149,7 +113,7 @@ async fn save_staff(
 }
 
 /// Removes a staff record: the account cannot sign in here any more.
-#[utoipa::path(delete, path = "/api/admin/municipalities/{code}/staff/{subject}", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/admin/municipalities/{code}/staff/{subject}", tag = "admin", security(("bearer" = ["AdminOnly"])),
     params(("code" = String, Path, description = "全国地方公共団体コード"), ("subject" = String, Path, description = "the identity provider's `sub`")),
     responses((status = 204, description = "removed"), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn remove_staff(
@@ -167,8 +131,8 @@ async fn remove_staff(
 /// 町字マスター (a prefecture's file is filtered to the municipality; a designated city's wards
 /// count as the city), or `地区コード,地区名[,地区名_英字]`. Without `apply=true` it previews.
 /// Any invalid row: 422 with every problem, nothing written.
-#[utoipa::path(post, path = "/api/admin/municipalities/{code}/area-import", tag = "admin",
-    security(("bearer" = [])),
+#[utoipa::path(post, path = "/admin/municipalities/{code}/area-import", tag = "admin",
+    security(("bearer" = ["AdminOnly"])),
     params(("code" = String, Path, description = "全国地方公共団体コード of the municipality, e.g. 041009"),
            ("apply" = Option<bool>, Query, description = "true: write the import; false (default): preview only")),
     request_body(content = String, content_type = "text/csv", description = "the CSV file as published"),
@@ -193,8 +157,8 @@ async fn import_areas(
 /// prefectures' rows are skipped. Names codes on every screen and reads a card's address as a
 /// home municipality; it does not make the deployment serve a municipality (importing its
 /// shelters does). Without `apply=true` it previews; any invalid row: 422, nothing written.
-#[utoipa::path(post, path = "/api/admin/municipalities/{code}/municipality-list", tag = "admin",
-    security(("bearer" = [])),
+#[utoipa::path(post, path = "/admin/municipalities/{code}/municipality-list", tag = "admin",
+    security(("bearer" = ["AdminOnly"])),
     params(("code" = String, Path, description = "全国地方公共団体コード of the admin's municipality, e.g. 041009"),
            ("apply" = Option<bool>, Query, description = "true: write the import; false (default): preview only")),
     request_body(content = String, content_type = "text/csv", description = "the CSV file as published"),

@@ -12,7 +12,7 @@ use bosai_types::auth::{
 use bosai_types::Problem;
 
 /// Start sign-in: a single-use nonce bound to the PWA's PKCE challenge.
-#[utoipa::path(post, path = "/api/auth/challenge", tag = "auth", request_body = ChallengeRequest,
+#[utoipa::path(post, path = "/auth/challenge", tag = "auth", request_body = ChallengeRequest,
     responses((status = 200, body = ChallengeResponse), (status = 400, body = Problem)))]
 pub async fn challenge(
     State(st): State<AppState>,
@@ -22,7 +22,7 @@ pub async fn challenge(
 }
 
 /// The companion posts the card's certificates and signatures; returns a one-time code.
-#[utoipa::path(post, path = "/api/auth/jpki", tag = "auth", request_body = JpkiSubmission,
+#[utoipa::path(post, path = "/auth/jpki", tag = "auth", request_body = JpkiSubmission,
     responses((status = 200, body = JpkiResult), (status = 400, body = Problem)))]
 pub async fn jpki(
     State(st): State<AppState>,
@@ -35,7 +35,7 @@ pub async fn jpki(
 }
 
 /// Exchange a code (+ PKCE verifier) or a refresh token for tokens.
-#[utoipa::path(post, path = "/api/auth/token", tag = "auth", request_body = TokenRequest,
+#[utoipa::path(post, path = "/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 400, body = Problem)))]
 pub async fn token(
     State(st): State<AppState>,
@@ -46,7 +46,7 @@ pub async fn token(
 }
 
 /// Sign out everywhere this sign-in reached (revokes the refresh-token family).
-#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = LogoutRequest,
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = LogoutRequest,
     responses((status = 204, description = "signed out")))]
 pub async fn logout(State(st): State<AppState>, ApiJson(req): ApiJson<LogoutRequest>) -> Result<StatusCode, ApiError> {
     crate::domain::sessions::logout(st.store.as_ref(), &req.refresh_token).await?;
@@ -60,7 +60,7 @@ pub async fn jwks(State(st): State<AppState>) -> impl IntoResponse {
 }
 
 /// The signed-in resident's identity as stored (basic four only if they shared them).
-#[utoipa::path(get, path = "/api/me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = ["ResidentOnly"])),
     responses((status = 200, body = Me), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn me(State(st): State<AppState>, ResidentOnly(p): ResidentOnly) -> Result<Json<Me>, ApiError> {
     Ok(Json(auth::me(st.store.as_ref(), &p.sub, p.role).await?))
@@ -96,7 +96,7 @@ fn serial() -> utoipa::openapi::schema::Object {
 }
 
 /// Link a renewed card to the same resident (from J-LIS's old/new serial link).
-#[utoipa::path(post, path = "/api/admin/card-renewals", tag = "admin", request_body = CardRenewal, security(("bearer" = [])),
+#[utoipa::path(post, path = "/admin/card-renewals", tag = "admin", request_body = CardRenewal, security(("bearer" = ["AdminOnly"])),
     responses((status = 204, description = "linked"), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn card_renewal(
     State(st): State<AppState>,
@@ -116,3 +116,5 @@ pub async fn card_renewal(
     crate::domain::audit::record(st.store.as_ref(), &m, now, "card_renewal", &admin.sub, []).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+super::routes::operations!(challenge, jpki, token, logout, me, card_renewal);

@@ -80,12 +80,12 @@ pub struct FileBody(pub axum::body::Bytes);
 impl<S: Send + Sync> FromRequest<S> for FileBody {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::body::Bytes::from_request(req, state).await {
+    /// Reads up to its own limit: files are larger than the JSON bodies `DefaultBodyLimit` is for.
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let limit = crate::http::admin::IMPORT_LIMIT;
+        match axum::body::to_bytes(req.into_body(), limit).await {
             Ok(b) => Ok(FileBody(b)),
-            Err(rej) if rej.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::PayloadTooLarge { limit: crate::http::admin::IMPORT_LIMIT })
-            }
+            Err(e) if is_too_long(&e) => Err(ApiError::PayloadTooLarge { limit }),
             Err(_) => Err(ApiError::invalid(
                 "unreadable_body",
                 "The request body could not be read.",
@@ -93,6 +93,17 @@ impl<S: Send + Sync> FromRequest<S> for FileBody {
             )),
         }
     }
+}
+
+fn is_too_long(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// `?apply=true|false` (default false: preview only).
@@ -184,7 +195,6 @@ fn rejection(rej: JsonRejection) -> ApiError {
 mod tests {
     use super::*;
     use axum::body::Body;
-    use axum::routing::post;
     use axum::Router;
     use tower::ServiceExt;
 
@@ -198,8 +208,9 @@ mod tests {
         async fn h(ApiJson(_): ApiJson<Body1>) -> &'static str {
             "ok"
         }
-        let app =
-            Router::new().route("/x", post(h)).layer(axum::extract::DefaultBodyLimit::max(crate::http::BODY_LIMIT));
+        let app = Router::new()
+            .route("/x", axum::routing::post(h))
+            .layer(axum::extract::DefaultBodyLimit::max(crate::http::BODY_LIMIT));
         let mut req = axum::http::Request::post("/x");
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);

@@ -1,7 +1,6 @@
 //! HQ's dashboard summary and the audit log.
 
 use super::principal::{HqOrAdmin, PrefectureHqOrAdmin};
-use super::routes::{Access, RouteSpec};
 use super::AppState;
 use crate::domain::{audit, hq, incidents};
 use crate::keys::Space;
@@ -9,40 +8,17 @@ use crate::ApiError;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use bosai_types::audit::{AuditEntry, AuditFilter};
 use bosai_types::hq::{AwayPerson, HqSummary, PrefectureSummary};
 use bosai_types::incident::IncidentKind;
 use bosai_types::{Problem, Timestamp};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/hq/summary", get(summary))
-        .route("/hq/prefecture", get(prefecture))
-        .route("/hq/away", get(away))
-        .route("/hq/audit", get(audit_json))
-        .route("/hq/audit.csv", get(audit_csv))
-}
-
-pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec { method: "GET", path: "/api/hq/summary", access: Access::Roles(HqOrAdmin::ROLES) },
-    RouteSpec { method: "GET", path: "/api/hq/prefecture", access: Access::Roles(PrefectureHqOrAdmin::ROLES) },
-    RouteSpec { method: "GET", path: "/api/hq/away", access: Access::Roles(HqOrAdmin::ROLES) },
-    RouteSpec { method: "GET", path: "/api/hq/audit", access: Access::Roles(HqOrAdmin::ROLES) },
-    RouteSpec { method: "GET", path: "/api/hq/audit.csv", access: Access::Roles(HqOrAdmin::ROLES) },
-];
-
-#[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(summary, prefecture, away, audit_json, audit_csv),
-    components(schemas(PrefectureSummary, AuditEntry, AwayPerson))
-)]
-pub struct Doc;
+super::routes::operations!(summary, prefecture, away, audit_json, audit_csv);
 
 /// Evacuees per shelter against capacity, their sex, age bands, allergies and other needs,
 /// safety reports by area, and open supply requests against stock. Counts only.
-#[utoipa::path(get, path = "/api/hq/summary", tag = "hq", security(("bearer" = [])), params(IncidentQuery),
+#[utoipa::path(get, path = "/hq/summary", tag = "hq", security(("bearer" = ["HqOrAdmin"])), params(IncidentQuery),
     responses((status = 200, body = HqSummary), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "no such incident of this municipality")))]
 async fn summary(
@@ -120,7 +96,7 @@ pub(super) async fn viewed(
 /// The prefecture at a glance (県災害対策本部): per municipality, shelters open, people against
 /// capacity, evacuees hosted from and away to other municipalities, and the prefecture's
 /// headcount by sex, age and needs. Counts only: the prefecture role reads no person.
-#[utoipa::path(get, path = "/api/hq/prefecture", tag = "hq", security(("bearer" = [])),
+#[utoipa::path(get, path = "/hq/prefecture", tag = "hq", security(("bearer" = ["PrefectureHqOrAdmin"])),
     responses((status = 200, body = PrefectureSummary), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn prefecture(
     PrefectureHqOrAdmin(p): PrefectureHqOrAdmin,
@@ -133,7 +109,7 @@ async fn prefecture(
 
 /// The municipality's residents checked in at other municipalities' shelters, person by
 /// person: name, birth year, shelter, host and since when (no needs). Audited (`away_view`).
-#[utoipa::path(get, path = "/api/hq/away", tag = "hq", security(("bearer" = [])),
+#[utoipa::path(get, path = "/hq/away", tag = "hq", security(("bearer" = ["HqOrAdmin"])),
     responses((status = 200, body = Vec<AwayPerson>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn away(HqOrAdmin(p): HqOrAdmin, State(st): State<AppState>) -> Result<Json<Vec<AwayPerson>>, ApiError> {
     let m = super::principal::hq_municipality(&p, &st).await?;
@@ -172,7 +148,7 @@ async fn audited_log(
 
 /// Who read or changed personal data, when (監査ログ): one day, newest first, by who, what and
 /// which shelter. Audited as `audit_view`.
-#[utoipa::path(get, path = "/api/hq/audit", tag = "hq", security(("bearer" = [])), params(AuditFilter),
+#[utoipa::path(get, path = "/hq/audit", tag = "hq", security(("bearer" = ["HqOrAdmin"])), params(AuditFilter),
     responses((status = 200, body = Vec<AuditEntry>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn audit_json(
     HqOrAdmin(p): HqOrAdmin,
@@ -183,7 +159,7 @@ async fn audit_json(
 }
 
 /// The same as CSV (UTF-8 with BOM), audited as `audit_export`.
-#[utoipa::path(get, path = "/api/hq/audit.csv", tag = "hq", security(("bearer" = [])), params(AuditFilter),
+#[utoipa::path(get, path = "/hq/audit.csv", tag = "hq", security(("bearer" = ["HqOrAdmin"])), params(AuditFilter),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
 async fn audit_csv(
     HqOrAdmin(p): HqOrAdmin,

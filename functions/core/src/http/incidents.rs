@@ -2,7 +2,6 @@
 //! HQ's open, close and list.
 
 use super::principal::IncidentCommand;
-use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState};
 use crate::clock::now_millis;
 use crate::domain::incidents;
@@ -10,40 +9,23 @@ use crate::ApiError;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use bosai_types::auth::Role;
 use bosai_types::incident::{Incident, OpenIncident};
 use bosai_types::{Problem, Timestamp};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/incidents", get(open_now))
-        .route("/hq/incidents", get(list).post(open))
-        .route("/hq/incidents/{id}/close", post(close))
-}
-
-pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec { method: "GET", path: "/api/incidents", access: Access::Public },
-    RouteSpec { method: "GET", path: "/api/hq/incidents", access: Access::Roles(IncidentCommand::ROLES) },
-    RouteSpec { method: "POST", path: "/api/hq/incidents", access: Access::Roles(IncidentCommand::ROLES) },
-    RouteSpec { method: "POST", path: "/api/hq/incidents/{id}/close", access: Access::Roles(IncidentCommand::ROLES) },
-];
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(open_now, list, open, close), components(schemas(Incident, OpenIncident)))]
-pub struct Doc;
+super::routes::operations!(open_now, list, open, close);
 
 /// Incidents and drills open now, in every municipality (names and kinds only): the apps show
 /// a 訓練 banner while a drill is their municipality's current incident.
-#[utoipa::path(get, path = "/api/incidents", tag = "incidents", responses((status = 200, body = Vec<Incident>)))]
+#[utoipa::path(get, path = "/incidents", tag = "incidents", responses((status = 200, body = Vec<Incident>)))]
 async fn open_now(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let open = incidents::open_now(st.store.as_ref(), Timestamp(now_millis())).await?;
     Ok(([(header::CACHE_CONTROL, "public, max-age=30")], Json(open)))
 }
 
 /// The incidents and drills HQ may command, newest first, closed ones included.
-#[utoipa::path(get, path = "/api/hq/incidents", tag = "incidents", security(("bearer" = [])),
+#[utoipa::path(get, path = "/hq/incidents", tag = "incidents", security(("bearer" = ["IncidentCommand"])),
     responses((status = 200, body = Vec<Incident>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn list(IncidentCommand(p): IncidentCommand, State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let mut all = incidents::all(st.store.as_ref()).await?;
@@ -54,7 +36,7 @@ async fn list(IncidentCommand(p): IncidentCommand, State(st): State<AppState>) -
 
 /// Open an incident or a drill. Without `municipalities`, HQ's own. A resend with the same
 /// `incident_id` answers the incident opened the first time.
-#[utoipa::path(post, path = "/api/hq/incidents", tag = "incidents", security(("bearer" = [])), request_body = OpenIncident,
+#[utoipa::path(post, path = "/hq/incidents", tag = "incidents", security(("bearer" = ["IncidentCommand"])), request_body = OpenIncident,
     responses((status = 200, body = Incident), (status = 400, body = Problem, description = "invalid fields, unknown municipality or area"),
         (status = 403, body = Problem), (status = 409, body = Problem, description = "`incident_id_taken`")))]
 async fn open(
@@ -72,7 +54,7 @@ async fn open(
 
 /// Close an incident. A drill's personal data (its rosters and check-ins) is deleted now and
 /// its counts kept; a real incident's personal data expires after the retention period.
-#[utoipa::path(post, path = "/api/hq/incidents/{id}/close", tag = "incidents", security(("bearer" = [])),
+#[utoipa::path(post, path = "/hq/incidents/{id}/close", tag = "incidents", security(("bearer" = ["IncidentCommand"])),
     params(("id" = String, Path)),
     responses((status = 200, body = Incident), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "`incident_already_closed`")))]

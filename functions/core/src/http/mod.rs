@@ -23,7 +23,7 @@ use crate::auth::AuthSettings;
 use crate::{ApiError, Config};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::HeaderName;
-use axum::routing::{get, post, put};
+use axum::routing::get;
 use axum::Router;
 use bosai_store::Store;
 use std::sync::Arc;
@@ -99,31 +99,7 @@ async fn method_not_allowed() -> ApiError {
 
 /// The API router, identical on Lambda and in the local stack.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/health", get(health::health))
-        .route("/openapi.json", get(openapi::serve))
-        .route("/shelters", get(shelters::list))
-        .route("/shelters/{id}", get(shelters::get))
-        .route("/shelters/{id}/status", put(shelters::set_status))
-        .route("/shelters/{id}/facilities", put(shelters::set_facilities))
-        .route("/auth/challenge", post(auth::challenge))
-        .route("/auth/jpki", post(auth::jpki))
-        .route("/auth/token", post(auth::token))
-        .route("/auth/logout", post(auth::logout))
-        .route("/me", get(auth::me))
-        .route("/admin/card-renewals", post(auth::card_renewal))
-        // Feature modules own their routes, their RouteSpecs and their OpenAPI paths.
-        .merge(resident::router())
-        .merge(shelter_ops::router())
-        .merge(supplies::router())
-        .merge(surveys::router())
-        .merge(hq::router())
-        .merge(incidents::router())
-        .merge(notices::router())
-        .merge(admin::router())
-        .merge(staff_auth::router())
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed);
+    let api = routes::router();
     let request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
@@ -139,11 +115,11 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(request_id));
-    Router::new()
-        .nest("/api", api)
-        .route("/.well-known/jwks.json", get(auth::jwks))
+    api
+        // Notice landing pages: HTML for people, not part of the API's document.
         .route("/n/{id}", get(notices::own_landing_page))
         .route("/n/{code}/{id}", get(notices::landing_page))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(layers)
         .with_state(state)

@@ -2,43 +2,17 @@
 //! read the list; anyone opens a notice's landing page.
 
 use super::principal::{hq_municipality, resident_municipality, HqOrAdmin, ResidentOnly};
-use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState};
 use crate::domain::{notices, safety};
 use crate::ApiError;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use bosai_types::notices::{NewNotice, Notice, NoticeId, PushSubscriptionInput, PushUnsubscribe, VapidPublicKey};
 use bosai_types::{Problem, Timestamp};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/push/vapid-public-key", get(vapid_public_key))
-        .route("/push/subscriptions", post(subscribe).delete(unsubscribe))
-        .route("/hq/notices", post(create).get(hq_list))
-        .route("/notices", get(my_list))
-        .route("/notices/{id}", get(public))
-}
-
-const RESIDENT: Access = Access::Roles(ResidentOnly::ROLES);
-const HQ: Access = Access::Roles(HqOrAdmin::ROLES);
-
-pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec { method: "GET", path: "/api/push/vapid-public-key", access: Access::Public },
-    RouteSpec { method: "POST", path: "/api/push/subscriptions", access: RESIDENT },
-    RouteSpec { method: "DELETE", path: "/api/push/subscriptions", access: RESIDENT },
-    RouteSpec { method: "POST", path: "/api/hq/notices", access: HQ },
-    RouteSpec { method: "GET", path: "/api/hq/notices", access: HQ },
-    RouteSpec { method: "GET", path: "/api/notices", access: RESIDENT },
-    RouteSpec { method: "GET", path: "/api/notices/{id}", access: Access::Public },
-];
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(vapid_public_key, subscribe, unsubscribe, create, hq_list, my_list, public))]
-pub struct Doc;
+super::routes::operations!(vapid_public_key, subscribe, unsubscribe, create, hq_list, my_list, public);
 
 const LIST_LIMIT: usize = 50;
 
@@ -56,7 +30,7 @@ pub fn notice_id(raw: &str) -> Result<NoticeId, ApiError> {
 }
 
 /// The key browsers need for `pushManager.subscribe` (`applicationServerKey`).
-#[utoipa::path(get, path = "/api/push/vapid-public-key", tag = "notices",
+#[utoipa::path(get, path = "/push/vapid-public-key", tag = "notices",
     responses((status = 200, body = VapidPublicKey), (status = 503, body = Problem)))]
 async fn vapid_public_key(State(st): State<AppState>) -> Result<Json<VapidPublicKey>, ApiError> {
     Ok(Json(VapidPublicKey { key: push(&st)?.client.vapid().public_key_base64url().to_owned() }))
@@ -64,7 +38,7 @@ async fn vapid_public_key(State(st): State<AppState>) -> Result<Json<VapidPublic
 
 /// Register this device for notices to the resident's area (`PushSubscription.toJSON()`).
 /// Sending it again refreshes it.
-#[utoipa::path(post, path = "/api/push/subscriptions", tag = "notices", security(("bearer" = [])), request_body = PushSubscriptionInput,
+#[utoipa::path(post, path = "/push/subscriptions", tag = "notices", security(("bearer" = ["ResidentOnly"])), request_body = PushSubscriptionInput,
     responses((status = 204, description = "registered"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn subscribe(
     ResidentOnly(p): ResidentOnly,
@@ -77,7 +51,7 @@ async fn subscribe(
 }
 
 /// Stop notices to this device. Unknown endpoints are ignored.
-#[utoipa::path(delete, path = "/api/push/subscriptions", tag = "notices", security(("bearer" = [])), request_body = PushUnsubscribe,
+#[utoipa::path(delete, path = "/push/subscriptions", tag = "notices", security(("bearer" = ["ResidentOnly"])), request_body = PushUnsubscribe,
     responses((status = 204, description = "removed"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn unsubscribe(
     ResidentOnly(p): ResidentOnly,
@@ -90,7 +64,7 @@ async fn unsubscribe(
 
 /// Save a notice; it is pushed to the target within seconds. The id is chosen by the client:
 /// the same body again returns the stored notice with 200; the same id with another body is a 400.
-#[utoipa::path(post, path = "/api/hq/notices", tag = "notices", security(("bearer" = [])), request_body = NewNotice,
+#[utoipa::path(post, path = "/hq/notices", tag = "notices", security(("bearer" = ["HqOrAdmin"])), request_body = NewNotice,
     responses((status = 201, body = Notice, description = "saved for sending"), (status = 200, body = Notice, description = "already saved with this body"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn create(
@@ -108,7 +82,7 @@ async fn create(
 
 /// The municipality's notices, newest first, with how their delivery went: all of them, or
 /// one incident's (`?incident=` an id), the real ones (`real`) or those outside incidents (`none`).
-#[utoipa::path(get, path = "/api/hq/notices", tag = "notices", security(("bearer" = [])), params(super::hq::IncidentQuery),
+#[utoipa::path(get, path = "/hq/notices", tag = "notices", security(("bearer" = ["HqOrAdmin"])), params(super::hq::IncidentQuery),
     responses((status = 200, body = Vec<Notice>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn hq_list(
     HqOrAdmin(p): HqOrAdmin,
@@ -122,7 +96,7 @@ async fn hq_list(
 
 /// Notices for everyone and for the resident's registered area, and to the evacuees of the
 /// shelters their household is at (also another municipality's), newest first.
-#[utoipa::path(get, path = "/api/notices", tag = "notices", security(("bearer" = [])),
+#[utoipa::path(get, path = "/notices", tag = "notices", security(("bearer" = ["ResidentOnly"])),
     responses((status = 200, body = Vec<Notice>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn my_list(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<Vec<Notice>>, ApiError> {
     let m = resident_municipality(&p, &st).await?;
@@ -131,7 +105,7 @@ async fn my_list(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> R
 }
 
 /// One notice, as its landing page shows it.
-#[utoipa::path(get, path = "/api/notices/{id}", tag = "notices", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/notices/{id}", tag = "notices", params(("id" = String, Path)),
     responses((status = 200, body = Notice), (status = 400, body = Problem), (status = 404, body = Problem)))]
 async fn public(State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Notice>, ApiError> {
     Ok(Json(notices::public(st.store.as_ref(), &st.config.municipality, &notice_id(&id)?).await?))

@@ -3,22 +3,30 @@ use axum::response::IntoResponse;
 use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::AdditionalProperties;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi, PartialSchema};
 
+/// What the document says besides its operations, which come with the routes (`super::routes`).
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Bōsai mini-app platform API", description = "Residents, shelter staff and disaster HQ. Errors are `Problem` bodies."),
-    paths(
-        super::health::health, serve,
-        super::shelters::list, super::shelters::get, super::shelters::set_status, super::shelters::set_facilities,
-        super::auth::challenge, super::auth::jpki, super::auth::token, super::auth::logout, super::auth::jwks,
-        super::auth::me, super::auth::card_renewal,
-    ),
     // ScanRecord: a batch's records admit any value (each is answered on its own), so nothing
-    // else brings the record's own schema into the document.
-    components(schemas(bosai_types::Problem, bosai_types::checkin::ScanRecord)),
+    // else brings the record's own schema into the document. The others are named here because
+    // their operations answer them as CSV or inside other shapes.
+    components(schemas(
+        bosai_types::Problem,
+        bosai_types::checkin::ScanRecord,
+        bosai_types::shelter_import::ShelterImportReport,
+        bosai_types::shelter_import::AreaImportReport,
+        bosai_types::shelter_import::MunicipalityListReport,
+        bosai_types::staff::StaffAccount,
+        bosai_types::staff::StaffAccountInput,
+        bosai_types::staff::StaffRole,
+        bosai_types::hq::PrefectureSummary,
+        bosai_types::audit::AuditEntry,
+        bosai_types::hq::AwayPerson,
+    )),
     modifiers(&Bearer),
 )]
 pub struct ApiDoc;
@@ -138,11 +146,27 @@ fn close_struct_variants(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// An operation names the guard its handler takes (`["ShelterManager"]`); the document says
+/// the roles that guard admits (OpenAPI 3.1: role names in a bearer requirement).
+fn guard_to_roles(path: &str, op: &mut Operation) {
+    for requirement in op.security.iter_mut().flatten() {
+        let named: std::collections::BTreeMap<String, Vec<String>> =
+            serde_json::from_value(serde_json::to_value(&*requirement).expect("a requirement serialises"))
+                .expect("a requirement is a map of scheme to names");
+        let Some(guards) = named.get("bearer") else { continue };
+        let roles = guards.iter().flat_map(|g| {
+            super::principal::guard_roles(g).unwrap_or_else(|| panic!("{path}: {g} is not a guard of principal.rs"))
+        });
+        *requirement = SecurityRequirement::new("bearer", roles.map(|r| r.as_str()));
+    }
+}
+
 impl Modify for CommonDocs {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         for (path, item) in doc.paths.paths.iter_mut() {
             let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
             for op in ops.into_iter().flatten() {
+                guard_to_roles(path, op);
                 add_common_errors(path, op);
                 add_path_formats(op);
             }
@@ -153,26 +177,21 @@ impl Modify for CommonDocs {
 pub fn document() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
     DOC.get_or_init(|| {
+        let (_, operations) = super::routes::all_operations().split_for_parts();
         let mut doc = ApiDoc::openapi();
-        doc.merge(super::resident::Doc::openapi());
-        doc.merge(super::shelter_ops::Doc::openapi());
-        doc.merge(super::supplies::Doc::openapi());
-        doc.merge(super::surveys::Doc::openapi());
-        doc.merge(super::hq::Doc::openapi());
-        doc.merge(super::incidents::Doc::openapi());
-        doc.merge(super::notices::Doc::openapi());
-        doc.merge(super::admin::Doc::openapi());
-        doc.merge(super::staff_auth::Doc::openapi());
+        doc.merge(operations);
         CommonDocs.modify(&mut doc);
         close_struct_variants(&mut doc);
         doc.to_json().expect("the OpenAPI document serialises")
     })
 }
 
-#[utoipa::path(get, path = "/api/openapi.json", tag = "ops", responses((status = 200, description = "this document")))]
+#[utoipa::path(get, path = "/openapi.json", tag = "ops", responses((status = 200, description = "this document")))]
 pub async fn serve() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], document())
 }
+
+super::routes::operations!(serve);
 
 #[cfg(test)]
 mod tests {
@@ -187,7 +206,7 @@ mod tests {
     fn shared_errors_are_documented_on_every_route() {
         let doc = doc();
         for r in routes::all() {
-            let op = &doc["paths"][r.path][r.method.to_ascii_lowercase()];
+            let op = &doc["paths"][&r.path][r.method.to_ascii_lowercase()];
             let documented = |status: &str| op["responses"].get(status).is_some();
             if matches!(r.access, Access::Roles(_)) {
                 assert!(op["security"].is_array(), "{} {} has no security", r.method, r.path);
@@ -198,7 +217,7 @@ mod tests {
                     assert!(documented(s), "{} {}: {s} not documented", r.method, r.path);
                 }
             }
-            if !super::STATIC_PATHS.contains(&r.path) {
+            if !super::STATIC_PATHS.contains(&r.path.as_str()) {
                 assert!(documented("503"), "{} {}: 503 not documented", r.method, r.path);
             }
         }

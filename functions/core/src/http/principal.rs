@@ -1,5 +1,6 @@
-//! Bearer-token extractors. Each route names the roles it admits by the
-//! extractor it takes; `routes::all()` lists the same and a test walks the matrix.
+//! Bearer-token extractors. Each route admits the roles of the extractor it takes, and names
+//! that extractor in its OpenAPI security requirement; the document lists the roles
+//! ([`guard_roles`]) and a test walks the matrix.
 
 use super::AppState;
 use crate::auth::Principal;
@@ -74,6 +75,19 @@ role_guard!(
     [Hq, PrefectureHq, Admin]
 );
 role_guard!(HqOrAdmin, "Disaster HQ (its own municipality, checked by the handler) or admin.", [Hq, Admin]);
+
+/// The roles of the guard an operation names in its security requirement.
+pub fn guard_roles(guard: &str) -> Option<&'static [Role]> {
+    Some(match guard {
+        "ResidentOnly" => ResidentOnly::ROLES,
+        "ShelterManager" => ShelterManager::ROLES,
+        "AdminOnly" => AdminOnly::ROLES,
+        "PrefectureHqOrAdmin" => PrefectureHqOrAdmin::ROLES,
+        "IncidentCommand" => IncidentCommand::ROLES,
+        "HqOrAdmin" => HqOrAdmin::ROLES,
+        _ => return None,
+    })
+}
 
 /// The municipality an HQ or admin acts for: its token's, or for a deployment-wide admin (no
 /// municipality) the deployment's own. One the deployment does not serve, or the caller may not

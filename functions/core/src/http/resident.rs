@@ -2,7 +2,6 @@
 //! list of "needs help" reports.
 
 use super::principal::{hq_municipality, resident_municipality, HqOrAdmin, ResidentOnly};
-use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState, DeviceTimesHeaders, MadeAt, MunicipalityParam};
 use crate::clock::{now_millis, now_seconds};
 use crate::domain::{consent, credential, household, mydata, safety};
@@ -10,8 +9,7 @@ use crate::ApiError;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use bosai_types::checkin::{CheckInCredential, CredentialRequest};
 use bosai_types::consent::{Consent, ConsentInput};
 use bosai_types::household::{
@@ -22,47 +20,7 @@ use bosai_types::needs::{Needs, NeedsInput};
 use bosai_types::safety::{SafetyReport, SafetyReportInput};
 use bosai_types::{Problem, Timestamp};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/household", get(view))
-        .route("/household/members/{member_id}", put(put_member).delete(remove_member))
-        .route("/household/members/{member_id}/needs", put(put_needs))
-        .route("/me/consent", put(give_consent).delete(withdraw_consent))
-        .route("/safety", post(report))
-        .route("/safety/history", get(history))
-        .route("/me/checkin-credential", post(checkin_credential))
-        .route("/me/export", get(export))
-        .route("/me", delete(delete_me))
-        .route("/me/area", put(set_area))
-        .route("/me/home", put(set_home))
-        .route("/municipalities", get(municipalities))
-        .route("/areas", get(areas))
-        .route("/hq/help-requests", get(help_requests))
-}
-
-const RESIDENT: Access = Access::Roles(ResidentOnly::ROLES);
-
-pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec { method: "GET", path: "/api/household", access: RESIDENT },
-    RouteSpec { method: "PUT", path: "/api/household/members/{member_id}", access: RESIDENT },
-    RouteSpec { method: "DELETE", path: "/api/household/members/{member_id}", access: RESIDENT },
-    RouteSpec { method: "PUT", path: "/api/household/members/{member_id}/needs", access: RESIDENT },
-    RouteSpec { method: "POST", path: "/api/safety", access: RESIDENT },
-    RouteSpec { method: "GET", path: "/api/safety/history", access: RESIDENT },
-    RouteSpec { method: "POST", path: "/api/me/checkin-credential", access: RESIDENT },
-    RouteSpec { method: "GET", path: "/api/me/export", access: RESIDENT },
-    RouteSpec { method: "DELETE", path: "/api/me", access: RESIDENT },
-    RouteSpec { method: "PUT", path: "/api/me/consent", access: RESIDENT },
-    RouteSpec { method: "DELETE", path: "/api/me/consent", access: RESIDENT },
-    RouteSpec { method: "PUT", path: "/api/me/area", access: RESIDENT },
-    RouteSpec { method: "PUT", path: "/api/me/home", access: RESIDENT },
-    RouteSpec { method: "GET", path: "/api/municipalities", access: Access::Public },
-    RouteSpec { method: "GET", path: "/api/areas", access: Access::Public },
-    RouteSpec { method: "GET", path: "/api/hq/help-requests", access: Access::Roles(HqOrAdmin::ROLES) },
-];
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(
+super::routes::operations!(
     view,
     put_member,
     remove_member,
@@ -79,8 +37,7 @@ pub const ROUTES: &[RouteSpec] = &[
     municipalities,
     areas,
     help_requests
-))]
-pub struct Doc;
+);
 
 fn member_id(raw: &str) -> Result<MemberId, ApiError> {
     MemberId::parse(raw).map_err(household::household_error)
@@ -91,14 +48,14 @@ fn now() -> Timestamp {
 }
 
 /// The household with each member's needs and latest safety report.
-#[utoipa::path(get, path = "/api/household", tag = "resident", security(("bearer" = [])),
+#[utoipa::path(get, path = "/household", tag = "resident", security(("bearer" = ["ResidentOnly"])),
     responses((status = 200, body = HouseholdView), (status = 401, body = Problem)))]
 async fn view(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<HouseholdView>, ApiError> {
     Ok(Json(household::view(st.store.as_ref(), &p.sub).await?))
 }
 
 /// Add or edit a member; the app picks the id, so a retry never adds twice.
-#[utoipa::path(put, path = "/api/household/members/{member_id}", tag = "resident", security(("bearer" = [])),
+#[utoipa::path(put, path = "/household/members/{member_id}", tag = "resident", security(("bearer" = ["ResidentOnly"])),
     params(("member_id" = String, Path), DeviceTimesHeaders), request_body = MemberInput,
     responses((status = 200, body = Member), (status = 400, body = Problem)))]
 async fn put_member(
@@ -112,7 +69,7 @@ async fn put_member(
 }
 
 /// Remove a member with their needs and safety reports (idempotent).
-#[utoipa::path(delete, path = "/api/household/members/{member_id}", tag = "resident", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/household/members/{member_id}", tag = "resident", security(("bearer" = ["ResidentOnly"])),
     // Any member id but `self`: the resident themself cannot be removed (400 `self_member`).
     params(("member_id" = String, Path, pattern = "^(?:[A-Za-z0-9_-]{1,3}|[A-Za-z0-9_-]{5,40}|[A-Za-rt-z0-9_-][A-Za-z0-9_-]{3}|s[A-Za-df-z0-9_-][A-Za-z0-9_-]{2}|se[A-Za-km-z0-9_-][A-Za-z0-9_-]|sel[A-Za-eg-z0-9_-])$")),
     responses((status = 204, description = "removed"), (status = 400, body = Problem)))]
@@ -126,7 +83,7 @@ async fn remove_member(
 }
 
 /// Replace a member's allergy, dietary, medical and care needs.
-#[utoipa::path(put, path = "/api/household/members/{member_id}/needs", tag = "resident", security(("bearer" = [])),
+#[utoipa::path(put, path = "/household/members/{member_id}/needs", tag = "resident", security(("bearer" = ["ResidentOnly"])),
     params(("member_id" = String, Path), DeviceTimesHeaders), request_body = NeedsInput,
     responses((status = 200, body = Needs), (status = 400, body = Problem), (status = 404, body = Problem)))]
 async fn put_needs(
@@ -141,7 +98,7 @@ async fn put_needs(
 
 /// Agree to the collection of allergies, medical and care needs (the text of `version`, shown by
 /// the app). Needs are refused without it (400 `consent_required`). Agreeing again is a no-op.
-#[utoipa::path(put, path = "/api/me/consent", tag = "resident", security(("bearer" = [])), request_body = ConsentInput,
+#[utoipa::path(put, path = "/me/consent", tag = "resident", security(("bearer" = ["ResidentOnly"])), request_body = ConsentInput,
     responses((status = 200, body = Consent), (status = 400, body = Problem, description = "not the current text (`consent_outdated`)")))]
 async fn give_consent(
     ResidentOnly(p): ResidentOnly,
@@ -152,14 +109,14 @@ async fn give_consent(
 }
 
 /// Withdraw that consent: every member's needs are deleted, also from shelter rosters.
-#[utoipa::path(delete, path = "/api/me/consent", tag = "resident", security(("bearer" = [])), responses((status = 204, description = "withdrawn, needs deleted")))]
+#[utoipa::path(delete, path = "/me/consent", tag = "resident", security(("bearer" = ["ResidentOnly"])), responses((status = 204, description = "withdrawn, needs deleted")))]
 async fn withdraw_consent(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<StatusCode, ApiError> {
     consent::withdraw(st.store.as_ref(), &p.sub).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Report a member's safety status; a resend with the same report id is stored once.
-#[utoipa::path(post, path = "/api/safety", tag = "resident", security(("bearer" = [])), request_body = SafetyReportInput, params(DeviceTimesHeaders),
+#[utoipa::path(post, path = "/safety", tag = "resident", security(("bearer" = ["ResidentOnly"])), request_body = SafetyReportInput, params(DeviceTimesHeaders),
     responses((status = 200, body = SafetyReport), (status = 400, body = Problem), (status = 404, body = Problem, description = "no such household member"),
         (status = 409, body = Problem)))]
 async fn report(
@@ -180,7 +137,7 @@ struct HistoryQuery {
 }
 
 /// A member's safety reports, newest first.
-#[utoipa::path(get, path = "/api/safety/history", tag = "resident", security(("bearer" = [])), params(HistoryQuery),
+#[utoipa::path(get, path = "/safety/history", tag = "resident", security(("bearer" = ["ResidentOnly"])), params(HistoryQuery),
     responses((status = 200, body = Vec<SafetyReport>), (status = 404, body = Problem)))]
 async fn history(
     ResidentOnly(p): ResidentOnly,
@@ -194,7 +151,7 @@ async fn history(
 }
 
 /// A signed check-in credential for the resident's QR code (valid three days, verifiable offline).
-#[utoipa::path(post, path = "/api/me/checkin-credential", tag = "resident", security(("bearer" = [])), request_body = CredentialRequest,
+#[utoipa::path(post, path = "/me/checkin-credential", tag = "resident", security(("bearer" = ["ResidentOnly"])), request_body = CredentialRequest,
     responses((status = 200, body = CheckInCredential), (status = 400, body = Problem), (status = 404, body = Problem)))]
 async fn checkin_credential(
     ResidentOnly(p): ResidentOnly,
@@ -207,7 +164,7 @@ async fn checkin_credential(
 }
 
 /// Everything stored about the resident and their household, as a JSON download.
-#[utoipa::path(get, path = "/api/me/export", tag = "resident", security(("bearer" = [])), responses((status = 200, body = MyData)))]
+#[utoipa::path(get, path = "/me/export", tag = "resident", security(("bearer" = ["ResidentOnly"])), responses((status = 200, body = MyData)))]
 async fn export(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let data = mydata::export(st.store.as_ref(), &p.sub, now()).await?;
     Ok((
@@ -220,7 +177,7 @@ async fn export(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Re
 }
 
 /// Delete the resident's profile, household, needs, safety reports and survey answers (audited).
-#[utoipa::path(delete, path = "/api/me", tag = "resident", security(("bearer" = [])), request_body = DeleteConfirmation,
+#[utoipa::path(delete, path = "/me", tag = "resident", security(("bearer" = ["ResidentOnly"])), request_body = DeleteConfirmation,
     responses((status = 204, description = "deleted"), (status = 400, body = Problem)))]
 async fn delete_me(
     ResidentOnly(p): ResidentOnly,
@@ -234,7 +191,7 @@ async fn delete_me(
 
 /// A municipality's areas, to choose where one lives (and for HQ, whom a notice is for). An
 /// unknown or unserved municipality has none.
-#[utoipa::path(get, path = "/api/areas", tag = "resident", params(super::extract::MunicipalityQuery),
+#[utoipa::path(get, path = "/areas", tag = "resident", params(super::extract::MunicipalityQuery),
     responses((status = 200, body = Vec<bosai_types::household::Area>), (status = 400, body = Problem)))]
 async fn areas(
     State(st): State<AppState>,
@@ -246,7 +203,7 @@ async fn areas(
 
 /// Register (or clear with `null`) the area the resident lives in: notices and surveys for
 /// the area reach them, and HQ counts their safety reports under it. Sending it again is a no-op.
-#[utoipa::path(put, path = "/api/me/area", tag = "resident", security(("bearer" = [])), request_body = AreaRegistration,
+#[utoipa::path(put, path = "/me/area", tag = "resident", security(("bearer" = ["ResidentOnly"])), request_body = AreaRegistration,
     responses((status = 204, description = "saved"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn set_area(
     ResidentOnly(p): ResidentOnly,
@@ -260,7 +217,7 @@ async fn set_area(
 
 /// Name (or correct) the resident's home municipality (住所地); the card's address set it if
 /// they shared the signing certificate. A check-in QR made afterwards carries it.
-#[utoipa::path(put, path = "/api/me/home", tag = "resident", security(("bearer" = [])), request_body = HomeChoice,
+#[utoipa::path(put, path = "/me/home", tag = "resident", security(("bearer" = ["ResidentOnly"])), request_body = HomeChoice,
     responses((status = 200, body = Home), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn set_home(
     ResidentOnly(p): ResidentOnly,
@@ -271,7 +228,7 @@ async fn set_home(
 }
 
 /// The municipalities a resident can name as home: the lists of the prefectures served here.
-#[utoipa::path(get, path = "/api/municipalities", tag = "resident", responses((status = 200, body = Vec<MunicipalityChoice>)))]
+#[utoipa::path(get, path = "/municipalities", tag = "resident", responses((status = 200, body = Vec<MunicipalityChoice>)))]
 async fn municipalities(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let list = crate::domain::home::choices(st.store.as_ref(), &st.config.municipality).await?;
     Ok(([(header::CACHE_CONTROL, "public, max-age=300")], Json(list)))
@@ -279,7 +236,7 @@ async fn municipalities(State(st): State<AppState>) -> Result<impl IntoResponse,
 
 /// Open "needs help" reports of the municipality, newest first: of the current incident's
 /// (a drill's while one runs), or `?incident=real` / a drill's id.
-#[utoipa::path(get, path = "/api/hq/help-requests", tag = "hq", security(("bearer" = [])), params(super::hq::IncidentQuery),
+#[utoipa::path(get, path = "/hq/help-requests", tag = "hq", security(("bearer" = ["HqOrAdmin"])), params(super::hq::IncidentQuery),
     responses((status = 200, body = Vec<HelpRequest>), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "no such incident of this municipality")))]
 async fn help_requests(

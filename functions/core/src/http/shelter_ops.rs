@@ -2,7 +2,6 @@
 //! the poster code, the roster and its CSV export; and the resident's poster check-in.
 
 use super::principal::{ResidentOnly, ShelterManager};
-use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState};
 use crate::auth::Principal;
 use crate::clock::{now_millis, now_seconds};
@@ -11,8 +10,7 @@ use crate::ApiError;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use bosai_types::checkin::{
     parse_record, valid_device_id, Location, PosterCheckIn, RecordOutcome, ScanBatch, ScanBatchResult,
     MAX_BATCH_RECORDS,
@@ -23,39 +21,7 @@ use bosai_types::roster::{ManualCheckOut, RosterEntry, RosterFilter};
 use bosai_types::scan_preview::{ScanPreview, ScanPreviewRequest};
 use bosai_types::{MunicipalityCode, Problem, ShelterId, Timestamp};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/shelters/{id}/scans", post(scans))
-        .route("/shelters/{id}/scan-preview", post(scan_preview))
-        .route("/shelters/{id}/poster", get(poster))
-        .route("/shelters/{id}/roster", get(roster_json))
-        .route("/shelters/{id}/roster.csv", get(roster_csv))
-        .route("/shelters/{id}/roster/past", get(past_rosters))
-        .route("/shelters/{id}/roster/{entry}/check-out", post(manual_check_out))
-        .route("/shelters/{id}/roster/{entry}", axum::routing::delete(delete_desk_person))
-        .route("/shelters/{id}/desk-registrations", post(desk_register))
-        .route("/me/checkins", post(poster_check_in))
-        .route("/me/claim", post(desk_claim))
-}
-
-const MANAGERS: Access = Access::Roles(ShelterManager::ROLES);
-
-pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec { method: "POST", path: "/api/shelters/{id}/scans", access: MANAGERS },
-    RouteSpec { method: "POST", path: "/api/shelters/{id}/scan-preview", access: MANAGERS },
-    RouteSpec { method: "GET", path: "/api/shelters/{id}/poster", access: MANAGERS },
-    RouteSpec { method: "GET", path: "/api/shelters/{id}/roster", access: MANAGERS },
-    RouteSpec { method: "GET", path: "/api/shelters/{id}/roster.csv", access: MANAGERS },
-    RouteSpec { method: "GET", path: "/api/shelters/{id}/roster/past", access: MANAGERS },
-    RouteSpec { method: "POST", path: "/api/shelters/{id}/roster/{entry}/check-out", access: MANAGERS },
-    RouteSpec { method: "DELETE", path: "/api/shelters/{id}/roster/{entry}", access: MANAGERS },
-    RouteSpec { method: "POST", path: "/api/shelters/{id}/desk-registrations", access: MANAGERS },
-    RouteSpec { method: "POST", path: "/api/me/checkins", access: Access::Roles(ResidentOnly::ROLES) },
-    RouteSpec { method: "POST", path: "/api/me/claim", access: Access::Roles(ResidentOnly::ROLES) },
-];
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(
+super::routes::operations!(
     scans,
     scan_preview,
     poster,
@@ -67,8 +33,7 @@ pub const ROUTES: &[RouteSpec] = &[
     desk_register,
     poster_check_in,
     desk_claim
-))]
-pub struct Doc;
+);
 
 /// The shelter, if this principal may act for it.
 async fn managed(st: &AppState, who: &Principal, raw_id: &str) -> Result<ShelterId, ApiError> {
@@ -87,7 +52,7 @@ async fn managed_in(st: &AppState, who: &Principal, raw_id: &str) -> Result<(She
 
 /// Scans recorded by a staff device, sent when it is online. Each record is
 /// answered on its own: stored, duplicate (seen before) or rejected with a reason.
-#[utoipa::path(post, path = "/api/shelters/{id}/scans", tag = "shelter", security(("bearer" = [])),
+#[utoipa::path(post, path = "/shelters/{id}/scans", tag = "shelter", security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path)), request_body = ScanBatch,
     responses((status = 200, body = ScanBatchResult), (status = 400, body = Problem), (status = 403, body = Problem)))]
 async fn scans(
@@ -148,7 +113,7 @@ struct Poster {
 }
 
 /// The shelter's poster code (print it at the entrance).
-#[utoipa::path(get, path = "/api/shelters/{id}/poster", tag = "shelter", security(("bearer" = [])),
+#[utoipa::path(get, path = "/shelters/{id}/poster", tag = "shelter", security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path)), responses((status = 200, body = Poster), (status = 403, body = Problem)))]
 async fn poster(
     ShelterManager(who): ShelterManager,
@@ -192,7 +157,7 @@ async fn audited_roster(
 
 /// Who a scanned QR code names (names, ages, where each is checked in now), for staff to
 /// see before confirming. Checks the code as a scan would; audited like a roster view.
-#[utoipa::path(post, path = "/api/shelters/{id}/scan-preview", tag = "shelter", security(("bearer" = [])),
+#[utoipa::path(post, path = "/shelters/{id}/scan-preview", tag = "shelter", security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path)), request_body = ScanPreviewRequest,
     responses((status = 200, body = ScanPreview), (status = 400, body = Problem, description = "expired, revoked, another municipality's or not a check-in QR code"),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -218,7 +183,7 @@ async fn scan_preview(
 }
 
 /// People present at the shelter, filtered (audited).
-#[utoipa::path(get, path = "/api/shelters/{id}/roster", tag = "shelter", security(("bearer" = [])),
+#[utoipa::path(get, path = "/shelters/{id}/roster", tag = "shelter", security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path), RosterFilter), responses((status = 200, body = Vec<RosterEntry>), (status = 403, body = Problem)))]
 async fn roster_json(
     ShelterManager(who): ShelterManager,
@@ -241,7 +206,7 @@ struct PastQuery {
 
 /// Who stayed at the shelter during real incidents, past or current, whose personal data is
 /// still kept (name, birth year, sex, home, arrival and departure; no needs). Audited.
-#[utoipa::path(get, path = "/api/shelters/{id}/roster/past", tag = "shelter", security(("bearer" = [])), params(("id" = String, Path), PastQuery),
+#[utoipa::path(get, path = "/shelters/{id}/roster/past", tag = "shelter", security(("bearer" = ["ShelterManager"])), params(("id" = String, Path), PastQuery),
     responses((status = 200, body = Vec<bosai_types::roster::PastRoster>), (status = 400, body = Problem, description = "a drill's (deleted when it ended)"),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "the incident's personal data was purged")))]
 async fn past_rosters(
@@ -277,7 +242,7 @@ async fn past_rosters(
 }
 
 /// The same roster as CSV (UTF-8 with BOM for Excel), audited as an export.
-#[utoipa::path(get, path = "/api/shelters/{id}/roster.csv", tag = "shelter", security(("bearer" = [])),
+#[utoipa::path(get, path = "/shelters/{id}/roster.csv", tag = "shelter", security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path), RosterFilter), responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)))]
 async fn roster_csv(
     ShelterManager(who): ShelterManager,
@@ -299,7 +264,7 @@ async fn roster_csv(
 }
 
 /// Check out someone who left without scanning (audited); a resend is a no-op.
-#[utoipa::path(post, path = "/api/shelters/{id}/roster/{entry}/check-out", tag = "shelter", security(("bearer" = [])),
+#[utoipa::path(post, path = "/shelters/{id}/roster/{entry}/check-out", tag = "shelter", security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path), ("entry" = String, Path, description = "`entry_id` of the roster row")), request_body = ManualCheckOut,
     responses((status = 200, body = RecordOutcome), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "not on this shelter's roster")))]
@@ -316,7 +281,7 @@ async fn manual_check_out(
 
 /// Delete the record of someone registered at the desk (no card, no phone) who asks for it:
 /// off the roster and counters, history and desk entry (audited). Card holders delete their own.
-#[utoipa::path(delete, path = "/api/shelters/{id}/roster/{entry}", tag = "shelter", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/shelters/{id}/roster/{entry}", tag = "shelter", security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path), ("entry" = String, Path, description = "`entry_id` of the roster row")),
     responses((status = 204, description = "deleted"), (status = 400, body = Problem, description = "a card holder (`not_a_desk_record`)"),
         (status = 403, body = Problem), (status = 404, body = Problem, description = "not on this shelter's roster")))]
@@ -332,7 +297,7 @@ async fn delete_desk_person(
 }
 
 /// The resident scanned a shelter's poster: check them and the chosen members in.
-#[utoipa::path(post, path = "/api/me/checkins", tag = "resident", security(("bearer" = [])), request_body = PosterCheckIn,
+#[utoipa::path(post, path = "/me/checkins", tag = "resident", security(("bearer" = ["ResidentOnly"])), request_body = PosterCheckIn,
     responses((status = 200, body = Vec<Location>), (status = 400, body = Problem), (status = 404, body = Problem)))]
 async fn poster_check_in(
     ResidentOnly(p): ResidentOnly,
@@ -344,7 +309,7 @@ async fn poster_check_in(
 }
 
 /// Register people who have no card or phone (unverified), optionally checking them in; returns the QR to print.
-#[utoipa::path(post, path = "/api/shelters/{id}/desk-registrations", tag = "shelter", security(("bearer" = [])),
+#[utoipa::path(post, path = "/shelters/{id}/desk-registrations", tag = "shelter", security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path)), request_body = DeskRegistration,
     responses((status = 200, body = DeskRegistered), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn desk_register(
@@ -359,7 +324,7 @@ async fn desk_register(
 }
 
 /// A card holder claims the desk record they were given: its people join their household.
-#[utoipa::path(post, path = "/api/me/claim", tag = "resident", security(("bearer" = [])), request_body = DeskClaim,
+#[utoipa::path(post, path = "/me/claim", tag = "resident", security(("bearer" = ["ResidentOnly"])), request_body = DeskClaim,
     responses((status = 200, body = HouseholdView), (status = 400, body = Problem)))]
 async fn desk_claim(
     ResidentOnly(p): ResidentOnly,

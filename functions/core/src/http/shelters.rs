@@ -11,7 +11,7 @@ pub(super) fn shelter_id(raw: &str) -> Result<ShelterId, ApiError> {
 }
 
 /// Public list of a municipality's shelters with congestion (the deployment's own by default).
-#[utoipa::path(get, path = "/api/shelters", tag = "shelters", params(super::extract::MunicipalityQuery),
+#[utoipa::path(get, path = "/shelters", tag = "shelters", params(super::extract::MunicipalityQuery),
     responses((status = 200, body = Vec<Shelter>), (status = 400, body = bosai_types::Problem)))]
 pub async fn list(
     State(st): State<AppState>,
@@ -22,7 +22,7 @@ pub async fn list(
     Ok(Json(st.public.list(st.store.as_ref(), &m, now).await?.as_ref().clone()))
 }
 
-#[utoipa::path(get, path = "/api/shelters/{id}", tag = "shelters",
+#[utoipa::path(get, path = "/shelters/{id}", tag = "shelters",
     params(("id" = String, Path, description = "shelter id, e.g. 041009-aoba-katahira-es")),
     responses((status = 200, body = Shelter), (status = 400, body = bosai_types::Problem), (status = 404, body = bosai_types::Problem)))]
 pub async fn get(State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Shelter>, ApiError> {
@@ -31,8 +31,8 @@ pub async fn get(State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Re
 }
 
 /// Open, close or mark full; optionally change capacity. Staff of this shelter, HQ, admin.
-#[utoipa::path(put, path = "/api/shelters/{id}/status", tag = "shelters", request_body = bosai_types::ShelterStatusUpdate,
-    security(("bearer" = [])),
+#[utoipa::path(put, path = "/shelters/{id}/status", tag = "shelters", request_body = bosai_types::ShelterStatusUpdate,
+    security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path, description = "shelter id")),
     responses((status = 200, body = Shelter), (status = 400, body = bosai_types::Problem), (status = 403, body = bosai_types::Problem)))]
 pub async fn set_status(
@@ -48,8 +48,8 @@ pub async fn set_status(
 
 /// Set what a shelter has (設備) and, optionally, how many it holds: what the published list does
 /// not say. Staff of this shelter, its HQ, its municipality's admin. Sending it again changes nothing.
-#[utoipa::path(put, path = "/api/shelters/{id}/facilities", tag = "shelters", request_body = bosai_types::shelter::ShelterFacilitiesUpdate,
-    security(("bearer" = [])),
+#[utoipa::path(put, path = "/shelters/{id}/facilities", tag = "shelters", request_body = bosai_types::shelter::ShelterFacilitiesUpdate,
+    security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path, description = "shelter id")),
     responses((status = 200, body = Shelter), (status = 400, body = bosai_types::Problem), (status = 403, body = bosai_types::Problem), (status = 404, body = bosai_types::Problem)))]
 pub async fn set_facilities(
@@ -62,3 +62,5 @@ pub async fn set_facilities(
     let now = bosai_types::Timestamp(crate::clock::now_millis());
     Ok(Json(shelters::set_facilities(st.store.as_ref(), &who, &id, &req, now).await?))
 }
+
+super::routes::operations!(list, get, set_status, set_facilities);

@@ -1,7 +1,6 @@
 //! Staff and HQ sign-in through the organisation's OpenID Provider (authorization code +
 //! PKCE): where to send the browser, and the callback's code traded for our own token.
 
-use super::routes::{Access, RouteSpec};
 use super::{ApiJson, AppState};
 use crate::domain::staff_accounts;
 use crate::oidc::OidcError;
@@ -9,27 +8,15 @@ use crate::ApiError;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use bosai_types::staff::{StaffSession, StaffSignInStart, StaffTokenRequest};
 use bosai_types::{Problem, Timestamp};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/auth/staff/start", get(start)).route("/auth/staff/token", post(token))
-}
-
-pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec { method: "GET", path: "/api/auth/staff/start", access: Access::Public },
-    RouteSpec { method: "POST", path: "/api/auth/staff/token", access: Access::Public },
-];
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(start, token), components(schemas(StaffSignInStart, StaffTokenRequest, StaffSession)))]
-pub struct Doc;
+super::routes::operations!(start, token);
 
 /// Where the staff app sends someone to sign in: the provider's authorization endpoint and
 /// our client id (the app adds state, nonce and the PKCE challenge).
-#[utoipa::path(get, path = "/api/auth/staff/start", tag = "auth",
+#[utoipa::path(get, path = "/auth/staff/start", tag = "auth",
     responses((status = 200, body = StaffSignInStart), (status = 404, body = Problem, description = "staff sign-in is not configured"),
               (status = 502, body = Problem, description = "the identity provider cannot be reached")))]
 async fn start(State(st): State<AppState>) -> Result<Json<StaffSignInStart>, ApiError> {
@@ -40,7 +27,7 @@ async fn start(State(st): State<AppState>) -> Result<Json<StaffSignInStart>, Api
 /// The provider sent the staff member back with a code: we trade it (with the PKCE verifier)
 /// at the provider, check the ID token (signature, issuer, audience, expiry, nonce), and
 /// answer with our own short-lived token for the role the account's staff record grants.
-#[utoipa::path(post, path = "/api/auth/staff/token", tag = "auth", request_body = StaffTokenRequest,
+#[utoipa::path(post, path = "/auth/staff/token", tag = "auth", request_body = StaffTokenRequest,
     responses((status = 200, body = StaffSession), (status = 400, body = Problem, description = "the code or the ID token did not check out"),
               (status = 403, body = Problem, description = "signed in, but no staff record for this account"),
               (status = 404, body = Problem, description = "staff sign-in is not configured"),

@@ -1,36 +1,15 @@
 //! Supplies: stock and requests per shelter, deliveries, and HQ's list of open requests.
 
 use super::principal::{HqOrAdmin, ShelterManager};
-use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState};
 use crate::domain::supplies;
 use crate::ApiError;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use bosai_types::supplies::{Delivery, StockUpdate, SupplyItem, SupplyLine};
 use bosai_types::{Problem, Timestamp};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/shelters/{id}/supplies", get(list))
-        .route("/shelters/{id}/supplies/{item}", axum::routing::put(set_stock))
-        .route("/shelters/{id}/supplies/{item}/deliveries", post(deliver))
-        .route("/hq/supply-requests", get(requests))
-}
-
-const MANAGERS: Access = Access::Roles(ShelterManager::ROLES);
-
-pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec { method: "GET", path: "/api/shelters/{id}/supplies", access: MANAGERS },
-    RouteSpec { method: "PUT", path: "/api/shelters/{id}/supplies/{item}", access: MANAGERS },
-    RouteSpec { method: "POST", path: "/api/shelters/{id}/supplies/{item}/deliveries", access: MANAGERS },
-    RouteSpec { method: "GET", path: "/api/hq/supply-requests", access: Access::Roles(HqOrAdmin::ROLES) },
-];
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(list, set_stock, deliver, requests))]
-pub struct Doc;
+super::routes::operations!(list, set_stock, deliver, requests);
 
 fn ids(shelter: &str, item: &str) -> Result<(bosai_types::ShelterId, SupplyItem), ApiError> {
     let shelter = super::shelters::shelter_id(shelter)?;
@@ -49,7 +28,7 @@ fn now() -> Timestamp {
 }
 
 /// Stock and requests of the shelter.
-#[utoipa::path(get, path = "/api/shelters/{id}/supplies", tag = "supplies", security(("bearer" = [])),
+#[utoipa::path(get, path = "/shelters/{id}/supplies", tag = "supplies", security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path)), responses((status = 200, body = Vec<SupplyLine>), (status = 403, body = Problem)))]
 async fn list(
     ShelterManager(who): ShelterManager,
@@ -61,7 +40,7 @@ async fn list(
 }
 
 /// Counted stock and the quantity requested from HQ (0 closes the request).
-#[utoipa::path(put, path = "/api/shelters/{id}/supplies/{item}", tag = "supplies", security(("bearer" = [])),
+#[utoipa::path(put, path = "/shelters/{id}/supplies/{item}", tag = "supplies", security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path), ("item" = String, Path, description = "catalog code, e.g. infant_diaper-m")), request_body = StockUpdate,
     responses((status = 200, body = SupplyLine), (status = 400, body = Problem), (status = 403, body = Problem)))]
 async fn set_stock(
@@ -75,7 +54,7 @@ async fn set_stock(
 }
 
 /// A delivery arrived: stock goes up and the request down, once per delivery id.
-#[utoipa::path(post, path = "/api/shelters/{id}/supplies/{item}/deliveries", tag = "supplies", security(("bearer" = [])),
+#[utoipa::path(post, path = "/shelters/{id}/supplies/{item}/deliveries", tag = "supplies", security(("bearer" = ["ShelterManager"])),
     params(("id" = String, Path), ("item" = String, Path)), request_body = Delivery,
     responses((status = 200, body = SupplyLine), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem, description = "this delivery id was used for another item or quantity")))]
@@ -91,7 +70,7 @@ async fn deliver(
 
 /// Open supply requests of every shelter in the municipality: the current incident's (a
 /// drill's while one runs), or `?incident=real` / a drill's id.
-#[utoipa::path(get, path = "/api/hq/supply-requests", tag = "supplies", security(("bearer" = [])), params(super::hq::IncidentQuery),
+#[utoipa::path(get, path = "/hq/supply-requests", tag = "supplies", security(("bearer" = ["HqOrAdmin"])), params(super::hq::IncidentQuery),
     responses((status = 200, body = Vec<SupplyLine>), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "no such incident of this municipality")))]
 async fn requests(

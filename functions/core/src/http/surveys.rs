@@ -1,42 +1,17 @@
 //! Needs surveys (ニーズ調査): HQ defines them, residents answer once per period.
 
 use super::principal::{hq_municipality, resident_municipality, HqOrAdmin, ResidentOnly};
-use super::routes::{Access, RouteSpec};
 use super::{ApiJson, ApiPath, AppState, DeviceTimesHeaders, MadeAt};
 use crate::domain::surveys::{self, ResidentContext};
 use crate::ApiError;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use bosai_types::surveys::{MyAnswer, NewSurvey, OpenSurvey, Period, Survey, SurveyAnswer, SurveyId, SurveyTotals};
 use bosai_types::{Problem, Timestamp};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/hq/surveys", post(create).get(list_hq))
-        .route("/hq/surveys/{survey_id}/close", post(close))
-        .route("/hq/surveys/{survey_id}/totals", get(totals))
-        .route("/surveys", get(open_for_me))
-        .route("/surveys/{survey_id}/answer", put(answer))
-}
-
-const HQ: Access = Access::Roles(HqOrAdmin::ROLES);
-const RESIDENT: Access = Access::Roles(ResidentOnly::ROLES);
-
-pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec { method: "POST", path: "/api/hq/surveys", access: HQ },
-    RouteSpec { method: "GET", path: "/api/hq/surveys", access: HQ },
-    RouteSpec { method: "POST", path: "/api/hq/surveys/{survey_id}/close", access: HQ },
-    RouteSpec { method: "GET", path: "/api/hq/surveys/{survey_id}/totals", access: HQ },
-    RouteSpec { method: "GET", path: "/api/surveys", access: RESIDENT },
-    RouteSpec { method: "PUT", path: "/api/surveys/{survey_id}/answer", access: RESIDENT },
-];
-
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(create, list_hq, close, totals, open_for_me, answer))]
-pub struct Doc;
+super::routes::operations!(create, list_hq, close, totals, open_for_me, answer);
 
 fn now() -> Timestamp {
     Timestamp(crate::clock::now_millis())
@@ -72,7 +47,7 @@ async fn resident_context(
 
 /// Create a survey for the caller's municipality. The id is chosen by the client: sending the
 /// same body again returns the stored survey with 200; the same id with another body is a 400.
-#[utoipa::path(post, path = "/api/hq/surveys", tag = "surveys", request_body = NewSurvey, security(("bearer" = [])),
+#[utoipa::path(post, path = "/hq/surveys", tag = "surveys", request_body = NewSurvey, security(("bearer" = ["HqOrAdmin"])),
     responses((status = 201, body = Survey, description = "created"), (status = 200, body = Survey, description = "already created with this body"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn create(
@@ -87,7 +62,7 @@ async fn create(
 
 /// Every survey of the municipality, open or not (`Survey::state` tells which), or one
 /// incident's (`?incident=` an id), the real ones (`real`), those outside incidents (`none`).
-#[utoipa::path(get, path = "/api/hq/surveys", tag = "surveys", security(("bearer" = [])), params(super::hq::IncidentQuery),
+#[utoipa::path(get, path = "/hq/surveys", tag = "surveys", security(("bearer" = ["HqOrAdmin"])), params(super::hq::IncidentQuery),
     responses((status = 200, body = Vec<Survey>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn list_hq(
     HqOrAdmin(p): HqOrAdmin,
@@ -100,7 +75,7 @@ async fn list_hq(
 }
 
 /// Close a survey now; answers are refused from then on. Closing again changes nothing.
-#[utoipa::path(post, path = "/api/hq/surveys/{survey_id}/close", tag = "surveys", security(("bearer" = [])),
+#[utoipa::path(post, path = "/hq/surveys/{survey_id}/close", tag = "surveys", security(("bearer" = ["HqOrAdmin"])),
     params(("survey_id" = String, Path)),
     responses((status = 200, body = Survey), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn close(
@@ -122,7 +97,7 @@ struct TotalsQuery {
 }
 
 /// Per-question counts for one period.
-#[utoipa::path(get, path = "/api/hq/surveys/{survey_id}/totals", tag = "surveys", security(("bearer" = [])),
+#[utoipa::path(get, path = "/hq/surveys/{survey_id}/totals", tag = "surveys", security(("bearer" = ["HqOrAdmin"])),
     params(("survey_id" = String, Path), TotalsQuery),
     responses((status = 200, body = SurveyTotals), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn totals(
@@ -146,7 +121,7 @@ async fn totals(
 }
 
 /// The surveys open for the signed-in resident now, each with their answer for the current period.
-#[utoipa::path(get, path = "/api/surveys", tag = "surveys", security(("bearer" = [])),
+#[utoipa::path(get, path = "/surveys", tag = "surveys", security(("bearer" = ["ResidentOnly"])),
     responses((status = 200, body = Vec<OpenSurvey>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn open_for_me(
     ResidentOnly(p): ResidentOnly,
@@ -159,7 +134,7 @@ async fn open_for_me(
 
 /// Answer, or amend the answer, for the current period. Idempotent: the answer is keyed by
 /// survey, period and the signed-in resident, so a resend stores it once and a change replaces it.
-#[utoipa::path(put, path = "/api/surveys/{survey_id}/answer", tag = "surveys", request_body = SurveyAnswer, security(("bearer" = [])),
+#[utoipa::path(put, path = "/surveys/{survey_id}/answer", tag = "surveys", request_body = SurveyAnswer, security(("bearer" = ["ResidentOnly"])),
     params(("survey_id" = String, Path), DeviceTimesHeaders),
     responses((status = 200, body = MyAnswer), (status = 400, body = Problem, description = "invalid answer, survey closed, not open yet or not for this resident"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]

@@ -128,6 +128,10 @@ async fn bad_files_are_clear_4xx(app: TestApp) {
         problem(upload(&app, &admin, "131016", "", b"a,b\r\n1,2\r\n".to_vec()).await),
         (400, "unknown_header".into())
     );
+    // Files may be larger than JSON bodies (256 KB): a 300 KB CSV is read, and refused for its rows.
+    let mut big = b"a,b\r\n".to_vec();
+    big.extend(b"1,2\r\n".repeat(300 * 1024 / 5));
+    assert_eq!(problem(upload(&app, &admin, "131016", "", big).await), (400, "unknown_header".into()));
     let (status, body) = upload(&app, &admin, "131016", "?apply=true", vec![b'x'; 50 * 1024 * 1024]).await;
     assert_eq!((status, body["code"].as_str()), (413, Some("payload_too_large")));
     assert!(body["message"].as_str().unwrap().contains("8192 KB"), "{body}");
