@@ -4,9 +4,7 @@
 //! list of code and name (地区コード, 地区名[, 地区名_英字]). Preview first, then apply; any
 //! invalid row and nothing is written.
 
-use crate::domain::shelter_import::read::{
-    ascii_number, csv_line, decode, looks_garbled, municipality_code, problem, FileError,
-};
+use crate::domain::open_data::{ascii_number, csv_line, decode, looks_garbled, municipality_code, problem, FileError};
 use crate::{keys, ApiError};
 use bosai_store::{Store, Update, Value};
 use bosai_types::household::Area;

@@ -21,6 +21,7 @@ pub mod location;
 pub mod municipality_list;
 pub mod mydata;
 pub mod notices;
+pub mod open_data;
 pub mod purge;
 pub mod roster;
 pub mod safety;

@@ -6,7 +6,7 @@
 //! 地方公共団体マスター (全国地方公共団体コード, 都道府県名, 郡名, 市区町村名, 政令市区名, …,
 //! 廃止日). A whole-country file is fine: only the rows of the importer's prefecture are kept.
 
-use crate::domain::shelter_import::read::{csv_line, decode, looks_garbled, municipality_code, problem, FileError};
+use crate::domain::open_data::{csv_line, decode, looks_garbled, municipality_code, problem, FileError};
 use crate::{keys, ApiError};
 use bosai_store::{item::item, Condition, ItemExt, Query, Store, StoreError, Update, Value};
 use bosai_types::shelter_import::{MunicipalityListReport, RowProblem, TextEncoding};

@@ -16,12 +16,6 @@ use bosai_types::shelter_import::{ChangeKind, RowProblem, ShelterChange, Shelter
 use bosai_types::{Congestion, MunicipalityCode, Shelter, ShelterStatus, Timestamp};
 use read::ImportedShelter;
 
-impl From<read::FileError> for ApiError {
-    fn from(e: read::FileError) -> Self {
-        ApiError::invalid(e.code(), format!("The CSV cannot be imported: {e}."), e.message_ja())
-    }
-}
-
 /// The fields of `stored` that `row` changes.
 fn changed_fields(stored: &Shelter, row: &ImportedShelter) -> Vec<String> {
     let mut f = Vec::new();

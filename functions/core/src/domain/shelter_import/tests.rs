@@ -1,5 +1,6 @@
-use super::read::{parse, FileError};
+use super::read::parse;
 use super::*;
+use crate::domain::open_data::FileError;
 use bosai_store::sqlite::SqliteStore;
 use bosai_types::shelter_import::{Hazard, ImportFormat, ShelterKind, TextEncoding};
 use bosai_types::ShelterId;
@@ -196,7 +197,9 @@ async fn reimport_updates_the_description_keeps_status_and_people_and_retires_th
 
 #[test]
 fn local_government_codes_as_spreadsheets_leave_them() {
-    let read = |raw: &str, expected: &str| super::read::municipality_code(raw, &code(expected)).map(|c| c.to_string());
+    let read = |raw: &str, expected: &str| {
+        crate::domain::open_data::municipality_code(raw, &code(expected)).map(|c| c.to_string())
+    };
     assert_eq!(read("131016", "041009").as_deref(), Some("131016"));
     assert_eq!(read("13101", "131016").as_deref(), Some("131016"), "JIS X 0402 without check digit");
     assert_eq!(read("92011", "092011").as_deref(), Some("092011"), "leading zero dropped by Excel");
