@@ -78,6 +78,60 @@ impl ApiError {
     }
 }
 
+/// Who a request is sent as: the one place a token is attached. A resident's token is
+/// refreshed when (nearly) expired and once more on a 401 (`session`); staff and HQ tokens live
+/// in this tab only. Each caller is a type, so a bundle links only the callers it uses.
+pub trait Caller {
+    async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError>;
+}
+
+/// No token: public data.
+pub struct Public;
+/// The signed-in resident.
+pub struct Resident;
+/// The shelter staff signed in on this tab.
+#[cfg(feature = "staff")]
+pub struct Staff;
+/// HQ signed in on this tab.
+#[cfg(feature = "staff")]
+pub struct Hq;
+
+impl Caller for Public {
+    async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
+        send(method, path, body, None).await
+    }
+}
+
+impl Caller for Resident {
+    async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
+        crate::session::authed_send_made(method, path, body, None).await
+    }
+}
+
+#[cfg(feature = "staff")]
+impl Caller for Staff {
+    async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
+        send(method, path, body, Some(&crate::staff::token().ok_or(ApiError::NoSignIn)?)).await
+    }
+}
+
+#[cfg(feature = "staff")]
+impl Caller for Hq {
+    async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
+        send(method, path, body, Some(&crate::hq::token().ok_or(ApiError::NoSignIn)?)).await
+    }
+}
+
+/// Sends a request as `C` and returns the raw body of a 2xx response.
+pub async fn send_as<C: Caller>(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
+    C::send(method, path, body).await
+}
+
+/// GET as `C`, decoded.
+pub async fn get_as<C: Caller, T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    decode(&C::send("GET", path, None).await?)
+}
+
 /// Sends a request (with a bearer token if given) and returns the raw body of a 2xx response.
 pub async fn send(method: &str, path: &str, body: Option<String>, bearer: Option<&str>) -> Result<String, ApiError> {
     send_with(method, path, body, bearer, None).await
@@ -132,7 +186,7 @@ pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(&send("GET", path, None, None).await?)
+    get_as::<Public, T>(path).await
 }
 
 /// Writes are never cached by the service worker.
@@ -157,7 +211,7 @@ pub struct Saved<T> {
 
 /// GET `path`; on success keep the body (as received: no re-serialising) under `key`.
 pub async fn get_saved<T: DeserializeOwned>(path: &str, key: &str) -> Result<Saved<T>, ApiError> {
-    let text = send("GET", path, None, None).await?;
+    let text = send_as::<Public>("GET", path, None).await?;
     let data = decode(&text)?;
     let saved_at = now();
     storage_set(key, &text);

@@ -3,7 +3,6 @@
 //! for the resident's area reach this device (`public/sw.js` shows them).
 
 use crate::api::{self, ApiError};
-use crate::session;
 use bosai_types::notices::{PushUnsubscribe, VapidPublicKey};
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -108,7 +107,7 @@ pub async fn turn_on() -> Result<(), PushError> {
     let sub: PushSubscription = sub.unchecked_into();
     // `toJSON()`: {endpoint, expirationTime, keys: {p256dh, auth}}, as the API takes it.
     let body = js_sys::JSON::stringify(&sub).ok().and_then(|s| s.as_string()).ok_or(PushError::Failed)?;
-    if let Err(e) = session::authed_send("POST", "/api/push/subscriptions", Some(body)).await {
+    if let Err(e) = api::send_as::<api::Resident>("POST", "/api/push/subscriptions", Some(body)).await {
         let _ = settle(sub.unsubscribe()).await;
         return Err(PushError::Api(e));
     }
@@ -128,7 +127,7 @@ pub async fn turn_off() {
     }
     if let Some(endpoint) = endpoint {
         if let Ok(body) = serde_json::to_string(&PushUnsubscribe { endpoint }) {
-            let _ = session::authed_send("DELETE", "/api/push/subscriptions", Some(body)).await;
+            let _ = api::send_as::<api::Resident>("DELETE", "/api/push/subscriptions", Some(body)).await;
         }
     }
     api::storage_remove(ENDPOINT_KEY);

@@ -6,7 +6,6 @@
 use crate::api::{self, ApiError};
 use bosai_types::auth::{ChallengeRequest, ChallengeResponse, LogoutRequest, Me, TokenRequest, TokenResponse};
 use bosai_types::Timestamp;
-use serde::de::DeserializeOwned;
 use wasm_bindgen_futures::JsFuture;
 
 // Three plain keys: serde for a stored struct would cost ~3 KB of wasm.
@@ -198,12 +197,8 @@ impl Drop for TabLock {
     }
 }
 
-/// A request with the bearer token: refreshed first when (nearly) expired, and once more on a 401.
-pub async fn authed_send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
-    authed_send_made(method, path, body, None).await
-}
-
-/// [`authed_send`] for a queued write, with the time it was made ([`api::send_with`]).
+/// A request with the resident's token ([`api::send_as`]), refreshed first when (nearly) expired
+/// and once more on a 401; `made_at` for a queued write ([`api::send_with`]).
 pub async fn authed_send_made(
     method: &str,
     path: &str,
@@ -223,10 +218,6 @@ pub async fn authed_send_made(
     }
 }
 
-pub async fn authed_get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    api::decode(&authed_send("GET", path, None).await?)
-}
-
 pub async fn me() -> Result<Me, ApiError> {
-    authed_get("/api/me").await
+    api::get_as::<api::Resident, _>("/api/me").await
 }

@@ -3,7 +3,7 @@
 //! themselves in the log (the server records them).
 
 use crate::api::{self, ApiError};
-use crate::hq::{banner, hq_get, token};
+use crate::hq::{banner, token};
 use crate::i18n::{tp, Lang};
 use crate::use_lang;
 use bosai_types::audit::AuditEntry;
@@ -71,7 +71,7 @@ pub fn AuditLog() -> impl IntoView {
         ev.prevent_default();
         busy.set(true);
         spawn_local(async move {
-            match hq_get::<Vec<AuditEntry>>(&format!("/api/hq/audit{}", q())).await {
+            match api::get_as::<api::Hq, Vec<AuditEntry>>(&format!("/api/hq/audit{}", q())).await {
                 Ok(v) => {
                     rows.set(Some(v));
                     error.set(None);

@@ -1,7 +1,8 @@
 //! 他の市町村に避難中の住民 on the HQ page: the municipality's residents checked in at other
 //! municipalities' shelters, by name, read only when HQ asks (each read is in the audit log).
 
-use crate::hq::{banner, hq_get};
+use crate::api;
+use crate::hq::banner;
 use crate::use_lang;
 use bosai_types::hq::AwayPerson;
 use leptos::prelude::*;
@@ -17,7 +18,7 @@ pub fn AwayList() -> impl IntoView {
     let load = move |_| {
         busy.set(true);
         spawn_local(async move {
-            match hq_get::<Vec<AwayPerson>>("/api/hq/away").await {
+            match api::get_as::<api::Hq, Vec<AwayPerson>>("/api/hq/away").await {
                 Ok(l) => {
                     list.set(Some(l));
                     error.set(None);

@@ -4,7 +4,6 @@ use crate::api::{self, ApiError};
 use crate::i18n::Lang;
 use crate::staff;
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 
 /// Separate from the shelter staff token: one device may hold both.
@@ -42,15 +41,6 @@ pub(crate) fn check_token(raw: &str, l: Lang) -> Result<(), &'static str> {
         }
         Some(_) => Ok(()),
     }
-}
-
-pub(crate) async fn hq_send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
-    let t = token().ok_or(ApiError::NoSignIn)?;
-    api::send(method, path, body, Some(&t)).await
-}
-
-pub(crate) async fn hq_get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    api::decode(&hq_send("GET", path, None).await?)
 }
 
 pub(crate) fn error_text(e: &ApiError, l: Lang) -> String {

@@ -1,5 +1,6 @@
 //! Writing a notice (お知らせ): text in Japanese and English, level, who it reaches, a confirmation step.
 
+use crate::api;
 use crate::api::ApiError;
 use crate::i18n::{tp, Lang};
 use crate::resident::{area_name, level_class};
@@ -184,7 +185,7 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
         sending.set(true);
         failed.set(None);
         spawn_local(async move {
-            match hq_send("POST", "/api/hq/notices", Some(body)).await {
+            match api::send_as::<api::Hq>("POST", "/api/hq/notices", Some(body)).await {
                 Ok(_) => {
                     done.set(Some(n.title.ja.clone()));
                     confirming.set(None);

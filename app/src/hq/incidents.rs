@@ -32,7 +32,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
     let local = RwSignal::new(None::<&'static str>);
     let load = move || {
         spawn_local(async move {
-            match crate::hq::hq_get::<Vec<Incident>>("/api/hq/incidents").await {
+            match api::get_as::<api::Hq, Vec<Incident>>("/api/hq/incidents").await {
                 Ok(v) => list.set(Some(v)),
                 Err(e) => error.set(Some(e)),
             }
@@ -42,7 +42,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
     let send = move |method: &'static str, path: String, body: Option<String>| {
         busy.set(true);
         spawn_local(async move {
-            match crate::hq::hq_send(method, &path, body).await {
+            match api::send_as::<api::Hq>(method, &path, body).await {
                 Ok(_) => {
                     error.set(None);
                     name.set(String::new());

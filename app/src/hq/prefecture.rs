@@ -2,8 +2,9 @@
 //! counts — shelters open, people against capacity, evacuees hosted and away — and the
 //! prefecture's totals. No person is shown: the prefecture role reads counts only.
 
+use crate::api;
 use crate::api::ApiError;
-use crate::hq::{banner, hq_get};
+use crate::hq::banner;
 use crate::i18n::tp;
 use crate::use_lang;
 use bosai_types::hq::PrefectureSummary;
@@ -17,7 +18,7 @@ pub fn PrefectureHome(signed_in: RwSignal<bool>) -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let load = move || {
         spawn_local(async move {
-            match hq_get::<PrefectureSummary>("/api/hq/prefecture").await {
+            match api::get_as::<api::Hq, PrefectureSummary>("/api/hq/prefecture").await {
                 Ok(s) => {
                     summary.set(Some(s));
                     error.set(None);

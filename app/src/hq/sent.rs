@@ -77,7 +77,7 @@ pub(crate) fn SentList(
                     Some(id) => format!("/api/hq/notices?incident={}", String::from(js_sys::encode_uri_component(&id))),
                     None => "/api/hq/notices".to_owned(),
                 };
-                let got = hq_get::<Vec<Notice>>(&path).await;
+                let got = api::get_as::<api::Hq, Vec<Notice>>(&path).await;
                 let busy = match got {
                     Ok(v) => {
                         let busy =

@@ -99,8 +99,8 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
                 Some(id) => format!("?incident={}", String::from(js_sys::encode_uri_component(&id))),
                 None => String::new(),
             };
-            let s = hq_get::<Summary>(&format!("/api/hq/summary{query}")).await;
-            let h = hq_get::<Vec<HelpRequest>>(&format!("/api/hq/help-requests{query}")).await;
+            let s = api::get_as::<api::Hq, Summary>(&format!("/api/hq/summary{query}")).await;
+            let h = api::get_as::<api::Hq, Vec<HelpRequest>>(&format!("/api/hq/help-requests{query}")).await;
             let mut err = None;
             match s {
                 Ok(s) => summary.set(Some(s)),

@@ -35,7 +35,7 @@ pub fn qr_data_url(text: &str) -> Option<String> {
 
 pub(crate) async fn issue(members: Vec<MemberId>) -> Result<CachedCredential, ApiError> {
     let body = serde_json::to_string(&CredentialRequest { members: members.clone() }).map_err(|_| ApiError::Decode)?;
-    let text = session::authed_send("POST", "/api/me/checkin-credential", Some(body)).await?;
+    let text = api::send_as::<api::Resident>("POST", "/api/me/checkin-credential", Some(body)).await?;
     let c: CheckInCredential = api::decode(&text)?;
     let names = members.iter().filter_map(|m| find(m.as_str()).map(|v| v.member.display_name)).collect();
     let cached = CachedCredential { credential: c.credential, expires_at: c.expires_at, members, names };
@@ -206,7 +206,7 @@ pub fn PosterCheckIn() -> impl IntoView {
         });
         busy.set(true);
         spawn_local(async move {
-            match session::authed_send("POST", "/api/me/checkins", body.ok()).await {
+            match api::send_as::<api::Resident>("POST", "/api/me/checkins", body.ok()).await {
                 Ok(_) => {
                     failed.set(None);
                     done.set(Some(n));

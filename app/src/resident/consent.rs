@@ -45,7 +45,7 @@ pub fn NeedsConsent(children: ChildrenFn) -> impl IntoView {
         failed.set(None);
         spawn_local(async move {
             let body = serde_json::to_string(&ConsentInput { version: SENSITIVE_DATA_CONSENT_VERSION.into() }).ok();
-            match session::authed_send("PUT", "/api/me/consent", body).await {
+            match api::send_as::<api::Resident>("PUT", "/api/me/consent", body).await {
                 Ok(_) => {
                     remember(true);
                     agreed.set(true);
@@ -91,7 +91,7 @@ pub fn WithdrawConsent() -> impl IntoView {
         failed.set(None);
         done.set(false);
         spawn_local(async move {
-            match session::authed_send("DELETE", "/api/me/consent", None).await {
+            match api::send_as::<api::Resident>("DELETE", "/api/me/consent", None).await {
                 Ok(_) => {
                     remember(false);
                     resident::sync();

@@ -41,7 +41,8 @@ pub fn HomePicker() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             // Shown as saved only once the server has it; on failure the select goes back.
-            match session::authed_send("PUT", "/api/me/home", body).await.and_then(|t| api::decode::<Home>(&t)) {
+            match api::send_as::<api::Resident>("PUT", "/api/me/home", body).await.and_then(|t| api::decode::<Home>(&t))
+            {
                 Ok(h) => {
                     home.set(Some(h));
                     saved.set(true);

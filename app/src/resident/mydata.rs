@@ -1,6 +1,7 @@
 //! My data: export everything and delete it all.
 
 use super::*;
+use crate::api;
 use crate::api::ApiError;
 use crate::i18n::tx;
 use crate::resident::WithdrawConsent;
@@ -29,7 +30,7 @@ pub fn MyData() -> impl IntoView {
         exported.set(false);
         failed.set(None);
         spawn_local(async move {
-            match session::authed_send("GET", "/api/me/export", None).await {
+            match api::send_as::<api::Resident>("GET", "/api/me/export", None).await {
                 Ok(text) => {
                     exported.set(crate::api::save_text(&text, "bosai-my-data.json", "application/json").is_some())
                 }
@@ -41,7 +42,7 @@ pub fn MyData() -> impl IntoView {
         busy.set(true);
         failed.set(None);
         spawn_local(async move {
-            match session::authed_send("DELETE", "/api/me", Some(r#"{"confirm":"delete"}"#.into())).await {
+            match api::send_as::<api::Resident>("DELETE", "/api/me", Some(r#"{"confirm":"delete"}"#.into())).await {
                 Ok(_) => {
                     resident::forget_local().await;
                     session::sign_out().await;

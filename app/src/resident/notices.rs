@@ -84,7 +84,7 @@ pub fn AreaPicker(#[prop(optional)] on_saved: Option<Callback<()>>) -> impl Into
         let body = serde_json::to_string(&AreaRegistration { area }).ok();
         busy.set(true);
         spawn_local(async move {
-            match session::authed_send("PUT", "/api/me/area", body).await {
+            match api::send_as::<api::Resident>("PUT", "/api/me/area", body).await {
                 Ok(_) => {
                     api::storage_set(MY_AREA_KEY, &code);
                     done.set(Some(!code.is_empty()));
@@ -272,7 +272,7 @@ pub fn Notices() -> impl IntoView {
     let busy = RwSignal::new(false);
     let load = move || {
         crate::pages::reload_into(saved, error, busy, async {
-            let text = session::authed_send("GET", "/api/notices", None).await?;
+            let text = api::send_as::<api::Resident>("GET", "/api/notices", None).await?;
             api::keep_saved::<Vec<NoticeRow>>(NOTICES_KEY, &text)
         })
     };

@@ -239,7 +239,7 @@ pub(crate) fn History(id: MemberId) -> impl IntoView {
         s.synced.track();
         let (key, path) = (key.clone(), path.clone());
         spawn_local(async move {
-            if let Ok(text) = session::authed_send("GET", &path, None).await {
+            if let Ok(text) = api::send_as::<api::Resident>("GET", &path, None).await {
                 if let Ok(list) = api::decode::<Vec<SafetyReport>>(&text) {
                     api::storage_set(&key, &text);
                     api::storage_set(&format!("{key}.at"), &api::now().millis().to_string());

@@ -206,7 +206,7 @@ async fn sync_once() {
         }
         None => {
             outbox::reset_backoff();
-            match session::authed_send("GET", "/api/household", None).await {
+            match api::send_as::<api::Resident>("GET", "/api/household", None).await {
                 Ok(text) => {
                     if let Ok(data) = api::decode::<HouseholdView>(&text) {
                         let saved_at = api::now();
@@ -220,7 +220,7 @@ async fn sync_once() {
                 Err(e) => s.error.set(Some(e)),
             }
             if let Some(decode) = SURVEYS_DECODER.get() {
-                match session::authed_send("GET", "/api/surveys", None).await {
+                match api::send_as::<api::Resident>("GET", "/api/surveys", None).await {
                     Ok(text) => {
                         if let Some(data) = decode(&text) {
                             let saved_at = api::now();

@@ -84,9 +84,9 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
         spawn_local(async move {
             let path = format!("/api/shelters/{}/desk-registrations", shelter.get_value());
             let r = match serde_json::to_string(&reg) {
-                Ok(body) => {
-                    staff::send("POST", &path, Some(body)).await.and_then(|t| api::decode::<DeskRegistered>(&t))
-                }
+                Ok(body) => api::send_as::<api::Staff>("POST", &path, Some(body))
+                    .await
+                    .and_then(|t| api::decode::<DeskRegistered>(&t)),
                 Err(_) => Err(ApiError::Decode),
             };
             match r {

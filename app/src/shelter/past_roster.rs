@@ -5,7 +5,6 @@
 
 use crate::api::{self, ApiError};
 use crate::i18n::Lang;
-use crate::staff;
 use crate::use_lang;
 use bosai_types::roster::PastRoster;
 use leptos::prelude::*;
@@ -22,7 +21,8 @@ pub fn PastRosters(shelter: String) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let path = format!("/api/shelters/{}/roster/past", shelter.get_value());
-            match staff::send("GET", &path, None).await.and_then(|t| api::decode::<Vec<PastRoster>>(&t)) {
+            match api::send_as::<api::Staff>("GET", &path, None).await.and_then(|t| api::decode::<Vec<PastRoster>>(&t))
+            {
                 Ok(r) => {
                     rosters.set(Some(r));
                     error.set(None);

@@ -4,7 +4,6 @@ use super::*;
 use crate::api::shelter_name;
 use crate::api::{self, ApiError};
 use crate::resident::qr_data_url;
-use crate::staff::{self};
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,7 +21,7 @@ pub(crate) fn PosterQr(shelter: String) -> impl IntoView {
     let shelter = StoredValue::new(shelter);
     let load = move |_| {
         spawn_local(async move {
-            let r = staff::send("GET", &format!("/api/shelters/{}/poster", shelter.get_value()), None)
+            let r = api::send_as::<api::Staff>("GET", &format!("/api/shelters/{}/poster", shelter.get_value()), None)
                 .await
                 .and_then(|t| api::decode::<Poster>(&t))
                 .map(|p| {

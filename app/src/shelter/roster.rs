@@ -48,7 +48,8 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let path = format!("/api/shelters/{}/roster{}", shelter.get_value(), query());
-            match staff::send("GET", &path, None).await.and_then(|t| api::decode::<Vec<RosterEntry>>(&t)) {
+            match api::send_as::<api::Staff>("GET", &path, None).await.and_then(|t| api::decode::<Vec<RosterEntry>>(&t))
+            {
                 Ok(v) => {
                     rows.set(Some(v));
                     error.set(None);
@@ -69,7 +70,7 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            match staff::send(method, &path, body).await {
+            match api::send_as::<api::Staff>(method, &path, body).await {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(e)),
             }

@@ -24,7 +24,7 @@ pub async fn fetch(shelter: &str, credential: &str) -> Preview {
         return Preview::Offline;
     }
     let body = serde_json::to_string(&ScanPreviewRequest { credential: credential.to_owned() }).ok();
-    match staff::send("POST", &format!("/api/shelters/{shelter}/scan-preview"), body)
+    match api::send_as::<api::Staff>("POST", &format!("/api/shelters/{shelter}/scan-preview"), body)
         .await
         .and_then(|t| api::decode::<ScanPreview>(&t))
     {

@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::api::{self, ApiError};
-use crate::staff::{self};
 use crate::use_lang;
 use bosai_types::{Shelter, ShelterStatus, ShelterStatusUpdate};
 use leptos::ev::SubmitEvent;
@@ -39,7 +38,9 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
         spawn_local(async move {
             let path = format!("/api/shelters/{}/status", shelter.get_value());
             let r = match serde_json::to_string(&upd) {
-                Ok(b) => staff::send("PUT", &path, Some(b)).await.and_then(|t| api::decode::<Shelter>(&t)),
+                Ok(b) => {
+                    api::send_as::<api::Staff>("PUT", &path, Some(b)).await.and_then(|t| api::decode::<Shelter>(&t))
+                }
                 Err(_) => Err(ApiError::Decode),
             };
             result.set(Some(r));

@@ -109,12 +109,6 @@ pub fn online() -> bool {
     web_sys::window().is_some_and(|w| w.navigator().on_line())
 }
 
-/// A request with the staff token.
-pub async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
-    let t = token().ok_or(ApiError::NoSignIn)?;
-    api::send(method, path, body, Some(&t)).await
-}
-
 // ---- offline verification ---------------------------------------------------
 
 /// Fetch the public keys when online; keep them for offline use.

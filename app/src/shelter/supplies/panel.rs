@@ -106,7 +106,7 @@ impl Ctx {
         let Some(id) = self.shelter.try_get_value() else { return };
         spawn_local(async move {
             let path = format!("/api/shelters/{id}/supplies");
-            match staff::send("GET", &path, None).await.and_then(|t| api::decode::<Vec<Line>>(&t)) {
+            match api::send_as::<api::Staff>("GET", &path, None).await.and_then(|t| api::decode::<Vec<Line>>(&t)) {
                 Ok(v) => {
                     let now = api::now();
                     self.lines.set(v);
@@ -134,7 +134,7 @@ impl Ctx {
 
 pub(crate) async fn write<B: serde::Serialize>(method: &str, path: &str, body: &B) -> Result<Line, ApiError> {
     let b = serde_json::to_string(body).map_err(|_| ApiError::Decode)?;
-    staff::send(method, path, Some(b)).await.and_then(|t| api::decode::<Line>(&t))
+    api::send_as::<api::Staff>(method, path, Some(b)).await.and_then(|t| api::decode::<Line>(&t))
 }
 
 // ---- panel ---------------------------------------------------------------------------
