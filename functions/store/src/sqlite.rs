@@ -8,13 +8,15 @@ use crate::{
     Query, Result, SortKey, Store, StoreError, TransactOp, Update, WriteOp,
 };
 use async_trait::async_trait;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+mod connection;
 
 #[derive(Clone)]
 pub struct SqliteStore {
-    conn: Arc<Mutex<Connection>>,
+    shared: Arc<connection::Shared>,
 }
 
 fn db_err(e: rusqlite::Error) -> StoreError {
@@ -60,19 +62,20 @@ impl SqliteStore {
                WHERE gsi1pk IS NOT NULL AND gsi1sk IS NOT NULL;",
         )
         .map_err(db_err)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self { shared: Arc::new(connection::Shared::new(conn)) })
     }
 
-    /// Runs on the calling task, not on tokio's blocking pool: every statement here takes
+    /// Statements run on the calling task, not on tokio's blocking pool: each takes
     /// microseconds (WAL, no fsync per commit), and the hand-off to a pool thread and back
     /// cost more than the work (measured: a third of the check-in API's CPU went to
     /// waking threads).
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
-        // A panic must not make the store unusable: the connection itself is still
-        // consistent (SQLite rolled back), so a poisoned lock is taken over.
-        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut guard)))
-            .map_err(|_| StoreError::Unavailable("embedded store: an operation failed unexpectedly".into()))?
+    async fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.shared.read(f).await
+    }
+
+    /// A write, committed with the others queued meanwhile (`connection`).
+    async fn write(&self, f: impl FnOnce(&Connection) -> Result<()> + Send + 'static) -> Result<()> {
+        self.shared.write(move |c| f(c).map(|()| None)).await.map(|_| ())
     }
 }
 
@@ -123,10 +126,6 @@ fn updated(key: &Key, current: Option<Item>, update: &Update) -> Result<Item> {
     Ok(item)
 }
 
-fn begin(conn: &mut Connection) -> Result<Transaction<'_>> {
-    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_err)
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
@@ -134,80 +133,74 @@ impl Store for SqliteStore {
     }
 
     async fn get(&self, key: &Key) -> Result<Option<Item>> {
-        let key = key.clone();
-        self.run(move |c| Ok(read(c, &key)?.filter(|i| !is_expired(i, now_seconds())))).await
+        self.read(|c| Ok(read(c, key)?.filter(|i| !is_expired(i, now_seconds())))).await
     }
 
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<()> {
-        self.run(move |c| {
+        self.write(move |c| {
             let key = validate_item(&item)?;
-            let tx = begin(c)?;
             if condition.is_some() {
-                check(read(&tx, &key)?.as_ref(), &condition)?;
+                check(read(c, &key)?.as_ref(), &condition)?;
             }
-            write(&tx, &item)?;
-            tx.commit().map_err(db_err)
+            write(c, &item)
         })
         .await
     }
 
     async fn update(&self, key: &Key, update: Update, condition: Option<Condition>) -> Result<Item> {
         let key = key.clone();
-        self.run(move |c| {
-            let tx = begin(c)?;
-            let current = read(&tx, &key)?;
-            check(current.as_ref(), &condition)?;
-            let item = updated(&key, current, &update)?;
-            write(&tx, &item)?;
-            tx.commit().map_err(db_err)?;
-            Ok(item)
-        })
-        .await
+        let written = self
+            .shared
+            .write(move |c| {
+                let current = read(c, &key)?;
+                check(current.as_ref(), &condition)?;
+                let item = updated(&key, current, &update)?;
+                write(c, &item)?;
+                Ok(Some(item))
+            })
+            .await?;
+        written.ok_or_else(|| StoreError::Unavailable("embedded store: the update returned no item".into()))
     }
 
     async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<()> {
         let key = key.clone();
-        self.run(move |c| {
-            let tx = begin(c)?;
-            check(read(&tx, &key)?.as_ref(), &condition)?;
-            remove(&tx, &key)?;
-            tx.commit().map_err(db_err)
+        self.write(move |c| {
+            check(read(c, &key)?.as_ref(), &condition)?;
+            remove(c, &key)
         })
         .await
     }
 
     async fn query(&self, q: Query) -> Result<Page> {
         q.validate()?;
-        self.run(move |c| query(c, &q)).await
+        self.read(|c| query(c, &q)).await
     }
 
     async fn scan(&self, start: Option<String>) -> Result<Page> {
-        self.run(move |c| scan(c, start.as_deref())).await
+        self.read(|c| scan(c, start.as_deref())).await
     }
 
     async fn batch_write(&self, ops: Vec<WriteOp>) -> Result<()> {
-        self.run(move |c| {
-            let tx = begin(c)?;
+        self.write(move |c| {
             for op in &ops {
                 match op {
-                    WriteOp::Put(item) => write(&tx, item)?,
-                    WriteOp::Delete(key) => remove(&tx, key)?,
+                    WriteOp::Put(item) => write(c, item)?,
+                    WriteOp::Delete(key) => remove(c, key)?,
                 }
             }
-            tx.commit().map_err(db_err)
+            Ok(())
         })
         .await
     }
 
     async fn transact_write(&self, ops: Vec<TransactOp>) -> Result<()> {
         validate_transaction(&ops)?;
-        self.run(move |c| {
-            let tx = begin(c)?;
+        self.write(move |c| {
             let mut reasons = Vec::with_capacity(ops.len());
             let mut writes: Vec<std::result::Result<Item, Key>> = Vec::with_capacity(ops.len());
             for op in &ops {
                 let key = op.key()?;
-                let current = read(&tx, &key)?;
+                let current = read(c, &key)?;
                 let cond = match op {
                     TransactOp::Put { condition, .. }
                     | TransactOp::Update { condition, .. }
@@ -231,11 +224,11 @@ impl Store for SqliteStore {
             }
             for w in &writes {
                 match w {
-                    Ok(item) => write(&tx, item)?,
-                    Err(key) => remove(&tx, key)?,
+                    Ok(item) => write(c, item)?,
+                    Err(key) => remove(c, key)?,
                 }
             }
-            tx.commit().map_err(db_err)
+            Ok(())
         })
         .await
     }

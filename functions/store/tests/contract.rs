@@ -22,7 +22,7 @@ async fn dynamodb() -> Option<S> {
 
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
-        mod embedded_store { $( #[tokio::test] async fn $name() { super::$name(super::embedded().await).await } )* }
+        mod embedded_store { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::embedded().await).await } )* }
         mod dynamodb_local { $( #[tokio::test] async fn $name() { if let Some(s) = super::dynamodb().await { super::$name(s).await } } )* }
     };
 }
@@ -41,6 +41,7 @@ contract!(
     ttl_hides_expired,
     invalid_items_rejected,
     concurrent_conditional_puts,
+    concurrent_writes_fail_alone,
     scan_reads_every_item_once,
 );
 
@@ -327,6 +328,45 @@ async fn concurrent_conditional_puts(s: S) {
         t.await.unwrap().unwrap();
     }
     assert_eq!(s.get(&k("C#1", "COUNT")).await.unwrap().unwrap().i64("n"), Some(16));
+}
+
+/// Many writers at once, half of them failing part-way (the embedded store commits the
+/// writes that queue meanwhile together): each failure leaves nothing, each success stays.
+async fn concurrent_writes_fail_alone(s: S) {
+    let tasks: Vec<_> = (0..48)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                if i % 2 == 0 {
+                    let ops = vec![
+                        TransactOp::Put {
+                            item: item(&k("F#1", &format!("E#{i:02}"))),
+                            condition: Some(Condition::absent()),
+                        },
+                        TransactOp::Update {
+                            key: k("F#1", "COUNT"),
+                            update: Update::new().add("n", 1),
+                            condition: None,
+                        },
+                    ];
+                    s.transact_write(ops).await
+                } else {
+                    // The first item is valid, the second is not: the batch must leave neither.
+                    let bad = Item::new().with("pk", Value::s("F#1"));
+                    s.batch_write(vec![WriteOp::Put(item(&k("F#1", &format!("X#{i:02}")))), WriteOp::Put(bad)]).await
+                }
+            })
+        })
+        .collect();
+    for (i, t) in tasks.into_iter().enumerate() {
+        let r = t.await.unwrap();
+        assert_eq!(r.is_ok(), i % 2 == 0, "writer {i}: {r:?}");
+    }
+    let all = s.query(Query::partition("F#1")).await.unwrap().items;
+    let sks: Vec<&str> = all.iter().filter_map(|it| it.str("sk")).collect();
+    assert_eq!(sks.iter().filter(|sk| sk.starts_with("E#")).count(), 24, "{sks:?}");
+    assert!(!sks.iter().any(|sk| sk.starts_with("X#")), "a failed batch left an item: {sks:?}");
+    assert_eq!(s.get(&k("F#1", "COUNT")).await.unwrap().unwrap().i64("n"), Some(24));
 }
 
 #[tokio::test]
