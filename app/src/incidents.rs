@@ -3,6 +3,7 @@
 //! `hq/incidents.rs`). A drill's check-ins, rosters and counts are its own on the server; the banner says so.
 
 use crate::api::{self};
+use crate::dom;
 use crate::i18n::Lang;
 use crate::use_lang;
 use bosai_types::incident::{current, Incident, IncidentKind};
@@ -14,7 +15,7 @@ use leptos::task::spawn_local;
 /// there takes precedence, as on the server).
 pub fn drill_of(open: &[Incident], m: &str) -> Option<Incident> {
     let m = MunicipalityCode::parse(m).ok()?;
-    current(open, &m, api::now()).filter(|i| i.kind == IncidentKind::Drill).cloned()
+    current(open, &m, dom::now()).filter(|i| i.kind == IncidentKind::Drill).cloned()
 }
 
 /// The 「訓練」 tag beside something made in a drill (a notice, a safety report).

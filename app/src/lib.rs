@@ -12,6 +12,7 @@ mod admin_staff;
 mod api;
 mod birth;
 mod display;
+mod dom;
 #[cfg(feature = "staff")]
 mod hq;
 mod i18n;
@@ -79,7 +80,7 @@ fn boot(bundle: Bundle, mount: fn()) {
             el.remove();
         }
         mount();
-        api::register_service_worker();
+        dom::register_service_worker();
     };
     match Some(i18n::start_language(bundle, Lang::stored())).filter(|l| *l != Lang::Ja) {
         None => start(),

@@ -8,6 +8,7 @@
 //! errors and 5xx (and 408/429) keep it, and the caller retries with backoff.
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::session;
 use bosai_types::household::{MemberId, MemberInput};
 use bosai_types::needs::NeedsInput;
@@ -200,7 +201,7 @@ pub async fn store_named(name: &str, mode: IdbTransactionMode) -> Idb<(IdbTransa
 /// Appends writes made together (a family's safety report), all or none, made now;
 /// resolves once they are on disk.
 pub async fn push_all(ops: Vec<Op>) -> Idb<()> {
-    let at = api::now();
+    let at = dom::now();
     let (tx, s) = store(IdbTransactionMode::Readwrite).await?;
     for op in ops {
         let q = Queued { op, at, key: 0.0 };

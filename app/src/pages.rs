@@ -1,4 +1,5 @@
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::{tx, Lang, Tr};
 use crate::resident::ResidentNav;
 use crate::session;
@@ -59,13 +60,13 @@ pub fn Home() -> impl IntoView {
         }
     });
     let of = RwSignal::new(
-        api::storage_get(api::SHELTERS_OF_KEY)
+        dom::storage_get(api::SHELTERS_OF_KEY)
             .filter(|m| !m.is_empty())
             .unwrap_or_else(|| api::MUNICIPALITY.to_owned()),
     );
     let choose_town = move |ev| {
         let code = event_target_value(&ev);
-        api::storage_set(api::SHELTERS_OF_KEY, &code);
+        dom::storage_set(api::SHELTERS_OF_KEY, &code);
         of.set(code);
         refresh();
     };

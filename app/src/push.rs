@@ -3,6 +3,7 @@
 //! for the resident's area reach this device (`public/sw.js` shows them).
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use bosai_types::notices::{PushUnsubscribe, VapidPublicKey};
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -76,7 +77,7 @@ pub async fn is_on() -> bool {
         return false;
     }
     let Some(pm) = push_manager(false).await else { return false };
-    current(&pm).await.is_some() && api::storage_get(ENDPOINT_KEY).is_some()
+    current(&pm).await.is_some() && dom::storage_get(ENDPOINT_KEY).is_some()
 }
 
 /// Asks for permission, subscribes with the server's VAPID key and registers the subscription.
@@ -89,7 +90,7 @@ pub async fn turn_on() -> Result<(), PushError> {
         return Err(PushError::Denied);
     }
     let key: VapidPublicKey = api::get("/api/push/vapid-public-key").await.map_err(PushError::Api)?;
-    let key = api::b64url_decode(&key.key).ok_or(PushError::Api(ApiError::Decode))?;
+    let key = dom::b64url_decode(&key.key).ok_or(PushError::Api(ApiError::Decode))?;
     let pm = push_manager(true).await.ok_or(PushError::Unsupported)?;
     let opts = PushSubscriptionOptionsInit::new();
     opts.set_user_visible_only(true);
@@ -111,14 +112,14 @@ pub async fn turn_on() -> Result<(), PushError> {
         let _ = settle(sub.unsubscribe()).await;
         return Err(PushError::Api(e));
     }
-    api::storage_set(ENDPOINT_KEY, &sub.endpoint());
+    dom::storage_set(ENDPOINT_KEY, &sub.endpoint());
     Ok(())
 }
 
 /// Unsubscribes in the browser and tells the server. The browser side is what counts: were
 /// the server not told (offline), the push service answers 410 and the server forgets it.
 pub async fn turn_off() {
-    let mut endpoint = api::storage_get(ENDPOINT_KEY);
+    let mut endpoint = dom::storage_get(ENDPOINT_KEY);
     if let Some(pm) = push_manager(false).await {
         if let Some(sub) = current(&pm).await {
             endpoint = Some(sub.endpoint());
@@ -130,7 +131,7 @@ pub async fn turn_off() {
             let _ = api::send_as::<api::Resident>("DELETE", "/api/push/subscriptions", Some(body)).await;
         }
     }
-    api::storage_remove(ENDPOINT_KEY);
+    dom::storage_remove(ENDPOINT_KEY);
 }
 
 /// Sign-out or deleted data: stop notifications on this device (no server call: the session

@@ -4,6 +4,7 @@
 //! call, since a failed refresh signs out.
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use bosai_types::auth::{ChallengeRequest, ChallengeResponse, LogoutRequest, Me, TokenRequest, TokenResponse};
 use bosai_types::Timestamp;
 use wasm_bindgen_futures::JsFuture;
@@ -26,9 +27,9 @@ pub struct Session {
 
 pub fn load() -> Option<Session> {
     Some(Session {
-        access_token: api::storage_get(ACCESS_KEY)?,
-        refresh_token: api::storage_get(REFRESH_KEY)?,
-        expires_at: api::storage_get(EXPIRES_KEY)?.parse().ok()?,
+        access_token: dom::storage_get(ACCESS_KEY)?,
+        refresh_token: dom::storage_get(REFRESH_KEY)?,
+        expires_at: dom::storage_get(EXPIRES_KEY)?.parse().ok()?,
     })
 }
 
@@ -36,18 +37,18 @@ fn store(t: TokenResponse) -> Session {
     let s = Session {
         access_token: t.access_token,
         refresh_token: t.refresh_token,
-        expires_at: api::now().millis() + t.expires_in * 1000,
+        expires_at: dom::now().millis() + t.expires_in * 1000,
     };
     // The refresh token first: the old one is spent, so it is the one not to lose.
-    api::storage_set(REFRESH_KEY, &s.refresh_token);
-    api::storage_set(ACCESS_KEY, &s.access_token);
-    api::storage_set(EXPIRES_KEY, &s.expires_at.to_string());
+    dom::storage_set(REFRESH_KEY, &s.refresh_token);
+    dom::storage_set(ACCESS_KEY, &s.access_token);
+    dom::storage_set(EXPIRES_KEY, &s.expires_at.to_string());
     s
 }
 
 fn clear() {
     for k in [REFRESH_KEY, ACCESS_KEY, EXPIRES_KEY] {
-        api::storage_remove(k);
+        dom::storage_remove(k);
     }
 }
 
@@ -94,19 +95,19 @@ pub async fn start() -> Result<(), ApiError> {
     };
     let res: ChallengeResponse = api::post("/api/auth/challenge", &req).await?;
     // No await between these two: a double tap cannot pair one verifier with the other's nonce.
-    api::storage_set(VERIFIER_KEY, &verifier);
+    dom::storage_set(VERIFIER_KEY, &verifier);
     location.assign(&res.companion_url).map_err(|_| ApiError::Unsupported)
 }
 
 /// `/auth/callback`: trade the one-time code and our verifier for a session.
 pub async fn finish(code: Option<String>) -> Result<(), ApiError> {
-    let (Some(code), Some(code_verifier)) = (code, api::storage_get(VERIFIER_KEY)) else {
+    let (Some(code), Some(code_verifier)) = (code, dom::storage_get(VERIFIER_KEY)) else {
         return Err(ApiError::NoSignIn);
     };
     let tokens: TokenResponse =
         api::post("/api/auth/token", &TokenRequest::AuthorizationCode { code, code_verifier }).await?;
     store(tokens);
-    api::storage_remove(VERIFIER_KEY);
+    dom::storage_remove(VERIFIER_KEY);
     Ok(())
 }
 
@@ -206,7 +207,7 @@ pub async fn authed_send_made(
     made_at: Option<Timestamp>,
 ) -> Result<String, ApiError> {
     let mut s = load().ok_or(ApiError::NoSignIn)?;
-    if s.expires_at - api::now().millis() < REFRESH_EARLY_MS {
+    if s.expires_at - dom::now().millis() < REFRESH_EARLY_MS {
         s = refresh(&s).await?;
     }
     match api::send_with(method, path, body.clone(), Some(&s.access_token), made_at).await {

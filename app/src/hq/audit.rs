@@ -3,6 +3,7 @@
 //! themselves in the log (the server records them).
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::hq::{banner, token};
 use crate::i18n::{tp, Lang};
 use crate::use_lang;
@@ -57,7 +58,7 @@ fn query(date: &str, action: &str, actor: &str, shelter: &str) -> String {
 #[component]
 pub fn AuditLog() -> impl IntoView {
     let lang = use_lang();
-    let date = RwSignal::new(api::now().jst_date());
+    let date = RwSignal::new(dom::now().jst_date());
     let action = RwSignal::new(String::new());
     let actor = RwSignal::new(String::new());
     let shelter = RwSignal::new(String::new());

@@ -1,6 +1,7 @@
 //! What the HQ screen's parts share: the HQ token and its requests, error banners, focus, counts in words.
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::Lang;
 use crate::staff;
 use leptos::prelude::*;
@@ -14,16 +15,16 @@ pub(crate) const POLL_MS: i32 = 3_000;
 
 /// In this tab only, like the staff token (shared devices).
 pub(crate) fn token() -> Option<String> {
-    api::storage_remove(TOKEN_KEY); // from versions that kept it in localStorage
-    api::tab_get(TOKEN_KEY)
+    dom::storage_remove(TOKEN_KEY); // from versions that kept it in localStorage
+    dom::tab_get(TOKEN_KEY)
 }
 
 pub fn save_token(token: &str) {
-    api::tab_set(TOKEN_KEY, token.trim());
+    dom::tab_set(TOKEN_KEY, token.trim());
 }
 
 pub(crate) fn sign_out() {
-    api::tab_remove(TOKEN_KEY);
+    dom::tab_remove(TOKEN_KEY);
 }
 
 /// A usable HQ token: readable, for HQ (or admin), not expired. The server checks it for real.
@@ -36,7 +37,7 @@ pub(crate) fn check_token(raw: &str, l: Lang) -> Result<(), &'static str> {
             "このトークンは本部用ではありません（避難所スタッフ用などです）。",
             "This is not an HQ token (it is for shelter staff, for example).",
         )),
-        Some(c) if c.exp * 1000 < api::now().millis() => {
+        Some(c) if c.exp * 1000 < dom::now().millis() => {
             Err(l.pick("このトークンは期限切れです。", "This token has expired."))
         }
         Some(_) => Ok(()),

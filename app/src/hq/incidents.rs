@@ -1,6 +1,7 @@
 //! HQ's incidents panel: those open and past, open a new one (a drill or a disaster), close one.
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::{tp, Lang};
 use crate::use_lang;
 use bosai_types::incident::{Incident, IncidentKind, OpenIncident};
@@ -65,7 +66,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
             areas: vec![],
             started_at: None,
         };
-        if let Err(m) = req.validate(api::now()) {
+        if let Err(m) = req.validate(dom::now()) {
             let l = lang.get_untracked();
             local.set(Some(l.pick("名前を1〜80文字で入力してください。", m)));
             return;

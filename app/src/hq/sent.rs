@@ -1,6 +1,7 @@
 //! Sent notices and their delivery progress (one polling loop at a time).
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::{tp, tx, Lang};
 use crate::resident::level_class;
 use crate::use_lang;
@@ -106,7 +107,7 @@ pub(crate) fn SentList(
                 if !busy {
                     break;
                 }
-                api::sleep(POLL_MS).await;
+                dom::sleep(POLL_MS).await;
             }
             let _ = running.try_set_value(false);
         });

@@ -8,6 +8,7 @@ mod chooser;
 mod load;
 mod ruby;
 
+use crate::dom;
 use bosai_types::household::{Relationship, Sex};
 use bosai_types::needs::{AllergenCode, CareNeed, DietaryNeed, MedicalNeed, NursingCareLevel};
 use bosai_types::notices::NoticeLevel;
@@ -89,10 +90,10 @@ impl Lang {
     /// The language chosen on this device before, if any. Japanese is the default, not the
     /// browser's locale (a borrowed phone may report any): `offer_from_browser` offers that.
     pub fn stored() -> Option<Lang> {
-        crate::api::storage_get(STORAGE_KEY).as_deref().and_then(Lang::from_code)
+        crate::dom::storage_get(STORAGE_KEY).as_deref().and_then(Lang::from_code)
     }
     pub fn save(self) {
-        crate::api::storage_set(STORAGE_KEY, self.code());
+        crate::dom::storage_set(STORAGE_KEY, self.code());
     }
     /// Local date and time via the browser's Intl (no tz data in the wasm).
     pub fn format_time(self, ts: Timestamp) -> String {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::tx;
 use crate::resident::{self};
 use crate::session;
@@ -40,7 +41,7 @@ pub(crate) async fn issue(members: Vec<MemberId>) -> Result<CachedCredential, Ap
     let names = members.iter().filter_map(|m| find(m.as_str()).map(|v| v.member.display_name)).collect();
     let cached = CachedCredential { credential: c.credential, expires_at: c.expires_at, members, names };
     if let Ok(json) = serde_json::to_string(&cached) {
-        api::storage_set(CHECKIN_KEY, &json);
+        dom::storage_set(CHECKIN_KEY, &json);
     }
     Ok(cached)
 }
@@ -59,7 +60,7 @@ pub fn CheckIn() -> impl IntoView {
     let s = resident::state();
     resident::sync();
     let cached =
-        RwSignal::new(api::storage_get(CHECKIN_KEY).and_then(|j| serde_json::from_str::<CachedCredential>(&j).ok()));
+        RwSignal::new(dom::storage_get(CHECKIN_KEY).and_then(|j| serde_json::from_str::<CachedCredential>(&j).ok()));
     let chosen = RwSignal::new(cached.with_untracked(|c| c.as_ref().map(|c| c.members.clone())));
     let failed = RwSignal::new(None::<ApiError>);
     let none_chosen = RwSignal::new(false);
@@ -105,7 +106,7 @@ pub fn CheckIn() -> impl IntoView {
     let qr = move || {
         let l = lang.get();
         let c = cached.get()?;
-        if c.expires_at <= api::now() {
+        if c.expires_at <= dom::now() {
             return Some(view! { <p class="banner" role="alert">{l.tr().checkin_expired}</p> }.into_any());
         }
         let url = qr_data_url(&c.credential)?;

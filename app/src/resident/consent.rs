@@ -4,6 +4,7 @@
 //! deleting forgets it) so needs can still be edited offline once it was given.
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::tx;
 use crate::{resident, session, use_lang};
 use bosai_types::consent::{ConsentInput, SENSITIVE_DATA_CONSENT_VERSION};
@@ -13,14 +14,14 @@ use leptos::task::spawn_local;
 const KEY: &str = "bosai.res.consent.v1";
 
 fn given_here() -> bool {
-    api::storage_get(KEY).as_deref() == Some(SENSITIVE_DATA_CONSENT_VERSION)
+    dom::storage_get(KEY).as_deref() == Some(SENSITIVE_DATA_CONSENT_VERSION)
 }
 
 fn remember(given: bool) {
     if given {
-        api::storage_set(KEY, SENSITIVE_DATA_CONSENT_VERSION);
+        dom::storage_set(KEY, SENSITIVE_DATA_CONSENT_VERSION);
     } else {
-        api::storage_remove(KEY);
+        dom::storage_remove(KEY);
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::{fill, tx, Lang};
 use crate::outbox::Op;
 use crate::resident::{self, Invalid};
@@ -154,7 +155,7 @@ pub(crate) fn MemberForm(initial: Option<Member>) -> impl IntoView {
             sex: sex.get_untracked(),
             relationship: rel.get_untracked(),
         };
-        let today = api::now().jst_date();
+        let today = dom::now().jst_date();
         input.validate(&id.get_untracked(), &today).map_err(Invalid::Household)?;
         let input = MemberInput { birth: parsed?, ..input };
         input.validate(&id.get_untracked(), &today).map_err(Invalid::Household)?;

@@ -3,6 +3,7 @@
 use super::*;
 use crate::api;
 use crate::api::ApiError;
+use crate::dom;
 use crate::i18n::tx;
 use crate::resident::WithdrawConsent;
 use crate::resident::{self};
@@ -32,7 +33,7 @@ pub fn MyData() -> impl IntoView {
         spawn_local(async move {
             match api::send_as::<api::Resident>("GET", "/api/me/export", None).await {
                 Ok(text) => {
-                    exported.set(crate::api::save_text(&text, "bosai-my-data.json", "application/json").is_some())
+                    exported.set(crate::dom::save_text(&text, "bosai-my-data.json", "application/json").is_some())
                 }
                 Err(e) => failed.set(Some(e)),
             }

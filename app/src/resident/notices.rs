@@ -3,6 +3,7 @@
 //! opening its server-rendered landing page `/n/{id}` (a full page load, no app needed).
 
 use crate::api::{self, ApiError, Saved};
+use crate::dom;
 use crate::i18n::{tx, Lang};
 use crate::push::{self, PushError};
 use crate::resident::{signed_out, ResidentNav};
@@ -47,7 +48,7 @@ pub fn level_class(l: NoticeLevel) -> &'static str {
 pub fn AreaPicker(#[prop(optional)] on_saved: Option<Callback<()>>) -> impl IntoView {
     let lang = use_lang();
     let areas = RwSignal::new(api::load_saved::<Vec<Area>>(AREAS_KEY).map(|s| s.data).unwrap_or_default());
-    let mine = RwSignal::new(api::storage_get(MY_AREA_KEY));
+    let mine = RwSignal::new(dom::storage_get(MY_AREA_KEY));
     let loaded = RwSignal::new(false);
     let busy = RwSignal::new(false);
     // Some(true): saved an area; Some(false): cleared it.
@@ -59,7 +60,7 @@ pub fn AreaPicker(#[prop(optional)] on_saved: Option<Callback<()>>) -> impl Into
         match session::me().await {
             Ok(me) => {
                 let code = me.area.map(|a| a.to_string()).unwrap_or_default();
-                api::storage_set(MY_AREA_KEY, &code);
+                dom::storage_set(MY_AREA_KEY, &code);
                 mine.set(Some(code));
                 if let Some(h) = me.home {
                     path = format!("/api/areas?municipality={}", h.municipality);
@@ -86,7 +87,7 @@ pub fn AreaPicker(#[prop(optional)] on_saved: Option<Callback<()>>) -> impl Into
         spawn_local(async move {
             match api::send_as::<api::Resident>("PUT", "/api/me/area", body).await {
                 Ok(_) => {
-                    api::storage_set(MY_AREA_KEY, &code);
+                    dom::storage_set(MY_AREA_KEY, &code);
                     done.set(Some(!code.is_empty()));
                     if let Some(cb) = on_saved {
                         cb.run(());

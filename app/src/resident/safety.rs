@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::{fill, tx};
 use crate::outbox::Op;
 use crate::resident::{self, Invalid};
@@ -241,8 +242,8 @@ pub(crate) fn History(id: MemberId) -> impl IntoView {
         spawn_local(async move {
             if let Ok(text) = api::send_as::<api::Resident>("GET", &path, None).await {
                 if let Ok(list) = api::decode::<Vec<SafetyReport>>(&text) {
-                    api::storage_set(&key, &text);
-                    api::storage_set(&format!("{key}.at"), &api::now().millis().to_string());
+                    dom::storage_set(&key, &text);
+                    dom::storage_set(&format!("{key}.at"), &dom::now().millis().to_string());
                     items.set(list);
                 }
             }

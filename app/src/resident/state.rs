@@ -3,6 +3,7 @@
 //! applied on top of it, and the sync loop (on start, on `online`, on a timer).
 
 use crate::api::{self, ApiError, Saved};
+use crate::dom;
 use crate::i18n::Lang;
 use crate::outbox::{self, Op, Queued};
 use crate::session;
@@ -209,9 +210,9 @@ async fn sync_once() {
             match api::send_as::<api::Resident>("GET", "/api/household", None).await {
                 Ok(text) => {
                     if let Ok(data) = api::decode::<HouseholdView>(&text) {
-                        let saved_at = api::now();
-                        api::storage_set(HOUSEHOLD_KEY, &text);
-                        api::storage_set(&format!("{HOUSEHOLD_KEY}.at"), &saved_at.millis().to_string());
+                        let saved_at = dom::now();
+                        dom::storage_set(HOUSEHOLD_KEY, &text);
+                        dom::storage_set(&format!("{HOUSEHOLD_KEY}.at"), &saved_at.millis().to_string());
                         s.saved.set(Some(Saved { saved_at, data }));
                         s.error.set(None);
                         s.synced.update(|n| *n += 1);
@@ -223,9 +224,9 @@ async fn sync_once() {
                 match api::send_as::<api::Resident>("GET", "/api/surveys", None).await {
                     Ok(text) => {
                         if let Some(data) = decode(&text) {
-                            let saved_at = api::now();
-                            api::storage_set(SURVEYS_KEY, &text);
-                            api::storage_set(&format!("{SURVEYS_KEY}.at"), &saved_at.millis().to_string());
+                            let saved_at = dom::now();
+                            dom::storage_set(SURVEYS_KEY, &text);
+                            dom::storage_set(&format!("{SURVEYS_KEY}.at"), &saved_at.millis().to_string());
                             s.surveys.set(Some(Saved { saved_at, data }));
                         }
                     }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::{tx, Lang};
 use crate::outbox::{Op, RawJson};
 use crate::resident;
@@ -82,7 +83,7 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
 
     let build = move || -> Result<SurveyAnswer, AnswerError> {
         survey.with_value(|sv| {
-            sv.accepts_answers(api::now())?;
+            sv.accepts_answers(dom::now())?;
             let mut answers = BTreeMap::new();
             for (q, e) in sv.questions.iter().zip(entries.get_value()) {
                 if let Some(v) = e.with_untracked(|e| value_of(q, e))? {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::api::{self};
+use crate::dom;
 use crate::i18n::Lang;
 use crate::shelter::{self, Preview};
 use crate::staff::{self, QueuedScan, Refusal};
@@ -111,7 +112,7 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
             event_id: staff::new_event_id(),
             shelter: shelter.get_value(),
             kind,
-            at: api::now(),
+            at: dom::now(),
             credential,
             members,
             count: picked.len(),

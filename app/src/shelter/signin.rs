@@ -3,6 +3,7 @@
 use super::*;
 use crate::api::shelter_name;
 use crate::api::{self};
+use crate::dom;
 use crate::i18n::Lang;
 use crate::staff::{self};
 use crate::use_lang;
@@ -40,7 +41,7 @@ pub(crate) fn StaffSignIn(signed_in: RwSignal<bool>, lang: RwSignal<Lang>) -> im
             Some(c) if c.shelters.is_empty() => {
                 error.set(Some(l.pick("このトークンには担当の避難所がありません。", "This token names no shelter.")))
             }
-            Some(c) if c.exp * 1000 < api::now().millis() => {
+            Some(c) if c.exp * 1000 < dom::now().millis() => {
                 error.set(Some(l.pick("このトークンは期限切れです。", "This token has expired.")))
             }
             Some(_) => {

@@ -5,6 +5,7 @@
 //! sessionStorage; the state is checked here, the nonce and verifier by the server.
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::{tp, Lang};
 use crate::session::{base64url, crypto, s256};
 use crate::use_lang;
@@ -58,7 +59,7 @@ pub async fn begin() -> Result<(), ApiError> {
         pending.nonce,
         challenge
     );
-    api::tab_set(PENDING_KEY, &serde_json::to_string(&pending).map_err(|_| ApiError::Decode)?);
+    dom::tab_set(PENDING_KEY, &serde_json::to_string(&pending).map_err(|_| ApiError::Decode)?);
     web_sys::window().ok_or(ApiError::Unsupported)?.location().assign(&url).map_err(|_| ApiError::Unsupported)
 }
 
@@ -73,9 +74,9 @@ enum Failure {
 }
 
 async fn finish(code: Option<String>, state: Option<String>, error: Option<String>) -> Result<StaffSession, Failure> {
-    let pending: Option<Pending> = api::tab_get(PENDING_KEY).and_then(|p| serde_json::from_str(&p).ok());
+    let pending: Option<Pending> = dom::tab_get(PENDING_KEY).and_then(|p| serde_json::from_str(&p).ok());
     // Single use, whatever happens next.
-    api::tab_remove(PENDING_KEY);
+    dom::tab_remove(PENDING_KEY);
     let pending = pending.filter(|p| state.as_deref() == Some(p.state.as_str())).ok_or(Failure::StateMismatch)?;
     if let Some(e) = error {
         return Err(Failure::Provider(e));

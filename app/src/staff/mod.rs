@@ -7,6 +7,7 @@
 //! crash mid-sync therefore resends, and the server stores each event id once.
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::outbox::{committed, ok, store_named, wait, Idb, SCANS};
 use bosai_types::checkin::{verify_credential, CheckInClaims, CredentialError};
 use bosai_types::jws::{Jwks, KeySet};
@@ -47,34 +48,34 @@ pub struct StaffClaims {
 
 pub fn decode_token(token: &str) -> Option<StaffClaims> {
     let payload = token.trim().split('.').nth(1)?;
-    serde_json::from_slice(&api::b64url_decode(payload)?).ok()
+    serde_json::from_slice(&dom::b64url_decode(payload)?).ok()
 }
 
 /// The staff token lives in this tab only (sessionStorage): a shared tablet's next user
 /// finds nothing once the tab is closed or "sign out" is pressed. The scan queue (IndexedDB)
 /// is not the token's: it stays and is sent under the next sign-in for the shelter.
 pub fn token() -> Option<String> {
-    api::storage_remove(TOKEN_KEY); // from versions that kept it in localStorage
-    api::tab_get(TOKEN_KEY)
+    dom::storage_remove(TOKEN_KEY); // from versions that kept it in localStorage
+    dom::tab_get(TOKEN_KEY)
 }
 
 pub fn save_token(token: &str) {
-    api::tab_set(TOKEN_KEY, token.trim());
+    dom::tab_set(TOKEN_KEY, token.trim());
 }
 
 pub fn sign_out() {
-    api::tab_remove(TOKEN_KEY);
-    api::storage_remove(SHELTER_KEY);
+    dom::tab_remove(TOKEN_KEY);
+    dom::storage_remove(SHELTER_KEY);
 }
 
 pub fn shelter() -> Option<String> {
     let claims = decode_token(&token()?)?;
-    let chosen = api::storage_get(SHELTER_KEY).filter(|s| claims.shelters.contains(s));
+    let chosen = dom::storage_get(SHELTER_KEY).filter(|s| claims.shelters.contains(s));
     chosen.or_else(|| claims.shelters.first().cloned())
 }
 
 pub fn choose_shelter(id: &str) {
-    api::storage_set(SHELTER_KEY, id);
+    dom::storage_set(SHELTER_KEY, id);
 }
 
 fn random_id(prefix: &str) -> String {
@@ -97,11 +98,11 @@ pub fn new_registration_id() -> String {
 
 /// Generated once per browser profile and kept.
 pub fn device_id() -> String {
-    if let Some(id) = api::storage_get(DEVICE_KEY) {
+    if let Some(id) = dom::storage_get(DEVICE_KEY) {
         return id;
     }
     let id = random_id("dev-");
-    api::storage_set(DEVICE_KEY, &id);
+    dom::storage_set(DEVICE_KEY, &id);
     id
 }
 
@@ -115,7 +116,7 @@ pub fn online() -> bool {
 pub async fn refresh_jwks() -> Result<(), ApiError> {
     let text = api::send("GET", "/.well-known/jwks.json", None, None).await?;
     api::decode::<Jwks>(&text)?;
-    api::storage_set(JWKS_KEY, &text);
+    dom::storage_set(JWKS_KEY, &text);
     if let Some(s) = STATE.get() {
         s.keys.set(true);
     }
@@ -123,7 +124,7 @@ pub async fn refresh_jwks() -> Result<(), ApiError> {
 }
 
 pub fn has_jwks() -> bool {
-    api::storage_get(JWKS_KEY).is_some()
+    dom::storage_get(JWKS_KEY).is_some()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -134,9 +135,9 @@ pub enum Refusal {
 }
 
 pub fn verify(credential: &str) -> Result<CheckInClaims, Refusal> {
-    let jwks: Jwks = api::storage_get(JWKS_KEY).and_then(|t| serde_json::from_str(&t).ok()).ok_or(Refusal::NoKeys)?;
+    let jwks: Jwks = dom::storage_get(JWKS_KEY).and_then(|t| serde_json::from_str(&t).ok()).ok_or(Refusal::NoKeys)?;
     let keys = KeySet::from_jwks(&jwks).map_err(|_| Refusal::NoKeys)?;
-    verify_credential(&keys, credential.trim(), api::now().millis() / 1000).map_err(Refusal::Invalid)
+    verify_credential(&keys, credential.trim(), dom::now().millis() / 1000).map_err(Refusal::Invalid)
 }
 
 // ---- the queue ---------------------------------------------------------------
@@ -177,12 +178,12 @@ async fn remove_all(ids: &[String]) -> Idb<()> {
 }
 
 fn load_rejected() -> Vec<Rejected> {
-    api::storage_get(REJECTED_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    dom::storage_get(REJECTED_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
 }
 
 fn save_rejected(v: &[Rejected]) {
     if let Ok(t) = serde_json::to_string(v) {
-        api::storage_set(REJECTED_KEY, &t);
+        dom::storage_set(REJECTED_KEY, &t);
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::outbox::{ok, Idb};
 use bosai_types::checkin::ScanBatchResult;
 use bosai_types::scan_queue::{self, Reply, BATCH_RECORDS};
@@ -106,7 +107,7 @@ pub async fn download_with(t: &str, path: &str, name: &str) -> Result<(), ApiErr
         .await
         .map_err(|_| ApiError::Network)?
         .unchecked_into();
-    api::save_blob(&blob, name);
+    dom::save_blob(&blob, name);
     Ok(())
 }
 
@@ -114,10 +115,10 @@ pub async fn export_queue() -> Idb<()> {
     let file = QueueFile {
         format: QUEUE_FORMAT.into(),
         device_id: device_id(),
-        exported_at: api::now(),
+        exported_at: dom::now(),
         records: list().await?,
     };
     let text = ok(serde_json::to_string_pretty(&file))?;
-    let name = format!("scan-queue-{}-{}.json", device_id(), api::now().millis());
-    api::save_text(&text, &name, "application/json").ok_or(())
+    let name = format!("scan-queue-{}-{}.json", device_id(), dom::now().millis());
+    dom::save_text(&text, &name, "application/json").ok_or(())
 }

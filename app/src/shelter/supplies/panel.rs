@@ -1,6 +1,7 @@
 //! The panel: the list read from the server (kept for offline), its groups and tables, and the writes.
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::Lang;
 use crate::staff;
 use crate::use_lang;
@@ -88,8 +89,8 @@ impl Ctx {
             return;
         };
         let key = Self::key(&id);
-        api::storage_set(&key, &text);
-        api::storage_set(&format!("{key}.at"), &at.millis().to_string());
+        dom::storage_set(&key, &text);
+        dom::storage_set(&format!("{key}.at"), &at.millis().to_string());
     }
 
     pub(crate) fn upsert(&self, line: Line) {
@@ -97,7 +98,7 @@ impl Ctx {
             Some(x) => *x = line,
             None => v.push(line),
         });
-        self.keep_copy(api::now());
+        self.keep_copy(dom::now());
     }
 
     /// Reads the list. A network failure while the device says it is online (a flaky
@@ -108,7 +109,7 @@ impl Ctx {
             let path = format!("/api/shelters/{id}/supplies");
             match api::send_as::<api::Staff>("GET", &path, None).await.and_then(|t| api::decode::<Vec<Line>>(&t)) {
                 Ok(v) => {
-                    let now = api::now();
+                    let now = dom::now();
                     self.lines.set(v);
                     self.keep_copy(now);
                     self.loaded.set(Some((now, true)));
@@ -144,7 +145,7 @@ pub(crate) async fn write<B: serde::Serialize>(method: &str, path: &str, body: &
 pub(crate) const PENDING_DELIVERY_KEY: &str = "bosai.supplies.pending_delivery";
 
 pub(crate) fn load_pending_delivery(shelter: &str) -> Option<(SupplyItem, u32, String)> {
-    let saved = api::storage_get(PENDING_DELIVERY_KEY)?;
+    let saved = dom::storage_get(PENDING_DELIVERY_KEY)?;
     let mut p = saved.splitn(4, '\n');
     let (sh, item, q, id) = (p.next()?, p.next()?, p.next()?, p.next()?);
     if sh != shelter {
@@ -156,9 +157,9 @@ pub(crate) fn load_pending_delivery(shelter: &str) -> Option<(SupplyItem, u32, S
 pub(crate) fn save_pending_delivery(shelter: &str, d: Option<&(SupplyItem, u32, String)>) {
     match d {
         Some((item, q, id)) => {
-            api::storage_set(PENDING_DELIVERY_KEY, &format!("{shelter}\n{}\n{q}\n{id}", item.code()))
+            dom::storage_set(PENDING_DELIVERY_KEY, &format!("{shelter}\n{}\n{q}\n{id}", item.code()))
         }
-        None => api::storage_remove(PENDING_DELIVERY_KEY),
+        None => dom::storage_remove(PENDING_DELIVERY_KEY),
     }
 }
 
