@@ -119,7 +119,7 @@ async fn fill(data: &Path, shelters_n: usize, residents: usize, now: Timestamp) 
             .await
             .unwrap();
         if matches!(status, SafetyStatus::AtShelter { .. }) {
-            let p = checkin::Person {
+            let p = bosai_core::domain::person::Person {
                 key: bosai_core::keys::person_of_resident(&sub, "self"),
                 member_id: MemberId::myself(),
                 roster: roster(i),

@@ -9,7 +9,7 @@
 use crate::stack::{hq_token, Stack};
 use crate::Row;
 use bosai_core::auth::Principal;
-use bosai_core::domain::{fanout, notices};
+use bosai_core::domain::{fanout, notices, subscriptions};
 use bosai_push::{PushClient, TestPushService, VapidKey};
 use bosai_store::sqlite::SqliteStore;
 use bosai_types::auth::Role;
@@ -44,7 +44,7 @@ async fn fanout_rate(devices: usize) -> f64 {
     let m = MunicipalityCode::parse(bosai_core::seed::DEMO_MUNICIPALITY).unwrap();
     let vapid = VapidKey::generate("mailto:bench@example.jp").unwrap();
     let service = TestPushService::start(devices, Some(vapid.public_key())).await.expect("test push service");
-    let push = notices::PushSettings { client: PushClient::new(vapid).unwrap(), allow_loopback: true };
+    let push = subscriptions::PushSettings { client: PushClient::new(vapid).unwrap(), allow_loopback: true };
     let t = Instant::now();
     for i in 0..devices {
         let s = service.subscription(i);
@@ -53,7 +53,7 @@ async fn fanout_rate(devices: usize) -> f64 {
             expiration_time: None,
             keys: PushKeys { p256dh: s.keys.p256dh_base64url(), auth: s.keys.auth_base64url() },
         };
-        notices::subscribe(&store, &push, &m, &format!("r_push{i:06}"), &input, now()).await.unwrap();
+        subscriptions::subscribe(&store, &push, &m, &format!("r_push{i:06}"), &input, now()).await.unwrap();
     }
     eprintln!("push fan-out: {devices} devices registered in {:.1} s", t.elapsed().as_secs_f64());
     let hq = Principal { sub: "hq:bench".into(), role: Role::Hq, shelters: vec![], municipality: Some(m.clone()) };

@@ -363,7 +363,7 @@ impl AuthConfig {
 /// `BOSAI_VAPID_KEY_FILE` or the Secrets Manager secret `BOSAI_VAPID_KEY_SECRET_ID`,
 /// `BOSAI_VAPID_SUBJECT` (`mailto:` or `https:` contact for push services),
 /// `BOSAI_PUSH_ALLOW_LOOPBACK=1` only for the local test push service. None without a key.
-pub async fn push_from_env() -> Result<Option<crate::domain::notices::PushSettings>, ConfigError> {
+pub async fn push_from_env() -> Result<Option<crate::domain::subscriptions::PushSettings>, ConfigError> {
     let Some(source) = SecretSource::from_env("BOSAI_VAPID_KEY_FILE", "BOSAI_VAPID_KEY_SECRET_ID") else {
         return Ok(None);
     };
@@ -373,7 +373,7 @@ pub async fn push_from_env() -> Result<Option<crate::domain::notices::PushSettin
     let vapid = bosai_push::VapidKey::from_pkcs8_pem(&pem, subject)
         .map_err(|e| ConfigError::Invalid("BOSAI_VAPID_KEY_FILE", e.to_string()))?;
     let client = bosai_push::PushClient::new(vapid).map_err(|e| ConfigError::Invalid("push client", e.to_string()))?;
-    Ok(Some(crate::domain::notices::PushSettings {
+    Ok(Some(crate::domain::subscriptions::PushSettings {
         client,
         allow_loopback: var("BOSAI_PUSH_ALLOW_LOOPBACK").as_deref() == Some("1"),
     }))

@@ -4,6 +4,13 @@
 use bosai_store::Key;
 use bosai_types::{MunicipalityCode, ShelterId};
 
+/// SHA-256, hex: secrets (sign-in codes, refresh tokens) are in keys only as this, so a leaked
+/// table cannot be replayed; ids made from a person's id use it so they do not show it.
+pub fn digest(secret: &str) -> String {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes());
+    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn shelter(id: &ShelterId) -> Key {
     Key::new(format!("SHELTER#{id}"), "META")
 }

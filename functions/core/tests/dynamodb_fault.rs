@@ -3,7 +3,8 @@
 //! every check-in is accounted for exactly once — in the domain, and through the API
 //! as the staff tablets sync (also with DynamoDB frozen rather than stopped).
 
-use bosai_core::domain::checkin::{record_event, Person};
+use bosai_core::domain::checkin::record_event;
+use bosai_core::domain::person::Person;
 use bosai_core::{keys, seed};
 use bosai_store::dynamo::{DynamoConfig, DynamoStore};
 use bosai_store::{Item, ItemExt, Query, Store, Value};
@@ -293,7 +294,7 @@ async fn dynamodb_killed_mid_fanout_reaches_every_device() {
 
 async fn fanout_outage(signal: &str) {
     use bosai_core::auth::Principal;
-    use bosai_core::domain::{fanout, notices};
+    use bosai_core::domain::{fanout, notices, subscriptions};
     use bosai_types::notices::{NewNotice, NoticeId, NoticeLevel, NoticeTarget, PushKeys, PushSubscriptionInput};
     use bosai_types::surveys::Localized;
     let Some(mut dynamodb) = OwnDynamoDbLocal::start() else { return };
@@ -309,8 +310,10 @@ async fn fanout_outage(signal: &str) {
     let m = bosai_types::MunicipalityCode::parse(seed::DEMO_MUNICIPALITY).unwrap();
     let vapid = bosai_push::VapidKey::generate("mailto:fault@example.jp").unwrap();
     let service = bosai_push::TestPushService::start(DEVICES, Some(vapid.public_key())).await.unwrap();
-    let push =
-        Arc::new(notices::PushSettings { client: bosai_push::PushClient::new(vapid).unwrap(), allow_loopback: true });
+    let push = Arc::new(subscriptions::PushSettings {
+        client: bosai_push::PushClient::new(vapid).unwrap(),
+        allow_loopback: true,
+    });
     let subscribe = |i: usize| {
         let (store, push, m, s) = (store.clone(), push.clone(), m.clone(), service.subscription(i));
         async move {
@@ -319,7 +322,9 @@ async fn fanout_outage(signal: &str) {
                 expiration_time: None,
                 keys: PushKeys { p256dh: s.keys.p256dh_base64url(), auth: s.keys.auth_base64url() },
             };
-            notices::subscribe(store.as_ref(), &push, &m, &format!("r_fan{i:04}"), &input, Timestamp(1)).await.unwrap();
+            subscriptions::subscribe(store.as_ref(), &push, &m, &format!("r_fan{i:04}"), &input, Timestamp(1))
+                .await
+                .unwrap();
         }
     };
     for chunk in (0..DEVICES).collect::<Vec<_>>().chunks(20) {

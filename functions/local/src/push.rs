@@ -4,7 +4,7 @@
 /// endpoints are allowed here so the local test push service can stand in for FCM.
 pub fn local_push(
     key_file: &std::path::Path,
-) -> Result<bosai_core::domain::notices::PushSettings, Box<dyn std::error::Error>> {
+) -> Result<bosai_core::domain::subscriptions::PushSettings, Box<dyn std::error::Error>> {
     let subject = "mailto:bosai-local@example.jp";
     let vapid = match std::fs::read_to_string(key_file) {
         Ok(pem) => bosai_push::VapidKey::from_pkcs8_pem(&pem, subject)?,
@@ -18,14 +18,14 @@ pub fn local_push(
         }
     };
     let allow_loopback = std::env::var("BOSAI_PUSH_ALLOW_LOOPBACK").map(|v| v != "0").unwrap_or(true);
-    Ok(bosai_core::domain::notices::PushSettings { client: bosai_push::PushClient::new(vapid)?, allow_loopback })
+    Ok(bosai_core::domain::subscriptions::PushSettings { client: bosai_push::PushClient::new(vapid)?, allow_loopback })
 }
 
 /// Sends saved notices: at once when one is saved, and every few seconds for anything
 /// left over (a send that failed because the store was down is picked up again).
 pub fn spawn_fanout_worker(
     store: std::sync::Arc<dyn bosai_store::Store>,
-    push: bosai_core::domain::notices::PushSettings,
+    push: bosai_core::domain::subscriptions::PushSettings,
     wake: std::sync::Arc<tokio::sync::Notify>,
 ) {
     tokio::spawn(async move {
@@ -46,7 +46,7 @@ pub fn spawn_fanout_worker(
 pub fn spawn_purge_worker(
     store: std::sync::Arc<dyn bosai_store::Store>,
     config: &bosai_core::Config,
-    push: bosai_core::domain::notices::PushSettings,
+    push: bosai_core::domain::subscriptions::PushSettings,
 ) {
     let (retention_days, deployment, inactive) = (config.retention_days, config.municipality.clone(), config.inactive);
     let every =

@@ -8,7 +8,8 @@
 //! sign-in or a token refresh moves it to the current month and clears a warning; the sweep
 //! reads only the months past the limit.
 
-use crate::domain::{fanout, home, mydata, notices::PushSettings};
+use crate::domain::profile::{month, WARNED_AT};
+use crate::domain::{fanout, home, mydata, subscriptions::PushSettings};
 use crate::keys;
 use crate::ApiError;
 use bosai_store::{attr, Condition, ItemExt, Query, Store, StoreError, Update, Value};
@@ -18,8 +19,6 @@ use bosai_types::surveys::Localized;
 use bosai_types::{MunicipalityCode, Timestamp};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
-/// On the profile: when the resident was warned (ms).
-pub const WARNED_AT: &str = "inactive_warned_at";
 /// How far back the sweep looks for months of last sign-ins.
 const MONTHS_BACK: i32 = 12 * 20;
 
@@ -33,29 +32,6 @@ pub struct InactivePolicy {
 impl Default for InactivePolicy {
     fn default() -> Self {
         Self { inactive_days: 730, warning_days: 30 }
-    }
-}
-
-fn month(t: Timestamp) -> String {
-    t.jst_date()[..7].to_owned()
-}
-
-/// The profile update of a sign-in at `now`: listed under this month, no warning.
-pub fn seen_update(sub: &str, now: Timestamp) -> Update {
-    Update::new()
-        .set(attr::GSI1_PK, Value::s(keys::active_in(&month(now))))
-        .set(attr::GSI1_SK, Value::s(keys::resident_partition(sub)))
-        .remove(WARNED_AT)
-}
-
-/// A token refresh: moves the profile to this month when it is listed under an earlier one (one
-/// conditional write that fails cheaply the rest of the month).
-pub async fn seen(store: &dyn Store, sub: &str, now: Timestamp) -> Result<(), ApiError> {
-    let here = Value::s(keys::active_in(&month(now)));
-    let stale = Condition::And(vec![Condition::Exists(attr::PK.into()), Condition::Ne(attr::GSI1_PK.into(), here)]);
-    match store.update(&keys::profile(sub), seen_update(sub, now), Some(stale)).await {
-        Ok(_) | Err(StoreError::ConditionFailed) => Ok(()),
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -127,7 +103,7 @@ pub async fn sweep(
 
 /// The warning a resident's devices show: when their data goes, and how to keep it.
 pub fn warning(sub: &str, until: Timestamp) -> PushPayload {
-    let digest = crate::domain::sessions::hash(&format!("inactive:{sub}"));
+    let digest = crate::keys::digest(&format!("inactive:{sub}"));
     let id = NoticeId::parse(&format!("inactive-{}", &digest[..16])).expect("a valid notice id");
     let date = until.jst_date();
     PushPayload {

@@ -3,7 +3,7 @@
 //! updates or deletes it; retention is its own (the purge of incident data leaves it): each
 //! entry expires [`AUDIT_RETENTION_DAYS`] after it was written, by DynamoDB TTL.
 
-use crate::domain::roster::cell;
+use crate::domain::csv::cell;
 use crate::{keys, ApiError};
 use bosai_store::{attr, item::item, Condition, Item, ItemExt, Query, Store, Value};
 use bosai_types::audit::{AuditEntry, AuditFilter};

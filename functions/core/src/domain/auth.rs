@@ -3,17 +3,16 @@
 
 use crate::auth::{AuthSettings, CardSignIn};
 use crate::domain::jpki::{self, hex, JpkiError, Purpose, VerifiedCert};
-use crate::domain::sessions::{self, hash, invalid_grant, random_token};
+use crate::domain::sessions::{self, invalid_grant, random_token};
 use crate::{keys, ApiError};
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
 use base64::Engine;
 use bosai_store::{item::item, Condition, ItemExt, Store, StoreError, Update, Value};
 use bosai_types::auth::{
-    valid_code_challenge, valid_code_verifier, BasicFour, ChallengeRequest, ChallengeResponse, JpkiResult,
-    JpkiSubmission, Me, Role, TokenRequest, TokenResponse,
+    valid_code_challenge, valid_code_verifier, ChallengeRequest, ChallengeResponse, JpkiResult, JpkiSubmission, Me,
+    Role, TokenRequest, TokenResponse,
 };
 use bosai_types::Timestamp;
-use std::collections::BTreeMap;
 
 pub const CHALLENGE_TTL_SECONDS: i64 = 5 * 60;
 pub const CODE_TTL_SECONDS: i64 = 2 * 60;
@@ -192,7 +191,7 @@ pub async fn submit_jpki(
         }
     };
     let subject = resolve_subject(store, &cert_pseudonym(card, &verified.ca_key_id, &verified.serial)).await?;
-    let mut profile = crate::domain::activity::seen_update(&subject, bosai_types::Timestamp(now * 1000))
+    let mut profile = crate::domain::profile::seen_update(&subject, bosai_types::Timestamp(now * 1000))
         .set("verified_at", Value::n(now * 1000))
         .set("cert_not_after", Value::n(verified.not_after))
         .set("card_ca", Value::s(&verified.anchor_id))
@@ -201,14 +200,14 @@ pub async fn submit_jpki(
         // (its revocation mark stays, so QR codes from before the deletion remain refused).
         .remove(bosai_store::attr::TTL);
     if let Some(b4) = &basic_four {
-        profile = profile.set("basic_four", basic_four_value(b4));
+        profile = profile.set("basic_four", crate::domain::profile::basic_four_value(b4));
     }
     store.update(&keys::profile(&subject), profile, None).await?;
     if let Some(b4) = &basic_four {
         crate::domain::home::record_from_card(store, own, &subject, &b4.address).await?;
     }
     let code = random_token();
-    let code_item = item(&keys::auth_code(&hash(&code)))
+    let code_item = item(&keys::auth_code(&keys::digest(&code)))
         .with("sub", Value::s(&subject))
         .with("code_challenge", challenge.get("code_challenge").cloned().unwrap_or(Value::s("")))
         .with("cert_not_after", Value::n(verified.not_after))
@@ -241,39 +240,6 @@ async fn resolve_subject(store: &dyn Store, cert_ps: &str) -> Result<String, Api
     }
 }
 
-/// Substitute-character positions as stored: "0,3" (empty when every character is certain).
-fn positions(p: &[u16]) -> Value {
-    Value::s(p.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","))
-}
-
-fn positions_of(v: Option<&Value>) -> Vec<u16> {
-    v.and_then(Value::as_str).map(|s| s.split(',').filter_map(|i| i.parse().ok()).collect()).unwrap_or_default()
-}
-
-fn basic_four_value(b: &BasicFour) -> Value {
-    Value::M(BTreeMap::from([
-        ("name".into(), Value::s(&b.name)),
-        ("name_substituted".into(), positions(&b.name_substituted)),
-        ("address".into(), Value::s(&b.address)),
-        ("address_substituted".into(), positions(&b.address_substituted)),
-        ("date_of_birth".into(), Value::s(&b.date_of_birth)),
-        ("sex".into(), Value::s(&b.sex)),
-    ]))
-}
-
-pub(crate) fn basic_four_of(v: &Value) -> Option<BasicFour> {
-    let Value::M(m) = v else { return None };
-    let g = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_owned);
-    Some(BasicFour {
-        name: g("name")?,
-        name_substituted: positions_of(m.get("name_substituted")),
-        address: g("address")?,
-        address_substituted: positions_of(m.get("address_substituted")),
-        date_of_birth: g("date_of_birth")?,
-        sex: g("sex")?,
-    })
-}
-
 pub async fn exchange(
     store: &dyn Store,
     settings: &AuthSettings,
@@ -289,7 +255,7 @@ pub async fn exchange(
                     "code_verifier の形式が正しくありません。",
                 ));
             }
-            let key = keys::auth_code(&hash(&code));
+            let key = keys::auth_code(&keys::digest(&code));
             let found = store.get(&key).await?.ok_or_else(invalid_grant)?;
             // Single use: whoever deletes it first wins; a replay finds nothing.
             match store.delete(&key, Some(Condition::present())).await {
@@ -313,7 +279,7 @@ pub async fn me(store: &dyn Store, sub: &str, role: Role) -> Result<Me, ApiError
     Ok(Me {
         sub: sub.to_owned(),
         role,
-        basic_four: profile.as_ref().and_then(|p| p.get("basic_four")).and_then(basic_four_of),
+        basic_four: profile.as_ref().and_then(|p| p.get("basic_four")).and_then(crate::domain::profile::basic_four_of),
         verified_at: profile.as_ref().and_then(|p| p.i64("verified_at")).map(Timestamp),
         area: profile.as_ref().and_then(|p| p.str("area")).and_then(|a| bosai_types::surveys::AreaCode::parse(a).ok()),
         home: crate::domain::home::of(store, sub).await?,

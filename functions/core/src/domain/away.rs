@@ -4,7 +4,7 @@
 //! (municipal HQ and administrators of the home municipality, never the prefecture role) and
 //! audited by the caller.
 
-use crate::domain::{areas, checkin, headcount, shelters};
+use crate::domain::{areas, headcount, shelters};
 use crate::keys::{self, Space};
 use crate::ApiError;
 use bosai_store::{ItemExt, Query, Store};
@@ -29,7 +29,7 @@ pub async fn people(store: &dyn Store, m: &MunicipalityCode) -> Result<Vec<AwayP
         let shelter = shelters::get(store, &id).await?;
         let host_name = areas::municipality_name(store, &shelter.municipality).await?.map(|(ja, _)| ja);
         let roster = crate::domain::query_all(store, Query::gsi1(keys::present_at(&id, &Space::Real))).await?;
-        for l in roster.iter().filter(|l| l.str(checkin::HOME) == Some(m.as_str())) {
+        for l in roster.iter().filter(|l| l.str(crate::domain::person::HOME) == Some(m.as_str())) {
             let (Some(name), Some(at)) = (l.str("name"), l.i64("at")) else {
                 continue;
             };

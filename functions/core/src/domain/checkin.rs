@@ -4,16 +4,17 @@
 //! moves in the same transaction as the location.
 
 use crate::auth::AuthSettings;
+use crate::domain::incidents::Guard;
+use crate::domain::person::{Person, HOME};
 use crate::domain::{headcount, household, incidents, shelters};
 use crate::keys::{self, Space};
 use crate::ApiError;
 use bosai_store::{item::item, CancelReason, Condition, Item, ItemExt, Store, StoreError, TransactOp, Update, Value};
 use bosai_types::checkin::{
-    check_scan, scanned_members, valid_event_id, CheckInClaims, EventKind, Location, PosterCheckIn, PosterClaims,
-    RecordOutcome, RecordResult, ScanRecord, ScanRejection, POSTER_TYPE,
+    valid_event_id, EventKind, Location, PosterCheckIn, PosterClaims, RecordOutcome, RecordResult, ScanRejection,
+    POSTER_TYPE,
 };
 use bosai_types::household::{HouseholdView, MemberId};
-use bosai_types::incident::Incident;
 use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use std::collections::BTreeMap;
 
@@ -23,23 +24,14 @@ const RETRIES: usize = 8;
 pub const DRILL_DATA_TTL_SECONDS: i64 = 14 * 24 * 3600;
 const OCCUPANCY: &str = "occupancy";
 
-/// Who is being checked in, with what the roster shows about them.
-#[derive(Debug, Clone)]
-pub struct Person {
-    pub key: String,
-    pub member_id: MemberId,
-    /// Roster attributes copied onto the location while present (removed at check-out).
-    pub roster: Item,
-}
-
 /// Why a scan cannot be stored, ever (the checks themselves are shared: `bosai_types::checkin`).
 pub type Rejection = ScanRejection;
 
-fn revoked_rejection() -> Rejection {
+pub(crate) fn revoked_rejection() -> Rejection {
     reject("credential_revoked", "the QR code was revoked; the person's data was deleted or taken over")
 }
 
-fn reject(code: &'static str, message: impl Into<String>) -> Rejection {
+pub(crate) fn reject(code: &'static str, message: impl Into<String>) -> Rejection {
     ScanRejection::new(code, message)
 }
 
@@ -49,11 +41,7 @@ pub async fn resident_person(store: &dyn Store, sub: &str, member: &MemberId) ->
     Ok(person_of(&view, sub, member))
 }
 
-/// The person's home municipality (住所地) on the roster: the host shelter counts its evacuees by
-/// it, and the home municipality's HQ sees where its residents are (広域避難).
-pub const HOME: &str = "home";
-
-fn person_of(view: &HouseholdView, sub: &str, member: &MemberId) -> Option<Person> {
+pub(crate) fn person_of(view: &HouseholdView, sub: &str, member: &MemberId) -> Option<Person> {
     let mv = view.members.iter().find(|m| &m.member.id == member)?;
     let mut roster = Item::new()
         .with("name", Value::s(&mv.member.display_name))
@@ -110,17 +98,6 @@ impl<'a> Place<'a> {
     pub fn of(shelter: &'a ShelterId, scope: &'a incidents::Scope) -> Self {
         Place { shelter, space: &scope.space, incident: scope.incident.as_deref() }
     }
-}
-
-/// A condition the scan's credential must still meet when the scan is stored: a resident
-/// deleting their data while a staff device sends their scan either wins (the scan is refused)
-/// or loses (deletion then checks them out); the person is never left on a roster.
-#[derive(Debug, Clone)]
-pub struct Guard {
-    pub key: bosai_store::Key,
-    pub condition: Condition,
-    /// The scan's answer when the condition fails.
-    pub rejection: Rejection,
 }
 
 /// The guard of a resident's QR issued at `iat` (seconds): not revoked since.
@@ -309,108 +286,6 @@ fn kind_str(k: EventKind) -> &'static str {
         EventKind::CheckIn => "check_in",
         EventKind::CheckOut => "check_out",
     }
-}
-
-/// The shelter scans are recorded at: its municipality and the incidents that decide whether
-/// a scan is real or a drill's (read once per batch).
-pub struct Host<'a> {
-    pub shelter: &'a ShelterId,
-    pub municipality: &'a MunicipalityCode,
-    pub incidents: &'a [Incident],
-}
-
-/// A staff device's scan, checked as the device checked it, then stored.
-pub async fn apply_scan(
-    store: &dyn Store,
-    settings: &AuthSettings,
-    municipality: &MunicipalityCode,
-    host: &Host<'_>,
-    record: &ScanRecord,
-    recorded_by: &str,
-    now: Timestamp,
-) -> Result<Result<RecordOutcome, Rejection>, ApiError> {
-    let claims = match check_scan(settings.tokens.own_keys(), record, now.millis()) {
-        Ok(c) => c,
-        Err(r) => return Ok(Err(r)),
-    };
-    if !crate::domain::home::received(store, municipality, &claims.mu).await? {
-        return Ok(Err(reject(
-            "credential_other_municipality",
-            "the QR code was issued for a municipality this deployment does not serve",
-        )));
-    }
-    let wanted = match scanned_members(record, &claims) {
-        Ok(w) => w,
-        Err(r) => return Ok(Err(r)),
-    };
-    let people = match people_named(store, &claims, &wanted).await? {
-        Ok(p) => p,
-        Err(r) => return Ok(Err(r)),
-    };
-    let scope = match incidents::scope_at(host.incidents, host.municipality, record.at) {
-        Ok(s) => s,
-        Err(r) => return Ok(Err(r)),
-    };
-    let desk = claims.sub.starts_with(crate::domain::desk::DESK_SUBJECT_PREFIX);
-    let guards: Vec<Guard> = (!desk)
-        .then(|| not_revoked_since(&claims.sub, claims.iat))
-        .into_iter()
-        .chain(scope.guards.iter().map(Guard::clone))
-        .collect();
-    let place = Place::of(host.shelter, &scope);
-    record_guarded(store, &people, record.kind, place, record.at, &record.event_id, recorded_by, &guards).await
-}
-
-/// The people a verified QR code names (`wanted` of them), unless it was revoked since.
-pub async fn people_named(
-    store: &dyn Store,
-    claims: &CheckInClaims,
-    wanted: &[MemberId],
-) -> Result<Result<Vec<Person>, Rejection>, ApiError> {
-    let desk = claims.sub.strip_prefix(crate::domain::desk::DESK_SUBJECT_PREFIX);
-    // One read of the resident's partition serves the revocation check and every member.
-    let resident = match desk {
-        Some(_) => None,
-        None => Some(household::partition(store, &claims.sub).await?),
-    };
-    let revoked = match (desk, &resident) {
-        // A claimed desk record is now served by the claimer's own card.
-        (Some(reg), _) => crate::domain::desk::is_claimed(store, reg).await?.unwrap_or(true),
-        (None, items) => items
-            .as_ref()
-            .and_then(|i| i.get("PROFILE"))
-            .and_then(|p| p.i64(REVOKED_BEFORE))
-            .is_some_and(|before| claims.iat * 1000 < before),
-    };
-    if revoked {
-        return Ok(Err(revoked_rejection()));
-    }
-    let desk_people = match desk {
-        Some(reg) => crate::domain::desk::desk_people(store, reg).await?,
-        None => Vec::new(),
-    };
-    let household = resident.as_ref().map(household::view_of);
-    let mut people = Vec::new();
-    for m in wanted {
-        let found = match &household {
-            None => desk_people.iter().find(|p| &p.member_id == m).cloned(),
-            Some(view) => person_of(view, &claims.sub, m),
-        };
-        let found = found.map(|mut p| {
-            p.roster.insert(HOME.into(), Value::s(&claims.mu));
-            p
-        });
-        match found {
-            Some(p) => people.push(p),
-            None => {
-                return Ok(Err(reject(
-                    "unknown_member",
-                    "a member in the QR code no longer exists; ask for a fresh code",
-                )))
-            }
-        }
-    }
-    Ok(Ok(people))
 }
 
 /// Turns a batch entry into its reported result.

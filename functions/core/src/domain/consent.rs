@@ -4,7 +4,7 @@
 //! member's needs and their copies on shelter rosters; the anonymous counters stay.
 
 use crate::{keys, ApiError};
-use bosai_store::{Condition, Item, ItemExt, Key, Store, StoreError, TransactOp, Update, Value, WriteOp};
+use bosai_store::{Condition, Item, ItemExt, Store, StoreError, TransactOp, Update, Value};
 use bosai_types::consent::{Consent, ConsentInput, SENSITIVE_DATA_CONSENT_VERSION};
 use bosai_types::Timestamp;
 
@@ -55,29 +55,18 @@ pub fn missing() -> ApiError {
     )
 }
 
-/// Withdraws consent: first the mark (new needs are refused from here on), then every member's
-/// needs and the copies on the rosters of shelters they are checked in to. Idempotent.
-pub async fn withdraw(store: &dyn Store, sub: &str) -> Result<usize, ApiError> {
+/// Takes the consent mark off the profile: new needs are refused from here on. The needs
+/// already given go next (`household::withdraw_consent`). Idempotent.
+pub async fn remove_mark(store: &dyn Store, sub: &str) -> Result<(), ApiError> {
     store
         .update(&keys::profile(sub), Update::new().remove(VERSION).remove(GIVEN_AT), Some(Condition::present()))
         .await
         .or_else(ignore_absent)?;
-    let items = crate::domain::household::partition(store, sub).await?;
-    let needs: Vec<Key> =
-        items.iter().filter(|(sk, _)| sk.starts_with("NEEDS#")).filter_map(|(_, i)| Key::of(i).ok()).collect();
-    let removed = needs.len();
-    store.batch_write(needs.into_iter().map(WriteOp::Delete).collect()).await?;
-    for m in crate::domain::household::view_of(&items).members {
-        let loc = keys::location(&keys::person_of_resident(sub, m.member.id.as_str()));
-        store
-            .update(&loc, Update::new().remove("needs"), Some(Condition::Exists("needs".into())))
-            .await
-            .or_else(ignore_absent)?;
-    }
-    Ok(removed)
+    Ok(())
 }
 
-fn ignore_absent<T: Default>(e: StoreError) -> Result<T, StoreError> {
+/// An update whose condition failed because the item is not there: nothing to do.
+pub(crate) fn ignore_absent<T: Default>(e: StoreError) -> Result<T, StoreError> {
     match e {
         StoreError::ConditionFailed => Ok(T::default()),
         e => Err(e),

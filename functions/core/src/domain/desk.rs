@@ -2,8 +2,9 @@
 //! record later with a card.
 
 use crate::auth::AuthSettings;
-use crate::domain::checkin::{self, Person};
+use crate::domain::checkin;
 use crate::domain::household;
+use crate::domain::person::Person;
 use crate::{keys, ApiError};
 use bosai_store::{item::item, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Update, Value, WriteOp};
 use bosai_types::checkin::{CheckInClaims, EventKind, CHECKIN_TYPE};
@@ -214,7 +215,7 @@ pub async fn claim(
         return Err(bad());
     }
     let people = store.query(Query::partition(keys::desk(&registration).pk).begins_with("PERSON#")).await?.items;
-    let current = household::view(store, sub).await?.members.len();
+    let current = crate::domain::household_view::view(store, sub).await?.members.len();
     if current + people.len() > MAX_MEMBERS {
         return Err(household::household_error(bosai_types::household::HouseholdError::TooManyMembers));
     }
@@ -267,7 +268,7 @@ pub async fn claim(
         }
     }
     store.batch_write(writes).await?;
-    household::view(store, sub).await
+    crate::domain::household_view::view(store, sub).await
 }
 
 /// A registration claimed meanwhile keeps the claimer's index.

@@ -8,10 +8,11 @@
 //! [`checkin::not_revoked_since`]) instead of putting the person back on a roster after they
 //! were taken off it.
 
-use crate::domain::checkin;
+use crate::domain::{checkin, household, safety};
 use crate::keys::{self, Space};
 use crate::ApiError;
 use bosai_store::{Key, Query, Store, StoreError, TransactOp, WriteOp};
+use bosai_types::household::{HouseholdError, MemberId};
 use bosai_types::Timestamp;
 
 const RETRIES: usize = 8;
@@ -111,4 +112,25 @@ pub async fn delete_indexed(store: &dyn Store, gsi1pk: &str) -> Result<Vec<bosai
     let gone = crate::domain::query_all(store, Query::gsi1(gsi1pk)).await?;
     store.batch_write(gone.iter().filter_map(|i| Key::of(i).ok()).map(WriteOp::Delete).collect()).await?;
     Ok(gone)
+}
+
+/// Removes a member and everything that names them: first off any shelter roster and its
+/// counters, then their check-in history, current safety report (off the area counters),
+/// history and needs.
+pub async fn remove_member(store: &dyn Store, sub: &str, id: &MemberId, now: Timestamp) -> Result<(), ApiError> {
+    if id.is_self() {
+        return Err(household::household_error(HouseholdError::SelfMember));
+    }
+    let items = household::partition(store, sub).await?;
+    if !items.contains_key(&format!("MEMBER#{id}")) {
+        // Removing twice (an offline retry) is not an error.
+        return Ok(());
+    }
+    erase_person(store, &keys::person_of_resident(sub, id.as_str()), now).await?;
+    // Reports (real and of drills) first off the HQ counters, atomically, then the rest.
+    safety::erase(store, sub, Some(id)).await?;
+    let ops: Vec<WriteOp> =
+        [keys::member(sub, id.as_str()), keys::needs(sub, id.as_str())].into_iter().map(WriteOp::Delete).collect();
+    store.batch_write(ops).await?;
+    Ok(())
 }

@@ -10,7 +10,8 @@
 //! push message's topic and the notification's tag (the notice id) fold the copies
 //! into one notification.
 
-use crate::domain::notices::{self, notice_from, PushSettings};
+use crate::domain::notices::{self, notice_from};
+use crate::domain::subscriptions::{self, PushSettings};
 use crate::{keys, ApiError};
 use bosai_push::{Delivery, PushClient, SendOptions, Subscription, Urgency};
 use bosai_store::{attr, Condition, Item, ItemExt, Key, Query, Store, StoreError, Update, Value, WriteOp};
@@ -171,7 +172,7 @@ async fn deliver(client: &PushClient, sub: &Subscription, payload: &[u8], opts: 
 
 fn subscription_of(i: &Item, allow_loopback: bool) -> Option<Subscription> {
     let endpoint = i.str("endpoint")?;
-    if !notices::endpoint_allowed(endpoint, allow_loopback) {
+    if !subscriptions::endpoint_allowed(endpoint, allow_loopback) {
         return None;
     }
     Subscription::from_base64url(endpoint, i.str("p256dh")?, i.str("auth")?).ok()

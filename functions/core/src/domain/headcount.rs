@@ -36,7 +36,7 @@ pub fn counters_of(roster: &Item, this_year: i32) -> Vec<String> {
     out.extend(needs.medical.iter().map(|m| format!("{PREFIX}medical_{}", snake(m))));
     out.extend(needs.care.iter().map(|c| format!("{PREFIX}care_{}", snake(c))));
     if let Some(home) =
-        roster.str(crate::domain::checkin::HOME).filter(|h| h.len() == 6 && h.bytes().all(|b| b.is_ascii_digit()))
+        roster.str(crate::domain::person::HOME).filter(|h| h.len() == 6 && h.bytes().all(|b| b.is_ascii_digit()))
     {
         out.push(home_counter(home));
     }

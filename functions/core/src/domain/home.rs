@@ -98,7 +98,7 @@ pub async fn choose(
     }
     store.update(&keys::profile(sub), u, None).await?;
     if &before != code {
-        crate::domain::notices::move_subscriptions(store, sub, code, None).await?;
+        crate::domain::subscriptions::move_subscriptions(store, sub, code, None).await?;
     }
     of(store, sub).await?.ok_or_else(|| unknown(code))
 }

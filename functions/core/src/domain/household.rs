@@ -3,7 +3,8 @@
 
 use crate::{keys, ApiError};
 use bosai_store::{
-    item::item, CancelReason, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Value, WriteOp,
+    item::item, CancelReason, Condition, Item, ItemExt, Key, Query, Store, StoreError, TransactOp, Update, Value,
+    WriteOp,
 };
 use bosai_types::household::{
     BirthDate, HouseholdError, HouseholdView, Member, MemberId, MemberInput, MemberView, Relationship, Sex, MAX_MEMBERS,
@@ -127,7 +128,7 @@ fn self_from_profile(profile: Option<&Item>) -> Member {
         _ => None,
     });
     let field = |k: &str| b4.as_ref().and_then(|m| m.get(k)).and_then(Value::as_str).map(str::to_owned);
-    let card = profile.and_then(|p| p.get("basic_four")).and_then(crate::domain::auth::basic_four_of);
+    let card = profile.and_then(|p| p.get("basic_four")).and_then(crate::domain::profile::basic_four_of);
     Member {
         id: MemberId::myself(),
         display_name: field("name").unwrap_or_else(|| "本人".into()),
@@ -144,17 +145,9 @@ fn self_from_profile(profile: Option<&Item>) -> Member {
     }
 }
 
-/// The household with each member's needs, latest safety report and the shelter they are checked in at.
-pub async fn view(store: &dyn Store, sub: &str) -> Result<HouseholdView, ApiError> {
-    let mut v = view_of(&partition(store, sub).await?);
-    for m in &mut v.members {
-        let id = &m.member.id;
-        let here =
-            crate::domain::location::current_anywhere(store, &keys::person_of_resident(sub, id.as_str()), id).await?;
-        m.checked_in = here.shelter_id.is_some().then_some(here);
-    }
-    crate::domain::safety::with_drill_reports(store, sub, &mut v).await?;
-    Ok(v)
+/// A member's latest safety report, as kept in the household's partition (`SAFETY#<member>`).
+pub fn report_from(i: &Item) -> Option<bosai_types::safety::SafetyReport> {
+    serde_json::from_str(i.str("report")?).ok()
 }
 
 /// The household as read from the resident's partition (one query).
@@ -170,7 +163,7 @@ pub(crate) fn view_of(items: &BTreeMap<String, Item>) -> HouseholdView {
         .into_iter()
         .map(|m| MemberView {
             needs: items.get(&format!("NEEDS#{}", m.id)).map(needs_from),
-            safety: items.get(&format!("SAFETY#{}", m.id)).and_then(crate::domain::safety::report_from),
+            safety: items.get(&format!("SAFETY#{}", m.id)).and_then(report_from),
             checked_in: None,
             member: m,
         })
@@ -218,27 +211,6 @@ pub async fn put_member(
 /// The stored item is absent or was made no later than this write (writes are ordered by made time).
 fn not_newer(made: Made) -> Condition {
     Condition::Or(vec![Condition::absent(), Condition::Le("updated_at".into(), Value::n(made.at.millis()))])
-}
-
-/// Removes a member and everything that names them: first off any shelter roster and its
-/// counters, then their check-in history, current safety report (off the area counters),
-/// history and needs.
-pub async fn remove_member(store: &dyn Store, sub: &str, id: &MemberId, now: Timestamp) -> Result<(), ApiError> {
-    if id.is_self() {
-        return Err(household_error(HouseholdError::SelfMember));
-    }
-    let items = partition(store, sub).await?;
-    if !items.contains_key(&format!("MEMBER#{id}")) {
-        // Removing twice (an offline retry) is not an error.
-        return Ok(());
-    }
-    crate::domain::erasure::erase_person(store, &keys::person_of_resident(sub, id.as_str()), now).await?;
-    // Reports (real and of drills) first off the HQ counters, atomically, then the rest.
-    crate::domain::safety::erase(store, sub, Some(id)).await?;
-    let ops: Vec<WriteOp> =
-        [keys::member(sub, id.as_str()), keys::needs(sub, id.as_str())].into_iter().map(WriteOp::Delete).collect();
-    store.batch_write(ops).await?;
-    Ok(())
 }
 
 pub async fn put_needs(
@@ -296,7 +268,7 @@ pub async fn set_area(
         None => bosai_store::Update::new().remove("area"),
     };
     store.update(&keys::profile(sub), update, None).await?;
-    crate::domain::notices::move_subscriptions(store, sub, m, reg.area.as_ref()).await
+    crate::domain::subscriptions::move_subscriptions(store, sub, m, reg.area.as_ref()).await
 }
 
 pub async fn member_exists(store: &dyn Store, sub: &str, id: &MemberId) -> Result<bool, ApiError> {
@@ -314,9 +286,31 @@ pub async fn member_summary(store: &dyn Store, sub: &str, id: &MemberId) -> Resu
     Ok((m.display_name, m.birth.map(|b| b.year())))
 }
 
+/// Withdraws consent: first the mark (new needs are refused from here on), then every member's
+/// needs and the copies on the rosters of shelters they are checked in to. Idempotent.
+pub async fn withdraw_consent(store: &dyn Store, sub: &str) -> Result<usize, ApiError> {
+    use crate::domain::consent::{ignore_absent, remove_mark};
+    remove_mark(store, sub).await?;
+    let items = partition(store, sub).await?;
+    let needs: Vec<Key> =
+        items.iter().filter(|(sk, _)| sk.starts_with("NEEDS#")).filter_map(|(_, i)| Key::of(i).ok()).collect();
+    let removed = needs.len();
+    store.batch_write(needs.into_iter().map(WriteOp::Delete).collect()).await?;
+    for m in view_of(&items).members {
+        let loc = keys::location(&keys::person_of_resident(sub, m.member.id.as_str()));
+        store
+            .update(&loc, Update::new().remove("needs"), Some(Condition::Exists("needs".into())))
+            .await
+            .or_else(ignore_absent)?;
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::erasure::remove_member;
+    use crate::domain::household_view::view;
     use bosai_store::sqlite::SqliteStore;
     use bosai_types::needs::AllergenCode;
 

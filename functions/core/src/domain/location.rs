@@ -1,5 +1,5 @@
 //! Where a person is checked in now (受付済みの避難所), as check-ins and check-outs
-//! left it. Written by [`super::checkin`]; read by the household view and surveys.
+//! left it. Written by check-in; read by the household view and surveys.
 
 use crate::{keys, ApiError};
 use bosai_store::{ItemExt, Store};

@@ -12,7 +12,7 @@ use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 use std::collections::BTreeMap;
 
 pub async fn export(store: &dyn Store, sub: &str, now: Timestamp) -> Result<MyData, ApiError> {
-    let view = household::view(store, sub).await?;
+    let view = crate::domain::household_view::view(store, sub).await?;
     let mut safety_history = Vec::new();
     for m in &view.members {
         safety_history.extend(safety::history(store, sub, &m.member.id).await?);
@@ -117,7 +117,7 @@ pub async fn delete(
         .filter_map(|(_, i)| Key::of(i).ok())
         .map(WriteOp::Delete)
         .collect();
-    ops.extend(crate::domain::notices::forget_subscriptions(&items));
+    ops.extend(crate::domain::subscriptions::forget_subscriptions(&items));
     removed += ops.len();
     store.batch_write(ops).await?;
     // Survey answers (every page; their totals are anonymous and stay) and card links.

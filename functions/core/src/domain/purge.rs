@@ -42,8 +42,8 @@ impl PurgeRun {
 pub async fn run(store: &dyn Store, retention_days: u32, now: Timestamp, budget: u64) -> Result<PurgeRun, ApiError> {
     let mut out = PurgeRun { complete: true, ..Default::default() };
     let mut left = budget;
-    for mut drill in incidents::pending_drills(store).await? {
-        incidents::finish_drill(store, &mut drill, now).await?;
+    for mut drill in crate::domain::lifecycle::pending_drills(store).await? {
+        crate::domain::lifecycle::finish_drill(store, &mut drill, now).await?;
         *out.deleted.entry("drill_items".into()).or_default() += drill.purged_items.unwrap_or(0);
         out.finished_incidents.push(drill.id.clone());
     }

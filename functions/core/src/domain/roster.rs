@@ -1,7 +1,9 @@
 //! The roster of people present at a shelter, its filters and CSV export.
 //! Every view and export is audited (who, when, which filter).
 
-use crate::domain::checkin::{self, Person};
+use crate::domain::checkin;
+use crate::domain::csv::cell;
+use crate::domain::person::Person;
 use crate::keys::{self, Space};
 use crate::ApiError;
 use bosai_store::{Item, ItemExt, Query, Store, Value};
@@ -14,7 +16,7 @@ use bosai_types::{MunicipalityCode, ShelterId, Timestamp};
 /// The roster's opaque name for a person's stay: staff act on it without learning the
 /// resident's id.
 pub fn entry_id(person: &str) -> String {
-    crate::domain::sessions::hash(&format!("roster-entry:{person}"))[..24].to_owned()
+    crate::keys::digest(&format!("roster-entry:{person}"))[..24].to_owned()
 }
 
 fn entry(i: &Item, this_year: u16) -> Option<RosterEntry> {
@@ -178,16 +180,6 @@ pub async fn audit(
         ("rows", Value::n(rows as i64)),
     ];
     crate::domain::audit::record(store, municipality, now, action, actor, details).await
-}
-
-/// A spreadsheet cannot be tricked into running a formula from a name someone typed.
-pub(crate) fn cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
 }
 
 fn names<T: Copy>(v: &[T], f: impl Fn(T) -> String) -> String {

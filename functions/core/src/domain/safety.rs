@@ -22,9 +22,7 @@ use bosai_types::{MunicipalityCode, Timestamp};
 
 pub const HELP_LIST_LIMIT: u32 = 500;
 
-pub fn report_from(i: &Item) -> Option<SafetyReport> {
-    serde_json::from_str(i.str("report")?).ok()
-}
+pub use crate::domain::household::report_from;
 
 /// Where the member's open "needs help" entry is, if any.
 pub fn help_key(i: &Item) -> Option<Key> {
@@ -46,7 +44,7 @@ pub async fn report(
         .validate()
         .map_err(|e| ApiError::invalid_input("invalid_safety_report", e.code(), format!("{e}."), e.message_ja()))?;
     // The incident open for the resident's municipality and registered area when they reported.
-    let area = registered_area(store, sub).await?;
+    let area = crate::domain::profile::registered_area(store, sub).await?;
     let all = incidents::all(store).await?;
     let current = bosai_types::incident::current_at_home(&all, municipality, area.as_ref(), made.at);
     let scope = incidents::scope_of(current).map_err(checkin::drill_ended)?;
@@ -280,11 +278,6 @@ pub async fn forget(store: &dyn Store, current: &Item) -> Result<(), ApiError> {
     }
 }
 
-/// The area the resident registered (住所の地区), if any.
-pub async fn registered_area(store: &dyn Store, sub: &str) -> Result<Option<AreaCode>, ApiError> {
-    Ok(store.get(&keys::profile(sub)).await?.as_ref().and_then(|p| p.str("area")).and_then(|a| AreaCode::parse(a).ok()))
-}
-
 /// Safety counts by area for HQ (real, or a drill's): one query of the municipality's counter items.
 pub async fn counts_by_area(
     store: &dyn Store,
@@ -472,7 +465,7 @@ mod tests {
             Made::stamp(Some(DeviceTimes { made_at: 2_050_000, sent_at: 2_200_000 }), Timestamp(2_200_000), None);
         let r = report(&s, &m, "r_a", input("rep-late-1", help), late).await.unwrap();
         assert_eq!((r.reported_at, r.received_at), (Timestamp(2_050_000), Some(Timestamp(2_200_000))));
-        let current = crate::domain::household::view(&s, "r_a").await.unwrap().members[0].safety.clone().unwrap();
+        let current = crate::domain::household_view::view(&s, "r_a").await.unwrap().members[0].safety.clone().unwrap();
         assert_eq!(current.report_id, "rep-late-2", "the later-made report stays current");
         assert!(
             help_requests(&s, &m, &Space::Real).await.unwrap().is_empty(),

@@ -3,7 +3,7 @@
 //! preview is audited like a roster view.
 
 use crate::auth::AuthSettings;
-use crate::domain::{checkin, location, roster};
+use crate::domain::{location, roster};
 use crate::ApiError;
 use bosai_store::{ItemExt, Store};
 use bosai_types::checkin::{verify_credential, CredentialError};
@@ -40,7 +40,7 @@ pub async fn preview(
         return Err(refused(&CredentialError::OtherMunicipality));
     }
     let wanted: Vec<MemberId> = claims.m.iter().filter_map(|m| MemberId::parse(m).ok()).collect();
-    let people = checkin::people_named(store, &claims, &wanted).await?.map_err(|r| {
+    let people = crate::domain::scans::people_named(store, &claims, &wanted).await?.map_err(|r| {
         ApiError::invalid(
             r.code,
             format!("The QR code cannot be used: {}.", r.message),

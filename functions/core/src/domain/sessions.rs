@@ -19,12 +19,6 @@ pub(crate) fn random_token() -> String {
     B64URL.encode(b)
 }
 
-/// Secrets are stored only as hashes, so a leaked table cannot be replayed.
-pub(crate) fn hash(secret: &str) -> String {
-    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes());
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 pub(crate) fn invalid_grant() -> ApiError {
     ApiError::invalid(
         "invalid_grant",
@@ -88,7 +82,7 @@ async fn new_refresh(
     rotating_from: Option<(&str, i64)>,
 ) -> Result<String, ApiError> {
     let token = random_token();
-    let h = hash(&token);
+    let h = keys::digest(&token);
     let ends = started.map(|s| s.1).or(rotating_from.map(|r| r.1)).unwrap_or_default();
     let put = TransactOp::Put {
         item: item(&keys::refresh_token(&h))
@@ -154,7 +148,7 @@ pub async fn rotate(
     presented: &str,
     now: i64,
 ) -> Result<TokenResponse, ApiError> {
-    let h = hash(presented);
+    let h = keys::digest(presented);
     let old = store.get(&keys::refresh_token(&h)).await?.ok_or_else(invalid_grant)?;
     let (Some(sub), Some(family)) = (old.str("sub"), old.str("family")) else { return Err(invalid_grant()) };
     let Some(fam) = store.get(&keys::refresh_family(family)).await? else { return Err(invalid_grant()) };
@@ -173,13 +167,13 @@ pub async fn rotate(
     }
     let refresh = new_refresh(store, sub, family, None, Some((&h, ends))).await?;
     // Using the app is being active: it keeps the resident's data from the inactive sweep.
-    crate::domain::activity::seen(store, sub, bosai_types::Timestamp(now * 1000)).await?;
+    crate::domain::profile::seen(store, sub, bosai_types::Timestamp(now * 1000)).await?;
     tokens(settings, sub, refresh, now).await
 }
 
 /// Sign-out: revokes every refresh token descended from this sign-in. Idempotent.
 pub async fn logout(store: &dyn Store, refresh_token: &str) -> Result<(), ApiError> {
-    if let Some(old) = store.get(&keys::refresh_token(&hash(refresh_token))).await? {
+    if let Some(old) = store.get(&keys::refresh_token(&keys::digest(refresh_token))).await? {
         if let Some(family) = old.str("family") {
             revoke_family(store, family).await?;
         }

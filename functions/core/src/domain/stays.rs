@@ -3,8 +3,8 @@
 //! personal data is purged. One item per person, shelter and incident, written in the scan's
 //! own transaction; name, birth year, sex and home only (no needs).
 
-use crate::domain::checkin::{Person, HOME};
 use crate::domain::incidents;
+use crate::domain::person::{Person, HOME};
 use crate::keys;
 use crate::ApiError;
 use bosai_store::{attr, Item, ItemExt, Query, Store, TransactOp, Update, Value};

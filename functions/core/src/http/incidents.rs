@@ -4,7 +4,7 @@
 use super::principal::IncidentCommand;
 use super::{ApiJson, ApiPath, AppState};
 use crate::clock::now_millis;
-use crate::domain::incidents;
+use crate::domain::{incidents, lifecycle};
 use crate::ApiError;
 use axum::extract::State;
 use axum::http::header;
@@ -49,7 +49,7 @@ async fn open(
         Role::Hq | Role::Admin => p.municipality.clone().or_else(|| Some(st.config.municipality.clone())),
         _ => None,
     };
-    Ok(Json(incidents::open(st.store.as_ref(), &p, own.as_ref(), &req, Timestamp(now_millis())).await?))
+    Ok(Json(lifecycle::open(st.store.as_ref(), &p, own.as_ref(), &req, Timestamp(now_millis())).await?))
 }
 
 /// Close an incident. A drill's personal data (its rosters and check-ins) is deleted now and
@@ -66,5 +66,5 @@ async fn close(
     if !bosai_types::checkin::valid_event_id(&id) {
         return Err(ApiError::NotFound("The incident", "災害・訓練"));
     }
-    Ok(Json(incidents::close(st.store.as_ref(), &p, &id, st.config.retention_days, Timestamp(now_millis())).await?))
+    Ok(Json(lifecycle::close(st.store.as_ref(), &p, &id, st.config.retention_days, Timestamp(now_millis())).await?))
 }

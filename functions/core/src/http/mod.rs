@@ -40,7 +40,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub auth: Arc<AuthSettings>,
     /// None: push is not configured (subscriptions answer 503).
-    pub push: Option<Arc<crate::domain::notices::PushSettings>>,
+    pub push: Option<Arc<crate::domain::subscriptions::PushSettings>>,
     /// Wakes the local fan-out worker when a notice is saved (on AWS a schedule runs it).
     pub fanout_wake: Option<Arc<tokio::sync::Notify>>,
     /// The public shelter list's snapshots.
@@ -55,7 +55,7 @@ impl AppState {
 
     pub fn with_push(
         mut self,
-        push: crate::domain::notices::PushSettings,
+        push: crate::domain::subscriptions::PushSettings,
         wake: Option<Arc<tokio::sync::Notify>>,
     ) -> Self {
         self.push = Some(Arc::new(push));

@@ -3,7 +3,7 @@
 
 use super::principal::{hq_municipality, resident_municipality, HqOrAdmin, ResidentOnly};
 use super::{ApiJson, ApiPath, AppState};
-use crate::domain::{notices, safety};
+use crate::domain::{notices, subscriptions};
 use crate::ApiError;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -20,7 +20,7 @@ fn now() -> Timestamp {
     Timestamp(crate::clock::now_millis())
 }
 
-fn push(st: &AppState) -> Result<&notices::PushSettings, ApiError> {
+fn push(st: &AppState) -> Result<&subscriptions::PushSettings, ApiError> {
     st.push.as_deref().ok_or_else(|| ApiError::Unavailable("push is not configured (BOSAI_VAPID_KEY_FILE)".into()))
 }
 
@@ -46,7 +46,7 @@ async fn subscribe(
     ApiJson(input): ApiJson<PushSubscriptionInput>,
 ) -> Result<StatusCode, ApiError> {
     let m = resident_municipality(&p, &st).await?;
-    notices::subscribe(st.store.as_ref(), push(&st)?, &m, &p.sub, &input, now()).await?;
+    subscriptions::subscribe(st.store.as_ref(), push(&st)?, &m, &p.sub, &input, now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -58,7 +58,7 @@ async fn unsubscribe(
     State(st): State<AppState>,
     ApiJson(input): ApiJson<PushUnsubscribe>,
 ) -> Result<StatusCode, ApiError> {
-    notices::unsubscribe(st.store.as_ref(), &p.sub, &input.endpoint).await?;
+    subscriptions::unsubscribe(st.store.as_ref(), &p.sub, &input.endpoint).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -100,7 +100,7 @@ async fn hq_list(
     responses((status = 200, body = Vec<Notice>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn my_list(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<Vec<Notice>>, ApiError> {
     let m = resident_municipality(&p, &st).await?;
-    let area = safety::registered_area(st.store.as_ref(), &p.sub).await?;
+    let area = crate::domain::profile::registered_area(st.store.as_ref(), &p.sub).await?;
     Ok(Json(notices::for_resident(st.store.as_ref(), &m, &p.sub, area.as_ref(), LIST_LIMIT).await?))
 }
 

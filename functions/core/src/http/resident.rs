@@ -51,7 +51,7 @@ fn now() -> Timestamp {
 #[utoipa::path(get, path = "/household", tag = "resident", security(("bearer" = ["ResidentOnly"])),
     responses((status = 200, body = HouseholdView), (status = 401, body = Problem)))]
 async fn view(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<Json<HouseholdView>, ApiError> {
-    Ok(Json(household::view(st.store.as_ref(), &p.sub).await?))
+    Ok(Json(crate::domain::household_view::view(st.store.as_ref(), &p.sub).await?))
 }
 
 /// Add or edit a member; the app picks the id, so a retry never adds twice.
@@ -78,7 +78,7 @@ async fn remove_member(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    household::remove_member(st.store.as_ref(), &p.sub, &member_id(&id)?, now()).await?;
+    crate::domain::erasure::remove_member(st.store.as_ref(), &p.sub, &member_id(&id)?, now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -111,7 +111,7 @@ async fn give_consent(
 /// Withdraw that consent: every member's needs are deleted, also from shelter rosters.
 #[utoipa::path(delete, path = "/me/consent", tag = "resident", security(("bearer" = ["ResidentOnly"])), responses((status = 204, description = "withdrawn, needs deleted")))]
 async fn withdraw_consent(ResidentOnly(p): ResidentOnly, State(st): State<AppState>) -> Result<StatusCode, ApiError> {
-    consent::withdraw(st.store.as_ref(), &p.sub).await?;
+    household::withdraw_consent(st.store.as_ref(), &p.sub).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

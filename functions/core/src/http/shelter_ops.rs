@@ -5,7 +5,7 @@ use super::principal::{ResidentOnly, ShelterManager};
 use super::{ApiJson, ApiPath, AppState};
 use crate::auth::Principal;
 use crate::clock::{now_millis, now_seconds};
-use crate::domain::{checkin, desk, roster, scan_preview, shelters};
+use crate::domain::{checkin, desk, roster, scan_preview, scans, shelters};
 use crate::ApiError;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -64,7 +64,7 @@ async fn scans(
     let (shelter, host) = managed_in(&st, &who, &id).await?;
     // Read once per batch: whether each scan is real or a drill's goes by its own time.
     let incidents = crate::domain::incidents::all(st.store.as_ref()).await?;
-    let host = checkin::Host { shelter: &shelter, municipality: &host, incidents: &incidents };
+    let host = scans::Host { shelter: &shelter, municipality: &host, incidents: &incidents };
     if !valid_device_id(&batch.device_id) {
         return Err(ApiError::invalid(
             "invalid_device_id",
@@ -87,7 +87,7 @@ async fn scans(
             Err(rejection) => Err(rejection),
             Ok(record) => {
                 let now = Timestamp(now_millis());
-                checkin::apply_scan(
+                scans::apply_scan(
                     st.store.as_ref(),
                     &st.auth,
                     &st.config.municipality,

@@ -37,7 +37,7 @@ async fn resident_context(
         &me,
     )
     .await?;
-    let area = crate::domain::safety::registered_area(st.store.as_ref(), sub).await?;
+    let area = crate::domain::profile::registered_area(st.store.as_ref(), sub).await?;
     let host = match &here.shelter_id {
         Some(s) => Some(crate::domain::shelters::get(st.store.as_ref(), s).await?.municipality).filter(|m| m != home),
         None => None,

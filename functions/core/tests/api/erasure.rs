@@ -307,7 +307,7 @@ async fn a_scan_in_flight_during_deletion_is_refused(app: TestApp) {
     let claims: bosai_types::checkin::CheckInClaims =
         app.auth_settings().tokens.verify_own(&cred, bosai_types::checkin::CHECKIN_TYPE).unwrap();
     let wanted = vec![bosai_types::household::MemberId::myself()];
-    let people = checkin::people_named(app.store.as_ref(), &claims, &wanted).await.unwrap().unwrap();
+    let people = bosai_core::domain::scans::people_named(app.store.as_ref(), &claims, &wanted).await.unwrap().unwrap();
     let before = occupancy(&app, A).await;
     // The deletion lands between the device's read and its write.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;

@@ -262,7 +262,7 @@ async fn inactive_residents_are_warned_then_deleted(app: TestApp) {
     assert_eq!(push.received_count(0), 1);
     // Hanako opens the app again two days later (what a token refresh records): active again.
     let (_, me) = app.call("GET", "/api/me", &hanako, None).await;
-    activity::seen(store, me["sub"].as_str().unwrap(), Timestamp(later + 2 * DAY)).await.unwrap();
+    bosai_core::domain::profile::seen(store, me["sub"].as_str().unwrap(), Timestamp(later + 2 * DAY)).await.unwrap();
     // A month after the warning: Taro's data is deleted; Hanako's stays.
     let run = sweep(later + 31 * DAY).await;
     assert_eq!(run.deleted, 1, "{run:?}");

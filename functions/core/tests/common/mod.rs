@@ -24,7 +24,7 @@ pub struct TestApp {
     pub signer: Signer,
     /// The server's push settings (a fresh VAPID key; loopback endpoints allowed for the
     /// test push service). Tests run the fan-out themselves with it.
-    pub push: bosai_core::domain::notices::PushSettings,
+    pub push: bosai_core::domain::subscriptions::PushSettings,
     _dir: tempfile::TempDir,
 }
 
@@ -182,7 +182,7 @@ pub async fn spawn_app_with(store: Arc<dyn Store>, tweak: impl FnOnce(&mut AuthC
     let config = test_config();
     seed::seed(store.as_ref(), Timestamp(1_790_000_000_000)).await.unwrap();
     let vapid = bosai_push::VapidKey::generate("mailto:test@example.jp").unwrap();
-    let push = bosai_core::domain::notices::PushSettings {
+    let push = bosai_core::domain::subscriptions::PushSettings {
         client: bosai_push::PushClient::new(vapid).unwrap(),
         allow_loopback: true,
     };

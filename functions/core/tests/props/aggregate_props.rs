@@ -427,7 +427,8 @@ fn simultaneous_deliveries_all_count() {
 /// Scans of one person at three shelters in the same millisecond, recorded at once (three
 /// tablets, a resend of a queue): occupancy still moves by exactly one person.
 async fn same_millisecond_scans(store: Arc<dyn Store>) {
-    use bosai_core::domain::checkin::{record_event, Person};
+    use bosai_core::domain::checkin::record_event;
+    use bosai_core::domain::person::Person;
     use bosai_core::keys;
     use bosai_store::{Item, ItemExt, Value};
     use bosai_types::checkin::EventKind;
@@ -535,7 +536,7 @@ async fn headcount_case(store: Arc<dyn Store>, rounds: Vec<Vec<Scan>>) {
     use bosai_types::household::MemberId;
     let m = municipality();
     let base = hq::summary(store.as_ref(), &m, &bosai_core::keys::Space::Real, Timestamp(T0)).await.unwrap();
-    let person = |p: usize| checkin::Person {
+    let person = |p: usize| bosai_core::domain::person::Person {
         key: keys::person_of_resident(&format!("r_hc{p}"), "self"),
         member_id: MemberId::myself(),
         roster: roster(p),
@@ -693,14 +694,19 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
         }
     }
     for r in removed {
-        household::remove_member(store.as_ref(), &sub(r), &MemberId::parse("m-child").unwrap(), Timestamp(T0 + 10_000))
-            .await
-            .unwrap();
+        bosai_core::domain::erasure::remove_member(
+            store.as_ref(),
+            &sub(r),
+            &MemberId::parse("m-child").unwrap(),
+            Timestamp(T0 + 10_000),
+        )
+        .await
+        .unwrap();
     }
     // Recount from the current reports.
     let mut want: BTreeMap<Option<String>, [u32; 4]> = BTreeMap::new();
     for (r, area) in areas.iter().enumerate() {
-        let view = household::view(store.as_ref(), &sub(r)).await.unwrap();
+        let view = bosai_core::domain::household_view::view(store.as_ref(), &sub(r)).await.unwrap();
         for mv in &view.members {
             if let Some(rep) = &mv.safety {
                 let k = match rep.status {

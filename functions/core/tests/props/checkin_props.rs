@@ -2,7 +2,8 @@
 //! occupancy equals a recount of current locations, and each person ends where
 //! their latest event (by event time) puts them.
 
-use bosai_core::domain::checkin::{record_event, Person};
+use bosai_core::domain::checkin::record_event;
+use bosai_core::domain::person::Person;
 use bosai_core::{keys, seed};
 use bosai_store::sqlite::SqliteStore;
 use bosai_store::{Item, ItemExt, Store, Value};

@@ -6,7 +6,7 @@
 //! leaves no personal item, and an erased person is named by no item at all.
 
 use bosai_core::auth::Principal;
-use bosai_core::domain::{checkin, erasure, headcount, hq, incidents, purge, safety};
+use bosai_core::domain::{checkin, erasure, headcount, hq, incidents, lifecycle, purge, safety};
 use bosai_core::keys::{self, Space};
 use bosai_core::seed;
 use bosai_store::sqlite::SqliteStore;
@@ -49,8 +49,8 @@ fn roster(p: usize) -> Item {
         .with("needs", Value::s(needs))
 }
 
-fn person(p: usize) -> checkin::Person {
-    checkin::Person {
+fn person(p: usize) -> bosai_core::domain::person::Person {
+    bosai_core::domain::person::Person {
         key: keys::person_of_resident(&format!("r_life{p}"), "self"),
         member_id: MemberId::myself(),
         roster: roster(p),
@@ -173,7 +173,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
         areas: vec![],
         started_at: Some(Timestamp(t0 - 60_000)),
     };
-    incidents::open(store.as_ref(), &admin(), Some(&m), &open, Timestamp(t0)).await.unwrap();
+    lifecycle::open(store.as_ref(), &admin(), Some(&m), &open, Timestamp(t0)).await.unwrap();
     let base_real = counters(store.as_ref(), &Space::Real).await;
     let base_safety = safety_counters(store.as_ref(), &Space::Real).await;
     let drill = Space::Drill(DRILL.into());
@@ -240,7 +240,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
                     safety::erase(store.as_ref(), &resident(p), None).await.map(|_| ())
                 })),
                 Op::EndDrill => calls.push(tokio::spawn(async move {
-                    match incidents::close(store.as_ref(), &admin(), DRILL, 90, Timestamp(now())).await {
+                    match lifecycle::close(store.as_ref(), &admin(), DRILL, 90, Timestamp(now())).await {
                         Ok(_)
                         | Err(bosai_core::ApiError::StateConflict { .. })
                         | Err(bosai_core::ApiError::Conflict(..)) => Ok(()),
@@ -282,7 +282,7 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
     let ended = incidents::get(store.as_ref(), DRILL).await.unwrap().closed_at.is_some();
     if ended {
         // A closing cut short by a racing scan is finished by the next close or purge.
-        incidents::close(store.as_ref(), &admin(), DRILL, 90, Timestamp(now())).await.ok();
+        lifecycle::close(store.as_ref(), &admin(), DRILL, 90, Timestamp(now())).await.ok();
         let left = crate::common::naming(store.as_ref(), "#DRILL#")
             .await
             .into_iter()
