@@ -1,7 +1,6 @@
 //! Text size (up to 200%) and high contrast, remembered on this device. Set on `<html>` as
 //! `data-text-size` / `data-contrast` (app.css scales everything in rem from there).
 
-use crate::dom;
 use crate::dom::{storage_get, storage_set};
 use crate::use_lang;
 use leptos::prelude::*;

@@ -7,7 +7,7 @@
 //! A 4xx answer will never succeed: the item is dropped and reported. Network
 //! errors and 5xx (and 408/429) keep it, and the caller retries with backoff.
 
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::dom;
 use crate::session;
 use bosai_types::household::{MemberId, MemberInput};

@@ -1,6 +1,6 @@
 //! What the HQ screen's parts share: the HQ token and its requests, error banners, focus, counts in words.
 
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::dom;
 use crate::i18n::Lang;
 use crate::staff;

@@ -8,7 +8,6 @@ mod chooser;
 mod load;
 mod ruby;
 
-use crate::dom;
 use bosai_types::household::{Relationship, Sex};
 use bosai_types::needs::{AllergenCode, CareNeed, DietaryNeed, MedicalNeed, NursingCareLevel};
 use bosai_types::notices::NoticeLevel;

@@ -1,7 +1,7 @@
 //! The household screen (家族・安否): members, what each needs, adding a member.
 
 use super::*;
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::dom;
 use crate::i18n::{fill, tx, Lang};
 use crate::outbox::Op;

@@ -3,7 +3,6 @@
 use super::*;
 use crate::api;
 use crate::api::ApiError;
-use crate::dom;
 use crate::i18n::tx;
 use crate::resident::WithdrawConsent;
 use crate::resident::{self};

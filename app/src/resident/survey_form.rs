@@ -1,7 +1,7 @@
 //! One survey's form: each question as its kind asks (choices, number, text), checked before it is sent.
 
 use super::*;
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::dom;
 use crate::i18n::{tx, Lang};
 use crate::outbox::{Op, RawJson};

@@ -1,7 +1,6 @@
 //! Scanning at reception: the scan form, the queue of scans waiting to be sent, and the tools for a stuck queue.
 
 use super::*;
-use crate::api::{self};
 use crate::dom;
 use crate::i18n::Lang;
 use crate::shelter::{self, Preview};
