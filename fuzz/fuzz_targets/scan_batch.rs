@@ -1,7 +1,7 @@
 //! The server's reading of a staff device's offline batch
 //! (`POST /api/shelters/{id}/scans`): the `ScanBatch` body, the device id and
 //! size checks, then per record `parse_record`, `check_scan` and
-//! `scanned_members` — the store-free part of `domain::checkin::apply_scan`.
+//! `scanned_members` — the store-free part of `domain::scans::apply_scan`.
 //! Nothing panics; a record passes only with a valid event id, a scan time in
 //! the window, a genuinely signed credential of this municipality that was
 //! valid when scanned, and members the credential names.
