@@ -57,7 +57,12 @@ fn main() {
             out.push_str(&tr_struct(&reference));
         }
         if *area == "templates" {
-            out.push_str(&templates(&reference, &read_catalog(&area_dir.join("en.json"))));
+            let catalogs: Vec<(String, Map<String, Value>)> = languages
+                .iter()
+                .filter(|l| area_dir.join(format!("{}.json", l.code)).exists())
+                .map(|l| (l.code.clone(), read_catalog(&area_dir.join(format!("{}.json", l.code)))))
+                .collect();
+            out.push_str(&templates(&reference, &catalogs));
         }
     }
     if !problems.is_empty() {
@@ -223,25 +228,42 @@ fn lang_enum(languages: &[Language]) -> String {
     s
 }
 
-/// The notice templates HQ's composer offers, in the notices' two languages (`<id>_title`,
-/// `<id>_body` keys).
-fn templates(ja: &Map<String, Value>, en: &Map<String, Value>) -> String {
-    let text = |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let mut s = String::from("/// Notice templates (generated from `i18n/templates`): Japanese and English.\n");
+/// The notice templates HQ's composer offers, in every language (`<id>_title`, `<id>_body`
+/// keys). A notice is plain text: furigana markup becomes 漢字（かんじ）.
+fn templates(ja: &Map<String, Value>, catalogs: &[(String, Map<String, Value>)]) -> String {
+    let text = |m: &Map<String, Value>, k: &str| plain(m.get(k).and_then(Value::as_str).unwrap_or_default());
+    let mut s = String::from("/// Notice templates (generated from `i18n/templates`): (language code, title, body).\n");
     s.push_str("pub const NOTICE_TEMPLATES: &[NoticeTemplate] = &[\n");
     for id in ja.keys().filter_map(|k| k.strip_suffix("_title")) {
         let (title, body) = (format!("{id}_title"), format!("{id}_body"));
-        let _ = writeln!(
-            s,
-            "    NoticeTemplate {{ id: {id:?}, title_ja: {:?}, body_ja: {:?}, title_en: {:?}, body_en: {:?} }},",
-            text(ja, &title),
-            text(ja, &body),
-            text(en, &title),
-            text(en, &body)
-        );
+        let _ = write!(s, "    NoticeTemplate {{ id: {id:?}, texts: &[");
+        for (code, m) in catalogs {
+            let _ = write!(s, "({code:?}, {:?}, {:?}), ", text(m, &title), text(m, &body));
+        }
+        s.push_str("] },\n");
     }
     s.push_str("];\n\n");
     s
+}
+
+/// `[漢字|かんじ]` → `漢字（かんじ）` (the markup was checked by `ruby_problem`).
+fn plain(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(start) = rest.find('[') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let Some(end) = after.find(']') else { break };
+        match after[..end].split_once('|') {
+            Some((base, reading)) => {
+                let _ = write!(out, "{base}（{reading}）");
+            }
+            None => out.push_str(&after[..end]),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn tr_struct(reference: &Map<String, Value>) -> String {

@@ -122,7 +122,8 @@ function offlineNotice() {
  */
 async function noticePage(request) {
   const cache = await caches.open(NOTICES);
-  const cached = cache.match(request);
+  // The page varies with the browser's languages; offline, any language beats none.
+  const cached = cache.match(request, { ignoreVary: true });
   const network = fetch(request).then(async (res) => {
     if (res.ok) {
       await cache.put(request, res.clone());
@@ -130,7 +131,7 @@ async function noticePage(request) {
       const keys = await cache.keys();
       await Promise.all(keys.slice(0, Math.max(0, keys.length - NOTICES_KEPT)).map((k) => cache.delete(k)));
     } else if (res.status === 404) {
-      await cache.delete(request); // withdrawn
+      await cache.delete(request, { ignoreVary: true }); // withdrawn
     }
     return res;
   });
@@ -195,18 +196,38 @@ function landingUrl(p) {
   return new URL('/n/' + encodeURIComponent(p.id), self.location.origin).href;
 }
 
+/** BCP 47 tags of the language codes whose tag differs (app/i18n/languages.json). */
+const HTML_LANG = { 'ja-easy': 'ja', pt: 'pt-BR' };
+
+/**
+ * The text to show of one of the payload's texts, and its language. A payload that names the
+ * device's language (`lang`) holds Japanese and that reader's language (or easy Japanese) only:
+ * the language that is not Japanese, else Japanese. Without `lang` (an older server): Japanese
+ * with English below.
+ */
+function shown(p, t) {
+  if (typeof p.lang === 'string') {
+    const code = Object.keys(t).find((k) => k !== 'ja' && typeof t[k] === 'string' && t[k].trim()) || 'ja';
+    return { text: t[code], lang: HTML_LANG[code] || code };
+  }
+  const en = typeof t.en === 'string' && t.en.trim() ? t.en : '';
+  return { text: t.ja, en, lang: 'ja' };
+}
+
 self.addEventListener('push', (event) => {
   const p = readPayload(event);
   // A push with nothing to show shows nothing (and must not throw).
   if (!p) return;
-  const en = [p.title.en, p.body && p.body.en].filter((s) => typeof s === 'string' && s.trim()).join('\n');
-  const body = p.body.ja + (en ? '\n' + en : '');
+  const title = shown(p, p.title);
+  const text = shown(p, p.body);
+  const en = [title.en, text.en].filter(Boolean).join('\n');
+  const body = text.text + (en ? '\n' + en : '');
   event.waitUntil(
-    self.registration.showNotification(p.title.ja, {
+    self.registration.showNotification(title.text, {
       body,
       // The same notice delivered twice replaces its notification instead of adding one.
       tag: p.id,
-      lang: 'ja',
+      lang: title.lang,
       icon: '/icons/icon-192.png',
       badge: '/icons/icon-192.png',
       data: { url: landingUrl(p) },

@@ -198,6 +198,13 @@ fn FocusOnNavigate(routing: ReadSignal<bool>) -> impl IntoView {
 fn Header(bundle: Bundle) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().tr();
+    if bundle == Bundle::Resident {
+        // Notifications come in the language chosen here (also one chosen while offline).
+        Effect::new(move || {
+            let l = lang.get();
+            leptos::task::spawn_local(push::follow_language(l));
+        });
+    }
     view! {
         <header class="site-header">
             <div class="bar">

@@ -4,7 +4,8 @@
 
 use crate::api::{self, ApiError};
 use crate::dom;
-use bosai_types::notices::{PushUnsubscribe, VapidPublicKey};
+use crate::i18n::Lang;
+use bosai_types::notices::{PushSubscriptionInput, PushUnsubscribe, VapidPublicKey};
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -12,6 +13,8 @@ use web_sys::{NotificationPermission, PushManager, PushSubscription, PushSubscri
 
 /// The endpoint registered with the server (`bosai.res.` : forgotten at sign-out).
 const ENDPOINT_KEY: &str = "bosai.res.push.endpoint";
+/// The language the server was last told this device's reader has (`bosai.res.`: forgotten too).
+const LANG_KEY: &str = "bosai.res.push.lang";
 /// `navigator.serviceWorker.ready` never settles without a service worker.
 const READY_TIMEOUT_MS: i32 = 10_000;
 
@@ -80,8 +83,31 @@ pub async fn is_on() -> bool {
     current(&pm).await.is_some() && dom::storage_get(ENDPOINT_KEY).is_some()
 }
 
+/// What the API takes: `toJSON()` ({endpoint, expirationTime, keys: {p256dh, auth}}) and the
+/// reader's language, in which the server then sends.
+fn registration(sub: &PushSubscription, lang: Lang) -> Option<String> {
+    let json = js_sys::JSON::stringify(sub).ok()?.as_string()?;
+    let mut input: PushSubscriptionInput = serde_json::from_str(&json).ok()?;
+    input.lang = Some(lang.code().to_owned());
+    serde_json::to_string(&input).ok()
+}
+
+/// The resident chose another language: this device's notifications follow, when they are on.
+/// Offline, it is tried again on the next start (the stored language still differs).
+pub async fn follow_language(lang: Lang) {
+    if dom::storage_get(ENDPOINT_KEY).is_none() || dom::storage_get(LANG_KEY).as_deref() == Some(lang.code()) {
+        return;
+    }
+    let Some(pm) = push_manager(false).await else { return };
+    let Some(sub) = current(&pm).await else { return };
+    let Some(body) = registration(&sub, lang) else { return };
+    if api::send_as::<api::Resident>("POST", "/api/push/subscriptions", Some(body)).await.is_ok() {
+        dom::storage_set(LANG_KEY, lang.code());
+    }
+}
+
 /// Asks for permission, subscribes with the server's VAPID key and registers the subscription.
-pub async fn turn_on() -> Result<(), PushError> {
+pub async fn turn_on(lang: Lang) -> Result<(), PushError> {
     if !supported() {
         return Err(PushError::Unsupported);
     }
@@ -106,13 +132,13 @@ pub async fn turn_on() -> Result<(), PushError> {
         }
     };
     let sub: PushSubscription = sub.unchecked_into();
-    // `toJSON()`: {endpoint, expirationTime, keys: {p256dh, auth}}, as the API takes it.
-    let body = js_sys::JSON::stringify(&sub).ok().and_then(|s| s.as_string()).ok_or(PushError::Failed)?;
+    let body = registration(&sub, lang).ok_or(PushError::Failed)?;
     if let Err(e) = api::send_as::<api::Resident>("POST", "/api/push/subscriptions", Some(body)).await {
         let _ = settle(sub.unsubscribe()).await;
         return Err(PushError::Api(e));
     }
     dom::storage_set(ENDPOINT_KEY, &sub.endpoint());
+    dom::storage_set(LANG_KEY, lang.code());
     Ok(())
 }
 
@@ -132,6 +158,7 @@ pub async fn turn_off() {
         }
     }
     dom::storage_remove(ENDPOINT_KEY);
+    dom::storage_remove(LANG_KEY);
 }
 
 /// Sign-out or deleted data: stop notifications on this device (no server call: the session

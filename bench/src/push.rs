@@ -52,6 +52,8 @@ async fn fanout_rate(devices: usize) -> f64 {
             endpoint: s.endpoint.clone(),
             expiration_time: None,
             keys: PushKeys { p256dh: s.keys.p256dh_base64url(), auth: s.keys.auth_base64url() },
+            // Devices in every language: each gets its own message.
+            lang: Some(bosai_types::localized::LANGUAGES[i % bosai_types::localized::LANGUAGES.len()].to_owned()),
         };
         subscriptions::subscribe(&store, &push, &m, &format!("r_push{i:06}"), &input, now()).await.unwrap();
     }

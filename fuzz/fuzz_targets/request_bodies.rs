@@ -22,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
             title: n.title,
             body: n.body,
             url: String::new(),
+            lang: None,
         });
     }
     let _ = serde_json::from_slice::<bosai_types::notices::PushSubscriptionInput>(data);

@@ -247,7 +247,7 @@ async function sendNotice(page, { title, titleEn = '', body, bodyEn = '', level 
   return JSON.parse(req.postData()).id;
 }
 
-test('a template fills the notice in Japanese and English; its blanks must be written over first', async (t) => {
+test('a template fills the notice in every language; its blanks must be given first', async (t) => {
   const b = await launchBrowser();
   t.after(() => b.close());
   const { page } = b;
@@ -257,17 +257,30 @@ test('a template fills the notice in Japanese and English; its blanks must be wr
   await page.locator('#n-template').selectOption('water');
   assert.match(await page.locator('#n-title-ja').inputValue(), /給水/);
   assert.match(await page.locator('#n-body-en').inputValue(), /\[time\]/);
+  // Easy Japanese and the foreign residents' languages are filled too, folded under one summary.
+  const others = page.locator('details.notice-languages');
+  assert.equal(await others.evaluate((d) => d.open), true, 'open: a template wrote in them');
+  await others.locator('summary').filter({ hasText: '9言語に入力済み' }).waitFor();
+  assert.match(await page.getByLabel('本文（Tiếng Việt）').inputValue(), /\[place\]/);
+  assert.equal(await page.locator('#n-body-vi').getAttribute('lang'), 'vi');
+  assert.match(await page.locator('#n-title-ja-easy').inputValue(), /水（みず）/, 'furigana in brackets');
   await page.getByRole('button', { name: '内容を確認する' }).click();
   await page.getByRole('alert').filter({ hasText: 'テンプレートの「〇〇」' }).waitFor();
   assert.equal(await page.locator('.notice-confirm').count(), 0, 'no confirmation while a blank is left');
-  for (const id of ['n-title-ja', 'n-body-ja', 'n-title-en', 'n-body-en']) {
-    const v = await page.locator(`#${id}`).inputValue();
-    await page.locator(`#${id}`).fill(v.replaceAll('〇〇', '片平小学校').replaceAll('〇時', '14時')
-      .replaceAll('[place]', 'Katahira ES').replaceAll('[time]', '14:00'));
+  // The place and the time, written once, go into every language.
+  await page.getByLabel('場所（テンプレートの「〇〇」）').fill('片平小学校');
+  await page.getByLabel('時刻（テンプレートの「〇時」）').fill('14:00');
+  for (const code of ['ja', 'ja-easy', 'en', 'vi', 'ne', 'zh-Hant']) {
+    const body = await page.locator(`#n-body-${code}`).inputValue();
+    assert.ok(body.includes('片平小学校') && body.includes('14:00') && !/\[|〇/.test(body), `${code}: ${body}`);
   }
   await page.getByRole('button', { name: '内容を確認する' }).click();
-  await page.locator('.notice-confirm .confirm-title').filter({ hasText: '給水のお知らせ（片平小学校）' }).waitFor();
+  const confirm = page.locator('.notice-confirm');
+  await confirm.locator('.confirm-title').filter({ hasText: '給水のお知らせ（片平小学校）' }).waitFor();
+  await confirm.locator('dd[lang="vi"]').filter({ hasText: 'Thông báo cấp nước (片平小学校)' }).waitFor();
+  assert.equal(await confirm.locator('dt').filter({ hasText: 'やさしい にほんご' }).count(), 1);
   await assertAccessible(page, '/hq (notice from a template)');
+  await screenshot(page, 'hq-notice-template-360');
   assert.deepEqual(posts, [], 'nothing sent before 送信する');
   assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
 });
@@ -341,9 +354,11 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     const got = await until(async () => { const g = await push.received(0); return g.count >= 1 && g; }, { what: 'a push at device 0' });
     assert.equal(got.count, 1);
     assert.equal(got.last.id, id);
-    assert.deepEqual(got.last.title, { ja: title, en: 'Water distribution' });
+    // The device said Japanese: Japanese only (English is for devices that said English).
+    assert.deepEqual(got.last.title, { ja: title, en: '' });
+    assert.equal(got.last.lang, 'ja');
     assert.equal(got.last.level, 'warning');
-    assert.equal(got.last.url, `/n/041009/${id}`);
+    assert.equal(got.last.url, `/n/041009/${id}?lang=ja`);
     payload = got.last_text;
   });
 
@@ -352,26 +367,28 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     await sw.deliver(payload);
     const [n] = await until(async () => { const ns = await notifications(page, id); return ns.length === 1 && ns; }, { what: 'the notification' });
     assert.equal(n.title, title);
-    assert.equal(n.body, `${body}\nWater distribution\nWater at Katahiracho ES from 14:00.`);
+    assert.equal(n.body, body);
     assert.equal(n.lang, 'ja');
-    assert.equal(n.data.url, `${stack.url}/n/041009/${id}`);
+    assert.equal(n.data.url, `${stack.url}/n/041009/${id}?lang=ja`);
     assert.equal(n.requireInteraction, false, 'only emergencies stay on screen');
     // Again, then nothing, then garbage, then a probe: once the probe shows, the others were handled.
     await sw.deliver(payload);
     await sw.deliver('');
     await sw.deliver('not json');
-    await sw.deliver(JSON.stringify({ id: 'probe', level: 'emergency', title: { ja: '確認用' }, body: { ja: '確認' }, url: '/n/probe' }));
+    // A payload without `lang` (sent before devices said their language): Japanese, English below.
+    await sw.deliver(JSON.stringify({ id: 'probe', level: 'emergency', title: { ja: '確認用', en: 'Probe' }, body: { ja: '確認' }, url: '/n/probe' }));
     await until(async () => (await notifications(page, 'probe')).length === 1, { what: 'the probe notification' });
     assert.equal((await notifications(page, id)).length, 1, 'a duplicate replaces, it does not add');
     assert.deepEqual((await notifications(page)).map((x) => x.tag).sort(), [id, 'probe'].sort());
     assert.equal((await notifications(page, 'probe'))[0].requireInteraction, true, 'an emergency stays on screen');
+    assert.deepEqual([(await notifications(page, 'probe'))[0].title, (await notifications(page, 'probe'))[0].body], ['確認用', '確認\nProbe']);
   });
 
   await t.test('the resident\'s notices list links to the landing page', async () => {
     await page.getByRole('button', { name: '最新の情報に更新' }).click();
     const link = page.locator(`li.notice[data-notice="${id}"] a`);
     await link.waitFor();
-    assert.equal(await link.getAttribute('href'), `/n/041009/${id}`);
+    assert.equal(await link.getAttribute('href'), `/n/041009/${id}?lang=ja`, 'in the language chosen in the app');
     assert.equal(await link.getAttribute('rel'), 'external');
     await page.locator(`li.notice[data-notice="${id}"] .badge`).filter({ hasText: '注意' }).waitFor();
     await screenshot(page, 'notices-ja-360');
@@ -404,7 +421,7 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
   });
 
   await t.test('opened once, the landing page still shows offline', async () => {
-    assert.ok(await page.evaluate(async (path) => !!(await (await caches.open('bosai-notices')).match(path)), `/n/041009/${id}`), 'kept by the service worker');
+    assert.ok(await page.evaluate(async (path) => !!(await (await caches.open('bosai-notices')).match(path, { ignoreVary: true })), `/n/041009/${id}`), 'kept by the service worker');
     await context.setOffline(true);
     await page.reload();
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
@@ -442,6 +459,61 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
 
   assert.deepEqual(resident.errors.map(String), [], 'no uncaught page errors (resident)');
   assert.deepEqual(hqB.errors.map(String), [], 'no uncaught page errors (HQ)');
+});
+
+test('a resident reading Vietnamese: the device follows the language, the notice comes in Vietnamese', async (t) => {
+  const resident = await launchBrowser({ permissions: ['notifications'] });
+  const hqB = await launchBrowser({ viewport: { width: 1024, height: 800 } });
+  t.after(async () => { await resident.close(); await hqB.close(); });
+  const { page, context } = resident;
+  await context.addInitScript(fakePushManager, await push.subscription(1));
+  const registered = [];
+  page.on('request', (q) => {
+    if (q.url().endsWith('/api/push/subscriptions') && q.method() === 'POST') registered.push(JSON.parse(q.postData()).lang);
+  });
+  await page.goto(`${stack.url}/`);
+  await signIn(page, stack.url);
+  await page.goto(`${stack.url}/notices`);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.locator('#push-toggle:not([disabled])').waitFor();
+  await page.getByRole('switch', { name: 'お知らせを通知で受け取る' }).check();
+  await page.getByRole('status').filter({ hasText: '通知をオンにしました。' }).waitFor();
+  await chooseLanguage(page, 'vi');
+  await until(() => registered.length === 2, { what: 'the subscription registered again' });
+  assert.deepEqual(registered, ['ja', 'vi'], 'registered in Japanese, then again in Vietnamese');
+
+  await hqSignIn(hqB.page, await r.hqToken());
+  await hqB.page.locator('#n-template').selectOption('water');
+  await hqB.page.getByLabel('場所（テンプレートの「〇〇」）').fill('片平小学校');
+  await hqB.page.getByLabel('時刻（テンプレートの「〇時」）').fill('14:00');
+  await hqB.page.getByRole('radio', { name: '全員（市内全域）' }).check();
+  await hqB.page.getByRole('button', { name: '内容を確認する' }).click();
+  const [req] = await Promise.all([
+    hqB.page.waitForRequest((q) => q.method() === 'POST' && q.url().endsWith('/api/hq/notices')),
+    hqB.page.locator('.notice-confirm').getByRole('button', { name: '送信する' }).click(),
+  ]);
+  const id = JSON.parse(req.postData()).id;
+  const got = await until(async () => { const g = await push.received(1); return g.last?.id === id && g; }, { what: 'the notice at device 1' });
+  assert.equal(got.last.lang, 'vi');
+  assert.equal(got.last.title.vi, 'Thông báo cấp nước (片平小学校)');
+  assert.equal(got.last.url, `/n/041009/${id}?lang=vi`);
+
+  const sw = await swRegistration(context, page);
+  await sw.deliver(got.last_text);
+  const [n] = await until(async () => { const ns = await notifications(page, id); return ns.length === 1 && ns; }, { what: 'the notification' });
+  assert.equal(n.title, 'Thông báo cấp nước (片平小学校)');
+  assert.match(n.body, /^Sẽ cấp nước tại 片平小学校 từ 14:00\./);
+  assert.equal(n.lang, 'vi');
+
+  await page.goto(`${stack.url}${got.last.url}`);
+  await page.getByRole('heading', { level: 1, name: 'Thông báo cấp nước (片平小学校)' }).waitFor();
+  assert.equal(await page.locator('h1').getAttribute('lang'), 'vi');
+  await page.locator('section[lang="ja"] h2').filter({ hasText: '給水のお知らせ（片平小学校）' }).waitFor();
+  await page.getByRole('link', { name: 'やさしい にほんご' }).click();
+  await page.getByRole('heading', { level: 1, name: /水（みず）を配（くば）ります/ }).waitFor();
+  await assertAccessible(page, `/n/041009/${id}?lang=ja-easy`);
+  await screenshot(page, 'notice-landing-ja-easy-360');
+  assert.deepEqual(resident.errors.map(String), [], 'no uncaught page errors (resident)');
 });
 
 test('a browser without push support is told so, and the rest of the page works', async (t) => {

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod incident;
 #[cfg(feature = "jws")]
 pub mod jws;
+pub mod localized;
 pub mod made;
 pub mod needs;
 pub mod notices;

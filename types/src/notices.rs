@@ -80,12 +80,7 @@ fn err(code: &'static str, en: impl Into<String>, ja: impl Into<String>) -> Noti
 }
 
 fn text_ok(t: &Localized, max: usize) -> bool {
-    let clean = |s: &str| !s.chars().any(|c| c.is_control() && c != '\n');
-    !t.ja.trim().is_empty()
-        && t.ja.chars().count() <= max
-        && t.en.chars().count() <= max
-        && clean(&t.ja)
-        && clean(&t.en)
+    !t.ja.trim().is_empty() && t.longest() <= max && !t.any_char(|c| c.is_control() && c != '\n')
 }
 
 impl NewNotice {
@@ -95,18 +90,18 @@ impl NewNotice {
             return Err(err(
                 "invalid_title",
                 format!(
-                    "Enter a title in Japanese, at most {MAX_NOTICE_TITLE_CHARS} characters per language, on one line."
+                    "Enter a title in Japanese, at most {MAX_NOTICE_TITLE_CHARS} characters in each language, on one line."
                 ),
                 format!("件名（日本語）を{MAX_NOTICE_TITLE_CHARS}文字以内で入力してください。"),
             ));
         }
-        if self.title.ja.contains('\n') || self.title.en.contains('\n') {
+        if self.title.any_char(|c| c == '\n') {
             return Err(err("invalid_title", "Keep the title on one line.", "件名は1行で入力してください。"));
         }
         if !text_ok(&self.body, MAX_NOTICE_BODY_CHARS) {
             return Err(err(
                 "invalid_body",
-                format!("Enter the message in Japanese, at most {MAX_NOTICE_BODY_CHARS} characters per language."),
+                format!("Enter the message in Japanese, at most {MAX_NOTICE_BODY_CHARS} characters in each language."),
                 format!("本文（日本語）を{MAX_NOTICE_BODY_CHARS}文字以内で入力してください。"),
             ));
         }
@@ -189,19 +184,59 @@ pub struct PushPayload {
     pub body: Localized,
     /// The landing page, relative to the app's origin.
     pub url: String,
+    /// The language the device shows (its reader's, else easy Japanese, else Japanese); the texts
+    /// hold Japanese and that language only. Absent (a device that did not say its language):
+    /// Japanese with English below.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
+/// How a drill's notice is marked in each language, so it is never taken for the real thing
+/// (machine-translated like the catalogs; awaits review by native speakers).
+const DRILL_MARKS: [(&str, &str); 11] = [
+    ("ja", "【訓練】"),
+    ("ja-easy", "【くんれん】"),
+    ("en", "[DRILL] "),
+    ("zh-Hans", "【演习】"),
+    ("zh-Hant", "【演習】"),
+    ("ko", "[훈련] "),
+    ("vi", "[DIỄN TẬP] "),
+    ("tl", "[PAGSASANAY] "),
+    ("pt", "[SIMULADO] "),
+    ("ne", "[अभ्यास] "),
+    ("id", "[LATIHAN] "),
+];
+
 impl PushPayload {
-    pub fn of(n: &Notice) -> Self {
-        let mut title = n.title.clone();
+    /// What a device whose reader chose `reader` (a code of [`crate::localized::LANGUAGES`]) receives;
+    /// `None`: Japanese and English, as before devices said their language.
+    pub fn of(n: &Notice, reader: Option<&str>) -> Self {
+        let (mut title, body, lang) = match reader {
+            Some(code) => {
+                let shown = n.title.resolve(code).0;
+                (n.title.for_reader(code), n.body.for_reader(code), Some(shown.to_owned()))
+            }
+            None => (Localized::new(&n.title.ja, &n.title.en), Localized::new(&n.body.ja, &n.body.en), None),
+        };
         if n.drill.is_some() {
-            // A drill's notice is never taken for the real thing, also on a lock screen.
-            title.ja = format!("【訓練】{}", title.ja);
-            if !title.en.trim().is_empty() {
-                title.en = format!("[DRILL] {}", title.en);
+            // Also on a lock screen.
+            for (code, mark) in DRILL_MARKS {
+                if let Some(t) = title.slot_mut(code).filter(|t| !t.trim().is_empty()) {
+                    *t = format!("{mark}{t}");
+                }
             }
         }
-        Self { id: n.id.clone(), level: n.level, title, body: n.body.clone(), url: n.landing_path() }
+        let url = match &lang {
+            Some(_) => format!("{}?lang={}", n.landing_path(), reader.unwrap_or("ja")),
+            None => n.landing_path(),
+        };
+        Self { id: n.id.clone(), level: n.level, title, body, url, lang }
+    }
+
+    /// The largest message this notice makes, over every language a device may have chosen.
+    pub fn largest(n: &Notice) -> usize {
+        let size = |r| serde_json::to_vec(&PushPayload::of(n, r)).map_or(usize::MAX, |v| v.len());
+        crate::localized::LANGUAGES.iter().map(|c| size(Some(c))).chain([size(None)]).max().unwrap_or(0)
     }
 }
 
@@ -228,6 +263,17 @@ pub struct PushSubscriptionInput {
     #[serde(rename = "expirationTime", default)]
     pub expiration_time: Option<f64>,
     pub keys: PushKeys,
+    /// The language the resident chose in the app (not part of `toJSON()`; the app adds it): the
+    /// device's notifications are in it when HQ wrote it. Sent again when the resident changes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = lang_code))]
+    pub lang: Option<String>,
+}
+
+#[cfg(feature = "openapi")]
+fn lang_code() -> utoipa::openapi::schema::Object {
+    let codes = crate::localized::LANGUAGES.into_iter().map(serde_json::Value::from);
+    crate::schema::string("A language code of the app").enum_values(Some(codes)).build()
 }
 
 /// `DELETE /api/push/subscriptions`: the endpoint to stop sending to.
@@ -284,5 +330,52 @@ mod tests {
             Some("invalid_target")
         );
         assert_eq!(code(&|n| n.target = NoticeTarget::All), None);
+        // Every language HQ adds is held to the same rules.
+        assert_eq!(code(&|n| n.title.vi = "Cấp nước".into()), None);
+        assert_eq!(code(&|n| n.title.ne = "क".repeat(61)), Some("invalid_title"));
+        assert_eq!(code(&|n| n.title.ja_easy = "みず\nくばります".into()), Some("invalid_title"));
+        assert_eq!(code(&|n| n.body.zh_hant = "\u{7}".into()), Some("invalid_body"));
+    }
+
+    fn sent(drill: Option<&str>) -> Notice {
+        let new = notice();
+        Notice {
+            id: new.id,
+            municipality: crate::MunicipalityCode::parse("041009").unwrap(),
+            title: Localized { ja_easy: "みずを くばります".into(), vi: "Cấp nước".into(), ..new.title },
+            body: Localized { ja_easy: "14じから みずを くばります。".into(), ..new.body },
+            level: new.level,
+            target: new.target,
+            created_at: Timestamp(0),
+            delivery: None,
+            drill: drill.map(str::to_owned),
+            incident: None,
+        }
+    }
+
+    #[test]
+    fn a_device_receives_japanese_and_its_readers_language_only() {
+        let n = sent(None);
+        let vi = PushPayload::of(&n, Some("vi"));
+        assert_eq!((vi.lang.as_deref(), vi.title.vi.as_str()), (Some("vi"), "Cấp nước"));
+        assert_eq!(vi.title.ja, "給水のお知らせ", "Japanese always, for older service workers");
+        assert!(vi.title.en.is_empty() && vi.title.ja_easy.is_empty(), "nothing the device does not show");
+        assert_eq!(vi.body.get("vi"), "14じから みずを くばります。", "no Vietnamese body: easy Japanese");
+        assert_eq!(vi.url, "/n/041009/water-0001?lang=vi");
+        let ko = PushPayload::of(&n, Some("ko"));
+        assert_eq!((ko.lang.as_deref(), ko.title.ja_easy.as_str()), (Some("ja-easy"), "みずを くばります"));
+        let old = PushPayload::of(&n, None);
+        assert_eq!(
+            (old.lang, old.title.en.as_str(), old.url.as_str()),
+            (None, "Water distribution", "/n/041009/water-0001")
+        );
+        let drill = PushPayload::of(&sent(Some("訓練")), Some("vi"));
+        assert_eq!(
+            (drill.title.ja.as_str(), drill.title.vi.as_str()),
+            ("【訓練】給水のお知らせ", "[DIỄN TẬP] Cấp nước")
+        );
+        let mut long = sent(None);
+        long.body.ne = "क".repeat(MAX_NOTICE_BODY_CHARS);
+        assert!(PushPayload::largest(&long) > serde_json::to_vec(&PushPayload::of(&long, Some("vi"))).unwrap().len());
     }
 }

@@ -93,35 +93,10 @@ slug_id!(
     AreaCode, "area code", 32, '-', "^[a-z0-9-]{1,32}$"
 );
 
-/// Text in Japanese and English. Japanese is required; empty English falls back to Japanese.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Localized {
-    pub ja: String,
-    #[serde(default)]
-    pub en: String,
-}
-
-/// A [`Localized`] text as `check_text` accepts it with this limit: the Japanese not blank,
-/// each language at most `max` characters.
 #[cfg(feature = "openapi")]
-pub(crate) fn localized(max: usize, nullable: bool) -> utoipa::openapi::schema::Object {
-    use crate::schema::{not_blank_pattern, string};
-    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, SchemaType, Type};
-    let types =
-        if nullable { SchemaType::from_iter([Type::Object, Type::Null]) } else { SchemaType::new(Type::Object) };
-    ObjectBuilder::new()
-        .schema_type(types)
-        .description(Some(format!(
-            "Japanese (required, not blank) and English (empty: the Japanese is shown), each at most {max} characters"
-        )))
-        .property("ja", string("Japanese").pattern(Some(not_blank_pattern())).max_length(Some(max)))
-        .required("ja")
-        .property("en", string("English").max_length(Some(max)))
-        .additional_properties(Some(AdditionalProperties::<utoipa::openapi::Schema>::FreeForm(false)))
-        .build()
-}
+pub(crate) use crate::localized::schema as localized;
+pub use crate::localized::Localized;
+
 #[cfg(feature = "openapi")]
 fn title_text() -> utoipa::openapi::schema::Object {
     localized(MAX_TITLE_CHARS, false)
@@ -137,19 +112,6 @@ fn label_text() -> utoipa::openapi::schema::Object {
 #[cfg(feature = "openapi")]
 fn unit_text() -> utoipa::openapi::schema::Object {
     localized(MAX_LABEL_CHARS, true)
-}
-
-impl Localized {
-    pub fn new(ja: &str, en: &str) -> Self {
-        Self { ja: ja.into(), en: en.into() }
-    }
-    pub fn get(&self, ja: bool) -> &str {
-        if ja || self.en.trim().is_empty() {
-            &self.ja
-        } else {
-            &self.en
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,7 +153,7 @@ pub enum QuestionKind {
         max: i32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", schema(schema_with = unit_text))]
-        unit: Option<Localized>,
+        unit: Option<Box<Localized>>,
     },
     /// Free text, at most 500 characters.
     FreeText,
@@ -519,13 +481,14 @@ pub enum AnswerError {
     NotOpenYet,
     Closed,
     UnknownQuestion(String),
-    MissingRequired(QuestionId, Localized),
-    WrongType(QuestionId, Localized),
-    UnknownOption(QuestionId, Localized),
-    OtherNotAllowed(QuestionId, Localized),
-    OtherTooLong(QuestionId, Localized),
-    OutOfRange { question: QuestionId, text: Localized, min: i32, max: i32 },
-    TextTooLong(QuestionId, Localized),
+    // The question's text is boxed: it holds every language, and the error travels in `Result`s.
+    MissingRequired(QuestionId, Box<Localized>),
+    WrongType(QuestionId, Box<Localized>),
+    UnknownOption(QuestionId, Box<Localized>),
+    OtherNotAllowed(QuestionId, Box<Localized>),
+    OtherTooLong(QuestionId, Box<Localized>),
+    OutOfRange { question: QuestionId, text: Box<Localized>, min: i32, max: i32 },
+    TextTooLong(QuestionId, Box<Localized>),
 }
 
 impl AnswerError {
@@ -558,7 +521,7 @@ impl AnswerError {
     }
 
     pub fn message(&self, ja: bool) -> String {
-        let t = |text: &Localized| text.get(ja).to_owned();
+        let t = |text: &Localized| text.get(if ja { "ja" } else { "en" }).to_owned();
         match (self, ja) {
             (Self::NotOpenYet, false) => "This survey is not open yet. Try again when it opens.".into(),
             (Self::NotOpenYet, true) => "この調査はまだ始まっていません。開始後に回答してください。".into(),
@@ -625,7 +588,7 @@ pub fn validate_answer(questions: &[Question], answer: &SurveyAnswer) -> Result<
     }
     let mut out = BTreeMap::new();
     for q in questions {
-        let (id, text) = (q.id.clone(), q.text.clone());
+        let (id, text) = (q.id.clone(), Box::new(q.text.clone()));
         let given = answer.answers.get(&q.id);
         let known = |o: &OptionId, options: &[ChoiceOption]| options.iter().any(|c| &c.id == o);
         let normalised = match (&q.kind, given) {
@@ -674,7 +637,7 @@ pub fn validate_answer(questions: &[Question], answer: &SurveyAnswer) -> Result<
             Some(v) => {
                 out.insert(q.id.clone(), v);
             }
-            None if q.required => return Err(AnswerError::MissingRequired(q.id.clone(), q.text.clone())),
+            None if q.required => return Err(AnswerError::MissingRequired(q.id.clone(), Box::new(q.text.clone()))),
             None => {}
         }
     }
@@ -720,7 +683,7 @@ fn check_text(
             format!("{what_ja}（日本語）を入力してください。"),
         ));
     }
-    if t.ja.chars().count() > max || t.en.chars().count() > max {
+    if t.longest() > max {
         return Err(def_err(
             "text_too_long",
             q,
@@ -1043,7 +1006,7 @@ mod tests {
         assert_eq!(s.accepts_answers(Timestamp(250)).unwrap_err().code(), "survey_closed");
         s.closed_at = Some(Timestamp(150));
         assert_eq!(s.state(Timestamp(150)), SurveyState::Closed);
-        assert_eq!(s.title.get(false), "t", "empty English falls back");
+        assert_eq!(s.title.get("en"), "t", "empty English falls back");
     }
 
     #[test]

@@ -6,9 +6,7 @@ use crate::i18n::{tp, Lang};
 use crate::resident::{area_name, level_class};
 use crate::use_lang;
 use bosai_types::household::Area;
-use bosai_types::notices::{
-    NewNotice, NoticeError, NoticeId, NoticeLevel, NoticeTarget, MAX_NOTICE_BODY_CHARS, MAX_NOTICE_TITLE_CHARS,
-};
+use bosai_types::notices::{NewNotice, NoticeError, NoticeId, NoticeLevel, NoticeTarget};
 use bosai_types::surveys::{AreaCode, Localized};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -63,65 +61,17 @@ pub(crate) fn target_text(target: &NoticeTarget, areas: &[Area], l: Lang) -> Str
     }
 }
 
-/// One text field with a live character count (characters, as the server counts them).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn text_field(
-    lang: RwSignal<Lang>,
-    id: &'static str,
-    label: fn(Lang) -> &'static str,
-    value: RwSignal<String>,
-    max: usize,
-    multiline: bool,
-    error_here: Signal<bool>,
-) -> impl IntoView {
-    let count_id = format!("{id}-count");
-    let described = {
-        let c = count_id.clone();
-        move || if error_here.get() { format!("{c} notice-error") } else { c.clone() }
-    };
-    let count = move || {
-        let n = value.with(|v| v.chars().count());
-        let l = lang.get();
-        let over = n.saturating_sub(max);
-        match (over, l.is_ja()) {
-            (0, true) => format!("{n} / {max}文字"),
-            (0, false) => format!("{n} / {max} characters"),
-            (o, true) => format!("{n} / {max}文字（{o}文字多すぎます）"),
-            (o, false) => format!("{n} / {max} characters ({o} too many)"),
-        }
-    };
-    let over = move || value.with(|v| v.chars().count() > max);
-    let input = if multiline {
-        view! {
-            <textarea id=id rows="5" aria-describedby=described.clone() aria-invalid=move || error_here.get().then_some("true")
-                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
-        }
-        .into_any()
-    } else {
-        view! {
-            <input id=id type="text" autocomplete="off" aria-describedby=described.clone() aria-invalid=move || error_here.get().then_some("true")
-                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-        }
-        .into_any()
-    };
-    view! {
-        <div class="field">
-            <label for=id>{move || label(lang.get())}</label>
-            {input}
-            <span id=count_id class="hint counter" class:over=over>{count}</span>
-        </div>
-    }
-}
-
 #[component]
 pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
     let lang = use_lang();
     // One id per draft, kept through retries; a new one only after a send went through.
     let id = RwSignal::new(new_notice_id());
-    let title_ja = RwSignal::new(String::new());
-    let title_en = RwSignal::new(String::new());
-    let body_ja = RwSignal::new(String::new());
-    let body_en = RwSignal::new(String::new());
+    let title = RwSignal::new(Localized::default());
+    let body = RwSignal::new(Localized::default());
+    // What a template's blanks get (the areas come from the areas chosen).
+    let place = RwSignal::new(String::new());
+    let time = RwSignal::new(String::new());
+    let chosen_template = RwSignal::new(String::new());
     let level = RwSignal::new(NoticeLevel::Info);
     let reach = RwSignal::new(Reach::All);
     let chosen = RwSignal::new(Vec::<AreaCode>::new());
@@ -148,13 +98,13 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
         };
         let n = NewNotice {
             id: id.get_untracked(),
-            title: Localized::new(title_ja.get_untracked().trim(), title_en.get_untracked().trim()),
-            body: Localized::new(body_ja.get_untracked().trim(), body_en.get_untracked().trim()),
+            title: title.with_untracked(trimmed),
+            body: body.with_untracked(trimmed),
             level: level.get_untracked(),
             target,
         };
         n.validate()?;
-        if let Some(e) = unfilled(&n.title.ja, &n.body.ja, &n.title.en, &n.body.en) {
+        if let Some(e) = unfilled(&n.title, &n.body) {
             return Err(e);
         }
         Ok(n)
@@ -181,15 +131,18 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
     };
     let send = move |_| {
         let Some(n) = confirming.get_untracked() else { return };
-        let Ok(body) = serde_json::to_string(&n) else { return };
+        let Ok(json) = serde_json::to_string(&n) else { return };
         sending.set(true);
         failed.set(None);
         spawn_local(async move {
-            match api::send_as::<api::Hq>("POST", "/api/hq/notices", Some(body)).await {
+            match api::send_as::<api::Hq>("POST", "/api/hq/notices", Some(json)).await {
                 Ok(_) => {
                     done.set(Some(n.title.ja.clone()));
                     confirming.set(None);
-                    for s in [title_ja, title_en, body_ja, body_en] {
+                    for s in [title, body] {
+                        s.set(Localized::default());
+                    }
+                    for s in [place, time, chosen_template] {
                         s.set(String::new());
                     }
                     level.set(NoticeLevel::Info);
@@ -218,6 +171,9 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
         failed.set(None);
         focus("n-title-ja");
     };
+    let error_elsewhere = Signal::derive(move || {
+        invalid.with(|e| e.as_ref().is_some_and(|e| matches!(e.code, "invalid_title" | "invalid_body")))
+    });
 
     let failure = move || {
         let l = lang.get();
@@ -244,12 +200,27 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
         let l = lang.get();
         let n = confirming.get()?;
         let target = areas.with(|a| target_text(&n.target, a, l));
-        let en = (!n.title.en.is_empty() || !n.body.en.is_empty()).then(|| {
-            view! {
-                <div><dt>{l.pick("件名（英語）", "Title (English)")}</dt><dd lang="en">{n.title.en.clone()}</dd></div>
-                <div><dt>{l.pick("本文（英語）", "Message (English)")}</dt><dd lang="en" class="pre">{n.body.en.clone()}</dd></div>
-            }
-        });
+        // Every language written besides Japanese, as its readers will see it.
+        let others = n
+            .title
+            .written()
+            .map(|(c, _)| c)
+            .chain(n.body.written().map(|(c, _)| c))
+            .filter(|c| *c != "ja")
+            .fold(Vec::new(), |mut v, c| {
+                if !v.contains(&c) {
+                    v.push(c);
+                }
+                v
+            })
+            .into_iter()
+            .map(|code| {
+                let (name, tag) = Lang::from_code(code).map_or((code, "ja"), |x| (x.name(), x.html_lang()));
+                view! {
+                    <div><dt lang=tag>{name}</dt><dd lang=tag><strong class="confirm-title-other">{n.title.get(code).to_owned()}</strong><br/><span class="pre">{n.body.get(code).to_owned()}</span></dd></div>
+                }
+            })
+            .collect_view();
         Some(view! {
             <div class="panel notice-confirm" role="group" aria-labelledby="notice-confirm-h">
                 <h3 id="notice-confirm-h" tabindex="-1">{l.pick("この内容で送信しますか？", "Send this notice?")}</h3>
@@ -258,7 +229,7 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
                     <div><dt>{l.pick("送信先", "To")}</dt><dd class="confirm-target">{target}</dd></div>
                     <div><dt>{l.pick("件名", "Title")}</dt><dd lang="ja" class="confirm-title">{n.title.ja.clone()}</dd></div>
                     <div><dt>{l.pick("本文", "Message")}</dt><dd lang="ja" class="pre">{n.body.ja.clone()}</dd></div>
-                    {en}
+                    {others}
                 </dl>
                 <p class="hint">{l.pick("送信すると取り消せません。対象の住民の端末に通知されます。", "Once sent it cannot be withdrawn. Residents' devices are notified.")}</p>
                 {failure}
@@ -308,9 +279,10 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
             })
         }
     };
-    // A template fills the four texts and the level; the areas chosen go in where it says {area}.
-    let use_template = move |ev: leptos::ev::Event| {
-        let Some(t) = template(&event_target_value(&ev)) else { return };
+    // A template fills every language's texts and the level; the areas chosen, the place and the
+    // time go in where it says {area}, {place}, {time} (again whenever one of them changes).
+    let fill_template = move || {
+        let Some(t) = chosen_template.with_untracked(|id| template(id)) else { return };
         let picked = chosen.get_untracked();
         let names = (reach.get_untracked() == Reach::Areas && !picked.is_empty()).then(|| {
             areas.with_untracked(|list| {
@@ -321,12 +293,27 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
                 (ja, en.collect::<Vec<_>>().join(", "))
             })
         });
-        let [tj, bj, te, be] = template_texts(t, names);
-        for (s, v) in [(title_ja, tj), (body_ja, bj), (title_en, te), (body_en, be)] {
-            s.set(v);
-        }
-        level.set(template_level(t.id));
+        let given = Blanks { areas: names, place: place.get_untracked(), time: time.get_untracked() };
+        let (t_texts, b_texts) = template_texts(t, &given);
+        title.set(t_texts);
+        body.set(b_texts);
         invalid.set(None);
+    };
+    let use_template = move |ev: leptos::ev::Event| {
+        chosen_template.set(event_target_value(&ev));
+        if let Some(t) = chosen_template.with_untracked(|id| template(id)) {
+            level.set(template_level(t.id));
+        }
+        fill_template();
+    };
+    let blank_field = move |id: &'static str, label: (&'static str, &'static str), value: RwSignal<String>| {
+        view! {
+            <div class="field" hidden=move || chosen_template.with(String::is_empty)>
+                <label for=id>{move || lang.get().pick(label.0, label.1)}</label>
+                <input id=id type="text" autocomplete="off" prop:value=move || value.get()
+                    on:input=move |ev| { value.set(event_target_value(&ev)); fill_template(); }/>
+            </div>
+        }
     };
     let level_radio = move |v: NoticeLevel| {
         view! {
@@ -340,7 +327,7 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
     view! {
         <section class="panel" aria-labelledby="compose-h">
             <h2 id="compose-h">{tp(lang, "お知らせを送る", "Send a notice")}</h2>
-            <p class="hint">{tp(lang, "お知らせの通知をオンにした住民の端末に届きます。日本語は必須、英語は任意です（空欄なら日本語が表示されます）。", "Goes to residents who turned on notifications. Japanese is required, English optional (left empty, the Japanese is shown).")}</p>
+            <p class="hint">{tp(lang, "お知らせの通知をオンにした住民の端末に、その人の言語で届きます。日本語は必須、ほかの言語は任意です（空欄ならやさしい日本語、それもなければ日本語が表示されます）。", "Goes to residents who turned on notifications, in their language. Japanese is required, other languages optional (left empty: easy Japanese is shown, else Japanese).")}</p>
             <p class="done" id="notice-done" tabindex="-1" role="status">
                 {move || done.get().map(|title| {
                     let l = lang.get();
@@ -355,14 +342,17 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
                         <option value="">{tp(lang, "使わない", "None")}</option>
                         {crate::i18n::NOTICE_TEMPLATES.iter().map(|t| view! { <option value=t.id>{move || template_label(t.id, lang.get())}</option> }).collect_view()}
                     </select>
-                    <span id="n-template-hint" class="hint">{tp(lang, "「〇〇」「〇時」を書き換えてから送ってください。地区を先に選ぶと、その名前が入ります。", "Write over the blanks before sending. Choose the areas first and their names go in.")}</span>
+                    <span id="n-template-hint" class="hint">{tp(lang, "すべての言語の文が入ります。地区を先に選ぶと、その名前が入ります。場所と時刻は下の欄に書くと、すべての言語に入ります。", "Fills every language. Choose the areas first and their names go in; the place and time written below go into every language.")}</span>
                 </div>
-                {text_field(lang, "n-title-ja", |l| l.pick("件名（日本語・必須）", "Title in Japanese (required)"), title_ja, MAX_NOTICE_TITLE_CHARS, false, error_on("invalid_title"))}
+                {blank_field("n-place", ("場所（テンプレートの「〇〇」）", "Place (the template's [place])"), place)}
+                {blank_field("n-time", ("時刻（テンプレートの「〇時」）", "Time (the template's [time])"), time)}
+                {text_field(lang, Part::Title, "ja", title, error_on("invalid_title"))}
                 {field_error("invalid_title")}
-                {text_field(lang, "n-title-en", |l| l.pick("件名（英語）", "Title in English"), title_en, MAX_NOTICE_TITLE_CHARS, false, Signal::derive(|| false))}
-                {text_field(lang, "n-body-ja", |l| l.pick("本文（日本語・必須）", "Message in Japanese (required)"), body_ja, MAX_NOTICE_BODY_CHARS, true, error_on("invalid_body"))}
+                {text_field(lang, Part::Title, "en", title, Signal::derive(|| false))}
+                {text_field(lang, Part::Body, "ja", body, error_on("invalid_body"))}
                 {field_error("invalid_body")}
-                {text_field(lang, "n-body-en", |l| l.pick("本文（英語）", "Message in English"), body_en, MAX_NOTICE_BODY_CHARS, true, Signal::derive(|| false))}
+                {text_field(lang, Part::Body, "en", body, Signal::derive(|| false))}
+                <OtherLanguages lang title body error_here=error_elsewhere/>
                 <fieldset class="checks radios">
                     <legend>{tp(lang, "重要度", "Level")}</legend>
                     {level_radio(NoticeLevel::Info)}

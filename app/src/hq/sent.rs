@@ -45,7 +45,7 @@ pub(crate) fn sent_item(n: &Notice, areas: &[Area], l: Lang) -> impl IntoView {
                 <span class="when">{l.format_time(n.created_at)}</span>
                 {n.drill.is_some().then(|| crate::incidents::drill_tag(l))}
             </p>
-            <h3><a href=n.landing_path() rel="external">{n.title.get(l.is_ja()).to_string()}</a></h3>
+            <h3><a href=n.landing_path() rel="external">{n.title.get(l.code()).to_string()}</a></h3>
             <p class="target">{l.pick("送信先: ", "To: ")}{target_text(&n.target, areas, l)}</p>
             <p class="delivery">{delivery}</p>
         </li>

@@ -1,13 +1,23 @@
 //! Starting a notice from a template (避難指示, 高齢者等避難, 給水; `app/i18n/templates`): the text in
-//! Japanese and English, with what only HQ knows (where, what time) left as 「〇〇」 / `[place]` to be
-//! written over. A notice still holding one is refused before the confirmation step.
+//! every catalog language at once, with what only HQ knows (the areas, the place, the time) put in
+//! from the form's fields, or left as 「〇〇」 / `[place]` to be written over. A notice still
+//! holding a blank is refused before the confirmation step.
 
 use crate::i18n::{fill, Lang, NoticeTemplate, NOTICE_TEMPLATES};
 use bosai_types::notices::{NoticeError, NoticeLevel};
+use bosai_types::surveys::Localized;
 
-/// What HQ must write over, per placeholder (Japanese, English).
-const BLANKS: [(&str, &str, &str); 3] =
-    [("area", "〇〇地区", "[area]"), ("place", "〇〇", "[place]"), ("time", "〇時", "[time]")];
+/// The placeholders of the templates.
+const NAMES: [&str; 3] = ["area", "place", "time"];
+
+/// What a language shows where HQ must write (Japanese ones: 〇〇; the others: `[place]`).
+fn blanks(code: &str) -> [&'static str; 3] {
+    if code.starts_with("ja") {
+        ["〇〇地区", "〇〇", "〇時"]
+    } else {
+        ["[area]", "[place]", "[time]"]
+    }
+}
 
 pub(crate) fn template(id: &str) -> Option<&'static NoticeTemplate> {
     NOTICE_TEMPLATES.iter().find(|t| t.id == id)
@@ -31,40 +41,52 @@ pub(crate) fn template_label(id: &str, l: Lang) -> &'static str {
     }
 }
 
-/// Title and message in Japanese, then in English: the areas chosen put in (when there are), the
-/// rest blank.
-pub(crate) fn template_texts(t: &NoticeTemplate, areas: Option<(String, String)>) -> [String; 4] {
-    let values = |en: bool| -> Vec<(&'static str, String)> {
-        BLANKS
-            .iter()
-            .map(|(name, ja, e)| {
-                let chosen =
-                    areas.as_ref().filter(|_| *name == "area").map(|(a_ja, a_en)| if en { a_en } else { a_ja });
-                (*name, chosen.cloned().unwrap_or_else(|| (if en { *e } else { *ja }).to_owned()))
-            })
-            .collect()
-    };
-    let put = |s: &str, en: bool| {
-        let v = values(en);
-        fill(s, &v.iter().map(|(n, x)| (*n, x.as_str())).collect::<Vec<_>>())
-    };
-    [put(t.title_ja, false), put(t.body_ja, false), put(t.title_en, true), put(t.body_en, true)]
+/// What HQ put in the template's fields; empty: the blank stays.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Blanks {
+    /// The areas chosen, named in Japanese and in English (romanised: every other language).
+    pub areas: Option<(String, String)>,
+    pub place: String,
+    pub time: String,
 }
 
-/// A blank of a template left in the title or the message (Japanese and English, in that order).
-pub(crate) fn unfilled(title_ja: &str, body_ja: &str, title_en: &str, body_en: &str) -> Option<NoticeError> {
-    let blank = |s: &str| BLANKS.iter().any(|(_, ja, en)| s.contains(ja) || s.contains(en));
-    let code = if blank(title_ja) || blank(title_en) {
+/// Title and message in every language of the template, the blanks filled where HQ gave them.
+pub(crate) fn template_texts(t: &NoticeTemplate, given: &Blanks) -> (Localized, Localized) {
+    let (mut title, mut body) = (Localized::default(), Localized::default());
+    for (code, t_text, b_text) in t.texts {
+        let japanese = code.starts_with("ja");
+        let area = given.areas.as_ref().map(|(ja, en)| if japanese { ja } else { en });
+        let values: Vec<(&str, &str)> = NAMES
+            .iter()
+            .zip(blanks(code))
+            .zip([area.map(String::as_str), Some(given.place.trim()), Some(given.time.trim())])
+            .map(|((name, blank), v)| (*name, v.filter(|v| !v.is_empty()).unwrap_or(blank)))
+            .collect();
+        if let Some(s) = title.slot_mut(code) {
+            *s = fill(t_text, &values);
+        }
+        if let Some(s) = body.slot_mut(code) {
+            *s = fill(b_text, &values);
+        }
+    }
+    (title, body)
+}
+
+/// A blank of a template left in the title or the message, in any language.
+pub(crate) fn unfilled(title: &Localized, body: &Localized) -> Option<NoticeError> {
+    let blank =
+        |t: &Localized| t.written().any(|(_, s)| ["ja", "en"].iter().flat_map(|c| blanks(c)).any(|b| s.contains(b)));
+    let code = if blank(title) {
         "invalid_title"
-    } else if blank(body_ja) || blank(body_en) {
+    } else if blank(body) {
         "invalid_body"
     } else {
         return None;
     };
     Some(NoticeError {
         code,
-        ja: "テンプレートの「〇〇」や「〇時」を、地区・場所・時刻に書き換えてください。".into(),
-        en: "Replace the template's blanks ([area], [place], [time], 〇〇) with the real area, place and time.".into(),
+        ja: "テンプレートの「〇〇」や「〇時」を、地区・場所・時刻に書き換えてください（ほかの言語の [place] なども）。".into(),
+        en: "Replace the template's blanks ([area], [place], [time], 〇〇) with the real area, place and time, in every language.".into(),
     })
 }
 
@@ -73,28 +95,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_template_leaves_blanks_until_written_over() {
+    fn a_template_leaves_blanks_until_given() {
         let t = template("water").unwrap();
-        let [title_ja, body_ja, title_en, body_en] = template_texts(t, None);
-        assert!(
-            title_ja.contains("〇〇") && body_ja.contains("〇時") && body_en.contains("[time]"),
-            "{body_ja} {body_en}"
-        );
-        assert_eq!(unfilled(&title_ja, &body_ja, &title_en, &body_en).map(|e| e.code), Some("invalid_title"));
-        let filled = |s: &str| {
-            s.replace("〇〇", "片平小学校")
-                .replace("〇時", "14時")
-                .replace("[place]", "Katahira ES")
-                .replace("[time]", "14:00")
-        };
-        assert!(unfilled(&filled(&title_ja), &filled(&body_ja), &filled(&title_en), &filled(&body_en)).is_none());
+        let (title, body) = template_texts(t, &Blanks::default());
+        assert!(title.ja.contains("〇〇") && body.ja.contains("〇時") && body.en.contains("[time]"), "{body:?}");
+        assert_eq!(unfilled(&title, &body).map(|e| e.code), Some("invalid_title"));
+        let given = Blanks { place: "片平小学校".into(), time: "14:00".into(), ..Blanks::default() };
+        let (title, body) = template_texts(t, &given);
+        assert!(unfilled(&title, &body).is_none(), "{title:?} {body:?}");
+        assert!(body.vi.contains("片平小学校") && body.vi.contains("14:00"), "{}", body.vi);
+        let mut edited = body.clone();
+        edited.ne.push_str(" [place]");
+        assert_eq!(unfilled(&title, &edited).map(|e| e.code), Some("invalid_body"), "a blank in any language");
     }
 
     #[test]
-    fn the_areas_chosen_are_put_in() {
+    fn every_language_is_filled_and_easy_japanese_has_its_furigana_in_brackets() {
         let t = template("evacuation_order").unwrap();
-        let [title_ja, _, title_en, _] = template_texts(t, Some(("青葉区".into(), "Aoba-ku".into())));
-        assert!(title_ja.contains("青葉区") && title_en.contains("Aoba-ku"), "{title_ja} / {title_en}");
+        let given = Blanks { areas: Some(("青葉区".into(), "Aoba-ku".into())), ..Blanks::default() };
+        let (title, body) = template_texts(t, &given);
+        assert_eq!(title.written().count(), Lang::ALL.len(), "{title:?}");
+        assert!(
+            title.ja.contains("青葉区") && title.en.contains("Aoba-ku") && title.ko.contains("Aoba-ku"),
+            "{title:?}"
+        );
+        assert!(title.ja_easy.contains("避難指示（ひなんしじ）") && !body.ja_easy.contains('['), "{title:?}");
+        assert!(title.longest() <= bosai_types::notices::MAX_NOTICE_TITLE_CHARS, "{title:?}");
+        assert!(body.longest() <= bosai_types::notices::MAX_NOTICE_BODY_CHARS, "{body:?}");
         assert_eq!(template_level("evacuation_order"), NoticeLevel::Emergency);
         assert!(
             NOTICE_TEMPLATES.iter().all(|t| !template_label(t.id, Lang::Ja).is_empty()),

@@ -86,26 +86,18 @@ pub fn offer_from_browser() -> Option<Lang> {
 
 /// The app's language for a browser language tag (`vi-VN` → Vi, `zh-TW` → ZhHant, `fil` → Tl).
 pub fn from_browser_tag(tag: &str) -> Option<Lang> {
-    let tag = tag.to_ascii_lowercase();
-    let primary = tag.split(['-', '_']).next().unwrap_or_default();
-    Some(match primary {
-        "ja" => Lang::Ja,
-        "en" => Lang::En,
-        "zh" if tag.split(['-', '_']).any(|sub| matches!(sub, "tw" | "hk" | "mo" | "hant")) => Lang::ZhHant,
-        "zh" => Lang::ZhHans,
-        "ko" => Lang::Ko,
-        "vi" => Lang::Vi,
-        "tl" | "fil" => Lang::Tl,
-        "pt" => Lang::Pt,
-        "ne" => Lang::Ne,
-        "id" | "in" => Lang::Id,
-        _ => return None,
-    })
+    bosai_types::localized::code_for_tag(tag).and_then(Lang::from_code)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_apps_languages_are_the_ones_texts_may_carry() {
+        let codes: Vec<&str> = Lang::ALL.iter().map(|l| l.code()).collect();
+        assert_eq!(codes, bosai_types::localized::LANGUAGES, "app/i18n/languages.json and types/src/localized.rs");
+    }
 
     #[test]
     fn browser_languages_map_to_catalogs() {

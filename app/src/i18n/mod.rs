@@ -25,10 +25,8 @@ include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
 #[derive(Debug, Clone, Copy)]
 pub struct NoticeTemplate {
     pub id: &'static str,
-    pub title_ja: &'static str,
-    pub body_ja: &'static str,
-    pub title_en: &'static str,
-    pub body_en: &'static str,
+    /// (language code, title, body) in every catalog language, Japanese first.
+    pub texts: &'static [(&'static str, &'static str, &'static str)],
 }
 
 /// A message with plural forms: (CLDR category, text), `other` always among them.

@@ -171,7 +171,7 @@ pub fn PushToggle() -> impl IntoView {
         failed.set(None);
         spawn_local(async move {
             if want {
-                match push::turn_on().await {
+                match push::turn_on(lang.get_untracked()).await {
                     Ok(()) => {
                         on.set(Some(true));
                         note.set(Some(PushNote::On));
@@ -256,7 +256,7 @@ fn notice_item(n: &NoticeRow, l: Lang) -> impl IntoView {
                 {n.drill.is_some().then(|| crate::incidents::drill_tag(l))}
             </p>
             // The landing page is served by the server, outside the app: a full page load.
-            <h3><a href=format!("/n/{}/{}", n.municipality, n.id) rel="external">{n.title.get(l.is_ja()).to_string()}</a></h3>
+            <h3><a href=format!("/n/{}/{}?lang={}", n.municipality, n.id, l.code()) rel="external">{n.title.get(l.code()).to_string()}</a></h3>
         </li>
     }
 }

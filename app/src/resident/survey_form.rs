@@ -53,7 +53,7 @@ pub(crate) fn value_of(q: &Question, e: &Entry) -> Result<Option<AnswerValue>, A
             t => Some(AnswerValue::Number {
                 value: t.parse().map_err(|_| AnswerError::OutOfRange {
                     question: q.id.clone(),
-                    text: q.text.clone(),
+                    text: Box::new(q.text.clone()),
                     min: *min,
                     max: *max,
                 })?,
@@ -185,7 +185,7 @@ pub(crate) fn question_view(
         let id = err_id.clone();
         move || message().map(|m| view! { <p class="field-error" id=id.clone()>{m}</p> })
     };
-    let title = q.text.get(ja).to_string();
+    let title = q.text.get(l.code()).to_string();
     let req = q.required.then(|| view! { <span class="req">{tr.required_mark}</span> });
     let choice = move |input: &'static str, name: String, o: OptionId, label: String| {
         let (o1, o2) = (o.clone(), o.clone());
@@ -234,7 +234,7 @@ pub(crate) fn question_view(
                         if single { "radio" } else { "checkbox" },
                         base.clone(),
                         o.id.clone(),
-                        o.label.get(ja).to_string(),
+                        o.label.get(l.code()).to_string(),
                     )
                 })
                 .collect_view();
@@ -262,7 +262,7 @@ pub(crate) fn question_view(
         QuestionKind::Number { min, max, unit } => {
             let input_id = format!("{base}-input");
             let hint_id = format!("{base}-hint");
-            let unit = unit.as_ref().map(|u| u.get(ja).to_string());
+            let unit = unit.as_ref().map(|u| u.get(l.code()).to_string());
             let hint =
                 format!("{}{}", l.range(*min, *max), unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default());
             let described = {

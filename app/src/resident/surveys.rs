@@ -85,7 +85,7 @@ pub(crate) fn survey_card(os: &OpenSurvey, l: Lang) -> impl IntoView {
         (a, b) => a.or(b),
     };
     let closes = closes.map_or_else(|| t.survey_no_close.to_string(), |c| l.format_time(c));
-    let title = sv.title.get(l.is_ja()).to_string();
+    let title = sv.title.get(l.code()).to_string();
     view! {
         <li class="card survey" data-survey=sv.id.to_string() data-answered=answered.to_string()>
             <h2>{title.clone()}{sv.drill.is_some().then(|| crate::incidents::drill_tag(l))}</h2>
@@ -139,7 +139,7 @@ pub fn SurveyPage() -> impl IntoView {
         let title = os.survey.title.clone();
         let drill = os.survey.drill.is_some();
         view! {
-            <h1>{move || title.get(lang.get().is_ja()).to_string()}{move || drill.then(|| crate::incidents::drill_tag(lang.get()))}</h1>
+            <h1>{move || title.get(lang.get().code()).to_string()}{move || drill.then(|| crate::incidents::drill_tag(lang.get()))}</h1>
             <ResidentNav/>
             <FetchState surveys=true/>
             <SurveyForm os/>

@@ -32,6 +32,7 @@ a{display:block;margin:1em 0;padding:.8em;text-align:center;border:2px solid #1d
 time{color:#555}.by{color:#333;margin:.2em 0}\
 .tel{display:flex;gap:.5em}.tel a{flex:1;margin:.4em 0;border-color:#b91c1c;color:#b91c1c}\
 .note{font-size:.9em;color:#444;text-align:center;margin-top:-.6em}\
+.langs{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5em}.langs a{margin:0;padding:.5em .8em}\
 .drill{padding:.6em .8em;border:3px dashed #5b2a86;border-radius:.4em;background:#f3ecfa;color:#2e1247;font-weight:700}";
 
 fn page(title: &str, main: &str) -> String {
@@ -53,7 +54,28 @@ const EMERGENCY: &str = "<h2>命に危険があるときは / If life is in dang
 <a href=\"tel:119\">119 消防・救急<br><span lang=\"en\">Fire, ambulance</span></a>\
 <a href=\"tel:110\">110 警察<br><span lang=\"en\">Police</span></a></p>";
 
-pub fn render(n: &Notice, issuer: Option<Issuer<'_>>) -> String {
+/// A language's BCP 47 tag and its name in itself (`app/i18n/languages.json`, the app's list).
+fn language(code: &str) -> (&'static str, &'static str) {
+    #[derive(serde::Deserialize)]
+    struct Language {
+        code: String,
+        html: String,
+        name: String,
+    }
+    static ALL: std::sync::OnceLock<Vec<(String, &'static str, &'static str)>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        let list: Vec<Language> =
+            serde_json::from_str(include_str!("../../../app/i18n/languages.json")).expect("the app's language list");
+        list.into_iter().map(|l| (l.code, &*l.html.leak(), &*l.name.leak())).collect()
+    });
+    all.iter().find(|(c, ..)| c == code).map_or(("ja", "日本語"), |(_, html, name)| (*html, *name))
+}
+
+/// The page in the reader's language (`reader`: a code of `LANGUAGES`, from `?lang=` or the
+/// browser's languages) when HQ wrote it, else easy Japanese, else Japanese; Japanese, the
+/// original, follows any other language (English follows Japanese); links to the other languages
+/// written.
+pub fn render(n: &Notice, issuer: Option<Issuer<'_>>, reader: Option<&str>) -> String {
     let (class, ja, en) = match n.level {
         NoticeLevel::Emergency => ("emergency", "緊急", "Emergency"),
         NoticeLevel::Warning => ("warning", "注意", "Warning"),
@@ -70,21 +92,47 @@ pub fn render(n: &Notice, issuer: Option<Issuer<'_>>) -> String {
         .as_deref()
         .map(|d| format!("<p class=\"drill\" role=\"note\">訓練です（{}）。実際の災害ではありません。<span lang=\"en\"> / This is a drill, not a real disaster.</span></p>", escape(d)))
         .unwrap_or_default();
+    let (shown, title) = n.title.resolve(reader.unwrap_or("ja"));
+    let body = n.body.get(shown);
+    let html = language(shown).0;
     let mut main = format!(
-        "{drill}<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p>{by}<h1>{}</h1><p>{}</p>",
-        escape(&n.title.ja),
-        paragraphs(&n.body.ja)
+        "{drill}<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p>{by}<h1 lang=\"{html}\">{}</h1><p lang=\"{html}\">{}</p>",
+        escape(title),
+        paragraphs(body)
     );
-    if !n.title.en.trim().is_empty() || !n.body.en.trim().is_empty() {
+    let section = |code: &str, heading: &str, body: &str| {
+        format!(
+            "<section lang=\"{}\"><h2>{}</h2><p>{}</p></section>",
+            language(code).0,
+            escape(heading),
+            paragraphs(body)
+        )
+    };
+    if shown != "ja" {
+        main.push_str(&section("ja", &n.title.ja, &n.body.ja));
+    } else if n.title.text("en").is_some() {
+        // The Japanese page keeps its English below, as before readers chose a language.
+        main.push_str(&section("en", &n.title.en, n.body.get("en")));
+    }
+    let others: Vec<String> = n
+        .title
+        .written()
+        .filter(|(code, _)| *code != shown)
+        .map(|(code, _)| {
+            let (html, name) = language(code);
+            format!("<li><a href=\"?lang={code}\" lang=\"{html}\" hreflang=\"{html}\">{name}</a></li>")
+        })
+        .collect();
+    if !others.is_empty() {
         main.push_str(&format!(
-            "<section lang=\"en\"><h2>{}</h2><p>{}</p></section>",
-            escape(&n.title.en),
-            paragraphs(&n.body.en)
+            "<nav aria-label=\"ほかの言語 / Other languages\"><h2>ほかの言語 <span lang=\"en\">/ Other languages</span></h2><ul class=\"langs\">{}</ul></nav>",
+            others.concat()
         ));
     }
     main.push_str(EMERGENCY);
     main.push_str(APP_LINK);
-    page(&escape(&n.title.ja), &main)
+    // The page's own words are Japanese (with English); the notice's carry their language.
+    page(&escape(title), &main)
 }
 
 pub fn not_found() -> String {
@@ -125,7 +173,7 @@ mod tests {
             drill: None,
             incident: None,
         };
-        let html = render(&n, Some(Issuer { ja: "仙台市", en: "Sendai <City>" }));
+        let html = render(&n, Some(Issuer { ja: "仙台市", en: "Sendai <City>" }), None);
         assert!(html.contains("給水 &lt;script&gt;") && !html.contains("<script>"), "{html}");
         assert!(html.contains("14時から<br>体育館で"));
         assert!(html.contains("Water &amp; food"));
@@ -134,7 +182,7 @@ mod tests {
         assert!(html.contains("発信：仙台市") && html.contains("Sendai &lt;City&gt;"), "the issuer, escaped");
         assert!(html.contains("href=\"tel:119\"") && html.contains("href=\"tel:110\""), "one tap to call");
         assert!(html.contains("JavaScript"), "the app link says what it needs");
-        assert!(!render(&n, None).contains("発信"));
+        assert!(!render(&n, None, None).contains("発信"));
     }
 
     #[test]
@@ -151,13 +199,43 @@ mod tests {
             drill: Some("総合防災訓練 <b>".into()),
             incident: Some("drill-1".into()),
         };
-        let html = render(&n, None);
+        let html = render(&n, None, None);
         let banner =
             html.find("訓練です（総合防災訓練 &lt;b&gt;）。実際の災害ではありません。").expect("the drill banner");
-        assert!(banner < html.find("<h1>").unwrap(), "before the title");
-        let push = bosai_types::notices::PushPayload::of(&n);
+        assert!(banner < html.find("<h1").unwrap(), "before the title");
+        let push = bosai_types::notices::PushPayload::of(&n, None);
         assert_eq!((push.title.ja.as_str(), push.title.en.as_str()), ("【訓練】避難指示", "[DRILL] Evacuate"));
-        let real = bosai_types::notices::PushPayload::of(&Notice { drill: None, ..n });
+        let real = bosai_types::notices::PushPayload::of(&Notice { drill: None, ..n }, None);
         assert_eq!(real.title.ja, "避難指示");
+    }
+
+    #[test]
+    fn the_readers_language_then_japanese_then_links_to_the_others() {
+        let n = Notice {
+            id: NoticeId::parse("n-3").unwrap(),
+            municipality: bosai_types::MunicipalityCode::parse("041009").unwrap(),
+            title: Localized {
+                ja_easy: "みずを くばります".into(),
+                vi: "Cấp nước <b>".into(),
+                ..Localized::new("給水", "Water")
+            },
+            body: Localized { ja_easy: "14じから".into(), ..Localized::new("14時から", "From 14:00") },
+            level: NoticeLevel::Info,
+            target: NoticeTarget::All,
+            created_at: bosai_types::Timestamp(1_795_359_600_000),
+            delivery: None,
+            drill: None,
+            incident: None,
+        };
+        let vi = render(&n, None, Some("vi"));
+        let h1 = vi.find("<h1 lang=\"vi\">Cấp nước &lt;b&gt;</h1>").expect("Vietnamese title first");
+        assert!(vi.contains("<p lang=\"vi\">14じから</p>"), "no Vietnamese body: easy Japanese");
+        assert!(vi.find("<section lang=\"ja\"><h2>給水</h2><p>14時から</p>").unwrap() > h1, "the original below");
+        assert!(vi.contains("<a href=\"?lang=ja-easy\" lang=\"ja\" hreflang=\"ja\">やさしい にほんご</a>"), "{vi}");
+        assert!(vi.contains("?lang=en") && !vi.contains("?lang=vi"), "links to the other languages only");
+        let ko = render(&n, None, Some("ko"));
+        assert!(ko.contains("<h1 lang=\"ja\">みずを くばります</h1>"), "no Korean: easy Japanese");
+        let plain = render(&n, None, None);
+        assert!(plain.contains("<h1 lang=\"ja\">給水</h1>") && plain.contains("<section lang=\"en\"><h2>Water</h2>"));
     }
 }

@@ -143,7 +143,7 @@ pub fn demo_surveys() -> Vec<NewSurvey> {
                 "1日に必要なおむつの枚数",
                 "Diapers needed per day",
                 false,
-                QuestionKind::Number { min: 0, max: 99, unit: Some(l("枚", "pcs")) },
+                QuestionKind::Number { min: 0, max: 99, unit: Some(Box::new(l("枚", "pcs"))) },
             ),
             q(
                 "medicine_detail",
@@ -157,7 +157,7 @@ pub fn demo_surveys() -> Vec<NewSurvey> {
                 "この回答で必要としている人数",
                 "How many people is this for?",
                 false,
-                QuestionKind::Number { min: 1, max: 30, unit: Some(l("人", "people")) },
+                QuestionKind::Number { min: 1, max: 30, unit: Some(Box::new(l("人", "people"))) },
             ),
         ],
         scope: SurveyScope::All,

@@ -321,6 +321,7 @@ async fn fanout_outage(signal: &str) {
                 endpoint: s.endpoint.clone(),
                 expiration_time: None,
                 keys: PushKeys { p256dh: s.keys.p256dh_base64url(), auth: s.keys.auth_base64url() },
+                lang: None,
             };
             subscriptions::subscribe(store.as_ref(), &push, &m, &format!("r_fan{i:04}"), &input, Timestamp(1))
                 .await

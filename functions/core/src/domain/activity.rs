@@ -115,5 +115,6 @@ pub fn warning(sub: &str, until: Timestamp) -> PushPayload {
             &format!("You have not signed in for a long time. Your household and needs will be deleted on {date}. To keep them, open the app and sign in before then."),
         ),
         url: "/".into(),
+        lang: None,
     }
 }

@@ -193,6 +193,28 @@ async fn send_one(
     Some((key, owner, d))
 }
 
+/// A notice's message for each language a device may have chosen, made once per page.
+struct Payloads {
+    /// Devices that did not say their language: Japanese and English.
+    unsaid: Vec<u8>,
+    by_language: Vec<(&'static str, Vec<u8>)>,
+}
+
+impl Payloads {
+    fn of(n: &Notice) -> Payloads {
+        let bytes = |reader| serde_json::to_vec(&PushPayload::of(n, reader)).expect("payload serialises");
+        Payloads {
+            unsaid: bytes(None),
+            by_language: bosai_types::localized::LANGUAGES.into_iter().map(|c| (c, bytes(Some(c)))).collect(),
+        }
+    }
+
+    fn for_device(&self, subscription: &Item) -> &[u8] {
+        let lang = subscription.str(subscriptions::LANG);
+        self.by_language.iter().find(|(c, _)| Some(*c) == lang).map_or(&self.unsaid, |(_, b)| b)
+    }
+}
+
 /// Sends one page of a notice and commits it. `Ok(true)`: the notice is done.
 async fn step(store: &dyn Store, push: &PushSettings, p: &Progress, page_size: u32) -> Result<bool, ApiError> {
     let sources = p.sources(store).await?;
@@ -200,9 +222,9 @@ async fn step(store: &dyn Store, push: &PushSettings, p: &Progress, page_size: u
         return commit(store, p, PageOutcome::default(), None, sources.len(), true).await.map(|_| true);
     };
     let (items, next) = page_of(store, p, source, page_size).await?;
-    let payload = serde_json::to_vec(&PushPayload::of(&p.notice)).expect("payload serialises");
+    let payloads = Payloads::of(&p.notice);
     let opts = send_options(&p.notice);
-    let sends: Vec<_> = items.iter().map(|i| send_one(push, i, &payload, &opts)).collect();
+    let sends: Vec<_> = items.iter().map(|i| send_one(push, i, payloads.for_device(i), &opts)).collect();
     let results: Vec<(Key, Option<String>, Delivery)> =
         futures::stream::iter(sends).buffer_unordered(IN_FLIGHT).filter_map(|r| async move { r }).collect().await;
     let mut outcome = PageOutcome::default();

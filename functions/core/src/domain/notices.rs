@@ -105,13 +105,13 @@ pub async fn create(
         drill: drill.map(|d| d.name.clone()),
         incident: open.map(|i| i.id.clone()),
     };
-    let payload = serde_json::to_vec(&PushPayload::of(&notice)).expect("payload serialises");
-    if payload.len() > bosai_push::MAX_PLAINTEXT_LEN {
+    // Every device gets Japanese and its reader's language: the largest of those must fit.
+    let largest = PushPayload::largest(&notice);
+    if largest > bosai_push::MAX_PLAINTEXT_LEN {
         return Err(ApiError::invalid(
             "notice_too_long",
             format!(
-                "The notice is {} bytes as a push message; the limit is {}. Shorten the text.",
-                payload.len(),
+                "The notice is {largest} bytes as a push message in its longest language; the limit is {}. Shorten the text.",
                 bosai_push::MAX_PLAINTEXT_LEN
             ),
             "お知らせが長すぎます。本文を短くしてください。",

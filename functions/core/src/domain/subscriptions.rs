@@ -53,6 +53,9 @@ pub fn subscription_id(endpoint: &str) -> String {
     d.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// On a subscription: the language code its reader chose.
+pub const LANG: &str = "lang";
+
 fn subscription_sort_key(area: Option<&AreaCode>, id: &str) -> String {
     format!("{}{id}", keys::push_area_prefix(area))
 }
@@ -71,6 +74,16 @@ pub async fn subscribe(
     }
     bosai_push::SubscriptionKeys::from_base64url(&input.keys.p256dh, &input.keys.auth)
         .map_err(|_| invalid_subscription("bad keys"))?;
+    let lang = match input.lang.as_deref() {
+        None => None,
+        Some(code) => Some(bosai_types::localized::LANGUAGES.into_iter().find(|l| *l == code).ok_or_else(|| {
+            ApiError::invalid(
+                "unknown_language",
+                format!("\"{code}\" is not a language of the app. Choose the language again in the app."),
+                "アプリの言語をもう一度選んでください。",
+            )
+        })?),
+    };
     let id = subscription_id(&input.endpoint);
     let area = registered_area(store, sub).await?;
     let key = keys::push_subscription(&id);
@@ -86,6 +99,11 @@ pub async fn subscribe(
         .with("auth", Value::s(&input.keys.auth))
         .with("owner", Value::s(sub))
         .with("updated_at", Value::n(now.millis()));
+    // Notifications in the reader's language (the fan-out reads it; absent: Japanese and English).
+    let subscription = match lang {
+        Some(code) => subscription.with(LANG, Value::s(code)),
+        None => subscription,
+    };
     store
         .batch_write(vec![
             WriteOp::Put(subscription),

@@ -116,9 +116,11 @@ async fn public(State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Res
 pub async fn landing_page(
     State(st): State<AppState>,
     axum::extract::Path((code, id)): axum::extract::Path<(String, String)>,
+    query: axum::extract::RawQuery,
+    headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     match bosai_types::MunicipalityCode::parse(&code) {
-        Ok(m) => landing(&st, &m, &id).await,
+        Ok(m) => landing(&st, &m, &id, reader(&query, &headers)).await,
         Err(_) => landing_not_found(),
     }
 }
@@ -128,14 +130,29 @@ pub async fn landing_page(
 pub async fn own_landing_page(
     State(st): State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
+    query: axum::extract::RawQuery,
+    headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     let m = st.config.municipality.clone();
-    landing(&st, &m, &id).await
+    landing(&st, &m, &id, reader(&query, &headers)).await
+}
+
+/// The reader's language: `?lang=` (a notification adds its device's), else the browser's
+/// languages; an unknown code is ignored, not an error (the notice still shows).
+fn reader(query: &axum::extract::RawQuery, headers: &axum::http::HeaderMap) -> Option<&'static str> {
+    let asked = query.0.as_deref().unwrap_or("").split('&').find_map(|kv| kv.strip_prefix("lang="));
+    let known = |c: &str| bosai_types::localized::LANGUAGES.into_iter().find(|l| *l == c);
+    asked.and_then(known).or_else(|| {
+        let accept = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+        bosai_types::localized::code_for_accept_language(accept)
+    })
 }
 
 // Inline CSS only: nothing else may load or run, and no one may frame it.
-const LANDING_HEADERS: [(header::HeaderName, &str); 3] = [
+const LANDING_HEADERS: [(header::HeaderName, &str); 4] = [
     (header::CACHE_CONTROL, "public, max-age=60"),
+    // The language follows the browser's when the address does not name one.
+    (header::VARY, "Accept-Language"),
     (
         header::CONTENT_SECURITY_POLICY,
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
@@ -147,7 +164,12 @@ fn landing_not_found() -> axum::response::Response {
     (StatusCode::NOT_FOUND, LANDING_HEADERS, Html(crate::landing::not_found())).into_response()
 }
 
-async fn landing(st: &AppState, m: &bosai_types::MunicipalityCode, id: &str) -> axum::response::Response {
+async fn landing(
+    st: &AppState,
+    m: &bosai_types::MunicipalityCode,
+    id: &str,
+    reader: Option<&str>,
+) -> axum::response::Response {
     let found = match NoticeId::parse(id) {
         Ok(id) => notices::public(st.store.as_ref(), m, &id).await,
         Err(_) => Err(ApiError::NotFound("The notice", "お知らせ")),
@@ -157,7 +179,7 @@ async fn landing(st: &AppState, m: &bosai_types::MunicipalityCode, id: &str) -> 
             // Without the name (store hiccup) the notice itself still shows.
             let name = crate::domain::areas::municipality_name(st.store.as_ref(), m).await.ok().flatten();
             let issuer = name.as_ref().map(|(ja, en)| crate::landing::Issuer { ja, en });
-            (LANDING_HEADERS, Html(crate::landing::render(&n, issuer))).into_response()
+            (LANDING_HEADERS, Html(crate::landing::render(&n, issuer, reader))).into_response()
         }
         Err(ApiError::NotFound(..)) => landing_not_found(),
         Err(e) => e.into_response(),

@@ -9,7 +9,12 @@ use bosai_types::auth::Role;
 use bosai_types::notices::PushPayload;
 use serde_json::{json, Value};
 
-on_both_stores!(notices_reach_their_area_once, subscription_rules, each_municipality_reaches_its_own_residents);
+on_both_stores!(
+    notices_reach_their_area_once,
+    notices_in_the_readers_language,
+    subscription_rules,
+    each_municipality_reaches_its_own_residents
+);
 
 /// `PushSubscription.toJSON()` of the test service's device `i`.
 fn device(push: &TestPushHandle, i: usize) -> Value {
@@ -134,6 +139,59 @@ async fn notices_reach_their_area_once(app: TestApp) {
     assert_eq!(missing.status(), 404);
     assert!(missing.text().await.unwrap().contains("お知らせが見つかりません"));
     assert_eq!(app.http.get(app.url("/api/notices/all-2")).send().await.unwrap().status(), 200);
+}
+
+/// HQ writes Japanese and adds easy Japanese and Vietnamese; each device is told in its reader's
+/// language (else easy Japanese), devices that never said theirs as before, and the landing page
+/// follows the address or the browser.
+async fn notices_in_the_readers_language(app: TestApp) {
+    let push = TestPushService::start(3, Some(app.push.client.vapid().public_key())).await.unwrap();
+    let taro = app.login("taro", true).await.access_token;
+    for (i, lang) in [(0, Some("vi")), (1, Some("ko")), (2, None)] {
+        let mut d = device(&push, i);
+        if let Some(l) = lang {
+            d["lang"] = json!(l);
+        }
+        assert_eq!(app.call("POST", "/api/push/subscriptions", &taro, Some(d)).await.0, 204);
+    }
+    let mut french = device(&push, 0);
+    french["lang"] = json!("fr");
+    let (s, e) = app.call("POST", "/api/push/subscriptions", &taro, Some(french)).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("unknown_language")), "{e}");
+    let hq = app.staff_token(Role::Hq, &[], Some("041009"));
+    let mut n = notice("water-vi-1", json!({"type": "all"}));
+    n["title"]["ja-easy"] = json!("みずを くばります");
+    n["title"]["vi"] = json!("Cấp nước");
+    n["body"]["ja-easy"] = json!("14じから みずを くばります。");
+    n["body"]["vi"] = json!("Cấp nước từ 14:00. Vui lòng mang theo dụng cụ đựng nước.");
+    let (s, created) = app.call("POST", "/api/hq/notices", &hq, Some(n.clone())).await;
+    assert_eq!((s, &created["title"]["vi"]), (201, &json!("Cấp nước")), "{created}");
+    n["title"]["fr"] = json!("Eau");
+    let (s, e) = app.call("POST", "/api/hq/notices", &hq, Some(n)).await;
+    assert_eq!(s, 400, "a language the app does not have: {e}");
+    send_all(&app).await;
+
+    let vi = payload(&push, 0).unwrap();
+    assert_eq!((vi.lang.as_deref(), vi.title.vi.as_str()), (Some("vi"), "Cấp nước"));
+    assert!(vi.body.vi.starts_with("Cấp nước từ 14:00") && vi.title.en.is_empty(), "{vi:?}");
+    assert_eq!(vi.url, "/n/041009/water-vi-1?lang=vi");
+    let ko = payload(&push, 1).unwrap();
+    assert_eq!((ko.lang.as_deref(), ko.title.ja_easy.as_str()), (Some("ja-easy"), "みずを くばります"));
+    let unsaid = payload(&push, 2).unwrap();
+    assert_eq!((unsaid.lang, unsaid.title.en.as_str(), unsaid.title.vi.as_str()), (None, "Water", ""));
+
+    let page = |path: &'static str, accept: &'static str| {
+        let req = app.http.get(app.url(path)).header("accept-language", accept);
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    let by_address = page("/n/041009/water-vi-1?lang=vi", "ja").await;
+    assert!(by_address.contains("<h1 lang=\"vi\">Cấp nước</h1>"), "{by_address}");
+    assert!(by_address.contains("<section lang=\"ja\"><h2>給水のお知らせ</h2>"), "the original follows");
+    let by_browser = page("/n/041009/water-vi-1", "ne-NP,ne;q=0.9").await;
+    assert!(by_browser.contains("<h1 lang=\"ja\">みずを くばります</h1>"), "no Nepali: easy Japanese");
+    let unknown = page("/n/041009/water-vi-1?lang=xx", "").await;
+    assert!(unknown.contains("<h1 lang=\"ja\">給水のお知らせ</h1>"), "an unknown code is ignored");
+    assert_eq!(push.stats().decrypt_failures, 0);
 }
 
 async fn subscription_rules(app: TestApp) {

@@ -1,0 +1,168 @@
+//! The texts of a notice being written: a title and a message in Japanese (required), English, and,
+//! folded away until HQ opens them, easy Japanese and the languages of foreign residents. Residents
+//! read their language when it is written, else easy Japanese, else Japanese.
+
+use crate::i18n::Lang;
+use bosai_types::localized::LANGUAGES;
+use bosai_types::notices::{MAX_NOTICE_BODY_CHARS, MAX_NOTICE_TITLE_CHARS};
+use bosai_types::surveys::Localized;
+use leptos::prelude::*;
+
+/// Which of a notice's two texts a field edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    Title,
+    Body,
+}
+
+impl Part {
+    fn max(self) -> usize {
+        match self {
+            Part::Title => MAX_NOTICE_TITLE_CHARS,
+            Part::Body => MAX_NOTICE_BODY_CHARS,
+        }
+    }
+
+    /// The field's id: `n-title-ja`, `n-body-zh-Hans`, ….
+    pub(crate) fn field_id(self, code: &str) -> String {
+        match self {
+            Part::Title => format!("n-title-{code}"),
+            Part::Body => format!("n-body-{code}"),
+        }
+    }
+
+    fn label(self, code: &'static str, l: Lang) -> String {
+        let (what_ja, what_en) = match self {
+            Part::Title => ("件名", "Title"),
+            Part::Body => ("本文", "Message"),
+        };
+        match (code, l.is_ja()) {
+            ("ja", true) => format!("{what_ja}（日本語・必須）"),
+            ("ja", false) => format!("{what_en} in Japanese (required)"),
+            ("en", true) => format!("{what_ja}（英語）"),
+            ("en", false) => format!("{what_en} in English"),
+            (other, ja) => {
+                let name = Lang::from_code(other).map_or(other, Lang::name);
+                if ja {
+                    format!("{what_ja}（{name}）")
+                } else {
+                    format!("{what_en} in {name}")
+                }
+            }
+        }
+    }
+}
+
+/// Every language's text trimmed, as it is sent.
+pub(crate) fn trimmed(t: &Localized) -> Localized {
+    let mut out = Localized::default();
+    for code in LANGUAGES {
+        if let (Some(to), Some(from)) = (out.slot_mut(code), t.slot(code)) {
+            *to = from.trim().to_owned();
+        }
+    }
+    out
+}
+
+/// One language's field of one text, with a live character count (as the server counts).
+pub(crate) fn text_field(
+    lang: RwSignal<Lang>,
+    part: Part,
+    code: &'static str,
+    text: RwSignal<Localized>,
+    error_here: Signal<bool>,
+) -> impl IntoView {
+    let (id, max) = (part.field_id(code), part.max());
+    let count_id = format!("{id}-count");
+    let described = {
+        let c = count_id.clone();
+        move || if error_here.get() { format!("{c} notice-error") } else { c.clone() }
+    };
+    let value = move || text.with(|t| t.slot(code).cloned().unwrap_or_default());
+    let set = move |ev| {
+        let v = event_target_value(&ev);
+        text.update(|t| {
+            if let Some(s) = t.slot_mut(code) {
+                *s = v;
+            }
+        })
+    };
+    let chars = move || text.with(|t| t.slot(code).map_or(0, |s| s.chars().count()));
+    let count = move || {
+        let (n, l) = (chars(), lang.get());
+        match (n.saturating_sub(max), l.is_ja()) {
+            (0, true) => format!("{n} / {max}文字"),
+            (0, false) => format!("{n} / {max} characters"),
+            (o, true) => format!("{n} / {max}文字（{o}文字多すぎます）"),
+            (o, false) => format!("{n} / {max} characters ({o} too many)"),
+        }
+    };
+    // The text's own language, for screen readers, spelling and input methods.
+    let written_in = Lang::from_code(code).map_or("ja", Lang::html_lang);
+    let invalid = move || error_here.get().then_some("true");
+    let over = move || chars() > max;
+    let input = match part {
+        Part::Body => view! {
+            <textarea id=id.clone() rows="5" lang=written_in aria-describedby=described.clone() aria-invalid=invalid
+                prop:value=value on:input=set></textarea>
+        }
+        .into_any(),
+        Part::Title => view! {
+            <input id=id.clone() type="text" autocomplete="off" lang=written_in aria-describedby=described.clone()
+                aria-invalid=invalid prop:value=value on:input=set/>
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="field">
+            <label for=id>{move || part.label(code, lang.get())}</label>
+            {input}
+            <span id=count_id class="hint counter" class:over=over>{count}</span>
+        </div>
+    }
+}
+
+/// Easy Japanese and the languages of foreign residents, folded away: open when any is written
+/// (a template fills them all) or holds the error.
+#[component]
+pub(crate) fn OtherLanguages(
+    lang: RwSignal<Lang>,
+    title: RwSignal<Localized>,
+    body: RwSignal<Localized>,
+    error_here: Signal<bool>,
+) -> impl IntoView {
+    let others = LANGUAGES.into_iter().filter(|c| !matches!(*c, "ja" | "en"));
+    let written = move || {
+        let any = |t: &Localized| t.written().any(|(c, _)| !matches!(c, "ja" | "en"));
+        title.with(any) || body.with(any)
+    };
+    let count = move || {
+        let n = LANGUAGES
+            .iter()
+            .filter(|c| !matches!(**c, "ja" | "en"))
+            .filter(|c| title.with(|t| t.text(c).is_some()) || body.with(|b| b.text(c).is_some()))
+            .count();
+        let l = lang.get();
+        if l.is_ja() {
+            format!("ほかの言語（やさしい日本語・外国語）：{n}言語に入力済み")
+        } else {
+            format!("Other languages (easy Japanese, foreign residents' languages): {n} written")
+        }
+    };
+    view! {
+        <details class="notice-languages" prop:open=move || written() || error_here.get()>
+            <summary>{count}</summary>
+            <p class="hint">{move || lang.get().pick(
+                "住民は、自分の言語があればその言語で、なければやさしい日本語、それもなければ日本語で読みます。",
+                "Residents read their language when written here, else easy Japanese, else Japanese.",
+            )}</p>
+            {others.map(|code| view! {
+                <fieldset class="notice-language">
+                    <legend lang=Lang::from_code(code).map_or("ja", Lang::html_lang)>{Lang::from_code(code).map_or(code, Lang::name)}</legend>
+                    {text_field(lang, Part::Title, code, title, error_here)}
+                    {text_field(lang, Part::Body, code, body, error_here)}
+                </fieldset>
+            }).collect_view()}
+        </details>
+    }
+}

@@ -1,0 +1,10 @@
+import { chromium } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+const [,, src, top, height, out] = process.argv;
+writeFileSync('/tmp/crop.html', `<body style="margin:0;overflow:hidden"><img src="file://${src}" style="margin-top:-${top}px;display:block"></body>`);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--allow-file-access-from-files'] });
+const p = await b.newPage({ viewport: { width: 720, height: Number(height) } });
+await p.goto('file:///tmp/crop.html');
+await p.waitForTimeout(300);
+await p.screenshot({ path: out });
+await b.close();
