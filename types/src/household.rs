@@ -321,7 +321,23 @@ pub struct MyData {
     /// The resident's survey answers, every period.
     #[serde(default)]
     pub survey_answers: Vec<crate::surveys::MyAnswer>,
+    /// The devices that receive notices for the resident.
+    #[serde(default)]
+    pub notification_devices: Vec<NotificationDevice>,
     pub exported_at: Timestamp,
+}
+
+/// A device registered for notifications, as "export my data" lists it. Its push address and keys
+/// are what lets anyone send to it, so the export names the push service, not the address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationDevice {
+    /// The browser's push service, e.g. `fcm.googleapis.com`.
+    pub push_service: String,
+    /// The language its notifications come in (a code of `localized::LANGUAGES`); absent: Japanese and English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    pub registered_at: Timestamp,
 }
 
 /// One check-in or check-out of a member, as "export my data" lists it.

@@ -946,6 +946,9 @@ mod tests {
         };
         assert_eq!(code(&|s| s.title.ja = " ".into()), Some("missing_text"));
         assert_eq!(code(&|s| s.title.en = "x".repeat(101)), Some("text_too_long"));
+        // Every language a survey carries is held to the same limit.
+        assert_eq!(code(&|s| s.title.vi = "x".repeat(100)), None);
+        assert_eq!(code(&|s| s.title.ja_easy = "あ".repeat(101)), Some("text_too_long"));
         assert_eq!(code(&|s| s.title.en.clear()), None, "English may fall back to Japanese");
         assert_eq!(code(&|s| s.questions.clear()), Some("invalid_questions"));
         assert_eq!(

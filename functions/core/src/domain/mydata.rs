@@ -48,6 +48,7 @@ pub async fn export(store: &dyn Store, sub: &str, now: Timestamp) -> Result<MyDa
         safety_history,
         check_ins,
         survey_answers: crate::domain::surveys::answers_of(store, sub).await?,
+        notification_devices: crate::domain::subscriptions::devices_of(store, sub).await?,
         exported_at: now,
     })
 }

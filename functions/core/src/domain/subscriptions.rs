@@ -5,6 +5,7 @@
 use crate::domain::profile::registered_area;
 use crate::{keys, ApiError};
 use bosai_store::{attr, item::item, Condition, Item, ItemExt, Query, Store, StoreError, Update, Value, WriteOp};
+use bosai_types::household::NotificationDevice;
 use bosai_types::notices::{PushSubscriptionInput, MAX_ENDPOINT_CHARS};
 use bosai_types::surveys::AreaCode;
 use bosai_types::{MunicipalityCode, Timestamp};
@@ -149,6 +150,25 @@ pub async fn move_subscriptions(
         }
     }
     Ok(())
+}
+
+/// The resident's devices, for "export my data".
+pub async fn devices_of(store: &dyn Store, sub: &str) -> Result<Vec<NotificationDevice>, ApiError> {
+    let pointers = store.query(Query::partition(keys::resident_partition(sub)).begins_with("PUSHSUB#")).await?;
+    let mut out = Vec::new();
+    for id in pointers.items.iter().filter_map(|p| p.str("subscription")) {
+        let Some(i) = store.get(&keys::push_subscription(id)).await? else { continue };
+        if i.str("owner") != Some(sub) {
+            continue;
+        }
+        let host = i.str("endpoint").and_then(|e| url::Url::parse(e).ok()?.host_str().map(str::to_owned));
+        out.push(NotificationDevice {
+            push_service: host.unwrap_or_default(),
+            language: i.str(LANG).map(str::to_owned),
+            registered_at: Timestamp(i.i64("updated_at").unwrap_or(0)),
+        });
+    }
+    Ok(out)
 }
 
 /// Deletes the subscriptions a resident's pointers name (all data deleted).

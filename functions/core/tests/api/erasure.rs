@@ -143,8 +143,8 @@ async fn deleting_everything_while_checked_in_leaves_nothing_that_names_them(app
     assert_eq!(s, 200, "{v}");
     let push = TestPushService::start(1, Some(app.push.client.vapid().public_key())).await.unwrap();
     let s = push.subscription(0);
-    let device =
-        json!({"endpoint": s.endpoint, "keys": {"p256dh": s.keys.p256dh_base64url(), "auth": s.keys.auth_base64url()}});
+    let s_endpoint = s.endpoint.clone();
+    let device = json!({"endpoint": s.endpoint, "keys": {"p256dh": s.keys.p256dh_base64url(), "auth": s.keys.auth_base64url()}, "lang": "vi"});
     let (s, v) = app.call("POST", "/api/push/subscriptions", &t, Some(device)).await;
     assert_eq!(s, 204, "{v}");
     let reg = json!({"registration_id": "desk-erase-01", "check_in": true, "people": [{"name": DESK_NAME, "birth_year": 1940, "sex": "female", "needs": {"care": ["wheelchair"]}}]});
@@ -189,6 +189,9 @@ async fn deleting_everything_while_checked_in_leaves_nothing_that_names_them(app
     assert!(export["check_ins"].as_array().unwrap().iter().all(|c| !c["shelter_name"].as_str().unwrap().is_empty()));
     assert_eq!(export["survey_answers"].as_array().unwrap().len(), 1);
     assert_eq!(export["survey_answers"][0]["survey_id"], "demo-needs");
+    let devices = &export["notification_devices"];
+    assert_eq!((devices[0]["push_service"].as_str(), devices[0]["language"].as_str()), (Some("127.0.0.1"), Some("vi")));
+    assert!(!export.to_string().contains(&s_endpoint), "the push address is not in the export");
 
     let needles = [me.as_str(), CHILD, DESK_NAME];
     let kinds: BTreeSet<String> = naming(&app, &needles).await.iter().map(|(k, _)| kind(k)).collect();
