@@ -25,10 +25,8 @@ pub fn ShelterFacilities(token: String, municipality: Option<String>) -> impl In
     let capacity = RwSignal::new(String::new());
     let (busy, saved, error) = (RwSignal::new(false), RwSignal::new(false), RwSignal::new(None::<String>));
     let failed = move |e: ApiError| error.set(Some(e.message(lang.get_untracked())));
-    let list_path =
-        municipality.map(|m| format!("/api/shelters?municipality={m}")).unwrap_or_else(|| "/api/shelters".into());
     spawn_local(async move {
-        match api::get::<Vec<Shelter>>(&list_path).await {
+        match api::public::shelters(municipality.as_deref()).send().await {
             Ok(list) => shelters.set(list),
             Err(e) => failed(e),
         }
@@ -57,16 +55,15 @@ pub fn ShelterFacilities(token: String, municipality: Option<String>) -> impl In
             ));
             return;
         };
-        let body =
-            serde_json::to_string(&ShelterFacilitiesUpdate { facilities: ticked.get_untracked(), capacity: Some(cap) })
-                .ok();
-        let path = format!("/api/shelters/{}/facilities", s.id);
+        let call = api::hq::set_facilities(
+            s.id.as_str(),
+            &ShelterFacilitiesUpdate { facilities: ticked.get_untracked(), capacity: Some(cap) },
+        );
         busy.set(true);
         saved.set(false);
         error.set(None);
         spawn_local(async move {
-            match api::send("PUT", &path, body, Some(&token.get_value())).await.and_then(|t| api::decode::<Shelter>(&t))
-            {
+            match call.send_with_token(&token.get_value()).await {
                 Ok(updated) => {
                     shelters.update(|l| l.iter_mut().filter(|x| x.id == updated.id).for_each(|x| *x = updated.clone()));
                     show(updated);

@@ -20,13 +20,6 @@ fn role_label(r: StaffRole, l: Lang) -> &'static str {
     }
 }
 
-fn path(code: &str, subject: Option<&str>) -> String {
-    match subject {
-        None => format!("/api/admin/municipalities/{code}/staff"),
-        Some(s) => format!("/api/admin/municipalities/{code}/staff/{}", String::from(js_sys::encode_uri_component(s))),
-    }
-}
-
 #[component]
 pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoView {
     let lang = use_lang();
@@ -44,10 +37,7 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
 
     let load = move || {
         spawn_local(async move {
-            match api::send("GET", &path(&code.get_value(), None), None, Some(&token.get_value()))
-                .await
-                .and_then(|t| api::decode(&t))
-            {
+            match api::hq::staff_accounts(&code.get_value()).send_with_token(&token.get_value()).await {
                 Ok(list) => records.set(list),
                 Err(e) => error.set(Some(e)),
             }
@@ -55,9 +45,8 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
     };
     load();
     // The administered municipality's shelters (one deployment serves several).
-    let list_path = format!("/api/shelters?municipality={}", code.get_value());
     spawn_local(async move {
-        if let Ok(list) = api::get::<Vec<Shelter>>(&list_path).await {
+        if let Ok(list) = api::public::shelters(Some(&code.get_value())).send().await {
             shelters.set(list);
         }
     });
@@ -79,8 +68,8 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
         error.set(None);
         done.set(None);
         spawn_local(async move {
-            let body = serde_json::to_string(&input).ok();
-            match api::send("PUT", &path(&code.get_value(), Some(&sub)), body, Some(&token.get_value())).await {
+            let call = api::hq::put_staff_account(&code.get_value(), &sub, &input);
+            match call.done_with_token(&token.get_value()).await {
                 Ok(_) => {
                     done.set(Some(input.name));
                     subject.set(String::new());
@@ -95,7 +84,7 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
     };
     let remove = move |sub: String| {
         spawn_local(async move {
-            match api::send("DELETE", &path(&code.get_value(), Some(&sub)), None, Some(&token.get_value())).await {
+            match api::hq::delete_staff_account(&code.get_value(), &sub).done_with_token(&token.get_value()).await {
                 Ok(_) => {
                     removing.set(None);
                     load();

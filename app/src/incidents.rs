@@ -66,7 +66,7 @@ pub fn DrillNotice(drill: Incident, reader: Reader) -> impl IntoView {
 pub fn DrillBanner(#[prop(into)] municipality: Signal<String>, reader: Reader) -> impl IntoView {
     let open = RwSignal::new(Vec::<Incident>::new());
     spawn_local(async move {
-        if let Ok(v) = api::get::<Vec<Incident>>("/api/incidents").await {
+        if let Ok(v) = api::public::incidents().send().await {
             open.set(v);
         }
     });

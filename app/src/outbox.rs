@@ -7,7 +7,7 @@
 //! A 4xx answer will never succeed: the item is dropped and reported. Network
 //! errors and 5xx (and 408/429) keep it, and the caller retries with backoff.
 
-use crate::api::ApiError;
+use crate::api::{resident, ApiError, Call, Ignored, Resident};
 use crate::dom;
 use crate::session;
 use bosai_types::household::{MemberId, MemberInput};
@@ -59,16 +59,13 @@ impl Op {
         }
     }
 
-    fn request(&self) -> (&'static str, String, Option<String>) {
-        use serde_json::to_string as json;
+    fn request(&self) -> Call<Resident, Ignored> {
         match self {
-            Op::PutMember { id, input } => ("PUT", format!("/api/household/members/{id}"), json(input).ok()),
-            Op::DeleteMember { id } => ("DELETE", format!("/api/household/members/{id}"), None),
-            Op::PutNeeds { id, input } => ("PUT", format!("/api/household/members/{id}/needs"), json(input).ok()),
-            Op::Safety { input } => ("POST", "/api/safety".into(), json(input).ok()),
-            Op::SurveyAnswer { survey_id, answer } => {
-                ("PUT", format!("/api/surveys/{survey_id}/answer"), Some(answer.0.clone()))
-            }
+            Op::PutMember { id, input } => resident::put_member(id, input),
+            Op::DeleteMember { id } => resident::delete_member(id),
+            Op::PutNeeds { id, input } => resident::put_needs(id, input),
+            Op::Safety { input } => resident::report_safety(input),
+            Op::SurveyAnswer { survey_id, answer } => resident::answer_survey(survey_id.as_str(), answer.0.clone()),
         }
     }
 }
@@ -260,8 +257,8 @@ pub async fn flush() -> Flushed {
         return out;
     };
     for q in items {
-        let (method, path, body) = q.op.request();
-        let result = match session::authed_send_made(method, &path, body, Some(q.at)).await {
+        let call = q.op.request();
+        let result = match session::authed_send_made(call.method, &call.path, call.body, Some(q.at)).await {
             // A member already removed (say, the first DELETE's answer was lost) is removed.
             Err(e) if matches!(q.op, Op::DeleteMember { .. }) && e.status() == Some(404) => Ok(()),
             r => r.map(|_| ()),
@@ -311,9 +308,9 @@ mod tests {
         let q: Queued = serde_json::from_str(stored).expect("an earlier version's entry");
         let Op::SurveyAnswer { answer, .. } = &q.op else { panic!("{:?}", q.op) };
         assert_eq!(answer.0, r#"{"answers":{"q1":{"type":"number","value":3}}}"#);
-        let (method, path, body) = q.op.request();
-        assert_eq!((method, path.as_str()), ("PUT", "/api/surveys/s-1/answer"));
-        let sent: SurveyAnswer = serde_json::from_str(&body.expect("a body")).expect("a SurveyAnswer");
+        let call = q.op.request();
+        assert_eq!((call.method, call.path.as_str()), ("PUT", "/api/surveys/s-1/answer"));
+        let sent: SurveyAnswer = serde_json::from_str(&call.body.expect("a body")).expect("a SurveyAnswer");
         assert_eq!(RawJson::of(&sent), *answer);
         let again: serde_json::Value = serde_json::to_value(&q).unwrap();
         assert_eq!(again["op"]["survey_answer"]["answer"]["answers"]["q1"]["value"], 3);

@@ -5,7 +5,7 @@
 use crate::api::{self, ApiError};
 use crate::dom;
 use crate::i18n::Lang;
-use bosai_types::notices::{PushSubscriptionInput, PushUnsubscribe, VapidPublicKey};
+use bosai_types::notices::{PushSubscriptionInput, PushUnsubscribe};
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -85,11 +85,11 @@ pub async fn is_on() -> bool {
 
 /// What the API takes: `toJSON()` ({endpoint, expirationTime, keys: {p256dh, auth}}) and the
 /// reader's language, in which the server then sends.
-fn registration(sub: &PushSubscription, lang: Lang) -> Option<String> {
+fn registration(sub: &PushSubscription, lang: Lang) -> Option<PushSubscriptionInput> {
     let json = js_sys::JSON::stringify(sub).ok()?.as_string()?;
     let mut input: PushSubscriptionInput = serde_json::from_str(&json).ok()?;
     input.lang = Some(lang.code().to_owned());
-    serde_json::to_string(&input).ok()
+    Some(input)
 }
 
 /// The resident chose another language: this device's notifications follow, when they are on.
@@ -100,8 +100,8 @@ pub async fn follow_language(lang: Lang) {
     }
     let Some(pm) = push_manager(false).await else { return };
     let Some(sub) = current(&pm).await else { return };
-    let Some(body) = registration(&sub, lang) else { return };
-    if api::send_as::<api::Resident>("POST", "/api/push/subscriptions", Some(body)).await.is_ok() {
+    let Some(input) = registration(&sub, lang) else { return };
+    if api::resident::subscribe(&input).done().await.is_ok() {
         dom::storage_set(LANG_KEY, lang.code());
     }
 }
@@ -115,7 +115,7 @@ pub async fn turn_on(lang: Lang) -> Result<(), PushError> {
     if answer.as_string().as_deref() != Some("granted") {
         return Err(PushError::Denied);
     }
-    let key: VapidPublicKey = api::get("/api/push/vapid-public-key").await.map_err(PushError::Api)?;
+    let key = api::public::vapid_public_key().send().await.map_err(PushError::Api)?;
     let key = dom::b64url_decode(&key.key).ok_or(PushError::Api(ApiError::Decode))?;
     let pm = push_manager(true).await.ok_or(PushError::Unsupported)?;
     let opts = PushSubscriptionOptionsInit::new();
@@ -132,8 +132,8 @@ pub async fn turn_on(lang: Lang) -> Result<(), PushError> {
         }
     };
     let sub: PushSubscription = sub.unchecked_into();
-    let body = registration(&sub, lang).ok_or(PushError::Failed)?;
-    if let Err(e) = api::send_as::<api::Resident>("POST", "/api/push/subscriptions", Some(body)).await {
+    let input = registration(&sub, lang).ok_or(PushError::Failed)?;
+    if let Err(e) = api::resident::subscribe(&input).done().await {
         let _ = settle(sub.unsubscribe()).await;
         return Err(PushError::Api(e));
     }
@@ -153,9 +153,7 @@ pub async fn turn_off() {
         }
     }
     if let Some(endpoint) = endpoint {
-        if let Ok(body) = serde_json::to_string(&PushUnsubscribe { endpoint }) {
-            let _ = api::send_as::<api::Resident>("DELETE", "/api/push/subscriptions", Some(body)).await;
-        }
+        let _ = api::resident::unsubscribe(&PushUnsubscribe { endpoint }).done().await;
     }
     dom::storage_remove(ENDPOINT_KEY);
     dom::storage_remove(LANG_KEY);

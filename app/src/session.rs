@@ -5,7 +5,7 @@
 
 use crate::api::{self, ApiError};
 use crate::dom;
-use bosai_types::auth::{ChallengeRequest, ChallengeResponse, LogoutRequest, Me, TokenRequest, TokenResponse};
+use bosai_types::auth::{ChallengeRequest, LogoutRequest, Me, TokenRequest, TokenResponse};
 use bosai_types::Timestamp;
 use wasm_bindgen_futures::JsFuture;
 
@@ -93,7 +93,7 @@ pub async fn start() -> Result<(), ApiError> {
         code_challenge_method: "S256".into(),
         redirect_uri: format!("{origin}/auth/callback"),
     };
-    let res: ChallengeResponse = api::post("/api/auth/challenge", &req).await?;
+    let res = api::public::challenge(&req).send().await?;
     // No await between these two: a double tap cannot pair one verifier with the other's nonce.
     dom::storage_set(VERIFIER_KEY, &verifier);
     location.assign(&res.companion_url).map_err(|_| ApiError::Unsupported)
@@ -104,8 +104,7 @@ pub async fn finish(code: Option<String>) -> Result<(), ApiError> {
     let (Some(code), Some(code_verifier)) = (code, dom::storage_get(VERIFIER_KEY)) else {
         return Err(ApiError::NoSignIn);
     };
-    let tokens: TokenResponse =
-        api::post("/api/auth/token", &TokenRequest::AuthorizationCode { code, code_verifier }).await?;
+    let tokens = api::public::token(&TokenRequest::AuthorizationCode { code, code_verifier }).send().await?;
     store(tokens);
     dom::storage_remove(VERIFIER_KEY);
     Ok(())
@@ -115,9 +114,7 @@ pub async fn finish(code: Option<String>) -> Result<(), ApiError> {
 pub async fn sign_out() {
     if let Some(s) = load() {
         clear();
-        if let Ok(json) = serde_json::to_string(&LogoutRequest { refresh_token: s.refresh_token }) {
-            let _ = api::send("POST", "/api/auth/logout", Some(json), None).await;
-        }
+        let _ = api::public::logout(&LogoutRequest { refresh_token: s.refresh_token }).done().await;
     }
 }
 
@@ -137,7 +134,7 @@ async fn refresh(stale: &Session) -> Result<Session, ApiError> {
         Some(_) => {}
     }
     let req = TokenRequest::RefreshToken { refresh_token: stale.refresh_token.clone() };
-    match api::post::<_, TokenResponse>("/api/auth/token", &req).await {
+    match api::public::token(&req).send().await {
         Ok(t) => Ok(store(t)),
         Err(e) => {
             // Revoked, reused, or past the session's 30 days / the card's expiry: sign in again.
@@ -198,7 +195,7 @@ impl Drop for TabLock {
     }
 }
 
-/// A request with the resident's token ([`api::send_as`]), refreshed first when (nearly) expired
+/// A request with the resident's token (`api::Resident`), refreshed first when (nearly) expired
 /// and once more on a 401; `made_at` for a queued write ([`api::send_with`]).
 pub async fn authed_send_made(
     method: &str,
@@ -220,5 +217,5 @@ pub async fn authed_send_made(
 }
 
 pub async fn me() -> Result<Me, ApiError> {
-    api::get_as::<api::Resident, _>("/api/me").await
+    api::resident::me().send().await
 }

@@ -493,6 +493,10 @@ test('a resident reading Vietnamese: the device follows the language, the notice
     hqB.page.locator('.notice-confirm').getByRole('button', { name: '送信する' }).click(),
   ]);
   const id = JSON.parse(req.postData()).id;
+  // The sent list says in which languages it went (all eleven: from the template).
+  const languages = hqB.page.locator(`.sent-notice[data-notice="${id}"] .languages`);
+  await languages.filter({ hasText: 'Tiếng Việt' }).waitFor();
+  assert.match(await languages.innerText(), /^言語: 日本語・やさしい にほんご・English・/);
   const got = await until(async () => { const g = await push.received(1); return g.last?.id === id && g; }, { what: 'the notice at device 1' });
   assert.equal(got.last.lang, 'vi');
   assert.equal(got.last.title.vi, 'Thông báo cấp nước (片平小学校)');

@@ -29,7 +29,7 @@ async fn upload<T: serde::de::DeserializeOwned>(
     let _ = headers.set("Authorization", &format!("Bearer {token}"));
     init.set_headers(&headers);
     init.set_body(&JsValue::from(file.clone()));
-    let path = format!("/api/admin/municipalities/{code}/{what}?apply={apply}");
+    let path = api::hq::import_path(code, what, apply);
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let resp: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&path, &init))
         .await

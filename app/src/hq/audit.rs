@@ -43,16 +43,7 @@ fn action_label(code: &str, l: Lang) -> String {
 }
 
 fn query(date: &str, action: &str, actor: &str, shelter: &str) -> String {
-    let parts: Vec<String> = [("date", date), ("action", action), ("actor", actor.trim()), ("shelter", shelter.trim())]
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    }
+    api::query(&[("date", date), ("action", action), ("actor", actor.trim()), ("shelter", shelter.trim())])
 }
 
 #[component]
@@ -72,7 +63,7 @@ pub fn AuditLog() -> impl IntoView {
         ev.prevent_default();
         busy.set(true);
         spawn_local(async move {
-            match api::get_as::<api::Hq, Vec<AuditEntry>>(&format!("/api/hq/audit{}", q())).await {
+            match api::hq::audit(&q()).send().await {
                 Ok(v) => {
                     rows.set(Some(v));
                     error.set(None);
@@ -86,7 +77,7 @@ pub fn AuditLog() -> impl IntoView {
         spawn_local(async move {
             let Some(t) = token() else { return };
             let name = format!("audit-{}.csv", date.get_untracked());
-            if let Err(e) = crate::staff::download_with(&t, &format!("/api/hq/audit.csv{}", q()), &name).await {
+            if let Err(e) = crate::staff::download_with(&t, &api::hq::audit_csv(&q()).path, &name).await {
                 error.set(Some(e));
             }
         });

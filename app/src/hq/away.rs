@@ -18,7 +18,7 @@ pub fn AwayList() -> impl IntoView {
     let load = move |_| {
         busy.set(true);
         spawn_local(async move {
-            match api::get_as::<api::Hq, Vec<AwayPerson>>("/api/hq/away").await {
+            match api::hq::away().send().await {
                 Ok(l) => {
                     list.set(Some(l));
                     error.set(None);

@@ -131,11 +131,10 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
     };
     let send = move |_| {
         let Some(n) = confirming.get_untracked() else { return };
-        let Ok(json) = serde_json::to_string(&n) else { return };
         sending.set(true);
         failed.set(None);
         spawn_local(async move {
-            match api::send_as::<api::Hq>("POST", "/api/hq/notices", Some(json)).await {
+            match api::hq::send_notice(&n).done().await {
                 Ok(_) => {
                     done.set(Some(n.title.ja.clone()));
                     confirming.set(None);

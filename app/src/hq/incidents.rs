@@ -33,17 +33,17 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
     let local = RwSignal::new(None::<&'static str>);
     let load = move || {
         spawn_local(async move {
-            match api::get_as::<api::Hq, Vec<Incident>>("/api/hq/incidents").await {
+            match api::hq::incidents().send().await {
                 Ok(v) => list.set(Some(v)),
                 Err(e) => error.set(Some(e)),
             }
         });
     };
     load();
-    let send = move |method: &'static str, path: String, body: Option<String>| {
+    let send = move |call: api::Call<api::Hq, api::Ignored>| {
         busy.set(true);
         spawn_local(async move {
-            match api::send_as::<api::Hq>(method, &path, body).await {
+            match call.done().await {
                 Ok(_) => {
                     error.set(None);
                     name.set(String::new());
@@ -71,7 +71,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
             local.set(Some(l.pick("名前を1〜80文字で入力してください。", m)));
             return;
         }
-        send("POST", "/api/hq/incidents".into(), serde_json::to_string(&req).ok());
+        send(api::hq::open_incident(&req));
     };
     let close = move |i: Incident| {
         let l = lang.get_untracked();
@@ -91,7 +91,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
             }
         };
         if web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false) {
-            send("POST", format!("/api/hq/incidents/{}/close", i.id), None);
+            send(api::hq::close_incident(&i.id));
         }
     };
     let rows = move || {

@@ -18,7 +18,7 @@ pub fn PrefectureHome(signed_in: RwSignal<bool>) -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let load = move || {
         spawn_local(async move {
-            match api::get_as::<api::Hq, PrefectureSummary>("/api/hq/prefecture").await {
+            match api::hq::prefecture().send().await {
                 Ok(s) => {
                     summary.set(Some(s));
                     error.set(None);

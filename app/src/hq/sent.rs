@@ -38,6 +38,13 @@ pub(crate) fn delivery_text(n: &Notice, l: Lang) -> (String, &'static str) {
 
 pub(crate) fn sent_item(n: &Notice, areas: &[Area], l: Lang) -> impl IntoView {
     let (delivery, state) = delivery_text(n, l);
+    // Which readers get it in their own language (the others: easy Japanese, else Japanese).
+    let languages = n
+        .title
+        .written()
+        .map(|(code, _)| Lang::from_code(code).map_or(code, Lang::name))
+        .collect::<Vec<_>>()
+        .join(l.pick("・", ", "));
     view! {
         <li class="card sent-notice" data-notice=n.id.to_string() data-state=state>
             <p class="meta">
@@ -47,6 +54,7 @@ pub(crate) fn sent_item(n: &Notice, areas: &[Area], l: Lang) -> impl IntoView {
             </p>
             <h3><a href=n.landing_path() rel="external">{n.title.get(l.code()).to_string()}</a></h3>
             <p class="target">{l.pick("送信先: ", "To: ")}{target_text(&n.target, areas, l)}</p>
+            <p class="languages">{l.pick("言語: ", "Languages: ")}{languages}</p>
             <p class="delivery">{delivery}</p>
         </li>
     }
@@ -74,11 +82,8 @@ pub(crate) fn SentList(
         spawn_local(async move {
             loop {
                 again.set_value(false);
-                let path = match viewing.try_get_untracked().flatten() {
-                    Some(id) => format!("/api/hq/notices?incident={}", String::from(js_sys::encode_uri_component(&id))),
-                    None => "/api/hq/notices".to_owned(),
-                };
-                let got = api::get_as::<api::Hq, Vec<Notice>>(&path).await;
+                let incident = viewing.try_get_untracked().flatten();
+                let got = api::hq::notices(incident.as_deref()).send().await;
                 let busy = match got {
                     Ok(v) => {
                         let busy =

@@ -86,8 +86,7 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
     // The areas of the HQ's own municipality (the token says which; one deployment serves several).
     let own = token().and_then(|t| staff::decode_token(&t)).and_then(|c| c.municipality);
     spawn_local(async move {
-        let path = own.map(|m| format!("/api/areas?municipality={m}")).unwrap_or_else(|| "/api/areas".into());
-        if let Ok(a) = api::get::<Vec<Area>>(&path).await {
+        if let Ok(a) = api::public::areas(own.as_deref()).send().await {
             areas.set(a);
         }
     });
@@ -95,12 +94,9 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             // The help list follows the summary: the same incident's.
-            let query = match viewing.get_untracked() {
-                Some(id) => format!("?incident={}", String::from(js_sys::encode_uri_component(&id))),
-                None => String::new(),
-            };
-            let s = api::get_as::<api::Hq, Summary>(&format!("/api/hq/summary{query}")).await;
-            let h = api::get_as::<api::Hq, Vec<HelpRequest>>(&format!("/api/hq/help-requests{query}")).await;
+            let incident = viewing.get_untracked();
+            let s = api::hq::summary::<Summary>(incident.as_deref()).send().await;
+            let h = api::hq::help_requests(incident.as_deref()).send().await;
             let mut err = None;
             match s {
                 Ok(s) => summary.set(Some(s)),

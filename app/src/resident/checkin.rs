@@ -7,7 +7,7 @@ use crate::i18n::tx;
 use crate::resident::{self};
 use crate::session;
 use crate::use_lang;
-use bosai_types::checkin::{CheckInCredential, CredentialRequest};
+use bosai_types::checkin::CredentialRequest;
 use bosai_types::household::MemberId;
 use bosai_types::Timestamp;
 use leptos::ev::SubmitEvent;
@@ -35,9 +35,7 @@ pub fn qr_data_url(text: &str) -> Option<String> {
 }
 
 pub(crate) async fn issue(members: Vec<MemberId>) -> Result<CachedCredential, ApiError> {
-    let body = serde_json::to_string(&CredentialRequest { members: members.clone() }).map_err(|_| ApiError::Decode)?;
-    let text = api::send_as::<api::Resident>("POST", "/api/me/checkin-credential", Some(body)).await?;
-    let c: CheckInCredential = api::decode(&text)?;
+    let c = api::resident::checkin_credential(&CredentialRequest { members: members.clone() }).send().await?;
     let names = members.iter().filter_map(|m| find(m.as_str()).map(|v| v.member.display_name)).collect();
     let cached = CachedCredential { credential: c.credential, expires_at: c.expires_at, members, names };
     if let Ok(json) = serde_json::to_string(&cached) {
@@ -200,14 +198,11 @@ pub fn PosterCheckIn() -> impl IntoView {
             return;
         }
         let n = list.len();
-        let body = serde_json::to_string(&bosai_types::checkin::PosterCheckIn {
-            poster: code.clone(),
-            event_id: event_id.get_value(),
-            members: list,
-        });
+        let body =
+            bosai_types::checkin::PosterCheckIn { poster: code.clone(), event_id: event_id.get_value(), members: list };
         busy.set(true);
         spawn_local(async move {
-            match api::send_as::<api::Resident>("POST", "/api/me/checkins", body.ok()).await {
+            match api::resident::check_in_at_poster(&body).done().await {
                 Ok(_) => {
                     failed.set(None);
                     done.set(Some(n));

@@ -45,8 +45,8 @@ pub fn NeedsConsent(children: ChildrenFn) -> impl IntoView {
         busy.set(true);
         failed.set(None);
         spawn_local(async move {
-            let body = serde_json::to_string(&ConsentInput { version: SENSITIVE_DATA_CONSENT_VERSION.into() }).ok();
-            match api::send_as::<api::Resident>("PUT", "/api/me/consent", body).await {
+            let body = ConsentInput { version: SENSITIVE_DATA_CONSENT_VERSION.into() };
+            match api::resident::consent(&body).done().await {
                 Ok(_) => {
                     remember(true);
                     agreed.set(true);
@@ -92,7 +92,7 @@ pub fn WithdrawConsent() -> impl IntoView {
         failed.set(None);
         done.set(false);
         spawn_local(async move {
-            match api::send_as::<api::Resident>("DELETE", "/api/me/consent", None).await {
+            match api::resident::withdraw_consent().done().await {
                 Ok(_) => {
                     remember(false);
                     resident::sync();

@@ -35,14 +35,13 @@ pub fn HomePicker() -> impl IntoView {
         let Ok(municipality) = MunicipalityCode::parse(&event_target_value(&ev)) else {
             return;
         };
-        let body = serde_json::to_string(&HomeChoice { municipality }).ok();
+        let body = HomeChoice { municipality };
         saved.set(false);
         failed.set(None);
         busy.set(true);
         spawn_local(async move {
             // Shown as saved only once the server has it; on failure the select goes back.
-            match api::send_as::<api::Resident>("PUT", "/api/me/home", body).await.and_then(|t| api::decode::<Home>(&t))
-            {
+            match api::resident::set_home(&body).send().await {
                 Ok(h) => {
                     home.set(Some(h));
                     saved.set(true);

@@ -30,7 +30,7 @@ pub fn MyData() -> impl IntoView {
         exported.set(false);
         failed.set(None);
         spawn_local(async move {
-            match api::send_as::<api::Resident>("GET", "/api/me/export", None).await {
+            match api::resident::export().text().await {
                 Ok(text) => {
                     exported.set(crate::dom::save_text(&text, "bosai-my-data.json", "application/json").is_some())
                 }
@@ -42,7 +42,7 @@ pub fn MyData() -> impl IntoView {
         busy.set(true);
         failed.set(None);
         spawn_local(async move {
-            match api::send_as::<api::Resident>("DELETE", "/api/me", Some(r#"{"confirm":"delete"}"#.into())).await {
+            match api::resident::delete_everything().done().await {
                 Ok(_) => {
                     resident::forget_local().await;
                     session::sign_out().await;

@@ -56,20 +56,20 @@ pub fn AreaPicker(#[prop(optional)] on_saved: Option<Callback<()>>) -> impl Into
     let failed = RwSignal::new(None::<ApiError>);
     spawn_local(async move {
         // The areas are the resident's home municipality's (the deployment's own when none).
-        let mut path = "/api/areas".to_owned();
+        let mut of = None;
         match session::me().await {
             Ok(me) => {
                 let code = me.area.map(|a| a.to_string()).unwrap_or_default();
                 dom::storage_set(MY_AREA_KEY, &code);
                 mine.set(Some(code));
                 if let Some(h) = me.home {
-                    path = format!("/api/areas?municipality={}", h.municipality);
+                    of = Some(h.municipality.to_string());
                 }
             }
             Err(e) if e.is_offline() => {}
             Err(e) => failed.set(Some(e)),
         }
-        if let Ok(s) = api::get_saved::<Vec<Area>>(&path, AREAS_KEY).await {
+        if let Ok(s) = api::public::areas(of.as_deref()).saved(AREAS_KEY).await {
             areas.set(s.data);
         }
         loaded.set(true);
@@ -82,10 +82,10 @@ pub fn AreaPicker(#[prop(optional)] on_saved: Option<Callback<()>>) -> impl Into
         done.set(None);
         failed.set(None);
         let area = if code.is_empty() { None } else { AreaCode::parse(&code).ok() };
-        let body = serde_json::to_string(&AreaRegistration { area }).ok();
+        let body = AreaRegistration { area };
         busy.set(true);
         spawn_local(async move {
-            match api::send_as::<api::Resident>("PUT", "/api/me/area", body).await {
+            match api::resident::set_area(&body).done().await {
                 Ok(_) => {
                     dom::storage_set(MY_AREA_KEY, &code);
                     done.set(Some(!code.is_empty()));
@@ -273,7 +273,7 @@ pub fn Notices() -> impl IntoView {
     let busy = RwSignal::new(false);
     let load = move || {
         crate::pages::reload_into(saved, error, busy, async {
-            let text = api::send_as::<api::Resident>("GET", "/api/notices", None).await?;
+            let text = api::resident::notices().text().await?;
             api::keep_saved::<Vec<NoticeRow>>(NOTICES_KEY, &text)
         })
     };

@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::api::{self, ApiError};
-use crate::dom;
 use crate::i18n::{fill, tx};
 use crate::outbox::Op;
 use crate::resident::{self, Invalid};
@@ -235,17 +234,13 @@ pub(crate) fn History(id: MemberId) -> impl IntoView {
     let s = resident::state();
     let key = format!("{}history.v1.{id}", resident::PREFIX);
     let items = RwSignal::new(api::load_saved::<Vec<SafetyReport>>(&key).map(|s| s.data).unwrap_or_default());
-    let path = format!("/api/safety/history?member_id={id}");
+    let member = id.clone();
     Effect::new(move |_| {
         s.synced.track();
-        let (key, path) = (key.clone(), path.clone());
+        let (key, member) = (key.clone(), member.clone());
         spawn_local(async move {
-            if let Ok(text) = api::send_as::<api::Resident>("GET", &path, None).await {
-                if let Ok(list) = api::decode::<Vec<SafetyReport>>(&text) {
-                    dom::storage_set(&key, &text);
-                    dom::storage_set(&format!("{key}.at"), &dom::now().millis().to_string());
-                    items.set(list);
-                }
+            if let Ok(kept) = api::resident::safety_history(&member).saved(&key).await {
+                items.set(kept.data);
             }
         });
     });

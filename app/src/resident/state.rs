@@ -207,7 +207,7 @@ async fn sync_once() {
         }
         None => {
             outbox::reset_backoff();
-            match api::send_as::<api::Resident>("GET", "/api/household", None).await {
+            match api::resident::household().text().await {
                 Ok(text) => {
                     if let Ok(data) = api::decode::<HouseholdView>(&text) {
                         let saved_at = dom::now();
@@ -221,7 +221,7 @@ async fn sync_once() {
                 Err(e) => s.error.set(Some(e)),
             }
             if let Some(decode) = SURVEYS_DECODER.get() {
-                match api::send_as::<api::Resident>("GET", "/api/surveys", None).await {
+                match api::resident::surveys().text().await {
                     Ok(text) => {
                         if let Some(data) = decode(&text) {
                             let saved_at = dom::now();

@@ -1,7 +1,7 @@
 //! Desk registration (受付): people without a phone or card, each row one person.
 
 use super::*;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::birth::this_year;
 use crate::resident::qr_data_url;
 use crate::staff::{self};
@@ -82,14 +82,7 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
         error.set(None);
         busy.set(true);
         spawn_local(async move {
-            let path = format!("/api/shelters/{}/desk-registrations", shelter.get_value());
-            let r = match serde_json::to_string(&reg) {
-                Ok(body) => api::send_as::<api::Staff>("POST", &path, Some(body))
-                    .await
-                    .and_then(|t| api::decode::<DeskRegistered>(&t)),
-                Err(_) => Err(ApiError::Decode),
-            };
-            match r {
+            match api::shelter::register_at_desk(&shelter.get_value(), &reg).send().await {
                 Ok(d) => {
                     done.set(Some((d, names)));
                     reg_id.set_value(staff::new_registration_id());

@@ -20,9 +20,7 @@ pub fn PastRosters(shelter: String) -> impl IntoView {
     let load = move |_| {
         busy.set(true);
         spawn_local(async move {
-            let path = format!("/api/shelters/{}/roster/past", shelter.get_value());
-            match api::send_as::<api::Staff>("GET", &path, None).await.and_then(|t| api::decode::<Vec<PastRoster>>(&t))
-            {
+            match api::shelter::past_rosters(&shelter.get_value()).send().await {
                 Ok(r) => {
                     rosters.set(Some(r));
                     error.set(None);

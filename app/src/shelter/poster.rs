@@ -21,16 +21,9 @@ pub(crate) fn PosterQr(shelter: String) -> impl IntoView {
     let shelter = StoredValue::new(shelter);
     let load = move |_| {
         spawn_local(async move {
-            let r = api::send_as::<api::Staff>("GET", &format!("/api/shelters/{}/poster", shelter.get_value()), None)
-                .await
-                .and_then(|t| api::decode::<Poster>(&t))
-                .map(|p| {
-                    format!(
-                        "{}{}",
-                        web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default(),
-                        p.path
-                    )
-                });
+            let r = api::shelter::poster::<Poster>(&shelter.get_value()).send().await.map(|p| {
+                format!("{}{}", web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default(), p.path)
+            });
             poster.set(Some(r));
         });
     };

@@ -27,29 +27,13 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
     let shelter = StoredValue::new(shelter);
 
     let query = move || {
-        let mut parts = Vec::new();
-        for (k, v) in [
-            ("allergen", allergen.get_untracked()),
-            ("care", care.get_untracked()),
-            ("age_band", band.get_untracked()),
-            ("q", q.get_untracked().trim().to_owned()),
-        ] {
-            if !v.is_empty() {
-                parts.push(format!("{k}={}", String::from(js_sys::encode_uri_component(&v))));
-            }
-        }
-        if parts.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", parts.join("&"))
-        }
+        let (a, c, b, text) = (allergen.get_untracked(), care.get_untracked(), band.get_untracked(), q.get_untracked());
+        api::query(&[("allergen", &a), ("care", &c), ("age_band", &b), ("q", text.trim())])
     };
     let load = move || {
         busy.set(true);
         spawn_local(async move {
-            let path = format!("/api/shelters/{}/roster{}", shelter.get_value(), query());
-            match api::send_as::<api::Staff>("GET", &path, None).await.and_then(|t| api::decode::<Vec<RosterEntry>>(&t))
-            {
+            match api::shelter::roster(&shelter.get_value(), &query()).send().await {
                 Ok(v) => {
                     rows.set(Some(v));
                     error.set(None);
@@ -65,12 +49,12 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
     };
     // An action on one person of the roster, after a confirmation; then the roster is read
     // again. Offline it fails with the usual banner: nothing is assumed done.
-    let act = move |ask: String, method: &'static str, path: String, body: Option<String>| {
+    let act = move |ask: String, call: api::Call<api::Staff, api::Ignored>| {
         if !web_sys::window().and_then(|w| w.confirm_with_message(&ask).ok()).unwrap_or(false) {
             return;
         }
         spawn_local(async move {
-            match api::send_as::<api::Staff>(method, &path, body).await {
+            match call.done().await {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(e)),
             }
@@ -83,8 +67,7 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
         } else {
             format!("Check out {name}?")
         };
-        let body = serde_json::json!({ "event_id": staff::new_event_id() }).to_string();
-        act(ask, "POST", format!("/api/shelters/{}/roster/{entry}/check-out", shelter.get_value()), Some(body));
+        act(ask, api::shelter::check_out(&shelter.get_value(), &entry, &staff::new_event_id()));
     };
     // A person registered at the desk asks for their record to be deleted (they have no phone to
     // do it themselves); audited by the server.
@@ -94,12 +77,12 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
         } else {
             format!("Delete the desk record of {name}? They leave the roster; this cannot be undone.")
         };
-        act(ask, "DELETE", format!("/api/shelters/{}/roster/{entry}", shelter.get_value()), None);
+        act(ask, api::shelter::delete_desk_registration(&shelter.get_value(), &entry));
     };
     let csv = move |_| {
         spawn_local(async move {
             let id = shelter.get_value();
-            let path = format!("/api/shelters/{id}/roster.csv{}", query());
+            let path = api::shelter::roster_csv(&id, &query()).path;
             if let Err(e) = staff::download_authed(&path, &format!("roster-{id}.csv")).await {
                 error.set(Some(e));
             }

@@ -23,11 +23,7 @@ pub async fn fetch(shelter: &str, credential: &str) -> Preview {
     if !staff::online() {
         return Preview::Offline;
     }
-    let body = serde_json::to_string(&ScanPreviewRequest { credential: credential.to_owned() }).ok();
-    match api::send_as::<api::Staff>("POST", &format!("/api/shelters/{shelter}/scan-preview"), body)
-        .await
-        .and_then(|t| api::decode::<ScanPreview>(&t))
-    {
+    match api::shelter::scan_preview(shelter, &ScanPreviewRequest { credential: credential.to_owned() }).send().await {
         Ok(p) => Preview::Found(p),
         Err(e) if e.status() == Some(400) => Preview::Refused(e),
         Err(_) => Preview::Offline,

@@ -10,7 +10,7 @@ use crate::i18n::{tp, Lang};
 use crate::session::{base64url, crypto, s256};
 use crate::use_lang;
 use bosai_types::auth::Role;
-use bosai_types::staff::{StaffSession, StaffSignInStart, StaffTokenRequest};
+use bosai_types::staff::{StaffSession, StaffTokenRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -44,7 +44,7 @@ fn origin() -> Result<String, ApiError> {
 
 /// Off to the identity provider.
 pub async fn begin() -> Result<(), ApiError> {
-    let start: StaffSignInStart = api::get("/api/auth/staff/start").await?;
+    let start = api::public::staff_sign_in_start().send().await?;
     let pending = Pending { state: random(16)?, nonce: random(24)?, verifier: random(32)? };
     let challenge = s256(&pending.verifier).await?;
     let url = format!(
@@ -87,7 +87,7 @@ async fn finish(code: Option<String>, state: Option<String>, error: Option<Strin
         redirect_uri: format!("{}{CALLBACK_PATH}", origin().map_err(Failure::Api)?),
         nonce: pending.nonce,
     };
-    api::post("/api/auth/staff/token", &req).await.map_err(Failure::Api)
+    api::public::staff_token(&req).send().await.map_err(Failure::Api)
 }
 
 fn failure_text(f: &Failure, l: Lang) -> String {

@@ -36,14 +36,7 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            let path = format!("/api/shelters/{}/status", shelter.get_value());
-            let r = match serde_json::to_string(&upd) {
-                Ok(b) => {
-                    api::send_as::<api::Staff>("PUT", &path, Some(b)).await.and_then(|t| api::decode::<Shelter>(&t))
-                }
-                Err(_) => Err(ApiError::Decode),
-            };
-            result.set(Some(r));
+            result.set(Some(api::shelter::set_status(&shelter.get_value(), &upd).send().await));
             busy.set(false);
         });
     };

@@ -114,7 +114,7 @@ pub fn online() -> bool {
 
 /// Fetch the public keys when online; keep them for offline use.
 pub async fn refresh_jwks() -> Result<(), ApiError> {
-    let text = api::send("GET", "/.well-known/jwks.json", None, None).await?;
+    let text = api::public::jwks().text().await?;
     api::decode::<Jwks>(&text)?;
     dom::storage_set(JWKS_KEY, &text);
     if let Some(s) = STATE.get() {

@@ -57,9 +57,7 @@ pub(crate) async fn flush() -> Result<(), ApiError> {
         // Any error keeps every record (Reply::Failed settles nothing): network, 5xx and 401
         // (sign in again) clear up by themselves; a 403 (another staff member's shelter)
         // waits for the right token.
-        let res: ScanBatchResult = api::decode(
-            &api::send_as::<api::Staff>("POST", &format!("/api/shelters/{}/scans", batch.shelter), Some(json)).await?,
-        )?;
+        let res: ScanBatchResult = api::shelter::scans(batch.shelter.as_str(), json).send().await?;
         let settled = scan_queue::settle(&batch.records, Reply::Answered(&res));
         if settled.stalled() {
             return Err(ApiError::Decode);

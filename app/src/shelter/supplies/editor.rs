@@ -1,5 +1,6 @@
 //! One item's row and its forms: a stock-take or request, and a delivery (quantities checked before sending).
 
+use crate::api;
 use crate::i18n::Lang;
 use crate::staff;
 use bosai_types::supplies::{Delivery, StockUpdate, SupplyItem, SupplyStatus, MAX_QUANTITY};
@@ -132,10 +133,9 @@ pub(crate) fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
     let disabled = move || busy.get();
     let unit = unit(item, l);
     let title = name(item, l);
-    let path = format!("/api/shelters/{}/supplies/{code}", ctx.shelter.get_value());
     // Closing returns focus to the item's button.
     let back = format!("sup-btn-{code}");
-    let path = StoredValue::new(path);
+    let item_code = StoredValue::new(code.clone());
 
     let bad = move |form: Form, field: &'static str, label: &str, e: QtyError| {
         msg.set(Some((form, false, format!("{label}{}{}", l.pick("：", ": "), qty_message(e, l)), Some(field))));
@@ -176,9 +176,10 @@ pub(crate) fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
         }
         sending(Form::Stock);
         busy.set(true);
-        let path = path.get_value();
+        let (shelter, item) = (ctx.shelter.get_value(), item_code.get_value());
         spawn_local(async move {
-            match write("PUT", &path, &StockUpdate { on_hand: oh, requested: rq }).await {
+            let update = StockUpdate { on_hand: oh, requested: rq };
+            match api::shelter::set_stock::<Line>(&shelter, &item, &update).send().await {
                 Ok(line) => {
                     let text = if l.is_ja() {
                         format!("保存しました：在庫 {}・要請 {}", line.on_hand, line.requested)
@@ -229,9 +230,10 @@ pub(crate) fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
         };
         sending(Form::Delivery);
         busy.set(true);
-        let path = format!("{}/deliveries", path.get_value());
+        let (shelter, item) = (ctx.shelter.get_value(), item_code.get_value());
         spawn_local(async move {
-            match write("POST", &path, &Delivery { delivery_id: id, quantity: q }).await {
+            let delivery = Delivery { delivery_id: id, quantity: q };
+            match api::shelter::record_delivery::<Line>(&shelter, &item, &delivery).send().await {
                 Ok(line) => {
                     ctx.delivery.set_value(None);
                     save_pending_delivery(&ctx.shelter.get_value(), None);

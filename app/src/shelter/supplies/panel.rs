@@ -106,8 +106,7 @@ impl Ctx {
     pub(crate) fn load(self, attempt: u32) {
         let Some(id) = self.shelter.try_get_value() else { return };
         spawn_local(async move {
-            let path = format!("/api/shelters/{id}/supplies");
-            match api::send_as::<api::Staff>("GET", &path, None).await.and_then(|t| api::decode::<Vec<Line>>(&t)) {
+            match api::shelter::supplies::<Line>(&id).send().await {
                 Ok(v) => {
                     let now = dom::now();
                     self.lines.set(v);
@@ -131,11 +130,6 @@ impl Ctx {
             }
         });
     }
-}
-
-pub(crate) async fn write<B: serde::Serialize>(method: &str, path: &str, body: &B) -> Result<Line, ApiError> {
-    let b = serde_json::to_string(body).map_err(|_| ApiError::Decode)?;
-    api::send_as::<api::Staff>(method, path, Some(b)).await.and_then(|t| api::decode::<Line>(&t))
 }
 
 // ---- panel ---------------------------------------------------------------------------

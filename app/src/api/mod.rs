@@ -1,9 +1,19 @@
-//! Typed client for `/api`: errors as the reader understands them, the callers a request is
-//! sent as, and the lists kept on the device. Same-origin only: the app and the API are served together.
+//! Typed client for `/api`: one function per endpoint (`public`, `resident`, `shelter`, `hq`),
+//! each returning a [`Call`] that knows its method, path, body, caller and answer type; errors as
+//! the reader understands them; the callers a request is sent as (the one place a token is
+//! attached); and the lists kept on the device. Same-origin only: the app and the API are served
+//! together.
+
+#[cfg(feature = "staff")]
+pub mod hq;
+pub mod public;
+pub mod resident;
+#[cfg(feature = "staff")]
+pub mod shelter;
 
 use crate::dom::{now, storage_get, storage_set};
 use crate::i18n::Lang;
-use bosai_types::{Health, Problem, Shelter, Timestamp};
+use bosai_types::{Problem, Shelter, Timestamp};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -123,14 +133,93 @@ impl Caller for Hq {
     }
 }
 
-/// Sends a request as `C` and returns the raw body of a 2xx response.
-pub async fn send_as<C: Caller>(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
-    C::send(method, path, body).await
+/// One call of the API, prepared by its endpoint's function: method, path (with its parameters),
+/// JSON body, who sends it (`C`) and what the answer decodes to (`T`; [`Ignored`]: not read).
+/// Sent now ([`Call::send`]), kept as text ([`Call::text`]), or queued (the outbox reads its parts).
+pub struct Call<C, T> {
+    pub method: &'static str,
+    pub path: String,
+    pub body: Option<String>,
+    answer: std::marker::PhantomData<fn() -> (C, T)>,
 }
 
-/// GET as `C`, decoded.
-pub async fn get_as<C: Caller, T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(&C::send("GET", path, None).await?)
+/// An answer the caller does not read (204, or a body it has no use for): sent with
+/// [`Call::done`], never decoded.
+pub struct Ignored;
+
+impl<C, T> Call<C, T> {
+    pub(crate) fn new(method: &'static str, path: String) -> Self {
+        Call { method, path, body: None, answer: std::marker::PhantomData }
+    }
+
+    pub(crate) fn with<B: Serialize>(mut self, body: &B) -> Self {
+        self.body = serde_json::to_string(body).ok();
+        self
+    }
+
+    /// A JSON body already written as text (a survey answer kept as its JSON).
+    pub(crate) fn with_text(mut self, body: String) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+/// What [`Call::text`] does, not generic over the answer type: one copy per caller in the wasm.
+async fn exchange<C: Caller>(method: &'static str, path: String, body: Option<String>) -> Result<String, ApiError> {
+    C::send(method, &path, body).await
+}
+
+impl<C: Caller, T> Call<C, T> {
+    /// Sends it as `C`: the answer's text, to keep on the device as received.
+    pub fn text(self) -> impl std::future::Future<Output = Result<String, ApiError>> {
+        exchange::<C>(self.method, self.path, self.body)
+    }
+
+    /// Sends it with this bearer token instead (an administrator's, pasted on the page).
+    #[cfg(feature = "staff")]
+    pub async fn text_with_token(self, bearer: &str) -> Result<String, ApiError> {
+        send(self.method, &self.path, self.body, Some(bearer)).await
+    }
+}
+
+impl<C: Caller, T: DeserializeOwned> Call<C, T> {
+    /// Sends it as `C` and decodes the answer. (A combinator, not an `async fn`: no state machine
+    /// per answer type in the wasm.)
+    pub fn send(self) -> impl std::future::Future<Output = Result<T, ApiError>> {
+        use futures::FutureExt;
+        self.text().map(|r| r.and_then(|text| decode(&text)))
+    }
+
+    /// [`Call::send`] with an administrator's token.
+    #[cfg(feature = "staff")]
+    pub async fn send_with_token(self, bearer: &str) -> Result<T, ApiError> {
+        decode(&self.text_with_token(bearer).await?)
+    }
+}
+
+impl<C: Caller> Call<C, Ignored> {
+    /// Sends it as `C`; the answer is not read.
+    pub async fn done(self) -> Result<(), ApiError> {
+        self.text().await.map(drop)
+    }
+
+    /// [`Call::done`] with an administrator's token.
+    #[cfg(feature = "staff")]
+    pub async fn done_with_token(self, bearer: &str) -> Result<(), ApiError> {
+        self.text_with_token(bearer).await.map(drop)
+    }
+}
+
+/// A query string of the pairs whose value is not empty (values encoded): `?a=1&b=x`, or nothing.
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        out.push(if out.is_empty() { '?' } else { '&' });
+        out.push_str(k);
+        out.push('=');
+        out.push_str(&String::from(js_sys::encode_uri_component(v)));
+    }
+    out
 }
 
 /// Sends a request (with a bearer token if given) and returns the raw body of a 2xx response.
@@ -186,21 +275,6 @@ pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|_| ApiError::Decode)
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    get_as::<Public, T>(path).await
-}
-
-/// Writes are never cached by the service worker.
-pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    let json = serde_json::to_string(body).map_err(|_| ApiError::Decode)?;
-    decode(&send("POST", path, Some(json), None).await?)
-}
-
-#[allow(dead_code)]
-pub async fn health() -> Result<Health, ApiError> {
-    get("/api/health").await
-}
-
 // ---- offline copies -------------------------------------------------------
 
 /// The last good response of a GET, kept in localStorage so it shows offline.
@@ -210,14 +284,11 @@ pub struct Saved<T> {
     pub data: T,
 }
 
-/// GET `path`; on success keep the body (as received: no re-serialising) under `key`.
-pub async fn get_saved<T: DeserializeOwned>(path: &str, key: &str) -> Result<Saved<T>, ApiError> {
-    let text = send_as::<Public>("GET", path, None).await?;
-    let data = decode(&text)?;
-    let saved_at = now();
-    storage_set(key, &text);
-    storage_set(&format!("{key}.at"), &saved_at.millis().to_string());
-    Ok(Saved { saved_at, data })
+impl<C: Caller, T: DeserializeOwned> Call<C, T> {
+    /// Sends it; on success keeps the answer (as received: no re-serialising) under `key`.
+    pub async fn saved(self, key: &str) -> Result<Saved<T>, ApiError> {
+        keep_saved(key, &self.text().await?)
+    }
 }
 
 /// Decode a response body already fetched (with a token, say) and keep it as `get_saved` does.
@@ -246,18 +317,15 @@ const SHELTERS_KEY: &str = "bosai.shelters.v1";
 pub const SHELTERS_OF_KEY: &str = "bosai.shelters.of.v1";
 
 pub async fn shelters() -> Result<Saved<Vec<Shelter>>, ApiError> {
-    let path = match storage_get(SHELTERS_OF_KEY).filter(|m| !m.is_empty()) {
-        Some(m) => format!("/api/shelters?municipality={m}"),
-        None => "/api/shelters".to_owned(),
-    };
-    get_saved(&path, SHELTERS_KEY).await
+    let of = storage_get(SHELTERS_OF_KEY).filter(|m| !m.is_empty());
+    public::shelters(of.as_deref()).saved(SHELTERS_KEY).await
 }
 
 /// The municipalities of the served prefectures (public; kept for offline).
 const MUNICIPALITIES_KEY: &str = "bosai.municipalities.v1";
 
 pub async fn municipalities() -> Result<Saved<Vec<bosai_types::household::MunicipalityChoice>>, ApiError> {
-    get_saved("/api/municipalities", MUNICIPALITIES_KEY).await
+    public::municipalities().saved(MUNICIPALITIES_KEY).await
 }
 
 pub fn saved_municipalities() -> Vec<bosai_types::household::MunicipalityChoice> {
@@ -274,4 +342,29 @@ pub fn shelter_name(id: &str, l: Lang) -> String {
         .and_then(|s| s.data.into_iter().find(|s| s.id.as_str() == id))
         .map(|s| if l.is_ja() || s.name_en.is_empty() { s.name_ja } else { s.name_en })
         .unwrap_or_else(|| id.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Pages call an endpoint's function; only `api/` writes a path (tests may name one).
+    #[test]
+    fn api_paths_are_written_in_the_api_module_only() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() && !p.ends_with("api") {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                    for (n, line) in code.lines().enumerate().filter(|(_, l)| l.contains("\"/api/")) {
+                        out.push(format!("{}:{}: {}", p.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+        assert!(found.is_empty(), "write these as functions in app/src/api/:\n{}", found.join("\n"));
+    }
 }
