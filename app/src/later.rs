@@ -50,6 +50,14 @@ later! {
     HqRoute => crate::hq::Hq;
 }
 
+/// Notifications re-registered in the language just chosen: its own chunk (with the notices
+/// page's), fetched only by a device whose notifications are on.
+#[cfg(feature = "resident")]
+#[leptos::lazy]
+pub(crate) fn follow_language(lang: crate::i18n::Lang) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
+    Box::pin(crate::push::follow_language(lang))
+}
+
 /// The shelter screen below the scan (desk registration, roster, past rosters, supplies, status,
 /// poster): its own chunk, so a shelter device's first download is the scan.
 #[cfg(feature = "staff")]

@@ -198,11 +198,14 @@ fn FocusOnNavigate(routing: ReadSignal<bool>) -> impl IntoView {
 fn Header(bundle: Bundle) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().tr();
+    #[cfg(feature = "resident")]
     if bundle == Bundle::Resident {
         // Notifications come in the language chosen here (also one chosen while offline).
         Effect::new(move || {
             let l = lang.get();
-            leptos::task::spawn_local(push::follow_language(l));
+            if push::language_outdated(l) {
+                leptos::task::spawn_local(async move { later::follow_language(l).await.await });
+            }
         });
     }
     view! {

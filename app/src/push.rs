@@ -92,10 +92,16 @@ fn registration(sub: &PushSubscription, lang: Lang) -> Option<PushSubscriptionIn
     Some(input)
 }
 
+/// This device gets notifications in another language than `lang` (cheap: storage only, so the
+/// first download can ask without linking the re-registration).
+pub fn language_outdated(lang: Lang) -> bool {
+    dom::storage_get(ENDPOINT_KEY).is_some() && dom::storage_get(LANG_KEY).as_deref() != Some(lang.code())
+}
+
 /// The resident chose another language: this device's notifications follow, when they are on.
 /// Offline, it is tried again on the next start (the stored language still differs).
 pub async fn follow_language(lang: Lang) {
-    if dom::storage_get(ENDPOINT_KEY).is_none() || dom::storage_get(LANG_KEY).as_deref() == Some(lang.code()) {
+    if !language_outdated(lang) {
         return;
     }
     let Some(pm) = push_manager(false).await else { return };
