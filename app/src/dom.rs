@@ -121,6 +121,17 @@ pub fn save_text(text: &str, name: &str, mime: &str) -> Option<()> {
     save_blob(&blob, name)
 }
 
+/// Moves the focus to element `id` once the view has rendered (after a step of a form, say).
+pub fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    let id = id.to_owned();
+    leptos::prelude::request_animation_frame(move || {
+        if let Some(el) = leptos::prelude::document().get_element_by_id(&id) {
+            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::b64url_decode;

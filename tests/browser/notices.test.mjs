@@ -274,6 +274,16 @@ test('a template fills the notice in every language; its blanks must be given fi
     const body = await page.locator(`#n-body-${code}`).inputValue();
     assert.ok(body.includes('片平小学校') && body.includes('14:00') && !/\[|〇/.test(body), `${code}: ${body}`);
   }
+  // A language's own fault is marked on its own field (not on the Japanese), and the focus goes there.
+  const vi = page.locator('#n-title-vi');
+  const written = await vi.inputValue();
+  await vi.fill('x'.repeat(61));
+  await page.getByRole('button', { name: '内容を確認する' }).click();
+  await page.waitForFunction(() => document.activeElement?.id === 'n-title-vi', null, { timeout: 5000 });
+  assert.equal(await vi.getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#n-title-ja').getAttribute('aria-invalid'), null);
+  await vi.fill(written);
+  assert.equal(await vi.getAttribute('aria-invalid'), null, 'no longer marked once corrected');
   await page.getByRole('button', { name: '内容を確認する' }).click();
   const confirm = page.locator('.notice-confirm');
   await confirm.locator('.confirm-title').filter({ hasText: '給水のお知らせ（片平小学校）' }).waitFor();

@@ -5,7 +5,6 @@ use crate::dom;
 use crate::i18n::Lang;
 use crate::staff;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Separate from the shelter staff token: one device may hold both.
 pub(crate) const TOKEN_KEY: &str = "bosai.hq.token";
@@ -61,13 +60,7 @@ pub(crate) fn banner(e: &ApiError, l: Lang) -> impl IntoView {
     view! { <p class="banner" role="alert">{error_text(e, l)}</p> }
 }
 
-pub(crate) fn focus(id: &'static str) {
-    request_animation_frame(move || {
-        if let Some(el) = document().get_element_by_id(id) {
-            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
-        }
-    });
-}
+pub(crate) use crate::dom::focus;
 
 pub(crate) fn people(n: impl std::fmt::Display, l: Lang) -> String {
     if l.is_ja() {

@@ -82,8 +82,6 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
     let sending = RwSignal::new(false);
     let done = RwSignal::new(None::<String>);
 
-    let error_on =
-        move |code: &'static str| Signal::derive(move || invalid.with(|e| e.as_ref().is_some_and(|e| e.code == code)));
     let build = move || -> Result<NewNotice, NoticeError> {
         let target = match reach.get_untracked() {
             Reach::All => NoticeTarget::All,
@@ -120,10 +118,10 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
                 focus("notice-confirm-h");
             }
             Err(e) => {
-                focus(match e.code {
-                    "invalid_body" => "n-body-ja",
-                    "invalid_target" => "n-target-areas",
-                    _ => "n-title-ja",
+                focus(&match e.code {
+                    "invalid_body" => first_at_fault(Part::Body, &body.get_untracked()),
+                    "invalid_target" => "n-target-areas".into(),
+                    _ => first_at_fault(Part::Title, &title.get_untracked()),
                 });
                 invalid.set(Some(e));
             }
@@ -170,9 +168,6 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
         failed.set(None);
         focus("n-title-ja");
     };
-    let error_elsewhere = Signal::derive(move || {
-        invalid.with(|e| e.as_ref().is_some_and(|e| matches!(e.code, "invalid_title" | "invalid_body")))
-    });
 
     let failure = move || {
         let l = lang.get();
@@ -345,13 +340,13 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
                 </div>
                 {blank_field("n-place", ("場所（テンプレートの「〇〇」）", "Place (the template's [place])"), place)}
                 {blank_field("n-time", ("時刻（テンプレートの「〇時」）", "Time (the template's [time])"), time)}
-                {text_field(lang, Part::Title, "ja", title, error_on("invalid_title"))}
+                {text_field(lang, Part::Title, "ja", title, invalid)}
                 {field_error("invalid_title")}
-                {text_field(lang, Part::Title, "en", title, Signal::derive(|| false))}
-                {text_field(lang, Part::Body, "ja", body, error_on("invalid_body"))}
+                {text_field(lang, Part::Title, "en", title, invalid)}
+                {text_field(lang, Part::Body, "ja", body, invalid)}
                 {field_error("invalid_body")}
-                {text_field(lang, Part::Body, "en", body, Signal::derive(|| false))}
-                <OtherLanguages lang title body error_here=error_elsewhere/>
+                {text_field(lang, Part::Body, "en", body, invalid)}
+                <OtherLanguages lang title body invalid/>
                 <fieldset class="checks radios">
                     <legend>{tp(lang, "重要度", "Level")}</legend>
                     {level_radio(NoticeLevel::Info)}

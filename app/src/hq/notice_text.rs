@@ -4,7 +4,7 @@
 
 use crate::i18n::Lang;
 use bosai_types::localized::LANGUAGES;
-use bosai_types::notices::{MAX_NOTICE_BODY_CHARS, MAX_NOTICE_TITLE_CHARS};
+use bosai_types::notices::{NoticeError, MAX_NOTICE_BODY_CHARS, MAX_NOTICE_TITLE_CHARS};
 use bosai_types::surveys::Localized;
 use leptos::prelude::*;
 
@@ -20,6 +20,14 @@ impl Part {
         match self {
             Part::Title => MAX_NOTICE_TITLE_CHARS,
             Part::Body => MAX_NOTICE_BODY_CHARS,
+        }
+    }
+
+    /// The code a refusal of this text carries.
+    fn error_code(self) -> &'static str {
+        match self {
+            Part::Title => "invalid_title",
+            Part::Body => "invalid_body",
         }
     }
 
@@ -53,6 +61,28 @@ impl Part {
     }
 }
 
+/// Whether language `code`'s text is what a refusal of this part is about: the Japanese missing,
+/// too long, a line break in a title, a control character, a template's blank left.
+pub(crate) fn at_fault(part: Part, code: &str, t: &Localized) -> bool {
+    let s = t.slot(code).map_or("", |s| s.trim());
+    (code == "ja" && s.is_empty())
+        || s.chars().count() > part.max()
+        || s.chars().any(|c| c.is_control() && !(c == '\n' && part == Part::Body))
+        || super::has_blank(s)
+}
+
+/// The field to focus on a refusal of this part: the first at fault (Japanese when none is: the
+/// message is below it).
+pub(crate) fn first_at_fault(part: Part, t: &Localized) -> String {
+    part.field_id(LANGUAGES.into_iter().find(|c| at_fault(part, c, t)).unwrap_or("ja"))
+}
+
+/// This field holds what the refusal on show is about (it stops being marked once corrected).
+/// Reads the signals: call it inside a reactive closure.
+fn faulty(part: Part, code: &str, text: RwSignal<Localized>, invalid: RwSignal<Option<NoticeError>>) -> bool {
+    invalid.with(|e| e.as_ref().is_some_and(|e| e.code == part.error_code())) && text.with(|t| at_fault(part, code, t))
+}
+
 /// Every language's text trimmed, as it is sent.
 pub(crate) fn trimmed(t: &Localized) -> Localized {
     let mut out = Localized::default();
@@ -70,9 +100,10 @@ pub(crate) fn text_field(
     part: Part,
     code: &'static str,
     text: RwSignal<Localized>,
-    error_here: Signal<bool>,
+    invalid: RwSignal<Option<NoticeError>>,
 ) -> impl IntoView {
     let (id, max) = (part.field_id(code), part.max());
+    let error_here = Signal::derive(move || faulty(part, code, text, invalid));
     let count_id = format!("{id}-count");
     let described = {
         let c = count_id.clone();
@@ -123,15 +154,21 @@ pub(crate) fn text_field(
 }
 
 /// Easy Japanese and the languages of foreign residents, folded away: open when any is written
-/// (a template fills them all) or holds the error.
+/// (a template fills them all) or holds what a refusal is about.
 #[component]
 pub(crate) fn OtherLanguages(
     lang: RwSignal<Lang>,
     title: RwSignal<Localized>,
     body: RwSignal<Localized>,
-    error_here: Signal<bool>,
+    invalid: RwSignal<Option<NoticeError>>,
 ) -> impl IntoView {
     let others = LANGUAGES.into_iter().filter(|c| !matches!(*c, "ja" | "en"));
+    let error_here = move || {
+        LANGUAGES
+            .into_iter()
+            .filter(|c| !matches!(*c, "ja" | "en"))
+            .any(|c| faulty(Part::Title, c, title, invalid) || faulty(Part::Body, c, body, invalid))
+    };
     let written = move || {
         let any = |t: &Localized| t.written().any(|(c, _)| !matches!(c, "ja" | "en"));
         title.with(any) || body.with(any)
@@ -150,7 +187,7 @@ pub(crate) fn OtherLanguages(
         }
     };
     view! {
-        <details class="notice-languages" prop:open=move || written() || error_here.get()>
+        <details class="notice-languages" prop:open=move || written() || error_here()>
             <summary>{count}</summary>
             <p class="hint">{move || lang.get().pick(
                 "住民は、自分の言語があればその言語で、なければやさしい日本語、それもなければ日本語で読みます。",
@@ -159,8 +196,8 @@ pub(crate) fn OtherLanguages(
             {others.map(|code| view! {
                 <fieldset class="notice-language">
                     <legend lang=Lang::from_code(code).map_or("ja", Lang::html_lang)>{Lang::from_code(code).map_or(code, Lang::name)}</legend>
-                    {text_field(lang, Part::Title, code, title, error_here)}
-                    {text_field(lang, Part::Body, code, body, error_here)}
+                    {text_field(lang, Part::Title, code, title, invalid)}
+                    {text_field(lang, Part::Body, code, body, invalid)}
                 </fieldset>
             }).collect_view()}
         </details>

@@ -72,10 +72,14 @@ pub(crate) fn template_texts(t: &NoticeTemplate, given: &Blanks) -> (Localized, 
     (title, body)
 }
 
+/// A template's blank (in any language's form) is still in `s`.
+pub(crate) fn has_blank(s: &str) -> bool {
+    ["ja", "en"].iter().flat_map(|c| blanks(c)).any(|b| s.contains(b))
+}
+
 /// A blank of a template left in the title or the message, in any language.
 pub(crate) fn unfilled(title: &Localized, body: &Localized) -> Option<NoticeError> {
-    let blank =
-        |t: &Localized| t.written().any(|(_, s)| ["ja", "en"].iter().flat_map(|c| blanks(c)).any(|b| s.contains(b)));
+    let blank = |t: &Localized| t.written().any(|(_, s)| has_blank(s));
     let code = if blank(title) {
         "invalid_title"
     } else if blank(body) {

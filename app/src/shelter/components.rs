@@ -7,7 +7,6 @@ use bosai_types::roster::AgeBand;
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::JsCast;
 
 /// The wire name of an enum value ("wheelchair").
 pub(crate) fn code<T: Serialize>(v: &T) -> String {
@@ -31,14 +30,7 @@ pub(crate) fn age_band(b: AgeBand, l: Lang) -> &'static str {
     }
 }
 
-pub(crate) fn focus(id: &str) {
-    let id = id.to_owned();
-    request_animation_frame(move || {
-        if let Some(el) = document().get_element_by_id(&id) {
-            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
-        }
-    });
-}
+pub(crate) use crate::dom::focus;
 
 pub(crate) fn err_banner(e: ApiError, l: Lang) -> impl IntoView {
     let text = match e.status() {

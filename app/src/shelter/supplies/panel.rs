@@ -9,7 +9,6 @@ use bosai_types::supplies::{SupplyItem, SupplyStatus};
 use bosai_types::Timestamp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 // ---- catalog ---------------------------------------------------------------------
 use super::*;
@@ -47,14 +46,7 @@ pub(crate) fn error_text(e: &ApiError, l: Lang) -> String {
     }
 }
 
-pub(crate) fn focus(id: &str) {
-    let id = id.to_owned();
-    request_animation_frame(move || {
-        if let Some(el) = document().get_element_by_id(&id) {
-            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
-        }
-    });
-}
+pub(crate) use crate::dom::focus;
 
 // ---- state ---------------------------------------------------------------------------
 
