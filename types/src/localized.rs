@@ -8,6 +8,11 @@ use serde::{Deserialize, Serialize};
 /// same order; a test of the app keeps the two lists equal).
 pub const LANGUAGES: [&str; 11] = ["ja", "ja-easy", "en", "zh-Hans", "zh-Hant", "ko", "vi", "tl", "pt", "ne", "id"];
 
+/// `code` as one of [`LANGUAGES`] (with its static lifetime), if it is one.
+pub fn language(code: &str) -> Option<&'static str> {
+    LANGUAGES.into_iter().find(|l| *l == code)
+}
+
 /// What a reader falls back to when their language is missing (the guideline's order).
 pub const EASY_JAPANESE: &str = "ja-easy";
 
@@ -125,10 +130,7 @@ impl Localized {
     /// The language a reader of `code` is shown, and its text: theirs when written, else easy
     /// Japanese, else Japanese.
     pub fn resolve(&self, code: &str) -> (&'static str, &str) {
-        [code, EASY_JAPANESE]
-            .into_iter()
-            .find_map(|c| Some((LANGUAGES.into_iter().find(|l| *l == c)?, self.text(c)?)))
-            .unwrap_or(("ja", &self.ja))
+        [code, EASY_JAPANESE].into_iter().find_map(|c| Some((language(c)?, self.text(c)?))).unwrap_or(("ja", &self.ja))
     }
 
     /// The text a reader of `code` is shown (see [`Localized::resolve`]).

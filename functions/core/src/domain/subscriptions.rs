@@ -77,7 +77,7 @@ pub async fn subscribe(
         .map_err(|_| invalid_subscription("bad keys"))?;
     let lang = match input.lang.as_deref() {
         None => None,
-        Some(code) => Some(bosai_types::localized::LANGUAGES.into_iter().find(|l| *l == code).ok_or_else(|| {
+        Some(code) => Some(bosai_types::localized::language(code).ok_or_else(|| {
             ApiError::invalid(
                 "unknown_language",
                 format!("\"{code}\" is not a language of the app. Choose the language again in the app."),

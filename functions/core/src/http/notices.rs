@@ -141,8 +141,7 @@ pub async fn own_landing_page(
 /// languages; an unknown code is ignored, not an error (the notice still shows).
 fn reader(query: &axum::extract::RawQuery, headers: &axum::http::HeaderMap) -> Option<&'static str> {
     let asked = query.0.as_deref().unwrap_or("").split('&').find_map(|kv| kv.strip_prefix("lang="));
-    let known = |c: &str| bosai_types::localized::LANGUAGES.into_iter().find(|l| *l == c);
-    asked.and_then(known).or_else(|| {
+    asked.and_then(bosai_types::localized::language).or_else(|| {
         let accept = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
         bosai_types::localized::code_for_accept_language(accept)
     })
