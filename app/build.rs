@@ -11,8 +11,11 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::Path;
 
-/// The catalog areas: one file per language in each.
-const AREAS: &[&str] = &["resident", "templates"];
+/// The catalog areas: one file per language in each. The resident area has every language;
+/// the staff and HQ areas need Japanese and English, and any other language they have is checked.
+const AREAS: &[&str] = &["resident", "templates", "staff", "hq"];
+/// Areas compiled into the staff bundle in every language they have (name, struct).
+const COMPILED: &[(&str, &str)] = &[("staff", "StaffTr"), ("hq", "HqTr")];
 const PLURAL_CATEGORIES: &[&str] = &["zero", "one", "two", "few", "many", "other"];
 
 struct Language {
@@ -37,6 +40,10 @@ fn main() {
         for l in &languages {
             let path = area_dir.join(format!("{}.json", l.code));
             println!("cargo:rerun-if-changed={}", path.display());
+            let required = !COMPILED.iter().any(|(a, _)| a == area) || l.code == "ja" || l.code == "en";
+            if !path.exists() && !required {
+                continue;
+            }
             if !path.exists() {
                 problems.push(format!("{}: missing (every language in languages.json needs one)", path.display()));
                 continue;
@@ -63,6 +70,18 @@ fn main() {
                 .map(|l| (l.code.clone(), read_catalog(&area_dir.join(format!("{}.json", l.code)))))
                 .collect();
             out.push_str(&templates(&reference, &catalogs));
+        }
+        if let Some((_, name)) = COMPILED.iter().find(|(a, _)| a == area) {
+            let catalogs: Vec<(&Language, Map<String, Value>)> = languages
+                .iter()
+                .filter(|l| area_dir.join(format!("{}.json", l.code)).exists())
+                .map(|l| (l, read_catalog(&area_dir.join(format!("{}.json", l.code)))))
+                .collect();
+            if let Some((k, _)) = reference.iter().find(|(k, v)| !k.starts_with('_') && !v.is_string()) {
+                problems.push(format!("{}: `{k}`: the {area} area has texts only", area_dir.display()));
+                continue;
+            }
+            out.push_str(&compiled_struct(area, name, &reference, &catalogs));
         }
     }
     if !problems.is_empty() {
@@ -267,10 +286,13 @@ fn plain(s: &str) -> String {
 }
 
 fn tr_struct(reference: &Map<String, Value>) -> String {
-    let keys: Vec<(&String, &Value)> = reference.iter().filter(|(k, _)| !k.starts_with('_')).collect();
+    // Texts first, then plurals: `from_lines` fills two arrays laid out as the struct is.
+    let mut keys: Vec<(&String, &Value)> = reference.iter().filter(|(k, _)| !k.starts_with('_')).collect();
+    keys.sort_by_key(|(_, v)| v.is_object());
     let mut s =
         String::from("/// Every resident-area string (generated: one field per key of `i18n/resident/ja.json`).\n");
-    s.push_str("/// Plain text; `{name}` placeholders are filled by `fill`.\n#[derive(Debug)]\npub struct Tr {\n");
+    s.push_str("/// Plain text; `{name}` placeholders are filled by `fill`. `repr(C)`: the texts, then the\n");
+    s.push_str("/// plurals, in `from_lines`'s order.\n#[derive(Debug)]\n#[repr(C)]\npub struct Tr {\n");
     for (k, v) in &keys {
         let ty = if v.is_object() { "Plural" } else { "&'static str" };
         let _ = writeln!(s, "    pub {k}: {ty},");
@@ -302,15 +324,19 @@ fn tr_struct(reference: &Map<String, Value>) -> String {
     s.push_str("    pub fn from_lines(lines: &Lines, intern: &mut dyn FnMut(&str) -> &'static str) -> Result<Tr, &'static str> {\n");
     let _ = writeln!(s, "        const TEXTS: [&str; {}] = {texts:?};", texts.len());
     let _ = writeln!(s, "        const PLURALS: [&str; {}] = {plurals:?};", plurals.len());
-    s.push_str("        let mut t = [\"\"; TEXTS.len()];\n        for (slot, k) in t.iter_mut().zip(TEXTS) {\n            *slot = lines.text(k, intern)?;\n        }\n");
-    s.push_str("        let mut p = [Plural(&[]); PLURALS.len()];\n        for (slot, k) in p.iter_mut().zip(PLURALS) {\n            *slot = lines.plural(k, intern)?;\n        }\n");
-    s.push_str("        Ok(Tr {\n");
-    for (k, v) in &keys {
-        let (array, list) = if v.is_object() { ("p", &plurals) } else { ("t", &texts) };
-        let i = list.iter().position(|x| x == k).unwrap();
-        let _ = writeln!(s, "            {k}: {array}[{i}],");
-    }
-    s.push_str("        })\n    }\n");
+    // Filling two arrays and reinterpreting them takes a few bytes of wasm; naming each of ~700
+    // fields in a struct expression took 8 KB.
+    s.push_str("        #[repr(C)]\n        struct Raw {\n            t: [&'static str; TEXTS.len()],\n            p: [Plural; PLURALS.len()],\n        }\n");
+    s.push_str(
+        "        const { assert!(size_of::<Raw>() == size_of::<Tr>() && align_of::<Raw>() == align_of::<Tr>()) };\n",
+    );
+    s.push_str("        let mut raw = Raw { t: [\"\"; TEXTS.len()], p: [Plural(&[]); PLURALS.len()] };\n");
+    s.push_str("        for (slot, k) in raw.t.iter_mut().zip(TEXTS) {\n            *slot = lines.text(k, intern)?;\n        }\n");
+    s.push_str("        for (slot, k) in raw.p.iter_mut().zip(PLURALS) {\n            *slot = lines.plural(k, intern)?;\n        }\n");
+    s.push_str("        // SAFETY: both are `repr(C)`; `Tr` declares the TEXTS (`&'static str`) and then the\n");
+    s.push_str("        // PLURALS (`Plural`, `repr(transparent)`) in the order of these lists, so its fields lie\n");
+    s.push_str("        // exactly where `Raw`'s array elements do (same types, no padding: the assert above).\n");
+    s.push_str("        Ok(unsafe { core::mem::transmute::<Raw, Tr>(raw) })\n    }\n");
     // Lookups by the server's codes: `error_<reason>` and `problem_<code>` keys.
     for (f, prefix, doc) in [
         ("error", "error_", "A field's broken rule (`params.reason` of a problem, or the form's own check)."),
@@ -326,5 +352,51 @@ fn tr_struct(reference: &Map<String, Value>) -> String {
         s.push_str("            _ => return None,\n        })\n    }\n");
     }
     s.push_str("}\n");
+    s
+}
+
+/// A compiled area (staff, HQ): a struct with one field per key and one static per language
+/// it has, all behind the `staff` feature so the resident bundle never links them. The words for
+/// the server's codes (`problem_<code>`) go to a list per language instead, Japanese left out: a
+/// Japanese reader gets the server's own words.
+fn compiled_struct(
+    area: &str,
+    name: &str,
+    reference: &Map<String, Value>,
+    catalogs: &[(&Language, Map<String, Value>)],
+) -> String {
+    let keys: Vec<&String> = reference.keys().filter(|k| !k.starts_with('_') && !k.starts_with("problem_")).collect();
+    let problems: Vec<&String> = reference.keys().filter(|k| k.starts_with("problem_")).collect();
+    let mut s = format!("/// Every {area}-area string (generated: one field per key of `i18n/{area}/ja.json`).\n");
+    let _ = writeln!(s, "#[cfg(feature = \"staff\")]\n#[derive(Debug)]\npub struct {name} {{");
+    for k in &keys {
+        let _ = writeln!(s, "    pub {k}: &'static str,");
+    }
+    s.push_str("}\n\n");
+    let upper = area.to_uppercase();
+    let _ = writeln!(s, "/// The {area} area in each language it has (Japanese first).");
+    let _ = writeln!(s, "#[cfg(feature = \"staff\")]\npub static {upper}: &[(Lang, {name})] = &[");
+    for (l, m) in catalogs {
+        let _ = writeln!(s, "    (Lang::{}, {name} {{", l.variant);
+        for k in &keys {
+            let _ = writeln!(s, "        {k}: {:?},", m.get(*k).and_then(Value::as_str).unwrap_or_default());
+        }
+        s.push_str("    }),\n");
+    }
+    s.push_str("];\n\n");
+    if !problems.is_empty() {
+        let _ = writeln!(s, "/// The words for the server's problem codes, per language but Japanese: (code, text).");
+        let _ =
+            writeln!(s, "#[cfg(feature = \"staff\")]\npub static {upper}_PROBLEMS: &[(Lang, &[(&str, &str)])] = &[");
+        for (l, m) in catalogs.iter().filter(|(l, _)| l.html != "ja") {
+            let _ = write!(s, "    (Lang::{}, &[", l.variant);
+            for k in &problems {
+                let text = m.get(*k).and_then(Value::as_str).unwrap_or_default();
+                let _ = write!(s, "({:?}, {text:?}), ", &k["problem_".len()..]);
+            }
+            s.push_str("]),\n");
+        }
+        s.push_str("];\n\n");
+    }
     s
 }

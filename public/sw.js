@@ -18,6 +18,29 @@ function shellFor(pathname) {
 
 const fresh = (urls) => urls.map((u) => new Request(u, { cache: 'reload' }));
 
+/**
+ * Puts `urls` in cache `c`, each fetched afresh ('reload': the shell must match this version),
+ * all or none (like `addAll`: a page found in the cache means its files are there). A fetch that
+ * fails is tried again (after 1, 2, 4 s): on one bar of signal one lost request would otherwise
+ * fail the whole install, and the phone would stay without the offline app until the next visit.
+ * Rejects if a URL still fails (the install fails; the next page load tries again).
+ */
+async function precache(c, urls) {
+  const responses = await Promise.all(fresh(urls).map(async (request) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await fetch(request.clone());
+        if (!res.ok) throw new Error(`${request.url}: ${res.status}`);
+        return [request, res];
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt));
+      }
+    }
+  }));
+  await Promise.all(responses.map(([request, res]) => c.put(request, res)));
+}
+
 /** A device showing a staff page, or that kept the staff bundle before an update. */
 async function isStaffDevice() {
   const windows = await self.clients.matchAll({ includeUncontrolled: true, type: 'window' });
@@ -58,11 +81,10 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const c = await caches.open(CACHE);
-      // 'reload' bypasses the HTTP cache so the shell matches this version.
-      await c.addAll(fresh(PRECACHE));
-      if (await isStaffDevice()) await c.addAll(fresh(STAFF_PRECACHE));
+      await precache(c, PRECACHE);
+      if (await isStaffDevice()) await precache(c, STAFF_PRECACHE);
       // The chosen language stays offline across the update (a missing one is fetched later).
-      await c.addAll(fresh(await keptCatalogs())).catch(() => {});
+      await precache(c, await keptCatalogs()).catch(() => {});
       await self.skipWaiting();
     })(),
   );
@@ -165,7 +187,7 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(navigate(req));
     if (shellFor(url.pathname) === STAFF_SHELL) {
       // First visit to a staff page: keep its bundle for offline use from now on.
-      event.waitUntil(caches.open(CACHE).then(async (c) => (await c.match(STAFF_SHELL)) || c.addAll(STAFF_PRECACHE)).catch(() => {}));
+      event.waitUntil(caches.open(CACHE).then(async (c) => (await c.match(STAFF_SHELL)) || precache(c, STAFF_PRECACHE)).catch(() => {}));
     }
   } else {
     event.respondWith(caches.match(req, { cacheName: CACHE }).then((hit) => hit || fetch(req)));

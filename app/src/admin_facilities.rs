@@ -3,7 +3,7 @@
 //! save (`PUT /api/shelters/{id}/facilities`). Shown as saved only once the server has it.
 
 use crate::api::{self, ApiError};
-use crate::i18n::tp;
+use crate::i18n::th;
 use crate::use_lang;
 use bosai_types::shelter::ShelterFacilitiesUpdate;
 use bosai_types::{Facility, Shelter};
@@ -48,11 +48,7 @@ pub fn ShelterFacilities(token: String, municipality: Option<String>) -> impl In
         ev.prevent_default();
         let Some(s) = chosen.get_untracked() else { return };
         let Ok(cap) = capacity.get_untracked().trim().parse::<u32>() else {
-            error.set(Some(
-                lang.get_untracked()
-                    .pick("定員は1〜100000の数字で入力してください。", "Enter a capacity from 1 to 100000.")
-                    .into(),
-            ));
+            error.set(Some(lang.get_untracked().hq().admin_facilities_enter_capacity_from_1.into()));
             return;
         };
         let call = api::hq::set_facilities(
@@ -112,14 +108,13 @@ pub fn ShelterFacilities(token: String, municipality: Option<String>) -> impl In
     };
     view! {
         <section class="panel" aria-labelledby="facilities-h">
-            <h2 id="facilities-h">{tp(lang, "設備と定員", "Facilities and capacity")}</h2>
-            <p>{tp(lang, "公開データにない設備と、実際の定員を直します。住民の避難所一覧に表示されます。",
-                "Correct the facilities and the real capacity, which the published list does not say. Residents see them in the shelter list.")}</p>
+            <h2 id="facilities-h">{th(lang, |h| h.common_facilities_capacity)}</h2>
+            <p>{th(lang, |h| h.admin_facilities_correct_facilities_real_capacity)}</p>
             <div class="form">
                 <div class="field">
-                    <label for="facilities-shelter">{tp(lang, "避難所", "Shelter")}</label>
+                    <label for="facilities-shelter">{th(lang, |h| h.common_shelter)}</label>
                     <select id="facilities-shelter" on:change=choose>
-                        <option value="" disabled=true selected=true>{tp(lang, "選んでください", "Choose one")}</option>
+                        <option value="" disabled=true selected=true>{th(lang, |h| h.admin_facilities_choose_one)}</option>
                         {options}
                     </select>
                 </div>
@@ -127,18 +122,18 @@ pub fn ShelterFacilities(token: String, municipality: Option<String>) -> impl In
             {move || chosen.get().map(|_| view! {
                 <form class="form" on:submit=save>
                     <fieldset>
-                        <legend>{tp(lang, "設備", "Facilities")}</legend>
+                        <legend>{th(lang, |h| h.admin_facilities_facilities)}</legend>
                         {boxes}
                     </fieldset>
                     <div class="field">
-                        <label for="facilities-capacity">{tp(lang, "定員（人）", "Capacity (people)")}</label>
+                        <label for="facilities-capacity">{th(lang, |h| h.admin_facilities_capacity_people)}</label>
                         <input id="facilities-capacity" type="number" inputmode="numeric" min="1" max="100000" required=true
                             prop:value=move || capacity.get() on:input=move |ev| capacity.set(event_target_value(&ev))/>
                     </div>
-                    <button type="submit" class="btn" id="facilities-save" disabled=move || busy.get()>{tp(lang, "保存する", "Save")}</button>
+                    <button type="submit" class="btn" id="facilities-save" disabled=move || busy.get()>{th(lang, |h| h.admin_facilities_save)}</button>
                 </form>
             })}
-            <p class="done" role="status">{move || saved.get().then(|| lang.get().pick("保存しました。", "Saved."))}</p>
+            <p class="done" role="status">{move || saved.get().then(|| lang.get().hq().admin_facilities_saved)}</p>
             {move || error.get().map(|e| view! { <p class="banner" role="alert">{e}</p> })}
         </section>
     }

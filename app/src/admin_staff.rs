@@ -3,7 +3,7 @@
 //! provider's `sub` (a person who signs in before they have a record is shown theirs).
 
 use crate::api::{self, ApiError};
-use crate::i18n::{tp, Lang};
+use crate::i18n::{th, Lang};
 use crate::use_lang;
 use bosai_types::staff::{StaffAccount, StaffAccountInput, StaffRole};
 use bosai_types::Shelter;
@@ -13,10 +13,10 @@ use leptos::task::spawn_local;
 
 fn role_label(r: StaffRole, l: Lang) -> &'static str {
     match r {
-        StaffRole::ShelterStaff => l.pick("避難所スタッフ", "Shelter staff"),
-        StaffRole::Hq => l.pick("災害対策本部", "Disaster HQ"),
-        StaffRole::Admin => l.pick("管理者", "Administrator"),
-        StaffRole::PrefectureHq => l.pick("県災害対策本部", "Prefecture HQ"),
+        StaffRole::ShelterStaff => l.hq().admin_staff_shelter_staff,
+        StaffRole::Hq => l.hq().common_disaster_hq,
+        StaffRole::Admin => l.hq().admin_staff_administrator,
+        StaffRole::PrefectureHq => l.hq().common_prefecture_hq,
     }
 }
 
@@ -112,12 +112,12 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
                             {move || if removing.get().as_deref() == Some(s1.as_str()) {
                                 let s = s2.clone();
                                 view! {
-                                    <button type="button" class="btn btn-danger" on:click=move |_| remove(s.clone())>{tp(lang, "はい、外す", "Yes, remove")}</button>
-                                    <button type="button" class="btn btn-secondary" on:click=move |_| removing.set(None)>{tp(lang, "やめる", "Cancel")}</button>
+                                    <button type="button" class="btn btn-danger" on:click=move |_| remove(s.clone())>{th(lang, |h| h.admin_staff_yes_remove)}</button>
+                                    <button type="button" class="btn btn-secondary" on:click=move |_| removing.set(None)>{th(lang, |h| h.admin_staff_cancel)}</button>
                                 }.into_any()
                             } else {
                                 let s = s3.clone();
-                                view! { <button type="button" class="btn btn-secondary" on:click=move |_| removing.set(Some(s.clone()))>{tp(lang, "外す", "Remove")}</button> }.into_any()
+                                view! { <button type="button" class="btn btn-secondary" on:click=move |_| removing.set(Some(s.clone()))>{th(lang, |h| h.admin_staff_remove)}</button> }.into_any()
                             }}
                         </td>
                     </tr>
@@ -158,48 +158,46 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
 
     view! {
         <section class="panel" aria-labelledby="staff-h">
-            <h2 id="staff-h">{tp(lang, "職員アカウント", "Staff accounts")}</h2>
-            <p>{tp(lang,
-                "職員アカウントでサインインできる人と、その役割です。変更は次のサインインから有効です。",
-                "Who may sign in here with their staff account, and as what. Changes apply from their next sign-in.")}</p>
+            <h2 id="staff-h">{th(lang, |h| h.common_staff_accounts)}</h2>
+            <p>{th(lang, |h| h.admin_staff_who_may_sign_in)}</p>
             {move || error.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
-            <div class="table-wrap" tabindex="0" role="region" aria-label=tp(lang, "登録済みの職員", "Registered staff")>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=th(lang, |h| h.admin_staff_registered_staff)>
                 <table class="hq-table" id="staff-records">
-                    <caption>{tp(lang, "登録済みの職員", "Registered staff")}</caption>
+                    <caption>{th(lang, |h| h.admin_staff_registered_staff)}</caption>
                     <thead><tr>
-                        <th scope="col">{tp(lang, "氏名", "Name")}</th>
-                        <th scope="col">{tp(lang, "アカウントID", "Account id")}</th>
-                        <th scope="col">{tp(lang, "役割", "Role")}</th>
-                        <th scope="col">{tp(lang, "担当避難所", "Shelters")}</th>
-                        <th scope="col">{tp(lang, "操作", "Actions")}</th>
+                        <th scope="col">{th(lang, |h| h.common_name)}</th>
+                        <th scope="col">{th(lang, |h| h.admin_staff_account_id)}</th>
+                        <th scope="col">{th(lang, |h| h.admin_staff_role)}</th>
+                        <th scope="col">{th(lang, |h| h.admin_staff_shelters)}</th>
+                        <th scope="col">{th(lang, |h| h.admin_staff_actions)}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <h3 class="sub">{tp(lang, "職員を追加・変更する", "Add or change a staff member")}</h3>
+            <h3 class="sub">{th(lang, |h| h.admin_staff_add_change_staff_member)}</h3>
             <p class="done" role="status">{move || done.get().map(|n| if lang.get().is_ja() { format!("{n} さんを登録しました。") } else { format!("Saved {n}.") })}</p>
             <form class="form" on:submit=save novalidate>
                 <div class="field">
-                    <label for="staff-subject">{tp(lang, "アカウントID（認証サーバーの sub）", "Account id (the identity provider's sub)")}</label>
+                    <label for="staff-subject">{th(lang, |h| h.admin_staff_account_id_identity_provider)}</label>
                     <input id="staff-subject" type="text" autocomplete="off" spellcheck="false" maxlength="255" required
                         prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
-                    <label for="staff-name">{tp(lang, "氏名", "Name")}</label>
+                    <label for="staff-name">{th(lang, |h| h.common_name)}</label>
                     <input id="staff-name" type="text" autocomplete="off" maxlength="100" required
                         prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 </div>
                 <fieldset class="checks radios">
-                    <legend>{tp(lang, "役割", "Role")}</legend>
+                    <legend>{th(lang, |h| h.admin_staff_role)}</legend>
                     {role_radio(StaffRole::ShelterStaff)}
                     {role_radio(StaffRole::Hq)}
                     {role_radio(StaffRole::Admin)}
                 </fieldset>
                 <fieldset class="checks" hidden=move || role.get() != StaffRole::ShelterStaff>
-                    <legend>{tp(lang, "担当避難所", "Assigned shelters")}</legend>
+                    <legend>{th(lang, |h| h.admin_staff_assigned_shelters)}</legend>
                     {shelter_boxes}
                 </fieldset>
-                <button type="submit" class="btn btn-wide" disabled=move || busy.get()>{tp(lang, "登録する", "Save")}</button>
+                <button type="submit" class="btn btn-wide" disabled=move || busy.get()>{th(lang, |h| h.admin_staff_save)}</button>
             </form>
         </section>
     }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
+import { assertAccessible, launchBrowser, screenshot, chooseLanguage, waitForServiceWorker } from './lib/browser.mjs';
 import { accessToken, signIn } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
@@ -289,7 +289,7 @@ test('offline: edits queue durably, survive a reload, and are sent exactly once'
   // The service worker must control the page for an offline reload.
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.reload();
-  await page.waitForFunction(() => !!navigator.serviceWorker.controller);
+  await waitForServiceWorker(page);
   await page.getByRole('link', { name: '家族・安否' }).first().click();
   await page.locator('li.member[data-member="self"]').waitFor();
   let reportId;

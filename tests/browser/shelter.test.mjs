@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { assertAccessible, launchBrowser, screenshot, waitForServiceWorker } from './lib/browser.mjs';
 import { SHELTER, confirm, openTokenForm, residents, scan, tampered, waitPending } from './lib/shelter.mjs';
 import { signIn } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
@@ -293,7 +293,7 @@ test('shelter staff view', async (t) => {
       // The local static server answers 404 for a last path segment with a dot (the poster
       // code is a JWS): reported as a server bug. The app's service worker serves the shell
       // for such a navigation, so an installed app (every signed-in resident) opens it.
-      await r.page.waitForFunction(() => !!navigator.serviceWorker.controller);
+      await waitForServiceWorker(r.page);
       await r.page.goto(url);
       await r.page.getByRole('heading', { name: '避難所にチェックイン' }).waitFor();
       await r.page.getByLabel('防災 太郎').waitFor();

@@ -164,7 +164,7 @@ test('a failed exchange shows the error and ways on', async (t) => {
     await screenshot(page, 'signin-callback-error-ja-360x740', { fullPage: false });
     await assertAccessible(page, '/auth/callback (error)');
     await chooseLanguage(page, 'en');
-    await page.getByRole('alert').filter({ hasText: 'not valid any more' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Your sign-in is no longer valid' }).waitFor();
     await chooseLanguage(page, 'ja');
     // Retry starts a new sign-in (the code is spent).
     await page.getByRole('button', { name: 'もう一度試す' }).click();

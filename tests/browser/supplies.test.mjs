@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { mkdirSync } from 'node:fs';
-import { ARTIFACTS, assertAccessible, launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
+import { ARTIFACTS, assertAccessible, launchBrowser, screenshot, chooseLanguage, waitForServiceWorker } from './lib/browser.mjs';
 import { localBin, startStack } from './lib/stack.mjs';
 import { openTokenForm } from './lib/shelter.mjs';
 
@@ -229,7 +229,7 @@ test('supplies panel (360 px)', async (t) => {
   });
 
   await t.test('offline: writes are refused with a clear message; the last list still shows after a reload', async () => {
-    await page.waitForFunction(() => !!navigator.serviceWorker.controller);
+    await waitForServiceWorker(page);
     await context.setOffline(true);
     await panel.locator('.supply-offline').filter({ hasText: '通信が戻ってから保存してください' }).waitFor();
     const before = writes.length;

@@ -3,7 +3,7 @@
 // anything is sent, amending (prefilled), offline answering through the outbox, English.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
+import { assertAccessible, launchBrowser, screenshot, chooseLanguage, waitForServiceWorker } from './lib/browser.mjs';
 import { accessToken, signIn } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
@@ -161,7 +161,7 @@ test('offline: a health-check answer waits in the outbox, survives a reload, is 
   await signIn(page, stack.url);
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.reload();
-  await page.waitForFunction(() => !!navigator.serviceWorker.controller);
+  await waitForServiceWorker(page);
   await openList(page);
   await card(page, 'demo-health-check').waitFor();
 

@@ -2,8 +2,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Every API error body: a stable machine `code`, its parameters, and a message a person can act
-/// on, in English and Japanese. Apps render their own text from `code` and `params` in the
-/// reader's language (the resident app's catalogs have `problem_<code>` and `error_<reason>`).
+/// on, in Japanese (for API users). Apps render their own text from `code` and `params` in the
+/// reader's language (the catalogs' `problem_<code>` and `error_<reason>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
@@ -12,6 +12,6 @@ pub struct Problem {
     /// (`bad_name`, `birth_out_of_range`). Left out when empty.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, String>,
+    /// In Japanese.
     pub message: String,
-    pub message_ja: String,
 }

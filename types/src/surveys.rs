@@ -520,6 +520,28 @@ impl AnswerError {
         }
     }
 
+    /// What a message about this error names, for a reader of language `reader`: the question
+    /// (in the reader's language, as `Localized::get` resolves it) and the limits. The apps word
+    /// the error from `code()` and these.
+    pub fn params(&self, reader: &str) -> Vec<(&'static str, String)> {
+        match self {
+            Self::NotOpenYet | Self::Closed | Self::UnknownQuestion(_) => vec![],
+            Self::MissingRequired(_, q)
+            | Self::WrongType(_, q)
+            | Self::UnknownOption(_, q)
+            | Self::OtherNotAllowed(_, q) => {
+                vec![("question", q.get(reader).to_owned())]
+            }
+            Self::OtherTooLong(_, q) => {
+                vec![("question", q.get(reader).to_owned()), ("max", MAX_OTHER_TEXT.to_string())]
+            }
+            Self::TextTooLong(_, q) => vec![("question", q.get(reader).to_owned()), ("max", MAX_FREE_TEXT.to_string())],
+            Self::OutOfRange { text, min, max, .. } => {
+                vec![("question", text.get(reader).to_owned()), ("min", min.to_string()), ("max", max.to_string())]
+            }
+        }
+    }
+
     pub fn message(&self, ja: bool) -> String {
         let t = |text: &Localized| text.get(if ja { "ja" } else { "en" }).to_owned();
         match (self, ja) {

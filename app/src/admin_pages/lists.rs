@@ -1,7 +1,7 @@
 //! Importing the lists an administrator keeps current: the municipality's areas (town list) and the prefecture's municipalities.
 
 use super::*;
-use crate::i18n::{tp, Lang};
+use crate::i18n::{th, HqTr, Lang};
 use crate::use_lang;
 use bosai_types::shelter_import::{AreaImportReport, MunicipalityListReport, RowProblem};
 
@@ -18,7 +18,7 @@ pub(crate) fn list_report_view(
         <div class="panel" id=format!("{id}-report")>
             <p role="status" class=if ok { "ok" } else { "banner" }>{outcome}</p>
             <p>{counts}</p>
-            {(!ok).then(|| problems_table(format!("{id}-errors"), l.pick("直す必要のある行", "Rows to fix"), errors, l))}
+            {(!ok).then(|| problems_table(format!("{id}-errors"), l.hq().common_rows_fix, errors, l))}
         </div>
     }
     .into_any()
@@ -35,18 +35,12 @@ pub(crate) fn outcome(
         (true, _) => done,
         (false, true) if l.is_ja() => button.0,
         (false, true) => button.1,
-        (false, false) => l.pick(
-            "直す必要のある行があります。何も取り込んでいません。",
-            "Some rows must be fixed. Nothing was imported.",
-        ),
+        (false, false) => l.hq().admin_pages_lists_some_rows_must_be,
     }
 }
 
 pub(crate) fn area_report_view(r: AreaImportReport, l: Lang) -> AnyView {
-    let done = l.pick(
-        "取り込みました。住民が選ぶ地区の一覧が新しくなりました。",
-        "Imported. Residents now choose from the new list.",
-    );
+    let done = l.hq().admin_pages_lists_imported_residents_now_choose;
     let ready = (
         "問題はありません。内容を確かめて「地区を取り込む」を押してください。",
         "No problems. Check the changes, then press Import areas.",
@@ -66,10 +60,7 @@ pub(crate) fn area_report_view(r: AreaImportReport, l: Lang) -> AnyView {
 }
 
 pub(crate) fn municipality_list_report_view(r: MunicipalityListReport, l: Lang) -> AnyView {
-    let done = l.pick(
-        "取り込みました。市区町村名と、カードの住所の読み取りに使います。",
-        "Imported. Used for municipality names and to read card addresses.",
-    );
+    let done = l.hq().admin_pages_lists_imported_used_municipality_names;
     let ready = (
         "問題はありません。内容を確かめて「市区町村一覧を取り込む」を押してください。",
         "No problems. Check the changes, then press Import the list.",
@@ -92,10 +83,10 @@ pub(crate) fn municipality_list_report_view(r: MunicipalityListReport, l: Lang) 
 struct ListImport<T> {
     /// Element id prefix and route: `…/{code}/{id}`.
     id: &'static str,
-    heading: (&'static str, &'static str),
-    intro: (&'static str, &'static str),
-    file_label: (&'static str, &'static str),
-    apply_label: (&'static str, &'static str),
+    heading: fn(&HqTr) -> &'static str,
+    intro: fn(&HqTr) -> &'static str,
+    file_label: fn(&HqTr) -> &'static str,
+    apply_label: fn(&HqTr) -> &'static str,
     report: fn(T, Lang) -> AnyView,
 }
 
@@ -121,20 +112,20 @@ fn list_import<T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static>(
     let (h, intro, file, apply) = (spec.heading, spec.intro, spec.file_label, spec.apply_label);
     view! {
         <section class="panel" aria-labelledby=format!("{id}-h")>
-            <h2 id=format!("{id}-h")>{tp(lang, h.0, h.1)}</h2>
-            <p>{tp(lang, intro.0, intro.1)}</p>
+            <h2 id=format!("{id}-h")>{th(lang, h)}</h2>
+            <p>{th(lang, intro)}</p>
             <div class="form">
                 <div class="field">
-                    <label for=format!("{id}-file")>{tp(lang, file.0, file.1)}</label>
+                    <label for=format!("{id}-file")>{th(lang, file)}</label>
                     <input id=format!("{id}-file") type="file" accept=".csv,text/csv" on:change=on_file/>
                 </div>
             </div>
             <div class="actions">
                 <button type="button" class="btn btn-secondary" id=format!("{id}-preview") disabled=move || busy.get() on:click=move |_| run(false)>
-                    {tp(lang, "内容を確認する（まだ取り込みません）", "Check (nothing is imported yet)")}
+                    {th(lang, |h| h.common_check_nothing_imported_yet)}
                 </button>
                 <button type="button" class="btn" id=format!("{id}-apply") disabled=move || !can_apply() on:click=move |_| run(true)>
-                    {tp(lang, apply.0, apply.1)}
+                    {th(lang, apply)}
                 </button>
             </div>
             {move || error.get().map(|e| view! { <p class="banner" role="alert">{e}</p> })}
@@ -149,13 +140,10 @@ fn list_import<T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static>(
 pub fn AreaImport(token: String, municipality: Option<String>) -> impl IntoView {
     let spec = ListImport {
         id: "area-import",
-        heading: ("地区の取り込み", "Import areas"),
-        intro: (
-            "住民が登録する地区（町丁目）の一覧です。アドレス・ベース・レジストリの町字マスター（県全体のファイルでも可）か、「地区コード,地区名」のCSVを選んでください。",
-            "The areas residents register in. Choose the Address Base Registry town list (a prefecture's file works) or a CSV of 地区コード,地区名.",
-        ),
-        file_label: ("地区のCSVファイル", "Area CSV file"),
-        apply_label: ("地区を取り込む", "Import areas"),
+        heading: |h| h.areas_heading,
+        intro: |h| h.areas_intro,
+        file_label: |h| h.areas_file_label,
+        apply_label: |h| h.areas_apply_label,
         report: area_report_view,
     };
     list_import(spec, token, municipality, |r: &AreaImportReport| r.applied, |r| r.errors.is_empty())
@@ -167,13 +155,10 @@ pub fn AreaImport(token: String, municipality: Option<String>) -> impl IntoView 
 pub fn MunicipalityListImport(token: String, municipality: Option<String>) -> impl IntoView {
     let spec = ListImport {
         id: "municipality-list",
-        heading: ("市区町村一覧の取り込み", "Import the municipality list"),
-        intro: (
-            "総務省の「全国地方公共団体コード」をCSVで保存したもの（全国分のままで可）か、アドレス・ベース・レジストリの地方公共団体マスターを選んでください。この都道府県の行だけを取り込みます。",
-            "Choose the 総務省 local government code table saved as CSV (the whole country is fine) or the Address Base Registry municipality list. Only this prefecture's rows are kept.",
-        ),
-        file_label: ("市区町村一覧のCSVファイル", "Municipality list CSV file"),
-        apply_label: ("市区町村一覧を取り込む", "Import the list"),
+        heading: |h| h.municipality_list_heading,
+        intro: |h| h.municipality_list_intro,
+        file_label: |h| h.municipality_list_file_label,
+        apply_label: |h| h.municipality_list_apply_label,
         report: municipality_list_report_view,
     };
     list_import(spec, token, municipality, |r: &MunicipalityListReport| r.applied, |r| r.errors.is_empty())

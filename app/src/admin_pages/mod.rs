@@ -4,7 +4,7 @@
 //! and nothing at all while any row is wrong (the server checks again).
 
 use crate::api::{self, ApiError};
-use crate::i18n::{tp, Lang};
+use crate::i18n::{th, Lang};
 use crate::use_lang;
 use bosai_types::shelter_import::{ChangeKind, RowProblem, ShelterChange, ShelterImportReport, TextEncoding};
 use bosai_types::Problem;
@@ -87,8 +87,7 @@ impl<T: serde::de::DeserializeOwned + Send + Sync + 'static> CsvUpload<T> {
     /// Previews (or applies) the chosen file at `…/{code}/{what}`.
     fn send(self, what: &'static str, code: String, token: String, apply: bool, lang: RwSignal<Lang>) {
         let Some(f) = self.file.get_untracked() else {
-            self.error
-                .set(Some(lang.get_untracked().pick("CSVファイルを選んでください。", "Choose a CSV file.").to_owned()));
+            self.error.set(Some(lang.get_untracked().hq().admin_pages_choose_csv_file.to_owned()));
             return;
         };
         self.busy.set(true);
@@ -108,11 +107,11 @@ impl<T: serde::de::DeserializeOwned + Send + Sync + 'static> CsvUpload<T> {
 
 fn change_label(c: ChangeKind, l: Lang) -> &'static str {
     match c {
-        ChangeKind::New => l.pick("新規", "New"),
-        ChangeKind::Updated => l.pick("更新", "Updated"),
-        ChangeKind::Unchanged => l.pick("変更なし", "Unchanged"),
-        ChangeKind::Retired => l.pick("一覧から外す", "Retired"),
-        ChangeKind::Restored => l.pick("再掲載", "Restored"),
+        ChangeKind::New => l.hq().admin_pages_new,
+        ChangeKind::Updated => l.hq().admin_pages_updated,
+        ChangeKind::Unchanged => l.hq().admin_pages_unchanged,
+        ChangeKind::Retired => l.hq().admin_pages_retired,
+        ChangeKind::Restored => l.hq().admin_pages_restored,
     }
 }
 
@@ -137,7 +136,7 @@ fn problems_table(id: String, caption: &'static str, rows: Vec<RowProblem>, l: L
         <div class="table-wrap" tabindex="0" role="region" aria-label=caption>
             <table class="hq-table" id=id>
                 <caption>{caption}</caption>
-                <thead><tr><th scope="col">{l.pick("行", "Line")}</th><th scope="col">{l.pick("列", "Column")}</th><th scope="col">{l.pick("内容", "Problem")}</th></tr></thead>
+                <thead><tr><th scope="col">{l.hq().admin_pages_line}</th><th scope="col">{l.hq().admin_pages_column}</th><th scope="col">{l.hq().admin_pages_problem}</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -149,7 +148,7 @@ fn changes_list(changes: &[ShelterChange], l: Lang) -> impl IntoView {
         .iter()
         .filter(|c| c.change != ChangeKind::Unchanged)
         .map(|c| {
-            let people = (c.occupancy > 0).then(|| format!(" ・{}{}", c.occupancy, l.pick("人が受付中", " people checked in")));
+            let people = (c.occupancy > 0).then(|| format!(" ・{}{}", c.occupancy, l.hq().admin_pages_people_checked_in));
             view! { <li><strong>{change_label(c.change, l)}</strong>" " {c.name_ja.clone()} <span class="muted">{format!(" ({})", c.id)}</span>{people}</li> }
         })
         .collect_view();
@@ -164,26 +163,20 @@ fn report_view(r: ShelterImportReport, l: Lang) -> impl IntoView {
             .collect::<Vec<_>>()
             .join(" / ");
     let head =
-        format!("{} ・ {} ・ {}{}", r.format.label_ja(), encoding_label(r.encoding), r.rows, l.pick("行", " rows"));
+        format!("{} ・ {} ・ {}{}", r.format.label_ja(), encoding_label(r.encoding), r.rows, l.hq().admin_pages_rows);
     let ok = r.errors.is_empty();
     let outcome = match (r.applied, ok) {
-        (true, _) => l.pick("取り込みました。", "Imported."),
-        (false, true) => l.pick(
-            "問題はありません。内容を確かめて「取り込む」を押してください。",
-            "No problems. Check the changes, then press Import.",
-        ),
-        (false, false) => l.pick(
-            "直す必要のある行があります。ファイルを直してから、もう一度選んでください。何も取り込んでいません。",
-            "Some rows must be fixed. Fix the file and choose it again. Nothing was imported.",
-        ),
+        (true, _) => l.hq().admin_pages_imported,
+        (false, true) => l.hq().admin_pages_no_problems_check_changes,
+        (false, false) => l.hq().admin_pages_some_rows_must_be,
     };
     view! {
         <div class="panel" id="import-report">
             <p role="status" class=if ok { "ok" } else { "banner" }>{outcome}</p>
             <p class="muted">{head}</p>
             <p>{counts}</p>
-            {(!r.errors.is_empty()).then(|| problems_table("import-errors".into(), l.pick("直す必要のある行", "Rows to fix"), r.errors.clone(), l))}
-            {(!r.warnings.is_empty()).then(|| problems_table("import-warnings".into(), l.pick("確認してほしい点", "Worth a look"), r.warnings.clone(), l))}
+            {(!r.errors.is_empty()).then(|| problems_table("import-errors".into(), l.hq().common_rows_fix, r.errors.clone(), l))}
+            {(!r.warnings.is_empty()).then(|| problems_table("import-warnings".into(), l.hq().admin_pages_worth_look, r.warnings.clone(), l))}
             {changes_list(&r.changes, l)}
         </div>
     }
@@ -203,33 +196,29 @@ pub fn ShelterImport(token: String, municipality: Option<String>) -> impl IntoVi
 
     view! {
         <section class="panel" aria-labelledby="import-h">
-            <h2 id="import-h">{tp(lang, "避難所データの取り込み", "Import shelters")}</h2>
-            <p>{tp(lang,
-                "市町村が公開している避難所の一覧（自治体標準オープンデータセット、国土地理院のデータ）のCSVを、そのまま選んでください。UTF-8 と Shift_JIS のどちらでも読めます。",
-                "Choose the CSV your municipality publishes (自治体標準オープンデータセット or GSI shelter data) as it is. UTF-8 and Shift_JIS both work.")}</p>
-            <p class="muted">{tp(lang,
-                "同じIDの避難所は内容だけ更新し、開設状況と受付中の人数はそのままです。ファイルにない避難所は削除せず、一覧から外します。",
-                "Shelters with the same ID get their description updated; status and people checked in stay. Shelters missing from the file are retired, not deleted.")}</p>
+            <h2 id="import-h">{th(lang, |h| h.common_import_shelters)}</h2>
+            <p>{th(lang, |h| h.admin_pages_choose_csv_your_municipality)}</p>
+            <p class="muted">{th(lang, |h| h.admin_pages_shelters_with_same_id)}</p>
             <div class="form">
                 <div class="field">
-                    <label for="import-code">{tp(lang, "全国地方公共団体コード（6桁）", "Local government code (6 digits)")}</label>
+                    <label for="import-code">{th(lang, |h| h.admin_pages_local_government_code_6)}</label>
                     <input id="import-code" type="text" inputmode="numeric" autocomplete="off" maxlength="6" prop:value=move || code.get()
                         readonly=municipality.is_some() on:input=move |ev| code.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
-                    <label for="import-file">{tp(lang, "CSVファイル", "CSV file")}</label>
+                    <label for="import-file">{th(lang, |h| h.admin_pages_csv_file)}</label>
                     <input id="import-file" type="file" accept=".csv,text/csv" on:change=on_file/>
                 </div>
             </div>
             <div class="actions">
                 <button type="button" class="btn btn-secondary" id="import-preview" disabled=move || busy.get() on:click=move |_| run(false)>
-                    {tp(lang, "内容を確認する（まだ取り込みません）", "Check (nothing is imported yet)")}
+                    {th(lang, |h| h.common_check_nothing_imported_yet)}
                 </button>
                 <button type="button" class="btn" id="import-apply" disabled=move || !can_apply() on:click=move |_| run(true)>
-                    {tp(lang, "取り込む", "Import")}
+                    {th(lang, |h| h.admin_pages_import)}
                 </button>
             </div>
-            {move || busy.get().then(|| view! { <p role="status">{tp(lang, "確認しています…", "Checking…")}</p> })}
+            {move || busy.get().then(|| view! { <p role="status">{th(lang, |h| h.admin_pages_checking)}</p> })}
             {move || error.get().map(|e| view! { <p class="banner" role="alert">{e}</p> })}
             {move || report.get().map(|r| report_view(r, lang.get()))}
         </section>

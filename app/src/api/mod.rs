@@ -6,6 +6,7 @@
 
 #[cfg(feature = "staff")]
 pub mod hq;
+mod problem;
 pub mod public;
 pub mod resident;
 #[cfg(feature = "staff")]
@@ -63,24 +64,7 @@ impl ApiError {
         let t = lang.tr();
         match self {
             ApiError::Network => t.err_network.into(),
-            // The server's own words in Japanese and English (the staff screens' languages); in
-            // every other language (and やさしい日本語) the catalog's, by code and reason.
-            ApiError::Problem { problem, .. } if matches!(lang, Lang::Ja | Lang::En) => {
-                if lang == Lang::Ja {
-                    problem.message_ja.clone()
-                } else {
-                    problem.message.clone()
-                }
-            }
-            ApiError::Problem { problem, .. } => {
-                let by_code =
-                    problem.params.get("reason").and_then(|r| t.error(r)).or_else(|| t.problem(&problem.code));
-                match by_code {
-                    Some(m) => m.into(),
-                    None if lang.is_ja() => problem.message_ja.clone(),
-                    None => problem.message.clone(),
-                }
-            }
+            ApiError::Problem { problem, .. } => problem::text(problem, lang),
             ApiError::Http(_) => t.err_server.into(),
             ApiError::Decode => t.err_decode.into(),
             ApiError::NoSignIn => t.err_no_signin.into(),

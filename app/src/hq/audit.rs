@@ -5,40 +5,43 @@
 use crate::api::{self, ApiError};
 use crate::dom;
 use crate::hq::{banner, token};
-use crate::i18n::{tp, Lang};
+use crate::i18n::{th, HqTr, Lang};
 use crate::use_lang;
 use bosai_types::audit::AuditEntry;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// A text of the HQ catalog.
+type Text = fn(&HqTr) -> &'static str;
+
 /// The actions the log holds, as staff would name them.
-const ACTIONS: &[(&str, &str, &str)] = &[
-    ("roster_view", "名簿の表示", "Roster viewed"),
-    ("roster_export", "名簿の書き出し（CSV）", "Roster exported (CSV)"),
-    ("scan_preview", "QRコードの確認（受付）", "QR code checked at reception"),
-    ("manual_check_out", "手動の退所", "Checked out by hand"),
-    ("desk_registered", "窓口での登録", "Registered at the desk"),
-    ("desk_record_deleted", "窓口登録の削除", "Desk record deleted"),
-    ("card_renewal", "カード更新の紐付け", "Renewed card linked"),
-    ("incident_opened", "災害・訓練の開始", "Incident or drill started"),
-    ("incident_closed", "災害・訓練の終了", "Incident or drill closed"),
-    ("help_requests_view", "救助要請の表示", "Help requests viewed"),
-    ("past_roster_view", "過去の災害の名簿の表示", "Past incident roster viewed"),
-    ("away_view", "他の市町村に避難中の住民の一覧", "Residents sheltering elsewhere listed"),
-    ("resident_data_deleted", "住民によるデータ削除", "Resident deleted their data"),
-    ("staff_signed_in", "職員のサインイン", "Staff signed in"),
-    ("staff_account_saved", "職員アカウントの保存", "Staff account saved"),
-    ("staff_account_removed", "職員アカウントの削除", "Staff account removed"),
-    ("audit_view", "監査ログの表示", "Audit log viewed"),
-    ("audit_export", "監査ログの書き出し", "Audit log exported"),
+const ACTIONS: &[(&str, Text)] = &[
+    ("roster_view", |h| h.audit_action_roster_view),
+    ("roster_export", |h| h.audit_action_roster_export),
+    ("scan_preview", |h| h.audit_action_scan_preview),
+    ("manual_check_out", |h| h.audit_action_manual_check_out),
+    ("desk_registered", |h| h.audit_action_desk_registered),
+    ("desk_record_deleted", |h| h.audit_action_desk_record_deleted),
+    ("card_renewal", |h| h.audit_action_card_renewal),
+    ("incident_opened", |h| h.audit_action_incident_opened),
+    ("incident_closed", |h| h.audit_action_incident_closed),
+    ("help_requests_view", |h| h.audit_action_help_requests_view),
+    ("past_roster_view", |h| h.audit_action_past_roster_view),
+    ("away_view", |h| h.audit_action_away_view),
+    ("resident_data_deleted", |h| h.audit_action_resident_data_deleted),
+    ("staff_signed_in", |h| h.audit_action_staff_signed_in),
+    ("staff_account_saved", |h| h.audit_action_staff_account_saved),
+    ("staff_account_removed", |h| h.audit_action_staff_account_removed),
+    ("audit_view", |h| h.audit_action_audit_view),
+    ("audit_export", |h| h.audit_action_audit_export),
 ];
 
 fn action_label(code: &str, l: Lang) -> String {
     ACTIONS
         .iter()
         .find(|(c, ..)| *c == code)
-        .map(|(_, ja, en)| l.pick(ja, en).to_owned())
+        .map(|(_, text)| text(l.hq()).to_owned())
         .unwrap_or_else(|| code.to_owned())
 }
 
@@ -86,19 +89,19 @@ pub fn AuditLog() -> impl IntoView {
         let l = lang.get();
         let v = rows.get()?;
         if v.is_empty() {
-            return Some(view! { <p class="muted" role="status">{l.pick("この条件の記録はありません。", "No entries match.")}</p> }.into_any());
+            return Some(view! { <p class="muted" role="status">{l.hq().audit_no_entries_match}</p> }.into_any());
         }
         Some(
             view! {
                 <p class="roster-count" role="status">{if l.is_ja() { format!("{}件", v.len()) } else { format!("{} entries", v.len()) }}</p>
-                <div class="table-wrap" tabindex="0" role="region" aria-label=l.pick("監査ログ", "Audit log")>
+                <div class="table-wrap" tabindex="0" role="region" aria-label=l.hq().common_audit_log>
                     <table class="roster audit-log">
                         <thead><tr>
-                            <th scope="col">{l.pick("日時", "When")}</th>
-                            <th scope="col">{l.pick("操作", "What")}</th>
-                            <th scope="col">{l.pick("実施者", "Who")}</th>
-                            <th scope="col">{l.pick("避難所", "Shelter")}</th>
-                            <th scope="col">{l.pick("詳細", "Details")}</th>
+                            <th scope="col">{l.hq().audit_when}</th>
+                            <th scope="col">{l.hq().audit_what}</th>
+                            <th scope="col">{l.hq().audit_who}</th>
+                            <th scope="col">{l.hq().common_shelter}</th>
+                            <th scope="col">{l.hq().audit_details}</th>
                         </tr></thead>
                         <tbody>
                             {v.into_iter().map(|e| {
@@ -124,31 +127,31 @@ pub fn AuditLog() -> impl IntoView {
     let l0 = lang.get_untracked();
     view! {
         <section class="panel" aria-labelledby="audit-h">
-            <h2 id="audit-h">{tp(lang, "監査ログ", "Audit log")}</h2>
-            <p class="hint">{tp(lang, "個人情報を見たり変えたりした記録です。この画面の表示と書き出しも記録されます。", "Who read or changed personal data. Viewing and downloading this log is logged too.")}</p>
+            <h2 id="audit-h">{th(lang, |h| h.common_audit_log)}</h2>
+            <p class="hint">{th(lang, |h| h.audit_who_read_changed_personal)}</p>
             <form class="form roster-filter" on:submit=submit>
                 <div class="field">
-                    <label for="a-date">{tp(lang, "日付", "Date")}</label>
+                    <label for="a-date">{th(lang, |h| h.audit_date)}</label>
                     <input id="a-date" type="date" prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
-                    <label for="a-action">{tp(lang, "操作", "What")}</label>
+                    <label for="a-action">{th(lang, |h| h.audit_what)}</label>
                     <select id="a-action" on:change=move |ev| action.set(event_target_value(&ev))>
-                        <option value="">{tp(lang, "すべて", "All")}</option>
+                        <option value="">{th(lang, |h| h.audit_all)}</option>
                         {ACTIONS.iter().map(|(c, ..)| view! { <option value=*c>{action_label(c, l0)}</option> }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="a-actor">{tp(lang, "実施者（ID）", "Who (id)")}</label>
+                    <label for="a-actor">{th(lang, |h| h.audit_who_id)}</label>
                     <input id="a-actor" type="text" autocomplete="off" prop:value=move || actor.get() on:input=move |ev| actor.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
-                    <label for="a-shelter">{tp(lang, "避難所（ID）", "Shelter (id)")}</label>
+                    <label for="a-shelter">{th(lang, |h| h.audit_shelter_id)}</label>
                     <input id="a-shelter" type="text" autocomplete="off" prop:value=move || shelter.get() on:input=move |ev| shelter.set(event_target_value(&ev))/>
                 </div>
                 <div class="actions">
-                    <button type="submit" class="btn" disabled=move || busy.get()>{tp(lang, "記録を表示", "Show entries")}</button>
-                    <button type="button" class="btn btn-secondary" on:click=csv>{tp(lang, "CSVをダウンロード", "Download CSV")}</button>
+                    <button type="submit" class="btn" disabled=move || busy.get()>{th(lang, |h| h.audit_show_entries)}</button>
+                    <button type="button" class="btn btn-secondary" on:click=csv>{th(lang, |h| h.audit_download_csv)}</button>
                 </div>
             </form>
             {move || error.get().map(|e| banner(&e, lang.get()))}

@@ -32,16 +32,16 @@ pub fn AwayList() -> impl IntoView {
         let l = lang.get();
         list.get().map(|people| {
             if people.is_empty() {
-                return view! { <p class="muted">{l.pick("いまはいません。", "Nobody now.")}</p> }.into_any();
+                return view! { <p class="muted">{l.hq().away_nobody_now}</p> }.into_any();
             }
             view! {
                 <table class="away-list">
-                    <caption class="sr-only">{l.pick("他の市町村に避難中の住民", "Residents sheltering elsewhere")}</caption>
+                    <caption class="sr-only">{l.hq().away_residents_sheltering_elsewhere}</caption>
                     <thead><tr>
-                        <th scope="col">{l.pick("氏名", "Name")}</th>
-                        <th scope="col">{l.pick("生まれ", "Born")}</th>
-                        <th scope="col">{l.pick("避難先", "Where")}</th>
-                        <th scope="col">{l.pick("受付", "Since")}</th>
+                        <th scope="col">{l.hq().common_name}</th>
+                        <th scope="col">{l.hq().away_born}</th>
+                        <th scope="col">{l.hq().away_where}</th>
+                        <th scope="col">{l.hq().away_since}</th>
                     </tr></thead>
                     <tbody>
                         {people.into_iter().map(|p| view! {
@@ -62,8 +62,8 @@ pub fn AwayList() -> impl IntoView {
         <div class="away">
             <button type="button" class="btn btn-secondary" disabled=move || busy.get() on:click=load>
                 {move || match list.with(Option::is_some) {
-                    false => lang.get().pick("氏名の一覧を見る（記録されます）", "List them by name (this is logged)"),
-                    true => lang.get().pick("一覧を更新", "Refresh the list"),
+                    false => lang.get().hq().away_list_them_by_name,
+                    true => lang.get().hq().away_refresh_list,
                 }}
             </button>
             {move || error.get().map(|e| banner(&e, lang.get()))}

@@ -29,29 +29,19 @@ pub(crate) fn sign_out() {
 /// A usable HQ token: readable, for HQ (or admin), not expired. The server checks it for real.
 pub(crate) fn check_token(raw: &str, l: Lang) -> Result<(), &'static str> {
     match staff::decode_token(raw) {
-        None => {
-            Err(l.pick("トークンを読み取れません。全体を貼り付けてください。", "This is not a token. Paste all of it."))
+        None => Err(l.hq().components_not_token_paste_all),
+        Some(c) if !matches!(c.role.as_str(), "hq" | "admin" | "prefecture_hq") => {
+            Err(l.hq().components_not_hq_token_it)
         }
-        Some(c) if !matches!(c.role.as_str(), "hq" | "admin" | "prefecture_hq") => Err(l.pick(
-            "このトークンは本部用ではありません（避難所スタッフ用などです）。",
-            "This is not an HQ token (it is for shelter staff, for example).",
-        )),
-        Some(c) if c.exp * 1000 < dom::now().millis() => {
-            Err(l.pick("このトークンは期限切れです。", "This token has expired."))
-        }
+        Some(c) if c.exp * 1000 < dom::now().millis() => Err(l.hq().components_token_has_expired),
         Some(_) => Ok(()),
     }
 }
 
 pub(crate) fn error_text(e: &ApiError, l: Lang) -> String {
     match e.status() {
-        Some(401) => l
-            .pick(
-                "本部トークンの期限が切れています。サインアウトして、新しいトークンでサインインしてください。",
-                "The HQ token has expired. Sign out and sign in with a new token.",
-            )
-            .to_string(),
-        Some(403) => l.pick("この操作の権限がありません。", "You may not do this.").to_string(),
+        Some(401) => l.hq().components_hq_token_has_expired.to_string(),
+        Some(403) => l.hq().components_you_may_not_do.to_string(),
         _ => e.message(l),
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::api::ApiError;
-use crate::i18n::{tp, Lang};
+use crate::i18n::{th, HqTr, Lang};
 use crate::resident::{area_name, level_class};
 use crate::use_lang;
 use bosai_types::household::Area;
@@ -33,11 +33,9 @@ pub(crate) fn new_notice_id() -> NoticeId {
 
 pub(crate) fn level_label(v: NoticeLevel, l: Lang) -> &'static str {
     match v {
-        NoticeLevel::Info => l.pick("お知らせ（情報）", "Information"),
-        NoticeLevel::Warning => l.pick("注意", "Warning"),
-        NoticeLevel::Emergency => {
-            l.pick("緊急（通知が消えずに残ります）", "Emergency (the notification stays until dismissed)")
-        }
+        NoticeLevel::Info => l.hq().compose_information,
+        NoticeLevel::Warning => l.hq().compose_warning,
+        NoticeLevel::Emergency => l.hq().compose_emergency_notification_stays_until,
     }
 }
 
@@ -51,12 +49,10 @@ pub(crate) enum Reach {
 
 pub(crate) fn target_text(target: &NoticeTarget, areas: &[Area], l: Lang) -> String {
     match target {
-        NoticeTarget::All => l.pick("全員（市内全域）", "Everyone (the whole city)").to_string(),
-        NoticeTarget::Evacuees => l
-            .pick("避難所にいる人全員（他の市町村の人も）", "Everyone in our shelters (also from other towns)")
-            .to_string(),
+        NoticeTarget::All => l.hq().compose_everyone_whole_city.to_string(),
+        NoticeTarget::Evacuees => l.hq().compose_everyone_our_shelters_also.to_string(),
         NoticeTarget::Areas { areas: codes } => {
-            codes.iter().map(|c| area_name(areas, c.as_str(), l)).collect::<Vec<_>>().join(l.pick("、", ", "))
+            codes.iter().map(|c| area_name(areas, c.as_str(), l)).collect::<Vec<_>>().join(l.hq().common_text)
         }
     }
 }
@@ -173,17 +169,9 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
         let l = lang.get();
         let (e, taken) = failed.get()?;
         let text = if taken {
-            l.pick(
-                "この下書きは、修正前の内容で既に送信されていました（送信済みの一覧をご確認ください）。この内容を別のお知らせとして送るには、もう一度「送信する」を押してください。",
-                "This draft had already gone out with its earlier wording (see the sent notices). To send this wording as another notice, press Send again.",
-            )
-            .to_string()
+            l.hq().compose_draft_had_already_gone.to_string()
         } else if e.is_offline() || matches!(e, ApiError::Network) {
-            l.pick(
-                "送信できたか確認できませんでした。通信を確認して、もう一度「送信する」を押してください（同じお知らせが二重に送られることはありません）。",
-                "Could not confirm the notice was sent. Check the connection and press Send again (it will not be sent twice).",
-            )
-            .to_string()
+            l.hq().compose_could_not_confirm_notice.to_string()
         } else {
             error_text(&e, l)
         };
@@ -217,22 +205,22 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
             .collect_view();
         Some(view! {
             <div class="panel notice-confirm" role="group" aria-labelledby="notice-confirm-h">
-                <h3 id="notice-confirm-h" tabindex="-1">{l.pick("この内容で送信しますか？", "Send this notice?")}</h3>
+                <h3 id="notice-confirm-h" tabindex="-1">{l.hq().compose_send_notice}</h3>
                 <dl class="facts">
-                    <div><dt>{l.pick("重要度", "Level")}</dt><dd><span class=level_class(n.level)>{l.notice_level(n.level)}</span></dd></div>
-                    <div><dt>{l.pick("送信先", "To")}</dt><dd class="confirm-target">{target}</dd></div>
-                    <div><dt>{l.pick("件名", "Title")}</dt><dd lang="ja" class="confirm-title">{n.title.ja.clone()}</dd></div>
-                    <div><dt>{l.pick("本文", "Message")}</dt><dd lang="ja" class="pre">{n.body.ja.clone()}</dd></div>
+                    <div><dt>{l.hq().compose_level}</dt><dd><span class=level_class(n.level)>{l.notice_level(n.level)}</span></dd></div>
+                    <div><dt>{l.hq().compose_text}</dt><dd class="confirm-target">{target}</dd></div>
+                    <div><dt>{l.hq().compose_title}</dt><dd lang="ja" class="confirm-title">{n.title.ja.clone()}</dd></div>
+                    <div><dt>{l.hq().compose_message}</dt><dd lang="ja" class="pre">{n.body.ja.clone()}</dd></div>
                     {others}
                 </dl>
-                <p class="hint">{l.pick("送信すると取り消せません。対象の住民の端末に通知されます。", "Once sent it cannot be withdrawn. Residents' devices are notified.")}</p>
+                <p class="hint">{l.hq().compose_once_sent_it_cannot}</p>
                 {failure}
                 <div class="actions">
                     <button type="button" id="notice-send" class="btn btn-wide" on:click=send disabled=move || sending.get()>
-                        {move || if sending.get() { lang.get().pick("送信中…", "Sending…") } else { lang.get().pick("送信する", "Send") }}
+                        {move || if sending.get() { lang.get().hq().compose_sending } else { lang.get().hq().compose_send }}
                     </button>
                     <button type="button" class="btn btn-secondary" on:click=back disabled=move || sending.get()>
-                        {l.pick("修正する", "Edit")}
+                        {l.hq().compose_edit}
                     </button>
                 </div>
             </div>
@@ -300,10 +288,10 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
         }
         fill_template();
     };
-    let blank_field = move |id: &'static str, label: (&'static str, &'static str), value: RwSignal<String>| {
+    let blank_field = move |id: &'static str, label: fn(&HqTr) -> &'static str, value: RwSignal<String>| {
         view! {
             <div class="field" hidden=move || chosen_template.with(String::is_empty)>
-                <label for=id>{move || lang.get().pick(label.0, label.1)}</label>
+                <label for=id>{th(lang, label)}</label>
                 <input id=id type="text" autocomplete="off" prop:value=move || value.get()
                     on:input=move |ev| { value.set(event_target_value(&ev)); fill_template(); }/>
             </div>
@@ -320,8 +308,8 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
 
     view! {
         <section class="panel" aria-labelledby="compose-h">
-            <h2 id="compose-h">{tp(lang, "お知らせを送る", "Send a notice")}</h2>
-            <p class="hint">{tp(lang, "お知らせの通知をオンにした住民の端末に、その人の言語で届きます。日本語は必須、ほかの言語は任意です（空欄ならやさしい日本語、それもなければ日本語が表示されます）。", "Goes to residents who turned on notifications, in their language. Japanese is required, other languages optional (left empty: easy Japanese is shown, else Japanese).")}</p>
+            <h2 id="compose-h">{th(lang, |h| h.common_send_notice)}</h2>
+            <p class="hint">{th(lang, |h| h.compose_goes_residents_who_turned)}</p>
             <p class="done" id="notice-done" tabindex="-1" role="status">
                 {move || done.get().map(|title| {
                     let l = lang.get();
@@ -331,15 +319,15 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
             {confirm_panel}
             <form class="form notice-form" on:submit=review novalidate hidden=move || confirming.with(Option::is_some)>
                 <div class="field">
-                    <label for="n-template">{tp(lang, "テンプレートから書く", "Start from a template")}</label>
+                    <label for="n-template">{th(lang, |h| h.compose_start_from_template)}</label>
                     <select id="n-template" aria-describedby="n-template-hint" on:change=use_template>
-                        <option value="">{tp(lang, "使わない", "None")}</option>
+                        <option value="">{th(lang, |h| h.compose_none)}</option>
                         {crate::i18n::NOTICE_TEMPLATES.iter().map(|t| view! { <option value=t.id>{move || template_label(t.id, lang.get())}</option> }).collect_view()}
                     </select>
-                    <span id="n-template-hint" class="hint">{tp(lang, "すべての言語の文が入ります。地区を先に選ぶと、その名前が入ります。場所と時刻は下の欄に書くと、すべての言語に入ります。", "Fills every language. Choose the areas first and their names go in; the place and time written below go into every language.")}</span>
+                    <span id="n-template-hint" class="hint">{th(lang, |h| h.compose_fills_every_language_choose)}</span>
                 </div>
-                {blank_field("n-place", ("場所（テンプレートの「〇〇」）", "Place (the template's [place])"), place)}
-                {blank_field("n-time", ("時刻（テンプレートの「〇時」）", "Time (the template's [time])"), time)}
+                {blank_field("n-place", |h| h.compose_blank_place, place)}
+                {blank_field("n-time", |h| h.compose_blank_time, time)}
                 {text_field(lang, Part::Title, "ja", title, invalid)}
                 {field_error("invalid_title")}
                 {text_field(lang, Part::Title, "en", title, invalid)}
@@ -348,33 +336,33 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
                 {text_field(lang, Part::Body, "en", body, invalid)}
                 <OtherLanguages lang title body invalid/>
                 <fieldset class="checks radios">
-                    <legend>{tp(lang, "重要度", "Level")}</legend>
+                    <legend>{th(lang, |h| h.compose_level)}</legend>
                     {level_radio(NoticeLevel::Info)}
                     {level_radio(NoticeLevel::Warning)}
                     {level_radio(NoticeLevel::Emergency)}
                 </fieldset>
                 <fieldset>
-                    <legend>{tp(lang, "送信先", "Send to")}</legend>
+                    <legend>{th(lang, |h| h.compose_send_2)}</legend>
                     <div class="checks radios">
                         <label class="check">
                             <input type="radio" name="n-target" prop:checked=move || reach.get() == Reach::All on:change=move |_| reach.set(Reach::All)/>
-                            <span>{tp(lang, "全員（市内全域）", "Everyone (the whole city)")}</span>
+                            <span>{th(lang, |h| h.compose_everyone_whole_city)}</span>
                         </label>
                         <label class="check">
                             <input type="radio" name="n-target" prop:checked=move || reach.get() == Reach::Evacuees on:change=move |_| reach.set(Reach::Evacuees)/>
-                            <span>{tp(lang, "避難所にいる人全員（他の市町村の人も）", "Everyone in our shelters (also from other towns)")}</span>
+                            <span>{th(lang, |h| h.compose_everyone_our_shelters_also)}</span>
                         </label>
                         <label class="check">
                             <input type="radio" name="n-target" id="n-target-areas" prop:checked=move || reach.get() == Reach::Areas on:change=move |_| reach.set(Reach::Areas)/>
-                            <span>{tp(lang, "地区を選ぶ", "Choose areas")}</span>
+                            <span>{th(lang, |h| h.compose_choose_areas)}</span>
                         </label>
                     </div>
-                    <div class="checks" hidden=move || reach.get() != Reach::Areas role="group" aria-label=tp(lang, "送信する地区", "Areas to send to")>
+                    <div class="checks" hidden=move || reach.get() != Reach::Areas role="group" aria-label=th(lang, |h| h.compose_areas_send)>
                         {area_boxes}
                     </div>
                     {field_error("invalid_target")}
                 </fieldset>
-                <button type="submit" class="btn btn-wide">{tp(lang, "内容を確認する", "Review before sending")}</button>
+                <button type="submit" class="btn btn-wide">{th(lang, |h| h.compose_review_before_sending)}</button>
             </form>
         </section>
     }

@@ -1,6 +1,6 @@
 //! Open requests for help (助けが必要), for HQ to act on.
 
-use crate::i18n::tp;
+use crate::i18n::th;
 use crate::use_lang;
 use bosai_types::household::HelpRequest;
 use leptos::prelude::*;
@@ -12,7 +12,7 @@ pub(crate) fn HelpList(help: RwSignal<Option<Vec<HelpRequest>>>) -> impl IntoVie
         let l = lang.get();
         help.with(|h| match h {
             None => view! { <p class="muted">{l.tr().loading}</p> }.into_any(),
-            Some(h) if h.is_empty() => view! { <p class="muted">{l.pick("未対応の救助要請はありません。", "No open requests for help.")}</p> }.into_any(),
+            Some(h) if h.is_empty() => view! { <p class="muted">{l.hq().help_no_open_requests_help}</p> }.into_any(),
             Some(h) => view! {
                 <ul class="help-list">
                     {h.iter().map(|r| {
@@ -21,9 +21,9 @@ pub(crate) fn HelpList(help: RwSignal<Option<Vec<HelpRequest>>>) -> impl IntoVie
                             <li class="card help-request" data-report=r.report_id.clone()>
                                 <h3><span lang="ja">{r.member_name.clone()}</span>{born}</h3>
                                 <dl class="facts">
-                                    <div><dt>{l.pick("必要な支援", "Help needed")}</dt><dd lang="ja">{r.what.clone()}</dd></div>
-                                    <div><dt>{l.pick("いる場所", "Where")}</dt><dd lang="ja">{r.location.clone()}</dd></div>
-                                    <div><dt>{l.pick("報告時刻", "Reported")}</dt><dd>{l.format_time(r.reported_at)}</dd></div>
+                                    <div><dt>{l.hq().help_help_needed}</dt><dd lang="ja">{r.what.clone()}</dd></div>
+                                    <div><dt>{l.hq().help_where}</dt><dd lang="ja">{r.location.clone()}</dd></div>
+                                    <div><dt>{l.hq().help_reported}</dt><dd>{l.format_time(r.reported_at)}</dd></div>
                                 </dl>
                             </li>
                         }
@@ -35,8 +35,8 @@ pub(crate) fn HelpList(help: RwSignal<Option<Vec<HelpRequest>>>) -> impl IntoVie
     };
     view! {
         <section class="panel" aria-labelledby="help-h">
-            <h2 id="help-h">{tp(lang, "救助・支援の要請（未対応）", "Open requests for help")}</h2>
-            <p class="hint">{tp(lang, "住民が「助けが必要」と報告した人です。次の報告があると一覧から外れます。", "People reported as needing help; they leave the list with their next report.")}</p>
+            <h2 id="help-h">{th(lang, |h| h.help_open_requests_help)}</h2>
+            <p class="hint">{th(lang, |h| h.help_people_reported_as_needing)}</p>
             {body}
         </section>
     }

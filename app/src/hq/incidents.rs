@@ -2,7 +2,7 @@
 
 use crate::api::{self, ApiError};
 use crate::dom;
-use crate::i18n::{tp, Lang};
+use crate::i18n::{th, Lang};
 use crate::use_lang;
 use bosai_types::incident::{Incident, IncidentKind, OpenIncident};
 use leptos::ev::SubmitEvent;
@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 
 fn kind_label(k: IncidentKind, l: Lang) -> &'static str {
     match k {
-        IncidentKind::Real => l.pick("災害", "Disaster"),
-        IncidentKind::Drill => l.pick("訓練", "Drill"),
+        IncidentKind::Real => l.hq().incidents_disaster,
+        IncidentKind::Drill => l.hq().incidents_drill,
     }
 }
 
@@ -98,7 +98,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
         let l = lang.get();
         let v = list.get()?;
         if v.is_empty() {
-            return Some(view! { <p class="muted">{l.pick("まだありません。", "None yet.")}</p> }.into_any());
+            return Some(view! { <p class="muted">{l.hq().incidents_none_yet}</p> }.into_any());
         }
         Some(
             view! {
@@ -132,12 +132,12 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
                                     let label = if l.is_ja() { format!("「{}」の集計を見る", i.name) } else { format!("Counts of '{}'", i.name) };
                                     view! {
                                         <button type="button" class="btn btn-secondary" aria-label=label
-                                            on:click=move |_| on_view.run(Some(id.clone()))>{l.pick("集計を見る", "Counts")}</button>
+                                            on:click=move |_| on_view.run(Some(id.clone()))>{l.hq().incidents_counts}</button>
                                     }
                                 })}
                                 {open.then(|| view! {
                                     <button type="button" class="btn btn-secondary" aria-label=label disabled=move || busy.get()
-                                        on:click=move |_| close(i.clone())>{l.pick("終了する", "Close")}</button>
+                                        on:click=move |_| close(i.clone())>{l.hq().incidents_close}</button>
                                 })}
                             </li>
                         }
@@ -149,30 +149,28 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
     };
     view! {
         <section class="panel" aria-labelledby="incidents-h">
-            <h2 id="incidents-h">{tp(lang, "災害と訓練", "Disasters and drills")}</h2>
-            <p class="hint">{tp(lang,
-                "訓練中の受付・名簿・人数は訓練だけのもので、実際の集計には入りません。訓練を終えると個人の記録はすぐに削除されます。",
-                "During a drill, check-ins, rosters and counts are the drill's only, never in the real figures. Ending it deletes its personal records at once.")}</p>
+            <h2 id="incidents-h">{th(lang, |h| h.common_disasters_drills)}</h2>
+            <p class="hint">{th(lang, |h| h.incidents_during_drill_check_ins)}</p>
             {move || error.get().map(|e| crate::hq::banner(&e, lang.get()))}
             {move || local.get().map(|m| view! { <p class="banner" role="alert">{m}</p> })}
             {rows}
             <p><button type="button" class="btn btn-secondary" on:click=move |_| on_view.run(Some("real".into()))>
-                {tp(lang, "実際の災害の集計を見る（訓練を除く）", "Real counts (drills left out)")}
+                {th(lang, |h| h.incidents_real_counts_drills_left)}
             </button></p>
             <form class="form" on:submit=submit>
                 <div class="field">
-                    <label for="incident-name">{tp(lang, "名前", "Name")}</label>
-                    <input id="incident-name" type="text" maxlength="80" required placeholder=move || lang.get().pick("例：総合防災訓練", "e.g. City-wide drill")
+                    <label for="incident-name">{th(lang, |h| h.incidents_name)}</label>
+                    <input id="incident-name" type="text" maxlength="80" required placeholder=move || lang.get().hq().incidents_e_g_city_wide
                         prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 </div>
                 <fieldset class="field">
-                    <legend class="label">{tp(lang, "種類", "Kind")}</legend>
+                    <legend class="label">{th(lang, |h| h.incidents_kind)}</legend>
                     <label><input type="radio" name="incident-kind" prop:checked=move || kind.get() == IncidentKind::Drill
-                        on:change=move |_| kind.set(IncidentKind::Drill)/>" "{tp(lang, "訓練", "Drill")}</label>
+                        on:change=move |_| kind.set(IncidentKind::Drill)/>" "{th(lang, |h| h.incidents_drill)}</label>
                     <label><input type="radio" name="incident-kind" prop:checked=move || kind.get() == IncidentKind::Real
-                        on:change=move |_| kind.set(IncidentKind::Real)/>" "{tp(lang, "実際の災害", "Real disaster")}</label>
+                        on:change=move |_| kind.set(IncidentKind::Real)/>" "{th(lang, |h| h.incidents_real_disaster)}</label>
                 </fieldset>
-                <button type="submit" class="btn" disabled=move || busy.get()>{tp(lang, "開始する", "Start")}</button>
+                <button type="submit" class="btn" disabled=move || busy.get()>{th(lang, |h| h.incidents_start)}</button>
             </form>
         </section>
     }

@@ -2,8 +2,8 @@
 //! through the organisation's IdP (or a pasted HQ token); the municipality's summary; sending
 //! notices (お知らせ) by push with a confirmation step and their delivery progress; open requests
 //! for help; and, beside them, the audit log, residents away in other towns and the prefecture's
-//! view. Staff/HQ strings are written as `pick(ja, en)` pairs (both required), so they stay out of
-//! the residents' bundle.
+//! view. Text comes from the HQ catalog (`i18n/hq`: `l.hq().key`, `th(lang, |h| h.key)`), compiled
+//! into the staff bundle only.
 
 mod audit;
 mod away;

@@ -189,10 +189,7 @@ pub(crate) fn OtherLanguages(
     view! {
         <details class="notice-languages" prop:open=move || written() || error_here()>
             <summary>{count}</summary>
-            <p class="hint">{move || lang.get().pick(
-                "住民は、自分の言語があればその言語で、なければやさしい日本語、それもなければ日本語で読みます。",
-                "Residents read their language when written here, else easy Japanese, else Japanese.",
-            )}</p>
+            <p class="hint">{move || lang.get().hq().notice_text_residents_read_their_language}</p>
             {others.map(|code| view! {
                 <fieldset class="notice-language">
                     <legend lang=Lang::from_code(code).map_or("ja", Lang::html_lang)>{Lang::from_code(code).map_or(code, Lang::name)}</legend>

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::api::ApiError;
 use crate::hq::banner;
-use crate::i18n::tp;
+use crate::i18n::th;
 use crate::use_lang;
 use bosai_types::hq::PrefectureSummary;
 use leptos::prelude::*;
@@ -59,28 +59,28 @@ pub fn PrefectureHome(signed_in: RwSignal<bool>) -> impl IntoView {
         })
     };
     view! {
-        <h1>{tp(lang, "県災害対策本部", "Prefecture HQ")}</h1>
+        <h1>{th(lang, |h| h.common_prefecture_hq)}</h1>
         <div class="panel staff-bar">
-            <p>{tp(lang, "県内の市町村ごとの避難状況です（人数のみ）。", "Each municipality of the prefecture, in numbers only.")}</p>
-            <button type="button" class="btn btn-secondary" on:click=move |_| load()>{tp(lang, "更新", "Refresh")}</button>
+            <p>{th(lang, |h| h.prefecture_each_municipality_prefecture_numbers)}</p>
+            <button type="button" class="btn btn-secondary" on:click=move |_| load()>{th(lang, |h| h.prefecture_refresh)}</button>
             <button type="button" class="btn btn-secondary" on:click=move |_| {
                 crate::hq::sign_out();
                 signed_in.set(false);
-            }>{tp(lang, "本部のサインアウト", "HQ sign-out")}</button>
+            }>{th(lang, |h| h.common_hq_sign_out)}</button>
         </div>
         {move || error.get().map(|e| banner(&e, lang.get()))}
         <section class="panel" aria-labelledby="pref-h">
-            <h2 id="pref-h">{tp(lang, "市町村別の避難状況", "By municipality")}</h2>
+            <h2 id="pref-h">{th(lang, |h| h.prefecture_by_municipality)}</h2>
             <p id="pref-total" class="lead">{total}</p>
-            <div class="table-wrap" tabindex="0" role="region" aria-label=tp(lang, "市町村別の避難状況", "By municipality")>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=th(lang, |h| h.prefecture_by_municipality)>
                 <table class="hq-table" id="pref-municipalities">
-                    <caption>{tp(lang, "市町村別の避難状況", "By municipality")}</caption>
+                    <caption>{th(lang, |h| h.prefecture_by_municipality)}</caption>
                     <thead><tr>
-                        <th scope="col">{tp(lang, "市町村", "Municipality")}</th>
-                        <th scope="col" class="num">{tp(lang, "開設中 / 避難所", "Open / shelters")}</th>
-                        <th scope="col" class="num">{tp(lang, "避難者 / 定員", "People / capacity")}</th>
-                        <th scope="col" class="num">{tp(lang, "他の市町村から受け入れ", "Hosted from elsewhere")}</th>
-                        <th scope="col" class="num">{tp(lang, "他の市町村へ避難", "Away elsewhere")}</th>
+                        <th scope="col">{th(lang, |h| h.prefecture_municipality)}</th>
+                        <th scope="col" class="num">{th(lang, |h| h.prefecture_open_shelters)}</th>
+                        <th scope="col" class="num">{th(lang, |h| h.prefecture_people_capacity)}</th>
+                        <th scope="col" class="num">{th(lang, |h| h.prefecture_hosted_from_elsewhere)}</th>
+                        <th scope="col" class="num">{th(lang, |h| h.prefecture_away_elsewhere)}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>

@@ -2,7 +2,7 @@
 
 use crate::api::{self, ApiError};
 use crate::dom;
-use crate::i18n::{tp, tx, Lang};
+use crate::i18n::{th, tx, Lang};
 use crate::resident::level_class;
 use crate::use_lang;
 use bosai_types::household::Area;
@@ -16,18 +16,14 @@ use super::*;
 pub(crate) fn delivery_text(n: &Notice, l: Lang) -> (String, &'static str) {
     let Some(d) = &n.delivery else { return (String::new(), "") };
     let (state, key) = match d.state {
-        DeliveryState::Queued => (l.pick("送信待ち", "Queued"), "queued"),
-        DeliveryState::Sending => (l.pick("送信中", "Sending"), "sending"),
-        DeliveryState::Done => (l.pick("完了", "Done"), "done"),
+        DeliveryState::Queued => (l.hq().sent_queued, "queued"),
+        DeliveryState::Sending => (l.hq().sent_sending, "sending"),
+        DeliveryState::Done => (l.hq().sent_done, "done"),
     };
     // Done with nobody to send to is not a delivery: say so instead of "0 delivered".
     let nobody = d.state == DeliveryState::Done && d.delivered + d.gone + d.failed == 0;
     let text = if nobody {
-        l.pick(
-            "配信対象の端末がありません（この対象で通知をオンにした端末はありません）",
-            "No devices to send to (no device in this target has notifications on)",
-        )
-        .to_owned()
+        l.hq().sent_no_devices_send_no.to_owned()
     } else if l.is_ja() {
         format!("配信: {state}（届いた端末 {}件・通知を解除 {}件・失敗 {}件）", d.delivered, d.gone, d.failed)
     } else {
@@ -44,7 +40,7 @@ pub(crate) fn sent_item(n: &Notice, areas: &[Area], l: Lang) -> impl IntoView {
         .written()
         .map(|(code, _)| Lang::from_code(code).map_or(code, Lang::name))
         .collect::<Vec<_>>()
-        .join(l.pick("・", ", "));
+        .join(l.hq().common_text_2);
     view! {
         <li class="card sent-notice" data-notice=n.id.to_string() data-state=state>
             <p class="meta">
@@ -53,8 +49,8 @@ pub(crate) fn sent_item(n: &Notice, areas: &[Area], l: Lang) -> impl IntoView {
                 {n.drill.is_some().then(|| crate::incidents::drill_tag(l))}
             </p>
             <h3><a href=n.landing_path() rel="external">{n.title.get(l.code()).to_string()}</a></h3>
-            <p class="target">{l.pick("送信先: ", "To: ")}{target_text(&n.target, areas, l)}</p>
-            <p class="languages">{l.pick("言語: ", "Languages: ")}{languages}</p>
+            <p class="target">{l.hq().sent_text}{target_text(&n.target, areas, l)}</p>
+            <p class="languages">{l.hq().sent_languages}{languages}</p>
             <p class="delivery">{delivery}</p>
         </li>
     }
@@ -127,17 +123,17 @@ pub(crate) fn SentList(
         list.with(|v| match v {
             None => view! { <p class="muted">{l.tr().loading}</p> }.into_any(),
             Some(v) if v.is_empty() && viewing.get_untracked().is_some() => {
-                view! { <p class="muted">{l.pick("この災害・訓練の間に送ったお知らせはありません。", "No notices were sent during this one.")}</p> }.into_any()
+                view! { <p class="muted">{l.hq().sent_no_notices_were_sent}</p> }.into_any()
             }
-            Some(v) if v.is_empty() => view! { <p class="muted">{l.pick("送信済みのお知らせはありません。", "No notices sent yet.")}</p> }.into_any(),
+            Some(v) if v.is_empty() => view! { <p class="muted">{l.hq().sent_no_notices_sent_yet}</p> }.into_any(),
             Some(v) => areas.with(|a| view! { <ul class="notices sent-list">{v.iter().map(|n| sent_item(n, a, l)).collect_view()}</ul> }).into_any(),
         })
     };
     view! {
         <section class="panel" aria-labelledby="sent-h">
             <div class="section-head">
-                <h2 id="sent-h">{tp(lang, "送信済みのお知らせ", "Sent notices")}</h2>
-                {move || viewing.get().is_some().then(|| view! { <p class="muted">{tp(lang, "集計で見ている災害・訓練の分だけ", "Only those of the incident the summary shows")}</p> })}
+                <h2 id="sent-h">{th(lang, |h| h.sent_sent_notices)}</h2>
+                {move || viewing.get().is_some().then(|| view! { <p class="muted">{th(lang, |h| h.sent_only_those_incident_summary)}</p> })}
                 <button type="button" class="btn btn-secondary btn-inline" on:click=move |_| load()>{tx(lang, |t| t.reload)}</button>
             </div>
             {move || error.get().map(|e| banner(&e, lang.get()))}

@@ -1,7 +1,7 @@
 //! `/hq`: sign-in (the organisation's IdP, or a pasted token) and the signed-in home that holds the parts.
 
 use crate::api::{self, ApiError};
-use crate::i18n::tp;
+use crate::i18n::th;
 use crate::staff;
 use crate::use_lang;
 use bosai_types::household::{Area, HelpRequest};
@@ -48,20 +48,20 @@ pub(crate) fn HqSignIn(signed_in: RwSignal<bool>) -> impl IntoView {
         }
     };
     view! {
-        <h1>{tp(lang, "災害対策本部 サインイン", "Disaster HQ sign-in")}</h1>
+        <h1>{th(lang, |h| h.signin_disaster_hq_sign_in)}</h1>
         <crate::shelter::OrganisationSignIn/>
         <details class="panel">
-        <summary>{tp(lang, "トークンでサインイン（予備）", "Sign in with a token (fallback)")}</summary>
-        <p class="lead">{tp(lang, "職員認証で発行された本部用トークンを貼り付けてください。このタブを閉じるまで使えます。", "Paste an HQ token issued by your municipality's staff sign-in. It works until this tab is closed.")}</p>
+        <summary>{th(lang, |h| h.signin_sign_in_with_token)}</summary>
+        <p class="lead">{th(lang, |h| h.signin_paste_hq_token_issued)}</p>
         <form class="form" on:submit=submit novalidate>
             <div class="field">
-                <label for="hq-token">{tp(lang, "本部トークン", "HQ token")}</label>
+                <label for="hq-token">{th(lang, |h| h.signin_hq_token)}</label>
                 <textarea id="hq-token" rows="4" autocomplete="off" spellcheck="false"
                     aria-invalid=move || error.get().map(|_| "true")
                     prop:value=move || raw.get() on:input=move |ev| raw.set(event_target_value(&ev))></textarea>
             </div>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-            <button type="submit" class="btn btn-wide">{tp(lang, "トークンでサインイン", "Sign in with the token")}</button>
+            <button type="submit" class="btn btn-wide">{th(lang, |h| h.signin_sign_with_token)}</button>
         </form>
         </details>
     }
@@ -120,32 +120,32 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         token().and_then(|t| staff::decode_token(&t).filter(|c| c.role == "admin").map(|c| (t, c.municipality)));
 
     view! {
-        <h1>{tp(lang, "災害対策本部", "Disaster HQ")}</h1>
+        <h1>{th(lang, |h| h.common_disaster_hq)}</h1>
         <div class="panel staff-bar">
-            <p>{tp(lang, "全避難所の状況の確認と、住民へのお知らせの配信ができます。", "See every shelter at a glance and send notices to residents.")}</p>
-            <button type="button" class="btn btn-secondary" on:click=sign_out>{tp(lang, "本部のサインアウト", "HQ sign-out")}</button>
+            <p>{th(lang, |h| h.signin_see_every_shelter_glance)}</p>
+            <button type="button" class="btn btn-secondary" on:click=sign_out>{th(lang, |h| h.common_hq_sign_out)}</button>
         </div>
-        <nav class="staff-nav" aria-label=tp(lang, "本部メニュー", "HQ menu")>
+        <nav class="staff-nav" aria-label=th(lang, |h| h.signin_hq_menu)>
             <ul>
-                <li><a href="#summary-h">{tp(lang, "避難状況", "Shelters")}</a></li>
-                <li><a href="#incidents-h">{tp(lang, "災害と訓練", "Disasters and drills")}</a></li>
-                <li><a href="#compose-h">{tp(lang, "お知らせを送る", "Send a notice")}</a></li>
-                <li><a href="#sent-h">{tp(lang, "送信済み", "Sent notices")}</a></li>
-                <li><a href="#help-h">{tp(lang, "救助要請", "Help requests")}</a></li>
-                <li><a href="#audit-h">{tp(lang, "監査ログ", "Audit log")}</a></li>
+                <li><a href="#summary-h">{th(lang, |h| h.signin_shelters)}</a></li>
+                <li><a href="#incidents-h">{th(lang, |h| h.common_disasters_drills)}</a></li>
+                <li><a href="#compose-h">{th(lang, |h| h.common_send_notice)}</a></li>
+                <li><a href="#sent-h">{th(lang, |h| h.signin_sent_notices)}</a></li>
+                <li><a href="#help-h">{th(lang, |h| h.signin_help_requests)}</a></li>
+                <li><a href="#audit-h">{th(lang, |h| h.common_audit_log)}</a></li>
                 {admin.is_some().then(|| view! {
-                    <li><a href="#import-h">{tp(lang, "避難所データの取り込み", "Import shelters")}</a></li>
-                    <li><a href="#area-import-h">{tp(lang, "地区の取り込み", "Import areas")}</a></li>
-                    <li><a href="#municipality-list-h">{tp(lang, "市区町村一覧の取り込み", "Import the municipality list")}</a></li>
-                    <li><a href="#facilities-h">{tp(lang, "設備と定員", "Facilities and capacity")}</a></li>
-                    <li><a href="#staff-h">{tp(lang, "職員アカウント", "Staff accounts")}</a></li>
+                    <li><a href="#import-h">{th(lang, |h| h.common_import_shelters)}</a></li>
+                    <li><a href="#area-import-h">{th(lang, |h| h.signin_import_areas)}</a></li>
+                    <li><a href="#municipality-list-h">{th(lang, |h| h.signin_import_municipality_list)}</a></li>
+                    <li><a href="#facilities-h">{th(lang, |h| h.common_facilities_capacity)}</a></li>
+                    <li><a href="#staff-h">{th(lang, |h| h.common_staff_accounts)}</a></li>
                 })}
             </ul>
         </nav>
         {move || error.get().map(|e| banner(&e, lang.get()))}
         {move || viewing.get().map(|_| view! {
             <p><button type="button" class="btn btn-secondary" on:click=move |_| { viewing.set(None); refresh(); }>
-                {tp(lang, "現在の集計に戻る", "Back to the current summary")}
+                {th(lang, |h| h.signin_back_current_summary)}
             </button></p>
         })}
         <SummaryView summary areas help busy refresh=Callback::new(move |()| refresh())/>

@@ -1,6 +1,6 @@
 //! The municipality's summary (集計): people against capacity, who they are, allergies for food orders, care needs, safety by area, supply requests against stock.
 
-use crate::i18n::{tp, Lang};
+use crate::i18n::{th, Lang};
 use crate::resident::area_name;
 use crate::shelter_card::congestion_class;
 use crate::use_lang;
@@ -37,7 +37,7 @@ pub(crate) struct Summary {
 
 /// Wide-area evacuation (広域避難): 「仙台市 2人、…」.
 pub(crate) fn municipality_line(list: &[MunicipalityCount], l: Lang) -> String {
-    list.iter().map(|c| format!("{} {}", c.name_ja, people(c.people, l))).collect::<Vec<_>>().join(l.pick("、", ", "))
+    list.iter().map(|c| format!("{} {}", c.name_ja, people(c.people, l))).collect::<Vec<_>>().join(l.hq().common_text)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -50,13 +50,13 @@ pub(crate) struct SupplyRow {
 
 pub(crate) fn age_label(b: AgeBand, l: Lang) -> &'static str {
     match b {
-        AgeBand::Under6 => l.pick("0〜5歳", "0–5"),
-        AgeBand::Child => l.pick("6〜12歳", "6–12"),
-        AgeBand::Teen => l.pick("13〜17歳", "13–17"),
-        AgeBand::Adult => l.pick("18〜64歳", "18–64"),
-        AgeBand::Senior => l.pick("65〜74歳", "65–74"),
-        AgeBand::Over75 => l.pick("75歳以上", "75 and over"),
-        AgeBand::Unknown => l.pick("年齢不明", "Age unknown"),
+        AgeBand::Under6 => l.hq().summary_0_5,
+        AgeBand::Child => l.hq().summary_6_12,
+        AgeBand::Teen => l.hq().summary_13_17,
+        AgeBand::Adult => l.hq().summary_18_64,
+        AgeBand::Senior => l.hq().summary_65_74,
+        AgeBand::Over75 => l.hq().summary_75_over,
+        AgeBand::Unknown => l.hq().summary_age_unknown,
     }
 }
 
@@ -81,9 +81,9 @@ pub(crate) fn age(h: &Headcount, b: AgeBand) -> u32 {
 pub(crate) fn counts_line(items: Vec<(&'static str, u32)>, l: Lang) -> String {
     let parts: Vec<String> = items.into_iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{k} {n}")).collect();
     if parts.is_empty() {
-        l.pick("なし", "none").to_string()
+        l.hq().summary_none.to_string()
     } else {
-        parts.join(l.pick("・", ", "))
+        parts.join(l.hq().common_text_2)
     }
 }
 
@@ -150,13 +150,12 @@ pub(crate) fn count_table(
     l: Lang,
 ) -> AnyView {
     let empty = rows.is_empty();
-    let head =
-        view! { <tr><th scope="col">{what}</th><th scope="col" class="num">{l.pick("人数", "People")}</th></tr> };
+    let head = view! { <tr><th scope="col">{what}</th><th scope="col" class="num">{l.hq().summary_people}</th></tr> };
     let body = rows
         .into_iter()
         .map(|(k, n)| view! { <tr><th scope="row">{k}</th><td class="num">{n}</td></tr> })
         .collect_view();
-    table_or_none(id, caption, l.pick("該当する人はいません。", "Nobody."), empty, head, body)
+    table_or_none(id, caption, l.hq().summary_nobody, empty, head, body)
 }
 
 pub(crate) fn breakdown(s: &ShelterSummary, l: Lang) -> impl IntoView {
@@ -164,13 +163,13 @@ pub(crate) fn breakdown(s: &ShelterSummary, l: Lang) -> impl IntoView {
     let ages = AgeBand::ALL.iter().map(|b| (age_label(*b, l), age(h, *b))).collect();
     view! {
         <details class="hq-details">
-            <summary>{l.pick("内訳を見る", "Details")}<span class="sr-only">": "{shelter_name(s, l)}</span></summary>
+            <summary>{l.hq().summary_details}<span class="sr-only">": "{shelter_name(s, l)}</span></summary>
             <dl class="facts">
-                <div><dt>{l.pick("開設状況", "Status")}</dt><dd>{l.status(s.status)}</dd></div>
-                <div><dt>{l.pick("男女", "Sex")}</dt><dd>{sex_line(h, l)}</dd></div>
-                <div><dt>{l.pick("年齢", "Age")}</dt><dd>{counts_line(ages, l)}</dd></div>
-                <div><dt>{l.pick("アレルギー", "Allergies")}</dt><dd>{counts_line(allergen_rows(h, l), l)}</dd></div>
-                <div><dt>{l.pick("配慮", "Needs")}</dt><dd>{counts_line(needs_rows(h, l), l)}</dd></div>
+                <div><dt>{l.hq().summary_status}</dt><dd>{l.status(s.status)}</dd></div>
+                <div><dt>{l.hq().summary_sex}</dt><dd>{sex_line(h, l)}</dd></div>
+                <div><dt>{l.hq().summary_age}</dt><dd>{counts_line(ages, l)}</dd></div>
+                <div><dt>{l.hq().summary_allergies}</dt><dd>{counts_line(allergen_rows(h, l), l)}</dd></div>
+                <div><dt>{l.hq().summary_needs}</dt><dd>{counts_line(needs_rows(h, l), l)}</dd></div>
             </dl>
         </details>
     }
@@ -178,14 +177,14 @@ pub(crate) fn breakdown(s: &ShelterSummary, l: Lang) -> impl IntoView {
 
 pub(crate) fn shelters_table(s: &Summary, l: Lang) -> impl IntoView {
     view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-label=l.pick("避難所ごとの状況", "Each shelter")>
+        <div class="table-wrap" tabindex="0" role="region" aria-label=l.hq().summary_each_shelter>
             <table class="hq-table hq-shelters" id="hq-shelters">
-                <caption>{l.pick("避難所ごとの状況", "Each shelter")}</caption>
+                <caption>{l.hq().summary_each_shelter}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{l.pick("避難所", "Shelter")}</th>
-                        <th scope="col" class="num">{l.pick("人数 / 定員", "People / capacity")}</th>
-                        <th scope="col">{l.pick("混雑", "Congestion")}</th>
+                        <th scope="col">{l.hq().common_shelter}</th>
+                        <th scope="col" class="num">{l.hq().summary_people_capacity}</th>
+                        <th scope="col">{l.hq().summary_congestion}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -206,14 +205,14 @@ pub(crate) fn shelters_table(s: &Summary, l: Lang) -> impl IntoView {
 }
 
 pub(crate) fn safety_table(s: &Summary, areas: &[Area], l: Lang) -> AnyView {
-    let caption = l.pick("地区別の安否（各人の最新の報告）", "Safety by area (each person's latest report)");
+    let caption = l.hq().summary_safety_by_area_each;
     let head = view! {
         <tr>
-            <th scope="col">{l.pick("地区", "Area")}</th>
-            <th scope="col" class="num">{l.pick("自宅で無事", "Safe at home")}</th>
-            <th scope="col" class="num">{l.pick("避難所", "At a shelter")}</th>
-            <th scope="col" class="num">{l.pick("別の場所", "Elsewhere")}</th>
-            <th scope="col" class="num">{l.pick("助けが必要", "Need help")}</th>
+            <th scope="col">{l.hq().summary_area}</th>
+            <th scope="col" class="num">{l.hq().summary_safe_home}</th>
+            <th scope="col" class="num">{l.hq().summary_at_shelter}</th>
+            <th scope="col" class="num">{l.hq().summary_elsewhere}</th>
+            <th scope="col" class="num">{l.hq().summary_need_help}</th>
         </tr>
     };
     let rows = s
@@ -222,7 +221,7 @@ pub(crate) fn safety_table(s: &Summary, areas: &[Area], l: Lang) -> AnyView {
         .map(|a| {
             let name = match &a.area {
                 Some(code) => area_name(areas, code.as_str(), l),
-                None => l.pick("地区の登録なし", "No area registered").to_string(),
+                None => l.hq().summary_no_area_registered.to_string(),
             };
             let c = &a.counts;
             view! {
@@ -236,24 +235,17 @@ pub(crate) fn safety_table(s: &Summary, areas: &[Area], l: Lang) -> AnyView {
             }
         })
         .collect_view();
-    table_or_none(
-        "hq-safety",
-        caption,
-        l.pick("まだ安否の報告はありません。", "No safety reports yet."),
-        s.safety.is_empty(),
-        head,
-        rows,
-    )
+    table_or_none("hq-safety", caption, l.hq().summary_no_safety_reports_yet, s.safety.is_empty(), head, rows)
 }
 
 pub(crate) fn supplies_table(s: &Summary, l: Lang) -> AnyView {
-    let caption = l.pick("物資の要請と在庫（全避難所）", "Supplies requested and in stock (all shelters)");
+    let caption = l.hq().summary_supplies_requested_stock_all;
     let head = view! {
         <tr>
-            <th scope="col">{l.pick("品目", "Item")}</th>
-            <th scope="col" class="num">{l.pick("要請", "Requested")}</th>
-            <th scope="col" class="num">{l.pick("在庫", "In stock")}</th>
-            <th scope="col" class="num">{l.pick("要請した避難所", "Shelters asking")}</th>
+            <th scope="col">{l.hq().summary_item}</th>
+            <th scope="col" class="num">{l.hq().summary_requested}</th>
+            <th scope="col" class="num">{l.hq().summary_in_stock}</th>
+            <th scope="col" class="num">{l.hq().summary_shelters_asking}</th>
         </tr>
     };
     let rows = s
@@ -270,14 +262,7 @@ pub(crate) fn supplies_table(s: &Summary, l: Lang) -> AnyView {
             }
         })
         .collect_view();
-    table_or_none(
-        "hq-supplies",
-        caption,
-        l.pick("要請中の物資はありません。", "No open supply requests."),
-        s.supplies.is_empty(),
-        head,
-        rows,
-    )
+    table_or_none("hq-supplies", caption, l.hq().summary_no_open_supply_requests, s.supplies.is_empty(), head, rows)
 }
 
 pub(crate) fn totals(s: &Summary, help: Option<usize>, l: Lang) -> impl IntoView {
@@ -288,31 +273,31 @@ pub(crate) fn totals(s: &Summary, help: Option<usize>, l: Lang) -> impl IntoView
     view! {
         <dl class="facts hq-totals">
             <div>
-                <dt>{l.pick("避難している人（全避難所）", "People in shelters (all)")}</dt>
+                <dt>{l.hq().summary_people_shelters_all}</dt>
                 <dd id="hq-total-people">
                     <strong class="big">{people(s.occupancy, l)}</strong>
                     {if l.is_ja() { format!(" / 定員 {}人（{pct}%）", s.capacity) } else { format!(" of {} places ({pct}%)", s.capacity) }}
                 </dd>
             </div>
             <div>
-                <dt>{l.pick("開設中の避難所", "Shelters open")}</dt>
+                <dt>{l.hq().summary_shelters_open}</dt>
                 <dd>{if l.is_ja() { format!("{open}か所 / {}か所", s.shelters.len()) } else { format!("{open} of {}", s.shelters.len()) }}</dd>
             </div>
-            <div><dt>{l.pick("男女", "Sex")}</dt><dd>{sex_line(h, l)}</dd></div>
-            <div><dt>{l.pick("乳幼児（0〜5歳）", "Young children (0–5)")}</dt><dd>{people(age(h, AgeBand::Under6), l)}</dd></div>
-            <div><dt>{l.pick("高齢者（65歳以上）", "Older people (65+)")}</dt><dd>{people(elderly, l)}</dd></div>
+            <div><dt>{l.hq().summary_sex}</dt><dd>{sex_line(h, l)}</dd></div>
+            <div><dt>{l.hq().summary_young_children_0_5}</dt><dd>{people(age(h, AgeBand::Under6), l)}</dd></div>
+            <div><dt>{l.hq().summary_older_people_65}</dt><dd>{people(elderly, l)}</dd></div>
             {(!s.hosted.is_empty()).then(|| view! {
-                <div><dt>{l.pick("他の市町村から受け入れ", "Hosted from other municipalities")}</dt><dd id="hq-hosted">{municipality_line(&s.hosted, l)}</dd></div>
+                <div><dt>{l.hq().summary_hosted_from_other_municipalities}</dt><dd id="hq-hosted">{municipality_line(&s.hosted, l)}</dd></div>
             })}
             {(!s.away.is_empty()).then(|| view! {
-                <div><dt>{l.pick("この市町村の住民で他の市町村に避難", "Our residents sheltering elsewhere")}</dt><dd id="hq-away">
+                <div><dt>{l.hq().summary_our_residents_sheltering_elsewhere}</dt><dd id="hq-away">
                     {municipality_line(&s.away, l)}
                     // Names only on request, and never a drill's (the list is of real stays).
                     {s.drill.is_none().then(|| view! { <crate::hq::AwayList/> })}
                 </dd></div>
             })}
             {help.map(|n| view! {
-                <div><dt>{l.pick("未対応の救助要請", "Open help requests")}</dt><dd><a href="#help-h">{if l.is_ja() { format!("{n}件") } else { n.to_string() }}</a></dd></div>
+                <div><dt>{l.hq().summary_open_help_requests}</dt><dd><a href="#help-h">{if l.is_ja() { format!("{n}件") } else { n.to_string() }}</a></dd></div>
             })}
         </dl>
     }
@@ -337,11 +322,11 @@ pub(crate) fn SummaryView(
                     {s.drill.clone().map(|drill| view! { <crate::incidents::DrillNotice drill reader=crate::incidents::Reader::Staff/> })}
                     {totals(s, help.with(|h| h.as_ref().map(Vec::len)), l)}
                     {shelters_table(s, l)}
-                    {count_table("hq-allergens", l.pick("アレルギーのある人（食事の手配用・全避難所）", "People with allergies (for food orders, all shelters)"),
-                        l.pick("アレルギー品目", "Allergen"), allergen_rows(&s.totals, l), l)}
-                    {count_table("hq-needs", l.pick("介助・医療・食事の配慮が必要な人（全避難所）", "People with care, medical or diet needs (all shelters)"),
-                        l.pick("配慮", "Need"), needs_rows(&s.totals, l), l)}
-                    {count_table("hq-ages", l.pick("年齢別の人数（全避難所）", "People by age (all shelters)"), l.pick("年齢", "Age"), ages, l)}
+                    {count_table("hq-allergens", l.hq().summary_people_with_allergies_food,
+                        l.hq().summary_allergen, allergen_rows(&s.totals, l), l)}
+                    {count_table("hq-needs", l.hq().summary_people_with_care_medical,
+                        l.hq().summary_need, needs_rows(&s.totals, l), l)}
+                    {count_table("hq-ages", l.hq().summary_people_by_age_all, l.hq().summary_age, ages, l)}
                     {areas.with(|a| safety_table(s, a, l))}
                     {supplies_table(s, l)}
                 }
@@ -352,7 +337,7 @@ pub(crate) fn SummaryView(
     view! {
         <section class="panel hq-summary" aria-labelledby="summary-h">
             <div class="section-head">
-                <h2 id="summary-h">{tp(lang, "避難状況の集計", "Shelter summary")}</h2>
+                <h2 id="summary-h">{th(lang, |h| h.summary_shelter_summary)}</h2>
                 <button type="button" class="btn" id="hq-refresh" on:click=move |_| refresh.run(()) disabled=move || busy.get()>
                     {move || if busy.get() { lang.get().tr().loading } else { lang.get().tr().reload }}
                 </button>
@@ -360,7 +345,7 @@ pub(crate) fn SummaryView(
             <p class="updated" id="hq-generated" aria-live="polite">
                 {move || summary.with(|s| s.as_ref().map(|s| {
                     let l = lang.get();
-                    format!("{}: {}", l.pick("集計時刻", "As of"), l.format_time(s.generated_at))
+                    format!("{}: {}", l.hq().summary_as, l.format_time(s.generated_at))
                 }))}
             </p>
             {body}

@@ -34,9 +34,9 @@ pub(crate) fn template_level(id: &str) -> NoticeLevel {
 
 pub(crate) fn template_label(id: &str, l: Lang) -> &'static str {
     match id {
-        "evacuation_order" => l.pick("避難指示", "Evacuation order"),
-        "elderly_evacuation" => l.pick("高齢者等避難", "Older people and others: evacuate"),
-        "water" => l.pick("給水", "Water supply"),
+        "evacuation_order" => l.hq().templates_evacuation_order,
+        "elderly_evacuation" => l.hq().templates_older_people_others_evacuate,
+        "water" => l.hq().templates_water_supply,
         _ => "",
     }
 }

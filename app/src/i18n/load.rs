@@ -35,6 +35,29 @@ pub async fn ensure(l: Lang) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Puts a catalog in place as if fetched (host tests: no fetch there). `json`: its source.
+#[cfg(test)]
+pub fn install_for_test(l: Lang, json: &str) {
+    let tr = parse(&served(json)).unwrap();
+    LOADED.with(|c| c.borrow_mut().push((l, Box::leak(Box::new(tr)))));
+}
+
+/// The served form of a catalog, as scripts/build-app.sh writes it from a JSON source.
+#[cfg(test)]
+fn served(json: &str) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).unwrap();
+    let mut out = String::new();
+    for (k, v) in map.iter().filter(|(k, _)| !k.starts_with('_')) {
+        match v {
+            serde_json::Value::Object(forms) => {
+                forms.iter().for_each(|(c, f)| out.push_str(&format!("{k}.{c}\t{}\n", f.as_str().unwrap())))
+            }
+            v => out.push_str(&format!("{k}\t{}\n", v.as_str().unwrap())),
+        }
+    }
+    out
+}
+
 /// A served catalog as `Tr` (strings leaked: one catalog per language chosen, for the page's life).
 pub fn parse(text: &str) -> Result<Tr, String> {
     Tr::from_lines(&Lines::new(text), &mut ruby::intern).map_err(|k| format!("missing `{k}`"))
@@ -113,21 +136,6 @@ mod tests {
         assert_eq!(from_browser_tag("my-MM"), None, "no Burmese catalog yet");
     }
 
-    /// The served form, as scripts/build-app.sh writes it from a JSON source.
-    fn served(json: &str) -> String {
-        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).unwrap();
-        let mut out = String::new();
-        for (k, v) in map.iter().filter(|(k, _)| !k.starts_with('_')) {
-            match v {
-                serde_json::Value::Object(forms) => {
-                    forms.iter().for_each(|(c, f)| out.push_str(&format!("{k}.{c}\t{}\n", f.as_str().unwrap())))
-                }
-                v => out.push_str(&format!("{k}\t{}\n", v.as_str().unwrap())),
-            }
-        }
-        out
-    }
-
     /// The run-time loader reads every catalog the build checked, into the same fields.
     #[test]
     fn every_catalog_loads() {
@@ -140,6 +148,19 @@ mod tests {
             if !l.is_ja() {
                 assert_ne!(tr.allergen_egg, JA.allergen_egg, "{path}: an allergen left in Japanese");
             }
+            // Each text lands in its own field (the loader fills the struct by position).
+            let json: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for (k, v) in json.iter().filter(|(k, v)| v.is_string() && !k.starts_with('_')) {
+                let plain = ruby::plain(v.as_str().unwrap());
+                let loaded = match k.split_once('_') {
+                    Some(("problem", code)) => tr.problem(code),
+                    Some(("error", code)) => tr.error(code),
+                    _ => continue,
+                };
+                assert_eq!(loaded, Some(plain.as_str()), "{path}: `{k}`");
+            }
+            assert_eq!(tr.app_title, ruby::plain(json["app_title"].as_str().unwrap()), "{path}");
         }
     }
 

@@ -2,7 +2,8 @@
 //! one file per language); `build.rs` checks them against the Japanese reference and generates
 //! `Lang` and `Tr`, one field per key, so a key the code uses but a catalog lacks fails the build.
 //! Japanese is compiled in; any other language is fetched when chosen (`load`), only that one.
-//! The staff and HQ screens keep their text inline (`pick(ja, en)`): Japanese and English.
+//! The staff and HQ screens have their own areas (`i18n/staff`, `i18n/hq`: `StaffTr`, `HqTr`),
+//! compiled into the staff bundle only, in Japanese and English (and any language given a file).
 
 mod chooser;
 mod load;
@@ -16,6 +17,8 @@ use bosai_types::{Congestion, ShelterStatus, Timestamp};
 use leptos::prelude::{Get, IntoView, RwSignal};
 
 pub use chooser::{start_language, LanguageChooser, LanguageOffer};
+#[cfg(test)]
+pub use load::install_for_test;
 pub use load::{ensure, is_loaded, offer_from_browser, Lines};
 
 include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
@@ -31,6 +34,7 @@ pub struct NoticeTemplate {
 
 /// A message with plural forms: (CLDR category, text), `other` always among them.
 #[derive(Debug, Clone, Copy)]
+#[repr(transparent)]
 pub struct Plural(pub &'static [(&'static str, &'static str)]);
 
 /// Reactive text for a fixed UI string. One closure type for every call site: each
@@ -40,15 +44,26 @@ pub fn tx(lang: RwSignal<Lang>, f: fn(&Tr) -> &'static str) -> impl IntoView {
     move || ruby::render(f(lang.get().tr()))
 }
 
-/// Reactive text for a fixed `pick(ja, en)` pair (the staff and HQ screens, whose strings stay
-/// out of `Tr` and so out of the residents' bundle). One closure type for every call site,
-/// as with `tx`; usable as a child and as an attribute value.
-pub fn tp(
-    lang: RwSignal<Lang>,
-    ja: &'static str,
-    en: &'static str,
-) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    move || lang.get().pick(ja, en)
+/// Reactive staff-screen text (`i18n/staff`). One closure type for every call site, as with
+/// `tx`; usable as a child and as an attribute value.
+#[cfg(feature = "staff")]
+pub fn ts(lang: RwSignal<Lang>, f: fn(&StaffTr) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync {
+    move || f(lang.get().staff())
+}
+
+/// Reactive HQ-screen text (`i18n/hq`), as `ts`.
+#[cfg(feature = "staff")]
+pub fn th(lang: RwSignal<Lang>, f: fn(&HqTr) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync {
+    move || f(lang.get().hq())
+}
+
+/// This language's catalog of a compiled area: its own if the area has it, Japanese for
+/// やさしい日本語, else English.
+#[cfg(feature = "staff")]
+fn compiled<T>(area: &'static [(Lang, T)], lang: Lang) -> &'static T {
+    let want = if lang.is_ja() { Lang::Ja } else { lang };
+    let find = |l: Lang| area.iter().find(|(a, _)| *a == l).map(|(_, t)| t);
+    find(want).or_else(|| find(Lang::En)).unwrap_or(&area[0].1)
 }
 
 /// `template` with each `{name}` replaced by its value.
@@ -129,7 +144,37 @@ impl Lang {
 
 // Labels of the shared enums, from the catalog: never left untranslated (the build checks).
 impl Lang {
-    /// Staff and HQ text: Japanese for 日本語 and やさしい日本語, else English.
+    /// The staff screens' text in this language (see `compiled`). Not inlined: it is called from
+    /// hundreds of views.
+    #[cfg(feature = "staff")]
+    #[inline(never)]
+    pub fn staff(self) -> &'static StaffTr {
+        compiled(STAFF, self)
+    }
+    /// The staff area's words for a server problem `code` in this language (English for a
+    /// language the area lacks); none in Japanese, where the server's own words are shown.
+    #[cfg(feature = "staff")]
+    pub fn staff_problem(self, code: &str) -> Option<&'static str> {
+        if self.is_ja() {
+            return None;
+        }
+        let list = |l: Lang| STAFF_PROBLEMS.iter().find(|(x, _)| *x == l).map(|(_, p)| *p);
+        let words = list(self).or_else(|| list(Lang::En))?;
+        words.iter().find(|(c, _)| *c == code).map(|(_, t)| *t)
+    }
+    /// The staff area has this language's own text (not the English fallback).
+    #[cfg(feature = "staff")]
+    pub fn staff_speaks(self) -> bool {
+        self.is_ja() || STAFF.iter().any(|(l, _)| *l == self)
+    }
+    /// The HQ screens' text in this language (not inlined, as `staff`).
+    #[cfg(feature = "staff")]
+    #[inline(never)]
+    pub fn hq(self) -> &'static HqTr {
+        compiled(HQ, self)
+    }
+    /// A pair of texts that come with data (`bosai-types` labels, validation messages):
+    /// Japanese for 日本語 and やさしい日本語, else English.
     pub fn pick(self, ja: &'static str, en: &'static str) -> &'static str {
         if self.is_ja() {
             ja

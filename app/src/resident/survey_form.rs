@@ -3,7 +3,7 @@
 use super::*;
 use crate::api::ApiError;
 use crate::dom;
-use crate::i18n::{tx, Lang};
+use crate::i18n::{fill, tx, Lang};
 use crate::outbox::{Op, RawJson};
 use crate::resident;
 use crate::use_lang;
@@ -148,7 +148,7 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
         {state}
         <form class="form survey-form" on:submit=submit novalidate>
             {questions}
-            {move || error.with(|e| e.as_ref().map(|e| e.message(lang.get().is_ja()))).map(|m| view! {
+            {move || error.with(|e| e.as_ref().map(|e| answer_message(e, lang.get()))).map(|m| view! {
                 <div class="field-error error-summary" role="alert">
                     <p>{t().survey_check}</p>
                     <p>{m}</p>
@@ -161,18 +161,29 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
     }
 }
 
+/// A refused answer in the reader's language: the catalog's words for its code, the question
+/// named in the reader's language.
+fn answer_message(e: &AnswerError, l: Lang) -> String {
+    let t = l.tr();
+    let text = t.error(e.code()).or_else(|| t.problem(e.code())).unwrap_or(t.problem_other);
+    let params = e.params(l.code());
+    let mut values: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    values.push(("code", e.code()));
+    fill(text, &values)
+}
+
 pub(crate) fn question_view(
     q: &Question,
     e: RwSignal<Entry>,
     error: RwSignal<Option<AnswerError>>,
     l: Lang,
 ) -> AnyView {
-    let ja = l.is_ja();
     let tr = l.tr();
     let base = format!("q-{}", q.id);
     let err_id = format!("{base}-err");
     let qid = q.id.clone();
-    let message = move || error.with(|x| x.as_ref().filter(|x| x.question() == Some(&qid)).map(|x| x.message(ja)));
+    let message =
+        move || error.with(|x| x.as_ref().filter(|x| x.question() == Some(&qid)).map(|x| answer_message(x, l)));
     let has_err = {
         let m = message.clone();
         move || m().is_some()
@@ -299,5 +310,27 @@ pub(crate) fn question_view(
             }
             .into_any()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bosai_types::localized::Localized;
+
+    #[test]
+    fn a_refused_answer_names_the_question_in_the_readers_language() {
+        let path = format!("{}/i18n/resident/vi.json", env!("CARGO_MANIFEST_DIR"));
+        crate::i18n::install_for_test(Lang::Vi, &std::fs::read_to_string(path).unwrap());
+        let mut text = Localized::new("今、必要なもの", "What do you need now?");
+        *text.slot_mut("vi").unwrap() = "Bạn cần gì bây giờ?".into();
+        let q = bosai_types::surveys::QuestionId::parse("needs").unwrap();
+        let e = AnswerError::OutOfRange { question: q, text: Box::new(text), min: 0, max: 20 };
+        assert_eq!(answer_message(&e, Lang::Vi), "Với “Bạn cần gì bây giờ?”, hãy nhập số nguyên từ 0 đến 20.");
+        assert_eq!(answer_message(&e, Lang::Ja), "「今、必要なもの」は0〜20の整数で入力してください。");
+        assert!(
+            answer_message(&AnswerError::Closed, Lang::Vi).contains("đã kết thúc"),
+            "the problem's words when no rule's"
+        );
     }
 }

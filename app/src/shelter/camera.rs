@@ -44,10 +44,10 @@ pub(crate) fn Camera(on_code: Callback<String>, msg: RwSignal<Option<(bool, Stri
     };
     view! {
         <button id="scan-camera" type="button" class="btn btn-secondary" on:click=start>
-            {move || if running.get() { t().pick("カメラを止める", "Stop camera") } else { t().pick("カメラで読み取る", "Scan with camera") }}
+            {move || if running.get() { t().staff().camera_stop_camera } else { t().staff().camera_scan_with_camera }}
         </button>
         <video node_ref=video class="camera" muted=true playsinline=true hidden=move || !running.get()
-            aria-label=move || t().pick("カメラの映像（QRコードを枠内に写してください）", "Camera view (hold the QR code in the frame)")></video>
+            aria-label=move || t().staff().camera_camera_view_hold_qr></video>
     }
 }
 
@@ -59,12 +59,6 @@ pub(crate) fn has_camera() -> bool {
         .filter(|md| md.is_object())
         .is_some_and(|md| Reflect::get(&md, &"getUserMedia".into()).is_ok_and(|f| f.is_function()))
 }
-
-/// After the built-in decoder trapped too often (`qr_decode::worn_out`).
-pub(crate) const RELOAD_TO_SCAN: (&str, &str) = (
-    "読み取りを続けるには、ページを再読み込みしてください。送信待ちのスキャンは消えません。",
-    "To keep scanning, reload the page. Scans waiting to be sent are kept.",
-);
 
 /// Why the camera could not start (or stopped).
 #[derive(Clone, Copy, Debug)]
@@ -89,19 +83,11 @@ pub(crate) fn camera_error(e: &wasm_bindgen::JsValue) -> CameraError {
 
 pub(crate) fn camera_error_text(e: CameraError, l: Lang) -> &'static str {
     match e {
-        CameraError::Refused => l.pick(
-            "カメラを使えません：カメラの使用が許可されていません。ブラウザの設定でこのサイトにカメラを許可するか、「写真から読み取る」かスキャナーを使ってください。",
-            "Cannot use the camera: permission was refused. Allow the camera for this site in the browser settings, or use “Read from a photo” or the scanner."),
-        CameraError::NoCamera => l.pick(
-            "カメラを使えません：この端末にカメラが見つかりません。「写真から読み取る」かスキャナーを使ってください。",
-            "Cannot use the camera: none was found on this device. Use “Read from a photo” or the scanner."),
-        CameraError::Busy => l.pick(
-            "カメラを使えません：他のアプリが使用中の可能性があります。そのアプリを閉じてもう一度試すか、「写真から読み取る」かスキャナーを使ってください。",
-            "Cannot use the camera: another app may be using it. Close that app and try again, or use “Read from a photo” or the scanner."),
-        CameraError::Reload => l.pick(RELOAD_TO_SCAN.0, RELOAD_TO_SCAN.1),
-        CameraError::Other => l.pick(
-            "カメラを使えません。「写真から読み取る」かスキャナーを使ってください。",
-            "Cannot use the camera. Use “Read from a photo” or the scanner."),
+        CameraError::Refused => l.staff().camera_cannot_use_camera_permission,
+        CameraError::NoCamera => l.staff().camera_cannot_use_camera_none,
+        CameraError::Busy => l.staff().camera_cannot_use_camera_another,
+        CameraError::Reload => l.staff().camera_reload_to_scan,
+        CameraError::Other => l.staff().camera_cannot_use_camera_use,
     }
 }
 
@@ -219,13 +205,9 @@ pub(crate) fn Photo(on_code: Callback<String>, msg: RwSignal<Option<(bool, Strin
                 Ok(code) => on_code.run(code),
                 Err(e) => {
                     let text = match e {
-                        qr_decode::PhotoError::NoCode => l.pick(
-                            "写真からQRコードを読み取れませんでした。QRコード全体が大きく、はっきり写るように撮り直してください。",
-                            "No QR code could be read from the photo. Take it again with the whole QR code large and sharp."),
-                        qr_decode::PhotoError::Reload => l.pick(RELOAD_TO_SCAN.0, RELOAD_TO_SCAN.1),
-                        qr_decode::PhotoError::NotAnImage => l.pick(
-                            "画像を開けませんでした。写真（JPEG・PNGなど）を選んでください。",
-                            "Could not open the image. Choose a photo (JPEG, PNG, …)."),
+                        qr_decode::PhotoError::NoCode => l.staff().camera_no_qr_code_could,
+                        qr_decode::PhotoError::Reload => l.staff().camera_reload_to_scan,
+                        qr_decode::PhotoError::NotAnImage => l.staff().camera_could_not_open_image,
                     };
                     msg.set(Some((false, text.into())));
                 }
@@ -234,7 +216,7 @@ pub(crate) fn Photo(on_code: Callback<String>, msg: RwSignal<Option<(bool, Strin
     };
     view! {
         <label class="btn btn-secondary file-btn scan-photo">
-            <span>{move || if busy.get() { t().pick("写真を読み取り中…", "Reading the photo…") } else { t().pick("写真から読み取る", "Read from a photo") }}</span>
+            <span>{move || if busy.get() { t().staff().camera_reading_photo } else { t().staff().camera_read_from_photo }}</span>
             <input id="scan-photo" type="file" accept="image/*" class="sr-only" on:change=pick disabled=move || busy.get()/>
         </label>
     }

@@ -23,10 +23,10 @@ pub(crate) fn allergen_label(c: AllergenCode, l: Lang) -> &'static str {
 
 pub(crate) fn age_band(b: AgeBand, l: Lang) -> &'static str {
     match b {
-        AgeBand::Child => l.pick("年少（0〜14歳）", "Child (0–14)"),
-        AgeBand::Adult => l.pick("15〜64歳", "15–64"),
-        AgeBand::Elderly => l.pick("65歳以上", "65 and over"),
-        AgeBand::Unknown => l.pick("不明", "Unknown"),
+        AgeBand::Child => l.staff().components_child_0_14,
+        AgeBand::Adult => l.staff().components_15_64,
+        AgeBand::Elderly => l.staff().components_65_over,
+        AgeBand::Unknown => l.staff().components_unknown,
     }
 }
 
@@ -34,13 +34,8 @@ pub(crate) use crate::dom::focus;
 
 pub(crate) fn err_banner(e: ApiError, l: Lang) -> impl IntoView {
     let text = match e.status() {
-        Some(401) => l
-            .pick(
-                "スタッフトークンの期限が切れています。サインインし直してください。",
-                "The staff token has expired. Please sign in again.",
-            )
-            .to_string(),
-        Some(403) => l.pick("この避難所の操作権限がありません。", "You may not act for this shelter.").to_string(),
+        Some(401) => l.staff().common_staff_token_has_expired.to_string(),
+        Some(403) => l.staff().common_you_may_not_act.to_string(),
         _ => e.message(l),
     };
     view! { <p class="banner" role="alert">{text}</p> }

@@ -91,12 +91,7 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
                     focus("desk-qr-h");
                 }
                 Err(e) => error.set(Some(match e.status() {
-                    Some(401) => l
-                        .pick(
-                            "スタッフトークンの期限が切れています。サインインし直してください。",
-                            "The staff token has expired. Please sign in again.",
-                        )
-                        .to_string(),
+                    Some(401) => l.staff().common_staff_token_has_expired.to_string(),
                     _ => e.message(l),
                 })),
             }
@@ -110,25 +105,25 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
         let removable = rows.with_untracked(|v| v.len() > 1);
         view! {
             <fieldset class="desk-person">
-                <legend>{l.pick("避難者", "Person")}</legend>
+                <legend>{l.staff().desk_person}</legend>
                 <div class="field">
-                    <label for=id("name")>{l.pick("氏名", "Name")}</label>
+                    <label for=id("name")>{l.staff().common_name}</label>
                     <input id=id("name") type="text" autocomplete="off" prop:value=move || r.name.get() on:input=move |ev| r.name.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
-                    <label for=id("birth")>{l.pick("生まれた年か年齢（わかれば）", "Birth year or age (if known)")}</label>
+                    <label for=id("birth")>{l.staff().desk_birth_year_age_if}</label>
                     <input id=id("birth") type="text" autocomplete="off" aria-describedby=id("birth-hint") prop:value=move || r.birth.get() on:input=move |ev| r.birth.set(event_target_value(&ev))/>
-                    <span id=id("birth-hint") class="hint">{l.pick("例: 1940、昭和15年、S15、85歳", "e.g. 1940, Shōwa 15 (S15), 85 (age)")}</span>
+                    <span id=id("birth-hint") class="hint">{l.staff().desk_e_g_1940_sh}</span>
                     <span class="hint birth-reading" aria-live="polite">{move || crate::birth::reading(&r.birth.get(), lang.get())}</span>
                 </div>
                 <div class="field">
-                    <label for=id("sex")>{l.pick("性別", "Sex")}</label>
+                    <label for=id("sex")>{l.staff().common_sex}</label>
                     <select id=id("sex") on:change=move |ev| { if let Some(x) = from_code::<Sex>(&event_target_value(&ev)) { r.sex.set(x) } }>
                         {[Sex::NoAnswer, Sex::Female, Sex::Male, Sex::Other].into_iter().map(|x| view! { <option value=code(&x) selected=x == r.sex.get_untracked()>{l.sex(x)}</option> }).collect_view()}
                     </select>
                 </div>
                 <details>
-                    <summary>{l.pick("食物アレルギー（28品目）", "Food allergies (28 items)")}</summary>
+                    <summary>{l.staff().desk_food_allergies_28_items}</summary>
                     <div class="checks">
                         {ALLERGENS.iter().map(|a| {
                             let c = a.code;
@@ -139,7 +134,7 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
                         }).collect_view()}
                     </div>
                 </details>
-                {removable.then(|| view! { <button type="button" class="btn btn-secondary" on:click=move |_| rows.update(|v| v.retain(|x| x.key != r.key))>{l.pick("この人を削除", "Remove this person")}</button> })}
+                {removable.then(|| view! { <button type="button" class="btn btn-secondary" on:click=move |_| rows.update(|v| v.retain(|x| x.key != r.key))>{l.staff().desk_remove_person}</button> })}
             </fieldset>
         }
     };
@@ -151,28 +146,28 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
         Some(view! {
             <div id="desk-print" class="print-area">
                 <figure class="qr">
-                    <h3 id="desk-qr-h" tabindex="-1">{l.pick("受付用QRコード（窓口登録）", "Check-in QR code (desk registration)")}</h3>
-                    <img class="qr-img desk-qr" src=url alt=l.pick("受付用QRコード", "Check-in QR code") data-credential=d.credential.clone()/>
+                    <h3 id="desk-qr-h" tabindex="-1">{l.staff().desk_check_in_qr_code}</h3>
+                    <img class="qr-img desk-qr" src=url alt=l.staff().desk_check_qr_code data-credential=d.credential.clone()/>
                     <figcaption>
                         <ul class="qr-names">{names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                        <p class="qr-expiry">{l.pick("有効期限", "Valid until")}": "{l.format_time(d.expires_at)}</p>
-                        <p class="hint">{l.pick("このQRコードを受付で見せてください。チェックイン済みです。", "Show this QR code at reception. You are checked in.")}</p>
+                        <p class="qr-expiry">{l.staff().desk_valid_until}": "{l.format_time(d.expires_at)}</p>
+                        <p class="hint">{l.staff().desk_show_qr_code_reception}</p>
                     </figcaption>
                 </figure>
-                <button type="button" class="btn no-print" on:click=move |_| print_only("desk-print")>{l.pick("印刷する", "Print")}</button>
+                <button type="button" class="btn no-print" on:click=move |_| print_only("desk-print")>{l.staff().common_print}</button>
             </div>
         })
     };
 
     view! {
         <section class="panel" aria-labelledby="desk-h">
-            <h2 id="desk-h">{move || t().pick("窓口登録（カード・スマホのない方）", "Desk registration (no card or phone)")}</h2>
-            {move || (!s.online.get()).then(|| view! { <p class="banner" role="alert">{t().pick("窓口登録には通信が必要です。通信が戻るまで紙の名簿に記入してください。", "Desk registration needs the network. Use the paper list until it is back.")}</p> })}
+            <h2 id="desk-h">{move || t().staff().desk_desk_registration_no_card}</h2>
+            {move || (!s.online.get()).then(|| view! { <p class="banner" role="alert">{t().staff().desk_desk_registration_needs_network}</p> })}
             <form class="form" on:submit=submit novalidate>
                 <For each=move || rows.get() key=|r| r.key children=row_view/>
-                <button type="button" class="btn btn-secondary" on:click=add>{move || t().pick("家族を追加", "Add a family member")}</button>
+                <button type="button" class="btn btn-secondary" on:click=add>{move || t().staff().desk_add_family_member}</button>
                 {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-                <button type="submit" class="btn btn-wide" disabled=move || busy.get() || !s.online.get()>{move || t().pick("登録してチェックイン", "Register and check in")}</button>
+                <button type="submit" class="btn btn-wide" disabled=move || busy.get() || !s.online.get()>{move || t().staff().desk_register_check_in}</button>
             </form>
             {result}
         </section>

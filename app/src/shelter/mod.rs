@@ -1,8 +1,8 @@
 //! `/shelter`: the shelter staff screen, one file per part. Sign-in through the organisation's
 //! IdP (or a pasted staff token); scanning (keyboard-wedge input; camera with the browser's
 //! BarcodeDetector or the built-in decoder, `qr_decode.rs`; a photo) verified offline and queued
-//! durably (`staff.rs`); desk registration; status; roster; poster. Staff strings are written as
-//! `pick(ja, en)` pairs (both required).
+//! durably (`staff.rs`); desk registration; status; roster; poster. Text comes from the staff
+//! catalog (`i18n/staff`: `l.staff().key`, `ts(lang, |s| s.key)`).
 
 mod camera;
 mod components;

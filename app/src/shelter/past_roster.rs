@@ -34,19 +34,17 @@ pub fn PastRosters(shelter: String) -> impl IntoView {
         let l = lang.get();
         rosters.get().map(|list| {
             if list.is_empty() {
-                return view! { <p class="muted">{l.pick("記録が残っている災害はありません。", "No incident with records kept.")}</p> }.into_any();
+                return view! { <p class="muted">{l.staff().past_roster_no_incident_with_records}</p> }.into_any();
             }
             list.into_iter().map(|r| one(r, l)).collect_view().into_any()
         })
     };
     view! {
         <section class="panel" aria-labelledby="past-roster-h">
-            <h2 id="past-roster-h">{move || lang.get().pick("過去の災害の名簿", "Rosters of past incidents")}</h2>
-            <p class="hint">{move || lang.get().pick(
-                "災害のあいだにこの避難所にいた人（退所した人も）。保存期間が過ぎると削除されます。表示は記録されます。",
-                "Who was at this shelter during each disaster (also those who left). Deleted when the retention period ends. Viewing is logged.")}</p>
+            <h2 id="past-roster-h">{move || lang.get().staff().past_roster_rosters_past_incidents}</h2>
+            <p class="hint">{move || lang.get().staff().past_roster_who_was_shelter_during}</p>
             <button type="button" class="btn btn-secondary" disabled=move || busy.get() on:click=load>
-                {move || lang.get().pick("過去の名簿を表示", "Show past rosters")}
+                {move || lang.get().staff().past_roster_show_past_rosters}
             </button>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e.message(lang.get())}</p> })}
             {shown}
@@ -68,13 +66,13 @@ fn one(r: PastRoster, l: Lang) -> impl IntoView {
         <div class="past-roster" data-incident=r.incident_id.clone()>
             <h3>{r.incident_name.clone()}</h3>
             <p class="meta">{period}{until.map(|u| format!(" · {u}"))}{match l.is_ja() { true => format!(" · {people}人"), false => format!(" · {people} people") }}</p>
-            <div class="table-wrap" tabindex="0" role="region" aria-label=format!("{} {}", r.incident_name, l.pick("の名簿", "roster"))>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=format!("{} {}", r.incident_name, l.staff().past_roster_roster)>
                 <table class="roster">
                     <thead><tr>
-                        <th scope="col">{l.pick("氏名", "Name")}</th>
-                        <th scope="col">{l.pick("生まれ", "Born")}</th>
-                        <th scope="col">{l.pick("受付", "Arrived")}</th>
-                        <th scope="col">{l.pick("退所", "Left")}</th>
+                        <th scope="col">{l.staff().common_name}</th>
+                        <th scope="col">{l.staff().past_roster_born}</th>
+                        <th scope="col">{l.staff().past_roster_arrived}</th>
+                        <th scope="col">{l.staff().past_roster_left}</th>
                     </tr></thead>
                     <tbody>
                         {r.stays.into_iter().map(|s| view! {
@@ -82,7 +80,7 @@ fn one(r: PastRoster, l: Lang) -> impl IntoView {
                                 <td>{s.name}</td>
                                 <td>{s.birth_year.map(|y| y.to_string()).unwrap_or_default()}</td>
                                 <td>{s.arrived_at.map(|t| l.format_time(t)).unwrap_or_default()}</td>
-                                <td>{s.left_at.map(|t| l.format_time(t)).unwrap_or_else(|| l.pick("（最後まで滞在）", "(stayed)").to_string())}</td>
+                                <td>{s.left_at.map(|t| l.format_time(t)).unwrap_or_else(|| l.staff().past_roster_stayed.to_string())}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

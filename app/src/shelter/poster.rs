@@ -29,9 +29,9 @@ pub(crate) fn PosterQr(shelter: String) -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="poster-h">
-            <h2 id="poster-h">{move || t().pick("掲示用QRコード", "Poster QR code")}</h2>
-            <p class="hint">{move || t().pick("入口に掲示すると、住民が自分のスマホで読み取ってチェックインできます。", "Put it up at the entrance: residents scan it with their phone to check in.")}</p>
-            <button type="button" class="btn" on:click=load>{move || t().pick("掲示用QRコードを表示", "Show the poster QR code")}</button>
+            <h2 id="poster-h">{move || t().staff().poster_poster_qr_code}</h2>
+            <p class="hint">{move || t().staff().poster_put_it_up_entrance}</p>
+            <button type="button" class="btn" on:click=load>{move || t().staff().poster_show_poster_qr_code}</button>
             {move || {
                 let l = lang.get();
                 poster.get().map(|r| match r {
@@ -39,10 +39,10 @@ pub(crate) fn PosterQr(shelter: String) -> impl IntoView {
                         <div id="poster-print" class="print-area">
                             <figure class="qr">
                                 <h3>{shelter_name(&shelter.get_value(), l)}</h3>
-                                <img class="qr-img poster-qr" src=qr_data_url(&url).unwrap_or_default() alt=l.pick("避難所チェックイン用QRコード", "Shelter check-in QR code") data-url=url.clone()/>
-                                <figcaption><p class="qr-expiry">{l.pick("スマホで読み取ってチェックイン", "Scan with your phone to check in")}</p></figcaption>
+                                <img class="qr-img poster-qr" src=qr_data_url(&url).unwrap_or_default() alt=l.staff().poster_shelter_check_in_qr data-url=url.clone()/>
+                                <figcaption><p class="qr-expiry">{l.staff().poster_scan_with_your_phone}</p></figcaption>
                             </figure>
-                            <button type="button" class="btn no-print" on:click=move |_| print_only("poster-print")>{l.pick("印刷する", "Print")}</button>
+                            <button type="button" class="btn no-print" on:click=move |_| print_only("poster-print")>{l.staff().common_print}</button>
                         </div>
                     }.into_any(),
                     Err(e) => err_banner(e, l).into_any(),

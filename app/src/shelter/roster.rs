@@ -96,7 +96,7 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
             <div class="field">
                 <label for=id>{move || label(lang.get())}</label>
                 <select id=id on:change=move |ev| sig.set(event_target_value(&ev))>
-                    <option value="">{move || lang.get().pick("すべて", "All")}</option>
+                    <option value="">{move || lang.get().staff().roster_all}</option>
                     {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
                 </select>
             </div>
@@ -109,20 +109,20 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
         }
         let Some(v) = rows.get() else { return ().into_any() };
         if v.is_empty() {
-            return view! { <p class="muted">{l.pick("該当する避難者はいません。", "Nobody matches.")}</p> }.into_any();
+            return view! { <p class="muted">{l.staff().roster_nobody_matches}</p> }.into_any();
         }
         view! {
             <p class="roster-count" role="status">{if l.is_ja() { format!("{}人", v.len()) } else { format!("{} people", v.len()) }}</p>
-            <div class="table-wrap" tabindex="0" role="region" aria-label=l.pick("避難者名簿", "Evacuee roster")>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=l.staff().roster_evacuee_roster>
             <table class="roster">
                 <thead><tr>
-                    <th scope="col">{l.pick("氏名", "Name")}</th>
-                    <th scope="col">{l.pick("年齢", "Age")}</th>
-                    <th scope="col">{l.pick("性別", "Sex")}</th>
-                    <th scope="col">{l.pick("アレルギー", "Allergies")}</th>
-                    <th scope="col">{l.pick("配慮・医療", "Care and medical")}</th>
-                    <th scope="col">{l.pick("受付", "Checked in")}</th>
-                    <th scope="col">{l.pick("確認", "Verified")}</th>
+                    <th scope="col">{l.staff().common_name}</th>
+                    <th scope="col">{l.staff().roster_age}</th>
+                    <th scope="col">{l.staff().common_sex}</th>
+                    <th scope="col">{l.staff().roster_allergies}</th>
+                    <th scope="col">{l.staff().roster_care_medical}</th>
+                    <th scope="col">{l.staff().roster_checked_in}</th>
+                    <th scope="col">{l.staff().roster_verified}</th>
                 </tr></thead>
                 <tbody>
                     {v.into_iter().map(|e| {
@@ -144,16 +144,16 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
                         view! {
                             <tr class="roster-row" data-source=e.source.clone()>
                                 <td class="r-name">{e.name.clone()}{e.name_unconfirmed.then(|| view! {
-                                    <span class="flag name-unconfirmed">{l.pick("（外字あり・券面で確認）", " (special characters: check the card)")}</span>
+                                    <span class="flag name-unconfirmed">{l.staff().common_special_characters_check_card}</span>
                                 })}</td>
                                 <td class="r-age">{age.map(|a| if l.is_ja() { format!("{a}歳") } else { format!("{a}") })}" "<span class="muted">{age_band(e.age_band, l)}</span></td>
                                 <td>{sex}</td>
                                 <td class="r-allergy">{(!allergies.is_empty()).then(|| view! { <span class="flag">{allergies.join("・")}</span> })}</td>
                                 <td class="r-care">{needs.join("・")}{note.map(|n| view! {
-                                    <p class="r-note"><span class="r-note-label">{l.pick("医療メモ: ", "Medical note: ")}</span>{n}</p>
+                                    <p class="r-note"><span class="r-note-label">{l.staff().roster_medical_note}</span>{n}</p>
                                 })}</td>
                                 <td>{l.format_time(e.checked_in_at)}</td>
-                                <td class="r-verified">{if desk { l.pick("窓口登録（未確認）", "Desk (unverified)") } else { l.pick("カード確認済み", "Card verified") }}{
+                                <td class="r-verified">{if desk { l.staff().roster_desk_unverified } else { l.staff().roster_card_verified }}{
                                     // Someone who left without scanning out: recorded here, after a confirmation.
                                     let (entry, name) = (e.entry_id.clone(), e.name.clone());
                                     let label = if l.is_ja() { format!("{name} さんを退所にする") } else { format!("Check out {name}") };
@@ -162,12 +162,12 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
                                         let label = if l.is_ja() { format!("{name} さんの窓口登録を削除する") } else { format!("Delete the desk record of {name}") };
                                         view! {
                                             <button type="button" class="btn btn-secondary btn-inline check-out delete-desk" aria-label=label
-                                                on:click=move |_| delete_desk(entry.clone(), name.clone())>{l.pick("登録を削除", "Delete record")}</button>
+                                                on:click=move |_| delete_desk(entry.clone(), name.clone())>{l.staff().roster_delete_record}</button>
                                         }
                                     });
                                     view! {
                                         <button type="button" class="btn btn-secondary btn-inline check-out" aria-label=label
-                                            on:click=move |_| check_out(entry.clone(), name.clone())>{l.pick("退所にする", "Check out")}</button>
+                                            on:click=move |_| check_out(entry.clone(), name.clone())>{l.staff().roster_check_out}</button>
                                         {remove}
                                     }
                                 }</td>
@@ -183,19 +183,19 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
     let l0 = lang.get_untracked();
     view! {
         <section class="panel" aria-labelledby="roster-h">
-            <h2 id="roster-h">{move || t().pick("避難者名簿", "Evacuee roster")}</h2>
-            <p class="hint">{move || t().pick("名簿の表示と書き出しは記録されます。", "Viewing and exporting the roster is logged.")}</p>
+            <h2 id="roster-h">{move || t().staff().roster_evacuee_roster}</h2>
+            <p class="hint">{move || t().staff().roster_viewing_exporting_roster_logged}</p>
             <form class="form roster-filter" on:submit=submit>
-                {select("f-allergen", |l| l.pick("アレルギー", "Allergy"), allergen, ALLERGENS.iter().map(|a| (code(&a.code), (if l0.is_ja() { a.ja } else { a.en }).to_string())).collect())}
-                {select("f-care", |l| l.pick("配慮が必要なこと", "Care need"), care, CareNeed::ALL.iter().map(|c| (code(c), l0.care(*c).to_string())).collect())}
-                {select("f-age", |l| l.pick("年齢区分", "Age band"), band, [AgeBand::Child, AgeBand::Adult, AgeBand::Elderly].iter().map(|b| (code(b), age_band(*b, l0).to_string())).collect())}
+                {select("f-allergen", |l| l.staff().roster_allergy, allergen, ALLERGENS.iter().map(|a| (code(&a.code), (if l0.is_ja() { a.ja } else { a.en }).to_string())).collect())}
+                {select("f-care", |l| l.staff().roster_care_need, care, CareNeed::ALL.iter().map(|c| (code(c), l0.care(*c).to_string())).collect())}
+                {select("f-age", |l| l.staff().roster_age_band, band, [AgeBand::Child, AgeBand::Adult, AgeBand::Elderly].iter().map(|b| (code(b), age_band(*b, l0).to_string())).collect())}
                 <div class="field">
-                    <label for="f-q">{move || t().pick("氏名で検索", "Search by name")}</label>
+                    <label for="f-q">{move || t().staff().roster_search_by_name}</label>
                     <input id="f-q" type="text" autocomplete="off" prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev))/>
                 </div>
                 <div class="actions">
-                    <button type="submit" class="btn" disabled=move || busy.get()>{move || t().pick("名簿を表示", "Show roster")}</button>
-                    <button type="button" class="btn btn-secondary" on:click=csv>{move || t().pick("CSVをダウンロード", "Download CSV")}</button>
+                    <button type="submit" class="btn" disabled=move || busy.get()>{move || t().staff().roster_show_roster}</button>
+                    <button type="button" class="btn btn-secondary" on:click=csv>{move || t().staff().roster_download_csv}</button>
                 </div>
             </form>
             {table}

@@ -16,11 +16,11 @@ use wasm_bindgen_futures::JsFuture;
 
 pub(crate) fn refusal_text(r: &Refusal, l: Lang) -> &'static str {
     match r {
-        Refusal::NoKeys => l.pick("検証用の鍵がまだありません。一度オンラインでこの画面を開いてください。", "No verification keys yet. Open this screen once while online."),
-        Refusal::Invalid(CredentialError::Time(_)) => l.pick("QRコードの有効期限が切れています（または端末の時計がずれています）。本人にQRコードを更新してもらってください。", "The QR code has expired (or this device's clock is wrong). Ask the person to refresh it."),
-        Refusal::Invalid(CredentialError::OtherMunicipality) => l.pick("他の自治体のQRコードです。", "This QR code is from another municipality."),
-        Refusal::Invalid(CredentialError::NoMembers) => l.pick("QRコードに対象者が入っていません。", "The QR code names nobody."),
-        Refusal::Invalid(CredentialError::Signature(_)) => l.pick("正しい受付用QRコードではありません（署名を確認できません）。", "Not a valid check-in QR code (the signature does not verify)."),
+        Refusal::NoKeys => l.staff().scan_no_verification_keys_yet,
+        Refusal::Invalid(CredentialError::Time(_)) => l.staff().scan_qr_code_has_expired,
+        Refusal::Invalid(CredentialError::OtherMunicipality) => l.staff().scan_qr_code_from_another,
+        Refusal::Invalid(CredentialError::NoMembers) => l.staff().scan_qr_code_names_nobody,
+        Refusal::Invalid(CredentialError::Signature(_)) => l.staff().scan_not_valid_check_in,
     }
 }
 
@@ -47,14 +47,7 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
         candidate.set(None);
         let kind = mode.get_untracked();
         if s.pending.with_untracked(|p| p.iter().any(|q| q.credential == text && q.kind == kind)) {
-            msg.set(Some((
-                false,
-                l.pick(
-                    "このQRコードは読み取り済みです（送信待ち）。",
-                    "This QR code was already scanned (waiting to send).",
-                )
-                .into(),
-            )));
+            msg.set(Some((false, l.staff().scan_qr_code_was_already.into())));
             focus("scan-input");
             return;
         }
@@ -101,7 +94,7 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
         let Some((credential, c)) = candidate.get_untracked() else { return };
         let picked = chosen.get_untracked();
         if picked.is_empty() {
-            msg.set(Some((false, l.pick("1人以上選んでください。", "Choose at least one person.").into())));
+            msg.set(Some((false, l.staff().scan_choose_least_one_person.into())));
             return;
         }
         let members = (picked.len() != c.m.len())
@@ -129,14 +122,7 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
                     };
                     msg.set(Some((true, text)));
                 }
-                Err(()) => msg.set(Some((
-                    false,
-                    l.pick(
-                        "この端末に保存できませんでした（ストレージ）。",
-                        "Could not save on this device (storage).",
-                    )
-                    .into(),
-                ))),
+                Err(()) => msg.set(Some((false, l.staff().scan_could_not_save_device.into()))),
             }
             focus("scan-input");
         });
@@ -157,7 +143,7 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
             return Some(view! {
                 <div class="panel scan-confirm">
                     <p class="field-error scan-refused" role="alert">{e.message(l)}</p>
-                    <button type="button" class="btn btn-secondary" on:click=cancel>{l.pick("閉じる", "Close")}</button>
+                    <button type="button" class="btn btn-secondary" on:click=cancel>{l.staff().common_close}</button>
                 </div>
             }.into_any());
         }
@@ -166,17 +152,17 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
             _ => None,
         };
         let verb = match mode.get() {
-            EventKind::CheckIn => l.pick("チェックインを確定", "Confirm check-in"),
-            EventKind::CheckOut => l.pick("チェックアウトを確定", "Confirm check-out"),
+            EventKind::CheckIn => l.staff().scan_confirm_check_in,
+            EventKind::CheckOut => l.staff().scan_confirm_check_out,
         };
         Some(view! {
             <form class="panel scan-confirm" on:submit=confirm aria-labelledby="confirm-h">
                 <h3 id="confirm-h" class="scan-count">{shelter::heading(&c.m, &p, l)}</h3>
                 {(n != c.m.len()).then(|| view! { <p class="hint">{if l.is_ja() { format!("選択中 {n}人") } else { format!("{n} selected") }}</p> })}
-                {matches!(p, Preview::Loading).then(|| view! { <p class="muted" role="status">{l.pick("名前を確認しています…", "Looking up names…")}</p> })}
-                {matches!(p, Preview::Offline).then(|| view! { <p class="hint">{l.pick("オフラインのため名前は表示できません。QRコードの署名は確認済みです。", "Offline: names cannot be shown. The QR code's signature is verified.")}</p> })}
+                {matches!(p, Preview::Loading).then(|| view! { <p class="muted" role="status">{l.staff().scan_looking_up_names}</p> })}
+                {matches!(p, Preview::Offline).then(|| view! { <p class="hint">{l.staff().scan_offline_names_cannot_be}</p> })}
                 <fieldset>
-                    <legend>{l.pick("対象者", "People")}</legend>
+                    <legend>{l.staff().scan_people}</legend>
                     <ul class="scan-members checks">
                         {c.m.iter().enumerate().map(|(i, m)| {
                             let id = m.clone();
@@ -197,29 +183,29 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
                     </ul>
                 </fieldset>
                 <button id="scan-confirm" type="submit" class="btn btn-wide btn-big">{verb}</button>
-                <button type="button" class="btn btn-secondary" on:click=cancel>{l.pick("取り消す", "Cancel")}</button>
+                <button type="button" class="btn btn-secondary" on:click=cancel>{l.staff().scan_cancel}</button>
             </form>
         }.into_any())
     };
 
     view! {
         <section class="panel" aria-labelledby="scan-h">
-            <h2 id="scan-h">{move || t().pick("受付スキャン", "Scan at reception")}</h2>
+            <h2 id="scan-h">{move || t().staff().scan_scan_reception}</h2>
             <fieldset class="checks radios">
-                <legend>{move || t().pick("受付の種類", "Kind")}</legend>
+                <legend>{move || t().staff().scan_kind}</legend>
                 <label class="check"><input type="radio" name="scan-kind" prop:checked=move || mode.get() == EventKind::CheckIn on:change=move |_| mode.set(EventKind::CheckIn)/>
-                    <span>{move || t().pick("チェックイン（他の避難所からの移動を含む）", "Check in (also a move from another shelter)")}</span></label>
+                    <span>{move || t().staff().scan_check_in_also_move}</span></label>
                 <label class="check"><input type="radio" name="scan-kind" prop:checked=move || mode.get() == EventKind::CheckOut on:change=move |_| mode.set(EventKind::CheckOut)/>
-                    <span>{move || t().pick("チェックアウト（退所）", "Check out (leaving)")}</span></label>
+                    <span>{move || t().staff().scan_check_out_leaving}</span></label>
             </fieldset>
             {move || (!s.keys.get()).then(|| view! { <p class="banner" role="alert">{refusal_text(&Refusal::NoKeys, lang.get())}</p> })}
             <form class="form" on:submit=on_scan>
                 <div class="field">
-                    <label for="scan-input">{move || t().pick("QRコード（スキャナーで読み取るか貼り付けて Enter）", "QR code (scan with the scanner, or paste and press Enter)")}</label>
+                    <label for="scan-input">{move || t().staff().scan_qr_code_scan_with}</label>
                     <input id="scan-input" type="text" autocomplete="off" spellcheck="false" autofocus
                         prop:value=move || raw.get() on:input=move |ev| raw.set(event_target_value(&ev))/>
                 </div>
-                <button type="submit" class="btn">{move || t().pick("読み取る", "Read")}</button>
+                <button type="submit" class="btn">{move || t().staff().scan_read}</button>
             </form>
             <div class="scan-alt">
                 {has_camera().then(|| view! { <Camera on_code=Callback::new(move |c: String| take(c)) msg/> })}
@@ -242,16 +228,16 @@ pub(crate) fn Problems() -> impl IntoView {
         let r = s.rejected.get();
         (!r.is_empty()).then(|| view! {
             <section class="panel problems" aria-labelledby="problems-h">
-                <h2 id="problems-h">{l.pick("問題のあったスキャン", "Scans with problems")}</h2>
-                <p class="hint">{l.pick("サーバーが受け付けなかったスキャンです。本人に確認し、必要なら窓口登録してください。", "The server did not accept these scans. Check with the person; register them at the desk if needed.")}</p>
+                <h2 id="problems-h">{l.staff().scan_scans_with_problems}</h2>
+                <p class="hint">{l.staff().scan_server_did_not_accept}</p>
                 <ul class="problem-list">
                     {r.iter().map(|x| {
                         let reason = match x.code.as_str() {
-                            "credential_expired" => l.pick("QRコードの有効期限切れ", "QR code expired"),
-                            "credential_revoked" => l.pick("QRコードは無効化されています", "QR code revoked"),
-                            "credential_invalid" => l.pick("QRコードが正しくありません", "QR code not valid"),
-                            "unknown_member" => l.pick("登録のない家族が含まれています", "Unknown household member"),
-                            _ => l.pick("受け付けられませんでした", "Not accepted"),
+                            "credential_expired" => l.staff().scan_qr_code_expired,
+                            "credential_revoked" => l.staff().scan_qr_code_revoked,
+                            "credential_invalid" => l.staff().scan_qr_code_not_valid,
+                            "unknown_member" => l.staff().scan_unknown_household_member,
+                            _ => l.staff().scan_not_accepted,
                         };
                         view! {
                             <li data-code=x.code.clone()>
@@ -262,7 +248,7 @@ pub(crate) fn Problems() -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
-                <button type="button" class="btn btn-secondary" on:click=move |_| staff::dismiss_rejected()>{l.pick("確認した（一覧を消す）", "Done (clear the list)")}</button>
+                <button type="button" class="btn btn-secondary" on:click=move |_| staff::dismiss_rejected()>{l.staff().scan_done_clear_list}</button>
             </section>
         })
     }
@@ -276,7 +262,7 @@ pub(crate) fn QueueTools() -> impl IntoView {
     let export = move |_| {
         spawn_local(async move {
             if staff::export_queue().await.is_err() {
-                note.set(Some(lang.get_untracked().pick("書き出せませんでした。", "Could not export.").into()));
+                note.set(Some(lang.get_untracked().staff().scan_could_not_export.into()));
             }
         });
     };
@@ -290,13 +276,11 @@ pub(crate) fn QueueTools() -> impl IntoView {
             let parsed =
                 serde_json::from_str::<staff::QueueFile>(&text).ok().filter(|f| f.format == staff::QUEUE_FORMAT);
             let msg = match parsed {
-                None => l.pick("送信待ちファイルではありません。", "This is not a scan queue file.").to_string(),
+                None => l.staff().scan_not_scan_queue_file.to_string(),
                 Some(f) => match staff::import(f).await {
                     Ok(n) if l.is_ja() => format!("{n}件を取り込みました（重複は除きました）。"),
                     Ok(n) => format!("Imported {n} records (duplicates skipped)."),
-                    Err(()) => {
-                        l.pick("取り込めませんでした（ストレージ）。", "Could not import (storage).").to_string()
-                    }
+                    Err(()) => l.staff().scan_could_not_import_storage.to_string(),
                 },
             };
             note.set(Some(msg));
@@ -304,13 +288,13 @@ pub(crate) fn QueueTools() -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="queue-h">
-            <h2 id="queue-h">{move || t().pick("送信待ちの管理", "Waiting scans")}</h2>
-            <p class="hint">{move || t().pick("通信が戻らない端末は、送信待ちをファイルに書き出し、別の端末で取り込んで送信できます。", "A device that never gets its network back can export its waiting scans to a file; import it on another device to send them.")}</p>
+            <h2 id="queue-h">{move || t().staff().scan_waiting_scans}</h2>
+            <p class="hint">{move || t().staff().scan_device_that_never_gets}</p>
             <div class="actions">
-                <button type="button" class="btn" on:click=move |_| staff::sync()>{move || t().pick("今すぐ送信", "Send now")}</button>
-                <button type="button" class="btn btn-secondary" on:click=export>{move || t().pick("送信待ちを書き出す", "Export waiting scans")}</button>
+                <button type="button" class="btn" on:click=move |_| staff::sync()>{move || t().staff().scan_send_now}</button>
+                <button type="button" class="btn btn-secondary" on:click=export>{move || t().staff().scan_export_waiting_scans}</button>
                 <label class="btn btn-secondary file-btn">
-                    <span>{move || t().pick("ファイルから取り込む", "Import from a file")}</span>
+                    <span>{move || t().staff().scan_import_from_file}</span>
                     <input id="queue-import" type="file" accept="application/json,.json" class="sr-only" on:change=import/>
                 </label>
             </div>

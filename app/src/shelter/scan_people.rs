@@ -43,7 +43,7 @@ pub fn heading(members: &[String], preview: &Preview, l: Lang) -> String {
 /// 本人, 家族1, 家族2…: labels for the checkboxes when names are not known (offline).
 pub fn offline_label(members: &[String], index: usize, l: Lang) -> String {
     if members[index] == bosai_types::household::MemberId::SELF {
-        return l.pick("本人", "Card holder").into();
+        return l.staff().scan_people_card_holder.into();
     }
     let n = members[..index].iter().filter(|m| *m != bosai_types::household::MemberId::SELF).count() + 1;
     if l.is_ja() {
@@ -84,7 +84,7 @@ pub fn person_line(p: &PreviewPerson, here: &str, checking_in: bool, l: Lang) ->
     view! {
         <span class="p-name">{p.name.clone()}</span>
         <span class="p-age">{age}</span>
-        {p.name_unconfirmed.then(|| view! { <span class="flag name-unconfirmed">{l.pick("（外字あり・券面で確認）", " (special characters: check the card)")}</span> })}
+        {p.name_unconfirmed.then(|| view! { <span class="flag name-unconfirmed">{l.staff().common_special_characters_check_card}</span> })}
         {place}
     }
 }

@@ -34,16 +34,9 @@ pub(crate) fn StaffSignIn(signed_in: RwSignal<bool>, lang: RwSignal<Lang>) -> im
         let l = lang.get_untracked();
         let raw = token.get_untracked();
         match staff::decode_token(&raw) {
-            None => error.set(Some(l.pick(
-                "トークンを読み取れません。全体を貼り付けてください。",
-                "This is not a token. Paste all of it.",
-            ))),
-            Some(c) if c.shelters.is_empty() => {
-                error.set(Some(l.pick("このトークンには担当の避難所がありません。", "This token names no shelter.")))
-            }
-            Some(c) if c.exp * 1000 < dom::now().millis() => {
-                error.set(Some(l.pick("このトークンは期限切れです。", "This token has expired.")))
-            }
+            None => error.set(Some(l.staff().signin_not_token_paste_all)),
+            Some(c) if c.shelters.is_empty() => error.set(Some(l.staff().signin_token_names_no_shelter)),
+            Some(c) if c.exp * 1000 < dom::now().millis() => error.set(Some(l.staff().signin_token_has_expired)),
             Some(_) => {
                 staff::save_token(&raw);
                 signed_in.set(true);
@@ -51,21 +44,19 @@ pub(crate) fn StaffSignIn(signed_in: RwSignal<bool>, lang: RwSignal<Lang>) -> im
         }
     };
     view! {
-        <h1>{move || t().pick("避難所スタッフ サインイン", "Shelter staff sign-in")}</h1>
+        <h1>{move || t().staff().signin_shelter_staff_sign_in}</h1>
         <crate::shelter::OrganisationSignIn/>
         <details class="panel">
-        <summary>{move || t().pick("トークンでサインイン（予備）", "Sign in with a token (fallback)")}</summary>
-        <p class="lead">{move || t().pick(
-            "職員認証で発行されたスタッフトークンを貼り付けてください。このタブを閉じるまで使えます（住民のサインインとは別です）。",
-            "Paste a staff token issued by your municipality's staff sign-in. It works until this tab is closed (separately from a resident sign-in).")}</p>
+        <summary>{move || t().staff().signin_sign_in_with_token}</summary>
+        <p class="lead">{move || t().staff().signin_paste_staff_token_issued}</p>
         <form class="form" on:submit=submit novalidate>
             <div class="field">
-                <label for="staff-token">{move || t().pick("スタッフトークン", "Staff token")}</label>
+                <label for="staff-token">{move || t().staff().signin_staff_token}</label>
                 <textarea id="staff-token" rows="4" autocomplete="off" spellcheck="false"
                     prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))></textarea>
             </div>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-            <button type="submit" class="btn btn-wide">{move || t().pick("トークンでサインイン", "Sign in with the token")}</button>
+            <button type="submit" class="btn btn-wide">{move || t().staff().signin_sign_with_token}</button>
         </form>
         </details>
     }
@@ -100,7 +91,7 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
         if shelters.len() > 1 {
             view! {
                 <div class="field">
-                    <label for="staff-shelter">{l.pick("担当の避難所", "Your shelter")}</label>
+                    <label for="staff-shelter">{l.staff().signin_your_shelter}</label>
                     <select id="staff-shelter" on:change=move |ev| {
                         let v = event_target_value(&ev);
                         staff::choose_shelter(&v);
@@ -115,7 +106,7 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
             }
             .into_any()
         } else {
-            view! { <p class="staff-shelter"><span class="label">{l.pick("担当の避難所", "Your shelter")}</span>" "<strong>{shelter_name(&shelter.get(), l)}</strong></p> }.into_any()
+            view! { <p class="staff-shelter"><span class="label">{l.staff().signin_your_shelter}</span>" "<strong>{shelter_name(&shelter.get(), l)}</strong></p> }.into_any()
         }
     };
     let sign_out = move |_| {
@@ -134,18 +125,14 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
     let status_line = move || {
         let l = lang.get();
         let text = if !s.online.get() {
-            l.pick(
-                "オフライン：スキャンは端末に保存され、通信が戻ると自動で送信します。",
-                "Offline: scans are kept on this device and sent automatically when the network is back.",
-            )
-            .to_string()
+            l.staff().signin_offline_scans_are_kept.to_string()
         } else if let Some(e) = s.blocked.get() {
             match e.status() {
-                Some(401) => l.pick("スタッフトークンの期限切れのため送信できません。サインインし直してください（スキャンは保存されています）。", "Cannot send: the staff token has expired. Sign in again (scans are kept).").to_string(),
-                _ => format!("{}: {}", l.pick("送信できませんでした。自動で再試行します", "Could not send; retrying automatically"), e.message(l)),
+                Some(401) => l.staff().signin_cannot_send_staff_token.to_string(),
+                _ => format!("{}: {}", l.staff().signin_could_not_send_retrying, e.message(l)),
             }
         } else if s.syncing.get() {
-            l.pick("送信中…", "Sending…").to_string()
+            l.staff().common_sending.to_string()
         } else {
             String::new()
         };
@@ -153,22 +140,22 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
     };
 
     view! {
-        <h1>{move || t().pick("避難所スタッフ", "Shelter staff")}</h1>
+        <h1>{move || t().staff().signin_shelter_staff}</h1>
         <crate::incidents::DrillBanner municipality=Signal::derive(move || crate::incidents::municipality_of_shelter(&shelter.get())) reader=crate::incidents::Reader::Staff/>
         <div class="panel staff-bar">
             {chooser}
             <p class="scan-pending" role="status" aria-live="polite"><strong>{pending}</strong></p>
             {status_line}
-            <button type="button" class="btn btn-secondary" on:click=sign_out>{move || t().pick("スタッフのサインアウト", "Staff sign-out")}</button>
+            <button type="button" class="btn btn-secondary" on:click=sign_out>{move || t().staff().signin_staff_sign_out}</button>
         </div>
-        <nav class="staff-nav" aria-label=move || t().pick("スタッフメニュー", "Staff menu")>
+        <nav class="staff-nav" aria-label=move || t().staff().signin_staff_menu>
             <ul>
-                <li><a href="#scan-h">{move || t().pick("受付スキャン", "Scan")}</a></li>
-                <li><a href="#desk-h">{move || t().pick("窓口登録", "Desk registration")}</a></li>
-                <li><a href="#roster-h">{move || t().pick("名簿", "Roster")}</a></li>
-                <li><a href="#supplies-h">{move || t().pick("物資", "Supplies")}</a></li>
-                <li><a href="#status-h">{move || t().pick("開設状況", "Status")}</a></li>
-                <li><a href="#poster-h">{move || t().pick("掲示用QR", "Poster")}</a></li>
+                <li><a href="#scan-h">{move || t().staff().signin_scan}</a></li>
+                <li><a href="#desk-h">{move || t().staff().signin_desk_registration}</a></li>
+                <li><a href="#roster-h">{move || t().staff().signin_roster}</a></li>
+                <li><a href="#supplies-h">{move || t().staff().signin_supplies}</a></li>
+                <li><a href="#status-h">{move || t().staff().signin_status}</a></li>
+                <li><a href="#poster-h">{move || t().staff().signin_poster}</a></li>
             </ul>
         </nav>
         {move || { let id = shelter.get(); view! {
@@ -176,7 +163,7 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
             <Problems/>
             <QueueTools/>
             // The rest of the screen is a chunk of its own, fetched as soon as the scan shows.
-            <Suspense fallback=move || view! { <p class="muted">{move || t().pick("読み込み中…", "Loading…")}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{move || t().staff().common_loading}</p> }>
                 {Suspend::new(crate::later::shelter_sections(id))}
             </Suspense>
         } }}

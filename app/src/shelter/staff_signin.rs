@@ -6,7 +6,7 @@
 
 use crate::api::{self, ApiError};
 use crate::dom;
-use crate::i18n::{tp, Lang};
+use crate::i18n::{ts, Lang};
 use crate::session::{base64url, crypto, s256};
 use crate::use_lang;
 use bosai_types::auth::Role;
@@ -92,16 +92,8 @@ async fn finish(code: Option<String>, state: Option<String>, error: Option<Strin
 
 fn failure_text(f: &Failure, l: Lang) -> String {
     match f {
-        Failure::StateMismatch => l
-            .pick(
-                "このサインインは、この画面で始めたものではありません（state が一致しません）。もう一度サインインしてください。",
-                "This sign-in was not started from this screen (the state does not match). Sign in again.",
-            )
-            .into(),
-        Failure::Provider(e) => format!(
-            "{} ({e})",
-            l.pick("認証サーバーでサインインが取り消されました。", "The sign-in was cancelled at the identity provider.")
-        ),
+        Failure::StateMismatch => l.staff().staff_signin_sign_in_was_not.into(),
+        Failure::Provider(e) => format!("{} ({e})", l.staff().staff_signin_sign_in_was_cancelled),
         Failure::Api(e) => e.message(l),
     }
 }
@@ -130,9 +122,9 @@ pub fn StaffCallback() -> impl IntoView {
         }
     });
     view! {
-        <h1>{tp(lang, "職員サインイン", "Staff sign-in")}</h1>
+        <h1>{ts(lang, |s| s.staff_signin_staff_sign_in)}</h1>
         {move || match failure.get() {
-            None => view! { <p class="lead" role="status">{tp(lang, "サインインしています…", "Signing in…")}</p> }.into_any(),
+            None => view! { <p class="lead" role="status">{ts(lang, |s| s.staff_signin_signing)}</p> }.into_any(),
             Some(f) => view! {
                 <p class="banner" role="alert">{failure_text(&f, lang.get())}</p>
                 <OrganisationSignIn/>
@@ -160,15 +152,12 @@ pub fn OrganisationSignIn() -> impl IntoView {
     view! {
         <div class="panel">
             <button type="button" class="btn btn-wide" on:click=go disabled=move || busy.get()>
-                {tp(lang, "職員アカウントでサインイン", "Sign in with your staff account")}
+                {ts(lang, |s| s.staff_signin_sign_in_with_your)}
             </button>
-            <p class="hint">{tp(lang,
-                "自治体の職員アカウントで本人確認します。この端末には、このタブを閉じるまでだけ記録されます。",
-                "Uses your municipality staff account. This device keeps the sign-in only until this tab is closed.")}</p>
+            <p class="hint">{ts(lang, |s| s.staff_signin_uses_your_municipality_staff)}</p>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{
                 if e.status() == Some(404) {
-                    lang.get().pick("この環境では職員アカウントでのサインインが設定されていません。下のトークンを使ってください。",
-                        "Staff account sign-in is not set up here. Use a token below.").to_string()
+                    lang.get().staff().staff_signin_staff_account_sign_in.to_string()
                 } else {
                     e.message(lang.get())
                 }

@@ -28,8 +28,7 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
                 problem: bosai_types::Problem {
                     code: "invalid_capacity".into(),
                     params: Default::default(),
-                    message: "Capacity must be a number from 1 to 100000.".into(),
-                    message_ja: "定員は1〜100000の数字で入力してください。".into(),
+                    message: "定員は1〜100000の数字で入力してください。".into(),
                 },
             })));
             return;
@@ -42,10 +41,10 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="status-h">
-            <h2 id="status-h">{move || t().pick("開設状況・定員", "Status and capacity")}</h2>
+            <h2 id="status-h">{move || t().staff().status_status_capacity}</h2>
             <form class="form" on:submit=submit novalidate>
                 <div class="field">
-                    <label for="st-status">{move || t().pick("状況", "Status")}</label>
+                    <label for="st-status">{move || t().staff().common_status}</label>
                     <select id="st-status" on:change=move |ev| { if let Some(x) = from_code::<ShelterStatus>(&event_target_value(&ev)) { status.set(x) } }>
                         {[ShelterStatus::Open, ShelterStatus::Full, ShelterStatus::Closed].into_iter().map(|x| view! {
                             <option value=code(&x) selected=move || status.get() == x>{move || lang.get().status(x)}</option>
@@ -53,15 +52,15 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
                     </select>
                 </div>
                 <div class="field">
-                    <label for="st-capacity">{move || t().pick("定員（人）", "Capacity (people)")}</label>
+                    <label for="st-capacity">{move || t().staff().status_capacity_people}</label>
                     <input id="st-capacity" type="text" inputmode="numeric" autocomplete="off" prop:value=move || capacity.get() on:input=move |ev| capacity.set(event_target_value(&ev))/>
                 </div>
-                <button type="submit" class="btn" disabled=move || busy.get()>{move || t().pick("更新する", "Update")}</button>
+                <button type="submit" class="btn" disabled=move || busy.get()>{move || t().staff().status_update}</button>
             </form>
             {move || {
                 let l = lang.get();
                 result.get().map(|r| match r {
-                    Ok(s) => view! { <p class="done status-done" role="status">{l.pick("更新しました", "Updated")}": "{l.status(s.status)}" · "{if l.is_ja() { format!("{}/{}人", s.occupancy, s.capacity) } else { format!("{}/{} people", s.occupancy, s.capacity) }}</p> }.into_any(),
+                    Ok(s) => view! { <p class="done status-done" role="status">{l.staff().status_updated}": "{l.status(s.status)}" · "{if l.is_ja() { format!("{}/{}人", s.occupancy, s.capacity) } else { format!("{}/{} people", s.occupancy, s.capacity) }}</p> }.into_any(),
                     Err(e) => err_banner(e, l).into_any(),
                 })
             }}

@@ -5,17 +5,22 @@ use axum::response::{IntoResponse, Response};
 use bosai_store::{CancelReason, StoreError};
 use bosai_types::Problem;
 
+/// What a refusal needs to be explained (`params` of the problem), e.g. the CSV header found.
+pub type Params = Vec<(&'static str, String)>;
+
+/// Each error's `message` is Japanese, for API users; apps render their own text in the reader's
+/// language from `code` and `params` (the catalogs' `problem_<code>` and `error_<reason>`).
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The request is understood but its content is wrong; `code` is stable for clients.
     #[error("{code}: {message}")]
-    Invalid { code: &'static str, message: String, message_ja: String },
+    Invalid { code: &'static str, message: String, params: Params },
     /// A field filled in wrongly: `reason` is the rule it broke (`params.reason` of the problem).
     #[error("{code} ({reason}): {message}")]
-    InvalidInput { code: &'static str, reason: &'static str, message: String, message_ja: String },
-    /// What was not found, in English and Japanese.
+    InvalidInput { code: &'static str, reason: &'static str, message: String },
+    /// What was not found (in Japanese, e.g. 「避難所」).
     #[error("not found: {0}")]
-    NotFound(&'static str, &'static str),
+    NotFound(&'static str),
     #[error("method not allowed")]
     MethodNotAllowed,
     /// No valid token: sign in again.
@@ -29,12 +34,13 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("the request body must be JSON")]
     UnsupportedMediaType,
+    /// What was changed by someone else (in Japanese).
     #[error("conflict: {0}")]
-    Conflict(&'static str, &'static str),
+    Conflict(&'static str),
     /// The request is well formed but the record's state does not allow it (e.g. closing a
     /// closed incident); `code` is stable for clients.
     #[error("{code}: {message}")]
-    StateConflict { code: &'static str, message: String, message_ja: String },
+    StateConflict { code: &'static str, message: String, params: Params },
     #[error("busy, retry later")]
     Busy,
     #[error("store unavailable: {0}")]
@@ -51,111 +57,111 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn invalid(code: &'static str, message: impl Into<String>, message_ja: impl Into<String>) -> Self {
-        ApiError::Invalid { code, message: message.into(), message_ja: message_ja.into() }
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Invalid { code, message: message.into(), params: Params::new() }
     }
 
     /// A field filled in wrongly: `code` names the input, `reason` the rule it broke (the domain
     /// error's `code()`), sent as the problem's `params.reason`.
-    pub fn invalid_input(
-        code: &'static str,
-        reason: &'static str,
-        message: impl Into<String>,
-        message_ja: impl Into<String>,
-    ) -> Self {
-        ApiError::InvalidInput { code, reason, message: message.into(), message_ja: message_ja.into() }
+    pub fn invalid_input(code: &'static str, reason: &'static str, message: impl Into<String>) -> Self {
+        ApiError::InvalidInput { code, reason, message: message.into() }
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, String, String) {
+    /// The record's state does not allow the request (409).
+    pub fn state_conflict(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::StateConflict { code, message: message.into(), params: Params::new() }
+    }
+
+    /// Adds a parameter to a refusal (`Invalid`, `StateConflict`; other kinds have none).
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        if let ApiError::Invalid { params, .. } | ApiError::StateConflict { params, .. } = &mut self {
+            params.push((name, value.into()));
+        }
+        self
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
-            ApiError::Invalid { code, message, message_ja } | ApiError::InvalidInput { code, message, message_ja, .. } => {
-                (StatusCode::BAD_REQUEST, code, message.clone(), message_ja.clone())
+            ApiError::Invalid { code, message, .. } | ApiError::InvalidInput { code, message, .. } => {
+                (StatusCode::BAD_REQUEST, code, message.clone())
             }
-            ApiError::StateConflict { code, message, message_ja } => {
-                (StatusCode::CONFLICT, code, message.clone(), message_ja.clone())
-            }
-            ApiError::NotFound(what, what_ja) => (
+            ApiError::StateConflict { code, message, .. } => (StatusCode::CONFLICT, code, message.clone()),
+            ApiError::NotFound(what) => (
                 StatusCode::NOT_FOUND,
                 "not_found",
-                format!("{what} was not found. Check the address or the id."),
-                format!("{what_ja}が見つかりません。アドレスやIDを確認してください。"),
+                format!("{what}が見つかりません。アドレスやIDを確認してください。"),
             ),
-            ApiError::Unauthorized(why) => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                format!("Sign in again: {why}."),
-                "もう一度サインインしてください。".into(),
-            ),
+            ApiError::Unauthorized(_) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", "もう一度サインインしてください。".into())
+            }
             ApiError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "forbidden",
-                "Your account may not do this. Ask your supervisor if you need access.".into(),
                 "このアカウントではこの操作はできません。必要な場合は責任者に確認してください。".into(),
             ),
             ApiError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
-                "This method is not allowed on this route; see /api/openapi.json.".into(),
-                "この操作はこのアドレスでは使えません。".into(),
+                "この操作はこのアドレスでは使えません（/api/openapi.json を参照）。".into(),
             ),
             ApiError::PayloadTooLarge { limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                format!("The request is larger than {} KB. Send less data at once.", limit / 1024),
                 format!("送信データが大きすぎます（上限 {} KB）。分けて送ってください。", limit / 1024),
             ),
             ApiError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                "Send the body as JSON with 'Content-Type: application/json'.".into(),
                 "本文は JSON（Content-Type: application/json）で送ってください。".into(),
             ),
-            ApiError::Conflict(what, what_ja) => (
+            ApiError::Conflict(what) => (
                 StatusCode::CONFLICT,
                 "conflict",
-                format!("{what} was changed by someone else. Reload and try again."),
-                format!("{what_ja}は他の操作で変更されました。再読み込みしてからやり直してください。"),
+                format!("{what}は他の操作で変更されました。再読み込みしてからやり直してください。"),
             ),
             ApiError::Busy => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
-                "The service is busy. Your data is safe; try again in a few seconds.".into(),
                 "混み合っています。データは失われていません。数秒後にもう一度お試しください。".into(),
             ),
             ApiError::RevocationUnavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "revocation_unavailable",
-                "The card's revocation status is unavailable right now, so sign-in is paused. Try again later.".into(),
                 "カードの失効確認が今はできないため、サインインを一時停止しています。しばらくしてからお試しください。".into(),
             ),
             ApiError::NoStaffAccount { subject } => (
                 StatusCode::FORBIDDEN,
                 "no_staff_account",
-                format!("You signed in, but this account has no staff role here. Ask your municipality's administrator to add account '{subject}'."),
                 format!("サインインはできましたが、このアカウントには職員の権限がありません。自治体の管理者に、アカウント「{subject}」の登録を依頼してください。"),
             ),
             ApiError::StaffSignIn(e) => oidc_parts(e),
             ApiError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
-                "The service is temporarily unavailable. Try again shortly.".into(),
                 "一時的に利用できません。しばらくしてからお試しください。".into(),
             ),
         }
     }
 
+    fn params(&self) -> std::collections::BTreeMap<String, String> {
+        let pairs: Vec<(&str, String)> = match self {
+            ApiError::Invalid { params, .. } | ApiError::StateConflict { params, .. } => params.clone(),
+            ApiError::InvalidInput { reason, .. } => vec![("reason", (*reason).to_owned())],
+            ApiError::PayloadTooLarge { limit } => vec![("limit_kb", (limit / 1024).to_string())],
+            ApiError::NoStaffAccount { subject } => vec![("subject", subject.clone())],
+            _ => vec![],
+        };
+        pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    }
+
     pub fn problem(&self) -> (StatusCode, Problem) {
-        let (status, code, message, message_ja) = self.parts();
-        let mut params = std::collections::BTreeMap::new();
-        if let ApiError::InvalidInput { reason, .. } = self {
-            params.insert("reason".to_owned(), (*reason).to_owned());
-        }
-        (status, Problem { code: code.into(), params, message, message_ja })
+        let (status, code, message) = self.parts();
+        (status, Problem { code: code.into(), params: self.params(), message })
     }
 }
 
 /// Each failed staff sign-in names its cause; only an unreachable provider is worth retrying.
-fn oidc_parts(e: &crate::oidc::OidcError) -> (StatusCode, &'static str, String, String) {
+fn oidc_parts(e: &crate::oidc::OidcError) -> (StatusCode, &'static str, String) {
     use crate::oidc::OidcError as E;
     let again = "もう一度サインインしてください。";
     let (status, code, ja) = match e {
@@ -191,7 +197,7 @@ fn oidc_parts(e: &crate::oidc::OidcError) -> (StatusCode, &'static str, String, 
             (StatusCode::BAD_REQUEST, "id_token_invalid", format!("認証サーバーの署名を確認できませんでした。{again}"))
         }
     };
-    (status, code, format!("{e}. Sign in again, or ask your administrator if it keeps happening."), ja)
+    (status, code, ja)
 }
 
 impl From<StoreError> for ApiError {
@@ -204,9 +210,7 @@ impl From<StoreError> for ApiError {
             StoreError::TransactionCanceled { reasons } if !reasons.contains(&CancelReason::ConditionFailed) => {
                 ApiError::Busy
             }
-            StoreError::ConditionFailed | StoreError::TransactionCanceled { .. } => {
-                ApiError::Conflict("The record", "このデータ")
-            }
+            StoreError::ConditionFailed | StoreError::TransactionCanceled { .. } => ApiError::Conflict("このデータ"),
             // A validation error from the store is a bug in our code, not the caller's.
             StoreError::Validation(m) | StoreError::Unavailable(m) => ApiError::Unavailable(m),
         }

@@ -100,7 +100,7 @@ pub async fn sign(State(st): State<CompanionState>, Form(f): Form<Sign>) -> Resp
             now,
         )
         .await
-        .map_err(|e| e.problem().1.message_ja)
+        .map_err(|e| e.problem().1.message)
     }
     .await;
     match result {

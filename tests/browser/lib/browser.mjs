@@ -83,3 +83,21 @@ export async function chooseLanguage(page, code) {
   await page.locator('#lang-select').selectOption(code);
   await page.waitForFunction((c) => localStorage.getItem('bosai.lang') === c && document.querySelector('#lang-select')?.value === c, code);
 }
+
+/**
+ * Waits until the app's service worker controls the page (installed: the resident app is
+ * precached). On a loaded machine the install can take a while; if it does not come, the
+ * failure says where the worker stopped (installing, redundant after a failed precache, none).
+ */
+export async function waitForServiceWorker(page, { timeout = 60_000 } = {}) {
+  try {
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout });
+  } catch (e) {
+    const state = await page.evaluate(async () => {
+      const r = await navigator.serviceWorker.getRegistration();
+      if (!r) return 'no registration';
+      return `installing: ${r.installing?.state ?? '-'}, waiting: ${r.waiting?.state ?? '-'}, active: ${r.active?.state ?? '-'}`;
+    });
+    throw new Error(`the service worker never took control (${state}): ${e.message}`);
+  }
+}

@@ -1,6 +1,6 @@
 //! The supply catalog as staff see it: groups for the eye, names, units and codes of each item.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, StaffTr};
 use bosai_types::needs::ALLERGENS;
 use bosai_types::supplies::{DiaperSize, SupplyItem};
 
@@ -8,8 +8,7 @@ use bosai_types::supplies::{DiaperSize, SupplyItem};
 
 pub(crate) struct Group {
     pub(crate) id: &'static str,
-    pub(crate) ja: &'static str,
-    pub(crate) en: &'static str,
+    pub(crate) name: fn(&StaffTr) -> &'static str,
     pub(crate) items: Vec<SupplyItem>,
     /// Shown folded (the 20 recommended allergens).
     pub(crate) more: Vec<SupplyItem>,
@@ -20,24 +19,22 @@ pub(crate) fn groups() -> Vec<Group> {
     let meals = |mandatory: bool| {
         ALLERGENS.iter().filter(|a| a.mandatory == mandatory).map(|a| AllergyFreeMeal { free_of: a.code }).collect()
     };
-    let g = |id, ja, en, items: Vec<SupplyItem>| Group { id, ja, en, items, more: vec![] };
+    let g = |id, name, items: Vec<SupplyItem>| Group { id, name, items, more: vec![] };
     vec![
-        g("water", "水・食料", "Water and food", vec![DrinkingWater, Food]),
-        Group { more: meals(false), ..g("allergy", "アレルギー対応食", "Allergy-free meals", meals(true)) },
+        g("water", |s| s.supplies_group_water, vec![DrinkingWater, Food]),
+        Group { more: meals(false), ..g("allergy", |s| s.supplies_group_allergy, meals(true)) },
         g(
             "baby",
-            "乳幼児用品",
-            "For babies",
+            |s| s.supplies_group_baby,
             [InfantFormula].into_iter().chain(DiaperSize::INFANT.map(|size| InfantDiaper { size })).collect(),
         ),
         g(
             "care",
-            "介護・衛生用品",
-            "Care and hygiene",
+            |s| s.supplies_group_care,
             DiaperSize::ADULT.map(|size| AdultDiaper { size }).into_iter().chain([SanitaryProducts]).collect(),
         ),
-        g("toilet", "トイレ", "Toilets", vec![ToiletPaper, PortableToilet]),
-        g("other", "毛布・医薬品・その他", "Blankets, medicine and other", vec![Blanket, Medicine, PhoneCharger]),
+        g("toilet", |s| s.supplies_group_toilet, vec![ToiletPaper, PortableToilet]),
+        g("other", |s| s.supplies_group_other, vec![Blanket, Medicine, PhoneCharger]),
     ]
 }
 
@@ -69,18 +66,18 @@ pub(crate) fn name(item: SupplyItem, l: Lang) -> String {
             }
         }
         InfantDiaper { size: s } => {
-            format!("{} {}", l.pick("乳児用おむつ", "Baby diapers,"), s.label(false, l.is_ja()))
+            format!("{} {}", l.staff().supplies_catalog_baby_diapers, s.label(false, l.is_ja()))
         }
-        AdultDiaper { size: s } => format!("{} {}", l.pick("大人用おむつ", "Adult diapers,"), s.label(true, l.is_ja())),
-        DrinkingWater => l.pick("飲料水", "Drinking water").into(),
-        Food => l.pick("食料", "Food").into(),
-        Blanket => l.pick("毛布", "Blankets").into(),
-        InfantFormula => l.pick("乳児用ミルク（粉・液体）", "Infant formula (powder or liquid)").into(),
-        Medicine => l.pick("医薬品・救急用品", "Medicine and first aid").into(),
-        ToiletPaper => l.pick("トイレットペーパー", "Toilet paper").into(),
-        PortableToilet => l.pick("携帯・簡易トイレ", "Portable toilets").into(),
-        SanitaryProducts => l.pick("生理用品", "Sanitary products").into(),
-        PhoneCharger => l.pick("携帯電話の充電器", "Phone chargers").into(),
+        AdultDiaper { size: s } => format!("{} {}", l.staff().supplies_catalog_adult_diapers, s.label(true, l.is_ja())),
+        DrinkingWater => l.staff().supplies_catalog_drinking_water.into(),
+        Food => l.staff().supplies_catalog_food.into(),
+        Blanket => l.staff().supplies_catalog_blankets.into(),
+        InfantFormula => l.staff().supplies_catalog_infant_formula_powder_liquid.into(),
+        Medicine => l.staff().supplies_catalog_medicine_first_aid.into(),
+        ToiletPaper => l.staff().supplies_catalog_toilet_paper.into(),
+        PortableToilet => l.staff().supplies_catalog_portable_toilets.into(),
+        SanitaryProducts => l.staff().supplies_catalog_sanitary_products.into(),
+        PhoneCharger => l.staff().supplies_catalog_phone_chargers.into(),
     }
 }
 
@@ -93,14 +90,14 @@ pub(crate) fn name_of_code(code_: &str, l: Lang) -> Option<String> {
 pub(crate) fn unit(item: SupplyItem, l: Lang) -> &'static str {
     use SupplyItem::*;
     match item {
-        DrinkingWater => l.pick("本", "bottles"),
-        Food | AllergyFreeMeal { .. } => l.pick("食", "meals"),
-        Blanket => l.pick("枚", "blankets"),
-        InfantDiaper { .. } | AdultDiaper { .. } => l.pick("枚", "diapers"),
-        ToiletPaper => l.pick("ロール", "rolls"),
-        PortableToilet => l.pick("回分", "uses"),
-        InfantFormula | SanitaryProducts => l.pick("パック", "packs"),
-        Medicine | PhoneCharger => l.pick("個", "pieces"),
+        DrinkingWater => l.staff().supplies_catalog_bottles,
+        Food | AllergyFreeMeal { .. } => l.staff().supplies_catalog_meals,
+        Blanket => l.staff().supplies_catalog_blankets_2,
+        InfantDiaper { .. } | AdultDiaper { .. } => l.staff().supplies_catalog_diapers,
+        ToiletPaper => l.staff().supplies_catalog_rolls,
+        PortableToilet => l.staff().supplies_catalog_uses,
+        InfantFormula | SanitaryProducts => l.staff().supplies_catalog_packs,
+        Medicine | PhoneCharger => l.staff().supplies_catalog_pieces,
     }
 }
 

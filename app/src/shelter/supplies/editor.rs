@@ -49,24 +49,17 @@ pub(crate) fn parse_qty(raw: &str) -> Result<u32, QtyError> {
 
 pub(crate) fn qty_message(e: QtyError, l: Lang) -> &'static str {
     match e {
-        QtyError::Empty => l.pick("数を入力してください（ない場合は 0）。", "Enter a number (0 if there is none)."),
-        QtyError::Negative => l.pick(
-            "マイナスの数は入力できません。0以上の数を入力してください。",
-            "Negative numbers are not allowed. Enter 0 or more.",
-        ),
-        QtyError::NotNumber => {
-            l.pick("数字だけで入力してください（例：120）。", "Enter digits only (for example 120).")
-        }
-        QtyError::TooLarge => {
-            l.pick("数が大きすぎます。1,000,000以下で入力してください。", "That is too many. Enter at most 1,000,000.")
-        }
-        QtyError::Zero => l.pick("届いた数量は1以上で入力してください。", "Enter the quantity received (1 or more)."),
+        QtyError::Empty => l.staff().supplies_editor_enter_number_0_if,
+        QtyError::Negative => l.staff().supplies_editor_negative_numbers_are_not,
+        QtyError::NotNumber => l.staff().supplies_editor_enter_digits_only_example,
+        QtyError::TooLarge => l.staff().supplies_editor_that_too_many_enter,
+        QtyError::Zero => l.staff().supplies_editor_enter_quantity_received_1,
     }
 }
 
 /// A count, or a dash that a screen reader hears as words.
 pub(crate) fn number(v: Option<u32>, l: Lang) -> impl IntoView {
-    let spoken = v.is_none().then(|| l.pick("未記録", "not counted"));
+    let spoken = v.is_none().then(|| l.staff().supplies_editor_not_counted);
     let shown = v.map_or_else(|| "—".to_owned(), |n| n.to_string());
     view! { <span aria-hidden=spoken.map(|_| "true")>{shown}</span>{spoken.map(|t| view! { <span class="sr-only">{t}</span> })} }
 }
@@ -88,9 +81,9 @@ pub(crate) fn Row(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
     let cells = move || {
         let line = ctx.line(&key);
         let (class, status) = match line.as_ref().map(|x| x.status) {
-            Some(SupplyStatus::Requested) => ("st st-req", l.pick("要請中", "Open request")),
-            Some(SupplyStatus::Ok) => ("st st-ok", l.pick("要請なし", "No request")),
-            None => ("st st-none", l.pick("未記録", "Not counted")),
+            Some(SupplyStatus::Requested) => ("st st-req", l.staff().supplies_editor_open_request),
+            Some(SupplyStatus::Ok) => ("st st-ok", l.staff().supplies_editor_no_request),
+            None => ("st st-none", l.staff().supplies_editor_not_counted_2),
         };
         view! {
             <td class="num s-on-hand">{number(line.as_ref().map(|x| x.on_hand), l)}</td>
@@ -138,23 +131,26 @@ pub(crate) fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
     let item_code = StoredValue::new(code.clone());
 
     let bad = move |form: Form, field: &'static str, label: &str, e: QtyError| {
-        msg.set(Some((form, false, format!("{label}{}{}", l.pick("：", ": "), qty_message(e, l)), Some(field))));
+        msg.set(Some((
+            form,
+            false,
+            format!("{label}{}{}", l.staff().supplies_editor_text, qty_message(e, l)),
+            Some(field),
+        )));
         focus(field);
     };
     let offline = move |form: Form| {
         let off = !ctx.online.get_untracked() || !staff::online();
         if off {
-            msg.set(Some((form, false, l.pick(
-                "オフラインのため保存できません。通信が戻ってから保存してください（入力した数はこのまま残ります）。",
-                "Offline: not saved. Save again when the network is back (what you typed stays here).").into(), None)));
+            msg.set(Some((form, false, l.staff().supplies_editor_offline_not_saved_save.into(), None)));
         }
         off
     };
     // Replaces the last message in place (messages sit below the buttons: nothing moves under a finger).
-    let sending = move |form: Form| msg.set(Some((form, true, l.pick("送信中…", "Sending…").into(), None)));
-    let label_on_hand = l.pick("在庫数（いまある数）", "On hand (counted now)");
-    let label_requested = l.pick("本部への要請数", "Requested from HQ");
-    let label_received = l.pick("届いた数量", "Quantity received");
+    let sending = move |form: Form| msg.set(Some((form, true, l.staff().common_sending.into(), None)));
+    let label_on_hand = l.staff().supplies_editor_on_hand_counted_now;
+    let label_requested = l.staff().supplies_editor_requested_from_hq;
+    let label_received = l.staff().supplies_editor_quantity_received;
 
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -254,10 +250,7 @@ pub(crate) fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
                 Err(e) => {
                     let mut text = error_text(&e, l);
                     if e.is_offline() {
-                        text += l.pick(
-                            "同じ納品として送り直すので、二重には数えません。",
-                            " It is resent as the same delivery, so it is not counted twice.",
-                        );
+                        text += l.staff().supplies_editor_it_resent_as_same;
                     }
                     msg.set(Some((Form::Delivery, false, text, None)));
                 }
@@ -299,31 +292,28 @@ pub(crate) fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
                 </div>
             }
         };
-    let with_unit = |label: &str| format!("{label}{}{unit}{}", l.pick("（", " ("), l.pick("）", ")"));
+    let with_unit =
+        |label: &str| format!("{label}{}{unit}{}", l.staff().supplies_editor_text_2, l.staff().supplies_editor_text_3);
 
     view! {
         <div class="supply-editor" role="group" aria-labelledby="supply-editor-h">
             <h4 id="supply-editor-h" tabindex="-1">{title}</h4>
-            {current.map(|c| view! { <p class="hint">{l.pick("最終更新", "Last updated")}" "{l.format_time(c.updated_at)}</p> })}
+            {current.map(|c| view! { <p class="hint">{l.staff().supplies_editor_last_updated}" "{l.format_time(c.updated_at)}</p> })}
             <form class="form supply-stock" on:submit=save novalidate>
                 {field("sup-on-hand", with_unit(label_on_hand), on_hand, Form::Stock, None)}
-                {field("sup-requested", with_unit(label_requested), requested, Form::Stock, Some(l.pick(
-                    "まだ届いていない、本部にお願いする数。0にすると要請を取り下げます。納品を記録すると届いた分だけ減ります。",
-                    "What you still need from HQ. 0 withdraws the request; recording a delivery lowers it by the quantity received.")))}
-                <button type="submit" class="btn btn-wide" disabled=disabled>{l.pick("在庫数・要請数を保存", "Save stock and request")}</button>
+                {field("sup-requested", with_unit(label_requested), requested, Form::Stock, Some(l.staff().supplies_editor_what_you_still_need))}
+                <button type="submit" class="btn btn-wide" disabled=disabled>{l.staff().supplies_editor_save_stock_request}</button>
                 <div aria-live="polite">{message(Form::Stock)}</div>
             </form>
             <form class="form supply-delivery" on:submit=deliver novalidate>
-                {field("sup-received", with_unit(label_received), received, Form::Delivery, Some(l.pick(
-                    "届いた数を在庫に加え、要請数から差し引きます。2回押しても二重には数えません。",
-                    "Adds the quantity to the stock and subtracts it from the request. Pressing twice does not count it twice.")))}
-                <button type="submit" class="btn btn-wide" disabled=disabled>{l.pick("納品を記録", "Record delivery")}</button>
+                {field("sup-received", with_unit(label_received), received, Form::Delivery, Some(l.staff().supplies_editor_adds_quantity_stock_subtracts))}
+                <button type="submit" class="btn btn-wide" disabled=disabled>{l.staff().supplies_editor_record_delivery}</button>
                 <div aria-live="polite">{message(Form::Delivery)}</div>
             </form>
             <button type="button" class="btn btn-secondary" on:click=move |_| {
                 ctx.open.set(None);
                 focus(&back);
-            }>{l.pick("閉じる", "Close")}</button>
+            }>{l.staff().common_close}</button>
         </div>
     }
 }

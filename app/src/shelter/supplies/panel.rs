@@ -29,19 +29,9 @@ pub(crate) struct Line {
 
 pub(crate) fn error_text(e: &ApiError, l: Lang) -> String {
     match e.status() {
-        Some(401) => l
-            .pick(
-                "スタッフトークンの期限が切れています。サインインし直してください。",
-                "The staff token has expired. Please sign in again.",
-            )
-            .into(),
-        Some(403) => l.pick("この避難所の操作権限がありません。", "You may not act for this shelter.").into(),
-        _ if e.is_offline() => l
-            .pick(
-                "送信できませんでした（通信エラー）。通信が戻ってから、もう一度保存してください。",
-                "Could not send (network error). Save again when the network is back.",
-            )
-            .into(),
+        Some(401) => l.staff().common_staff_token_has_expired.into(),
+        Some(403) => l.staff().common_you_may_not_act.into(),
+        _ if e.is_offline() => l.staff().supplies_panel_could_not_send_network.into(),
         _ => e.message(l),
     }
 }
@@ -202,10 +192,8 @@ pub fn Supplies(shelter: String) -> impl IntoView {
                         format!(" (the copy kept on this device, {})", l.format_time(at))
                     }
                 }
-                None if err.is_none() => text = l.pick("読み込み中…", "Loading…").into(),
-                None => {
-                    text = l.pick("物資の記録を読み込めませんでした。", "Could not load the supply records.").into()
-                }
+                None if err.is_none() => text = l.staff().common_loading.into(),
+                None => text = l.staff().supplies_panel_could_not_load_supply.into(),
             }
             view! {
                 <p class="supply-summary">{text}</p>
@@ -214,17 +202,13 @@ pub fn Supplies(shelter: String) -> impl IntoView {
         };
         view! {
             <section class="panel supplies" aria-labelledby="supplies-h">
-                <h2 id="supplies-h">{l.pick("物資（在庫・要請）", "Supplies (stock and requests)")}</h2>
-                <p class="hint">{l.pick(
-                    "品目ごとに、数えた在庫数と本部へ要請する数を記録します。品目名を押すと入力欄が開きます。",
-                    "For each item, record the stock you counted and what you request from HQ. Tap an item's name to open its form.")}</p>
+                <h2 id="supplies-h">{l.staff().supplies_panel_supplies_stock_requests}</h2>
+                <p class="hint">{l.staff().supplies_panel_each_item_record_stock}</p>
                 {move || (!ctx.online.get()).then(|| view! {
-                    <p class="banner supply-offline" role="alert">{l.pick(
-                        "オフラインです。物資の記録はこの端末に保存できません。通信が戻ってから保存してください。",
-                        "Offline: supply records are not kept on this device. Save them when the network is back.")}</p>
+                    <p class="banner supply-offline" role="alert">{l.staff().supplies_panel_offline_supply_records_are}</p>
                 })}
                 {state}
-                <button type="button" class="btn btn-secondary supply-reload" on:click=move |_| ctx.load(0)>{l.pick("最新の状態を読み込む", "Load the latest")}</button>
+                <button type="button" class="btn btn-secondary supply-reload" on:click=move |_| ctx.load(0)>{l.staff().supplies_panel_load_latest}</button>
                 {groups().into_iter().map(|g| group_view(ctx, g, l)).collect_view()}
             </section>
         }
@@ -240,17 +224,15 @@ pub(crate) fn group_view(ctx: Ctx, g: Group, l: Lang) -> impl IntoView {
         let label = format!("{}-more", h);
         view! {
             <details class="supply-more" open=recorded>
-                <summary>{l.pick("そのほかの20品目（アーモンド、ごま、大豆など）", "The other 20 allergens (almond, sesame, soybean, …)")}</summary>
-                {table(ctx, &label, l.pick("アレルギー対応食（そのほかの20品目）", "Allergy-free meals (the other 20 allergens)"), g.more, l)}
+                <summary>{l.staff().supplies_panel_other_20_allergens_almond}</summary>
+                {table(ctx, &label, l.staff().supplies_panel_allergy_free_meals_other, g.more, l)}
             </details>
         }
     });
     view! {
         <section class="supply-group" aria-labelledby=h.clone()>
-            <h3 id=h.clone()>{l.pick(g.ja, g.en)}</h3>
-            {(g.id == "allergy").then(|| view! { <p class="hint">{l.pick(
-                "アレルギーの原因となる原材料を使っていない食事を、除いている原材料ごとに数えます。",
-                "Meals made without an allergen, counted per allergen left out.")}</p> })}
+            <h3 id=h.clone()>{(g.name)(l.staff())}</h3>
+            {(g.id == "allergy").then(|| view! { <p class="hint">{l.staff().supplies_panel_meals_made_without_allergen}</p> })}
             {table(ctx, &h, "", g.items, l)}
             {more}
         </section>
@@ -269,10 +251,10 @@ pub(crate) fn table(
         <table class="supply-table" aria-labelledby=(caption.is_empty()).then(|| labelled_by.to_owned())>
             {(!caption.is_empty()).then(|| view! { <caption class="sr-only">{caption}</caption> })}
             <thead><tr>
-                <th scope="col">{l.pick("品目", "Item")}</th>
-                <th scope="col" class="num">{l.pick("在庫", "On hand")}</th>
-                <th scope="col" class="num">{l.pick("要請数", "Requested")}</th>
-                <th scope="col">{l.pick("状況", "Status")}</th>
+                <th scope="col">{l.staff().supplies_panel_item}</th>
+                <th scope="col" class="num">{l.staff().supplies_panel_on_hand}</th>
+                <th scope="col" class="num">{l.staff().supplies_panel_requested}</th>
+                <th scope="col">{l.staff().common_status}</th>
             </tr></thead>
             <tbody>{items.into_iter().map(|item| view! { <Row ctx item l/> }).collect_view()}</tbody>
         </table>

@@ -50,9 +50,9 @@ fn columns(header: &[String]) -> Result<Columns, ApiError> {
         }),
         _ => Err(ApiError::invalid(
             "unknown_header",
-            format!("The header is not an area list: it needs a code column (町字id or 地区コード) and a name column (大字・町名 or 地区名); found: {}", header.join(",")),
             "見出し行に、コードの列（町字id または 地区コード）と名前の列（大字・町名 または 地区名）が必要です。",
-        )),
+        )
+        .with("found", header.join(","))),
     }
 }
 

@@ -17,11 +17,8 @@ pub async fn check(store: &dyn Store, m: &MunicipalityCode, codes: &[AreaCode]) 
     let known = list(store, m).await?;
     match codes.iter().find(|c| !known.iter().any(|a| &a.code == *c)) {
         None => Ok(()),
-        Some(c) => Err(ApiError::invalid(
-            "unknown_area",
-            format!("There is no area '{c}' in this municipality. Choose one from GET /api/areas."),
-            "その地区はありません。一覧から選んでください。",
-        )),
+        Some(c) => Err(ApiError::invalid("unknown_area", "その地区はありません。一覧から選んでください。")
+            .with("area", c.as_str())),
     }
 }
 

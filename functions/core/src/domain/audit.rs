@@ -73,13 +73,8 @@ pub async fn list(
     filter: &AuditFilter,
     now: Timestamp,
 ) -> Result<Vec<AuditEntry>, ApiError> {
-    let date = filter.day().map_err(|e| {
-        ApiError::invalid(
-            "invalid_filter",
-            format!("The audit filter is not valid: {e}."),
-            "日付は 2026-12-03 の形で指定してください。",
-        )
-    })?;
+    let date =
+        filter.day().map_err(|_| ApiError::invalid("invalid_filter", "日付は 2026-12-03 の形で指定してください。"))?;
     let today = now.jst_date();
     let mut out: Vec<AuditEntry> =
         day(store, m, date.unwrap_or(&today)).await?.iter().filter_map(entry).filter(|e| filter.matches(e)).collect();

@@ -41,8 +41,8 @@ fn percent_encode(s: &str) -> String {
         .collect()
 }
 
-fn bad(code: &'static str, en: &str, ja: &str) -> ApiError {
-    ApiError::invalid(code, en, ja)
+fn bad(code: &'static str, ja: &str) -> ApiError {
+    ApiError::invalid(code, ja)
 }
 
 pub async fn start_challenge(
@@ -52,18 +52,10 @@ pub async fn start_challenge(
     now: i64,
 ) -> Result<ChallengeResponse, ApiError> {
     if req.code_challenge_method != "S256" || !valid_code_challenge(&req.code_challenge) {
-        return Err(bad(
-            "invalid_code_challenge",
-            "code_challenge must be the 43-character S256 PKCE challenge and code_challenge_method must be \"S256\".",
-            "PKCE の code_challenge（S256）が正しくありません。",
-        ));
+        return Err(bad("invalid_code_challenge", "PKCE の code_challenge（S256）が正しくありません。"));
     }
     if !settings.redirect_uris.contains(&req.redirect_uri) {
-        return Err(bad(
-            "invalid_redirect_uri",
-            "redirect_uri is not an allowed address of this app.",
-            "戻り先アドレスが許可されていません。",
-        ));
+        return Err(bad("invalid_redirect_uri", "戻り先アドレスが許可されていません。"));
     }
     let nonce = random_token();
     let expires = now + CHALLENGE_TTL_SECONDS;
@@ -80,18 +72,12 @@ pub async fn start_challenge(
 
 fn decode_cert(field: &str, b64: &str) -> Result<Vec<u8>, ApiError> {
     let der = B64.decode(b64.trim()).map_err(|_| {
-        ApiError::invalid(
-            "invalid_encoding",
-            format!("{field} must be base64"),
-            "証明書データの形式が正しくありません。",
-        )
+        ApiError::invalid("invalid_encoding", "証明書データの形式が正しくありません。").with("field", field)
     })?;
     if der.is_empty() || der.len() > jpki::MAX_CERT_BYTES {
-        return Err(ApiError::invalid(
-            "invalid_encoding",
-            format!("{field} has an impossible size"),
-            "証明書データの大きさが正しくありません。",
-        ));
+        return Err(
+            ApiError::invalid("invalid_encoding", "証明書データの大きさが正しくありません。").with("field", field)
+        );
     }
     Ok(der)
 }
@@ -123,7 +109,7 @@ fn card_rejected(e: JpkiError) -> ApiError {
             ("certificate_unreadable", "カードの証明書を読み取れませんでした。")
         }
     };
-    ApiError::invalid(code, format!("The card was not accepted: {e}."), ja)
+    ApiError::invalid(code, ja)
 }
 
 /// `own`: the deployment's municipality, whose prefecture's list reads the card's address.
@@ -137,7 +123,7 @@ pub async fn submit_jpki(
     let auth_cert = decode_cert("auth_certificate", &sub.auth_certificate)?;
     let auth_sig = decode_cert("auth_signature", &sub.auth_signature)?;
     if sub.intermediates.len() > MAX_INTERMEDIATES {
-        return Err(bad("invalid_encoding", "Too many intermediate certificates.", "中間証明書が多すぎます。"));
+        return Err(bad("invalid_encoding", "中間証明書が多すぎます。"));
     }
     // J-LIS's roots issue card certificates directly: intermediates are decoded (so bad
     // input is refused) but trust comes only from the configured roots.
@@ -147,22 +133,13 @@ pub async fn submit_jpki(
     let signing = match (&sub.signing_certificate, &sub.signing_signature) {
         (None, None) => None,
         (Some(c), Some(s)) => Some((decode_cert("signing_certificate", c)?, decode_cert("signing_signature", s)?)),
-        _ => {
-            return Err(bad(
-                "invalid_request",
-                "signing_certificate and signing_signature go together.",
-                "署名用電子証明書と署名はセットで送ってください。",
-            ))
-        }
+        _ => return Err(bad("invalid_request", "署名用電子証明書と署名はセットで送ってください。")),
     };
     let key = keys::challenge(&sub.nonce);
-    let challenge = store.get(&key).await?.ok_or_else(|| {
-        bad(
-            "unknown_challenge",
-            "This sign-in request has expired or is unknown. Start again.",
-            "サインインの受付が期限切れです。最初からやり直してください。",
-        )
-    })?;
+    let challenge = store
+        .get(&key)
+        .await?
+        .ok_or_else(|| bad("unknown_challenge", "サインインの受付が期限切れです。最初からやり直してください。"))?;
     // Consume first: a nonce is good for exactly one attempt, even a failed one.
     let used = store
         .update(&key, Update::new().set("state", Value::s("used")), Some(Condition::eq("state", Value::s("issued"))))
@@ -170,11 +147,7 @@ pub async fn submit_jpki(
     match used {
         Ok(_) => {}
         Err(StoreError::ConditionFailed) => {
-            return Err(bad(
-                "challenge_used",
-                "This sign-in request was already used. Start again.",
-                "このサインイン受付は使用済みです。最初からやり直してください。",
-            ))
+            return Err(bad("challenge_used", "このサインイン受付は使用済みです。最初からやり直してください。"))
         }
         Err(e) => return Err(e.into()),
     }
@@ -249,11 +222,7 @@ pub async fn exchange(
     match req {
         TokenRequest::AuthorizationCode { code, code_verifier } => {
             if !valid_code_verifier(&code_verifier) {
-                return Err(bad(
-                    "invalid_request",
-                    "code_verifier must be 43-128 PKCE characters.",
-                    "code_verifier の形式が正しくありません。",
-                ));
+                return Err(bad("invalid_request", "code_verifier の形式が正しくありません。"));
             }
             let key = keys::auth_code(&keys::digest(&code));
             let found = store.get(&key).await?.ok_or_else(invalid_grant)?;
@@ -291,11 +260,8 @@ fn parse_hex(field: &str, s: &str) -> Result<Vec<u8>, ApiError> {
     let s = s.trim().trim_start_matches("0x");
     let ok = !s.is_empty() && s.len().is_multiple_of(2) && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
     if !ok {
-        return Err(ApiError::invalid(
-            "invalid_serial",
-            format!("{field} must be a hexadecimal certificate serial"),
-            "証明書のシリアル番号（16進）が正しくありません。",
-        ));
+        return Err(ApiError::invalid("invalid_serial", "証明書のシリアル番号（16進）が正しくありません。")
+            .with("field", field));
     }
     Ok((0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("checked hex")).collect())
 }
@@ -320,17 +286,13 @@ pub async fn link_renewed_card(
             && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !id.starts_with('-');
         if !well_formed {
-            return Err(ApiError::invalid(
-                "invalid_ca",
-                "A CA is named like auth-g3 (lower-case letters, digits, hyphens).",
-                "認証局は auth-g3 のような名前で指定してください。",
-            ));
+            return Err(ApiError::invalid("invalid_ca", "認証局は auth-g3 のような名前で指定してください。"));
         }
         card.jpki
             .trust()
             .get(id)
             .filter(|a| a.purpose == Purpose::UserAuthentication)
-            .ok_or(ApiError::NotFound("The user-authentication CA", "利用者証明用の認証局"))
+            .ok_or(ApiError::NotFound("利用者証明用の認証局"))
     };
     let old_candidates: Vec<_> = match renewal.old_ca {
         Some(id) => vec![anchor(id)?],
@@ -344,12 +306,11 @@ pub async fn link_renewed_card(
         }
     }
     let (old_ps, sub) = match found.len() {
-        0 => return Err(ApiError::NotFound("The old card", "以前のカード")),
+        0 => return Err(ApiError::NotFound("以前のカード")),
         1 => found.remove(0),
         _ => {
             return Err(ApiError::invalid(
                 "ambiguous_serial",
-                "Two CA generations know this old serial: name the old card's CA in old_ca.",
                 "このシリアル番号は複数の認証局の世代にあります。old_ca で以前のカードの認証局を指定してください。",
             ))
         }
@@ -360,7 +321,7 @@ pub async fn link_renewed_card(
             .jpki
             .trust()
             .newest(Purpose::UserAuthentication, now)
-            .ok_or(ApiError::NotFound("A current user-authentication CA", "有効な利用者証明用の認証局"))?,
+            .ok_or(ApiError::NotFound("有効な利用者証明用の認証局"))?,
     };
     let new_ps = cert_pseudonym(card, &new_anchor.key_id, &new_serial);
     let new_key = keys::cert_subject(&new_ps);
@@ -372,7 +333,7 @@ pub async fn link_renewed_card(
     let cond = Condition::Or(vec![Condition::absent(), Condition::eq("sub", Value::s(&sub))]);
     match store.put(link, Some(cond)).await {
         Ok(()) => Ok(()),
-        Err(StoreError::ConditionFailed) => Err(ApiError::Conflict("The new card", "新しいカード")),
+        Err(StoreError::ConditionFailed) => Err(ApiError::Conflict("新しいカード")),
         Err(e) => Err(e.into()),
     }
 }

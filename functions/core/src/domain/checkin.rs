@@ -327,20 +327,10 @@ pub async fn poster_check_in(
     req: &PosterCheckIn,
     now: Timestamp,
 ) -> Result<Vec<Location>, ApiError> {
-    let bad_poster = || {
-        ApiError::invalid(
-            "invalid_poster",
-            "This is not a valid shelter poster code.",
-            "避難所のQRコードを確認できませんでした。",
-        )
-    };
+    let bad_poster = || ApiError::invalid("invalid_poster", "避難所のQRコードを確認できませんでした。");
     let claims: PosterClaims = settings.tokens.verify_own(&req.poster, POSTER_TYPE).map_err(|_| bad_poster())?;
     if !valid_event_id(&req.event_id) || req.members.is_empty() || req.members.len() > 20 {
-        return Err(ApiError::invalid(
-            "invalid_check_in",
-            "Send an event_id (8-64 characters) and 1-20 members.",
-            "チェックインする人を選んでください。",
-        ));
+        return Err(ApiError::invalid("invalid_check_in", "チェックインする人を選んでください。"));
     }
     let shelter_id = ShelterId::parse(&claims.sh).map_err(|_| bad_poster())?;
     let shelter = shelters::get(store, &shelter_id).await?;
@@ -350,7 +340,6 @@ pub async fn poster_check_in(
     if shelter.status == bosai_types::ShelterStatus::Closed {
         return Err(ApiError::invalid(
             "shelter_closed",
-            "This shelter is closed. See the shelter list for open ones.",
             "この避難所は閉鎖中です。開いている避難所を確認してください。",
         ));
     }
@@ -383,7 +372,7 @@ pub async fn poster_check_in(
 
 /// A scan the incidents refuse (a drill that ended meanwhile), as the resident's answer.
 pub fn drill_ended(r: Rejection) -> ApiError {
-    ApiError::invalid(r.code, r.message, "訓練は終了しました。訓練の記録は削除されています。")
+    ApiError::invalid(r.code, "訓練は終了しました。訓練の記録は削除されています。")
 }
 
 /// The scope of a check-in or check-out made now at a shelter of municipality `m`.

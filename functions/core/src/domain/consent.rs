@@ -21,7 +21,6 @@ pub async fn give(store: &dyn Store, sub: &str, input: &ConsentInput, now: Times
     if input.version != SENSITIVE_DATA_CONSENT_VERSION {
         return Err(ApiError::invalid(
             "consent_outdated",
-            format!("The consent text is now version {SENSITIVE_DATA_CONSENT_VERSION}: show it and ask again."),
             "同意の内容が新しくなりました。もう一度内容を確認してください。",
         ));
     }
@@ -48,11 +47,7 @@ pub fn required(sub: &str) -> TransactOp {
 }
 
 pub fn missing() -> ApiError {
-    ApiError::invalid(
-        "consent_required",
-        "Allergies, medical and care needs are stored only with the resident's consent: PUT /api/me/consent first.",
-        "アレルギー・医療・介護の情報を登録するには、先に同意が必要です。",
-    )
+    ApiError::invalid("consent_required", "アレルギー・医療・介護の情報を登録するには、先に同意が必要です。")
 }
 
 /// Takes the consent mark off the profile: new needs are refused from here on. The needs

@@ -23,11 +23,7 @@ pub async fn issue(
     unique.sort();
     unique.dedup();
     if unique.is_empty() || unique.len() > MAX_MEMBERS_PER_CREDENTIAL {
-        return Err(ApiError::invalid(
-            "invalid_members",
-            "Choose 1 to 20 household members.",
-            "チェックインする人を1〜20人選んでください。",
-        ));
+        return Err(ApiError::invalid("invalid_members", "チェックインする人を1〜20人選んでください。"));
     }
     for m in &unique {
         if !household::member_exists(store, sub, m).await? {

@@ -42,13 +42,12 @@ pub async fn register(
     now: Timestamp,
 ) -> Result<DeskRegistered, ApiError> {
     let this_year: u16 = now.jst_date()[..4].parse().unwrap_or(2026);
-    reg.validate(this_year)
-        .map_err(|e| ApiError::invalid_input("invalid_registration", e.code(), format!("{e}."), e.message_ja()))?;
+    reg.validate(this_year).map_err(|e| ApiError::invalid_input("invalid_registration", e.code(), e.message_ja()))?;
     let meta_key = keys::desk(&reg.registration_id);
     let existing = store.get(&meta_key).await?;
     match &existing {
         Some(m) if m.str("shelter") != Some(shelter.as_str()) => {
-            return Err(ApiError::Conflict("This registration id", "この登録ID"));
+            return Err(ApiError::Conflict("この登録ID"));
         }
         Some(_) => {} // A resend: answer again with the stored record.
         None => {
@@ -202,13 +201,7 @@ pub async fn claim(
     req: &DeskClaim,
     now: Timestamp,
 ) -> Result<HouseholdView, ApiError> {
-    let bad = || {
-        ApiError::invalid(
-            "invalid_desk_credential",
-            "This is not a desk registration QR code of this municipality.",
-            "窓口で受け取ったQRコードを確認できませんでした。",
-        )
-    };
+    let bad = || ApiError::invalid("invalid_desk_credential", "窓口で受け取ったQRコードを確認できませんでした。");
     let claims: CheckInClaims = settings.tokens.verify_own(&req.credential, CHECKIN_TYPE).map_err(|_| bad())?;
     let registration = claims.sub.strip_prefix(DESK_SUBJECT_PREFIX).ok_or_else(bad)?.to_owned();
     if claims.mu != municipality.as_str() {
@@ -234,11 +227,7 @@ pub async fn claim(
     match taken {
         Ok(_) => {}
         Err(StoreError::ConditionFailed) => {
-            return Err(ApiError::invalid(
-                "already_claimed",
-                "This desk record was already claimed or does not exist.",
-                "この窓口登録はすでに引き継がれているか、存在しません。",
-            ))
+            return Err(ApiError::invalid("already_claimed", "この窓口登録はすでに引き継がれているか、存在しません。"))
         }
         Err(e) => return Err(e.into()),
     }

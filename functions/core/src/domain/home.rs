@@ -72,11 +72,8 @@ pub async fn choices(store: &dyn Store, own: &MunicipalityCode) -> Result<Vec<Mu
 }
 
 fn unknown(code: &MunicipalityCode) -> ApiError {
-    ApiError::invalid(
-        "unknown_municipality",
-        format!("{code} is not a municipality you can choose here. Choose one from GET /api/municipalities."),
-        "その市区町村は選べません。一覧から選んでください。",
-    )
+    ApiError::invalid("unknown_municipality", "その市区町村は選べません。一覧から選んでください。")
+        .with("municipality", code.as_str())
 }
 
 /// The resident names (or corrects) their home. Sending the same choice again changes nothing.

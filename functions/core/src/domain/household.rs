@@ -30,11 +30,11 @@ pub fn household_error(e: HouseholdError) -> ApiError {
         HouseholdError::TooManyMembers => "too_many_members",
         HouseholdError::SelfMember => "self_member",
     };
-    ApiError::invalid_input(code, e.code(), format!("{}.", e), e.message_ja())
+    ApiError::invalid_input(code, e.code(), e.message_ja())
 }
 
 pub fn member_not_found() -> ApiError {
-    ApiError::NotFound("The household member", "世帯のメンバー")
+    ApiError::NotFound("世帯のメンバー")
 }
 
 pub(crate) fn member_item(sub: &str, m: &Member) -> Item {
@@ -220,9 +220,7 @@ pub async fn put_needs(
     input: NeedsInput,
     made: Made,
 ) -> Result<Needs, ApiError> {
-    input
-        .validate()
-        .map_err(|e| ApiError::invalid_input("invalid_needs", e.code(), format!("{e}."), e.message_ja()))?;
+    input.validate().map_err(|e| ApiError::invalid_input("invalid_needs", e.code(), e.message_ja()))?;
     let item = needs_item(sub, id, &input, made.at).with("received_at", Value::n(made.received_at.millis()));
     // The resident themself may register needs before ever editing their member record.
     let member = (!id.is_self())

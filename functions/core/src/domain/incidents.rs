@@ -40,13 +40,7 @@ impl ListFilter {
             Some("real") => Self::Real,
             Some("none") => Self::Outside,
             Some(id) if id.chars().count() <= 64 => Self::Incident(id.to_owned()),
-            Some(_) => {
-                return Err(ApiError::invalid(
-                    "invalid_filter",
-                    "incident is an incident id (at most 64 characters), `all`, `real` or `none`.",
-                    "災害・訓練の指定が正しくありません。",
-                ))
-            }
+            Some(_) => return Err(ApiError::invalid("invalid_filter", "災害・訓練の指定が正しくありません。")),
         })
     }
 
@@ -103,7 +97,7 @@ pub async fn of_municipality(store: &dyn Store, m: &MunicipalityCode) -> Result<
 
 pub async fn get(store: &dyn Store, id: &str) -> Result<Incident, ApiError> {
     let item = store.get(&keys::incident(id)).await?;
-    item.as_ref().and_then(from_item).ok_or(ApiError::NotFound("The incident", "災害・訓練"))
+    item.as_ref().and_then(from_item).ok_or(ApiError::NotFound("災害・訓練"))
 }
 
 /// Municipalities HQ may open and close incidents for: its own; a prefecture's HQ those of its

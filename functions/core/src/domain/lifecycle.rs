@@ -12,12 +12,13 @@ use bosai_store::{attr, Condition, ItemExt, Key, Query, Store, StoreError, Value
 use bosai_types::incident::{Incident, IncidentKind, OpenIncident};
 use bosai_types::{MunicipalityCode, Timestamp};
 
-fn invalid(message: impl Into<String>) -> ApiError {
+/// `rule`: which rule of `OpenIncident::validate` the request broke (for API users).
+fn invalid(rule: &str) -> ApiError {
     ApiError::invalid(
         "invalid_incident",
-        message,
         "災害・訓練の入力を確認してください（名前は80文字まで、開始は24時間前から今まで）。",
     )
+    .with("detail", rule)
 }
 
 /// Opens an incident (`own`: the caller's municipality when none is named). A resend with the
@@ -50,17 +51,18 @@ pub async fn open(
             return Err(ApiError::Forbidden);
         }
         if !served.contains(m) {
-            return Err(ApiError::invalid(
-                "unknown_municipality",
-                format!("This deployment does not serve municipality {m}."),
-                "この自治体はこのシステムで扱っていません。",
-            ));
+            return Err(ApiError::invalid("unknown_municipality", "この自治体はこのシステムで扱っていません。"));
         }
     }
     if !req.areas.is_empty() {
         match municipalities.as_slice() {
             [m] => crate::domain::areas::check(store, m, &req.areas).await?,
-            _ => return Err(invalid("Areas can be named only for an incident of one municipality.")),
+            _ => {
+                return Err(ApiError::invalid(
+                    "areas_need_one_municipality",
+                    "地区を指定できるのは、1つの市町村の災害・訓練だけです。",
+                ))
+            }
         }
     }
     let inc = Incident {
@@ -83,11 +85,7 @@ pub async fn open(
             if first.name == inc.name && first.kind == inc.kind && first.municipalities == inc.municipalities {
                 return Ok(first);
             }
-            return Err(ApiError::StateConflict {
-                code: "incident_id_taken",
-                message: "Another incident has this incident_id; choose a new one.".into(),
-                message_ja: "このIDは別の災害・訓練で使われています。".into(),
-            });
+            return Err(ApiError::state_conflict("incident_id_taken", "このIDは別の災害・訓練で使われています。"));
         }
         Err(e) => return Err(e.into()),
     }
@@ -121,11 +119,11 @@ pub async fn close(
     }
     let pending = store.get(&keys::incident(id)).await?.and_then(|i| i.bool(PURGE_PENDING)).unwrap_or(false);
     if inc.closed_at.is_some() && !pending {
-        return Err(ApiError::StateConflict {
-            code: "incident_already_closed",
-            message: format!("'{}' was already closed.", inc.name),
-            message_ja: format!("「{}」はすでに終了しています。", inc.name),
-        });
+        return Err(ApiError::state_conflict(
+            "incident_already_closed",
+            format!("「{}」はすでに終了しています。", inc.name),
+        )
+        .with("name", &inc.name));
     }
     if inc.closed_at.is_none() {
         let closed_at = now.max(inc.started_at);
@@ -140,7 +138,7 @@ pub async fn close(
         }
         match store.put(it, Some(Condition::NotExists(CLOSED_AT.into()))).await {
             Ok(()) => {}
-            Err(StoreError::ConditionFailed) => return Err(ApiError::Conflict("The incident", "この災害・訓練")),
+            Err(StoreError::ConditionFailed) => return Err(ApiError::Conflict("この災害・訓練")),
             Err(e) => return Err(e.into()),
         }
     }

@@ -65,14 +65,8 @@ fn columns(header: &[String]) -> Result<Columns, ApiError> {
             ward: find(header, &["政令市区名"]),
             abolished: find(header, &["廃止日"]),
         }),
-        _ => Err(ApiError::invalid(
-            "unknown_header",
-            format!(
-                "The header is not a municipality list: it needs 団体コード (or 全国地方公共団体コード) and 市区町村名; found: {}",
-                header.join(",")
-            ),
-            "見出し行に「団体コード」と「市区町村名」の列が必要です。",
-        )),
+        _ => Err(ApiError::invalid("unknown_header", "見出し行に「団体コード」と「市区町村名」の列が必要です。")
+            .with("found", header.join(","))),
     }
 }
 

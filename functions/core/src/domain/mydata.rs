@@ -78,11 +78,7 @@ pub async fn delete(
     now: Timestamp,
 ) -> Result<(), ApiError> {
     if confirmation.confirm != "delete" {
-        return Err(ApiError::invalid(
-            "confirmation_required",
-            "To delete everything, send {\"confirm\": \"delete\"}.",
-            "削除するには確認が必要です。",
-        ));
+        return Err(ApiError::invalid("confirmation_required", "削除するには確認が必要です。"));
     }
     // Revoke first: a scan of theirs still in flight is refused from here on (see `erasure`).
     let revoked = Update::new().set(checkin::REVOKED_BEFORE, Value::n(now.millis()));

@@ -84,7 +84,7 @@ pub async fn create(
     if !who.may_read_municipality(m) {
         return Err(ApiError::Forbidden);
     }
-    new.validate().map_err(|e| ApiError::invalid(e.code, e.en, e.ja))?;
+    new.validate().map_err(|e| ApiError::invalid(e.code, e.ja))?;
     // It belongs to the incident open now; during a drill, it is the drill's.
     let all = crate::domain::incidents::all(store).await?;
     let open = bosai_types::incident::current(&all, m, now);
@@ -108,14 +108,7 @@ pub async fn create(
     // Every device gets Japanese and its reader's language: the largest of those must fit.
     let largest = PushPayload::largest(&notice);
     if largest > bosai_push::MAX_PLAINTEXT_LEN {
-        return Err(ApiError::invalid(
-            "notice_too_long",
-            format!(
-                "The notice is {largest} bytes as a push message in its longest language; the limit is {}. Shorten the text.",
-                bosai_push::MAX_PLAINTEXT_LEN
-            ),
-            "お知らせが長すぎます。本文を短くしてください。",
-        ));
+        return Err(ApiError::invalid("notice_too_long", "お知らせが長すぎます。本文を短くしてください。"));
     }
     let mut stored = notice_item(m, &notice);
     if let Some(id) = space.drill() {
@@ -136,11 +129,7 @@ pub async fn create(
             if same {
                 Ok((stored, false))
             } else {
-                Err(ApiError::invalid(
-                    "notice_id_taken",
-                    "Another notice has this id. Create the notice with a new id.",
-                    "このIDのお知らせは既にあります。",
-                ))
+                Err(ApiError::invalid("notice_id_taken", "このIDのお知らせは既にあります。"))
             }
         }
         Err(e) => Err(e.into()),
@@ -148,7 +137,7 @@ pub async fn create(
 }
 
 pub async fn get(store: &dyn Store, m: &MunicipalityCode, id: &NoticeId) -> Result<Notice, ApiError> {
-    let i = store.get(&keys::notice(m, id.as_str())).await?.ok_or(ApiError::NotFound("The notice", "お知らせ"))?;
+    let i = store.get(&keys::notice(m, id.as_str())).await?.ok_or(ApiError::NotFound("お知らせ"))?;
     notice_from(&i).ok_or_else(|| ApiError::Unavailable(format!("unreadable notice {id}")))
 }
 

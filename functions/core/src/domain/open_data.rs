@@ -133,6 +133,12 @@ pub fn municipality_code(raw: &str, expected: &MunicipalityCode) -> Option<Munic
 
 impl From<FileError> for ApiError {
     fn from(e: FileError) -> Self {
-        ApiError::invalid(e.code(), format!("The CSV cannot be imported: {e}."), e.message_ja())
+        let error = ApiError::invalid(e.code(), e.message_ja());
+        match e {
+            FileError::UnknownHeader(found) => error.with("found", found),
+            FileError::MissingColumn(column) => error.with("column", column),
+            FileError::Csv(line) => error.with("line", line.to_string()),
+            _ => error,
+        }
     }
 }

@@ -92,15 +92,11 @@ pub async fn delete_desk_person(
 ) -> Result<(), ApiError> {
     let space = checkin::scope_now(store, municipality, now).await?.space;
     let Some(loc) = find(store, shelter, &space, entry).await? else {
-        return Err(ApiError::NotFound("This person on the shelter's roster", "名簿のこの方"));
+        return Err(ApiError::NotFound("名簿のこの方"));
     };
     let person = loc.str(bosai_store::attr::GSI1_SK).unwrap_or_default().to_owned();
     if !person.starts_with("D#") {
-        return Err(ApiError::invalid(
-            "not_a_desk_record",
-            "This person signed in with their card: they delete their data themselves (My data), with help if needed.",
-            "この方はマイナンバーカードで登録しています。ご本人のスマートフォンの「わたしのデータ」から削除してください。",
-        ));
+        return Err(ApiError::invalid("not_a_desk_record", "この方はマイナンバーカードで登録しています。ご本人のスマートフォンの「わたしのデータ」から削除してください。"));
     }
     let removed = crate::domain::desk::erase_person(store, &person, now).await?;
     let details = [
@@ -124,18 +120,14 @@ pub async fn check_out_by_hand(
     now: Timestamp,
 ) -> Result<RecordOutcome, ApiError> {
     if !bosai_types::checkin::valid_event_id(&req.event_id) {
-        return Err(ApiError::invalid(
-            "invalid_event_id",
-            "Send an event_id of 8-64 letters, digits, - or _.",
-            "記録IDが正しくありません。もう一度操作してください。",
-        ));
+        return Err(ApiError::invalid("invalid_event_id", "記録IDが正しくありません。もう一度操作してください。"));
     }
     let scope = checkin::scope_now(store, municipality, now).await?;
     let Some(loc) = find(store, shelter, &scope.space, entry).await? else {
         if store.get(&keys::event_id(&req.event_id)).await?.is_some() {
             return Ok(RecordOutcome::Duplicate);
         }
-        return Err(ApiError::NotFound("This person on the shelter's roster", "名簿のこの方"));
+        return Err(ApiError::NotFound("名簿のこの方"));
     };
     let person = Person {
         key: loc.str(bosai_store::attr::GSI1_SK).unwrap_or_default().to_owned(),

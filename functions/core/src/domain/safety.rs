@@ -40,9 +40,7 @@ pub async fn report(
     input: SafetyReportInput,
     made: Made,
 ) -> Result<SafetyReport, ApiError> {
-    input
-        .validate()
-        .map_err(|e| ApiError::invalid_input("invalid_safety_report", e.code(), format!("{e}."), e.message_ja()))?;
+    input.validate().map_err(|e| ApiError::invalid_input("invalid_safety_report", e.code(), e.message_ja()))?;
     // The incident open for the resident's municipality and registered area when they reported.
     let area = crate::domain::profile::registered_area(store, sub).await?;
     let all = incidents::all(store).await?;
@@ -59,11 +57,7 @@ pub async fn report(
     }
     if let SafetyStatus::AtShelter { shelter_id } = &input.status {
         if let Err(ApiError::NotFound(..)) = shelters::get(store, shelter_id).await {
-            return Err(ApiError::invalid(
-                "unknown_shelter",
-                "There is no shelter with this id.",
-                "その避難所は見つかりません。",
-            ));
+            return Err(ApiError::invalid("unknown_shelter", "その避難所は見つかりません。"));
         }
     }
     let r = SafetyReport {
@@ -171,12 +165,8 @@ pub async fn report(
             Err(StoreError::TransactionCanceled { reasons })
                 if reasons.first() == Some(&CancelReason::ConditionFailed) =>
             {
-                let done = store
-                    .get(&id_key)
-                    .await?
-                    .as_ref()
-                    .and_then(report_from)
-                    .ok_or(ApiError::Conflict("The report", "報告"))?;
+                let done =
+                    store.get(&id_key).await?.as_ref().and_then(report_from).ok_or(ApiError::Conflict("報告"))?;
                 return replay(
                     done,
                     &SafetyReportInput {
@@ -318,7 +308,7 @@ fn replay(done: SafetyReport, input: &SafetyReportInput) -> Result<SafetyReport,
     if done.member_id == input.member_id && done.status == input.status {
         Ok(done)
     } else {
-        Err(ApiError::Conflict("This report id", "この報告ID"))
+        Err(ApiError::Conflict("この報告ID"))
     }
 }
 

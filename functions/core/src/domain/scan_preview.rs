@@ -22,7 +22,7 @@ fn refused(e: &CredentialError) -> ApiError {
             ("credential_invalid", "正しい受付用QRコードではありません。")
         }
     };
-    ApiError::invalid(code, format!("The QR code cannot be used: {e}."), ja)
+    ApiError::invalid(code, ja)
 }
 
 pub async fn preview(
@@ -41,11 +41,7 @@ pub async fn preview(
     }
     let wanted: Vec<MemberId> = claims.m.iter().filter_map(|m| MemberId::parse(m).ok()).collect();
     let people = crate::domain::scans::people_named(store, &claims, &wanted).await?.map_err(|r| {
-        ApiError::invalid(
-            r.code,
-            format!("The QR code cannot be used: {}.", r.message),
-            "このQRコードは使えません。本人にQRコードを更新してもらってください。",
-        )
+        ApiError::invalid(r.code, "このQRコードは使えません。本人にQRコードを更新してもらってください。")
     })?;
     let this_year: u16 = now.jst_date()[..4].parse().unwrap_or(2026);
     let mut out = Vec::with_capacity(people.len());

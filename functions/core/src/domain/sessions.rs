@@ -22,17 +22,12 @@ pub(crate) fn random_token() -> String {
 pub(crate) fn invalid_grant() -> ApiError {
     ApiError::invalid(
         "invalid_grant",
-        "This sign-in code or refresh token is not valid any more. Sign in with your card again.",
         "サインインの有効期限が切れたか、無効です。もう一度カードでサインインしてください。",
     )
 }
 
 fn session_over() -> ApiError {
-    ApiError::invalid(
-        "session_expired",
-        "Your sign-in has reached its time limit (30 days, or the card certificate's expiry). Sign in with your card again.",
-        "サインインの有効期間（30日、またはカードの電子証明書の期限）が過ぎました。もう一度カードでサインインしてください。",
-    )
+    ApiError::invalid("session_expired", "サインインの有効期間（30日、またはカードの電子証明書の期限）が過ぎました。もう一度カードでサインインしてください。")
 }
 
 /// When a session started at `signed_in_at` with a card valid until `cert_not_after` ends.

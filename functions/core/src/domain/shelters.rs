@@ -156,7 +156,7 @@ pub async fn all_counters(store: &dyn Store, space: &Space) -> Result<BTreeMap<S
 }
 
 pub async fn get(store: &dyn Store, id: &ShelterId) -> Result<Shelter, ApiError> {
-    let item = store.get(&keys::shelter(id)).await?.ok_or(ApiError::NotFound("The shelter", "避難所"))?;
+    let item = store.get(&keys::shelter(id)).await?.ok_or(ApiError::NotFound("避難所"))?;
     let counters = store.get(&keys::headcount(id)).await?;
     from_item(&item, counters.as_ref()).ok_or(ApiError::Unavailable(format!("unreadable shelter item {id}")))
 }
@@ -169,7 +169,7 @@ pub async fn set_status(
     req: &bosai_types::ShelterStatusUpdate,
     now: Timestamp,
 ) -> Result<Shelter, ApiError> {
-    req.validate().map_err(|m| ApiError::invalid("invalid_capacity", m, "収容人数は1〜100000で入力してください。"))?;
+    req.validate().map_err(|_| ApiError::invalid("invalid_capacity", "収容人数は1〜100000で入力してください。"))?;
     let current = get(store, id).await?;
     if !who.may_manage_shelter(id, &current.municipality) {
         return Err(ApiError::Forbidden);
@@ -195,7 +195,7 @@ pub async fn set_facilities(
     let capacity = bosai_types::ShelterStatusUpdate { status: ShelterStatus::Open, capacity: req.capacity };
     capacity
         .validate()
-        .map_err(|m| ApiError::invalid("invalid_capacity", m, "収容人数は1〜100000で入力してください。"))?;
+        .map_err(|_| ApiError::invalid("invalid_capacity", "収容人数は1〜100000で入力してください。"))?;
     let current = get(store, id).await?;
     if !who.may_manage_shelter(id, &current.municipality) {
         return Err(ApiError::Forbidden);

@@ -24,7 +24,6 @@ pub fn check_subject(subject: &str) -> Result<(), ApiError> {
     if n == 0 || n > MAX_SUBJECT_CHARS || subject.chars().any(char::is_control) {
         return Err(ApiError::invalid(
             "invalid_subject",
-            "The account id (the provider's 'sub') must be 1-255 printable characters.",
             "アカウントID（認証サーバーの sub）は1〜255文字で指定してください。",
         ));
     }
@@ -34,23 +33,15 @@ pub fn check_subject(subject: &str) -> Result<(), ApiError> {
 fn check(input: &StaffAccountInput) -> Result<String, ApiError> {
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        return Err(ApiError::invalid(
-            "invalid_name",
-            "Give the person's name (1-100 characters).",
-            "氏名を1〜100文字で入力してください。",
-        ));
+        return Err(ApiError::invalid("invalid_name", "氏名を1〜100文字で入力してください。"));
     }
     match (input.role, input.shelters.is_empty()) {
-        (StaffRole::ShelterStaff, true) => Err(ApiError::invalid(
-            "shelters_required",
-            "Shelter staff need at least one assigned shelter.",
-            "避難所スタッフには担当の避難所を1つ以上指定してください。",
-        )),
-        (StaffRole::Hq | StaffRole::Admin | StaffRole::PrefectureHq, false) => Err(ApiError::invalid(
-            "shelters_only_for_staff",
-            "Only shelter staff are assigned shelters; HQ and admins act for the whole municipality.",
-            "担当避難所を指定できるのは避難所スタッフだけです。",
-        )),
+        (StaffRole::ShelterStaff, true) => {
+            Err(ApiError::invalid("shelters_required", "避難所スタッフには担当の避難所を1つ以上指定してください。"))
+        }
+        (StaffRole::Hq | StaffRole::Admin | StaffRole::PrefectureHq, false) => {
+            Err(ApiError::invalid("shelters_only_for_staff", "担当避難所を指定できるのは避難所スタッフだけです。"))
+        }
         _ => Ok(name.to_owned()),
     }
 }
@@ -76,27 +67,17 @@ pub async fn save(
     if (input.role == StaffRole::PrefectureHq) != m.is_prefecture() {
         return Err(ApiError::invalid(
             "prefecture_role_mismatch",
-            "The prefecture HQ role goes with a prefecture's code (e.g. 040002), and a prefecture's code only with that role.",
             "県災害対策本部の役割は県のコード（例: 040002）でのみ登録できます。",
         ));
     }
     let mut assigned = Vec::new();
     for raw in &input.shelters {
-        let id = ShelterId::parse(raw).map_err(|_| {
-            ApiError::invalid(
-                "unknown_shelter",
-                format!("'{raw}' is not a shelter id."),
-                "避難所IDの形式が正しくありません。",
-            )
-        })?;
+        let id = ShelterId::parse(raw)
+            .map_err(|_| ApiError::invalid("unknown_shelter", "避難所IDの形式が正しくありません。"))?;
         let shelter = shelters::get(store, &id).await?;
         if !p.may_administer(&shelter.municipality) {
             return Err(ApiError::invalid(
                 "shelter_of_other_municipality",
-                format!(
-                    "Shelter '{id}' belongs to municipality {}; its admin assigns staff there.",
-                    shelter.municipality
-                ),
                 "他の市町村の避難所です。その市町村の管理者に割り当てを依頼してください。",
             ));
         }
@@ -107,10 +88,7 @@ pub async fn save(
     if let Some(other) = find(store, idp, subject).await?.filter(|a| a.municipality != m.as_str()) {
         // One record per account: moving someone to another town is that town's admin's call.
         if !p.may_administer(&MunicipalityCode::parse(&other.municipality).map_err(|_| ApiError::Forbidden)?) {
-            return Err(ApiError::Conflict(
-                "This account (registered by another municipality)",
-                "このアカウント（他の市町村で登録済み）",
-            ));
+            return Err(ApiError::Conflict("このアカウント（他の市町村で登録済み）"));
         }
     }
     let account = StaffAccount {
@@ -170,7 +148,7 @@ pub async fn remove(
     check_subject(subject)?;
     match find(store, idp, subject).await? {
         Some(a) if a.municipality == m.as_str() => {}
-        _ => return Err(ApiError::NotFound("The staff account", "職員アカウント")),
+        _ => return Err(ApiError::NotFound("職員アカウント")),
     }
     store.delete(&keys::staff_account(idp, subject), None).await?;
     audit(store, m, now, "staff_account_removed", &p.sub, subject).await

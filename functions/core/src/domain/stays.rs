@@ -68,21 +68,19 @@ async fn past_roster(
     inc: &Incident,
 ) -> Result<Vec<PastStay>, ApiError> {
     if !inc.municipalities.contains(m) {
-        return Err(ApiError::NotFound("The incident", "災害"));
+        return Err(ApiError::NotFound("災害"));
     }
     if inc.kind == IncidentKind::Drill {
         return Err(ApiError::invalid(
             "drill_roster_deleted",
-            "A drill's records are deleted when it ends; while it runs, its roster is the shelter's current roster.",
             "訓練の記録は訓練の終了時に削除されます。実施中は現在の名簿に表示されます。",
         ));
     }
     if inc.purged_at.is_some() {
-        return Err(ApiError::StateConflict {
-            code: "incident_purged",
-            message: "This incident's personal data was deleted at the end of its retention period.".into(),
-            message_ja: "この災害の個人の記録は保存期間が終わり削除されました。".into(),
-        });
+        return Err(ApiError::state_conflict(
+            "incident_purged",
+            "この災害の個人の記録は保存期間が終わり削除されました。",
+        ));
     }
     let items = crate::domain::query_all(store, Query::partition(keys::stays_at(&inc.id, shelter))).await?;
     let mut out: Vec<PastStay> = items.iter().filter_map(stay_from).collect();

@@ -27,9 +27,9 @@ pub struct PushSettings {
 fn invalid_subscription(detail: &str) -> ApiError {
     ApiError::invalid(
         "invalid_subscription",
-        format!("This push subscription cannot be used ({detail}). Turn notifications off and on again in the app."),
         "通知の登録に失敗しました。アプリで通知をいったんオフにして、もう一度オンにしてください。",
     )
+    .with("detail", detail)
 }
 
 /// The endpoint's host is a known push service (or loopback, when allowed).
@@ -77,13 +77,10 @@ pub async fn subscribe(
         .map_err(|_| invalid_subscription("bad keys"))?;
     let lang = match input.lang.as_deref() {
         None => None,
-        Some(code) => Some(bosai_types::localized::language(code).ok_or_else(|| {
-            ApiError::invalid(
-                "unknown_language",
-                format!("\"{code}\" is not a language of the app. Choose the language again in the app."),
-                "アプリの言語をもう一度選んでください。",
-            )
-        })?),
+        Some(code) => Some(
+            bosai_types::localized::language(code)
+                .ok_or_else(|| ApiError::invalid("unknown_language", "アプリの言語をもう一度選んでください。"))?,
+        ),
     };
     let id = subscription_id(&input.endpoint);
     let area = registered_area(store, sub).await?;

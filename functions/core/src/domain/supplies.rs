@@ -39,11 +39,7 @@ async fn authorise(
 }
 
 fn too_much() -> ApiError {
-    ApiError::invalid(
-        "invalid_quantity",
-        "Quantities are whole numbers up to 1,000,000.",
-        "数量は0〜1,000,000で入力してください。",
-    )
+    ApiError::invalid("invalid_quantity", "数量は0〜1,000,000で入力してください。")
 }
 
 /// A stock line as last written, and the condition that it is still so when we write.
@@ -143,11 +139,7 @@ pub async fn deliver(
     now: Timestamp,
 ) -> Result<SupplyLine, ApiError> {
     if !bosai_types::checkin::valid_event_id(&d.delivery_id) {
-        return Err(ApiError::invalid(
-            "invalid_delivery_id",
-            "delivery_id must be 8-64 characters of A-Z, a-z, 0-9, '-' and '_'.",
-            "納品IDの形式が正しくありません。",
-        ));
+        return Err(ApiError::invalid("invalid_delivery_id", "納品IDの形式が正しくありません。"));
     }
     if d.quantity == 0 || d.quantity > MAX_QUANTITY {
         return Err(too_much());
@@ -183,7 +175,7 @@ pub async fn deliver(
                     b.str("code") == Some(item.code().as_str()) && b.i64("quantity") == Some(d.quantity.into())
                 });
                 if !same {
-                    return Err(ApiError::Conflict("This delivery id", "この納品ID"));
+                    return Err(ApiError::Conflict("この納品ID"));
                 }
                 let now_line = store.get(&key).await?.as_ref().and_then(line_from);
                 return now_line.ok_or(ApiError::Unavailable("unreadable supply line".into()));

@@ -27,13 +27,8 @@ super::routes::operations!(
 );
 
 fn municipality(raw: &str) -> Result<MunicipalityCode, ApiError> {
-    MunicipalityCode::parse(raw).map_err(|_| {
-        ApiError::invalid(
-            "invalid_municipality",
-            format!("{raw:?} is not a 6-digit local government code (全国地方公共団体コード)."),
-            "全国地方公共団体コード（6桁）が正しくありません。",
-        )
-    })
+    MunicipalityCode::parse(raw)
+        .map_err(|_| ApiError::invalid("invalid_municipality", "全国地方公共団体コード（6桁）が正しくありません。"))
 }
 
 /// Imports a municipality's shelters from the CSV it publishes (自治体標準オープンデータセット

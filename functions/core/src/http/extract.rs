@@ -33,12 +33,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
-            Err(rej) if rej.status() == StatusCode::BAD_REQUEST => Err(ApiError::invalid(
-                "invalid_path",
-                "A part of the address is not valid text (percent-encoded UTF-8).",
-                "アドレスの形式が正しくありません。",
-            )
-            .into_response()),
+            Err(rej) if rej.status() == StatusCode::BAD_REQUEST => {
+                Err(ApiError::invalid("invalid_path", "アドレスの形式が正しくありません。").into_response())
+            }
             // A route and handler that disagree on parameters is our bug, not the caller's: axum's 500 stays.
             Err(rej) => Err(rej.into_response()),
         }
@@ -55,7 +52,7 @@ impl<S: Send + Sync> FromRequestParts<S> for MadeAt {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let header = |name| parts.headers.get(name).map(|v| v.to_str().unwrap_or("?"));
         let device = Made::parse_headers(header(MADE_AT_HEADER), header(SENT_AT_HEADER))
-            .map_err(|e| ApiError::invalid("invalid_made_at", format!("{e}."), e.message_ja()))?;
+            .map_err(|e| ApiError::invalid("invalid_made_at", e.message_ja()))?;
         // Issue 15's incidents will pass their start as the floor.
         Ok(MadeAt(Made::stamp(device, Timestamp(now_millis()), None)))
     }
@@ -86,11 +83,7 @@ impl<S: Send + Sync> FromRequest<S> for FileBody {
         match axum::body::to_bytes(req.into_body(), limit).await {
             Ok(b) => Ok(FileBody(b)),
             Err(e) if is_too_long(&e) => Err(ApiError::PayloadTooLarge { limit }),
-            Err(_) => Err(ApiError::invalid(
-                "unreadable_body",
-                "The request body could not be read.",
-                "送信データを読み取れませんでした。",
-            )),
+            Err(_) => Err(ApiError::invalid("unreadable_body", "送信データを読み取れませんでした。")),
         }
     }
 }
@@ -121,7 +114,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ApplyFlag {
                 _ => {
                     return Err(ApiError::invalid(
                         "invalid_query",
-                        "The only query parameter is apply=true or apply=false.",
                         "指定できるのは apply=true か apply=false だけです。",
                     ))
                 }
@@ -147,13 +139,7 @@ impl<S: Send + Sync> FromRequestParts<S> for MunicipalityParam {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, st: &S) -> Result<Self, ApiError> {
-        let bad = || {
-            ApiError::invalid(
-                "invalid_municipality",
-                "Give ?municipality= a 6-digit local government code, or leave it out.",
-                "市区町村コード（6桁）が正しくありません。",
-            )
-        };
+        let bad = || ApiError::invalid("invalid_municipality", "市区町村コード（6桁）が正しくありません。");
         let axum::extract::Query(q) =
             axum::extract::Query::<MunicipalityQuery>::from_request_parts(parts, st).await.map_err(|_| bad())?;
         q.municipality
@@ -166,28 +152,19 @@ impl<S: Send + Sync> FromRequestParts<S> for MunicipalityParam {
 fn rejection(rej: JsonRejection) -> ApiError {
     match rej {
         JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+        // serde names the field and the expected type, which is what the caller must fix.
         JsonRejection::JsonDataError(e) => ApiError::invalid(
             "invalid_field",
-            // serde names the field and the expected type, which is what the caller must fix.
-            format!(
-                "A field has the wrong type or value: {}",
-                e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")
-            ),
             "入力内容に誤りがあります。項目の形式を確認してください。",
-        ),
-        JsonRejection::JsonSyntaxError(_) => ApiError::invalid(
-            "malformed_json",
-            "The body is not valid JSON.",
-            "送信データの形式（JSON）が正しくありません。",
-        ),
+        )
+        .with("detail", e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")),
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::invalid("malformed_json", "送信データの形式（JSON）が正しくありません。")
+        }
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::PayloadTooLarge { limit: crate::http::BODY_LIMIT }
         }
-        _ => ApiError::invalid(
-            "unreadable_body",
-            "The request body could not be read.",
-            "送信データを読み取れませんでした。",
-        ),
+        _ => ApiError::invalid("unreadable_body", "送信データを読み取れませんでした。"),
     }
 }
 
@@ -249,7 +226,7 @@ mod tests {
         assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_json")));
         let (s, b) = send(b"{\"count\": \"three\"}", j).await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_field")));
-        assert!(b["message"].as_str().unwrap().contains("count"), "{b}");
+        assert!(b["params"]["detail"].as_str().unwrap().starts_with("count:"), "{b}");
         let (s, b) = send(b"{\"count\": 3}", None).await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")));
         let big: &'static [u8] = Box::leak(vec![b' '; crate::http::BODY_LIMIT + 10].into_boxed_slice());

@@ -73,11 +73,7 @@ pub(super) async fn viewed(
 ) -> Result<(Space, Option<bosai_types::incident::Incident>), ApiError> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     if q.incident.as_deref().is_some_and(|i| i.chars().count() > 64) {
-        return Err(ApiError::invalid(
-            "invalid_filter",
-            "incident is an incident id (at most 64 characters) or `real`.",
-            "災害・訓練の指定が正しくありません。",
-        ));
+        return Err(ApiError::invalid("invalid_filter", "災害・訓練の指定が正しくありません。"));
     }
     let drill = match q.incident.as_deref() {
         None | Some("") => incidents::space_now(store, m, now).await?.1,
@@ -85,7 +81,7 @@ pub(super) async fn viewed(
         Some(id) => {
             let inc = incidents::get(store, id).await?;
             if !inc.municipalities.contains(m) {
-                return Err(ApiError::NotFound("The incident", "災害・訓練"));
+                return Err(ApiError::NotFound("災害・訓練"));
             }
             (inc.kind == IncidentKind::Drill).then_some(inc)
         }
@@ -129,11 +125,7 @@ async fn audited_log(
     action: &str,
 ) -> Result<Vec<AuditEntry>, ApiError> {
     let Query(f) = q.map_err(|e| {
-        ApiError::invalid(
-            "invalid_filter",
-            format!("The audit filter is not valid: {}", e.body_text()),
-            "絞り込みの条件が正しくありません。",
-        )
+        ApiError::invalid("invalid_filter", "絞り込みの条件が正しくありません。").with("detail", e.body_text())
     })?;
     let m = super::principal::hq_municipality(p, st).await?;
     let now = Timestamp(crate::clock::now_millis());

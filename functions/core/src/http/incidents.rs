@@ -64,7 +64,7 @@ async fn close(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Incident>, ApiError> {
     if !bosai_types::checkin::valid_event_id(&id) {
-        return Err(ApiError::NotFound("The incident", "災害・訓練"));
+        return Err(ApiError::NotFound("災害・訓練"));
     }
     Ok(Json(lifecycle::close(st.store.as_ref(), &p, &id, st.config.retention_days, Timestamp(now_millis())).await?))
 }

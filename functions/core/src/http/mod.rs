@@ -90,7 +90,7 @@ impl AppState {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::NotFound("This API route", "このAPI")
+    ApiError::NotFound("このAPI")
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -25,8 +25,7 @@ fn push(st: &AppState) -> Result<&subscriptions::PushSettings, ApiError> {
 }
 
 pub fn notice_id(raw: &str) -> Result<NoticeId, ApiError> {
-    NoticeId::parse(raw)
-        .map_err(|e| ApiError::invalid("invalid_notice_id", e.to_string(), "お知らせIDの形式が正しくありません。"))
+    NoticeId::parse(raw).map_err(|_| ApiError::invalid("invalid_notice_id", "お知らせIDの形式が正しくありません。"))
 }
 
 /// The key browsers need for `pushManager.subscribe` (`applicationServerKey`).
@@ -171,7 +170,7 @@ async fn landing(
 ) -> axum::response::Response {
     let found = match NoticeId::parse(id) {
         Ok(id) => notices::public(st.store.as_ref(), m, &id).await,
-        Err(_) => Err(ApiError::NotFound("The notice", "お知らせ")),
+        Err(_) => Err(ApiError::NotFound("お知らせ")),
     };
     match found {
         Ok(n) => {

@@ -144,9 +144,7 @@ async fn history(
     State(st): State<AppState>,
     q: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<SafetyReport>>, ApiError> {
-    let Query(q) = q.map_err(|_| {
-        ApiError::invalid("invalid_query", "Add ?member_id=… to the address.", "member_id を指定してください。")
-    })?;
+    let Query(q) = q.map_err(|_| ApiError::invalid("invalid_query", "member_id を指定してください。"))?;
     Ok(Json(safety::history(st.store.as_ref(), &p.sub, &member_id(&q.member_id)?).await?))
 }
 

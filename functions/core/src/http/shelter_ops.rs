@@ -66,18 +66,10 @@ async fn scans(
     let incidents = crate::domain::incidents::all(st.store.as_ref()).await?;
     let host = scans::Host { shelter: &shelter, municipality: &host, incidents: &incidents };
     if !valid_device_id(&batch.device_id) {
-        return Err(ApiError::invalid(
-            "invalid_device_id",
-            "device_id must be 1-64 characters of A-Z, a-z, 0-9, '-' and '_'.",
-            "端末IDの形式が正しくありません。",
-        ));
+        return Err(ApiError::invalid("invalid_device_id", "端末IDの形式が正しくありません。"));
     }
     if batch.records.len() > MAX_BATCH_RECORDS {
-        return Err(ApiError::invalid(
-            "batch_too_large",
-            format!("Send at most {MAX_BATCH_RECORDS} records per batch."),
-            "一度に送れるのは200件までです。",
-        ));
+        return Err(ApiError::invalid("batch_too_large", "一度に送れるのは200件までです。"));
     }
     let recorded_by = format!("{}@{}", who.sub, batch.device_id);
     let mut results = Vec::with_capacity(batch.records.len());
@@ -129,11 +121,7 @@ async fn poster(
 
 fn filter(q: Result<Query<RosterFilter>, axum::extract::rejection::QueryRejection>) -> Result<RosterFilter, ApiError> {
     q.map(|Query(f)| f).map_err(|e| {
-        ApiError::invalid(
-            "invalid_filter",
-            format!("The roster filter is not valid: {}", e.body_text()),
-            "絞り込みの条件が正しくありません。",
-        )
+        ApiError::invalid("invalid_filter", "絞り込みの条件が正しくありません。").with("detail", e.body_text())
     })
 }
 
@@ -218,11 +206,7 @@ async fn past_rosters(
     // Empty is left out, as on HQ's views (schemathesis sent `?incident=`).
     let q = PastQuery { incident: q.map(|Query(q)| q).unwrap_or_default().incident.filter(|i| !i.is_empty()) };
     if q.incident.as_deref().is_some_and(|i| i.chars().count() > 64) {
-        return Err(ApiError::invalid(
-            "invalid_filter",
-            "incident is an incident id (at most 64 characters).",
-            "災害の指定が正しくありません。",
-        ));
+        return Err(ApiError::invalid("invalid_filter", "災害の指定が正しくありません。"));
     }
     let (shelter, municipality) = managed_in(&st, &who, &id).await?;
     let rosters =

@@ -6,8 +6,7 @@ use axum::Json;
 use bosai_types::{Shelter, ShelterId};
 
 pub(super) fn shelter_id(raw: &str) -> Result<ShelterId, ApiError> {
-    ShelterId::parse(raw)
-        .map_err(|e| ApiError::invalid("invalid_shelter_id", e.to_string(), "避難所IDの形式が正しくありません。"))
+    ShelterId::parse(raw).map_err(|_| ApiError::invalid("invalid_shelter_id", "避難所IDの形式が正しくありません。"))
 }
 
 /// Public list of a municipality's shelters with congestion (the deployment's own by default).

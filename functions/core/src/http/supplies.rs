@@ -13,13 +13,8 @@ super::routes::operations!(list, set_stock, deliver, requests);
 
 fn ids(shelter: &str, item: &str) -> Result<(bosai_types::ShelterId, SupplyItem), ApiError> {
     let shelter = super::shelters::shelter_id(shelter)?;
-    let item = SupplyItem::parse_code(item).ok_or_else(|| {
-        ApiError::invalid(
-            "unknown_item",
-            "This is not an item of the supply catalog (e.g. drinking_water, infant_diaper-m, allergy_free_meal-egg).",
-            "物資の品目が正しくありません。",
-        )
-    })?;
+    let item = SupplyItem::parse_code(item)
+        .ok_or_else(|| ApiError::invalid("unknown_item", "物資の品目が正しくありません。"))?;
     Ok((shelter, item))
 }
 

@@ -18,8 +18,7 @@ fn now() -> Timestamp {
 }
 
 fn survey_id(raw: &str) -> Result<SurveyId, ApiError> {
-    SurveyId::parse(raw)
-        .map_err(|e| ApiError::invalid("invalid_survey_id", e.to_string(), "調査IDの形式が正しくありません。"))
+    SurveyId::parse(raw).map_err(|_| ApiError::invalid("invalid_survey_id", "調査IDの形式が正しくありません。"))
 }
 
 /// Where the resident is: their registered area, the shelter they themself are checked in at
@@ -108,11 +107,7 @@ async fn totals(
 ) -> Result<Json<SurveyTotals>, ApiError> {
     let id = survey_id(&id)?;
     let bad_period = || {
-        ApiError::invalid(
-            "invalid_period",
-            "Give ?period=once or ?period=YYYY-MM-DD (a Japanese calendar date), or leave it out for the current period.",
-            "period には once または日付（YYYY-MM-DD）を指定するか、省略してください。",
-        )
+        ApiError::invalid("invalid_period", "period には once または日付（YYYY-MM-DD）を指定するか、省略してください。")
     };
     let Query(q) = q.map_err(|_| bad_period())?;
     let period = q.period.as_deref().map(|s| Period::parse(s).ok_or_else(bad_period)).transpose()?;

@@ -135,6 +135,7 @@ async fn bad_files_are_clear_4xx(app: TestApp) {
     let (status, body) = upload(&app, &admin, "131016", "?apply=true", vec![b'x'; 50 * 1024 * 1024]).await;
     assert_eq!((status, body["code"].as_str()), (413, Some("payload_too_large")));
     assert!(body["message"].as_str().unwrap().contains("8192 KB"), "{body}");
+    assert_eq!(body["params"]["limit_kb"], "8192", "the app words it from the limit: {body}");
     // Nothing of Chiyoda's was stored along the way.
     assert!(shelters::stored_of(app.store.as_ref(), &MunicipalityCode::parse("131016").unwrap())
         .await

@@ -53,7 +53,7 @@ async fn shelter_by_id(app: TestApp) {
     assert_eq!(res.status(), 400);
     let body = json(res).await;
     assert_eq!(body["code"], "invalid_shelter_id");
-    assert!(body["message_ja"].as_str().unwrap().contains("避難所"));
+    assert!(body["message"].as_str().unwrap().contains("避難所"));
 }
 
 async fn bad_routes_get_json_errors(app: TestApp) {

@@ -99,7 +99,7 @@ async fn area_registration(app: TestApp) {
     for bad in [json!({"area": "Aoba 1"}), json!({"area": ""}), json!({}), json!({"area": "aoba-1", "x": 1})] {
         let (s, v) = app.call("PUT", "/api/me/area", &t, Some(bad.clone())).await;
         assert_eq!(s, 400, "{bad} → {v}");
-        assert!(v["message"].as_str().is_some_and(|d| !d.is_empty()) && v["message_ja"].is_string(), "{v}");
+        assert!(v["message"].as_str().is_some_and(|d| !d.is_empty()) && v.get("message_ja").is_none(), "{v}");
     }
     let (s, v) = app.call("PUT", "/api/me/area", &t, Some(json!({"area": "kita-9"}))).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("unknown_area")), "not an area of this municipality");

@@ -207,7 +207,7 @@ async fn subscription_rules(app: TestApp) {
     for bad in [evil, bad_keys, json!({"endpoint": "https://fcm.googleapis.com/x"})] {
         let (s, v) = app.call("POST", "/api/push/subscriptions", &taro, Some(bad.clone())).await;
         assert_eq!(s, 400, "{bad} → {v}");
-        assert!(v["message_ja"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
     for i in [0, 1] {
         assert_eq!(app.call("POST", "/api/push/subscriptions", &taro, Some(device(&push, i))).await.0, 204);
@@ -232,7 +232,7 @@ async fn subscription_rules(app: TestApp) {
     long["body"]["ja"] = json!("あ".repeat(401));
     let (s, e) = app.call("POST", "/api/hq/notices", &hq, Some(long)).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("invalid_body")));
-    assert!(e["message_ja"].as_str().unwrap().contains("400文字"));
+    assert!(e["message"].as_str().unwrap().contains("400文字"));
     let (s, e) = app
         .call("POST", "/api/hq/notices", &hq, Some(notice("rules-5", json!({"type": "areas", "areas": ["kita-9"]}))))
         .await;

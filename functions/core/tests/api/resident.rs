@@ -149,7 +149,7 @@ async fn bad_input_writes_nothing(app: TestApp) {
         let body = if body.is_null() { None } else { Some(body) };
         let (s, v) = r.send(method, path, body).await;
         assert_eq!((s, v["code"].as_str()), (status, Some(code)), "{method} {path}: {v}");
-        assert!(!v["message_ja"].as_str().unwrap_or("").is_empty());
+        assert!(!v["message"].as_str().unwrap_or("").is_empty());
     }
     // A field's broken rule is named (`params.reason`): the app words it in the reader's language.
     let reasons = [

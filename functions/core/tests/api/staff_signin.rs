@@ -159,7 +159,7 @@ async fn run(store: Arc<dyn bosai_store::Store>) {
     idp.prepare("c0", &es, "idp-sub-1", nonce, json!({}));
     let (status, body) = exchange(&app, "c0", nonce).await;
     assert_eq!((status, body["code"].as_str()), (403, Some("no_staff_account")), "{body}");
-    assert!(body["message_ja"].as_str().unwrap().contains("idp-sub-1"), "names the account to register");
+    assert!(body["message"].as_str().unwrap().contains("idp-sub-1"), "names the account to register");
 
     // The admin registers them as shelter staff of the demo shelter.
     let (status, saved) = admin_put(

@@ -71,19 +71,15 @@ pub fn may_run_surveys(who: &Principal, m: &MunicipalityCode) -> bool {
 }
 
 fn answer_error(e: AnswerError) -> ApiError {
-    ApiError::invalid(e.code(), e.message(false), e.message(true))
+    ApiError::invalid(e.code(), e.message(true))
 }
 
 fn out_of_scope() -> ApiError {
-    ApiError::invalid(
-        "survey_out_of_scope",
-        "This survey is for residents of other areas or shelters, so your account cannot answer it.",
-        "この調査は他の地区・避難所の方が対象のため、回答できません。",
-    )
+    ApiError::invalid("survey_out_of_scope", "この調査は他の地区・避難所の方が対象のため、回答できません。")
 }
 
 fn not_found() -> ApiError {
-    ApiError::NotFound("The survey", "調査")
+    ApiError::NotFound("調査")
 }
 
 fn unreadable(what: &str) -> ApiError {
@@ -165,11 +161,7 @@ pub async fn list_for_hq(
 }
 
 fn id_taken() -> ApiError {
-    ApiError::invalid(
-        "survey_id_taken",
-        "A different survey already uses this id. Create the survey with a new id.",
-        "このIDは別の調査で使われています。新しいIDで作成してください。",
-    )
+    ApiError::invalid("survey_id_taken", "このIDは別の調査で使われています。新しいIDで作成してください。")
 }
 
 /// Creates a survey. Idempotent: the same request again returns the stored survey and `false`.
@@ -192,7 +184,7 @@ pub async fn create(
     if let Some(existing) = store.get(&key).await? {
         return replay(existing);
     }
-    req.validate(now).map_err(|e| ApiError::invalid(e.code, e.en, e.ja))?;
+    req.validate(now).map_err(|e| ApiError::invalid(e.code, e.ja))?;
     let mut item = survey_item(m, req, now);
     // It belongs to the incident open now: a drill's survey is the drill's, its answers go with it.
     let all = crate::domain::incidents::all(store).await?;

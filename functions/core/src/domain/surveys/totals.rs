@@ -40,7 +40,6 @@ pub(super) fn resolve_period(survey: &Survey, period: Option<Period>, now: Times
     if !period.fits(survey.recurrence) {
         return Err(ApiError::invalid(
             "invalid_period",
-            "This survey's period is \"once\" for a one-time survey, or a date YYYY-MM-DD for a daily one.",
             "集計期間は、1回限りの調査では \"once\"、毎日の調査では日付（YYYY-MM-DD）を指定してください。",
         ));
     }
