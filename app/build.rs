@@ -286,9 +286,10 @@ fn plain(s: &str) -> String {
 }
 
 fn tr_struct(reference: &Map<String, Value>) -> String {
-    // Texts first, then plurals: `from_lines` fills two arrays laid out as the struct is.
+    // Texts first, then plurals, each by name: `from_lines` fills two arrays laid out as the
+    // struct is, and `build-app.sh` writes the served catalogs in this order.
     let mut keys: Vec<(&String, &Value)> = reference.iter().filter(|(k, _)| !k.starts_with('_')).collect();
-    keys.sort_by_key(|(_, v)| v.is_object());
+    keys.sort_by_key(|(k, v)| (v.is_object(), *k));
     let mut s =
         String::from("/// Every resident-area string (generated: one field per key of `i18n/resident/ja.json`).\n");
     s.push_str("/// Plain text; `{name}` placeholders are filled by `fill`. `repr(C)`: the texts, then the\n");
@@ -314,28 +315,34 @@ fn tr_struct(reference: &Map<String, Value>) -> String {
             }
         }
     }
-    s.push_str(
-        "};\n\nimpl Tr {\n    /// A fetched catalog (`key<TAB>text` lines, plural forms as `key.category`; the build\n",
-    );
-    s.push_str("    /// checked it against the reference).\n");
-    // One loop per kind rather than a call per field: less wasm.
     let texts: Vec<&String> = keys.iter().filter(|(_, v)| !v.is_object()).map(|(k, _)| *k).collect();
     let plurals: Vec<&String> = keys.iter().filter(|(_, v)| v.is_object()).map(|(k, _)| *k).collect();
+    // The served catalogs are positional (no key names in them or in the wasm); this names the
+    // order they were written in, so a catalog of another build is refused, not misread.
+    let order: Vec<&str> = texts.iter().chain(&plurals).map(|k| k.as_str()).collect();
+    let _ =
+        writeln!(s, "}};\n\n/// The key order served catalogs are written in (FNV-1a of the keys; `build-app.sh`).");
+    let _ = writeln!(s, "pub const CATALOG_ORDER: &str = \"{:016x}\";\n", fnv1a(&order.join("\n")));
+    s.push_str(
+        "impl Tr {\n    /// A fetched catalog: its texts in `Tr`'s field order, one per line, then each plural as\n",
+    );
+    s.push_str("    /// `category<TAB>text` pairs on one line (the build checked it against the reference).\n");
     s.push_str("    pub fn from_lines(lines: &Lines, intern: &mut dyn FnMut(&str) -> &'static str) -> Result<Tr, &'static str> {\n");
-    let _ = writeln!(s, "        const TEXTS: [&str; {}] = {texts:?};", texts.len());
-    let _ = writeln!(s, "        const PLURALS: [&str; {}] = {plurals:?};", plurals.len());
-    // Filling two arrays and reinterpreting them takes a few bytes of wasm; naming each of ~700
+    let _ =
+        writeln!(s, "        const TEXTS: usize = {};\n        const PLURALS: usize = {};", texts.len(), plurals.len());
+    s.push_str("        lines.check(CATALOG_ORDER, TEXTS + PLURALS)?;\n");
+    // Filling two arrays and reinterpreting them takes a few bytes of wasm; naming each of ~340
     // fields in a struct expression took 8 KB.
-    s.push_str("        #[repr(C)]\n        struct Raw {\n            t: [&'static str; TEXTS.len()],\n            p: [Plural; PLURALS.len()],\n        }\n");
+    s.push_str("        #[repr(C)]\n        struct Raw {\n            t: [&'static str; TEXTS],\n            p: [Plural; PLURALS],\n        }\n");
     s.push_str(
         "        const { assert!(size_of::<Raw>() == size_of::<Tr>() && align_of::<Raw>() == align_of::<Tr>()) };\n",
     );
-    s.push_str("        let mut raw = Raw { t: [\"\"; TEXTS.len()], p: [Plural(&[]); PLURALS.len()] };\n");
-    s.push_str("        for (slot, k) in raw.t.iter_mut().zip(TEXTS) {\n            *slot = lines.text(k, intern)?;\n        }\n");
-    s.push_str("        for (slot, k) in raw.p.iter_mut().zip(PLURALS) {\n            *slot = lines.plural(k, intern)?;\n        }\n");
-    s.push_str("        // SAFETY: both are `repr(C)`; `Tr` declares the TEXTS (`&'static str`) and then the\n");
-    s.push_str("        // PLURALS (`Plural`, `repr(transparent)`) in the order of these lists, so its fields lie\n");
-    s.push_str("        // exactly where `Raw`'s array elements do (same types, no padding: the assert above).\n");
+    s.push_str("        let mut raw = Raw { t: [\"\"; TEXTS], p: [Plural(&[]); PLURALS] };\n");
+    s.push_str("        for (i, slot) in raw.t.iter_mut().enumerate() {\n            *slot = intern(lines.line(i));\n        }\n");
+    s.push_str("        for (i, slot) in raw.p.iter_mut().enumerate() {\n            *slot = lines.plural(TEXTS + i, intern)?;\n        }\n");
+    s.push_str("        // SAFETY: both are `repr(C)`; `Tr` declares its texts (`&'static str`) and then its\n");
+    s.push_str("        // plurals (`Plural`, `repr(transparent)`), so its fields lie exactly where `Raw`'s array\n");
+    s.push_str("        // elements do (same types in the same order, no padding: the assert above).\n");
     s.push_str("        Ok(unsafe { core::mem::transmute::<Raw, Tr>(raw) })\n    }\n");
     // Lookups by the server's codes: `error_<reason>` and `problem_<code>` keys.
     for (f, prefix, doc) in [
@@ -399,4 +406,9 @@ fn compiled_struct(
         s.push_str("];\n\n");
     }
     s
+}
+
+/// FNV-1a, 64 bits (also in `scripts/build-app.sh`): names the served catalogs' key order.
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }

@@ -79,18 +79,25 @@ PY
 boot_js="boot-$(hash16 "$NEW/boot.js").js"
 mv "$NEW/boot.js" "$NEW/$boot_js"
 # Language catalogs (app/i18n/resident, checked by app/build.rs), one per language; the app
-# fetches only the chosen one (Japanese is compiled in). Served as `key<TAB>text` lines, plural
-# forms as `key.category` (app/src/i18n/load.rs reads them with far less wasm than JSON).
+# fetches only the chosen one (Japanese is compiled in). Served by position, no key names
+# (app/src/i18n/load.rs): the first line names the key order (FNV-1a 64 of the reference's keys,
+# texts then plurals, each by name: app/build.rs computes the same), then one text per line, then each
+# plural as `category<TAB>text` pairs.
 mkdir -p "$NEW/i18n/resident"
-python3 - "$NEW/i18n/resident" app/i18n/resident/*.json <<'PY'
+python3 - "$NEW/i18n/resident" app/i18n/resident/ja.json app/i18n/resident/*.json <<'PY'
 import json, os, sys
-for path in sys.argv[2:]:
-    lines = []
-    for key, value in json.load(open(path, encoding="utf-8")).items():
-        if key.startswith("_"):
-            continue  # the header (who made it, review state) stays in the source
-        forms = value.items() if isinstance(value, dict) else [(None, value)]
-        lines += [f"{key}.{c}\t{v}" if c else f"{key}\t{v}" for c, v in forms]
+reference = json.load(open(sys.argv[2], encoding="utf-8"))
+keys = [k for k in reference if not k.startswith("_")]
+keys.sort(key=lambda k: (isinstance(reference[k], dict), k))
+h = 0xCBF29CE484222325
+for b in "\n".join(keys).encode():
+    h = ((h ^ b) * 0x100000001B3) % (1 << 64)
+for path in sys.argv[3:]:
+    catalog = json.load(open(path, encoding="utf-8"))
+    lines = [f"{h:016x}"]
+    for key in keys:
+        value = catalog[key]
+        lines.append("\t".join(f"{c}\t{v}" for c, v in value.items()) if isinstance(value, dict) else value)
     name = os.path.basename(path).removesuffix(".json") + ".txt"
     with open(os.path.join(sys.argv[1], name), "w", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")

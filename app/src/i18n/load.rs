@@ -1,8 +1,10 @@
 //! A catalog is fetched when its language is chosen, only that one (`/i18n/resident/<code>.txt`;
 //! the service worker keeps it for offline use). Japanese is compiled in.
 //!
-//! Served as `key<TAB>text` lines (plural forms as `key.category`), written by build-app.sh from
-//! the JSON sources: reading lines takes far less wasm than a JSON map would.
+//! Served as lines by position, written by build-app.sh from the JSON sources: the first names the
+//! key order (`CATALOG_ORDER`), then one text per line in `Tr`'s field order, then each plural as
+//! `category<TAB>text` pairs. Reading lines takes far less wasm than a JSON map would, and without
+//! key names neither the wasm nor the catalog carries them.
 
 use super::{ruby, Lang, Plural, Tr, JA};
 use crate::api::ApiError;
@@ -42,56 +44,68 @@ pub fn install_for_test(l: Lang, json: &str) {
     LOADED.with(|c| c.borrow_mut().push((l, Box::leak(Box::new(tr)))));
 }
 
-/// The served form of a catalog, as scripts/build-app.sh writes it from a JSON source.
+/// The served form of a catalog, as scripts/build-app.sh writes it from a JSON source: the key
+/// order's name, then the reference's texts one per line, then its plurals as
+/// `category<TAB>text` pairs (texts first, as `Tr` declares them).
 #[cfg(test)]
 fn served(json: &str) -> String {
-    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).unwrap();
-    let mut out = String::new();
-    for (k, v) in map.iter().filter(|(k, _)| !k.starts_with('_')) {
-        match v {
-            serde_json::Value::Object(forms) => {
-                forms.iter().for_each(|(c, f)| out.push_str(&format!("{k}.{c}\t{}\n", f.as_str().unwrap())))
+    use serde_json::{Map, Value};
+    let reference = format!("{}/i18n/resident/ja.json", env!("CARGO_MANIFEST_DIR"));
+    let reference: Map<String, Value> = serde_json::from_str(&std::fs::read_to_string(reference).unwrap()).unwrap();
+    let map: Map<String, Value> = serde_json::from_str(json).unwrap();
+    let mut keys: Vec<(&String, &Value)> = reference.iter().filter(|(k, _)| !k.starts_with('_')).collect();
+    keys.sort_by_key(|(k, v)| (v.is_object(), *k));
+    let mut out = format!("{}\n", super::CATALOG_ORDER);
+    for (k, _) in keys {
+        match map.get(k).unwrap_or(&Value::Null) {
+            Value::Null => continue,
+            Value::Object(forms) => {
+                let pairs: Vec<String> = forms.iter().map(|(c, f)| format!("{c}\t{}", f.as_str().unwrap())).collect();
+                out.push_str(&pairs.join("\t"));
             }
-            v => out.push_str(&format!("{k}\t{}\n", v.as_str().unwrap())),
+            v => out.push_str(v.as_str().unwrap()),
         }
+        out.push('\n');
     }
     out
 }
 
 /// A served catalog as `Tr` (strings leaked: one catalog per language chosen, for the page's life).
 pub fn parse(text: &str) -> Result<Tr, String> {
-    Tr::from_lines(&Lines::new(text), &mut ruby::intern).map_err(|k| format!("missing `{k}`"))
+    Tr::from_lines(&Lines::new(text), &mut ruby::intern).map_err(str::to_owned)
 }
 
-/// A served catalog's lines. Looked up by a linear scan: a few hundred keys, once per language
-/// chosen, and no sort code in the wasm.
-pub struct Lines<'a>(Vec<(&'a str, &'a str)>);
-
-const PLURAL_CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+/// A served catalog's lines: the first names the key order it was written in, the rest are the
+/// texts by position (no key names: less to download, and none in the wasm).
+pub struct Lines<'a>(Vec<&'a str>);
 
 impl<'a> Lines<'a> {
     pub fn new(text: &'a str) -> Self {
-        Lines(text.lines().filter_map(|l| l.split_once('\t')).collect())
+        Lines(text.lines().collect())
     }
-    fn get(&self, key: &str) -> Option<&'a str> {
-        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    /// Refuses a catalog written in another key order (another build's) or of another length.
+    pub fn check(&self, order: &str, count: usize) -> Result<(), &'static str> {
+        if self.0.first() != Some(&order) {
+            return Err("a catalog of another version");
+        }
+        if self.0.len() != count + 1 {
+            return Err("a catalog with lines missing or extra");
+        }
+        Ok(())
     }
-    pub fn text(
-        &self,
-        key: &'static str,
-        intern: &mut dyn FnMut(&str) -> &'static str,
-    ) -> Result<&'static str, &'static str> {
-        self.get(key).map(intern).ok_or(key)
+    /// Text number `i` (`check` made sure it is there).
+    pub fn line(&self, i: usize) -> &'a str {
+        self.0[i + 1]
     }
-    pub fn plural(
-        &self,
-        key: &'static str,
-        intern: &mut dyn FnMut(&str) -> &'static str,
-    ) -> Result<Plural, &'static str> {
-        let forms: Vec<(&'static str, &'static str)> =
-            PLURAL_CATEGORIES.iter().filter_map(|c| Some((*c, intern(self.get(&format!("{key}.{c}"))?)))).collect();
+    /// Plural number `i`: `category<TAB>text` pairs, `other` among them.
+    pub fn plural(&self, i: usize, intern: &mut dyn FnMut(&str) -> &'static str) -> Result<Plural, &'static str> {
+        let mut parts = self.line(i).split('\t');
+        let mut forms: Vec<(&'static str, &'static str)> = Vec::new();
+        while let (Some(c), Some(t)) = (parts.next(), parts.next()) {
+            forms.push((intern(c), intern(t)));
+        }
         if !forms.iter().any(|(c, _)| *c == "other") {
-            return Err(key);
+            return Err("a plural without `other`");
         }
         Ok(Plural(Box::leak(forms.into_boxed_slice())))
     }
@@ -193,6 +207,10 @@ mod tests {
         let mut map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&ja).unwrap();
         map.remove("safety_title");
         let err = parse(&served(&serde_json::to_string(&map).unwrap())).err().unwrap();
-        assert!(err.contains("safety_title"), "{err}");
+        assert!(err.contains("missing"), "{err}");
+        // A catalog of another build (another key order) is refused, not read into wrong fields.
+        let other = served(&ja).replacen(super::super::CATALOG_ORDER, "0123456789abcdef", 1);
+        assert!(parse(&other).err().unwrap().contains("another version"));
+        assert!(parse(&served(&ja)).is_ok());
     }
 }
