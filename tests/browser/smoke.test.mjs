@@ -1,7 +1,7 @@
 // Smoke test: the PWA served by bosai-local, in Japanese and English, and offline.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
+import { launchBrowser, screenshot, chooseLanguage, waitForServiceWorker } from './lib/browser.mjs';
 import { startStack } from './lib/stack.mjs';
 
 let stack;
@@ -46,6 +46,34 @@ test('a resident never downloads the staff bundle', async () => {
     assert.ok(cached.some((p) => /^\/resident-[0-9a-f]{16}\/split___my_data_route_view_\d+\.wasm$/.test(p)), `chunks precached: ${cached}`);
     assert.deepEqual(cached.filter((p) => /staff/.test(p)), [], 'no staff file in the cache');
     assert.deepEqual(fetched.filter((p) => /staff/.test(p)), [], 'no staff file fetched');
+  } finally {
+    await b.close();
+  }
+});
+
+test('a request lost while the app installs is tried again: the phone still gets the offline app', async () => {
+  const b = await launchBrowser();
+  try {
+    // The service worker's own fetch of the stylesheet: the first one is lost (a reset
+    // connection, as on one bar of signal), the next ones go through.
+    let swFetches = 0;
+    await b.context.route(/\/app-[0-9a-f]{16}\.css$/, (route, request) => {
+      if (!request.serviceWorker()) return route.continue();
+      swFetches += 1;
+      return swFetches === 1 ? route.abort('connectionreset') : route.continue();
+    });
+    await b.page.goto(`${stack.url}/`);
+    await waitForServiceWorker(b.page);
+    assert.ok(swFetches >= 2, `the lost fetch was tried again (${swFetches} fetches)`);
+    const cached = await b.page.evaluate(async () => {
+      const c = await caches.open((await caches.keys()).find((k) => k.startsWith('bosai-shell-')));
+      return (await c.keys()).map((r) => new URL(r.url).pathname);
+    });
+    assert.ok(cached.some((p) => /^\/app-[0-9a-f]{16}\.css$/.test(p)), `the stylesheet is precached: ${cached}`);
+    // Offline, the app still opens (from the precache).
+    await b.context.setOffline(true);
+    await b.page.reload();
+    await b.page.locator('main h1').first().waitFor();
   } finally {
     await b.close();
   }
