@@ -232,12 +232,52 @@ impl NeedsInput {
     }
 }
 
-/// The stored registration: every field of [`NeedsInput`] and when it was saved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The stored registration: every field of [`NeedsInput`] and when it was saved, in one flat
+/// object. Serialized by serde's derive; read by hand (below).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Needs {
     #[serde(flatten)]
     pub needs: NeedsInput,
     pub updated_at: Timestamp,
+}
+
+/// Read as one flat object, not by serde's derive for a `flatten`ed field: that buffers the whole
+/// object in serde's `Content` first (8 KB of the resident's first download, in every household
+/// member read). The same rules: `NeedsInput`'s fields with their defaults, `updated_at`, nothing
+/// else. A field added to `NeedsInput` does not compile here until it is added to `Wire`.
+impl<'de> Deserialize<'de> for Needs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire {
+            #[serde(default)]
+            allergens: Vec<AllergenCode>,
+            #[serde(default)]
+            other_allergies: String,
+            #[serde(default)]
+            dietary: Vec<DietaryNeed>,
+            #[serde(default)]
+            medical: Vec<MedicalNeed>,
+            #[serde(default)]
+            medical_note: String,
+            #[serde(default)]
+            care: Vec<CareNeed>,
+            #[serde(default)]
+            nursing_care_level: Option<NursingCareLevel>,
+            updated_at: Timestamp,
+        }
+        let w = Wire::deserialize(d)?;
+        let needs = NeedsInput {
+            allergens: w.allergens,
+            other_allergies: w.other_allergies,
+            dietary: w.dietary,
+            medical: w.medical,
+            medical_note: w.medical_note,
+            care: w.care,
+            nursing_care_level: w.nursing_care_level,
+        };
+        Ok(Needs { needs, updated_at: w.updated_at })
+    }
 }
 
 // Not derived: utoipa documents a flattened field as `allOf: [NeedsInput, {updated_at}]`, and
@@ -271,6 +311,32 @@ impl utoipa::ToSchema for Needs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hand-written reader of `Needs` keeps the flat form: everything round-trips, fields
+    /// left out take their defaults, an unknown field or a missing `updated_at` is refused.
+    #[test]
+    fn stored_needs_read_as_the_derive_did() {
+        let full = Needs {
+            needs: NeedsInput {
+                allergens: vec![AllergenCode::Egg, AllergenCode::Milk],
+                other_allergies: "キウイ".into(),
+                dietary: vec![DietaryNeed::Halal],
+                medical: vec![MedicalNeed::Dialysis],
+                medical_note: "週3回".into(),
+                care: vec![CareNeed::Wheelchair],
+                nursing_care_level: Some(NursingCareLevel::Care2),
+            },
+            updated_at: Timestamp(1_733_000_000_000),
+        };
+        let json = serde_json::to_string(&full).unwrap();
+        assert!(json.contains("\"allergens\"") && !json.contains("\"needs\""), "flat: {json}");
+        assert_eq!(serde_json::from_str::<Needs>(&json).unwrap(), full);
+        let read = |j: &str| serde_json::from_str::<Needs>(j).map_err(|e| e.to_string());
+        assert_eq!(read(r#"{"updated_at":5}"#), Ok(Needs { needs: NeedsInput::default(), updated_at: Timestamp(5) }));
+        assert!(read(r#"{"updated_at":5,"blood_type":"A"}"#).unwrap_err().contains("unknown field"));
+        assert!(read(r#"{"allergens":["egg"]}"#).unwrap_err().contains("missing field `updated_at`"));
+        assert!(read(r#"{"updated_at":5,"allergens":["chocolate"]}"#).is_err());
+    }
 
     #[test]
     fn every_care_need_is_listed_once() {

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 pub const MAX_PLACE_CHARS: usize = 100;
 pub const MAX_HELP_CHARS: usize = 200;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// On the wire `{"status": "at_shelter", "shelter_id": "…"}`: the kind in `status`, its fields
+/// beside it, nothing else. Serialized by serde's derive; read by hand (below).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case", deny_unknown_fields)]
 pub enum SafetyStatus {
@@ -38,6 +40,87 @@ fn place_schema() -> utoipa::openapi::schema::Object {
 #[cfg(feature = "openapi")]
 fn help_schema() -> utoipa::openapi::schema::Object {
     crate::schema::trimmed(MAX_HELP_CHARS, false, "1-200 characters once trimmed")
+}
+
+/// Read as one flat object, not by serde's derive for an internally tagged enum: that buffers the
+/// whole object in serde's `Content` first, which took 8.5 KB of the resident's first download
+/// for this one type. The derive's rules, kept: a known `status`; a struct variant's own fields,
+/// and no other field (`deny_unknown_fields`); a unit variant (`safe_at_home`) ignores any other
+/// field, as serde's internally tagged unit variants do (the OpenAPI document says so).
+impl<'de> Deserialize<'de> for SafetyStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(StatusVisitor)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StatusKind {
+    SafeAtHome,
+    AtShelter,
+    Elsewhere,
+    NeedsHelp,
+}
+
+struct StatusVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StatusVisitor {
+    type Value = SafetyStatus;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a safety status: {\"status\": …} and its fields")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<SafetyStatus, A::Error> {
+        use serde::de::Error;
+        const FIELDS: &[&str] = &["status", "shelter_id", "place", "what", "location"];
+        let (mut status, mut shelter_id, mut place, mut what, mut location) = (None, None, None, None, None);
+        // The first field that is no field of any kind (refused by every struct variant).
+        let mut unknown: Option<String> = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "status" => status = Some(map.next_value::<StatusKind>()?),
+                "shelter_id" => shelter_id = Some(map.next_value::<ShelterId>()?),
+                "place" => place = Some(map.next_value::<String>()?),
+                "what" => what = Some(map.next_value::<String>()?),
+                "location" => location = Some(map.next_value::<String>()?),
+                other => {
+                    unknown.get_or_insert_with(|| other.to_owned());
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let status = status.ok_or_else(|| A::Error::missing_field("status"))?;
+        let given = [("shelter_id", shelter_id.is_some()), ("place", place.is_some())]
+            .into_iter()
+            .chain([("what", what.is_some()), ("location", location.is_some())]);
+        // A struct variant refuses another kind's field as it refuses any unknown name.
+        let only = |own: &[&str]| -> Result<(), A::Error> {
+            let other = given.clone().find(|(f, set)| *set && !own.contains(f)).map(|(f, _)| f.to_owned());
+            match other.or(unknown.clone()) {
+                Some(f) => Err(A::Error::unknown_field(&f, FIELDS)),
+                None => Ok(()),
+            }
+        };
+        fn need<T, E: serde::de::Error>(v: Option<T>, f: &'static str) -> Result<T, E> {
+            v.ok_or_else(|| E::missing_field(f))
+        }
+        Ok(match status {
+            StatusKind::SafeAtHome => SafetyStatus::SafeAtHome,
+            StatusKind::AtShelter => {
+                only(&["shelter_id"])?;
+                SafetyStatus::AtShelter { shelter_id: need(shelter_id, "shelter_id")? }
+            }
+            StatusKind::Elsewhere => {
+                only(&["place"])?;
+                SafetyStatus::Elsewhere { place: need(place, "place")? }
+            }
+            StatusKind::NeedsHelp => {
+                only(&["what", "location"])?;
+                SafetyStatus::NeedsHelp { what: need(what, "what")?, location: need(location, "location")? }
+            }
+        })
+    }
 }
 
 impl SafetyStatus {
@@ -136,6 +219,39 @@ pub struct SafetyReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hand-written reader keeps the derive's rules: every kind round-trips; an unknown
+    /// status, a field of another kind, an unknown field and a missing field are refused by a
+    /// struct variant; a value of the wrong type is refused.
+    #[test]
+    fn a_status_reads_as_the_derive_did() {
+        let all = [
+            SafetyStatus::SafeAtHome,
+            SafetyStatus::AtShelter { shelter_id: ShelterId::parse("041009-aoba").unwrap() },
+            SafetyStatus::Elsewhere { place: "実家".into() },
+            SafetyStatus::NeedsHelp { what: "足をけがした".into(), location: "自宅2階".into() },
+        ];
+        for s in all {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(serde_json::from_str::<SafetyStatus>(&json).unwrap(), s, "{json}");
+        }
+        let read = |j: &str| serde_json::from_str::<SafetyStatus>(j).map_err(|e| e.to_string());
+        assert_eq!(
+            read(r#"{"place":"実家","status":"elsewhere"}"#),
+            Ok(SafetyStatus::Elsewhere { place: "実家".into() })
+        );
+        assert!(read(r#"{"status":"lost"}"#).unwrap_err().contains("unknown variant"));
+        assert!(read(r#"{"status":"elsewhere","place":"x","what":"y"}"#).unwrap_err().contains("unknown field `what`"));
+        // A unit variant ignores other fields, as serde's internally tagged unit variants do.
+        assert_eq!(read(r#"{"status":"safe_at_home","place":"x"}"#), Ok(SafetyStatus::SafeAtHome));
+        assert!(read(r#"{"status":"at_shelter","shelter_id":"041009-aoba","color":1}"#)
+            .unwrap_err()
+            .contains("unknown field"));
+        assert!(read(r#"{"status":"needs_help","what":"水"}"#).unwrap_err().contains("missing field `location`"));
+        assert!(read(r#"{"status":"at_shelter"}"#).unwrap_err().contains("missing field `shelter_id`"));
+        assert!(read(r#"{"shelter_id":"041009-aoba"}"#).unwrap_err().contains("missing field `status`"));
+        assert!(read(r#"{"status":"at_shelter","shelter_id":"NOT AN ID"}"#).is_err());
+    }
 
     fn report(status: SafetyStatus) -> SafetyReportInput {
         SafetyReportInput { report_id: "r-12345678".into(), member_id: MemberId::myself(), status }

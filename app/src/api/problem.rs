@@ -27,7 +27,14 @@ pub(super) fn text(p: &Problem, lang: Lang) -> String {
     match own_staff.or(by_resident).or(by_staff) {
         Some(text) => fill(text, &params),
         None if lang.is_ja() => p.message.clone(),
-        None => fill(resident.unwrap_or(&JA).problem_other, &[("code", &p.code)]),
+        None => {
+            // The resident catalog's general text; in the staff bundle without it, the staff area's.
+            #[cfg(feature = "staff")]
+            let general = resident.map(|t| t.problem_other).or_else(|| lang.staff_problem("other"));
+            #[cfg(not(feature = "staff"))]
+            let general = resident.map(|t| t.problem_other);
+            fill(general.unwrap_or(JA.problem_other), &[("code", &p.code)])
+        }
     }
 }
 
@@ -66,6 +73,9 @@ mod tests {
         assert!(vi.contains("brand_new_rule") && !vi.contains("新しい"), "{vi}");
         // やさしい日本語 without a catalog text falls back to the server's Japanese.
         assert_eq!(text(&unknown, Lang::JaEasy), "新しい決まりです。");
+        // A staff device in Korean, its catalog not fetched: the staff area's English, not Japanese.
+        let ko = text(&unknown, Lang::Ko);
+        assert!(ko.starts_with("This could not be done") && ko.contains("brand_new_rule"), "{ko}");
     }
 
     /// Every code the server can send (read from its source) has words in the app's catalogs:
