@@ -328,27 +328,36 @@ pub fn shelter_name(id: &str, l: Lang) -> String {
         .unwrap_or_else(|| id.to_owned())
 }
 
+/// Every `.rs` file under `dir` (tests that read the sources).
+#[cfg(test)]
+pub(crate) fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(p) = todo.pop() {
+        if p.is_dir() {
+            todo.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     /// Pages call an endpoint's function; only `api/` writes a path (tests may name one).
     #[test]
     fn api_paths_are_written_in_the_api_module_only() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
-            for e in std::fs::read_dir(dir).unwrap().flatten() {
-                let p = e.path();
-                if p.is_dir() && !p.ends_with("api") {
-                    walk(&p, out);
-                } else if p.extension().is_some_and(|x| x == "rs") {
-                    let text = std::fs::read_to_string(&p).unwrap();
-                    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-                    for (n, line) in code.lines().enumerate().filter(|(_, l)| l.contains("\"/api/")) {
-                        out.push(format!("{}:{}: {}", p.display(), n + 1, line.trim()));
-                    }
-                }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let api = src.join("api");
+        let mut found = Vec::new();
+        for p in super::rust_files(&src).into_iter().filter(|p| !p.starts_with(&api)) {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (n, line) in code.lines().enumerate().filter(|(_, l)| l.contains("\"/api/")) {
+                found.push(format!("{}:{}: {}", p.display(), n + 1, line.trim()));
             }
         }
-        let mut found = Vec::new();
-        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
         assert!(found.is_empty(), "write these as functions in app/src/api/:\n{}", found.join("\n"));
     }
 }

@@ -84,13 +84,8 @@ mod tests {
     fn every_code_the_server_sends_has_words() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../functions/core/src");
         let mut codes = std::collections::BTreeSet::new();
-        let mut files = vec![root];
-        while let Some(p) = files.pop() {
-            if p.is_dir() {
-                files.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                codes.extend(server_codes(&std::fs::read_to_string(&p).unwrap()));
-            }
+        for p in super::super::rust_files(&root) {
+            codes.extend(server_codes(&std::fs::read_to_string(&p).unwrap()));
         }
         assert!(codes.len() > 60 && codes.contains("incident_already_closed") && codes.contains("id_token_invalid"));
         let missing: Vec<&String> = codes
