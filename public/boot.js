@@ -1,9 +1,51 @@
 // The loading page (issue 18). On a congested network the app's wasm takes seconds to arrive;
 // until the app starts (and removes #boot), the home page shows the shelters from the copy the app
 // saved last time, else from the public list (kept as that copy, so the app starts from it), under
-// the emergency numbers of index.html. Plain DOM and a few hundred bytes; the labels are the
+// the emergency numbers of index.html. Plain DOM, about 1 KB brotli; the labels are the
 // Japanese catalog's own (build-app.sh fills them in), the list is read-only.
+//
+// A page loaded on demand (a wasm chunk of its own: /safety, a poster's /c/…, a notice's /notices)
+// opened by a deep link: its module and chunks are preloaded now, beside the main wasm, instead of
+// being asked for once the main wasm has run — one round trip less on a slow link. The split
+// loader's fetch() then takes them from the preload.
 const L = __BOSAI_BOOT_LABELS__;
+// Per bundle: [folder, suffix, [[path pattern, module, runs of n in its chunk_<n> ("12-21,36")], …],
+// [[file, runs], …] the app fetches at start for a signed-in resident] (build-app.sh); a page's
+// module is split___<module><suffix>.wasm.
+const ROUTES = __BOSAI_BOOT_ROUTES__;
+const SIGNED_IN = 'bosai.session.refresh'; // app/src/session.rs: REFRESH_KEY
+
+function matches(pattern, path) {
+  const p = pattern.split('/');
+  const h = path.split('/');
+  return p.length === h.length && p.every((s, i) => (s.startsWith(':') ? h[i] !== '' : s === h[i]));
+}
+
+function chunks(runs) {
+  return runs.split(',').filter(Boolean).flatMap((run) => {
+    const [a, b = a] = run.split('-').map(Number);
+    return Array.from({ length: b - a + 1 }, (_, i) => `chunk_${a + i}`);
+  });
+}
+
+function preload(folder, names) {
+  for (const name of names) {
+    const link = el('link');
+    Object.assign(link, { rel: 'preload', as: 'fetch', type: 'application/wasm', crossOrigin: 'anonymous' });
+    link.href = `/${folder}/${name}.wasm`;
+    document.head.append(link);
+  }
+}
+
+for (const [folder, suffix, pages, signedIn] of ROUTES) {
+  const page = pages.find(([pattern]) => matches(pattern, location.pathname));
+  const wanted = new Set(page ? [`split___${page[1]}${suffix}`, ...chunks(page[2])] : []);
+  let signedInNow = false;
+  try { signedInNow = !!localStorage.getItem(SIGNED_IN); } catch (_) { /* storage blocked */ }
+  if (signedInNow) for (const [file, runs] of signedIn) [file, ...chunks(runs)].forEach((n) => wanted.add(n));
+  preload(folder, wanted);
+}
+
 const SAVED = 'bosai.shelters.v1'; // app/src/api.rs: SHELTERS_KEY, SHELTERS_OF_KEY
 const OF = 'bosai.shelters.of.v1';
 const boot = document.getElementById('boot');

@@ -81,8 +81,10 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const c = await caches.open(CACHE);
-      await precache(c, PRECACHE);
-      if (await isStaffDevice()) await precache(c, STAFF_PRECACHE);
+      // A staff device's own bundle alongside the resident app, not after it (the resident app
+      // is many files: a shelter desk going offline soon after its first visit needs its own).
+      const staff = await isStaffDevice();
+      await Promise.all([precache(c, PRECACHE), staff && precache(c, STAFF_PRECACHE)]);
       // The chosen language stays offline across the update (a missing one is fetched later).
       await precache(c, await keptCatalogs()).catch(() => {});
       await self.skipWaiting();

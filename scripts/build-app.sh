@@ -65,19 +65,6 @@ trap 'rm -rf "$NEW" "$ROOT/dist.old"' EXIT
 rm -rf "$NEW" && mkdir -p "$NEW/icons"
 css="app-$(hash16 public/app.css).css"
 cp public/app.css "$NEW/$css"
-# The loading page's script (shelters and emergency numbers before the wasm arrives), with the
-# Japanese catalog's labels for what it shows.
-python3 - app/i18n/resident/ja.json public/boot.js "$NEW/boot.js" <<'PY'
-import json, sys
-ja = json.load(open(sys.argv[1], encoding="utf-8"))
-keys = ["status", "congestion"] + [k for k in ja if k.startswith(("status_", "congestion_"))]
-labels = json.dumps({k: ja[k] for k in keys}, ensure_ascii=False)
-text = open(sys.argv[2], encoding="utf-8").read()
-assert "__BOSAI_BOOT_LABELS__" in text
-open(sys.argv[3], "w", encoding="utf-8").write(text.replace("__BOSAI_BOOT_LABELS__", labels))
-PY
-boot_js="boot-$(hash16 "$NEW/boot.js").js"
-mv "$NEW/boot.js" "$NEW/$boot_js"
 # Language catalogs (app/i18n/resident, checked by app/build.rs), one per language; the app
 # fetches only the chosen one (Japanese is compiled in). Served by position, no key names
 # (app/src/i18n/load.rs): the first line names the key order (FNV-1a 64 of the reference's keys,
@@ -124,7 +111,8 @@ JS
     BUNDLE_JS="$BUNDLE_DIR/$name.js" BUNDLE_WASM="$BUNDLE_DIR/${name}_bg.wasm"
     BUNDLE_FILES=()
     for f in "$NEW/$BUNDLE_DIR"/*; do BUNDLE_FILES+=("/$BUNDLE_DIR/$(basename "$f")"); done
-    sed -e "s|{{CSS}}|$css|g" -e "s|{{BOOT}}|$boot_js|g" -e "s|{{JS}}|$BUNDLE_JS|g" -e "s|{{WASM}}|$BUNDLE_WASM|g" \
+    # {{BOOT}} once the loading page's script is made (it names the bundles' chunks).
+    sed -e "s|{{CSS}}|$css|g" -e "s|{{JS}}|$BUNDLE_JS|g" -e "s|{{WASM}}|$BUNDLE_WASM|g" \
         public/index.html > "$NEW/$page"
 }
 
@@ -134,6 +122,72 @@ bundle resident index.html
 js="$BUNDLE_JS" wasm="$BUNDLE_WASM" resident_files=("${BUNDLE_FILES[@]}")
 bundle staff staff.html
 staff_js="$BUNDLE_JS" staff_wasm="$BUNDLE_WASM" staff_files=("${BUNDLE_FILES[@]}")
+resident_dir="$(dirname "$js")" staff_dir="$(dirname "$staff_js")"
+# The loading page's script (shelters and emergency numbers before the wasm arrives), with the
+# Japanese catalog's labels for what it shows, and for each page loaded on demand (a `Lazy` route
+# of app/src/lib.rs) its split module and chunks, as the bundle's __wasm_split.js names them: a
+# deep link into such a page preloads them beside the main wasm.
+python3 - app/i18n/resident/ja.json public/boot.js "$NEW/boot.js" app/src/lib.rs \
+    "$NEW/$resident_dir" "$NEW/$staff_dir" <<'PY'
+import json, os, re, sys
+ja = json.load(open(sys.argv[1], encoding="utf-8"))
+keys = ["status", "congestion"] + [k for k in ja if k.startswith(("status_", "congestion_"))]
+labels = json.dumps({k: ja[k] for k in keys}, ensure_ascii=False)
+lazy = re.findall(r'path!\("([^"]+)"\)\s+view=\{Lazy::<later::(\w+)>::new\(\)\}', open(sys.argv[4]).read())
+assert lazy, "no Lazy routes found in app/src/lib.rs"
+# Short, as it is part of every first load: per bundle [folder, the split modules' common suffix,
+# [[path, module, runs of n in its chunk_<n>.wasm ("12-21,36")], …], [[file, runs], …] fetched
+# at start when signed in].
+routes, found = [], set()
+
+def runs(deps):
+    """chunk_12.wasm … chunk_21.wasm, chunk_36.wasm as "12-21,36"."""
+    assert all(re.fullmatch(r"chunk_\d+\.wasm", d) for d in deps), deps
+    ranges = []
+    for n in sorted(int(d[6:-5]) for d in deps):
+        if ranges and ranges[-1][1] == n - 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    return ",".join(f"{a}-{b}" if a != b else str(a) for a, b in ranges)
+
+for bundle in sys.argv[5:]:
+    loader = open(os.path.join(bundle, "__wasm_split.js"), encoding="utf-8").read()
+    chunks = dict(re.findall(r'const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./([^"]+)"', loader))
+    pages, suffixes = [], set()
+    for path, route in lazy:
+        module = re.sub(r"(?<!^)([A-Z])", r"_\1", route).lower()
+        m = re.search(r'export const __wasm_split_load___%s(_view_\d+) = wrapAsyncCb\(makeLoad\(\(\) => \{\s*'
+                      r'const src = fetch\(new URL\("\./split___%s\1\.wasm".*?, \[([^\]]*)\]\)\);' % (module, module), loader, re.S)
+        if not m:
+            continue
+        deps = [chunks[d.strip()] for d in m.group(2).split(",") if d.strip()]
+        pages.append([path, module, runs(deps)])
+        suffixes.add(m.group(1))
+        found.add(path)
+    # What the app fetches at start for a signed-in resident (app/src/later.rs: the household's sync).
+    signed_in = []
+    for name in ["sync_household"]:
+        m = re.search(r'export const __wasm_split_load_%s_\d+ = wrapAsyncCb\(makeLoad\(\(\) => \{\s*'
+                      r'const src = fetch\(new URL\("\./(split_%s_\d+)\.wasm".*?, \[([^\]]*)\]\)\);' % (name, name), loader, re.S)
+        if m:
+            signed_in.append([m.group(1), runs([chunks[d.strip()] for d in m.group(2).split(",") if d.strip()])])
+            found.add(name)
+    if pages:
+        assert len(suffixes) == 1, suffixes
+        routes.append([os.path.basename(bundle), suffixes.pop(), pages, signed_in])
+missing = [path for path, _ in lazy if path not in found] + ["sync_household"] * ("sync_household" not in found)
+assert not missing, f"no split module for {missing} in __wasm_split.js"
+text = open(sys.argv[2], encoding="utf-8").read()
+assert "__BOSAI_BOOT_LABELS__" in text and "__BOSAI_BOOT_ROUTES__" in text
+text = text.replace("__BOSAI_BOOT_LABELS__", labels).replace("__BOSAI_BOOT_ROUTES__", json.dumps(routes, separators=(",", ":")))
+# Its comments stay here: the file is part of every first load.
+text = "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("//"))
+open(sys.argv[3], "w", encoding="utf-8").write(text)
+PY
+boot_js="boot-$(hash16 "$NEW/boot.js").js"
+mv "$NEW/boot.js" "$NEW/$boot_js"
+sed -i "s|{{BOOT}}|$boot_js|g" "$NEW/index.html" "$NEW/staff.html"
 cp public/manifest.webmanifest "$NEW/"
 cp public/icons/icon.svg public/icons/icon-192.png public/icons/icon-512.png "$NEW/icons/"
 

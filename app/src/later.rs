@@ -1,9 +1,11 @@
 //! Pages opened later, each a wasm chunk of its own (`#[lazy_route]`, cut out by
 //! `wasm-split-cli` in scripts/build-app.sh) fetched on first use. A resident's first download
-//! holds only the home page, the sign-in callback, safety reports and the check-in QR; a shelter
+//! holds only the home page and the sign-in callback; every other page is a chunk, and a deep
+//! link into one (`/safety`, a poster's `/c/…`, a notice's `/notices`) starts its chunks
+//! downloading beside the main wasm (public/boot.js), so it costs no extra round trip. A shelter
 //! device's holds the scan screen (the rest of the shelter screen follows at once), and HQ's
-//! screens come when `/hq` is opened. The service
-//! worker precaches every chunk after the first visit, so these pages still open offline.
+//! screens come when `/hq` is opened. The service worker precaches every chunk after the first
+//! visit, so these pages still open offline.
 
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
@@ -42,12 +44,22 @@ later! {
     SurveyRoute => crate::resident::SurveyPage;
     /// `/notices`.
     NoticesRoute => crate::resident::Notices;
+    /// `/safety`: the household's safety reports.
+    HouseholdSafetyRoute => crate::resident::HouseholdSafety;
+    /// `/safety/:id`: one member's.
+    SafetyRoute => crate::resident::SafetyPage;
+    /// `/checkin`: the check-in QR.
+    CheckInRoute => crate::resident::CheckIn;
+    /// `/c/:code`: checking in at a shelter's poster.
+    PosterCheckInRoute => crate::resident::PosterCheckIn;
 }
 
 #[cfg(feature = "staff")]
 later! {
     /// `/hq`: the prefecture's and municipalities' headquarters.
     HqRoute => crate::hq::Hq;
+    /// `/shelter/callback`: back from the organisation's sign-in.
+    StaffCallbackRoute => crate::shelter::StaffCallback;
 }
 
 /// Notifications re-registered in the language just chosen: its own chunk (with the notices
@@ -56,6 +68,21 @@ later! {
 #[leptos::lazy]
 pub(crate) fn follow_language(lang: crate::i18n::Lang) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
     Box::pin(crate::push::follow_language(lang))
+}
+
+/// The signed-in resident's household synced now (see `resident::state`): the saved copy read,
+/// queued writes sent, the household fetched. Its own chunk, shared with the pages.
+#[cfg(feature = "resident")]
+#[leptos::lazy]
+pub(crate) fn sync_household() {
+    crate::resident::sync_now();
+}
+
+/// Everything of the resident forgotten on this device (sign-out from the home page).
+#[cfg(feature = "resident")]
+#[leptos::lazy]
+pub(crate) fn forget_resident() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
+    Box::pin(crate::resident::forget_local())
 }
 
 /// The shelter screen below the scan (desk registration, roster, past rosters, supplies, status,
@@ -73,4 +100,19 @@ pub(crate) fn shelter_sections(shelter: String) -> AnyView {
         <PosterQr shelter/>
     }
     .into_any()
+}
+
+/// `/shelter` signed out: the organisation's sign-in and the token form.
+#[cfg(feature = "staff")]
+#[leptos::lazy]
+pub(crate) fn staff_sign_in(signed_in: RwSignal<bool>, lang: RwSignal<crate::i18n::Lang>) -> AnyView {
+    view! { <crate::shelter::StaffSignIn signed_in lang/> }.into_any()
+}
+
+/// The QR decoder built into the app (rqrr), for staff devices without a `BarcodeDetector` and
+/// for photos: its own chunk, fetched on the first frame or photo it reads.
+#[cfg(feature = "staff")]
+#[leptos::lazy]
+pub(crate) fn qr_in_luma(w: usize, h: usize, luma: Vec<u8>) -> Option<String> {
+    crate::qr_decode::decode_luma_guarded(w, h, luma)
 }

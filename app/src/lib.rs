@@ -143,10 +143,10 @@ fn ResidentRoutes() -> impl IntoView {
             <Route path=path!("/auth/callback") view=pages::AuthCallback/>
             <Route path=path!("/household") view={Lazy::<later::HouseholdRoute>::new()}/>
             <Route path=path!("/members/:id") view={Lazy::<later::MemberRoute>::new()}/>
-            <Route path=path!("/safety") view=resident::HouseholdSafety/>
-            <Route path=path!("/safety/:id") view=resident::SafetyPage/>
-            <Route path=path!("/checkin") view=resident::CheckIn/>
-            <Route path=path!("/c/:code") view=resident::PosterCheckIn/>
+            <Route path=path!("/safety") view={Lazy::<later::HouseholdSafetyRoute>::new()}/>
+            <Route path=path!("/safety/:id") view={Lazy::<later::SafetyRoute>::new()}/>
+            <Route path=path!("/checkin") view={Lazy::<later::CheckInRoute>::new()}/>
+            <Route path=path!("/c/:code") view={Lazy::<later::PosterCheckInRoute>::new()}/>
             <Route path=path!("/mydata") view={Lazy::<later::MyDataRoute>::new()}/>
             <Route path=path!("/surveys") view={Lazy::<later::SurveysRoute>::new()}/>
             <Route path=path!("/surveys/:id") view={Lazy::<later::SurveyRoute>::new()}/>
@@ -161,7 +161,7 @@ fn StaffRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <pages::NotFound/> }>
             <Route path=path!("/shelter") view=shelter::ShelterStaff/>
-            <Route path=path!("/shelter/callback") view=shelter::StaffCallback/>
+            <Route path=path!("/shelter/callback") view={Lazy::<later::StaffCallbackRoute>::new()}/>
             <Route path=path!("/hq") view={Lazy::<later::HqRoute>::new()}/>
         </Routes>
     }

@@ -168,7 +168,10 @@ fn Account() -> impl IntoView {
             // A refresh that failed with invalid_grant has signed us out.
             signed_in.set(session::load().is_some());
             // Just signed in (or back): fetch the household and send anything queued.
-            crate::resident::sync();
+            #[cfg(feature = "resident")] // (the staff bundle has no resident pages)
+            if signed_in.get_untracked() {
+                crate::later::sync_household().await;
+            }
         });
     }
 
@@ -187,7 +190,8 @@ fn Account() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             session::sign_out().await;
-            crate::resident::forget_local().await;
+            #[cfg(feature = "resident")]
+            crate::later::forget_resident().await.await;
             name.set(None);
             error.set(None);
             signed_in.set(false);

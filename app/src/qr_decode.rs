@@ -158,9 +158,16 @@ fn luminance(pic: &Picture, max_side: u32) -> Option<(usize, usize, Vec<u8>)> {
     Some((sw as usize, sh as usize, rgba_to_luma(&rgba)))
 }
 
-/// The first QR code in `pic` (scaled to at most `max_side`), if any.
-pub fn decode(pic: &Picture, max_side: u32) -> Option<String> {
+/// The first QR code in `pic` (scaled to at most `max_side`), if any. The decoder itself is a
+/// chunk (`later::qr_in_luma`): a shelter device with a `BarcodeDetector` or a desk scanner never
+/// downloads it, the others on their first camera frame or photo (the service worker keeps it).
+pub async fn decode(pic: &Picture<'_>, max_side: u32) -> Option<String> {
     let (w, h, luma) = luminance(pic, max_side)?;
+    crate::later::qr_in_luma(w, h, luma).await
+}
+
+/// [`decode_luma`], a trap in it caught (see [`guarded`]).
+pub fn decode_luma_guarded(w: usize, h: usize, luma: Vec<u8>) -> Option<String> {
     guarded(move || decode_luma(w, h, &luma)).flatten()
 }
 
@@ -183,7 +190,7 @@ pub async fn decode_file(file: &web_sys::File) -> Result<String, PhotoError> {
     let long = bitmap.width().max(bitmap.height());
     let mut found = None;
     for side in PHOTO_SIDES {
-        found = decode(&Picture::Bitmap(&bitmap), side);
+        found = decode(&Picture::Bitmap(&bitmap), side).await;
         if found.is_some() || long <= side {
             break;
         }

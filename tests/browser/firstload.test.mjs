@@ -1,7 +1,8 @@
 // A first visit over a congested cell (issue 18), through Chromium's network emulation
 // (lib/throttle.mjs: 400 kbit/s, 400 ms): the loading page shows the emergency numbers and the
 // shelters before the app arrives, then the app's own list; the first download holds no page
-// opened later and no staff code; a later page fetches its chunk when first opened. The times
+// opened later and no staff code; a later page fetches its chunk when first opened, and a deep
+// link into one fetches it beside the main wasm (public/boot.js preloads it). The times
 // are reported here and measured by `make bench` (section firstload), not asserted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -61,6 +62,27 @@ test('a page opened later fetches its own module and chunks, once, and renders',
     const own = fetched.filter((p) => /split___my_data_route_view_\d+\.wasm$/.test(p));
     assert.equal(own.length, 1, fetched.join());
     assert.equal(fetched.filter((p) => /split___household/.test(p)).length, 0, 'only the page opened');
+    assert.deepEqual(b.errors.map(String), []);
+  } finally {
+    await b.close();
+  }
+});
+
+test('a deep link into a page loaded on demand fetches its chunks beside the main wasm, not after it', async () => {
+  const b = await launchBrowser();
+  try {
+    const { page } = b;
+    // A shelter's poster, scanned by a phone that never opened the app: its page is a chunk.
+    const poster = async (p, timeout) => p.locator('main h1').first().waitFor({ timeout });
+    await loadThrottled(page, `${stack.url}/c/poster-code`, poster);
+    const timing = await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((e) => ({ path: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd })));
+    const main = timing.find((e) => /\/resident_bg\.wasm$/.test(e.path));
+    const own = timing.filter((e) => /\/split___poster_check_in_route_view_\d+\.wasm$/.test(e.path));
+    assert.ok(main, timing.map((e) => e.path).join());
+    assert.equal(own.length, 1, timing.map((e) => e.path).join());
+    assert.ok(own[0].start < main.end, `the page's module was asked for at ${own[0].start} ms, the main wasm ended at ${main.end} ms`);
+    assert.equal(timing.filter((e) => /split___household/.test(e.path)).length, 0, 'only the page opened');
     assert.deepEqual(b.errors.map(String), []);
   } finally {
     await b.close();

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertAccessible, chooseLanguage, launchBrowser, screenshot } from './lib/browser.mjs';
+import { assertAccessible, chooseLanguage, launchBrowser, screenshot, waitForServiceWorker } from './lib/browser.mjs';
 import {
   SHELTER, confirm, noQrPng, qrPng, qrY4m, residents, scanPhoto, staffSignIn, tampered, waitPending,
 } from './lib/shelter.mjs';
@@ -73,6 +73,8 @@ test('reading QR codes from photos', async (t) => {
   await t.test('offline: a check-in and a check-out from photos queue, survive a reload and are sent once', async () => {
     const before = await occupancy();
     const seen = outcomes.length;
+    // The reload below is served by the service worker: installed first (it precaches many files).
+    await waitForServiceWorker(page);
     await context.setOffline(true);
     await page.locator('.sync-state').filter({ hasText: 'オフライン' }).waitFor();
     await scanPhoto(page, await qrPng(hana.credential));

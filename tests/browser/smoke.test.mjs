@@ -142,6 +142,8 @@ test('resident home, language switch, deep links, then offline', async (t) => {
   });
 
   await t.test('deep links and the not-found page', async () => {
+    // Installed first, so it sees the staff page opened below and keeps its bundle for offline.
+    await waitForServiceWorker(page);
     await page.goto(`${stack.url}/hq`);
     await h1.filter({ hasText: '災害対策本部' }).waitFor();
     await page.goto(`${stack.url}/shelter`);

@@ -7,7 +7,7 @@
 // forged callback is refused, and an account without a staff record is told whom to ask.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
+import { assertAccessible, launchBrowser, screenshot, waitForServiceWorker } from './lib/browser.mjs';
 import { SHELTER, confirm, qrPng, residents, scanPhoto, waitPending } from './lib/shelter.mjs';
 import { startStack } from './lib/stack.mjs';
 
@@ -71,6 +71,8 @@ test('shelter staff sign in with their account; sign-out leaves nothing; the off
 
   await t.test('offline: a scan queues; sign-out keeps the queue but no token', async () => {
     await page.waitForFunction(() => !!localStorage.getItem('bosai.staff.jwks.v1'));
+    // Ready for offline: the service worker has the staff bundle (the photo decoder is a chunk of it).
+    await waitForServiceWorker(page);
     await context.setOffline(true);
     await page.locator('.sync-state').filter({ hasText: 'オフライン' }).waitFor();
     await scanPhoto(page, await qrPng(family.credential));

@@ -102,7 +102,7 @@ pub fn ResidentNav() -> impl IntoView {
 #[component]
 pub fn OutboxStatus() -> impl IntoView {
     let lang = use_lang();
-    let s = resident::state();
+    let s = resident::signals();
     let pending = move || {
         let n = s.pending.with(Vec::len);
         let t = lang.get().tr();

@@ -1,6 +1,12 @@
 //! The signed-in resident's own data: the last `GET /api/household` (kept in
 //! localStorage so the screens work offline), the outbox's pending writes
 //! applied on top of it, and the sync loop (on start, on `online`, on a timer).
+//!
+//! The first download holds only the signals ([`init`], [`signals`]: the outbox line on every
+//! page reads them). Reading the saved copy, the outbox and the sync ([`state`], [`sync`]) is
+//! code of the pages' chunks, and of `later::sync_household` for the first download, which asks
+//! for it only for a signed-in resident: a first visit does not download the household's and the
+//! outbox's decoders.
 
 use crate::api::{self, ApiError, Saved};
 use crate::dom;
@@ -45,6 +51,8 @@ pub struct Resident {
 
 thread_local! {
     static STATE: Cell<Option<Resident>> = const { Cell::new(None) };
+    /// Whether the saved copy has been read into `saved` (see [`state`]).
+    static LOADED: Cell<bool> = const { Cell::new(false) };
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
     static SURVEYS_DECODER: Cell<Option<SurveysDecoder>> = const { Cell::new(None) };
@@ -59,13 +67,25 @@ pub fn want_surveys(decode: SurveysDecoder) {
     SURVEYS_DECODER.set(Some(decode));
 }
 
-pub fn state() -> Resident {
+/// The signals, as they are: the saved copy may not be read yet (see [`state`]).
+pub fn signals() -> Resident {
     STATE.get().expect("resident::init runs in App")
 }
 
-/// Once, from `App`: load the cached copy, listen for `online`, start a sync.
+/// The signals with the saved copy of the household read (once, at the first call): what the
+/// pages use.
+pub fn state() -> Resident {
+    let s = signals();
+    if !LOADED.replace(true) && session::load().is_some() && s.saved.with_untracked(Option::is_none) {
+        s.saved.set(api::load_saved(HOUSEHOLD_KEY));
+    }
+    s
+}
+
+/// Once, from `App`: the signals; for a signed-in resident, then the saved copy and a sync, and
+/// again on `online` (their code is a chunk: `later::sync_household`).
 pub fn init() {
-    let saved = RwSignal::new(if session::load().is_some() { api::load_saved(HOUSEHOLD_KEY) } else { None });
+    let saved = RwSignal::new(None::<Saved<HouseholdView>>);
     // Loaded from the saved copy by the survey pages (surveys::want_surveys).
     let surveys = RwSignal::new(None);
     let pending = RwSignal::new(Vec::<Queued>::new());
@@ -86,15 +106,20 @@ pub fn init() {
         synced: RwSignal::new(0),
         surveys,
     }));
-    if let Some(w) = web_sys::window() {
-        let on_online = Closure::<dyn Fn()>::new(|| {
-            outbox::reset_backoff();
-            sync();
-        });
-        let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-        on_online.forget();
+    #[cfg(feature = "resident")] // (the staff bundle has no resident pages)
+    {
+        let signed_in_sync = || {
+            if session::load().is_some() {
+                spawn_local(crate::later::sync_household());
+            }
+        };
+        if let Some(w) = web_sys::window() {
+            let on_online = Closure::<dyn Fn()>::new(signed_in_sync);
+            let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+            on_online.forget();
+        }
+        signed_in_sync();
     }
-    sync();
 }
 
 /// What a pending write changes, so the screens show it before the server has it.
@@ -165,6 +190,12 @@ async fn reload_pending() {
 
 pub fn pending_for(id: &MemberId) -> usize {
     state().pending.with(|p| p.iter().filter(|q| q.op.member_id() == Some(id)).count())
+}
+
+/// [`sync`] at once, the wait after earlier failures forgotten (at start, back online, signed in).
+pub fn sync_now() {
+    outbox::reset_backoff();
+    sync();
 }
 
 /// Send what is queued, then fetch the household. Calls made while one runs are folded into one more round.

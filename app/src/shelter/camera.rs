@@ -161,7 +161,7 @@ pub(crate) async fn camera_loop(
                     Err(_) => detector_failed = true,
                 }
             } else {
-                found = qr_decode::decode(&qr_decode::Picture::Video(&el), qr_decode::CAMERA_MAX_SIDE);
+                found = qr_decode::decode(&qr_decode::Picture::Video(&el), qr_decode::CAMERA_MAX_SIDE).await;
                 if qr_decode::worn_out() {
                     stop();
                     el.set_src_object(None);

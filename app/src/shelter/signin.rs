@@ -19,7 +19,8 @@ pub fn ShelterStaff() -> impl IntoView {
         if signed_in.get() {
             view! { <StaffHome signed_in/> }.into_any()
         } else {
-            view! { <StaffSignIn signed_in lang/> }.into_any()
+            // Its own chunk: a signed-in shelter device never downloads the sign-in.
+            view! { {Suspend::new(crate::later::staff_sign_in(signed_in, lang))} }.into_any()
         }
     }
 }
