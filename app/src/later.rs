@@ -85,13 +85,15 @@ pub(crate) fn forget_resident() -> std::pin::Pin<Box<dyn std::future::Future<Out
     Box::pin(crate::resident::forget_local())
 }
 
-/// The shelter screen below the scan (desk registration, roster, past rosters, supplies, status,
-/// poster): its own chunk, so a shelter device's first download is the scan.
+/// The shelter screen below the scan (the queue's export and import, desk registration, roster,
+/// past rosters, supplies, status, poster): its own chunk, so a shelter device's first download is
+/// the scan.
 #[cfg(feature = "staff")]
 #[leptos::lazy]
 pub(crate) fn shelter_sections(shelter: String) -> AnyView {
-    use crate::shelter::{Desk, PastRosters, PosterQr, Roster, Status, Supplies};
+    use crate::shelter::{Desk, PastRosters, PosterQr, QueueTools, Roster, Status, Supplies};
     view! {
+        <QueueTools/>
         <Desk shelter=shelter.clone()/>
         <Roster shelter=shelter.clone()/>
         <PastRosters shelter=shelter.clone()/>
@@ -107,6 +109,19 @@ pub(crate) fn shelter_sections(shelter: String) -> AnyView {
 #[leptos::lazy]
 pub(crate) fn staff_sign_in(signed_in: RwSignal<bool>, lang: RwSignal<crate::i18n::Lang>) -> AnyView {
     view! { <crate::shelter::StaffSignIn signed_in lang/> }.into_any()
+}
+
+/// The shelter's scan by camera and from a photo (a desk scanner types into the scan input, which
+/// is in the first download).
+#[cfg(feature = "staff")]
+#[leptos::lazy]
+pub(crate) fn scan_by_picture(on_code: Callback<String>, msg: RwSignal<Option<(bool, String)>>) -> AnyView {
+    use crate::shelter::{has_camera, Camera, Photo};
+    view! {
+        {has_camera().then(|| view! { <Camera on_code msg/> })}
+        <Photo on_code msg/>
+    }
+    .into_any()
 }
 
 /// The QR decoder built into the app (rqrr), for staff devices without a `BarcodeDetector` and

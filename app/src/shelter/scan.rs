@@ -207,10 +207,8 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
                 </div>
                 <button type="submit" class="btn">{move || t().staff().scan_read}</button>
             </form>
-            <div class="scan-alt">
-                {has_camera().then(|| view! { <Camera on_code=Callback::new(move |c: String| take(c)) msg/> })}
-                <Photo on_code=Callback::new(move |c: String| take(c)) msg/>
-            </div>
+            // The camera and photo buttons: a chunk (with the decoder's), there a moment after the input.
+            <div class="scan-alt">{Suspend::new(crate::later::scan_by_picture(Callback::new(move |c: String| take(c)), msg))}</div>
             <div aria-live="polite">
                 {move || msg.get().map(|(good, m)| view! { <p class=if good { "done scan-msg" } else { "field-error scan-msg" } role=if good { "status" } else { "alert" }>{m}</p> })}
             </div>

@@ -115,6 +115,10 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
         signed_in.set(false);
     };
     let pending = move || {
+        // Not "0 waiting" before the queue on this device has been read.
+        if !s.pending_loaded.get() {
+            return String::new();
+        }
         let n = s.pending.with(Vec::len);
         let l = lang.get();
         if l.is_ja() {
@@ -162,8 +166,8 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
         {move || { let id = shelter.get(); view! {
             <Scan shelter=id.clone()/>
             <Problems/>
-            <QueueTools/>
-            // The rest of the screen is a chunk of its own, fetched as soon as the scan shows.
+            // The rest of the screen (the queue's export and import first) is a chunk of its own,
+            // fetched as soon as the scan shows.
             <Suspense fallback=move || view! { <p class="muted">{move || t().staff().common_loading}</p> }>
                 {Suspend::new(crate::later::shelter_sections(id))}
             </Suspense>

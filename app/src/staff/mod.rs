@@ -202,6 +202,8 @@ pub const QUEUE_FORMAT: &str = "bosai-scan-queue-v1";
 #[derive(Clone, Copy)]
 pub struct Staff {
     pub pending: RwSignal<Vec<QueuedScan>>,
+    /// Whether `pending` has been read from IndexedDB (until then its count is not known).
+    pub pending_loaded: RwSignal<bool>,
     pub rejected: RwSignal<Vec<Rejected>>,
     /// Why the last send stopped (offline, token expired, server down).
     pub blocked: RwSignal<Option<ApiError>>,
@@ -225,6 +227,7 @@ pub fn state() -> Staff {
     }
     let s = Staff {
         pending: RwSignal::new(Vec::new()),
+        pending_loaded: RwSignal::new(false),
         rejected: RwSignal::new(load_rejected()),
         blocked: RwSignal::new(None),
         syncing: RwSignal::new(false),
@@ -262,6 +265,7 @@ pub fn reload_pending() {
         if let Ok(v) = list().await {
             state().pending.set(v);
         }
+        state().pending_loaded.set(true);
     });
 }
 
