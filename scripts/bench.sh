@@ -11,7 +11,8 @@ export BOSAI_HELLO_DIR="$CARGO_TARGET_DIR/bosai-app-web/hello/out" BOSAI_APP_STA
 if [[ " $* " != *" --smoke "* ]] && ! command -v twiggy >/dev/null; then
   env -u CARGO_TARGET_DIR cargo install --locked --quiet twiggy >&2
 fi
-cargo build --release -p bosai-bench -p bosai-local -p bosai-api -p hello-lambda --quiet
+# The browser rows start the stack with its companion CLI (staff tokens) beside bosai-local.
+cargo build --release -p bosai-bench -p bosai-local -p bosai-companion -p bosai-api -p hello-lambda --quiet
 # DynamoDB Local is started too, for the row measured against it.
 BOSAI_ROOT="$ROOT" BOSAI_LOCAL_BIN="$CARGO_TARGET_DIR/release/bosai-local" \
   "$ROOT/scripts/with-dynamodb-local.sh" "$CARGO_TARGET_DIR/release/bosai-bench" "$@"
