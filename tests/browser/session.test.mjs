@@ -43,8 +43,16 @@ test('two tabs refreshing at the same moment both stay signed in', async () => {
     });
     // Both tabs find the access token expired and open a page that needs it at once.
     await first.evaluate(() => localStorage.setItem('bosai.session.expires_at', '0'));
+    // The household page shows the device's saved copy at once; the refresh happens when it
+    // fetches the household from the server, so wait for each tab's fetch to be answered.
+    const fetched = (page) =>
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/api/household' && r.request().method() === 'GET', {
+        timeout: 20_000,
+      });
+    const answers = Promise.all([fetched(first), fetched(second)]);
     await Promise.all([first.goto(`${stack.url}/household`), second.goto(`${stack.url}/household`)]);
     await Promise.all([signedInHousehold(first), signedInHousehold(second)]);
+    for (const r of await answers) assert.equal(r.status(), 200, 'each tab fetched its household with a valid token');
     assert.ok(sent.length >= 1, 'the expired token was refreshed');
     assert.equal(new Set(sent).size, sent.length, `no refresh token sent twice: ${sent.length} sent`);
 
