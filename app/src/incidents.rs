@@ -37,15 +37,17 @@ pub fn municipality_of_shelter(id: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reader {
     Resident,
+    #[cfg(feature = "staff")]
     Staff,
 }
 
 fn banner_text(d: &Incident, reader: Reader, l: Lang) -> String {
-    match (reader, l.is_ja()) {
-        (Reader::Resident, _) => crate::i18n::fill(l.tr().drill_banner, &[("name", &d.name)]),
-        (Reader::Staff, true) => format!("訓練中（{}）：この画面の受付・名簿・人数は訓練のものです。実際の避難者数には入りません。訓練を終えると個人の記録は削除されます。", d.name),
-        (Reader::Staff, false) => format!("Drill ({}): check-ins, rosters and counts on this screen are the drill's, not real. Its personal records are deleted when it ends.", d.name),
-    }
+    let template = match reader {
+        Reader::Resident => l.tr().drill_banner,
+        #[cfg(feature = "staff")]
+        Reader::Staff => l.staff().common_drill_banner,
+    };
+    crate::i18n::fill(template, &[("name", &d.name)])
 }
 
 /// The 訓練 banner for a known drill (HQ's summary says which one it shows).

@@ -208,10 +208,11 @@ pub struct NeedsInput {
     pub nursing_care_level: Option<NursingCareLevel>,
 }
 
-fn unique<T: Ord + Clone>(v: &[T]) -> bool {
-    let mut s = v.to_vec();
-    s.sort();
-    s.windows(2).all(|w| w[0] != w[1])
+/// No value twice. Each list holds codes of a small enum, so a repeat shows within its first
+/// few dozen items and this stops there, however long the list: comparing each with those before
+/// it needs no sort, whose code (one per list type) was ~12 KB of the member page's wasm.
+fn unique<T: PartialEq>(v: &[T]) -> bool {
+    v.iter().enumerate().all(|(i, x)| !v[..i].contains(x))
 }
 
 impl NeedsInput {

@@ -4,6 +4,8 @@
 //! ([`SurveyAnswer`], checked by [`validate_answer`]) once per [`Period`] and may amend until it closes.
 //! The server and the app run the same checks, so the app can show the server's message before sending.
 
+mod json;
+
 use crate::{MunicipalityCode, ShelterId, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -126,7 +128,7 @@ pub struct ChoiceOption {
 /// What kind of answer a question takes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "json::QuestionKindJson")]
 pub enum QuestionKind {
     /// Exactly one option.
     SingleChoice {
@@ -174,7 +176,7 @@ pub struct Question {
 /// Who is asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "json::SurveyScopeJson")]
 pub enum SurveyScope {
     /// Every resident of the municipality.
     All,
@@ -362,7 +364,7 @@ impl Survey {
 /// One question's answer; `type` must match the question's kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "json::AnswerValueJson")]
 pub enum AnswerValue {
     SingleChoice {
         option: OptionId,

@@ -119,13 +119,8 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
         if !s.pending_loaded.get() {
             return String::new();
         }
-        let n = s.pending.with(Vec::len);
-        let l = lang.get();
-        if l.is_ja() {
-            format!("送信待ち {n}件")
-        } else {
-            format!("{n} waiting to send")
-        }
+        let n = s.pending.with(Vec::len).to_string();
+        crate::i18n::fill(lang.get().staff().signin_pending_n, &[("n", &n)])
     };
     let status_line = move || {
         let l = lang.get();
