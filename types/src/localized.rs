@@ -2,7 +2,8 @@
 //! them, やさしい日本語 (easy Japanese), English and the languages of foreign residents. A reader
 //! gets their language when present, else easy Japanese, else Japanese.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::Serialize;
 
 /// The language codes text may carry, as the app's catalogs name them (`app/i18n/languages.json`,
 /// same order; a test of the app keeps the two lists equal).
@@ -55,8 +56,9 @@ pub fn code_for_accept_language(header: &str) -> Option<&'static str> {
 /// Text in Japanese and, optionally, other languages. Japanese is required; an empty language is
 /// absent (falls back). On the wire each language is a key named by its code (`"ja-easy"`,
 /// `"zh-Hans"`, …); `en` is always written, for clients that know only `ja` and `en`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// (Read by the hand-written `Deserialize` below; the attribute tells the OpenAPI schema.)
 #[serde(deny_unknown_fields)]
 pub struct Localized {
     pub ja: String,
@@ -80,6 +82,41 @@ pub struct Localized {
     pub ne: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
+}
+
+/// Read by hand as a map of language codes: the same JSON as the derived reader (an unknown,
+/// repeated or missing `ja` key refused by name), in a fifth of its wasm (every page with HQ's
+/// texts carries it).
+impl<'de> Deserialize<'de> for Localized {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Texts;
+        impl<'de> Visitor<'de> for Texts {
+            type Value = Localized;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of texts keyed by language code, `ja` required")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Localized, A::Error> {
+                let mut out = Localized::default();
+                let mut seen = 0u16;
+                while let Some(code) = map.next_key::<String>()? {
+                    let Some(i) = LANGUAGES.iter().position(|l| *l == code) else {
+                        return Err(de::Error::unknown_field(&code, &LANGUAGES));
+                    };
+                    if seen & (1 << i) != 0 {
+                        return Err(de::Error::duplicate_field(LANGUAGES[i]));
+                    }
+                    seen |= 1 << i;
+                    *out.slot_mut(LANGUAGES[i]).expect("a language of LANGUAGES") = map.next_value()?;
+                }
+                if seen & 1 == 0 {
+                    // (`ja` is LANGUAGES[0])
+                    return Err(de::Error::missing_field("ja"));
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Texts)
+    }
 }
 
 impl Localized {
@@ -223,7 +260,12 @@ mod tests {
         assert_eq!((t.zh_hans.as_str(), t.ja_easy.as_str(), t.en.as_str()), ("供水", "みず", ""));
         let back = serde_json::to_value(&t).unwrap();
         assert_eq!(back, serde_json::json!({"ja": "給水", "en": "", "ja-easy": "みず", "zh-Hans": "供水"}));
-        assert!(serde_json::from_str::<Localized>(r#"{"ja":"給水","fr":"eau"}"#).is_err(), "unknown language");
+        let refused = |json: &str| serde_json::from_str::<Localized>(json).unwrap_err().to_string();
+        assert!(refused(r#"{"ja":"給水","fr":"eau"}"#).contains("unknown field `fr`"), "unknown language");
+        assert!(refused(r#"{"en":"water"}"#).contains("missing field `ja`"));
+        assert!(refused(r#"{"ja":"給水","ko":"급수","ko":"물"}"#).contains("duplicate field `ko`"));
+        assert!(refused(r#"{"ja":"給水","en":null}"#).contains("invalid type: null"));
+        assert!(refused(r#"["給水"]"#).contains("invalid type: sequence"));
         for code in LANGUAGES {
             let mut t = Localized::default();
             *t.slot_mut(code).unwrap() = code.into();
