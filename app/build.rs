@@ -77,10 +77,6 @@ fn main() {
                 .filter(|l| area_dir.join(format!("{}.json", l.code)).exists())
                 .map(|l| (l, read_catalog(&area_dir.join(format!("{}.json", l.code)))))
                 .collect();
-            if let Some((k, _)) = reference.iter().find(|(k, v)| !k.starts_with('_') && !v.is_string()) {
-                problems.push(format!("{}: `{k}`: the {area} area has texts only", area_dir.display()));
-                continue;
-            }
             out.push_str(&compiled_struct(area, name, &reference, &catalogs));
         }
     }
@@ -362,8 +358,8 @@ fn tr_struct(reference: &Map<String, Value>) -> String {
     s
 }
 
-/// A compiled area (staff, HQ): a struct with one field per key and one static per language
-/// it has, all behind the `staff` feature so the resident bundle never links them. The words for
+/// A compiled area (staff, HQ): a struct with one field per key (a text, or a `Plural` for a key
+/// whose reference is an object of plural forms) and one static per language it has, all behind the `staff` feature so the resident bundle never links them. The words for
 /// the server's codes (`problem_<code>`) go to a list per language instead, Japanese left out: a
 /// Japanese reader gets the server's own words.
 fn compiled_struct(
@@ -377,7 +373,8 @@ fn compiled_struct(
     let mut s = format!("/// Every {area}-area string (generated: one field per key of `i18n/{area}/ja.json`).\n");
     let _ = writeln!(s, "#[cfg(feature = \"staff\")]\n#[derive(Debug)]\npub struct {name} {{");
     for k in &keys {
-        let _ = writeln!(s, "    pub {k}: &'static str,");
+        let ty = if reference[*k].is_object() { "Plural" } else { "&'static str" };
+        let _ = writeln!(s, "    pub {k}: {ty},");
     }
     s.push_str("}\n\n");
     let upper = area.to_uppercase();
@@ -386,7 +383,19 @@ fn compiled_struct(
     for (l, m) in catalogs {
         let _ = writeln!(s, "    (Lang::{}, {name} {{", l.variant);
         for k in &keys {
-            let _ = writeln!(s, "        {k}: {:?},", m.get(*k).and_then(Value::as_str).unwrap_or_default());
+            match m.get(*k) {
+                // A plural (`Lang::plural` picks the form): each form the language has.
+                Some(Value::Object(forms)) => {
+                    let _ = write!(s, "        {k}: Plural(&[");
+                    for (cat, f) in forms {
+                        let _ = write!(s, "({cat:?}, {:?}), ", f.as_str().unwrap_or_default());
+                    }
+                    s.push_str("]),\n");
+                }
+                v => {
+                    let _ = writeln!(s, "        {k}: {:?},", v.and_then(Value::as_str).unwrap_or_default());
+                }
+            }
         }
         s.push_str("    }),\n");
     }

@@ -134,6 +134,14 @@ test('reading QR codes from photos', async (t) => {
     await page.getByRole('alert').filter({ hasText: 'No QR code could be read from the photo' }).waitFor();
     await page.getByRole('button', { name: 'Scan with camera' }).click();
     await page.getByRole('alert').filter({ hasText: 'Cannot use the camera' }).waitFor();
+    // Counts in English take their singular (the staff catalog's plural forms, not "1 people"),
+    // and the pending line is worded from the catalog too.
+    await scanPhoto(page, await qrPng(hana.credential));
+    await page.locator('.scan-count').filter({ hasText: /^1 person$/ }).waitFor();
+    await page.locator('#scan-confirm').click();
+    await page.locator('.scan-msg').filter({ hasText: /^Checked in 1 person\.$/ }).waitFor();
+    await page.locator('.scan-pending').filter({ hasText: /^0 waiting to send$/ }).waitFor();
+    await chooseLanguage(page, 'ja');
   });
   assert.deepEqual(b.errors, []);
 });

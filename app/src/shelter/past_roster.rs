@@ -4,7 +4,7 @@
 //! needs.
 
 use crate::api::{self, ApiError};
-use crate::i18n::Lang;
+use crate::i18n::{fill, Lang};
 use crate::use_lang;
 use bosai_types::roster::PastRoster;
 use leptos::prelude::*;
@@ -57,15 +57,12 @@ fn one(r: PastRoster, l: Lang) -> impl IntoView {
         Some(c) => format!("{} – {}", l.format_time(r.started_at), l.format_time(c)),
         None => format!("{} –", l.format_time(r.started_at)),
     };
-    let until = r.personal_data_until.map(|u| match l.is_ja() {
-        true => format!("{}に削除されます", l.format_time(u)),
-        false => format!("deleted on {}", l.format_time(u)),
-    });
+    let until = r.personal_data_until.map(|u| fill(l.staff().past_roster_deleted_on, &[("time", &l.format_time(u))]));
     let people = r.stays.len();
     view! {
         <div class="past-roster" data-incident=r.incident_id.clone()>
             <h3>{r.incident_name.clone()}</h3>
-            <p class="meta">{period}{until.map(|u| format!(" · {u}"))}{match l.is_ja() { true => format!(" · {people}人"), false => format!(" · {people} people") }}</p>
+            <p class="meta">{period}{until.map(|u| format!(" · {u}"))}" · "{l.plural(l.staff().common_people_n, people as f64)}</p>
             <div class="table-wrap" tabindex="0" role="region" aria-label=format!("{} {}", r.incident_name, l.staff().past_roster_roster)>
                 <table class="roster">
                     <thead><tr>

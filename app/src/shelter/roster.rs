@@ -3,7 +3,7 @@
 use super::*;
 use crate::api::{self, ApiError};
 use crate::birth::this_year;
-use crate::i18n::Lang;
+use crate::i18n::{fill, Lang};
 use crate::staff::{self};
 use crate::use_lang;
 use bosai_types::household::Sex;
@@ -62,21 +62,13 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
     };
     // Someone who left without scanning out (退所の手動記録), audited by the server.
     let check_out = move |entry: String, name: String| {
-        let ask = if lang.get_untracked().is_ja() {
-            format!("{name} さんを退所にしますか？")
-        } else {
-            format!("Check out {name}?")
-        };
+        let ask = fill(lang.get_untracked().staff().roster_check_out_ask, &[("name", &name)]);
         act(ask, api::shelter::check_out(&shelter.get_value(), &entry, &staff::new_event_id()));
     };
     // A person registered at the desk asks for their record to be deleted (they have no phone to
     // do it themselves); audited by the server.
     let delete_desk = move |entry: String, name: String| {
-        let ask = if lang.get_untracked().is_ja() {
-            format!("{name} さんの窓口登録を削除しますか？名簿から外れ、元に戻せません。")
-        } else {
-            format!("Delete the desk record of {name}? They leave the roster; this cannot be undone.")
-        };
+        let ask = fill(lang.get_untracked().staff().roster_delete_desk_ask, &[("name", &name)]);
         act(ask, api::shelter::delete_desk_registration(&shelter.get_value(), &entry));
     };
     let csv = move |_| {
@@ -112,7 +104,7 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
             return view! { <p class="muted">{l.staff().roster_nobody_matches}</p> }.into_any();
         }
         view! {
-            <p class="roster-count" role="status">{if l.is_ja() { format!("{}人", v.len()) } else { format!("{} people", v.len()) }}</p>
+            <p class="roster-count" role="status">{l.plural(l.staff().common_people_n, v.len() as f64)}</p>
             <div class="table-wrap" tabindex="0" role="region" aria-label=l.staff().roster_evacuee_roster>
             <table class="roster">
                 <thead><tr>
@@ -146,7 +138,7 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
                                 <td class="r-name">{e.name.clone()}{e.name_unconfirmed.then(|| view! {
                                     <span class="flag name-unconfirmed">{l.staff().common_special_characters_check_card}</span>
                                 })}</td>
-                                <td class="r-age">{age.map(|a| if l.is_ja() { format!("{a}歳") } else { format!("{a}") })}" "<span class="muted">{age_band(e.age_band, l)}</span></td>
+                                <td class="r-age">{age.map(|a| fill(l.staff().roster_age_years, &[("age", &a.to_string())]))}" "<span class="muted">{age_band(e.age_band, l)}</span></td>
                                 <td>{sex}</td>
                                 <td class="r-allergy">{(!allergies.is_empty()).then(|| view! { <span class="flag">{allergies.join("・")}</span> })}</td>
                                 <td class="r-care">{needs.join("・")}{note.map(|n| view! {
@@ -156,10 +148,10 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
                                 <td class="r-verified">{if desk { l.staff().roster_desk_unverified } else { l.staff().roster_card_verified }}{
                                     // Someone who left without scanning out: recorded here, after a confirmation.
                                     let (entry, name) = (e.entry_id.clone(), e.name.clone());
-                                    let label = if l.is_ja() { format!("{name} さんを退所にする") } else { format!("Check out {name}") };
+                                    let label = fill(l.staff().roster_check_out_label, &[("name", &name)]);
                                     let remove = desk.then(|| {
                                         let (entry, name) = (entry.clone(), name.clone());
-                                        let label = if l.is_ja() { format!("{name} さんの窓口登録を削除する") } else { format!("Delete the desk record of {name}") };
+                                        let label = fill(l.staff().roster_delete_desk_label, &[("name", &name)]);
                                         view! {
                                             <button type="button" class="btn btn-secondary btn-inline check-out delete-desk" aria-label=label
                                                 on:click=move |_| delete_desk(entry.clone(), name.clone())>{l.staff().roster_delete_record}</button>

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::dom;
-use crate::i18n::Lang;
+use crate::i18n::{fill, Lang};
 use crate::shelter::{self, Preview};
 use crate::staff::{self, QueuedScan, Refusal};
 use crate::use_lang;
@@ -114,12 +114,11 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
             match staff::enqueue(q).await {
                 Ok(()) => {
                     candidate.set(None);
-                    let text = match (kind, l.is_ja()) {
-                        (EventKind::CheckIn, true) => format!("{n}人のチェックインを記録しました。"),
-                        (EventKind::CheckIn, false) => format!("Checked in {n} people."),
-                        (EventKind::CheckOut, true) => format!("{n}人のチェックアウトを記録しました。"),
-                        (EventKind::CheckOut, false) => format!("Checked out {n} people."),
+                    let done = match kind {
+                        EventKind::CheckIn => l.staff().scan_checked_in_n,
+                        EventKind::CheckOut => l.staff().scan_checked_out_n,
                     };
+                    let text = l.plural(done, n as f64);
                     msg.set(Some((true, text)));
                 }
                 Err(()) => msg.set(Some((false, l.staff().scan_could_not_save_device.into()))),
@@ -158,7 +157,7 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
         Some(view! {
             <form class="panel scan-confirm" on:submit=confirm aria-labelledby="confirm-h">
                 <h3 id="confirm-h" class="scan-count">{shelter::heading(&c.m, &p, l)}</h3>
-                {(n != c.m.len()).then(|| view! { <p class="hint">{if l.is_ja() { format!("選択中 {n}人") } else { format!("{n} selected") }}</p> })}
+                {(n != c.m.len()).then(|| view! { <p class="hint">{fill(l.staff().scan_selected_n, &[("n", &n.to_string())])}</p> })}
                 {matches!(p, Preview::Loading).then(|| view! { <p class="muted" role="status">{l.staff().scan_looking_up_names}</p> })}
                 {matches!(p, Preview::Offline).then(|| view! { <p class="hint">{l.staff().scan_offline_names_cannot_be}</p> })}
                 <fieldset>
@@ -240,7 +239,7 @@ pub(crate) fn Problems() -> impl IntoView {
                         view! {
                             <li data-code=x.code.clone()>
                                 <strong>{reason}</strong>" "<code>{x.code.clone()}</code>
-                                <span class="when">{l.format_time(x.at)}" · "{if l.is_ja() { format!("{}人", x.count) } else { format!("{} people", x.count) }}</span>
+                                <span class="when">{l.format_time(x.at)}" · "{l.plural(l.staff().common_people_n, x.count as f64)}</span>
                                 <span class="hint">{x.message.clone()}</span>
                             </li>
                         }
@@ -276,8 +275,7 @@ pub(crate) fn QueueTools() -> impl IntoView {
             let msg = match parsed {
                 None => l.staff().scan_not_scan_queue_file.to_string(),
                 Some(f) => match staff::import(f).await {
-                    Ok(n) if l.is_ja() => format!("{n}件を取り込みました（重複は除きました）。"),
-                    Ok(n) => format!("Imported {n} records (duplicates skipped)."),
+                    Ok(n) => l.plural(l.staff().scan_imported_n, n as f64),
                     Err(()) => l.staff().scan_could_not_import_storage.to_string(),
                 },
             };

@@ -3,7 +3,7 @@
 //! Internal member ids never reach the screen.
 
 use crate::api::{self, ApiError};
-use crate::i18n::Lang;
+use crate::i18n::{fill, Lang};
 use crate::staff;
 use bosai_types::scan_preview::{headcount_en, headcount_ja, PreviewPerson, ScanPreview, ScanPreviewRequest};
 use leptos::prelude::*;
@@ -33,8 +33,7 @@ pub async fn fetch(shelter: &str, credential: &str) -> Preview {
 /// The heading of the confirmation: a count offline, names online.
 pub fn heading(members: &[String], preview: &Preview, l: Lang) -> String {
     match preview {
-        Preview::Found(p) if l.is_ja() => format!("{}人", p.people.len()),
-        Preview::Found(p) => format!("{} people", p.people.len()),
+        Preview::Found(p) => l.plural(l.staff().common_people_n, p.people.len() as f64),
         _ if l.is_ja() => headcount_ja(members),
         _ => headcount_en(members),
     }
@@ -46,38 +45,22 @@ pub fn offline_label(members: &[String], index: usize, l: Lang) -> String {
         return l.staff().scan_people_card_holder.into();
     }
     let n = members[..index].iter().filter(|m| *m != bosai_types::household::MemberId::SELF).count() + 1;
-    if l.is_ja() {
-        format!("家族{n}")
-    } else {
-        format!("Family member {n}")
-    }
+    fill(l.staff().scan_people_family_n, &[("n", &n.to_string())])
 }
 
 /// A person's line online: name, age, and where they are checked in now.
 pub fn person_line(p: &PreviewPerson, here: &str, checking_in: bool, l: Lang) -> impl IntoView {
-    let age = p.age.map(|a| if l.is_ja() { format!("（{a}歳）") } else { format!(" ({a})") });
+    let age = p.age.map(|a| fill(l.staff().scan_people_age, &[("age", &a.to_string())]));
     let place = p.checked_in.as_ref().and_then(|c| Some((c.shelter_id.clone()?, c.since))).map(|(at, since)| {
         let time = l.format_time(since);
         if at.as_str() == here {
-            let text = if checking_in {
-                if l.is_ja() {
-                    format!("すでに受付済み（{time}）")
-                } else {
-                    format!("Already checked in here ({time})")
-                }
-            } else if l.is_ja() {
-                format!("ここに受付済み（{time}）")
-            } else {
-                format!("Checked in here ({time})")
-            };
+            let here =
+                if checking_in { l.staff().scan_people_already_here } else { l.staff().scan_people_checked_in_here };
+            let text = fill(here, &[("time", &time)]);
             view! { <span class="flag already">{text}</span> }.into_any()
         } else {
             let name = api::shelter_name(at.as_str(), l);
-            let text = if l.is_ja() {
-                format!("{name}から（{time}に受付）")
-            } else {
-                format!("From {name} (checked in {time})")
-            };
+            let text = fill(l.staff().scan_people_from_elsewhere, &[("name", &name), ("time", &time)]);
             view! { <span class="flag from-elsewhere">{text}</span> }.into_any()
         }
     });
