@@ -54,9 +54,9 @@ pub fn person_line(p: &PreviewPerson, here: &str, checking_in: bool, l: Lang) ->
     let place = p.checked_in.as_ref().and_then(|c| Some((c.shelter_id.clone()?, c.since))).map(|(at, since)| {
         let time = l.format_time(since);
         if at.as_str() == here {
-            let here =
+            let wording =
                 if checking_in { l.staff().scan_people_already_here } else { l.staff().scan_people_checked_in_here };
-            let text = fill(here, &[("time", &time)]);
+            let text = fill(wording, &[("time", &time)]);
             view! { <span class="flag already">{text}</span> }.into_any()
         } else {
             let name = api::shelter_name(at.as_str(), l);

@@ -112,13 +112,13 @@ impl TryFrom<SurveyScopeJson> for SurveyScope {
         let SurveyScopeJson { kind, areas, shelters } = j;
         let (a, s) = (areas.is_some(), shelters.is_some());
         Ok(match kind {
-            ScopeType::All | ScopeType::Evacuees => {
+            ScopeType::All => {
                 absent(&[("areas", a), ("shelters", s)])?;
-                if matches!(kind, ScopeType::All) {
-                    SurveyScope::All
-                } else {
-                    SurveyScope::Evacuees
-                }
+                SurveyScope::All
+            }
+            ScopeType::Evacuees => {
+                absent(&[("areas", a), ("shelters", s)])?;
+                SurveyScope::Evacuees
             }
             ScopeType::Areas => {
                 absent(&[("shelters", s)])?;
