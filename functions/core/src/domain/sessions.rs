@@ -63,23 +63,39 @@ pub async fn start(
         return Err(session_over());
     }
     let family = random_token();
-    let refresh = new_refresh(store, sub, &family, Some((now, ends)), None).await?;
+    let refresh = new_refresh(store, sub, &family, Origin::SignIn { signed_in_at: now, ends }).await?;
     tokens(settings, sub, refresh, now).await
 }
 
-/// Stores a new refresh token; `started` creates the family (sign-in time, end);
-/// `rotating_from` atomically retires the old token.
-async fn new_refresh(
-    store: &dyn Store,
-    sub: &str,
-    family: &str,
-    started: Option<(i64, i64)>,
-    rotating_from: Option<(&str, i64)>,
-) -> Result<String, ApiError> {
+/// How a new refresh token comes about.
+enum Origin<'a> {
+    /// A card sign-in: the family starts (sign-in time, end).
+    SignIn { signed_in_at: i64, ends: i64 },
+    /// A refresh: the presented token (hash) is spent and points at the new one.
+    Rotation { presented: &'a str, ends: i64, now: i64 },
+    /// The same refresh again after its answer was lost: the unused successor is superseded.
+    Retry { presented: &'a str, successor: &'a str, ends: i64 },
+}
+
+/// A refresh token presented again within this long of its rotation, whose successor was never
+/// used, is a retry whose answer was lost (one bar of signal), not a stolen copy: it gets a new
+/// token instead of signing the family out. A thief within the window supersedes the resident's
+/// token, and the resident's next refresh then revokes the family, so theft is still caught.
+pub const REFRESH_RETRY_SECONDS: i64 = 5 * 60;
+
+/// Whether a spent token presented at `now` may be a lost answer's retry (see [`REFRESH_RETRY_SECONDS`]).
+pub fn may_be_retry(used_at: Option<i64>, now: i64) -> bool {
+    used_at.is_some_and(|t| now >= t && now - t <= REFRESH_RETRY_SECONDS)
+}
+
+/// Stores a new refresh token, atomically with what its [`Origin`] retires.
+async fn new_refresh(store: &dyn Store, sub: &str, family: &str, origin: Origin<'_>) -> Result<String, ApiError> {
     let token = random_token();
     let h = keys::digest(&token);
-    let ends = started.map(|s| s.1).or(rotating_from.map(|r| r.1)).unwrap_or_default();
-    let put = TransactOp::Put {
+    let ends = match origin {
+        Origin::SignIn { ends, .. } | Origin::Rotation { ends, .. } | Origin::Retry { ends, .. } => ends,
+    };
+    let mut ops = vec![TransactOp::Put {
         item: item(&keys::refresh_token(&h))
             .with("sub", Value::s(sub))
             .with("family", Value::s(family))
@@ -88,9 +104,13 @@ async fn new_refresh(
             .with(attr::GSI1_PK, Value::s(keys::sessions_of(sub)))
             .with(attr::GSI1_SK, Value::s(format!("TOKEN#{h}"))),
         condition: Some(Condition::absent()),
+    }];
+    let family_check = TransactOp::Check {
+        key: keys::refresh_family(family),
+        condition: Condition::eq("revoked", Value::Bool(false)),
     };
-    let family_op = match started {
-        Some((signed_in_at, ends)) => TransactOp::Put {
+    match origin {
+        Origin::SignIn { signed_in_at, ends } => ops.push(TransactOp::Put {
             item: item(&keys::refresh_family(family))
                 .with("sub", Value::s(sub))
                 .with("signed_in_at", Value::n(signed_in_at))
@@ -100,22 +120,31 @@ async fn new_refresh(
                 .with(attr::GSI1_PK, Value::s(keys::sessions_of(sub)))
                 .with(attr::GSI1_SK, Value::s(format!("FAMILY#{family}"))),
             condition: Some(Condition::absent()),
-        },
-        None => TransactOp::Check {
-            key: keys::refresh_family(family),
-            condition: Condition::eq("revoked", Value::Bool(false)),
-        },
-    };
-    let mut ops = vec![put, family_op];
-    if let Some((old, _)) = rotating_from {
-        ops.insert(
-            0,
+        }),
+        Origin::Rotation { presented, now, .. } => ops.extend([
             TransactOp::Update {
-                key: keys::refresh_token(old),
-                update: Update::new().set("state", Value::s("used")),
+                key: keys::refresh_token(presented),
+                update: Update::new()
+                    .set("state", Value::s("used"))
+                    .set("used_at", Value::n(now))
+                    .set("next", Value::s(&h)),
                 condition: Some(Condition::eq("state", Value::s("active"))),
             },
-        );
+            family_check,
+        ]),
+        Origin::Retry { presented, successor, .. } => ops.extend([
+            TransactOp::Update {
+                key: keys::refresh_token(successor),
+                update: Update::new().set("state", Value::s("superseded")),
+                condition: Some(Condition::eq("state", Value::s("active"))),
+            },
+            TransactOp::Update {
+                key: keys::refresh_token(presented),
+                update: Update::new().set("next", Value::s(&h)),
+                condition: Some(Condition::eq("next", Value::s(successor))),
+            },
+            family_check,
+        ]),
     }
     match store.transact_write(ops).await {
         Ok(()) => Ok(token),
@@ -150,20 +179,33 @@ pub async fn rotate(
     if fam.bool("revoked").unwrap_or(true) {
         return Err(invalid_grant());
     }
-    if old.str("state") != Some("active") {
-        // A used token came back: someone holds a copy. Sign the whole family out.
-        tracing::warn!("refresh token reuse detected; family revoked");
-        revoke_family(store, family).await?;
-        return Err(invalid_grant());
-    }
     let ends = fam.i64("ends_at").unwrap_or(0);
+    let origin = match (old.str("state"), old.str("next")) {
+        (Some("active"), _) => Origin::Rotation { presented: &h, ends, now },
+        (Some("used"), Some(successor))
+            if may_be_retry(old.i64("used_at"), now) && unused(store, successor).await? =>
+        {
+            Origin::Retry { presented: &h, successor, ends }
+        }
+        _ => {
+            // A spent token came back: someone holds a copy. Sign the whole family out.
+            tracing::warn!("refresh token reuse detected; family revoked");
+            revoke_family(store, family).await?;
+            return Err(invalid_grant());
+        }
+    };
     if now >= ends {
         return Err(session_over());
     }
-    let refresh = new_refresh(store, sub, family, None, Some((&h, ends))).await?;
+    let refresh = new_refresh(store, sub, family, origin).await?;
     // Using the app is being active: it keeps the resident's data from the inactive sweep.
     crate::domain::profile::seen(store, sub, bosai_types::Timestamp(now * 1000)).await?;
     tokens(settings, sub, refresh, now).await
+}
+
+/// Whether the refresh token with this hash was never presented.
+async fn unused(store: &dyn Store, token_hash: &str) -> Result<bool, ApiError> {
+    Ok(store.get(&keys::refresh_token(token_hash)).await?.is_some_and(|t| t.str("state") == Some("active")))
 }
 
 /// Sign-out: revokes every refresh token descended from this sign-in. Idempotent.
@@ -190,5 +232,21 @@ pub async fn end_all(store: &dyn Store, sub: &str) -> Result<usize, ApiError> {
         if cursor.is_none() {
             return Ok(removed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spent_token_is_a_retry_only_soon_after_its_rotation() {
+        let used = 1_000_000;
+        assert!(may_be_retry(Some(used), used));
+        assert!(may_be_retry(Some(used), used + REFRESH_RETRY_SECONDS));
+        assert!(!may_be_retry(Some(used), used + REFRESH_RETRY_SECONDS + 1));
+        // Before its rotation (a clock step back) or rotated before retries were recorded: reuse.
+        assert!(!may_be_retry(Some(used), used - 1));
+        assert!(!may_be_retry(None, used));
     }
 }

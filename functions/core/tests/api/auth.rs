@@ -10,6 +10,7 @@ on_both_stores!(
     sign_in_and_read_me,
     pseudonym_is_stable_per_card,
     refresh_rotation_detects_reuse,
+    a_lost_refresh_answer_can_be_retried,
     logout_revokes,
     codes_are_single_use_and_pkce_bound,
     nonces_are_single_use_and_signed_exactly,
@@ -73,15 +74,61 @@ async fn refresh_rotation_detects_reuse(app: TestApp) {
     let second_rt = second["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(second_rt, first.refresh_token, "rotated");
     assert_eq!(me(&app, second["access_token"].as_str().unwrap()).await.status(), 200);
-    // The old token comes back (stolen copy): refused, and the whole family is signed out.
+    // The resident refreshes again with the new token.
+    let res = refresh(&app, &second_rt).await;
+    assert_eq!(res.status(), 200);
+    let third_rt = res.json::<Value>().await.unwrap()["refresh_token"].as_str().unwrap().to_owned();
+    // The first token comes back after its successor was used (a stolen copy): refused,
+    // and the whole family is signed out.
     let reuse = refresh(&app, &first.refresh_token).await;
     assert_eq!(reuse.status(), 400);
     assert_eq!(reuse.json::<Value>().await.unwrap()["code"], "invalid_grant");
-    assert_eq!(refresh(&app, &second_rt).await.status(), 400);
+    assert_eq!(refresh(&app, &third_rt).await.status(), 400);
     // Another sign-in is unaffected.
     let other = app.login("taro", false).await;
     assert_eq!(refresh(&app, &other.refresh_token).await.status(), 200);
     assert_eq!(refresh(&app, "not-a-token").await.status(), 400);
+}
+
+/// On one bar of signal a refresh can reach the server and its answer be lost; the app then
+/// sends the same token again. That is a retry, not a theft, while the lost successor was never used.
+async fn a_lost_refresh_answer_can_be_retried(app: TestApp) {
+    use bosai_core::domain::sessions::{self, REFRESH_RETRY_SECONDS};
+    let first = app.login("taro", false).await;
+    let lost = refresh(&app, &first.refresh_token).await;
+    assert_eq!(lost.status(), 200);
+    let lost_rt = lost.json::<Value>().await.unwrap()["refresh_token"].as_str().unwrap().to_owned();
+    // The retry gets a new pair that works; the lost token is superseded.
+    let retry = refresh(&app, &first.refresh_token).await;
+    assert_eq!(retry.status(), 200);
+    let retry: Value = retry.json().await.unwrap();
+    let retry_rt = retry["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(retry_rt, lost_rt);
+    assert_eq!(me(&app, retry["access_token"].as_str().unwrap()).await.status(), 200);
+    let res = refresh(&app, &retry_rt).await;
+    assert_eq!(res.status(), 200);
+    let next_rt = res.json::<Value>().await.unwrap()["refresh_token"].as_str().unwrap().to_owned();
+    // The superseded token turning up means someone else had the first one: everyone is signed out.
+    let stolen = refresh(&app, &lost_rt).await;
+    assert_eq!(
+        (stolen.status().as_u16(), stolen.json::<Value>().await.unwrap()["code"].clone()),
+        (400, json!("invalid_grant"))
+    );
+    assert_eq!(refresh(&app, &next_rt).await.status(), 400);
+
+    // The same by the clock: two lost answers in a row are fine; past the window it is reuse.
+    let settings = app.auth_settings();
+    let store = app.store.as_ref();
+    let t0 = bosai_core::clock::now_seconds();
+    let t1 = sessions::start(store, &settings, "r_retry_test", t0 + 86_400, t0).await.unwrap();
+    for after in [0, 60, REFRESH_RETRY_SECONDS] {
+        sessions::rotate(store, &settings, &t1.refresh_token, t0 + after).await.unwrap();
+    }
+    let c = sessions::rotate(store, &settings, &t1.refresh_token, t0 + REFRESH_RETRY_SECONDS).await.unwrap();
+    let late = sessions::rotate(store, &settings, &t1.refresh_token, t0 + REFRESH_RETRY_SECONDS + 1).await;
+    assert_eq!(late.unwrap_err().problem().1.code, "invalid_grant");
+    let revoked = sessions::rotate(store, &settings, &c.refresh_token, t0 + REFRESH_RETRY_SECONDS + 2).await;
+    assert_eq!(revoked.unwrap_err().problem().1.code, "invalid_grant", "the late copy signed the family out");
 }
 
 async fn logout_revokes(app: TestApp) {
