@@ -43,7 +43,7 @@ hash16() { sha256sum "$@" | cut -c1-16; }
 STAGE="$CARGO_TARGET_DIR/bosai-app-web"
 bindgen() { # <crate file name> <out name>
     local in="$WASM_OUT/$1.wasm" dir="$STAGE/$2"
-    local key; key="$(hash16 "$in") $WASM_BINDGEN_VERSION $WASM_SPLIT_VERSION"
+    local key; key="$(hash16 "$in") $WASM_BINDGEN_VERSION $WASM_SPLIT_VERSION $(hash16 "$ROOT/scripts/wasm-split-retry.py")"
     if [[ "$(cat "$dir/key" 2>/dev/null)" != "$key" ]]; then
         rm -rf "$dir" && mkdir -p "$dir/split" "$dir/out" "$dir/named"
         wasm-split-cli --target web --out-name "$2" "$in" "$dir/split" >/dev/null
@@ -54,6 +54,7 @@ bindgen() { # <crate file name> <out name>
             "$dir/split/$2.wasm"
         find "$dir/split" -maxdepth 1 -name '*.wasm' ! -name "$2.wasm" -exec cp {} "$dir/out/" \;
         cp "$dir/split/__wasm_split.js" "$dir/out/"
+        python3 "$ROOT/scripts/wasm-split-retry.py" "$dir/out/__wasm_split.js"
         find "$dir/out" -name '*.wasm' ! -name "$2_bg.wasm" -exec python3 "$ROOT/scripts/wasm-strip-custom.py" {} +
         echo "$key" > "$dir/key"
     fi

@@ -68,6 +68,28 @@ test('a page opened later fetches its own module and chunks, once, and renders',
   }
 });
 
+test('a chunk lost on the way is fetched again: the page opens and the app keeps running', async () => {
+  const b = await launchBrowser();
+  try {
+    const { page } = b;
+    // The first two requests for the page's own module are cut off, as on a congested cell
+    // before the service worker has cached it (wasm-split's loader alone would stop the app).
+    let asked = 0;
+    await page.route(/\/split___my_data_route_view_\d+\.wasm$/, (route) =>
+      ++asked <= 2 ? route.abort('connectionreset') : route.continue(),
+    );
+    await page.goto(`${stack.url}/mydata`);
+    await page.locator('main h1').first().waitFor({ timeout: 20_000 });
+    assert.ok(asked >= 3, `fetched again after two failures: ${asked} requests`);
+    assert.deepEqual(b.errors.map(String), [], 'no panic');
+    // Still running: the app's own links work.
+    await page.locator('header a[href="/"]').first().click();
+    await page.locator('main li.card').first().waitFor();
+  } finally {
+    await b.close();
+  }
+});
+
 test('a deep link into a page loaded on demand fetches its chunks beside the main wasm, not after it', async () => {
   const b = await launchBrowser();
   try {
