@@ -8,6 +8,7 @@ the chunks, a lost request is ordinary, so each load is tried again 0.5 s later,
 10 s, until it arrives. Usage: wasm-split-retry.py <__wasm_split.js>…
 """
 
+import re
 import sys
 
 RETRY = """\
@@ -36,5 +37,10 @@ for path in sys.argv[1:]:
         if text.count(old) != 1:
             sys.exit(f"{path}: the loader changed shape (wasm-split-cli upgraded?); expected once: {old!r}")
         text = text.replace(old, new)
+    # A chunk's fetch starts before the chunks it needs have arrived; a failure meanwhile would be
+    # an unhandled rejection (the retry above handles it once instantiateStreaming takes it up).
+    text, n = re.subn(r'(const src = fetch\(new URL\("[^"]+", import\.meta\.url\)\);)', r"\1 src.catch(() => {});", text)
+    if n == 0 or n != text.count("fetch("):
+        sys.exit(f"{path}: the loader changed shape (wasm-split-cli upgraded?); {n} chunk fetches found")
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)

@@ -175,7 +175,7 @@ pub fn StaffRecords(token: String, municipality: Option<String>) -> impl IntoVie
                 </table>
             </div>
             <h3 class="sub">{th(lang, |h| h.admin_staff_add_change_staff_member)}</h3>
-            <p class="done" role="status">{move || done.get().map(|n| if lang.get().is_ja() { format!("{n} さんを登録しました。") } else { format!("Saved {n}.") })}</p>
+            <p class="done" role="status">{move || done.get().map(|n| crate::i18n::fill(lang.get().hq().admin_staff_saved_named, &[("name", &n)]))}</p>
             <form class="form" on:submit=save novalidate>
                 <div class="field">
                     <label for="staff-subject">{th(lang, |h| h.admin_staff_account_id_identity_provider)}</label>

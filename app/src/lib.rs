@@ -120,7 +120,8 @@ fn Shell(bundle: Bundle, children: Children) -> impl IntoView {
         <Router set_is_routing=set_routing>
             <FocusOnNavigate routing/>
             <Header bundle/>
-            <main id="main">{children()}</main>
+            // Busy while a page's chunk is on its way (public/app.css shows a bar after a moment).
+            <main id="main" aria-busy=move || routing.get().then_some("true")>{children()}</main>
             <footer class="site-footer">
                 // One tap dials: tel: links, each with what it is for.
                 <p>

@@ -2,7 +2,8 @@
 // (lib/throttle.mjs: 400 kbit/s, 400 ms): the loading page shows the emergency numbers and the
 // shelters before the app arrives, then the app's own list; the first download holds no page
 // opened later and no staff code; a later page fetches its chunk when first opened, and a deep
-// link into one fetches it beside the main wasm (public/boot.js preloads it). The times
+// link into one fetches it beside the main wasm (public/boot.js preloads it); a chunk cut off on
+// the way is fetched again, the main area marked busy meanwhile (scripts/wasm-split-retry.py). The times
 // are reported here and measured by `make bench` (section firstload), not asserted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,6 +86,37 @@ test('a chunk lost on the way is fetched again: the page opens and the app keeps
     // Still running: the app's own links work.
     await page.locator('header a[href="/"]').first().click();
     await page.locator('main li.card').first().waitFor();
+  } finally {
+    await b.close();
+  }
+});
+
+test('a page on its way says so: the main area is busy until its chunk arrives', async () => {
+  // A first visit: no service worker has cached the chunks yet.
+  const b = await launchBrowser({ contextOptions: { serviceWorkers: 'block' } });
+  try {
+    const { page } = b;
+    await page.goto(`${stack.url}/`);
+    await page.locator('main li.card').first().waitFor();
+    assert.equal(await page.locator('main[aria-busy]').count(), 0, 'not busy once shown');
+    let asked = 0;
+    await page.route(/\/split___my_data_route_view_\d+\.wasm$/, (route) =>
+      ++asked <= 2 ? route.abort('connectionreset') : route.continue(),
+    );
+    // An in-app link to a page not loaded yet (the router takes every same-origin link).
+    await page.evaluate(() => {
+      const a = Object.assign(document.createElement('a'), { href: '/mydata', id: 'to-mydata', textContent: 'my data' });
+      document.body.append(a);
+    });
+    await page.locator('#to-mydata').click();
+    await page.locator('main[aria-busy="true"]').waitFor({ timeout: 5_000 });
+    await page.waitForFunction(
+      () => location.pathname === '/mydata' && !document.querySelector('main[aria-busy]') && !document.querySelector('main li.card'),
+      null,
+      { timeout: 20_000 },
+    );
+    assert.ok(asked >= 3, `fetched again after two failures: ${asked} requests`);
+    assert.deepEqual(b.errors.map(String), [], 'no panic');
   } finally {
     await b.close();
   }

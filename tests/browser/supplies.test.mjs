@@ -269,6 +269,9 @@ test('supplies panel (360 px)', async (t) => {
     await panel.getByRole('heading', { name: 'For babies', exact: true }).waitFor();
     assert.deepEqual(await cells('infant_diaper-m'), ['80', '130', 'Open request']);
     await panel.getByRole('button', { name: 'Egg-free' }).waitFor();
+    // The count line from the staff catalog, as a plural.
+    const summary = await panel.locator('.supply-summary').textContent();
+    assert.match(summary, /^Requested from HQ: (1 item|(0|[2-9]|\d\d+) items) \(as of /, summary);
     const width = await page.evaluate(() => document.scrollingElement.scrollWidth);
     assert.ok(width <= 360, `page is ${width}px wide at 360 in English`);
     await tablesFit();

@@ -1,7 +1,7 @@
 //! Importing the lists an administrator keeps current: the municipality's areas (town list) and the prefecture's municipalities.
 
 use super::*;
-use crate::i18n::{th, HqTr, Lang};
+use crate::i18n::{fill, th, HqTr, Lang};
 use crate::use_lang;
 use bosai_types::shelter_import::{AreaImportReport, MunicipalityListReport, RowProblem};
 
@@ -24,58 +24,47 @@ pub(crate) fn list_report_view(
     .into_any()
 }
 
-pub(crate) fn outcome(
-    applied: bool,
-    ok: bool,
-    done: &'static str,
-    button: (&'static str, &'static str),
-    l: Lang,
-) -> &'static str {
+pub(crate) fn outcome(applied: bool, ok: bool, done: &'static str, ready: &'static str, l: Lang) -> &'static str {
     match (applied, ok) {
         (true, _) => done,
-        (false, true) if l.is_ja() => button.0,
-        (false, true) => button.1,
+        (false, true) => ready,
         (false, false) => l.hq().admin_pages_lists_some_rows_must_be,
     }
 }
 
 pub(crate) fn area_report_view(r: AreaImportReport, l: Lang) -> AnyView {
     let done = l.hq().admin_pages_lists_imported_residents_now_choose;
-    let ready = (
-        "問題はありません。内容を確かめて「地区を取り込む」を押してください。",
-        "No problems. Check the changes, then press Import areas.",
+    let ready = l.hq().admin_pages_lists_areas_ready;
+    let counts = fill(
+        l.hq().admin_pages_lists_area_counts,
+        &[
+            ("encoding", encoding_label(r.encoding)),
+            ("rows", &r.rows.to_string()),
+            ("areas", &r.areas.to_string()),
+            ("added", &r.added.len().to_string()),
+            ("renamed", &r.renamed.len().to_string()),
+            ("removed", &r.removed.len().to_string()),
+            ("other", &r.skipped_other_municipality.to_string()),
+            ("abolished", &r.skipped_abolished.to_string()),
+        ],
     );
-    let counts = if l.is_ja() {
-        format!(
-            "{} ・ {}行 ・ 取り込み後 {}地区（新規 {}、名前の変更 {}、一覧から外す {}）・ 他の市町村の行 {}、廃止済み {} は読み飛ばし",
-            encoding_label(r.encoding), r.rows, r.areas, r.added.len(), r.renamed.len(), r.removed.len(), r.skipped_other_municipality, r.skipped_abolished
-        )
-    } else {
-        format!(
-            "{} · {} rows · {} areas after the import ({} new, {} renamed, {} removed) · skipped: {} of other municipalities, {} abolished",
-            encoding_label(r.encoding), r.rows, r.areas, r.added.len(), r.renamed.len(), r.removed.len(), r.skipped_other_municipality, r.skipped_abolished
-        )
-    };
     list_report_view("area-import", outcome(r.applied, r.errors.is_empty(), done, ready, l), counts, r.errors, l)
 }
 
 pub(crate) fn municipality_list_report_view(r: MunicipalityListReport, l: Lang) -> AnyView {
     let done = l.hq().admin_pages_lists_imported_used_municipality_names;
-    let ready = (
-        "問題はありません。内容を確かめて「市区町村一覧を取り込む」を押してください。",
-        "No problems. Check the changes, then press Import the list.",
+    let ready = l.hq().admin_pages_lists_municipalities_ready;
+    let counts = fill(
+        l.hq().admin_pages_lists_municipality_counts,
+        &[
+            ("encoding", encoding_label(r.encoding)),
+            ("rows", &r.rows.to_string()),
+            ("municipalities", &r.municipalities.to_string()),
+            ("added", &r.added.len().to_string()),
+            ("renamed", &r.renamed.len().to_string()),
+            ("other", &r.skipped_other.to_string()),
+        ],
     );
-    let counts = if l.is_ja() {
-        format!(
-            "{} ・ {}行 ・ この都道府県 {}件（新規 {}、名前の変更 {}）・ 他の都道府県、政令市の区、廃止済みの行 {} は読み飛ばし",
-            encoding_label(r.encoding), r.rows, r.municipalities, r.added.len(), r.renamed.len(), r.skipped_other
-        )
-    } else {
-        format!(
-            "{} · {} rows · {} of this prefecture ({} new, {} renamed) · skipped: {} of other prefectures, wards or abolished",
-            encoding_label(r.encoding), r.rows, r.municipalities, r.added.len(), r.renamed.len(), r.skipped_other
-        )
-    };
     list_report_view("municipality-list", outcome(r.applied, r.errors.is_empty(), done, ready, l), counts, r.errors, l)
 }
 

@@ -93,7 +93,7 @@ pub fn AuditLog() -> impl IntoView {
         }
         Some(
             view! {
-                <p class="roster-count" role="status">{if l.is_ja() { format!("{}件", v.len()) } else { format!("{} entries", v.len()) }}</p>
+                <p class="roster-count" role="status">{l.plural(l.hq().audit_entries_n, v.len() as f64)}</p>
                 <div class="table-wrap" tabindex="0" role="region" aria-label=l.hq().common_audit_log>
                     <table class="roster audit-log">
                         <thead><tr>

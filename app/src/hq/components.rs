@@ -53,11 +53,7 @@ pub(crate) fn banner(e: &ApiError, l: Lang) -> impl IntoView {
 pub(crate) use crate::dom::focus;
 
 pub(crate) fn people(n: impl std::fmt::Display, l: Lang) -> String {
-    if l.is_ja() {
-        format!("{n}人")
-    } else {
-        format!("{n}")
-    }
+    crate::i18n::fill(l.hq().common_people_count, &[("n", &n.to_string())])
 }
 
 // ---- sign-in -------------------------------------------------------------------------

@@ -313,7 +313,7 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
             <p class="done" id="notice-done" tabindex="-1" role="status">
                 {move || done.get().map(|title| {
                     let l = lang.get();
-                    if l.is_ja() { format!("「{title}」を送信しました。配信の状況は「送信済みのお知らせ」で確認できます。") } else { format!("“{title}” was sent. See its delivery under Sent notices.") }
+                    crate::i18n::fill(l.hq().compose_sent_title, &[("title", &title)])
                 })}
             </p>
             {confirm_panel}

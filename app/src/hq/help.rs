@@ -16,7 +16,7 @@ pub(crate) fn HelpList(help: RwSignal<Option<Vec<HelpRequest>>>) -> impl IntoVie
             Some(h) => view! {
                 <ul class="help-list">
                     {h.iter().map(|r| {
-                        let born = r.birth_year.map(|y| if l.is_ja() { format!("（{y}年生まれ）") } else { format!(" (born {y})") });
+                        let born = r.birth_year.map(|y| crate::i18n::fill(l.hq().help_born_in, &[("year", &y.to_string())]));
                         view! {
                             <li class="card help-request" data-report=r.report_id.clone()>
                                 <h3><span lang="ja">{r.member_name.clone()}</span>{born}</h3>

@@ -2,7 +2,7 @@
 
 use crate::api::{self, ApiError};
 use crate::dom;
-use crate::i18n::{th, Lang};
+use crate::i18n::{fill, th, Lang};
 use crate::use_lang;
 use bosai_types::incident::{Incident, IncidentKind, OpenIncident};
 use leptos::ev::SubmitEvent;
@@ -75,21 +75,11 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
     };
     let close = move |i: Incident| {
         let l = lang.get_untracked();
-        let question = match (i.kind, l.is_ja()) {
-            (IncidentKind::Drill, true) => format!(
-                "訓練「{}」を終了しますか？訓練の受付・名簿の個人の記録はすぐに削除されます（人数の集計は残ります）。",
-                i.name
-            ),
-            (IncidentKind::Drill, false) => {
-                format!("End the drill '{}'? Its check-ins and rosters are deleted now (the counts stay).", i.name)
-            }
-            (IncidentKind::Real, true) => {
-                format!("災害「{}」を終了しますか？避難者の個人の記録は保存期間のあと削除されます。", i.name)
-            }
-            (IncidentKind::Real, false) => {
-                format!("Close '{}'? Evacuees' personal records are deleted after the retention period.", i.name)
-            }
+        let question = match i.kind {
+            IncidentKind::Drill => l.hq().incidents_close_drill_ask,
+            IncidentKind::Real => l.hq().incidents_close_real_ask,
         };
+        let question = fill(question, &[("name", &i.name)]);
         if web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false) {
             send(api::hq::close_incident(&i.id));
         }
@@ -104,23 +94,20 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
             view! {
                 <ul class="incidents">
                     {v.into_iter().map(|i| {
-                        let state = match (i.closed_at, l.is_ja()) {
-                            (None, true) => format!("{}から実施中", when(i.started_at, l)),
-                            (None, false) => format!("open since {}", when(i.started_at, l)),
-                            (Some(c), true) => format!("{}〜{} 終了", when(i.started_at, l), when(c, l)),
-                            (Some(c), false) => format!("{} – {}, closed", when(i.started_at, l), when(c, l)),
+                        let start = when(i.started_at, l);
+                        let state = match i.closed_at {
+                            None => fill(l.hq().incidents_open_since, &[("start", &start)]),
+                            Some(c) => fill(l.hq().incidents_ran_from_to, &[("start", &start), ("end", &when(c, l))]),
                         };
                         // Once deleted, how many (a count, no names); until then, how long they are kept.
                         let kept = match (i.purged_at, i.purged_items, i.personal_data_until) {
-                            (Some(_), Some(n), _) if l.is_ja() => Some(format!("個人の記録 {n}件を削除済み")),
-                            (Some(_), Some(n), _) => Some(format!("{n} personal records deleted")),
-                            (None, _, Some(t)) if l.is_ja() => Some(format!("個人の記録は{}まで保存", when(t, l))),
-                            (None, _, Some(t)) => Some(format!("personal records kept until {}", when(t, l))),
+                            (Some(_), Some(n), _) => Some(l.plural(l.hq().incidents_records_deleted_n, n as f64)),
+                            (None, _, Some(t)) => Some(fill(l.hq().incidents_records_kept_until, &[("time", &when(t, l))])),
                             _ => None,
                         };
                         let open = i.is_open();
                         let drill = i.kind == IncidentKind::Drill;
-                        let label = if l.is_ja() { format!("「{}」を終了する", i.name) } else { format!("Close '{}'", i.name) };
+                        let label = fill(l.hq().incidents_close_named, &[("name", &i.name)]);
                         view! {
                             <li class="incident">
                                 <span class=if drill { "drill-tag" } else { "real-tag" }>{kind_label(i.kind, l)}</span>" "
@@ -129,7 +116,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
                                 // A drill's counts stay after it ended: HQ reviews them here.
                                 {drill.then(|| {
                                     let id = i.id.clone();
-                                    let label = if l.is_ja() { format!("「{}」の集計を見る", i.name) } else { format!("Counts of '{}'", i.name) };
+                                    let label = fill(l.hq().incidents_counts_of_named, &[("name", &i.name)]);
                                     view! {
                                         <button type="button" class="btn btn-secondary" aria-label=label
                                             on:click=move |_| on_view.run(Some(id.clone()))>{l.hq().incidents_counts}</button>

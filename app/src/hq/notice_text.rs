@@ -2,7 +2,7 @@
 //! folded away until HQ opens them, easy Japanese and the languages of foreign residents. Residents
 //! read their language when it is written, else easy Japanese, else Japanese.
 
-use crate::i18n::Lang;
+use crate::i18n::{fill, Lang};
 use bosai_types::localized::LANGUAGES;
 use bosai_types::notices::{NoticeError, MAX_NOTICE_BODY_CHARS, MAX_NOTICE_TITLE_CHARS};
 use bosai_types::surveys::Localized;
@@ -40,24 +40,17 @@ impl Part {
     }
 
     fn label(self, code: &'static str, l: Lang) -> String {
-        let (what_ja, what_en) = match self {
-            Part::Title => ("件名", "Title"),
-            Part::Body => ("本文", "Message"),
+        let part = match self {
+            Part::Title => l.hq().compose_part_title,
+            Part::Body => l.hq().compose_part_body,
         };
-        match (code, l.is_ja()) {
-            ("ja", true) => format!("{what_ja}（日本語・必須）"),
-            ("ja", false) => format!("{what_en} in Japanese (required)"),
-            ("en", true) => format!("{what_ja}（英語）"),
-            ("en", false) => format!("{what_en} in English"),
-            (other, ja) => {
-                let name = Lang::from_code(other).map_or(other, Lang::name);
-                if ja {
-                    format!("{what_ja}（{name}）")
-                } else {
-                    format!("{what_en} in {name}")
-                }
-            }
-        }
+        let name = Lang::from_code(code).map_or(code, Lang::name);
+        let template = match code {
+            "ja" => l.hq().compose_field_in_japanese,
+            "en" => l.hq().compose_field_in_english,
+            _ => l.hq().compose_field_in_language,
+        };
+        fill(template, &[("part", part), ("language", name)])
     }
 }
 
@@ -121,11 +114,10 @@ pub(crate) fn text_field(
     let chars = move || text.with(|t| t.slot(code).map_or(0, |s| s.chars().count()));
     let count = move || {
         let (n, l) = (chars(), lang.get());
-        match (n.saturating_sub(max), l.is_ja()) {
-            (0, true) => format!("{n} / {max}文字"),
-            (0, false) => format!("{n} / {max} characters"),
-            (o, true) => format!("{n} / {max}文字（{o}文字多すぎます）"),
-            (o, false) => format!("{n} / {max} characters ({o} too many)"),
+        let (n, over, max) = (n.to_string(), n.saturating_sub(max), max.to_string());
+        match over {
+            0 => fill(l.hq().compose_characters, &[("n", &n), ("max", &max)]),
+            o => fill(l.hq().compose_characters_over, &[("n", &n), ("max", &max), ("over", &o.to_string())]),
         }
     };
     // The text's own language, for screen readers, spelling and input methods.
@@ -180,11 +172,7 @@ pub(crate) fn OtherLanguages(
             .filter(|c| title.with(|t| t.text(c).is_some()) || body.with(|b| b.text(c).is_some()))
             .count();
         let l = lang.get();
-        if l.is_ja() {
-            format!("ほかの言語（やさしい日本語・外国語）：{n}言語に入力済み")
-        } else {
-            format!("Other languages (easy Japanese, foreign residents' languages): {n} written")
-        }
+        fill(l.hq().compose_other_languages_written, &[("n", &n.to_string())])
     };
     view! {
         <details class="notice-languages" prop:open=move || written() || error_here()>

@@ -50,11 +50,10 @@ pub fn PrefectureHome(signed_in: RwSignal<bool>) -> impl IntoView {
         summary.with(|s| {
             s.as_ref().map(|s| {
                 let l = lang.get();
-                if l.is_ja() {
-                    format!("県内の避難者 {}人（定員 {}人）", s.occupancy, s.capacity)
-                } else {
-                    format!("{} people in the prefecture's shelters (capacity {})", s.occupancy, s.capacity)
-                }
+                crate::i18n::fill(
+                    l.hq().prefecture_people_in_shelters,
+                    &[("occupancy", &s.occupancy.to_string()), ("capacity", &s.capacity.to_string())],
+                )
             })
         })
     };

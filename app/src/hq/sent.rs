@@ -24,10 +24,16 @@ pub(crate) fn delivery_text(n: &Notice, l: Lang) -> (String, &'static str) {
     let nobody = d.state == DeliveryState::Done && d.delivered + d.gone + d.failed == 0;
     let text = if nobody {
         l.hq().sent_no_devices_send_no.to_owned()
-    } else if l.is_ja() {
-        format!("配信: {state}（届いた端末 {}件・通知を解除 {}件・失敗 {}件）", d.delivered, d.gone, d.failed)
     } else {
-        format!("Delivery: {state} ({} delivered, {} unsubscribed, {} failed)", d.delivered, d.gone, d.failed)
+        crate::i18n::fill(
+            l.hq().sent_delivery_counts,
+            &[
+                ("state", state),
+                ("delivered", &d.delivered.to_string()),
+                ("gone", &d.gone.to_string()),
+                ("failed", &d.failed.to_string()),
+            ],
+        )
     };
     (text, key)
 }

@@ -1,6 +1,6 @@
 //! The municipality's summary (集計): people against capacity, who they are, allergies for food orders, care needs, safety by area, supply requests against stock.
 
-use crate::i18n::{th, Lang};
+use crate::i18n::{fill, th, Lang};
 use crate::resident::area_name;
 use crate::shelter_card::congestion_class;
 use crate::use_lang;
@@ -89,11 +89,15 @@ pub(crate) fn counts_line(items: Vec<(&'static str, u32)>, l: Lang) -> String {
 
 pub(crate) fn sex_line(h: &Headcount, l: Lang) -> String {
     let s = &h.by_sex;
-    if l.is_ja() {
-        format!("女性 {}人・男性 {}人（その他 {}人・回答なし {}人）", s.female, s.male, s.other, s.no_answer)
-    } else {
-        format!("women {}, men {} (other {}, no answer {})", s.female, s.male, s.other, s.no_answer)
-    }
+    fill(
+        l.hq().summary_sex_counts,
+        &[
+            ("female", &s.female.to_string()),
+            ("male", &s.male.to_string()),
+            ("other", &s.other.to_string()),
+            ("no_answer", &s.no_answer.to_string()),
+        ],
+    )
 }
 
 /// Every need someone has: care, medical, diet (labels shared with the resident's form).
@@ -276,12 +280,12 @@ pub(crate) fn totals(s: &Summary, help: Option<usize>, l: Lang) -> impl IntoView
                 <dt>{l.hq().summary_people_shelters_all}</dt>
                 <dd id="hq-total-people">
                     <strong class="big">{people(s.occupancy, l)}</strong>
-                    {if l.is_ja() { format!(" / 定員 {}人（{pct}%）", s.capacity) } else { format!(" of {} places ({pct}%)", s.capacity) }}
+                    {fill(l.hq().summary_of_capacity, &[("capacity", &s.capacity.to_string()), ("percent", &pct.to_string())])}
                 </dd>
             </div>
             <div>
                 <dt>{l.hq().summary_shelters_open}</dt>
-                <dd>{if l.is_ja() { format!("{open}か所 / {}か所", s.shelters.len()) } else { format!("{open} of {}", s.shelters.len()) }}</dd>
+                <dd>{fill(l.hq().summary_open_of_shelters, &[("open", &open.to_string()), ("total", &s.shelters.len().to_string())])}</dd>
             </div>
             <div><dt>{l.hq().summary_sex}</dt><dd>{sex_line(h, l)}</dd></div>
             <div><dt>{l.hq().summary_young_children_0_5}</dt><dd>{people(age(h, AgeBand::Under6), l)}</dd></div>
@@ -297,7 +301,7 @@ pub(crate) fn totals(s: &Summary, help: Option<usize>, l: Lang) -> impl IntoView
                 </dd></div>
             })}
             {help.map(|n| view! {
-                <div><dt>{l.hq().summary_open_help_requests}</dt><dd><a href="#help-h">{if l.is_ja() { format!("{n}件") } else { n.to_string() }}</a></dd></div>
+                <div><dt>{l.hq().summary_open_help_requests}</dt><dd><a href="#help-h">{fill(l.hq().summary_help_requests_count, &[("n", &n.to_string())])}</a></dd></div>
             })}
         </dl>
     }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::api::{self, ApiError};
+use crate::i18n::fill;
 use crate::use_lang;
 use bosai_types::{Shelter, ShelterStatus, ShelterStatusUpdate};
 use leptos::ev::SubmitEvent;
@@ -60,7 +61,7 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
             {move || {
                 let l = lang.get();
                 result.get().map(|r| match r {
-                    Ok(s) => view! { <p class="done status-done" role="status">{l.staff().status_updated}": "{l.status(s.status)}" · "{if l.is_ja() { format!("{}/{}人", s.occupancy, s.capacity) } else { format!("{}/{} people", s.occupancy, s.capacity) }}</p> }.into_any(),
+                    Ok(s) => view! { <p class="done status-done" role="status">{l.staff().status_updated}": "{l.status(s.status)}" · "{fill(l.staff().status_occupancy_of_capacity, &[("occupancy", &s.occupancy.to_string()), ("capacity", &s.capacity.to_string())])}</p> }.into_any(),
                     Err(e) => err_banner(e, l).into_any(),
                 })
             }}

@@ -1,6 +1,6 @@
 //! The supply catalog as staff see it: groups for the eye, names, units and codes of each item.
 
-use crate::i18n::{Lang, StaffTr};
+use crate::i18n::{fill, Lang, StaffTr};
 use bosai_types::needs::ALLERGENS;
 use bosai_types::supplies::{DiaperSize, SupplyItem};
 
@@ -42,12 +42,7 @@ pub(crate) fn groups() -> Vec<Group> {
 pub(crate) fn short_name(item: SupplyItem, l: Lang) -> String {
     match item {
         SupplyItem::AllergyFreeMeal { free_of } => {
-            let a = free_of.info();
-            if l.is_ja() {
-                format!("{}不使用", a.ja)
-            } else {
-                format!("{}-free", a.en)
-            }
+            fill(l.staff().supplies_catalog_allergen_free, &[("allergen", crate::shelter::allergen_label(free_of, l))])
         }
         _ => name(item, l),
     }
@@ -57,14 +52,10 @@ pub(crate) fn short_name(item: SupplyItem, l: Lang) -> String {
 pub(crate) fn name(item: SupplyItem, l: Lang) -> String {
     use SupplyItem::*;
     match item {
-        AllergyFreeMeal { free_of } => {
-            let a = free_of.info();
-            if l.is_ja() {
-                format!("アレルギー対応食（{}不使用）", a.ja)
-            } else {
-                format!("Allergy-free meals ({}-free)", a.en)
-            }
-        }
+        AllergyFreeMeal { free_of } => fill(
+            l.staff().supplies_catalog_allergy_free_meals,
+            &[("allergen", crate::shelter::allergen_label(free_of, l))],
+        ),
         InfantDiaper { size: s } => {
             format!("{} {}", l.staff().supplies_catalog_baby_diapers, s.label(false, l.is_ja()))
         }

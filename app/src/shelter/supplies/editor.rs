@@ -1,7 +1,7 @@
 //! One item's row and its forms: a stock-take or request, and a delivery (quantities checked before sending).
 
 use crate::api;
-use crate::i18n::Lang;
+use crate::i18n::{fill, Lang};
 use crate::staff;
 use bosai_types::supplies::{Delivery, StockUpdate, SupplyItem, SupplyStatus, MAX_QUANTITY};
 use leptos::ev::SubmitEvent;
@@ -177,11 +177,10 @@ pub(crate) fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
             let update = StockUpdate { on_hand: oh, requested: rq };
             match api::shelter::set_stock::<Line>(&shelter, &item, &update).send().await {
                 Ok(line) => {
-                    let text = if l.is_ja() {
-                        format!("保存しました：在庫 {}・要請 {}", line.on_hand, line.requested)
-                    } else {
-                        format!("Saved: {} on hand, {} requested", line.on_hand, line.requested)
-                    };
+                    let text = fill(
+                        l.staff().supplies_saved_stock,
+                        &[("on_hand", &line.on_hand.to_string()), ("requested", &line.requested.to_string())],
+                    );
                     on_hand.set(line.on_hand.to_string());
                     requested.set(line.requested.to_string());
                     ctx.upsert(line);
@@ -233,14 +232,15 @@ pub(crate) fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
                 Ok(line) => {
                     ctx.delivery.set_value(None);
                     save_pending_delivery(&ctx.shelter.get_value(), None);
-                    let text = if l.is_ja() {
-                        format!("納品 {q}{unit} を記録しました：在庫 {}・要請 {}", line.on_hand, line.requested)
-                    } else {
-                        format!(
-                            "Delivery of {q} {unit} recorded: {} on hand, {} requested",
-                            line.on_hand, line.requested
-                        )
-                    };
+                    let text = fill(
+                        l.staff().supplies_delivery_recorded,
+                        &[
+                            ("quantity", &q.to_string()),
+                            ("unit", unit),
+                            ("on_hand", &line.on_hand.to_string()),
+                            ("requested", &line.requested.to_string()),
+                        ],
+                    );
                     received.set(String::new());
                     on_hand.set(line.on_hand.to_string());
                     requested.set(line.requested.to_string());

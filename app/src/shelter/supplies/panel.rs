@@ -2,7 +2,7 @@
 
 use crate::api::{self, ApiError};
 use crate::dom;
-use crate::i18n::Lang;
+use crate::i18n::{fill, Lang};
 use crate::staff;
 use crate::use_lang;
 use bosai_types::supplies::{SupplyItem, SupplyStatus};
@@ -171,27 +171,13 @@ pub fn Supplies(shelter: String) -> impl IntoView {
             let n = ctx.lines.with(|v| v.iter().filter(|x| x.status == SupplyStatus::Requested).count());
             let when = ctx.loaded.get();
             let err = ctx.load_error.get();
-            let mut text = match (l.is_ja(), n) {
-                (true, _) => format!("本部に要請中：{n}品目"),
-                (false, 1) => "Requested from HQ: 1 item".to_string(),
-                (false, _) => format!("Requested from HQ: {n} items"),
-            };
+            let mut text = l.plural(l.staff().supplies_panel_requested_n, n as f64);
             match when {
                 Some((at, true)) if err.is_none() => {
-                    text += &if l.is_ja() {
-                        format!("（{} 現在）", l.format_time(at))
-                    } else {
-                        format!(" (as of {})", l.format_time(at))
-                    }
+                    text += &fill(l.staff().supplies_panel_as_of, &[("time", &l.format_time(at))])
                 }
                 // Not read just now: the copy kept on this device.
-                Some((at, _)) => {
-                    text += &if l.is_ja() {
-                        format!("（この端末に保存した {} 時点の記録）", l.format_time(at))
-                    } else {
-                        format!(" (the copy kept on this device, {})", l.format_time(at))
-                    }
-                }
+                Some((at, _)) => text += &fill(l.staff().supplies_panel_saved_copy_at, &[("time", &l.format_time(at))]),
                 None if err.is_none() => text = l.staff().common_loading.into(),
                 None => text = l.staff().supplies_panel_could_not_load_supply.into(),
             }
