@@ -98,12 +98,29 @@ PY
 bundle() { # <name> <page>
     local name="$1" page="$2" out="$STAGE/$1/out" f
     # The glue starts the app from the module, so the page needs no inline script (CSP-friendly).
+    # The main wasm cut off on the way (a congested cell) is fetched again, 1 s later doubling to
+    # 30 s, and at once when the device is back online; the loading line says so. Only an app that
+    # failed while starting (a RuntimeError) asks for a reload.
     cat "$out/$name.js" - > "$STAGE/$name/glue.js" <<'JS'
-__wbg_init().catch((e) => {
-    const b = document.querySelector('#boot [role=status]');
-    if (b) b.textContent = '読み込みに失敗しました。再読み込みしてください。 / Failed to load. Please reload.';
-    throw e;
-});
+(function start(wait) {
+    __wbg_init().catch((e) => {
+        const b = document.querySelector('#boot [role=status]');
+        if (e instanceof WebAssembly.RuntimeError) {
+            if (b) b.textContent = '読み込みに失敗しました。再読み込みしてください。 / Failed to load. Please reload.';
+            throw e;
+        }
+        console.warn(e);
+        if (b) b.textContent = '通信が途切れました。もう一度読み込んでいます… / The connection dropped. Trying again…';
+        let timer;
+        const again = () => {
+            clearTimeout(timer);
+            removeEventListener('online', again);
+            start(Math.min(wait * 2, 30000));
+        };
+        timer = setTimeout(again, wait);
+        addEventListener('online', again);
+    });
+})(1000);
 JS
     BUNDLE_DIR="$name-$( (cd "$out" && find . -type f ! -name "$name.js" | sort | xargs cat; cat ../glue.js) | hash16 -)"
     mkdir -p "$NEW/$BUNDLE_DIR"

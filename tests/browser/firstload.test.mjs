@@ -122,6 +122,27 @@ test('a page on its way says so: the main area is busy until its chunk arrives',
   }
 });
 
+test('the app itself cut off on the way is fetched again: it starts without a reload', async () => {
+  const b = await launchBrowser({ contextOptions: { serviceWorkers: 'block' } });
+  try {
+    const { page } = b;
+    let asked = 0;
+    await page.route(/\/resident-[0-9a-f]{16}\/resident_bg\.wasm$/, (route) =>
+      ++asked <= 2 ? route.abort('connectionreset') : route.continue(),
+    );
+    await page.goto(`${stack.url}/`);
+    // The loading page says what is happening, and keeps the numbers and shelters meanwhile.
+    await page.locator('#boot [role=status]').filter({ hasText: 'もう一度読み込んでいます' }).waitFor();
+    await page.locator('#boot a[href="tel:119"]').waitFor();
+    await page.locator('main li.card').first().waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('#boot').count(), 0, 'the app started');
+    assert.ok(asked >= 3, `fetched again after two failures: ${asked} requests`);
+    assert.deepEqual(b.errors.map(String), []);
+  } finally {
+    await b.close();
+  }
+});
+
 test('a deep link into a page loaded on demand fetches its chunks beside the main wasm, not after it', async () => {
   const b = await launchBrowser();
   try {
