@@ -19,6 +19,13 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
+/** Cuts off the first two requests matching `pattern`, as on a congested cell; `.n` counts them all. */
+async function cutOffTwice(page, pattern) {
+  const asked = { n: 0 };
+  await page.route(pattern, (route) => (++asked.n <= 2 ? route.abort('connectionreset') : route.continue()));
+  return asked;
+}
+
 test('over a congested cell: numbers and shelters first, then the app; nothing loaded early', async (t) => {
   const b = await launchBrowser();
   try {
@@ -75,13 +82,10 @@ test('a chunk lost on the way is fetched again: the page opens and the app keeps
     const { page } = b;
     // The first two requests for the page's own module are cut off, as on a congested cell
     // before the service worker has cached it (wasm-split's loader alone would stop the app).
-    let asked = 0;
-    await page.route(/\/split___my_data_route_view_\d+\.wasm$/, (route) =>
-      ++asked <= 2 ? route.abort('connectionreset') : route.continue(),
-    );
+    const asked = await cutOffTwice(page, /\/split___my_data_route_view_\d+\.wasm$/);
     await page.goto(`${stack.url}/mydata`);
     await page.locator('main h1').first().waitFor({ timeout: 20_000 });
-    assert.ok(asked >= 3, `fetched again after two failures: ${asked} requests`);
+    assert.ok(asked.n >= 3, `fetched again after two failures: ${asked.n} requests`);
     assert.deepEqual(b.errors.map(String), [], 'no panic');
     // Still running: the app's own links work.
     await page.locator('header a[href="/"]').first().click();
@@ -99,10 +103,7 @@ test('a page on its way says so: the main area is busy until its chunk arrives',
     await page.goto(`${stack.url}/`);
     await page.locator('main li.card').first().waitFor();
     assert.equal(await page.locator('main[aria-busy]').count(), 0, 'not busy once shown');
-    let asked = 0;
-    await page.route(/\/split___my_data_route_view_\d+\.wasm$/, (route) =>
-      ++asked <= 2 ? route.abort('connectionreset') : route.continue(),
-    );
+    const asked = await cutOffTwice(page, /\/split___my_data_route_view_\d+\.wasm$/);
     // An in-app link to a page not loaded yet (the router takes every same-origin link).
     await page.evaluate(() => {
       const a = Object.assign(document.createElement('a'), { href: '/mydata', id: 'to-mydata', textContent: 'my data' });
@@ -115,7 +116,7 @@ test('a page on its way says so: the main area is busy until its chunk arrives',
       null,
       { timeout: 20_000 },
     );
-    assert.ok(asked >= 3, `fetched again after two failures: ${asked} requests`);
+    assert.ok(asked.n >= 3, `fetched again after two failures: ${asked.n} requests`);
     assert.deepEqual(b.errors.map(String), [], 'no panic');
   } finally {
     await b.close();
@@ -126,17 +127,14 @@ test('the app itself cut off on the way is fetched again: it starts without a re
   const b = await launchBrowser({ contextOptions: { serviceWorkers: 'block' } });
   try {
     const { page } = b;
-    let asked = 0;
-    await page.route(/\/resident-[0-9a-f]{16}\/resident_bg\.wasm$/, (route) =>
-      ++asked <= 2 ? route.abort('connectionreset') : route.continue(),
-    );
+    const asked = await cutOffTwice(page, /\/resident-[0-9a-f]{16}\/resident_bg\.wasm$/);
     await page.goto(`${stack.url}/`);
     // The loading page says what is happening, and keeps the numbers and shelters meanwhile.
     await page.locator('#boot [role=status]').filter({ hasText: 'もう一度読み込んでいます' }).waitFor();
     await page.locator('#boot a[href="tel:119"]').waitFor();
     await page.locator('main li.card').first().waitFor({ timeout: 20_000 });
     assert.equal(await page.locator('#boot').count(), 0, 'the app started');
-    assert.ok(asked >= 3, `fetched again after two failures: ${asked} requests`);
+    assert.ok(asked.n >= 3, `fetched again after two failures: ${asked.n} requests`);
     assert.deepEqual(b.errors.map(String), []);
   } finally {
     await b.close();
