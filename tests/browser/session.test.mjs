@@ -76,3 +76,34 @@ test('two tabs refreshing at the same moment both stay signed in', async () => {
     await b.close();
   }
 });
+
+test('a refresh whose answer is lost on the way: the resident stays signed in', async () => {
+  const b = await launchBrowser();
+  try {
+    const { page } = b;
+    await page.goto(`${stack.url}/`);
+    await signIn(page, stack.url);
+    // The refresh reaches the server (which rotates the token), and its answer never arrives.
+    let lost = 0;
+    await b.context.route('**/api/auth/token', async (route) => {
+      if (lost === 0 && JSON.parse(route.request().postData() ?? '{}').refresh_token) {
+        lost += 1;
+        const answered = await route.fetch();
+        assert.equal(answered.status(), 200, 'the server rotated the token');
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    await page.evaluate(() => localStorage.setItem('bosai.session.expires_at', '0'));
+    await page.reload();
+    for (let i = 0; i < 150 && lost === 0; i += 1) await page.waitForTimeout(100);
+    assert.equal(lost, 1, 'the app refreshed and lost the answer');
+    // Later (signal back), the app sends the same token again: a retry, not a theft.
+    await page.reload();
+    await page.locator('.account .who').filter({ hasText: '防災 太郎' }).waitFor({ timeout: 15_000 });
+    const res = await fetch(`${stack.url}/api/me`, { headers: { Authorization: `Bearer ${await accessToken(page)}` } });
+    assert.equal(res.status, 200);
+  } finally {
+    await b.close();
+  }
+});
