@@ -359,7 +359,9 @@ fn tr_struct(reference: &Map<String, Value>) -> String {
 }
 
 /// A compiled area (staff, HQ): a struct with one field per key (a text, or a `Plural` for a key
-/// whose reference is an object of plural forms) and one static per language it has, all behind the `staff` feature so the resident bundle never links them. The words for
+/// whose reference is an object of plural forms), a static of it in Japanese and one list of
+/// the other languages it has, all behind the `staff` feature so the resident bundle never
+/// links them. The words for
 /// the server's codes (`problem_<code>`) go to a list per language instead, Japanese left out: a
 /// Japanese reader gets the server's own words.
 fn compiled_struct(
@@ -378,10 +380,10 @@ fn compiled_struct(
     }
     s.push_str("}\n\n");
     let upper = area.to_uppercase();
-    let _ = writeln!(s, "/// The {area} area in each language it has (Japanese first).");
-    let _ = writeln!(s, "#[cfg(feature = \"staff\")]\npub static {upper}: &[(Lang, {name})] = &[");
-    for (l, m) in catalogs {
-        let _ = writeln!(s, "    (Lang::{}, {name} {{", l.variant);
+    // Japanese in the first download; the other languages only where `later::foreign_areas` names
+    // them, so they go to its chunk (a Japanese shelter device never downloads them).
+    let value = |s: &mut String, m: &Map<String, Value>| {
+        let _ = writeln!(s, "{name} {{");
         for k in &keys {
             match m.get(*k) {
                 // A plural (`Lang::plural` picks the form): each form the language has.
@@ -397,7 +399,26 @@ fn compiled_struct(
                 }
             }
         }
-        s.push_str("    }),\n");
+        s.push_str("    }");
+    };
+    let _ = writeln!(s, "/// The {area} area in Japanese.");
+    let _ = write!(s, "#[cfg(feature = \"staff\")]\npub static {upper}_JA: {name} = ");
+    value(&mut s, reference);
+    s.push_str(";\n\n");
+    let langs: Vec<String> = catalogs.iter().map(|(l, _)| format!("Lang::{}", l.variant)).collect();
+    let _ = writeln!(s, "/// The languages the {area} area has.");
+    // (Only the staff area's is read so far: `Lang::staff_speaks`.)
+    let _ = writeln!(
+        s,
+        "#[cfg(feature = \"staff\")]\n#[allow(dead_code)]\npub const {upper}_LANGS: &[Lang] = &[{}];\n",
+        langs.join(", ")
+    );
+    let _ = writeln!(s, "/// The {area} area in each language it has but Japanese.");
+    let _ = writeln!(s, "#[cfg(feature = \"staff\")]\npub static {upper}_OTHER: &[(Lang, {name})] = &[");
+    for (l, m) in catalogs.iter().filter(|(l, _)| l.html != "ja") {
+        let _ = write!(s, "    (Lang::{}, ", l.variant);
+        value(&mut s, m);
+        s.push_str("),\n");
     }
     s.push_str("];\n\n");
     if !problems.is_empty() {

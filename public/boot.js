@@ -37,7 +37,10 @@ function preload(folder, names) {
   }
 }
 
-for (const [folder, suffix, pages, signedIn] of ROUTES) {
+// Only this document's bundle (its main wasm is preloaded by index.html or staff.html): a shelter
+// device where a resident is also signed in must not fetch the resident's chunks beside its own.
+const mine = (folder) => !!document.querySelector(`link[rel=preload][href^="/${folder}/"]`);
+for (const [folder, suffix, pages, signedIn] of ROUTES.filter(([folder]) => mine(folder))) {
   const page = pages.find(([pattern]) => matches(pattern, location.pathname));
   const wanted = new Set(page ? [`split___${page[1]}${suffix}`, ...chunks(page[2])] : []);
   let signedInNow = false;

@@ -14,6 +14,10 @@ mkdir -p "$CARGO_TARGET_DIR"
 exec 9>"$CARGO_TARGET_DIR/bosai-build-app.lock"
 flock 9
 command -v brotli >/dev/null || die "brotli not found: apt-get install brotli (scripts/setup.sh does)"
+# terser minifies the JavaScript of every first load (tools/minify).
+command -v node >/dev/null || die "node not found: apt-get install nodejs npm (scripts/setup.sh does)"
+npm_ci_once tools/minify
+minify() { node "$ROOT/tools/minify/minify.mjs" "$@"; }
 
 # shellcheck source=wasm-toolchain.sh
 source "$ROOT/scripts/wasm-toolchain.sh"
@@ -122,6 +126,7 @@ bundle() { # <name> <page>
     });
 })(1000);
 JS
+    minify "$STAGE/$name/glue.js"
     BUNDLE_DIR="$name-$( (cd "$out" && find . -type f ! -name "$name.js" | sort | xargs cat; cat ../glue.js) | hash16 -)"
     mkdir -p "$NEW/$BUNDLE_DIR"
     cp "$out"/* "$NEW/$BUNDLE_DIR/"
@@ -199,10 +204,9 @@ assert not missing, f"no split module for {missing} in __wasm_split.js"
 text = open(sys.argv[2], encoding="utf-8").read()
 assert "__BOSAI_BOOT_LABELS__" in text and "__BOSAI_BOOT_ROUTES__" in text
 text = text.replace("__BOSAI_BOOT_LABELS__", labels).replace("__BOSAI_BOOT_ROUTES__", json.dumps(routes, separators=(",", ":")))
-# Its comments stay here: the file is part of every first load.
-text = "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("//"))
 open(sys.argv[3], "w", encoding="utf-8").write(text)
 PY
+minify "$NEW/boot.js"
 boot_js="boot-$(hash16 "$NEW/boot.js").js"
 mv "$NEW/boot.js" "$NEW/$boot_js"
 sed -i "s|{{BOOT}}|$boot_js|g" "$NEW/index.html" "$NEW/staff.html"
@@ -261,5 +265,7 @@ if [[ "${BOSAI_BUILD_HELLO:-}" == 1 ]]; then
     # The bench's floor: bindgen + brotli, kept beside the target (not served).
     bindgen hello_leptos hello
     brotli -q 11 -f -k "$STAGE/hello/out/hello_bg.wasm"
-    brotli -q 11 -f -k "$STAGE/hello/out/hello.js"
+    # Its glue minified as the app's is (a copy: the bindgen output is kept as the cache).
+    cp "$STAGE/hello/out/hello.js" "$STAGE/hello/hello.min.js" && minify "$STAGE/hello/hello.min.js"
+    brotli -q 11 -c "$STAGE/hello/hello.min.js" > "$STAGE/hello/out/hello.js.br"
 fi

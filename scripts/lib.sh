@@ -11,6 +11,16 @@ export PATH="$BOSAI_CACHE/tools/bin:$PATH"
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
+# `npm ci` in DIR (relative to the repo) when its lock file changed since the last install.
+npm_ci_once() {
+  local dir="$ROOT/$1" stamp="$ROOT/$1/node_modules/.bosai-lock"
+  [ -f "$dir/package-lock.json" ] || return 0
+  cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null && return 0
+  log "npm ci ($1)"
+  (cd "$dir" && npm ci --no-audit --no-fund --silent)
+  cp "$dir/package-lock.json" "$stamp"
+}
+
 # A free TCP port on 127.0.0.1 (the OS picks it).
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -43,18 +43,10 @@ fi
 
 "$ROOT/scripts/wasm-toolchain.sh"
 
-# `npm ci` in DIR (relative to the repo) when its lock file changed since the last install.
-npm_ci_once() {
-  local dir="$ROOT/$1" stamp="$ROOT/$1/node_modules/.bosai-lock"
-  [ -f "$dir/package-lock.json" ] || return 0
-  cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null && return 0
-  log "npm ci ($1)"
-  (cd "$dir" && npm ci --no-audit --no-fund --silent)
-  cp "$dir/package-lock.json" "$stamp"
-}
-
-# The local OpenID provider's packages (oidc-provider), for `make run` and `make test` alike.
+# The local OpenID provider's packages (oidc-provider), for `make run` and `make test` alike,
+# and the build's JavaScript minifier (terser; build-app.sh also installs it when run alone).
 npm_ci_once tools/oidc-provider
+npm_ci_once tools/minify
 
 [ "$TEST" = 1 ] || exit 0
 

@@ -131,3 +131,12 @@ pub(crate) fn scan_by_picture(on_code: Callback<String>, msg: RwSignal<Option<(b
 pub(crate) fn qr_in_luma(w: usize, h: usize, luma: Vec<u8>) -> Option<String> {
     crate::qr_decode::decode_luma_guarded(w, h, luma)
 }
+
+/// The staff and HQ screens in every language but Japanese (`i18n::ForeignAreas`): only this
+/// function names them, so their words are in its chunk, not in a shelter device's first download.
+#[cfg(feature = "staff")]
+#[leptos::lazy]
+pub(crate) fn foreign_areas() -> crate::i18n::ForeignAreas {
+    use crate::i18n::{HQ_OTHER, STAFF_OTHER, STAFF_PROBLEMS};
+    crate::i18n::ForeignAreas { staff: STAFF_OTHER, hq: HQ_OTHER, problems: STAFF_PROBLEMS }
+}

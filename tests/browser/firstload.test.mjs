@@ -9,7 +9,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, screenshot } from './lib/browser.mjs';
 import { startStack } from './lib/stack.mjs';
-import { homeReadable, homeReady, loadThrottled } from './lib/throttle.mjs';
+import { residents, staffSignIn } from './lib/shelter.mjs';
+import { signIn } from './lib/signin.mjs';
+import { homeReadable, homeReady, loadThrottled, scanReady } from './lib/throttle.mjs';
 
 let stack;
 let shelters;
@@ -156,6 +158,33 @@ test('a deep link into a page loaded on demand fetches its chunks beside the mai
     assert.equal(own.length, 1, timing.map((e) => e.path).join());
     assert.ok(own[0].start < main.end, `the page's module was asked for at ${own[0].start} ms, the main wasm ended at ${main.end} ms`);
     assert.equal(timing.filter((e) => /split___household/.test(e.path)).length, 0, 'only the page opened');
+    assert.deepEqual(b.errors.map(String), []);
+  } finally {
+    await b.close();
+  }
+});
+
+test('a shelter device downloads only the staff app in its language, though a resident is signed in too', async () => {
+  const b = await launchBrowser();
+  try {
+    const { page } = b;
+    await page.goto(`${stack.url}/`);
+    await signIn(page, stack.url);
+    await staffSignIn(page, stack.url, await residents(stack).staffToken());
+    const { fetched } = await loadThrottled(page, `${stack.url}/shelter`, scanReady);
+    assert.ok(fetched.some((p) => /^\/staff-[0-9a-f]{16}\/staff_bg\.wasm$/.test(p)), fetched.join());
+    // The resident's household chunks (preloaded for a signed-in resident's home page) would
+    // share the congested link with the staff wasm.
+    assert.deepEqual(fetched.filter((p) => p.startsWith('/resident-')), []);
+    // The staff screens' other languages are a chunk only a device set to one of them fetches.
+    const foreign = (paths) => paths.filter((p) => /\/split_foreign_areas_\d+\.wasm$/.test(p));
+    assert.deepEqual(foreign(fetched), []);
+    const scanLabel = () => page.locator('label[for="scan-input"]').textContent();
+    assert.match(await scanLabel(), /QRコード/);
+    await page.evaluate(() => localStorage.setItem('bosai.lang', 'en'));
+    const english = await loadThrottled(page, `${stack.url}/shelter`, scanReady);
+    assert.equal(foreign(english.fetched).length, 1, english.fetched.join());
+    assert.equal(await scanLabel(), 'QR code (scan with the scanner, or paste and press Enter)');
     assert.deepEqual(b.errors.map(String), []);
   } finally {
     await b.close();

@@ -26,15 +26,28 @@ pub fn is_loaded(l: Lang) -> bool {
     catalog(l).is_some()
 }
 
-/// Fetches `l`'s catalog unless it is here already. A few KB; kept for the page's life.
+/// Fetches `l`'s catalog unless it is here already. A few KB; kept for the page's life. The
+/// staff bundle loads its staff and HQ areas' other languages at the same time (a chunk).
 pub async fn ensure(l: Lang) -> Result<(), ApiError> {
-    if catalog(l).is_some() {
-        return Ok(());
-    }
-    let text = crate::api::send("GET", &format!("/i18n/resident/{}.txt", l.code()), None, None).await?;
-    let tr = parse(&text).map_err(|_| ApiError::Decode)?;
-    LOADED.with(|c| c.borrow_mut().push((l, Box::leak(Box::new(tr)))));
-    Ok(())
+    let resident = async move {
+        if catalog(l).is_some() {
+            return Ok(());
+        }
+        let text = crate::api::send("GET", &format!("/i18n/resident/{}.txt", l.code()), None, None).await?;
+        let tr = parse(&text).map_err(|_| ApiError::Decode)?;
+        LOADED.with(|c| c.borrow_mut().push((l, Box::leak(Box::new(tr)))));
+        Ok(())
+    };
+    // Unreachable (offline, nothing cached): the answer at once, not after the chunk's retries.
+    #[cfg(feature = "staff")]
+    return futures::future::try_join(resident, async move {
+        super::ensure_foreign_areas(l).await;
+        Ok(())
+    })
+    .await
+    .map(|_| ());
+    #[cfg(not(feature = "staff"))]
+    resident.await
 }
 
 /// Puts a catalog in place as if fetched (host tests: no fetch there). `json`: its source.

@@ -57,13 +57,47 @@ pub fn th(lang: RwSignal<Lang>, f: fn(&HqTr) -> &'static str) -> impl Fn() -> &'
     move || f(lang.get().hq())
 }
 
-/// This language's catalog of a compiled area: its own if the area has it, Japanese for
-/// やさしい日本語, else English.
+/// This language's text of a compiled area: Japanese for 日本語 and やさしい日本語 (and until the
+/// other languages are here), else the language's own, else English.
 #[cfg(feature = "staff")]
-fn compiled<T>(area: &'static [(Lang, T)], lang: Lang) -> &'static T {
-    let want = if lang.is_ja() { Lang::Ja } else { lang };
-    let find = |l: Lang| area.iter().find(|(a, _)| *a == l).map(|(_, t)| t);
-    find(want).or_else(|| find(Lang::En)).unwrap_or(&area[0].1)
+fn compiled<T>(ja: &'static T, other: Option<&'static [(Lang, T)]>, lang: Lang) -> &'static T {
+    let Some(other) = other.filter(|_| !lang.is_ja()) else { return ja };
+    let find = |l: Lang| other.iter().find(|(a, _)| *a == l).map(|(_, t)| t);
+    find(lang).or_else(|| find(Lang::En)).unwrap_or(ja)
+}
+
+/// The staff and HQ areas in every language they have but Japanese, with the staff area's words
+/// for the server's codes: a chunk of their own (`later::foreign_areas`), which `ensure` loads
+/// with a language's resident catalog. A Japanese shelter device never downloads them.
+#[cfg(feature = "staff")]
+#[derive(Clone, Copy)]
+pub struct ForeignAreas {
+    pub staff: &'static [(Lang, StaffTr)],
+    pub hq: &'static [(Lang, HqTr)],
+    pub problems: &'static [(Lang, &'static [(&'static str, &'static str)])],
+}
+
+#[cfg(feature = "staff")]
+thread_local! {
+    static FOREIGN: std::cell::Cell<Option<ForeignAreas>> = const { std::cell::Cell::new(None) };
+}
+
+/// Host tests have no chunks: there the other languages are always here.
+#[cfg(feature = "staff")]
+fn foreign() -> Option<ForeignAreas> {
+    #[cfg(test)]
+    return Some(ForeignAreas { staff: STAFF_OTHER, hq: HQ_OTHER, problems: STAFF_PROBLEMS });
+    #[cfg(not(test))]
+    FOREIGN.with(std::cell::Cell::get)
+}
+
+/// Loads the staff and HQ areas' other languages for `l` unless they are here (or `l` is Japanese).
+#[cfg(feature = "staff")]
+pub(crate) async fn ensure_foreign_areas(l: Lang) {
+    if !l.is_ja() && foreign().is_none() {
+        let areas = crate::later::foreign_areas().await;
+        FOREIGN.with(|f| f.set(Some(areas)));
+    }
 }
 
 /// `template` with each `{name}` replaced by its value.
@@ -149,7 +183,7 @@ impl Lang {
     #[cfg(feature = "staff")]
     #[inline(never)]
     pub fn staff(self) -> &'static StaffTr {
-        compiled(STAFF, self)
+        compiled(&STAFF_JA, foreign().map(|f| f.staff), self)
     }
     /// The staff area's words for a server problem `code` in this language (English for a
     /// language the area lacks); none in Japanese, where the server's own words are shown.
@@ -158,20 +192,21 @@ impl Lang {
         if self.is_ja() {
             return None;
         }
-        let list = |l: Lang| STAFF_PROBLEMS.iter().find(|(x, _)| *x == l).map(|(_, p)| *p);
+        let problems = foreign()?.problems;
+        let list = |l: Lang| problems.iter().find(|(x, _)| *x == l).map(|(_, p)| *p);
         let words = list(self).or_else(|| list(Lang::En))?;
         words.iter().find(|(c, _)| *c == code).map(|(_, t)| *t)
     }
     /// The staff area has this language's own text (not the English fallback).
     #[cfg(feature = "staff")]
     pub fn staff_speaks(self) -> bool {
-        self.is_ja() || STAFF.iter().any(|(l, _)| *l == self)
+        STAFF_LANGS.contains(&self) || self.is_ja()
     }
     /// The HQ screens' text in this language (not inlined, as `staff`).
     #[cfg(feature = "staff")]
     #[inline(never)]
     pub fn hq(self) -> &'static HqTr {
-        compiled(HQ, self)
+        compiled(&HQ_JA, foreign().map(|f| f.hq), self)
     }
     /// A pair of texts that come with data (`bosai-types` labels, validation messages):
     /// Japanese for 日本語 and やさしい日本語, else English.
@@ -349,5 +384,20 @@ mod tests {
             "Aに受付済み（9:00）{x}"
         );
         assert_eq!(super::fill("no braces {", &[]), "no braces {");
+    }
+
+    /// The staff screens: Japanese until the other languages arrive, then the language's own,
+    /// English for one the area lacks, Japanese for やさしい日本語.
+    #[test]
+    fn a_compiled_area_falls_back_to_japanese_then_english() {
+        use super::{compiled, Lang, STAFF_JA, STAFF_OTHER};
+        let title = |l: Lang, other| compiled(&STAFF_JA, other, l).signin_staff_token;
+        assert_eq!(title(Lang::En, None), STAFF_JA.signin_staff_token, "not loaded yet");
+        let en = &STAFF_OTHER.iter().find(|(l, _)| *l == Lang::En).unwrap().1;
+        assert_ne!(en.signin_staff_token, STAFF_JA.signin_staff_token);
+        assert_eq!(title(Lang::En, Some(STAFF_OTHER)), en.signin_staff_token);
+        assert_eq!(title(Lang::Vi, Some(STAFF_OTHER)), en.signin_staff_token, "no Vietnamese staff area");
+        assert_eq!(title(Lang::JaEasy, Some(STAFF_OTHER)), STAFF_JA.signin_staff_token);
+        assert!(!Lang::Vi.staff_speaks() && Lang::En.staff_speaks() && Lang::JaEasy.staff_speaks());
     }
 }
