@@ -126,11 +126,15 @@ bundle() { # <name> <page>
     });
 })(1000);
 JS
-    minify "$STAGE/$name/glue.js"
-    BUNDLE_DIR="$name-$( (cd "$out" && find . -type f ! -name "$name.js" | sort | xargs cat; cat ../glue.js) | hash16 -)"
+    # The split loader minified too (the preload map below and the bench read the one in $out).
+    cp "$out/__wasm_split.js" "$STAGE/$name/loader.js"
+    minify "$STAGE/$name/glue.js" "$STAGE/$name/loader.js"
+    BUNDLE_DIR="$name-$( (cd "$out" && find . -type f ! -name "$name.js" ! -name __wasm_split.js | sort | xargs cat
+                          cat ../glue.js ../loader.js) | hash16 -)"
     mkdir -p "$NEW/$BUNDLE_DIR"
     cp "$out"/* "$NEW/$BUNDLE_DIR/"
     mv "$STAGE/$name/glue.js" "$NEW/$BUNDLE_DIR/$name.js"
+    mv "$STAGE/$name/loader.js" "$NEW/$BUNDLE_DIR/__wasm_split.js"
     BUNDLE_JS="$BUNDLE_DIR/$name.js" BUNDLE_WASM="$BUNDLE_DIR/${name}_bg.wasm"
     BUNDLE_FILES=()
     for f in "$NEW/$BUNDLE_DIR"/*; do BUNDLE_FILES+=("/$BUNDLE_DIR/$(basename "$f")"); done
@@ -151,7 +155,7 @@ resident_dir="$(dirname "$js")" staff_dir="$(dirname "$staff_js")"
 # of app/src/lib.rs) its split module and chunks, as the bundle's __wasm_split.js names them: a
 # deep link into such a page preloads them beside the main wasm.
 python3 - app/i18n/resident/ja.json public/boot.js "$NEW/boot.js" app/src/lib.rs \
-    "$NEW/$resident_dir" "$NEW/$staff_dir" <<'PY'
+    "$resident_dir" "$STAGE/resident/out" "$staff_dir" "$STAGE/staff/out" <<'PY'
 import json, os, re, sys
 ja = json.load(open(sys.argv[1], encoding="utf-8"))
 keys = ["status", "congestion"] + [k for k in ja if k.startswith(("status_", "congestion_"))]
@@ -174,8 +178,8 @@ def runs(deps):
             ranges.append([n, n])
     return ",".join(f"{a}-{b}" if a != b else str(a) for a, b in ranges)
 
-for bundle in sys.argv[5:]:
-    loader = open(os.path.join(bundle, "__wasm_split.js"), encoding="utf-8").read()
+for folder, out in zip(sys.argv[5::2], sys.argv[6::2]):
+    loader = open(os.path.join(out, "__wasm_split.js"), encoding="utf-8").read()
     chunks = dict(re.findall(r'const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./([^"]+)"', loader))
     pages, suffixes = [], set()
     for path, route in lazy:
@@ -198,7 +202,7 @@ for bundle in sys.argv[5:]:
             found.add(name)
     if pages:
         assert len(suffixes) == 1, suffixes
-        routes.append([os.path.basename(bundle), suffixes.pop(), pages, signed_in])
+        routes.append([folder, suffixes.pop(), pages, signed_in])
 missing = [path for path, _ in lazy if path not in found] + ["sync_household"] * ("sync_household" not in found)
 assert not missing, f"no split module for {missing} in __wasm_split.js"
 text = open(sys.argv[2], encoding="utf-8").read()

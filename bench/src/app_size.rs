@@ -45,7 +45,14 @@ struct LaterPage {
 fn later_pages(dist: &Path, files: &[String]) -> Vec<LaterPage> {
     let Some(loader) = files.iter().find(|f| f.ends_with("__wasm_split.js")) else { return Vec::new() };
     let dir = dist.join(Path::new(loader).parent().unwrap_or(Path::new("")));
-    let Ok(text) = std::fs::read_to_string(dist.join(loader)) else { return Vec::new() };
+    // The served loader is minified; read the one build-app.sh minified it from
+    // (`$BOSAI_APP_STAGE/<bundle>/out/`, the bundle named by its folder `<bundle>-<hash>`).
+    let bundle = loader.split(['-', '/']).next().unwrap_or_default();
+    let staged = std::env::var_os("BOSAI_APP_STAGE").map(|s| Path::new(&s).join(bundle).join("out/__wasm_split.js"));
+    let Ok(text) = std::fs::read_to_string(staged.unwrap_or_else(|| dist.join(loader))) else {
+        eprintln!("size: no split loader for {loader} (BOSAI_APP_STAGE unset?): no later-page rows");
+        return Vec::new();
+    };
     // `export const __wasm_split_load_<name>_<hash> = …("./split_<name>_<hash>.wasm" …), [__chunk_7, …]));`
     // Pages are `__<page>_route_view`; the others are lazy functions (the sync, …).
     let loads: Vec<(&str, Vec<String>)> = text
