@@ -14,7 +14,7 @@ mkdir -p "$CARGO_TARGET_DIR"
 exec 9>"$CARGO_TARGET_DIR/bosai-build-app.lock"
 flock 9
 command -v brotli >/dev/null || die "brotli not found: apt-get install brotli (scripts/setup.sh does)"
-# terser minifies the JavaScript of every first load (tools/minify).
+# terser and Lightning CSS minify the JavaScript and CSS of every first load (tools/minify).
 command -v node >/dev/null || die "node not found: apt-get install nodejs npm (scripts/setup.sh does)"
 npm_ci_once tools/minify
 minify() { node "$ROOT/tools/minify/minify.mjs" "$@"; }
@@ -68,8 +68,10 @@ bindgen() { # <crate file name> <out name>
 NEW="$ROOT/dist.new"
 trap 'rm -rf "$NEW" "$ROOT/dist.old"' EXIT
 rm -rf "$NEW" && mkdir -p "$NEW/icons"
-css="app-$(hash16 public/app.css).css"
-cp public/app.css "$NEW/$css"
+# The style sheet minified (its comments are a third of it), named by what is served.
+cp public/app.css "$NEW/app.css" && minify "$NEW/app.css"
+css="app-$(hash16 "$NEW/app.css").css"
+mv "$NEW/app.css" "$NEW/$css"
 # Language catalogs (app/i18n/resident, checked by app/build.rs), one per language; the app
 # fetches only the chosen one (Japanese is compiled in). Served by position, no key names
 # (app/src/i18n/load.rs): the first line names the key order (FNV-1a 64 of the reference's keys,
