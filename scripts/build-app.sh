@@ -27,6 +27,8 @@ source "$ROOT/scripts/wasm-toolchain.sh"
 export CARGO_PROFILE_WASM_RELEASE_STRIP=false
 # wasm-split-cli needs the linker's relocations to move functions into chunks.
 export RUSTFLAGS="${RUSTFLAGS:-} -Clink-args=--emit-relocs"
+# Panic locations name source files: not the build machine's paths in what every phone downloads.
+RUSTFLAGS+=" --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/= --remap-path-prefix=$ROOT/="
 # Two bundles from one code base: residents' phones never download the staff/HQ views
 # (nor the QR decoder they need). One cargo run each: features unify within a run, and each
 # entry crate enables only its own bundle's routes (app/Cargo.toml). BOSAI_BUILD_HELLO=1 (the
@@ -48,6 +50,7 @@ STAGE="$CARGO_TARGET_DIR/bosai-app-web"
 bindgen() { # <crate file name> <out name>
     local in="$WASM_OUT/$1.wasm" dir="$STAGE/$2"
     local key; key="$(hash16 "$in") $WASM_BINDGEN_VERSION $WASM_SPLIT_VERSION $(hash16 "$ROOT/scripts/wasm-split-retry.py")"
+    key+=" $(cat "$ROOT/tools/minify/wasm-chunks.mjs" "$ROOT/tools/minify/package-lock.json" | hash16)"
     if [[ "$(cat "$dir/key" 2>/dev/null)" != "$key" ]]; then
         rm -rf "$dir" && mkdir -p "$dir/split" "$dir/out" "$dir/named"
         wasm-split-cli --target web --out-name "$2" "$in" "$dir/split" >/dev/null
@@ -57,6 +60,8 @@ bindgen() { # <crate file name> <out name>
         wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir "$dir/named" --out-name "$2" \
             "$dir/split/$2.wasm"
         find "$dir/split" -maxdepth 1 -name '*.wasm' ! -name "$2.wasm" -exec cp {} "$dir/out/" \;
+        # The chunks re-encoded and shrunk (binaryen -Oz; see the script): ~11 % of their transfer.
+        find "$dir/out" -name '*.wasm' ! -name "$2_bg.wasm" -exec node "$ROOT/tools/minify/wasm-chunks.mjs" {} +
         cp "$dir/split/__wasm_split.js" "$dir/out/"
         python3 "$ROOT/scripts/wasm-split-retry.py" "$dir/out/__wasm_split.js"
         find "$dir/out" -name '*.wasm' ! -name "$2_bg.wasm" -exec python3 "$ROOT/scripts/wasm-strip-custom.py" {} +

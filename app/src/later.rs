@@ -78,6 +78,14 @@ pub(crate) fn sync_household() {
     crate::resident::sync_now();
 }
 
+/// The household page's forms (adding a member, the home, the area): fetched once the page's
+/// members show, so the page itself stays one small fetch.
+#[cfg(feature = "resident")]
+#[leptos::lazy]
+pub(crate) fn household_forms() -> AnyView {
+    crate::resident::household_forms()
+}
+
 /// Everything of the resident forgotten on this device (sign-out from the home page).
 #[cfg(feature = "resident")]
 #[leptos::lazy]

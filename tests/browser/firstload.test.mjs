@@ -190,3 +190,35 @@ test('a shelter device downloads only the staff app in its language, though a re
     await b.close();
   }
 });
+
+test('the household page shows its members before its forms, which follow in a chunk of their own', async () => {
+  const b = await launchBrowser({ contextOptions: { serviceWorkers: 'block' } });
+  try {
+    const { page } = b;
+    await page.goto(`${stack.url}/`);
+    await signIn(page, stack.url);
+    // The forms' module held back, as on a congested cell where it is still on its way.
+    let release;
+    const released = new Promise((r) => { release = r; });
+    let held = 0;
+    await page.route(/\/split_household_forms_\d+\.wasm$/, async (route) => {
+      held += 1;
+      await released;
+      await route.continue().catch(() => {});
+    });
+    await page.goto(`${stack.url}/household`);
+    await page.locator('li.member[data-member="self"]').waitFor({ timeout: 15_000 });
+    await page.locator('#family-safety').waitFor();
+    for (let i = 0; i < 50 && held === 0; i += 1) await page.waitForTimeout(100);
+    assert.equal(held, 1, 'the forms asked for once the members show');
+    assert.equal(await page.locator('section[aria-labelledby="add-h"]').count(), 0, 'no form before its code');
+    assert.ok(await page.locator('main p.muted', { hasText: '読み込み中' }).isVisible(), 'the forms said to be on their way');
+    release();
+    const form = page.locator('section[aria-labelledby="add-h"]');
+    await form.getByRole('button', { name: '追加する' }).waitFor({ timeout: 15_000 });
+    await page.locator('section[aria-labelledby="area-h"]').waitFor();
+    assert.deepEqual(b.errors.map(String), [], 'no panic');
+  } finally {
+    await b.close();
+  }
+});

@@ -105,6 +105,32 @@ pub fn Household() -> impl IntoView {
             <h2 id="members-h">{tx(lang, |t| t.members_heading)}</h2>
             {list}
         </section>
+        {forms(lang)}
+    }
+    .into_any()
+}
+
+/// The forms below the members: a chunk of their own (with the member page's and the notices
+/// page's code), fetched once the members show, so opening the page waits for the list only.
+#[cfg(feature = "resident")]
+fn forms(lang: RwSignal<Lang>) -> impl IntoView {
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{tx(lang, |t| t.loading)}</p> }>
+            {Suspend::new(crate::later::household_forms())}
+        </Suspense>
+    }
+}
+
+/// (The staff bundle has no resident pages: no chunk.)
+#[cfg(not(feature = "resident"))]
+fn forms(_: RwSignal<Lang>) -> impl IntoView {
+    household_forms()
+}
+
+/// Adding a member, the home and the area (`later::household_forms` names it).
+pub(crate) fn household_forms() -> AnyView {
+    let lang = use_lang();
+    view! {
         <section aria-labelledby="add-h" class="panel">
             <h2 id="add-h">{tx(lang, |t| t.add_member_heading)}</h2>
             <MemberForm initial=None/>
