@@ -101,7 +101,7 @@ test('answering surveys in Japanese: validation, answer, amend', async (t) => {
     await drained(page);
     const s = await openSurveys(page);
     assert.deepEqual(s['demo-needs'].my_answer.answers, {
-      needs: { type: 'multiple_choice', options: ['diapers_infant', 'water'] },
+      needs: { type: 'multiple_choice', options: ['water', 'diapers_infant'] },
       diaper_size: { type: 'single_choice', option: 'infant_m' },
       diaper_count: { type: 'number', value: 6 },
     });
@@ -144,7 +144,7 @@ test('answering surveys in Japanese: validation, answer, amend', async (t) => {
     await page.getByRole('status').filter({ hasText: '保存しました。' }).waitFor();
     await drained(page);
     const s = await openSurveys(page);
-    assert.deepEqual(s['demo-needs'].my_answer.answers.needs.options, ['diapers_infant', 'food', 'water']);
+    assert.deepEqual(s['demo-needs'].my_answer.answers.needs.options, ['water', 'food', 'diapers_infant']);
     assert.deepEqual(s['demo-needs'].my_answer.answers.diaper_count, { type: 'number', value: 8 });
     assert.equal(s['demo-needs'].my_answer.answers.diaper_size, undefined, 'the size answer was taken back');
   });

@@ -140,7 +140,7 @@ async fn residents_answer_amend_and_hq_counts(app: TestApp) {
     assert_eq!(mine["my_answer"], now_stored);
     let hers = hanako.open_surveys().await;
     let hers = hers.iter().find(|s| s["survey"]["id"] == NEEDS).unwrap();
-    assert_eq!(hers["my_answer"]["answers"]["needs"]["options"], json!(["food", "water"]));
+    assert_eq!(hers["my_answer"]["answers"]["needs"]["options"], json!(["water", "food"]));
 
     // The daily health check counts under today's date.
     let (s, _) = taro.answer(HEALTH, json!({"condition": {"type": "single_choice", "option": "unwell"}, "symptoms": {"type": "multiple_choice", "options": ["fever"]}})).await;

@@ -94,7 +94,8 @@ fn survey(id: &str) -> NewSurvey {
 }
 
 /// Answers that differ in every counted way: choices, an "other" text, numbers, questions left out.
-/// Options are listed as the server stores them (sorted), so a stored answer compares equal.
+/// Options are listed as the server stores them (in the question's order), so a stored answer
+/// compares equal.
 fn answers(k: usize) -> SurveyAnswer {
     let q = |s: &str| QuestionId::parse(s).unwrap();
     let feel = |o: &str| (q("feel"), AnswerValue::SingleChoice { option: opt(o) });
@@ -110,12 +111,12 @@ fn answers(k: usize) -> SurveyAnswer {
     let diapers = |v| (q("diapers"), AnswerValue::Number { value: v });
     let answers = match k {
         0 => vec![feel("good")],
-        1 => vec![feel("bad"), needs(&["food", "water"], None), diapers(4)],
+        1 => vec![feel("bad"), needs(&["water", "food"], None), diapers(4)],
         2 => vec![feel("bad"), needs(&["blankets"], Some("電池")), diapers(12)],
         3 => {
             vec![feel("good"), needs(&[], Some("眼鏡")), (q("note"), AnswerValue::FreeText { text: "腰が痛い".into() })]
         }
-        _ => vec![feel("good"), needs(&["blankets", "food", "water"], None), diapers(0)],
+        _ => vec![feel("good"), needs(&["water", "food", "blankets"], None), diapers(0)],
     };
     SurveyAnswer { answers: answers.into_iter().collect() }
 }
