@@ -19,7 +19,11 @@ let stack;
 let push;
 let r;
 before(async () => {
-  [stack, push] = await Promise.all([startStack(), startTestPush({ devices: 2 })]);
+  // Both kept even when one fails to start, so `after` stops the other (else it keeps the run alive).
+  const started = await Promise.allSettled([startStack(), startTestPush({ devices: 2 })]);
+  [stack, push] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
   r = residents(stack);
 });
 after(async () => {
