@@ -5,6 +5,9 @@
 //! The server and the app run the same checks, so the app can show the server's message before sending.
 
 mod json;
+mod to_answer;
+
+pub use to_answer::{Schedule, SurveyToAnswer};
 
 use crate::{MunicipalityCode, ShelterId, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -330,30 +333,27 @@ pub enum SurveyState {
 }
 
 impl Survey {
-    pub fn state(&self, now: Timestamp) -> SurveyState {
-        let closed_by_time = self.closes_at.is_some_and(|c| now >= c);
-        let closed_by_hq = self.closed_at.is_some_and(|c| now >= c);
-        if closed_by_time || closed_by_hq {
-            SurveyState::Closed
-        } else if now < self.opens_at {
-            SurveyState::Scheduled
-        } else {
-            SurveyState::Open
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            recurrence: self.recurrence,
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+            closed_at: self.closed_at,
         }
+    }
+
+    pub fn state(&self, now: Timestamp) -> SurveyState {
+        self.schedule().state(now)
     }
 
     /// The period an answer sent at `now` belongs to.
     pub fn period(&self, now: Timestamp) -> Period {
-        Period::of(self.recurrence, now)
+        self.schedule().period(now)
     }
 
     /// Whether an answer may be sent or amended at `now` (scope is checked by the server).
     pub fn accepts_answers(&self, now: Timestamp) -> Result<(), AnswerError> {
-        match self.state(now) {
-            SurveyState::Open => Ok(()),
-            SurveyState::Scheduled => Err(AnswerError::NotOpenYet),
-            SurveyState::Closed => Err(AnswerError::Closed),
-        }
+        self.schedule().accepts_answers(now)
     }
 
     pub fn question(&self, id: &QuestionId) -> Option<&Question> {
@@ -431,7 +431,7 @@ pub struct MyAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenSurvey {
-    pub survey: Survey,
+    pub survey: SurveyToAnswer,
     pub period: Period,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub my_answer: Option<MyAnswer>,

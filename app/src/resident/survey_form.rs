@@ -83,7 +83,7 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
 
     let build = move || -> Result<SurveyAnswer, AnswerError> {
         survey.with_value(|sv| {
-            sv.accepts_answers(dom::now())?;
+            sv.schedule().accepts_answers(dom::now())?;
             let mut answers = BTreeMap::new();
             for (q, e) in sv.questions.iter().zip(entries.get_value()) {
                 if let Some(v) = e.with_untracked(|e| value_of(q, e))? {

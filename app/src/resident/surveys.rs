@@ -26,7 +26,7 @@ pub(crate) fn pending_answer(id: &SurveyId) -> Option<SurveyAnswer> {
 
 /// The resident's answer for the period open now (a cached daily answer from yesterday is not).
 pub(crate) fn current(os: &OpenSurvey) -> Option<&MyAnswer> {
-    os.my_answer.as_ref().filter(|a| a.period == os.survey.period(dom::now()))
+    os.my_answer.as_ref().filter(|a| a.period == os.survey.schedule().period(dom::now()))
 }
 
 /// Each sync refreshes the open surveys from now on; the last copy shows meanwhile (offline too).

@@ -88,6 +88,10 @@ async fn residents_answer_amend_and_hq_counts(app: TestApp) {
     assert_eq!(needs["period"], "once");
     assert!(needs.get("my_answer").is_none());
     assert_eq!(needs["survey"]["questions"][0]["kind"]["type"], "multiple_choice");
+    // What the survey asks and when it closes; whom HQ addressed it to stays with HQ.
+    let mut sent: Vec<&str> = needs["survey"].as_object().unwrap().keys().map(String::as_str).collect();
+    sent.sort();
+    assert_eq!(sent, ["id", "opens_at", "questions", "recurrence", "title"], "{needs}");
     let health = open.iter().find(|s| s["survey"]["id"] == HEALTH).unwrap();
     assert_eq!(health["period"], Period::of(Recurrence::Daily, now()).to_string());
 

@@ -222,7 +222,7 @@ pub async fn open_for(
         }
         let period = survey.period(now);
         let my_answer = my_answer(store, &survey.id, period, sub).await?.map(|a| a.answer);
-        out.push(OpenSurvey { survey, period, my_answer });
+        out.push(OpenSurvey { survey: survey.into(), period, my_answer });
     }
     Ok(out)
 }
