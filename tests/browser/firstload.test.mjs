@@ -222,3 +222,34 @@ test('the household page shows its members before its forms, which follow in a c
     await b.close();
   }
 });
+
+test('a signed-in resident opening a page asks for the household once, and a report sent at once still goes', async () => {
+  const b = await launchBrowser({ contextOptions: { serviceWorkers: 'block' } });
+  try {
+    const { page } = b;
+    await page.goto(`${stack.url}/`);
+    await signIn(page, stack.url);
+    const asked = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/api/household') || path === '/api/safety') asked.push(`${r.method()} ${path}`);
+    });
+    // The app starting syncs, and so does the page it opens: one round, not two (each is a
+    // round trip on a congested cell).
+    await page.goto(`${stack.url}/safety`);
+    await page.getByRole('button', { name: '報告する' }).waitFor({ timeout: 15_000 });
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(asked, ['GET /api/household']);
+    // A report sent while that sync may still run is sent, and the household fetched after it.
+    asked.length = 0;
+    await page.getByLabel('無事（自宅にいる）').check();
+    await page.getByRole('button', { name: '報告する' }).click();
+    await page.getByRole('status').filter({ hasText: '報告を受け付けました。' }).waitFor();
+    await page.locator('.pending-bar').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(asked, ['POST /api/safety', 'GET /api/household']);
+    assert.deepEqual(b.errors.map(String), [], 'no panic');
+  } finally {
+    await b.close();
+  }
+});

@@ -54,6 +54,8 @@ thread_local! {
     /// Whether the saved copy has been read into `saved` (see [`state`]).
     static LOADED: Cell<bool> = const { Cell::new(false) };
     static RUNNING: Cell<bool> = const { Cell::new(false) };
+    /// The running sync has begun sending the queue: what is asked from now on needs another round.
+    static SENDING: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
     static SURVEYS_DECODER: Cell<Option<SurveysDecoder>> = const { Cell::new(None) };
 }
@@ -201,13 +203,19 @@ pub fn sync_now() {
 /// Send what is queued, then fetch the household. Calls made while one runs are folded into one more round.
 pub fn sync() {
     if RUNNING.get() {
-        AGAIN.set(true);
+        // Asked before the running sync sent anything (a page opened as the app starts): that
+        // sync sends what is queued now and fetches after it, so a second round would only
+        // repeat its requests.
+        if SENDING.get() {
+            AGAIN.set(true);
+        }
         return;
     }
     RUNNING.set(true);
     spawn_local(async {
         loop {
             AGAIN.set(false);
+            SENDING.set(false);
             sync_once().await;
             if !AGAIN.get() {
                 break;
@@ -223,6 +231,7 @@ async fn sync_once() {
     if session::load().is_none() {
         return;
     }
+    SENDING.set(true);
     let flushed = outbox::flush().await;
     if !flushed.rejected.is_empty() {
         s.rejected.update(|r| r.extend(flushed.rejected.into_iter().map(|(q, e)| (q.op, e))));
