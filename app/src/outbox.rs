@@ -85,7 +85,10 @@ impl RawJson {
 impl Serialize for RawJson {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::Error;
-        serde_json::value::RawValue::from_string(self.0.clone()).map_err(S::Error::custom)?.serialize(s)
+        // A fixed message: formatting serde_json's own error would bring its every message into
+        // the pages that queue writes (RawJson is made by `of`, so this does not happen).
+        let raw = serde_json::value::RawValue::from_string(self.0.clone());
+        raw.map_err(|_| S::Error::custom("a queued value that is not JSON"))?.serialize(s)
     }
 }
 
