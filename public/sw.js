@@ -104,9 +104,9 @@ self.addEventListener('activate', (event) => {
 
 function offlineProblem() {
   const body = JSON.stringify({
+    // A Problem (bosai_types): `message` is Japanese; the app shows its own words in every language.
     code: 'offline',
-    message: 'No connection. Please try again later.',
-    message_ja: '通信できません。しばらくしてから再度お試しください。',
+    message: '通信できません。しばらくしてから再度お試しください。',
   });
   return new Response(body, { status: 503, headers: { 'Content-Type': 'application/json' } });
 }

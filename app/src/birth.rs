@@ -2,6 +2,7 @@
 //! age (85歳), read by [`bosai_types::wareki`], with what it was read as shown under it.
 
 use crate::i18n::Lang;
+use bosai_types::household::BirthDate;
 use bosai_types::wareki::{normalize_birth, wareki, BirthInputError};
 
 /// This year on this device (the server checks again against its own clock).
@@ -28,15 +29,26 @@ pub fn reading(input: &str, l: Lang) -> String {
         return String::new();
     }
     match read(input) {
-        Ok(s) => {
-            let year: u16 = s[..4].parse().unwrap_or_default();
-            let date = s.get(5..).map(|md| md.replace('-', "/")).map(|md| format!(" {md}")).unwrap_or_default();
-            match (l.is_ja(), wareki(year)) {
-                (true, Some(w)) => format!("→ {year}年（{w}）{date}"),
-                _ => format!("→ {year}{date}"),
-            }
-        }
+        // A month or day that does not exist (1900-13-01) is said now, not at submit.
+        Ok(s) => match BirthDate::parse(&s) {
+            Err(e) => l.tr().error(e.code()).unwrap_or(e.message_ja()).into(),
+            Ok(_) => shown(&s, l),
+        },
         Err(e) => message(e, l),
+    }
+}
+
+/// `YYYY` or `YYYY-MM-DD`, read back: 3月15日 in Japanese; elsewhere the ISO date, which no
+/// reader takes for 15 March or March 15th the wrong way round.
+fn shown(s: &str, l: Lang) -> String {
+    let year: u16 = s[..4].parse().unwrap_or_default();
+    let md: Option<(u8, u8)> =
+        s.get(5..7).zip(s.get(8..10)).and_then(|(m, d)| Some((m.parse().ok()?, d.parse().ok()?)));
+    match (l.is_ja(), wareki(year), md) {
+        (true, Some(w), Some((m, d))) => format!("→ {year}年（{w}）{m}月{d}日"),
+        (true, Some(w), None) => format!("→ {year}年（{w}）"),
+        (_, _, Some(_)) => format!("→ {s}"),
+        _ => format!("→ {year}"),
     }
 }
 

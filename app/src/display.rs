@@ -2,6 +2,7 @@
 //! `data-text-size` / `data-contrast` (app.css scales everything in rem from there).
 
 use crate::dom::{storage_get, storage_set};
+use crate::i18n::furigana;
 use crate::use_lang;
 use leptos::prelude::*;
 
@@ -50,9 +51,9 @@ pub fn DisplayPrefs() -> impl IntoView {
     let tr = move || lang.get().tr();
     view! {
         <details class="display-prefs">
-            <summary><span aria-hidden="true">"あA"</span><span class="sr-only">{move || tr().text_size_label}</span></summary>
+            <summary><span aria-hidden="true">"あA"</span><span class="sr-only">{move || furigana(tr().text_size_label)}</span></summary>
             <div class="display-panel">
-                <label for="text-size">{move || tr().text_size_label}</label>
+                <label for="text-size">{move || furigana(tr().text_size_label)}</label>
                 <select id="text-size" prop:value=move || size.get().to_string()
                     on:change=move |ev| size.set(event_target_value(&ev).parse().unwrap_or(100))>
                     <option value="100">"100%"</option>

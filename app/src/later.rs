@@ -71,11 +71,15 @@ pub(crate) fn follow_language(lang: crate::i18n::Lang) -> std::pin::Pin<Box<dyn 
 }
 
 /// The signed-in resident's household synced now (see `resident::state`): the saved copy read,
-/// queued writes sent, the household fetched. Its own chunk, shared with the pages.
+/// queued writes sent, the household fetched. Its own chunk, shared with the pages. `first`: the
+/// app's start or a sign-in, skipped when a page opened meanwhile has begun a sync (it does what
+/// this one would).
 #[cfg(feature = "resident")]
 #[leptos::lazy]
-pub(crate) fn sync_household() {
-    crate::resident::sync_now();
+pub(crate) fn sync_household(first: bool) {
+    if !(first && crate::resident::synced_since_start()) {
+        crate::resident::sync_now();
+    }
 }
 
 /// The household page's forms (adding a member, the home, the area): fetched once the page's

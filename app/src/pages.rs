@@ -1,6 +1,6 @@
 use crate::api::{self, ApiError};
 use crate::dom;
-use crate::i18n::{tx, Lang, Tr};
+use crate::i18n::{furigana, tx, Lang, Tr};
 use crate::resident::ResidentNav;
 use crate::session;
 use crate::shelter_card::shelter_card;
@@ -123,14 +123,14 @@ pub fn Home() -> impl IntoView {
             <div class="section-head">
                 <h2 id="shelters-h">{tx(lang, |t| t.shelters_heading)}</h2>
                 <button type="button" class="btn" on:click=move |_| refresh() disabled=move || busy.get()>
-                    {move || if busy.get() { t().loading } else { t().reload }}
+                    {move || furigana(if busy.get() { t().loading } else { t().reload })}
                 </button>
             </div>
             <div class="sort">
                 <button type="button" class="btn btn-secondary" on:click=sort_near
                     aria-pressed=move || if here.get().is_some() { "true" } else { "false" }
                     disabled=move || locating.get()>
-                    {move || if locating.get() { t().locating } else { t().sort_near }}
+                    {move || furigana(if locating.get() { t().locating } else { t().sort_near })}
                 </button>
                 {move || geo_failed.get().then(|| view! { <p class="banner" role="alert">{t().geo_failed}</p> })}
             </div>
@@ -167,10 +167,11 @@ fn Account() -> impl IntoView {
             }
             // A refresh that failed with invalid_grant has signed us out.
             signed_in.set(session::load().is_some());
-            // Just signed in (or back): fetch the household and send anything queued.
+            // Just signed in (or back): fetch the household and send anything queued, unless
+            // the app's start or a page has begun that already.
             #[cfg(feature = "resident")] // (the staff bundle has no resident pages)
             if signed_in.get_untracked() {
-                crate::later::sync_household().await;
+                crate::later::sync_household(true).await;
             }
         });
     }

@@ -1,7 +1,7 @@
 //! A shelter as residents see it in the list: name, address, congestion in words and colour,
 //! people against capacity (「少数」 for a count withheld), facilities, distance and a map link.
 
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, furigana, Lang};
 use bosai_types::{Congestion, Shelter};
 use leptos::prelude::*;
 
@@ -50,7 +50,7 @@ pub(crate) fn shelter_card(s: &Shelter, distance_m: Option<f64>, lang: Lang) -> 
                 // A shelter that has not opened says 「未開設」 once (status), not also 「閉鎖中」.
                 {(s.congestion != Congestion::Closed).then(|| view! {
                     <div>
-                        <dt>{t.congestion}</dt>
+                        <dt>{furigana(t.congestion)}</dt>
                         <dd>
                             <span class=congestion_class(s.congestion)>{lang.congestion(s.congestion)}</span>
                             <span class="count">{lang.people((!s.few).then_some(s.occupancy), s.capacity)}</span>
@@ -58,14 +58,14 @@ pub(crate) fn shelter_card(s: &Shelter, distance_m: Option<f64>, lang: Lang) -> 
                     </div>
                 })}
                 <div>
-                    <dt>{t.status}</dt>
+                    <dt>{furigana(t.status)}</dt>
                     <dd>{lang.status(s.status)}</dd>
                 </div>
                 {distance}
             </dl>
-            <h4 class="sub">{t.facilities}</h4>
+            <h4 class="sub">{furigana(t.facilities)}</h4>
             {facilities}
-            <a class="btn btn-secondary" href=map target="_blank" rel="noopener">{t.map}</a>
+            <a class="btn btn-secondary" href=map target="_blank" rel="noopener">{furigana(t.map)}</a>
         </li>
     }
 }

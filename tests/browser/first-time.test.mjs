@@ -99,9 +99,15 @@ test('resident: family report, the time a report was made, where each is checked
     await form.locator('.birth-reading').filter({ hasText: 'その元号にその年はありません' }).waitFor();
     await birth.fill('85歳');
     await form.locator('.birth-reading').filter({ hasText: `→ ${thisYear - 85}年` }).waitFor();
+    // A whole date reads back as Japanese writes it; a month that does not exist is said at once.
+    await birth.fill('1940-03-15');
+    await form.locator('.birth-reading').filter({ hasText: '→ 1940年（昭和15年）3月15日' }).waitFor();
+    await birth.fill('1900-13-01');
+    await form.locator('.birth-reading').filter({ hasText: '生年月日（または生まれた年）を正しく入力してください。' }).waitFor();
     await birth.fill('昭和15年');
     await form.locator('.birth-reading').filter({ hasText: '→ 1940年（昭和15年）' }).waitFor();
     await form.getByLabel('名前').fill('初 トメ');
+    await form.getByLabel('続柄（あなたから見て）').selectOption({ label: '祖父母' });
     await form.getByRole('button', { name: '追加する' }).click();
     await memberCard(page, '初 トメ').waitFor();
     await drained(page);

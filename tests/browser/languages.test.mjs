@@ -119,6 +119,12 @@ test('every resident page in every language: its catalog\'s text, axe clean', as
           }
           assert.ok((await readText(page, 'footer')).includes(c.emergency), `${lang.code} ${path}: footer`);
           await assertAccessible(page, `${path} (${lang.code})`);
+          if (lang.code === 'ja-easy' && path === '/safety') {
+            // Controls chosen at run time carry their furigana too: the situations, the button.
+            const ruby = await page.evaluate(() => [...document.querySelectorAll('main form ruby')].map((r) => r.outerHTML).join(''));
+            assert.match(ruby, /<ruby>助<rt>たす<\/rt><\/ruby>/, 'the "needs help" choice');
+            assert.match(ruby, /<ruby>避難所<rt>ひなんじょ<\/rt><\/ruby>/, 'the "at a shelter" choice');
+          }
           if (['ja-easy', 'vi'].includes(lang.code) && ['/', '/safety'].includes(path)) {
             await shot(page, `lang-${lang.code}-${path === '/' ? 'home' : 'safety'}-360`);
           }

@@ -122,11 +122,18 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     await form.getByRole('button', { name: '追加する' }).click();
     await memberCard(page, '防災 はな').waitFor();
     await form.getByRole('status').filter({ hasText: '保存しました。' }).waitFor();
-    // The form is empty again for the next person.
+    // The form is empty again for the next person, its choices too: nothing carried over.
     assert.equal(await form.getByLabel('名前').inputValue(), '');
+    assert.equal(await form.getByLabel('続柄（あなたから見て）').inputValue(), '');
+    assert.equal(await form.getByLabel('性別').inputValue(), 'no_answer');
     await form.getByLabel('名前').fill('防災 ウメ');
     await form.getByLabel('生年月日（生まれた年か年齢でも可）').fill('1940-03-15');
     await form.getByLabel('性別').selectOption({ label: '女性' });
+    // No relationship is assumed: a grandmother saved as a child would reach the rosters.
+    const before = writes.length;
+    await form.getByRole('button', { name: '追加する' }).click();
+    await form.getByRole('alert').filter({ hasText: '続柄を選んでください。' }).waitFor();
+    assert.equal(writes.length, before, 'nothing was sent');
     await form.getByLabel('続柄（あなたから見て）').selectOption({ label: '祖父母' });
     await form.getByRole('button', { name: '追加する' }).click();
     await memberCard(page, '防災 ウメ').waitFor();
@@ -217,6 +224,26 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     assert.deepEqual(body[0].status, { status: 'needs_help', what: '足をけがして歩けない', location: '自宅1階（青葉区片平）' });
     await page.getByRole('link', { name: '家族・安否' }).click();
     await memberCard(page, '防災 ウメ').locator('.safety').filter({ hasText: '助けが必要' }).waitFor();
+  });
+
+  await t.test('the family report never marks someone safe by default: no situation chosen, who asked for help not ticked', async () => {
+    await page.getByRole('link', { name: '家族の安否をまとめて報告' }).click();
+    await page.locator('h1').filter({ hasText: '家族の安否を報告' }).waitFor();
+    const who = page.getByRole('group', { name: 'だれの報告ですか' });
+    const ume = who.getByLabel(/防災 ウメ/);
+    assert.equal(await ume.isChecked(), false, 'who asked for help is left out until ticked');
+    await who.locator('label').filter({ hasText: '防災 ウメ (助けが必要)' }).waitFor();
+    assert.equal(await who.getByLabel('防災 はな').isChecked(), true);
+    const status = page.getByRole('group', { name: 'いまの状況' });
+    assert.equal(await status.locator('input:checked').count(), 0, 'no situation chosen for the resident');
+    const before = writes.length;
+    await page.getByRole('button', { name: '報告する' }).click();
+    await page.getByRole('alert').filter({ hasText: 'いまの状況を選んでください。' }).waitFor();
+    assert.equal(writes.length, before, 'nothing was sent');
+    // ウメ's request for help is still her last report.
+    const { body } = await api(page, '/api/household');
+    assert.equal(body.members.find((m) => m.member.id === grandId).safety.status.status, 'needs_help');
+    await page.getByRole('link', { name: '家族・安否' }).click();
   });
 
   await t.test('check-in QR for the chosen members, decoded from the screen', async () => {
@@ -338,6 +365,11 @@ test('offline: edits queue durably, survive a reload, and are sent exactly once'
     const { status, body } = await api(page, '/api/safety/history?member_id=self');
     assert.equal(status, 200);
     assert.equal(body.length, 0, 'nothing reached the server yet');
+    // The service worker's "no connection" reads as the app's own words, not as an English text.
+    await page.getByRole('link', { name: 'わたしのデータ' }).first().click();
+    await page.getByRole('button', { name: 'ダウンロード' }).click();
+    await page.getByRole('alert').filter({ hasText: '通信できませんでした。電波の良い場所で再度お試しください。' }).waitFor();
+    await page.getByRole('link', { name: '家族・安否' }).first().click();
   });
 
   await t.test('back online: the queue drains and each change exists exactly once', async () => {
@@ -478,7 +510,15 @@ test('English: add a child, needs, safety, QR, shelters by distance, delete my d
 
   await t.test('withdrawing consent deletes every needs entry', async () => {
     await page.getByRole('link', { name: 'My data' }).click();
+    // Asked once more, the focus on the answer; "Cancel" keeps everything.
     await page.getByRole('button', { name: 'Withdraw and delete' }).click();
+    await page.getByText('This deletes the allergy, medical and care information of everyone in the family.').waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'withdraw-final');
+    await page.getByRole('button', { name: 'Cancel' }).first().click();
+    await page.waitForFunction(() => document.activeElement?.id === 'withdraw-start');
+    assert.ok((await api(page, '/api/household')).body.members.some((m) => m.needs), 'nothing deleted on "Cancel"');
+    await page.getByRole('button', { name: 'Withdraw and delete' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Withdrawn; the needs were deleted.' }).waitFor();
     const { body } = await api(page, '/api/household');
     assert.ok(body.members.every((m) => !m.needs), JSON.stringify(body.members.map((m) => m.needs)));

@@ -86,6 +86,7 @@ test('shelter staff view', async (t) => {
     console.log(`# staff interaction for a family of four: 2 key presses (scanner Enter + confirm Enter), ${ms} ms incl. rendering`);
     assert.ok(ms < 3000, `took ${ms} ms`);
     await waitPending(page, 0);
+    assert.equal(await page.locator('.scan-msg').filter({ hasText: 'この端末に保存' }).count(), 0, 'online: no "kept on this device"');
     await screenshot(page, 'shelter-scan-1024', { fullPage: false });
   });
 
@@ -129,6 +130,8 @@ test('shelter staff view', async (t) => {
     await page.locator('.sync-state').filter({ hasText: 'オフライン' }).waitFor();
     await scan(page, hanako.credential);
     await confirm(page);
+    // Kept on this device, and said so: not sent yet.
+    await page.locator('.scan-msg').filter({ hasText: 'この端末に保存しました。通信が戻ったら送信します。' }).waitFor();
     await scan(page, third.credential);
     await confirm(page);
     await waitPending(page, 2);

@@ -97,8 +97,9 @@ test('answering surveys in Japanese: validation, answer, amend', async (t) => {
     await page.getByLabel('乳児用 M', { exact: true }).check();
     await page.getByLabel('1日に必要なおむつの枚数').fill('6');
     await page.getByRole('button', { name: '回答を送信する' }).click();
-    await page.getByRole('status').filter({ hasText: '保存しました。' }).waitFor();
     await drained(page);
+    // Sent: the plain "saved", not "kept on this phone".
+    await page.getByRole('status').filter({ hasText: /^保存しました。$/ }).waitFor();
     const s = await openSurveys(page);
     assert.deepEqual(s['demo-needs'].my_answer.answers, {
       needs: { type: 'multiple_choice', options: ['water', 'diapers_infant'] },
@@ -178,6 +179,8 @@ test('offline: a health-check answer waits in the outbox, survives a reload, is 
     await page.getByRole('button', { name: '回答を送信する' }).click();
     await pendingBar(page).filter({ hasText: '送信待ち 1件' }).waitFor();
     await page.locator('main .pending').filter({ hasText: '送信待ち' }).first().waitFor();
+    // Kept on the phone, not sent: said so, as the other forms do.
+    await page.getByRole('status').filter({ hasText: 'この端末に保存しました。通信できたら自動で送信します。' }).waitFor();
     await assertAccessible(page, '/surveys/demo-health-check (offline, pending)');
   });
 
@@ -233,5 +236,31 @@ test('English: the list and a question render in English', async (t) => {
   await page.getByLabel('Diapers needed per day').waitFor();
   await page.locator('#q-diaper_count-hint').filter({ hasText: '0 to 99 pcs' }).waitFor();
   await assertAccessible(page, '/surveys/demo-needs (en)');
+  assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
+});
+
+test('offline before the surveys were ever fetched: the list and a survey say there is no connection, not "loading" for ever', async (t) => {
+  const b = await launchBrowser();
+  t.after(() => b.close());
+  const { page, context } = b;
+  await page.goto(`${stack.url}/`);
+  await signIn(page, stack.url);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await waitForServiceWorker(page);
+  await context.setOffline(true);
+  await page.goto(`${stack.url}/surveys/demo-health-check`);
+  const offline = page.getByRole('alert').filter({ hasText: '通信できませんでした' });
+  await offline.waitFor({ timeout: 15_000 });
+  await page.getByRole('link', { name: 'アンケート' }).last().waitFor();
+  assert.equal(await page.locator('main p.muted', { hasText: '読み込み中' }).count(), 0);
+  assert.equal(await page.getByText('見つからないか').count(), 0, 'not said to be gone: it could not be asked for');
+  await openList(page);
+  await offline.waitFor();
+  assert.equal(await page.locator('main p.muted', { hasText: '読み込み中' }).count(), 0);
+  // Back online: the survey shows.
+  await context.setOffline(false);
+  await page.reload();
+  await card(page, 'demo-health-check').waitFor({ timeout: 15_000 });
   assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
 });

@@ -250,6 +250,8 @@ pub async fn send_with(
     }
     let status = resp.status();
     match serde_json::from_str::<Problem>(&text) {
+        // The service worker's answer when there is no connection (public/sw.js).
+        Ok(problem) if problem.code == "offline" => Err(ApiError::Network),
         Ok(problem) => Err(ApiError::Problem { status, problem }),
         Err(_) => Err(ApiError::Http(status)),
     }

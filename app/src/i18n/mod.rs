@@ -40,6 +40,9 @@ pub struct Plural(pub &'static [(&'static str, &'static str)]);
 /// Reactive text for a fixed UI string. One closure type for every call site: each
 /// distinct closure in a view is its own render code (~1–2 KB of wasm apiece). Furigana
 /// (やさしい日本語) render as `<ruby>`.
+/// A catalog string chosen at run time, as a view with its furigana (as `tx` gives a fixed one).
+pub use ruby::render as furigana;
+
 pub fn tx(lang: RwSignal<Lang>, f: fn(&Tr) -> &'static str) -> impl IntoView {
     move || ruby::render(f(lang.get().tr()))
 }

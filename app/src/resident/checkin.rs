@@ -56,7 +56,7 @@ pub fn CheckIn() -> impl IntoView {
     }
     let t = move || lang.get().tr();
     let s = resident::state();
-    resident::sync();
+    resident::refresh();
     let cached =
         RwSignal::new(dom::storage_get(CHECKIN_KEY).and_then(|j| serde_json::from_str::<CachedCredential>(&j).ok()));
     let chosen = RwSignal::new(cached.with_untracked(|c| c.as_ref().map(|c| c.members.clone())));
@@ -174,7 +174,7 @@ pub fn PosterCheckIn() -> impl IntoView {
     }
     let code = use_params_map().read_untracked().get("code").unwrap_or_default();
     let s = resident::state();
-    resident::sync();
+    resident::refresh();
     let chosen = RwSignal::new(None::<Vec<MemberId>>);
     let failed = RwSignal::new(None::<ApiError>);
     let none_chosen = RwSignal::new(false);

@@ -80,13 +80,19 @@ pub fn NeedsConsent(children: ChildrenFn) -> impl IntoView {
 }
 
 /// On "My data": withdraw the consent; every member's needs are deleted on the server (also from
-/// shelter rosters), then the household is read again.
+/// shelter rosters), then the household is read again. Asked once more first: it cannot be undone.
 #[component]
 pub fn WithdrawConsent() -> impl IntoView {
     let lang = use_lang();
+    let asking = RwSignal::new(false);
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(None::<ApiError>);
+    let ask = move |on: bool| {
+        asking.set(on);
+        // The focus where the next step is, not lost with the button that was replaced.
+        crate::dom::focus(if on { "withdraw-final" } else { "withdraw-start" });
+    };
     let withdraw = move |_| {
         busy.set(true);
         failed.set(None);
@@ -97,6 +103,7 @@ pub fn WithdrawConsent() -> impl IntoView {
                     remember(false);
                     resident::sync();
                     done.set(true);
+                    ask(false);
                 }
                 Err(e) => failed.set(Some(e)),
             }
@@ -108,9 +115,24 @@ pub fn WithdrawConsent() -> impl IntoView {
             <h2 id="withdraw-h">{tx(lang, |t| t.consent_withdraw_heading)}</h2>
             <p>{tx(lang, |t| t.consent_withdraw_explain)}</p>
             {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
-            <button type="button" class="btn btn-secondary" on:click=withdraw disabled=move || busy.get()>
-                {tx(lang, |t| t.consent_withdraw_button)}
-            </button>
+            {move || if asking.get() {
+                view! {
+                    <p id="withdraw-q">{tx(lang, |t| t.consent_withdraw_confirm)}</p>
+                    <div class="actions">
+                        <button type="button" id="withdraw-final" class="btn btn-danger" aria-describedby="withdraw-q"
+                            on:click=withdraw disabled=move || busy.get()>{tx(lang, |t| t.consent_withdraw_final)}</button>
+                        <button type="button" class="btn btn-secondary" on:click=move |_| ask(false)>{tx(lang, |t| t.cancel)}</button>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <button type="button" id="withdraw-start" class="btn btn-secondary" on:click=move |_| { done.set(false); ask(true) }>
+                        {tx(lang, |t| t.consent_withdraw_button)}
+                    </button>
+                }
+                .into_any()
+            }}
             <p class="done" role="status">{move || done.get().then(|| lang.get().tr().consent_withdrawn)}</p>
         </section>
     }

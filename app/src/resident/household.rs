@@ -3,7 +3,7 @@
 use super::*;
 use crate::api::ApiError;
 use crate::dom;
-use crate::i18n::{fill, tx, Lang};
+use crate::i18n::{fill, furigana, tx, Lang};
 use crate::outbox::Op;
 use crate::resident::{self, Invalid};
 use crate::session;
@@ -63,10 +63,10 @@ pub(crate) fn member_card(m: &MemberView, l: Lang) -> impl IntoView {
             </dl>
             <div class="actions">
                 <A href=format!("/members/{id}") attr:class="btn btn-secondary">
-                    {t.edit_link}<span class="sr-only">" "{n1.clone()}</span>
+                    {furigana(t.edit_link)}<span class="sr-only">" "{n1.clone()}</span>
                 </A>
                 <A href=format!("/safety/{id}") attr:class="btn btn-secondary">
-                    {t.report_link}<span class="sr-only">" "{n2.clone()}</span>
+                    {furigana(t.report_link)}<span class="sr-only">" "{n2.clone()}</span>
                 </A>
             </div>
         </li>
@@ -82,7 +82,7 @@ pub fn Household() -> impl IntoView {
         return signed_out(lang, |t| t.household_title);
     }
     let s = resident::state();
-    resident::sync();
+    resident::refresh();
     let list = move || {
         let l = lang.get();
         s.shown.with(|v| match v {
@@ -164,7 +164,8 @@ pub(crate) fn MemberForm(initial: Option<Member>) -> impl IntoView {
     let name = RwSignal::new(initial.as_ref().map(|m| m.display_name.clone()).unwrap_or_default());
     let birth = RwSignal::new(initial.as_ref().and_then(|m| m.birth).map(|b| b.to_string()).unwrap_or_default());
     let sex = RwSignal::new(initial.as_ref().map_or(Sex::NoAnswer, |m| m.sex));
-    let rel = RwSignal::new(initial.as_ref().map_or(Relationship::Child, |m| m.relationship));
+    // A new member's relationship is chosen, never assumed.
+    let rel = RwSignal::new(initial.as_ref().map(|m| m.relationship));
     let invalid = RwSignal::new(None::<Invalid>);
     let failed = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(false);
@@ -179,11 +180,13 @@ pub(crate) fn MemberForm(initial: Option<Member>) -> impl IntoView {
             display_name: name.get_untracked().trim().to_string(),
             birth: parsed.clone().unwrap_or_else(|_| BirthDate::parse("1900").expect("valid")),
             sex: sex.get_untracked(),
-            relationship: rel.get_untracked(),
+            relationship: rel.get_untracked().unwrap_or(Relationship::Other),
         };
         let today = dom::now().jst_date();
         input.validate(&id.get_untracked(), &today).map_err(Invalid::Household)?;
-        let input = MemberInput { birth: parsed?, ..input };
+        let birth = parsed?;
+        let relationship = rel.get_untracked().ok_or(Invalid::NoRelationship)?;
+        let input = MemberInput { birth, relationship, ..input };
         input.validate(&id.get_untracked(), &today).map_err(Invalid::Household)?;
         Ok(input)
     };
@@ -205,8 +208,11 @@ pub(crate) fn MemberForm(initial: Option<Member>) -> impl IntoView {
                 Ok(()) => {
                     done.set(true);
                     if is_new {
+                        // The next person starts from a blank form, not this one's answers.
                         name.set(String::new());
                         birth.set(String::new());
+                        sex.set(Sex::NoAnswer);
+                        rel.set(None);
                         id.set(MemberId::parse(&resident::random_id("m-", 12)).expect("valid id"));
                     }
                 }
@@ -228,11 +234,12 @@ pub(crate) fn MemberForm(initial: Option<Member>) -> impl IntoView {
             <p class="field">
                 <label for=format!("{p}-rel")>{tx(lang, |t| t.relationship_label)}</label>
                 <select id=format!("{p}-rel") on:change=move |ev| {
-                    if let Some(v) = from_code(&event_target_value(&ev)) { rel.set(v) }
+                    if let Some(v) = from_code(&event_target_value(&ev)) { rel.set(Some(v)) }
                 }>
+                    <option value="" disabled prop:selected=move || rel.get().is_none()>{tx(lang, |t| t.choose_placeholder)}</option>
                     {RELATIONSHIPS.iter().map(|r| {
                         let r = *r;
-                        view! { <option value=code(&r) selected=move || rel.get() == r>{move || lang.get().relationship(r)}</option> }
+                        view! { <option value=code(&r) prop:selected=move || rel.get() == Some(r)>{move || lang.get().relationship(r)}</option> }
                     }).collect_view()}
                 </select>
             </p>
@@ -261,7 +268,7 @@ pub(crate) fn MemberForm(initial: Option<Member>) -> impl IntoView {
                 }>
                     {SEXES.iter().map(|x| {
                         let x = *x;
-                        view! { <option value=code(&x) selected=move || sex.get() == x>{move || lang.get().sex(x)}</option> }
+                        view! { <option value=code(&x) prop:selected=move || sex.get() == x>{move || lang.get().sex(x)}</option> }
                     }).collect_view()}
                 </select>
             </p>
@@ -270,7 +277,7 @@ pub(crate) fn MemberForm(initial: Option<Member>) -> impl IntoView {
             {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
             <p class="done" role="status">{submitted_status(lang, done, |t| t.saved_notice)}</p>
             <button type="submit" class="btn btn-wide">
-                {move || if is_new { t().add_button } else { t().save_button }}
+                {move || furigana(if is_new { t().add_button } else { t().save_button })}
             </button>
         </form>
     }

@@ -29,7 +29,7 @@ pub(crate) fn member_frame(
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let s = resident::state();
-    resident::sync();
+    resident::refresh();
     let loaded = Memo::new(move |_| s.shown.with(Option::is_some));
     let exists = Memo::new(move |_| {
         let id = id.get();

@@ -3,6 +3,7 @@
 use super::*;
 use crate::api;
 use crate::api::ApiError;
+use crate::dom;
 use crate::i18n::tx;
 use crate::resident::WithdrawConsent;
 use crate::resident::{self};
@@ -80,7 +81,7 @@ pub fn MyData() -> impl IntoView {
                     {move || if asking.get() {
                         view! {
                             <label class="check">
-                                <input type="checkbox" prop:checked=move || understood.get()
+                                <input type="checkbox" id="delete-check" prop:checked=move || understood.get()
                                     on:change=move |ev| understood.set(event_target_checked(&ev))/>
                                 <span>{tx(lang, |t| t.delete_check)}</span>
                             </label>
@@ -90,13 +91,17 @@ pub fn MyData() -> impl IntoView {
                                 <button type="button" class="btn btn-secondary" on:click=move |_| {
                                     asking.set(false);
                                     understood.set(false);
+                                    dom::focus("delete-start");
                                 }>{tx(lang, |t| t.cancel)}</button>
                             </div>
                         }
                         .into_any()
                     } else {
                         view! {
-                            <button type="button" class="btn btn-secondary" on:click=move |_| asking.set(true)>
+                            <button type="button" id="delete-start" class="btn btn-secondary" on:click=move |_| {
+                                asking.set(true);
+                                dom::focus("delete-check");
+                            }>
                                 {tx(lang, |t| t.delete_start)}
                             </button>
                         }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::api::{self, ApiError};
-use crate::i18n::{fill, tx};
+use crate::i18n::{fill, furigana, tx};
 use crate::outbox::Op;
 use crate::resident::{self, Invalid};
 use crate::session;
@@ -41,7 +41,7 @@ pub fn HouseholdSafety() -> impl IntoView {
         return signed_out(lang, |t| t.safety_title);
     }
     let s = resident::state();
-    resident::sync();
+    resident::refresh();
     // Memoised: every refresh of the household must not rebuild the form (and lose its state).
     let loaded = Memo::new(move |_| s.shown.with(Option::is_some));
     view! {
@@ -60,14 +60,23 @@ pub fn HouseholdSafety() -> impl IntoView {
 #[component]
 pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
     let lang = use_lang();
-    let members: Vec<(MemberId, String)> = resident::state().shown.with_untracked(|v| {
-        v.iter().flat_map(|v| &v.members).map(|m| (m.member.id.clone(), m.member.display_name.clone())).collect()
+    // Each member, and whether their last report asks for help.
+    let members: Vec<(MemberId, String, bool)> = resident::state().shown.with_untracked(|v| {
+        v.iter()
+            .flat_map(|v| &v.members)
+            .map(|m| {
+                let help = m.safety.as_ref().is_some_and(|r| matches!(r.status, SafetyStatus::NeedsHelp { .. }));
+                (m.member.id.clone(), m.member.display_name.clone(), help)
+            })
+            .collect()
     });
+    // Everyone by default, except who asked for help: one tap must not report them safe.
     let chosen = RwSignal::new(match &only {
         Some(id) => vec![id.clone()],
-        None => members.iter().map(|(id, _)| id.clone()).collect(),
+        None => members.iter().filter(|m| !m.2).map(|m| m.0.clone()).collect(),
     });
-    let kind = RwSignal::new("safe_at_home");
+    // No situation chosen until the resident picks one.
+    let kind = RwSignal::new("");
     let shelters = RwSignal::new(api::saved_shelters().map(|s| s.data).unwrap_or_default());
     if shelters.with_untracked(Vec::is_empty) {
         spawn_local(async move {
@@ -85,6 +94,9 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
     let done = RwSignal::new(false);
 
     let build = move || -> Result<Vec<SafetyReportInput>, Invalid> {
+        if chosen.with_untracked(Vec::is_empty) {
+            return Err(Invalid::NoMemberChosen);
+        }
         let status = match kind.get_untracked() {
             "at_shelter" => {
                 let chosen = shelter.get_untracked();
@@ -97,13 +109,12 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
                 what: what.get_untracked().trim().into(),
                 location: location.get_untracked().trim().into(),
             },
-            _ => SafetyStatus::SafeAtHome,
+            "safe_at_home" => SafetyStatus::SafeAtHome,
+            _ => return Err(Invalid::NoStatusChosen),
         };
-        let who = chosen.get_untracked();
-        if who.is_empty() {
-            return Err(Invalid::NoMemberChosen);
-        }
-        who.into_iter()
+        chosen
+            .get_untracked()
+            .into_iter()
             .map(|member_id| {
                 let input =
                     SafetyReportInput { report_id: resident::random_id("r-", 20), member_id, status: status.clone() };
@@ -188,13 +199,14 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
         <fieldset class="who">
             <legend>{tx(lang, |t| t.report_for_legend)}</legend>
             <div class="checks">
-                {members.into_iter().map(|(id, name)| {
+                {members.into_iter().map(|(id, name, help)| {
                     let (a, b) = (id.clone(), id.clone());
+                    let help = help.then(|| view! { " ("{move || lang.get().safety_kind("needs_help")}")" });
                     view! {
                         <label class="check">
                             <input type="checkbox" name="who" value=id.to_string() prop:checked=move || chosen.with(|c| c.contains(&a))
                                 on:change=move |ev| { let on = event_target_checked(&ev); chosen.update(|c| { c.retain(|x| x != &b); if on { c.push(b.clone()) } }); done.set(false) }/>
-                            <span>{name}</span>
+                            <span>{name}{help}</span>
                         </label>
                     }
                 }).collect_view()}
@@ -213,7 +225,7 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
                             <label class="check">
                                 <input type="radio" name="status" value=k prop:checked=move || kind.get() == k
                                     on:change=move |_| { kind.set(k); done.set(false) }/>
-                                <span>{move || lang.get().safety_kind(k)}</span>
+                                <span>{move || furigana(lang.get().safety_kind(k))}</span>
                             </label>
                         }
                     }).collect_view()}

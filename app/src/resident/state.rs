@@ -54,6 +54,10 @@ thread_local! {
     /// Whether the saved copy has been read into `saved` (see [`state`]).
     static LOADED: Cell<bool> = const { Cell::new(false) };
     static RUNNING: Cell<bool> = const { Cell::new(false) };
+    /// A sync has begun since the app started or the resident signed in.
+    static BEGUN: Cell<bool> = const { Cell::new(false) };
+    /// The path the app started on, signed in, until a page's [`refresh`].
+    static START_PAGE: Cell<Option<String>> = const { Cell::new(None) };
     /// The running sync has begun sending the queue: what is asked from now on needs another round.
     static SENDING: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
@@ -110,17 +114,20 @@ pub fn init() {
     }));
     #[cfg(feature = "resident")] // (the staff bundle has no resident pages)
     {
-        let signed_in_sync = || {
+        let signed_in_sync = |first| {
             if session::load().is_some() {
-                spawn_local(crate::later::sync_household());
+                spawn_local(crate::later::sync_household(first));
             }
         };
         if let Some(w) = web_sys::window() {
-            let on_online = Closure::<dyn Fn()>::new(signed_in_sync);
+            let on_online = Closure::<dyn Fn()>::new(move || signed_in_sync(false));
             let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
             on_online.forget();
         }
-        signed_in_sync();
+        if session::load().is_some() {
+            START_PAGE.set(web_sys::window().and_then(|w| w.location().pathname().ok()));
+        }
+        signed_in_sync(true);
     }
 }
 
@@ -194,10 +201,27 @@ pub fn pending_for(id: &MemberId) -> usize {
     state().pending.with(|p| p.iter().filter(|q| q.op.member_id() == Some(id)).count())
 }
 
+/// Whether a sync has begun since the app started or the resident signed in (a page opened
+/// meanwhile begins its own).
+pub fn synced_since_start() -> bool {
+    BEGUN.get()
+}
+
 /// [`sync`] at once, the wait after earlier failures forgotten (at start, back online, signed in).
 pub fn sync_now() {
     outbox::reset_backoff();
     sync();
+}
+
+/// A page opened: the household fetched fresh. Nothing more for the page the app opened on (the
+/// start's sync, see [`init`], fetches for it) or while a sync runs (its fetch is on its way);
+/// after a write, [`sync`], which must send it.
+pub fn refresh() {
+    let here = web_sys::window().and_then(|w| w.location().pathname().ok());
+    let start_page = START_PAGE.take().is_some_and(|p| Some(p) == here);
+    if !start_page && !RUNNING.get() {
+        sync();
+    }
 }
 
 /// Send what is queued, then fetch the household. Calls made while one runs are folded into one more round.
@@ -212,6 +236,7 @@ pub fn sync() {
         return;
     }
     RUNNING.set(true);
+    BEGUN.set(true);
     spawn_local(async {
         loop {
             AGAIN.set(false);
@@ -288,6 +313,7 @@ pub async fn forget_local() {
             let _ = st.remove_item(k);
         }
     }
+    BEGUN.set(false);
     if let Some(s) = STATE.get() {
         s.saved.set(None);
         s.surveys.set(None);
@@ -307,6 +333,11 @@ pub enum Invalid {
     NoShelter,
     /// A report for the family with every member unticked.
     NoMemberChosen,
+    /// A safety report with no situation chosen (none is chosen for the resident: a family
+    /// report must not say "safe" for someone by default).
+    NoStatusChosen,
+    /// A new member's relationship not chosen (no default: a wrong one reaches the rosters).
+    NoRelationship,
     /// A birth year or age the form cannot read.
     Birth(bosai_types::wareki::BirthInputError),
 }
@@ -321,6 +352,8 @@ impl Invalid {
             Invalid::NoShelter => lang.tr().invalid_no_shelter.into(),
             Invalid::Birth(e) => crate::birth::message(*e, lang),
             Invalid::NoMemberChosen => lang.tr().invalid_no_member.into(),
+            Invalid::NoStatusChosen => lang.tr().invalid_no_status.into(),
+            Invalid::NoRelationship => lang.tr().invalid_no_relationship.into(),
         }
     }
 }

@@ -155,7 +155,7 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
                 </div>
             })}
             {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
-            <p class="done" role="status">{move || done.get().then(|| t().saved_notice)}</p>
+            <p class="done" role="status">{submitted_status(lang, done, |t| t.saved_notice)}</p>
             <button type="submit" class="btn btn-wide">{tx(lang, |t| t.survey_send)}</button>
         </form>
     }

@@ -56,6 +56,8 @@ pub fn Surveys() -> impl IntoView {
     let list = move || {
         let l = lang.get();
         s.surveys.with(|v| match v {
+            // No copy and no connection: `FetchState` says so.
+            None if s.error.with(Option::is_some) => ().into_any(),
             None => view! { <p class="muted">{l.tr().loading}</p> }.into_any(),
             Some(v) if v.data.is_empty() => view! { <p>{l.tr().surveys_none}</p> }.into_any(),
             Some(v) => view! {
@@ -115,8 +117,11 @@ pub fn SurveyPage() -> impl IntoView {
     let s = resident::state();
     want_surveys();
     resident::sync();
-    // The queue too: a queued answer is what the form starts from.
-    let loaded = Memo::new(move |_| s.pending_loaded.get() && s.surveys.with(Option::is_some));
+    // The queue too: a queued answer is what the form starts from. No copy and no connection:
+    // said so (below), not "loading" for ever.
+    let loaded = Memo::new(move |_| {
+        s.pending_loaded.get() && (s.surveys.with(Option::is_some) || s.error.with(Option::is_some))
+    });
     let exists = Memo::new(move |_| {
         let id = id.get();
         s.surveys.with(|v| v.as_ref().is_some_and(|v| v.data.iter().any(|o| o.survey.id.as_str() == id)))
@@ -128,10 +133,12 @@ pub fn SurveyPage() -> impl IntoView {
             return view! { <p class="muted">{tx(lang, |t| t.loading)}</p> }.into_any();
         }
         let Some(os) = exists.get().then(|| untrack(|| find_survey(&id))).flatten() else {
+            let known = s.surveys.with_untracked(Option::is_some);
             return view! {
                 <h1>{tx(lang, |t| t.surveys_title)}</h1>
                 <ResidentNav/>
-                <p class="banner" role="alert">{tx(lang, |t| t.survey_missing)}</p>
+                <FetchState surveys=true/>
+                {known.then(|| view! { <p class="banner" role="alert">{tx(lang, |t| t.survey_missing)}</p> })}
                 <p><A href="/surveys" attr:class="btn">{tx(lang, |t| t.nav_surveys)}</A></p>
             }
             .into_any();

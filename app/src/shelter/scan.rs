@@ -118,7 +118,11 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
                         EventKind::CheckIn => l.staff().scan_checked_in_n,
                         EventKind::CheckOut => l.staff().scan_checked_out_n,
                     };
-                    let text = l.plural(done, n as f64);
+                    let mut text = l.plural(done, n as f64);
+                    // Offline it waits in this device's queue: not said to be sent.
+                    if !staff::online() {
+                        text = format!("{text} {}", l.staff().scan_saved_here);
+                    }
                     msg.set(Some((true, text)));
                 }
                 Err(()) => msg.set(Some((false, l.staff().scan_could_not_save_device.into()))),

@@ -83,6 +83,16 @@ function measure({ full, tablet }) {
   if (de.scrollWidth > de.clientWidth) problems.push(`page scrolls sideways: document scrollWidth ${de.scrollWidth} > clientWidth ${de.clientWidth}`);
   if (document.body && document.body.scrollWidth > vw) problems.push(`page scrolls sideways: body scrollWidth ${document.body.scrollWidth} > viewport ${vw}`);
 
+  // 1b. Controls a thumb must hit: at least 44 × 44 px (buttons, button-like links, the
+  // emergency numbers, menus, disclosures, selects; links inside running text are exempt).
+  if (full) {
+    for (const el of document.querySelectorAll('button, a.btn, a.tel, nav a, summary, select')) {
+      if (!shown(el) || srOnly(el)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.height < 43.5 || r.width < 43.5) problems.push(`tap target under 44 px: ${describe(el)} is ${px(r.width)} × ${px(r.height)} px`);
+    }
+  }
+
   // 2. No rendered element sticks out of the viewport, or out of its own box, unless it is inside
   //    a container made to scroll sideways (overflow-x auto/scroll), which must then itself fit.
   //    One overflow shows on every ancestor: only the outermost element sticking out and the
