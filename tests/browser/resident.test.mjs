@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot, chooseLanguage, waitForServiceWorker } from './lib/browser.mjs';
-import { accessToken, signIn } from './lib/signin.mjs';
+import { assertAccessible, launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
+import { accessToken, signIn, signInForOffline } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
 const require = createRequire(import.meta.url);
@@ -311,12 +311,7 @@ test('offline: edits queue durably, survive a reload, and are sent exactly once'
   const b = await launchBrowser();
   t.after(() => b.close());
   const { page, context } = b;
-  await page.goto(`${stack.url}/`);
-  await signIn(page, stack.url);
-  // The service worker must control the page for an offline reload.
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.reload();
-  await waitForServiceWorker(page);
+  await signInForOffline(page, stack.url);
   await page.getByRole('link', { name: '家族・安否' }).first().click();
   await page.locator('li.member[data-member="self"]').waitFor();
   let reportId;

@@ -3,8 +3,8 @@
 // anything is sent, amending (prefilled), offline answering through the outbox, English.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot, chooseLanguage, waitForServiceWorker } from './lib/browser.mjs';
-import { accessToken, signIn } from './lib/signin.mjs';
+import { assertAccessible, launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
+import { accessToken, signIn, signInForOffline } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
 
 let stack;
@@ -158,11 +158,7 @@ test('offline: a health-check answer waits in the outbox, survives a reload, is 
   t.after(() => b.close());
   const { page, context } = b;
   const delivered = recordDelivered(page);
-  await page.goto(`${stack.url}/`);
-  await signIn(page, stack.url);
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.reload();
-  await waitForServiceWorker(page);
+  await signInForOffline(page, stack.url);
   await openList(page);
   await card(page, 'demo-health-check').waitFor();
 
@@ -243,11 +239,7 @@ test('offline before the surveys were ever fetched: the list and a survey say th
   const b = await launchBrowser();
   t.after(() => b.close());
   const { page, context } = b;
-  await page.goto(`${stack.url}/`);
-  await signIn(page, stack.url);
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.reload();
-  await waitForServiceWorker(page);
+  await signInForOffline(page, stack.url);
   await context.setOffline(true);
   await page.goto(`${stack.url}/surveys/demo-health-check`);
   const offline = page.getByRole('alert').filter({ hasText: '通信できませんでした' });

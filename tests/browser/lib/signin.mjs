@@ -1,4 +1,5 @@
 // Sign-in through the simulated My Number Card page (/dev/companion), shared by the browser tests.
+import { waitForServiceWorker } from './browser.mjs';
 
 /** From the signed-out home through the simulated card page back to the app, signed in as 防災 太郎. */
 export async function signIn(page, baseUrl) {
@@ -15,3 +16,13 @@ export async function signIn(page, baseUrl) {
 
 /** The access token the app keeps (app/src/session.rs). */
 export const accessToken = (page) => page.evaluate(() => localStorage.getItem('bosai.session.access'));
+
+/** A first visit, signed in, then reloaded under the service worker: what an offline test starts from. */
+export async function signInForOffline(page, baseUrl) {
+  await page.goto(`${baseUrl}/`);
+  await signIn(page, baseUrl);
+  // The service worker must control the page for an offline reload.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await waitForServiceWorker(page);
+}
