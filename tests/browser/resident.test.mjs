@@ -106,10 +106,13 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     await form.getByLabel('生年月日（生まれた年か年齢でも可）').fill('2015');
     await form.getByRole('button', { name: '追加する' }).click();
     await form.getByRole('alert').filter({ hasText: '名前は1〜40文字で入力してください。' }).waitFor();
+    // The resident is taken to the field concerned.
+    await page.waitForFunction(() => document.activeElement?.id === 'new-name');
     await form.getByLabel('名前').fill('防災 はな');
     await form.getByLabel('生年月日（生まれた年か年齢でも可）').fill('2023-02-29');
     await form.getByRole('button', { name: '追加する' }).click();
     await form.getByRole('alert').filter({ hasText: '生年月日（または生まれた年）を正しく入力してください。' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'new-birth');
     await screenshot(page, 'resident-invalid-ja-360x740', { fullPage: false });
     assert.equal(writes.length, before, 'nothing was sent');
   });
@@ -133,6 +136,7 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     const before = writes.length;
     await form.getByRole('button', { name: '追加する' }).click();
     await form.getByRole('alert').filter({ hasText: '続柄を選んでください。' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'new-rel');
     assert.equal(writes.length, before, 'nothing was sent');
     await form.getByLabel('続柄（あなたから見て）').selectOption({ label: '祖父母' });
     await form.getByRole('button', { name: '追加する' }).click();
@@ -211,6 +215,7 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     await page.getByRole('button', { name: '報告する' }).click();
     await page.getByRole('alert').filter({ hasText: '必要な支援と場所をそれぞれ1〜200文字で入力してください。' }).waitFor();
     assert.equal(writes.length, before);
+    await page.waitForFunction(() => document.activeElement?.id === 'help-what');
     await page.getByLabel('いる場所（目印など）').fill('自宅1階（青葉区片平）');
     await page.getByRole('button', { name: '報告する' }).click();
     await page.getByRole('status').filter({ hasText: '報告を受け付けました。' }).waitFor();
@@ -239,6 +244,7 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     const before = writes.length;
     await page.getByRole('button', { name: '報告する' }).click();
     await page.getByRole('alert').filter({ hasText: 'いまの状況を選んでください。' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'status-safe_at_home');
     assert.equal(writes.length, before, 'nothing was sent');
     // ウメ's request for help is still her last report.
     const { body } = await api(page, '/api/household');

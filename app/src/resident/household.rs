@@ -197,6 +197,10 @@ pub(crate) fn MemberForm(initial: Option<Member>) -> impl IntoView {
         let input = match build() {
             Ok(i) => i,
             Err(e) => {
+                // Take the resident to the field concerned (the message stays by the button).
+                if let Some(f) = e.field() {
+                    dom::focus(&format!("{p}-{f}"));
+                }
                 invalid.set(Some(e));
                 return;
             }

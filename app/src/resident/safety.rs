@@ -70,6 +70,7 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             })
             .collect()
     });
+    let first_member = members.first().map(|m| m.0.clone());
     // Everyone by default, except who asked for help: one tap must not report them safe.
     let chosen = RwSignal::new(match &only {
         Some(id) => vec![id.clone()],
@@ -130,6 +131,14 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
         let inputs = match build() {
             Ok(i) => i,
             Err(e) => {
+                // Take the resident to what needs changing.
+                let to = match &e {
+                    Invalid::NoMemberChosen => first_member.clone().map(|m| format!("who-{m}")),
+                    e => e.field().map(str::to_string),
+                };
+                if let Some(id) = to {
+                    crate::dom::focus(&id);
+                }
                 invalid.set(Some(e));
                 return;
             }
@@ -204,7 +213,7 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
                     let help = help.then(|| view! { " ("{move || lang.get().safety_kind("needs_help")}")" });
                     view! {
                         <label class="check">
-                            <input type="checkbox" name="who" value=id.to_string() prop:checked=move || chosen.with(|c| c.contains(&a))
+                            <input type="checkbox" name="who" id=format!("who-{id}") value=id.to_string() prop:checked=move || chosen.with(|c| c.contains(&a))
                                 on:change=move |ev| { let on = event_target_checked(&ev); chosen.update(|c| { c.retain(|x| x != &b); if on { c.push(b.clone()) } }); done.set(false) }/>
                             <span>{name}{help}</span>
                         </label>
@@ -223,7 +232,7 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
                         let k = *k;
                         view! {
                             <label class="check">
-                                <input type="radio" name="status" value=k prop:checked=move || kind.get() == k
+                                <input type="radio" name="status" id=format!("status-{k}") value=k prop:checked=move || kind.get() == k
                                     on:change=move |_| { kind.set(k); done.set(false) }/>
                                 <span>{move || furigana(lang.get().safety_kind(k))}</span>
                             </label>

@@ -356,6 +356,38 @@ impl Invalid {
             Invalid::NoRelationship => lang.tr().invalid_no_relationship.into(),
         }
     }
+
+    /// The field the error is about (the end of its id in the form: `name` is `new-name` in the
+    /// add-member form), to take the resident there and mark it invalid; None for the form as a whole.
+    pub fn field(&self) -> Option<&'static str> {
+        Some(match self {
+            Invalid::Household(HouseholdError::BadName) => "name",
+            Invalid::Household(HouseholdError::BadBirthDate) | Invalid::Birth(_) => "birth",
+            Invalid::NoRelationship => "rel",
+            Invalid::Safety(SafetyError::BadPlace) => "place",
+            Invalid::Safety(SafetyError::BadHelp) => "help-what",
+            Invalid::NoShelter => "shelter",
+            Invalid::NoStatusChosen => "status-safe_at_home",
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_field_error_names_its_field() {
+        assert_eq!(Invalid::Household(HouseholdError::BadName).field(), Some("name"));
+        assert_eq!(Invalid::Birth(bosai_types::wareki::BirthInputError::OutOfRange).field(), Some("birth"));
+        assert_eq!(Invalid::Household(HouseholdError::BadBirthDate).field(), Some("birth"));
+        assert_eq!(Invalid::NoRelationship.field(), Some("rel"));
+        assert_eq!(Invalid::Safety(SafetyError::BadHelp).field(), Some("help-what"));
+        // The first situation, an id the safety form gives it.
+        assert_eq!(Invalid::NoStatusChosen.field(), Some(format!("status-{}", crate::resident::KINDS[0]).as_str()));
+        assert_eq!(Invalid::Household(HouseholdError::TooManyMembers).field(), None, "the form as a whole");
+    }
 }
 
 /// `prefix` + random base36 (ids the app chooses so a resend is the same write).
