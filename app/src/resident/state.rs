@@ -358,7 +358,7 @@ impl Invalid {
     }
 
     /// The field the error is about (the end of its id in the form: `name` is `new-name` in the
-    /// add-member form), to take the resident there and mark it invalid; None for the form as a whole.
+    /// add-member form), to take the resident there; None for the form as a whole.
     pub fn field(&self) -> Option<&'static str> {
         Some(match self {
             Invalid::Household(HouseholdError::BadName) => "name",
