@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, screenshot } from './lib/browser.mjs';
 import { startStack } from './lib/stack.mjs';
 import { residents, staffSignIn } from './lib/shelter.mjs';
-import { signIn } from './lib/signin.mjs';
+import { accessToken, signIn } from './lib/signin.mjs';
 import { homeReadable, homeReady, loadThrottled, scanReady } from './lib/throttle.mjs';
 
 let stack;
@@ -230,6 +230,12 @@ test('a signed-in resident opening a page asks for the household once, and a rep
     await page.goto(`${stack.url}/`);
     await signIn(page, stack.url);
     await page.waitForLoadState('networkidle');
+    // Living alone and last asking for help: the family form still reports for the resident.
+    const help = { report_id: `r-help-${Date.now()}`, member_id: 'self', status: { status: 'needs_help', what: '足のけが', location: '自宅' } };
+    const res = await fetch(`${stack.url}/api/safety`, {
+      method: 'POST', headers: { Authorization: `Bearer ${await accessToken(page)}`, 'Content-Type': 'application/json' }, body: JSON.stringify(help),
+    });
+    assert.ok(res.ok, await res.text());
     const asked = [];
     page.on('request', (r) => {
       const path = new URL(r.url()).pathname;

@@ -71,10 +71,12 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             .collect()
     });
     let first_member = members.first().map(|m| m.0.clone());
-    // Everyone by default, except who asked for help: one tap must not report them safe.
+    // Everyone by default, except who asked for help (one tap must not report them safe) when
+    // there is a choice to make: alone, the resident is who the report is for.
     let chosen = RwSignal::new(match &only {
         Some(id) => vec![id.clone()],
-        None => members.iter().filter(|m| !m.2).map(|m| m.0.clone()).collect(),
+        None if members.len() > 1 => members.iter().filter(|m| !m.2).map(|m| m.0.clone()).collect(),
+        None => members.iter().map(|m| m.0.clone()).collect(),
     });
     // No situation chosen until the resident picks one.
     let kind = RwSignal::new("");
