@@ -95,3 +95,18 @@ if (location.pathname === '/') {
       .catch(() => { /* the app shows the network problem itself */ });
   }
 }
+
+// The tab's title follows the page's heading (<title> is the app's name alone otherwise): what a
+// screen reader's window list, the history and a shared link's preview show. Furigana left out.
+const APP = document.title;
+new MutationObserver(() => {
+  const h = document.querySelector('main h1');
+  let text = '';
+  if (h) {
+    const c = h.cloneNode(true);
+    c.querySelectorAll('rt, rp').forEach((r) => r.remove());
+    text = c.textContent.trim();
+  }
+  const title = text && text !== APP ? `${text} | ${APP}` : APP;
+  if (document.title !== title) document.title = title;
+}).observe(document.body, { childList: true, subtree: true, characterData: true });

@@ -50,7 +50,7 @@ STAGE="$CARGO_TARGET_DIR/bosai-app-web"
 bindgen() { # <crate file name> <out name>
     local in="$WASM_OUT/$1.wasm" dir="$STAGE/$2"
     local key; key="$(hash16 "$in") $WASM_BINDGEN_VERSION $WASM_SPLIT_VERSION $(hash16 "$ROOT/scripts/wasm-split-retry.py")"
-    key+=" $(cat "$ROOT/tools/minify/wasm-chunks.mjs" "$ROOT/tools/minify/package-lock.json" | hash16)"
+    key+=" $(cat "$ROOT"/tools/minify/wasm-{chunks,merge-chunks}.mjs "$ROOT/tools/minify/package-lock.json" | hash16)"
     if [[ "$(cat "$dir/key" 2>/dev/null)" != "$key" ]]; then
         rm -rf "$dir" && mkdir -p "$dir/split" "$dir/out" "$dir/named"
         wasm-split-cli --target web --out-name "$2" "$in" "$dir/split" >/dev/null
@@ -62,9 +62,12 @@ bindgen() { # <crate file name> <out name>
         find "$dir/split" -maxdepth 1 -name '*.wasm' ! -name "$2.wasm" -exec cp {} "$dir/out/" \;
         # The chunks re-encoded and shrunk (binaryen -Oz; see the script): ~11 % of their transfer.
         find "$dir/out" -name '*.wasm' ! -name "$2_bg.wasm" -exec node "$ROOT/tools/minify/wasm-chunks.mjs" {} +
-        cp "$dir/split/__wasm_split.js" "$dir/out/"
-        python3 "$ROOT/scripts/wasm-split-retry.py" "$dir/out/__wasm_split.js"
         find "$dir/out" -name '*.wasm' ! -name "$2_bg.wasm" -exec python3 "$ROOT/scripts/wasm-strip-custom.py" {} +
+        cp "$dir/split/__wasm_split.js" "$dir/out/"
+        # Chunks that pages share merged where that shrinks what each page downloads (see the
+        # script): a page opened later fetches 13–27 files instead of 24–57, ~2 KB less.
+        node "$ROOT/tools/minify/wasm-merge-chunks.mjs" "$dir/out"
+        python3 "$ROOT/scripts/wasm-split-retry.py" "$dir/out/__wasm_split.js"
         echo "$key" > "$dir/key"
     fi
 }
@@ -221,7 +224,7 @@ minify "$NEW/boot.js"
 boot_js="boot-$(hash16 "$NEW/boot.js").js"
 mv "$NEW/boot.js" "$NEW/$boot_js"
 sed -i "s|{{BOOT}}|$boot_js|g" "$NEW/index.html" "$NEW/staff.html"
-cp public/manifest.webmanifest "$NEW/"
+cp public/manifest.webmanifest public/favicon.ico "$NEW/"
 cp public/icons/icon.svg public/icons/icon-192.png public/icons/icon-512.png "$NEW/icons/"
 
 # Everything a resident needs offline after the first visit, the later pages' chunks included.

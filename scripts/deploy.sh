@@ -128,6 +128,7 @@ content_type() {
     *.webmanifest) echo "application/manifest+json" ;;
     *.svg) echo "image/svg+xml" ;;
     *.png) echo "image/png" ;;
+    *.ico) echo "image/x-icon" ;;
     *.json) echo "application/json" ;;
     *.txt) echo "text/plain; charset=utf-8" ;;
     *) echo "application/octet-stream" ;;

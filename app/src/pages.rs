@@ -1,7 +1,7 @@
 use crate::api::{self, ApiError};
 use crate::dom;
 use crate::i18n::{furigana, tx, Lang, Tr};
-use crate::resident::ResidentNav;
+use crate::resident::{failure, ResidentNav};
 use crate::session;
 use crate::shelter_card::shelter_card;
 use crate::use_lang;
@@ -229,7 +229,7 @@ fn Account() -> impl IntoView {
     view! {
         <div class="account">
             {body}
-            {move || error.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            {failure(lang, error)}
         </div>
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes icon.svg, icon-192.png and icon-512.png from one geometry (standard library only).
+"""Writes icon.svg, icon-192.png, icon-512.png and ../favicon.ico from one geometry (standard library only).
 
 The PNGs are committed; rerun this only when the design changes. They are full-bleed
 with the house inside the central 80% circle, so they also serve as maskable icons.
@@ -66,6 +66,14 @@ def png(size):
             + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
 
 
+def ico(png_bytes, size):
+    """A favicon.ico holding one PNG image (ICO allows PNG payloads): browsers and tools that
+    ask for /favicon.ico without reading the page's <link rel="icon"> get the icon, not a 404."""
+    header = struct.pack("<HHH", 0, 1, 1)  # reserved, type 1 (icon), one image
+    entry = struct.pack("<BBBBHHII", size % 256, size % 256, 0, 0, 1, 32, len(png_bytes), 6 + 16)
+    return header + entry + png_bytes
+
+
 def hexc(c):
     return "#%02x%02x%02x" % c
 
@@ -88,3 +96,4 @@ if __name__ == "__main__":
     (here / "icon.svg").write_text(svg())
     for n in (192, 512):
         (here / f"icon-{n}.png").write_bytes(png(n))
+    (here.parent / "favicon.ico").write_bytes(ico(png(48), 48))

@@ -79,7 +79,9 @@ test('a page opened later fetches its own module and chunks, once, and renders',
 });
 
 test('a chunk lost on the way is fetched again: the page opens and the app keeps running', async () => {
-  const b = await launchBrowser();
+  // A first visit with no service worker: one installing would cache the module meanwhile and
+  // answer the third request itself, unseen by page.route.
+  const b = await launchBrowser({ contextOptions: { serviceWorkers: 'block' } });
   try {
     const { page } = b;
     // The first two requests for the page's own module are cut off, as on a congested cell

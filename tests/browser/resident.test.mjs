@@ -166,6 +166,9 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     await consent.getByRole('button', { name: '同意して入力する' }).click();
     const first = page.getByRole('group', { name: 'アレルギー（特定原材料 8品目）' });
     await first.waitFor();
+    // The button is gone: the focus moves to the form it opened (not back to the page's top).
+    await page.waitForFunction(() => document.activeElement?.id === 'needs-form', null, { timeout: 5_000 });
+    assert.equal(await page.getByRole('form', { name: '配慮が必要なこと' }).count(), 1, 'the form is named by its heading');
     assert.deepEqual(await first.locator('label.check').allInnerTexts(),
       ['えび', 'かに', 'くるみ', '小麦', 'そば', '卵', '乳', '落花生']);
     assert.equal(await page.getByRole('group', { name: /準ずるもの 20品目/ }).locator('input').count(), 20);

@@ -34,6 +34,10 @@ test('a resident never downloads the staff bundle', async () => {
     await b.page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', null, { timeout: 15_000 });
     await b.page.goto(`${stack.url}/household`);
     await b.page.locator('main h1').first().waitFor();
+    // The tab's title names the page (history, window lists), not only the app.
+    const h1 = (await b.page.locator('main h1').first().textContent()).trim();
+    assert.ok(h1.length > 0);
+    await b.page.waitForFunction((h) => document.title === `${h} | 避難所・安否アプリ`, h1, { timeout: 5_000 });
     const cached = await b.page.evaluate(async () => {
       const names = [];
       for (const key of await caches.keys()) {
@@ -49,6 +53,24 @@ test('a resident never downloads the staff bundle', async () => {
   } finally {
     await b.close();
   }
+});
+
+test('the site icon is where browsers and tools look for it (/favicon.ico), and decodes', async () => {
+  const res = await fetch(`${stack.url}/favicon.ico`);
+  assert.equal(res.status, 200, 'no 404 in every tab and log');
+  assert.equal(res.headers.get('content-type'), 'image/x-icon');
+  // Chromium's own decoder reads it as an image.
+  const size = await browser.page.evaluate(
+    (url) =>
+      new Promise((resolve) => {
+        const img = new Image();
+        img.onload = () => resolve([img.naturalWidth, img.naturalHeight]);
+        img.onerror = () => resolve(null);
+        img.src = url;
+      }),
+    `${stack.url}/favicon.ico`,
+  );
+  assert.deepEqual(size, [48, 48]);
 });
 
 test('a request lost while the app installs is tried again: the phone still gets the offline app', async () => {

@@ -360,7 +360,8 @@ def test_spa_rewrite_function(cfn):
              "/shelter/roster": "/staff.html", "/shelters": "/index.html", "/hqx": "/index.html",
              "/c/a.b.c": "/index.html", "/household": "/index.html", "/sw.js": "/sw.js",
              "/resident-0123456789abcdef.wasm": "/resident-0123456789abcdef.wasm", "/icons/icon.svg": "/icons/icon.svg",
-             "/manifest.webmanifest": "/manifest.webmanifest", "/staff.html": "/staff.html"}
+             "/manifest.webmanifest": "/manifest.webmanifest", "/staff.html": "/staff.html",
+             "/favicon.ico": "/favicon.ico"}
     script = code + "\nconst cases = " + json.dumps(list(cases)) + ";\n" + \
         "console.log(JSON.stringify(cases.map(u => handler({request: {uri: u}}).uri)));\n"
     out = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=30, check=True)

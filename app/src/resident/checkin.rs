@@ -153,7 +153,7 @@ pub fn CheckIn() -> impl IntoView {
                 </div>
             </fieldset>
             {move || none_chosen.get().then(|| view! { <p class="field-error" role="alert">{t().choose_one}</p> })}
-            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            {failure(lang, failed)}
             <button type="submit" class="btn btn-wide" disabled=move || busy.get()>{tx(lang, |t| t.checkin_show)}</button>
         </form>
     }
@@ -244,7 +244,7 @@ pub fn PosterCheckIn() -> impl IntoView {
                         </div>
                     </fieldset>
                     {move || none_chosen.get().then(|| view! { <p class="field-error" role="alert">{t().choose_one}</p> })}
-                    {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+                    {failure(lang, failed)}
                     <button type="submit" class="btn btn-wide" disabled=move || busy.get()>{tx(lang, |t| t.poster_submit)}</button>
                 </form>
             }.into_any(),

@@ -1,10 +1,11 @@
 //! What the resident's screens share: the menu, the outbox bar, sign-in and fetch states, check boxes, labels.
 
-use crate::api::{self};
+use crate::api::{self, ApiError};
 use crate::i18n::{tx, Lang};
-use crate::resident::{self};
+use crate::resident::{self, Invalid};
 use crate::use_lang;
 use bosai_types::household::{MemberView, Relationship, Sex};
+use bosai_types::localized::Localized;
 use bosai_types::needs::{DietaryNeed, MedicalNeed, NursingCareLevel};
 use bosai_types::safety::SafetyStatus;
 use bosai_types::ShelterId;
@@ -169,6 +170,30 @@ pub(crate) fn pending_badge(lang: Lang, n: usize) -> Option<impl IntoView> {
     (n > 0).then(|| view! { <p class="pending">{lang.tr().pending_badge}</p> })
 }
 
+/// Text HQ wrote (a survey's, a notice's) as a reader of `l` is shown it: in `l` when HQ wrote
+/// it, else in the language it falls back to, with that language's tag, so a screen reader
+/// reads Japanese in a Japanese voice on a Vietnamese phone.
+pub(crate) fn written(text: &Localized, l: Lang) -> (&'static str, String) {
+    let (code, s) = text.resolve(l.code());
+    (Lang::from_code(code).map_or("ja", Lang::html_lang), s.to_owned())
+}
+
+/// `written` as a view.
+pub(crate) fn hq_text(text: &Localized, l: Lang) -> impl IntoView {
+    let (tag, s) = written(text, l);
+    view! { <span lang=tag>{s}</span> }
+}
+
+/// Why a send failed, in the reader's language (one render code for every form).
+pub(crate) fn failure(lang: RwSignal<Lang>, failed: RwSignal<Option<ApiError>>) -> impl IntoView {
+    move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })
+}
+
+/// What the form refused before sending (one render code for every form).
+pub(crate) fn refusal(lang: RwSignal<Lang>, invalid: RwSignal<Option<Invalid>>) -> impl IntoView {
+    move || invalid.get().map(|e| view! { <p class="field-error" role="alert">{e.message(lang.get())}</p> })
+}
+
 /// The status line after a submit: while the write waits on this phone it says so, and only
 /// once the server has it the real confirmation (offline is not "received"). The outbox sends
 /// oldest first, so while anything is queued the write just made is too.
@@ -222,3 +247,20 @@ pub(crate) fn check_box(
 }
 
 // ---- my data --------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_hq_wrote_carries_the_language_it_is_shown_in() {
+        let mut text = Localized::new("給水車が来ます", "A water truck is coming");
+        // Not written in Vietnamese: the Japanese is shown, marked Japanese.
+        assert_eq!(written(&text, Lang::Vi), ("ja", "給水車が来ます".to_owned()));
+        *text.slot_mut("vi").unwrap() = "Xe chở nước sắp đến".into();
+        assert_eq!(written(&text, Lang::Vi), ("vi", "Xe chở nước sắp đến".to_owned()));
+        assert_eq!(written(&text, Lang::En), ("en", "A water truck is coming".to_owned()));
+        *text.slot_mut("pt").unwrap() = "Um caminhão-pipa está chegando".into();
+        assert_eq!(written(&text, Lang::Pt).0, "pt-BR");
+    }
+}

@@ -6,6 +6,7 @@
 use crate::api::{self, ApiError};
 use crate::dom;
 use crate::i18n::tx;
+use crate::resident::failure;
 use crate::{resident, session, use_lang};
 use bosai_types::consent::{ConsentInput, SENSITIVE_DATA_CONSENT_VERSION};
 use leptos::prelude::*;
@@ -50,6 +51,8 @@ pub fn NeedsConsent(children: ChildrenFn) -> impl IntoView {
                 Ok(_) => {
                     remember(true);
                     agreed.set(true);
+                    // The button is gone with the text: the focus goes to the form it opened.
+                    crate::dom::focus("needs-form");
                 }
                 Err(e) => failed.set(Some(e)),
             }
@@ -69,7 +72,7 @@ pub fn NeedsConsent(children: ChildrenFn) -> impl IntoView {
                     <li>{tx(lang, |t| t.consent_use_hq)}</li>
                     <li>{tx(lang, |t| t.consent_withdraw_any_time)}</li>
                 </ul>
-                {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+                {failure(lang, failed)}
                 <button type="button" class="btn btn-wide" on:click=agree disabled=move || busy.get()>
                     {tx(lang, |t| t.consent_agree)}
                 </button>
@@ -114,7 +117,7 @@ pub fn WithdrawConsent() -> impl IntoView {
         <section class="panel" aria-labelledby="withdraw-h">
             <h2 id="withdraw-h">{tx(lang, |t| t.consent_withdraw_heading)}</h2>
             <p>{tx(lang, |t| t.consent_withdraw_explain)}</p>
-            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            {failure(lang, failed)}
             {move || if asking.get() {
                 view! {
                     <p id="withdraw-q">{tx(lang, |t| t.consent_withdraw_confirm)}</p>

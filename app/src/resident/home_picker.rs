@@ -3,6 +3,7 @@
 
 use crate::api::{self, ApiError};
 use crate::i18n::tx;
+use crate::resident::failure;
 use crate::session;
 use crate::use_lang;
 use bosai_types::household::{Home, HomeChoice, HomeSource};
@@ -90,7 +91,7 @@ pub fn HomePicker() -> impl IntoView {
             <p class="done" role="status">
                 {move || saved.get().then(|| lang.get().tr().home_saved)}
             </p>
-            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            {failure(lang, failed)}
         </div>
     }
 }

@@ -277,8 +277,8 @@ pub(crate) fn MemberForm(initial: Option<Member>) -> impl IntoView {
                 </select>
             </p>
             {rel_field}
-            {move || invalid.get().map(|e| view! { <p class="field-error" role="alert">{e.message(lang.get())}</p> })}
-            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            {refusal(lang, invalid)}
+            {failure(lang, failed)}
             <p class="done" role="status">{submitted_status(lang, done, |t| t.saved_notice)}</p>
             <button type="submit" class="btn btn-wide">
                 {move || furigana(if is_new { t().add_button } else { t().save_button })}

@@ -9,7 +9,7 @@ use crate::resident::{self, Invalid};
 use crate::session;
 use crate::use_lang;
 use bosai_types::household::{MemberId, MemberView};
-use bosai_types::needs::{CareNeed, NeedsInput, ALLERGENS};
+use bosai_types::needs::{AllergenCode, CareNeed, DietaryNeed, MedicalNeed, NeedsInput, ALLERGENS};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -38,7 +38,13 @@ pub(crate) fn member_frame(
     (move || {
         let id = id.get();
         if !loaded.get() {
-            return view! { <p class="muted">{tx(lang, |t| t.loading)}</p> }.into_any();
+            // The page's heading, and why nothing comes when nothing can (offline, never synced).
+            return view! {
+                <h1>{tx(lang, title)}</h1>
+                <FetchState/>
+                <p class="muted">{tx(lang, |t| t.loading)}</p>
+            }
+            .into_any();
         }
         match exists.get().then(|| untrack(|| find(&id))).flatten() {
             Some(mv) => body(lang, id, mv),
@@ -94,6 +100,44 @@ pub fn MemberPage() -> impl IntoView {
     )
 }
 
+/// One box of the needs form, and the list of `NeedsInput` it is in.
+#[derive(Clone, Copy)]
+enum NeedBox {
+    Allergen(AllergenCode),
+    Dietary(DietaryNeed),
+    Medical(MedicalNeed),
+    Care(CareNeed),
+}
+
+impl NeedBox {
+    fn label(self, l: Lang) -> &'static str {
+        match self {
+            NeedBox::Allergen(x) => l.allergen(x),
+            NeedBox::Dietary(x) => l.dietary(x),
+            NeedBox::Medical(x) => l.medical(x),
+            NeedBox::Care(x) => l.care(x),
+        }
+    }
+
+    fn is_in(self, n: &NeedsInput) -> bool {
+        match self {
+            NeedBox::Allergen(x) => n.allergens.contains(&x),
+            NeedBox::Dietary(x) => n.dietary.contains(&x),
+            NeedBox::Medical(x) => n.medical.contains(&x),
+            NeedBox::Care(x) => n.care.contains(&x),
+        }
+    }
+
+    fn set(self, n: &mut NeedsInput, on: bool) {
+        match self {
+            NeedBox::Allergen(x) => toggle(&mut n.allergens, x, on),
+            NeedBox::Dietary(x) => toggle(&mut n.dietary, x, on),
+            NeedBox::Medical(x) => toggle(&mut n.medical, x, on),
+            NeedBox::Care(x) => toggle(&mut n.care, x, on),
+        }
+    }
+}
+
 #[component]
 pub(crate) fn NeedsForm(id: MemberId, initial: NeedsInput) -> impl IntoView {
     let lang = use_lang();
@@ -103,53 +147,25 @@ pub(crate) fn NeedsForm(id: MemberId, initial: NeedsInput) -> impl IntoView {
     let done = RwSignal::new(false);
     let id = StoredValue::new(id);
 
-    let allergen = move |mandatory: bool| {
-        ALLERGENS
-            .iter()
-            .filter(move |a| a.mandatory == mandatory)
-            .map(|a| {
-                let c = a.code;
+    // One closure type for every box: each distinct one would be its own render code.
+    let boxes = move |items: Vec<NeedBox>| {
+        items
+            .into_iter()
+            .map(|b| {
                 check_box(
-                    move || lang.get().allergen(c),
-                    move || n.with(|n| n.allergens.contains(&c)),
-                    move |on| n.update(|n| toggle(&mut n.allergens, c, on)),
+                    move || b.label(lang.get()),
+                    move || n.with(|n| b.is_in(n)),
+                    move |on| n.update(|n| b.set(n, on)),
                 )
             })
             .collect_view()
     };
-    let dietary = DIETARY
-        .iter()
-        .map(|x| {
-            let x = *x;
-            check_box(
-                move || lang.get().dietary(x),
-                move || n.with(|n| n.dietary.contains(&x)),
-                move |on| n.update(|n| toggle(&mut n.dietary, x, on)),
-            )
-        })
-        .collect_view();
-    let medical = MEDICAL
-        .iter()
-        .map(|x| {
-            let x = *x;
-            check_box(
-                move || lang.get().medical(x),
-                move || n.with(|n| n.medical.contains(&x)),
-                move |on| n.update(|n| toggle(&mut n.medical, x, on)),
-            )
-        })
-        .collect_view();
-    let care = CareNeed::ALL
-        .iter()
-        .map(|x| {
-            let x = *x;
-            check_box(
-                move || lang.get().care(x),
-                move || n.with(|n| n.care.contains(&x)),
-                move |on| n.update(|n| toggle(&mut n.care, x, on)),
-            )
-        })
-        .collect_view();
+    let allergen = move |mandatory: bool| {
+        boxes(ALLERGENS.iter().filter(|a| a.mandatory == mandatory).map(|a| NeedBox::Allergen(a.code)).collect())
+    };
+    let dietary = boxes(DIETARY.iter().map(|x| NeedBox::Dietary(*x)).collect());
+    let medical = boxes(MEDICAL.iter().map(|x| NeedBox::Medical(*x)).collect());
+    let care = boxes(CareNeed::ALL.iter().map(|x| NeedBox::Care(*x)).collect());
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -171,7 +187,7 @@ pub(crate) fn NeedsForm(id: MemberId, initial: NeedsInput) -> impl IntoView {
     };
 
     view! {
-        <form class="form" on:submit=submit novalidate>
+        <form id="needs-form" class="form" tabindex="-1" aria-labelledby="needs-h" on:submit=submit novalidate>
             <fieldset>
                 <legend>{tx(lang, |t| t.allergens_mandatory)}</legend>
                 <div class="checks">{allergen(true)}</div>
@@ -215,8 +231,8 @@ pub(crate) fn NeedsForm(id: MemberId, initial: NeedsInput) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </p>
-            {move || invalid.get().map(|e| view! { <p class="field-error" role="alert">{e.message(lang.get())}</p> })}
-            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            {refusal(lang, invalid)}
+            {failure(lang, failed)}
             <p class="done" role="status">{submitted_status(lang, done, |t| t.saved_notice)}</p>
             <button type="submit" class="btn btn-wide">{tx(lang, |t| t.save_button)}</button>
         </form>
@@ -259,7 +275,7 @@ pub(crate) fn RemoveMember(id: MemberId) -> impl IntoView {
                 }
                 .into_any()
             }}
-            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            {failure(lang, failed)}
         </section>
     }
 }

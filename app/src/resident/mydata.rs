@@ -59,7 +59,7 @@ pub fn MyData() -> impl IntoView {
         <h1>{tx(lang, |t| t.mydata_title)}</h1>
         {move || (!deleted.get()).then(|| view! { <ResidentNav/> })}
         <p class="lead">{tx(lang, |t| t.mydata_lead)}</p>
-        {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+        {failure(lang, failed)}
         {move || if deleted.get() {
             view! {
                 <p class="done-big" role="status">{t().deleted}</p>

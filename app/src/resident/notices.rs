@@ -6,7 +6,7 @@ use crate::api::{self, ApiError, Saved};
 use crate::dom;
 use crate::i18n::{tx, Lang};
 use crate::push::{self, PushError};
-use crate::resident::{signed_out, ResidentNav};
+use crate::resident::{failure, hq_text, signed_out, ResidentNav};
 use crate::session;
 use crate::use_lang;
 use bosai_types::household::{Area, AreaRegistration};
@@ -130,7 +130,7 @@ pub fn AreaPicker(#[prop(optional)] on_saved: Option<Callback<()>>) -> impl Into
             <p class="done" role="status">
                 {move || done.get().map(|set| { let t = lang.get().tr(); if set { t.area_saved } else { t.area_cleared } })}
             </p>
-            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            {failure(lang, failed)}
         </div>
     }
 }
@@ -256,7 +256,7 @@ fn notice_item(n: &NoticeRow, l: Lang) -> impl IntoView {
                 {n.drill.is_some().then(|| crate::incidents::drill_tag(l))}
             </p>
             // The landing page is served by the server, outside the app: a full page load.
-            <h3><a href=format!("/n/{}/{}?lang={}", n.municipality, n.id, l.code()) rel="external">{n.title.get(l.code()).to_string()}</a></h3>
+            <h3><a href=format!("/n/{}/{}?lang={}", n.municipality, n.id, l.code()) rel="external">{hq_text(&n.title, l)}</a></h3>
         </li>
     }
 }

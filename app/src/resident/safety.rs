@@ -243,8 +243,8 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
                 </div>
             </fieldset>
             {details}
-            {move || invalid.get().map(|e| view! { <p class="field-error" role="alert">{e.message(lang.get())}</p> })}
-            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            {refusal(lang, invalid)}
+            {failure(lang, failed)}
             <p class="done" role="status">{submitted_status(lang, done, |t| t.reported_notice)}</p>
             <button type="submit" class="btn btn-wide">{tx(lang, |t| t.send_report)}</button>
         </form>

@@ -154,7 +154,7 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
                     <p>{m}</p>
                 </div>
             })}
-            {move || failed.get().map(|e| view! { <p class="banner" role="alert">{e.message(lang.get())}</p> })}
+            {failure(lang, failed)}
             <p class="done" role="status">{submitted_status(lang, done, |t| t.saved_notice)}</p>
             <button type="submit" class="btn btn-wide">{tx(lang, |t| t.survey_send)}</button>
         </form>
@@ -196,21 +196,27 @@ pub(crate) fn question_view(
         let id = err_id.clone();
         move || message().map(|m| view! { <p class="field-error" id=id.clone()>{m}</p> })
     };
-    let title = q.text.get(l.code()).to_string();
+    let title = hq_text(&q.text, l);
     let req = q.required.then(|| view! { <span class="req">{tr.required_mark}</span> });
-    let choice = move |input: &'static str, name: String, o: OptionId, label: String| {
-        let (o1, o2) = (o.clone(), o.clone());
+    // `None`: the way back to no answer an optional single choice gets (a chosen radio cannot be
+    // unchecked). One view for every option.
+    let choice = move |input: &'static str, name: String, o: Option<OptionId>, (tag, label): (&'static str, String)| {
+        let value = o.as_ref().map(ToString::to_string).unwrap_or_default();
+        let (o1, o2) = (o.clone(), o);
         view! {
             <label class="check">
-                <input type=input name=name value=o.to_string()
-                    prop:checked=move || e.with(|e| e.one.as_ref() == Some(&o1) || e.many.contains(&o1))
+                <input type=input name=name value=value
+                    prop:checked=move || e.with(|e| match &o1 {
+                        Some(o) => e.one.as_ref() == Some(o) || e.many.contains(o),
+                        None => e.one.is_none(),
+                    })
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         let o = o2.clone();
                         e.update(|e| {
                             if input == "radio" {
-                                e.one = Some(o);
-                            } else {
+                                e.one = o;
+                            } else if let Some(o) = o {
                                 e.many.retain(|x| *x != o);
                                 if on {
                                     e.many.push(o);
@@ -218,7 +224,7 @@ pub(crate) fn question_view(
                             }
                         });
                     }/>
-                <span>{label}</span>
+                <span lang=tag>{label}</span>
             </label>
         }
     };
@@ -238,32 +244,18 @@ pub(crate) fn question_view(
                 }
                 _ => None,
             };
+            let input = if single { "radio" } else { "checkbox" };
+            let none = (single && !q.required).then(|| (None, (l.html_lang(), tr.choice_none.to_string())));
             let inputs = options
                 .iter()
-                .map(|o| {
-                    choice(
-                        if single { "radio" } else { "checkbox" },
-                        base.clone(),
-                        o.id.clone(),
-                        o.label.get(l.code()).to_string(),
-                    )
-                })
+                .map(|o| (Some(o.id.clone()), written(&o.label, l)))
+                .chain(none)
+                .map(|(o, label)| choice(input, base.clone(), o, label))
                 .collect_view();
-            // A chosen radio cannot be unchecked: an optional one gets a way back to no answer.
-            let none = (single && !q.required).then(|| {
-                view! {
-                    <label class="check">
-                        <input type="radio" name=base.clone() value=""
-                            prop:checked=move || e.with(|e| e.one.is_none())
-                            on:change=move |_| e.update(|e| e.one = None)/>
-                        <span>{tr.choice_none}</span>
-                    </label>
-                }
-            });
             view! {
                 <fieldset class="question" id=base.clone() aria-describedby=described>
                     <legend>{title}" "{req}</legend>
-                    <div class=if single { "checks radios" } else { "checks" }>{inputs}{none}</div>
+                    <div class=if single { "checks radios" } else { "checks" }>{inputs}</div>
                     {other}
                     {err_view}
                 </fieldset>

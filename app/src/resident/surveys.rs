@@ -90,7 +90,7 @@ pub(crate) fn survey_card(os: &OpenSurvey, l: Lang) -> impl IntoView {
     let title = sv.title.get(l.code()).to_string();
     view! {
         <li class="card survey" data-survey=sv.id.to_string() data-answered=answered.to_string()>
-            <h2>{title.clone()}{sv.drill.is_some().then(|| crate::incidents::drill_tag(l))}</h2>
+            <h2>{hq_text(&sv.title, l)}{sv.drill.is_some().then(|| crate::incidents::drill_tag(l))}</h2>
             <p class="meta">
                 <span class="answer-state">{if answered { t.survey_answered } else { t.survey_unanswered }}</span>
                 {(sv.recurrence == Recurrence::Daily).then(|| view! { " · "{t.survey_daily} })}
@@ -146,7 +146,7 @@ pub fn SurveyPage() -> impl IntoView {
         let title = os.survey.title.clone();
         let drill = os.survey.drill.is_some();
         view! {
-            <h1>{move || title.get(lang.get().code()).to_string()}{move || drill.then(|| crate::incidents::drill_tag(lang.get()))}</h1>
+            <h1>{move || hq_text(&title, lang.get())}{move || drill.then(|| crate::incidents::drill_tag(lang.get()))}</h1>
             <ResidentNav/>
             <FetchState surveys=true/>
             <SurveyForm os/>
