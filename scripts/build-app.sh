@@ -65,7 +65,7 @@ bindgen() { # <crate file name> <out name>
         find "$dir/out" -name '*.wasm' ! -name "$2_bg.wasm" -exec python3 "$ROOT/scripts/wasm-strip-custom.py" {} +
         cp "$dir/split/__wasm_split.js" "$dir/out/"
         # Chunks that pages share merged where that shrinks what each page downloads (see the
-        # script): a page opened later fetches 13–27 files instead of 24–57, ~2 KB less.
+        # script): a page opened later fetches 13–26 files instead of 24–57, ~2 KB less.
         node "$ROOT/tools/minify/wasm-merge-chunks.mjs" "$dir/out"
         python3 "$ROOT/scripts/wasm-split-retry.py" "$dir/out/__wasm_split.js"
         echo "$key" > "$dir/key"
