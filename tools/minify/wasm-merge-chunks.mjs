@@ -81,16 +81,35 @@ for (;;) {
   groups.push({ members: [...a.members, ...b.members].sort(byNumber), size: best.merged });
 }
 
-/** Each table slot range (offset, count) and memory segment (offset, bytes) a module fills. */
+/**
+ * What a module puts where: each table slot with the function it holds (its signature and body,
+ * names of functions, types and globals left out: merging renames them) and each memory segment
+ * (offset, bytes), as lines to compare.
+ */
 function segments(text) {
   const elems = [...text.matchAll(/^ \(elem \S+ (?:\(table \S+\) )?\(i32\.const (\d+)\)(?: func)?((?: \S+)*)\)$/gm)];
   const datas = [...text.matchAll(/^ \(data \S+ (?:\(memory \S+\) )?\(i32\.const (\d+)\) (".*")\)$/gm)];
-  const lines = text.split('\n').filter((l) => /^ \((elem|data) /.test(l));
-  if (lines.length !== elems.length + datas.length) throw new Error(`segments not understood: ${lines.join('\n')}`);
-  return [
-    ...elems.map((e) => `elem ${e[1]} ${e[2].trim().split(' ').length}`),
-    ...datas.map((d) => `data ${d[1]} ${d[2]}`),
-  ];
+  const lines = text.split('\n');
+  const found = lines.filter((l) => /^ \((elem|data) /.test(l)).length;
+  if (found !== elems.length + datas.length) throw new Error(`segments not understood (${found} lines)`);
+  const bodies = new Map();
+  let name = null;
+  let body = [];
+  for (const line of lines) {
+    if (/^ \(|^\)$/.test(line) && name) bodies.set(name, body.join('\n'));
+    if (/^ \(/.test(line)) name = null;
+    const func = line.match(/^ \(func (\S+)/);
+    if (func) [name, body] = [func[1], []];
+    // (A module with named tables names the one call_indirect uses; there is only one.)
+    if (name && !/^\s*;;/.test(line)) body.push(line.replace(/\$[^\s()]+/g, '$').replace('(call_indirect $ (', '(call_indirect ('));
+  }
+  const slots = elems.flatMap((e) =>
+    e[2].trim().split(' ').map((f, i) => {
+      if (!bodies.has(f)) throw new Error(`table slot ${Number(e[1]) + i}: no function ${f}`);
+      return `slot ${Number(e[1]) + i}\n${bodies.get(f)}`;
+    }),
+  );
+  return [...slots, ...datas.map((d) => `data ${d[1]} ${d[2]}`)];
 }
 
 function byNumber(a, b) {
@@ -145,18 +164,20 @@ try {
       if (m.getNumExports() !== 0) throw new Error(`${g.members}: the merged chunk exports something`);
       // Not optimised again (that saved ~40 bytes a page): the functions stay as wasm-merge copied them.
       if (!m.validate()) throw new Error(`${g.members}: not valid after merging`);
-      const want = g.members.flatMap((c) => {
-        const i = binaryen.readBinary(raw.get(c));
+      const bin = m.emitBinary();
+      // Both sides as read from their files, so they print alike.
+      const filled = (bytes) => {
+        const i = binaryen.readBinary(bytes);
         try {
           return segments(i.emitText());
         } finally {
           i.dispose();
         }
-      });
-      if (segments(m.emitText()).sort().join('\n') !== want.sort().join('\n')) {
-        throw new Error(`${g.members}: the merged chunk does not fill the same table slots and memory`);
+      };
+      const want = g.members.flatMap((c) => filled(raw.get(c)));
+      if (filled(bin).sort().join('\n') !== want.sort().join('\n')) {
+        throw new Error(`${g.members}: the merged chunk does not put the same functions in the same table slots and the same bytes in memory`);
       }
-      const bin = m.emitBinary();
       await writeFile(join(dir, files.get(g.members[0])), bin);
     } finally {
       m.dispose();
