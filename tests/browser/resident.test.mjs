@@ -249,6 +249,23 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     await page.getByRole('alert').filter({ hasText: 'いまの状況を選んでください。' }).waitFor();
     await page.waitForFunction(() => document.activeElement?.id === 'status-safe_at_home');
     assert.equal(writes.length, before, 'nothing was sent');
+    // At a shelter: which one is the resident's choice (HQ counts them there), none assumed; the
+    // message about the situation goes once one is chosen.
+    await page.locator('#status-at_shelter').check();
+    await page.getByRole('alert').filter({ hasText: 'いまの状況を選んでください。' }).waitFor({ state: 'detached' });
+    const shelter = page.locator('select#shelter');
+    assert.equal(await shelter.inputValue(), '');
+    assert.equal(await page.getByLabel('避難所', { exact: true }).locator('option:checked').innerText(), '選んでください');
+    // Open shelters first; one not open says so.
+    const { body: listed } = await api(page, '/api/shelters');
+    const labels = (await shelter.locator('option:not([disabled])').allInnerTexts()).map((l) => l.trim());
+    const closed = listed.filter((s) => s.status === 'closed').map((s) => `${s.name_ja} (未開設)`);
+    assert.ok(closed.length > 0 && labels.length === listed.length, labels.join());
+    assert.deepEqual(labels.slice(-closed.length), closed);
+    await page.getByRole('button', { name: '報告する' }).click();
+    await page.getByRole('alert').filter({ hasText: '避難所を選んでください。' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'shelter');
+    assert.equal(writes.length, before, 'nothing was sent');
     // ウメ's request for help is still her last report.
     const { body } = await api(page, '/api/household');
     assert.equal(body.members.find((m) => m.member.id === grandId).safety.status.status, 'needs_help');

@@ -139,7 +139,7 @@ test('reading QR codes from photos', async (t) => {
     await scanPhoto(page, await qrPng(hana.credential));
     await page.locator('.scan-count').filter({ hasText: /^1 person$/ }).waitFor();
     await page.locator('#scan-confirm').click();
-    await page.locator('.scan-msg').filter({ hasText: /^Checked in 1 person\.$/ }).waitFor();
+    await page.locator('.scan-msg').filter({ hasText: /^Checked in 1 person\. Sent\.$/ }).waitFor();
     await page.locator('.scan-pending').filter({ hasText: /^0 waiting to send$/ }).waitFor();
     await chooseLanguage(page, 'ja');
   });

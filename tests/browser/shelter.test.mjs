@@ -87,6 +87,8 @@ test('shelter staff view', async (t) => {
     assert.ok(ms < 3000, `took ${ms} ms`);
     await waitPending(page, 0);
     assert.equal(await page.locator('.scan-msg').filter({ hasText: 'この端末に保存' }).count(), 0, 'online: no "kept on this device"');
+    // Said to be sent once the server has it.
+    await page.locator('.scan-msg.done').filter({ hasText: '4人のチェックインを記録しました。 送信しました。' }).waitFor();
     await screenshot(page, 'shelter-scan-1024', { fullPage: false });
   });
 
@@ -118,6 +120,27 @@ test('shelter staff view', async (t) => {
     await page.locator('.scan-msg').filter({ hasText: '署名を確認できません' }).waitFor();
     assert.equal(await page.locator('#scan-confirm').count(), 0);
     await waitPending(page, 0);
+  });
+
+  await t.test('online but the server fails: the scan waits in the queue and is not said to be sent', async () => {
+    const one = await household(await newCard('障害 四郎'), []);
+    // The city's server answers 503 (a boundary we make fail here: the browser's own routing).
+    const down = (route) => route.fulfill({
+      status: 503, contentType: 'application/problem+json',
+      body: JSON.stringify({ code: 'unavailable', message: 'しばらくしてから再度お試しください。' }),
+    });
+    await page.route('**/api/shelters/*/scans', down);
+    await scan(page, one.credential);
+    await confirm(page);
+    const msg = page.locator('.scan-msg');
+    await msg.filter({ hasText: '1人のチェックインを記録しました。 この端末に保存しました。まだ送信できていません' }).waitFor();
+    assert.equal(await msg.getAttribute('class'), 'waiting scan-msg', 'not shown as done');
+    await waitPending(page, 1);
+    await page.unroute('**/api/shelters/*/scans', down);
+    await page.getByRole('button', { name: '今すぐ送信' }).click();
+    await waitPending(page, 0);
+    await page.locator('.scan-msg.done').filter({ hasText: '1人のチェックインを記録しました。 送信しました。' }).waitFor();
+    assert.equal((await rosterNames(page, { q: '四郎' })).length, 1);
   });
 
   const hanako = await household('hanako', [{ id: 'kid-2', name: '防災 こうた', birth: '2016' }]);
@@ -189,6 +212,8 @@ test('shelter staff view', async (t) => {
     await problems.getByRole('heading', { name: '問題のあったスキャン' }).waitFor();
     await problems.locator('li[data-code="credential_revoked"]').waitFor();
     await problems.locator('li[data-code="credential_expired"]').filter({ hasText: '有効期限切れ' }).waitFor();
+    // The scan made here (the resident who left) is said to be refused, not sent.
+    await page.locator('.scan-msg.field-error').filter({ hasText: '受け付けられませんでした:' }).waitFor();
     await assertAccessible(page, '/shelter problems');
     // They stay listed after a reload until dismissed.
     await page.reload();

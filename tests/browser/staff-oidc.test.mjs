@@ -78,7 +78,14 @@ test('shelter staff sign in with their account; sign-out leaves nothing; the off
     await scanPhoto(page, await qrPng(family.credential));
     await confirm(page);
     await waitPending(page, 1);
+    // Asked first, as the queue is not empty; declining keeps the staff member signed in.
+    const declined = page.waitForEvent('dialog').then(async (d) => { const m = d.message(); await d.dismiss(); return m; });
     await page.getByRole('button', { name: 'スタッフのサインアウト' }).click();
+    assert.equal(await declined, '送信待ちが1件あります。この端末に残り、次にサインインしたときに送信します。サインアウトしますか？');
+    assert.deepEqual((await tokenKeys(page)).tab, ['bosai.staff.token'], 'declined: still signed in');
+    const accepted = page.waitForEvent('dialog').then((d) => d.accept());
+    await page.getByRole('button', { name: 'スタッフのサインアウト' }).click();
+    await accepted;
     await page.getByRole('button', { name: '職員アカウントでサインイン' }).waitFor();
     assert.deepEqual(await tokenKeys(page), { tab: [], device: [] });
     const queued = await page.evaluate(() => new Promise((res, rej) => {

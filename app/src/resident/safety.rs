@@ -9,6 +9,7 @@ use crate::session;
 use crate::use_lang;
 use bosai_types::household::MemberId;
 use bosai_types::safety::{SafetyReport, SafetyReportInput, SafetyStatus};
+use bosai_types::shelter::{Shelter, ShelterStatus};
 use bosai_types::ShelterId;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -101,12 +102,10 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             return Err(Invalid::NoMemberChosen);
         }
         let status = match kind.get_untracked() {
-            "at_shelter" => {
-                let chosen = shelter.get_untracked();
-                let first = shelters.with_untracked(|s| s.first().map(|s| s.id.as_str().to_string()));
-                let sid = if chosen.is_empty() { first.unwrap_or_default() } else { chosen };
-                SafetyStatus::AtShelter { shelter_id: ShelterId::parse(&sid).map_err(|_| Invalid::NoShelter)? }
-            }
+            // Chosen by the resident: HQ counts them there (none is assumed).
+            "at_shelter" => SafetyStatus::AtShelter {
+                shelter_id: ShelterId::parse(&shelter.get_untracked()).map_err(|_| Invalid::NoShelter)?,
+            },
             "elsewhere" => SafetyStatus::Elsewhere { place: place.get_untracked().trim().into() },
             "needs_help" => SafetyStatus::NeedsHelp {
                 what: what.get_untracked().trim().into(),
@@ -173,10 +172,16 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
         "at_shelter" => view! {
             <p class="field">
                 <label for="shelter">{tx(lang, |t| t.shelter_label)}</label>
-                <select id="shelter" on:change=move |ev| shelter.set(event_target_value(&ev))>
-                    {move || shelters.with(|list| list.iter().map(|x| {
+                <select id="shelter" on:change=move |ev| { shelter.set(event_target_value(&ev)); invalid.set(None); done.set(false) }>
+                    <option value="" disabled prop:selected=move || shelter.with(String::is_empty)>{tx(lang, |t| t.choose_placeholder)}</option>
+                    // Open shelters first; one not open (as last known) says so.
+                    {move || shelters.with(|list| open_first(list).map(|x| {
                         let l = lang.get();
-                        let label = if l.is_ja() || x.name_en.is_empty() { x.name_ja.clone() } else { x.name_en.clone() };
+                        let name = if l.is_ja() || x.name_en.is_empty() { &x.name_ja } else { &x.name_en };
+                        let label = match x.status {
+                            ShelterStatus::Closed => format!("{name} ({})", l.status(x.status)),
+                            _ => name.clone(),
+                        };
                         let v = x.id.as_str().to_string();
                         let v2 = v.clone();
                         view! { <option value=v selected=move || shelter.get() == v2>{label}</option> }
@@ -235,7 +240,7 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
                         view! {
                             <label class="check">
                                 <input type="radio" name="status" id=format!("status-{k}") value=k prop:checked=move || kind.get() == k
-                                    on:change=move |_| { kind.set(k); done.set(false) }/>
+                                    on:change=move |_| { kind.set(k); invalid.set(None); done.set(false) }/>
                                 <span>{move || furigana(lang.get().safety_kind(k))}</span>
                             </label>
                         }
@@ -249,6 +254,12 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             <button type="submit" class="btn btn-wide">{tx(lang, |t| t.send_report)}</button>
         </form>
     }
+}
+
+/// The shelters a resident may say they are at: open (or full) ones first, in the list's order.
+fn open_first(list: &[Shelter]) -> impl Iterator<Item = &Shelter> {
+    let open = |x: &&Shelter| x.status != ShelterStatus::Closed;
+    list.iter().filter(open).chain(list.iter().filter(move |x| !open(x)))
 }
 
 #[component]

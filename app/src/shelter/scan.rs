@@ -24,6 +24,32 @@ pub(crate) fn refusal_text(r: &Refusal, l: Lang) -> &'static str {
     }
 }
 
+/// What became of a confirmed scan, as it is now: sent (the server has it), refused (why), or
+/// waiting in this device's queue (sending, offline, or stopped by an error and retried).
+fn delivery(event_id: &str, done: &str, l: Lang) -> (&'static str, String) {
+    let s = staff::state();
+    let t = l.staff();
+    if let Some(why) = s.rejected.with(|r| r.iter().find(|r| r.event_id == event_id).map(|r| r.message.clone())) {
+        return (REFUSED, format!("{done} {} {why}", t.scan_not_accepted));
+    }
+    if !s.pending.with(|p| p.iter().any(|q| q.event_id == event_id)) {
+        return (DONE, format!("{done} {}", t.scan_sent));
+    }
+    let waiting = if !s.online.get() {
+        t.scan_saved_here
+    } else if s.blocked.with(Option::is_some) {
+        t.scan_not_sent_yet
+    } else {
+        t.scan_sending
+    };
+    (WAITING, format!("{done} {waiting}"))
+}
+
+/// The scan message's looks: done (green), waiting in the queue (amber), refused (red, an alert).
+const DONE: &str = "done scan-msg";
+const WAITING: &str = "waiting scan-msg";
+const REFUSED: &str = "field-error scan-msg";
+
 #[component]
 pub(crate) fn Scan(shelter: String) -> impl IntoView {
     let lang = use_lang();
@@ -36,6 +62,9 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
     let chosen = RwSignal::new(Vec::<String>::new());
     // (ok?, message)
     let msg = RwSignal::new(None::<(bool, String)>);
+    // The last confirmed scan (its event id, "checked in n people"): said to be sent only once
+    // the server has it.
+    let last = RwSignal::new(None::<(String, String)>);
     let shelter = StoredValue::new(shelter);
 
     let take = move |text: String| {
@@ -45,6 +74,7 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
             return;
         }
         candidate.set(None);
+        last.set(None);
         let kind = mode.get_untracked();
         if s.pending.with_untracked(|p| p.iter().any(|q| q.credential == text && q.kind == kind)) {
             msg.set(Some((false, l.staff().scan_qr_code_was_already.into())));
@@ -109,7 +139,7 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
             members,
             count: picked.len(),
         };
-        let n = q.count;
+        let (n, id) = (q.count, q.event_id.clone());
         spawn_local(async move {
             match staff::enqueue(q).await {
                 Ok(()) => {
@@ -118,12 +148,8 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
                         EventKind::CheckIn => l.staff().scan_checked_in_n,
                         EventKind::CheckOut => l.staff().scan_checked_out_n,
                     };
-                    let mut text = l.plural(done, n as f64);
-                    // Offline it waits in this device's queue: not said to be sent.
-                    if !staff::online() {
-                        text = format!("{text} {}", l.staff().scan_saved_here);
-                    }
-                    msg.set(Some((true, text)));
+                    msg.set(None);
+                    last.set(Some((id, l.plural(done, n as f64))));
                 }
                 Err(()) => msg.set(Some((false, l.staff().scan_could_not_save_device.into()))),
             }
@@ -213,7 +239,14 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
             // The camera and photo buttons: a chunk (with the decoder's), there a moment after the input.
             <div class="scan-alt">{Suspend::new(crate::later::scan_by_picture(Callback::new(move |c: String| take(c)), msg))}</div>
             <div aria-live="polite">
-                {move || msg.get().map(|(good, m)| view! { <p class=if good { "done scan-msg" } else { "field-error scan-msg" } role=if good { "status" } else { "alert" }>{m}</p> })}
+                {move || {
+                    let (class, m) = match msg.get() {
+                        Some((true, m)) => (DONE, m),
+                        Some((false, m)) => (REFUSED, m),
+                        None => last.with(|l| l.as_ref().map(|(id, done)| delivery(id, done, lang.get())))?,
+                    };
+                    Some(view! { <p class=class role=if class == REFUSED { "alert" } else { "status" }>{m}</p> })
+                }}
             </div>
             {confirm_panel}
         </section>

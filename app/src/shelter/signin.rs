@@ -111,6 +111,14 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
         }
     };
     let sign_out = move |_| {
+        // Waiting scans stay on this device (sent at the next sign-in): asked, not lost silently.
+        let n = s.pending.with_untracked(Vec::len);
+        if n > 0 {
+            let ask = crate::i18n::fill(lang.get_untracked().staff().signin_sign_out_pending, &[("n", &n.to_string())]);
+            if !web_sys::window().and_then(|w| w.confirm_with_message(&ask).ok()).unwrap_or(false) {
+                return;
+            }
+        }
         staff::sign_out();
         signed_in.set(false);
     };

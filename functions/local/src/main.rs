@@ -88,7 +88,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("                    or: {companion} login --server {base} --card {}", identity.cards[0].1.display());
     match &provider {
         Some(p) => {
-            println!("  Staff sign-in     {base}/shelter  user staff / password bosai-staff  (片平小学校)");
+            println!("  Staff sign-in     {base}/shelter  user staff / password bosai-staff  (片平丁小学校)");
             println!("  HQ sign-in        {base}/hq       user hq / password bosai-hq");
             println!("  Admin sign-in     {base}/hq       user admin / password bosai-admin  (import shelters, staff records)");
             println!("  Prefecture HQ     {base}/hq       user pref / password bosai-pref  (宮城県: every municipality, counts only)");
