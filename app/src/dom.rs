@@ -121,6 +121,12 @@ pub fn save_text(text: &str, name: &str, mime: &str) -> Option<()> {
     save_blob(&blob, name)
 }
 
+/// Asks `question` with OK/Cancel (the browser's own dialog: modal, read by screen readers);
+/// `false` when it cannot be shown.
+pub fn confirm(question: &str) -> bool {
+    web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
+}
+
 /// Moves the focus to element `id` once the view has rendered (after a step of a form, say).
 pub fn focus(id: &str) {
     use wasm_bindgen::JsCast;

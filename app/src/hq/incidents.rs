@@ -80,7 +80,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
             IncidentKind::Real => l.hq().incidents_close_real_ask,
         };
         let question = fill(question, &[("name", &i.name)]);
-        if web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false) {
+        if crate::dom::confirm(&question) {
             send(api::hq::close_incident(&i.id));
         }
     };

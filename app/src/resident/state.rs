@@ -373,6 +373,18 @@ impl Invalid {
     }
 }
 
+/// `prefix` + random base36 (ids the app chooses so a resend is the same write).
+pub fn random_id(prefix: &str, len: usize) -> String {
+    const A: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut bytes = vec![0u8; len];
+    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = c.get_random_values_with_u8_array(&mut bytes);
+    }
+    let mut s = String::from(prefix);
+    s.extend(bytes.iter().map(|b| A[*b as usize % 36] as char));
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,16 +400,4 @@ mod tests {
         assert_eq!(Invalid::NoStatusChosen.field(), Some(format!("status-{}", crate::resident::KINDS[0]).as_str()));
         assert_eq!(Invalid::Household(HouseholdError::TooManyMembers).field(), None, "the form as a whole");
     }
-}
-
-/// `prefix` + random base36 (ids the app chooses so a resend is the same write).
-pub fn random_id(prefix: &str, len: usize) -> String {
-    const A: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut bytes = vec![0u8; len];
-    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = c.get_random_values_with_u8_array(&mut bytes);
-    }
-    let mut s = String::from(prefix);
-    s.extend(bytes.iter().map(|b| A[*b as usize % 36] as char));
-    s
 }

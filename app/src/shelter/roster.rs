@@ -50,7 +50,7 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
     // An action on one person of the roster, after a confirmation; then the roster is read
     // again. Offline it fails with the usual banner: nothing is assumed done.
     let act = move |ask: String, call: api::Call<api::Staff, api::Ignored>| {
-        if !web_sys::window().and_then(|w| w.confirm_with_message(&ask).ok()).unwrap_or(false) {
+        if !crate::dom::confirm(&ask) {
             return;
         }
         spawn_local(async move {

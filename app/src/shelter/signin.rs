@@ -115,7 +115,7 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
         let n = s.pending.with_untracked(Vec::len);
         if n > 0 {
             let ask = crate::i18n::fill(lang.get_untracked().staff().signin_sign_out_pending, &[("n", &n.to_string())]);
-            if !web_sys::window().and_then(|w| w.confirm_with_message(&ask).ok()).unwrap_or(false) {
+            if !crate::dom::confirm(&ask) {
                 return;
             }
         }
