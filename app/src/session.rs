@@ -1,13 +1,16 @@
 //! Sign-in with the My Number Card (code flow + PKCE) and the resulting session.
 //! Plain data in localStorage: the companion may return in a new tab, and a
 //! reload must keep the resident signed in. The UI re-reads `load()` after any
-//! call, since a failed refresh signs out.
+//! call, since a failed refresh signs out. A copy in IndexedDB is what a refresh
+//! reads (see `shared`).
 
 use crate::api::{self, ApiError};
 use crate::dom;
+use crate::outbox;
 use bosai_types::auth::{ChallengeRequest, LogoutRequest, Me, TokenRequest, TokenResponse};
 use bosai_types::Timestamp;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::IdbTransactionMode;
 
 // Three plain keys: serde for a stored struct would cost ~3 KB of wasm.
 const ACCESS_KEY: &str = "bosai.session.access";
@@ -33,22 +36,83 @@ pub fn load() -> Option<Session> {
     })
 }
 
-fn store(t: TokenResponse) -> Session {
+async fn store(t: TokenResponse) -> Session {
     let s = Session {
         access_token: t.access_token,
         refresh_token: t.refresh_token,
         expires_at: dom::now().millis() + t.expires_in * 1000,
     };
+    keep(&s);
+    share(Some(&s)).await;
+    s
+}
+
+fn keep(s: &Session) {
     // The refresh token first: the old one is spent, so it is the one not to lose.
     dom::storage_set(REFRESH_KEY, &s.refresh_token);
     dom::storage_set(ACCESS_KEY, &s.access_token);
     dom::storage_set(EXPIRES_KEY, &s.expires_at.to_string());
-    s
 }
 
-fn clear() {
+async fn forget() {
     for k in [REFRESH_KEY, ACCESS_KEY, EXPIRES_KEY] {
         dom::storage_remove(k);
+    }
+    share(None).await;
+}
+
+// ---- the copy every tab reads alike ------------------------------------------
+//
+// Chromium hands one tab's localStorage writes to the other tabs asynchronously: a tab granted
+// the refresh lock the moment another released it can still read the spent refresh token in
+// its own copy, and send it again. IndexedDB is one store that every tab reads from, so the
+// session is also written there (committed before the lock is released) and read there inside it.
+
+const SHARED_KEY: &str = "current";
+
+/// The session the last sign-in or refresh of any tab stored; `None` if unknown or unreadable.
+async fn shared() -> Option<Session> {
+    use wasm_bindgen::JsCast;
+    let (_tx, store) = outbox::store_named(outbox::SESSION, IdbTransactionMode::Readonly).await.ok()?;
+    let req = store.get(&SHARED_KEY.into()).ok()?;
+    outbox::wait(&req).await.ok()?;
+    let v: js_sys::Array = req.result().ok()?.dyn_into().ok()?;
+    Some(Session {
+        access_token: v.get(0).as_string()?,
+        refresh_token: v.get(1).as_string()?,
+        expires_at: v.get(2).as_f64()? as i64,
+    })
+}
+
+/// Writes (or, with `None`, deletes) the shared copy and waits until it is committed.
+/// Without IndexedDB it does nothing: localStorage still holds the session.
+async fn share(s: Option<&Session>) {
+    let Ok((tx, store)) = outbox::store_named(outbox::SESSION, IdbTransactionMode::Readwrite).await else {
+        return;
+    };
+    let key = SHARED_KEY.into();
+    let written = match s {
+        Some(s) => {
+            let v = js_sys::Array::of3(
+                &(&s.access_token).into(),
+                &(&s.refresh_token).into(),
+                &(s.expires_at as f64).into(),
+            );
+            store.put_with_key(&v, &key)
+        }
+        None => store.delete(&key),
+    };
+    if written.is_ok() {
+        let _ = outbox::committed(&tx).await;
+    }
+}
+
+/// Of this tab's copy and the shared one, the one stored last (the later expiry): the shared
+/// copy can be the older one when a tab of the previous app version refreshed.
+fn latest(here: Session, shared: Option<Session>) -> Session {
+    match shared {
+        Some(s) if s.expires_at > here.expires_at => s,
+        _ => here,
     }
 }
 
@@ -105,7 +169,7 @@ pub async fn finish(code: Option<String>) -> Result<(), ApiError> {
         return Err(ApiError::NoSignIn);
     };
     let tokens = api::public::token(&TokenRequest::AuthorizationCode { code, code_verifier }).send().await?;
-    store(tokens);
+    store(tokens).await;
     dom::storage_remove(VERIFIER_KEY);
     Ok(())
 }
@@ -113,7 +177,7 @@ pub async fn finish(code: Option<String>) -> Result<(), ApiError> {
 /// Revokes the refresh-token family on the server; forgets the session here in any case.
 pub async fn sign_out() {
     if let Some(s) = load() {
-        clear();
+        forget().await;
         let _ = api::public::logout(&LogoutRequest { refresh_token: s.refresh_token }).done().await;
     }
 }
@@ -128,18 +192,21 @@ async fn refresh(stale: &Session) -> Result<Session, ApiError> {
     let _guard = REFRESH_LOCK.lock().await;
     let _tabs = TabLock::acquire("bosai.session.refresh").await;
     // Someone (another call, another tab) may have refreshed or signed out while we waited.
-    match load() {
-        None => return Err(ApiError::NoSignIn),
-        Some(s) if s.refresh_token != stale.refresh_token => return Ok(s),
-        Some(_) => {}
+    let here = load().ok_or(ApiError::NoSignIn)?;
+    let current = latest(here.clone(), shared().await);
+    if current.refresh_token != stale.refresh_token {
+        if current != here {
+            keep(&current);
+        }
+        return Ok(current);
     }
     let req = TokenRequest::RefreshToken { refresh_token: stale.refresh_token.clone() };
     match api::public::token(&req).send().await {
-        Ok(t) => Ok(store(t)),
+        Ok(t) => Ok(store(t).await),
         Err(e) => {
             // Revoked, reused, or past the session's 30 days / the card's expiry: sign in again.
             if matches!(e.code(), Some("invalid_grant" | "session_expired")) {
-                clear();
+                forget().await;
             }
             Err(e)
         }
