@@ -35,6 +35,13 @@ test('a drill is marked everywhere its data shows and ends by deleting it', asyn
     await hq.getByRole('button', { name: 'トークンでサインイン' }).click();
     const panel = hq.locator('section[aria-labelledby="incidents-h"]');
     await panel.getByText('まだありません。').waitFor();
+    // No name: the app says so next to the field, in Japanese (not the browser's own pop-up).
+    await panel.getByRole('button', { name: '開始する' }).click();
+    await panel.getByRole('alert').filter({ hasText: '名前を1〜80文字で入力してください。' }).waitFor();
+    await hq.waitForFunction(() => document.activeElement?.id === 'incident-name', null, { timeout: 5000 });
+    assert.equal(await panel.getByLabel('名前').getAttribute('aria-invalid'), 'true');
+    assert.equal(await panel.getByLabel('名前').getAttribute('aria-describedby'), 'incident-name-error');
+    assert.equal(await panel.locator('li.incident').count(), 0, 'nothing was started');
     await panel.getByLabel('名前').fill('総合防災訓練');
     await panel.getByLabel('訓練', { exact: true }).check();
     await panel.getByRole('button', { name: '開始する' }).click();

@@ -160,18 +160,17 @@ test('the notice form refuses an empty Japanese title (keyboard only), nothing i
   // Enter in a text field submits the form (to the confirmation step, were it valid).
   await page.keyboard.press('Shift+Tab');
   await page.keyboard.press('Enter');
-  const msg = '件名（日本語）を60文字以内で入力してください。';
-  await page.getByRole('alert').filter({ hasText: msg }).waitFor();
+  await page.getByRole('alert').filter({ hasText: '件名（日本語）を入力してください。' }).waitFor();
   await page.waitForFunction(() => document.activeElement?.id === 'n-title-ja', null, { timeout: 5000 });
   assert.equal(await page.locator('#n-title-ja').getAttribute('aria-invalid'), 'true');
   assert.match(await page.locator('#n-title-ja').getAttribute('aria-describedby'), /notice-error/);
   assert.equal(await page.locator('.notice-confirm').count(), 0, 'no confirmation step');
 
-  // 61 characters: the counter says so, and the same message refuses it.
+  // 61 characters: the counter says so, and the message says to shorten it.
   await page.keyboard.type('あ'.repeat(61));
   await page.locator('#n-title-ja-count').filter({ hasText: '61 / 60文字（1文字多すぎます）' }).waitFor();
   await page.keyboard.press('Enter');
-  await page.getByRole('alert').filter({ hasText: msg }).waitFor();
+  await page.getByRole('alert').filter({ hasText: '件名は60文字以内にしてください。' }).waitFor();
   await assertAccessible(page, '/hq (notice form error)');
   await screenshot(page, 'hq-notice-invalid-ja-360', { fullPage: false });
   assert.deepEqual(posts, [], 'nothing was sent');

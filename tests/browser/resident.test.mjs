@@ -548,6 +548,10 @@ test('English: add a child, needs, safety, QR, shelters by distance, delete my d
     await page.getByRole('link', { name: 'Family & safety' }).click();
     await memberCard(page, 'Bosai Ken').getByRole('link', { name: /Details & needs/ }).click();
     await page.getByRole('button', { name: 'Agree and enter' }).waitFor();
+    // With no consent given, My data offers none to withdraw.
+    await page.getByRole('link', { name: 'My data' }).click();
+    await page.getByRole('heading', { name: 'Download my data' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Withdraw and delete' }).count(), 0);
   });
 
   await t.test('delete my data: confirmation first, then signed out', async () => {

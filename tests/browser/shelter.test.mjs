@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertAccessible, launchBrowser, screenshot, waitForServiceWorker } from './lib/browser.mjs';
+import { assertAccessible, chooseLanguage, launchBrowser, screenshot, waitForServiceWorker } from './lib/browser.mjs';
 import { SHELTER, confirm, openTokenForm, residents, scan, tampered, waitPending } from './lib/shelter.mjs';
 import { signIn } from './lib/signin.mjs';
 import { startStack } from './lib/stack.mjs';
@@ -300,8 +300,21 @@ test('shelter staff view', async (t) => {
       // Reading the log is in the log.
       await log.getByLabel('操作').selectOption('audit_export');
       await log.getByRole('button', { name: '記録を表示' }).click();
-      await log.locator('tr.audit-row[data-action="audit_export"]').waitFor();
+      const exported = log.locator('tr.audit-row[data-action="audit_export"]');
+      await exported.waitFor();
+      // Its details in words: the conditions it was filtered by, not JSON or storage keys.
+      const details = await exported.first().locator('.audit-details').textContent();
+      assert.ok(details.includes('絞り込み: 操作: 手動の退所') && details.includes('件数: 1'), details);
+      assert.ok(!/[{}"]|ttl/.test(details), details);
+      // In English, the details and the choice of actions are English too.
+      await chooseLanguage(hq, 'en');
+      await log.getByRole('button', { name: 'Show entries' }).click();
+      await log.locator('tr.audit-row[data-action="audit_export"] .audit-details').filter({ hasText: 'Filter: What: Checked out by hand' }).first().waitFor();
+      await log.getByLabel('What').locator('option', { hasText: 'Audit log exported' }).waitFor({ state: 'attached' });
+      assert.equal(await log.getByLabel('What').inputValue(), 'audit_export', 'the choice is kept');
       await screenshot(hq, 'hq-audit-log-1024', { fullPage: false });
+      // The language is the device's: back to Japanese for the staff tab's next steps.
+      await chooseLanguage(hq, 'ja');
     } finally {
       await hq.close();
     }

@@ -246,6 +246,8 @@ test('supplies panel (360 px)', async (t) => {
     // Back online: the same form saves.
     await context.setOffline(false);
     await panel.locator('.supply-offline').waitFor({ state: 'detached' });
+    // The "offline, not saved" message goes with the offline state: it no longer holds.
+    await editor.getByRole('alert').filter({ hasText: 'オフラインのため保存できません' }).waitFor({ state: 'detached' });
     await editor.getByRole('button', { name: '在庫数・要請数を保存' }).click();
     await editor.locator('.supply-msg').filter({ hasText: '保存しました：在庫 25・要請 0' }).waitFor();
     assert.deepEqual((await stored(staff)).blanket, { on_hand: 25, requested: 0, status: 'ok' });

@@ -100,6 +100,9 @@ test('answering surveys in Japanese: validation, answer, amend', async (t) => {
     await drained(page);
     // Sent: the plain "saved", not "kept on this phone".
     await page.getByRole('status').filter({ hasText: /^保存しました。$/ }).waitFor();
+    // Sending again would replace the answer: the button says so now.
+    await page.getByRole('button', { name: '回答を変更する' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: '回答を送信する' }).count(), 0);
     const s = await openSurveys(page);
     assert.deepEqual(s['demo-needs'].my_answer.answers, {
       needs: { type: 'multiple_choice', options: ['water', 'diapers_infant'] },
@@ -141,7 +144,7 @@ test('answering surveys in Japanese: validation, answer, amend', async (t) => {
     const size = page.getByRole('group', { name: /おむつが必要な場合/ });
     await size.getByLabel('選ばない', { exact: true }).check();
     assert.ok(!(await page.getByLabel('乳児用 M', { exact: true }).isChecked()));
-    await page.getByRole('button', { name: '回答を送信する' }).click();
+    await page.getByRole('button', { name: '回答を変更する' }).click();
     await page.getByRole('status').filter({ hasText: '保存しました。' }).waitFor();
     await drained(page);
     const s = await openSurveys(page);
@@ -172,7 +175,7 @@ test('offline: a health-check answer waits in the outbox, survives a reload, is 
     await page.getByLabel('その他（具体的に）').fill('');
     await page.getByLabel('せき', { exact: true }).check();
     await page.getByLabel('職員に伝えたいこと').fill('夜に咳が出ます');
-    await page.getByRole('button', { name: '回答を送信する' }).click();
+    await page.getByRole('button', { name: '回答を変更する' }).click();
     await pendingBar(page).filter({ hasText: '送信待ち 1件' }).waitFor();
     await page.locator('main .pending').filter({ hasText: '送信待ち' }).first().waitFor();
     // Kept on the phone, not sent: said so, as the other forms do.

@@ -79,31 +79,68 @@ fn err(code: &'static str, en: impl Into<String>, ja: impl Into<String>) -> Noti
     NoticeError { code, en: en.into(), ja: ja.into() }
 }
 
-fn text_ok(t: &Localized, max: usize) -> bool {
-    !t.ja.trim().is_empty() && t.longest() <= max && !t.any_char(|c| c.is_control() && c != '\n')
+/// What is wrong with a title's or a body's texts, if anything: each is said differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextFault {
+    /// No Japanese text (the one language every resident's view falls back to).
+    NoJapanese,
+    TooLong,
+    /// A control character (a tab, say), or a line break in a title.
+    Control,
+}
+
+fn text_fault(t: &Localized, max: usize, lines: bool) -> Option<TextFault> {
+    if t.ja.trim().is_empty() {
+        Some(TextFault::NoJapanese)
+    } else if t.longest() > max {
+        Some(TextFault::TooLong)
+    } else if t.any_char(|c| c.is_control() && !(lines && c == '\n')) {
+        Some(TextFault::Control)
+    } else {
+        None
+    }
 }
 
 impl NewNotice {
     /// The same rules in the HQ editor and on the server.
     pub fn validate(&self) -> Result<(), NoticeError> {
-        if !text_ok(&self.title, MAX_NOTICE_TITLE_CHARS) {
-            return Err(err(
-                "invalid_title",
-                format!(
-                    "Enter a title in Japanese, at most {MAX_NOTICE_TITLE_CHARS} characters in each language, on one line."
-                ),
-                format!("件名（日本語）を{MAX_NOTICE_TITLE_CHARS}文字以内で入力してください。"),
-            ));
+        const T: usize = MAX_NOTICE_TITLE_CHARS;
+        const B: usize = MAX_NOTICE_BODY_CHARS;
+        match text_fault(&self.title, T, false) {
+            Some(TextFault::NoJapanese) => {
+                return Err(err("invalid_title", "Enter a title in Japanese.", "件名（日本語）を入力してください。"))
+            }
+            Some(TextFault::TooLong) => {
+                return Err(err(
+                    "invalid_title",
+                    format!("Shorten the title to {T} characters or fewer in each language."),
+                    format!("件名は{T}文字以内にしてください。"),
+                ))
+            }
+            Some(TextFault::Control) => {
+                return Err(err("invalid_title", "Keep the title on one line.", "件名は1行で入力してください。"))
+            }
+            None => {}
         }
-        if self.title.any_char(|c| c == '\n') {
-            return Err(err("invalid_title", "Keep the title on one line.", "件名は1行で入力してください。"));
-        }
-        if !text_ok(&self.body, MAX_NOTICE_BODY_CHARS) {
-            return Err(err(
-                "invalid_body",
-                format!("Enter the message in Japanese, at most {MAX_NOTICE_BODY_CHARS} characters in each language."),
-                format!("本文（日本語）を{MAX_NOTICE_BODY_CHARS}文字以内で入力してください。"),
-            ));
+        match text_fault(&self.body, B, true) {
+            Some(TextFault::NoJapanese) => {
+                return Err(err("invalid_body", "Enter the message in Japanese.", "本文（日本語）を入力してください。"))
+            }
+            Some(TextFault::TooLong) => {
+                return Err(err(
+                    "invalid_body",
+                    format!("Shorten the message to {B} characters or fewer in each language."),
+                    format!("本文は{B}文字以内にしてください。"),
+                ))
+            }
+            Some(TextFault::Control) => {
+                return Err(err(
+                    "invalid_body",
+                    "Remove the tab or other control character from the message.",
+                    "本文からタブなどの制御文字を消してください。",
+                ))
+            }
+            None => {}
         }
         if let NoticeTarget::Areas { areas } = &self.target {
             let mut sorted = areas.clone();
@@ -318,6 +355,18 @@ mod tests {
             n.validate().err().map(|e| e.code)
         };
         assert_eq!(code(&|n| n.title.ja = "  ".into()), Some("invalid_title"));
+        // Each fault says what to do about it.
+        let ja = |f: &dyn Fn(&mut NewNotice)| {
+            let mut n = notice();
+            f(&mut n);
+            n.validate().err().map(|e| e.ja)
+        };
+        assert_eq!(ja(&|n| n.title.ja = "".into()).as_deref(), Some("件名（日本語）を入力してください。"));
+        assert_eq!(ja(&|n| n.title.en = "x".repeat(61)).as_deref(), Some("件名は60文字以内にしてください。"));
+        assert_eq!(ja(&|n| n.title.ja = "a\nb".into()).as_deref(), Some("件名は1行で入力してください。"));
+        assert_eq!(ja(&|n| n.body.ja = " ".into()).as_deref(), Some("本文（日本語）を入力してください。"));
+        assert_eq!(ja(&|n| n.body.ja = "あ".repeat(401)).as_deref(), Some("本文は400文字以内にしてください。"));
+        assert_eq!(code(&|n| n.body.ja = "一行目\n二行目".into()), None);
         assert_eq!(code(&|n| n.title.ja = "あ".repeat(61)), Some("invalid_title"));
         assert_eq!(code(&|n| n.title.ja = "a\nb".into()), Some("invalid_title"));
         assert_eq!(code(&|n| n.title.en = "x".repeat(60)), None);

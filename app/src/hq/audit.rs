@@ -45,6 +45,56 @@ fn action_label(code: &str, l: Lang) -> String {
         .unwrap_or_else(|| code.to_owned())
 }
 
+/// What an entry's details are, as staff would name them (the keys the server writes).
+const DETAILS: &[(&str, Text)] = &[
+    ("rows", |h| h.audit_detail_rows),
+    ("filter", |h| h.audit_detail_filter),
+    ("entry", |h| h.audit_detail_entry),
+    ("event_id", |h| h.audit_detail_event_id),
+    ("items_removed", |h| h.audit_detail_items_removed),
+    ("incident", |h| h.audit_detail_incident),
+    ("kind", |h| h.audit_detail_kind),
+    ("registration", |h| h.audit_detail_registration),
+    ("people", |h| h.audit_detail_people),
+    ("staff_account", |h| h.audit_detail_staff_account),
+    // The audit log's own filter, inside a `filter` detail.
+    ("date", |h| h.audit_date),
+    ("action", |h| h.audit_what),
+    ("actor", |h| h.audit_who),
+    ("shelter", |h| h.common_shelter),
+];
+
+fn detail_label(key: &str, l: Lang) -> String {
+    DETAILS.iter().find(|(k, _)| *k == key).map(|(_, text)| text(l.hq()).to_owned()).unwrap_or_else(|| key.to_owned())
+}
+
+/// One detail as a line of text. A recorded filter (JSON) is shown as the conditions that were
+/// set, not as JSON: `操作: 名簿の表示, 避難所: …`.
+fn detail_text(key: &str, value: &str, l: Lang) -> String {
+    let conditions = (key == "filter")
+        .then(|| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(value).ok())
+        .flatten()
+        .map(|m| {
+            let set = m.iter().filter_map(|(k, v)| {
+                let v = match v {
+                    serde_json::Value::Null => return None,
+                    serde_json::Value::String(s) if s.is_empty() => return None,
+                    serde_json::Value::String(s) if k == "action" => action_label(s, l),
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                Some(format!("{}: {v}", detail_label(k, l)))
+            });
+            let set: Vec<String> = set.collect();
+            if set.is_empty() {
+                l.hq().audit_all.to_owned()
+            } else {
+                set.join(", ")
+            }
+        });
+    format!("{}: {}", detail_label(key, l), conditions.unwrap_or_else(|| value.to_owned()))
+}
+
 fn query(date: &str, action: &str, actor: &str, shelter: &str) -> String {
     api::query(&[("date", date), ("action", action), ("actor", actor.trim()), ("shelter", shelter.trim())])
 }
@@ -105,7 +155,7 @@ pub fn AuditLog() -> impl IntoView {
                         </tr></thead>
                         <tbody>
                             {v.into_iter().map(|e| {
-                                let details: Vec<String> = e.details.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                                let details: Vec<String> = e.details.iter().map(|(k, v)| detail_text(k, v, l)).collect();
                                 let shelter = e.shelter.as_deref().map(|s| api::shelter_name(s, l)).unwrap_or_default();
                                 view! {
                                     <tr class="audit-row" data-action=e.action.clone()>
@@ -124,7 +174,6 @@ pub fn AuditLog() -> impl IntoView {
             .into_any(),
         )
     };
-    let l0 = lang.get_untracked();
     view! {
         <section class="panel" aria-labelledby="audit-h">
             <h2 id="audit-h">{th(lang, |h| h.common_audit_log)}</h2>
@@ -138,7 +187,13 @@ pub fn AuditLog() -> impl IntoView {
                     <label for="a-action">{th(lang, |h| h.audit_what)}</label>
                     <select id="a-action" on:change=move |ev| action.set(event_target_value(&ev))>
                         <option value="">{th(lang, |h| h.audit_all)}</option>
-                        {ACTIONS.iter().map(|(c, ..)| view! { <option value=*c>{action_label(c, l0)}</option> }).collect_view()}
+                        // In the page's language (rebuilt when it changes, the choice kept).
+                        {move || {
+                            let l = lang.get();
+                            ACTIONS.iter().map(|(c, ..)| view! {
+                                <option value=*c prop:selected=move || action.with(|a| a == c)>{action_label(c, l)}</option>
+                            }).collect_view()
+                        }}
                     </select>
                 </div>
                 <div class="field">

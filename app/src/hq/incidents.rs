@@ -69,6 +69,7 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
         if let Err(m) = req.validate(dom::now()) {
             let l = lang.get_untracked();
             local.set(Some(l.pick("名前を1〜80文字で入力してください。", m)));
+            dom::focus("incident-name");
             return;
         }
         send(api::hq::open_incident(&req));
@@ -139,16 +140,19 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
             <h2 id="incidents-h">{th(lang, |h| h.common_disasters_drills)}</h2>
             <p class="hint">{th(lang, |h| h.incidents_during_drill_check_ins)}</p>
             {move || error.get().map(|e| crate::hq::banner(&e, lang.get()))}
-            {move || local.get().map(|m| view! { <p class="banner" role="alert">{m}</p> })}
             {rows}
             <p><button type="button" class="btn btn-secondary" on:click=move |_| on_view.run(Some("real".into()))>
                 {th(lang, |h| h.incidents_real_counts_drills_left)}
             </button></p>
-            <form class="form" on:submit=submit>
+            // The app's own message (in the page's language, next to the field), not the browser's.
+            <form class="form" on:submit=submit novalidate>
                 <div class="field">
                     <label for="incident-name">{th(lang, |h| h.incidents_name)}</label>
                     <input id="incident-name" type="text" maxlength="80" required placeholder=move || lang.get().hq().incidents_e_g_city_wide
+                        aria-invalid=move || local.with(Option::is_some).then_some("true")
+                        aria-describedby=move || local.with(Option::is_some).then_some("incident-name-error")
                         prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                    {move || local.get().map(|m| view! { <p class="field-error" id="incident-name-error" role="alert">{m}</p> })}
                 </div>
                 <fieldset class="field">
                     <legend class="label">{th(lang, |h| h.incidents_kind)}</legend>

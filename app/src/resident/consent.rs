@@ -26,22 +26,28 @@ fn remember(given: bool) {
     }
 }
 
+/// Whether the current consent is given: this device's memory now, the server's answer once it
+/// comes (another device may have given or withdrawn it).
+fn consent_given() -> RwSignal<bool> {
+    let given = RwSignal::new(given_here());
+    spawn_local(async move {
+        if let Ok(me) = session::me().await {
+            let current = me.consent.as_ref().is_some_and(|c| c.is_current());
+            remember(current);
+            given.set(current);
+        }
+    });
+    given
+}
+
 /// Shows `children` (the needs form) once the resident agreed to the current text; until then,
 /// the text and one button to agree.
 #[component]
 pub fn NeedsConsent(children: ChildrenFn) -> impl IntoView {
     let lang = use_lang();
-    let agreed = RwSignal::new(given_here());
+    let agreed = consent_given();
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(None::<ApiError>);
-    // Another device may have given or withdrawn it: the server decides when it can be asked.
-    spawn_local(async move {
-        if let Ok(me) = session::me().await {
-            let current = me.consent.as_ref().is_some_and(|c| c.is_current());
-            remember(current);
-            agreed.set(current);
-        }
-    });
     let agree = move |_| {
         busy.set(true);
         failed.set(None);
@@ -84,9 +90,11 @@ pub fn NeedsConsent(children: ChildrenFn) -> impl IntoView {
 
 /// On "My data": withdraw the consent; every member's needs are deleted on the server (also from
 /// shelter rosters), then the household is read again. Asked once more first: it cannot be undone.
+/// Offered only while consent is given (and kept on screen to say it was withdrawn).
 #[component]
 pub fn WithdrawConsent() -> impl IntoView {
     let lang = use_lang();
+    let given = consent_given();
     let asking = RwSignal::new(false);
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -113,7 +121,8 @@ pub fn WithdrawConsent() -> impl IntoView {
             busy.set(false);
         });
     };
-    view! {
+    move || {
+        (given.get() || done.get()).then(|| view! {
         <section class="panel" aria-labelledby="withdraw-h">
             <h2 id="withdraw-h">{tx(lang, |t| t.consent_withdraw_heading)}</h2>
             <p>{tx(lang, |t| t.consent_withdraw_explain)}</p>
@@ -138,5 +147,6 @@ pub fn WithdrawConsent() -> impl IntoView {
             }}
             <p class="done" role="status">{move || done.get().then(|| lang.get().tr().consent_withdrawn)}</p>
         </section>
+    })
     }
 }

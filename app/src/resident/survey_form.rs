@@ -3,7 +3,7 @@
 use super::*;
 use crate::api::ApiError;
 use crate::dom;
-use crate::i18n::{fill, tx, Lang};
+use crate::i18n::{fill, Lang};
 use crate::outbox::{Op, RawJson};
 use crate::resident;
 use crate::use_lang;
@@ -123,15 +123,20 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
         });
     };
 
+    // When the server has this period's answer (a queued one counts as answered too).
+    let answered_at = move || {
+        let id = sid.get_value();
+        resident::state().surveys.with(|v| {
+            v.as_ref()?.data.iter().find(|o| o.survey.id == id).and_then(|o| current(o).map(|a| a.updated_at))
+        })
+    };
+    let answered = move || pending_answer(&sid.get_value()).is_some() || answered_at().is_some();
     let state = move || {
         let l = lang.get();
-        let id = sid.get_value();
-        if pending_answer(&id).is_some() {
+        if pending_answer(&sid.get_value()).is_some() {
             return Some(view! { <p class="pending">{l.tr().pending_badge}</p> }.into_any());
         }
-        let at = resident::state().surveys.with(|v| {
-            v.as_ref()?.data.iter().find(|o| o.survey.id == id).and_then(|o| current(o).map(|a| a.updated_at))
-        })?;
+        let at = answered_at()?;
         Some(
             view! { <p class="updated answer-state">{l.tr().survey_answered}" ("{l.format_time(at)}")"</p> }.into_any(),
         )
@@ -156,7 +161,10 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
             })}
             {failure(lang, failed)}
             <p class="done" role="status">{submitted_status(lang, done, |t| t.saved_notice)}</p>
-            <button type="submit" class="btn btn-wide">{tx(lang, |t| t.survey_send)}</button>
+            // Sending again replaces the answer: say so once there is one.
+            <button type="submit" class="btn btn-wide">
+                {move || crate::i18n::furigana(if answered() { t().survey_amend } else { t().survey_send })}
+            </button>
         </form>
     }
 }

@@ -146,6 +146,13 @@ pub(crate) fn Editor(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
         }
         off
     };
+    // "Offline, not saved" holds only while offline: once the connection is back, it goes.
+    let offline_text = l.staff().supplies_editor_offline_not_saved_save;
+    Effect::new(move |_| {
+        if ctx.online.get() && msg.with_untracked(|m| matches!(m, Some((_, false, t, None)) if t == offline_text)) {
+            msg.set(None);
+        }
+    });
     // Replaces the last message in place (messages sit below the buttons: nothing moves under a finger).
     let sending = move |form: Form| msg.set(Some((form, true, l.staff().common_sending.into(), None)));
     let label_on_hand = l.staff().supplies_editor_on_hand_counted_now;

@@ -44,7 +44,8 @@ pub async fn day(store: &dyn Store, m: &MunicipalityCode, date: &str) -> Result<
 }
 
 fn entry(i: &Item) -> Option<AuditEntry> {
-    const OWN: [&str; 6] = [attr::PK, attr::SK, "action", "actor", "at", "shelter"];
+    // The entry's own columns, and its expiry (storage, not something that happened).
+    const OWN: [&str; 7] = [attr::PK, attr::SK, attr::TTL, "action", "actor", "at", "shelter"];
     let details = i
         .iter()
         .filter(|(k, _)| !OWN.contains(&k.as_str()))

@@ -139,6 +139,8 @@ async fn audit_log_is_read_by_day_who_what_and_shelter(app: TestApp) {
     assert!(rows.iter().all(|e| e["shelter"] == A && e["action"] == "roster_view" && e["details"]["rows"].is_string()));
     assert!(rows[0]["at"].as_i64() >= rows[1]["at"].as_i64(), "newest first");
     assert!(rows.iter().any(|e| e["details"]["filter"].as_str().unwrap().contains("egg")));
+    // Only what happened: the entry's expiry is storage, not a detail.
+    assert!(rows.iter().all(|e| e["details"].get("ttl").is_none()), "{v}");
     let actor = rows[0]["actor"].as_str().unwrap().to_owned();
     let (_, by_actor) = app.call("GET", &format!("/api/hq/audit?actor={actor}&shelter={A}"), &hq, None).await;
     assert_eq!(by_actor.as_array().unwrap().len(), 2);
