@@ -286,3 +286,22 @@ pub async fn authed_send_made(
 pub async fn me() -> Result<Me, ApiError> {
     api::resident::me().send().await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(refresh: &str, expires_at: i64) -> Session {
+        Session { access_token: format!("at-{refresh}"), refresh_token: refresh.into(), expires_at }
+    }
+
+    #[test]
+    fn the_later_of_this_tabs_copy_and_the_shared_one_wins() {
+        // Another tab refreshed; this tab's localStorage copy still has the spent token.
+        assert_eq!(latest(session("spent", 1_000), Some(session("new", 2_000))).refresh_token, "new");
+        // A tab of the previous app version refreshed (localStorage only): the shared copy is older.
+        assert_eq!(latest(session("newer", 3_000), Some(session("older", 2_000))).refresh_token, "newer");
+        // No shared copy (no IndexedDB, or signed in before it was kept): this tab's.
+        assert_eq!(latest(session("only", 1_000), None).refresh_token, "only");
+    }
+}
