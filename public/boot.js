@@ -49,6 +49,29 @@ for (const [folder, suffix, pages, signedIn] of ROUTES.filter(([folder]) => mine
   preload(folder, wanted);
 }
 
+// The resident's session as every tab reads it alike (app/src/session.rs, `shared`): the copy a
+// refresh reads inside the tabs' lock, since another tab's localStorage writes reach this tab's
+// copy asynchronously. Its own small database. `get()` gives [access, refresh, expires_at] or
+// undefined; `put(v)` stores v (null deletes) and resolves once committed.
+function sessionStore(mode, f) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('bosai-session', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('s');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction('s', mode);
+      const req = f(tx.objectStore('s'));
+      tx.oncomplete = () => { db.close(); resolve(req.result); };
+      tx.onerror = tx.onabort = () => { db.close(); reject(tx.error); };
+    };
+  });
+}
+window.bosaiSession = {
+  get: () => sessionStore('readonly', (s) => s.get('current')),
+  put: (v) => sessionStore('readwrite', (s) => (v ? s.put(v, 'current') : s.delete('current'))),
+};
+
 const SAVED = 'bosai.shelters.v1'; // app/src/api.rs: SHELTERS_KEY, SHELTERS_OF_KEY
 const OF = 'bosai.shelters.of.v1';
 const boot = document.getElementById('boot');

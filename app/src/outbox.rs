@@ -114,10 +114,8 @@ const DB_NAME: &str = "bosai";
 const STORE: &str = "outbox";
 /// The shelter staff device's scan queue (keyed by `event_id`): see `staff.rs`.
 pub const SCANS: &str = "scans";
-/// The resident's session as every tab reads it alike (out-of-line keys): see `session.rs`.
-pub const SESSION: &str = "session";
-/// 2 added `scans`, 3 `session`; the upgrade creates whichever store is missing.
-const DB_VERSION: u32 = 3;
+/// 2 added `scans`; the upgrade creates whichever store is missing.
+const DB_VERSION: u32 = 2;
 
 thread_local! {
     static DB: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
@@ -171,9 +169,6 @@ async fn db() -> Idb<IdbDatabase> {
                 let p = web_sys::IdbObjectStoreParameters::new();
                 p.set_key_path(&JsValue::from_str("event_id"));
                 let _ = db.create_object_store_with_optional_parameters(SCANS, &p);
-            }
-            if !names.contains(SESSION) {
-                let _ = db.create_object_store(SESSION);
             }
         }
     });

@@ -2,15 +2,13 @@
 //! Plain data in localStorage: the companion may return in a new tab, and a
 //! reload must keep the resident signed in. The UI re-reads `load()` after any
 //! call, since a failed refresh signs out. A copy in IndexedDB is what a refresh
-//! reads (see `shared`).
+//! reads (see `shared_call`).
 
 use crate::api::{self, ApiError};
 use crate::dom;
-use crate::outbox;
 use bosai_types::auth::{ChallengeRequest, LogoutRequest, Me, TokenRequest, TokenResponse};
 use bosai_types::Timestamp;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::IdbTransactionMode;
 
 // Three plain keys: serde for a stored struct would cost ~3 KB of wasm.
 const ACCESS_KEY: &str = "bosai.session.access";
@@ -36,14 +34,13 @@ pub fn load() -> Option<Session> {
     })
 }
 
-async fn store(t: TokenResponse) -> Session {
+fn store(t: TokenResponse) -> Session {
     let s = Session {
         access_token: t.access_token,
         refresh_token: t.refresh_token,
         expires_at: dom::now().millis() + t.expires_in * 1000,
     };
     keep(&s);
-    share(Some(&s)).await;
     s
 }
 
@@ -54,29 +51,38 @@ fn keep(s: &Session) {
     dom::storage_set(EXPIRES_KEY, &s.expires_at.to_string());
 }
 
-async fn forget() {
+fn forget() {
     for k in [REFRESH_KEY, ACCESS_KEY, EXPIRES_KEY] {
         dom::storage_remove(k);
     }
-    share(None).await;
+    // Not awaited: the deletion goes ahead in any case, and nothing here reads the copy again.
+    let _ = shared_call("put", &wasm_bindgen::JsValue::NULL);
 }
 
 // ---- the copy every tab reads alike ------------------------------------------
 //
 // Chromium hands one tab's localStorage writes to the other tabs asynchronously: a tab granted
 // the refresh lock the moment another released it can still read the spent refresh token in
-// its own copy, and send it again. IndexedDB is one store that every tab reads from, so the
-// session is also written there (committed before the lock is released) and read there inside it.
+// its own copy, and send it again. IndexedDB is one store that every tab reads from, so each
+// refresh also writes the session there (committed before the lock is released), and a refresh
+// reads it there inside the lock. The IndexedDB calls are `bosaiSession` of public/boot.js: a few
+// lines of JS there, where the same calls from Rust brought the outbox's IndexedDB code (~2 KB
+// brotli) into the first download.
 
-const SHARED_KEY: &str = "current";
-
-/// The session the last sign-in or refresh of any tab stored; `None` if unknown or unreadable.
-async fn shared() -> Option<Session> {
+/// Starts `window.bosaiSession[method](arg)`: its promise, or `None` if it is missing or throws.
+fn shared_call(method: &str, arg: &wasm_bindgen::JsValue) -> Option<JsFuture> {
+    use js_sys::{Function, Promise, Reflect};
     use wasm_bindgen::JsCast;
-    let (_tx, store) = outbox::store_named(outbox::SESSION, IdbTransactionMode::Readonly).await.ok()?;
-    let req = store.get(&SHARED_KEY.into()).ok()?;
-    outbox::wait(&req).await.ok()?;
-    let v: js_sys::Array = req.result().ok()?.dyn_into().ok()?;
+    let api = Reflect::get(&js_sys::global(), &"bosaiSession".into()).ok()?;
+    let f: Function = Reflect::get(&api, &method.into()).ok()?.dyn_into().ok()?;
+    let p: Promise = f.call1(&api, arg).ok()?.dyn_into().ok()?;
+    Some(JsFuture::from(p))
+}
+
+/// The session as the shared copy holds it (`[access, refresh, expires_at]`).
+fn from_shared(v: wasm_bindgen::JsValue) -> Option<Session> {
+    use wasm_bindgen::JsCast;
+    let v: js_sys::Array = v.dyn_into().ok()?;
     Some(Session {
         access_token: v.get(0).as_string()?,
         refresh_token: v.get(1).as_string()?,
@@ -84,27 +90,8 @@ async fn shared() -> Option<Session> {
     })
 }
 
-/// Writes (or, with `None`, deletes) the shared copy and waits until it is committed.
-/// Without IndexedDB it does nothing: localStorage still holds the session.
-async fn share(s: Option<&Session>) {
-    let Ok((tx, store)) = outbox::store_named(outbox::SESSION, IdbTransactionMode::Readwrite).await else {
-        return;
-    };
-    let key = SHARED_KEY.into();
-    let written = match s {
-        Some(s) => {
-            let v = js_sys::Array::of3(
-                &(&s.access_token).into(),
-                &(&s.refresh_token).into(),
-                &(s.expires_at as f64).into(),
-            );
-            store.put_with_key(&v, &key)
-        }
-        None => store.delete(&key),
-    };
-    if written.is_ok() {
-        let _ = outbox::committed(&tx).await;
-    }
+fn to_shared(s: &Session) -> wasm_bindgen::JsValue {
+    js_sys::Array::of3(&(&s.access_token).into(), &(&s.refresh_token).into(), &(s.expires_at as f64).into()).into()
 }
 
 /// Of this tab's copy and the shared one, the one stored last (the later expiry): the shared
@@ -169,7 +156,7 @@ pub async fn finish(code: Option<String>) -> Result<(), ApiError> {
         return Err(ApiError::NoSignIn);
     };
     let tokens = api::public::token(&TokenRequest::AuthorizationCode { code, code_verifier }).send().await?;
-    store(tokens).await;
+    store(tokens);
     dom::storage_remove(VERIFIER_KEY);
     Ok(())
 }
@@ -177,7 +164,7 @@ pub async fn finish(code: Option<String>) -> Result<(), ApiError> {
 /// Revokes the refresh-token family on the server; forgets the session here in any case.
 pub async fn sign_out() {
     if let Some(s) = load() {
-        forget().await;
+        forget();
         let _ = api::public::logout(&LogoutRequest { refresh_token: s.refresh_token }).done().await;
     }
 }
@@ -193,7 +180,11 @@ async fn refresh(stale: &Session) -> Result<Session, ApiError> {
     let _tabs = TabLock::acquire("bosai.session.refresh").await;
     // Someone (another call, another tab) may have refreshed or signed out while we waited.
     let here = load().ok_or(ApiError::NoSignIn)?;
-    let current = latest(here.clone(), shared().await);
+    let shared = match shared_call("get", &wasm_bindgen::JsValue::UNDEFINED) {
+        Some(get) => get.await.ok().and_then(from_shared),
+        None => None,
+    };
+    let current = latest(here.clone(), shared);
     if current.refresh_token != stale.refresh_token {
         if current != here {
             keep(&current);
@@ -202,11 +193,18 @@ async fn refresh(stale: &Session) -> Result<Session, ApiError> {
     }
     let req = TokenRequest::RefreshToken { refresh_token: stale.refresh_token.clone() };
     match api::public::token(&req).send().await {
-        Ok(t) => Ok(store(t).await),
+        Ok(t) => {
+            let s = store(t);
+            // Committed before the lock is released: the next tab to take it reads this.
+            if let Some(put) = shared_call("put", &to_shared(&s)) {
+                let _ = put.await;
+            }
+            Ok(s)
+        }
         Err(e) => {
             // Revoked, reused, or past the session's 30 days / the card's expiry: sign in again.
             if matches!(e.code(), Some("invalid_grant" | "session_expired")) {
-                forget().await;
+                forget();
             }
             Err(e)
         }

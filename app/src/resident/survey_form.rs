@@ -71,8 +71,10 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
     // A queued answer is newer than the server's.
     let initial = untrack(|| pending_answer(&os.survey.id))
         .map(|a| a.answers)
-        .or_else(|| current(&os).map(|a| a.answers.clone()))
-        .unwrap_or_default();
+        .or_else(|| current(&os).map(|a| a.answers.clone()));
+    // Answered this period (sent or queued): sending again replaces it, and the button says so.
+    let answered = RwSignal::new(initial.is_some());
+    let initial = initial.unwrap_or_default();
     let entries: Vec<RwSignal<Entry>> =
         os.survey.questions.iter().map(|q| RwSignal::new(entry_of(initial.get(&q.id)))).collect();
     let entries = StoredValue::new(entries);
@@ -117,26 +119,24 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
         let survey_id = sid.get_value();
         spawn_local(async move {
             match resident::submit(Op::SurveyAnswer { survey_id, answer: RawJson::of(&answer) }).await {
-                Ok(()) => done.set(true),
+                Ok(()) => {
+                    done.set(true);
+                    answered.set(true);
+                }
                 Err(e) => failed.set(Some(e)),
             }
         });
     };
 
-    // When the server has this period's answer (a queued one counts as answered too).
-    let answered_at = move || {
-        let id = sid.get_value();
-        resident::state().surveys.with(|v| {
-            v.as_ref()?.data.iter().find(|o| o.survey.id == id).and_then(|o| current(o).map(|a| a.updated_at))
-        })
-    };
-    let answered = move || pending_answer(&sid.get_value()).is_some() || answered_at().is_some();
     let state = move || {
         let l = lang.get();
-        if pending_answer(&sid.get_value()).is_some() {
+        let id = sid.get_value();
+        if pending_answer(&id).is_some() {
             return Some(view! { <p class="pending">{l.tr().pending_badge}</p> }.into_any());
         }
-        let at = answered_at()?;
+        let at = resident::state().surveys.with(|v| {
+            v.as_ref()?.data.iter().find(|o| o.survey.id == id).and_then(|o| current(o).map(|a| a.updated_at))
+        })?;
         Some(
             view! { <p class="updated answer-state">{l.tr().survey_answered}" ("{l.format_time(at)}")"</p> }.into_any(),
         )
@@ -163,7 +163,7 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
             <p class="done" role="status">{submitted_status(lang, done, |t| t.saved_notice)}</p>
             // Sending again replaces the answer: say so once there is one.
             <button type="submit" class="btn btn-wide">
-                {move || crate::i18n::furigana(if answered() { t().survey_amend } else { t().survey_send })}
+                {move || crate::i18n::furigana(if answered.get() { t().survey_amend } else { t().survey_send })}
             </button>
         </form>
     }
