@@ -17,25 +17,32 @@ after(async () => {
 
 const signedInHousehold = (page) => page.locator('li.member[data-member="self"]').waitFor({ timeout: 15_000 });
 
-test('two tabs refreshing at the same moment both stay signed in', async () => {
+/**
+ * A browser signed in, its first tab left on a page of the same origin that runs no app (the home
+ * page keeps working after sign-in — its household sync, notices — and on a slow machine would
+ * find an expired token first and refresh alone), and the refresh tokens the server was sent
+ * from then on (`sent`).
+ */
+async function signedInParked() {
   const b = await launchBrowser();
+  const first = b.page;
+  await first.goto(`${stack.url}/`);
+  await signIn(first, stack.url);
+  await first.goto(`${stack.url}/manifest.webmanifest`);
+  const sent = [];
+  b.context.on('requestfinished', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/auth/token') {
+      const body = JSON.parse(r.postData() ?? '{}');
+      if (body.refresh_token) sent.push(body.refresh_token);
+    }
+  });
+  return { b, first, sent };
+}
+
+test('two tabs refreshing at the same moment both stay signed in', async () => {
+  const { b, first, sent } = await signedInParked();
   try {
-    const first = b.page;
-    await first.goto(`${stack.url}/`);
-    await signIn(first, stack.url);
-    // The home page keeps working after sign-in (its household sync, notices): on a slow
-    // machine it would find the expired token first and refresh alone. Leave it for a page of
-    // the same origin that runs no app before expiring the token.
-    await first.goto(`${stack.url}/manifest.webmanifest`);
     const second = await b.context.newPage();
-    // The refreshes the server answered.
-    const sent = [];
-    b.context.on('requestfinished', (r) => {
-      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/auth/token') {
-        const body = JSON.parse(r.postData() ?? '{}');
-        if (body.refresh_token) sent.push(body.refresh_token);
-      }
-    });
     // A slow network: the first refresh of the household pages takes 1.5 s to answer, so
     // the other tab's refresh starts while it is in flight (as on one bar of signal).
     const fromHousehold = (request) => {
@@ -81,21 +88,10 @@ test('two tabs refreshing at the same moment both stay signed in', async () => {
 });
 
 test("a tab whose copy of the session lags behind another tab's refresh does not send the spent token", async () => {
-  const b = await launchBrowser();
+  const { b, first, sent } = await signedInParked();
   try {
-    const first = b.page;
-    await first.goto(`${stack.url}/`);
-    await signIn(first, stack.url);
-    await first.goto(`${stack.url}/manifest.webmanifest`);
     const keys = ['bosai.session.access', 'bosai.session.refresh', 'bosai.session.expires_at'];
     const before = await first.evaluate((keys) => keys.map((k) => localStorage.getItem(k)), keys);
-    const sent = [];
-    b.context.on('requestfinished', (r) => {
-      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/auth/token') {
-        const body = JSON.parse(r.postData() ?? '{}');
-        if (body.refresh_token) sent.push(body.refresh_token);
-      }
-    });
     const isToken = (r) => new URL(r.url()).pathname === '/api/auth/token' && r.request().method() === 'POST';
     const isHousehold = (r) => new URL(r.url()).pathname === '/api/household' && r.request().method() === 'GET';
     // The first tab refreshes the expired token.
