@@ -52,9 +52,10 @@ for (const [folder, suffix, pages, signedIn] of ROUTES.filter(([folder]) => mine
 // The resident's session as every tab reads it alike (app/src/session.rs, `shared`): the copy a
 // refresh reads inside the tabs' lock, since another tab's localStorage writes reach this tab's
 // copy asynchronously. Its own small database. `get()` gives [access, refresh, expires_at] or
-// undefined; `put(v)` stores v (null deletes) and resolves once committed.
+// undefined; `put(v)` stores v (null deletes) and resolves once committed. Either gives up after
+// 2 s (a storage that never answers must not hold the refresh lock for good).
 function sessionStore(mode, f) {
-  return new Promise((resolve, reject) => {
+  const op = new Promise((resolve, reject) => {
     const open = indexedDB.open('bosai-session', 1);
     open.onupgradeneeded = () => open.result.createObjectStore('s');
     open.onerror = () => reject(open.error);
@@ -66,6 +67,7 @@ function sessionStore(mode, f) {
       tx.onerror = tx.onabort = () => { db.close(); reject(tx.error); };
     };
   });
+  return Promise.race([op, new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
 }
 window.bosaiSession = {
   get: () => sessionStore('readonly', (s) => s.get('current')),
