@@ -304,12 +304,12 @@ test('shelter staff view', async (t) => {
       await exported.waitFor();
       // Its details in words: the conditions it was filtered by, not JSON or storage keys.
       const details = await exported.first().locator('.audit-details').textContent();
-      assert.ok(details.includes('絞り込み: 操作: 手動の退所') && details.includes('件数: 1'), details);
+      assert.ok(details.includes('絞り込み（操作: 手動の退所、日付: ') && details.includes('件数: 1'), details);
       assert.ok(!/[{}"]|ttl/.test(details), details);
       // In English, the details and the choice of actions are English too.
       await chooseLanguage(hq, 'en');
       await log.getByRole('button', { name: 'Show entries' }).click();
-      await log.locator('tr.audit-row[data-action="audit_export"] .audit-details').filter({ hasText: 'Filter: What: Checked out by hand' }).first().waitFor();
+      await log.locator('tr.audit-row[data-action="audit_export"] .audit-details').filter({ hasText: 'Filter (What: Checked out by hand, Date: ' }).first().waitFor();
       await log.getByLabel('What').locator('option', { hasText: 'Audit log exported' }).waitFor({ state: 'attached' });
       assert.equal(await log.getByLabel('What').inputValue(), 'audit_export', 'the choice is kept');
       await screenshot(hq, 'hq-audit-log-1024', { fullPage: false });

@@ -69,7 +69,7 @@ fn detail_label(key: &str, l: Lang) -> String {
 }
 
 /// One detail as a line of text. A recorded filter (JSON) is shown as the conditions that were
-/// set, not as JSON: `操作: 名簿の表示, 避難所: …`.
+/// set, not as JSON: `絞り込み（操作: 名簿の表示、避難所: …）`.
 fn detail_text(key: &str, value: &str, l: Lang) -> String {
     let conditions = (key == "filter")
         .then(|| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(value).ok())
@@ -92,7 +92,13 @@ fn detail_text(key: &str, value: &str, l: Lang) -> String {
                 set.join(", ")
             }
         });
-    format!("{}: {}", detail_label(key, l), conditions.unwrap_or_else(|| value.to_owned()))
+    let label = detail_label(key, l);
+    match conditions {
+        // 「絞り込み（操作: 手動の退所、日付: …）」: not a second "key: value" inside the first.
+        Some(c) if l.is_ja() => format!("{label}（{}）", c.replace(", ", "、")),
+        Some(c) => format!("{label} ({c})"),
+        None => format!("{label}: {value}"),
+    }
 }
 
 fn query(date: &str, action: &str, actor: &str, shelter: &str) -> String {
