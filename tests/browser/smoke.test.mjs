@@ -73,6 +73,24 @@ test('the site icon is where browsers and tools look for it (/favicon.ico), and 
   assert.deepEqual(size, [48, 48]);
 });
 
+test("times are Japan's on a phone set to another time zone", async () => {
+  // A visitor's phone still on Los Angeles time: 「最終更新」 must match the notices' 「14時から」.
+  const b = await launchBrowser({ contextOptions: { timezoneId: 'America/Los_Angeles' } });
+  try {
+    const jst = (d) => new Intl.DateTimeFormat('ja-JP', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Tokyo' }).format(d);
+    const from = jst(new Date());
+    await b.page.goto(`${stack.url}/`);
+    const line = b.page.locator('main p.updated').filter({ hasText: '最終更新' });
+    await line.waitFor();
+    const text = await line.textContent();
+    const to = jst(new Date());
+    assert.ok(text.includes(from) || text.includes(to), `${text} shows Japan's time (${from}–${to})`);
+    assert.equal(await b.page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), 'America/Los_Angeles');
+  } finally {
+    await b.close();
+  }
+});
+
 test('a request lost while the app installs is tried again: the phone still gets the offline app', async () => {
   const b = await launchBrowser();
   try {

@@ -147,7 +147,10 @@ impl Lang {
     /// Local date and time via the browser's Intl (no tz data in the wasm).
     pub fn format_time(self, ts: Timestamp) -> String {
         let opts = js_sys::Object::new();
-        for (k, v) in [("month", "numeric"), ("day", "numeric"), ("hour", "2-digit"), ("minute", "2-digit")] {
+        // Japan's time whatever the device is set to: the days the app counts in (survey periods,
+        // the audit log), the notices' 「14時から」 and the shelters' schedules are all in JST.
+        let fields = [("month", "numeric"), ("day", "numeric"), ("hour", "2-digit"), ("minute", "2-digit")];
+        for (k, v) in fields.into_iter().chain([("timeZone", "Asia/Tokyo")]) {
             let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
         }
         // British English: day before month and a 24-hour clock, as Japan writes times.
