@@ -37,6 +37,23 @@ function preload(folder, names) {
   }
 }
 
+// /safety for a signed-in resident whose household this device has saved, in Japanese: the form
+// itself, before the app arrives (public/boot-safety.js, a few KB fetched only here). Asked for
+// before the preloads below: on a congested cell it must not queue behind the page's chunks.
+const SAFETY_JS = '__BOSAI_SAFETY_JS__';
+if (location.pathname === '/safety' && document.querySelector('link[rel=preload][href^="/resident-"]')) {
+  let ready = false;
+  try {
+    ready = !!localStorage.getItem(SIGNED_IN) && !!localStorage.getItem('bosai.res.household.v1')
+      && (localStorage.getItem('bosai.lang') ?? 'ja') === 'ja'; // resident/state.rs HOUSEHOLD_KEY, i18n STORAGE_KEY
+  } catch (_) { /* storage blocked */ }
+  if (ready) {
+    // A modulepreload is asked for at once (an import() only a little later, after the preloads).
+    document.head.append(Object.assign(el('link'), { rel: 'modulepreload', href: `/${SAFETY_JS}` }));
+    import(`/${SAFETY_JS}`).catch(() => { /* the app shows the form when it starts */ });
+  }
+}
+
 // Only this document's bundle (its main wasm is preloaded by index.html or staff.html): a shelter
 // device where a resident is also signed in must not fetch the resident's chunks beside its own.
 const mine = (folder) => !!document.querySelector(`link[rel=preload][href^="/${folder}/"]`);
@@ -86,16 +103,39 @@ function el(tag, cls, text) {
   return e;
 }
 
+const num = (n) => n.toLocaleString('ja-JP');
+
+// Each shelter as the app's list shows it (app/src/shelter_card.rs, but for the distance, which
+// needs the app): what a resident acts on, the map link, works before the app arrives.
 function show(list) {
   if (!boot?.isConnected || !ul || !Array.isArray(list)) return;
   ul.replaceChildren(...list.map((s) => {
     const li = el('li', 'card');
-    li.append(el('h3', '', s.name_ja));
-    const p = el('p', 'boot-facts', `${L.status}: ${L['status_' + s.status] ?? ''}`);
+    const addr = el('p', 'addr');
+    addr.lang = 'ja';
+    addr.append(el('span', 'sr-only', `${L.address}: `), s.address_ja);
+    const facts = el('dl', 'facts');
+    const fact = (dt, ...dd) => {
+      const d = el('dd');
+      d.append(...dd);
+      const div = el('div');
+      div.append(el('dt', '', dt), d);
+      facts.append(div);
+    };
     if (s.congestion !== 'closed') {
-      p.append(' ', el('span', `badge c-${s.congestion}`, L['congestion_' + s.congestion] ?? ''));
+      const people = s.few ? L.people_few : L.people.replace('{n}', num(s.occupancy));
+      fact(L.congestion, el('span', `badge c-${s.congestion}`, L['congestion_' + s.congestion] ?? ''),
+        el('span', 'count', people.replace('{cap}', num(s.capacity))));
     }
-    li.append(el('p', 'addr', s.address_ja), p);
+    fact(L.status, L['status_' + s.status] ?? '');
+    let facilities = el('p', 'muted', L.no_facilities);
+    if (s.facilities?.length) {
+      facilities = el('ul', 'chips');
+      facilities.append(...s.facilities.map((f) => el('li', '', L['facility_' + f] ?? '')));
+    }
+    const map = el('a', 'btn btn-secondary', L.map);
+    Object.assign(map, { href: `https://www.google.com/maps/search/?api=1&query=${s.location.lat},${s.location.lon}`, target: '_blank', rel: 'noopener' });
+    li.append(el('h3', '', s.name_ja), addr, facts, el('h4', 'sub', L.facilities), facilities, map);
     return li;
   }));
 }

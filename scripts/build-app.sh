@@ -168,7 +168,8 @@ python3 - app/i18n/resident/ja.json public/boot.js "$NEW/boot.js" app/src/lib.rs
     "$resident_dir" "$STAGE/resident/out" "$staff_dir" "$STAGE/staff/out" <<'PY'
 import json, os, re, sys
 ja = json.load(open(sys.argv[1], encoding="utf-8"))
-keys = ["status", "congestion"] + [k for k in ja if k.startswith(("status_", "congestion_"))]
+keys = ["status", "congestion", "address", "facilities", "no_facilities", "map", "people", "people_few"]
+keys += [k for k in ja if k.startswith(("status_", "congestion_", "facility_"))]
 labels = json.dumps({k: ja[k] for k in keys}, ensure_ascii=False)
 lazy = re.findall(r'path!\("([^"]+)"\)\s+view=\{Lazy::<later::(\w+)>::new\(\)\}', open(sys.argv[4]).read())
 assert lazy, "no Lazy routes found in app/src/lib.rs"
@@ -219,7 +220,22 @@ text = open(sys.argv[2], encoding="utf-8").read()
 assert "__BOSAI_BOOT_LABELS__" in text and "__BOSAI_BOOT_ROUTES__" in text
 text = text.replace("__BOSAI_BOOT_LABELS__", labels).replace("__BOSAI_BOOT_ROUTES__", json.dumps(routes, separators=(",", ":")))
 open(sys.argv[3], "w", encoding="utf-8").write(text)
+# The safety form before the app arrives (public/boot-safety.js): its labels, the catalog's own.
+safety_keys = ["family_safety_title", "report_for_legend", "status_legend", "shelter_label", "choose_placeholder",
+               "place_label", "what_label", "where_label", "help_next_heading", "send_report", "outbox_saved_here",
+               "invalid_no_member", "invalid_no_status", "invalid_no_shelter", "error_bad_place", "error_bad_help",
+               "err_unsupported", "status_closed"]
+safety_keys += [k for k in ja if k.startswith(("safety_kind_", "help_next_"))]
+text = open(os.path.join(os.path.dirname(sys.argv[2]), "boot-safety.js"), encoding="utf-8").read()
+assert "__BOSAI_SAFETY_LABELS__" in text
+labels = json.dumps({k: ja[k] for k in safety_keys}, ensure_ascii=False)
+open(os.path.join(os.path.dirname(sys.argv[3]), "boot-safety.js"), "w", encoding="utf-8").write(text.replace("__BOSAI_SAFETY_LABELS__", labels))
 PY
+minify "$NEW/boot-safety.js"
+safety_js="boot-safety-$(hash16 "$NEW/boot-safety.js").js"
+mv "$NEW/boot-safety.js" "$NEW/$safety_js"
+grep -q __BOSAI_SAFETY_JS__ "$NEW/boot.js"
+sed -i "s|__BOSAI_SAFETY_JS__|$safety_js|" "$NEW/boot.js"
 minify "$NEW/boot.js"
 boot_js="boot-$(hash16 "$NEW/boot.js").js"
 mv "$NEW/boot.js" "$NEW/$boot_js"
@@ -228,7 +244,7 @@ cp public/manifest.webmanifest public/favicon.ico "$NEW/"
 cp public/icons/icon.svg public/icons/icon-192.png public/icons/icon-512.png "$NEW/icons/"
 
 # Everything a resident needs offline after the first visit, the later pages' chunks included.
-precache=(/index.html "${resident_files[@]}" "/$css" "/$boot_js" /manifest.webmanifest
+precache=(/index.html "${resident_files[@]}" "/$css" "/$boot_js" "/$safety_js" /manifest.webmanifest
           /icons/icon.svg /icons/icon-192.png /icons/icon-512.png)
 staff_precache=(/staff.html "${staff_files[@]}")
 # One version for the whole shell: any change to a precached file or to sw.js renews the cache.

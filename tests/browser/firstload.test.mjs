@@ -7,11 +7,11 @@
 // are reported here and measured by `make bench` (section firstload), not asserted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, screenshot } from './lib/browser.mjs';
+import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
 import { startStack } from './lib/stack.mjs';
 import { residents, staffSignIn } from './lib/shelter.mjs';
 import { accessToken, signIn } from './lib/signin.mjs';
-import { homeReadable, homeReady, loadThrottled, scanReady } from './lib/throttle.mjs';
+import { homeAppReady, homeReadable, loadThrottled, scanReady } from './lib/throttle.mjs';
 
 let stack;
 let shelters;
@@ -40,13 +40,19 @@ test('over a congested cell: numbers and shelters first, then the app; nothing l
         loading: !!document.getElementById('boot'),
         tel: [...document.querySelectorAll('#boot a[href^="tel:"]')].map((a) => a.getAttribute('href')),
         shelters: [...document.querySelectorAll('#boot-shelters li h3')].map((h) => h.textContent),
+        maps: [...document.querySelectorAll('#boot-shelters li a.btn')].map((a) => a.href),
+        counts: [...document.querySelectorAll('#boot-shelters li .count')].map((c) => c.textContent),
       }));
       await screenshot(p, 'firstload-loading-page-360', { fullPage: false });
     });
     assert.equal(seen.loading, true, 'the shelters showed before the app started');
     assert.deepEqual(seen.tel, ['tel:119', 'tel:110']);
     assert.deepEqual(seen.shelters, shelters.map((s) => s.name_ja));
-    const usable = await loadThrottled(page, `${stack.url}/`, homeReady);
+    // Each with what a resident acts on, as in the app's list: how full it is, the way there.
+    assert.deepEqual(seen.maps, shelters.map((s) => `https://www.google.com/maps/search/?api=1&query=${s.location.lat},${s.location.lon}`));
+    const open = shelters.filter((s) => s.congestion !== 'closed');
+    assert.deepEqual(seen.counts, open.map((s) => (s.few ? `少数 / 定員${s.capacity.toLocaleString('ja-JP')}人` : `${s.occupancy}人 / 定員${s.capacity.toLocaleString('ja-JP')}人`)));
+    const usable = await loadThrottled(page, `${stack.url}/`, homeAppReady);
     // The app replaced the loading page and lists the same shelters.
     assert.equal(await page.locator('#boot').count(), 0);
     await page.getByText(shelters[0].name_ja).first().waitFor();
@@ -258,6 +264,90 @@ test('a signed-in resident opening a page asks for the household once, and a rep
     await page.waitForLoadState('networkidle');
     assert.deepEqual(asked, ['POST /api/safety', 'GET /api/household']);
     assert.deepEqual(b.errors.map(String), [], 'no panic');
+  } finally {
+    await b.close();
+  }
+});
+
+/** Holds the resident app's main wasm until the returned function is called: the app cannot start meanwhile (a congested cell, made exact). */
+async function holdApp(page) {
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  const pattern = /\/resident-[0-9a-f]{16}\/resident_bg\.wasm$/;
+  let passed = Promise.resolve();
+  await page.route(pattern, (route) => { passed = gate.then(() => route.continue()); return passed; });
+  return async () => { release(); await passed; await page.unroute(pattern); };
+}
+
+/** What the app's outbox holds (IndexedDB `bosai`, app/src/outbox.rs). */
+const outbox = (page) => page.evaluate(() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('bosai');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const req = open.result.transaction('outbox').objectStore('outbox').getAll();
+    req.onsuccess = () => { open.result.close(); resolve(req.result); };
+  };
+}));
+
+test('before the app arrives, a signed-in resident can report safety; the app takes the form over and sends it', async (t) => {
+  const b = await launchBrowser({ contextOptions: { serviceWorkers: 'block' } });
+  try {
+    const { page } = b;
+    await page.goto(`${stack.url}/`);
+    await signIn(page, stack.url);
+    const token = await accessToken(page);
+    const r = residents(stack);
+    await r.api(token, 'PUT', '/api/household/members/m-hana', { display_name: '防災 花子', birth: '2015', sex: 'female', relationship: 'child' });
+    // The app saves the household on this device: what the form before the app reads.
+    await page.goto(`${stack.url}/safety`);
+    await page.locator('main label', { hasText: '防災 花子' }).waitFor();
+
+    // 1. The form is there before the app; the same rules; what was chosen and typed, and the
+    // focus, carry over into the app's form.
+    let release = await holdApp(page);
+    await page.goto(`${stack.url}/safety`);
+    const early = page.locator('#boot #boot-safety');
+    await early.waitFor();
+    await screenshot(page, 'firstload-safety-before-app-360', { fullPage: false });
+    await assertAccessible(page, 'the safety form before the app');
+    assert.deepEqual(await early.locator('input[name=who]:checked').evaluateAll((e) => e.map((x) => x.value)), ['self', 'm-hana']);
+    await early.getByRole('button', { name: '報告する' }).click();
+    await early.getByRole('alert').filter({ hasText: 'いまの状況を選んでください。' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'status-safe_at_home');
+    await early.getByLabel('防災 花子').uncheck();
+    await early.getByLabel('助けが必要').check();
+    await early.getByText('市の災害対策本部の担当者が見ます。').waitFor();
+    await early.getByLabel('必要な支援').fill('足をけがした');
+    assert.equal(await page.locator('#boot').count(), 1, 'the app has not started');
+    await release();
+    await page.locator('main #help-what').waitFor();
+    assert.equal(await page.locator('#boot').count(), 0);
+    assert.equal(await page.locator('main #help-what').inputValue(), '足をけがした');
+    assert.ok(await page.locator('main #status-needs_help').isChecked());
+    assert.ok(await page.locator('main #who-self').isChecked());
+    assert.ok(!(await page.locator('main #who-m-hana').isChecked()));
+    await page.waitForFunction(() => document.activeElement?.id === 'help-what');
+    assert.deepEqual(await outbox(page), [], 'nothing was queued');
+
+    // 2. Sent from the form before the app: kept on this phone (not "received") until the app
+    // starts and sends it; then the app says so.
+    release = await holdApp(page);
+    await page.goto(`${stack.url}/safety`);
+    await early.waitFor();
+    await early.getByLabel('無事（自宅にいる）').check();
+    await early.getByRole('button', { name: '報告する' }).click();
+    await early.getByRole('status').filter({ hasText: 'この端末に保存しました。通信できたら自動で送信します。' }).waitFor();
+    const queued = (await outbox(page)).map((q) => q.op.safety.input);
+    assert.deepEqual(queued.map((q) => [q.member_id, q.status.status]), [['self', 'safe_at_home'], ['m-hana', 'safe_at_home']]);
+    const reportIds = (body) => body.members.map((m) => m.safety?.report_id);
+    const ids = queued.map((q) => q.report_id);
+    assert.ok(!reportIds(await r.api(token, 'GET', '/api/household')).some((id) => ids.includes(id)), 'not sent yet');
+    await release();
+    await page.locator('main').getByRole('status').filter({ hasText: '報告を受け付けました。' }).waitFor({ timeout: 15_000 });
+    assert.deepEqual(reportIds(await r.api(token, 'GET', '/api/household')).sort(), [...ids].sort());
+    assert.deepEqual(await outbox(page), []);
+    t.diagnostic('reported from the form before the app, sent by the app once it started');
+    assert.deepEqual(b.errors.map(String), []);
   } finally {
     await b.close();
   }

@@ -6,6 +6,7 @@
 mod checkin;
 mod components;
 mod consent;
+mod handover;
 mod home_picker;
 mod household;
 mod member;

@@ -72,15 +72,20 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             .collect()
     });
     let first_member = members.first().map(|m| m.0.clone());
+    // The household's form as the resident left it before the app arrived, if they did.
+    let mut handed = only.is_none().then(super::handover::take).flatten();
     // Everyone by default, except who asked for help (one tap must not report them safe) when
     // there is a choice to make: alone, the resident is who the report is for.
-    let chosen = RwSignal::new(match &only {
-        Some(id) => vec![id.clone()],
-        None if members.len() > 1 => members.iter().filter(|m| !m.2).map(|m| m.0.clone()).collect(),
-        None => members.iter().map(|m| m.0.clone()).collect(),
+    let chosen = RwSignal::new(match (&only, &handed) {
+        (Some(id), _) => vec![id.clone()],
+        (None, Some(h)) => {
+            members.iter().filter(|m| h.who.iter().any(|w| w == m.0.as_str())).map(|m| m.0.clone()).collect()
+        }
+        (None, None) if members.len() > 1 => members.iter().filter(|m| !m.2).map(|m| m.0.clone()).collect(),
+        (None, None) => members.iter().map(|m| m.0.clone()).collect(),
     });
     // No situation chosen until the resident picks one.
-    let kind = RwSignal::new("");
+    let kind = RwSignal::new(handed.as_ref().map_or("", |h| h.kind));
     let shelters = RwSignal::new(api::saved_shelters().map(|s| s.data).unwrap_or_default());
     if shelters.with_untracked(Vec::is_empty) {
         spawn_local(async move {
@@ -89,13 +94,34 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             }
         });
     }
-    let shelter = RwSignal::new(String::new());
-    let place = RwSignal::new(String::new());
-    let what = RwSignal::new(String::new());
-    let location = RwSignal::new(String::new());
+    let mut typed = |f: fn(&mut super::handover::Handover) -> &mut String| {
+        RwSignal::new(handed.as_mut().map(|h| std::mem::take(f(h))).unwrap_or_default())
+    };
+    let shelter = typed(|h| &mut h.shelter);
+    let place = typed(|h| &mut h.place);
+    let what = typed(|h| &mut h.what);
+    let location = typed(|h| &mut h.location);
     let invalid = RwSignal::new(None::<Invalid>);
     let failed = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(false);
+    if let Some(h) = handed {
+        if let Some(id) = h.focus {
+            crate::dom::focus(&id);
+        }
+        // A report the loading page was saving: shown as waiting here once the outbox has it
+        // (only then; offline is not "received"), and sent like any other.
+        if let Some((saving, shown)) = h.saving {
+            spawn_local(async move {
+                let saved = wasm_bindgen_futures::JsFuture::from(saving).await.is_ok();
+                resident::adopt_queued().await;
+                match (saved, shown) {
+                    (true, true) => done.set(true),
+                    (false, true) => failed.set(Some(ApiError::Unsupported)),
+                    _ => {}
+                }
+            });
+        }
+    }
 
     let build = move || -> Result<Vec<SafetyReportInput>, Invalid> {
         if chosen.with_untracked(Vec::is_empty) {

@@ -187,6 +187,13 @@ pub async fn submit_all(ops: Vec<Op>) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Writes queued outside the app (the loading page's safety form, public/boot-safety.js): read
+/// into the waiting list, then sent.
+pub async fn adopt_queued() {
+    reload_pending().await;
+    sync();
+}
+
 async fn reload_pending() {
     let s = state();
     if let Ok(items) = outbox::list().await {

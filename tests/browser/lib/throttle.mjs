@@ -7,8 +7,12 @@ export const CONGESTED = { offline: false, latency: 400, downloadThroughput: 400
 /** What each `ready` below waits for, watched in the page from its first byte (see `loadThrottled`). */
 const SELECTORS = {
   homeReadable: '#boot-shelters li, main li.card',
-  homeReady: 'main li.card',
-  safetyReady: 'main form button[type="submit"]',
+  // Each shelter with its map link: the loading page's list (public/boot.js) has them too.
+  homeReady: '#boot-shelters li.card a[href], main li.card a[href]',
+  homeAppReady: 'main li.card',
+  // The form before the app (public/boot-safety.js) queues a report as the app's does.
+  safetyReady: '#boot-safety button[type="submit"], main form button[type="submit"]',
+  safetyAppReady: 'main form button[type="submit"]',
   scanReady: '#scan-input',
 };
 const watching = new WeakSet();
@@ -46,8 +50,11 @@ export async function loadThrottled(page, url, ready, { timeout = 60_000 } = {})
   try {
     await page.goto(url, { waitUntil: 'commit', timeout });
     await ready(page, timeout);
-    const ms = await page.evaluate((s) => window.__firstSeen?.[s] ?? performance.now(), ready.selector);
-    return { seconds: ms / 1000, fetched };
+    const seen = await page.evaluate(() => window.__firstSeen ?? {});
+    const now = await page.evaluate(() => performance.now());
+    // `at(other)`: when another of the watched things (a `ready` below) first showed in this load.
+    const at = (r) => (r.selector in seen ? seen[r.selector] / 1000 : undefined);
+    return { seconds: (seen[ready.selector] ?? now) / 1000, at, fetched };
   } finally {
     page.off('request', onRequest);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
@@ -63,17 +70,29 @@ export async function homeReadable(page, timeout) {
 }
 homeReadable.selector = SELECTORS.homeReadable;
 
-/** The home page's shelter list, rendered by the app (not the loading page's copy) and live. */
+/** The home page's shelter list usable: each shelter with its map link (the loading page's or the app's). */
 export async function homeReady(page, timeout) {
   await page.locator(SELECTORS.homeReady).first().waitFor({ timeout });
 }
 homeReady.selector = SELECTORS.homeReady;
 
-/** A signed-in resident's safety report form, ready to send. */
+/** The home page rendered by the app (not the loading page's copy): live, sorted by distance on request. */
+export async function homeAppReady(page, timeout) {
+  await page.locator(SELECTORS.homeAppReady).first().waitFor({ timeout });
+}
+homeAppReady.selector = SELECTORS.homeAppReady;
+
+/** A signed-in resident's safety report form, ready to send: the one before the app, or the app's. */
 export async function safetyReady(page, timeout) {
   await page.locator(SELECTORS.safetyReady).first().waitFor({ timeout });
 }
 safetyReady.selector = SELECTORS.safetyReady;
+
+/** The app's own safety report form (the app started). */
+export async function safetyAppReady(page, timeout) {
+  await page.locator(SELECTORS.safetyAppReady).first().waitFor({ timeout });
+}
+safetyAppReady.selector = SELECTORS.safetyAppReady;
 
 /** The shelter device's scan screen, its input ready for the next card. */
 export async function scanReady(page, timeout) {
