@@ -1,7 +1,8 @@
 // The safety report before the app arrives (issue 18). On a congested cell the app's wasm takes
 // seconds; a resident sent to /safety (a notice, a push) can report now. boot.js loads this only on
-// /safety, for a signed-in resident whose household this device has saved, in Japanese (the labels
-// are the Japanese catalog's own, filled in by build-app.sh).
+// /safety, for a signed-in resident whose household this device has saved, in the resident's
+// language: build-app.sh makes one file per catalog, its labels filled in (`_lang`: the catalog's
+// `lang=` tag; `_ja`: Japanese, whose shelters are named in Japanese, as in the app).
 //
 // The same form as the app's (app/src/resident/safety.rs): markup, ids, default choice and rules.
 // A report is never sent from here and never called received: it is queued in the app's own outbox
@@ -20,9 +21,17 @@ const read = (key) => {
 function h(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs ?? {})) if (v != null && v !== false) e.setAttribute(k, v === true ? '' : v);
-  e.append(...children.filter((c) => c != null));
+  e.append(...children.flat().filter((c) => c != null));
   return e;
 }
+
+/** A label as nodes: やさしい日本語's furigana `[避難所|ひなんじょ]` as <ruby> (i18n/ruby.rs). */
+const t = (text) => text.split(/(\[[^\]|]+\|[^\]]+\])/).filter(Boolean).map((part) => {
+  const m = /^\[([^\]|]+)\|([^\]]+)\]$/.exec(part);
+  return m ? h('ruby', {}, m[1], h('rt', {}, m[2])) : part;
+});
+/** The same without furigana (an <option>'s text). */
+const plain = (text) => text.replace(/\[([^\]|]+)\|[^\]]+\]/g, '$1');
 
 // The resident first, then the others in the server's order (resident/state.rs `shown`).
 const members = (read('bosai.res.household.v1')?.members ?? [])
@@ -32,6 +41,8 @@ const members = (read('bosai.res.household.v1')?.members ?? [])
 const state = {
   // Everyone, except who asked for help when there is a choice (one tap must not report them safe).
   who: members.filter((m) => members.length === 1 || !m.help).map((m) => m.id),
+  // Whether the resident changed whom (else the app's own default stands: it knows more).
+  whoChanged: false,
   kind: '',
   shelter: '',
   place: '',
@@ -94,35 +105,37 @@ function start(boot) {
   const form = h('form', { id: 'boot-safety', class: 'form panel', novalidate: true });
   const details = h('div');
   const refusal = h('p', { class: 'field-error', role: 'alert', hidden: true });
-  const refuse = (text) => { refusal.textContent = text; refusal.hidden = !text; };
+  const refuse = (text) => { refusal.replaceChildren(...t(text)); refusal.hidden = !text; };
   const line = h('p', { class: 'done', role: 'status' });
-  const changed = () => { state.done = false; line.textContent = ''; };
+  const say = (text) => line.replaceChildren(...t(text));
+  const changed = () => { state.done = false; say(''); };
 
   const textField = (id, label, key) => {
     const input = h('input', { id, type: 'text' });
     input.value = state[key];
     input.addEventListener('input', () => { state[key] = input.value; changed(); });
-    return h('p', { class: 'field' }, h('label', { for: id }, label), input);
+    return h('p', { class: 'field' }, h('label', { for: id }, t(label)), input);
   };
   const showDetails = () => {
     const parts = [];
     if (state.kind === 'at_shelter') {
-      const select = h('select', { id: 'shelter' }, h('option', { value: '', disabled: true, selected: !state.shelter }, L.choose_placeholder));
+      const select = h('select', { id: 'shelter' }, h('option', { value: '', disabled: true, selected: !state.shelter }, plain(L.choose_placeholder)));
       // Open shelters first; one not open (as last known) says so.
       const open = (s) => s.status !== 'closed';
       const list = shelters ?? [];
       for (const s of [...list.filter(open), ...list.filter((s) => !open(s))]) {
-        const name = open(s) ? s.name_ja : `${s.name_ja} (${L.status_closed})`;
+        const named = L._ja || !s.name_en ? s.name_ja : s.name_en;
+        const name = open(s) ? named : `${named} (${plain(L.status_closed)})`;
         select.append(h('option', { value: s.id, selected: state.shelter === s.id }, name));
       }
       select.addEventListener('change', () => { state.shelter = select.value; refuse(''); changed(); });
-      parts.push(h('p', { class: 'field' }, h('label', { for: 'shelter' }, L.shelter_label), select));
+      parts.push(h('p', { class: 'field' }, h('label', { for: 'shelter' }, t(L.shelter_label)), select));
     } else if (state.kind === 'elsewhere') {
       parts.push(textField('place', L.place_label, 'place'));
     } else if (state.kind === 'needs_help') {
       parts.push(textField('help-what', L.what_label, 'what'), textField('help-where', L.where_label, 'location'),
-        h('div', { class: 'help-next', id: 'help-next' }, h('h3', { class: 'sub' }, L.help_next_heading),
-          h('ul', {}, ...['hq', 'contact', 'withdraw', 'emergency'].map((k) => h('li', {}, L[`help_next_${k}`])))));
+        h('div', { class: 'help-next', id: 'help-next' }, h('h3', { class: 'sub' }, t(L.help_next_heading)),
+          h('ul', {}, ...['hq', 'contact', 'withdraw', 'emergency'].map((k) => h('li', {}, t(L[`help_next_${k}`]))))));
     }
     details.replaceChildren(...parts);
   };
@@ -133,19 +146,20 @@ function start(boot) {
       const box = h('input', { type: 'checkbox', name: 'who', id: `who-${m.id}`, value: m.id, checked: state.who.includes(m.id) });
       box.addEventListener('change', () => {
         state.who = state.who.filter((x) => x !== m.id).concat(box.checked ? [m.id] : []);
+        state.whoChanged = true;
         changed();
       });
-      return h('label', { class: 'check' }, box, h('span', {}, m.name, m.help ? ` (${L.safety_kind_need_help})` : null));
+      return h('label', { class: 'check' }, box, h('span', {}, m.name, m.help ? ` (${plain(L.safety_kind_need_help)})` : null));
     });
-    form.append(h('fieldset', { class: 'who' }, h('legend', {}, L.report_for_legend), h('div', { class: 'checks' }, ...checks)));
+    form.append(h('fieldset', { class: 'who' }, h('legend', {}, t(L.report_for_legend)), h('div', { class: 'checks' }, ...checks)));
   }
   const radios = KINDS.map((k) => {
     const radio = h('input', { type: 'radio', name: 'status', id: `status-${k}`, value: k });
     radio.addEventListener('change', () => { state.kind = k; refuse(''); changed(); showDetails(); });
-    return h('label', { class: 'check' }, radio, h('span', {}, L[`safety_kind_${k === 'needs_help' ? 'need_help' : k}`]));
+    return h('label', { class: 'check' }, radio, h('span', {}, t(L[`safety_kind_${k === 'needs_help' ? 'need_help' : k}`])));
   });
-  form.append(h('fieldset', {}, h('legend', {}, L.status_legend), h('div', { class: 'checks radios' }, ...radios)),
-    details, refusal, line, h('button', { type: 'submit', class: 'btn btn-wide' }, L.send_report));
+  form.append(h('fieldset', {}, h('legend', {}, t(L.status_legend)), h('div', { class: 'checks radios' }, ...radios)),
+    details, refusal, line, h('button', { type: 'submit', class: 'btn btn-wide' }, t(L.send_report)));
 
   form.addEventListener('focusin', (e) => { state.focus = e.target.id || null; });
   // Focus leaving the form, not the form leaving the page (the app starting removes it).
@@ -172,16 +186,16 @@ function start(boot) {
         const input = document.getElementById(id);
         if (input && form.contains(input)) input.value = '';
       }
-      if (state.done) line.textContent = L.outbox_saved_here;
+      if (state.done) say(L.outbox_saved_here);
     }, (err) => {
-      if (state.done) line.textContent = L.err_unsupported;
+      if (state.done) say(L.err_unsupported);
       throw err;
     });
     state.saving.catch(() => { /* shown above; the app reads it again */ });
   });
 
   // Under the loading line, above the emergency numbers: the page's purpose first.
-  boot.firstElementChild.after(h('div', { class: 'boot-form' }, h('h1', {}, L.family_safety_title), form));
+  boot.firstElementChild.after(h('div', { class: 'boot-form', lang: L._lang }, h('h1', {}, t(L.family_safety_title)), form));
   window.bosaiBootSafety = state;
 }
 

@@ -37,20 +37,21 @@ function preload(folder, names) {
   }
 }
 
-// /safety for a signed-in resident whose household this device has saved, in Japanese: the form
-// itself, before the app arrives (public/boot-safety.js, a few KB fetched only here). Asked for
-// before the preloads below: on a congested cell it must not queue behind the page's chunks.
-const SAFETY_JS = '__BOSAI_SAFETY_JS__';
+// /safety for a signed-in resident whose household this device has saved: the form itself, before
+// the app arrives, in the resident's language (public/boot-safety.js, a few KB fetched only here).
+// Asked for before the preloads below: on a congested cell it must not queue behind the page's chunks.
 if (location.pathname === '/safety' && document.querySelector('link[rel=preload][href^="/resident-"]')) {
-  let ready = false;
+  let src = null;
   try {
-    ready = !!localStorage.getItem(SIGNED_IN) && !!localStorage.getItem('bosai.res.household.v1')
-      && (localStorage.getItem('bosai.lang') ?? 'ja') === 'ja'; // resident/state.rs HOUSEHOLD_KEY, i18n STORAGE_KEY
+    // resident/state.rs HOUSEHOLD_KEY; i18n STORAGE_KEY (an unknown code: no such file, no form).
+    if (localStorage.getItem(SIGNED_IN) && localStorage.getItem('bosai.res.household.v1')) {
+      src = `/${'__BOSAI_SAFETY_JS__'.replace('{lang}', localStorage.getItem('bosai.lang') ?? 'ja')}`;
+    }
   } catch (_) { /* storage blocked */ }
-  if (ready) {
+  if (src) {
     // A modulepreload is asked for at once (an import() only a little later, after the preloads).
-    document.head.append(Object.assign(el('link'), { rel: 'modulepreload', href: `/${SAFETY_JS}` }));
-    import(`/${SAFETY_JS}`).catch(() => { /* the app shows the form when it starts */ });
+    document.head.append(Object.assign(el('link'), { rel: 'modulepreload', href: src }));
+    import(src).catch(() => { /* the app shows the form when it starts */ });
   }
 }
 

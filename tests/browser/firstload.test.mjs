@@ -7,6 +7,7 @@
 // are reported here and measured by `make bench` (section firstload), not asserted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { assertAccessible, launchBrowser, screenshot } from './lib/browser.mjs';
 import { startStack } from './lib/stack.mjs';
 import { residents, staffSignIn } from './lib/shelter.mjs';
@@ -347,6 +348,36 @@ test('before the app arrives, a signed-in resident can report safety; the app ta
     assert.deepEqual(reportIds(await r.api(token, 'GET', '/api/household')).sort(), [...ids].sort());
     assert.deepEqual(await outbox(page), []);
     t.diagnostic('reported from the form before the app, sent by the app once it started');
+
+    // 3. In the resident's language, as the app would be: English; やさしい日本語 with furigana.
+    for (const [code, tag] of [['en', 'en'], ['ja-easy', 'ja']]) {
+      const catalog = JSON.parse(readFileSync(new URL(`../../app/i18n/resident/${code}.json`, import.meta.url), 'utf8'));
+      const plain = (text) => text.replace(/\[([^\]|]+)\|[^\]]+\]/g, '$1');
+      await page.evaluate((c) => localStorage.setItem('bosai.lang', c), code);
+      release = await holdApp(page);
+      await page.goto(`${stack.url}/safety`);
+      await early.waitFor();
+      const form = page.locator('#boot .boot-form');
+      assert.equal(await form.getAttribute('lang'), tag);
+      // What is written, furigana left out.
+      const text = (locator) => locator.evaluate((e) => {
+        const c = e.cloneNode(true);
+        c.querySelectorAll('rt').forEach((r) => r.remove());
+        return c.textContent;
+      });
+      assert.equal(await text(form.locator('h1')), plain(catalog.family_safety_title));
+      const send = early.locator('button[type=submit]');
+      assert.equal(await text(send), plain(catalog.send_report));
+      await send.click();
+      await early.locator('[role=alert]:not([hidden])').waitFor();
+      assert.equal(await text(early.locator('[role=alert]')), plain(catalog.invalid_no_status));
+      const rubies = await early.locator('ruby').count();
+      if (code === 'ja-easy') assert.ok(rubies > 0, 'furigana shown');
+      else assert.equal(rubies, 0);
+      await screenshot(page, `firstload-safety-before-app-${code}-360`, { fullPage: false });
+      await release();
+      await page.locator('main form button[type=submit]').waitFor({ timeout: 15_000 });
+    }
     assert.deepEqual(b.errors.map(String), []);
   } finally {
     await b.close();

@@ -6,8 +6,8 @@ use super::KINDS;
 use wasm_bindgen::{JsCast, JsValue};
 
 pub(crate) struct Handover {
-    /// The members ticked (ids as the form had them).
-    pub who: Vec<String>,
+    /// The members ticked (ids as the form had them), if the resident changed them.
+    pub who: Option<Vec<String>>,
     pub kind: &'static str,
     pub shelter: String,
     pub place: String,
@@ -31,10 +31,9 @@ pub(crate) fn take() -> Option<Handover> {
     let kind = text("kind");
     let who = get("who");
     Some(Handover {
-        who: who
-            .dyn_ref::<js_sys::Array>()
-            .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
-            .unwrap_or_default(),
+        who: (get("whoChanged").as_bool() == Some(true))
+            .then(|| who.dyn_ref::<js_sys::Array>().map(|a| a.iter().filter_map(|v| v.as_string()).collect()))
+            .flatten(),
         kind: KINDS.iter().copied().find(|k| *k == kind).unwrap_or(""),
         shelter: text("shelter"),
         place: text("place"),

@@ -78,11 +78,11 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
     // there is a choice to make: alone, the resident is who the report is for.
     let chosen = RwSignal::new(match (&only, &handed) {
         (Some(id), _) => vec![id.clone()],
-        (None, Some(h)) => {
-            members.iter().filter(|m| h.who.iter().any(|w| w == m.0.as_str())).map(|m| m.0.clone()).collect()
+        (None, Some(super::handover::Handover { who: Some(who), .. })) => {
+            members.iter().filter(|m| who.iter().any(|w| w == m.0.as_str())).map(|m| m.0.clone()).collect()
         }
-        (None, None) if members.len() > 1 => members.iter().filter(|m| !m.2).map(|m| m.0.clone()).collect(),
-        (None, None) => members.iter().map(|m| m.0.clone()).collect(),
+        (None, _) if members.len() > 1 => members.iter().filter(|m| !m.2).map(|m| m.0.clone()).collect(),
+        (None, _) => members.iter().map(|m| m.0.clone()).collect(),
     });
     // No situation chosen until the resident picks one.
     let kind = RwSignal::new(handed.as_ref().map_or("", |h| h.kind));
