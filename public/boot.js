@@ -1,8 +1,9 @@
 // The loading page (issue 18). On a congested network the app's wasm takes seconds to arrive;
 // until the app starts (and removes #boot), the home page shows the shelters from the copy the app
 // saved last time, else from the public list (kept as that copy, so the app starts from it), under
-// the emergency numbers of index.html. Plain DOM, about 1 KB brotli; the labels are the
-// Japanese catalog's own (build-app.sh fills them in), the list is read-only.
+// the emergency numbers of index.html, each with its map link. Plain DOM, about 2.3 KB brotli; the
+// labels are the Japanese catalog's own (build-app.sh fills them in), or for a resident who chose
+// another language that catalog's (public/boot-lang.js, fetched first).
 //
 // A page loaded on demand (a wasm chunk of its own: /safety, a poster's /c/…, a notice's /notices)
 // opened by a deep link: its module and chunks are preloaded now, beside the main wasm, instead of
@@ -37,21 +38,24 @@ function preload(folder, names) {
   }
 }
 
+// The resident's language, as the app stores it (i18n STORAGE_KEY), and the loading page's labels
+// in it (public/boot-lang.js, one file per catalog; an unknown code: no such file, Japanese stays).
+let LANG = 'ja';
+try { LANG = localStorage.getItem('bosai.lang') ?? 'ja'; } catch (_) { /* storage blocked */ }
+const langFile = () => `/${'__BOSAI_LANG_JS__'.replace('{lang}', LANG)}`;
+
 // /safety for a signed-in resident whose household this device has saved: the form itself, before
-// the app arrives, in the resident's language (public/boot-safety.js, a few KB fetched only here).
-// Asked for before the preloads below: on a congested cell it must not queue behind the page's chunks.
+// the app arrives (in boot-lang.js, a few KB). Asked for before the preloads below: on a congested
+// cell it must not queue behind the page's chunks.
 if (location.pathname === '/safety' && document.querySelector('link[rel=preload][href^="/resident-"]')) {
-  let src = null;
-  try {
-    // resident/state.rs HOUSEHOLD_KEY; i18n STORAGE_KEY (an unknown code: no such file, no form).
-    if (localStorage.getItem(SIGNED_IN) && localStorage.getItem('bosai.res.household.v1')) {
-      src = `/${'__BOSAI_SAFETY_JS__'.replace('{lang}', localStorage.getItem('bosai.lang') ?? 'ja')}`;
-    }
+  let ready = false;
+  try { // resident/state.rs HOUSEHOLD_KEY
+    ready = !!localStorage.getItem(SIGNED_IN) && !!localStorage.getItem('bosai.res.household.v1');
   } catch (_) { /* storage blocked */ }
-  if (src) {
+  if (ready) {
     // A modulepreload is asked for at once (an import() only a little later, after the preloads).
-    document.head.append(Object.assign(el('link'), { rel: 'modulepreload', href: src }));
-    import(src).catch(() => { /* the app shows the form when it starts */ });
+    document.head.append(Object.assign(el('link'), { rel: 'modulepreload', href: langFile() }));
+    import(langFile()).catch(() => { /* the app shows the form when it starts */ });
   }
 }
 
@@ -104,17 +108,22 @@ function el(tag, cls, text) {
   return e;
 }
 
-const num = (n) => n.toLocaleString('ja-JP');
+// The labels the list is shown with: these, in Japanese, or the resident's language's. Furigana
+// markup (やさしい日本語) is left out here: the list is plain text.
+const labels = () => (LANG === 'ja' ? Promise.resolve(L) : import(langFile()).then((m) => m.L, () => L));
 
 // Each shelter as the app's list shows it (app/src/shelter_card.rs, but for the distance, which
 // needs the app): what a resident acts on, the map link, works before the app arrives.
-function show(list) {
+function show(list, T) {
   if (!boot?.isConnected || !ul || !Array.isArray(list)) return;
+  const tr = (k) => (T[k] ?? L[k] ?? '').replace(/\[([^\]|]+)\|[^\]]+\]/g, '$1');
+  const num = (n) => n.toLocaleString(T._lang ?? 'ja');
+  ul.lang = T._lang ?? 'ja';
   ul.replaceChildren(...list.map((s) => {
     const li = el('li', 'card');
     const addr = el('p', 'addr');
-    addr.lang = 'ja';
-    addr.append(el('span', 'sr-only', `${L.address}: `), s.address_ja);
+    addr.lang = 'ja'; // the address exists only in Japanese
+    addr.append(el('span', 'sr-only', `${tr('address')}: `), s.address_ja);
     const facts = el('dl', 'facts');
     const fact = (dt, ...dd) => {
       const d = el('dd');
@@ -124,34 +133,36 @@ function show(list) {
       facts.append(div);
     };
     if (s.congestion !== 'closed') {
-      const people = s.few ? L.people_few : L.people.replace('{n}', num(s.occupancy));
-      fact(L.congestion, el('span', `badge c-${s.congestion}`, L['congestion_' + s.congestion] ?? ''),
+      const people = s.few ? tr('people_few') : tr('people').replace('{n}', num(s.occupancy));
+      fact(tr('congestion'), el('span', `badge c-${s.congestion}`, tr('congestion_' + s.congestion)),
         el('span', 'count', people.replace('{cap}', num(s.capacity))));
     }
-    fact(L.status, L['status_' + s.status] ?? '');
-    let facilities = el('p', 'muted', L.no_facilities);
+    fact(tr('status'), tr('status_' + s.status));
+    let facilities = el('p', 'muted', tr('no_facilities'));
     if (s.facilities?.length) {
       facilities = el('ul', 'chips');
-      facilities.append(...s.facilities.map((f) => el('li', '', L['facility_' + f] ?? '')));
+      facilities.append(...s.facilities.map((f) => el('li', '', tr('facility_' + f))));
     }
-    const map = el('a', 'btn btn-secondary', L.map);
+    const map = el('a', 'btn btn-secondary', tr('map'));
     Object.assign(map, { href: `https://www.google.com/maps/search/?api=1&query=${s.location.lat},${s.location.lon}`, target: '_blank', rel: 'noopener' });
-    li.append(el('h3', '', s.name_ja), addr, facts, el('h4', 'sub', L.facilities), facilities, map);
+    const name = T._ja === false && s.name_en ? s.name_en : s.name_ja;
+    li.append(el('h3', '', name), addr, facts, el('h4', 'sub', tr('facilities')), facilities, map);
     return li;
   }));
 }
 
 if (location.pathname === '/') {
+  const LABELS = labels();
   let saved = null;
   try { saved = JSON.parse(localStorage.getItem(SAVED)); } catch (_) { /* not there or broken */ }
   if (saved) {
-    show(saved);
+    LABELS.then((T) => show(saved, T));
   } else {
     const of = localStorage.getItem(OF);
     fetch(of ? `/api/shelters?municipality=${encodeURIComponent(of)}` : '/api/shelters')
       .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
       .then((text) => {
-        show(JSON.parse(text));
+        LABELS.then((T) => show(JSON.parse(text), T));
         // The app's saved copy (api::get_saved's shape), unless the app has started and saved its own.
         if (boot?.isConnected) {
           localStorage.setItem(SAVED, text);

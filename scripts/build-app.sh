@@ -220,35 +220,36 @@ text = open(sys.argv[2], encoding="utf-8").read()
 assert "__BOSAI_BOOT_LABELS__" in text and "__BOSAI_BOOT_ROUTES__" in text
 text = text.replace("__BOSAI_BOOT_LABELS__", labels).replace("__BOSAI_BOOT_ROUTES__", json.dumps(routes, separators=(",", ":")))
 open(sys.argv[3], "w", encoding="utf-8").write(text)
-# The safety form before the app arrives (public/boot-safety.js): one file per language, with
-# that catalog's labels, its `lang=` tag and whether it is Japanese (shelters named in Japanese).
+# The loading page in the resident's language (public/boot-lang.js: the shelter list's labels, and
+# on /safety the safety form before the app): one file per catalog, with its labels, its `lang=` tag
+# and whether it is Japanese (shelters named in Japanese). boot.js imports the resident's.
 safety_keys = ["family_safety_title", "report_for_legend", "status_legend", "shelter_label", "choose_placeholder",
                "place_label", "what_label", "where_label", "help_next_heading", "send_report", "outbox_saved_here",
                "invalid_no_member", "invalid_no_status", "invalid_no_shelter", "error_bad_place", "error_bad_help",
                "err_unsupported", "status_closed"]
 safety_keys += [k for k in ja if k.startswith(("safety_kind_", "help_next_"))]
-text = open(os.path.join(os.path.dirname(sys.argv[2]), "boot-safety.js"), encoding="utf-8").read()
-assert "__BOSAI_SAFETY_LABELS__" in text
+text = open(os.path.join(os.path.dirname(sys.argv[2]), "boot-lang.js"), encoding="utf-8").read()
+assert "__BOSAI_LANG_LABELS__" in text
 catalogs = os.path.dirname(sys.argv[1])
-os.makedirs(os.path.join(os.path.dirname(sys.argv[3]), "boot-safety"))
+os.makedirs(os.path.join(os.path.dirname(sys.argv[3]), "boot-lang"))
 for lang in json.load(open(os.path.join(os.path.dirname(catalogs), "languages.json"), encoding="utf-8")):
     catalog = json.load(open(os.path.join(catalogs, lang["code"] + ".json"), encoding="utf-8"))
-    labels = {k: catalog[k] for k in safety_keys}
+    labels = {k: catalog[k] for k in keys + safety_keys}
     labels.update(_lang=lang["html"], _ja=lang["html"] == "ja")
-    out = os.path.join(os.path.dirname(sys.argv[3]), "boot-safety", lang["code"] + ".js")
-    open(out, "w", encoding="utf-8").write(text.replace("__BOSAI_SAFETY_LABELS__", json.dumps(labels, ensure_ascii=False)))
+    out = os.path.join(os.path.dirname(sys.argv[3]), "boot-lang", lang["code"] + ".js")
+    open(out, "w", encoding="utf-8").write(text.replace("__BOSAI_LANG_LABELS__", json.dumps(labels, ensure_ascii=False)))
 PY
-minify "$NEW"/boot-safety/*.js
-# boot-safety-<language code>-<one hash of them all>.js: boot.js fills in the resident's language.
-safety_hash="$(cat "$NEW"/boot-safety/*.js | hash16 -)" safety_files=()
-for f in "$NEW"/boot-safety/*.js; do
-    name="boot-safety-$(basename "$f" .js)-$safety_hash.js"
+minify "$NEW"/boot-lang/*.js
+# boot-lang-<language code>-<one hash of them all>.js: boot.js fills in the resident's language.
+lang_hash="$(cat "$NEW"/boot-lang/*.js | hash16 -)" lang_files=()
+for f in "$NEW"/boot-lang/*.js; do
+    name="boot-lang-$(basename "$f" .js)-$lang_hash.js"
     mv "$f" "$NEW/$name"
-    safety_files+=("/$name")
+    lang_files+=("/$name")
 done
-rmdir "$NEW/boot-safety"
-grep -q __BOSAI_SAFETY_JS__ "$NEW/boot.js"
-sed -i "s|__BOSAI_SAFETY_JS__|boot-safety-{lang}-$safety_hash.js|" "$NEW/boot.js"
+rmdir "$NEW/boot-lang"
+grep -q __BOSAI_LANG_JS__ "$NEW/boot.js"
+sed -i "s|__BOSAI_LANG_JS__|boot-lang-{lang}-$lang_hash.js|" "$NEW/boot.js"
 minify "$NEW/boot.js"
 boot_js="boot-$(hash16 "$NEW/boot.js").js"
 mv "$NEW/boot.js" "$NEW/$boot_js"
@@ -257,7 +258,7 @@ cp public/manifest.webmanifest public/favicon.ico "$NEW/"
 cp public/icons/icon.svg public/icons/icon-192.png public/icons/icon-512.png "$NEW/icons/"
 
 # Everything a resident needs offline after the first visit, the later pages' chunks included.
-precache=(/index.html "${resident_files[@]}" "/$css" "/$boot_js" "${safety_files[@]}" /manifest.webmanifest
+precache=(/index.html "${resident_files[@]}" "/$css" "/$boot_js" "${lang_files[@]}" /manifest.webmanifest
           /icons/icon.svg /icons/icon-192.png /icons/icon-512.png)
 staff_precache=(/staff.html "${staff_files[@]}")
 # One version for the whole shell: any change to a precached file or to sw.js renews the cache.

@@ -3,7 +3,7 @@
 //! `tests/browser/bench/first-usable.mjs` against the release local stack. `readable`: the
 //! loading page's shelter list (public/boot.js), before the app starts; `usable`: each shelter
 //! with its map link (that list has them), and the app's home (`home_app`); the safety form usable
-//! before the app (public/boot-safety.js, the report queued in the app's outbox), and the app's
+//! before the app (public/boot-lang.js, the report queued in the app's outbox), and the app's
 //! own (`safety_app`). Issue 18's targets:
 //! ≤ 4 s for the home page's shelter list and a signed-in resident's safety form, ≤ 6 s for the
 //! shelter device's scan screen.

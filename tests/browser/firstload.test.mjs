@@ -290,6 +290,42 @@ const outbox = (page) => page.evaluate(() => new Promise((resolve, reject) => {
   };
 }));
 
+test('before the app arrives, the shelters are listed in the language the resident chose', async () => {
+  const b = await launchBrowser({ contextOptions: { serviceWorkers: 'block' } });
+  try {
+    const { page } = b;
+    await page.goto(`${stack.url}/`);
+    await page.locator('main li.card').first().waitFor();
+    for (const [code, tag] of [['en', 'en'], ['ja-easy', 'ja'], ['ja', 'ja']]) {
+      const catalog = JSON.parse(readFileSync(new URL(`../../app/i18n/resident/${code}.json`, import.meta.url), 'utf8'));
+      const plain = (text) => text.replace(/\[([^\]|]+)\|[^\]]+\]/g, '$1');
+      await page.evaluate((c) => localStorage.setItem('bosai.lang', c), code);
+      const release = await holdApp(page);
+      await page.goto(`${stack.url}/`);
+      await page.locator('#boot-shelters li').first().waitFor();
+      const seen = await page.evaluate(() => ({
+        lang: document.getElementById('boot-shelters').lang,
+        names: [...document.querySelectorAll('#boot-shelters li h3')].map((h) => h.textContent),
+        maps: [...document.querySelectorAll('#boot-shelters li a.btn')].map((a) => a.textContent),
+        counts: [...document.querySelectorAll('#boot-shelters li .count')].map((c) => c.textContent),
+      }));
+      await screenshot(page, `firstload-loading-page-${code}-360`, { fullPage: false });
+      await release();
+      assert.equal(seen.lang, tag);
+      // Named as the app names them: in English where the resident reads English and there is one.
+      assert.deepEqual(seen.names, shelters.map((s) => (code === 'en' && s.name_en ? s.name_en : s.name_ja)));
+      assert.deepEqual(seen.maps, shelters.map(() => plain(catalog.map)));
+      const open = shelters.filter((s) => s.congestion !== 'closed');
+      const n = (x) => x.toLocaleString(tag);
+      assert.deepEqual(seen.counts, open.map((s) => (s.few ? plain(catalog.people_few) : plain(catalog.people).replace('{n}', n(s.occupancy))).replace('{cap}', n(s.capacity))));
+      await page.locator('main li.card').first().waitFor();
+    }
+    assert.deepEqual(b.errors.map(String), []);
+  } finally {
+    await b.close();
+  }
+});
+
 test('before the app arrives, a signed-in resident can report safety; the app takes the form over and sends it', async (t) => {
   const b = await launchBrowser({ contextOptions: { serviceWorkers: 'block' } });
   try {

@@ -1,4 +1,4 @@
-//! The safety form a resident filled in before the app arrived (public/boot-safety.js, on a slow
+//! The safety form a resident filled in before the app arrived (public/boot-lang.js, on a slow
 //! network): what they chose and typed, where the focus was, and the report being saved. The
 //! app's form (safety.rs) takes it over once, when it first shows, so nothing is lost or sent twice.
 

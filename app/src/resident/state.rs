@@ -187,7 +187,7 @@ pub async fn submit_all(ops: Vec<Op>) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Writes queued outside the app (the loading page's safety form, public/boot-safety.js): read
+/// Writes queued outside the app (the loading page's safety form, public/boot-lang.js): read
 /// into the waiting list, then sent.
 pub async fn adopt_queued() {
     reload_pending().await;

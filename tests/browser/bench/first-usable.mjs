@@ -2,7 +2,7 @@
 // over a congested cell (lib/throttle.mjs), as a first visit (no HTTP cache, no service worker):
 // the resident home page's shelters readable and usable (each with its map link; the loading page's
 // list has them) and the app's home; a signed-in resident's safety report form (the one before the
-// app, public/boot-safety.js, and the app's own); the shelter device's scan screen. Median of 3
+// app, public/boot-lang.js, and the app's own); the shelter device's scan screen. Median of 3
 // loads each (1 with --smoke). Prints one JSON object.
 import { launchBrowser } from '../lib/browser.mjs';
 import { residents, staffSignIn } from '../lib/shelter.mjs';

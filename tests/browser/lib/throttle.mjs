@@ -10,7 +10,7 @@ const SELECTORS = {
   // Each shelter with its map link: the loading page's list (public/boot.js) has them too.
   homeReady: '#boot-shelters li.card a[href], main li.card a[href]',
   homeAppReady: 'main li.card',
-  // The form before the app (public/boot-safety.js) queues a report as the app's does.
+  // The form before the app (public/boot-lang.js) queues a report as the app's does.
   safetyReady: '#boot-safety button[type="submit"], main form button[type="submit"]',
   safetyAppReady: 'main form button[type="submit"]',
   scanReady: '#scan-input',

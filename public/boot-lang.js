@@ -1,15 +1,16 @@
-// The safety report before the app arrives (issue 18). On a congested cell the app's wasm takes
-// seconds; a resident sent to /safety (a notice, a push) can report now. boot.js loads this only on
-// /safety, for a signed-in resident whose household this device has saved, in the resident's
-// language: build-app.sh makes one file per catalog, its labels filled in (`_lang`: the catalog's
-// `lang=` tag; `_ja`: Japanese, whose shelters are named in Japanese, as in the app).
+// The loading page in the resident's language (issue 18): `build-app.sh` makes one file per catalog,
+// its labels filled in (`_lang`: the catalog's `lang=` tag; `_ja`: Japanese, whose shelters are
+// named in Japanese, as in the app). boot.js imports the resident's: for the shelter list (`L`), and
+// on /safety for a signed-in resident whose household this device has saved, for this form.
 //
-// The same form as the app's (app/src/resident/safety.rs): markup, ids, default choice and rules.
-// A report is never sent from here and never called received: it is queued in the app's own outbox
-// (IndexedDB `bosai`, store `outbox`, app/src/outbox.rs) exactly as the app queues one, this page
-// says it is kept on this phone, and the app sends it once it starts. The app takes over what was
-// chosen and typed, the focus, and the save in progress (`window.bosaiBootSafety`).
-const L = __BOSAI_SAFETY_LABELS__;
+// The safety report before the app arrives. On a congested cell the app's wasm takes seconds; a
+// resident sent to /safety (a notice, a push) can report now. The same form as the app's
+// (app/src/resident/safety.rs): markup, ids, default choice and rules. A report is never sent from
+// here and never called received: it is queued in the app's own outbox (IndexedDB `bosai`, store
+// `outbox`, app/src/outbox.rs) exactly as the app queues one, this page says it is kept on this
+// phone, and the app sends it once it starts. The app takes over what was chosen and typed, the
+// focus, and the save in progress (`window.bosaiBootSafety`, app/src/resident/handover.rs).
+export const L = __BOSAI_LANG_LABELS__;
 const KINDS = ['safe_at_home', 'at_shelter', 'elsewhere', 'needs_help']; // resident/components.rs
 const MAX_PLACE = 100; // bosai_types::safety::MAX_PLACE_CHARS
 const MAX_HELP = 200; // MAX_HELP_CHARS
@@ -200,7 +201,7 @@ function start(boot) {
 }
 
 const boot = document.getElementById('boot');
-if (boot && members.length) {
+if (location.pathname === '/safety' && boot && members.length) {
   start(boot);
   if (!shelters) {
     const of = localStorage.getItem('bosai.shelters.of.v1');
