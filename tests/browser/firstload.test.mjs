@@ -270,6 +270,10 @@ test('a signed-in resident opening a page asks for the household once, and a rep
   }
 });
 
+/** A resident catalog (app/i18n/resident/<code>.json), and a text of it without furigana markup. */
+const catalogOf = (code) => JSON.parse(readFileSync(new URL(`../../app/i18n/resident/${code}.json`, import.meta.url), 'utf8'));
+const plain = (text) => text.replace(/\[([^\]|]+)\|[^\]]+\]/g, '$1');
+
 /** Holds the resident app's main wasm until the returned function is called: the app cannot start meanwhile (a congested cell, made exact). */
 async function holdApp(page) {
   let release;
@@ -297,8 +301,7 @@ test('before the app arrives, the shelters are listed in the language the reside
     await page.goto(`${stack.url}/`);
     await page.locator('main li.card').first().waitFor();
     for (const [code, tag] of [['en', 'en'], ['ja-easy', 'ja'], ['ja', 'ja']]) {
-      const catalog = JSON.parse(readFileSync(new URL(`../../app/i18n/resident/${code}.json`, import.meta.url), 'utf8'));
-      const plain = (text) => text.replace(/\[([^\]|]+)\|[^\]]+\]/g, '$1');
+      const catalog = catalogOf(code);
       await page.evaluate((c) => localStorage.setItem('bosai.lang', c), code);
       const release = await holdApp(page);
       await page.goto(`${stack.url}/`);
@@ -387,8 +390,7 @@ test('before the app arrives, a signed-in resident can report safety; the app ta
 
     // 3. In the resident's language, as the app would be: English; やさしい日本語 with furigana.
     for (const [code, tag] of [['en', 'en'], ['ja-easy', 'ja']]) {
-      const catalog = JSON.parse(readFileSync(new URL(`../../app/i18n/resident/${code}.json`, import.meta.url), 'utf8'));
-      const plain = (text) => text.replace(/\[([^\]|]+)\|[^\]]+\]/g, '$1');
+      const catalog = catalogOf(code);
       await page.evaluate((c) => localStorage.setItem('bosai.lang', c), code);
       release = await holdApp(page);
       await page.goto(`${stack.url}/safety`);
