@@ -22,7 +22,8 @@ lambda_build() {
   command -v rustup >/dev/null && rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true
   local bins=() b
   for b in "${BINARIES[@]}"; do bins+=(--bin "$b"); done
-  log "cargo lambda build --release --arm64 ${bins[*]}"
+  log "cargo lambda build --release --arm64 ${bins[*]} (fat LTO, lib.sh)"
+  functions_build_env
   cargo lambda build --release --arm64 "${bins[@]}"
 }
 
@@ -93,8 +94,8 @@ log "building the app (dist/)"
 "$ROOT/scripts/build-app.sh"
 
 BUILD_DIR="$BOSAI_CACHE/sam-build"
-log "sam build (cargo-lambda, arm64)"
-(cd infra && "$SAM" build -t template.yaml --build-dir "$BUILD_DIR")
+log "sam build (cargo-lambda, arm64, fat LTO: lib.sh)"
+(functions_build_env && cd infra && "$SAM" build -t template.yaml --build-dir "$BUILD_DIR")
 
 # sam deploy: guided the first time (writes infra/samconfig.toml), from samconfig afterwards.
 deploy_args=(--template-file "$BUILD_DIR/template.yaml" --config-file samconfig.toml --stack-name "$STACK"

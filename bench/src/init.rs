@@ -1,6 +1,7 @@
 //! API function cold start: time from process start until it asks a minimal
 //! Lambda Runtime API emulator on 127.0.0.1 for its first event, against a
-//! hello-world `lambda_runtime` binary built the same way (median of 5 starts).
+//! hello-world `lambda_runtime` binary built the same way (median of 5 starts): as deployed
+//! (`BOSAI_FUNCTIONS_DIR`, set by scripts/bench.sh), else the release build (the CI smoke run).
 
 use crate::Row;
 use std::io::{Read, Write};
@@ -65,6 +66,8 @@ fn median(bin: &Path, env: &[(String, String)], runs: usize) -> Option<f64> {
 }
 
 pub fn rows(release_dir: &Path, smoke: bool) -> Vec<Row> {
+    let built = std::env::var_os("BOSAI_FUNCTIONS_DIR").map(std::path::PathBuf::from);
+    let release_dir = built.as_deref().unwrap_or(release_dir);
     let runs = if smoke { 1 } else { 5 };
     let dir = std::env::temp_dir().join(format!("bosai-bench-init-{}", std::process::id()));
     let Ok(id) = bosai_companion::dev::ensure_dev_identity(&dir) else {
