@@ -169,6 +169,8 @@ function start(boot) {
   }));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    // Tapped again on the report just made (every change clears `done`): the same report, not filed twice.
+    if (state.done) return;
     changed();
     const bad = fault();
     refuse(bad ? bad[0] : '');

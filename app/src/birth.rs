@@ -2,7 +2,7 @@
 //! age (85歳), read by [`bosai_types::wareki`], with what it was read as shown under it.
 
 use crate::i18n::Lang;
-use bosai_types::household::BirthDate;
+use bosai_types::household::{BirthDate, HouseholdError};
 use bosai_types::wareki::{normalize_birth, wareki, BirthInputError};
 
 /// This year on this device (the server checks again against its own clock).
@@ -28,11 +28,14 @@ pub fn reading(input: &str, l: Lang) -> String {
     if input.trim().is_empty() {
         return String::new();
     }
+    let refused = |e: HouseholdError| l.tr().error(e.code()).unwrap_or(e.message_ja()).to_string();
     match read(input) {
-        // A month or day that does not exist (1900-13-01) is said now, not at submit.
+        // A month or day that does not exist (1900-13-01), or a day still to come, is said now,
+        // not at submit (the server refuses both).
         Ok(s) => match BirthDate::parse(&s) {
-            Err(e) => l.tr().error(e.code()).unwrap_or(e.message_ja()).into(),
-            Ok(_) => shown(&s, l),
+            Ok(b) if b.not_after(&crate::dom::now().jst_date()) => shown(&s, l),
+            Ok(_) => refused(HouseholdError::BadBirthDate),
+            Err(e) => refused(e),
         },
         Err(e) => message(e, l),
     }

@@ -218,9 +218,9 @@ fn Header(bundle: Bundle) -> impl IntoView {
             {(bundle == Bundle::Resident).then(|| view! { <i18n::LanguageOffer/> })}
             <nav aria-label=move || t().nav_label>
                 <ul>
-                    <li><NavLink bundle target=Bundle::Resident href="/" label=tx(lang, |t| t.nav_resident)/></li>
-                    <li><NavLink bundle target=Bundle::Staff href="/shelter" label=tx(lang, |t| t.nav_shelter)/></li>
-                    <li><NavLink bundle target=Bundle::Staff href="/hq" label=tx(lang, |t| t.nav_hq)/></li>
+                    <li><NavLink bundle target=Bundle::Resident href="/" label=tx(lang, |t| t.nav_resident) section=true/></li>
+                    <li><NavLink bundle target=Bundle::Staff href="/shelter" label=tx(lang, |t| t.nav_shelter) section=true/></li>
+                    <li><NavLink bundle target=Bundle::Staff href="/hq" label=tx(lang, |t| t.nav_hq) section=true/></li>
                 </ul>
             </nav>
         </header>
@@ -228,7 +228,8 @@ fn Header(bundle: Bundle) -> impl IntoView {
 }
 
 /// A link in the header: routed inside this bundle, a full page load into the other one
-/// (`rel="external"` tells the router to let the browser navigate).
+/// (`rel="external"` tells the router to let the browser navigate). A `section` tab stays marked
+/// current on the pages below it (住民 on `/household` too).
 #[component]
 fn NavLink<L: IntoView + 'static>(
     bundle: Bundle,
@@ -236,9 +237,14 @@ fn NavLink<L: IntoView + 'static>(
     href: &'static str,
     label: L,
     #[prop(optional)] class: &'static str,
+    #[prop(optional)] section: bool,
 ) -> impl IntoView {
-    if bundle == target {
-        view! { <A href=href exact=true attr:class=class>{label}</A> }.into_any()
+    if bundle == target && section && href == "/" {
+        // The router's `<A>` never counts "/" as above "/household", and every page of the
+        // residents' bundle is under 住民. (The router still routes the click.)
+        view! { <a href=href class=class aria-current="page">{label}</a> }.into_any()
+    } else if bundle == target {
+        view! { <A href=href exact=!section attr:class=class>{label}</A> }.into_any()
     } else {
         view! { <a href=href rel="external" class=class>{label}</a> }.into_any()
     }

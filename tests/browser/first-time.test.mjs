@@ -104,6 +104,14 @@ test('resident: family report, the time a report was made, where each is checked
     await form.locator('.birth-reading').filter({ hasText: '→ 1940年（昭和15年）3月15日' }).waitFor();
     await birth.fill('1900-13-01');
     await form.locator('.birth-reading').filter({ hasText: '生年月日（または生まれた年）を正しく入力してください。' }).waitFor();
+    // So is a day still to come (tomorrow in Japan), not read back as if it were a birth date.
+    await birth.fill('1940');
+    await form.locator('.birth-reading').filter({ hasText: '→ 1940年' }).waitFor();
+    await birth.fill(new Date(Date.now() + 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' }));
+    await page.waitForFunction(() => {
+      const text = document.querySelector('section[aria-labelledby="add-h"] .birth-reading')?.textContent.trim();
+      return text && !text.includes('→');
+    });
     await birth.fill('昭和15年');
     await form.locator('.birth-reading').filter({ hasText: '→ 1940年（昭和15年）' }).waitFor();
     await form.getByLabel('名前').fill('初 トメ');

@@ -375,7 +375,8 @@ test('before the app arrives, a signed-in resident can report safety; the app ta
     await page.goto(`${stack.url}/safety`);
     await early.waitFor();
     await early.getByLabel('無事（自宅にいる）').check();
-    await early.getByRole('button', { name: '報告する' }).click();
+    // A double tap is one report per person, not two.
+    await early.getByRole('button', { name: '報告する' }).dblclick();
     await early.getByRole('status').filter({ hasText: 'この端末に保存しました。通信できたら自動で送信します。' }).waitFor();
     const queued = (await outbox(page)).map((q) => q.op.safety.input);
     assert.deepEqual(queued.map((q) => [q.member_id, q.status.status]), [['self', 'safe_at_home'], ['m-hana', 'safe_at_home']]);

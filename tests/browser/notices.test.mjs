@@ -79,6 +79,12 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
       assert.equal((await row.locator('th').textContent()).trim(), s.name_ja);
       assert.equal((await row.locator('.occupancy').textContent()).trim(), `${s.occupancy} / ${s.capacity}`);
     }
+    // A shelter that is not open has the name residents and staff see for it (未開設), no other.
+    const closed = summary.shelters.find((s) => s.congestion === 'closed');
+    assert.ok(closed, 'the demo data has a shelter not open');
+    const closedRow = page.locator(`tr[data-shelter="${closed.shelter_id}"]`);
+    await closedRow.getByText('未開設', { exact: true }).waitFor();
+    assert.equal(await closedRow.getByText('閉鎖中').count(), 0);
     const katahira = summary.shelters.find((s) => s.shelter_id === '041009-aoba-katahira-es');
     // Its details: women and men, and the under-6 band.
     const details = page.locator('tr[data-details="041009-aoba-katahira-es"] details');
@@ -105,6 +111,22 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
     assert.deepEqual((await diapers.locator('td').allTextContents()).map((x) => x.trim()), [line.requested, line.on_hand, line.shelters].map(String));
     const help = page.locator('li.help-request').filter({ hasText: '足をけがして歩けません' });
     await help.getByText('上杉1丁目 公園の北側').waitFor();
+    // The area she registered, by its name: where her home is.
+    await help.locator('.help-area dd').filter({ hasText: '青葉区 上杉・北山' }).waitFor();
+    await page.locator('.hq-totals a[href="#help-h"]').filter({ hasText: '1件' }).waitFor();
+    assert.equal(await help.locator('.checked-in').count(), 0, 'not at a shelter yet');
+    // Scanned in at a shelter since: the request stays open (her next report closes it), and
+    // says where she is now, so no one is sent to the park.
+    const { credential } = await r.api(resident, 'POST', '/api/me/checkin-credential', { members: ['self'] });
+    const at = Date.now();
+    const scanned = await r.api(await r.staffToken(), 'POST', '/api/shelters/041009-aoba-katahira-es/scans',
+      { device_id: 'tab-hq-help', records: [{ event_id: `ev-help-${at}`, kind: 'check_in', at, credential }] });
+    assert.equal(scanned.results[0].outcome, 'stored');
+    await page.locator('#hq-refresh').click();
+    const hhmm = new Date(at).toLocaleTimeString('ja-JP', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Tokyo' });
+    await help.locator('.checked-in').filter({ hasText: 'その後の受付' }).filter({ hasText: `片平丁小学校（` }).waitFor();
+    const since = await help.locator('.checked-in dd').textContent();
+    assert.ok(since.includes(hhmm), `${since} has ${hhmm}`);
     await page.locator('.hq-totals a[href="#help-h"]').filter({ hasText: '1件' }).waitFor();
   });
 

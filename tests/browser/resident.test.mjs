@@ -206,6 +206,8 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
   await t.test('report "needs help" with what and where; history shows it once', async () => {
     await memberCard(page, '防災 ウメ').getByRole('link', { name: /安否を報告/ }).click();
     await page.locator('h1').filter({ hasText: '安否を報告: 防災 ウメ' }).waitFor();
+    // The header's section tab stays marked on the pages below it.
+    assert.equal(await page.locator('header nav').getByRole('link', { name: '住民' }).getAttribute('aria-current'), 'page');
     await page.getByLabel('助けが必要').check();
     // Before sending: who sees it, that a call or visit may follow, how to withdraw it (issue 13).
     const next = page.locator('#help-next');
@@ -220,12 +222,14 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     assert.equal(writes.length, before);
     await page.waitForFunction(() => document.activeElement?.id === 'help-what');
     await page.getByLabel('いる場所（目印など）').fill('自宅1階（青葉区片平）');
-    await page.getByRole('button', { name: '報告する' }).click();
+    // A double tap files the report once and still says it was received (not "enter a place").
+    await page.getByRole('button', { name: '報告する' }).dblclick();
     await page.getByRole('status').filter({ hasText: '報告を受け付けました。' }).waitFor();
     await drained(page);
     const item = page.locator('.history li').filter({ hasText: '助けが必要: 足をけがして歩けない / 自宅1階（青葉区片平）' });
     await item.waitFor();
     await item.locator('.pending').waitFor({ state: 'detached' });
+    assert.equal(await page.getByRole('alert').filter({ hasText: '入力してください' }).count(), 0);
     await assertAccessible(page, '/safety/{id}');
     const { body } = await api(page, `/api/safety/history?member_id=${grandId}`);
     assert.equal(body.length, 1);

@@ -119,6 +119,10 @@ test('shelter staff view', async (t) => {
     await scan(page, 'hello');
     await page.locator('.scan-msg').filter({ hasText: '署名を確認できません' }).waitFor();
     assert.equal(await page.locator('#scan-confirm').count(), 0);
+    // 読み取る with the field empty says what to do (it used to do nothing).
+    await page.getByRole('button', { name: '読み取る', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: '読み取る内容がありません。' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'scan-input');
     await waitPending(page, 0);
   });
 
@@ -349,7 +353,22 @@ test('shelter staff view', async (t) => {
   await t.test('status change shows on the public shelter list', async () => {
     const st = page.locator('section[aria-labelledby="status-h"]');
     await st.getByLabel('状況').selectOption('full');
+    // A capacity below the people here now (a typo: 3 for 300) is said first and not sent;
+    // the same number pressed again is.
+    const { occupancy: present } = await (await fetch(`${stack.url}/api/shelters/${SHELTER}`)).json();
+    assert.ok(present > 3, `people here: ${present}`);
+    const sent = [];
+    const onRequest = (req) => { if (req.method() === 'PUT' && req.url().includes(`/api/shelters/${SHELTER}/status`)) sent.push(req.url()); };
+    page.on('request', onRequest);
+    await st.getByLabel('定員（人）').fill('3');
+    await st.getByRole('button', { name: '更新する' }).click();
+    // (The count as the screen last read it: people may have left since.)
+    await st.getByRole('alert').filter({ hasText: /^定員3人は、いま受付済みの\d+人より少なくなります。/ }).waitFor();
+    assert.deepEqual(sent, [], 'not sent');
+    // Corrected: the warning goes with the typing, and 450 is sent at once.
     await st.getByLabel('定員（人）').fill('450');
+    assert.equal(await st.getByRole('alert').count(), 0);
+    page.off('request', onRequest);
     await st.getByRole('button', { name: '更新する' }).click();
     await st.locator('.status-done').filter({ hasText: '受入終了' }).waitFor();
     const list = await (await fetch(`${stack.url}/api/shelters`)).json();

@@ -361,10 +361,27 @@ pub struct HelpRequest {
     pub birth_year: Option<u16>,
     pub what: String,
     pub location: String,
+    /// The area (地区) the resident registered, when they asked: where "自宅" is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<crate::surveys::AreaCode>,
     /// When it was made on the phone; `received_at` when it reached the server.
     pub reported_at: Timestamp,
     #[serde(default)]
     pub received_at: Option<Timestamp>,
+    /// Checked in at a shelter since the request (scanned there): HQ may no longer need to go
+    /// where it says. The request stays open until the person reports again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_in: Option<HelpCheckedIn>,
+}
+
+/// Where and since when the person who asked for help is checked in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HelpCheckedIn {
+    pub shelter_id: crate::ShelterId,
+    /// The shelter's name (empty if it no longer exists).
+    pub shelter_name: String,
+    pub since: Timestamp,
 }
 
 /// `PUT /api/me/area`: the area of the municipality the resident lives in (住所の地区).

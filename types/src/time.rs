@@ -27,6 +27,22 @@ impl Timestamp {
     pub fn jst_date(self) -> String {
         JstDate::of(self).to_string()
     }
+
+    /// The date and time in Japan to the minute, `YYYY-MM-DD HH:MM` (what a person reads in a
+    /// page or a spreadsheet; the API itself carries milliseconds).
+    pub fn jst_minute(self) -> String {
+        let s = self.jst_seconds_of_day();
+        format!("{} {:02}:{:02}", self.jst_date(), s / 3600, s % 3600 / 60)
+    }
+
+    /// The same to the second, `YYYY-MM-DD HH:MM:SS` (the audit log's export).
+    pub fn jst_second(self) -> String {
+        format!("{}:{:02}", self.jst_minute(), self.jst_seconds_of_day() % 60)
+    }
+
+    fn jst_seconds_of_day(self) -> i64 {
+        (self.seconds() + JST_OFFSET_MS / 1000).rem_euclid(86_400)
+    }
 }
 
 /// A calendar date in Japan (UTC+9, no daylight saving).
@@ -103,5 +119,18 @@ mod tests {
         assert_eq!(Timestamp(1_795_359_599_000).jst_date(), "2026-11-22");
         assert_eq!(Timestamp(1_795_359_600_000).jst_date(), "2026-11-23");
         assert_eq!(Timestamp(951_750_000_000).jst_date(), "2000-02-29");
+    }
+
+    #[test]
+    fn jst_times() {
+        // 2026-11-22T14:59:59.999Z: the last moment of the 22nd in Japan.
+        assert_eq!(Timestamp(1_795_359_599_999).jst_minute(), "2026-11-22 23:59");
+        assert_eq!(Timestamp(1_795_359_599_999).jst_second(), "2026-11-22 23:59:59");
+        assert_eq!(
+            Timestamp(1_795_359_600_000 + 14 * 3_600_000 + 5 * 60_000 + 9_000).jst_second(),
+            "2026-11-23 14:05:09"
+        );
+        // Before 1970 too (whole seconds round down, as the date does).
+        assert_eq!(Timestamp(-1).jst_second(), "1970-01-01 08:59:59");
     }
 }

@@ -27,6 +27,11 @@ pub fn shelters(municipality: Option<&str>) -> Call<Public, Vec<Shelter>> {
     Call::new("GET", format!("/api/shelters{}", query(&[("municipality", municipality.unwrap_or(""))])))
 }
 
+/// `GET /api/shelters/{id}`: one shelter as the public sees it.
+pub fn shelter(id: &str) -> Call<Public, Shelter> {
+    Call::new("GET", format!("/api/shelters/{id}"))
+}
+
 /// `GET /api/municipalities`: the municipalities of the served prefectures.
 pub fn municipalities() -> Call<Public, Vec<MunicipalityChoice>> {
     Call::new("GET", "/api/municipalities".into())

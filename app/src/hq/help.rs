@@ -2,11 +2,11 @@
 
 use crate::i18n::th;
 use crate::use_lang;
-use bosai_types::household::HelpRequest;
+use bosai_types::household::{Area, HelpRequest};
 use leptos::prelude::*;
 
 #[component]
-pub(crate) fn HelpList(help: RwSignal<Option<Vec<HelpRequest>>>) -> impl IntoView {
+pub(crate) fn HelpList(help: RwSignal<Option<Vec<HelpRequest>>>, areas: RwSignal<Vec<Area>>) -> impl IntoView {
     let lang = use_lang();
     let body = move || {
         let l = lang.get();
@@ -23,7 +23,16 @@ pub(crate) fn HelpList(help: RwSignal<Option<Vec<HelpRequest>>>) -> impl IntoVie
                                 <dl class="facts">
                                     <div><dt>{l.hq().help_help_needed}</dt><dd lang="ja">{r.what.clone()}</dd></div>
                                     <div><dt>{l.hq().help_where}</dt><dd lang="ja">{r.location.clone()}</dd></div>
+                                    // The area registered: where "自宅" is.
+                                    {r.area.as_ref().map(|a| {
+                                        let name = areas.with(|list| crate::resident::area_name(list, a.as_str(), l));
+                                        view! { <div class="help-area"><dt>{l.hq().summary_area}</dt><dd>{name}</dd></div> }
+                                    })}
                                     <div><dt>{l.hq().help_reported}</dt><dd>{l.format_time(r.reported_at)}</dd></div>
+                                    {r.checked_in.as_ref().map(|c| {
+                                        let at = crate::i18n::fill(l.hq().help_checked_in_at, &[("shelter", &c.shelter_name), ("time", &l.format_time(c.since))]);
+                                        view! { <div class="checked-in"><dt>{l.hq().help_checked_in}</dt><dd>{at}</dd></div> }
+                                    })}
                                 </dl>
                             </li>
                         }

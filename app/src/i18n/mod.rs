@@ -230,7 +230,8 @@ impl Lang {
             Congestion::Moderate => t.congestion_moderate,
             Congestion::High => t.congestion_high,
             Congestion::Full => t.congestion_full,
-            Congestion::Closed => t.congestion_closed,
+            // The same word as the status: one name for a shelter that is not open, everywhere.
+            Congestion::Closed => t.status_closed,
         }
     }
     pub fn status(self, s: ShelterStatus) -> &'static str {

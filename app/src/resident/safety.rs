@@ -151,9 +151,14 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             })
             .collect::<Result<Vec<_>, _>>()
     };
+    // A second tap while the first is being saved, or on the report just made (every change
+    // to the form clears `done`), is the same report: not filed twice.
+    let saving = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        done.set(false);
+        if saving.get_untracked() || done.get_untracked() {
+            return;
+        }
         failed.set(None);
         let inputs = match build() {
             Ok(i) => i,
@@ -171,9 +176,12 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             }
         };
         invalid.set(None);
+        saving.set(true);
         spawn_local(async move {
             // One report per person, all made now; the outbox keeps them until each is sent.
-            match resident::submit_all(inputs.into_iter().map(|input| Op::Safety { input }).collect()).await {
+            let saved = resident::submit_all(inputs.into_iter().map(|input| Op::Safety { input }).collect()).await;
+            saving.set(false);
+            match saved {
                 Ok(()) => {
                     done.set(true);
                     for s in [place, what, location] {

@@ -115,6 +115,12 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
     let on_scan = move |ev: SubmitEvent| {
         ev.prevent_default();
         let v = raw.get_untracked();
+        if v.trim().is_empty() {
+            // Pressed with the field empty: say what to do, not nothing.
+            msg.set(Some((false, lang.get_untracked().staff().scan_nothing_to_read.into())));
+            focus("scan-input");
+            return;
+        }
         raw.set(String::new());
         take(v);
     };

@@ -13,11 +13,28 @@ use leptos::task::spawn_local;
 pub(crate) fn Status(shelter: String) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get();
-    let current = api::saved_shelters().and_then(|s| s.data.into_iter().find(|s| s.id.as_str() == shelter));
-    let status = RwSignal::new(current.as_ref().map(|s| s.status).unwrap_or(ShelterStatus::Open));
-    let capacity = RwSignal::new(current.as_ref().map(|s| s.capacity.to_string()).unwrap_or_default());
+    // The form starts from the shelter as last known on this device, then as the server has it
+    // now (unless staff have begun typing).
+    let saved = api::saved_shelters().and_then(|s| s.data.into_iter().find(|s| s.id.as_str() == shelter));
+    let status = RwSignal::new(saved.as_ref().map(|s| s.status).unwrap_or(ShelterStatus::Open));
+    let capacity = RwSignal::new(saved.as_ref().map(|s| s.capacity.to_string()).unwrap_or_default());
+    let occupancy = RwSignal::new(saved.as_ref().map_or(0, |s| s.occupancy));
+    let touched = StoredValue::new(false);
+    let id = shelter.clone();
+    spawn_local(async move {
+        if let Ok(s) = api::public::shelter(&id).send().await {
+            occupancy.set(s.occupancy);
+            if !touched.get_value() {
+                status.set(s.status);
+                capacity.set(s.capacity.to_string());
+            }
+        }
+    });
     let result = RwSignal::new(None::<Result<Shelter, ApiError>>);
     let busy = RwSignal::new(false);
+    // A capacity below the people checked in now (a typo: 3 for 300) would show residents a
+    // full shelter: said first, sent on the second press of the same number.
+    let below = RwSignal::new(None::<(u32, u32)>);
     let shelter = StoredValue::new(shelter);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -34,9 +51,21 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
             })));
             return;
         }
+        let present = occupancy.get_untracked();
+        let warn = upd.capacity.filter(|c| *c < present).map(|c| (c, present));
+        if warn.is_some() && below.get_untracked() != warn {
+            result.set(None);
+            below.set(warn);
+            return;
+        }
+        below.set(None);
         busy.set(true);
         spawn_local(async move {
-            result.set(Some(api::shelter::set_status(&shelter.get_value(), &upd).send().await));
+            let r = api::shelter::set_status(&shelter.get_value(), &upd).send().await;
+            if let Ok(s) = &r {
+                occupancy.set(s.occupancy);
+            }
+            result.set(Some(r));
             busy.set(false);
         });
     };
@@ -46,7 +75,7 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
             <form class="form" on:submit=submit novalidate>
                 <div class="field">
                     <label for="st-status">{move || t().staff().common_status}</label>
-                    <select id="st-status" on:change=move |ev| { if let Some(x) = from_code::<ShelterStatus>(&event_target_value(&ev)) { status.set(x) } }>
+                    <select id="st-status" on:change=move |ev| { touched.set_value(true); if let Some(x) = from_code::<ShelterStatus>(&event_target_value(&ev)) { status.set(x) } }>
                         {[ShelterStatus::Open, ShelterStatus::Full, ShelterStatus::Closed].into_iter().map(|x| view! {
                             <option value=code(&x) selected=move || status.get() == x>{move || lang.get().status(x)}</option>
                         }).collect_view()}
@@ -54,8 +83,11 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="st-capacity">{move || t().staff().status_capacity_people}</label>
-                    <input id="st-capacity" type="text" inputmode="numeric" autocomplete="off" prop:value=move || capacity.get() on:input=move |ev| capacity.set(event_target_value(&ev))/>
+                    <input id="st-capacity" type="text" inputmode="numeric" autocomplete="off" prop:value=move || capacity.get() on:input=move |ev| { touched.set_value(true); capacity.set(event_target_value(&ev)); below.set(None) }/>
                 </div>
+                {move || below.get().map(|(c, n)| view! {
+                    <p class="field-error" role="alert">{fill(t().staff().status_capacity_below_present, &[("capacity", &c.to_string()), ("occupancy", &n.to_string())])}</p>
+                })}
                 <button type="submit" class="btn" disabled=move || busy.get()>{move || t().staff().status_update}</button>
             </form>
             {move || {

@@ -148,9 +148,7 @@ const APP_LINK: &str = "<a href=\"/\">防災アプリで避難所を探す / Fin
 
 /// `2026-11-23 14:05 JST`
 fn jst_minute(ms: i64) -> String {
-    let t = bosai_types::Timestamp(ms);
-    let secs_of_day = (ms / 1000 + 9 * 3600).rem_euclid(86_400);
-    format!("{} {:02}:{:02} JST", t.jst_date(), secs_of_day / 3600, secs_of_day % 3600 / 60)
+    format!("{} JST", bosai_types::Timestamp(ms).jst_minute())
 }
 
 #[cfg(test)]

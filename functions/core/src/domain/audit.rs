@@ -89,7 +89,8 @@ pub fn csv(entries: &[AuditEntry]) -> String {
     for e in entries {
         let details: Vec<String> = e.details.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let row = [
-            e.at.millis().to_string(),
+            // In Japan's time, as the log's own screen shows it.
+            e.at.jst_second(),
             cell(&e.action),
             cell(&e.actor),
             cell(e.shelter.as_deref().unwrap_or("")),

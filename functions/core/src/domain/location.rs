@@ -13,13 +13,31 @@ pub async fn current_location(
     space: &keys::Space,
     member: &MemberId,
 ) -> Result<Location, ApiError> {
+    let (shelter_id, since) = read(store, person, space).await?;
+    Ok(Location { member_id: member.clone(), shelter_id, since, drill: space.drill().is_some() })
+}
+
+/// The shelter the person is checked in at in `space`, and since when.
+pub async fn at_shelter(
+    store: &dyn Store,
+    person: &str,
+    space: &keys::Space,
+) -> Result<Option<(ShelterId, Timestamp)>, ApiError> {
+    let (shelter, since) = read(store, person, space).await?;
+    Ok(shelter.map(|s| (s, since)))
+}
+
+/// The shelter (none when checked out or never in) and the time of the last check-in or out.
+async fn read(
+    store: &dyn Store,
+    person: &str,
+    space: &keys::Space,
+) -> Result<(Option<ShelterId>, Timestamp), ApiError> {
     let loc = store.get(&keys::location_in(person, space)).await?;
-    Ok(Location {
-        member_id: member.clone(),
-        shelter_id: loc.as_ref().and_then(|l| l.str("shelter")).and_then(|s| ShelterId::parse(s).ok()),
-        since: Timestamp(loc.as_ref().and_then(|l| l.i64("at")).unwrap_or(0)),
-        drill: space.drill().is_some(),
-    })
+    Ok((
+        loc.as_ref().and_then(|l| l.str("shelter")).and_then(|s| ShelterId::parse(s).ok()),
+        Timestamp(loc.as_ref().and_then(|l| l.i64("at")).unwrap_or(0)),
+    ))
 }
 
 /// Where the person is checked in now: in the real data, else in an open drill's (a resident

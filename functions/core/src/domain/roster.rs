@@ -182,6 +182,21 @@ fn code<T: serde::Serialize>(x: T) -> String {
     serde_json::to_value(x).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
+/// The words the staff see on the roster screen (the app's Japanese catalog: `sex_male` 男性,
+/// `care_wheelchair` 車いす, …), so the spreadsheet a shelter opens reads the same; the code
+/// itself where the catalog has no word for it.
+static JA: std::sync::LazyLock<serde_json::Map<String, serde_json::Value>> = std::sync::LazyLock::new(|| {
+    serde_json::from_str(include_str!("../../../../app/i18n/resident/ja.json")).unwrap_or_default()
+});
+
+fn label(prefix: &str, code: &str) -> String {
+    JA.get(&format!("{prefix}_{code}")).and_then(|v| v.as_str()).unwrap_or(code).to_owned()
+}
+
+fn labels<T: Copy + serde::Serialize>(prefix: &str, v: &[T]) -> String {
+    names(v, |x| label(prefix, &code(x)))
+}
+
 /// UTF-8 with a byte-order mark, so Excel on Windows opens the Japanese correctly.
 pub fn csv(entries: &[RosterEntry]) -> String {
     let mut out = String::from("\u{FEFF}氏名,生年,年齢区分,性別,アレルギー,その他のアレルギー,食事,医療,医療メモ,配慮,要介護度,チェックイン,登録\r\n");
@@ -190,15 +205,15 @@ pub fn csv(entries: &[RosterEntry]) -> String {
             cell(&e.name),
             e.birth_year.map(|y| y.to_string()).unwrap_or_default(),
             e.age_band.label_ja().to_owned(),
-            cell(&e.sex),
+            cell(&label("sex", &e.sex)),
             names(&e.allergens, |a| a.info().ja.to_owned()),
             cell(&e.other_allergies),
-            names(&e.dietary, code),
-            names(&e.medical, code),
+            labels("dietary", &e.dietary),
+            labels("medical", &e.medical),
             cell(&e.medical_note),
-            names(&e.care, code),
-            e.nursing_care_level.map(code).unwrap_or_default(),
-            e.checked_in_at.millis().to_string(),
+            labels("care", &e.care),
+            e.nursing_care_level.map(|l| label("nursing", &code(l))).unwrap_or_default(),
+            e.checked_in_at.jst_minute(),
             if e.source == "desk" {
                 "窓口登録（未確認）".into()
             } else {
@@ -214,7 +229,7 @@ pub fn csv(entries: &[RosterEntry]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bosai_types::needs::AllergenCode;
+    use bosai_types::needs::{AllergenCode, CareNeed, DietaryNeed, MedicalNeed};
 
     #[test]
     fn csv_has_bom_and_escapes() {
@@ -226,12 +241,13 @@ mod tests {
             sex: "male".into(),
             allergens: vec![AllergenCode::Egg, AllergenCode::Milk],
             other_allergies: String::new(),
-            dietary: vec![],
-            medical: vec![],
-            care: vec![],
+            dietary: vec![DietaryNeed::SoftFood, DietaryNeed::Halal],
+            medical: vec![MedicalNeed::HomeOxygen],
+            care: vec![CareNeed::Wheelchair, CareNeed::HearingImpairment],
             medical_note: "=薬は朝夕".into(),
             nursing_care_level: Some(bosai_types::needs::NursingCareLevel::Care3),
-            checked_in_at: Timestamp(5),
+            // 2026-11-23 09:48:30 in Japan.
+            checked_in_at: Timestamp(1_795_359_600_000 + 9 * 3_600_000 + 48 * 60_000 + 30_000),
             name_unconfirmed: false,
             source: "desk".into(),
         };
@@ -241,8 +257,26 @@ mod tests {
         assert!(line.starts_with("\"'=HYPERLINK(\"\"x\"\"), 太郎\""), "{line}");
         assert!(line.contains("卵・乳") && line.contains("窓口登録"));
         assert!(
-            line.contains(",'=薬は朝夕,") && line.contains(",care3,"),
+            line.contains(",'=薬は朝夕,") && line.contains(",要介護3,"),
             "medical note (escaped) and 要介護度: {line}"
+        );
+        // In the words of the roster screen, not codes; the time in Japan, not milliseconds.
+        let cells: Vec<&str> = line.rsplitn(12, ',').collect::<Vec<_>>().into_iter().rev().collect();
+        assert_eq!(
+            cells[2..],
+            [
+                "男性",
+                "卵・乳",
+                "",
+                "やわらかい食事・ハラール",
+                "在宅酸素",
+                "'=薬は朝夕",
+                "車いす・聴覚障害",
+                "要介護3",
+                "2026-11-23 09:48",
+                "窓口登録（未確認）"
+            ],
+            "{line}"
         );
     }
 }

@@ -155,6 +155,15 @@ async fn audit_log_is_read_by_day_who_what_and_shelter(app: TestApp) {
     assert_eq!(res.status(), 200);
     let text = res.text().await.unwrap();
     assert!(text.starts_with('\u{FEFF}') && text.lines().count() == 3, "{text}");
+    // Each row's time is Japan's date and time, not milliseconds.
+    let when = text.lines().nth(1).and_then(|l| l.split(',').next()).unwrap_or_default();
+    let shape = |i: usize, c: char| match i {
+        4 | 7 => c == '-',
+        10 => c == ' ',
+        13 | 16 => c == ':',
+        _ => c.is_ascii_digit(),
+    };
+    assert!(when.len() == 19 && when.chars().enumerate().all(|(i, c)| shape(i, c)), "YYYY-MM-DD HH:MM:SS: {text}");
     let (_, exports) = app.call("GET", "/api/hq/audit?action=audit_export", &hq, None).await;
     assert_eq!(exports.as_array().unwrap().len(), 1);
     // Yesterday is empty; a malformed day is a clear 400; staff and residents may not read it.

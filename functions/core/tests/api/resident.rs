@@ -222,12 +222,29 @@ async fn safety_and_hq_help_list(app: TestApp) {
     assert_eq!(list.len(), 1);
     assert_eq!((list[0]["member_name"].as_str(), list[0]["birth_year"].as_u64()), (Some("防災 ウメ"), Some(1938)));
     assert!(list[0]["location"].as_str().unwrap().contains("2階"));
+    assert!(list[0].get("checked_in").is_none(), "not at a shelter yet: {}", list[0]);
+    assert!(list[0].get("area").is_none(), "no area registered: {}", list[0]);
     let other_hq = app.staff_token(Role::Hq, &[], Some("131016"));
     assert_eq!(
         app.http.get(app.url("/api/hq/help-requests")).bearer_auth(other_hq).send().await.unwrap().status(),
         403
     );
-    // Reached a shelter: off the list; history keeps both, newest first.
+    // Scanned in at a shelter since: still open (only her own next report closes it), with where
+    // and since when, so HQ does not send someone to her home.
+    let (_, c) = r.send("POST", "/api/me/checkin-credential", Some(json!({"members": ["m-ume"]}))).await;
+    let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
+    let at = bosai_core::clock::now_millis();
+    let scan = json!({"event_id": "ev-help-000001", "kind": "check_in", "at": at, "credential": c["credential"]});
+    let records = json!({"device_id": "tab", "records": [scan]});
+    let (s, v) = app.call("POST", "/api/shelters/041009-aoba-katahira-es/scans", &staff, Some(records)).await;
+    assert_eq!((s, v["results"][0]["outcome"].as_str()), (200, Some("stored")), "{v}");
+    let list: Value =
+        app.http.get(app.url("/api/hq/help-requests")).bearer_auth(&hq).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let there = &list[0]["checked_in"];
+    assert_eq!(there["shelter_id"], "041009-aoba-katahira-es", "{list}");
+    assert_eq!((there["shelter_name"].as_str(), there["since"].as_i64()), (Some("片平丁小学校"), Some(at)), "{list}");
+    // Reached a shelter by her own report: off the list; history keeps both, newest first.
     let safe = json!({"report_id": "rep-safe-0002", "member_id": "m-ume", "status": {"status": "at_shelter", "shelter_id": "041009-aoba-katahira-es"}});
     assert_eq!(r.send("POST", "/api/safety", Some(safe)).await.0, 200);
     let list: Value =
