@@ -14,6 +14,7 @@ pub mod desk;
 pub mod erasure;
 pub mod fanout;
 pub mod headcount;
+pub mod help_list;
 pub mod home;
 pub mod household;
 pub mod household_view;

@@ -244,7 +244,7 @@ async fn help_requests(
 ) -> Result<Json<Vec<HelpRequest>>, ApiError> {
     let m = hq_municipality(&p, &st).await?;
     let (space, _) = super::hq::viewed(st.store.as_ref(), &m, q, now()).await?;
-    let list = safety::help_requests(st.store.as_ref(), &m, &space).await?;
+    let list = crate::domain::help_list::help_requests(st.store.as_ref(), &m, &space).await?;
     // Names and where people are: a read of personal data, audited.
     let details = [("rows", bosai_store::Value::n(list.len() as i64))];
     crate::domain::audit::record(st.store.as_ref(), &m, now(), "help_requests_view", &p.sub, details).await?;

@@ -734,7 +734,10 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
             .filter(|(_, c)| c.iter().any(|n| *n > 0))
             .collect();
     assert_eq!(got, want);
-    let help = safety::help_requests(store.as_ref(), &m, &bosai_core::keys::Space::Real).await.unwrap().len() as u32;
+    let help = bosai_core::domain::help_list::help_requests(store.as_ref(), &m, &bosai_core::keys::Space::Real)
+        .await
+        .unwrap()
+        .len() as u32;
     assert_eq!(help, want.values().map(|c| c[3]).sum::<u32>(), "the help list agrees with the counts");
 }
 
