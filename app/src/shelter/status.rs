@@ -24,7 +24,8 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
     spawn_local(async move {
         if let Ok(s) = api::public::shelter(&id).send().await {
             occupancy.set(s.occupancy);
-            if !touched.get_value() {
+            // (The section may be gone by now: a disposed value reads as touched, never panics.)
+            if !touched.try_get_value().unwrap_or(true) {
                 status.set(s.status);
                 capacity.set(s.capacity.to_string());
             }
