@@ -49,6 +49,7 @@ const state = {
   place: '',
   what: '',
   location: '',
+  phone: '',
   focus: null,
   // The last report's save (resolves once committed); `done` while its line is shown.
   saving: null,
@@ -79,6 +80,20 @@ function queue(items) {
 const reportId = () => 'r-' + Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => '0123456789abcdefghijklmnopqrstuvwxyz'[b % 36]).join('');
 const fits = (s, max) => { const n = [...s.trim()].length; return n > 0 && n <= max; };
 
+/** The number typed, as stored (bosai_types::safety::phone_number): '' for none, null if not a number. */
+function phoneNumber(typed) {
+  let out = '';
+  for (const [i, c] of [...typed.trim()].entries()) {
+    const wide = c.charCodeAt(0) - 0xff10;
+    if (/[0-9]/.test(c)) out += c;
+    else if (wide >= 0 && wide <= 9) out += String(wide);
+    else if ((c === '+' || c === '＋') && i === 0) out += '+';
+    else if (!'-－ー‐−― \u3000()（）'.includes(c)) return null;
+  }
+  const digits = out.replace(/^\+/, '').length;
+  return digits === 0 ? '' : digits >= 10 && digits <= 15 ? out : null;
+}
+
 /** The first rule a report breaks, as [message, field to focus]; none when it can be queued. */
 function fault() {
   if (!state.who.length) return [L.invalid_no_member, `who-${members[0].id}`];
@@ -86,6 +101,7 @@ function fault() {
   if (state.kind === 'at_shelter' && !state.shelter) return [L.invalid_no_shelter, 'shelter'];
   if (state.kind === 'elsewhere' && !fits(state.place, MAX_PLACE)) return [L.error_bad_place, 'place'];
   if (state.kind === 'needs_help' && !(fits(state.what, MAX_HELP) && fits(state.location, MAX_HELP))) return [L.error_bad_help, 'help-what'];
+  if (state.kind === 'needs_help' && phoneNumber(state.phone) === null) return [L.error_bad_phone, 'help-phone'];
   return null;
 }
 
@@ -93,7 +109,10 @@ function status() {
   switch (state.kind) {
     case 'at_shelter': return { status: 'at_shelter', shelter_id: state.shelter };
     case 'elsewhere': return { status: 'elsewhere', place: state.place.trim() };
-    case 'needs_help': return { status: 'needs_help', what: state.what.trim(), location: state.location.trim() };
+    case 'needs_help': {
+      const phone = phoneNumber(state.phone);
+      return { status: 'needs_help', what: state.what.trim(), location: state.location.trim(), ...(phone ? { phone } : {}) };
+    }
     default: return { status: 'safe_at_home' };
   }
 }
@@ -111,11 +130,12 @@ function start(boot) {
   const say = (text) => line.replaceChildren(...t(text));
   const changed = () => { state.done = false; say(''); };
 
-  const textField = (id, label, key) => {
-    const input = h('input', { id, type: 'text' });
+  const textField = (id, label, key, hint) => {
+    const tel = hint ? { type: 'tel', inputmode: 'tel', autocomplete: 'tel', 'aria-describedby': `${id}-hint` } : { type: 'text' };
+    const input = h('input', { id, ...tel });
     input.value = state[key];
     input.addEventListener('input', () => { state[key] = input.value; changed(); });
-    return h('p', { class: 'field' }, h('label', { for: id }, t(label)), input);
+    return h('p', { class: 'field' }, h('label', { for: id }, t(label)), input, hint ? h('span', { class: 'hint', id: `${id}-hint` }, t(hint)) : null);
   };
   const showDetails = () => {
     const parts = [];
@@ -135,6 +155,7 @@ function start(boot) {
       parts.push(textField('place', L.place_label, 'place'));
     } else if (state.kind === 'needs_help') {
       parts.push(textField('help-what', L.what_label, 'what'), textField('help-where', L.where_label, 'location'),
+        textField('help-phone', L.phone_label, 'phone', L.phone_hint),
         h('div', { class: 'help-next', id: 'help-next' }, h('h3', { class: 'sub' }, t(L.help_next_heading)),
           h('ul', {}, ...['hq', 'contact', 'withdraw', 'emergency'].map((k) => h('li', {}, t(L[`help_next_${k}`]))))));
     }
@@ -184,7 +205,7 @@ function start(boot) {
     const items = state.who.map((member_id) => ({ op: { safety: { input: { report_id: reportId(), member_id, status: input } } }, at }));
     state.done = true;
     state.saving = queue(items).then(() => {
-      for (const [key, id] of [['place', 'place'], ['what', 'help-what'], ['location', 'help-where']]) {
+      for (const [key, id] of [['place', 'place'], ['what', 'help-what'], ['location', 'help-where'], ['phone', 'help-phone']]) {
         state[key] = '';
         const input = document.getElementById(id);
         if (input && form.contains(input)) input.value = '';

@@ -224,8 +224,8 @@ open(sys.argv[3], "w", encoding="utf-8").write(text)
 # on /safety the safety form before the app): one file per catalog, with its labels, its `lang=` tag
 # and whether it is Japanese (shelters named in Japanese). boot.js imports the resident's.
 safety_keys = ["family_safety_title", "report_for_legend", "status_legend", "shelter_label", "choose_placeholder",
-               "place_label", "what_label", "where_label", "help_next_heading", "send_report", "outbox_saved_here",
-               "invalid_no_member", "invalid_no_status", "invalid_no_shelter", "error_bad_place", "error_bad_help",
+               "place_label", "what_label", "where_label", "phone_label", "phone_hint", "help_next_heading", "send_report", "outbox_saved_here",
+               "invalid_no_member", "invalid_no_status", "invalid_no_shelter", "error_bad_place", "error_bad_help", "error_bad_phone",
                "err_unsupported", "status_closed"]
 safety_keys += [k for k in ja if k.startswith(("safety_kind_", "help_next_"))]
 text = open(os.path.join(os.path.dirname(sys.argv[2]), "boot-lang.js"), encoding="utf-8").read()

@@ -108,7 +108,7 @@ async fn fill(data: &Path, shelters_n: usize, residents: usize, now: Timestamp) 
             0..=5 => SafetyStatus::AtShelter { shelter_id: at.clone() },
             6 | 7 => SafetyStatus::SafeAtHome,
             8 => SafetyStatus::Elsewhere { place: "親戚の家".into() },
-            _ => SafetyStatus::NeedsHelp { what: "水".into(), location: "自宅".into() },
+            _ => SafetyStatus::NeedsHelp { what: "水".into(), location: "自宅".into(), phone: None },
         };
         let input = SafetyReportInput {
             report_id: format!("rep-{i:06}"),

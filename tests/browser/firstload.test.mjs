@@ -358,11 +358,21 @@ test('before the app arrives, a signed-in resident can report safety; the app ta
     await early.getByLabel('助けが必要').check();
     await early.getByText('市の災害対策本部の担当者が見ます。').waitFor();
     await early.getByLabel('必要な支援').fill('足をけがした');
+    // Not a number: the same refusal as the app's, on the same field.
+    await early.getByLabel('電話番号（任意）').fill('119');
+    await early.getByLabel('いる場所（目印など）').fill('自宅');
+    await early.getByRole('button', { name: '報告する' }).click();
+    await early.getByRole('alert').filter({ hasText: '電話番号は数字10〜15けたで入力してください' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'help-phone');
+    await early.getByLabel('電話番号（任意）').fill('022-214-8111');
+    await early.getByLabel('必要な支援').focus();
     assert.equal(await page.locator('#boot').count(), 1, 'the app has not started');
     await release();
     await page.locator('main #help-what').waitFor();
     assert.equal(await page.locator('#boot').count(), 0);
     assert.equal(await page.locator('main #help-what').inputValue(), '足をけがした');
+    assert.equal(await page.locator('main #help-where').inputValue(), '自宅');
+    assert.equal(await page.locator('main #help-phone').inputValue(), '022-214-8111');
     assert.ok(await page.locator('main #status-needs_help').isChecked());
     assert.ok(await page.locator('main #who-self').isChecked());
     assert.ok(!(await page.locator('main #who-m-hana').isChecked()));
@@ -388,6 +398,22 @@ test('before the app arrives, a signed-in resident can report safety; the app ta
     assert.deepEqual(reportIds(await r.api(token, 'GET', '/api/household')).sort(), [...ids].sort());
     assert.deepEqual(await outbox(page), []);
     t.diagnostic('reported from the form before the app, sent by the app once it started');
+    // A request for help with a number typed on a Japanese keyboard: queued as the app sends it.
+    release = await holdApp(page);
+    await page.goto(`${stack.url}/safety`);
+    await early.waitFor();
+    await early.getByLabel('防災 花子').uncheck();
+    await early.getByLabel('助けが必要').check();
+    await early.getByLabel('必要な支援').fill('薬がない');
+    await early.getByLabel('いる場所（目印など）').fill('自宅');
+    await early.getByLabel('電話番号（任意）').fill('０２２－２１４－８１１１');
+    await early.getByRole('button', { name: '報告する' }).click();
+    await early.getByRole('status').filter({ hasText: 'この端末に保存しました。' }).waitFor();
+    const [help] = (await outbox(page)).map((q) => q.op.safety.input.status);
+    assert.deepEqual(help, { status: 'needs_help', what: '薬がない', location: '自宅', phone: '0222148111' });
+    await release();
+    await page.locator('main').getByRole('status').filter({ hasText: '報告を受け付けました。' }).waitFor({ timeout: 15_000 });
+    assert.deepEqual(await outbox(page), []);
 
     // 3. In the resident's language, as the app would be: English; やさしい日本語 with furigana.
     for (const [code, tag] of [['en', 'en'], ['ja-easy', 'ja']]) {

@@ -62,7 +62,7 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
   await r.api(resident, 'PUT', '/api/me/area', { area: 'aoba-2' });
   await r.api(resident, 'POST', '/api/safety', {
     report_id: 'r-hq-summary-1', member_id: 'self',
-    status: { status: 'needs_help', what: '足をけがして歩けません', location: '上杉1丁目 公園の北側' },
+    status: { status: 'needs_help', what: '足をけがして歩けません', location: '上杉1丁目 公園の北側', phone: '08012345678' },
   });
   await r.api(await r.staffToken(), 'PUT', '/api/shelters/041009-aoba-katahira-es/supplies/infant_diaper-m', { on_hand: 10, requested: 200 });
 
@@ -113,6 +113,8 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
     await help.getByText('上杉1丁目 公園の北側').waitFor();
     // The area she registered, by its name: where her home is.
     await help.locator('.help-area dd').filter({ hasText: '青葉区 上杉・北山' }).waitFor();
+    // The number she gave, one tap to call from an HQ phone.
+    assert.equal(await help.locator('.help-phone').getByRole('link', { name: '08012345678' }).getAttribute('href'), 'tel:08012345678');
     await page.locator('.hq-totals a[href="#help-h"]').filter({ hasText: '1件' }).waitFor();
     assert.equal(await help.locator('.checked-in').count(), 0, 'not at a shelter yet');
     // Scanned in at a shelter since: the request stays open (her next report closes it), and

@@ -212,7 +212,11 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     // Before sending: who sees it, that a call or visit may follow, how to withdraw it (issue 13).
     const next = page.locator('#help-next');
     await next.getByText('災害対策本部の担当者が見ます').waitFor();
-    await next.getByText('電話や訪問で連絡することがあります').waitFor();
+    // A call is promised only to who gives a number (the field says what it is for).
+    await next.getByText('電話番号を書いたときは、担当者から電話することがあります。').waitFor();
+    const phone = page.getByRole('textbox', { name: '電話番号（任意）' });
+    assert.equal(await phone.getAttribute('type'), 'tel');
+    assert.equal(await phone.getAttribute('aria-describedby'), 'help-phone-hint');
     await next.getByText('報告し直すと取り消せます').waitFor();
     // Missing "where": the shared-crate message, nothing sent.
     const before = writes.length;
@@ -222,6 +226,14 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     assert.equal(writes.length, before);
     await page.waitForFunction(() => document.activeElement?.id === 'help-what');
     await page.getByLabel('いる場所（目印など）').fill('自宅1階（青葉区片平）');
+    // Not a phone number: said so, the focus on it, nothing sent.
+    await phone.fill('110');
+    await page.getByRole('button', { name: '報告する' }).click();
+    await page.getByRole('alert').filter({ hasText: '電話番号は数字10〜15けたで入力してください' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'help-phone');
+    assert.equal(writes.length, before);
+    // Typed with a Japanese keyboard (full-width, dashes): sent as digits.
+    await phone.fill('０９０－１２３４－５６７８');
     // A double tap files the report once and still says it was received (not "enter a place").
     await page.getByRole('button', { name: '報告する' }).dblclick();
     await page.getByRole('status').filter({ hasText: '報告を受け付けました。' }).waitFor();
@@ -233,7 +245,8 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     await assertAccessible(page, '/safety/{id}');
     const { body } = await api(page, `/api/safety/history?member_id=${grandId}`);
     assert.equal(body.length, 1);
-    assert.deepEqual(body[0].status, { status: 'needs_help', what: '足をけがして歩けない', location: '自宅1階（青葉区片平）' });
+    assert.deepEqual(body[0].status, { status: 'needs_help', what: '足をけがして歩けない', location: '自宅1階（青葉区片平）', phone: '09012345678' });
+    assert.equal(await phone.inputValue(), '', 'the form is empty again for the next report');
     await page.getByRole('link', { name: '家族・安否' }).click();
     await memberCard(page, '防災 ウメ').locator('.safety').filter({ hasText: '助けが必要' }).waitFor();
   });

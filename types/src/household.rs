@@ -364,6 +364,9 @@ pub struct HelpRequest {
     /// The area (地区) the resident registered, when they asked: where "自宅" is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area: Option<crate::surveys::AreaCode>,
+    /// The number the person gave to be called back on, if they gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     /// When it was made on the phone; `received_at` when it reached the server.
     pub reported_at: Timestamp,
     #[serde(default)]

@@ -29,7 +29,33 @@ pub enum SafetyStatus {
         what: String,
         #[cfg_attr(feature = "openapi", schema(schema_with = help_schema))]
         location: String,
+        /// A number HQ may call back on (任意), given with the request: digits only, `+` first
+        /// for a number abroad ([`phone_number`] reads what the resident typed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(pattern = r"^\+?[0-9]{10,15}$"))]
+        phone: Option<String>,
     },
+}
+
+/// The phone number a resident typed, as stored: full-width digits and any dash or space
+/// allowed and dropped (`０９０－１２３４－５６７８` → `09012345678`), `+` only first; 10–15
+/// digits. Blank is no number.
+pub fn phone_number(typed: &str) -> Result<Option<String>, SafetyError> {
+    let mut out = String::new();
+    for (i, c) in typed.trim().chars().enumerate() {
+        match c {
+            '0'..='9' => out.push(c),
+            '０'..='９' => out.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
+            '+' | '＋' if i == 0 => out.push('+'),
+            '-' | '－' | 'ー' | '‐' | '−' | '―' | ' ' | '\u{3000}' | '(' | ')' | '（' | '）' => {}
+            _ => return Err(SafetyError::BadPhone),
+        }
+    }
+    match out.trim_start_matches('+').len() {
+        0 => Ok(None),
+        10..=15 => Ok(Some(out)),
+        _ => Err(SafetyError::BadPhone),
+    }
 }
 
 #[cfg(feature = "openapi")]
@@ -73,8 +99,10 @@ impl<'de> serde::de::Visitor<'de> for StatusVisitor {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<SafetyStatus, A::Error> {
         use serde::de::Error;
-        const FIELDS: &[&str] = &["status", "shelter_id", "place", "what", "location"];
+        const FIELDS: &[&str] = &["status", "shelter_id", "place", "what", "location", "phone"];
         let (mut status, mut shelter_id, mut place, mut what, mut location) = (None, None, None, None, None);
+        // `phone` may be absent or null (no number): given only when a number is.
+        let mut phone: Option<Option<String>> = None;
         // The first field that is no field of any kind (refused by every struct variant).
         let mut unknown: Option<String> = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
@@ -84,6 +112,7 @@ impl<'de> serde::de::Visitor<'de> for StatusVisitor {
                 "place" => place = Some(map.next_value::<String>()?),
                 "what" => what = Some(map.next_value::<String>()?),
                 "location" => location = Some(map.next_value::<String>()?),
+                "phone" => phone = Some(map.next_value::<Option<String>>()?),
                 other => {
                     unknown.get_or_insert_with(|| other.to_owned());
                     map.next_value::<serde::de::IgnoredAny>()?;
@@ -91,9 +120,11 @@ impl<'de> serde::de::Visitor<'de> for StatusVisitor {
             }
         }
         let status = status.ok_or_else(|| A::Error::missing_field("status"))?;
-        let given = [("shelter_id", shelter_id.is_some()), ("place", place.is_some())]
-            .into_iter()
-            .chain([("what", what.is_some()), ("location", location.is_some())]);
+        let given = [("shelter_id", shelter_id.is_some()), ("place", place.is_some())].into_iter().chain([
+            ("what", what.is_some()),
+            ("location", location.is_some()),
+            ("phone", phone.is_some()),
+        ]);
         // A struct variant refuses another kind's field as it refuses any unknown name.
         let only = |own: &[&str]| -> Result<(), A::Error> {
             let other = given.clone().find(|(f, set)| *set && !own.contains(f)).map(|(f, _)| f.to_owned());
@@ -116,8 +147,12 @@ impl<'de> serde::de::Visitor<'de> for StatusVisitor {
                 SafetyStatus::Elsewhere { place: need(place, "place")? }
             }
             StatusKind::NeedsHelp => {
-                only(&["what", "location"])?;
-                SafetyStatus::NeedsHelp { what: need(what, "what")?, location: need(location, "location")? }
+                only(&["what", "location", "phone"])?;
+                SafetyStatus::NeedsHelp {
+                    what: need(what, "what")?,
+                    location: need(location, "location")?,
+                    phone: phone.flatten(),
+                }
             }
         })
     }
@@ -142,6 +177,8 @@ pub enum SafetyError {
     BadHelp,
     #[error("report id must be 8-64 characters of A-Z, a-z, 0-9, '-' and '_'")]
     BadReportId,
+    #[error("a phone number is 10-15 digits, '+' first for a number abroad")]
+    BadPhone,
 }
 
 impl SafetyError {
@@ -151,6 +188,7 @@ impl SafetyError {
             Self::BadPlace => "bad_place",
             Self::BadHelp => "bad_help",
             Self::BadReportId => "bad_report_id",
+            Self::BadPhone => "bad_phone",
         }
     }
     pub fn message_ja(&self) -> &'static str {
@@ -158,6 +196,7 @@ impl SafetyError {
             Self::BadPlace => "いる場所を1〜100文字で入力してください。",
             Self::BadHelp => "必要な支援と場所をそれぞれ1〜200文字で入力してください。",
             Self::BadReportId => "報告IDの形式が正しくありません。",
+            Self::BadPhone => "電話番号は数字10〜15けたで入力してください（例: 090-1234-5678）。",
         }
     }
 }
@@ -187,10 +226,14 @@ impl SafetyReportInput {
         }
         match &self.status {
             SafetyStatus::Elsewhere { place } if !text_ok(place, MAX_PLACE_CHARS) => Err(SafetyError::BadPlace),
-            SafetyStatus::NeedsHelp { what, location }
+            SafetyStatus::NeedsHelp { what, location, .. }
                 if !text_ok(what, MAX_HELP_CHARS) || !text_ok(location, MAX_HELP_CHARS) =>
             {
                 Err(SafetyError::BadHelp)
+            }
+            // Stored as `phone_number` makes it, nothing else.
+            SafetyStatus::NeedsHelp { phone: Some(p), .. } if phone_number(p).ok().flatten().as_ref() != Some(p) => {
+                Err(SafetyError::BadPhone)
             }
             _ => Ok(()),
         }
@@ -229,7 +272,12 @@ mod tests {
             SafetyStatus::SafeAtHome,
             SafetyStatus::AtShelter { shelter_id: ShelterId::parse("041009-aoba").unwrap() },
             SafetyStatus::Elsewhere { place: "実家".into() },
-            SafetyStatus::NeedsHelp { what: "足をけがした".into(), location: "自宅2階".into() },
+            SafetyStatus::NeedsHelp { what: "足をけがした".into(), location: "自宅2階".into(), phone: None },
+            SafetyStatus::NeedsHelp {
+                what: "足をけがした".into(),
+                location: "自宅2階".into(),
+                phone: Some("09012345678".into()),
+            },
         ];
         for s in all {
             let json = serde_json::to_string(&s).unwrap();
@@ -248,6 +296,12 @@ mod tests {
             .unwrap_err()
             .contains("unknown field"));
         assert!(read(r#"{"status":"needs_help","what":"水"}"#).unwrap_err().contains("missing field `location`"));
+        // A request without a number, or with `null`, is one without (as before the field).
+        let no_phone = SafetyStatus::NeedsHelp { what: "水".into(), location: "自宅".into(), phone: None };
+        assert_eq!(read(r#"{"status":"needs_help","what":"水","location":"自宅","phone":null}"#), Ok(no_phone));
+        assert!(read(r#"{"status":"elsewhere","place":"x","phone":"09012345678"}"#)
+            .unwrap_err()
+            .contains("unknown field `phone`"));
         assert!(read(r#"{"status":"at_shelter"}"#).unwrap_err().contains("missing field `shelter_id`"));
         assert!(read(r#"{"shelter_id":"041009-aoba"}"#).unwrap_err().contains("missing field `status`"));
         assert!(read(r#"{"status":"at_shelter","shelter_id":"NOT AN ID"}"#).is_err());
@@ -261,8 +315,34 @@ mod tests {
     fn safety_rules() {
         assert!(report(SafetyStatus::SafeAtHome).validate().is_ok());
         assert_eq!(report(SafetyStatus::Elsewhere { place: " ".into() }).validate(), Err(SafetyError::BadPlace));
-        let help = SafetyStatus::NeedsHelp { what: "足をけがした".into(), location: "".into() };
+        let help = SafetyStatus::NeedsHelp { what: "足をけがした".into(), location: "".into(), phone: None };
         assert_eq!(report(help).validate(), Err(SafetyError::BadHelp));
+        let help = |phone: &str| SafetyStatus::NeedsHelp {
+            what: "足をけがした".into(),
+            location: "自宅".into(),
+            phone: Some(phone.into()),
+        };
+        assert!(report(help("09012345678")).validate().is_ok());
+        assert!(report(help("+818012345678")).validate().is_ok());
+        // Only the stored form: the app sends what `phone_number` made of the typing.
+        for bad in ["090-1234-5678", "110", "", "0901234567x", "1+9012345678"] {
+            assert_eq!(report(help(bad)).validate(), Err(SafetyError::BadPhone), "{bad}");
+        }
+    }
+
+    /// What residents type on a phone's keyboard or a Japanese IME, read as one number.
+    #[test]
+    fn a_typed_phone_number_is_read() {
+        let ok = |t: &str| phone_number(t).unwrap();
+        assert_eq!(ok("090-1234-5678"), Some("09012345678".into()));
+        assert_eq!(ok("０９０－１２３４－５６７８"), Some("09012345678".into()));
+        assert_eq!(ok("０２２ー２１４ー８１１１"), Some("0222148111".into()));
+        assert_eq!(ok(" (022) 214 8111 "), Some("0222148111".into()));
+        assert_eq!(ok("+81 90 1234 5678"), Some("+819012345678".into()));
+        assert_eq!(ok("  "), None);
+        for bad in ["119", "090-1234-56", "090 1234 5678 ext 2", "81+9012345678", "0901234567890123"] {
+            assert_eq!(phone_number(bad), Err(SafetyError::BadPhone), "{bad}");
+        }
         let mut r = report(SafetyStatus::SafeAtHome);
         r.report_id = "short".into();
         assert_eq!(r.validate(), Err(SafetyError::BadReportId));

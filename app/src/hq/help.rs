@@ -23,6 +23,10 @@ pub(crate) fn HelpList(help: RwSignal<Option<Vec<HelpRequest>>>, areas: RwSignal
                                 <dl class="facts">
                                     <div><dt>{l.hq().help_help_needed}</dt><dd lang="ja">{r.what.clone()}</dd></div>
                                     <div><dt>{l.hq().help_where}</dt><dd lang="ja">{r.location.clone()}</dd></div>
+                                    // Given by the person to be called back on: one tap on an HQ phone.
+                                    {r.phone.as_ref().map(|p| view! {
+                                        <div class="help-phone"><dt>{l.hq().help_phone}</dt><dd><a href=format!("tel:{p}")>{p.clone()}</a></dd></div>
+                                    })}
                                     // The area registered: where "自宅" is.
                                     {r.area.as_ref().map(|a| {
                                         let name = areas.with(|list| crate::resident::area_name(list, a.as_str(), l));

@@ -224,7 +224,7 @@ pub(crate) fn status_text(st: &SafetyStatus, l: Lang) -> String {
         SafetyStatus::SafeAtHome => kind.into(),
         SafetyStatus::AtShelter { shelter_id } => format!("{kind}: {}", shelter_name(shelter_id, l)),
         SafetyStatus::Elsewhere { place } => format!("{kind}: {place}"),
-        SafetyStatus::NeedsHelp { what, location } => format!("{kind}: {what} / {location}"),
+        SafetyStatus::NeedsHelp { what, location, .. } => format!("{kind}: {what} / {location}"),
     }
 }
 

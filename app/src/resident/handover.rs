@@ -13,6 +13,7 @@ pub(crate) struct Handover {
     pub place: String,
     pub what: String,
     pub location: String,
+    pub phone: String,
     /// The id of the field that had the focus (the app's form uses the same ids).
     pub focus: Option<String>,
     /// The last report's save into the outbox (resolves once committed), and whether its line
@@ -39,6 +40,7 @@ pub(crate) fn take() -> Option<Handover> {
         place: text("place"),
         what: text("what"),
         location: text("location"),
+        phone: text("phone"),
         focus: get("focus").as_string(),
         saving: get("saving").dyn_into::<js_sys::Promise>().ok().map(|p| (p, get("done").as_bool() == Some(true))),
     })

@@ -8,7 +8,7 @@ use crate::resident::{self, Invalid};
 use crate::session;
 use crate::use_lang;
 use bosai_types::household::MemberId;
-use bosai_types::safety::{SafetyReport, SafetyReportInput, SafetyStatus};
+use bosai_types::safety::{phone_number, SafetyReport, SafetyReportInput, SafetyStatus};
 use bosai_types::shelter::{Shelter, ShelterStatus};
 use bosai_types::ShelterId;
 use leptos::ev::SubmitEvent;
@@ -101,6 +101,7 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
     let place = typed(|h| &mut h.place);
     let what = typed(|h| &mut h.what);
     let location = typed(|h| &mut h.location);
+    let phone = typed(|h| &mut h.phone);
     let invalid = RwSignal::new(None::<Invalid>);
     let failed = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(false);
@@ -136,6 +137,7 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             "needs_help" => SafetyStatus::NeedsHelp {
                 what: what.get_untracked().trim().into(),
                 location: location.get_untracked().trim().into(),
+                phone: phone_number(&phone.get_untracked()).map_err(Invalid::Safety)?,
             },
             "safe_at_home" => SafetyStatus::SafeAtHome,
             _ => return Err(Invalid::NoStatusChosen),
@@ -184,7 +186,7 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
             match saved {
                 Ok(()) => {
                     done.set(true);
-                    for s in [place, what, location] {
+                    for s in [place, what, location, phone] {
                         s.set(String::new());
                     }
                 }
@@ -228,6 +230,13 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
         "needs_help" => view! {
             {text_field("help-what", |t| t.what_label, what)}
             {text_field("help-where", |t| t.where_label, location)}
+            // Optional, and said what for: HQ can only call back on a number it is given.
+            <p class="field">
+                <label for="help-phone">{tx(lang, |t| t.phone_label)}</label>
+                <input id="help-phone" type="tel" inputmode="tel" autocomplete="tel" aria-describedby="help-phone-hint"
+                    prop:value=move || phone.get() on:input=move |ev| { phone.set(event_target_value(&ev)); done.set(false) }/>
+                <span class="hint" id="help-phone-hint">{tx(lang, |t| t.phone_hint)}</span>
+            </p>
             // What happens next, before the tap: who sees it, what may follow, how to take it back.
             <div class="help-next" id="help-next">
                 <h3 class="sub">{tx(lang, |t| t.help_next_heading)}</h3>

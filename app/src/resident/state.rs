@@ -373,6 +373,7 @@ impl Invalid {
             Invalid::NoRelationship => "rel",
             Invalid::Safety(SafetyError::BadPlace) => "place",
             Invalid::Safety(SafetyError::BadHelp) => "help-what",
+            Invalid::Safety(SafetyError::BadPhone) => "help-phone",
             Invalid::NoShelter => "shelter",
             Invalid::NoStatusChosen => "status-safe_at_home",
             _ => return None,

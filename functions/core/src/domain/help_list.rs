@@ -39,6 +39,7 @@ fn help_request(i: &Item) -> Option<HelpRequest> {
         what: i.str("what")?.to_owned(),
         location: i.str("location")?.to_owned(),
         area: i.str("area").and_then(|a| AreaCode::parse(a).ok()),
+        phone: i.str("phone").map(str::to_owned),
         reported_at: Timestamp(i.i64("reported_at")?),
         received_at: i.i64("received_at").map(Timestamp),
         checked_in: None,

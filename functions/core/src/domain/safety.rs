@@ -88,7 +88,7 @@ pub async fn report(
     let guards: Vec<TransactOp> =
         scope.guards.iter().map(|g| TransactOp::Check { key: g.key.clone(), condition: g.condition.clone() }).collect();
     let mut help = None;
-    if let SafetyStatus::NeedsHelp { what, location } = &r.status {
+    if let SafetyStatus::NeedsHelp { what, location, phone } = &r.status {
         let (name, birth_year) = household::member_summary(store, sub, &r.member_id).await?;
         let key = Key::new(keys::help_partition(municipality, space), format!("{:013}#{sub}#{member}", at.millis()));
         let mut entry = item(&key)
@@ -103,6 +103,9 @@ pub async fn report(
         }
         if let Some(a) = &area {
             entry = entry.with("area", Value::s(a.as_str()));
+        }
+        if let Some(p) = phone {
+            entry = entry.with("phone", Value::s(p));
         }
         help = Some((key, listed(entry, "HELP")));
     }
@@ -400,7 +403,7 @@ mod tests {
     async fn help_index_follows_the_latest_report() {
         let s = SqliteStore::in_memory().unwrap();
         let m = MunicipalityCode::parse("041009").unwrap();
-        let help = SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅 2階".into() };
+        let help = SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅 2階".into(), phone: None };
         report(&s, &m, "r_a", input("rep-00001", help.clone()), Made::now(Timestamp(1_000))).await.unwrap();
         // A resend is stored once.
         report(&s, &m, "r_a", input("rep-00001", help.clone()), Made::now(Timestamp(2_000))).await.unwrap();
@@ -423,7 +426,7 @@ mod tests {
     async fn a_report_made_earlier_but_received_later_goes_into_history_only() {
         let s = SqliteStore::in_memory().unwrap();
         let m = MunicipalityCode::parse("041009").unwrap();
-        let help = SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅".into() };
+        let help = SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅".into(), phone: None };
         // Safe at home, made at 21:10 and sent at once; a "needs help" made at 21:05 arrives at 21:20.
         report(&s, &m, "r_a", input("rep-late-2", SafetyStatus::SafeAtHome), Made::now(Timestamp(2_100_000)))
             .await
@@ -451,7 +454,10 @@ mod tests {
             &s,
             &m,
             "r_a",
-            input("rep-late-1", SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅".into() }),
+            input(
+                "rep-late-1",
+                SafetyStatus::NeedsHelp { what: "水がない".into(), location: "自宅".into(), phone: None },
+            ),
             late,
         )
         .await

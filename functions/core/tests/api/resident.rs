@@ -210,7 +210,11 @@ async fn safety_and_hq_help_list(app: TestApp) {
         .0,
         200
     );
-    let help = json!({"report_id": "rep-help-0001", "member_id": "m-ume", "status": {"status": "needs_help", "what": "歩けない・薬が必要", "location": "自宅（片平一丁目）2階"}});
+    // A number to call back on is checked: the app sends the stored form, digits only.
+    let typed = json!({"report_id": "rep-help-0000", "member_id": "m-ume", "status": {"status": "needs_help", "what": "薬", "location": "自宅", "phone": "090-1234-5678"}});
+    let (s, v) = r.send("POST", "/api/safety", Some(typed)).await;
+    assert_eq!((s, v["params"]["reason"].as_str()), (400, Some("bad_phone")), "{v}");
+    let help = json!({"report_id": "rep-help-0001", "member_id": "m-ume", "status": {"status": "needs_help", "what": "歩けない・薬が必要", "location": "自宅（片平一丁目）2階", "phone": "09012345678"}});
     let (s, first) = r.send("POST", "/api/safety", Some(help.clone())).await;
     assert_eq!(s, 200, "{first}");
     let (s, again) = r.send("POST", "/api/safety", Some(help)).await;
@@ -222,6 +226,7 @@ async fn safety_and_hq_help_list(app: TestApp) {
     assert_eq!(list.len(), 1);
     assert_eq!((list[0]["member_name"].as_str(), list[0]["birth_year"].as_u64()), (Some("防災 ウメ"), Some(1938)));
     assert!(list[0]["location"].as_str().unwrap().contains("2階"));
+    assert_eq!(list[0]["phone"], "09012345678", "HQ can call back: {}", list[0]);
     assert!(list[0].get("checked_in").is_none(), "not at a shelter yet: {}", list[0]);
     assert!(list[0].get("area").is_none(), "no area registered: {}", list[0]);
     let other_hq = app.staff_token(Role::Hq, &[], Some("131016"));

@@ -671,7 +671,7 @@ async fn safety_case(store: Arc<dyn Store>, rounds: Vec<Vec<Report>>, removed: V
         0 => SafetyStatus::SafeAtHome,
         1 => SafetyStatus::AtShelter { shelter_id: ShelterId::parse(HQ_SHELTERS[0]).unwrap() },
         2 => SafetyStatus::Elsewhere { place: "実家".into() },
-        _ => SafetyStatus::NeedsHelp { what: "水".into(), location: "自宅".into() },
+        _ => SafetyStatus::NeedsHelp { what: "水".into(), location: "自宅".into(), phone: None },
     };
     let mut n = 0;
     for round in rounds {

@@ -220,7 +220,9 @@ async fn case(store: Arc<dyn Store>, rounds: Vec<Vec<Op>>) {
                     let status = match status {
                         0 => SafetyStatus::SafeAtHome,
                         1 => SafetyStatus::Elsewhere { place: format!("place-{p}") },
-                        _ => SafetyStatus::NeedsHelp { what: format!("help-{p}"), location: "home".into() },
+                        _ => {
+                            SafetyStatus::NeedsHelp { what: format!("help-{p}"), location: "home".into(), phone: None }
+                        }
                     };
                     let input =
                         SafetyReportInput { report_id: format!("lrep-{n:04}"), member_id: MemberId::myself(), status };
