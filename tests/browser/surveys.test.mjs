@@ -115,6 +115,10 @@ test('answering surveys in Japanese: validation, answer, amend', async (t) => {
   await t.test('answer the daily health check', async () => {
     await openList(page);
     await card(page, 'demo-health-check').getByRole('link', { name: /回答する/ }).click();
+    // Before answering 「すぐに助けが必要」: a survey is read later; the safety report is where HQ acts now.
+    const urgent = page.locator('.survey-urgent');
+    await urgent.getByText('安否の報告で「助けが必要」を選んでください。').waitFor();
+    assert.equal(await urgent.getByRole('link', { name: '家族の安否を報告' }).getAttribute('href'), '/safety');
     await page.getByLabel('元気です', { exact: true }).check();
     await page.getByLabel('頭痛', { exact: true }).check();
     await page.getByLabel('その他（具体的に）').fill('腰痛');

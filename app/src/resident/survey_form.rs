@@ -151,6 +151,11 @@ pub(crate) fn SurveyForm(os: OpenSurvey) -> impl IntoView {
 
     view! {
         {state}
+        // Answers are read later, not acted on at once: who needs help now is sent where HQ acts.
+        <p class="hint survey-urgent">
+            {crate::i18n::tx(lang, |t| t.survey_not_for_help)}" "
+            <a href="/safety">{crate::i18n::tx(lang, |t| t.family_safety_title)}</a>
+        </p>
         <form class="form survey-form" on:submit=submit novalidate>
             {questions}
             {move || error.with(|e| e.as_ref().map(|e| answer_message(e, lang.get()))).map(|m| view! {
