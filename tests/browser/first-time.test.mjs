@@ -104,6 +104,12 @@ test('resident: family report, the time a report was made, where each is checked
     await form.locator('.birth-reading').filter({ hasText: '→ 1940年（昭和15年）3月15日' }).waitFor();
     await birth.fill('1900-13-01');
     await form.locator('.birth-reading').filter({ hasText: '生年月日（または生まれた年）を正しく入力してください。' }).waitFor();
+    // Refused on 追加する; typing again takes the refusal away (it would contradict the reading).
+    await form.getByRole('button', { name: '追加する' }).click();
+    const refusal = form.getByRole('alert').filter({ hasText: '入力してください' });
+    await refusal.waitFor();
+    await birth.fill('1900-12-01');
+    await refusal.waitFor({ state: 'detached' });
     // So is a day still to come (tomorrow in Japan), not read back as if it were a birth date.
     await birth.fill('1940');
     await form.locator('.birth-reading').filter({ hasText: '→ 1940年' }).waitFor();

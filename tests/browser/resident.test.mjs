@@ -90,13 +90,18 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     await page.getByRole('status').filter({ hasText: 'お住まいの市区町村を保存しました。' }).waitFor();
     assert.deepEqual((await api(page, '/api/me')).body.home, { municipality: '042021', name_ja: '石巻市', source: 'chosen' });
     await page.locator('#my-home-hint').filter({ hasText: 'あなたが選んだ市区町村です。' }).waitFor();
+    // 石巻市 is listed, not served here: she is told who reads her reports instead.
+    const notServed = page.locator('.home-not-served').filter({ hasText: 'このアプリを運営する災害対策本部が受け取ります' });
+    await notServed.waitFor();
     await page.reload();
     await page.waitForFunction(() => document.querySelector('#my-home')?.value === '042021');
+    await notServed.waitFor();
     // Back to Sendai for the QR code below.
     await page.locator('#my-home:not([disabled])').waitFor();
     await select.selectOption('041009');
     await page.getByRole('status').filter({ hasText: 'お住まいの市区町村を保存しました。' }).waitFor();
     assert.equal((await api(page, '/api/me')).body.home.municipality, '041009');
+    assert.equal(await page.locator('.home-not-served').count(), 0, 'served here: nothing to explain');
   });
 
   await t.test('invalid input shows the shared-crate message and sends nothing', async () => {

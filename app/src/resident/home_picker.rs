@@ -88,6 +88,12 @@ pub fn HomePicker() -> impl IntoView {
                 </select>
                 <span id="my-home-hint" class="hint">{hint}</span>
             </div>
+            // A home this deployment does not serve: who reads their reports instead.
+            {move || {
+                let code = current();
+                let not_served = choices.with(|l| l.iter().any(|c| !c.served && c.municipality.as_str() == code));
+                not_served.then(|| view! { <p class="hint home-not-served">{tx(lang, |t| t.home_not_served)}</p> })
+            }}
             <p class="done" role="status">
                 {move || saved.get().then(|| lang.get().tr().home_saved)}
             </p>

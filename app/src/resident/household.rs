@@ -252,7 +252,9 @@ pub(crate) fn MemberForm(initial: Option<Member>) -> impl IntoView {
     };
 
     view! {
-        <form class="form" on:submit=submit novalidate>
+        // A refusal goes once the resident changes anything: it must not contradict the birth
+        // date's reading next to it while they retype.
+        <form class="form" on:submit=submit on:input=move |_| invalid.set(None) novalidate>
             <p class="field">
                 <label for=format!("{p}-name")>{tx(lang, |t| t.name_label)}</label>
                 <input id=format!("{p}-name") type="text" autocomplete="off"

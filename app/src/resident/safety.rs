@@ -273,7 +273,8 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
         </fieldset>
     });
     view! {
-        <form class="form panel" on:submit=submit novalidate>
+        // A refusal goes once the resident changes anything (as the choice of situation does).
+        <form class="form panel" on:submit=submit on:input=move |_| invalid.set(None) novalidate>
             {who}
             <fieldset>
                 <legend>{tx(lang, |t| t.status_legend)}</legend>

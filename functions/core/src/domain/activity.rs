@@ -90,7 +90,7 @@ pub async fn sweep(
                     }
                 }
                 Some(at) if at + i64::from(policy.warning_days) * DAY_MS <= now.millis() => {
-                    let m = home::municipality_of(store, deployment, &sub).await?;
+                    let m = home::acting_for(store, deployment, &sub).await?;
                     mydata::delete(store, &m, &sub, &DeleteConfirmation { confirm: "delete".into() }, now).await?;
                     out.deleted += 1;
                 }

@@ -95,7 +95,9 @@ pub async fn choose(
     }
     store.update(&keys::profile(sub), u, None).await?;
     if &before != code {
-        crate::domain::subscriptions::move_subscriptions(store, sub, code, None).await?;
+        // The phone's notices come from whoever acts for the new home, with no area yet.
+        let acting = acting_for(store, own, sub).await?;
+        crate::domain::subscriptions::move_subscriptions(store, sub, &acting, None).await?;
     }
     of(store, sub).await?.ok_or_else(|| unknown(code))
 }
@@ -126,6 +128,17 @@ pub async fn municipality_of(
         .and_then(|p| p.str("home"))
         .and_then(|c| MunicipalityCode::parse(c).ok())
         .unwrap_or_else(|| own.clone()))
+}
+
+/// The municipality that acts for the resident here: whose notices and surveys reach them, whose
+/// areas they register in, whose HQ reads their safety reports and requests for help. Their home
+/// when this deployment serves it; otherwise the deployment's own, so a resident of a town not
+/// served here (the card's address, or who fled here) is not left with no one to read a call for
+/// help. The check-in credential still carries the home ([`municipality_of`]): shelters count
+/// them as from there.
+pub async fn acting_for(store: &dyn Store, own: &MunicipalityCode, sub: &str) -> Result<MunicipalityCode, ApiError> {
+    let home = municipality_of(store, own, sub).await?;
+    Ok(if areas::serves(store, own, home.as_str()).await? { home } else { own.clone() })
 }
 
 /// Whether a credential naming home `code` is received here: a served municipality's

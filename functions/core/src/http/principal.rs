@@ -101,8 +101,8 @@ pub async fn hq_municipality(p: &Principal, st: &AppState) -> Result<Municipalit
     Ok(m)
 }
 
-/// The municipality a resident belongs to: their home (住所地), or the deployment's own when
-/// they have named none. Its notices, surveys, areas and HQ are theirs.
+/// The municipality that acts for a resident: their home (住所地) when served here, else the
+/// deployment's own (`home::acting_for`). Its notices, surveys, areas and HQ are theirs.
 pub async fn resident_municipality(p: &Principal, st: &AppState) -> Result<MunicipalityCode, ApiError> {
-    crate::domain::home::municipality_of(st.store.as_ref(), &st.config.municipality, &p.sub).await
+    crate::domain::home::acting_for(st.store.as_ref(), &st.config.municipality, &p.sub).await
 }

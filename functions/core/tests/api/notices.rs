@@ -13,7 +13,8 @@ on_both_stores!(
     notices_reach_their_area_once,
     notices_in_the_readers_language,
     subscription_rules,
-    each_municipality_reaches_its_own_residents
+    each_municipality_reaches_its_own_residents,
+    a_resident_of_a_town_not_served_here_is_looked_after_by_the_deployment
 );
 
 /// `PushSubscription.toJSON()` of the test service's device `i`.
@@ -425,4 +426,49 @@ async fn each_municipality_reaches_its_own_residents(app: TestApp) {
     assert_eq!(sent[0]["delivery"], json!({"state": "done", "delivered": 1, "gone": 0, "failed": 0}), "{sent}");
     assert_eq!(ids(app.call("GET", "/api/notices", &taro, None).await.1), ["u-evacuees-1", "s-all-1"]);
     assert_eq!(ids(app.call("GET", "/api/notices", &hanako, None).await.1), ["u-water-1"]);
+}
+
+/// A resident whose home this deployment does not serve (石巻市: listed, not served; her card's
+/// address, or her own choice) is looked after by the deployment's own HQ: its notices reach her
+/// phone, its surveys are hers, its HQ reads her call for help. Before, all of it went to a town
+/// no HQ here acts for, and her request for help reached no one. Shelters still count her as
+/// from 石巻市 (her credential carries her home).
+async fn a_resident_of_a_town_not_served_here_is_looked_after_by_the_deployment(app: TestApp) {
+    let push = TestPushService::start(1, Some(app.push.client.vapid().public_key())).await.unwrap();
+    let hanako = app.login("hanako", false).await.access_token;
+    // Subscribed before she names her home: the phone stays on the list of who acts for her.
+    assert_eq!(app.call("POST", "/api/push/subscriptions", &hanako, Some(device(&push, 0))).await.0, 204);
+    let (s, home) = app.call("PUT", "/api/me/home", &hanako, Some(json!({"municipality": "042021"}))).await;
+    assert_eq!((s, &home["name_ja"]), (200, &json!("石巻市")), "{home}");
+
+    let sendai = app.staff_token(Role::Hq, &[], Some("041009"));
+    assert_eq!(
+        app.call("POST", "/api/hq/notices", &sendai, Some(notice("s-all-2", json!({"type": "all"})))).await.0,
+        201
+    );
+    send_all(&app).await;
+    assert_eq!(payload(&push, 0).map(|p| p.id.to_string()), Some("s-all-2".into()), "her phone has it");
+    let (_, list) = app.call("GET", "/api/notices", &hanako, None).await;
+    assert_eq!(list.as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect::<Vec<_>>(), ["s-all-2"]);
+    let (_, open) = app.call("GET", "/api/surveys", &hanako, None).await;
+    assert!(!open.as_array().unwrap().is_empty(), "Sendai's open surveys are hers: {open}");
+
+    let help = json!({"report_id": "r-help-ishi1", "member_id": "self", "status": {"status": "needs_help", "what": "薬がない", "location": "車の中（青葉区役所の駐車場）"}});
+    assert_eq!(app.call("POST", "/api/safety", &hanako, Some(help)).await.0, 200);
+    let (_, list) = app.call("GET", "/api/hq/help-requests", &sendai, None).await;
+    assert_eq!(
+        list.as_array().unwrap().iter().map(|r| r["report_id"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["r-help-ishi1"],
+        "Sendai's HQ reads her call for help: {list}"
+    );
+
+    // Received at a shelter here, counted as from 石巻市.
+    let (_, cred) = app.call("POST", "/api/me/checkin-credential", &hanako, Some(json!({"members": ["self"]}))).await;
+    let scan = json!({"event_id": "ev-ishi-00001", "kind": "check_in", "at": bosai_core::clock::now_millis(), "credential": cred["credential"]});
+    let staff = app.staff_token(Role::ShelterStaff, &["041009-aoba-katahira-es"], None);
+    let records = json!({"device_id": "tab", "records": [scan]});
+    let (s, r) = app.call("POST", "/api/shelters/041009-aoba-katahira-es/scans", &staff, Some(records)).await;
+    assert_eq!((s, &r["results"][0]["outcome"]), (200, &json!("stored")), "{r}");
+    let (_, summary) = app.call("GET", "/api/hq/summary", &sendai, None).await;
+    assert_eq!(summary["hosted"], json!([{"municipality": "042021", "name_ja": "石巻市", "people": 1}]), "{summary}");
 }
