@@ -1,6 +1,7 @@
 // Layout of every page at phone, tablet and PC widths (issue 13): 360 and 390 px (phones),
 // 820 and 1024 px (tablets: the shelter staff's device), 1366 px (an HQ laptop), in Japanese (and
-// the staff, HQ and a few resident pages in English at 360 and 820 px), against the real local
+// the staff, HQ and a few resident pages in English at 360 and 820 px, and in やさしい日本語 and
+// Vietnamese at 360 px), against the real local
 // stack with data in every list and table (long names, many needs, 7-digit quantities, a notice
 // with a long URL). Per page and width (lib/layout.mjs measures it in the page):
 //  - nothing scrolls sideways: the document is no wider than the viewport, no rendered element
@@ -347,6 +348,35 @@ test('layout: every page at 360, 390, 820, 1024 and 1366 px, and at 200 % text o
       await ready(page);
       await checkPage(st, name, EN);
     });
+  }
+
+  // ---- やさしい日本語 (furigana, which cannot break inside a word) and Vietnamese (the longest
+  // header labels): a phone, and large text on it, where both broke before ----
+  const PHONE = { widths: [360], phones: [360] };
+  for (const code of ['ja-easy', 'vi']) {
+    await t.test(`${code}: the page's title on the first screen at 200 % text`, async () => {
+      await page.goto(url('/'));
+      await chooseLanguage(page, code);
+      await page.locator('li.card').first().waitFor();
+      await setTextScale(page, 2);
+      const top = await page.evaluate(() => document.querySelector('main h1').getBoundingClientRect().top);
+      await setTextScale(page, 1);
+      // The header took 547 px of 740 in Vietnamese (three tabs of five lines each).
+      assert.ok(top < HEIGHT * 0.6, `${code}: the title starts at ${Math.round(top)} px of ${HEIGHT}`);
+    });
+    for (const [name, path, wait] of [
+      ['home', '/', () => page.locator('li.card').first().waitFor()],
+      ['household', '/household', () => page.locator('.members li').nth(3).waitFor()],
+      ['safety', '/safety/gran-1', () => page.locator('main h1').filter({ hasText: '勅使河原' }).waitFor()],
+      ['survey', '/surveys/demo-needs', () => page.locator('.survey-form').waitFor()],
+    ]) {
+      await t.test(`${code}: ${path}`, async (st) => {
+        await page.goto(url(path));
+        await wait();
+        await ready(page);
+        await checkPage(st, `${code}-${name}`, PHONE);
+      });
+    }
   }
   await chooseLanguage(page, 'ja');
 

@@ -105,6 +105,13 @@ pub(crate) async fn ensure_foreign_areas(l: Lang) {
 
 /// `template` with each `{name}` replaced by its value.
 /// (A scan, not `str::replace`: its substring searcher costs kilobytes of wasm.)
+/// `lang="ja"` for a person's name written in kana or kanji, shown on a page in another
+/// language: it then breaks between phrases (「勅使河原 左衛門三郎」, not 「左衛/門」) and a
+/// screen reader reads it in Japanese. None for a name in Latin letters.
+pub fn name_lang(name: &str) -> Option<&'static str> {
+    name.chars().any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}')).then_some("ja")
+}
+
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
@@ -383,6 +390,14 @@ impl Lang {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_name_in_kana_or_kanji_is_marked_japanese() {
+        assert_eq!(super::name_lang("勅使河原 左衛門三郎"), Some("ja"));
+        assert_eq!(super::name_lang("グエン・ヴァン・アン"), Some("ja"));
+        assert_eq!(super::name_lang("Nguyen Van An"), None);
+        assert_eq!(super::name_lang("Trần Thị Hoa"), None);
+    }
+
     #[test]
     fn fill_replaces_named_placeholders() {
         assert_eq!(super::fill("{n}人 / 定員{cap}人", &[("n", "12"), ("cap", "1,000")]), "12人 / 定員1,000人");

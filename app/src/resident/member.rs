@@ -69,7 +69,7 @@ pub fn MemberPage() -> impl IntoView {
             let current = move || find_tracked(&id);
             let current2 = current.clone();
             view! {
-                <h1>{move || current().map(|m| m.member.display_name)}</h1>
+                <h1 lang=crate::i18n::name_lang(&mv.member.display_name)>{move || current().map(|m| m.member.display_name)}</h1>
                 <ResidentNav/>
                 <FetchState/>
                 {move || pending_badge(lang.get(), resident::pending_for(&mid2))}

@@ -23,7 +23,7 @@ pub fn SafetyPage() -> impl IntoView {
             let name = mv.member.display_name.clone();
             let mid = mv.member.id.clone();
             view! {
-                <h1>{tx(lang, |t| t.safety_title)}": "{name.clone()}</h1>
+                <h1>{tx(lang, |t| t.safety_title)}": "<span lang=crate::i18n::name_lang(&name)>{name.clone()}</span></h1>
                 <ResidentNav/>
                 <FetchState/>
                 <SafetyForm only=Some(mid.clone())/>

@@ -162,7 +162,8 @@ function measure({ full, tablet }) {
   const textNodes = (root) => {
     const out = [];
     const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) => (n.data.trim() && n.parentElement && shown(n.parentElement) && !srOnly(n.parentElement) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT),
+      // Furigana (<rt>) sit above their word: annotation, not a line of the label.
+      acceptNode: (n) => (n.data.trim() && n.parentElement && shown(n.parentElement) && !srOnly(n.parentElement) && !n.parentElement.closest('rt') ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT),
     });
     for (let n = w.nextNode(); n; n = w.nextNode()) out.push(n);
     return out;
