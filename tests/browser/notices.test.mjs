@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertAccessible, launchBrowser, screenshot, chooseLanguage } from './lib/browser.mjs';
+import { shot } from './lib/layout.mjs';
 import { startTestPush, until } from './lib/push.mjs';
 import { openTokenForm, residents } from './lib/shelter.mjs';
 import { accessToken, signIn } from './lib/signin.mjs';
@@ -130,6 +131,33 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
     const since = await help.locator('.checked-in dd').textContent();
     assert.ok(since.includes(hhmm), `${since} has ${hhmm}`);
     await page.locator('.hq-totals a[href="#help-h"]').filter({ hasText: '1件' }).waitFor();
+  });
+
+  await t.test('survey results: the counts of the API, 「すぐに助けが必要」 seen; closing a survey ends its answers', async () => {
+    await r.api(resident, 'PUT', '/api/surveys/demo-health-check/answer', { answers: { condition: { type: 'single_choice', option: 'need_help' } } });
+    await page.reload();
+    await page.locator('#hq-total-people').waitFor();
+    const totals = await r.api(hq, 'GET', '/api/hq/surveys/demo-health-check/totals');
+    assert.ok(totals.respondents >= 1, JSON.stringify(totals));
+    const need = totals.questions.find((q) => q.question === 'condition').options.find((o) => o.option === 'need_help').count;
+    assert.ok(need >= 1);
+    const card = page.locator('article.survey-result[data-survey="demo-health-check"]');
+    await card.getByRole('heading', { name: '毎日の健康チェック' }).waitFor();
+    await card.getByText(`${totals.respondents}人が回答`).waitFor();
+    const pct = Math.round((need * 100) / totals.respondents);
+    const row = card.locator('[data-question="condition"] [data-option="need_help"]');
+    assert.equal((await row.locator('dt').textContent()).trim(), 'すぐに助けが必要');
+    assert.equal((await row.locator('dd').textContent()).trim(), `${need}人（${pct}%）`);
+    await shot(card, 'hq-survey-result-360');
+    // Closing asks first; then residents can no longer answer it.
+    const asked = [];
+    page.once('dialog', (d) => { asked.push(d.message()); d.accept(); });
+    await card.getByRole('button', { name: '「毎日の健康チェック」を締め切る' }).click();
+    await card.getByText('締め切り済み').waitFor();
+    assert.match(asked[0], /住民はこれ以上回答できなくなります/);
+    assert.equal(await card.getByRole('button').count(), 0);
+    const open = await r.api(resident, 'GET', '/api/surveys');
+    assert.ok(!open.some((o) => o.survey.id === 'demo-health-check'), 'no longer open for residents');
   });
 
   await t.test('tables have captions and scoped headers', async () => {

@@ -9,6 +9,7 @@ use bosai_types::incident::{Incident, OpenIncident};
 use bosai_types::notices::{NewNotice, Notice};
 use bosai_types::shelter::ShelterFacilitiesUpdate;
 use bosai_types::staff::{StaffAccount, StaffAccountInput};
+use bosai_types::surveys::{Survey, SurveyId, SurveyTotals};
 use bosai_types::Shelter;
 use serde::de::DeserializeOwned;
 
@@ -35,6 +36,21 @@ pub fn notices(incident: Option<&str>) -> Call<Hq, Vec<Notice>> {
 /// `POST /api/hq/notices`: a notice saved for sending (its id makes a resend one notice).
 pub fn send_notice(n: &NewNotice) -> Call<Hq, Ignored> {
     Call::new("POST", "/api/hq/notices".into()).with(n)
+}
+
+/// `GET /api/hq/surveys`: the municipality's surveys, open or not (the current incident's).
+pub fn surveys() -> Call<Hq, Vec<Survey>> {
+    Call::new("GET", "/api/hq/surveys".into())
+}
+
+/// `GET /api/hq/surveys/{id}/totals`: the counts of the current period.
+pub fn survey_totals(id: &SurveyId) -> Call<Hq, SurveyTotals> {
+    Call::new("GET", format!("/api/hq/surveys/{}/totals", id.as_str()))
+}
+
+/// `POST /api/hq/surveys/{id}/close`: no answers from now on (closing again changes nothing).
+pub fn close_survey(id: &SurveyId) -> Call<Hq, Ignored> {
+    Call::new("POST", format!("/api/hq/surveys/{}/close", id.as_str()))
 }
 
 /// `GET /api/hq/incidents`.

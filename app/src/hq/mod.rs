@@ -1,7 +1,7 @@
 //! `/hq`: the disaster HQ (災害対策本部) screen in the staff bundle, one file per part. Sign-in
 //! through the organisation's IdP (or a pasted HQ token); the municipality's summary; sending
 //! notices (お知らせ) by push with a confirmation step and their delivery progress; open requests
-//! for help; and, beside them, the audit log, residents away in other towns and the prefecture's
+//! for help; the surveys' results; and, beside them, the audit log, residents away in other towns and the prefecture's
 //! view. Text comes from the HQ catalog (`i18n/hq`: `l.hq().key`, `th(lang, |h| h.key)`), compiled
 //! into the staff bundle only.
 
@@ -16,6 +16,7 @@ mod prefecture;
 mod sent;
 mod signin;
 mod summary;
+mod surveys;
 mod templates;
 
 pub(crate) use audit::*;
@@ -29,4 +30,5 @@ pub(crate) use prefecture::*;
 pub(crate) use sent::*;
 pub(crate) use signin::*;
 pub(crate) use summary::*;
+pub(crate) use surveys::*;
 pub(crate) use templates::*;

@@ -132,6 +132,7 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
                 <li><a href="#compose-h">{th(lang, |h| h.common_send_notice)}</a></li>
                 <li><a href="#sent-h">{th(lang, |h| h.signin_sent_notices)}</a></li>
                 <li><a href="#help-h">{th(lang, |h| h.signin_help_requests)}</a></li>
+                <li><a href="#surveys-h">{th(lang, |h| h.surveys_heading)}</a></li>
                 <li><a href="#audit-h">{th(lang, |h| h.common_audit_log)}</a></li>
                 {admin.is_some().then(|| view! {
                     <li><a href="#import-h">{th(lang, |h| h.common_import_shelters)}</a></li>
@@ -158,6 +159,7 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         <Composer areas sent/>
         <SentList areas sent viewing/>
         <HelpList help areas/>
+        <SurveyResults/>
         <crate::hq::AuditLog/>
         {admin.map(|(token, municipality)| view! {
             <crate::admin_pages::ShelterImport token=token.clone() municipality=municipality.clone()/>
