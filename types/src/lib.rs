@@ -31,6 +31,7 @@ pub mod staff;
 pub mod supplies;
 pub mod surveys;
 pub mod time;
+pub mod typed;
 pub mod wareki;
 pub mod whole;
 

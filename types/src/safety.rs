@@ -42,12 +42,11 @@ pub enum SafetyStatus {
 /// digits. Blank is no number.
 pub fn phone_number(typed: &str) -> Result<Option<String>, SafetyError> {
     let mut out = String::new();
-    for (i, c) in typed.trim().chars().enumerate() {
+    for (i, c) in typed.trim().chars().map(crate::typed::fold_wide).enumerate() {
         match c {
             '0'..='9' => out.push(c),
-            '０'..='９' => out.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
-            '+' | '＋' if i == 0 => out.push('+'),
-            '-' | '－' | 'ー' | '‐' | '−' | '―' | ' ' | '\u{3000}' | '(' | ')' | '（' | '）' => {}
+            '+' if i == 0 => out.push('+'),
+            '-' | ' ' | '(' | ')' => {}
             _ => return Err(SafetyError::BadPhone),
         }
     }

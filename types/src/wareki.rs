@@ -48,9 +48,8 @@ impl BirthInputError {
 fn fold(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '－' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            'ー' | '―' | '‐' | '／' | '/' | '.' => '-',
+        .map(|c| match crate::typed::fold_wide(c) {
+            '/' | '.' => '-',
             c => c,
         })
         .collect()

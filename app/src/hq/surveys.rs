@@ -6,7 +6,7 @@ use super::*;
 use crate::api::{self, ApiError};
 use crate::i18n::{fill, th, Lang};
 use crate::use_lang;
-use bosai_types::surveys::{Period, Question, QuestionKind, QuestionTotals, Survey, SurveyState, SurveyTotals};
+use bosai_types::surveys::{Period, Question, QuestionKind, Survey, SurveyState, SurveyTotals};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -117,9 +117,8 @@ fn question_result(q: &Question, t: &SurveyTotals, l: Lang) -> impl IntoView {
         let pct = if t.respondents > 0 { (n * 100 + t.respondents / 2) / t.respondents } else { 0 };
         fill(l.hq().surveys_count_share, &[("n", &n.to_string()), ("pct", &pct.to_string())])
     };
-    let count_of = |c: Option<&QuestionTotals>, id: &str| {
-        c.and_then(|c| c.options.iter().find(|o| o.option.as_str() == id)).map_or(0, |o| o.count)
-    };
+    let count_of =
+        |id: &str| counts.and_then(|c| c.options.iter().find(|o| o.option.as_str() == id)).map_or(0, |o| o.count);
     let detail = match &q.kind {
         QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options, .. } => {
             let other = counts.and_then(|c| c.other).map(|n| {
@@ -132,7 +131,7 @@ fn question_result(q: &Question, t: &SurveyTotals, l: Lang) -> impl IntoView {
                     {options.iter().map(|o| view! {
                         <div data-option=o.id.as_str().to_owned()>
                             <dt>{o.label.get(code).to_owned()}</dt>
-                            <dd>{share(count_of(counts, o.id.as_str()))}</dd>
+                            <dd>{share(count_of(o.id.as_str()))}</dd>
                         </div>
                     }).collect_view()}
                     {other}

@@ -22,15 +22,7 @@ pub(crate) enum QtyError {
 
 /// A count typed by hand: ASCII or full-width digits, thousands separators allowed.
 pub(crate) fn parse_qty(raw: &str) -> Result<u32, QtyError> {
-    let s: String = raw
-        .chars()
-        .filter_map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
-            '－' | '−' | 'ー' => Some('-'),
-            ',' | '，' | ' ' | '　' => None,
-            c => Some(c),
-        })
-        .collect();
+    let s: String = raw.chars().map(bosai_types::typed::fold_wide).filter(|c| !matches!(c, ',' | ' ')).collect();
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     if s.is_empty() {
         return Err(QtyError::Empty);
