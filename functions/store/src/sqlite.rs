@@ -12,7 +12,23 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use std::path::Path;
 use std::sync::Arc;
 
+mod checkpoint;
 mod connection;
+
+/// The data directory's owner: an OS lock on `dir/bosai.lock`, held while the store is open.
+fn own(dir: &Path) -> Result<std::fs::File> {
+    let path = dir.join("bosai.lock");
+    let file =
+        std::fs::File::create(&path).map_err(|e| StoreError::Unavailable(format!("cannot create {path:?}: {e}")))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Unavailable(format!(
+            "{} is in use by another process (one local stack per data directory)",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(StoreError::Unavailable(format!("cannot lock {path:?}: {e}"))),
+    }
+}
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -24,16 +40,21 @@ fn db_err(e: rusqlite::Error) -> StoreError {
 }
 
 impl SqliteStore {
-    /// Open (or create) the store in `dir/bosai.db`.
+    /// Open (or create) the store in `dir/bosai.db`. One process owns a data directory (the
+    /// local stack): a second opener gets a clear error instead of sharing the file.
     pub fn open(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(format!("cannot create {dir:?}: {e}")))?;
-        Self::init(Connection::open(dir.join("bosai.db")).map_err(db_err)?).map_err(|e| match e {
-            StoreError::Unavailable(m) if m.contains("database is locked") => StoreError::Unavailable(format!(
-                "{} is in use by another process (one local stack per data directory)",
-                dir.display()
-            )),
-            e => e,
-        })
+        let owner = own(dir)?;
+        let db = dir.join("bosai.db");
+        let conn = Connection::open(&db).map_err(db_err)?;
+        // The WAL is copied back by a thread of its own (`checkpoint`), not inside a commit;
+        // after a burst it is cut back to 64 MiB when it starts over.
+        conn.execute_batch("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;").map_err(db_err)?;
+        let store = Self::init(conn)?;
+        let checkpointer = checkpoint::Checkpointer::start(&db)?;
+        // Dropped in this order: the last checkpoint, then the directory's lock.
+        store.shared.keep(Box::new((checkpointer, owner)));
+        Ok(store)
     }
 
     pub fn in_memory() -> Result<Self> {
@@ -43,14 +64,8 @@ impl SqliteStore {
     fn init(conn: Connection) -> Result<Self> {
         // WAL + NORMAL: a commit survives a killed process; only a power cut
         // can lose the last few commits, which is fine for a local stack.
-        // EXCLUSIVE: one process owns the data directory (the local stack), so SQLite takes
-        // its file lock once instead of locking and unlocking with fcntl around every
-        // transaction and keeps the WAL index in memory (measured: +25–40% check-ins/s under
-        // load). A second process on the same directory waits `busy_timeout`, then fails to
-        // open. Set before WAL is first used, or SQLite creates the shared-memory index anyway.
         conn.execute_batch(
             "PRAGMA busy_timeout=5000;
-             PRAGMA locking_mode=EXCLUSIVE;
              PRAGMA journal_mode=WAL;
              PRAGMA synchronous=NORMAL;
              CREATE TABLE IF NOT EXISTS items (

@@ -380,8 +380,33 @@ async fn embedded_store_survives_reopen() {
     assert_eq!(s.get(&k("D#1", "X")).await.unwrap().unwrap().str("v"), Some("kept"));
 }
 
-/// The embedded store belongs to one process (exclusive lock): a second opener waits
-/// `busy_timeout` (5 s) and then gets a clear error instead of sharing the file.
+/// Commits only append to the WAL; a thread of the store's own copies it back into the
+/// database file soon after (SQLite's automatic checkpoint ran inside the commit that crossed
+/// 1 000 pages, stalling every queued request).
+#[tokio::test]
+async fn embedded_store_copies_the_wal_back_between_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let db = dir.path().join("bosai.db");
+    let before = std::fs::metadata(&db).unwrap().len();
+    // ~100 pages of WAL: far below the 1 000 at which a commit would have checkpointed.
+    let big = "x".repeat(3_000);
+    for i in 0..120 {
+        s.put(item(&k(&format!("W#{i}"), "X")).with("v", Value::s(&big)), None).await.unwrap();
+    }
+    let copied = async {
+        while std::fs::metadata(&db).unwrap().len() < before + 120 * 3_000 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), copied)
+        .await
+        .expect("the database file holds the writes without another commit");
+    assert_eq!(s.get(&k("W#119", "X")).await.unwrap().unwrap().str("v"), Some(big.as_str()));
+}
+
+/// The embedded store belongs to one process (a lock on `bosai.lock`): a second opener gets a
+/// clear error at once instead of sharing the file.
 #[tokio::test]
 async fn embedded_store_is_owned_by_one_opener() {
     let dir = tempfile::tempdir().unwrap();

@@ -32,7 +32,7 @@ async fn crash_child_writer() {
             },
         ];
         store.transact_write(ops).await.unwrap();
-        // The store is this process's alone (exclusive lock): progress is reported, not read.
+        // The store is this process's alone (the directory's lock): progress is reported, not read.
         if i == 49 {
             println!("{PROGRESS}");
             std::io::stdout().flush().unwrap();

@@ -24,6 +24,8 @@ pub struct Shared {
     conn: Mutex<Connection>,
     queue: std::sync::Mutex<Vec<(Job, oneshot::Sender<Outcome>)>>,
     commits: AtomicU64,
+    /// What lives as long as the connection (the directory's lock, the checkpoint thread).
+    kept: std::sync::Mutex<Vec<Box<dyn std::any::Any + Send>>>,
 }
 
 fn unexpected() -> StoreError {
@@ -36,7 +38,16 @@ fn db_err(e: rusqlite::Error) -> StoreError {
 
 impl Shared {
     pub fn new(conn: Connection) -> Self {
-        Self { conn: Mutex::new(conn), queue: std::sync::Mutex::new(Vec::new()), commits: AtomicU64::new(0) }
+        Self {
+            conn: Mutex::new(conn),
+            queue: std::sync::Mutex::new(Vec::new()),
+            commits: AtomicU64::new(0),
+            kept: Default::default(),
+        }
+    }
+
+    pub fn keep(&self, thing: Box<dyn std::any::Any + Send>) {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner()).push(thing);
     }
 
     /// Transactions committed so far (each holds one or more writes).
