@@ -35,15 +35,36 @@ pub async fn record_from_card(
     let Some(code) = municipality_list::home_from_address(&listed, address) else {
         return Ok(());
     };
-    let u = Update::new().set("home", Value::s(code.as_str())).set("home_source", Value::s(CARD));
+    // A card renewed after a move (a new signing certificate, the same authentication one).
+    let before = municipality_of(store, own, sub).await?;
+    let u =
+        moving(&before, &code, Update::new().set("home", Value::s(code.as_str())).set("home_source", Value::s(CARD)));
     let not_chosen = Condition::Or(vec![
         Condition::NotExists("home_source".into()),
         Condition::Ne("home_source".into(), Value::s(CHOSEN)),
     ]);
     match store.update(&keys::profile(sub), u, Some(not_chosen)).await {
+        Ok(_) if before != code => follow_home(store, own, sub).await,
         Ok(_) | Err(StoreError::ConditionFailed) => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The home's update, which forgets the area when the home changes: areas are a
+/// municipality's, and the old one's means nothing in the new one.
+fn moving(before: &MunicipalityCode, after: &MunicipalityCode, u: Update) -> Update {
+    if before == after {
+        u
+    } else {
+        u.remove("area")
+    }
+}
+
+/// After the home changed: the phone's notices come from whoever acts for the new home, with
+/// no area yet.
+async fn follow_home(store: &dyn Store, own: &MunicipalityCode, sub: &str) -> Result<(), ApiError> {
+    let acting = acting_for(store, own, sub).await?;
+    crate::domain::subscriptions::move_subscriptions(store, sub, &acting, None).await
 }
 
 /// The municipalities a resident may name: every listed one of the served prefectures, and
@@ -88,16 +109,11 @@ pub async fn choose(
         return Err(unknown(code));
     }
     let before = municipality_of(store, own, sub).await?;
-    let mut u = Update::new().set("home", Value::s(code.as_str())).set("home_source", Value::s(CHOSEN));
-    if &before != code {
-        // Areas are a municipality's: the old one's means nothing in the new one.
-        u = u.remove("area");
-    }
+    let u =
+        moving(&before, code, Update::new().set("home", Value::s(code.as_str())).set("home_source", Value::s(CHOSEN)));
     store.update(&keys::profile(sub), u, None).await?;
     if &before != code {
-        // The phone's notices come from whoever acts for the new home, with no area yet.
-        let acting = acting_for(store, own, sub).await?;
-        crate::domain::subscriptions::move_subscriptions(store, sub, &acting, None).await?;
+        follow_home(store, own, sub).await?;
     }
     of(store, sub).await?.ok_or_else(|| unknown(code))
 }

@@ -14,7 +14,8 @@ on_both_stores!(
     notices_in_the_readers_language,
     subscription_rules,
     each_municipality_reaches_its_own_residents,
-    a_resident_of_a_town_not_served_here_is_looked_after_by_the_deployment
+    a_resident_of_a_town_not_served_here_is_looked_after_by_the_deployment,
+    a_home_moved_on_the_card_moves_the_phone_to_the_new_town
 );
 
 /// `PushSubscription.toJSON()` of the test service's device `i`.
@@ -471,4 +472,63 @@ async fn a_resident_of_a_town_not_served_here_is_looked_after_by_the_deployment(
     assert_eq!((s, &r["results"][0]["outcome"]), (200, &json!("stored")), "{r}");
     let (_, summary) = app.call("GET", "/api/hq/summary", &sendai, None).await;
     assert_eq!(summary["hosted"], json!([{"municipality": "042021", "name_ja": "石巻市", "people": 1}]), "{summary}");
+}
+
+/// 転居: the card's signing certificate is reissued with the new address (the authentication
+/// certificate, and so the resident, stays). At her next sign-in her home follows the card, her
+/// old town's area is forgotten, and her phone gets the new town's notices, not the old one's.
+/// Before, the home changed and the phone stayed on Sendai's list.
+async fn a_home_moved_on_the_card_moves_the_phone_to_the_new_town(app: TestApp) {
+    let push = TestPushService::start(1, Some(app.push.client.vapid().public_key())).await.unwrap();
+    // 石巻市 joins the deployment (its areas imported).
+    let admin = app.staff_token(Role::Admin, &[], Some("042021"));
+    let res = app
+        .http
+        .post(app.url("/api/admin/municipalities/042021/area-import?apply=true"))
+        .bearer_auth(admin)
+        .header("content-type", "text/csv")
+        .body("地区コード,地区名\nkaisei,開成地区\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let ca = bosai_companion::TestCa::load(&app.identity.ca_dir).unwrap();
+    let holder = bosai_companion::dev::demo_holders().remove(1).1;
+    let before = ca.issue_card(&holder).unwrap();
+    let t = bosai_companion::client::login(&app.base, &before, true).await.unwrap().access_token;
+    assert_eq!(app.call("GET", "/api/me", &t, None).await.1["home"]["municipality"], "041009");
+    assert_eq!(app.call("PUT", "/api/me/area", &t, Some(json!({"area": "aoba-1"}))).await.0, 204);
+    assert_eq!(app.call("POST", "/api/push/subscriptions", &t, Some(device(&push, 0))).await.0, 204);
+
+    let moved = ca
+        .issue_card(&bosai_companion::CardHolder {
+            address: "宮城県石巻市穀町１４番１号".into(), ..holder
+        })
+        .unwrap();
+    let renewed = bosai_companion::Card {
+        sign_serial: moved.sign_serial,
+        sign_cert_der: moved.sign_cert_der,
+        sign_key_der: moved.sign_key_der,
+        ..before
+    };
+    let t = bosai_companion::client::login(&app.base, &renewed, true).await.unwrap().access_token;
+    let (_, me) = app.call("GET", "/api/me", &t, None).await;
+    assert_eq!(me["home"], json!({"municipality": "042021", "name_ja": "石巻市", "source": "card"}), "{me}");
+    assert_eq!(me["area"], Value::Null, "Sendai's area means nothing in 石巻市: {me}");
+
+    let sendai = app.staff_token(Role::Hq, &[], Some("041009"));
+    let ishinomaki = app.staff_token(Role::Hq, &[], Some("042021"));
+    assert_eq!(
+        app.call("POST", "/api/hq/notices", &sendai, Some(notice("s-all-3", json!({"type": "all"})))).await.0,
+        201
+    );
+    send_all(&app).await;
+    assert_eq!(payload(&push, 0), None, "Sendai's notice is no longer hers");
+    assert_eq!(
+        app.call("POST", "/api/hq/notices", &ishinomaki, Some(notice("i-all-1", json!({"type": "all"})))).await.0,
+        201
+    );
+    send_all(&app).await;
+    assert_eq!(payload(&push, 0).map(|p| p.id.to_string()), Some("i-all-1".into()), "her phone has 石巻市's");
 }
