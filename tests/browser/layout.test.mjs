@@ -306,7 +306,8 @@ test('layout: every page at 360, 390, 820, 1024 and 1366 px, and at 200 % text o
     await page.locator(`.sent-notice[data-notice="${noticeId}"]`).waitFor();
     await page.locator('li.help-request').first().waitFor();
     for (const d of await page.locator('main details').all()) await d.evaluate((el) => { el.open = true; });
-    await page.getByRole('radio', { name: '地区を選ぶ' }).check();
+    // Both forms' areas shown: the notice's and the survey's.
+    for (const radio of await page.getByRole('radio', { name: '地区を選ぶ' }).all()) await radio.check();
     await ready(page);
     await checkPage(st, 'hq', { shots: { summary: page.locator('section.hq-summary') } });
   });
@@ -314,8 +315,8 @@ test('layout: every page at 360, 390, 820, 1024 and 1366 px, and at 200 % text o
   await t.test('/hq: the notice confirmation step', async (st) => {
     await page.getByLabel('件名（日本語・必須）').fill('避難所の受け入れ状況について（青葉区・宮城野区・若林区）');
     await page.getByLabel('本文（日本語・必須）').fill('片平丁小学校は受け入れを終了しました。近くの上杉山通小学校へ避難してください。');
-    await page.getByRole('checkbox', { name: '青葉区 片平・一番町', exact: true }).check();
-    await page.getByRole('checkbox', { name: '青葉区 上杉・北山', exact: true }).check();
+    await page.locator('section[aria-labelledby="compose-h"]').getByRole('checkbox', { name: '青葉区 片平・一番町', exact: true }).check();
+    await page.locator('section[aria-labelledby="compose-h"]').getByRole('checkbox', { name: '青葉区 上杉・北山', exact: true }).check();
     await page.getByRole('button', { name: '内容を確認する' }).click();
     await page.locator('.notice-confirm').waitFor();
     await checkPage(st, 'hq-confirm', { shots: { confirm: page.locator('.notice-confirm') } });

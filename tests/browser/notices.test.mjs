@@ -160,6 +160,35 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
     assert.ok(!open.some((o) => o.survey.id === 'demo-health-check'), 'no longer open for residents');
   });
 
+  await t.test('starting a survey from a template: for the areas chosen, asked first, started once', async () => {
+    const form = page.locator('form.survey-start');
+    await form.getByRole('radio', { name: '毎日の健康チェック（毎日答える）' }).check();
+    await form.getByRole('radio', { name: '地区を選ぶ' }).check();
+    // No area chosen: refused on the form, nothing asked or sent.
+    await form.getByRole('button', { name: '始める' }).click();
+    await form.getByRole('alert').filter({ hasText: '地区を1つ以上選んでください。' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 's-target-areas');
+    await form.getByRole('checkbox', { name: '青葉区 上杉・北山', exact: true }).check();
+    const asked = [];
+    page.once('dialog', (d) => { asked.push(d.message()); d.accept(); });
+    await form.getByRole('button', { name: '始める' }).click();
+    await form.locator('#survey-started').filter({ hasText: '「毎日の健康チェック」を始めました。' }).waitFor();
+    assert.match(asked[0], /「毎日の健康チェック」を始めますか？（対象：青葉区 上杉・北山）/);
+    await shot(form, 'hq-survey-start-360');
+    const started = (await r.api(hq, 'GET', '/api/hq/surveys')).filter((s) => s.id.startsWith('health-'));
+    assert.equal(started.length, 1, 'one survey');
+    assert.deepEqual(started[0].scope, { type: 'areas', areas: ['aoba-2'] });
+    assert.equal(started[0].recurrence, 'daily');
+    // In the results, open; hanako (青葉区 上杉・北山) is asked, taro (another area) is not.
+    await page.locator(`article.survey-result[data-survey="${started[0].id}"]`).getByText('受付中').waitFor();
+    const hers = await r.api(resident, 'GET', '/api/surveys');
+    assert.ok(hers.some((o) => o.survey.id === started[0].id), 'asked in her area');
+    const taro = await r.residentToken('taro');
+    await r.api(taro, 'PUT', '/api/me/area', { area: 'aoba-1' });
+    const his = await r.api(taro, 'GET', '/api/surveys');
+    assert.ok(!his.some((o) => o.survey.id === started[0].id), 'not asked in another area');
+  });
+
   await t.test('tables have captions and scoped headers', async () => {
     const tables = await page.locator('main table').evaluateAll((ts) => ts.map((tb) => ({
       caption: tb.caption?.textContent.trim() ?? '',
@@ -276,6 +305,9 @@ const notifications = (page, tag) => page.evaluate(async (tag) => {
   return (await reg.getNotifications(tag ? { tag } : {})).map((n) => ({ title: n.title, body: n.body, tag: n.tag, lang: n.lang, data: n.data, requireInteraction: n.requireInteraction }));
 }, tag);
 
+/** HQ's notice form (the survey form below it offers the same choices of who). */
+const composer = (page) => page.locator('section[aria-labelledby="compose-h"]');
+
 /** HQ: fill the form, confirm, send; returns the notice id the page chose (from its request). */
 async function sendNotice(page, { title, titleEn = '', body, bodyEn = '', level = '注意', areas = [] }) {
   await page.getByLabel('件名（日本語・必須）').fill(title);
@@ -284,10 +316,10 @@ async function sendNotice(page, { title, titleEn = '', body, bodyEn = '', level 
   await page.getByLabel('本文（英語）').fill(bodyEn);
   await page.getByRole('radio', { name: new RegExp(`^${level}`) }).check();
   if (areas.length) {
-    await page.getByRole('radio', { name: '地区を選ぶ' }).check();
-    for (const a of areas) await page.getByRole('checkbox', { name: a, exact: true }).check();
+    await composer(page).getByRole('radio', { name: '地区を選ぶ' }).check();
+    for (const a of areas) await composer(page).getByRole('checkbox', { name: a, exact: true }).check();
   } else {
-    await page.getByRole('radio', { name: '全員（市内全域）' }).check();
+    await composer(page).getByRole('radio', { name: '全員（市内全域）' }).check();
   }
   await page.getByRole('button', { name: '内容を確認する' }).click();
   const confirm = page.locator('.notice-confirm');
@@ -551,7 +583,7 @@ test('a resident reading Vietnamese: the device follows the language, the notice
   await hqB.page.locator('#n-template').selectOption('water');
   await hqB.page.getByLabel('場所（テンプレートの「〇〇」）').fill('片平小学校');
   await hqB.page.getByLabel('時刻（テンプレートの「〇時」）').fill('14:00');
-  await hqB.page.getByRole('radio', { name: '全員（市内全域）' }).check();
+  await composer(hqB.page).getByRole('radio', { name: '全員（市内全域）' }).check();
   await hqB.page.getByRole('button', { name: '内容を確認する' }).click();
   const [req] = await Promise.all([
     hqB.page.waitForRequest((q) => q.method() === 'POST' && q.url().endsWith('/api/hq/notices')),
@@ -638,8 +670,8 @@ test('a send whose answer is lost is sent again with the same id: one notice, no
   const title = '南光台の断水について';
   await page.getByLabel('件名（日本語・必須）').fill(title);
   await page.getByLabel('本文（日本語・必須）').fill('南光台の一部で断水しています。');
-  await page.getByRole('radio', { name: '地区を選ぶ' }).check();
-  await page.getByRole('checkbox', { name: '泉区 南光台', exact: true }).check();
+  await composer(page).getByRole('radio', { name: '地区を選ぶ' }).check();
+  await composer(page).getByRole('checkbox', { name: '泉区 南光台', exact: true }).check();
   await page.getByRole('button', { name: '内容を確認する' }).click();
   const send = page.locator('.notice-confirm').getByRole('button', { name: '送信する' });
   await send.click();

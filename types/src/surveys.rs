@@ -5,8 +5,10 @@
 //! The server and the app run the same checks, so the app can show the server's message before sending.
 
 mod json;
+mod templates;
 mod to_answer;
 
+pub use templates::SurveyTemplate;
 pub use to_answer::{Schedule, SurveyToAnswer};
 
 use crate::{MunicipalityCode, ShelterId, Timestamp};

@@ -9,7 +9,7 @@ use bosai_types::incident::{Incident, OpenIncident};
 use bosai_types::notices::{NewNotice, Notice};
 use bosai_types::shelter::ShelterFacilitiesUpdate;
 use bosai_types::staff::{StaffAccount, StaffAccountInput};
-use bosai_types::surveys::{Survey, SurveyId, SurveyTotals};
+use bosai_types::surveys::{NewSurvey, Survey, SurveyId, SurveyTotals};
 use bosai_types::Shelter;
 use serde::de::DeserializeOwned;
 
@@ -41,6 +41,11 @@ pub fn send_notice(n: &NewNotice) -> Call<Hq, Ignored> {
 /// `GET /api/hq/surveys`: the municipality's surveys, open or not (the current incident's).
 pub fn surveys() -> Call<Hq, Vec<Survey>> {
     Call::new("GET", "/api/hq/surveys".into())
+}
+
+/// `POST /api/hq/surveys`: a survey started (its id makes a resend the same survey).
+pub fn create_survey(s: &NewSurvey) -> Call<Hq, Ignored> {
+    Call::new("POST", "/api/hq/surveys".into()).with(s)
 }
 
 /// `GET /api/hq/surveys/{id}/totals`: the counts of the current period.

@@ -39,14 +39,6 @@ pub(crate) fn level_label(v: NoticeLevel, l: Lang) -> &'static str {
     }
 }
 
-/// Whom the notice form sends to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reach {
-    All,
-    Evacuees,
-    Areas,
-}
-
 pub(crate) fn target_text(target: &NoticeTarget, areas: &[Area], l: Lang) -> String {
     match target {
         NoticeTarget::All => l.hq().compose_everyone_whole_city.to_string(),
@@ -82,13 +74,7 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
         let target = match reach.get_untracked() {
             Reach::All => NoticeTarget::All,
             Reach::Evacuees => NoticeTarget::Evacuees,
-            Reach::Areas => {
-                // In the order the areas are listed.
-                let picked = chosen.get_untracked();
-                let areas =
-                    areas.with_untracked(|a| a.iter().map(|a| a.code.clone()).filter(|c| picked.contains(c)).collect());
-                NoticeTarget::Areas { areas }
-            }
+            Reach::Areas => NoticeTarget::Areas { areas: picked(areas, chosen) },
         };
         let n = NewNotice {
             id: id.get_untracked(),
@@ -227,30 +213,6 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
         })
     };
 
-    let area_boxes = move || {
-        let l = lang.get();
-        areas.with(|list| {
-            list.iter()
-                .map(|a| {
-                    let code = a.code.clone();
-                    let (c1, c2) = (code.clone(), code.clone());
-                    let name = if l.is_ja() || a.name_en.is_empty() { a.name_ja.clone() } else { a.name_en.clone() };
-                    view! {
-                        <label class="check">
-                            <input type="checkbox" name="n-area" value=code.to_string()
-                                prop:checked=move || chosen.with(|c| c.contains(&c1))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    let c = c2.clone();
-                                    chosen.update(|v| { v.retain(|x| *x != c); if on { v.push(c); } });
-                                }/>
-                            <span>{name}</span>
-                        </label>
-                    }
-                })
-                .collect_view()
-        })
-    };
     let field_error = move |code: &'static str| {
         move || {
             invalid.with(|e| {
@@ -343,23 +305,7 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
                 </fieldset>
                 <fieldset>
                     <legend>{th(lang, |h| h.compose_send_2)}</legend>
-                    <div class="checks radios">
-                        <label class="check">
-                            <input type="radio" name="n-target" prop:checked=move || reach.get() == Reach::All on:change=move |_| reach.set(Reach::All)/>
-                            <span>{th(lang, |h| h.compose_everyone_whole_city)}</span>
-                        </label>
-                        <label class="check">
-                            <input type="radio" name="n-target" prop:checked=move || reach.get() == Reach::Evacuees on:change=move |_| reach.set(Reach::Evacuees)/>
-                            <span>{th(lang, |h| h.compose_everyone_our_shelters_also)}</span>
-                        </label>
-                        <label class="check">
-                            <input type="radio" name="n-target" id="n-target-areas" prop:checked=move || reach.get() == Reach::Areas on:change=move |_| reach.set(Reach::Areas)/>
-                            <span>{th(lang, |h| h.compose_choose_areas)}</span>
-                        </label>
-                    </div>
-                    <div class="checks" hidden=move || reach.get() != Reach::Areas role="group" aria-label=th(lang, |h| h.compose_areas_send)>
-                        {area_boxes}
-                    </div>
+                    <WhoPicker form="n" areas reach chosen areas_label=|h| h.compose_areas_send/>
                     {field_error("invalid_target")}
                 </fieldset>
                 <button type="submit" class="btn btn-wide">{th(lang, |h| h.compose_review_before_sending)}</button>

@@ -16,8 +16,10 @@ mod prefecture;
 mod sent;
 mod signin;
 mod summary;
+mod survey_start;
 mod surveys;
 mod templates;
+mod who;
 
 pub(crate) use audit::*;
 pub(crate) use away::*;
@@ -30,5 +32,7 @@ pub(crate) use prefecture::*;
 pub(crate) use sent::*;
 pub(crate) use signin::*;
 pub(crate) use summary::*;
+pub(crate) use survey_start::*;
 pub(crate) use surveys::*;
 pub(crate) use templates::*;
+pub(crate) use who::*;

@@ -159,7 +159,7 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         <Composer areas sent/>
         <SentList areas sent viewing/>
         <HelpList help areas/>
-        <SurveyResults/>
+        <SurveyResults areas/>
         <crate::hq::AuditLog/>
         {admin.map(|(token, municipality)| view! {
             <crate::admin_pages::ShelterImport token=token.clone() municipality=municipality.clone()/>

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 #[component]
-pub(crate) fn SurveyResults() -> impl IntoView {
+pub(crate) fn SurveyResults(areas: RwSignal<Vec<bosai_types::household::Area>>) -> impl IntoView {
     let lang = use_lang();
     // Each survey with its totals once read (None while reading, or if they could not be).
     let list = RwSignal::new(None::<Vec<(Survey, Option<SurveyTotals>)>>);
@@ -92,6 +92,8 @@ pub(crate) fn SurveyResults() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="surveys-h">
             <h2 id="surveys-h">{th(lang, |h| h.surveys_heading)}</h2>
+            <SurveyStart areas started=Callback::new(move |()| load())/>
+            <h3>{th(lang, |h| h.surveys_results_heading)}</h3>
             <p class="hint">{th(lang, |h| h.surveys_hint)}</p>
             {move || error.get().map(|e| banner(&e, lang.get()))}
             {body}

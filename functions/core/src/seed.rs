@@ -5,10 +5,7 @@
 use crate::domain::{shelter_import, shelters, surveys};
 use crate::keys;
 use bosai_store::{item::item, Condition, ItemExt, Store, StoreError, Value};
-use bosai_types::supplies::DiaperSize;
-use bosai_types::surveys::{
-    ChoiceOption, Localized, NewSurvey, OptionId, Question, QuestionId, QuestionKind, Recurrence, SurveyId, SurveyScope,
-};
+use bosai_types::surveys::{NewSurvey, SurveyId, SurveyScope, SurveyTemplate};
 use bosai_types::{Congestion, Facility, MunicipalityCode, Shelter, ShelterStatus, Timestamp};
 
 pub const DEMO_MUNICIPALITY: &str = "041009";
@@ -79,135 +76,11 @@ pub fn demo_shelters(now: Timestamp) -> Vec<Shelter> {
 /// The default needs survey (ニーズ調査) and a daily health check (健康状態の確認), for everyone,
 /// open since 2024-01-01 JST so they are open whatever clock the demo runs on.
 pub fn demo_surveys() -> Vec<NewSurvey> {
-    let l = Localized::new;
-    let choice = |id: &str, ja: &str, en: &str| ChoiceOption {
-        id: OptionId::parse(id).expect("valid demo option"),
-        label: l(ja, en),
-    };
-    let q = |id: &str, ja: &str, en: &str, required: bool, kind: QuestionKind| Question {
-        id: QuestionId::parse(id).expect("valid demo question"),
-        text: l(ja, en),
-        required,
-        kind,
-    };
     let opens_at = Some(Timestamp(1_704_034_800_000));
-    let needs = NewSurvey {
-        id: SurveyId::parse(DEMO_NEEDS_SURVEY).expect("valid demo id"),
-        title: l("必要な物資の調査", "What do you need?"),
-        questions: vec![
-            q(
-                "needs",
-                "今、必要なものを選んでください（複数可）",
-                "What do you need now? (choose all that apply)",
-                true,
-                QuestionKind::MultipleChoice {
-                    options: vec![
-                        choice("water", "飲料水", "Drinking water"),
-                        choice("food", "食料", "Food"),
-                        choice("blankets", "毛布", "Blankets"),
-                        choice("toilet_paper", "トイレットペーパー", "Toilet paper"),
-                        choice("diapers_infant", "おむつ（乳児用）", "Diapers (infant)"),
-                        choice("diapers_adult", "おむつ（大人用）", "Diapers (adult)"),
-                        choice("infant_formula", "粉ミルク・液体ミルク", "Infant formula"),
-                        choice("medicine", "医薬品", "Medicine"),
-                        choice("phone_charging", "携帯電話の充電", "Phone charging"),
-                    ],
-                    allow_other: true,
-                },
-            ),
-            q(
-                "diaper_size",
-                "おむつが必要な場合、サイズを選んでください",
-                "If you need diapers, which size?",
-                false,
-                QuestionKind::SingleChoice {
-                    // The sizes and their names of the supplies catalog, so answers map to stock.
-                    options: [false, true]
-                        .into_iter()
-                        .flat_map(|adult| DiaperSize::sizes(adult).iter().map(move |s| (adult, *s)))
-                        .map(|(adult, s)| {
-                            let (kind_ja, kind_en) =
-                                if adult { ("大人用", "Adult") } else { ("乳児用", "Infant") };
-                            let id = format!("{}_{}", if adult { "adult" } else { "infant" }, s.code());
-                            choice(
-                                &id,
-                                &format!("{kind_ja} {}", s.label(adult, true)),
-                                &format!("{kind_en}, {}", s.label(adult, false)),
-                            )
-                        })
-                        .collect(),
-                },
-            ),
-            q(
-                "diaper_count",
-                "1日に必要なおむつの枚数",
-                "Diapers needed per day",
-                false,
-                QuestionKind::Number { min: 0, max: 99, unit: Some(Box::new(l("枚", "pcs"))) },
-            ),
-            q(
-                "medicine_detail",
-                "必要な医薬品（薬の名前など）",
-                "Which medicine do you need? (name, dose)",
-                false,
-                QuestionKind::FreeText,
-            ),
-            q(
-                "people",
-                "この回答で必要としている人数",
-                "How many people is this for?",
-                false,
-                QuestionKind::Number { min: 1, max: 30, unit: Some(Box::new(l("人", "people"))) },
-            ),
-        ],
-        scope: SurveyScope::All,
-        recurrence: Recurrence::Once,
-        opens_at,
-        closes_at: None,
-    };
-    let health = NewSurvey {
-        id: SurveyId::parse(DEMO_HEALTH_SURVEY).expect("valid demo id"),
-        title: l("毎日の健康チェック", "Daily health check"),
-        questions: vec![
-            q(
-                "condition",
-                "今日の体調はいかがですか",
-                "How are you feeling today?",
-                true,
-                QuestionKind::SingleChoice {
-                    options: vec![
-                        choice("good", "元気です", "Well"),
-                        choice("unwell", "体調がすぐれない", "Not well"),
-                        choice("need_help", "すぐに助けが必要", "I need help now"),
-                    ],
-                },
-            ),
-            q(
-                "symptoms",
-                "当てはまる症状（複数可）",
-                "Symptoms (choose all that apply)",
-                false,
-                QuestionKind::MultipleChoice {
-                    options: vec![
-                        choice("fever", "発熱", "Fever"),
-                        choice("cough", "せき", "Cough"),
-                        choice("sore_throat", "のどの痛み", "Sore throat"),
-                        choice("diarrhea", "下痢", "Diarrhoea"),
-                        choice("vomiting", "吐き気・おう吐", "Nausea or vomiting"),
-                        choice("headache", "頭痛", "Headache"),
-                        choice("sleepless", "眠れない", "Cannot sleep"),
-                    ],
-                    allow_other: true,
-                },
-            ),
-            q("notes", "職員に伝えたいこと", "Anything staff should know?", false, QuestionKind::FreeText),
-        ],
-        scope: SurveyScope::All,
-        recurrence: Recurrence::Daily,
-        opens_at,
-        closes_at: None,
-    };
-    vec![needs, health]
+    [(SurveyTemplate::Needs, DEMO_NEEDS_SURVEY), (SurveyTemplate::HealthCheck, DEMO_HEALTH_SURVEY)]
+        .into_iter()
+        .map(|(t, id)| t.survey(SurveyId::parse(id).expect("valid demo id"), SurveyScope::All, opens_at))
+        .collect()
 }
 
 /// Who the demo's seeded occupancy stands for (people checked in on paper before the demo
@@ -338,6 +211,7 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<(), StoreError> {
 mod tests {
     use super::*;
     use bosai_store::sqlite::SqliteStore;
+    use bosai_types::surveys::QuestionKind;
 
     #[tokio::test]
     async fn seeding_is_idempotent_and_keeps_changes() {
