@@ -356,7 +356,7 @@ test('a template fills the notice in every language; its blanks must be given fi
   assert.equal(await page.locator('.notice-confirm').count(), 0, 'no confirmation while a blank is left');
   // The place and the time, written once, go into every language.
   await page.getByLabel('場所（テンプレートの「〇〇」）').fill('片平小学校');
-  await page.getByLabel('時刻（テンプレートの「〇時」）').fill('14:00');
+  await page.getByLabel('時刻（例：14:00。テンプレートの「〇時」に、すべての言語で入ります）').fill('14:00');
   for (const code of ['ja', 'ja-easy', 'en', 'vi', 'ne', 'zh-Hant']) {
     const body = await page.locator(`#n-body-${code}`).inputValue();
     assert.ok(body.includes('片平小学校') && body.includes('14:00') && !/\[|〇/.test(body), `${code}: ${body}`);
@@ -582,7 +582,7 @@ test('a resident reading Vietnamese: the device follows the language, the notice
   await hqSignIn(hqB.page, await r.hqToken());
   await hqB.page.locator('#n-template').selectOption('water');
   await hqB.page.getByLabel('場所（テンプレートの「〇〇」）').fill('片平小学校');
-  await hqB.page.getByLabel('時刻（テンプレートの「〇時」）').fill('14:00');
+  await hqB.page.getByLabel('時刻（例：14:00。テンプレートの「〇時」に、すべての言語で入ります）').fill('14:00');
   await composer(hqB.page).getByRole('radio', { name: '全員（市内全域）' }).check();
   await hqB.page.getByRole('button', { name: '内容を確認する' }).click();
   const [req] = await Promise.all([

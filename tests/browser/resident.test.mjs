@@ -222,6 +222,11 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     const phone = page.getByRole('textbox', { name: '電話番号（任意）' });
     assert.equal(await phone.getAttribute('type'), 'tel');
     assert.equal(await phone.getAttribute('aria-describedby'), 'help-phone-hint');
+    // As tall and as legible as the form's other fields (it was the browser's 13 px box).
+    const size = (l) => l.evaluate((el) => ({ h: el.getBoundingClientRect().height, font: getComputedStyle(el).fontSize }));
+    const [tel, what] = [await size(phone), await size(page.getByLabel('必要な支援'))];
+    assert.ok(tel.h >= 44, `${tel.h} px tall`);
+    assert.equal(tel.font, what.font);
     await next.getByText('報告し直すと取り消せます').waitFor();
     // Missing "where": the shared-crate message, nothing sent.
     const before = writes.length;

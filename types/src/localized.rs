@@ -1,6 +1,7 @@
 //! Text HQ writes once and residents read in their language: Japanese (required) and, when HQ adds
 //! them, やさしい日本語 (easy Japanese), English and the languages of foreign residents. A reader
-//! gets their language when present, else easy Japanese, else Japanese.
+//! gets their language when present, else easy Japanese, else (reading another language than
+//! Japanese) English, else Japanese.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::Serialize;
@@ -165,9 +166,16 @@ impl Localized {
     }
 
     /// The language a reader of `code` is shown, and its text: theirs when written, else easy
-    /// Japanese, else Japanese.
+    /// Japanese, else English for a reader of another language than Japanese (who chose, say,
+    /// Vietnamese reads English more often than kanji: the templates HQ starts surveys from have
+    /// no Vietnamese), else Japanese.
     pub fn resolve(&self, code: &str) -> (&'static str, &str) {
-        [code, EASY_JAPANESE].into_iter().find_map(|c| Some((language(c)?, self.text(c)?))).unwrap_or(("ja", &self.ja))
+        let english = (!code.starts_with("ja")).then_some("en");
+        [Some(code), Some(EASY_JAPANESE), english]
+            .into_iter()
+            .flatten()
+            .find_map(|c| Some((language(c)?, self.text(c)?)))
+            .unwrap_or(("ja", &self.ja))
     }
 
     /// The text a reader of `code` is shown (see [`Localized::resolve`]).
@@ -227,10 +235,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_reader_gets_their_language_else_easy_japanese_else_japanese() {
+    fn a_reader_gets_their_language_else_easy_japanese_else_english_else_japanese() {
         let mut t = Localized::new("避難指示", "");
         assert_eq!(t.resolve("vi"), ("ja", "避難指示"));
         assert_eq!(t.resolve("en"), ("ja", "避難指示"), "empty English falls back");
+        t.en = "Evacuation order".into();
+        assert_eq!(t.resolve("vi"), ("en", "Evacuation order"), "English before Japanese for a Vietnamese reader");
+        assert_eq!(t.resolve("ja-easy"), ("ja", "避難指示"), "Japanese for a reader of easy Japanese");
+        assert_eq!(t.resolve("ja"), ("ja", "避難指示"));
+        t.en = String::new();
         t.ja_easy = "にげて ください".into();
         assert_eq!(t.resolve("vi"), ("ja-easy", "にげて ください"));
         t.vi = "Hãy lánh nạn".into();

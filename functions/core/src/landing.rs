@@ -72,7 +72,7 @@ fn language(code: &str) -> (&'static str, &'static str) {
 }
 
 /// The page in the reader's language (`reader`: a code of `LANGUAGES`, from `?lang=` or the
-/// browser's languages) when HQ wrote it, else easy Japanese, else Japanese; Japanese, the
+/// browser's languages) when HQ wrote it, else as `Localized::resolve` falls back; Japanese, the
 /// original, follows any other language (English follows Japanese); links to the other languages
 /// written.
 pub fn render(n: &Notice, issuer: Option<Issuer<'_>>, reader: Option<&str>) -> String {

@@ -91,6 +91,16 @@ function measure({ full, tablet }) {
       const r = el.getBoundingClientRect();
       if (r.height < 43.5 || r.width < 43.5) problems.push(`tap target under 44 px: ${describe(el)} is ${px(r.width)} × ${px(r.height)} px`);
     }
+    // Fields typed into: as tall, and their text as large as the page's (it grows at 200 %
+    // text; the browser's own input is 13.3 px whatever the setting).
+    const rem = parseFloat(getComputedStyle(de).fontSize);
+    for (const el of document.querySelectorAll('input:not([type=checkbox]):not([type=radio]):not([type=hidden]):not([type=file]), textarea')) {
+      if (!shown(el) || srOnly(el)) continue;
+      const r = el.getBoundingClientRect();
+      const f = parseFloat(getComputedStyle(el).fontSize);
+      if (r.height < 43.5) problems.push(`text field under 44 px: ${describe(el)} is ${px(r.height)} px tall`);
+      if (f < rem - 0.5) problems.push(`text field's text smaller than the page's: ${describe(el)} ${f}px < ${rem}px`);
+    }
   }
 
   // 2. No rendered element sticks out of the viewport, or out of its own box, unless it is inside
