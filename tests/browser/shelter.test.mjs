@@ -97,6 +97,10 @@ test('shelter staff view', async (t) => {
     for (const n of ['防災 太郎', '防災 花江', '防災 はな', '防災 ウメ']) assert.equal(all.filter((x) => x === n).length, 1, n);
     const hana = page.locator('tr.roster-row').filter({ hasText: '防災 はな' });
     assert.match(await hana.locator('.r-allergy').textContent(), /卵・乳/);
+    // Only the card holder was checked by a card; the family he registered, by his word.
+    assert.match(await hana.locator('.r-verified').textContent(), /^カード確認済みの人の家族/);
+    const taro = page.locator('tr.roster-row').filter({ hasText: '防災 太郎' });
+    assert.match(await taro.locator('.r-verified').textContent(), /^カード確認済み(?!の人)/);
     assert.deepEqual(await rosterNames(page, { allergen: 'egg' }), ['防災 はな']);
     assert.deepEqual(await rosterNames(page, { care: 'wheelchair' }), ['防災 ウメ']);
     assert.deepEqual(await rosterNames(page, { age: 'elderly' }), ['防災 ウメ']);

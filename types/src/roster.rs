@@ -57,7 +57,8 @@ pub struct RosterEntry {
     #[serde(default)]
     pub nursing_care_level: Option<NursingCareLevel>,
     pub checked_in_at: Timestamp,
-    /// "card" (signed in with My Number Card) or "desk" (registered by staff, unverified).
+    /// "card" (the card holder, signed in with My Number Card), "family" (a member the card holder
+    /// registered: not checked by a card) or "desk" (registered by staff, unverified).
     pub source: String,
     /// The name as read from the card has substitute characters (外字): confirm it by sight.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

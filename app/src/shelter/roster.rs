@@ -145,7 +145,11 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
                                     <p class="r-note"><span class="r-note-label">{l.staff().roster_medical_note}</span>{n}</p>
                                 })}</td>
                                 <td>{l.format_time(e.checked_in_at)}</td>
-                                <td class="r-verified">{if desk { l.staff().roster_desk_unverified } else { l.staff().roster_card_verified }}{
+                                <td class="r-verified">{match e.source.as_str() {
+                                    "desk" => l.staff().roster_desk_unverified,
+                                    "family" => l.staff().roster_card_family,
+                                    _ => l.staff().roster_card_verified,
+                                }}{
                                     // Someone who left without scanning out: recorded here, after a confirmation.
                                     let (entry, name) = (e.entry_id.clone(), e.name.clone());
                                     let label = fill(l.staff().roster_check_out_label, &[("name", &name)]);

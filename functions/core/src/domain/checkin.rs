@@ -41,6 +41,17 @@ pub async fn resident_person(store: &dyn Store, sub: &str, member: &MemberId) ->
     Ok(person_of(&view, sub, member))
 }
 
+/// How the roster says a card household's member was identified: the card holder by their card
+/// (`card`); a member they registered (`family`) only by the holder's word, so staff do not take a
+/// child's name as checked.
+fn source_of(member: &MemberId) -> &'static str {
+    if member.as_str() == "self" {
+        "card"
+    } else {
+        "family"
+    }
+}
+
 pub(crate) fn person_of(view: &HouseholdView, sub: &str, member: &MemberId) -> Option<Person> {
     let mv = view.members.iter().find(|m| &m.member.id == member)?;
     let mut roster = Item::new()
@@ -54,7 +65,7 @@ pub(crate) fn person_of(view: &HouseholdView, sub: &str, member: &MemberId) -> O
                     .unwrap_or_default(),
             ),
         )
-        .with("source", Value::s("card"));
+        .with("source", Value::s(source_of(member)));
     if mv.member.name_unconfirmed {
         roster = roster.with("name_unconfirmed", Value::Bool(true));
     }

@@ -214,10 +214,10 @@ pub fn csv(entries: &[RosterEntry]) -> String {
             labels("care", &e.care),
             e.nursing_care_level.map(|l| label("nursing", &code(l))).unwrap_or_default(),
             e.checked_in_at.jst_minute(),
-            if e.source == "desk" {
-                "窓口登録（未確認）".into()
-            } else {
-                "マイナンバーカード".into()
+            match e.source.as_str() {
+                "desk" => "窓口登録（未確認）".into(),
+                "family" => "マイナンバーカードの人の家族".into(),
+                _ => "マイナンバーカード".into(),
             },
         ];
         out.push_str(&row.join(","));

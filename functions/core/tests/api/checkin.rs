@@ -91,6 +91,9 @@ async fn batch_is_idempotent_and_fills_roster(app: TestApp) {
     assert_eq!(list.len(), 2);
     let hana = list.iter().find(|e| e["name"] == "はな").unwrap();
     assert_eq!((hana["allergens"].clone(), hana["age_band"].as_str()), (json!(["egg"]), Some("child")));
+    // The card holder checked by the card; the child she registered only by her word.
+    let taro = list.iter().find(|e| e["name"] != "はな").unwrap();
+    assert_eq!((taro["source"].as_str(), hana["source"].as_str()), (Some("card"), Some("family")));
     // Check-out removes them from the roster and the count.
     let (_, r) = batch(&app, A, &st, vec![scan("ev-000000002", "check_out", now_ms() + 1, &cred)]).await;
     assert_eq!(outcomes(&r), vec!["stored"]);
@@ -240,6 +243,7 @@ async fn roster_filters_csv_and_audit(app: TestApp) {
     let text = String::from_utf8(body.to_vec()).unwrap();
     assert_eq!(text.lines().count(), 2);
     assert!(text.contains("はな") && text.contains("卵"));
+    assert!(text.contains("マイナンバーカードの人の家族"), "{text}");
     // Other shelters' staff and residents cannot read it.
     assert_eq!(app.call("GET", &format!("/api/shelters/{A}/roster"), &staff(&app, B), None).await.0, 403);
     let m = bosai_types::MunicipalityCode::parse("041009").unwrap();
