@@ -324,6 +324,8 @@ async function sendNotice(page, { title, titleEn = '', body, bodyEn = '', level 
   await page.getByRole('button', { name: '内容を確認する' }).click();
   const confirm = page.locator('.notice-confirm');
   await confirm.getByRole('heading', { name: 'この内容で送信しますか？' }).waitFor();
+  // What sending does, said as it is: read in the app; a push only where notifications are on.
+  await confirm.getByText('通知をオンにした端末には通知も届きます', { exact: false }).waitFor();
   await confirm.locator('.confirm-title').filter({ hasText: title }).waitFor();
   for (const a of areas) await confirm.locator('.confirm-target').filter({ hasText: a }).waitFor();
   const [req] = await Promise.all([

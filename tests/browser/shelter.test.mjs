@@ -274,6 +274,7 @@ test('shelter staff view', async (t) => {
     await row.getByRole('button', { name: '避難 三郎 さんを退所にする' }).click();
     assert.equal((await sent).status(), 200);
     await row.waitFor({ state: 'detached' });
+    await page.locator('#roster-done').filter({ hasText: '避難 三郎 さんを退所にしました。' }).waitFor();
     assert.equal(await occupancy(), before - 3);
     await screenshot(page, 'shelter-roster-checked-out-1024', { fullPage: false });
     // Tome, registered at the desk without a card or phone, asks for her record to be deleted.
@@ -282,6 +283,7 @@ test('shelter staff view', async (t) => {
     page.once('dialog', (d) => { assert.match(d.message(), /山田 トメ さんの窓口登録を削除しますか/); d.accept(); });
     await tome.getByRole('button', { name: '山田 トメ さんの窓口登録を削除する' }).click();
     await tome.waitFor({ state: 'detached' });
+    await page.locator('#roster-done').filter({ hasText: '山田 トメ さんの窓口登録を削除しました。' }).waitFor();
     assert.equal(await occupancy(), before - 4);
   });
 

@@ -24,6 +24,7 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
     let rows = RwSignal::new(None::<Vec<RosterEntry>>);
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
+    let done = RwSignal::new(None::<String>);
     let shelter = StoredValue::new(shelter);
 
     let query = move || {
@@ -49,27 +50,39 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
     };
     // An action on one person of the roster, after a confirmation; then the roster is read
     // again. Offline it fails with the usual banner: nothing is assumed done.
-    let act = move |ask: String, call: api::Call<api::Staff, api::Ignored>| {
+    let act = move |ask: String, call: api::Call<api::Staff, api::Ignored>, said: String| {
         if !crate::dom::confirm(&ask) {
             return;
         }
+        done.set(None);
         spawn_local(async move {
             match call.done().await {
-                Ok(_) => load(),
+                Ok(_) => {
+                    done.set(Some(said));
+                    load();
+                }
                 Err(e) => error.set(Some(e)),
             }
         });
     };
     // Someone who left without scanning out (退所の手動記録), audited by the server.
     let check_out = move |entry: String, name: String| {
-        let ask = fill(lang.get_untracked().staff().roster_check_out_ask, &[("name", &name)]);
-        act(ask, api::shelter::check_out(&shelter.get_value(), &entry, &staff::new_event_id()));
+        let l = lang.get_untracked();
+        let (ask, said) = (
+            fill(l.staff().roster_check_out_ask, &[("name", &name)]),
+            fill(l.staff().roster_checked_out, &[("name", &name)]),
+        );
+        act(ask, api::shelter::check_out(&shelter.get_value(), &entry, &staff::new_event_id()), said);
     };
     // A person registered at the desk asks for their record to be deleted (they have no phone to
     // do it themselves); audited by the server.
     let delete_desk = move |entry: String, name: String| {
-        let ask = fill(lang.get_untracked().staff().roster_delete_desk_ask, &[("name", &name)]);
-        act(ask, api::shelter::delete_desk_registration(&shelter.get_value(), &entry));
+        let l = lang.get_untracked();
+        let (ask, said) = (
+            fill(l.staff().roster_delete_desk_ask, &[("name", &name)]),
+            fill(l.staff().roster_desk_deleted, &[("name", &name)]),
+        );
+        act(ask, api::shelter::delete_desk_registration(&shelter.get_value(), &entry), said);
     };
     let csv = move |_| {
         spawn_local(async move {
@@ -194,6 +207,9 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
                     <button type="button" class="btn btn-secondary" on:click=csv>{move || t().staff().roster_download_csv}</button>
                 </div>
             </form>
+            // What a check-out or deletion by hand did, once the server has it (always there, so
+            // a screen reader announces it; the row just vanished before).
+            <p class="done" id="roster-done" role="status">{move || done.get()}</p>
             {table}
         </section>
     }
