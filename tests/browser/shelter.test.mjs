@@ -237,6 +237,9 @@ test('shelter staff view', async (t) => {
     await desk.getByLabel('性別').selectOption('female');
     await desk.getByText('食物アレルギー（28品目）').click();
     await desk.getByLabel('そば').check();
+    // She uses a wheelchair: on the roster's care column (the form had no box for it).
+    await desk.getByText('配慮が必要なこと（車いすなど）').click();
+    await desk.getByLabel('車いす').check();
     await desk.getByRole('button', { name: '登録してチェックイン' }).click();
     const img = desk.locator('img.desk-qr');
     await img.waitFor();
@@ -250,6 +253,7 @@ test('shelter staff view', async (t) => {
     const row = page.locator('tr.roster-row').filter({ hasText: '山田 トメ' });
     await row.filter({ hasText: '窓口登録（未確認）' }).waitFor();
     assert.match(await row.locator('.r-allergy').textContent(), /そば/);
+    assert.match(await row.locator('.r-care').textContent(), /車いす/);
     // Offline, the form says it needs the network.
     await context.setOffline(true);
     await desk.getByRole('alert').filter({ hasText: '窓口登録には通信が必要です' }).waitFor();

@@ -8,7 +8,7 @@ use crate::staff::{self};
 use crate::use_lang;
 use bosai_types::desk::{DeskPerson, DeskRegistered, DeskRegistration};
 use bosai_types::household::Sex;
-use bosai_types::needs::{AllergenCode, NeedsInput, ALLERGENS};
+use bosai_types::needs::{AllergenCode, CareNeed, NeedsInput, ALLERGENS};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,6 +20,8 @@ pub(crate) struct Row {
     pub(crate) birth: RwSignal<String>,
     pub(crate) sex: RwSignal<Sex>,
     pub(crate) allergens: RwSignal<Vec<AllergenCode>>,
+    /// 車いす and the like: on the roster and in HQ's counts (without the name).
+    pub(crate) care: RwSignal<Vec<CareNeed>>,
 }
 
 impl Row {
@@ -30,6 +32,7 @@ impl Row {
             birth: RwSignal::new(String::new()),
             sex: RwSignal::new(Sex::NoAnswer),
             allergens: RwSignal::new(vec![]),
+            care: RwSignal::new(vec![]),
         }
     }
 }
@@ -70,7 +73,11 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
                 name: r.name.get_untracked().trim().to_owned(),
                 birth_year,
                 sex: r.sex.get_untracked(),
-                needs: NeedsInput { allergens: r.allergens.get_untracked(), ..Default::default() },
+                needs: NeedsInput {
+                    allergens: r.allergens.get_untracked(),
+                    care: r.care.get_untracked(),
+                    ..Default::default()
+                },
             });
         }
         let reg = DeskRegistration { registration_id: reg_id.get_value(), people, check_in: true };
@@ -131,6 +138,18 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
                                 prop:checked=move || r.allergens.with(|v| v.contains(&c))
                                 on:change=move |ev| { let on = event_target_checked(&ev); r.allergens.update(|v| { v.retain(|x| *x != c); if on { v.push(c) } }) }/>
                                 <span>{if l.is_ja() { a.ja } else { a.en }}</span></label> }
+                        }).collect_view()}
+                    </div>
+                </details>
+                <details>
+                    <summary>{l.staff().desk_care_needs}</summary>
+                    <p class="hint">{l.staff().desk_care_needs_hint}</p>
+                    <div class="checks">
+                        {CareNeed::ALL.into_iter().map(|c| {
+                            view! { <label class="check"><input type="checkbox"
+                                prop:checked=move || r.care.with(|v| v.contains(&c))
+                                on:change=move |ev| { let on = event_target_checked(&ev); r.care.update(|v| { v.retain(|x| *x != c); if on { v.push(c) } }) }/>
+                                <span>{l.care(c)}</span></label> }
                         }).collect_view()}
                     </div>
                 </details>
