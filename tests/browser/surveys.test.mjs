@@ -240,13 +240,14 @@ test('English: the list and a question render in English', async (t) => {
   await page.locator('#q-diaper_count-hint').filter({ hasText: '0 to 99 pcs' }).waitFor();
   await assertAccessible(page, '/surveys/demo-needs (en)');
   // HQ's text carries the language it is shown in: English here; in Vietnamese, which this survey
-  // lacks, the Japanese it falls back to is marked Japanese (read in a Japanese voice).
+  // lacks, the English it falls back to (before Japanese) is marked English on the Vietnamese
+  // page (read in an English voice).
   assert.equal(await page.locator('h1 span[lang]').getAttribute('lang'), 'en');
   assert.equal(await page.getByText('Drinking water', { exact: true }).getAttribute('lang'), 'en');
   await chooseLanguage(page, 'vi');
-  await page.locator('h1 span[lang="ja"]').filter({ hasText: '必要な物資の調査' }).waitFor();
+  await page.locator('h1 span[lang="en"]').filter({ hasText: 'What do you need?' }).waitFor();
   assert.equal(await page.locator('html').getAttribute('lang'), 'vi');
-  assert.equal(await page.getByText('飲料水', { exact: true }).getAttribute('lang'), 'ja');
+  assert.equal(await page.getByText('Drinking water', { exact: true }).getAttribute('lang'), 'en');
   assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
 });
 

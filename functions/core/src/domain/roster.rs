@@ -216,7 +216,7 @@ pub fn csv(entries: &[RosterEntry]) -> String {
             e.checked_in_at.jst_minute(),
             match e.source.as_str() {
                 "desk" => "窓口登録（未確認）".into(),
-                "family" => "マイナンバーカードの人の家族".into(),
+                "family" => "家族（未確認）".into(),
                 _ => "マイナンバーカード".into(),
             },
         ];
