@@ -51,7 +51,7 @@ impl SqliteStore {
         // after a burst it is cut back to 64 MiB when it starts over.
         conn.execute_batch("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;").map_err(db_err)?;
         let store = Self::init(conn)?;
-        let checkpointer = checkpoint::Checkpointer::start(&db)?;
+        let checkpointer = checkpoint::Checkpointer::start(&db, store.shared.wal_long.clone())?;
         // Dropped in this order: the last checkpoint, then the directory's lock.
         store.shared.keep(Box::new((checkpointer, owner)));
         Ok(store)

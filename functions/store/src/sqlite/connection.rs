@@ -24,6 +24,8 @@ pub struct Shared {
     conn: Mutex<Connection>,
     queue: std::sync::Mutex<Vec<(Job, oneshot::Sender<Outcome>)>>,
     commits: AtomicU64,
+    /// Set by the checkpoint thread when the WAL is long (`checkpoint`).
+    pub wal_long: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// What lives as long as the connection (the directory's lock, the checkpoint thread).
     kept: std::sync::Mutex<Vec<Box<dyn std::any::Any + Send>>>,
 }
@@ -43,6 +45,7 @@ impl Shared {
             queue: std::sync::Mutex::new(Vec::new()),
             commits: AtomicU64::new(0),
             kept: Default::default(),
+            wal_long: Default::default(),
         }
     }
 
@@ -78,6 +81,12 @@ impl Shared {
         let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
         commit(&mut conn, batch);
         self.commits.fetch_add(1, Ordering::Relaxed);
+        // A long WAL, and no write waiting: copy the little the checkpoint thread has not, so
+        // the next write starts the WAL over (a failure only means it stays long a while).
+        if self.wal_long.load(Ordering::Relaxed) && self.queue.lock().unwrap_or_else(|p| p.into_inner()).is_empty() {
+            self.wal_long.store(false, Ordering::Relaxed);
+            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        }
         drop(conn);
         answered.await.unwrap_or_else(|_| Err(unexpected()))
     }
