@@ -254,9 +254,13 @@ mod tests {
 
     #[test]
     fn text_hq_wrote_carries_the_language_it_is_shown_in() {
-        let mut text = Localized::new("給水車が来ます", "A water truck is coming");
-        // Not written in Vietnamese: the Japanese is shown, marked Japanese.
+        let mut text = Localized::new("給水車が来ます", "");
+        // Written in Japanese only: the Japanese is shown, marked Japanese.
         assert_eq!(written(&text, Lang::Vi), ("ja", "給水車が来ます".to_owned()));
+        // In English too: a Vietnamese reader gets the English, marked English.
+        text.en = "A water truck is coming".into();
+        assert_eq!(written(&text, Lang::Vi), ("en", "A water truck is coming".to_owned()));
+        assert_eq!(written(&text, Lang::JaEasy), ("ja", "給水車が来ます".to_owned()));
         *text.slot_mut("vi").unwrap() = "Xe chở nước sắp đến".into();
         assert_eq!(written(&text, Lang::Vi), ("vi", "Xe chở nước sắp đến".to_owned()));
         assert_eq!(written(&text, Lang::En), ("en", "A water truck is coming".to_owned()));
