@@ -3,7 +3,7 @@
 use crate::api;
 use crate::api::ApiError;
 use crate::i18n::{th, HqTr, Lang};
-use crate::resident::{area_name, level_class};
+use crate::resident::level_class;
 use crate::use_lang;
 use bosai_types::household::Area;
 use bosai_types::notices::{NewNotice, NoticeError, NoticeId, NoticeLevel, NoticeTarget};
@@ -41,11 +41,9 @@ pub(crate) fn level_label(v: NoticeLevel, l: Lang) -> &'static str {
 
 pub(crate) fn target_text(target: &NoticeTarget, areas: &[Area], l: Lang) -> String {
     match target {
-        NoticeTarget::All => l.hq().compose_everyone_whole_city.to_string(),
-        NoticeTarget::Evacuees => l.hq().compose_everyone_our_shelters_also.to_string(),
-        NoticeTarget::Areas { areas: codes } => {
-            codes.iter().map(|c| area_name(areas, c.as_str(), l)).collect::<Vec<_>>().join(l.hq().common_text)
-        }
+        NoticeTarget::All => in_words(Reach::All, &[], areas, l),
+        NoticeTarget::Evacuees => in_words(Reach::Evacuees, &[], areas, l),
+        NoticeTarget::Areas { areas: codes } => in_words(Reach::Areas, codes, areas, l),
     }
 }
 

@@ -27,13 +27,9 @@ fn template_label(t: SurveyTemplate) -> fn(&HqTr) -> &'static str {
 
 fn who_text(scope: &SurveyScope, areas: &[Area], l: Lang) -> String {
     match scope {
-        SurveyScope::All => l.hq().compose_everyone_whole_city.to_string(),
-        SurveyScope::Evacuees | SurveyScope::Shelters { .. } => l.hq().compose_everyone_our_shelters_also.to_string(),
-        SurveyScope::Areas { areas: codes } => codes
-            .iter()
-            .map(|c| crate::resident::area_name(areas, c.as_str(), l))
-            .collect::<Vec<_>>()
-            .join(l.hq().common_text),
+        SurveyScope::All => in_words(Reach::All, &[], areas, l),
+        SurveyScope::Evacuees | SurveyScope::Shelters { .. } => in_words(Reach::Evacuees, &[], areas, l),
+        SurveyScope::Areas { areas: codes } => in_words(Reach::Areas, codes, areas, l),
     }
 }
 

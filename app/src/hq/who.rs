@@ -1,7 +1,7 @@
 //! Who a notice reaches or a survey asks (対象): everyone in the municipality, everyone at its
 //! shelters (from other towns too), or the areas chosen. One picker for both forms.
 
-use crate::i18n::{th, HqTr};
+use crate::i18n::{th, HqTr, Lang};
 use crate::use_lang;
 use bosai_types::household::Area;
 use bosai_types::surveys::AreaCode;
@@ -12,6 +12,20 @@ pub(crate) enum Reach {
     All,
     Evacuees,
     Areas,
+}
+
+/// Who is reached, in words, for the confirmation and the sent list: the choice's label, or the
+/// chosen areas' names.
+pub(crate) fn in_words(reach: Reach, codes: &[AreaCode], areas: &[Area], l: Lang) -> String {
+    match reach {
+        Reach::All => l.hq().compose_everyone_whole_city.to_string(),
+        Reach::Evacuees => l.hq().compose_everyone_our_shelters_also.to_string(),
+        Reach::Areas => codes
+            .iter()
+            .map(|c| crate::resident::area_name(areas, c.as_str(), l))
+            .collect::<Vec<_>>()
+            .join(l.hq().common_text),
+    }
 }
 
 /// The areas chosen, in the order the areas are listed.
