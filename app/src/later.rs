@@ -70,6 +70,17 @@ pub(crate) fn follow_language(lang: crate::i18n::Lang) -> std::pin::Pin<Box<dyn 
     Box::pin(crate::push::follow_language(lang))
 }
 
+/// The resident's session renewed with its refresh token (`session::refresh`, with the locks that
+/// keep tabs from spending one token twice): its own chunk, as a first, signed-out visit never
+/// needs it and a signed-in device has it precached.
+#[cfg(feature = "resident")]
+#[leptos::lazy]
+pub(crate) fn refresh_session(
+    stale: crate::session::Session,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<crate::session::Session, crate::api::ApiError>>>> {
+    Box::pin(async move { crate::session::refresh(&stale).await })
+}
+
 /// The signed-in resident's household synced now (see `resident::state`): the saved copy read,
 /// queued writes sent, the household fetched. Its own chunk, shared with the pages. `first`: the
 /// app's start or a sign-in, skipped when a page opened meanwhile has begun a sync (it does what

@@ -175,7 +175,7 @@ pub async fn sign_out() {
 // in this tab (the mutex) and across the tabs of this browser (a Web Lock).
 static REFRESH_LOCK: futures::lock::Mutex<()> = futures::lock::Mutex::new(());
 
-async fn refresh(stale: &Session) -> Result<Session, ApiError> {
+pub(crate) async fn refresh(stale: &Session) -> Result<Session, ApiError> {
     let _guard = REFRESH_LOCK.lock().await;
     let _tabs = TabLock::acquire("bosai.session.refresh").await;
     // Someone (another call, another tab) may have refreshed or signed out while we waited.
@@ -260,6 +260,14 @@ impl Drop for TabLock {
     }
 }
 
+/// [`refresh`], from a chunk of its own in the resident's app (`later::refresh_session`).
+async fn renewed(stale: Session) -> Result<Session, ApiError> {
+    #[cfg(feature = "resident")]
+    return crate::later::refresh_session(stale).await.await;
+    #[cfg(not(feature = "resident"))]
+    refresh(&stale).await
+}
+
 /// A request with the resident's token (`api::Resident`), refreshed first when (nearly) expired
 /// and once more on a 401; `made_at` for a queued write ([`api::send_with`]).
 pub async fn authed_send_made(
@@ -270,11 +278,11 @@ pub async fn authed_send_made(
 ) -> Result<String, ApiError> {
     let mut s = load().ok_or(ApiError::NoSignIn)?;
     if s.expires_at - dom::now().millis() < REFRESH_EARLY_MS {
-        s = refresh(&s).await?;
+        s = renewed(s).await?;
     }
     match api::send_with(method, path, body.clone(), Some(&s.access_token), made_at).await {
         Err(e) if e.status() == Some(401) => {
-            s = refresh(&s).await?;
+            s = renewed(s).await?;
             api::send_with(method, path, body, Some(&s.access_token), made_at).await
         }
         r => r,
