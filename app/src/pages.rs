@@ -1,10 +1,11 @@
 use crate::api::{self, ApiError};
 use crate::dom;
 use crate::i18n::{furigana, tx, Lang, Tr};
-use crate::resident::{failure, ResidentNav};
+use crate::resident::{choice_label, failure, ResidentNav};
 use crate::session;
 use crate::shelter_card::shelter_card;
 use crate::use_lang;
+use bosai_types::household::MunicipalityChoice;
 use bosai_types::{GeoPoint, Shelter};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -72,10 +73,12 @@ pub fn Home() -> impl IntoView {
     };
     let town_picker = move || {
         (towns.with(Vec::len) > 1).then(|| {
+            let l = lang.get();
             let options = towns
                 .get()
                 .into_iter()
-                .map(|(code, name)| {
+                .map(|m| {
+                    let (code, name) = (m.municipality.to_string(), choice_label(&m, l));
                     let c = code.clone();
                     view! { <option value=code prop:selected=move || of.with(|o| *o == c)>{name}</option> }
                 })
@@ -142,8 +145,8 @@ pub fn Home() -> impl IntoView {
 }
 
 /// The served municipalities, by code and name.
-fn served(list: Vec<bosai_types::household::MunicipalityChoice>) -> Vec<(String, String)> {
-    list.into_iter().filter(|m| m.served).map(|m| (m.municipality.to_string(), m.name_ja)).collect()
+fn served(list: Vec<MunicipalityChoice>) -> Vec<MunicipalityChoice> {
+    list.into_iter().filter(|m| m.served).collect()
 }
 
 /// Sign-in entry when signed out; who is signed in, and sign-out, when signed in.

@@ -102,6 +102,14 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     await page.getByRole('status').filter({ hasText: 'お住まいの市区町村を保存しました。' }).waitFor();
     assert.equal((await api(page, '/api/me')).body.home.municipality, '041009');
     assert.equal(await page.locator('.home-not-served').count(), 0, 'served here: nothing to explain');
+    // Readers who do not read kanji: the reading in やさしい日本語, Latin letters in another language.
+    const label = () => page.locator('#my-home option[value="042021"]').textContent();
+    await chooseLanguage(page, 'ja-easy');
+    await page.waitForFunction(() => document.querySelector('#my-home option[value="042021"]')?.textContent === '石巻市（いしのまきし）');
+    await chooseLanguage(page, 'vi');
+    await page.waitForFunction(() => document.querySelector('#my-home option[value="042021"]')?.textContent === '石巻市 — Ishinomaki-shi');
+    await chooseLanguage(page, 'ja');
+    assert.equal(await label(), '石巻市');
   });
 
   await t.test('invalid input shows the shared-crate message and sends nothing', async () => {

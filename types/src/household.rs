@@ -444,8 +444,13 @@ pub struct HomeChoice {
 pub struct MunicipalityChoice {
     pub municipality: crate::MunicipalityCode,
     pub name_ja: String,
-    /// Reading as listed (may be half-width katakana), for sorting and search.
+    /// Reading in full-width katakana (empty when the list has none), for sorting, search and
+    /// furigana.
     pub kana: String,
+    /// In Latin letters as the address base registry writes it (`Ishinomaki-shi`), for readers
+    /// of other languages; empty when unknown.
+    #[serde(default)]
+    pub name_en: String,
     /// Whether this deployment runs shelters there.
     pub served: bool,
 }

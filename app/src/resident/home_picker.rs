@@ -2,14 +2,30 @@
 //! otherwise chosen here, and correctable. A shelter in another town counts them under it.
 
 use crate::api::{self, ApiError};
-use crate::i18n::tx;
+use crate::i18n::{tx, Lang};
 use crate::resident::failure;
 use crate::session;
 use crate::use_lang;
-use bosai_types::household::{Home, HomeChoice, HomeSource};
+use bosai_types::household::{Home, HomeChoice, HomeSource, MunicipalityChoice};
 use bosai_types::MunicipalityCode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+/// A town as listed for the reader: its name, with its reading in hiragana for やさしい日本語 and
+/// in Latin letters for other languages (石巻市 — Ishinomaki-shi), as a list option holds no ruby.
+pub(crate) fn choice_label(c: &MunicipalityChoice, l: Lang) -> String {
+    let hiragana = || {
+        c.kana
+            .chars()
+            .map(|k| if ('ァ'..='ヶ').contains(&k) { char::from_u32(k as u32 - 0x60).unwrap_or(k) } else { k })
+    };
+    match l {
+        Lang::Ja => c.name_ja.clone(),
+        Lang::JaEasy if !c.kana.is_empty() => format!("{}（{}）", c.name_ja, hiragana().collect::<String>()),
+        _ if !l.is_ja() && !c.name_en.is_empty() => format!("{} — {}", c.name_ja, c.name_en),
+        _ => c.name_ja.clone(),
+    }
+}
 
 #[component]
 pub fn HomePicker() -> impl IntoView {
@@ -62,7 +78,7 @@ pub fn HomePicker() -> impl IntoView {
                 .map(|c| {
                     let code = c.municipality.to_string();
                     let c2 = code.clone();
-                    view! { <option value=code prop:selected=move || current() == c2>{c.name_ja.clone()}</option> }
+                    view! { <option value=code prop:selected=move || current() == c2>{choice_label(c, lang.get())}</option> }
                 })
                 .collect_view()
         })
@@ -99,5 +115,27 @@ pub fn HomePicker() -> impl IntoView {
             </p>
             {failure(lang, failed)}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_town_reads_in_the_readers_script() {
+        let c = MunicipalityChoice {
+            municipality: bosai_types::MunicipalityCode::parse("042021").unwrap(),
+            name_ja: "石巻市".into(),
+            kana: "イシノマキシ".into(),
+            name_en: "Ishinomaki-shi".into(),
+            served: true,
+        };
+        assert_eq!(choice_label(&c, Lang::Ja), "石巻市");
+        assert_eq!(choice_label(&c, Lang::JaEasy), "石巻市（いしのまきし）");
+        assert_eq!(choice_label(&c, Lang::Vi), "石巻市 — Ishinomaki-shi");
+        let unread = MunicipalityChoice { kana: String::new(), name_en: String::new(), ..c };
+        assert_eq!(choice_label(&unread, Lang::JaEasy), "石巻市");
+        assert_eq!(choice_label(&unread, Lang::En), "石巻市");
     }
 }

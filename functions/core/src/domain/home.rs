@@ -78,6 +78,7 @@ pub async fn choices(store: &dyn Store, own: &MunicipalityCode) -> Result<Vec<Mu
                 served: served.contains(&l.code),
                 name_ja: l.name_ja,
                 kana: l.kana,
+                name_en: l.name_en,
                 municipality: l.code,
             });
         }
@@ -85,8 +86,13 @@ pub async fn choices(store: &dyn Store, own: &MunicipalityCode) -> Result<Vec<Mu
     let unlisted: Vec<&MunicipalityCode> =
         served.iter().filter(|m| !out.iter().any(|c: &MunicipalityChoice| &c.municipality == *m)).collect();
     for m in unlisted {
-        let name_ja = areas::municipality_name(store, m).await?.map(|(ja, _)| ja).unwrap_or_else(|| m.to_string());
-        out.push(MunicipalityChoice { municipality: m.clone(), name_ja, kana: String::new(), served: true });
+        let (name_ja, name_en) = match areas::municipality_name(store, m).await? {
+            // The name in Japanese again is no Latin name.
+            Some((ja, en)) if en != ja => (ja, en),
+            Some((ja, _)) => (ja, String::new()),
+            None => (m.to_string(), String::new()),
+        };
+        out.push(MunicipalityChoice { municipality: m.clone(), name_ja, kana: String::new(), name_en, served: true });
     }
     out.sort_by(|a, b| a.municipality.cmp(&b.municipality));
     Ok(out)

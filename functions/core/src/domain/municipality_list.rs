@@ -13,6 +13,8 @@ use bosai_types::shelter_import::{MunicipalityListReport, RowProblem, TextEncodi
 use bosai_types::MunicipalityCode;
 use std::collections::HashMap;
 
+pub mod reading;
+
 const MAX_NAME_CHARS: usize = 40;
 
 /// One municipality (or the prefecture itself, with an empty `name_ja`) as listed.
@@ -21,7 +23,10 @@ pub struct Listed {
     pub code: MunicipalityCode,
     pub prefecture_ja: String,
     pub name_ja: String,
+    /// Full-width katakana (the 総務省 table's half-width read as such).
     pub kana: String,
+    /// In Latin letters: the list's own (市区町村名_英字) or read from the kana (`reading`).
+    pub name_en: String,
 }
 
 impl Listed {
@@ -40,6 +45,7 @@ struct Columns {
     prefecture: Option<usize>,
     name: usize,
     kana: Option<usize>,
+    latin: Option<usize>,
     ward: Option<usize>,
     abolished: Option<usize>,
 }
@@ -62,6 +68,7 @@ fn columns(header: &[String]) -> Result<Columns, ApiError> {
             prefecture: find(header, &["都道府県名（漢字）", "都道府県名"]),
             name,
             kana: find(header, &["市区町村名（カナ）", "市区町村名_カナ"]),
+            latin: find(header, &["市区町村名_英字"]),
             ward: find(header, &["政令市区名"]),
             abolished: find(header, &["廃止日"]),
         }),
@@ -128,7 +135,12 @@ fn parse(bytes: &[u8], pref: &MunicipalityCode) -> Result<Parsed, ApiError> {
             ));
             continue;
         }
-        listed.push(Listed { code, prefecture_ja, name_ja, kana: cell(c.kana).to_owned() });
+        let kana = reading::katakana(cell(c.kana));
+        let name_en = match cell(c.latin) {
+            "" => reading::romaji(&name_ja, &kana),
+            listed => listed.to_owned(),
+        };
+        listed.push(Listed { code, prefecture_ja, name_ja, kana, name_en });
     }
     if listed.is_empty() && errors.is_empty() {
         errors.push(problem(
@@ -166,7 +178,8 @@ pub async fn import(
                 .with("code", Value::s(l.code.as_str()))
                 .with("prefecture_ja", Value::s(&l.prefecture_ja))
                 .with("name_ja", Value::s(&l.name_ja))
-                .with("kana", Value::s(&l.kana));
+                .with("kana", Value::s(&l.kana))
+                .with("name_en", Value::s(&l.name_en));
             store.put(it, None).await?;
             // A served municipality shows its listed name from now on.
             let named = Update::new().set("name_ja", Value::s(l.display_name()));
@@ -194,11 +207,19 @@ pub async fn listed(store: &dyn Store, pref: &MunicipalityCode) -> Result<Vec<Li
     Ok(items
         .iter()
         .filter_map(|i| {
+            let name_ja = i.str("name_ja").unwrap_or_default().to_owned();
+            // Lists imported before readings were kept as written: read them the same way now.
+            let kana = reading::katakana(i.str("kana").unwrap_or_default());
+            let name_en = match i.str("name_en") {
+                Some(n) => n.to_owned(),
+                None => reading::romaji(&name_ja, &kana),
+            };
             Some(Listed {
                 code: MunicipalityCode::parse(i.str("code")?).ok()?,
                 prefecture_ja: i.str("prefecture_ja").unwrap_or_default().to_owned(),
-                name_ja: i.str("name_ja").unwrap_or_default().to_owned(),
-                kana: i.str("kana").unwrap_or_default().to_owned(),
+                name_ja,
+                kana,
+                name_en,
             })
         })
         .collect())

@@ -657,7 +657,10 @@ async fn the_home_municipality_comes_from_the_card_and_can_be_corrected(app: Tes
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 35, "宮城県's 35 municipalities");
     assert_eq!(list.iter().find(|c| c["municipality"] == "041009").unwrap()["served"], true);
-    assert_eq!(list.iter().find(|c| c["municipality"] == "043214").unwrap()["served"], false);
+    let ogawara = list.iter().find(|c| c["municipality"] == "043214").unwrap();
+    assert_eq!(ogawara["served"], false);
+    // Read by those who do not read kanji: the kana full-width, the name in Latin letters.
+    assert_eq!((&ogawara["kana"], &ogawara["name_en"]), (&json!("オオガワラマチ"), &json!("Ogawara-machi")));
 
     // Bad choices are a clear 400 and change nothing.
     for (body, code) in [

@@ -22,8 +22,28 @@ fn the_soumu_table_in_either_encoding_keeps_the_prefecture_rows() {
         let sendai = p.listed.iter().find(|l| l.code.as_str() == "041009").unwrap();
         assert_eq!(
             (sendai.prefecture_ja.as_str(), sendai.name_ja.as_str(), sendai.kana.as_str()),
-            ("宮城県", "仙台市", "ｾﾝﾀﾞｲｼ")
+            ("宮城県", "仙台市", "センダイシ"),
+            "the table's half-width kana kept full-width"
         );
+        // As the address base registry spells them (市区町村名_英字), read from the table's kana.
+        let latin = |ja: &str| p.listed.iter().find(|l| l.name_ja == ja).map(|l| l.name_en.as_str());
+        for (ja, en) in [
+            ("仙台市", "Sendai-shi"),
+            ("塩竈市", "Shiogama-shi"),
+            ("多賀城市", "Tagajo-shi"),
+            ("蔵王町", "Zao-machi"),
+            ("七ヶ宿町", "Shichikashuku-machi"),
+            ("大河原町", "Ogawara-machi"),
+            ("七ヶ浜町", "Shichigahama-machi"),
+            ("大郷町", "Osato-cho"),
+            ("大衡村", "Ohira-mura"),
+            ("南三陸町", "Minamisanriku-cho"),
+        ] {
+            assert_eq!(latin(ja), Some(en), "{ja}");
+        }
+        let unnamed: Vec<&str> =
+            p.listed[1..].iter().filter(|l| l.name_en.is_empty()).map(|l| l.name_ja.as_str()).collect();
+        assert!(unnamed.is_empty(), "every municipality has a name in Latin letters: {unnamed:?}");
         assert_eq!(p.listed[0].display_name(), "宮城県");
     }
 }
@@ -39,6 +59,10 @@ fn the_address_base_registry_layout_leaves_wards_and_abolished_codes_out() {
     assert!(p.errors.is_empty(), "{:?}", p.errors);
     let got: Vec<&str> = p.listed.iter().map(|l| l.name_ja.as_str()).collect();
     assert_eq!(got, ["仙台市", "大河原町"]);
+    // The registry's own Latin name is kept, and reading its kana gives the same.
+    for (l, en) in p.listed.iter().zip(["Sendai-shi", "Ogawara-machi"]) {
+        assert_eq!((l.name_en.as_str(), reading::romaji(&l.name_ja, &l.kana).as_str()), (en, en));
+    }
     assert_eq!(p.other, 2, "青葉区 is 仙台市's ward; 泉市 was merged into 仙台市 in 1988");
 }
 
