@@ -259,6 +259,8 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     const item = page.locator('.history li').filter({ hasText: '助けが必要: 足をけがして歩けない / 自宅1階（青葉区片平）' });
     await item.waitFor();
     await item.locator('.pending').waitFor({ state: 'detached' });
+    // The form is emptied once sent: the history is where she checks the call-back number.
+    await item.filter({ hasText: '☎ 09012345678' }).waitFor();
     assert.equal(await page.getByRole('alert').filter({ hasText: '入力してください' }).count(), 0);
     await assertAccessible(page, '/safety/{id}');
     const { body } = await api(page, `/api/safety/history?member_id=${grandId}`);
@@ -267,6 +269,12 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     assert.equal(await phone.inputValue(), '', 'the form is empty again for the next report');
     await page.getByRole('link', { name: '家族・安否' }).click();
     await memberCard(page, '防災 ウメ').locator('.safety').filter({ hasText: '助けが必要' }).waitFor();
+    // In English: the month as a word (12/7 is July to some readers) and English brackets.
+    await chooseLanguage(page, 'en');
+    const en = memberCard(page, '防災 ウメ').locator('.safety');
+    await en.filter({ hasText: 'Need help' }).waitFor();
+    assert.match(await en.textContent(), /Need help: .* \(\d{1,2} [A-Z][a-z]{2}, \d\d:\d\d\)$/);
+    await chooseLanguage(page, 'ja');
   });
 
   await t.test('the family report never marks someone safe by default: no situation chosen, who asked for help not ticked', async () => {
@@ -418,6 +426,9 @@ test('offline: edits queue durably, survive a reload, and are sent exactly once'
     await self.locator('.needs').filter({ hasText: 'そば、常用薬' }).waitFor();
     await self.locator('.safety').filter({ hasText: '勤務先（仙台駅東口）' }).waitFor();
     await page.getByRole('alert').filter({ hasText: '保存済みの情報を表示しています' }).waitFor();
+    // The home town as last known, not 「選んでいない」 with a request to choose one.
+    await page.waitForFunction(() => document.querySelector('#my-home')?.value === '041009');
+    await page.locator('#my-home-hint').filter({ hasText: /カードの住所から設定しました|あなたが選んだ市区町村です/ }).waitFor();
     const { status, body } = await api(page, '/api/safety/history?member_id=self');
     assert.equal(status, 200);
     assert.equal(body.length, 0, 'nothing reached the server yet');

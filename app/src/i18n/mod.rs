@@ -156,11 +156,13 @@ impl Lang {
         let opts = js_sys::Object::new();
         // Japan's time whatever the device is set to: the days the app counts in (survey periods,
         // the audit log), the notices' 「14時から」 and the shelters' schedules are all in JST.
-        let fields = [("month", "numeric"), ("day", "numeric"), ("hour", "2-digit"), ("minute", "2-digit")];
+        // English: the month as a word (7 Dec; 12/7 is July to some readers, December to others)
+        // and a 24-hour clock, as Japan writes times.
+        let month = if self == Lang::En { "short" } else { "numeric" };
+        let fields = [("month", month), ("day", "numeric"), ("hour", "2-digit"), ("minute", "2-digit")];
         for (k, v) in fields.into_iter().chain([("timeZone", "Asia/Tokyo")]) {
             let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
         }
-        // British English: day before month and a 24-hour clock, as Japan writes times.
         let locale = if self == Lang::En { "en-GB" } else { self.html_lang() };
         js_sys::Date::new(&(ts.millis() as f64).into()).to_locale_string(locale, &opts).into()
     }

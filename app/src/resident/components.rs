@@ -224,6 +224,8 @@ pub(crate) fn status_text(st: &SafetyStatus, l: Lang) -> String {
         SafetyStatus::SafeAtHome => kind.into(),
         SafetyStatus::AtShelter { shelter_id } => format!("{kind}: {}", shelter_name(shelter_id, l)),
         SafetyStatus::Elsewhere { place } => format!("{kind}: {place}"),
+        // The call-back number too: the form is emptied once sent, and this is where he checks it.
+        SafetyStatus::NeedsHelp { what, location, phone: Some(p) } => format!("{kind}: {what} / {location} / ☎ {p}"),
         SafetyStatus::NeedsHelp { what, location, .. } => format!("{kind}: {what} / {location}"),
     }
 }

@@ -2,6 +2,7 @@
 //! otherwise chosen here, and correctable. A shelter in another town counts them under it.
 
 use crate::api::{self, ApiError};
+use crate::dom;
 use crate::i18n::{tx, Lang};
 use crate::resident::failure;
 use crate::session;
@@ -27,11 +28,26 @@ pub(crate) fn choice_label(c: &MunicipalityChoice, l: Lang) -> String {
     }
 }
 
+/// Forgotten with the rest of the resident's keys at sign-out (`resident::forget_local`).
+const HOME_KEY: &str = "bosai.res.home.v1";
+
+fn saved_home() -> Option<Home> {
+    dom::storage_get(HOME_KEY).and_then(|s| serde_json::from_str(&s).ok())
+}
+
+fn keep_home(home: Option<&Home>) {
+    match home.and_then(|h| serde_json::to_string(h).ok()) {
+        Some(json) => dom::storage_set(HOME_KEY, &json),
+        None => dom::storage_remove(HOME_KEY),
+    }
+}
+
 #[component]
 pub fn HomePicker() -> impl IntoView {
     let lang = use_lang();
     let choices = RwSignal::new(api::saved_municipalities());
-    let home = RwSignal::new(None::<Home>);
+    // The device's copy first: offline, the page still shows the home it had (not "not chosen").
+    let home = RwSignal::new(saved_home());
     let loaded = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let saved = RwSignal::new(false);
@@ -41,7 +57,10 @@ pub fn HomePicker() -> impl IntoView {
             choices.set(s.data);
         }
         match session::me().await {
-            Ok(me) => home.set(me.home),
+            Ok(me) => {
+                keep_home(me.home.as_ref());
+                home.set(me.home);
+            }
             Err(e) if e.is_offline() => {}
             Err(e) => failed.set(Some(e)),
         }
@@ -60,6 +79,7 @@ pub fn HomePicker() -> impl IntoView {
             // Shown as saved only once the server has it; on failure the select goes back.
             match api::resident::set_home(&body).send().await {
                 Ok(h) => {
+                    keep_home(Some(&h));
                     home.set(Some(h));
                     saved.set(true);
                 }

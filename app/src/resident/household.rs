@@ -39,7 +39,14 @@ pub(crate) fn member_card(m: &MemberView, l: Lang) -> impl IntoView {
     let name = m.member.display_name.clone();
     let (n1, n2) = (name.clone(), name.clone());
     let safety = match &m.safety {
-        Some(r) => format!("{}（{}）", status_text(&r.status, l), l.format_time(r.reported_at)),
+        Some(r) => {
+            let (status, at) = (status_text(&r.status, l), l.format_time(r.reported_at));
+            if l.is_ja() {
+                format!("{status}（{at}）")
+            } else {
+                format!("{status} ({at})")
+            }
+        }
         None => t.not_registered.into(),
     };
     // Reported during a drill: shown, marked, until the drill ends (then it is deleted).
