@@ -508,6 +508,8 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     assert.equal(await page.locator('a[href="tel:119"]').count(), 1);
     assert.equal(await page.locator('a[href="tel:110"]').count(), 1);
     await page.getByText('アプリは JavaScript を使います').waitFor();
+    // Back to the list (the only way back when opened from a notification).
+    assert.equal(await page.getByRole('link', { name: 'お知らせの一覧 / All notices' }).getAttribute('href'), '/notices');
     // The same page as the network serves it (the service worker kept a copy on the way).
     const html = await (await fetch(`${stack.url}/n/041009/${id}`)).text();
     assert.ok(Buffer.byteLength(html) < 4096, `${Buffer.byteLength(html)} bytes`);
@@ -616,6 +618,18 @@ test('a resident reading Vietnamese: the device follows the language, the notice
   await page.getByRole('heading', { level: 1, name: /水（みず）を配（くば）ります/ }).waitFor();
   await assertAccessible(page, `/n/041009/${id}?lang=ja-easy`);
   await screenshot(page, 'notice-landing-ja-easy-360');
+
+  // A notice HQ wrote only in Japanese: the list says so in Vietnamese, the page in Japanese and English.
+  await r.api(await r.hqToken(), 'POST', '/api/hq/notices', {
+    id: 'ja-only-1', title: { ja: '断水のお知らせ' }, body: { ja: '明日9時から断水します。' }, level: 'info', target: { type: 'all' },
+  });
+  await page.goto(`${stack.url}/notices`);
+  const jaOnly = page.locator('li.notice[data-notice="ja-only-1"]');
+  await jaOnly.locator('.only-ja').filter({ hasText: 'Chỉ có bằng tiếng Nhật' }).waitFor();
+  assert.equal(await page.locator(`li.notice[data-notice="${id}"] .only-ja`).count(), 0, 'written in Vietnamese: no tag');
+  await jaOnly.getByRole('link').click();
+  await page.getByRole('note').filter({ hasText: 'This notice is in Japanese only' }).waitFor();
+  assert.equal(await page.locator('h1').getAttribute('lang'), 'ja');
   assert.deepEqual(resident.errors.map(String), [], 'no uncaught page errors (resident)');
 });
 

@@ -254,6 +254,8 @@ fn notice_item(n: &NoticeRow, l: Lang) -> impl IntoView {
                 <span class=level_class(n.level)>{l.notice_level(n.level)}</span>" "
                 <span class="when">{l.format_time(n.created_at)}</span>
                 {n.drill.is_some().then(|| crate::incidents::drill_tag(l))}
+                // HQ wrote it in Japanese only: said before the reader opens it.
+                {(!l.is_ja() && n.title.resolve(l.code()).0 == "ja").then(|| view! { " "<span class="only-ja">{l.tr().notice_japanese_only}</span> })}
             </p>
             // The landing page is served by the server, outside the app: a full page load.
             <h3><a href=format!("/n/{}/{}?lang={}", n.municipality, n.id, l.code()) rel="external">{hq_text(&n.title, l)}</a></h3>

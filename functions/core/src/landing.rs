@@ -32,6 +32,7 @@ a{display:block;margin:1em 0;padding:.8em;text-align:center;border:2px solid #1d
 time{color:#555}.by{color:#333;margin:.2em 0}\
 .tel{display:flex;gap:.5em}.tel a{flex:1;margin:.4em 0;border-color:#b91c1c;color:#b91c1c}\
 .note{font-size:.9em;color:#444;text-align:center;margin-top:-.6em}\
+.only-ja{padding:.5em .8em;border-left:4px solid #1d4ed8;background:#eef2ff}\
 .langs{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5em}.langs a{margin:0;padding:.5em .8em}\
 .drill{padding:.6em .8em;border:3px dashed #5b2a86;border-radius:.4em;background:#f3ecfa;color:#2e1247;font-weight:700}";
 
@@ -95,8 +96,12 @@ pub fn render(n: &Notice, issuer: Option<Issuer<'_>>, reader: Option<&str>) -> S
     let (shown, title) = n.title.resolve(reader.unwrap_or("ja"));
     let body = n.body.get(shown);
     let html = language(shown).0;
+    // A reader of another language shown the Japanese: say so, rather than leave them guessing.
+    let only_ja = (shown == "ja" && reader.is_some_and(|r| !matches!(r, "ja" | "ja-easy")))
+        .then_some("<p class=\"only-ja\" role=\"note\">このお知らせは日本語だけです <span lang=\"en\">/ This notice is in Japanese only</span></p>")
+        .unwrap_or_default();
     let mut main = format!(
-        "{drill}<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p>{by}<h1 lang=\"{html}\">{}</h1><p lang=\"{html}\">{}</p>",
+        "{drill}<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p>{by}{only_ja}<h1 lang=\"{html}\">{}</h1><p lang=\"{html}\">{}</p>",
         escape(title),
         paragraphs(body)
     );
@@ -143,7 +148,8 @@ pub fn not_found() -> String {
 }
 
 /// The app needs JavaScript; this page does not, so it says so before the tap.
-const APP_LINK: &str = "<a href=\"/\">防災アプリで避難所を探す / Find a shelter in the app</a>\
+const APP_LINK: &str = "<a href=\"/notices\">お知らせの一覧 / All notices</a>\
+<a href=\"/\">防災アプリで避難所を探す / Find a shelter in the app</a>\
 <p class=\"note\">アプリは JavaScript を使います / The app needs JavaScript</p>";
 
 /// `2026-11-23 14:05 JST`
@@ -235,5 +241,29 @@ mod tests {
         assert!(ko.contains("<h1 lang=\"ja\">みずを くばります</h1>"), "no Korean: easy Japanese");
         let plain = render(&n, None, None);
         assert!(plain.contains("<h1 lang=\"ja\">給水</h1>") && plain.contains("<section lang=\"en\"><h2>Water</h2>"));
+        assert!(!vi.contains("日本語だけ") && !ko.contains("日本語だけ") && !plain.contains("日本語だけ"));
+        assert!(plain.contains("<a href=\"/notices\">"), "back to the notices list");
+    }
+
+    #[test]
+    fn a_notice_written_only_in_japanese_says_so_to_other_readers() {
+        let n = Notice {
+            id: NoticeId::parse("n-4").unwrap(),
+            municipality: bosai_types::MunicipalityCode::parse("041009").unwrap(),
+            title: Localized::new("給水", ""),
+            body: Localized::new("14時から", ""),
+            level: NoticeLevel::Info,
+            target: NoticeTarget::All,
+            created_at: bosai_types::Timestamp(1_795_359_600_000),
+            delivery: None,
+            drill: None,
+            incident: None,
+        };
+        let ne = render(&n, None, Some("ne"));
+        let note = ne.find("This notice is in Japanese only").expect("said to a Nepali reader");
+        assert!(note < ne.find("<h1 lang=\"ja\">給水</h1>").unwrap(), "before the title");
+        for reader in [None, Some("ja"), Some("ja-easy")] {
+            assert!(!render(&n, None, reader).contains("Japanese only"), "{reader:?}");
+        }
     }
 }
