@@ -236,6 +236,9 @@ test('resident flows in Japanese: household, needs, safety, QR, export', async (
     assert.ok(tel.h >= 44, `${tel.h} px tall`);
     assert.equal(tel.font, what.font);
     await next.getByText('報告し直すと取り消せます').waitFor();
+    // What and where must be given; a screen reader says so before the refusal does.
+    assert.equal(await page.getByLabel('必要な支援').getAttribute('aria-required'), 'true');
+    assert.equal(await phone.getAttribute('aria-required'), null);
     // Missing "where": the shared-crate message, nothing sent.
     const before = writes.length;
     await page.getByLabel('必要な支援').fill('足をけがして歩けない');
@@ -404,6 +407,9 @@ test('offline: edits queue durably, survive a reload, and are sent exactly once'
     const status = page.locator('form .done[role="status"]');
     await status.filter({ hasText: 'この端末に保存しました' }).waitFor();
     assert.equal(await page.getByText('報告を受け付けました。').count(), 0);
+    // Not in the green of "received" either.
+    const colours = await status.evaluate((p) => [getComputedStyle(p).color, getComputedStyle(p.querySelector('.waiting')).color]);
+    assert.notEqual(colours[1], colours[0], 'waiting reads apart from received');
     // Starting a new report clears the last line.
     await page.getByLabel('いる場所', { exact: true }).fill('勤');
     assert.equal((await status.textContent()).trim(), '');

@@ -85,7 +85,7 @@ pub fn LanguageOffer() -> impl IntoView {
                     <button type="button" class="btn btn-secondary" on:click=move |_| {
                         lang.get_untracked().save();
                         offer.set(None);
-                    }>{t.language_keep}" / "<span lang="ja">{JA.language_keep}</span></button>
+                    }><span>{t.language_keep}" / "<span lang="ja">{JA.language_keep}</span></span></button>
                 </div>
             }
         })

@@ -205,11 +205,10 @@ pub(crate) fn submitted_status(
     move || {
         done.get().then(|| {
             let l = lang.get();
-            if resident::state().pending.with(|p| !p.is_empty()) {
-                l.tr().outbox_saved_here
-            } else {
-                sent(l.tr())
-            }
+            // Waiting is not done: not in the green of "received".
+            let waiting = resident::state().pending.with(|p| !p.is_empty());
+            let text = if waiting { l.tr().outbox_saved_here } else { sent(l.tr()) };
+            view! { <span class:waiting=waiting>{text}</span> }
         })
     }
 }

@@ -199,7 +199,8 @@ pub(crate) fn SafetyForm(only: Option<MemberId>) -> impl IntoView {
         view! {
             <p class="field">
                 <label for=fid>{move || label(lang.get().tr())}</label>
-                <input id=fid type="text" prop:value=move || sig.get() on:input=move |ev| { sig.set(event_target_value(&ev)); done.set(false) }/>
+                // Each of these must be filled (the phone, below, is the optional one).
+                <input id=fid type="text" aria-required="true" prop:value=move || sig.get() on:input=move |ev| { sig.set(event_target_value(&ev)); done.set(false) }/>
             </p>
         }
     };
