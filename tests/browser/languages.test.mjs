@@ -176,6 +176,13 @@ test('text size up to 200% and high contrast: remembered, and no page scrolls si
       }
     }
     await shot(page, 'lang-ne-mydata-200pc-contrast-360');
+    // Boxes in boxes (a member's consent, in its section): the text keeps ~7 characters a line (it had 4.7).
+    await chooseLanguage(page, 'ja');
+    await visit(page, '/members/self');
+    const line = page.locator('.consent li').first();
+    await line.waitFor();
+    const chars = await line.evaluate((li) => li.getBoundingClientRect().width / parseFloat(getComputedStyle(li).fontSize));
+    assert.ok(chars >= 6.5, `${chars.toFixed(1)} characters a line at 200 % (4.7 before)`);
   } finally {
     await b.close();
   }
