@@ -30,6 +30,17 @@ fn saved() -> (u16, bool) {
     (size, storage_get(CONTRAST_KEY).as_deref() == Some("high"))
 }
 
+/// The settings for a page the server renders (a notice's landing page has no script to read
+/// them): `&size=200&contrast=high`, empty at the defaults.
+pub fn as_query() -> String {
+    let (size, high) = saved();
+    let mut q = if size != 100 { format!("&size={size}") } else { String::new() };
+    if high {
+        q.push_str("&contrast=high");
+    }
+    q
+}
+
 /// Before the first paint: the page opens as it was left.
 pub fn apply_saved() {
     let (size, high) = saved();

@@ -630,6 +630,15 @@ test('a resident reading Vietnamese: the device follows the language, the notice
   await jaOnly.getByRole('link').click();
   await page.getByRole('note').filter({ hasText: 'This notice is in Japanese only' }).waitFor();
   assert.equal(await page.locator('h1').getAttribute('lang'), 'ja');
+  // Text at 200 % in the app: the landing page (no script to read the setting) is too.
+  await page.goto(`${stack.url}/notices`);
+  await page.evaluate(() => localStorage.setItem('bosai.text-size', '200'));
+  await page.reload();
+  const big = page.locator('li.notice[data-notice="ja-only-1"] a');
+  assert.equal(await big.getAttribute('href'), '/n/041009/ja-only-1?lang=vi&size=200');
+  await big.click();
+  await page.getByRole('note').filter({ hasText: 'This notice is in Japanese only' }).waitFor();
+  assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).fontSize), '32px');
   assert.deepEqual(resident.errors.map(String), [], 'no uncaught page errors (resident)');
 });
 

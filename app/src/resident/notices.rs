@@ -258,7 +258,7 @@ fn notice_item(n: &NoticeRow, l: Lang) -> impl IntoView {
                 {(!l.is_ja() && n.title.resolve(l.code()).0 == "ja").then(|| view! { " "<span class="only-ja">{l.tr().notice_japanese_only}</span> })}
             </p>
             // The landing page is served by the server, outside the app: a full page load.
-            <h3><a href=format!("/n/{}/{}?lang={}", n.municipality, n.id, l.code()) rel="external">{hq_text(&n.title, l)}</a></h3>
+            <h3><a href=format!("/n/{}/{}?lang={}{}", n.municipality, n.id, l.code(), crate::display::as_query()) rel="external">{hq_text(&n.title, l)}</a></h3>
         </li>
     }
 }

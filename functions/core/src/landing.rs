@@ -36,11 +36,42 @@ time{color:#555}.by{color:#333;margin:.2em 0}\
 .langs{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5em}.langs a{margin:0;padding:.5em .8em}\
 .drill{padding:.6em .8em;border:3px dashed #5b2a86;border-radius:.4em;background:#f3ecfa;color:#2e1247;font-weight:700}";
 
-fn page(title: &str, main: &str) -> String {
+/// The reader's display settings from the app (`?size=200&contrast=high`, added by its notices
+/// list): the page has no script to read them from the device.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Display {
+    /// 150 or 200 (percent); anything else is the browser's own size.
+    pub text_size: Option<u16>,
+    pub high_contrast: bool,
+}
+
+impl Display {
+    /// Reads `size=` and `contrast=` from a query string; unknown values are ignored.
+    pub fn from_query(query: &str) -> Display {
+        let value = |name: &str| query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='));
+        Display {
+            text_size: value("size").and_then(|v| v.parse().ok()).filter(|v| matches!(v, 150 | 200)),
+            high_contrast: value("contrast") == Some("high"),
+        }
+    }
+
+    fn css(self) -> String {
+        let mut css = self.text_size.map(|p| format!("html{{font-size:{p}%}}")).unwrap_or_default();
+        if self.high_contrast {
+            css.push_str(
+                "body,h2,time,.by,.note{color:#000}a{border-color:#000;color:#002a57}.only-ja{background:#fff}",
+            );
+        }
+        css
+    }
+}
+
+fn page(title: &str, main: &str, display: Display) -> String {
+    let own = display.css();
     format!(
         "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>{title}</title>\
-<style>{STYLE}</style></head><body><main>{main}</main></body></html>"
+<style>{STYLE}{own}</style></head><body><main>{main}</main></body></html>"
     )
 }
 
@@ -76,7 +107,7 @@ fn language(code: &str) -> (&'static str, &'static str) {
 /// browser's languages) when HQ wrote it, else as `Localized::resolve` falls back; Japanese, the
 /// original, follows any other language (English follows Japanese); links to the other languages
 /// written.
-pub fn render(n: &Notice, issuer: Option<Issuer<'_>>, reader: Option<&str>) -> String {
+pub fn render(n: &Notice, issuer: Option<Issuer<'_>>, reader: Option<&str>, display: Display) -> String {
     let (class, ja, en) = match n.level {
         NoticeLevel::Emergency => ("emergency", "緊急", "Emergency"),
         NoticeLevel::Warning => ("warning", "注意", "Warning"),
@@ -137,13 +168,14 @@ pub fn render(n: &Notice, issuer: Option<Issuer<'_>>, reader: Option<&str>) -> S
     main.push_str(EMERGENCY);
     main.push_str(APP_LINK);
     // The page's own words are Japanese (with English); the notice's carry their language.
-    page(&escape(title), &main)
+    page(&escape(title), &main, display)
 }
 
-pub fn not_found() -> String {
+pub fn not_found(display: Display) -> String {
     page(
         "お知らせが見つかりません",
         &format!("<h1>お知らせが見つかりません</h1><p>This notice was not found. It may have been withdrawn.</p>{EMERGENCY}{APP_LINK}"),
+        display,
     )
 }
 
@@ -177,7 +209,7 @@ mod tests {
             drill: None,
             incident: None,
         };
-        let html = render(&n, Some(Issuer { ja: "仙台市", en: "Sendai <City>" }), None);
+        let html = render(&n, Some(Issuer { ja: "仙台市", en: "Sendai <City>" }), None, Display::default());
         assert!(html.contains("給水 &lt;script&gt;") && !html.contains("<script>"), "{html}");
         assert!(html.contains("14時から<br>体育館で"));
         assert!(html.contains("Water &amp; food"));
@@ -186,7 +218,7 @@ mod tests {
         assert!(html.contains("発信：仙台市") && html.contains("Sendai &lt;City&gt;"), "the issuer, escaped");
         assert!(html.contains("href=\"tel:119\"") && html.contains("href=\"tel:110\""), "one tap to call");
         assert!(html.contains("JavaScript"), "the app link says what it needs");
-        assert!(!render(&n, None, None).contains("発信"));
+        assert!(!render(&n, None, None, Display::default()).contains("発信"));
     }
 
     #[test]
@@ -203,7 +235,7 @@ mod tests {
             drill: Some("総合防災訓練 <b>".into()),
             incident: Some("drill-1".into()),
         };
-        let html = render(&n, None, None);
+        let html = render(&n, None, None, Display::default());
         let banner =
             html.find("訓練です（総合防災訓練 &lt;b&gt;）。実際の災害ではありません。").expect("the drill banner");
         assert!(banner < html.find("<h1").unwrap(), "before the title");
@@ -231,18 +263,29 @@ mod tests {
             drill: None,
             incident: None,
         };
-        let vi = render(&n, None, Some("vi"));
+        let vi = render(&n, None, Some("vi"), Display::default());
         let h1 = vi.find("<h1 lang=\"vi\">Cấp nước &lt;b&gt;</h1>").expect("Vietnamese title first");
         assert!(vi.contains("<p lang=\"vi\">14じから</p>"), "no Vietnamese body: easy Japanese");
         assert!(vi.find("<section lang=\"ja\"><h2>給水</h2><p>14時から</p>").unwrap() > h1, "the original below");
         assert!(vi.contains("<a href=\"?lang=ja-easy\" lang=\"ja\" hreflang=\"ja\">やさしい にほんご</a>"), "{vi}");
         assert!(vi.contains("?lang=en") && !vi.contains("?lang=vi"), "links to the other languages only");
-        let ko = render(&n, None, Some("ko"));
+        let ko = render(&n, None, Some("ko"), Display::default());
         assert!(ko.contains("<h1 lang=\"ja\">みずを くばります</h1>"), "no Korean: easy Japanese");
-        let plain = render(&n, None, None);
+        let plain = render(&n, None, None, Display::default());
         assert!(plain.contains("<h1 lang=\"ja\">給水</h1>") && plain.contains("<section lang=\"en\"><h2>Water</h2>"));
         assert!(!vi.contains("日本語だけ") && !ko.contains("日本語だけ") && !plain.contains("日本語だけ"));
         assert!(plain.contains("<a href=\"/notices\">"), "back to the notices list");
+    }
+
+    #[test]
+    fn the_apps_text_size_and_contrast_carry_over() {
+        let d = Display::from_query("lang=ja&size=200&contrast=high");
+        assert_eq!(d, Display { text_size: Some(200), high_contrast: true });
+        assert_eq!(Display::from_query("size=300&contrast=low"), Display::default(), "unknown values ignored");
+        assert_eq!(Display::from_query("fontsize=150").text_size, None);
+        let big = not_found(d);
+        assert!(big.contains("html{font-size:200%}") && big.contains("color:#000"), "{big}");
+        assert!(!not_found(Display::default()).contains("html{font-size"));
     }
 
     #[test]
@@ -259,11 +302,11 @@ mod tests {
             drill: None,
             incident: None,
         };
-        let ne = render(&n, None, Some("ne"));
+        let ne = render(&n, None, Some("ne"), Display::default());
         let note = ne.find("This notice is in Japanese only").expect("said to a Nepali reader");
         assert!(note < ne.find("<h1 lang=\"ja\">給水</h1>").unwrap(), "before the title");
         for reader in [None, Some("ja"), Some("ja-easy")] {
-            assert!(!render(&n, None, reader).contains("Japanese only"), "{reader:?}");
+            assert!(!render(&n, None, reader, Display::default()).contains("Japanese only"), "{reader:?}");
         }
     }
 }

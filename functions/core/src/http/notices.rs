@@ -118,9 +118,10 @@ pub async fn landing_page(
     query: axum::extract::RawQuery,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
+    let display = display(&query);
     match bosai_types::MunicipalityCode::parse(&code) {
-        Ok(m) => landing(&st, &m, &id, reader(&query, &headers)).await,
-        Err(_) => landing_not_found(),
+        Ok(m) => landing(&st, &m, &id, reader(&query, &headers), display).await,
+        Err(_) => landing_not_found(display),
     }
 }
 
@@ -133,7 +134,12 @@ pub async fn own_landing_page(
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     let m = st.config.municipality.clone();
-    landing(&st, &m, &id, reader(&query, &headers)).await
+    landing(&st, &m, &id, reader(&query, &headers), display(&query)).await
+}
+
+/// The app's text size and contrast, which its notices list adds to the address.
+fn display(query: &axum::extract::RawQuery) -> crate::landing::Display {
+    crate::landing::Display::from_query(query.0.as_deref().unwrap_or(""))
 }
 
 /// The reader's language: `?lang=` (a notification adds its device's), else the browser's
@@ -158,8 +164,8 @@ const LANDING_HEADERS: [(header::HeaderName, &str); 4] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
 ];
 
-fn landing_not_found() -> axum::response::Response {
-    (StatusCode::NOT_FOUND, LANDING_HEADERS, Html(crate::landing::not_found())).into_response()
+fn landing_not_found(display: crate::landing::Display) -> axum::response::Response {
+    (StatusCode::NOT_FOUND, LANDING_HEADERS, Html(crate::landing::not_found(display))).into_response()
 }
 
 async fn landing(
@@ -167,6 +173,7 @@ async fn landing(
     m: &bosai_types::MunicipalityCode,
     id: &str,
     reader: Option<&str>,
+    display: crate::landing::Display,
 ) -> axum::response::Response {
     let found = match NoticeId::parse(id) {
         Ok(id) => notices::public(st.store.as_ref(), m, &id).await,
@@ -177,9 +184,9 @@ async fn landing(
             // Without the name (store hiccup) the notice itself still shows.
             let name = crate::domain::areas::municipality_name(st.store.as_ref(), m).await.ok().flatten();
             let issuer = name.as_ref().map(|(ja, en)| crate::landing::Issuer { ja, en });
-            (LANDING_HEADERS, Html(crate::landing::render(&n, issuer, reader))).into_response()
+            (LANDING_HEADERS, Html(crate::landing::render(&n, issuer, reader, display))).into_response()
         }
-        Err(ApiError::NotFound(..)) => landing_not_found(),
+        Err(ApiError::NotFound(..)) => landing_not_found(display),
         Err(e) => e.into_response(),
     }
 }
