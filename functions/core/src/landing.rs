@@ -128,9 +128,11 @@ pub fn render(n: &Notice, issuer: Option<Issuer<'_>>, reader: Option<&str>, disp
     let body = n.body.get(shown);
     let html = language(shown).0;
     // A reader of another language shown the Japanese: say so, rather than leave them guessing.
-    let only_ja = (shown == "ja" && reader.is_some_and(|r| !matches!(r, "ja" | "ja-easy")))
-        .then_some("<p class=\"only-ja\" role=\"note\">このお知らせは日本語だけです <span lang=\"en\">/ This notice is in Japanese only</span></p>")
-        .unwrap_or_default();
+    let only_ja = if shown == "ja" && reader.is_some_and(|r| !matches!(r, "ja" | "ja-easy")) {
+        "<p class=\"only-ja\" role=\"note\">このお知らせは日本語だけです <span lang=\"en\">/ This notice is in Japanese only</span></p>"
+    } else {
+        ""
+    };
     let mut main = format!(
         "{drill}<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p>{by}{only_ja}<h1 lang=\"{html}\">{}</h1><p lang=\"{html}\">{}</p>",
         escape(title),
