@@ -197,19 +197,28 @@ mod tests {
     use bosai_types::notices::{NoticeId, NoticeTarget};
     use bosai_types::surveys::Localized;
 
-    #[test]
-    fn text_is_escaped_and_both_languages_shown() {
-        let n = Notice {
-            id: NoticeId::parse("n-1").unwrap(),
+    /// A notice for these tests: information, to everyone, sent 2026-11-23 00:00 JST.
+    fn notice(id: &str, title: Localized, body: Localized) -> Notice {
+        Notice {
+            id: NoticeId::parse(id).unwrap(),
             municipality: bosai_types::MunicipalityCode::parse("041009").unwrap(),
-            title: Localized::new("給水 <script>", "Water & food"),
-            body: Localized::new("14時から\n体育館で", ""),
-            level: NoticeLevel::Emergency,
+            title,
+            body,
+            level: NoticeLevel::Info,
             target: NoticeTarget::All,
-            created_at: bosai_types::Timestamp(1_795_359_600_000 + 14 * 3_600_000 + 5 * 60_000),
+            created_at: bosai_types::Timestamp(1_795_359_600_000),
             delivery: None,
             drill: None,
             incident: None,
+        }
+    }
+
+    #[test]
+    fn text_is_escaped_and_both_languages_shown() {
+        let n = Notice {
+            level: NoticeLevel::Emergency,
+            created_at: bosai_types::Timestamp(1_795_359_600_000 + 14 * 3_600_000 + 5 * 60_000),
+            ..notice("n-1", Localized::new("給水 <script>", "Water & food"), Localized::new("14時から\n体育館で", ""))
         };
         let html = render(&n, Some(Issuer { ja: "仙台市", en: "Sendai <City>" }), None, Display::default());
         assert!(html.contains("給水 &lt;script&gt;") && !html.contains("<script>"), "{html}");
@@ -226,16 +235,10 @@ mod tests {
     #[test]
     fn a_drill_notice_says_so_first() {
         let n = Notice {
-            id: NoticeId::parse("n-2").unwrap(),
-            municipality: bosai_types::MunicipalityCode::parse("041009").unwrap(),
-            title: Localized::new("避難指示", "Evacuate"),
-            body: Localized::new("体育館へ", ""),
             level: NoticeLevel::Emergency,
-            target: NoticeTarget::All,
-            created_at: bosai_types::Timestamp(1_795_359_600_000),
-            delivery: None,
             drill: Some("総合防災訓練 <b>".into()),
             incident: Some("drill-1".into()),
+            ..notice("n-2", Localized::new("避難指示", "Evacuate"), Localized::new("体育館へ", ""))
         };
         let html = render(&n, None, None, Display::default());
         let banner =
@@ -249,22 +252,15 @@ mod tests {
 
     #[test]
     fn the_readers_language_then_japanese_then_links_to_the_others() {
-        let n = Notice {
-            id: NoticeId::parse("n-3").unwrap(),
-            municipality: bosai_types::MunicipalityCode::parse("041009").unwrap(),
-            title: Localized {
+        let n = notice(
+            "n-3",
+            Localized {
                 ja_easy: "みずを くばります".into(),
                 vi: "Cấp nước <b>".into(),
                 ..Localized::new("給水", "Water")
             },
-            body: Localized { ja_easy: "14じから".into(), ..Localized::new("14時から", "From 14:00") },
-            level: NoticeLevel::Info,
-            target: NoticeTarget::All,
-            created_at: bosai_types::Timestamp(1_795_359_600_000),
-            delivery: None,
-            drill: None,
-            incident: None,
-        };
+            Localized { ja_easy: "14じから".into(), ..Localized::new("14時から", "From 14:00") },
+        );
         let vi = render(&n, None, Some("vi"), Display::default());
         let h1 = vi.find("<h1 lang=\"vi\">Cấp nước &lt;b&gt;</h1>").expect("Vietnamese title first");
         assert!(vi.contains("<p lang=\"vi\">14じから</p>"), "no Vietnamese body: easy Japanese");
@@ -292,18 +288,7 @@ mod tests {
 
     #[test]
     fn a_notice_written_only_in_japanese_says_so_to_other_readers() {
-        let n = Notice {
-            id: NoticeId::parse("n-4").unwrap(),
-            municipality: bosai_types::MunicipalityCode::parse("041009").unwrap(),
-            title: Localized::new("給水", ""),
-            body: Localized::new("14時から", ""),
-            level: NoticeLevel::Info,
-            target: NoticeTarget::All,
-            created_at: bosai_types::Timestamp(1_795_359_600_000),
-            delivery: None,
-            drill: None,
-            incident: None,
-        };
+        let n = notice("n-4", Localized::new("給水", ""), Localized::new("14時から", ""));
         let ne = render(&n, None, Some("ne"), Display::default());
         let note = ne.find("This notice is in Japanese only").expect("said to a Nepali reader");
         assert!(note < ne.find("<h1 lang=\"ja\">給水</h1>").unwrap(), "before the title");
