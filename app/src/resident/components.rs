@@ -202,13 +202,16 @@ pub(crate) fn submitted_status(
     done: RwSignal<bool>,
     sent: fn(&crate::i18n::Tr) -> &'static str,
 ) -> impl IntoView {
+    // (While anything is queued the pending bar shows, and app.css turns this line from the
+    // green of "received" to the bar's colour: no code of its own on every form's page.)
     move || {
         done.get().then(|| {
             let l = lang.get();
-            // Waiting is not done: not in the green of "received".
-            let waiting = resident::state().pending.with(|p| !p.is_empty());
-            let text = if waiting { l.tr().outbox_saved_here } else { sent(l.tr()) };
-            view! { <span class:waiting=waiting>{text}</span> }
+            if resident::state().pending.with(|p| !p.is_empty()) {
+                l.tr().outbox_saved_here
+            } else {
+                sent(l.tr())
+            }
         })
     }
 }
