@@ -208,12 +208,26 @@ test('supplies panel (360 px)', async (t) => {
     await editor.getByLabel(/本部への要請数/).fill('-1');
     await save.click();
     await editor.getByRole('alert').filter({ hasText: '本部への要請数：マイナスの数は入力できません' }).waitFor();
+    // The refusal puts the focus on the field at fault on the next frame: typing before it lands
+    // would go into that field (CI saw 「0」 land in 要請数).
+    const focused = (id) => page.waitForFunction((i) => document.activeElement?.id === i, id);
+    await focused('sup-requested');
     await editor.getByLabel(/届いた数量/).fill('0');
     await editor.getByRole('button', { name: '納品を記録' }).click();
-    await editor.getByRole('alert').filter({ hasText: '届いた数量は1以上で入力してください' }).waitFor();
+    // (Once flaky on CI: a failure says what the editor showed and held.)
+    await editor.getByRole('alert').filter({ hasText: '届いた数量は1以上で入力してください' }).waitFor().catch(async (e) => {
+      const seen = await editor.evaluate((el) => JSON.stringify({
+        alerts: [...el.querySelectorAll('[role=alert]')].map((a) => a.textContent),
+        fields: [...el.querySelectorAll('input')].map((i) => `${i.id}=${i.value}`),
+        focus: document.activeElement?.id,
+      }));
+      throw new Error(`${e.message}\neditor: ${seen}`);
+    });
+    await focused('sup-received');
     await editor.getByLabel(/届いた数量/).fill('9999999');
     await editor.getByRole('button', { name: '納品を記録' }).click();
     await editor.getByRole('alert').filter({ hasText: '1,000,000以下' }).waitFor();
+    await focused('sup-received');
     assert.equal(writes.length, before, 'nothing was sent');
     assert.equal((await stored(staff)).blanket, undefined, 'nothing was stored');
     await assertAccessible(page, '/shelter supplies (error shown)');
