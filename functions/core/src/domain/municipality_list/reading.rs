@@ -11,11 +11,6 @@ pub fn katakana(listed: &str) -> String {
     listed.trim().nfkc().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// The reading in hiragana (やさしい日本語's furigana): シオガマシ → しおがまし.
-pub fn hiragana(kana: &str) -> String {
-    katakana(kana).to_hiragana()
-}
-
 /// The name in Latin letters from its kanji and kana, or empty when the kana is empty or not
 /// kana only. The ending tells the kind: 市 read シ, 町 read マチ or チョウ, 村 read ムラ or ソン,
 /// 区 read ク.
@@ -59,11 +54,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn half_width_kana_becomes_full_width_and_hiragana() {
+    fn half_width_kana_becomes_full_width() {
         assert_eq!(katakana("ｼｵｶﾞﾏｼ"), "シオガマシ");
         assert_eq!(katakana(" ﾐﾅﾐｻﾝﾘｸﾁｮｳ "), "ミナミサンリクチョウ");
-        assert_eq!(hiragana("ｼｵｶﾞﾏｼ"), "しおがまし");
-        assert_eq!(hiragana("オオガワラマチ"), "おおがわらまち");
     }
 
     #[test]
