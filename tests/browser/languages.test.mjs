@@ -183,6 +183,20 @@ test('text size up to 200% and high contrast: remembered, and no page scrolls si
     await line.waitFor();
     const chars = await line.evaluate((li) => li.getBoundingClientRect().width / parseFloat(getComputedStyle(li).fontSize));
     assert.ok(chars >= 6.5, `${chars.toFixed(1)} characters a line at 200 % (4.7 before)`);
+    // The text-size menu at 200 %: 「コントラストを強くする」 (12 characters) in two lines, not three.
+    await page.locator('.display-prefs summary').click();
+    const contrast = page.locator('.display-panel label.check');
+    await contrast.waitFor();
+    const lines = await contrast.evaluate((l) => {
+      const tops = [...l.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()).flatMap((n) => {
+        const r = document.createRange();
+        r.selectNodeContents(n);
+        return [...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top));
+      });
+      return new Set(tops).size;
+    });
+    assert.ok(lines <= 2, `the contrast check box's label takes ${lines} lines at 200 % on a 360 px phone (3 before)`);
+    await page.locator('.display-prefs summary').click();
   } finally {
     await b.close();
   }
