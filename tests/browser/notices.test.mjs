@@ -133,6 +133,59 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
     await page.locator('.hq-totals a[href="#help-h"]').filter({ hasText: '1件' }).waitFor();
   });
 
+  await t.test('HQ takes up a request for help and deals with it; the person sees each step in their app', async () => {
+    const rb = await launchBrowser();
+    try {
+      const home = rb.page;
+      await home.goto(`${stack.url}/`);
+      await signIn(home, stack.url);
+      const taro = await accessToken(home);
+      await r.api(taro, 'POST', '/api/safety', { report_id: `rep-step-${Date.now()}`, member_id: 'self',
+        status: { status: 'needs_help', what: '水と薬が必要です', location: '自宅 1階' } });
+      await page.locator('#hq-refresh').click();
+      const card = page.locator('li.help-request').filter({ hasText: '水と薬が必要です' });
+      await card.locator('.help-state dd').filter({ hasText: '未対応' }).waitFor();
+      await page.locator('.hq-totals a[href="#help-h"]').filter({ hasText: '2件' }).waitFor();
+      // Taken up: said on HQ's card and under her report on the household page.
+      await card.getByRole('button', { name: /^対応中にする/ }).click();
+      await card.locator('.help-state dd').filter({ hasText: '対応中（' }).waitFor();
+      const mine = home.locator('li.member[data-member="self"] .help-progress');
+      await home.goto(`${stack.url}/household`);
+      await mine.filter({ hasText: '本部が対応しています' }).waitFor();
+      await shot(home.locator('li.member[data-member="self"]'), 'help-taken-up-household');
+      // Dealt with: kept apart below the others, out of the count to act on; she sees it too.
+      await card.getByRole('button', { name: /^対応済みにする/ }).click();
+      const done = page.locator('details.help-done');
+      await done.locator('summary').filter({ hasText: '対応済みの要請（1件）' }).waitFor();
+      await page.locator('.hq-totals a[href="#help-h"]').filter({ hasText: '1件' }).waitFor();
+      await home.reload();
+      await mine.filter({ hasText: '本部が対応を終えました' }).waitFor();
+      await assertAccessible(page, '/hq help requests, one dealt with');
+      await done.locator('summary').click();
+      await shot(page.locator('section[aria-labelledby="help-h"]'), 'hq-help-requests-steps');
+      await done.locator('summary').click();
+      // Undone (pressed by mistake): back among the others, and off her card.
+      await done.locator('summary').click();
+      await done.getByRole('button', { name: /^未対応に戻す/ }).click();
+      await page.locator('ul.help-list > li.help-request[data-state="open"]').filter({ hasText: '水と薬が必要です' }).waitFor();
+      assert.equal(await done.count(), 0);
+      // (The page starts from the device's copy, then the server's: wait for it to go.)
+      await home.reload();
+      await mine.waitFor({ state: 'detached' });
+      // She reports again (safe at home) while HQ still has the card on screen: HQ's step is
+      // refused as gone, the card leaves, nothing comes back.
+      await r.api(taro, 'POST', '/api/safety', { report_id: `rep-safe-${Date.now()}`, member_id: 'self', status: { status: 'safe_at_home' } });
+      await card.getByRole('button', { name: /^対応中にする/ }).click();
+      await page.getByRole('status').filter({ hasText: 'この要請はもうありません' }).waitFor();
+      assert.equal(await card.count(), 0);
+      await page.locator('#hq-refresh').click();
+      await page.locator('.hq-totals a[href="#help-h"]').filter({ hasText: '1件' }).waitFor();
+      assert.equal(await card.count(), 0);
+    } finally {
+      await rb.close();
+    }
+  });
+
   await t.test('survey results: the counts of the API, 「すぐに助けが必要」 seen; closing a survey ends its answers', async () => {
     await r.api(resident, 'PUT', '/api/surveys/demo-health-check/answer', { answers: { condition: { type: 'single_choice', option: 'need_help' } } });
     await page.reload();

@@ -292,6 +292,9 @@ pub struct MemberView {
     /// The shelter the member is checked in at (受付済み), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked_in: Option<crate::checkin::Location>,
+    /// When the latest report asks for help: where HQ is with it, once someone has taken it up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<HelpProgress>,
 }
 
 /// `DELETE /api/me` must say so explicitly: `{"confirm": "delete"}`.
@@ -372,9 +375,42 @@ pub struct HelpRequest {
     #[serde(default)]
     pub received_at: Option<Timestamp>,
     /// Checked in at a shelter since the request (scanned there): HQ may no longer need to go
-    /// where it says. The request stays open until the person reports again.
+    /// where it says. The request stays listed until HQ marks it handled or the person reports again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked_in: Option<HelpCheckedIn>,
+    /// Where HQ is with it, and since when (absent while nobody has taken it up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<HelpProgress>,
+}
+
+/// Where HQ is with a request for help (救助要請の対応状況). A new "needs help" report from the
+/// person starts over as a new request; any other report closes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HelpState {
+    /// 未対応: nobody has taken it up yet.
+    Open,
+    /// 対応中: someone at HQ is on it (calling back, a team sent).
+    InProgress,
+    /// 対応済み: done; HQ's list keeps it apart, the person sees it.
+    Resolved,
+}
+
+/// HQ's latest step on a request for help, and when it was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HelpProgress {
+    pub state: HelpState,
+    pub at: Timestamp,
+}
+
+/// `PUT /api/hq/help-requests/{report_id}`: HQ's step on a request (the same step again changes nothing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HelpStateChange {
+    pub state: HelpState,
 }
 
 /// Where and since when the person who asked for help is checked in.

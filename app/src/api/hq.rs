@@ -3,7 +3,7 @@
 
 use super::{query, Call, Hq, Ignored, Public};
 use bosai_types::audit::AuditEntry;
-use bosai_types::household::HelpRequest;
+use bosai_types::household::{HelpRequest, HelpState, HelpStateChange};
 use bosai_types::hq::{AwayPerson, PrefectureSummary};
 use bosai_types::incident::{Incident, OpenIncident};
 use bosai_types::notices::{NewNotice, Notice};
@@ -26,6 +26,13 @@ pub fn summary<T: DeserializeOwned>(incident: Option<&str>) -> Call<Hq, T> {
 /// `GET /api/hq/help-requests`: open "needs help" reports.
 pub fn help_requests(incident: Option<&str>) -> Call<Hq, Vec<HelpRequest>> {
     Call::new("GET", format!("/api/hq/help-requests{}", of_incident(incident)))
+}
+
+/// `PUT /api/hq/help-requests/{report_id}`: HQ's step on a request (of the incident viewed).
+pub fn set_help_state(report_id: &str, state: HelpState, incident: Option<&str>) -> Call<Hq, HelpRequest> {
+    // (A report id is letters, digits, `-` and `_`: nothing to encode.)
+    let path = format!("/api/hq/help-requests/{report_id}{}", of_incident(incident));
+    Call::new("PUT", path).with(&HelpStateChange { state })
 }
 
 /// `GET /api/hq/notices`: the notices sent, newest first, with their delivery.

@@ -158,7 +158,7 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
             })/>
         <Composer areas sent/>
         <SentList areas sent viewing/>
-        <HelpList help areas/>
+        <HelpList help areas viewing/>
         <SurveyResults areas/>
         <crate::hq::AuditLog/>
         {admin.map(|(token, municipality)| view! {

@@ -324,7 +324,7 @@ pub(crate) fn SummaryView(
                 let ages = AgeBand::ALL.iter().map(|b| (age_label(*b, l), age(&s.totals, *b))).collect();
                 view! {
                     {s.drill.clone().map(|drill| view! { <crate::incidents::DrillNotice drill reader=crate::incidents::Reader::Staff/> })}
-                    {totals(s, help.with(|h| h.as_ref().map(Vec::len)), l)}
+                    {totals(s, help.with(|h| h.as_deref().map(super::to_act_on)), l)}
                     {shelters_table(s, l)}
                     {count_table("hq-allergens", l.hq().summary_people_with_allergies_food,
                         l.hq().summary_allergen, allergen_rows(&s.totals, l), l)}

@@ -8,7 +8,7 @@ use crate::outbox::Op;
 use crate::resident::{self, Invalid};
 use crate::session;
 use crate::use_lang;
-use bosai_types::household::{BirthDate, Member, MemberId, MemberInput, MemberView, Relationship, Sex};
+use bosai_types::household::{BirthDate, HelpState, Member, MemberId, MemberInput, MemberView, Relationship, Sex};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -51,6 +51,11 @@ pub(crate) fn member_card(m: &MemberView, l: Lang) -> impl IntoView {
     };
     // Reported during a drill: shown, marked, until the drill ends (then it is deleted).
     let drill = m.safety.as_ref().is_some_and(|r| r.drill.is_some());
+    // A request for help HQ has taken up or dealt with: said under it.
+    let help = m.help.map(|p| {
+        let text = if p.state == HelpState::Resolved { t.help_dealt_with } else { t.help_taken_up };
+        view! { <span class="help-progress">{fill(text, &[("time", &l.format_time(p.at))])}</span> }
+    });
     view! {
         <li class="card member" data-member=id.clone()>
             <h3>{name}</h3>
@@ -59,7 +64,7 @@ pub(crate) fn member_card(m: &MemberView, l: Lang) -> impl IntoView {
             </p>
             {pending_badge(l, resident::pending_for(&m.member.id))}
             <dl class="facts">
-                <div><dt>{t.safety_heading}</dt><dd class="safety">{safety}{drill.then(|| crate::incidents::drill_tag(l))}</dd></div>
+                <div><dt>{t.safety_heading}</dt><dd class="safety">{safety}{drill.then(|| crate::incidents::drill_tag(l))}{help}</dd></div>
                 <div><dt>{t.needs_heading}</dt><dd class="needs">{needs_summary(m, l)}</dd></div>
                 {m.checked_in.as_ref().and_then(|c| Some((c.shelter_id.clone()?, c.since, c.drill))).map(|(sid, since, drill)| view! {
                     <div><dt>{l.tr().checked_in_label}</dt><dd class="checked-in">

@@ -147,7 +147,9 @@ fn apply(view: &mut HouseholdView, q: &Queued) {
             };
             match find(view, id) {
                 Some(i) => view.members[i].member = member,
-                None => view.members.push(MemberView { member, needs: None, safety: None, checked_in: None }),
+                None => {
+                    view.members.push(MemberView { member, needs: None, safety: None, checked_in: None, help: None })
+                }
             }
         }
         Op::DeleteMember { id } => view.members.retain(|m| &m.member.id != id),
@@ -160,6 +162,8 @@ fn apply(view: &mut HouseholdView, q: &Queued) {
         Op::SurveyAnswer { .. } => {}
         Op::Safety { input } => {
             if let Some(i) = find(view, &input.member_id) {
+                // A new report is a new request, or none: HQ's step on the last one is over.
+                view.members[i].help = None;
                 view.members[i].safety = Some(SafetyReport {
                     report_id: input.report_id.clone(),
                     member_id: input.member_id.clone(),

@@ -164,6 +164,7 @@ pub(crate) fn view_of(items: &BTreeMap<String, Item>) -> HouseholdView {
         .map(|m| MemberView {
             needs: items.get(&format!("NEEDS#{}", m.id)).map(needs_from),
             safety: items.get(&format!("SAFETY#{}", m.id)).and_then(report_from),
+            help: items.get(&format!("SAFETY#{}", m.id)).and_then(super::help_list::progress_of),
             checked_in: None,
             member: m,
         })

@@ -348,10 +348,12 @@ pub async fn with_drill_reports(
 ) -> Result<(), ApiError> {
     for space in incidents::drill_spaces(store).await? {
         let q = Query::partition(keys::safety_partition(sub, &space)).begins_with("SAFETY#");
-        for r in super::query_all(store, q).await?.iter().filter_map(report_from) {
+        for i in super::query_all(store, q).await? {
+            let Some(r) = report_from(&i) else { continue };
             if let Some(m) = view.members.iter_mut().find(|m| m.member.id == r.member_id) {
                 if m.safety.as_ref().is_none_or(|real| real.reported_at <= r.reported_at) {
                     m.safety = Some(r);
+                    m.help = super::help_list::progress_of(&i);
                 }
             }
         }

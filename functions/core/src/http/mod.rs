@@ -4,6 +4,7 @@ pub mod admin;
 mod auth;
 mod extract;
 mod health;
+mod help;
 pub mod hq;
 pub mod incidents;
 pub mod notices;

@@ -1,7 +1,6 @@
-//! Resident flows: household, needs, safety, check-in QR, my data; and the HQ
-//! list of "needs help" reports.
+//! Resident flows: household, needs, safety, check-in QR, my data.
 
-use super::principal::{hq_municipality, resident_municipality, HqOrAdmin, ResidentOnly};
+use super::principal::{resident_municipality, ResidentOnly};
 use super::{ApiJson, ApiPath, AppState, DeviceTimesHeaders, MadeAt, MunicipalityParam};
 use crate::clock::{now_millis, now_seconds};
 use crate::domain::{consent, credential, household, mydata, safety};
@@ -13,7 +12,7 @@ use axum::Json;
 use bosai_types::checkin::{CheckInCredential, CredentialRequest};
 use bosai_types::consent::{Consent, ConsentInput};
 use bosai_types::household::{
-    AreaRegistration, DeleteConfirmation, HelpRequest, Home, HomeChoice, HouseholdView, Member, MemberId, MemberInput,
+    AreaRegistration, DeleteConfirmation, Home, HomeChoice, HouseholdView, Member, MemberId, MemberInput,
     MunicipalityChoice, MyData,
 };
 use bosai_types::needs::{Needs, NeedsInput};
@@ -35,8 +34,7 @@ super::routes::operations!(
     set_area,
     set_home,
     municipalities,
-    areas,
-    help_requests
+    areas
 );
 
 fn member_id(raw: &str) -> Result<MemberId, ApiError> {
@@ -230,23 +228,4 @@ async fn set_home(
 async fn municipalities(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let list = crate::domain::home::choices(st.store.as_ref(), &st.config.municipality).await?;
     Ok(([(header::CACHE_CONTROL, "public, max-age=300")], Json(list)))
-}
-
-/// Open "needs help" reports of the municipality, newest first: of the current incident's
-/// (a drill's while one runs), or `?incident=real` / a drill's id.
-#[utoipa::path(get, path = "/hq/help-requests", tag = "hq", security(("bearer" = ["HqOrAdmin"])), params(super::hq::IncidentQuery),
-    responses((status = 200, body = Vec<HelpRequest>), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem, description = "no such incident of this municipality")))]
-async fn help_requests(
-    HqOrAdmin(p): HqOrAdmin,
-    State(st): State<AppState>,
-    q: super::hq::IncidentParam,
-) -> Result<Json<Vec<HelpRequest>>, ApiError> {
-    let m = hq_municipality(&p, &st).await?;
-    let (space, _) = super::hq::viewed(st.store.as_ref(), &m, q, now()).await?;
-    let list = crate::domain::help_list::help_requests(st.store.as_ref(), &m, &space).await?;
-    // Names and where people are: a read of personal data, audited.
-    let details = [("rows", bosai_store::Value::n(list.len() as i64))];
-    crate::domain::audit::record(st.store.as_ref(), &m, now(), "help_requests_view", &p.sub, details).await?;
-    Ok(Json(list))
 }

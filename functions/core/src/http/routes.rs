@@ -5,7 +5,7 @@
 //! (`security(("bearer" = ["ShelterManager"]))`); the document says which roles that admits,
 //! and the authorisation matrix test walks every operation of the document with every role.
 
-use super::{admin, auth, health, hq, incidents, not_found, notices, openapi, resident};
+use super::{admin, auth, health, help, hq, incidents, not_found, notices, openapi, resident};
 use super::{shelter_ops, shelters, staff_auth, supplies, surveys, AppState};
 use axum::handler::Handler;
 use axum::routing::MethodRouter;
@@ -54,6 +54,7 @@ macro_rules! api_modules {
             .merge(shelters::$part())
             .merge(auth::$part())
             .merge(resident::$part())
+            .merge(help::$part())
             .merge(shelter_ops::$part())
             .merge(supplies::$part())
             .merge(surveys::$part())

@@ -46,6 +46,7 @@ fn sample_body(path: &str) -> Value {
             json!({"id": "authz-1", "title": both("調査"), "scope": {"type": "all"}, "recurrence": "once",
             "questions": [{"id": "q1", "text": both("質問"), "kind": {"type": "number", "min": 0, "max": 10}}]})
         }
+        "/api/hq/help-requests/{report_id}" => json!({"state": "in_progress"}),
         "/api/hq/incidents" => json!({"incident_id": "authz-drill-1", "name": "訓練", "kind": "drill"}),
         "/api/hq/notices" => {
             json!({"id": "authz-1", "title": both("お知らせ"), "body": both("本文"), "level": "info", "target": {"type": "all"}})

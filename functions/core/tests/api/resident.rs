@@ -249,6 +249,32 @@ async fn safety_and_hq_help_list(app: TestApp) {
     let there = &list[0]["checked_in"];
     assert_eq!(there["shelter_id"], "041009-aoba-katahira-es", "{list}");
     assert_eq!((there["shelter_name"].as_str(), there["since"].as_i64()), (Some("片平丁小学校"), Some(at)), "{list}");
+    // HQ takes it up (対応中): the list and her household's card say so; the same step again is
+    // the same answer; other towns' HQ, the prefecture's and residents cannot; the step is audited.
+    let url = "/api/hq/help-requests/rep-help-0001";
+    let (s, v) = app.call("PUT", url, &hq, Some(json!({"state": "in_progress"}))).await;
+    assert_eq!((s, v["progress"]["state"].as_str()), (200, Some("in_progress")), "{v}");
+    let (s, again) = app.call("PUT", url, &hq, Some(json!({"state": "in_progress"}))).await;
+    assert_eq!((s, &again), (200, &v), "a resend is the same step, at the same time");
+    let view = r.household().await;
+    assert_eq!(view["members"][1]["help"], v["progress"], "{view}");
+    assert!(view["members"][0].get("help").is_none(), "only hers: {view}");
+    let (s, bad) = app.call("PUT", url, &hq, Some(json!({"state": "done"}))).await;
+    assert_eq!(s, 400, "an unknown step is refused: {bad}");
+    let (s, _) = app.call("PUT", "/api/hq/help-requests/rep-nobody-01", &hq, Some(json!({"state": "resolved"}))).await;
+    assert_eq!(s, 404);
+    let other_hq = app.staff_token(Role::Hq, &[], Some("131016"));
+    let pref = app.staff_token(Role::PrefectureHq, &[], Some("040002"));
+    for token in [other_hq.as_str(), pref.as_str(), r.token.as_str()] {
+        assert_eq!(app.call("PUT", url, token, Some(json!({"state": "resolved"}))).await.0, 403);
+    }
+    let (_, audit) = app.call("GET", "/api/hq/audit?action=help_request_state", &hq, None).await;
+    let entry = &audit[0];
+    assert_eq!(
+        (entry["details"]["report_id"].as_str(), entry["details"]["state"].as_str()),
+        (Some("rep-help-0001"), Some("in_progress")),
+        "{audit}"
+    );
     // Reached a shelter by her own report: off the list; history keeps both, newest first.
     let safe = json!({"report_id": "rep-safe-0002", "member_id": "m-ume", "status": {"status": "at_shelter", "shelter_id": "041009-aoba-katahira-es"}});
     assert_eq!(r.send("POST", "/api/safety", Some(safe)).await.0, 200);
@@ -260,6 +286,10 @@ async fn safety_and_hq_help_list(app: TestApp) {
     assert_eq!(ids, vec!["rep-safe-0002", "rep-help-0001"]);
     let view = r.household().await;
     assert_eq!(view["members"][1]["safety"]["status"]["status"], "at_shelter");
+    assert!(view["members"][1].get("help").is_none(), "HQ's step went with the request: {view}");
+    // HQ, with the old list still on screen: the request is gone, not revived.
+    let (s, v) = app.call("PUT", url, &hq, Some(json!({"state": "resolved"}))).await;
+    assert_eq!((s, v["code"].as_str()), (404, Some("not_found")), "{v}");
     // Same id, different content: a conflict, not an overwrite.
     let reuse = json!({"report_id": "rep-safe-0002", "member_id": "m-ume", "status": {"status": "safe_at_home"}});
     assert_eq!(r.send("POST", "/api/safety", Some(reuse)).await.0, 409);
