@@ -117,6 +117,34 @@ test('shelter staff view', async (t) => {
     assert.match(bytes.toString('utf8'), /防災 はな/);
   });
 
+  await t.test('scanned again: nobody ticked, and said why; as a check-out all four are; a check-out of someone not here is not', async () => {
+    const panel = page.locator('.scan-confirm');
+    const ticked = () => panel.locator('input[type="checkbox"]:checked').count();
+    await scan(page, family.credential);
+    await panel.locator('.flag.already').nth(3).waitFor(); // the names are in
+    await panel.locator('.scan-nothing').filter({ hasText: '全員、すでにここで受付済みです' }).waitFor();
+    assert.equal(await ticked(), 0, 'checking in who is here records nothing');
+    await screenshot(page, 'shelter-rescan-nothing-1024', { fullPage: false });
+    // Enter on the confirmation (where the focus is) asks for someone; nothing is said recorded.
+    await page.keyboard.press('Enter');
+    await page.locator('.scan-msg').filter({ hasText: '1人以上選んでください' }).waitFor();
+    assert.equal(await page.locator('.scan-msg').filter({ hasText: 'を記録しました' }).count(), 0);
+    await page.getByLabel('チェックアウト（退所）').check();
+    await panel.locator('.scan-nothing').waitFor({ state: 'detached' });
+    assert.equal(await ticked(), 4, 'all four can leave');
+    await panel.getByRole('button', { name: '取り消す' }).click();
+    // Someone never checked in here: not ticked to leave, and said so.
+    const stranger = await household(await newCard('来所 なし'), []);
+    await scan(page, stranger.credential);
+    await panel.locator('.flag').filter({ hasText: 'ここでは受付されていません' }).waitFor();
+    await panel.locator('.scan-nothing').filter({ hasText: 'ここで受付されている人はいません' }).waitFor();
+    assert.equal(await ticked(), 0);
+    await page.getByLabel('チェックイン（他の避難所からの移動を含む）').check();
+    await panel.locator('.scan-nothing').waitFor({ state: 'detached' });
+    assert.equal(await ticked(), 1);
+    await panel.getByRole('button', { name: '取り消す' }).click();
+  });
+
   await t.test('a forged or altered credential is refused on the device before queuing', async () => {
     await scan(page, tampered(family.credential));
     await page.locator('.scan-msg').filter({ hasText: '署名を確認できません' }).waitFor();

@@ -36,6 +36,23 @@ pub struct PreviewPerson {
     pub checked_in: Option<Location>,
 }
 
+impl PreviewPerson {
+    /// Checked in at shelter `here` now.
+    pub fn is_here(&self, here: &str) -> bool {
+        self.checked_in.as_ref().and_then(|c| c.shelter_id.as_ref()).is_some_and(|s| s.as_str() == here)
+    }
+
+    /// Whether a `kind` scan at `here` changes anything for this person: checking in someone
+    /// already checked in here, or out someone who is not, records nothing staff should be told
+    /// was done, so the confirmation leaves them unticked.
+    pub fn changed_by(&self, here: &str, kind: crate::checkin::EventKind) -> bool {
+        match kind {
+            crate::checkin::EventKind::CheckIn => !self.is_here(here),
+            crate::checkin::EventKind::CheckOut => self.is_here(here),
+        }
+    }
+}
+
 /// 「本人＋家族2人」: what staff see offline, when names cannot be looked up.
 pub fn headcount_ja(members: &[String]) -> String {
     let holder = members.iter().any(|m| m == MemberId::SELF);
@@ -71,5 +88,30 @@ mod tests {
         assert_eq!(headcount_ja(&v(&["self"])), "本人");
         assert_eq!(headcount_ja(&v(&["p0", "p1"])), "2人");
         assert_eq!(headcount_en(&v(&["self", "m-a"])), "The card holder + 1 family member");
+    }
+
+    #[test]
+    fn a_scan_changes_only_who_it_moves() {
+        use crate::checkin::EventKind::{CheckIn, CheckOut};
+        let at = |shelter: Option<&str>| PreviewPerson {
+            member_id: MemberId::myself(),
+            name: "防災 太郎".into(),
+            age: None,
+            name_unconfirmed: false,
+            checked_in: Some(Location {
+                member_id: MemberId::myself(),
+                shelter_id: shelter.map(|s| crate::ShelterId::parse(s).unwrap()),
+                since: crate::Timestamp(0),
+                drill: false,
+            }),
+        };
+        let nowhere = PreviewPerson { checked_in: None, ..at(None) };
+        let (here, elsewhere, left) = (at(Some("041009-a")), at(Some("041009-b")), at(None));
+        assert!(!here.changed_by("041009-a", CheckIn), "already checked in here");
+        assert!(here.changed_by("041009-a", CheckOut));
+        for p in [&elsewhere, &left, &nowhere] {
+            assert!(p.changed_by("041009-a", CheckIn), "{:?} moves here", p.checked_in);
+            assert!(!p.changed_by("041009-a", CheckOut), "{:?} is not here to leave", p.checked_in);
+        }
     }
 }

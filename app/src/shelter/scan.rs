@@ -67,6 +67,17 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
     let last = RwSignal::new(None::<(String, String)>);
     let shelter = StoredValue::new(shelter);
 
+    // Once the names are known, only who the scan would move is ticked: checking in someone
+    // already here, or out someone who is not, would be "recorded" and change nothing.
+    let preselect = move || {
+        let (kind, here) = (mode.get_untracked(), shelter.get_value());
+        let Some((_, c)) = candidate.get_untracked() else { return };
+        let Preview::Found(f) = preview.get_untracked() else { return };
+        let moved = |m: &String| {
+            f.people.iter().find(|p| p.member_id.as_str() == m.as_str()).is_none_or(|p| p.changed_by(&here, kind))
+        };
+        chosen.set(c.m.iter().filter(|m| moved(m)).cloned().collect());
+    };
     let take = move |text: String| {
         let l = lang.get_untracked();
         let text = text.trim().to_owned();
@@ -103,6 +114,7 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
                     let found = shelter::fetch(&shelter.get_value(), &text).await;
                     if candidate.with_untracked(|c| c.as_ref().is_some_and(|(t, _)| *t == text)) {
                         preview.set(found);
+                        preselect();
                     }
                 }
                 Err(e) => {
@@ -196,6 +208,10 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
                 {(n != c.m.len()).then(|| view! { <p class="hint">{fill(l.staff().scan_selected_n, &[("n", &n.to_string())])}</p> })}
                 {matches!(p, Preview::Loading).then(|| view! { <p class="muted" role="status">{l.staff().scan_looking_up_names}</p> })}
                 {matches!(p, Preview::Offline).then(|| view! { <p class="hint">{l.staff().scan_offline_names_cannot_be}</p> })}
+                {found.as_ref().is_some_and(|f| !f.people.iter().any(|x| x.changed_by(&here, mode.get()))).then(|| {
+                    let t = if checking_in { l.staff().scan_nobody_to_check_in } else { l.staff().scan_nobody_to_check_out };
+                    view! { <p class="banner scan-nothing" role="status">{t}</p> }
+                })}
                 <fieldset>
                     <legend>{l.staff().scan_people}</legend>
                     <ul class="scan-members checks">
@@ -228,9 +244,9 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
             <h2 id="scan-h">{move || t().staff().scan_scan_reception}</h2>
             <fieldset class="checks radios">
                 <legend>{move || t().staff().scan_kind}</legend>
-                <label class="check"><input type="radio" name="scan-kind" prop:checked=move || mode.get() == EventKind::CheckIn on:change=move |_| mode.set(EventKind::CheckIn)/>
+                <label class="check"><input type="radio" name="scan-kind" prop:checked=move || mode.get() == EventKind::CheckIn on:change=move |_| { mode.set(EventKind::CheckIn); preselect(); }/>
                     <span>{move || t().staff().scan_check_in_also_move}</span></label>
-                <label class="check"><input type="radio" name="scan-kind" prop:checked=move || mode.get() == EventKind::CheckOut on:change=move |_| mode.set(EventKind::CheckOut)/>
+                <label class="check"><input type="radio" name="scan-kind" prop:checked=move || mode.get() == EventKind::CheckOut on:change=move |_| { mode.set(EventKind::CheckOut); preselect(); }/>
                     <span>{move || t().staff().scan_check_out_leaving}</span></label>
             </fieldset>
             {move || (!s.keys.get()).then(|| view! { <p class="banner" role="alert">{refusal_text(&Refusal::NoKeys, lang.get())}</p> })}

@@ -64,10 +64,14 @@ pub fn person_line(p: &PreviewPerson, here: &str, checking_in: bool, l: Lang) ->
             view! { <span class="flag from-elsewhere">{text}</span> }.into_any()
         }
     });
+    // Checking out someone not checked in anywhere: said, as "already here" is for a check-in.
+    let not_here = (!checking_in && p.checked_in.as_ref().is_none_or(|c| c.shelter_id.is_none()))
+        .then(|| view! { <span class="flag already">{l.staff().scan_people_not_here}</span> });
     view! {
         <span class="p-name">{p.name.clone()}</span>
         <span class="p-age">{age}</span>
         {p.name_unconfirmed.then(|| view! { <span class="flag name-unconfirmed">{l.staff().common_special_characters_check_card}</span> })}
         {place}
+        {not_here}
     }
 }
