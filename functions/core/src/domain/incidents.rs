@@ -24,6 +24,11 @@ pub enum ListFilter {
     All,
     /// The incident open for the municipality now, everything when none is (the default).
     Current,
+    /// A real incident open now (the default then): its own and what was made outside any
+    /// incident (the everyday notices, a health check still running), not other incidents' or
+    /// drills'. Opening a disaster must not hide what HQ sent a minute before, or a survey
+    /// residents still answer.
+    Now(String),
     /// Everything but drills': `real`.
     Real,
     /// Made while no incident was open: `none`.
@@ -44,11 +49,16 @@ impl ListFilter {
         })
     }
 
-    /// `Current` made concrete for municipality `m` at `now`: the open incident's (a real one
-    /// before a drill), or everything when none is open.
+    /// `Current` made concrete for municipality `m` at `now`: a real incident open now with what
+    /// is outside incidents ([`ListFilter::Now`]), a drill's own only, or everything when none
+    /// is open.
     pub fn resolve(self, incidents: &[Incident], m: &MunicipalityCode, now: Timestamp) -> Self {
         match self {
-            Self::Current => current(incidents, m, now).map_or(Self::All, |i| Self::Incident(i.id.clone())),
+            Self::Current => match current(incidents, m, now) {
+                None => Self::All,
+                Some(i) if i.kind == IncidentKind::Drill => Self::Incident(i.id.clone()),
+                Some(i) => Self::Now(i.id.clone()),
+            },
             other => other,
         }
     }
@@ -60,6 +70,7 @@ impl ListFilter {
             Self::Real => !drill,
             Self::Outside => incident.is_none(),
             Self::Incident(id) => incident == Some(id.as_str()),
+            Self::Now(id) => incident.is_none_or(|i| i == id),
         }
     }
 }

@@ -468,7 +468,11 @@ async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
     save("/api/hq/notices", notice("in-the-real-one")).await;
     save("/api/hq/surveys", survey("real-blankets")).await;
 
-    assert_eq!(ids("/api/hq/notices".into()).await, ["in-the-real-one"], "the real incident's by default");
+    assert_eq!(
+        ids("/api/hq/notices".into()).await,
+        ["before-any", "in-the-real-one"],
+        "the real incident's by default, with what was sent outside incidents (not the drill's)"
+    );
     assert_eq!(ids("/api/hq/notices?incident=all".into()).await, ["before-any", "in-the-drill", "in-the-real-one"]);
     assert_eq!(
         ids("/api/hq/notices?incident=list-drill".into()).await,
@@ -486,6 +490,13 @@ async fn hq_lists_notices_and_surveys_by_incident(app: TestApp) {
     let outside = ids("/api/hq/surveys?incident=none".into()).await;
     assert!(!outside.is_empty() && !outside.iter().any(|s| s.ends_with("blankets")), "{outside:?}");
     assert_eq!(ids("/api/hq/surveys?incident=all".into()).await.len(), outside.len() + 2);
+    // By default the demo's health check, still answered, stays on HQ's list to be read and closed.
+    let default = ids("/api/hq/surveys".into()).await;
+    assert_eq!(default.len(), outside.len() + 1, "{default:?}");
+    assert!(
+        default.contains(&"real-blankets".to_owned()) && outside.iter().all(|s| default.contains(s)),
+        "{default:?}"
+    );
     let (s, e) = app.call("GET", &format!("/api/hq/notices?incident={}", "x".repeat(65)), &hq, None).await;
     assert_eq!((s, e["code"].as_str()), (400, Some("invalid_filter")), "{e}");
 }
