@@ -437,6 +437,29 @@ test('a template fills the notice in every language; its blanks must be given fi
   assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
 });
 
+test('an evacuation order from its template, areas ticked afterwards: they go in, and it can be sent as filled', async (t) => {
+  const b = await launchBrowser();
+  t.after(() => b.close());
+  const { page } = b;
+  await hqSignIn(page, await r.hqToken());
+  await page.locator('#n-template').selectOption('evacuation_order');
+  assert.match(await page.locator('#n-title-ja').inputValue(), /〇〇/);
+  await composer(page).getByRole('radio', { name: '地区を選ぶ' }).check();
+  for (const a of ['青葉区 上杉・北山', '青葉区 片平・一番町']) {
+    await composer(page).getByRole('checkbox', { name: a, exact: true }).check();
+  }
+  // Every language's title filled, none over the limit (the areas stay in the message where a
+  // title would be too long), so the order goes out as the template wrote it.
+  await page.waitForFunction(() => !document.querySelector('#n-title-ja').value.includes('〇〇'));
+  const ja = await page.locator('#n-title-ja').inputValue();
+  assert.ok(ja.startsWith('【避難指示】') && ja.includes('青葉区 上杉・北山') && ja.includes('青葉区 片平・一番町'), ja);
+  await page.getByRole('button', { name: '内容を確認する' }).click();
+  const confirm = page.locator('.notice-confirm');
+  await confirm.getByRole('heading', { name: 'この内容で送信しますか？' }).waitFor();
+  await confirm.locator('.confirm-target').filter({ hasText: '青葉区 片平・一番町' }).waitFor();
+  assert.deepEqual(b.errors.map(String), [], 'no uncaught page errors');
+});
+
 test('end to end: area, notifications on, HQ sends to the area, the device shows it once, the landing page', async (t) => {
   const resident = await launchBrowser({ permissions: ['notifications'] });
   const hqB = await launchBrowser({ viewport: { width: 1024, height: 800 } });

@@ -241,6 +241,13 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
         body.set(b_texts);
         invalid.set(None);
     };
+    // The areas are a blank too: ticking one after choosing the template fills it in (it used to
+    // keep 〇〇地区 until the template was chosen again).
+    Effect::new(move |_| {
+        chosen.track();
+        reach.track();
+        fill_template();
+    });
     let use_template = move |ev: leptos::ev::Event| {
         chosen_template.set(event_target_value(&ev));
         if let Some(t) = chosen_template.with_untracked(|id| template(id)) {

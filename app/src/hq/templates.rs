@@ -4,7 +4,7 @@
 //! holding a blank is refused before the confirmation step.
 
 use crate::i18n::{fill, Lang, NoticeTemplate, NOTICE_TEMPLATES};
-use bosai_types::notices::{NoticeError, NoticeLevel};
+use bosai_types::notices::{NoticeError, NoticeLevel, MAX_NOTICE_TITLE_CHARS};
 use bosai_types::surveys::Localized;
 
 /// The placeholders of the templates.
@@ -64,6 +64,15 @@ pub(crate) fn template_texts(t: &NoticeTemplate, given: &Blanks) -> (Localized, 
             .collect();
         if let Some(s) = title.slot_mut(code) {
             *s = fill(t_text, &values);
+            // Areas that make the title too long are left to the message, which names them:
+            // an evacuation order must not wait for someone to shorten its Nepali title.
+            if s.chars().count() > MAX_NOTICE_TITLE_CHARS && area.is_some() {
+                let without: Vec<(&str, &str)> =
+                    values.iter().map(|&(n, v)| (n, if n == "area" { "" } else { v })).collect();
+                *s = fill(t_text, &without)
+                    .trim_end_matches(|c: char| c.is_whitespace() || "–-—:：、,".contains(c))
+                    .into();
+            }
         }
         if let Some(s) = body.slot_mut(code) {
             *s = fill(b_text, &values);
@@ -111,6 +120,25 @@ mod tests {
         let mut edited = body.clone();
         edited.ne.push_str(" [place]");
         assert_eq!(unfilled(&title, &edited).map(|e| e.code), Some("invalid_body"), "a blank in any language");
+    }
+
+    #[test]
+    fn areas_too_long_for_a_title_are_left_to_the_message() {
+        let names =
+            ("上杉・北山、片平・一番町".to_string(), "Kamisugi and Kitayama, Katahira and Ichibancho".to_string());
+        for id in ["evacuation_order", "elderly_evacuation"] {
+            let given = Blanks { areas: Some(names.clone()), ..Blanks::default() };
+            let (title, body) = template_texts(template(id).unwrap(), &given);
+            assert!(title.longest() <= MAX_NOTICE_TITLE_CHARS, "{id}: {title:?}");
+            assert!(unfilled(&title, &body).is_none(), "{id}: {title:?}");
+            // Where they fit, the title names them; the message always does.
+            assert!(title.ja.contains("片平・一番町"), "{id}: {}", title.ja);
+            assert!(!title.en.contains("Katahira") && !title.en.ends_with(' '), "{id}: {}", title.en);
+            for (code, text) in body.written() {
+                let name = if code.starts_with("ja") { &names.0 } else { &names.1 };
+                assert!(text.contains(name.as_str()), "{id} {code}: {text}");
+            }
+        }
     }
 
     #[test]
