@@ -44,6 +44,17 @@ test('a drill is marked everywhere its data shows and ends by deleting it', asyn
     assert.equal(await panel.locator('li.incident').count(), 0, 'nothing was started');
     await panel.getByLabel('名前').fill('総合防災訓練');
     await panel.getByLabel('訓練', { exact: true }).check();
+    // Asked first, with what it does to people in the shelters now (the demo's counts).
+    const sheltered = (await api(await hqToken(), 'GET', '/api/hq/summary')).occupancy;
+    assert.ok(sheltered > 0, 'the demo data has people in shelters');
+    const asked = new Promise((resolve) => hq.once('dialog', (d) => { resolve(d.message()); d.dismiss(); }));
+    await panel.getByRole('button', { name: '開始する' }).click();
+    const question = await asked;
+    assert.match(question, /^訓練「総合防災訓練」を始めますか？/);
+    assert.ok(question.includes(`いま避難所に${sheltered}人がいます。`), question);
+    // (Declined, the app sends nothing: the answer is read before any request.)
+    assert.equal(await panel.locator('li.incident').count(), 0, 'declined: nothing started');
+    hq.once('dialog', (d) => d.accept());
     await panel.getByRole('button', { name: '開始する' }).click();
     await panel.locator('li.incident').filter({ hasText: '総合防災訓練' }).filter({ hasText: '実施中' }).waitFor();
     await hq.locator('.hq-summary .drill-banner').filter({ hasText: '訓練中（総合防災訓練）' }).waitFor();

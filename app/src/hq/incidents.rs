@@ -22,7 +22,12 @@ fn when(t: bosai_types::Timestamp, l: Lang) -> String {
 
 /// HQ's incidents: those open and past, open a new one (a drill or a disaster), close one.
 #[component]
-pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>) -> impl IntoView {
+pub fn IncidentsPanel(
+    on_change: Callback<()>,
+    on_view: Callback<Option<String>>,
+    /// People in the municipality's shelters now (real counts): starting a drill over them is asked twice.
+    sheltered: Signal<u64>,
+) -> impl IntoView {
     let lang = use_lang();
     let list = RwSignal::new(None::<Vec<Incident>>);
     let error = RwSignal::new(None::<ApiError>);
@@ -72,7 +77,20 @@ pub fn IncidentsPanel(on_change: Callback<()>, on_view: Callback<Option<String>>
             dom::focus("incident-name");
             return;
         }
-        send(api::hq::open_incident(&req));
+        // Asked first, with what it changes: a drill turns every shelter's reception into the
+        // drill's (deleted at its end), also for anyone arriving for real meanwhile.
+        let l = lang.get_untracked();
+        let mut question = match req.kind {
+            IncidentKind::Drill => fill(l.hq().incidents_start_drill_ask, &[("name", &req.name)]),
+            IncidentKind::Real => fill(l.hq().incidents_start_real_ask, &[("name", &req.name)]),
+        };
+        let n = sheltered.get_untracked();
+        if req.kind == IncidentKind::Drill && n > 0 {
+            question = format!("{question}\n\n{}", fill(l.hq().incidents_start_drill_people, &[("n", &n.to_string())]));
+        }
+        if dom::confirm(&question) {
+            send(api::hq::open_incident(&req));
+        }
     };
     let close = move |i: Incident| {
         let l = lang.get_untracked();

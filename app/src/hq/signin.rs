@@ -151,6 +151,7 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
         })}
         <SummaryView summary areas help busy refresh=Callback::new(move |()| refresh())/>
         <super::IncidentsPanel on_change=Callback::new(move |()| refresh())
+            sheltered=Signal::derive(move || summary.with(|s| s.as_ref().filter(|s| s.drill.is_none()).map_or(0, |s| s.occupancy)))
             on_view=Callback::new(move |id: Option<String>| {
                 viewing.set(id);
                 refresh();
