@@ -125,10 +125,14 @@ test('shelter staff view', async (t) => {
     await panel.locator('.scan-nothing').filter({ hasText: '全員、すでにここで受付済みです' }).waitFor();
     assert.equal(await ticked(), 0, 'checking in who is here records nothing');
     await screenshot(page, 'shelter-rescan-nothing-1024', { fullPage: false });
-    // Enter on the confirmation (where the focus is) asks for someone; nothing is said recorded.
+    // The focus is on 取り消す: Enter closes the panel, ready for the next scan; nothing is said recorded.
+    await page.waitForFunction(() => document.activeElement?.id === 'scan-cancel', null, { timeout: 5000 });
     await page.keyboard.press('Enter');
-    await page.locator('.scan-msg').filter({ hasText: '1人以上選んでください' }).waitFor();
-    assert.equal(await page.locator('.scan-msg').filter({ hasText: 'を記録しました' }).count(), 0);
+    await panel.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement?.id === 'scan-input', null, { timeout: 5000 });
+    assert.equal(await page.locator('.scan-msg').filter({ hasText: 'を記録しました' }).count(), 0, 'nothing said recorded');
+    await scan(page, family.credential);
+    await panel.locator('.scan-nothing').waitFor();
     await page.getByLabel('チェックアウト（退所）').check();
     await panel.locator('.scan-nothing').waitFor({ state: 'detached' });
     assert.equal(await ticked(), 4, 'all four can leave');
@@ -413,6 +417,26 @@ test('shelter staff view', async (t) => {
     const me = list.find((s) => s.id === SHELTER);
     assert.equal(me.status, 'full');
     assert.equal(me.capacity, 450);
+    // 未開設 with people checked in: said first (residents would read "not open"), sent on the
+    // second press; choosing another status takes the warning back.
+    sent.length = 0;
+    page.on('request', onRequest);
+    await st.getByLabel('状況').selectOption('closed');
+    await st.getByRole('button', { name: '更新する' }).click();
+    await st.getByRole('alert').filter({ hasText: /^いま\d+人が受付済みです。「未開設」にすると/ }).waitFor();
+    assert.deepEqual(sent, [], 'not sent');
+    await st.getByLabel('状況').selectOption('full');
+    assert.equal(await st.getByRole('alert').count(), 0);
+    await st.getByLabel('状況').selectOption('closed');
+    await st.getByRole('button', { name: '更新する' }).click();
+    await st.getByRole('alert').waitFor();
+    await st.getByRole('button', { name: '更新する' }).click();
+    await st.locator('.status-done').filter({ hasText: '未開設' }).waitFor();
+    assert.equal(sent.length, 1);
+    page.off('request', onRequest);
+    await st.getByLabel('状況').selectOption('full');
+    await st.getByRole('button', { name: '更新する' }).click();
+    await st.locator('.status-done').filter({ hasText: '受入終了' }).waitFor();
     await page.goto(`${stack.url}/`);
     const card = page.locator('li.card').filter({ hasText: '片平丁小学校' });
     await card.filter({ hasText: '受入終了' }).waitFor();

@@ -76,7 +76,12 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
         let moved = |m: &String| {
             f.people.iter().find(|p| p.member_id.as_str() == m.as_str()).is_none_or(|p| p.changed_by(&here, kind))
         };
-        chosen.set(c.m.iter().filter(|m| moved(m)).cloned().collect());
+        let picked: Vec<String> = c.m.iter().filter(|m| moved(m)).cloned().collect();
+        // Nothing to record: Enter closes the panel, ready for the next in the queue.
+        if picked.is_empty() {
+            focus("scan-cancel");
+        }
+        chosen.set(picked);
     };
     let take = move |text: String| {
         let l = lang.get_untracked();
@@ -234,7 +239,7 @@ pub(crate) fn Scan(shelter: String) -> impl IntoView {
                     </ul>
                 </fieldset>
                 <button id="scan-confirm" type="submit" class="btn btn-wide btn-big">{verb}</button>
-                <button type="button" class="btn btn-secondary" on:click=cancel>{l.staff().scan_cancel}</button>
+                <button id="scan-cancel" type="button" class="btn btn-secondary" on:click=cancel>{l.staff().scan_cancel}</button>
             </form>
         }.into_any())
     };

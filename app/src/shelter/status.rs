@@ -36,6 +36,7 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
     // A capacity below the people checked in now (a typo: 3 for 300) would show residents a
     // full shelter: said first, sent on the second press of the same number.
     let below = RwSignal::new(None::<(u32, u32)>);
+    let closing = RwSignal::new(None::<u32>);
     let shelter = StoredValue::new(shelter);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -60,6 +61,14 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
             return;
         }
         below.set(None);
+        // Closing over people checked in (they are still there, or check-outs are missing):
+        // residents would read "not open". Said first, sent on the second press.
+        if upd.status == ShelterStatus::Closed && present > 0 && closing.get_untracked() != Some(present) {
+            result.set(None);
+            closing.set(Some(present));
+            return;
+        }
+        closing.set(None);
         busy.set(true);
         spawn_local(async move {
             let r = api::shelter::set_status(&shelter.get_value(), &upd).send().await;
@@ -76,7 +85,7 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
             <form class="form" on:submit=submit novalidate>
                 <div class="field">
                     <label for="st-status">{move || t().staff().common_status}</label>
-                    <select id="st-status" on:change=move |ev| { touched.set_value(true); if let Some(x) = from_code::<ShelterStatus>(&event_target_value(&ev)) { status.set(x) } }>
+                    <select id="st-status" on:change=move |ev| { touched.set_value(true); if let Some(x) = from_code::<ShelterStatus>(&event_target_value(&ev)) { status.set(x) } closing.set(None) }>
                         {[ShelterStatus::Open, ShelterStatus::Full, ShelterStatus::Closed].into_iter().map(|x| view! {
                             <option value=code(&x) selected=move || status.get() == x>{move || lang.get().status(x)}</option>
                         }).collect_view()}
@@ -88,6 +97,9 @@ pub(crate) fn Status(shelter: String) -> impl IntoView {
                 </div>
                 {move || below.get().map(|(c, n)| view! {
                     <p class="field-error" role="alert">{fill(t().staff().status_capacity_below_present, &[("capacity", &c.to_string()), ("occupancy", &n.to_string())])}</p>
+                })}
+                {move || closing.get().map(|n| view! {
+                    <p class="field-error" role="alert">{fill(t().staff().status_closing_with_people, &[("occupancy", &n.to_string()), ("status", t().status(ShelterStatus::Closed))])}</p>
                 })}
                 <button type="submit" class="btn" disabled=move || busy.get()>{move || t().staff().status_update}</button>
             </form>
