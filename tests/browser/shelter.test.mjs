@@ -272,12 +272,26 @@ test('shelter staff view', async (t) => {
     // She uses a wheelchair: on the roster's care column (the form had no box for it).
     await desk.getByText('配慮が必要なこと（車いすなど）').click();
     await desk.getByLabel('車いす').check();
+    // Two more rows: one with a year but no name is refused as "person 2", marked and focused;
+    // one left empty is not a person and does not block the registration.
+    await desk.getByRole('button', { name: '家族を追加' }).click();
+    await desk.getByRole('button', { name: '家族を追加' }).click();
+    const second = desk.locator('fieldset.desk-person').nth(1);
+    await second.getByLabel('生まれた年か年齢（わかれば）').fill('1990');
+    await desk.getByRole('button', { name: '登録してチェックイン' }).click();
+    await desk.getByRole('alert').filter({ hasText: /^2人目: 名前は/ }).waitFor();
+    const secondName = second.getByLabel('氏名');
+    assert.equal(await secondName.getAttribute('aria-invalid'), 'true');
+    assert.ok(await secondName.evaluate((el) => el === document.activeElement), 'the focus is on the field at fault');
+    await second.getByRole('button', { name: 'この人を削除' }).click();
+    assert.equal(await desk.locator('fieldset.desk-person').count(), 2);
     await desk.getByRole('button', { name: '登録してチェックイン' }).click();
     const img = desk.locator('img.desk-qr');
     await img.waitFor();
     const box = await img.boundingBox();
     assert.ok(box.width >= 200, `QR is big: ${box.width}px`);
     assert.ok((await img.getAttribute('data-credential')).split('.').length === 3);
+    assert.deepEqual(await desk.locator('.qr-names li').allInnerTexts(), ['山田 トメ'], 'the empty row was no one');
     await desk.getByRole('button', { name: '印刷する' }).waitFor();
     await screenshot(page, 'shelter-desk-qr-1024', { fullPage: false });
     await assertAccessible(page, '/shelter desk');

@@ -3,11 +3,12 @@
 use super::*;
 use crate::api;
 use crate::birth::this_year;
+use crate::i18n::fill;
 use crate::resident::qr_data_url;
 use crate::staff::{self};
 use crate::use_lang;
-use bosai_types::desk::{DeskPerson, DeskRegistered, DeskRegistration};
-use bosai_types::household::Sex;
+use bosai_types::desk::{DeskError, DeskPerson, DeskRegistered, DeskRegistration};
+use bosai_types::household::{HouseholdError, Sex};
 use bosai_types::needs::{AllergenCode, CareNeed, NeedsInput, ALLERGENS};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -47,6 +48,8 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
     // Kept across retries so a lost answer does not register twice.
     let reg_id = StoredValue::new(staff::new_registration_id());
     let error = RwSignal::new(None::<String>);
+    // The field at fault (its id), marked `aria-invalid`.
+    let invalid = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let done = RwSignal::new(None::<(DeskRegistered, Vec<String>)>);
     let shelter = StoredValue::new(shelter);
@@ -59,16 +62,45 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let l = lang.get_untracked();
+        let all = rows.get_untracked();
+        // A person's fault is said with which person it is, marked on the field, and focused.
+        let refuse = |at: usize, key: u32, field: &str, message: String| {
+            let who = fill(l.staff().desk_person_n, &[("n", &(at + 1).to_string())]);
+            error.set(Some(format!("{who}: {message}")));
+            let id = format!("desk-{field}-{key}");
+            invalid.set(Some(id.clone()));
+            focus(&id);
+        };
         let mut people = Vec::new();
-        for r in rows.get_untracked() {
+        for (at, r) in all.iter().enumerate() {
             let birth = r.birth.get_untracked();
+            // A row added and left empty is not a person (it used to block the registration).
+            let empty = r.name.with_untracked(|n| n.trim().is_empty())
+                && birth.trim().is_empty()
+                && r.allergens.with_untracked(Vec::is_empty)
+                && r.care.with_untracked(Vec::is_empty);
+            if empty && all.len() > 1 {
+                continue;
+            }
             let birth_year = match crate::birth::read_year(&birth) {
                 Ok(y) => y,
-                Err(e) => {
-                    error.set(Some(crate::birth::message(e, l)));
-                    return;
-                }
+                Err(e) => return refuse(at, r.key, "birth", crate::birth::message(e, l)),
             };
+            let name = r.name.get_untracked().trim().to_owned();
+            let one = DeskRegistration {
+                registration_id: reg_id.get_value(),
+                people: vec![DeskPerson {
+                    name: name.clone(),
+                    birth_year,
+                    sex: Sex::NoAnswer,
+                    needs: NeedsInput::default(),
+                }],
+                check_in: true,
+            };
+            if let Err(e) = one.validate(this_year()) {
+                let field = if matches!(e, DeskError::Person(HouseholdError::BadBirthDate)) { "birth" } else { "name" };
+                return refuse(at, r.key, field, if l.is_ja() { e.message_ja().to_string() } else { e.to_string() });
+            }
             people.push(DeskPerson {
                 name: r.name.get_untracked().trim().to_owned(),
                 birth_year,
@@ -87,6 +119,7 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
         }
         let names: Vec<String> = reg.people.iter().map(|p| p.name.clone()).collect();
         error.set(None);
+        invalid.set(None);
         busy.set(true);
         spawn_local(async move {
             match api::shelter::register_at_desk(&shelter.get_value(), &reg).send().await {
@@ -109,17 +142,18 @@ pub(crate) fn Desk(shelter: String) -> impl IntoView {
     let row_view = move |r: Row| {
         let l = lang.get_untracked();
         let id = |f: &str| format!("desk-{}-{}", f, r.key);
+        let marked = move |id: String| move || invalid.with(|i| i.as_deref() == Some(id.as_str())).then_some("true");
         let removable = rows.with_untracked(|v| v.len() > 1);
         view! {
             <fieldset class="desk-person">
                 <legend>{l.staff().desk_person}</legend>
                 <div class="field">
                     <label for=id("name")>{l.staff().common_name}</label>
-                    <input id=id("name") type="text" autocomplete="off" prop:value=move || r.name.get() on:input=move |ev| r.name.set(event_target_value(&ev))/>
+                    <input id=id("name") type="text" autocomplete="off" aria-invalid=marked(id("name")) prop:value=move || r.name.get() on:input=move |ev| { invalid.set(None); r.name.set(event_target_value(&ev)) }/>
                 </div>
                 <div class="field">
                     <label for=id("birth")>{l.staff().desk_birth_year_age_if}</label>
-                    <input id=id("birth") type="text" autocomplete="off" aria-describedby=id("birth-hint") prop:value=move || r.birth.get() on:input=move |ev| r.birth.set(event_target_value(&ev))/>
+                    <input id=id("birth") type="text" autocomplete="off" aria-invalid=marked(id("birth")) aria-describedby=id("birth-hint") prop:value=move || r.birth.get() on:input=move |ev| { invalid.set(None); r.birth.set(event_target_value(&ev)) }/>
                     <span id=id("birth-hint") class="hint">{l.staff().desk_e_g_1940_sh}</span>
                     <span class="hint birth-reading" aria-live="polite">{move || crate::birth::reading(&r.birth.get(), lang.get())}</span>
                 </div>
