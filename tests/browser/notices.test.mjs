@@ -107,9 +107,17 @@ test('HQ summary: the numbers of GET /api/hq/summary, captioned tables, no sidew
     assert.deepEqual((await row.locator('td').allTextContents()).map((x) => x.trim()),
       [area.counts.safe_at_home, area.counts.at_shelter, area.counts.elsewhere, area.counts.needs_help].map(String));
     const diapers = page.locator('#hq-supplies tr[data-item="infant_diaper-m"]');
-    assert.equal((await diapers.locator('th').textContent()).trim(), '乳児用おむつ M');
+    assert.ok((await diapers.locator('th').textContent()).trim().startsWith('乳児用おむつ M'));
     const line = summary.supplies.find((s) => s.code === 'infant_diaper-m');
     assert.deepEqual((await diapers.locator('td').allTextContents()).map((x) => x.trim()), [line.requested, line.on_hand, line.shelters].map(String));
+    // Which shelter asks, by name, with its numbers: where the next truck goes.
+    const asking = (await r.api(hq, 'GET', '/api/hq/supply-requests')).filter((l) => l.code === 'infant_diaper-m' && l.requested > 0);
+    assert.equal(asking.length, line.shelters);
+    for (const a of asking) {
+      const name = summary.shelters.find((s) => s.shelter_id === a.shelter_id).name_ja;
+      await diapers.locator(`.supply-who li[data-shelter="${a.shelter_id}"]`).filter({ hasText: `${name}：要請 ${a.requested}・在庫 ${a.on_hand}` }).waitFor();
+    }
+    await shot(page.locator('#hq-supplies').first(), 'hq-supplies-who-asks');
     const help = page.locator('li.help-request').filter({ hasText: '足をけがして歩けません' });
     await help.getByText('上杉1丁目 公園の北側').waitFor();
     // The area she registered, by its name: where her home is.

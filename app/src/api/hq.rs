@@ -9,6 +9,7 @@ use bosai_types::incident::{Incident, OpenIncident};
 use bosai_types::notices::{NewNotice, Notice};
 use bosai_types::shelter::ShelterFacilitiesUpdate;
 use bosai_types::staff::{StaffAccount, StaffAccountInput};
+use bosai_types::supplies::SupplyLine;
 use bosai_types::surveys::{NewSurvey, Survey, SurveyId, SurveyTotals};
 use bosai_types::Shelter;
 use serde::de::DeserializeOwned;
@@ -33,6 +34,11 @@ pub fn set_help_state(report_id: &str, state: HelpState, incident: Option<&str>)
     // (A report id is letters, digits, `-` and `_`: nothing to encode.)
     let path = format!("/api/hq/help-requests/{report_id}{}", of_incident(incident));
     Call::new("PUT", path).with(&HelpStateChange { state })
+}
+
+/// `GET /api/hq/supply-requests`: each shelter's open supply requests (which shelter asks for what).
+pub fn supply_requests(incident: Option<&str>) -> Call<Hq, Vec<SupplyLine>> {
+    Call::new("GET", format!("/api/hq/supply-requests{}", of_incident(incident)))
 }
 
 /// `GET /api/hq/notices`: the notices sent, newest first, with their delivery.

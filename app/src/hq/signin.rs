@@ -5,6 +5,7 @@ use crate::i18n::th;
 use crate::staff;
 use crate::use_lang;
 use bosai_types::household::{Area, HelpRequest};
+use bosai_types::supplies::SupplyLine;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -75,6 +76,8 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
     let areas = RwSignal::new(Vec::<Area>::new());
     let summary = RwSignal::new(None::<Summary>);
     let help = RwSignal::new(None::<Vec<HelpRequest>>);
+    // Which shelter asks for what (the summary has the totals per item).
+    let supply_lines = RwSignal::new(Vec::<SupplyLine>::new());
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     // Bumped after a notice is sent: the sent list reloads.
@@ -97,6 +100,8 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
             let incident = viewing.get_untracked();
             let s = api::hq::summary::<Summary>(incident.as_deref()).send().await;
             let h = api::hq::help_requests(incident.as_deref()).send().await;
+            let lines = api::hq::supply_requests(incident.as_deref()).send().await;
+            supply_lines.set(lines.unwrap_or_default());
             let mut err = None;
             match s {
                 Ok(s) => summary.set(Some(s)),
@@ -149,7 +154,7 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
                 {th(lang, |h| h.signin_back_current_summary)}
             </button></p>
         })}
-        <SummaryView summary areas help busy refresh=Callback::new(move |()| refresh())/>
+        <SummaryView summary areas help supply_lines busy refresh=Callback::new(move |()| refresh())/>
         <super::IncidentsPanel on_change=Callback::new(move |()| refresh())
             sheltered=Signal::derive(move || summary.with(|s| s.as_ref().filter(|s| s.drill.is_none()).map_or(0, |s| s.occupancy)))
             on_view=Callback::new(move |id: Option<String>| {

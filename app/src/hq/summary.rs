@@ -7,6 +7,7 @@ use crate::use_lang;
 use bosai_types::household::{Area, HelpRequest};
 use bosai_types::hq::{AgeBand, AreaSafety, Headcount, MunicipalityCount, ShelterSummary};
 use bosai_types::needs::ALLERGENS;
+use bosai_types::supplies::SupplyLine;
 use bosai_types::{ShelterStatus, Timestamp};
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -242,7 +243,7 @@ pub(crate) fn safety_table(s: &Summary, areas: &[Area], l: Lang) -> AnyView {
     table_or_none("hq-safety", caption, l.hq().summary_no_safety_reports_yet, s.safety.is_empty(), head, rows)
 }
 
-pub(crate) fn supplies_table(s: &Summary, l: Lang) -> AnyView {
+pub(crate) fn supplies_table(s: &Summary, lines: &[SupplyLine], l: Lang) -> AnyView {
     let caption = l.hq().summary_supplies_requested_stock_all;
     let head = view! {
         <tr>
@@ -258,7 +259,20 @@ pub(crate) fn supplies_table(s: &Summary, l: Lang) -> AnyView {
         .map(|r| {
             view! {
                 <tr data-item=r.code.clone()>
-                    <th scope="row">{crate::shelter::name_of_code(&r.code, l).unwrap_or_else(|| r.code.clone())}</th>
+                    <th scope="row">
+                        {crate::shelter::name_of_code(&r.code, l).unwrap_or_else(|| r.code.clone())}
+                        // Which shelters ask: where the next truck goes.
+                        <ul class="supply-who">
+                            {lines.iter().filter(|x| x.code == r.code && x.requested > 0).map(|x| {
+                                let shelter = s.shelters.iter().find(|h| h.shelter_id == x.shelter_id).map_or_else(
+                                    || x.shelter_id.to_string(),
+                                    |h| if l.is_ja() || h.name_en.is_empty() { h.name_ja.clone() } else { h.name_en.clone() },
+                                );
+                                let text = fill(l.hq().summary_supply_at, &[("shelter", &shelter), ("requested", &x.requested.to_string()), ("on_hand", &x.on_hand.to_string())]);
+                                view! { <li data-shelter=x.shelter_id.to_string()>{text}</li> }
+                            }).collect_view()}
+                        </ul>
+                    </th>
                     <td class="num">{r.requested}</td>
                     <td class="num">{r.on_hand}</td>
                     <td class="num">{r.shelters}</td>
@@ -312,6 +326,7 @@ pub(crate) fn SummaryView(
     summary: RwSignal<Option<Summary>>,
     areas: RwSignal<Vec<Area>>,
     help: RwSignal<Option<Vec<HelpRequest>>>,
+    supply_lines: RwSignal<Vec<SupplyLine>>,
     busy: RwSignal<bool>,
     refresh: Callback<()>,
 ) -> impl IntoView {
@@ -332,7 +347,7 @@ pub(crate) fn SummaryView(
                         l.hq().summary_need, needs_rows(&s.totals, l), l)}
                     {count_table("hq-ages", l.hq().summary_people_by_age_all, l.hq().summary_age, ages, l)}
                     {areas.with(|a| safety_table(s, a, l))}
-                    {supplies_table(s, l)}
+                    {supply_lines.with(|lines| supplies_table(s, lines, l))}
                 }
                 .into_any()
             }
