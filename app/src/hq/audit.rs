@@ -150,7 +150,7 @@ pub fn AuditLog() -> impl IntoView {
         Some(
             view! {
                 <p class="roster-count" role="status">{l.plural(l.hq().audit_entries_n, v.len() as f64)}</p>
-                <div class="table-wrap" tabindex="0" role="region" aria-label=l.hq().common_audit_log>
+                <div class="table-wrap" tabindex="0" role="region" aria-label=l.hq().audit_table_region>
                     <table class="roster audit-log">
                         <thead><tr>
                             <th scope="col">{l.hq().audit_when}</th>

@@ -71,7 +71,7 @@ pub fn PrefectureHome(signed_in: RwSignal<bool>) -> impl IntoView {
         <section class="panel" aria-labelledby="pref-h">
             <h2 id="pref-h">{th(lang, |h| h.prefecture_by_municipality)}</h2>
             <p id="pref-total" class="lead">{total}</p>
-            <div class="table-wrap" tabindex="0" role="region" aria-label=th(lang, |h| h.prefecture_by_municipality)>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=th(lang, |h| h.prefecture_table_region)>
                 <table class="hq-table" id="pref-municipalities">
                     <caption>{th(lang, |h| h.prefecture_by_municipality)}</caption>
                     <thead><tr>

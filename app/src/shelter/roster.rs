@@ -118,7 +118,7 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
         }
         view! {
             <p class="roster-count" role="status">{l.plural(l.staff().common_people_n, v.len() as f64)}</p>
-            <div class="table-wrap" tabindex="0" role="region" aria-label=l.staff().roster_evacuee_roster>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=l.staff().roster_table_region>
             <table class="roster">
                 <thead><tr>
                     <th scope="col">{l.staff().common_name}</th>
