@@ -206,6 +206,8 @@ test('shelter staff view', async (t) => {
     await waitPending(page, 2);
     await context.setOffline(false);
     await waitPending(page, 0);
+    // Said once the connection is back (it went from 2 to 0 without a word).
+    await page.locator('.sync-state').filter({ hasText: '通信が戻り、送信待ちの2件を送信しました。' }).waitFor();
     const names = await rosterNames(page);
     for (const n of ['防災 花子', '防災 こうた', '避難 三郎', '防災 太郎']) assert.equal(names.filter((x) => x === n).length, 1, `${n} once in ${names}`);
   });

@@ -130,6 +130,23 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
         let n = s.pending.with(Vec::len).to_string();
         crate::i18n::fill(lang.get().staff().signin_pending_n, &[("n", &n)])
     };
+    // The queue kept while offline, sent once the connection is back: said, with how many (it
+    // used to go from 2 to 0 without a word).
+    let held = RwSignal::new(0usize);
+    let sent_back = RwSignal::new(None::<usize>);
+    Effect::new(move |_| {
+        let n = s.pending.with(Vec::len);
+        if !s.online.get() {
+            held.set(n.max(held.get_untracked()));
+            sent_back.set(None);
+        } else if n > 0 && held.get_untracked() == 0 {
+            // New scans online: the message was about the earlier ones.
+            sent_back.set(None);
+        } else if n == 0 && s.online.get() && held.get_untracked() > 0 && s.blocked.with(Option::is_none) {
+            sent_back.set(Some(held.get_untracked()));
+            held.set(0);
+        }
+    });
     let status_line = move || {
         let l = lang.get();
         let text = if !s.online.get() {
@@ -141,6 +158,8 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
             }
         } else if s.syncing.get() {
             l.staff().common_sending.to_string()
+        } else if let Some(n) = sent_back.get() {
+            crate::i18n::fill(l.staff().signin_sent_after_offline, &[("n", &n.to_string())])
         } else {
             String::new()
         };
@@ -153,7 +172,7 @@ pub(crate) fn StaffHome(signed_in: RwSignal<bool>) -> impl IntoView {
         <div class="panel staff-bar">
             {chooser}
             <p class="scan-pending" role="status" aria-live="polite"><strong>{pending}</strong></p>
-            {status_line}
+            <div role="status">{status_line}</div>
             <button type="button" class="btn btn-secondary" on:click=sign_out>{move || t().staff().signin_staff_sign_out}</button>
         </div>
         <nav class="staff-nav" aria-label=move || t().staff().signin_staff_menu>
