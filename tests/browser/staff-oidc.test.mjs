@@ -166,6 +166,8 @@ test('HQ and admins sign in with their accounts; forged callbacks and accounts w
     const cells = await row.locator('td').allInnerTexts();
     assert.equal(cells[1], `${api.occupancy} / ${api.capacity}`, 'the same numbers as Sendai HQ\'s summary');
     assert.equal(await page.locator('#help-h, #compose-h, #import-h').count(), 0, 'no per-person or municipal views');
+    // When the numbers were counted, as on the municipal summary.
+    await page.locator('#pref-generated').filter({ hasText: /^集計時刻: \d+\/\d+ \d{2}:\d{2}$/ }).waitFor();
     await assertAccessible(page, '/hq prefecture');
     await screenshot(page, 'prefecture-hq', { fullPage: false });
     await page.getByRole('button', { name: '本部のサインアウト' }).click();

@@ -71,6 +71,13 @@ pub fn PrefectureHome(signed_in: RwSignal<bool>) -> impl IntoView {
         <section class="panel" aria-labelledby="pref-h">
             <h2 id="pref-h">{th(lang, |h| h.prefecture_by_municipality)}</h2>
             <p id="pref-total" class="lead">{total}</p>
+            // When these numbers were counted: a screen left open says how old it is.
+            <p class="updated" id="pref-generated" aria-live="polite">
+                {move || summary.with(|s| s.as_ref().map(|s| {
+                    let l = lang.get();
+                    format!("{}: {}", l.hq().summary_as, l.format_time(s.generated_at))
+                }))}
+            </p>
             <div class="table-wrap" tabindex="0" role="region" aria-label=th(lang, |h| h.prefecture_table_region)>
                 <table class="hq-table" id="pref-municipalities">
                     <caption>{th(lang, |h| h.prefecture_by_municipality)}</caption>
