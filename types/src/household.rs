@@ -240,6 +240,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn help_state_codes_are_the_wire_names() {
+        for s in HelpState::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.code()));
+            assert_eq!(HelpState::from_code(s.code()), Some(s));
+        }
+        assert_eq!(HelpState::from_code("done"), None);
+    }
+
+    #[test]
     fn birth_dates() {
         assert_eq!(BirthDate::parse("1980").unwrap().to_string(), "1980");
         assert_eq!(BirthDate::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
@@ -395,6 +404,23 @@ pub enum HelpState {
     InProgress,
     /// 対応済み: done; HQ's list keeps it apart, the person sees it.
     Resolved,
+}
+
+impl HelpState {
+    pub const ALL: [HelpState; 3] = [HelpState::Open, HelpState::InProgress, HelpState::Resolved];
+
+    /// As the API writes it (`in_progress`), also what the store keeps and the page marks.
+    pub fn code(self) -> &'static str {
+        match self {
+            HelpState::Open => "open",
+            HelpState::InProgress => "in_progress",
+            HelpState::Resolved => "resolved",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<HelpState> {
+        HelpState::ALL.into_iter().find(|s| s.code() == code)
+    }
 }
 
 /// HQ's latest step on a request for help, and when it was taken.

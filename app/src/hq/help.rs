@@ -75,7 +75,7 @@ pub(crate) fn HelpList(
         let name = r.member_name.clone();
         let id = r.report_id.clone();
         view! {
-            <li class="card help-request" data-report=r.report_id.clone() data-state=match state { HelpState::Open => "open", HelpState::InProgress => "in_progress", HelpState::Resolved => "resolved" }>
+            <li class="card help-request" data-report=r.report_id.clone() data-state=state.code()>
                 <h3><span lang="ja">{r.member_name.clone()}</span>{born}</h3>
                 <dl class="facts">
                     <div><dt>{h.help_help_needed}</dt><dd lang="ja">{r.what.clone()}</dd></div>

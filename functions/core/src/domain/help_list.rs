@@ -61,7 +61,7 @@ pub async fn set_state(
     let (sub, member) = sub_and_member(entry).ok_or(NOT_FOUND)?;
     let step = |u: Update| match state {
         HelpState::Open => u.remove("state").remove("state_at"),
-        _ => u.set("state", Value::s(state_code(state))).set("state_at", Value::n(now.millis())),
+        _ => u.set("state", Value::s(state.code())).set("state_at", Value::n(now.millis())),
     };
     let ops = vec![
         TransactOp::Update {
@@ -87,21 +87,9 @@ pub async fn set_state(
 /// Also when the request went meanwhile: the person reported again (HQ's list reloads).
 const NOT_FOUND: ApiError = ApiError::NotFound("救助要請");
 
-pub fn state_code(s: HelpState) -> &'static str {
-    match s {
-        HelpState::Open => "open",
-        HelpState::InProgress => "in_progress",
-        HelpState::Resolved => "resolved",
-    }
-}
-
 /// HQ's step as written on a help entry or a current report (`state`, `state_at`).
 pub fn progress_of(i: &Item) -> Option<HelpProgress> {
-    let state = match i.str("state")? {
-        "in_progress" => HelpState::InProgress,
-        "resolved" => HelpState::Resolved,
-        _ => return None,
-    };
+    let state = HelpState::from_code(i.str("state")?).filter(|s| *s != HelpState::Open)?;
     Some(HelpProgress { state, at: Timestamp(i.i64("state_at")?) })
 }
 

@@ -8,7 +8,7 @@ use crate::ApiError;
 use axum::extract::State;
 use axum::Json;
 use bosai_store::Value;
-use bosai_types::household::{HelpRequest, HelpStateChange};
+use bosai_types::household::{HelpRequest, HelpState, HelpStateChange};
 use bosai_types::{Problem, Timestamp};
 
 super::routes::operations!(help_requests, set_help_state);
@@ -54,7 +54,7 @@ async fn set_help_state(
     let (space, _) = super::hq::viewed(st.store.as_ref(), &m, q, now()).await?;
     let r = help_list::set_state(st.store.as_ref(), &m, &space, &report_id, body.state, now()).await?;
     // Who changed what, for the record (the request's id only: no names in the log).
-    let state = r.progress.map_or("open", |p| help_list::state_code(p.state));
+    let state = r.progress.map_or(HelpState::Open, |p| p.state).code();
     let details = [("report_id", Value::s(&report_id)), ("state", Value::s(state))];
     audit::record(st.store.as_ref(), &m, now(), "help_request_state", &p.sub, details).await?;
     Ok(Json(r))
