@@ -29,6 +29,7 @@ fn notice(id: &str) -> NewNotice {
         ),
         level: NoticeLevel::Warning,
         target: NoticeTarget::All,
+        replaces: None,
     }
 }
 

@@ -628,6 +628,56 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     assert.equal(await page.locator(`li.notice[data-notice="${other}"]`).count(), 0);
   });
 
+  await t.test('HQ corrects the water notice: it starts from what was sent, goes out marked 訂正, and the first says it was corrected', async () => {
+    const sent = hqPage.locator(`.sent-notice[data-notice="${id}"]`);
+    await sent.getByRole('button', { name: '訂正を送る' }).click();
+    // The form holds what was sent, says what it is writing, and the title has the focus.
+    await hqPage.locator('.correcting').filter({ hasText: `「${title}」の訂正を書いています。` }).waitFor();
+    await hqPage.waitForFunction(() => document.activeElement?.id === 'n-title-ja');
+    assert.equal(await hqPage.locator('#n-title-ja').inputValue(), title);
+    assert.equal(await hqPage.getByRole('radio', { name: /^注意/ }).isChecked(), true);
+    assert.equal(await composer(hqPage).getByRole('checkbox', { name: '青葉区 片平・一番町', exact: true }).isChecked(), true);
+    await assertAccessible(hqPage, '/hq (writing a correction)');
+    await screenshot(composer(hqPage), 'hq-notice-correcting-1024');
+    const fixed = '本日15時から片平丁小学校で給水を行います。\n容器をお持ちください。';
+    await hqPage.getByLabel('本文（日本語・必須）').fill(fixed);
+    await hqPage.getByRole('button', { name: '内容を確認する' }).click();
+    const confirm = hqPage.locator('.notice-confirm');
+    await confirm.locator('.confirm-corrects').filter({ hasText: title }).waitFor();
+    const [req] = await Promise.all([
+      hqPage.waitForRequest((q) => q.method() === 'POST' && q.url().endsWith('/api/hq/notices')),
+      confirm.getByRole('button', { name: '送信する' }).click(),
+    ]);
+    const correction = JSON.parse(req.postData());
+    assert.equal(correction.replaces, id);
+    await hqPage.getByRole('status').filter({ hasText: `「${title}」を送信しました。` }).waitFor();
+    assert.equal(await hqPage.locator('.correcting').count(), 0, 'the next draft is a new notice');
+    await hqPage.locator(`.sent-notice[data-notice="${correction.id}"] .corrects`).filter({ hasText: `「${title}」の訂正` }).waitFor();
+    await sent.locator('.corrected').filter({ hasText: '訂正済み' }).waitFor();
+    assert.equal(await sent.getByRole('button', { name: '訂正を送る' }).count(), 0, 'corrected once: the correction is what can be corrected next');
+    await hqPage.locator(`.sent-notice[data-notice="${correction.id}"][data-state="done"]`).waitFor({ timeout: 30_000 });
+    await screenshot(hqPage.locator('section[aria-labelledby="sent-h"]'), 'hq-notice-corrected-1024');
+
+    const got = await until(async () => { const g = await push.received(0); return g.last?.id === correction.id && g; }, { what: 'the correction at device 0' });
+    assert.equal(got.last.title.ja, `【訂正】${title}`, 'marked on the lock screen');
+    assert.equal(got.last.body.ja, fixed);
+
+    await page.goto(`${stack.url}/notices`);
+    await page.locator(`li.notice[data-notice="${correction.id}"] .fix-tag`).filter({ hasText: '訂正' }).waitFor();
+    await page.locator(`li.notice[data-notice="${id}"] .fix-tag.corrected`).filter({ hasText: '訂正されました' }).waitFor();
+    await assertAccessible(page, '/notices (a corrected notice)');
+    await page.goto(`${stack.url}/n/041009/${id}?lang=ja`);
+    const banner = page.getByRole('note').filter({ hasText: 'このお知らせは訂正されました。' });
+    await banner.waitFor();
+    await assertAccessible(page, 'the landing page of a corrected notice');
+    await screenshot(page, 'notice-landing-corrected-360');
+    await banner.getByRole('link', { name: '訂正したお知らせ / The correction' }).click();
+    await page.waitForURL(`${stack.url}/n/041009/${correction.id}?lang=ja`);
+    await page.getByText('本日15時から片平丁小学校で給水を行います。').waitFor();
+    await page.getByRole('note').filter({ hasText: '先に送ったお知らせの訂正です。' }).waitFor();
+    await page.goto(`${stack.url}/notices`);
+  });
+
   await t.test('notifications off: unsubscribed in the browser and on the server', async () => {
     const toggle = page.getByRole('switch', { name: 'お知らせを通知で受け取る' });
     await page.waitForFunction(() => document.querySelector('#push-toggle')?.checked === true);
@@ -639,7 +689,7 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     const all = await sendNotice(hqPage, { title: '全域のお知らせ', body: '市内全域へのお知らせです。', level: 'お知らせ' });
     await hqPage.locator(`.sent-notice[data-notice="${all}"][data-state="done"]`).waitFor({ timeout: 30_000 });
     await hqPage.locator(`.sent-notice[data-notice="${all}"] .delivery`).filter({ hasText: '配信対象の端末がありません' }).waitFor();
-    assert.equal((await push.received(0)).count, 1);
+    assert.equal((await push.received(0)).count, 2, 'the notice and its correction, nothing since');
   });
 
   assert.deepEqual(resident.errors.map(String), [], 'no uncaught page errors (resident)');

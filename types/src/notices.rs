@@ -64,6 +64,10 @@ pub struct NewNotice {
     pub body: Localized,
     pub level: NoticeLevel,
     pub target: NoticeTarget,
+    /// A correction (訂正): the earlier notice this one replaces. That notice's page then says
+    /// so and links here, and what is left of its sending stops.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<NoticeId>,
 }
 
 /// Why a notice cannot be sent, in both languages.
@@ -202,6 +206,12 @@ pub struct Notice {
     /// the municipality when it was saved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident: Option<String>,
+    /// A correction: the notice it replaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<NoticeId>,
+    /// Corrected: the notice that replaces this one (read that one instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<NoticeId>,
 }
 
 impl Notice {
@@ -244,6 +254,21 @@ const DRILL_MARKS: [(&str, &str); 11] = [
     ("id", "[LATIHAN] "),
 ];
 
+/// How a correction (訂正) is marked in each language (machine-translated like the catalogs).
+const CORRECTION_MARKS: [(&str, &str); 11] = [
+    ("ja", "【訂正】"),
+    ("ja-easy", "【ていせい】"),
+    ("en", "[CORRECTION] "),
+    ("zh-Hans", "【更正】"),
+    ("zh-Hant", "【更正】"),
+    ("ko", "[정정] "),
+    ("vi", "[ĐÍNH CHÍNH] "),
+    ("tl", "[PAGWAWASTO] "),
+    ("pt", "[CORREÇÃO] "),
+    ("ne", "[संशोधन] "),
+    ("id", "[RALAT] "),
+];
+
 impl PushPayload {
     /// What a device whose reader chose `reader` (a code of [`crate::localized::LANGUAGES`]) receives;
     /// `None`: Japanese and English, as before devices said their language.
@@ -255,9 +280,10 @@ impl PushPayload {
             }
             None => (Localized::new(&n.title.ja, &n.title.en), Localized::new(&n.body.ja, &n.body.en), None),
         };
-        if n.drill.is_some() {
-            // Also on a lock screen.
-            for (code, mark) in DRILL_MARKS {
+        // Also on a lock screen: a correction, and a drill (outermost).
+        let marks = [(n.replaces.is_some(), &CORRECTION_MARKS), (n.drill.is_some(), &DRILL_MARKS)];
+        for (_, marks) in marks.into_iter().filter(|(on, _)| *on) {
+            for (code, mark) in marks {
                 if let Some(t) = title.slot_mut(code).filter(|t| !t.trim().is_empty()) {
                     *t = format!("{mark}{t}");
                 }
@@ -343,6 +369,7 @@ mod tests {
             ),
             level: NoticeLevel::Info,
             target: NoticeTarget::Areas { areas: vec![AreaCode::parse("aoba-1").unwrap()] },
+            replaces: None,
         }
     }
 
@@ -399,6 +426,8 @@ mod tests {
             delivery: None,
             drill: drill.map(str::to_owned),
             incident: None,
+            replaces: None,
+            replaced_by: None,
         }
     }
 
@@ -426,5 +455,24 @@ mod tests {
         let mut long = sent(None);
         long.body.ne = "क".repeat(MAX_NOTICE_BODY_CHARS);
         assert!(PushPayload::largest(&long) > serde_json::to_vec(&PushPayload::of(&long, Some("vi"))).unwrap().len());
+    }
+
+    #[test]
+    fn a_correction_says_so_on_the_lock_screen_in_each_language() {
+        let earlier = NoticeId::parse("water-0000").unwrap();
+        let correction = Notice { replaces: Some(earlier.clone()), ..sent(None) };
+        let vi = PushPayload::of(&correction, Some("vi"));
+        assert_eq!((vi.title.ja.as_str(), vi.title.vi.as_str()), ("【訂正】給水のお知らせ", "[ĐÍNH CHÍNH] Cấp nước"));
+        let easy = PushPayload::of(&correction, Some("ja-easy"));
+        assert_eq!(easy.title.ja_easy, "【ていせい】みずを くばります");
+        let both = PushPayload::of(&Notice { replaces: Some(earlier), ..sent(Some("訓練")) }, None);
+        assert_eq!(
+            (both.title.ja.as_str(), both.title.en.as_str()),
+            ("【訓練】【訂正】給水のお知らせ", "[DRILL] [CORRECTION] Water distribution"),
+            "a drill's correction is still marked a drill first"
+        );
+        let codes: Vec<&str> = CORRECTION_MARKS.iter().map(|(c, _)| *c).collect();
+        assert_eq!(codes, crate::localized::LANGUAGES, "every language has its mark");
+        assert_eq!(PushPayload::of(&sent(None), None).title.ja, "給水のお知らせ", "only corrections are marked");
     }
 }

@@ -6,7 +6,7 @@ use crate::i18n::{th, HqTr, Lang};
 use crate::resident::level_class;
 use crate::use_lang;
 use bosai_types::household::Area;
-use bosai_types::notices::{NewNotice, NoticeError, NoticeId, NoticeLevel, NoticeTarget};
+use bosai_types::notices::{NewNotice, Notice, NoticeError, NoticeId, NoticeLevel, NoticeTarget};
 use bosai_types::surveys::{AreaCode, Localized};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -48,7 +48,12 @@ pub(crate) fn target_text(target: &NoticeTarget, areas: &[Area], l: Lang) -> Str
 }
 
 #[component]
-pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl IntoView {
+/// `correcting`: the sent notice this draft corrects (訂正), chosen in the sent list.
+pub(crate) fn Composer(
+    areas: RwSignal<Vec<Area>>,
+    sent: RwSignal<u32>,
+    correcting: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let lang = use_lang();
     // One id per draft, kept through retries; a new one only after a send went through.
     let id = RwSignal::new(new_notice_id());
@@ -80,6 +85,7 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
             body: body.with_untracked(trimmed),
             level: level.get_untracked(),
             target,
+            replaces: correcting.with_untracked(|c| c.as_ref().map(|n| n.id.clone())),
         };
         n.validate()?;
         if let Some(e) = unfilled(&n.title, &n.body) {
@@ -126,6 +132,7 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
                     reach.set(Reach::All);
                     chosen.set(Vec::new());
                     id.set(new_notice_id());
+                    correcting.set(None);
                     sent.update(|n| *n += 1);
                     focus("notice-done");
                 }
@@ -165,6 +172,9 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
     let confirm_panel = move || {
         let l = lang.get();
         let n = confirming.get()?;
+        let corrects = correcting.with(|c| c.as_ref().map(|c| c.title.ja.clone())).map(|t| {
+            view! { <div><dt>{l.hq().compose_as_correction}</dt><dd lang="ja" class="confirm-corrects">{t}</dd></div> }
+        });
         let target = areas.with(|a| target_text(&n.target, a, l));
         // Every language written besides Japanese, as its readers will see it.
         let others = n
@@ -191,6 +201,7 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
             <div class="panel notice-confirm" role="group" aria-labelledby="notice-confirm-h">
                 <h3 id="notice-confirm-h" tabindex="-1">{l.hq().compose_send_notice}</h3>
                 <dl class="facts">
+                    {corrects}
                     <div><dt>{l.hq().compose_level}</dt><dd><span class=level_class(n.level)>{l.notice_level(n.level)}</span></dd></div>
                     <div><dt>{l.hq().compose_text}</dt><dd class="confirm-target">{target}</dd></div>
                     <div><dt>{l.hq().compose_title}</dt><dd lang="ja" class="confirm-title">{n.title.ja.clone()}</dd></div>
@@ -248,6 +259,50 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
         reach.track();
         fill_template();
     });
+    // A correction starts from what was sent: HQ changes what was wrong.
+    Effect::new(move |_| {
+        let Some(n) = correcting.get() else { return };
+        chosen_template.set(String::new());
+        for s in [place, time] {
+            s.set(String::new());
+        }
+        title.set(n.title.clone());
+        body.set(n.body.clone());
+        level.set(n.level);
+        let (r, codes) = match &n.target {
+            NoticeTarget::All => (Reach::All, Vec::new()),
+            NoticeTarget::Evacuees => (Reach::Evacuees, Vec::new()),
+            NoticeTarget::Areas { areas } => (Reach::Areas, areas.clone()),
+        };
+        reach.set(r);
+        chosen.set(codes);
+        confirming.set(None);
+        invalid.set(None);
+        done.set(None);
+        failed.set(None);
+        super::scroll_to("compose-h");
+        focus("n-title-ja");
+    });
+    let stop_correcting = move |_| {
+        correcting.set(None);
+        for s in [title, body] {
+            s.set(Localized::default());
+        }
+        level.set(NoticeLevel::Info);
+        reach.set(Reach::All);
+        chosen.set(Vec::new());
+        focus("compose-h");
+    };
+    let correcting_note = move || {
+        let l = lang.get();
+        let t = correcting.with(|c| c.as_ref().map(|c| c.title.get(l.code()).to_owned()))?;
+        Some(view! {
+            <div class="correcting" role="note">
+                <p>{crate::i18n::fill(l.hq().compose_correcting, &[("title", &t)])}</p>
+                <button type="button" class="btn btn-secondary btn-inline" on:click=stop_correcting>{l.hq().compose_stop_correcting}</button>
+            </div>
+        })
+    };
     let use_template = move |ev: leptos::ev::Event| {
         chosen_template.set(event_target_value(&ev));
         if let Some(t) = chosen_template.with_untracked(|id| template(id)) {
@@ -275,7 +330,7 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
 
     view! {
         <section class="panel" aria-labelledby="compose-h">
-            <h2 id="compose-h">{th(lang, |h| h.common_send_notice)}</h2>
+            <h2 id="compose-h" tabindex="-1">{th(lang, |h| h.common_send_notice)}</h2>
             <p class="hint">{th(lang, |h| h.compose_goes_residents_who_turned)}</p>
             <p class="done" id="notice-done" tabindex="-1" role="status">
                 {move || done.get().map(|title| {
@@ -285,6 +340,7 @@ pub(crate) fn Composer(areas: RwSignal<Vec<Area>>, sent: RwSignal<u32>) -> impl 
             </p>
             {confirm_panel}
             <form class="form notice-form" on:submit=review novalidate hidden=move || confirming.with(Option::is_some)>
+                {correcting_note}
                 <div class="field">
                     <label for="n-template">{th(lang, |h| h.compose_start_from_template)}</label>
                     <select id="n-template" aria-describedby="n-template-hint" on:change=use_template>

@@ -15,6 +15,11 @@ use super::*;
 
 pub(crate) fn delivery_text(n: &Notice, l: Lang) -> (String, &'static str) {
     let Some(d) = &n.delivery else { return (String::new(), "") };
+    // Corrected while sending: the fan-out stopped (what was left gets the correction).
+    let stopped = n.replaced_by.is_some() && d.state == DeliveryState::Done;
+    if stopped && d.delivered + d.gone + d.failed == 0 {
+        return (crate::i18n::fill(l.hq().sent_stopped, &[("delivered", "0")]), "done");
+    }
     let (state, key) = match d.state {
         DeliveryState::Queued => (l.hq().sent_queued, "queued"),
         DeliveryState::Sending => (l.hq().sent_sending, "sending"),
@@ -38,8 +43,32 @@ pub(crate) fn delivery_text(n: &Notice, l: Lang) -> (String, &'static str) {
     (text, key)
 }
 
-pub(crate) fn sent_item(n: &Notice, areas: &[Area], l: Lang) -> impl IntoView {
+/// `all`: the list it is in, where a correction and what it corrects find each other's title.
+pub(crate) fn sent_item(
+    n: &Notice,
+    all: &[Notice],
+    areas: &[Area],
+    l: Lang,
+    correcting: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let (delivery, state) = delivery_text(n, l);
+    let title_of = |id: &bosai_types::notices::NoticeId| {
+        all.iter().find(|o| &o.id == id).map_or_else(|| id.to_string(), |o| o.title.get(l.code()).to_owned())
+    };
+    let by = n.replaced_by.as_ref().map(|id| {
+        view! { <p class="corrected">{crate::i18n::fill(l.hq().sent_corrected_by, &[("title", &title_of(id))])}</p> }
+    });
+    let of = n.replaces.as_ref().map(|id| {
+        view! { <p class="corrects">{crate::i18n::fill(l.hq().sent_corrects, &[("title", &title_of(id))])}</p> }
+    });
+    let correct = n.replaced_by.is_none().then(|| {
+        let n = n.clone();
+        view! {
+            <button type="button" class="btn btn-secondary btn-inline notice-correct" on:click=move |_| correcting.set(Some(n.clone()))>
+                {l.hq().sent_correct}
+            </button>
+        }
+    });
     // Which readers get it in their own language (the others: easy Japanese, else Japanese).
     let languages = n
         .title
@@ -48,7 +77,7 @@ pub(crate) fn sent_item(n: &Notice, areas: &[Area], l: Lang) -> impl IntoView {
         .collect::<Vec<_>>()
         .join(l.hq().common_text_2);
     view! {
-        <li class="card sent-notice" data-notice=n.id.to_string() data-state=state>
+        <li class="card sent-notice" class:replaced=n.replaced_by.is_some() data-notice=n.id.to_string() data-state=state>
             <p class="meta">
                 <span class=level_class(n.level)>{l.notice_level(n.level)}</span>" "
                 <span class="when">{l.format_time(n.created_at)}</span>
@@ -58,6 +87,9 @@ pub(crate) fn sent_item(n: &Notice, areas: &[Area], l: Lang) -> impl IntoView {
             <p class="target">{l.hq().sent_text}{target_text(&n.target, areas, l)}</p>
             <p class="languages">{l.hq().sent_languages}{languages}</p>
             <p class="delivery">{delivery}</p>
+            {of}
+            {by}
+            {correct}
         </li>
     }
 }
@@ -68,6 +100,7 @@ pub(crate) fn SentList(
     areas: RwSignal<Vec<Area>>,
     sent: RwSignal<u32>,
     viewing: RwSignal<Option<String>>,
+    correcting: RwSignal<Option<Notice>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let list = RwSignal::new(None::<Vec<Notice>>);
@@ -132,7 +165,7 @@ pub(crate) fn SentList(
                 view! { <p class="muted">{l.hq().sent_no_notices_were_sent}</p> }.into_any()
             }
             Some(v) if v.is_empty() => view! { <p class="muted">{l.hq().sent_no_notices_sent_yet}</p> }.into_any(),
-            Some(v) => areas.with(|a| view! { <ul class="notices sent-list">{v.iter().map(|n| sent_item(n, a, l)).collect_view()}</ul> }).into_any(),
+            Some(v) => areas.with(|a| view! { <ul class="notices sent-list">{v.iter().map(|n| sent_item(n, v, a, l, correcting)).collect_view()}</ul> }).into_any(),
         })
     };
     view! {

@@ -85,6 +85,8 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
     // Whose counts the summary shows: the current incident's (None), the real ones ("real") or
     // a drill's (its id, also after it ended, for the review).
     let viewing = RwSignal::new(None::<String>);
+    // The sent notice being corrected (訂正): the sent list picks it, the composer writes it.
+    let correcting = RwSignal::new(None::<bosai_types::notices::Notice>);
 
     // The areas of the HQ's own municipality (the token says which; one deployment serves several).
     let own = token().and_then(|t| staff::decode_token(&t)).and_then(|c| c.municipality);
@@ -162,8 +164,8 @@ pub(crate) fn HqHome(signed_in: RwSignal<bool>) -> impl IntoView {
                 refresh();
                 super::scroll_to("summary-h");
             })/>
-        <Composer areas sent/>
-        <SentList areas sent viewing/>
+        <Composer areas sent correcting/>
+        <SentList areas sent viewing correcting/>
         <HelpList help areas viewing/>
         <SurveyResults areas/>
         <crate::hq::AuditLog/>

@@ -245,15 +245,23 @@ struct NoticeRow {
     /// Sent during a drill (訓練).
     #[serde(default)]
     drill: Option<String>,
+    /// A correction (訂正) of an earlier notice.
+    #[serde(default)]
+    replaces: Option<NoticeId>,
+    /// Corrected by a later notice: read that one.
+    #[serde(default)]
+    replaced_by: Option<NoticeId>,
 }
 
 fn notice_item(n: &NoticeRow, l: Lang) -> impl IntoView {
     view! {
-        <li class="card notice" data-notice=n.id.to_string()>
+        <li class="card notice" class:replaced=n.replaced_by.is_some() data-notice=n.id.to_string()>
             <p class="meta">
                 <span class=level_class(n.level)>{l.notice_level(n.level)}</span>" "
                 <span class="when">{l.format_time(n.created_at)}</span>
                 {n.drill.is_some().then(|| crate::incidents::drill_tag(l))}
+                {n.replaces.is_some().then(|| view! { " "<span class="fix-tag">{l.tr().notice_correction}</span> })}
+                {n.replaced_by.is_some().then(|| view! { " "<span class="fix-tag corrected">{l.tr().notice_corrected}</span> })}
                 // HQ wrote it in Japanese only: said before the reader opens it.
                 {(!l.is_ja() && n.title.resolve(l.code()).0 == "ja").then(|| view! { " "<span class="only-ja">{l.tr().notice_japanese_only}</span> })}
             </p>

@@ -34,7 +34,9 @@ time{color:#555}.by{color:#333;margin:.2em 0}\
 .note{font-size:.9em;color:#444;text-align:center;margin-top:-.6em}\
 .only-ja{padding:.5em .8em;border-left:4px solid #1d4ed8;background:#eef2ff}\
 .langs{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5em}.langs a{margin:0;padding:.5em .8em}\
-.drill{padding:.6em .8em;border:3px dashed #5b2a86;border-radius:.4em;background:#f3ecfa;color:#2e1247;font-weight:700}";
+.drill{padding:.6em .8em;border:3px dashed #5b2a86;border-radius:.4em;background:#f3ecfa;color:#2e1247;font-weight:700}\
+.fix{padding:.6em .8em;border:3px solid #b91c1c;border-radius:.4em;background:#fef2f2;font-weight:700}.fix a{margin:.5em 0 0}\
+.fixed{padding:.5em .8em;border-left:4px solid #b45309;background:#fffbeb}.fixed a{margin:.4em 0 0;padding:.4em}";
 
 /// The reader's display settings from the app (`?size=200&contrast=high`, added by its notices
 /// list): the page has no script to read them from the device.
@@ -53,6 +55,12 @@ impl Display {
             text_size: value("size").and_then(|v| v.parse().ok()).filter(|v| matches!(v, 150 | 200)),
             high_contrast: value("contrast") == Some("high"),
         }
+    }
+
+    /// The settings as the query of a link to another notice (`&size=200&contrast=high`).
+    fn query(self) -> String {
+        let size = self.text_size.map(|p| format!("&size={p}")).unwrap_or_default();
+        format!("{size}{}", if self.high_contrast { "&contrast=high" } else { "" })
     }
 
     fn css(self) -> String {
@@ -124,6 +132,18 @@ pub fn render(n: &Notice, issuer: Option<Issuer<'_>>, reader: Option<&str>, disp
         .as_deref()
         .map(|d| format!("<p class=\"drill\" role=\"note\">訓練です（{}）。実際の災害ではありません。<span lang=\"en\"> / This is a drill, not a real disaster.</span></p>", escape(d)))
         .unwrap_or_default();
+    // A corrected notice says so first (the correction may name other areas); a correction names
+    // what it corrects. Both keep the reader's language and display.
+    let link = |id: &bosai_types::notices::NoticeId| {
+        let query = format!("{}{}", reader.map(|r| format!("&lang={r}")).unwrap_or_default(), display.query());
+        let query = query.strip_prefix('&').map(|q| format!("?{q}")).unwrap_or_default();
+        escape(&format!("/n/{}/{id}{query}", n.municipality))
+    };
+    let fix = match (&n.replaced_by, &n.replaces) {
+        (Some(by), _) => format!("<p class=\"fix\" role=\"note\">このお知らせは訂正されました。新しいお知らせを見てください。<span lang=\"en\"> / This notice was corrected. Read the new one.</span><a href=\"{}\">訂正したお知らせ / The correction</a></p>", link(by)),
+        (None, Some(of)) => format!("<p class=\"fixed\" role=\"note\">先に送ったお知らせの訂正です。<span lang=\"en\"> / This corrects an earlier notice.</span><a href=\"{}\">訂正前のお知らせ / The earlier notice</a></p>", link(of)),
+        (None, None) => String::new(),
+    };
     let (shown, title) = n.title.resolve(reader.unwrap_or("ja"));
     let body = n.body.get(shown);
     let html = language(shown).0;
@@ -134,7 +154,7 @@ pub fn render(n: &Notice, issuer: Option<Issuer<'_>>, reader: Option<&str>, disp
         ""
     };
     let mut main = format!(
-        "{drill}<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p>{by}{only_ja}<h1 lang=\"{html}\">{}</h1><p lang=\"{html}\">{}</p>",
+        "{drill}{fix}<p><span class=\"l {class}\">{ja} / {en}</span> <time>{when}</time></p>{by}{only_ja}<h1 lang=\"{html}\">{}</h1><p lang=\"{html}\">{}</p>",
         escape(title),
         paragraphs(body)
     );
@@ -210,6 +230,8 @@ mod tests {
             delivery: None,
             drill: None,
             incident: None,
+            replaces: None,
+            replaced_by: None,
         }
     }
 
@@ -284,6 +306,26 @@ mod tests {
         let big = not_found(d);
         assert!(big.contains("html{font-size:200%}") && big.contains("color:#000"), "{big}");
         assert!(!not_found(Display::default()).contains("html{font-size"));
+    }
+
+    #[test]
+    fn a_corrected_notice_links_to_its_correction_in_the_readers_settings() {
+        let id = |s| Some(NoticeId::parse(s).unwrap());
+        let wrong = Notice {
+            replaced_by: id("n-6"),
+            ..notice("n-5", Localized::new("避難指示", ""), Localized::new("", ""))
+        };
+        let d = Display { text_size: Some(150), high_contrast: true };
+        let html = render(&wrong, None, Some("vi"), d);
+        assert!(html.find("class=\"fix\"").unwrap() < html.find("<h1").unwrap(), "said before the title");
+        assert!(html.contains("href=\"/n/041009/n-6?lang=vi&amp;size=150&amp;contrast=high\""), "{html}");
+        let right =
+            Notice { replaces: id("n-5"), ..notice("n-6", Localized::new("避難指示", ""), Localized::new("", "")) };
+        let html = render(&right, None, None, Display::default());
+        assert!(html.contains("class=\"fixed\"") && html.contains("href=\"/n/041009/n-5\""), "{html}");
+        assert!(!html.contains("class=\"fix\""));
+        let plain = render(&notice("n-7", Localized::new("給水", ""), Localized::new("", "")), None, None, d);
+        assert!(!plain.contains("class=\"fix"), "only corrections and corrected notices say so");
     }
 
     #[test]

@@ -338,6 +338,7 @@ async fn fanout_outage(signal: &str) {
         body: Localized::new("青葉区の一部で断水しています。", "No running water in parts of Aoba."),
         level: NoticeLevel::Emergency,
         target: NoticeTarget::All,
+        replaces: None,
     };
     notices::create(store.as_ref(), &hq, &m, &new, Timestamp(2)).await.unwrap();
     let key = keys::notice(&m, "outage-1");

@@ -306,6 +306,14 @@ pub async fn run_paged(store: &dyn Store, push: &PushSettings, key: &Key, page_s
         if item.str("state") == Some("done") {
             return Ok(());
         }
+        if let Some(by) = &p.notice.replaced_by {
+            // Corrected: those not reached yet get the correction, not what it corrects.
+            if commit(store, &p, PageOutcome::default(), None, p.area_index, true).await? {
+                tracing::info!(notice = %p.notice.id, replaced_by = %by, "sending stopped: corrected");
+                return Ok(());
+            }
+            continue;
+        }
         if step(store, push, &p, page_size).await? {
             let n = store.get(key).await?.as_ref().and_then(notice_from);
             if let Some(d) = n.and_then(|n| n.delivery) {

@@ -3,7 +3,7 @@
 
 use crate::auth::Principal;
 use crate::{keys, ApiError};
-use bosai_store::{attr, item::item, Condition, Item, ItemExt, Query, Store, StoreError, Value};
+use bosai_store::{attr, item::item, Condition, Item, ItemExt, Query, Store, StoreError, TransactOp, Update, Value};
 use bosai_types::notices::{
     DeliveryProgress, DeliveryState, NewNotice, Notice, NoticeId, NoticeLevel, NoticeTarget, PushPayload,
 };
@@ -19,7 +19,7 @@ fn level_str(l: NoticeLevel) -> &'static str {
 }
 
 fn notice_item(m: &MunicipalityCode, n: &Notice) -> Item {
-    let definition = serde_json::json!({ "title": n.title, "body": n.body, "level": n.level, "target": n.target, "drill": n.drill, "incident": n.incident });
+    let definition = serde_json::json!({ "title": n.title, "body": n.body, "level": n.level, "target": n.target, "drill": n.drill, "incident": n.incident, "replaces": n.replaces });
     item(&keys::notice(m, n.id.as_str()))
         .with("definition", Value::s(definition.to_string()))
         .with("level", Value::s(level_str(n.level)))
@@ -35,6 +35,8 @@ fn notice_item(m: &MunicipalityCode, n: &Notice) -> Item {
 
 /// On a notice made during a drill: the drill's id.
 pub(crate) const DRILL_ID: &str = "drill_id";
+/// On a corrected notice: the id of the notice that replaces it.
+const REPLACED_BY: &str = "replaced_by";
 
 #[derive(serde::Deserialize)]
 struct Definition {
@@ -46,6 +48,8 @@ struct Definition {
     drill: Option<String>,
     #[serde(default)]
     incident: Option<String>,
+    #[serde(default)]
+    replaces: Option<NoticeId>,
 }
 
 /// A stored notice, with its delivery counts.
@@ -70,6 +74,8 @@ pub fn notice_from(i: &Item) -> Option<Notice> {
         delivery: Some(DeliveryProgress { state, delivered: n("delivered"), gone: n("gone"), failed: n("failed") }),
         drill: d.drill,
         incident: d.incident,
+        replaces: d.replaces,
+        replaced_by: i.str(REPLACED_BY).and_then(|r| NoticeId::parse(r).ok()),
     })
 }
 
@@ -93,6 +99,9 @@ pub async fn create(
     if let NoticeTarget::Areas { areas } = &new.target {
         crate::domain::areas::check(store, m, areas).await?;
     }
+    if let Some(earlier) = &new.replaces {
+        correctable(&get(store, m, earlier).await.map_err(not_found_as(CORRECTED))?, &new.id)?;
+    }
     let notice = Notice {
         id: new.id.clone(),
         municipality: m.clone(),
@@ -104,6 +113,8 @@ pub async fn create(
         delivery: None,
         drill: drill.map(|d| d.name.clone()),
         incident: open.map(|i| i.id.clone()),
+        replaces: new.replaces.clone(),
+        replaced_by: None,
     };
     // Every device gets Japanese and its reader's language: the largest of those must fit.
     let largest = PushPayload::largest(&notice);
@@ -115,17 +126,48 @@ pub async fn create(
         // A drill's notice to evacuees goes to those on the drill's rosters.
         stored = stored.with(DRILL_ID, Value::s(id));
     }
-    match store.put(stored, Some(Condition::absent())).await {
+    let saved = match &new.replaces {
+        None => store.put(stored, Some(Condition::absent())).await,
+        // The correction and the mark on the notice it corrects, together, once.
+        Some(earlier) => {
+            let ops = vec![
+                TransactOp::Put { item: stored, condition: Some(Condition::absent()) },
+                TransactOp::Update {
+                    key: keys::notice(m, earlier.as_str()),
+                    update: Update::new().set(REPLACED_BY, Value::s(notice.id.as_str())),
+                    condition: Some(Condition::And(vec![
+                        Condition::present(),
+                        Condition::NotExists(REPLACED_BY.into()),
+                    ])),
+                },
+            ];
+            match store.transact_write(ops).await {
+                Err(StoreError::TransactionCanceled { .. }) => Err(StoreError::ConditionFailed),
+                other => other,
+            }
+        }
+    };
+    match saved {
         Ok(()) => {
             tracing::info!(notice = %notice.id, "notice saved for sending");
             Ok((get(store, m, &notice.id).await?, true))
         }
         Err(StoreError::ConditionFailed) => {
-            let stored = get(store, m, &notice.id).await?;
+            let stored = match get(store, m, &notice.id).await {
+                Ok(stored) => stored,
+                // Not saved: the notice it corrects was corrected by another meanwhile.
+                Err(ApiError::NotFound(_)) if new.replaces.is_some() => {
+                    let earlier = new.replaces.as_ref().expect("checked");
+                    correctable(&get(store, m, earlier).await.map_err(not_found_as(CORRECTED))?, &new.id)?;
+                    return Err(ApiError::Busy);
+                }
+                Err(e) => return Err(e),
+            };
             let same = stored.title == new.title
                 && stored.body == new.body
                 && stored.level == new.level
-                && stored.target == new.target;
+                && stored.target == new.target
+                && stored.replaces == new.replaces;
             if same {
                 Ok((stored, false))
             } else {
@@ -133,6 +175,32 @@ pub async fn create(
             }
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// What a correction names that is not there (in Japanese, for the 404).
+const CORRECTED: &str = "訂正するお知らせ";
+
+fn not_found_as(what: &'static str) -> impl Fn(ApiError) -> ApiError {
+    move |e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound(what),
+        e => e,
+    }
+}
+
+/// Whether `earlier` may be corrected by notice `by`: once only (a resend of the same correction
+/// is not a second one), and never by itself.
+fn correctable(earlier: &Notice, by: &NoticeId) -> Result<(), ApiError> {
+    if &earlier.id == by {
+        return Err(ApiError::invalid("notice_corrects_itself", "お知らせは自分自身を訂正できません。"));
+    }
+    match &earlier.replaced_by {
+        Some(other) if other != by => Err(ApiError::state_conflict(
+            "notice_already_corrected",
+            "このお知らせは既に訂正されています。訂正したお知らせのほうを訂正してください。",
+        )
+        .with("replaced_by", other.as_str())),
+        _ => Ok(()),
     }
 }
 

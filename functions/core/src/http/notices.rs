@@ -63,9 +63,11 @@ async fn unsubscribe(
 
 /// Save a notice; it is pushed to the target within seconds. The id is chosen by the client:
 /// the same body again returns the stored notice with 200; the same id with another body is a 400.
+/// With `replaces`, it corrects that earlier notice (once: 409 when it was corrected already).
 #[utoipa::path(post, path = "/hq/notices", tag = "notices", security(("bearer" = ["HqOrAdmin"])), request_body = NewNotice,
     responses((status = 201, body = Notice, description = "saved for sending"), (status = 200, body = Notice, description = "already saved with this body"),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "the notice to correct is not there"), (status = 409, body = Problem, description = "that notice was corrected already")))]
 async fn create(
     HqOrAdmin(p): HqOrAdmin,
     State(st): State<AppState>,

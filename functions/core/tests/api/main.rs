@@ -11,6 +11,7 @@ mod auth;
 mod authz_matrix;
 mod basics;
 mod checkin;
+mod corrections;
 mod erasure;
 mod hq;
 mod incidents;
