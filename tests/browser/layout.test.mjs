@@ -254,6 +254,35 @@ test('layout: every page at 360, 390, 820, 1024 and 1366 px, and at 200 % text o
     });
   });
 
+  await t.test('/shelter supplies at 200 % text on a phone: each item a card, its numbers whole, still a table to a screen reader', async () => {
+    const supplies = page.locator('section[aria-labelledby="supplies-h"]');
+    await page.setViewportSize({ width: 360, height: HEIGHT });
+    await setTextScale(page, 2);
+    try {
+      const cells = await supplies.locator('tr.supply-row td.num').evaluateAll((tds) => tds.map((td) => {
+        // The number as shown (「未記録」 beside a dash is for screen readers only).
+        const r = document.createRange();
+        r.selectNodeContents(td.querySelector('span'));
+        const lines = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+        return { text: td.querySelector('span').textContent, lines: lines.size, label: getComputedStyle(td, '::before').content };
+      }));
+      assert.ok(cells.some((c) => /\d{4,}/.test(c.text)), 'a long number is among them');
+      for (const c of cells) assert.equal(c.lines, 1, `"${c.text}" on one line`);
+      assert.ok(cells.every((c) => /在庫|要請数/.test(c.label)), `each number says what it is: ${cells[0].label}`);
+      // The browser's accessibility tree (what a screen reader gets) still has the table's cells.
+      const cdp = await page.context().newCDPSession(page);
+      const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+      const roles = (role) => nodes.filter((n) => n.role?.value === role).map((n) => n.name?.value ?? '');
+      assert.ok(roles('rowheader').some((n) => n.includes('飲料水')), 'the item is a row header');
+      assert.ok(roles('columnheader').some((n) => n.includes('在庫')), 'the hidden headers are still headers');
+      assert.ok(roles('cell').length >= cells.length, `${roles('cell').length} cells`);
+      await cdp.detach();
+      await shot(supplies, 'shelter-supplies-cards-360-text200');
+    } finally {
+      await setTextScale(page, 1);
+    }
+  });
+
   // ---- printing: one page, the slip or the poster only ----
   await t.test('printing the desk slip or the poster gives one page', async (st) => {
     // The print dialog is not wanted here: page.pdf() prints as the dialog would.

@@ -78,6 +78,8 @@ function measure({ full, tablet }) {
     return r.width > 0 || r.height > 0;
   };
   const srOnly = (el) => !!el.closest('.sr-only');
+  const visuallyHidden = (cs) => cs.position === 'absolute' && parseFloat(cs.width) <= 1 && parseFloat(cs.height) <= 1
+    && cs.overflow === 'hidden' && cs.clip === 'rect(0px, 0px, 0px, 0px)';
 
   // 1. The page itself: no sideways scrolling.
   if (de.scrollWidth > de.clientWidth) problems.push(`page scrolls sideways: document scrollWidth ${de.scrollWidth} > clientWidth ${de.clientWidth}`);
@@ -115,7 +117,9 @@ function measure({ full, tablet }) {
       if (child.tagName === 'SCRIPT' || child.tagName === 'STYLE') continue;
       const cs = getComputedStyle(child);
       if (cs.display === 'none') continue;
-      if (child.classList.contains('sr-only')) continue;
+      // For screen readers only: `.sr-only`, or hidden from view the same way by a rule that
+      // applies at some sizes only (a table's headers when its rows are cards).
+      if (child.classList.contains('sr-only') || visuallyHidden(cs)) continue;
       if (child.tagName === 'DETAILS' && !child.open) {
         const summary = child.querySelector(':scope > summary');
         check(child, cs);

@@ -78,8 +78,9 @@ pub(crate) fn Row(ctx: Ctx, item: SupplyItem, l: Lang) -> impl IntoView {
             None => ("st st-none", l.staff().supplies_editor_not_counted_2),
         };
         view! {
-            <td class="num s-on-hand">{number(line.as_ref().map(|x| x.on_hand), l)}</td>
-            <td class="num s-requested">{number(line.as_ref().map(|x| x.requested), l)}</td>
+            // The label shows only where a row is a card (very large text on a phone).
+            <td class="num s-on-hand" data-label=l.staff().supplies_panel_on_hand>{number(line.as_ref().map(|x| x.on_hand), l)}</td>
+            <td class="num s-requested" data-label=l.staff().supplies_panel_requested>{number(line.as_ref().map(|x| x.requested), l)}</td>
             <td class="s-status"><span class=class>{status}</span></td>
         }
     };
