@@ -283,6 +283,38 @@ test('layout: every page at 360, 390, 820, 1024 and 1366 px, and at 200 % text o
     }
   });
 
+  await t.test('/shelter roster on a phone: each person a card, the check-out buttons in reach, still a table to a screen reader', async () => {
+    const roster = page.locator('section[aria-labelledby="roster-h"]');
+    for (const [width, scale] of [[360, 1], [390, 1], [820, 2]]) {
+      await page.setViewportSize({ width, height: HEIGHT });
+      await setTextScale(page, scale);
+      try {
+        const wrap = await roster.locator('.table-wrap').evaluate((w) => ({ scroll: w.scrollWidth, client: w.clientWidth }));
+        assert.ok(wrap.scroll <= wrap.client + 1, `${width} px ×${scale}: nothing to scroll sideways (${wrap.scroll} > ${wrap.client})`);
+        const buttons = await roster.locator('.check-out').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().right));
+        assert.ok(buttons.length >= 8, `${buttons.length} buttons`);
+        for (const right of buttons) assert.ok(right <= width, `${width} px ×${scale}: a button ends at ${right} px, off the screen`);
+        const label = await roster.locator('tr.roster-row td.r-care').first().evaluate((td) => getComputedStyle(td, '::before').content);
+        assert.match(label, /配慮・医療/, 'each fact says what it is');
+      } finally {
+        await setTextScale(page, 1);
+      }
+    }
+    await page.setViewportSize({ width: 360, height: HEIGHT });
+    const cdp = await page.context().newCDPSession(page);
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    await cdp.detach();
+    const named = (role) => nodes.filter((n) => n.role?.value === role).map((n) => n.name?.value ?? '');
+    assert.ok(named('columnheader').some((n) => n.includes('配慮・医療')), 'the hidden headers are still headers');
+    assert.ok(named('row').length >= 9, `${named('row').length} rows: the header and one per person`);
+    await shot(roster, 'shelter-roster-cards-360');
+    // From a tablet's width at normal size it is the table it was.
+    await page.setViewportSize({ width: 820, height: HEIGHT });
+    await settle(page);
+    assert.equal(await roster.locator('table.roster thead').evaluate((h) => getComputedStyle(h).position), 'static');
+    await page.setViewportSize({ width: 360, height: HEIGHT });
+  });
+
   // ---- printing: one page, the slip or the poster only ----
   await t.test('printing the desk slip or the poster gives one page', async (st) => {
     // The print dialog is not wanted here: page.pdf() prints as the dialog would.

@@ -119,7 +119,7 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
         view! {
             <p class="roster-count" role="status">{l.plural(l.staff().common_people_n, v.len() as f64)}</p>
             <div class="table-wrap" tabindex="0" role="region" aria-label=l.staff().roster_table_region>
-            <table class="roster">
+            <table class="roster cards">
                 <thead><tr>
                     <th scope="col">{l.staff().common_name}</th>
                     <th scope="col">{l.staff().roster_age}</th>
@@ -151,14 +151,15 @@ pub(crate) fn Roster(shelter: String) -> impl IntoView {
                                 <td class="r-name">{e.name.clone()}{e.name_unconfirmed.then(|| view! {
                                     <span class="flag name-unconfirmed">{l.staff().common_special_characters_check_card}</span>
                                 })}</td>
-                                <td class="r-age">{age.map(|a| fill(l.staff().roster_age_years, &[("age", &a.to_string())]))}" "<span class="muted">{age_band(e.age_band, l)}</span></td>
-                                <td>{sex}</td>
-                                <td class="r-allergy">{(!allergies.is_empty()).then(|| view! { <span class="flag">{allergies.join("・")}</span> })}</td>
-                                <td class="r-care">{needs.join("・")}{note.map(|n| view! {
+                                // Each cell's label shows where a row is a card (a phone).
+                                <td class="r-age" data-label=l.staff().roster_age>{age.map(|a| fill(l.staff().roster_age_years, &[("age", &a.to_string())]))}" "<span class="muted">{age_band(e.age_band, l)}</span></td>
+                                <td data-label=l.staff().common_sex>{sex}</td>
+                                <td class="r-allergy" data-label=l.staff().roster_allergies>{(!allergies.is_empty()).then(|| view! { <span class="flag">{allergies.join("・")}</span> })}</td>
+                                <td class="r-care" data-label=l.staff().roster_care_medical>{needs.join("・")}{note.map(|n| view! {
                                     <p class="r-note"><span class="r-note-label">{l.staff().roster_medical_note}</span>{n}</p>
                                 })}</td>
-                                <td>{l.format_time(e.checked_in_at)}</td>
-                                <td class="r-verified">{match e.source.as_str() {
+                                <td data-label=l.staff().roster_checked_in>{l.format_time(e.checked_in_at)}</td>
+                                <td class="r-verified" data-label=l.staff().roster_verified>{match e.source.as_str() {
                                     "desk" => l.staff().roster_desk_unverified,
                                     "family" => l.staff().roster_card_family,
                                     _ => l.staff().roster_card_verified,
