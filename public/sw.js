@@ -238,6 +238,21 @@ function shown(p, t) {
   return { text: t.ja, en, lang: 'ja' };
 }
 
+/**
+ * A correction (訂正) takes away what it corrects: the earlier notice's notification (an emergency's stays
+ * on screen until dismissed) and its landing page as kept for offline reading (without the corrected banner).
+ */
+async function forgetCorrected(p) {
+  if (typeof p.replaces !== 'string' || !p.replaces) return;
+  try {
+    for (const n of await self.registration.getNotifications({ tag: p.replaces })) n.close();
+    const kept = await caches.open(NOTICES);
+    for (const req of await kept.keys()) {
+      if (new URL(req.url).pathname.split('/').pop() === p.replaces) await kept.delete(req);
+    }
+  } catch (_) { /* the correction is shown all the same */ }
+}
+
 self.addEventListener('push', (event) => {
   const p = readPayload(event);
   // A push with nothing to show shows nothing (and must not throw).
@@ -246,7 +261,7 @@ self.addEventListener('push', (event) => {
   const text = shown(p, p.body);
   const en = [title.en, text.en].filter(Boolean).join('\n');
   const body = text.text + (en ? '\n' + en : '');
-  event.waitUntil(
+  event.waitUntil(forgetCorrected(p).then(() =>
     self.registration.showNotification(title.text, {
       body,
       // The same notice delivered twice replaces its notification instead of adding one.
@@ -256,7 +271,7 @@ self.addEventListener('push', (event) => {
       badge: '/icons/icon-192.png',
       data: { url: landingUrl(p) },
       requireInteraction: p.level === 'emergency',
-    }).catch(() => {}),
+    })).catch(() => {}),
   );
 });
 

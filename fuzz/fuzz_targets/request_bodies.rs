@@ -23,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
             body: n.body,
             url: String::new(),
             lang: None,
+            replaces: n.replaces,
         });
     }
     let _ = serde_json::from_slice::<bosai_types::notices::PushSubscriptionInput>(data);

@@ -661,6 +661,17 @@ test('end to end: area, notifications on, HQ sends to the area, the device shows
     const got = await until(async () => { const g = await push.received(0); return g.last?.id === correction.id && g; }, { what: 'the correction at device 0' });
     assert.equal(got.last.title.ja, `【訂正】${title}`, 'marked on the lock screen');
     assert.equal(got.last.body.ja, fixed);
+    assert.equal(got.last.replaces, id);
+    // The device shows the correction and takes the wrong one away: its notification and the copy of
+    // its page kept for offline reading (which had no corrected banner).
+    assert.equal((await notifications(page, id)).length, 1, 'the first notice is still on screen');
+    const kept = (path) => page.evaluate(async (p) => !!(await (await caches.open('bosai-notices')).match(p, { ignoreVary: true })), path);
+    assert.ok(await kept(`/n/041009/${id}`), 'its page was kept');
+    const sw = await swRegistration(context, page);
+    await sw.deliver(got.last_text);
+    await until(async () => (await notifications(page, correction.id)).length === 1, { what: 'the correction notification' });
+    assert.equal((await notifications(page, id)).length, 0, 'the corrected notification is gone');
+    assert.equal(await kept(`/n/041009/${id}`), false, 'and its kept page');
 
     await page.goto(`${stack.url}/notices`);
     await page.locator(`li.notice[data-notice="${correction.id}"] .fix-tag`).filter({ hasText: '訂正' }).waitFor();

@@ -236,6 +236,9 @@ pub struct PushPayload {
     /// Japanese with English below.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+    /// A correction: the notice it corrects, whose notification the device takes away.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<NoticeId>,
 }
 
 /// How a drill's notice is marked in each language, so it is never taken for the real thing
@@ -293,7 +296,7 @@ impl PushPayload {
             Some(_) => format!("{}?lang={}", n.landing_path(), reader.unwrap_or("ja")),
             None => n.landing_path(),
         };
-        Self { id: n.id.clone(), level: n.level, title, body, url, lang }
+        Self { id: n.id.clone(), level: n.level, title, body, url, lang, replaces: n.replaces.clone() }
     }
 
     /// The largest message this notice makes, over every language a device may have chosen.

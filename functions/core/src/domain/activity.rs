@@ -116,5 +116,6 @@ pub fn warning(sub: &str, until: Timestamp) -> PushPayload {
         ),
         url: "/".into(),
         lang: None,
+        replaces: None,
     }
 }

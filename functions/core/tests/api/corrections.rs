@@ -81,6 +81,7 @@ async fn a_wrong_notice_is_corrected_once_and_says_so(app: TestApp) {
     send_all(&app).await;
     let (taro_got, hanako_got) = (payload(&push, 0), payload(&push, 1));
     assert_eq!((taro_got.id.as_str(), taro_got.title.ja.as_str()), ("evac-2", "【訂正】避難指示"));
+    assert_eq!(taro_got.replaces.as_ref().map(|r| r.as_str()), Some("evac-1"), "the device takes the wrong one away");
     assert_eq!((hanako_got.id.as_str(), hanako_got.title.en.as_str()), ("evac-2", "[CORRECTION] Evacuation order"));
 
     let list = app.call("GET", "/api/hq/notices", &hq, None).await.1;
