@@ -99,9 +99,7 @@ pub async fn create(
     if let NoticeTarget::Areas { areas } = &new.target {
         crate::domain::areas::check(store, m, areas).await?;
     }
-    if let Some(earlier) = &new.replaces {
-        correctable(&get(store, m, earlier).await.map_err(not_found_as(CORRECTED))?, &new.id)?;
-    }
+    check_correction(store, m, new).await?;
     let notice = Notice {
         id: new.id.clone(),
         municipality: m.clone(),
@@ -157,8 +155,7 @@ pub async fn create(
                 Ok(stored) => stored,
                 // Not saved: the notice it corrects was corrected by another meanwhile.
                 Err(ApiError::NotFound(_)) if new.replaces.is_some() => {
-                    let earlier = new.replaces.as_ref().expect("checked");
-                    correctable(&get(store, m, earlier).await.map_err(not_found_as(CORRECTED))?, &new.id)?;
+                    check_correction(store, m, new).await?;
                     return Err(ApiError::Busy);
                 }
                 Err(e) => return Err(e),
@@ -178,14 +175,14 @@ pub async fn create(
     }
 }
 
-/// What a correction names that is not there (in Japanese, for the 404).
-const CORRECTED: &str = "訂正するお知らせ";
-
-fn not_found_as(what: &'static str) -> impl Fn(ApiError) -> ApiError {
-    move |e| match e {
-        ApiError::NotFound(_) => ApiError::NotFound(what),
+/// For a correction: the notice it names is there and may be corrected by it.
+async fn check_correction(store: &dyn Store, m: &MunicipalityCode, new: &NewNotice) -> Result<(), ApiError> {
+    let Some(earlier) = &new.replaces else { return Ok(()) };
+    let earlier = get(store, m, earlier).await.map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound("訂正するお知らせ"),
         e => e,
-    }
+    })?;
+    correctable(&earlier, &new.id)
 }
 
 /// Whether `earlier` may be corrected by notice `by`: once only (a resend of the same correction
